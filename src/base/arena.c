@@ -1,0 +1,147 @@
+/* arena — see arena.h. Chunks of at least 64 KiB are chained; a request larger
+ * than a chunk gets a chunk of its own. */
+#include "base/arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+#define ALIGN alignof(max_align_t)
+
+typedef struct chunk {
+  struct chunk *next;
+  size_t size, used;
+  alignas(max_align_t) unsigned char data[];
+} chunk;
+
+struct rp_arena {
+  chunk *head;
+  size_t total;
+  unsigned long fail_countdown; /* 0 = off */
+  int failing;
+};
+
+rp_arena *rp_arena_new(void) { return calloc(1, sizeof(rp_arena)); }
+
+void rp_arena_free(rp_arena *a) {
+  if (!a) return;
+  chunk *c = a->head;
+  while (c) {
+    chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  free(a);
+}
+
+void rp_arena_fail_after(rp_arena *a, unsigned long n) {
+  a->fail_countdown = n;
+  a->failing = 0;
+}
+
+static int should_fail(rp_arena *a) {
+  if (a->failing) return 1;
+  if (a->fail_countdown == 0) return 0;
+  if (--a->fail_countdown == 0) {
+    a->failing = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static chunk *new_chunk(rp_arena *a, size_t need) {
+  size_t size = need > CHUNK_SIZE ? need : CHUNK_SIZE;
+#ifdef RP_ARENA_MALLOC
+  size = need; /* one object per chunk: ASan sees exact bounds */
+#endif
+  chunk *c = malloc(sizeof(chunk) + size);
+  if (!c) return NULL;
+  c->size = size;
+  c->used = 0;
+  c->next = a->head;
+  a->head = c;
+  return c;
+}
+
+void *rp_arena_alloc(rp_arena *a, size_t size) {
+  if (should_fail(a)) return NULL;
+  if (size == 0) size = 1;
+  if (size > SIZE_MAX - ALIGN) return NULL;
+  size_t rounded = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+  chunk *c = a->head;
+#ifdef RP_ARENA_MALLOC
+  c = NULL;
+  rounded = size;
+#endif
+  if (!c || c->size - c->used < rounded) {
+    c = new_chunk(a, rounded);
+    if (!c) return NULL;
+  }
+  void *p = c->data + c->used;
+  c->used += rounded;
+  a->total += size;
+  memset(p, 0, size);
+  return p;
+}
+
+void *rp_arena_calloc(rp_arena *a, size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  return rp_arena_alloc(a, n * size);
+}
+
+void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size) {
+  void *p = rp_arena_alloc(a, new_size);
+  if (p && old) memcpy(p, old, old_size < new_size ? old_size : new_size);
+  return p;
+}
+
+char *rp_arena_strndup(rp_arena *a, const char *s, size_t n) {
+  char *p = rp_arena_alloc(a, n + 1);
+  if (p) {
+    memcpy(p, s, n);
+    p[n] = '\0';
+  }
+  return p;
+}
+
+char *rp_arena_strdup(rp_arena *a, const char *s) {
+  return s ? rp_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *rp_arena_vprintf(rp_arena *a, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return NULL;
+  char *p = rp_arena_alloc(a, (size_t)n + 1);
+  if (p) vsnprintf(p, (size_t)n + 1, fmt, ap);
+  return p;
+}
+
+char *rp_arena_printf(rp_arena *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *p = rp_arena_vprintf(a, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+size_t rp_arena_used(const rp_arena *a) { return a->total; }
+
+void *rp_vec_push(rp_arena *a, rp_vec *v, size_t elem_size) {
+  if (v->len == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 8;
+    void *d = rp_arena_grow(a, v->data, v->len * elem_size, cap * elem_size);
+    if (!d) return NULL;
+    v->data = d;
+    v->cap = cap;
+  }
+  void *slot = (unsigned char *)v->data + v->len * elem_size;
+  memset(slot, 0, elem_size);
+  v->len++;
+  return slot;
+}

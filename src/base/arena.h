@@ -1,0 +1,50 @@
+/* arena — bump allocation for everything that lives as long as one render:
+ * the model, bound blocks, layout boxes and their strings. Dropped once at the
+ * end, so error paths cannot leak.
+ *
+ * Built with RP_ARENA_MALLOC every allocation is a separate malloc, so that
+ * AddressSanitizer sees each object's bounds. For fault injection an arena can
+ * be told to fail its Nth allocation (rp_arena_fail_after). */
+#ifndef RP_BASE_ARENA_H
+#define RP_BASE_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct rp_arena rp_arena;
+
+/* Returns a new arena, or NULL when out of memory. Free with rp_arena_free. */
+rp_arena *rp_arena_new(void);
+/* Frees the arena and everything allocated from it; accepts NULL. */
+void rp_arena_free(rp_arena *a);
+
+/* Zeroed memory aligned for any type; NULL when out of memory. */
+void *rp_arena_alloc(rp_arena *a, size_t size);
+/* Zeroed array of n elements; NULL on overflow or out of memory. */
+void *rp_arena_calloc(rp_arena *a, size_t n, size_t size);
+/* Copies into a block of new_size (old contents kept); old block is abandoned. */
+void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size);
+char *rp_arena_strdup(rp_arena *a, const char *s);
+char *rp_arena_strndup(rp_arena *a, const char *s, size_t n);
+char *rp_arena_printf(rp_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *rp_arena_vprintf(rp_arena *a, const char *fmt, va_list ap);
+
+/* Bytes handed out so far (for benchmarks and limits). */
+size_t rp_arena_used(const rp_arena *a);
+
+/* Fault injection: the nth allocation from now (1-based) and all later ones
+ * fail. 0 turns it off. */
+void rp_arena_fail_after(rp_arena *a, unsigned long n);
+
+/* A growable array allocated from an arena. Elements are copied on growth; the
+ * old block is abandoned to the arena (bounded waste, no separate free). */
+typedef struct rp_vec {
+  void *data;
+  size_t len, cap;
+} rp_vec;
+
+/* Appends one zeroed element of elem_size and returns it, NULL on out of memory. */
+void *rp_vec_push(rp_arena *a, rp_vec *v, size_t elem_size);
+#define RP_VEC_AT(v, type, i) (((type *)(v).data)[i])
+
+#endif

@@ -1,0 +1,84 @@
+/* outfile — see outfile.h. The temporary is created with mkstemp in the same
+ * folder as the target so that rename(2) is atomic (same file system). */
+#include "base/outfile.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
+  memset(of, 0, sizeof *of);
+  of->fd = -1;
+  char *copy = strdup(target);
+  char *copy2 = strdup(target);
+  if (!copy || !copy2) {
+    free(copy);
+    free(copy2);
+    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0, "out of memory");
+  }
+  const char *dir = dirname(copy);
+  const char *base = basename(copy2);
+  size_t n = strlen(dir) + strlen(base) + 16;
+  of->tmp_path = malloc(n);
+  of->target = strdup(target);
+  if (!of->tmp_path || !of->target) {
+    free(copy);
+    free(copy2);
+    rp_outfile_abort(of);
+    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0, "out of memory");
+  }
+  snprintf(of->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
+  free(copy);
+  free(copy2);
+  of->fd = mkstemp(of->tmp_path);
+  if (of->fd < 0) {
+    int err = errno;
+    free(of->tmp_path);
+    of->tmp_path = NULL;
+    rp_outfile_abort(of);
+    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0,
+                         "cannot create the output file: %s; check that the folder exists and "
+                         "is writable",
+                         strerror(err));
+  }
+  /* mkstemp makes 0600; a PDF is an ordinary document. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(of->fd, 0666 & ~mask);
+  return RP_OK;
+}
+
+rp_status rp_outfile_commit(rp_outfile *of, rp_diag *d) {
+  if (!of->tmp_path) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "outfile not open");
+  int err = 0;
+  if (of->fd >= 0) {
+    if (fsync(of->fd) != 0 && errno != EINVAL) err = errno;
+    if (close(of->fd) != 0 && !err) err = errno;
+    of->fd = -1;
+  }
+  if (!err && rename(of->tmp_path, of->target) != 0) err = errno;
+  if (err) {
+    rp_status st = rp_diag_error(d, RP_ERR_INPUT, of->target, 0, 0,
+                                 "cannot write the output file: %s", strerror(err));
+    rp_outfile_abort(of);
+    return st;
+  }
+  free(of->tmp_path);
+  of->tmp_path = NULL;
+  rp_outfile_abort(of);
+  return RP_OK;
+}
+
+void rp_outfile_abort(rp_outfile *of) {
+  if (of->fd >= 0) close(of->fd);
+  of->fd = -1;
+  if (of->tmp_path) unlink(of->tmp_path);
+  free(of->tmp_path);
+  free(of->target);
+  of->tmp_path = NULL;
+  of->target = NULL;
+}

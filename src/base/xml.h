@@ -1,0 +1,47 @@
+/* xml — the one safe way reviewpdf reads XML documents (content and layout).
+ *
+ * libxml2 with no network, no DTD loading, no external entities; documents
+ * that declare entities are refused outright (entity expansion attacks).
+ * XInclude is processed only for files inside the document's own folder.
+ * The result is validated against a RelaxNG schema compiled into the binary.
+ * Every parser, XInclude and schema error is recorded with file, line and
+ * column — all of them, not only the first. */
+#ifndef RP_BASE_XML_H
+#define RP_BASE_XML_H
+
+#include <libxml/tree.h>
+#include <stddef.h>
+
+#include "base/diag.h"
+
+/* A RelaxNG schema held in memory (see CMake: schemas are embedded). */
+typedef struct rp_xml_schema {
+  const char *name; /* shown in messages, e.g. "data/schema/review.rng" */
+  const char *text;
+  size_t len;
+  const char *doc_hint; /* where the user reads about the language */
+} rp_xml_schema;
+
+/* Largest document accepted, bytes. */
+#define RP_XML_MAX_BYTES (64u * 1024u * 1024u)
+
+/* Parses, expands XIncludes and validates `path`. On success *out owns the
+ * tree (free with xmlFreeDoc). On failure returns RP_ERR_INPUT with every
+ * problem in `d`, and *out is NULL. `schema` may be NULL (no validation). */
+rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out);
+
+/* Line of a node (0 if unknown) and the file it came from (the including
+ * document's path unless it came through XInclude). `file` is owned by the
+ * caller's arena-free world: it points into the document (xml:base) or to
+ * `fallback`. */
+int rp_xml_line(const xmlNode *n);
+const char *rp_xml_file(const xmlNode *n, const char *fallback);
+
+/* Text content of a node, whitespace-collapsed (runs of XML whitespace become
+ * one space, ends trimmed). Returns malloc'd memory, or NULL. */
+char *rp_xml_text_collapsed(const xmlNode *n);
+
+/* Attribute value as a C string pointer into a malloc'd copy; NULL if absent. */
+char *rp_xml_attr(const xmlNode *n, const char *name);
+
+#endif

@@ -1,0 +1,10 @@
+/* cli — the subcommands. Each parses its arguments into an options struct,
+ * calls the engine, prints diagnostics, and returns the process exit status
+ * (0 ok, 1 input refused, 2 usage, 3 internal). Only cli/ prints. */
+#ifndef RP_CLI_CLI_H
+#define RP_CLI_CLI_H
+
+int rp_cli_render(int argc, char **argv);
+int rp_cli_check(int argc, char **argv);
+
+#endif

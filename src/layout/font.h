@@ -1,0 +1,57 @@
+/* font — font faces and their metrics, read from the same TrueType files the
+ * PDF back end embeds, so that measuring and drawing agree.
+ *
+ * Widths follow libharu's arithmetic exactly: each glyph's advance is
+ * truncated to integer thousandths of an em (advance * 1000 / unitsPerEm), no
+ * kerning. Only the Basic Multilingual Plane is usable (libharu's limit).
+ * Layout sees fonts only through this header; it never includes hpdf.h. */
+#ifndef RP_LAYOUT_FONT_H
+#define RP_LAYOUT_FONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+typedef struct rp_font {
+  char *path;      /* as resolved (owned) */
+  int index;       /* position in its fontset */
+  int units_per_em;
+  int ascent, descent; /* thousandths of an em (descent negative) */
+  int cap_height, x_height;
+  uint16_t *widths;    /* 65536 entries: advance in 1/1000 em per BMP code point */
+  uint8_t *covered;    /* 65536/8 bits: code point has a glyph */
+} rp_font;
+
+typedef struct rp_fontset {
+  rp_font **fonts;
+  size_t count, cap;
+} rp_fontset;
+
+void rp_fontset_init(rp_fontset *fs);
+void rp_fontset_fini(rp_fontset *fs);
+
+/* Loads (once per path) a TrueType face and returns its index in *index.
+ * A missing, unreadable, truncated or non-TrueType file is an input error
+ * naming `ref_file:ref_line` (the layout line that referred to it). */
+rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
+                          rp_diag *d, int *index);
+
+static inline const rp_font *rp_fontset_get(const rp_fontset *fs, int index) {
+  return fs->fonts[index];
+}
+
+/* True when the face has a glyph for code point cp. */
+bool rp_font_covers(const rp_font *f, uint32_t cp);
+
+/* Width in points of UTF-8 text at `size_pt`, with `tracking` extra
+ * thousandths of an em after every character. Invalid UTF-8 counts as U+FFFD. */
+double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                     double tracking);
+
+/* Decodes one UTF-8 sequence at s (len bytes left); returns bytes used (>= 1)
+ * and the code point in *cp (U+FFFD for invalid sequences). */
+size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+#endif

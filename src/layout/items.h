@@ -1,0 +1,148 @@
+/* items — the result of layout: pages of positioned items.
+ *
+ * Plain data, no libharu or Cairo types: render/ draws it, --dump-layout
+ * prints it, tests inspect it. Coordinates are points from the page's top-left
+ * corner, y growing downwards; text items are placed by their baseline.
+ *
+ * Each item carries its structure role (for tagged PDF later) and where it
+ * came from (layout and content lines, for messages and preflight). Items
+ * belonging to one structure element (the lines of a paragraph, the words of
+ * a justified line) share a struct_id. */
+#ifndef RP_LAYOUT_ITEMS_H
+#define RP_LAYOUT_ITEMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "layout/font.h"
+
+typedef struct rp_color {
+  float r, g, b, a; /* 0..1 */
+} rp_color;
+
+typedef enum rp_role {
+  RP_ROLE_NONE,
+  RP_ROLE_ARTIFACT, /* headers, footers, decorative bands: not content */
+  RP_ROLE_H1,
+  RP_ROLE_H2,
+  RP_ROLE_H3,
+  RP_ROLE_H4,
+  RP_ROLE_H5,
+  RP_ROLE_H6,
+  RP_ROLE_P,
+  RP_ROLE_LIST,
+  RP_ROLE_LIST_ITEM,
+  RP_ROLE_LIST_LABEL,
+  RP_ROLE_LIST_BODY,
+  RP_ROLE_QUOTE,
+  RP_ROLE_TABLE,
+  RP_ROLE_TABLE_ROW,
+  RP_ROLE_TABLE_HEADER,
+  RP_ROLE_TABLE_CELL,
+  RP_ROLE_FIGURE,
+  RP_ROLE_LINK,
+  RP_ROLE_CAPTION,
+  RP_ROLE_SECTION,
+} rp_role;
+
+const char *rp_role_name(rp_role r);
+
+typedef enum rp_item_kind {
+  RP_ITEM_TEXT,     /* a run of text in one font, size, colour */
+  RP_ITEM_RECT,     /* rectangle, optionally rounded */
+  RP_ITEM_LINE,     /* from (x,y) to (x+w, y+h) */
+  RP_ITEM_ELLIPSE,  /* inscribed in x,y,w,h */
+  RP_ITEM_IMAGE,    /* image_index drawn into x,y,w,h */
+  RP_ITEM_LINK,     /* clickable area: uri or internal destination */
+  RP_ITEM_CHART,    /* a slot for a chart drawn by charts/ (part 1: labelled frame) */
+  RP_ITEM_BOOKMARK, /* outline entry pointing at y on this page */
+} rp_item_kind;
+
+typedef enum rp_clip { RP_CLIP_NONE, RP_CLIP_CIRCLE, RP_CLIP_ROUNDED } rp_clip;
+
+/* Where an item came from. Files are borrowed, lines 0 when unknown. */
+typedef struct rp_src {
+  const char *layout_file;
+  int layout_line;
+  const char *content_file;
+  int content_line;
+} rp_src;
+
+typedef struct rp_item {
+  rp_item_kind kind;
+  double x, y, w, h; /* pt; for text: x,y = start of baseline, w = advance, h = size */
+  rp_role role;
+  int struct_id;   /* items of one structure element share it; 0 = none */
+  int parent_id;   /* enclosing structure element (list, table…), 0 = none */
+  const char *alt; /* figures: alternative text */
+  rp_src src;
+
+  union {
+    struct {
+      const char *text; /* UTF-8, NUL-terminated */
+      int font;         /* index into the layout's fontset */
+      double size;      /* pt */
+      double tracking;  /* extra thousandths of an em per character */
+      rp_color color;
+      bool underline;
+    } text;
+    struct {
+      rp_color fill, stroke; /* a == 0: none */
+      double stroke_width;   /* pt */
+      double radius;         /* pt, rect corners */
+    } shape;
+    struct {
+      int image;  /* index into rp_layout_doc.images */
+      rp_clip clip;
+      double radius; /* for RP_CLIP_ROUNDED */
+      /* the part of the image shown (cover/focal point), in 0..1 image units */
+      double sx, sy, sw, sh;
+    } image;
+    struct {
+      const char *uri;  /* https:, http:, mailto: — or NULL for internal */
+      int dest_page;    /* internal: 0-based page, -1 if uri */
+      double dest_y;
+    } link;
+    struct {
+      const char *kind; /* chart kind named in the layout ("bar", "map"…) */
+      const char *ref;  /* what it charts (an id or XPath in the layout) */
+      const char *label;
+    } chart;
+    struct {
+      const char *title;
+      int level; /* 1 = top */
+    } bookmark;
+  } u;
+} rp_item;
+
+typedef struct rp_page {
+  double width, height; /* pt */
+  const char *label;    /* page label ("i", "1"…), may be NULL */
+  const char *master;   /* master name */
+  rp_vec items;         /* rp_item */
+} rp_page;
+
+/* An image referenced by items: decoded and checked by render/ (part 2). */
+typedef struct rp_image_ref {
+  const char *path;     /* resolved path */
+  double max_w, max_h;  /* largest placed size, pt (for downsampling) */
+} rp_image_ref;
+
+typedef struct rp_doc_info {
+  const char *title, *author, *subject, *keywords, *creator, *lang;
+} rp_doc_info;
+
+/* The whole laid-out document. Allocated from the render's arena; the fontset
+ * is borrowed from the bound document. */
+typedef struct rp_layout_doc {
+  rp_vec pages; /* rp_page */
+  rp_vec images; /* rp_image_ref */
+  const rp_fontset *fonts;
+  rp_doc_info info;
+} rp_layout_doc;
+
+/* Appends an item to a page; NULL when out of memory. */
+rp_item *rp_page_add(rp_arena *a, rp_page *p, rp_item_kind kind);
+
+#endif

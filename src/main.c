@@ -1,0 +1,46 @@
+/* main — the subcommand table. Each subcommand lives in cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *help;
+} command;
+
+static const command commands[] = {
+    {"render", rp_cli_render, "lay out a content document and write a PDF"},
+    {"check", rp_cli_check, "validate a content document and summarise it"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: reviewpdf <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+  fprintf(out,
+          "\n'reviewpdf <command> --help' describes a command.\n"
+          "exit status: 0 success (warnings allowed), 1 input refused, 2 bad usage, 3 internal "
+          "error\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("reviewpdf %s\n", RP_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "reviewpdf: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,155 @@
+/* blocks — the bound document: what template/ produces by binding a layout to
+ * content, and what layout/ turns into pages.
+ *
+ * Styles are fully resolved (inheritance applied, font roles turned into
+ * fontset indices, colour names into values). Text is final, except the page
+ * variables {$page}, {$pages} and {$section} in running headers and footers,
+ * which layout substitutes per page. Everything is arena-allocated. */
+#ifndef RP_TEMPLATE_BLOCKS_H
+#define RP_TEMPLATE_BLOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "layout/font.h"
+#include "layout/items.h"
+
+typedef enum rp_align { RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER, RP_ALIGN_JUSTIFY } rp_align;
+
+/* A resolved paragraph or character style. */
+typedef struct rp_style {
+  const char *name;
+  int font;            /* fontset index */
+  double size;         /* pt */
+  double leading;      /* pt, baseline to baseline */
+  double tracking;     /* thousandths of an em */
+  rp_color color;
+  rp_align align;
+  double space_before, space_after; /* pt */
+  double indent;       /* pt, first-line indent */
+  bool uppercase;
+  bool underline;
+  bool keep_with_next; /* headings: never last on a page */
+  int max_lines;       /* 0 = unlimited; beyond it: ellipsis + warning */
+  double min_size;     /* pt; > 0 allows shrink-to-fit down to it */
+  const char *src_file;
+  int src_line;
+} rp_style;
+
+/* A run of text in one style; spans of a paragraph form a linked list. */
+typedef struct rp_span {
+  const char *text;     /* UTF-8 */
+  const rp_style *style;
+  const char *href;     /* link target or NULL */
+  struct rp_span *next;
+} rp_span;
+
+typedef enum rp_block_kind {
+  RP_BLOCK_HEADING,
+  RP_BLOCK_PARAGRAPH,
+  RP_BLOCK_LIST,      /* children: RP_BLOCK_ITEM */
+  RP_BLOCK_ITEM,      /* marker + children blocks (paragraphs, nested lists) */
+  RP_BLOCK_QUOTE,     /* pull quote: children, with a rule/band from its box style */
+  RP_BLOCK_BOX,       /* a container with padding, fill, border; children flow inside */
+  RP_BLOCK_SHAPE,     /* rect, rounded rect, line, circle */
+  RP_BLOCK_SPACER,
+  RP_BLOCK_CHART,     /* labelled frame until charts/ lands */
+  RP_BLOCK_IMAGE,     /* part 2 */
+  RP_BLOCK_GRID,      /* part 2 */
+  RP_BLOCK_TABLE,     /* part 2 */
+  RP_BLOCK_STAT,      /* part 2 */
+  RP_BLOCK_PAGE_BREAK,
+  RP_BLOCK_COLUMN_BREAK,
+} rp_block_kind;
+
+typedef enum rp_shape_kind { RP_SHAPE_RECT, RP_SHAPE_ROUNDED, RP_SHAPE_LINE, RP_SHAPE_CIRCLE } rp_shape_kind;
+
+/* Box decoration shared by boxes, quotes, shapes and page decorations. */
+typedef struct rp_boxstyle {
+  double padding[4];   /* pt: top, right, bottom, left */
+  rp_color fill;       /* a == 0: none */
+  rp_color stroke;     /* a == 0: none */
+  double stroke_width; /* pt */
+  double radius;       /* pt */
+  rp_color rule;       /* a left rule (pull quotes); a == 0: none */
+  double rule_width;   /* pt */
+} rp_boxstyle;
+
+typedef struct rp_block {
+  rp_block_kind kind;
+  rp_role role;               /* structure role for tagged PDF */
+  const rp_style *style;      /* text blocks; also marker style for items */
+  rp_span *spans;             /* heading, paragraph: the text */
+  struct rp_block *children;  /* list, item, quote, box */
+  struct rp_block *next;      /* sibling */
+  int level;                  /* heading level 1–6; list nesting depth */
+  const char *marker;         /* list items: "•", "1." … (bind computes it) */
+  double width, height;       /* pt; 0 = full frame width / natural height */
+  rp_boxstyle box;
+  rp_shape_kind shape;
+  bool keep_together;         /* never split across pages or columns */
+  bool keep_with_next;
+  const char *bookmark;       /* outline entry title, or NULL */
+  int bookmark_level;
+  const char *alt;            /* images and charts */
+  const char *chart_kind, *chart_ref; /* charts */
+  const char *image_path;             /* images (part 2) */
+  rp_src src;
+} rp_block;
+
+/* A rectangle of the page that text flows into, split in columns. */
+typedef struct rp_frame {
+  double x, y, w, h; /* pt, relative to the page's top-left */
+  int columns;
+  double gutter;     /* pt */
+} rp_frame;
+
+/* A decorative shape or fixed text on every page of a master. */
+typedef struct rp_decoration {
+  rp_shape_kind shape;
+  bool is_text;
+  double x, y, w, h;
+  rp_boxstyle box;
+  const char *text;         /* pattern: may hold {$page} {$pages} {$section} */
+  const rp_style *style;
+  rp_src src;
+} rp_decoration;
+
+/* One variant of a page master (first, left, right or default). */
+typedef struct rp_page_variant {
+  rp_frame *frames;
+  size_t n_frames;
+  rp_decoration *decorations; /* drawn in order, behind the flow */
+  size_t n_decorations;
+  rp_decoration *header, *footer; /* text patterns; NULL when none */
+} rp_page_variant;
+
+typedef struct rp_master {
+  const char *name;
+  double width, height; /* pt */
+  rp_page_variant any;
+  rp_page_variant *first, *left, *right; /* NULL: use `any` */
+  rp_src src;
+} rp_master;
+
+/* One run of the flow: a template applied to content. */
+typedef struct rp_section {
+  const rp_master *master;
+  bool new_page;          /* start on a fresh page (else continue the flow) */
+  const char *title;      /* value of {$section} on its pages */
+  const char *bookmark;   /* outline entry, or NULL */
+  const char *page_label_style; /* "decimal", "roman", NULL = continue */
+  rp_block *blocks;
+  struct rp_section *next;
+  rp_src src;
+} rp_section;
+
+typedef struct rp_bound_doc {
+  rp_fontset *fonts;       /* owned by the template loader's rp_layout_def */
+  rp_section *sections;
+  rp_doc_info info;
+  const char *layout_path;
+} rp_bound_doc;
+
+#endif
