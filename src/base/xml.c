@@ -2,10 +2,25 @@
  *
  * Errors from libxml2 arrive through its structured error callback. The
  * callback is per-call state (xmlSetStructuredErrorFunc is thread-local in
- * libxml2), installed for the duration of each call and restored after. */
+ * libxml2), installed for the duration of each call and restored after.
+ *
+ * Entities: every file (the document and each file it includes) is parsed
+ * with a SAX hook that stops the parser at the first <!ENTITY> declaration,
+ * before any entity is expanded, so "billion laughs" documents are refused at
+ * once with one clear message rather than by libxml2's amplification limits.
+ *
+ * XInclude: libxml2's XInclude engine parses included files itself, with
+ * XML_PARSE_DTDLOAD added and without our entity hook, and follows nested
+ * xi:include in included files wherever they point. So before it runs, every
+ * include is resolved here, recursively: each target must be inside the top
+ * document's folder, is parsed with the safe parser, and must declare no
+ * entities and name no external DTD. Nesting depth, the number of inclusions
+ * and their total size are limited (XInclude can amplify like entities). */
 #include "base/xml.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xinclude.h>
 #include <libxml/xmlerror.h>
@@ -15,6 +30,15 @@
 #include <sys/stat.h>
 
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA)
+#define MAX_INCLUDE_DEPTH 8
+#define MAX_INCLUDES 256
+
+/* libxml2 2.12 made the structured error callback take a const pointer. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_ptr;
+#else
+typedef xmlErrorPtr error_ptr;
+#endif
 
 typedef struct err_ctx {
   rp_diag *diag;
@@ -22,7 +46,7 @@ typedef struct err_ctx {
   const char *suffix; /* appended to each message: what to do */
 } err_ctx;
 
-static void on_error(void *user, xmlErrorPtr e) {
+static void on_error(void *user, error_ptr e) {
   err_ctx *ec = user;
   if (!e || e->level == XML_ERR_NONE) return;
   char msg[1024];
@@ -40,6 +64,38 @@ static void on_error(void *user, xmlErrorPtr e) {
                 ec->suffix ? ec->suffix : "");
 }
 
+#define ENTITY_MESSAGE                                                                   \
+  "entity declarations are not allowed; remove the <!DOCTYPE> and write the characters " \
+  "directly (UTF-8)"
+
+/* Per-file parse state, reached from SAX callbacks through ctxt->_private. */
+typedef struct parse_ctx {
+  err_ctx *ec;
+  const char *path;
+  int refused;
+} parse_ctx;
+
+static void refuse_entity(void *ctx) {
+  xmlParserCtxtPtr ctxt = ctx;
+  parse_ctx *pc = ctxt->_private;
+  if (pc && !pc->refused) {
+    pc->refused = 1;
+    rp_diag_error(pc->ec->diag, RP_ERR_INPUT, pc->path, xmlSAX2GetLineNumber(ctxt),
+                  xmlSAX2GetColumnNumber(ctxt), "%s", ENTITY_MESSAGE);
+  }
+  xmlStopParser(ctxt);
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content) {
+  refuse_entity(ctx);
+}
+
+static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                                    const xmlChar *system_id, const xmlChar *notation) {
+  refuse_entity(ctx);
+}
+
 static int has_entity_decls(xmlDocPtr doc) {
   xmlDtdPtr dtds[2] = {doc->intSubset, doc->extSubset};
   for (int i = 0; i < 2; i++) {
@@ -50,47 +106,186 @@ static int has_entity_decls(xmlDocPtr doc) {
   return 0;
 }
 
+/* A DOCTYPE may stay only if it is harmless: no entities (the SAX hook stops
+ * those first; this is the fallback) and no external DTD, which libxml2's
+ * XInclude would load from anywhere on disk. */
+static int check_doctype(xmlDocPtr doc, const char *path, err_ctx *ec) {
+  if (has_entity_decls(doc)) {
+    rp_diag_error(ec->diag, RP_ERR_INPUT, path, 1, 0, "%s", ENTITY_MESSAGE);
+    return -1;
+  }
+  xmlDtdPtr dtd = doc->intSubset;
+  if (dtd && (dtd->ExternalID || dtd->SystemID)) {
+    rp_diag_error(ec->diag, RP_ERR_INPUT, path, 1, 0,
+                  "a <!DOCTYPE> naming an external DTD (\"%s\") is not allowed; remove the "
+                  "<!DOCTYPE> line",
+                  dtd->SystemID ? (const char *)dtd->SystemID : (const char *)dtd->ExternalID);
+    return -1;
+  }
+  return 0;
+}
+
+/* Parses one file: no network, no DTD loading, no entity declarations.
+ * Returns the tree, or NULL with every error recorded. */
+static xmlDocPtr safe_parse(const char *path, err_ctx *ec) {
+  size_t errors_before = ec->diag->errors;
+  parse_ctx pc = {ec, path, 0};
+  xmlParserCtxtPtr ctxt = xmlCreateURLParserCtxt(path, PARSE_OPTIONS);
+  if (!ctxt) {
+    if (ec->diag->errors == errors_before)
+      rp_diag_error(ec->diag, RP_ERR_INPUT, path, 0, 0,
+                    "cannot open the file; check the path and that it is readable");
+    return NULL;
+  }
+  /* Set after creation: xmlCtxtReset (used by xmlCtxtRead*) would clear _private. */
+  ctxt->_private = &pc;
+  ctxt->sax->entityDecl = on_entity_decl;
+  ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
+  xmlParseDocument(ctxt);
+  xmlDocPtr doc = ctxt->myDoc;
+  ctxt->myDoc = NULL;
+  int ok = ctxt->wellFormed && !pc.refused && ec->diag->errors == errors_before;
+  xmlFreeParserCtxt(ctxt);
+  if (ok && check_doctype(doc, path, ec) != 0) ok = 0;
+  if (!ok) {
+    xmlFreeDoc(doc);
+    if (ec->diag->errors == errors_before)
+      rp_diag_error(ec->diag, RP_ERR_INPUT, path, 0, 0, "is not well-formed XML");
+    return NULL;
+  }
+  return doc;
+}
+
 static int is_xinclude(const xmlNode *n) {
   return n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
          (strcmp((const char *)n->ns->href, "http://www.w3.org/2001/XInclude") == 0 ||
           strcmp((const char *)n->ns->href, "http://www.w3.org/2003/XInclude") == 0);
 }
 
-/* Every xi:include must name a file inside the document's folder. */
-static void check_xincludes(xmlNodePtr n, const char *dir_real, const char *dir, err_ctx *ec) {
-  for (; n; n = n->next) {
-    if (is_xinclude(n) && strcmp((const char *)n->name, "include") == 0) {
-      char *href = rp_xml_attr(n, "href");
-      char *parse = rp_xml_attr(n, "parse");
-      int line = rp_xml_line(n);
-      if (!href || !href[0] || strchr(href, ':') || href[0] == '/') {
-        rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, line, 0,
-                      "<xi:include> href \"%s\" must be a relative path to a file in the "
-                      "document's folder",
-                      href ? href : "");
-      } else {
-        char full[PATH_MAX], real[PATH_MAX];
-        snprintf(full, sizeof full, "%s/%s", dir, href);
-        size_t dn = strlen(dir_real);
-        if (!realpath(full, real)) {
-          rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, line, 0,
-                        "<xi:include> cannot find \"%s\"; check the path (relative to this "
-                        "document)",
-                        href);
-        } else if (strncmp(real, dir_real, dn) != 0 || real[dn] != '/') {
-          rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, line, 0,
-                        "<xi:include> \"%s\" lies outside the document's folder; move the "
-                        "file next to the document",
-                        href);
-        }
-      }
-      if (parse && strcmp(parse, "xml") != 0)
-        rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, line, 0,
-                      "<xi:include parse=\"%s\"> is not supported; include XML only", parse);
-      free(href);
-      free(parse);
+static void dir_of(const char *path, char *out, size_t size) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(out, size, ".");
+  else if (slash == path)
+    snprintf(out, size, "/");
+  else
+    snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+static int inside_dir(const char *real, const char *dir_real) {
+  size_t dn = strlen(dir_real);
+  if (strcmp(dir_real, "/") == 0) return 1;
+  return strncmp(real, dir_real, dn) == 0 && real[dn] == '/';
+}
+
+/* The chain of files being included, for cycle detection. */
+typedef struct include_frame {
+  const struct include_frame *up;
+  const char *real; /* canonical path */
+} include_frame;
+
+typedef struct include_state {
+  err_ctx *ec;
+  const char *top_dir; /* canonical folder of the top document */
+  size_t count;        /* inclusions so far */
+  unsigned long long bytes;
+  int limit_reported;
+} include_state;
+
+static void check_xincludes(xmlNodePtr n, const char *file, const char *dir,
+                            const include_frame *frame, int depth, include_state *st);
+
+/* Checks one xi:include in `file` and, recursively, the file it names. */
+static void check_include(xmlNodePtr n, const char *file, const char *dir,
+                          const include_frame *frame, int depth, include_state *st) {
+  rp_diag *d = st->ec->diag;
+  char *href = rp_xml_attr(n, "href");
+  char *parse = rp_xml_attr(n, "parse");
+  int line = rp_xml_line(n);
+  if (parse && strcmp(parse, "xml") != 0) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include parse=\"%s\"> is not supported; include XML only", parse);
+  } else if (!href || !href[0] || strchr(href, ':') || href[0] == '/') {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include> href \"%s\" must be a relative path to a file in the "
+                  "document's folder",
+                  href ? href : "");
+  } else {
+    char shown[PATH_MAX], real[PATH_MAX];
+    if (strcmp(dir, ".") == 0)
+      snprintf(shown, sizeof shown, "%s", href);
+    else
+      snprintf(shown, sizeof shown, "%s/%s", dir, href);
+    struct stat sb;
+    int cycle = 0;
+    if (!realpath(shown, real) || stat(real, &sb) != 0) {
+      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                    "<xi:include> cannot find \"%s\"; check the path (relative to this "
+                    "document)",
+                    href);
+      goto done;
     }
-    if (n->type == XML_ELEMENT_NODE) check_xincludes(n->children, dir_real, dir, ec);
+    if (!inside_dir(real, st->top_dir)) {
+      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                    "<xi:include> \"%s\" lies outside the document's folder; move the file "
+                    "next to the document",
+                    href);
+      goto done;
+    }
+    for (const include_frame *f = frame; f; f = f->up)
+      if (strcmp(f->real, real) == 0) cycle = 1;
+    if (cycle) {
+      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                    "<xi:include> \"%s\" includes a file that is already being included "
+                    "(a cycle); remove one of the includes",
+                    href);
+      goto done;
+    }
+    if (depth >= MAX_INCLUDE_DEPTH) {
+      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                    "<xi:include> \"%s\" is nested more than %d levels deep; include the "
+                    "files from fewer levels",
+                    href, MAX_INCLUDE_DEPTH);
+      goto done;
+    }
+    st->count++;
+    st->bytes += (unsigned long long)sb.st_size;
+    if (st->count > MAX_INCLUDES || st->bytes > RP_XML_MAX_BYTES) {
+      if (!st->limit_reported)
+        rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                      "too much is included (over %d inclusions or %u bytes in all); include "
+                      "each part once",
+                      MAX_INCLUDES, RP_XML_MAX_BYTES);
+      st->limit_reported = 1;
+      goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+      rp_diag_error(d, RP_ERR_INPUT, file, line, 0, "<xi:include> \"%s\" is not a regular file",
+                    href);
+      goto done;
+    }
+    xmlDocPtr sub = safe_parse(shown, st->ec);
+    if (sub) {
+      char subdir[PATH_MAX];
+      dir_of(shown, subdir, sizeof subdir);
+      include_frame here = {frame, real};
+      check_xincludes(sub->children, shown, subdir, &here, depth + 1, st);
+      xmlFreeDoc(sub);
+    }
+  }
+done:
+  free(href);
+  free(parse);
+}
+
+/* Every xi:include, in this file and in the files it includes, must name a
+ * safe XML file inside the top document's folder. */
+static void check_xincludes(xmlNodePtr n, const char *file, const char *dir,
+                            const include_frame *frame, int depth, include_state *st) {
+  for (; n; n = n->next) {
+    if (is_xinclude(n) && strcmp((const char *)n->name, "include") == 0)
+      check_include(n, file, dir, frame, depth, st);
+    if (n->type == XML_ELEMENT_NODE) check_xincludes(n->children, file, dir, frame, depth, st);
   }
 }
 
@@ -134,6 +329,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     snprintf(suffix, sizeof suffix, " (the language is described in %s)", schema->doc_hint);
   err_ctx ec = {d, path, NULL};
   size_t errors_before = d->errors;
+  xmlDocPtr doc = NULL;
   struct stat sb;
   if (stat(path, &sb) != 0)
     return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
@@ -146,38 +342,25 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-  xmlDocPtr doc = ctxt ? xmlCtxtReadFile(ctxt, path, NULL, PARSE_OPTIONS) : NULL;
-  xmlFreeParserCtxt(ctxt);
-  if (!doc) {
-    if (d->errors == errors_before)
-      rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "is not well-formed XML");
-    goto fail;
-  }
-  if (d->errors != errors_before) goto fail;
-  if (has_entity_decls(doc)) {
-    rp_diag_error(d, RP_ERR_INPUT, path, 1, 0,
-                  "entity declarations are not allowed; remove the <!DOCTYPE> and write the "
-                  "characters directly (UTF-8)");
-    goto fail;
-  }
+  doc = safe_parse(path, &ec);
+  if (!doc || d->errors != errors_before) goto fail;
 
   {
-    char dir[PATH_MAX], dir_real[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (slash)
-      snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else
-      snprintf(dir, sizeof dir, ".");
-    if (!realpath(dir, dir_real)) snprintf(dir_real, sizeof dir_real, "%s", dir);
-    check_xincludes(xmlDocGetRootElement(doc), dir_real, dir, &ec);
+    char real[PATH_MAX], dir[PATH_MAX], dir_real[PATH_MAX];
+    if (!realpath(path, real)) snprintf(real, sizeof real, "%s", path);
+    dir_of(path, dir, sizeof dir);
+    dir_of(real, dir_real, sizeof dir_real);
+    include_frame top = {NULL, real};
+    include_state st = {&ec, dir_real, 0, 0, 0};
+    check_xincludes(doc->children, path, dir, &top, 0, &st);
     if (d->errors != errors_before) goto fail;
-    if (xmlXIncludeProcessFlags(doc, PARSE_OPTIONS | XML_PARSE_NOXINCNODE) < 0 ||
-        d->errors != errors_before) {
+    if (st.count > 0 && (xmlXIncludeProcessFlags(doc, PARSE_OPTIONS | XML_PARSE_NOXINCNODE) < 0 ||
+                         d->errors != errors_before)) {
       if (d->errors == errors_before)
         rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "XInclude processing failed");
       goto fail;
     }
+    if (check_doctype(doc, path, &ec) != 0) goto fail;
   }
 
   if (schema) {

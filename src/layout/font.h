@@ -22,11 +22,13 @@ typedef struct rp_font {
   int cap_height, x_height;
   uint16_t *widths;    /* 65536 entries: advance in 1/1000 em per BMP code point */
   uint8_t *covered;    /* 65536/8 bits: code point has a glyph */
+  int missing_width;   /* thousandths of an em: what libharu uses for a missing glyph */
 } rp_font;
 
 typedef struct rp_fontset {
   rp_font **fonts;
   size_t count, cap;
+  void *ft; /* FT_Library, created on the first load; private to font.c */
 } rp_fontset;
 
 void rp_fontset_init(rp_fontset *fs);

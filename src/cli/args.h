@@ -1,0 +1,22 @@
+/* args — the small option parser the subcommands share: long options with
+ * values ("--layout X" or "--layout=X"), short flags, positional arguments.
+ * Errors are usage errors (exit 2). */
+#ifndef RP_CLI_ARGS_H
+#define RP_CLI_ARGS_H
+
+#include <stdbool.h>
+
+typedef struct rp_opt {
+  const char *long_name;  /* "layout" */
+  char short_name;        /* 'o' or 0 */
+  bool takes_value;
+  const char **value;     /* set when takes_value */
+  bool *flag;             /* set when !takes_value */
+} rp_opt;
+
+/* Parses argv[1..]; positional arguments go to pos (at most max_pos).
+ * Returns 0 on success, 2 on bad usage (message printed to stderr). */
+int rp_args_parse(const char *cmd, int argc, char **argv, const rp_opt *opts, int n_opts,
+                  const char **pos, int max_pos, int *n_pos);
+
+#endif

@@ -1,0 +1,146 @@
+/* pdf — the render back end's private interface: one context shared by the
+ * small modules of src/render/ (document, fonts, text, shapes, images, links,
+ * outline, page labels, info). Not for use outside src/render/.
+ *
+ * Conventions: every module draws in PDF coordinates computed from layout's
+ * top-left, y-down points with rp_pdf_y(); every libharu call is followed by
+ * rp_pdf_ok(), which turns libharu's sticky error state into one diagnostic
+ * and clears it so that later, independent items can still be drawn. */
+#ifndef RP_RENDER_PDF_H
+#define RP_RENDER_PDF_H
+
+#include <hpdf.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "layout/items.h"
+
+/* Deepest outline level kept; deeper bookmarks hang under the last one. */
+#define RP_PDF_MAX_OUTLINE_DEPTH 8
+
+typedef struct rp_pdf_alpha {
+  int key; /* alpha in 1/1000 */
+  HPDF_ExtGState gs;
+} rp_pdf_alpha;
+
+typedef enum rp_pdf_image_state {
+  RP_PDF_IMAGE_UNTRIED,
+  RP_PDF_IMAGE_LOADED,
+  RP_PDF_IMAGE_FAILED,
+} rp_pdf_image_state;
+
+typedef struct rp_pdf_image {
+  rp_pdf_image_state state;
+  HPDF_Image image;
+  double need_w, need_h; /* pt: largest size at which the whole image is drawn */
+} rp_pdf_image;
+
+typedef struct rp_pdf {
+  HPDF_Doc pdf;
+  const rp_layout_doc *doc;
+  rp_diag *d;
+  rp_arena *scratch; /* strings for libharu; freed with the context */
+
+  /* libharu's error handler stores the first error since the last check. */
+  HPDF_STATUS err_no, err_detail;
+
+  HPDF_Encoder utf8;
+  HPDF_Page *pages; /* one per layout page, all created before drawing */
+  size_t n_pages;
+  HPDF_Page page;   /* page being drawn */
+  double page_h;    /* its height, pt */
+
+  HPDF_Font *fonts; /* per fontset index, loaded on first use */
+  bool *font_failed;
+
+  rp_pdf_alpha *alphas; /* ExtGStates, one per alpha value */
+  size_t n_alphas, cap_alphas;
+
+  rp_pdf_image *images; /* per rp_layout_doc.images index */
+
+  HPDF_Outline outline[RP_PDF_MAX_OUTLINE_DEPTH];
+  int outline_depth; /* levels currently open in outline[] */
+  bool has_outline;
+
+  bool needs_v14; /* transparency used: label the file PDF 1.4 */
+} rp_pdf;
+
+/* ---- pdf_doc.c: context, errors, coordinates ---- */
+
+/* True when libharu reported no error since the last check. Otherwise records
+ * RP_ERR_INTERNAL "PDF writer failed to <what>" at `src`, clears libharu's
+ * error state and returns false. `src` may be NULL. */
+bool rp_pdf_ok(rp_pdf *p, const char *what, const rp_src *src);
+/* Records a layout item libharu must not see (non-finite or out of range). */
+void rp_pdf_bad_item(rp_pdf *p, const rp_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Page y (layout: from the top, downwards) to PDF y (from the bottom, up). */
+static inline double rp_pdf_y(const rp_pdf *p, double y) { return p->page_h - y; }
+/* True when all n values are finite and within ±1e6 pt. */
+bool rp_pdf_finite(const double *v, size_t n);
+/* `s` as clean UTF-8 for libharu: invalid bytes and characters beyond the
+ * BMP become U+FFFD, control characters a space, at most max_bytes bytes
+ * (cut at a character boundary). Scratch-allocated; NULL if out of memory. */
+char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes);
+
+/* ---- pdf_font.c ---- */
+
+/* The libharu font for fontset face `index`, loading and embedding it on
+ * first use and replacing its ToUnicode CMap. NULL (error recorded once) if
+ * it cannot be loaded. */
+HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
+
+/* ---- pdf_text.c ---- */
+
+/* Draws the text items items[from..] that follow each other, batched inside
+ * BT…ET while font, size, colour and tracking allow; returns the index of
+ * the first item not drawn (> from). */
+size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n);
+/* Draws one line of UTF-8 text centred on (cx, baseline) in PDF coordinates. */
+void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double cx,
+                          double baseline, const char *text, const rp_src *src);
+
+/* ---- pdf_shape.c ---- */
+
+void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it);
+void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it);
+/* Adds a rectangle with corner radius r (0: square) to the current path;
+ * PDF coordinates, (x, y) = bottom-left. */
+void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r);
+/* Adds an ellipse inscribed in the box (x, y) bottom-left, w × h. */
+void rp_pdf_path_ellipse(rp_pdf *p, double x, double y, double w, double h);
+/* Sets fill and stroke alpha through a cached ExtGState (inside GSave). */
+bool rp_pdf_set_alpha(rp_pdf *p, double alpha, const rp_src *src);
+
+/* ---- pdf_image.c ---- */
+
+void rp_pdf_draw_image(rp_pdf *p, const rp_item *it);
+/* Records the largest size at which each image is drawn (pass over items). */
+void rp_pdf_images_measure(rp_pdf *p);
+
+/* ---- pdf_link.c ---- */
+
+void rp_pdf_draw_link(rp_pdf *p, const rp_item *it);
+/* A destination showing page `page` with `y` (layout coordinates) at the top
+ * of the window, keeping the reader's zoom. NULL on error (recorded). */
+HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src);
+
+/* ---- pdf_outline.c ---- */
+
+void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
+
+/* ---- pdf_label.c ---- */
+
+void rp_pdf_add_page_labels(rp_pdf *p);
+
+/* ---- pdf_info.c ---- */
+
+/* Parses SOURCE_DATE_EPOCH text into *epoch (-1 when NULL or empty);
+ * malformed or out-of-range text is RP_ERR_USAGE. */
+rp_status rp_pdf_parse_epoch(const char *text, long long *epoch, rp_diag *d);
+/* Info dictionary, /Lang and dates; `epoch` < 0: no dates. */
+void rp_pdf_set_info(rp_pdf *p, long long epoch);
+
+#endif

@@ -1,0 +1,42 @@
+/* render — the PDF back end: draws the pages of positioned items that layout
+ * produced (layout/items.h) with libharu and writes one PDF file.
+ *
+ * It is the last stage of the pipeline (XML → model → bind → layout →
+ * render) and the only module that includes hpdf.h. Everything it hands to
+ * libharu is validated first: text becomes clean BMP-only UTF-8, numbers are
+ * finite and inside libharu's ranges, images are decoded by Cairo (PNG) or
+ * libjpeg (JPEG) and embedded as checked pixels or checked JPEG data.
+ *
+ * Output is deterministic: the same document and options give the same bytes
+ * (no /ID, and dates only from SOURCE_DATE_EPOCH). */
+#ifndef RP_RENDER_RENDER_H
+#define RP_RENDER_RENDER_H
+
+#include <stdbool.h>
+
+#include "base/diag.h"
+#include "layout/items.h"
+
+typedef struct rp_render_opts {
+  /* Text of SOURCE_DATE_EPOCH (decimal seconds since 1970-01-01 UTC), used for
+   * CreationDate and ModDate; NULL or "" writes no dates. Malformed text is a
+   * usage error. */
+  const char *source_date_epoch;
+  /* Debugging: write content streams uncompressed (default, false: Flate). */
+  bool uncompressed;
+} rp_render_opts;
+
+/* Draws every page of `doc` and writes the PDF to `out_path` (created or
+ * truncated; the caller makes output all-or-nothing through base/outfile.h).
+ * `opts` may be NULL (compressed, no dates).
+ *
+ * Problems are recorded in `d`: an image that cannot be decoded, a refused
+ * link target and other recoverable input problems are warnings and the item
+ * is left out; a bad font file or unwritable output is RP_ERR_INPUT; anything
+ * libharu refuses after validation is RP_ERR_INTERNAL. Returns RP_OK, or the
+ * first error's status. Nothing is written when drawing failed; a failure
+ * while saving may leave a partial file at out_path. */
+rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts,
+                        const char *out_path, rp_diag *d);
+
+#endif

@@ -1,0 +1,27 @@
+# Shared by the end-to-end tests: paths from ctest's environment, a scratch
+# folder, and small assertion helpers that print what they expected.
+set -u
+BIN=${RP_BIN:?RP_BIN: path of the reviewpdf binary}
+SRC=${RP_SRC:?RP_SRC: the source tree}
+TMP=${RP_TMP:-/tmp/rp-e2e-$$}
+rm -rf "$TMP" && mkdir -p "$TMP"
+failures=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+pass() { echo "ok: $*"; }
+
+# expect_contains NAME HAYSTACK_FILE NEEDLE
+expect_contains() {
+  if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not found in $2"; fi
+}
+
+finish() {
+  if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+  fi
+  echo "all passed"
+}
