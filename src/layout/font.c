@@ -1,0 +1,512 @@
+/* font — see font.h. Reads TrueType files with FreeType and keeps, per face,
+ * the advance of every BMP code point in libharu's units, so that layout
+ * measures exactly what render/ will draw.
+ *
+ * Where this sits: template/ loads the fonts a layout names (rp_fontset_load),
+ * layout/ measures with rp_font_width, render/ hands the same paths to
+ * libharu. libharu 2.3.0 is lax with bad files (a truncated TTF loads and
+ * embeds silently, or returns NULL with no error), so every file is checked
+ * here first: its table directory must lie inside the file, the tables
+ * libharu reads must be present and long enough, and the font must have the
+ * Unicode character map libharu uses. A font that passes is one libharu
+ * loads and embeds.
+ *
+ * Matching libharu (src/hpdf_fontdef_tt.c, HPDF_TTFontDef_GetCharWidth):
+ *   - glyph lookup through the (3,1) format 4 cmap — libharu's first choice;
+ *     we select the same subtable in FreeType rather than FreeType's default;
+ *   - width = hmtx advance * 1000 / unitsPerEm, unsigned, truncated;
+ *   - an unmapped code point maps to glyph 0, so its width is glyph 0's
+ *     (libharu's missing_width is computed the same way);
+ *   - ascent/descent come from 'hhea' (ascender, descender) * 1000 / upem,
+ *     truncated toward zero, falling back to OS/2 typo metrics when the hhea
+ *     ascender is 0 — libharu's HPDF_Font_GetAscent/GetDescent agree.
+ *
+ * Invariants: widths[cp] is always defined (missing code points hold
+ * missing_width); covered has a bit only for code points mapped to a real
+ * glyph (0 < gid < numGlyphs). Faces are not kept open: everything needed is
+ * copied out at load time, so a loaded rp_font is plain data. */
+#include "layout/font.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_ADVANCES_H
+#include FT_SFNT_NAMES_H
+#include FT_TRUETYPE_IDS_H
+#include FT_TRUETYPE_TABLES_H
+
+/* Larger files are refused: CJK fonts reach ~20 MB, nothing sane is bigger. */
+#define MAX_FONT_BYTES (64u * 1024u * 1024u)
+#define BMP_SIZE 65536u
+
+/* ---- reading big-endian sfnt data ---------------------------------------- */
+
+static uint16_t be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static int16_t bes16(const unsigned char *p) { return (int16_t)be16(p); }
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+typedef struct sfnt {
+  const unsigned char *data;
+  size_t size;
+  unsigned n_tables;
+} sfnt;
+
+/* Table `tag` (4 chars) of a directory already checked by check_sfnt; NULL
+ * when absent. *len receives its length. */
+static const unsigned char *find_table(const sfnt *s, const char *tag, uint32_t *len) {
+  for (unsigned i = 0; i < s->n_tables; i++) {
+    const unsigned char *e = s->data + 12 + 16 * (size_t)i;
+    if (memcmp(e, tag, 4) == 0) {
+      *len = be32(e + 12);
+      return s->data + be32(e + 8);
+    }
+  }
+  *len = 0;
+  return NULL;
+}
+
+/* Writes into `why` the reason the file cannot be used, or leaves it empty;
+ * sets s->n_tables once the directory is known to be sound.
+ * The checks follow what libharu 2.3.0 reads when it loads and embeds a face
+ * (LoadFontData: head, maxp, hhea, cmap, hmtx, loca, name, OS/2, glyf). */
+static void check_sfnt(sfnt *s, char *why, size_t why_len) {
+  why[0] = 0;
+  if (s->size < 12) {
+    snprintf(why, why_len, "only %zu bytes: not a font", s->size);
+    return;
+  }
+  uint32_t version = be32(s->data);
+  if (memcmp(s->data, "OTTO", 4) == 0) {
+    snprintf(why, why_len, "an OpenType font with CFF outlines, which libharu cannot embed");
+    return;
+  }
+  if (memcmp(s->data, "ttcf", 4) == 0) {
+    snprintf(why, why_len, "a font collection (.ttc), not a single font");
+    return;
+  }
+  if (memcmp(s->data, "wOFF", 4) == 0 || memcmp(s->data, "wOF2", 4) == 0) {
+    snprintf(why, why_len, "a WOFF web font");
+    return;
+  }
+  if (version != 0x00010000u && memcmp(s->data, "true", 4) != 0) {
+    snprintf(why, why_len, "not a TrueType font");
+    return;
+  }
+  unsigned n = be16(s->data + 4);
+  /* libharu refuses more than 10000 bytes of 16-byte directory entries. */
+  if (n == 0 || n * 16u > 10000u) {
+    snprintf(why, why_len, "corrupt table directory (%u tables)", n);
+    return;
+  }
+  if (12 + 16 * (size_t)n > s->size) {
+    snprintf(why, why_len, "truncated: the table directory runs past the end of the file");
+    return;
+  }
+  for (unsigned i = 0; i < n; i++) {
+    const unsigned char *e = s->data + 12 + 16 * (size_t)i;
+    uint64_t off = be32(e + 8), len = be32(e + 12);
+    if (off + len > s->size) {
+      snprintf(why, why_len,
+               "truncated or corrupt: table '%.4s' ends at byte %llu of a %zu-byte file",
+               (const char *)e, (unsigned long long)(off + len), s->size);
+      return;
+    }
+  }
+  s->n_tables = n;
+  /* Tables libharu needs, with the least length it reads from each. */
+  static const struct {
+    const char *tag;
+    uint32_t min_len;
+  } need[] = {{"head", 54}, {"hhea", 36}, {"maxp", 6},  {"hmtx", 4}, {"cmap", 4},
+              {"loca", 4},  {"glyf", 0},  {"name", 6},  {"OS/2", 78}};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+    uint32_t len;
+    const unsigned char *t = find_table(s, need[i].tag, &len);
+    if (!t) {
+      snprintf(why, why_len, "it has no '%s' table%s", need[i].tag,
+               strcmp(need[i].tag, "glyf") == 0 ? " (no TrueType outlines)" : "");
+      return;
+    }
+    if (len < need[i].min_len) {
+      snprintf(why, why_len, "corrupt '%s' table (%u bytes)", need[i].tag, (unsigned)len);
+      return;
+    }
+  }
+  uint32_t len, hmtx_len, loca_len;
+  const unsigned char *head = find_table(s, "head", &len);
+  unsigned upem = be16(head + 18);
+  int loca_long = bes16(head + 50);
+  if (upem < 16 || upem > 16384 || (loca_long != 0 && loca_long != 1)) {
+    snprintf(why, why_len, "corrupt 'head' table");
+    return;
+  }
+  unsigned n_glyphs = be16(find_table(s, "maxp", &len) + 4);
+  unsigned n_hmetrics = be16(find_table(s, "hhea", &len) + 34);
+  find_table(s, "hmtx", &hmtx_len);
+  find_table(s, "loca", &loca_len);
+  if (n_glyphs == 0 || n_hmetrics == 0 || n_hmetrics > n_glyphs ||
+      hmtx_len < 4u * n_hmetrics + 2u * (n_glyphs - n_hmetrics) ||
+      loca_len < (n_glyphs + 1u) * (loca_long ? 4u : 2u)) {
+    snprintf(why, why_len, "corrupt glyph tables (maxp, hhea, hmtx and loca disagree)");
+    return;
+  }
+  const unsigned char *os2 = find_table(s, "OS/2", &len);
+  unsigned fs_type = be16(os2 + 8);
+  if (fs_type & (0x0002 | 0x0100 | 0x0200)) {
+    snprintf(why, why_len, "its licence (OS/2 fsType 0x%04x) forbids embedding it in a PDF",
+             fs_type);
+    return;
+  }
+  const unsigned char *cmap = find_table(s, "cmap", &len);
+  if (be16(cmap) != 0) {
+    snprintf(why, why_len, "unsupported 'cmap' table version %u", be16(cmap));
+    return;
+  }
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+/* Reads a whole file; on failure writes the reason to `why` and returns NULL. */
+static unsigned char *slurp(const char *path, size_t *size, char *why, size_t why_len) {
+  unsigned char *buf = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(why, why_len, "%s", strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) {
+    snprintf(why, why_len, "%s", strerror(errno));
+    goto done;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(why, why_len, "not a regular file");
+    goto done;
+  }
+  if ((unsigned long long)st.st_size > MAX_FONT_BYTES) {
+    snprintf(why, why_len, "%lld bytes, larger than any font should be", (long long)st.st_size);
+    goto done;
+  }
+  *size = (size_t)st.st_size;
+  buf = malloc(*size ? *size : 1);
+  if (!buf) {
+    snprintf(why, why_len, "out of memory");
+    goto done;
+  }
+  if (fread(buf, 1, *size, f) != *size) {
+    snprintf(why, why_len, "read error");
+    free(buf);
+    buf = NULL;
+  }
+done:
+  fclose(f);
+  return buf;
+}
+
+/* The charmap libharu will use (ParseCMap: (3,1) format 4 first, then (1,0)
+ * format 0, then (0,3) format 4). Only the Unicode ones are usable: with the
+ * Mac Roman byte map libharu would draw the wrong glyphs, so such a font is
+ * refused. */
+static FT_CharMap libharu_charmap(FT_Face face) {
+  FT_CharMap uni = NULL;
+  for (int i = 0; i < face->num_charmaps; i++) {
+    FT_CharMap cm = face->charmaps[i];
+    long fmt = FT_Get_CMap_Format(cm);
+    if (cm->platform_id == TT_PLATFORM_MICROSOFT && cm->encoding_id == TT_MS_ID_UNICODE_CS &&
+        fmt == 4)
+      return cm;
+  }
+  for (int i = 0; i < face->num_charmaps; i++) {
+    FT_CharMap cm = face->charmaps[i];
+    long fmt = FT_Get_CMap_Format(cm);
+    if (cm->platform_id == TT_PLATFORM_MACINTOSH && cm->encoding_id == TT_MAC_ID_ROMAN &&
+        fmt == 0)
+      return NULL;
+    if (cm->platform_id == TT_PLATFORM_APPLE_UNICODE &&
+        cm->encoding_id == TT_APPLE_ID_UNICODE_2_0 && fmt == 4)
+      uni = cm;
+  }
+  return uni;
+}
+
+/* libharu (ParseName) needs the PostScript name (6) and subfamily (2) in a
+ * Mac Roman or Windows English record, and their lengths + 8 within 127. */
+static bool names_ok(FT_Face face) {
+  unsigned len[2] = {0, 0}, ulen[2] = {0, 0};
+  bool mac[2] = {false, false}, win[2] = {false, false};
+  FT_UInt n = FT_Get_Sfnt_Name_Count(face);
+  for (FT_UInt i = 0; i < n; i++) {
+    FT_SfntName nm;
+    if (FT_Get_Sfnt_Name(face, i, &nm) != 0) continue;
+    int k = nm.name_id == 6 ? 0 : nm.name_id == 2 ? 1 : -1;
+    if (k < 0) continue;
+    if (nm.platform_id == TT_PLATFORM_MACINTOSH && nm.encoding_id == TT_MAC_ID_ROMAN) {
+      mac[k] = true;
+      len[k] = nm.string_len;
+    } else if (nm.platform_id == TT_PLATFORM_MICROSOFT && nm.encoding_id == TT_MS_ID_UNICODE_CS &&
+               nm.language_id == 0x0409) {
+      win[k] = true;
+      ulen[k] = nm.string_len;
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    if (!mac[k] && !win[k]) return false;
+    if (!mac[k] || len[k] == 0) len[k] = ulen[k] / 2 + ulen[k] % 2;
+  }
+  return len[0] + len[1] + 8 <= 127;
+}
+
+/* Top of glyph `cp`'s outline in thousandths of an em, 0 if it has none. */
+static int glyph_top(FT_Face face, uint32_t cp, unsigned upem) {
+  FT_UInt gid = FT_Get_Char_Index(face, cp);
+  if (gid == 0 || FT_Load_Glyph(face, gid, FT_LOAD_NO_SCALE) != 0) return 0;
+  return (int)(face->glyph->metrics.horiBearingY * 1000 / (long)upem);
+}
+
+/* Fills f from the checked file in buf. Writes a reason to `why` on failure. */
+static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size_t why_len) {
+  FT_Face face = NULL;
+  uint16_t *gw = NULL;
+  FT_Error err = FT_New_Memory_Face(lib, s->data, (FT_Long)s->size, 0, &face);
+  if (err != 0) {
+    snprintf(why, why_len, "FreeType cannot parse it (error %d)", err);
+    return;
+  }
+  if (!FT_IS_SFNT(face)) {
+    snprintf(why, why_len, "not a TrueType font");
+    goto done;
+  }
+  FT_CharMap cm = libharu_charmap(face);
+  if (!cm || FT_Set_Charmap(face, cm) != 0) {
+    snprintf(why, why_len, "it has no Unicode character map (Windows, format 4)");
+    goto done;
+  }
+  if (!names_ok(face)) {
+    snprintf(why, why_len, "its 'name' table lacks a usable PostScript name");
+    goto done;
+  }
+  uint32_t len;
+  const unsigned char *head = find_table(s, "head", &len);
+  const unsigned char *hhea = find_table(s, "hhea", &len);
+  const unsigned char *os2 = find_table(s, "OS/2", &len);
+  unsigned upem = be16(head + 18);
+  long n_glyphs = face->num_glyphs;
+  f->units_per_em = (int)upem;
+
+  gw = malloc((size_t)n_glyphs * sizeof *gw);
+  if (!gw) {
+    snprintf(why, why_len, "out of memory");
+    goto done;
+  }
+  for (long g = 0; g < n_glyphs; g++) {
+    FT_Fixed adv;
+    if (FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv) != 0 || adv < 0) {
+      snprintf(why, why_len, "corrupt metrics for glyph %ld", g);
+      goto done;
+    }
+    /* libharu: (HPDF_UINT)advance_width * 1000 / units_per_em */
+    gw[g] = (uint16_t)((uint32_t)adv * 1000u / upem);
+  }
+  f->missing_width = gw[0];
+  for (uint32_t cp = 0; cp < BMP_SIZE; cp++) f->widths[cp] = gw[0];
+  FT_UInt gid;
+  FT_ULong cp = FT_Get_First_Char(face, &gid);
+  while (gid != 0) {
+    if (cp < BMP_SIZE && (long)gid < n_glyphs) {
+      f->widths[cp] = gw[gid];
+      f->covered[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+    cp = FT_Get_Next_Char(face, cp, &gid);
+  }
+
+  /* hhea, as libharu's ParseHhea; OS/2 typo metrics if the ascender is 0. */
+  f->ascent = (int)((int32_t)bes16(hhea + 4) * 1000 / (int32_t)upem);
+  f->descent = (int)((int32_t)bes16(hhea + 6) * 1000 / (int32_t)upem);
+  if (f->ascent == 0) {
+    f->ascent = (int)((int32_t)bes16(os2 + 68) * 1000 / (int32_t)upem);
+    f->descent = (int)((int32_t)bes16(os2 + 70) * 1000 / (int32_t)upem);
+  }
+  if (f->descent > 0) f->descent = -f->descent;
+  /* OS/2 version 2+ states them; older fonts: the tops of 'H' and 'x'. */
+  uint32_t os2_len;
+  find_table(s, "OS/2", &os2_len);
+  if (be16(os2) >= 2 && os2_len >= 90) {
+    f->x_height = (int)((int32_t)bes16(os2 + 86) * 1000 / (int32_t)upem);
+    f->cap_height = (int)((int32_t)bes16(os2 + 88) * 1000 / (int32_t)upem);
+  }
+  if (f->cap_height <= 0) f->cap_height = glyph_top(face, 'H', upem);
+  if (f->x_height <= 0) f->x_height = glyph_top(face, 'x', upem);
+
+done:
+  free(gw);
+  FT_Done_Face(face);
+}
+
+void rp_fontset_init(rp_fontset *fs) { memset(fs, 0, sizeof *fs); }
+
+static void font_free(rp_font *f) {
+  if (!f) return;
+  free(f->path);
+  free(f->widths);
+  free(f->covered);
+  free(f);
+}
+
+void rp_fontset_fini(rp_fontset *fs) {
+  if (!fs) return;
+  for (size_t i = 0; i < fs->count; i++) font_free(fs->fonts[i]);
+  free(fs->fonts);
+  if (fs->ft) FT_Done_FreeType((FT_Library)fs->ft);
+  memset(fs, 0, sizeof *fs);
+}
+
+/* Index of an already loaded face for `path` (same string or same file), -1. */
+static int find_loaded(const rp_fontset *fs, const char *path) {
+  for (size_t i = 0; i < fs->count; i++)
+    if (strcmp(fs->fonts[i]->path, path) == 0) return (int)i;
+  char *real = realpath(path, NULL);
+  if (!real) return -1;
+  int found = -1;
+  for (size_t i = 0; i < fs->count && found < 0; i++) {
+    char *other = realpath(fs->fonts[i]->path, NULL);
+    if (other && strcmp(other, real) == 0) found = (int)i;
+    free(other);
+  }
+  free(real);
+  return found;
+}
+
+rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
+                          rp_diag *d, int *index) {
+  char why[256] = "";
+  unsigned char *buf = NULL;
+  rp_font *f = NULL;
+  rp_status st = RP_OK;
+
+  int found = find_loaded(fs, path);
+  if (found >= 0) {
+    *index = found;
+    return RP_OK;
+  }
+  if (fs->count >= INT_MAX) {
+    return rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0, "too many fonts");
+  }
+  if (!fs->ft) {
+    FT_Library lib;
+    if (FT_Init_FreeType(&lib) != 0) {
+      return rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
+                           "FreeType cannot start (out of memory?)");
+    }
+    fs->ft = lib;
+  }
+  sfnt s = {0};
+  buf = slurp(path, &s.size, why, sizeof why);
+  if (!buf) goto fail;
+  s.data = buf;
+  check_sfnt(&s, why, sizeof why);
+  if (why[0]) goto fail;
+
+  f = calloc(1, sizeof *f);
+  if (f) {
+    f->path = strdup(path);
+    f->widths = malloc(BMP_SIZE * sizeof *f->widths);
+    f->covered = calloc(BMP_SIZE / 8, 1);
+  }
+  if (!f || !f->path || !f->widths || !f->covered) {
+    snprintf(why, sizeof why, "out of memory");
+    goto fail;
+  }
+  read_face((FT_Library)fs->ft, &s, f, why, sizeof why);
+  if (why[0]) goto fail;
+
+  if (fs->count == fs->cap) {
+    size_t cap = fs->cap ? fs->cap * 2 : 8;
+    rp_font **fonts = realloc(fs->fonts, cap * sizeof *fonts);
+    if (!fonts) {
+      snprintf(why, sizeof why, "out of memory");
+      goto fail;
+    }
+    fs->fonts = fonts;
+    fs->cap = cap;
+  }
+  f->index = (int)fs->count;
+  fs->fonts[fs->count++] = f;
+  *index = f->index;
+  free(buf);
+  return RP_OK;
+
+fail:
+  st = rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0,
+                     "font \"%s\" cannot be read (%s): check the path in the layout, use a "
+                     "TrueType (.ttf) file",
+                     path, why);
+  font_free(f);
+  free(buf);
+  return st;
+}
+
+/* ---- measuring ------------------------------------------------------------ */
+
+bool rp_font_covers(const rp_font *f, uint32_t cp) {
+  return cp < BMP_SIZE && (f->covered[cp >> 3] >> (cp & 7) & 1);
+}
+
+double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                     double tracking) {
+  uint64_t units = 0; /* thousandths of an em, summed as libharu sums them */
+  size_t chars = 0;
+  for (size_t i = 0; i < len; chars++) {
+    uint32_t cp;
+    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    units += cp < BMP_SIZE ? f->widths[cp] : (uint64_t)f->missing_width;
+  }
+  return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
+}
+
+size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {
+  const unsigned char *p = (const unsigned char *)s;
+  *cp = 0xFFFD;
+  if (len == 0) return 1;
+  unsigned b = p[0];
+  if (b < 0x80) {
+    *cp = b;
+    return 1;
+  }
+  size_t need;
+  uint32_t c;
+  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 1;
+    c = b & 0x1F;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    need = 2;
+    c = b & 0x0F;
+    if (b == 0xE0) lo = 0xA0; /* overlong */
+    if (b == 0xED) hi = 0x9F; /* surrogates */
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 3;
+    c = b & 0x07;
+    if (b == 0xF0) lo = 0x90; /* overlong */
+    if (b == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
+  } else {
+    return 1; /* stray continuation byte, C0/C1 overlong lead, or F5..FF */
+  }
+  /* On error the maximal valid prefix is consumed as one U+FFFD (Unicode
+   * §3.9, "U+FFFD Substitution of Maximal Subparts"). */
+  for (size_t k = 1; k <= need; k++) {
+    if (k >= len) return k;
+    unsigned t = p[k];
+    if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return k;
+    c = c << 6 | (t & 0x3F);
+  }
+  *cp = c;
+  return need + 1;
+}
