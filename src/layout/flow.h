@@ -14,9 +14,9 @@
  * is known (boxes and quotes that split across columns). */
 typedef struct open_box {
   const rp_block *blk;
-  double x, w;         /* pt, absolute */
-  double seg_top;      /* top of the current segment */
-  size_t insert_at;    /* item index: backgrounds go behind the content */
+  double x, w;      /* pt, absolute */
+  double seg_top;   /* top of the current segment */
+  size_t insert_at; /* item index: backgrounds go behind the content */
   struct open_box *outer;
 } open_box;
 
@@ -48,10 +48,10 @@ typedef struct flow {
   size_t frame;
   int column;
   double col_x, col_w, col_top, col_bottom; /* current column, absolute pt */
-  double y;        /* cursor */
-  bool at_top;     /* nothing placed in this column yet */
-  bool page_blank; /* nothing placed on this page yet */
-  open_box *boxes; /* innermost first */
+  double y;                                 /* cursor */
+  bool at_top;                              /* nothing placed in this column yet */
+  bool page_blank;                          /* nothing placed on this page yet */
+  open_box *boxes;                          /* innermost first */
   pending_marker marker;
   bool has_marker;
   int next_id;

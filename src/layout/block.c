@@ -1,0 +1,400 @@
+/* block — placing each kind of bound block into the flow: text (headings,
+ * paragraphs) line by line with widow and orphan control, lists with their
+ * markers, boxes and quotes with backgrounds per column segment, shapes,
+ * spacers, chart slots and breaks. */
+#include <math.h>
+#include <string.h>
+
+#include "layout/flow.h"
+
+void rp_flow_box_push(flow *f, open_box *ob);
+void rp_flow_box_pop(flow *f, open_box *ob);
+
+#define MIN_LINES 2 /* no widows or orphans: at least this many either side */
+
+static double avail(const flow *f) { return f->col_bottom - f->y; }
+
+static rp_status no_fit(flow *f, const rp_block *b, double need) {
+  return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
+                       "content can never fit: it needs %.0fpt but the frame's column holds "
+                       "%.0fpt; make it smaller, allow it to split, or use a larger frame",
+                       need, f->col_bottom - f->col_top);
+}
+
+static rp_role heading_role(int level) {
+  if (level < 1) level = 1;
+  if (level > 6) level = 6;
+  return (rp_role)(RP_ROLE_H1 + level - 1);
+}
+
+/* Baseline of a line whose box starts at `top`: half-leading model. */
+static double baseline_of(const rp_line *ln, double top) {
+  double content = ln->ascent - ln->descent;
+  return top + (ln->leading - content) / 2 + ln->ascent;
+}
+
+static rp_status emit_marker(flow *f, double baseline) {
+  pending_marker *m = &f->marker;
+  f->has_marker = false;
+  if (!m->text || !m->style) return RP_OK;
+  const rp_font *font = rp_fontset_get(f->b->fonts, m->style->font);
+  double w = rp_font_width(font, m->text, strlen(m->text), m->style->size, m->style->tracking);
+  rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
+  if (!it)
+    return f->measuring ? RP_OK : rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  /* Markers sit right-aligned in their gutter, a third of an em from the text. */
+  double gap = m->style->size / 3;
+  it->x = m->x + m->width - gap - w;
+  if (it->x < m->x) it->x = m->x;
+  it->y = baseline;
+  it->w = w;
+  it->h = m->style->size;
+  it->role = RP_ROLE_LIST_LABEL;
+  it->struct_id = m->struct_id;
+  it->src = m->src;
+  it->u.text.text = m->text;
+  it->u.text.font = m->style->font;
+  it->u.text.size = m->style->size;
+  it->u.text.tracking = m->style->tracking;
+  it->u.text.color = m->style->color;
+  return RP_OK;
+}
+
+static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double x0, rp_role role,
+                           int sid, int parent) {
+  double top = f->y;
+  double base = baseline_of(ln, top);
+  if (f->has_marker) {
+    rp_status st = emit_marker(f, base);
+    if (st != RP_OK) return st;
+  }
+  if (!f->measuring) {
+    for (size_t i = 0; i < ln->n_frags; i++) {
+      const rp_frag *fr = &ln->frags[i];
+      rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
+      if (!it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+      it->x = x0 + fr->x;
+      it->y = base;
+      it->w = fr->width;
+      it->h = fr->style->size;
+      it->role = role;
+      it->struct_id = sid;
+      it->parent_id = parent;
+      it->src = b->src;
+      it->u.text.text = fr->text;
+      it->u.text.font = fr->style->font;
+      it->u.text.size = fr->style->size;
+      it->u.text.tracking = fr->style->tracking;
+      it->u.text.color = fr->style->color;
+      it->u.text.underline = fr->style->underline;
+      if (fr->href) {
+        rp_item *ln_it = rp_flow_emit(f, RP_ITEM_LINK);
+        if (!ln_it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+        const rp_font *font = rp_fontset_get(f->b->fonts, fr->style->font);
+        ln_it->x = x0 + fr->x;
+        ln_it->y = base - font->ascent * fr->style->size / 1000.0;
+        ln_it->w = fr->width;
+        ln_it->h = (font->ascent - font->descent) * fr->style->size / 1000.0;
+        ln_it->role = RP_ROLE_LINK;
+        ln_it->struct_id = sid;
+        ln_it->src = b->src;
+        ln_it->u.link.uri = fr->href;
+        ln_it->u.link.dest_page = -1;
+      }
+    }
+  }
+  f->y = top + ln->leading;
+  f->at_top = false;
+  return RP_OK;
+}
+
+/* Number of lines from `from` that fit in the space left. */
+static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from) {
+  double y = f->y;
+  size_t k = 0;
+  for (size_t i = from; i < ls->n; i++) {
+    if (y + ls->lines[i].leading > f->col_bottom + 1e-6) break;
+    y += ls->lines[i].leading;
+    k++;
+  }
+  return k;
+}
+
+static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
+  const rp_style *st = b->style;
+  if (!st) return RP_OK;
+  double width = f->col_w - ctx.left - ctx.right;
+  rp_lines ls;
+  rp_status s =
+      rp_inline_break(f->a, f->b->fonts, b->spans, width, st->indent, st->align, &ls, f->d);
+  if (s != RP_OK) return s;
+  if (ls.n == 0) return RP_OK;
+  rp_role role = b->kind == RP_BLOCK_HEADING ? heading_role(b->level)
+                 : b->role != RP_ROLE_NONE   ? b->role
+                                             : RP_ROLE_P;
+  int sid = rp_flow_id(f);
+  if (!f->at_top) f->y += st->space_before;
+  if (b->bookmark && !f->measuring) {
+    rp_item *bm = rp_flow_emit(f, RP_ITEM_BOOKMARK);
+    if (bm) {
+      bm->x = f->col_x + ctx.left;
+      bm->y = f->y;
+      bm->u.bookmark.title = b->bookmark;
+      bm->u.bookmark.level = b->bookmark_level > 0 ? b->bookmark_level : 2;
+      bm->src = b->src;
+    }
+  }
+  size_t i = 0;
+  while (i < ls.n) {
+    size_t left = ls.n - i;
+    size_t k = lines_that_fit(f, &ls, i);
+    if (k >= left)
+      k = left;
+    else {
+      /* A break falls inside this paragraph: keep MIN_LINES either side. */
+      size_t kk = k;
+      if (left - kk < MIN_LINES) kk = left > MIN_LINES ? left - MIN_LINES : 0;
+      if (kk < MIN_LINES && kk < left) kk = 0;
+      if (kk == 0 && f->at_top) kk = k; /* an empty column: the rule cannot be kept */
+      if (kk == 0 && f->at_top) return no_fit(f, b, ls.lines[i].leading);
+      k = kk;
+    }
+    double x0 = f->col_x + ctx.left;
+    for (size_t j = 0; j < k; j++) {
+      s = emit_line(f, b, &ls.lines[i + j], x0, role, sid, ctx.parent_id);
+      if (s != RP_OK) return s;
+    }
+    i += k;
+    if (i < ls.n) {
+      double old_w = f->col_w;
+      s = rp_flow_next_column(f);
+      if (s != RP_OK) return s;
+      if (fabs(f->col_w - old_w) > 0.01) {
+        /* A column of another width: break what is left again. */
+        rp_span *head = NULL;
+        s = rp_inline_rest(f->a, &ls, i, &head, f->d);
+        if (s != RP_OK) return s;
+        width = f->col_w - ctx.left - ctx.right;
+        s = rp_inline_break(f->a, f->b->fonts, head, width, 0, st->align, &ls, f->d);
+        if (s != RP_OK) return s;
+        i = 0;
+      }
+    }
+  }
+  f->y += st->space_after;
+  return RP_OK;
+}
+
+static double leading_of(const rp_block *b) {
+  for (; b; b = b->children) {
+    if (b->style) return b->style->leading;
+  }
+  return 14;
+}
+
+rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+  flow m = *f;
+  m.measuring = true;
+  m.page = NULL;
+  m.boxes = NULL;
+  m.has_marker = false;
+  m.y = 0;
+  m.col_top = 0;
+  m.col_bottom = INFINITY;
+  m.at_top = true;
+  const rp_block *saved_next = b->next;
+  rp_block one = *b;
+  one.next = NULL;
+  (void)saved_next;
+  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
+  f->next_id = m.next_id;
+  *height = m.y;
+  return st;
+}
+
+/* Height needed before a page break may follow: a box kept together whole,
+ * text its first MIN_LINES lines. */
+static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
+  rp_status st = rp_flow_measure(f, b, ctx, h);
+  if (st != RP_OK) return st;
+  if (b->keep_together || b->kind == RP_BLOCK_CHART || b->kind == RP_BLOCK_SHAPE) return RP_OK;
+  double cap = MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
+  if (*h > cap) *h = cap;
+  return RP_OK;
+}
+
+static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx);
+
+static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
+  int list_id = rp_flow_id(f);
+  if (!f->at_top && b->style) f->y += b->style->space_before;
+  double indent = b->box.padding[3] > 0 ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
+  for (const rp_block *it = b->children; it; it = it->next) {
+    const rp_style *ms = it->style ? it->style : b->style;
+    place_ctx inner = {ctx.left + indent, ctx.right, list_id};
+    int item_id = rp_flow_id(f);
+    f->marker = (pending_marker){it->marker, ms, f->col_x + ctx.left, indent, item_id, it->src};
+    f->has_marker = it->marker && it->marker[0];
+    rp_status st;
+    if (it->spans) {
+      rp_block para = *it;
+      para.kind = RP_BLOCK_PARAGRAPH;
+      para.role = RP_ROLE_LIST_BODY;
+      para.children = NULL;
+      para.next = NULL;
+      para.style = it->style ? it->style : b->style;
+      st = place_text(f, &para, inner);
+      if (st == RP_OK && it->children) st = rp_flow_place_blocks(f, it->children, inner);
+    } else {
+      st = rp_flow_place_blocks(f, it->children, inner);
+    }
+    f->has_marker = false;
+    if (st != RP_OK) return st;
+  }
+  if (b->style) f->y += b->style->space_after;
+  return RP_OK;
+}
+
+static rp_status place_box(flow *f, const rp_block *b, place_ctx ctx) {
+  const rp_boxstyle *bs = &b->box;
+  if (b->keep_together && !f->measuring) {
+    double h;
+    rp_status st = rp_flow_measure(f, b, ctx, &h);
+    if (st != RP_OK) return st;
+    if (h > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, h);
+    if (h > avail(f) + 1e-6 && !f->at_top) {
+      st = rp_flow_next_column(f);
+      if (st != RP_OK) return st;
+    }
+  }
+  double outer_w = f->col_w - ctx.left - ctx.right;
+  double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
+  open_box ob = {.blk = b, .x = f->col_x + ctx.left, .w = w};
+  if (!f->at_top && b->style) f->y += b->style->space_before;
+  rp_flow_box_push(f, &ob);
+  double top = f->y;
+  f->y += bs->padding[0];
+  place_ctx inner = {ctx.left + bs->padding[3] + (bs->rule_width > 0 ? bs->rule_width : 0),
+                     ctx.right + (outer_w - w) + bs->padding[1], ctx.parent_id};
+  bool was_top = f->at_top;
+  rp_status st = rp_flow_place_blocks(f, b->children, inner);
+  (void)was_top;
+  if (st != RP_OK) {
+    f->boxes = ob.outer;
+    return st;
+  }
+  f->y += bs->padding[2];
+  if (b->height > 0 && f->y - top < b->height) f->y = top + b->height;
+  rp_flow_box_pop(f, &ob);
+  f->at_top = false;
+  if (b->style) f->y += b->style->space_after;
+  return RP_OK;
+}
+
+static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
+  double outer_w = f->col_w - ctx.left - ctx.right;
+  double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
+  double h = b->height;
+  if (b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE) h = 0;
+  double need = b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE ? b->box.stroke_width : h;
+  if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
+  if (need > avail(f) + 1e-6 && !f->at_top) {
+    rp_status st = rp_flow_next_column(f);
+    if (st != RP_OK) return st;
+  }
+  double x = f->col_x + ctx.left;
+  if (b->kind == RP_BLOCK_CHART) {
+    rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
+    if (it) {
+      it->x = x;
+      it->y = f->y;
+      it->w = w;
+      it->h = h;
+      it->role = RP_ROLE_FIGURE;
+      it->struct_id = rp_flow_id(f);
+      it->parent_id = ctx.parent_id;
+      it->alt = b->alt;
+      it->src = b->src;
+      it->u.chart.kind = b->chart_kind;
+      it->u.chart.ref = b->chart_ref;
+      it->u.chart.label = b->alt;
+    }
+  } else {
+    rp_item_kind k = b->shape == RP_SHAPE_LINE     ? RP_ITEM_LINE
+                     : b->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
+                                                   : RP_ITEM_RECT;
+    rp_item *it = rp_flow_emit(f, k);
+    if (it) {
+      it->x = x;
+      it->y = f->y + (k == RP_ITEM_LINE ? b->box.stroke_width / 2 : 0);
+      it->w = k == RP_ITEM_ELLIPSE && b->width <= 0 ? h : w;
+      it->h = h;
+      it->role = RP_ROLE_ARTIFACT;
+      it->src = b->src;
+      it->u.shape.fill = b->box.fill;
+      it->u.shape.stroke = b->box.stroke;
+      it->u.shape.stroke_width = b->box.stroke_width;
+      it->u.shape.radius = b->shape == RP_SHAPE_ROUNDED ? b->box.radius : 0;
+    }
+  }
+  f->y += need;
+  f->at_top = false;
+  return RP_OK;
+}
+
+static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
+  switch (b->kind) {
+    case RP_BLOCK_HEADING:
+    case RP_BLOCK_PARAGRAPH:
+      return place_text(f, b, ctx);
+    case RP_BLOCK_LIST:
+      return place_list(f, b, ctx);
+    case RP_BLOCK_ITEM:
+      return rp_flow_place_blocks(f, b->children, ctx);
+    case RP_BLOCK_QUOTE:
+    case RP_BLOCK_BOX:
+      return place_box(f, b, ctx);
+    case RP_BLOCK_SHAPE:
+    case RP_BLOCK_CHART:
+      return place_fixed(f, b, ctx);
+    case RP_BLOCK_SPACER:
+      if (f->at_top) return RP_OK; /* a spacer never starts a column */
+      f->y += b->height;
+      if (f->y > f->col_bottom) f->y = f->col_bottom;
+      return RP_OK;
+    case RP_BLOCK_PAGE_BREAK:
+      if (f->measuring || f->page_blank) return RP_OK;
+      return rp_flow_new_page(f, f->master, false);
+    case RP_BLOCK_COLUMN_BREAK:
+      if (f->measuring || f->at_top) return RP_OK;
+      return rp_flow_next_column(f);
+    case RP_BLOCK_IMAGE:
+    case RP_BLOCK_GRID:
+    case RP_BLOCK_TABLE:
+    case RP_BLOCK_STAT:
+      /* Part 2 of the engine. */
+      return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
+                           "this block is not supported yet by the layout engine");
+  }
+  return RP_OK;
+}
+
+rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
+  for (const rp_block *b = first; b; b = b->next) {
+    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
+    if (kwn && b->next && !f->at_top && !f->measuring) {
+      double h1, h2;
+      rp_status st = rp_flow_measure(f, b, ctx, &h1);
+      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+      if (st != RP_OK) return st;
+      double sb = b->style ? b->style->space_before : 0;
+      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
+        st = rp_flow_next_column(f);
+        if (st != RP_OK) return st;
+      }
+    }
+    rp_status st = place_block(f, b, ctx);
+    if (st != RP_OK) return st;
+  }
+  return RP_OK;
+}

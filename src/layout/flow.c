@@ -1,0 +1,227 @@
+/* flow — the page/column cursor and the driver of layout: sections start
+ * pages of their master, blocks are placed by block.c, and running headers
+ * and footers are set at the end by running.c. */
+#include "layout/flow.h"
+
+#include <math.h>
+#include <string.h>
+
+int rp_flow_id(flow *f) { return ++f->next_id; }
+
+static void set_column(flow *f) {
+  const rp_page_variant *v = f->variant;
+  const rp_frame *fr = &v->frames[f->frame];
+  int n = fr->columns > 0 ? fr->columns : 1;
+  double w = (fr->w - (n - 1) * fr->gutter) / n;
+  f->col_x = fr->x + f->column * (w + fr->gutter);
+  f->col_w = w;
+  f->col_top = fr->y;
+  f->col_bottom = fr->y + fr->h;
+  f->y = f->col_top;
+  f->at_top = true;
+}
+
+rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
+  if (f->measuring || !f->page) return NULL;
+  rp_item *it = rp_page_add(f->a, f->page, kind);
+  if (it) f->page_blank = false;
+  return it;
+}
+
+static const rp_page_variant *pick_variant(const rp_master *m, bool first, size_t page_number) {
+  if (first && m->first) return m->first;
+  if (page_number % 2 == 0 && m->left) return m->left;
+  if (page_number % 2 == 1 && m->right) return m->right;
+  return &m->any;
+}
+
+/* Backgrounds of open boxes: close the segment on this column. */
+static void close_box_segments(flow *f);
+static void open_box_segments(flow *f);
+
+rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
+  size_t number = f->doc->pages.len + 1;
+  const rp_page_variant *v = pick_variant(m, first_of_run, number);
+  if (v->n_frames == 0)
+    return rp_diag_error(f->d, RP_ERR_INPUT, m->src.layout_file, m->src.layout_line, 0,
+                         "master \"%s\" has no frame for content; add a <frame>", m->name);
+  rp_page *p = rp_vec_push(f->a, &f->doc->pages, sizeof(rp_page));
+  page_info *pi = rp_vec_push(f->a, &f->info, sizeof(page_info));
+  if (!p || !pi) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  p->width = m->width;
+  p->height = m->height;
+  p->master = m->name;
+  p->label = rp_arena_printf(f->a, "%zu", number);
+  pi->variant = v;
+  pi->section = f->section ? f->section->title : NULL;
+  f->page = p;
+  f->master = m;
+  f->variant = v;
+  f->frame = 0;
+  f->column = 0;
+  set_column(f);
+  /* Decorations are drawn behind the flow; text decorations are set with the
+   * running headers once the page count is known. */
+  for (size_t i = 0; i < v->n_decorations; i++) {
+    const rp_decoration *dec = &v->decorations[i];
+    if (dec->is_text) continue;
+    rp_item_kind k = dec->shape == RP_SHAPE_LINE     ? RP_ITEM_LINE
+                     : dec->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
+                                                     : RP_ITEM_RECT;
+    rp_item *it = rp_page_add(f->a, p, k);
+    if (!it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+    it->x = dec->x;
+    it->y = dec->y;
+    it->w = dec->w;
+    it->h = dec->h;
+    it->role = RP_ROLE_ARTIFACT;
+    it->u.shape.fill = dec->box.fill;
+    it->u.shape.stroke = dec->box.stroke;
+    it->u.shape.stroke_width = dec->box.stroke_width;
+    it->u.shape.radius = dec->shape == RP_SHAPE_ROUNDED ? dec->box.radius : 0;
+    it->src = dec->src;
+  }
+  f->page_blank = true;
+  return RP_OK;
+}
+
+rp_status rp_flow_next_column(flow *f) {
+  if (f->measuring) return RP_OK; /* infinite column: never called for real */
+  close_box_segments(f);
+  const rp_frame *fr = &f->variant->frames[f->frame];
+  int n = fr->columns > 0 ? fr->columns : 1;
+  rp_status st = RP_OK;
+  if (f->column + 1 < n) {
+    f->column++;
+    set_column(f);
+  } else if (f->frame + 1 < f->variant->n_frames) {
+    f->frame++;
+    f->column = 0;
+    set_column(f);
+  } else {
+    st = rp_flow_new_page(f, f->master, false);
+  }
+  if (st == RP_OK) open_box_segments(f);
+  return st;
+}
+
+static void close_box_segments(flow *f) {
+  for (open_box *ob = f->boxes; ob; ob = ob->outer) {
+    const rp_boxstyle *bs = &ob->blk->box;
+    double bottom = f->y;
+    if (bottom <= ob->seg_top) continue;
+    if (!f->page) continue;
+    rp_item bg = {0};
+    bg.role = RP_ROLE_ARTIFACT;
+    bg.src = ob->blk->src;
+    int n = 0;
+    rp_item items[2];
+    if (bs->fill.a > 0 || bs->stroke.a > 0) {
+      bg.kind = RP_ITEM_RECT;
+      bg.x = ob->x;
+      bg.y = ob->seg_top;
+      bg.w = ob->w;
+      bg.h = bottom - ob->seg_top;
+      bg.u.shape.fill = bs->fill;
+      bg.u.shape.stroke = bs->stroke;
+      bg.u.shape.stroke_width = bs->stroke_width;
+      bg.u.shape.radius = bs->radius;
+      items[n++] = bg;
+    }
+    if (bs->rule.a > 0 && bs->rule_width > 0) {
+      rp_item r = bg;
+      r.kind = RP_ITEM_RECT;
+      r.x = ob->x;
+      r.y = ob->seg_top;
+      r.w = bs->rule_width;
+      r.h = bottom - ob->seg_top;
+      memset(&r.u, 0, sizeof r.u);
+      r.u.shape.fill = bs->rule;
+      items[n++] = r;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!rp_page_add(f->a, f->page, items[i].kind)) return;
+      rp_vec *v = &f->page->items;
+      rp_item *base = v->data;
+      size_t at = ob->insert_at + (size_t)i;
+      if (at > v->len - 1) at = v->len - 1;
+      memmove(&base[at + 1], &base[at], (v->len - 1 - at) * sizeof(rp_item));
+      base[at] = items[i];
+    }
+  }
+}
+
+static void open_box_segments(flow *f) {
+  for (open_box *ob = f->boxes; ob; ob = ob->outer) {
+    ob->seg_top = f->y;
+    ob->insert_at = f->page ? f->page->items.len : 0;
+  }
+}
+
+/* Called by block.c around a box's children. */
+void rp_flow_box_push(flow *f, open_box *ob);
+void rp_flow_box_pop(flow *f, open_box *ob);
+
+void rp_flow_box_push(flow *f, open_box *ob) {
+  ob->outer = f->boxes;
+  ob->seg_top = f->y;
+  ob->insert_at = f->page ? f->page->items.len : 0;
+  f->boxes = ob;
+}
+
+void rp_flow_box_pop(flow *f, open_box *ob) {
+  /* Close only this box's last segment. */
+  open_box *saved = ob->outer;
+  ob->outer = NULL;
+  f->boxes = ob;
+  if (!f->measuring) close_box_segments(f);
+  f->boxes = saved;
+}
+
+static rp_status run_section(flow *f, const rp_section *s) {
+  f->section = s;
+  rp_status st = RP_OK;
+  bool need_page = !f->page || s->new_page || s->master != f->master;
+  if (need_page) {
+    /* Reuse a page nothing was placed on (same master). */
+    if (f->page && f->page_blank && s->master == f->master) {
+      RP_VEC_AT(f->info, page_info, f->info.len - 1).section = s->title;
+    } else {
+      st = rp_flow_new_page(f, s->master, true);
+      if (st != RP_OK) return st;
+    }
+  }
+  page_info *pi = &RP_VEC_AT(f->info, page_info, f->info.len - 1);
+  if (!pi->section) pi->section = s->title;
+  if (s->bookmark) {
+    rp_item *bm = rp_flow_emit(f, RP_ITEM_BOOKMARK);
+    if (bm) {
+      bm->x = f->col_x;
+      bm->y = f->y;
+      bm->u.bookmark.title = s->bookmark;
+      bm->u.bookmark.level = 1;
+      bm->src = s->src;
+      f->page_blank = true; /* a bookmark alone does not make a page used */
+    }
+  }
+  place_ctx ctx = {0, 0, 0};
+  return rp_flow_place_blocks(f, s->blocks, ctx);
+}
+
+rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out) {
+  *out = NULL;
+  rp_layout_doc *doc = rp_arena_alloc(a, sizeof *doc);
+  if (!doc) return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  doc->fonts = b->fonts;
+  doc->info = b->info;
+  flow f = {.a = a, .d = d, .b = b, .doc = doc};
+  rp_status st = RP_OK;
+  for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) st = run_section(&f, s);
+  if (st == RP_OK && doc->pages.len == 0)
+    st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
+                       "the layout produced no pages; add a <run> to its <sequence>");
+  if (st == RP_OK) st = rp_flow_running(&f);
+  if (st != RP_OK) return st;
+  *out = doc;
+  return RP_OK;
+}

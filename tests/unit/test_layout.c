@@ -1,0 +1,402 @@
+/* Unit tests of layout/: pages, columns, widows and orphans, keep-with-next,
+ * keep-together, running footers, list markers — on bound documents built by
+ * hand, so the engine is tested without any layout file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout/inline.h"
+#include "layout/layout.h"
+#include "testutil.h"
+
+typedef struct fixture {
+  rp_arena *a;
+  rp_diag d;
+  rp_fontset fs;
+  rp_style body, h1, folio;
+  rp_master master;
+  rp_frame frame;
+  rp_decoration footer;
+  rp_bound_doc doc;
+  rp_section section;
+} fixture;
+
+static int setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  fx->a = rp_arena_new();
+  rp_diag_init(&fx->d);
+  rp_fontset_init(&fx->fs);
+  int regular, bold;
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), "t", 1, &fx->d, &regular),
+      RP_OK);
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), "t", 1, &fx->d, &bold),
+      RP_OK);
+  fx->body = (rp_style){.name = "body",
+                        .font = regular,
+                        .size = 10,
+                        .leading = 14,
+                        .color = {0, 0, 0, 1},
+                        .align = RP_ALIGN_LEFT,
+                        .space_after = 6};
+  fx->h1 = fx->body;
+  fx->h1.name = "h1";
+  fx->h1.font = bold;
+  fx->h1.size = 20;
+  fx->h1.leading = 24;
+  fx->h1.space_before = 12;
+  fx->h1.keep_with_next = true;
+  fx->folio = fx->body;
+  fx->folio.align = RP_ALIGN_RIGHT;
+  /* A small page: 300 x 200 pt, one frame of 10 lines (140 pt). */
+  fx->frame = (rp_frame){.x = 20, .y = 20, .w = 260, .h = 140, .columns = 1};
+  fx->footer = (rp_decoration){.is_text = true,
+                               .x = 20,
+                               .y = 170,
+                               .w = 260,
+                               .h = 14,
+                               .text = "{$section} {$page}/{$pages}",
+                               .style = &fx->folio};
+  fx->master = (rp_master){.name = "test", .width = 300, .height = 200};
+  fx->master.any.frames = &fx->frame;
+  fx->master.any.n_frames = 1;
+  fx->master.any.footer = &fx->footer;
+  fx->section =
+      (rp_section){.master = &fx->master, .new_page = true, .title = "Sec", .bookmark = "Section"};
+  fx->doc = (rp_bound_doc){.fonts = &fx->fs, .sections = &fx->section, .layout_path = "t.xml"};
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *fx = *state;
+  rp_fontset_fini(&fx->fs);
+  rp_diag_fini(&fx->d);
+  rp_arena_free(fx->a);
+  free(fx);
+  return 0;
+}
+
+static rp_block *para(fixture *fx, const rp_style *st, const char *text) {
+  rp_block *b = rp_arena_alloc(fx->a, sizeof *b);
+  rp_span *s = rp_arena_alloc(fx->a, sizeof *s);
+  s->text = rp_arena_strdup(fx->a, text);
+  s->style = st;
+  b->kind = st == &fx->h1 ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH;
+  b->level = 1;
+  b->style = st;
+  b->spans = s;
+  b->src.layout_file = "t.xml";
+  b->src.layout_line = 42;
+  return b;
+}
+
+/* Words "word000 word001 …" that break into exactly `lines` lines at 260 pt. */
+static char *words(fixture *fx, int lines) {
+  char *s = rp_arena_alloc(fx->a, 20000);
+  size_t n = 0;
+  for (;;) {
+    size_t len = strlen(s);
+    sprintf(s + len, "%sword%03zu", n ? " " : "", n);
+    rp_span sp = {.text = s, .style = &fx->body};
+    rp_lines ls;
+    assert_int_equal(rp_inline_break(fx->a, &fx->fs, &sp, 260, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+                     RP_OK);
+    if ((int)ls.n > lines) {
+      s[len] = '\0';
+      return s;
+    }
+    n++;
+  }
+}
+
+static void chain(rp_block **blocks, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) blocks[i]->next = blocks[i + 1];
+}
+
+static rp_layout_doc *run(fixture *fx, rp_block *first) {
+  fx->section.blocks = first;
+  rp_layout_doc *out = NULL;
+  rp_status st = rp_layout_run(fx->a, &fx->doc, &fx->d, &out);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  return out;
+}
+
+static rp_page *page(rp_layout_doc *doc, size_t i) { return &RP_VEC_AT(doc->pages, rp_page, i); }
+
+/* Lines of struct `sid` on page p (distinct baselines). */
+static int lines_on(rp_page *p, int sid) {
+  double last = -1;
+  int n = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && it->struct_id == sid && fabs(it->y - last) > 0.01) {
+      n++;
+      last = it->y;
+    }
+  }
+  return n;
+}
+
+static int first_sid(rp_page *p, rp_role role) {
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && it->role == role) return it->struct_id;
+  }
+  return 0;
+}
+
+/* Nothing of the flow may fall outside the frame. */
+static void assert_inside_frame(fixture *fx, rp_layout_doc *doc) {
+  for (size_t p = 0; p < doc->pages.len; p++)
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT) continue;
+      assert_true(it->y <= fx->frame.y + fx->frame.h + 0.01);
+      assert_true(it->y - it->h >= fx->frame.y - 0.01);
+      assert_true(it->x + it->w <= fx->frame.x + fx->frame.w + 0.5);
+    }
+}
+
+static void test_long_paragraph_paginates(void **state) {
+  fixture *fx = *state;
+  rp_block *b = para(fx, &fx->body, words(fx, 25));
+  rp_layout_doc *doc = run(fx, b);
+  assert_int_equal(doc->pages.len, 3);
+  int sid = first_sid(page(doc, 0), RP_ROLE_P);
+  int total = 0;
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    int n = lines_on(page(doc, p), sid);
+    assert_true(n >= 2); /* no widows, no orphans */
+    total += n;
+  }
+  assert_int_equal(page(doc, 0)->items.len > 0, 1);
+  assert_int_equal(total, 25);
+  assert_inside_frame(fx, doc);
+}
+
+static void test_no_orphan(void **state) {
+  fixture *fx = *state;
+  /* 9 lines fill the frame but one line; a following paragraph may not leave one line behind. */
+  rp_block *b[2] = {para(fx, &fx->body, words(fx, 8)), para(fx, &fx->body, words(fx, 5))};
+  fx->body.space_after = 0;
+  chain(b, 2);
+  rp_layout_doc *doc = run(fx, b[0]);
+  assert_int_equal(doc->pages.len, 2);
+  /* the second paragraph's first struct on page 1 holds all its lines, or at least 2 */
+  for (size_t p = 0; p < 2; p++) {
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind == RP_ITEM_TEXT && it->role == RP_ROLE_P)
+        assert_true(lines_on(page(doc, p), it->struct_id) >= 2);
+    }
+  }
+}
+
+static void test_no_widow(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  /* 11 lines in a 10-line frame: 9 + 2, never 10 + 1. */
+  rp_block *b = para(fx, &fx->body, words(fx, 11));
+  rp_layout_doc *doc = run(fx, b);
+  int sid = first_sid(page(doc, 0), RP_ROLE_P);
+  int n0 = lines_on(page(doc, 0), sid), n1 = lines_on(page(doc, 1), sid);
+  assert_true(n1 >= 2);
+  assert_true(n0 >= 2);
+}
+
+static void test_heading_kept_with_next(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *b[3] = {para(fx, &fx->body, words(fx, 8)), para(fx, &fx->h1, "Heading"),
+                    para(fx, &fx->body, words(fx, 3))};
+  chain(b, 3);
+  rp_layout_doc *doc = run(fx, b[0]);
+  assert_int_equal(doc->pages.len, 2);
+  assert_int_equal(first_sid(page(doc, 0), RP_ROLE_H1), 0); /* not left at the foot */
+  assert_true(first_sid(page(doc, 1), RP_ROLE_H1) != 0);
+  /* and the heading is the first thing on page 2 */
+  rp_item *first = NULL;
+  for (size_t i = 0; i < page(doc, 1)->items.len && !first; i++) {
+    rp_item *it = &RP_VEC_AT(page(doc, 1)->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && it->role != RP_ROLE_ARTIFACT) first = it;
+  }
+  assert_non_null(first);
+  assert_int_equal(first->role, RP_ROLE_H1);
+}
+
+static void test_two_columns(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20;
+  rp_block *b = para(fx, &fx->body, words(fx, 12));
+  rp_layout_doc *doc = run(fx, b);
+  /* Text appears in both columns of page 1: x ≈ 20 and x ≈ 160. */
+  int left = 0, right = 0;
+  rp_page *p = page(doc, 0);
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT) continue;
+    if (fabs(it->x - 20) < 0.5) left++;
+    if (fabs(it->x - 160) < 0.5) right++;
+    assert_true(it->x + it->w <= (it->x < 150 ? 140.5 : 280.5));
+  }
+  assert_true(left >= 2);
+  assert_true(right >= 2);
+}
+
+static void test_footer_page_numbers(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = run(fx, para(fx, &fx->body, words(fx, 25)));
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    char want[32];
+    snprintf(want, sizeof want, "%zu/%zu", p + 1, doc->pages.len);
+    int found = 0;
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind == RP_ITEM_TEXT && it->role == RP_ROLE_ARTIFACT &&
+          strstr(it->u.text.text, want)) {
+        found = 1;
+        /* right-aligned in its box */
+        assert_true(fabs(it->x + it->w - 280) < 0.5);
+      }
+    }
+    assert_true(found);
+  }
+}
+
+static void test_bookmark_at_section_start(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = run(fx, para(fx, &fx->body, "Hello"));
+  rp_item *bm = &RP_VEC_AT(page(doc, 0)->items, rp_item, 0);
+  assert_int_equal(bm->kind, RP_ITEM_BOOKMARK);
+  assert_string_equal(bm->u.bookmark.title, "Section");
+  assert_int_equal(bm->u.bookmark.level, 1);
+}
+
+static void test_keep_together_never_fits(void **state) {
+  fixture *fx = *state;
+  rp_block *box = rp_arena_alloc(fx->a, sizeof *box);
+  box->kind = RP_BLOCK_BOX;
+  box->keep_together = true;
+  box->children = para(fx, &fx->body, words(fx, 14));
+  box->src.layout_file = "t.xml";
+  box->src.layout_line = 7;
+  fx->section.blocks = box;
+  rp_layout_doc *out = NULL;
+  assert_int_equal(rp_layout_run(fx->a, &fx->doc, &fx->d, &out), RP_ERR_INPUT);
+  assert_null(out);
+  assert_true(rp_test_diag_has(&fx->d, "can never fit"));
+  assert_int_equal(fx->d.entries[0].line, 7);
+  assert_string_equal(fx->d.entries[0].file, "t.xml");
+}
+
+static void test_keep_together_moves(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *box = rp_arena_alloc(fx->a, sizeof *box);
+  box->kind = RP_BLOCK_BOX;
+  box->keep_together = true;
+  box->box.fill = (rp_color){1, 0, 0, 1};
+  box->children = para(fx, &fx->body, words(fx, 4));
+  rp_block *first = para(fx, &fx->body, words(fx, 7));
+  first->next = box;
+  rp_layout_doc *doc = run(fx, first);
+  assert_int_equal(doc->pages.len, 2);
+  /* the box's background is on page 2 and behind its text */
+  rp_page *p = page(doc, 1);
+  size_t rect = SIZE_MAX, text = SIZE_MAX;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind == RP_ITEM_RECT && rect == SIZE_MAX) rect = i;
+    if (it->kind == RP_ITEM_TEXT && it->role != RP_ROLE_ARTIFACT && text == SIZE_MAX) text = i;
+  }
+  assert_true(rect < text);
+  assert_true(fabs(RP_VEC_AT(p->items, rp_item, rect).h - 4 * 14) < 0.5);
+}
+
+static void test_list_markers_on_first_baseline(void **state) {
+  fixture *fx = *state;
+  rp_block *list = rp_arena_alloc(fx->a, sizeof *list);
+  list->kind = RP_BLOCK_LIST;
+  list->style = &fx->body;
+  rp_block **tail = &list->children;
+  for (int i = 0; i < 3; i++) {
+    rp_block *item = rp_arena_alloc(fx->a, sizeof *item);
+    item->kind = RP_BLOCK_ITEM;
+    item->marker = rp_arena_printf(fx->a, "%d.", i + 1);
+    item->children = para(fx, &fx->body, words(fx, 2));
+    *tail = item;
+    tail = &item->next;
+  }
+  rp_layout_doc *doc = run(fx, list);
+  rp_page *p = page(doc, 0);
+  int markers = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT || it->role != RP_ROLE_LIST_LABEL) continue;
+    markers++;
+    /* the next body text shares the marker's baseline and starts right of it */
+    rp_item *body = &RP_VEC_AT(p->items, rp_item, i + 1);
+    assert_true(fabs(body->y - it->y) < 0.01);
+    assert_true(body->x >= it->x + it->w);
+  }
+  assert_int_equal(markers, 3);
+}
+
+static void test_links_become_link_items(void **state) {
+  fixture *fx = *state;
+  rp_block *b = para(fx, &fx->body, "Visit ");
+  rp_span *link = rp_arena_alloc(fx->a, sizeof *link);
+  link->text = "our site";
+  link->style = &fx->body;
+  link->href = "https://example.org/";
+  b->spans->next = link;
+  rp_layout_doc *doc = run(fx, b);
+  int found = 0;
+  for (size_t i = 0; i < page(doc, 0)->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(page(doc, 0)->items, rp_item, i);
+    if (it->kind == RP_ITEM_LINK) {
+      assert_string_equal(it->u.link.uri, "https://example.org/");
+      assert_true(it->w > 10 && it->h > 5);
+      found++;
+    }
+  }
+  assert_int_equal(found, 1);
+}
+
+static void test_dump_is_stable(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = run(fx, para(fx, &fx->body, "Dump \"me\""));
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  assert_int_equal(rp_layout_dump(doc, m), RP_OK);
+  fclose(m);
+  assert_non_null(strstr(buf, "page 1 300.00x200.00 master=test label=1"));
+  assert_non_null(
+      strstr(buf, "OpenSans-Regular.ttf 10.00 color=#000000 \"Dump \\\"me\\\"\" role=P"));
+  assert_non_null(strstr(buf, "@L42"));
+  free(buf);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_orphan, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_widow, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_heading_kept_with_next, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_columns, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_footer_page_numbers, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bookmark_at_section_start, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_keep_together_never_fits, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_keep_together_moves, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_list_markers_on_first_baseline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_links_become_link_items, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_dump_is_stable, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
