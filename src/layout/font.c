@@ -125,8 +125,8 @@ static void check_sfnt(sfnt *s, char *why, size_t why_len) {
   static const struct {
     const char *tag;
     uint32_t min_len;
-  } need[] = {{"head", 54}, {"hhea", 36}, {"maxp", 6},  {"hmtx", 4}, {"cmap", 4},
-              {"loca", 4},  {"glyf", 0},  {"name", 6},  {"OS/2", 78}};
+  } need[] = {{"head", 54}, {"hhea", 36}, {"maxp", 6}, {"hmtx", 4}, {"cmap", 4},
+              {"loca", 4},  {"glyf", 0},  {"name", 6}, {"OS/2", 78}};
   for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
     uint32_t len;
     const unsigned char *t = find_table(s, need[i].tag, &len);
@@ -227,8 +227,7 @@ static FT_CharMap libharu_charmap(FT_Face face) {
   for (int i = 0; i < face->num_charmaps; i++) {
     FT_CharMap cm = face->charmaps[i];
     long fmt = FT_Get_CMap_Format(cm);
-    if (cm->platform_id == TT_PLATFORM_MACINTOSH && cm->encoding_id == TT_MAC_ID_ROMAN &&
-        fmt == 0)
+    if (cm->platform_id == TT_PLATFORM_MACINTOSH && cm->encoding_id == TT_MAC_ID_ROMAN && fmt == 0)
       return NULL;
     if (cm->platform_id == TT_PLATFORM_APPLE_UNICODE &&
         cm->encoding_id == TT_APPLE_ID_UNICODE_2_0 && fmt == 4)
@@ -444,10 +443,14 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   return RP_OK;
 
 fail:
-  st = rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0,
-                     "font \"%s\" cannot be read (%s): check the path in the layout, use a "
-                     "TrueType (.ttf) file",
-                     path, why);
+  if (strcmp(why, "out of memory") == 0)
+    st = rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
+                       "out of memory while loading font \"%s\"", path);
+  else
+    st = rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0,
+                       "font \"%s\" cannot be read (%s): check the path in the layout, use a "
+                       "TrueType (.ttf) file",
+                       path, why);
   font_free(f);
   free(buf);
   return st;

@@ -252,7 +252,7 @@ static void test_footer_page_numbers(void **state) {
   fixture *fx = *state;
   rp_layout_doc *doc = run(fx, para(fx, &fx->body, words(fx, 25)));
   for (size_t p = 0; p < doc->pages.len; p++) {
-    char want[32];
+    char want[64];
     snprintf(want, sizeof want, "%zu/%zu", p + 1, doc->pages.len);
     int found = 0;
     for (size_t i = 0; i < page(doc, p)->items.len; i++) {

@@ -1,0 +1,572 @@
+/* inline — see inline.h. Three passes over a paragraph:
+ *
+ *   1. tokenize: the spans' text, uppercased and with missing characters
+ *      replaced, is copied into one buffer and cut into atoms — the pieces
+ *      between two break opportunities. An atom is one or more pieces (one
+ *      per style and link) and records what follows it: a word space (glue
+ *      that is dropped at a line end and stretched when justifying), a tight
+ *      break (after a dash, at U+200B, between the characters of an
+ *      overlong word), or the end of the paragraph.
+ *   2. break: a shortest-path search over atom boundaries (Knuth & Plass,
+ *      "Breaking Paragraphs into Lines", 1981, reduced to fixed-width glue)
+ *      minimising first the breaks inside words, then the sum of squared
+ *      slack of every line but the last.
+ *   3. place: each line becomes fragments with x offsets for its alignment.
+ *
+ * Invariant: a fragment's width is the sum of the measured widths of what it
+ * holds, and x offsets advance by the same numbers, so positions, widths and
+ * the breaker's natural widths agree to the last bit of rounding.
+ * Everything is allocated from the caller's arena. */
+#include "layout/inline.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* pt: rounding allowance when a line exactly fills its width. */
+#define FIT_EPS 1e-6
+
+typedef enum brk {
+  BRK_SPACE, /* a word space follows */
+  BRK_TIGHT, /* a break without a space: after a dash, at U+200B */
+  BRK_CHAR,  /* between two characters of a word wider than the line */
+  BRK_END,   /* end of the paragraph */
+} brk;
+
+typedef struct piece {
+  const rp_style *style;
+  const char *href;
+  size_t off, len; /* bytes in par.text */
+  double width;    /* pt */
+} piece;
+
+typedef struct atom {
+  size_t p0, np; /* its pieces */
+  size_t chars;  /* characters, to know whether it can be split */
+  double width;  /* pt */
+  double space;  /* pt: the word space after it (BRK_SPACE), in its last piece's style */
+  brk brk;
+} atom;
+
+typedef struct par {
+  rp_arena *a;
+  const rp_fontset *fs;
+  rp_diag *d;
+  char *text; /* the paragraph as drawn, atoms back to back without spaces */
+  size_t text_len;
+  rp_vec pieces; /* piece */
+  rp_vec atoms;  /* atom */
+  bool atom_open;
+  bool dash_pending; /* the last character was a dash that breaks before a letter */
+  size_t word_chars; /* characters since the last word space */
+} par;
+
+#define PIECE(p, i) RP_VEC_AT((p)->pieces, piece, i)
+#define ATOM(p, i) RP_VEC_AT((p)->atoms, atom, i)
+
+static rp_status oom(rp_diag *d) {
+  return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory while setting text");
+}
+
+/* ---- characters ----------------------------------------------------------- */
+
+static bool is_space(uint32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x2028 ||
+         c == 0x2029;
+}
+
+/* Dashes after which a line may break: hyphen-minus, hyphen, en dash, em dash.
+ * Not U+2011, the non-breaking hyphen. */
+static bool is_break_dash(uint32_t c) {
+  return c == '-' || c == 0x2010 || c == 0x2013 || c == 0x2014;
+}
+
+/* Letters and digits, approximately: ASCII alphanumerics and anything from
+ * Latin-1 letters up that is not punctuation, a symbol or private use. */
+static bool is_word_char(uint32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  if (c < 0xC0) return c == 0xAA || c == 0xB5 || c == 0xBA;
+  if (c == 0xD7 || c == 0xF7) return false;
+  if (c >= 0x2000 && c <= 0x2BFF) return false; /* punctuation, symbols, arrows, maths */
+  if (c >= 0x3000 && c <= 0x303F) return false; /* CJK punctuation */
+  if (c >= 0xE000 && c <= 0xF8FF) return false; /* private use */
+  return c < 0xFFF0;
+}
+
+static size_t utf8_put(uint32_t c, char *o) {
+  if (c < 0x80) {
+    o[0] = (char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    o[0] = (char)(0xC0 | c >> 6);
+    o[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    o[0] = (char)(0xE0 | c >> 12);
+    o[1] = (char)(0x80 | (c >> 6 & 0x3F));
+    o[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | c >> 18);
+  o[1] = (char)(0x80 | (c >> 12 & 0x3F));
+  o[2] = (char)(0x80 | (c >> 6 & 0x3F));
+  o[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/* Uppercase of ASCII and Latin-1 letters into out[]; returns how many
+ * characters. Keeps the letter as it is when the font lacks its capital. */
+static size_t upper(const rp_font *f, uint32_t c, uint32_t out[2]) {
+  if (c == 0xDF) { /* ß */
+    out[0] = out[1] = 'S';
+    return 2;
+  }
+  uint32_t u = c;
+  if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7)) u = c - 0x20;
+  if (c == 0xFF) u = 0x178; /* ÿ → Ÿ, outside Latin-1 */
+  out[0] = u != c && !rp_font_covers(f, u) && rp_font_covers(f, c) ? c : u;
+  return 1;
+}
+
+/* What to draw instead of a character the font lacks. */
+static const char *substitute(uint32_t c) {
+  switch (c) {
+    case 0x00A0:
+      return " ";
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2212:
+      return "-";
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032:
+      return "'";
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
+      return "\"";
+    case 0x2026:
+      return "...";
+    default:
+      return "?";
+  }
+}
+
+/* Warns once per rp_diag for each font and character: the record of what was
+ * said is the diagnostics themselves, so repeated paragraphs, headers and
+ * re-breaks stay quiet. */
+static void warn_missing(par *p, const rp_style *st, const rp_font *f, uint32_t c,
+                         const char *sub) {
+  char glyph[16] = "";
+  if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
+    glyph[0] = ' ';
+    glyph[1] = '\'';
+    size_t n = 2 + utf8_put(c, glyph + 2);
+    glyph[n] = '\'';
+  }
+  char msg[1024];
+  snprintf(msg, sizeof msg, "character U+%04X%s is not in font %s: drawn as '%s'", (unsigned)c,
+           glyph, f->path, sub);
+  for (size_t i = 0; i < p->d->count; i++)
+    if (p->d->entries[i].message && strcmp(p->d->entries[i].message, msg) == 0) return;
+  rp_diag_warn(p->d, st->src_file, st->src_line, 0, "%s", msg);
+}
+
+/* ---- pass 1: atoms --------------------------------------------------------- */
+
+static void close_atom(par *p, brk b) {
+  if (p->atom_open) {
+    ATOM(p, p->atoms.len - 1).brk = b;
+    p->atom_open = false;
+  } else if (b == BRK_SPACE && p->atoms.len > 0) {
+    ATOM(p, p->atoms.len - 1).brk = BRK_SPACE; /* U+200B followed by a space */
+  }
+  p->dash_pending = false;
+}
+
+static bool same_href(const char *x, const char *y) {
+  return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Appends one drawn character (n bytes) in style `st` to the open atom. */
+static rp_status append(par *p, const rp_style *st, const char *href, const char *bytes, size_t n) {
+  if (!p->atom_open) {
+    atom *at = rp_vec_push(p->a, &p->atoms, sizeof(atom));
+    if (!at) return oom(p->d);
+    at->p0 = p->pieces.len;
+    at->brk = BRK_END;
+    p->atom_open = true;
+  }
+  atom *at = &ATOM(p, p->atoms.len - 1);
+  piece *last = at->np ? &PIECE(p, at->p0 + at->np - 1) : NULL;
+  if (!last || last->style != st || !same_href(last->href, href) ||
+      last->off + last->len != p->text_len) {
+    last = rp_vec_push(p->a, &p->pieces, sizeof(piece));
+    if (!last) return oom(p->d);
+    last->style = st;
+    last->href = href;
+    last->off = p->text_len;
+    at->np++;
+  }
+  memcpy(p->text + p->text_len, bytes, n);
+  p->text_len += n;
+  last->len += n;
+  at->chars++;
+  return RP_OK;
+}
+
+static const rp_font *font_of(const par *p, const rp_style *st) {
+  return rp_fontset_get(p->fs, st->font);
+}
+
+static rp_status tokenize(par *p, const rp_span *spans) {
+  size_t total = 0;
+  for (const rp_span *sp = spans; sp; sp = sp->next) {
+    if (!sp->style || sp->style->font < 0 || (size_t)sp->style->font >= p->fs->count)
+      return rp_diag_error(p->d, RP_ERR_INTERNAL, NULL, 0, 0,
+                           "text span without a style or with an unknown font");
+    if (sp->text) total += strlen(sp->text);
+  }
+  /* A byte becomes at most three (an invalid byte turns into U+FFFD). */
+  p->text = rp_arena_alloc(p->a, 3 * total + 1);
+  if (!p->text) return oom(p->d);
+
+  for (const rp_span *sp = spans; sp; sp = sp->next) {
+    if (!sp->text) continue;
+    const rp_style *st = sp->style;
+    const rp_font *f = font_of(p, st);
+    size_t n = strlen(sp->text);
+    for (size_t i = 0; i < n;) {
+      uint32_t cp;
+      i += rp_utf8_decode(sp->text + i, n - i, &cp);
+      if (is_space(cp)) {
+        close_atom(p, BRK_SPACE);
+        p->word_chars = 0;
+        continue;
+      }
+      if (cp == 0x200B) { /* zero width space: a break opportunity, nothing drawn */
+        close_atom(p, BRK_TIGHT);
+        p->word_chars = 0;
+        continue;
+      }
+      if (cp == 0x00AD) continue; /* soft hyphen: no hyphenation, never drawn */
+      uint32_t chars[2] = {cp, 0};
+      size_t nc = st->uppercase ? upper(f, cp, chars) : 1;
+      for (size_t k = 0; k < nc; k++) {
+        uint32_t c = chars[k];
+        if (p->dash_pending && is_word_char(c)) close_atom(p, BRK_TIGHT);
+        char enc[4];
+        const char *out = enc;
+        size_t len;
+        if (rp_font_covers(f, c)) {
+          len = utf8_put(c, enc);
+        } else {
+          out = substitute(c);
+          len = strlen(out);
+          warn_missing(p, st, f, c, out);
+        }
+        rp_status s = append(p, st, sp->href, out, len);
+        if (s != RP_OK) return s;
+        /* A dash opening a word ("-5", "–and") is no break: nothing before it. */
+        p->dash_pending = is_break_dash(c) && p->word_chars > 0;
+        p->word_chars++;
+      }
+    }
+  }
+  if (p->atoms.len > 0) ATOM(p, p->atoms.len - 1).brk = BRK_END;
+  p->atom_open = false;
+  return RP_OK;
+}
+
+static void measure(par *p) {
+  for (size_t i = 0; i < p->pieces.len; i++) {
+    piece *pc = &PIECE(p, i);
+    pc->width = rp_font_width(font_of(p, pc->style), p->text + pc->off, pc->len, pc->style->size,
+                              pc->style->tracking);
+  }
+  for (size_t i = 0; i < p->atoms.len; i++) {
+    atom *at = &ATOM(p, i);
+    at->width = 0;
+    for (size_t q = 0; q < at->np; q++) at->width += PIECE(p, at->p0 + q).width;
+    at->space = 0;
+    if (at->brk == BRK_SPACE) {
+      const rp_style *st = PIECE(p, at->p0 + at->np - 1).style;
+      at->space = rp_font_width(font_of(p, st), " ", 1, st->size, st->tracking);
+    }
+  }
+}
+
+/* Replaces every atom wider than `limit` by one atom per character, so that
+ * a word too long for any line can break between its characters. */
+static rp_status split_overlong(par *p, double limit) {
+  bool any = false;
+  for (size_t i = 0; i < p->atoms.len && !any; i++)
+    any = ATOM(p, i).width > limit + FIT_EPS && ATOM(p, i).chars > 1;
+  if (!any) return RP_OK;
+  rp_vec pieces = {0}, atoms = {0};
+  for (size_t i = 0; i < p->atoms.len; i++) {
+    atom at = ATOM(p, i);
+    if (!(at.width > limit + FIT_EPS && at.chars > 1)) {
+      atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+      if (!na) return oom(p->d);
+      *na = at;
+      na->p0 = pieces.len;
+      for (size_t q = 0; q < at.np; q++) {
+        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+        if (!np) return oom(p->d);
+        *np = PIECE(p, at.p0 + q);
+      }
+      continue;
+    }
+    for (size_t q = 0; q < at.np; q++) {
+      piece pc = PIECE(p, at.p0 + q);
+      const rp_font *f = font_of(p, pc.style);
+      for (size_t off = pc.off; off < pc.off + pc.len;) {
+        uint32_t cp;
+        size_t n = rp_utf8_decode(p->text + off, pc.off + pc.len - off, &cp);
+        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+        atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+        if (!np || !na) return oom(p->d);
+        *np = pc;
+        np->off = off;
+        np->len = n;
+        np->width = rp_font_width(f, p->text + off, n, pc.style->size, pc.style->tracking);
+        na->p0 = pieces.len - 1;
+        na->np = 1;
+        na->chars = 1;
+        na->width = np->width;
+        na->brk = BRK_CHAR;
+        off += n;
+      }
+    }
+    atom *lastc = &RP_VEC_AT(atoms, atom, atoms.len - 1);
+    lastc->brk = at.brk;
+    lastc->space = at.space;
+  }
+  p->pieces = pieces;
+  p->atoms = atoms;
+  return RP_OK;
+}
+
+static rp_status prepare(par *p, const rp_span *spans) {
+  rp_status s = tokenize(p, spans);
+  if (s == RP_OK) measure(p);
+  return s;
+}
+
+/* ---- pass 2: total-fit breaking -------------------------------------------- */
+
+/* What a way of breaking costs, compared lexicographically: first the
+ * breaks inside words (so a word is broken only when it is wider than the
+ * line, and then as few times as possible), then the squared slack. */
+typedef struct cost {
+  size_t char_breaks;
+  double slack2; /* pt² */
+} cost;
+
+static bool cheaper(cost x, cost y) {
+  return x.char_breaks < y.char_breaks || (x.char_breaks == y.char_breaks && x.slack2 < y.slack2);
+}
+
+/* Computes line starts: on return (*starts)[0..*n_lines] are atom indices,
+ * line j holding atoms [starts[j], starts[j+1]). `pre[i]` is the width of
+ * atoms [0, i) with their spaces. Shortest path over atom boundaries: best[e]
+ * is the cheapest way to set atoms [0, e) with a line ending after e - 1. */
+static rp_status break_lines(par *p, const double *pre, double width, double first_indent,
+                             size_t **starts, size_t *n_lines) {
+  size_t n = p->atoms.len;
+  cost *best = rp_arena_calloc(p->a, n + 1, sizeof *best);
+  size_t *from = rp_arena_calloc(p->a, n + 1, sizeof *from);
+  if (!best || !from) return oom(p->d);
+  double w_first = width - first_indent, w_max = fmax(width, w_first);
+  for (size_t e = 1; e <= n; e++) {
+    const atom *end = &ATOM(p, e - 1);
+    for (size_t k = e; k-- > 0;) {
+      double nat = pre[e] - pre[k] - end->space;
+      double avail = k == 0 ? w_first : width;
+      bool single = k == e - 1;
+      if (!single && nat > w_max + FIT_EPS) break; /* only grows as k falls */
+      if (!single && nat > avail + FIT_EPS) continue;
+      double slack = avail - nat;
+      cost c = best[k];
+      if (e < n) {
+        c.slack2 += slack * slack;
+        if (end->brk == BRK_CHAR) c.char_breaks++;
+      }
+      /* The single-atom line always exists: it is the first candidate. */
+      if (single || cheaper(c, best[e])) {
+        best[e] = c;
+        from[e] = k;
+      }
+    }
+  }
+  size_t count = 0;
+  for (size_t e = n; e > 0; e = from[e]) count++;
+  size_t *st = rp_arena_calloc(p->a, count + 1, sizeof *st);
+  if (!st) return oom(p->d);
+  st[count] = n;
+  size_t j = count;
+  for (size_t e = n; e > 0; e = from[e]) st[--j] = from[e];
+  *starts = st;
+  *n_lines = count;
+  return RP_OK;
+}
+
+/* ---- pass 3: fragments ----------------------------------------------------- */
+
+static rp_status place_line(par *p, const double *pre, size_t k, size_t e, double width,
+                            double first_indent, rp_align align, bool last, rp_line *ln) {
+  double avail = k == 0 ? width - first_indent : width;
+  double x0 = k == 0 ? first_indent : 0;
+  double nat = pre[e] - pre[k] - ATOM(p, e - 1).space;
+  size_t gaps = 0, n_pieces = 0, bytes = 0;
+  for (size_t i = k; i < e; i++) {
+    const atom *at = &ATOM(p, i);
+    if (i + 1 < e && at->brk == BRK_SPACE) gaps++;
+    n_pieces += at->np;
+    for (size_t q = 0; q < at->np; q++) bytes += PIECE(p, at->p0 + q).len;
+  }
+  double slack = avail - nat;
+  bool fits = slack >= -FIT_EPS && isfinite(slack);
+  bool justify = align == RP_ALIGN_JUSTIFY && !last && gaps > 0 && fits;
+  if (!justify && fits && align == RP_ALIGN_RIGHT) x0 += slack;
+  if (!justify && fits && align == RP_ALIGN_CENTER) x0 += slack / 2;
+  double extra = justify ? slack / (double)gaps : 0;
+
+  /* Room for every piece's bytes, a space between atoms, a NUL per fragment. */
+  char *out = rp_arena_alloc(p->a, bytes + (e - k) + n_pieces + 1);
+  ln->frags = rp_arena_calloc(p->a, n_pieces, sizeof(rp_frag));
+  if (!out || !ln->frags) return oom(p->d);
+
+  rp_frag *cur = NULL;
+  double pen = x0, gap = 0;
+  bool pending_space = false;
+  ln->ascent = ln->descent = ln->leading = 0;
+  for (size_t i = k; i < e; i++) {
+    const atom *at = &ATOM(p, i);
+    for (size_t q = 0; q < at->np; q++) {
+      const piece *pc = &PIECE(p, at->p0 + q);
+      bool merge = cur && cur->style == pc->style && same_href(cur->href, pc->href) &&
+                   !(pending_space && justify);
+      if (merge && pending_space) {
+        *out++ = ' ';
+        cur->len++;
+        cur->width += gap;
+      } else if (!merge) {
+        if (cur) {
+          *out++ = '\0';
+          cur->space_after = pending_space;
+        }
+        cur = &ln->frags[ln->n_frags++];
+        cur->text = out;
+        cur->style = pc->style;
+        cur->href = pc->href;
+        cur->x = pen;
+      }
+      memcpy(out, p->text + pc->off, pc->len);
+      out += pc->len;
+      cur->len += pc->len;
+      cur->width += pc->width;
+      pen += pc->width;
+      pending_space = false;
+
+      const rp_font *f = font_of(p, pc->style);
+      ln->ascent = fmax(ln->ascent, f->ascent * pc->style->size / 1000.0);
+      ln->descent = fmin(ln->descent, f->descent * pc->style->size / 1000.0);
+      ln->leading = fmax(ln->leading, pc->style->leading);
+    }
+    if (i + 1 < e && at->brk == BRK_SPACE) {
+      pending_space = true;
+      gap = at->space;
+      pen += at->space + extra;
+    }
+  }
+  *out = '\0';
+  cur->space_after = ATOM(p, e - 1).brk == BRK_SPACE;
+  ln->width = nat;
+  ln->last = last;
+  return RP_OK;
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
+                          double first_indent, rp_align align, rp_lines *out, rp_diag *d) {
+  memset(out, 0, sizeof *out);
+  if (isnan(width) || isnan(first_indent))
+    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
+  par p = {.a = a, .fs = fs, .d = d};
+  rp_status s = prepare(&p, spans);
+  if (s == RP_OK) s = split_overlong(&p, width - fmax(first_indent, 0));
+  if (s != RP_OK || p.atoms.len == 0) return s;
+
+  size_t n = p.atoms.len;
+  double *pre = rp_arena_calloc(a, n + 1, sizeof *pre);
+  if (!pre) return oom(d);
+  for (size_t i = 0; i < n; i++) pre[i + 1] = pre[i] + ATOM(&p, i).width + ATOM(&p, i).space;
+
+  size_t *starts = NULL, n_lines = 0;
+  s = break_lines(&p, pre, width, first_indent, &starts, &n_lines);
+  if (s != RP_OK) return s;
+  rp_line *lines = rp_arena_calloc(a, n_lines, sizeof *lines);
+  if (!lines) return oom(d);
+  for (size_t j = 0; j < n_lines; j++) {
+    s = place_line(&p, pre, starts[j], starts[j + 1], width, first_indent, align, j + 1 == n_lines,
+                   &lines[j]);
+    if (s != RP_OK) return s;
+  }
+  out->lines = lines;
+  out->n = n_lines;
+  return RP_OK;
+}
+
+rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span **out, rp_diag *d) {
+  *out = NULL;
+  rp_span **tail = out;
+  for (size_t j = from; j < ls->n; j++) {
+    const rp_line *ln = &ls->lines[j];
+    for (size_t q = 0; q < ln->n_frags; q++) {
+      const rp_frag *fr = &ln->frags[q];
+      rp_span *sp = rp_arena_alloc(a, sizeof *sp);
+      char *text = rp_arena_alloc(a, fr->len + 2);
+      if (!sp || !text) {
+        *out = NULL;
+        return oom(d);
+      }
+      memcpy(text, fr->text, fr->len);
+      if (fr->space_after) text[fr->len] = ' ';
+      sp->text = text;
+      sp->style = fr->style;
+      sp->href = fr->href;
+      *tail = sp;
+      tail = &sp->next;
+    }
+  }
+  return RP_OK;
+}
+
+rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double *min_w,
+                            double *max_w, rp_diag *d) {
+  *min_w = *max_w = 0;
+  par p = {.a = a, .fs = fs, .d = d};
+  rp_status s = prepare(&p, spans);
+  if (s != RP_OK) return s;
+  double total = 0;
+  for (size_t i = 0; i < p.atoms.len; i++) {
+    const atom *at = &ATOM(&p, i);
+    *min_w = fmax(*min_w, at->width);
+    total += at->width + (i + 1 < p.atoms.len ? at->space : 0);
+  }
+  *max_w = total;
+  return RP_OK;
+}

@@ -1,0 +1,97 @@
+/* inline — breaking a paragraph's styled text into lines.
+ *
+ * Input is a paragraph's spans (template/blocks.h): runs of UTF-8 text, each
+ * with a resolved style and an optional link. Output is lines of positioned
+ * fragments, measured with font.h exactly as libharu will draw them.
+ *
+ * Text rules: runs of whitespace collapse to one word space; spaces at the
+ * start and end of a line are neither drawn nor counted. Lines break at word
+ * spaces, at U+200B, and after '-', U+2010, U+2013 or U+2014 when a letter or
+ * digit follows (the dash stays at the end of the line); never elsewhere
+ * inside a word, unless the word alone is wider than the line, which then
+ * breaks between characters. U+00A0 never breaks; U+00AD is dropped.
+ * `uppercase` styles uppercase ASCII and Latin-1 letters (ß → SS).
+ * Characters the style's font lacks are replaced (U+2011, U+2212 → '-',
+ * curly quotes → straight, U+00A0 → space, U+2026 → "...", others → '?') and
+ * reported once per font and character as a warning; the text never holds a
+ * character that would print as an empty box.
+ *
+ * Breaking: total fit, as in Knuth–Plass but without stretch/shrink classes:
+ * among all ways to break at the opportunities above, the chosen one has
+ * first the fewest breaks inside overlong words, then the least sum of
+ * squared slack (line width minus natural width, pt²) over every line but the
+ * last, which is free. A line may be overfull only when it holds a single
+ * character wider than the line. */
+#ifndef RP_LAYOUT_INLINE_H
+#define RP_LAYOUT_INLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "layout/font.h"
+#include "template/blocks.h"
+
+/* A run of text drawn with one style at one position. To draw it: set the
+ * style's font and size, character spacing tracking * size / 1000 pt, and
+ * show `text` with its baseline's start at (paragraph left + x, line
+ * baseline). Word spacing is never needed: justification is done by placing
+ * each word as its own fragment. */
+typedef struct rp_frag {
+  const char *text;      /* UTF-8 as drawn (uppercased, substituted); NUL-terminated */
+  size_t len;            /* bytes of text */
+  const rp_style *style; /* borrowed from the span */
+  const char *href;      /* link target or NULL, borrowed from the span */
+  double x;              /* pt from the paragraph's left edge, indent and alignment included */
+  double width;          /* pt: advance of text, tracking included (rp_font_width) */
+  bool space_after;      /* a word space follows in the source (a gap, not drawn) */
+} rp_frag;
+
+typedef struct rp_line {
+  rp_frag *frags; /* left to right; never empty */
+  size_t n_frags;
+  double width;   /* pt: natural width of the content (no indent, no stretch) */
+  double ascent;  /* pt above the baseline: largest font ascent * size on the line */
+  double descent; /* pt, negative (below the baseline): like rp_font.descent */
+  double leading; /* pt: largest style->leading on the line */
+  bool last;      /* the paragraph's last line */
+} rp_line;
+
+typedef struct rp_lines {
+  rp_line *lines;
+  size_t n;
+} rp_lines;
+
+/* Breaks `spans` into lines `width` pt wide; the first line starts
+ * `first_indent` pt further right (negative: further left) and is that much
+ * narrower (wider). Alignment: left, right, centre place each line's content
+ * in its width; justify spreads the slack evenly over the word spaces of
+ * every line but the last and lines with a single word, which are left
+ * aligned. A line that overflows (one character wider than the line) is left
+ * aligned. Adjacent words of the same style and link share one fragment
+ * ("a b"), except on justified lines, where every word is its own fragment.
+ *
+ * Everything in *out is allocated from `a` (texts included; styles and hrefs
+ * are borrowed from the spans) and lives as long as the arena. A paragraph
+ * with no visible text gives out->n == 0. Missing characters are warnings in
+ * `d` (each font and character once per rp_diag). Returns RP_OK, or
+ * RP_ERR_INTERNAL for a span without a style or font, or out of memory, with
+ * *out empty. */
+rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
+                          double first_indent, rp_align align, rp_lines *out, rp_diag *d);
+
+/* The text of lines [from, ls->n) as spans again, one per fragment, word
+ * spaces restored — to break the rest of a paragraph at another width (e.g.
+ * after a column break into a narrower column). Arena-allocated; *out is NULL
+ * when nothing is left. Returns RP_ERR_INTERNAL when out of memory. */
+rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span **out, rp_diag *d);
+
+/* Content widths of a paragraph, pt: *min_w its widest unbreakable piece
+ * (the narrowest width it can be set in without breaking inside a word),
+ * *max_w its width on one line. For table columns and shrink-to-fit. Same
+ * text rules, warnings and errors as rp_inline_break. */
+rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double *min_w,
+                            double *max_w, rp_diag *d);
+
+#endif

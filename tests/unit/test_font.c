@@ -1,0 +1,424 @@
+/* test_font — font metrics against libharu itself, coverage, refusal of bad
+ * files, UTF-8 decoding. */
+#include <hpdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+/* after testutil.h (cmocka) */
+#include "layout/font.h"
+
+static const char *const FACES[] = {"fonts/OpenSans-Regular.ttf", "fonts/OpenSans-Bold.ttf",
+                                    "fonts/OpenSans-Italic.ttf", "fonts/OpenSans-BoldItalic.ttf"};
+
+/* A fontset holding `rel`, loaded through the public API. */
+static const rp_font *load(rp_fontset *fs, rp_diag *d, const char *rel) {
+  int index = -1;
+  rp_status st = rp_fontset_load(fs, rp_test_src(rel), "layout.xml", 7, d, &index);
+  if (st != RP_OK) rp_test_diag_dump(d);
+  assert_int_equal(st, RP_OK);
+  assert_true(index >= 0);
+  return rp_fontset_get(fs, index);
+}
+
+static void haru_error(HPDF_STATUS no, HPDF_STATUS detail, void *user) {
+  (void)user;
+  fail_msg("libharu error 0x%04X/%u", (unsigned)no, (unsigned)detail);
+}
+
+/* libharu's font for the same file, as render/ loads it. */
+static HPDF_Font haru_font(HPDF_Doc pdf, const char *rel) {
+  const char *name = HPDF_LoadTTFontFromFile(pdf, rp_test_src(rel), HPDF_TRUE);
+  assert_non_null(name);
+  HPDF_Font f = HPDF_GetFont(pdf, name, "UTF-8");
+  assert_non_null(f);
+  return f;
+}
+
+static void test_width_matches_libharu(void **state) {
+  (void)state;
+  static const char *const texts[] = {
+      "Hello, world",
+      "\xC2\xA3"
+      "9.5bn \xE2\x80\x93 \xE2\x80\x99",
+      "Annual Review 2024",
+      "caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x80\x94 ok",
+      "\xE2\x80\x91 not in the font",
+      "",
+  };
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  HPDF_Doc pdf = HPDF_New(haru_error, NULL);
+  assert_non_null(pdf);
+  assert_int_equal(HPDF_UseUTFEncodings(pdf), HPDF_OK);
+  for (size_t k = 0; k < sizeof FACES / sizeof FACES[0]; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    HPDF_Font hf = haru_font(pdf, FACES[k]);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+      size_t len = strlen(texts[i]);
+      HPDF_TextWidth tw = HPDF_Font_TextWidth(hf, (const HPDF_BYTE *)texts[i], (HPDF_UINT)len);
+      double ours = rp_font_width(f, texts[i], len, 10, 0);
+      double theirs = tw.width * 10.0 / 1000.0;
+      if (ours != theirs)
+        fail_msg("%s \"%s\": %.17g vs libharu %.17g", FACES[k], texts[i], ours, theirs);
+    }
+  }
+  HPDF_Free(pdf);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* Every BMP code point, and the face-wide metrics, as libharu has them. */
+static void test_all_bmp_widths_and_metrics_match_libharu(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  HPDF_Doc pdf = HPDF_New(haru_error, NULL);
+  assert_non_null(pdf);
+  HPDF_UseUTFEncodings(pdf);
+  for (size_t k = 0; k < sizeof FACES / sizeof FACES[0]; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    HPDF_Font hf = haru_font(pdf, FACES[k]);
+    for (uint32_t cp = 0; cp < 0x10000; cp++) {
+      int theirs = HPDF_Font_GetUnicodeWidth(hf, (HPDF_UNICODE)cp);
+      if (f->widths[cp] != theirs)
+        fail_msg("%s U+%04X: %u vs libharu %d", FACES[k], (unsigned)cp, f->widths[cp], theirs);
+    }
+    assert_int_equal(f->ascent, HPDF_Font_GetAscent(hf));
+    assert_int_equal(f->descent, HPDF_Font_GetDescent(hf));
+    assert_int_equal(f->cap_height, (int)HPDF_Font_GetCapHeight(hf));
+    assert_int_equal(f->x_height, (int)HPDF_Font_GetXHeight(hf));
+    assert_int_equal(f->units_per_em, 2048);
+  }
+  HPDF_Free(pdf);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+static void test_width_tracking_and_size(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const rp_font *f = load(&fs, &d, FACES[0]);
+  double expect = (f->widths['A'] + f->widths['V'] + 2 * 50.0) * 12 / 1000.0;
+  assert_true(rp_font_width(f, "AV", 2, 12, 50) == expect);
+  /* Invalid UTF-8 is measured as U+FFFD; beyond the BMP as a missing glyph. */
+  assert_true(rp_font_width(f, "\xFF", 1, 10, 0) == f->widths[0xFFFD] * 10 / 1000.0);
+  assert_true(rp_font_width(f, "\xF0\x9F\x98\x80", 4, 10, 0) == f->missing_width * 10 / 1000.0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+static void test_coverage(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const rp_font *f = load(&fs, &d, FACES[0]);
+  assert_true(rp_font_covers(f, 'A'));
+  assert_true(rp_font_covers(f, 0x00A0));
+  assert_true(rp_font_covers(f, 0x2013));
+  assert_true(rp_font_covers(f, 0x2019));
+  assert_false(rp_font_covers(f, 0x2011)); /* non-breaking hyphen: not in Open Sans */
+  assert_false(rp_font_covers(f, 0x4E2D));
+  assert_false(rp_font_covers(f, 0x1F600));
+  assert_int_equal(f->widths[0x2011], f->missing_width);
+  assert_true(f->ascent > 0 && f->descent < 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* Loads `path` expecting refusal; the message names the file and the reason
+ * and the diagnostic sits at the layout line that referred to it. */
+static void expect_refused(const char *path, const char *reason) {
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  int index = 42;
+  rp_status st = rp_fontset_load(&fs, path, "layouts/annual.xml", 12, &d, &index);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_int_equal(index, 42);
+  assert_int_equal(fs.count, 0);
+  assert_int_equal(d.count, 1);
+  assert_string_equal(d.entries[0].file, "layouts/annual.xml");
+  assert_int_equal(d.entries[0].line, 12);
+  char quoted[4200];
+  snprintf(quoted, sizeof quoted, "font \"%s\" cannot be read (", path);
+  if (!rp_test_diag_has(&d, quoted) || !rp_test_diag_has(&d, reason) ||
+      !rp_test_diag_has(&d, "use a TrueType (.ttf) file")) {
+    rp_test_diag_dump(&d);
+    fail_msg("expected a message about %s naming \"%s\"", path, reason);
+  }
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* Writes n bytes (NULs included) to `name` in the scratch folder. */
+static const char *write_bytes(const char *name, const void *data, size_t n) {
+  const char *path = rp_test_write(name, "");
+  FILE *out = fopen(path, "wb");
+  assert_non_null(out);
+  assert_int_equal(fwrite(data, 1, n, out), n);
+  fclose(out);
+  return path;
+}
+
+/* A copy of Open Sans Regular cut to `n` bytes in the scratch folder. */
+static const char *truncated_copy(const char *name, size_t n) {
+  FILE *in = fopen(rp_test_src(FACES[0]), "rb");
+  assert_non_null(in);
+  char *buf = malloc(n);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, n, in), n);
+  fclose(in);
+  const char *path = write_bytes(name, buf, n);
+  free(buf);
+  return path;
+}
+
+static void test_truncated_font_refused(void **state) {
+  (void)state;
+  char path[4096];
+  snprintf(path, sizeof path, "%s", truncated_copy("short.ttf", 1000));
+  expect_refused(path, "truncated");
+  /* Cut in the 'name' table: libharu 2.3.0 loads and embeds this silently. */
+  snprintf(path, sizeof path, "%s", truncated_copy("cut.ttf", 200000));
+  expect_refused(path, "of a 200000-byte file");
+  /* Cut inside the glyph outlines. */
+  snprintf(path, sizeof path, "%s", truncated_copy("cut2.ttf", 50000));
+  expect_refused(path, "truncated or corrupt: table '");
+  snprintf(path, sizeof path, "%s", truncated_copy("tiny.ttf", 5));
+  expect_refused(path, "only 5 bytes");
+}
+
+static void test_non_font_refused(void **state) {
+  (void)state;
+  expect_refused(rp_test_write("notes.ttf", "These are not the glyphs you are looking for.\n"),
+                 "not a TrueType font");
+  expect_refused(rp_test_write("empty.ttf", ""), "only 0 bytes");
+  expect_refused(rp_test_src("fonts/LICENSE-OpenSans.txt"), "not a TrueType font");
+  expect_refused(rp_test_src("fonts"), "not a regular file");
+}
+
+static void test_cff_and_collections_refused(void **state) {
+  (void)state;
+  static const char cff[] = "OTTO\x00\x0A\x00\x80\x00\x03\x00\x20 rest of a font";
+  static const char ttc[] = "ttcf\x00\x01\x00\x00\x00\x00\x00\x02 and fonts";
+  static const char woff[] = "wOFF\x00\x01\x00\x00 and so on";
+  expect_refused(write_bytes("cff.otf", cff, sizeof cff - 1), "CFF outlines");
+  expect_refused(write_bytes("fonts.ttc", ttc, sizeof ttc - 1), "collection");
+  expect_refused(write_bytes("web.woff", woff, sizeof woff - 1), "WOFF");
+}
+
+/* Open Sans Regular, read whole; *n receives its size. */
+static unsigned char *font_bytes(size_t *n) {
+  FILE *in = fopen(rp_test_src(FACES[0]), "rb");
+  assert_non_null(in);
+  fseek(in, 0, SEEK_END);
+  *n = (size_t)ftell(in);
+  rewind(in);
+  unsigned char *buf = malloc(*n);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, *n, in), *n);
+  fclose(in);
+  return buf;
+}
+
+/* Offset of the directory entry for `tag`. */
+static size_t dir_entry(const unsigned char *buf, const char *tag) {
+  size_t n = (size_t)(buf[4] << 8 | buf[5]);
+  for (size_t i = 0; i < n; i++)
+    if (memcmp(buf + 12 + 16 * i, tag, 4) == 0) return 12 + 16 * i;
+  fail_msg("no table %s", tag);
+  return 0;
+}
+
+static size_t table_offset(const unsigned char *buf, const char *tag) {
+  const unsigned char *e = buf + dir_entry(buf, tag) + 8;
+  return (size_t)e[0] << 24 | (size_t)e[1] << 16 | (size_t)e[2] << 8 | e[3];
+}
+
+static HPDF_STATUS haru_last_error;
+static void haru_record(HPDF_STATUS no, HPDF_STATUS detail, void *user) {
+  (void)detail;
+  (void)user;
+  haru_last_error = no;
+}
+
+/* True when libharu 2.3.0 refuses to load `path`. */
+static bool haru_refuses(const char *path) {
+  HPDF_Doc pdf = HPDF_New(haru_record, NULL);
+  assert_non_null(pdf);
+  HPDF_UseUTFEncodings(pdf);
+  haru_last_error = 0;
+  const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
+  HPDF_Free(pdf);
+  return name == NULL;
+}
+
+/* What libharu needs is checked up front, with a message saying what is wrong;
+ * each broken copy is one libharu itself refuses. */
+static void test_libharu_requirements_checked(void **state) {
+  (void)state;
+  size_t n;
+  unsigned char *buf = font_bytes(&n);
+  char path[4096];
+
+  /* Without an OS/2 table (renamed in the directory). */
+  size_t e = dir_entry(buf, "OS/2");
+  memcpy(buf + e, "XS/2", 4);
+  snprintf(path, sizeof path, "%s", write_bytes("noos2.ttf", buf, n));
+  assert_true(haru_refuses(path));
+  expect_refused(path, "it has no 'OS/2' table");
+  memcpy(buf + e, "OS/2", 4);
+
+  /* Without outlines. */
+  e = dir_entry(buf, "glyf");
+  memcpy(buf + e, "glyX", 4);
+  snprintf(path, sizeof path, "%s", write_bytes("noglyf.ttf", buf, n));
+  assert_true(haru_refuses(path));
+  expect_refused(path, "no TrueType outlines");
+  memcpy(buf + e, "glyf", 4);
+
+  /* Licence forbids embedding: OS/2 fsType = 0x0002 (restricted). */
+  size_t os2 = table_offset(buf, "OS/2");
+  unsigned char saved[2] = {buf[os2 + 8], buf[os2 + 9]};
+  buf[os2 + 8] = 0;
+  buf[os2 + 9] = 2;
+  snprintf(path, sizeof path, "%s", write_bytes("restricted.ttf", buf, n));
+  assert_true(haru_refuses(path));
+  assert_int_equal(haru_last_error, HPDF_TTF_CANNOT_EMBEDDING_FONT);
+  expect_refused(path, "forbids embedding");
+  memcpy(buf + os2 + 8, saved, 2);
+
+  /* A table pointing past the end of the file. */
+  e = dir_entry(buf, "kern");
+  buf[e + 12] = 0x7F;
+  snprintf(path, sizeof path, "%s", write_bytes("badkern.ttf", buf, n));
+  expect_refused(path, "table 'kern' ends at byte");
+
+  /* Untouched, the same bytes load. */
+  buf[e + 12] = 0;
+  snprintf(path, sizeof path, "%s", write_bytes("fine.ttf", buf, n));
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  int index;
+  assert_int_equal(rp_fontset_load(&fs, path, "l.xml", 1, &d, &index), RP_OK);
+  assert_false(haru_refuses(path));
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+  free(buf);
+}
+
+static void test_missing_file_refused(void **state) {
+  (void)state;
+  expect_refused("fonts/no-such-font.ttf", "No such file");
+}
+
+static void test_same_path_same_index(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  int a = -1, b = -1, c = -1, e = -1;
+  assert_int_equal(rp_fontset_load(&fs, rp_test_src(FACES[0]), "l.xml", 1, &d, &a), RP_OK);
+  assert_int_equal(rp_fontset_load(&fs, rp_test_src(FACES[1]), "l.xml", 2, &d, &b), RP_OK);
+  assert_int_equal(rp_fontset_load(&fs, rp_test_src(FACES[0]), "l.xml", 3, &d, &c), RP_OK);
+  /* Another spelling of the same file. */
+  assert_int_equal(
+      rp_fontset_load(&fs, rp_test_src("fonts/../fonts/OpenSans-Bold.ttf"), "l.xml", 4, &d, &e),
+      RP_OK);
+  assert_int_equal(a, 0);
+  assert_int_equal(b, 1);
+  assert_int_equal(c, a);
+  assert_int_equal(e, b);
+  assert_int_equal(fs.count, 2);
+  assert_int_equal(rp_fontset_get(&fs, b)->index, b);
+  assert_int_equal(d.count, 0);
+  rp_fontset_fini(&fs);
+  rp_fontset_fini(&fs); /* idempotent */
+  rp_diag_fini(&d);
+}
+
+static void test_fini_empty(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_fontset_init(&fs);
+  rp_fontset_fini(&fs);
+  rp_fontset_fini(NULL);
+}
+
+typedef struct utf8_case {
+  const char *bytes;
+  size_t len;
+  uint32_t cp;
+  size_t used;
+} utf8_case;
+
+static void test_utf8_decode_strict(void **state) {
+  (void)state;
+  static const utf8_case cases[] = {
+      {"A", 1, 'A', 1},
+      {"\xC3\xA9", 2, 0xE9, 2},
+      {"\xE2\x80\x93", 3, 0x2013, 3},
+      {"\xEF\xBF\xBD", 3, 0xFFFD, 3},
+      {"\xF0\x9F\x98\x80", 4, 0x1F600, 4},
+      {"\xF4\x8F\xBF\xBF", 4, 0x10FFFF, 4},
+      {"\xC0\xAF", 2, 0xFFFD, 1},         /* overlong '/' */
+      {"\xC1\xBF", 2, 0xFFFD, 1},         /* overlong */
+      {"\xE0\x80\xAF", 3, 0xFFFD, 1},     /* overlong, 3 bytes */
+      {"\xF0\x80\x80\xAF", 4, 0xFFFD, 1}, /* overlong, 4 bytes */
+      {"\xED\xA0\x80", 3, 0xFFFD, 1},     /* high surrogate */
+      {"\xED\xBF\xBF", 3, 0xFFFD, 1},     /* low surrogate */
+      {"\xF4\x90\x80\x80", 4, 0xFFFD, 1}, /* beyond U+10FFFF */
+      {"\xF5\x80\x80\x80", 4, 0xFFFD, 1},
+      {"\xFF", 1, 0xFFFD, 1},
+      {"\x80", 1, 0xFFFD, 1},     /* stray continuation */
+      {"\xE2\x80", 2, 0xFFFD, 2}, /* truncated: the valid prefix is one U+FFFD */
+      {"\xE2\x80"
+       "A",
+       3, 0xFFFD, 2},
+      {"\xC3"
+       "A",
+       2, 0xFFFD, 1},
+      {"\xF0\x9F\x98", 3, 0xFFFD, 3},
+      {"\xE2\x80\x93", 1, 0xFFFD, 1}, /* length limit respected */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint32_t cp = 0;
+    size_t used = rp_utf8_decode(cases[i].bytes, cases[i].len, &cp);
+    if (cp != cases[i].cp || used != cases[i].used)
+      fail_msg("case %zu: U+%04X/%zu, expected U+%04X/%zu", i, (unsigned)cp, used,
+               (unsigned)cases[i].cp, cases[i].used);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_width_matches_libharu),
+      cmocka_unit_test(test_all_bmp_widths_and_metrics_match_libharu),
+      cmocka_unit_test(test_width_tracking_and_size),
+      cmocka_unit_test(test_coverage),
+      cmocka_unit_test(test_truncated_font_refused),
+      cmocka_unit_test(test_non_font_refused),
+      cmocka_unit_test(test_cff_and_collections_refused),
+      cmocka_unit_test(test_libharu_requirements_checked),
+      cmocka_unit_test(test_missing_file_refused),
+      cmocka_unit_test(test_same_path_same_index),
+      cmocka_unit_test(test_fini_empty),
+      cmocka_unit_test(test_utf8_decode_strict),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,662 @@
+/* test_inline — line breaking and placement with the real Open Sans faces.
+ * The breaker is checked against brute force: every way of breaking short
+ * paragraphs is enumerated and scored with the cost inline.h defines. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+/* after testutil.h (cmocka) */
+#include "base/arena.h"
+#include "layout/inline.h"
+
+typedef struct fixture {
+  rp_arena *a;
+  rp_fontset fs;
+  rp_diag d;
+  rp_style regular, bold, big;
+} fixture;
+
+static rp_style make_style(int font, double size, double leading) {
+  rp_style s = {0};
+  s.name = "test";
+  s.font = font;
+  s.size = size;
+  s.leading = leading;
+  s.color.a = 1;
+  s.src_file = "layouts/test.xml";
+  s.src_line = 3;
+  return s;
+}
+
+static int setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  if (!fx) return -1;
+  fx->a = rp_arena_new();
+  rp_fontset_init(&fx->fs);
+  rp_diag_init(&fx->d);
+  int r = -1, b = -1;
+  if (rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), "t", 1, &fx->d, &r) ||
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), "t", 1, &fx->d, &b)) {
+    rp_test_diag_dump(&fx->d);
+    return -1;
+  }
+  fx->regular = make_style(r, 10, 14);
+  fx->bold = make_style(b, 10, 14);
+  fx->big = make_style(b, 20, 24);
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *fx = *state;
+  rp_arena_free(fx->a);
+  rp_fontset_fini(&fx->fs);
+  rp_diag_fini(&fx->d);
+  free(fx);
+  return 0;
+}
+
+/* Appends a span to the list whose tail pointer is *tail. */
+static rp_span *add(fixture *fx, rp_span ***tail, const char *text, const rp_style *st,
+                    const char *href) {
+  rp_span *sp = rp_arena_alloc(fx->a, sizeof *sp);
+  assert_non_null(sp);
+  sp->text = text;
+  sp->style = st;
+  sp->href = href;
+  **tail = sp;
+  *tail = &sp->next;
+  return sp;
+}
+
+static rp_span *one(fixture *fx, const char *text, const rp_style *st) {
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, text, st, NULL);
+  return head;
+}
+
+static double W(fixture *fx, const rp_style *st, const char *s) {
+  return rp_font_width(rp_fontset_get(&fx->fs, st->font), s, strlen(s), st->size, st->tracking);
+}
+
+static rp_lines brk(fixture *fx, const rp_span *spans, double width, double indent,
+                    rp_align align) {
+  rp_lines ls;
+  rp_status st = rp_inline_break(fx->a, &fx->fs, spans, width, indent, align, &ls, &fx->d);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  return ls;
+}
+
+/* A line's text as the source had it: fragments joined, word spaces back. */
+static const char *line_text(fixture *fx, const rp_line *ln) {
+  size_t n = 1;
+  for (size_t i = 0; i < ln->n_frags; i++) n += ln->frags[i].len + 1;
+  char *s = rp_arena_alloc(fx->a, n), *o = s;
+  for (size_t i = 0; i < ln->n_frags; i++) {
+    assert_int_equal(strlen(ln->frags[i].text), ln->frags[i].len); /* NUL-terminated */
+    memcpy(o, ln->frags[i].text, ln->frags[i].len);
+    o += ln->frags[i].len;
+    if (ln->frags[i].space_after && i + 1 < ln->n_frags) *o++ = ' ';
+  }
+  *o = 0;
+  return s;
+}
+
+static void assert_lines(fixture *fx, const rp_lines *ls, const char *const *expect, size_t n) {
+  if (ls->n != n) {
+    for (size_t i = 0; i < ls->n; i++)
+      fprintf(stderr, "line %zu: [%s]\n", i, line_text(fx, &ls->lines[i]));
+    fail_msg("%zu lines, expected %zu", ls->n, n);
+  }
+  for (size_t i = 0; i < n; i++) assert_string_equal(line_text(fx, &ls->lines[i]), expect[i]);
+}
+
+#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
+
+/* ---- brute force ------------------------------------------------------------ */
+
+/* The cost inline.h promises to minimise, for words[0..n) broken after the
+ * words whose bit is set in `mask`; INFINITY when a line overflows. */
+static double brute_cost(const double *w, size_t n, double space, double width, double indent,
+                         unsigned mask) {
+  double cost = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool end = i + 1 == n || (mask >> i & 1);
+    if (!end) continue;
+    double nat = 0;
+    for (size_t k = start; k <= i; k++) nat += w[k] + (k < i ? space : 0);
+    double avail = start == 0 ? width - indent : width;
+    if (nat > avail + 1e-6 && i > start) return INFINITY;
+    if (i + 1 < n) cost += (avail - nat) * (avail - nat);
+    start = i + 1;
+  }
+  return cost;
+}
+
+/* Breaks as full as possible, line by line. */
+static unsigned greedy_mask(const double *w, size_t n, double space, double width, double indent) {
+  unsigned mask = 0;
+  double nat = w[0], avail = width - indent;
+  for (size_t i = 1; i < n; i++) {
+    if (nat + space + w[i] > avail + 1e-6) {
+      mask |= 1u << (i - 1);
+      nat = w[i];
+      avail = width;
+    } else {
+      nat += space + w[i];
+    }
+  }
+  return mask;
+}
+
+static void test_brute_force_random(void **state) {
+  fixture *fx = *state;
+  srand(20240611);
+  int better_than_greedy = 0;
+  for (int trial = 0; trial < 600; trial++) {
+    rp_style st = fx->regular;
+    st.tracking = trial % 3 == 0 ? 25 : 0;
+    st.size = 8 + trial % 5;
+    size_t n = 1 + (size_t)(rand() % 12);
+    char text[512] = "";
+    char words[12][16];
+    double w[12], maxw = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t len = 1 + (size_t)(rand() % 9);
+      for (size_t k = 0; k < len; k++) words[i][k] = "abcdefghijklmnopqrstuvwxyzMW"[rand() % 28];
+      words[i][len] = 0;
+      w[i] = W(fx, &st, words[i]);
+      if (w[i] > maxw) maxw = w[i];
+      strcat(text, i ? (rand() % 4 ? " " : " \n ") : (rand() % 2 ? "" : "  "));
+      strcat(text, words[i]);
+    }
+    double space = W(fx, &st, " ");
+    for (size_t i = 0; i < n; i++) total += w[i] + (i + 1 < n ? space : 0);
+    static const double indents[] = {0, 0, 12, -6};
+    double indent = indents[trial % 4];
+    double width = maxw + fmax(indent, 0) + (double)rand() / RAND_MAX * (total - maxw + 10);
+
+    rp_lines ls = brk(fx, one(fx, text, &st), width, indent, RP_ALIGN_LEFT);
+
+    /* The lines hold the words in order; recover where they broke. */
+    unsigned mask = 0;
+    size_t word = 0;
+    for (size_t j = 0; j < ls.n; j++) {
+      const rp_line *ln = &ls.lines[j];
+      assert_int_equal(ln->n_frags, 1); /* one style, left aligned: merged */
+      char buf[512];
+      snprintf(buf, sizeof buf, "%s", ln->frags[0].text);
+      double nat = 0;
+      for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        assert_true(word < n);
+        assert_string_equal(tok, words[word]);
+        nat += w[word] + (nat > 0 ? space : 0);
+        word++;
+      }
+      assert_true(fabs(ln->width - nat) < 1e-9);
+      assert_true(fabs(ln->frags[0].width - nat) < 1e-9);
+      assert_true(ln->last == (j + 1 == ls.n));
+      if (j + 1 < ls.n) mask |= 1u << (word - 1);
+    }
+    assert_int_equal(word, n);
+
+    double got = brute_cost(w, n, space, width, indent, mask);
+    double best = INFINITY;
+    for (unsigned m = 0; m < 1u << (n - 1); m++)
+      best = fmin(best, brute_cost(w, n, space, width, indent, m));
+    if (!(fabs(got - best) <= 1e-6 * (1 + best)))
+      fail_msg("trial %d: cost %.9g, brute force %.9g (\"%s\" at %.3fpt)", trial, got, best, text,
+               width);
+    double greedy = brute_cost(w, n, space, width, indent, greedy_mask(w, n, space, width, indent));
+    assert_true(got <= greedy + 1e-6 * (1 + greedy));
+    if (got < greedy - 1e-6) better_than_greedy++;
+  }
+  /* Total fit is not greedy: it does better on some paragraphs. */
+  assert_true(better_than_greedy > 0);
+}
+
+/* ---- alignment ---------------------------------------------------------------- */
+
+static void test_align_left_right_center(void **state) {
+  fixture *fx = *state;
+  const char *text = "one two three";
+  double w = W(fx, &fx->regular, text);
+  static const rp_align aligns[] = {RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER};
+  for (size_t i = 0; i < 3; i++) {
+    for (double indent = 0; indent <= 15; indent += 15) {
+      rp_lines ls = brk(fx, one(fx, text, &fx->regular), 200, indent, aligns[i]);
+      assert_int_equal(ls.n, 1);
+      assert_int_equal(ls.lines[0].n_frags, 1);
+      const rp_frag *f = &ls.lines[0].frags[0];
+      assert_string_equal(f->text, text);
+      NEAR(f->width, w);
+      NEAR(ls.lines[0].width, w);
+      double expect = aligns[i] == RP_ALIGN_LEFT    ? indent
+                      : aligns[i] == RP_ALIGN_RIGHT ? 200 - w
+                                                    : indent + (200 - indent - w) / 2;
+      NEAR(f->x, expect);
+    }
+  }
+  /* Later lines have no indent; right-aligned lines all end at the width. */
+  rp_lines ls = brk(fx, one(fx, "alpha beta gamma delta epsilon zeta eta theta", &fx->regular), 80,
+                    10, RP_ALIGN_RIGHT);
+  assert_true(ls.n > 2);
+  for (size_t j = 0; j < ls.n; j++) {
+    const rp_line *ln = &ls.lines[j];
+    NEAR(ln->frags[ln->n_frags - 1].x + ln->frags[ln->n_frags - 1].width, 80);
+  }
+}
+
+static void test_justify(void **state) {
+  fixture *fx = *state;
+  const char *text =
+      "The year in review: our members grew by a third, the network reached every region, "
+      "and the annual meeting voted for a new five-year strategy.";
+  const double width = 150, indent = 12;
+  rp_lines ls = brk(fx, one(fx, text, &fx->regular), width, indent, RP_ALIGN_JUSTIFY);
+  assert_true(ls.n >= 4);
+  for (size_t j = 0; j + 1 < ls.n; j++) {
+    const rp_line *ln = &ls.lines[j];
+    assert_false(ln->last);
+    assert_true(ln->n_frags >= 2);
+    NEAR(ln->frags[0].x, j == 0 ? indent : 0);
+    const rp_frag *lastf = &ln->frags[ln->n_frags - 1];
+    assert_true(fabs(lastf->x + lastf->width - width) < 0.01);
+    /* One fragment per word, equal gaps, each at least a word space. */
+    double gap0 = ln->frags[1].x - (ln->frags[0].x + ln->frags[0].width);
+    assert_true(gap0 >= W(fx, &fx->regular, " ") - 1e-9);
+    for (size_t i = 0; i < ln->n_frags; i++) {
+      assert_null(strchr(ln->frags[i].text, ' '));
+      NEAR(ln->frags[i].width, W(fx, &fx->regular, ln->frags[i].text));
+      if (i > 0) NEAR(ln->frags[i].x - (ln->frags[i - 1].x + ln->frags[i - 1].width), gap0);
+    }
+  }
+  /* The last line is not stretched: natural spacing, left aligned, merged. */
+  const rp_line *last = &ls.lines[ls.n - 1];
+  assert_true(last->last);
+  assert_int_equal(last->n_frags, 1);
+  NEAR(last->frags[0].x, 0);
+  NEAR(last->frags[0].width, W(fx, &fx->regular, last->frags[0].text));
+  assert_true(last->frags[0].width < width);
+}
+
+static void test_justify_single_word_line_left(void **state) {
+  fixture *fx = *state;
+  const char *big = "Transformationally";
+  double wb = W(fx, &fx->regular, big);
+  char text[128];
+  snprintf(text, sizeof text, "so %s so", big);
+  rp_lines ls = brk(fx, one(fx, text, &fx->regular), wb + 2, 0, RP_ALIGN_JUSTIFY);
+  static const char *const expect[] = {"so", "Transformationally", "so"};
+  assert_lines(fx, &ls, expect, 3);
+  for (size_t j = 0; j < 3; j++) NEAR(ls.lines[j].frags[0].x, 0);
+}
+
+/* ---- breaking ---------------------------------------------------------------- */
+
+static void test_long_word_breaks_inside(void **state) {
+  fixture *fx = *state;
+  /* 2-byte characters throughout: no line may cut one in half. */
+  const char *word =
+      "Donaudampfschifffahrtsgesellschaftskapit\xC3\xA4nsm\xC3\xBCtze\xC3\xA9\xC3\xA9";
+  char text[256];
+  snprintf(text, sizeof text, "ab %s cd", word);
+  const double width = 60;
+  rp_lines ls = brk(fx, one(fx, text, &fx->regular), width, 0, RP_ALIGN_LEFT);
+  assert_true(ls.n >= 4);
+  /* The word starts where it falls and runs on, every line filled in turn. */
+  char joined[256] = "";
+  for (size_t j = 0; j < ls.n; j++) {
+    const rp_line *ln = &ls.lines[j];
+    assert_true(ln->width <= width + 1e-6);
+    for (size_t q = 0; q < ln->n_frags; q++) {
+      const char *t = ln->frags[q].text;
+      for (size_t i = 0; i < ln->frags[q].len;) {
+        uint32_t cp;
+        i += rp_utf8_decode(t + i, ln->frags[q].len - i, &cp);
+        assert_true(cp != 0xFFFD);
+      }
+      strcat(joined, t);
+      if (ln->frags[q].space_after) strcat(joined, " ");
+    }
+  }
+  assert_string_equal(joined, text);
+  assert_true(strncmp(line_text(fx, &ls.lines[0]), "ab Don", 6) == 0);
+  assert_string_equal(
+      line_text(fx, &ls.lines[ls.n - 1]) + strlen(line_text(fx, &ls.lines[ls.n - 1])) - 3, " cd");
+}
+
+/* A word too wide only for the indented first line moves down whole. */
+static void test_word_wider_than_first_line_only(void **state) {
+  fixture *fx = *state;
+  const char *word = "Internationalisation";
+  double ww = W(fx, &fx->regular, word), width = ww + 5, indent = 20;
+  char text[64];
+  snprintf(text, sizeof text, "an %s of it", word);
+  rp_lines ls = brk(fx, one(fx, text, &fx->regular), width, indent, RP_ALIGN_LEFT);
+  static const char *const e[] = {"an", "Internationalisation", "of it"};
+  assert_lines(fx, &ls, e, 3);
+  /* Wider than every line: broken, filling lines rather than balancing them. */
+  ls = brk(fx, one(fx, text, &fx->regular), ww / 2.5, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 4);
+  assert_string_equal(line_text(fx, &ls.lines[3]), "of it");
+}
+
+static void test_break_after_dashes_not_before(void **state) {
+  fixture *fx = *state;
+  static const struct {
+    const char *text, *l1, *l2, *fits;
+  } cases[] = {
+      {"well-known", "well-", "known", "well-"},
+      {"2019\xE2\x80\x93"
+       "2020",
+       "2019\xE2\x80\x93", "2020", "2019\xE2\x80\x93"},
+      {"yes\xE2\x80\x94no", "yes\xE2\x80\x94", "no", "yes\xE2\x80\x94"},
+  };
+  for (size_t i = 0; i < 3; i++) {
+    double width = fmax(W(fx, &fx->regular, cases[i].fits), W(fx, &fx->regular, cases[i].l2)) + 1;
+    assert_true(width < W(fx, &fx->regular, cases[i].text));
+    rp_lines ls = brk(fx, one(fx, cases[i].text, &fx->regular), width, 0, RP_ALIGN_LEFT);
+    const char *expect[] = {cases[i].l1, cases[i].l2};
+    assert_lines(fx, &ls, expect, 2);
+    assert_false(ls.lines[0].frags[0].space_after); /* no space in the source */
+    NEAR(ls.lines[0].width, W(fx, &fx->regular, cases[i].l1));
+  }
+  /* Never before a dash, at a word's start, or before punctuation. */
+  rp_lines ls =
+      brk(fx, one(fx, "xx -5", &fx->regular), W(fx, &fx->regular, "xx -") + 1, 0, RP_ALIGN_LEFT);
+  static const char *const e1[] = {"xx", "-5"};
+  assert_lines(fx, &ls, e1, 2);
+  ls = brk(fx, one(fx, "xx well-(known)", &fx->regular), W(fx, &fx->regular, "well-(known)") + 1, 0,
+           RP_ALIGN_LEFT);
+  static const char *const e2[] = {"xx", "well-(known)"};
+  assert_lines(fx, &ls, e2, 2);
+  /* A dash inside a paragraph: the line ends with it. */
+  double w3 = fmax(W(fx, &fx->regular, "a long-"), W(fx, &fx->regular, "term plan")) + 1;
+  assert_true(w3 < W(fx, &fx->regular, "a long-term"));
+  ls = brk(fx, one(fx, "a long-term plan", &fx->regular), w3, 0, RP_ALIGN_LEFT);
+  static const char *const e3[] = {"a long-", "term plan"};
+  assert_lines(fx, &ls, e3, 2);
+}
+
+static void test_zero_width_space_breaks(void **state) {
+  fixture *fx = *state;
+  rp_lines ls = brk(fx,
+                    one(fx,
+                        "foo\xE2\x80\x8B"
+                        "bar",
+                        &fx->regular),
+                    W(fx, &fx->regular, "foo") + 1, 0, RP_ALIGN_LEFT);
+  static const char *const e[] = {"foo", "bar"};
+  assert_lines(fx, &ls, e, 2);
+  ls = brk(fx,
+           one(fx,
+               "foo\xE2\x80\x8B"
+               "bar",
+               &fx->regular),
+           200, 0, RP_ALIGN_LEFT);
+  static const char *const e1[] = {"foobar"};
+  assert_lines(fx, &ls, e1, 1);
+}
+
+static void test_nbsp_never_breaks(void **state) {
+  fixture *fx = *state;
+  const char *text = "aaa 10\xC2\xA0km";
+  rp_lines ls =
+      brk(fx, one(fx, text, &fx->regular), W(fx, &fx->regular, "aaa 10 k"), 0, RP_ALIGN_LEFT);
+  static const char *const e[] = {"aaa", "10\xC2\xA0km"};
+  assert_lines(fx, &ls, e, 2);
+  /* Justified: the no-break space is not stretched (it is inside a word). */
+  ls = brk(fx, one(fx, "aaa 10\xC2\xA0km bbbb", &fx->regular), W(fx, &fx->regular, "aaa 10 km bb"),
+           0, RP_ALIGN_JUSTIFY);
+  assert_int_equal(ls.lines[0].n_frags, 2);
+  assert_string_equal(ls.lines[0].frags[1].text, "10\xC2\xA0km");
+}
+
+static void test_whitespace_collapses(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "  Hello \n\t ", &fx->regular, NULL);
+  add(fx, &tail, "  world  ", &fx->regular, NULL);
+  add(fx, &tail, "   ", &fx->regular, NULL);
+  rp_lines ls = brk(fx, head, 300, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 1);
+  assert_int_equal(ls.lines[0].n_frags, 1);
+  assert_string_equal(ls.lines[0].frags[0].text, "Hello world");
+  NEAR(ls.lines[0].width, W(fx, &fx->regular, "Hello world"));
+  /* Spaces at a break are neither drawn nor counted. */
+  ls = brk(fx, one(fx, "Hello    world", &fx->regular), W(fx, &fx->regular, "Hello w"), 0,
+           RP_ALIGN_RIGHT);
+  assert_int_equal(ls.n, 2);
+  assert_string_equal(ls.lines[0].frags[0].text, "Hello");
+  assert_true(ls.lines[0].frags[0].space_after);
+  NEAR(ls.lines[0].frags[0].x + ls.lines[0].frags[0].width, W(fx, &fx->regular, "Hello w"));
+  assert_string_equal(ls.lines[1].frags[0].text, "world");
+}
+
+static void test_empty_paragraph(void **state) {
+  fixture *fx = *state;
+  rp_lines ls = brk(fx, NULL, 100, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 0);
+  ls = brk(fx, one(fx, "", &fx->regular), 100, 0, RP_ALIGN_JUSTIFY);
+  assert_int_equal(ls.n, 0);
+  ls = brk(fx, one(fx, " \n\t ", &fx->regular), 100, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 0);
+  ls = brk(fx, one(fx, NULL, &fx->regular), 100, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 0);
+  assert_int_equal(fx->d.count, 0);
+}
+
+/* ---- styles, links, characters -------------------------------------------- */
+
+static void test_mixed_styles(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "Hello ", &fx->regular, NULL);
+  add(fx, &tail, "bold", &fx->bold, NULL);
+  add(fx, &tail, " world, un", &fx->regular, NULL);
+  add(fx, &tail, "bold", &fx->bold, NULL);
+  add(fx, &tail, "ed", &fx->regular, NULL);
+  rp_lines ls = brk(fx, head, 400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 1);
+  const rp_line *ln = &ls.lines[0];
+  assert_int_equal(ln->n_frags, 5);
+  static const char *const texts[] = {"Hello", "bold", "world, un", "bold", "ed"};
+  const rp_style *styles[] = {&fx->regular, &fx->bold, &fx->regular, &fx->bold, &fx->regular};
+  static const bool spaces[] = {true, true, false, false, false};
+  for (size_t i = 0; i < 5; i++) {
+    assert_string_equal(ln->frags[i].text, texts[i]);
+    assert_ptr_equal(ln->frags[i].style, styles[i]);
+    assert_int_equal(ln->frags[i].space_after, spaces[i]);
+    NEAR(ln->frags[i].width, W(fx, styles[i], texts[i]));
+  }
+  /* A word space is measured in the style of the word before it. */
+  NEAR(ln->frags[0].x, 0);
+  NEAR(ln->frags[1].x, W(fx, &fx->regular, "Hello "));
+  NEAR(ln->frags[2].x, ln->frags[1].x + W(fx, &fx->bold, "bold "));
+  NEAR(ln->frags[3].x, ln->frags[2].x + ln->frags[2].width);
+  NEAR(ln->frags[4].x, ln->frags[3].x + ln->frags[3].width);
+  NEAR(ln->width, ln->frags[4].x + ln->frags[4].width);
+}
+
+static void test_links_split_fragments(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "see ", &fx->regular, NULL);
+  add(fx, &tail, "our web site", &fx->regular, "https://example.org/");
+  add(fx, &tail, " today", &fx->regular, NULL);
+  rp_lines ls = brk(fx, head, 400, 0, RP_ALIGN_CENTER);
+  const rp_line *ln = &ls.lines[0];
+  assert_int_equal(ln->n_frags, 3);
+  assert_string_equal(ln->frags[1].text, "our web site");
+  assert_string_equal(ln->frags[1].href, "https://example.org/");
+  assert_null(ln->frags[0].href);
+  assert_null(ln->frags[2].href);
+  NEAR(ln->width, W(fx, &fx->regular, "see our web site today"));
+  NEAR(ln->frags[0].x, (400 - ln->width) / 2);
+}
+
+static void test_line_metrics_from_largest_style(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "Big ", &fx->big, NULL);
+  add(fx, &tail, "small words that go on to a second line of their own", &fx->regular, NULL);
+  rp_lines ls = brk(fx, head, 150, 0, RP_ALIGN_LEFT);
+  assert_true(ls.n >= 2);
+  const rp_font *fb = rp_fontset_get(&fx->fs, fx->big.font);
+  const rp_font *fr = rp_fontset_get(&fx->fs, fx->regular.font);
+  NEAR(ls.lines[0].ascent, fb->ascent * 20 / 1000.0);
+  NEAR(ls.lines[0].descent, fb->descent * 20 / 1000.0);
+  NEAR(ls.lines[0].leading, 24);
+  NEAR(ls.lines[1].ascent, fr->ascent * 10 / 1000.0);
+  NEAR(ls.lines[1].descent, fr->descent * 10 / 1000.0);
+  assert_true(ls.lines[1].descent < 0);
+  NEAR(ls.lines[1].leading, 14);
+}
+
+static void test_missing_glyphs_substituted_and_warned(void **state) {
+  fixture *fx = *state;
+  const char *text = "well\xE2\x80\x91known \xE4\xB8\xAD \xE4\xB8\xAD";
+  for (int round = 0; round < 2; round++) {
+    rp_lines ls = brk(fx, one(fx, text, &fx->regular), 400, 0, RP_ALIGN_LEFT);
+    assert_int_equal(ls.n, 1);
+    assert_string_equal(ls.lines[0].frags[0].text, "well-known ? ?");
+    NEAR(ls.lines[0].width, W(fx, &fx->regular, "well-known ? ?"));
+    /* Each character once, however often it occurs or is broken. */
+    assert_int_equal(fx->d.warnings, 2);
+    assert_int_equal(fx->d.errors, 0);
+  }
+  if (!rp_test_diag_has(&fx->d, "character U+2011 '\xE2\x80\x91' is not in font ") ||
+      !rp_test_diag_has(&fx->d, "OpenSans-Regular.ttf: drawn as '-'") ||
+      !rp_test_diag_has(&fx->d, "character U+4E2D '\xE4\xB8\xAD' is not in font ") ||
+      !rp_test_diag_has(&fx->d, "drawn as '?'")) {
+    rp_test_diag_dump(&fx->d);
+    fail();
+  }
+  assert_string_equal(fx->d.entries[0].file, "layouts/test.xml");
+  /* U+2011 is a non-breaking hyphen: no break after its substitute. */
+  rp_lines ls = brk(fx, one(fx, "xx well\xE2\x80\x91known", &fx->regular),
+                    W(fx, &fx->regular, "well-known") + 1, 0, RP_ALIGN_LEFT);
+  static const char *const e[] = {"xx", "well-known"};
+  assert_lines(fx, &ls, e, 2);
+}
+
+static void test_uppercase(void **state) {
+  fixture *fx = *state;
+  rp_style caps = fx->regular;
+  caps.uppercase = true;
+  rp_lines ls = brk(fx,
+                    one(fx,
+                        "Stra\xC3\x9F"
+                        "e \xC3\xBC"
+                        "ber \xC3\xBF 1\xC2\xBD",
+                        &caps),
+                    400, 0, RP_ALIGN_LEFT);
+  assert_string_equal(ls.lines[0].frags[0].text,
+                      "STRASSE \xC3\x9C"
+                      "BER \xC5\xB8 1\xC2\xBD");
+  assert_int_equal(fx->d.count, 0);
+}
+
+static void test_rest_rebreaks_identically(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "A paragraph with ", &fx->regular, NULL);
+  add(fx, &tail, "bold", &fx->bold, NULL);
+  add(fx, &tail, "face, a long-term view and a ", &fx->regular, NULL);
+  add(fx, &tail, "link", &fx->regular, "https://example.org/");
+  add(fx, &tail, " that runs over several lines of text.", &fx->regular, NULL);
+  rp_lines ls = brk(fx, head, 90, 0, RP_ALIGN_LEFT);
+  assert_true(ls.n >= 4);
+  rp_span *rest = NULL;
+  assert_int_equal(rp_inline_rest(fx->a, &ls, 1, &rest, &fx->d), RP_OK);
+  rp_lines again = brk(fx, rest, 90, 0, RP_ALIGN_LEFT);
+  assert_int_equal(again.n, ls.n - 1);
+  for (size_t j = 0; j < again.n; j++) {
+    const rp_line *x = &again.lines[j], *y = &ls.lines[j + 1];
+    assert_string_equal(line_text(fx, x), line_text(fx, y));
+    assert_int_equal(x->n_frags, y->n_frags);
+    for (size_t i = 0; i < x->n_frags; i++) {
+      assert_ptr_equal(x->frags[i].style, y->frags[i].style);
+      NEAR(x->frags[i].x, y->frags[i].x);
+    }
+  }
+  assert_int_equal(rp_inline_rest(fx->a, &ls, ls.n, &rest, &fx->d), RP_OK);
+  assert_null(rest);
+}
+
+static void test_measure(void **state) {
+  fixture *fx = *state;
+  double mn, mx;
+  assert_int_equal(
+      rp_inline_measure(fx->a, &fx->fs, one(fx, " Hello wonderful  world ", &fx->regular), &mn, &mx,
+                        &fx->d),
+      RP_OK);
+  NEAR(mn, W(fx, &fx->regular, "wonderful"));
+  NEAR(mx, W(fx, &fx->regular, "Hello wonderful world"));
+  assert_int_equal(rp_inline_measure(fx->a, &fx->fs, NULL, &mn, &mx, &fx->d), RP_OK);
+  assert_true(mn == 0 && mx == 0);
+}
+
+static void test_bad_span_is_internal_error(void **state) {
+  fixture *fx = *state;
+  rp_style nofont = fx->regular;
+  nofont.font = 99;
+  rp_lines ls;
+  assert_int_equal(
+      rp_inline_break(fx->a, &fx->fs, one(fx, "x", &nofont), 100, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+      RP_ERR_INTERNAL);
+  assert_int_equal(ls.n, 0);
+  assert_int_equal(
+      rp_inline_break(fx->a, &fx->fs, one(fx, "x", NULL), 100, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+      RP_ERR_INTERNAL);
+}
+
+/* Every allocation failing in turn: a clean status, never a crash. */
+static void test_out_of_memory(void **state) {
+  fixture *fx = *state;
+  for (unsigned long n = 1; n < 200; n++) {
+    rp_arena *a = rp_arena_new();
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_span sp = {.text = "Some well-known words, with a Donaudampfschifffahrtsgesellschaft.",
+                  .style = &fx->regular};
+    rp_arena_fail_after(a, n);
+    rp_lines ls;
+    rp_status st = rp_inline_break(a, &fx->fs, &sp, 60, 5, RP_ALIGN_JUSTIFY, &ls, &d);
+    assert_true(st == RP_OK || st == RP_ERR_INTERNAL);
+    if (st != RP_OK) assert_int_equal(ls.n, 0);
+    rp_diag_fini(&d);
+    rp_arena_free(a);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_brute_force_random, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_align_left_right_center, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_justify, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_justify_single_word_line_left, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_long_word_breaks_inside, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_word_wider_than_first_line_only, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_break_after_dashes_not_before, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_zero_width_space_breaks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nbsp_never_breaks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_whitespace_collapses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_empty_paragraph, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mixed_styles, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_links_split_fragments, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_line_metrics_from_largest_style, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_missing_glyphs_substituted_and_warned, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_uppercase, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rest_rebreaks_identically, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_span_is_internal_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
