@@ -21,7 +21,7 @@
 #define RP_PDF_MAX_OUTLINE_DEPTH 8
 
 typedef struct rp_pdf_alpha {
-  int key; /* alpha in 1/1000 */
+  int fill, stroke; /* alpha in 1/1000 */
   HPDF_ExtGState gs;
 } rp_pdf_alpha;
 
@@ -41,6 +41,7 @@ typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
   rp_diag *d;
+  rp_status status;  /* first error this render recorded */
   rp_arena *scratch; /* strings for libharu; freed with the context */
 
   /* libharu's error handler stores the first error since the last check. */
@@ -49,14 +50,13 @@ typedef struct rp_pdf {
   HPDF_Encoder utf8;
   HPDF_Page *pages; /* one per layout page, all created before drawing */
   size_t n_pages;
-  HPDF_Page page;   /* page being drawn */
-  double page_h;    /* its height, pt */
+  HPDF_Page page; /* page being drawn */
+  double page_h;  /* its height, pt */
 
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
 
-  rp_pdf_alpha *alphas; /* ExtGStates, one per alpha value */
-  size_t n_alphas, cap_alphas;
+  rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 
   rp_pdf_image *images; /* per rp_layout_doc.images index */
 
@@ -69,13 +69,22 @@ typedef struct rp_pdf {
 
 /* ---- pdf_doc.c: context, errors, coordinates ---- */
 
+/* Records an error (all of render's errors pass through here). */
+void rp_pdf_error(rp_pdf *p, rp_status status, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Same, placed at an item's layout line. */
+void rp_pdf_item_error(rp_pdf *p, rp_status status, const rp_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Warning at an item's layout line (an error with --strict). */
+void rp_pdf_item_warn(rp_pdf *p, const rp_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Takes libharu's pending error, if any, into *no and *detail, clears it and
+ * returns true; false when there is none. */
+bool rp_pdf_take_error(rp_pdf *p, HPDF_STATUS *no, HPDF_STATUS *detail);
 /* True when libharu reported no error since the last check. Otherwise records
  * RP_ERR_INTERNAL "PDF writer failed to <what>" at `src`, clears libharu's
  * error state and returns false. `src` may be NULL. */
 bool rp_pdf_ok(rp_pdf *p, const char *what, const rp_src *src);
-/* Records a layout item libharu must not see (non-finite or out of range). */
-void rp_pdf_bad_item(rp_pdf *p, const rp_item *it, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* Page y (layout: from the top, downwards) to PDF y (from the bottom, up). */
 static inline double rp_pdf_y(const rp_pdf *p, double y) { return p->page_h - y; }
 /* True when all n values are finite and within ±1e6 pt. */
@@ -99,8 +108,8 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
  * the first item not drawn (> from). */
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n);
 /* Draws one line of UTF-8 text centred on (cx, baseline) in PDF coordinates. */
-void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double cx,
-                          double baseline, const char *text, const rp_src *src);
+void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double cx, double baseline,
+                          const char *text, const rp_src *src);
 
 /* ---- pdf_shape.c ---- */
 
@@ -111,8 +120,9 @@ void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it);
 void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r);
 /* Adds an ellipse inscribed in the box (x, y) bottom-left, w × h. */
 void rp_pdf_path_ellipse(rp_pdf *p, double x, double y, double w, double h);
-/* Sets fill and stroke alpha through a cached ExtGState (inside GSave). */
-bool rp_pdf_set_alpha(rp_pdf *p, double alpha, const rp_src *src);
+/* Sets fill and stroke alpha (0..1) through an ExtGState created once per
+ * pair of values; call between GSave and GRestore, outside BT…ET. */
+bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src);
 
 /* ---- pdf_image.c ---- */
 

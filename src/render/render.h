@@ -36,7 +36,7 @@ typedef struct rp_render_opts {
  * libharu refuses after validation is RP_ERR_INTERNAL. Returns RP_OK, or the
  * first error's status. Nothing is written when drawing failed; a failure
  * while saving may leave a partial file at out_path. */
-rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts,
-                        const char *out_path, rp_diag *d);
+rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
+                        rp_diag *d);
 
 #endif

@@ -1,0 +1,113 @@
+/* pdf_font — fontset faces as libharu fonts: loaded and embedded on first
+ * use only (a face no text item uses is not in the file), as Type 0 fonts
+ * with libharu's UTF-8 encoder, whose character codes are the characters'
+ * BMP code points.
+ *
+ * libharu writes a malformed ToUnicode CMap for these fonts (an encoding
+ * CMap: /CMapType 1, Identity-H ordering, begincidrange, and a one-byte
+ * notdef range inside a two-byte code space; poppler warns "Invalid
+ * 'begincidrange' operator"). ISO 32000-1 §9.10.3 wants a CMap of type 2
+ * mapping codes to UTF-16BE with bfchar/bfrange. Because the codes are the
+ * code points, the correct map is the identity; it replaces libharu's data in
+ * the same stream object. Surrogate codes D800–DFFF are not characters and
+ * are left unmapped; at most 100 ranges per beginbfrange block (the
+ * CMap specification's limit, Adobe TN 5014). */
+#include <stdio.h>
+
+#include "render/pdf.h"
+
+/* hpdf.h brings in libharu's internal object API (HPDF_FontAttr,
+ * HPDF_Dict_*, HPDF_Stream_*): the installed headers expose it. */
+
+static const char CMAP_HEAD[] =
+    "/CIDInit /ProcSet findresource begin\n"
+    "12 dict begin\n"
+    "begincmap\n"
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+    "/Supplement 0 >> def\n"
+    "/CMapName /Adobe-Identity-UCS def\n"
+    "/CMapType 2 def\n"
+    "1 begincodespacerange\n"
+    "<0000> <FFFF>\n"
+    "endcodespacerange\n";
+static const char CMAP_TAIL[] =
+    "endcmap\n"
+    "CMapName currentdict /CMap defineresource pop\n"
+    "end\n"
+    "end\n";
+
+/* Writes the identity ToUnicode map: one bfrange line per 256-code block. */
+static HPDF_STATUS write_identity_cmap(HPDF_Stream s) {
+  enum { BLOCKS = 256 - 8, PER_SECTION = 100 };
+  HPDF_STATUS ret = HPDF_Stream_WriteStr(s, CMAP_HEAD);
+  int written = 0;
+  for (int hi = 0; hi < 256 && ret == HPDF_OK; hi++) {
+    if (hi >= 0xD8 && hi <= 0xDF) continue;
+    char line[64];
+    if (written % PER_SECTION == 0) {
+      int left = BLOCKS - written;
+      snprintf(line, sizeof line, "%d beginbfrange\n", left < PER_SECTION ? left : PER_SECTION);
+      ret = HPDF_Stream_WriteStr(s, line);
+    }
+    snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
+    if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, line);
+    written++;
+    if (ret == HPDF_OK && (written % PER_SECTION == 0 || written == BLOCKS))
+      ret = HPDF_Stream_WriteStr(s, "endbfrange\n");
+  }
+  if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, CMAP_TAIL);
+  return ret;
+}
+
+/* Replaces the font's ToUnicode stream contents and drops the encoding-CMap
+ * entries from its dictionary. A font without that stream is left alone. */
+static bool fix_to_unicode(rp_pdf *p, HPDF_Font font, const char *path) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
+  if (!cmap || !cmap->stream) return true;
+  static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    /* HPDF_DICT_ITEM_NOT_FOUND is fine: the entry is gone either way. */
+    HPDF_STATUS r = HPDF_Dict_RemoveElement(cmap, keys[i]);
+    if (r != HPDF_OK && r != HPDF_DICT_ITEM_NOT_FOUND) break;
+  }
+  HPDF_MemStream_FreeData(cmap->stream);
+  if (write_identity_cmap(cmap->stream) != HPDF_OK && !p->err_no)
+    p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+  rp_src src = {.layout_file = path};
+  return rp_pdf_ok(p, "write the font's ToUnicode map", &src);
+}
+
+HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
+  const rp_fontset *fs = p->doc->fonts;
+  if (!fs || index < 0 || (size_t)index >= fs->count || !fs->fonts[index] ||
+      !fs->fonts[index]->path) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, src ? src->layout_file : NULL, src ? src->layout_line : 0,
+                 "text uses font %d, but the fontset has %zu faces", index, fs ? fs->count : 0);
+    return NULL;
+  }
+  if (p->fonts[index]) return p->fonts[index];
+  if (p->font_failed[index]) return NULL;
+
+  const char *path = fs->fonts[index]->path;
+  const char *name = HPDF_LoadTTFontFromFile(p->pdf, path, HPDF_TRUE);
+  HPDF_Font font = NULL;
+  HPDF_STATUS no = 0, detail = 0;
+  if (name) font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  bool failed = rp_pdf_take_error(p, &no, &detail);
+  if (!font || failed) {
+    /* A truncated TrueType file gives NULL without an error code. */
+    rp_pdf_error(p, RP_ERR_INPUT, path, 0,
+                 "cannot embed this font in the PDF (libharu error 0x%04X); only TrueType "
+                 "outlines (.ttf) can be embedded",
+                 (unsigned)no);
+    p->font_failed[index] = true;
+    return NULL;
+  }
+  if (!fix_to_unicode(p, font, path)) {
+    p->font_failed[index] = true;
+    return NULL;
+  }
+  p->fonts[index] = font;
+  return font;
+}

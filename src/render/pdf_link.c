@@ -1,0 +1,113 @@
+/* pdf_link — link items: clickable rectangles with no visible border,
+ * either to a URI (http, https, mailto only: a document must not carry
+ * javascript: or file: actions) or to a place in the document.
+ *
+ * URIs are written as 7-bit ASCII (ISO 32000-1 §12.6.4.7): bytes outside
+ * the printable range and the characters RFC 3986 excludes are
+ * percent-encoded, which turns an IRI's UTF-8 into a valid URI.
+ * Destinations are /XYZ with null left and zoom, so following a link keeps
+ * the reader's zoom (libharu's HPDF_Destination_SetXYZ refuses a null zoom,
+ * hence the array is written through its object API). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/pdf.h"
+
+#define MAX_URI 4000 /* bytes after encoding */
+
+static bool allowed_scheme(const char *uri) {
+  static const char *const schemes[] = {"https:", "http:", "mailto:"};
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+    if (strncasecmp(uri, schemes[i], strlen(schemes[i])) == 0) return true;
+  return false;
+}
+
+/* The URI with unsafe bytes percent-encoded; NULL when refused (warned). */
+static const char *clean_uri(rp_pdf *p, const rp_item *it) {
+  const char *uri = it->u.link.uri;
+  if (!allowed_scheme(uri)) {
+    rp_pdf_item_warn(p, it,
+                     "link to '%.80s' is left out: only http, https and mailto links are "
+                     "written",
+                     uri);
+    return NULL;
+  }
+  size_t len = strlen(uri);
+  if (len > MAX_URI) {
+    rp_pdf_item_warn(p, it, "link to '%.80s…' is left out: longer than %d bytes", uri, MAX_URI);
+    return NULL;
+  }
+  char *out = rp_arena_alloc(p->scratch, len * 3 + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (const unsigned char *s = (const unsigned char *)uri; *s; s++) {
+    if (*s > 0x20 && *s < 0x7F && !strchr("\"<>\\^`{|}", *s)) {
+      out[o++] = (char)*s;
+    } else {
+      o += (size_t)snprintf(out + o, 4, "%%%02X", *s);
+    }
+  }
+  out[o] = '\0';
+  if (o > MAX_URI) {
+    rp_pdf_item_warn(p, it, "link to '%.80s…' is left out: longer than %d bytes", uri, MAX_URI);
+    return NULL;
+  }
+  return out;
+}
+
+HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src) {
+  if (page >= p->n_pages) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, src ? src->layout_file : NULL, src ? src->layout_line : 0,
+                 "layout points at page %zu of %zu", page + 1, p->n_pages);
+    return NULL;
+  }
+  HPDF_Page target = p->pages[page];
+  double h = RP_VEC_AT(p->doc->pages, rp_page, page).height;
+  double top = (y > 0 && y < h && rp_pdf_finite(&y, 1)) ? h - y : h;
+  HPDF_Destination dst = HPDF_Page_CreateDestination(target);
+  if (!dst || !rp_pdf_ok(p, "create a destination", src)) return NULL;
+  /* [page /XYZ null top null] (ISO 32000-1 §12.3.2.2, Table 151). */
+  HPDF_Array_Clear(dst);
+  HPDF_STATUS r = HPDF_Array_Add(dst, target);
+  if (r == HPDF_OK) r = HPDF_Array_AddName(dst, "XYZ");
+  HPDF_Null left = HPDF_Null_New(dst->mmgr), zoom = HPDF_Null_New(dst->mmgr);
+  if (r == HPDF_OK && left) r = HPDF_Array_Add(dst, left);
+  if (r == HPDF_OK) r = HPDF_Array_AddReal(dst, (HPDF_REAL)top);
+  if (r == HPDF_OK && zoom) r = HPDF_Array_Add(dst, zoom);
+  if (r != HPDF_OK || !left || !zoom) {
+    if (!p->err_no) p->err_no = r ? r : HPDF_FAILD_TO_ALLOC_MEM;
+    rp_pdf_ok(p, "write a destination", src);
+    return NULL;
+  }
+  return rp_pdf_ok(p, "write a destination", src) ? dst : NULL;
+}
+
+void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
+  double v[5] = {it->x, it->y, it->w, it->h, it->u.link.dest_y};
+  if (!rp_pdf_finite(v, 5) || it->w <= 0 || it->h <= 0) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a link with an invalid area");
+    return;
+  }
+  HPDF_Rect r = {(HPDF_REAL)it->x, (HPDF_REAL)rp_pdf_y(p, it->y + it->h),
+                 (HPDF_REAL)(it->x + it->w), (HPDF_REAL)rp_pdf_y(p, it->y)};
+  HPDF_Annotation a = NULL;
+  if (it->u.link.uri) {
+    const char *uri = clean_uri(p, it);
+    if (!uri) return;
+    a = HPDF_Page_CreateURILinkAnnot(p->page, r, uri);
+  } else {
+    if (it->u.link.dest_page < 0) {
+      rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a link with no target");
+      return;
+    }
+    HPDF_Destination dst =
+        rp_pdf_dest(p, (size_t)it->u.link.dest_page, it->u.link.dest_y, &it->src);
+    if (!dst) return;
+    a = HPDF_Page_CreateLinkAnnot(p->page, r, dst);
+  }
+  if (!a || !rp_pdf_ok(p, "create a link", &it->src)) return;
+  HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+  rp_pdf_ok(p, "hide a link's border", &it->src);
+}

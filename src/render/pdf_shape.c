@@ -1,0 +1,157 @@
+/* pdf_shape — rectangles (square or rounded corners), lines, ellipses, chart
+ * slots, and the ExtGState cache for transparency.
+ *
+ * Each shape is drawn inside its own q…Q so that colours, line width and
+ * alpha never leak into the next item. Colours and graphics state are set
+ * before the path starts (libharu refuses them inside an open path). Rounded
+ * corners are cubic Béziers with the usual circle constant
+ * k = 4(√2 − 1)/3; ellipses use libharu's HPDF_Page_Ellipse. Alpha < 1 uses
+ * one ExtGState per (fill, stroke) alpha pair, created once and reused. */
+#include <math.h>
+
+#include "render/pdf.h"
+
+#define KAPPA 0.5522847498307936
+
+static float unit(float v) { return v > 0 ? (v < 1 ? v : 1) : 0; }
+
+bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src) {
+  int fk = (int)lround(unit((float)fill) * 1000), sk = (int)lround(unit((float)stroke) * 1000);
+  HPDF_ExtGState gs = NULL;
+  for (size_t i = 0; i < p->alphas.len && !gs; i++) {
+    rp_pdf_alpha *a = &RP_VEC_AT(p->alphas, rp_pdf_alpha, i);
+    if (a->fill == fk && a->stroke == sk) gs = a->gs;
+  }
+  if (!gs) {
+    rp_pdf_alpha *a = rp_vec_push(p->scratch, &p->alphas, sizeof *a);
+    if (!a) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+      return false;
+    }
+    gs = HPDF_CreateExtGState(p->pdf);
+    if (gs) {
+      HPDF_ExtGState_SetAlphaFill(gs, (HPDF_REAL)(fk / 1000.0));
+      HPDF_ExtGState_SetAlphaStroke(gs, (HPDF_REAL)(sk / 1000.0));
+    }
+    if (!gs || !rp_pdf_ok(p, "create a transparency state", src)) {
+      p->alphas.len--;
+      return false;
+    }
+    *a = (rp_pdf_alpha){fk, sk, gs};
+  }
+  HPDF_Page_SetExtGState(p->page, gs);
+  p->needs_v14 = true;
+  return rp_pdf_ok(p, "set transparency", src);
+}
+
+void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r) {
+  HPDF_Page pg = p->page;
+  if (r > w / 2) r = w / 2;
+  if (r > h / 2) r = h / 2;
+  if (!(r > 0)) {
+    HPDF_Page_Rectangle(pg, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
+    return;
+  }
+  double k = r * KAPPA, x1 = x + w, y1 = y + h;
+  HPDF_Page_MoveTo(pg, (HPDF_REAL)(x + r), (HPDF_REAL)y);
+  HPDF_Page_LineTo(pg, (HPDF_REAL)(x1 - r), (HPDF_REAL)y);
+  HPDF_Page_CurveTo(pg, (HPDF_REAL)(x1 - r + k), (HPDF_REAL)y, (HPDF_REAL)x1,
+                    (HPDF_REAL)(y + r - k), (HPDF_REAL)x1, (HPDF_REAL)(y + r));
+  HPDF_Page_LineTo(pg, (HPDF_REAL)x1, (HPDF_REAL)(y1 - r));
+  HPDF_Page_CurveTo(pg, (HPDF_REAL)x1, (HPDF_REAL)(y1 - r + k), (HPDF_REAL)(x1 - r + k),
+                    (HPDF_REAL)y1, (HPDF_REAL)(x1 - r), (HPDF_REAL)y1);
+  HPDF_Page_LineTo(pg, (HPDF_REAL)(x + r), (HPDF_REAL)y1);
+  HPDF_Page_CurveTo(pg, (HPDF_REAL)(x + r - k), (HPDF_REAL)y1, (HPDF_REAL)x,
+                    (HPDF_REAL)(y1 - r + k), (HPDF_REAL)x, (HPDF_REAL)(y1 - r));
+  HPDF_Page_LineTo(pg, (HPDF_REAL)x, (HPDF_REAL)(y + r));
+  HPDF_Page_CurveTo(pg, (HPDF_REAL)x, (HPDF_REAL)(y + r - k), (HPDF_REAL)(x + r - k), (HPDF_REAL)y,
+                    (HPDF_REAL)(x + r), (HPDF_REAL)y);
+  HPDF_Page_ClosePath(pg);
+}
+
+void rp_pdf_path_ellipse(rp_pdf *p, double x, double y, double w, double h) {
+  HPDF_Page_Ellipse(p->page, (HPDF_REAL)(x + w / 2), (HPDF_REAL)(y + h / 2), (HPDF_REAL)(w / 2),
+                    (HPDF_REAL)(h / 2));
+}
+
+/* Fills and/or strokes one shape; geometry already validated. */
+static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, double lw) {
+  bool do_fill = it->kind != RP_ITEM_LINE && unit(fill.a) > 0;
+  bool do_stroke = unit(stroke.a) > 0 && lw > 0;
+  if (!do_fill && !do_stroke) return;
+  double x = it->x, w = it->w, y = it->y, h = it->h;
+  if (it->kind != RP_ITEM_LINE) { /* normalise boxes given by a far corner */
+    if (w < 0) x += w, w = -w;
+    if (h < 0) y += h, h = -h;
+    if (it->kind == RP_ITEM_ELLIPSE && (w <= 0 || h <= 0)) return;
+  }
+  HPDF_Page pg = p->page;
+  HPDF_Page_GSave(pg);
+  if (!rp_pdf_ok(p, "save the graphics state", &it->src)) return;
+  double fa = do_fill ? unit(fill.a) : 1, sa = do_stroke ? unit(stroke.a) : 1;
+  if ((fa < 1 || sa < 1) && !rp_pdf_set_alpha(p, fa, sa, &it->src)) goto restore;
+  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
+  if (do_stroke) {
+    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
+    HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
+  }
+  switch (it->kind) {
+    case RP_ITEM_LINE:
+      HPDF_Page_MoveTo(pg, (HPDF_REAL)x, (HPDF_REAL)rp_pdf_y(p, y));
+      HPDF_Page_LineTo(pg, (HPDF_REAL)(x + w), (HPDF_REAL)rp_pdf_y(p, y + h));
+      break;
+    case RP_ITEM_ELLIPSE:
+      rp_pdf_path_ellipse(p, x, rp_pdf_y(p, y + h), w, h);
+      break;
+    default:
+      rp_pdf_path_rounded_rect(p, x, rp_pdf_y(p, y + h), w, h, it->u.shape.radius);
+      break;
+  }
+  if (do_fill && do_stroke)
+    HPDF_Page_FillStroke(pg);
+  else if (do_fill)
+    HPDF_Page_Fill(pg);
+  else
+    HPDF_Page_Stroke(pg);
+  rp_pdf_ok(p, "draw a shape", &it->src);
+restore:
+  HPDF_Page_GRestore(pg);
+  rp_pdf_ok(p, "restore the graphics state", &it->src);
+}
+
+void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it) {
+  double v[6] = {it->x, it->y, it->w, it->h, it->u.shape.stroke_width, it->u.shape.radius};
+  if (!rp_pdf_finite(v, 6)) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a shape with invalid numbers");
+    return;
+  }
+  if (it->u.shape.stroke_width < 0 || it->u.shape.stroke_width > HPDF_MAX_LINEWIDTH) {
+    rp_pdf_item_error(p, RP_ERR_INPUT, it, "line width %g pt is outside 0-%d pt",
+                      it->u.shape.stroke_width, HPDF_MAX_LINEWIDTH);
+    return;
+  }
+  paint(p, it, it->u.shape.fill, it->u.shape.stroke, it->u.shape.stroke_width);
+}
+
+/* A chart's place until charts/ draws it: a light frame with its label
+ * centred, in the fontset's first face. */
+void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it) {
+  double v[4] = {it->x, it->y, it->w, it->h};
+  if (!rp_pdf_finite(v, 4) || it->w <= 0 || it->h <= 0) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a chart slot with invalid size");
+    return;
+  }
+  rp_item frame = *it;
+  frame.kind = RP_ITEM_RECT;
+  rp_color fill = {0.96f, 0.96f, 0.96f, 1}, stroke = {0.75f, 0.75f, 0.75f, 1};
+  paint(p, &frame, fill, stroke, 0.75);
+
+  const char *label = it->u.chart.label;
+  if (!label || !label[0]) label = it->u.chart.kind;
+  if (!label || !label[0] || !p->doc->fonts || p->doc->fonts->count == 0) return;
+  double size = it->h / 4 < 10 ? it->h / 4 : 10;
+  if (size < 4) return;
+  rp_color grey = {0.45f, 0.45f, 0.45f, 1};
+  rp_pdf_draw_centered(p, 0, size, grey, it->x + it->w / 2,
+                       rp_pdf_y(p, it->y + it->h / 2) - size * 0.35, label, &it->src);
+}

@@ -1,0 +1,153 @@
+/* pdf_text — text items. Layout places each run of text by the start of its
+ * baseline (x, y from the page's top-left, y down) in one face, size, colour
+ * and tracking; here that becomes Tf / rg / Tc / Td / Tj in PDF space.
+ *
+ * Consecutive text items share one BT…ET text object; Tf, rg and Tc are
+ * written only when they change. Transparency (ExtGState) cannot be set
+ * inside a text object, so a run also ends where the alpha changes and a
+ * translucent run is wrapped in q…Q. Underlines are filled rectangles drawn
+ * after the text object ends.
+ *
+ * Tracking is extra space after every character, tracking/1000 em: the PDF
+ * character spacing Tc = tracking × size / 1000 (ISO 32000-1 §9.3.2), which
+ * is what layout's rp_font_width assumes. */
+#include <math.h>
+#include <string.h>
+
+#include "render/pdf.h"
+
+/* Longest text item accepted, bytes (layout emits words and lines). */
+#define MAX_TEXT_BYTES 65000
+
+static float unit(float v) { return v > 0 ? (v < 1 ? v : 1) : 0; }
+
+/* Alpha in thousandths: items of one text object must share it. */
+static int alpha_key(const rp_item *it) { return (int)lround(unit(it->u.text.color.a) * 1000.0f); }
+
+static double char_space(const rp_item *it) {
+  return it->u.text.tracking * it->u.text.size / 1000.0;
+}
+
+/* Checks what libharu will be given; records why an item is left out. */
+static bool text_valid(rp_pdf *p, const rp_item *it) {
+  double v[4] = {it->x, it->y, it->u.text.size, it->u.text.tracking};
+  if (!rp_pdf_finite(v, 4) || !it->u.text.text) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a text item without valid %s",
+                      it->u.text.text ? "numbers" : "text");
+    return false;
+  }
+  if (it->u.text.size <= 0 || it->u.text.size > HPDF_MAX_FONTSIZE) {
+    rp_pdf_item_error(p, RP_ERR_INPUT, it, "font size %g pt is outside what PDF allows (0-%d pt)",
+                      it->u.text.size, HPDF_MAX_FONTSIZE);
+    return false;
+  }
+  double cs = char_space(it);
+  if (cs < HPDF_MIN_CHARSPACE || cs > HPDF_MAX_CHARSPACE) {
+    rp_pdf_item_error(p, RP_ERR_INPUT, it,
+                      "tracking %g at %g pt gives %g pt between letters; the PDF writer "
+                      "allows %d to %d pt",
+                      it->u.text.tracking, it->u.text.size, cs, HPDF_MIN_CHARSPACE,
+                      HPDF_MAX_CHARSPACE);
+    return false;
+  }
+  return true;
+}
+
+/* Graphics state written so far inside the current text object. */
+typedef struct text_state {
+  HPDF_Font font;
+  double size, cs;
+  float r, g, b;
+  bool set;
+} text_state;
+
+static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item *it) {
+  double size = it->u.text.size, cs = char_space(it);
+  float r = unit(it->u.text.color.r), g = unit(it->u.text.color.g), b = unit(it->u.text.color.b);
+  if (!st->set || st->font != font || st->size != size)
+    HPDF_Page_SetFontAndSize(p->page, font, (HPDF_REAL)size);
+  if (!st->set || st->r != r || st->g != g || st->b != b) HPDF_Page_SetRGBFill(p->page, r, g, b);
+  if (!st->set || st->cs != cs) HPDF_Page_SetCharSpace(p->page, (HPDF_REAL)cs);
+  *st = (text_state){font, size, cs, r, g, b, true};
+}
+
+/* Underline: a filled rectangle below the baseline, as wide as the text
+ * without the tracking after its last character. Thickness and offset follow
+ * common font metrics (post table: about 1/15 em, 1/10 em below). */
+static void draw_underline(rp_pdf *p, const rp_item *it) {
+  double size = it->u.text.size;
+  double thick = size / 15.0, w = it->w - char_space(it);
+  double v[2] = {it->w, thick};
+  if (!rp_pdf_finite(v, 2) || w <= 0) return;
+  double top = rp_pdf_y(p, it->y) - size * 0.1;
+  HPDF_Page_SetRGBFill(p->page, unit(it->u.text.color.r), unit(it->u.text.color.g),
+                       unit(it->u.text.color.b));
+  HPDF_Page_Rectangle(p->page, (HPDF_REAL)it->x, (HPDF_REAL)(top - thick), (HPDF_REAL)w,
+                      (HPDF_REAL)thick);
+  HPDF_Page_Fill(p->page);
+  rp_pdf_ok(p, "draw an underline", &it->src);
+}
+
+size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
+  int alpha = alpha_key(&items[from]);
+  size_t end = from + 1;
+  while (end < n && items[end].kind == RP_ITEM_TEXT && alpha_key(&items[end]) == alpha) end++;
+  if (alpha == 0) return end; /* fully transparent: nothing to draw */
+
+  bool translucent = alpha < 1000, any_underline = false;
+  if (translucent) {
+    HPDF_Page_GSave(p->page);
+    if (!rp_pdf_ok(p, "save the graphics state", &items[from].src) ||
+        !rp_pdf_set_alpha(p, alpha / 1000.0, alpha / 1000.0, &items[from].src)) {
+      HPDF_Page_GRestore(p->page);
+      rp_pdf_ok(p, "restore the graphics state", NULL);
+      return end;
+    }
+  }
+  HPDF_Page_BeginText(p->page);
+  if (rp_pdf_ok(p, "begin a text object", &items[from].src)) {
+    text_state st = {0};
+    for (size_t i = from; i < end; i++) {
+      const rp_item *it = &items[i];
+      if (!text_valid(p, it)) continue;
+      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, MAX_TEXT_BYTES);
+      if (!text || !text[0]) continue;
+      HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
+      if (!font) continue;
+      apply_state(p, &st, font, it);
+      HPDF_Page_TextOut(p->page, (HPDF_REAL)it->x, (HPDF_REAL)rp_pdf_y(p, it->y), text);
+      if (!rp_pdf_ok(p, "draw text", &it->src)) st.set = false;
+      any_underline |= it->u.text.underline;
+    }
+    HPDF_Page_EndText(p->page);
+    rp_pdf_ok(p, "end a text object", &items[from].src);
+  }
+  if (any_underline)
+    for (size_t i = from; i < end; i++)
+      if (items[i].u.text.underline && items[i].u.text.text) {
+        double v[4] = {items[i].x, items[i].y, items[i].u.text.size, items[i].w};
+        if (rp_pdf_finite(v, 4)) draw_underline(p, &items[i]);
+      }
+  if (translucent) {
+    HPDF_Page_GRestore(p->page);
+    rp_pdf_ok(p, "restore the graphics state", NULL);
+  }
+  return end;
+}
+
+void rp_pdf_draw_centered(rp_pdf *p, int font_index, double size, rp_color c, double cx,
+                          double baseline, const char *utf8, const rp_src *src) {
+  const char *text = rp_pdf_clean_utf8(p, utf8, 1000);
+  if (!text || !text[0] || size <= 0 || size > HPDF_MAX_FONTSIZE) return;
+  HPDF_Font font = rp_pdf_font(p, font_index, src);
+  if (!font) return;
+  HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)text, (HPDF_UINT)strlen(text));
+  double w = tw.width * size / 1000.0;
+  HPDF_Page_BeginText(p->page);
+  HPDF_Page_SetFontAndSize(p->page, font, (HPDF_REAL)size);
+  HPDF_Page_SetRGBFill(p->page, unit(c.r), unit(c.g), unit(c.b));
+  HPDF_Page_SetCharSpace(p->page, 0);
+  HPDF_Page_TextOut(p->page, (HPDF_REAL)(cx - w / 2), (HPDF_REAL)baseline, text);
+  HPDF_Page_EndText(p->page);
+  rp_pdf_ok(p, "draw a label", src);
+}

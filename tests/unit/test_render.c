@@ -1,0 +1,854 @@
+/* test_render — the PDF back end, checked with the real tools: documents
+ * built by hand in an arena are rendered to temporary files, then read back
+ * with pdftotext, pdffonts, pdfinfo, pdfimages and qpdf (poppler-utils,
+ * qpdf). Images are written here with Cairo (PNG) and libjpeg (JPEG). */
+#include <cairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* jpeglib.h needs stdio.h first */
+#include <jpeglib.h>
+
+#include "testutil.h"
+
+#include "base/arena.h"
+#include "layout/font.h"
+#include "layout/items.h"
+#include "render/img.h"
+#include "render/render.h"
+
+#define A4_W 595.2756
+#define A4_H 841.8898
+
+/* ---- running tools ------------------------------------------------------ */
+
+typedef struct run_result {
+  int status;
+  char *out; /* stdout, malloc'd */
+  char *err; /* stderr, malloc'd */
+} run_result;
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return strdup("");
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  size_t r;
+  while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
+    n += r;
+    if (cap - n < 2) b = realloc(b, cap *= 2);
+  }
+  b[n] = '\0';
+  fclose(f);
+  if (len) *len = n;
+  return b;
+}
+
+/* Runs a shell command; captures stdout and stderr. */
+static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static run_result run(const char *fmt, ...) {
+  char cmd[4096], full[8400], errpath[4200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  snprintf(errpath, sizeof errpath, "%s/stderr.txt", rp_test_tmpdir());
+  snprintf(full, sizeof full, "%s 2>'%s'", cmd, errpath);
+  run_result r = {0};
+  FILE *pp = popen(full, "r");
+  assert_non_null(pp);
+  size_t cap = 65536, n = 0, k;
+  r.out = malloc(cap);
+  while ((k = fread(r.out + n, 1, cap - n - 1, pp)) > 0) {
+    n += k;
+    if (cap - n < 2) r.out = realloc(r.out, cap *= 2);
+  }
+  r.out[n] = '\0';
+  int st = pclose(pp);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.err = slurp(errpath, NULL);
+  return r;
+}
+
+static void run_free(run_result *r) {
+  free(r->out);
+  free(r->err);
+}
+
+static int count_of(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle)) n++;
+  return n;
+}
+
+/* True when `out` (pdfinfo-style "Key:   value" lines) has key with a value
+ * starting with `value`. */
+static bool has_field(const char *out, const char *key, const char *value) {
+  size_t kl = strlen(key);
+  for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    if (strncmp(l, key, kl) != 0 || l[kl] != ':') continue;
+    const char *v = l + kl + 1;
+    while (*v == ' ') v++;
+    if (strncmp(v, value, strlen(value)) == 0) return true;
+  }
+  return false;
+}
+
+static const char *tmp_path(const char *name) {
+  static char bufs[8][4096];
+  static int slot;
+  char *b = bufs[slot++ % 8];
+  snprintf(b, 4096, "%s/%s", rp_test_tmpdir(), name);
+  return b;
+}
+
+static long file_size(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* ---- test images -------------------------------------------------------- */
+
+/* A w×h PNG: colour bands; with alpha, a transparent left half. */
+static void write_png(const char *path, int w, int h, bool alpha) {
+  cairo_surface_t *s =
+      cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create(s);
+  cairo_set_source_rgb(cr, 0.1, 0.4, 0.8);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, 0.9, 0.2, 0.1);
+  cairo_rectangle(cr, 0, h / 2.0, w, h / 2.0);
+  cairo_fill(cr);
+  if (alpha) {
+    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+    cairo_rectangle(cr, 0, 0, w / 2.0, h);
+    cairo_fill(cr);
+  }
+  cairo_destroy(cr);
+  assert_int_equal(cairo_surface_write_to_png(s, path), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(s);
+}
+
+static void write_truncated(const char *src, const char *dst, double keep) {
+  size_t n;
+  char *b = slurp(src, &n);
+  FILE *f = fopen(dst, "wb");
+  assert_non_null(f);
+  fwrite(b, 1, (size_t)(n * keep), f);
+  fclose(f);
+  free(b);
+}
+
+static void write_jpeg_cs(const char *path, int w, int h, J_COLOR_SPACE cs) {
+  struct jpeg_compress_struct ci;
+  struct jpeg_error_mgr jerr;
+  ci.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&ci);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  jpeg_stdio_dest(&ci, f);
+  ci.image_width = (JDIMENSION)w;
+  ci.image_height = (JDIMENSION)h;
+  int comps = cs == JCS_GRAYSCALE ? 1 : cs == JCS_CMYK ? 4 : 3;
+  ci.input_components = comps;
+  ci.in_color_space = cs;
+  jpeg_set_defaults(&ci);
+  jpeg_set_quality(&ci, 85, TRUE);
+  jpeg_start_compress(&ci, TRUE);
+  unsigned char *row = malloc((size_t)w * 4);
+  while (ci.next_scanline < ci.image_height) {
+    for (int x = 0; x < w; x++) {
+      unsigned char v[4] = {(unsigned char)(x * 255 / w),
+                            (unsigned char)(ci.next_scanline * 255 / ci.image_height), 128, 40};
+      memcpy(row + x * comps, v, (size_t)comps);
+    }
+    JSAMPROW rows[1] = {row};
+    jpeg_write_scanlines(&ci, rows, 1);
+  }
+  jpeg_finish_compress(&ci);
+  jpeg_destroy_compress(&ci);
+  fclose(f);
+  free(row);
+}
+
+static void write_jpeg(const char *path, int w, int h) { write_jpeg_cs(path, w, h, JCS_RGB); }
+
+/* ---- building documents ------------------------------------------------- */
+
+typedef struct fixture {
+  rp_arena *a;
+  rp_fontset fs;
+  int regular, bold, italic;
+  rp_layout_doc doc;
+  rp_diag d;
+} fixture;
+
+static int setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  fx->a = rp_arena_new();
+  rp_fontset_init(&fx->fs);
+  rp_diag_init(&fx->d);
+  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), NULL, 0,
+                                   &fx->d, &fx->regular),
+                   RP_OK);
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), NULL, 0, &fx->d, &fx->bold),
+      RP_OK);
+  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Italic.ttf"), NULL, 0,
+                                   &fx->d, &fx->italic),
+                   RP_OK);
+  fx->doc.fonts = &fx->fs;
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *fx = *state;
+  rp_diag_fini(&fx->d);
+  rp_fontset_fini(&fx->fs);
+  rp_arena_free(fx->a);
+  free(fx);
+  return 0;
+}
+
+static rp_page *add_page(fixture *fx, const char *label) {
+  rp_page *p = rp_vec_push(fx->a, &fx->doc.pages, sizeof *p);
+  p->width = A4_W;
+  p->height = A4_H;
+  p->label = label;
+  p->master = "body";
+  return p;
+}
+
+static rp_page *page_n(fixture *fx, size_t i) { return &RP_VEC_AT(fx->doc.pages, rp_page, i); }
+
+static rp_item *add_text(fixture *fx, rp_page *p, double x, double y, int font, double size,
+                         const char *text) {
+  rp_item *it = rp_page_add(fx->a, p, RP_ITEM_TEXT);
+  it->x = x;
+  it->y = y;
+  it->h = size;
+  it->u.text.text = text;
+  it->u.text.font = font;
+  it->u.text.size = size;
+  it->u.text.color = (rp_color){0.1f, 0.1f, 0.1f, 1};
+  it->w = rp_font_width(rp_fontset_get(&fx->fs, font), text, strlen(text), size, 0);
+  return it;
+}
+
+static rp_item *add_shape(fixture *fx, rp_page *p, rp_item_kind k, double x, double y, double w,
+                          double h) {
+  rp_item *it = rp_page_add(fx->a, p, k);
+  it->x = x, it->y = y, it->w = w, it->h = h;
+  it->u.shape.fill = (rp_color){0.2f, 0.5f, 0.3f, 1};
+  it->u.shape.stroke = (rp_color){0, 0, 0, 1};
+  it->u.shape.stroke_width = 1;
+  return it;
+}
+
+static int add_image_ref(fixture *fx, const char *path) {
+  rp_image_ref *r = rp_vec_push(fx->a, &fx->doc.images, sizeof *r);
+  r->path = rp_arena_strdup(fx->a, path);
+  return (int)fx->doc.images.len - 1;
+}
+
+static rp_item *add_image(fixture *fx, rp_page *p, int image, double x, double y, double w,
+                          double h) {
+  rp_item *it = rp_page_add(fx->a, p, RP_ITEM_IMAGE);
+  it->x = x, it->y = y, it->w = w, it->h = h;
+  it->u.image.image = image;
+  it->src.layout_file = "layouts/test.xml";
+  it->src.layout_line = 42;
+  return it;
+}
+
+static rp_item *add_bookmark(fixture *fx, rp_page *p, const char *title, int level, double y) {
+  rp_item *it = rp_page_add(fx->a, p, RP_ITEM_BOOKMARK);
+  it->y = y;
+  it->u.bookmark.title = title;
+  it->u.bookmark.level = level;
+  return it;
+}
+
+static const char *NON_ASCII = "£9.5bn – Co‑operative’s";
+
+/* A page of text in two faces, with info strings. */
+static void build_text_doc(fixture *fx) {
+  rp_page *p = add_page(fx, NULL);
+  add_text(fx, p, 72, 100, fx->bold, 18, "Annual Review 2024");
+  add_text(fx, p, 72, 130, fx->regular, 10, NON_ASCII);
+  add_text(fx, p, 72, 145, fx->regular, 10, "plain words here");
+  fx->doc.info.title = "Annual Review – 2024";
+  fx->doc.info.author = "Zoë Example";
+  fx->doc.info.subject = "Results";
+  fx->doc.info.lang = "en-GB";
+}
+
+static rp_status render(fixture *fx, const char *name, const char *epoch) {
+  rp_render_opts o = {.source_date_epoch = epoch};
+  rp_status st = rp_render_pdf(&fx->doc, &o, tmp_path(name), &fx->d);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  return st;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_text_extracts_without_cmap_warning(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  assert_int_equal(render(fx, "text.pdf", NULL), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  run_result r = run("pdftotext -enc UTF-8 '%s' -", tmp_path("text.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "Annual Review 2024"));
+  assert_non_null(strstr(r.out, NON_ASCII));
+  assert_non_null(strstr(r.out, "plain words here"));
+  assert_null(strstr(r.err, "Invalid"));
+  assert_string_equal(r.err, "");
+  run_free(&r);
+  fprintf(stderr, "one-page text PDF (2 faces): %ld bytes\n", file_size(tmp_path("text.pdf")));
+}
+
+static void test_only_used_faces_embedded(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  assert_int_equal(render(fx, "fonts.pdf", NULL), RP_OK);
+  run_result r = run("pdffonts '%s'", tmp_path("fonts.pdf"));
+  assert_int_equal(r.status, 0);
+  /* name type encoding emb sub uni: both used faces embedded, with a
+   * ToUnicode map; the italic face is loaded but unused. */
+  /* libharu names faces by PostScript name: OpenSans, OpenSans-Bold */
+  assert_int_equal(count_of(r.out, "+OpenSans "), 1);
+  assert_int_equal(count_of(r.out, "+OpenSans-Bold"), 1);
+  assert_null(strstr(r.out, "Italic"));
+  assert_int_equal(count_of(r.out, "CID TrueType"), 2);
+  char *line = strstr(r.out, "+OpenSans ");
+  assert_non_null(line);
+  char name[128], t1[32], t2[32], enc[64], emb[8], sub[8], uni[8];
+  assert_int_equal(
+      sscanf(line, "%127s %31s %31s %63s %7s %7s %7s", name, t1, t2, enc, emb, sub, uni), 7);
+  assert_string_equal(emb, "yes");
+  assert_string_equal(uni, "yes");
+  run_free(&r);
+}
+
+static void test_info_pages_and_size(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  add_page(fx, NULL);
+  assert_int_equal(render(fx, "info.pdf", NULL), RP_OK);
+  run_result r = run("pdfinfo -enc UTF-8 '%s'", tmp_path("info.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_true(has_field(r.out, "Title", "Annual Review – 2024\n"));
+  assert_true(has_field(r.out, "Author", "Zoë Example\n"));
+  assert_true(has_field(r.out, "Creator", "reviewpdf " RP_VERSION "\n"));
+  assert_true(has_field(r.out, "Producer", "reviewpdf " RP_VERSION " (Haru"));
+  assert_true(has_field(r.out, "Pages", "2\n"));
+  assert_true(has_field(r.out, "Page size", "595.276 x 841.89 pts (A4)"));
+  assert_true(has_field(r.out, "PDF version", "1.3")); /* no transparency used */
+  assert_null(strstr(r.out, "CreationDate"));
+  assert_null(strstr(r.out, "ModDate"));
+  run_free(&r);
+}
+
+static void test_source_date_epoch(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  assert_int_equal(render(fx, "epoch0.pdf", "0"), RP_OK);
+  run_result r = run("pdfinfo -isodates '%s'", tmp_path("epoch0.pdf"));
+  assert_true(has_field(r.out, "CreationDate", "1970-01-01T00:00:00Z"));
+  assert_true(has_field(r.out, "ModDate", "1970-01-01T00:00:00Z"));
+  run_free(&r);
+  assert_int_equal(render(fx, "epoch1.pdf", "1700000000"), RP_OK);
+  r = run("pdfinfo -isodates '%s'", tmp_path("epoch1.pdf"));
+  assert_true(has_field(r.out, "CreationDate", "2023-11-14T22:13:20Z"));
+  run_free(&r);
+
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_render_opts o = {.source_date_epoch = "yesterday"};
+  assert_int_equal(rp_render_pdf(&fx->doc, &o, tmp_path("epochbad.pdf"), &d), RP_ERR_USAGE);
+  assert_true(rp_test_diag_has(&d, "SOURCE_DATE_EPOCH"));
+  assert_int_equal(file_size(tmp_path("epochbad.pdf")), -1);
+  rp_diag_fini(&d);
+}
+
+/* Everything at once, for qpdf --check and determinism. */
+static void build_full_doc(fixture *fx) {
+  const char *rgb = tmp_path("rgb.png"), *rgba = tmp_path("rgba.png"), *jpg = tmp_path("p.jpg");
+  write_png(rgb, 40, 30, false);
+  write_png(rgba, 40, 30, true);
+  write_jpeg(jpg, 64, 48);
+  int i_rgb = add_image_ref(fx, rgb), i_rgba = add_image_ref(fx, rgba),
+      i_jpg = add_image_ref(fx, jpg);
+
+  rp_page *p = add_page(fx, "i");
+  add_bookmark(fx, p, "Introduction – über", 1, 72);
+  add_text(fx, p, 72, 100, fx->bold, 18, "Annual Review 2024");
+  rp_item *t = add_text(fx, p, 72, 130, fx->regular, 10, "tracked and underlined");
+  t->u.text.tracking = 50;
+  t->w = rp_font_width(rp_fontset_get(&fx->fs, fx->regular), t->u.text.text, strlen(t->u.text.text),
+                       10, 50);
+  t->u.text.underline = true;
+  t->u.text.color = (rp_color){0.8f, 0.1f, 0.1f, 1};
+  t = add_text(fx, p, 72, 145, fx->regular, 10, "half transparent");
+  t->u.text.color.a = 0.5f;
+  add_shape(fx, p, RP_ITEM_RECT, 72, 200, 100, 50);
+  rp_item *s = add_shape(fx, p, RP_ITEM_RECT, 200, 200, 100, 50);
+  s->u.shape.radius = 10;
+  s->u.shape.fill.a = 0.4f;
+  s = add_shape(fx, p, RP_ITEM_LINE, 72, 300, 200, 0);
+  s->u.shape.stroke_width = 2;
+  add_shape(fx, p, RP_ITEM_ELLIPSE, 320, 200, 80, 50);
+  add_image(fx, p, i_rgb, 72, 400, 80, 60);
+  rp_item *im = add_image(fx, p, i_rgba, 200, 400, 80, 60);
+  im->u.image.clip = RP_CLIP_CIRCLE;
+  im = add_image(fx, p, i_jpg, 320, 400, 80, 60);
+  im->u.image.clip = RP_CLIP_ROUNDED;
+  im->u.image.radius = 8;
+  im->u.image.sx = 0.25, im->u.image.sy = 0, im->u.image.sw = 0.5, im->u.image.sh = 1;
+  rp_item *l = rp_page_add(fx->a, p, RP_ITEM_LINK);
+  l->x = 72, l->y = 90, l->w = 200, l->h = 20;
+  l->u.link.uri = "https://example.org/annual review/2024";
+  l->u.link.dest_page = -1;
+  rp_item *c = rp_page_add(fx->a, p, RP_ITEM_CHART);
+  c->x = 72, c->y = 500, c->w = 300, c->h = 150;
+  c->u.chart.kind = "bar";
+  c->u.chart.label = "Income by source";
+
+  p = add_page(fx, "1");
+  add_bookmark(fx, p, "Finances", 2, 72);
+  add_text(fx, p, 72, 100, fx->regular, 12, "Page two");
+  l = rp_page_add(fx->a, p, RP_ITEM_LINK);
+  l->x = 72, l->y = 90, l->w = 100, l->h = 14;
+  l->u.link.dest_page = 0;
+  l->u.link.dest_y = 200;
+  add_image(fx, p, i_rgb, 72, 400, 80, 60);
+
+  p = add_page(fx, "2");
+  add_image(fx, p, i_rgb, 72, 400, 80, 60);
+  fx->doc.info.title = "Full";
+}
+
+static void test_full_document_passes_qpdf(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  assert_int_equal(render(fx, "full.pdf", "0"), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  run_result r = run("qpdf --check '%s'", tmp_path("full.pdf"));
+  if (r.status != 0) fprintf(stderr, "%s\n%s\n", r.out, r.err);
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "No syntax or stream encoding errors found"));
+  run_free(&r);
+  r = run("pdftotext '%s' -", tmp_path("full.pdf"));
+  assert_string_equal(r.err, "");
+  assert_non_null(strstr(r.out, "tracked and underlined") ? strstr(r.out, "Page two") : NULL);
+  assert_non_null(strstr(r.out, "Income by source"));
+  run_free(&r);
+  /* transparency (ExtGState, SMask) needs PDF 1.4 */
+  r = run("pdfinfo '%s'", tmp_path("full.pdf"));
+  assert_true(has_field(r.out, "PDF version", "1.4"));
+  run_free(&r);
+}
+
+static void test_output_is_deterministic(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  assert_int_equal(render(fx, "det1.pdf", NULL), RP_OK);
+  assert_int_equal(render(fx, "det2.pdf", NULL), RP_OK);
+  size_t n1, n2;
+  char *a = slurp(tmp_path("det1.pdf"), &n1), *b = slurp(tmp_path("det2.pdf"), &n2);
+  assert_true(n1 > 1000);
+  assert_int_equal(n1, n2);
+  assert_memory_equal(a, b, n1);
+  free(a);
+  free(b);
+}
+
+static void test_image_embedded_once(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  assert_int_equal(render(fx, "images.pdf", NULL), RP_OK);
+  run_result r = run("pdfimages -list '%s'", tmp_path("images.pdf"));
+  assert_int_equal(r.status, 0);
+  /* page num type width height color comp bpc enc interp object ... */
+  int rgb_uses = 0, objects[16], n_obj = 0;
+  char *line = strchr(strchr(r.out, '\n') + 1, '\n') + 1; /* skip the two header lines */
+  for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    int page, num, w, h, comp, bpc, obj;
+    char type[16], color[16], enc[16], interp[8];
+    if (sscanf(line, "%d %d %15s %d %d %15s %d %d %15s %7s %d", &page, &num, type, &w, &h, color,
+               &comp, &bpc, enc, interp, &obj) != 11)
+      continue;
+    if (w == 40 && h == 30 && strcmp(type, "image") == 0 && strcmp(color, "rgb") == 0) {
+      bool seen = false;
+      for (int i = 0; i < n_obj; i++) seen |= objects[i] == obj;
+      if (!seen && n_obj < 16) objects[n_obj++] = obj;
+      rgb_uses++;
+    }
+  }
+  /* the RGB and RGBA PNGs are both 40x30: RGB drawn 3 times, RGBA once */
+  assert_int_equal(rgb_uses, 4);
+  assert_int_equal(n_obj, 2);
+  assert_int_equal(count_of(r.out, "smask"), 1);
+  assert_int_equal(count_of(r.out, " jpeg "), 1);
+  run_free(&r);
+}
+
+static void test_truncated_png_warns(void **state) {
+  fixture *fx = *state;
+  const char *good = tmp_path("big.png"), *bad = tmp_path("truncated.png");
+  write_png(good, 300, 200, false);
+  write_truncated(good, bad, 0.5);
+  int idx = add_image_ref(fx, bad);
+  rp_page *p = add_page(fx, NULL);
+  add_text(fx, p, 72, 100, fx->regular, 12, "before");
+  add_image(fx, p, idx, 72, 200, 100, 80);
+  add_image(fx, p, idx, 72, 300, 100, 80);
+  assert_int_equal(render(fx, "trunc.pdf", NULL), RP_OK);
+  assert_int_equal(fx->d.errors, 0);
+  assert_int_equal(fx->d.warnings, 1); /* once per file, not per item */
+  assert_true(rp_test_diag_has(&fx->d, "truncated.png is left out"));
+  assert_string_equal(fx->d.entries[0].file, "layouts/test.xml");
+  assert_int_equal(fx->d.entries[0].line, 42);
+  run_result r = run("qpdf --check '%s'", tmp_path("trunc.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdfimages -list '%s' | tail -n +3 | wc -l", tmp_path("trunc.pdf"));
+  assert_int_equal(atoi(r.out), 0);
+  run_free(&r);
+
+  /* with --strict the warning is an error and nothing is written */
+  rp_diag d;
+  rp_diag_init(&d);
+  d.strict = true;
+  assert_int_equal(rp_render_pdf(&fx->doc, NULL, tmp_path("strict.pdf"), &d), RP_ERR_INPUT);
+  assert_int_equal(file_size(tmp_path("strict.pdf")), -1);
+  rp_diag_fini(&d);
+}
+
+static void test_corrupt_images_warn(void **state) {
+  fixture *fx = *state;
+  const char *jpg = tmp_path("t.jpg"), *tj = tmp_path("truncated.jpg"),
+             *txt = rp_test_write("notimage.png", "hello, not an image\n");
+  write_jpeg(jpg, 200, 150);
+  write_truncated(jpg, tj, 0.6);
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, tj), 72, 72, 100, 75);
+  add_image(fx, p, add_image_ref(fx, txt), 72, 200, 100, 75);
+  add_image(fx, p, add_image_ref(fx, tmp_path("missing.png")), 72, 300, 100, 75);
+  assert_int_equal(render(fx, "corrupt.pdf", NULL), RP_OK);
+  assert_int_equal(fx->d.warnings, 3);
+  assert_true(rp_test_diag_has(&fx->d, "JPEG file is truncated"));
+  assert_true(rp_test_diag_has(&fx->d, "neither a PNG nor a JPEG"));
+  assert_true(rp_test_diag_has(&fx->d, "cannot open"));
+}
+
+static void test_large_images_downsampled(void **state) {
+  fixture *fx = *state;
+  const char *jpg = tmp_path("large.jpg"), *png = tmp_path("large.png");
+  write_jpeg(jpg, 2000, 1000);
+  write_png(png, 1200, 900, true);
+  rp_page *p = add_page(fx, NULL);
+  /* 72 x 36 pt at 300 dpi = 300 x 150 px */
+  add_image(fx, p, add_image_ref(fx, jpg), 72, 72, 72, 36);
+  /* 1 inch square, cropped to its left half: the whole image is 2 x 1 in */
+  rp_item *it = add_image(fx, p, add_image_ref(fx, png), 72, 200, 72, 72);
+  it->u.image.sw = 0.5, it->u.image.sh = 1;
+  assert_int_equal(render(fx, "large.pdf", NULL), RP_OK);
+  run_result r = run("pdfimages -list '%s'", tmp_path("large.pdf"));
+  assert_non_null(strstr(r.out, "image     300   150  rgb     3   8  jpeg"));
+  assert_non_null(strstr(r.out, "image     600   300  rgb     3   8  image"));
+  assert_non_null(strstr(r.out, "smask     600   300  gray    1   8  image"));
+  run_free(&r);
+}
+
+/* Small JPEGs are embedded byte for byte. */
+static void test_small_jpeg_passthrough(void **state) {
+  fixture *fx = *state;
+  const char *jpg = tmp_path("small.jpg");
+  write_jpeg(jpg, 64, 48);
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, jpg), 72, 72, 200, 150);
+  assert_int_equal(render(fx, "small.pdf", NULL), RP_OK);
+  const char *dir = tmp_path("extract");
+  run_result r = run("mkdir -p '%s' && pdfimages -j '%s' '%s/x' && cmp '%s/x-000.jpg' '%s'", dir,
+                     tmp_path("small.pdf"), dir, dir, jpg);
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+}
+
+static void test_links_and_outline(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  rp_item *bad = rp_page_add(fx->a, page_n(fx, 1), RP_ITEM_LINK);
+  bad->x = 10, bad->y = 10, bad->w = 10, bad->h = 10;
+  bad->u.link.uri = "javascript:alert(1)";
+  bad->u.link.dest_page = -1;
+  assert_int_equal(render(fx, "links.pdf", NULL), RP_OK);
+  assert_int_equal(fx->d.warnings, 1);
+  assert_true(rp_test_diag_has(&fx->d, "only http, https and mailto"));
+  run_result r =
+      run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("links.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "/URI (https://example.org/annual%20review/2024)"));
+  assert_null(strstr(r.out, "javascript"));
+  assert_int_equal(count_of(r.out, "/Subtype /Link"), 2);
+  assert_int_equal(count_of(r.out, "/Border [\n    0\n    0\n    0\n  ]"), 2);
+  /* internal link and bookmarks: /XYZ with null left and zoom */
+  assert_true(count_of(r.out, "/XYZ\n") >= 3);
+  assert_non_null(strstr(r.out, "/PageMode /UseOutlines"));
+  run_free(&r);
+
+  r = run("qpdf --json --json-key=outlines '%s'", tmp_path("links.pdf"));
+  assert_int_equal(r.status, 0);
+  char *first = strstr(r.out, "\"title\": \"Introduction – über\"");
+  char *kid = strstr(r.out, "\"title\": \"Finances\"");
+  assert_non_null(first);
+  assert_non_null(kid);
+  /* "Finances" (level 2) is a kid of "Introduction" (level 1) */
+  char *kids = strstr(r.out, "\"kids\": [\n");
+  assert_non_null(kids);
+  assert_true(kids < kid);
+  run_free(&r);
+}
+
+static void test_page_labels(void **state) {
+  fixture *fx = *state;
+  const char *labels[] = {NULL, "i", "ii", "iii", "1", "2", "3", "A-1", "A-2", "Back"};
+  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) add_page(fx, labels[i]);
+  assert_int_equal(render(fx, "labels.pdf", NULL), RP_OK);
+  run_result r = run("qpdf --json --json-key=pagelabels '%s'", tmp_path("labels.pdf"));
+  assert_int_equal(r.status, 0);
+  /* ranges start at pages 0 (empty), 1 (roman), 4 (decimal), 7 (A- prefix), 9 (Back) */
+  assert_int_equal(count_of(r.out, "\"index\":"), 5);
+  assert_non_null(strstr(r.out, "\"/S\": \"/r\""));
+  assert_non_null(strstr(r.out, "\"/S\": \"/D\""));
+  assert_non_null(strstr(r.out, "\"/P\": \"u:A-\""));
+  assert_non_null(strstr(r.out, "\"/P\": \"u:Back\""));
+  run_free(&r);
+  /* poppler's view: pdfinfo -l shows nothing about labels, but pdftotext
+   * would fail on a broken number tree */
+  r = run("qpdf --check '%s'", tmp_path("labels.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+}
+
+static void test_bad_items_are_errors(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  rp_item *t = add_text(fx, p, 72, 100, fx->regular, 12, "too big");
+  t->u.text.size = 900;
+  t->src.layout_file = "layouts/x.xml";
+  t->src.layout_line = 7;
+  rp_item *s = add_shape(fx, p, RP_ITEM_RECT, 0, 0, 10, 10);
+  s->x = 0.0 / 0.0;
+  rp_status st = rp_render_pdf(&fx->doc, NULL, tmp_path("bad.pdf"), &fx->d);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "font size 900 pt"));
+  assert_true(rp_test_diag_has(&fx->d, "shape with invalid numbers"));
+  assert_int_equal(fx->d.entries[0].line, 7);
+  assert_int_equal(file_size(tmp_path("bad.pdf")), -1);
+}
+
+static void test_unembeddable_font_is_input_error(void **state) {
+  fixture *fx = *state;
+  /* A face whose file turns out not to be TrueType when libharu reads it. */
+  rp_font fake = *rp_fontset_get(&fx->fs, fx->regular);
+  fake.path = (char *)rp_test_write("fake.ttf", "not a font at all");
+  rp_font *fonts[1] = {&fake};
+  rp_fontset fs = {.fonts = fonts, .count = 1, .cap = 1};
+  fx->doc.fonts = &fs;
+  rp_page *p = add_page(fx, NULL);
+  add_text(fx, p, 72, 100, 0, 12, "one");
+  add_text(fx, p, 72, 120, 0, 12, "two");
+  assert_int_equal(rp_render_pdf(&fx->doc, NULL, tmp_path("fake.pdf"), &fx->d), RP_ERR_INPUT);
+  assert_int_equal(fx->d.errors, 1); /* reported once, not per item */
+  assert_true(rp_test_diag_has(&fx->d, "cannot embed this font"));
+  assert_non_null(strstr(fx->d.entries[0].file, "fake.ttf"));
+  fx->doc.fonts = &fx->fs;
+}
+
+/* A progressive JPEG goes in as it is; one with fill bytes before a marker
+ * (legal, but libharu's header scan misreads it) is re-encoded. */
+static void test_jpeg_header_variants(void **state) {
+  fixture *fx = *state;
+  const char *prog = tmp_path("prog.jpg"), *plain = tmp_path("plain.jpg"),
+             *fill = tmp_path("fill.jpg");
+  /* progressive: write through libjpeg with simple progression */
+  struct jpeg_compress_struct ci;
+  struct jpeg_error_mgr jerr;
+  ci.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&ci);
+  FILE *f = fopen(prog, "wb");
+  jpeg_stdio_dest(&ci, f);
+  ci.image_width = 32, ci.image_height = 24, ci.input_components = 3;
+  ci.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&ci);
+  jpeg_simple_progression(&ci);
+  jpeg_start_compress(&ci, TRUE);
+  unsigned char row[32 * 3];
+  for (int x = 0; x < 32 * 3; x++) row[x] = (unsigned char)(x * 2);
+  while (ci.next_scanline < ci.image_height) {
+    JSAMPROW rows[1] = {row};
+    jpeg_write_scanlines(&ci, rows, 1);
+  }
+  jpeg_finish_compress(&ci);
+  jpeg_destroy_compress(&ci);
+  fclose(f);
+  /* fill bytes: FF D8 FF FF E0 … */
+  write_jpeg(plain, 40, 20);
+  size_t n;
+  char *b = slurp(plain, &n);
+  f = fopen(fill, "wb");
+  fwrite(b, 1, 2, f);
+  fputc(0xFF, f);
+  fwrite(b + 2, 1, n - 2, f);
+  fclose(f);
+  free(b);
+
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, prog), 72, 72, 100, 75);
+  add_image(fx, p, add_image_ref(fx, fill), 72, 200, 100, 50);
+  assert_int_equal(render(fx, "variants.pdf", NULL), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  const char *dir = tmp_path("variants");
+  run_result r =
+      run("mkdir -p '%s' && pdfimages -j '%s' '%s/x' && cmp -s '%s/x-000.jpg' '%s' && "
+          "! cmp -s '%s/x-001.jpg' '%s'",
+          dir, tmp_path("variants.pdf"), dir, dir, prog, dir, fill);
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdfimages -list '%s'", tmp_path("variants.pdf"));
+  assert_non_null(strstr(r.out, "image      40    20  rgb     3   8  jpeg"));
+  run_free(&r);
+}
+
+static void test_gray_and_cmyk_jpeg(void **state) {
+  fixture *fx = *state;
+  const char *gray = tmp_path("gray.jpg"), *cmyk = tmp_path("cmyk.jpg");
+  write_jpeg_cs(gray, 50, 40, JCS_GRAYSCALE);
+  write_jpeg_cs(cmyk, 60, 30, JCS_CMYK);
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, gray), 72, 72, 100, 80);
+  add_image(fx, p, add_image_ref(fx, cmyk), 72, 200, 120, 60);
+  assert_int_equal(render(fx, "jpegs.pdf", NULL), RP_OK);
+  run_result r = run("pdfimages -list '%s'", tmp_path("jpegs.pdf"));
+  /* gray is embedded as it is; CMYK is converted to RGB and re-encoded */
+  assert_non_null(strstr(r.out, "image      50    40  gray    1   8  jpeg"));
+  assert_non_null(strstr(r.out, "image      60    30  rgb     3   8  jpeg"));
+  run_free(&r);
+}
+
+static void test_unwritable_output_is_input_error(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  rp_status st = rp_render_pdf(&fx->doc, NULL, "/nonexistent-dir/x.pdf", &fx->d);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "cannot write the PDF"));
+}
+
+/* A long document: 200 pages of 40 lines; prints size and time. */
+static void test_many_pages(void **state) {
+  fixture *fx = *state;
+  for (int pg = 0; pg < 200; pg++) {
+    char label[16];
+    snprintf(label, sizeof label, "%d", pg + 1);
+    rp_page *p = add_page(fx, rp_arena_strdup(fx->a, label));
+    for (int l = 0; l < 40; l++)
+      add_text(fx, p, 72, 72 + l * 17, l % 7 ? fx->regular : fx->bold, 10,
+               "The quick brown fox – £9.5bn, Co-operative’s year in review");
+  }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  assert_int_equal(render(fx, "long.pdf", NULL), RP_OK);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  fprintf(stderr, "200 pages x 40 lines: %ld bytes, %.3f s\n", file_size(tmp_path("long.pdf")),
+          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  run_result r = run("pdfinfo '%s'", tmp_path("long.pdf"));
+  assert_true(has_field(r.out, "Pages", "200\n"));
+  run_free(&r);
+  /* one page-label range for 1..200 */
+  r = run("qpdf --json --json-key=pagelabels '%s'", tmp_path("long.pdf"));
+  assert_int_equal(count_of(r.out, "\"index\":"), 1);
+  run_free(&r);
+}
+
+/* Downsampling against a simple model: 2x2 boxes averaged. */
+static void test_pixmap_downsample_box(void **state) {
+  (void)state;
+  rp_pixmap pm = {4, 2, malloc(4 * 2 * 4)};
+  for (int i = 0; i < 8; i++) {
+    pm.rgba[i * 4 + 0] = (uint8_t)(i * 30);
+    pm.rgba[i * 4 + 1] = 100;
+    pm.rgba[i * 4 + 2] = (uint8_t)(i % 2 ? 200 : 0);
+    pm.rgba[i * 4 + 3] = 255;
+  }
+  uint8_t want[2][4];
+  for (int ox = 0; ox < 2; ox++)
+    for (int c = 0; c < 4; c++) {
+      int s = pm.rgba[(ox * 2) * 4 + c] + pm.rgba[(ox * 2 + 1) * 4 + c] +
+              pm.rgba[(4 + ox * 2) * 4 + c] + pm.rgba[(4 + ox * 2 + 1) * 4 + c];
+      want[ox][c] = (uint8_t)((s + 2) / 4);
+    }
+  assert_true(rp_pixmap_downsample(&pm, 2, 1));
+  assert_int_equal(pm.w, 2);
+  assert_int_equal(pm.h, 1);
+  for (int ox = 0; ox < 2; ox++)
+    for (int c = 0; c < 4; c++) assert_true(abs(pm.rgba[ox * 4 + c] - want[ox][c]) <= 1);
+  /* never upsamples */
+  assert_true(rp_pixmap_downsample(&pm, 10, 10));
+  assert_int_equal(pm.w, 2);
+  rp_pixmap_fini(&pm);
+}
+
+static void test_pixmap_split_unpremultiplies(void **state) {
+  (void)state;
+  rp_pixmap pm = {2, 1, malloc(8)};
+  uint8_t px[8] = {50, 25, 0, 100, 255, 255, 255, 255};
+  memcpy(pm.rgba, px, 8);
+  uint8_t *color, *alpha;
+  int ch;
+  assert_true(rp_pixmap_split(&pm, &color, &ch, &alpha));
+  assert_int_equal(ch, 3);
+  assert_non_null(alpha);
+  assert_int_equal(color[0], 128); /* 50 * 255 / 100 */
+  assert_int_equal(color[1], 64);
+  assert_int_equal(alpha[0], 100);
+  assert_int_equal(alpha[1], 255);
+  free(color);
+  free(alpha);
+  rp_pixmap_fini(&pm);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_only_used_faces_embedded, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_info_pages_and_size, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_source_date_epoch, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_full_document_passes_qpdf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_output_is_deterministic, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_image_embedded_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_truncated_png_warns, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_corrupt_images_warn, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_large_images_downsampled, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_small_jpeg_passthrough, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_links_and_outline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_page_labels, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_items_are_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unembeddable_font_is_input_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_jpeg_header_variants, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_gray_and_cmyk_jpeg, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unwritable_output_is_input_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
+      cmocka_unit_test(test_pixmap_downsample_box),
+      cmocka_unit_test(test_pixmap_split_unpremultiplies),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
