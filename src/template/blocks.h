@@ -61,7 +61,20 @@ typedef enum rp_block_kind {
   RP_BLOCK_STAT,      /* part 2 */
   RP_BLOCK_PAGE_BREAK,
   RP_BLOCK_COLUMN_BREAK,
+  RP_BLOCK_ROW,  /* table row: children RP_BLOCK_CELL (part 2) */
+  RP_BLOCK_CELL, /* table cell: children blocks (part 2) */
 } rp_block_kind;
+
+/* Image fitting (part 2). */
+typedef enum rp_fit { RP_FIT_CONTAIN, RP_FIT_COVER, RP_FIT_FILL } rp_fit;
+
+/* A table column's width (part 2): fixed pt, a share of what is left, or the
+ * width its content asks for. */
+typedef enum rp_col_kind { RP_COL_AUTO, RP_COL_FIXED, RP_COL_SHARE } rp_col_kind;
+typedef struct rp_table_col {
+  rp_col_kind kind;
+  double value; /* pt for FIXED, weight for SHARE */
+} rp_table_col;
 
 typedef enum rp_shape_kind { RP_SHAPE_RECT, RP_SHAPE_ROUNDED, RP_SHAPE_LINE, RP_SHAPE_CIRCLE } rp_shape_kind;
 
@@ -96,6 +109,33 @@ typedef struct rp_block {
   const char *chart_kind, *chart_ref; /* charts */
   const char *image_path;             /* images (part 2) */
   rp_src src;
+
+  /* ---- part 2 ---- */
+  /* grid: children are cards (usually boxes), `columns` per row; cards of a
+   * row share the tallest one's height; a card never splits. */
+  int columns;
+  double gap_x, gap_y; /* pt: between columns, between rows */
+  /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
+   * every page the table spans; rows split only between rows. */
+  rp_table_col *cols;
+  size_t n_cols;
+  int header_rows;
+  rp_color zebra;      /* fill of every other body row; a == 0: none */
+  rp_color rule;       /* rule between rows; a == 0: none */
+  double rule_width;   /* pt */
+  /* cells: how many columns this cell spans (0 or 1 = one) */
+  int span;
+  /* stat tile: a big figure with unit and label, fitted to its box */
+  const char *stat_value, *stat_unit, *stat_label;
+  const rp_style *value_style, *label_style;
+  /* image: fit mode, focal point (0..1, 0.5 = centre) for cover, clip; a
+   * missing or unreadable image becomes a drawn placeholder with initials */
+  rp_fit fit;
+  double focal_x, focal_y;
+  rp_clip clip;
+  const char *initials;          /* placeholder text, or NULL */
+  const rp_style *initials_style;
+  rp_color placeholder_fill;
 } rp_block;
 
 /* A rectangle of the page that text flows into, split in columns. */
