@@ -9,20 +9,22 @@
  * before any entity is expanded, so "billion laughs" documents are refused at
  * once with one clear message rather than by libxml2's amplification limits.
  *
- * XInclude: libxml2's XInclude engine parses included files itself, with
- * XML_PARSE_DTDLOAD added and without our entity hook, and follows nested
- * xi:include in included files wherever they point. So before it runs, every
- * include is resolved here, recursively: each target must be inside the top
- * document's folder, is parsed with the safe parser, and must declare no
- * entities and name no external DTD. Nesting depth, the number of inclusions
- * and their total size are limited (XInclude can amplify like entities). */
+ * XInclude is done here, not by libxml2's engine: that engine parses included
+ * files with XML_PARSE_DTDLOAD and without the entity hook, follows nested
+ * includes wherever they point, and marks included content with xml:base
+ * attributes (which a strict schema rejects) or, for files in the same
+ * folder, not at all. Here each include is resolved recursively: the target
+ * must lie inside the top document's folder, is parsed with the same safe
+ * parser, and its root element replaces the xi:include, carrying its file
+ * name in _private (rp_xml_file). Nesting depth, the number of inclusions and
+ * their total size are limited, since XInclude can amplify like entities.
+ * Only whole-file XML inclusion is supported (no xpointer, no parse="text"). */
 #include "base/xml.h"
 
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
-#include <libxml/xinclude.h>
 #include <libxml/xmlerror.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -107,8 +109,9 @@ static int has_entity_decls(xmlDocPtr doc) {
 }
 
 /* A DOCTYPE may stay only if it is harmless: no entities (the SAX hook stops
- * those first; this is the fallback) and no external DTD, which libxml2's
- * XInclude would load from anywhere on disk. */
+ * those first; this is the fallback) and no external DTD. None is ever
+ * loaded, so naming one is a mistake, and a DTD could bring in entities or
+ * attribute defaults from outside the project. */
 static int check_doctype(xmlDocPtr doc, const char *path, err_ctx *ec) {
   if (has_entity_decls(doc)) {
     rp_diag_error(ec->diag, RP_ERR_INPUT, path, 1, 0, "%s", ENTITY_MESSAGE);
@@ -186,106 +189,134 @@ typedef struct include_frame {
 
 typedef struct include_state {
   err_ctx *ec;
+  xmlDocPtr doc;       /* the document being assembled */
   const char *top_dir; /* canonical folder of the top document */
   size_t count;        /* inclusions so far */
   unsigned long long bytes;
   int limit_reported;
 } include_state;
 
-static void check_xincludes(xmlNodePtr n, const char *file, const char *dir,
-                            const include_frame *frame, int depth, include_state *st);
+static void expand(xmlNodePtr n, const char *file, const char *dir, const include_frame *frame,
+                   int depth, include_state *st);
 
-/* Checks one xi:include in `file` and, recursively, the file it names. */
-static void check_include(xmlNodePtr n, const char *file, const char *dir,
-                          const include_frame *frame, int depth, include_state *st) {
+/* Replaces xi:include element `inc` of `file` by the root element of the file
+ * it names, then expands the includes of that. On error `inc` stays (the load
+ * fails anyway). */
+static void include_one(xmlNodePtr inc, const char *file, const char *dir,
+                        const include_frame *frame, int depth, include_state *st) {
   rp_diag *d = st->ec->diag;
-  char *href = rp_xml_attr(n, "href");
-  char *parse = rp_xml_attr(n, "parse");
-  int line = rp_xml_line(n);
+  char *href = rp_xml_attr(inc, "href");
+  char *parse = rp_xml_attr(inc, "parse");
+  char *xpointer = rp_xml_attr(inc, "xpointer");
+  int line = rp_xml_line(inc);
+  char shown[PATH_MAX], real[PATH_MAX];
+  struct stat sb;
   if (parse && strcmp(parse, "xml") != 0) {
     rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
                   "<xi:include parse=\"%s\"> is not supported; include XML only", parse);
-  } else if (!href || !href[0] || strchr(href, ':') || href[0] == '/') {
+    goto done;
+  }
+  if (xpointer) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include xpointer> is not supported; include a whole file");
+    goto done;
+  }
+  if (!href || !href[0] || strchr(href, ':') || href[0] == '/') {
     rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
                   "<xi:include> href \"%s\" must be a relative path to a file in the "
                   "document's folder",
                   href ? href : "");
-  } else {
-    char shown[PATH_MAX], real[PATH_MAX];
-    if (strcmp(dir, ".") == 0)
-      snprintf(shown, sizeof shown, "%s", href);
-    else
-      snprintf(shown, sizeof shown, "%s/%s", dir, href);
-    struct stat sb;
-    int cycle = 0;
-    if (!realpath(shown, real) || stat(real, &sb) != 0) {
+    goto done;
+  }
+  if (strcmp(dir, ".") == 0)
+    snprintf(shown, sizeof shown, "%s", href);
+  else
+    snprintf(shown, sizeof shown, "%s/%s", dir, href);
+  if (!realpath(shown, real) || stat(real, &sb) != 0) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include> cannot find \"%s\"; check the path (relative to this document)",
+                  href);
+    goto done;
+  }
+  if (!inside_dir(real, st->top_dir)) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include> \"%s\" lies outside the document's folder; move the file next "
+                  "to the document",
+                  href);
+    goto done;
+  }
+  for (const include_frame *f = frame; f; f = f->up) {
+    if (strcmp(f->real, real) == 0) {
       rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                    "<xi:include> cannot find \"%s\"; check the path (relative to this "
-                    "document)",
+                    "<xi:include> \"%s\" includes a file that is already being included (a "
+                    "cycle); remove one of the includes",
                     href);
       goto done;
     }
-    if (!inside_dir(real, st->top_dir)) {
+  }
+  if (depth >= MAX_INCLUDE_DEPTH) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                  "<xi:include> \"%s\" is nested more than %d levels deep; include the files "
+                  "from fewer levels",
+                  href, MAX_INCLUDE_DEPTH);
+    goto done;
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    rp_diag_error(d, RP_ERR_INPUT, file, line, 0, "<xi:include> \"%s\" is not a regular file",
+                  href);
+    goto done;
+  }
+  st->count++;
+  st->bytes += (unsigned long long)sb.st_size;
+  if (st->count > MAX_INCLUDES || st->bytes > RP_XML_MAX_BYTES) {
+    if (!st->limit_reported)
       rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                    "<xi:include> \"%s\" lies outside the document's folder; move the file "
-                    "next to the document",
-                    href);
-      goto done;
-    }
-    for (const include_frame *f = frame; f; f = f->up)
-      if (strcmp(f->real, real) == 0) cycle = 1;
-    if (cycle) {
-      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                    "<xi:include> \"%s\" includes a file that is already being included "
-                    "(a cycle); remove one of the includes",
-                    href);
-      goto done;
-    }
-    if (depth >= MAX_INCLUDE_DEPTH) {
-      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                    "<xi:include> \"%s\" is nested more than %d levels deep; include the "
-                    "files from fewer levels",
-                    href, MAX_INCLUDE_DEPTH);
-      goto done;
-    }
-    st->count++;
-    st->bytes += (unsigned long long)sb.st_size;
-    if (st->count > MAX_INCLUDES || st->bytes > RP_XML_MAX_BYTES) {
-      if (!st->limit_reported)
-        rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                      "too much is included (over %d inclusions or %u bytes in all); include "
-                      "each part once",
-                      MAX_INCLUDES, RP_XML_MAX_BYTES);
-      st->limit_reported = 1;
-      goto done;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-      rp_diag_error(d, RP_ERR_INPUT, file, line, 0, "<xi:include> \"%s\" is not a regular file",
-                    href);
-      goto done;
-    }
-    xmlDocPtr sub = safe_parse(shown, st->ec);
-    if (sub) {
-      char subdir[PATH_MAX];
-      dir_of(shown, subdir, sizeof subdir);
-      include_frame here = {frame, real};
-      check_xincludes(sub->children, shown, subdir, &here, depth + 1, st);
-      xmlFreeDoc(sub);
-    }
+                    "too much is included (over %d inclusions or %u bytes in all); include "
+                    "each part once",
+                    MAX_INCLUDES, RP_XML_MAX_BYTES);
+    st->limit_reported = 1;
+    goto done;
+  }
+
+  xmlDocPtr sub = safe_parse(shown, st->ec);
+  if (!sub) goto done;
+  xmlNodePtr root = xmlDocGetRootElement(sub);
+  xmlNodePtr copy = root ? xmlDocCopyNode(root, st->doc, 1) : NULL;
+  xmlFreeDoc(sub);
+  if (!copy) {
+    rp_diag_error(d, RP_ERR_INTERNAL, file, line, 0, "out of memory including \"%s\"", href);
+    goto done;
+  }
+  /* Where the content came from, for rp_xml_file; the dictionary lives as
+   * long as the document. */
+  if (st->doc->dict)
+    copy->_private = (void *)xmlDictLookup(st->doc->dict, (const xmlChar *)shown, -1);
+  xmlReplaceNode(inc, copy);
+  xmlFreeNode(inc);
+  {
+    char subdir[PATH_MAX];
+    dir_of(shown, subdir, sizeof subdir);
+    include_frame here = {frame, real};
+    expand(copy, shown, subdir, &here, depth + 1, st);
   }
 done:
   free(href);
   free(parse);
+  free(xpointer);
 }
 
-/* Every xi:include, in this file and in the files it includes, must name a
- * safe XML file inside the top document's folder. */
-static void check_xincludes(xmlNodePtr n, const char *file, const char *dir,
-                            const include_frame *frame, int depth, include_state *st) {
-  for (; n; n = n->next) {
-    if (is_xinclude(n) && strcmp((const char *)n->name, "include") == 0)
-      check_include(n, file, dir, frame, depth, st);
-    if (n->type == XML_ELEMENT_NODE) check_xincludes(n->children, file, dir, frame, depth, st);
+/* Expands every xi:include at or under `n`, which belongs to `file`. */
+static void expand(xmlNodePtr n, const char *file, const char *dir, const include_frame *frame,
+                   int depth, include_state *st) {
+  if (is_xinclude(n) && strcmp((const char *)n->name, "include") == 0) {
+    include_one(n, file, dir, frame, depth, st);
+    return;
+  }
+  if (n->type != XML_ELEMENT_NODE) return;
+  xmlNodePtr next;
+  for (xmlNodePtr c = n->children; c; c = next) {
+    next = c->next; /* c may be replaced */
+    expand(c, file, dir, frame, depth, st);
   }
 }
 
@@ -294,6 +325,7 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   xmlRelaxNGParserCtxtPtr pctx = NULL;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
+  size_t errors_before = ec->diag->errors;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
   err_ctx sec = {&schema_diag, schema->name, NULL};
@@ -306,10 +338,11 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
   xmlRelaxNGSetValidStructuredErrors(vctx, on_error, ec);
-  if (xmlRelaxNGValidateDoc(vctx, doc) != 0 && rp_diag_status(ec->diag) == RP_OK)
+  /* Count this document's errors only: `d` may hold earlier ones. */
+  if (xmlRelaxNGValidateDoc(vctx, doc) != 0 && ec->diag->errors == errors_before)
     rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
                   ec->suffix ? ec->suffix : "");
-  st = rp_diag_status(ec->diag);
+  st = ec->diag->errors == errors_before ? RP_OK : RP_ERR_INPUT;
   goto done;
 internal:
   st = rp_diag_error(ec->diag, RP_ERR_INTERNAL, schema->name, 0, 0,
@@ -351,16 +384,13 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     dir_of(path, dir, sizeof dir);
     dir_of(real, dir_real, sizeof dir_real);
     include_frame top = {NULL, real};
-    include_state st = {&ec, dir_real, 0, 0, 0};
-    check_xincludes(doc->children, path, dir, &top, 0, &st);
-    if (d->errors != errors_before) goto fail;
-    if (st.count > 0 && (xmlXIncludeProcessFlags(doc, PARSE_OPTIONS | XML_PARSE_NOXINCNODE) < 0 ||
-                         d->errors != errors_before)) {
-      if (d->errors == errors_before)
-        rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "XInclude processing failed");
-      goto fail;
+    include_state st = {&ec, doc, dir_real, 0, 0, 0};
+    xmlNodePtr next;
+    for (xmlNodePtr n = doc->children; n; n = next) {
+      next = n->next;
+      expand(n, path, dir, &top, 0, &st);
     }
-    if (check_doctype(doc, path, &ec) != 0) goto fail;
+    if (d->errors != errors_before) goto fail;
   }
 
   if (schema) {
@@ -380,11 +410,11 @@ fail:
 int rp_xml_line(const xmlNode *n) { return n ? (int)xmlGetLineNo(n) : 0; }
 
 const char *rp_xml_file(const xmlNode *n, const char *fallback) {
-  /* XInclude (with NOXINCNODE) leaves xml:base on the included root. */
-  for (const xmlNode *p = n; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
-    xmlAttrPtr a = xmlHasNsProp((xmlNodePtr)p, (const xmlChar *)"base", XML_XML_NAMESPACE);
-    if (a && a->children && a->children->content) return (const char *)a->children->content;
-  }
+  /* include_one marks the root of each included tree with its file. Text and
+   * attribute nodes belong to the file of their element. */
+  if (n && n->type != XML_ELEMENT_NODE) n = n->parent;
+  for (const xmlNode *p = n; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+    if (p->_private) return (const char *)p->_private;
   return fallback;
 }
 

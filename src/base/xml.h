@@ -2,7 +2,8 @@
  *
  * libxml2 with no network, no DTD loading, no external entities; documents
  * that declare entities are refused outright (entity expansion attacks).
- * XInclude is processed only for files inside the document's own folder.
+ * XInclude is processed only for files inside the document's own folder
+ * (whole files, parse="xml"; nested includes too; depth and size limited).
  * The result is validated against a RelaxNG schema compiled into the binary.
  * Every parser, XInclude and schema error is recorded with file, line and
  * column — all of them, not only the first. */
@@ -30,10 +31,13 @@ typedef struct rp_xml_schema {
  * problem in `d`, and *out is NULL. `schema` may be NULL (no validation). */
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out);
 
-/* Line of a node (0 if unknown) and the file it came from (the including
- * document's path unless it came through XInclude). `file` is owned by the
- * caller's arena-free world: it points into the document (xml:base) or to
- * `fallback`. */
+/* Line of a node (0 if unknown) and the file it came from: `fallback` (pass
+ * the document's path) unless the node came through XInclude, in which case
+ * the included file's path as opened (its href joined to the including
+ * file's folder). That string belongs to the document and lives as long as
+ * it. The line is counted in that file. rp_xml_load marks included trees
+ * through the _private field of their root elements: nothing else may set
+ * _private on nodes of a loaded document. */
 int rp_xml_line(const xmlNode *n);
 const char *rp_xml_file(const xmlNode *n, const char *fallback);
 

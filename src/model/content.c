@@ -1,0 +1,68 @@
+/* content — loading a content document (see content.h): the first stage of
+ * the pipeline, feeding template/ (which binds to both the model and the
+ * tree).
+ *
+ * Steps: rp_xml_load (safe parse, XInclude within the document's folder,
+ * RelaxNG against the built-in review schema), then rp_model_build (build.c:
+ * the model, and the checks the schema cannot make). Any error in either
+ * step fails the load with every problem recorded; warnings (a missing photo)
+ * do not, unless the diagnostics are strict.
+ *
+ * Ownership: the rp_content and its strings are one malloc block; the tree is
+ * libxml2's; the model is the caller's arena's. */
+#include "model/content.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/path.h"
+#include "base/schemas.h"
+#include "base/xml.h"
+#include "model/build.h"
+
+rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content **out) {
+  *out = NULL;
+  const rp_xml_schema schema = {"data/schema/review.rng", rp_schema_review, rp_schema_review_len,
+                                "docs/content.md"};
+  xmlDocPtr doc = NULL;
+  rp_model *m = NULL;
+  rp_status st = rp_xml_load(path, &schema, d, &doc);
+  if (st != RP_OK) goto fail;
+
+  /* Content at data/x.xml may use ../images/…: the project is the folder
+   * above the document's own. The document exists, so only memory fails. */
+  const char *root = rp_path_project_root(a, path);
+  if (!root) {
+    st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0,
+                       "cannot find the project folder (the folder above this file's)");
+    goto fail;
+  }
+  st = rp_model_build(a, doc, path, root, d, &m);
+  if (st != RP_OK) goto fail;
+
+  size_t path_len = strlen(path) + 1, root_len = strlen(root) + 1;
+  rp_content *c = malloc(sizeof *c + path_len + root_len);
+  if (!c) {
+    st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory while loading");
+    goto fail;
+  }
+  char *strings = (char *)(c + 1);
+  memcpy(strings, path, path_len);
+  memcpy(strings + path_len, root, root_len);
+  c->doc = doc;
+  c->model = m;
+  c->path = strings;
+  c->root = strings + path_len;
+  *out = c;
+  return RP_OK;
+
+fail:
+  xmlFreeDoc(doc);
+  return st != RP_OK ? st : RP_ERR_INPUT;
+}
+
+void rp_content_free(rp_content *c) {
+  if (!c) return;
+  xmlFreeDoc(c->doc);
+  free(c);
+}

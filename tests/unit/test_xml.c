@@ -1,0 +1,402 @@
+/* test_xml — the safe XML loader (src/base/xml.c): parse errors with their
+ * position, entity declarations refused, XInclude confined to the
+ * document's folder (nested includes too) and limited, provenance of included
+ * content, RelaxNG errors all reported, and the text helpers.
+ *
+ * Documents are written into a scratch folder per run (rp_test_tmpdir). */
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/xml.h"
+#include "testutil.h"
+
+#define XI "xmlns:xi=\"http://www.w3.org/2001/XInclude\""
+
+/* Writes `text` to <tmp>/<rel>, creating folders; returns the path (one of 8
+ * rotating buffers). */
+static const char *put(const char *rel, const char *text) {
+  static char bufs[8][4096];
+  static int slot;
+  char *path = bufs[slot++ % 8];
+  snprintf(path, 4096, "%s/%s", rp_test_tmpdir(), rel);
+  for (char *p = path + strlen(rp_test_tmpdir()) + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    mkdir(path, 0777);
+    *p = '/';
+  }
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+/* The first diagnostic containing `needle`, or NULL. */
+static const rp_diag_entry *find_entry(const rp_diag *d, const char *needle) {
+  for (size_t i = 0; i < d->count; i++)
+    if (d->entries[i].message && strstr(d->entries[i].message, needle)) return &d->entries[i];
+  return NULL;
+}
+
+/* Loads `path` (no schema) expecting failure with a message containing
+ * `fragment`; returns how many errors were recorded. */
+static size_t expect_refused(const char *path, const char *fragment) {
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = (xmlDocPtr)1;
+  rp_status st = rp_xml_load(path, NULL, &d, &doc);
+  if (st != RP_ERR_INPUT || !find_entry(&d, fragment)) {
+    print_error("%s: expected \"%s\", got status %d:\n", path, fragment, st);
+    rp_test_diag_dump(&d);
+  }
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_null(doc);
+  assert_non_null(find_entry(&d, fragment));
+  size_t n = d.errors;
+  rp_diag_fini(&d);
+  return n;
+}
+
+static xmlDocPtr expect_loaded(const char *path, const rp_xml_schema *schema) {
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = NULL;
+  rp_status st = rp_xml_load(path, schema, &d, &doc);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  assert_non_null(doc);
+  assert_int_equal(d.count, 0);
+  rp_diag_fini(&d);
+  return doc;
+}
+
+static xmlNode *first_child(xmlNode *n, const char *name) {
+  for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) return c;
+  return NULL;
+}
+
+/* ---- parsing -------------------------------------------------------------- */
+
+static void test_load_plain(void **state) {
+  const char *path =
+      put("plain/doc.xml", "<?xml version=\"1.0\"?>\n<r>\n  <a x=\"1\">text</a>\n</r>\n");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *a = first_child(xmlDocGetRootElement(doc), "a");
+  assert_non_null(a);
+  assert_int_equal(rp_xml_line(a), 3);
+  assert_string_equal(rp_xml_file(a, "fallback"), "fallback");
+  char *x = rp_xml_attr(a, "x");
+  assert_string_equal(x, "1");
+  free(x);
+  assert_null(rp_xml_attr(a, "y"));
+  assert_int_equal(rp_xml_line(NULL), 0);
+  xmlFreeDoc(doc);
+}
+
+static void test_malformed_has_line_and_column(void **state) {
+  const char *path = put("bad/malformed.xml", "<r>\n  <a>text</b>\n</r>\n");
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc;
+  assert_int_equal(rp_xml_load(path, NULL, &d, &doc), RP_ERR_INPUT);
+  assert_null(doc);
+  const rp_diag_entry *e = find_entry(&d, "mismatch");
+  assert_non_null(e);
+  assert_string_equal(e->file, path);
+  assert_int_equal(e->line, 2);
+  assert_true(e->col > 0);
+  rp_diag_fini(&d);
+}
+
+static void test_missing_empty_and_odd_files(void **state) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/no-such-file.xml", rp_test_tmpdir());
+  expect_refused(path, "cannot open the file");
+  expect_refused(put("odd/empty.xml", ""), "Document is empty");
+  expect_refused(rp_test_tmpdir(), "is not a regular file");
+  /* Over the size limit: refused from its size, before reading (a sparse file). */
+  const char *big = put("odd/big.xml", "");
+  assert_int_equal(truncate(big, (off_t)RP_XML_MAX_BYTES + 1), 0);
+  expect_refused(big, "over the limit");
+}
+
+/* ---- entities and DTDs ---------------------------------------------------- */
+
+static const char *laughs =
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE r [\n"
+    " <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+    " <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+    " <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+    " <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+    " <!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+    " <!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+    " <!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+    "]>\n"
+    "<r>&g;&g;&g;&g;&g;&g;&g;&g;</r>\n";
+
+static void test_entities_refused_at_first_declaration(void **state) {
+  const char *path = put("ent/laughs.xml", laughs);
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc;
+  clock_t t0 = clock();
+  assert_int_equal(rp_xml_load(path, NULL, &d, &doc), RP_ERR_INPUT);
+  assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+  assert_int_equal(d.count, 1); /* one clear message, not a cascade */
+  assert_non_null(strstr(d.entries[0].message, "entity declarations are not allowed"));
+  assert_int_equal(d.entries[0].line, 3);
+  assert_string_equal(d.entries[0].file, path);
+  rp_diag_fini(&d);
+
+  expect_refused(
+      put("ent/external.xml", "<!DOCTYPE r [<!ENTITY x SYSTEM \"/etc/passwd\">]>\n<r>&x;</r>\n"),
+      "entity declarations are not allowed");
+  expect_refused(put("ent/parameter.xml", "<!DOCTYPE r [<!ENTITY % p \"x\">]>\n<r/>\n"),
+                 "entity declarations are not allowed");
+  expect_refused(put("ent/unparsed.xml",
+                     "<!DOCTYPE r [<!NOTATION n SYSTEM \"n\"><!ENTITY u SYSTEM \"u\" NDATA n>]>"
+                     "<r/>\n"),
+                 "entity declarations are not allowed");
+}
+
+static void test_doctype(void **state) {
+  /* A bare DOCTYPE is harmless; one naming an external DTD is not. */
+  xmlFreeDoc(expect_loaded(put("dtd/bare.xml", "<!DOCTYPE r>\n<r/>\n"), NULL));
+  expect_refused(put("dtd/system.xml", "<!DOCTYPE r SYSTEM \"r.dtd\">\n<r/>\n"),
+                 "naming an external DTD");
+}
+
+/* ---- XInclude ------------------------------------------------------------- */
+
+static void test_xinclude_same_folder(void **state) {
+  put("inc1/part.xml",
+      "<?xml version=\"1.0\"?>\n<!-- a part -->\n<part>\n  <b k=\"v\"/>\n</part>\n");
+  const char *path =
+      put("inc1/doc.xml", "<r " XI ">\n  <a/>\n  <xi:include href=\"part.xml\"/>\n</r>\n");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *root = xmlDocGetRootElement(doc);
+  xmlNode *part = first_child(root, "part");
+  assert_non_null(part);
+  assert_null(first_child(root, "include"));
+  /* Provenance: the included file (as opened) and its own line numbers. */
+  xmlNode *b = first_child(part, "b");
+  char expected[4200];
+  snprintf(expected, sizeof expected, "%s/inc1/part.xml", rp_test_tmpdir());
+  assert_string_equal(rp_xml_file(b, path), expected);
+  assert_string_equal(rp_xml_file(part, path), expected);
+  assert_int_equal(rp_xml_line(b), 4);
+  assert_string_equal(rp_xml_file(part->children, path), expected); /* a text node */
+  assert_string_equal(rp_xml_file((xmlNode *)xmlHasProp(b, (const xmlChar *)"k"), path), expected);
+  assert_string_equal(rp_xml_file(first_child(root, "a"), path), path);
+  /* No xml:base attribute is left for a strict schema to trip on. */
+  assert_false(xmlHasNsProp(part, (const xmlChar *)"base", XML_XML_NAMESPACE));
+  xmlFreeDoc(doc);
+}
+
+static void test_xinclude_subfolder_and_nested(void **state) {
+  put("inc2/parts/leaf.xml", "<leaf/>\n");
+  put("inc2/parts/mid.xml", "<mid " XI ">\n  <xi:include href=\"leaf.xml\"/>\n</mid>\n");
+  const char *path = put("inc2/doc.xml", "<r " XI "><xi:include href=\"parts/mid.xml\"/></r>\n");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *mid = first_child(xmlDocGetRootElement(doc), "mid");
+  assert_non_null(mid);
+  xmlNode *leaf = first_child(mid, "leaf");
+  assert_non_null(leaf);
+  assert_non_null(strstr(rp_xml_file(leaf, NULL), "inc2/parts/leaf.xml"));
+  assert_non_null(strstr(rp_xml_file(mid, NULL), "inc2/parts/mid.xml"));
+  xmlFreeDoc(doc);
+}
+
+static void test_xinclude_refusals(void **state) {
+  put("inc3/secret.xml", "<secret/>\n");
+  put("inc3/data/sub/escape.xml",
+      "<part " XI ">\n  <xi:include href=\"../../secret.xml\"/>\n</part>\n");
+  /* The bug this guards against: a nested include leaving the folder. */
+  expect_refused(
+      put("inc3/data/nested.xml", "<r " XI "><xi:include href=\"sub/escape.xml\"/></r>\n"),
+      "lies outside the document's folder");
+  expect_refused(put("inc3/data/up.xml", "<r " XI "><xi:include href=\"../secret.xml\"/></r>\n"),
+                 "lies outside the document's folder");
+  expect_refused(put("inc3/data/abs.xml", "<r " XI "><xi:include href=\"/etc/hostname\"/></r>\n"),
+                 "must be a relative path");
+  expect_refused(
+      put("inc3/data/url.xml", "<r " XI "><xi:include href=\"http://example.com/x.xml\"/></r>\n"),
+      "must be a relative path");
+  expect_refused(put("inc3/data/nohref.xml", "<r " XI "><xi:include/></r>\n"),
+                 "must be a relative path");
+  expect_refused(
+      put("inc3/data/text.xml", "<r " XI "><xi:include href=\"up.xml\" parse=\"text\"/></r>\n"),
+      "is not supported");
+  expect_refused(
+      put("inc3/data/xptr.xml", "<r " XI "><xi:include href=\"up.xml\" xpointer=\"x\"/></r>\n"),
+      "xpointer> is not supported");
+  expect_refused(put("inc3/data/missing.xml", "<r " XI "><xi:include href=\"nope.xml\"/></r>\n"),
+                 "cannot find \"nope.xml\"");
+  expect_refused(put("inc3/data/dir.xml", "<r " XI "><xi:include href=\"sub\"/></r>\n"),
+                 "is not a regular file");
+}
+
+static void test_xinclude_every_error_reported(void **state) {
+  size_t n = expect_refused(put("inc4/doc.xml", "<r " XI ">\n<xi:include href=\"a.xml\"/>\n"
+                                                "<xi:include href=\"../b.xml\"/>\n</r>\n"),
+                            "cannot find");
+  assert_int_equal(n, 2);
+}
+
+static void test_xinclude_cycles_and_depth(void **state) {
+  expect_refused(put("inc5/self.xml", "<r " XI "><xi:include href=\"self.xml\"/></r>\n"),
+                 "(a cycle)");
+  put("inc5/b.xml", "<b " XI "><xi:include href=\"a.xml\"/></b>\n");
+  expect_refused(put("inc5/a.xml", "<a " XI "><xi:include href=\"b.xml\"/></a>\n"), "(a cycle)");
+  /* A chain of ten files: deeper than the limit of 8. */
+  for (int i = 0; i < 10; i++) {
+    char name[64], text[256];
+    snprintf(name, sizeof name, "inc5/chain%d.xml", i);
+    snprintf(text, sizeof text, "<c%d " XI "><xi:include href=\"chain%d.xml\"/></c%d>\n", i, i + 1,
+             i);
+    put(name, text);
+  }
+  put("inc5/chain10.xml", "<end/>\n");
+  char path[4200];
+  snprintf(path, sizeof path, "%s/inc5/chain0.xml", rp_test_tmpdir());
+  expect_refused(path, "levels deep");
+}
+
+/* XInclude amplifies like entities: 20 × 20 inclusions of one file. */
+static void test_xinclude_amplification_limited(void **state) {
+  put("inc6/leaf.xml", "<leaf/>\n");
+  char mid[4096] = "<m " XI ">";
+  for (int i = 0; i < 20; i++) strcat(mid, "<xi:include href=\"row.xml\"/>");
+  strcat(mid, "</m>\n");
+  char row[4096] = "<row " XI ">";
+  for (int i = 0; i < 20; i++) strcat(row, "<xi:include href=\"leaf.xml\"/>");
+  strcat(row, "</row>\n");
+  put("inc6/row.xml", row);
+  size_t n = expect_refused(put("inc6/doc.xml", mid), "too much is included");
+  assert_int_equal(n, 1); /* said once */
+}
+
+static void test_xinclude_unsafe_part_refused(void **state) {
+  put("inc7/laughs.xml", laughs);
+  put("inc7/dtd.xml", "<!DOCTYPE p SYSTEM \"/etc/p.dtd\">\n<p/>\n");
+  put("inc7/bad.xml", "<p>\n<q></p>\n");
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc;
+  const char *path = put("inc7/doc.xml", "<r " XI
+                                         ">\n<xi:include href=\"laughs.xml\"/>\n"
+                                         "<xi:include href=\"dtd.xml\"/>\n"
+                                         "<xi:include href=\"bad.xml\"/>\n</r>\n");
+  assert_int_equal(rp_xml_load(path, NULL, &d, &doc), RP_ERR_INPUT);
+  const rp_diag_entry *e = find_entry(&d, "entity declarations are not allowed");
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "inc7/laughs.xml"));
+  assert_int_equal(e->line, 3);
+  e = find_entry(&d, "naming an external DTD");
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "inc7/dtd.xml"));
+  e = find_entry(&d, "mismatch");
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "inc7/bad.xml"));
+  assert_int_equal(e->line, 2);
+  rp_diag_fini(&d);
+}
+
+/* ---- RelaxNG -------------------------------------------------------------- */
+
+static const char small_rng[] =
+    "<element name=\"r\" xmlns=\"http://relaxng.org/ns/structure/1.0\">"
+    "<oneOrMore><element name=\"a\"><attribute name=\"n\"/><empty/></element></oneOrMore>"
+    "</element>";
+
+static void test_schema(void **state) {
+  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  /* Included content validates like any other (no xml:base in the way). */
+  put("rng/sub/part.xml", "<a n=\"2\"/>\n");
+  xmlFreeDoc(expect_loaded(
+      put("rng/good.xml", "<r " XI "><a n=\"1\"/><xi:include href=\"sub/part.xml\"/></r>\n"),
+      &schema));
+
+  /* Errors already in the record (from an earlier document) do not fail this one. */
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_diag_error(&d, RP_ERR_INPUT, "earlier.xml", 1, 0, "an earlier problem");
+  xmlDocPtr doc = NULL;
+  assert_int_equal(rp_xml_load(put("rng/good2.xml", "<r><a n=\"1\"/></r>"), &schema, &d, &doc),
+                   RP_OK);
+  assert_non_null(doc);
+  xmlFreeDoc(doc);
+  rp_diag_fini(&d);
+
+  const char *path = put("rng/bad.xml", "<r>\n<a/>\n<b/>\n</r>\n");
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(path, &schema, &d, &doc), RP_ERR_INPUT);
+  assert_null(doc);
+  assert_true(d.errors >= 2);
+  for (size_t i = 0; i < d.count; i++) {
+    assert_string_equal(d.entries[i].file, path);
+    assert_non_null(strstr(d.entries[i].message, "(the language is described in docs/small.md)"));
+  }
+  const rp_diag_entry *e = find_entry(&d, "Element a");
+  assert_non_null(e);
+  assert_int_equal(e->line, 2);
+  rp_diag_fini(&d);
+
+  rp_xml_schema broken = {"broken.rng", "<nope/>", 7, NULL};
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(put("rng/any.xml", "<r/>"), &broken, &d, &doc), RP_ERR_INTERNAL);
+  assert_true(rp_test_diag_has(&d, "built-in schema cannot be loaded"));
+  rp_diag_fini(&d);
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+static void test_text_collapsed(void **state) {
+  const char *path = put("text/doc.xml",
+                         "<r><p>  Open to\n\t <em>all</em>   ideas,\r\n the  more "
+                         "<strong>the <a href='x'>better</a></strong>!  </p>"
+                         "<q/><s>\xc2\xa0nbsp\xc2\xa0 kept</s><t>\n  \n</t></r>");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *root = xmlDocGetRootElement(doc);
+  static const char *cases[][2] = {
+      {"p", "Open to all ideas, the more the better!"},
+      {"q", ""},
+      {"s", "\xc2\xa0nbsp\xc2\xa0 kept"}, /* only XML white space collapses */
+      {"t", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *t = rp_xml_text_collapsed(first_child(root, cases[i][0]));
+    assert_non_null(t);
+    assert_string_equal(t, cases[i][1]);
+    free(t);
+  }
+  xmlFreeDoc(doc);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_load_plain),
+      cmocka_unit_test(test_malformed_has_line_and_column),
+      cmocka_unit_test(test_missing_empty_and_odd_files),
+      cmocka_unit_test(test_entities_refused_at_first_declaration),
+      cmocka_unit_test(test_doctype),
+      cmocka_unit_test(test_xinclude_same_folder),
+      cmocka_unit_test(test_xinclude_subfolder_and_nested),
+      cmocka_unit_test(test_xinclude_refusals),
+      cmocka_unit_test(test_xinclude_every_error_reported),
+      cmocka_unit_test(test_xinclude_cycles_and_depth),
+      cmocka_unit_test(test_xinclude_amplification_limited),
+      cmocka_unit_test(test_xinclude_unsafe_part_refused),
+      cmocka_unit_test(test_schema),
+      cmocka_unit_test(test_text_collapsed),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
