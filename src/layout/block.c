@@ -21,6 +21,8 @@ static rp_status no_fit(flow *f, const rp_block *b, double need) {
                        need, f->col_bottom - f->col_top);
 }
 
+rp_status rp_flow_no_fit(flow *f, const rp_block *b, double need) { return no_fit(f, b, need); }
+
 static rp_role heading_role(int level) {
   if (level < 1) level = 1;
   if (level > 6) level = 6;
@@ -125,8 +127,7 @@ static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
   if (!st) return RP_OK;
   double width = f->col_w - ctx.left - ctx.right;
   rp_lines ls;
-  rp_status s =
-      rp_inline_break(f->a, f->b->fonts, b->spans, width, st->indent, st->align, &ls, f->d);
+  rp_status s = rp_fit_text(f, b, width, &ls); /* max-lines, shrink-to-fit */
   if (s != RP_OK) return s;
   if (ls.n == 0) return RP_OK;
   rp_role role = b->kind == RP_BLOCK_HEADING ? heading_role(b->level)
@@ -215,9 +216,13 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
 /* Height needed before a page break may follow: a box kept together whole,
  * text its first MIN_LINES lines. */
 static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
+  if (b->kind == RP_BLOCK_GRID) return rp_flow_grid_min_start(f, b, ctx, h);
+  if (b->kind == RP_BLOCK_TABLE) return rp_flow_table_min_start(f, b, ctx, h);
   rp_status st = rp_flow_measure(f, b, ctx, h);
   if (st != RP_OK) return st;
-  if (b->keep_together || b->kind == RP_BLOCK_CHART || b->kind == RP_BLOCK_SHAPE) return RP_OK;
+  if (b->keep_together || b->kind == RP_BLOCK_CHART || b->kind == RP_BLOCK_SHAPE ||
+      b->kind == RP_BLOCK_IMAGE || b->kind == RP_BLOCK_STAT)
+    return RP_OK;
   double cap = MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
   if (*h > cap) *h = cap;
   return RP_OK;
@@ -363,18 +368,24 @@ static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
       if (f->y > f->col_bottom) f->y = f->col_bottom;
       return RP_OK;
     case RP_BLOCK_PAGE_BREAK:
-      if (f->measuring || f->page_blank) return RP_OK;
+      if (f->measuring || f->atomic || f->page_blank) return RP_OK;
       return rp_flow_new_page(f, f->master, false);
     case RP_BLOCK_COLUMN_BREAK:
-      if (f->measuring || f->at_top) return RP_OK;
+      if (f->measuring || f->atomic || f->at_top) return RP_OK;
       return rp_flow_next_column(f);
     case RP_BLOCK_IMAGE:
+      return rp_flow_place_image(f, b, ctx);
     case RP_BLOCK_GRID:
+      return rp_flow_place_grid(f, b, ctx);
     case RP_BLOCK_TABLE:
+      return rp_flow_place_table(f, b, ctx);
     case RP_BLOCK_STAT:
-      /* Part 2 of the engine. */
-      return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
-                           "this block is not supported yet by the layout engine");
+      return rp_flow_place_stat(f, b, ctx);
+    case RP_BLOCK_ROW:
+    case RP_BLOCK_CELL:
+      /* Binding puts rows and cells only inside tables. */
+      return rp_diag_error(f->d, RP_ERR_INTERNAL, b->src.layout_file, b->src.layout_line, 0,
+                           "a table %s outside a table", b->kind == RP_BLOCK_ROW ? "row" : "cell");
   }
   return RP_OK;
 }

@@ -51,9 +51,22 @@ static void put_item(FILE *out, const rp_layout_doc *doc, const rp_item *it) {
       if (it->u.shape.stroke.a > 0) fprintf(out, " width=%.2f", it->u.shape.stroke_width);
       if (it->u.shape.radius > 0) fprintf(out, " radius=%.2f", it->u.shape.radius);
       break;
-    case RP_ITEM_IMAGE:
-      fprintf(out, " image=%d", it->u.image.image);
+    case RP_ITEM_IMAGE: {
+      int i = it->u.image.image;
+      fprintf(out, " image=%d", i);
+      if (i >= 0 && (size_t)i < doc->images.len) {
+        fputc(' ', out);
+        put_string(out, RP_VEC_AT(doc->images, rp_image_ref, i).path);
+      }
+      if (it->u.image.clip == RP_CLIP_CIRCLE) fputs(" clip=circle", out);
+      if (it->u.image.clip == RP_CLIP_ROUNDED)
+        fprintf(out, " clip=rounded radius=%.2f", it->u.image.radius);
+      /* The crop window, when not the whole image (cover). */
+      if (it->u.image.sw > 0 && it->u.image.sh > 0 && (it->u.image.sw < 1 || it->u.image.sh < 1))
+        fprintf(out, " crop=%.3f,%.3f,%.3f,%.3f", it->u.image.sx, it->u.image.sy, it->u.image.sw,
+                it->u.image.sh);
       break;
+    }
     case RP_ITEM_LINK:
       if (it->u.link.uri) {
         fputc(' ', out);
@@ -87,6 +100,12 @@ rp_status rp_layout_dump(const rp_layout_doc *doc, FILE *out) {
   fprintf(out, "document pages=%zu title=", doc->pages.len);
   put_string(out, doc->info.title);
   fputc('\n', out);
+  for (size_t i = 0; i < doc->images.len; i++) {
+    const rp_image_ref *ref = &RP_VEC_AT(doc->images, rp_image_ref, i);
+    fprintf(out, "image %zu ", i);
+    put_string(out, ref->path);
+    fprintf(out, " max=%.2fx%.2f\n", ref->max_w, ref->max_h);
+  }
   for (size_t p = 0; p < doc->pages.len; p++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
     fprintf(out, "page %zu %.2fx%.2f master=%s label=%s\n", p + 1, pg->width, pg->height,

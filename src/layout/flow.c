@@ -209,12 +209,18 @@ static rp_status run_section(flow *f, const rp_section *s) {
 }
 
 rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out) {
+  return rp_layout_run_ex(a, b, NULL, d, out);
+}
+
+rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_opts *opts,
+                           rp_diag *d, rp_layout_doc **out) {
   *out = NULL;
   rp_layout_doc *doc = rp_arena_alloc(a, sizeof *doc);
   if (!doc) return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
   doc->fonts = b->fonts;
   doc->info = b->info;
-  flow f = {.a = a, .d = d, .b = b, .doc = doc};
+  rp_vec probed = {0};
+  flow f = {.a = a, .d = d, .b = b, .doc = doc, .opts = opts, .probed = &probed};
   rp_status st = RP_OK;
   for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) st = run_section(&f, s);
   if (st == RP_OK && doc->pages.len == 0)

@@ -55,6 +55,9 @@ typedef struct flow {
   pending_marker marker;
   bool has_marker;
   int next_id;
+  int atomic;                 /* > 0 while placing a grid card or table row: no breaks */
+  const rp_layout_opts *opts; /* may be NULL */
+  rp_vec *probed;             /* probed_image: probe results per path, shared by measuring copies */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
@@ -74,7 +77,55 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
 
+/* flow.c: an open box's background segments (boxes, quotes, tables). */
+void rp_flow_box_push(flow *f, open_box *ob);
+void rp_flow_box_pop(flow *f, open_box *ob);
+
+/* The "can never fit" error for `b`, which needs `need` pt (block.c). */
+rp_status rp_flow_no_fit(flow *f, const rp_block *b, double need);
+
+/* Baseline of a line whose box starts at `top`: half-leading model. */
+static inline double rp_flow_baseline(const rp_line *ln, double top) {
+  return top + (ln->leading - (ln->ascent - ln->descent)) / 2 + ln->ascent;
+}
+
 /* running.c */
 rp_status rp_flow_running(flow *f);
+
+/* ---- part 2: grids, tables, figures, fitting ---- */
+
+/* A probe result cached for one layout run (flow.probed). */
+typedef struct probed_image {
+  const char *path;
+  rp_image_info info;
+} probed_image;
+
+/* grid.c: cards in rows of b->columns; a row moves whole to the next column. */
+rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx);
+/* Height of the grid's first row: what must fit before a break may follow. */
+rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h);
+
+/* table.c: rows of cells, header rows repeated on every column it continues in. */
+rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx);
+/* Height of the header rows and the first body row. */
+rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h);
+
+/* figure.c: images (or their placeholders) and stat tiles; neither splits. */
+rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx);
+
+/* fit.c: breaks the text of heading/paragraph `b` into lines `width` pt wide,
+ * honouring its style's max_lines (truncate with an ellipsis, warn) and
+ * min_size (shrink in 0.5 pt steps, warn; error when even min_size does not
+ * fit). Warnings are recorded only when not measuring. */
+rp_status rp_fit_text(flow *f, const rp_block *b, double width, rp_lines *out);
+/* A copy of `st` (arena) at `size` pt, leading scaled in proportion. */
+const rp_style *rp_fit_style_at(rp_arena *a, const rp_style *st, double size);
+/* The first `max_bytes` bytes or so of the spans' text, cut at a character
+ * boundary, for messages ("…" appended when cut). Never NULL. */
+const char *rp_fit_excerpt(rp_arena *a, const rp_span *spans, size_t max_bytes);
+/* Records warning `msg` at `src` unless the same one was already recorded
+ * (cards and tables re-place the same block). */
+void rp_flow_warn_once(flow *f, const rp_src *src, const char *msg);
 
 #endif

@@ -8,10 +8,13 @@
  * stay with what follows, boxes marked keep-together move whole. Content that
  * can never fit (taller than an empty frame) is an error naming the layout
  * line. Running headers and footers are set last, once the page count is
- * known. */
+ * known. Grids of cards, tables, images and stat tiles never split inside a
+ * card, row, image or tile; text with max-lines or min-size is fitted to its
+ * box (grid.c, table.c, figure.c, fit.c; docs/layout-engine.md). */
 #ifndef RP_LAYOUT_LAYOUT_H
 #define RP_LAYOUT_LAYOUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "base/arena.h"
@@ -19,8 +22,35 @@
 #include "layout/items.h"
 #include "template/blocks.h"
 
+/* What layout needs to know about an image file before placing it: its size
+ * in pixels and whether render/ will be able to draw it. */
+typedef struct rp_image_info {
+  bool ok;                 /* decodes completely: render/ will draw it */
+  bool missing;            /* no such file (ok is false) */
+  int width_px, height_px; /* when ok */
+  char problem[160];       /* when !ok: why, e.g. "the PNG file cannot be decoded (…)" */
+} rp_image_info;
+
+/* Fills *out for `path` (as in rp_block.image_path). Called at most once per
+ * distinct path in a layout run; must not fail: a path it cannot read is
+ * reported through out->ok == false. render/probe.h has the real one. */
+typedef void (*rp_image_probe_fn)(void *user, const char *path, rp_image_info *out);
+
+typedef struct rp_layout_opts {
+  rp_image_probe_fn probe; /* NULL: every image is unusable and drawn as a placeholder */
+  void *probe_user;        /* passed to probe */
+} rp_layout_opts;
+
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.
- * On failure returns RP_ERR_INPUT (content cannot fit…) with the problems in d. */
+ * On failure returns RP_ERR_INPUT (content cannot fit…) with the problems in d.
+ * `opts` may be NULL (no image probe). Images named by blocks are registered
+ * once per path in (*out)->images; a named image the probe rejects becomes a
+ * placeholder and a warning. */
+rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_opts *opts,
+                           rp_diag *d, rp_layout_doc **out);
+
+/* rp_layout_run_ex without options: images are not probed, so every image
+ * is drawn as its placeholder (with a warning when a file was named). */
 rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out);
 
 /* Writes the positioned items as stable text, one line each, for tests and

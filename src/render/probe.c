@@ -1,0 +1,84 @@
+/* probe — see probe.h. A full decode, not a header read: a PNG cut off in
+ * its image data has a perfectly good header, and libharu would abort the
+ * process on it (LIBHARU-NOTES.md); JPEG is decoded at libjpeg's 1/8 scale,
+ * which still reads every entropy-coded byte, so truncation is seen. */
+#include "render/probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "render/img.h"
+
+void rp_image_probe_init(rp_image_probe *pr) { memset(pr, 0, sizeof *pr); }
+
+void rp_image_probe_fini(rp_image_probe *pr) {
+  if (!pr) return;
+  for (size_t i = 0; i < pr->count; i++) free(pr->entries[i].path);
+  free(pr->entries);
+  memset(pr, 0, sizeof *pr);
+}
+
+/* Decodes the file at `path` into *out. */
+static void probe_now(const char *path, rp_image_info *out) {
+  memset(out, 0, sizeof *out);
+  struct stat st;
+  if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    out->missing = true;
+    snprintf(out->problem, sizeof out->problem, "no such file");
+    return;
+  }
+  uint8_t *data = NULL;
+  size_t len = 0;
+  if (!rp_img_read_file(path, &data, &len, out->problem, sizeof out->problem)) return;
+  rp_pixmap pm = {0};
+  switch (rp_img_sniff(data, len)) {
+    case RP_IMG_PNG:
+      if (rp_png_decode(data, len, &pm, out->problem, sizeof out->problem)) {
+        out->ok = true;
+        out->width_px = pm.w;
+        out->height_px = pm.h;
+      }
+      break;
+    case RP_IMG_JPEG: {
+      rp_jpeg_info info;
+      if (rp_jpeg_decode(data, len, 1, 1, &pm, &info, out->problem, sizeof out->problem)) {
+        out->ok = true;
+        out->width_px = info.width;
+        out->height_px = info.height;
+      }
+      break;
+    }
+    default:
+      snprintf(out->problem, sizeof out->problem, "it is neither a PNG nor a JPEG file");
+      break;
+  }
+  rp_pixmap_fini(&pm);
+  free(data);
+  if (out->ok) out->problem[0] = '\0';
+}
+
+void rp_image_probe_file(void *user, const char *path, rp_image_info *out) {
+  rp_image_probe *pr = user;
+  for (size_t i = 0; pr && i < pr->count; i++)
+    if (strcmp(pr->entries[i].path, path) == 0) {
+      *out = pr->entries[i].info;
+      return;
+    }
+  probe_now(path, out);
+  if (!pr) return;
+  if (pr->count == pr->cap) {
+    size_t cap = pr->cap ? 2 * pr->cap : 16;
+    rp_image_probe_entry *e = realloc(pr->entries, cap * sizeof *e);
+    if (!e) return;
+    pr->entries = e;
+    pr->cap = cap;
+  }
+  char *copy = strdup(path);
+  if (!copy) return;
+  pr->entries[pr->count].path = copy;
+  pr->entries[pr->count].info = *out;
+  pr->count++;
+}

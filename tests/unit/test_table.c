@@ -1,0 +1,317 @@
+/* Unit tests of layout/table.c: column widths (fixed, share, auto), header
+ * rows repeated on every page, rows never split, zebra fills, rules, spans,
+ * structure roles, rows that can never fit. */
+#include "layoutfix.h"
+
+static const rp_color ZEBRA = {0.93f, 0.93f, 0.93f, 1};
+static const rp_color RULE = {0.5f, 0.5f, 0.5f, 1};
+
+static rp_block *cell(fixture *fx, const rp_style *st, const char *text, int line) {
+  rp_block *c = lf_block(fx, RP_BLOCK_CELL, line);
+  c->children = lf_para(fx, st, text, line);
+  return c;
+}
+
+/* A row of n cells with the given texts. */
+static rp_block *row(fixture *fx, const rp_style *st, int line, int n, const char **texts) {
+  rp_block *r = lf_block(fx, RP_BLOCK_ROW, line);
+  rp_block **tail = &r->children;
+  for (int i = 0; i < n; i++) lf_append(&tail, cell(fx, st, texts[i], line));
+  return r;
+}
+
+static rp_block *table(fixture *fx, rp_table_col *cols, size_t n_cols) {
+  rp_block *t = lf_block(fx, RP_BLOCK_TABLE, 30);
+  t->cols = cols;
+  t->n_cols = n_cols;
+  for (int k = 0; k < 4; k++) t->box.padding[k] = 3;
+  return t;
+}
+
+/* The 60-row table of members: Name | Region | Amount, one header row. */
+static rp_block *members(fixture *fx) {
+  static rp_table_col cols[3] = {{RP_COL_SHARE, 1}, {RP_COL_AUTO, 0}, {RP_COL_FIXED, 80}};
+  rp_block *t = table(fx, cols, 3);
+  t->header_rows = 1;
+  t->zebra = ZEBRA;
+  t->rule = RULE;
+  t->rule_width = 0.5;
+  rp_block **tail = &t->children;
+  const char *head[3] = {"Name", "Region", "Amount"};
+  lf_append(&tail, row(fx, &fx->bold_st, 31, 3, head));
+  for (int i = 1; i <= 60; i++) {
+    char name[32], amount[32];
+    snprintf(name, sizeof name, "Person %02d", i);
+    snprintf(amount, sizeof amount, "£%d,%03d", i, i * 7 % 1000);
+    const char *texts[3] = {name, i % 3 ? "North" : "South West", amount};
+    lf_append(&tail, row(fx, &fx->body, 1000 + i, 3, texts));
+  }
+  return t;
+}
+
+static void test_header_repeats_rows_never_split(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = lf_run(fx, members(fx));
+  assert_true(doc->pages.len >= 3);
+  lf_assert_inside_frame(doc);
+  /* the header on every page, once, above every body row */
+  assert_int_equal(lf_count_text(doc, "Name"), (int)doc->pages.len);
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = lf_page(doc, p);
+    double head_y = -1;
+    int heads = 0;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->kind == RP_ITEM_TEXT && strcmp(it->u.text.text, "Amount") == 0) {
+        head_y = it->y;
+        heads++;
+        /* the first page's header is the real one, the others are artifacts */
+        assert_int_equal(it->role == RP_ROLE_ARTIFACT, p > 0);
+      }
+    }
+    assert_int_equal(heads, 1);
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->kind == RP_ITEM_TEXT && strstr(it->u.text.text, "Person"))
+        assert_true(it->y > head_y);
+    }
+  }
+  /* every row once, its three cells on one page and one baseline */
+  for (int i = 1; i <= 60; i++) {
+    char name[32], amount[32];
+    snprintf(name, sizeof name, "Person %02d", i);
+    snprintf(amount, sizeof amount, "£%d,%03d", i, i * 7 % 1000);
+    size_t p1 = 0, p2 = 0;
+    rp_item *a = NULL, *b = NULL;
+    assert_int_equal(lf_count_text(doc, name), 1);
+    assert_true(lf_find_text(doc, name, &p1, &a));
+    assert_true(lf_find_text(doc, amount, &p2, &b));
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(p1, p2);
+    assert_true(fabs(a->y - b->y) < 0.01);
+    /* zebra: the 2nd, 4th… body rows are filled behind their text */
+    rp_page *pg = lf_page(doc, p1);
+    int filled = 0;
+    for (size_t k = 0; k < pg->items.len; k++) {
+      rp_item *it = lf_item(pg, k);
+      if (it->kind == RP_ITEM_RECT && lf_same_color(it->u.shape.fill, ZEBRA) && a->y > it->y &&
+          a->y < it->y + it->h) {
+        filled++;
+        assert_true(it->w > LF_W - 0.01);
+      }
+    }
+    assert_int_equal(filled, (i - 1) % 2);
+  }
+}
+
+static void test_rules_between_rows(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = lf_run(fx, members(fx));
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = lf_page(doc, p);
+    int rows = 0, rules = 0;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->kind == RP_ITEM_RECT && it->role == RP_ROLE_TABLE_ROW) rows++;
+      if (it->kind == RP_ITEM_LINE) {
+        rules++;
+        assert_true(lf_same_color(it->u.shape.stroke, RULE));
+        assert_true(fabs(it->w - LF_W) < 0.01);
+      }
+    }
+    /* the repeated header has no TR of its own (artifact): rows + 1 on later pages */
+    int placed = rows + (p > 0);
+    assert_int_equal(rules, placed - 1);
+  }
+}
+
+static void test_structure_roles(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc *doc = lf_run(fx, members(fx));
+  int table_id = 0, th = 0, td = 0, tr = 0;
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = lf_page(doc, p);
+    int tables = 0;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->role == RP_ROLE_TABLE) {
+        tables++;
+        if (!table_id) table_id = it->struct_id;
+        assert_int_equal(it->struct_id, table_id);
+        /* unpainted: structure only */
+        assert_true(it->u.shape.fill.a == 0 && it->u.shape.stroke.a == 0);
+      }
+    }
+    assert_int_equal(tables, 1);
+  }
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = lf_page(doc, p);
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->role == RP_ROLE_TABLE_ROW) {
+        tr++;
+        assert_int_equal(it->parent_id, table_id);
+      }
+      if (it->role != RP_ROLE_TABLE_HEADER && it->role != RP_ROLE_TABLE_CELL) continue;
+      it->role == RP_ROLE_TABLE_HEADER ? th++ : td++;
+      /* the cell's parent is a row; the cell's text has the cell as parent */
+      int row_ok = 0, text = 0;
+      for (size_t k = 0; k < pg->items.len; k++) {
+        rp_item *o = lf_item(pg, k);
+        if (o->role == RP_ROLE_TABLE_ROW && o->struct_id == it->parent_id) row_ok = 1;
+        if (o->kind == RP_ITEM_TEXT && o->parent_id == it->struct_id) text++;
+      }
+      assert_true(row_ok);
+      assert_int_equal(text, 1);
+    }
+  }
+  assert_int_equal(th, 3);
+  assert_int_equal(td, 180);
+  assert_int_equal(tr, 61);
+}
+
+/* Widths of the cells of the first row, from their TD/TH anchors. */
+static int cell_widths(rp_layout_doc *doc, double *w, int max) {
+  rp_page *pg = lf_page(doc, 0);
+  int n = 0;
+  double y = -1;
+  for (size_t i = 0; i < pg->items.len && n < max; i++) {
+    rp_item *it = lf_item(pg, i);
+    if (it->role != RP_ROLE_TABLE_CELL && it->role != RP_ROLE_TABLE_HEADER) continue;
+    if (y >= 0 && fabs(it->y - y) > 0.01) break;
+    y = it->y;
+    w[n++] = it->w;
+  }
+  return n;
+}
+
+static void test_column_widths_add_up(void **state) {
+  fixture *fx = *state;
+  rp_table_col cols[4] = {
+      {RP_COL_FIXED, 60}, {RP_COL_SHARE, 1}, {RP_COL_SHARE, 2}, {RP_COL_AUTO, 0}};
+  rp_block *t = table(fx, cols, 4);
+  const char *texts[4] = {"Fixed", "One share", "Two shares", "Automatic width"};
+  t->children = row(fx, &fx->body, 40, 4, texts);
+  rp_layout_doc *doc = lf_run(fx, t);
+  double w[4];
+  assert_int_equal(cell_widths(doc, w, 4), 4);
+  assert_true(fabs(w[0] + w[1] + w[2] + w[3] - LF_W) < 0.01);
+  assert_true(fabs(w[0] - 60) < 0.01);
+  assert_true(fabs(w[2] - 2 * w[1]) < 0.01);
+  /* the auto column gets exactly its text's natural width plus padding */
+  rp_span sp = {.text = "Automatic width", .style = &fx->body};
+  double mn, mx;
+  assert_int_equal(rp_inline_measure(fx->a, &fx->fs, &sp, &mn, &mx, &fx->d), RP_OK);
+  assert_true(fabs(w[3] - (mx + 6)) < 0.01);
+}
+
+static double natural(fixture *fx, const char *text) {
+  rp_span sp = {.text = text, .style = &fx->body};
+  double mn, mx;
+  assert_int_equal(rp_inline_measure(fx->a, &fx->fs, &sp, &mn, &mx, &fx->d), RP_OK);
+  return mx;
+}
+
+static void test_auto_columns_fill_and_squeeze(void **state) {
+  fixture *fx = *state;
+  double w[3];
+  /* no cols: three autos; short texts fill the width in proportion */
+  rp_block *t = table(fx, NULL, 0);
+  const char *short_texts[3] = {"a", "bb bb", "cccc cccc cccc"};
+  t->children = row(fx, &fx->body, 40, 3, short_texts);
+  assert_int_equal(cell_widths(lf_run(fx, t), w, 3), 3);
+  assert_true(fabs(w[0] + w[1] + w[2] - LF_W) < 0.01);
+  assert_true(w[0] < w[1] && w[1] < w[2]);
+
+  /* a long text: single words keep their width, the long one takes the rest */
+  char *lng = rp_arena_alloc(fx->a, 2000);
+  for (int i = 0; i < 60; i++) strcat(lng, "lorem ");
+  const char *long_texts[3] = {"Label", lng, "Figure"};
+  t = table(fx, NULL, 0);
+  t->children = row(fx, &fx->body, 41, 3, long_texts);
+  assert_int_equal(cell_widths(lf_run(fx, t), w, 3), 3);
+  assert_true(fabs(w[0] + w[1] + w[2] - LF_W) < 0.01);
+  assert_true(fabs(w[0] - (natural(fx, "Label") + 6)) < 0.01);
+  assert_true(fabs(w[2] - (natural(fx, "Figure") + 6)) < 0.01);
+
+  /* words wider than the table: squeezed in proportion, still the table's width */
+  char *word = rp_arena_alloc(fx->a, 200);
+  for (int i = 0; i < 25; i++) strcat(word, "xy");
+  const char *wide[3] = {word, word, "z"};
+  t = table(fx, NULL, 0);
+  t->children = row(fx, &fx->body, 42, 3, wide);
+  assert_int_equal(cell_widths(lf_run(fx, t), w, 3), 3);
+  assert_true(fabs(w[0] + w[1] + w[2] - LF_W) < 0.01);
+  assert_true(fabs(w[0] - w[1]) < 0.01 && w[2] < w[0]);
+}
+
+static void test_span_covers_columns(void **state) {
+  fixture *fx = *state;
+  rp_table_col cols[3] = {{RP_COL_FIXED, 100}, {RP_COL_FIXED, 120}, {RP_COL_SHARE, 1}};
+  rp_block *t = table(fx, cols, 3);
+  const char *texts[2] = {"Spans two", "Third"};
+  rp_block *r = row(fx, &fx->body, 40, 2, texts);
+  r->children->span = 2;
+  t->children = r;
+  rp_layout_doc *doc = lf_run(fx, t);
+  double w[2];
+  assert_int_equal(cell_widths(doc, w, 2), 2);
+  assert_true(fabs(w[0] - 220) < 0.01);
+  assert_true(fabs(w[1] - (LF_W - 220)) < 0.01);
+}
+
+static void test_fixed_columns_too_wide(void **state) {
+  fixture *fx = *state;
+  rp_table_col cols[2] = {{RP_COL_FIXED, 300}, {RP_COL_FIXED, 100}};
+  rp_block *t = table(fx, cols, 2);
+  const char *texts[2] = {"a", "b"};
+  t->children = row(fx, &fx->body, 40, 2, texts);
+  rp_layout_doc *out;
+  assert_int_equal(lf_try(fx, t, &out), RP_ERR_INPUT);
+  assert_int_equal(lf_diag_line(&fx->d, "fixed columns"), 30);
+}
+
+static void test_row_taller_than_a_page(void **state) {
+  fixture *fx = *state;
+  rp_block *t = members(fx);
+  char *lng = rp_arena_alloc(fx->a, 8000);
+  for (int i = 0; i < 500; i++) strcat(lng, "lorem ");
+  rp_block *r = t->children->next->next->next; /* Person 03, layout line 1003 */
+  r->children->children = lf_para(fx, &fx->body, lng, 1003);
+  rp_layout_doc *out;
+  assert_int_equal(lf_try(fx, t, &out), RP_ERR_INPUT);
+  assert_null(out);
+  assert_true(rp_test_diag_has(&fx->d, "can never fit"));
+  assert_int_equal(lf_diag_line(&fx->d, "can never fit"), 1003);
+}
+
+static void test_table_moves_with_its_header(void **state) {
+  fixture *fx = *state;
+  /* 250 pt of text leave 10 pt: header + first row go to the next page together */
+  char *lng = rp_arena_alloc(fx->a, 8000);
+  rp_block *p = NULL;
+  for (int i = 0; i < 17; i++) strcat(lng, "lorem ipsum dolor sit amet consectetur adipiscing ");
+  p = lf_para(fx, &fx->body, lng, 5);
+  p->next = members(fx);
+  rp_layout_doc *doc = lf_run(fx, p);
+  size_t pn = 9, ph = 9;
+  assert_true(lf_find_text(doc, "Person 01", &pn, NULL));
+  assert_true(lf_find_text(doc, "Name", &ph, NULL));
+  assert_int_equal(pn, ph);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_header_repeats_rows_never_split, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_rules_between_rows, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_structure_roles, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_column_widths_add_up, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_auto_columns_fill_and_squeeze, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_span_covers_columns, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_fixed_columns_too_wide, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_row_taller_than_a_page, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_table_moves_with_its_header, lf_setup, lf_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
