@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The sample review, end to end: render data/ccin-2018-19.xml through every
+# layout in layouts/ and read the PDFs back with poppler and qpdf.
+. "$(dirname "$0")/lib.sh"
+cd "$SRC"
+content=data/ccin-2018-19.xml
+
+for layout in layouts/*.xml; do
+  name=$(basename "$layout" .xml)
+  out="$TMP/$name.pdf"
+  if ! "$BIN" render "$content" --layout "$layout" -o "$out" >"$TMP/$name.out" 2>"$TMP/$name.err"; then
+    fail "$name: render failed: $(head -c 800 "$TMP/$name.err")"
+    continue
+  fi
+  expect_contains "$name: prints the output path" "$TMP/$name.out" "$out"
+  if /usr/bin/python3 tests/e2e/expect_text.py "$content" "$out" >"$TMP/$name.text" 2>&1; then
+    pass "$name: every name, seat, figure, award, lab, event, plan item and contact is in the text"
+  else
+    fail "$name: $(cat "$TMP/$name.text")"
+  fi
+  pages=$(pdfinfo "$out" | awk '/^Pages:/{print $2}')
+  if [ "${pages:-0}" -ge 8 ]; then pass "$name: $pages pages"; else fail "$name: only ${pages:-0} pages"; fi
+  if qpdf --check "$out" >"$TMP/$name.qpdf" 2>&1; then pass "$name: qpdf --check"; else fail "$name: qpdf --check: $(tail -5 "$TMP/$name.qpdf")"; fi
+  pdffonts "$out" >"$TMP/$name.fonts"
+  if awk 'NR>2 && $0 !~ / yes +yes +yes / {bad=1} END {exit bad}' "$TMP/$name.fonts"; then
+    pass "$name: every font embedded and subset"
+  else
+    fail "$name: a font is not embedded: $(cat "$TMP/$name.fonts")"
+  fi
+  expect_contains "$name: Open Sans embedded" "$TMP/$name.fonts" "OpenSans"
+  pdftotext "$out" /dev/null 2>"$TMP/$name.warn"
+  if [ -s "$TMP/$name.warn" ]; then fail "$name: poppler warns: $(head -3 "$TMP/$name.warn")"; else pass "$name: poppler reads it silently"; fi
+done
+
+# Identical inputs, identical bytes; SOURCE_DATE_EPOCH sets the date.
+"$BIN" render "$content" -q -o "$TMP/a.pdf" 2>/dev/null
+"$BIN" render "$content" -q -o "$TMP/b.pdf" 2>/dev/null
+if cmp -s "$TMP/a.pdf" "$TMP/b.pdf"; then pass "byte-identical renders"; else fail "two renders differ"; fi
+SOURCE_DATE_EPOCH=1564617600 "$BIN" render "$content" -q -o "$TMP/dated.pdf" 2>/dev/null
+pdfinfo "$TMP/dated.pdf" >"$TMP/dated.info"
+expect_contains "SOURCE_DATE_EPOCH becomes CreationDate" "$TMP/dated.info" "2019"
+SOURCE_DATE_EPOCH=yesterday "$BIN" render "$content" -q -o "$TMP/bad-epoch.pdf" 2>"$TMP/epoch.err"
+[ $? -eq 2 ] && pass "a malformed SOURCE_DATE_EPOCH is a usage error" || fail "malformed SOURCE_DATE_EPOCH not refused"
+
+# Metadata, outline, links.
+pdfinfo "$TMP/a.pdf" >"$TMP/a.info"
+expect_contains "Info: Title" "$TMP/a.info" "Review of the year"
+expect_contains "Info: Author" "$TMP/a.info" "Co-operative Councils"
+/usr/bin/python3 - "$TMP/a.pdf" >"$TMP/a.struct" 2>&1 <<'PY'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+with pdf.open_outline() as o:
+    titles = [i.title for i in o.root]
+print("outline:", "|".join(titles))
+uris = []
+for page in pdf.pages:
+    for a in page.get("/Annots", []):
+        act = a.get("/A")
+        if act is not None and "/URI" in act:
+            uris.append(str(act.URI))
+print("uris:", " ".join(sorted(set(uris))))
+print("labels:", "/PageLabels" in pdf.Root)
+PY
+expect_contains "outline has the boards" "$TMP/a.struct" "Values & Principles Board"
+expect_contains "outline has the events" "$TMP/a.struct" "vents"
+expect_contains "mailto link" "$TMP/a.struct" "mailto:comms@councils.coop"
+expect_contains "web link" "$TMP/a.struct" "https://www.councils.coop"
+expect_contains "social handle link" "$TMP/a.struct" "https://twitter.com/coopinnovation"
+expect_contains "page labels" "$TMP/a.struct" "labels: True"
+
+# The default output path is the content's name with .pdf; --dump-layout writes items.
+cp "$content" "$TMP/review.xml"
+mkdir -p "$TMP/data" && cp "$content" "$TMP/data/review.xml"
+(cd "$TMP" && "$BIN" render data/review.xml --layout "$SRC/layouts/annual-review.xml" -q 2>/dev/null)
+[ -s "$TMP/data/review.pdf" ] && pass "default output path" || fail "no $TMP/data/review.pdf"
+"$BIN" render "$content" -q -o "$TMP/d.pdf" --dump-layout "$TMP/d.txt" 2>/dev/null
+expect_contains "dump-layout: pages" "$TMP/d.txt" "page 1 595.28x841.89"
+expect_contains "dump-layout: headings carry their role" "$TMP/d.txt" "role=H1"
+finish
