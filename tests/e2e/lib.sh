@@ -1,7 +1,7 @@
 # Shared by the end-to-end tests: paths from ctest's environment, a scratch
 # folder, and small assertion helpers that print what they expected.
 set -u
-BIN=${RP_BIN:?RP_BIN: path of the reviewpdf binary}
+BIN=$(realpath "${RP_BIN:?RP_BIN: path of the reviewpdf binary}")
 SRC=${RP_SRC:?RP_SRC: the source tree}
 TMP=${RP_TMP:-/tmp/rp-e2e-$$}
 rm -rf "$TMP" && mkdir -p "$TMP"

@@ -49,8 +49,13 @@ expect_contains "Info: Author" "$TMP/a.info" "Co-operative Councils"
 /usr/bin/python3 - "$TMP/a.pdf" >"$TMP/a.struct" 2>&1 <<'PY'
 import sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
+titles = []
+def walk(items):
+    for i in items:
+        titles.append(i.title)
+        walk(i.children)
 with pdf.open_outline() as o:
-    titles = [i.title for i in o.root]
+    walk(o.root)
 print("outline:", "|".join(titles))
 uris = []
 for page in pdf.pages:
