@@ -36,8 +36,8 @@ typedef struct rp_diag {
   rp_diag_entry *entries;
   size_t count, cap;
   size_t errors, warnings;
-  rp_status status; /* first error's status, RP_OK if none */
-  bool strict;      /* warnings count as errors (--strict) */
+  rp_status status;   /* first error's status, RP_OK if none */
+  bool strict;        /* warnings count as errors (--strict) */
   size_t max_entries; /* stop recording beyond this; 0 = default (200) */
   size_t dropped;
 } rp_diag;

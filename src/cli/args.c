@@ -38,8 +38,8 @@ int rp_args_parse(const char *cmd, int argc, char **argv, const rp_opt *opts, in
       o = find_short(opts, n_opts, a[1]);
     } else {
       if (*n_pos >= max_pos) {
-        fprintf(stderr, "reviewpdf %s: unexpected argument '%s'; see 'reviewpdf %s --help'\n",
-                cmd, a, cmd);
+        fprintf(stderr, "reviewpdf %s: unexpected argument '%s'; see 'reviewpdf %s --help'\n", cmd,
+                a, cmd);
         return 2;
       }
       pos[(*n_pos)++] = a;

@@ -7,11 +7,11 @@
 #include <stdbool.h>
 
 typedef struct rp_opt {
-  const char *long_name;  /* "layout" */
-  char short_name;        /* 'o' or 0 */
+  const char *long_name; /* "layout" */
+  char short_name;       /* 'o' or 0 */
   bool takes_value;
-  const char **value;     /* set when takes_value */
-  bool *flag;             /* set when !takes_value */
+  const char **value; /* set when takes_value */
+  bool *flag;         /* set when !takes_value */
 } rp_opt;
 
 /* Parses argv[1..]; positional arguments go to pos (at most max_pos).

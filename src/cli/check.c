@@ -43,15 +43,16 @@ int rp_cli_check(int argc, char **argv) {
     const rp_model *m = c->model;
     size_t seats = 0;
     for (size_t i = 0; i < m->n_boards; i++) seats += m->boards[i].n_seats;
-    printf("%s: valid: %zu people, %zu boards (%zu seats, %zu people), %zu figures, %zu members "
-           "(%zu members, %zu associates, %zu affiliates%s), %zu award categories, %zu "
-           "individual awards, %zu policy labs, %zu events, %zu plan items\n",
-           pos[0], m->n_people, m->n_boards, seats, rp_model_board_people(m), m->n_figures,
-           m->n_members, rp_model_member_count(m, RP_MEMBER),
-           rp_model_member_count(m, RP_MEMBER_ASSOCIATE),
-           rp_model_member_count(m, RP_MEMBER_AFFILIATE),
-           m->membership_illustrative ? ", illustrative" : "", m->awards.n_categories,
-           m->awards.n_individuals, m->n_labs, m->n_events, m->n_plan);
+    printf(
+        "%s: valid: %zu people, %zu boards (%zu seats, %zu people), %zu figures, %zu members "
+        "(%zu members, %zu associates, %zu affiliates%s), %zu award categories, %zu "
+        "individual awards, %zu policy labs, %zu events, %zu plan items\n",
+        pos[0], m->n_people, m->n_boards, seats, rp_model_board_people(m), m->n_figures,
+        m->n_members, rp_model_member_count(m, RP_MEMBER),
+        rp_model_member_count(m, RP_MEMBER_ASSOCIATE),
+        rp_model_member_count(m, RP_MEMBER_AFFILIATE),
+        m->membership_illustrative ? ", illustrative" : "", m->awards.n_categories,
+        m->awards.n_individuals, m->n_labs, m->n_events, m->n_plan);
   }
   rp_diag_print(&d, stderr);
   rc = (int)rp_diag_status(&d);

@@ -15,14 +15,14 @@
 #include "base/diag.h"
 
 typedef struct rp_font {
-  char *path;      /* as resolved (owned) */
-  int index;       /* position in its fontset */
+  char *path; /* as resolved (owned) */
+  int index;  /* position in its fontset */
   int units_per_em;
   int ascent, descent; /* thousandths of an em (descent negative) */
   int cap_height, x_height;
-  uint16_t *widths;    /* 65536 entries: advance in 1/1000 em per BMP code point */
-  uint8_t *covered;    /* 65536/8 bits: code point has a glyph */
-  int missing_width;   /* thousandths of an em: what libharu uses for a missing glyph */
+  uint16_t *widths;  /* 65536 entries: advance in 1/1000 em per BMP code point */
+  uint8_t *covered;  /* 65536/8 bits: code point has a glyph */
+  int missing_width; /* thousandths of an em: what libharu uses for a missing glyph */
 } rp_font;
 
 typedef struct rp_fontset {

@@ -93,15 +93,15 @@ typedef struct rp_item {
       double radius;         /* pt, rect corners */
     } shape;
     struct {
-      int image;  /* index into rp_layout_doc.images */
+      int image; /* index into rp_layout_doc.images */
       rp_clip clip;
       double radius; /* for RP_CLIP_ROUNDED */
       /* the part of the image shown (cover/focal point), in 0..1 image units */
       double sx, sy, sw, sh;
     } image;
     struct {
-      const char *uri;  /* https:, http:, mailto: — or NULL for internal */
-      int dest_page;    /* internal: 0-based page, -1 if uri */
+      const char *uri; /* https:, http:, mailto: — or NULL for internal */
+      int dest_page;   /* internal: 0-based page, -1 if uri */
       double dest_y;
     } link;
     struct {
@@ -125,8 +125,8 @@ typedef struct rp_page {
 
 /* An image referenced by items: decoded and checked by render/ (part 2). */
 typedef struct rp_image_ref {
-  const char *path;     /* resolved path */
-  double max_w, max_h;  /* largest placed size, pt (for downsampling) */
+  const char *path;    /* resolved path */
+  double max_w, max_h; /* largest placed size, pt (for downsampling) */
 } rp_image_ref;
 
 typedef struct rp_doc_info {
@@ -136,7 +136,7 @@ typedef struct rp_doc_info {
 /* The whole laid-out document. Allocated from the render's arena; the fontset
  * is borrowed from the bound document. */
 typedef struct rp_layout_doc {
-  rp_vec pages; /* rp_page */
+  rp_vec pages;  /* rp_page */
   rp_vec images; /* rp_image_ref */
   const rp_fontset *fonts;
   rp_doc_info info;

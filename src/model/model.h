@@ -25,17 +25,21 @@ typedef struct rp_social {
 } rp_social;
 
 typedef struct rp_person {
-  const char *id; /* slug */
+  const char *id;                               /* slug */
   const char *honorific, *name, *post_nominals; /* honorific, post_nominals may be NULL */
-  const char *display_name;                      /* "Cllr Sharon Taylor OBE" */
-  const char *initials;                          /* "ST", for photo placeholders */
-  const char *photo;                             /* path resolved against the content file, or NULL */
+  const char *display_name;                     /* "Cllr Sharon Taylor OBE" */
+  const char *initials;                         /* "ST", for photo placeholders */
+  const char *photo; /* path resolved against the content file, or NULL */
   rp_social *socials;
   size_t n_socials;
   int line;
 } rp_person;
 
-typedef enum rp_seat_position { RP_SEAT_MEMBER, RP_SEAT_CHAIR, RP_SEAT_VICE_CHAIR } rp_seat_position;
+typedef enum rp_seat_position {
+  RP_SEAT_MEMBER,
+  RP_SEAT_CHAIR,
+  RP_SEAT_VICE_CHAIR
+} rp_seat_position;
 
 typedef struct rp_seat {
   const rp_person *person;

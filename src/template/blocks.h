@@ -20,14 +20,14 @@ typedef enum rp_align { RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER, RP_ALIGN
 /* A resolved paragraph or character style. */
 typedef struct rp_style {
   const char *name;
-  int font;            /* fontset index */
-  double size;         /* pt */
-  double leading;      /* pt, baseline to baseline */
-  double tracking;     /* thousandths of an em */
+  int font;        /* fontset index */
+  double size;     /* pt */
+  double leading;  /* pt, baseline to baseline */
+  double tracking; /* thousandths of an em */
   rp_color color;
   rp_align align;
   double space_before, space_after; /* pt */
-  double indent;       /* pt, first-line indent */
+  double indent;                    /* pt, first-line indent */
   bool uppercase;
   bool underline;
   bool keep_with_next; /* headings: never last on a page */
@@ -39,26 +39,26 @@ typedef struct rp_style {
 
 /* A run of text in one style; spans of a paragraph form a linked list. */
 typedef struct rp_span {
-  const char *text;     /* UTF-8 */
+  const char *text; /* UTF-8 */
   const rp_style *style;
-  const char *href;     /* link target or NULL */
+  const char *href; /* link target or NULL */
   struct rp_span *next;
 } rp_span;
 
 typedef enum rp_block_kind {
   RP_BLOCK_HEADING,
   RP_BLOCK_PARAGRAPH,
-  RP_BLOCK_LIST,      /* children: RP_BLOCK_ITEM */
-  RP_BLOCK_ITEM,      /* marker + children blocks (paragraphs, nested lists) */
-  RP_BLOCK_QUOTE,     /* pull quote: children, with a rule/band from its box style */
-  RP_BLOCK_BOX,       /* a container with padding, fill, border; children flow inside */
-  RP_BLOCK_SHAPE,     /* rect, rounded rect, line, circle */
+  RP_BLOCK_LIST,  /* children: RP_BLOCK_ITEM */
+  RP_BLOCK_ITEM,  /* marker + children blocks (paragraphs, nested lists) */
+  RP_BLOCK_QUOTE, /* pull quote: children, with a rule/band from its box style */
+  RP_BLOCK_BOX,   /* a container with padding, fill, border; children flow inside */
+  RP_BLOCK_SHAPE, /* rect, rounded rect, line, circle */
   RP_BLOCK_SPACER,
-  RP_BLOCK_CHART,     /* labelled frame until charts/ lands */
-  RP_BLOCK_IMAGE,     /* part 2 */
-  RP_BLOCK_GRID,      /* part 2 */
-  RP_BLOCK_TABLE,     /* part 2 */
-  RP_BLOCK_STAT,      /* part 2 */
+  RP_BLOCK_CHART, /* labelled frame until charts/ lands */
+  RP_BLOCK_IMAGE, /* part 2 */
+  RP_BLOCK_GRID,  /* part 2 */
+  RP_BLOCK_TABLE, /* part 2 */
+  RP_BLOCK_STAT,  /* part 2 */
   RP_BLOCK_PAGE_BREAK,
   RP_BLOCK_COLUMN_BREAK,
   RP_BLOCK_ROW,  /* table row: children RP_BLOCK_CELL (part 2) */
@@ -76,7 +76,12 @@ typedef struct rp_table_col {
   double value; /* pt for FIXED, weight for SHARE */
 } rp_table_col;
 
-typedef enum rp_shape_kind { RP_SHAPE_RECT, RP_SHAPE_ROUNDED, RP_SHAPE_LINE, RP_SHAPE_CIRCLE } rp_shape_kind;
+typedef enum rp_shape_kind {
+  RP_SHAPE_RECT,
+  RP_SHAPE_ROUNDED,
+  RP_SHAPE_LINE,
+  RP_SHAPE_CIRCLE
+} rp_shape_kind;
 
 /* Box decoration shared by boxes, quotes, shapes and page decorations. */
 typedef struct rp_boxstyle {
@@ -91,21 +96,21 @@ typedef struct rp_boxstyle {
 
 typedef struct rp_block {
   rp_block_kind kind;
-  rp_role role;               /* structure role for tagged PDF */
-  const rp_style *style;      /* text blocks; also marker style for items */
-  rp_span *spans;             /* heading, paragraph: the text */
-  struct rp_block *children;  /* list, item, quote, box */
-  struct rp_block *next;      /* sibling */
-  int level;                  /* heading level 1–6; list nesting depth */
-  const char *marker;         /* list items: "•", "1." … (bind computes it) */
-  double width, height;       /* pt; 0 = full frame width / natural height */
+  rp_role role;              /* structure role for tagged PDF */
+  const rp_style *style;     /* text blocks; also marker style for items */
+  rp_span *spans;            /* heading, paragraph: the text */
+  struct rp_block *children; /* list, item, quote, box */
+  struct rp_block *next;     /* sibling */
+  int level;                 /* heading level 1–6; list nesting depth */
+  const char *marker;        /* list items: "•", "1." … (bind computes it) */
+  double width, height;      /* pt; 0 = full frame width / natural height */
   rp_boxstyle box;
   rp_shape_kind shape;
-  bool keep_together;         /* never split across pages or columns */
+  bool keep_together; /* never split across pages or columns */
   bool keep_with_next;
-  const char *bookmark;       /* outline entry title, or NULL */
+  const char *bookmark; /* outline entry title, or NULL */
   int bookmark_level;
-  const char *alt;            /* images and charts */
+  const char *alt;                    /* images and charts */
   const char *chart_kind, *chart_ref; /* charts */
   const char *image_path;             /* images (part 2) */
   rp_src src;
@@ -120,9 +125,9 @@ typedef struct rp_block {
   rp_table_col *cols;
   size_t n_cols;
   int header_rows;
-  rp_color zebra;      /* fill of every other body row; a == 0: none */
-  rp_color rule;       /* rule between rows; a == 0: none */
-  double rule_width;   /* pt */
+  rp_color zebra;    /* fill of every other body row; a == 0: none */
+  rp_color rule;     /* rule between rows; a == 0: none */
+  double rule_width; /* pt */
   /* cells: how many columns this cell spans (0 or 1 = one) */
   int span;
   /* stat tile: a big figure with unit and label, fitted to its box */
@@ -133,7 +138,7 @@ typedef struct rp_block {
   rp_fit fit;
   double focal_x, focal_y;
   rp_clip clip;
-  const char *initials;          /* placeholder text, or NULL */
+  const char *initials; /* placeholder text, or NULL */
   const rp_style *initials_style;
   rp_color placeholder_fill;
 } rp_block;
@@ -142,7 +147,7 @@ typedef struct rp_block {
 typedef struct rp_frame {
   double x, y, w, h; /* pt, relative to the page's top-left */
   int columns;
-  double gutter;     /* pt */
+  double gutter; /* pt */
 } rp_frame;
 
 /* A decorative shape or fixed text on every page of a master. */
@@ -151,7 +156,7 @@ typedef struct rp_decoration {
   bool is_text;
   double x, y, w, h;
   rp_boxstyle box;
-  const char *text;         /* pattern: may hold {$page} {$pages} {$section} */
+  const char *text; /* pattern: may hold {$page} {$pages} {$section} */
   const rp_style *style;
   rp_src src;
 } rp_decoration;
@@ -176,9 +181,9 @@ typedef struct rp_master {
 /* One run of the flow: a template applied to content. */
 typedef struct rp_section {
   const rp_master *master;
-  bool new_page;          /* start on a fresh page (else continue the flow) */
-  const char *title;      /* value of {$section} on its pages */
-  const char *bookmark;   /* outline entry, or NULL */
+  bool new_page;                /* start on a fresh page (else continue the flow) */
+  const char *title;            /* value of {$section} on its pages */
+  const char *bookmark;         /* outline entry, or NULL */
   const char *page_label_style; /* "decimal", "roman", NULL = continue */
   rp_block *blocks;
   struct rp_section *next;
@@ -186,7 +191,7 @@ typedef struct rp_section {
 } rp_section;
 
 typedef struct rp_bound_doc {
-  rp_fontset *fonts;       /* owned by the template loader's rp_layout_def */
+  rp_fontset *fonts; /* owned by the template loader's rp_layout_def */
   rp_section *sections;
   rp_doc_info info;
   const char *layout_path;
