@@ -1,0 +1,755 @@
+/* bind — evaluating a compiled layout against content: rp_bind.
+ *
+ * Each <run> of the sequence applies a template to the nodes its select
+ * matches (or to the content's root element), one section per node. Within a
+ * template, every element may carry select (the element is produced once per
+ * matched node, with that node as context) and test (it is produced only when
+ * true); <group> makes one pass per distinct key with $key and $group bound.
+ * Text is evaluated into spans with resolved styles; masters get their texts
+ * evaluated once, against the root element, with page variables left for
+ * layout/.
+ *
+ * Problems found here are evaluation problems (an XPath error that only shows
+ * with data, a select that gives a string, a function given a bad date). Each
+ * is recorded once per expression and the element is skipped, so that every
+ * problem shows in one run; rp_bind fails if any was recorded. */
+#include <libxml/hash.h>
+#include <libxml/xpathInternals.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/xml.h"
+#include "template/def.h"
+
+typedef struct binder {
+  rp_arena *a;
+  rp_diag *d;
+  const rp_layout_def *l;
+  rp_xeval x;
+  rp_vec style_cache;
+  rp_master **masters; /* bound, parallel to l->masters */
+  bool oom;
+} binder;
+
+typedef struct blist {
+  rp_block *head, **tail;
+} blist;
+
+static void blist_init(blist *bl) {
+  bl->head = NULL;
+  bl->tail = &bl->head;
+}
+
+static void blist_add(blist *bl, rp_block *b) {
+  *bl->tail = b;
+  bl->tail = &b->next;
+}
+
+static bool oom(binder *b) {
+  if (!b->oom) rp_diag_error(b->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory while binding");
+  b->oom = true;
+  return false;
+}
+
+static int content_line(const xmlNode *n) {
+  if (n && n->type != XML_ELEMENT_NODE && n->parent) n = n->parent;
+  long line = n ? xmlGetLineNo(n) : 0;
+  return line > 0 ? (int)line : 0;
+}
+
+static rp_src src_of(binder *b, const rp_tnode *t, const xmlNode *node) {
+  return (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+}
+
+static rp_block *new_block(binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
+                           rp_role role) {
+  rp_block *blk = rp_arena_alloc(b->a, sizeof *blk);
+  if (!blk) {
+    oom(b);
+    return NULL;
+  }
+  blk->kind = k;
+  blk->role = role;
+  blk->src = src_of(b, t, node);
+  blk->keep_together = t->keep_together;
+  if (t->keep_with_next >= 0) blk->keep_with_next = t->keep_with_next;
+  return blk;
+}
+
+/* Collapses white space and trims: for titles, bookmarks, alt text. */
+static char *normalize(char *s) {
+  size_t o = 0;
+  bool space = true;
+  for (size_t i = 0; s[i]; i++) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (!space) s[o++] = ' ';
+      space = true;
+    } else {
+      s[o++] = c;
+      space = false;
+    }
+  }
+  if (o > 0 && s[o - 1] == ' ') o--;
+  s[o] = '\0';
+  return s;
+}
+
+/* A pattern's value, normalized, or NULL when absent, empty or failing. */
+static const char *eval_text(binder *b, const rp_avt *t, xmlNodePtr node, int pos, int size) {
+  if (!t) return NULL;
+  char *s;
+  if (rp_avt_eval(&b->x, t, node, pos, size, &s) != RP_OK) return NULL;
+  if (s == t->constant) s = rp_arena_strdup(b->a, s);
+  if (!s) {
+    oom(b);
+    return NULL;
+  }
+  normalize(s);
+  return s[0] ? s : NULL;
+}
+
+/* ---- inline content --------------------------------------------------------- */
+
+static void builder_init(binder *b, rp_span_builder *sb, const rp_style_def *para) {
+  memset(sb, 0, sizeof *sb);
+  sb->a = b->a;
+  sb->d = b->d;
+  sb->l = b->l;
+  sb->style_cache = &b->style_cache;
+  sb->x = &b->x;
+  rp_spans_begin(sb, para);
+}
+
+static void push_char(rp_span_builder *sb, const rp_style_def *s) {
+  if (s && sb->n_chars < sizeof sb->chars / sizeof sb->chars[0]) sb->chars[sb->n_chars++] = s;
+}
+
+static void copy_nodes(binder *b, rp_span_builder *sb, const rp_xexpr *e, xmlNodePtr node, int pos,
+                       int size) {
+  xmlXPathObjectPtr r = rp_xeval_run(&b->x, e, node, pos, size);
+  if (!r) return;
+  if (r->type == XPATH_NODESET) {
+    for (int i = 0; r->nodesetval && i < r->nodesetval->nodeNr; i++) {
+      if (i > 0) rp_spans_text(sb, " ", 1);
+      rp_spans_rich(sb, r->nodesetval->nodeTab[i]);
+    }
+  } else {
+    xmlChar *s = xmlXPathCastToString(r);
+    if (s) rp_spans_text(sb, (const char *)s, strlen((const char *)s));
+    xmlFree(s);
+  }
+  xmlXPathFreeObject(r);
+}
+
+static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size);
+
+/* One pass of a <span>: its test, style and content for one context. */
+static void span_once(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node, int pos,
+                      int size, bool *first) {
+  bool yes = true;
+  if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+  if (!yes) return;
+  if (!*first && t->separator) rp_spans_text(sb, t->separator, strlen(t->separator));
+  *first = false;
+  size_t depth = sb->n_chars;
+  push_char(sb, t->style);
+  inline_nodes(b, sb, t->children, node, pos, size);
+  sb->n_chars = depth;
+}
+
+/* <span>: once, or once per selected node with the separator between. */
+static void inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node, int pos,
+                        int size) {
+  bool first = true;
+  if (!t->select) {
+    span_once(b, sb, t, node, pos, size, &first);
+    return;
+  }
+  xmlXPathObjectPtr set;
+  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
+  int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
+  for (int i = 0; i < n && !sb->failed; i++)
+    span_once(b, sb, t, set->nodesetval->nodeTab[i], i + 1, n, &first);
+  xmlXPathFreeObject(set);
+}
+
+static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  for (; t && !sb->failed; t = t->next) {
+    size_t depth = sb->n_chars;
+    const char *href = sb->href;
+    switch (t->kind) {
+      case RP_T_TEXT: {
+        char *s;
+        if (rp_avt_eval(&b->x, t->text, node, pos, size, &s) == RP_OK)
+          rp_spans_text(sb, s, strlen(s));
+        break;
+      }
+      case RP_T_SPAN:
+        inline_span(b, sb, t, node, pos, size);
+        break;
+      case RP_T_EM:
+      case RP_T_STRONG:
+        push_char(sb, rp_style_char(b->l, t->kind == RP_T_EM ? "em" : "strong"));
+        inline_nodes(b, sb, t->children, node, pos, size);
+        break;
+      case RP_T_LINK: {
+        const char *target = eval_text(b, t->href, node, pos, size);
+        if (b->oom) {
+          sb->failed = true;
+          break;
+        }
+        sb->href = target;
+        push_char(sb, rp_style_char(b->l, "link"));
+        if (t->children) {
+          inline_nodes(b, sb, t->children, node, pos, size);
+        } else if (target) {
+          /* no text: show the address, without its scheme for e-mail */
+          const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
+          rp_spans_text(sb, shown, strlen(shown));
+        }
+        break;
+      }
+      case RP_T_COPY:
+        copy_nodes(b, sb, t->select, node, pos, size);
+        break;
+      default:
+        break;
+    }
+    sb->n_chars = depth;
+    sb->href = href;
+  }
+}
+
+/* A paragraph (or heading) block of style `st` from inline tnodes, or from
+ * the rich text of `copy` when non-NULL. NULL when the text is empty. */
+static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st,
+                            const rp_tnode *inl, const xmlNode *copy, xmlNodePtr node, int pos,
+                            int size, rp_block_kind kind) {
+  rp_span_builder sb;
+  builder_init(b, &sb, st);
+  if (copy)
+    rp_spans_rich(&sb, copy);
+  else
+    inline_nodes(b, &sb, inl, node, pos, size);
+  if (sb.failed) {
+    b->oom = true;
+    return NULL;
+  }
+  rp_span *spans = rp_spans_end(&sb);
+  if (!spans) return NULL;
+  rp_block *blk = new_block(b, t, node, kind, kind == RP_BLOCK_HEADING ? RP_ROLE_H1 : RP_ROLE_P);
+  if (!blk) return NULL;
+  blk->style = st->style;
+  blk->spans = spans;
+  return blk;
+}
+
+/* The content of a container that holds no layout content: one paragraph per
+ * <p> child of the node, or one paragraph of its rich text. */
+static void copy_paragraphs(binder *b, const rp_tnode *t, xmlNodePtr node, blist *out) {
+  bool has_p = false;
+  for (xmlNode *c = node->children; c; c = c->next)
+    if (rp_is_element(c, "p")) has_p = true;
+  if (!has_p) {
+    rp_block *blk = text_block(b, t, t->style, NULL, node, node, 1, 1, RP_BLOCK_PARAGRAPH);
+    if (blk) blist_add(out, blk);
+    return;
+  }
+  for (xmlNode *c = node->children; c; c = c->next) {
+    if (!rp_is_element(c, "p")) continue;
+    rp_block *blk = text_block(b, t, t->style, NULL, c, c, 1, 1, RP_BLOCK_PARAGRAPH);
+    if (blk) blist_add(out, blk);
+  }
+}
+
+/* ---- blocks ----------------------------------------------------------------- */
+
+static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth);
+
+static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                       int depth);
+
+/* Container content: inline → one paragraph, blocks, or a copy. */
+static void container(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth) {
+  if (t->inline_content) {
+    rp_block *blk =
+        text_block(b, t, t->style, t->children, NULL, node, pos, size, RP_BLOCK_PARAGRAPH);
+    if (blk) blist_add(out, blk);
+  } else if (t->copy_context) {
+    copy_paragraphs(b, t, node, out);
+  } else {
+    emit_nodes(b, t->children, node, pos, size, out, depth);
+  }
+}
+
+static const char *roman(rp_arena *a, int v, bool upper) {
+  static const struct {
+    int v;
+    const char *s;
+  } r[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+           {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+  char buf[64];
+  size_t o = 0;
+  if (v <= 0 || v >= 4000) return rp_arena_printf(a, "%d", v);
+  for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+    while (v >= r[i].v) {
+      for (const char *p = r[i].s; *p; p++) buf[o++] = upper ? (char)(*p - 32) : *p;
+      v -= r[i].v;
+    }
+  return rp_arena_strndup(a, buf, o);
+}
+
+static const char *alpha(rp_arena *a, int v, bool upper) {
+  char buf[16];
+  size_t o = sizeof buf;
+  if (v <= 0) return rp_arena_printf(a, "%d", v);
+  buf[--o] = '\0';
+  while (v > 0 && o > 0) {
+    v--;
+    buf[--o] = (char)((upper ? 'A' : 'a') + v % 26);
+    v /= 26;
+  }
+  return rp_arena_strdup(a, buf + o);
+}
+
+/* The marker of item number n: the list's pattern with its counter
+ * (1, a, A, i or I) replaced; a pattern without one is used as it is. */
+static const char *marker_text(binder *b, const char *pattern, int n) {
+  if (!pattern) return NULL;
+  const char *c = pattern;
+  while (*c && !strchr("1aAiI", *c)) c++;
+  if (!*c) return pattern;
+  const char *num = *c == '1'   ? rp_arena_printf(b->a, "%d", n)
+                    : *c == 'a' ? alpha(b->a, n, false)
+                    : *c == 'A' ? alpha(b->a, n, true)
+                                : roman(b->a, n, *c == 'I');
+  if (!num) return NULL;
+  return rp_arena_printf(b->a, "%.*s%s%s", (int)(c - pattern), pattern, num, c + 1);
+}
+
+/* Quotation marks around a quote's text: glued to its first and last spans. */
+static bool add_marks(binder *b, rp_block *first, rp_block *last, const char *open,
+                      const char *close) {
+  rp_span *head = first->spans;
+  char *t = rp_arena_printf(b->a, "%s%s", open, head->text);
+  if (!t) return oom(b);
+  head->text = t;
+  rp_span *end = last->spans;
+  while (end->next) end = end->next;
+  t = rp_arena_printf(b->a, "%s%s", end->text, close);
+  if (!t) return oom(b);
+  end->text = t;
+  return true;
+}
+
+/* Builds one element for one context node (select and test already applied);
+ * `user` is the blist to append to. */
+static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                  int depth) {
+  blist *out = user;
+  rp_block *blk = NULL;
+  switch (t->kind) {
+    case RP_T_HEADING:
+    case RP_T_PARAGRAPH: {
+      bool heading = t->kind == RP_T_HEADING;
+      blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos, size,
+                       heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
+      if (!blk) return;
+      if (heading) {
+        blk->level = t->level;
+        blk->role = (rp_role)(RP_ROLE_H1 + t->level - 1);
+        blk->bookmark = eval_text(b, t->bookmark, node, pos, size);
+        blk->bookmark_level = t->bookmark_level;
+      }
+      break;
+    }
+    case RP_T_LIST:
+      emit_list(b, t, node, pos, size, out, depth);
+      return;
+    case RP_T_ITEM: /* only inside lists: emit_list builds items */
+      return;
+    case RP_T_QUOTE:
+    case RP_T_BOX: {
+      bool quote = t->kind == RP_T_QUOTE;
+      blk = new_block(b, t, node, quote ? RP_BLOCK_QUOTE : RP_BLOCK_BOX,
+                      quote ? RP_ROLE_QUOTE : RP_ROLE_NONE);
+      if (!blk) return;
+      blk->style = t->style->style;
+      blk->box = t->box;
+      blk->width = t->width;
+      blk->height = t->height;
+      blist kids;
+      blist_init(&kids);
+      container(b, t, node, pos, size, &kids, depth);
+      blk->children = kids.head;
+      if (quote && t->marks != RP_MARKS_NONE && kids.head) {
+        const char *open = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+        const char *close = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
+        rp_block *first = NULL, *last = NULL;
+        for (rp_block *k = kids.head; k; k = k->next)
+          if (k->spans) {
+            if (!first) first = k;
+            last = k;
+          }
+        if (first && !add_marks(b, first, last, open, close)) return;
+      }
+      if (quote && !blk->children) return; /* nothing to quote */
+      break;
+    }
+    case RP_T_SHAPE:
+      blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
+      if (!blk) return;
+      blk->shape = t->shape;
+      blk->box = t->box;
+      blk->width = t->width;
+      blk->height = t->height;
+      break;
+    case RP_T_SPACER:
+      blk = new_block(b, t, node, RP_BLOCK_SPACER, RP_ROLE_NONE);
+      if (!blk) return;
+      blk->height = t->height;
+      break;
+    case RP_T_CHART:
+      blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
+      if (!blk) return;
+      blk->chart_kind = t->chart_kind;
+      blk->chart_ref = eval_text(b, t->chart_ref, node, pos, size);
+      blk->alt = eval_text(b, t->alt, node, pos, size);
+      blk->width = t->width;
+      blk->height = t->height;
+      break;
+    case RP_T_PAGE_BREAK:
+    case RP_T_COLUMN_BREAK:
+      blk = new_block(b, t, node,
+                      t->kind == RP_T_PAGE_BREAK ? RP_BLOCK_PAGE_BREAK : RP_BLOCK_COLUMN_BREAK,
+                      RP_ROLE_NONE);
+      if (!blk) return;
+      break;
+    case RP_T_FOR_EACH:
+    case RP_T_IF:
+      emit_nodes(b, t->children, node, pos, size, out, depth);
+      return;
+    default:
+      return;
+  }
+  blist_add(out, blk);
+}
+
+/* <group>: one pass per distinct key, in order of first appearance. */
+static void emit_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                       int depth) {
+  xmlXPathObjectPtr set;
+  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
+  int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
+  if (n == 0 && t->required)
+    rp_diag_warn(b->d, t->file, t->line, 0, "%s matched nothing (at %s:%d); the group is left out",
+                 t->select->where, b->x.content_file, content_line(node));
+  xmlHashTablePtr index = xmlHashCreate(16);
+  xmlNodeSetPtr *groups = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *groups) : NULL;
+  const char **keys = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *keys) : NULL;
+  int n_groups = 0;
+  if (!index || (n && (!groups || !keys))) {
+    oom(b);
+    goto done;
+  }
+  for (int i = 0; i < n; i++) {
+    xmlNodePtr item = set->nodesetval->nodeTab[i];
+    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->by, item, i + 1, n);
+    if (!k) goto done;
+    xmlChar *key = xmlXPathCastToString(k);
+    xmlXPathFreeObject(k);
+    if (!key) {
+      oom(b);
+      goto done;
+    }
+    void *found = xmlHashLookup(index, key);
+    int g;
+    if (found) {
+      g = (int)((intptr_t)found - 1);
+    } else {
+      g = n_groups++;
+      keys[g] = rp_arena_strdup(b->a, (const char *)key);
+      groups[g] = xmlXPathNodeSetCreate(NULL);
+      if (!keys[g] || !groups[g] || xmlHashAddEntry(index, key, (void *)(intptr_t)(g + 1)) != 0) {
+        xmlFree(key);
+        oom(b);
+        goto done;
+      }
+    }
+    xmlFree(key);
+    xmlXPathNodeSetAdd(groups[g], item);
+  }
+  for (int g = 0; g < n_groups; g++) {
+    xmlNodePtr first = groups[g]->nodeNr ? groups[g]->nodeTab[0] : node;
+    bool pushed = rp_xeval_push(&b->x, "key", xmlXPathNewString((const xmlChar *)keys[g]));
+    bool pushed2 = false;
+    if (pushed) {
+      /* the set passes to the object (freed with it, or by a failing wrap),
+       * and the object to the variable (freed by a failing push) */
+      xmlXPathObjectPtr set_obj = xmlXPathWrapNodeSet(groups[g]);
+      groups[g] = NULL;
+      pushed2 = rp_xeval_push(&b->x, "group", set_obj);
+    }
+    if (!pushed || !pushed2) {
+      if (pushed) rp_xeval_pop(&b->x);
+      oom(b);
+      goto done;
+    }
+    emit_nodes(b, t->children, first, g + 1, n_groups, out, depth);
+    rp_xeval_pop(&b->x);
+    rp_xeval_pop(&b->x);
+  }
+done:
+  for (int g = 0; g < n_groups && groups; g++) xmlXPathFreeNodeSet(groups[g]);
+  xmlHashFree(index, NULL);
+  xmlXPathFreeObject(set);
+}
+
+/* Applies select and test, then calls fn once per context that passes. */
+typedef void (*build_fn)(binder *, const rp_tnode *, xmlNodePtr, int, int, void *, int);
+
+static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                         void *out, int depth, build_fn fn) {
+  if (!t->select) {
+    bool yes = true;
+    if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+    if (yes) fn(b, t, node, pos, size, out, depth);
+    return;
+  }
+  xmlXPathObjectPtr set;
+  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
+  int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
+  if (n == 0 && t->required)
+    rp_diag_warn(b->d, t->file, t->line, 0,
+                 "%s matched nothing (at %s:%d); the element is left out", t->select->where,
+                 b->x.content_file, content_line(node));
+  for (int i = 0; i < n && !b->oom; i++) {
+    xmlNodePtr c = set->nodesetval->nodeTab[i];
+    bool yes = true;
+    if (t->test && rp_xeval_bool(&b->x, t->test, c, i + 1, n, &yes) != RP_OK) break;
+    if (yes) fn(b, t, c, i + 1, n, out, depth);
+  }
+  xmlXPathFreeObject(set);
+}
+
+static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                       int depth) {
+  for (; t && !b->oom; t = t->next) {
+    if (t->kind == RP_T_GROUP) {
+      bool yes = true;
+      if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
+      if (yes) emit_group(b, t, node, pos, size, out, depth);
+      continue;
+    }
+    each_context(b, t, node, pos, size, out, depth, build);
+  }
+}
+
+typedef struct list_state {
+  rp_block *list;
+  blist items;
+  int counter;
+  const rp_tnode *list_t;
+  const char *marker; /* the pattern, evaluated */
+} list_state;
+
+static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                       int depth) {
+  list_state *ls = user;
+  rp_block *it = new_block(b, t, node, RP_BLOCK_ITEM, RP_ROLE_LIST_ITEM);
+  if (!it) return;
+  it->style = t->marker_style->style;
+  it->marker = marker_text(b, ls->marker, ls->counter++);
+  if (ls->marker && !it->marker) {
+    oom(b);
+    return;
+  }
+  it->level = depth;
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  it->children = kids.head;
+  blist_add(&ls->items, it);
+}
+
+static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth) {
+  list_state ls = {.counter = t->start, .list_t = t, .marker = t->marker};
+  if (t->marker_avt) {
+    char *m;
+    if (rp_avt_eval(&b->x, t->marker_avt, node, pos, size, &m) != RP_OK) return;
+    ls.marker = rp_marker_pattern(m);
+  }
+  blist_init(&ls.items);
+  ls.list = new_block(b, t, node, RP_BLOCK_LIST, RP_ROLE_LIST);
+  if (!ls.list) return;
+  ls.list->style = t->style->style;
+  ls.list->level = depth + 1;
+  if (t->has_indent) ls.list->box.padding[3] = t->indent;
+  for (const rp_tnode *c = t->children; c && !b->oom; c = c->next)
+    if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
+  ls.list->children = ls.items.head;
+  if (ls.list->children) blist_add(out, ls.list);
+}
+
+/* ---- masters, sections, the document ---------------------------------------- */
+
+static bool bind_variant(binder *b, const rp_variant_def *vd, xmlNodePtr root,
+                         rp_page_variant *out) {
+  *out = vd->v;
+  if (vd->v.n_decorations) {
+    rp_decoration *decs = rp_arena_calloc(b->a, vd->v.n_decorations, sizeof *decs);
+    if (!decs) return oom(b);
+    for (size_t i = 0; i < vd->v.n_decorations; i++) {
+      decs[i] = vd->v.decorations[i];
+      if (vd->dec_text && vd->dec_text[i]) {
+        char *s;
+        if (rp_avt_eval(&b->x, vd->dec_text[i], root, 1, 1, &s) != RP_OK) return false;
+        char *copy = rp_arena_strdup(b->a, s);
+        if (!copy) return oom(b);
+        decs[i].text = normalize(copy);
+      }
+    }
+    out->decorations = decs;
+  }
+  const rp_avt *texts[2] = {vd->header_text, vd->footer_text};
+  rp_decoration *const *srcs[2] = {&vd->v.header, &vd->v.footer};
+  rp_decoration **dsts[2] = {&out->header, &out->footer};
+  for (int i = 0; i < 2; i++) {
+    if (!*srcs[i] || !texts[i]) {
+      *dsts[i] = NULL;
+      continue;
+    }
+    rp_decoration *d = rp_arena_alloc(b->a, sizeof *d);
+    char *s;
+    if (!d) return oom(b);
+    *d = **srcs[i];
+    if (rp_avt_eval(&b->x, texts[i], root, 1, 1, &s) != RP_OK) return false;
+    char *copy = rp_arena_strdup(b->a, s);
+    if (!copy) return oom(b);
+    d->text = normalize(copy);
+    *dsts[i] = d;
+  }
+  return true;
+}
+
+static rp_master *bind_master(binder *b, const rp_master_def *md, xmlNodePtr root) {
+  rp_master *m = rp_arena_alloc(b->a, sizeof *m);
+  if (!m) {
+    oom(b);
+    return NULL;
+  }
+  m->name = md->name;
+  m->width = md->width;
+  m->height = md->height;
+  m->src = (rp_src){md->file, md->line, NULL, 0};
+  bool ok = bind_variant(b, &md->any, root, &m->any);
+  const rp_variant_def *vds[3] = {md->first, md->left, md->right};
+  rp_page_variant **slots[3] = {&m->first, &m->left, &m->right};
+  for (int i = 0; i < 3; i++) {
+    if (!vds[i]) continue;
+    *slots[i] = rp_arena_alloc(b->a, sizeof **slots[i]);
+    if (!*slots[i]) {
+      oom(b);
+      return NULL;
+    }
+    ok &= bind_variant(b, vds[i], root, *slots[i]);
+  }
+  return ok ? m : NULL;
+}
+
+static const rp_master *master_for(binder *b, const rp_master_def *md) {
+  for (size_t i = 0; i < b->l->masters.len; i++)
+    if (RP_VEC_AT(b->l->masters, rp_master_def *, i) == md) return b->masters[i];
+  return NULL;
+}
+
+static void bind_section(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, int size,
+                         rp_section ***tail) {
+  const rp_template_def *t = r->tmpl;
+  rp_section *s = rp_arena_alloc(b->a, sizeof *s);
+  if (!s) {
+    oom(b);
+    return;
+  }
+  const rp_master_def *md = r->master ? r->master : t->master;
+  s->master = master_for(b, md);
+  s->new_page = r->new_page;
+  s->title = eval_text(b, t->section, node, pos, size);
+  s->bookmark = eval_text(b, t->bookmark, node, pos, size);
+  s->page_label_style = t->page_labels;
+  s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+  blist blocks;
+  blist_init(&blocks);
+  emit_nodes(b, t->body, node, pos, size, &blocks, 0);
+  s->blocks = blocks.head;
+  **tail = s;
+  *tail = &s->next;
+}
+
+static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
+  rp_section **tail = &doc->sections;
+  for (size_t i = 0; i < b->l->runs.len && !b->oom; i++) {
+    const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
+    if (!r->tmpl) continue;
+    if (!r->select) {
+      bind_section(b, r, root, 1, 1, &tail);
+      continue;
+    }
+    xmlXPathObjectPtr set;
+    if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
+    int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
+    if (n == 0 && r->required)
+      rp_diag_warn(b->d, r->file, r->line, 0,
+                   "%s matched nothing in %s; template \"%s\" is left out", r->select->where,
+                   b->x.content_file, r->template_name);
+    for (int k = 0; k < n && !b->oom; k++)
+      bind_section(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
+    xmlXPathFreeObject(set);
+  }
+}
+
+rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
+                  rp_bound_doc **out) {
+  *out = NULL;
+  size_t errors = d->errors;
+  xmlNodePtr root = c && c->doc ? xmlDocGetRootElement(c->doc) : NULL;
+  if (!l || !root)
+    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
+  binder b = {.a = a, .d = d, .l = l};
+  rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
+  if (st != RP_OK) return st;
+  rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
+  b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
+  if (!doc || !b.masters) {
+    oom(&b);
+    goto done;
+  }
+  for (size_t i = 0; i < l->masters.len; i++)
+    b.masters[i] = bind_master(&b, RP_VEC_AT(l->masters, rp_master_def *, i), root);
+  doc->fonts = (rp_fontset *)&l->fonts;
+  doc->layout_path = l->path;
+  doc->info.title = eval_text(&b, l->info_title, root, 1, 1);
+  doc->info.author = eval_text(&b, l->info_author, root, 1, 1);
+  doc->info.subject = eval_text(&b, l->info_subject, root, 1, 1);
+  doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
+  doc->info.creator = "reviewpdf " RP_VERSION;
+  xmlChar *lang = xmlNodeGetLang(root);
+  doc->info.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  xmlFree(lang);
+  bind_runs(&b, root, doc);
+
+done:
+  rp_xeval_fini(&b.x);
+  if (d->errors != errors) {
+    st = rp_diag_status(d);
+    return st != RP_OK ? st : RP_ERR_INPUT;
+  }
+  *out = doc;
+  return RP_OK;
+}

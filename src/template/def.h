@@ -1,0 +1,375 @@
+/* def — internal to template/: the compiled form of a layout document, shared
+ * by the files that build it (load.c, brand.c, style.c, master.c, compile.c,
+ * xpath.c) and the files that evaluate it (bind.c, spans.c, xpathfn.c).
+ *
+ * Loading turns the layout's XML into these structures once: attribute values
+ * parsed, style and colour names resolved, XPath expressions compiled. Every
+ * name or value a layout can get wrong is checked there, so binding only
+ * evaluates. All structures live in the arena given to rp_layout_def_load;
+ * compiled expressions, fonts and the XML tree are owned by the def. */
+#ifndef RP_TEMPLATE_DEF_H
+#define RP_TEMPLATE_DEF_H
+
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "template/blocks.h"
+#include "template/template.h"
+
+/* ---- XPath expressions and text patterns (xpath.c) ---------------------- */
+
+/* A compiled XPath expression and where it was written. */
+typedef struct rp_xexpr {
+  const char *text;  /* the expression as written */
+  const char *where; /* for messages: "select=\"…\"", "text \"…\"" */
+  xmlXPathCompExprPtr comp;
+  const char *file;
+  int line;
+} rp_xexpr;
+
+/* A text pattern (attribute value or element text) with {expr} parts.
+ * Literal parts have {{ and }} already unescaped. */
+typedef struct rp_avt_part {
+  const char *lit;      /* literal text, or NULL */
+  const rp_xexpr *expr; /* expression, or NULL */
+} rp_avt_part;
+
+typedef struct rp_avt {
+  rp_avt_part *parts;
+  size_t n;
+  const char *constant; /* the whole value when it holds no expression, else NULL */
+} rp_avt;
+
+/* Where page variables ({$page}, {$pages}, {$section}) may be written. */
+typedef enum rp_avt_mode { RP_AVT_CONTENT, RP_AVT_PAGE } rp_avt_mode;
+
+/* ---- styles (brand.c, style.c) -------------------------------------------- */
+
+enum {
+  RP_SP_FONT,
+  RP_SP_BOLD,
+  RP_SP_ITALIC,
+  RP_SP_SIZE,
+  RP_SP_LEADING,
+  RP_SP_TRACKING,
+  RP_SP_COLOR,
+  RP_SP_ALIGN,
+  RP_SP_SPACE_BEFORE,
+  RP_SP_SPACE_AFTER,
+  RP_SP_INDENT,
+  RP_SP_UPPERCASE,
+  RP_SP_UNDERLINE,
+  RP_SP_KEEP_WITH_NEXT,
+  RP_SP_MAX_LINES,
+  RP_SP_MIN_SIZE,
+};
+
+/* Style attributes with the mask of those explicitly set. */
+typedef struct rp_style_props {
+  unsigned set; /* bit (1u << RP_SP_…) per attribute given */
+  int role;     /* index into l->roles */
+  bool bold, italic;
+  double size;    /* pt */
+  double leading; /* pt, or a multiple of size when leading_ratio */
+  bool leading_ratio;
+  double tracking; /* thousandths of an em */
+  rp_color color;
+  rp_align align;
+  double space_before, space_after, indent; /* pt */
+  bool uppercase, underline, keep_with_next;
+  int max_lines;
+  double min_size; /* pt */
+} rp_style_props;
+
+typedef struct rp_style_def {
+  const char *name;
+  const char *parent; /* name, or NULL */
+  const char *file;
+  int line;
+  rp_style_props own;  /* as written */
+  rp_style_props full; /* after inheritance: own over parent's full */
+  rp_style *style;     /* resolved, with defaults for what nobody set */
+  int state;           /* 0 new, 1 resolving (cycle check), 2 done, 3 failed */
+} rp_style_def;
+
+typedef struct rp_font_role {
+  const char *name;
+  int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
+  const char *file;
+  int line;
+} rp_font_role;
+
+typedef struct rp_named_color {
+  const char *name;
+  rp_color color;
+  int line;
+} rp_named_color;
+
+/* ---- page masters (master.c) ---------------------------------------------- */
+
+typedef struct rp_variant_def {
+  rp_page_variant v;       /* geometry; texts are filled in per binding */
+  const rp_avt **dec_text; /* per decoration: its text pattern, or NULL */
+  const rp_avt *header_text, *footer_text;
+} rp_variant_def;
+
+typedef struct rp_master_def {
+  const char *name;
+  const char *file;
+  int line;
+  double width, height; /* pt */
+  rp_variant_def any;
+  rp_variant_def *first, *left, *right;
+} rp_master_def;
+
+/* ---- templates (compile.c) ------------------------------------------------ */
+
+typedef enum rp_tkind {
+  /* blocks */
+  RP_T_HEADING,
+  RP_T_PARAGRAPH,
+  RP_T_LIST,
+  RP_T_ITEM,
+  RP_T_QUOTE,
+  RP_T_BOX,
+  RP_T_SHAPE,
+  RP_T_SPACER,
+  RP_T_CHART,
+  RP_T_PAGE_BREAK,
+  RP_T_COLUMN_BREAK,
+  /* control */
+  RP_T_FOR_EACH,
+  RP_T_IF,
+  RP_T_GROUP,
+  /* inline */
+  RP_T_TEXT,
+  RP_T_SPAN,
+  RP_T_EM,
+  RP_T_STRONG,
+  RP_T_LINK,
+  RP_T_COPY,
+} rp_tkind;
+
+typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
+
+/* One element of a template, compiled. Which fields matter depends on kind. */
+typedef struct rp_tnode {
+  rp_tkind kind;
+  const char *file;
+  int line;
+  const rp_xexpr *select, *test, *by;
+  bool required;                    /* warn when select matches nothing */
+  const rp_avt *text;               /* RP_T_TEXT */
+  const rp_style_def *style;        /* NULL: the enclosing default */
+  const rp_style_def *marker_style; /* lists and items */
+  bool inline_content;              /* containers: children are inline → one paragraph */
+  bool copy_context;                /* no content: copy the context node's rich text */
+  int level;                        /* heading level */
+  const char *marker;               /* list marker pattern ("•", "1.", "(i)") or NULL */
+  const rp_avt *marker_avt;         /* marker= with {expressions}: evaluated per list */
+  const char *separator;            /* span select=: text between iterations */
+  int start;                        /* list: first number */
+  double width, height;             /* pt, 0 = unset */
+  bool has_indent;
+  double indent; /* list: marker column width, pt */
+  rp_boxstyle box;
+  rp_shape_kind shape;
+  bool keep_together;
+  int keep_with_next; /* -1 unset, else 0/1 */
+  const rp_avt *bookmark;
+  int bookmark_level;
+  const rp_avt *href, *alt, *chart_ref;
+  const char *chart_kind;
+  rp_quote_marks marks;
+  struct rp_tnode *children, *next;
+} rp_tnode;
+
+typedef struct rp_template_def {
+  const char *name;
+  const char *file;
+  int line;
+  const char *master_name; /* resolved once every master is known */
+  const rp_master_def *master;
+  const rp_avt *bookmark, *section;
+  const char *page_labels;
+  rp_tnode *body;
+} rp_template_def;
+
+typedef struct rp_run_def {
+  const char *template_name;
+  const rp_template_def *tmpl;
+  const char *master_name;
+  const rp_master_def *master;
+  const rp_xexpr *select;
+  bool new_page, required;
+  const char *file;
+  int line;
+} rp_run_def;
+
+/* ---- the definition ------------------------------------------------------- */
+
+struct rp_layout_def {
+  rp_arena *a;
+  rp_diag *d; /* during loading only */
+  const char *path, *dir, *root;
+  xmlDocPtr doc;
+  rp_fontset fonts;
+  bool fonts_ready;
+  double page_w, page_h; /* layout@page, pt */
+  rp_vec colors;         /* rp_named_color */
+  rp_vec roles;          /* rp_font_role */
+  rp_vec styles;         /* rp_style_def * */
+  rp_vec masters;        /* rp_master_def * */
+  rp_vec templates;      /* rp_template_def * */
+  rp_vec runs;           /* rp_run_def */
+  rp_vec comps;          /* xmlXPathCompExprPtr, freed with the def */
+  xmlXPathContextPtr xp; /* for compiling */
+  char xp_err[256];
+  int xp_err_code, xp_err_pos;
+  const rp_avt *info_title, *info_author, *info_subject, *info_keywords;
+  rp_vec files; /* rp_def_file cache: included file names → arena copies */
+  bool has_sequence;
+};
+
+/* load.c: where a layout node came from, and reporting against it. */
+const char *rp_def_file(rp_layout_def *l, const xmlNode *n);
+rp_status rp_def_error(rp_layout_def *l, const xmlNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void rp_def_warn(rp_layout_def *l, const xmlNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The attribute's value, arena-allocated, or NULL when absent. */
+const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name);
+/* Parses a length attribute if present; reports and returns false when bad. */
+bool rp_def_length(rp_layout_def *l, const xmlNode *n, const char *attr, double percent_of,
+                   double *out);
+bool rp_def_int(rp_layout_def *l, const xmlNode *n, const char *attr, int lo, int hi, int *out);
+bool rp_def_bool(rp_layout_def *l, const xmlNode *n, const char *attr, bool *out);
+bool rp_def_out_of_memory(rp_layout_def *l);
+bool rp_is_element(const xmlNode *n, const char *name);
+
+/* brand.c: colours and fonts. */
+rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand);
+/* A colour value: a brand colour's name or a literal (units.h). Reports an
+ * unknown colour against node n, attribute attr. */
+bool rp_def_color(rp_layout_def *l, const xmlNode *n, const char *attr, rp_color *out);
+int rp_font_role_find(const rp_layout_def *l, const char *name);
+
+/* style.c */
+rp_status rp_style_collect(rp_layout_def *l, xmlNode *style);
+rp_status rp_styles_resolve(rp_layout_def *l);
+const rp_style_def *rp_style_find(const rp_layout_def *l, const char *name);
+/* The style named by attribute attr of n (reported when unknown), or NULL
+ * when the attribute is absent. *ok is cleared on error. */
+const rp_style_def *rp_def_style_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
+                                      bool *ok);
+/* The paragraph style `para` with the character styles chars[0..n) applied
+ * in order (only the attributes each sets). Cached in `cache` (a vec of
+ * derived styles, per binding); allocated from `a`. NULL on out of memory. */
+const rp_style *rp_style_derive(rp_arena *a, rp_diag *d, const rp_layout_def *l, rp_vec *cache,
+                                const rp_style_def *para, const rp_style_def *const *chars,
+                                size_t n);
+/* The default character styles: em, strong, link (built in when the brand
+ * defines none). */
+const rp_style_def *rp_style_char(const rp_layout_def *l, const char *name);
+
+/* master.c */
+rp_status rp_master_load(rp_layout_def *l, xmlNode *n);
+const rp_master_def *rp_master_find(const rp_layout_def *l, const char *name);
+
+/* compile.c: templates and the sequence. */
+/* A marker= value as a pattern: keywords bullet, dash, number, none (NULL). */
+const char *rp_marker_pattern(const char *m);
+rp_status rp_template_load(rp_layout_def *l, xmlNode *n);
+rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n);
+const rp_template_def *rp_template_find(const rp_layout_def *l, const char *name);
+
+/* xpath.c: compiling (at load). `attr` names the attribute for messages.
+ * Both report errors against n and return NULL. */
+const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char *attr,
+                                 const char *text, const char *const *vars);
+const rp_avt *rp_avt_compile(rp_layout_def *l, const xmlNode *n, const char *attr, const char *text,
+                             rp_avt_mode mode, const char *const *vars);
+
+/* ---- evaluation (xpath.c, xpathfn.c) --------------------------------------- */
+
+typedef struct rp_xvar {
+  const char *name;
+  xmlXPathObjectPtr value; /* owned */
+} rp_xvar;
+
+/* Per-binding evaluation state: the XPath context on the content document,
+ * the variable stack and the id tables of the extension functions. */
+typedef struct rp_xeval {
+  rp_arena *a;
+  rp_diag *d;
+  xmlDocPtr doc;
+  const char *content_file;
+  xmlXPathContextPtr ctx;
+  rp_vec vars; /* rp_xvar, innermost last */
+  char err[256];
+  int err_code;
+  const char *cur_file; /* the layout element being evaluated, for function errors */
+  int cur_line;
+  const char *cur_where;
+  void *ids[4];    /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported; /* const rp_xexpr *: failed once, reported once */
+  void *saved_generic_ctx;
+  xmlGenericErrorFunc saved_generic;
+} rp_xeval;
+
+rp_status rp_xeval_init(rp_xeval *x, rp_arena *a, rp_diag *d, xmlDocPtr doc,
+                        const char *content_file);
+void rp_xeval_fini(rp_xeval *x);
+/* Evaluates with `node` as context (position pos of size). NULL on error,
+ * which is recorded against the expression's layout line. */
+xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size);
+/* The expression's value as nodes (NULL *out set and RP_OK when none), a
+ * boolean, a string (arena-allocated). */
+rp_status rp_xeval_nodes(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                         xmlXPathObjectPtr *out);
+rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                        bool *out);
+/* Evaluates a pattern to an arena string; page variables stay as written. */
+rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, int size, char **out);
+/* Variables for $key, $group: push takes ownership of value. */
+bool rp_xeval_push(rp_xeval *x, const char *name, xmlXPathObjectPtr value);
+void rp_xeval_pop(rp_xeval *x);
+
+/* xpathfn.c: the extension functions (docs/layout.md, "Functions"). */
+void rp_xpathfn_register(xmlXPathContextPtr ctx);
+/* True for a function an expression may call: XPath 1.0 core or ours. */
+bool rp_xpathfn_known(const char *name, size_t len);
+void rp_xpathfn_fini(rp_xeval *x);
+/* Pure helpers behind the functions (also used by tests through XPath). */
+bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap);
+bool rp_date_range(const char *from, const char *to, char *out, size_t cap);
+bool rp_format_number(double v, const char *picture, char *out, size_t cap);
+
+/* spans.c: inline content → spans. */
+typedef struct rp_span_builder {
+  rp_arena *a;
+  rp_diag *d;
+  const rp_layout_def *l;
+  rp_vec *style_cache;
+  rp_xeval *x;
+  const rp_style_def *para;
+  const rp_style_def *chars[16]; /* character style stack */
+  size_t n_chars;
+  const char *href;
+  rp_span *head, **tail;
+  bool failed;
+} rp_span_builder;
+
+void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
+/* Appends text in the current character styles. */
+bool rp_spans_text(rp_span_builder *b, const char *text, size_t len);
+/* Appends the rich text of content node n (text, em, strong, a). */
+bool rp_spans_rich(rp_span_builder *b, const xmlNode *n);
+/* Whitespace collapsed across spans, empty spans dropped; returns the list. */
+rp_span *rp_spans_end(rp_span_builder *b);
+
+#endif

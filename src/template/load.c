@@ -1,0 +1,345 @@
+/* load — rp_layout_def_load and rp_layout_find: reading a layout document
+ * into the compiled definition of def.h.
+ *
+ * The layout is parsed by the safe loader (base/xml.c: no network, no
+ * entities, XInclude only inside the layout's folder) and validated against
+ * the built-in schema. Then, in an order that lets later parts refer to
+ * earlier ones: colours and fonts of every <brand>, then styles (which name
+ * colours and font roles), then masters (which name styles and colours), then
+ * templates, then the sequence; names that refer forward (a template's master,
+ * a run's template) are resolved last. Each phase reports every problem it
+ * finds before the next runs, so a user sees all of them in one go. */
+#include <libxml/xpathInternals.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/path.h"
+#include "base/schemas.h"
+#include "base/xml.h"
+#include "template/def.h"
+#include "template/units.h"
+
+typedef struct file_entry {
+  const char *key;  /* rp_xml_file's string, owned by the document */
+  const char *path; /* its arena copy */
+} file_entry;
+
+bool rp_is_element(const xmlNode *n, const char *name) {
+  return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+const char *rp_def_file(rp_layout_def *l, const xmlNode *n) {
+  if (n && n->type != XML_ELEMENT_NODE) n = n->parent;
+  const char *file = rp_xml_file(n, NULL);
+  if (!file) return l->path;
+  /* An included file: its name lives in the document; bound blocks keep an
+   * arena copy, so that nothing downstream points into libxml2. */
+  for (size_t i = 0; i < l->files.len; i++) {
+    const file_entry *e = &RP_VEC_AT(l->files, file_entry, i);
+    if (e->key == file) return e->path;
+  }
+  const char *path = rp_arena_strdup(l->a, file);
+  file_entry *e = path ? rp_vec_push(l->a, &l->files, sizeof *e) : NULL;
+  if (!e) {
+    rp_def_out_of_memory(l);
+    return l->path;
+  }
+  e->key = file;
+  e->path = path;
+  return path;
+}
+
+static int node_line(const xmlNode *n) { return rp_xml_line(n); }
+
+rp_status rp_def_error(rp_layout_def *l, const xmlNode *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  rp_status st = rp_diag_verror(l->d, RP_ERR_INPUT, n ? rp_def_file(l, n) : l->path,
+                                n ? node_line(n) : 0, 0, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+void rp_def_warn(rp_layout_def *l, const xmlNode *n, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rp_diag_warn(l->d, n ? rp_def_file(l, n) : l->path, n ? node_line(n) : 0, 0, "%s", msg);
+}
+
+bool rp_def_out_of_memory(rp_layout_def *l) {
+  rp_diag_error(l->d, RP_ERR_INTERNAL, l->path, 0, 0, "out of memory while loading the layout");
+  return false;
+}
+
+const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name) {
+  xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+  if (!v) return NULL;
+  const char *s = rp_arena_strdup(l->a, (const char *)v);
+  xmlFree(v);
+  if (!s) rp_def_out_of_memory(l); /* never mistaken for an absent attribute */
+  return s;
+}
+
+bool rp_def_length(rp_layout_def *l, const xmlNode *n, const char *attr, double percent_of,
+                   double *out) {
+  const char *v = rp_def_attr(l, n, attr);
+  if (!v) return true;
+  const char *err = rp_length_parse(v, percent_of, out);
+  if (err) {
+    rp_def_error(l, n, "<%s %s=\"%s\">: %s", (const char *)n->name, attr, v, err);
+    return false;
+  }
+  return true;
+}
+
+bool rp_def_int(rp_layout_def *l, const xmlNode *n, const char *attr, int lo, int hi, int *out) {
+  const char *v = rp_def_attr(l, n, attr);
+  if (!v) return true;
+  char *end;
+  long x = strtol(v, &end, 10);
+  if (end == v || *end || x < lo || x > hi) {
+    rp_def_error(l, n, "<%s %s=\"%s\">: expected a whole number from %d to %d",
+                 (const char *)n->name, attr, v, lo, hi);
+    return false;
+  }
+  *out = (int)x;
+  return true;
+}
+
+bool rp_def_bool(rp_layout_def *l, const xmlNode *n, const char *attr, bool *out) {
+  const char *v = rp_def_attr(l, n, attr);
+  if (!v) return true;
+  const char *err = rp_bool_parse(v, out);
+  if (err) {
+    rp_def_error(l, n, "<%s %s=\"%s\">: %s", (const char *)n->name, attr, v, err);
+    return false;
+  }
+  return true;
+}
+
+/* The elements of the layout (and of its <library> bundles) named `name`. */
+static bool collect(rp_layout_def *l, xmlNode *parent, const char *name, rp_vec *out) {
+  for (xmlNode *c = parent->children; c; c = c->next) {
+    if (rp_is_element(c, "library") && !collect(l, c, name, out)) return false;
+    if (!rp_is_element(c, name)) continue;
+    xmlNode **slot = rp_vec_push(l->a, out, sizeof *slot);
+    if (!slot) return rp_def_out_of_memory(l);
+    *slot = c;
+  }
+  return true;
+}
+
+static void load_info(rp_layout_def *l, xmlNode *root) {
+  for (xmlNode *c = root->children; c; c = c->next) {
+    if (!rp_is_element(c, "info")) continue;
+    struct {
+      const char *attr;
+      const rp_avt **slot;
+    } fields[] = {{"title", &l->info_title},
+                  {"author", &l->info_author},
+                  {"subject", &l->info_subject},
+                  {"keywords", &l->info_keywords}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+      const char *v = rp_def_attr(l, c, fields[i].attr);
+      if (v) *fields[i].slot = rp_avt_compile(l, c, fields[i].attr, v, RP_AVT_CONTENT, NULL);
+    }
+  }
+}
+
+/* Every name a template or run refers to, now that all are known. */
+static void resolve_names(rp_layout_def *l) {
+  const rp_master_def *first = l->masters.len ? RP_VEC_AT(l->masters, rp_master_def *, 0) : NULL;
+  for (size_t i = 0; i < l->templates.len; i++) {
+    rp_template_def *t = RP_VEC_AT(l->templates, rp_template_def *, i);
+    t->master = t->master_name ? rp_master_find(l, t->master_name) : first;
+    if (t->master_name && !t->master) {
+      rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
+                    "unknown master \"%s\" in <template name=\"%s\">; define it with "
+                    "<master name=\"%s\">",
+                    t->master_name, t->name, t->master_name);
+    }
+  }
+  for (size_t i = 0; i < l->runs.len; i++) {
+    rp_run_def *r = &RP_VEC_AT(l->runs, rp_run_def, i);
+    r->tmpl = rp_template_find(l, r->template_name);
+    if (!r->tmpl)
+      rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                    "unknown template \"%s\" in <run>; define it with <template name=\"%s\">",
+                    r->template_name, r->template_name);
+    if (r->master_name) {
+      r->master = rp_master_find(l, r->master_name);
+      if (!r->master)
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "unknown master \"%s\" in <run>; define it with <master name=\"%s\">",
+                      r->master_name, r->master_name);
+    }
+  }
+}
+
+static rp_status load_body(rp_layout_def *l, rp_diag *d) {
+  size_t errors = d->errors;
+  xmlNode *root = xmlDocGetRootElement(l->doc);
+
+  const char *page = rp_def_attr(l, root, "page");
+  l->page_w = 595.28;
+  l->page_h = 841.89;
+  if (page) {
+    const char *err = rp_page_size_parse(page, &l->page_w, &l->page_h);
+    if (err) rp_def_error(l, root, "<layout page=\"%s\">: %s", page, err);
+  }
+
+  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0};
+  if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
+      !collect(l, root, "template", &templates))
+    return RP_ERR_INTERNAL;
+  for (size_t i = 0; i < brands.len; i++) {
+    xmlNode *b = RP_VEC_AT(brands, xmlNode *, i);
+    rp_brand_load(l, b);
+    for (xmlNode *c = b->children; c; c = c->next)
+      if (rp_is_element(c, "style")) {
+        xmlNode **slot = rp_vec_push(l->a, &styles, sizeof *slot);
+        if (!slot) {
+          rp_def_out_of_memory(l);
+          return RP_ERR_INTERNAL;
+        }
+        *slot = c;
+      }
+  }
+  if (l->roles.len == 0 && d->errors == errors)
+    rp_def_error(l, root,
+                 "the layout declares no font; add <font role=\"body\" regular=\"…\"/> to "
+                 "<brand>");
+  for (size_t i = 0; i < styles.len; i++) rp_style_collect(l, RP_VEC_AT(styles, xmlNode *, i));
+  /* Carry on after errors: later phases skip what failed (a style that did
+   * not resolve has no rp_style) and report their own problems too. */
+  if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
+
+  load_info(l, root);
+  for (size_t i = 0; i < masters.len; i++) rp_master_load(l, RP_VEC_AT(masters, xmlNode *, i));
+  if (l->masters.len == 0)
+    rp_def_error(l, root, "the layout has no page master; add <master name=\"…\">");
+  for (size_t i = 0; i < templates.len; i++)
+    rp_template_load(l, RP_VEC_AT(templates, xmlNode *, i));
+  for (xmlNode *c = root->children; c; c = c->next)
+    if (rp_is_element(c, "sequence")) rp_sequence_load(l, c);
+  if (!l->has_sequence)
+    rp_def_error(l, root, "the layout has no <sequence>; add one listing the templates to run");
+  resolve_names(l);
+  return d->errors != errors ? RP_ERR_INPUT : RP_OK;
+}
+
+static void on_compile_error(void *user, xmlErrorPtr e) {
+  rp_layout_def *l = user;
+  if (!e) return;
+  l->xp_err_code = e->code;
+  l->xp_err_pos = e->int1;
+  snprintf(l->xp_err, sizeof l->xp_err, "%s", e->message ? e->message : "");
+}
+
+rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out) {
+  *out = NULL;
+  size_t errors = d->errors;
+  rp_layout_def *l = rp_arena_alloc(a, sizeof *l);
+  if (!l) return rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+  l->a = a;
+  l->d = d;
+  l->path = rp_arena_strdup(a, path);
+  l->dir = rp_path_dir(a, path);
+  rp_fontset_init(&l->fonts);
+  l->fonts_ready = true;
+  rp_status st = RP_OK;
+
+  const rp_xml_schema schema = {"layouts/schema/layout.rng", rp_schema_layout, rp_schema_layout_len,
+                                "docs/layout.md"};
+  st = rp_xml_load(path, &schema, d, &l->doc);
+  if (st != RP_OK) goto fail;
+  l->root = rp_path_project_root(a, path);
+  if (!l->path || !l->dir || !l->root) {
+    st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot resolve the layout's folder");
+    goto fail;
+  }
+  l->xp = xmlXPathNewContext(NULL);
+  if (!l->xp) {
+    st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+    goto fail;
+  }
+  l->xp->error = on_compile_error;
+  l->xp->userData = l;
+
+  st = load_body(l, d);
+  if (st == RP_OK && d->errors != errors) st = rp_diag_status(d);
+  if (st != RP_OK) goto fail;
+  l->d = NULL;
+  *out = l;
+  return RP_OK;
+
+fail:
+  rp_layout_def_free(l);
+  if (st == RP_OK) st = RP_ERR_INPUT;
+  return st;
+}
+
+void rp_layout_def_free(rp_layout_def *l) {
+  if (!l) return;
+  for (size_t i = 0; i < l->comps.len; i++)
+    xmlXPathFreeCompExpr(RP_VEC_AT(l->comps, xmlXPathCompExprPtr, i));
+  l->comps.len = 0;
+  xmlXPathFreeContext(l->xp);
+  l->xp = NULL;
+  if (l->fonts_ready) rp_fontset_fini(&l->fonts);
+  l->fonts_ready = false;
+  xmlFreeDoc(l->doc);
+  l->doc = NULL;
+}
+
+static bool is_file(const char *p) { return access(p, R_OK) == 0; }
+
+rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, const char **path) {
+  *path = NULL;
+  size_t n = strlen(name_or_path);
+  if (strchr(name_or_path, '/') || (n > 4 && strcmp(name_or_path + n - 4, ".xml") == 0)) {
+    if (!is_file(name_or_path))
+      return rp_diag_error(d, RP_ERR_INPUT, name_or_path, 0, 0,
+                           "cannot open the layout; check the path and that it is readable");
+    *path = rp_arena_strdup(a, name_or_path);
+    return *path ? RP_OK : rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  }
+  const char *dirs[] = {"layouts", RP_SOURCE_DIR "/layouts", RP_SHARE_DIR "/layouts"};
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    char *p = rp_arena_printf(a, "%s/%s.xml", dirs[i], name_or_path);
+    if (!p) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    if (is_file(p)) {
+      *path = p;
+      return RP_OK;
+    }
+  }
+  return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0,
+                       "no layout named \"%s\": looked for %s.xml in ./layouts, %s/layouts and "
+                       "%s/layouts; give a path or one of the names there",
+                       name_or_path, name_or_path, RP_SOURCE_DIR, RP_SHARE_DIR);
+}
+
+const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name) {
+  const rp_style_def *s = rp_style_find(l, name);
+  return s ? s->style : NULL;
+}
+
+bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out) {
+  for (size_t i = 0; i < l->colors.len; i++) {
+    const rp_named_color *c = &RP_VEC_AT(l->colors, rp_named_color, i);
+    if (strcmp(c->name, name) == 0) {
+      *out = c->color;
+      return true;
+    }
+  }
+  return false;
+}
+
+const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l) { return &l->fonts; }
+
+const char *rp_layout_def_path(const rp_layout_def *l) { return l->path; }

@@ -1,0 +1,62 @@
+/* template — the layout language (docs/layout.md): loading a layout document
+ * and binding it to content.
+ *
+ * Loading (rp_layout_def_load) parses the layout safely, validates it against
+ * the built-in schema (layouts/schema/layout.rng), loads its fonts, resolves
+ * its colours, styles and page masters, and compiles every XPath expression
+ * it holds. Everything that can be checked without content is checked here,
+ * and every problem is reported, each with the layout file and line.
+ *
+ * Binding (rp_bind) evaluates the layout's sequence against a content
+ * document by XPath and produces the bound document of template/blocks.h:
+ * sections of blocks with final text and resolved styles, ready for layout/.
+ *
+ * Pipeline: content (model/) → bind (here) → layout/ → render/. */
+#ifndef RP_TEMPLATE_TEMPLATE_H
+#define RP_TEMPLATE_TEMPLATE_H
+
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "model/content.h"
+#include "template/blocks.h"
+
+/* A loaded, validated layout: its XML tree, brand (colours, fonts, styles),
+ * page masters, templates and compiled XPath expressions. */
+typedef struct rp_layout_def rp_layout_def;
+
+/* Loads the layout at `path`. Structures are allocated from `a` (which must
+ * outlive the result and everything bound with it); the XML tree, the fonts
+ * and the compiled expressions are owned by *out and released by
+ * rp_layout_def_free. On failure returns RP_ERR_INPUT (or RP_ERR_INTERNAL)
+ * with every problem found recorded in `d`, and *out is NULL. */
+rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out);
+
+/* Frees what rp_layout_def_load owns; accepts NULL. Bound documents made from
+ * the layout must no longer be used (they borrow its fonts and styles). */
+void rp_layout_def_free(rp_layout_def *l);
+
+/* Finds a layout. A value holding a '/' or ending in ".xml" is a path and is
+ * used as given. Otherwise it is a name, looked up as <name>.xml in
+ * ./layouts, then RP_SOURCE_DIR/layouts, then RP_SHARE_DIR/layouts. On
+ * success *path is arena-allocated; on failure an input error lists the
+ * places searched. */
+rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, const char **path);
+
+/* Binds `l` to the content `c` (only c->doc and c->path are read). On success
+ * *out and all it holds are allocated from `a`, and borrow the fontset and
+ * styles of `l`. Evaluation problems (XPath errors at run time, a select that
+ * gives a string instead of nodes, functions given bad dates) are all
+ * recorded; the status is the first error's, and *out is NULL on error. */
+rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
+                  rp_bound_doc **out);
+
+/* Read access for tools and tests: the resolved style or colour of that
+ * name, NULL / false when the layout has none. */
+const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name);
+bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out);
+const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l);
+const char *rp_layout_def_path(const rp_layout_def *l);
+
+#endif

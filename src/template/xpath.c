@@ -1,0 +1,503 @@
+/* xpath — XPath expressions and text patterns in a layout: compiled once at
+ * load, evaluated per binding against the content document.
+ *
+ * A pattern ("{name} — {role}") is literal text with XPath 1.0 expressions in
+ * braces; {{ and }} stand for literal braces. Page variables ({$page},
+ * {$pages}, {$section}) are allowed only in master texts, where they stay as
+ * written for layout/ to fill in per page.
+ *
+ * At load, besides libxml2's syntax check, each expression is scanned for the
+ * functions it calls and the variables it reads, so that a misspelt function
+ * or a $key outside <group> is reported with its line before any content is
+ * read (libxml2 finds those only when evaluating).
+ *
+ * libxml2 2.9 reports XPath errors by code, without text, and prints unknown
+ * functions through its generic error handler: messages are made here from
+ * the code, and the generic handler is captured while a binding runs. */
+#include <libxml/hash.h>
+#include <libxml/xpathInternals.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "template/def.h"
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_ptr;
+#else
+typedef xmlErrorPtr error_ptr;
+#endif
+
+/* libxml2's texts for XML_XPATH_EXPRESSION_OK (1200) onwards (xpath.c). */
+static const char *code_message(int code, const char *given) {
+  static const char *const msgs[] = {
+      "Ok",
+      "Number encoding",
+      "Unfinished literal",
+      "Start of literal",
+      "Expected $ for variable reference",
+      "Undefined variable",
+      "Invalid predicate",
+      "Invalid expression",
+      "Missing closing curly brace",
+      "Unregistered function",
+      "Invalid operand",
+      "Invalid type",
+      "Invalid number of arguments",
+      "Invalid context size",
+      "Invalid context position",
+      "Memory allocation error",
+      "Syntax error",
+      "Resource error",
+      "Sub resource error",
+      "Undefined namespace prefix",
+      "Encoding error",
+      "Char out of XML range",
+      "Invalid or incomplete context",
+      "Stack usage error",
+      "Forbidden variable",
+  };
+  if (given && given[0]) return given;
+  int i = code - 1200;
+  if (i >= 0 && (size_t)i < sizeof msgs / sizeof msgs[0]) return msgs[i];
+  return "XPath error";
+}
+
+static void trim_newline(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
+}
+
+static bool is_name_start(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+static bool is_name_char(unsigned char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':';
+}
+
+static bool word_is(const char *s, size_t n, const char *w) {
+  return strlen(w) == n && strncmp(s, w, n) == 0;
+}
+
+static bool var_known(const char *s, size_t n, const char *const *vars) {
+  for (size_t i = 0; vars && vars[i]; i++)
+    if (word_is(s, n, vars[i])) return true;
+  return false;
+}
+
+/* Reports unknown functions and variables; false if any. */
+static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, const char *e,
+                       const char *const *vars) {
+  bool ok = true;
+  for (const char *p = e; *p;) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '\'' || c == '"') {
+      const char *end = strchr(p + 1, c);
+      if (!end) break; /* libxml2 reports the unfinished literal */
+      p = end + 1;
+      continue;
+    }
+    if (c == '$') {
+      const char *s = ++p;
+      while (is_name_char((unsigned char)*p)) p++;
+      size_t len = (size_t)(p - s);
+      if (len == 0) continue;
+      if (word_is(s, len, "page") || word_is(s, len, "pages") || word_is(s, len, "section")) {
+        rp_def_error(l, n,
+                     "$%.*s in %s: page variables are written alone in braces, {$%.*s}, and "
+                     "only in a master's header, footer or text",
+                     (int)len, s, where, (int)len, s);
+        ok = false;
+      } else if (!var_known(s, len, vars)) {
+        rp_def_error(l, n,
+                     "unknown variable $%.*s in %s; $key and $group exist only inside "
+                     "<group>",
+                     (int)len, s, where);
+        ok = false;
+      }
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      while ((*p >= '0' && *p <= '9') || *p == '.') p++;
+      continue;
+    }
+    if (is_name_start(c)) {
+      const char *s = p;
+      while (is_name_char((unsigned char)*p)) p++;
+      /* an axis ("child::text()"): the name is what follows it */
+      for (const char *ax = s; ax + 1 < p; ax++)
+        if (ax[0] == ':' && ax[1] == ':') s = ax + 2;
+      size_t len = (size_t)(p - s);
+      const char *q = p;
+      while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+      if (*q != '(') continue;
+      static const char *const not_functions[] = {
+          "node", "text", "comment", "processing-instruction", "and", "or", "div", "mod"};
+      bool skip = false;
+      for (size_t i = 0; i < sizeof not_functions / sizeof not_functions[0]; i++)
+        if (word_is(s, len, not_functions[i])) skip = true;
+      if (!skip && !rp_xpathfn_known(s, len)) {
+        rp_def_error(l, n,
+                     "unknown function %.*s() in %s; docs/layout.md lists the functions "
+                     "(XPath 1.0 and reviewpdf's own)",
+                     (int)len, s, where);
+        ok = false;
+      }
+      continue;
+    }
+    p++;
+  }
+  return ok;
+}
+
+static const char *describe(rp_layout_def *l, const char *attr, const char *text) {
+  if (attr) return rp_arena_printf(l->a, "%s=\"%s\"", attr, text);
+  return rp_arena_printf(l->a, "{%s}", text);
+}
+
+const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char *attr,
+                                 const char *text, const char *const *vars) {
+  const char *where = describe(l, attr, text);
+  rp_xexpr *e = rp_arena_alloc(l->a, sizeof *e);
+  xmlXPathCompExprPtr *slot = rp_vec_push(l->a, &l->comps, sizeof *slot);
+  if (!where || !e || !slot) {
+    if (slot) l->comps.len--;
+    rp_def_out_of_memory(l);
+    return NULL;
+  }
+  l->xp_err[0] = '\0';
+  l->xp_err_code = 0;
+  l->xp_err_pos = 0;
+  e->comp = xmlXPathCtxtCompile(l->xp, (const xmlChar *)text);
+  if (!e->comp) {
+    l->comps.len--;
+    trim_newline(l->xp_err);
+    rp_def_error(l, n, "XPath error in %s: %s; check the expression", where,
+                 code_message(l->xp_err_code, l->xp_err));
+    return NULL;
+  }
+  *slot = e->comp;
+  if (!scan_names(l, n, where, text, vars)) return NULL;
+  e->text = rp_arena_strdup(l->a, text);
+  e->where = where;
+  e->file = rp_def_file(l, n);
+  e->line = (int)xmlGetLineNo(n);
+  return e;
+}
+
+static bool is_page_variable(const char *s, size_t n) {
+  while (n > 0 && (*s == ' ' || *s == '\t')) s++, n--;
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+  return word_is(s, n, "$page") || word_is(s, n, "$pages") || word_is(s, n, "$section");
+}
+
+/* The end of the expression starting at p (its closing brace), skipping
+ * braces inside string literals; NULL when unterminated. */
+static const char *expr_end(const char *p) {
+  for (; *p; p++) {
+    if (*p == '\'' || *p == '"') {
+      const char *q = strchr(p + 1, *p);
+      if (!q) return NULL;
+      p = q;
+    } else if (*p == '}') {
+      return p;
+    }
+  }
+  return NULL;
+}
+
+const rp_avt *rp_avt_compile(rp_layout_def *l, const xmlNode *n, const char *attr, const char *text,
+                             rp_avt_mode mode, const char *const *vars) {
+  rp_avt *t = rp_arena_alloc(l->a, sizeof *t);
+  rp_vec parts = {0};
+  size_t len = strlen(text);
+  char *lit = rp_arena_alloc(l->a, len + 1);
+  if (!t || !lit) {
+    rp_def_out_of_memory(l);
+    return NULL;
+  }
+  const char *what = attr ? attr : "text";
+  size_t o = 0;
+  bool ok = true;
+  for (const char *p = text; *p;) {
+    if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+      lit[o++] = *p;
+      p += 2;
+      continue;
+    }
+    if (*p == '}') {
+      rp_def_error(l, n, "a lone } in %s \"%s\"; write }} for a literal brace", what, text);
+      return NULL;
+    }
+    if (*p != '{') {
+      lit[o++] = *p++;
+      continue;
+    }
+    const char *end = expr_end(p + 1);
+    if (!end) {
+      rp_def_error(l, n,
+                   "a { without its } in %s \"%s\"; close the expression, or write {{ for a "
+                   "literal brace",
+                   what, text);
+      return NULL;
+    }
+    size_t elen = (size_t)(end - p - 1);
+    if (is_page_variable(p + 1, elen) && mode == RP_AVT_PAGE) {
+      /* kept for layout/, in canonical form */
+      const char *s = p + 1;
+      while (*s == ' ' || *s == '\t') s++;
+      size_t vlen = strcspn(s, " \t}");
+      lit[o++] = '{';
+      memcpy(lit + o, s, vlen);
+      o += vlen;
+      lit[o++] = '}';
+      p = end + 1;
+      continue;
+    }
+    if (is_page_variable(p + 1, elen)) {
+      rp_def_error(l, n,
+                   "{%.*s} in %s: page variables are available only in a master's header, "
+                   "footer and text decorations",
+                   (int)elen, p + 1, what);
+      ok = false;
+      p = end + 1;
+      continue;
+    }
+    if (strspn(p + 1, " \t\r\n") >= elen) {
+      rp_def_error(l, n, "an empty {} in %s \"%s\"; write {{}} for literal braces", what, text);
+      ok = false;
+      p = end + 1;
+      continue;
+    }
+    if (o > 0) {
+      rp_avt_part *lp = rp_vec_push(l->a, &parts, sizeof *lp);
+      if (!lp) {
+        rp_def_out_of_memory(l);
+        return NULL;
+      }
+      lp->lit = rp_arena_strndup(l->a, lit, o);
+      o = 0;
+    }
+    char *expr = rp_arena_strndup(l->a, p + 1, elen);
+    rp_avt_part *ep = rp_vec_push(l->a, &parts, sizeof *ep);
+    if (!expr || !ep) {
+      rp_def_out_of_memory(l);
+      return NULL;
+    }
+    ep->expr = rp_xexpr_compile(l, n, attr, expr, vars);
+    if (!ep->expr) ok = false;
+    p = end + 1;
+  }
+  if (o > 0) {
+    rp_avt_part *lp = rp_vec_push(l->a, &parts, sizeof *lp);
+    if (!lp) {
+      rp_def_out_of_memory(l);
+      return NULL;
+    }
+    lp->lit = rp_arena_strndup(l->a, lit, o);
+  }
+  if (!ok) return NULL;
+  t->parts = parts.data;
+  t->n = parts.len;
+  if (t->n == 0) t->constant = "";
+  if (t->n == 1 && t->parts[0].lit) t->constant = t->parts[0].lit;
+  return t;
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+static void on_eval_error(void *user, error_ptr e) {
+  rp_xeval *x = user;
+  if (!e) return;
+  x->err_code = e->code;
+  if (!x->err[0]) snprintf(x->err, sizeof x->err, "%s", e->message ? e->message : "");
+}
+
+/* libxml2 prints "xmlXPathCompOpEval: function foo not found" this way. */
+static void on_generic_error(void *user, const char *msg, ...) {
+  rp_xeval *x = user;
+  if (x->err[0]) return;
+  va_list ap;
+  va_start(ap, msg);
+  vsnprintf(x->err, sizeof x->err, msg, ap);
+  va_end(ap);
+  trim_newline(x->err);
+}
+
+static xmlXPathObjectPtr lookup_var(void *data, const xmlChar *name, const xmlChar *ns) {
+  rp_xeval *x = data;
+  if (ns) return NULL;
+  for (size_t i = x->vars.len; i-- > 0;) {
+    const rp_xvar *v = &RP_VEC_AT(x->vars, rp_xvar, i);
+    if (strcmp(v->name, (const char *)name) == 0) return xmlXPathObjectCopy(v->value);
+  }
+  return NULL;
+}
+
+rp_status rp_xeval_init(rp_xeval *x, rp_arena *a, rp_diag *d, xmlDocPtr doc,
+                        const char *content_file) {
+  memset(x, 0, sizeof *x);
+  x->a = a;
+  x->d = d;
+  x->doc = doc;
+  x->content_file = content_file;
+  x->ctx = xmlXPathNewContext(doc);
+  if (!x->ctx) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  x->ctx->error = on_eval_error;
+  x->ctx->userData = x;
+  rp_xpathfn_register(x->ctx);
+  xmlXPathRegisterVariableLookup(x->ctx, lookup_var, x);
+  x->saved_generic = xmlGenericError;
+  x->saved_generic_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(x, on_generic_error);
+  return RP_OK;
+}
+
+void rp_xeval_fini(rp_xeval *x) {
+  if (!x->ctx) return;
+  while (x->vars.len) rp_xeval_pop(x);
+  xmlSetGenericErrorFunc(x->saved_generic_ctx, x->saved_generic);
+  rp_xpathfn_fini(x);
+  xmlXPathFreeContext(x->ctx);
+  x->ctx = NULL;
+}
+
+bool rp_xeval_push(rp_xeval *x, const char *name, xmlXPathObjectPtr value) {
+  rp_xvar *v = value ? rp_vec_push(x->a, &x->vars, sizeof *v) : NULL;
+  if (!v) {
+    xmlXPathFreeObject(value);
+    return false;
+  }
+  v->name = name;
+  v->value = value;
+  return true;
+}
+
+void rp_xeval_pop(rp_xeval *x) {
+  if (x->vars.len == 0) return;
+  xmlXPathFreeObject(RP_VEC_AT(x->vars, rp_xvar, x->vars.len - 1).value);
+  x->vars.len--;
+}
+
+/* Content position of a node, for messages. */
+static int content_line(const xmlNode *n) {
+  if (n && n->type == XML_ATTRIBUTE_NODE) n = n->parent;
+  long line = n ? xmlGetLineNo(n) : 0;
+  return line > 0 ? (int)line : 0;
+}
+
+/* True the first time an expression fails: an expression that fails for one
+ * node usually fails for all, and one message says it. */
+static bool first_failure(rp_xeval *x, const rp_xexpr *e) {
+  for (size_t i = 0; i < x->reported.len; i++)
+    if (RP_VEC_AT(x->reported, const rp_xexpr *, i) == e) return false;
+  const rp_xexpr **slot = rp_vec_push(x->a, &x->reported, sizeof *slot);
+  if (slot) *slot = e;
+  return true;
+}
+
+xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
+  x->ctx->node = node;
+  x->ctx->contextSize = size;
+  x->ctx->proximityPosition = pos;
+  x->err[0] = '\0';
+  x->err_code = 0;
+  x->cur_file = e->file;
+  x->cur_line = e->line;
+  x->cur_where = e->where;
+  xmlXPathObjectPtr r = xmlXPathCompiledEval(e->comp, x->ctx);
+  if (!r && first_failure(x, e)) {
+    rp_diag_error(x->d, RP_ERR_INPUT, e->file, e->line, 0,
+                  "XPath error in %s: %s (evaluating at %s:%d); check the expression", e->where,
+                  code_message(x->err_code, x->err), x->content_file, content_line(node));
+  }
+  return r;
+}
+
+static const char *type_name(xmlXPathObjectType t) {
+  switch (t) {
+    case XPATH_BOOLEAN:
+      return "boolean";
+    case XPATH_NUMBER:
+      return "number";
+    case XPATH_STRING:
+      return "string";
+    default:
+      return "value of another kind";
+  }
+}
+
+rp_status rp_xeval_nodes(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                         xmlXPathObjectPtr *out) {
+  *out = NULL;
+  xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);
+  if (!r) return RP_ERR_INPUT;
+  if (r->type != XPATH_NODESET) {
+    const char *type = type_name(r->type);
+    xmlXPathFreeObject(r);
+    if (!first_failure(x, e)) return RP_ERR_INPUT;
+    return rp_diag_error(x->d, RP_ERR_INPUT, e->file, e->line, 0,
+                         "%s gives a %s, not nodes; it must select elements of the content "
+                         "(e.g. \"board\", not \"string(board)\")",
+                         e->where, type);
+  }
+  *out = r;
+  return RP_OK;
+}
+
+rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                        bool *out) {
+  xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);
+  if (!r) return RP_ERR_INPUT;
+  *out = xmlXPathCastToBoolean(r) != 0;
+  xmlXPathFreeObject(r);
+  return RP_OK;
+}
+
+rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, int size,
+                      char **out) {
+  *out = NULL;
+  if (t->constant) {
+    *out = (char *)t->constant;
+    return RP_OK;
+  }
+  size_t cap = 64, len = 0;
+  char *buf = malloc(cap);
+  rp_status st = RP_OK;
+  if (!buf) return rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < t->n && st == RP_OK; i++) {
+    const char *s = t->parts[i].lit;
+    xmlChar *val = NULL;
+    if (!s) {
+      xmlXPathObjectPtr r = rp_xeval_run(x, t->parts[i].expr, node, pos, size);
+      if (!r) {
+        st = RP_ERR_INPUT;
+        break;
+      }
+      val = xmlXPathCastToString(r);
+      xmlXPathFreeObject(r);
+      s = val ? (const char *)val : "";
+    }
+    size_t n = strlen(s);
+    if (len + n + 1 > cap) {
+      while (len + n + 1 > cap) cap *= 2;
+      char *nb = realloc(buf, cap);
+      if (!nb) {
+        st = rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+        xmlFree(val);
+        break;
+      }
+      buf = nb;
+    }
+    memcpy(buf + len, s, n);
+    len += n;
+    xmlFree(val);
+  }
+  if (st == RP_OK) {
+    *out = rp_arena_strndup(x->a, buf, len);
+    if (!*out) st = rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  }
+  free(buf);
+  return st;
+}

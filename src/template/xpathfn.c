@@ -1,0 +1,606 @@
+/* xpathfn — reviewpdf's XPath extension functions, registered on each
+ * binding's XPath context (no global state): dates, numbers, lookups by id,
+ * joining, initials, social profile URLs and a conditional.
+ *
+ *   format-date(date, picture)     "2018-09-23", "d MMMM yyyy" → "23 September 2018"
+ *   date-range(start, end?)        "23–26 September 2018", "30 September – 2 October 2018"
+ *   format-number(number, picture) 33000, "#,##0" → "33,000"
+ *   person(ids) figure(ids) section(ids)   the elements with those ids
+ *   join(nodes, separator)         string values of nodes, non-empty ones, joined
+ *   initials(string)               "Sharon Taylor" → "ST"
+ *   social-url(network, handle)    "twitter", "@coopinnovation" →
+ * "https://twitter.com/coopinnovation" choose(condition, then, else)  then when condition is true,
+ * else otherwise
+ *
+ * The lookups replace XPath's id(), which needs a DTD: ids here are unique
+ * per kind, not per document (a section and a figure may share one). Month
+ * and weekday names are English (the content language's xml:lang is en-GB).
+ * A function given a value it cannot use (a malformed date) records an input
+ * error naming the layout line and returns an empty string. */
+#include <libxml/hash.h>
+#include <libxml/xpathInternals.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "template/def.h"
+
+static const char *const months[12] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
+static const char *const weekdays[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                        "Thursday", "Friday", "Saturday"};
+
+typedef struct ymd {
+  int y, m, d; /* m, d 0 when absent */
+} ymd;
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int month_days(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+static bool all_digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+/* "YYYY", "YYYY-MM" or "YYYY-MM-DD" (surrounding white space allowed). */
+static bool parse_iso(const char *s, ymd *out) {
+  while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') s++;
+  size_t n = strcspn(s, " \n\t\r");
+  const char *rest = s + n;
+  while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == '\r') rest++;
+  if (*rest) return false;
+  ymd v = {0, 0, 0};
+  if (n != 4 && n != 7 && n != 10) return false;
+  if (!all_digits(s, 4)) return false;
+  v.y = atoi(s);
+  if (n >= 7) {
+    if (s[4] != '-' || !all_digits(s + 5, 2)) return false;
+    v.m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (v.m < 1 || v.m > 12) return false;
+  }
+  if (n == 10) {
+    if (s[7] != '-' || !all_digits(s + 8, 2)) return false;
+    v.d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (v.d < 1 || v.d > month_days(v.y, v.m)) return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* Sakamoto's method: 0 = Sunday. */
+static int weekday(int y, int m, int d) {
+  static const int t[12] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+  if (m < 3) y -= 1;
+  return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+}
+
+typedef struct outbuf {
+  char *p;
+  size_t cap, len;
+  bool overflow;
+} outbuf;
+
+static void put(outbuf *o, const char *s, size_t n) {
+  if (o->len + n >= o->cap) {
+    o->overflow = true;
+    return;
+  }
+  memcpy(o->p + o->len, s, n);
+  o->len += n;
+  o->p[o->len] = '\0';
+}
+static void puts_(outbuf *o, const char *s) { put(o, s, strlen(s)); }
+static void putf(outbuf *o, const char *fmt, int v) {
+  char b[32];
+  int n = snprintf(b, sizeof b, fmt, v);
+  put(o, b, (size_t)n);
+}
+
+static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
+  for (const char *p = picture; *p;) {
+    char c = *p;
+    size_t run = 1;
+    if (c == 'd' || c == 'M' || c == 'y' || c == 'E') {
+      while (p[run] == c) run++;
+      if ((c == 'd' || c == 'E') && v->d == 0) return false;
+      if (c == 'M' && v->m == 0) return false;
+      if (c == 'd') putf(o, run >= 2 ? "%02d" : "%d", v->d);
+      if (c == 'M') {
+        if (run >= 4)
+          puts_(o, months[v->m - 1]);
+        else if (run == 3)
+          put(o, months[v->m - 1], 3);
+        else
+          putf(o, run == 2 ? "%02d" : "%d", v->m);
+      }
+      if (c == 'y') putf(o, run == 2 ? "%02d" : "%d", run == 2 ? v->y % 100 : v->y);
+      if (c == 'E') {
+        const char *w = weekdays[weekday(v->y, v->m, v->d)];
+        if (run >= 4)
+          puts_(o, w);
+        else
+          put(o, w, 3);
+      }
+      p += run;
+      continue;
+    }
+    put(o, p, 1);
+    p++;
+  }
+  return !o->overflow;
+}
+
+bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap) {
+  ymd v;
+  if (cap == 0 || !parse_iso(iso, &v)) return false;
+  outbuf o = {out, cap, 0, false};
+  out[0] = '\0';
+  return format_ymd(&v, picture, &o);
+}
+
+bool rp_date_range(const char *from, const char *to, char *out, size_t cap) {
+  ymd a, b;
+  if (cap == 0 || !parse_iso(from, &a) || a.d == 0) return false;
+  bool single = !to || strspn(to, " \t\r\n") == strlen(to);
+  if (!single) {
+    if (!parse_iso(to, &b) || b.d == 0) return false;
+    if (b.y < a.y || (b.y == a.y && (b.m < a.m || (b.m == a.m && b.d < a.d)))) return false;
+    single = a.y == b.y && a.m == b.m && a.d == b.d;
+  }
+  outbuf o = {out, cap, 0, false};
+  out[0] = '\0';
+  if (single) return format_ymd(&a, "d MMMM yyyy", &o);
+  if (a.y == b.y && a.m == b.m) {
+    putf(&o, "%d", a.d);
+    puts_(&o, "\xE2\x80\x93"); /* en dash, closed up between numbers */
+    return format_ymd(&b, "d MMMM yyyy", &o);
+  }
+  if (!format_ymd(&a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
+  puts_(&o, " \xE2\x80\x93 "); /* spaced en dash between dates with words */
+  return format_ymd(&b, "d MMMM yyyy", &o);
+}
+
+bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
+  if (cap == 0) return false;
+  outbuf o = {out, cap, 0, false};
+  out[0] = '\0';
+  if (isnan(v)) {
+    puts_(&o, "NaN");
+    return !o.overflow;
+  }
+  /* prefix, the number part (# 0 , .), suffix */
+  const char *num = picture;
+  while (*num && !strchr("#0,.", *num)) num++;
+  const char *end = num;
+  while (*end && strchr("#0,.", *end)) end++;
+  if (num == end) return false;
+  int min_int = 0, min_frac = 0, max_frac = 0, group = 0;
+  bool in_frac = false;
+  const char *last_comma = NULL;
+  for (const char *p = num; p < end; p++) {
+    if (*p == '.') {
+      if (in_frac) return false;
+      in_frac = true;
+    } else if (*p == ',') {
+      if (in_frac) return false;
+      last_comma = p;
+    } else if (in_frac) {
+      max_frac++;
+      if (*p == '0') min_frac++;
+    } else if (*p == '0') {
+      min_int++;
+    }
+  }
+  if (max_frac > 20) return false; /* beyond a double's precision */
+  if (last_comma) {
+    for (const char *p = last_comma + 1; p < end && *p != '.'; p++) group++;
+    if (group == 0) return false;
+  }
+  bool percent = strchr(picture, '%') != NULL;
+  if (percent) v *= 100;
+  if (isinf(v)) {
+    if (v < 0) puts_(&o, "-");
+    put(&o, picture, (size_t)(num - picture));
+    puts_(&o, "Infinity");
+    puts_(&o, end);
+    return !o.overflow;
+  }
+  char digits[400];
+  snprintf(digits, sizeof digits, "%.*f", max_frac, fabs(v));
+  char *dot = strchr(digits, '.');
+  char *frac = dot ? dot + 1 : NULL;
+  if (dot) *dot = '\0';
+  size_t flen = frac ? strlen(frac) : 0;
+  while (flen > (size_t)min_frac && frac[flen - 1] == '0') frac[--flen] = '\0';
+  const char *ip = digits;
+  if (strcmp(ip, "0") == 0 && min_int == 0) ip = "";
+  size_t ilen = strlen(ip);
+  bool nonzero = strspn(digits, "0") != strlen(digits) || (frac && strspn(frac, "0") != flen);
+  if (v < 0 && nonzero) puts_(&o, "-");
+  put(&o, picture, (size_t)(num - picture));
+  size_t pad = (size_t)min_int > ilen ? (size_t)min_int - ilen : 0, all = pad + ilen;
+  for (size_t i = 0; i < all; i++) {
+    put(&o, i < pad ? "0" : ip + (i - pad), 1);
+    size_t left = all - i - 1;
+    if (group && left > 0 && left % (size_t)group == 0) puts_(&o, ",");
+  }
+  if (flen > 0) {
+    puts_(&o, ".");
+    puts_(&o, frac);
+  }
+  puts_(&o, end);
+  return !o.overflow;
+}
+
+/* ---- the XPath side ------------------------------------------------------- */
+
+static rp_xeval *eval_of(xmlXPathParserContextPtr ctxt) { return ctxt->context->userData; }
+
+static void fn_error(xmlXPathParserContextPtr ctxt, const char *fmt, const char *a, const char *b) {
+  rp_xeval *x = eval_of(ctxt);
+  xmlNodePtr n = ctxt->context->node;
+  if (n && n->type == XML_ATTRIBUTE_NODE) n = n->parent;
+  char msg[512];
+  snprintf(msg, sizeof msg, fmt, a, b ? b : "");
+  rp_diag_error(x->d, RP_ERR_INPUT, x->cur_file, x->cur_line, 0, "%s (in %s, at %s:%ld)", msg,
+                x->cur_where ? x->cur_where : "an expression", x->content_file,
+                n ? xmlGetLineNo(n) : 0L);
+}
+
+static void push_string(xmlXPathParserContextPtr ctxt, const char *s) {
+  valuePush(ctxt, xmlXPathNewString((const xmlChar *)s));
+}
+
+static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *picture = xmlXPathPopString(ctxt);
+  xmlChar *date = xmlXPathPopString(ctxt);
+  char out[256];
+  if (!date || !picture) {
+    xmlFree(date);
+    xmlFree(picture);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (date[0] == '\0') {
+    out[0] = '\0';
+  } else if (!rp_format_date((const char *)date, (const char *)picture, out, sizeof out)) {
+    ymd v;
+    fn_error(ctxt,
+             parse_iso((const char *)date, &v)
+                 ? "format-date(): \"%s\" has no day or month for the picture \"%s\""
+                 : "format-date(): \"%s\" is not a date; write YYYY-MM-DD, YYYY-MM or YYYY%s",
+             (const char *)date, parse_iso((const char *)date, &v) ? (const char *)picture : "");
+    out[0] = '\0';
+  }
+  xmlFree(date);
+  xmlFree(picture);
+  push_string(ctxt, out);
+}
+
+static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs != 1 && nargs != 2) XP_ERROR(XPATH_INVALID_ARITY);
+  xmlChar *to = nargs == 2 ? xmlXPathPopString(ctxt) : NULL;
+  xmlChar *from = xmlXPathPopString(ctxt);
+  char out[256];
+  if (!from) {
+    xmlFree(to);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (!rp_date_range((const char *)from, (const char *)to, out, sizeof out)) {
+    fn_error(ctxt,
+             "date-range(): \"%s\" to \"%s\" is not a range of dates; write YYYY-MM-DD, the "
+             "end not before the start",
+             (const char *)from, to ? (const char *)to : "");
+    out[0] = '\0';
+  }
+  xmlFree(from);
+  xmlFree(to);
+  push_string(ctxt, out);
+}
+
+static void fn_format_number(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *picture = xmlXPathPopString(ctxt);
+  double v = xmlXPathPopNumber(ctxt);
+  char out[512];
+  if (!picture) XP_ERROR(XPATH_MEMORY_ERROR);
+  if (!rp_format_number(v, (const char *)picture, out, sizeof out)) {
+    fn_error(ctxt,
+             "format-number(): the picture \"%s\" is not understood; write e.g. \"#,##0\" or "
+             "\"0.0\"%s",
+             (const char *)picture, NULL);
+    out[0] = '\0';
+  }
+  xmlFree(picture);
+  push_string(ctxt, out);
+}
+
+/* Id lookups: the elements that carry ids of each kind, under the root:
+ * people/person, figures/figure, and the top-level sections. */
+static void add_entry(xmlHashTablePtr h, xmlNodePtr n) {
+  xmlChar *id = xmlGetNoNsProp(n, (const xmlChar *)"id");
+  if (id) xmlHashAddEntry(h, id, n); /* the first of duplicates wins */
+  xmlFree(id);
+}
+
+static xmlHashTablePtr id_table(xmlXPathParserContextPtr ctxt, int kind) {
+  static const char *const holders[2] = {"people", "figures"};
+  static const char *const items[2] = {"person", "figure"};
+  rp_xeval *x = eval_of(ctxt);
+  if (x->ids[kind]) return x->ids[kind];
+  xmlHashTablePtr h = xmlHashCreate(64);
+  xmlNodePtr root = xmlDocGetRootElement(x->doc);
+  if (!h || !root) return h;
+  for (xmlNodePtr c = root->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (kind == 2) {
+      add_entry(h, c);
+      continue;
+    }
+    if (strcmp((const char *)c->name, holders[kind]) != 0) continue;
+    for (xmlNodePtr e = c->children; e; e = e->next)
+      if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, items[kind]) == 0)
+        add_entry(h, e);
+  }
+  x->ids[kind] = h;
+  return h;
+}
+
+static void add_ids(xmlNodeSetPtr out, xmlHashTablePtr h, const xmlChar *ids) {
+  const char *p = (const char *)ids;
+  while (*p) {
+    p += strspn(p, " \t\r\n");
+    size_t n = strcspn(p, " \t\r\n");
+    if (n == 0) break;
+    xmlChar *id = xmlStrndup((const xmlChar *)p, (int)n);
+    xmlNodePtr node = id ? xmlHashLookup(h, id) : NULL;
+    if (node) xmlXPathNodeSetAdd(out, node);
+    xmlFree(id);
+    p += n;
+  }
+}
+
+static void lookup(xmlXPathParserContextPtr ctxt, int nargs, int kind) {
+  CHECK_ARITY(1);
+  xmlXPathObjectPtr arg = valuePop(ctxt);
+  xmlHashTablePtr h = id_table(ctxt, kind);
+  xmlNodeSetPtr out = xmlXPathNodeSetCreate(NULL);
+  if (!arg || !h || !out) {
+    xmlXPathFreeObject(arg);
+    xmlXPathFreeNodeSet(out);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (arg->type == XPATH_NODESET && arg->nodesetval) {
+    for (int i = 0; i < arg->nodesetval->nodeNr; i++) {
+      xmlChar *s = xmlXPathCastNodeToString(arg->nodesetval->nodeTab[i]);
+      if (s) add_ids(out, h, s);
+      xmlFree(s);
+    }
+  } else {
+    xmlChar *s = xmlXPathCastToString(arg);
+    if (s) add_ids(out, h, s);
+    xmlFree(s);
+  }
+  xmlXPathFreeObject(arg);
+  xmlXPathNodeSetSort(out);
+  valuePush(ctxt, xmlXPathWrapNodeSet(out));
+}
+
+static void fn_person(xmlXPathParserContextPtr ctxt, int nargs) { lookup(ctxt, nargs, 0); }
+static void fn_figure(xmlXPathParserContextPtr ctxt, int nargs) { lookup(ctxt, nargs, 1); }
+static void fn_section(xmlXPathParserContextPtr ctxt, int nargs) { lookup(ctxt, nargs, 2); }
+
+/* Appends s with white space collapsed; returns the new length. */
+static size_t append_collapsed(char *buf, size_t len, const char *s) {
+  bool space = false;
+  for (; *s; s++) {
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && len > 0 && buf[len - 1] != ' ') buf[len++] = ' ';
+    space = false;
+    buf[len++] = *s;
+  }
+  return len;
+}
+
+static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *sep = xmlXPathPopString(ctxt);
+  xmlXPathObjectPtr set = valuePop(ctxt);
+  if (!sep || !set || set->type != XPATH_NODESET) {
+    xmlFree(sep);
+    xmlXPathFreeObject(set);
+    XP_ERROR(XPATH_INVALID_TYPE);
+  }
+  size_t total = 1, seplen = strlen((const char *)sep);
+  int count = set->nodesetval ? set->nodesetval->nodeNr : 0;
+  xmlChar **vals = count ? calloc((size_t)count, sizeof *vals) : NULL;
+  for (int i = 0; i < count && vals; i++) {
+    vals[i] = xmlXPathCastNodeToString(set->nodesetval->nodeTab[i]);
+    total += (vals[i] ? strlen((const char *)vals[i]) : 0) + seplen;
+  }
+  char *buf = malloc(total);
+  size_t len = 0;
+  if (buf && (vals || count == 0)) {
+    for (int i = 0; i < count; i++) {
+      if (!vals[i] || strspn((const char *)vals[i], " \t\r\n") == strlen((const char *)vals[i]))
+        continue;
+      if (len > 0) {
+        memcpy(buf + len, sep, seplen);
+        len += seplen;
+      }
+      len = append_collapsed(buf, len, (const char *)vals[i]);
+    }
+    buf[len] = '\0';
+  }
+  for (int i = 0; i < count && vals; i++) xmlFree(vals[i]);
+  free(vals);
+  xmlFree(sep);
+  xmlXPathFreeObject(set);
+  if (!buf || (!vals && count)) {
+    free(buf);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  push_string(ctxt, buf);
+  free(buf);
+}
+
+static void fn_initials(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(1);
+  xmlChar *s = xmlXPathPopString(ctxt);
+  if (!s) XP_ERROR(XPATH_MEMORY_ERROR);
+  char out[64];
+  size_t o = 0;
+  bool start = true;
+  for (const unsigned char *p = s; *p && o + 5 < sizeof out; p++) {
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+      start = true;
+      continue;
+    }
+    if (start) {
+      /* the whole UTF-8 sequence of the first character */
+      size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+      if (n == 1)
+        out[o++] = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
+      else
+        for (size_t i = 0; i < n && p[i]; i++) out[o++] = (char)p[i];
+      start = false;
+    }
+  }
+  out[o] = '\0';
+  xmlFree(s);
+  push_string(ctxt, out);
+}
+
+static void fn_social_url(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *handle = xmlXPathPopString(ctxt);
+  xmlChar *network = xmlXPathPopString(ctxt);
+  if (!handle || !network) {
+    xmlFree(handle);
+    xmlFree(network);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  const char *h = (const char *)handle;
+  while (*h == ' ' || *h == '\n' || *h == '\t') h++;
+  const char *name = *h == '@' ? h + 1 : h;
+  static const struct {
+    const char *network, *prefix, *suffix;
+  } sites[] = {{"twitter", "https://twitter.com/", ""},
+               {"facebook", "https://www.facebook.com/", ""},
+               {"instagram", "https://www.instagram.com/", "/"},
+               {"linkedin", "https://www.linkedin.com/in/", ""},
+               {"youtube", "https://www.youtube.com/@", ""}};
+  char out[512] = "";
+  bool found = false;
+  for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
+    if (strcmp((const char *)network, sites[i].network) == 0) {
+      snprintf(out, sizeof out, "%s%.*s%s", sites[i].prefix, (int)strcspn(name, " \t\r\n"), name,
+               sites[i].suffix);
+      found = true;
+    }
+  if (!found && strcmp((const char *)network, "mastodon") == 0) {
+    const char *at = strchr(name, '@'); /* @user@server → https://server/@user */
+    if (at) {
+      snprintf(out, sizeof out, "https://%.*s/@%.*s", (int)strcspn(at + 1, " \t\r\n"), at + 1,
+               (int)(at - name), name);
+      found = true;
+    }
+  }
+  if (!found)
+    fn_error(ctxt, "social-url(): no profile address known for network \"%s\", handle \"%s\"",
+             (const char *)network, h);
+  xmlFree(handle);
+  xmlFree(network);
+  push_string(ctxt, out);
+}
+
+static void fn_choose(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(3);
+  xmlXPathObjectPtr otherwise = valuePop(ctxt);
+  xmlXPathObjectPtr then = valuePop(ctxt);
+  xmlXPathObjectPtr cond = valuePop(ctxt);
+  bool yes = cond && xmlXPathCastToBoolean(cond);
+  xmlXPathFreeObject(cond);
+  if (yes) {
+    xmlXPathFreeObject(otherwise);
+    valuePush(ctxt, then);
+  } else {
+    xmlXPathFreeObject(then);
+    valuePush(ctxt, otherwise);
+  }
+}
+
+static const struct {
+  const char *name;
+  xmlXPathFunction fn;
+} functions[] = {
+    {"format-date", fn_format_date},
+    {"date-range", fn_date_range},
+    {"format-number", fn_format_number},
+    {"person", fn_person},
+    {"figure", fn_figure},
+    {"section", fn_section},
+    {"join", fn_join},
+    {"initials", fn_initials},
+    {"social-url", fn_social_url},
+    {"choose", fn_choose},
+};
+
+void rp_xpathfn_register(xmlXPathContextPtr ctx) {
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
+    xmlXPathRegisterFunc(ctx, (const xmlChar *)functions[i].name, functions[i].fn);
+}
+
+bool rp_xpathfn_known(const char *name, size_t len) {
+  static const char *const core[] = {
+      "last",
+      "position",
+      "count",
+      "id",
+      "local-name",
+      "namespace-uri",
+      "name",
+      "string",
+      "concat",
+      "starts-with",
+      "contains",
+      "substring-before",
+      "substring-after",
+      "substring",
+      "string-length",
+      "normalize-space",
+      "translate",
+      "boolean",
+      "not",
+      "true",
+      "false",
+      "lang",
+      "number",
+      "sum",
+      "floor",
+      "ceiling",
+      "round",
+  };
+  for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
+    if (strlen(core[i]) == len && strncmp(core[i], name, len) == 0) return true;
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
+    if (strlen(functions[i].name) == len && strncmp(functions[i].name, name, len) == 0) return true;
+  return false;
+}
+
+void rp_xpathfn_fini(rp_xeval *x) {
+  for (size_t i = 0; i < sizeof x->ids / sizeof x->ids[0]; i++) {
+    xmlHashFree(x->ids[i], NULL);
+    x->ids[i] = NULL;
+  }
+}

@@ -1,0 +1,985 @@
+/* test_template — the layout language: units, styles, masters, XPath
+ * substitution and extension functions, group-by, rich text, errors with
+ * their lines, the shipped layouts against the sample, and fault injection.
+ *
+ * The layouts under tests/layouts/ name fonts as ../fonts/…; a layout's fonts
+ * must lie inside its project (the folder above its own), so the group setup
+ * copies tests/layouts/ and the repository's fonts into a scratch project,
+ * <tmp>/proj/{layouts,fonts}/, and the tests load the copies. Content is
+ * loaded with the review schema (or none, for the small rich-text document)
+ * straight into an rp_content: binding reads only its tree and path. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+/* testutil.h brings cmocka */
+#include "base/schemas.h"
+#include "base/xml.h"
+#include "template/def.h"
+#include "template/template.h"
+#include "template/units.h"
+
+/* ---- fixtures ---------------------------------------------------------------- */
+
+static char proj[4096];
+
+static int copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb");
+  if (!in) return -1;
+  FILE *out = fopen(to, "wb");
+  if (!out) {
+    fclose(in);
+    return -1;
+  }
+  char buf[65536];
+  size_t n;
+  int rc = 0;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    if (fwrite(buf, 1, n, out) != n) rc = -1;
+  fclose(in);
+  if (fclose(out) != 0) rc = -1;
+  return rc;
+}
+
+static const char *const fixtures[] = {
+    "styles.xml", "exprs.xml", "events.xml",       "rich.xml",         "runtime.xml",
+    "errors.xml", "cycle.xml", "bad-xpath.xml",    "include.xml",      "lib/part.xml",
+    "schema.xml", "small.xml", "missing-font.xml", "outside-font.xml",
+};
+static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
+                                    "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
+
+static int setup_project(void **state) {
+  (void)state;
+  if (snprintf(proj, sizeof proj, "%s/proj", rp_test_tmpdir()) >= (int)sizeof proj) return -1;
+  char cmd[8400], from[4096], to[4200];
+  if (snprintf(cmd, sizeof cmd, "mkdir -p '%s/layouts/lib' '%s/fonts'", proj, proj) >=
+      (int)sizeof cmd)
+    return -1;
+  if (system(cmd) != 0) return -1;
+  for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+    snprintf(from, sizeof from, "%s", rp_test_src("tests/layouts/"));
+    strncat(from, fixtures[i], sizeof from - strlen(from) - 1);
+    if (snprintf(to, sizeof to, "%s/layouts/%s", proj, fixtures[i]) >= (int)sizeof to) return -1;
+    if (copy_file(from, to) != 0) return -1;
+  }
+  for (size_t i = 0; i < sizeof fonts / sizeof fonts[0]; i++) {
+    snprintf(from, sizeof from, "%s", rp_test_src("fonts/"));
+    strncat(from, fonts[i], sizeof from - strlen(from) - 1);
+    if (snprintf(to, sizeof to, "%s/fonts/%s", proj, fonts[i]) >= (int)sizeof to) return -1;
+    if (copy_file(from, to) != 0) return -1;
+  }
+  /* a font outside the project, for outside-font.xml */
+  if (snprintf(to, sizeof to, "%s/outside.ttf", rp_test_tmpdir()) >= (int)sizeof to) return -1;
+  return copy_file(rp_test_src("fonts/OpenSans-Regular.ttf"), to);
+}
+
+static const char *fixture(const char *name) {
+  static char buf[4][4200];
+  static int k;
+  k = (k + 1) % 4;
+  if (snprintf(buf[k], sizeof buf[k], "%s/layouts/%s", proj, name) >= (int)sizeof buf[k])
+    fail_msg("path too long");
+  return buf[k];
+}
+
+/* The line of the fixture (source copy) that holds `needle`; 0 if none. */
+static int line_of(const char *name, const char *needle) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", rp_test_src("tests/layouts/"));
+  strncat(path, name, sizeof path - strlen(path) - 1);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[2048];
+  int n = 0, found = 0;
+  while (fgets(line, sizeof line, f)) {
+    n++;
+    if (strstr(line, needle)) {
+      found = n;
+      break;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* The diagnostic whose message holds `needle`, or NULL. */
+static const rp_diag_entry *entry_with(const rp_diag *d, const char *needle) {
+  for (size_t i = 0; i < d->count; i++)
+    if (d->entries[i].message && strstr(d->entries[i].message, needle)) return &d->entries[i];
+  return NULL;
+}
+
+static void expect_error_at(const rp_diag *d, const char *needle, const char *file, int line) {
+  const rp_diag_entry *e = entry_with(d, needle);
+  if (!e) {
+    rp_test_diag_dump(d);
+    fail_msg("no diagnostic mentions \"%s\"", needle);
+  }
+  if (e->severity != RP_SEV_ERROR || e->status != RP_ERR_INPUT || e->line != line || !e->file ||
+      !strstr(e->file, file)) {
+    rp_test_diag_dump(d);
+    fail_msg("expected an input error at %s:%d mentioning \"%s\"; got %s:%d: %s", file, line,
+             needle, e->file ? e->file : "?", e->line, e->message);
+  }
+}
+
+typedef struct world {
+  rp_diag d;
+  rp_arena *a;
+  rp_layout_def *l;
+  rp_content c;
+  rp_bound_doc *b;
+} world;
+
+static void world_init(world *w) {
+  memset(w, 0, sizeof *w);
+  rp_diag_init(&w->d);
+  w->a = rp_arena_new();
+  assert_non_null(w->a);
+}
+
+static void world_fini(world *w) {
+  rp_layout_def_free(w->l);
+  xmlFreeDoc(w->c.doc);
+  rp_arena_free(w->a);
+  rp_diag_fini(&w->d);
+}
+
+static rp_status load_content(world *w, const char *path, bool schema) {
+  const rp_xml_schema review = {"data/schema/review.rng", rp_schema_review, rp_schema_review_len,
+                                "docs/content.md"};
+  w->c.path = path;
+  return rp_xml_load(path, schema ? &review : NULL, &w->d, &w->c.doc);
+}
+
+/* Loads `layout` and binds it to the content; asserts both succeed. */
+static void bind_ok(world *w, const char *layout, const char *content, bool schema) {
+  world_init(w);
+  rp_status st = rp_layout_def_load(w->a, layout, &w->d, &w->l);
+  if (st == RP_OK) st = load_content(w, content, schema);
+  if (st == RP_OK) st = rp_bind(w->a, w->l, &w->c, &w->d, &w->b);
+  if (st != RP_OK) rp_test_diag_dump(&w->d);
+  assert_int_equal(st, RP_OK);
+  assert_non_null(w->b);
+}
+
+static const char *sample(void) { return rp_test_src("data/ccin-2018-19.xml"); }
+
+/* The text of a block's spans, concatenated (static buffer). */
+static const char *text_of(const rp_block *b) {
+  static char buf[8192];
+  buf[0] = '\0';
+  for (const rp_span *s = b->spans; s; s = s->next)
+    strncat(buf, s->text, sizeof buf - strlen(buf) - 1);
+  return buf;
+}
+
+/* Every text of the document, blocks and their children, one per line. */
+static void append_texts(const rp_block *b, char **buf, size_t *len, size_t *cap) {
+  for (; b; b = b->next) {
+    const char *t = text_of(b);
+    size_t n = strlen(t);
+    if (*len + n + 2 > *cap) {
+      *cap = (*len + n + 2) * 2;
+      *buf = realloc(*buf, *cap);
+      assert_non_null(*buf);
+    }
+    memcpy(*buf + *len, t, n);
+    *len += n;
+    (*buf)[(*len)++] = '\n';
+    (*buf)[*len] = '\0';
+    append_texts(b->children, buf, len, cap);
+  }
+}
+
+static char *all_texts(const rp_bound_doc *doc) {
+  size_t len = 0, cap = 1024;
+  char *buf = calloc(1, cap);
+  assert_non_null(buf);
+  for (const rp_section *s = doc->sections; s; s = s->next)
+    append_texts(s->blocks, &buf, &len, &cap);
+  return buf;
+}
+
+static size_t count_sections(const rp_bound_doc *doc) {
+  size_t n = 0;
+  for (const rp_section *s = doc->sections; s; s = s->next) n++;
+  return n;
+}
+
+/* ---- units ------------------------------------------------------------------- */
+
+static void test_units_lengths(void **state) {
+  (void)state;
+  double v;
+  assert_null(rp_length_parse("12pt", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 12, 1e-9);
+  assert_null(rp_length_parse("25.4mm", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 72, 1e-9);
+  assert_null(rp_length_parse("2.54cm", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 72, 1e-9);
+  assert_null(rp_length_parse("1in", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 72, 1e-9);
+  assert_null(rp_length_parse("16px", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 12, 1e-9);
+  assert_null(rp_length_parse("0", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 0, 1e-9);
+  assert_null(rp_length_parse("-3pt", RP_NO_PERCENT, &v));
+  assert_float_equal(v, -3, 1e-9);
+  assert_null(rp_length_parse("50%", 200, &v));
+  assert_float_equal(v, 100, 1e-9);
+  assert_null(rp_length_parse("100% - 1in", 200, &v));
+  assert_float_equal(v, 128, 1e-9);
+  assert_null(rp_length_parse(" 10pt + 2pt - 1pt ", RP_NO_PERCENT, &v));
+  assert_float_equal(v, 11, 1e-9);
+
+  assert_non_null(strstr(rp_length_parse("12", RP_NO_PERCENT, &v), "needs a unit"));
+  assert_non_null(strstr(rp_length_parse("12qq", RP_NO_PERCENT, &v), "unknown unit"));
+  assert_non_null(strstr(rp_length_parse("50%", RP_NO_PERCENT, &v), "not allowed"));
+  assert_non_null(rp_length_parse("", RP_NO_PERCENT, &v));
+  assert_non_null(rp_length_parse("pt", RP_NO_PERCENT, &v));
+  assert_non_null(rp_length_parse("10pt 2pt", RP_NO_PERCENT, &v));
+
+  double four[4];
+  assert_null(rp_lengths4_parse("6pt", four));
+  assert_float_equal(four[3], 6, 1e-9);
+  assert_null(rp_lengths4_parse("1pt 2pt", four));
+  assert_float_equal(four[0], 1, 1e-9);
+  assert_float_equal(four[1], 2, 1e-9);
+  assert_float_equal(four[2], 1, 1e-9);
+  assert_float_equal(four[3], 2, 1e-9);
+  assert_null(rp_lengths4_parse("1pt 2pt 3pt", four));
+  assert_float_equal(four[2], 3, 1e-9);
+  assert_float_equal(four[3], 2, 1e-9);
+  assert_null(rp_lengths4_parse("1pt 2pt 3pt 4pt", four));
+  assert_float_equal(four[3], 4, 1e-9);
+  assert_non_null(rp_lengths4_parse("1pt 2pt 3pt 4pt 5pt", four));
+  assert_non_null(rp_lengths4_parse("", four));
+}
+
+static void test_units_colors(void **state) {
+  (void)state;
+  rp_color c;
+  assert_null(rp_color_parse("#5b2a86", &c));
+  assert_float_equal(c.r, 0x5b / 255.0, 1e-6);
+  assert_float_equal(c.g, 0x2a / 255.0, 1e-6);
+  assert_float_equal(c.b, 0x86 / 255.0, 1e-6);
+  assert_float_equal(c.a, 1, 1e-6);
+  assert_null(rp_color_parse("#fff", &c));
+  assert_float_equal(c.r, 1, 1e-6);
+  assert_null(rp_color_parse("#00857c80", &c));
+  assert_float_equal(c.a, 0x80 / 255.0, 1e-6);
+  assert_null(rp_color_parse("none", &c));
+  assert_float_equal(c.a, 0, 1e-6);
+  assert_null(rp_color_parse("black", &c));
+  assert_float_equal(c.r + c.g + c.b, 0, 1e-6);
+  assert_non_null(rp_color_parse("#12", &c));
+  assert_non_null(rp_color_parse("#gggggg", &c));
+  assert_non_null(rp_color_parse("purple", &c));
+}
+
+static void test_units_pages(void **state) {
+  (void)state;
+  double w, h;
+  assert_null(rp_page_size_parse("A4", &w, &h));
+  assert_float_equal(w, 595.28, 0.01);
+  assert_float_equal(h, 841.89, 0.01);
+  assert_null(rp_page_size_parse("A4 landscape", &w, &h));
+  assert_float_equal(w, 841.89, 0.01);
+  assert_null(rp_page_size_parse("a5", &w, &h));
+  assert_float_equal(w, 419.53, 0.01);
+  assert_null(rp_page_size_parse("Letter", &w, &h));
+  assert_float_equal(h, 792, 0.01);
+  assert_null(rp_page_size_parse("16:9", &w, &h)); /* 338.67 × 190.5mm */
+  assert_float_equal(w, 960, 0.01);
+  assert_float_equal(h, 540, 0.01);
+  assert_null(rp_page_size_parse("210mm 297mm", &w, &h));
+  assert_float_equal(w, 595.28, 0.01);
+  assert_non_null(rp_page_size_parse("A9", &w, &h));
+  assert_non_null(rp_page_size_parse("A4 sideways", &w, &h));
+  assert_non_null(rp_page_size_parse("10pt 10pt", &w, &h));
+}
+
+/* ---- the pure helpers behind the functions ----------------------------------- */
+
+static void test_date_and_number_helpers(void **state) {
+  (void)state;
+  char out[128];
+  assert_true(rp_format_date("2019-02-28", "EEEE d MMMM yyyy", out, sizeof out));
+  assert_string_equal(out, "Thursday 28 February 2019");
+  assert_true(rp_format_date("2020-02-29", "d/M/yy", out, sizeof out));
+  assert_string_equal(out, "29/2/20");
+  assert_false(rp_format_date("2019-02-29", "d", out, sizeof out));   /* not a leap year */
+  assert_false(rp_format_date("2019-02", "d MMMM", out, sizeof out)); /* no day */
+  assert_false(rp_format_date("19-02-01", "d", out, sizeof out));
+  assert_false(rp_format_date("2019-02-01", "d MMMM yyyy", out, 5)); /* too small */
+
+  assert_true(rp_date_range("2019-06-20", "2019-06-21", out, sizeof out));
+  assert_string_equal(out, "20–21 June 2019");
+  assert_true(rp_date_range("2019-06-20", "", out, sizeof out));
+  assert_string_equal(out, "20 June 2019");
+  assert_false(rp_date_range("2019-06-21", "2019-06-20", out, sizeof out));
+  assert_false(rp_date_range("2019-06", NULL, out, sizeof out));
+
+  assert_true(rp_format_number(1234567.891, "#,##0.##", out, sizeof out));
+  assert_string_equal(out, "1,234,567.89");
+  assert_true(rp_format_number(5, "000", out, sizeof out));
+  assert_string_equal(out, "005");
+  assert_true(rp_format_number(0.5, "#.0", out, sizeof out));
+  assert_string_equal(out, ".5");
+  assert_true(rp_format_number(-0.0001, "0.0", out, sizeof out));
+  assert_string_equal(out, "0.0");
+  assert_true(rp_format_number(1e6, "#,##0 votes", out, sizeof out));
+  assert_string_equal(out, "1,000,000 votes");
+  assert_false(rp_format_number(1, "abc", out, sizeof out));
+}
+
+/* ---- styles and masters ------------------------------------------------------ */
+
+static void test_style_inheritance(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("styles.xml"), &w.d, &w.l), RP_OK);
+  rp_color accent;
+  assert_true(rp_layout_def_color(w.l, "accent", &accent));
+
+  const rp_style *body = rp_layout_def_style(w.l, "body");
+  const rp_style *child = rp_layout_def_style(w.l, "child");
+  const rp_style *grand = rp_layout_def_style(w.l, "grandchild");
+  const rp_style *ratio = rp_layout_def_style(w.l, "ratio");
+  assert_non_null(body);
+  assert_non_null(child);
+  /* the child overrides size and inherits colour, alignment, spacing… */
+  assert_float_equal(child->size, 20, 1e-9);
+  assert_float_equal(child->color.r, accent.r, 1e-6);
+  assert_float_equal(child->color.b, accent.b, 1e-6);
+  assert_int_equal(child->align, RP_ALIGN_JUSTIFY);
+  assert_float_equal(child->space_after, 6, 1e-9);
+  /* …and keeps the parent's proportion of leading to size (14/10) */
+  assert_float_equal(child->leading, 28, 1e-9);
+  /* a grandchild overrides leading and colour, and asks for the bold face */
+  assert_float_equal(grand->size, 20, 1e-9);
+  assert_float_equal(grand->leading, 22, 1e-9);
+  assert_float_equal(grand->color.r, 1, 1e-6);
+  assert_int_not_equal(grand->font, body->font);
+  /* a bare number is a multiple of the size */
+  assert_float_equal(ratio->leading, 15, 1e-9);
+  /* no bold-italic face: bold is used, with a warning naming the style */
+  const rp_style *bi = rp_layout_def_style(w.l, "bolditalic");
+  assert_int_equal(bi->font, grand->font);
+  assert_true(rp_test_diag_has(&w.d, "no bold-italic face"));
+  /* the built-in character styles exist */
+  assert_non_null(rp_layout_def_style(w.l, "strong"));
+  assert_non_null(rp_layout_def_style(w.l, "em"));
+  assert_non_null(rp_layout_def_style(w.l, "link"));
+  assert_int_equal(rp_layout_def_fonts(w.l)->count, 3);
+  world_fini(&w);
+}
+
+/* <strong> in a 24pt heading stays 24pt: character styles carry only what
+ * they set. */
+static void test_char_styles_over_heading(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("styles.xml"), sample(), true);
+  const rp_style *h1 = rp_layout_def_style(w.l, "h1");
+  const rp_style *strong = rp_layout_def_style(w.l, "grandchild"); /* has the bold face */
+  const rp_block *b = w.b->sections->blocks;
+  assert_int_equal(b->kind, RP_BLOCK_HEADING);
+  assert_int_equal(b->role, RP_ROLE_H1);
+  assert_string_equal(text_of(b), "Big bold it");
+  const rp_span *s = b->spans;
+  assert_ptr_equal(s->style, h1);
+  assert_string_equal(s->next->text, "bold");
+  assert_float_equal(s->next->style->size, 24, 1e-9);
+  assert_float_equal(s->next->style->leading, 30, 1e-9);
+  assert_true(s->next->style->keep_with_next);
+  assert_int_equal(s->next->style->font, strong->font);
+  assert_string_equal(s->next->style->name, "h1+strong");
+  const rp_span *it = s->next->next->next;
+  assert_string_equal(it->text, "it");
+  assert_int_not_equal(it->style->font, h1->font);
+  world_fini(&w);
+}
+
+static void test_style_cycle(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("cycle.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  assert_null(w.l);
+  expect_error_at(&w.d, "parent cycle", "cycle.xml", line_of("cycle.xml", "name=\"a\""));
+  expect_error_at(&w.d, "unknown style \"nosuchparent\"", "cycle.xml",
+                  line_of("cycle.xml", "nosuchparent"));
+  world_fini(&w);
+}
+
+static void test_masters(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("styles.xml"), sample(), true);
+  const rp_master *m = w.b->sections->master;
+  assert_non_null(m);
+  assert_string_equal(m->name, "m");
+  assert_float_equal(m->width, 595.28, 0.01);
+  /* default frame: the page inside margin="20mm 15mm 25mm 10mm" */
+  assert_int_equal(m->any.n_frames, 1);
+  const double mm = 72 / 25.4;
+  assert_float_equal(m->any.frames[0].x, 10 * mm, 1e-6);
+  assert_float_equal(m->any.frames[0].y, 20 * mm, 1e-6);
+  assert_float_equal(m->any.frames[0].w, 595.28 - 25 * mm, 1e-6);
+  assert_float_equal(m->any.frames[0].h, 841.89 - 45 * mm, 1e-6);
+  /* decorations: percentages of the page, anchored to the far edge */
+  assert_int_equal(m->any.n_decorations, 2);
+  const rp_decoration *band = &m->any.decorations[0];
+  assert_false(band->is_text);
+  assert_float_equal(band->w, 595.28, 1e-6);
+  assert_float_equal(band->y, 841.89 - 12 * mm, 1e-6);
+  assert_true(band->box.fill.a > 0);
+  assert_int_equal(band->src.layout_line, line_of("styles.xml", "<rect"));
+  /* texts evaluated against the content, page variables left for layout/ */
+  assert_string_equal(m->any.header->text, "Head CCIN");
+  assert_string_equal(m->any.footer->text, "{$section} – {$page} of {$pages} {x}");
+  assert_int_equal(m->any.footer->style->align, RP_ALIGN_RIGHT);
+  assert_int_equal(rp_layout_def_style(w.l, "running")->align, RP_ALIGN_JUSTIFY);
+  assert_string_equal(m->any.decorations[1].text, "{$page}");
+  assert_int_equal(m->any.footer->src.layout_line, line_of("styles.xml", "<footer style"));
+  /* first page: no footer, the rest inherited; left pages: their own margins */
+  assert_non_null(m->first);
+  assert_null(m->first->footer);
+  assert_non_null(m->first->header);
+  assert_int_equal(m->first->n_decorations, 2);
+  assert_non_null(m->left);
+  assert_float_equal(m->left->frames[0].x, 15 * mm, 1e-6);
+  assert_null(m->right);
+  /* the section title for {$section} */
+  assert_string_equal(w.b->sections->title, "Review of the year");
+  world_fini(&w);
+
+  /* the second master: A5 landscape, two frames */
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("styles.xml"), &w.d, &w.l), RP_OK);
+  const rp_master_def *md = rp_master_find(w.l, "two");
+  assert_non_null(md);
+  assert_float_equal(md->width, 595.28, 0.01);
+  assert_float_equal(md->height, 419.53, 0.01);
+  assert_int_equal(md->any.v.n_frames, 2);
+  assert_int_equal(md->any.v.frames[0].columns, 2);
+  assert_float_equal(md->any.v.frames[0].gutter, 6 * mm, 1e-6);
+  assert_float_equal(md->any.v.frames[1].w, 595.28 / 2, 1e-6);
+  world_fini(&w);
+}
+
+/* ---- expressions ----------------------------------------------------------- */
+
+static void test_substitution(void **state) {
+  (void)state;
+  static const char *const expected[] = {
+      "{literal} and {2}",
+      "21 people",
+      "48",
+      "9,507,400,028",
+      "23 September 2018",
+      "03/09/18 Mon",
+      "Jun 2019",
+      "23–26 September 2018",
+      "30 September – 2 October 2018",
+      "30 December 2018 – 2 January 2019",
+      "10 November 2018",
+      "10 November 2018",
+      "23–26 September 2018",
+      "10 November 2018",
+      "33,000",
+      "1,234.50",
+      "25.6%",
+      "-£7",
+      "£9,500,000,000",
+      "Sharon Taylor",
+      "Cllr",
+      "21",
+      "£9.5bn",
+      "Co-operative of the Year Awards 2019",
+      "LO",
+      "Chair of CCIN and Leader",
+      "many",
+      "https://twitter.com/coopinnovation",
+      "https://social.coop/@ccin",
+      "true and true",
+      "a}b",
+      "1/2 councils",
+      "2/2 residents",
+  };
+  world w;
+  bind_ok(&w, fixture("exprs.xml"), sample(), true);
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++, b = b->next) {
+    assert_non_null(b);
+    assert_string_equal(text_of(b), expected[i]);
+  }
+  assert_null(b);
+  assert_int_equal(w.d.count, 0);
+  world_fini(&w);
+}
+
+static void test_group_by(void **state) {
+  (void)state;
+  static const char *const months[] = {
+      "September 2018: 1 (1/9)", "October 2018: 2 (2/9)",  "November 2018: 1 (3/9)",
+      "January 2019: 1 (4/9)",   "February 2019: 1 (5/9)", "March 2019: 1 (6/9)",
+      "April 2019: 1 (7/9)",     "June 2019: 3 (8/9)",     "July 2019: 1 (9/9)",
+  };
+  world w;
+  bind_ok(&w, fixture("events.xml"), sample(), true);
+  const rp_block *b = w.b->sections->blocks;
+  size_t events = 0;
+  for (size_t i = 0; i < sizeof months / sizeof months[0]; i++) {
+    assert_non_null(b);
+    assert_int_equal(b->kind, RP_BLOCK_HEADING);
+    assert_string_equal(text_of(b), months[i]);
+    b = b->next;
+    assert_int_equal(b->kind, RP_BLOCK_LIST);
+    for (const rp_block *it = b->children; it; it = it->next) events++;
+    if (i == 7) { /* June: the three events, in document order */
+      const rp_block *it = b->children;
+      assert_string_equal(text_of(it->children), "Co-operative Party Local Government Conference");
+      assert_string_equal(text_of(it->next->children), "PSTA State of Transformation Conference");
+      assert_string_equal(text_of(it->next->next->children),
+                          "Co-operative Congress and Co-operative of the Year Awards");
+    }
+    b = b->next;
+  }
+  assert_null(b);
+  assert_int_equal(events, 12);
+  /* by place: groups in order of first appearance */
+  const rp_block *p = w.b->sections->next->blocks;
+  static const char *const places[] = {
+      "Liverpool: 1", "Croydon: 1",    "Bristol: 2",   "Gloucester: 1", "Coventry: 1",
+      "Dundee: 1",    "Manchester: 2", "Newcastle: 1", "London: 1",     "Bournemouth: 1"};
+  for (size_t i = 0; i < sizeof places / sizeof places[0]; i++, p = p->next)
+    assert_string_equal(text_of(p), places[i]);
+  assert_null(p);
+  world_fini(&w);
+}
+
+/* ---- rich text, lists, quotes ------------------------------------------------ */
+
+static void expect_span(const rp_span *s, const char *text, const char *style, const char *href) {
+  assert_non_null(s);
+  assert_string_equal(s->text, text);
+  assert_string_equal(s->style->name, style);
+  if (href)
+    assert_string_equal(s->href, href);
+  else
+    assert_null(s->href);
+}
+
+static void test_rich(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("rich.xml"), rp_test_src("tests/data/template/rich.xml"), false);
+  const rp_block *b = w.b->sections->blocks;
+
+  /* em, strong nested in em, a: character styles and href */
+  const rp_span *s = b->spans;
+  expect_span(s, "Open to ", "body", NULL);
+  expect_span(s = s->next, "all ", "body+em", NULL);
+  expect_span(s = s->next, "bold", "body+em+strong", NULL);
+  expect_span(s = s->next, " ideas, ", "body", NULL);
+  expect_span(s = s->next, "see", "body+link", "https://example.org/x");
+  expect_span(s = s->next, ".", "body", NULL);
+  assert_null(s->next);
+  world_fini(&w);
+}
+
+static void test_rich_rest(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("rich.xml"), rp_test_src("tests/data/template/rich.xml"), false);
+  const rp_block *b = w.b->sections->blocks->next;
+
+  /* white space collapsed across spans, none at the ends */
+  const rp_span *s = b->spans;
+  expect_span(s, "Hello ", "body", NULL);
+  expect_span(s = s->next, "bold ", "body+strong", NULL);
+  expect_span(s = s->next, "world", "body", NULL);
+  assert_null(s->next);
+  b = b->next;
+  assert_string_equal(text_of(b), "Spaced out text");
+  assert_int_equal(b->src.content_line, 6);
+  assert_int_equal(b->src.layout_line, line_of("rich.xml", "p[2]"));
+  assert_non_null(strstr(b->src.layout_file, "rich.xml"));
+  assert_non_null(strstr(b->src.content_file, "rich.xml"));
+
+  /* markers: a pattern with (i), a. from 3, none, number, evaluated pattern */
+  b = b->next;
+  static const char *const roman[] = {"(i)", "(ii)", "(iii)", "(iv)"};
+  const rp_block *it = b->children;
+  assert_int_equal(b->role, RP_ROLE_LIST);
+  assert_int_equal(b->level, 1);
+  for (int i = 0; i < 4; i++, it = it->next) {
+    assert_int_equal(it->kind, RP_BLOCK_ITEM);
+    assert_int_equal(it->role, RP_ROLE_LIST_ITEM);
+    assert_string_equal(it->marker, roman[i]);
+    assert_string_equal(it->style->name, "marker");
+    assert_int_equal(it->children->kind, RP_BLOCK_PARAGRAPH);
+    assert_string_equal(it->children->style->name, "body");
+  }
+  b = b->next;
+  assert_string_equal(b->children->marker, "c.");
+  assert_string_equal(b->children->next->marker, "d.");
+  assert_null(b->children->next->next);
+  b = b->next;
+  assert_null(b->children->marker);
+  assert_string_equal(text_of(b->children->children), "static");
+  assert_null(b->children->next); /* test="false()" */
+  b = b->next;
+  assert_string_equal(b->children->next->next->next->marker, "4.");
+  b = b->next;
+  assert_string_equal(b->children->marker, "I");
+
+  /* quotes: marks around the first and last paragraph */
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_QUOTE);
+  assert_int_equal(b->role, RP_ROLE_QUOTE);
+  assert_string_equal(text_of(b->children), "“First.");
+  assert_string_equal(text_of(b->children->next), "Second.”");
+  b = b->next;
+  assert_string_equal(text_of(b->children), "‘Just text’");
+
+  /* links: with no text the address shows, without mailto: */
+  b = b->next;
+  expect_span(b->spans, "a@b.org", "body+link", "mailto:a@b.org");
+  b = b->next;
+  expect_span(b->spans, "www.councils.coop", "body+link", "https://www.councils.coop");
+  b = b->next;
+  assert_string_equal(text_of(b), "https://www.councils.coop");
+
+  /* test="nothing" and an empty text leave nothing; then the other blocks */
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_BOX);
+  assert_float_equal(b->box.padding[1], 12, 1e-9);
+  assert_true(b->box.fill.a > 0);
+  assert_string_equal(text_of(b->children), "in a box");
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_SHAPE);
+  assert_int_equal(b->shape, RP_SHAPE_LINE);
+  assert_int_equal(b->role, RP_ROLE_ARTIFACT);
+  assert_float_equal(b->box.stroke_width, 1, 1e-9);
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_SPACER);
+  assert_float_equal(b->height, 5 * 72 / 25.4, 1e-6);
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_CHART);
+  assert_int_equal(b->role, RP_ROLE_FIGURE);
+  assert_string_equal(b->alt, "Map of 4 things");
+  assert_string_equal(b->chart_kind, "map");
+  assert_string_equal(b->chart_ref, "members");
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_PAGE_BREAK);
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_COLUMN_BREAK);
+  assert_null(b->next);
+  world_fini(&w);
+}
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static void test_load_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("errors.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  assert_null(w.l);
+  const char *f = "errors.xml";
+  expect_error_at(&w.d, "unknown colour \"nosuchcolour\"", f, line_of(f, "nosuchcolour"));
+  expect_error_at(&w.d, "unknown font role \"nosuchrole\"", f, line_of(f, "nosuchrole"));
+  expect_error_at(&w.d, "needs a unit", f, line_of(f, "size=\"12\""));
+  expect_error_at(&w.d, "unknown colour \"nosuchfill\"", f, line_of(f, "nosuchfill"));
+  expect_error_at(&w.d, "unknown template \"nosuchtemplate\"", f, line_of(f, "nosuchtemplate"));
+  expect_error_at(&w.d, "unknown master \"nosuchmaster\"", f, line_of(f, "nosuchmaster"));
+  expect_error_at(&w.d, "unknown style \"nosuchstyle\"", f, line_of(f, "nosuchstyle"));
+  expect_error_at(&w.d, "unknown function nosuchfn()", f, line_of(f, "nosuchfn"));
+  expect_error_at(&w.d, "unknown variable $key", f, line_of(f, "{$key}"));
+  expect_error_at(&w.d, "{$page}", f, line_of(f, "{$page}"));
+  assert_int_equal(w.d.errors, 10);
+  world_fini(&w);
+}
+
+static void test_bad_xpath(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "bad-xpath.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d,
+                  "XPath error in select=\"boards/[\": Invalid expression; check the "
+                  "expression",
+                  f, line_of(f, "boards/["));
+  expect_error_at(&w.d, "XPath error in test=\"count((\"", f, line_of(f, "count(("));
+  expect_error_at(&w.d, "XPath error in {name/[}", f, line_of(f, "{name/[}"));
+  expect_error_at(&w.d, "a { without its }", f, line_of(f, "{unclosed"));
+  assert_int_equal(w.d.errors, 4);
+  world_fini(&w);
+}
+
+static void test_runtime_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "runtime.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  assert_null(w.b);
+  expect_error_at(&w.d, "gives a string, not nodes", f, line_of(f, "string(/review/title)"));
+  expect_error_at(&w.d, "\"2018-13-01\" is not a date", f, line_of(f, "2018-13-01"));
+  expect_error_at(&w.d, "Invalid number of arguments", f, line_of(f, "person()"));
+  /* evaluated for 21 people, failing each time: reported once */
+  expect_error_at(&w.d, "{substring()}", f, line_of(f, "substring()"));
+  assert_int_equal(w.d.errors, 4);
+  /* required selections that match nothing: warnings, in a template and a run */
+  assert_int_equal(w.d.warnings, 2);
+  const rp_diag_entry *e = entry_with(&w.d, "template \"t\" is left out");
+  assert_non_null(e);
+  assert_int_equal(e->severity, RP_SEV_WARNING);
+  assert_int_equal(e->line, line_of(f, "required=\"true\"/>"));
+  world_fini(&w);
+
+  /* --strict: the warnings become errors */
+  world_init(&w);
+  w.d.strict = true;
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  assert_int_equal(w.d.errors, 6);
+  assert_int_equal(w.d.warnings, 0);
+  world_fini(&w);
+}
+
+static void test_include_error_names_fragment(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("include.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  const rp_diag_entry *e = entry_with(&w.d, "unknown colour");
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "lib/part.xml"));
+  assert_int_equal(e->line, line_of("lib/part.xml", "nosuchcolour"));
+  world_fini(&w);
+}
+
+static void test_schema_and_fonts(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("schema.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&w.d, "blink"));
+  assert_true(rp_test_diag_has(&w.d, "docs/layout.md"));
+  world_fini(&w);
+
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("missing-font.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  const rp_diag_entry *e = entry_with(&w.d, "nope.ttf");
+  assert_non_null(e);
+  assert_int_equal(e->line, line_of("missing-font.xml", "nope.ttf"));
+  world_fini(&w);
+
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("outside-font.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  e = entry_with(&w.d, "outside the layout's project");
+  assert_non_null(e);
+  assert_int_equal(e->line, line_of("outside-font.xml", "outside.ttf"));
+  world_fini(&w);
+
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("no-such-layout.xml"), &w.d, &w.l),
+                   RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&w.d, "cannot open"));
+  world_fini(&w);
+}
+
+static void test_layout_find(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *path = NULL;
+  assert_int_equal(rp_layout_find(w.a, "annual-review", &w.d, &path), RP_OK);
+  assert_non_null(strstr(path, "layouts/annual-review.xml"));
+  assert_int_equal(rp_layout_find(w.a, fixture("small.xml"), &w.d, &path), RP_OK);
+  assert_string_equal(path, fixture("small.xml"));
+  assert_int_equal(rp_layout_find(w.a, "no-such-layout", &w.d, &path), RP_ERR_INPUT);
+  assert_null(path);
+  assert_true(rp_test_diag_has(&w.d, "no layout named \"no-such-layout\""));
+  assert_int_equal(rp_layout_find(w.a, "missing/x.xml", &w.d, &path), RP_ERR_INPUT);
+  world_fini(&w);
+}
+
+/* ---- the shipped layouts ----------------------------------------------------- */
+
+static const char *const board_people[] = {
+    "Sharon Taylor",   "Peter Bradbury", "Tony Newman",    "Liam O’Rourke", "Clare Penny-Evans",
+    "Paul Stewart",    "Martin Judd",    "Jonathan Bland", "Dave Jones",    "Simon Parkinson",
+    "Chris Penberthy", "Iain Malcolm",   "Peter Curling",  "Frank Walsh",   "Ken Dalton",
+    "Michael Curnow",  "Rebecca Harvey", "Emma Hoddinott", "Nick Matthews", "Matt Dykes",
+    "Adam Farrell",
+};
+
+static void check_shipped(const char *name) {
+  world w;
+  bind_ok(&w, rp_test_src(name), sample(), true);
+  assert_int_equal(w.d.count, 0); /* no error, no warning */
+  char *texts = all_texts(w.b);
+  for (size_t i = 0; i < sizeof board_people / sizeof board_people[0]; i++)
+    if (!strstr(texts, board_people[i])) fail_msg("%s: no text names %s", name, board_people[i]);
+  /* a sample of every section */
+  static const char *const needles[] = {
+      "Review of the year",
+      "Action-focused",
+      "reclaim the traditions",
+      "Highlights",
+      "(Chair)",
+      "(Vice-chair)",
+      "28 Councils › 7.4m residents › £9.5bn budget",
+      "Illustrative sample membership",
+      "Greenwich Community Development Agency",
+      "South Tyneside Council (sponsored by CCIN)",
+      "Lorraine Power, from Leeds Bread Co-op",
+      "Enable action – key role food",
+      "Co-operatives Unleashed",
+      "220 case studies",
+      "23–26 September 2018",
+      "June 2019",
+      "(in progress)",
+      "@coopcouncils",
+  };
+  for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+    if (!strstr(texts, needles[i])) fail_msg("%s: no text holds \"%s\"", name, needles[i]);
+  free(texts);
+
+  /* sections: each with a bookmark; footers keep their page variables */
+  assert_int_equal(count_sections(w.b), 14); /* a section per board */
+  bool map = false;
+  for (const rp_section *s = w.b->sections; s; s = s->next) {
+    assert_non_null(s->master);
+    assert_non_null(s->bookmark);
+    assert_true(s->new_page);
+    if (strcmp(s->master->name, "cover") == 0) continue;
+    assert_non_null(s->title);
+    const rp_decoration *foot = s->master->any.footer;
+    assert_non_null(foot);
+    assert_non_null(strstr(foot->text, "{$section}"));
+    for (const rp_block *b = s->blocks; b; b = b->next)
+      if (b->kind == RP_BLOCK_CHART && strcmp(b->chart_kind, "map") == 0) map = true;
+  }
+  assert_true(map);
+  assert_string_equal(w.b->info.title, "CCIN Review of the year August 2018 – July 2019");
+  assert_string_equal(w.b->info.author, "Co-operative Councils’ Innovation Network");
+  assert_string_equal(w.b->info.lang, "en-GB");
+  assert_non_null(strstr(w.b->info.creator, "reviewpdf"));
+  /* blocks point back at the shared templates and at the content */
+  const rp_block *first = w.b->sections->next->blocks;
+  assert_non_null(strstr(first->src.layout_file, "lib/templates.xml"));
+  assert_true(first->src.layout_line > 0);
+  assert_non_null(strstr(first->src.content_file, "ccin-2018-19.xml"));
+  assert_int_equal(first->src.content_line, 26); /* <about id="about"> */
+  assert_ptr_equal(w.b->fonts, rp_layout_def_fonts(w.l));
+  world_fini(&w);
+}
+
+static void test_annual_review(void **state) {
+  (void)state;
+  check_shipped("layouts/annual-review.xml");
+  world w;
+  bind_ok(&w, rp_test_src("layouts/annual-review.xml"), sample(), true);
+  const rp_master *m = w.b->sections->next->master;
+  assert_string_equal(m->any.footer->text, "CCIN · {$section}");
+  assert_string_equal(m->any.decorations[2].text, "{$page} / {$pages}");
+  world_fini(&w);
+}
+
+static void test_annual_review_a5(void **state) {
+  (void)state;
+  check_shipped("layouts/annual-review-a5.xml");
+  world w;
+  bind_ok(&w, rp_test_src("layouts/annual-review-a5.xml"), sample(), true);
+  const rp_master *m = w.b->sections->next->master;
+  assert_float_equal(m->width, 419.53, 0.01);
+  assert_int_equal(m->any.frames[0].columns, 1);
+  assert_non_null(m->left);
+  assert_string_equal(m->left->footer->text, "{$page} · {$section}");
+  world_fini(&w);
+}
+
+/* ---- fault injection ----------------------------------------------------------- */
+
+static char *run_small(unsigned long fail_at, rp_status *st_out) {
+  world w;
+  world_init(&w);
+  if (fail_at) rp_arena_fail_after(w.a, fail_at);
+  rp_status st = rp_layout_def_load(w.a, fixture("small.xml"), &w.d, &w.l);
+  if (st == RP_OK) st = load_content(&w, sample(), true);
+  if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
+  char *texts = NULL;
+  if (st == RP_OK) {
+    texts = all_texts(w.b);
+  } else {
+    /* a failure is always explained */
+    assert_true(w.d.errors > 0);
+    assert_true(w.d.status != RP_OK);
+  }
+  *st_out = st;
+  world_fini(&w);
+  return texts;
+}
+
+/* Fail the Nth arena allocation, for every N: each run fails cleanly (no
+ * crash, no leak under ASan) or gives exactly the full result. */
+static void test_fault_injection(void **state) {
+  (void)state;
+  rp_status st;
+  char *reference = run_small(0, &st);
+  assert_int_equal(st, RP_OK);
+  assert_non_null(strstr(reference, "Sharon Taylor"));
+  unsigned long n;
+  for (n = 1; n < 20000; n++) {
+    char *texts = run_small(n, &st);
+    if (st == RP_OK) {
+      assert_string_equal(texts, reference);
+      free(texts);
+      break;
+    }
+  }
+  assert_true(n < 20000);
+  print_message("fault injection: the run needs %lu arena allocations\n", n - 1);
+  free(reference);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_units_lengths),
+      cmocka_unit_test(test_units_colors),
+      cmocka_unit_test(test_units_pages),
+      cmocka_unit_test(test_date_and_number_helpers),
+      cmocka_unit_test(test_style_inheritance),
+      cmocka_unit_test(test_char_styles_over_heading),
+      cmocka_unit_test(test_style_cycle),
+      cmocka_unit_test(test_masters),
+      cmocka_unit_test(test_substitution),
+      cmocka_unit_test(test_group_by),
+      cmocka_unit_test(test_rich),
+      cmocka_unit_test(test_rich_rest),
+      cmocka_unit_test(test_load_errors),
+      cmocka_unit_test(test_bad_xpath),
+      cmocka_unit_test(test_runtime_errors),
+      cmocka_unit_test(test_include_error_names_fragment),
+      cmocka_unit_test(test_schema_and_fonts),
+      cmocka_unit_test(test_layout_find),
+      cmocka_unit_test(test_annual_review),
+      cmocka_unit_test(test_annual_review_a5),
+      cmocka_unit_test(test_fault_injection),
+  };
+  return cmocka_run_group_tests(tests, setup_project, NULL);
+}
