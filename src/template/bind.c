@@ -732,7 +732,7 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   }
   for (size_t i = 0; i < l->masters.len; i++)
     b.masters[i] = bind_master(&b, RP_VEC_AT(l->masters, rp_master_def *, i), root);
-  doc->fonts = (rp_fontset *)&l->fonts;
+  doc->fonts = &l->fonts;
   doc->layout_path = l->path;
   doc->info.title = eval_text(&b, l->info_title, root, 1, 1);
   doc->info.author = eval_text(&b, l->info_author, root, 1, 1);

@@ -191,7 +191,7 @@ typedef struct rp_section {
 } rp_section;
 
 typedef struct rp_bound_doc {
-  rp_fontset *fonts; /* owned by the template loader's rp_layout_def */
+  const rp_fontset *fonts; /* owned by the template loader's rp_layout_def */
   rp_section *sections;
   rp_doc_info info;
   const char *layout_path;
