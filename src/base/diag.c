@@ -89,6 +89,10 @@ void rp_diag_warn(rp_diag *d, const char *file, int line, int col, const char *f
   va_end(ap);
 }
 
+rp_status rp_diag_oom(rp_diag *d) {
+  return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+}
+
 rp_status rp_diag_status(const rp_diag *d) { return d->status; }
 
 void rp_diag_print(const rp_diag *d, FILE *out) {

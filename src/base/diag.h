@@ -58,6 +58,10 @@ rp_status rp_diag_verror(rp_diag *d, rp_status status, const char *file, int lin
 void rp_diag_warn(rp_diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Records that memory ran out and returns RP_ERR_INTERNAL: the run cannot
+ * complete, whatever the input (exit status 3). */
+rp_status rp_diag_oom(rp_diag *d);
+
 /* Status of the run so far: the first error's status, or RP_OK. */
 rp_status rp_diag_status(const rp_diag *d);
 

@@ -18,7 +18,7 @@ rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
   if (!copy || !copy2) {
     free(copy);
     free(copy2);
-    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0, "out of memory");
+    return rp_diag_oom(d);
   }
   const char *dir = dirname(copy);
   const char *base = basename(copy2);
@@ -29,7 +29,7 @@ rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
     free(copy);
     free(copy2);
     rp_outfile_abort(of);
-    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0, "out of memory");
+    return rp_diag_oom(d);
   }
   snprintf(of->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
   free(copy);

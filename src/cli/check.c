@@ -37,8 +37,7 @@ int rp_cli_check(int argc, char **argv) {
   d.strict = strict;
   rp_arena *a = rp_arena_new();
   rp_content *c = NULL;
-  rp_status st = a ? rp_content_load(a, pos[0], &d, &c)
-                   : rp_diag_error(&d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  rp_status st = a ? rp_content_load(a, pos[0], &d, &c) : rp_diag_oom(&d);
   if (st == RP_OK && rp_diag_status(&d) == RP_OK) {
     const rp_model *m = c->model;
     size_t seats = 0;

@@ -81,7 +81,7 @@ static rp_status run(const render_opts *o, rp_arena *a, rp_diag *d, const char *
   if (st == RP_OK && rp_diag_status(d) != RP_OK) st = rp_diag_status(d); /* --strict */
   if (st == RP_OK && o->dump) st = dump_to(pages, o->dump, d);
   const char *out = o->output ? o->output : rp_path_with_ext(a, o->content, ".pdf");
-  if (st == RP_OK && !out) st = rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  if (st == RP_OK && !out) st = rp_diag_oom(d);
   if (st == RP_OK) st = rp_outfile_open(&of, out, d);
   if (st == RP_OK) {
     rp_render_opts ro = {.source_date_epoch = getenv("SOURCE_DATE_EPOCH")};
@@ -131,8 +131,7 @@ int rp_cli_render(int argc, char **argv) {
   d.strict = o.strict;
   rp_arena *a = rp_arena_new();
   const char *written = NULL;
-  rp_status st =
-      a ? run(&o, a, &d, &written) : rp_diag_error(&d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  rp_status st = a ? run(&o, a, &d, &written) : rp_diag_oom(&d);
   rp_diag_print(&d, stderr);
   if (st == RP_OK && written && !o.quiet) printf("%s\n", written);
   rc = (int)st;

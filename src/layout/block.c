@@ -42,8 +42,7 @@ static rp_status emit_marker(flow *f, double baseline) {
   const rp_font *font = rp_fontset_get(f->b->fonts, m->style->font);
   double w = rp_font_width(font, m->text, strlen(m->text), m->style->size, m->style->tracking);
   rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
-  if (!it)
-    return f->measuring ? RP_OK : rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  if (!it) return f->measuring ? RP_OK : rp_diag_oom(f->d);
   /* Markers sit right-aligned in their gutter, a third of an em from the text. */
   double gap = m->style->size / 3;
   it->x = m->x + m->width - gap - w;
@@ -74,24 +73,15 @@ static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double
     for (size_t i = 0; i < ln->n_frags; i++) {
       const rp_frag *fr = &ln->frags[i];
       rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
-      if (!it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
-      it->x = x0 + fr->x;
-      it->y = base;
-      it->w = fr->width;
-      it->h = fr->style->size;
+      if (!it) return rp_diag_oom(f->d);
+      rp_frag_to_item(fr, x0 + fr->x, base, it);
       it->role = role;
       it->struct_id = sid;
       it->parent_id = parent;
       it->src = b->src;
-      it->u.text.text = fr->text;
-      it->u.text.font = fr->style->font;
-      it->u.text.size = fr->style->size;
-      it->u.text.tracking = fr->style->tracking;
-      it->u.text.color = fr->style->color;
-      it->u.text.underline = fr->style->underline;
       if (fr->href) {
         rp_item *ln_it = rp_flow_emit(f, RP_ITEM_LINK);
-        if (!ln_it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+        if (!ln_it) return rp_diag_oom(f->d);
         const rp_font *font = rp_fontset_get(f->b->fonts, fr->style->font);
         ln_it->x = x0 + fr->x;
         ln_it->y = base - font->ascent * fr->style->size / 1000.0;

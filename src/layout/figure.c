@@ -37,10 +37,6 @@
 #define INITIALS 0.4   /* initials cap size: this share of the box's smaller side */
 #define INITIALS_W 0.8 /* … and at most this share of its width */
 
-static rp_status oom(flow *f) {
-  return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
-}
-
 static double avail(const flow *f) { return f->col_bottom - f->y; }
 static double column_h(const flow *f) { return f->col_bottom - f->col_top; }
 
@@ -135,21 +131,12 @@ static rp_status emit_lines(flow *f, const rp_block *b, const rp_lines *ls, doub
     for (size_t j = 0; j < ln->n_frags && !f->measuring; j++) {
       const rp_frag *fr = &ln->frags[j];
       rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
-      if (!it) return oom(f);
-      it->x = x0 + fr->x;
-      it->y = base;
-      it->w = fr->width;
-      it->h = fr->style->size;
+      if (!it) return rp_diag_oom(f->d);
+      rp_frag_to_item(fr, x0 + fr->x, base, it);
       it->role = role;
       it->struct_id = sid;
       it->parent_id = parent;
       it->src = b->src;
-      it->u.text.text = fr->text;
-      it->u.text.font = fr->style->font;
-      it->u.text.size = fr->style->size;
-      it->u.text.tracking = fr->style->tracking;
-      it->u.text.color = fr->style->color;
-      it->u.text.underline = fr->style->underline;
     }
     y += ln->leading;
   }
@@ -169,7 +156,7 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
                                   double h, int sid, int parent) {
   if (f->measuring) return RP_OK;
   rp_item *it = rp_flow_emit(f, b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT);
-  if (!it) return oom(f);
+  if (!it) return rp_diag_oom(f->d);
   it->x = x;
   it->y = y;
   it->w = w;
@@ -194,7 +181,7 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
   rp_lines ls = {0};
   for (int pass = 0; pass < 2; pass++) {
     rp_style *st = rp_arena_alloc(f->a, sizeof *st);
-    if (!st) return oom(f);
+    if (!st) return rp_diag_oom(f->d);
     *st = *base;
     st->size = size;
     st->leading = size * 1.2;
@@ -213,20 +200,12 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
   for (size_t j = 0; j < ln->n_frags; j++) {
     const rp_frag *fr = &ln->frags[j];
     rp_item *t = rp_flow_emit(f, RP_ITEM_TEXT);
-    if (!t) return oom(f);
-    t->x = x0 + fr->x;
-    t->y = base_y;
-    t->w = fr->width;
-    t->h = fr->style->size;
+    if (!t) return rp_diag_oom(f->d);
+    rp_frag_to_item(fr, x0 + fr->x, base_y, t);
     t->role = RP_ROLE_FIGURE;
     t->struct_id = sid;
     t->parent_id = parent;
     t->src = b->src;
-    t->u.text.text = fr->text;
-    t->u.text.font = fr->style->font;
-    t->u.text.size = fr->style->size;
-    t->u.text.tracking = fr->style->tracking;
-    t->u.text.color = fr->style->color;
   }
   return RP_OK;
 }
@@ -266,7 +245,7 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
   const char *path = b->image_path && b->image_path[0] ? b->image_path : NULL;
   if (path) {
     const rp_image_info *pi = probe(f, path);
-    if (!pi) return oom(f);
+    if (!pi) return rp_diag_oom(f->d);
     in = *pi;
   }
   if (!f->at_top && b->style) f->y += b->style->space_before;
@@ -285,7 +264,7 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
     const rp_boxstyle *bs = &b->box;
     if (bs->fill.a > 0 || bs->stroke.a > 0) {
       rp_item *bg = rp_flow_emit(f, b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT);
-      if (!bg) return oom(f);
+      if (!bg) return rp_diag_oom(f->d);
       bg->x = x;
       bg->y = y;
       bg->w = w;
@@ -301,7 +280,7 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
       placed p = fit_image(b, x, y, w, h, in.width_px, in.height_px);
       int index = register_image(f, path, p.w / p.sw, p.h / p.sh);
       rp_item *it = index >= 0 ? rp_flow_emit(f, RP_ITEM_IMAGE) : NULL;
-      if (!it) return oom(f);
+      if (!it) return rp_diag_oom(f->d);
       it->x = p.x;
       it->y = p.y;
       it->w = p.w;
@@ -355,14 +334,14 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
                           double inner_w, double inner_h, stat_set *out) {
   memset(out, 0, sizeof *out);
   const char *text = value_text(f->a, b);
-  if (!text) return oom(f);
+  if (!text) return rp_diag_oom(f->d);
   rp_span vspan = {.text = text, .style = vs};
   double min_w, nat_w;
   rp_status r = rp_inline_measure(f->a, f->b->fonts, &vspan, &min_w, &nat_w, f->d);
   if (r != RP_OK) return r;
   if (lst && b->stat_label && b->stat_label[0]) {
     rp_span *ls = rp_arena_alloc(f->a, sizeof *ls);
-    if (!ls) return oom(f);
+    if (!ls) return rp_diag_oom(f->d);
     ls->text = b->stat_label;
     ls->style = lst;
     rp_block para = {.kind = RP_BLOCK_PARAGRAPH, .style = lst, .spans = ls, .src = b->src};
@@ -378,7 +357,7 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
   for (; size >= min - EPS; size -= STEP) {
     if (size < min) size = min;
     const rp_style *st = size == vs->size ? vs : rp_fit_style_at(f->a, vs, size);
-    if (!st) return oom(f);
+    if (!st) return rp_diag_oom(f->d);
     vspan.style = st;
     r = rp_inline_break(f->a, f->b->fonts, &vspan, inner_w, 0, vs->align, &out->value, f->d);
     if (r != RP_OK) return r;
@@ -425,7 +404,7 @@ rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx) {
   if (!f->measuring) {
     if (bs->fill.a > 0 || bs->stroke.a > 0) {
       rp_item *bg = rp_flow_emit(f, RP_ITEM_RECT);
-      if (!bg) return oom(f);
+      if (!bg) return rp_diag_oom(f->d);
       bg->x = x;
       bg->y = top;
       bg->w = w;

@@ -94,7 +94,7 @@ static rp_status scale_spans(flow *f, const rp_span *spans, double k, rp_span **
   rp_span *head = NULL, **tail = &head;
   for (const rp_span *sp = spans; sp; sp = sp->next) {
     rp_span *c = rp_arena_alloc(f->a, sizeof *c);
-    if (!c) return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    if (!c) return rp_diag_oom(f->d);
     *c = *sp;
     c->next = NULL;
     const rp_style *st = NULL;
@@ -102,7 +102,7 @@ static rp_status scale_spans(flow *f, const rp_span *spans, double k, rp_span **
       if (from[i] == sp->style) st = to[i];
     if (!st && sp->style) {
       st = rp_fit_style_at(f->a, sp->style, sp->style->size * k);
-      if (!st) return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+      if (!st) return rp_diag_oom(f->d);
       if (n < MAX_STYLES) {
         from[n] = sp->style;
         to[n++] = st;
@@ -218,7 +218,7 @@ static rp_status set_prefix(truncation *t, cut c, rp_lines *out) {
     bool last = i == c.piece;
     if (len == 0 && !last) continue;
     char *text = rp_arena_alloc(t->f->a, len + 4);
-    if (!text) return rp_diag_error(t->f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    if (!text) return rp_diag_oom(t->f->d);
     memcpy(text, t->p[i].text, len);
     /* The ellipsis joins the last word (no break before it), in its style. */
     if (last) memcpy(text + len, "\xE2\x80\xA6", 4);
@@ -253,8 +253,7 @@ static rp_status truncate_lines(flow *f, const rp_block *b, double width, rp_lin
   t.p = rp_arena_calloc(f->a, t.n + 1, sizeof *t.p);
   t.spans = rp_arena_calloc(f->a, t.n + 1, sizeof *t.spans);
   cut *cuts = rp_arena_calloc(f->a, n_cuts, sizeof *cuts);
-  if (!t.p || !t.spans || !cuts)
-    return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  if (!t.p || !t.spans || !cuts) return rp_diag_oom(f->d);
   size_t i = 0, nc = 0;
   for (const rp_span *sp = rest; sp; sp = sp->next, i++) {
     t.p[i] = (piece){sp->style, sp->href, sp->text, strlen(sp->text)};
@@ -296,7 +295,7 @@ static rp_status truncate_lines(flow *f, const rp_block *b, double width, rp_lin
     }
   }
   rp_line *lines = rp_arena_calloc(f->a, max, sizeof *lines);
-  if (!lines) return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+  if (!lines) return rp_diag_oom(f->d);
   memcpy(lines, ls->lines, (max - 1) * sizeof *lines);
   lines[max - 1] = best.lines[0];
   lines[max - 1].last = true;

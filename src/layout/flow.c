@@ -47,7 +47,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
                          "master \"%s\" has no frame for content; add a <frame>", m->name);
   rp_page *p = rp_vec_push(f->a, &f->doc->pages, sizeof(rp_page));
   page_info *pi = rp_vec_push(f->a, &f->info, sizeof(page_info));
-  if (!p || !pi) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  if (!p || !pi) return rp_diag_oom(f->d);
   p->width = m->width;
   p->height = m->height;
   p->master = m->name;
@@ -69,7 +69,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
                      : dec->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
                                                      : RP_ITEM_RECT;
     rp_item *it = rp_page_add(f->a, p, k);
-    if (!it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+    if (!it) return rp_diag_oom(f->d);
     it->x = dec->x;
     it->y = dec->y;
     it->w = dec->w;
@@ -216,7 +216,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
                            rp_diag *d, rp_layout_doc **out) {
   *out = NULL;
   rp_layout_doc *doc = rp_arena_alloc(a, sizeof *doc);
-  if (!doc) return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  if (!doc) return rp_diag_oom(d);
   doc->fonts = b->fonts;
   doc->info = b->info;
   rp_vec probed = {0};

@@ -57,7 +57,7 @@ static rp_status card_copy(flow *f, const rp_block *card, double height, rp_bloc
   out->next = NULL;
   if (card->style && (card->style->space_before != 0 || card->style->space_after != 0)) {
     rp_style *st = rp_arena_alloc(f->a, sizeof *st);
-    if (!st) return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    if (!st) return rp_diag_oom(f->d);
     *st = *card->style;
     st->space_before = st->space_after = 0;
     out->style = st;

@@ -570,3 +570,17 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   *max_w = total;
   return RP_OK;
 }
+
+void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) {
+  it->kind = RP_ITEM_TEXT;
+  it->x = x;
+  it->y = baseline;
+  it->w = fr->width;
+  it->h = fr->style->size;
+  it->u.text.text = fr->text;
+  it->u.text.font = fr->style->font;
+  it->u.text.size = fr->style->size;
+  it->u.text.tracking = fr->style->tracking;
+  it->u.text.color = fr->style->color;
+  it->u.text.underline = fr->style->underline;
+}

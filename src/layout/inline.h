@@ -31,6 +31,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "layout/font.h"
+#include "layout/items.h"
 #include "template/blocks.h"
 
 /* A run of text drawn with one style at one position. To draw it: set the
@@ -80,6 +81,11 @@ typedef struct rp_lines {
  * *out empty. */
 rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
                           double first_indent, rp_align align, rp_lines *out, rp_diag *d);
+
+/* Fills the text fields and geometry of `it` (an RP_ITEM_TEXT) so that it
+ * draws `fr` with its baseline starting at (x, baseline); role, structure ids
+ * and source are the caller's. */
+void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it);
 
 /* The text of lines [from, ls->n) as spans again, one per fragment, word
  * spaces restored — to break the rest of a paragraph at another width (e.g.

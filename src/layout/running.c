@@ -47,7 +47,7 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
   char *text = substitute(f->a, dec->text, pg->label, f->doc->pages.len, pi->section);
-  if (!text) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
+  if (!text) return rp_diag_oom(f->d);
   rp_span span = {.text = text, .style = dec->style};
   rp_lines ls;
   rp_status st = rp_inline_break(f->a, f->b->fonts, &span, dec->w, 0, dec->style->align, &ls, f->d);
@@ -59,18 +59,10 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
     for (size_t j = 0; j < ln->n_frags; j++) {
       const rp_frag *fr = &ln->frags[j];
       rp_item *it = rp_page_add(f->a, pg, RP_ITEM_TEXT);
-      if (!it) return rp_diag_error(f->d, RP_ERR_INPUT, NULL, 0, 0, "out of memory");
-      it->x = dec->x + fr->x;
-      it->y = base;
-      it->w = fr->width;
-      it->h = fr->style->size;
+      if (!it) return rp_diag_oom(f->d);
+      rp_frag_to_item(fr, dec->x + fr->x, base, it);
       it->role = RP_ROLE_ARTIFACT;
       it->src = dec->src;
-      it->u.text.text = fr->text;
-      it->u.text.font = fr->style->font;
-      it->u.text.size = fr->style->size;
-      it->u.text.tracking = fr->style->tracking;
-      it->u.text.color = fr->style->color;
     }
     y += ln->leading;
   }

@@ -62,10 +62,6 @@ typedef struct table {
   place_ctx ctx;
 } table;
 
-static rp_status oom(flow *f) {
-  return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
-}
-
 static int span_of(const rp_block *cell) { return cell->span > 1 ? cell->span : 1; }
 
 static bool has_padding(const rp_boxstyle *bs) {
@@ -137,7 +133,7 @@ static rp_status measure_columns(flow *f, table *t) {
       if (span == 1 && col < t->n_cols) {
         double a, z;
         rp_block *content = cell_content(f, t, row, cell);
-        if (cell->spans && !content) return oom(f);
+        if (cell->spans && !content) return rp_diag_oom(f->d);
         rp_status st = content_widths(f, content, &a, &z);
         if (st != RP_OK) return st;
         const double *pad = cell_padding(t, cell);
@@ -236,7 +232,7 @@ static rp_status cell_box(flow *f, const table *t, const rp_block *row, const rp
   out->kind = RP_BLOCK_BOX;
   out->role = cell->role;
   out->children = cell_content(f, t, row, cell);
-  if (cell->spans && !out->children) return oom(f);
+  if (cell->spans && !out->children) return rp_diag_oom(f->d);
   out->box = cell->box;
   memcpy(out->box.padding, cell_padding(t, cell), sizeof out->box.padding);
   out->height = height;
@@ -300,12 +296,12 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     if (fill.a <= 0 && !header && b->zebra.a > 0 && (r - t->n_head) % 2 == 1) fill = b->zebra;
     if (fill.a > 0) {
       rp_item *it = emit_rect(f, x0, top, t->total_w, h, RP_ROLE_ARTIFACT, 0, 0, &row->src);
-      if (!it) return oom(f);
+      if (!it) return rp_diag_oom(f->d);
       it->u.shape.fill = fill;
     }
     if (!first && b->rule.a > 0) {
       rp_item *it = rp_flow_emit(f, RP_ITEM_LINE);
-      if (!it) return oom(f);
+      if (!it) return rp_diag_oom(f->d);
       it->x = x0;
       it->y = top;
       it->w = t->total_w;
@@ -316,7 +312,7 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     }
     if (!repeat &&
         !emit_rect(f, x0, top, t->total_w, h, RP_ROLE_TABLE_ROW, row_id, table_id, &row->src))
-      return oom(f);
+      return rp_diag_oom(f->d);
   }
   double bottom = f->col_bottom;
   f->col_bottom = INFINITY; /* the row is known to fit: no breaks inside */
@@ -329,7 +325,7 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     int cell_id = rp_flow_id(f);
     rp_role role = header ? RP_ROLE_TABLE_HEADER : RP_ROLE_TABLE_CELL;
     if (emit && !repeat && !emit_rect(f, x0 + x, top, w, h, role, cell_id, row_id, &cell->src)) {
-      st = oom(f);
+      st = rp_diag_oom(f->d);
       break;
     }
     rp_block box;
@@ -363,7 +359,7 @@ static rp_status table_init(flow *f, const rp_block *b, place_ctx ctx, table *t)
   for (const rp_block *r = b->children; r; r = r->next) t->n_rows++;
   t->rows = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->rows);
   t->height = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->height);
-  if (!t->rows || !t->height) return oom(f);
+  if (!t->rows || !t->height) return rp_diag_oom(f->d);
   int cols = (int)b->n_cols;
   size_t i = 0;
   for (const rp_block *r = b->children; r; r = r->next, i++) {
@@ -386,7 +382,7 @@ static rp_status table_init(flow *f, const rp_block *b, place_ctx ctx, table *t)
   t->min_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
   t->max_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
   t->width = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
-  if (!t->min_w || !t->max_w || !t->width) return oom(f);
+  if (!t->min_w || !t->max_w || !t->width) return rp_diag_oom(f->d);
   return measure_columns(f, t);
 }
 
@@ -485,7 +481,7 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
     size_t anchor = SIZE_MAX;
     if (!f->measuring && f->page) {
       if (!emit_rect(f, x0, top, t.total_w, 0, RP_ROLE_TABLE, table_id, ctx.parent_id, &b->src)) {
-        st = oom(f);
+        st = rp_diag_oom(f->d);
         break;
       }
       anchor = f->page->items.len - 1;
