@@ -10,7 +10,7 @@ while IFS='|' read -r name code fragment args; do
   name=$(echo "$name" | xargs)
   code=$(echo "$code" | xargs)
   fragment=$(echo "$fragment" | sed 's/^ *//;s/ *$//')
-  args=$(echo "$args" | sed "s#@TMP@#$TMP#g;s/^ *//")
+  args=$(echo "$args" | sed "s#@TMP@#$TMP#g;s#@SRC@#$SRC#g;s/^ *//")
   # A previous output that a failed run must not touch.
   echo "previous" >"$TMP/out.pdf"
   eval "set -- $args"
