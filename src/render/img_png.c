@@ -56,9 +56,14 @@ bool rp_png_decode(const uint8_t *data, size_t len, rp_pixmap *out, char *err, s
   cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_mem, &r);
   cairo_status_t st = cairo_surface_status(s);
   if (st != CAIRO_STATUS_SUCCESS) {
-    snprintf(
-        err, errlen, "the PNG file cannot be decoded (%s)",
-        st == CAIRO_STATUS_READ_ERROR ? "truncated or unreadable" : cairo_status_to_string(st));
+    /* Cairo reports every libpng error (bad CRC, bad compressed data, bad
+     * chunk) as NO_MEMORY, its "most likely error" (cairo-png.c,
+     * png_simple_error_callback); the size is already checked, so it is far
+     * more likely to be a corrupt file. */
+    snprintf(err, errlen, "the PNG file cannot be decoded (%s)",
+             st == CAIRO_STATUS_READ_ERROR  ? "truncated or unreadable"
+             : st == CAIRO_STATUS_NO_MEMORY ? "corrupt data, or out of memory"
+                                            : cairo_status_to_string(st));
     cairo_surface_destroy(s);
     return false;
   }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char bufs[4][4096];
@@ -52,3 +53,46 @@ int rp_test_diag_has(const rp_diag *d, const char *needle) {
 }
 
 void rp_test_diag_dump(const rp_diag *d) { rp_diag_print(d, stderr); }
+
+/* Reads a stream to its end into a NUL-terminated malloc'd buffer. */
+static char *read_all(FILE *f) {
+  size_t cap = 65536, n = 0, k;
+  char *b = malloc(cap);
+  assert_non_null(b);
+  while (f && (k = fread(b + n, 1, cap - n - 1, f)) > 0) {
+    n += k;
+    if (cap - n < 2) {
+      b = realloc(b, cap *= 2);
+      assert_non_null(b);
+    }
+  }
+  b[n] = '\0';
+  return b;
+}
+
+rp_test_output rp_test_run(const char *fmt, ...) {
+  char cmd[8192], full[12400], errpath[4200];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  assert_true(n > 0 && (size_t)n < sizeof cmd);
+  snprintf(errpath, sizeof errpath, "%s/run-stderr.txt", rp_test_tmpdir());
+  snprintf(full, sizeof full, "%s 2>'%s'", cmd, errpath);
+  rp_test_output o = {0};
+  FILE *pp = popen(full, "r");
+  assert_non_null(pp);
+  o.out = read_all(pp);
+  int st = pclose(pp);
+  o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  FILE *ef = fopen(errpath, "rb");
+  o.err = read_all(ef);
+  if (ef) fclose(ef);
+  return o;
+}
+
+void rp_test_output_free(rp_test_output *o) {
+  free(o->out);
+  free(o->err);
+  o->out = o->err = NULL;
+}

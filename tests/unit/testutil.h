@@ -23,4 +23,16 @@ int rp_test_diag_has(const rp_diag *d, const char *needle);
 /* Prints every diagnostic (for failing tests). */
 void rp_test_diag_dump(const rp_diag *d);
 
+/* What a shell command printed, and how it ended. */
+typedef struct rp_test_output {
+  int status; /* exit status, -1 when killed by a signal */
+  char *out;  /* stdout, NUL-terminated, malloc'd */
+  char *err;  /* stderr, NUL-terminated, malloc'd */
+} rp_test_output;
+
+/* Runs a shell command (printf-style) and captures its stdout and stderr;
+ * free the result with rp_test_output_free. */
+rp_test_output rp_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rp_test_output_free(rp_test_output *o);
+
 #endif
