@@ -148,6 +148,16 @@ static const char *where(builder *b, const xmlNode *first, const xmlNode *here) 
   return s ? s : "an earlier line";
 }
 
+/* Adds the id of element `c` (the i-th of its kind) to `s`; a repeat is an
+ * error naming the element that had it first. */
+static void unique_id(builder *b, idset *s, const char *noun, const char *id, const xmlNode *c,
+                      size_t i) {
+  const id_entry *dup = idset_add(b, s, id, c, i);
+  if (dup)
+    fail(b, c, "<%s id=\"%s\"> repeats the id of the %s on %s: %s ids must be unique; rename one",
+         (const char *)c->name, id, noun, where(b, dup->node, c), (const char *)c->name);
+}
+
 static void *alloc_n(builder *b, size_t n, size_t size) {
   if (n == 0) return NULL;
   void *p = rp_arena_calloc(b->a, n, size);
@@ -622,12 +632,7 @@ static void build_boards(builder *b, const xmlNode *n) {
   FOR_EACH(c, n, "board") {
     rp_board *board = &m->boards[i];
     build_board(b, c, board);
-    const id_entry *dup = idset_add(b, &ids, board->id, c, i);
-    if (dup)
-      fail(b, c,
-           "<board id=\"%s\"> repeats the id of the board on %s: board ids must be "
-           "unique; rename one",
-           board->id, where(b, dup->node, c));
+    unique_id(b, &ids, "board", board->id, c, i);
     i++;
   }
   m->n_boards = i;
@@ -644,12 +649,7 @@ static void build_figures(builder *b, const xmlNode *n) {
     rp_figure *f = &m->figures[i];
     f->id = attr(b, c, "id");
     f->line = rp_xml_line(c);
-    const id_entry *dup = idset_add(b, &ids, f->id, c, i);
-    if (dup)
-      fail(b, c,
-           "<figure id=\"%s\"> repeats the id of the figure on %s: figure ids must "
-           "be unique; rename one",
-           f->id, where(b, dup->node, c));
+    unique_id(b, &ids, "figure", f->id, c, i);
     if (!number_attr(b, c, "value", &f->value) && !xmlHasProp(c, (const xmlChar *)"value"))
       fail(b, c, "<figure id=\"%s\"> needs a value, the number as digits (value=\"7400000\")",
            f->id ? f->id : "");
@@ -758,12 +758,7 @@ static void build_labs(builder *b, const xmlNode *n) {
     lab->lead = attr(b, c, "lead");
     lab->n_sections = count_children(c, "section");
     lab->line = rp_xml_line(c);
-    const id_entry *dup = idset_add(b, &ids, lab->id, c, i);
-    if (dup)
-      fail(b, c,
-           "<lab id=\"%s\"> repeats the id of the lab on %s: lab ids must be "
-           "unique; rename one",
-           lab->id, where(b, dup->node, c));
+    unique_id(b, &ids, "lab", lab->id, c, i);
     i++;
   }
   m->n_labs = i;
@@ -777,12 +772,7 @@ static void build_case_studies(builder *b, const xmlNode *n) {
   size_t i = 0;
   FOR_EACH(c, n, "case-study") {
     const char *id = attr(b, c, "id");
-    const id_entry *dup = idset_add(b, &ids, id, c, i++);
-    if (dup)
-      fail(b, c,
-           "<case-study id=\"%s\"> repeats the id of the case study on %s: case-study "
-           "ids must be unique; rename one",
-           id, where(b, dup->node, c));
+    unique_id(b, &ids, "case study", id, c, i++);
   }
 }
 
