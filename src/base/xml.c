@@ -46,7 +46,19 @@ typedef struct err_ctx {
   rp_diag *diag;
   const char *path;
   const char *suffix; /* appended to each message: what to do */
+  int last_line;      /* line of the last schema error reported */
 } err_ctx;
+
+/* libxml2's RelaxNG reports one mistake as a cascade: the element at fault
+ * first, then each ancestor "failed to validate content". Ancestors stand on
+ * earlier lines, so a generic message on or before the last reported line
+ * repeats what was said; later lines are independent mistakes and stay. */
+static int is_cascade(const err_ctx *ec, const xmlError *e, const char *msg) {
+  if (e->domain != XML_FROM_RELAXNGV || ec->last_line == 0) return 0;
+  if (e->line > ec->last_line) return 0;
+  return strstr(msg, "failed to validate content") || strstr(msg, "in interleave") ||
+         strstr(msg, "has extra content") || strstr(msg, "Expecting an element");
+}
 
 static void on_error(void *user, error_ptr e) {
   err_ctx *ec = user;
@@ -62,6 +74,8 @@ static void on_error(void *user, error_ptr e) {
     rp_diag_warn(ec->diag, file, e->line, col, "%s", msg);
     return;
   }
+  if (is_cascade(ec, e, msg)) return;
+  if (e->domain == XML_FROM_RELAXNGV && e->line > 0) ec->last_line = e->line;
   rp_diag_error(ec->diag, RP_ERR_INPUT, file, e->line, col, "%s%s", msg,
                 ec->suffix ? ec->suffix : "");
 }
@@ -328,7 +342,7 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   size_t errors_before = ec->diag->errors;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
-  err_ctx sec = {&schema_diag, schema->name, NULL};
+  err_ctx sec = {.diag = &schema_diag, .path = schema->name};
 
   pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
   if (!pctx) goto internal;
@@ -360,7 +374,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
   char suffix[256] = "";
   if (schema && schema->doc_hint)
     snprintf(suffix, sizeof suffix, " (the language is described in %s)", schema->doc_hint);
-  err_ctx ec = {d, path, NULL};
+  err_ctx ec = {.diag = d, .path = path};
   size_t errors_before = d->errors;
   xmlDocPtr doc = NULL;
   struct stat sb;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/schemas.h"
 #include "base/xml.h"
 #include "testutil.h"
 
@@ -357,6 +358,41 @@ static void test_schema(void **state) {
   rp_diag_fini(&d);
 }
 
+/* One mistake deep in the review schema is one message, not a cascade up to
+ * the root; independent mistakes further on are each reported. */
+static void test_schema_cascade_collapsed(void **state) {
+  rp_xml_schema schema = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  const char *head =
+      "<?xml version=\"1.0\"?>\n<review version=\"1\" xml:lang=\"en\">\n"
+      "<organisation><name>X</name>%s</organisation>\n"
+      "<period from=\"2019-01-01\" to=\"2019-02-01\">p</period>\n<title>T</title>\n"
+      "<about id=\"about\"><title>A</title><p>x</p></about>\n"
+      "<foreword id=\"f\" person=\"p\"><title>F</title><quote><p>q</p>%s</quote></foreword>\n"
+      "<highlights id=\"h\"><title>H</title><item section=\"about\">A</item></highlights>\n"
+      "<people><person id=\"p\"><name>P</name></person></people></review>\n";
+  char text[2048];
+  rp_diag d;
+  xmlDocPtr doc = NULL;
+
+  snprintf(text, sizeof text, head, "", "<wrong/>");
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(put("cascade/one.xml", text), &schema, &d, &doc), RP_ERR_INPUT);
+  if (d.count != 1) rp_test_diag_dump(&d);
+  assert_int_equal(d.count, 1);
+  assert_int_equal(d.entries[0].line, 7);
+  assert_non_null(strstr(d.entries[0].message, "wrong"));
+  rp_diag_fini(&d);
+
+  snprintf(text, sizeof text, head, "<bogus/>", "<wrong/>");
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(put("cascade/two.xml", text), &schema, &d, &doc), RP_ERR_INPUT);
+  if (d.count != 2) rp_test_diag_dump(&d);
+  assert_int_equal(d.count, 2);
+  assert_int_equal(d.entries[0].line, 3);
+  assert_int_equal(d.entries[1].line, 7);
+  rp_diag_fini(&d);
+}
+
 /* ---- text ----------------------------------------------------------------- */
 
 static void test_text_collapsed(void **state) {
@@ -396,6 +432,7 @@ int main(void) {
       cmocka_unit_test(test_xinclude_amplification_limited),
       cmocka_unit_test(test_xinclude_unsafe_part_refused),
       cmocka_unit_test(test_schema),
+      cmocka_unit_test(test_schema_cascade_collapsed),
       cmocka_unit_test(test_text_collapsed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
