@@ -21,8 +21,27 @@ static void set_column(flow *f) {
   f->at_top = true;
 }
 
+/* The outline entry of a section, at the cursor. */
+static void section_bookmark(flow *f, const rp_section *s) {
+  rp_item *bm = rp_page_add(f->a, f->page, RP_ITEM_BOOKMARK);
+  if (!bm) return;
+  bm->x = f->col_x;
+  bm->y = f->y;
+  bm->role = RP_ROLE_NONE;
+  bm->u.bookmark.title = s->bookmark;
+  bm->u.bookmark.level = 1;
+  bm->src = s->src;
+}
+
 rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
   if (f->measuring || !f->page) return NULL;
+  if (f->pending_bookmark) {
+    /* A section that continued a page: its first item may have moved on to
+     * the next column or page, so its entry is set only now, beside it. */
+    const rp_section *s = f->pending_bookmark;
+    f->pending_bookmark = NULL;
+    section_bookmark(f, s);
+  }
   rp_item *it = rp_page_add(f->a, f->page, kind);
   if (it) f->page_blank = false;
   return it;
@@ -193,7 +212,9 @@ static rp_status run_section(flow *f, const rp_section *s) {
   }
   page_info *pi = &RP_VEC_AT(f->info, page_info, f->info.len - 1);
   if (!pi->section) pi->section = s->title;
-  if (s->bookmark) {
+  if (s->bookmark && !need_page) {
+    f->pending_bookmark = s; /* set with the section's first item */
+  } else if (s->bookmark) {
     rp_item *bm = rp_flow_emit(f, RP_ITEM_BOOKMARK);
     if (bm) {
       bm->x = f->col_x;
@@ -205,7 +226,12 @@ static rp_status run_section(flow *f, const rp_section *s) {
     }
   }
   place_ctx ctx = {0, 0, 0};
-  return rp_flow_place_blocks(f, s->blocks, ctx);
+  st = rp_flow_place_blocks(f, s->blocks, ctx);
+  if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
+    f->pending_bookmark = NULL;
+    if (f->page) section_bookmark(f, s);
+  }
+  return st;
 }
 
 rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out) {

@@ -55,9 +55,11 @@ typedef struct flow {
   pending_marker marker;
   bool has_marker;
   int next_id;
-  int atomic;                 /* > 0 while placing a grid card or table row: no breaks */
-  const rp_layout_opts *opts; /* may be NULL */
-  rp_vec *probed;             /* probed_image: probe results per path, shared by measuring copies */
+  int atomic;                         /* > 0 while placing a grid card or table row: no breaks */
+  const rp_section *pending_bookmark; /* a section that continues the page: its outline entry
+                                        goes where its first item lands (flow.c) */
+  const rp_layout_opts *opts;         /* may be NULL */
+  rp_vec *probed; /* probed_image: probe results per path, shared by measuring copies */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */

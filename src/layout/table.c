@@ -10,9 +10,11 @@
  *   fixed  — value pt;
  *   auto   — from the content: each column's narrowest (widest word) and
  *            natural (one line) widths plus cell padding, over the cells
- *            that do not span; autos get their natural width when there is
- *            room, else their minimum plus a share of what is left in
- *            proportion to (natural − minimum), as HTML's auto layout does;
+ *            that do not span, then widened equally where a cell spanning
+ *            several needs more than they have; autos get their natural
+ *            width when there is room, else their minimum plus a share of
+ *            what is left in proportion to (natural − minimum), as HTML's
+ *            auto layout does;
  *   share  — what fixed and auto columns leave, by weight (at least their
  *            minimum when autos are squeezed).
  * Without share columns, room left over widens the autos in proportion to
@@ -124,23 +126,57 @@ static rp_status content_widths(flow *f, const rp_block *first, double *mn, doub
   return RP_OK;
 }
 
+static rp_col_kind kind_of(const table *t, int c);
+
+/* What a cell spanning columns [col, end) needs beyond what those columns
+ * already have (`need` against the sum of `have`) is shared out equally
+ * among the flexible ones: without it, columns that only spanning cells
+ * fill would get no width at all. Fixed columns count at their width. */
+static void widen_span(const table *t, int col, int end, double need, double *have) {
+  double sum = 0;
+  int flex = 0;
+  for (int c = col; c < end; c++) {
+    if (kind_of(t, c) == RP_COL_FIXED) {
+      sum += t->b->cols[c].value;
+    } else {
+      sum += have[c];
+      flex++;
+    }
+  }
+  if (flex == 0 || need <= sum) return;
+  for (int c = col; c < end; c++)
+    if (kind_of(t, c) != RP_COL_FIXED) have[c] += (need - sum) / flex;
+}
+
+/* Content widths per column: cells spanning one column first, then those
+ * spanning several (HTML's automatic table layout). */
 static rp_status measure_columns(flow *f, table *t) {
-  for (size_t r = 0; r < t->n_rows; r++) {
-    const rp_block *row = t->rows[r];
-    int col = 0;
-    for (const rp_block *cell = row->children; cell; cell = cell->next) {
-      int span = span_of(cell);
-      if (span == 1 && col < t->n_cols) {
-        double a, z;
-        rp_block *content = cell_content(f, t, row, cell);
-        if (cell->spans && !content) return rp_diag_oom(f->d);
-        rp_status st = content_widths(f, content, &a, &z);
-        if (st != RP_OK) return st;
-        const double *pad = cell_padding(t, cell);
-        t->min_w[col] = fmax(t->min_w[col], a + pad[1] + pad[3]);
-        t->max_w[col] = fmax(t->max_w[col], z + pad[1] + pad[3]);
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t r = 0; r < t->n_rows; r++) {
+      const rp_block *row = t->rows[r];
+      int col = 0;
+      for (const rp_block *cell = row->children; cell; cell = cell->next) {
+        int span = span_of(cell);
+        if ((span == 1) == (pass == 0) && col < t->n_cols) {
+          double a, z;
+          rp_block *content = cell_content(f, t, row, cell);
+          if (cell->spans && !content) return rp_diag_oom(f->d);
+          rp_status st = content_widths(f, content, &a, &z);
+          if (st != RP_OK) return st;
+          const double *pad = cell_padding(t, cell);
+          a += pad[1] + pad[3];
+          z += pad[1] + pad[3];
+          if (span == 1) {
+            t->min_w[col] = fmax(t->min_w[col], a);
+            t->max_w[col] = fmax(t->max_w[col], z);
+          } else {
+            int end = col + span < t->n_cols ? col + span : t->n_cols;
+            widen_span(t, col, end, a, t->min_w);
+            widen_span(t, col, end, z, t->max_w);
+          }
+        }
+        col += span;
       }
-      col += span;
     }
   }
   return RP_OK;

@@ -7,7 +7,17 @@
  * true); <group> makes one pass per distinct key with $key and $group bound.
  * Text is evaluated into spans with resolved styles; masters get their texts
  * evaluated once, against the root element, with page variables left for
- * layout/.
+ * layout/. The layout's parameters (<param>) are variables for every
+ * expression.
+ *
+ * Grids, tables, stat tiles and images become the part-2 blocks layout/
+ * expects (docs/layout-engine.md): a grid's children are its cards (boxes
+ * that never split); a table's children are rows, the first header_rows of
+ * them from <header> (cells tagged TH); an image's src is resolved against
+ * the layout or the content file, must stay inside that project, and is
+ * NULL when empty (layout then draws the placeholder, silently). Grids,
+ * tables and rows that come out empty, and tiles without a value, are left
+ * out.
  *
  * Problems found here are evaluation problems (an XPath error that only shows
  * with data, a select that gives a string, a function given a bad date). Each
@@ -16,8 +26,10 @@
 #include <libxml/hash.h>
 #include <libxml/xpathInternals.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/path.h"
 #include "base/xml.h"
 #include "template/def.h"
 
@@ -27,7 +39,10 @@ typedef struct binder {
   const rp_layout_def *l;
   rp_xeval x;
   rp_vec style_cache;
-  rp_master **masters; /* bound, parallel to l->masters */
+  rp_master **masters;      /* bound, parallel to l->masters */
+  const char *content_dir;  /* images named by the content are relative to it */
+  const char *content_root; /* … and stay inside it (the content's project) */
+  rp_vec reported;          /* const rp_tnode *: a failing element is reported once */
   bool oom;
 } binder;
 
@@ -347,6 +362,185 @@ static bool add_marks(binder *b, rp_block *first, rp_block *last, const char *op
   return true;
 }
 
+/* ---- part 2: grids, tables, stat tiles, images -------------------------------- */
+
+/* True the first time element t fails: a failure repeated for every node a
+ * select matches says nothing new. */
+static bool first_report(binder *b, const rp_tnode *t) {
+  for (size_t i = 0; i < b->reported.len; i++)
+    if (RP_VEC_AT(b->reported, const rp_tnode *, i) == t) return false;
+  const rp_tnode **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
+  if (slot) *slot = t;
+  return true;
+}
+
+static size_t count_blocks(const rp_block *k) {
+  size_t n = 0;
+  for (; k; k = k->next) n++;
+  return n;
+}
+
+/* columns="{…}": a whole number from 1 to 12 for this grid; 0 on error. */
+static int grid_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+  if (!t->columns_avt) return t->columns;
+  char *v;
+  if (rp_avt_eval(&b->x, t->columns_avt, node, pos, size, &v) != RP_OK) return 0;
+  char *end;
+  long n = strtol(v, &end, 10);
+  while (*end == ' ') end++;
+  if (end != v && !*end && n >= 1 && n <= 12) return (int)n;
+  if (first_report(b, t))
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<grid columns> gives \"%s\" (at %s:%d): expected a whole number from 1 to 12", v,
+                  b->x.content_file, content_line(node));
+  return 0;
+}
+
+static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                            int depth) {
+  int columns = grid_columns(b, t, node, pos, size);
+  if (columns == 0) return NULL;
+  blist cards;
+  blist_init(&cards);
+  emit_nodes(b, t->children, node, pos, size, &cards, depth);
+  if (!cards.head) return NULL; /* no cards: no grid */
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
+  if (!blk) return NULL;
+  blk->style = t->style ? t->style->style : NULL;
+  blk->columns = columns;
+  blk->gap_x = t->gap_x;
+  blk->gap_y = t->gap_y;
+  blk->width = t->width;
+  blk->children = cards.head;
+  return blk;
+}
+
+/* A table: header rows (counted: layout repeats them on every page), then
+ * body rows. Left out when no body row comes out. */
+static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                             int depth) {
+  blist rows;
+  blist_init(&rows);
+  const rp_tnode *body = t->children;
+  size_t head = 0;
+  if (body && body->kind == RP_T_HEADER) {
+    emit_nodes(b, body->children, node, pos, size, &rows, depth);
+    head = count_blocks(rows.head);
+    for (rp_block *r = rows.head; r; r = r->next)
+      for (rp_block *c = r->children; c; c = c->next) c->role = RP_ROLE_TABLE_HEADER;
+    body = body->next;
+  }
+  emit_nodes(b, body, node, pos, size, &rows, depth);
+  if (count_blocks(rows.head) == head) return NULL;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
+  if (!blk) return NULL;
+  blk->style = t->style->style;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->cols = t->cols;
+  blk->n_cols = t->n_cols;
+  blk->header_rows = (int)head;
+  blk->zebra = t->zebra;
+  blk->rule = t->rule;
+  blk->rule_width = t->rule_width;
+  blk->children = rows.head;
+  return blk;
+}
+
+static rp_block *build_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                           int depth) {
+  blist cells;
+  blist_init(&cells);
+  emit_nodes(b, t->children, node, pos, size, &cells, depth);
+  if (!cells.head) return NULL;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_ROW, RP_ROLE_TABLE_ROW);
+  if (!blk) return NULL;
+  blk->style = t->style->style;
+  blk->box.fill = t->box.fill;
+  blk->height = t->height;
+  blk->children = cells.head;
+  return blk;
+}
+
+static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+  const char *value = eval_text(b, t->value, node, pos, size);
+  if (!value) return NULL; /* no figure, no tile */
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_STAT, RP_ROLE_P);
+  if (!blk) return NULL;
+  blk->style = t->style ? t->style->style : NULL;
+  blk->stat_value = value;
+  blk->stat_unit = eval_text(b, t->unit, node, pos, size);
+  blk->stat_label = eval_text(b, t->label, node, pos, size);
+  blk->value_style = t->value_style->style;
+  blk->label_style = t->label_style ? t->label_style->style : NULL;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  return blk;
+}
+
+/* The file an image shows, or NULL for none (an empty src: a person without
+ * a photo). *ok is cleared when the path leaves its project. */
+static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                              bool *ok) {
+  if (t->image_path) return t->image_path; /* a literal path, resolved at load */
+  const char *src = eval_text(b, t->src, node, pos, size);
+  if (!src) return NULL;
+  size_t scheme = strspn(src, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+  if (scheme > 1 && src[scheme] == ':') {
+    *ok = false;
+    if (first_report(b, t))
+      rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                    "<image src> gives \"%s\" (at %s:%d), a URL; images are read from files in "
+                    "the project",
+                    src, b->x.content_file, content_line(node));
+    return NULL;
+  }
+  const char *dir = t->src_from_layout ? rp_path_dir(b->a, t->file) : b->content_dir;
+  const char *root = t->src_from_layout ? b->l->root : b->content_root;
+  bool inside = false;
+  const char *path = dir ? rp_asset_resolve(b->a, dir, src, root, &inside) : NULL;
+  if (!path) {
+    oom(b);
+    return NULL;
+  }
+  if (!inside) {
+    *ok = false;
+    if (first_report(b, t))
+      rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                    "<image src> gives \"%s\" (at %s:%d), which lies outside the %s's project "
+                    "(%s); keep images inside it (the path is relative to the %s file%s)",
+                    src, b->x.content_file, content_line(node),
+                    t->src_from_layout ? "layout" : "content", root ? root : "?",
+                    t->src_from_layout ? "layout" : "content",
+                    t->src_from_layout ? ", base=\"layout\"" : "");
+    return NULL;
+  }
+  return path;
+}
+
+static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+  bool ok = true;
+  const char *path = image_path(b, t, node, pos, size, &ok);
+  if (!ok || b->oom) return NULL;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_IMAGE, RP_ROLE_FIGURE);
+  if (!blk) return NULL;
+  blk->style = t->style ? t->style->style : NULL;
+  blk->image_path = path;
+  blk->alt = eval_text(b, t->alt, node, pos, size);
+  blk->fit = t->fit;
+  blk->focal_x = t->focal_x;
+  blk->focal_y = t->focal_y;
+  blk->clip = t->clip;
+  blk->initials = eval_text(b, t->initials, node, pos, size);
+  blk->initials_style = t->initials_style ? t->initials_style->style : NULL;
+  blk->placeholder_fill = t->placeholder;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  return blk;
+}
+
 /* Builds one element for one context node (select and test already applied);
  * `user` is the blist to append to. */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
@@ -360,6 +554,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
       blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos, size,
                        heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
       if (!blk) return;
+      blk->height = t->height; /* a limit for shrink-to-fit */
       if (heading) {
         blk->level = t->level;
         blk->role = (rp_role)(RP_ROLE_H1 + t->level - 1);
@@ -430,6 +625,37 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
                       RP_ROLE_NONE);
       if (!blk) return;
       break;
+    case RP_T_GRID:
+      blk = build_grid(b, t, node, pos, size, depth);
+      break;
+    case RP_T_CARD:
+    case RP_T_CELL: {
+      bool card = t->kind == RP_T_CARD;
+      blk = new_block(b, t, node, card ? RP_BLOCK_BOX : RP_BLOCK_CELL,
+                      card ? RP_ROLE_NONE : RP_ROLE_TABLE_CELL);
+      if (!blk) return;
+      blk->style = t->style->style;
+      blk->box = t->box;
+      blk->height = t->height;
+      blk->span = t->span;
+      blist kids;
+      blist_init(&kids);
+      container(b, t, node, pos, size, &kids, depth);
+      blk->children = kids.head;
+      break;
+    }
+    case RP_T_TABLE:
+      blk = build_table(b, t, node, pos, size, depth);
+      break;
+    case RP_T_ROW:
+      blk = build_row(b, t, node, pos, size, depth);
+      break;
+    case RP_T_STAT:
+      blk = build_stat(b, t, node, pos, size);
+      break;
+    case RP_T_IMAGE:
+      blk = build_image(b, t, node, pos, size);
+      break;
     case RP_T_FOR_EACH:
     case RP_T_IF:
       emit_nodes(b, t->children, node, pos, size, out, depth);
@@ -437,7 +663,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     default:
       return;
   }
-  blist_add(out, blk);
+  if (blk) blist_add(out, blk);
 }
 
 /* <group>: one pass per distinct key, in order of first appearance. */
@@ -730,6 +956,13 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
     oom(&b);
     goto done;
   }
+  /* Parameters first: every expression may read them. */
+  for (size_t i = 0; i < l->params.len && !b.oom; i++) {
+    const rp_param_def *p = &RP_VEC_AT(l->params, rp_param_def, i);
+    if (!rp_xeval_push(&b.x, p->name, xmlXPathNewString((const xmlChar *)p->value))) oom(&b);
+  }
+  b.content_dir = rp_path_dir(a, b.x.content_file);
+  b.content_root = c->root ? c->root : rp_path_project_root(a, b.x.content_file);
   for (size_t i = 0; i < l->masters.len; i++)
     b.masters[i] = bind_master(&b, RP_VEC_AT(l->masters, rp_master_def *, i), root);
   doc->fonts = &l->fonts;

@@ -1,6 +1,8 @@
-/* brand — the colours and fonts of a layout's <brand> elements.
+/* brand — the colours, fonts and parameters of a layout's <brand> elements.
  *
- * Colours are named values that styles, boxes and decorations refer to. Font
+ * Colours are named values that styles, boxes and decorations refer to.
+ * Parameters are named values that XPath expressions read as $name: what
+ * shared templates leave to each layout (cards per row). Font
  * roles name up to four faces (regular, bold, italic, bold-italic) loaded into
  * the layout's fontset. A face's path is relative to the file that names it
  * (the layout, or a fragment it includes) and must stay inside the layout's
@@ -44,6 +46,40 @@ bool rp_def_color(rp_layout_def *l, const xmlNode *n, const char *attr, rp_color
                  "name=\"%s\" value=\"#rrggbb\"/>, or write #rrggbb",
                  v, (const char *)n->name, attr, v);
   return false;
+}
+
+const rp_param_def *rp_param_find(const rp_layout_def *l, const char *name, size_t len) {
+  for (size_t i = 0; i < l->params.len; i++) {
+    const rp_param_def *p = &RP_VEC_AT(l->params, rp_param_def, i);
+    if (strlen(p->name) == len && strncmp(p->name, name, len) == 0) return p;
+  }
+  return NULL;
+}
+
+static void load_param(rp_layout_def *l, xmlNode *n) {
+  const char *name = rp_def_attr(l, n, "name");
+  const char *value = rp_def_attr(l, n, "value");
+  if (!name || !value) return;
+  static const char *const reserved[] = {"key", "group", "page", "pages", "section"};
+  for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+    if (strcmp(name, reserved[i]) == 0) {
+      rp_def_error(l, n,
+                   "<param name=\"%s\">: $%s is a variable of the language; choose another name",
+                   name, name);
+      return;
+    }
+  if (rp_param_find(l, name, strlen(name))) {
+    rp_def_error(l, n, "parameter \"%s\" is defined twice; remove or rename one", name);
+    return;
+  }
+  rp_param_def *p = rp_vec_push(l->a, &l->params, sizeof *p);
+  if (!p) {
+    rp_def_out_of_memory(l);
+    return;
+  }
+  p->name = name;
+  p->value = value;
+  p->line = (int)xmlGetLineNo(n);
 }
 
 static void load_color(rp_layout_def *l, xmlNode *n) {
@@ -112,6 +148,7 @@ rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand) {
   for (xmlNode *c = brand->children; c; c = c->next) {
     if (rp_is_element(c, "color")) load_color(l, c);
     if (rp_is_element(c, "font")) load_font(l, c);
+    if (rp_is_element(c, "param")) load_param(l, c);
   }
   return l->d->errors == errors ? RP_OK : RP_ERR_INPUT;
 }

@@ -8,12 +8,19 @@
  * blocks; with neither it copies the text of its context node. A heading or
  * paragraph with no content likewise copies its context node's rich text.
  *
+ * Grids hold cards (boxes that never split), stat tiles and images; tables
+ * hold <col> widths (parsed here), an optional <header> and rows of cells.
+ * An image's literal src (written in the layout, not from the content) is
+ * resolved here, so a path leaving the project is refused before binding.
+ *
  * Default styles: the template's text is in style "body"; a container with a
  * style= passes it down to what it holds; a heading without style= uses
  * "h<level>" when the brand has it; a quote without style= uses "quote" when
  * the brand has it. Text that ends up with no style is an error. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/path.h"
 #include "template/def.h"
 #include "template/units.h"
 
@@ -40,6 +47,14 @@ static const struct {
     {"chart", RP_T_CHART},
     {"page-break", RP_T_PAGE_BREAK},
     {"column-break", RP_T_COLUMN_BREAK},
+    {"grid", RP_T_GRID},
+    {"card", RP_T_CARD},
+    {"table", RP_T_TABLE},
+    {"header", RP_T_HEADER},
+    {"row", RP_T_ROW},
+    {"cell", RP_T_CELL},
+    {"stat", RP_T_STAT},
+    {"image", RP_T_IMAGE},
     {"for-each", RP_T_FOR_EACH},
     {"if", RP_T_IF},
     {"group", RP_T_GROUP},
@@ -98,6 +113,7 @@ static const rp_avt *avt_attr(rp_layout_def *l, const xmlNode *n, const char *at
 }
 
 static rp_tnode *compile_blocks(rp_layout_def *l, xmlNode *parent, const scope *sc);
+static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc);
 static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *sc);
 
 /* The effective style of a text-bearing element; reports when there is none. */
@@ -198,6 +214,181 @@ static void list_marker(rp_layout_def *l, xmlNode *n, const scope *sc, rp_tnode 
   }
 }
 
+/* ---- part 2: grids, tables, stat tiles, images ------------------------------ */
+
+/* A <col width>: a length (fixed), "N*" or "*" (a share of what is left, by
+ * weight N), or "auto" (from the content). Absent: auto. */
+static bool col_width(rp_layout_def *l, xmlNode *n, rp_table_col *out) {
+  *out = (rp_table_col){RP_COL_AUTO, 0};
+  const char *v = rp_def_attr(l, n, "width");
+  if (!v || strcmp(v, "auto") == 0) return true;
+  size_t len = strlen(v);
+  if (len > 0 && v[len - 1] == '*') {
+    char *end;
+    double w = len == 1 ? 1 : strtod(v, &end);
+    if (len == 1 || (end == v + len - 1 && w > 0)) {
+      *out = (rp_table_col){RP_COL_SHARE, w};
+      return true;
+    }
+  } else if (!rp_length_parse(v, RP_NO_PERCENT, &out->value) && out->value > 0) {
+    out->kind = RP_COL_FIXED;
+    return true;
+  }
+  rp_def_error(l, n,
+               "<col width=\"%s\">: expected a length (\"30mm\"), a share (\"2*\", \"*\") or "
+               "\"auto\"",
+               v);
+  return false;
+}
+
+/* Cells wider than the table: a cell's span counts columns of <col>. */
+static void check_spans(rp_layout_def *l, const rp_tnode *t, size_t n_cols) {
+  for (; t; t = t->next) {
+    if (t->kind == RP_T_CELL && (size_t)t->span > n_cols)
+      rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
+                    "<cell span=\"%d\">: the table has %zu columns (<col> elements); span at "
+                    "most %zu",
+                    t->span, n_cols, n_cols);
+    if (t->kind != RP_T_CELL) check_spans(l, t->children, n_cols);
+  }
+}
+
+/* A table: its columns, its header rows, its rows. */
+static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
+  rp_vec cols = {0};
+  scope inner = *sc;
+  inner.dflt = t->style;
+  rp_tnode *head = NULL, **tail = &head;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (rp_is_element(c, "col")) {
+      rp_table_col *col = rp_vec_push(l->a, &cols, sizeof *col);
+      if (!col) {
+        *ok = rp_def_out_of_memory(l);
+        return;
+      }
+      *ok &= col_width(l, c, col);
+      continue;
+    }
+    rp_tnode *k = NULL;
+    if (rp_is_element(c, "header")) {
+      k = new_node(l, c, RP_T_HEADER);
+      if (k) k->children = compile_blocks(l, c, &inner);
+    } else if (c->type == XML_ELEMENT_NODE) {
+      k = compile_block(l, c, &inner);
+    }
+    if (!k) continue;
+    *tail = k;
+    tail = &k->next;
+  }
+  t->children = head;
+  t->cols = cols.data;
+  t->n_cols = cols.len;
+  if (t->n_cols) check_spans(l, t->children, t->n_cols);
+}
+
+/* grid columns=: a whole number, or a pattern ("{$card-columns}") evaluated
+ * when binding. */
+static void grid_columns(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
+  const char *v = rp_def_attr(l, n, "columns");
+  if (v && strchr(v, '{')) {
+    t->columns_avt = avt_attr(l, n, "columns", sc->vars, ok);
+    return;
+  }
+  t->columns = 1;
+  *ok &= rp_def_int(l, n, "columns", 1, 12, &t->columns);
+}
+
+/* focal="x y" (or one number for both): the point of an image, 0–1 from its
+ * left and top, that cover keeps in view. */
+static bool focal_point(rp_layout_def *l, xmlNode *n, rp_tnode *t) {
+  t->focal_x = t->focal_y = 0.5;
+  const char *v = rp_def_attr(l, n, "focal");
+  if (!v) return true;
+  char *end;
+  double x = strtod(v, &end), y = x;
+  bool good = end != v;
+  if (good && *end) {
+    const char *q = end;
+    y = strtod(q, &end);
+    good = end != q && strspn(end, " ") == strlen(end);
+  }
+  if (good && x >= 0 && x <= 1 && y >= 0 && y <= 1) {
+    t->focal_x = x;
+    t->focal_y = y;
+    return true;
+  }
+  rp_def_error(l, n,
+               "<image focal=\"%s\">: expected one or two numbers from 0 to 1 (\"0.5 0.3\": "
+               "across, then down)",
+               v);
+  return false;
+}
+
+static int keyword(const char *v, const char *const *names, int n, int dflt) {
+  if (!v) return dflt;
+  for (int i = 0; i < n; i++)
+    if (strcmp(v, names[i]) == 0) return i;
+  return dflt; /* the schema allows only the names */
+}
+
+static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
+  static const char *const fits[] = {"contain", "cover", "fill"};
+  static const char *const clips[] = {"none", "circle", "rounded"};
+  static const char *const bases[] = {"content", "layout"};
+  t->fit = (rp_fit)keyword(rp_def_attr(l, n, "fit"), fits, 3, RP_FIT_CONTAIN);
+  t->clip = (rp_clip)keyword(rp_def_attr(l, n, "clip"), clips, 3, RP_CLIP_NONE);
+  *ok &= focal_point(l, n, t);
+  t->src = avt_attr(l, n, "src", sc->vars, ok);
+  t->alt = avt_attr(l, n, "alt", sc->vars, ok);
+  t->initials = avt_attr(l, n, "initials", sc->vars, ok);
+  t->initials_style = rp_def_style_attr(l, n, "initials-style", ok);
+  *ok &= rp_def_color(l, n, "placeholder", &t->placeholder);
+  *ok &= rp_def_color(l, n, "fill", &t->box.fill);
+  *ok &= rp_def_color(l, n, "stroke", &t->box.stroke);
+  *ok &= rp_def_length(l, n, "stroke-width", RP_NO_PERCENT, &t->box.stroke_width);
+  if (t->box.stroke.a > 0 && !xmlHasProp(n, (const xmlChar *)"stroke-width"))
+    t->box.stroke_width = 1;
+  t->box.radius = 6;
+  *ok &= rp_def_length(l, n, "radius", RP_NO_PERCENT, &t->box.radius);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  /* A path written in the layout is the layout's; one from the content, the
+   * content's — unless base= says otherwise. */
+  const char *base = rp_def_attr(l, n, "base");
+  bool literal = t->src && t->src->constant;
+  t->src_from_layout = base ? keyword(base, bases, 2, 0) == 1 : literal;
+  if (!literal || !t->src_from_layout || !t->src->constant[0]) return;
+  bool inside;
+  const char *dir = rp_path_dir(l->a, t->file);
+  t->image_path = dir ? rp_asset_resolve(l->a, dir, t->src->constant, l->root, &inside) : NULL;
+  if (!t->image_path) {
+    *ok = rp_def_out_of_memory(l);
+  } else if (!inside) {
+    rp_def_error(l, n,
+                 "<image src=\"%s\"> lies outside the layout's project (%s); copy the image "
+                 "into the project, e.g. into images/",
+                 t->src->constant, l->root);
+    *ok = false;
+  }
+}
+
+/* height= on a heading or paragraph limits its text, which needs a style
+ * that may shrink (min-size) to keep to it. */
+static void text_height(rp_layout_def *l, xmlNode *n, rp_tnode *t, bool *ok) {
+  if (!xmlHasProp(n, (const xmlChar *)"height")) return;
+  if (!rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height)) {
+    *ok = false;
+    return;
+  }
+  if (t->style && t->style->style && t->style->style->min_size <= 0) {
+    rp_def_error(l, n,
+                 "<%s height=\"…\"> limits the text only when it may shrink: give style \"%s\" "
+                 "a min-size",
+                 (const char *)n->name, t->style->name);
+    *ok = false;
+  }
+}
+
 static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   rp_tkind kind;
   if (!kind_of(n, &kind)) return NULL;
@@ -228,12 +419,14 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->bookmark_level);
       t->children = compile_inline(l, n, sc);
       if (!t->children) t->copy_context = true;
+      text_height(l, n, t, &ok);
       break;
     }
     case RP_T_PARAGRAPH:
       t->style = need_style(l, n, own, sc->dflt, &ok);
       t->children = compile_inline(l, n, sc);
       if (!t->children) t->copy_context = true;
+      text_height(l, n, t, &ok);
       break;
     case RP_T_LIST:
       t->style = need_style(l, n, own, sc->dflt, &ok);
@@ -301,6 +494,64 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       break;
     case RP_T_PAGE_BREAK:
     case RP_T_COLUMN_BREAK:
+      break;
+    case RP_T_GRID:
+      t->style = own ? own : sc->dflt;
+      grid_columns(l, n, t, sc, &ok);
+      t->gap_x = 12;
+      ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->gap_x);
+      t->gap_y = t->gap_x;
+      ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->gap_y);
+      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+      inner.dflt = t->style;
+      t->children = compile_blocks(l, n, &inner);
+      break;
+    case RP_T_CARD:
+    case RP_T_CELL:
+      t->style = need_style(l, n, own, sc->dflt, &ok);
+      ok &= box_attrs(l, n, &t->box);
+      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+      t->keep_together = true; /* a card never splits; nor does a cell (its row moves whole) */
+      t->span = 1;
+      if (kind == RP_T_CELL) ok &= rp_def_int(l, n, "span", 1, 12, &t->span);
+      if (ok) container_content(l, n, t, sc, &ok);
+      break;
+    case RP_T_TABLE:
+      t->style = need_style(l, n, own, sc->dflt, &ok);
+      ok &= box_attrs(l, n, &t->box); /* padding: every cell's default; fill, stroke: behind */
+      t->box.rule = (rp_color){0};
+      t->box.rule_width = 0;
+      ok &= rp_def_color(l, n, "rule", &t->rule);
+      ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->rule_width);
+      ok &= rp_def_color(l, n, "zebra", &t->zebra);
+      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+      compile_table(l, n, t, sc, &ok);
+      break;
+    case RP_T_ROW:
+      t->style = need_style(l, n, own, sc->dflt, &ok);
+      ok &= rp_def_color(l, n, "fill", &t->box.fill);
+      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+      inner.dflt = t->style;
+      t->children = compile_blocks(l, n, &inner);
+      break;
+    case RP_T_STAT: {
+      t->style = own ? own : sc->dflt;
+      const rp_style_def *vs = rp_style_find(l, "stat"), *ls = rp_style_find(l, "stat-label");
+      t->value_style = rp_def_style_attr(l, n, "value-style", &ok);
+      t->label_style = rp_def_style_attr(l, n, "label-style", &ok);
+      if (!t->value_style) t->value_style = need_style(l, n, vs, t->style, &ok);
+      if (!t->label_style) t->label_style = ls ? ls : t->style;
+      t->value = avt_attr(l, n, "value", sc->vars, &ok);
+      t->unit = avt_attr(l, n, "unit", sc->vars, &ok);
+      t->label = avt_attr(l, n, "label", sc->vars, &ok);
+      ok &= box_attrs(l, n, &t->box);
+      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+      break;
+    }
+    case RP_T_IMAGE:
+      t->style = own ? own : sc->dflt;
+      compile_image(l, n, t, sc, &ok);
       break;
     case RP_T_FOR_EACH:
     case RP_T_IF:

@@ -1,6 +1,7 @@
 /* def — internal to template/: the compiled form of a layout document, shared
  * by the files that build it (load.c, brand.c, style.c, master.c, compile.c,
- * xpath.c) and the files that evaluate it (bind.c, spans.c, xpathfn.c).
+ * xpath.c, asset.c) and the files that evaluate it (bind.c, spans.c,
+ * xpathfn.c).
  *
  * Loading turns the layout's XML into these structures once: attribute values
  * parsed, style and colour names resolved, XPath expressions compiled. Every
@@ -109,6 +110,15 @@ typedef struct rp_named_color {
   int line;
 } rp_named_color;
 
+/* A layout parameter (<param> in <brand>): a value every XPath expression of
+ * the layout reads as $name, so that shared templates can differ per layout
+ * (three cards a row on A4, two on A5). */
+typedef struct rp_param_def {
+  const char *name;
+  const char *value;
+  int line;
+} rp_param_def;
+
 /* ---- page masters (master.c) ---------------------------------------------- */
 
 typedef struct rp_variant_def {
@@ -141,6 +151,14 @@ typedef enum rp_tkind {
   RP_T_CHART,
   RP_T_PAGE_BREAK,
   RP_T_COLUMN_BREAK,
+  RP_T_GRID,
+  RP_T_CARD,
+  RP_T_TABLE,
+  RP_T_HEADER, /* a table's header rows: only as the table's first child */
+  RP_T_ROW,
+  RP_T_CELL,
+  RP_T_STAT,
+  RP_T_IMAGE,
   /* control */
   RP_T_FOR_EACH,
   RP_T_IF,
@@ -185,6 +203,29 @@ typedef struct rp_tnode {
   const rp_avt *href, *alt, *chart_ref;
   const char *chart_kind;
   rp_quote_marks marks;
+  /* grid */
+  int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
+  const rp_avt *columns_avt; /* columns="{$…}" */
+  double gap_x, gap_y;       /* pt */
+  /* table */
+  rp_table_col *cols;
+  size_t n_cols;
+  rp_color zebra, rule; /* a == 0: none */
+  double rule_width;    /* pt */
+  int span;             /* cell: columns spanned */
+  /* stat tile */
+  const rp_avt *value, *unit, *label;
+  const rp_style_def *value_style, *label_style;
+  /* image */
+  const rp_avt *src;
+  bool src_from_layout;   /* resolve src against the layout file, not the content */
+  const char *image_path; /* src resolved at load (a literal path in the layout), or NULL */
+  rp_fit fit;
+  double focal_x, focal_y;
+  rp_clip clip;
+  const rp_avt *initials;
+  const rp_style_def *initials_style;
+  rp_color placeholder;
   struct rp_tnode *children, *next;
 } rp_tnode;
 
@@ -221,6 +262,7 @@ struct rp_layout_def {
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
   rp_vec colors;         /* rp_named_color */
+  rp_vec params;         /* rp_param_def */
   rp_vec roles;          /* rp_font_role */
   rp_vec styles;         /* rp_style_def * */
   rp_vec masters;        /* rp_master_def * */
@@ -257,6 +299,17 @@ rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand);
  * unknown colour against node n, attribute attr. */
 bool rp_def_color(rp_layout_def *l, const xmlNode *n, const char *attr, rp_color *out);
 int rp_font_role_find(const rp_layout_def *l, const char *name);
+
+/* The parameter of that name, or NULL. */
+const rp_param_def *rp_param_find(const rp_layout_def *l, const char *name, size_t len);
+
+/* asset.c: files named by images. `rel` joined to folder `dir` and cleaned
+ * of "." and ".." (lexically: "data/../images/a.png" → "images/a.png"),
+ * arena-allocated; NULL when out of memory. *inside is whether the path
+ * stays inside `root` (the project), judged on the real location of the
+ * deepest part of it that exists, so a missing file can still be refused. */
+const char *rp_asset_resolve(rp_arena *a, const char *dir, const char *rel, const char *root,
+                             bool *inside);
 
 /* style.c */
 rp_status rp_style_collect(rp_layout_def *l, xmlNode *style);

@@ -44,7 +44,8 @@ void rp_layout_def_free(rp_layout_def *l);
  * places searched. */
 rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, const char **path);
 
-/* Binds `l` to the content `c` (only c->doc and c->path are read). On success
+/* Binds `l` to the content `c` (only c->doc, c->path and c->root are read;
+ * a NULL root is worked out from the path). On success
  * *out and all it holds are allocated from `a`, and borrow the fontset and
  * styles of `l`. Evaluation problems (XPath errors at run time, a select that
  * gives a string instead of nodes, functions given bad dates) are all

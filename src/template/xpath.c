@@ -109,10 +109,10 @@ static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, co
                      "only in a master's header, footer or text",
                      (int)len, s, where, (int)len, s);
         ok = false;
-      } else if (!var_known(s, len, vars)) {
+      } else if (!var_known(s, len, vars) && !rp_param_find(l, s, len)) {
         rp_def_error(l, n,
                      "unknown variable $%.*s in %s; $key and $group exist only inside "
-                     "<group>",
+                     "<group>, and parameters are declared with <param> in <brand>",
                      (int)len, s, where);
         ok = false;
       }

@@ -14,6 +14,7 @@
 
 #include "testutil.h"
 /* testutil.h brings cmocka */
+#include "base/path.h"
 #include "base/schemas.h"
 #include "base/xml.h"
 #include "template/def.h"
@@ -43,9 +44,10 @@ static int copy_file(const char *from, const char *to) {
 }
 
 static const char *const fixtures[] = {
-    "styles.xml", "exprs.xml", "events.xml",       "rich.xml",         "runtime.xml",
-    "errors.xml", "cycle.xml", "bad-xpath.xml",    "include.xml",      "lib/part.xml",
-    "schema.xml", "small.xml", "missing-font.xml", "outside-font.xml",
+    "styles.xml",       "exprs.xml",        "events.xml",        "rich.xml",         "runtime.xml",
+    "errors.xml",       "cycle.xml",        "bad-xpath.xml",     "include.xml",      "lib/part.xml",
+    "schema.xml",       "small.xml",        "missing-font.xml",  "outside-font.xml", "part2.xml",
+    "part2-errors.xml", "part2-schema.xml", "part2-runtime.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -165,7 +167,12 @@ static void bind_ok(world *w, const char *layout, const char *content, bool sche
   assert_non_null(w->b);
 }
 
-static const char *sample(void) { return rp_test_src("data/ccin-2018-19.xml"); }
+/* The sample's path, in a buffer of its own: bound blocks keep pointing at it. */
+static const char *sample(void) {
+  static char path[4096];
+  if (!path[0]) snprintf(path, sizeof path, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  return path;
+}
 
 /* The text of a block's spans, concatenated (static buffer). */
 static const char *text_of(const rp_block *b) {
@@ -827,6 +834,42 @@ static const char *const board_people[] = {
     "Adam Farrell",
 };
 
+/* What the shipped layouts make of the sample, beyond text. */
+typedef struct shipped_parts {
+  int seats, initials, logos, tables, header_rows, rows;
+  char stats[256]; /* every tile's value, in order */
+} shipped_parts;
+
+static void count_parts(const rp_block *b, shipped_parts *p) {
+  for (; b; b = b->next) {
+    if (b->kind == RP_BLOCK_BOX && b->keep_together && b->children &&
+        b->children->kind == RP_BLOCK_IMAGE && b->children->initials)
+      p->seats++;
+    if (b->kind == RP_BLOCK_IMAGE) {
+      assert_float_equal(b->focal_x, 0.5, 0.21); /* 0.5, or 0.5 0.3 for portraits */
+      assert_true(b->focal_y > 0.2);
+      if (b->image_path) {
+        assert_non_null(strstr(b->image_path, "images/ccin-logo.png"));
+        assert_null(strstr(b->image_path, ".."));
+        p->logos++;
+      } else {
+        assert_non_null(b->initials);
+        p->initials++;
+      }
+    }
+    if (b->kind == RP_BLOCK_STAT) {
+      strncat(p->stats, b->stat_value, sizeof p->stats - strlen(p->stats) - 2);
+      strcat(p->stats, " ");
+    }
+    if (b->kind == RP_BLOCK_TABLE) {
+      p->tables++;
+      p->header_rows += b->header_rows;
+      for (const rp_block *r = b->children; r; r = r->next) p->rows++;
+    }
+    count_parts(b->children, p);
+  }
+}
+
 static void check_shipped(const char *name) {
   world w;
   bind_ok(&w, rp_test_src(name), sample(), true);
@@ -840,19 +883,20 @@ static void check_shipped(const char *name) {
       "Action-focused",
       "reclaim the traditions",
       "Highlights",
-      "(Chair)",
-      "(Vice-chair)",
-      "28 Councils › 7.4m residents › £9.5bn budget",
+      "Chair",
+      "Vice-chair",
+      "Cllr Sharon Taylor OBE",
+      "Stevenage Borough Council",
       "Illustrative sample membership",
       "Greenwich Community Development Agency",
-      "South Tyneside Council (sponsored by CCIN)",
-      "Lorraine Power, from Leeds Bread Co-op",
+      "Sponsored by CCIN",
+      "Lorraine Power",
+      "from Leeds Bread Co-op",
       "Enable action – key role food",
       "Co-operatives Unleashed",
-      "220 case studies",
       "23–26 September 2018",
-      "June 2019",
-      "(in progress)",
+      "Labour Party Conference",
+      "In progress",
       "@coopcouncils",
   };
   for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
@@ -865,7 +909,10 @@ static void check_shipped(const char *name) {
   for (const rp_section *s = w.b->sections; s; s = s->next) {
     assert_non_null(s->master);
     assert_non_null(s->bookmark);
-    assert_true(s->new_page);
+    /* the figures follow the highlights, the case studies the policy labs */
+    bool follows =
+        strcmp(s->bookmark, "In numbers") == 0 || strcmp(s->bookmark, "Case Studies Pack") == 0;
+    assert_int_equal(s->new_page, !follows);
     if (strcmp(s->master->name, "cover") == 0) continue;
     assert_non_null(s->title);
     const rp_decoration *foot = s->master->any.footer;
@@ -875,6 +922,16 @@ static void check_shipped(const char *name) {
       if (b->kind == RP_BLOCK_CHART && strcmp(b->chart_kind, "map") == 0) map = true;
   }
   assert_true(map);
+  /* part 2: cards, tiles, tables, images */
+  shipped_parts parts = {0};
+  for (const rp_section *s = w.b->sections; s; s = s->next) count_parts(s->blocks, &parts);
+  assert_int_equal(parts.seats, 23);    /* a card per seat of both boards */
+  assert_int_equal(parts.initials, 24); /* no photos: initials, for them and the chair */
+  assert_int_equal(parts.logos, 2);     /* front and back cover */
+  assert_string_equal(parts.stats, "28 7.4m £9.5bn 33,000 £10,000 220 20 28 6 9 220 ");
+  assert_int_equal(parts.tables, 2);      /* events, plan */
+  assert_int_equal(parts.header_rows, 2); /* one each */
+  assert_int_equal(parts.rows, 2 + 12 + 5);
   assert_string_equal(w.b->info.title, "CCIN Review of the year August 2018 – July 2019");
   assert_string_equal(w.b->info.author, "Co-operative Councils’ Innovation Network");
   assert_string_equal(w.b->info.lang, "en-GB");
@@ -913,13 +970,275 @@ static void test_annual_review_a5(void **state) {
   world_fini(&w);
 }
 
+/* ---- part 2: grids, tables, stat tiles, images -------------------------------- */
+
+static const rp_block *nth_child(const rp_block *b, size_t n) {
+  const rp_block *c = b->children;
+  for (size_t i = 0; i < n && c; i++) c = c->next;
+  assert_non_null(c);
+  return c;
+}
+
+static size_t n_children(const rp_block *b) {
+  size_t n = 0;
+  for (const rp_block *c = b->children; c; c = c->next) n++;
+  return n;
+}
+
+static const rp_section *nth_section(const rp_bound_doc *doc, size_t n) {
+  const rp_section *s = doc->sections;
+  for (size_t i = 0; i < n && s; i++) s = s->next;
+  assert_non_null(s);
+  return s;
+}
+
+static void assert_src(const rp_block *b, const char *needle) {
+  assert_int_equal(b->src.layout_line, line_of("part2.xml", needle));
+  assert_non_null(strstr(b->src.layout_file, "part2.xml"));
+  assert_non_null(strstr(b->src.content_file, "ccin-2018-19.xml"));
+  assert_true(b->src.content_line > 0);
+}
+
+static const double MM = 72 / 25.4;
+
+static void test_grid_of_cards(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("part2.xml"), sample(), true);
+  const rp_block *g = nth_section(w.b, 0)->blocks;
+  assert_int_equal(g->kind, RP_BLOCK_GRID);
+  assert_int_equal(g->role, RP_ROLE_NONE);
+  assert_int_equal(g->columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
+  assert_float_equal(g->gap_x, 4 * MM, 1e-9);
+  assert_float_equal(g->gap_y, 6 * MM, 1e-9);
+  assert_src(g, "<grid columns=");
+  assert_null(g->next);
+  assert_int_equal(n_children(g), 11); /* a card per seat of the first board */
+  for (const rp_block *c = g->children; c; c = c->next) {
+    assert_int_equal(c->kind, RP_BLOCK_BOX);
+    assert_true(c->keep_together); /* implied: a card never splits */
+    assert_float_equal(c->box.padding[0], 6, 1e-9);
+    assert_float_equal(c->box.radius, 4, 1e-9);
+    assert_true(c->box.fill.a > 0);
+    assert_src(c, "<card select=");
+  }
+  const rp_block *card = g->children;
+  const rp_block *img = card->children;
+  assert_int_equal(img->kind, RP_BLOCK_IMAGE);
+  assert_int_equal(img->role, RP_ROLE_FIGURE);
+  assert_null(img->image_path); /* no photo: initials, silently */
+  assert_string_equal(img->initials, "ST");
+  assert_string_equal(img->initials_style->name, "initials");
+  assert_string_equal(img->alt, "Sharon Taylor");
+  assert_int_equal(img->clip, RP_CLIP_CIRCLE);
+  assert_int_equal(img->fit, RP_FIT_CONTAIN);
+  assert_float_equal(img->focal_x, 0.5, 1e-9); /* zero would mean the top-left corner */
+  assert_float_equal(img->focal_y, 0.5, 1e-9);
+  assert_float_equal(img->width, 20 * MM, 1e-9);
+  assert_float_equal(img->height, 20 * MM, 1e-9);
+  assert_float_equal(img->placeholder_fill.r, 0x5b / 255.0, 1e-6);
+  const rp_block *name = img->next;
+  assert_int_equal(name->kind, RP_BLOCK_PARAGRAPH);
+  assert_string_equal(text_of(name), "Sharon Taylor");
+  assert_int_equal(name->style->max_lines, 2); /* fitting reaches layout through the style */
+  assert_float_equal(name->style->min_size, 8, 1e-9);
+  world_fini(&w);
+}
+
+static void test_stat_tiles(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("part2.xml"), sample(), true);
+  const rp_block *g = nth_section(w.b, 1)->blocks;
+  assert_int_equal(g->columns, 2);
+  assert_float_equal(g->gap_x, 3 * MM, 1e-9);
+  assert_float_equal(g->gap_y, g->gap_x, 1e-9); /* row-gap defaults to gap */
+  assert_int_equal(n_children(g), 7);
+  const rp_block *t = g->children;
+  assert_int_equal(t->kind, RP_BLOCK_STAT);
+  assert_string_equal(t->stat_value, "28");
+  assert_string_equal(t->stat_label, "Councils");
+  assert_null(t->stat_unit);
+  assert_string_equal(t->value_style->name, "stat"); /* the brand's "stat" and "stat-label" */
+  assert_string_equal(t->label_style->name, "stat-label");
+  assert_float_equal(t->height, 25 * MM, 1e-9);
+  assert_float_equal(t->box.padding[1], 6, 1e-9);
+  assert_float_equal(t->box.radius, 3, 1e-9);
+  assert_true(t->box.fill.a > 0);
+  assert_src(t, "height=\"25mm\""); /* an element's line: where its start tag ends */
+  const rp_block *funding = nth_child(g, 4);
+  assert_string_equal(funding->stat_value, "£10,000");
+  assert_string_equal(funding->stat_unit, "GBP");
+  assert_string_equal(funding->value_style->name, "body");
+  assert_float_equal(funding->width, 40 * MM, 1e-9);
+  assert_src(funding, "value-style=\"body\"");
+  world_fini(&w);
+}
+
+static void test_table(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("part2.xml"), sample(), true);
+  const rp_block *t = nth_section(w.b, 2)->blocks;
+  assert_int_equal(t->kind, RP_BLOCK_TABLE);
+  assert_int_equal(t->role, RP_ROLE_TABLE);
+  assert_src(t, "<table style=");
+  assert_int_equal(t->n_cols, 4);
+  assert_int_equal(t->cols[0].kind, RP_COL_FIXED);
+  assert_float_equal(t->cols[0].value, 30 * MM, 1e-9);
+  assert_int_equal(t->cols[1].kind, RP_COL_SHARE);
+  assert_float_equal(t->cols[1].value, 2, 1e-9);
+  assert_int_equal(t->cols[2].kind, RP_COL_AUTO);
+  assert_int_equal(t->cols[3].kind, RP_COL_AUTO);
+  assert_int_equal(t->header_rows, 1);
+  assert_true(t->zebra.a > 0);
+  assert_float_equal(t->rule.g, 0x85 / 255.0, 1e-6);
+  assert_float_equal(t->rule_width, 0.75, 1e-9);
+  assert_float_equal(t->box.rule_width, 0, 1e-9); /* rule= is between rows, not a left rule */
+  assert_float_equal(t->box.padding[1], 4, 1e-9);
+  assert_string_equal(t->style->name, "cell");
+  assert_int_equal(n_children(t), 13); /* the header and 12 events, grouped by month */
+  const rp_block *head = t->children;
+  assert_int_equal(head->kind, RP_BLOCK_ROW);
+  assert_int_equal(head->role, RP_ROLE_TABLE_ROW);
+  assert_true(head->box.fill.a > 0);
+  assert_int_equal(n_children(head), 3);
+  for (const rp_block *c = head->children; c; c = c->next) {
+    assert_int_equal(c->kind, RP_BLOCK_CELL);
+    assert_int_equal(c->role, RP_ROLE_TABLE_HEADER);
+  }
+  assert_int_equal(nth_child(head, 2)->span, 2);
+  assert_string_equal(text_of(head->children->children), "When");
+  const rp_block *row = head->next;
+  assert_src(row, "<row select=");
+  const rp_block *when = row->children, *what = when->next, *where = what->next;
+  assert_int_equal(when->role, RP_ROLE_TABLE_CELL);
+  assert_int_equal(when->span, 1);
+  assert_string_equal(text_of(when->children), "23–26 September 2018");
+  assert_string_equal(when->children->style->name, "cell"); /* the table's style, inherited */
+  assert_string_equal(text_of(what->children), "Labour Party Conference");
+  assert_int_equal(where->span, 2);
+  assert_true(where->box.fill.a > 0);
+  assert_string_equal(text_of(where->children), "Liverpool");
+  world_fini(&w);
+}
+
+static void test_images_and_fitting(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("part2.xml"), sample(), true);
+  const rp_block *h = nth_section(w.b, 3)->blocks;
+  assert_int_equal(h->kind, RP_BLOCK_HEADING);
+  assert_float_equal(h->height, 40 * MM, 1e-9); /* a limit for shrink-to-fit */
+  assert_float_equal(h->style->min_size, 20, 1e-9);
+  /* from the content: relative to the content file, cleaned of ".." */
+  const rp_block *logo = h->next;
+  assert_int_equal(logo->kind, RP_BLOCK_IMAGE);
+  char want[4200];
+  snprintf(want, sizeof want, "%s", rp_test_src("images/ccin-logo.png"));
+  assert_string_equal(logo->image_path, want);
+  assert_null(strstr(logo->image_path, ".."));
+  assert_string_equal(logo->alt, "CCIN – Co-operative Councils Innovation Network");
+  assert_int_equal(logo->fit, RP_FIT_CONTAIN);
+  assert_float_equal(logo->focal_x, 0.5, 1e-9);
+  assert_null(logo->initials);
+  /* written in the layout: relative to the layout file (missing files are layout's warning) */
+  const rp_block *band = logo->next;
+  snprintf(want, sizeof want, "%s/images/band.png", proj);
+  assert_string_equal(band->image_path, want);
+  assert_int_equal(band->fit, RP_FIT_COVER);
+  assert_float_equal(band->focal_x, 0.2, 1e-9);
+  assert_float_equal(band->focal_y, 0.8, 1e-9);
+  assert_int_equal(band->clip, RP_CLIP_ROUNDED);
+  assert_float_equal(band->box.radius, 4, 1e-9);
+  const rp_block *filled = band->next;
+  assert_int_equal(filled->fit, RP_FIT_FILL);
+  assert_float_equal(filled->focal_x, 0.3, 1e-9); /* one number: both axes */
+  assert_float_equal(filled->focal_y, 0.3, 1e-9);
+  world_fini(&w);
+}
+
+static void test_asset_paths(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  bool inside;
+  const char *root = rp_path_project_root(w.a, sample());
+  assert_non_null(root);
+  const char *data = rp_path_dir(w.a, sample());
+  char want[4200];
+  snprintf(want, sizeof want, "%s", rp_test_src("images/x.png"));
+  assert_string_equal(rp_asset_resolve(w.a, data, "../images/./x.png", root, &inside), want);
+  assert_true(inside); /* missing, but inside: layout warns and draws the placeholder */
+  rp_asset_resolve(w.a, data, "../../elsewhere/x.png", root, &inside);
+  assert_false(inside);
+  rp_asset_resolve(w.a, data, "/etc/passwd", root, &inside);
+  assert_false(inside);
+  rp_asset_resolve(w.a, data, "../data/../images//../../x.png", root, &inside);
+  assert_false(inside);
+  assert_string_equal(rp_asset_resolve(w.a, "a/b", "../../../c/./d/", NULL, &inside), "../c/d");
+  assert_false(inside); /* no root: never inside */
+  assert_string_equal(rp_asset_resolve(w.a, "/a", "../../x", NULL, &inside), "/x");
+  assert_string_equal(rp_asset_resolve(w.a, ".", "x/..", NULL, &inside), ".");
+  world_fini(&w);
+}
+
+static void test_part2_load_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "part2-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "$key is a variable of the language", f, line_of(f, "name=\"key\""));
+  expect_error_at(&w.d, "give style \"body\" a min-size", f, line_of(f, "height=\"20mm\""));
+  expect_error_at(&w.d, "<grid columns=\"13\">: expected a whole number from 1 to 12", f,
+                  line_of(f, "columns=\"13\""));
+  expect_error_at(&w.d, "unknown variable $nosuch", f, line_of(f, "$nosuch"));
+  expect_error_at(&w.d, "<col width=\"wide\">: expected a length", f, line_of(f, "wide"));
+  expect_error_at(&w.d, "<cell span=\"3\">: the table has 2 columns", f, line_of(f, "span=\"3\""));
+  expect_error_at(&w.d, "unknown style \"nosuchstyle\" in <stat value-style>", f,
+                  line_of(f, "nosuchstyle"));
+  expect_error_at(&w.d, "<image focal=\"2 0.5\">", f, line_of(f, "focal="));
+  expect_error_at(&w.d, "lies outside the layout's project", f, line_of(f, "outside.png"));
+  expect_error_at(&w.d, "unknown colour \"nosuchcolour\" in <image placeholder>", f,
+                  line_of(f, "nosuchcolour"));
+  assert_int_equal(w.d.errors, 10);
+  world_fini(&w);
+
+  /* a value outside the schema's vocabulary: refused with its line */
+  world_init(&w);
+  f = "part2-schema.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "Invalid attribute fit for element image", f, line_of(f, "squash"));
+  world_fini(&w);
+}
+
+static void test_part2_runtime_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "part2-runtime.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  assert_null(w.b);
+  expect_error_at(&w.d, "<grid columns> gives \"many\"", f, line_of(f, "<grid"));
+  expect_error_at(&w.d, "gives \"../../board.png\" (at ", f, line_of(f, "'../../'"));
+  expect_error_at(&w.d, "which lies outside the content's project", f, line_of(f, "'../../'"));
+  expect_error_at(&w.d, "a URL; images are read from files", f, line_of(f, "web/@href"));
+  const rp_diag_entry *e = entry_with(&w.d, "\"many\"");
+  assert_non_null(strstr(e->message, "ccin-2018-19.xml:97)")); /* and the content line */
+  assert_int_equal(w.d.errors, 3); /* each once, though every board repeats them */
+  world_fini(&w);
+}
+
 /* ---- fault injection ----------------------------------------------------------- */
 
-static char *run_small(unsigned long fail_at, rp_status *st_out) {
+static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
-  rp_status st = rp_layout_def_load(w.a, fixture("small.xml"), &w.d, &w.l);
+  rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
   if (st == RP_OK) st = load_content(&w, sample(), true);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
   char *texts = NULL;
@@ -937,15 +1256,14 @@ static char *run_small(unsigned long fail_at, rp_status *st_out) {
 
 /* Fail the Nth arena allocation, for every N: each run fails cleanly (no
  * crash, no leak under ASan) or gives exactly the full result. */
-static void test_fault_injection(void **state) {
-  (void)state;
+static void fault_injection(const char *layout, const char *needle) {
   rp_status st;
-  char *reference = run_small(0, &st);
+  char *reference = run_small(layout, 0, &st);
   assert_int_equal(st, RP_OK);
-  assert_non_null(strstr(reference, "Sharon Taylor"));
+  assert_non_null(strstr(reference, needle));
   unsigned long n;
   for (n = 1; n < 20000; n++) {
-    char *texts = run_small(n, &st);
+    char *texts = run_small(layout, n, &st);
     if (st == RP_OK) {
       assert_string_equal(texts, reference);
       free(texts);
@@ -953,8 +1271,19 @@ static void test_fault_injection(void **state) {
     }
   }
   assert_true(n < 20000);
-  print_message("fault injection: the run needs %lu arena allocations\n", n - 1);
+  print_message("fault injection: %s needs %lu arena allocations\n", layout, n - 1);
   free(reference);
+}
+
+static void test_fault_injection(void **state) {
+  (void)state;
+  fault_injection("small.xml", "Sharon Taylor");
+}
+
+/* The same through grids, cards, tiles, tables and images. */
+static void test_fault_injection_part2(void **state) {
+  (void)state;
+  fault_injection("part2.xml", "Labour Party Conference");
 }
 
 int main(void) {
@@ -977,9 +1306,17 @@ int main(void) {
       cmocka_unit_test(test_include_error_names_fragment),
       cmocka_unit_test(test_schema_and_fonts),
       cmocka_unit_test(test_layout_find),
+      cmocka_unit_test(test_grid_of_cards),
+      cmocka_unit_test(test_stat_tiles),
+      cmocka_unit_test(test_table),
+      cmocka_unit_test(test_images_and_fitting),
+      cmocka_unit_test(test_asset_paths),
+      cmocka_unit_test(test_part2_load_errors),
+      cmocka_unit_test(test_part2_runtime_errors),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
+      cmocka_unit_test(test_fault_injection_part2),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
