@@ -49,7 +49,7 @@ def main():
     content, pdf = sys.argv[1], sys.argv[2]
     paths = sys.argv[3:] or DEFAULT
     root = ET.parse(content).getroot()
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], check=True,
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", pdf, "-"], check=True,
                           capture_output=True, text=True).stdout
     # Lines broken after a hyphen or dash join without a space; others with one.
     text = re.sub(r"([-\u2013\u2014])\n", r"\1", text)
