@@ -223,7 +223,7 @@ static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx);
 static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
   int list_id = rp_flow_id(f);
   if (!f->at_top && b->style) f->y += b->style->space_before;
-  double indent = b->box.padding[3] > 0 ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
+  double indent = b->box.padding_set ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
   for (const rp_block *it = b->children; it; it = it->next) {
     const rp_style *ms = it->style ? it->style : b->style;
     place_ctx inner = {ctx.left + indent, ctx.right, list_id};

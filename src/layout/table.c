@@ -66,12 +66,8 @@ typedef struct table {
 
 static int span_of(const rp_block *cell) { return cell->span > 1 ? cell->span : 1; }
 
-static bool has_padding(const rp_boxstyle *bs) {
-  return bs->padding[0] != 0 || bs->padding[1] != 0 || bs->padding[2] != 0 || bs->padding[3] != 0;
-}
-
 static const double *cell_padding(const table *t, const rp_block *cell) {
-  return has_padding(&cell->box) ? cell->box.padding : t->b->box.padding;
+  return cell->box.padding_set ? cell->box.padding : t->b->box.padding;
 }
 
 /* The cell's text of its own as a paragraph in front of its children. */

@@ -816,7 +816,10 @@ static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   if (!ls.list) return;
   ls.list->style = t->style->style;
   ls.list->level = depth + 1;
-  if (t->has_indent) ls.list->box.padding[3] = t->indent;
+  if (t->has_indent) {
+    ls.list->box.padding[3] = t->indent;
+    ls.list->box.padding_set = true;
+  }
   for (const rp_tnode *c = t->children; c && !b->oom; c = c->next)
     if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
   ls.list->children = ls.items.head;

@@ -86,6 +86,7 @@ typedef enum rp_shape_kind {
 /* Box decoration shared by boxes, quotes, shapes and page decorations. */
 typedef struct rp_boxstyle {
   double padding[4];   /* pt: top, right, bottom, left */
+  bool padding_set;    /* padding given (so 0 means 0, not "the default") */
   rp_color fill;       /* a == 0: none */
   rp_color stroke;     /* a == 0: none */
   double stroke_width; /* pt */

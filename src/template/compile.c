@@ -141,6 +141,7 @@ static bool box_attrs(rp_layout_def *l, xmlNode *n, rp_boxstyle *b) {
   if (b->rule.a > 0 && !xmlHasProp(n, (const xmlChar *)"rule-width")) b->rule_width = 2;
   const char *pad = rp_def_attr(l, n, "padding");
   if (pad) {
+    b->padding_set = true;
     const char *err = rp_lengths4_parse(pad, b->padding);
     if (err) {
       rp_def_error(l, n, "<%s padding=\"%s\">: %s", (const char *)n->name, pad, err);

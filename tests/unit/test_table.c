@@ -301,9 +301,35 @@ static void test_table_moves_with_its_header(void **state) {
   assert_int_equal(pn, ph);
 }
 
+/* A cell's padding="0" means no padding, not "the table's default". */
+static void test_cell_padding_zero_is_zero(void **state) {
+  fixture *fx = *state;
+  static rp_table_col cols[2] = {{RP_COL_SHARE, 1}, {RP_COL_SHARE, 1}};
+  rp_block *t = table(fx, cols, 2);
+  const char *texts[2] = {"Padded", "Flush"};
+  rp_block *r = row(fx, &fx->body, 31, 2, texts);
+  rp_block *flush = r->children->next;
+  flush->box.padding_set = true; /* all four sides 0 */
+  t->children = r;
+  rp_layout_doc *doc = lf_run(fx, t);
+  double padded_x = -1, flush_x = -1, cell2_x = -1;
+  rp_page *p = lf_page(doc, 0);
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = lf_item(p, i);
+    if (it->kind == RP_ITEM_TEXT && strcmp(it->u.text.text, "Padded") == 0) padded_x = it->x;
+    if (it->kind == RP_ITEM_TEXT && strcmp(it->u.text.text, "Flush") == 0) flush_x = it->x;
+    if (it->kind == RP_ITEM_RECT && it->role == RP_ROLE_TABLE_CELL && it->x > cell2_x)
+      cell2_x = it->x;
+  }
+  assert_true(padded_x >= 0 && flush_x >= 0 && cell2_x >= 0);
+  assert_float_equal(flush_x, cell2_x, 0.01); /* flush with its cell */
+  assert_true(padded_x > fx->frame.x + 2.9);  /* the table's 3pt padding */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_header_repeats_rows_never_split, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_cell_padding_zero_is_zero, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_rules_between_rows, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_structure_roles, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_column_widths_add_up, lf_setup, lf_teardown),
