@@ -29,12 +29,6 @@ static rp_role heading_role(int level) {
   return (rp_role)(RP_ROLE_H1 + level - 1);
 }
 
-/* Baseline of a line whose box starts at `top`: half-leading model. */
-static double baseline_of(const rp_line *ln, double top) {
-  double content = ln->ascent - ln->descent;
-  return top + (ln->leading - content) / 2 + ln->ascent;
-}
-
 static rp_status emit_marker(flow *f, double baseline) {
   pending_marker *m = &f->marker;
   f->has_marker = false;
@@ -64,37 +58,13 @@ static rp_status emit_marker(flow *f, double baseline) {
 static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double x0, rp_role role,
                            int sid, int parent) {
   double top = f->y;
-  double base = baseline_of(ln, top);
+  double base = rp_flow_baseline(ln, top);
   if (f->has_marker) {
     rp_status st = emit_marker(f, base);
     if (st != RP_OK) return st;
   }
-  if (!f->measuring) {
-    for (size_t i = 0; i < ln->n_frags; i++) {
-      const rp_frag *fr = &ln->frags[i];
-      rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
-      if (!it) return rp_diag_oom(f->d);
-      rp_frag_to_item(fr, x0 + fr->x, base, it);
-      it->role = role;
-      it->struct_id = sid;
-      it->parent_id = parent;
-      it->src = b->src;
-      if (fr->href) {
-        rp_item *ln_it = rp_flow_emit(f, RP_ITEM_LINK);
-        if (!ln_it) return rp_diag_oom(f->d);
-        const rp_font *font = rp_fontset_get(f->b->fonts, fr->style->font);
-        ln_it->x = x0 + fr->x;
-        ln_it->y = base - font->ascent * fr->style->size / 1000.0;
-        ln_it->w = fr->width;
-        ln_it->h = (font->ascent - font->descent) * fr->style->size / 1000.0;
-        ln_it->role = RP_ROLE_LINK;
-        ln_it->struct_id = sid;
-        ln_it->src = b->src;
-        ln_it->u.link.uri = fr->href;
-        ln_it->u.link.dest_page = -1;
-      }
-    }
-  }
+  rp_status st = rp_flow_emit_frags(f, ln, x0, base, role, sid, parent, &b->src);
+  if (st != RP_OK) return st;
   f->y = top + ln->leading;
   f->at_top = false;
   return RP_OK;

@@ -128,16 +128,8 @@ static rp_status emit_lines(flow *f, const rp_block *b, const rp_lines *ls, doub
   for (size_t i = 0; i < ls->n; i++) {
     const rp_line *ln = &ls->lines[i];
     double base = rp_flow_baseline(ln, y);
-    for (size_t j = 0; j < ln->n_frags && !f->measuring; j++) {
-      const rp_frag *fr = &ln->frags[j];
-      rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
-      if (!it) return rp_diag_oom(f->d);
-      rp_frag_to_item(fr, x0 + fr->x, base, it);
-      it->role = role;
-      it->struct_id = sid;
-      it->parent_id = parent;
-      it->src = b->src;
-    }
+    rp_status st = rp_flow_emit_frags(f, ln, x0, base, role, sid, parent, &b->src);
+    if (st != RP_OK) return st;
     y += ln->leading;
   }
   *bottom = y;
@@ -197,17 +189,7 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
   const rp_line *ln = &ls.lines[0];
   double x0 = x + (w - ln->width) / 2;
   double base_y = y + h / 2 + cap * size / 2000.0; /* capitals centred */
-  for (size_t j = 0; j < ln->n_frags; j++) {
-    const rp_frag *fr = &ln->frags[j];
-    rp_item *t = rp_flow_emit(f, RP_ITEM_TEXT);
-    if (!t) return rp_diag_oom(f->d);
-    rp_frag_to_item(fr, x0 + fr->x, base_y, t);
-    t->role = RP_ROLE_FIGURE;
-    t->struct_id = sid;
-    t->parent_id = parent;
-    t->src = b->src;
-  }
-  return RP_OK;
+  return rp_flow_emit_frags(f, ln, x0, base_y, RP_ROLE_FIGURE, sid, parent, &b->src);
 }
 
 static void warn_unusable(flow *f, const rp_block *b, const rp_image_info *in) {

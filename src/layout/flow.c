@@ -47,6 +47,36 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
   return it;
 }
 
+rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
+                             int sid, int parent, const rp_src *src) {
+  if (f->measuring) return RP_OK;
+  for (size_t i = 0; i < ln->n_frags; i++) {
+    const rp_frag *fr = &ln->frags[i];
+    rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
+    if (!it) return rp_diag_oom(f->d);
+    rp_frag_to_item(fr, x0 + fr->x, base, it);
+    it->role = role;
+    it->struct_id = sid;
+    it->parent_id = parent;
+    it->src = *src;
+    if (!fr->href) continue;
+    /* The link covers the fragment from ascent to descent. */
+    rp_item *link = rp_flow_emit(f, RP_ITEM_LINK);
+    if (!link) return rp_diag_oom(f->d);
+    const rp_font *font = rp_fontset_get(f->b->fonts, fr->style->font);
+    link->x = x0 + fr->x;
+    link->y = base - font->ascent * fr->style->size / 1000.0;
+    link->w = fr->width;
+    link->h = (font->ascent - font->descent) * fr->style->size / 1000.0;
+    link->role = RP_ROLE_LINK;
+    link->struct_id = sid;
+    link->src = *src;
+    link->u.link.uri = fr->href;
+    link->u.link.dest_page = -1;
+  }
+  return RP_OK;
+}
+
 static const rp_page_variant *pick_variant(const rp_master *m, bool first, size_t page_number) {
   if (first && m->first) return m->first;
   if (page_number % 2 == 0 && m->left) return m->left;

@@ -72,6 +72,11 @@ typedef struct place_ctx {
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run);
 rp_status rp_flow_next_column(flow *f);
 rp_item *rp_flow_emit(flow *f, rp_item_kind kind);
+/* Emits the fragments of one line from x0 on baseline `base` as text items,
+ * with a link item over each fragment that has an href. Nothing while
+ * measuring; RP_ERR_INTERNAL when out of memory. */
+rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
+                             int sid, int parent, const rp_src *src);
 int rp_flow_id(flow *f);
 
 /* block.c */

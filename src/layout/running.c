@@ -55,7 +55,7 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   double y = dec->y;
   for (size_t i = 0; i < ls.n; i++) {
     const rp_line *ln = &ls.lines[i];
-    double base = y + (ln->leading - (ln->ascent - ln->descent)) / 2 + ln->ascent;
+    double base = rp_flow_baseline(ln, y);
     for (size_t j = 0; j < ln->n_frags; j++) {
       const rp_frag *fr = &ln->frags[j];
       rp_item *it = rp_page_add(f->a, pg, RP_ITEM_TEXT);
