@@ -88,6 +88,33 @@ static const rp_page_variant *pick_variant(const rp_master *m, bool first, size_
 static void close_box_segments(flow *f);
 static void open_box_segments(flow *f);
 
+/* Lower-case roman numeral of n (1..3999), written into buf. */
+static void roman(size_t n, char *buf, size_t len) {
+  static const struct {
+    unsigned value;
+    const char *digits;
+  } table[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+               {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+  size_t o = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    while (n >= table[i].value && o + 3 < len) {
+      o += (size_t)snprintf(buf + o, len - o, "%s", table[i].digits);
+      n -= table[i].value;
+    }
+}
+
+/* The next page's label in the current run ("iii", "12"). */
+static const char *next_label(flow *f) {
+  char buf[32];
+  f->label_number++;
+  if (f->roman_labels && f->label_number < 4000)
+    roman(f->label_number, buf, sizeof buf);
+  else
+    snprintf(buf, sizeof buf, "%zu", f->label_number);
+  return rp_arena_strdup(f->a, buf);
+}
+
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   size_t number = f->doc->pages.len + 1;
   const rp_page_variant *v = pick_variant(m, first_of_run, number);
@@ -100,7 +127,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   p->width = m->width;
   p->height = m->height;
   p->master = m->name;
-  p->label = rp_arena_printf(f->a, "%zu", number);
+  p->label = next_label(f);
   pi->variant = v;
   pi->section = f->section ? f->section->title : NULL;
   f->page = p;
@@ -227,6 +254,13 @@ void rp_flow_box_pop(flow *f, open_box *ob) {
   f->boxes = saved;
 }
 
+/* A section that names a label style starts a new run of page labels at 1
+ * on its first page ("i, ii" for the front matter, then "1, 2…"). */
+static void restart_labels(flow *f, const rp_section *s) {
+  f->roman_labels = strcmp(s->page_label_style, "roman") == 0;
+  f->label_number = 0;
+}
+
 static rp_status run_section(flow *f, const rp_section *s) {
   f->section = s;
   rp_status st = RP_OK;
@@ -235,7 +269,12 @@ static rp_status run_section(flow *f, const rp_section *s) {
     /* Reuse a page nothing was placed on (same master). */
     if (f->page && f->page_blank && s->master == f->master) {
       RP_VEC_AT(f->info, page_info, f->info.len - 1).section = s->title;
+      if (s->page_label_style) {
+        restart_labels(f, s);
+        f->page->label = next_label(f);
+      }
     } else {
+      if (s->page_label_style) restart_labels(f, s);
       st = rp_flow_new_page(f, s->master, true);
       if (st != RP_OK) return st;
     }

@@ -55,6 +55,8 @@ typedef struct flow {
   pending_marker marker;
   bool has_marker;
   int next_id;
+  bool roman_labels;                  /* current page-label style: lower-case roman, else decimal */
+  size_t label_number;                /* number of the last page in the current label run */
   int atomic;                         /* > 0 while placing a grid card or table row: no breaks */
   const rp_section *pending_bookmark; /* a section that continues the page: its outline entry
                                         goes where its first item lands (flow.c) */

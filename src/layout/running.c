@@ -46,7 +46,9 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   if (!dec || !dec->text || !dec->style) return RP_OK;
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
-  char *text = substitute(f->a, dec->text, pg->label, f->doc->pages.len, pi->section);
+  /* {$pages} counts the pages of the last label run: with a roman-numbered
+   * cover, the last page of a 15-page document says "14 / 14". */
+  char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi->section);
   if (!text) return rp_diag_oom(f->d);
   rp_span span = {.text = text, .style = dec->style};
   rp_lines ls;

@@ -383,6 +383,32 @@ static void test_dump_is_stable(void **state) {
   free(buf);
 }
 
+static void test_page_label_runs(void **state) {
+  fixture *fx = *state;
+  /* Front matter numbered i, ii; the body restarts at 1; {$pages} counts the body. */
+  rp_section body = fx->section;
+  fx->section.page_label_style = "roman";
+  fx->section.blocks = para(fx, &fx->body, words(fx, 15));
+  body.page_label_style = "decimal";
+  body.title = "Body";
+  body.blocks = para(fx, &fx->body, words(fx, 15));
+  fx->section.next = &body;
+  rp_layout_doc *out = NULL;
+  assert_int_equal(rp_layout_run(fx->a, &fx->doc, &fx->d, &out), RP_OK);
+  assert_int_equal(out->pages.len, 4);
+  const char *want[4] = {"i", "ii", "1", "2"};
+  for (size_t p = 0; p < 4; p++) assert_string_equal(page(out, p)->label, want[p]);
+  int found = 0;
+  rp_page *last = page(out, 3);
+  for (size_t i = 0; i < last->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(last->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && it->role == RP_ROLE_ARTIFACT &&
+        strcmp(it->u.text.text, "Body 2/2") == 0)
+      found = 1;
+  }
+  assert_true(found);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -397,6 +423,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_list_markers_on_first_baseline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_links_become_link_items, setup, teardown),
       cmocka_unit_test_setup_teardown(test_dump_is_stable, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_page_label_runs, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
