@@ -9,6 +9,8 @@
  * one ExtGState per (fill, stroke) alpha pair, created once and reused. */
 #include <math.h>
 
+#include <string.h>
+
 #include "render/pdf.h"
 
 #define KAPPA 0.5522847498307936
@@ -150,6 +152,10 @@ void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it) {
   if (!label || !label[0]) label = it->u.chart.kind;
   if (!label || !label[0] || !p->doc->fonts || p->doc->fonts->count == 0) return;
   double size = it->h / 4 < 10 ? it->h / 4 : 10;
+  /* A label wider than the slot is set smaller rather than spilling out. */
+  const rp_font *font = rp_fontset_get(p->doc->fonts, 0);
+  double width = rp_font_width(font, label, strlen(label), size, 0);
+  if (width > it->w * 0.9) size *= it->w * 0.9 / width;
   if (size < 4) return;
   rp_color grey = {0.45f, 0.45f, 0.45f, 1};
   rp_pdf_draw_centered(p, 0, size, grey, it->x + it->w / 2,
