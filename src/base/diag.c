@@ -6,6 +6,11 @@
 #include <string.h>
 
 #define DEFAULT_MAX_ENTRIES 200
+/* A message longer than this keeps its start and end: what is wrong, and
+ * what to do; a long value quoted in the middle is cut. */
+#define MAX_MESSAGE 600
+#define KEEP_HEAD 360
+#define KEEP_TAIL 200
 
 void rp_diag_init(rp_diag *d) { memset(d, 0, sizeof *d); }
 
@@ -28,6 +33,34 @@ static char *vformat(const char *fmt, va_list ap) {
   char *s = malloc((size_t)n + 1);
   if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
   return s;
+}
+
+static bool utf8_cont(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+/* One line each, of a readable length: control characters (line breaks in
+ * quoted content, in libxml2's messages) become one space, and a message
+ * quoting a very long value is cut in the middle. In place. */
+static void tidy(char *s) {
+  size_t o = 0;
+  bool in_break = false;
+  for (size_t i = 0; s[i]; i++) {
+    unsigned char c = (unsigned char)s[i];
+    bool ctl = c < 0x20 || c == 0x7F;
+    if (ctl || (in_break && c == ' ')) {
+      if (!in_break && !(o > 0 && s[o - 1] == ' ')) s[o++] = ' ';
+      in_break = in_break || ctl;
+      continue;
+    }
+    in_break = false;
+    s[o++] = s[i];
+  }
+  s[o] = '\0';
+  if (o <= MAX_MESSAGE) return;
+  size_t head = KEEP_HEAD, tail = o - KEEP_TAIL;
+  while (head > 0 && utf8_cont(s[head])) head--;
+  while (tail < o && utf8_cont(s[tail])) tail++;
+  memcpy(s + head, "…", 3);
+  memmove(s + head + 3, s + tail, o - tail + 1);
 }
 
 /* The one place every diagnostic goes through. */
@@ -61,6 +94,7 @@ static void report(rp_diag *d, rp_severity sev, rp_status status, const char *fi
   e->line = line;
   e->col = col;
   e->message = vformat(fmt, ap);
+  if (e->message) tidy(e->message);
 }
 
 rp_status rp_diag_verror(rp_diag *d, rp_status status, const char *file, int line, int col,

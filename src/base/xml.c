@@ -47,17 +47,49 @@ typedef struct err_ctx {
   const char *path;
   const char *suffix; /* appended to each message: what to do */
   int last_line;      /* line of the last schema error reported */
+  /* Schema errors libxml2 gives without a node (see validate): held back
+   * while `hold` is set, the first one's message kept. */
+  bool hold;
+  int held;
+  char held_msg[1024];
+  /* The second, push-mode pass: only errors not reported already, from
+   * entry `first` of the diag on. */
+  bool again;
+  size_t first;
 } err_ctx;
 
 /* libxml2's RelaxNG reports one mistake as a cascade: the element at fault
  * first, then each ancestor "failed to validate content". Ancestors stand on
  * earlier lines, so a generic message on or before the last reported line
  * repeats what was said; later lines are independent mistakes and stay. */
-static int is_cascade(const err_ctx *ec, const xmlError *e, const char *msg) {
+static int is_cascade(const err_ctx *ec, const xmlError *e, int line, const char *msg) {
   if (e->domain != XML_FROM_RELAXNGV || ec->last_line == 0) return 0;
-  if (e->line > ec->last_line) return 0;
+  if (line > ec->last_line) return 0;
   return strstr(msg, "failed to validate content") || strstr(msg, "in interleave") ||
          strstr(msg, "has extra content") || strstr(msg, "Expecting an element");
+}
+
+/* What to look for, where libxml2's message does not say. */
+static const char *hint(const char *msg) {
+  if (strstr(msg, "failed to validate attributes"))
+    return ": an attribute it requires is missing, or one is misspelt or has a value the "
+           "language does not allow";
+  if (strstr(msg, "has extra content"))
+    return ": that element, or one after it, is not allowed there, or lacks an attribute or "
+           "has one misspelt or with a value the language does not allow";
+  return "";
+}
+
+static bool reported(const err_ctx *ec, const char *file, int line, const char *msg) {
+  const rp_diag *d = ec->diag;
+  size_t n = strlen(msg);
+  for (size_t i = ec->first; i < d->count; i++) {
+    const rp_diag_entry *e = &d->entries[i];
+    if (e->line == line && e->file && strcmp(e->file, file) == 0 && e->message &&
+        strncmp(e->message, msg, n) == 0)
+      return true;
+  }
+  return false;
 }
 
 static void on_error(void *user, error_ptr e) {
@@ -68,15 +100,28 @@ static void on_error(void *user, error_ptr e) {
   size_t n = strlen(msg);
   while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
   const char *file = e->file ? e->file : ec->path;
+  int line = e->line;
+  /* A validity error names the element at fault: its file is the included
+   * one when it came through XInclude (libxml2 names the document). */
+  const xmlNode *node = e->domain == XML_FROM_RELAXNGV ? e->node : NULL;
+  if (node) {
+    file = rp_xml_file(node, file);
+    if (line == 0) line = rp_xml_line(node);
+  }
   /* Parser errors carry the column in int2; validity errors do not. */
   int col = e->domain == XML_FROM_PARSER ? e->int2 : 0;
   if (e->level == XML_ERR_WARNING) {
-    rp_diag_warn(ec->diag, file, e->line, col, "%s", msg);
+    rp_diag_warn(ec->diag, file, line, col, "%s", msg);
     return;
   }
-  if (is_cascade(ec, e, msg)) return;
-  if (e->domain == XML_FROM_RELAXNGV && e->line > 0) ec->last_line = e->line;
-  rp_diag_error(ec->diag, RP_ERR_INPUT, file, e->line, col, "%s%s", msg,
+  if (is_cascade(ec, e, line, msg)) return;
+  if (e->domain == XML_FROM_RELAXNGV && line == 0 && (ec->hold || ec->again)) {
+    if (ec->hold && ec->held++ == 0) snprintf(ec->held_msg, sizeof ec->held_msg, "%s", msg);
+    return;
+  }
+  if (e->domain == XML_FROM_RELAXNGV && line > 0) ec->last_line = line;
+  if (ec->again && reported(ec, file, line, msg)) return;
+  rp_diag_error(ec->diag, RP_ERR_INPUT, file, line, col, "%s%s%s", msg, hint(msg),
                 ec->suffix ? ec->suffix : "");
 }
 
@@ -334,6 +379,38 @@ static void expand(xmlNodePtr n, const char *file, const char *dir, const includ
   }
 }
 
+/* Whether an error recorded for this document already speaks of the element
+ * that `msg` ("Element run failed to validate attributes") names. */
+static bool names_element(const err_ctx *ec, const char *msg) {
+  char name[128], a[160], b[160];
+  if (sscanf(msg, "Element %127s", name) != 1) return false;
+  snprintf(a, sizeof a, "element %s", name);
+  snprintf(b, sizeof b, "Element %s ", name);
+  for (size_t i = ec->first; i < ec->diag->count; i++) {
+    const char *m = ec->diag->entries[i].message;
+    if (m && (strstr(m, a) || strstr(m, b))) return true;
+  }
+  return false;
+}
+
+/* Validates the children of a node in push mode, as libxml2's reader does:
+ * an element the push interface cannot follow is validated whole. Errors
+ * then carry the element being pushed. */
+static void push_validate(xmlRelaxNGValidCtxtPtr vctx, xmlDocPtr doc, xmlNodePtr n) {
+  for (; n; n = n->next) {
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      xmlRelaxNGValidatePushCData(vctx, n->content, xmlStrlen(n->content));
+    } else if (n->type == XML_ELEMENT_NODE) {
+      if (xmlRelaxNGValidatePushElement(vctx, doc, n) == 0) {
+        xmlRelaxNGValidateFullElement(vctx, doc, n);
+        continue;
+      }
+      push_validate(vctx, doc, n->children);
+      xmlRelaxNGValidatePopElement(vctx, doc, n);
+    }
+  }
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
   rp_status st = RP_OK;
   xmlRelaxNGParserCtxtPtr pctx = NULL;
@@ -352,8 +429,31 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
   xmlRelaxNGSetValidStructuredErrors(vctx, on_error, ec);
+  ec->hold = true;
+  ec->first = ec->diag->count;
+  int invalid = xmlRelaxNGValidateDoc(vctx, doc) != 0;
+  ec->hold = false;
+  if (ec->held) {
+    /* Some errors came without their element (libxml2 loses it in
+     * interleaves: "Element member failed to validate attributes"). The
+     * push interface keeps it: validate again that way, element by element,
+     * for the errors not reported yet. */
+    xmlRelaxNGFreeValidCtxt(vctx);
+    vctx = xmlRelaxNGNewValidCtxt(rng);
+    if (!vctx) goto internal;
+    ec->again = true;
+    ec->last_line = 0;
+    xmlRelaxNGSetValidStructuredErrors(vctx, on_error, ec);
+    push_validate(vctx, doc, doc->children);
+    ec->again = false;
+    /* Not located, nor said of its element by a located error: report it
+     * as it came (libxml2 may blame an earlier sibling for it). */
+    if (!names_element(ec, ec->held_msg))
+      rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", ec->held_msg,
+                    hint(ec->held_msg), ec->suffix ? ec->suffix : "");
+  }
   /* Count this document's errors only: `d` may hold earlier ones. */
-  if (xmlRelaxNGValidateDoc(vctx, doc) != 0 && ec->diag->errors == errors_before)
+  if (invalid && ec->diag->errors == errors_before)
     rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
                   ec->suffix ? ec->suffix : "");
   st = ec->diag->errors == errors_before ? RP_OK : RP_ERR_INPUT;

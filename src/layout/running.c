@@ -1,21 +1,31 @@
 /* running — running headers, footers and text decorations, set once the page
  * count is known: {$page}, {$pages} and {$section} are substituted per page,
  * then the text is broken into its box like any paragraph, as an artifact. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "layout/flow.h"
 
-/* Substitutes the page variables; other text is copied. */
+/* Bytes of a running text that are set, and of it quoted in messages. A
+ * running text is a label set again on every page: a long section title in
+ * it (as long as the section, whose pages it heads) made that quadratic. */
+#define RUNNING_MAX 1000
+#define EXCERPT 40
+
+/* Substitutes the page variables; other text is copied. Keeps at most
+ * RUNNING_MAX bytes, cut at a character with "…" appended, and says so in
+ * *cut. */
 static char *substitute(rp_arena *a, const char *pattern, const char *page, size_t pages,
-                        const char *section) {
-  size_t cap = strlen(pattern) + 64 + (section ? strlen(section) : 0) + (page ? strlen(page) : 0);
-  char *out = rp_arena_alloc(a, cap * 2);
+                        const char *section, bool *cut) {
+  char *out = rp_arena_alloc(a, RUNNING_MAX + sizeof "…");
   if (!out) return NULL;
   size_t o = 0;
-  for (const char *p = pattern; *p;) {
-    const char *val = NULL;
+  *cut = false;
+  for (const char *p = pattern; *p && !*cut;) {
+    const char *val = p;
     char num[32];
-    size_t skip = 0;
+    size_t skip = 0, n;
     if (strncmp(p, "{$pages}", 8) == 0) {
       snprintf(num, sizeof num, "%zu", pages);
       val = num;
@@ -27,16 +37,24 @@ static char *substitute(rp_arena *a, const char *pattern, const char *page, size
       val = section ? section : "";
       skip = 10;
     }
-    if (val) {
-      size_t n = strlen(val);
-      if (o + n + 1 >= cap * 2) break;
-      memcpy(out + o, val, n);
-      o += n;
-      p += skip;
-    } else {
-      if (o + 2 >= cap * 2) break;
-      out[o++] = *p++;
+    if (val != p) {
+      n = strnlen(val, RUNNING_MAX + 1);
+    } else { /* a whole character of the pattern */
+      unsigned char c = (unsigned char)*p;
+      skip = n = strnlen(p, c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1);
     }
+    if (o + n > RUNNING_MAX) {
+      n = RUNNING_MAX - o;
+      while (n > 0 && ((unsigned char)val[n] & 0xC0) == 0x80) n--; /* inside a character */
+      *cut = true;
+    }
+    memcpy(out + o, val, n);
+    o += n;
+    p += skip;
+  }
+  if (*cut) {
+    memcpy(out + o, "…", sizeof "…" - 1);
+    o += sizeof "…" - 1;
   }
   out[o] = '\0';
   return out;
@@ -48,9 +66,17 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
   /* {$pages} counts the pages of the last label run: with a roman-numbered
    * cover, the last page of a 15-page document says "14 / 14". */
-  char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi->section);
+  bool cut;
+  const char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi->section, &cut);
   if (!text) return rp_diag_oom(f->d);
   rp_span span = {.text = text, .style = dec->style};
+  if (cut) {
+    char msg[160 + EXCERPT];
+    snprintf(msg, sizeof msg,
+             "running text \"%s\" is longer than %d bytes: only its start is set; shorten it",
+             rp_fit_excerpt(f->a, &span, EXCERPT), RUNNING_MAX);
+    rp_flow_warn_once(f, &dec->src, msg);
+  }
   rp_lines ls;
   rp_status st = rp_inline_break(f->a, f->b->fonts, &span, dec->w, 0, dec->style->align, &ls, f->d);
   if (st != RP_OK) return st;
@@ -70,7 +96,8 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   }
   if (dec->h > 0 && y - dec->y > dec->h + 0.01)
     rp_diag_warn(f->d, dec->src.layout_file, dec->src.layout_line, 0,
-                 "running text \"%s\" is taller than its box on page %zu", text, page_index + 1);
+                 "running text \"%s\" is taller than its box on page %zu",
+                 rp_fit_excerpt(f->a, &span, EXCERPT), page_index + 1);
   return RP_OK;
 }
 

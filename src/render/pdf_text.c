@@ -36,7 +36,8 @@ static bool text_valid(rp_pdf *p, const rp_item *it) {
                       it->u.text.text ? "numbers" : "text");
     return false;
   }
-  if (it->u.text.size <= 0 || it->u.text.size > HPDF_MAX_FONTSIZE) {
+  /* libharu takes a float: 1e-308 is more than 0 as a double, not as a float. */
+  if ((HPDF_REAL)it->u.text.size <= 0 || it->u.text.size > HPDF_MAX_FONTSIZE) {
     rp_pdf_item_error(p, RP_ERR_INPUT, it, "font size %g pt is outside what PDF allows (0-%d pt)",
                       it->u.text.size, HPDF_MAX_FONTSIZE);
     return false;

@@ -218,7 +218,9 @@ static void list_marker(rp_layout_def *l, xmlNode *n, const scope *sc, rp_tnode 
 /* ---- part 2: grids, tables, stat tiles, images ------------------------------ */
 
 /* A <col width>: a length (fixed), "N*" or "*" (a share of what is left, by
- * weight N), or "auto" (from the content). Absent: auto. */
+ * weight N, at most COL_SHARE_MAX so that shares add up to a finite sum), or
+ * "auto" (from the content). Absent: auto. */
+#define COL_SHARE_MAX 1000
 static bool col_width(rp_layout_def *l, xmlNode *n, rp_table_col *out) {
   *out = (rp_table_col){RP_COL_AUTO, 0};
   const char *v = rp_def_attr(l, n, "width");
@@ -227,7 +229,7 @@ static bool col_width(rp_layout_def *l, xmlNode *n, rp_table_col *out) {
   if (len > 0 && v[len - 1] == '*') {
     char *end;
     double w = len == 1 ? 1 : strtod(v, &end);
-    if (len == 1 || (end == v + len - 1 && w > 0)) {
+    if (len == 1 || (end == v + len - 1 && w > 0 && w <= COL_SHARE_MAX)) {
       *out = (rp_table_col){RP_COL_SHARE, w};
       return true;
     }
@@ -236,9 +238,9 @@ static bool col_width(rp_layout_def *l, xmlNode *n, rp_table_col *out) {
     return true;
   }
   rp_def_error(l, n,
-               "<col width=\"%s\">: expected a length (\"30mm\"), a share (\"2*\", \"*\") or "
-               "\"auto\"",
-               v);
+               "<col width=\"%s\">: expected a length (\"30mm\"), a share (\"2*\", \"*\"; at "
+               "most %d*) or \"auto\"",
+               v, COL_SHARE_MAX);
   return false;
 }
 

@@ -12,6 +12,7 @@
  * role declared), regular face, 10pt on 1.2 × size leading, black, left
  * aligned, no spacing, indent or tracking. The faces of a role fall back
  * bold-italic → bold → italic → regular when absent, with a warning. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@
 #include "template/units.h"
 
 #define SET(p, bit) ((p)->set & (1u << (bit)))
+
+/* Bounds that keep text geometry finite: leading as a multiple of the size,
+ * and tracking in thousandths of an em, either way. */
+#define LEADING_RATIO_MAX 100
+#define TRACKING_MAX 1000
 
 static rp_style_props defaults(const rp_layout_def *l) {
   int role = rp_font_role_find(l, "body");
@@ -182,9 +188,16 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
     double ratio = strtod(leading, &end);
     if (end != leading && *end == '\0') {
       /* a bare number: a multiple of the size */
-      p->leading = ratio;
-      p->leading_ratio = true;
-      p->set |= 1u << RP_SP_LEADING;
+      if (ratio <= LEADING_RATIO_MAX) {
+        p->leading = ratio;
+        p->leading_ratio = true;
+        p->set |= 1u << RP_SP_LEADING;
+      } else { /* also NaN */
+        rp_def_error(l, n,
+                     "<style name=\"%s\">: leading=\"%s\" is a multiple of the size; give at "
+                     "most %d, or a length (e.g. \"14pt\")",
+                     name, leading, LEADING_RATIO_MAX);
+      }
     } else {
       style_length(l, n, "leading", RP_SP_LEADING, &p->leading, p);
     }
@@ -196,11 +209,11 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
   if (tracking) {
     char *end;
     p->tracking = strtod(tracking, &end);
-    if (end == tracking || *end)
+    if (end == tracking || *end || !(fabs(p->tracking) <= TRACKING_MAX))
       rp_def_error(l, n,
-                   "<style tracking=\"%s\">: tracking is a number of thousandths of an em "
-                   "(e.g. \"50\")",
-                   tracking);
+                   "<style tracking=\"%s\">: tracking is a number of thousandths of an em, "
+                   "from -%d to %d (e.g. \"50\")",
+                   tracking, TRACKING_MAX, TRACKING_MAX);
     else
       p->set |= 1u << RP_SP_TRACKING;
   }

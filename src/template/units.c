@@ -77,6 +77,8 @@ const char *rp_length_parse(const char *s, double percent_of, double *out_pt) {
       return "unexpected text after the length; write e.g. \"12mm\" or \"100% - 12mm\"";
     p = skip_ws(p + 1);
   }
+  if (!(fabs(total) <= RP_LENGTH_MAX)) /* also NaN: inf - inf */
+    return "a length is at most 200in (14400pt) either way";
   *out_pt = total;
   return NULL;
 }
@@ -198,7 +200,7 @@ const char *rp_page_size_parse(const char *s, double *w_pt, double *h_pt) {
   const char *err = rp_length_parse(a, RP_NO_PERCENT, &w);
   if (!err) err = rp_length_parse(b, RP_NO_PERCENT, &h);
   if (err) return err;
-  if (w < 72 || h < 72 || w > 14400 || h > 14400)
+  if (w < 72 || h < 72 || w > RP_LENGTH_MAX || h > RP_LENGTH_MAX)
     return "a page must be between 1in and 200in in each direction";
   *w_pt = w;
   *h_pt = h;

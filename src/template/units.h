@@ -16,8 +16,13 @@
 /* What 100% means in rp_length_parse when percentages are not allowed. */
 #define RP_NO_PERCENT (-1.0)
 
+/* The longest length, either way: 200in, the largest page. Nothing on a page
+ * can be longer, and a bound keeps sums and products of lengths finite. */
+#define RP_LENGTH_MAX 14400.0
+
 /* Parses "12pt", "18mm", "2.5cm", "1in", "16px", "50%", "0", "100% - 12mm".
- * `percent_of` is the length (pt) that 100% stands for, or RP_NO_PERCENT. */
+ * `percent_of` is the length (pt) that 100% stands for, or RP_NO_PERCENT.
+ * The result lies within ±RP_LENGTH_MAX. */
 const char *rp_length_parse(const char *s, double percent_of, double *out_pt);
 
 /* Parses one to four lengths, CSS-style (top, right, bottom, left):

@@ -268,6 +268,47 @@ static void test_footer_page_numbers(void **state) {
   }
 }
 
+/* A section title as long as its section (a mutant of the sample found it:
+ * 100,000 characters in one word) made the footer quadratic: each of the
+ * many pages broke the whole title again (here with its page number, so no
+ * two pages' footers are the same). Only the start of a running text is set
+ * now, with one warning; messages quote an excerpt. */
+static void test_footer_long_section_title(void **state) {
+  fixture *fx = *state;
+  /* "Wéé…": the cut at 1000 bytes falls inside an é, which must not be split */
+  char *title = rp_arena_alloc(fx->a, 20002);
+  title[0] = 'W';
+  for (size_t i = 1; i < 20000; i += 2) memcpy(title + i, "\xc3\xa9", 2);
+  fx->section.title = title;
+  size_t before = rp_arena_used(fx->a);
+  rp_layout_doc *doc = run(fx, para(fx, &fx->h1, title));
+  size_t used = rp_arena_used(fx->a) - before;
+  assert_true(doc->pages.len > 50);
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    size_t bytes = 0;
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind != RP_ITEM_TEXT || it->role != RP_ROLE_ARTIFACT) continue;
+      bytes += strlen(it->u.text.text);
+      for (const char *c = it->u.text.text; *c; c++) /* é whole, or the "…" */
+        if (*c == '\xc3')
+          assert_true(c[1] == '\xa9');
+        else if ((*c & 0xC0) == 0x80)
+          assert_true(c[-1] == '\xc3' || c[-1] == '\xe2' || c[-1] == '\x80');
+    }
+    assert_in_range(bytes, 900, 1010); /* with the "…" */
+  }
+  /* about 200 KB a page now; it was 2.2 GB, each page breaking all 20,000 characters */
+  if (used > 200u << 20) fail_msg("the layout took %zu MB", used >> 20);
+  size_t longer = 0;
+  for (size_t i = 0; i < fx->d.count; i++) {
+    const char *m = fx->d.entries[i].message;
+    if (strstr(m, "is longer than 1000 bytes: only its start is set")) longer++;
+    if (strlen(m) > 200) fail_msg("a long message: %.200s…", m);
+  }
+  assert_int_equal(longer, 1);
+}
+
 static void test_bookmark_at_section_start(void **state) {
   fixture *fx = *state;
   rp_layout_doc *doc = run(fx, para(fx, &fx->body, "Hello"));
@@ -417,6 +458,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_heading_kept_with_next, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_columns, setup, teardown),
       cmocka_unit_test_setup_teardown(test_footer_page_numbers, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_footer_long_section_title, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bookmark_at_section_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_keep_together_never_fits, setup, teardown),
       cmocka_unit_test_setup_teardown(test_keep_together_moves, setup, teardown),

@@ -656,6 +656,22 @@ static void test_bad_items_are_errors(void **state) {
   assert_int_equal(file_size(tmp_path("bad.pdf")), -1);
 }
 
+/* A size above 0 as a double but 0 as libharu's float (the initials of an
+ * image 1e-308pt wide; found by tests/e2e/test_mutations.sh) is refused like
+ * any size PDF cannot take, not left to fail in libharu (exit 3). */
+static void test_font_size_zero_as_float(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  rp_item *t = add_text(fx, p, 72, 100, fx->regular, 12, "AB");
+  t->u.text.size = 1e-308;
+  t->src.layout_file = "layouts/x.xml";
+  t->src.layout_line = 9;
+  assert_int_equal(rp_render_pdf(&fx->doc, NULL, tmp_path("tiny.pdf"), &fx->d), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "is outside what PDF allows"));
+  assert_int_equal(fx->d.entries[0].line, 9);
+  assert_int_equal(file_size(tmp_path("tiny.pdf")), -1);
+}
+
 static void test_unembeddable_font_is_input_error(void **state) {
   fixture *fx = *state;
   /* A face whose file turns out not to be TrueType when libharu reads it. */
@@ -842,6 +858,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_links_and_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_page_labels, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_items_are_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_font_size_zero_as_float, setup, teardown),
       cmocka_unit_test_setup_teardown(test_unembeddable_font_is_input_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_jpeg_header_variants, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gray_and_cmyk_jpeg, setup, teardown),

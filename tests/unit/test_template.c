@@ -47,7 +47,7 @@ static const char *const fixtures[] = {
     "styles.xml",       "exprs.xml",        "events.xml",        "rich.xml",         "runtime.xml",
     "errors.xml",       "cycle.xml",        "bad-xpath.xml",     "include.xml",      "lib/part.xml",
     "schema.xml",       "small.xml",        "missing-font.xml",  "outside-font.xml", "part2.xml",
-    "part2-errors.xml", "part2-schema.xml", "part2-runtime.xml",
+    "part2-errors.xml", "part2-schema.xml", "part2-runtime.xml", "huge-numbers.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -248,6 +248,20 @@ static void test_units_lengths(void **state) {
   assert_non_null(rp_length_parse("", RP_NO_PERCENT, &v));
   assert_non_null(rp_length_parse("pt", RP_NO_PERCENT, &v));
   assert_non_null(rp_length_parse("10pt 2pt", RP_NO_PERCENT, &v));
+
+  /* Every length lies on some page: at most 200in either way, never inf or NaN. */
+  assert_null(rp_length_parse("200in", RP_NO_PERCENT, &v));
+  assert_float_equal(v, RP_LENGTH_MAX, 1e-9);
+  assert_null(rp_length_parse("-14400pt", RP_NO_PERCENT, &v));
+  const char *too_long[] = {"14401pt",           "1e9pt",         "1e308mm", "-1e308mm",
+                            "1e308pt + 1e308pt", "99999999999pt", "1e308%"};
+  for (size_t i = 0; i < sizeof too_long / sizeof too_long[0]; i++) {
+    const char *err = rp_length_parse(too_long[i], 842, &v);
+    if (!err || !strstr(err, "at most 200in")) fail_msg("%s: %s", too_long[i], err ? err : "ok");
+  }
+  assert_non_null(rp_length_parse("1e9999pt", RP_NO_PERCENT, &v));
+  assert_non_null(rp_length_parse("NaNpt", RP_NO_PERCENT, &v));
+  assert_non_null(rp_length_parse("infpt", RP_NO_PERCENT, &v));
 
   double four[4];
   assert_null(rp_lengths4_parse("6pt", four));
@@ -1213,6 +1227,32 @@ static void test_part2_load_errors(void **state) {
   world_fini(&w);
 }
 
+/* Numbers that parse but are inf, NaN or beyond any page are load errors with
+ * their lines; they used to reach the PDF writer (exit 3). */
+static void test_huge_numbers(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "huge-numbers.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "<style tracking=\"Infinity\">: tracking is a number", f,
+                  line_of(f, "Infinity"));
+  expect_error_at(&w.d, "<style tracking=\"99999999999\">: tracking is a number", f,
+                  line_of(f, "99999999999\""));
+  expect_error_at(&w.d, "leading=\"NaN\" is a multiple of the size; give at most 100", f,
+                  line_of(f, "leading=\"NaN\""));
+  expect_error_at(&w.d, "leading=\"1e308\"", f, line_of(f, "leading=\"1e308\""));
+  expect_error_at(&w.d, "<style size=\"1e308pt\">: a length is at most 200in", f,
+                  line_of(f, "1e308pt"));
+  expect_error_at(&w.d, "<master margin=\"-1e308mm\">", f, line_of(f, "-1e308mm"));
+  expect_error_at(&w.d, "<footer y=\"-1e308% - 15mm\">", f, line_of(f, "-1e308%"));
+  expect_error_at(&w.d, "<box padding=\"99999999999pt\">", f, line_of(f, "99999999999pt"));
+  expect_error_at(&w.d, "<col width=\"inf*\">", f, line_of(f, "inf*"));
+  expect_error_at(&w.d, "<col width=\"1e308*\">", f, line_of(f, "1e308*"));
+  assert_int_equal(w.d.errors, 10);
+  world_fini(&w);
+}
+
 static void test_part2_runtime_errors(void **state) {
   (void)state;
   world w;
@@ -1312,6 +1352,7 @@ int main(void) {
       cmocka_unit_test(test_images_and_fitting),
       cmocka_unit_test(test_asset_paths),
       cmocka_unit_test(test_part2_load_errors),
+      cmocka_unit_test(test_huge_numbers),
       cmocka_unit_test(test_part2_runtime_errors),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),

@@ -402,6 +402,146 @@ static void test_schema_cascade_collapsed(void **state) {
 
 /* ---- text ----------------------------------------------------------------- */
 
+/* Schema errors point at the element at fault, in the file it came from:
+ * an included file's own name and line (libxml2 names the top document),
+ * and a line even where libxml2's tree validation loses the element (an
+ * interleave: "Element member failed to validate attributes"). Both were
+ * found by tests/e2e/test_mutations.sh. */
+static void test_schema_errors_located(void **state) {
+  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  const char *part = put("located/sub/part.xml", "<!-- a part -->\n\n<a bogus=\"1\"/>\n");
+  const char *top = put("located/top.xml",
+                        "<r " XI ">\n<a n=\"1\"/>\n<xi:include href=\"sub/part.xml\"/>\n</r>\n");
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = NULL;
+  assert_int_equal(rp_xml_load(top, &schema, &d, &doc), RP_ERR_INPUT);
+  const rp_diag_entry *e = find_entry(&d, "Element a failed");
+  if (!e) rp_test_diag_dump(&d);
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "located/sub/part.xml"));
+  assert_int_equal(e->line, 3);
+  (void)part;
+  rp_diag_fini(&d);
+
+  /* A member without its kind, among the review's sections (an interleave). */
+  rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  const char *text =
+      "<?xml version=\"1.0\"?>\n<review version=\"1\" xml:lang=\"en\">\n"
+      "<organisation><name>X</name></organisation>\n"
+      "<period from=\"2019-01-01\" to=\"2019-02-01\">p</period>\n<title>T</title>\n"
+      "<about id=\"about\"><title>A</title><p>x</p></about>\n"
+      "<foreword id=\"f\" person=\"p\"><title>F</title><quote><p>q</p></quote></foreword>\n"
+      "<highlights id=\"h\"><title>H</title><item section=\"about\">A</item></highlights>\n"
+      "<people><person id=\"p\"><name>P</name></person></people>\n"
+      "<membership id=\"m\"><title>M</title>\n"
+      "<member kind=\"member\">A</member>\n"
+      "<member region=\"Wales\">B</member>\n"
+      "</membership>\n</review>\n";
+  const char *path = put("located/review.xml", text);
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(path, &review, &d, &doc), RP_ERR_INPUT);
+  e = find_entry(&d, "Element member failed to validate attributes");
+  if (!e) rp_test_diag_dump(&d);
+  assert_non_null(e);
+  assert_string_equal(e->file, path);
+  assert_int_equal(e->line, 12);
+  assert_non_null(strstr(e->message, "an attribute it requires is missing"));
+  for (size_t i = 0; i < d.count; i++) {
+    if (d.entries[i].line == 0) rp_test_diag_dump(&d);
+    assert_int_not_equal(d.entries[i].line, 0);
+  }
+  rp_diag_fini(&d);
+}
+
+/* Elements with many attributes validate at once, valid or not. libxml2
+ * tried the combinations of a plain run of optional attributes: a style with
+ * all 18 took minutes, an image with 17 and a misspelt one half a minute
+ * (found by tests/e2e/test_mutations.sh); layout.rng now groups them in
+ * <interleave>. */
+static void test_schema_many_attributes(void **state) {
+  rp_xml_schema schema = {"layout.rng", rp_schema_layout, rp_schema_layout_len, "docs/layout.md"};
+  const char *style =
+      "<style name=\"a\" parent=\"b\" font=\"body\" bold=\"true\" italic=\"true\" "
+      "size=\"1pt\" leading=\"1pt\" tracking=\"1\" color=\"c\" align=\"left\" "
+      "space-before=\"1pt\" space-after=\"1pt\" indent=\"1pt\" uppercase=\"true\" "
+      "underline=\"true\" keep-with-next=\"true\" max-lines=\"1\" min-size=\"1pt\"/>";
+  const char *image =
+      "<image select=\".\" test=\"1\" required=\"true\" keep-with-next=\"true\" "
+      "keep-together=\"true\" style=\"s\" src=\"a\" base=\"content\" alt=\"b\" fit=\"cover\" "
+      "focal=\"0.5\" clip=\"circle\" radius=\"1pt\" width=\"1mm\" height=\"1mm\" "
+      "initials=\"x\" initials-style=\"i\" placeholder=\"p\" fill=\"f\" stroke=\"s\" "
+      "stroke-width=\"1pt\"%s/>";
+  char text[4096], img[1024];
+  for (int bad = 0; bad < 2; bad++) {
+    snprintf(img, sizeof img, image, bad ? " bogus=\"1\"" : "");
+    snprintf(text, sizeof text,
+             "<layout version=\"1\">\n<brand>%s</brand>\n<master name=\"m\"/>\n"
+             "<sequence><run template=\"t\"/></sequence>\n<template name=\"t\">\n"
+             "<grid columns=\"2\"><card>\n%s\n<paragraph>x</paragraph></card></grid>\n"
+             "</template>\n</layout>\n",
+             style, img);
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    clock_t t0 = clock();
+    rp_status st = rp_xml_load(put("many/layout.xml", text), &schema, &d, &doc);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (secs > 2.0) fail_msg("validation took %.1f s", secs);
+    if (st != (bad ? RP_ERR_INPUT : RP_OK)) rp_test_diag_dump(&d);
+    assert_int_equal(st, bad ? RP_ERR_INPUT : RP_OK);
+    if (bad) {
+      /* libxml2 names the card ("has extra content: image"), at the image's line */
+      const rp_diag_entry *e = find_entry(&d, "image");
+      if (!e) rp_test_diag_dump(&d);
+      assert_non_null(e);
+      assert_int_equal(e->line, 7);
+    }
+    xmlFreeDoc(doc);
+    rp_diag_fini(&d);
+  }
+}
+
+/* Every diagnostic prints as one line of readable length: libxml2's
+ * two-line messages ("…encoding !\nBytes: 0xF8…") and quoted content with
+ * line breaks are joined, and a very long quoted value (a 100,000-character
+ * colour name) is cut in the middle, keeping what to do at the end. */
+static void test_messages_one_line(void **state) {
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = NULL;
+  assert_int_equal(
+      rp_xml_load(put("oneline/bad.xml", "<r>\n<a>\xf8\x88\x80\x80</a>\n</r>\n"), NULL, &d, &doc),
+      RP_ERR_INPUT);
+  const rp_diag_entry *e = find_entry(&d, "Bytes: 0xF8");
+  if (!e) rp_test_diag_dump(&d);
+  assert_non_null(e);
+  assert_int_equal(e->line, 2);
+  for (size_t i = 0; i < d.count; i++) assert_null(strchr(d.entries[i].message, '\n'));
+  rp_diag_fini(&d);
+
+  char *big = malloc(100001);
+  assert_non_null(big);
+  memset(big, 'A', 100000);
+  big[100000] = '\0';
+  /* an é at the start, and one on each side of the cut: never split in two */
+  big[1] = big[343] = big[99822] = '\xc3';
+  big[2] = big[344] = big[99823] = '\xa9';
+  rp_diag_init(&d);
+  rp_diag_error(&d, RP_ERR_INPUT, "x.xml", 3, 0, "unknown colour \"%s\"\n  in <style>; define it",
+                big);
+  e = &d.entries[0];
+  assert_in_range(strlen(e->message), 100, 600);
+  assert_non_null(strstr(e->message,
+                         "unknown colour \"A\xc3\xa9"
+                         "AAA"));
+  assert_non_null(strstr(e->message, "AAA…AAA"));
+  assert_null(strchr(strchr(e->message, '\xc3') + 1, '\xc3')); /* the first é only */
+  assert_non_null(strstr(e->message, "AAA\" in <style>; define it"));
+  free(big);
+  rp_diag_fini(&d);
+}
+
 static void test_text_collapsed(void **state) {
   const char *path = put("text/doc.xml",
                          "<r><p>  Open to\n\t <em>all</em>   ideas,\r\n the  more "
@@ -440,6 +580,9 @@ int main(void) {
       cmocka_unit_test(test_xinclude_unsafe_part_refused),
       cmocka_unit_test(test_schema),
       cmocka_unit_test(test_schema_cascade_collapsed),
+      cmocka_unit_test(test_schema_errors_located),
+      cmocka_unit_test(test_schema_many_attributes),
+      cmocka_unit_test(test_messages_one_line),
       cmocka_unit_test(test_text_collapsed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
