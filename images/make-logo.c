@@ -2,7 +2,7 @@
  * make-logo.c: draws images/ccin-logo.png, the logo of the sample organisation (CCIN).
  *
  * Not part of reviewpdf or its build: a one-off tool kept so the sample logo can be redrawn.
- *   gcc -std=c17 -Wall -O2 -o /tmp/make-logo tools/make-logo.c $(pkg-config --cflags --libs cairo)
+ *   gcc -std=c17 -Wall -O2 -o /tmp/make-logo images/make-logo.c $(pkg-config --cflags --libs cairo)
  *   /tmp/make-logo images/ccin-logo.png
  *
  * The image is 1200x400 px, RGBA, transparent background. The mark is two interlocking rounded
