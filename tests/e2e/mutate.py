@@ -147,7 +147,9 @@ ASTRAL += [b"&#x1F600;", b"&#x10FFFF;", b"&#128512;"]
 # ---- the document as bytes ---------------------------------------------------------------
 
 START = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:\s+[^<>]*?)?)(/?)>")
-ATTR = re.compile(rb"([A-Za-z_][\w.:-]*)(\s*=\s*)(\"[^\"<]*\"|'[^'<]*')")
+# A name starts after a character that cannot be in one: without the look-behind,
+# a value of 100,000 letters made each of its positions a try at a name (quadratic).
+ATTR = re.compile(rb"(?<![\w.:-])([A-Za-z_][\w.:-]*)(\s*=\s*)(\"[^\"<]*\"|'[^'<]*')")
 TEXT = re.compile(rb">([^<]*[^<\s][^<]*)<")
 
 
