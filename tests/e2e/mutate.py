@@ -150,7 +150,9 @@ START = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:\s+[^<>]*?)?)(/?)>")
 # A name starts after a character that cannot be in one: without the look-behind,
 # a value of 100,000 letters made each of its positions a try at a name (quadratic).
 ATTR = re.compile(rb"(?<![\w.:-])([A-Za-z_][\w.:-]*)(\s*=\s*)(\"[^\"<]*\"|'[^'<]*')")
-TEXT = re.compile(rb">([^<]*[^<\s][^<]*)<")
+# Unambiguous (white space, then the first other character), so that a long run
+# with no "<" after it (a truncated mutant) fails in linear time.
+TEXT = re.compile(rb">(\s*[^<\s][^<]*)<")
 
 
 def start_tags(doc):
