@@ -147,17 +147,10 @@ static double lines_height(const rp_lines *ls) {
 static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y, double w,
                                   double h, int sid, int parent) {
   if (f->measuring) return RP_OK;
-  rp_item *it = rp_flow_emit(f, b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT);
+  rp_item_kind kind = b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
+  rp_item *it = rp_flow_emit_box(f, kind, x, y, w, h, RP_ROLE_FIGURE, sid, parent, &b->src);
   if (!it) return rp_diag_oom(f->d);
-  it->x = x;
-  it->y = y;
-  it->w = w;
-  it->h = h;
-  it->role = RP_ROLE_FIGURE;
-  it->struct_id = sid;
-  it->parent_id = parent;
   it->alt = b->alt;
-  it->src = b->src;
   it->u.shape.fill =
       b->placeholder_fill.a > 0 ? b->placeholder_fill : (rp_color){0.86f, 0.86f, 0.86f, 1};
   it->u.shape.radius = b->clip == RP_CLIP_ROUNDED ? b->box.radius : 0;
@@ -245,14 +238,9 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
     /* The box's own fill and stroke: the letterbox of a contained image. */
     const rp_boxstyle *bs = &b->box;
     if (bs->fill.a > 0 || bs->stroke.a > 0) {
-      rp_item *bg = rp_flow_emit(f, b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT);
+      rp_item_kind kind = b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
+      rp_item *bg = rp_flow_emit_box(f, kind, x, y, w, h, RP_ROLE_ARTIFACT, 0, 0, &b->src);
       if (!bg) return rp_diag_oom(f->d);
-      bg->x = x;
-      bg->y = y;
-      bg->w = w;
-      bg->h = h;
-      bg->role = RP_ROLE_ARTIFACT;
-      bg->src = b->src;
       bg->u.shape.fill = bs->fill;
       bg->u.shape.stroke = bs->stroke;
       bg->u.shape.stroke_width = bs->stroke_width;

@@ -47,6 +47,21 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
   return it;
 }
 
+rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double w, double h,
+                          rp_role role, int sid, int parent, const rp_src *src) {
+  rp_item *it = rp_flow_emit(f, kind);
+  if (!it) return NULL;
+  it->x = x;
+  it->y = y;
+  it->w = w;
+  it->h = h;
+  it->role = role;
+  it->struct_id = sid;
+  it->parent_id = parent;
+  it->src = *src;
+  return it;
+}
+
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src) {
   if (f->measuring) return RP_OK;

@@ -74,6 +74,10 @@ typedef struct place_ctx {
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run);
 rp_status rp_flow_next_column(flow *f);
 rp_item *rp_flow_emit(flow *f, rp_item_kind kind);
+/* Emits an item of `kind` with its box, role, structure ids and source set;
+ * NULL when out of memory or measuring. */
+rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double w, double h,
+                          rp_role role, int sid, int parent, const rp_src *src);
 /* Emits the fragments of one line from x0 on baseline `base` as text items,
  * with a link item over each fragment that has an href. Nothing while
  * measuring; RP_ERR_INTERNAL when out of memory. */

@@ -294,21 +294,6 @@ static rp_status row_height(flow *f, table *t, size_t r, double *h) {
   return RP_OK;
 }
 
-static rp_item *emit_rect(flow *f, double x, double y, double w, double h, rp_role role, int sid,
-                          int parent, const rp_src *src) {
-  rp_item *it = rp_flow_emit(f, RP_ITEM_RECT);
-  if (!it) return NULL;
-  it->x = x;
-  it->y = y;
-  it->w = w;
-  it->h = h;
-  it->role = role;
-  it->struct_id = sid;
-  it->parent_id = parent;
-  it->src = *src;
-  return it;
-}
-
 /* Places row r at f->y. `repeat`: a header row set again on a later column
  * (all its items become artifacts). `first`: first row of the segment (no
  * rule above it). */
@@ -327,7 +312,8 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     rp_color fill = row->box.fill;
     if (fill.a <= 0 && !header && b->zebra.a > 0 && (r - t->n_head) % 2 == 1) fill = b->zebra;
     if (fill.a > 0) {
-      rp_item *it = emit_rect(f, x0, top, t->total_w, h, RP_ROLE_ARTIFACT, 0, 0, &row->src);
+      rp_item *it = rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_ARTIFACT, 0,
+                                     0, &row->src);
       if (!it) return rp_diag_oom(f->d);
       it->u.shape.fill = fill;
     }
@@ -342,8 +328,8 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
       it->u.shape.stroke = b->rule;
       it->u.shape.stroke_width = b->rule_width > 0 ? b->rule_width : DEFAULT_RULE;
     }
-    if (!repeat &&
-        !emit_rect(f, x0, top, t->total_w, h, RP_ROLE_TABLE_ROW, row_id, table_id, &row->src))
+    if (!repeat && !rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_TABLE_ROW,
+                                     row_id, table_id, &row->src))
       return rp_diag_oom(f->d);
   }
   double bottom = f->col_bottom;
@@ -356,7 +342,8 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     col += span_of(cell);
     int cell_id = rp_flow_id(f);
     rp_role role = header ? RP_ROLE_TABLE_HEADER : RP_ROLE_TABLE_CELL;
-    if (emit && !repeat && !emit_rect(f, x0 + x, top, w, h, role, cell_id, row_id, &cell->src)) {
+    if (emit && !repeat &&
+        !rp_flow_emit_box(f, RP_ITEM_RECT, x0 + x, top, w, h, role, cell_id, row_id, &cell->src)) {
       st = rp_diag_oom(f->d);
       break;
     }
@@ -512,7 +499,8 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
     }
     size_t anchor = SIZE_MAX;
     if (!f->measuring && f->page) {
-      if (!emit_rect(f, x0, top, t.total_w, 0, RP_ROLE_TABLE, table_id, ctx.parent_id, &b->src)) {
+      if (!rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t.total_w, 0, RP_ROLE_TABLE, table_id,
+                            ctx.parent_id, &b->src)) {
         st = rp_diag_oom(f->d);
         break;
       }
