@@ -549,7 +549,7 @@ static void check_foreword(builder *b, const xmlNode *n) {
 
 static void check_highlights(builder *b, const xmlNode *n) {
   FOR_EACH(c, n, "item") {
-    const char *id = attr(b, c, "section");
+    const char *id = attr(b, c, "ref");
     if (!id || idset_find(&b->sections, id)) continue;
     char list[512] = "";
     size_t len = 0;
@@ -557,7 +557,7 @@ static void check_highlights(builder *b, const xmlNode *n) {
       len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
                               RP_VEC_AT(b->section_ids, const char *, i));
     fail(b, c,
-         "<item section=\"%s\"> names no section in this document: use one of the "
+         "<item ref=\"%s\"> names no section in this document: use one of the "
          "section ids (%s)",
          id, list[0] ? list : "none");
   }
@@ -723,7 +723,7 @@ static void build_awards(builder *b, const xmlNode *n) {
     rp_award_category *cat = &aw->categories[i++];
     cat->name = attr(b, c, "name");
     cat->winner = child_text(b, c, "winner");
-    cat->council_award = bool_attr(b, c, "council-award");
+    cat->council_award = bool_attr(b, c, "featured");
     cat->sponsor = attr(b, c, "sponsor");
     cat->line = rp_xml_line(c);
   }
@@ -746,19 +746,19 @@ static void build_labs(builder *b, const xmlNode *n) {
   rp_model *m = b->m;
   year_attr(b, n, "year");
   count_attr(b, n, "max-funding", 0);
-  size_t count = count_children(n, "lab");
+  size_t count = count_children(n, "project");
   m->labs = alloc_n(b, count, sizeof *m->labs);
   if (!m->labs) return;
   idset ids = {0};
   size_t i = 0;
-  FOR_EACH(c, n, "lab") {
+  FOR_EACH(c, n, "project") {
     rp_lab *lab = &m->labs[i];
     lab->id = attr(b, c, "id");
     lab->title = child_text(b, c, "title");
     lab->lead = attr(b, c, "lead");
     lab->n_sections = count_children(c, "section");
     lab->line = rp_xml_line(c);
-    unique_id(b, &ids, "lab", lab->id, c, i);
+    unique_id(b, &ids, "project", lab->id, c, i);
     i++;
   }
   m->n_labs = i;
@@ -867,13 +867,13 @@ static void build_sections(builder *b, const xmlNode *root) {
       {"organisation", build_organisation},
       {"period", build_period},
       {"people", check_people},
-      {"foreword", check_foreword},
+      {"section", check_foreword},
       {"highlights", check_highlights},
       {"boards", build_boards},
       {"figures", build_figures},
-      {"membership", build_membership},
+      {"members", build_membership},
       {"awards", build_awards},
-      {"policy-labs", build_labs},
+      {"projects", build_labs},
       {"case-studies", build_case_studies},
       {"events", build_events},
       {"plan", build_plan},

@@ -197,7 +197,8 @@ static void test_sample_awards(void **state) {
   assert_string_equal(aw->categories[3].winner, "South Tyneside Council");
   assert_int_equal(aw->n_individuals, 2);
   assert_string_equal(aw->individuals[0].name, "Lorraine Power");
-  assert_string_equal(aw->individuals[0].citation, "from Leeds Bread Co-op");
+  assert_null(aw->individuals[0].citation);
+  assert_string_equal(aw->individuals[1].citation, "founder");
   assert_string_equal(aw->individuals[1].name, "Roger Sawtell");
 }
 
@@ -207,10 +208,8 @@ static void test_sample_labs(void **state) {
   assert_string_equal(m->labs[0].id, "sustainable-food");
   assert_string_equal(m->labs[0].title, "Co-operative Approaches to Sustainable Food");
   assert_null(m->labs[0].lead);
-  assert_int_equal(m->labs[0].n_sections, 3);
   assert_string_equal(m->labs[1].lead, "Stevenage Borough Council");
   assert_string_equal(m->labs[2].lead, "Plymouth City Council");
-  assert_int_equal(m->labs[2].n_sections, 1);
   assert_string_equal(m->labs[4].id, "achieving-social-outcomes");
 }
 
@@ -239,16 +238,14 @@ static void test_sample_figures(void **state) {
   assert_true(f->value == 7400000.0);
   assert_string_equal(f->display, "7.4m");
   assert_null(f->unit);
-  assert_string_equal(f->group, "scale");
   f = &m->figures[2];
   assert_string_equal(f->id, "budget");
   assert_true(f->value == 9.5e9);
-  assert_string_equal(f->unit, "GBP");
+  assert_null(f->unit);
   assert_string_equal(f->display, "£9.5bn");
   assert_string_equal(f->label, "budget");
   assert_string_equal(m->figures[4].qualifier, "up to");
   assert_true(m->figures[4].value == 10000.0);
-  assert_null(m->figures[5].group);
 }
 
 static void test_sample_plan(void **state) {
@@ -274,7 +271,7 @@ static void test_model_outlives_tree(void **state) {
     total += strlen(m->people[i].display_name) + strlen(m->people[i].name);
   for (size_t i = 0; i < m->n_events; i++) total += strlen(m->events[i].title);
   for (size_t i = 0; i < m->n_members; i++) total += strlen(m->members[i].name);
-  total += strlen(m->org_name) + strlen(m->lang) + strlen(m->awards.individuals[0].citation);
+  total += strlen(m->org_name) + strlen(m->lang) + strlen(m->awards.individuals[1].citation);
   assert_true(total > 1000);
   unload(l);
 }
@@ -348,6 +345,10 @@ static const broken_case broken[] = {
     {"bad-href.xml", "Element a", 15},
     {"empty.xml", "Document is empty", 1},
     {"does-not-exist.xml", "cannot open the file", 0},
+    {"version-1.xml",
+     "this is a version 1 content document; reviewpdf reads version 2: see docs/content.md, "
+     "\"Migrating from version 1\"",
+     3},
 };
 
 /* Each broken document fails with RP_ERR_INPUT, no content, and an error
@@ -390,7 +391,7 @@ static void test_three_errors_all_reported(void **state) {
   assert_int_equal(l->diag.count, 3);
   const char *fragments[3] = {"no <person id=\"ghost\">", "<figure id=\"members\"> repeats",
                               "<event> ends (2019-05-01) before it starts (2019-05-02)"};
-  const int lines[3] = {8, 15, 19};
+  const int lines[3] = {10, 15, 19};
   for (int i = 0; i < 3; i++) {
     assert_non_null(strstr(l->diag.entries[i].message, fragments[i]));
     assert_int_equal(l->diag.entries[i].line, lines[i]);
@@ -403,17 +404,17 @@ static void test_three_errors_all_reported(void **state) {
 static void test_more_errors_all_reported(void **state) {
   static const broken_case expected[] = {
       {NULL, "<period> ends (2019-01-01) before it starts (2019-12-31)", 5},
-      {NULL, "<item section=\"awards\"> names no section", 9},
-      {NULL, "<person photo=\"../../../etc/passwd\">: path escapes the project folder", 12},
-      {NULL, "needs the server: write the handle as @name@server", 13},
+      {NULL, "<person photo=\"../../../etc/passwd\">: path escapes the project folder", 9},
+      {NULL, "needs the server: write the handle as @name@server", 10},
+      {NULL, "<item ref=\"awards\"> names no section", 14},
       {NULL, "<board period=\"2019-18\"> ends before it starts", 16},
       {NULL, "<seat person=\"ann-lee\"> repeats the seat on line 18", 19},
       {NULL, "<board id=\"board\"> repeats the id of the board on line 16", 21},
       {NULL, "<member lat=\"40.7128\" lon=\"-74.006\"> is outside the UK", 25},
       {NULL, "<member lat=\"-2.1561\" lon=\"53.6097\"> is outside the UK", 26},
-      {NULL, "<lab id=\"food\"> repeats the id of the lab on line 30", 31},
+      {NULL, "<project id=\"food\"> repeats the id of the project on line 30", 31},
       {NULL, "<case-study id=\"food\"> repeats the id of the case study on line 35", 36},
-      {NULL, "<events id=\"about\"> repeats the id of <about> on line 7", 38},
+      {NULL, "<events id=\"about\"> repeats the id of <section> on line 12", 38},
       {NULL, "<plan> ends (to=\"2018\") before it starts (from=\"2020\")", 42},
   };
   size_t n = sizeof expected / sizeof expected[0];
@@ -428,7 +429,15 @@ static void test_more_errors_all_reported(void **state) {
     assert_int_equal(l->diag.entries[i].line, expected[i].line);
   }
   /* The highlights message lists the ids there are. */
-  assert_non_null(strstr(l->diag.entries[1].message, "about, foreword, highlights, boards"));
+  assert_non_null(strstr(l->diag.entries[3].message, "about, foreword, highlights, boards"));
+  unload(l);
+}
+
+/* A version 1 document: one error (no cascade of schema errors). */
+static void test_version_1_one_error(void **state) {
+  loaded *l = load(FIXTURE("version-1.xml"), false);
+  assert_int_equal(l->status, RP_ERR_INPUT);
+  assert_int_equal(l->diag.count, 1);
   unload(l);
 }
 
@@ -496,14 +505,14 @@ static void test_photo_symlink_escape(void **state) {
   FILE *f = fopen(path, "w");
   assert_non_null(f);
   fputs(
-      "<review version=\"1\" xml:lang=\"en\">\n"
+      "<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>N</name></organisation>\n"
       "<period from=\"2019-01-01\" to=\"2019-12-31\">2019</period><title>T</title>\n"
-      "<about id=\"about\"><title>A</title><p>P</p></about>\n"
-      "<foreword id=\"foreword\"><title>F</title><quote>Q</quote></foreword>\n"
-      "<highlights id=\"highlights\"><title>H</title><item section=\"about\">A</item>"
-      "</highlights>\n"
+      "\n"
+      "\n"
+      "\n"
       "<people><person id=\"ann\" photo=\"ann.png\"><name>Ann</name></person></people>\n"
+      "<section id=\"about\"><title>A</title><p>P</p></section>\n"
       "</review>\n",
       f);
   fclose(f);
@@ -562,14 +571,14 @@ static void test_build_survives_invalid_trees(void **state) {
       "<person id='u' photo='https://example.com/u.png'/></people>"
       "<boards><board><seat/><seat person='a' position='boss'/><seat person='zz'/></board>"
       "<board id='b'/></boards><figures><figure/><figure id='f' value='x'/></figures>"
-      "<membership illustrative='maybe'><member/><member kind='member' lat='1'/>"
-      "<member kind='member' lat='a' lon='b'/></membership>"
+      "<members illustrative='maybe'><member/><member kind='member' lat='1'/>"
+      "<member kind='member' lat='a' lon='b'/></members>"
       "<awards year='19' votes='-1'><category/><individuals><individual/></individuals></awards>"
-      "<policy-labs><lab/><lab/></policy-labs><case-studies count='x'><case-study/>"
+      "<projects><project/><project/></projects><case-studies count='x'><case-study/>"
       "</case-studies><events><event/><event start='2019-01-01' end='nope'/></events>"
       "<plan from='20x0'><item/></plan><contact><web href='javascript:alert(1)'/><social/>"
       "<social network='x' handle='y'/>"
-      "</contact><foreword person='q'/><highlights><item/><item section='none'/></highlights>"
+      "</contact><section person='q'/><highlights><item/><item ref='none'/></highlights>"
       "<period/><organisation><logo/><web/></organisation></review>",
   };
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
@@ -595,7 +604,7 @@ static void test_build_survives_invalid_trees(void **state) {
       assert_true(rp_test_diag_has(&d, "<figure value=\"x\"> must be a number"));
       assert_true(rp_test_diag_has(&d, "<awards year=\"19\"> must be a year"));
       assert_true(rp_test_diag_has(&d, "<awards votes=\"-1\"> must be a whole number"));
-      assert_true(rp_test_diag_has(&d, "<membership illustrative=\"maybe\">"));
+      assert_true(rp_test_diag_has(&d, "<members illustrative=\"maybe\">"));
       assert_true(rp_test_diag_has(&d, "<period> needs a first-day date"));
       assert_true(rp_test_diag_has(&d, "<event end=\"nope\">"));
       assert_true(rp_test_diag_has(&d, "<web href=\"javascript:alert(1)\"> must be a web or mail"));
@@ -771,6 +780,7 @@ int main(void) {
       cmocka_unit_test(test_malformed_has_column),
       cmocka_unit_test(test_three_errors_all_reported),
       cmocka_unit_test(test_more_errors_all_reported),
+      cmocka_unit_test(test_version_1_one_error),
       cmocka_unit_test(test_billion_laughs_refused_quickly),
       cmocka_unit_test(test_xinclude_inside_folder),
       cmocka_unit_test(test_xinclude_errors_name_the_included_file),
