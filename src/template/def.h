@@ -163,6 +163,7 @@ typedef enum rp_tkind {
   RP_T_FOR_EACH,
   RP_T_IF,
   RP_T_GROUP,
+  RP_T_APPLY, /* the first matching template's body, per selected node */
   /* inline */
   RP_T_TEXT,
   RP_T_SPAN,
@@ -226,11 +227,14 @@ typedef struct rp_tnode {
   const rp_avt *initials;
   const rp_style_def *initials_style;
   rp_color placeholder;
+  const char *mode; /* apply: the templates it chooses from (NULL: those without mode) */
   struct rp_tnode *children, *next;
 } rp_tnode;
 
 typedef struct rp_template_def {
-  const char *name;
+  const char *name;      /* NULL for a template only applied by match */
+  const rp_xexpr *match; /* boolean on a candidate node, or NULL */
+  const char *mode;      /* NULL: the default mode */
   const char *file;
   int line;
   const char *master_name; /* resolved once every master is known */
@@ -241,7 +245,8 @@ typedef struct rp_template_def {
 } rp_template_def;
 
 typedef struct rp_run_def {
-  const char *template_name;
+  const char *template_name; /* "" when dispatching by match */
+  const char *mode;          /* dispatch: the templates' mode */
   const rp_template_def *tmpl;
   const char *master_name;
   const rp_master_def *master;
@@ -268,6 +273,7 @@ struct rp_layout_def {
   rp_vec masters;        /* rp_master_def * */
   rp_vec templates;      /* rp_template_def * */
   rp_vec runs;           /* rp_run_def */
+  rp_vec applies;        /* rp_tnode * of every <apply>, checked once templates are known */
   rp_vec comps;          /* xmlXPathCompExprPtr, freed with the def */
   xmlXPathContextPtr xp; /* for compiling */
   char xp_err[256];
@@ -339,6 +345,10 @@ const char *rp_marker_pattern(const char *m);
 rp_status rp_template_load(rp_layout_def *l, xmlNode *n);
 rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n);
 const rp_template_def *rp_template_find(const rp_layout_def *l, const char *name);
+/* True when some template has a match in `mode` (NULL: the default mode). */
+bool rp_template_mode_exists(const rp_layout_def *l, const char *mode);
+/* The same mode: both NULL, or equal names. */
+bool rp_mode_eq(const char *a, const char *b);
 
 /* xpath.c: compiling (at load). `attr` names the attribute for messages.
  * Both report errors against n and return NULL. */
