@@ -1024,6 +1024,11 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   binder b = {.a = a, .d = d, .l = l};
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
+  /* the language first: labels in masters' texts depend on it */
+  xmlChar *lang = xmlNodeGetLang(root);
+  b.x.layout = l;
+  b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
   if (!doc || !b.masters) {
@@ -1046,9 +1051,7 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   doc->info.subject = eval_text(&b, l->info_subject, root, 1, 1);
   doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
   doc->info.creator = "reviewpdf " RP_VERSION;
-  xmlChar *lang = xmlNodeGetLang(root);
-  doc->info.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
-  xmlFree(lang);
+  doc->info.lang = b.x.lang;
   bind_runs(&b, root, doc);
 
 done:

@@ -217,9 +217,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
     if (err) rp_def_error(l, root, "<layout page=\"%s\">: %s", page, err);
   }
 
-  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0};
+  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0};
   if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
-      !collect(l, root, "template", &templates))
+      !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels))
     return RP_ERR_INTERNAL;
   for (size_t i = 0; i < brands.len; i++) {
     xmlNode *b = RP_VEC_AT(brands, xmlNode *, i);
@@ -244,6 +244,7 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
 
   load_info(l, root);
+  for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
   for (size_t i = 0; i < masters.len; i++) rp_master_load(l, RP_VEC_AT(masters, xmlNode *, i));
   if (l->masters.len == 0)
     rp_def_error(l, root, "the layout has no page master; add <master name=\"…\">");
