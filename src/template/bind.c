@@ -43,8 +43,14 @@ typedef struct binder {
   const char *content_dir;  /* images named by the content are relative to it */
   const char *content_root; /* … and stay inside it (the content's project) */
   rp_vec reported;          /* const rp_tnode *: a failing element is reported once */
+  int apply_depth;          /* <apply> nesting, against a template that applies itself */
   bool oom;
+  bool stop; /* a runaway <apply>: binding gives up (reported) */
 } binder;
+
+/* Deeper than any sensible prose (a list in a quote in a callout in a
+ * section): beyond it a template is applying itself without end. */
+#define APPLY_DEPTH_MAX 32
 
 typedef struct blist {
   rp_block *head, **tail;
@@ -65,6 +71,8 @@ static bool oom(binder *b) {
   b->oom = true;
   return false;
 }
+
+static bool halted(const binder *b) { return b->oom || b->stop; }
 
 static int content_line(const xmlNode *n) {
   if (n && n->type != XML_ELEMENT_NODE && n->parent) n = n->parent;
@@ -541,6 +549,59 @@ static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   return blk;
 }
 
+/* ---- dispatch by match ------------------------------------------------------ */
+
+/* Nodes that need no template: white space between elements, comments. */
+static bool ignorable(const xmlNode *n) {
+  if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) return true;
+  if (n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE) return false;
+  const char *s = (const char *)n->content;
+  return !s || strspn(s, " \t\r\n") == strlen(s);
+}
+
+/* The first template of `mode`, in the layout's order, whose match holds for
+ * node; NULL when none does (a warning against the layout line that asked,
+ * naming the content line, unless the node is white space). */
+static const rp_template_def *match_template(binder *b, const char *mode, xmlNodePtr node, int pos,
+                                             int size, const char *file, int line) {
+  for (size_t i = 0; i < b->l->templates.len && !halted(b); i++) {
+    const rp_template_def *t = RP_VEC_AT(b->l->templates, rp_template_def *, i);
+    if (!t->match || !rp_mode_eq(t->mode, mode)) continue;
+    bool yes = false;
+    if (rp_xeval_bool(&b->x, t->match, node, pos, size, &yes) != RP_OK) continue;
+    if (yes) return t;
+  }
+  if (ignorable(node) || halted(b)) return NULL;
+  bool element = node->type == XML_ELEMENT_NODE;
+  rp_diag_warn(b->d, file, line, 0,
+               "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
+               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"*\"",
+               mode ? " of mode \"" : "", mode ? mode : "", mode ? "\"" : "",
+               element ? (const char *)node->name : "text()", b->x.content_file, content_line(node),
+               element ? (const char *)node->name : "text()", mode ? " mode=\"" : "",
+               mode ? mode : "", mode ? "\"" : "");
+  return NULL;
+}
+
+/* <apply>: the body of the first matching template, bound in place with the
+ * node as context. Its master, section and bookmark are not used. */
+static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                            blist *out, int depth) {
+  if (b->apply_depth >= APPLY_DEPTH_MAX) {
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<apply> nested %d deep (at %s:%d): a template applies itself without end; "
+                  "make its select pick children (\"*\"), not the node itself (\".\")",
+                  APPLY_DEPTH_MAX, b->x.content_file, content_line(node));
+    b->stop = true;
+    return;
+  }
+  const rp_template_def *tm = match_template(b, t->mode, node, pos, size, t->file, t->line);
+  if (!tm) return;
+  b->apply_depth++;
+  emit_nodes(b, tm->body, node, pos, size, out, depth);
+  b->apply_depth--;
+}
+
 /* Builds one element for one context node (select and test already applied);
  * `user` is the blist to append to. */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
@@ -660,6 +721,9 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_IF:
       emit_nodes(b, t->children, node, pos, size, out, depth);
       return;
+    case RP_T_APPLY:
+      apply_templates(b, t, node, pos, size, out, depth);
+      return;
     default:
       return;
   }
@@ -754,7 +818,7 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
     rp_diag_warn(b->d, t->file, t->line, 0,
                  "%s matched nothing (at %s:%d); the element is left out", t->select->where,
                  b->x.content_file, content_line(node));
-  for (int i = 0; i < n && !b->oom; i++) {
+  for (int i = 0; i < n && !halted(b); i++) {
     xmlNodePtr c = set->nodesetval->nodeTab[i];
     bool yes = true;
     if (t->test && rp_xeval_bool(&b->x, t->test, c, i + 1, n, &yes) != RP_OK) break;
@@ -765,7 +829,7 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
 
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth) {
-  for (; t && !b->oom; t = t->next) {
+  for (; t && !halted(b); t = t->next) {
     if (t->kind == RP_T_GROUP) {
       bool yes = true;
       if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
@@ -820,7 +884,7 @@ static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     ls.list->box.padding[3] = t->indent;
     ls.list->box.padding_set = true;
   }
-  for (const rp_tnode *c = t->children; c && !b->oom; c = c->next)
+  for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)
     if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
   ls.list->children = ls.items.head;
   if (ls.list->children) blist_add(out, ls.list);
@@ -898,9 +962,8 @@ static const rp_master *master_for(binder *b, const rp_master_def *md) {
   return NULL;
 }
 
-static void bind_section(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, int size,
-                         rp_section ***tail) {
-  const rp_template_def *t = r->tmpl;
+static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
+                         int pos, int size, rp_section ***tail) {
   rp_section *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s) {
     oom(b);
@@ -921,24 +984,32 @@ static void bind_section(binder *b, const rp_run_def *r, xmlNodePtr node, int po
   *tail = &s->next;
 }
 
+/* One section for a run's node: its template, or the first that matches. */
+static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, int size,
+                     rp_section ***tail) {
+  const rp_template_def *t = r->tmpl;
+  if (!t) t = match_template(b, r->mode, node, pos, size, r->file, r->line);
+  if (t) bind_section(b, r, t, node, pos, size, tail);
+}
+
 static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
   rp_section **tail = &doc->sections;
-  for (size_t i = 0; i < b->l->runs.len && !b->oom; i++) {
+  for (size_t i = 0; i < b->l->runs.len && !halted(b); i++) {
     const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
-    if (!r->tmpl) continue;
+    if (!r->tmpl && r->template_name[0]) continue;
     if (!r->select) {
-      bind_section(b, r, root, 1, 1, &tail);
+      run_node(b, r, root, 1, 1, &tail);
       continue;
     }
     xmlXPathObjectPtr set;
     if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
     int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
     if (n == 0 && r->required)
-      rp_diag_warn(b->d, r->file, r->line, 0,
-                   "%s matched nothing in %s; template \"%s\" is left out", r->select->where,
-                   b->x.content_file, r->template_name);
-    for (int k = 0; k < n && !b->oom; k++)
-      bind_section(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
+      rp_diag_warn(b->d, r->file, r->line, 0, "%s matched nothing in %s; %s%s%s is left out",
+                   r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
+                   r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
+    for (int k = 0; k < n && !halted(b); k++)
+      run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
     xmlXPathFreeObject(set);
   }
 }
@@ -953,6 +1024,11 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   binder b = {.a = a, .d = d, .l = l};
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
+  /* the language first: labels in masters' texts depend on it */
+  xmlChar *lang = xmlNodeGetLang(root);
+  b.x.layout = l;
+  b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
   if (!doc || !b.masters) {
@@ -975,9 +1051,7 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   doc->info.subject = eval_text(&b, l->info_subject, root, 1, 1);
   doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
   doc->info.creator = "reviewpdf " RP_VERSION;
-  xmlChar *lang = xmlNodeGetLang(root);
-  doc->info.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
-  xmlFree(lang);
+  doc->info.lang = b.x.lang;
   bind_runs(&b, root, doc);
 
 done:

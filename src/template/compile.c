@@ -58,6 +58,7 @@ static const struct {
     {"for-each", RP_T_FOR_EACH},
     {"if", RP_T_IF},
     {"group", RP_T_GROUP},
+    {"apply", RP_T_APPLY},
     {"span", RP_T_SPAN},
     {"em", RP_T_EM},
     {"strong", RP_T_STRONG},
@@ -565,6 +566,14 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       inner.vars = group_vars;
       t->children = compile_blocks(l, n, &inner);
       break;
+    case RP_T_APPLY: {
+      /* its templates are checked once all are known (load.c) */
+      t->mode = rp_def_attr(l, n, "mode");
+      rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
+      if (!slot) return rp_def_out_of_memory(l), NULL;
+      *slot = t;
+      break;
+    }
     default:
       break;
   }
@@ -652,8 +661,12 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
 rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   size_t errors = l->d->errors;
   const char *name = rp_def_attr(l, n, "name");
-  if (!name) return RP_OK;
-  if (rp_template_find(l, name))
+  const char *match = rp_def_attr(l, n, "match");
+  if (!name && !match)
+    return rp_def_error(l, n,
+                        "<template> needs a name (for a <run template=\"…\">) or a match (for "
+                        "<apply> and a <run> without template), or both");
+  if (name && rp_template_find(l, name))
     return rp_def_error(l, n, "template \"%s\" is defined twice; remove or rename one", name);
   rp_template_def *t = rp_arena_alloc(l->a, sizeof *t);
   rp_template_def **slot = t ? rp_vec_push(l->a, &l->templates, sizeof *slot) : NULL;
@@ -666,7 +679,9 @@ rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   t->file = rp_def_file(l, n);
   t->line = (int)xmlGetLineNo(n);
   t->master_name = rp_def_attr(l, n, "master");
+  t->mode = rp_def_attr(l, n, "mode");
   bool ok = true;
+  t->match = expr_attr(l, n, "match", NULL, &ok);
   t->bookmark = avt_attr(l, n, "bookmark", NULL, &ok);
   t->section = avt_attr(l, n, "section", NULL, &ok);
   const char *labels = rp_def_attr(l, n, "page-labels");
@@ -690,6 +705,7 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
     }
     bool ok = true;
     r->template_name = rp_def_attr(l, c, "template");
+    r->mode = rp_def_attr(l, c, "mode");
     r->master_name = rp_def_attr(l, c, "master");
     r->select = expr_attr(l, c, "select", NULL, &ok);
     r->new_page = true;
@@ -705,7 +721,17 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
 const rp_template_def *rp_template_find(const rp_layout_def *l, const char *name) {
   for (size_t i = 0; i < l->templates.len; i++) {
     const rp_template_def *t = RP_VEC_AT(l->templates, rp_template_def *, i);
-    if (strcmp(t->name, name) == 0) return t;
+    if (t->name && strcmp(t->name, name) == 0) return t;
   }
   return NULL;
+}
+
+bool rp_mode_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+bool rp_template_mode_exists(const rp_layout_def *l, const char *mode) {
+  for (size_t i = 0; i < l->templates.len; i++) {
+    const rp_template_def *t = RP_VEC_AT(l->templates, rp_template_def *, i);
+    if (t->match && rp_mode_eq(t->mode, mode)) return true;
+  }
+  return false;
 }

@@ -103,7 +103,18 @@ static void putf(outbuf *o, const char *fmt, int v) {
   put(o, b, (size_t)n);
 }
 
-static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
+/* The first n characters (UTF-8) of s. */
+static void put_chars(outbuf *o, const char *s, size_t n) {
+  size_t i = 0;
+  while (s[i] && n > 0) {
+    i++;
+    while ((s[i] & 0xC0) == 0x80) i++;
+    n--;
+  }
+  put(o, s, i);
+}
+
+static bool format_ymd(const rp_date_names *names, const ymd *v, const char *picture, outbuf *o) {
   for (const char *p = picture; *p;) {
     char c = *p;
     size_t run = 1;
@@ -113,20 +124,25 @@ static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
       if (c == 'M' && v->m == 0) return false;
       if (c == 'd') putf(o, run >= 2 ? "%02d" : "%d", v->d);
       if (c == 'M') {
+        const char *name =
+            names && names->month[v->m - 1] ? names->month[v->m - 1] : months[v->m - 1];
         if (run >= 4)
-          puts_(o, months[v->m - 1]);
+          puts_(o, name);
+        else if (run == 3 && names && names->month_short[v->m - 1])
+          puts_(o, names->month_short[v->m - 1]);
         else if (run == 3)
-          put(o, months[v->m - 1], 3);
+          put_chars(o, name, 3);
         else
           putf(o, run == 2 ? "%02d" : "%d", v->m);
       }
       if (c == 'y') putf(o, run == 2 ? "%02d" : "%d", run == 2 ? v->y % 100 : v->y);
       if (c == 'E') {
-        const char *w = weekdays[weekday(v->y, v->m, v->d)];
+        int k = weekday(v->y, v->m, v->d);
+        const char *w = names && names->day[k] ? names->day[k] : weekdays[k];
         if (run >= 4)
           puts_(o, w);
         else
-          put(o, w, 3);
+          put_chars(o, w, 3);
       }
       p += run;
       continue;
@@ -137,15 +153,25 @@ static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
   return !o->overflow;
 }
 
-bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap) {
+bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *picture, char *out,
+                       size_t cap) {
   ymd v;
   if (cap == 0 || !parse_iso(iso, &v)) return false;
   outbuf o = {out, cap, 0, false};
   out[0] = '\0';
-  return format_ymd(&v, picture, &o);
+  return format_ymd(names, &v, picture, &o);
+}
+
+bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap) {
+  return rp_format_date_in(NULL, iso, picture, out, cap);
 }
 
 bool rp_date_range(const char *from, const char *to, char *out, size_t cap) {
+  return rp_date_range_in(NULL, from, to, out, cap);
+}
+
+bool rp_date_range_in(const rp_date_names *names, const char *from, const char *to, char *out,
+                      size_t cap) {
   ymd a, b;
   if (cap == 0 || !parse_iso(from, &a) || a.d == 0) return false;
   bool single = !to || strspn(to, " \t\r\n") == strlen(to);
@@ -156,15 +182,15 @@ bool rp_date_range(const char *from, const char *to, char *out, size_t cap) {
   }
   outbuf o = {out, cap, 0, false};
   out[0] = '\0';
-  if (single) return format_ymd(&a, "d MMMM yyyy", &o);
+  if (single) return format_ymd(names, &a, "d MMMM yyyy", &o);
   if (a.y == b.y && a.m == b.m) {
     putf(&o, "%d", a.d);
     puts_(&o, "\xE2\x80\x93"); /* en dash, closed up between numbers */
-    return format_ymd(&b, "d MMMM yyyy", &o);
+    return format_ymd(names, &b, "d MMMM yyyy", &o);
   }
-  if (!format_ymd(&a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
+  if (!format_ymd(names, &a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
   puts_(&o, " \xE2\x80\x93 "); /* spaced en dash between dates with words */
-  return format_ymd(&b, "d MMMM yyyy", &o);
+  return format_ymd(names, &b, "d MMMM yyyy", &o);
 }
 
 bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
@@ -270,7 +296,8 @@ static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
   }
   if (date[0] == '\0') {
     out[0] = '\0';
-  } else if (!rp_format_date((const char *)date, (const char *)picture, out, sizeof out)) {
+  } else if (!rp_format_date_in(rp_label_date_names(eval_of(ctxt)), (const char *)date,
+                                (const char *)picture, out, sizeof out)) {
     ymd v;
     fn_error(ctxt,
              parse_iso((const char *)date, &v)
@@ -293,7 +320,8 @@ static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
     xmlFree(to);
     XP_ERROR(XPATH_MEMORY_ERROR);
   }
-  if (!rp_date_range((const char *)from, (const char *)to, out, sizeof out)) {
+  if (!rp_date_range_in(rp_label_date_names(eval_of(ctxt)), (const char *)from, (const char *)to,
+                        out, sizeof out)) {
     fn_error(ctxt,
              "date-range(): \"%s\" to \"%s\" is not a range of dates; write YYYY-MM-DD, the "
              "end not before the start",
@@ -524,6 +552,77 @@ static void fn_social_url(xmlXPathParserContextPtr ctxt, int nargs) {
   push_string(ctxt, out);
 }
 
+/* s without surrounding white space: a pointer into s, whose end is cut. */
+static xmlChar *collapse_ws(xmlChar *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+  size_t n = strlen((const char *)s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+    s[--n] = '\0';
+  return s;
+}
+
+/* label(name): the layout's word for the document's language. */
+static void fn_label(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(1);
+  xmlChar *name = xmlXPathPopString(ctxt);
+  if (!name) XP_ERROR(XPATH_MEMORY_ERROR);
+  rp_xeval *x = eval_of(ctxt);
+  const char *n = (const char *)name;
+  const char *text = rp_label_find(x, n, false);
+  if (!text && rp_label_first_miss(x, n)) {
+    const char *other = rp_label_elsewhere(x, n);
+    const char *dflt = rp_label_lang(x, false);
+    char msg[512];
+    if (other)
+      snprintf(msg, sizeof msg,
+               "label('%s') is only in <labels xml:lang=\"%s\">; add it to the default table, "
+               "<labels xml:lang=\"%s\"> (the first in the layout)",
+               n, other, dflt ? dflt : "?");
+    else if (dflt)
+      snprintf(msg, sizeof msg,
+               "label('%s'): no <labels> of the layout has this name; add <label name=\"%s\">…"
+               "</label> to <labels xml:lang=\"%s\">",
+               n, n, dflt);
+    else
+      snprintf(msg, sizeof msg,
+               "label('%s'): the layout has no <labels>; add <labels xml:lang=\"en-GB\"><label "
+               "name=\"%s\">…</label></labels>",
+               n, n);
+    fn_error(ctxt, "%s%s", msg, NULL);
+  }
+  xmlFree(name);
+  push_string(ctxt, text ? text : "");
+}
+
+/* kind-label(of, id, 'plural'?): a kind's printed label from the content's
+ * vocabulary. */
+static void fn_kind_label(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs != 2 && nargs != 3) XP_ERROR(XPATH_INVALID_ARITY);
+  xmlChar *form = nargs == 3 ? xmlXPathPopString(ctxt) : NULL;
+  xmlChar *id = xmlXPathPopString(ctxt);
+  xmlChar *of = xmlXPathPopString(ctxt);
+  xmlChar *out = NULL;
+  bool plural = form && xmlStrEqual(form, (const xmlChar *)"plural");
+  if (form && !plural && !xmlStrEqual(form, (const xmlChar *)"singular"))
+    fn_error(ctxt, "kind-label(): the third argument is 'plural' or 'singular', not \"%s\"%s",
+             (const char *)form, NULL);
+  if (id && of) {
+    /* ids and kinds as written in attributes: surrounding white space is not part of them */
+    xmlChar *i = xmlStrdup(id), *o = xmlStrdup(of);
+    if (i && o)
+      out = rp_kind_label(eval_of(ctxt), (const char *)collapse_ws(o), (const char *)collapse_ws(i),
+                          plural);
+    xmlFree(i);
+    xmlFree(o);
+  }
+  xmlFree(form);
+  xmlFree(id);
+  xmlFree(of);
+  if (!out) XP_ERROR(XPATH_MEMORY_ERROR);
+  push_string(ctxt, (const char *)out);
+  xmlFree(out);
+}
+
 static void fn_choose(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(3);
   xmlXPathObjectPtr otherwise = valuePop(ctxt);
@@ -554,6 +653,8 @@ static const struct {
     {"initials", fn_initials},
     {"social-url", fn_social_url},
     {"choose", fn_choose},
+    {"label", fn_label},
+    {"kind-label", fn_kind_label},
 };
 
 void rp_xpathfn_register(xmlXPathContextPtr ctx) {
@@ -599,6 +700,7 @@ bool rp_xpathfn_known(const char *name, size_t len) {
 }
 
 void rp_xpathfn_fini(rp_xeval *x) {
+  rp_labels_fini(x);
   for (size_t i = 0; i < sizeof x->ids / sizeof x->ids[0]; i++) {
     xmlHashFree(x->ids[i], NULL);
     x->ids[i] = NULL;
