@@ -57,13 +57,13 @@ def words_of(s):
 WHOLE = {
     "title", "name", "short-name", "heading", "winner", "place", "partner", "organisation",
     "role", "member", "cell", "web", "email", "phone", "line", "principle", "period", "a",
-    "term",
+    "term", "column",
 }
 # Prose: the first and the last few words must appear (a paragraph is long; its middle is
 # covered by the line-breaking tests, its ends by this one).
 PROSE = {
     "p", "citation", "detail", "note", "quote", "strapline", "legal", "attribution", "caption",
-    "credit", "item", "point", "summary",
+    "credit", "item", "point", "summary", "funding",
 }
 # Inline markup belongs to the enclosing prose.
 INLINE = {"em", "strong", "span", "sub", "sup", "br", "a"}
@@ -107,11 +107,22 @@ def expected(content):
         if s:
             out.append((key, s, what or s))
 
-    def walk(el, path):
+    doc_lang = root.get(XML_LANG, "")
+
+    def walk(el, path, alt=False):
         tag = local(el.tag)
         if tag in SKIP:
             return
         key = f"{path}/{tag}" if path else tag
+        if not path and el.get("id"):
+            key += "#" + el.get("id")  # top-level sections by id: section#finance/p
+        lang = el.get(XML_LANG)
+        if lang and lang != doc_lang:
+            key += f"[{lang}]"  # another language's version: section#foreword/p[cy]
+        elif alt:
+            key += "[alt]"  # a later title or name in the document's own language
+        if el.get("kicker"):
+            add(f"{key}@kicker", el.get("kicker"))
         for attr in ATTRS.get(tag, []):
             if el.get(attr):
                 add(f"{key}@{attr}", el.get(attr))
@@ -136,13 +147,18 @@ def expected(content):
             lead = (el.text or "").strip()
             if lead:
                 add(key, " ".join(words_of(lead)[:FIRST_WORDS]))
+        seen = set()
         for child in el:
-            if local(child.tag) in INLINE and tag not in ("individual",):
+            ctag = local(child.tag)
+            if ctag in INLINE and tag not in ("individual",):
                 continue
-            walk(child, key)
+            walk(child, key, ctag in ("title", "name") and ctag in seen)
+            seen.add(ctag)
 
+    seen = set()
     for child in root:
-        walk(child, "")
+        walk(child, "", local(child.tag) == "title" and "title" in seen)
+        seen.add(local(child.tag))
     return out
 
 
