@@ -63,8 +63,11 @@ fx overlap && expect_check "fixture overlap" fail \
   "geometry page 1: words overlap: 'Overlapping'" geometry "$TMP/fx-overlap.pdf"
 fx off-page && expect_check "fixture off-page" fail \
   "geometry page 1: word 'edge' leaves the page" geometry "$TMP/fx-off-page.pdf"
-fx seeded-period && expect_check "fixture seeded-period" fail \
-  "stale page 1: prints '2018–19'" stale "$proj/data/ccin-2018-19.xml" \
+# A layout printing a fixed period, given next year's content.
+check next-year "$proj/data/ccin-2018-19.xml" "$proj/data/ccin-2019-20.xml"
+render "fixture seeded-period" "$proj/data/ccin-2019-20.xml" "$proj/layouts/seeded-period.xml" \
+  "$TMP/fx-seeded-period.pdf" && expect_check "fixture seeded-period" fail \
+  "stale page 1: prints '2018–19'" stale "$proj/data/ccin-2019-20.xml" \
   "$TMP/fx-seeded-period.pdf" "2018–19" "2018-19"
 
 # --- 2. The matrix.
