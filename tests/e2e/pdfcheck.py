@@ -3,8 +3,8 @@
 
 usage:
   pdfcheck.py text CONTENT.xml OUT.pdf [--layout NAME] [--exceptions FILE]
-      every piece of content (titles, names, figures, members, winners, table cells, the first
-      and last words of each paragraph, ...) is in the PDF's text, except what FILE lists for
+      every piece of content (titles, names, figures, members, winners, table cells, every
+      paragraph whole, ...) is in the PDF's text with its spacing, except what FILE lists for
       this layout and sample
   pdfcheck.py geometry OUT.pdf
       no word overlaps another word, no word leaves its page (pdftotext -bbox-layout boxes)
@@ -41,10 +41,26 @@ HYPHENS = dict.fromkeys(map(ord, "-\u2010\u2011\u00ad"), None)
 
 
 def squash(s):
-    """Compare text as a reader does: case, spacing, hyphenation and compatibility forms
-    (a subscript ₂ and a <sub>2</sub>, a ligature and its letters) make no difference."""
+    """Text as a reader compares it when spacing is set aside: case, spacing, hyphenation and
+    compatibility forms (a subscript ₂ and a <sub>2</sub>, a ligature and its letters) make
+    no difference."""
     s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHENS)
     return re.sub(r"\s+", "", s)
+
+
+def soft(s):
+    """Like squash, but spaces count: a run of spaces is one space, a run of whitespace
+    holding a line break is one line break (a page's text keeps its lines)."""
+    s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHENS)
+    return re.sub(r"\s+", lambda m: "\n" if "\n" in m.group(0) else " ", s)
+
+
+def needle_pattern(needle):
+    """A regex for the content's text in a page's text: a line may break between any two
+    characters (a word hyphenated, a handle or URL broken at a dot or a slash, a dash ending
+    a line) and in place of a space; no space may be added or lost elsewhere."""
+    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in soft(needle).replace("\n", " ")]
+    return re.compile("\n?".join(parts))
 
 
 def words_of(s):
@@ -59,8 +75,7 @@ WHOLE = {
     "role", "member", "cell", "web", "email", "phone", "line", "principle", "period", "a",
     "term", "column",
 }
-# Prose: the first and the last few words must appear (a paragraph is long; its middle is
-# covered by the line-breaking tests, its ends by this one).
+# Prose: the whole text must appear too (read across line, column and page breaks).
 PROSE = {
     "p", "citation", "detail", "note", "quote", "strapline", "legal", "attribution", "caption",
     "credit", "item", "point", "summary", "funding",
@@ -80,7 +95,6 @@ ATTRS = {
     "project": ["lead"],
     "case-study": ["organisation"],
 }
-FIRST_WORDS, LAST_WORDS = 6, 4
 
 
 def local(tag):
@@ -136,17 +150,13 @@ def expected(content):
             return
         if tag in PROSE and not has_block_children(el):
             w = words_of(text_of(el))
-            if len(w) <= FIRST_WORDS + LAST_WORDS:
-                add(key, " ".join(w))
-            else:
-                add(key, " ".join(w[:FIRST_WORDS]), " ".join(w[:FIRST_WORDS]) + " …")
-                add(key, " ".join(w[-LAST_WORDS:]), "… " + " ".join(w[-LAST_WORDS:]))
+            add(key, " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
             return
         if tag == "quote" or tag == "attribution" or tag == "item":
             # Mixed: its own text before the first block child is prose too.
             lead = (el.text or "").strip()
             if lead:
-                add(key, " ".join(words_of(lead)[:FIRST_WORDS]))
+                add(key, " ".join(words_of(lead)))
         seen = set()
         for child in el:
             ctag = local(child.tag)
@@ -192,34 +202,60 @@ def pdf_pages_text(pdf):
     return run("pdftotext", "-raw", "-enc", "UTF-8", pdf, "-").split("\f")
 
 
-def haystacks(pages):
-    """The whole text, squashed; and the same without running heads and feet (lines that
-    repeat, digits aside, on three pages or more), so that a paragraph broken across a page
-    reads on."""
-    def norm_line(l):
+def haystacks(pages, norm):
+    """The whole text; and the same without running heads and feet (lines that repeat,
+    digits aside, on three pages or more), so that a paragraph broken across a page reads
+    on. norm normalises each."""
+    def furniture(l):
         return re.sub(r"\d+", "#", squash(l))
     count = {}
     for p in pages:
-        for l in set(norm_line(l) for l in p.splitlines() if l.strip()):
+        for l in set(furniture(l) for l in p.splitlines() if l.strip()):
             count[l] = count.get(l, 0) + 1
-    full = squash("\n".join(pages))
-    body = squash("\n".join(l for p in pages for l in p.splitlines()
-                            if count.get(norm_line(l), 0) < 3))
+    full = norm("\n".join(pages))
+    body = norm("\n".join(l for p in pages for l in p.splitlines()
+                           if count.get(furniture(l), 0) < 3))
     return full, body
+
+
+def where_differs(needle, hay):
+    """Where the page's text parts from the content: the longest start of the content that
+    is in the text, and what follows it on each side."""
+    lo, hi, m = 1, len(needle), None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        found = needle_pattern(needle[:mid]).search(hay)
+        if found:
+            lo, m = mid + 1, found
+        else:
+            hi = mid - 1
+    if not m:
+        return "not found"
+    k = lo - 1
+    pdf_next = hay[max(0, m.end() - 12):m.end() + 12].replace("\n", "⏎")
+    want = soft(needle)[max(0, k - 12):k + 12]
+    return f"the PDF has '{pdf_next}' where the content has '{want}'"
 
 
 def check_text(content, pdf, layout, exceptions):
     sample = os.path.basename(content)
     skip = read_exceptions(exceptions, layout, sample)
-    full, body = haystacks(pdf_pages_text(pdf))
+    pages = pdf_pages_text(pdf)
+    full, body = haystacks(pages, soft)
+    sq_full, sq_body = haystacks(pages, squash)
     fails, checked, excused = [], 0, 0
     for key, needle, what in expected(content):
         if any(fnmatch.fnmatch(key, g) for g in skip):
             excused += 1
             continue
         checked += 1
+        pat = needle_pattern(needle)
+        if pat.search(full) or pat.search(body):
+            continue
         n = squash(needle)
-        if n not in full and n not in body:
+        if n in sq_full or n in sq_body:
+            fails.append(f"text: spacing differs in {key}: {what}: {where_differs(needle, body)}")
+        else:
             fails.append(f"text: missing {key}: {what}")
     return fails, f"{checked} strings found" + (f" ({excused} excused)" if excused else "")
 

@@ -55,6 +55,9 @@ fx ok && {
   expect_check "fixture ok: text check misses what the layout leaves out" fail \
     "text: missing .*Sharon Taylor" text "$proj/data/ccin-2018-19.xml" "$TMP/fx-ok.pdf"
 }
+fx spacing && expect_check "fixture spacing" fail \
+  "text: spacing differs in title: Review of the year: the PDF has '.*ye ar" \
+  text "$proj/data/ccin-2018-19.xml" "$TMP/fx-spacing.pdf"
 fx white-on-white && expect_check "fixture white-on-white" fail \
   "contrast page 1: word 'Invisible'.*#ffffff" contrast "$TMP/fx-white-on-white.pdf"
 fx purple-on-purple && expect_check "fixture purple-on-purple" fail \
