@@ -87,12 +87,16 @@ static void test_sample_loads_cleanly(void **state) {
   assert_string_equal(m->lang, "en-GB");
   assert_string_equal(m->org_name, "Co-operative Councils’ Innovation Network");
   assert_string_equal(m->org_short_name, "CCIN");
-  assert_string_equal(m->org_web, "https://www.councils.coop");
-  assert_string_equal(m->org_email, "comms@councils.coop");
-  assert_int_equal(m->n_org_socials, 1);
-  assert_string_equal(m->org_socials[0].url, "https://twitter.com/coopinnovation");
+  assert_string_equal(m->org.web, "https://www.councils.coop");
+  assert_string_equal(m->org.web_text, "www.councils.coop");
+  assert_string_equal(m->org.email, "comms@councils.coop");
+  assert_int_equal(m->org.n_socials, 1);
+  assert_string_equal(m->org.socials[0].url, "https://twitter.com/coopinnovation");
   assert_string_equal(m->title, "Review of the year");
   assert_string_equal(m->period_text, "August 2018 – July 2019");
+  assert_string_equal(m->period_short, "2018–19");
+  assert_int_equal(m->contact.n_socials, 2);
+  assert_string_equal(m->contact.socials[0].url, "https://twitter.com/coopcouncils");
   assert_true(same_date(m->period_from, 2018, 8, 1));
   assert_true(same_date(m->period_to, 2019, 7, 31));
   assert_int_equal(m->case_study_count, 220);
@@ -185,41 +189,95 @@ static void test_sample_awards(void **state) {
   assert_int_equal(aw->votes, 33000);
   assert_int_equal(aw->n_categories, 4);
   for (size_t i = 0; i < aw->n_categories; i++) {
-    assert_non_null(aw->categories[i].winner);
-    assert_true(aw->categories[i].winner[0] != '\0');
+    assert_int_equal(aw->categories[i].n_winners, 1);
+    assert_true(aw->categories[i].winners[0][0] != '\0');
   }
   assert_string_equal(aw->categories[0].name, "Breakthrough co-op of the year");
-  assert_string_equal(aw->categories[0].winner, "Bristol Wood Recycling Project");
-  assert_false(aw->categories[0].council_award);
+  assert_string_equal(aw->categories[0].winners[0], "Bristol Wood Recycling Project");
+  assert_false(aw->categories[0].featured);
   assert_null(aw->categories[0].sponsor);
-  assert_true(aw->categories[3].council_award);
+  assert_true(aw->categories[3].featured);
   assert_string_equal(aw->categories[3].sponsor, "CCIN");
-  assert_string_equal(aw->categories[3].winner, "South Tyneside Council");
+  assert_string_equal(aw->categories[3].winners[0], "South Tyneside Council");
   assert_int_equal(aw->n_individuals, 2);
   assert_string_equal(aw->individuals[0].name, "Lorraine Power");
   assert_null(aw->individuals[0].citation);
+  assert_string_equal(aw->individuals[0].organisation, "Leeds Bread Co-op");
+  assert_string_equal(aw->individuals[1].organisation, "Daily Bread Co-op");
+  assert_null(aw->individuals[1].href);
   assert_string_equal(aw->individuals[1].citation, "founder");
   assert_string_equal(aw->individuals[1].name, "Roger Sawtell");
 }
 
-static void test_sample_labs(void **state) {
+static void test_sample_projects(void **state) {
   const rp_model *m = sample_model(state);
-  assert_int_equal(m->n_labs, 5);
-  assert_string_equal(m->labs[0].id, "sustainable-food");
-  assert_string_equal(m->labs[0].title, "Co-operative Approaches to Sustainable Food");
-  assert_null(m->labs[0].lead);
-  assert_string_equal(m->labs[1].lead, "Stevenage Borough Council");
-  assert_string_equal(m->labs[2].lead, "Plymouth City Council");
-  assert_string_equal(m->labs[4].id, "achieving-social-outcomes");
+  assert_int_equal(m->n_projects, 5);
+  assert_string_equal(m->projects[0].id, "sustainable-food");
+  assert_string_equal(m->projects[0].title, "Co-operative Approaches to Sustainable Food");
+  assert_null(m->projects[0].lead);
+  assert_int_equal(m->projects[0].n_partners, 1);
+  assert_string_equal(m->projects[0].partners[0], "Sustainable Food Cities");
+  assert_false(m->projects[0].has_funding); /* the source gives no amount per project */
+  assert_string_equal(m->projects[1].lead, "Stevenage Borough Council");
+  assert_string_equal(m->projects[2].lead, "Plymouth City Council");
+  assert_string_equal(m->projects[4].id, "achieving-social-outcomes");
+}
+
+/* The vocabulary: the kinds and the labels the layouts print. */
+static void test_sample_kinds(void **state) {
+  const rp_model *m = sample_model(state);
+  assert_int_equal(m->n_kinds[RP_KIND_MEMBER], 3);
+  assert_int_equal(m->n_kinds[RP_KIND_ORGANISATION], 5);
+  assert_int_equal(m->n_kinds[RP_KIND_EVENT_ROLE], 0);
+  const rp_kind *k = rp_model_kind(m, RP_KIND_MEMBER, "member");
+  assert_non_null(k);
+  assert_string_equal(k->label, "Member council");
+  assert_string_equal(k->plural, "Member councils");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "associate")->plural, "Associate members");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "affiliate")->plural, "Affiliates");
+  assert_string_equal(rp_model_kind(m, RP_KIND_ORGANISATION, "trade-union")->label, "Trade union");
+  assert_null(rp_model_kind(m, RP_KIND_MEMBER, "council")); /* an organisation kind */
+  assert_null(rp_model_kind(m, RP_KIND_EVENT_ROLE, "member"));
+}
+
+/* The sections in print order, with what layouts need of each. */
+static void test_sample_sections(void **state) {
+  const rp_model *m = sample_model(state);
+  static const char *const order[] = {"about",        "foreword", "highlights", "boards",
+                                      "figures",      "members",  "awards",     "projects",
+                                      "case-studies", "events",   "plan",       "contact"};
+  assert_int_equal(m->n_sections, 12);
+  for (size_t i = 0; i < m->n_sections; i++) {
+    assert_string_equal(m->sections[i].id, order[i]);
+    if (i) assert_true(m->sections[i].line > m->sections[i - 1].line);
+  }
+  const rp_review_section *about = rp_model_section(m, "about");
+  assert_int_equal(about->type, RP_SECTION_GENERAL);
+  assert_string_equal(about->role, "about");
+  assert_string_equal(about->kicker, "About the Network");
+  assert_string_equal(about->title,
+                      "Committed to finding better ways of working with local people");
+  assert_int_equal(about->n_blocks, 2); /* the key points and a paragraph */
+  const rp_review_section *fw = rp_model_section(m, "foreword");
+  assert_string_equal(fw->role, "foreword");
+  assert_ptr_equal(fw->person, rp_model_person(m, "sharon-taylor"));
+  assert_int_equal(fw->n_blocks, 1); /* the pull quote; the signature is no block */
+  assert_int_equal(rp_model_section(m, "members")->type, RP_SECTION_MEMBERS);
+  assert_string_equal(rp_model_section(m, "members")->element, "members");
+  assert_string_equal(rp_model_section(m, "projects")->kicker, "Policy Labs");
+  assert_int_equal(rp_model_section(m, "projects")->n_blocks, 3); /* the intro */
+  assert_null(rp_model_section(m, "policy-labs"));
+  assert_int_equal(m->n_tables, 0);
 }
 
 static void test_sample_membership(void **state) {
   const rp_model *m = sample_model(state);
-  assert_true(m->membership_illustrative);
+  assert_true(m->members_illustrative);
   assert_int_equal(m->n_members, 43);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER), 28);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER_ASSOCIATE), 6);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER_AFFILIATE), 9);
+  assert_int_equal(rp_model_member_count(m, "member"), 28);
+  assert_int_equal(rp_model_member_count(m, "associate"), 6);
+  assert_int_equal(rp_model_member_count(m, "affiliate"), 9);
+  assert_int_equal(rp_model_member_count(m, "council"), 0);
   const rp_member *first = &m->members[0];
   assert_string_equal(first->name, "Stevenage Borough Council");
   assert_string_equal(first->region, "East of England");
@@ -227,7 +285,7 @@ static void test_sample_membership(void **state) {
   assert_true(fabs(first->lat - 51.9020) < 1e-9);
   assert_true(fabs(first->lon - -0.2000) < 1e-9);
   for (size_t i = 0; i < m->n_members; i++)
-    assert_int_equal(m->members[i].has_position, m->members[i].kind != RP_MEMBER_AFFILIATE);
+    assert_int_equal(m->members[i].has_position, strcmp(m->members[i].kind, "affiliate") != 0);
 }
 
 static void test_sample_figures(void **state) {
@@ -238,14 +296,23 @@ static void test_sample_figures(void **state) {
   assert_true(f->value == 7400000.0);
   assert_string_equal(f->display, "7.4m");
   assert_null(f->unit);
+  assert_null(f->currency);
+  assert_false(f->has_change);
   f = &m->figures[2];
   assert_string_equal(f->id, "budget");
   assert_true(f->value == 9.5e9);
   assert_null(f->unit);
+  assert_string_equal(f->currency, "GBP");
   assert_string_equal(f->display, "£9.5bn");
   assert_string_equal(f->label, "budget");
   assert_string_equal(m->figures[4].qualifier, "up to");
   assert_true(m->figures[4].value == 10000.0);
+  /* "28 Councils ➡ 7.4m residents ➡ £9.5bn budget". */
+  assert_int_equal(m->n_chains, 1);
+  assert_string_equal(m->chains[0].id, "scale");
+  assert_int_equal(m->chains[0].n_figures, 3);
+  assert_ptr_equal(m->chains[0].figures[0], rp_model_figure(m, "councils"));
+  assert_ptr_equal(m->chains[0].figures[2], rp_model_figure(m, "budget"));
 }
 
 static void test_sample_plan(void **state) {
@@ -256,6 +323,9 @@ static void test_sample_plan(void **state) {
   assert_string_equal(m->plan[0].status, "in-progress");
   assert_string_equal(m->plan[2].detail, "Working with our MPs & Peers");
   assert_string_equal(m->plan[4].status, "planned");
+  assert_int_equal(m->plan[4].state, RP_PLAN_PLANNED);
+  assert_int_equal(m->plan[0].state, RP_PLAN_IN_PROGRESS);
+  assert_int_equal(m->plan[0].due.year, 0);
 }
 
 /* The model outlives the tree: nothing in it may point into libxml2 (ASan
@@ -284,7 +354,7 @@ static void test_valid_fixture(void **state) {
   assert_int_equal(l->status, RP_OK);
   const rp_model *m = l->content->model;
   assert_string_equal(m->org_name, "Test Councils’ Network"); /* whitespace collapsed */
-  assert_string_equal(m->org_socials[0].url, "https://mastodon.social/@test");
+  assert_string_equal(m->org.socials[0].url, "https://mastodon.social/@test");
   /* A missing logo is a warning, and no logo in the model. */
   assert_int_equal(l->diag.errors, 0);
   assert_int_equal(l->diag.warnings, 1);
@@ -301,13 +371,13 @@ static void test_valid_fixture(void **state) {
   assert_string_equal(rp_model_person(m, "bo-o-neill")->initials, "BO");
   assert_int_equal(m->boards[0].seats[1].n_roles, 0);
   assert_null(m->boards[0].seats[1].organisation);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER), 1);
+  assert_int_equal(rp_model_member_count(m, "member"), 1);
   assert_false(m->members[1].has_position);
   assert_true(same_date(m->events[0].end, 2019, 3, 1));
   assert_true(same_date(m->events[1].start, 2020, 2, 29));
   assert_true(same_date(m->events[1].end, 2020, 2, 29));
   assert_null(m->awards.title); /* no <awards> */
-  assert_int_equal(m->n_labs, 0);
+  assert_int_equal(m->n_projects, 0);
   assert_non_null(strstr(l->content->root, "tests/data"));
   unload(l);
 }
@@ -410,6 +480,11 @@ static void test_more_errors_all_reported(void **state) {
       {NULL, "<board period=\"2019-18\"> ends before it starts", 16},
       {NULL, "<seat person=\"ann-lee\"> repeats the seat on line 18", 19},
       {NULL, "<board id=\"board\"> repeats the id of the board on line 16", 21},
+      {NULL,
+       "<member kind=\"member\">: the kind \"member\" is not declared (the document declares no "
+       "kinds of=\"member\"); declare it in <vocabulary>: <kinds of=\"member\"><kind "
+       "id=\"member\" label=\"…\"/></kinds>",
+       25},
       {NULL, "<member lat=\"40.7128\" lon=\"-74.006\"> is outside the UK", 25},
       {NULL, "<member lat=\"-2.1561\" lon=\"53.6097\"> is outside the UK", 26},
       {NULL, "<project id=\"food\"> repeats the id of the project on line 30", 31},
@@ -577,9 +652,26 @@ static void test_build_survives_invalid_trees(void **state) {
       "<projects><project/><project/></projects><case-studies count='x'><case-study/>"
       "</case-studies><events><event/><event start='2019-01-01' end='nope'/></events>"
       "<plan from='20x0'><item/></plan><contact><web href='javascript:alert(1)'/><social/>"
-      "<social network='x' handle='y'/>"
+      "<social network='x' handle='@y@z'/>"
       "</contact><section person='q'/><highlights><item/><item ref='none'/></highlights>"
       "<period/><organisation><logo/><web/></organisation></review>",
+      /* Version 2 parts, each broken. */
+      "<review><vocabulary><kinds/><kinds of='x'><kind/></kinds><kinds of='member'><kind/>"
+      "<kind id='a'><translation/></kind><kind id='a' label='A'/></kinds></vocabulary>"
+      "<section><table/><table><columns/><row><cell/></row></table>"
+      "<table><columns><column type='number'/></columns><row/><row><cell>x</cell><cell/></row>"
+      "</table><list><item><list><item><table><row/></table></item></list></item></list>"
+      "<callout><image/></callout></section>"
+      "<figures><figure><change/></figure><figure id='f'><change value='q' better='sideways'/>"
+      "</figure><chain/><chain id='c' figures=''/><chain id='c' figures='f  nope '/></figures>"
+      "<members><member kind='a' joined='19'/><member kind='zz'/><member kind='zz'/></members>"
+      "<members/><projects><project><funding/></project><project id='p'>"
+      "<funding in-kind='yes' amount='x'/></project></projects>"
+      "<case-studies><case-study><figures><figure/></figures></case-study></case-studies>"
+      "<events><event role='r' attendance='-3'/></events><plan><item status='x' due='2019-13'/>"
+      "</plan><contact><phone/><address><line/></address><social network='zz' handle='@a'/>"
+      "</contact><awards><category><winner/><winner/></category><individuals><individual><a/>"
+      "</individual></individuals></awards></review>",
   };
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
     rp_arena *a = rp_arena_new();
@@ -599,7 +691,8 @@ static void test_build_survives_invalid_trees(void **state) {
     if (i == 2) {
       assert_true(rp_test_diag_has(&d, "<event> needs a start date (start=\"YYYY-MM-DD\")"));
       assert_true(rp_test_diag_has(&d, "<seat> needs a person attribute"));
-      assert_true(rp_test_diag_has(&d, "<seat position=\"boss\"> must be chair or vice-chair"));
+      assert_true(
+          rp_test_diag_has(&d, "<seat position=\"boss\"> must be chair, vice-chair, co-chair"));
       assert_true(rp_test_diag_has(&d, "<member> has lat but not lon"));
       assert_true(rp_test_diag_has(&d, "<figure value=\"x\"> must be a number"));
       assert_true(rp_test_diag_has(&d, "<awards year=\"19\"> must be a year"));
@@ -609,8 +702,34 @@ static void test_build_survives_invalid_trees(void **state) {
       assert_true(rp_test_diag_has(&d, "<event end=\"nope\">"));
       assert_true(rp_test_diag_has(&d, "<web href=\"javascript:alert(1)\"> must be a web or mail"));
       assert_true(rp_test_diag_has(&d, "<person photo=\"https://example.com/u.png\"> is a URL"));
-      assert_true(rp_test_diag_has(&d, "<social network=\"x\" handle=\"y\"> cannot be made"));
+      assert_true(rp_test_diag_has(&d, "<social network=\"x\" handle=\"@y@z\">: only mastodon"));
       assert_true(d.errors >= 15);
+    }
+    if (i == 3) {
+      assert_true(rp_test_diag_has(&d, "<kinds of=\"x\"> must be of member, organisation"));
+      assert_true(rp_test_diag_has(&d, "<kind> needs a label"));
+      assert_true(rp_test_diag_has(&d, "<kind id=\"a\"> is declared twice for members"));
+      assert_true(rp_test_diag_has(&d, "<row> 1 of the table has 1 cell, but the table has 0"));
+      assert_true(rp_test_diag_has(&d, "<cell> \"x\" (row 2, column 1"));
+      assert_true(rp_test_diag_has(&d, "<change better=\"sideways\"> must be up or down"));
+      assert_true(rp_test_diag_has(&d, "<chain> needs figures"));
+      assert_true(rp_test_diag_has(&d, "no <figure id=\"nope\"> in <figures>"));
+      assert_true(rp_test_diag_has(&d, "<chain id=\"c\"> repeats the id of the chain"));
+      assert_true(rp_test_diag_has(&d, "<member joined=\"19\"> must be a year"));
+      assert_true(rp_test_diag_has(&d, "the kind \"zz\" is not declared"));
+      assert_true(rp_test_diag_has(&d, "<members> appears a second time (the first is on line 1)"));
+      assert_true(rp_test_diag_has(&d, "<funding> needs amount"));
+      assert_true(rp_test_diag_has(&d, "<funding in-kind=\"yes\"> must be true or false"));
+      assert_true(rp_test_diag_has(&d, "<event role=\"r\">: the kind \"r\" is not declared"));
+      assert_true(rp_test_diag_has(&d, "<event attendance=\"-3\"> must be a whole number"));
+      assert_true(rp_test_diag_has(&d, "<item status=\"x\"> must be planned"));
+      assert_true(rp_test_diag_has(&d, "<item due=\"2019-13\"> must be a year"));
+      assert_true(rp_test_diag_has(&d, "network \"zz\": add href"));
+      /* One message per undeclared kind, not one per use. */
+      size_t zz = 0;
+      for (size_t k = 0; k < d.count; k++)
+        if (strstr(d.entries[k].message, "kind \"zz\"")) zz++;
+      assert_int_equal(zz, 1);
     }
     rp_arena_free(a);
     rp_diag_fini(&d);
@@ -742,7 +861,7 @@ static void test_model_queries(void **state) {
   rp_seat two[4] = {
       {.person = &people[1]}, {.person = &people[0]}, {.person = NULL}, {.person = &stray}};
   rp_board boards[2] = {{.seats = one, .n_seats = 2}, {.seats = two, .n_seats = 4}};
-  rp_member members[3] = {{.kind = RP_MEMBER}, {.kind = RP_MEMBER_AFFILIATE}, {.kind = RP_MEMBER}};
+  rp_member members[3] = {{.kind = "member"}, {.kind = "affiliate"}, {.kind = "member"}};
   rp_model m = {.people = people,
                 .n_people = 3,
                 .boards = boards,
@@ -754,9 +873,11 @@ static void test_model_queries(void **state) {
   assert_null(rp_model_person(&m, NULL));
   assert_null(rp_model_person(NULL, "a"));
   assert_int_equal(rp_model_board_people(&m), 2);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER), 2);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER_AFFILIATE), 1);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER_ASSOCIATE), 0);
+  assert_int_equal(rp_model_member_count(&m, "member"), 2);
+  assert_int_equal(rp_model_member_count(&m, "affiliate"), 1);
+  assert_int_equal(rp_model_member_count(&m, "associate"), 0);
+  assert_int_equal(rp_model_member_count(&m, NULL), 0);
+  assert_int_equal(rp_model_seat_count(&m), 6);
   rp_model empty = {0};
   assert_int_equal(rp_model_board_people(&empty), 0);
   assert_int_equal(rp_model_board_people(NULL), 0);
@@ -769,7 +890,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sample_people, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_events, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_awards, sample_setup, sample_teardown),
-      cmocka_unit_test_setup_teardown(test_sample_labs, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_projects, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_kinds, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_sections, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_membership, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_figures, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_plan, sample_setup, sample_teardown),
