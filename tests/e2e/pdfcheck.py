@@ -316,6 +316,8 @@ def check_geometry(pdf, tol=1.0):
             for b, wb in cores[i + 1:]:
                 if b[0] >= a[2]:
                     break
+                if wa[4] == wb[4] and all(abs(u - v) < 0.5 for u, v in zip(wa[:4], wb[:4])):
+                    continue  # one word drawn twice in one place (e.g. fill, then stroke)
                 dx = min(a[2], b[2]) - max(a[0], b[0])
                 dy = min(a[3], b[3]) - max(a[1], b[1])
                 if dx > 0.5 and dy > 0.5:
