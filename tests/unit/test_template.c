@@ -51,6 +51,7 @@ static const char *const fixtures[] = {
     "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml", "apply.xml",
     "apply-loop.xml",    "apply-errors.xml",  "labels.xml",       "lib/labels.xml",
     "labels-errors.xml", "labels-dup.xml",    "columns.xml",      "columns-errors.xml",
+    "functions-v2.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -1507,7 +1508,9 @@ static void test_labels_errors(void **state) {
   expect_error_at(&w.d, "label('welsh-only') is only in <labels xml:lang=\"cy\">", f,
                   line_of(f, "{label('welsh-only')}"));
   expect_error_at(&w.d, "'plural' or 'singular', not \"many\"", f, line_of(f, "'many'"));
-  assert_int_equal(w.d.errors, 3);
+  expect_error_at(&w.d, "no profile address for network \"myspace\" and handle \"@a\"", f,
+                  line_of(f, "myspace"));
+  assert_int_equal(w.d.errors, 4);
   world_fini(&w);
 
   world_init(&w);
@@ -1574,6 +1577,32 @@ static void test_columns(void **state) {
   world_fini(&w);
 }
 
+/* ---- social-url, figure, section on content v2 ------------------------------------ */
+
+static void test_functions_v2(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("functions-v2.xml"), prose(), false);
+  assert_int_equal(w.d.count, 0);
+  static const char *const want[] = {
+      "https://bsky.app/profile/example.bsky.social",
+      "https://social.coop/@example",
+      "https://example.org/tiktok", /* href wins */
+      "https://x.com/coopx https://www.threads.net/@a https://www.tiktok.com/@b",
+      "https://bsky.app/profile/example.bsky.social https://twitter.com/t",
+      "[]",
+      "homes MW 2", /* a case study's figures too */
+      "Finance capacity 0",
+  };
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, b = b->next) {
+    assert_non_null(b);
+    assert_string_equal(text_of(b), want[i]);
+  }
+  assert_null(b);
+  world_fini(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -1607,6 +1636,7 @@ int main(void) {
       cmocka_unit_test(test_labels),
       cmocka_unit_test(test_labels_errors),
       cmocka_unit_test(test_columns),
+      cmocka_unit_test(test_functions_v2),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
