@@ -173,6 +173,18 @@ typedef enum rp_tkind {
   RP_T_COPY,
 } rp_tkind;
 
+/* A <col> as written: its width, and the nodes it repeats for and its
+ * alignment when those come from the content. */
+typedef struct rp_col_def {
+  rp_table_col col;        /* width */
+  bool align_set;          /* align written as a keyword: */
+  rp_align align;          /* … this one */
+  const rp_xexpr *select;  /* one column per node (context: the table's), or NULL */
+  const rp_avt *align_avt; /* align="{…}", evaluated per column, or NULL */
+  const char *file;
+  int line;
+} rp_col_def;
+
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
 /* One element of a template, compiled. Which fields matter depends on kind. */
@@ -211,6 +223,9 @@ typedef struct rp_tnode {
   /* table */
   rp_table_col *cols;
   size_t n_cols;
+  rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
+  size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
+  bool cols_dynamic;
   rp_color zebra, rule; /* a == 0: none */
   double rule_width;    /* pt */
   int span;             /* cell: columns spanned */

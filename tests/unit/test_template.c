@@ -50,7 +50,8 @@ static const char *const fixtures[] = {
     "missing-font.xml",  "outside-font.xml",  "part2.xml",        "part2-errors.xml",
     "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml", "apply.xml",
     "apply-loop.xml",    "apply-errors.xml",  "labels.xml",       "lib/labels.xml",
-    "labels-errors.xml", "labels-dup.xml",
+    "labels-errors.xml", "labels-dup.xml",    "columns.xml",      "columns-errors.xml",
+    "functions-v2.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -1545,7 +1546,9 @@ static void test_labels_errors(void **state) {
   expect_error_at(&w.d, "label('welsh-only') is only in <labels xml:lang=\"cy\">", f,
                   line_of(f, "{label('welsh-only')}"));
   expect_error_at(&w.d, "'plural' or 'singular', not \"many\"", f, line_of(f, "'many'"));
-  assert_int_equal(w.d.errors, 3);
+  expect_error_at(&w.d, "no profile address for network \"myspace\" and handle \"@a\"", f,
+                  line_of(f, "myspace"));
+  assert_int_equal(w.d.errors, 4);
   world_fini(&w);
 
   world_init(&w);
@@ -1554,6 +1557,87 @@ static void test_labels_errors(void **state) {
   expect_error_at(&w.d, "label \"contents\" is given twice for xml:lang=\"en-GB\"", f,
                   line_of(f, "Contents again"));
   assert_int_equal(w.d.errors, 1);
+  world_fini(&w);
+}
+
+/* ---- table columns from the content ---------------------------------------------- */
+
+static void expect_cell(const rp_block *cell, const char *text, const char *style, rp_align align) {
+  const rp_block *p = cell->children;
+  assert_non_null(p);
+  assert_string_equal(text_of(p), text);
+  assert_string_equal(p->style->name, style);
+  if (p->style->align != align)
+    fail_msg("cell \"%s\": align %d, expected %d", text, (int)p->style->align, (int)align);
+}
+
+static void test_columns(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("columns.xml"), prose(), false);
+  const rp_block *t = w.b->sections->blocks;
+  assert_int_equal(t->kind, RP_BLOCK_TABLE);
+  /* two columns from columns/column, one written */
+  assert_int_equal(t->n_cols, 3);
+  assert_int_equal(t->cols[0].kind, RP_COL_AUTO);
+  assert_int_equal(t->cols[2].kind, RP_COL_SHARE);
+  assert_float_equal(t->cols[2].value, 2, 1e-9);
+  assert_int_equal(t->header_rows, 1);
+  assert_int_equal(n_children(t), 3);
+  /* header cells repeat per column; the column's alignment beats the one
+   * inherited from body (justify), not one the style sets itself */
+  const rp_block *head = t->children;
+  assert_int_equal(n_children(head), 3);
+  expect_cell(nth_child(head, 0), "Item", "cell-head", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(head, 1), "Amount", "cell-head", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(head, 2), "Share", "cell-head", RP_ALIGN_CENTER);
+  const rp_block *row = head->next;
+  expect_cell(nth_child(row, 0), "Grants", "cell", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(row, 1), "£1,000", "cell", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(row, 2), "83%", "cell-own", RP_ALIGN_LEFT);
+  expect_cell(nth_child(row->next, 1), "£200", "cell", RP_ALIGN_RIGHT);
+  /* the layout's styles are untouched: aligned copies are the binding's */
+  assert_int_equal(rp_layout_def_style(w.l, "cell")->align, RP_ALIGN_JUSTIFY);
+  assert_int_equal(rp_layout_def_style(w.l, "cell-head")->align, RP_ALIGN_JUSTIFY);
+  world_fini(&w);
+
+  world_init(&w);
+  const char *f = "columns-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, prose(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  char msg[4400];
+  snprintf(msg, sizeof msg, "this <row> has 1 cells (at %s:%d, counting spans) and the table 3",
+           prose(), line_of("../data/template/prose.xml", "<cell>Grants"));
+  expect_error_at(&w.d, msg, f, line_of(f, "cell[1]"));
+  expect_error_at(&w.d, "<col align> gives \"currency\"", f, line_of(f, "{@type}"));
+  assert_int_equal(w.d.errors, 2);
+  world_fini(&w);
+}
+
+/* ---- social-url, figure, section on content v2 ------------------------------------ */
+
+static void test_functions_v2(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("functions-v2.xml"), prose(), false);
+  assert_int_equal(w.d.count, 0);
+  static const char *const want[] = {
+      "https://bsky.app/profile/example.bsky.social",
+      "https://social.coop/@example",
+      "https://example.org/tiktok", /* href wins */
+      "https://x.com/coopx https://www.threads.net/@a https://www.tiktok.com/@b",
+      "https://bsky.app/profile/example.bsky.social https://twitter.com/t",
+      "[]",
+      "homes MW 2", /* a case study's figures too */
+      "Finance capacity 0",
+  };
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, b = b->next) {
+    assert_non_null(b);
+    assert_string_equal(text_of(b), want[i]);
+  }
+  assert_null(b);
   world_fini(&w);
 }
 
@@ -1589,6 +1673,8 @@ int main(void) {
       cmocka_unit_test(test_apply_errors),
       cmocka_unit_test(test_labels),
       cmocka_unit_test(test_labels_errors),
+      cmocka_unit_test(test_columns),
+      cmocka_unit_test(test_functions_v2),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
