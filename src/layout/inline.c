@@ -28,17 +28,27 @@
 #define FIT_EPS 1e-6
 
 typedef enum brk {
-  BRK_SPACE, /* a word space follows */
-  BRK_TIGHT, /* a break without a space: after a dash, at U+200B */
-  BRK_CHAR,  /* between two characters of a word wider than the line */
-  BRK_END,   /* end of the paragraph */
+  BRK_SPACE,  /* a word space follows */
+  BRK_TIGHT,  /* a break without a space: after a dash, at U+200B */
+  BRK_CHAR,   /* between two characters of a word wider than the line */
+  BRK_FORCED, /* a forced line break: U+2028, what <br/> becomes */
+  BRK_END,    /* end of the paragraph */
 } brk;
+
+/* Sub- and superscripts: set at SCRIPT_SCALE of the style's size, the
+ * baseline raised SUP_RISE or lowered SUB_DROP of that size. Line ascent,
+ * descent and leading stay the style's: a script never moves lines apart. */
+#define SCRIPT_SCALE 0.7
+#define SUP_RISE 0.33
+#define SUB_DROP 0.15
 
 typedef struct piece {
   const rp_style *style;
   const char *href;
-  size_t off, len; /* bytes in par.text */
-  double width;    /* pt */
+  const rp_span *span; /* the first span it holds text of: script, language, source */
+  int face;            /* fontset index it is drawn in: the style's font or a fallback */
+  size_t off, len;     /* bytes in par.text */
+  double width;        /* pt */
 } piece;
 
 typedef struct atom {
@@ -58,8 +68,10 @@ typedef struct par {
   rp_vec pieces; /* piece */
   rp_vec atoms;  /* atom */
   bool atom_open;
-  bool dash_pending; /* the last character was a dash that breaks before a letter */
-  size_t word_chars; /* characters since the last word space */
+  bool dash_pending;   /* the last character was a dash that breaks before a letter */
+  size_t word_chars;   /* characters since the last word space */
+  uint32_t warned[16]; /* characters no font has, reported for this paragraph */
+  size_t n_warned;
 } par;
 
 #define PIECE(p, i) RP_VEC_AT((p)->pieces, piece, i)
@@ -72,8 +84,7 @@ static rp_status oom(rp_diag *d) {
 /* ---- characters ----------------------------------------------------------- */
 
 static bool is_space(uint32_t c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x2028 ||
-         c == 0x2029;
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x2029;
 }
 
 /* Dashes after which a line may break: hyphen-minus, hyphen, en dash, em dash.
@@ -162,11 +173,32 @@ static const char *substitute(uint32_t c) {
   }
 }
 
-/* Warns once per rp_diag for each font and character: the record of what was
- * said is the diagnostics themselves, so repeated paragraphs, headers and
- * re-breaks stay quiet. */
-static void warn_missing(par *p, const rp_style *st, const rp_font *f, uint32_t c,
-                         const char *sub) {
+static const rp_font *font_of(const par *p, const rp_style *st) {
+  return rp_fontset_get(p->fs, st->font);
+}
+
+/* The face that draws c: the style's own, else its fallbacks in order; -1
+ * when none has it. */
+static int face_for(const par *p, const rp_style *st, uint32_t c) {
+  if (rp_font_covers(font_of(p, st), c)) return st->font;
+  for (int i = 0; i < st->n_fallback; i++)
+    if (rp_font_covers(rp_fontset_get(p->fs, st->fallback[i]), c)) return st->fallback[i];
+  return -1;
+}
+
+static bool same_str(const char *x, const char *y) {
+  return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Warns that no face of span sp's style has c, at the content line holding
+ * it (the style's layout line for the layout's own text): once per character
+ * in a paragraph, and once per place in the diagnostics, whose record is
+ * what keeps re-breaks, repeated headers and shrink-to-fit quiet. */
+static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub) {
+  for (size_t i = 0; i < p->n_warned; i++)
+    if (p->warned[i] == c) return;
+  if (p->n_warned < sizeof p->warned / sizeof p->warned[0]) p->warned[p->n_warned++] = c;
+  const rp_style *st = sp->style;
   char glyph[16] = "";
   if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
     glyph[0] = ' ';
@@ -174,12 +206,25 @@ static void warn_missing(par *p, const rp_style *st, const rp_font *f, uint32_t 
     size_t n = 2 + utf8_put(c, glyph + 2);
     glyph[n] = '\'';
   }
+  char also[512] = "";
+  for (int i = 0, o = 0; i < st->n_fallback && o < (int)sizeof also; i++)
+    o += snprintf(also + o, sizeof also - (size_t)o, "%s%s", i ? ", " : " (nor in its fallback ",
+                  rp_fontset_get(p->fs, st->fallback[i])->path);
+  if (also[0]) strncat(also, ")", sizeof also - strlen(also) - 1);
   char msg[1024];
-  snprintf(msg, sizeof msg, "character U+%04X%s is not in font %s: drawn as '%s'", (unsigned)c,
-           glyph, f->path, sub);
-  for (size_t i = 0; i < p->d->count; i++)
-    if (p->d->entries[i].message && strcmp(p->d->entries[i].message, msg) == 0) return;
-  rp_diag_warn(p->d, st->src_file, st->src_line, 0, "%s", msg);
+  snprintf(msg, sizeof msg, "character U+%04X%s is not in font %s%s: drawn as '%s'%s", (unsigned)c,
+           glyph, font_of(p, st)->path, also, sub,
+           c > 0xFFFF ? " (the PDF writer draws only the Basic Multilingual Plane, U+0000-U+FFFF)"
+           : st->n_fallback ? ""
+                            : "; name a fallback font role that has it (<font fallback>)");
+  const char *file = sp->src_file ? sp->src_file : st->src_file;
+  int line = sp->src_file ? sp->src_line : st->src_line;
+  for (size_t i = 0; i < p->d->count; i++) {
+    const rp_diag_entry *e = &p->d->entries[i];
+    if (e->message && strcmp(e->message, msg) == 0 && same_str(e->file, file) && e->line == line)
+      return;
+  }
+  rp_diag_warn(p->d, file, line, 0, "%s", msg);
 }
 
 /* ---- pass 1: atoms --------------------------------------------------------- */
@@ -188,8 +233,11 @@ static void close_atom(par *p, brk b) {
   if (p->atom_open) {
     ATOM(p, p->atoms.len - 1).brk = b;
     p->atom_open = false;
-  } else if (b == BRK_SPACE && p->atoms.len > 0) {
-    ATOM(p, p->atoms.len - 1).brk = BRK_SPACE; /* U+200B followed by a space */
+  } else if ((b == BRK_SPACE || b == BRK_FORCED) && p->atoms.len > 0 &&
+             ATOM(p, p->atoms.len - 1).brk != BRK_FORCED) {
+    /* U+200B followed by a space; a space or dash followed by <br/>; a space
+     * after <br/> leaves it forced (consecutive <br/>s are one) */
+    ATOM(p, p->atoms.len - 1).brk = b;
   }
   p->dash_pending = false;
 }
@@ -198,8 +246,16 @@ static bool same_href(const char *x, const char *y) {
   return x == y || (x && y && strcmp(x, y) == 0);
 }
 
-/* Appends one drawn character (n bytes) in style `st` to the open atom. */
-static rp_status append(par *p, const rp_style *st, const char *href, const char *bytes, size_t n) {
+/* Spans whose text may share a piece: same script and language. */
+static bool same_kind(const rp_span *x, const rp_span *y) {
+  return x == y || (x && y && x->script == y->script && same_str(x->lang, y->lang));
+}
+
+/* Appends one drawn character (n bytes) of span sp, drawn in face `face`,
+ * to the open atom. */
+static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, size_t n) {
+  const rp_style *st = sp->style;
+  const char *href = sp->href;
   if (!p->atom_open) {
     atom *at = rp_vec_push(p->a, &p->atoms, sizeof(atom));
     if (!at) return oom(p->d);
@@ -209,12 +265,14 @@ static rp_status append(par *p, const rp_style *st, const char *href, const char
   }
   atom *at = &ATOM(p, p->atoms.len - 1);
   piece *last = at->np ? &PIECE(p, at->p0 + at->np - 1) : NULL;
-  if (!last || last->style != st || !same_href(last->href, href) ||
-      last->off + last->len != p->text_len) {
+  if (!last || last->style != st || !same_href(last->href, href) || last->face != face ||
+      !same_kind(last->span, sp) || last->off + last->len != p->text_len) {
     last = rp_vec_push(p->a, &p->pieces, sizeof(piece));
     if (!last) return oom(p->d);
     last->style = st;
     last->href = href;
+    last->span = sp;
+    last->face = face;
     last->off = p->text_len;
     at->np++;
   }
@@ -225,14 +283,20 @@ static rp_status append(par *p, const rp_style *st, const char *href, const char
   return RP_OK;
 }
 
-static const rp_font *font_of(const par *p, const rp_style *st) {
-  return rp_fontset_get(p->fs, st->font);
+/* A style whose faces are all in the fontset. */
+static bool style_ok(const par *p, const rp_style *st) {
+  if (!st || st->font < 0 || (size_t)st->font >= p->fs->count || st->n_fallback < 0 ||
+      st->n_fallback > RP_FONT_MAX_FALLBACK)
+    return false;
+  for (int i = 0; i < st->n_fallback; i++)
+    if (st->fallback[i] < 0 || (size_t)st->fallback[i] >= p->fs->count) return false;
+  return true;
 }
 
 static rp_status tokenize(par *p, const rp_span *spans) {
   size_t total = 0;
   for (const rp_span *sp = spans; sp; sp = sp->next) {
-    if (!sp->style || sp->style->font < 0 || (size_t)sp->style->font >= p->fs->count)
+    if (!style_ok(p, sp->style))
       return rp_diag_error(p->d, RP_ERR_INTERNAL, NULL, 0, 0,
                            "text span without a style or with an unknown font");
     if (sp->text) total += strlen(sp->text);
@@ -259,6 +323,11 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         p->word_chars = 0;
         continue;
       }
+      if (cp == 0x2028) { /* line separator (<br/>): a forced break, nothing drawn */
+        close_atom(p, BRK_FORCED);
+        p->word_chars = 0;
+        continue;
+      }
       if (cp == 0x00AD) continue; /* soft hyphen: no hyphenation, never drawn */
       uint32_t chars[2] = {cp, 0};
       size_t nc = st->uppercase ? upper(f, cp, chars) : 1;
@@ -268,14 +337,16 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         char enc[4];
         const char *out = enc;
         size_t len;
-        if (rp_font_covers(f, c)) {
+        int face = face_for(p, st, c);
+        if (face >= 0) {
           len = utf8_put(c, enc);
         } else {
           out = substitute(c);
           len = strlen(out);
-          warn_missing(p, st, f, c, out);
+          face = st->font;
+          warn_missing(p, sp, c, out);
         }
-        rp_status s = append(p, st, sp->href, out, len);
+        rp_status s = append(p, sp, face, out, len);
         if (s != RP_OK) return s;
         /* A dash opening a word ("-5", "–and") is no break: nothing before it. */
         p->dash_pending = is_break_dash(c) && p->word_chars > 0;
@@ -288,11 +359,29 @@ static rp_status tokenize(par *p, const rp_span *spans) {
   return RP_OK;
 }
 
+/* pt: the size a piece is set at, and how far its baseline is raised. */
+static double piece_size(const piece *pc) {
+  bool script = pc->span && pc->span->script != RP_SCRIPT_NONE;
+  return script ? pc->style->size * SCRIPT_SCALE : pc->style->size;
+}
+
+static double piece_rise(const piece *pc) {
+  rp_script s = pc->span ? pc->span->script : RP_SCRIPT_NONE;
+  return s == RP_SCRIPT_SUP   ? pc->style->size * SUP_RISE
+         : s == RP_SCRIPT_SUB ? -pc->style->size * SUB_DROP
+                              : 0;
+}
+
+/* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
+static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
+  return rp_font_width(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                       pc->style->tracking);
+}
+
 static void measure(par *p) {
   for (size_t i = 0; i < p->pieces.len; i++) {
     piece *pc = &PIECE(p, i);
-    pc->width = rp_font_width(font_of(p, pc->style), p->text + pc->off, pc->len, pc->style->size,
-                              pc->style->tracking);
+    pc->width = piece_width(p, pc, pc->off, pc->len);
   }
   for (size_t i = 0; i < p->atoms.len; i++) {
     atom *at = &ATOM(p, i);
@@ -330,7 +419,6 @@ static rp_status split_overlong(par *p, double limit) {
     }
     for (size_t q = 0; q < at.np; q++) {
       piece pc = PIECE(p, at.p0 + q);
-      const rp_font *f = font_of(p, pc.style);
       for (size_t off = pc.off; off < pc.off + pc.len;) {
         uint32_t cp;
         size_t n = rp_utf8_decode(p->text + off, pc.off + pc.len - off, &cp);
@@ -340,7 +428,7 @@ static rp_status split_overlong(par *p, double limit) {
         *np = pc;
         np->off = off;
         np->len = n;
-        np->width = rp_font_width(f, p->text + off, n, pc.style->size, pc.style->tracking);
+        np->width = piece_width(p, &pc, off, n);
         na->p0 = pieces.len - 1;
         na->np = 1;
         na->chars = 1;
@@ -392,6 +480,7 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
   for (size_t e = 1; e <= n; e++) {
     const atom *end = &ATOM(p, e - 1);
     for (size_t k = e; k-- > 0;) {
+      if (k + 1 < e && ATOM(p, k).brk == BRK_FORCED) break; /* no line runs past one */
       double nat = pre[e] - pre[k] - end->space;
       double avail = k == 0 ? w_first : width;
       bool single = k == e - 1;
@@ -400,7 +489,8 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       double slack = avail - nat;
       cost c = best[k];
       if (e < n) {
-        c.slack2 += slack * slack;
+        /* a line ending at a forced break is free, like the last one */
+        if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
         if (end->brk == BRK_CHAR) c.char_breaks++;
       }
       /* The single-atom line always exists: it is the first candidate. */
@@ -438,7 +528,8 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
   }
   double slack = avail - nat;
   bool fits = slack >= -FIT_EPS && isfinite(slack);
-  bool justify = align == RP_ALIGN_JUSTIFY && !last && gaps > 0 && fits;
+  bool forced = ATOM(p, e - 1).brk == BRK_FORCED;
+  bool justify = align == RP_ALIGN_JUSTIFY && !last && !forced && gaps > 0 && fits;
   if (!justify && fits && align == RP_ALIGN_RIGHT) x0 += slack;
   if (!justify && fits && align == RP_ALIGN_CENTER) x0 += slack / 2;
   double extra = justify ? slack / (double)gaps : 0;
@@ -457,6 +548,7 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
     for (size_t q = 0; q < at->np; q++) {
       const piece *pc = &PIECE(p, at->p0 + q);
       bool merge = cur && cur->style == pc->style && same_href(cur->href, pc->href) &&
+                   cur->font == pc->face && same_kind(cur->span, pc->span) &&
                    !(pending_space && justify);
       if (merge && pending_space) {
         *out++ = ' ';
@@ -471,6 +563,10 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
         cur->text = out;
         cur->style = pc->style;
         cur->href = pc->href;
+        cur->span = pc->span;
+        cur->font = pc->face;
+        cur->size = piece_size(pc);
+        cur->rise = piece_rise(pc);
         cur->x = pen;
       }
       memcpy(out, p->text + pc->off, pc->len);
@@ -495,6 +591,7 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
   cur->space_after = ATOM(p, e - 1).brk == BRK_SPACE;
   ln->width = nat;
   ln->last = last;
+  ln->forced = forced;
   return RP_OK;
 }
 
@@ -538,13 +635,16 @@ rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span *
     for (size_t q = 0; q < ln->n_frags; q++) {
       const rp_frag *fr = &ln->frags[q];
       rp_span *sp = rp_arena_alloc(a, sizeof *sp);
-      char *text = rp_arena_alloc(a, fr->len + 2);
+      char *text = rp_arena_alloc(a, fr->len + 4);
       if (!sp || !text) {
         *out = NULL;
         return oom(d);
       }
       memcpy(text, fr->text, fr->len);
       if (fr->space_after) text[fr->len] = ' ';
+      if (ln->forced && q + 1 == ln->n_frags) memcpy(text + fr->len, "\xE2\x80\xA8", 3);
+      if (fr->span) *sp = *fr->span; /* script, language, source */
+      sp->next = NULL;
       sp->text = text;
       sp->style = fr->style;
       sp->href = fr->href;
@@ -561,25 +661,26 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   par p = {.a = a, .fs = fs, .d = d};
   rp_status s = prepare(&p, spans);
   if (s != RP_OK) return s;
-  double total = 0;
+  double total = 0; /* of the line so far: forced breaks end lines */
   for (size_t i = 0; i < p.atoms.len; i++) {
     const atom *at = &ATOM(&p, i);
     *min_w = fmax(*min_w, at->width);
     total += at->width + (i + 1 < p.atoms.len ? at->space : 0);
+    *max_w = fmax(*max_w, total);
+    if (at->brk == BRK_FORCED) total = 0;
   }
-  *max_w = total;
   return RP_OK;
 }
 
 void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) {
   it->kind = RP_ITEM_TEXT;
   it->x = x;
-  it->y = baseline;
+  it->y = baseline - fr->rise;
   it->w = fr->width;
-  it->h = fr->style->size;
+  it->h = fr->size;
   it->u.text.text = fr->text;
-  it->u.text.font = fr->style->font;
-  it->u.text.size = fr->style->size;
+  it->u.text.font = fr->font;
+  it->u.text.size = fr->size;
   it->u.text.tracking = fr->style->tracking;
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;

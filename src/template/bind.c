@@ -254,6 +254,7 @@ static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st
                             int size, rp_block_kind kind) {
   rp_span_builder sb;
   builder_init(b, &sb, st);
+  rp_spans_source(&sb, node); /* {expr} text: the context node's line */
   if (copy)
     rp_spans_rich(&sb, copy);
   else

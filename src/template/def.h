@@ -99,7 +99,10 @@ typedef struct rp_style_def {
 
 typedef struct rp_font_role {
   const char *name;
-  int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
+  int face[4];          /* fontset index per regular, bold, italic, bold-italic; -1 absent */
+  const char *fallback; /* <font fallback>: role names as written, or NULL */
+  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
+  int n_fallback;
   const char *file;
   int line;
 } rp_font_role;
@@ -494,6 +497,10 @@ typedef struct rp_span_builder {
   const rp_style_def *chars[16]; /* character style stack */
   size_t n_chars;
   const char *href;
+  rp_script script;     /* <sub>, <sup> */
+  const char *lang;     /* innermost xml:lang inside the rich text, or NULL */
+  const char *src_file; /* stamped on new spans: the content node the text */
+  int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
   bool failed;
 } rp_span_builder;
@@ -501,8 +508,12 @@ typedef struct rp_span_builder {
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
 /* Appends text in the current character styles. */
 bool rp_spans_text(rp_span_builder *b, const char *text, size_t len);
-/* Appends the rich text of content node n (text, em, strong, a). */
+/* Appends the rich text of content node n (text, em, strong, a, sub, sup,
+ * br, span xml:lang), each span stamped with the content line holding it. */
 bool rp_spans_rich(rp_span_builder *b, const xmlNode *n);
+/* Text appended from now on comes from content node n (its file and line):
+ * for text computed from n by {expr} patterns. */
+void rp_spans_source(rp_span_builder *b, const xmlNode *n);
 /* Whitespace collapsed across spans, empty spans dropped; returns the list. */
 rp_span *rp_spans_end(rp_span_builder *b);
 

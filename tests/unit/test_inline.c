@@ -219,6 +219,155 @@ static void test_brute_force_random(void **state) {
   assert_true(better_than_greedy > 0);
 }
 
+/* U+2028, LINE SEPARATOR: what <br/> becomes, a forced break. */
+#define LS "\xE2\x80\xA8"
+
+/* brute_cost with forced breaks after the words whose bit is set in
+ * `forced`: every way of breaking must break there, and a line ending at a
+ * forced break costs nothing, like the last. */
+static double brute_cost_forced(const double *w, size_t n, double space, double width,
+                                unsigned mask, unsigned forced) {
+  if ((mask & forced) != forced) return INFINITY;
+  double cost = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!(i + 1 == n || (mask >> i & 1))) continue;
+    double nat = 0;
+    for (size_t k = start; k <= i; k++) nat += w[k] + (k < i ? space : 0);
+    if (nat > width + 1e-6 && i > start) return INFINITY;
+    if (i + 1 < n && !(forced >> i & 1)) cost += (width - nat) * (width - nat);
+    start = i + 1;
+  }
+  return cost;
+}
+
+static void test_brute_force_forced_breaks(void **state) {
+  fixture *fx = *state;
+  srand(20261204);
+  for (int trial = 0; trial < 400; trial++) {
+    const rp_style *st = &fx->regular;
+    size_t n = 2 + (size_t)(rand() % 10);
+    char text[512] = "", words[12][16];
+    double w[12], maxw = 0, total = 0;
+    unsigned forced = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t len = 1 + (size_t)(rand() % 8);
+      for (size_t k = 0; k < len; k++) words[i][k] = "abcdefghijklmnopqrstuvwxyzMW"[rand() % 28];
+      words[i][len] = 0;
+      w[i] = W(fx, st, words[i]);
+      maxw = fmax(maxw, w[i]);
+      if (i > 0) {
+        bool br = rand() % 4 == 0;
+        if (br) forced |= 1u << (i - 1);
+        /* with or without spaces around it, sometimes doubled */
+        static const char *const seps[] = {LS, " " LS " ", LS LS " "};
+        strcat(text, br ? seps[rand() % 3] : " ");
+      }
+      strcat(text, words[i]);
+    }
+    double space = W(fx, st, " ");
+    for (size_t i = 0; i < n; i++) total += w[i] + (i + 1 < n ? space : 0);
+    double width = maxw + (double)rand() / RAND_MAX * (total - maxw + 10);
+    rp_lines ls = brk(fx, one(fx, text, st), width, 0, RP_ALIGN_JUSTIFY);
+    unsigned mask = 0;
+    size_t word = 0;
+    for (size_t j = 0; j < ls.n; j++) {
+      const rp_line *ln = &ls.lines[j];
+      for (size_t q = 0; q < ln->n_frags; q++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", ln->frags[q].text);
+        for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+          assert_true(word < n);
+          assert_string_equal(tok, words[word]);
+          word++;
+        }
+      }
+      bool forced_here = j + 1 < ls.n && (forced >> (word - 1) & 1);
+      assert_true(ln->forced == forced_here);
+      /* justified unless last or forced: then words share fragments */
+      if (ln->forced || ln->last) assert_int_equal(ln->n_frags, 1);
+      if (j + 1 < ls.n) mask |= 1u << (word - 1);
+    }
+    assert_int_equal(word, n);
+    double got = brute_cost_forced(w, n, space, width, mask, forced);
+    double best = INFINITY;
+    for (unsigned m = 0; m < 1u << (n - 1); m++)
+      best = fmin(best, brute_cost_forced(w, n, space, width, m, forced));
+    if (!(fabs(got - best) <= 1e-6 * (1 + best)))
+      fail_msg("trial %d: cost %.9g, brute force %.9g (\"%s\" at %.3fpt)", trial, got, best, text,
+               width);
+  }
+}
+
+static void test_forced_break_ends(void **state) {
+  fixture *fx = *state;
+  /* at either end and doubled: one break */
+  rp_lines ls =
+      brk(fx, one(fx, LS " Flat 2 " LS LS " 1 High Street" LS "Cardiff " LS, &fx->regular), 400, 0,
+          RP_ALIGN_JUSTIFY);
+  static const char *const e[] = {"Flat 2", "1 High Street", "Cardiff"};
+  assert_lines(fx, &ls, e, 3);
+  assert_true(ls.lines[0].forced && ls.lines[1].forced && !ls.lines[2].forced);
+  assert_false(ls.lines[0].frags[0].space_after);
+  NEAR(ls.lines[0].width, W(fx, &fx->regular, "Flat 2"));
+  /* the widest line is the one-line width */
+  double mn, mx;
+  assert_int_equal(rp_inline_measure(fx->a, &fx->fs, one(fx, "ab cd" LS "wide words", &fx->regular),
+                                     &mn, &mx, &fx->d),
+                   RP_OK);
+  NEAR(mx, W(fx, &fx->regular, "wide words"));
+  NEAR(mn, W(fx, &fx->regular, "words"));
+  /* a paragraph continued elsewhere keeps its breaks */
+  rp_lines three = brk(fx, one(fx, "one two three" LS "four five six" LS "seven", &fx->regular),
+                       400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(three.n, 3);
+  rp_span *rest = NULL;
+  assert_int_equal(rp_inline_rest(fx->a, &three, 1, &rest, &fx->d), RP_OK);
+  rp_lines again = brk(fx, rest, 400, 0, RP_ALIGN_LEFT);
+  static const char *const e2[] = {"four five six", "seven"};
+  assert_lines(fx, &again, e2, 2);
+  assert_true(again.lines[0].forced);
+  assert_int_equal(fx->d.count, 0);
+}
+
+static void test_sub_and_superscript(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "CO", &fx->regular, NULL);
+  add(fx, &tail, "2", &fx->regular, NULL)->script = RP_SCRIPT_SUB;
+  add(fx, &tail, " and m", &fx->regular, NULL);
+  add(fx, &tail, "3", &fx->regular, NULL)->script = RP_SCRIPT_SUP;
+  rp_lines ls = brk(fx, head, 400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 1);
+  const rp_line *ln = &ls.lines[0];
+  assert_int_equal(ln->n_frags, 4);
+  const rp_frag *sub = &ln->frags[1], *sup = &ln->frags[3];
+  assert_string_equal(sub->text, "2");
+  NEAR(sub->size, 7);
+  NEAR(sub->rise, -1.5);
+  NEAR(sup->size, 7);
+  NEAR(sup->rise, 3.3);
+  NEAR(ln->frags[0].rise, 0);
+  NEAR(ln->frags[0].size, 10);
+  /* measured small, and what follows starts where it ends */
+  const rp_font *f = rp_fontset_get(&fx->fs, fx->regular.font);
+  NEAR(sub->width, rp_font_width(f, "2", 1, 7, 0));
+  assert_true(sub->space_after);
+  NEAR(ln->frags[2].x, sub->x + sub->width + W(fx, &fx->regular, " "));
+  NEAR(sup->x, ln->frags[2].x + ln->frags[2].width);
+  NEAR(ln->width, sup->x + sup->width);
+  /* the line's metrics are the style's */
+  NEAR(ln->ascent, f->ascent * 10 / 1000.0);
+  NEAR(ln->descent, f->descent * 10 / 1000.0);
+  NEAR(ln->leading, 14);
+  /* items: the baseline moves, y growing downwards */
+  rp_item it = {0};
+  rp_frag_to_item(sup, 100 + sup->x, 50, &it);
+  NEAR(it.y, 50 - 3.3);
+  NEAR(it.u.text.size, 7);
+  NEAR(it.h, 7);
+}
+
 /* ---- alignment ---------------------------------------------------------------- */
 
 static void test_align_left_right_center(void **state) {
@@ -638,6 +787,9 @@ static void test_out_of_memory(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_brute_force_random, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_brute_force_forced_breaks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_forced_break_ends, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sub_and_superscript, setup, teardown),
       cmocka_unit_test_setup_teardown(test_align_left_right_center, setup, teardown),
       cmocka_unit_test_setup_teardown(test_justify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_justify_single_word_line_left, setup, teardown),
