@@ -1173,10 +1173,11 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   xmlChar *lang = xmlNodeGetLang(root);
   b.x.layout = l;
   b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  bool lang_lost = lang && !b.x.lang;
   xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
-  if (!doc || !b.masters) {
+  if (!doc || !b.masters || lang_lost) {
     oom(&b);
     goto done;
   }

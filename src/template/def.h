@@ -475,8 +475,9 @@ const char *rp_label_lang(rp_xeval *x, bool chosen);
 const char *rp_label_elsewhere(rp_xeval *x, const char *name);
 /* True the first time `name` is found missing in this binding. */
 bool rp_label_first_miss(rp_xeval *x, const char *name);
-/* Date names from the chosen table, or NULL for English. */
-const rp_date_names *rp_label_date_names(rp_xeval *x);
+/* Date names from the chosen table into *out, NULL for English; false when
+ * out of memory. */
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out);
 /* The printed label (or plural) of kind `id` declared with `of` in the
  * content's vocabulary, translated for the document's language when it can
  * be; `id` itself when undeclared. xmlFree the result; NULL when out of memory. */

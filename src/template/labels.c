@@ -161,11 +161,11 @@ bool rp_label_first_miss(rp_xeval *x, const char *name) {
   return xmlHashAddEntry(x->label_missing, (const xmlChar *)name, (void *)1) == 0;
 }
 
-const rp_date_names *rp_label_date_names(rp_xeval *x) {
-  if (x->date_names_done) return x->date_names;
-  x->date_names_done = true;
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out) {
+  *out = x->date_names;
+  if (x->date_names_done) return true;
   rp_date_names *n = rp_arena_calloc(x->a, 1, sizeof *n);
-  if (!n) return NULL;
+  if (!n) return false;
   bool any = false;
   char key[32];
   for (int i = 0; i < 12; i++) {
@@ -181,7 +181,9 @@ const rp_date_names *rp_label_date_names(rp_xeval *x) {
     any |= n->day[(i + 1) % 7] != NULL;
   }
   x->date_names = any ? n : NULL;
-  return x->date_names;
+  x->date_names_done = true;
+  *out = x->date_names;
+  return true;
 }
 
 /* ---- kinds from the content's vocabulary ---------------------------------- */

@@ -1278,12 +1278,13 @@ static void test_part2_runtime_errors(void **state) {
 
 /* ---- fault injection ----------------------------------------------------------- */
 
-static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_out) {
+static char *run_small(const char *layout, const char *content, unsigned long fail_at,
+                       rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
   rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
-  if (st == RP_OK) st = load_content(&w, sample(), true);
+  if (st == RP_OK) st = load_content(&w, content ? content : sample(), !content);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
   char *texts = NULL;
   if (st == RP_OK) {
@@ -1300,14 +1301,14 @@ static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_
 
 /* Fail the Nth arena allocation, for every N: each run fails cleanly (no
  * crash, no leak under ASan) or gives exactly the full result. */
-static void fault_injection(const char *layout, const char *needle) {
+static void fault_injection(const char *layout, const char *content, const char *needle) {
   rp_status st;
-  char *reference = run_small(layout, 0, &st);
+  char *reference = run_small(layout, content, 0, &st);
   assert_int_equal(st, RP_OK);
   assert_non_null(strstr(reference, needle));
   unsigned long n;
   for (n = 1; n < 20000; n++) {
-    char *texts = run_small(layout, n, &st);
+    char *texts = run_small(layout, content, n, &st);
     if (st == RP_OK) {
       assert_string_equal(texts, reference);
       free(texts);
@@ -1321,13 +1322,13 @@ static void fault_injection(const char *layout, const char *needle) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  fault_injection("small.xml", "Sharon Taylor");
+  fault_injection("small.xml", NULL, "Sharon Taylor");
 }
 
 /* The same through grids, cards, tiles, tables and images. */
 static void test_fault_injection_part2(void **state) {
   (void)state;
-  fault_injection("part2.xml", "Labour Party Conference");
+  fault_injection("part2.xml", NULL, "Labour Party Conference");
 }
 
 /* ---- templates chosen by match ------------------------------------------------ */
@@ -1603,6 +1604,15 @@ static void test_functions_v2(void **state) {
   world_fini(&w);
 }
 
+/* The same through templates chosen by match, labels in Welsh, kinds and
+ * content-driven table columns. */
+static void test_fault_injection_additions(void **state) {
+  (void)state;
+  fault_injection("apply.xml", prose(), "Second para.");
+  fault_injection("labels.xml", template_data("cy.xml"), "Dydd Mawrth 3 Medi 2024");
+  fault_injection("columns.xml", prose(), "£1,000");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -1641,6 +1651,7 @@ int main(void) {
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
+      cmocka_unit_test(test_fault_injection_additions),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
