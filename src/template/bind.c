@@ -720,7 +720,7 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
   bool element = node->type == XML_ELEMENT_NODE;
   rp_diag_warn(b->d, file, line, 0,
                "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
-               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"*\"",
+               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
                mode ? " of mode \"" : "", mode ? mode : "", mode ? "\"" : "",
                element ? (const char *)node->name : "text()", b->x.content_file, content_line(node),
                element ? (const char *)node->name : "text()", mode ? " mode=\"" : "",

@@ -1406,7 +1406,9 @@ static void test_apply_errors(void **state) {
   expect_error_at(&w.d, "<apply mode=\"othermode\"> has no template", f, line_of(f, "othermode"));
   expect_error_at(&w.d, "<template> needs a name", f, line_of(f, "neither name"));
   expect_error_at(&w.d, "XPath error in match=\"self::[\"", f, line_of(f, "self::["));
-  assert_int_equal(w.d.errors, 4);
+  expect_error_at(&w.d, "match=\"self::section[@role]\"", f, line_of(f, "a child test"));
+  expect_error_at(&w.d, "<template match=\"*\"> asks whether", f, line_of(f, "another"));
+  assert_int_equal(w.d.errors, 6);
   world_fini(&w);
 
   /* a template that applies itself: an error at the apply, binding stops */
