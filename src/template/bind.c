@@ -721,7 +721,7 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
   bool element = node->type == XML_ELEMENT_NODE;
   rp_diag_warn(b->d, file, line, 0,
                "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
-               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"*\"",
+               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
                mode ? " of mode \"" : "", mode ? mode : "", mode ? "\"" : "",
                element ? (const char *)node->name : "text()", b->x.content_file, content_line(node),
                element ? (const char *)node->name : "text()", mode ? " mode=\"" : "",
@@ -1174,10 +1174,11 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   xmlChar *lang = xmlNodeGetLang(root);
   b.x.layout = l;
   b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  bool lang_lost = lang && !b.x.lang;
   xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
-  if (!doc || !b.masters) {
+  if (!doc || !b.masters || lang_lost) {
     oom(&b);
     goto done;
   }

@@ -694,6 +694,18 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
   return any ? head : NULL;
 }
 
+/* match="p" is a child test (does the candidate have a <p> child?), almost
+ * never what is meant: a bare name or *, with or without a predicate. */
+static bool child_test(const char *e) {
+  e += strspn(e, " \t\r\n");
+  size_t n = *e == '*' ? 1 : 0;
+  if (!n && ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || *e == '_'))
+    n = strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
+  if (!n) return false;
+  const char *rest = e + n + strspn(e + n, " \t\r\n");
+  return !*rest || *rest == '[';
+}
+
 rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   size_t errors = l->d->errors;
   const char *name = rp_def_attr(l, n, "name");
@@ -718,6 +730,12 @@ rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   t->mode = rp_def_attr(l, n, "mode");
   bool ok = true;
   t->match = expr_attr(l, n, "match", NULL, &ok);
+  if (t->match && child_test(match))
+    rp_def_error(l, n,
+                 "<template match=\"%s\"> asks whether the node has such a child; match the node "
+                 "itself with match=\"self::%s\" (a catch-all: \"self::*\"), or write "
+                 "boolean(…) to test for a child",
+                 match, match + strspn(match, " \t\r\n"));
   t->bookmark = avt_attr(l, n, "bookmark", NULL, &ok);
   t->section = avt_attr(l, n, "section", NULL, &ok);
   const char *labels = rp_def_attr(l, n, "page-labels");

@@ -469,6 +469,10 @@ bool rp_date_range_in(const rp_date_names *names, const char *from, const char *
 /* labels.c: <labels> at load; label lookups, date names and kind labels per
  * binding (hash tables built on first use, freed by rp_labels_fini). */
 rp_status rp_labels_load(rp_layout_def *l, xmlNode *n);
+/* At load: label('name') with a literal name the default table lacks is
+ * reported against n (where: the expression, for the message); false then. */
+bool rp_labels_check(rp_layout_def *l, const xmlNode *n, const char *where, const char *name,
+                     size_t len);
 /* The text of label `name` in the chosen table, then (unless chosen_only)
  * the default one; NULL when neither has it. Owned by the layout. */
 const char *rp_label_find(rp_xeval *x, const char *name, bool chosen_only);
@@ -478,8 +482,9 @@ const char *rp_label_lang(rp_xeval *x, bool chosen);
 const char *rp_label_elsewhere(rp_xeval *x, const char *name);
 /* True the first time `name` is found missing in this binding. */
 bool rp_label_first_miss(rp_xeval *x, const char *name);
-/* Date names from the chosen table, or NULL for English. */
-const rp_date_names *rp_label_date_names(rp_xeval *x);
+/* Date names from the chosen table into *out, NULL for English; false when
+ * out of memory. */
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out);
 /* The printed label (or plural) of kind `id` declared with `of` in the
  * content's vocabulary, translated for the document's language when it can
  * be; `id` itself when undeclared. xmlFree the result; NULL when out of memory. */

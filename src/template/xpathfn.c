@@ -293,6 +293,7 @@ static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(2);
   xmlChar *picture = xmlXPathPopString(ctxt);
   xmlChar *date = xmlXPathPopString(ctxt);
+  const rp_date_names *names;
   char out[256];
   if (!date || !picture) {
     xmlFree(date);
@@ -301,8 +302,12 @@ static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
   }
   if (date[0] == '\0') {
     out[0] = '\0';
-  } else if (!rp_format_date_in(rp_label_date_names(eval_of(ctxt)), (const char *)date,
-                                (const char *)picture, out, sizeof out)) {
+  } else if (!rp_label_date_names(eval_of(ctxt), &names)) {
+    xmlFree(date);
+    xmlFree(picture);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  } else if (!rp_format_date_in(names, (const char *)date, (const char *)picture, out,
+                                sizeof out)) {
     ymd v;
     fn_error(ctxt,
              parse_iso((const char *)date, &v)
@@ -325,8 +330,13 @@ static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
     xmlFree(to);
     XP_ERROR(XPATH_MEMORY_ERROR);
   }
-  if (!rp_date_range_in(rp_label_date_names(eval_of(ctxt)), (const char *)from, (const char *)to,
-                        out, sizeof out)) {
+  const rp_date_names *names;
+  if (!rp_label_date_names(eval_of(ctxt), &names)) {
+    xmlFree(from);
+    xmlFree(to);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (!rp_date_range_in(names, (const char *)from, (const char *)to, out, sizeof out)) {
     fn_error(ctxt,
              "date-range(): \"%s\" to \"%s\" is not a range of dates; write YYYY-MM-DD, the "
              "end not before the start",

@@ -1316,12 +1316,13 @@ static void test_part2_runtime_errors(void **state) {
 
 /* ---- fault injection ----------------------------------------------------------- */
 
-static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_out) {
+static char *run_small(const char *layout, const char *content, unsigned long fail_at,
+                       rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
   rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
-  if (st == RP_OK) st = load_content(&w, sample(), true);
+  if (st == RP_OK) st = load_content(&w, content ? content : sample(), !content);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
   char *texts = NULL;
   if (st == RP_OK) {
@@ -1338,14 +1339,14 @@ static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_
 
 /* Fail the Nth arena allocation, for every N: each run fails cleanly (no
  * crash, no leak under ASan) or gives exactly the full result. */
-static void fault_injection(const char *layout, const char *needle) {
+static void fault_injection(const char *layout, const char *content, const char *needle) {
   rp_status st;
-  char *reference = run_small(layout, 0, &st);
+  char *reference = run_small(layout, content, 0, &st);
   assert_int_equal(st, RP_OK);
   assert_non_null(strstr(reference, needle));
   unsigned long n;
   for (n = 1; n < 20000; n++) {
-    char *texts = run_small(layout, n, &st);
+    char *texts = run_small(layout, content, n, &st);
     if (st == RP_OK) {
       assert_string_equal(texts, reference);
       free(texts);
@@ -1359,13 +1360,13 @@ static void fault_injection(const char *layout, const char *needle) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  fault_injection("small.xml", "Sharon Taylor");
+  fault_injection("small.xml", NULL, "Sharon Taylor");
 }
 
 /* The same through grids, cards, tiles, tables and images. */
 static void test_fault_injection_part2(void **state) {
   (void)state;
-  fault_injection("part2.xml", "Labour Party Conference");
+  fault_injection("part2.xml", NULL, "Labour Party Conference");
 }
 
 /* ---- templates chosen by match ------------------------------------------------ */
@@ -1443,7 +1444,9 @@ static void test_apply_errors(void **state) {
   expect_error_at(&w.d, "<apply mode=\"othermode\"> has no template", f, line_of(f, "othermode"));
   expect_error_at(&w.d, "<template> needs a name", f, line_of(f, "neither name"));
   expect_error_at(&w.d, "XPath error in match=\"self::[\"", f, line_of(f, "self::["));
-  assert_int_equal(w.d.errors, 4);
+  expect_error_at(&w.d, "match=\"self::section[@role]\"", f, line_of(f, "a child test"));
+  expect_error_at(&w.d, "<template match=\"*\"> asks whether", f, line_of(f, "another"));
+  assert_int_equal(w.d.errors, 6);
   world_fini(&w);
 
   /* a template that applies itself: an error at the apply, binding stops */
@@ -1542,9 +1545,9 @@ static void test_labels_errors(void **state) {
   assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
   /* two sections: the missing label is reported once */
   expect_error_at(&w.d, "label('nosuchlabel'): no <labels> of the layout has this name", f,
-                  line_of(f, "nosuchlabel"));
+                  line_of(f, "'nosuch'"));
   expect_error_at(&w.d, "label('welsh-only') is only in <labels xml:lang=\"cy\">", f,
-                  line_of(f, "{label('welsh-only')}"));
+                  line_of(f, "'-only'"));
   expect_error_at(&w.d, "'plural' or 'singular', not \"many\"", f, line_of(f, "'many'"));
   expect_error_at(&w.d, "no profile address for network \"myspace\" and handle \"@a\"", f,
                   line_of(f, "myspace"));
@@ -1556,7 +1559,11 @@ static void test_labels_errors(void **state) {
   assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
   expect_error_at(&w.d, "label \"contents\" is given twice for xml:lang=\"en-GB\"", f,
                   line_of(f, "Contents again"));
-  assert_int_equal(w.d.errors, 1);
+  /* literal names are checked at load, before any content */
+  expect_error_at(&w.d, "label('typo') in {label('typo')}: no <labels> of the layout", f,
+                  line_of(f, "'typo'"));
+  expect_error_at(&w.d, "label('welsh-only') in {concat(", f, line_of(f, "label( \"welsh-only\""));
+  assert_int_equal(w.d.errors, 3);
   world_fini(&w);
 }
 
@@ -1641,6 +1648,15 @@ static void test_functions_v2(void **state) {
   world_fini(&w);
 }
 
+/* The same through templates chosen by match, labels in Welsh, kinds and
+ * content-driven table columns. */
+static void test_fault_injection_additions(void **state) {
+  (void)state;
+  fault_injection("apply.xml", prose(), "Second para.");
+  fault_injection("labels.xml", template_data("cy.xml"), "Dydd Mawrth 3 Medi 2024");
+  fault_injection("columns.xml", prose(), "£1,000");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -1679,6 +1695,7 @@ int main(void) {
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
+      cmocka_unit_test(test_fault_injection_additions),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
