@@ -90,10 +90,11 @@ typedef struct rp_lines {
  * style, link, face, script and language share one fragment ("a b"), except
  * on justified lines, where every word is its own fragment.
  *
- * Everything in *out is allocated from `a` (texts included; styles and hrefs
- * are borrowed from the spans) and lives as long as the arena. A paragraph
- * with no visible text gives out->n == 0. Missing characters are warnings in
- * `d` (each font and character once per rp_diag). Returns RP_OK, or
+ * Everything in *out is allocated from `a` (texts included; styles, hrefs
+ * and rp_frag.span are borrowed from the spans, which rp_inline_rest reads
+ * again) and lives as long as the arena. A paragraph with no visible text
+ * gives out->n == 0. Characters no face has are warnings in `d` (see above).
+ * Returns RP_OK, or
  * RP_ERR_INTERNAL for a span without a style or font, or out of memory, with
  * *out empty. */
 rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
