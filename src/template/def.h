@@ -99,12 +99,12 @@ typedef struct rp_style_def {
 
 typedef struct rp_font_role {
   const char *name;
-  int face[4];          /* fontset index per regular, bold, italic, bold-italic; -1 absent */
-  const char *fallback; /* <font fallback>: role names as written, or NULL */
-  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
-  int n_fallback;
+  int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
   const char *file;
   int line;
+  const char *fallback;                    /* <font fallback>: role names as written, or NULL */
+  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
+  int n_fallback;
 } rp_font_role;
 
 typedef struct rp_named_color {
