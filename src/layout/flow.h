@@ -115,6 +115,10 @@ typedef struct probed_image {
 
 /* grid.c: cards in rows of b->columns; a row moves whole to the next column. */
 rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx);
+/* Cards in row `row` (from 0) of a grid of `n` cards and `columns` columns:
+ * balanced (fuller rows first), or every row full but the last with
+ * `fill_rows`; 0 past the last row. */
+int rp_grid_row_len(int n, int columns, int row, bool fill_rows);
 /* Height of the grid's first row: what must fit before a break may follow. */
 rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h);
 
