@@ -8,8 +8,12 @@
  * start and end of a line are neither drawn nor counted. Lines break at word
  * spaces, at U+200B, and after '-', U+2010, U+2013 or U+2014 when a letter or
  * digit follows (the dash stays at the end of the line); never elsewhere
- * inside a word, unless the word alone is wider than the line, which then
- * breaks between characters. U+00A0 never breaks; U+00AD is dropped.
+ * inside a word, unless the word alone is wider than the line. Such a word
+ * (a handle, address, URL or path) breaks, without a hyphen, before an '@'
+ * that does not open it, after '/' (not between "//"), after '.', '-' or '_'
+ * before a letter or digit, and before '?', '#', '&' or '='; a part with no
+ * such point that is still too wide breaks between characters. U+00A0 never
+ * breaks; U+00AD is dropped.
  * `uppercase` styles uppercase ASCII and Latin-1 letters (ß → SS).
  * Characters the style's font lacks are replaced (U+2011, U+2212 → '-',
  * curly quotes → straight, U+00A0 → space, U+2026 → "...", others → '?') and
@@ -18,7 +22,8 @@
  *
  * Breaking: total fit, as in Knuth–Plass but without stretch/shrink classes:
  * among all ways to break at the opportunities above, the chosen one has
- * first the fewest breaks inside overlong words, then the least sum of
+ * first the fewest breaks between characters, then the fewest at the points
+ * inside overlong words, then the least sum of
  * squared slack (line width minus natural width, pt²) over every line but the
  * last, which is free. A line may be overfull only when it holds a single
  * character wider than the line. */
