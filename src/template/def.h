@@ -210,6 +210,7 @@ typedef struct rp_tnode {
   int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
   const rp_avt *columns_avt; /* columns="{$…}" */
   double gap_x, gap_y;       /* pt */
+  bool fill_rows;            /* balance="false" */
   /* table */
   rp_table_col *cols;
   size_t n_cols;
