@@ -5,12 +5,13 @@
  *      between two break opportunities. An atom is one or more pieces (one
  *      per style and link) and records what follows it: a word space (glue
  *      that is dropped at a line end and stretched when justifying), a tight
- *      break (after a dash, at U+200B, between the characters of an
- *      overlong word), or the end of the paragraph.
+ *      break (after a dash, at U+200B), a soft break inside an overlong
+ *      handle, address, URL or path, a break between the characters of an
+ *      overlong word with no such point, or the end of the paragraph.
  *   2. break: a shortest-path search over atom boundaries (Knuth & Plass,
  *      "Breaking Paragraphs into Lines", 1981, reduced to fixed-width glue)
- *      minimising first the breaks inside words, then the sum of squared
- *      slack of every line but the last.
+ *      minimising first the breaks between characters, then the soft breaks,
+ *      then the sum of squared slack of every line but the last.
  *   3. place: each line becomes fragments with x offsets for its alignment.
  *
  * Invariant: a fragment's width is the sum of the measured widths of what it
@@ -30,7 +31,8 @@
 typedef enum brk {
   BRK_SPACE,  /* a word space follows */
   BRK_TIGHT,  /* a break without a space: after a dash, at U+200B */
-  BRK_CHAR,   /* between two characters of a word wider than the line */
+  BRK_SOFT,   /* inside a word wider than the line, at a point such as "@" or "/" */
+  BRK_CHAR,   /* between two characters of a word wider than the line with no such point */
   BRK_FORCED, /* a forced line break: U+2028, what <br/> becomes */
   BRK_END,    /* end of the paragraph */
 } brk;
@@ -395,8 +397,96 @@ static void measure(par *p) {
   }
 }
 
-/* Replaces every atom wider than `limit` by one atom per character, so that
- * a word too long for any line can break between its characters. */
+/* A character of an overlong atom: where it is and what it is. */
+typedef struct chpos {
+  size_t piece, off, len; /* its piece (index in p->pieces) and bytes in par.text */
+  uint32_t cp;
+} chpos;
+
+/* Whether a word may break before character i of cs[0..n) when it is too
+ * wide for any line: the points where handles, e-mail addresses, URLs and
+ * paths are broken by hand ("@name" / "@social.example", "example.org/" /
+ * "annual-review"). Never at the word's first character, nor between "//". */
+static bool soft_break_before(const chpos *cs, size_t n, size_t i) {
+  if (i == 0 || i >= n) return false;
+  uint32_t c = cs[i].cp, prev = cs[i - 1].cp;
+  if (c == '@' || c == '?' || c == '#' || c == '&' || c == '=') return true;
+  if (i < 2) return false; /* "/usr", ".config": nothing before the mark */
+  if (prev == '/') return c != '/';
+  return (prev == '.' || prev == '-' || prev == '_') && is_word_char(c);
+}
+
+/* Appends to pieces/atoms one atom holding characters cs[a..b) of an atom,
+ * split into pieces where cs changes piece, each measured again. */
+static rp_status push_range(par *p, rp_vec *pieces, rp_vec *atoms, const chpos *cs, size_t a,
+                            size_t b, brk k, double space) {
+  atom *na = rp_vec_push(p->a, atoms, sizeof(atom));
+  if (!na) return oom(p->d);
+  *na = (atom){.p0 = pieces->len, .chars = b - a, .brk = k, .space = space};
+  for (size_t i = a; i < b; i++) {
+    if (i == a || cs[i].piece != cs[i - 1].piece) {
+      piece *np = rp_vec_push(p->a, pieces, sizeof(piece));
+      if (!np) return oom(p->d);
+      *np = PIECE(p, cs[i].piece);
+      np->off = cs[i].off;
+      np->len = 0;
+      na->np++;
+    }
+    RP_VEC_AT(*pieces, piece, pieces->len - 1).len += cs[i].len;
+  }
+  for (size_t q = na->p0; q < pieces->len; q++) {
+    piece *pc = &RP_VEC_AT(*pieces, piece, q);
+    pc->width = piece_width(p, pc, pc->off, pc->len);
+    na->width += pc->width;
+  }
+  return RP_OK;
+}
+
+/* Splits overlong atom `at` into pieces/atoms: at its soft break points
+ * (BRK_SOFT), and each part still wider than `limit` between its characters
+ * (BRK_CHAR). The last part keeps the atom's own break and space. */
+static rp_status split_atom(par *p, rp_vec *pieces, rp_vec *atoms, const atom *at, double limit) {
+  size_t n = 0;
+  for (size_t q = 0; q < at->np; q++) n += PIECE(p, at->p0 + q).len; /* ≥ characters */
+  chpos *cs = rp_arena_calloc(p->a, n ? n : 1, sizeof *cs);
+  if (!cs) return oom(p->d);
+  n = 0;
+  for (size_t q = 0; q < at->np; q++) {
+    const piece *pc = &PIECE(p, at->p0 + q);
+    for (size_t off = pc->off; off < pc->off + pc->len;) {
+      size_t len = rp_utf8_decode(p->text + off, pc->off + pc->len - off, &cs[n].cp);
+      cs[n].piece = at->p0 + q;
+      cs[n].off = off;
+      cs[n++].len = len;
+      off += len;
+    }
+  }
+  for (size_t a = 0; a < n;) {
+    size_t b = a + 1;
+    while (b < n && !soft_break_before(cs, n, b)) b++;
+    bool last = b == n;
+    brk k = last ? at->brk : BRK_SOFT;
+    double space = last ? at->space : 0;
+    size_t first = atoms->len;
+    rp_status s = push_range(p, pieces, atoms, cs, a, b, k, space);
+    if (s != RP_OK) return s;
+    if (RP_VEC_AT(*atoms, atom, first).width > limit + FIT_EPS && b - a > 1) {
+      /* No sensible point left: between characters, as a last resort. */
+      pieces->len = RP_VEC_AT(*atoms, atom, first).p0;
+      atoms->len = first;
+      for (size_t i = a; i < b && s == RP_OK; i++)
+        s = push_range(p, pieces, atoms, cs, i, i + 1, i + 1 < b ? BRK_CHAR : k,
+                       i + 1 < b ? 0 : space);
+      if (s != RP_OK) return s;
+    }
+    a = b;
+  }
+  return RP_OK;
+}
+
+/* Replaces every atom wider than `limit` by the parts split_atom makes, so
+ * that a word too long for any line breaks at a sensible point, or failing
+ * that between its characters. */
 static rp_status split_overlong(par *p, double limit) {
   bool any = false;
   for (size_t i = 0; i < p->atoms.len && !any; i++)
@@ -405,41 +495,20 @@ static rp_status split_overlong(par *p, double limit) {
   rp_vec pieces = {0}, atoms = {0};
   for (size_t i = 0; i < p->atoms.len; i++) {
     atom at = ATOM(p, i);
-    if (!(at.width > limit + FIT_EPS && at.chars > 1)) {
-      atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
-      if (!na) return oom(p->d);
-      *na = at;
-      na->p0 = pieces.len;
-      for (size_t q = 0; q < at.np; q++) {
-        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
-        if (!np) return oom(p->d);
-        *np = PIECE(p, at.p0 + q);
-      }
+    if (at.width > limit + FIT_EPS && at.chars > 1) {
+      rp_status s = split_atom(p, &pieces, &atoms, &at, limit);
+      if (s != RP_OK) return s;
       continue;
     }
+    atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+    if (!na) return oom(p->d);
+    *na = at;
+    na->p0 = pieces.len;
     for (size_t q = 0; q < at.np; q++) {
-      piece pc = PIECE(p, at.p0 + q);
-      for (size_t off = pc.off; off < pc.off + pc.len;) {
-        uint32_t cp;
-        size_t n = rp_utf8_decode(p->text + off, pc.off + pc.len - off, &cp);
-        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
-        atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
-        if (!np || !na) return oom(p->d);
-        *np = pc;
-        np->off = off;
-        np->len = n;
-        np->width = piece_width(p, &pc, off, n);
-        na->p0 = pieces.len - 1;
-        na->np = 1;
-        na->chars = 1;
-        na->width = np->width;
-        na->brk = BRK_CHAR;
-        off += n;
-      }
+      piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+      if (!np) return oom(p->d);
+      *np = PIECE(p, at.p0 + q);
     }
-    atom *lastc = &RP_VEC_AT(atoms, atom, atoms.len - 1);
-    lastc->brk = at.brk;
-    lastc->space = at.space;
   }
   p->pieces = pieces;
   p->atoms = atoms;
@@ -455,15 +524,18 @@ static rp_status prepare(par *p, const rp_span *spans) {
 /* ---- pass 2: total-fit breaking -------------------------------------------- */
 
 /* What a way of breaking costs, compared lexicographically: first the
- * breaks inside words (so a word is broken only when it is wider than the
- * line, and then as few times as possible), then the squared slack. */
+ * breaks between characters, then the soft breaks inside words (so a word is
+ * broken only when it is wider than the line, and then as few times as
+ * possible), then the squared slack. */
 typedef struct cost {
-  size_t char_breaks;
+  size_t char_breaks, soft_breaks;
   double slack2; /* pt² */
 } cost;
 
 static bool cheaper(cost x, cost y) {
-  return x.char_breaks < y.char_breaks || (x.char_breaks == y.char_breaks && x.slack2 < y.slack2);
+  if (x.char_breaks != y.char_breaks) return x.char_breaks < y.char_breaks;
+  if (x.soft_breaks != y.soft_breaks) return x.soft_breaks < y.soft_breaks;
+  return x.slack2 < y.slack2;
 }
 
 /* Computes line starts: on return (*starts)[0..*n_lines] are atom indices,
@@ -492,6 +564,7 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
         /* a line ending at a forced break is free, like the last one */
         if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
         if (end->brk == BRK_CHAR) c.char_breaks++;
+        if (end->brk == BRK_SOFT) c.soft_breaks++;
       }
       /* The single-atom line always exists: it is the first candidate. */
       if (single || cheaper(c, best[e])) {

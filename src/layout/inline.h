@@ -8,10 +8,14 @@
  * start and end of a line are neither drawn nor counted. Lines break at word
  * spaces, at U+200B, and after '-', U+2010, U+2013 or U+2014 when a letter or
  * digit follows (the dash stays at the end of the line); never elsewhere
- * inside a word, unless the word alone is wider than the line, which then
- * breaks between characters. U+2028 (what <br/> becomes) forces a break:
- * consecutive ones count as one, and one at either end of the paragraph is
- * ignored. U+00A0 never breaks; U+00AD is dropped.
+ * inside a word, unless the word alone is wider than the line. Such a word
+ * (a handle, address, URL or path) breaks, without a hyphen, before an '@'
+ * that does not open it, after '/' (not between "//"), after '.', '-' or '_'
+ * before a letter or digit, and before '?', '#', '&' or '='; a part with no
+ * such point that is still too wide breaks between characters. U+2028 (what
+ * <br/> becomes) forces a break: consecutive ones count as one, and one at
+ * either end of the paragraph is ignored. U+00A0 never breaks; U+00AD is
+ * dropped.
  * `uppercase` styles uppercase ASCII and Latin-1 letters (ß → SS).
  *
  * Faces: each character is drawn in the style's font when it has it, else in
@@ -29,7 +33,8 @@
  *
  * Breaking: total fit, as in Knuth–Plass but without stretch/shrink classes:
  * among all ways to break at the opportunities above, the chosen one has
- * first the fewest breaks inside overlong words, then the least sum of
+ * first the fewest breaks between characters, then the fewest at the points
+ * inside overlong words, then the least sum of
  * squared slack (line width minus natural width, pt²) over every line but the
  * last and those ending at a forced break, which are free. A line may be
  * overfull only when it holds a single character wider than the line. */

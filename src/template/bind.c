@@ -421,6 +421,7 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   blk->gap_x = t->gap_x;
   blk->gap_y = t->gap_y;
   blk->width = t->width;
+  blk->fill_rows = t->fill_rows;
   blk->children = cards.head;
   return blk;
 }

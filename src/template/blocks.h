@@ -133,6 +133,7 @@ typedef struct rp_block {
    * row share the tallest one's height; a card never splits. */
   int columns;
   double gap_x, gap_y; /* pt: between columns, between rows */
+  bool fill_rows;      /* balance="false": full rows first, the last one short */
   /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
    * every page the table spans; rows split only between rows. */
   rp_table_col *cols;

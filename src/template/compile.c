@@ -543,6 +543,9 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       t->gap_y = t->gap_x;
       ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->gap_y);
       ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+      bool balance = true;
+      ok &= rp_def_bool(l, n, "balance", &balance);
+      t->fill_rows = !balance;
       inner.dflt = t->style;
       t->children = compile_blocks(l, n, &inner);
       break;

@@ -99,12 +99,12 @@ typedef struct rp_style_def {
 
 typedef struct rp_font_role {
   const char *name;
-  int face[4];          /* fontset index per regular, bold, italic, bold-italic; -1 absent */
-  const char *fallback; /* <font fallback>: role names as written, or NULL */
-  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
-  int n_fallback;
+  int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
   const char *file;
   int line;
+  const char *fallback;                    /* <font fallback>: role names as written, or NULL */
+  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
+  int n_fallback;
 } rp_font_role;
 
 typedef struct rp_named_color {
@@ -223,6 +223,7 @@ typedef struct rp_tnode {
   int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
   const rp_avt *columns_avt; /* columns="{$…}" */
   double gap_x, gap_y;       /* pt */
+  bool fill_rows;            /* balance="false" */
   /* table */
   rp_table_col *cols;
   size_t n_cols;

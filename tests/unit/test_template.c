@@ -1065,6 +1065,7 @@ static void test_grid_of_cards(void **state) {
   assert_int_equal(g->columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
   assert_float_equal(g->gap_x, 4 * MM, 1e-9);
   assert_float_equal(g->gap_y, 6 * MM, 1e-9);
+  assert_true(g->fill_rows); /* balance="false" */
   assert_src(g, "<grid columns=");
   assert_null(g->next);
   assert_int_equal(n_children(g), 11); /* a card per seat of the first board */
@@ -1107,6 +1108,7 @@ static void test_stat_tiles(void **state) {
   assert_int_equal(g->columns, 2);
   assert_float_equal(g->gap_x, 3 * MM, 1e-9);
   assert_float_equal(g->gap_y, g->gap_x, 1e-9); /* row-gap defaults to gap */
+  assert_false(g->fill_rows);                   /* rows balanced unless balance="false" */
   assert_int_equal(n_children(g), 7);
   const rp_block *t = g->children;
   assert_int_equal(t->kind, RP_BLOCK_STAT);
