@@ -952,7 +952,7 @@ static void check_shipped(const char *name) {
     if (s == opener) continue;
     assert_non_null(s->master);
     assert_non_null(s->bookmark);
-    if (strcmp(s->master->name, "cover") == 0) {
+    if (strcmp(s->master->name, "cover") == 0 || strcmp(s->master->name, "back") == 0) {
       assert_true(s->new_page);
       prev = s->bookmark;
       continue;
