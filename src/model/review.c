@@ -74,7 +74,8 @@ static void build_organisation(rp_builder *b, const xmlNode *n) {
   m->org_legal = rp_builder_child_text(b, n, "legal");
   xmlNode *logo = rp_builder_child(n, "logo");
   if (logo) {
-    m->logo = rp_builder_asset(b, logo, "src", "the layout sets the name as a wordmark instead");
+    m->logo = rp_builder_asset(
+        b, logo, "src", "the layout leaves the logo out (the stock layouts set the name instead)");
     m->logo_alt = rp_builder_attr(b, logo, "alt");
   }
   build_contact(b, n, &m->org);
