@@ -499,7 +499,11 @@ static void build_all(rp_builder *b, const xmlNode *root) {
     check_hrefs(b, c);
     if (is_section(c)) check_section_id(b, c);
     /* The first title is the primary one; later ones are other languages. */
-    if (rp_builder_is(c, "title") && !m->title) m->title = rp_builder_text(b, c);
+    if (rp_builder_is(c, "title")) {
+      const char *t = rp_builder_text(b, c);
+      if (!m->title) m->title = t;
+      if (t && !t[0]) rp_builder_fail(b, c, "the review's <title> is empty: write the title");
+    }
     if (rp_builder_is(c, "strapline")) m->strapline = rp_builder_text(b, c);
     /* Before any reference to a kind: the schema puts it before people and sections. */
     if (rp_builder_is(c, "vocabulary")) rp_vocab_build(b, c);

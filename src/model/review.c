@@ -74,7 +74,8 @@ static void build_organisation(rp_builder *b, const xmlNode *n) {
   m->org_legal = rp_builder_child_text(b, n, "legal");
   xmlNode *logo = rp_builder_child(n, "logo");
   if (logo) {
-    m->logo = rp_builder_asset(b, logo, "src", "the layout sets the name as a wordmark instead");
+    m->logo = rp_builder_asset(
+        b, logo, "src", "the layout leaves the logo out (the stock layouts set the name instead)");
     m->logo_alt = rp_builder_attr(b, logo, "alt");
   }
   build_contact(b, n, &m->org);
@@ -629,6 +630,13 @@ static void build_section(rp_builder *b, const xmlNode *n, size_t k) {
   s->id = rp_builder_attr(b, n, "id");
   s->kicker = rp_builder_attr(b, n, "kicker");
   s->title = rp_builder_child_text(b, n, "title");
+  RP_FOR_EACH(t, n, "title") {
+    const char *tt = rp_builder_text(b, t);
+    if (tt && !tt[0])
+      rp_builder_fail(b, t, "the <title> of <%s> is empty: write the title%s",
+                      section_kinds[k].element,
+                      type == RP_SECTION_GENERAL ? "" : ", or leave the <title> out");
+  }
   s->line = rp_xml_line(n);
   /* Each builder checks the section's prose (rp_prose_check) after its own
    * attributes, so that messages come in document order. It pushes no

@@ -759,7 +759,7 @@ static void test_photo_symlink_escape(void **state) {
 
 /* Fault injection: the arena fails at its 1st, 2nd, … allocation. Every run
  * fails cleanly (no content, an error, no leak) until one succeeds. */
-static void test_arena_failure_at_every_allocation(void **state) {
+static void arena_failure_at_every_allocation(const char *path, size_t people) {
   for (unsigned long n = 1;; n++) {
     assert_true(n < 100000);
     rp_arena *a = rp_arena_new();
@@ -767,10 +767,10 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_diag_init(&d);
     rp_content *c = NULL;
     rp_arena_fail_after(a, n);
-    rp_status st = rp_content_load(a, FIXTURE("valid.xml"), &d, &c);
+    rp_status st = rp_content_load(a, path, &d, &c);
     if (st == RP_OK) {
       assert_non_null(c);
-      assert_int_equal(c->model->n_people, 2);
+      assert_int_equal(c->model->n_people, people);
       rp_content_free(c);
       rp_arena_free(a);
       rp_diag_fini(&d);
@@ -782,6 +782,11 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_arena_free(a);
     rp_diag_fini(&d);
   }
+}
+
+static void test_arena_failure_at_every_allocation(void **state) {
+  arena_failure_at_every_allocation(FIXTURE("valid.xml"), 2);
+  arena_failure_at_every_allocation(FIXTURE("full.xml"), 1); /* every version 2 part */
 }
 
 /* ---- building from trees the schema never saw ---------------------------- */
@@ -816,7 +821,7 @@ static void test_build_survives_invalid_trees(void **state) {
       /* Version 2 parts, each broken. */
       "<review><vocabulary><kinds/><kinds of='x'><kind/></kinds><kinds of='member'><kind/>"
       "<kind id='a'><translation/></kind><kind id='a' label='A'/></kinds></vocabulary>"
-      "<section><table/><table><columns/><row><cell/></row></table>"
+      "<title/><section><title> </title><table/><table><columns/><row><cell/></row></table>"
       "<table><columns><column type='number'/></columns><row/><row><cell>x</cell><cell/></row>"
       "</table><list><item><list><item><table><row/></table></item></list></item></list>"
       "<callout><image/></callout></section>"
@@ -866,6 +871,8 @@ static void test_build_survives_invalid_trees(void **state) {
     if (i == 3) {
       assert_true(rp_test_diag_has(&d, "<kinds of=\"x\"> must be of member, organisation"));
       assert_true(rp_test_diag_has(&d, "<kind> needs a label"));
+      assert_true(rp_test_diag_has(&d, "the review's <title> is empty: write the title"));
+      assert_true(rp_test_diag_has(&d, "the <title> of <section> is empty: write the title"));
       assert_true(rp_test_diag_has(&d, "<kind id=\"a\"> is declared twice for members"));
       assert_true(rp_test_diag_has(&d, "<row> 1 of the table has 1 cell, but the table has 0"));
       assert_true(rp_test_diag_has(&d, "<cell> \"x\" (row 2, column 1"));
