@@ -515,7 +515,9 @@ static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     }
   }
   *out = (table_cols){t->cols, NULL, NULL, t->cols_dynamic ? 0 : t->n_cols};
-  if (cap == 0) return true;
+  bool aligned = false;
+  for (size_t i = 0; i < t->n_col_defs; i++) aligned |= t->col_defs[i].align_set;
+  if (cap == 0 || (!t->cols_dynamic && !aligned)) return true; /* the layout's, as they are */
   rp_table_col *cols = t->cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->cols;
   rp_align *align = rp_arena_calloc(b->a, cap, sizeof *align);
   bool *set = rp_arena_calloc(b->a, cap, sizeof *set);
@@ -560,7 +562,7 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
     }
     size_t col = 0;
     for (rp_block *c = r->children; c; c = c->next) {
-      if (tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
+      if (tc->align_set && tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
       col += c->span > 1 ? (size_t)c->span : 1;
     }
   }
@@ -719,14 +721,22 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
     if (yes) return t;
   }
   if (ignorable(node) || halted(b)) return NULL;
-  bool element = node->type == XML_ELEMENT_NODE;
-  rp_diag_warn(b->d, file, line, 0,
-               "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
-               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
-               mode ? " of mode \"" : "", mode ? mode : "", mode ? "\"" : "",
-               element ? (const char *)node->name : "text()", b->x.content_file, content_line(node),
-               element ? (const char *)node->name : "text()", mode ? " mode=\"" : "",
-               mode ? mode : "", mode ? "\"" : "");
+  /* an element by name and the test that would match it; text, attributes */
+  bool element = node->type == XML_ELEMENT_NODE, attribute = node->type == XML_ATTRIBUTE_NODE;
+  const char *name = element || attribute ? (const char *)node->name : "text()";
+  const char *m = mode ? mode : "";
+  if (element)
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
+                 "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", name, b->x.content_file,
+                 content_line(node), name, mode ? " mode=\"" : "", m, mode ? "\"" : "");
+  else
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches %s%s (at %s:%d); it is skipped: select elements, or "
+                 "add a template whose match holds for it (self::node())",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", attribute ? "@" : "", name,
+                 b->x.content_file, content_line(node));
   return NULL;
 }
 
