@@ -461,14 +461,13 @@ static bool is_section(const xmlNode *c) {
   return true;
 }
 
-/* Pass 1: section ids, the vocabulary and the people, which references may
+/* Pass 1: section ids and the people, which references may
  * name before or after their targets. The first of duplicates wins; pass 2
  * reports the others. */
 static void collect(rp_builder *b, const xmlNode *root) {
   for (xmlNode *c = root->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (rp_builder_is(c, "people")) rp_review_index_people(b, c);
-    if (rp_builder_is(c, "vocabulary")) rp_vocab_build(b, c);
     if (!is_section(c)) continue;
     const char *id = rp_builder_attr(b, c, "id");
     if (!id || rp_idset_find(&b->sections, id)) continue;
@@ -500,8 +499,14 @@ static void build_all(rp_builder *b, const xmlNode *root) {
     check_hrefs(b, c);
     if (is_section(c)) check_section_id(b, c);
     /* The first title is the primary one; later ones are other languages. */
-    if (rp_builder_is(c, "title") && !m->title) m->title = rp_builder_text(b, c);
+    if (rp_builder_is(c, "title")) {
+      const char *t = rp_builder_text(b, c);
+      if (!m->title) m->title = t;
+      if (t && !t[0]) rp_builder_fail(b, c, "the review's <title> is empty: write the title");
+    }
     if (rp_builder_is(c, "strapline")) m->strapline = rp_builder_text(b, c);
+    /* Before any reference to a kind: the schema puts it before people and sections. */
+    if (rp_builder_is(c, "vocabulary")) rp_vocab_build(b, c);
     rp_review_build(b, c);
   }
   rp_review_finish(b, root);

@@ -117,7 +117,8 @@ void rp_builder_socials(rp_builder *b, const xmlNode *parent, rp_social **out, s
 
 /* ---- layers -------------------------------------------------------------- */
 
-/* vocab.c: builds m->kinds from <vocabulary>, reporting repeated ids. */
+/* vocab.c: builds m->kinds from <vocabulary>, reporting repeated ids. Runs
+ * in pass 2 at <vocabulary>, which the schema puts before every reference. */
 void rp_vocab_build(rp_builder *b, const xmlNode *n);
 /* vocab.c: checks that attribute `name` of `n`, when present, names a kind
  * declared of="of"; returns its value (NULL when absent). An undeclared kind
@@ -132,7 +133,7 @@ size_t rp_prose_check(rp_builder *b, const xmlNode *container);
 void rp_prose_finish(rp_builder *b);
 
 /* review.c: pass 1 (silent) — the people, so references before and after
- * <people> resolve; the figures, for chains. */
+ * <people> resolve. */
 void rp_review_index_people(rp_builder *b, const xmlNode *n);
 /* review.c: pass 2 — builds and checks one top-level element of the review
  * (organisation, period, people, or a section) in document order. */

@@ -310,14 +310,15 @@ bool rp_model_parse_number(const char *s, double *out, bool *none) {
   const char *p = buf;
   bool negative = false, paren = false;
   /* Sign and currency in either order: −£3, £−3, (£1,200). */
+  bool sign = false, money = false;
   for (int round = 0; round < 2; round++) {
-    if (eat(&p, "-") || eat(&p, "\u2212") || eat(&p, "\u2013"))
-      negative = true;
-    else if (eat(&p, "+"))
-      ;
-    else if (!paren && eat(&p, "("))
-      paren = negative = true;
-    (void)(eat(&p, "\u00a3") || eat(&p, "$") || eat(&p, "\u20ac") || eat(&p, "\u00a5"));
+    if (!sign && (eat(&p, "-") || eat(&p, "\u2212") || eat(&p, "\u2013")))
+      sign = negative = true;
+    else if (!sign && eat(&p, "+"))
+      sign = true;
+    else if (!sign && !paren && eat(&p, "("))
+      sign = paren = negative = true;
+    if (!money) money = eat(&p, "\u00a3") || eat(&p, "$") || eat(&p, "\u20ac") || eat(&p, "\u00a5");
   }
   /* Digits in groups of three with commas, or without; then a fraction. */
   double v = 0;

@@ -74,7 +74,8 @@ static void build_organisation(rp_builder *b, const xmlNode *n) {
   m->org_legal = rp_builder_child_text(b, n, "legal");
   xmlNode *logo = rp_builder_child(n, "logo");
   if (logo) {
-    m->logo = rp_builder_asset(b, logo, "src", "the layout sets the name as a wordmark instead");
+    m->logo = rp_builder_asset(
+        b, logo, "src", "the layout leaves the logo out (the stock layouts set the name instead)");
     m->logo_alt = rp_builder_attr(b, logo, "alt");
   }
   build_contact(b, n, &m->org);
@@ -156,6 +157,7 @@ static const rp_person *person_ref(rp_builder *b, const xmlNode *n, const char *
 static void build_general(rp_builder *b, const xmlNode *n, rp_review_section *s) {
   s->role = rp_builder_attr(b, n, "role");
   if (xmlHasProp(n, (const xmlChar *)"person")) s->person = person_ref(b, n, "person");
+  s->n_blocks = rp_prose_check(b, n); /* after the attributes: messages in document order */
 }
 
 static void check_highlights(rp_builder *b, const xmlNode *n, rp_review_section *s) {
@@ -244,7 +246,7 @@ static void build_board(rp_builder *b, const xmlNode *n, rp_board *board) {
 }
 
 static void build_boards(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
+  s->n_blocks = rp_prose_check(b, n);
   rp_model *m = b->m;
   size_t count = rp_builder_count(n, "board");
   m->boards = rp_builder_alloc(b, count, sizeof *m->boards);
@@ -342,7 +344,7 @@ static void build_chains(rp_builder *b, const xmlNode *n) {
 }
 
 static void build_figures(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
+  s->n_blocks = rp_prose_check(b, n);
   rp_model *m = b->m;
   size_t count = rp_builder_count(n, "figure");
   m->figures = rp_builder_alloc(b, count, sizeof *m->figures);
@@ -358,9 +360,9 @@ static void build_figures(rp_builder *b, const xmlNode *n, rp_review_section *s)
 }
 
 static void build_members(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
   rp_model *m = b->m;
   m->members_illustrative = rp_builder_bool(b, n, "illustrative");
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "member");
   m->members = rp_builder_alloc(b, count, sizeof *m->members);
   if (!m->members) return;
@@ -409,6 +411,7 @@ static void build_awards(rp_builder *b, const xmlNode *n, rp_review_section *s) 
   aw->year = rp_builder_year(b, n, "year");
   aw->votes = rp_builder_count_attr(b, n, "votes", 0);
   aw->line = rp_xml_line(n);
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "category");
   aw->categories = rp_builder_alloc(b, count, sizeof *aw->categories);
   rp_idset ids = {0};
@@ -459,9 +462,9 @@ static void build_funding(rp_builder *b, const xmlNode *f, rp_project *p) {
 }
 
 static void build_projects(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
   rp_model *m = b->m;
   rp_builder_year(b, n, "year");
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "project");
   m->projects = rp_builder_alloc(b, count, sizeof *m->projects);
   if (!m->projects) return;
@@ -482,10 +485,10 @@ static void build_projects(rp_builder *b, const xmlNode *n, rp_review_section *s
 }
 
 static void build_case_studies(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
   rp_model *m = b->m;
   m->case_study_count = rp_builder_count_attr(b, n, "count", 0);
   m->case_study_href = rp_builder_attr(b, n, "href");
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "case-study");
   m->case_studies = rp_builder_alloc(b, count, sizeof *m->case_studies);
   rp_idset ids = {0};
@@ -511,9 +514,9 @@ static void build_case_studies(rp_builder *b, const xmlNode *n, rp_review_sectio
 }
 
 static void build_events(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
   rp_model *m = b->m;
   rp_builder_count_attr(b, n, "count", 0);
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "event");
   m->events = rp_builder_alloc(b, count, sizeof *m->events);
   if (!m->events) return;
@@ -552,12 +555,12 @@ static rp_plan_status plan_status(const char *v) {
 }
 
 static void build_plan(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
   rp_model *m = b->m;
   int from = rp_builder_year(b, n, "from"), to = rp_builder_year(b, n, "to");
   if (from && to && to < from)
     rp_builder_fail(b, n, "<plan> ends (to=\"%d\") before it starts (from=\"%d\"): check the years",
                     to, from);
+  s->n_blocks = rp_prose_check(b, n);
   size_t count = rp_builder_count(n, "item");
   m->plan = rp_builder_alloc(b, count, sizeof *m->plan);
   if (!m->plan) return;
@@ -580,7 +583,7 @@ static void build_plan(rp_builder *b, const xmlNode *n, rp_review_section *s) {
 }
 
 static void build_contact_section(rp_builder *b, const xmlNode *n, rp_review_section *s) {
-  (void)s;
+  s->n_blocks = rp_prose_check(b, n);
   build_contact(b, n, &b->m->contact);
 }
 
@@ -627,9 +630,17 @@ static void build_section(rp_builder *b, const xmlNode *n, size_t k) {
   s->id = rp_builder_attr(b, n, "id");
   s->kicker = rp_builder_attr(b, n, "kicker");
   s->title = rp_builder_child_text(b, n, "title");
+  RP_FOR_EACH(t, n, "title") {
+    const char *tt = rp_builder_text(b, t);
+    if (tt && !tt[0])
+      rp_builder_fail(b, t, "the <title> of <%s> is empty: write the title%s",
+                      section_kinds[k].element,
+                      type == RP_SECTION_GENERAL ? "" : ", or leave the <title> out");
+  }
   s->line = rp_xml_line(n);
-  s->n_blocks = rp_prose_check(b, n);
-  /* The builder may push no more sections: s stays valid. */
+  /* Each builder checks the section's prose (rp_prose_check) after its own
+   * attributes, so that messages come in document order. It pushes no
+   * sections: s stays valid. */
   section_kinds[k].build(b, n, s);
 }
 

@@ -31,7 +31,8 @@ static void build_kind(rp_builder *b, const xmlNode *c, rp_kind *k) {
   if (!k->plural) k->plural = k->label;
   k->color = rp_builder_attr(b, c, "color");
   k->line = rp_xml_line(c);
-  if (!k->label) rp_builder_fail(b, c, "<kind> needs a label, the words printed for it");
+  if (!k->label)
+    rp_builder_fail(b, c, "<kind> needs a label, the words printed for it (label=\"Full member\")");
   size_t n = rp_builder_count(c, "translation");
   k->translations = rp_builder_alloc(b, n, sizeof *k->translations);
   if (!k->translations) return;

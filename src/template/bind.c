@@ -42,8 +42,9 @@ typedef struct binder {
   rp_master **masters;      /* bound, parallel to l->masters */
   const char *content_dir;  /* images named by the content are relative to it */
   const char *content_root; /* … and stay inside it (the content's project) */
-  rp_vec reported;          /* const rp_tnode *: a failing element is reported once */
+  rp_vec reported;          /* const void * (a tnode, a col): a failing element is reported once */
   int apply_depth;          /* <apply> nesting, against a template that applies itself */
+  rp_vec aligned;           /* aligned_style: styles with a column's alignment */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 } binder;
@@ -253,6 +254,7 @@ static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st
                             int size, rp_block_kind kind) {
   rp_span_builder sb;
   builder_init(b, &sb, st);
+  rp_spans_source(&sb, node); /* {expr} text: the context node's line */
   if (copy)
     rp_spans_rich(&sb, copy);
   else
@@ -374,10 +376,10 @@ static bool add_marks(binder *b, rp_block *first, rp_block *last, const char *op
 
 /* True the first time element t fails: a failure repeated for every node a
  * select matches says nothing new. */
-static bool first_report(binder *b, const rp_tnode *t) {
+static bool first_report(binder *b, const void *t) {
   for (size_t i = 0; i < b->reported.len; i++)
-    if (RP_VEC_AT(b->reported, const rp_tnode *, i) == t) return false;
-  const rp_tnode **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
+    if (RP_VEC_AT(b->reported, const void *, i) == t) return false;
+  const void **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
   if (slot) *slot = t;
   return true;
 }
@@ -419,8 +421,152 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   blk->gap_x = t->gap_x;
   blk->gap_y = t->gap_y;
   blk->width = t->width;
+  blk->fill_rows = t->fill_rows;
   blk->children = cards.head;
   return blk;
+}
+
+/* ---- table columns from the content, and their alignment ----------------------- */
+
+typedef struct aligned_style {
+  const rp_style *base;
+  rp_align align;
+  const rp_style *result; /* base itself when its style sets an alignment of its own */
+} aligned_style;
+
+/* Style st with the column's alignment, unless the style itself (not a
+ * parent) sets one: the paragraph's own word wins, inherited ones give way. */
+static const rp_style *with_align(binder *b, const rp_style *st, rp_align align) {
+  for (size_t i = 0; i < b->aligned.len; i++) {
+    const aligned_style *e = &RP_VEC_AT(b->aligned, aligned_style, i);
+    if (e->base == st && e->align == align) return e->result;
+  }
+  const rp_style_def *d = rp_style_find(b->l, st->name);
+  const rp_style *result = st;
+  if (st->align != align && !(d && d->style == st && (d->own.set & (1u << RP_SP_ALIGN)))) {
+    rp_style *copy = rp_arena_alloc(b->a, sizeof *copy);
+    if (!copy) {
+      oom(b);
+      return st;
+    }
+    *copy = *st;
+    copy->align = align;
+    result = copy;
+  }
+  aligned_style *e = rp_vec_push(b->a, &b->aligned, sizeof *e);
+  if (e) *e = (aligned_style){st, align, result};
+  return result;
+}
+
+/* The paragraphs and headings of a cell, at any depth but nested tables'. */
+static void align_blocks(binder *b, rp_block *k, rp_align align) {
+  for (; k; k = k->next) {
+    if (k->kind == RP_BLOCK_TABLE) continue;
+    if (k->spans && k->style) k->style = with_align(b, k->style, align);
+    align_blocks(b, k->children, align);
+  }
+}
+
+/* A table's columns for one context: widths for layout, alignments for bind. */
+typedef struct table_cols {
+  rp_table_col *cols;
+  const rp_align *align; /* per column: NULL, or … */
+  const bool *align_set; /* … whether it has one */
+  size_t n;
+} table_cols;
+
+/* A <col align="{…}"> for one column: its value, or none when empty. */
+static bool eval_col_align(binder *b, const rp_col_def *cd, xmlNodePtr node, int pos, int size,
+                           bool *set, rp_align *align) {
+  *set = cd->align_set;
+  *align = cd->align;
+  if (!cd->align_avt) return true;
+  const char *v = eval_text(b, cd->align_avt, node, pos, size);
+  if (!v) return !b->oom;
+  static const char *const names[] = {"left", "right", "center"};
+  for (int i = 0; i < 3; i++)
+    if (strcmp(v, names[i]) == 0) {
+      *set = true;
+      *align = i == 0 ? RP_ALIGN_LEFT : i == 1 ? RP_ALIGN_RIGHT : RP_ALIGN_CENTER;
+      return true;
+    }
+  if (first_report(b, cd))
+    rp_diag_error(b->d, RP_ERR_INPUT, cd->file, cd->line, 0,
+                  "<col align> gives \"%s\" (at %s:%d): expected left, right, center or nothing", v,
+                  b->x.content_file, content_line(node));
+  return false;
+}
+
+/* The table's columns for this context: each <col> once, or once per node
+ * its select matches. false on error (reported). */
+static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                      table_cols *out) {
+  size_t cap = t->cols_dynamic ? 0 : t->n_col_defs;
+  for (size_t i = 0; t->cols_dynamic && i < t->n_col_defs; i++) {
+    const rp_col_def *cd = &t->col_defs[i];
+    xmlXPathObjectPtr set;
+    if (!cd->select) {
+      cap++;
+    } else if (rp_xeval_nodes(&b->x, cd->select, node, pos, size, &set) == RP_OK) {
+      cap += set->nodesetval ? (size_t)set->nodesetval->nodeNr : 0;
+      xmlXPathFreeObject(set);
+    } else {
+      return false;
+    }
+  }
+  *out = (table_cols){t->cols, NULL, NULL, t->cols_dynamic ? 0 : t->n_cols};
+  bool aligned = false;
+  for (size_t i = 0; i < t->n_col_defs; i++) aligned |= t->col_defs[i].align_set;
+  if (cap == 0 || (!t->cols_dynamic && !aligned)) return true; /* the layout's, as they are */
+  rp_table_col *cols = t->cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->cols;
+  rp_align *align = rp_arena_calloc(b->a, cap, sizeof *align);
+  bool *set = rp_arena_calloc(b->a, cap, sizeof *set);
+  if (!cols || !align || !set) return oom(b);
+  size_t n = 0;
+  bool ok = true;
+  for (size_t i = 0; i < t->n_col_defs && ok; i++) {
+    const rp_col_def *cd = &t->col_defs[i];
+    xmlXPathObjectPtr nodes = NULL;
+    if (cd->select && t->cols_dynamic &&
+        rp_xeval_nodes(&b->x, cd->select, node, pos, size, &nodes) != RP_OK)
+      return false;
+    int k_n = nodes ? (nodes->nodesetval ? nodes->nodesetval->nodeNr : 0) : 1;
+    for (int k = 0; k < k_n && ok && n < cap; k++, n++) {
+      xmlNodePtr at = nodes ? nodes->nodesetval->nodeTab[k] : node;
+      if (t->cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
+      ok = eval_col_align(b, cd, at, nodes ? k + 1 : pos, nodes ? k_n : size, &set[n], &align[n]);
+    }
+    xmlXPathFreeObject(nodes);
+  }
+  *out = (table_cols){cols, align, set, n};
+  return ok;
+}
+
+/* Every row spans exactly the table's columns; then each cell's paragraphs
+ * take their column's alignment (a spanning cell: its first column's). */
+static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_cols *tc) {
+  if (tc->n == 0) return true;
+  for (rp_block *r = rows; r; r = r->next) {
+    size_t count = 0;
+    for (const rp_block *c = r->children; c; c = c->next)
+      count += c->span > 1 ? (size_t)c->span : 1;
+    if (count != tc->n) {
+      if (first_report(b, t))
+        rp_diag_error(b->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
+                      "this <row> has %zu cells (at %s:%d, counting spans) and the table %zu "
+                      "columns (its <col> elements, at line %d); give every row one cell per "
+                      "column",
+                      count, r->src.content_file ? r->src.content_file : "?", r->src.content_line,
+                      tc->n, t->line);
+      return false;
+    }
+    size_t col = 0;
+    for (rp_block *c = r->children; c; c = c->next) {
+      if (tc->align_set && tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
+      col += c->span > 1 ? (size_t)c->span : 1;
+    }
+  }
+  return true;
 }
 
 /* A table: header rows (counted: layout repeats them on every page), then
@@ -440,13 +586,16 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
   if (count_blocks(rows.head) == head) return NULL;
+  table_cols tc;
+  if (!make_cols(b, t, node, pos, size, &tc)) return NULL;
+  if (!fit_rows(b, t, rows.head, &tc)) return NULL;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
   if (!blk) return NULL;
   blk->style = t->style->style;
   blk->box = t->box;
   blk->width = t->width;
-  blk->cols = t->cols;
-  blk->n_cols = t->n_cols;
+  blk->cols = tc.cols;
+  blk->n_cols = tc.n;
   blk->header_rows = (int)head;
   blk->zebra = t->zebra;
   blk->rule = t->rule;
@@ -572,14 +721,22 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
     if (yes) return t;
   }
   if (ignorable(node) || halted(b)) return NULL;
-  bool element = node->type == XML_ELEMENT_NODE;
-  rp_diag_warn(b->d, file, line, 0,
-               "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
-               "match=\"self::%s\"%s%s%s>, or a catch-all match=\"*\"",
-               mode ? " of mode \"" : "", mode ? mode : "", mode ? "\"" : "",
-               element ? (const char *)node->name : "text()", b->x.content_file, content_line(node),
-               element ? (const char *)node->name : "text()", mode ? " mode=\"" : "",
-               mode ? mode : "", mode ? "\"" : "");
+  /* an element by name and the test that would match it; text, attributes */
+  bool element = node->type == XML_ELEMENT_NODE, attribute = node->type == XML_ATTRIBUTE_NODE;
+  const char *name = element || attribute ? (const char *)node->name : "text()";
+  const char *m = mode ? mode : "";
+  if (element)
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
+                 "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", name, b->x.content_file,
+                 content_line(node), name, mode ? " mode=\"" : "", m, mode ? "\"" : "");
+  else
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches %s%s (at %s:%d); it is skipped: select elements, or "
+                 "add a template whose match holds for it (self::node())",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", attribute ? "@" : "", name,
+                 b->x.content_file, content_line(node));
   return NULL;
 }
 
@@ -1028,10 +1185,11 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   xmlChar *lang = xmlNodeGetLang(root);
   b.x.layout = l;
   b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  bool lang_lost = lang && !b.x.lang;
   xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
-  if (!doc || !b.masters) {
+  if (!doc || !b.masters || lang_lost) {
     oom(&b);
     goto done;
   }

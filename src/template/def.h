@@ -102,6 +102,9 @@ typedef struct rp_font_role {
   int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
   const char *file;
   int line;
+  const char *fallback;                    /* <font fallback>: role names as written, or NULL */
+  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
+  int n_fallback;
 } rp_font_role;
 
 typedef struct rp_named_color {
@@ -173,6 +176,18 @@ typedef enum rp_tkind {
   RP_T_COPY,
 } rp_tkind;
 
+/* A <col> as written: its width, and the nodes it repeats for and its
+ * alignment when those come from the content. */
+typedef struct rp_col_def {
+  rp_table_col col;        /* width */
+  bool align_set;          /* align written as a keyword: */
+  rp_align align;          /* … this one */
+  const rp_xexpr *select;  /* one column per node (context: the table's), or NULL */
+  const rp_avt *align_avt; /* align="{…}", evaluated per column, or NULL */
+  const char *file;
+  int line;
+} rp_col_def;
+
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
 /* One element of a template, compiled. Which fields matter depends on kind. */
@@ -208,9 +223,13 @@ typedef struct rp_tnode {
   int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
   const rp_avt *columns_avt; /* columns="{$…}" */
   double gap_x, gap_y;       /* pt */
+  bool fill_rows;            /* balance="false" */
   /* table */
   rp_table_col *cols;
   size_t n_cols;
+  rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
+  size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
+  bool cols_dynamic;
   rp_color zebra, rule; /* a == 0: none */
   double rule_width;    /* pt */
   int span;             /* cell: columns spanned */
@@ -451,6 +470,10 @@ bool rp_date_range_in(const rp_date_names *names, const char *from, const char *
 /* labels.c: <labels> at load; label lookups, date names and kind labels per
  * binding (hash tables built on first use, freed by rp_labels_fini). */
 rp_status rp_labels_load(rp_layout_def *l, xmlNode *n);
+/* At load: label('name') with a literal name the default table lacks is
+ * reported against n (where: the expression, for the message); false then. */
+bool rp_labels_check(rp_layout_def *l, const xmlNode *n, const char *where, const char *name,
+                     size_t len);
 /* The text of label `name` in the chosen table, then (unless chosen_only)
  * the default one; NULL when neither has it. Owned by the layout. */
 const char *rp_label_find(rp_xeval *x, const char *name, bool chosen_only);
@@ -460,8 +483,9 @@ const char *rp_label_lang(rp_xeval *x, bool chosen);
 const char *rp_label_elsewhere(rp_xeval *x, const char *name);
 /* True the first time `name` is found missing in this binding. */
 bool rp_label_first_miss(rp_xeval *x, const char *name);
-/* Date names from the chosen table, or NULL for English. */
-const rp_date_names *rp_label_date_names(rp_xeval *x);
+/* Date names from the chosen table into *out, NULL for English; false when
+ * out of memory. */
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out);
 /* The printed label (or plural) of kind `id` declared with `of` in the
  * content's vocabulary, translated for the document's language when it can
  * be; `id` itself when undeclared. xmlFree the result; NULL when out of memory. */
@@ -479,6 +503,10 @@ typedef struct rp_span_builder {
   const rp_style_def *chars[16]; /* character style stack */
   size_t n_chars;
   const char *href;
+  rp_script script;     /* <sub>, <sup> */
+  const char *lang;     /* innermost xml:lang inside the rich text, or NULL */
+  const char *src_file; /* stamped on new spans: the content node the text */
+  int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
   bool failed;
 } rp_span_builder;
@@ -486,8 +514,12 @@ typedef struct rp_span_builder {
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
 /* Appends text in the current character styles. */
 bool rp_spans_text(rp_span_builder *b, const char *text, size_t len);
-/* Appends the rich text of content node n (text, em, strong, a). */
+/* Appends the rich text of content node n (text, em, strong, a, sub, sup,
+ * br, span xml:lang), each span stamped with the content line holding it. */
 bool rp_spans_rich(rp_span_builder *b, const xmlNode *n);
+/* Text appended from now on comes from content node n (its file and line):
+ * for text computed from n by {expr} patterns. */
+void rp_spans_source(rp_span_builder *b, const xmlNode *n);
 /* Whitespace collapsed across spans, empty spans dropped; returns the list. */
 rp_span *rp_spans_end(rp_span_builder *b);
 

@@ -91,6 +91,43 @@ rp_status rp_labels_load(rp_layout_def *l, xmlNode *n) {
   return l->d->errors == errors ? RP_OK : RP_ERR_INPUT;
 }
 
+/* The language of a table that has `name` (len bytes), preferring the
+ * default table's; NULL when none has it. */
+static const char *table_having(const rp_layout_def *l, const char *name, size_t len) {
+  for (size_t i = 0; i < l->label_tables.len; i++) {
+    const rp_label_table *t = RP_VEC_AT(l->label_tables, rp_label_table *, i);
+    for (size_t k = 0; k < t->labels.len; k++) {
+      const char *n = RP_VEC_AT(t->labels, rp_label_def, k).name;
+      if (strlen(n) == len && strncmp(n, name, len) == 0) return t->lang;
+    }
+  }
+  return NULL;
+}
+
+bool rp_labels_check(rp_layout_def *l, const xmlNode *n, const char *where, const char *name,
+                     size_t len) {
+  const char *lang = table_having(l, name, len);
+  const char *dflt =
+      l->label_tables.len ? RP_VEC_AT(l->label_tables, rp_label_table *, 0)->lang : NULL;
+  if (lang && lang == dflt) return true;
+  if (lang)
+    rp_def_error(l, n,
+                 "label('%.*s') in %s is only in <labels xml:lang=\"%s\">; add it to the default "
+                 "table, <labels xml:lang=\"%s\"> (the first in the layout)",
+                 (int)len, name, where, lang, dflt);
+  else if (dflt)
+    rp_def_error(l, n,
+                 "label('%.*s') in %s: no <labels> of the layout has this name; add <label "
+                 "name=\"%.*s\">…</label> to <labels xml:lang=\"%s\">",
+                 (int)len, name, where, (int)len, name, dflt);
+  else
+    rp_def_error(l, n,
+                 "label('%.*s') in %s: the layout has no <labels>; add <labels "
+                 "xml:lang=\"en-GB\"><label name=\"%.*s\">…</label></labels>",
+                 (int)len, name, where, (int)len, name);
+  return false;
+}
+
 /* ---- binding ------------------------------------------------------------- */
 
 static size_t primary_len(const char *tag) { return strcspn(tag, "-_"); }
@@ -161,11 +198,11 @@ bool rp_label_first_miss(rp_xeval *x, const char *name) {
   return xmlHashAddEntry(x->label_missing, (const xmlChar *)name, (void *)1) == 0;
 }
 
-const rp_date_names *rp_label_date_names(rp_xeval *x) {
-  if (x->date_names_done) return x->date_names;
-  x->date_names_done = true;
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out) {
+  *out = x->date_names;
+  if (x->date_names_done) return true;
   rp_date_names *n = rp_arena_calloc(x->a, 1, sizeof *n);
-  if (!n) return NULL;
+  if (!n) return false;
   bool any = false;
   char key[32];
   for (int i = 0; i < 12; i++) {
@@ -181,7 +218,9 @@ const rp_date_names *rp_label_date_names(rp_xeval *x) {
     any |= n->day[(i + 1) % 7] != NULL;
   }
   x->date_names = any ? n : NULL;
-  return x->date_names;
+  x->date_names_done = true;
+  *out = x->date_names;
+  return true;
 }
 
 /* ---- kinds from the content's vocabulary ---------------------------------- */

@@ -243,8 +243,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
    * not resolve has no rp_style) and report their own problems too. */
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
 
-  load_info(l, root);
+  /* labels before any expression, so that label('…') can be checked */
   for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
+  load_info(l, root);
   for (size_t i = 0; i < masters.len; i++) rp_master_load(l, RP_VEC_AT(masters, xmlNode *, i));
   if (l->masters.len == 0)
     rp_def_error(l, root, "the layout has no page master; add <master name=\"…\">");

@@ -48,12 +48,25 @@ sed 's/<review version="2" xml:lang="en-GB">/<review version="2" xml:lang="cy">/
   data/ccin-2018-19.xml >"$proj/data/welsh.xml"
 grep -q 'xml:lang="cy"' "$proj/data/welsh.xml" || fail "welsh.xml: the root's language was not changed"
 cp tests/data/stock/everything.xml "$proj/data/everything.xml"
+# Only what is required, and sections holding nothing but a title: the cover
+# alone, no kicker or heading left standing.
+cat >"$proj/data/bare.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<review version="2" xml:lang="en-GB">
+  <organisation><name>A</name></organisation>
+  <period from="2024-01-01" to="2024-12-31">2024</period>
+  <title>T</title>
+  <highlights><title>Only a title</title></highlights>
+  <awards/>
+  <events><title>Nothing on</title></events>
+</review>
+XML
 sed 's/<review version="2" xml:lang="en-GB">/<review version="2" xml:lang="cy">/' \
   tests/data/stock/everything.xml >"$proj/data/everything-cy.xml"
 
 for layout in layouts/*.xml; do
   lname=$(basename "$layout" .xml)
-  for doc in sample no-logo welsh everything everything-cy; do
+  for doc in sample no-logo welsh everything everything-cy bare; do
     name="$lname/$doc"
     out="$TMP/$lname-$doc"
     if ! "$BIN" render "$proj/data/$doc.xml" --layout "$layout" -o "$out.pdf" \
@@ -68,6 +81,12 @@ for layout in layouts/*.xml; do
       fail "$name: $(cat "$out.contrast")"
     fi
     pdftotext -raw "$out.pdf" "$out.txt"
+  done
+
+  pages=$(pdfinfo "$TMP/$lname-bare.pdf" 2>/dev/null | awk '/^Pages:/{print $2}')
+  [ "${pages:-0}" = 1 ] && pass "$lname/bare: the cover alone" || fail "$lname/bare: ${pages:-0} pages"
+  for w in "Only a title" "Nothing on" "AWARDS" "Get in touch"; do
+    if grep -qiF -- "$w" "$TMP/$lname-bare.txt"; then fail "$lname/bare: '$w' printed"; else pass "$lname/bare: no '$w'"; fi
   done
 
   # Without a logo, the organisation's name is a wordmark on the white of

@@ -516,6 +516,164 @@ static void test_version_1_one_error(void **state) {
   unload(l);
 }
 
+/* Each version 2 check, each reported, in document order. */
+static void test_v2_errors_all_reported(void **state) {
+  static const broken_case expected[] = {
+      {NULL,
+       "<social network=\"pixelfed\" handle=\"@x\">: reviewpdf cannot make a profile link "
+       "for the network \"pixelfed\": add href=\"https://…\"",
+       4},
+      {NULL, "<kind id=\"full\"> is declared twice for members (first on line 8)", 8},
+      {NULL, "<section person=\"nobody\">: no <person id=\"nobody\"> in <people>", 11},
+      {NULL, "<row> 1 of the table has 1 cell, but the table has 2 columns", 14},
+      {NULL,
+       "<cell> \"about £3k\" (row 2, column 2 \"2019\") is not a number, but the column "
+       "is of type currency",
+       15},
+      {NULL,
+       "<item ref=\"nowhere\"> names no section in this document: use one of the section "
+       "ids (money)",
+       18},
+      {NULL,
+       "<organisation kind=\"charity\">: the kind \"charity\" is not declared (the document "
+       "declares no kinds of=\"organisation\"); declare it in <vocabulary>: <kinds "
+       "of=\"organisation\"><kind id=\"charity\" label=\"…\"/></kinds>",
+       19},
+      {NULL, "<chain id=\"c\" figures=\"a b\">: no <figure id=\"b\"> in <figures>", 20},
+      {NULL,
+       "<member kind=\"associate\">: the kind \"associate\" is not declared (declared for "
+       "members: full)",
+       22},
+      {NULL, "<member> has lat but not lon: give both lat and lon, or neither", 23},
+      {NULL, "<member joined=\"2019-02-30\"> must be a year, a month or a day that exists", 24},
+      {NULL, "<funding> needs amount=\"…\"", 27},
+      {NULL, "<funding in-kind=\"true\"> needs a note saying what was given", 28},
+      {NULL, "<event role=\"spoke\">: the kind \"spoke\" is not declared", 30},
+      {NULL, "<item due=\"2019-3\"> must be a year, a month or a day", 31},
+      {NULL, "<members> appears a second time (the first is on line 21)", 32},
+  };
+  size_t n = sizeof expected / sizeof expected[0];
+  loaded *l = load(FIXTURE("v2-errors.xml"), false);
+  if (l->diag.count != n) rp_test_diag_dump(&l->diag);
+  assert_int_equal(l->status, RP_ERR_INPUT);
+  assert_int_equal(l->diag.count, n);
+  for (size_t i = 0; i < n; i++) {
+    if (!strstr(l->diag.entries[i].message, expected[i].fragment))
+      print_error("entry %zu: %s\n", i, l->diag.entries[i].message);
+    assert_non_null(strstr(l->diag.entries[i].message, expected[i].fragment));
+    assert_int_equal(l->diag.entries[i].line, expected[i].line);
+    assert_string_equal(l->diag.entries[i].file, FIXTURE("v2-errors.xml"));
+  }
+  unload(l);
+}
+
+/* Everything version 2 adds, valid, in the model. */
+static void test_full_fixture(void **state) {
+  loaded *l = load(FIXTURE("full.xml"), false);
+  if (l->status != RP_OK || l->diag.count) rp_test_diag_dump(&l->diag);
+  assert_int_equal(l->status, RP_OK);
+  assert_int_equal(l->diag.count, 0); /* no warning either: the image exists */
+  const rp_model *m = l->content->model;
+  /* The first title and name are the primary ones. */
+  assert_string_equal(m->title, "Review of the year");
+  assert_string_equal(m->org_name, "Ynni Cymunedol Test");
+  assert_string_equal(m->org_legal, "Registered society no. 1234");
+  assert_string_equal(m->period_short, "2024–25");
+  /* Contact details. */
+  assert_int_equal(m->org.n_phones, 1);
+  assert_string_equal(m->org.phones[0].label, "Office");
+  assert_string_equal(m->org.phones[0].number, "029 2000 0000");
+  assert_int_equal(m->org.n_addresses, 1);
+  assert_string_equal(m->org.addresses[0].label, "Cardiff office");
+  assert_int_equal(m->org.addresses[0].n_lines, 2);
+  assert_string_equal(m->org.addresses[0].lines[1], "Cardiff CF10 1AA");
+  assert_string_equal(m->org.socials[0].url, "https://bsky.app/profile/test.bsky.social");
+  assert_string_equal(m->org.socials[1].url, "https://pixelfed.social/test"); /* href */
+  assert_string_equal(rp_model_person(m, "ann-lee")->socials[0].url, "https://x.com/annlee");
+  assert_string_equal(m->contact.socials[0].url, "https://www.threads.net/@test");
+  assert_string_equal(m->contact.phones[0].number, "029 2000 0001");
+  /* Kinds, with a translation. */
+  const rp_kind *full = rp_model_kind(m, RP_KIND_MEMBER, "full");
+  assert_string_equal(full->plural, "Full members");
+  assert_string_equal(full->color, "#5b2a86");
+  assert_int_equal(full->n_translations, 1);
+  assert_string_equal(full->translations[0].lang, "cy");
+  assert_string_equal(full->translations[0].plural, "Aelodau llawn");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "supporter")->plural, "Supporter");
+  assert_string_equal(m->boards[0].seats[0].organisation_kind, "charity");
+  assert_int_equal(m->boards[0].seats[0].position, RP_SEAT_TREASURER);
+  /* Sections and tables. */
+  assert_int_equal(m->n_sections, 12);
+  assert_string_equal(m->sections[0].role, "finance");
+  assert_string_equal(m->sections[0].kicker, "Money");
+  assert_int_equal(m->sections[0].n_blocks, 3); /* p, table, image; not the signature */
+  assert_ptr_equal(m->sections[1].person, rp_model_person(m, "ann-lee"));
+  assert_string_equal(m->sections[1].title, "Letter");
+  assert_int_equal(m->n_tables, 2);
+  const rp_table *t = &m->tables[0];
+  assert_string_equal(t->id, "income");
+  assert_string_equal(t->caption, "Income and expenditure");
+  assert_int_equal(t->n_columns, 4);
+  assert_int_equal(t->n_rows, 3);
+  assert_int_equal(t->n_total_rows, 1);
+  assert_int_equal(t->columns[0].type, RP_COLUMN_TEXT);
+  assert_int_equal(t->columns[0].align, RP_COLUMN_LEFT);
+  assert_int_equal(t->columns[1].type, RP_COLUMN_CURRENCY);
+  assert_int_equal(t->columns[1].align, RP_COLUMN_RIGHT);  /* numbers align right */
+  assert_int_equal(t->columns[2].align, RP_COLUMN_CENTER); /* unless told */
+  assert_string_equal(t->columns[3].heading, "Share");
+  /* Figures with units, currency, a change; the chain in its own order. */
+  const rp_figure *cap = rp_model_figure(m, "capacity");
+  assert_string_equal(cap->unit, "MW");
+  assert_true(cap->has_change);
+  assert_true(cap->change.value == -3.2);
+  assert_string_equal(cap->change.display, "−3.2 %");
+  assert_string_equal(cap->change.compared, "2023–24");
+  assert_int_equal(cap->change.better, 1);
+  assert_string_equal(rp_model_figure(m, "grants")->currency, "GBP");
+  assert_int_equal(m->chains[0].n_figures, 2);
+  assert_ptr_equal(m->chains[0].figures[0], rp_model_figure(m, "grants"));
+  assert_ptr_equal(m->chains[0].figures[1], cap);
+  /* Members: place, joined (year, month, day as given), Ireland on the map. */
+  assert_string_equal(m->members[0].place, "Cardiff");
+  assert_string_equal(m->members[0].href, "https://example.org/c");
+  assert_true(same_date(m->members[0].joined, 2019, 3, 0));
+  assert_true(same_date(m->members[1].joined, 2020, 0, 0));
+  assert_true(same_date(m->members[2].joined, 2021, 6, 30));
+  assert_true(m->members[1].has_position); /* Galway: −9.05 E */
+  assert_int_equal(rp_model_member_count(m, "full"), 2);
+  /* Awards: two winners, a citation, an individual's organisation and link. */
+  const rp_award_category *cat = &m->awards.categories[0];
+  assert_string_equal(cat->id, "best");
+  assert_int_equal(cat->n_winners, 2);
+  assert_string_equal(cat->winners[1], "Two");
+  assert_string_equal(cat->citation, "Joint winners.");
+  assert_true(cat->featured);
+  assert_string_equal(m->awards.individuals[0].organisation, "Bo Co-op");
+  assert_string_equal(m->awards.individuals[0].href, "https://example.org/bo");
+  /* Projects: an amount, an in-kind grant with its note. */
+  assert_true(m->projects[0].has_funding && m->projects[0].has_amount);
+  assert_true(m->projects[0].amount == 10000.0);
+  assert_string_equal(m->projects[0].currency, "GBP");
+  assert_string_equal(m->projects[0].partners[0], "Council");
+  assert_true(m->projects[1].in_kind);
+  assert_false(m->projects[1].has_amount);
+  assert_string_equal(m->projects[1].funding_note, "Office space for a year");
+  /* Case study, event, plan. */
+  assert_int_equal(m->n_case_studies, 1);
+  assert_string_equal(m->case_studies[0].organisation, "Cardiff Co-op");
+  assert_string_equal(m->case_studies[0].place, "Cardiff");
+  assert_int_equal(m->case_studies[0].n_figures, 1);
+  assert_string_equal(m->case_studies[0].figures[0].unit, "kWh");
+  assert_null(m->case_studies[0].figures[0].id);
+  assert_string_equal(m->events[0].role, "hosted");
+  assert_string_equal(m->events[0].region, "Wales");
+  assert_int_equal(m->events[0].attendance, 350);
+  assert_int_equal(m->plan[0].state, RP_PLAN_PAUSED);
+  assert_true(same_date(m->plan[0].due, 2026, 3, 0));
+  unload(l);
+}
+
 static void test_billion_laughs_refused_quickly(void **state) {
   clock_t t0 = clock();
   loaded *l = load(FIXTURE("billion-laughs.xml"), false);
@@ -601,7 +759,7 @@ static void test_photo_symlink_escape(void **state) {
 
 /* Fault injection: the arena fails at its 1st, 2nd, … allocation. Every run
  * fails cleanly (no content, an error, no leak) until one succeeds. */
-static void test_arena_failure_at_every_allocation(void **state) {
+static void arena_failure_at_every_allocation(const char *path, size_t people) {
   for (unsigned long n = 1;; n++) {
     assert_true(n < 100000);
     rp_arena *a = rp_arena_new();
@@ -609,10 +767,10 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_diag_init(&d);
     rp_content *c = NULL;
     rp_arena_fail_after(a, n);
-    rp_status st = rp_content_load(a, FIXTURE("valid.xml"), &d, &c);
+    rp_status st = rp_content_load(a, path, &d, &c);
     if (st == RP_OK) {
       assert_non_null(c);
-      assert_int_equal(c->model->n_people, 2);
+      assert_int_equal(c->model->n_people, people);
       rp_content_free(c);
       rp_arena_free(a);
       rp_diag_fini(&d);
@@ -624,6 +782,11 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_arena_free(a);
     rp_diag_fini(&d);
   }
+}
+
+static void test_arena_failure_at_every_allocation(void **state) {
+  arena_failure_at_every_allocation(FIXTURE("valid.xml"), 2);
+  arena_failure_at_every_allocation(FIXTURE("full.xml"), 1); /* every version 2 part */
 }
 
 /* ---- building from trees the schema never saw ---------------------------- */
@@ -658,7 +821,7 @@ static void test_build_survives_invalid_trees(void **state) {
       /* Version 2 parts, each broken. */
       "<review><vocabulary><kinds/><kinds of='x'><kind/></kinds><kinds of='member'><kind/>"
       "<kind id='a'><translation/></kind><kind id='a' label='A'/></kinds></vocabulary>"
-      "<section><table/><table><columns/><row><cell/></row></table>"
+      "<title/><section><title> </title><table/><table><columns/><row><cell/></row></table>"
       "<table><columns><column type='number'/></columns><row/><row><cell>x</cell><cell/></row>"
       "</table><list><item><list><item><table><row/></table></item></list></item></list>"
       "<callout><image/></callout></section>"
@@ -708,6 +871,8 @@ static void test_build_survives_invalid_trees(void **state) {
     if (i == 3) {
       assert_true(rp_test_diag_has(&d, "<kinds of=\"x\"> must be of member, organisation"));
       assert_true(rp_test_diag_has(&d, "<kind> needs a label"));
+      assert_true(rp_test_diag_has(&d, "the review's <title> is empty: write the title"));
+      assert_true(rp_test_diag_has(&d, "the <title> of <section> is empty: write the title"));
       assert_true(rp_test_diag_has(&d, "<kind id=\"a\"> is declared twice for members"));
       assert_true(rp_test_diag_has(&d, "<row> 1 of the table has 1 cell, but the table has 0"));
       assert_true(rp_test_diag_has(&d, "<cell> \"x\" (row 2, column 1"));
@@ -780,6 +945,78 @@ static void test_date_parse_against_mktime(void **state) {
   }
 }
 
+static void test_date_parse_partial(void **state) {
+  rp_date d;
+  assert_true(rp_date_parse_partial("2019", &d));
+  assert_true(same_date(d, 2019, 0, 0));
+  assert_true(rp_date_parse_partial("2019-03", &d));
+  assert_true(same_date(d, 2019, 3, 0));
+  assert_true(rp_date_parse_partial("2020-02-29", &d));
+  assert_true(same_date(d, 2020, 2, 29));
+  static const char *bad[] = {"19",      "2019-3",   "2019-13", "2019-00", "0000",  "2019-02-30",
+                              "2019/03", "2019-03-", "201a",    "",        "2019 ", "+2019"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (rp_date_parse_partial(bad[i], &d)) print_error("accepted \"%s\"\n", bad[i]);
+    assert_false(rp_date_parse_partial(bad[i], &d));
+    assert_int_equal(d.year, 0);
+  }
+  assert_false(rp_date_parse_partial(NULL, &d));
+}
+
+/* Numbers as printed in table cells. */
+static void test_parse_number(void **state) {
+  static const struct {
+    const char *text;
+    double value;
+  } good[] = {
+      {"1,234", 1234},
+      {"−3.2", -3.2},
+      {"-3.2", -3.2},
+      {"(1,200)", -1200},
+      {"£12,500", 12500},
+      {"45%", 45},
+      {"45 %", 45},
+      {"0", 0},
+      {"1234567", 1234567},
+      {"12,345,678.9", 12345678.9},
+      {"£9.5bn", 9.5e9},
+      {"7.4m", 7.4e6},
+      {"3k", 3000},
+      {"€-4", -4},
+      {"−£4", -4},
+      {"(£1,200)", -1200},
+      {"+7", 7},
+      {" 12 ", 12},
+      {"$1.50", 1.5},
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    double v = 99;
+    bool none = true;
+    bool ok = rp_model_parse_number(good[i].text, &v, &none);
+    if (!ok || none || fabs(v - good[i].value) > 1e-6)
+      print_error("\"%s\" → %d %g\n", good[i].text, ok, v);
+    assert_true(ok);
+    assert_false(none);
+    assert_true(fabs(v - good[i].value) < 1e-6);
+  }
+  static const char *const nothing[] = {"", "  ", "–", "—", "-"};
+  for (size_t i = 0; i < sizeof nothing / sizeof nothing[0]; i++) {
+    double v;
+    bool none = false;
+    assert_true(rp_model_parse_number(nothing[i], &v, &none));
+    assert_true(none);
+  }
+  static const char *const bad[] = {"abc",    "about £3k", "1,23",  "12,34,567", "1.",  ",123",
+                                    "(1,200", "1,200)",    "1.2.3", "12 apples", "£",   "%",
+                                    "1e5",    "0x10",      "£ 5",   "5%%",       "--5", "££5"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    double v;
+    bool none;
+    if (rp_model_parse_number(bad[i], &v, &none)) print_error("accepted \"%s\"\n", bad[i]);
+    assert_false(rp_model_parse_number(bad[i], &v, &none));
+  }
+}
+
 static void test_date_cmp(void **state) {
   rp_date a = {2018, 9, 23}, b = {2018, 9, 26}, c = {2019, 1, 1}, d = {2018, 10, 1};
   assert_true(rp_date_cmp(a, b) < 0);
@@ -844,6 +1081,15 @@ static void test_social_url(void **state) {
   assert_string_equal(rp_model_social_url(a, "youtube", "@ccin"), "https://www.youtube.com/@ccin");
   assert_string_equal(rp_model_social_url(a, "mastodon", "@ccin@mastodon.social"),
                       "https://mastodon.social/@ccin");
+  assert_string_equal(rp_model_social_url(a, "x", "@ccin"), "https://x.com/ccin");
+  assert_string_equal(rp_model_social_url(a, "bluesky", "@ccin.bsky.social"),
+                      "https://bsky.app/profile/ccin.bsky.social");
+  assert_string_equal(rp_model_social_url(a, "threads", "@ccin"), "https://www.threads.net/@ccin");
+  assert_string_equal(rp_model_social_url(a, "tiktok", "ccin"), "https://www.tiktok.com/@ccin");
+  assert_true(rp_model_social_known("bluesky"));
+  assert_true(rp_model_social_known("mastodon"));
+  assert_false(rp_model_social_known("pixelfed"));
+  assert_false(rp_model_social_known(NULL));
   assert_null(rp_model_social_url(a, "mastodon", "@ccin"));
   assert_null(rp_model_social_url(a, "mastodon", "@ccin@"));
   assert_null(rp_model_social_url(a, "twitter", "@a@b"));
@@ -904,6 +1150,8 @@ int main(void) {
       cmocka_unit_test(test_three_errors_all_reported),
       cmocka_unit_test(test_more_errors_all_reported),
       cmocka_unit_test(test_version_1_one_error),
+      cmocka_unit_test(test_v2_errors_all_reported),
+      cmocka_unit_test(test_full_fixture),
       cmocka_unit_test(test_billion_laughs_refused_quickly),
       cmocka_unit_test(test_xinclude_inside_folder),
       cmocka_unit_test(test_xinclude_errors_name_the_included_file),
@@ -913,6 +1161,8 @@ int main(void) {
       cmocka_unit_test(test_build_survives_invalid_trees),
       cmocka_unit_test(test_date_parse),
       cmocka_unit_test(test_date_parse_against_mktime),
+      cmocka_unit_test(test_date_parse_partial),
+      cmocka_unit_test(test_parse_number),
       cmocka_unit_test(test_date_cmp),
       cmocka_unit_test(test_initials),
       cmocka_unit_test(test_display_name),

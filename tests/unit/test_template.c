@@ -50,7 +50,8 @@ static const char *const fixtures[] = {
     "missing-font.xml",  "outside-font.xml",  "part2.xml",        "part2-errors.xml",
     "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml", "apply.xml",
     "apply-loop.xml",    "apply-errors.xml",  "labels.xml",       "lib/labels.xml",
-    "labels-errors.xml", "labels-dup.xml",
+    "labels-errors.xml", "labels-dup.xml",    "columns.xml",      "columns-errors.xml",
+    "functions-v2.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -90,10 +91,8 @@ static const char *fixture(const char *name) {
 }
 
 /* The line of the fixture (source copy) that holds `needle`; 0 if none. */
-static int line_of(const char *name, const char *needle) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s", rp_test_src("tests/layouts/"));
-  strncat(path, name, sizeof path - strlen(path) - 1);
+/* The first line of the file at `path` holding `needle` (0: none). */
+static int line_in(const char *path, const char *needle) {
   FILE *f = fopen(path, "r");
   if (!f) return 0;
   char line[2048];
@@ -107,6 +106,14 @@ static int line_of(const char *name, const char *needle) {
   }
   fclose(f);
   return found;
+}
+
+/* The line of a fixture (tests/layouts/) holding `needle`. */
+static int line_of(const char *name, const char *needle) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", rp_test_src("tests/layouts/"));
+  strncat(path, name, sizeof path - strlen(path) - 1);
+  return line_in(path, needle);
 }
 
 /* The diagnostic whose message holds `needle`, or NULL. */
@@ -894,43 +901,71 @@ static void check_shipped(const char *name) {
   char *texts = all_texts(w.b);
   for (size_t i = 0; i < sizeof board_people / sizeof board_people[0]; i++)
     if (!strstr(texts, board_people[i])) fail_msg("%s: no text names %s", name, board_people[i]);
-  /* a sample of every section */
+  /* a sample of every section; labels from the content and the label table */
   static const char *const needles[] = {
       "Review of the year",
+      "About the Network", /* the content's kicker */
       "Action-focused",
       "reclaim the traditions",
+      "2018–19", /* the highlights' kicker: the period's short form */
       "Highlights",
+      "Our boards", /* the label table's kicker for boards with no title */
       "Chair",
       "Vice-chair",
       "Cllr Sharon Taylor OBE",
       "Stevenage Borough Council",
       "Illustrative sample membership",
+      "Member councils", /* the kind's plural label, from the content */
+      "Associate members",
       "Greenwich Community Development Agency",
       "Sponsored by CCIN",
       "Lorraine Power",
-      "from Leeds Bread Co-op",
+      "Leeds Bread Co-op",
+      "Policy Labs",
       "Enable action – key role food",
       "Co-operatives Unleashed",
       "23–26 September 2018",
       "Labour Party Conference",
       "In progress",
+      "Get in touch",
       "@coopcouncils",
   };
   for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
     if (!strstr(texts, needles[i])) fail_msg("%s: no text holds \"%s\"", name, needles[i]);
+  /* nothing the layouts used to print of their own about the seed */
+  static const char *const seed[] = {"The Network in numbers", "Celebrating co-operatives",
+                                     "member and associate councils"};
+  for (size_t i = 0; i < sizeof seed / sizeof seed[0]; i++)
+    if (strstr(texts, seed[i])) fail_msg("%s: a text holds \"%s\"", name, seed[i]);
   free(texts);
 
-  /* sections: each with a bookmark; footers keep their page variables */
-  assert_int_equal(count_sections(w.b), 14); /* a section per board */
+  /* sections: the cover, an empty one restarting the page labels, then one
+     per top-level section (a section per board) dispatched by match, then
+     the back cover; each with a bookmark; footers keep their page variables */
+  assert_int_equal(count_sections(w.b), 15);
+  const rp_section *opener = w.b->sections->next;
+  assert_null(opener->blocks);
+  assert_string_equal(opener->page_label_style, "decimal");
   bool map = false;
+  const char *prev = NULL;
   for (const rp_section *s = w.b->sections; s; s = s->next) {
+    if (s == opener) continue;
     assert_non_null(s->master);
     assert_non_null(s->bookmark);
-    /* the figures follow the highlights, the case studies the policy labs */
-    bool follows =
-        strcmp(s->bookmark, "In numbers") == 0 || strcmp(s->bookmark, "Case Studies Pack") == 0;
-    assert_int_equal(s->new_page, !follows);
-    if (strcmp(s->master->name, "cover") == 0) continue;
+    if (strcmp(s->master->name, "cover") == 0 || strcmp(s->master->name, "back") == 0) {
+      assert_true(s->new_page);
+      prev = s->bookmark;
+      continue;
+    }
+    /* sections start a page with a page break, except the figures right
+       after the highlights and the case studies right after the projects */
+    assert_false(s->new_page);
+    bool follows = (strcmp(s->bookmark, "In numbers") == 0 && strcmp(prev, "Highlights") == 0) ||
+                   (strcmp(s->bookmark, "Case Studies Pack") == 0 &&
+                    strcmp(prev, "CCIN Policy Labs – our 2019 funded projects") == 0);
+    assert_non_null(s->blocks);
+    assert_int_equal(s->blocks->kind == RP_BLOCK_PAGE_BREAK, !follows);
+    prev = s->bookmark;
     assert_non_null(s->title);
     const rp_decoration *foot = s->master->any.footer;
     assert_non_null(foot);
@@ -953,12 +988,14 @@ static void check_shipped(const char *name) {
   assert_string_equal(w.b->info.author, "Co-operative Councils’ Innovation Network");
   assert_string_equal(w.b->info.lang, "en-GB");
   assert_non_null(strstr(w.b->info.creator, "reviewpdf"));
+  assert_string_equal(w.b->info.keywords,
+                      "Co-operative Councils’ Innovation Network, CCIN, Review of the year");
   /* blocks point back at the shared templates and at the content */
-  const rp_block *first = w.b->sections->next->blocks;
+  const rp_block *first = opener->next->blocks;
   assert_non_null(strstr(first->src.layout_file, "lib/templates.xml"));
   assert_true(first->src.layout_line > 0);
   assert_non_null(strstr(first->src.content_file, "ccin-2018-19.xml"));
-  assert_int_equal(first->src.content_line, 26); /* <about id="about"> */
+  assert_int_equal(first->src.content_line, line_in(sample(), "<section id=\"about\""));
   assert_ptr_equal(w.b->fonts, rp_layout_def_fonts(w.l));
   world_fini(&w);
 }
@@ -1028,6 +1065,7 @@ static void test_grid_of_cards(void **state) {
   assert_int_equal(g->columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
   assert_float_equal(g->gap_x, 4 * MM, 1e-9);
   assert_float_equal(g->gap_y, 6 * MM, 1e-9);
+  assert_true(g->fill_rows); /* balance="false" */
   assert_src(g, "<grid columns=");
   assert_null(g->next);
   assert_int_equal(n_children(g), 11); /* a card per seat of the first board */
@@ -1070,6 +1108,7 @@ static void test_stat_tiles(void **state) {
   assert_int_equal(g->columns, 2);
   assert_float_equal(g->gap_x, 3 * MM, 1e-9);
   assert_float_equal(g->gap_y, g->gap_x, 1e-9); /* row-gap defaults to gap */
+  assert_false(g->fill_rows);                   /* rows balanced unless balance="false" */
   assert_int_equal(n_children(g), 7);
   const rp_block *t = g->children;
   assert_int_equal(t->kind, RP_BLOCK_STAT);
@@ -1270,19 +1309,22 @@ static void test_part2_runtime_errors(void **state) {
   expect_error_at(&w.d, "which lies outside the content's project", f, line_of(f, "'../../'"));
   expect_error_at(&w.d, "a URL; images are read from files", f, line_of(f, "web/@href"));
   const rp_diag_entry *e = entry_with(&w.d, "\"many\"");
-  assert_non_null(strstr(e->message, "ccin-2018-19.xml:97)")); /* and the content line */
+  char at[64]; /* and the content line */
+  snprintf(at, sizeof at, "ccin-2018-19.xml:%d)", line_in(sample(), "<board id=\"board\""));
+  assert_non_null(strstr(e->message, at));
   assert_int_equal(w.d.errors, 3); /* each once, though every board repeats them */
   world_fini(&w);
 }
 
 /* ---- fault injection ----------------------------------------------------------- */
 
-static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_out) {
+static char *run_small(const char *layout, const char *content, unsigned long fail_at,
+                       rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
   rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
-  if (st == RP_OK) st = load_content(&w, sample(), true);
+  if (st == RP_OK) st = load_content(&w, content ? content : sample(), !content);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
   char *texts = NULL;
   if (st == RP_OK) {
@@ -1299,14 +1341,14 @@ static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_
 
 /* Fail the Nth arena allocation, for every N: each run fails cleanly (no
  * crash, no leak under ASan) or gives exactly the full result. */
-static void fault_injection(const char *layout, const char *needle) {
+static void fault_injection(const char *layout, const char *content, const char *needle) {
   rp_status st;
-  char *reference = run_small(layout, 0, &st);
+  char *reference = run_small(layout, content, 0, &st);
   assert_int_equal(st, RP_OK);
   assert_non_null(strstr(reference, needle));
   unsigned long n;
   for (n = 1; n < 20000; n++) {
-    char *texts = run_small(layout, n, &st);
+    char *texts = run_small(layout, content, n, &st);
     if (st == RP_OK) {
       assert_string_equal(texts, reference);
       free(texts);
@@ -1320,13 +1362,13 @@ static void fault_injection(const char *layout, const char *needle) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  fault_injection("small.xml", "Sharon Taylor");
+  fault_injection("small.xml", NULL, "Sharon Taylor");
 }
 
 /* The same through grids, cards, tiles, tables and images. */
 static void test_fault_injection_part2(void **state) {
   (void)state;
-  fault_injection("part2.xml", "Labour Party Conference");
+  fault_injection("part2.xml", NULL, "Labour Party Conference");
 }
 
 /* ---- templates chosen by match ------------------------------------------------ */
@@ -1404,7 +1446,9 @@ static void test_apply_errors(void **state) {
   expect_error_at(&w.d, "<apply mode=\"othermode\"> has no template", f, line_of(f, "othermode"));
   expect_error_at(&w.d, "<template> needs a name", f, line_of(f, "neither name"));
   expect_error_at(&w.d, "XPath error in match=\"self::[\"", f, line_of(f, "self::["));
-  assert_int_equal(w.d.errors, 4);
+  expect_error_at(&w.d, "match=\"self::section[@role]\"", f, line_of(f, "a child test"));
+  expect_error_at(&w.d, "<template match=\"*\"> asks whether", f, line_of(f, "another"));
+  assert_int_equal(w.d.errors, 6);
   world_fini(&w);
 
   /* a template that applies itself: an error at the apply, binding stops */
@@ -1503,11 +1547,13 @@ static void test_labels_errors(void **state) {
   assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
   /* two sections: the missing label is reported once */
   expect_error_at(&w.d, "label('nosuchlabel'): no <labels> of the layout has this name", f,
-                  line_of(f, "nosuchlabel"));
+                  line_of(f, "'nosuch'"));
   expect_error_at(&w.d, "label('welsh-only') is only in <labels xml:lang=\"cy\">", f,
-                  line_of(f, "{label('welsh-only')}"));
+                  line_of(f, "'-only'"));
   expect_error_at(&w.d, "'plural' or 'singular', not \"many\"", f, line_of(f, "'many'"));
-  assert_int_equal(w.d.errors, 3);
+  expect_error_at(&w.d, "no profile address for network \"myspace\" and handle \"@a\"", f,
+                  line_of(f, "myspace"));
+  assert_int_equal(w.d.errors, 4);
   world_fini(&w);
 
   world_init(&w);
@@ -1515,8 +1561,102 @@ static void test_labels_errors(void **state) {
   assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
   expect_error_at(&w.d, "label \"contents\" is given twice for xml:lang=\"en-GB\"", f,
                   line_of(f, "Contents again"));
-  assert_int_equal(w.d.errors, 1);
+  /* literal names are checked at load, before any content */
+  expect_error_at(&w.d, "label('typo') in {label('typo')}: no <labels> of the layout", f,
+                  line_of(f, "'typo'"));
+  expect_error_at(&w.d, "label('welsh-only') in {concat(", f, line_of(f, "label( \"welsh-only\""));
+  assert_int_equal(w.d.errors, 3);
   world_fini(&w);
+}
+
+/* ---- table columns from the content ---------------------------------------------- */
+
+static void expect_cell(const rp_block *cell, const char *text, const char *style, rp_align align) {
+  const rp_block *p = cell->children;
+  assert_non_null(p);
+  assert_string_equal(text_of(p), text);
+  assert_string_equal(p->style->name, style);
+  if (p->style->align != align)
+    fail_msg("cell \"%s\": align %d, expected %d", text, (int)p->style->align, (int)align);
+}
+
+static void test_columns(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("columns.xml"), prose(), false);
+  const rp_block *t = w.b->sections->blocks;
+  assert_int_equal(t->kind, RP_BLOCK_TABLE);
+  /* two columns from columns/column, one written */
+  assert_int_equal(t->n_cols, 3);
+  assert_int_equal(t->cols[0].kind, RP_COL_AUTO);
+  assert_int_equal(t->cols[2].kind, RP_COL_SHARE);
+  assert_float_equal(t->cols[2].value, 2, 1e-9);
+  assert_int_equal(t->header_rows, 1);
+  assert_int_equal(n_children(t), 3);
+  /* header cells repeat per column; the column's alignment beats the one
+   * inherited from body (justify), not one the style sets itself */
+  const rp_block *head = t->children;
+  assert_int_equal(n_children(head), 3);
+  expect_cell(nth_child(head, 0), "Item", "cell-head", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(head, 1), "Amount", "cell-head", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(head, 2), "Share", "cell-head", RP_ALIGN_CENTER);
+  const rp_block *row = head->next;
+  expect_cell(nth_child(row, 0), "Grants", "cell", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(row, 1), "£1,000", "cell", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(row, 2), "83%", "cell-own", RP_ALIGN_LEFT);
+  expect_cell(nth_child(row->next, 1), "£200", "cell", RP_ALIGN_RIGHT);
+  /* the layout's styles are untouched: aligned copies are the binding's */
+  assert_int_equal(rp_layout_def_style(w.l, "cell")->align, RP_ALIGN_JUSTIFY);
+  assert_int_equal(rp_layout_def_style(w.l, "cell-head")->align, RP_ALIGN_JUSTIFY);
+  world_fini(&w);
+
+  world_init(&w);
+  const char *f = "columns-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, prose(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  char msg[4400];
+  snprintf(msg, sizeof msg, "this <row> has 1 cells (at %s:%d, counting spans) and the table 3",
+           prose(), line_of("../data/template/prose.xml", "<cell>Grants"));
+  expect_error_at(&w.d, msg, f, line_of(f, "cell[1]"));
+  expect_error_at(&w.d, "<col align> gives \"currency\"", f, line_of(f, "{@type}"));
+  assert_int_equal(w.d.errors, 2);
+  world_fini(&w);
+}
+
+/* ---- social-url, figure, section on content v2 ------------------------------------ */
+
+static void test_functions_v2(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("functions-v2.xml"), prose(), false);
+  assert_int_equal(w.d.count, 0);
+  static const char *const want[] = {
+      "https://bsky.app/profile/example.bsky.social",
+      "https://social.coop/@example",
+      "https://example.org/tiktok", /* href wins */
+      "https://x.com/coopx https://www.threads.net/@a https://www.tiktok.com/@b",
+      "https://bsky.app/profile/example.bsky.social https://twitter.com/t",
+      "[]",
+      "homes MW 2", /* a case study's figures too */
+      "Finance capacity 0",
+  };
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, b = b->next) {
+    assert_non_null(b);
+    assert_string_equal(text_of(b), want[i]);
+  }
+  assert_null(b);
+  world_fini(&w);
+}
+
+/* The same through templates chosen by match, labels in Welsh, kinds and
+ * content-driven table columns. */
+static void test_fault_injection_additions(void **state) {
+  (void)state;
+  fault_injection("apply.xml", prose(), "Second para.");
+  fault_injection("labels.xml", template_data("cy.xml"), "Dydd Mawrth 3 Medi 2024");
+  fault_injection("columns.xml", prose(), "£1,000");
 }
 
 int main(void) {
@@ -1551,10 +1691,13 @@ int main(void) {
       cmocka_unit_test(test_apply_errors),
       cmocka_unit_test(test_labels),
       cmocka_unit_test(test_labels_errors),
+      cmocka_unit_test(test_columns),
+      cmocka_unit_test(test_functions_v2),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
+      cmocka_unit_test(test_fault_injection_additions),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
