@@ -108,7 +108,7 @@ for layout in layouts/*.xml; do
   if /usr/bin/python3 tests/e2e/expect_text.py "$proj/data/everything.xml" "$TMP/$lname-everything.pdf" \
     organisation/name organisation/short-name title strapline section/title section/p \
     section/table/columns/column section/table/row/cell section/table/note \
-    section/callout/title section/list/item@term highlights/item figures/title \
+    section/callout/title section/list/item@term section/image/caption section/image/credit highlights/item figures/title \
     figures/figure@label boards/board/name members/member awards/category@name \
     awards/category/winner awards/category/citation awards/individuals/individual/name \
     projects/project/title projects/project/partner case-studies/case-study/title \

@@ -1385,7 +1385,7 @@ static void test_apply(void **state) {
   bind_ok(&w, fixture("apply.xml"), prose(), false);
   const char *f = "apply.xml";
   /* a run without template: a section per node, the first matching template */
-  assert_int_equal(count_sections(w.b), 2);
+  assert_int_equal(count_sections(w.b), 3);
   const rp_section *s = w.b->sections;
   assert_string_equal(s->title, "Foreword");
   assert_int_equal(s->src.layout_line, line_of(f, "name=\"foreword\""));
@@ -1418,7 +1418,16 @@ static void test_apply(void **state) {
   char at[64];
   snprintf(at, sizeof at, "prose.xml:%d)", line_of("../data/template/prose.xml", "<mystery>"));
   assert_non_null(strstr(e->message, at));
-  assert_int_equal(w.d.warnings, 1);
+  /* a run's mode chooses among its own templates; no match: a warning at the run */
+  e = entry_with(&w.d, "no template of mode \"back\" matches <case-studies>");
+  assert_non_null(e);
+  assert_int_equal(e->line, line_of(f, "mode=\"back\" new-page"));
+  assert_int_equal(w.d.warnings, 2);
+  const rp_section *back = nth_section(w.b, 2);
+  assert_string_equal(back->title, "Figures");
+  assert_false(back->new_page);
+  assert_string_equal(text_of(back->blocks), "48.2 MW");
+  assert_null(back->blocks->next);
 
   /* the general section template; a mode sets cells apart from sections */
   s = s->next;
