@@ -4,8 +4,9 @@
 usage:
   pdfcheck.py text CONTENT.xml OUT.pdf [--layout NAME] [--exceptions FILE]
       every piece of content (titles, names, figures, members, winners, table cells, every
-      paragraph whole, ...) is in the PDF's text with its spacing, except what FILE lists for
-      this layout and sample
+      paragraph whole, ...) is in the PDF's text with its spacing, and breaks across lines
+      only at sensible points (a space, a hyphen, after . / @ in a handle or URL; no hyphen
+      added inside a handle or URL), except what FILE lists for this layout and sample
   pdfcheck.py geometry OUT.pdf
       no word overlaps another word, no word leaves its page (pdftotext -bbox-layout boxes)
   pdfcheck.py contrast OUT.pdf
@@ -49,18 +50,66 @@ def squash(s):
 
 
 def soft(s):
-    """Like squash, but spaces count: a run of spaces is one space, a run of whitespace
-    holding a line break is one line break (a page's text keeps its lines)."""
-    s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHENS)
+    """Like squash, but spaces and hyphens count: a run of spaces is one space, a run of
+    whitespace holding a line break is one line break (a page's text keeps its lines);
+    every hyphen is "-"."""
+    s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHEN_LIKE)
     return re.sub(r"\s+", lambda m: "\n" if "\n" in m.group(0) else " ", s)
+
+
+HYPHEN_LIKE = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": "-"})
+# A line may end here: a hyphen the layout added (hyphenation), then the break.
+BREAK = "(?:-?\n)?"
+
+
+def needle_chars(needle):
+    return soft(needle.replace("\u00ad", "")).replace("\n", " ")
 
 
 def needle_pattern(needle):
     """A regex for the content's text in a page's text: a line may break between any two
-    characters (a word hyphenated, a handle or URL broken at a dot or a slash, a dash ending
-    a line) and in place of a space; no space may be added or lost elsewhere."""
-    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in soft(needle).replace("\n", " ")]
-    return re.compile("\n?".join(parts))
+    characters (after a hyphen the layout adds, or not) and in place of a space; no space
+    may be added or lost elsewhere. Whether a break is a sensible one is bad_breaks'."""
+    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in needle_chars(needle)]
+    return re.compile(BREAK.join(parts))
+
+
+# After these a line may break without a hyphen (URLs, handles, paths, ranges)...
+BREAK_AFTER = set(".@/_-\u2013\u2014:")
+# ...and before these.
+BREAK_BEFORE = set("@/")
+
+
+def whole_words(hay, m):
+    """Whether a match starts and ends at word boundaries."""
+    first, last = m.group(0)[:1], m.group(0)[-1:]
+    before, after = hay[m.start() - 1:m.start()], hay[m.end():m.end() + 1]
+    return not (first.isalnum() and before.isalnum()) and not (last.isalnum() and after.isalnum())
+
+
+def bad_breaks(needle, hay, m, link):
+    """The line breaks inside one match of needle in hay that a reader would call wrong: a
+    word broken with no hyphen, not after punctuation that allows it; in a handle, an
+    address or a URL (link), also a hyphen the layout added (it changes what one types)."""
+    nc = needle_chars(needle)
+    out, i, j = [], m.start(), 0
+    while i < m.end() and j <= len(nc):
+        c = hay[i]
+        if j < len(nc) and (c == nc[j] or (nc[j] == " " and c in " \n")):
+            i, j = i + 1, j + 1
+            continue
+        before, after = nc[max(0, j - 12):j], nc[j:j + 12]
+        if c == "-" and hay[i + 1:i + 2] == "\n":
+            if link:
+                out.append(f"a hyphen added inside it: '{before}-⏎{after}'")
+            i += 2
+        elif c == "\n":
+            if not (j and nc[j - 1] in BREAK_AFTER) and not (j < len(nc) and nc[j] in BREAK_BEFORE):
+                out.append(f"a line breaks inside a word with no hyphen: '{before}⏎{after}'")
+            i += 1
+        else:
+            break  # cannot happen for a match of needle_pattern
+    return out
 
 
 def words_of(s):
@@ -250,7 +299,15 @@ def check_text(content, pdf, layout, exceptions):
             continue
         checked += 1
         pat = needle_pattern(needle)
-        if pat.search(full) or pat.search(body):
+        link = bool(re.search(r"@handle$|/(web|email|a)$", key)) or "://" in needle
+        found = [(hay, m) for hay in (full, body) for m in pat.finditer(hay)]
+        if found:
+            # A string prints well if one of its occurrences does, preferring occurrences
+            # that are whole words (a short string also turns up inside longer ones).
+            whole = [(h, m) for h, m in found if whole_words(h, m)] or found
+            breaks = [bad_breaks(needle, h, m, link) for h, m in whole]
+            if all(breaks):
+                fails += [f"text: badly broken {key}: {what}: {b}" for b in breaks[0]]
             continue
         n = squash(needle)
         if n in sq_full or n in sq_body:

@@ -58,6 +58,14 @@ fx ok && {
 fx spacing && expect_check "fixture spacing" fail \
   "text: spacing differs in title: Review of the year: the PDF has '.*ye ar" \
   text "$proj/data/ccin-2018-19.xml" "$TMP/fx-spacing.pdf"
+fx broken-handle && {
+  expect_check "fixture broken-handle: inside a word" fail \
+    "text: badly broken organisation/social@handle: @coopinnovation: a line breaks inside a word" \
+    text "$proj/data/ccin-2018-19.xml" "$TMP/fx-broken-handle.pdf"
+  expect_check "fixture broken-handle: hyphen added" fail \
+    "text: badly broken contact#contact/social@handle: @coopcouncils: a hyphen added" \
+    text "$proj/data/ccin-2018-19.xml" "$TMP/fx-broken-handle.pdf"
+}
 fx white-on-white && expect_check "fixture white-on-white" fail \
   "contrast page 1: word 'Invisible'.*#ffffff" contrast "$TMP/fx-white-on-white.pdf"
 fx purple-on-purple && expect_check "fixture purple-on-purple" fail \
