@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every stock layout × every sample, read back as a reader would see it
 # (tests/e2e/pdfcheck.py): renders with exit 0 and nothing on stderr; every
-# piece of content is in the text (except what matrix-exceptions.txt excuses,
-# with its reason); no word overlaps another or leaves its page; every word
+# piece of content is in the text, its lines broken only at sensible points
+# (except what matrix-exceptions.txt excuses, with its reason); no word overlaps another or leaves its page; every word
 # stands out from what lies under it. Then "next year": the 2018–19 sample
 # moved on a year prints the old period only where its content still says it.
 # First, the checks themselves must fail on fixtures made to fail them.
