@@ -180,7 +180,8 @@ def expected(content):
         if not path and el.get("id"):
             key += "#" + el.get("id")  # top-level sections by id: section#finance/p
         lang = el.get(XML_LANG)
-        if lang and lang != doc_lang:
+        first_name = tag in ("title", "name") and not alt
+        if lang and lang != doc_lang and not first_name:
             key += f"[{lang}]"  # another language's version: section#foreword/p[cy]
         elif alt:
             key += "[alt]"  # a later title or name in the document's own language
