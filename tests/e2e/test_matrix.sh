@@ -47,7 +47,7 @@ mkdir -p "$proj/layouts" "$proj/fonts" "$proj/data" "$proj/images"
 cp tests/e2e/fixtures/*.xml "$proj/layouts/"
 cp fonts/OpenSans-Regular.ttf fonts/OpenSans-Bold.ttf "$proj/fonts/"
 cp data/ccin-2018-19.xml "$proj/data/"
-cp images/*.png "$proj/images/" 2>/dev/null
+cp -r images/. "$proj/images/"
 fx() { render "fixture $1" "$proj/data/ccin-2018-19.xml" "$proj/layouts/$1.xml" "$TMP/fx-$1.pdf"; }
 fx ok && {
   expect_check "fixture ok: geometry" pass "" geometry "$TMP/fx-ok.pdf"
@@ -95,7 +95,7 @@ done
 # that its relative paths still find images/).
 next=$TMP/next
 mkdir -p "$next/data" "$next/images"
-cp images/*.png "$next/images/" 2>/dev/null
+cp -r images/. "$next/images/"
 check next-year data/ccin-2018-19.xml "$next/data/ccin-2019-20.xml"
 if grep -q 'from="2019-' "$next/data/ccin-2019-20.xml"; then pass "next year: period moved"; else fail "next year: period not moved"; fi
 for layout in layouts/*.xml; do
