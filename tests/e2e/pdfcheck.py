@@ -151,7 +151,18 @@ def local(tag):
 
 
 def text_of(el):
-    return " ".join("".join(el.itertext()).split())
+    """An element's text as printed: a <br/> is a line break, so a space here."""
+    parts = []
+
+    def walk(e):
+        if local(e.tag) == "br":
+            parts.append(" ")
+        parts.append(e.text or "")
+        for c in e:
+            walk(c)
+            parts.append(c.tail or "")
+    walk(el)
+    return " ".join("".join(parts).split())
 
 
 def has_block_children(el):
