@@ -15,9 +15,11 @@ usage:
       the three above
   pdfcheck.py next-year CONTENT.xml OUT.xml
       writes CONTENT with its period moved on a year (dates, short form, text)
-  pdfcheck.py stale CONTENT.xml OUT.pdf OLD [OLD...]
-      every occurrence of an OLD string (e.g. the previous period) in the PDF comes from
-      content that still says it
+  pdfcheck.py scrub CONTENT.xml OUT.xml OLD [OLD...]
+      writes CONTENT with every OLD period (2018–19) replaced by a marker period (1999–00)
+  pdfcheck.py stale OUT.pdf OLD [OLD...]
+      no OLD string (the previous period) on the PDF's pages, in its metadata or bookmarks:
+      render scrubbed content, and any that is left came from the layout
 
 Each failure is one line: `CHECK page N: what`, and the exit status is 1.
 Needs poppler-utils (pdftotext, pdftoppm) and python3-pil; no other packages.
@@ -480,31 +482,45 @@ def next_year(src, dst):
         f.write(text[:m.start()] + new + text[m.end():])
 
 
-def check_stale(content, pdf, olds):
-    """Every occurrence of an old string in the PDF text must be explained by content that
-    still says it: the text around it (what precedes it on its line, or what follows) is in a
-    content string that holds the old string, or the content has it as a string on its own."""
-    root = ET.parse(content).getroot()
-    sources = []
-    for el in root.iter():
-        if local(el.tag) in SKIP:
-            continue
-        for v in list(el.attrib.values()) + ["".join(el.itertext())]:
-            if v and any(o in v for o in olds):
-                sources.append(squash(v))
-    fails = []
-    for pno, page in enumerate(pdf_pages_text(pdf), 1):
-        for line in page.splitlines():
-            for old in olds:
-                for m in re.finditer(re.escape(old), line):
-                    before = squash(line[max(0, m.start() - 24):m.end()])
-                    after = squash(line[m.start():m.end() + 24])
-                    alone = squash(old)
-                    if any(before in s or after in s for s in sources) or alone in sources:
-                        continue
-                    fails.append(f"stale page {pno}: prints '{old}' where the content does "
-                                 f"not say it: '{line.strip()}'")
-    return fails
+def scrub(src, dst, olds, marker_year=1999):
+    """Content in which every remaining mention of an old period (2018–19, 2018-19) says
+    another one (1999–00): rendered, any old period left in the PDF came from the layout,
+    and every mention that came from the content shows as the marker instead."""
+    text = open(src, encoding="utf-8").read()
+    for old in olds:
+        m = re.fullmatch(r"((?:19|20)\d\d)(\D+)(\d\d)", old)
+        new = f"{marker_year}{m.group(2)}{(marker_year + 1) % 100:02d}" if m else "–"
+        text = text.replace(old, new)
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def pdf_labels(pdf):
+    """[(where, text)]: the document information (title, subject, keywords, author) and the
+    bookmarks, which a reader sees outside the pages."""
+    import pikepdf
+    out = []
+    with pikepdf.open(pdf) as doc:
+        for k, v in doc.docinfo.items():
+            if k in ("/Title", "/Subject", "/Keywords", "/Author"):
+                out.append((f"metadata {k[1:]}", str(v)))
+
+        def walk(items):
+            for i in items:
+                out.append(("bookmark", str(i.title)))
+                walk(i.children)
+        with doc.open_outline() as o:
+            walk(o.root)
+    return out
+
+
+def check_stale(pdf, olds):
+    """No old string (the previous period) on the PDF's pages, in its metadata or in its
+    bookmarks. Given scrubbed content (scrub), every one left came from the layout."""
+    lines = [(f"page {pno}", line) for pno, page in enumerate(pdf_pages_text(pdf), 1)
+             for line in page.splitlines()]
+    return [f"stale {where}: prints '{old}', which the content does not say: '{line.strip()}'"
+            for where, line in lines + pdf_labels(pdf) for old in olds if old in line]
 
 
 # ---------------------------------------------------------------- command line
@@ -512,7 +528,7 @@ def check_stale(content, pdf, olds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("command", choices=["text", "geometry", "contrast", "all", "next-year",
-                                        "stale"])
+                                        "scrub", "stale"])
     ap.add_argument("args", nargs="+")
     ap.add_argument("--layout", default="")
     ap.add_argument("--exceptions")
@@ -521,8 +537,11 @@ def main():
     if a.command == "next-year":
         next_year(*a.args)
         return 0
+    if a.command == "scrub":
+        scrub(a.args[0], a.args[1], a.args[2:])
+        return 0
     if a.command == "stale":
-        fails = check_stale(a.args[0], a.args[1], a.args[2:])
+        fails = check_stale(a.args[0], a.args[1:])
     else:
         pdf = a.args[-1]
         if a.command in ("text", "all"):
