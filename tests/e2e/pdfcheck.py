@@ -215,11 +215,18 @@ def expected(content):
             w = words_of(text_of(el))
             add(key, " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
             return
-        if tag == "quote" or tag == "attribution" or tag == "item":
-            # Mixed: its own text before the first block child is prose too.
-            lead = (el.text or "").strip()
-            if lead:
-                add(key, " ".join(words_of(lead)))
+        if tag in PROSE:
+            # Mixed: its own text (and inline markup) before the first block child is prose
+            # too, e.g. a quote's words before its attribution.
+            lead = ET.Element(el.tag)
+            lead.text = el.text
+            for c in el:
+                if local(c.tag) not in INLINE:
+                    break
+                lead.append(c)
+            w = words_of(text_of(lead))
+            if w:
+                add(key, " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
         seen = set()
         for child in el:
             ctag = local(child.tag)
@@ -284,10 +291,11 @@ def haystacks(pages, norm):
 def where_differs(needle, hay):
     """Where the page's text parts from the content: the longest start of the content that
     is in the text, and what follows it on each side."""
-    lo, hi, m = 1, len(needle), None
+    nc = needle_chars(needle)
+    lo, hi, m = 1, len(nc), None
     while lo <= hi:
         mid = (lo + hi) // 2
-        found = needle_pattern(needle[:mid]).search(hay)
+        found = needle_pattern(nc[:mid]).search(hay)
         if found:
             lo, m = mid + 1, found
         else:
@@ -296,7 +304,7 @@ def where_differs(needle, hay):
         return "not found"
     k = lo - 1
     pdf_next = hay[max(0, m.end() - 12):m.end() + 12].replace("\n", "⏎")
-    want = soft(needle)[max(0, k - 12):k + 12]
+    want = nc[max(0, k - 12):k + 12]
     return f"the PDF has '{pdf_next}' where the content has '{want}'"
 
 
