@@ -210,7 +210,7 @@ static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, plac
     f->n_markers--;
   }
   f->markers[f->n_markers++] =
-      (pending_marker){it->marker, ms, f->col_x + ctx.left, indent, item_id, it->src};
+      (pending_marker){rp_block_marker(it), ms, f->col_x + ctx.left, indent, item_id, it->src};
   rp_status st;
   if (it->spans) {
     rp_block para = *it;
@@ -327,8 +327,9 @@ static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
   double h = b->height;
-  if (b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE) h = 0;
-  double need = b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE ? b->box.stroke_width : h;
+  if (b->kind == RP_BLOCK_SHAPE && b->u.shape.kind == RP_SHAPE_LINE) h = 0;
+  double need =
+      b->kind == RP_BLOCK_SHAPE && b->u.shape.kind == RP_SHAPE_LINE ? b->box.stroke_width : h;
   if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
   if (need > avail(f) + 1e-6 && !f->at_top) {
     rp_status st = rp_flow_next_column(f);
@@ -347,14 +348,14 @@ static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
       it->parent_id = ctx.parent_id;
       it->alt = b->alt;
       it->src = b->src;
-      it->u.chart.kind = b->chart_kind;
-      it->u.chart.ref = b->chart_ref;
+      it->u.chart.kind = b->u.chart.kind;
+      it->u.chart.ref = b->u.chart.ref;
       it->u.chart.label = b->alt;
     }
   } else {
-    rp_item_kind k = b->shape == RP_SHAPE_LINE     ? RP_ITEM_LINE
-                     : b->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
-                                                   : RP_ITEM_RECT;
+    rp_item_kind k = b->u.shape.kind == RP_SHAPE_LINE     ? RP_ITEM_LINE
+                     : b->u.shape.kind == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
+                                                          : RP_ITEM_RECT;
     rp_item *it = rp_flow_emit(f, k);
     if (it) {
       it->x = x;
@@ -366,7 +367,7 @@ static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
       it->u.shape.fill = b->box.fill;
       it->u.shape.stroke = b->box.stroke;
       it->u.shape.stroke_width = b->box.stroke_width;
-      it->u.shape.radius = b->shape == RP_SHAPE_ROUNDED ? b->box.radius : 0;
+      it->u.shape.radius = b->u.shape.kind == RP_SHAPE_ROUNDED ? b->box.radius : 0;
     }
   }
   f->y += need;

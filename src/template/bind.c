@@ -417,11 +417,11 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
   if (!blk) return NULL;
   blk->style = t->style ? t->style->style : NULL;
-  blk->columns = columns;
-  blk->gap_x = t->gap_x;
-  blk->gap_y = t->gap_y;
+  blk->u.grid.columns = columns;
+  blk->u.grid.gap_x = t->gap_x;
+  blk->u.grid.gap_y = t->gap_y;
   blk->width = t->width;
-  blk->fill_rows = t->fill_rows;
+  blk->u.grid.fill_rows = t->fill_rows;
   blk->children = cards.head;
   return blk;
 }
@@ -549,7 +549,7 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
   for (rp_block *r = rows; r; r = r->next) {
     size_t count = 0;
     for (const rp_block *c = r->children; c; c = c->next)
-      count += c->span > 1 ? (size_t)c->span : 1;
+      count += rp_block_span(c) > 1 ? (size_t)rp_block_span(c) : 1;
     if (count != tc->n) {
       if (first_report(b, t))
         rp_diag_error(b->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
@@ -563,7 +563,7 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
     size_t col = 0;
     for (rp_block *c = r->children; c; c = c->next) {
       if (tc->align_set && tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
-      col += c->span > 1 ? (size_t)c->span : 1;
+      col += rp_block_span(c) > 1 ? (size_t)rp_block_span(c) : 1;
     }
   }
   return true;
@@ -594,12 +594,12 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->style = t->style->style;
   blk->box = t->box;
   blk->width = t->width;
-  blk->cols = tc.cols;
-  blk->n_cols = tc.n;
-  blk->header_rows = (int)head;
-  blk->zebra = t->zebra;
-  blk->rule = t->rule;
-  blk->rule_width = t->rule_width;
+  blk->u.table.cols = tc.cols;
+  blk->u.table.n_cols = tc.n;
+  blk->u.table.header_rows = (int)head;
+  blk->u.table.zebra = t->zebra;
+  blk->u.table.rule = t->rule;
+  blk->u.table.rule_width = t->rule_width;
   blk->children = rows.head;
   return blk;
 }
@@ -625,11 +625,11 @@ static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   rp_block *blk = new_block(b, t, node, RP_BLOCK_STAT, RP_ROLE_P);
   if (!blk) return NULL;
   blk->style = t->style ? t->style->style : NULL;
-  blk->stat_value = value;
-  blk->stat_unit = eval_text(b, t->unit, node, pos, size);
-  blk->stat_label = eval_text(b, t->label, node, pos, size);
-  blk->value_style = t->value_style->style;
-  blk->label_style = t->label_style ? t->label_style->style : NULL;
+  blk->u.stat.value = value;
+  blk->u.stat.unit = eval_text(b, t->unit, node, pos, size);
+  blk->u.stat.label = eval_text(b, t->label, node, pos, size);
+  blk->u.stat.value_style = t->value_style->style;
+  blk->u.stat.label_style = t->label_style ? t->label_style->style : NULL;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -683,15 +683,15 @@ static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   rp_block *blk = new_block(b, t, node, RP_BLOCK_IMAGE, RP_ROLE_FIGURE);
   if (!blk) return NULL;
   blk->style = t->style ? t->style->style : NULL;
-  blk->image_path = path;
+  blk->u.image.path = path;
   blk->alt = eval_text(b, t->alt, node, pos, size);
-  blk->fit = t->fit;
-  blk->focal_x = t->focal_x;
-  blk->focal_y = t->focal_y;
-  blk->clip = t->clip;
-  blk->initials = eval_text(b, t->initials, node, pos, size);
-  blk->initials_style = t->initials_style ? t->initials_style->style : NULL;
-  blk->placeholder_fill = t->placeholder;
+  blk->u.image.fit = t->fit;
+  blk->u.image.focal_x = t->focal_x;
+  blk->u.image.focal_y = t->focal_y;
+  blk->u.image.clip = t->clip;
+  blk->u.image.initials = eval_text(b, t->initials, node, pos, size);
+  blk->u.image.initials_style = t->initials_style ? t->initials_style->style : NULL;
+  blk->u.image.placeholder_fill = t->placeholder;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -817,7 +817,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_SHAPE:
       blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
       if (!blk) return;
-      blk->shape = t->shape;
+      blk->u.shape.kind = t->shape;
       blk->box = t->box;
       blk->width = t->width;
       blk->height = t->height;
@@ -830,8 +830,8 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_CHART:
       blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
       if (!blk) return;
-      blk->chart_kind = t->chart_kind;
-      blk->chart_ref = eval_text(b, t->chart_ref, node, pos, size);
+      blk->u.chart.kind = t->chart_kind;
+      blk->u.chart.ref = eval_text(b, t->chart_ref, node, pos, size);
       blk->alt = eval_text(b, t->alt, node, pos, size);
       blk->width = t->width;
       blk->height = t->height;
@@ -855,7 +855,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
       blk->style = t->style->style;
       blk->box = t->box;
       blk->height = t->height;
-      blk->span = t->span;
+      if (!card) blk->u.cell.span = t->span;
       blist kids;
       blist_init(&kids);
       container(b, t, node, pos, size, &kids, depth);
@@ -1011,8 +1011,8 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   rp_block *it = new_block(b, t, node, RP_BLOCK_ITEM, RP_ROLE_LIST_ITEM);
   if (!it) return;
   it->style = t->marker_style->style;
-  it->marker = marker_text(b, ls->marker, ls->counter++);
-  if (ls->marker && !it->marker) {
+  it->u.item.marker = marker_text(b, ls->marker, ls->counter++);
+  if (ls->marker && !it->u.item.marker) {
     oom(b);
     return;
   }
