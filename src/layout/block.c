@@ -1,8 +1,8 @@
-/* block — placing each kind of bound block into the flow: text (headings,
- * paragraphs) line by line with widow and orphan control, lists with their
- * markers (on the item's first baseline, never with that line alone at the
- * foot of a column), boxes and quotes with backgrounds per column segment,
- * shapes, spacers, chart slots and breaks. */
+/* block — the place functions of the first kinds of bound block (place.c's
+ * table calls them): text (headings, paragraphs) line by line with widow and
+ * orphan control, lists with their markers (on the item's first baseline,
+ * never with that line alone at the foot of a column), boxes and quotes with
+ * backgrounds per column segment, shapes and chart slots. */
 #include <math.h>
 #include <string.h>
 
@@ -11,7 +11,7 @@
 void rp_flow_box_push(flow *f, open_box *ob);
 void rp_flow_box_pop(flow *f, open_box *ob);
 
-#define MIN_LINES 2 /* no widows or orphans: at least this many either side */
+#define MIN_LINES RP_FLOW_MIN_LINES
 
 static double avail(const flow *f) { return f->col_bottom - f->y; }
 
@@ -85,7 +85,7 @@ static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from) {
   return k;
 }
 
-static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_style *st = b->style;
   if (!st) return RP_OK;
   double width = f->col_w - ctx.left - ctx.right;
@@ -151,51 +151,6 @@ static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static double leading_of(const rp_block *b) {
-  for (; b; b = b->children) {
-    if (b->style) return b->style->leading;
-  }
-  return 14;
-}
-
-rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
-  flow m = *f;
-  m.measuring = true;
-  m.page = NULL;
-  m.boxes = NULL;
-  m.n_markers = 0;
-  m.lines = NULL;
-  m.y = 0;
-  m.col_top = 0;
-  m.col_bottom = INFINITY;
-  m.at_top = true;
-  const rp_block *saved_next = b->next;
-  rp_block one = *b;
-  one.next = NULL;
-  (void)saved_next;
-  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
-  f->next_id = m.next_id;
-  *height = m.y;
-  return st;
-}
-
-/* Height needed before a page break may follow: a box kept together whole,
- * text its first MIN_LINES lines. */
-static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
-  if (b->kind == RP_BLOCK_GRID) return rp_flow_grid_min_start(f, b, ctx, h);
-  if (b->kind == RP_BLOCK_TABLE) return rp_flow_table_min_start(f, b, ctx, h);
-  rp_status st = rp_flow_measure(f, b, ctx, h);
-  if (st != RP_OK) return st;
-  if (b->keep_together || b->kind == RP_BLOCK_CHART || b->kind == RP_BLOCK_SHAPE ||
-      b->kind == RP_BLOCK_IMAGE || b->kind == RP_BLOCK_STAT)
-    return RP_OK;
-  double cap = MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
-  if (*h > cap) *h = cap;
-  return RP_OK;
-}
-
-static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx);
-
 /* Places list item `it` of list `b`: its marker waits for the item's first
  * line (with any marker of an item this list starts), then its text of its
  * own and its blocks. */
@@ -219,7 +174,7 @@ static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, plac
     para.children = NULL;
     para.next = NULL;
     para.style = it->style ? it->style : b->style;
-    st = place_text(f, &para, inner);
+    st = rp_flow_place_text(f, &para, inner);
     if (st == RP_OK && it->children) st = rp_flow_place_blocks(f, it->children, inner);
   } else {
     st = rp_flow_place_blocks(f, it->children, inner);
@@ -264,7 +219,7 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   return RP_OK;
 }
 
-static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx) {
   int list_id = rp_flow_id(f);
   if (!f->at_top && b->style) f->y += b->style->space_before;
   double indent = b->box.padding_set ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
@@ -287,7 +242,7 @@ static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static rp_status place_box(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_boxstyle *bs = &b->box;
   if (b->keep_together && !f->measuring) {
     double h;
@@ -323,7 +278,7 @@ static rp_status place_box(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
   double h = b->height;
@@ -372,68 +327,5 @@ static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
   }
   f->y += need;
   f->at_top = false;
-  return RP_OK;
-}
-
-static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
-  switch (b->kind) {
-    case RP_BLOCK_HEADING:
-    case RP_BLOCK_PARAGRAPH:
-      return place_text(f, b, ctx);
-    case RP_BLOCK_LIST:
-      return place_list(f, b, ctx);
-    case RP_BLOCK_ITEM:
-      return rp_flow_place_blocks(f, b->children, ctx);
-    case RP_BLOCK_QUOTE:
-    case RP_BLOCK_BOX:
-      return place_box(f, b, ctx);
-    case RP_BLOCK_SHAPE:
-    case RP_BLOCK_CHART:
-      return place_fixed(f, b, ctx);
-    case RP_BLOCK_SPACER:
-      if (f->at_top) return RP_OK; /* a spacer never starts a column */
-      f->y += b->height;
-      if (f->y > f->col_bottom) f->y = f->col_bottom;
-      return RP_OK;
-    case RP_BLOCK_PAGE_BREAK:
-      if (f->measuring || f->atomic || f->page_blank) return RP_OK;
-      return rp_flow_new_page(f, f->master, false);
-    case RP_BLOCK_COLUMN_BREAK:
-      if (f->measuring || f->atomic || f->at_top) return RP_OK;
-      return rp_flow_next_column(f);
-    case RP_BLOCK_IMAGE:
-      return rp_flow_place_image(f, b, ctx);
-    case RP_BLOCK_GRID:
-      return rp_flow_place_grid(f, b, ctx);
-    case RP_BLOCK_TABLE:
-      return rp_flow_place_table(f, b, ctx);
-    case RP_BLOCK_STAT:
-      return rp_flow_place_stat(f, b, ctx);
-    case RP_BLOCK_ROW:
-    case RP_BLOCK_CELL:
-      /* Binding puts rows and cells only inside tables. */
-      return rp_diag_error(f->d, RP_ERR_INTERNAL, b->src.layout_file, b->src.layout_line, 0,
-                           "a table %s outside a table", b->kind == RP_BLOCK_ROW ? "row" : "cell");
-  }
-  return RP_OK;
-}
-
-rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
-  for (const rp_block *b = first; b; b = b->next) {
-    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
-    if (kwn && b->next && !f->at_top && !f->measuring) {
-      double h1, h2;
-      rp_status st = rp_flow_measure(f, b, ctx, &h1);
-      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
-      if (st != RP_OK) return st;
-      double sb = b->style ? b->style->space_before : 0;
-      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
-        st = rp_flow_next_column(f);
-        if (st != RP_OK) return st;
-      }
-    }
-    rp_status st = place_block(f, b, ctx);
-    if (st != RP_OK) return st;
-  }
   return RP_OK;
 }

@@ -1,7 +1,8 @@
 /* flow — internal to layout/: the cursor that walks frames, columns and
  * pages, and the placing of blocks into it. Shared by flow.c (pages and
- * columns), block.c (placing each kind of block) and running.c (headers and
- * footers). */
+ * columns), place.c (the table of block kinds and the loop over blocks),
+ * block.c, grid.c, table.c, figure.c (placing each kind of block) and
+ * running.c (headers and footers). */
 #ifndef RP_LAYOUT_FLOW_H
 #define RP_LAYOUT_FLOW_H
 
@@ -99,10 +100,29 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
                              int sid, int parent, const rp_src *src);
 int rp_flow_id(flow *f);
 
-/* block.c */
+/* No widows or orphans: at least this many lines either side of a break. */
+#define RP_FLOW_MIN_LINES 2
+
+/* How a kind of block takes up room, for what asks before placing it (a
+ * table's column widths, the height that must fit before a break). */
+typedef enum rp_flow_extent {
+  RP_EXTENT_FLOW,  /* blocks in the flow (or nothing): splits between them */
+  RP_EXTENT_TEXT,  /* lines of its own text: splits between lines */
+  RP_EXTENT_FIXED, /* its own width and height: never splits */
+} rp_flow_extent;
+
+/* place.c: each block of the chain by its kind's place function. */
+rp_flow_extent rp_flow_extent_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
+
+/* block.c: the place functions of headings and paragraphs, lists, boxes and
+ * quotes, shapes and chart slots (fixed size). */
+rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_fixed(flow *f, const rp_block *b, place_ctx ctx);
 
 /* flow.c: an open box's background segments (boxes, quotes, tables). */
 void rp_flow_box_push(flow *f, open_box *ob);

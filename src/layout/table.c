@@ -95,19 +95,15 @@ static rp_status content_widths(flow *f, const rp_block *first, double *mn, doub
   for (const rp_block *c = first; c; c = c->next) {
     double a = 0, z = 0;
     rp_status st = RP_OK;
-    switch (c->kind) {
-      case RP_BLOCK_HEADING:
-      case RP_BLOCK_PARAGRAPH:
+    switch (rp_flow_extent_of(c)) {
+      case RP_EXTENT_TEXT:
         if (c->spans) st = rp_inline_measure(f->a, f->b->fonts, c->spans, &a, &z, f->d);
         if (c->style && c->style->indent > 0) z += c->style->indent;
         break;
-      case RP_BLOCK_IMAGE:
-      case RP_BLOCK_STAT:
-      case RP_BLOCK_SHAPE:
-      case RP_BLOCK_CHART:
+      case RP_EXTENT_FIXED:
         a = z = c->width > 0 ? c->width : 0;
         break;
-      default:
+      case RP_EXTENT_FLOW:
         if (c->children) {
           st = content_widths(f, c->children, &a, &z);
           double pad = c->box.padding[1] + c->box.padding[3];

@@ -75,6 +75,7 @@ typedef enum rp_block_kind {
   RP_BLOCK_COLUMN_BREAK,
   RP_BLOCK_ROW,  /* table row: children RP_BLOCK_CELL (part 2) */
   RP_BLOCK_CELL, /* table cell: children blocks (part 2) */
+  RP_BLOCK_KINDS /* how many there are: not a kind */
 } rp_block_kind;
 
 /* Image fitting (part 2). */
