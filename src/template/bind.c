@@ -175,7 +175,8 @@ static void span_once(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNode
   bool yes = true;
   if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
   if (!yes) return;
-  if (!*first && t->separator) rp_spans_text(sb, t->separator, strlen(t->separator));
+  if (!*first && t->u.span.separator)
+    rp_spans_text(sb, t->u.span.separator, strlen(t->u.span.separator));
   *first = false;
   size_t depth = sb->n_chars;
   push_char(sb, t->style);
@@ -207,7 +208,7 @@ static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
     switch (t->kind) {
       case RP_T_TEXT: {
         char *s;
-        if (rp_avt_eval(&b->x, t->text, node, pos, size, &s) == RP_OK)
+        if (rp_avt_eval(&b->x, t->u.text.text, node, pos, size, &s) == RP_OK)
           rp_spans_text(sb, s, strlen(s));
         break;
       }
@@ -220,7 +221,7 @@ static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
         inline_nodes(b, sb, t->children, node, pos, size);
         break;
       case RP_T_LINK: {
-        const char *target = eval_text(b, t->href, node, pos, size);
+        const char *target = eval_text(b, t->u.link.href, node, pos, size);
         if (b->oom) {
           sb->failed = true;
           break;
@@ -392,9 +393,9 @@ static size_t count_blocks(const rp_block *k) {
 
 /* columns="{…}": a whole number from 1 to 12 for this grid; 0 on error. */
 static int grid_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
-  if (!t->columns_avt) return t->columns;
+  if (!t->u.grid.columns_avt) return t->u.grid.columns;
   char *v;
-  if (rp_avt_eval(&b->x, t->columns_avt, node, pos, size, &v) != RP_OK) return 0;
+  if (rp_avt_eval(&b->x, t->u.grid.columns_avt, node, pos, size, &v) != RP_OK) return 0;
   char *end;
   long n = strtol(v, &end, 10);
   while (*end == ' ') end++;
@@ -418,10 +419,10 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   if (!blk) return NULL;
   blk->style = t->style ? t->style->style : NULL;
   blk->u.grid.columns = columns;
-  blk->u.grid.gap_x = t->gap_x;
-  blk->u.grid.gap_y = t->gap_y;
+  blk->u.grid.gap_x = t->u.grid.gap_x;
+  blk->u.grid.gap_y = t->u.grid.gap_y;
   blk->width = t->width;
-  blk->u.grid.fill_rows = t->fill_rows;
+  blk->u.grid.fill_rows = t->u.grid.fill_rows;
   blk->children = cards.head;
   return blk;
 }
@@ -501,9 +502,9 @@ static bool eval_col_align(binder *b, const rp_col_def *cd, xmlNodePtr node, int
  * its select matches. false on error (reported). */
 static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                       table_cols *out) {
-  size_t cap = t->cols_dynamic ? 0 : t->n_col_defs;
-  for (size_t i = 0; t->cols_dynamic && i < t->n_col_defs; i++) {
-    const rp_col_def *cd = &t->col_defs[i];
+  size_t cap = t->u.table.cols_dynamic ? 0 : t->u.table.n_col_defs;
+  for (size_t i = 0; t->u.table.cols_dynamic && i < t->u.table.n_col_defs; i++) {
+    const rp_col_def *cd = &t->u.table.col_defs[i];
     xmlXPathObjectPtr set;
     if (!cd->select) {
       cap++;
@@ -514,26 +515,28 @@ static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
       return false;
     }
   }
-  *out = (table_cols){t->cols, NULL, NULL, t->cols_dynamic ? 0 : t->n_cols};
+  *out = (table_cols){t->u.table.cols, NULL, NULL, t->u.table.cols_dynamic ? 0 : t->u.table.n_cols};
   bool aligned = false;
-  for (size_t i = 0; i < t->n_col_defs; i++) aligned |= t->col_defs[i].align_set;
-  if (cap == 0 || (!t->cols_dynamic && !aligned)) return true; /* the layout's, as they are */
-  rp_table_col *cols = t->cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->cols;
+  for (size_t i = 0; i < t->u.table.n_col_defs; i++) aligned |= t->u.table.col_defs[i].align_set;
+  if (cap == 0 || (!t->u.table.cols_dynamic && !aligned))
+    return true; /* the layout's, as they are */
+  rp_table_col *cols =
+      t->u.table.cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->u.table.cols;
   rp_align *align = rp_arena_calloc(b->a, cap, sizeof *align);
   bool *set = rp_arena_calloc(b->a, cap, sizeof *set);
   if (!cols || !align || !set) return oom(b);
   size_t n = 0;
   bool ok = true;
-  for (size_t i = 0; i < t->n_col_defs && ok; i++) {
-    const rp_col_def *cd = &t->col_defs[i];
+  for (size_t i = 0; i < t->u.table.n_col_defs && ok; i++) {
+    const rp_col_def *cd = &t->u.table.col_defs[i];
     xmlXPathObjectPtr nodes = NULL;
-    if (cd->select && t->cols_dynamic &&
+    if (cd->select && t->u.table.cols_dynamic &&
         rp_xeval_nodes(&b->x, cd->select, node, pos, size, &nodes) != RP_OK)
       return false;
     int k_n = nodes ? (nodes->nodesetval ? nodes->nodesetval->nodeNr : 0) : 1;
     for (int k = 0; k < k_n && ok && n < cap; k++, n++) {
       xmlNodePtr at = nodes ? nodes->nodesetval->nodeTab[k] : node;
-      if (t->cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
+      if (t->u.table.cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
       ok = eval_col_align(b, cd, at, nodes ? k + 1 : pos, nodes ? k_n : size, &set[n], &align[n]);
     }
     xmlXPathFreeObject(nodes);
@@ -597,9 +600,9 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->u.table.cols = tc.cols;
   blk->u.table.n_cols = tc.n;
   blk->u.table.header_rows = (int)head;
-  blk->u.table.zebra = t->zebra;
-  blk->u.table.rule = t->rule;
-  blk->u.table.rule_width = t->rule_width;
+  blk->u.table.zebra = t->u.table.zebra;
+  blk->u.table.rule = t->u.table.rule;
+  blk->u.table.rule_width = t->u.table.rule_width;
   blk->children = rows.head;
   return blk;
 }
@@ -620,16 +623,16 @@ static rp_block *build_row(binder *b, const rp_tnode *t, xmlNodePtr node, int po
 }
 
 static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
-  const char *value = eval_text(b, t->value, node, pos, size);
+  const char *value = eval_text(b, t->u.stat.value, node, pos, size);
   if (!value) return NULL; /* no figure, no tile */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_STAT, RP_ROLE_P);
   if (!blk) return NULL;
   blk->style = t->style ? t->style->style : NULL;
   blk->u.stat.value = value;
-  blk->u.stat.unit = eval_text(b, t->unit, node, pos, size);
-  blk->u.stat.label = eval_text(b, t->label, node, pos, size);
-  blk->u.stat.value_style = t->value_style->style;
-  blk->u.stat.label_style = t->label_style ? t->label_style->style : NULL;
+  blk->u.stat.unit = eval_text(b, t->u.stat.unit, node, pos, size);
+  blk->u.stat.label = eval_text(b, t->u.stat.label, node, pos, size);
+  blk->u.stat.value_style = t->u.stat.value_style->style;
+  blk->u.stat.label_style = t->u.stat.label_style ? t->u.stat.label_style->style : NULL;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -640,8 +643,8 @@ static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int p
  * a photo). *ok is cleared when the path leaves its project. */
 static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                               bool *ok) {
-  if (t->image_path) return t->image_path; /* a literal path, resolved at load */
-  const char *src = eval_text(b, t->src, node, pos, size);
+  if (t->u.image.path) return t->u.image.path; /* a literal path, resolved at load */
+  const char *src = eval_text(b, t->u.image.src, node, pos, size);
   if (!src) return NULL;
   size_t scheme = strspn(src, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
   if (scheme > 1 && src[scheme] == ':') {
@@ -653,8 +656,8 @@ static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int
                     src, b->x.content_file, content_line(node));
     return NULL;
   }
-  const char *dir = t->src_from_layout ? rp_path_dir(b->a, t->file) : b->content_dir;
-  const char *root = t->src_from_layout ? b->l->root : b->content_root;
+  const char *dir = t->u.image.src_from_layout ? rp_path_dir(b->a, t->file) : b->content_dir;
+  const char *root = t->u.image.src_from_layout ? b->l->root : b->content_root;
   bool inside = false;
   const char *path = dir ? rp_asset_resolve(b->a, dir, src, root, &inside) : NULL;
   if (!path) {
@@ -668,9 +671,9 @@ static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int
                     "<image src> gives \"%s\" (at %s:%d), which lies outside the %s's project "
                     "(%s); keep images inside it (the path is relative to the %s file%s)",
                     src, b->x.content_file, content_line(node),
-                    t->src_from_layout ? "layout" : "content", root ? root : "?",
-                    t->src_from_layout ? "layout" : "content",
-                    t->src_from_layout ? ", base=\"layout\"" : "");
+                    t->u.image.src_from_layout ? "layout" : "content", root ? root : "?",
+                    t->u.image.src_from_layout ? "layout" : "content",
+                    t->u.image.src_from_layout ? ", base=\"layout\"" : "");
     return NULL;
   }
   return path;
@@ -685,13 +688,13 @@ static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->style = t->style ? t->style->style : NULL;
   blk->u.image.path = path;
   blk->alt = eval_text(b, t->alt, node, pos, size);
-  blk->u.image.fit = t->fit;
-  blk->u.image.focal_x = t->focal_x;
-  blk->u.image.focal_y = t->focal_y;
-  blk->u.image.clip = t->clip;
-  blk->u.image.initials = eval_text(b, t->initials, node, pos, size);
-  blk->u.image.initials_style = t->initials_style ? t->initials_style->style : NULL;
-  blk->u.image.placeholder_fill = t->placeholder;
+  blk->u.image.fit = t->u.image.fit;
+  blk->u.image.focal_x = t->u.image.focal_x;
+  blk->u.image.focal_y = t->u.image.focal_y;
+  blk->u.image.clip = t->u.image.clip;
+  blk->u.image.initials = eval_text(b, t->u.image.initials, node, pos, size);
+  blk->u.image.initials_style = t->u.image.initials_style ? t->u.image.initials_style->style : NULL;
+  blk->u.image.placeholder_fill = t->u.image.placeholder;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -752,7 +755,7 @@ static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int p
     b->stop = true;
     return;
   }
-  const rp_template_def *tm = match_template(b, t->mode, node, pos, size, t->file, t->line);
+  const rp_template_def *tm = match_template(b, t->u.apply.mode, node, pos, size, t->file, t->line);
   if (!tm) return;
   b->apply_depth++;
   emit_nodes(b, tm->body, node, pos, size, out, depth);
@@ -774,10 +777,10 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
       if (!blk) return;
       blk->height = t->height; /* a limit for shrink-to-fit */
       if (heading) {
-        blk->level = t->level;
-        blk->role = (rp_role)(RP_ROLE_H1 + t->level - 1);
-        blk->bookmark = eval_text(b, t->bookmark, node, pos, size);
-        blk->bookmark_level = t->bookmark_level;
+        blk->level = t->u.heading.level;
+        blk->role = (rp_role)(RP_ROLE_H1 + t->u.heading.level - 1);
+        blk->bookmark = eval_text(b, t->u.heading.bookmark, node, pos, size);
+        blk->bookmark_level = t->u.heading.bookmark_level;
       }
       break;
     }
@@ -800,9 +803,9 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
       blist_init(&kids);
       container(b, t, node, pos, size, &kids, depth);
       blk->children = kids.head;
-      if (quote && t->marks != RP_MARKS_NONE && kids.head) {
-        const char *open = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
-        const char *close = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
+      if (quote && t->u.quote.marks != RP_MARKS_NONE && kids.head) {
+        const char *open = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+        const char *close = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
         rp_block *first = NULL, *last = NULL;
         for (rp_block *k = kids.head; k; k = k->next)
           if (k->spans) {
@@ -817,7 +820,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_SHAPE:
       blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
       if (!blk) return;
-      blk->u.shape.kind = t->shape;
+      blk->u.shape.kind = t->u.shape.kind;
       blk->box = t->box;
       blk->width = t->width;
       blk->height = t->height;
@@ -830,8 +833,8 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_CHART:
       blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
       if (!blk) return;
-      blk->u.chart.kind = t->chart_kind;
-      blk->u.chart.ref = eval_text(b, t->chart_ref, node, pos, size);
+      blk->u.chart.kind = t->u.chart.kind;
+      blk->u.chart.ref = eval_text(b, t->u.chart.ref, node, pos, size);
       blk->alt = eval_text(b, t->alt, node, pos, size);
       blk->width = t->width;
       blk->height = t->height;
@@ -855,7 +858,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
       blk->style = t->style->style;
       blk->box = t->box;
       blk->height = t->height;
-      if (!card) blk->u.cell.span = t->span;
+      if (!card) blk->u.cell.span = t->u.cell.span;
       blist kids;
       blist_init(&kids);
       container(b, t, node, pos, size, &kids, depth);
@@ -906,7 +909,7 @@ static void emit_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   }
   for (int i = 0; i < n; i++) {
     xmlNodePtr item = set->nodesetval->nodeTab[i];
-    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->by, item, i + 1, n);
+    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->u.group.by, item, i + 1, n);
     if (!k) goto done;
     xmlChar *key = xmlXPathCastToString(k);
     xmlXPathFreeObject(k);
@@ -1010,7 +1013,7 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   list_state *ls = user;
   rp_block *it = new_block(b, t, node, RP_BLOCK_ITEM, RP_ROLE_LIST_ITEM);
   if (!it) return;
-  it->style = t->marker_style->style;
+  it->style = t->u.item.marker_style->style;
   it->u.item.marker = marker_text(b, ls->marker, ls->counter++);
   if (ls->marker && !it->u.item.marker) {
     oom(b);
@@ -1026,10 +1029,10 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
 
 static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                       int depth) {
-  list_state ls = {.counter = t->start, .list_t = t, .marker = t->marker};
-  if (t->marker_avt) {
+  list_state ls = {.counter = t->u.list.start, .list_t = t, .marker = t->u.list.marker};
+  if (t->u.list.marker_avt) {
     char *m;
-    if (rp_avt_eval(&b->x, t->marker_avt, node, pos, size, &m) != RP_OK) return;
+    if (rp_avt_eval(&b->x, t->u.list.marker_avt, node, pos, size, &m) != RP_OK) return;
     ls.marker = rp_marker_pattern(m);
   }
   blist_init(&ls.items);
@@ -1037,8 +1040,8 @@ static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   if (!ls.list) return;
   ls.list->style = t->style->style;
   ls.list->level = depth + 1;
-  if (t->has_indent) {
-    ls.list->box.padding[3] = t->indent;
+  if (t->u.list.has_indent) {
+    ls.list->box.padding[3] = t->u.list.indent;
     ls.list->box.padding_set = true;
   }
   for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)

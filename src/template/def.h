@@ -190,64 +190,102 @@ typedef struct rp_col_def {
 
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
-/* One element of a template, compiled. Which fields matter depends on kind. */
+/* One element of a template, compiled: a head every kind has (or most
+ * kinds use), then the part of its own kind in `u` (read u.<part> only for
+ * the kinds that part names). What each kind compiles from and binds to is
+ * in the table of kinds (kinds.c). */
 typedef struct rp_tnode {
   rp_tkind kind;
   const char *file;
   int line;
-  const rp_xexpr *select, *test, *by;
-  bool required;                    /* warn when select matches nothing */
-  const rp_avt *text;               /* RP_T_TEXT */
-  const rp_style_def *style;        /* NULL: the enclosing default */
-  const rp_style_def *marker_style; /* lists and items */
-  bool inline_content;              /* containers: children are inline → one paragraph */
-  bool copy_context;                /* no content: copy the context node's rich text */
-  int level;                        /* heading level */
-  const char *marker;               /* list marker pattern ("•", "1.", "(i)") or NULL */
-  const rp_avt *marker_avt;         /* marker= with {expressions}: evaluated per list */
-  const char *separator;            /* span select=: text between iterations */
-  int start;                        /* list: first number */
-  double width, height;             /* pt, 0 = unset */
-  bool has_indent;
-  double indent; /* list: marker column width, pt */
+  const rp_xexpr *select, *test; /* blocks: once per selected node, only when test holds */
+  bool required;                 /* warn when select matches nothing */
+  const rp_style_def *style;     /* NULL: the enclosing default */
+  bool inline_content;           /* containers: children are inline → one paragraph */
+  bool copy_context;             /* no content: copy the context node's rich text */
+  double width, height;          /* pt, 0 = unset */
   rp_boxstyle box;
-  rp_shape_kind shape;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
-  const rp_avt *bookmark;
-  int bookmark_level;
-  const rp_avt *href, *alt, *chart_ref;
-  const char *chart_kind;
-  rp_quote_marks marks;
-  /* grid */
-  int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
-  const rp_avt *columns_avt; /* columns="{$…}" */
-  double gap_x, gap_y;       /* pt */
-  bool fill_rows;            /* balance="false" */
-  /* table */
-  rp_table_col *cols;
-  size_t n_cols;
-  rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
-  size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
-  bool cols_dynamic;
-  rp_color zebra, rule; /* a == 0: none */
-  double rule_width;    /* pt */
-  int span;             /* cell: columns spanned */
-  /* stat tile */
-  const rp_avt *value, *unit, *label;
-  const rp_style_def *value_style, *label_style;
-  /* image */
-  const rp_avt *src;
-  bool src_from_layout;   /* resolve src against the layout file, not the content */
-  const char *image_path; /* src resolved at load (a literal path in the layout), or NULL */
-  rp_fit fit;
-  double focal_x, focal_y;
-  rp_clip clip;
-  const rp_avt *initials;
-  const rp_style_def *initials_style;
-  rp_color placeholder;
-  const char *mode; /* apply: the templates it chooses from (NULL: those without mode) */
+  const rp_avt *alt;  /* images; a chart's label */
   struct rp_tnode *children, *next;
+
+  union {
+    struct {
+      const rp_avt *text;
+    } text;
+    struct {
+      int level;
+      const rp_avt *bookmark;
+      int bookmark_level;
+    } heading;
+    struct {
+      const rp_style_def *marker_style;
+      const char *marker;       /* marker pattern ("•", "1.", "(i)") or NULL */
+      const rp_avt *marker_avt; /* marker= with {expressions}: evaluated per list */
+      int start;                /* first number */
+      bool has_indent;
+      double indent; /* marker column width, pt */
+    } list;
+    struct {
+      const rp_style_def *marker_style; /* the list's, unless the item names one */
+    } item;
+    struct {
+      rp_quote_marks marks;
+    } quote;
+    struct {
+      rp_shape_kind kind;
+    } shape;
+    struct {
+      const char *kind;
+      const rp_avt *ref;
+    } chart;
+    struct {
+      int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
+      const rp_avt *columns_avt; /* columns="{$…}" */
+      double gap_x, gap_y;       /* pt */
+      bool fill_rows;            /* balance="false" */
+    } grid;
+    struct {
+      rp_table_col *cols;
+      size_t n_cols;
+      rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
+      size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
+      bool cols_dynamic;
+      rp_color zebra, rule; /* a == 0: none */
+      double rule_width;    /* pt */
+    } table;
+    struct {
+      int span; /* columns spanned */
+    } cell;
+    struct {
+      const rp_avt *value, *unit, *label;
+      const rp_style_def *value_style, *label_style;
+    } stat;
+    struct {
+      const rp_avt *src;
+      bool src_from_layout; /* resolve src against the layout file, not the content */
+      const char *path;     /* src resolved at load (a literal path in the layout), or NULL */
+      rp_fit fit;
+      double focal_x, focal_y;
+      rp_clip clip;
+      const rp_avt *initials;
+      const rp_style_def *initials_style;
+      rp_color placeholder;
+    } image;
+    struct {
+      const rp_xexpr *by;
+    } group;
+    struct {
+      const char *mode; /* the templates it chooses from (NULL: those without mode) */
+    } apply;
+    struct {
+      const char *separator; /* with select=: text between iterations */
+    } span;
+    struct {
+      const rp_avt *href;
+    } link;
+  } u;
 } rp_tnode;
 
 typedef struct rp_template_def {
