@@ -19,6 +19,11 @@
  * tables and rows that come out empty, and tiles without a value, are left
  * out.
  *
+ * Each element is bound by its kind's function from the table of kinds
+ * (kinds.c): emit_nodes applies select and test (except for kinds that apply
+ * select themselves, <group>) and calls rp_bind_<kind>, which appends the
+ * blocks it makes; inline elements bind into spans the same way.
+ *
  * Problems found here are evaluation problems (an XPath error that only shows
  * with data, a select that gives a string, a function given a bad date). Each
  * is recorded once per expression and the element is skipped, so that every
@@ -33,7 +38,7 @@
 #include "base/xml.h"
 #include "template/def.h"
 
-typedef struct binder {
+struct rp_binder {
   rp_arena *a;
   rp_diag *d;
   const rp_layout_def *l;
@@ -47,15 +52,14 @@ typedef struct binder {
   rp_vec aligned;           /* aligned_style: styles with a column's alignment */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
-} binder;
+};
+typedef rp_binder binder;
 
 /* Deeper than any sensible prose (a list in a quote in a callout in a
  * section): beyond it a template is applying itself without end. */
 #define APPLY_DEPTH_MAX 32
 
-typedef struct blist {
-  rp_block *head, **tail;
-} blist;
+typedef rp_blist blist;
 
 static void blist_init(blist *bl) {
   bl->head = NULL;
@@ -185,8 +189,8 @@ static void span_once(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNode
 }
 
 /* <span>: once, or once per selected node with the separator between. */
-static void inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node, int pos,
-                        int size) {
+void rp_bind_inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
   bool first = true;
   if (!t->select) {
     span_once(b, sb, t, node, pos, size, &first);
@@ -200,49 +204,54 @@ static void inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNo
   xmlXPathFreeObject(set);
 }
 
+/* ---- the inline bind functions of the table of kinds (kinds.c) -------------- */
+
+void rp_bind_inline_text(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  char *s;
+  if (rp_avt_eval(&b->x, t->u.text.text, node, pos, size, &s) == RP_OK)
+    rp_spans_text(sb, s, strlen(s));
+}
+
+/* em, strong: their text in the character style of that name */
+void rp_bind_inline_char(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  push_char(sb, rp_style_char(b->l, t->kind == RP_T_EM ? "em" : "strong"));
+  inline_nodes(b, sb, t->children, node, pos, size);
+}
+
+void rp_bind_inline_link(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  const char *target = eval_text(b, t->u.link.href, node, pos, size);
+  if (b->oom) {
+    sb->failed = true;
+    return;
+  }
+  sb->href = target;
+  push_char(sb, rp_style_char(b->l, "link"));
+  if (t->children) {
+    inline_nodes(b, sb, t->children, node, pos, size);
+  } else if (target) {
+    /* no text: show the address, without its scheme for e-mail */
+    const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
+    rp_spans_text(sb, shown, strlen(shown));
+  }
+}
+
+void rp_bind_inline_copy(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  copy_nodes(b, sb, t->select, node, pos, size);
+}
+
+/* Each inline element by its kind; the character styles and link each one
+ * pushes end with it. */
 static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
                          int pos, int size) {
   for (; t && !sb->failed; t = t->next) {
     size_t depth = sb->n_chars;
     const char *href = sb->href;
-    switch (t->kind) {
-      case RP_T_TEXT: {
-        char *s;
-        if (rp_avt_eval(&b->x, t->u.text.text, node, pos, size, &s) == RP_OK)
-          rp_spans_text(sb, s, strlen(s));
-        break;
-      }
-      case RP_T_SPAN:
-        inline_span(b, sb, t, node, pos, size);
-        break;
-      case RP_T_EM:
-      case RP_T_STRONG:
-        push_char(sb, rp_style_char(b->l, t->kind == RP_T_EM ? "em" : "strong"));
-        inline_nodes(b, sb, t->children, node, pos, size);
-        break;
-      case RP_T_LINK: {
-        const char *target = eval_text(b, t->u.link.href, node, pos, size);
-        if (b->oom) {
-          sb->failed = true;
-          break;
-        }
-        sb->href = target;
-        push_char(sb, rp_style_char(b->l, "link"));
-        if (t->children) {
-          inline_nodes(b, sb, t->children, node, pos, size);
-        } else if (target) {
-          /* no text: show the address, without its scheme for e-mail */
-          const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
-          rp_spans_text(sb, shown, strlen(shown));
-        }
-        break;
-      }
-      case RP_T_COPY:
-        copy_nodes(b, sb, t->select, node, pos, size);
-        break;
-      default:
-        break;
-    }
+    const rp_tkind_def *k = &rp_tkinds[t->kind];
+    if (k->inlined) k->inlined(b, sb, t, node, pos, size);
     sb->n_chars = depth;
     sb->href = href;
   }
@@ -292,9 +301,6 @@ static void copy_paragraphs(binder *b, const rp_tnode *t, xmlNodePtr node, blist
 }
 
 /* ---- blocks ----------------------------------------------------------------- */
-
-static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                      int depth);
 
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth);
@@ -407,16 +413,16 @@ static int grid_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, 
   return 0;
 }
 
-static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                            int depth) {
+void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
   int columns = grid_columns(b, t, node, pos, size);
-  if (columns == 0) return NULL;
+  if (columns == 0) return;
   blist cards;
   blist_init(&cards);
   emit_nodes(b, t->children, node, pos, size, &cards, depth);
-  if (!cards.head) return NULL; /* no cards: no grid */
+  if (!cards.head) return; /* no cards: no grid */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
   blk->u.grid.columns = columns;
   blk->u.grid.gap_x = t->u.grid.gap_x;
@@ -424,7 +430,7 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   blk->width = t->width;
   blk->u.grid.fill_rows = t->u.grid.fill_rows;
   blk->children = cards.head;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* ---- table columns from the content, and their alignment ----------------------- */
@@ -574,8 +580,8 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
 
 /* A table: header rows (counted: layout repeats them on every page), then
  * body rows. Left out when no body row comes out. */
-static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                             int depth) {
+void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   blist rows;
   blist_init(&rows);
   const rp_tnode *body = t->children;
@@ -588,12 +594,12 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
     body = body->next;
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
-  if (count_blocks(rows.head) == head) return NULL;
+  if (count_blocks(rows.head) == head) return;
   table_cols tc;
-  if (!make_cols(b, t, node, pos, size, &tc)) return NULL;
-  if (!fit_rows(b, t, rows.head, &tc)) return NULL;
+  if (!make_cols(b, t, node, pos, size, &tc)) return;
+  if (!fit_rows(b, t, rows.head, &tc)) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style->style;
   blk->box = t->box;
   blk->width = t->width;
@@ -604,29 +610,31 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->u.table.rule = t->u.table.rule;
   blk->u.table.rule_width = t->u.table.rule_width;
   blk->children = rows.head;
-  return blk;
+  blist_add(out, blk);
 }
 
-static rp_block *build_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                           int depth) {
+void rp_bind_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                 int depth) {
   blist cells;
   blist_init(&cells);
   emit_nodes(b, t->children, node, pos, size, &cells, depth);
-  if (!cells.head) return NULL;
+  if (!cells.head) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_ROW, RP_ROLE_TABLE_ROW);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style->style;
   blk->box.fill = t->box.fill;
   blk->height = t->height;
   blk->children = cells.head;
-  return blk;
+  blist_add(out, blk);
 }
 
-static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+void rp_bind_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  (void)depth;
   const char *value = eval_text(b, t->u.stat.value, node, pos, size);
-  if (!value) return NULL; /* no figure, no tile */
+  if (!value) return; /* no figure, no tile */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_STAT, RP_ROLE_P);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
   blk->u.stat.value = value;
   blk->u.stat.unit = eval_text(b, t->u.stat.unit, node, pos, size);
@@ -636,7 +644,7 @@ static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* The file an image shows, or NULL for none (an empty src: a person without
@@ -679,12 +687,14 @@ static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int
   return path;
 }
 
-static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+void rp_bind_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)depth;
   bool ok = true;
   const char *path = image_path(b, t, node, pos, size, &ok);
-  if (!ok || b->oom) return NULL;
+  if (!ok || b->oom) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_IMAGE, RP_ROLE_FIGURE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
   blk->u.image.path = path;
   blk->alt = eval_text(b, t->alt, node, pos, size);
@@ -698,7 +708,7 @@ static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* ---- dispatch by match ------------------------------------------------------ */
@@ -745,8 +755,8 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
 
 /* <apply>: the body of the first matching template, bound in place with the
  * node as context. Its master, section and bookmark are not used. */
-static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                            blist *out, int depth) {
+void rp_bind_apply(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   if (b->apply_depth >= APPLY_DEPTH_MAX) {
     rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
                   "<apply> nested %d deep (at %s:%d): a template applies itself without end; "
@@ -762,137 +772,136 @@ static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   b->apply_depth--;
 }
 
-/* Builds one element for one context node (select and test already applied);
- * `user` is the blist to append to. */
+/* ---- the block bind functions of the table of kinds (kinds.c) --------------- */
+
+/* heading, paragraph: left out when the text comes out empty */
+void rp_bind_text(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  (void)depth;
+  bool heading = t->kind == RP_T_HEADING;
+  rp_block *blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos,
+                             size, heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
+  if (!blk) return;
+  blk->height = t->height; /* a limit for shrink-to-fit */
+  if (heading) {
+    blk->level = t->u.heading.level;
+    blk->role = (rp_role)(RP_ROLE_H1 + t->u.heading.level - 1);
+    blk->bookmark = eval_text(b, t->u.heading.bookmark, node, pos, size);
+    blk->bookmark_level = t->u.heading.bookmark_level;
+  }
+  blist_add(out, blk);
+}
+
+/* box, quote: a quote with nothing to quote is left out */
+void rp_bind_box(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                 int depth) {
+  bool quote = t->kind == RP_T_QUOTE;
+  rp_block *blk = new_block(b, t, node, quote ? RP_BLOCK_QUOTE : RP_BLOCK_BOX,
+                            quote ? RP_ROLE_QUOTE : RP_ROLE_NONE);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  blk->children = kids.head;
+  if (quote && t->u.quote.marks != RP_MARKS_NONE && kids.head) {
+    const char *open = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+    const char *close = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
+    rp_block *first = NULL, *last = NULL;
+    for (rp_block *k = kids.head; k; k = k->next)
+      if (k->spans) {
+        if (!first) first = k;
+        last = k;
+      }
+    if (first && !add_marks(b, first, last, open, close)) return;
+  }
+  if (quote && !blk->children) return; /* nothing to quote */
+  blist_add(out, blk);
+}
+
+void rp_bind_shape(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
+  if (!blk) return;
+  blk->u.shape.kind = t->u.shape.kind;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+void rp_bind_spacer(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                    int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_SPACER, RP_ROLE_NONE);
+  if (!blk) return;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+void rp_bind_chart(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
+  if (!blk) return;
+  blk->u.chart.kind = t->u.chart.kind;
+  blk->u.chart.ref = eval_text(b, t->u.chart.ref, node, pos, size);
+  blk->alt = eval_text(b, t->alt, node, pos, size);
+  blk->width = t->width;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+/* page-break, column-break */
+void rp_bind_break(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(
+      b, t, node, t->kind == RP_T_PAGE_BREAK ? RP_BLOCK_PAGE_BREAK : RP_BLOCK_COLUMN_BREAK,
+      RP_ROLE_NONE);
+  if (!blk) return;
+  blist_add(out, blk);
+}
+
+/* card (a box that never splits), cell */
+void rp_bind_cell(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  bool card = t->kind == RP_T_CARD;
+  rp_block *blk = new_block(b, t, node, card ? RP_BLOCK_BOX : RP_BLOCK_CELL,
+                            card ? RP_ROLE_NONE : RP_ROLE_TABLE_CELL);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->box = t->box;
+  blk->height = t->height;
+  if (!card) blk->u.cell.span = t->u.cell.span;
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  blk->children = kids.head;
+  blist_add(out, blk);
+}
+
+/* for-each, if: their blocks, in place */
+void rp_bind_children(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth) {
+  emit_nodes(b, t->children, node, pos, size, out, depth);
+}
+
+/* Builds one element for one context node (select and test already applied)
+ * by its kind's bind function; `user` is the blist to append to. */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
-  blist *out = user;
-  rp_block *blk = NULL;
-  switch (t->kind) {
-    case RP_T_HEADING:
-    case RP_T_PARAGRAPH: {
-      bool heading = t->kind == RP_T_HEADING;
-      blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos, size,
-                       heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
-      if (!blk) return;
-      blk->height = t->height; /* a limit for shrink-to-fit */
-      if (heading) {
-        blk->level = t->u.heading.level;
-        blk->role = (rp_role)(RP_ROLE_H1 + t->u.heading.level - 1);
-        blk->bookmark = eval_text(b, t->u.heading.bookmark, node, pos, size);
-        blk->bookmark_level = t->u.heading.bookmark_level;
-      }
-      break;
-    }
-    case RP_T_LIST:
-      emit_list(b, t, node, pos, size, out, depth);
-      return;
-    case RP_T_ITEM: /* only inside lists: emit_list builds items */
-      return;
-    case RP_T_QUOTE:
-    case RP_T_BOX: {
-      bool quote = t->kind == RP_T_QUOTE;
-      blk = new_block(b, t, node, quote ? RP_BLOCK_QUOTE : RP_BLOCK_BOX,
-                      quote ? RP_ROLE_QUOTE : RP_ROLE_NONE);
-      if (!blk) return;
-      blk->style = t->style->style;
-      blk->box = t->box;
-      blk->width = t->width;
-      blk->height = t->height;
-      blist kids;
-      blist_init(&kids);
-      container(b, t, node, pos, size, &kids, depth);
-      blk->children = kids.head;
-      if (quote && t->u.quote.marks != RP_MARKS_NONE && kids.head) {
-        const char *open = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
-        const char *close = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
-        rp_block *first = NULL, *last = NULL;
-        for (rp_block *k = kids.head; k; k = k->next)
-          if (k->spans) {
-            if (!first) first = k;
-            last = k;
-          }
-        if (first && !add_marks(b, first, last, open, close)) return;
-      }
-      if (quote && !blk->children) return; /* nothing to quote */
-      break;
-    }
-    case RP_T_SHAPE:
-      blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
-      if (!blk) return;
-      blk->u.shape.kind = t->u.shape.kind;
-      blk->box = t->box;
-      blk->width = t->width;
-      blk->height = t->height;
-      break;
-    case RP_T_SPACER:
-      blk = new_block(b, t, node, RP_BLOCK_SPACER, RP_ROLE_NONE);
-      if (!blk) return;
-      blk->height = t->height;
-      break;
-    case RP_T_CHART:
-      blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
-      if (!blk) return;
-      blk->u.chart.kind = t->u.chart.kind;
-      blk->u.chart.ref = eval_text(b, t->u.chart.ref, node, pos, size);
-      blk->alt = eval_text(b, t->alt, node, pos, size);
-      blk->width = t->width;
-      blk->height = t->height;
-      break;
-    case RP_T_PAGE_BREAK:
-    case RP_T_COLUMN_BREAK:
-      blk = new_block(b, t, node,
-                      t->kind == RP_T_PAGE_BREAK ? RP_BLOCK_PAGE_BREAK : RP_BLOCK_COLUMN_BREAK,
-                      RP_ROLE_NONE);
-      if (!blk) return;
-      break;
-    case RP_T_GRID:
-      blk = build_grid(b, t, node, pos, size, depth);
-      break;
-    case RP_T_CARD:
-    case RP_T_CELL: {
-      bool card = t->kind == RP_T_CARD;
-      blk = new_block(b, t, node, card ? RP_BLOCK_BOX : RP_BLOCK_CELL,
-                      card ? RP_ROLE_NONE : RP_ROLE_TABLE_CELL);
-      if (!blk) return;
-      blk->style = t->style->style;
-      blk->box = t->box;
-      blk->height = t->height;
-      if (!card) blk->u.cell.span = t->u.cell.span;
-      blist kids;
-      blist_init(&kids);
-      container(b, t, node, pos, size, &kids, depth);
-      blk->children = kids.head;
-      break;
-    }
-    case RP_T_TABLE:
-      blk = build_table(b, t, node, pos, size, depth);
-      break;
-    case RP_T_ROW:
-      blk = build_row(b, t, node, pos, size, depth);
-      break;
-    case RP_T_STAT:
-      blk = build_stat(b, t, node, pos, size);
-      break;
-    case RP_T_IMAGE:
-      blk = build_image(b, t, node, pos, size);
-      break;
-    case RP_T_FOR_EACH:
-    case RP_T_IF:
-      emit_nodes(b, t->children, node, pos, size, out, depth);
-      return;
-    case RP_T_APPLY:
-      apply_templates(b, t, node, pos, size, out, depth);
-      return;
-    default:
-      return;
-  }
-  if (blk) blist_add(out, blk);
+  const rp_tkind_def *k = &rp_tkinds[t->kind];
+  if (k->bind) k->bind(b, t, node, pos, size, user, depth);
 }
 
 /* <group>: one pass per distinct key, in order of first appearance. */
-static void emit_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                       int depth) {
+void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   xmlXPathObjectPtr set;
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
@@ -990,10 +999,11 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth) {
   for (; t && !halted(b); t = t->next) {
-    if (t->kind == RP_T_GROUP) {
+    const rp_tkind_def *k = &rp_tkinds[t->kind];
+    if (k->own_select) {
       bool yes = true;
       if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
-      if (yes) emit_group(b, t, node, pos, size, out, depth);
+      if (yes && k->bind) k->bind(b, t, node, pos, size, out, depth);
       continue;
     }
     each_context(b, t, node, pos, size, out, depth, build);
@@ -1027,8 +1037,8 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   blist_add(&ls->items, it);
 }
 
-static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                      int depth) {
+void rp_bind_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
   list_state ls = {.counter = t->u.list.start, .list_t = t, .marker = t->u.list.marker};
   if (t->u.list.marker_avt) {
     char *m;

@@ -16,7 +16,11 @@
  * Default styles: the template's text is in style "body"; a container with a
  * style= passes it down to what it holds; a heading without style= uses
  * "h<level>" when the brand has it; a quote without style= uses "quote" when
- * the brand has it. Text that ends up with no style is an error. */
+ * the brand has it. Text that ends up with no style is an error.
+ *
+ * compile_block reads what every block element has (select, test, required,
+ * keep-*, style=) and calls its kind's compile function from the table of
+ * kinds (kinds.c); those functions (rp_compile_<kind>) follow it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,59 +28,20 @@
 #include "template/def.h"
 #include "template/units.h"
 
-typedef struct scope {
-  const rp_style_def *dflt;   /* style for text that names none */
-  const rp_style_def *marker; /* list items: the list's marker style */
-  const char *const *vars;    /* variables visible here */
-} scope;
+typedef rp_tscope scope;
 
 static const char *const group_vars[] = {"key", "group", NULL};
 
-static const struct {
-  const char *name;
-  rp_tkind kind;
-} elements[] = {
-    {"heading", RP_T_HEADING},
-    {"paragraph", RP_T_PARAGRAPH},
-    {"list", RP_T_LIST},
-    {"item", RP_T_ITEM},
-    {"quote", RP_T_QUOTE},
-    {"box", RP_T_BOX},
-    {"shape", RP_T_SHAPE},
-    {"spacer", RP_T_SPACER},
-    {"chart", RP_T_CHART},
-    {"page-break", RP_T_PAGE_BREAK},
-    {"column-break", RP_T_COLUMN_BREAK},
-    {"grid", RP_T_GRID},
-    {"card", RP_T_CARD},
-    {"table", RP_T_TABLE},
-    {"header", RP_T_HEADER},
-    {"row", RP_T_ROW},
-    {"cell", RP_T_CELL},
-    {"stat", RP_T_STAT},
-    {"image", RP_T_IMAGE},
-    {"for-each", RP_T_FOR_EACH},
-    {"if", RP_T_IF},
-    {"group", RP_T_GROUP},
-    {"apply", RP_T_APPLY},
-    {"span", RP_T_SPAN},
-    {"em", RP_T_EM},
-    {"strong", RP_T_STRONG},
-    {"link", RP_T_LINK},
-    {"copy", RP_T_COPY},
-};
-
+/* The element's kind, from the table of kinds (kinds.c). */
 static bool kind_of(const xmlNode *n, rp_tkind *out) {
   if (n->type != XML_ELEMENT_NODE) return false;
-  for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
-    if (strcmp((const char *)n->name, elements[i].name) == 0) {
-      *out = elements[i].kind;
-      return true;
-    }
-  return false;
+  const rp_tkind_def *k = rp_tkind_find((const char *)n->name);
+  if (!k) return false;
+  *out = k->kind;
+  return true;
 }
 
-static bool is_inline_kind(rp_tkind k) { return k >= RP_T_TEXT; }
+static bool is_inline_kind(rp_tkind k) { return rp_tkinds[k].is_inline; }
 
 static bool blank(const xmlChar *s) {
   return !s || strspn((const char *)s, " \t\r\n") == strlen((const char *)s);
@@ -446,179 +411,281 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
   const rp_style_def *own = rp_def_style_attr(l, n, "style", &ok);
-  scope inner = *sc;
+  /* the kind's own attributes and content; inline kinds compile only inside
+   * text (compile_inline): here they stay empty */
+  const rp_tkind_def *k = &rp_tkinds[kind];
+  if (k->compile && !k->is_inline && !k->compile(l, n, t, own, sc, &ok)) return NULL;
+  return t; /* every problem is already reported */
+}
 
-  switch (kind) {
-    case RP_T_HEADING: {
-      t->u.heading.level = 1;
-      ok &= rp_def_int(l, n, "level", 1, 6, &t->u.heading.level);
-      char hname[4] = {'h', (char)('0' + t->u.heading.level), 0};
-      const rp_style_def *h = rp_style_find(l, hname);
-      t->style = need_style(l, n, own, h ? h : sc->dflt, &ok);
-      t->u.heading.bookmark = avt_attr(l, n, "bookmark", sc->vars, &ok);
-      t->u.heading.bookmark_level = 2;
-      ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->u.heading.bookmark_level);
-      t->children = compile_inline(l, n, sc);
-      if (!t->children) t->copy_context = true;
-      text_height(l, n, t, &ok);
-      break;
-    }
-    case RP_T_PARAGRAPH:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->children = compile_inline(l, n, sc);
-      if (!t->children) t->copy_context = true;
-      text_height(l, n, t, &ok);
-      break;
-    case RP_T_LIST:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->u.list.marker_style = rp_def_style_attr(l, n, "marker-style", &ok);
-      if (!t->u.list.marker_style) t->u.list.marker_style = t->style;
-      list_marker(l, n, sc, t, &ok);
-      t->u.list.start = 1;
-      ok &= rp_def_int(l, n, "start", -1000000, 1000000, &t->u.list.start);
-      if (xmlHasProp(n, (const xmlChar *)"indent")) {
-        t->u.list.has_indent = true;
-        ok &= rp_def_length(l, n, "indent", RP_NO_PERCENT, &t->u.list.indent);
-      }
-      inner.dflt = t->style;
-      inner.marker = t->u.list.marker_style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_ITEM:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->u.item.marker_style = rp_def_style_attr(l, n, "marker-style", &ok);
-      if (!t->u.item.marker_style) t->u.item.marker_style = sc->marker ? sc->marker : t->style;
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_QUOTE: {
-      const rp_style_def *q = rp_style_find(l, "quote");
-      t->style = need_style(l, n, own, q ? q : sc->dflt, &ok);
-      const char *marks = rp_def_attr(l, n, "marks");
-      t->u.quote.marks = !marks || strcmp(marks, "none") == 0 ? RP_MARKS_NONE
-                         : strcmp(marks, "single") == 0       ? RP_MARKS_SINGLE
-                                                              : RP_MARKS_DOUBLE;
-      ok &= box_attrs(l, n, &t->box);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    }
-    case RP_T_BOX:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_SHAPE: {
-      const char *k = rp_def_attr(l, n, "kind");
-      t->u.shape.kind = !k || strcmp(k, "rect") == 0 ? RP_SHAPE_RECT
-                        : strcmp(k, "rounded") == 0  ? RP_SHAPE_ROUNDED
-                        : strcmp(k, "line") == 0     ? RP_SHAPE_LINE
-                                                     : RP_SHAPE_CIRCLE;
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      if (ok && t->u.shape.kind == RP_SHAPE_LINE && t->box.stroke.a == 0) {
-        rp_def_error(l, n, "<shape kind=\"line\"> needs a stroke colour: add stroke=\"…\"");
-        ok = false;
-      }
-      break;
-    }
-    case RP_T_SPACER:
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    case RP_T_CHART:
-      t->u.chart.kind = rp_def_attr(l, n, "kind");
-      t->u.chart.ref = avt_attr(l, n, "ref", sc->vars, &ok);
-      t->alt = avt_attr(l, n, "label", sc->vars, &ok);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    case RP_T_PAGE_BREAK:
-    case RP_T_COLUMN_BREAK:
-      break;
-    case RP_T_GRID:
-      t->style = own ? own : sc->dflt;
-      grid_columns(l, n, t, sc, &ok);
-      t->u.grid.gap_x = 12;
-      ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.grid.gap_x);
-      t->u.grid.gap_y = t->u.grid.gap_x;
-      ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->u.grid.gap_y);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      bool balance = true;
-      ok &= rp_def_bool(l, n, "balance", &balance);
-      t->u.grid.fill_rows = !balance;
-      inner.dflt = t->style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_CARD:
-    case RP_T_CELL:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      t->keep_together = true; /* a card never splits; nor does a cell (its row moves whole) */
-      t->u.cell.span = 1;
-      if (kind == RP_T_CELL) ok &= rp_def_int(l, n, "span", 1, 12, &t->u.cell.span);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_TABLE:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box); /* padding: every cell's default; fill, stroke: behind */
-      t->box.rule = (rp_color){0};
-      t->box.rule_width = 0;
-      ok &= rp_def_color(l, n, "rule", &t->u.table.rule);
-      ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->u.table.rule_width);
-      ok &= rp_def_color(l, n, "zebra", &t->u.table.zebra);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      compile_table(l, n, t, sc, &ok);
-      break;
-    case RP_T_ROW:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= rp_def_color(l, n, "fill", &t->box.fill);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      inner.dflt = t->style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_STAT: {
-      t->style = own ? own : sc->dflt;
-      const rp_style_def *vs = rp_style_find(l, "stat"), *ls = rp_style_find(l, "stat-label");
-      t->u.stat.value_style = rp_def_style_attr(l, n, "value-style", &ok);
-      t->u.stat.label_style = rp_def_style_attr(l, n, "label-style", &ok);
-      if (!t->u.stat.value_style) t->u.stat.value_style = need_style(l, n, vs, t->style, &ok);
-      if (!t->u.stat.label_style) t->u.stat.label_style = ls ? ls : t->style;
-      t->u.stat.value = avt_attr(l, n, "value", sc->vars, &ok);
-      t->u.stat.unit = avt_attr(l, n, "unit", sc->vars, &ok);
-      t->u.stat.label = avt_attr(l, n, "label", sc->vars, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    }
-    case RP_T_IMAGE:
-      t->style = own ? own : sc->dflt;
-      compile_image(l, n, t, sc, &ok);
-      break;
-    case RP_T_FOR_EACH:
-    case RP_T_IF:
-      t->children = compile_blocks(l, n, sc);
-      break;
-    case RP_T_GROUP:
-      t->u.group.by = expr_attr(l, n, "by", sc->vars, &ok);
-      inner.vars = group_vars;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_APPLY: {
-      /* its templates are checked once all are known (load.c) */
-      t->u.apply.mode = rp_def_attr(l, n, "mode");
-      rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
-      if (!slot) return rp_def_out_of_memory(l), NULL;
-      *slot = t;
-      break;
-    }
-    default:
-      break;
+/* ---- the compile functions of the table of kinds (kinds.c) ------------------ */
+
+bool rp_compile_heading(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                        const rp_tscope *sc, bool *ok) {
+  t->u.heading.level = 1;
+  *ok &= rp_def_int(l, n, "level", 1, 6, &t->u.heading.level);
+  char hname[4] = {'h', (char)('0' + t->u.heading.level), 0};
+  const rp_style_def *h = rp_style_find(l, hname);
+  t->style = need_style(l, n, own, h ? h : sc->dflt, ok);
+  t->u.heading.bookmark = avt_attr(l, n, "bookmark", sc->vars, ok);
+  t->u.heading.bookmark_level = 2;
+  *ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->u.heading.bookmark_level);
+  t->children = compile_inline(l, n, sc);
+  if (!t->children) t->copy_context = true;
+  text_height(l, n, t, ok);
+  return true;
+}
+
+bool rp_compile_paragraph(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                          const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->children = compile_inline(l, n, sc);
+  if (!t->children) t->copy_context = true;
+  text_height(l, n, t, ok);
+  return true;
+}
+
+bool rp_compile_list(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.list.marker_style = rp_def_style_attr(l, n, "marker-style", ok);
+  if (!t->u.list.marker_style) t->u.list.marker_style = t->style;
+  list_marker(l, n, sc, t, ok);
+  t->u.list.start = 1;
+  *ok &= rp_def_int(l, n, "start", -1000000, 1000000, &t->u.list.start);
+  if (xmlHasProp(n, (const xmlChar *)"indent")) {
+    t->u.list.has_indent = true;
+    *ok &= rp_def_length(l, n, "indent", RP_NO_PERCENT, &t->u.list.indent);
   }
-  (void)ok; /* every problem is already reported */
-  return t;
+  scope inner = *sc;
+  inner.dflt = t->style;
+  inner.marker = t->u.list.marker_style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+bool rp_compile_item(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.item.marker_style = rp_def_style_attr(l, n, "marker-style", ok);
+  if (!t->u.item.marker_style) t->u.item.marker_style = sc->marker ? sc->marker : t->style;
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_quote(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  const rp_style_def *q = rp_style_find(l, "quote");
+  t->style = need_style(l, n, own, q ? q : sc->dflt, ok);
+  const char *marks = rp_def_attr(l, n, "marks");
+  t->u.quote.marks = !marks || strcmp(marks, "none") == 0 ? RP_MARKS_NONE
+                     : strcmp(marks, "single") == 0       ? RP_MARKS_SINGLE
+                                                          : RP_MARKS_DOUBLE;
+  *ok &= box_attrs(l, n, &t->box);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_box(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                    const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_shape(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc;
+  const char *k = rp_def_attr(l, n, "kind");
+  t->u.shape.kind = !k || strcmp(k, "rect") == 0 ? RP_SHAPE_RECT
+                    : strcmp(k, "rounded") == 0  ? RP_SHAPE_ROUNDED
+                    : strcmp(k, "line") == 0     ? RP_SHAPE_LINE
+                                                 : RP_SHAPE_CIRCLE;
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  if (*ok && t->u.shape.kind == RP_SHAPE_LINE && t->box.stroke.a == 0) {
+    rp_def_error(l, n, "<shape kind=\"line\"> needs a stroke colour: add stroke=\"…\"");
+    *ok = false;
+  }
+  return true;
+}
+
+bool rp_compile_spacer(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                       const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc;
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.chart.kind = rp_def_attr(l, n, "kind");
+  t->u.chart.ref = avt_attr(l, n, "ref", sc->vars, ok);
+  t->alt = avt_attr(l, n, "label", sc->vars, ok);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  grid_columns(l, n, t, sc, ok);
+  t->u.grid.gap_x = 12;
+  *ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.grid.gap_x);
+  t->u.grid.gap_y = t->u.grid.gap_x;
+  *ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->u.grid.gap_y);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  bool balance = true;
+  *ok &= rp_def_bool(l, n, "balance", &balance);
+  t->u.grid.fill_rows = !balance;
+  scope inner = *sc;
+  inner.dflt = t->style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+/* A card or a cell: a box that never splits (a cell's row moves whole). */
+static void boxed(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                  const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  t->keep_together = true;
+}
+
+bool rp_compile_card(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  boxed(l, n, t, own, sc, ok);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_cell(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  boxed(l, n, t, own, sc, ok);
+  t->u.cell.span = 1;
+  *ok &= rp_def_int(l, n, "span", 1, 12, &t->u.cell.span);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box); /* padding: every cell's default; fill, stroke: behind */
+  t->box.rule = (rp_color){0};
+  t->box.rule_width = 0;
+  *ok &= rp_def_color(l, n, "rule", &t->u.table.rule);
+  *ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->u.table.rule_width);
+  *ok &= rp_def_color(l, n, "zebra", &t->u.table.zebra);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  compile_table(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_row(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                    const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= rp_def_color(l, n, "fill", &t->box.fill);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  scope inner = *sc;
+  inner.dflt = t->style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+bool rp_compile_stat(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  const rp_style_def *vs = rp_style_find(l, "stat"), *ls = rp_style_find(l, "stat-label");
+  t->u.stat.value_style = rp_def_style_attr(l, n, "value-style", ok);
+  t->u.stat.label_style = rp_def_style_attr(l, n, "label-style", ok);
+  if (!t->u.stat.value_style) t->u.stat.value_style = need_style(l, n, vs, t->style, ok);
+  if (!t->u.stat.label_style) t->u.stat.label_style = ls ? ls : t->style;
+  t->u.stat.value = avt_attr(l, n, "value", sc->vars, ok);
+  t->u.stat.unit = avt_attr(l, n, "unit", sc->vars, ok);
+  t->u.stat.label = avt_attr(l, n, "label", sc->vars, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  compile_image(l, n, t, sc, ok);
+  return true;
+}
+
+/* for-each, if: blocks, in the same scope */
+bool rp_compile_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                         const rp_tscope *sc, bool *ok) {
+  (void)own, (void)ok;
+  t->children = compile_blocks(l, n, sc);
+  return true;
+}
+
+bool rp_compile_group(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.group.by = expr_attr(l, n, "by", sc->vars, ok);
+  scope inner = *sc;
+  inner.vars = group_vars;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+/* Its templates are checked once all are known (load.c). */
+bool rp_compile_apply(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc, (void)ok;
+  t->u.apply.mode = rp_def_attr(l, n, "mode");
+  rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
+  if (!slot) return rp_def_out_of_memory(l);
+  *slot = t;
+  return true;
+}
+
+/* Inline kinds (compile_inline): no `own` style; <span style> is a character style. */
+bool rp_compile_span(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->style = rp_def_style_attr(l, n, "style", ok);
+  t->select = expr_attr(l, n, "select", sc->vars, ok);
+  t->test = expr_attr(l, n, "test", sc->vars, ok);
+  t->u.span.separator = rp_def_attr(l, n, "separator");
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+/* em, strong: their text */
+bool rp_compile_inline_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                                const rp_tscope *sc, bool *ok) {
+  (void)own, (void)ok;
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.link.href = avt_attr(l, n, "href", sc->vars, ok);
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+bool rp_compile_copy(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->select = expr_attr(l, n, "select", sc->vars, ok);
+  return true;
 }
 
 static rp_tnode *compile_blocks(rp_layout_def *l, xmlNode *parent, const scope *sc) {
@@ -668,28 +735,7 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
       }
       t = new_node(l, c, k);
       if (!t) continue;
-      switch (k) {
-        case RP_T_SPAN:
-          t->style = rp_def_style_attr(l, c, "style", &ok);
-          t->select = expr_attr(l, c, "select", sc->vars, &ok);
-          t->test = expr_attr(l, c, "test", sc->vars, &ok);
-          t->u.span.separator = rp_def_attr(l, c, "separator");
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_EM:
-        case RP_T_STRONG:
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_LINK:
-          t->u.link.href = avt_attr(l, c, "href", sc->vars, &ok);
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_COPY:
-          t->select = expr_attr(l, c, "select", sc->vars, &ok);
-          break;
-        default:
-          break;
-      }
+      if (rp_tkinds[k].compile) rp_tkinds[k].compile(l, c, t, NULL, sc, &ok);
     }
     if (!t) continue;
     *tail = t;

@@ -1,7 +1,7 @@
 /* def — internal to template/: the compiled form of a layout document, shared
  * by the files that build it (load.c, brand.c, style.c, master.c, compile.c,
- * xpath.c, asset.c) and the files that evaluate it (bind.c, spans.c,
- * xpathfn.c).
+ * xpath.c, asset.c), the files that evaluate it (bind.c, spans.c, xpathfn.c)
+ * and the table of element kinds that joins the two (kinds.c).
  *
  * Loading turns the layout's XML into these structures once: attribute values
  * parsed, style and colour names resolved, XPath expressions compiled. Every
@@ -174,6 +174,7 @@ typedef enum rp_tkind {
   RP_T_STRONG,
   RP_T_LINK,
   RP_T_COPY,
+  RP_T_KINDS /* how many there are: not a kind */
 } rp_tkind;
 
 /* A <col> as written: its width, and the nodes it repeats for and its
@@ -287,6 +288,125 @@ typedef struct rp_tnode {
     } link;
   } u;
 } rp_tnode;
+
+/* ---- the table of kinds (kinds.c) ----------------------------------------- */
+
+/* What compiling an element sees of where it stands (compile.c). */
+typedef struct rp_tscope {
+  const rp_style_def *dflt;   /* style for text that names none */
+  const rp_style_def *marker; /* list items: the list's marker style */
+  const char *const *vars;    /* variables visible here */
+} rp_tscope;
+
+/* Binding's state (bind.c) and a list of blocks it appends to. */
+typedef struct rp_binder rp_binder;
+typedef struct rp_blist {
+  rp_block *head, **tail;
+} rp_blist;
+typedef struct rp_span_builder rp_span_builder;
+
+/* Compiles the kind's own attributes and content into t, whose head (select,
+ * test, required, keep-*) compile.c has read; `own` is its style= (blocks
+ * only). Problems are reported and clear *ok; false drops the node (out of
+ * memory). */
+typedef bool (*rp_tcompile_fn)(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                               const rp_tscope *sc, bool *ok);
+/* Binds a block element for one context node (select and test applied),
+ * appending what it makes to out; `depth` is the list nesting. */
+typedef void (*rp_tbind_fn)(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                            rp_blist *out, int depth);
+/* Binds an inline element into the spans being built. */
+typedef void (*rp_tbind_inline_fn)(rp_binder *b, rp_span_builder *sb, const rp_tnode *t,
+                                   xmlNodePtr node, int pos, int size);
+
+/* One kind of template element. Adding a kind: its rp_tkind, its part of
+ * rp_tnode (if it needs one), an entry in kinds.c with its functions (and,
+ * for a new kind of block, the same in template/blocks.h and layout/place.c). */
+typedef struct rp_tkind_def {
+  const char *name; /* element name; NULL for text */
+  rp_tkind kind;
+  bool is_inline;             /* inside text only (span, em, …); else a block or control */
+  bool own_select;            /* bind applies select itself (group: the nodes it groups) */
+  rp_tcompile_fn compile;     /* NULL: nothing of its own */
+  rp_tbind_fn bind;           /* blocks and control; NULL: binds to nothing where it stands */
+  rp_tbind_inline_fn inlined; /* inline kinds */
+} rp_tkind_def;
+
+/* Indexed by rp_tkind. */
+extern const rp_tkind_def rp_tkinds[];
+/* The kind of element `name`, or NULL when there is none. */
+const rp_tkind_def *rp_tkind_find(const char *name);
+
+/* compile.c: the compile functions of the table. */
+bool rp_compile_heading(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                        const rp_tscope *, bool *);
+bool rp_compile_paragraph(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                          const rp_tscope *, bool *);
+bool rp_compile_list(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_item(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_quote(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_box(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *, const rp_tscope *,
+                    bool *);
+bool rp_compile_shape(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_spacer(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                       const rp_tscope *, bool *);
+bool rp_compile_chart(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_grid(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_card(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_table(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_row(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *, const rp_tscope *,
+                    bool *);
+bool rp_compile_cell(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_stat(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_image(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_children(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                         const rp_tscope *, bool *);
+bool rp_compile_group(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_apply(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_span(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_inline_children(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                                const rp_tscope *, bool *);
+bool rp_compile_link(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_copy(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+
+/* bind.c: the bind functions of the table. */
+void rp_bind_text(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_list(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_box(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_shape(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_spacer(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_chart(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_break(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_grid(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_cell(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_table(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_row(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_stat(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_image(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_children(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_group(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_apply(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_inline_text(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_span(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_char(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_link(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_copy(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
 
 typedef struct rp_template_def {
   const char *name;      /* NULL for a template only applied by match */
@@ -531,7 +651,7 @@ xmlChar *rp_kind_label(rp_xeval *x, const char *of, const char *id, bool plural)
 void rp_labels_fini(rp_xeval *x);
 
 /* spans.c: inline content → spans. */
-typedef struct rp_span_builder {
+struct rp_span_builder {
   rp_arena *a;
   rp_diag *d;
   const rp_layout_def *l;
@@ -547,7 +667,7 @@ typedef struct rp_span_builder {
   int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
   bool failed;
-} rp_span_builder;
+};
 
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
 /* Appends text in the current character styles. */
