@@ -147,7 +147,7 @@ typedef struct probed_image {
   rp_image_info info;
 } probed_image;
 
-/* grid.c: cards in rows of b->columns; a row moves whole to the next column. */
+/* grid.c: cards in rows of b->u.grid.columns; a row moves whole to the next column. */
 rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx);
 /* Cards in row `row` (from 0) of a grid of `n` cards and `columns` columns:
  * balanced (fuller rows first), or every row full but the last with

@@ -1631,6 +1631,72 @@ static void test_fault_injection_additions(void **state) {
   fault_injection("columns.xml", prose(), "£1,000");
 }
 
+/* ---- the table of kinds -------------------------------------------------------- */
+
+/* Template elements the layout schema defines: every <element> inside the
+ * defines that hold template content. */
+static bool template_define(const char *name) {
+  static const char *const defs[] = {
+      "block",     "grid", "card-item", "table",  "row-item",
+      "cell-item", "stat", "image",     "inline", "container-content"};
+  for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+    if (strcmp(name, defs[i]) == 0) return true;
+  return false;
+}
+
+static void schema_elements(xmlNode *n, bool inside, const char **names, size_t *count,
+                            size_t cap) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+    bool in = inside;
+    if (strcmp((const char *)n->name, "define") == 0)
+      in = name && template_define((const char *)name);
+    if (in && name && strcmp((const char *)n->name, "element") == 0 && *count < cap) {
+      bool seen = false;
+      for (size_t i = 0; i < *count; i++) seen |= strcmp(names[i], (const char *)name) == 0;
+      if (!seen) names[(*count)++] = strdup((const char *)name);
+    }
+    xmlFree(name);
+    schema_elements(n->children, in, names, count, cap);
+  }
+}
+
+/* The table of kinds (kinds.c) and the layout schema name the same elements
+ * (but <col>, which a table reads itself); each entry sits at its kind's
+ * index; inline kinds bind into spans, the others into blocks. */
+static void test_kinds_table(void **state) {
+  (void)state;
+  for (size_t i = 0; i < RP_T_KINDS; i++) {
+    const rp_tkind_def *k = &rp_tkinds[i];
+    assert_int_equal(k->kind, (int)i);
+    assert_true(k->is_inline == (k->kind >= RP_T_TEXT));
+    if (k->is_inline) {
+      assert_non_null(k->inlined);
+      assert_null(k->bind);
+    } else {
+      assert_null(k->inlined);
+    }
+    if (k->name) assert_ptr_equal(rp_tkind_find(k->name), k);
+  }
+  assert_null(rp_tkind_find("col"));
+  assert_null(rp_tkind_find("paragraphs"));
+  xmlDocPtr doc = xmlReadFile(rp_test_src("layouts/schema/layout.rng"), NULL, XML_PARSE_NONET);
+  assert_non_null(doc);
+  const char *names[64];
+  size_t n = 0;
+  schema_elements(xmlDocGetRootElement(doc), false, names, &n, 64);
+  xmlFreeDoc(doc);
+  size_t named = 0;
+  for (size_t i = 0; i < RP_T_KINDS; i++) named += rp_tkinds[i].name != NULL;
+  assert_int_equal(n, named + 1); /* + col */
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(names[i], "col") != 0 && !rp_tkind_find(names[i]))
+      fail_msg("the schema's <%s> has no entry in template/kinds.c", names[i]);
+    free((void *)names[i]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -1670,6 +1736,7 @@ int main(void) {
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
       cmocka_unit_test(test_fault_injection_additions),
+      cmocka_unit_test(test_kinds_table),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
