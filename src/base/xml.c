@@ -21,6 +21,8 @@
  * Only whole-file XML inclusion is supported (no xpointer, no parse="text"). */
 #include "base/xml.h"
 
+#include "base/xml_explain.h"
+
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -56,7 +58,29 @@ typedef struct err_ctx {
    * entry `first` of the diag on. */
   bool again;
   size_t first;
+  /* Schema errors: for entry i of the diag, the element libxml2 named and
+   * its error code (see explain_all). */
+  bool track;
+  struct located *where;
+  size_t n_where;
 } err_ctx;
+
+typedef struct located {
+  const xmlNode *node; /* NULL when the entry names none */
+  int code;            /* xmlRelaxNGValidErr */
+} located;
+
+/* Notes which element the diag's last entry is about, if it was just added. */
+static void locate(err_ctx *ec, size_t count_before, const xmlNode *node, int code) {
+  size_t i = ec->diag->count;
+  if (i == count_before || !ec->track) return;
+  located *grown = realloc(ec->where, i * sizeof *grown);
+  if (!grown) return;
+  for (size_t j = ec->n_where; j < i; j++) grown[j] = (located){NULL, 0};
+  grown[i - 1] = (located){node, code};
+  ec->where = grown;
+  ec->n_where = i;
+}
 
 /* libxml2's RelaxNG reports one mistake as a cascade: the element at fault
  * first, then each ancestor "failed to validate content". Ancestors stand on
@@ -121,8 +145,17 @@ static void on_error(void *user, error_ptr e) {
   }
   if (e->domain == XML_FROM_RELAXNGV && line > 0) ec->last_line = line;
   if (ec->again && reported(ec, file, line, msg)) return;
+  size_t before = ec->diag->count;
   rp_diag_error(ec->diag, RP_ERR_INPUT, file, line, col, "%s%s%s", msg, hint(msg),
                 ec->suffix ? ec->suffix : "");
+  /* "Element card has extra content: image" is about the image (the node):
+   * note it only when the node is what the message is about. */
+  if (node && node->type == XML_ELEMENT_NODE &&
+      (e->code != XML_RELAXNG_ERR_EXTRACONTENT ||
+       (e->str2 && strcmp(e->str2, (const char *)node->name) == 0)) &&
+      (e->code != XML_RELAXNG_ERR_ELEMWRONG ||
+       (e->str1 && strcmp(e->str1, (const char *)node->name) == 0)))
+    locate(ec, before, node, e->code);
 }
 
 #define ENTITY_MESSAGE                                                                   \
@@ -411,14 +444,118 @@ static void push_validate(xmlRelaxNGValidCtxtPtr vctx, xmlDocPtr doc, xmlNodePtr
   }
 }
 
+/* Whether libxml2's message `code` about an element is explained by our own
+ * check of it finding `found` mistakes, `text` of them in its text: then
+ * the findings stand in its place. Attribute and value errors, and "extra
+ * content" naming the element itself (libxml2 says that when an element's
+ * attributes fail where it stands), are; "failed to validate content" only
+ * when its text is at fault (otherwise a child is). */
+static bool explained(int code, size_t found, size_t text) {
+  if (!found) return false;
+  switch (code) {
+    case XML_RELAXNG_ERR_CONTENTVALID:
+    case XML_RELAXNG_ERR_TEXTWRONG:
+      return text > 0;
+    case XML_RELAXNG_ERR_TYPE:
+    case XML_RELAXNG_ERR_TYPEVAL:
+    case XML_RELAXNG_ERR_TYPECMP:
+    case XML_RELAXNG_ERR_LISTEXTRA:
+    case XML_RELAXNG_ERR_LISTEMPTY:
+    case XML_RELAXNG_ERR_ATTRNAME:
+    case XML_RELAXNG_ERR_ATTRNONS:
+    case XML_RELAXNG_ERR_ATTRWRONGNS:
+    case XML_RELAXNG_ERR_ATTREXTRANS:
+    case XML_RELAXNG_ERR_ATTRVALID:
+    case XML_RELAXNG_ERR_EXTRACONTENT:
+    case XML_RELAXNG_ERR_INVALIDATTR:
+    case XML_RELAXNG_ERR_DATAELEM:
+    case XML_RELAXNG_ERR_VALELEM:
+    case XML_RELAXNG_ERR_LISTELEM:
+    case XML_RELAXNG_ERR_DATATYPE:
+    case XML_RELAXNG_ERR_VALUE:
+    case XML_RELAXNG_ERR_LIST:
+    case XML_RELAXNG_ERR_EXTRADATA:
+    case XML_RELAXNG_ERR_LACKDATA:
+    case XML_RELAXNG_ERR_ELEMWRONG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* One element libxml2 named, checked by xml_explain. */
+typedef struct checked {
+  const xmlNode *node;
+  rp_diag findings;
+  size_t text; /* how many findings concern its text */
+  bool said;
+} checked;
+
+static void copy_entry(rp_diag *to, const rp_diag_entry *e) {
+  if (e->severity == RP_SEV_WARNING)
+    rp_diag_warn(to, e->file, e->line, e->col, "%s", e->message ? e->message : "");
+  else
+    rp_diag_error(to, e->status, e->file, e->line, e->col, "%s", e->message ? e->message : "");
+}
+
+/* Moves the schema errors gathered in `from` to `to`, in order, except that
+ * the messages about an element our own check explains give way to its
+ * findings (every mistake in the element, each with the value and what is
+ * allowed), said once where the first of them stood. */
+static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
+                        const rp_xml_schema *schema) {
+  rp_xml_explain *x = NULL;
+  checked *seen = NULL;
+  size_t n_seen = 0;
+  bool tried = false;
+  for (size_t i = 0; i < from->count; i++) {
+    const rp_diag_entry *e = &from->entries[i];
+    const located *w = i < ec->n_where ? &ec->where[i] : NULL;
+    if (!w || !w->node) {
+      copy_entry(to, e);
+      continue;
+    }
+    if (!tried) {
+      tried = true;
+      x = rp_xml_explain_new(schema->text, schema->len);
+    }
+    checked *c = NULL;
+    for (size_t j = 0; j < n_seen; j++)
+      if (seen[j].node == w->node) c = &seen[j];
+    if (!c && x) {
+      checked *grown = realloc(seen, (n_seen + 1) * sizeof *grown);
+      if (grown) {
+        seen = grown;
+        c = &seen[n_seen++];
+        *c = (checked){.node = w->node};
+        rp_diag_init(&c->findings);
+        rp_xml_explain_element(x, w->node, rp_xml_file(w->node, ec->path), ec->suffix, &c->findings,
+                               &c->text);
+      }
+    }
+    if (!c || !explained(w->code, c->findings.count, c->text)) {
+      copy_entry(to, e);
+      continue;
+    }
+    if (c->said) continue;
+    c->said = true;
+    for (size_t j = 0; j < c->findings.count; j++) copy_entry(to, &c->findings.entries[j]);
+  }
+  for (size_t j = 0; j < n_seen; j++) rp_diag_fini(&seen[j].findings);
+  free(seen);
+  rp_xml_explain_free(x);
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
   rp_status st = RP_OK;
   xmlRelaxNGParserCtxtPtr pctx = NULL;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
-  size_t errors_before = ec->diag->errors;
-  rp_diag schema_diag;
+  rp_diag *out = ec->diag;
+  size_t errors_before = out->errors;
+  rp_diag schema_diag, found;
   rp_diag_init(&schema_diag);
+  rp_diag_init(&found);
   err_ctx sec = {.diag = &schema_diag, .path = schema->name};
 
   pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
@@ -428,9 +565,13 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   if (!rng) goto internal;
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
+  /* Errors are gathered apart, with the element each names, then explained
+   * (explain_all) on their way to `out`. */
+  ec->diag = &found;
+  ec->track = true;
   xmlRelaxNGSetValidStructuredErrors(vctx, on_error, ec);
   ec->hold = true;
-  ec->first = ec->diag->count;
+  ec->first = 0;
   int invalid = xmlRelaxNGValidateDoc(vctx, doc) != 0;
   ec->hold = false;
   if (ec->held) {
@@ -452,20 +593,29 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
       rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", ec->held_msg,
                     hint(ec->held_msg), ec->suffix ? ec->suffix : "");
   }
+  ec->diag = out;
+  ec->track = false;
+  explain_all(ec, &found, out, schema);
   /* Count this document's errors only: `d` may hold earlier ones. */
-  if (invalid && ec->diag->errors == errors_before)
-    rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
+  if (invalid && out->errors == errors_before)
+    rp_diag_error(out, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
                   ec->suffix ? ec->suffix : "");
-  st = ec->diag->errors == errors_before ? RP_OK : RP_ERR_INPUT;
+  st = out->errors == errors_before ? RP_OK : RP_ERR_INPUT;
   goto done;
 internal:
-  st = rp_diag_error(ec->diag, RP_ERR_INTERNAL, schema->name, 0, 0,
+  ec->diag = out;
+  ec->track = false;
+  st = rp_diag_error(out, RP_ERR_INTERNAL, schema->name, 0, 0,
                      "the built-in schema cannot be loaded (a bug in reviewpdf)");
 done:
   xmlRelaxNGFreeValidCtxt(vctx);
   xmlRelaxNGFree(rng);
   xmlRelaxNGFreeParserCtxt(pctx);
   rp_diag_fini(&schema_diag);
+  rp_diag_fini(&found);
+  free(ec->where);
+  ec->where = NULL;
+  ec->n_where = 0;
   return st;
 }
 

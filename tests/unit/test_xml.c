@@ -416,7 +416,7 @@ static void test_schema_errors_located(void **state) {
   rp_diag_init(&d);
   xmlDocPtr doc = NULL;
   assert_int_equal(rp_xml_load(top, &schema, &d, &doc), RP_ERR_INPUT);
-  const rp_diag_entry *e = find_entry(&d, "Element a failed");
+  const rp_diag_entry *e = find_entry(&d, "Element a: attribute bogus is not allowed");
   if (!e) rp_test_diag_dump(&d);
   assert_non_null(e);
   assert_non_null(strstr(e->file, "located/sub/part.xml"));
@@ -441,12 +441,11 @@ static void test_schema_errors_located(void **state) {
   const char *path = put("located/review.xml", text);
   rp_diag_init(&d);
   assert_int_equal(rp_xml_load(path, &review, &d, &doc), RP_ERR_INPUT);
-  e = find_entry(&d, "Element member failed to validate attributes");
+  e = find_entry(&d, "Element member: attribute kind is required but missing");
   if (!e) rp_test_diag_dump(&d);
   assert_non_null(e);
   assert_string_equal(e->file, path);
   assert_int_equal(e->line, 12);
-  assert_non_null(strstr(e->message, "an attribute it requires is missing"));
   for (size_t i = 0; i < d.count; i++) {
     if (d.entries[i].line == 0) rp_test_diag_dump(&d);
     assert_int_not_equal(d.entries[i].line, 0);
