@@ -446,10 +446,11 @@ static void push_validate(xmlRelaxNGValidCtxtPtr vctx, xmlDocPtr doc, xmlNodePtr
 
 /* Whether libxml2's message `code` about an element is explained by our own
  * check of it finding `found` mistakes, `text` of them in its text: then
- * the findings stand in its place. Attribute and value errors, and "extra
+ * the findings stand in its place. Attribute and value errors, "extra
  * content" naming the element itself (libxml2 says that when an element's
- * attributes fail where it stands), are; "failed to validate content" only
- * when its text is at fault (otherwise a child is). */
+ * attributes fail where it stands) and a failed interleave of the element
+ * (attributes may be in one) are; "failed to validate content" only when
+ * its text is at fault (otherwise a child is). */
 static bool explained(int code, size_t found, size_t text) {
   if (!found) return false;
   switch (code) {
@@ -477,6 +478,8 @@ static bool explained(int code, size_t found, size_t text) {
     case XML_RELAXNG_ERR_EXTRADATA:
     case XML_RELAXNG_ERR_LACKDATA:
     case XML_RELAXNG_ERR_ELEMWRONG:
+    case XML_RELAXNG_ERR_INTERSEQ: /* attributes in an <interleave> */
+    case XML_RELAXNG_ERR_INTERNODATA:
       return true;
     default:
       return false;
