@@ -28,6 +28,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,7 +512,23 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
   checked *seen = NULL;
   size_t n_seen = 0;
   bool tried = false;
-  for (size_t i = 0; i < from->count; i++) {
+  size_t *order = malloc((from->count ? from->count : 1) * sizeof *order);
+  for (size_t i = 0; order && i < from->count; i++) order[i] = i;
+  /* The push pass's errors come after the tree pass's: put located errors
+   * in document order (unlocated ones stay where they are, as fences). */
+  for (size_t i = 1; order && i < from->count; i++) {
+    size_t k = order[i], j = i;
+    const xmlNode *nk = k < ec->n_where ? ec->where[k].node : NULL;
+    for (; nk && j > 0; j--) {
+      size_t p = order[j - 1];
+      const xmlNode *np = p < ec->n_where ? ec->where[p].node : NULL;
+      if (!np || xmlXPathCmpNodes((xmlNodePtr)np, (xmlNodePtr)nk) != -1) break;
+      order[j] = p;
+    }
+    order[j] = k;
+  }
+  for (size_t n = 0; n < from->count; n++) {
+    size_t i = order ? order[n] : n;
     const rp_diag_entry *e = &from->entries[i];
     const located *w = i < ec->n_where ? &ec->where[i] : NULL;
     if (!w || !w->node) {
@@ -546,6 +563,7 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
   }
   for (size_t j = 0; j < n_seen; j++) rp_diag_fini(&seen[j].findings);
   free(seen);
+  free(order);
   rp_xml_explain_free(x);
 }
 
