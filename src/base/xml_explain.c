@@ -151,6 +151,7 @@ typedef struct names {
 } names;
 
 static void add_name(names *s, const char *name) {
+  if (!name) return;
   for (size_t i = 0; i < s->n; i++)
     if (strcmp(s->v[i], name) == 0) return;
   if (s->n < MAX_DEFS) s->v[s->n++] = name;
@@ -643,134 +644,156 @@ static bool has_element_children(const xmlNode *n) {
   return false;
 }
 
+/* One element being checked: its definitions and where to say what. */
+typedef struct check {
+  rp_xml_explain *x;
+  const xmlNode *n;
+  const xmlNode *defs[MAX_DEFS];
+  attr_set *sets; /* the attributes of each definition */
+  size_t n_defs;
+  const char *el, *file, *end;
+  int line;
+  rp_diag *d;
+} check;
+
+static bool has_required(const attr_set *set, const char *name) {
+  for (size_t k = 0; k < set->n; k++)
+    if (set->v[k].required && set->v[k].name && strcmp(set->v[k].name, name) == 0) return true;
+  return false;
+}
+
+static bool has_attr(const xmlNode *n, const char *name) {
+  char q[256];
+  for (const xmlAttr *a = n->properties; a; a = a->next) {
+    qualified(a, q, sizeof q);
+    if (strcmp(q, name) == 0) return true;
+  }
+  return false;
+}
+
+/* Attribute `a` of the element: is it taken, and does its value fit? */
+static size_t check_attr(check *c, const xmlAttr *a) {
+  char name[256], said[2048];
+  qualified(a, name, sizeof name);
+  bool declared = false, open = false, ok = false;
+  xmlChar *v = xmlNodeListGetString(c->n->doc, a->children, 1);
+  const char *value = v ? (const char *)v : "";
+  words w = {.n_values = 0};
+  for (size_t i = 0; i < c->n_defs; i++) {
+    open |= c->sets[i].open;
+    for (size_t j = 0; j < c->sets[i].n && !ok; j++) {
+      const attr_def *ad = &c->sets[i].v[j];
+      if (!ad->name || strcmp(ad->name, name) != 0) continue;
+      declared = true;
+      ok = fits(c->x, ad->attr, value);
+      if (!ok) describe_attr(c->x, ad->attr, &w);
+    }
+  }
+  size_t found = 0;
+  if (declared && !ok) {
+    say(&w, said, sizeof said);
+    rp_diag_error(c->d, RP_ERR_INPUT, c->file, c->line, 0,
+                  "Element %s: %s=\"%s\" is not allowed here; %s%s", c->el, name, value, said,
+                  c->end);
+    found = 1;
+  } else if (!declared && !open) {
+    names seen = {.n = 0};
+    for (size_t i = 0; i < c->n_defs; i++)
+      for (size_t j = 0; j < c->sets[i].n; j++) add_name(&seen, c->sets[i].v[j].name);
+    size_t o = 0;
+    said[0] = '\0';
+    for (size_t i = 0; i < seen.n && o < sizeof said; i++)
+      o += (size_t)snprintf(said + o, sizeof said - o, "%s%s", i ? ", " : "", seen.v[i]);
+    rp_diag_error(c->d, RP_ERR_INPUT, c->file, c->line, 0,
+                  "Element %s: attribute %s is not allowed; %s%s%s", c->el, name,
+                  seen.n ? "allowed attributes: " : "it takes no attributes", said, c->end);
+    found = 1;
+  }
+  words_fini(&w);
+  xmlFree(v);
+  return found;
+}
+
+/* Required attributes missing: only those every definition requires. */
+static size_t check_required(check *c) {
+  size_t found = 0;
+  char said[2048];
+  const attr_set *first = &c->sets[0];
+  for (size_t j = 0; j < first->n; j++) {
+    const attr_def *ad = &first->v[j];
+    if (!ad->required || !ad->name || has_attr(c->n, ad->name)) continue;
+    bool everywhere = true;
+    for (size_t i = 1; i < c->n_defs && everywhere; i++)
+      everywhere = has_required(&c->sets[i], ad->name);
+    bool again = false; /* the same name twice in the definition: said once */
+    for (size_t k = 0; k < j && !again; k++)
+      again = first->v[k].required && first->v[k].name && strcmp(first->v[k].name, ad->name) == 0;
+    if (!everywhere || again) continue;
+    words w = {.n_values = 0};
+    describe_attr(c->x, ad->attr, &w);
+    /* "expected any text" says nothing about a missing attribute */
+    bool any = !w.n_values && w.n_descs == 1 && strcmp(w.descs[0], "any text") == 0;
+    say(&w, said, sizeof said);
+    words_fini(&w);
+    rp_diag_error(c->d, RP_ERR_INPUT, c->file, c->line, 0,
+                  "Element %s: attribute %s is required but missing%s%s%s", c->el, ad->name,
+                  any ? "" : "; ", any ? "" : said, c->end);
+    found++;
+  }
+  return found;
+}
+
+/* The text of a value-only element, when every definition is one. */
+static size_t check_text(check *c) {
+  const xmlNode *texts[MAX_DEFS];
+  if (has_element_children(c->n)) return 0;
+  for (size_t i = 0; i < c->n_defs; i++)
+    if (!(texts[i] = text_pattern(c->x, c->defs[i]))) return 0;
+  xmlChar *v = xmlNodeGetContent(c->n);
+  const char *value = v ? (const char *)v : "";
+  bool ok = false;
+  for (size_t i = 0; i < c->n_defs && !ok; i++) ok = fits(c->x, texts[i], value);
+  if (!ok) {
+    char said[2048];
+    words w = {.n_values = 0};
+    for (size_t i = 0; i < c->n_defs; i++) {
+      const char *hint = expect(c->defs[i]);
+      if (hint)
+        add_word(w.descs, &w.n_descs, hint);
+      else
+        describe(c->x, texts[i], &w, 0);
+    }
+    say(&w, said, sizeof said);
+    words_fini(&w);
+    rp_diag_error(c->d, RP_ERR_INPUT, c->file, c->line, 0,
+                  "Element %s: \"%s\" is not allowed here; %s%s", c->el, value, said, c->end);
+  }
+  xmlFree(v);
+  return ok ? 0 : 1;
+}
+
 size_t rp_xml_explain_element(rp_xml_explain *x, const xmlNode *n, const char *file,
                               const char *suffix, rp_diag *d, size_t *n_text) {
   if (n_text) *n_text = 0;
   if (!x || !n || n->type != XML_ELEMENT_NODE) return 0;
-  const xmlNode *defs[MAX_DEFS];
-  size_t n_defs = definitions(x, n, defs);
-  if (!n_defs) return 0;
-  attr_set *sets = calloc(n_defs, sizeof *sets);
-  if (!sets) return 0;
-  for (size_t i = 0; i < n_defs; i++) {
-    collect_state cs = {&sets[i], false};
-    collect(x, defs[i], &cs, 0);
+  check c = {.x = x,
+             .n = n,
+             .el = (const char *)n->name,
+             .file = file,
+             .end = suffix ? suffix : "",
+             .line = (int)xmlGetLineNo(n),
+             .d = d};
+  c.n_defs = definitions(x, n, c.defs);
+  if (!c.n_defs || !(c.sets = calloc(c.n_defs, sizeof *c.sets))) return 0;
+  for (size_t i = 0; i < c.n_defs; i++) {
+    collect_state cs = {&c.sets[i], false};
+    collect(x, c.defs[i], &cs, 0);
   }
-  const char *el = (const char *)n->name;
-  const char *end = suffix ? suffix : "";
-  int line = (int)xmlGetLineNo(n);
   size_t found = 0;
-  char name[256], said[2048];
-
-  /* Each attribute: is it allowed, and is its value? */
-  for (const xmlAttr *a = n->properties; a; a = a->next) {
-    qualified(a, name, sizeof name);
-    bool declared = false, open = false, ok = false;
-    words w = {.n_values = 0};
-    for (size_t i = 0; i < n_defs; i++) {
-      open |= sets[i].open;
-      for (size_t j = 0; j < sets[i].n; j++) {
-        const attr_def *ad = &sets[i].v[j];
-        if (!ad->name || strcmp(ad->name, name) != 0) continue;
-        declared = true;
-        if (ok) continue;
-        xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-        ok = fits(x, ad->attr, v ? (const char *)v : "");
-        xmlFree(v);
-        if (!ok) describe_attr(x, ad->attr, &w);
-      }
-    }
-    if (declared && !ok) {
-      xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-      say(&w, said, sizeof said);
-      rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                    "Element %s: %s=\"%s\" is not allowed here; %s%s", el, name,
-                    v ? (const char *)v : "", said, end);
-      xmlFree(v);
-      found++;
-    } else if (!declared && !open) {
-      char allowed[1024] = "";
-      size_t o = 0;
-      names seen = {.n = 0};
-      for (size_t i = 0; i < n_defs; i++)
-        for (size_t j = 0; j < sets[i].n; j++) add_name(&seen, sets[i].v[j].name);
-      for (size_t i = 0; i < seen.n && o < sizeof allowed; i++)
-        o += (size_t)snprintf(allowed + o, sizeof allowed - o, "%s%s", i ? ", " : "", seen.v[i]);
-      if (seen.n)
-        rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                      "Element %s: attribute %s is not allowed; allowed attributes: %s%s", el, name,
-                      allowed, end);
-      else
-        rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                      "Element %s: attribute %s is not allowed; it takes no attributes%s", el, name,
-                      end);
-      found++;
-    }
-    words_fini(&w);
-  }
-
-  /* Required attributes: missing only when every definition requires them. */
-  for (size_t j = 0; j < sets[0].n; j++) {
-    const attr_def *ad = &sets[0].v[j];
-    if (!ad->required || !ad->name) continue;
-    bool everywhere = true;
-    for (size_t i = 1; i < n_defs && everywhere; i++) {
-      bool here = false;
-      for (size_t k = 0; k < sets[i].n; k++)
-        here |=
-            sets[i].v[k].required && sets[i].v[k].name && strcmp(sets[i].v[k].name, ad->name) == 0;
-      everywhere = here;
-    }
-    bool present = false;
-    for (const xmlAttr *a = n->properties; a && !present; a = a->next) {
-      qualified(a, name, sizeof name);
-      present = strcmp(name, ad->name) == 0;
-    }
-    bool again = false; /* said already (the same name twice in the definition) */
-    for (size_t k = 0; k < j; k++)
-      again |=
-          sets[0].v[k].required && sets[0].v[k].name && strcmp(sets[0].v[k].name, ad->name) == 0;
-    if (!everywhere || present || again) continue;
-    words w = {.n_values = 0};
-    describe_attr(x, ad->attr, &w);
-    say(&w, said, sizeof said);
-    words_fini(&w);
-    rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                  "Element %s: attribute %s is required but missing; %s%s", el, ad->name, said,
-                  end);
-    found++;
-  }
-
-  /* The text of a value-only element, when every definition is one. */
-  const xmlNode *texts[MAX_DEFS];
-  bool all_text = !has_element_children(n);
-  for (size_t i = 0; i < n_defs && all_text; i++) {
-    texts[i] = text_pattern(x, defs[i]);
-    all_text = texts[i] != NULL;
-  }
-  if (all_text) {
-    xmlChar *v = xmlNodeGetContent(n);
-    const char *value = v ? (const char *)v : "";
-    bool ok = false;
-    for (size_t i = 0; i < n_defs && !ok; i++) ok = fits(x, texts[i], value);
-    if (!ok) {
-      words w = {.n_values = 0};
-      for (size_t i = 0; i < n_defs; i++) {
-        const char *hint = expect(defs[i]);
-        if (hint)
-          add_word(w.descs, &w.n_descs, hint);
-        else
-          describe(x, texts[i], &w, 0);
-      }
-      say(&w, said, sizeof said);
-      words_fini(&w);
-      rp_diag_error(d, RP_ERR_INPUT, file, line, 0, "Element %s: \"%s\" is not allowed here; %s%s",
-                    el, value, said, end);
-      found++;
-      if (n_text) *n_text = 1;
-    }
-    xmlFree(v);
-  }
-  free(sets);
-  return found;
+  for (const xmlAttr *a = n->properties; a; a = a->next) found += check_attr(&c, a);
+  found += check_required(&c);
+  size_t text = check_text(&c);
+  if (n_text) *n_text = text;
+  free(c.sets);
+  return found + text;
 }

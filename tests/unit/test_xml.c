@@ -657,7 +657,7 @@ static void test_schema_explained_in_order(void **state) {
   assert_int_equal(d.count, 4);
   int lines[] = {2, 3, 4, 5};
   for (size_t i = 0; i < 4; i++) assert_int_equal(d.entries[i].line, lines[i]);
-  expect_message(&d, 2, "Element note: attribute id is required but missing; expected any text");
+  expect_message(&d, 2, "Element note: attribute id is required but missing (the language");
   expect_message(&d, 3, "Element figure: unit=\"?\" is not allowed here");
   expect_message(&d, 5,
                  "Element note: lang=\"!\" is not allowed here; expected a language tag such as "
