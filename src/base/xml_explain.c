@@ -9,7 +9,8 @@
  * - their attributes are the <attribute> patterns reachable without entering
  *   another <element> (through <ref>, <group>, <optional>, <choice>…); an
  *   attribute is required when it is under no <optional>, <zeroOrMore> or
- *   <choice>;
+ *   <choice>, or when it is in one with another attribute that is there
+ *   (an optional pair such as lat and lon);
  * - a value is checked by libxml2 itself against a one-element schema made
  *   of just that attribute's pattern (refs copied in, datatypeLibrary made
  *   explicit), so datatypes, params and choices mean exactly what they mean
@@ -214,13 +215,17 @@ static size_t definitions(const rp_xml_explain *x, const xmlNode *n, const xmlNo
 typedef struct attr_def {
   const char *name;    /* NULL: a name class (any attribute may match) */
   const xmlNode *attr; /* the <attribute> */
-  bool required;
+  /* 0: required by the element; else the <optional>, <zeroOrMore> or
+   * branch of a <choice> it is in, and required when another attribute of
+   * that group is there (lat with lon) */
+  int group;
 } attr_def;
 
 typedef struct attr_set {
   attr_def v[MAX_ATTRS];
   size_t n;
-  bool open; /* an attribute pattern with a name class */
+  bool open;  /* an attribute pattern with a name class */
+  int groups; /* group ids given so far */
 } attr_set;
 
 static void each_define(const rp_xml_explain *x, const char *name,
@@ -234,14 +239,11 @@ static void each_define(const rp_xml_explain *x, const char *name,
 
 typedef struct collect_state {
   attr_set *set;
-  bool optional;
+  int group;
 } collect_state;
 
 static void collect(const rp_xml_explain *x, const xmlNode *parent, void *user, int depth);
-
-static void collect_ref(const rp_xml_explain *x, const xmlNode *def, void *user, int depth) {
-  collect(x, def, user, depth);
-}
+static void collect_one(const rp_xml_explain *x, const xmlNode *c, collect_state *cs, int depth);
 
 /* Adds the attribute patterns under `parent`, stopping at nested elements. */
 static void collect(const rp_xml_explain *x, const xmlNode *parent, void *user, int depth) {
@@ -250,24 +252,28 @@ static void collect(const rp_xml_explain *x, const xmlNode *parent, void *user, 
     cs->set->open = true;
     return;
   }
-  for (const xmlNode *c = parent->children; c; c = c->next) {
-    if (!is_rng(c, NULL) || is_rng(c, "element")) continue;
-    if (is_rng(c, "attribute")) {
-      const char *name = pattern_name(c);
-      if (!name) cs->set->open = true;
-      if (cs->set->n < MAX_ATTRS)
-        cs->set->v[cs->set->n++] = (attr_def){name, c, !cs->optional};
-      else
-        cs->set->open = true;
-      continue;
+  for (const xmlNode *c = parent->children; c; c = c->next) collect_one(x, c, cs, depth);
+}
+
+static void collect_one(const rp_xml_explain *x, const xmlNode *c, collect_state *cs, int depth) {
+  attr_set *set = cs->set;
+  if (!is_rng(c, NULL) || is_rng(c, "element")) return;
+  if (is_rng(c, "attribute")) {
+    const char *name = pattern_name(c);
+    if (!name || set->n == MAX_ATTRS) set->open = true;
+    if (set->n < MAX_ATTRS) set->v[set->n++] = (attr_def){name, c, cs->group};
+  } else if (is_rng(c, "optional") || is_rng(c, "zeroOrMore")) {
+    collect_state inner = {set, ++set->groups};
+    collect(x, c, &inner, depth + 1);
+  } else if (is_rng(c, "choice")) {
+    for (const xmlNode *b = c->children; b; b = b->next) {
+      collect_state inner = {set, ++set->groups};
+      collect_one(x, b, &inner, depth + 1);
     }
-    collect_state inner = *cs;
-    if (is_rng(c, "optional") || is_rng(c, "zeroOrMore") || is_rng(c, "choice"))
-      inner.optional = true;
-    if (is_rng(c, "ref") || is_rng(c, "parentRef"))
-      each_define(x, prop(c, "name"), collect_ref, &inner, depth + 1);
-    else
-      collect(x, c, &inner, depth + 1);
+  } else if (is_rng(c, "ref") || is_rng(c, "parentRef")) {
+    each_define(x, prop(c, "name"), collect, cs, depth + 1);
+  } else {
+    collect(x, c, cs, depth + 1);
   }
 }
 
@@ -656,17 +662,30 @@ typedef struct check {
   rp_diag *d;
 } check;
 
-static bool has_required(const attr_set *set, const char *name) {
-  for (size_t k = 0; k < set->n; k++)
-    if (set->v[k].required && set->v[k].name && strcmp(set->v[k].name, name) == 0) return true;
-  return false;
-}
-
 static bool has_attr(const xmlNode *n, const char *name) {
   char q[256];
   for (const xmlAttr *a = n->properties; a; a = a->next) {
     qualified(a, q, sizeof q);
     if (strcmp(q, name) == 0) return true;
+  }
+  return false;
+}
+
+/* Whether `set` requires attribute `name` of element `n`: always (group 0),
+ * or because another attribute of its group is there (*with is set to it). */
+static bool requires(const attr_set *set, const char *name, const xmlNode *n, const char **with) {
+  *with = NULL;
+  for (size_t k = 0; k < set->n; k++) {
+    const attr_def *ad = &set->v[k];
+    if (!ad->name || strcmp(ad->name, name) != 0) continue;
+    if (ad->group == 0) return true;
+    for (size_t m = 0; m < set->n; m++) {
+      const attr_def *o = &set->v[m];
+      if (o->group == ad->group && o->name && strcmp(o->name, name) != 0 && has_attr(n, o->name)) {
+        *with = o->name;
+        return true;
+      }
+    }
   }
   return false;
 }
@@ -717,18 +736,20 @@ static size_t check_attr(check *c, const xmlAttr *a) {
 /* Required attributes missing: only those every definition requires. */
 static size_t check_required(check *c) {
   size_t found = 0;
-  char said[2048];
+  char said[2048], with_said[300] = "";
   const attr_set *first = &c->sets[0];
   for (size_t j = 0; j < first->n; j++) {
     const attr_def *ad = &first->v[j];
-    if (!ad->required || !ad->name || has_attr(c->n, ad->name)) continue;
-    bool everywhere = true;
-    for (size_t i = 1; i < c->n_defs && everywhere; i++)
-      everywhere = has_required(&c->sets[i], ad->name);
+    if (!ad->name || has_attr(c->n, ad->name)) continue;
     bool again = false; /* the same name twice in the definition: said once */
     for (size_t k = 0; k < j && !again; k++)
-      again = first->v[k].required && first->v[k].name && strcmp(first->v[k].name, ad->name) == 0;
-    if (!everywhere || again) continue;
+      again = first->v[k].name && strcmp(first->v[k].name, ad->name) == 0;
+    const char *with = NULL, *other;
+    bool everywhere = !again && requires(first, ad->name, c->n, &with);
+    for (size_t i = 1; i < c->n_defs && everywhere; i++)
+    everywhere = requires(&c->sets[i], ad->name, c->n, &other);
+    if (!everywhere) continue;
+    if (with) snprintf(with_said, sizeof with_said, " (it goes with %s)", with);
     words w = {.n_values = 0};
     describe_attr(c->x, ad->attr, &w);
     /* "expected any text" says nothing about a missing attribute */
@@ -736,8 +757,8 @@ static size_t check_required(check *c) {
     say(&w, said, sizeof said);
     words_fini(&w);
     rp_diag_error(c->d, RP_ERR_INPUT, c->file, c->line, 0,
-                  "Element %s: attribute %s is required but missing%s%s%s", c->el, ad->name,
-                  any ? "" : "; ", any ? "" : said, c->end);
+                  "Element %s: attribute %s is required but missing%s%s%s%s", c->el, ad->name,
+                  with ? with_said : "", any ? "" : "; ", any ? "" : said, c->end);
     found++;
   }
   return found;
@@ -786,7 +807,7 @@ size_t rp_xml_explain_element(rp_xml_explain *x, const xmlNode *n, const char *f
   c.n_defs = definitions(x, n, c.defs);
   if (!c.n_defs || !(c.sets = calloc(c.n_defs, sizeof *c.sets))) return 0;
   for (size_t i = 0; i < c.n_defs; i++) {
-    collect_state cs = {&c.sets[i], false};
+    collect_state cs = {&c.sets[i], 0};
     collect(x, c.defs[i], &cs, 0);
   }
   size_t found = 0;

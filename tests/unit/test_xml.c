@@ -522,6 +522,8 @@ static const char explain_rng[] =
     "<optional><attribute name=\"on\"><data type=\"date\"/></attribute></optional>"
     "<optional><attribute name=\"count\"><data type=\"nonNegativeInteger\">"
     "<param name=\"maxInclusive\">99</param></data></attribute></optional>"
+    "<optional><attribute name=\"lat\"><data type=\"decimal\"/></attribute>"
+    "<attribute name=\"lon\"><data type=\"decimal\"/></attribute></optional>"
     "</interleave><text/></element></define>\n"
     /* attributes in sequence: libxml2 loses the element of their errors */
     "<define name=\"note\"><element name=\"note\"><attribute name=\"id\"/>"
@@ -630,7 +632,7 @@ static void test_schema_every_mistake_in_element(void **state) {
   expect_message(&d, 3, "Element figure: unit=\"kWh\" is not allowed here; allowed: GBP, EUR, %");
   expect_message(&d, 3,
                  "Element figure: attribute bogus is not allowed; allowed attributes: value, "
-                 "unit, currency, slug, on, count");
+                 "unit, currency, slug, on, count, lat, lon");
   expect_message(&d, 3, "Element figure: on=\"soon\" is not allowed here; expected a date");
   expect_message(&d, 3,
                  "Element figure: attribute value is required but missing; expected a "
@@ -662,6 +664,25 @@ static void test_schema_explained_in_order(void **state) {
   expect_message(&d, 5,
                  "Element note: lang=\"!\" is not allowed here; expected a language tag such as "
                  "en-GB or cy");
+  rp_diag_fini(&d);
+}
+
+/* Attributes that go together (an optional pair): one without the other is
+ * a missing attribute, named with the one it goes with. */
+static void test_schema_pair_of_attributes(void **state) {
+  rp_diag d;
+  load_explained("explain/pair.xml",
+                 "<r>\n<figure value=\"1\" lat=\"52.1\"/>\n<figure value=\"1\" lon=\"x\"/>\n"
+                 "</r>\n",
+                 &d);
+  expect_message(&d, 2,
+                 "Element figure: attribute lon is required but missing (it goes with lat); "
+                 "expected a number");
+  expect_message(&d, 3, "Element figure: lon=\"x\" is not allowed here; expected a number");
+  expect_message(&d, 3,
+                 "Element figure: attribute lat is required but missing (it goes with lon); "
+                 "expected a number");
+  assert_int_equal(d.count, 3);
   rp_diag_fini(&d);
 }
 
@@ -766,6 +787,7 @@ int main(void) {
       cmocka_unit_test(test_schema_every_mistake_in_element),
       cmocka_unit_test(test_schema_definition_by_parent),
       cmocka_unit_test(test_schema_explained_in_order),
+      cmocka_unit_test(test_schema_pair_of_attributes),
       cmocka_unit_test(test_messages_one_line),
       cmocka_unit_test(test_text_collapsed),
   };
