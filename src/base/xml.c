@@ -561,6 +561,9 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
     c->said = true;
     for (size_t j = 0; j < c->findings.count; j++) copy_entry(to, &c->findings.entries[j]);
   }
+  /* Beyond the record's limit: still counted (they were all errors). */
+  to->errors += from->dropped;
+  to->dropped += from->dropped;
   for (size_t j = 0; j < n_seen; j++) rp_diag_fini(&seen[j].findings);
   free(seen);
   free(order);
