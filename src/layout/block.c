@@ -1,7 +1,8 @@
 /* block — placing each kind of bound block into the flow: text (headings,
  * paragraphs) line by line with widow and orphan control, lists with their
- * markers, boxes and quotes with backgrounds per column segment, shapes,
- * spacers, chart slots and breaks. */
+ * markers (on the item's first baseline, never with that line alone at the
+ * foot of a column), boxes and quotes with backgrounds per column segment,
+ * shapes, spacers, chart slots and breaks. */
 #include <math.h>
 #include <string.h>
 
@@ -29,10 +30,8 @@ static rp_role heading_role(int level) {
   return (rp_role)(RP_ROLE_H1 + level - 1);
 }
 
-static rp_status emit_marker(flow *f, double baseline) {
-  pending_marker *m = &f->marker;
-  f->has_marker = false;
-  if (!m->text || !m->style) return RP_OK;
+static rp_status emit_marker(flow *f, const pending_marker *m, double baseline) {
+  if (!m->text || !m->text[0] || !m->style) return RP_OK;
   const rp_font *font = rp_fontset_get(f->b->fonts, m->style->font);
   double w = rp_font_width(font, m->text, strlen(m->text), m->style->size, m->style->tracking);
   rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
@@ -59,8 +58,12 @@ static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double
                            int sid, int parent) {
   double top = f->y;
   double base = rp_flow_baseline(ln, top);
-  if (f->has_marker) {
-    rp_status st = emit_marker(f, base);
+  /* Every marker waiting goes on this baseline: an item's and those of the
+   * items whose first block holds it. */
+  int n = f->n_markers;
+  f->n_markers = 0;
+  for (int i = 0; i < n; i++) {
+    rp_status st = emit_marker(f, &f->markers[i], base);
     if (st != RP_OK) return st;
   }
   rp_status st = rp_flow_emit_frags(f, ln, x0, base, role, sid, parent, &b->src);
@@ -124,6 +127,8 @@ static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
     for (size_t j = 0; j < k; j++) {
       s = emit_line(f, b, &ls.lines[i + j], x0, role, sid, ctx.parent_id);
       if (s != RP_OK) return s;
+      if (f->lines && f->n_lines < f->max_lines)
+        f->lines[f->n_lines++] = (line_mark){i + j, ls.n, f->y};
     }
     i += k;
     if (i < ls.n) {
@@ -158,7 +163,8 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
   m.measuring = true;
   m.page = NULL;
   m.boxes = NULL;
-  m.has_marker = false;
+  m.n_markers = 0;
+  m.lines = NULL;
   m.y = 0;
   m.col_top = 0;
   m.col_bottom = INFINITY;
@@ -190,30 +196,91 @@ static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h)
 
 static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx);
 
+/* Places list item `it` of list `b`: its marker waits for the item's first
+ * line (with any marker of an item this list starts), then its text of its
+ * own and its blocks. */
+static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, place_ctx ctx,
+                            double indent, int list_id) {
+  const rp_style *ms = it->style ? it->style : b->style;
+  place_ctx inner = {ctx.left + indent, ctx.right, list_id};
+  int item_id = rp_flow_id(f);
+  int saved = f->n_markers;
+  if (f->n_markers == RP_MAX_MARKERS) { /* drop the outermost */
+    memmove(f->markers, f->markers + 1, (RP_MAX_MARKERS - 1) * sizeof f->markers[0]);
+    f->n_markers--;
+  }
+  f->markers[f->n_markers++] =
+      (pending_marker){it->marker, ms, f->col_x + ctx.left, indent, item_id, it->src};
+  rp_status st;
+  if (it->spans) {
+    rp_block para = *it;
+    para.kind = RP_BLOCK_PARAGRAPH;
+    para.role = RP_ROLE_LIST_BODY;
+    para.children = NULL;
+    para.next = NULL;
+    para.style = it->style ? it->style : b->style;
+    st = place_text(f, &para, inner);
+    if (st == RP_OK && it->children) st = rp_flow_place_blocks(f, it->children, inner);
+  } else {
+    st = rp_flow_place_blocks(f, it->children, inner);
+  }
+  /* An item without a line drops its marker rather than lend it to the next. */
+  if (f->n_markers > saved) f->n_markers = saved;
+  return st;
+}
+
+/* Whether a paragraph may break after line mark `m`: MIN_LINES either side,
+ * or its end (as place_text does). */
+static bool may_break_after(const line_mark *m) {
+  size_t done = m->index + 1;
+  return done == m->count || (done >= MIN_LINES && m->count - done >= MIN_LINES);
+}
+
+/* Height from the cursor that item `it` needs in this column so that its
+ * first line is not the last of the column when the item has more: through
+ * its second line, or further to the first place where the paragraphs it
+ * crosses may break. 0 for an item of one line. Measured in a sandbox that
+ * starts where the cursor is, space before included. */
+static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, place_ctx ctx,
+                            double indent, int list_id, double *need) {
+  line_mark marks[2 * MIN_LINES + 2];
+  flow m = *f;
+  m.measuring = true;
+  m.page = NULL;
+  m.boxes = NULL;
+  m.n_markers = 0;
+  m.y = 0;
+  m.col_top = 0;
+  m.col_bottom = INFINITY;
+  m.lines = marks;
+  m.n_lines = 0;
+  m.max_lines = sizeof marks / sizeof marks[0];
+  *need = 0;
+  rp_status st = place_item(&m, b, it, ctx, indent, list_id);
+  if (st != RP_OK || m.n_lines < 2) return st;
+  size_t last = 1;
+  while (last + 1 < m.n_lines && !may_break_after(&marks[last])) last++;
+  *need = marks[last].bottom;
+  return RP_OK;
+}
+
 static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
   int list_id = rp_flow_id(f);
   if (!f->at_top && b->style) f->y += b->style->space_before;
   double indent = b->box.padding_set ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
   for (const rp_block *it = b->children; it; it = it->next) {
-    const rp_style *ms = it->style ? it->style : b->style;
-    place_ctx inner = {ctx.left + indent, ctx.right, list_id};
-    int item_id = rp_flow_id(f);
-    f->marker = (pending_marker){it->marker, ms, f->col_x + ctx.left, indent, item_id, it->src};
-    f->has_marker = it->marker && it->marker[0];
-    rp_status st;
-    if (it->spans) {
-      rp_block para = *it;
-      para.kind = RP_BLOCK_PARAGRAPH;
-      para.role = RP_ROLE_LIST_BODY;
-      para.children = NULL;
-      para.next = NULL;
-      para.style = it->style ? it->style : b->style;
-      st = place_text(f, &para, inner);
-      if (st == RP_OK && it->children) st = rp_flow_place_blocks(f, it->children, inner);
-    } else {
-      st = rp_flow_place_blocks(f, it->children, inner);
+    if (!f->at_top && !f->measuring && !f->atomic) {
+      /* No item's first line alone at the foot of a column: the orphan rule
+       * of paragraphs, over the item's blocks. */
+      double need;
+      rp_status st = item_start(f, b, it, ctx, indent, list_id, &need);
+      if (st != RP_OK) return st;
+      if (f->y + need > f->col_bottom + 1e-6 && need <= f->col_bottom - f->col_top + 1e-6) {
+        st = rp_flow_next_column(f);
+        if (st != RP_OK) return st;
+      }
     }
-    f->has_marker = false;
+    rp_status st = place_item(f, b, it, ctx, indent, list_id);
     if (st != RP_OK) return st;
   }
   if (b->style) f->y += b->style->space_after;

@@ -43,6 +43,10 @@ const char *rp_fit_excerpt(rp_arena *a, const rp_span *spans, size_t max_bytes) 
   for (const rp_span *sp = spans; sp && !cut; sp = sp->next) {
     for (const char *p = sp->text ? sp->text : ""; *p; p++) {
       bool ws = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+      if (strncmp(p, "\xE2\x80\xA8", 3) == 0) { /* a forced break (<br/>) */
+        ws = true;
+        p += 2;
+      }
       if (ws) {
         space = n > 0;
         continue;
@@ -174,8 +178,7 @@ static rp_status shrink(flow *f, const rp_block *b, double width, rp_lines *out)
  * prefix is never narrower); when not even the first word fits, that word
  * is cut between characters. */
 typedef struct piece {
-  const rp_style *style;
-  const char *href;
+  const rp_span *span; /* style, link, script, language, source; NULL: the block's style */
   const char *text;
   size_t len;
 } piece;
@@ -222,7 +225,9 @@ static rp_status set_prefix(truncation *t, cut c, rp_lines *out) {
     memcpy(text, t->p[i].text, len);
     /* The ellipsis joins the last word (no break before it), in its style. */
     if (last) memcpy(text + len, "\xE2\x80\xA6", 4);
-    t->spans[k] = (rp_span){.text = text, .style = t->p[i].style, .href = t->p[i].href};
+    t->spans[k] = t->p[i].span ? *t->p[i].span : (rp_span){.style = t->b->style};
+    t->spans[k].text = text;
+    t->spans[k].next = NULL;
     if (k > 0) t->spans[k - 1].next = &t->spans[k];
     k++;
   }
@@ -256,12 +261,12 @@ static rp_status truncate_lines(flow *f, const rp_block *b, double width, rp_lin
   if (!t.p || !t.spans || !cuts) return rp_diag_oom(f->d);
   size_t i = 0, nc = 0;
   for (const rp_span *sp = rest; sp; sp = sp->next, i++) {
-    t.p[i] = (piece){sp->style, sp->href, sp->text, strlen(sp->text)};
+    t.p[i] = (piece){sp, sp->text, strlen(sp->text)};
     for (size_t o = 0; o < t.p[i].len; o++)
       if (sp->text[o] == ' ') cuts[nc++] = (cut){i, o};
   }
   if (t.n == 0) { /* nothing left to show: an ellipsis alone */
-    t.p[0] = (piece){st, NULL, "", 0};
+    t.p[0] = (piece){NULL, "", 0};
     t.n = 1;
   }
   cuts[nc++] = (cut){t.n - 1, t.p[t.n - 1].len};

@@ -28,6 +28,18 @@ typedef struct pending_marker {
   rp_src src;
 } pending_marker;
 
+/* Markers waiting for their item's first line: more than one when an item
+ * starts with a nested list ("(iv)" and "a." share a baseline). Deeper
+ * nesting than this drops the outermost markers. */
+#define RP_MAX_MARKERS 8
+
+/* A line placed while measuring a list item (flow.lines): where it ends and
+ * whether its paragraph may break after it. */
+typedef struct line_mark {
+  size_t index, count; /* line `index` (from 0) of a paragraph of `count` */
+  double bottom;       /* pt: cursor after the line */
+} line_mark;
+
 typedef struct page_info {
   const rp_page_variant *variant;
   const char *section;
@@ -52,8 +64,10 @@ typedef struct flow {
   bool at_top;                              /* nothing placed in this column yet */
   bool page_blank;                          /* nothing placed on this page yet */
   open_box *boxes;                          /* innermost first */
-  pending_marker marker;
-  bool has_marker;
+  pending_marker markers[RP_MAX_MARKERS];   /* outermost first */
+  int n_markers;
+  line_mark *lines; /* when not NULL (a measuring sandbox): the first lines placed */
+  size_t n_lines, max_lines;
   int next_id;
   bool roman_labels;                  /* current page-label style: lower-case roman, else decimal */
   size_t label_number;                /* number of the last page in the current label run */
@@ -115,6 +129,10 @@ typedef struct probed_image {
 
 /* grid.c: cards in rows of b->columns; a row moves whole to the next column. */
 rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx);
+/* Cards in row `row` (from 0) of a grid of `n` cards and `columns` columns:
+ * balanced (fuller rows first), or every row full but the last with
+ * `fill_rows`; 0 past the last row. */
+int rp_grid_row_len(int n, int columns, int row, bool fill_rows);
 /* Height of the grid's first row: what must fit before a break may follow. */
 rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h);
 

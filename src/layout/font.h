@@ -40,6 +40,9 @@ void rp_fontset_fini(rp_fontset *fs);
 rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
                           rp_diag *d, int *index);
 
+/* Most fallback faces a style may have (layout's <font fallback>). */
+#define RP_FONT_MAX_FALLBACK 4
+
 static inline const rp_font *rp_fontset_get(const rp_fontset *fs, int index) {
   return fs->fonts[index];
 }

@@ -11,6 +11,11 @@
  *   - a card's own space before and after are ignored (the grid's gaps
  *     replace them), so equal backgrounds really are equal;
  *   - gap_y separates rows, but not at the top of a column;
+ *   - rows are balanced: n cards in `columns` take ceil(n / columns) rows,
+ *     filled as evenly as possible with the fuller rows first (7 in 3:
+ *     3, 2, 2), so no card sits alone on a last row; cards keep their width
+ *     and rows start at the left. balance="false" (fill_rows) fills every
+ *     row but the last;
  *   - a card taller than an empty column can never fit: an error naming the
  *     card's layout line.
  * Cards are placed with the column's bottom lifted out of reach and page and
@@ -86,17 +91,27 @@ static rp_status measure_row(flow *f, const rp_block *b, place_ctx ctx, const gr
   return RP_OK;
 }
 
-static int row_len(const rp_block *first, int n) {
-  int k = 0;
-  for (const rp_block *c = first; c && k < n; c = c->next) k++;
-  return k;
+static int count_cards(const rp_block *first) {
+  int n = 0;
+  for (const rp_block *c = first; c; c = c->next) n++;
+  return n;
+}
+
+/* Cards in row `row` (0-based) of `n` cards in rows of at most `columns`. */
+int rp_grid_row_len(int n, int columns, int row, bool fill_rows) {
+  if (columns < 1) columns = 1;
+  int rows = (n + columns - 1) / columns;
+  if (row < 0 || row >= rows) return 0;
+  if (fill_rows) return row + 1 < rows ? columns : n - row * columns;
+  return n / rows + (row < n % rows ? 1 : 0);
 }
 
 rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
   grid_geom g;
   rp_status st = geometry(f, b, ctx, &g);
   if (st != RP_OK) return st;
-  st = measure_row(f, b, ctx, &g, b->children, row_len(b->children, g.n), h);
+  int first = rp_grid_row_len(count_cards(b->children), g.n, 0, b->fill_rows);
+  st = measure_row(f, b, ctx, &g, b->children, first, h);
   if (st == RP_OK && b->style) *h += b->style->space_before;
   return st;
 }
@@ -104,6 +119,7 @@ rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, doub
 rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx) {
   if (!f->at_top && b->style) f->y += b->style->space_before;
   const rp_block *row = b->children;
+  int n_cards = count_cards(row), row_no = 0;
   rp_status st = RP_OK;
   while (row) {
     grid_geom g;
@@ -112,7 +128,8 @@ rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx) {
     for (;;) {
       /* Geometry again after every column change: the next may be narrower. */
       st = geometry(f, b, ctx, &g);
-      if (st == RP_OK) st = measure_row(f, b, ctx, &g, row, k = row_len(row, g.n), &row_h);
+      k = rp_grid_row_len(n_cards, g.n, row_no, b->fill_rows);
+      if (st == RP_OK) st = measure_row(f, b, ctx, &g, row, k, &row_h);
       if (st != RP_OK) return st;
       gap = f->at_top || row == b->children ? 0 : b->gap_y;
       if (f->at_top || f->y + gap + row_h <= f->col_bottom + EPS) break;
@@ -137,6 +154,7 @@ rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx) {
     f->y = top + row_h;
     f->at_top = false;
     row = c;
+    row_no++;
   }
   if (b->style) f->y += b->style->space_after;
   return RP_OK;

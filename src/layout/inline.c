@@ -5,12 +5,13 @@
  *      between two break opportunities. An atom is one or more pieces (one
  *      per style and link) and records what follows it: a word space (glue
  *      that is dropped at a line end and stretched when justifying), a tight
- *      break (after a dash, at U+200B, between the characters of an
- *      overlong word), or the end of the paragraph.
+ *      break (after a dash, at U+200B), a soft break inside an overlong
+ *      handle, address, URL or path, a break between the characters of an
+ *      overlong word with no such point, or the end of the paragraph.
  *   2. break: a shortest-path search over atom boundaries (Knuth & Plass,
  *      "Breaking Paragraphs into Lines", 1981, reduced to fixed-width glue)
- *      minimising first the breaks inside words, then the sum of squared
- *      slack of every line but the last.
+ *      minimising first the breaks between characters, then the soft breaks,
+ *      then the sum of squared slack of every line but the last.
  *   3. place: each line becomes fragments with x offsets for its alignment.
  *
  * Invariant: a fragment's width is the sum of the measured widths of what it
@@ -28,17 +29,28 @@
 #define FIT_EPS 1e-6
 
 typedef enum brk {
-  BRK_SPACE, /* a word space follows */
-  BRK_TIGHT, /* a break without a space: after a dash, at U+200B */
-  BRK_CHAR,  /* between two characters of a word wider than the line */
-  BRK_END,   /* end of the paragraph */
+  BRK_SPACE,  /* a word space follows */
+  BRK_TIGHT,  /* a break without a space: after a dash, at U+200B */
+  BRK_SOFT,   /* inside a word wider than the line, at a point such as "@" or "/" */
+  BRK_CHAR,   /* between two characters of a word wider than the line with no such point */
+  BRK_FORCED, /* a forced line break: U+2028, what <br/> becomes */
+  BRK_END,    /* end of the paragraph */
 } brk;
+
+/* Sub- and superscripts: set at SCRIPT_SCALE of the style's size, the
+ * baseline raised SUP_RISE or lowered SUB_DROP of that size. Line ascent,
+ * descent and leading stay the style's: a script never moves lines apart. */
+#define SCRIPT_SCALE 0.7
+#define SUP_RISE 0.33
+#define SUB_DROP 0.15
 
 typedef struct piece {
   const rp_style *style;
   const char *href;
-  size_t off, len; /* bytes in par.text */
-  double width;    /* pt */
+  const rp_span *span; /* the first span it holds text of: script, language, source */
+  int face;            /* fontset index it is drawn in: the style's font or a fallback */
+  size_t off, len;     /* bytes in par.text */
+  double width;        /* pt */
 } piece;
 
 typedef struct atom {
@@ -58,8 +70,10 @@ typedef struct par {
   rp_vec pieces; /* piece */
   rp_vec atoms;  /* atom */
   bool atom_open;
-  bool dash_pending; /* the last character was a dash that breaks before a letter */
-  size_t word_chars; /* characters since the last word space */
+  bool dash_pending;   /* the last character was a dash that breaks before a letter */
+  size_t word_chars;   /* characters since the last word space */
+  uint32_t warned[16]; /* characters no font has, reported for this paragraph */
+  size_t n_warned;
 } par;
 
 #define PIECE(p, i) RP_VEC_AT((p)->pieces, piece, i)
@@ -72,8 +86,7 @@ static rp_status oom(rp_diag *d) {
 /* ---- characters ----------------------------------------------------------- */
 
 static bool is_space(uint32_t c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x2028 ||
-         c == 0x2029;
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x2029;
 }
 
 /* Dashes after which a line may break: hyphen-minus, hyphen, en dash, em dash.
@@ -162,11 +175,32 @@ static const char *substitute(uint32_t c) {
   }
 }
 
-/* Warns once per rp_diag for each font and character: the record of what was
- * said is the diagnostics themselves, so repeated paragraphs, headers and
- * re-breaks stay quiet. */
-static void warn_missing(par *p, const rp_style *st, const rp_font *f, uint32_t c,
-                         const char *sub) {
+static const rp_font *font_of(const par *p, const rp_style *st) {
+  return rp_fontset_get(p->fs, st->font);
+}
+
+/* The face that draws c: the style's own, else its fallbacks in order; -1
+ * when none has it. */
+static int face_for(const par *p, const rp_style *st, uint32_t c) {
+  if (rp_font_covers(font_of(p, st), c)) return st->font;
+  for (int i = 0; i < st->n_fallback; i++)
+    if (rp_font_covers(rp_fontset_get(p->fs, st->fallback[i]), c)) return st->fallback[i];
+  return -1;
+}
+
+static bool same_str(const char *x, const char *y) {
+  return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Warns that no face of span sp's style has c, at the content line holding
+ * it (the style's layout line for the layout's own text): once per character
+ * in a paragraph, and once per place in the diagnostics, whose record is
+ * what keeps re-breaks, repeated headers and shrink-to-fit quiet. */
+static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub) {
+  for (size_t i = 0; i < p->n_warned; i++)
+    if (p->warned[i] == c) return;
+  if (p->n_warned < sizeof p->warned / sizeof p->warned[0]) p->warned[p->n_warned++] = c;
+  const rp_style *st = sp->style;
   char glyph[16] = "";
   if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
     glyph[0] = ' ';
@@ -174,12 +208,25 @@ static void warn_missing(par *p, const rp_style *st, const rp_font *f, uint32_t 
     size_t n = 2 + utf8_put(c, glyph + 2);
     glyph[n] = '\'';
   }
+  char also[512] = "";
+  for (int i = 0, o = 0; i < st->n_fallback && o < (int)sizeof also; i++)
+    o += snprintf(also + o, sizeof also - (size_t)o, "%s%s", i ? ", " : " (nor in its fallback ",
+                  rp_fontset_get(p->fs, st->fallback[i])->path);
+  if (also[0]) strncat(also, ")", sizeof also - strlen(also) - 1);
   char msg[1024];
-  snprintf(msg, sizeof msg, "character U+%04X%s is not in font %s: drawn as '%s'", (unsigned)c,
-           glyph, f->path, sub);
-  for (size_t i = 0; i < p->d->count; i++)
-    if (p->d->entries[i].message && strcmp(p->d->entries[i].message, msg) == 0) return;
-  rp_diag_warn(p->d, st->src_file, st->src_line, 0, "%s", msg);
+  snprintf(msg, sizeof msg, "character U+%04X%s is not in font %s%s: drawn as '%s'%s", (unsigned)c,
+           glyph, font_of(p, st)->path, also, sub,
+           c > 0xFFFF ? " (the PDF writer draws only the Basic Multilingual Plane, U+0000-U+FFFF)"
+           : st->n_fallback ? ""
+                            : "; name a fallback font role that has it (<font fallback>)");
+  const char *file = sp->src_file ? sp->src_file : st->src_file;
+  int line = sp->src_file ? sp->src_line : st->src_line;
+  for (size_t i = 0; i < p->d->count; i++) {
+    const rp_diag_entry *e = &p->d->entries[i];
+    if (e->message && strcmp(e->message, msg) == 0 && same_str(e->file, file) && e->line == line)
+      return;
+  }
+  rp_diag_warn(p->d, file, line, 0, "%s", msg);
 }
 
 /* ---- pass 1: atoms --------------------------------------------------------- */
@@ -188,8 +235,11 @@ static void close_atom(par *p, brk b) {
   if (p->atom_open) {
     ATOM(p, p->atoms.len - 1).brk = b;
     p->atom_open = false;
-  } else if (b == BRK_SPACE && p->atoms.len > 0) {
-    ATOM(p, p->atoms.len - 1).brk = BRK_SPACE; /* U+200B followed by a space */
+  } else if ((b == BRK_SPACE || b == BRK_FORCED) && p->atoms.len > 0 &&
+             ATOM(p, p->atoms.len - 1).brk != BRK_FORCED) {
+    /* U+200B followed by a space; a space or dash followed by <br/>; a space
+     * after <br/> leaves it forced (consecutive <br/>s are one) */
+    ATOM(p, p->atoms.len - 1).brk = b;
   }
   p->dash_pending = false;
 }
@@ -198,8 +248,16 @@ static bool same_href(const char *x, const char *y) {
   return x == y || (x && y && strcmp(x, y) == 0);
 }
 
-/* Appends one drawn character (n bytes) in style `st` to the open atom. */
-static rp_status append(par *p, const rp_style *st, const char *href, const char *bytes, size_t n) {
+/* Spans whose text may share a piece: same script and language. */
+static bool same_kind(const rp_span *x, const rp_span *y) {
+  return x == y || (x && y && x->script == y->script && same_str(x->lang, y->lang));
+}
+
+/* Appends one drawn character (n bytes) of span sp, drawn in face `face`,
+ * to the open atom. */
+static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, size_t n) {
+  const rp_style *st = sp->style;
+  const char *href = sp->href;
   if (!p->atom_open) {
     atom *at = rp_vec_push(p->a, &p->atoms, sizeof(atom));
     if (!at) return oom(p->d);
@@ -209,12 +267,14 @@ static rp_status append(par *p, const rp_style *st, const char *href, const char
   }
   atom *at = &ATOM(p, p->atoms.len - 1);
   piece *last = at->np ? &PIECE(p, at->p0 + at->np - 1) : NULL;
-  if (!last || last->style != st || !same_href(last->href, href) ||
-      last->off + last->len != p->text_len) {
+  if (!last || last->style != st || !same_href(last->href, href) || last->face != face ||
+      !same_kind(last->span, sp) || last->off + last->len != p->text_len) {
     last = rp_vec_push(p->a, &p->pieces, sizeof(piece));
     if (!last) return oom(p->d);
     last->style = st;
     last->href = href;
+    last->span = sp;
+    last->face = face;
     last->off = p->text_len;
     at->np++;
   }
@@ -225,14 +285,20 @@ static rp_status append(par *p, const rp_style *st, const char *href, const char
   return RP_OK;
 }
 
-static const rp_font *font_of(const par *p, const rp_style *st) {
-  return rp_fontset_get(p->fs, st->font);
+/* A style whose faces are all in the fontset. */
+static bool style_ok(const par *p, const rp_style *st) {
+  if (!st || st->font < 0 || (size_t)st->font >= p->fs->count || st->n_fallback < 0 ||
+      st->n_fallback > RP_FONT_MAX_FALLBACK)
+    return false;
+  for (int i = 0; i < st->n_fallback; i++)
+    if (st->fallback[i] < 0 || (size_t)st->fallback[i] >= p->fs->count) return false;
+  return true;
 }
 
 static rp_status tokenize(par *p, const rp_span *spans) {
   size_t total = 0;
   for (const rp_span *sp = spans; sp; sp = sp->next) {
-    if (!sp->style || sp->style->font < 0 || (size_t)sp->style->font >= p->fs->count)
+    if (!style_ok(p, sp->style))
       return rp_diag_error(p->d, RP_ERR_INTERNAL, NULL, 0, 0,
                            "text span without a style or with an unknown font");
     if (sp->text) total += strlen(sp->text);
@@ -259,6 +325,11 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         p->word_chars = 0;
         continue;
       }
+      if (cp == 0x2028) { /* line separator (<br/>): a forced break, nothing drawn */
+        close_atom(p, BRK_FORCED);
+        p->word_chars = 0;
+        continue;
+      }
       if (cp == 0x00AD) continue; /* soft hyphen: no hyphenation, never drawn */
       uint32_t chars[2] = {cp, 0};
       size_t nc = st->uppercase ? upper(f, cp, chars) : 1;
@@ -268,14 +339,16 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         char enc[4];
         const char *out = enc;
         size_t len;
-        if (rp_font_covers(f, c)) {
+        int face = face_for(p, st, c);
+        if (face >= 0) {
           len = utf8_put(c, enc);
         } else {
           out = substitute(c);
           len = strlen(out);
-          warn_missing(p, st, f, c, out);
+          face = st->font;
+          warn_missing(p, sp, c, out);
         }
-        rp_status s = append(p, st, sp->href, out, len);
+        rp_status s = append(p, sp, face, out, len);
         if (s != RP_OK) return s;
         /* A dash opening a word ("-5", "–and") is no break: nothing before it. */
         p->dash_pending = is_break_dash(c) && p->word_chars > 0;
@@ -288,11 +361,29 @@ static rp_status tokenize(par *p, const rp_span *spans) {
   return RP_OK;
 }
 
+/* pt: the size a piece is set at, and how far its baseline is raised. */
+static double piece_size(const piece *pc) {
+  bool script = pc->span && pc->span->script != RP_SCRIPT_NONE;
+  return script ? pc->style->size * SCRIPT_SCALE : pc->style->size;
+}
+
+static double piece_rise(const piece *pc) {
+  rp_script s = pc->span ? pc->span->script : RP_SCRIPT_NONE;
+  return s == RP_SCRIPT_SUP   ? pc->style->size * SUP_RISE
+         : s == RP_SCRIPT_SUB ? -pc->style->size * SUB_DROP
+                              : 0;
+}
+
+/* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
+static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
+  return rp_font_width(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                       pc->style->tracking);
+}
+
 static void measure(par *p) {
   for (size_t i = 0; i < p->pieces.len; i++) {
     piece *pc = &PIECE(p, i);
-    pc->width = rp_font_width(font_of(p, pc->style), p->text + pc->off, pc->len, pc->style->size,
-                              pc->style->tracking);
+    pc->width = piece_width(p, pc, pc->off, pc->len);
   }
   for (size_t i = 0; i < p->atoms.len; i++) {
     atom *at = &ATOM(p, i);
@@ -306,8 +397,96 @@ static void measure(par *p) {
   }
 }
 
-/* Replaces every atom wider than `limit` by one atom per character, so that
- * a word too long for any line can break between its characters. */
+/* A character of an overlong atom: where it is and what it is. */
+typedef struct chpos {
+  size_t piece, off, len; /* its piece (index in p->pieces) and bytes in par.text */
+  uint32_t cp;
+} chpos;
+
+/* Whether a word may break before character i of cs[0..n) when it is too
+ * wide for any line: the points where handles, e-mail addresses, URLs and
+ * paths are broken by hand ("@name" / "@social.example", "example.org/" /
+ * "annual-review"). Never at the word's first character, nor between "//". */
+static bool soft_break_before(const chpos *cs, size_t n, size_t i) {
+  if (i == 0 || i >= n) return false;
+  uint32_t c = cs[i].cp, prev = cs[i - 1].cp;
+  if (c == '@' || c == '?' || c == '#' || c == '&' || c == '=') return true;
+  if (i < 2) return false; /* "/usr", ".config": nothing before the mark */
+  if (prev == '/') return c != '/';
+  return (prev == '.' || prev == '-' || prev == '_') && is_word_char(c);
+}
+
+/* Appends to pieces/atoms one atom holding characters cs[a..b) of an atom,
+ * split into pieces where cs changes piece, each measured again. */
+static rp_status push_range(par *p, rp_vec *pieces, rp_vec *atoms, const chpos *cs, size_t a,
+                            size_t b, brk k, double space) {
+  atom *na = rp_vec_push(p->a, atoms, sizeof(atom));
+  if (!na) return oom(p->d);
+  *na = (atom){.p0 = pieces->len, .chars = b - a, .brk = k, .space = space};
+  for (size_t i = a; i < b; i++) {
+    if (i == a || cs[i].piece != cs[i - 1].piece) {
+      piece *np = rp_vec_push(p->a, pieces, sizeof(piece));
+      if (!np) return oom(p->d);
+      *np = PIECE(p, cs[i].piece);
+      np->off = cs[i].off;
+      np->len = 0;
+      na->np++;
+    }
+    RP_VEC_AT(*pieces, piece, pieces->len - 1).len += cs[i].len;
+  }
+  for (size_t q = na->p0; q < pieces->len; q++) {
+    piece *pc = &RP_VEC_AT(*pieces, piece, q);
+    pc->width = piece_width(p, pc, pc->off, pc->len);
+    na->width += pc->width;
+  }
+  return RP_OK;
+}
+
+/* Splits overlong atom `at` into pieces/atoms: at its soft break points
+ * (BRK_SOFT), and each part still wider than `limit` between its characters
+ * (BRK_CHAR). The last part keeps the atom's own break and space. */
+static rp_status split_atom(par *p, rp_vec *pieces, rp_vec *atoms, const atom *at, double limit) {
+  size_t n = 0;
+  for (size_t q = 0; q < at->np; q++) n += PIECE(p, at->p0 + q).len; /* ≥ characters */
+  chpos *cs = rp_arena_calloc(p->a, n ? n : 1, sizeof *cs);
+  if (!cs) return oom(p->d);
+  n = 0;
+  for (size_t q = 0; q < at->np; q++) {
+    const piece *pc = &PIECE(p, at->p0 + q);
+    for (size_t off = pc->off; off < pc->off + pc->len;) {
+      size_t len = rp_utf8_decode(p->text + off, pc->off + pc->len - off, &cs[n].cp);
+      cs[n].piece = at->p0 + q;
+      cs[n].off = off;
+      cs[n++].len = len;
+      off += len;
+    }
+  }
+  for (size_t a = 0; a < n;) {
+    size_t b = a + 1;
+    while (b < n && !soft_break_before(cs, n, b)) b++;
+    bool last = b == n;
+    brk k = last ? at->brk : BRK_SOFT;
+    double space = last ? at->space : 0;
+    size_t first = atoms->len;
+    rp_status s = push_range(p, pieces, atoms, cs, a, b, k, space);
+    if (s != RP_OK) return s;
+    if (RP_VEC_AT(*atoms, atom, first).width > limit + FIT_EPS && b - a > 1) {
+      /* No sensible point left: between characters, as a last resort. */
+      pieces->len = RP_VEC_AT(*atoms, atom, first).p0;
+      atoms->len = first;
+      for (size_t i = a; i < b && s == RP_OK; i++)
+        s = push_range(p, pieces, atoms, cs, i, i + 1, i + 1 < b ? BRK_CHAR : k,
+                       i + 1 < b ? 0 : space);
+      if (s != RP_OK) return s;
+    }
+    a = b;
+  }
+  return RP_OK;
+}
+
+/* Replaces every atom wider than `limit` by the parts split_atom makes, so
+ * that a word too long for any line breaks at a sensible point, or failing
+ * that between its characters. */
 static rp_status split_overlong(par *p, double limit) {
   bool any = false;
   for (size_t i = 0; i < p->atoms.len && !any; i++)
@@ -316,42 +495,20 @@ static rp_status split_overlong(par *p, double limit) {
   rp_vec pieces = {0}, atoms = {0};
   for (size_t i = 0; i < p->atoms.len; i++) {
     atom at = ATOM(p, i);
-    if (!(at.width > limit + FIT_EPS && at.chars > 1)) {
-      atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
-      if (!na) return oom(p->d);
-      *na = at;
-      na->p0 = pieces.len;
-      for (size_t q = 0; q < at.np; q++) {
-        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
-        if (!np) return oom(p->d);
-        *np = PIECE(p, at.p0 + q);
-      }
+    if (at.width > limit + FIT_EPS && at.chars > 1) {
+      rp_status s = split_atom(p, &pieces, &atoms, &at, limit);
+      if (s != RP_OK) return s;
       continue;
     }
+    atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+    if (!na) return oom(p->d);
+    *na = at;
+    na->p0 = pieces.len;
     for (size_t q = 0; q < at.np; q++) {
-      piece pc = PIECE(p, at.p0 + q);
-      const rp_font *f = font_of(p, pc.style);
-      for (size_t off = pc.off; off < pc.off + pc.len;) {
-        uint32_t cp;
-        size_t n = rp_utf8_decode(p->text + off, pc.off + pc.len - off, &cp);
-        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
-        atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
-        if (!np || !na) return oom(p->d);
-        *np = pc;
-        np->off = off;
-        np->len = n;
-        np->width = rp_font_width(f, p->text + off, n, pc.style->size, pc.style->tracking);
-        na->p0 = pieces.len - 1;
-        na->np = 1;
-        na->chars = 1;
-        na->width = np->width;
-        na->brk = BRK_CHAR;
-        off += n;
-      }
+      piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+      if (!np) return oom(p->d);
+      *np = PIECE(p, at.p0 + q);
     }
-    atom *lastc = &RP_VEC_AT(atoms, atom, atoms.len - 1);
-    lastc->brk = at.brk;
-    lastc->space = at.space;
   }
   p->pieces = pieces;
   p->atoms = atoms;
@@ -367,15 +524,18 @@ static rp_status prepare(par *p, const rp_span *spans) {
 /* ---- pass 2: total-fit breaking -------------------------------------------- */
 
 /* What a way of breaking costs, compared lexicographically: first the
- * breaks inside words (so a word is broken only when it is wider than the
- * line, and then as few times as possible), then the squared slack. */
+ * breaks between characters, then the soft breaks inside words (so a word is
+ * broken only when it is wider than the line, and then as few times as
+ * possible), then the squared slack. */
 typedef struct cost {
-  size_t char_breaks;
+  size_t char_breaks, soft_breaks;
   double slack2; /* pt² */
 } cost;
 
 static bool cheaper(cost x, cost y) {
-  return x.char_breaks < y.char_breaks || (x.char_breaks == y.char_breaks && x.slack2 < y.slack2);
+  if (x.char_breaks != y.char_breaks) return x.char_breaks < y.char_breaks;
+  if (x.soft_breaks != y.soft_breaks) return x.soft_breaks < y.soft_breaks;
+  return x.slack2 < y.slack2;
 }
 
 /* Computes line starts: on return (*starts)[0..*n_lines] are atom indices,
@@ -392,6 +552,7 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
   for (size_t e = 1; e <= n; e++) {
     const atom *end = &ATOM(p, e - 1);
     for (size_t k = e; k-- > 0;) {
+      if (k + 1 < e && ATOM(p, k).brk == BRK_FORCED) break; /* no line runs past one */
       double nat = pre[e] - pre[k] - end->space;
       double avail = k == 0 ? w_first : width;
       bool single = k == e - 1;
@@ -400,8 +561,10 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       double slack = avail - nat;
       cost c = best[k];
       if (e < n) {
-        c.slack2 += slack * slack;
+        /* a line ending at a forced break is free, like the last one */
+        if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
         if (end->brk == BRK_CHAR) c.char_breaks++;
+        if (end->brk == BRK_SOFT) c.soft_breaks++;
       }
       /* The single-atom line always exists: it is the first candidate. */
       if (single || cheaper(c, best[e])) {
@@ -438,7 +601,8 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
   }
   double slack = avail - nat;
   bool fits = slack >= -FIT_EPS && isfinite(slack);
-  bool justify = align == RP_ALIGN_JUSTIFY && !last && gaps > 0 && fits;
+  bool forced = ATOM(p, e - 1).brk == BRK_FORCED;
+  bool justify = align == RP_ALIGN_JUSTIFY && !last && !forced && gaps > 0 && fits;
   if (!justify && fits && align == RP_ALIGN_RIGHT) x0 += slack;
   if (!justify && fits && align == RP_ALIGN_CENTER) x0 += slack / 2;
   double extra = justify ? slack / (double)gaps : 0;
@@ -457,6 +621,7 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
     for (size_t q = 0; q < at->np; q++) {
       const piece *pc = &PIECE(p, at->p0 + q);
       bool merge = cur && cur->style == pc->style && same_href(cur->href, pc->href) &&
+                   cur->font == pc->face && same_kind(cur->span, pc->span) &&
                    !(pending_space && justify);
       if (merge && pending_space) {
         *out++ = ' ';
@@ -471,6 +636,10 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
         cur->text = out;
         cur->style = pc->style;
         cur->href = pc->href;
+        cur->span = pc->span;
+        cur->font = pc->face;
+        cur->size = piece_size(pc);
+        cur->rise = piece_rise(pc);
         cur->x = pen;
       }
       memcpy(out, p->text + pc->off, pc->len);
@@ -495,6 +664,7 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
   cur->space_after = ATOM(p, e - 1).brk == BRK_SPACE;
   ln->width = nat;
   ln->last = last;
+  ln->forced = forced;
   return RP_OK;
 }
 
@@ -538,13 +708,16 @@ rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span *
     for (size_t q = 0; q < ln->n_frags; q++) {
       const rp_frag *fr = &ln->frags[q];
       rp_span *sp = rp_arena_alloc(a, sizeof *sp);
-      char *text = rp_arena_alloc(a, fr->len + 2);
+      char *text = rp_arena_alloc(a, fr->len + 4);
       if (!sp || !text) {
         *out = NULL;
         return oom(d);
       }
       memcpy(text, fr->text, fr->len);
       if (fr->space_after) text[fr->len] = ' ';
+      if (ln->forced && q + 1 == ln->n_frags) memcpy(text + fr->len, "\xE2\x80\xA8", 3);
+      if (fr->span) *sp = *fr->span; /* script, language, source */
+      sp->next = NULL;
       sp->text = text;
       sp->style = fr->style;
       sp->href = fr->href;
@@ -561,25 +734,26 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   par p = {.a = a, .fs = fs, .d = d};
   rp_status s = prepare(&p, spans);
   if (s != RP_OK) return s;
-  double total = 0;
+  double total = 0; /* of the line so far: forced breaks end lines */
   for (size_t i = 0; i < p.atoms.len; i++) {
     const atom *at = &ATOM(&p, i);
     *min_w = fmax(*min_w, at->width);
     total += at->width + (i + 1 < p.atoms.len ? at->space : 0);
+    *max_w = fmax(*max_w, total);
+    if (at->brk == BRK_FORCED) total = 0;
   }
-  *max_w = total;
   return RP_OK;
 }
 
 void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) {
   it->kind = RP_ITEM_TEXT;
   it->x = x;
-  it->y = baseline;
+  it->y = baseline - fr->rise;
   it->w = fr->width;
-  it->h = fr->style->size;
+  it->h = fr->size;
   it->u.text.text = fr->text;
-  it->u.text.font = fr->style->font;
-  it->u.text.size = fr->style->size;
+  it->u.text.font = fr->font;
+  it->u.text.size = fr->size;
   it->u.text.tracking = fr->style->tracking;
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;

@@ -8,20 +8,36 @@
  * start and end of a line are neither drawn nor counted. Lines break at word
  * spaces, at U+200B, and after '-', U+2010, U+2013 or U+2014 when a letter or
  * digit follows (the dash stays at the end of the line); never elsewhere
- * inside a word, unless the word alone is wider than the line, which then
- * breaks between characters. U+00A0 never breaks; U+00AD is dropped.
+ * inside a word, unless the word alone is wider than the line. Such a word
+ * (a handle, address, URL or path) breaks, without a hyphen, before an '@'
+ * that does not open it, after '/' (not between "//"), after '.', '-' or '_'
+ * before a letter or digit, and before '?', '#', '&' or '='; a part with no
+ * such point that is still too wide breaks between characters. U+2028 (what
+ * <br/> becomes) forces a break: consecutive ones count as one, and one at
+ * either end of the paragraph is ignored. U+00A0 never breaks; U+00AD is
+ * dropped.
  * `uppercase` styles uppercase ASCII and Latin-1 letters (ß → SS).
- * Characters the style's font lacks are replaced (U+2011, U+2212 → '-',
- * curly quotes → straight, U+00A0 → space, U+2026 → "...", others → '?') and
- * reported once per font and character as a warning; the text never holds a
- * character that would print as an empty box.
+ *
+ * Faces: each character is drawn in the style's font when it has it, else in
+ * the first of the style's fallback faces that does (<font fallback>); text
+ * is cut into runs by face, each measured and drawn in its own. Characters
+ * no face has are replaced (U+2011, U+2212 → '-', curly quotes → straight,
+ * U+00A0 → space, U+2026 → "...", others → '?') in the style's font and
+ * reported as a warning at the span's content line (else the style's layout
+ * line), once per character in a paragraph; the text never holds a character
+ * that would print as an empty box.
+ *
+ * Sub- and superscript spans (rp_span.script) are set at 70 % of the style's
+ * size with the baseline raised 0.33 or lowered 0.15 of it; they leave the
+ * line's ascent, descent and leading as the style has them.
  *
  * Breaking: total fit, as in Knuth–Plass but without stretch/shrink classes:
  * among all ways to break at the opportunities above, the chosen one has
- * first the fewest breaks inside overlong words, then the least sum of
+ * first the fewest breaks between characters, then the fewest at the points
+ * inside overlong words, then the least sum of
  * squared slack (line width minus natural width, pt²) over every line but the
- * last, which is free. A line may be overfull only when it holds a single
- * character wider than the line. */
+ * last and those ending at a forced break, which are free. A line may be
+ * overfull only when it holds a single character wider than the line. */
 #ifndef RP_LAYOUT_INLINE_H
 #define RP_LAYOUT_INLINE_H
 
@@ -34,16 +50,20 @@
 #include "layout/items.h"
 #include "template/blocks.h"
 
-/* A run of text drawn with one style at one position. To draw it: set the
- * style's font and size, character spacing tracking * size / 1000 pt, and
- * show `text` with its baseline's start at (paragraph left + x, line
- * baseline). Word spacing is never needed: justification is done by placing
- * each word as its own fragment. */
+/* A run of text drawn with one style in one face at one position. To draw
+ * it: set face `font` at `size`, character spacing tracking * size / 1000
+ * pt, and show `text` with its baseline's start at (paragraph left + x, line
+ * baseline - rise). Word spacing is never needed: justification is done by
+ * placing each word as its own fragment. */
 typedef struct rp_frag {
   const char *text;      /* UTF-8 as drawn (uppercased, substituted); NUL-terminated */
   size_t len;            /* bytes of text */
   const rp_style *style; /* borrowed from the span */
   const char *href;      /* link target or NULL, borrowed from the span */
+  const rp_span *span;   /* the (first) span its text is from: script, language, source */
+  int font;              /* fontset index: the style's font, or one of its fallbacks */
+  double size;           /* pt as drawn: the style's, 70 % for sub/superscript */
+  double rise;           /* pt the baseline is raised (negative: lowered) */
   double x;              /* pt from the paragraph's left edge, indent and alignment included */
   double width;          /* pt: advance of text, tracking included (rp_font_width) */
   bool space_after;      /* a word space follows in the source (a gap, not drawn) */
@@ -57,6 +77,7 @@ typedef struct rp_line {
   double descent; /* pt, negative (below the baseline): like rp_font.descent */
   double leading; /* pt: largest style->leading on the line */
   bool last;      /* the paragraph's last line */
+  bool forced;    /* ends at a forced break (<br/>): never justified */
 } rp_line;
 
 typedef struct rp_lines {
@@ -69,14 +90,16 @@ typedef struct rp_lines {
  * narrower (wider). Alignment: left, right, centre place each line's content
  * in its width; justify spreads the slack evenly over the word spaces of
  * every line but the last and lines with a single word, which are left
- * aligned. A line that overflows (one character wider than the line) is left
- * aligned. Adjacent words of the same style and link share one fragment
- * ("a b"), except on justified lines, where every word is its own fragment.
+ * aligned; so are lines ending at a forced break. A line that overflows (one
+ * character wider than the line) is left aligned. Adjacent words of the same
+ * style, link, face, script and language share one fragment ("a b"), except
+ * on justified lines, where every word is its own fragment.
  *
- * Everything in *out is allocated from `a` (texts included; styles and hrefs
- * are borrowed from the spans) and lives as long as the arena. A paragraph
- * with no visible text gives out->n == 0. Missing characters are warnings in
- * `d` (each font and character once per rp_diag). Returns RP_OK, or
+ * Everything in *out is allocated from `a` (texts included; styles, hrefs
+ * and rp_frag.span are borrowed from the spans, which rp_inline_rest reads
+ * again) and lives as long as the arena. A paragraph with no visible text
+ * gives out->n == 0. Characters no face has are warnings in `d` (see above).
+ * Returns RP_OK, or
  * RP_ERR_INTERNAL for a span without a style or font, or out of memory, with
  * *out empty. */
 rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
@@ -88,14 +111,16 @@ rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *span
 void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it);
 
 /* The text of lines [from, ls->n) as spans again, one per fragment, word
- * spaces restored — to break the rest of a paragraph at another width (e.g.
+ * spaces and forced breaks restored, with their spans' script, language
+ * and source — to break the rest of a paragraph at another width (e.g.
  * after a column break into a narrower column). Arena-allocated; *out is NULL
  * when nothing is left. Returns RP_ERR_INTERNAL when out of memory. */
 rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span **out, rp_diag *d);
 
 /* Content widths of a paragraph, pt: *min_w its widest unbreakable piece
  * (the narrowest width it can be set in without breaking inside a word),
- * *max_w its width on one line. For table columns and shrink-to-fit. Same
+ * *max_w its width on one line (its widest line when it has forced breaks).
+ * For table columns and shrink-to-fit. Same
  * text rules, warnings and errors as rp_inline_break. */
 rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double *min_w,
                             double *max_w, rp_diag *d);

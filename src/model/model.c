@@ -206,12 +206,15 @@ char *rp_model_social_url(rp_arena *a, const char *network, const char *handle) 
     return rp_arena_printf(a, "https://%s/@%.*s", at + 1, (int)(at - h), h);
   }
   if (at) return NULL; /* name@server is a mastodon form only */
+  /* The one table of networks (template/'s social-url() uses it too). */
   static const struct {
     const char *network, *prefix;
   } sites[] = {
-      {"twitter", "https://twitter.com/"},         {"facebook", "https://www.facebook.com/"},
-      {"instagram", "https://www.instagram.com/"}, {"linkedin", "https://www.linkedin.com/in/"},
-      {"youtube", "https://www.youtube.com/@"},
+      {"twitter", "https://twitter.com/"},       {"x", "https://x.com/"},
+      {"bluesky", "https://bsky.app/profile/"}, /* @name.bsky.social → …/name.bsky.social */
+      {"threads", "https://www.threads.net/@"},  {"instagram", "https://www.instagram.com/"},
+      {"facebook", "https://www.facebook.com/"}, {"linkedin", "https://www.linkedin.com/in/"},
+      {"youtube", "https://www.youtube.com/@"},  {"tiktok", "https://www.tiktok.com/@"},
   };
   for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
     if (strcmp(network, sites[i].network) == 0)

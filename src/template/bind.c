@@ -42,9 +42,16 @@ typedef struct binder {
   rp_master **masters;      /* bound, parallel to l->masters */
   const char *content_dir;  /* images named by the content are relative to it */
   const char *content_root; /* … and stay inside it (the content's project) */
-  rp_vec reported;          /* const rp_tnode *: a failing element is reported once */
+  rp_vec reported;          /* const void * (a tnode, a col): a failing element is reported once */
+  int apply_depth;          /* <apply> nesting, against a template that applies itself */
+  rp_vec aligned;           /* aligned_style: styles with a column's alignment */
   bool oom;
+  bool stop; /* a runaway <apply>: binding gives up (reported) */
 } binder;
+
+/* Deeper than any sensible prose (a list in a quote in a callout in a
+ * section): beyond it a template is applying itself without end. */
+#define APPLY_DEPTH_MAX 32
 
 typedef struct blist {
   rp_block *head, **tail;
@@ -65,6 +72,8 @@ static bool oom(binder *b) {
   b->oom = true;
   return false;
 }
+
+static bool halted(const binder *b) { return b->oom || b->stop; }
 
 static int content_line(const xmlNode *n) {
   if (n && n->type != XML_ELEMENT_NODE && n->parent) n = n->parent;
@@ -245,6 +254,7 @@ static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st
                             int size, rp_block_kind kind) {
   rp_span_builder sb;
   builder_init(b, &sb, st);
+  rp_spans_source(&sb, node); /* {expr} text: the context node's line */
   if (copy)
     rp_spans_rich(&sb, copy);
   else
@@ -366,10 +376,10 @@ static bool add_marks(binder *b, rp_block *first, rp_block *last, const char *op
 
 /* True the first time element t fails: a failure repeated for every node a
  * select matches says nothing new. */
-static bool first_report(binder *b, const rp_tnode *t) {
+static bool first_report(binder *b, const void *t) {
   for (size_t i = 0; i < b->reported.len; i++)
-    if (RP_VEC_AT(b->reported, const rp_tnode *, i) == t) return false;
-  const rp_tnode **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
+    if (RP_VEC_AT(b->reported, const void *, i) == t) return false;
+  const void **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
   if (slot) *slot = t;
   return true;
 }
@@ -411,8 +421,152 @@ static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int p
   blk->gap_x = t->gap_x;
   blk->gap_y = t->gap_y;
   blk->width = t->width;
+  blk->fill_rows = t->fill_rows;
   blk->children = cards.head;
   return blk;
+}
+
+/* ---- table columns from the content, and their alignment ----------------------- */
+
+typedef struct aligned_style {
+  const rp_style *base;
+  rp_align align;
+  const rp_style *result; /* base itself when its style sets an alignment of its own */
+} aligned_style;
+
+/* Style st with the column's alignment, unless the style itself (not a
+ * parent) sets one: the paragraph's own word wins, inherited ones give way. */
+static const rp_style *with_align(binder *b, const rp_style *st, rp_align align) {
+  for (size_t i = 0; i < b->aligned.len; i++) {
+    const aligned_style *e = &RP_VEC_AT(b->aligned, aligned_style, i);
+    if (e->base == st && e->align == align) return e->result;
+  }
+  const rp_style_def *d = rp_style_find(b->l, st->name);
+  const rp_style *result = st;
+  if (st->align != align && !(d && d->style == st && (d->own.set & (1u << RP_SP_ALIGN)))) {
+    rp_style *copy = rp_arena_alloc(b->a, sizeof *copy);
+    if (!copy) {
+      oom(b);
+      return st;
+    }
+    *copy = *st;
+    copy->align = align;
+    result = copy;
+  }
+  aligned_style *e = rp_vec_push(b->a, &b->aligned, sizeof *e);
+  if (e) *e = (aligned_style){st, align, result};
+  return result;
+}
+
+/* The paragraphs and headings of a cell, at any depth but nested tables'. */
+static void align_blocks(binder *b, rp_block *k, rp_align align) {
+  for (; k; k = k->next) {
+    if (k->kind == RP_BLOCK_TABLE) continue;
+    if (k->spans && k->style) k->style = with_align(b, k->style, align);
+    align_blocks(b, k->children, align);
+  }
+}
+
+/* A table's columns for one context: widths for layout, alignments for bind. */
+typedef struct table_cols {
+  rp_table_col *cols;
+  const rp_align *align; /* per column: NULL, or … */
+  const bool *align_set; /* … whether it has one */
+  size_t n;
+} table_cols;
+
+/* A <col align="{…}"> for one column: its value, or none when empty. */
+static bool eval_col_align(binder *b, const rp_col_def *cd, xmlNodePtr node, int pos, int size,
+                           bool *set, rp_align *align) {
+  *set = cd->align_set;
+  *align = cd->align;
+  if (!cd->align_avt) return true;
+  const char *v = eval_text(b, cd->align_avt, node, pos, size);
+  if (!v) return !b->oom;
+  static const char *const names[] = {"left", "right", "center"};
+  for (int i = 0; i < 3; i++)
+    if (strcmp(v, names[i]) == 0) {
+      *set = true;
+      *align = i == 0 ? RP_ALIGN_LEFT : i == 1 ? RP_ALIGN_RIGHT : RP_ALIGN_CENTER;
+      return true;
+    }
+  if (first_report(b, cd))
+    rp_diag_error(b->d, RP_ERR_INPUT, cd->file, cd->line, 0,
+                  "<col align> gives \"%s\" (at %s:%d): expected left, right, center or nothing", v,
+                  b->x.content_file, content_line(node));
+  return false;
+}
+
+/* The table's columns for this context: each <col> once, or once per node
+ * its select matches. false on error (reported). */
+static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                      table_cols *out) {
+  size_t cap = t->cols_dynamic ? 0 : t->n_col_defs;
+  for (size_t i = 0; t->cols_dynamic && i < t->n_col_defs; i++) {
+    const rp_col_def *cd = &t->col_defs[i];
+    xmlXPathObjectPtr set;
+    if (!cd->select) {
+      cap++;
+    } else if (rp_xeval_nodes(&b->x, cd->select, node, pos, size, &set) == RP_OK) {
+      cap += set->nodesetval ? (size_t)set->nodesetval->nodeNr : 0;
+      xmlXPathFreeObject(set);
+    } else {
+      return false;
+    }
+  }
+  *out = (table_cols){t->cols, NULL, NULL, t->cols_dynamic ? 0 : t->n_cols};
+  bool aligned = false;
+  for (size_t i = 0; i < t->n_col_defs; i++) aligned |= t->col_defs[i].align_set;
+  if (cap == 0 || (!t->cols_dynamic && !aligned)) return true; /* the layout's, as they are */
+  rp_table_col *cols = t->cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->cols;
+  rp_align *align = rp_arena_calloc(b->a, cap, sizeof *align);
+  bool *set = rp_arena_calloc(b->a, cap, sizeof *set);
+  if (!cols || !align || !set) return oom(b);
+  size_t n = 0;
+  bool ok = true;
+  for (size_t i = 0; i < t->n_col_defs && ok; i++) {
+    const rp_col_def *cd = &t->col_defs[i];
+    xmlXPathObjectPtr nodes = NULL;
+    if (cd->select && t->cols_dynamic &&
+        rp_xeval_nodes(&b->x, cd->select, node, pos, size, &nodes) != RP_OK)
+      return false;
+    int k_n = nodes ? (nodes->nodesetval ? nodes->nodesetval->nodeNr : 0) : 1;
+    for (int k = 0; k < k_n && ok && n < cap; k++, n++) {
+      xmlNodePtr at = nodes ? nodes->nodesetval->nodeTab[k] : node;
+      if (t->cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
+      ok = eval_col_align(b, cd, at, nodes ? k + 1 : pos, nodes ? k_n : size, &set[n], &align[n]);
+    }
+    xmlXPathFreeObject(nodes);
+  }
+  *out = (table_cols){cols, align, set, n};
+  return ok;
+}
+
+/* Every row spans exactly the table's columns; then each cell's paragraphs
+ * take their column's alignment (a spanning cell: its first column's). */
+static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_cols *tc) {
+  if (tc->n == 0) return true;
+  for (rp_block *r = rows; r; r = r->next) {
+    size_t count = 0;
+    for (const rp_block *c = r->children; c; c = c->next)
+      count += c->span > 1 ? (size_t)c->span : 1;
+    if (count != tc->n) {
+      if (first_report(b, t))
+        rp_diag_error(b->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
+                      "this <row> has %zu cells (at %s:%d, counting spans) and the table %zu "
+                      "columns (its <col> elements, at line %d); give every row one cell per "
+                      "column",
+                      count, r->src.content_file ? r->src.content_file : "?", r->src.content_line,
+                      tc->n, t->line);
+      return false;
+    }
+    size_t col = 0;
+    for (rp_block *c = r->children; c; c = c->next) {
+      if (tc->align_set && tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
+      col += c->span > 1 ? (size_t)c->span : 1;
+    }
+  }
+  return true;
 }
 
 /* A table: header rows (counted: layout repeats them on every page), then
@@ -432,13 +586,16 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
   if (count_blocks(rows.head) == head) return NULL;
+  table_cols tc;
+  if (!make_cols(b, t, node, pos, size, &tc)) return NULL;
+  if (!fit_rows(b, t, rows.head, &tc)) return NULL;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
   if (!blk) return NULL;
   blk->style = t->style->style;
   blk->box = t->box;
   blk->width = t->width;
-  blk->cols = t->cols;
-  blk->n_cols = t->n_cols;
+  blk->cols = tc.cols;
+  blk->n_cols = tc.n;
   blk->header_rows = (int)head;
   blk->zebra = t->zebra;
   blk->rule = t->rule;
@@ -539,6 +696,67 @@ static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int 
   blk->width = t->width;
   blk->height = t->height;
   return blk;
+}
+
+/* ---- dispatch by match ------------------------------------------------------ */
+
+/* Nodes that need no template: white space between elements, comments. */
+static bool ignorable(const xmlNode *n) {
+  if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) return true;
+  if (n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE) return false;
+  const char *s = (const char *)n->content;
+  return !s || strspn(s, " \t\r\n") == strlen(s);
+}
+
+/* The first template of `mode`, in the layout's order, whose match holds for
+ * node; NULL when none does (a warning against the layout line that asked,
+ * naming the content line, unless the node is white space). */
+static const rp_template_def *match_template(binder *b, const char *mode, xmlNodePtr node, int pos,
+                                             int size, const char *file, int line) {
+  for (size_t i = 0; i < b->l->templates.len && !halted(b); i++) {
+    const rp_template_def *t = RP_VEC_AT(b->l->templates, rp_template_def *, i);
+    if (!t->match || !rp_mode_eq(t->mode, mode)) continue;
+    bool yes = false;
+    if (rp_xeval_bool(&b->x, t->match, node, pos, size, &yes) != RP_OK) continue;
+    if (yes) return t;
+  }
+  if (ignorable(node) || halted(b)) return NULL;
+  /* an element by name and the test that would match it; text, attributes */
+  bool element = node->type == XML_ELEMENT_NODE, attribute = node->type == XML_ATTRIBUTE_NODE;
+  const char *name = element || attribute ? (const char *)node->name : "text()";
+  const char *m = mode ? mode : "";
+  if (element)
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches <%s> (at %s:%d); it is skipped: add a <template "
+                 "match=\"self::%s\"%s%s%s>, or a catch-all match=\"self::*\"",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", name, b->x.content_file,
+                 content_line(node), name, mode ? " mode=\"" : "", m, mode ? "\"" : "");
+  else
+    rp_diag_warn(b->d, file, line, 0,
+                 "no template%s%s%s matches %s%s (at %s:%d); it is skipped: select elements, or "
+                 "add a template whose match holds for it (self::node())",
+                 mode ? " of mode \"" : "", m, mode ? "\"" : "", attribute ? "@" : "", name,
+                 b->x.content_file, content_line(node));
+  return NULL;
+}
+
+/* <apply>: the body of the first matching template, bound in place with the
+ * node as context. Its master, section and bookmark are not used. */
+static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                            blist *out, int depth) {
+  if (b->apply_depth >= APPLY_DEPTH_MAX) {
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<apply> nested %d deep (at %s:%d): a template applies itself without end; "
+                  "make its select pick children (\"*\"), not the node itself (\".\")",
+                  APPLY_DEPTH_MAX, b->x.content_file, content_line(node));
+    b->stop = true;
+    return;
+  }
+  const rp_template_def *tm = match_template(b, t->mode, node, pos, size, t->file, t->line);
+  if (!tm) return;
+  b->apply_depth++;
+  emit_nodes(b, tm->body, node, pos, size, out, depth);
+  b->apply_depth--;
 }
 
 /* Builds one element for one context node (select and test already applied);
@@ -660,6 +878,9 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
     case RP_T_IF:
       emit_nodes(b, t->children, node, pos, size, out, depth);
       return;
+    case RP_T_APPLY:
+      apply_templates(b, t, node, pos, size, out, depth);
+      return;
     default:
       return;
   }
@@ -754,7 +975,7 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
     rp_diag_warn(b->d, t->file, t->line, 0,
                  "%s matched nothing (at %s:%d); the element is left out", t->select->where,
                  b->x.content_file, content_line(node));
-  for (int i = 0; i < n && !b->oom; i++) {
+  for (int i = 0; i < n && !halted(b); i++) {
     xmlNodePtr c = set->nodesetval->nodeTab[i];
     bool yes = true;
     if (t->test && rp_xeval_bool(&b->x, t->test, c, i + 1, n, &yes) != RP_OK) break;
@@ -765,7 +986,7 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
 
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth) {
-  for (; t && !b->oom; t = t->next) {
+  for (; t && !halted(b); t = t->next) {
     if (t->kind == RP_T_GROUP) {
       bool yes = true;
       if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
@@ -820,7 +1041,7 @@ static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     ls.list->box.padding[3] = t->indent;
     ls.list->box.padding_set = true;
   }
-  for (const rp_tnode *c = t->children; c && !b->oom; c = c->next)
+  for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)
     if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
   ls.list->children = ls.items.head;
   if (ls.list->children) blist_add(out, ls.list);
@@ -898,9 +1119,8 @@ static const rp_master *master_for(binder *b, const rp_master_def *md) {
   return NULL;
 }
 
-static void bind_section(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, int size,
-                         rp_section ***tail) {
-  const rp_template_def *t = r->tmpl;
+static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
+                         int pos, int size, rp_section ***tail) {
   rp_section *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s) {
     oom(b);
@@ -921,24 +1141,32 @@ static void bind_section(binder *b, const rp_run_def *r, xmlNodePtr node, int po
   *tail = &s->next;
 }
 
+/* One section for a run's node: its template, or the first that matches. */
+static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, int size,
+                     rp_section ***tail) {
+  const rp_template_def *t = r->tmpl;
+  if (!t) t = match_template(b, r->mode, node, pos, size, r->file, r->line);
+  if (t) bind_section(b, r, t, node, pos, size, tail);
+}
+
 static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
   rp_section **tail = &doc->sections;
-  for (size_t i = 0; i < b->l->runs.len && !b->oom; i++) {
+  for (size_t i = 0; i < b->l->runs.len && !halted(b); i++) {
     const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
-    if (!r->tmpl) continue;
+    if (!r->tmpl && r->template_name[0]) continue;
     if (!r->select) {
-      bind_section(b, r, root, 1, 1, &tail);
+      run_node(b, r, root, 1, 1, &tail);
       continue;
     }
     xmlXPathObjectPtr set;
     if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
     int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
     if (n == 0 && r->required)
-      rp_diag_warn(b->d, r->file, r->line, 0,
-                   "%s matched nothing in %s; template \"%s\" is left out", r->select->where,
-                   b->x.content_file, r->template_name);
-    for (int k = 0; k < n && !b->oom; k++)
-      bind_section(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
+      rp_diag_warn(b->d, r->file, r->line, 0, "%s matched nothing in %s; %s%s%s is left out",
+                   r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
+                   r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
+    for (int k = 0; k < n && !halted(b); k++)
+      run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
     xmlXPathFreeObject(set);
   }
 }
@@ -953,9 +1181,15 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   binder b = {.a = a, .d = d, .l = l};
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
+  /* the language first: labels in masters' texts depend on it */
+  xmlChar *lang = xmlNodeGetLang(root);
+  b.x.layout = l;
+  b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  bool lang_lost = lang && !b.x.lang;
+  xmlFree(lang);
   rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
   b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
-  if (!doc || !b.masters) {
+  if (!doc || !b.masters || lang_lost) {
     oom(&b);
     goto done;
   }
@@ -975,9 +1209,7 @@ rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_d
   doc->info.subject = eval_text(&b, l->info_subject, root, 1, 1);
   doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
   doc->info.creator = "reviewpdf " RP_VERSION;
-  xmlChar *lang = xmlNodeGetLang(root);
-  doc->info.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
-  xmlFree(lang);
+  doc->info.lang = b.x.lang;
   bind_runs(&b, root, doc);
 
 done:

@@ -35,13 +35,25 @@ typedef struct rp_style {
   double min_size;     /* pt; > 0 allows shrink-to-fit down to it */
   const char *src_file;
   int src_line;
+  /* faces tried in order for a character `font` lacks (same slot of the
+   * role's fallback roles, <font fallback>) */
+  int fallback[RP_FONT_MAX_FALLBACK];
+  int n_fallback;
 } rp_style;
 
-/* A run of text in one style; spans of a paragraph form a linked list. */
+/* Sub- and superscript: set smaller with the baseline shifted (inline.h). */
+typedef enum rp_script { RP_SCRIPT_NONE, RP_SCRIPT_SUB, RP_SCRIPT_SUP } rp_script;
+
+/* A run of text in one style; spans of a paragraph form a linked list.
+ * U+2028 (LINE SEPARATOR, what <br/> becomes) in text forces a line break. */
 typedef struct rp_span {
   const char *text; /* UTF-8 */
   const rp_style *style;
   const char *href; /* link target or NULL */
+  rp_script script;
+  const char *lang;     /* xml:lang of the text (innermost element giving one), or NULL */
+  const char *src_file; /* content file and line the text came from; NULL, 0 for */
+  int src_line;         /* the layout's own text (messages then name the style) */
   struct rp_span *next;
 } rp_span;
 
@@ -121,6 +133,7 @@ typedef struct rp_block {
    * row share the tallest one's height; a card never splits. */
   int columns;
   double gap_x, gap_y; /* pt: between columns, between rows */
+  bool fill_rows;      /* balance="false": full rows first, the last one short */
   /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
    * every page the table spans; rows split only between rows. */
   rp_table_col *cols;

@@ -4,9 +4,10 @@
  * Parameters are named values that XPath expressions read as $name: what
  * shared templates leave to each layout (cards per row). Font
  * roles name up to four faces (regular, bold, italic, bold-italic) loaded into
- * the layout's fontset. A face's path is relative to the file that names it
- * (the layout, or a fragment it includes) and must stay inside the layout's
- * project, the folder above the layout's own (base/path.h). */
+ * the layout's fontset, and may name fallback roles for the characters their
+ * faces lack (resolved with the styles, style.c, once every role is known). A face's path is
+ * relative to the file that names it (the layout, or a fragment it includes) and must stay inside
+ * the layout's project, the folder above the layout's own (base/path.h). */
 #include <string.h>
 #include <unistd.h>
 
@@ -132,7 +133,10 @@ static void load_font(rp_layout_def *l, xmlNode *n) {
     rp_def_error(l, n, "font role \"%s\" is defined twice; remove or rename one", role);
     return;
   }
-  rp_font_role r = {.name = role, .file = rp_def_file(l, n), .line = (int)xmlGetLineNo(n)};
+  rp_font_role r = {.name = role,
+                    .file = rp_def_file(l, n),
+                    .line = (int)xmlGetLineNo(n),
+                    .fallback = rp_def_attr(l, n, "fallback")};
   static const char *const attrs[4] = {"regular", "bold", "italic", "bold-italic"};
   for (int i = 0; i < 4; i++) r.face[i] = load_face(l, n, attrs[i]);
   rp_font_role *slot = rp_vec_push(l->a, &l->roles, sizeof *slot);

@@ -58,6 +58,7 @@ static const struct {
     {"for-each", RP_T_FOR_EACH},
     {"if", RP_T_IF},
     {"group", RP_T_GROUP},
+    {"apply", RP_T_APPLY},
     {"span", RP_T_SPAN},
     {"em", RP_T_EM},
     {"strong", RP_T_STRONG},
@@ -256,20 +257,47 @@ static void check_spans(rp_layout_def *l, const rp_tnode *t, size_t n_cols) {
   }
 }
 
-/* A table: its columns, its header rows, its rows. */
+/* A <col align>: a keyword, or a pattern evaluated per column when binding. */
+static bool col_align(rp_layout_def *l, xmlNode *n, const scope *sc, rp_col_def *out) {
+  static const char *const names[] = {"left", "right", "center"};
+  const char *v = rp_def_attr(l, n, "align");
+  if (!v) return true;
+  if (strchr(v, '{')) {
+    out->align_avt = rp_avt_compile(l, n, "align", v, RP_AVT_CONTENT, sc->vars);
+    return out->align_avt != NULL;
+  }
+  for (int i = 0; i < 3; i++)
+    if (strcmp(v, names[i]) == 0) {
+      out->align_set = true;
+      out->align = i == 0 ? RP_ALIGN_LEFT : i == 1 ? RP_ALIGN_RIGHT : RP_ALIGN_CENTER;
+      return true;
+    }
+  rp_def_error(l, n,
+               "<col align=\"%s\">: expected left, right or center, or a {pattern} giving one", v);
+  return false;
+}
+
+/* A table: its columns, its header rows, its rows. Columns that come from
+ * the content (select, align="{…}") are kept as written for binding. */
 static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
-  rp_vec cols = {0};
+  rp_vec defs = {0};
+  bool dynamic = false;
   scope inner = *sc;
   inner.dflt = t->style;
   rp_tnode *head = NULL, **tail = &head;
   for (xmlNode *c = n->children; c; c = c->next) {
     if (rp_is_element(c, "col")) {
-      rp_table_col *col = rp_vec_push(l->a, &cols, sizeof *col);
+      rp_col_def *col = rp_vec_push(l->a, &defs, sizeof *col);
       if (!col) {
         *ok = rp_def_out_of_memory(l);
         return;
       }
-      *ok &= col_width(l, c, col);
+      *ok &= col_width(l, c, &col->col);
+      *ok &= col_align(l, c, sc, col);
+      col->select = expr_attr(l, c, "select", sc->vars, ok);
+      col->file = rp_def_file(l, c);
+      col->line = (int)xmlGetLineNo(c);
+      dynamic |= col->select || col->align_avt;
       continue;
     }
     rp_tnode *k = NULL;
@@ -284,8 +312,17 @@ static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
     tail = &k->next;
   }
   t->children = head;
-  t->cols = cols.data;
-  t->n_cols = cols.len;
+  t->col_defs = defs.data;
+  t->n_col_defs = defs.len;
+  t->cols_dynamic = dynamic;
+  if (dynamic) return; /* how many columns there are, binding tells */
+  t->n_cols = defs.len;
+  t->cols = defs.len ? rp_arena_calloc(l->a, defs.len, sizeof *t->cols) : NULL;
+  if (defs.len && !t->cols) {
+    *ok = rp_def_out_of_memory(l);
+    return;
+  }
+  for (size_t i = 0; i < defs.len; i++) t->cols[i] = RP_VEC_AT(defs, rp_col_def, i).col;
   if (t->n_cols) check_spans(l, t->children, t->n_cols);
 }
 
@@ -506,6 +543,9 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       t->gap_y = t->gap_x;
       ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->gap_y);
       ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+      bool balance = true;
+      ok &= rp_def_bool(l, n, "balance", &balance);
+      t->fill_rows = !balance;
       inner.dflt = t->style;
       t->children = compile_blocks(l, n, &inner);
       break;
@@ -565,6 +605,14 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
       inner.vars = group_vars;
       t->children = compile_blocks(l, n, &inner);
       break;
+    case RP_T_APPLY: {
+      /* its templates are checked once all are known (load.c) */
+      t->mode = rp_def_attr(l, n, "mode");
+      rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
+      if (!slot) return rp_def_out_of_memory(l), NULL;
+      *slot = t;
+      break;
+    }
     default:
       break;
   }
@@ -649,11 +697,27 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
   return any ? head : NULL;
 }
 
+/* match="p" is a child test (does the candidate have a <p> child?), almost
+ * never what is meant: a bare name or *, with or without a predicate. */
+static bool child_test(const char *e) {
+  e += strspn(e, " \t\r\n");
+  size_t n = *e == '*' ? 1 : 0;
+  if (!n && ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || *e == '_'))
+    n = strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
+  if (!n) return false;
+  const char *rest = e + n + strspn(e + n, " \t\r\n");
+  return !*rest || *rest == '[';
+}
+
 rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   size_t errors = l->d->errors;
   const char *name = rp_def_attr(l, n, "name");
-  if (!name) return RP_OK;
-  if (rp_template_find(l, name))
+  const char *match = rp_def_attr(l, n, "match");
+  if (!name && !match)
+    return rp_def_error(l, n,
+                        "<template> needs a name (for a <run template=\"…\">) or a match (for "
+                        "<apply> and a <run> without template), or both");
+  if (name && rp_template_find(l, name))
     return rp_def_error(l, n, "template \"%s\" is defined twice; remove or rename one", name);
   rp_template_def *t = rp_arena_alloc(l->a, sizeof *t);
   rp_template_def **slot = t ? rp_vec_push(l->a, &l->templates, sizeof *slot) : NULL;
@@ -666,7 +730,15 @@ rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   t->file = rp_def_file(l, n);
   t->line = (int)xmlGetLineNo(n);
   t->master_name = rp_def_attr(l, n, "master");
+  t->mode = rp_def_attr(l, n, "mode");
   bool ok = true;
+  t->match = expr_attr(l, n, "match", NULL, &ok);
+  if (t->match && child_test(match))
+    rp_def_error(l, n,
+                 "<template match=\"%s\"> asks whether the node has such a child; match the node "
+                 "itself with match=\"self::%s\" (a catch-all: \"self::*\"), or write "
+                 "boolean(…) to test for a child",
+                 match, match + strspn(match, " \t\r\n"));
   t->bookmark = avt_attr(l, n, "bookmark", NULL, &ok);
   t->section = avt_attr(l, n, "section", NULL, &ok);
   const char *labels = rp_def_attr(l, n, "page-labels");
@@ -690,6 +762,7 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
     }
     bool ok = true;
     r->template_name = rp_def_attr(l, c, "template");
+    r->mode = rp_def_attr(l, c, "mode");
     r->master_name = rp_def_attr(l, c, "master");
     r->select = expr_attr(l, c, "select", NULL, &ok);
     r->new_page = true;
@@ -705,7 +778,17 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
 const rp_template_def *rp_template_find(const rp_layout_def *l, const char *name) {
   for (size_t i = 0; i < l->templates.len; i++) {
     const rp_template_def *t = RP_VEC_AT(l->templates, rp_template_def *, i);
-    if (strcmp(t->name, name) == 0) return t;
+    if (t->name && strcmp(t->name, name) == 0) return t;
   }
   return NULL;
+}
+
+bool rp_mode_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+bool rp_template_mode_exists(const rp_layout_def *l, const char *mode) {
+  for (size_t i = 0; i < l->templates.len; i++) {
+    const rp_template_def *t = RP_VEC_AT(l->templates, rp_template_def *, i);
+    if (t->match && rp_mode_eq(t->mode, mode)) return true;
+  }
+  return false;
 }

@@ -102,6 +102,9 @@ typedef struct rp_font_role {
   int face[4]; /* fontset index per regular, bold, italic, bold-italic; -1 absent */
   const char *file;
   int line;
+  const char *fallback;                    /* <font fallback>: role names as written, or NULL */
+  int fallback_role[RP_FONT_MAX_FALLBACK]; /* resolved by rp_styles_resolve */
+  int n_fallback;
 } rp_font_role;
 
 typedef struct rp_named_color {
@@ -163,6 +166,7 @@ typedef enum rp_tkind {
   RP_T_FOR_EACH,
   RP_T_IF,
   RP_T_GROUP,
+  RP_T_APPLY, /* the first matching template's body, per selected node */
   /* inline */
   RP_T_TEXT,
   RP_T_SPAN,
@@ -171,6 +175,18 @@ typedef enum rp_tkind {
   RP_T_LINK,
   RP_T_COPY,
 } rp_tkind;
+
+/* A <col> as written: its width, and the nodes it repeats for and its
+ * alignment when those come from the content. */
+typedef struct rp_col_def {
+  rp_table_col col;        /* width */
+  bool align_set;          /* align written as a keyword: */
+  rp_align align;          /* … this one */
+  const rp_xexpr *select;  /* one column per node (context: the table's), or NULL */
+  const rp_avt *align_avt; /* align="{…}", evaluated per column, or NULL */
+  const char *file;
+  int line;
+} rp_col_def;
 
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
@@ -207,9 +223,13 @@ typedef struct rp_tnode {
   int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
   const rp_avt *columns_avt; /* columns="{$…}" */
   double gap_x, gap_y;       /* pt */
+  bool fill_rows;            /* balance="false" */
   /* table */
   rp_table_col *cols;
   size_t n_cols;
+  rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
+  size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
+  bool cols_dynamic;
   rp_color zebra, rule; /* a == 0: none */
   double rule_width;    /* pt */
   int span;             /* cell: columns spanned */
@@ -226,11 +246,14 @@ typedef struct rp_tnode {
   const rp_avt *initials;
   const rp_style_def *initials_style;
   rp_color placeholder;
+  const char *mode; /* apply: the templates it chooses from (NULL: those without mode) */
   struct rp_tnode *children, *next;
 } rp_tnode;
 
 typedef struct rp_template_def {
-  const char *name;
+  const char *name;      /* NULL for a template only applied by match */
+  const rp_xexpr *match; /* boolean on a candidate node, or NULL */
+  const char *mode;      /* NULL: the default mode */
   const char *file;
   int line;
   const char *master_name; /* resolved once every master is known */
@@ -241,7 +264,8 @@ typedef struct rp_template_def {
 } rp_template_def;
 
 typedef struct rp_run_def {
-  const char *template_name;
+  const char *template_name; /* "" when dispatching by match */
+  const char *mode;          /* dispatch: the templates' mode */
   const rp_template_def *tmpl;
   const char *master_name;
   const rp_master_def *master;
@@ -250,6 +274,29 @@ typedef struct rp_run_def {
   const char *file;
   int line;
 } rp_run_def;
+
+/* ---- labels (labels.c) ---------------------------------------------------- */
+
+typedef struct rp_label_def {
+  const char *name, *text; /* text: white space collapsed */
+  const char *file;
+  int line;
+} rp_label_def;
+
+/* Every <labels> of one language, added up. */
+typedef struct rp_label_table {
+  const char *lang; /* xml:lang as written */
+  const char *file; /* its first <labels> */
+  int line;
+  rp_vec labels; /* rp_label_def */
+} rp_label_table;
+
+/* Month and day names for format-date and date-range; NULL entries are
+ * English (a short month: the first three characters of its name). */
+typedef struct rp_date_names {
+  const char *month[12], *month_short[12];
+  const char *day[7]; /* Sunday first */
+} rp_date_names;
 
 /* ---- the definition ------------------------------------------------------- */
 
@@ -268,6 +315,8 @@ struct rp_layout_def {
   rp_vec masters;        /* rp_master_def * */
   rp_vec templates;      /* rp_template_def * */
   rp_vec runs;           /* rp_run_def */
+  rp_vec applies;        /* rp_tnode * of every <apply>, checked once templates are known */
+  rp_vec label_tables;   /* rp_label_table *, one per language; the first is the default */
   rp_vec comps;          /* xmlXPathCompExprPtr, freed with the def */
   xmlXPathContextPtr xp; /* for compiling */
   char xp_err[256];
@@ -339,6 +388,10 @@ const char *rp_marker_pattern(const char *m);
 rp_status rp_template_load(rp_layout_def *l, xmlNode *n);
 rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n);
 const rp_template_def *rp_template_find(const rp_layout_def *l, const char *name);
+/* True when some template has a match in `mode` (NULL: the default mode). */
+bool rp_template_mode_exists(const rp_layout_def *l, const char *mode);
+/* The same mode: both NULL, or equal names. */
+bool rp_mode_eq(const char *a, const char *b);
 
 /* xpath.c: compiling (at load). `attr` names the attribute for messages.
  * Both report errors against n and return NULL. */
@@ -372,6 +425,13 @@ typedef struct rp_xeval {
   rp_vec reported; /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
+  const rp_layout_def *layout; /* its labels */
+  const char *lang;            /* the content root's xml:lang, or NULL */
+  void *label_index[2];        /* xmlHashTablePtr: chosen language, default; on first use */
+  void *label_missing;         /* names reported missing, reported once */
+  void *kinds;                 /* xmlHashTablePtr: (id, of) → <kind>, on first use */
+  const rp_date_names *date_names;
+  bool date_names_done;
 } rp_xeval;
 
 rp_status rp_xeval_init(rp_xeval *x, rp_arena *a, rp_diag *d, xmlDocPtr doc,
@@ -401,6 +461,36 @@ void rp_xpathfn_fini(rp_xeval *x);
 bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap);
 bool rp_date_range(const char *from, const char *to, char *out, size_t cap);
 bool rp_format_number(double v, const char *picture, char *out, size_t cap);
+/* The same with month and day names from `names` (NULL: English). */
+bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *picture, char *out,
+                       size_t cap);
+bool rp_date_range_in(const rp_date_names *names, const char *from, const char *to, char *out,
+                      size_t cap);
+
+/* labels.c: <labels> at load; label lookups, date names and kind labels per
+ * binding (hash tables built on first use, freed by rp_labels_fini). */
+rp_status rp_labels_load(rp_layout_def *l, xmlNode *n);
+/* At load: label('name') with a literal name the default table lacks is
+ * reported against n (where: the expression, for the message); false then. */
+bool rp_labels_check(rp_layout_def *l, const xmlNode *n, const char *where, const char *name,
+                     size_t len);
+/* The text of label `name` in the chosen table, then (unless chosen_only)
+ * the default one; NULL when neither has it. Owned by the layout. */
+const char *rp_label_find(rp_xeval *x, const char *name, bool chosen_only);
+/* The language of the chosen (or default) table; NULL when there are none. */
+const char *rp_label_lang(rp_xeval *x, bool chosen);
+/* A language whose table has `name`, or NULL: for messages. */
+const char *rp_label_elsewhere(rp_xeval *x, const char *name);
+/* True the first time `name` is found missing in this binding. */
+bool rp_label_first_miss(rp_xeval *x, const char *name);
+/* Date names from the chosen table into *out, NULL for English; false when
+ * out of memory. */
+bool rp_label_date_names(rp_xeval *x, const rp_date_names **out);
+/* The printed label (or plural) of kind `id` declared with `of` in the
+ * content's vocabulary, translated for the document's language when it can
+ * be; `id` itself when undeclared. xmlFree the result; NULL when out of memory. */
+xmlChar *rp_kind_label(rp_xeval *x, const char *of, const char *id, bool plural);
+void rp_labels_fini(rp_xeval *x);
 
 /* spans.c: inline content → spans. */
 typedef struct rp_span_builder {
@@ -413,6 +503,10 @@ typedef struct rp_span_builder {
   const rp_style_def *chars[16]; /* character style stack */
   size_t n_chars;
   const char *href;
+  rp_script script;     /* <sub>, <sup> */
+  const char *lang;     /* innermost xml:lang inside the rich text, or NULL */
+  const char *src_file; /* stamped on new spans: the content node the text */
+  int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
   bool failed;
 } rp_span_builder;
@@ -420,8 +514,12 @@ typedef struct rp_span_builder {
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
 /* Appends text in the current character styles. */
 bool rp_spans_text(rp_span_builder *b, const char *text, size_t len);
-/* Appends the rich text of content node n (text, em, strong, a). */
+/* Appends the rich text of content node n (text, em, strong, a, sub, sup,
+ * br, span xml:lang), each span stamped with the content line holding it. */
 bool rp_spans_rich(rp_span_builder *b, const xmlNode *n);
+/* Text appended from now on comes from content node n (its file and line):
+ * for text computed from n by {expr} patterns. */
+void rp_spans_source(rp_span_builder *b, const xmlNode *n);
 /* Whitespace collapsed across spans, empty spans dropped; returns the list. */
 rp_span *rp_spans_end(rp_span_builder *b);
 

@@ -159,18 +159,32 @@ static void resolve_names(rp_layout_def *l) {
     t->master = t->master_name ? rp_master_find(l, t->master_name) : first;
     if (t->master_name && !t->master) {
       rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
-                    "unknown master \"%s\" in <template name=\"%s\">; define it with "
+                    "unknown master \"%s\" in <template %s=\"%s\">; define it with "
                     "<master name=\"%s\">",
-                    t->master_name, t->name, t->master_name);
+                    t->master_name, t->name ? "name" : "match",
+                    t->name    ? t->name
+                    : t->match ? t->match->text
+                               : "",
+                    t->master_name);
     }
   }
   for (size_t i = 0; i < l->runs.len; i++) {
     rp_run_def *r = &RP_VEC_AT(l->runs, rp_run_def, i);
-    r->tmpl = rp_template_find(l, r->template_name);
-    if (!r->tmpl)
-      rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
-                    "unknown template \"%s\" in <run>; define it with <template name=\"%s\">",
-                    r->template_name, r->template_name);
+    if (!r->template_name[0]) {
+      /* a run that dispatches by match: some template must have one */
+      if (!rp_template_mode_exists(l, r->mode))
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "<run> without template= chooses a template by match, but no template "
+                      "has match=%s%s%s; add template=\"…\", or a <template match=\"…\"%s%s%s>",
+                      r->mode ? " in mode \"" : "", r->mode ? r->mode : "", r->mode ? "\"" : "",
+                      r->mode ? " mode=\"" : "", r->mode ? r->mode : "", r->mode ? "\"" : "");
+    } else {
+      r->tmpl = rp_template_find(l, r->template_name);
+      if (!r->tmpl)
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "unknown template \"%s\" in <run>; define it with <template name=\"%s\">",
+                      r->template_name, r->template_name);
+    }
     if (r->master_name) {
       r->master = rp_master_find(l, r->master_name);
       if (!r->master)
@@ -178,6 +192,16 @@ static void resolve_names(rp_layout_def *l) {
                       "unknown master \"%s\" in <run>; define it with <master name=\"%s\">",
                       r->master_name, r->master_name);
     }
+  }
+  for (size_t i = 0; i < l->applies.len; i++) {
+    const rp_tnode *t = RP_VEC_AT(l->applies, const rp_tnode *, i);
+    if (!rp_template_mode_exists(l, t->mode))
+      rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
+                    "<apply%s%s%s> has no template to choose from: no template has match=%s%s%s; "
+                    "add a <template match=\"…\"%s%s%s>",
+                    t->mode ? " mode=\"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "",
+                    t->mode ? " in mode \"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "",
+                    t->mode ? " mode=\"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "");
   }
 }
 
@@ -193,9 +217,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
     if (err) rp_def_error(l, root, "<layout page=\"%s\">: %s", page, err);
   }
 
-  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0};
+  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0};
   if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
-      !collect(l, root, "template", &templates))
+      !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels))
     return RP_ERR_INTERNAL;
   for (size_t i = 0; i < brands.len; i++) {
     xmlNode *b = RP_VEC_AT(brands, xmlNode *, i);
@@ -219,6 +243,8 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
    * not resolve has no rp_style) and report their own problems too. */
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
 
+  /* labels before any expression, so that label('…') can be checked */
+  for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
   load_info(l, root);
   for (size_t i = 0; i < masters.len; i++) rp_master_load(l, RP_VEC_AT(masters, xmlNode *, i));
   if (l->masters.len == 0)

@@ -2,23 +2,40 @@
  * the layout's inline content and the content's rich text.
  *
  * Rich text in the content (docs/content.md, "Rich text") is text with <em>,
- * <strong> and <a href>, nested to any depth: each becomes a character style
- * (em, strong, link) pushed on top of the paragraph style, and <a> also sets
- * the span's href. Any other element met inside rich text (a <p> of a quote
- * copied as one paragraph) counts as a word break.
+ * <strong>, <a href>, <sub>, <sup>, <span> and <br/>, nested to any depth:
+ * em, strong and a become character styles (em, strong, link) pushed on top
+ * of the paragraph style, and <a> also sets the span's href; sub and sup set
+ * the span's script (the innermost wins); <br/> becomes U+2028, which layout
+ * takes as a forced line break; xml:lang on any of them (and on the node
+ * itself) is recorded on the spans it holds. Any other element met inside
+ * rich text (a <p> of a quote copied as one paragraph) counts as a word
+ * break.
+ *
+ * Every span records the content file and line its text came from, so that
+ * layout can point at the content (a character no font has): text is cut
+ * into one span per source line. Text appended by the caller gets the
+ * builder's current source (rp_spans_source), or none.
  *
  * White space is collapsed at the end, across span boundaries: each run of
  * XML white space becomes one space, kept in the span where it began, and
  * none is left at either end of the paragraph. Empty spans are dropped;
- * adjacent spans with the same style and link are merged. */
+ * adjacent spans alike in everything but their text are merged. */
 #include <string.h>
 
+#include "base/xml.h"
 #include "template/def.h"
+
+/* U+2028 LINE SEPARATOR: what <br/> becomes (layout/inline.h). */
+#define LINE_SEPARATOR "\xE2\x80\xA8"
 
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para) {
   b->para = para;
   b->n_chars = 0;
   b->href = NULL;
+  b->script = RP_SCRIPT_NONE;
+  b->lang = NULL;
+  b->src_file = NULL;
+  b->src_line = 0;
   b->head = NULL;
   b->tail = &b->head;
   b->failed = false;
@@ -29,29 +46,108 @@ static rp_span *last_span(rp_span_builder *b) {
   return (rp_span *)((char *)b->tail - offsetof(rp_span, next));
 }
 
+static bool same_str(const char *x, const char *y) {
+  return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Spans that may be one: the same style, link, script, language and source. */
+static bool alike(const rp_span *s, const rp_style *st, const char *href, rp_script script,
+                  const char *lang, const char *file, int line) {
+  return s->style == st && s->href == href && s->script == script && same_str(s->lang, lang) &&
+         s->src_file == file && s->src_line == line;
+}
+
+static bool oom(rp_span_builder *b) {
+  b->failed = true;
+  rp_diag_error(b->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory while binding text");
+  return false;
+}
+
 bool rp_spans_text(rp_span_builder *b, const char *text, size_t len) {
   if (len == 0 || b->failed) return !b->failed;
   const rp_style *st =
       rp_style_derive(b->a, b->d, b->l, b->style_cache, b->para, b->chars, b->n_chars);
   rp_span *last = last_span(b);
-  if (!st) goto oom;
-  if (last && last->style == st && last->href == b->href) {
+  if (!st) return oom(b);
+  if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line)) {
     char *t = rp_arena_printf(b->a, "%s%.*s", last->text, (int)len, text);
-    if (!t) goto oom;
+    if (!t) return oom(b);
     last->text = t;
     return true;
   }
   rp_span *s = rp_arena_alloc(b->a, sizeof *s);
-  if (!s || !(s->text = rp_arena_strndup(b->a, text, len))) goto oom;
+  if (!s || !(s->text = rp_arena_strndup(b->a, text, len))) return oom(b);
   s->style = st;
   s->href = b->href;
+  s->script = b->script;
+  s->lang = b->lang;
+  s->src_file = b->src_file;
+  s->src_line = b->src_line;
   *b->tail = s;
   b->tail = &s->next;
   return true;
-oom:
-  b->failed = true;
-  rp_diag_error(b->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory while binding text");
-  return false;
+}
+
+/* Sets the builder's source file to n's (the content file, or the file n
+ * was XIncluded from), copying a new name into the arena: the content's
+ * tree, which owns included names, is gone by the time layout reports. */
+static bool source_file(rp_span_builder *b, const xmlNode *n) {
+  const char *main = b->x ? b->x->content_file : NULL;
+  const char *f = rp_xml_file(n, main);
+  if (same_str(f, b->src_file)) return true;
+  if (f == main || !f) {
+    b->src_file = f;
+    return true;
+  }
+  b->src_file = rp_arena_strdup(b->a, f);
+  return b->src_file ? true : oom(b);
+}
+
+void rp_spans_source(rp_span_builder *b, const xmlNode *n) {
+  if (!n || n->type == XML_DOCUMENT_NODE) {
+    b->src_file = NULL;
+    b->src_line = 0;
+    return;
+  }
+  const xmlNode *e = n->type == XML_ELEMENT_NODE ? n : n->parent;
+  if (source_file(b, n)) b->src_line = e ? rp_xml_line(e) : 0;
+}
+
+static int newlines(const char *s) {
+  int k = 0;
+  for (; s && *s; s++) k += *s == '\n';
+  return k;
+}
+
+/* The line a text node starts on: its element's line (where the start tag
+ * ends, so where the content begins) moved on by what comes before it. */
+static int text_start_line(const xmlNode *n) {
+  const xmlNode *p = n->parent;
+  if (!p || p->type != XML_ELEMENT_NODE) return rp_xml_line(n);
+  int line = rp_xml_line(p);
+  for (const xmlNode *s = p->children; s && s != n; s = s->next) {
+    if (s->type == XML_TEXT_NODE || s->type == XML_CDATA_SECTION_NODE) {
+      line += newlines((const char *)s->content);
+    } else if (s->type == XML_ELEMENT_NODE) {
+      xmlChar *t = xmlNodeGetContent(s);
+      line = rp_xml_line(s) + newlines((const char *)t);
+      xmlFree(t);
+    }
+  }
+  return line;
+}
+
+/* Text `t`, one span per source line starting at *line. */
+static bool text_lines(rp_span_builder *b, const char *t, int *line) {
+  while (t && *t) {
+    const char *nl = strchr(t, '\n');
+    size_t len = nl ? (size_t)(nl - t) + 1 : strlen(t);
+    b->src_line = *line;
+    if (!rp_spans_text(b, t, len)) return false;
+    if (nl) ++*line;
+    t += len;
+  }
+  return true;
 }
 
 static bool push_char(rp_span_builder *b, const char *name) {
@@ -62,53 +158,106 @@ static bool push_char(rp_span_builder *b, const char *name) {
   return true;
 }
 
-bool rp_spans_rich(rp_span_builder *b, const xmlNode *n) {
-  if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-    const char *t = (const char *)n->content;
-    return rp_spans_text(b, t, t ? strlen(t) : 0);
+/* xml:lang given on n itself (not inherited), in the arena; NULL when none
+ * (*ok false when out of memory). */
+static const char *own_lang(rp_span_builder *b, const xmlNode *n, bool *ok) {
+  *ok = true;
+  if (n->type != XML_ELEMENT_NODE) return NULL;
+  xmlChar *v = xmlGetNsProp(n, (const xmlChar *)"lang", XML_XML_NAMESPACE);
+  if (!v) return NULL;
+  const char *copy = rp_arena_strdup(b->a, (const char *)v);
+  xmlFree(v);
+  if (!copy) *ok = oom(b);
+  return copy;
+}
+
+static bool rich(rp_span_builder *b, const xmlNode *n, int *line);
+
+/* One element inside rich text. */
+static bool rich_element(rp_span_builder *b, const xmlNode *c, int *line) {
+  const char *name = (const char *)c->name;
+  int at = rp_xml_line(c);
+  if (at > 0) *line = at;
+  b->src_line = *line;
+  if (strcmp(name, "br") == 0) return rp_spans_text(b, LINE_SEPARATOR, strlen(LINE_SEPARATOR));
+
+  bool ok;
+  const char *lang = own_lang(b, c, &ok);
+  if (!ok) return false;
+  const char *saved_lang = b->lang, *saved_href = b->href;
+  rp_script saved_script = b->script;
+  if (lang) b->lang = lang;
+  bool em = strcmp(name, "em") == 0, strong = strcmp(name, "strong") == 0;
+  bool link = strcmp(name, "a") == 0, sub = strcmp(name, "sub") == 0;
+  bool sup = strcmp(name, "sup") == 0, span = strcmp(name, "span") == 0;
+  bool pushed = false;
+  if (!em && !strong && !link && !sub && !sup && !span) {
+    /* another element: its text, set off as words */
+    ok = rp_spans_text(b, " ", 1) && rich(b, c, line) && rp_spans_text(b, " ", 1);
+    b->lang = saved_lang;
+    return ok;
   }
+  if (em || strong || link) pushed = push_char(b, em ? "em" : strong ? "strong" : "link");
+  if (sub || sup) b->script = sub ? RP_SCRIPT_SUB : RP_SCRIPT_SUP;
+  if (link) {
+    xmlChar *href = xmlGetNoNsProp(c, (const xmlChar *)"href");
+    if (href) {
+      b->href = rp_arena_strdup(b->a, (const char *)href);
+      xmlFree(href);
+      if (!b->href) return oom(b);
+    }
+  }
+  ok = rich(b, c, line);
+  if (pushed) b->n_chars--;
+  b->href = saved_href;
+  b->script = saved_script;
+  b->lang = saved_lang;
+  return ok;
+}
+
+/* The rich text of n; *line is the source line reached (counted through
+ * the text's newlines, reset at each element's own line). */
+static bool rich(rp_span_builder *b, const xmlNode *n, int *line) {
+  if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+    return source_file(b, n) && text_lines(b, (const char *)n->content, line);
   if (n->type == XML_ATTRIBUTE_NODE) {
     xmlChar *v = xmlNodeGetContent(n);
-    bool ok = rp_spans_text(b, v ? (const char *)v : "", v ? strlen((const char *)v) : 0);
+    bool ok = source_file(b, n) && text_lines(b, v ? (const char *)v : "", line);
     xmlFree(v);
     return ok;
   }
   if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return true;
   for (const xmlNode *c = n->children; c; c = c->next) {
-    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      if (!rp_spans_rich(b, c)) return false;
-      continue;
-    }
-    if (c->type != XML_ELEMENT_NODE) continue;
-    const char *name = (const char *)c->name;
-    bool em = strcmp(name, "em") == 0, strong = strcmp(name, "strong") == 0;
-    bool link = strcmp(name, "a") == 0;
-    if (!em && !strong && !link) {
-      /* another element: its text, set off as words */
-      if (!rp_spans_text(b, " ", 1) || !rp_spans_rich(b, c) || !rp_spans_text(b, " ", 1))
-        return false;
-      continue;
-    }
-    const char *saved_href = b->href;
-    bool pushed = push_char(b, em ? "em" : strong ? "strong" : "link");
-    if (link) {
-      xmlChar *href = xmlGetNoNsProp(c, (const xmlChar *)"href");
-      if (href) {
-        b->href = rp_arena_strdup(b->a, (const char *)href);
-        xmlFree(href);
-        if (!b->href) {
-          b->failed = true;
-          rp_diag_error(b->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory while binding text");
-          return false;
-        }
-      }
-    }
-    bool ok = rp_spans_rich(b, c);
-    if (pushed) b->n_chars--;
-    b->href = saved_href;
+    bool ok = true;
+    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+      ok = rich(b, c, line);
+    else if (c->type == XML_ELEMENT_NODE)
+      ok = source_file(b, c) && rich_element(b, c, line);
     if (!ok) return false;
   }
   return true;
+}
+
+bool rp_spans_rich(rp_span_builder *b, const xmlNode *n) {
+  const char *saved_file = b->src_file, *saved_lang = b->lang;
+  int saved_line = b->src_line;
+  int line = 0;
+  bool ok = true;
+  if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+    line = text_start_line(n);
+  else if (n->type == XML_ATTRIBUTE_NODE)
+    line = n->parent ? rp_xml_line(n->parent) : 0;
+  else if (n->type == XML_ELEMENT_NODE)
+    line = rp_xml_line(n);
+  const char *lang = own_lang(b, n, &ok);
+  if (lang) b->lang = lang;
+  if (ok && n->type != XML_DOCUMENT_NODE) ok = source_file(b, n);
+  if (ok) ok = rich(b, n, &line);
+  /* what the caller appends next keeps its own source and language */
+  b->src_file = saved_file;
+  b->src_line = saved_line;
+  b->lang = saved_lang;
+  return ok;
 }
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -131,7 +280,7 @@ rp_span *rp_spans_end(rp_span_builder *b) {
     }
     t[o] = '\0';
     if (o == 0) continue;
-    if (prev && prev->style == s->style && prev->href == s->href) {
+    if (prev && alike(prev, s->style, s->href, s->script, s->lang, s->src_file, s->src_line)) {
       char *m = rp_arena_printf(b->a, "%s%s", prev->text, t);
       if (m) {
         prev->text = m;

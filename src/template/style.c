@@ -88,9 +88,26 @@ static int pick_face(const rp_layout_def *l, int role, bool bold, bool italic,
   return 0;
 }
 
+/* The faces of the role's fallback roles in the same slot, for characters
+ * the style's own face lacks. A fallback role with fewer faces serves every
+ * slot from what it has, silently: that is what a fallback is for. */
+static void fallback_faces(const rp_layout_def *l, const rp_style_props *p, rp_style *s) {
+  s->n_fallback = 0;
+  if (p->role < 0 || (size_t)p->role >= l->roles.len) return;
+  const rp_font_role *r = &RP_VEC_AT(l->roles, rp_font_role, p->role);
+  for (int i = 0; i < r->n_fallback; i++) {
+    const char *unused = NULL;
+    int face = pick_face(l, r->fallback_role[i], p->bold, p->italic, &unused);
+    bool dup = face == s->font;
+    for (int k = 0; k < s->n_fallback; k++) dup |= s->fallback[k] == face;
+    if (!dup) s->fallback[s->n_fallback++] = face;
+  }
+}
+
 static void props_to_style(const rp_layout_def *l, const rp_style_props *p, rp_style *s,
                            const char **fallback) {
   s->font = pick_face(l, p->role, p->bold, p->italic, fallback);
+  fallback_faces(l, p, s);
   s->size = p->size;
   s->leading = p->leading_ratio ? p->leading * p->size : p->leading;
   s->tracking = p->tracking;
@@ -302,8 +319,45 @@ static bool resolve(rp_layout_def *l, rp_style_def *s, const rp_style_props *bas
   return true;
 }
 
+/* Resolves each role's <font fallback> names, once all <brand>s are loaded
+ * (a fallback role may be declared after, or in another fragment). */
+static void resolve_fallbacks(rp_layout_def *l) {
+  for (size_t i = 0; i < l->roles.len; i++) {
+    rp_font_role *r = &RP_VEC_AT(l->roles, rp_font_role, i);
+    r->n_fallback = 0;
+    for (const char *s = r->fallback; s && *s;) {
+      size_t n = strcspn(s, " \t\r\n");
+      if (n == 0) {
+        s++;
+        continue;
+      }
+      char name[128];
+      snprintf(name, sizeof name, "%.*s", (int)n, s);
+      s += n;
+      int role = rp_font_role_find(l, name);
+      if (role < 0)
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "<font role=\"%s\" fallback>: unknown font role \"%s\"; declare it with "
+                      "<font role=\"%s\" regular=\"…\"/>",
+                      r->name, name, name);
+      else if ((size_t)role == i)
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "<font role=\"%s\" fallback>: a role cannot be its own fallback; name "
+                      "another role",
+                      r->name);
+      else if (r->n_fallback == RP_FONT_MAX_FALLBACK)
+        rp_diag_error(l->d, RP_ERR_INPUT, r->file, r->line, 0,
+                      "<font role=\"%s\" fallback>: at most %d fallback roles; remove \"%s\"",
+                      r->name, RP_FONT_MAX_FALLBACK, name);
+      else
+        r->fallback_role[r->n_fallback++] = role;
+    }
+  }
+}
+
 rp_status rp_styles_resolve(rp_layout_def *l) {
   size_t errors = l->d->errors;
+  resolve_fallbacks(l);
   /* The character styles inline markup uses, when the brand defines none. */
   rp_style_props em = {.set = 1u << RP_SP_ITALIC, .italic = true};
   rp_style_props strong = {.set = 1u << RP_SP_BOLD, .bold = true};

@@ -86,6 +86,18 @@ static bool var_known(const char *s, size_t n, const char *const *vars) {
   return false;
 }
 
+/* label('name'): a literal name is checked now, before any content; a
+ * computed one when binding. */
+static bool check_label(rp_layout_def *l, const xmlNode *n, const char *where, const char *arg) {
+  arg += strspn(arg, " \t\r\n");
+  if (*arg != '\'' && *arg != '"') return true;
+  const char *end = strchr(arg + 1, *arg);
+  if (!end) return true; /* libxml2 reports the unfinished literal */
+  const char *after = end + 1 + strspn(end + 1, " \t\r\n");
+  if (*after != ')') return true;
+  return rp_labels_check(l, n, where, arg + 1, (size_t)(end - arg - 1));
+}
+
 /* Reports unknown functions and variables; false if any. */
 static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, const char *e,
                        const char *const *vars) {
@@ -144,6 +156,7 @@ static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, co
                      (int)len, s, where);
         ok = false;
       }
+      if (word_is(s, len, "label")) ok &= check_label(l, n, where, q + 1);
       continue;
     }
     p++;

@@ -1,22 +1,26 @@
 /* xpathfn — reviewpdf's XPath extension functions, registered on each
  * binding's XPath context (no global state): dates, numbers, lookups by id,
- * joining, initials, social profile URLs and a conditional.
+ * joining, initials, social profile URLs, labels and a conditional.
  *
- *   format-date(date, picture)     "2018-09-23", "d MMMM yyyy" → "23 September 2018"
- *   date-range(start, end?)        "23–26 September 2018", "30 September – 2 October 2018"
- *   format-number(number, picture) 33000, "#,##0" → "33,000"
+ *   format-date(date, picture)       "2018-09-23", "d MMMM yyyy" → "23 September 2018"
+ *   date-range(start, end?)          "23–26 September 2018", "30 September – 2 October 2018"
+ *   format-number(number, picture)   33000, "#,##0" → "33,000"
  *   person(ids) figure(ids) section(ids)   the elements with those ids
- *   join(nodes, separator)         string values of nodes, non-empty ones, joined
- *   initials(string)               "Sharon Taylor" → "ST"
- *   social-url(network, handle)    "twitter", "@coopinnovation" →
- * "https://twitter.com/coopinnovation" choose(condition, then, else)  then when condition is true,
- * else otherwise
+ *   join(nodes, separator)           string values of nodes, non-empty ones, joined
+ *   initials(string)                 "Sharon Taylor" → "ST"
+ *   social-url(network, handle)      "twitter", "@coopinnovation" → "https://twitter.com/…"
+ *   social-url(social)               its href, or the address from its network and handle
+ *   choose(condition, then, else)    then when condition is true, else otherwise
+ *   label(name)                      the layout's word for the document's language
+ *   kind-label(of, id, 'plural'?)    a kind's printed label from the content's vocabulary
  *
  * The lookups replace XPath's id(), which needs a DTD: ids here are unique
  * per kind, not per document (a section and a figure may share one). Month
- * and weekday names are English (the content language's xml:lang is en-GB).
- * A function given a value it cannot use (a malformed date) records an input
- * error naming the layout line and returns an empty string. */
+ * and weekday names come from the layout's labels for the document's
+ * language, else English (labels.c). Profile addresses come from model/'s
+ * table of networks, which the content checks use too. A function given a
+ * value it cannot use (a malformed date) records an input error naming the
+ * layout line and returns an empty string. */
 #include <libxml/hash.h>
 #include <libxml/xpathInternals.h>
 #include <math.h>
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/build.h"
 #include "template/def.h"
 
 static const char *const months[12] = {"January",   "February", "March",    "April",
@@ -103,7 +108,18 @@ static void putf(outbuf *o, const char *fmt, int v) {
   put(o, b, (size_t)n);
 }
 
-static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
+/* The first n characters (UTF-8) of s. */
+static void put_chars(outbuf *o, const char *s, size_t n) {
+  size_t i = 0;
+  while (s[i] && n > 0) {
+    i++;
+    while ((s[i] & 0xC0) == 0x80) i++;
+    n--;
+  }
+  put(o, s, i);
+}
+
+static bool format_ymd(const rp_date_names *names, const ymd *v, const char *picture, outbuf *o) {
   for (const char *p = picture; *p;) {
     char c = *p;
     size_t run = 1;
@@ -113,20 +129,25 @@ static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
       if (c == 'M' && v->m == 0) return false;
       if (c == 'd') putf(o, run >= 2 ? "%02d" : "%d", v->d);
       if (c == 'M') {
+        const char *name =
+            names && names->month[v->m - 1] ? names->month[v->m - 1] : months[v->m - 1];
         if (run >= 4)
-          puts_(o, months[v->m - 1]);
+          puts_(o, name);
+        else if (run == 3 && names && names->month_short[v->m - 1])
+          puts_(o, names->month_short[v->m - 1]);
         else if (run == 3)
-          put(o, months[v->m - 1], 3);
+          put_chars(o, name, 3);
         else
           putf(o, run == 2 ? "%02d" : "%d", v->m);
       }
       if (c == 'y') putf(o, run == 2 ? "%02d" : "%d", run == 2 ? v->y % 100 : v->y);
       if (c == 'E') {
-        const char *w = weekdays[weekday(v->y, v->m, v->d)];
+        int k = weekday(v->y, v->m, v->d);
+        const char *w = names && names->day[k] ? names->day[k] : weekdays[k];
         if (run >= 4)
           puts_(o, w);
         else
-          put(o, w, 3);
+          put_chars(o, w, 3);
       }
       p += run;
       continue;
@@ -137,15 +158,25 @@ static bool format_ymd(const ymd *v, const char *picture, outbuf *o) {
   return !o->overflow;
 }
 
-bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap) {
+bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *picture, char *out,
+                       size_t cap) {
   ymd v;
   if (cap == 0 || !parse_iso(iso, &v)) return false;
   outbuf o = {out, cap, 0, false};
   out[0] = '\0';
-  return format_ymd(&v, picture, &o);
+  return format_ymd(names, &v, picture, &o);
+}
+
+bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap) {
+  return rp_format_date_in(NULL, iso, picture, out, cap);
 }
 
 bool rp_date_range(const char *from, const char *to, char *out, size_t cap) {
+  return rp_date_range_in(NULL, from, to, out, cap);
+}
+
+bool rp_date_range_in(const rp_date_names *names, const char *from, const char *to, char *out,
+                      size_t cap) {
   ymd a, b;
   if (cap == 0 || !parse_iso(from, &a) || a.d == 0) return false;
   bool single = !to || strspn(to, " \t\r\n") == strlen(to);
@@ -156,15 +187,15 @@ bool rp_date_range(const char *from, const char *to, char *out, size_t cap) {
   }
   outbuf o = {out, cap, 0, false};
   out[0] = '\0';
-  if (single) return format_ymd(&a, "d MMMM yyyy", &o);
+  if (single) return format_ymd(names, &a, "d MMMM yyyy", &o);
   if (a.y == b.y && a.m == b.m) {
     putf(&o, "%d", a.d);
     puts_(&o, "\xE2\x80\x93"); /* en dash, closed up between numbers */
-    return format_ymd(&b, "d MMMM yyyy", &o);
+    return format_ymd(names, &b, "d MMMM yyyy", &o);
   }
-  if (!format_ymd(&a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
+  if (!format_ymd(names, &a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
   puts_(&o, " \xE2\x80\x93 "); /* spaced en dash between dates with words */
-  return format_ymd(&b, "d MMMM yyyy", &o);
+  return format_ymd(names, &b, "d MMMM yyyy", &o);
 }
 
 bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
@@ -262,6 +293,7 @@ static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(2);
   xmlChar *picture = xmlXPathPopString(ctxt);
   xmlChar *date = xmlXPathPopString(ctxt);
+  const rp_date_names *names;
   char out[256];
   if (!date || !picture) {
     xmlFree(date);
@@ -270,7 +302,12 @@ static void fn_format_date(xmlXPathParserContextPtr ctxt, int nargs) {
   }
   if (date[0] == '\0') {
     out[0] = '\0';
-  } else if (!rp_format_date((const char *)date, (const char *)picture, out, sizeof out)) {
+  } else if (!rp_label_date_names(eval_of(ctxt), &names)) {
+    xmlFree(date);
+    xmlFree(picture);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  } else if (!rp_format_date_in(names, (const char *)date, (const char *)picture, out,
+                                sizeof out)) {
     ymd v;
     fn_error(ctxt,
              parse_iso((const char *)date, &v)
@@ -293,7 +330,13 @@ static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
     xmlFree(to);
     XP_ERROR(XPATH_MEMORY_ERROR);
   }
-  if (!rp_date_range((const char *)from, (const char *)to, out, sizeof out)) {
+  const rp_date_names *names;
+  if (!rp_label_date_names(eval_of(ctxt), &names)) {
+    xmlFree(from);
+    xmlFree(to);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (!rp_date_range_in(names, (const char *)from, (const char *)to, out, sizeof out)) {
     fn_error(ctxt,
              "date-range(): \"%s\" to \"%s\" is not a range of dates; write YYYY-MM-DD, the "
              "end not before the start",
@@ -322,34 +365,45 @@ static void fn_format_number(xmlXPathParserContextPtr ctxt, int nargs) {
   push_string(ctxt, out);
 }
 
-/* Id lookups: the elements that carry ids of each kind, under the root:
- * people/person, figures/figure, and the top-level sections. */
+/* Id lookups: the elements that carry ids of each kind: people/person under
+ * the root, figures/figure anywhere (a case study has figures of its own),
+ * and the top-level elements of the root (any section). */
 static void add_entry(xmlHashTablePtr h, xmlNodePtr n) {
   xmlChar *id = xmlGetNoNsProp(n, (const xmlChar *)"id");
   if (id) xmlHashAddEntry(h, id, n); /* the first of duplicates wins */
   xmlFree(id);
 }
 
+/* Every figures/figure under n, in document order. */
+static void add_figures(xmlHashTablePtr h, xmlNodePtr n) {
+  for (xmlNodePtr c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (rp_is_element(c, "figure") && rp_is_element(n, "figures")) add_entry(h, c);
+    add_figures(h, c);
+  }
+}
+
 static xmlHashTablePtr id_table(xmlXPathParserContextPtr ctxt, int kind) {
-  static const char *const holders[2] = {"people", "figures"};
-  static const char *const items[2] = {"person", "figure"};
   rp_xeval *x = eval_of(ctxt);
   if (x->ids[kind]) return x->ids[kind];
   xmlHashTablePtr h = xmlHashCreate(64);
   xmlNodePtr root = xmlDocGetRootElement(x->doc);
+  x->ids[kind] = h;
   if (!h || !root) return h;
+  if (kind == 1) {
+    add_figures(h, root);
+    return h;
+  }
   for (xmlNodePtr c = root->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (kind == 2) {
       add_entry(h, c);
       continue;
     }
-    if (strcmp((const char *)c->name, holders[kind]) != 0) continue;
+    if (!rp_is_element(c, "people")) continue;
     for (xmlNodePtr e = c->children; e; e = e->next)
-      if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, items[kind]) == 0)
-        add_entry(h, e);
+      if (rp_is_element(e, "person")) add_entry(h, e);
   }
-  x->ids[kind] = h;
   return h;
 }
 
@@ -481,47 +535,131 @@ static void fn_initials(xmlXPathParserContextPtr ctxt, int nargs) {
   push_string(ctxt, out);
 }
 
+/* s without surrounding white space: a pointer into s, whose end is cut. */
+static xmlChar *collapse_ws(xmlChar *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+  size_t n = strlen((const char *)s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+    s[--n] = '\0';
+  return s;
+}
+
+/* A profile address from the network table shared with model/; reports
+ * what cannot be made into one. Arena-allocated; "" on error. */
+static const char *profile_url(xmlXPathParserContextPtr ctxt, xmlChar *network, xmlChar *handle) {
+  const char *n = (const char *)collapse_ws(network), *h = (const char *)collapse_ws(handle);
+  if (!n[0] && !h[0]) return "";
+  const char *url = rp_model_social_url(eval_of(ctxt)->a, n, h);
+  if (url) return url;
+  char msg[512];
+  snprintf(msg, sizeof msg,
+           "social-url(): no profile address for network \"%s\" and handle \"%s\"; the known "
+           "networks are twitter, x, mastodon (@name@server), bluesky, threads, instagram, "
+           "facebook, linkedin, youtube and tiktok, with the handle @name; for any other, give "
+           "the social element an href and pass the element",
+           n, h);
+  fn_error(ctxt, "%s%s", msg, NULL);
+  return "";
+}
+
+/* social-url(network, handle), or social-url(social element): its href
+ * when given, else the address made from its network and handle. */
 static void fn_social_url(xmlXPathParserContextPtr ctxt, int nargs) {
-  CHECK_ARITY(2);
-  xmlChar *handle = xmlXPathPopString(ctxt);
-  xmlChar *network = xmlXPathPopString(ctxt);
-  if (!handle || !network) {
-    xmlFree(handle);
+  if (nargs != 1 && nargs != 2) XP_ERROR(XPATH_INVALID_ARITY);
+  xmlChar *network = NULL, *handle = NULL, *href = NULL;
+  if (nargs == 2) {
+    handle = xmlXPathPopString(ctxt);
+    network = xmlXPathPopString(ctxt);
+  } else {
+    xmlXPathObjectPtr arg = valuePop(ctxt);
+    if (!arg || arg->type != XPATH_NODESET) {
+      xmlXPathFreeObject(arg);
+      XP_ERROR(XPATH_INVALID_TYPE);
+    }
+    xmlNodePtr n = arg->nodesetval && arg->nodesetval->nodeNr ? arg->nodesetval->nodeTab[0] : NULL;
+    if (n && n->type == XML_ELEMENT_NODE) {
+      href = xmlGetNoNsProp(n, (const xmlChar *)"href");
+      network = xmlGetNoNsProp(n, (const xmlChar *)"network");
+      handle = xmlGetNoNsProp(n, (const xmlChar *)"handle");
+    }
+    xmlXPathFreeObject(arg);
+    if (!network) network = xmlStrdup((const xmlChar *)"");
+    if (!handle) handle = xmlStrdup((const xmlChar *)"");
+  }
+  if (!network || !handle) {
     xmlFree(network);
+    xmlFree(handle);
+    xmlFree(href);
     XP_ERROR(XPATH_MEMORY_ERROR);
   }
-  const char *h = (const char *)handle;
-  while (*h == ' ' || *h == '\n' || *h == '\t') h++;
-  const char *name = *h == '@' ? h + 1 : h;
-  static const struct {
-    const char *network, *prefix, *suffix;
-  } sites[] = {{"twitter", "https://twitter.com/", ""},
-               {"facebook", "https://www.facebook.com/", ""},
-               {"instagram", "https://www.instagram.com/", "/"},
-               {"linkedin", "https://www.linkedin.com/in/", ""},
-               {"youtube", "https://www.youtube.com/@", ""}};
-  char out[512] = "";
-  bool found = false;
-  for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
-    if (strcmp((const char *)network, sites[i].network) == 0) {
-      snprintf(out, sizeof out, "%s%.*s%s", sites[i].prefix, (int)strcspn(name, " \t\r\n"), name,
-               sites[i].suffix);
-      found = true;
-    }
-  if (!found && strcmp((const char *)network, "mastodon") == 0) {
-    const char *at = strchr(name, '@'); /* @user@server → https://server/@user */
-    if (at) {
-      snprintf(out, sizeof out, "https://%.*s/@%.*s", (int)strcspn(at + 1, " \t\r\n"), at + 1,
-               (int)(at - name), name);
-      found = true;
-    }
-  }
-  if (!found)
-    fn_error(ctxt, "social-url(): no profile address known for network \"%s\", handle \"%s\"",
-             (const char *)network, h);
-  xmlFree(handle);
+  const char *url = href && collapse_ws(href)[0] ? (const char *)collapse_ws(href)
+                                                 : profile_url(ctxt, network, handle);
+  push_string(ctxt, url);
   xmlFree(network);
-  push_string(ctxt, out);
+  xmlFree(handle);
+  xmlFree(href);
+}
+
+/* label(name): the layout's word for the document's language. */
+static void fn_label(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(1);
+  xmlChar *name = xmlXPathPopString(ctxt);
+  if (!name) XP_ERROR(XPATH_MEMORY_ERROR);
+  rp_xeval *x = eval_of(ctxt);
+  const char *n = (const char *)name;
+  const char *text = rp_label_find(x, n, false);
+  if (!text && rp_label_first_miss(x, n)) {
+    const char *other = rp_label_elsewhere(x, n);
+    const char *dflt = rp_label_lang(x, false);
+    char msg[512];
+    if (other)
+      snprintf(msg, sizeof msg,
+               "label('%s') is only in <labels xml:lang=\"%s\">; add it to the default table, "
+               "<labels xml:lang=\"%s\"> (the first in the layout)",
+               n, other, dflt ? dflt : "?");
+    else if (dflt)
+      snprintf(msg, sizeof msg,
+               "label('%s'): no <labels> of the layout has this name; add <label name=\"%s\">…"
+               "</label> to <labels xml:lang=\"%s\">",
+               n, n, dflt);
+    else
+      snprintf(msg, sizeof msg,
+               "label('%s'): the layout has no <labels>; add <labels xml:lang=\"en-GB\"><label "
+               "name=\"%s\">…</label></labels>",
+               n, n);
+    fn_error(ctxt, "%s%s", msg, NULL);
+  }
+  xmlFree(name);
+  push_string(ctxt, text ? text : "");
+}
+
+/* kind-label(of, id, 'plural'?): a kind's printed label from the content's
+ * vocabulary. */
+static void fn_kind_label(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs != 2 && nargs != 3) XP_ERROR(XPATH_INVALID_ARITY);
+  xmlChar *form = nargs == 3 ? xmlXPathPopString(ctxt) : NULL;
+  xmlChar *id = xmlXPathPopString(ctxt);
+  xmlChar *of = xmlXPathPopString(ctxt);
+  xmlChar *out = NULL;
+  bool plural = form && xmlStrEqual(form, (const xmlChar *)"plural");
+  if (form && !plural && !xmlStrEqual(form, (const xmlChar *)"singular"))
+    fn_error(ctxt, "kind-label(): the third argument is 'plural' or 'singular', not \"%s\"%s",
+             (const char *)form, NULL);
+  if (id && of) {
+    /* ids and kinds as written in attributes: surrounding white space is not part of them */
+    xmlChar *i = xmlStrdup(id), *o = xmlStrdup(of);
+    if (i && o)
+      out = rp_kind_label(eval_of(ctxt), (const char *)collapse_ws(o), (const char *)collapse_ws(i),
+                          plural);
+    xmlFree(i);
+    xmlFree(o);
+  }
+  xmlFree(form);
+  xmlFree(id);
+  xmlFree(of);
+  if (!out) XP_ERROR(XPATH_MEMORY_ERROR);
+  push_string(ctxt, (const char *)out);
+  xmlFree(out);
 }
 
 static void fn_choose(xmlXPathParserContextPtr ctxt, int nargs) {
@@ -554,6 +692,8 @@ static const struct {
     {"initials", fn_initials},
     {"social-url", fn_social_url},
     {"choose", fn_choose},
+    {"label", fn_label},
+    {"kind-label", fn_kind_label},
 };
 
 void rp_xpathfn_register(xmlXPathContextPtr ctx) {
@@ -599,6 +739,7 @@ bool rp_xpathfn_known(const char *name, size_t len) {
 }
 
 void rp_xpathfn_fini(rp_xeval *x) {
+  rp_labels_fini(x);
   for (size_t i = 0; i < sizeof x->ids / sizeof x->ids[0]; i++) {
     xmlHashFree(x->ids[i], NULL);
     x->ids[i] = NULL;

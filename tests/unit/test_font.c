@@ -9,8 +9,13 @@
 /* after testutil.h (cmocka) */
 #include "layout/font.h"
 
-static const char *const FACES[] = {"fonts/OpenSans-Regular.ttf", "fonts/OpenSans-Bold.ttf",
-                                    "fonts/OpenSans-Italic.ttf", "fonts/OpenSans-BoldItalic.ttf"};
+/* Open Sans, and DejaVu Sans, the fallback for what Open Sans lacks: runs in
+ * either face must measure exactly as libharu draws them. */
+static const char *const FACES[] = {
+    "fonts/OpenSans-Regular.ttf",   "fonts/OpenSans-Bold.ttf",
+    "fonts/OpenSans-Italic.ttf",    "fonts/OpenSans-BoldItalic.ttf",
+    "fonts/DejaVuSans.ttf",         "fonts/DejaVuSans-Bold.ttf",
+    "fonts/DejaVuSans-Oblique.ttf", "fonts/DejaVuSans-BoldOblique.ttf"};
 
 /* A fontset holding `rel`, loaded through the public API. */
 static const rp_font *load(rp_fontset *fs, rp_diag *d, const char *rel) {
@@ -45,6 +50,8 @@ static void test_width_matches_libharu(void **state) {
       "Annual Review 2024",
       "caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x80\x94 ok",
       "\xE2\x80\x91 not in the font",
+      "CO\xE2\x82\x82"
+      "e \xE2\x86\x92 \xCE\xB1\xCE\xB2\xCE\xB3 \xE2\x85\x93",
       "",
   };
   rp_fontset fs;
@@ -405,6 +412,30 @@ static void test_utf8_decode_strict(void **state) {
   }
 }
 
+/* Numeric table columns align on the font's default digits: Open Sans's are
+ * tabular (one advance for 0–9), so no OpenType `tnum` is needed. A font
+ * change that loses this breaks the alignment of every figures column. */
+static void test_digits_are_tabular(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  for (size_t k = 0; k < sizeof FACES / sizeof FACES[0]; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    double zero = rp_font_width(f, "0", 1, 10, 0);
+    assert_true(zero > 0);
+    for (char c = '1'; c <= '9'; c++) {
+      double w = rp_font_width(f, &c, 1, 10, 0);
+      if (w != zero) fail_msg("%s: digit %c is %gpt wide, 0 is %gpt", FACES[k], c, w, zero);
+    }
+    /* so any two numbers of as many digits line up, whatever the digits */
+    assert_true(rp_font_width(f, "1111.11", 7, 10, 0) == rp_font_width(f, "9080.70", 7, 10, 0));
+  }
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_width_matches_libharu),
@@ -419,6 +450,7 @@ int main(void) {
       cmocka_unit_test(test_same_path_same_index),
       cmocka_unit_test(test_fini_empty),
       cmocka_unit_test(test_utf8_decode_strict),
+      cmocka_unit_test(test_digits_are_tabular),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

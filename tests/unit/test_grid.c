@@ -187,6 +187,69 @@ static void test_card_taller_than_a_page_is_an_error(void **state) {
   assert_int_equal(lf_diag_line(&fx->d, "can never fit"), 103);
 }
 
+/* Rows of the grid on page 0: the card rectangles grouped by their top, in
+ * order; checks each card's width and that rows start at the left. */
+static int row_counts(fixture *fx, const rp_block *g, int *counts, int max_rows) {
+  rp_layout_doc *doc = lf_run(fx, (rp_block *)g);
+  assert_int_equal(doc->pages.len, 1);
+  lf_assert_inside_frame(doc);
+  double card_w = (LF_W - (g->columns - 1) * g->gap_x) / g->columns;
+  rp_page *p = lf_page(doc, 0);
+  int rows = 0;
+  double last_y = -1;
+  int in_row = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = lf_item(p, i);
+    if (it->kind != RP_ITEM_RECT || !lf_same_color(it->u.shape.fill, CARD_FILL)) continue;
+    assert_true(fabs(it->w - card_w) < 0.01);
+    if (rows == 0 || fabs(it->y - last_y) > 0.01) {
+      assert_true(rows < max_rows);
+      assert_true(it->y > last_y); /* rows top to bottom */
+      counts[rows++] = 0;
+      in_row = 0;
+      last_y = it->y;
+    }
+    /* left aligned: the k-th card of a row at k × (card + gap) */
+    assert_true(fabs(it->x - (LF_X + in_row * (card_w + g->gap_x))) < 0.01);
+    in_row++;
+    counts[rows - 1]++;
+  }
+  return rows;
+}
+
+static void test_short_last_row_is_balanced(void **state) {
+  fixture *fx = *state;
+  static const struct {
+    int cards, columns;
+    bool fill_rows;
+    int rows[4];
+  } cases[] = {
+      {7, 3, false, {3, 2, 2}}, {4, 3, false, {2, 2}}, {11, 3, false, {3, 3, 3, 2}},
+      {5, 4, false, {3, 2}},    {6, 3, false, {3, 3}}, {1, 3, false, {1}},
+      {7, 3, true, {3, 3, 1}},  {4, 3, true, {3, 1}},  {11, 3, true, {3, 3, 3, 2}},
+      {5, 4, true, {4, 1}},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    rp_block *g = lf_block(fx, RP_BLOCK_GRID, 50);
+    g->columns = cases[c].columns;
+    g->gap_x = 10;
+    g->gap_y = 8;
+    g->fill_rows = cases[c].fill_rows;
+    rp_block **tail = &g->children;
+    for (int i = 1; i <= cases[c].cards; i++) lf_append(&tail, card(fx, i, 1));
+    int got[4] = {0}, expect_rows = 0;
+    while (expect_rows < 4 && cases[c].rows[expect_rows]) expect_rows++;
+    int rows = row_counts(fx, g, got, 4);
+    if (rows != expect_rows) fail_msg("case %zu: %d rows, expected %d", c, rows, expect_rows);
+    for (int r = 0; r < rows; r++)
+      if (got[r] != cases[c].rows[r])
+        fail_msg("case %zu (%d cards in %d columns): row %d has %d cards, expected %d", c,
+                 cases[c].cards, cases[c].columns, r, got[r], cases[c].rows[r]);
+    rp_diag_fini(&fx->d);
+    rp_diag_init(&fx->d);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_grid_of_30_cards_over_pages, lf_setup, lf_teardown),
@@ -197,6 +260,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_breaks_inside_a_card, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_card_taller_than_a_page_is_an_error, lf_setup,
                                       lf_teardown),
+      cmocka_unit_test_setup_teardown(test_short_last_row_is_balanced, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

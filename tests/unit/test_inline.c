@@ -219,6 +219,401 @@ static void test_brute_force_random(void **state) {
   assert_true(better_than_greedy > 0);
 }
 
+/* U+2028, LINE SEPARATOR: what <br/> becomes, a forced break. */
+#define LS "\xE2\x80\xA8"
+
+/* brute_cost with forced breaks after the words whose bit is set in
+ * `forced`: every way of breaking must break there, and a line ending at a
+ * forced break costs nothing, like the last. */
+static double brute_cost_forced(const double *w, size_t n, double space, double width,
+                                unsigned mask, unsigned forced) {
+  if ((mask & forced) != forced) return INFINITY;
+  double cost = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!(i + 1 == n || (mask >> i & 1))) continue;
+    double nat = 0;
+    for (size_t k = start; k <= i; k++) nat += w[k] + (k < i ? space : 0);
+    if (nat > width + 1e-6 && i > start) return INFINITY;
+    if (i + 1 < n && !(forced >> i & 1)) cost += (width - nat) * (width - nat);
+    start = i + 1;
+  }
+  return cost;
+}
+
+static void test_brute_force_forced_breaks(void **state) {
+  fixture *fx = *state;
+  srand(20261204);
+  for (int trial = 0; trial < 400; trial++) {
+    const rp_style *st = &fx->regular;
+    size_t n = 2 + (size_t)(rand() % 10);
+    char text[512] = "", words[12][16];
+    double w[12], maxw = 0, total = 0;
+    unsigned forced = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t len = 1 + (size_t)(rand() % 8);
+      for (size_t k = 0; k < len; k++) words[i][k] = "abcdefghijklmnopqrstuvwxyzMW"[rand() % 28];
+      words[i][len] = 0;
+      w[i] = W(fx, st, words[i]);
+      maxw = fmax(maxw, w[i]);
+      if (i > 0) {
+        bool br = rand() % 4 == 0;
+        if (br) forced |= 1u << (i - 1);
+        /* with or without spaces around it, sometimes doubled */
+        static const char *const seps[] = {LS, " " LS " ", LS LS " "};
+        strcat(text, br ? seps[rand() % 3] : " ");
+      }
+      strcat(text, words[i]);
+    }
+    double space = W(fx, st, " ");
+    for (size_t i = 0; i < n; i++) total += w[i] + (i + 1 < n ? space : 0);
+    double width = maxw + (double)rand() / RAND_MAX * (total - maxw + 10);
+    rp_lines ls = brk(fx, one(fx, text, st), width, 0, RP_ALIGN_JUSTIFY);
+    unsigned mask = 0;
+    size_t word = 0;
+    for (size_t j = 0; j < ls.n; j++) {
+      const rp_line *ln = &ls.lines[j];
+      for (size_t q = 0; q < ln->n_frags; q++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", ln->frags[q].text);
+        for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+          assert_true(word < n);
+          assert_string_equal(tok, words[word]);
+          word++;
+        }
+      }
+      bool forced_here = j + 1 < ls.n && (forced >> (word - 1) & 1);
+      assert_true(ln->forced == forced_here);
+      /* justified unless last or forced: then words share fragments */
+      if (ln->forced || ln->last) assert_int_equal(ln->n_frags, 1);
+      if (j + 1 < ls.n) mask |= 1u << (word - 1);
+    }
+    assert_int_equal(word, n);
+    double got = brute_cost_forced(w, n, space, width, mask, forced);
+    double best = INFINITY;
+    for (unsigned m = 0; m < 1u << (n - 1); m++)
+      best = fmin(best, brute_cost_forced(w, n, space, width, m, forced));
+    if (!(fabs(got - best) <= 1e-6 * (1 + best)))
+      fail_msg("trial %d: cost %.9g, brute force %.9g (\"%s\" at %.3fpt)", trial, got, best, text,
+               width);
+  }
+}
+
+static void test_forced_break_ends(void **state) {
+  fixture *fx = *state;
+  /* at either end and doubled: one break */
+  rp_lines ls =
+      brk(fx, one(fx, LS " Flat 2 " LS LS " 1 High Street" LS "Cardiff " LS, &fx->regular), 400, 0,
+          RP_ALIGN_JUSTIFY);
+  static const char *const e[] = {"Flat 2", "1 High Street", "Cardiff"};
+  assert_lines(fx, &ls, e, 3);
+  assert_true(ls.lines[0].forced && ls.lines[1].forced && !ls.lines[2].forced);
+  assert_false(ls.lines[0].frags[0].space_after);
+  NEAR(ls.lines[0].width, W(fx, &fx->regular, "Flat 2"));
+  /* the widest line is the one-line width */
+  double mn, mx;
+  assert_int_equal(rp_inline_measure(fx->a, &fx->fs, one(fx, "ab cd" LS "wide words", &fx->regular),
+                                     &mn, &mx, &fx->d),
+                   RP_OK);
+  NEAR(mx, W(fx, &fx->regular, "wide words"));
+  NEAR(mn, W(fx, &fx->regular, "words"));
+  /* a paragraph continued elsewhere keeps its breaks */
+  rp_lines three = brk(fx, one(fx, "one two three" LS "four five six" LS "seven", &fx->regular),
+                       400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(three.n, 3);
+  rp_span *rest = NULL;
+  assert_int_equal(rp_inline_rest(fx->a, &three, 1, &rest, &fx->d), RP_OK);
+  rp_lines again = brk(fx, rest, 400, 0, RP_ALIGN_LEFT);
+  static const char *const e2[] = {"four five six", "seven"};
+  assert_lines(fx, &again, e2, 2);
+  assert_true(again.lines[0].forced);
+  assert_int_equal(fx->d.count, 0);
+}
+
+static void test_sub_and_superscript(void **state) {
+  fixture *fx = *state;
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "CO", &fx->regular, NULL);
+  add(fx, &tail, "2", &fx->regular, NULL)->script = RP_SCRIPT_SUB;
+  add(fx, &tail, " and m", &fx->regular, NULL);
+  add(fx, &tail, "3", &fx->regular, NULL)->script = RP_SCRIPT_SUP;
+  rp_lines ls = brk(fx, head, 400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 1);
+  const rp_line *ln = &ls.lines[0];
+  assert_int_equal(ln->n_frags, 4);
+  const rp_frag *sub = &ln->frags[1], *sup = &ln->frags[3];
+  assert_string_equal(sub->text, "2");
+  NEAR(sub->size, 7);
+  NEAR(sub->rise, -1.5);
+  NEAR(sup->size, 7);
+  NEAR(sup->rise, 3.3);
+  NEAR(ln->frags[0].rise, 0);
+  NEAR(ln->frags[0].size, 10);
+  /* measured small, and what follows starts where it ends */
+  const rp_font *f = rp_fontset_get(&fx->fs, fx->regular.font);
+  NEAR(sub->width, rp_font_width(f, "2", 1, 7, 0));
+  assert_true(sub->space_after);
+  NEAR(ln->frags[2].x, sub->x + sub->width + W(fx, &fx->regular, " "));
+  NEAR(sup->x, ln->frags[2].x + ln->frags[2].width);
+  NEAR(ln->width, sup->x + sup->width);
+  /* the line's metrics are the style's */
+  NEAR(ln->ascent, f->ascent * 10 / 1000.0);
+  NEAR(ln->descent, f->descent * 10 / 1000.0);
+  NEAR(ln->leading, 14);
+  /* items: the baseline moves, y growing downwards */
+  rp_item it = {0};
+  rp_frag_to_item(sup, 100 + sup->x, 50, &it);
+  NEAR(it.y, 50 - 3.3);
+  NEAR(it.u.text.size, 7);
+  NEAR(it.h, 7);
+}
+
+/* Words with break points inside: handles, addresses, paths. A unit is the
+ * part of a word up to a soft break point (or the word itself); units of a
+ * word wider than every line may end a line without a space, and each such
+ * break counts before the slack. */
+typedef struct unit {
+  char text[16];
+  double w;
+  bool space_after; /* a word space follows; else the next unit is the same word */
+} unit;
+
+/* Cost of breaking units[0..n) after the units whose bit is set in `mask`,
+ * as (soft breaks, squared slack); soft breaks only where `soft_ok`. Returns
+ * false when a line overflows or a break falls where none may. */
+static bool brute_cost2(const unit *u, size_t n, const bool *soft_ok, double space, double width,
+                        double indent, unsigned mask, size_t *soft, double *slack2) {
+  *soft = 0;
+  *slack2 = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool end = i + 1 == n || (mask >> i & 1);
+    if (!end) continue;
+    if (i + 1 < n && !u[i].space_after) {
+      if (!soft_ok[i]) return false;
+      (*soft)++;
+    }
+    double nat = 0;
+    for (size_t k = start; k <= i; k++) nat += u[k].w + (k < i && u[k].space_after ? space : 0);
+    double avail = start == 0 ? width - indent : width;
+    if (nat > avail + 1e-6 && i > start) return false;
+    if (i + 1 < n) *slack2 += (avail - nat) * (avail - nat);
+    start = i + 1;
+  }
+  return true;
+}
+
+static void test_brute_force_soft_breaks(void **state) {
+  fixture *fx = *state;
+  srand(20261204);
+  static const char seps[] = "@./_?=";
+  int soft_used = 0;
+  for (int trial = 0; trial < 600; trial++) {
+    rp_style st = fx->regular;
+    st.tracking = trial % 3 == 0 ? 25 : 0;
+    st.size = 8 + trial % 5;
+    unit u[13];
+    size_t n = 0, word_first[13], n_words = 0;
+    char text[512] = "";
+    double space = W(fx, &st, " ");
+    while (n < 10) {
+      word_first[n_words++] = n;
+      size_t parts = rand() % 2 ? 1 : 2 + (size_t)(rand() % 3);
+      char word[80] = "";
+      char next_sep = 0; /* a mark that opens the next part */
+      for (size_t k = 0; k < parts; k++) {
+        char part[16];
+        size_t len = 1 + (size_t)(rand() % 6), o = 0;
+        if (next_sep) part[o++] = next_sep;
+        next_sep = 0;
+        for (size_t c = 0; c < len; c++) part[o++] = "abcdefghijklmnopqrstuvwxyzMW"[rand() % 28];
+        if (k + 1 < parts) {
+          /* each boundary a point: before '@' '?' '=', after '.' '/' '_' */
+          char sep = seps[rand() % 6];
+          if (sep == '@' || sep == '?' || sep == '=')
+            next_sep = sep;
+          else
+            part[o++] = sep;
+        }
+        part[o] = 0;
+        snprintf(u[n].text, sizeof u[n].text, "%s", part);
+        u[n].w = W(fx, &st, part);
+        u[n].space_after = k + 1 == parts;
+        strcat(word, part);
+        n++;
+      }
+      strcat(text, n_words > 1 ? " " : "");
+      strcat(text, word);
+      if (rand() % 3 == 0) break;
+    }
+    double maxseg = 0, total = 0;
+    for (size_t i = 0; i < n; i++) maxseg = fmax(maxseg, u[i].w);
+    static const double indents[] = {0, 0, 12, -6};
+    double indent = indents[trial % 4];
+    for (size_t i = 0; i < n; i++) total += u[i].w + (u[i].space_after && i + 1 < n ? space : 0);
+    double r = (double)rand() / RAND_MAX;
+    double width = maxseg + fmax(indent, 0) + r * r * (total - maxseg + 10);
+    double limit = width - fmax(indent, 0);
+    /* Which units may end a line without a space: those inside a word wider
+     * than every line. */
+    bool soft_ok[13] = {false};
+    for (size_t wi = 0; wi < n_words; wi++) {
+      size_t a = word_first[wi], b = wi + 1 < n_words ? word_first[wi + 1] : n;
+      char word[80] = "";
+      for (size_t i = a; i < b; i++) strcat(word, u[i].text);
+      if (W(fx, &st, word) > limit + 1e-6)
+        for (size_t i = a; i + 1 < b; i++) soft_ok[i] = true;
+    }
+
+    rp_lines ls = brk(fx, one(fx, text, &st), width, indent, RP_ALIGN_LEFT);
+
+    unsigned mask = 0;
+    size_t k = 0;
+    for (size_t j = 0; j < ls.n; j++) {
+      const char *lt = line_text(fx, &ls.lines[j]);
+      char built[512] = "";
+      assert_true(k < n);
+      strcat(built, u[k].text);
+      while (strlen(built) < strlen(lt) && k + 1 < n) {
+        if (u[k].space_after) strcat(built, " ");
+        strcat(built, u[++k].text);
+      }
+      if (strcmp(built, lt) != 0)
+        fail_msg("trial %d line %zu: [%s], expected [%s] (\"%s\" at %.3fpt)", trial, j, lt, built,
+                 text, width);
+      if (j + 1 < ls.n) mask |= 1u << k;
+      k++;
+    }
+    assert_int_equal(k, n);
+
+    size_t got_soft, best_soft = SIZE_MAX;
+    double got, best = INFINITY;
+    if (!brute_cost2(u, n, soft_ok, space, width, indent, mask, &got_soft, &got))
+      fail_msg("trial %d: a break where none may be (\"%s\" at %.3fpt)", trial, text, width);
+    for (unsigned m = 0; m < 1u << (n - 1); m++) {
+      size_t so;
+      double sl;
+      if (!brute_cost2(u, n, soft_ok, space, width, indent, m, &so, &sl)) continue;
+      if (so < best_soft || (so == best_soft && sl < best)) {
+        best_soft = so;
+        best = sl;
+      }
+    }
+    if (got_soft != best_soft || !(fabs(got - best) <= 1e-6 * (1 + best)))
+      fail_msg("trial %d: %zu soft breaks, cost %.9g; brute force %zu, %.9g (\"%s\" at %.3fpt)",
+               trial, got_soft, got, best_soft, best, text, width);
+    if (got_soft > 0) soft_used++;
+  }
+  /* the trials do exercise the soft points */
+  assert_true(soft_used > 50);
+}
+
+/* The source text of `ls` with a '|' at every line break: "@a|@b.example". */
+static const char *breaks_marked(fixture *fx, const rp_lines *ls) {
+  char *out = rp_arena_alloc(fx->a, 1024);
+  out[0] = 0;
+  for (size_t j = 0; j < ls->n; j++) {
+    if (j > 0) strcat(out, "|");
+    strcat(out, line_text(fx, &ls->lines[j]));
+  }
+  return out;
+}
+
+/* Every break of `ls` is at a word space, after a dash before a letter, or
+ * (with `soft`) at a point inside a handle, address, URL or path; the lines
+ * put back together give `text`; none is wider than `width`. */
+static void assert_sensible_breaks(fixture *fx, const rp_lines *ls, const char *text, double width,
+                                   bool soft) {
+  char joined[512] = "";
+  for (size_t j = 0; j < ls->n; j++) {
+    const rp_line *ln = &ls->lines[j];
+    assert_true(ln->width <= width + 1e-6);
+    const char *lt = line_text(fx, ln);
+    strcat(joined, lt);
+    if (j + 1 == ls->n) break;
+    if (ln->frags[ln->n_frags - 1].space_after) {
+      strcat(joined, " ");
+      continue;
+    }
+    const char *next = line_text(fx, &ls->lines[j + 1]);
+    char a = lt[strlen(lt) - 1], b = next[0];
+    bool alnum_b = (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+    bool ok = a == '-' && alnum_b;
+    if (soft)
+      ok = ok || strchr("@?#&=", b) || (a == '/' && b != '/') ||
+           (strchr("._", a) && alnum_b && strlen(lt) >= 2);
+    if (!ok) fail_msg("break at \"%s\" (%gpt)", breaks_marked(fx, ls), width);
+  }
+  assert_string_equal(joined, text);
+}
+
+static void test_handles_and_urls_break_at_sensible_points(void **state) {
+  fixture *fx = *state;
+  const rp_style *st = &fx->regular;
+  /* The point that makes the fewest lines, then the fullest first line. */
+  rp_lines ls = brk(fx, one(fx, "@federation@social.example", st), W(fx, st, "@federation") + 1, 0,
+                    RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), "@federation|@social.|example");
+  ls = brk(fx, one(fx, "https://www.example.org/reports/annual", st),
+           W(fx, st, "https://www.example.org/") + 1, 0, RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), "https://www.example.org/|reports/annual");
+  ls = brk(fx, one(fx, "see https://example.org/a?year=2025&lang=cy", st),
+           W(fx, st, "https://example.org/a") + 1, 0, RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), "see|https://example.org/a|?year=2025&lang=cy");
+  /* Never between the slashes of "//", never after a mark at a word's start. */
+  ls = brk(fx, one(fx, "http://x.org", st), W(fx, st, "http://") + 0.5, 0, RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), "http://|x.org");
+  ls = brk(fx, one(fx, ".config/rp", st), W(fx, st, ".config/") + 1, 0, RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), ".config/|rp");
+  /* ".|reviewpdf" would be one break, but a lone mark is no sensible line:
+   * the word breaks between characters, filling the first line */
+  ls = brk(fx, one(fx, ".reviewpdf", st), W(fx, st, "reviewpdf") + 1, 0, RP_ALIGN_LEFT);
+  assert_int_equal(ls.n, 2);
+  assert_true(strncmp(breaks_marked(fx, &ls), ".review", 7) == 0);
+  /* Only a part with no point left breaks between characters; the rest of
+   * the word still breaks at its points. */
+  ls = brk(fx, one(fx, "@Llanfairpwllgwyngyll@x.example", st), W(fx, st, "@Llanfair") + 1, 0,
+           RP_ALIGN_LEFT);
+  assert_string_equal(breaks_marked(fx, &ls), "@Llanfai|rpwllgwy|ngyll@x.|example");
+
+  /* Every width from the widest part to the whole: breaks only at points. */
+  static const char *const tokens[] = {
+      "Follow @ynni_cymru@social.example or mail hello.world@ynni-cymru.example",
+      "Reports at https://www.ynni.example/en/reports/2024-25/annual_review.pdf?download=1#top",
+      "Files in /srv/review/data/second-sample.xml and C:/data",
+  };
+  for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+    for (double w = 60; w < W(fx, st, tokens[i]) + 10; w += 1.7) {
+      ls = brk(fx, one(fx, tokens[i], st), w, 0, RP_ALIGN_LEFT);
+      assert_sensible_breaks(fx, &ls, tokens[i], w, true);
+    }
+}
+
+/* Names with particles, accents and hyphens break at spaces and after
+ * hyphens only, at every width their longest word fits. */
+static void test_names_break_at_spaces_and_hyphens(void **state) {
+  fixture *fx = *state;
+  static const char *const names[] = {
+      "Dafydd ap Gwilym",
+      "Si\xC3\xA2n Lloyd-Jones",
+      "Gwenllian ferch Rhys ap Gruffydd",
+      "M\xC3\xA0iri NicDh\xC3\xB2mhnaill",
+      "Se\xC3\xB1ora Mar\xC3\xAD"
+      "a de los \xC3\x81ngeles O'Brien-Ni Bhriain",
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    double widest = 0;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", names[i]);
+    for (char *t = strtok(buf, " -"); t; t = strtok(NULL, " -"))
+      widest = fmax(widest, W(fx, &fx->bold, t) + W(fx, &fx->bold, "-"));
+    for (double w = widest; w < W(fx, &fx->bold, names[i]) + 5; w += 0.9) {
+      rp_lines ls = brk(fx, one(fx, names[i], &fx->bold), w, 0, RP_ALIGN_CENTER);
+      assert_sensible_breaks(fx, &ls, names[i], w, false);
+    }
+  }
+}
+
 /* ---- alignment ---------------------------------------------------------------- */
 
 static void test_align_left_right_center(void **state) {
@@ -638,6 +1033,13 @@ static void test_out_of_memory(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_brute_force_random, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_brute_force_forced_breaks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_forced_break_ends, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sub_and_superscript, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_brute_force_soft_breaks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_handles_and_urls_break_at_sensible_points, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_names_break_at_spaces_and_hyphens, setup, teardown),
       cmocka_unit_test_setup_teardown(test_align_left_right_center, setup, teardown),
       cmocka_unit_test_setup_teardown(test_justify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_justify_single_word_line_left, setup, teardown),

@@ -388,6 +388,162 @@ static void test_list_markers_on_first_baseline(void **state) {
   assert_int_equal(markers, 3);
 }
 
+/* ---- list items across page and column breaks ------------------------------ */
+
+/* Words tagged "<tag>w00 <tag>w01 …" that break into exactly `lines` lines
+ * `width` pt wide. */
+static char *tagged_words(fixture *fx, const char *tag, int lines, double width) {
+  char *s = rp_arena_alloc(fx->a, 4000);
+  for (size_t n = 0;; n++) {
+    size_t len = strlen(s);
+    sprintf(s + len, "%s%sw%02zu", n ? " " : "", tag, n);
+    rp_span sp = {.text = s, .style = &fx->body};
+    rp_lines ls;
+    assert_int_equal(rp_inline_break(fx->a, &fx->fs, &sp, width, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+                     RP_OK);
+    if ((int)ls.n > lines) {
+      s[len] = '\0';
+      return s;
+    }
+  }
+}
+
+static rp_block *list_item(fixture *fx, const char *marker) {
+  rp_block *it = rp_arena_alloc(fx->a, sizeof *it);
+  it->kind = RP_BLOCK_ITEM;
+  it->marker = rp_arena_strdup(fx->a, marker);
+  return it;
+}
+
+/* An item's first block: a paragraph of `lines` lines tagged `tag`. */
+static rp_block *item_para(fixture *fx, const char *tag, int lines, int depth) {
+  return para(fx, &fx->body, tagged_words(fx, tag, lines, 260 - 15 * depth));
+}
+
+/* Numbered items "(i)" … of every shape: text of one or several lines, of
+ * one or several paragraphs, starting with a nested list (markers "5a."),
+ * text of their own followed by blocks. Item k's words are tagged "iKK",
+ * its nested items' "iKKnJ". */
+static rp_block *roman_list(fixture *fx) {
+  static const char *const roman[] = {"(i)",  "(ii)",  "(iii)",  "(iv)", "(v)",
+                                      "(vi)", "(vii)", "(viii)", "(ix)", "(x)"};
+  /* per item: lines of its own text (0: none), then of up to two blocks;
+   * a negative count is a nested list of that many one- or three-line items */
+  static const int shape[10][3] = {{1, 0, 0},  {3, 0, 0}, {0, 1, 4}, {0, 1, 1},  {0, -2, 2},
+                                   {0, -3, 0}, {0, 5, 0}, {1, 2, 0}, {0, -1, 1}, {0, 2, 1}};
+  rp_block *list = rp_arena_alloc(fx->a, sizeof *list);
+  list->kind = RP_BLOCK_LIST;
+  list->style = &fx->body;
+  rp_block **tail = &list->children;
+  for (int k = 0; k < 10; k++) {
+    char tag[16];
+    snprintf(tag, sizeof tag, "i%02d", k + 1);
+    rp_block *it = list_item(fx, roman[k]);
+    if (shape[k][0] > 0) {
+      it->spans = rp_arena_alloc(fx->a, sizeof *it->spans);
+      it->spans->text = tagged_words(fx, tag, shape[k][0], 245);
+      it->spans->style = &fx->body;
+    }
+    rp_block **ctail = &it->children;
+    for (int b = 1; b < 3 && shape[k][b]; b++) {
+      rp_block *blk;
+      if (shape[k][b] > 0) {
+        blk = item_para(fx, tag, shape[k][b], 1);
+      } else {
+        blk = rp_arena_alloc(fx->a, sizeof *blk);
+        blk->kind = RP_BLOCK_LIST;
+        blk->style = &fx->body;
+        rp_block **ntail = &blk->children;
+        for (int j = 1; j <= -shape[k][b]; j++) {
+          char ntag[32], nmark[16];
+          snprintf(ntag, sizeof ntag, "%sn%d", tag, j);
+          snprintf(nmark, sizeof nmark, "%d%c.", k + 1, 'a' + j - 1);
+          rp_block *nit = list_item(fx, nmark);
+          nit->children = item_para(fx, ntag, j % 2 ? 1 : 3, 2);
+          *ntail = nit;
+          ntail = &nit->next;
+        }
+      }
+      *ctail = blk;
+      ctail = &blk->next;
+    }
+    *tail = it;
+    tail = &it->next;
+  }
+  return list;
+}
+
+/* Checks the item whose marker is `marker` and whose words contain `tag`:
+ * the marker is drawn once, on the page and baseline of the item's first
+ * line, and that line is not the last of its page or column when the item
+ * has more. */
+static void check_item(rp_layout_doc *doc, const char *marker, const char *tag, double space) {
+  int markers = 0, lines = 0;
+  size_t mp = 0, p1 = 0;
+  double my = 0, y1 = 0;
+  for (size_t p = 0; p < doc->pages.len; p++)
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind != RP_ITEM_TEXT) continue;
+      if (it->role == RP_ROLE_LIST_LABEL) {
+        if (strcmp(it->u.text.text, marker) == 0) {
+          markers++;
+          mp = p;
+          my = it->y;
+        }
+        continue;
+      }
+      if (!strstr(it->u.text.text, tag)) continue;
+      if (lines == 0) {
+        p1 = p;
+        y1 = it->y;
+        lines = 1;
+      } else if (lines == 1 && (p != p1 || fabs(it->y - y1) > 0.01)) {
+        if (p != p1 || it->y < y1)
+          fail_msg("%s %s: its first line is the last of page %zu (%gpt before the list)", marker,
+                   tag, p1 + 1, space);
+        lines = 2;
+      }
+    }
+  if (markers != 1) fail_msg("marker %s drawn %d times (%gpt before)", marker, markers, space);
+  assert_true(lines > 0);
+  if (mp != p1 || fabs(my - y1) > 0.01)
+    fail_msg("marker %s on page %zu at %.2f, its first line on page %zu at %.2f (%gpt before)",
+             marker, mp + 1, my, p1 + 1, y1, space);
+}
+
+static void test_list_items_across_page_breaks(void **state) {
+  fixture *fx = *state;
+  for (int columns = 1; columns <= 2; columns++) {
+    fx->frame.columns = columns;
+    fx->frame.gutter = 20;
+    for (double space = 0; space <= 140; space += 2) {
+      rp_block *lead = para(fx, &fx->body, "lead");
+      rp_block *gap = rp_arena_alloc(fx->a, sizeof *gap);
+      gap->kind = RP_BLOCK_SPACER;
+      gap->height = space;
+      lead->next = gap;
+      gap->next = roman_list(fx);
+      rp_layout_doc *doc = run(fx, lead);
+      for (const rp_block *it = gap->next->children; it; it = it->next) {
+        int k = 0;
+        for (const rp_block *x = gap->next->children; x != it; x = x->next) k++;
+        char tag[16];
+        snprintf(tag, sizeof tag, "i%02d", k + 1);
+        check_item(doc, it->marker, tag, space);
+        const rp_block *first = it->children;
+        if (it->spans || !first || first->kind != RP_BLOCK_LIST) continue;
+        int j = 1;
+        for (const rp_block *n = first->children; n; n = n->next, j++) {
+          char ntag[32];
+          snprintf(ntag, sizeof ntag, "%sn%d", tag, j);
+          check_item(doc, n->marker, ntag, space);
+        }
+      }
+    }
+  }
+}
+
 static void test_links_become_link_items(void **state) {
   fixture *fx = *state;
   rp_block *b = para(fx, &fx->body, "Visit ");
@@ -463,6 +619,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_keep_together_never_fits, setup, teardown),
       cmocka_unit_test_setup_teardown(test_keep_together_moves, setup, teardown),
       cmocka_unit_test_setup_teardown(test_list_markers_on_first_baseline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_list_items_across_page_breaks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_links_become_link_items, setup, teardown),
       cmocka_unit_test_setup_teardown(test_dump_is_stable, setup, teardown),
       cmocka_unit_test_setup_teardown(test_page_label_runs, setup, teardown),

@@ -44,10 +44,14 @@ static int copy_file(const char *from, const char *to) {
 }
 
 static const char *const fixtures[] = {
-    "styles.xml",       "exprs.xml",        "events.xml",        "rich.xml",         "runtime.xml",
-    "errors.xml",       "cycle.xml",        "bad-xpath.xml",     "include.xml",      "lib/part.xml",
-    "schema.xml",       "small.xml",        "missing-font.xml",  "outside-font.xml", "part2.xml",
-    "part2-errors.xml", "part2-schema.xml", "part2-runtime.xml", "huge-numbers.xml",
+    "styles.xml",        "exprs.xml",         "events.xml",       "rich.xml",
+    "runtime.xml",       "errors.xml",        "cycle.xml",        "bad-xpath.xml",
+    "include.xml",       "lib/part.xml",      "schema.xml",       "small.xml",
+    "missing-font.xml",  "outside-font.xml",  "part2.xml",        "part2-errors.xml",
+    "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml", "apply.xml",
+    "apply-loop.xml",    "apply-errors.xml",  "labels.xml",       "lib/labels.xml",
+    "labels-errors.xml", "labels-dup.xml",    "columns.xml",      "columns-errors.xml",
+    "functions-v2.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -1025,6 +1029,7 @@ static void test_grid_of_cards(void **state) {
   assert_int_equal(g->columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
   assert_float_equal(g->gap_x, 4 * MM, 1e-9);
   assert_float_equal(g->gap_y, 6 * MM, 1e-9);
+  assert_true(g->fill_rows); /* balance="false" */
   assert_src(g, "<grid columns=");
   assert_null(g->next);
   assert_int_equal(n_children(g), 11); /* a card per seat of the first board */
@@ -1067,6 +1072,7 @@ static void test_stat_tiles(void **state) {
   assert_int_equal(g->columns, 2);
   assert_float_equal(g->gap_x, 3 * MM, 1e-9);
   assert_float_equal(g->gap_y, g->gap_x, 1e-9); /* row-gap defaults to gap */
+  assert_false(g->fill_rows);                   /* rows balanced unless balance="false" */
   assert_int_equal(n_children(g), 7);
   const rp_block *t = g->children;
   assert_int_equal(t->kind, RP_BLOCK_STAT);
@@ -1276,12 +1282,13 @@ static void test_part2_runtime_errors(void **state) {
 
 /* ---- fault injection ----------------------------------------------------------- */
 
-static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_out) {
+static char *run_small(const char *layout, const char *content, unsigned long fail_at,
+                       rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
   rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
-  if (st == RP_OK) st = load_content(&w, sample(), true);
+  if (st == RP_OK) st = load_content(&w, content ? content : sample(), !content);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
   char *texts = NULL;
   if (st == RP_OK) {
@@ -1298,14 +1305,14 @@ static char *run_small(const char *layout, unsigned long fail_at, rp_status *st_
 
 /* Fail the Nth arena allocation, for every N: each run fails cleanly (no
  * crash, no leak under ASan) or gives exactly the full result. */
-static void fault_injection(const char *layout, const char *needle) {
+static void fault_injection(const char *layout, const char *content, const char *needle) {
   rp_status st;
-  char *reference = run_small(layout, 0, &st);
+  char *reference = run_small(layout, content, 0, &st);
   assert_int_equal(st, RP_OK);
   assert_non_null(strstr(reference, needle));
   unsigned long n;
   for (n = 1; n < 20000; n++) {
-    char *texts = run_small(layout, n, &st);
+    char *texts = run_small(layout, content, n, &st);
     if (st == RP_OK) {
       assert_string_equal(texts, reference);
       free(texts);
@@ -1319,13 +1326,310 @@ static void fault_injection(const char *layout, const char *needle) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  fault_injection("small.xml", "Sharon Taylor");
+  fault_injection("small.xml", NULL, "Sharon Taylor");
 }
 
 /* The same through grids, cards, tiles, tables and images. */
 static void test_fault_injection_part2(void **state) {
   (void)state;
-  fault_injection("part2.xml", "Labour Party Conference");
+  fault_injection("part2.xml", NULL, "Labour Party Conference");
+}
+
+/* ---- templates chosen by match ------------------------------------------------ */
+
+static const char *prose(void) {
+  static char path[4096];
+  if (!path[0]) snprintf(path, sizeof path, "%s", rp_test_src("tests/data/template/prose.xml"));
+  return path;
+}
+
+static void test_apply(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("apply.xml"), prose(), false);
+  const char *f = "apply.xml";
+  /* a run without template: a section per node, the first matching template */
+  assert_int_equal(count_sections(w.b), 3);
+  const rp_section *s = w.b->sections;
+  assert_string_equal(s->title, "Foreword");
+  assert_int_equal(s->src.layout_line, line_of(f, "name=\"foreword\""));
+  const rp_block *b = s->blocks;
+  assert_int_equal(b->kind, RP_BLOCK_HEADING);
+  assert_string_equal(text_of(b), "Foreword");
+  b = b->next;
+  assert_string_equal(text_of(b), "Foreword by the chair");
+  /* apply: each prose block through its template, in document order */
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_PARAGRAPH);
+  assert_string_equal(text_of(b), "First para.");
+  assert_int_equal(b->src.layout_line, line_of(f, "match=\"self::p\""));
+  assert_int_equal(b->src.content_line, line_of("../data/template/prose.xml", "First para."));
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_HEADING);
+  assert_int_equal(b->level, 2);
+  assert_string_equal(text_of(b), "Sub");
+  b = b->next;
+  assert_string_equal(text_of(b), "Second para.");
+  assert_string_equal(b->spans->next->style->name, "body+em");
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_LIST);
+  assert_int_equal(n_children(b), 2);
+  assert_null(b->next); /* <mystery>: no template, skipped */
+  const rp_diag_entry *e = entry_with(&w.d, "no template matches <mystery>");
+  assert_non_null(e);
+  assert_int_equal(e->severity, RP_SEV_WARNING);
+  assert_int_equal(e->line, line_of(f, "<apply select=\"*[not(self::title)]\"/>"));
+  char at[64];
+  snprintf(at, sizeof at, "prose.xml:%d)", line_of("../data/template/prose.xml", "<mystery>"));
+  assert_non_null(strstr(e->message, at));
+  /* a run's mode chooses among its own templates; no match: a warning at the run */
+  e = entry_with(&w.d, "no template of mode \"back\" matches <case-studies>");
+  assert_non_null(e);
+  assert_int_equal(e->line, line_of(f, "mode=\"back\" new-page"));
+  assert_int_equal(w.d.warnings, 2);
+  const rp_section *back = nth_section(w.b, 2);
+  assert_string_equal(back->title, "Figures");
+  assert_false(back->new_page);
+  assert_string_equal(text_of(back->blocks), "48.2 MW");
+  assert_null(back->blocks->next);
+
+  /* the general section template; a mode sets cells apart from sections */
+  s = s->next;
+  assert_string_equal(s->title, "Finance");
+  b = s->blocks->next;
+  assert_string_equal(text_of(b), "Money.");
+  assert_string_equal(b->style->name, "body");
+  b = b->next;
+  assert_int_equal(b->kind, RP_BLOCK_TABLE);
+  assert_int_equal(n_children(b), 2);
+  const rp_block *cell = nth_child(b->children, 1);
+  assert_string_equal(text_of(cell->children), "£1,000");
+  assert_string_equal(cell->children->style->name, "cell");
+  world_fini(&w);
+}
+
+static void test_apply_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "apply-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "<run> without template= chooses a template by match", f,
+                  line_of(f, "nosuchmode"));
+  expect_error_at(&w.d, "<apply mode=\"othermode\"> has no template", f, line_of(f, "othermode"));
+  expect_error_at(&w.d, "<template> needs a name", f, line_of(f, "neither name"));
+  expect_error_at(&w.d, "XPath error in match=\"self::[\"", f, line_of(f, "self::["));
+  expect_error_at(&w.d, "match=\"self::section[@role]\"", f, line_of(f, "a child test"));
+  expect_error_at(&w.d, "<template match=\"*\"> asks whether", f, line_of(f, "another"));
+  assert_int_equal(w.d.errors, 6);
+  world_fini(&w);
+
+  /* a template that applies itself: an error at the apply, binding stops */
+  world_init(&w);
+  f = "apply-loop.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, prose(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  assert_null(w.b);
+  expect_error_at(&w.d, "<apply> nested 32 deep", f, line_of(f, "<apply select=\".\"/>"));
+  assert_int_equal(w.d.errors, 1);
+  world_fini(&w);
+}
+
+/* ---- labels per language, kinds from the vocabulary ------------------------------ */
+
+static const char *template_data(const char *name) {
+  static char path[4][4096];
+  static int k;
+  k = (k + 1) % 4;
+  snprintf(path[k], sizeof path[k], "%s%s", rp_test_src("tests/data/template/"), name);
+  return path[k];
+}
+
+/* Binds labels.xml to a document; checks each paragraph's text and the footer. */
+static void check_labels(const char *content, const char *const *want, size_t n,
+                         const char *footer) {
+  world w;
+  bind_ok(&w, fixture("labels.xml"), content, false);
+  assert_int_equal(w.d.count, 0);
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < n; i++, b = b->next) {
+    assert_non_null(b);
+    if (strcmp(text_of(b), want[i]) != 0)
+      fail_msg("%s, paragraph %zu: \"%s\", expected \"%s\"", content, i + 1, text_of(b), want[i]);
+  }
+  assert_null(b);
+  assert_string_equal(w.b->sections->master->any.footer->text, footer);
+  world_fini(&w);
+}
+
+static void test_labels(void **state) {
+  (void)state;
+  static const char *const en[] = {
+      "Contents",         "Chair",
+      "Only here",        "Tuesday 3 September 2024",
+      "3 Sep, 3 Oct Thu", "30 September – 2 October 2024",
+      "Full member",      "Full members",
+      "Associate",        "Full organisation",
+      "undeclared",
+  };
+  check_labels(prose(), en, sizeof en / sizeof en[0], "Page {$page}");
+  /* cy-GB: the cy table (by primary subtag), Chair from the default, Welsh
+   * month and day names where the table has them, kinds translated */
+  static const char *const cy[] = {
+      "Cynnwys",           "Chair",
+      "Only here",         "Dydd Mawrth 3 Medi 2024",
+      "3 Med, 3 Hyd. Thu", "30 Medi – 2 Hydref 2024",
+      "Aelod llawn",       "Aelodau llawn",
+      "Associate",         "Full organisation",
+      "undeclared",
+  };
+  check_labels(template_data("cy.xml"), cy, sizeof cy / sizeof cy[0], "Tudalen {$page}");
+  /* a language no table has: the default table; no vocabulary: the ids */
+  static const char *const fr[] = {
+      "Contents",
+      "Chair",
+      "Only here",
+      "Tuesday 3 September 2024",
+      "3 Sep, 3 Oct Thu",
+      "30 September – 2 October 2024",
+      "full", /* no kind: an empty paragraph, left out */
+      "assoc",
+      "full",
+      "undeclared",
+  };
+  check_labels(template_data("fr.xml"), fr, sizeof fr / sizeof fr[0], "Page {$page}");
+
+  /* the pure helpers with names */
+  rp_date_names names = {.month = {[1] = "Chwefror"}, .day = {[4] = "Dydd Iau"}};
+  char out[128];
+  assert_true(
+      rp_format_date_in(&names, "2019-02-28", "EEEE d MMMM yyyy, MMM EEE", out, sizeof out));
+  assert_string_equal(out, "Dydd Iau 28 Chwefror 2019, Chw Dyd");
+  assert_true(rp_date_range_in(&names, "2019-01-31", "2019-02-02", out, sizeof out));
+  assert_string_equal(out, "31 January – 2 Chwefror 2019");
+}
+
+static void test_labels_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "labels-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, prose(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  /* two sections: the missing label is reported once */
+  expect_error_at(&w.d, "label('nosuchlabel'): no <labels> of the layout has this name", f,
+                  line_of(f, "'nosuch'"));
+  expect_error_at(&w.d, "label('welsh-only') is only in <labels xml:lang=\"cy\">", f,
+                  line_of(f, "'-only'"));
+  expect_error_at(&w.d, "'plural' or 'singular', not \"many\"", f, line_of(f, "'many'"));
+  expect_error_at(&w.d, "no profile address for network \"myspace\" and handle \"@a\"", f,
+                  line_of(f, "myspace"));
+  assert_int_equal(w.d.errors, 4);
+  world_fini(&w);
+
+  world_init(&w);
+  f = "labels-dup.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "label \"contents\" is given twice for xml:lang=\"en-GB\"", f,
+                  line_of(f, "Contents again"));
+  /* literal names are checked at load, before any content */
+  expect_error_at(&w.d, "label('typo') in {label('typo')}: no <labels> of the layout", f,
+                  line_of(f, "'typo'"));
+  expect_error_at(&w.d, "label('welsh-only') in {concat(", f, line_of(f, "label( \"welsh-only\""));
+  assert_int_equal(w.d.errors, 3);
+  world_fini(&w);
+}
+
+/* ---- table columns from the content ---------------------------------------------- */
+
+static void expect_cell(const rp_block *cell, const char *text, const char *style, rp_align align) {
+  const rp_block *p = cell->children;
+  assert_non_null(p);
+  assert_string_equal(text_of(p), text);
+  assert_string_equal(p->style->name, style);
+  if (p->style->align != align)
+    fail_msg("cell \"%s\": align %d, expected %d", text, (int)p->style->align, (int)align);
+}
+
+static void test_columns(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("columns.xml"), prose(), false);
+  const rp_block *t = w.b->sections->blocks;
+  assert_int_equal(t->kind, RP_BLOCK_TABLE);
+  /* two columns from columns/column, one written */
+  assert_int_equal(t->n_cols, 3);
+  assert_int_equal(t->cols[0].kind, RP_COL_AUTO);
+  assert_int_equal(t->cols[2].kind, RP_COL_SHARE);
+  assert_float_equal(t->cols[2].value, 2, 1e-9);
+  assert_int_equal(t->header_rows, 1);
+  assert_int_equal(n_children(t), 3);
+  /* header cells repeat per column; the column's alignment beats the one
+   * inherited from body (justify), not one the style sets itself */
+  const rp_block *head = t->children;
+  assert_int_equal(n_children(head), 3);
+  expect_cell(nth_child(head, 0), "Item", "cell-head", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(head, 1), "Amount", "cell-head", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(head, 2), "Share", "cell-head", RP_ALIGN_CENTER);
+  const rp_block *row = head->next;
+  expect_cell(nth_child(row, 0), "Grants", "cell", RP_ALIGN_JUSTIFY);
+  expect_cell(nth_child(row, 1), "£1,000", "cell", RP_ALIGN_RIGHT);
+  expect_cell(nth_child(row, 2), "83%", "cell-own", RP_ALIGN_LEFT);
+  expect_cell(nth_child(row->next, 1), "£200", "cell", RP_ALIGN_RIGHT);
+  /* the layout's styles are untouched: aligned copies are the binding's */
+  assert_int_equal(rp_layout_def_style(w.l, "cell")->align, RP_ALIGN_JUSTIFY);
+  assert_int_equal(rp_layout_def_style(w.l, "cell-head")->align, RP_ALIGN_JUSTIFY);
+  world_fini(&w);
+
+  world_init(&w);
+  const char *f = "columns-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, prose(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  char msg[4400];
+  snprintf(msg, sizeof msg, "this <row> has 1 cells (at %s:%d, counting spans) and the table 3",
+           prose(), line_of("../data/template/prose.xml", "<cell>Grants"));
+  expect_error_at(&w.d, msg, f, line_of(f, "cell[1]"));
+  expect_error_at(&w.d, "<col align> gives \"currency\"", f, line_of(f, "{@type}"));
+  assert_int_equal(w.d.errors, 2);
+  world_fini(&w);
+}
+
+/* ---- social-url, figure, section on content v2 ------------------------------------ */
+
+static void test_functions_v2(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("functions-v2.xml"), prose(), false);
+  assert_int_equal(w.d.count, 0);
+  static const char *const want[] = {
+      "https://bsky.app/profile/example.bsky.social",
+      "https://social.coop/@example",
+      "https://example.org/tiktok", /* href wins */
+      "https://x.com/coopx https://www.threads.net/@a https://www.tiktok.com/@b",
+      "https://bsky.app/profile/example.bsky.social https://twitter.com/t",
+      "[]",
+      "homes MW 2", /* a case study's figures too */
+      "Finance capacity 0",
+  };
+  const rp_block *b = w.b->sections->blocks;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, b = b->next) {
+    assert_non_null(b);
+    assert_string_equal(text_of(b), want[i]);
+  }
+  assert_null(b);
+  world_fini(&w);
+}
+
+/* The same through templates chosen by match, labels in Welsh, kinds and
+ * content-driven table columns. */
+static void test_fault_injection_additions(void **state) {
+  (void)state;
+  fault_injection("apply.xml", prose(), "Second para.");
+  fault_injection("labels.xml", template_data("cy.xml"), "Dydd Mawrth 3 Medi 2024");
+  fault_injection("columns.xml", prose(), "£1,000");
 }
 
 int main(void) {
@@ -1356,10 +1660,17 @@ int main(void) {
       cmocka_unit_test(test_part2_load_errors),
       cmocka_unit_test(test_huge_numbers),
       cmocka_unit_test(test_part2_runtime_errors),
+      cmocka_unit_test(test_apply),
+      cmocka_unit_test(test_apply_errors),
+      cmocka_unit_test(test_labels),
+      cmocka_unit_test(test_labels_errors),
+      cmocka_unit_test(test_columns),
+      cmocka_unit_test(test_functions_v2),
       cmocka_unit_test(test_annual_review),
       cmocka_unit_test(test_annual_review_a5),
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
+      cmocka_unit_test(test_fault_injection_additions),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
