@@ -117,6 +117,33 @@ static bool reported(const err_ctx *ec, const char *file, int line, const char *
   return false;
 }
 
+/* The element a validity error is about, or NULL. libxml2 passes a node,
+ * but not always the one its message names: "Element person failed to
+ * validate attributes" may come with the person's first child. Where the
+ * message names the element, the node or its nearest ancestor of that name
+ * is taken; "Element card has extra content: image" is about the image. */
+static const xmlNode *subject_of(error_ptr e, const xmlNode *node) {
+  const char *name = NULL;
+  switch (e->code) {
+    case XML_RELAXNG_ERR_ATTRVALID:
+    case XML_RELAXNG_ERR_CONTENTVALID:
+    case XML_RELAXNG_ERR_ELEMWRONG:
+      name = e->str1;
+      break;
+    case XML_RELAXNG_ERR_INVALIDATTR:
+    case XML_RELAXNG_ERR_EXTRACONTENT:
+      name = e->str2;
+      break;
+    default:
+      break;
+  }
+  for (int up = 0; node && node->type == XML_ELEMENT_NODE; node = node->parent, up++) {
+    if (!name || strcmp(name, (const char *)node->name) == 0) return node;
+    if (up == 2) break;
+  }
+  return NULL;
+}
+
 static void on_error(void *user, error_ptr e) {
   err_ctx *ec = user;
   if (!e || e->level == XML_ERR_NONE) return;
@@ -149,14 +176,8 @@ static void on_error(void *user, error_ptr e) {
   size_t before = ec->diag->count;
   rp_diag_error(ec->diag, RP_ERR_INPUT, file, line, col, "%s%s%s", msg, hint(msg),
                 ec->suffix ? ec->suffix : "");
-  /* "Element card has extra content: image" is about the image (the node):
-   * note it only when the node is what the message is about. */
-  if (node && node->type == XML_ELEMENT_NODE &&
-      (e->code != XML_RELAXNG_ERR_EXTRACONTENT ||
-       (e->str2 && strcmp(e->str2, (const char *)node->name) == 0)) &&
-      (e->code != XML_RELAXNG_ERR_ELEMWRONG ||
-       (e->str1 && strcmp(e->str1, (const char *)node->name) == 0)))
-    locate(ec, before, node, e->code);
+  const xmlNode *subject = subject_of(e, node);
+  if (subject) locate(ec, before, subject, e->code);
 }
 
 #define ENTITY_MESSAGE                                                                   \
