@@ -37,6 +37,7 @@
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA)
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_INCLUDES 256
+#define MAX_HELD 16 /* distinct unlocated schema messages kept */
 
 /* libxml2 2.12 made the structured error callback take a const pointer. */
 #if LIBXML_VERSION >= 21200
@@ -51,10 +52,17 @@ typedef struct err_ctx {
   const char *suffix; /* appended to each message: what to do */
   int last_line;      /* line of the last schema error reported */
   /* Schema errors libxml2 gives without a node (see validate): held back
-   * while `hold` is set, the first one's message kept. */
+   * while `hold` is set, each distinct message kept with the number of
+   * times it came and is still to be located; `lost` when there were more
+   * distinct messages than room. */
   bool hold;
   int held;
-  char held_msg[1024];
+  struct {
+    char msg[512];
+    int left;
+  } held_msgs[MAX_HELD];
+  size_t n_held;
+  bool lost;
   /* The second, push-mode pass: only errors not reported already, from
    * entry `first` of the diag on. */
   bool again;
@@ -117,6 +125,35 @@ static bool reported(const err_ctx *ec, const char *file, int line, const char *
   return false;
 }
 
+static void hold(err_ctx *ec, const char *msg) {
+  ec->held++;
+  for (size_t i = 0; i < ec->n_held; i++) {
+    if (strcmp(ec->held_msgs[i].msg, msg) == 0) {
+      ec->held_msgs[i].left++;
+      return;
+    }
+  }
+  if (ec->n_held == MAX_HELD || strlen(msg) >= sizeof ec->held_msgs[0].msg) {
+    ec->lost = true;
+    return;
+  }
+  snprintf(ec->held_msgs[ec->n_held].msg, sizeof ec->held_msgs[0].msg, "%s", msg);
+  ec->held_msgs[ec->n_held++].left = 1;
+}
+
+/* In the push pass: whether `msg` locates a held error (taking it). Only
+ * those are wanted: after a mistake the push interface loses step and
+ * blames every element after it ("Did not expect element title there"). */
+static bool take_held(err_ctx *ec, const char *msg) {
+  for (size_t i = 0; i < ec->n_held; i++) {
+    if (ec->held_msgs[i].left > 0 && strcmp(ec->held_msgs[i].msg, msg) == 0) {
+      ec->held_msgs[i].left--;
+      return true;
+    }
+  }
+  return ec->lost; /* some were not kept: take what comes, as best we can */
+}
+
 /* The element a validity error is about, or NULL. libxml2 passes a node,
  * but not always the one its message names: "Element person failed to
  * validate attributes" may come with the person's first child. Where the
@@ -168,11 +205,11 @@ static void on_error(void *user, error_ptr e) {
   }
   if (is_cascade(ec, e, line, msg)) return;
   if (e->domain == XML_FROM_RELAXNGV && line == 0 && (ec->hold || ec->again)) {
-    if (ec->hold && ec->held++ == 0) snprintf(ec->held_msg, sizeof ec->held_msg, "%s", msg);
+    if (ec->hold) hold(ec, msg);
     return;
   }
   if (e->domain == XML_FROM_RELAXNGV && line > 0) ec->last_line = line;
-  if (ec->again && reported(ec, file, line, msg)) return;
+  if (ec->again && (reported(ec, file, line, msg) || !take_held(ec, msg))) return;
   size_t before = ec->diag->count;
   rp_diag_error(ec->diag, RP_ERR_INPUT, file, line, col, "%s%s%s", msg, hint(msg),
                 ec->suffix ? ec->suffix : "");
@@ -516,7 +553,18 @@ typedef struct checked {
   bool said;
 } checked;
 
-static void copy_entry(rp_diag *to, const rp_diag_entry *e) {
+static bool same_entry(const rp_diag_entry *a, const rp_diag_entry *b) {
+  return a->line == b->line && a->severity == b->severity &&
+         (a->file == b->file || (a->file && b->file && strcmp(a->file, b->file) == 0)) &&
+         a->message && b->message && strcmp(a->message, b->message) == 0;
+}
+
+/* Copies `e` to `to` unless an entry of `to` from index `from` on says the same at
+ * the same place (libxml2 repeats itself: fifty <title>s on one line are
+ * fifty "Element title failed to validate attributes"). */
+static void copy_entry(rp_diag *to, size_t from, const rp_diag_entry *e) {
+  for (size_t i = from; i < to->count; i++)
+    if (same_entry(&to->entries[i], e)) return;
   if (e->severity == RP_SEV_WARNING)
     rp_diag_warn(to, e->file, e->line, e->col, "%s", e->message ? e->message : "");
   else
@@ -530,6 +578,7 @@ static void copy_entry(rp_diag *to, const rp_diag_entry *e) {
 static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
                         const rp_xml_schema *schema) {
   rp_xml_explain *x = NULL;
+  size_t start = to->count; /* this document's entries in `to` */
   checked *seen = NULL;
   size_t n_seen = 0;
   bool tried = false;
@@ -553,7 +602,7 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
     const rp_diag_entry *e = &from->entries[i];
     const located *w = i < ec->n_where ? &ec->where[i] : NULL;
     if (!w || !w->node) {
-      copy_entry(to, e);
+      copy_entry(to, start, e);
       continue;
     }
     if (!tried) {
@@ -575,12 +624,12 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
       }
     }
     if (!c || !explained(w->code, c->findings.count, c->text)) {
-      copy_entry(to, e);
+      copy_entry(to, start, e);
       continue;
     }
     if (c->said) continue;
     c->said = true;
-    for (size_t j = 0; j < c->findings.count; j++) copy_entry(to, &c->findings.entries[j]);
+    for (size_t j = 0; j < c->findings.count; j++) copy_entry(to, start, &c->findings.entries[j]);
   }
   /* Beyond the record's limit: still counted (they were all errors). */
   to->errors += from->dropped;
@@ -623,7 +672,7 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
     /* Some errors came without their element (libxml2 loses it in
      * interleaves: "Element member failed to validate attributes"). The
      * push interface keeps it: validate again that way, element by element,
-     * for the errors not reported yet. */
+     * to locate those errors (and only those). */
     xmlRelaxNGFreeValidCtxt(vctx);
     vctx = xmlRelaxNGNewValidCtxt(rng);
     if (!vctx) goto internal;
@@ -633,10 +682,13 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
     push_validate(vctx, doc, doc->children);
     ec->again = false;
     /* Not located, nor said of its element by a located error: report it
-     * as it came (libxml2 may blame an earlier sibling for it). */
-    if (!names_element(ec, ec->held_msg))
-      rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", ec->held_msg,
-                    hint(ec->held_msg), ec->suffix ? ec->suffix : "");
+     * as it came (libxml2 may blame an earlier sibling for it), once. */
+    for (size_t i = 0; i < ec->n_held; i++) {
+      const char *msg = ec->held_msgs[i].msg;
+      if (ec->held_msgs[i].left > 0 && !names_element(ec, msg))
+        rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", msg, hint(msg),
+                      ec->suffix ? ec->suffix : "");
+    }
   }
   ec->diag = out;
   ec->track = false;
