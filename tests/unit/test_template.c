@@ -1230,7 +1230,9 @@ static void test_part2_load_errors(void **state) {
   world_init(&w);
   f = "part2-schema.xml";
   assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
-  expect_error_at(&w.d, "Invalid attribute fit for element image", f, line_of(f, "squash"));
+  expect_error_at(
+      &w.d, "Element image: fit=\"squash\" is not allowed here; allowed: contain, cover, fill", f,
+      line_of(f, "squash"));
   world_fini(&w);
 }
 
