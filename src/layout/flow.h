@@ -111,8 +111,18 @@ typedef enum rp_flow_extent {
   RP_EXTENT_FIXED, /* its own width and height: never splits */
 } rp_flow_extent;
 
-/* place.c: each block of the chain by its kind's place function. */
-rp_flow_extent rp_flow_extent_of(const rp_block *b);
+/* A kind of block as layout sees it: one entry per rp_block_kind (place.c). */
+typedef struct rp_flow_kind {
+  rp_status (*place)(flow *f, const rp_block *b, place_ctx ctx);
+  /* Height needed before a break may follow; NULL: measured (place.c). */
+  rp_status (*min_start)(flow *f, const rp_block *b, place_ctx ctx, double *h);
+  rp_flow_extent extent;
+  bool fills_row; /* a box: as a grid card it takes its row's height */
+} rp_flow_kind;
+
+/* place.c: the entry of b's kind (an entry placing nothing for a value
+ * outside the enum); each block of a chain by its kind's place function. */
+const rp_flow_kind *rp_flow_kind_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);

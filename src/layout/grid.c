@@ -67,8 +67,7 @@ static rp_status card_copy(flow *f, const rp_block *card, double height, rp_bloc
     st->space_before = st->space_after = 0;
     out->style = st;
   }
-  bool stretch = card->kind == RP_BLOCK_BOX || card->kind == RP_BLOCK_QUOTE;
-  if (stretch && height > out->height) out->height = height;
+  if (rp_flow_kind_of(card)->fills_row && height > out->height) out->height = height;
   return RP_OK;
 }
 

@@ -1,24 +1,19 @@
-/* place — the table of block kinds as layout sees them, and the loop that
- * places a chain of blocks into the flow with it.
+/* place — the table of block kinds as layout sees them (rp_flow_kind,
+ * flow.h), and the loop that places a chain of blocks into the flow with it.
  *
  * Each kind (template/blocks.h, rp_block_kind) has one entry: the function
  * that places it (block.c: text, lists, boxes, shapes and chart slots;
- * grid.c, table.c, figure.c: the part-2 kinds; here: spacers and breaks), the
- * height it needs before a break may follow when that is not simply measured
- * (grids, tables: their first row), and how it takes up room: lines of
- * text, blocks in the flow, or a fixed size that never splits. The loop
- * keeps a block with keep-with-next on the column of what follows it.
- * Adding a kind: its entry here (docs/architecture.md, "Kinds"). */
+ * grid.c, table.c, figure.c: the part-2 kinds; here: spacers and breaks);
+ * the height it needs before a break may follow when that is not simply
+ * measured (grids, tables: their first row); how it takes up room (lines of
+ * text, blocks in the flow, or a fixed size that never splits), which a
+ * table's column widths also ask; and whether, as a grid card, it takes its
+ * row's height (boxes). The loop keeps a block with keep-with-next on the
+ * column of what follows it. Adding a kind: its entry here
+ * (docs/architecture.md, "Kinds"). */
 #include <math.h>
 
 #include "layout/flow.h"
-
-typedef struct place_kind {
-  rp_status (*place)(flow *f, const rp_block *b, place_ctx ctx);
-  /* Height needed before a break may follow; NULL: measured (below). */
-  rp_status (*min_start)(flow *f, const rp_block *b, place_ctx ctx, double *h);
-  rp_flow_extent extent; /* how it takes up room (flow.h) */
-} place_kind;
 
 /* A list item on its own (lists place their items themselves, block.c). */
 static rp_status place_children(flow *f, const rp_block *b, place_ctx ctx) {
@@ -52,41 +47,38 @@ static rp_status place_outside_table(flow *f, const rp_block *b, place_ctx ctx) 
                        "a table %s outside a table", b->kind == RP_BLOCK_ROW ? "row" : "cell");
 }
 
-static const place_kind kinds[] = {
-    [RP_BLOCK_HEADING] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT},
-    [RP_BLOCK_PARAGRAPH] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT},
-    [RP_BLOCK_LIST] = {rp_flow_place_list, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_ITEM] = {place_children, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_QUOTE] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_BOX] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_SHAPE] = {rp_flow_place_fixed, NULL, RP_EXTENT_FIXED},
-    [RP_BLOCK_SPACER] = {place_spacer, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_CHART] = {rp_flow_place_fixed, NULL, RP_EXTENT_FIXED},
-    [RP_BLOCK_IMAGE] = {rp_flow_place_image, NULL, RP_EXTENT_FIXED},
-    [RP_BLOCK_GRID] = {rp_flow_place_grid, rp_flow_grid_min_start, RP_EXTENT_FLOW},
-    [RP_BLOCK_TABLE] = {rp_flow_place_table, rp_flow_table_min_start, RP_EXTENT_FLOW},
-    [RP_BLOCK_STAT] = {rp_flow_place_stat, NULL, RP_EXTENT_FIXED},
-    [RP_BLOCK_PAGE_BREAK] = {place_page_break, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_COLUMN_BREAK] = {place_column_break, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_ROW] = {place_outside_table, NULL, RP_EXTENT_FLOW},
-    [RP_BLOCK_CELL] = {place_outside_table, NULL, RP_EXTENT_FLOW},
+static const rp_flow_kind kinds[] = {
+    [RP_BLOCK_HEADING] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT, false},
+    [RP_BLOCK_PARAGRAPH] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT, false},
+    [RP_BLOCK_LIST] = {rp_flow_place_list, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_ITEM] = {place_children, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_QUOTE] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW, true},
+    [RP_BLOCK_BOX] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW, true},
+    [RP_BLOCK_SHAPE] = {rp_flow_place_fixed, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_SPACER] = {place_spacer, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_CHART] = {rp_flow_place_fixed, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_IMAGE] = {rp_flow_place_image, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_GRID] = {rp_flow_place_grid, rp_flow_grid_min_start, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_TABLE] = {rp_flow_place_table, rp_flow_table_min_start, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_STAT] = {rp_flow_place_stat, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_PAGE_BREAK] = {place_page_break, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_COLUMN_BREAK] = {place_column_break, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_ROW] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_CELL] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == RP_BLOCK_KINDS,
                "every block kind needs an entry in layout/place.c");
 
-/* The kind's entry; NULL for a value outside the enum. */
-static const place_kind *kind_of(const rp_block *b) {
-  return (unsigned)b->kind < RP_BLOCK_KINDS ? &kinds[b->kind] : NULL;
-}
+/* What a value outside the enum gets: nothing placed. */
+static const rp_flow_kind none = {NULL, NULL, RP_EXTENT_FLOW, false};
 
-rp_flow_extent rp_flow_extent_of(const rp_block *b) {
-  const place_kind *k = kind_of(b);
-  return k ? k->extent : RP_EXTENT_FLOW;
+const rp_flow_kind *rp_flow_kind_of(const rp_block *b) {
+  return (unsigned)b->kind < RP_BLOCK_KINDS ? &kinds[b->kind] : &none;
 }
 
 static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
-  const place_kind *k = kind_of(b);
-  return k && k->place ? k->place(f, b, ctx) : RP_OK;
+  const rp_flow_kind *k = rp_flow_kind_of(b);
+  return k->place ? k->place(f, b, ctx) : RP_OK;
 }
 
 static double leading_of(const rp_block *b) {
@@ -118,11 +110,11 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
 /* Height needed before a page break may follow: a block that never splits
  * (or is kept together) whole, text its first RP_FLOW_MIN_LINES lines. */
 static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
-  const place_kind *k = kind_of(b);
-  if (k && k->min_start) return k->min_start(f, b, ctx, h);
+  const rp_flow_kind *k = rp_flow_kind_of(b);
+  if (k->min_start) return k->min_start(f, b, ctx, h);
   rp_status st = rp_flow_measure(f, b, ctx, h);
   if (st != RP_OK) return st;
-  if (b->keep_together || (k && k->extent == RP_EXTENT_FIXED)) return RP_OK;
+  if (b->keep_together || k->extent == RP_EXTENT_FIXED) return RP_OK;
   double cap = RP_FLOW_MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
   if (*h > cap) *h = cap;
   return RP_OK;

@@ -95,7 +95,7 @@ static rp_status content_widths(flow *f, const rp_block *first, double *mn, doub
   for (const rp_block *c = first; c; c = c->next) {
     double a = 0, z = 0;
     rp_status st = RP_OK;
-    switch (rp_flow_extent_of(c)) {
+    switch (rp_flow_kind_of(c)->extent) {
       case RP_EXTENT_TEXT:
         if (c->spans) st = rp_inline_measure(f->a, f->b->fonts, c->spans, &a, &z, f->d);
         if (c->style && c->style->indent > 0) z += c->style->indent;
