@@ -278,54 +278,66 @@ rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-rp_status rp_flow_place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
+/* A block of fixed size that needs `need` pt: moves to the next column when
+ * it does not fit in this one; an error when it fits no column. */
+static rp_status fixed_room(flow *f, const rp_block *b, double need) {
+  if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
+  if (need > avail(f) + 1e-6 && !f->at_top) return rp_flow_next_column(f);
+  return RP_OK;
+}
+
+rp_status rp_flow_place_shape(flow *f, const rp_block *b, place_ctx ctx) {
+  double outer_w = f->col_w - ctx.left - ctx.right;
+  double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
+  bool line = b->u.shape.kind == RP_SHAPE_LINE;
+  double h = line ? 0 : b->height;
+  double need = line ? b->box.stroke_width : h;
+  rp_status st = fixed_room(f, b, need);
+  if (st != RP_OK) return st;
+  rp_item_kind k = line                                 ? RP_ITEM_LINE
+                   : b->u.shape.kind == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
+                                                        : RP_ITEM_RECT;
+  rp_item *it = rp_flow_emit(f, k);
+  if (it) {
+    it->x = f->col_x + ctx.left;
+    it->y = f->y + (k == RP_ITEM_LINE ? b->box.stroke_width / 2 : 0);
+    it->w = k == RP_ITEM_ELLIPSE && b->width <= 0 ? h : w;
+    it->h = h;
+    it->role = RP_ROLE_ARTIFACT;
+    it->src = b->src;
+    it->u.shape.fill = b->box.fill;
+    it->u.shape.stroke = b->box.stroke;
+    it->u.shape.stroke_width = b->box.stroke_width;
+    it->u.shape.radius = b->u.shape.kind == RP_SHAPE_ROUNDED ? b->box.radius : 0;
+  }
+  f->y += need;
+  f->at_top = false;
+  return RP_OK;
+}
+
+/* A chart slot: charts/ draws into it (render draws a labelled frame). */
+rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
   double h = b->height;
-  if (b->kind == RP_BLOCK_SHAPE && b->u.shape.kind == RP_SHAPE_LINE) h = 0;
-  double need =
-      b->kind == RP_BLOCK_SHAPE && b->u.shape.kind == RP_SHAPE_LINE ? b->box.stroke_width : h;
-  if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
-  if (need > avail(f) + 1e-6 && !f->at_top) {
-    rp_status st = rp_flow_next_column(f);
-    if (st != RP_OK) return st;
+  rp_status st = fixed_room(f, b, h);
+  if (st != RP_OK) return st;
+  rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
+  if (it) {
+    it->x = f->col_x + ctx.left;
+    it->y = f->y;
+    it->w = w;
+    it->h = h;
+    it->role = RP_ROLE_FIGURE;
+    it->struct_id = rp_flow_id(f);
+    it->parent_id = ctx.parent_id;
+    it->alt = b->alt;
+    it->src = b->src;
+    it->u.chart.kind = b->u.chart.kind;
+    it->u.chart.ref = b->u.chart.ref;
+    it->u.chart.label = b->alt;
   }
-  double x = f->col_x + ctx.left;
-  if (b->kind == RP_BLOCK_CHART) {
-    rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
-    if (it) {
-      it->x = x;
-      it->y = f->y;
-      it->w = w;
-      it->h = h;
-      it->role = RP_ROLE_FIGURE;
-      it->struct_id = rp_flow_id(f);
-      it->parent_id = ctx.parent_id;
-      it->alt = b->alt;
-      it->src = b->src;
-      it->u.chart.kind = b->u.chart.kind;
-      it->u.chart.ref = b->u.chart.ref;
-      it->u.chart.label = b->alt;
-    }
-  } else {
-    rp_item_kind k = b->u.shape.kind == RP_SHAPE_LINE     ? RP_ITEM_LINE
-                     : b->u.shape.kind == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
-                                                          : RP_ITEM_RECT;
-    rp_item *it = rp_flow_emit(f, k);
-    if (it) {
-      it->x = x;
-      it->y = f->y + (k == RP_ITEM_LINE ? b->box.stroke_width / 2 : 0);
-      it->w = k == RP_ITEM_ELLIPSE && b->width <= 0 ? h : w;
-      it->h = h;
-      it->role = RP_ROLE_ARTIFACT;
-      it->src = b->src;
-      it->u.shape.fill = b->box.fill;
-      it->u.shape.stroke = b->box.stroke;
-      it->u.shape.stroke_width = b->box.stroke_width;
-      it->u.shape.radius = b->u.shape.kind == RP_SHAPE_ROUNDED ? b->box.radius : 0;
-    }
-  }
-  f->y += need;
+  f->y += h;
   f->at_top = false;
   return RP_OK;
 }

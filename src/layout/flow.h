@@ -128,11 +128,12 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
 
 /* block.c: the place functions of headings and paragraphs, lists, boxes and
- * quotes, shapes and chart slots (fixed size). */
+ * quotes, shapes, and chart slots. */
 rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx);
 rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx);
 rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx);
-rp_status rp_flow_place_fixed(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_shape(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx);
 
 /* flow.c: an open box's background segments (boxes, quotes, tables). */
 void rp_flow_box_push(flow *f, open_box *ob);
