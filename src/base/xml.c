@@ -21,11 +21,14 @@
  * Only whole-file XML inclusion is supported (no xpointer, no parse="text"). */
 #include "base/xml.h"
 
+#include "base/xml_explain.h"
+
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,7 @@
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA)
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_INCLUDES 256
+#define MAX_HELD 16 /* distinct unlocated schema messages kept */
 
 /* libxml2 2.12 made the structured error callback take a const pointer. */
 #if LIBXML_VERSION >= 21200
@@ -48,15 +52,44 @@ typedef struct err_ctx {
   const char *suffix; /* appended to each message: what to do */
   int last_line;      /* line of the last schema error reported */
   /* Schema errors libxml2 gives without a node (see validate): held back
-   * while `hold` is set, the first one's message kept. */
+   * while `hold` is set, each distinct message kept with the number of
+   * times it came and is still to be located; `lost` when there were more
+   * distinct messages than room. */
   bool hold;
   int held;
-  char held_msg[1024];
+  struct {
+    char msg[512];
+    int left;
+  } held_msgs[MAX_HELD];
+  size_t n_held;
+  bool lost;
   /* The second, push-mode pass: only errors not reported already, from
    * entry `first` of the diag on. */
   bool again;
   size_t first;
+  /* Schema errors: for entry i of the diag, the element libxml2 named and
+   * its error code (see explain_all). */
+  bool track;
+  struct located *where;
+  size_t n_where;
 } err_ctx;
+
+typedef struct located {
+  const xmlNode *node; /* NULL when the entry names none */
+  int code;            /* xmlRelaxNGValidErr */
+} located;
+
+/* Notes which element the diag's last entry is about, if it was just added. */
+static void locate(err_ctx *ec, size_t count_before, const xmlNode *node, int code) {
+  size_t i = ec->diag->count;
+  if (i == count_before || !ec->track) return;
+  located *grown = realloc(ec->where, i * sizeof *grown);
+  if (!grown) return;
+  for (size_t j = ec->n_where; j < i; j++) grown[j] = (located){NULL, 0};
+  grown[i - 1] = (located){node, code};
+  ec->where = grown;
+  ec->n_where = i;
+}
 
 /* libxml2's RelaxNG reports one mistake as a cascade: the element at fault
  * first, then each ancestor "failed to validate content". Ancestors stand on
@@ -92,6 +125,62 @@ static bool reported(const err_ctx *ec, const char *file, int line, const char *
   return false;
 }
 
+static void hold(err_ctx *ec, const char *msg) {
+  ec->held++;
+  for (size_t i = 0; i < ec->n_held; i++) {
+    if (strcmp(ec->held_msgs[i].msg, msg) == 0) {
+      ec->held_msgs[i].left++;
+      return;
+    }
+  }
+  if (ec->n_held == MAX_HELD || strlen(msg) >= sizeof ec->held_msgs[0].msg) {
+    ec->lost = true;
+    return;
+  }
+  snprintf(ec->held_msgs[ec->n_held].msg, sizeof ec->held_msgs[0].msg, "%s", msg);
+  ec->held_msgs[ec->n_held++].left = 1;
+}
+
+/* In the push pass: whether `msg` locates a held error (taking it). Only
+ * those are wanted: after a mistake the push interface loses step and
+ * blames every element after it ("Did not expect element title there"). */
+static bool take_held(err_ctx *ec, const char *msg) {
+  for (size_t i = 0; i < ec->n_held; i++) {
+    if (ec->held_msgs[i].left > 0 && strcmp(ec->held_msgs[i].msg, msg) == 0) {
+      ec->held_msgs[i].left--;
+      return true;
+    }
+  }
+  return ec->lost; /* some were not kept: take what comes, as best we can */
+}
+
+/* The element a validity error is about, or NULL. libxml2 passes a node,
+ * but not always the one its message names: "Element person failed to
+ * validate attributes" may come with the person's first child. Where the
+ * message names the element, the node or its nearest ancestor of that name
+ * is taken; "Element card has extra content: image" is about the image. */
+static const xmlNode *subject_of(error_ptr e, const xmlNode *node) {
+  const char *name = NULL;
+  switch (e->code) {
+    case XML_RELAXNG_ERR_ATTRVALID:
+    case XML_RELAXNG_ERR_CONTENTVALID:
+    case XML_RELAXNG_ERR_ELEMWRONG:
+      name = e->str1;
+      break;
+    case XML_RELAXNG_ERR_INVALIDATTR:
+    case XML_RELAXNG_ERR_EXTRACONTENT:
+      name = e->str2;
+      break;
+    default:
+      break;
+  }
+  for (int up = 0; node && node->type == XML_ELEMENT_NODE; node = node->parent, up++) {
+    if (!name || strcmp(name, (const char *)node->name) == 0) return node;
+    if (up == 2) break;
+  }
+  return NULL;
+}
+
 static void on_error(void *user, error_ptr e) {
   err_ctx *ec = user;
   if (!e || e->level == XML_ERR_NONE) return;
@@ -116,13 +205,16 @@ static void on_error(void *user, error_ptr e) {
   }
   if (is_cascade(ec, e, line, msg)) return;
   if (e->domain == XML_FROM_RELAXNGV && line == 0 && (ec->hold || ec->again)) {
-    if (ec->hold && ec->held++ == 0) snprintf(ec->held_msg, sizeof ec->held_msg, "%s", msg);
+    if (ec->hold) hold(ec, msg);
     return;
   }
   if (e->domain == XML_FROM_RELAXNGV && line > 0) ec->last_line = line;
-  if (ec->again && reported(ec, file, line, msg)) return;
+  if (ec->again && (reported(ec, file, line, msg) || !take_held(ec, msg))) return;
+  size_t before = ec->diag->count;
   rp_diag_error(ec->diag, RP_ERR_INPUT, file, line, col, "%s%s%s", msg, hint(msg),
                 ec->suffix ? ec->suffix : "");
+  const xmlNode *subject = subject_of(e, node);
+  if (subject) locate(ec, before, subject, e->code);
 }
 
 #define ENTITY_MESSAGE                                                                   \
@@ -411,14 +503,153 @@ static void push_validate(xmlRelaxNGValidCtxtPtr vctx, xmlDocPtr doc, xmlNodePtr
   }
 }
 
+/* Whether libxml2's message `code` about an element is explained by our own
+ * check of it finding `found` mistakes, `text` of them in its text: then
+ * the findings stand in its place. Attribute and value errors, "extra
+ * content" naming the element itself (libxml2 says that when an element's
+ * attributes fail where it stands) and a failed interleave of the element
+ * (attributes may be in one) are; "failed to validate content" only when
+ * its text is at fault (otherwise a child is). */
+static bool explained(int code, size_t found, size_t text) {
+  if (!found) return false;
+  switch (code) {
+    case XML_RELAXNG_ERR_CONTENTVALID:
+    case XML_RELAXNG_ERR_TEXTWRONG:
+      return text > 0;
+    case XML_RELAXNG_ERR_TYPE:
+    case XML_RELAXNG_ERR_TYPEVAL:
+    case XML_RELAXNG_ERR_TYPECMP:
+    case XML_RELAXNG_ERR_LISTEXTRA:
+    case XML_RELAXNG_ERR_LISTEMPTY:
+    case XML_RELAXNG_ERR_ATTRNAME:
+    case XML_RELAXNG_ERR_ATTRNONS:
+    case XML_RELAXNG_ERR_ATTRWRONGNS:
+    case XML_RELAXNG_ERR_ATTREXTRANS:
+    case XML_RELAXNG_ERR_ATTRVALID:
+    case XML_RELAXNG_ERR_EXTRACONTENT:
+    case XML_RELAXNG_ERR_INVALIDATTR:
+    case XML_RELAXNG_ERR_DATAELEM:
+    case XML_RELAXNG_ERR_VALELEM:
+    case XML_RELAXNG_ERR_LISTELEM:
+    case XML_RELAXNG_ERR_DATATYPE:
+    case XML_RELAXNG_ERR_VALUE:
+    case XML_RELAXNG_ERR_LIST:
+    case XML_RELAXNG_ERR_EXTRADATA:
+    case XML_RELAXNG_ERR_LACKDATA:
+    case XML_RELAXNG_ERR_ELEMWRONG:
+    case XML_RELAXNG_ERR_INTERSEQ: /* attributes in an <interleave> */
+    case XML_RELAXNG_ERR_INTERNODATA:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* One element libxml2 named, checked by xml_explain. */
+typedef struct checked {
+  const xmlNode *node;
+  rp_diag findings;
+  size_t text; /* how many findings concern its text */
+  bool said;
+} checked;
+
+static bool same_entry(const rp_diag_entry *a, const rp_diag_entry *b) {
+  return a->line == b->line && a->severity == b->severity &&
+         (a->file == b->file || (a->file && b->file && strcmp(a->file, b->file) == 0)) &&
+         a->message && b->message && strcmp(a->message, b->message) == 0;
+}
+
+/* Copies `e` to `to` unless an entry of `to` from index `from` on says the same at
+ * the same place (libxml2 repeats itself: fifty <title>s on one line are
+ * fifty "Element title failed to validate attributes"). */
+static void copy_entry(rp_diag *to, size_t from, const rp_diag_entry *e) {
+  for (size_t i = from; i < to->count; i++)
+    if (same_entry(&to->entries[i], e)) return;
+  if (e->severity == RP_SEV_WARNING)
+    rp_diag_warn(to, e->file, e->line, e->col, "%s", e->message ? e->message : "");
+  else
+    rp_diag_error(to, e->status, e->file, e->line, e->col, "%s", e->message ? e->message : "");
+}
+
+/* Moves the schema errors gathered in `from` to `to`, in order, except that
+ * the messages about an element our own check explains give way to its
+ * findings (every mistake in the element, each with the value and what is
+ * allowed), said once where the first of them stood. */
+static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
+                        const rp_xml_schema *schema) {
+  rp_xml_explain *x = NULL;
+  size_t start = to->count; /* this document's entries in `to` */
+  checked *seen = NULL;
+  size_t n_seen = 0;
+  bool tried = false;
+  size_t *order = malloc((from->count ? from->count : 1) * sizeof *order);
+  for (size_t i = 0; order && i < from->count; i++) order[i] = i;
+  /* The push pass's errors come after the tree pass's: put located errors
+   * in document order (unlocated ones stay where they are, as fences). */
+  for (size_t i = 1; order && i < from->count; i++) {
+    size_t k = order[i], j = i;
+    const xmlNode *nk = k < ec->n_where ? ec->where[k].node : NULL;
+    for (; nk && j > 0; j--) {
+      size_t p = order[j - 1];
+      const xmlNode *np = p < ec->n_where ? ec->where[p].node : NULL;
+      if (!np || xmlXPathCmpNodes((xmlNodePtr)np, (xmlNodePtr)nk) != -1) break;
+      order[j] = p;
+    }
+    order[j] = k;
+  }
+  for (size_t n = 0; n < from->count; n++) {
+    size_t i = order ? order[n] : n;
+    const rp_diag_entry *e = &from->entries[i];
+    const located *w = i < ec->n_where ? &ec->where[i] : NULL;
+    if (!w || !w->node) {
+      copy_entry(to, start, e);
+      continue;
+    }
+    if (!tried) {
+      tried = true;
+      x = rp_xml_explain_new(schema->text, schema->len);
+    }
+    checked *c = NULL;
+    for (size_t j = 0; j < n_seen; j++)
+      if (seen[j].node == w->node) c = &seen[j];
+    if (!c && x) {
+      checked *grown = realloc(seen, (n_seen + 1) * sizeof *grown);
+      if (grown) {
+        seen = grown;
+        c = &seen[n_seen++];
+        *c = (checked){.node = w->node};
+        rp_diag_init(&c->findings);
+        rp_xml_explain_element(x, w->node, rp_xml_file(w->node, ec->path), ec->suffix, &c->findings,
+                               &c->text);
+      }
+    }
+    if (!c || !explained(w->code, c->findings.count, c->text)) {
+      copy_entry(to, start, e);
+      continue;
+    }
+    if (c->said) continue;
+    c->said = true;
+    for (size_t j = 0; j < c->findings.count; j++) copy_entry(to, start, &c->findings.entries[j]);
+  }
+  /* Beyond the record's limit: still counted (they were all errors). */
+  to->errors += from->dropped;
+  to->dropped += from->dropped;
+  for (size_t j = 0; j < n_seen; j++) rp_diag_fini(&seen[j].findings);
+  free(seen);
+  free(order);
+  rp_xml_explain_free(x);
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
   rp_status st = RP_OK;
   xmlRelaxNGParserCtxtPtr pctx = NULL;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
-  size_t errors_before = ec->diag->errors;
-  rp_diag schema_diag;
+  rp_diag *out = ec->diag;
+  size_t errors_before = out->errors;
+  rp_diag schema_diag, found;
   rp_diag_init(&schema_diag);
+  rp_diag_init(&found);
   err_ctx sec = {.diag = &schema_diag, .path = schema->name};
 
   pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
@@ -428,16 +659,20 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   if (!rng) goto internal;
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
+  /* Errors are gathered apart, with the element each names, then explained
+   * (explain_all) on their way to `out`. */
+  ec->diag = &found;
+  ec->track = true;
   xmlRelaxNGSetValidStructuredErrors(vctx, on_error, ec);
   ec->hold = true;
-  ec->first = ec->diag->count;
+  ec->first = 0;
   int invalid = xmlRelaxNGValidateDoc(vctx, doc) != 0;
   ec->hold = false;
   if (ec->held) {
     /* Some errors came without their element (libxml2 loses it in
      * interleaves: "Element member failed to validate attributes"). The
      * push interface keeps it: validate again that way, element by element,
-     * for the errors not reported yet. */
+     * to locate those errors (and only those). */
     xmlRelaxNGFreeValidCtxt(vctx);
     vctx = xmlRelaxNGNewValidCtxt(rng);
     if (!vctx) goto internal;
@@ -447,25 +682,37 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
     push_validate(vctx, doc, doc->children);
     ec->again = false;
     /* Not located, nor said of its element by a located error: report it
-     * as it came (libxml2 may blame an earlier sibling for it). */
-    if (!names_element(ec, ec->held_msg))
-      rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", ec->held_msg,
-                    hint(ec->held_msg), ec->suffix ? ec->suffix : "");
+     * as it came (libxml2 may blame an earlier sibling for it), once. */
+    for (size_t i = 0; i < ec->n_held; i++) {
+      const char *msg = ec->held_msgs[i].msg;
+      if (ec->held_msgs[i].left > 0 && !names_element(ec, msg))
+        rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "%s%s%s", msg, hint(msg),
+                      ec->suffix ? ec->suffix : "");
+    }
   }
+  ec->diag = out;
+  ec->track = false;
+  explain_all(ec, &found, out, schema);
   /* Count this document's errors only: `d` may hold earlier ones. */
-  if (invalid && ec->diag->errors == errors_before)
-    rp_diag_error(ec->diag, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
+  if (invalid && out->errors == errors_before)
+    rp_diag_error(out, RP_ERR_INPUT, ec->path, 0, 0, "does not match %s%s", schema->name,
                   ec->suffix ? ec->suffix : "");
-  st = ec->diag->errors == errors_before ? RP_OK : RP_ERR_INPUT;
+  st = out->errors == errors_before ? RP_OK : RP_ERR_INPUT;
   goto done;
 internal:
-  st = rp_diag_error(ec->diag, RP_ERR_INTERNAL, schema->name, 0, 0,
+  ec->diag = out;
+  ec->track = false;
+  st = rp_diag_error(out, RP_ERR_INTERNAL, schema->name, 0, 0,
                      "the built-in schema cannot be loaded (a bug in reviewpdf)");
 done:
   xmlRelaxNGFreeValidCtxt(vctx);
   xmlRelaxNGFree(rng);
   xmlRelaxNGFreeParserCtxt(pctx);
   rp_diag_fini(&schema_diag);
+  rp_diag_fini(&found);
+  free(ec->where);
+  ec->where = NULL;
+  ec->n_where = 0;
   return st;
 }
 

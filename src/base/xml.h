@@ -6,7 +6,9 @@
  * (whole files, parse="xml"; nested includes too; depth and size limited).
  * The result is validated against a RelaxNG schema compiled into the binary.
  * Every parser, XInclude and schema error is recorded with file, line and
- * column — all of them, not only the first. */
+ * column — all of them, not only the first. A schema error about an element
+ * is said as each of its mistakes, with the bad value and what the schema
+ * allows (base/xml_explain.h). */
 #ifndef RP_BASE_XML_H
 #define RP_BASE_XML_H
 

@@ -1,17 +1,16 @@
-/* The whole pipeline as a library: content → bind → layout → PDF, on the
- * sample, and the same with the arena failing at one allocation after
- * another: every run must end with a clean status (never a crash), nothing
- * leaks (ASan), and no stage may claim success after memory ran out. */
+/* The whole pipeline as one library call (src/pipeline): content → bind →
+ * layout → PDF on the sample; the same with the arena failing at one
+ * allocation after another (every run must end with a clean status, never a
+ * crash, nothing leaks under ASan, and no stage may claim success after
+ * memory ran out); and output all-or-nothing: a run that fails after the PDF
+ * was drawn leaves the previous file as it was and no temporary file. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "layout/layout.h"
-#include "model/content.h"
-#include "render/probe.h"
-#include "render/render.h"
-#include "template/template.h"
+#include "pipeline/pipeline.h"
 #include "testutil.h"
 
 typedef struct result {
@@ -22,41 +21,30 @@ typedef struct result {
 
 /* Runs the pipeline with the arena failing its nth allocation (0 = never). */
 static result run(unsigned long fail_at, const char *out_pdf) {
-  result r = {RP_OK, 0, 0};
   rp_diag d;
   rp_diag_init(&d);
   rp_arena *a = rp_arena_new();
   assert_non_null(a);
   if (fail_at) rp_arena_fail_after(a, fail_at);
-  rp_content *c = NULL;
-  rp_layout_def *l = NULL;
-  rp_bound_doc *b = NULL;
-  rp_layout_doc *doc = NULL;
-  const char *path = NULL;
-  rp_image_probe probe;
-  rp_image_probe_init(&probe);
-  rp_status st = rp_content_load(a, rp_test_src("data/ccin-2018-19.xml"), &d, &c);
-  if (st == RP_OK) st = rp_layout_find(a, rp_test_src("layouts/annual-review.xml"), &d, &path);
-  if (st == RP_OK) st = rp_layout_def_load(a, path, &d, &l);
-  if (st == RP_OK) st = rp_bind(a, l, c, &d, &b);
-  rp_layout_opts lo = {rp_image_probe_file, &probe};
-  if (st == RP_OK) st = rp_layout_run_ex(a, b, &lo, &d, &doc);
-  if (st == RP_OK && out_pdf) st = rp_render_pdf(doc, NULL, out_pdf, &d);
-  if (st == RP_OK) {
-    r.pages = doc->pages.len;
-    for (size_t i = 0; i < doc->pages.len; i++)
-      r.items += RP_VEC_AT(doc->pages, rp_page, i).items.len;
-  }
+  rp_pipeline_opts o = {
+      .content = rp_test_src("data/ccin-2018-19.xml"),
+      .layout = rp_test_src("layouts/annual-review.xml"),
+      .output = out_pdf,
+  };
+  rp_pipeline_result res;
+  rp_status st = rp_pipeline_render(a, &o, &d, &res);
   if (st != RP_OK && !fail_at) rp_test_diag_dump(&d);
   /* A failed run has recorded why; a successful one has no errors. */
-  if (st != RP_OK)
+  if (st != RP_OK) {
     assert_true(d.errors > 0);
-  else
+    assert_null(res.written);
+  } else {
     assert_int_equal(d.errors, 0);
-  r.status = st;
-  rp_image_probe_fini(&probe);
-  rp_layout_def_free(l);
-  rp_content_free(c);
+    assert_non_null(res.doc);
+    assert_int_equal(res.pages, res.doc->pages.len);
+    if (out_pdf) assert_string_equal(res.written, out_pdf);
+  }
+  result r = {st, res.pages, res.items};
   rp_arena_free(a);
   rp_diag_fini(&d);
   return r;
@@ -96,10 +84,98 @@ static void test_every_allocation_failure_is_clean(void **state) {
   assert_true(runs > 200);
 }
 
+/* Fails the run at one stage, as a stage's own error would. */
+static rp_status fail_at_stage(void *user, rp_pipeline_stage stage, rp_diag *d) {
+  if (stage != *(rp_pipeline_stage *)user) return RP_OK;
+  return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0, "injected failure at stage %d", (int)stage);
+}
+
+static size_t files_in(const char *dir) {
+  DIR *dp = opendir(dir);
+  assert_non_null(dp);
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(dp));)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+  closedir(dp);
+  return n;
+}
+
+static void test_failure_leaves_previous_output(void **state) {
+  (void)state;
+  char dir[4096], pdf[4200], dump[4200];
+  snprintf(dir, sizeof dir, "%s/atomic", rp_test_tmpdir());
+  mkdir(dir, 0777);
+  snprintf(pdf, sizeof pdf, "%s/out.pdf", dir);
+  snprintf(dump, sizeof dump, "%s/out.dump", dir);
+  const char before[] = "the previous PDF";
+  FILE *f = fopen(pdf, "wb");
+  assert_non_null(f);
+  fputs(before, f);
+  fclose(f);
+  remove(dump);
+
+  rp_pipeline_stage stages[] = {RP_PIPELINE_LOADED, RP_PIPELINE_LAID_OUT, RP_PIPELINE_RENDERED};
+  for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    rp_pipeline_opts o = {
+        .content = rp_test_src("data/ccin-2018-19.xml"),
+        .layout = rp_test_src("layouts/annual-review.xml"),
+        .output = pdf,
+        .dump = stages[i] == RP_PIPELINE_LOADED ? dump : NULL,
+        .hook = fail_at_stage,
+        .hook_user = &stages[i],
+    };
+    rp_pipeline_result res;
+    assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_ERR_INPUT);
+    assert_true(rp_test_diag_has(&d, "injected failure"));
+    assert_null(res.written);
+    /* Laid out before the render stage failed, not before. */
+    if (stages[i] == RP_PIPELINE_RENDERED) assert_true(res.pages > 0);
+    if (stages[i] == RP_PIPELINE_LOADED) assert_null(res.doc);
+    char buf[64] = "";
+    f = fopen(pdf, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, before);
+    assert_int_equal(files_in(dir), 1); /* no temporary file, no dump */
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+
+  /* And with no failure, the PDF and the dump replace what was there. */
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  rp_pipeline_opts o = {
+      .content = rp_test_src("data/ccin-2018-19.xml"),
+      .layout = rp_test_src("layouts/annual-review.xml"),
+      .output = pdf,
+      .dump = dump,
+      .source_date_epoch = "1546300800",
+  };
+  rp_pipeline_result res;
+  assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_OK);
+  assert_string_equal(res.written, pdf);
+  assert_non_null(strstr(res.layout_path, "annual-review.xml"));
+  struct stat sb;
+  assert_int_equal(stat(pdf, &sb), 0);
+  assert_true(sb.st_size > 20000);
+  assert_int_equal(stat(dump, &sb), 0);
+  assert_true(sb.st_size > 1000);
+  assert_int_equal(files_in(dir), 2);
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
+      cmocka_unit_test(test_failure_leaves_previous_output),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,56 @@
+/* pipeline — one render from files to files: content load → layout find and
+ * load → bind → image probe + layout → optional dump → PDF. The one place the
+ * stages are composed, shared by `render`, the tests and (later) `diff` and
+ * `--split`. Sits on top of render/ and below cli/; prints nothing.
+ *
+ * It owns, for the duration of one call, the loaded content and layout (freed
+ * before returning), the image probe, and the temporary output files: the
+ * PDF and the dump are each written beside their target and renamed into
+ * place only on success, so a failed run leaves an earlier file untouched and
+ * no partial or temporary file behind. Everything it returns lives in the
+ * caller's arena. */
+#ifndef RP_PIPELINE_PIPELINE_H
+#define RP_PIPELINE_PIPELINE_H
+
+#include <stdio.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "layout/layout.h"
+
+/* Points at which the test hook is called, each after the stage succeeded. */
+typedef enum rp_pipeline_stage {
+  RP_PIPELINE_LOADED,   /* content and layout loaded, bound */
+  RP_PIPELINE_LAID_OUT, /* pages laid out (and dumped, if asked) */
+  RP_PIPELINE_RENDERED, /* PDF written to its temporary file, not yet renamed */
+} rp_pipeline_stage;
+
+typedef struct rp_pipeline_opts {
+  const char *content; /* content XML path */
+  const char *layout;  /* a layout file, or a name rp_layout_find looks up; NULL: annual-review */
+  const char *output;  /* PDF to write; NULL: lay out only, write no PDF */
+  const char *dump;    /* layout dump file; NULL: none (see dump_stream) */
+  FILE *dump_stream;   /* when set, the dump goes here instead of to `dump` */
+  const char *source_date_epoch; /* text of SOURCE_DATE_EPOCH, NULL or "" for no dates */
+  /* Tests: called after each stage; a status other than RP_OK (recorded in
+   * `d` by the hook) stops the run there as that stage's failure would. */
+  rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);
+  void *hook_user;
+} rp_pipeline_opts;
+
+typedef struct rp_pipeline_result {
+  const char *layout_path;  /* the layout file used (arena), NULL before it is found */
+  const rp_layout_doc *doc; /* the pages (arena); NULL unless laid out */
+  size_t pages, items;      /* counts of doc, 0 unless laid out */
+  const char *written;      /* o->output once the PDF is in place, else NULL */
+} rp_pipeline_result;
+
+/* Runs the pipeline with `o`, allocating from `a`. Warnings count as errors
+ * when d->strict (the run stops after the stage that recorded them). On
+ * success returns RP_OK and fills *out. On failure returns the first error's
+ * status with every problem in `d`; *out says how far the run got, and no
+ * output file was created or changed. */
+rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
+                             rp_pipeline_result *out);
+
+#endif
