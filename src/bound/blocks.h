@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/types.h"
+#include "bound/chart.h"
 #include "font/font.h"
 
 typedef enum rp_align { RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER, RP_ALIGN_JUSTIFY } rp_align;
@@ -139,6 +140,7 @@ typedef struct rp_block {
     } shape;
     struct {
       const char *kind, *ref; /* the chart kind and what it charts, as the layout names them */
+      const rp_chart *data;   /* what charts/ draws; NULL: a labelled slot */
     } chart;
     /* grid: children are cards (usually boxes), `columns` per row; cards of a
      * row share the tallest one's height; a card never splits. */

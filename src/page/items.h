@@ -27,7 +27,22 @@ typedef enum rp_item_kind {
   RP_ITEM_LINK,     /* clickable area: uri or internal destination */
   RP_ITEM_CHART,    /* a slot for a chart drawn by charts/ (part 1: labelled frame) */
   RP_ITEM_BOOKMARK, /* outline entry pointing at y on this page */
+  RP_ITEM_PATH,     /* a filled and/or stroked path (charts, the map) */
 } rp_item_kind;
+
+/* One segment of a path, in page points (top-left origin, y down): a move
+ * or line to (x[0], y[0]), a cubic curve through two control points to
+ * (x[2], y[2]), or the closing of the current subpath. */
+typedef enum rp_path_op_kind {
+  RP_PATH_MOVE,
+  RP_PATH_LINE,
+  RP_PATH_CURVE,
+  RP_PATH_CLOSE
+} rp_path_op_kind;
+typedef struct rp_path_op {
+  rp_path_op_kind op;
+  double x[3], y[3];
+} rp_path_op;
 
 typedef struct rp_item {
   rp_item_kind kind;
@@ -73,6 +88,14 @@ typedef struct rp_item {
       const char *title;
       int level; /* 1 = top */
     } bookmark;
+    struct {
+      const rp_path_op *ops;
+      size_t n_ops;
+      rp_color fill, stroke; /* a == 0: none */
+      double stroke_width;   /* pt */
+      double dash[2];        /* on, off (pt); 0 = solid */
+      bool even_odd;         /* fill rule */
+    } path;
   } u;
 } rp_item;
 
