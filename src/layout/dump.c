@@ -32,8 +32,8 @@ static void put_color(FILE *out, const char *key, rp_color c) {
 }
 
 static void put_item(FILE *out, const rp_layout_doc *doc, const rp_item *it) {
-  static const char *const kinds[] = {"text",  "rect", "line",  "ellipse",
-                                      "image", "link", "chart", "bookmark"};
+  static const char *const kinds[] = {"text", "rect",  "line",     "ellipse", "image",
+                                      "link", "chart", "bookmark", "path"};
   fprintf(out, "  %s %.2f %.2f %.2f %.2f", kinds[it->kind], it->x, it->y, it->w, it->h);
   switch (it->kind) {
     case RP_ITEM_TEXT:
@@ -82,6 +82,16 @@ static void put_item(FILE *out, const rp_layout_doc *doc, const rp_item *it) {
     case RP_ITEM_BOOKMARK:
       fprintf(out, " level=%d ", it->u.bookmark.level);
       put_string(out, it->u.bookmark.title);
+      break;
+    case RP_ITEM_PATH:
+      /* The segments themselves would drown the dump: their count and the box. */
+      fprintf(out, " ops=%zu", it->u.path.n_ops);
+      put_color(out, "fill", it->u.path.fill);
+      put_color(out, "stroke", it->u.path.stroke);
+      if (it->u.path.stroke.a > 0) fprintf(out, " width=%.2f", it->u.path.stroke_width);
+      if (it->u.path.dash[0] > 0)
+        fprintf(out, " dash=%.1f,%.1f", it->u.path.dash[0], it->u.path.dash[1]);
+      if (it->u.path.even_odd) fputs(" evenodd", out);
       break;
   }
   fprintf(out, " role=%s", rp_role_name(it->role));

@@ -15,7 +15,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "layout/items.h"
+#include "page/items.h"
 
 /* Deepest outline level kept; deeper bookmarks hang under the last one. */
 #define RP_PDF_MAX_OUTLINE_DEPTH 8
@@ -115,6 +115,7 @@ void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double c
 
 void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it);
 void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it);
+void rp_pdf_draw_path(rp_pdf *p, const rp_item *it);
 /* Adds a rectangle with corner radius r (0: square) to the current path;
  * PDF coordinates, (x, y) = bottom-left. */
 void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r);

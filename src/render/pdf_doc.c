@@ -237,6 +237,9 @@ static void draw_page(rp_pdf *p, size_t index) {
       case RP_ITEM_BOOKMARK:
         rp_pdf_add_bookmark(p, index, it);
         break;
+      case RP_ITEM_PATH:
+        rp_pdf_draw_path(p, it);
+        break;
       default:
         rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced an item of unknown kind %d",
                           (int)it->kind);

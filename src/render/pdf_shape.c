@@ -161,3 +161,80 @@ void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it) {
   rp_pdf_draw_centered(p, 0, size, grey, it->x + it->w / 2,
                        rp_pdf_y(p, it->y + it->h / 2) - size * 0.35, label, &it->src);
 }
+
+/* A path from charts/: segments replayed in page coordinates (y flipped),
+ * then filled (non-zero or even-odd) and/or stroked, dashed if asked. */
+void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
+  rp_color fill = it->u.path.fill, stroke = it->u.path.stroke;
+  double lw = it->u.path.stroke_width;
+  bool do_fill = unit(fill.a) > 0, do_stroke = unit(stroke.a) > 0 && lw > 0;
+  if (!do_fill && !do_stroke) return;
+  if (!(lw >= 0 && lw <= HPDF_MAX_LINEWIDTH) || !it->u.path.ops) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a path with an invalid stroke");
+    return;
+  }
+  for (size_t i = 0; i < it->u.path.n_ops; i++) {
+    const rp_path_op *o = &it->u.path.ops[i];
+    double v[6] = {o->x[0], o->y[0], o->x[1], o->y[1], o->x[2], o->y[2]};
+    if (!rp_pdf_finite(v, 6)) {
+      rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a path with invalid numbers");
+      return;
+    }
+  }
+  HPDF_Page pg = p->page;
+  HPDF_Page_GSave(pg);
+  if (!rp_pdf_ok(p, "save the graphics state", &it->src)) return;
+  double fa = do_fill ? unit(fill.a) : 1, sa = do_stroke ? unit(stroke.a) : 1;
+  if ((fa < 1 || sa < 1) && !rp_pdf_set_alpha(p, fa, sa, &it->src)) goto restore;
+  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
+  if (do_stroke) {
+    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
+    HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
+    if (it->u.path.dash[0] > 0 && it->u.path.dash[1] > 0) {
+      HPDF_UINT16 dash[2] = {(HPDF_UINT16)lround(it->u.path.dash[0]),
+                             (HPDF_UINT16)lround(it->u.path.dash[1])};
+      HPDF_Page_SetDash(pg, dash, 2, 0);
+    }
+  }
+  bool open = false;
+  for (size_t i = 0; i < it->u.path.n_ops; i++) {
+    const rp_path_op *o = &it->u.path.ops[i];
+    switch (o->op) {
+      case RP_PATH_MOVE:
+        HPDF_Page_MoveTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]));
+        open = true;
+        break;
+      case RP_PATH_LINE:
+        if (open) HPDF_Page_LineTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]));
+        break;
+      case RP_PATH_CURVE:
+        if (open)
+          HPDF_Page_CurveTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]),
+                            (HPDF_REAL)o->x[1], (HPDF_REAL)rp_pdf_y(p, o->y[1]), (HPDF_REAL)o->x[2],
+                            (HPDF_REAL)rp_pdf_y(p, o->y[2]));
+        break;
+      case RP_PATH_CLOSE:
+        if (open) HPDF_Page_ClosePath(pg);
+        break;
+    }
+  }
+  if (!open) {
+    HPDF_Page_EndPath(pg);
+  } else if (do_fill && do_stroke) {
+    if (it->u.path.even_odd)
+      HPDF_Page_EofillStroke(pg);
+    else
+      HPDF_Page_FillStroke(pg);
+  } else if (do_fill) {
+    if (it->u.path.even_odd)
+      HPDF_Page_Eofill(pg);
+    else
+      HPDF_Page_Fill(pg);
+  } else {
+    HPDF_Page_Stroke(pg);
+  }
+  rp_pdf_ok(p, "draw a path", &it->src);
+restore:
+  HPDF_Page_GRestore(pg);
+  rp_pdf_ok(p, "restore the graphics state", &it->src);
+}

@@ -1,0 +1,52 @@
+/* draw — internal to charts/: the one way chart code emits items. Geometry is
+ * built on a Cairo context whose user space is page points (so arcs, curves,
+ * transforms and dashes come from Cairo) and copied out with
+ * cairo_copy_path as path items; text becomes text items measured with the
+ * layout's font metrics, so what is measured is what render draws. */
+#ifndef RP_CHARTS_DRAW_H
+#define RP_CHARTS_DRAW_H
+
+#include <cairo.h>
+#include <stdbool.h>
+
+#include "charts/charts.h"
+
+typedef struct rp_chart_out {
+  rp_arena *a;
+  rp_page *page;
+  const rp_fontset *fonts;
+  rp_diag *d;
+  const rp_chart_box *box;
+  cairo_t *cr; /* a context on a 1×1 surface: only its paths are used */
+  bool failed; /* out of memory or a Cairo error: the status is in d */
+} rp_chart_out;
+
+typedef enum rp_chart_align { RP_CHART_LEFT, RP_CHART_CENTRE, RP_CHART_RIGHT } rp_chart_align;
+
+/* Sets up / releases the Cairo context. */
+rp_status rp_chart_out_init(rp_chart_out *o, rp_arena *a, const rp_fontset *fonts,
+                            const rp_chart_box *box, rp_page *page, rp_diag *d);
+void rp_chart_out_fini(rp_chart_out *o);
+
+/* Emits o->cr's current path as one path item (fill and/or stroke; a == 0
+ * for none) and clears the path. Returns the item, NULL when nothing was
+ * emitted (an empty path) or on failure (o->failed set). */
+rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, double width);
+
+/* Width in pt of `s` in text style t. */
+double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const char *s);
+
+/* Emits `s` as one text item with its baseline at y, aligned on x. Returns
+ * the item (NULL on failure). The string is copied. */
+rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
+                            double y, rp_chart_align align);
+
+/* The i-th colour of the chart's palette (cycled), or a built-in
+ * colour-blind-safe one when the chart has none. */
+rp_color rp_chart_palette(const rp_chart *c, size_t i);
+
+/* The drawing function of each chart kind (one file each: bar.c, line.c,
+ * pie.c, flow.c, timeline.c, delta.c, map.c). They draw inside o->box. */
+typedef rp_status (*rp_chart_draw_fn)(rp_chart_out *o, const rp_chart *c);
+
+#endif
