@@ -1,8 +1,8 @@
-/* block — placing each kind of bound block into the flow: text (headings,
- * paragraphs) line by line with widow and orphan control, lists with their
- * markers (on the item's first baseline, never with that line alone at the
- * foot of a column), boxes and quotes with backgrounds per column segment,
- * shapes, spacers, chart slots and breaks. */
+/* block — the place functions of the first kinds of bound block (place.c's
+ * table calls them): text (headings, paragraphs) line by line with widow and
+ * orphan control, lists with their markers (on the item's first baseline,
+ * never with that line alone at the foot of a column), boxes and quotes with
+ * backgrounds per column segment, shapes and chart slots. */
 #include <math.h>
 #include <string.h>
 
@@ -11,7 +11,7 @@
 void rp_flow_box_push(flow *f, open_box *ob);
 void rp_flow_box_pop(flow *f, open_box *ob);
 
-#define MIN_LINES 2 /* no widows or orphans: at least this many either side */
+#define MIN_LINES RP_FLOW_MIN_LINES
 
 static double avail(const flow *f) { return f->col_bottom - f->y; }
 
@@ -85,7 +85,7 @@ static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from) {
   return k;
 }
 
-static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_style *st = b->style;
   if (!st) return RP_OK;
   double width = f->col_w - ctx.left - ctx.right;
@@ -151,51 +151,6 @@ static rp_status place_text(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static double leading_of(const rp_block *b) {
-  for (; b; b = b->children) {
-    if (b->style) return b->style->leading;
-  }
-  return 14;
-}
-
-rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
-  flow m = *f;
-  m.measuring = true;
-  m.page = NULL;
-  m.boxes = NULL;
-  m.n_markers = 0;
-  m.lines = NULL;
-  m.y = 0;
-  m.col_top = 0;
-  m.col_bottom = INFINITY;
-  m.at_top = true;
-  const rp_block *saved_next = b->next;
-  rp_block one = *b;
-  one.next = NULL;
-  (void)saved_next;
-  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
-  f->next_id = m.next_id;
-  *height = m.y;
-  return st;
-}
-
-/* Height needed before a page break may follow: a box kept together whole,
- * text its first MIN_LINES lines. */
-static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
-  if (b->kind == RP_BLOCK_GRID) return rp_flow_grid_min_start(f, b, ctx, h);
-  if (b->kind == RP_BLOCK_TABLE) return rp_flow_table_min_start(f, b, ctx, h);
-  rp_status st = rp_flow_measure(f, b, ctx, h);
-  if (st != RP_OK) return st;
-  if (b->keep_together || b->kind == RP_BLOCK_CHART || b->kind == RP_BLOCK_SHAPE ||
-      b->kind == RP_BLOCK_IMAGE || b->kind == RP_BLOCK_STAT)
-    return RP_OK;
-  double cap = MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
-  if (*h > cap) *h = cap;
-  return RP_OK;
-}
-
-static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx);
-
 /* Places list item `it` of list `b`: its marker waits for the item's first
  * line (with any marker of an item this list starts), then its text of its
  * own and its blocks. */
@@ -210,7 +165,7 @@ static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, plac
     f->n_markers--;
   }
   f->markers[f->n_markers++] =
-      (pending_marker){it->marker, ms, f->col_x + ctx.left, indent, item_id, it->src};
+      (pending_marker){rp_block_marker(it), ms, f->col_x + ctx.left, indent, item_id, it->src};
   rp_status st;
   if (it->spans) {
     rp_block para = *it;
@@ -219,7 +174,7 @@ static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, plac
     para.children = NULL;
     para.next = NULL;
     para.style = it->style ? it->style : b->style;
-    st = place_text(f, &para, inner);
+    st = rp_flow_place_text(f, &para, inner);
     if (st == RP_OK && it->children) st = rp_flow_place_blocks(f, it->children, inner);
   } else {
     st = rp_flow_place_blocks(f, it->children, inner);
@@ -264,7 +219,7 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   return RP_OK;
 }
 
-static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx) {
   int list_id = rp_flow_id(f);
   if (!f->at_top && b->style) f->y += b->style->space_before;
   double indent = b->box.padding_set ? b->box.padding[3] : b->style ? b->style->size * 1.5 : 15;
@@ -287,7 +242,7 @@ static rp_status place_list(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static rp_status place_box(flow *f, const rp_block *b, place_ctx ctx) {
+rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_boxstyle *bs = &b->box;
   if (b->keep_together && !f->measuring) {
     double h;
@@ -323,116 +278,66 @@ static rp_status place_box(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-static rp_status place_fixed(flow *f, const rp_block *b, place_ctx ctx) {
+/* A block of fixed size that needs `need` pt: moves to the next column when
+ * it does not fit in this one; an error when it fits no column. */
+static rp_status fixed_room(flow *f, const rp_block *b, double need) {
+  if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
+  if (need > avail(f) + 1e-6 && !f->at_top) return rp_flow_next_column(f);
+  return RP_OK;
+}
+
+rp_status rp_flow_place_shape(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
-  double h = b->height;
-  if (b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE) h = 0;
-  double need = b->kind == RP_BLOCK_SHAPE && b->shape == RP_SHAPE_LINE ? b->box.stroke_width : h;
-  if (need > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, need);
-  if (need > avail(f) + 1e-6 && !f->at_top) {
-    rp_status st = rp_flow_next_column(f);
-    if (st != RP_OK) return st;
-  }
-  double x = f->col_x + ctx.left;
-  if (b->kind == RP_BLOCK_CHART) {
-    rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
-    if (it) {
-      it->x = x;
-      it->y = f->y;
-      it->w = w;
-      it->h = h;
-      it->role = RP_ROLE_FIGURE;
-      it->struct_id = rp_flow_id(f);
-      it->parent_id = ctx.parent_id;
-      it->alt = b->alt;
-      it->src = b->src;
-      it->u.chart.kind = b->chart_kind;
-      it->u.chart.ref = b->chart_ref;
-      it->u.chart.label = b->alt;
-    }
-  } else {
-    rp_item_kind k = b->shape == RP_SHAPE_LINE     ? RP_ITEM_LINE
-                     : b->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
-                                                   : RP_ITEM_RECT;
-    rp_item *it = rp_flow_emit(f, k);
-    if (it) {
-      it->x = x;
-      it->y = f->y + (k == RP_ITEM_LINE ? b->box.stroke_width / 2 : 0);
-      it->w = k == RP_ITEM_ELLIPSE && b->width <= 0 ? h : w;
-      it->h = h;
-      it->role = RP_ROLE_ARTIFACT;
-      it->src = b->src;
-      it->u.shape.fill = b->box.fill;
-      it->u.shape.stroke = b->box.stroke;
-      it->u.shape.stroke_width = b->box.stroke_width;
-      it->u.shape.radius = b->shape == RP_SHAPE_ROUNDED ? b->box.radius : 0;
-    }
+  bool line = b->u.shape.kind == RP_SHAPE_LINE;
+  double h = line ? 0 : b->height;
+  double need = line ? b->box.stroke_width : h;
+  rp_status st = fixed_room(f, b, need);
+  if (st != RP_OK) return st;
+  rp_item_kind k = line                                 ? RP_ITEM_LINE
+                   : b->u.shape.kind == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
+                                                        : RP_ITEM_RECT;
+  rp_item *it = rp_flow_emit(f, k);
+  if (it) {
+    it->x = f->col_x + ctx.left;
+    it->y = f->y + (k == RP_ITEM_LINE ? b->box.stroke_width / 2 : 0);
+    it->w = k == RP_ITEM_ELLIPSE && b->width <= 0 ? h : w;
+    it->h = h;
+    it->role = RP_ROLE_ARTIFACT;
+    it->src = b->src;
+    it->u.shape.fill = b->box.fill;
+    it->u.shape.stroke = b->box.stroke;
+    it->u.shape.stroke_width = b->box.stroke_width;
+    it->u.shape.radius = b->u.shape.kind == RP_SHAPE_ROUNDED ? b->box.radius : 0;
   }
   f->y += need;
   f->at_top = false;
   return RP_OK;
 }
 
-static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
-  switch (b->kind) {
-    case RP_BLOCK_HEADING:
-    case RP_BLOCK_PARAGRAPH:
-      return place_text(f, b, ctx);
-    case RP_BLOCK_LIST:
-      return place_list(f, b, ctx);
-    case RP_BLOCK_ITEM:
-      return rp_flow_place_blocks(f, b->children, ctx);
-    case RP_BLOCK_QUOTE:
-    case RP_BLOCK_BOX:
-      return place_box(f, b, ctx);
-    case RP_BLOCK_SHAPE:
-    case RP_BLOCK_CHART:
-      return place_fixed(f, b, ctx);
-    case RP_BLOCK_SPACER:
-      if (f->at_top) return RP_OK; /* a spacer never starts a column */
-      f->y += b->height;
-      if (f->y > f->col_bottom) f->y = f->col_bottom;
-      return RP_OK;
-    case RP_BLOCK_PAGE_BREAK:
-      if (f->measuring || f->atomic || f->page_blank) return RP_OK;
-      return rp_flow_new_page(f, f->master, false);
-    case RP_BLOCK_COLUMN_BREAK:
-      if (f->measuring || f->atomic || f->at_top) return RP_OK;
-      return rp_flow_next_column(f);
-    case RP_BLOCK_IMAGE:
-      return rp_flow_place_image(f, b, ctx);
-    case RP_BLOCK_GRID:
-      return rp_flow_place_grid(f, b, ctx);
-    case RP_BLOCK_TABLE:
-      return rp_flow_place_table(f, b, ctx);
-    case RP_BLOCK_STAT:
-      return rp_flow_place_stat(f, b, ctx);
-    case RP_BLOCK_ROW:
-    case RP_BLOCK_CELL:
-      /* Binding puts rows and cells only inside tables. */
-      return rp_diag_error(f->d, RP_ERR_INTERNAL, b->src.layout_file, b->src.layout_line, 0,
-                           "a table %s outside a table", b->kind == RP_BLOCK_ROW ? "row" : "cell");
+/* A chart slot: charts/ draws into it (render draws a labelled frame). */
+rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
+  double outer_w = f->col_w - ctx.left - ctx.right;
+  double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
+  double h = b->height;
+  rp_status st = fixed_room(f, b, h);
+  if (st != RP_OK) return st;
+  rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
+  if (it) {
+    it->x = f->col_x + ctx.left;
+    it->y = f->y;
+    it->w = w;
+    it->h = h;
+    it->role = RP_ROLE_FIGURE;
+    it->struct_id = rp_flow_id(f);
+    it->parent_id = ctx.parent_id;
+    it->alt = b->alt;
+    it->src = b->src;
+    it->u.chart.kind = b->u.chart.kind;
+    it->u.chart.ref = b->u.chart.ref;
+    it->u.chart.label = b->alt;
   }
-  return RP_OK;
-}
-
-rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
-  for (const rp_block *b = first; b; b = b->next) {
-    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
-    if (kwn && b->next && !f->at_top && !f->measuring) {
-      double h1, h2;
-      rp_status st = rp_flow_measure(f, b, ctx, &h1);
-      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
-      if (st != RP_OK) return st;
-      double sb = b->style ? b->style->space_before : 0;
-      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
-        st = rp_flow_next_column(f);
-        if (st != RP_OK) return st;
-      }
-    }
-    rp_status st = place_block(f, b, ctx);
-    if (st != RP_OK) return st;
-  }
+  f->y += h;
+  f->at_top = false;
   return RP_OK;
 }

@@ -99,19 +99,19 @@ static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > h
 static placed fit_image(const rp_block *b, double x, double y, double w, double h, double pw,
                         double ph) {
   placed p = {x, y, w, h, 0, 0, 1, 1};
-  if (b->fit == RP_FIT_CONTAIN) {
+  if (b->u.image.fit == RP_FIT_CONTAIN) {
     double k = fmin(w / pw, h / ph);
     p.w = pw * k;
     p.h = ph * k;
     p.x = x + (w - p.w) / 2;
     p.y = y + (h - p.h) / 2;
-  } else if (b->fit == RP_FIT_COVER) {
+  } else if (b->u.image.fit == RP_FIT_COVER) {
     double k = fmax(w / pw, h / ph);
     p.sw = fmin(1, w / (pw * k));
     p.sh = fmin(1, h / (ph * k));
     /* Unset or nonsense focal points mean the centre. */
-    double fx = b->focal_x >= 0 && b->focal_x <= 1 ? b->focal_x : 0.5;
-    double fy = b->focal_y >= 0 && b->focal_y <= 1 ? b->focal_y : 0.5;
+    double fx = b->u.image.focal_x >= 0 && b->u.image.focal_x <= 1 ? b->u.image.focal_x : 0.5;
+    double fy = b->u.image.focal_y >= 0 && b->u.image.focal_y <= 1 ? b->u.image.focal_y : 0.5;
     p.sx = clamp(fx - p.sw / 2, 0, 1 - p.sw);
     p.sy = clamp(fy - p.sh / 2, 0, 1 - p.sh);
   }
@@ -147,19 +147,21 @@ static double lines_height(const rp_lines *ls) {
 static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y, double w,
                                   double h, int sid, int parent) {
   if (f->measuring) return RP_OK;
-  rp_item_kind kind = b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
+  rp_item_kind kind = b->u.image.clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
   rp_item *it = rp_flow_emit_box(f, kind, x, y, w, h, RP_ROLE_FIGURE, sid, parent, &b->src);
   if (!it) return rp_diag_oom(f->d);
   it->alt = b->alt;
-  it->u.shape.fill =
-      b->placeholder_fill.a > 0 ? b->placeholder_fill : (rp_color){0.86f, 0.86f, 0.86f, 1};
-  it->u.shape.radius = b->clip == RP_CLIP_ROUNDED ? b->box.radius : 0;
+  it->u.shape.fill = b->u.image.placeholder_fill.a > 0 ? b->u.image.placeholder_fill
+                                                       : (rp_color){0.86f, 0.86f, 0.86f, 1};
+  it->u.shape.radius = b->u.image.clip == RP_CLIP_ROUNDED ? b->box.radius : 0;
 
-  if (!b->initials || !b->initials[0] || f->b->fonts->count == 0) return RP_OK;
+  if (!b->u.image.initials || !b->u.image.initials[0] || f->b->fonts->count == 0) return RP_OK;
   /* The initials style gives font, colour, tracking and case; the size is
    * the box's: capitals INITIALS of its smaller side, narrowed to fit. */
   rp_style fallback = {.name = "initials", .font = 0, .color = {0.35f, 0.35f, 0.35f, 1}};
-  const rp_style *base = b->initials_style ? b->initials_style : b->style ? b->style : &fallback;
+  const rp_style *base = b->u.image.initials_style ? b->u.image.initials_style
+                         : b->style                ? b->style
+                                                   : &fallback;
   const rp_font *font = rp_fontset_get(f->b->fonts, base->font);
   double cap = font->cap_height > 0 ? font->cap_height : font->ascent * 0.7;
   double size = INITIALS * fmin(w, h) * 1000.0 / (cap > 0 ? cap : 700);
@@ -172,7 +174,7 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
     st->leading = size * 1.2;
     st->align = RP_ALIGN_LEFT;
     st->indent = 0;
-    rp_span span = {.text = b->initials, .style = st};
+    rp_span span = {.text = b->u.image.initials, .style = st};
     rp_status r = rp_inline_break(f->a, f->b->fonts, &span, BIG_WIDTH, 0, RP_ALIGN_LEFT, &ls, f->d);
     if (r != RP_OK) return r;
     if (ls.n == 0 || ls.lines[0].width <= INITIALS_W * w) break;
@@ -186,18 +188,18 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
 }
 
 static void warn_unusable(flow *f, const rp_block *b, const rp_image_info *in) {
-  const char *what = b->initials && b->initials[0] ? "photo" : "image";
+  const char *what = b->u.image.initials && b->u.image.initials[0] ? "photo" : "image";
   char drawn[96];
-  if (b->initials && b->initials[0])
-    snprintf(drawn, sizeof drawn, "drawn as initials %.60s", b->initials);
+  if (b->u.image.initials && b->u.image.initials[0])
+    snprintf(drawn, sizeof drawn, "drawn as initials %.60s", b->u.image.initials);
   else
     snprintf(drawn, sizeof drawn, "drawn as a placeholder");
   char msg[640];
   if (in->missing)
-    snprintf(msg, sizeof msg, "%s \"%s\" is missing: %s", what, b->image_path, drawn);
+    snprintf(msg, sizeof msg, "%s \"%s\" is missing: %s", what, b->u.image.path, drawn);
   else
-    snprintf(msg, sizeof msg, "%s \"%s\" cannot be used (%s): %s", what, b->image_path, in->problem,
-             drawn);
+    snprintf(msg, sizeof msg, "%s \"%s\" cannot be used (%s): %s", what, b->u.image.path,
+             in->problem, drawn);
   rp_flow_warn_once(f, &b->src, msg);
 }
 
@@ -217,7 +219,7 @@ static void image_box(const flow *f, const rp_block *b, place_ctx ctx, const rp_
 
 rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
   rp_image_info in = {0};
-  const char *path = b->image_path && b->image_path[0] ? b->image_path : NULL;
+  const char *path = b->u.image.path && b->u.image.path[0] ? b->u.image.path : NULL;
   if (path) {
     const rp_image_info *pi = probe(f, path);
     if (!pi) return rp_diag_oom(f->d);
@@ -238,13 +240,13 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
     /* The box's own fill and stroke: the letterbox of a contained image. */
     const rp_boxstyle *bs = &b->box;
     if (bs->fill.a > 0 || bs->stroke.a > 0) {
-      rp_item_kind kind = b->clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
+      rp_item_kind kind = b->u.image.clip == RP_CLIP_CIRCLE ? RP_ITEM_ELLIPSE : RP_ITEM_RECT;
       rp_item *bg = rp_flow_emit_box(f, kind, x, y, w, h, RP_ROLE_ARTIFACT, 0, 0, &b->src);
       if (!bg) return rp_diag_oom(f->d);
       bg->u.shape.fill = bs->fill;
       bg->u.shape.stroke = bs->stroke;
       bg->u.shape.stroke_width = bs->stroke_width;
-      bg->u.shape.radius = b->clip == RP_CLIP_ROUNDED ? bs->radius : 0;
+      bg->u.shape.radius = b->u.image.clip == RP_CLIP_ROUNDED ? bs->radius : 0;
     }
     if (in.ok) {
       placed p = fit_image(b, x, y, w, h, in.width_px, in.height_px);
@@ -261,8 +263,8 @@ rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx) {
       it->alt = b->alt;
       it->src = b->src;
       it->u.image.image = index;
-      it->u.image.clip = b->clip;
-      it->u.image.radius = b->clip == RP_CLIP_ROUNDED ? bs->radius : 0;
+      it->u.image.clip = b->u.image.clip;
+      it->u.image.radius = b->u.image.clip == RP_CLIP_ROUNDED ? bs->radius : 0;
       it->u.image.sx = p.sx;
       it->u.image.sy = p.sy;
       it->u.image.sw = p.sw;
@@ -290,8 +292,8 @@ typedef struct stat_set {
 /* Value and unit as one text: a word space before a unit that starts with a
  * letter or digit ("12 members"), none before "%", "°"… ("12%"). */
 static const char *value_text(rp_arena *a, const rp_block *b) {
-  const char *v = b->stat_value ? b->stat_value : "";
-  const char *u = b->stat_unit;
+  const char *v = b->u.stat.value ? b->u.stat.value : "";
+  const char *u = b->u.stat.unit;
   if (!u || !u[0]) return v;
   unsigned char c = (unsigned char)u[0];
   bool word = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0xC3;
@@ -309,10 +311,10 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
   double min_w, nat_w;
   rp_status r = rp_inline_measure(f->a, f->b->fonts, &vspan, &min_w, &nat_w, f->d);
   if (r != RP_OK) return r;
-  if (lst && b->stat_label && b->stat_label[0]) {
+  if (lst && b->u.stat.label && b->u.stat.label[0]) {
     rp_span *ls = rp_arena_alloc(f->a, sizeof *ls);
     if (!ls) return rp_diag_oom(f->d);
-    ls->text = b->stat_label;
+    ls->text = b->u.stat.label;
     ls->style = lst;
     rp_block para = {.kind = RP_BLOCK_PARAGRAPH, .style = lst, .spans = ls, .src = b->src};
     r = rp_fit_text(f, &para, inner_w, &out->label);
@@ -345,8 +347,8 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
 }
 
 rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx) {
-  const rp_style *vs = b->value_style ? b->value_style : b->style;
-  const rp_style *lst = b->label_style ? b->label_style : b->style;
+  const rp_style *vs = b->u.stat.value_style ? b->u.stat.value_style : b->style;
+  const rp_style *lst = b->u.stat.label_style ? b->u.stat.label_style : b->style;
   if (!vs)
     return rp_diag_error(f->d, RP_ERR_INTERNAL, b->src.layout_file, b->src.layout_line, 0,
                          "stat tile without a value style");

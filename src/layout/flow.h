@@ -1,7 +1,8 @@
 /* flow — internal to layout/: the cursor that walks frames, columns and
  * pages, and the placing of blocks into it. Shared by flow.c (pages and
- * columns), block.c (placing each kind of block) and running.c (headers and
- * footers). */
+ * columns), place.c (the table of block kinds and the loop over blocks),
+ * block.c, grid.c, table.c, figure.c (placing each kind of block) and
+ * running.c (headers and footers). */
 #ifndef RP_LAYOUT_FLOW_H
 #define RP_LAYOUT_FLOW_H
 
@@ -99,10 +100,40 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
                              int sid, int parent, const rp_src *src);
 int rp_flow_id(flow *f);
 
-/* block.c */
+/* No widows or orphans: at least this many lines either side of a break. */
+#define RP_FLOW_MIN_LINES 2
+
+/* How a kind of block takes up room, for what asks before placing it (a
+ * table's column widths, the height that must fit before a break). */
+typedef enum rp_flow_extent {
+  RP_EXTENT_FLOW,  /* blocks in the flow (or nothing): splits between them */
+  RP_EXTENT_TEXT,  /* lines of its own text: splits between lines */
+  RP_EXTENT_FIXED, /* its own width and height: never splits */
+} rp_flow_extent;
+
+/* A kind of block as layout sees it: one entry per rp_block_kind (place.c). */
+typedef struct rp_flow_kind {
+  rp_status (*place)(flow *f, const rp_block *b, place_ctx ctx);
+  /* Height needed before a break may follow; NULL: measured (place.c). */
+  rp_status (*min_start)(flow *f, const rp_block *b, place_ctx ctx, double *h);
+  rp_flow_extent extent;
+  bool fills_row; /* a box: as a grid card it takes its row's height */
+} rp_flow_kind;
+
+/* place.c: the entry of b's kind (an entry placing nothing for a value
+ * outside the enum); each block of a chain by its kind's place function. */
+const rp_flow_kind *rp_flow_kind_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
+
+/* block.c: the place functions of headings and paragraphs, lists, boxes and
+ * quotes, shapes, and chart slots. */
+rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_shape(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx);
 
 /* flow.c: an open box's background segments (boxes, quotes, tables). */
 void rp_flow_box_push(flow *f, open_box *ob);
@@ -127,7 +158,7 @@ typedef struct probed_image {
   rp_image_info info;
 } probed_image;
 
-/* grid.c: cards in rows of b->columns; a row moves whole to the next column. */
+/* grid.c: cards in rows of b->u.grid.columns; a row moves whole to the next column. */
 rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx);
 /* Cards in row `row` (from 0) of a grid of `n` cards and `columns` columns:
  * balanced (fuller rows first), or every row full but the last with

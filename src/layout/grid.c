@@ -34,21 +34,21 @@ typedef struct grid_geom {
 } grid_geom;
 
 static rp_status geometry(flow *f, const rp_block *b, place_ctx ctx, grid_geom *g) {
-  g->n = b->columns > 0 ? b->columns : 1;
+  g->n = b->u.grid.columns > 0 ? b->u.grid.columns : 1;
   g->outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < g->outer_w ? b->width : g->outer_w;
-  g->card_w = (w - (g->n - 1) * b->gap_x) / g->n;
+  g->card_w = (w - (g->n - 1) * b->u.grid.gap_x) / g->n;
   if (g->card_w <= 1)
     return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
                          "a grid of %d columns with %gpt gaps leaves no room for its cards in "
                          "%.0fpt; use fewer columns or smaller gaps",
-                         g->n, b->gap_x, w);
+                         g->n, b->u.grid.gap_x, w);
   return RP_OK;
 }
 
 /* The context that sets a block at card `k`'s position and width. */
 static place_ctx card_ctx(const grid_geom *g, const rp_block *b, place_ctx ctx, int k) {
-  double left = k * (g->card_w + b->gap_x);
+  double left = k * (g->card_w + b->u.grid.gap_x);
   place_ctx c = ctx;
   c.left = ctx.left + left;
   c.right = ctx.right + (g->outer_w - left - g->card_w);
@@ -67,8 +67,7 @@ static rp_status card_copy(flow *f, const rp_block *card, double height, rp_bloc
     st->space_before = st->space_after = 0;
     out->style = st;
   }
-  bool stretch = card->kind == RP_BLOCK_BOX || card->kind == RP_BLOCK_QUOTE;
-  if (stretch && height > out->height) out->height = height;
+  if (rp_flow_kind_of(card)->fills_row && height > out->height) out->height = height;
   return RP_OK;
 }
 
@@ -110,7 +109,7 @@ rp_status rp_flow_grid_min_start(flow *f, const rp_block *b, place_ctx ctx, doub
   grid_geom g;
   rp_status st = geometry(f, b, ctx, &g);
   if (st != RP_OK) return st;
-  int first = rp_grid_row_len(count_cards(b->children), g.n, 0, b->fill_rows);
+  int first = rp_grid_row_len(count_cards(b->children), g.n, 0, b->u.grid.fill_rows);
   st = measure_row(f, b, ctx, &g, b->children, first, h);
   if (st == RP_OK && b->style) *h += b->style->space_before;
   return st;
@@ -128,10 +127,10 @@ rp_status rp_flow_place_grid(flow *f, const rp_block *b, place_ctx ctx) {
     for (;;) {
       /* Geometry again after every column change: the next may be narrower. */
       st = geometry(f, b, ctx, &g);
-      k = rp_grid_row_len(n_cards, g.n, row_no, b->fill_rows);
+      k = rp_grid_row_len(n_cards, g.n, row_no, b->u.grid.fill_rows);
       if (st == RP_OK) st = measure_row(f, b, ctx, &g, row, k, &row_h);
       if (st != RP_OK) return st;
-      gap = f->at_top || row == b->children ? 0 : b->gap_y;
+      gap = f->at_top || row == b->children ? 0 : b->u.grid.gap_y;
       if (f->at_top || f->y + gap + row_h <= f->col_bottom + EPS) break;
       st = rp_flow_next_column(f);
       if (st != RP_OK) return st;

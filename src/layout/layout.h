@@ -31,7 +31,7 @@ typedef struct rp_image_info {
   char problem[160];       /* when !ok: why, e.g. "the PNG file cannot be decoded (…)" */
 } rp_image_info;
 
-/* Fills *out for `path` (as in rp_block.image_path). Called at most once per
+/* Fills *out for `path` (as in rp_block.u.image.path). Called at most once per
  * distinct path in a layout run; must not fail: a path it cannot read is
  * reported through out->ok == false. render/probe.h has the real one. */
 typedef void (*rp_image_probe_fn)(void *user, const char *path, rp_image_info *out);

@@ -64,7 +64,9 @@ typedef struct table {
   place_ctx ctx;
 } table;
 
-static int span_of(const rp_block *cell) { return cell->span > 1 ? cell->span : 1; }
+static int span_of(const rp_block *cell) {
+  return rp_block_span(cell) > 1 ? rp_block_span(cell) : 1;
+}
 
 static const double *cell_padding(const table *t, const rp_block *cell) {
   return cell->box.padding_set ? cell->box.padding : t->b->box.padding;
@@ -93,19 +95,15 @@ static rp_status content_widths(flow *f, const rp_block *first, double *mn, doub
   for (const rp_block *c = first; c; c = c->next) {
     double a = 0, z = 0;
     rp_status st = RP_OK;
-    switch (c->kind) {
-      case RP_BLOCK_HEADING:
-      case RP_BLOCK_PARAGRAPH:
+    switch (rp_flow_kind_of(c)->extent) {
+      case RP_EXTENT_TEXT:
         if (c->spans) st = rp_inline_measure(f->a, f->b->fonts, c->spans, &a, &z, f->d);
         if (c->style && c->style->indent > 0) z += c->style->indent;
         break;
-      case RP_BLOCK_IMAGE:
-      case RP_BLOCK_STAT:
-      case RP_BLOCK_SHAPE:
-      case RP_BLOCK_CHART:
+      case RP_EXTENT_FIXED:
         a = z = c->width > 0 ? c->width : 0;
         break;
-      default:
+      case RP_EXTENT_FLOW:
         if (c->children) {
           st = content_widths(f, c->children, &a, &z);
           double pad = c->box.padding[1] + c->box.padding[3];
@@ -133,7 +131,7 @@ static void widen_span(const table *t, int col, int end, double need, double *ha
   int flex = 0;
   for (int c = col; c < end; c++) {
     if (kind_of(t, c) == RP_COL_FIXED) {
-      sum += t->b->cols[c].value;
+      sum += t->b->u.table.cols[c].value;
     } else {
       sum += have[c];
       flex++;
@@ -179,7 +177,8 @@ static rp_status measure_columns(flow *f, table *t) {
 }
 
 static rp_col_kind kind_of(const table *t, int c) {
-  return (size_t)c < t->b->n_cols && t->b->cols ? t->b->cols[c].kind : RP_COL_AUTO;
+  return (size_t)c < t->b->u.table.n_cols && t->b->u.table.cols ? t->b->u.table.cols[c].kind
+                                                                : RP_COL_AUTO;
 }
 
 /* Widths of the columns for a table `w` pt wide (see the file comment). */
@@ -190,11 +189,11 @@ static rp_status column_widths(flow *f, table *t, double w) {
   for (int c = 0; c < t->n_cols; c++) {
     switch (kind_of(t, c)) {
       case RP_COL_FIXED:
-        t->width[c] = b->cols[c].value > 0 ? b->cols[c].value : 0;
+        t->width[c] = b->u.table.cols[c].value > 0 ? b->u.table.cols[c].value : 0;
         fixed += t->width[c];
         break;
       case RP_COL_SHARE:
-        weights += b->cols[c].value > 0 ? b->cols[c].value : 1;
+        weights += b->u.table.cols[c].value > 0 ? b->u.table.cols[c].value : 1;
         s_min += t->min_w[c];
         break;
       case RP_COL_AUTO:
@@ -215,7 +214,8 @@ static rp_status column_widths(flow *f, table *t, double w) {
   for (int c = 0; c < t->n_cols; c++) {
     rp_col_kind k = kind_of(t, c);
     if (k == RP_COL_FIXED) continue;
-    double weight = k == RP_COL_SHARE ? (b->cols[c].value > 0 ? b->cols[c].value : 1) : 0;
+    double weight =
+        k == RP_COL_SHARE ? (b->u.table.cols[c].value > 0 ? b->u.table.cols[c].value : 1) : 0;
     double v;
     if (need_min >= rem) {
       /* Not even the widest words fit: squeeze everything in proportion. */
@@ -310,14 +310,15 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
   if (emit) {
     /* Fill, rule, structure: fills first so they sit behind everything. */
     rp_color fill = row->box.fill;
-    if (fill.a <= 0 && !header && b->zebra.a > 0 && (r - t->n_head) % 2 == 1) fill = b->zebra;
+    if (fill.a <= 0 && !header && b->u.table.zebra.a > 0 && (r - t->n_head) % 2 == 1)
+      fill = b->u.table.zebra;
     if (fill.a > 0) {
       rp_item *it = rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_ARTIFACT, 0,
                                      0, &row->src);
       if (!it) return rp_diag_oom(f->d);
       it->u.shape.fill = fill;
     }
-    if (!first && b->rule.a > 0) {
+    if (!first && b->u.table.rule.a > 0) {
       rp_item *it = rp_flow_emit(f, RP_ITEM_LINE);
       if (!it) return rp_diag_oom(f->d);
       it->x = x0;
@@ -325,8 +326,8 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
       it->w = t->total_w;
       it->role = RP_ROLE_ARTIFACT;
       it->src = b->src;
-      it->u.shape.stroke = b->rule;
-      it->u.shape.stroke_width = b->rule_width > 0 ? b->rule_width : DEFAULT_RULE;
+      it->u.shape.stroke = b->u.table.rule;
+      it->u.shape.stroke_width = b->u.table.rule_width > 0 ? b->u.table.rule_width : DEFAULT_RULE;
     }
     if (!repeat && !rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_TABLE_ROW,
                                      row_id, table_id, &row->src))
@@ -379,7 +380,7 @@ static rp_status table_init(flow *f, const rp_block *b, place_ctx ctx, table *t)
   t->rows = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->rows);
   t->height = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->height);
   if (!t->rows || !t->height) return rp_diag_oom(f->d);
-  int cols = (int)b->n_cols;
+  int cols = (int)b->u.table.n_cols;
   size_t i = 0;
   for (const rp_block *r = b->children; r; r = r->next, i++) {
     if (r->kind != RP_BLOCK_ROW)
@@ -388,15 +389,15 @@ static rp_status table_init(flow *f, const rp_block *b, place_ctx ctx, table *t)
     t->rows[i] = r;
     int n = 0;
     for (const rp_block *c = r->children; c; c = c->next) n += span_of(c);
-    if (b->n_cols > 0 && n > (int)b->n_cols)
+    if (b->u.table.n_cols > 0 && n > (int)b->u.table.n_cols)
       return rp_diag_error(f->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
                            "this table row has %d cells (spans counted) but the table has %zu "
                            "columns",
-                           n, b->n_cols);
+                           n, b->u.table.n_cols);
     if (n > cols) cols = n;
   }
   t->n_cols = cols > 0 ? cols : 1;
-  t->n_head = b->header_rows > 0 ? (size_t)b->header_rows : 0;
+  t->n_head = b->u.table.header_rows > 0 ? (size_t)b->u.table.header_rows : 0;
   if (t->n_head > t->n_rows) t->n_head = t->n_rows;
   t->min_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
   t->max_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));

@@ -19,6 +19,11 @@
  * tables and rows that come out empty, and tiles without a value, are left
  * out.
  *
+ * Each element is bound by its kind's function from the table of kinds
+ * (kinds.c): emit_nodes applies select and test (except for kinds that apply
+ * select themselves, <group>) and calls rp_bind_<kind>, which appends the
+ * blocks it makes; inline elements bind into spans the same way.
+ *
  * Problems found here are evaluation problems (an XPath error that only shows
  * with data, a select that gives a string, a function given a bad date). Each
  * is recorded once per expression and the element is skipped, so that every
@@ -33,7 +38,7 @@
 #include "base/xml.h"
 #include "template/def.h"
 
-typedef struct binder {
+struct rp_binder {
   rp_arena *a;
   rp_diag *d;
   const rp_layout_def *l;
@@ -47,15 +52,14 @@ typedef struct binder {
   rp_vec aligned;           /* aligned_style: styles with a column's alignment */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
-} binder;
+};
+typedef rp_binder binder;
 
 /* Deeper than any sensible prose (a list in a quote in a callout in a
  * section): beyond it a template is applying itself without end. */
 #define APPLY_DEPTH_MAX 32
 
-typedef struct blist {
-  rp_block *head, **tail;
-} blist;
+typedef rp_blist blist;
 
 static void blist_init(blist *bl) {
   bl->head = NULL;
@@ -175,7 +179,8 @@ static void span_once(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNode
   bool yes = true;
   if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
   if (!yes) return;
-  if (!*first && t->separator) rp_spans_text(sb, t->separator, strlen(t->separator));
+  if (!*first && t->u.span.separator)
+    rp_spans_text(sb, t->u.span.separator, strlen(t->u.span.separator));
   *first = false;
   size_t depth = sb->n_chars;
   push_char(sb, t->style);
@@ -184,8 +189,8 @@ static void span_once(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNode
 }
 
 /* <span>: once, or once per selected node with the separator between. */
-static void inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node, int pos,
-                        int size) {
+void rp_bind_inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
   bool first = true;
   if (!t->select) {
     span_once(b, sb, t, node, pos, size, &first);
@@ -199,49 +204,54 @@ static void inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNo
   xmlXPathFreeObject(set);
 }
 
+/* ---- the inline bind functions of the table of kinds (kinds.c) -------------- */
+
+void rp_bind_inline_text(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  char *s;
+  if (rp_avt_eval(&b->x, t->u.text.text, node, pos, size, &s) == RP_OK)
+    rp_spans_text(sb, s, strlen(s));
+}
+
+/* em, strong: their text in the character style of that name */
+void rp_bind_inline_char(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  push_char(sb, rp_style_char(b->l, t->kind == RP_T_EM ? "em" : "strong"));
+  inline_nodes(b, sb, t->children, node, pos, size);
+}
+
+void rp_bind_inline_link(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  const char *target = eval_text(b, t->u.link.href, node, pos, size);
+  if (b->oom) {
+    sb->failed = true;
+    return;
+  }
+  sb->href = target;
+  push_char(sb, rp_style_char(b->l, "link"));
+  if (t->children) {
+    inline_nodes(b, sb, t->children, node, pos, size);
+  } else if (target) {
+    /* no text: show the address, without its scheme for e-mail */
+    const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
+    rp_spans_text(sb, shown, strlen(shown));
+  }
+}
+
+void rp_bind_inline_copy(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
+                         int pos, int size) {
+  copy_nodes(b, sb, t->select, node, pos, size);
+}
+
+/* Each inline element by its kind; the character styles and link each one
+ * pushes end with it. */
 static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlNodePtr node,
                          int pos, int size) {
   for (; t && !sb->failed; t = t->next) {
     size_t depth = sb->n_chars;
     const char *href = sb->href;
-    switch (t->kind) {
-      case RP_T_TEXT: {
-        char *s;
-        if (rp_avt_eval(&b->x, t->text, node, pos, size, &s) == RP_OK)
-          rp_spans_text(sb, s, strlen(s));
-        break;
-      }
-      case RP_T_SPAN:
-        inline_span(b, sb, t, node, pos, size);
-        break;
-      case RP_T_EM:
-      case RP_T_STRONG:
-        push_char(sb, rp_style_char(b->l, t->kind == RP_T_EM ? "em" : "strong"));
-        inline_nodes(b, sb, t->children, node, pos, size);
-        break;
-      case RP_T_LINK: {
-        const char *target = eval_text(b, t->href, node, pos, size);
-        if (b->oom) {
-          sb->failed = true;
-          break;
-        }
-        sb->href = target;
-        push_char(sb, rp_style_char(b->l, "link"));
-        if (t->children) {
-          inline_nodes(b, sb, t->children, node, pos, size);
-        } else if (target) {
-          /* no text: show the address, without its scheme for e-mail */
-          const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
-          rp_spans_text(sb, shown, strlen(shown));
-        }
-        break;
-      }
-      case RP_T_COPY:
-        copy_nodes(b, sb, t->select, node, pos, size);
-        break;
-      default:
-        break;
-    }
+    const rp_tkind_def *k = &rp_tkinds[t->kind];
+    if (k->inlined) k->inlined(b, sb, t, node, pos, size);
     sb->n_chars = depth;
     sb->href = href;
   }
@@ -291,9 +301,6 @@ static void copy_paragraphs(binder *b, const rp_tnode *t, xmlNodePtr node, blist
 }
 
 /* ---- blocks ----------------------------------------------------------------- */
-
-static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                      int depth);
 
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth);
@@ -392,9 +399,9 @@ static size_t count_blocks(const rp_block *k) {
 
 /* columns="{…}": a whole number from 1 to 12 for this grid; 0 on error. */
 static int grid_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
-  if (!t->columns_avt) return t->columns;
+  if (!t->u.grid.columns_avt) return t->u.grid.columns;
   char *v;
-  if (rp_avt_eval(&b->x, t->columns_avt, node, pos, size, &v) != RP_OK) return 0;
+  if (rp_avt_eval(&b->x, t->u.grid.columns_avt, node, pos, size, &v) != RP_OK) return 0;
   char *end;
   long n = strtol(v, &end, 10);
   while (*end == ' ') end++;
@@ -406,24 +413,24 @@ static int grid_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, 
   return 0;
 }
 
-static rp_block *build_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                            int depth) {
+void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
   int columns = grid_columns(b, t, node, pos, size);
-  if (columns == 0) return NULL;
+  if (columns == 0) return;
   blist cards;
   blist_init(&cards);
   emit_nodes(b, t->children, node, pos, size, &cards, depth);
-  if (!cards.head) return NULL; /* no cards: no grid */
+  if (!cards.head) return; /* no cards: no grid */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
-  blk->columns = columns;
-  blk->gap_x = t->gap_x;
-  blk->gap_y = t->gap_y;
+  blk->u.grid.columns = columns;
+  blk->u.grid.gap_x = t->u.grid.gap_x;
+  blk->u.grid.gap_y = t->u.grid.gap_y;
   blk->width = t->width;
-  blk->fill_rows = t->fill_rows;
+  blk->u.grid.fill_rows = t->u.grid.fill_rows;
   blk->children = cards.head;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* ---- table columns from the content, and their alignment ----------------------- */
@@ -501,9 +508,9 @@ static bool eval_col_align(binder *b, const rp_col_def *cd, xmlNodePtr node, int
  * its select matches. false on error (reported). */
 static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                       table_cols *out) {
-  size_t cap = t->cols_dynamic ? 0 : t->n_col_defs;
-  for (size_t i = 0; t->cols_dynamic && i < t->n_col_defs; i++) {
-    const rp_col_def *cd = &t->col_defs[i];
+  size_t cap = t->u.table.cols_dynamic ? 0 : t->u.table.n_col_defs;
+  for (size_t i = 0; t->u.table.cols_dynamic && i < t->u.table.n_col_defs; i++) {
+    const rp_col_def *cd = &t->u.table.col_defs[i];
     xmlXPathObjectPtr set;
     if (!cd->select) {
       cap++;
@@ -514,26 +521,28 @@ static bool make_cols(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
       return false;
     }
   }
-  *out = (table_cols){t->cols, NULL, NULL, t->cols_dynamic ? 0 : t->n_cols};
+  *out = (table_cols){t->u.table.cols, NULL, NULL, t->u.table.cols_dynamic ? 0 : t->u.table.n_cols};
   bool aligned = false;
-  for (size_t i = 0; i < t->n_col_defs; i++) aligned |= t->col_defs[i].align_set;
-  if (cap == 0 || (!t->cols_dynamic && !aligned)) return true; /* the layout's, as they are */
-  rp_table_col *cols = t->cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->cols;
+  for (size_t i = 0; i < t->u.table.n_col_defs; i++) aligned |= t->u.table.col_defs[i].align_set;
+  if (cap == 0 || (!t->u.table.cols_dynamic && !aligned))
+    return true; /* the layout's, as they are */
+  rp_table_col *cols =
+      t->u.table.cols_dynamic ? rp_arena_calloc(b->a, cap, sizeof *cols) : t->u.table.cols;
   rp_align *align = rp_arena_calloc(b->a, cap, sizeof *align);
   bool *set = rp_arena_calloc(b->a, cap, sizeof *set);
   if (!cols || !align || !set) return oom(b);
   size_t n = 0;
   bool ok = true;
-  for (size_t i = 0; i < t->n_col_defs && ok; i++) {
-    const rp_col_def *cd = &t->col_defs[i];
+  for (size_t i = 0; i < t->u.table.n_col_defs && ok; i++) {
+    const rp_col_def *cd = &t->u.table.col_defs[i];
     xmlXPathObjectPtr nodes = NULL;
-    if (cd->select && t->cols_dynamic &&
+    if (cd->select && t->u.table.cols_dynamic &&
         rp_xeval_nodes(&b->x, cd->select, node, pos, size, &nodes) != RP_OK)
       return false;
     int k_n = nodes ? (nodes->nodesetval ? nodes->nodesetval->nodeNr : 0) : 1;
     for (int k = 0; k < k_n && ok && n < cap; k++, n++) {
       xmlNodePtr at = nodes ? nodes->nodesetval->nodeTab[k] : node;
-      if (t->cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
+      if (t->u.table.cols_dynamic) cols[n] = cd->col; /* else the layout's own, as they are */
       ok = eval_col_align(b, cd, at, nodes ? k + 1 : pos, nodes ? k_n : size, &set[n], &align[n]);
     }
     xmlXPathFreeObject(nodes);
@@ -549,7 +558,7 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
   for (rp_block *r = rows; r; r = r->next) {
     size_t count = 0;
     for (const rp_block *c = r->children; c; c = c->next)
-      count += c->span > 1 ? (size_t)c->span : 1;
+      count += rp_block_span(c) > 1 ? (size_t)rp_block_span(c) : 1;
     if (count != tc->n) {
       if (first_report(b, t))
         rp_diag_error(b->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
@@ -563,7 +572,7 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
     size_t col = 0;
     for (rp_block *c = r->children; c; c = c->next) {
       if (tc->align_set && tc->align_set[col]) align_blocks(b, c->children, tc->align[col]);
-      col += c->span > 1 ? (size_t)c->span : 1;
+      col += rp_block_span(c) > 1 ? (size_t)rp_block_span(c) : 1;
     }
   }
   return true;
@@ -571,8 +580,8 @@ static bool fit_rows(binder *b, const rp_tnode *t, rp_block *rows, const table_c
 
 /* A table: header rows (counted: layout repeats them on every page), then
  * body rows. Left out when no body row comes out. */
-static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                             int depth) {
+void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   blist rows;
   blist_init(&rows);
   const rp_tnode *body = t->children;
@@ -585,63 +594,65 @@ static rp_block *build_table(binder *b, const rp_tnode *t, xmlNodePtr node, int 
     body = body->next;
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
-  if (count_blocks(rows.head) == head) return NULL;
+  if (count_blocks(rows.head) == head) return;
   table_cols tc;
-  if (!make_cols(b, t, node, pos, size, &tc)) return NULL;
-  if (!fit_rows(b, t, rows.head, &tc)) return NULL;
+  if (!make_cols(b, t, node, pos, size, &tc)) return;
+  if (!fit_rows(b, t, rows.head, &tc)) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style->style;
   blk->box = t->box;
   blk->width = t->width;
-  blk->cols = tc.cols;
-  blk->n_cols = tc.n;
-  blk->header_rows = (int)head;
-  blk->zebra = t->zebra;
-  blk->rule = t->rule;
-  blk->rule_width = t->rule_width;
+  blk->u.table.cols = tc.cols;
+  blk->u.table.n_cols = tc.n;
+  blk->u.table.header_rows = (int)head;
+  blk->u.table.zebra = t->u.table.zebra;
+  blk->u.table.rule = t->u.table.rule;
+  blk->u.table.rule_width = t->u.table.rule_width;
   blk->children = rows.head;
-  return blk;
+  blist_add(out, blk);
 }
 
-static rp_block *build_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                           int depth) {
+void rp_bind_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                 int depth) {
   blist cells;
   blist_init(&cells);
   emit_nodes(b, t->children, node, pos, size, &cells, depth);
-  if (!cells.head) return NULL;
+  if (!cells.head) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_ROW, RP_ROLE_TABLE_ROW);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style->style;
   blk->box.fill = t->box.fill;
   blk->height = t->height;
   blk->children = cells.head;
-  return blk;
+  blist_add(out, blk);
 }
 
-static rp_block *build_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
-  const char *value = eval_text(b, t->value, node, pos, size);
-  if (!value) return NULL; /* no figure, no tile */
+void rp_bind_stat(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  (void)depth;
+  const char *value = eval_text(b, t->u.stat.value, node, pos, size);
+  if (!value) return; /* no figure, no tile */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_STAT, RP_ROLE_P);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
-  blk->stat_value = value;
-  blk->stat_unit = eval_text(b, t->unit, node, pos, size);
-  blk->stat_label = eval_text(b, t->label, node, pos, size);
-  blk->value_style = t->value_style->style;
-  blk->label_style = t->label_style ? t->label_style->style : NULL;
+  blk->u.stat.value = value;
+  blk->u.stat.unit = eval_text(b, t->u.stat.unit, node, pos, size);
+  blk->u.stat.label = eval_text(b, t->u.stat.label, node, pos, size);
+  blk->u.stat.value_style = t->u.stat.value_style->style;
+  blk->u.stat.label_style = t->u.stat.label_style ? t->u.stat.label_style->style : NULL;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* The file an image shows, or NULL for none (an empty src: a person without
  * a photo). *ok is cleared when the path leaves its project. */
 static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                               bool *ok) {
-  if (t->image_path) return t->image_path; /* a literal path, resolved at load */
-  const char *src = eval_text(b, t->src, node, pos, size);
+  if (t->u.image.path) return t->u.image.path; /* a literal path, resolved at load */
+  const char *src = eval_text(b, t->u.image.src, node, pos, size);
   if (!src) return NULL;
   size_t scheme = strspn(src, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
   if (scheme > 1 && src[scheme] == ':') {
@@ -653,8 +664,8 @@ static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int
                     src, b->x.content_file, content_line(node));
     return NULL;
   }
-  const char *dir = t->src_from_layout ? rp_path_dir(b->a, t->file) : b->content_dir;
-  const char *root = t->src_from_layout ? b->l->root : b->content_root;
+  const char *dir = t->u.image.src_from_layout ? rp_path_dir(b->a, t->file) : b->content_dir;
+  const char *root = t->u.image.src_from_layout ? b->l->root : b->content_root;
   bool inside = false;
   const char *path = dir ? rp_asset_resolve(b->a, dir, src, root, &inside) : NULL;
   if (!path) {
@@ -668,34 +679,36 @@ static const char *image_path(binder *b, const rp_tnode *t, xmlNodePtr node, int
                     "<image src> gives \"%s\" (at %s:%d), which lies outside the %s's project "
                     "(%s); keep images inside it (the path is relative to the %s file%s)",
                     src, b->x.content_file, content_line(node),
-                    t->src_from_layout ? "layout" : "content", root ? root : "?",
-                    t->src_from_layout ? "layout" : "content",
-                    t->src_from_layout ? ", base=\"layout\"" : "");
+                    t->u.image.src_from_layout ? "layout" : "content", root ? root : "?",
+                    t->u.image.src_from_layout ? "layout" : "content",
+                    t->u.image.src_from_layout ? ", base=\"layout\"" : "");
     return NULL;
   }
   return path;
 }
 
-static rp_block *build_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size) {
+void rp_bind_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)depth;
   bool ok = true;
   const char *path = image_path(b, t, node, pos, size, &ok);
-  if (!ok || b->oom) return NULL;
+  if (!ok || b->oom) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_IMAGE, RP_ROLE_FIGURE);
-  if (!blk) return NULL;
+  if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
-  blk->image_path = path;
+  blk->u.image.path = path;
   blk->alt = eval_text(b, t->alt, node, pos, size);
-  blk->fit = t->fit;
-  blk->focal_x = t->focal_x;
-  blk->focal_y = t->focal_y;
-  blk->clip = t->clip;
-  blk->initials = eval_text(b, t->initials, node, pos, size);
-  blk->initials_style = t->initials_style ? t->initials_style->style : NULL;
-  blk->placeholder_fill = t->placeholder;
+  blk->u.image.fit = t->u.image.fit;
+  blk->u.image.focal_x = t->u.image.focal_x;
+  blk->u.image.focal_y = t->u.image.focal_y;
+  blk->u.image.clip = t->u.image.clip;
+  blk->u.image.initials = eval_text(b, t->u.image.initials, node, pos, size);
+  blk->u.image.initials_style = t->u.image.initials_style ? t->u.image.initials_style->style : NULL;
+  blk->u.image.placeholder_fill = t->u.image.placeholder;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
-  return blk;
+  blist_add(out, blk);
 }
 
 /* ---- dispatch by match ------------------------------------------------------ */
@@ -742,8 +755,8 @@ static const rp_template_def *match_template(binder *b, const char *mode, xmlNod
 
 /* <apply>: the body of the first matching template, bound in place with the
  * node as context. Its master, section and bookmark are not used. */
-static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
-                            blist *out, int depth) {
+void rp_bind_apply(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   if (b->apply_depth >= APPLY_DEPTH_MAX) {
     rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
                   "<apply> nested %d deep (at %s:%d): a template applies itself without end; "
@@ -752,144 +765,143 @@ static void apply_templates(binder *b, const rp_tnode *t, xmlNodePtr node, int p
     b->stop = true;
     return;
   }
-  const rp_template_def *tm = match_template(b, t->mode, node, pos, size, t->file, t->line);
+  const rp_template_def *tm = match_template(b, t->u.apply.mode, node, pos, size, t->file, t->line);
   if (!tm) return;
   b->apply_depth++;
   emit_nodes(b, tm->body, node, pos, size, out, depth);
   b->apply_depth--;
 }
 
-/* Builds one element for one context node (select and test already applied);
- * `user` is the blist to append to. */
+/* ---- the block bind functions of the table of kinds (kinds.c) --------------- */
+
+/* heading, paragraph: left out when the text comes out empty */
+void rp_bind_text(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  (void)depth;
+  bool heading = t->kind == RP_T_HEADING;
+  rp_block *blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos,
+                             size, heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
+  if (!blk) return;
+  blk->height = t->height; /* a limit for shrink-to-fit */
+  if (heading) {
+    blk->level = t->u.heading.level;
+    blk->role = (rp_role)(RP_ROLE_H1 + t->u.heading.level - 1);
+    blk->bookmark = eval_text(b, t->u.heading.bookmark, node, pos, size);
+    blk->bookmark_level = t->u.heading.bookmark_level;
+  }
+  blist_add(out, blk);
+}
+
+/* box, quote: a quote with nothing to quote is left out */
+void rp_bind_box(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                 int depth) {
+  bool quote = t->kind == RP_T_QUOTE;
+  rp_block *blk = new_block(b, t, node, quote ? RP_BLOCK_QUOTE : RP_BLOCK_BOX,
+                            quote ? RP_ROLE_QUOTE : RP_ROLE_NONE);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  blk->children = kids.head;
+  if (quote && t->u.quote.marks != RP_MARKS_NONE && kids.head) {
+    const char *open = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+    const char *close = t->u.quote.marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
+    rp_block *first = NULL, *last = NULL;
+    for (rp_block *k = kids.head; k; k = k->next)
+      if (k->spans) {
+        if (!first) first = k;
+        last = k;
+      }
+    if (first && !add_marks(b, first, last, open, close)) return;
+  }
+  if (quote && !blk->children) return; /* nothing to quote */
+  blist_add(out, blk);
+}
+
+void rp_bind_shape(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
+  if (!blk) return;
+  blk->u.shape.kind = t->u.shape.kind;
+  blk->box = t->box;
+  blk->width = t->width;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+void rp_bind_spacer(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                    int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_SPACER, RP_ROLE_NONE);
+  if (!blk) return;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+void rp_bind_chart(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)depth;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
+  if (!blk) return;
+  blk->u.chart.kind = t->u.chart.kind;
+  blk->u.chart.ref = eval_text(b, t->u.chart.ref, node, pos, size);
+  blk->alt = eval_text(b, t->alt, node, pos, size);
+  blk->width = t->width;
+  blk->height = t->height;
+  blist_add(out, blk);
+}
+
+/* page-break, column-break */
+void rp_bind_break(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  (void)pos, (void)size, (void)depth;
+  rp_block *blk = new_block(
+      b, t, node, t->kind == RP_T_PAGE_BREAK ? RP_BLOCK_PAGE_BREAK : RP_BLOCK_COLUMN_BREAK,
+      RP_ROLE_NONE);
+  if (!blk) return;
+  blist_add(out, blk);
+}
+
+/* card (a box that never splits), cell */
+void rp_bind_cell(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  bool card = t->kind == RP_T_CARD;
+  rp_block *blk = new_block(b, t, node, card ? RP_BLOCK_BOX : RP_BLOCK_CELL,
+                            card ? RP_ROLE_NONE : RP_ROLE_TABLE_CELL);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->box = t->box;
+  blk->height = t->height;
+  if (!card) blk->u.cell.span = t->u.cell.span;
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  blk->children = kids.head;
+  blist_add(out, blk);
+}
+
+/* for-each, if: their blocks, in place */
+void rp_bind_children(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth) {
+  emit_nodes(b, t->children, node, pos, size, out, depth);
+}
+
+/* Builds one element for one context node (select and test already applied)
+ * by its kind's bind function; `user` is the blist to append to. */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
-  blist *out = user;
-  rp_block *blk = NULL;
-  switch (t->kind) {
-    case RP_T_HEADING:
-    case RP_T_PARAGRAPH: {
-      bool heading = t->kind == RP_T_HEADING;
-      blk = text_block(b, t, t->style, t->children, t->copy_context ? node : NULL, node, pos, size,
-                       heading ? RP_BLOCK_HEADING : RP_BLOCK_PARAGRAPH);
-      if (!blk) return;
-      blk->height = t->height; /* a limit for shrink-to-fit */
-      if (heading) {
-        blk->level = t->level;
-        blk->role = (rp_role)(RP_ROLE_H1 + t->level - 1);
-        blk->bookmark = eval_text(b, t->bookmark, node, pos, size);
-        blk->bookmark_level = t->bookmark_level;
-      }
-      break;
-    }
-    case RP_T_LIST:
-      emit_list(b, t, node, pos, size, out, depth);
-      return;
-    case RP_T_ITEM: /* only inside lists: emit_list builds items */
-      return;
-    case RP_T_QUOTE:
-    case RP_T_BOX: {
-      bool quote = t->kind == RP_T_QUOTE;
-      blk = new_block(b, t, node, quote ? RP_BLOCK_QUOTE : RP_BLOCK_BOX,
-                      quote ? RP_ROLE_QUOTE : RP_ROLE_NONE);
-      if (!blk) return;
-      blk->style = t->style->style;
-      blk->box = t->box;
-      blk->width = t->width;
-      blk->height = t->height;
-      blist kids;
-      blist_init(&kids);
-      container(b, t, node, pos, size, &kids, depth);
-      blk->children = kids.head;
-      if (quote && t->marks != RP_MARKS_NONE && kids.head) {
-        const char *open = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x98" : "\xE2\x80\x9C";
-        const char *close = t->marks == RP_MARKS_SINGLE ? "\xE2\x80\x99" : "\xE2\x80\x9D";
-        rp_block *first = NULL, *last = NULL;
-        for (rp_block *k = kids.head; k; k = k->next)
-          if (k->spans) {
-            if (!first) first = k;
-            last = k;
-          }
-        if (first && !add_marks(b, first, last, open, close)) return;
-      }
-      if (quote && !blk->children) return; /* nothing to quote */
-      break;
-    }
-    case RP_T_SHAPE:
-      blk = new_block(b, t, node, RP_BLOCK_SHAPE, RP_ROLE_ARTIFACT);
-      if (!blk) return;
-      blk->shape = t->shape;
-      blk->box = t->box;
-      blk->width = t->width;
-      blk->height = t->height;
-      break;
-    case RP_T_SPACER:
-      blk = new_block(b, t, node, RP_BLOCK_SPACER, RP_ROLE_NONE);
-      if (!blk) return;
-      blk->height = t->height;
-      break;
-    case RP_T_CHART:
-      blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
-      if (!blk) return;
-      blk->chart_kind = t->chart_kind;
-      blk->chart_ref = eval_text(b, t->chart_ref, node, pos, size);
-      blk->alt = eval_text(b, t->alt, node, pos, size);
-      blk->width = t->width;
-      blk->height = t->height;
-      break;
-    case RP_T_PAGE_BREAK:
-    case RP_T_COLUMN_BREAK:
-      blk = new_block(b, t, node,
-                      t->kind == RP_T_PAGE_BREAK ? RP_BLOCK_PAGE_BREAK : RP_BLOCK_COLUMN_BREAK,
-                      RP_ROLE_NONE);
-      if (!blk) return;
-      break;
-    case RP_T_GRID:
-      blk = build_grid(b, t, node, pos, size, depth);
-      break;
-    case RP_T_CARD:
-    case RP_T_CELL: {
-      bool card = t->kind == RP_T_CARD;
-      blk = new_block(b, t, node, card ? RP_BLOCK_BOX : RP_BLOCK_CELL,
-                      card ? RP_ROLE_NONE : RP_ROLE_TABLE_CELL);
-      if (!blk) return;
-      blk->style = t->style->style;
-      blk->box = t->box;
-      blk->height = t->height;
-      blk->span = t->span;
-      blist kids;
-      blist_init(&kids);
-      container(b, t, node, pos, size, &kids, depth);
-      blk->children = kids.head;
-      break;
-    }
-    case RP_T_TABLE:
-      blk = build_table(b, t, node, pos, size, depth);
-      break;
-    case RP_T_ROW:
-      blk = build_row(b, t, node, pos, size, depth);
-      break;
-    case RP_T_STAT:
-      blk = build_stat(b, t, node, pos, size);
-      break;
-    case RP_T_IMAGE:
-      blk = build_image(b, t, node, pos, size);
-      break;
-    case RP_T_FOR_EACH:
-    case RP_T_IF:
-      emit_nodes(b, t->children, node, pos, size, out, depth);
-      return;
-    case RP_T_APPLY:
-      apply_templates(b, t, node, pos, size, out, depth);
-      return;
-    default:
-      return;
-  }
-  if (blk) blist_add(out, blk);
+  const rp_tkind_def *k = &rp_tkinds[t->kind];
+  if (k->bind) k->bind(b, t, node, pos, size, user, depth);
 }
 
 /* <group>: one pass per distinct key, in order of first appearance. */
-static void emit_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                       int depth) {
+void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
   xmlXPathObjectPtr set;
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
@@ -906,7 +918,7 @@ static void emit_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   }
   for (int i = 0; i < n; i++) {
     xmlNodePtr item = set->nodesetval->nodeTab[i];
-    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->by, item, i + 1, n);
+    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->u.group.by, item, i + 1, n);
     if (!k) goto done;
     xmlChar *key = xmlXPathCastToString(k);
     xmlXPathFreeObject(k);
@@ -987,10 +999,11 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth) {
   for (; t && !halted(b); t = t->next) {
-    if (t->kind == RP_T_GROUP) {
+    const rp_tkind_def *k = &rp_tkinds[t->kind];
+    if (k->own_select) {
       bool yes = true;
       if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
-      if (yes) emit_group(b, t, node, pos, size, out, depth);
+      if (yes && k->bind) k->bind(b, t, node, pos, size, out, depth);
       continue;
     }
     each_context(b, t, node, pos, size, out, depth, build);
@@ -1010,9 +1023,9 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   list_state *ls = user;
   rp_block *it = new_block(b, t, node, RP_BLOCK_ITEM, RP_ROLE_LIST_ITEM);
   if (!it) return;
-  it->style = t->marker_style->style;
-  it->marker = marker_text(b, ls->marker, ls->counter++);
-  if (ls->marker && !it->marker) {
+  it->style = t->u.item.marker_style->style;
+  it->u.item.marker = marker_text(b, ls->marker, ls->counter++);
+  if (ls->marker && !it->u.item.marker) {
     oom(b);
     return;
   }
@@ -1024,12 +1037,12 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   blist_add(&ls->items, it);
 }
 
-static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                      int depth) {
-  list_state ls = {.counter = t->start, .list_t = t, .marker = t->marker};
-  if (t->marker_avt) {
+void rp_bind_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                  int depth) {
+  list_state ls = {.counter = t->u.list.start, .list_t = t, .marker = t->u.list.marker};
+  if (t->u.list.marker_avt) {
     char *m;
-    if (rp_avt_eval(&b->x, t->marker_avt, node, pos, size, &m) != RP_OK) return;
+    if (rp_avt_eval(&b->x, t->u.list.marker_avt, node, pos, size, &m) != RP_OK) return;
     ls.marker = rp_marker_pattern(m);
   }
   blist_init(&ls.items);
@@ -1037,8 +1050,8 @@ static void emit_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   if (!ls.list) return;
   ls.list->style = t->style->style;
   ls.list->level = depth + 1;
-  if (t->has_indent) {
-    ls.list->box.padding[3] = t->indent;
+  if (t->u.list.has_indent) {
+    ls.list->box.padding[3] = t->u.list.indent;
     ls.list->box.padding_set = true;
   }
   for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)

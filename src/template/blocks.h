@@ -75,6 +75,7 @@ typedef enum rp_block_kind {
   RP_BLOCK_COLUMN_BREAK,
   RP_BLOCK_ROW,  /* table row: children RP_BLOCK_CELL (part 2) */
   RP_BLOCK_CELL, /* table cell: children blocks (part 2) */
+  RP_BLOCK_KINDS /* how many there are: not a kind */
 } rp_block_kind;
 
 /* Image fitting (part 2). */
@@ -107,55 +108,87 @@ typedef struct rp_boxstyle {
   double rule_width;   /* pt */
 } rp_boxstyle;
 
+/* A bound block: a head every kind has (or most kinds use), then the part
+ * of its own kind in `u` (as rp_item has). Read u.<part> only for the kinds
+ * that part names; everything is zero where binding did not set it.
+ * Adding a kind: its enum value above, its part here (when it needs one),
+ * an entry in template/kinds.c and in layout/place.c (docs/architecture.md). */
 typedef struct rp_block {
   rp_block_kind kind;
   rp_role role;              /* structure role for tagged PDF */
-  const rp_style *style;     /* text blocks; also marker style for items */
-  rp_span *spans;            /* heading, paragraph: the text */
-  struct rp_block *children; /* list, item, quote, box */
+  const rp_style *style;     /* text blocks; marker style for items; default for the rest */
+  rp_span *spans;            /* heading, paragraph: the text; an item or cell: text of its own */
+  struct rp_block *children; /* list, item, quote, box, grid, table, row, cell */
   struct rp_block *next;     /* sibling */
   int level;                 /* heading level 1–6; list nesting depth */
-  const char *marker;        /* list items: "•", "1." … (bind computes it) */
   double width, height;      /* pt; 0 = full frame width / natural height */
-  rp_boxstyle box;
-  rp_shape_kind shape;
-  bool keep_together; /* never split across pages or columns */
+  rp_boxstyle box;           /* boxes, quotes, shapes, cards, cells, tables, stats, images */
+  bool keep_together;        /* never split across pages or columns */
   bool keep_with_next;
   const char *bookmark; /* outline entry title, or NULL */
   int bookmark_level;
-  const char *alt;                    /* images and charts */
-  const char *chart_kind, *chart_ref; /* charts */
-  const char *image_path;             /* images (part 2) */
+  const char *alt; /* images and charts: alternative text */
   rp_src src;
 
-  /* ---- part 2 ---- */
-  /* grid: children are cards (usually boxes), `columns` per row; cards of a
-   * row share the tallest one's height; a card never splits. */
-  int columns;
-  double gap_x, gap_y; /* pt: between columns, between rows */
-  bool fill_rows;      /* balance="false": full rows first, the last one short */
-  /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
-   * every page the table spans; rows split only between rows. */
-  rp_table_col *cols;
-  size_t n_cols;
-  int header_rows;
-  rp_color zebra;    /* fill of every other body row; a == 0: none */
-  rp_color rule;     /* rule between rows; a == 0: none */
-  double rule_width; /* pt */
-  /* cells: how many columns this cell spans (0 or 1 = one) */
-  int span;
-  /* stat tile: a big figure with unit and label, fitted to its box */
-  const char *stat_value, *stat_unit, *stat_label;
-  const rp_style *value_style, *label_style;
-  /* image: fit mode, focal point (0..1, 0.5 = centre) for cover, clip; a
-   * missing or unreadable image becomes a drawn placeholder with initials */
-  rp_fit fit;
-  double focal_x, focal_y;
-  rp_clip clip;
-  const char *initials; /* placeholder text, or NULL */
-  const rp_style *initials_style;
-  rp_color placeholder_fill;
+  union {
+    struct {
+      const char *marker; /* "•", "1." … (bind computes it), or NULL */
+    } item;
+    struct {
+      rp_shape_kind kind;
+    } shape;
+    struct {
+      const char *kind, *ref; /* the chart kind and what it charts, as the layout names them */
+    } chart;
+    /* grid: children are cards (usually boxes), `columns` per row; cards of a
+     * row share the tallest one's height; a card never splits. */
+    struct {
+      int columns;
+      double gap_x, gap_y; /* pt: between columns, between rows */
+      bool fill_rows;      /* balance="false": full rows first, the last one short */
+    } grid;
+    /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
+     * every page the table spans; rows split only between rows. */
+    struct {
+      rp_table_col *cols;
+      size_t n_cols;
+      int header_rows;
+      rp_color zebra;    /* fill of every other body row; a == 0: none */
+      rp_color rule;     /* rule between rows; a == 0: none */
+      double rule_width; /* pt */
+    } table;
+    struct {
+      int span; /* how many columns this cell spans (0 or 1 = one) */
+    } cell;
+    /* stat tile: a big figure with unit and label, fitted to its box */
+    struct {
+      const char *value, *unit, *label;
+      const rp_style *value_style, *label_style;
+    } stat;
+    /* image: fit mode, focal point (0..1, 0.5 = centre) for cover, clip; a
+     * missing or unreadable image becomes a drawn placeholder with initials */
+    struct {
+      const char *path; /* resolved file, or NULL */
+      rp_fit fit;
+      double focal_x, focal_y;
+      rp_clip clip;
+      const char *initials; /* placeholder text, or NULL */
+      const rp_style *initials_style;
+      rp_color placeholder_fill;
+    } image;
+  } u;
 } rp_block;
+
+/* A cell's span (0 for any other kind): rows hold cells, but a block read
+ * as one must not read another kind's part. */
+static inline int rp_block_span(const rp_block *b) {
+  return b->kind == RP_BLOCK_CELL ? b->u.cell.span : 0;
+}
+
+/* An item's marker (NULL for any other kind). */
+static inline const char *rp_block_marker(const rp_block *b) {
+  return b->kind == RP_BLOCK_ITEM ? b->u.item.marker : NULL;
+}
 
 /* A rectangle of the page that text flows into, split in columns. */
 typedef struct rp_frame {

@@ -16,7 +16,11 @@
  * Default styles: the template's text is in style "body"; a container with a
  * style= passes it down to what it holds; a heading without style= uses
  * "h<level>" when the brand has it; a quote without style= uses "quote" when
- * the brand has it. Text that ends up with no style is an error. */
+ * the brand has it. Text that ends up with no style is an error.
+ *
+ * compile_block reads what every block element has (select, test, required,
+ * keep-*, style=) and calls its kind's compile function from the table of
+ * kinds (kinds.c); those functions (rp_compile_<kind>) follow it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,59 +28,20 @@
 #include "template/def.h"
 #include "template/units.h"
 
-typedef struct scope {
-  const rp_style_def *dflt;   /* style for text that names none */
-  const rp_style_def *marker; /* list items: the list's marker style */
-  const char *const *vars;    /* variables visible here */
-} scope;
+typedef rp_tscope scope;
 
 static const char *const group_vars[] = {"key", "group", NULL};
 
-static const struct {
-  const char *name;
-  rp_tkind kind;
-} elements[] = {
-    {"heading", RP_T_HEADING},
-    {"paragraph", RP_T_PARAGRAPH},
-    {"list", RP_T_LIST},
-    {"item", RP_T_ITEM},
-    {"quote", RP_T_QUOTE},
-    {"box", RP_T_BOX},
-    {"shape", RP_T_SHAPE},
-    {"spacer", RP_T_SPACER},
-    {"chart", RP_T_CHART},
-    {"page-break", RP_T_PAGE_BREAK},
-    {"column-break", RP_T_COLUMN_BREAK},
-    {"grid", RP_T_GRID},
-    {"card", RP_T_CARD},
-    {"table", RP_T_TABLE},
-    {"header", RP_T_HEADER},
-    {"row", RP_T_ROW},
-    {"cell", RP_T_CELL},
-    {"stat", RP_T_STAT},
-    {"image", RP_T_IMAGE},
-    {"for-each", RP_T_FOR_EACH},
-    {"if", RP_T_IF},
-    {"group", RP_T_GROUP},
-    {"apply", RP_T_APPLY},
-    {"span", RP_T_SPAN},
-    {"em", RP_T_EM},
-    {"strong", RP_T_STRONG},
-    {"link", RP_T_LINK},
-    {"copy", RP_T_COPY},
-};
-
+/* The element's kind, from the table of kinds (kinds.c). */
 static bool kind_of(const xmlNode *n, rp_tkind *out) {
   if (n->type != XML_ELEMENT_NODE) return false;
-  for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
-    if (strcmp((const char *)n->name, elements[i].name) == 0) {
-      *out = elements[i].kind;
-      return true;
-    }
-  return false;
+  const rp_tkind_def *k = rp_tkind_find((const char *)n->name);
+  if (!k) return false;
+  *out = k->kind;
+  return true;
 }
 
-static bool is_inline_kind(rp_tkind k) { return k >= RP_T_TEXT; }
+static bool is_inline_kind(rp_tkind k) { return rp_tkinds[k].is_inline; }
 
 static bool blank(const xmlChar *s) {
   return !s || strspn((const char *)s, " \t\r\n") == strlen((const char *)s);
@@ -198,7 +163,7 @@ const char *rp_marker_pattern(const char *m) {
 
 static void list_marker(rp_layout_def *l, xmlNode *n, const scope *sc, rp_tnode *t, bool *ok) {
   const char *m = rp_def_attr(l, n, "marker");
-  t->marker = rp_marker_pattern(m);
+  t->u.list.marker = rp_marker_pattern(m);
   if (!m) return;
   const rp_avt *a = rp_avt_compile(l, n, "marker", m, RP_AVT_CONTENT, sc->vars);
   if (!a) {
@@ -206,13 +171,13 @@ static void list_marker(rp_layout_def *l, xmlNode *n, const scope *sc, rp_tnode 
     return;
   }
   if (a->constant) {
-    t->marker = rp_marker_pattern(a->constant);
+    t->u.list.marker = rp_marker_pattern(a->constant);
     if (!a->constant[0]) {
       rp_def_error(l, n, "<list marker=\"\">: write marker=\"none\" for no marker");
       *ok = false;
     }
   } else {
-    t->marker_avt = a;
+    t->u.list.marker_avt = a;
   }
 }
 
@@ -248,11 +213,11 @@ static bool col_width(rp_layout_def *l, xmlNode *n, rp_table_col *out) {
 /* Cells wider than the table: a cell's span counts columns of <col>. */
 static void check_spans(rp_layout_def *l, const rp_tnode *t, size_t n_cols) {
   for (; t; t = t->next) {
-    if (t->kind == RP_T_CELL && (size_t)t->span > n_cols)
+    if (t->kind == RP_T_CELL && (size_t)t->u.cell.span > n_cols)
       rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
                     "<cell span=\"%d\">: the table has %zu columns (<col> elements); span at "
                     "most %zu",
-                    t->span, n_cols, n_cols);
+                    t->u.cell.span, n_cols, n_cols);
     if (t->kind != RP_T_CELL) check_spans(l, t->children, n_cols);
   }
 }
@@ -312,18 +277,18 @@ static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
     tail = &k->next;
   }
   t->children = head;
-  t->col_defs = defs.data;
-  t->n_col_defs = defs.len;
-  t->cols_dynamic = dynamic;
+  t->u.table.col_defs = defs.data;
+  t->u.table.n_col_defs = defs.len;
+  t->u.table.cols_dynamic = dynamic;
   if (dynamic) return; /* how many columns there are, binding tells */
-  t->n_cols = defs.len;
-  t->cols = defs.len ? rp_arena_calloc(l->a, defs.len, sizeof *t->cols) : NULL;
-  if (defs.len && !t->cols) {
+  t->u.table.n_cols = defs.len;
+  t->u.table.cols = defs.len ? rp_arena_calloc(l->a, defs.len, sizeof *t->u.table.cols) : NULL;
+  if (defs.len && !t->u.table.cols) {
     *ok = rp_def_out_of_memory(l);
     return;
   }
-  for (size_t i = 0; i < defs.len; i++) t->cols[i] = RP_VEC_AT(defs, rp_col_def, i).col;
-  if (t->n_cols) check_spans(l, t->children, t->n_cols);
+  for (size_t i = 0; i < defs.len; i++) t->u.table.cols[i] = RP_VEC_AT(defs, rp_col_def, i).col;
+  if (t->u.table.n_cols) check_spans(l, t->children, t->u.table.n_cols);
 }
 
 /* grid columns=: a whole number, or a pattern ("{$card-columns}") evaluated
@@ -331,17 +296,17 @@ static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
 static void grid_columns(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
   const char *v = rp_def_attr(l, n, "columns");
   if (v && strchr(v, '{')) {
-    t->columns_avt = avt_attr(l, n, "columns", sc->vars, ok);
+    t->u.grid.columns_avt = avt_attr(l, n, "columns", sc->vars, ok);
     return;
   }
-  t->columns = 1;
-  *ok &= rp_def_int(l, n, "columns", 1, 12, &t->columns);
+  t->u.grid.columns = 1;
+  *ok &= rp_def_int(l, n, "columns", 1, 12, &t->u.grid.columns);
 }
 
 /* focal="x y" (or one number for both): the point of an image, 0–1 from its
  * left and top, that cover keeps in view. */
 static bool focal_point(rp_layout_def *l, xmlNode *n, rp_tnode *t) {
-  t->focal_x = t->focal_y = 0.5;
+  t->u.image.focal_x = t->u.image.focal_y = 0.5;
   const char *v = rp_def_attr(l, n, "focal");
   if (!v) return true;
   char *end;
@@ -353,8 +318,8 @@ static bool focal_point(rp_layout_def *l, xmlNode *n, rp_tnode *t) {
     good = end != q && strspn(end, " ") == strlen(end);
   }
   if (good && x >= 0 && x <= 1 && y >= 0 && y <= 1) {
-    t->focal_x = x;
-    t->focal_y = y;
+    t->u.image.focal_x = x;
+    t->u.image.focal_y = y;
     return true;
   }
   rp_def_error(l, n,
@@ -375,14 +340,14 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
   static const char *const fits[] = {"contain", "cover", "fill"};
   static const char *const clips[] = {"none", "circle", "rounded"};
   static const char *const bases[] = {"content", "layout"};
-  t->fit = (rp_fit)keyword(rp_def_attr(l, n, "fit"), fits, 3, RP_FIT_CONTAIN);
-  t->clip = (rp_clip)keyword(rp_def_attr(l, n, "clip"), clips, 3, RP_CLIP_NONE);
+  t->u.image.fit = (rp_fit)keyword(rp_def_attr(l, n, "fit"), fits, 3, RP_FIT_CONTAIN);
+  t->u.image.clip = (rp_clip)keyword(rp_def_attr(l, n, "clip"), clips, 3, RP_CLIP_NONE);
   *ok &= focal_point(l, n, t);
-  t->src = avt_attr(l, n, "src", sc->vars, ok);
+  t->u.image.src = avt_attr(l, n, "src", sc->vars, ok);
   t->alt = avt_attr(l, n, "alt", sc->vars, ok);
-  t->initials = avt_attr(l, n, "initials", sc->vars, ok);
-  t->initials_style = rp_def_style_attr(l, n, "initials-style", ok);
-  *ok &= rp_def_color(l, n, "placeholder", &t->placeholder);
+  t->u.image.initials = avt_attr(l, n, "initials", sc->vars, ok);
+  t->u.image.initials_style = rp_def_style_attr(l, n, "initials-style", ok);
+  *ok &= rp_def_color(l, n, "placeholder", &t->u.image.placeholder);
   *ok &= rp_def_color(l, n, "fill", &t->box.fill);
   *ok &= rp_def_color(l, n, "stroke", &t->box.stroke);
   *ok &= rp_def_length(l, n, "stroke-width", RP_NO_PERCENT, &t->box.stroke_width);
@@ -395,19 +360,20 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
   /* A path written in the layout is the layout's; one from the content, the
    * content's — unless base= says otherwise. */
   const char *base = rp_def_attr(l, n, "base");
-  bool literal = t->src && t->src->constant;
-  t->src_from_layout = base ? keyword(base, bases, 2, 0) == 1 : literal;
-  if (!literal || !t->src_from_layout || !t->src->constant[0]) return;
+  bool literal = t->u.image.src && t->u.image.src->constant;
+  t->u.image.src_from_layout = base ? keyword(base, bases, 2, 0) == 1 : literal;
+  if (!literal || !t->u.image.src_from_layout || !t->u.image.src->constant[0]) return;
   bool inside;
   const char *dir = rp_path_dir(l->a, t->file);
-  t->image_path = dir ? rp_asset_resolve(l->a, dir, t->src->constant, l->root, &inside) : NULL;
-  if (!t->image_path) {
+  t->u.image.path =
+      dir ? rp_asset_resolve(l->a, dir, t->u.image.src->constant, l->root, &inside) : NULL;
+  if (!t->u.image.path) {
     *ok = rp_def_out_of_memory(l);
   } else if (!inside) {
     rp_def_error(l, n,
                  "<image src=\"%s\"> lies outside the layout's project (%s); copy the image "
                  "into the project, e.g. into images/",
-                 t->src->constant, l->root);
+                 t->u.image.src->constant, l->root);
     *ok = false;
   }
 }
@@ -445,179 +411,281 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
   const rp_style_def *own = rp_def_style_attr(l, n, "style", &ok);
-  scope inner = *sc;
+  /* the kind's own attributes and content; inline kinds compile only inside
+   * text (compile_inline): here they stay empty */
+  const rp_tkind_def *k = &rp_tkinds[kind];
+  if (k->compile && !k->is_inline && !k->compile(l, n, t, own, sc, &ok)) return NULL;
+  return t; /* every problem is already reported */
+}
 
-  switch (kind) {
-    case RP_T_HEADING: {
-      t->level = 1;
-      ok &= rp_def_int(l, n, "level", 1, 6, &t->level);
-      char hname[4] = {'h', (char)('0' + t->level), 0};
-      const rp_style_def *h = rp_style_find(l, hname);
-      t->style = need_style(l, n, own, h ? h : sc->dflt, &ok);
-      t->bookmark = avt_attr(l, n, "bookmark", sc->vars, &ok);
-      t->bookmark_level = 2;
-      ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->bookmark_level);
-      t->children = compile_inline(l, n, sc);
-      if (!t->children) t->copy_context = true;
-      text_height(l, n, t, &ok);
-      break;
-    }
-    case RP_T_PARAGRAPH:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->children = compile_inline(l, n, sc);
-      if (!t->children) t->copy_context = true;
-      text_height(l, n, t, &ok);
-      break;
-    case RP_T_LIST:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->marker_style = rp_def_style_attr(l, n, "marker-style", &ok);
-      if (!t->marker_style) t->marker_style = t->style;
-      list_marker(l, n, sc, t, &ok);
-      t->start = 1;
-      ok &= rp_def_int(l, n, "start", -1000000, 1000000, &t->start);
-      if (xmlHasProp(n, (const xmlChar *)"indent")) {
-        t->has_indent = true;
-        ok &= rp_def_length(l, n, "indent", RP_NO_PERCENT, &t->indent);
-      }
-      inner.dflt = t->style;
-      inner.marker = t->marker_style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_ITEM:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      t->marker_style = rp_def_style_attr(l, n, "marker-style", &ok);
-      if (!t->marker_style) t->marker_style = sc->marker ? sc->marker : t->style;
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_QUOTE: {
-      const rp_style_def *q = rp_style_find(l, "quote");
-      t->style = need_style(l, n, own, q ? q : sc->dflt, &ok);
-      const char *marks = rp_def_attr(l, n, "marks");
-      t->marks = !marks || strcmp(marks, "none") == 0 ? RP_MARKS_NONE
-                 : strcmp(marks, "single") == 0       ? RP_MARKS_SINGLE
-                                                      : RP_MARKS_DOUBLE;
-      ok &= box_attrs(l, n, &t->box);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    }
-    case RP_T_BOX:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_SHAPE: {
-      const char *k = rp_def_attr(l, n, "kind");
-      t->shape = !k || strcmp(k, "rect") == 0 ? RP_SHAPE_RECT
-                 : strcmp(k, "rounded") == 0  ? RP_SHAPE_ROUNDED
-                 : strcmp(k, "line") == 0     ? RP_SHAPE_LINE
-                                              : RP_SHAPE_CIRCLE;
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      if (ok && t->shape == RP_SHAPE_LINE && t->box.stroke.a == 0) {
-        rp_def_error(l, n, "<shape kind=\"line\"> needs a stroke colour: add stroke=\"…\"");
-        ok = false;
-      }
-      break;
-    }
-    case RP_T_SPACER:
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    case RP_T_CHART:
-      t->chart_kind = rp_def_attr(l, n, "kind");
-      t->chart_ref = avt_attr(l, n, "ref", sc->vars, &ok);
-      t->alt = avt_attr(l, n, "label", sc->vars, &ok);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    case RP_T_PAGE_BREAK:
-    case RP_T_COLUMN_BREAK:
-      break;
-    case RP_T_GRID:
-      t->style = own ? own : sc->dflt;
-      grid_columns(l, n, t, sc, &ok);
-      t->gap_x = 12;
-      ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->gap_x);
-      t->gap_y = t->gap_x;
-      ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->gap_y);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      bool balance = true;
-      ok &= rp_def_bool(l, n, "balance", &balance);
-      t->fill_rows = !balance;
-      inner.dflt = t->style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_CARD:
-    case RP_T_CELL:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      t->keep_together = true; /* a card never splits; nor does a cell (its row moves whole) */
-      t->span = 1;
-      if (kind == RP_T_CELL) ok &= rp_def_int(l, n, "span", 1, 12, &t->span);
-      if (ok) container_content(l, n, t, sc, &ok);
-      break;
-    case RP_T_TABLE:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= box_attrs(l, n, &t->box); /* padding: every cell's default; fill, stroke: behind */
-      t->box.rule = (rp_color){0};
-      t->box.rule_width = 0;
-      ok &= rp_def_color(l, n, "rule", &t->rule);
-      ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->rule_width);
-      ok &= rp_def_color(l, n, "zebra", &t->zebra);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      compile_table(l, n, t, sc, &ok);
-      break;
-    case RP_T_ROW:
-      t->style = need_style(l, n, own, sc->dflt, &ok);
-      ok &= rp_def_color(l, n, "fill", &t->box.fill);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      inner.dflt = t->style;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_STAT: {
-      t->style = own ? own : sc->dflt;
-      const rp_style_def *vs = rp_style_find(l, "stat"), *ls = rp_style_find(l, "stat-label");
-      t->value_style = rp_def_style_attr(l, n, "value-style", &ok);
-      t->label_style = rp_def_style_attr(l, n, "label-style", &ok);
-      if (!t->value_style) t->value_style = need_style(l, n, vs, t->style, &ok);
-      if (!t->label_style) t->label_style = ls ? ls : t->style;
-      t->value = avt_attr(l, n, "value", sc->vars, &ok);
-      t->unit = avt_attr(l, n, "unit", sc->vars, &ok);
-      t->label = avt_attr(l, n, "label", sc->vars, &ok);
-      ok &= box_attrs(l, n, &t->box);
-      ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-      ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-      break;
-    }
-    case RP_T_IMAGE:
-      t->style = own ? own : sc->dflt;
-      compile_image(l, n, t, sc, &ok);
-      break;
-    case RP_T_FOR_EACH:
-    case RP_T_IF:
-      t->children = compile_blocks(l, n, sc);
-      break;
-    case RP_T_GROUP:
-      t->by = expr_attr(l, n, "by", sc->vars, &ok);
-      inner.vars = group_vars;
-      t->children = compile_blocks(l, n, &inner);
-      break;
-    case RP_T_APPLY: {
-      /* its templates are checked once all are known (load.c) */
-      t->mode = rp_def_attr(l, n, "mode");
-      rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
-      if (!slot) return rp_def_out_of_memory(l), NULL;
-      *slot = t;
-      break;
-    }
-    default:
-      break;
+/* ---- the compile functions of the table of kinds (kinds.c) ------------------ */
+
+bool rp_compile_heading(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                        const rp_tscope *sc, bool *ok) {
+  t->u.heading.level = 1;
+  *ok &= rp_def_int(l, n, "level", 1, 6, &t->u.heading.level);
+  char hname[4] = {'h', (char)('0' + t->u.heading.level), 0};
+  const rp_style_def *h = rp_style_find(l, hname);
+  t->style = need_style(l, n, own, h ? h : sc->dflt, ok);
+  t->u.heading.bookmark = avt_attr(l, n, "bookmark", sc->vars, ok);
+  t->u.heading.bookmark_level = 2;
+  *ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->u.heading.bookmark_level);
+  t->children = compile_inline(l, n, sc);
+  if (!t->children) t->copy_context = true;
+  text_height(l, n, t, ok);
+  return true;
+}
+
+bool rp_compile_paragraph(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                          const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->children = compile_inline(l, n, sc);
+  if (!t->children) t->copy_context = true;
+  text_height(l, n, t, ok);
+  return true;
+}
+
+bool rp_compile_list(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.list.marker_style = rp_def_style_attr(l, n, "marker-style", ok);
+  if (!t->u.list.marker_style) t->u.list.marker_style = t->style;
+  list_marker(l, n, sc, t, ok);
+  t->u.list.start = 1;
+  *ok &= rp_def_int(l, n, "start", -1000000, 1000000, &t->u.list.start);
+  if (xmlHasProp(n, (const xmlChar *)"indent")) {
+    t->u.list.has_indent = true;
+    *ok &= rp_def_length(l, n, "indent", RP_NO_PERCENT, &t->u.list.indent);
   }
-  (void)ok; /* every problem is already reported */
-  return t;
+  scope inner = *sc;
+  inner.dflt = t->style;
+  inner.marker = t->u.list.marker_style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+bool rp_compile_item(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.item.marker_style = rp_def_style_attr(l, n, "marker-style", ok);
+  if (!t->u.item.marker_style) t->u.item.marker_style = sc->marker ? sc->marker : t->style;
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_quote(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  const rp_style_def *q = rp_style_find(l, "quote");
+  t->style = need_style(l, n, own, q ? q : sc->dflt, ok);
+  const char *marks = rp_def_attr(l, n, "marks");
+  t->u.quote.marks = !marks || strcmp(marks, "none") == 0 ? RP_MARKS_NONE
+                     : strcmp(marks, "single") == 0       ? RP_MARKS_SINGLE
+                                                          : RP_MARKS_DOUBLE;
+  *ok &= box_attrs(l, n, &t->box);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_box(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                    const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_shape(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc;
+  const char *k = rp_def_attr(l, n, "kind");
+  t->u.shape.kind = !k || strcmp(k, "rect") == 0 ? RP_SHAPE_RECT
+                    : strcmp(k, "rounded") == 0  ? RP_SHAPE_ROUNDED
+                    : strcmp(k, "line") == 0     ? RP_SHAPE_LINE
+                                                 : RP_SHAPE_CIRCLE;
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  if (*ok && t->u.shape.kind == RP_SHAPE_LINE && t->box.stroke.a == 0) {
+    rp_def_error(l, n, "<shape kind=\"line\"> needs a stroke colour: add stroke=\"…\"");
+    *ok = false;
+  }
+  return true;
+}
+
+bool rp_compile_spacer(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                       const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc;
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.chart.kind = rp_def_attr(l, n, "kind");
+  t->u.chart.ref = avt_attr(l, n, "ref", sc->vars, ok);
+  t->alt = avt_attr(l, n, "label", sc->vars, ok);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  grid_columns(l, n, t, sc, ok);
+  t->u.grid.gap_x = 12;
+  *ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.grid.gap_x);
+  t->u.grid.gap_y = t->u.grid.gap_x;
+  *ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->u.grid.gap_y);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  bool balance = true;
+  *ok &= rp_def_bool(l, n, "balance", &balance);
+  t->u.grid.fill_rows = !balance;
+  scope inner = *sc;
+  inner.dflt = t->style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+/* A card or a cell: a box that never splits (a cell's row moves whole). */
+static void boxed(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                  const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  t->keep_together = true;
+}
+
+bool rp_compile_card(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  boxed(l, n, t, own, sc, ok);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_cell(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  boxed(l, n, t, own, sc, ok);
+  t->u.cell.span = 1;
+  *ok &= rp_def_int(l, n, "span", 1, 12, &t->u.cell.span);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= box_attrs(l, n, &t->box); /* padding: every cell's default; fill, stroke: behind */
+  t->box.rule = (rp_color){0};
+  t->box.rule_width = 0;
+  *ok &= rp_def_color(l, n, "rule", &t->u.table.rule);
+  *ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->u.table.rule_width);
+  *ok &= rp_def_color(l, n, "zebra", &t->u.table.zebra);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  compile_table(l, n, t, sc, ok);
+  return true;
+}
+
+bool rp_compile_row(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                    const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  *ok &= rp_def_color(l, n, "fill", &t->box.fill);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  scope inner = *sc;
+  inner.dflt = t->style;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+bool rp_compile_stat(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  const rp_style_def *vs = rp_style_find(l, "stat"), *ls = rp_style_find(l, "stat-label");
+  t->u.stat.value_style = rp_def_style_attr(l, n, "value-style", ok);
+  t->u.stat.label_style = rp_def_style_attr(l, n, "label-style", ok);
+  if (!t->u.stat.value_style) t->u.stat.value_style = need_style(l, n, vs, t->style, ok);
+  if (!t->u.stat.label_style) t->u.stat.label_style = ls ? ls : t->style;
+  t->u.stat.value = avt_attr(l, n, "value", sc->vars, ok);
+  t->u.stat.unit = avt_attr(l, n, "unit", sc->vars, ok);
+  t->u.stat.label = avt_attr(l, n, "label", sc->vars, ok);
+  *ok &= box_attrs(l, n, &t->box);
+  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  return true;
+}
+
+bool rp_compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  t->style = own ? own : sc->dflt;
+  compile_image(l, n, t, sc, ok);
+  return true;
+}
+
+/* for-each, if: blocks, in the same scope */
+bool rp_compile_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                         const rp_tscope *sc, bool *ok) {
+  (void)own, (void)ok;
+  t->children = compile_blocks(l, n, sc);
+  return true;
+}
+
+bool rp_compile_group(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.group.by = expr_attr(l, n, "by", sc->vars, ok);
+  scope inner = *sc;
+  inner.vars = group_vars;
+  t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+/* Its templates are checked once all are known (load.c). */
+bool rp_compile_apply(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                      const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc, (void)ok;
+  t->u.apply.mode = rp_def_attr(l, n, "mode");
+  rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
+  if (!slot) return rp_def_out_of_memory(l);
+  *slot = t;
+  return true;
+}
+
+/* Inline kinds (compile_inline): no `own` style; <span style> is a character style. */
+bool rp_compile_span(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->style = rp_def_style_attr(l, n, "style", ok);
+  t->select = expr_attr(l, n, "select", sc->vars, ok);
+  t->test = expr_attr(l, n, "test", sc->vars, ok);
+  t->u.span.separator = rp_def_attr(l, n, "separator");
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+/* em, strong: their text */
+bool rp_compile_inline_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                                const rp_tscope *sc, bool *ok) {
+  (void)own, (void)ok;
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->u.link.href = avt_attr(l, n, "href", sc->vars, ok);
+  t->children = compile_inline(l, n, sc);
+  return true;
+}
+
+bool rp_compile_copy(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                     const rp_tscope *sc, bool *ok) {
+  (void)own;
+  t->select = expr_attr(l, n, "select", sc->vars, ok);
+  return true;
 }
 
 static rp_tnode *compile_blocks(rp_layout_def *l, xmlNode *parent, const scope *sc) {
@@ -654,9 +722,9 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
       t = new_node(l, c->parent, RP_T_TEXT);
       if (t) {
         /* text nodes have no line of their own in every libxml2: use the parent's */
-        t->text =
+        t->u.text.text =
             rp_avt_compile(l, parent, NULL, (const char *)c->content, RP_AVT_CONTENT, sc->vars);
-        if (!t->text) t = NULL;
+        if (!t->u.text.text) t = NULL;
       }
     } else if (kind_of(c, &k)) {
       any = true;
@@ -667,28 +735,7 @@ static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *
       }
       t = new_node(l, c, k);
       if (!t) continue;
-      switch (k) {
-        case RP_T_SPAN:
-          t->style = rp_def_style_attr(l, c, "style", &ok);
-          t->select = expr_attr(l, c, "select", sc->vars, &ok);
-          t->test = expr_attr(l, c, "test", sc->vars, &ok);
-          t->separator = rp_def_attr(l, c, "separator");
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_EM:
-        case RP_T_STRONG:
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_LINK:
-          t->href = avt_attr(l, c, "href", sc->vars, &ok);
-          t->children = compile_inline(l, c, sc);
-          break;
-        case RP_T_COPY:
-          t->select = expr_attr(l, c, "select", sc->vars, &ok);
-          break;
-        default:
-          break;
-      }
+      if (rp_tkinds[k].compile) rp_tkinds[k].compile(l, c, t, NULL, sc, &ok);
     }
     if (!t) continue;
     *tail = t;

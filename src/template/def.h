@@ -1,7 +1,7 @@
 /* def — internal to template/: the compiled form of a layout document, shared
  * by the files that build it (load.c, brand.c, style.c, master.c, compile.c,
- * xpath.c, asset.c) and the files that evaluate it (bind.c, spans.c,
- * xpathfn.c).
+ * xpath.c, asset.c), the files that evaluate it (bind.c, spans.c, xpathfn.c)
+ * and the table of element kinds that joins the two (kinds.c).
  *
  * Loading turns the layout's XML into these structures once: attribute values
  * parsed, style and colour names resolved, XPath expressions compiled. Every
@@ -174,6 +174,7 @@ typedef enum rp_tkind {
   RP_T_STRONG,
   RP_T_LINK,
   RP_T_COPY,
+  RP_T_KINDS /* how many there are: not a kind */
 } rp_tkind;
 
 /* A <col> as written: its width, and the nodes it repeats for and its
@@ -190,65 +191,222 @@ typedef struct rp_col_def {
 
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
-/* One element of a template, compiled. Which fields matter depends on kind. */
+/* One element of a template, compiled: a head every kind has (or most
+ * kinds use), then the part of its own kind in `u` (read u.<part> only for
+ * the kinds that part names). What each kind compiles from and binds to is
+ * in the table of kinds (kinds.c). */
 typedef struct rp_tnode {
   rp_tkind kind;
   const char *file;
   int line;
-  const rp_xexpr *select, *test, *by;
-  bool required;                    /* warn when select matches nothing */
-  const rp_avt *text;               /* RP_T_TEXT */
-  const rp_style_def *style;        /* NULL: the enclosing default */
-  const rp_style_def *marker_style; /* lists and items */
-  bool inline_content;              /* containers: children are inline → one paragraph */
-  bool copy_context;                /* no content: copy the context node's rich text */
-  int level;                        /* heading level */
-  const char *marker;               /* list marker pattern ("•", "1.", "(i)") or NULL */
-  const rp_avt *marker_avt;         /* marker= with {expressions}: evaluated per list */
-  const char *separator;            /* span select=: text between iterations */
-  int start;                        /* list: first number */
-  double width, height;             /* pt, 0 = unset */
-  bool has_indent;
-  double indent; /* list: marker column width, pt */
+  const rp_xexpr *select, *test; /* blocks: once per selected node, only when test holds */
+  bool required;                 /* warn when select matches nothing */
+  const rp_style_def *style;     /* NULL: the enclosing default */
+  bool inline_content;           /* containers: children are inline → one paragraph */
+  bool copy_context;             /* no content: copy the context node's rich text */
+  double width, height;          /* pt, 0 = unset */
   rp_boxstyle box;
-  rp_shape_kind shape;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
-  const rp_avt *bookmark;
-  int bookmark_level;
-  const rp_avt *href, *alt, *chart_ref;
-  const char *chart_kind;
-  rp_quote_marks marks;
-  /* grid */
-  int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
-  const rp_avt *columns_avt; /* columns="{$…}" */
-  double gap_x, gap_y;       /* pt */
-  bool fill_rows;            /* balance="false" */
-  /* table */
-  rp_table_col *cols;
-  size_t n_cols;
-  rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
-  size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
-  bool cols_dynamic;
-  rp_color zebra, rule; /* a == 0: none */
-  double rule_width;    /* pt */
-  int span;             /* cell: columns spanned */
-  /* stat tile */
-  const rp_avt *value, *unit, *label;
-  const rp_style_def *value_style, *label_style;
-  /* image */
-  const rp_avt *src;
-  bool src_from_layout;   /* resolve src against the layout file, not the content */
-  const char *image_path; /* src resolved at load (a literal path in the layout), or NULL */
-  rp_fit fit;
-  double focal_x, focal_y;
-  rp_clip clip;
-  const rp_avt *initials;
-  const rp_style_def *initials_style;
-  rp_color placeholder;
-  const char *mode; /* apply: the templates it chooses from (NULL: those without mode) */
+  const rp_avt *alt;  /* images; a chart's label */
   struct rp_tnode *children, *next;
+
+  union {
+    struct {
+      const rp_avt *text;
+    } text;
+    struct {
+      int level;
+      const rp_avt *bookmark;
+      int bookmark_level;
+    } heading;
+    struct {
+      const rp_style_def *marker_style;
+      const char *marker;       /* marker pattern ("•", "1.", "(i)") or NULL */
+      const rp_avt *marker_avt; /* marker= with {expressions}: evaluated per list */
+      int start;                /* first number */
+      bool has_indent;
+      double indent; /* marker column width, pt */
+    } list;
+    struct {
+      const rp_style_def *marker_style; /* the list's, unless the item names one */
+    } item;
+    struct {
+      rp_quote_marks marks;
+    } quote;
+    struct {
+      rp_shape_kind kind;
+    } shape;
+    struct {
+      const char *kind;
+      const rp_avt *ref;
+    } chart;
+    struct {
+      int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
+      const rp_avt *columns_avt; /* columns="{$…}" */
+      double gap_x, gap_y;       /* pt */
+      bool fill_rows;            /* balance="false" */
+    } grid;
+    struct {
+      rp_table_col *cols;
+      size_t n_cols;
+      rp_col_def *col_defs; /* every <col>: their widths are cols, unless one has select or */
+      size_t n_col_defs;    /* align="{…}" (then cols is NULL: binding makes them) */
+      bool cols_dynamic;
+      rp_color zebra, rule; /* a == 0: none */
+      double rule_width;    /* pt */
+    } table;
+    struct {
+      int span; /* columns spanned */
+    } cell;
+    struct {
+      const rp_avt *value, *unit, *label;
+      const rp_style_def *value_style, *label_style;
+    } stat;
+    struct {
+      const rp_avt *src;
+      bool src_from_layout; /* resolve src against the layout file, not the content */
+      const char *path;     /* src resolved at load (a literal path in the layout), or NULL */
+      rp_fit fit;
+      double focal_x, focal_y;
+      rp_clip clip;
+      const rp_avt *initials;
+      const rp_style_def *initials_style;
+      rp_color placeholder;
+    } image;
+    struct {
+      const rp_xexpr *by;
+    } group;
+    struct {
+      const char *mode; /* the templates it chooses from (NULL: those without mode) */
+    } apply;
+    struct {
+      const char *separator; /* with select=: text between iterations */
+    } span;
+    struct {
+      const rp_avt *href;
+    } link;
+  } u;
 } rp_tnode;
+
+/* ---- the table of kinds (kinds.c) ----------------------------------------- */
+
+/* What compiling an element sees of where it stands (compile.c). */
+typedef struct rp_tscope {
+  const rp_style_def *dflt;   /* style for text that names none */
+  const rp_style_def *marker; /* list items: the list's marker style */
+  const char *const *vars;    /* variables visible here */
+} rp_tscope;
+
+/* Binding's state (bind.c) and a list of blocks it appends to. */
+typedef struct rp_binder rp_binder;
+typedef struct rp_blist {
+  rp_block *head, **tail;
+} rp_blist;
+typedef struct rp_span_builder rp_span_builder;
+
+/* Compiles the kind's own attributes and content into t, whose head (select,
+ * test, required, keep-*) compile.c has read; `own` is its style= (blocks
+ * only). Problems are reported and clear *ok; false drops the node (out of
+ * memory). */
+typedef bool (*rp_tcompile_fn)(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                               const rp_tscope *sc, bool *ok);
+/* Binds a block element for one context node (select and test applied),
+ * appending what it makes to out; `depth` is the list nesting. */
+typedef void (*rp_tbind_fn)(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                            rp_blist *out, int depth);
+/* Binds an inline element into the spans being built. */
+typedef void (*rp_tbind_inline_fn)(rp_binder *b, rp_span_builder *sb, const rp_tnode *t,
+                                   xmlNodePtr node, int pos, int size);
+
+/* One kind of template element. Adding a kind: its rp_tkind, its part of
+ * rp_tnode (if it needs one), an entry in kinds.c with its functions (and,
+ * for a new kind of block, the same in template/blocks.h and layout/place.c). */
+typedef struct rp_tkind_def {
+  const char *name; /* element name; NULL for text */
+  rp_tkind kind;
+  bool is_inline;             /* inside text only (span, em, …); else a block or control */
+  bool own_select;            /* bind applies select itself (group: the nodes it groups) */
+  rp_tcompile_fn compile;     /* NULL: nothing of its own */
+  rp_tbind_fn bind;           /* blocks and control; NULL: binds to nothing where it stands */
+  rp_tbind_inline_fn inlined; /* inline kinds */
+} rp_tkind_def;
+
+/* Indexed by rp_tkind. */
+extern const rp_tkind_def rp_tkinds[];
+/* The kind of element `name`, or NULL when there is none. */
+const rp_tkind_def *rp_tkind_find(const char *name);
+
+/* compile.c: the compile functions of the table. */
+bool rp_compile_heading(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                        const rp_tscope *, bool *);
+bool rp_compile_paragraph(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                          const rp_tscope *, bool *);
+bool rp_compile_list(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_item(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_quote(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_box(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *, const rp_tscope *,
+                    bool *);
+bool rp_compile_shape(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_spacer(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                       const rp_tscope *, bool *);
+bool rp_compile_chart(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_grid(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_card(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_table(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_row(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *, const rp_tscope *,
+                    bool *);
+bool rp_compile_cell(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_stat(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_image(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_children(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                         const rp_tscope *, bool *);
+bool rp_compile_group(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_apply(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                      const rp_tscope *, bool *);
+bool rp_compile_span(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_inline_children(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                                const rp_tscope *, bool *);
+bool rp_compile_link(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+bool rp_compile_copy(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                     const rp_tscope *, bool *);
+
+/* bind.c: the bind functions of the table. */
+void rp_bind_text(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_list(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_box(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_shape(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_spacer(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_chart(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_break(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_grid(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_cell(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_table(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_row(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_stat(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_image(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_children(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_group(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_apply(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_inline_text(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_span(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_char(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_link(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
+void rp_bind_inline_copy(rp_binder *, rp_span_builder *, const rp_tnode *, xmlNodePtr, int, int);
 
 typedef struct rp_template_def {
   const char *name;      /* NULL for a template only applied by match */
@@ -493,7 +651,7 @@ xmlChar *rp_kind_label(rp_xeval *x, const char *of, const char *id, bool plural)
 void rp_labels_fini(rp_xeval *x);
 
 /* spans.c: inline content → spans. */
-typedef struct rp_span_builder {
+struct rp_span_builder {
   rp_arena *a;
   rp_diag *d;
   const rp_layout_def *l;
@@ -509,7 +667,7 @@ typedef struct rp_span_builder {
   int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
   bool failed;
-} rp_span_builder;
+};
 
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);
 /* Appends text in the current character styles. */

@@ -195,13 +195,15 @@ static void resolve_names(rp_layout_def *l) {
   }
   for (size_t i = 0; i < l->applies.len; i++) {
     const rp_tnode *t = RP_VEC_AT(l->applies, const rp_tnode *, i);
-    if (!rp_template_mode_exists(l, t->mode))
+    if (!rp_template_mode_exists(l, t->u.apply.mode))
       rp_diag_error(l->d, RP_ERR_INPUT, t->file, t->line, 0,
                     "<apply%s%s%s> has no template to choose from: no template has match=%s%s%s; "
                     "add a <template match=\"…\"%s%s%s>",
-                    t->mode ? " mode=\"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "",
-                    t->mode ? " in mode \"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "",
-                    t->mode ? " mode=\"" : "", t->mode ? t->mode : "", t->mode ? "\"" : "");
+                    t->u.apply.mode ? " mode=\"" : "", t->u.apply.mode ? t->u.apply.mode : "",
+                    t->u.apply.mode ? "\"" : "", t->u.apply.mode ? " in mode \"" : "",
+                    t->u.apply.mode ? t->u.apply.mode : "", t->u.apply.mode ? "\"" : "",
+                    t->u.apply.mode ? " mode=\"" : "", t->u.apply.mode ? t->u.apply.mode : "",
+                    t->u.apply.mode ? "\"" : "");
   }
 }
 

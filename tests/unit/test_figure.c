@@ -48,11 +48,11 @@ static fake_probe *use_fake(fixture *fx) {
 
 static rp_block *image(fixture *fx, const char *path, double w, double h, rp_fit fit, int line) {
   rp_block *b = lf_block(fx, RP_BLOCK_IMAGE, line);
-  b->image_path = path;
+  b->u.image.path = path;
   b->width = w;
   b->height = h;
-  b->fit = fit;
-  b->focal_x = b->focal_y = 0.5;
+  b->u.image.fit = fit;
+  b->u.image.focal_x = b->u.image.focal_y = 0.5;
   b->alt = "A photo";
   return b;
 }
@@ -95,11 +95,11 @@ static void test_cover_crops_around_the_focal_point(void **state) {
   fixture *fx = *state;
   use_fake(fx);
   rp_block *a = image(fx, "wide.png", 100, 100, RP_FIT_COVER, 5);
-  a->focal_x = 0.6; /* window 0.5 wide: 0.35 … 0.85 */
+  a->u.image.focal_x = 0.6; /* window 0.5 wide: 0.35 … 0.85 */
   rp_block *b = image(fx, "wide.png", 100, 100, RP_FIT_COVER, 6);
-  b->focal_x = 0.95; /* clamped to the right edge */
+  b->u.image.focal_x = 0.95; /* clamped to the right edge */
   rp_block *c = image(fx, "tall.jpg", 60, 60, RP_FIT_COVER, 7);
-  c->focal_y = 0.25; /* window 1/3 high: 0.0833 … 0.4167 */
+  c->u.image.focal_y = 0.25; /* window 1/3 high: 0.0833 … 0.4167 */
   a->next = b;
   b->next = c;
   rp_layout_doc *doc = lf_run(fx, a);
@@ -142,7 +142,7 @@ static void test_clip_and_registered_once(void **state) {
   double widths[3] = {50, 80, 60};
   for (int i = 0; i < 3; i++) {
     rp_block *im = image(fx, "wide.png", widths[i], 0, RP_FIT_CONTAIN, 10 + i);
-    im->clip = i == 1 ? RP_CLIP_ROUNDED : RP_CLIP_CIRCLE;
+    im->u.image.clip = i == 1 ? RP_CLIP_ROUNDED : RP_CLIP_CIRCLE;
     im->box.radius = 8;
     lf_append(&tail, im);
     if (i < 2) lf_append(&tail, lf_block(fx, RP_BLOCK_PAGE_BREAK, 20));
@@ -197,9 +197,9 @@ static void assert_placeholder(rp_layout_doc *doc, const char *initials, double 
 
 static rp_block *photo(fixture *fx, const char *path) {
   rp_block *b = image(fx, path, 80, 80, RP_FIT_COVER, 33);
-  b->clip = RP_CLIP_CIRCLE;
-  b->initials = "ST";
-  b->initials_style = &fx->bold_st;
+  b->u.image.clip = RP_CLIP_CIRCLE;
+  b->u.image.initials = "ST";
+  b->u.image.initials_style = &fx->bold_st;
   return b;
 }
 
@@ -326,11 +326,11 @@ static void test_real_probe_truncated_png(void **state) {
 
 static rp_block *stat(fixture *fx, const char *value, const char *unit, const char *label) {
   rp_block *b = lf_block(fx, RP_BLOCK_STAT, 60);
-  b->stat_value = value;
-  b->stat_unit = unit;
-  b->stat_label = label;
-  b->value_style = &fx->big;
-  b->label_style = &fx->body;
+  b->u.stat.value = value;
+  b->u.stat.unit = unit;
+  b->u.stat.label = label;
+  b->u.stat.value_style = &fx->big;
+  b->u.stat.label_style = &fx->body;
   b->width = 120;
   b->height = 90;
   for (int k = 0; k < 4; k++) b->box.padding[k] = 10;
@@ -370,7 +370,7 @@ static void test_stat_value_too_long_is_an_error(void **state) {
   rp_style vs = fx->big;
   vs.min_size = 30;
   rp_block *a = stat(fx, "1,234,567", NULL, "members");
-  a->value_style = &vs;
+  a->u.stat.value_style = &vs;
   rp_layout_doc *out;
   assert_int_equal(lf_try(fx, a, &out), RP_ERR_INPUT);
   assert_int_equal(lf_diag_line(&fx->d, "does not fit its tile"), 60);
@@ -494,7 +494,7 @@ static void test_fit_in_a_grid_card_warns_once(void **state) {
   rp_style st = fx->bold_st;
   st.max_lines = 1;
   rp_block *g = lf_block(fx, RP_BLOCK_GRID, 3);
-  g->columns = 2;
+  g->u.grid.columns = 2;
   rp_block *card = lf_block(fx, RP_BLOCK_BOX, 4);
   card->children = lf_para(fx, &st, "Professor Alexandra Featherstonehaugh-Smythe", 5);
   g->children = card;
@@ -511,7 +511,7 @@ static void test_out_of_memory_anywhere(void **state) {
   fx->frame.h = 120;
   rp_block *first = NULL, **tail = &first;
   rp_block *g = lf_block(fx, RP_BLOCK_GRID, 1);
-  g->columns = 2;
+  g->u.grid.columns = 2;
   rp_block **cards = &g->children;
   for (int i = 0; i < 4; i++) {
     rp_block *box = lf_block(fx, RP_BLOCK_BOX, 2);
@@ -524,9 +524,9 @@ static void test_out_of_memory_anywhere(void **state) {
   }
   lf_append(&tail, g);
   rp_block *t = lf_block(fx, RP_BLOCK_TABLE, 4);
-  t->header_rows = 1;
-  t->zebra = (rp_color){0.9f, 0.9f, 0.9f, 1};
-  t->rule = t->zebra;
+  t->u.table.header_rows = 1;
+  t->u.table.zebra = (rp_color){0.9f, 0.9f, 0.9f, 1};
+  t->u.table.rule = t->u.table.zebra;
   rp_block **rows = &t->children;
   for (int r = 0; r < 8; r++) {
     rp_block *row = lf_block(fx, RP_BLOCK_ROW, 5);

@@ -22,9 +22,9 @@ static rp_block *card(fixture *fx, int i, int words) {
 
 static rp_block *grid(fixture *fx, int cards, int columns) {
   rp_block *g = lf_block(fx, RP_BLOCK_GRID, 50);
-  g->columns = columns;
-  g->gap_x = 10;
-  g->gap_y = 8;
+  g->u.grid.columns = columns;
+  g->u.grid.gap_x = 10;
+  g->u.grid.gap_y = 8;
   rp_block **tail = &g->children;
   for (int i = 1; i <= cards; i++) lf_append(&tail, card(fx, i, 1 + (i * 7) % 12));
   return g;
@@ -193,7 +193,7 @@ static int row_counts(fixture *fx, const rp_block *g, int *counts, int max_rows)
   rp_layout_doc *doc = lf_run(fx, (rp_block *)g);
   assert_int_equal(doc->pages.len, 1);
   lf_assert_inside_frame(doc);
-  double card_w = (LF_W - (g->columns - 1) * g->gap_x) / g->columns;
+  double card_w = (LF_W - (g->u.grid.columns - 1) * g->u.grid.gap_x) / g->u.grid.columns;
   rp_page *p = lf_page(doc, 0);
   int rows = 0;
   double last_y = -1;
@@ -210,7 +210,7 @@ static int row_counts(fixture *fx, const rp_block *g, int *counts, int max_rows)
       last_y = it->y;
     }
     /* left aligned: the k-th card of a row at k × (card + gap) */
-    assert_true(fabs(it->x - (LF_X + in_row * (card_w + g->gap_x))) < 0.01);
+    assert_true(fabs(it->x - (LF_X + in_row * (card_w + g->u.grid.gap_x))) < 0.01);
     in_row++;
     counts[rows - 1]++;
   }
@@ -231,10 +231,10 @@ static void test_short_last_row_is_balanced(void **state) {
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     rp_block *g = lf_block(fx, RP_BLOCK_GRID, 50);
-    g->columns = cases[c].columns;
-    g->gap_x = 10;
-    g->gap_y = 8;
-    g->fill_rows = cases[c].fill_rows;
+    g->u.grid.columns = cases[c].columns;
+    g->u.grid.gap_x = 10;
+    g->u.grid.gap_y = 8;
+    g->u.grid.fill_rows = cases[c].fill_rows;
     rp_block **tail = &g->children;
     for (int i = 1; i <= cases[c].cards; i++) lf_append(&tail, card(fx, i, 1));
     int got[4] = {0}, expect_rows = 0;

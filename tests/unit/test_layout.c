@@ -368,7 +368,7 @@ static void test_list_markers_on_first_baseline(void **state) {
   for (int i = 0; i < 3; i++) {
     rp_block *item = rp_arena_alloc(fx->a, sizeof *item);
     item->kind = RP_BLOCK_ITEM;
-    item->marker = rp_arena_printf(fx->a, "%d.", i + 1);
+    item->u.item.marker = rp_arena_printf(fx->a, "%d.", i + 1);
     item->children = para(fx, &fx->body, words(fx, 2));
     *tail = item;
     tail = &item->next;
@@ -411,7 +411,7 @@ static char *tagged_words(fixture *fx, const char *tag, int lines, double width)
 static rp_block *list_item(fixture *fx, const char *marker) {
   rp_block *it = rp_arena_alloc(fx->a, sizeof *it);
   it->kind = RP_BLOCK_ITEM;
-  it->marker = rp_arena_strdup(fx->a, marker);
+  it->u.item.marker = rp_arena_strdup(fx->a, marker);
   return it;
 }
 
@@ -530,14 +530,14 @@ static void test_list_items_across_page_breaks(void **state) {
         for (const rp_block *x = gap->next->children; x != it; x = x->next) k++;
         char tag[16];
         snprintf(tag, sizeof tag, "i%02d", k + 1);
-        check_item(doc, it->marker, tag, space);
+        check_item(doc, it->u.item.marker, tag, space);
         const rp_block *first = it->children;
         if (it->spans || !first || first->kind != RP_BLOCK_LIST) continue;
         int j = 1;
         for (const rp_block *n = first->children; n; n = n->next, j++) {
           char ntag[32];
           snprintf(ntag, sizeof ntag, "%sn%d", tag, j);
-          check_item(doc, n->marker, ntag, space);
+          check_item(doc, n->u.item.marker, ntag, space);
         }
       }
     }

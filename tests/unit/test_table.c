@@ -22,8 +22,8 @@ static rp_block *row(fixture *fx, const rp_style *st, int line, int n, const cha
 
 static rp_block *table(fixture *fx, rp_table_col *cols, size_t n_cols) {
   rp_block *t = lf_block(fx, RP_BLOCK_TABLE, 30);
-  t->cols = cols;
-  t->n_cols = n_cols;
+  t->u.table.cols = cols;
+  t->u.table.n_cols = n_cols;
   for (int k = 0; k < 4; k++) t->box.padding[k] = 3;
   return t;
 }
@@ -32,10 +32,10 @@ static rp_block *table(fixture *fx, rp_table_col *cols, size_t n_cols) {
 static rp_block *members(fixture *fx) {
   static rp_table_col cols[3] = {{RP_COL_SHARE, 1}, {RP_COL_AUTO, 0}, {RP_COL_FIXED, 80}};
   rp_block *t = table(fx, cols, 3);
-  t->header_rows = 1;
-  t->zebra = ZEBRA;
-  t->rule = RULE;
-  t->rule_width = 0.5;
+  t->u.table.header_rows = 1;
+  t->u.table.zebra = ZEBRA;
+  t->u.table.rule = RULE;
+  t->u.table.rule_width = 0.5;
   rp_block **tail = &t->children;
   const char *head[3] = {"Name", "Region", "Amount"};
   lf_append(&tail, row(fx, &fx->bold_st, 31, 3, head));
@@ -252,7 +252,7 @@ static void test_span_covers_columns(void **state) {
   rp_block *t = table(fx, cols, 3);
   const char *texts[2] = {"Spans two", "Third"};
   rp_block *r = row(fx, &fx->body, 40, 2, texts);
-  r->children->span = 2;
+  r->children->u.cell.span = 2;
   t->children = r;
   rp_layout_doc *doc = lf_run(fx, t);
   double w[2];

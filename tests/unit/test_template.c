@@ -653,23 +653,23 @@ static void test_rich_rest(void **state) {
   for (int i = 0; i < 4; i++, it = it->next) {
     assert_int_equal(it->kind, RP_BLOCK_ITEM);
     assert_int_equal(it->role, RP_ROLE_LIST_ITEM);
-    assert_string_equal(it->marker, roman[i]);
+    assert_string_equal(it->u.item.marker, roman[i]);
     assert_string_equal(it->style->name, "marker");
     assert_int_equal(it->children->kind, RP_BLOCK_PARAGRAPH);
     assert_string_equal(it->children->style->name, "body");
   }
   b = b->next;
-  assert_string_equal(b->children->marker, "c.");
-  assert_string_equal(b->children->next->marker, "d.");
+  assert_string_equal(b->children->u.item.marker, "c.");
+  assert_string_equal(b->children->next->u.item.marker, "d.");
   assert_null(b->children->next->next);
   b = b->next;
-  assert_null(b->children->marker);
+  assert_null(b->children->u.item.marker);
   assert_string_equal(text_of(b->children->children), "static");
   assert_null(b->children->next); /* test="false()" */
   b = b->next;
-  assert_string_equal(b->children->next->next->next->marker, "4.");
+  assert_string_equal(b->children->next->next->next->u.item.marker, "4.");
   b = b->next;
-  assert_string_equal(b->children->marker, "I");
+  assert_string_equal(b->children->u.item.marker, "I");
 
   /* quotes: marks around the first and last paragraph */
   b = b->next;
@@ -696,7 +696,7 @@ static void test_rich_rest(void **state) {
   assert_string_equal(text_of(b->children), "in a box");
   b = b->next;
   assert_int_equal(b->kind, RP_BLOCK_SHAPE);
-  assert_int_equal(b->shape, RP_SHAPE_LINE);
+  assert_int_equal(b->u.shape.kind, RP_SHAPE_LINE);
   assert_int_equal(b->role, RP_ROLE_ARTIFACT);
   assert_float_equal(b->box.stroke_width, 1, 1e-9);
   b = b->next;
@@ -706,8 +706,8 @@ static void test_rich_rest(void **state) {
   assert_int_equal(b->kind, RP_BLOCK_CHART);
   assert_int_equal(b->role, RP_ROLE_FIGURE);
   assert_string_equal(b->alt, "Map of 4 things");
-  assert_string_equal(b->chart_kind, "map");
-  assert_string_equal(b->chart_ref, "members");
+  assert_string_equal(b->u.chart.kind, "map");
+  assert_string_equal(b->u.chart.ref, "members");
   b = b->next;
   assert_int_equal(b->kind, RP_BLOCK_PAGE_BREAK);
   b = b->next;
@@ -867,27 +867,27 @@ typedef struct shipped_parts {
 static void count_parts(const rp_block *b, shipped_parts *p) {
   for (; b; b = b->next) {
     if (b->kind == RP_BLOCK_BOX && b->keep_together && b->children &&
-        b->children->kind == RP_BLOCK_IMAGE && b->children->initials)
+        b->children->kind == RP_BLOCK_IMAGE && b->children->u.image.initials)
       p->seats++;
     if (b->kind == RP_BLOCK_IMAGE) {
-      assert_float_equal(b->focal_x, 0.5, 0.21); /* 0.5, or 0.5 0.3 for portraits */
-      assert_true(b->focal_y > 0.2);
-      if (b->image_path) {
-        assert_non_null(strstr(b->image_path, "images/ccin-logo.png"));
-        assert_null(strstr(b->image_path, ".."));
+      assert_float_equal(b->u.image.focal_x, 0.5, 0.21); /* 0.5, or 0.5 0.3 for portraits */
+      assert_true(b->u.image.focal_y > 0.2);
+      if (b->u.image.path) {
+        assert_non_null(strstr(b->u.image.path, "images/ccin-logo.png"));
+        assert_null(strstr(b->u.image.path, ".."));
         p->logos++;
       } else {
-        assert_non_null(b->initials);
+        assert_non_null(b->u.image.initials);
         p->initials++;
       }
     }
     if (b->kind == RP_BLOCK_STAT) {
-      strncat(p->stats, b->stat_value, sizeof p->stats - strlen(p->stats) - 2);
+      strncat(p->stats, b->u.stat.value, sizeof p->stats - strlen(p->stats) - 2);
       strcat(p->stats, " ");
     }
     if (b->kind == RP_BLOCK_TABLE) {
       p->tables++;
-      p->header_rows += b->header_rows;
+      p->header_rows += b->u.table.header_rows;
       for (const rp_block *r = b->children; r; r = r->next) p->rows++;
     }
     count_parts(b->children, p);
@@ -971,7 +971,7 @@ static void check_shipped(const char *name) {
     assert_non_null(foot);
     assert_non_null(strstr(foot->text, "{$section}"));
     for (const rp_block *b = s->blocks; b; b = b->next)
-      if (b->kind == RP_BLOCK_CHART && strcmp(b->chart_kind, "map") == 0) map = true;
+      if (b->kind == RP_BLOCK_CHART && strcmp(b->u.chart.kind, "map") == 0) map = true;
   }
   assert_true(map);
   /* part 2: cards, tiles, tables, images */
@@ -1062,10 +1062,10 @@ static void test_grid_of_cards(void **state) {
   const rp_block *g = nth_section(w.b, 0)->blocks;
   assert_int_equal(g->kind, RP_BLOCK_GRID);
   assert_int_equal(g->role, RP_ROLE_NONE);
-  assert_int_equal(g->columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
-  assert_float_equal(g->gap_x, 4 * MM, 1e-9);
-  assert_float_equal(g->gap_y, 6 * MM, 1e-9);
-  assert_true(g->fill_rows); /* balance="false" */
+  assert_int_equal(g->u.grid.columns, 3); /* columns="{$cards}", <param name="cards" value="3"/> */
+  assert_float_equal(g->u.grid.gap_x, 4 * MM, 1e-9);
+  assert_float_equal(g->u.grid.gap_y, 6 * MM, 1e-9);
+  assert_true(g->u.grid.fill_rows); /* balance="false" */
   assert_src(g, "<grid columns=");
   assert_null(g->next);
   assert_int_equal(n_children(g), 11); /* a card per seat of the first board */
@@ -1081,17 +1081,17 @@ static void test_grid_of_cards(void **state) {
   const rp_block *img = card->children;
   assert_int_equal(img->kind, RP_BLOCK_IMAGE);
   assert_int_equal(img->role, RP_ROLE_FIGURE);
-  assert_null(img->image_path); /* no photo: initials, silently */
-  assert_string_equal(img->initials, "ST");
-  assert_string_equal(img->initials_style->name, "initials");
+  assert_null(img->u.image.path); /* no photo: initials, silently */
+  assert_string_equal(img->u.image.initials, "ST");
+  assert_string_equal(img->u.image.initials_style->name, "initials");
   assert_string_equal(img->alt, "Sharon Taylor");
-  assert_int_equal(img->clip, RP_CLIP_CIRCLE);
-  assert_int_equal(img->fit, RP_FIT_CONTAIN);
-  assert_float_equal(img->focal_x, 0.5, 1e-9); /* zero would mean the top-left corner */
-  assert_float_equal(img->focal_y, 0.5, 1e-9);
+  assert_int_equal(img->u.image.clip, RP_CLIP_CIRCLE);
+  assert_int_equal(img->u.image.fit, RP_FIT_CONTAIN);
+  assert_float_equal(img->u.image.focal_x, 0.5, 1e-9); /* zero would mean the top-left corner */
+  assert_float_equal(img->u.image.focal_y, 0.5, 1e-9);
   assert_float_equal(img->width, 20 * MM, 1e-9);
   assert_float_equal(img->height, 20 * MM, 1e-9);
-  assert_float_equal(img->placeholder_fill.r, 0x5b / 255.0, 1e-6);
+  assert_float_equal(img->u.image.placeholder_fill.r, 0x5b / 255.0, 1e-6);
   const rp_block *name = img->next;
   assert_int_equal(name->kind, RP_BLOCK_PARAGRAPH);
   assert_string_equal(text_of(name), "Sharon Taylor");
@@ -1105,27 +1105,28 @@ static void test_stat_tiles(void **state) {
   world w;
   bind_ok(&w, fixture("part2.xml"), sample(), true);
   const rp_block *g = nth_section(w.b, 1)->blocks;
-  assert_int_equal(g->columns, 2);
-  assert_float_equal(g->gap_x, 3 * MM, 1e-9);
-  assert_float_equal(g->gap_y, g->gap_x, 1e-9); /* row-gap defaults to gap */
-  assert_false(g->fill_rows);                   /* rows balanced unless balance="false" */
+  assert_int_equal(g->u.grid.columns, 2);
+  assert_float_equal(g->u.grid.gap_x, 3 * MM, 1e-9);
+  assert_float_equal(g->u.grid.gap_y, g->u.grid.gap_x, 1e-9); /* row-gap defaults to gap */
+  assert_false(g->u.grid.fill_rows); /* rows balanced unless balance="false" */
   assert_int_equal(n_children(g), 7);
   const rp_block *t = g->children;
   assert_int_equal(t->kind, RP_BLOCK_STAT);
-  assert_string_equal(t->stat_value, "28");
-  assert_string_equal(t->stat_label, "Councils");
-  assert_null(t->stat_unit);
-  assert_string_equal(t->value_style->name, "stat"); /* the brand's "stat" and "stat-label" */
-  assert_string_equal(t->label_style->name, "stat-label");
+  assert_string_equal(t->u.stat.value, "28");
+  assert_string_equal(t->u.stat.label, "Councils");
+  assert_null(t->u.stat.unit);
+  assert_string_equal(t->u.stat.value_style->name,
+                      "stat"); /* the brand's "stat" and "stat-label" */
+  assert_string_equal(t->u.stat.label_style->name, "stat-label");
   assert_float_equal(t->height, 25 * MM, 1e-9);
   assert_float_equal(t->box.padding[1], 6, 1e-9);
   assert_float_equal(t->box.radius, 3, 1e-9);
   assert_true(t->box.fill.a > 0);
   assert_src(t, "height=\"25mm\""); /* an element's line: where its start tag ends */
   const rp_block *funding = nth_child(g, 4);
-  assert_string_equal(funding->stat_value, "£10,000");
-  assert_string_equal(funding->stat_unit, "GBP");
-  assert_string_equal(funding->value_style->name, "body");
+  assert_string_equal(funding->u.stat.value, "£10,000");
+  assert_string_equal(funding->u.stat.unit, "GBP");
+  assert_string_equal(funding->u.stat.value_style->name, "body");
   assert_float_equal(funding->width, 40 * MM, 1e-9);
   assert_src(funding, "value-style=\"body\"");
   world_fini(&w);
@@ -1139,17 +1140,17 @@ static void test_table(void **state) {
   assert_int_equal(t->kind, RP_BLOCK_TABLE);
   assert_int_equal(t->role, RP_ROLE_TABLE);
   assert_src(t, "<table style=");
-  assert_int_equal(t->n_cols, 4);
-  assert_int_equal(t->cols[0].kind, RP_COL_FIXED);
-  assert_float_equal(t->cols[0].value, 30 * MM, 1e-9);
-  assert_int_equal(t->cols[1].kind, RP_COL_SHARE);
-  assert_float_equal(t->cols[1].value, 2, 1e-9);
-  assert_int_equal(t->cols[2].kind, RP_COL_AUTO);
-  assert_int_equal(t->cols[3].kind, RP_COL_AUTO);
-  assert_int_equal(t->header_rows, 1);
-  assert_true(t->zebra.a > 0);
-  assert_float_equal(t->rule.g, 0x85 / 255.0, 1e-6);
-  assert_float_equal(t->rule_width, 0.75, 1e-9);
+  assert_int_equal(t->u.table.n_cols, 4);
+  assert_int_equal(t->u.table.cols[0].kind, RP_COL_FIXED);
+  assert_float_equal(t->u.table.cols[0].value, 30 * MM, 1e-9);
+  assert_int_equal(t->u.table.cols[1].kind, RP_COL_SHARE);
+  assert_float_equal(t->u.table.cols[1].value, 2, 1e-9);
+  assert_int_equal(t->u.table.cols[2].kind, RP_COL_AUTO);
+  assert_int_equal(t->u.table.cols[3].kind, RP_COL_AUTO);
+  assert_int_equal(t->u.table.header_rows, 1);
+  assert_true(t->u.table.zebra.a > 0);
+  assert_float_equal(t->u.table.rule.g, 0x85 / 255.0, 1e-6);
+  assert_float_equal(t->u.table.rule_width, 0.75, 1e-9);
   assert_float_equal(t->box.rule_width, 0, 1e-9); /* rule= is between rows, not a left rule */
   assert_float_equal(t->box.padding[1], 4, 1e-9);
   assert_string_equal(t->style->name, "cell");
@@ -1163,17 +1164,17 @@ static void test_table(void **state) {
     assert_int_equal(c->kind, RP_BLOCK_CELL);
     assert_int_equal(c->role, RP_ROLE_TABLE_HEADER);
   }
-  assert_int_equal(nth_child(head, 2)->span, 2);
+  assert_int_equal(nth_child(head, 2)->u.cell.span, 2);
   assert_string_equal(text_of(head->children->children), "When");
   const rp_block *row = head->next;
   assert_src(row, "<row select=");
   const rp_block *when = row->children, *what = when->next, *where = what->next;
   assert_int_equal(when->role, RP_ROLE_TABLE_CELL);
-  assert_int_equal(when->span, 1);
+  assert_int_equal(when->u.cell.span, 1);
   assert_string_equal(text_of(when->children), "23–26 September 2018");
   assert_string_equal(when->children->style->name, "cell"); /* the table's style, inherited */
   assert_string_equal(text_of(what->children), "Labour Party Conference");
-  assert_int_equal(where->span, 2);
+  assert_int_equal(where->u.cell.span, 2);
   assert_true(where->box.fill.a > 0);
   assert_string_equal(text_of(where->children), "Liverpool");
   world_fini(&w);
@@ -1192,25 +1193,25 @@ static void test_images_and_fitting(void **state) {
   assert_int_equal(logo->kind, RP_BLOCK_IMAGE);
   char want[4200];
   snprintf(want, sizeof want, "%s", rp_test_src("images/ccin-logo.png"));
-  assert_string_equal(logo->image_path, want);
-  assert_null(strstr(logo->image_path, ".."));
+  assert_string_equal(logo->u.image.path, want);
+  assert_null(strstr(logo->u.image.path, ".."));
   assert_string_equal(logo->alt, "CCIN – Co-operative Councils Innovation Network");
-  assert_int_equal(logo->fit, RP_FIT_CONTAIN);
-  assert_float_equal(logo->focal_x, 0.5, 1e-9);
-  assert_null(logo->initials);
+  assert_int_equal(logo->u.image.fit, RP_FIT_CONTAIN);
+  assert_float_equal(logo->u.image.focal_x, 0.5, 1e-9);
+  assert_null(logo->u.image.initials);
   /* written in the layout: relative to the layout file (missing files are layout's warning) */
   const rp_block *band = logo->next;
   snprintf(want, sizeof want, "%s/images/band.png", proj);
-  assert_string_equal(band->image_path, want);
-  assert_int_equal(band->fit, RP_FIT_COVER);
-  assert_float_equal(band->focal_x, 0.2, 1e-9);
-  assert_float_equal(band->focal_y, 0.8, 1e-9);
-  assert_int_equal(band->clip, RP_CLIP_ROUNDED);
+  assert_string_equal(band->u.image.path, want);
+  assert_int_equal(band->u.image.fit, RP_FIT_COVER);
+  assert_float_equal(band->u.image.focal_x, 0.2, 1e-9);
+  assert_float_equal(band->u.image.focal_y, 0.8, 1e-9);
+  assert_int_equal(band->u.image.clip, RP_CLIP_ROUNDED);
   assert_float_equal(band->box.radius, 4, 1e-9);
   const rp_block *filled = band->next;
-  assert_int_equal(filled->fit, RP_FIT_FILL);
-  assert_float_equal(filled->focal_x, 0.3, 1e-9); /* one number: both axes */
-  assert_float_equal(filled->focal_y, 0.3, 1e-9);
+  assert_int_equal(filled->u.image.fit, RP_FIT_FILL);
+  assert_float_equal(filled->u.image.focal_x, 0.3, 1e-9); /* one number: both axes */
+  assert_float_equal(filled->u.image.focal_y, 0.3, 1e-9);
   world_fini(&w);
 }
 
@@ -1598,11 +1599,11 @@ static void test_columns(void **state) {
   const rp_block *t = w.b->sections->blocks;
   assert_int_equal(t->kind, RP_BLOCK_TABLE);
   /* two columns from columns/column, one written */
-  assert_int_equal(t->n_cols, 3);
-  assert_int_equal(t->cols[0].kind, RP_COL_AUTO);
-  assert_int_equal(t->cols[2].kind, RP_COL_SHARE);
-  assert_float_equal(t->cols[2].value, 2, 1e-9);
-  assert_int_equal(t->header_rows, 1);
+  assert_int_equal(t->u.table.n_cols, 3);
+  assert_int_equal(t->u.table.cols[0].kind, RP_COL_AUTO);
+  assert_int_equal(t->u.table.cols[2].kind, RP_COL_SHARE);
+  assert_float_equal(t->u.table.cols[2].value, 2, 1e-9);
+  assert_int_equal(t->u.table.header_rows, 1);
   assert_int_equal(n_children(t), 3);
   /* header cells repeat per column; the column's alignment beats the one
    * inherited from body (justify), not one the style sets itself */
@@ -1670,6 +1671,72 @@ static void test_fault_injection_additions(void **state) {
   fault_injection("columns.xml", prose(), "£1,000");
 }
 
+/* ---- the table of kinds -------------------------------------------------------- */
+
+/* Template elements the layout schema defines: every <element> inside the
+ * defines that hold template content. */
+static bool template_define(const char *name) {
+  static const char *const defs[] = {
+      "block",     "grid", "card-item", "table",  "row-item",
+      "cell-item", "stat", "image",     "inline", "container-content"};
+  for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+    if (strcmp(name, defs[i]) == 0) return true;
+  return false;
+}
+
+static void schema_elements(xmlNode *n, bool inside, const char **names, size_t *count,
+                            size_t cap) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+    bool in = inside;
+    if (strcmp((const char *)n->name, "define") == 0)
+      in = name && template_define((const char *)name);
+    if (in && name && strcmp((const char *)n->name, "element") == 0 && *count < cap) {
+      bool seen = false;
+      for (size_t i = 0; i < *count; i++) seen |= strcmp(names[i], (const char *)name) == 0;
+      if (!seen) names[(*count)++] = strdup((const char *)name);
+    }
+    xmlFree(name);
+    schema_elements(n->children, in, names, count, cap);
+  }
+}
+
+/* The table of kinds (kinds.c) and the layout schema name the same elements
+ * (but <col>, which a table reads itself); each entry sits at its kind's
+ * index; inline kinds bind into spans, the others into blocks. */
+static void test_kinds_table(void **state) {
+  (void)state;
+  for (size_t i = 0; i < RP_T_KINDS; i++) {
+    const rp_tkind_def *k = &rp_tkinds[i];
+    assert_int_equal(k->kind, (int)i);
+    assert_true(k->is_inline == (k->kind >= RP_T_TEXT));
+    if (k->is_inline) {
+      assert_non_null(k->inlined);
+      assert_null(k->bind);
+    } else {
+      assert_null(k->inlined);
+    }
+    if (k->name) assert_ptr_equal(rp_tkind_find(k->name), k);
+  }
+  assert_null(rp_tkind_find("col"));
+  assert_null(rp_tkind_find("paragraphs"));
+  xmlDocPtr doc = xmlReadFile(rp_test_src("layouts/schema/layout.rng"), NULL, XML_PARSE_NONET);
+  assert_non_null(doc);
+  const char *names[64];
+  size_t n = 0;
+  schema_elements(xmlDocGetRootElement(doc), false, names, &n, 64);
+  xmlFreeDoc(doc);
+  size_t named = 0;
+  for (size_t i = 0; i < RP_T_KINDS; i++) named += rp_tkinds[i].name != NULL;
+  assert_int_equal(n, named + 1); /* + col */
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(names[i], "col") != 0 && !rp_tkind_find(names[i]))
+      fail_msg("the schema's <%s> has no entry in template/kinds.c", names[i]);
+    free((void *)names[i]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -1709,6 +1776,7 @@ int main(void) {
       cmocka_unit_test(test_fault_injection),
       cmocka_unit_test(test_fault_injection_part2),
       cmocka_unit_test(test_fault_injection_additions),
+      cmocka_unit_test(test_kinds_table),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }

@@ -1,0 +1,141 @@
+/* place — the table of block kinds as layout sees them (rp_flow_kind,
+ * flow.h), and the loop that places a chain of blocks into the flow with it.
+ *
+ * Each kind (template/blocks.h, rp_block_kind) has one entry: the function
+ * that places it (block.c: text, lists, boxes, shapes and chart slots;
+ * grid.c, table.c, figure.c: the part-2 kinds; here: spacers and breaks);
+ * the height it needs before a break may follow when that is not simply
+ * measured (grids, tables: their first row); how it takes up room (lines of
+ * text, blocks in the flow, or a fixed size that never splits), which a
+ * table's column widths also ask; and whether, as a grid card, it takes its
+ * row's height (boxes). The loop keeps a block with keep-with-next on the
+ * column of what follows it. Adding a kind: its entry here
+ * (docs/architecture.md, "Kinds"). */
+#include <math.h>
+
+#include "layout/flow.h"
+
+/* A list item on its own (lists place their items themselves, block.c). */
+static rp_status place_children(flow *f, const rp_block *b, place_ctx ctx) {
+  return rp_flow_place_blocks(f, b->children, ctx);
+}
+
+static rp_status place_spacer(flow *f, const rp_block *b, place_ctx ctx) {
+  (void)ctx;
+  if (f->at_top) return RP_OK; /* a spacer never starts a column */
+  f->y += b->height;
+  if (f->y > f->col_bottom) f->y = f->col_bottom;
+  return RP_OK;
+}
+
+static rp_status place_page_break(flow *f, const rp_block *b, place_ctx ctx) {
+  (void)b, (void)ctx;
+  if (f->measuring || f->atomic || f->page_blank) return RP_OK;
+  return rp_flow_new_page(f, f->master, false);
+}
+
+static rp_status place_column_break(flow *f, const rp_block *b, place_ctx ctx) {
+  (void)b, (void)ctx;
+  if (f->measuring || f->atomic || f->at_top) return RP_OK;
+  return rp_flow_next_column(f);
+}
+
+/* Binding puts rows and cells only inside tables, which place them (table.c). */
+static rp_status place_outside_table(flow *f, const rp_block *b, place_ctx ctx) {
+  (void)ctx;
+  return rp_diag_error(f->d, RP_ERR_INTERNAL, b->src.layout_file, b->src.layout_line, 0,
+                       "a table %s outside a table", b->kind == RP_BLOCK_ROW ? "row" : "cell");
+}
+
+static const rp_flow_kind kinds[] = {
+    [RP_BLOCK_HEADING] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT, false},
+    [RP_BLOCK_PARAGRAPH] = {rp_flow_place_text, NULL, RP_EXTENT_TEXT, false},
+    [RP_BLOCK_LIST] = {rp_flow_place_list, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_ITEM] = {place_children, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_QUOTE] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW, true},
+    [RP_BLOCK_BOX] = {rp_flow_place_box, NULL, RP_EXTENT_FLOW, true},
+    [RP_BLOCK_SHAPE] = {rp_flow_place_shape, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_SPACER] = {place_spacer, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_CHART] = {rp_flow_place_chart, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_IMAGE] = {rp_flow_place_image, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_GRID] = {rp_flow_place_grid, rp_flow_grid_min_start, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_TABLE] = {rp_flow_place_table, rp_flow_table_min_start, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_STAT] = {rp_flow_place_stat, NULL, RP_EXTENT_FIXED, false},
+    [RP_BLOCK_PAGE_BREAK] = {place_page_break, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_COLUMN_BREAK] = {place_column_break, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_ROW] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_CELL] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
+};
+_Static_assert(sizeof kinds / sizeof kinds[0] == RP_BLOCK_KINDS,
+               "every block kind needs an entry in layout/place.c");
+
+/* What a value outside the enum gets: nothing placed. */
+static const rp_flow_kind none = {NULL, NULL, RP_EXTENT_FLOW, false};
+
+const rp_flow_kind *rp_flow_kind_of(const rp_block *b) {
+  return (unsigned)b->kind < RP_BLOCK_KINDS ? &kinds[b->kind] : &none;
+}
+
+static rp_status place_block(flow *f, const rp_block *b, place_ctx ctx) {
+  const rp_flow_kind *k = rp_flow_kind_of(b);
+  return k->place ? k->place(f, b, ctx) : RP_OK;
+}
+
+static double leading_of(const rp_block *b) {
+  for (; b; b = b->children) {
+    if (b->style) return b->style->leading;
+  }
+  return 14;
+}
+
+rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+  flow m = *f;
+  m.measuring = true;
+  m.page = NULL;
+  m.boxes = NULL;
+  m.n_markers = 0;
+  m.lines = NULL;
+  m.y = 0;
+  m.col_top = 0;
+  m.col_bottom = INFINITY;
+  m.at_top = true;
+  rp_block one = *b;
+  one.next = NULL;
+  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
+  f->next_id = m.next_id;
+  *height = m.y;
+  return st;
+}
+
+/* Height needed before a page break may follow: a block that never splits
+ * (or is kept together) whole, text its first RP_FLOW_MIN_LINES lines. */
+static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
+  const rp_flow_kind *k = rp_flow_kind_of(b);
+  if (k->min_start) return k->min_start(f, b, ctx, h);
+  rp_status st = rp_flow_measure(f, b, ctx, h);
+  if (st != RP_OK) return st;
+  if (b->keep_together || k->extent == RP_EXTENT_FIXED) return RP_OK;
+  double cap = RP_FLOW_MIN_LINES * leading_of(b) + (b->style ? b->style->space_before : 0);
+  if (*h > cap) *h = cap;
+  return RP_OK;
+}
+
+rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
+  for (const rp_block *b = first; b; b = b->next) {
+    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
+    if (kwn && b->next && !f->at_top && !f->measuring) {
+      double h1, h2;
+      rp_status st = rp_flow_measure(f, b, ctx, &h1);
+      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+      if (st != RP_OK) return st;
+      double sb = b->style ? b->style->space_before : 0;
+      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
+        st = rp_flow_next_column(f);
+        if (st != RP_OK) return st;
+      }
+    }
+    rp_status st = place_block(f, b, ctx);
+    if (st != RP_OK) return st;
+  }
+  return RP_OK;
+}
