@@ -2,7 +2,7 @@
  * card, a one-page profile. Called by place_text (block.c) for every heading
  * and paragraph, and by stat tiles for their labels.
  *
- * Two style properties drive it (template/blocks.h, rp_style):
+ * Two style properties drive it (bound/blocks.h, rp_style):
  *   - min_size > 0 with a constraint (the block's height > 0, or the style's
  *     max_lines > 0): the text is set again 0.5 pt smaller, leading scaled in
  *     proportion, until it fits; a warning says by how much. If it does not

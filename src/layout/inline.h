@@ -1,6 +1,6 @@
 /* inline — breaking a paragraph's styled text into lines.
  *
- * Input is a paragraph's spans (template/blocks.h): runs of UTF-8 text, each
+ * Input is a paragraph's spans (bound/blocks.h): runs of UTF-8 text, each
  * with a resolved style and an optional link. Output is lines of positioned
  * fragments, measured with font.h exactly as libharu will draw them.
  *
@@ -46,9 +46,9 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "layout/font.h"
-#include "layout/items.h"
-#include "template/blocks.h"
+#include "bound/blocks.h"
+#include "font/font.h"
+#include "page/items.h"
 
 /* A run of text drawn with one style in one face at one position. To draw
  * it: set face `font` at `size`, character spacing tracking * size / 1000

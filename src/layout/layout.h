@@ -1,4 +1,4 @@
-/* layout — turns a bound document (template/blocks.h) into pages of
+/* layout — turns a bound document (bound/blocks.h) into pages of
  * positioned items (items.h). No libharu or Cairo here: font metrics come
  * through font.h, so layout runs and is tested without a PDF back end.
  *
@@ -19,8 +19,8 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "layout/items.h"
-#include "template/blocks.h"
+#include "bound/blocks.h"
+#include "page/items.h"
 
 /* What layout needs to know about an image file before placing it: its size
  * in pixels and whether render/ will be able to draw it. */

@@ -1,7 +1,7 @@
 /* place — the table of block kinds as layout sees them (rp_flow_kind,
  * flow.h), and the loop that places a chain of blocks into the flow with it.
  *
- * Each kind (template/blocks.h, rp_block_kind) has one entry: the function
+ * Each kind (bound/blocks.h, rp_block_kind) has one entry: the function
  * that places it (block.c: text, lists, boxes, shapes and chart slots;
  * grid.c, table.c, figure.c: the part-2 kinds; here: spacers and breaks);
  * the height it needs before a break may follow when that is not simply

@@ -1,7 +1,7 @@
 /* table — rows of cells with column widths, repeated header rows, zebra
  * fills and rules between rows.
  *
- * Input (template/blocks.h): a RP_BLOCK_TABLE whose children are
+ * Input (bound/blocks.h): a RP_BLOCK_TABLE whose children are
  * RP_BLOCK_ROW, whose children are RP_BLOCK_CELL; a cell holds blocks
  * (children) and/or text of its own (spans, in the cell's style, else the
  * row's, else the table's). The first header_rows rows are the header.

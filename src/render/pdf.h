@@ -15,7 +15,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "layout/items.h"
+#include "page/items.h"
 
 /* Deepest outline level kept; deeper bookmarks hang under the last one. */
 #define RP_PDF_MAX_OUTLINE_DEPTH 8

@@ -1,5 +1,5 @@
 /* render — the PDF back end: draws the pages of positioned items that layout
- * produced (layout/items.h) with libharu and writes one PDF file.
+ * produced (page/items.h) with libharu and writes one PDF file.
  *
  * It is the last stage of the pipeline (XML → model → bind → layout →
  * render) and the only module that includes hpdf.h. Everything it hands to
@@ -15,7 +15,7 @@
 #include <stdbool.h>
 
 #include "base/diag.h"
-#include "layout/items.h"
+#include "page/items.h"
 
 typedef struct rp_render_opts {
   /* Text of SOURCE_DATE_EPOCH (decimal seconds since 1970-01-01 UTC), used for

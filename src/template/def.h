@@ -18,7 +18,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "template/blocks.h"
+#include "bound/blocks.h"
 #include "template/template.h"
 
 /* ---- XPath expressions and text patterns (xpath.c) ---------------------- */
@@ -321,7 +321,7 @@ typedef void (*rp_tbind_inline_fn)(rp_binder *b, rp_span_builder *sb, const rp_t
 
 /* One kind of template element. Adding a kind: its rp_tkind, its part of
  * rp_tnode (if it needs one), an entry in kinds.c with its functions (and,
- * for a new kind of block, the same in template/blocks.h and layout/place.c). */
+ * for a new kind of block, the same in bound/blocks.h and layout/place.c). */
 typedef struct rp_tkind_def {
   const char *name; /* element name; NULL for text */
   rp_tkind kind;

@@ -7,7 +7,7 @@
  * test and calls its bind function, which appends the blocks it makes (or,
  * for inline kinds, the spans). Adding a kind is an entry here and its two
  * functions; a new kind of block also needs its rp_block_kind
- * (template/blocks.h) and its place function (layout/place.c). See
+ * (bound/blocks.h) and its place function (layout/place.c). See
  * docs/architecture.md, "Kinds". */
 #include <string.h>
 

@@ -8,7 +8,7 @@
  * and every problem is reported, each with the layout file and line.
  *
  * Binding (rp_bind) evaluates the layout's sequence against a content
- * document by XPath and produces the bound document of template/blocks.h:
+ * document by XPath and produces the bound document of bound/blocks.h:
  * sections of blocks with final text and resolved styles, ready for layout/.
  *
  * Pipeline: content (model/) → bind (here) → layout/ → render/. */
@@ -19,8 +19,8 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "bound/blocks.h"
 #include "model/content.h"
-#include "template/blocks.h"
 
 /* A loaded, validated layout: its XML tree, brand (colours, fonts, styles),
  * page masters, templates and compiled XPath expressions. */

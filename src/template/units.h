@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "layout/items.h"
+#include "base/types.h"
 
 /* What 100% means in rp_length_parse when percentages are not allowed. */
 #define RP_NO_PERCENT (-1.0)

@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 /* after testutil.h (cmocka) */
-#include "layout/font.h"
+#include "font/font.h"
 
 /* Open Sans, and DejaVu Sans, the fallback for what Open Sans lacks: runs in
  * either face must measure exactly as libharu draws them. */

@@ -26,8 +26,8 @@
 #include "testutil.h"
 
 #include "base/arena.h"
-#include "layout/font.h"
-#include "layout/items.h"
+#include "font/font.h"
+#include "page/items.h"
 #include "render/probe.h"
 #include "render/render.h"
 

@@ -17,8 +17,8 @@
 #include "testutil.h"
 
 #include "base/arena.h"
-#include "layout/font.h"
-#include "layout/items.h"
+#include "font/font.h"
+#include "page/items.h"
 #include "render/img.h"
 #include "render/render.h"
 

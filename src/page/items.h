@@ -8,45 +8,15 @@
  * came from (layout and content lines, for messages and preflight). Items
  * belonging to one structure element (the lines of a paragraph, the words of
  * a justified line) share a struct_id. */
-#ifndef RP_LAYOUT_ITEMS_H
-#define RP_LAYOUT_ITEMS_H
+#ifndef RP_PAGE_ITEMS_H
+#define RP_PAGE_ITEMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "base/arena.h"
-#include "layout/font.h"
-
-typedef struct rp_color {
-  float r, g, b, a; /* 0..1 */
-} rp_color;
-
-typedef enum rp_role {
-  RP_ROLE_NONE,
-  RP_ROLE_ARTIFACT, /* headers, footers, decorative bands: not content */
-  RP_ROLE_H1,
-  RP_ROLE_H2,
-  RP_ROLE_H3,
-  RP_ROLE_H4,
-  RP_ROLE_H5,
-  RP_ROLE_H6,
-  RP_ROLE_P,
-  RP_ROLE_LIST,
-  RP_ROLE_LIST_ITEM,
-  RP_ROLE_LIST_LABEL,
-  RP_ROLE_LIST_BODY,
-  RP_ROLE_QUOTE,
-  RP_ROLE_TABLE,
-  RP_ROLE_TABLE_ROW,
-  RP_ROLE_TABLE_HEADER,
-  RP_ROLE_TABLE_CELL,
-  RP_ROLE_FIGURE,
-  RP_ROLE_LINK,
-  RP_ROLE_CAPTION,
-  RP_ROLE_SECTION,
-} rp_role;
-
-const char *rp_role_name(rp_role r);
+#include "base/types.h"
+#include "font/font.h"
 
 typedef enum rp_item_kind {
   RP_ITEM_TEXT,     /* a run of text in one font, size, colour */
@@ -58,16 +28,6 @@ typedef enum rp_item_kind {
   RP_ITEM_CHART,    /* a slot for a chart drawn by charts/ (part 1: labelled frame) */
   RP_ITEM_BOOKMARK, /* outline entry pointing at y on this page */
 } rp_item_kind;
-
-typedef enum rp_clip { RP_CLIP_NONE, RP_CLIP_CIRCLE, RP_CLIP_ROUNDED } rp_clip;
-
-/* Where an item came from. Files are borrowed, lines 0 when unknown. */
-typedef struct rp_src {
-  const char *layout_file;
-  int layout_line;
-  const char *content_file;
-  int content_line;
-} rp_src;
 
 typedef struct rp_item {
   rp_item_kind kind;
@@ -128,10 +88,6 @@ typedef struct rp_image_ref {
   const char *path;    /* resolved path */
   double max_w, max_h; /* largest placed size, pt (for downsampling) */
 } rp_image_ref;
-
-typedef struct rp_doc_info {
-  const char *title, *author, *subject, *keywords, *creator, *lang;
-} rp_doc_info;
 
 /* The whole laid-out document. Allocated from the render's arena; the fontset
  * is borrowed from the bound document. */

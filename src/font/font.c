@@ -25,7 +25,7 @@
  * missing_width); covered has a bit only for code points mapped to a real
  * glyph (0 < gid < numGlyphs). Faces are not kept open: everything needed is
  * copied out at load time, so a loaded rp_font is plain data. */
-#include "layout/font.h"
+#include "font/font.h"
 
 #include <errno.h>
 #include <limits.h>

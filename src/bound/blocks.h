@@ -5,15 +5,15 @@
  * fontset indices, colour names into values). Text is final, except the page
  * variables {$page}, {$pages} and {$section} in running headers and footers,
  * which layout substitutes per page. Everything is arena-allocated. */
-#ifndef RP_TEMPLATE_BLOCKS_H
-#define RP_TEMPLATE_BLOCKS_H
+#ifndef RP_BOUND_BLOCKS_H
+#define RP_BOUND_BLOCKS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "base/arena.h"
-#include "layout/font.h"
-#include "layout/items.h"
+#include "base/types.h"
+#include "font/font.h"
 
 typedef enum rp_align { RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER, RP_ALIGN_JUSTIFY } rp_align;
 

@@ -1,5 +1,5 @@
-/* items — see items.h. */
-#include "layout/items.h"
+/* types — see types.h. */
+#include "base/types.h"
 
 const char *rp_role_name(rp_role r) {
   static const char *const names[] = {
@@ -27,10 +27,4 @@ const char *rp_role_name(rp_role r) {
       [RP_ROLE_SECTION] = "Sect",
   };
   return (unsigned)r < sizeof names / sizeof names[0] && names[r] ? names[r] : "?";
-}
-
-rp_item *rp_page_add(rp_arena *a, rp_page *p, rp_item_kind kind) {
-  rp_item *it = rp_vec_push(a, &p->items, sizeof(rp_item));
-  if (it) it->kind = kind;
-  return it;
 }

@@ -5,8 +5,8 @@
  * truncated to integer thousandths of an em (advance * 1000 / unitsPerEm), no
  * kerning. Only the Basic Multilingual Plane is usable (libharu's limit).
  * Layout sees fonts only through this header; it never includes hpdf.h. */
-#ifndef RP_LAYOUT_FONT_H
-#define RP_LAYOUT_FONT_H
+#ifndef RP_FONT_FONT_H
+#define RP_FONT_FONT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,55 @@
+/* types — the small value types every stage shares: colours, structure
+ * roles, clips, source positions and document metadata.
+ *
+ * They live below every module so that the bound document (bound/), the
+ * laid-out pages (page/), charts and the back end can all name them without
+ * depending on each other. */
+#ifndef RP_BASE_TYPES_H
+#define RP_BASE_TYPES_H
+
+typedef struct rp_color {
+  float r, g, b, a; /* 0..1 */
+} rp_color;
+
+typedef enum rp_role {
+  RP_ROLE_NONE,
+  RP_ROLE_ARTIFACT, /* headers, footers, decorative bands: not content */
+  RP_ROLE_H1,
+  RP_ROLE_H2,
+  RP_ROLE_H3,
+  RP_ROLE_H4,
+  RP_ROLE_H5,
+  RP_ROLE_H6,
+  RP_ROLE_P,
+  RP_ROLE_LIST,
+  RP_ROLE_LIST_ITEM,
+  RP_ROLE_LIST_LABEL,
+  RP_ROLE_LIST_BODY,
+  RP_ROLE_QUOTE,
+  RP_ROLE_TABLE,
+  RP_ROLE_TABLE_ROW,
+  RP_ROLE_TABLE_HEADER,
+  RP_ROLE_TABLE_CELL,
+  RP_ROLE_FIGURE,
+  RP_ROLE_LINK,
+  RP_ROLE_CAPTION,
+  RP_ROLE_SECTION,
+} rp_role;
+
+const char *rp_role_name(rp_role r);
+
+typedef enum rp_clip { RP_CLIP_NONE, RP_CLIP_CIRCLE, RP_CLIP_ROUNDED } rp_clip;
+
+/* Where an item or block came from. Files are borrowed, lines 0 when unknown. */
+typedef struct rp_src {
+  const char *layout_file;
+  int layout_line;
+  const char *content_file;
+  int content_line;
+} rp_src;
+
+typedef struct rp_doc_info {
+  const char *title, *author, *subject, *keywords, *creator, *lang;
+} rp_doc_info;
+
+#endif
