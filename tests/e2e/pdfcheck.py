@@ -4,8 +4,9 @@
 usage:
   pdfcheck.py text CONTENT.xml OUT.pdf [--layout NAME] [--exceptions FILE]
       every piece of content (titles, names, figures, members, winners, table cells, every
-      paragraph whole, ...) is in the PDF's text with its spacing, except what FILE lists for
-      this layout and sample
+      paragraph whole, ...) is in the PDF's text with its spacing, and breaks across lines
+      only at sensible points (a space, a hyphen, after . / @ in a handle or URL; no hyphen
+      added inside a handle or URL), except what FILE lists for this layout and sample
   pdfcheck.py geometry OUT.pdf
       no word overlaps another word, no word leaves its page (pdftotext -bbox-layout boxes)
   pdfcheck.py contrast OUT.pdf
@@ -14,9 +15,11 @@ usage:
       the three above
   pdfcheck.py next-year CONTENT.xml OUT.xml
       writes CONTENT with its period moved on a year (dates, short form, text)
-  pdfcheck.py stale CONTENT.xml OUT.pdf OLD [OLD...]
-      every occurrence of an OLD string (e.g. the previous period) in the PDF comes from
-      content that still says it
+  pdfcheck.py scrub CONTENT.xml OUT.xml OLD [OLD...]
+      writes CONTENT with every OLD period (2018–19) replaced by a marker period (1999–00)
+  pdfcheck.py stale OUT.pdf OLD [OLD...]
+      no OLD string (the previous period) on the PDF's pages, in its metadata or bookmarks:
+      render scrubbed content, and any that is left came from the layout
 
 Each failure is one line: `CHECK page N: what`, and the exit status is 1.
 Needs poppler-utils (pdftotext, pdftoppm) and python3-pil; no other packages.
@@ -49,18 +52,66 @@ def squash(s):
 
 
 def soft(s):
-    """Like squash, but spaces count: a run of spaces is one space, a run of whitespace
-    holding a line break is one line break (a page's text keeps its lines)."""
-    s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHENS)
+    """Like squash, but spaces and hyphens count: a run of spaces is one space, a run of
+    whitespace holding a line break is one line break (a page's text keeps its lines);
+    every hyphen is "-"."""
+    s = unicodedata.normalize("NFKC", s).casefold().translate(HYPHEN_LIKE)
     return re.sub(r"\s+", lambda m: "\n" if "\n" in m.group(0) else " ", s)
+
+
+HYPHEN_LIKE = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": "-"})
+# A line may end here: a hyphen the layout added (hyphenation), then the break.
+BREAK = "(?:-?\n)?"
+
+
+def needle_chars(needle):
+    return soft(needle.replace("\u00ad", "")).replace("\n", " ")
 
 
 def needle_pattern(needle):
     """A regex for the content's text in a page's text: a line may break between any two
-    characters (a word hyphenated, a handle or URL broken at a dot or a slash, a dash ending
-    a line) and in place of a space; no space may be added or lost elsewhere."""
-    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in soft(needle).replace("\n", " ")]
-    return re.compile("\n?".join(parts))
+    characters (after a hyphen the layout adds, or not) and in place of a space; no space
+    may be added or lost elsewhere. Whether a break is a sensible one is bad_breaks'."""
+    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in needle_chars(needle)]
+    return re.compile(BREAK.join(parts))
+
+
+# After these a line may break without a hyphen (URLs, handles, paths, ranges)...
+BREAK_AFTER = set(".@/_-\u2013\u2014:")
+# ...and before these.
+BREAK_BEFORE = set("@/")
+
+
+def whole_words(hay, m):
+    """Whether a match starts and ends at word boundaries."""
+    first, last = m.group(0)[:1], m.group(0)[-1:]
+    before, after = hay[m.start() - 1:m.start()], hay[m.end():m.end() + 1]
+    return not (first.isalnum() and before.isalnum()) and not (last.isalnum() and after.isalnum())
+
+
+def bad_breaks(needle, hay, m, link):
+    """The line breaks inside one match of needle in hay that a reader would call wrong: a
+    word broken with no hyphen, not after punctuation that allows it; in a handle, an
+    address or a URL (link), also a hyphen the layout added (it changes what one types)."""
+    nc = needle_chars(needle)
+    out, i, j = [], m.start(), 0
+    while i < m.end() and j <= len(nc):
+        c = hay[i]
+        if j < len(nc) and (c == nc[j] or (nc[j] == " " and c in " \n")):
+            i, j = i + 1, j + 1
+            continue
+        before, after = nc[max(0, j - 12):j], nc[j:j + 12]
+        if c == "-" and hay[i + 1:i + 2] == "\n":
+            if link:
+                out.append(f"a hyphen added inside it: '{before}-⏎{after}'")
+            i += 2
+        elif c == "\n":
+            if not (j and nc[j - 1] in BREAK_AFTER) and not (j < len(nc) and nc[j] in BREAK_BEFORE):
+                out.append(f"a line breaks inside a word with no hyphen: '{before}⏎{after}'")
+            i += 1
+        else:
+            break  # cannot happen for a match of needle_pattern
+    return out
 
 
 def words_of(s):
@@ -102,7 +153,18 @@ def local(tag):
 
 
 def text_of(el):
-    return " ".join("".join(el.itertext()).split())
+    """An element's text as printed: a <br/> is a line break, so a space here."""
+    parts = []
+
+    def walk(e):
+        if local(e.tag) == "br":
+            parts.append(" ")
+        parts.append(e.text or "")
+        for c in e:
+            walk(c)
+            parts.append(c.tail or "")
+    walk(el)
+    return " ".join("".join(parts).split())
 
 
 def has_block_children(el):
@@ -131,7 +193,8 @@ def expected(content):
         if not path and el.get("id"):
             key += "#" + el.get("id")  # top-level sections by id: section#finance/p
         lang = el.get(XML_LANG)
-        if lang and lang != doc_lang:
+        first_name = tag in ("title", "name") and not alt
+        if lang and lang != doc_lang and not first_name:
             key += f"[{lang}]"  # another language's version: section#foreword/p[cy]
         elif alt:
             key += "[alt]"  # a later title or name in the document's own language
@@ -152,11 +215,18 @@ def expected(content):
             w = words_of(text_of(el))
             add(key, " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
             return
-        if tag == "quote" or tag == "attribution" or tag == "item":
-            # Mixed: its own text before the first block child is prose too.
-            lead = (el.text or "").strip()
-            if lead:
-                add(key, " ".join(words_of(lead)))
+        if tag in PROSE:
+            # Mixed: its own text (and inline markup) before the first block child is prose
+            # too, e.g. a quote's words before its attribution.
+            lead = ET.Element(el.tag)
+            lead.text = el.text
+            for c in el:
+                if local(c.tag) not in INLINE:
+                    break
+                lead.append(c)
+            w = words_of(text_of(lead))
+            if w:
+                add(key, " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
         seen = set()
         for child in el:
             ctag = local(child.tag)
@@ -221,10 +291,11 @@ def haystacks(pages, norm):
 def where_differs(needle, hay):
     """Where the page's text parts from the content: the longest start of the content that
     is in the text, and what follows it on each side."""
-    lo, hi, m = 1, len(needle), None
+    nc = needle_chars(needle)
+    lo, hi, m = 1, len(nc), None
     while lo <= hi:
         mid = (lo + hi) // 2
-        found = needle_pattern(needle[:mid]).search(hay)
+        found = needle_pattern(nc[:mid]).search(hay)
         if found:
             lo, m = mid + 1, found
         else:
@@ -233,7 +304,7 @@ def where_differs(needle, hay):
         return "not found"
     k = lo - 1
     pdf_next = hay[max(0, m.end() - 12):m.end() + 12].replace("\n", "⏎")
-    want = soft(needle)[max(0, k - 12):k + 12]
+    want = nc[max(0, k - 12):k + 12]
     return f"the PDF has '{pdf_next}' where the content has '{want}'"
 
 
@@ -250,7 +321,15 @@ def check_text(content, pdf, layout, exceptions):
             continue
         checked += 1
         pat = needle_pattern(needle)
-        if pat.search(full) or pat.search(body):
+        link = bool(re.search(r"@handle$|/(web|email|a)$", key)) or "://" in needle
+        found = [(hay, m) for hay in (full, body) for m in pat.finditer(hay)]
+        if found:
+            # A string prints well if one of its occurrences does, preferring occurrences
+            # that are whole words (a short string also turns up inside longer ones).
+            whole = [(h, m) for h, m in found if whole_words(h, m)] or found
+            breaks = [bad_breaks(needle, h, m, link) for h, m in whole]
+            if all(breaks):
+                fails += [f"text: badly broken {key}: {what}: {b}" for b in breaks[0]]
             continue
         n = squash(needle)
         if n in sq_full or n in sq_body:
@@ -411,31 +490,45 @@ def next_year(src, dst):
         f.write(text[:m.start()] + new + text[m.end():])
 
 
-def check_stale(content, pdf, olds):
-    """Every occurrence of an old string in the PDF text must be explained by content that
-    still says it: the text around it (what precedes it on its line, or what follows) is in a
-    content string that holds the old string, or the content has it as a string on its own."""
-    root = ET.parse(content).getroot()
-    sources = []
-    for el in root.iter():
-        if local(el.tag) in SKIP:
-            continue
-        for v in list(el.attrib.values()) + ["".join(el.itertext())]:
-            if v and any(o in v for o in olds):
-                sources.append(squash(v))
-    fails = []
-    for pno, page in enumerate(pdf_pages_text(pdf), 1):
-        for line in page.splitlines():
-            for old in olds:
-                for m in re.finditer(re.escape(old), line):
-                    before = squash(line[max(0, m.start() - 24):m.end()])
-                    after = squash(line[m.start():m.end() + 24])
-                    alone = squash(old)
-                    if any(before in s or after in s for s in sources) or alone in sources:
-                        continue
-                    fails.append(f"stale page {pno}: prints '{old}' where the content does "
-                                 f"not say it: '{line.strip()}'")
-    return fails
+def scrub(src, dst, olds, marker_year=1999):
+    """Content in which every remaining mention of an old period (2018–19, 2018-19) says
+    another one (1999–00): rendered, any old period left in the PDF came from the layout,
+    and every mention that came from the content shows as the marker instead."""
+    text = open(src, encoding="utf-8").read()
+    for old in olds:
+        m = re.fullmatch(r"((?:19|20)\d\d)(\D+)(\d\d)", old)
+        new = f"{marker_year}{m.group(2)}{(marker_year + 1) % 100:02d}" if m else "–"
+        text = text.replace(old, new)
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def pdf_labels(pdf):
+    """[(where, text)]: the document information (title, subject, keywords, author) and the
+    bookmarks, which a reader sees outside the pages."""
+    import pikepdf
+    out = []
+    with pikepdf.open(pdf) as doc:
+        for k, v in doc.docinfo.items():
+            if k in ("/Title", "/Subject", "/Keywords", "/Author"):
+                out.append((f"metadata {k[1:]}", str(v)))
+
+        def walk(items):
+            for i in items:
+                out.append(("bookmark", str(i.title)))
+                walk(i.children)
+        with doc.open_outline() as o:
+            walk(o.root)
+    return out
+
+
+def check_stale(pdf, olds):
+    """No old string (the previous period) on the PDF's pages, in its metadata or in its
+    bookmarks. Given scrubbed content (scrub), every one left came from the layout."""
+    lines = [(f"page {pno}", line) for pno, page in enumerate(pdf_pages_text(pdf), 1)
+             for line in page.splitlines()]
+    return [f"stale {where}: prints '{old}', which the content does not say: '{line.strip()}'"
+            for where, line in lines + pdf_labels(pdf) for old in olds if old in line]
 
 
 # ---------------------------------------------------------------- command line
@@ -443,7 +536,7 @@ def check_stale(content, pdf, olds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("command", choices=["text", "geometry", "contrast", "all", "next-year",
-                                        "stale"])
+                                        "scrub", "stale"])
     ap.add_argument("args", nargs="+")
     ap.add_argument("--layout", default="")
     ap.add_argument("--exceptions")
@@ -452,8 +545,11 @@ def main():
     if a.command == "next-year":
         next_year(*a.args)
         return 0
+    if a.command == "scrub":
+        scrub(a.args[0], a.args[1], a.args[2:])
+        return 0
     if a.command == "stale":
-        fails = check_stale(a.args[0], a.args[1], a.args[2:])
+        fails = check_stale(a.args[0], a.args[1:])
     else:
         pdf = a.args[-1]
         if a.command in ("text", "all"):

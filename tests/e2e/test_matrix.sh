@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every stock layout × every sample, read back as a reader would see it
 # (tests/e2e/pdfcheck.py): renders with exit 0 and nothing on stderr; every
-# piece of content is in the text (except what matrix-exceptions.txt excuses,
-# with its reason); no word overlaps another or leaves its page; every word
+# piece of content is in the text, its lines broken only at sensible points
+# (except what matrix-exceptions.txt excuses, with its reason); no word overlaps another or leaves its page; every word
 # stands out from what lies under it. Then "next year": the 2018–19 sample
-# moved on a year prints the old period only where its content still says it.
+# moved on a year prints the new period, and the old one only where its
+# content still says it (pages, metadata and bookmarks).
 # First, the checks themselves must fail on fixtures made to fail them.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
@@ -47,7 +48,7 @@ mkdir -p "$proj/layouts" "$proj/fonts" "$proj/data" "$proj/images"
 cp tests/e2e/fixtures/*.xml "$proj/layouts/"
 cp fonts/OpenSans-Regular.ttf fonts/OpenSans-Bold.ttf "$proj/fonts/"
 cp data/ccin-2018-19.xml "$proj/data/"
-cp images/*.png "$proj/images/" 2>/dev/null
+cp -r images/. "$proj/images/"
 fx() { render "fixture $1" "$proj/data/ccin-2018-19.xml" "$proj/layouts/$1.xml" "$TMP/fx-$1.pdf"; }
 fx ok && {
   expect_check "fixture ok: geometry" pass "" geometry "$TMP/fx-ok.pdf"
@@ -58,6 +59,14 @@ fx ok && {
 fx spacing && expect_check "fixture spacing" fail \
   "text: spacing differs in title: Review of the year: the PDF has '.*ye ar" \
   text "$proj/data/ccin-2018-19.xml" "$TMP/fx-spacing.pdf"
+fx broken-handle && {
+  expect_check "fixture broken-handle: inside a word" fail \
+    "text: badly broken organisation/social@handle: @coopinnovation: a line breaks inside a word" \
+    text "$proj/data/ccin-2018-19.xml" "$TMP/fx-broken-handle.pdf"
+  expect_check "fixture broken-handle: hyphen added" fail \
+    "text: badly broken contact#contact/social@handle: @coopcouncils: a hyphen added" \
+    text "$proj/data/ccin-2018-19.xml" "$TMP/fx-broken-handle.pdf"
+}
 fx white-on-white && expect_check "fixture white-on-white" fail \
   "contrast page 1: word 'Invisible'.*#ffffff" contrast "$TMP/fx-white-on-white.pdf"
 fx purple-on-purple && expect_check "fixture purple-on-purple" fail \
@@ -66,12 +75,16 @@ fx overlap && expect_check "fixture overlap" fail \
   "geometry page 1: words overlap: 'Overlapping'" geometry "$TMP/fx-overlap.pdf"
 fx off-page && expect_check "fixture off-page" fail \
   "geometry page 1: word 'edge' leaves the page" geometry "$TMP/fx-off-page.pdf"
-# A layout printing a fixed period, given next year's content.
+# A layout printing a fixed period, given next year's content (scrubbed, as in 3.).
 check next-year "$proj/data/ccin-2018-19.xml" "$proj/data/ccin-2019-20.xml"
-render "fixture seeded-period" "$proj/data/ccin-2019-20.xml" "$proj/layouts/seeded-period.xml" \
-  "$TMP/fx-seeded-period.pdf" && expect_check "fixture seeded-period" fail \
-  "stale page 1: prints '2018–19'" stale "$proj/data/ccin-2019-20.xml" \
-  "$TMP/fx-seeded-period.pdf" "2018–19" "2018-19"
+check scrub "$proj/data/ccin-2019-20.xml" "$proj/data/scrubbed.xml" "2018–19" "2018-19"
+if render "fixture seeded-period" "$proj/data/scrubbed.xml" "$proj/layouts/seeded-period.xml" \
+  "$TMP/fx-seeded-period.pdf"; then
+  for where in "page 1: prints '2018–19'" "metadata Keywords: prints '2018-19'" "bookmark: prints '2018–19'"; do
+    expect_check "fixture seeded-period: $where" fail "stale $where" \
+      stale "$TMP/fx-seeded-period.pdf" "2018–19" "2018-19"
+  done
+fi
 
 # --- 2. The matrix.
 for layout in layouts/*.xml; do
@@ -84,16 +97,28 @@ for layout in layouts/*.xml; do
 done
 
 # --- 3. Next year: the 2018–19 sample moved on a year (in a scratch project, so
-# that its relative paths still find images/).
+# that its relative paths still find images/). It must render cleanly; then,
+# to tell the layout's words from the content's, every mention of 2018–19 the
+# content still makes (a board's period, say) is renamed 1999–00: rendered
+# again, any 2018–19 left on a page, in the metadata or in a bookmark came
+# from the layout.
 next=$TMP/next
 mkdir -p "$next/data" "$next/images"
-cp images/*.png "$next/images/" 2>/dev/null
+cp -r images/. "$next/images/"
 check next-year data/ccin-2018-19.xml "$next/data/ccin-2019-20.xml"
-if grep -q 'from="2019-' "$next/data/ccin-2019-20.xml"; then pass "next year: period moved"; else fail "next year: period not moved"; fi
+check scrub "$next/data/ccin-2019-20.xml" "$next/data/scrubbed.xml" "2018–19" "2018-19"
+if grep -q 'from="2019-' "$next/data/ccin-2019-20.xml" && ! grep -q "2018[–-]19" "$next/data/scrubbed.xml"; then
+  pass "next year: period moved, old mentions renamed"
+else
+  fail "next year: period not moved or old mentions left"
+fi
 for layout in layouts/*.xml; do
   l=$(basename "$layout" .xml)
-  render "$l × next year" "$next/data/ccin-2019-20.xml" "$layout" "$TMP/$l--next.pdf" || continue
+  render "$l × next year" "$next/data/ccin-2019-20.xml" "$layout" "$TMP/$l--next.pdf" &&
+    expect_check "$l × next year: its text, the new period with it" pass "" text \
+      "$next/data/ccin-2019-20.xml" "$TMP/$l--next.pdf" --layout "$l" --exceptions "$exceptions"
+  render "$l × next year, scrubbed" "$next/data/scrubbed.xml" "$layout" "$TMP/$l--scrubbed.pdf" || continue
   expect_check "$l × next year: no stale period" pass "" \
-    stale "$next/data/ccin-2019-20.xml" "$TMP/$l--next.pdf" "2018–19" "2018-19"
+    stale "$TMP/$l--scrubbed.pdf" "2018–19" "2018-19"
 done
 finish
