@@ -11,9 +11,9 @@
 static const rp_chart_draw_fn draw_fns[] = {
     [RP_CHART_BAR] = rp_chart_draw_bar,
     [RP_CHART_HBAR] = rp_chart_draw_bar,
-    [RP_CHART_LINE] = NULL,
-    [RP_CHART_PIE] = NULL,
-    [RP_CHART_DONUT] = NULL,
+    [RP_CHART_LINE] = rp_chart_draw_line,
+    [RP_CHART_PIE] = rp_chart_draw_pie,
+    [RP_CHART_DONUT] = rp_chart_draw_pie,
     [RP_CHART_FLOW] = NULL,
     [RP_CHART_TIMELINE] = NULL,
     [RP_CHART_DELTA] = NULL,

@@ -45,6 +45,10 @@ static rp_item *add(rp_chart_out *o, rp_item_kind kind) {
 
 rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, double width) {
   if (o->failed) return NULL;
+  /* the item's bounds are the curve's, not its control points' (which lie
+   * outside a circle) */
+  double ex0, ey0, ex1, ey1;
+  cairo_path_extents(o->cr, &ex0, &ey0, &ex1, &ey1);
   cairo_path_t *path = cairo_copy_path(o->cr);
   cairo_new_path(o->cr);
   if (!path || path->status != CAIRO_STATUS_SUCCESS) {
@@ -91,6 +95,7 @@ rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, dou
   if (n == 0 || !isfinite(x0)) goto done;
   it = add(o, RP_ITEM_PATH);
   if (!it) goto done;
+  if (ex1 > ex0 || ey1 > ey0) x0 = ex0, y0 = ey0, x1 = ex1, y1 = ey1;
   it->x = x0, it->y = y0, it->w = x1 - x0, it->h = y1 - y0;
   it->u.path.ops = ops;
   it->u.path.n_ops = n;
