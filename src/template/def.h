@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/numfmt.h"
 #include "bound/blocks.h"
 #include "template/template.h"
 
@@ -670,7 +671,6 @@ void rp_xpathfn_fini(rp_xeval *x);
 /* Pure helpers behind the functions (also used by tests through XPath). */
 bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap);
 bool rp_date_range(const char *from, const char *to, char *out, size_t cap);
-bool rp_format_number(double v, const char *picture, char *out, size_t cap);
 /* The same with month and day names from `names` (NULL: English). */
 bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *picture, char *out,
                        size_t cap);
