@@ -6,6 +6,7 @@
 
 #include "charts/draw.h"
 #include "charts/kinds.h"
+#include "charts/map.h"
 
 /* One entry per rp_chart_kind; NULL: not drawn yet, a labelled frame. */
 static const rp_chart_draw_fn draw_fns[] = {
@@ -17,7 +18,7 @@ static const rp_chart_draw_fn draw_fns[] = {
     [RP_CHART_FLOW] = NULL,
     [RP_CHART_TIMELINE] = NULL,
     [RP_CHART_DELTA] = NULL,
-    [RP_CHART_MAP] = NULL,
+    [RP_CHART_MAP] = rp_chart_draw_map,
 };
 _Static_assert(sizeof draw_fns / sizeof draw_fns[0] == RP_CHART_MAP + 1,
                "every chart kind has an entry");
