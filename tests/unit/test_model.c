@@ -243,8 +243,8 @@ static void test_sample_kinds(void **state) {
 /* The sections in print order, with what layouts need of each. */
 static void test_sample_sections(void **state) {
   const rp_model *m = sample_model(state);
-  static const char *const order[] = {"about",        "foreword", "highlights", "boards",
-                                      "figures",      "members",  "awards",     "projects",
+  static const char *const order[] = {"about",        "foreword", "highlights", "figures",
+                                      "boards",       "members",  "awards",     "projects",
                                       "case-studies", "events",   "plan",       "contact"};
   assert_int_equal(m->n_sections, 12);
   for (size_t i = 0; i < m->n_sections; i++) {
