@@ -324,8 +324,11 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
   double h = b->height;
-  rp_status st = fixed_room(f, b, h);
+  double before = b->style ? b->style->space_before : 0,
+         after = b->style ? b->style->space_after : 0;
+  rp_status st = fixed_room(f, b, h + (f->at_top ? 0 : before));
   if (st != RP_OK) return st;
+  if (!f->at_top) f->y += before;
   rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
   if (it) {
     const rp_chart *c = b->u.chart.data;
@@ -350,7 +353,7 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
       if (st != RP_OK) return st;
     }
   }
-  f->y += h;
+  f->y += h + after;
   f->at_top = false;
   return RP_OK;
 }

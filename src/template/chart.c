@@ -172,7 +172,7 @@ bad:
 
 /* The attributes each kind of data child reads into a[0..3]. */
 static const char *const src_attrs[][4] = {
-    [RP_CSRC_DATA] = {"label", "value", "display", NULL},
+    [RP_CSRC_DATA] = {"label", "value", "display", "color"},
     [RP_CSRC_SERIES] = {"name", NULL, NULL, NULL},
     [RP_CSRC_EVENT] = {"start", "end", "label", NULL},
     [RP_CSRC_POINT] = {"name", "kind", "lat", "lon"},
@@ -329,8 +329,16 @@ bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
   *ok &= line_color(l, n, "grid", &t->u.chart.grid);
   *ok &= outline_attr(l, n, t);
   *ok &= inset_attr(l, n, t);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  /* a length, or a pattern giving one ("{$map-height}": a layout's parameter) */
+  const char *h = rp_def_attr(l, n, "height"), *w = rp_def_attr(l, n, "width");
+  if (h && strchr(h, '{'))
+    t->u.chart.height_avt = avt(l, n, "height", sc->vars, ok);
+  else
+    *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  if (w && strchr(w, '{'))
+    t->u.chart.width_avt = avt(l, n, "width", sc->vars, ok);
+  else
+    *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
   const char *const *vars = data_vars(l, sc->vars);
   if (!vars) return rp_def_out_of_memory(l);
   t->u.chart.data = compile_srcs(l, n, vars, ok, false);
@@ -353,6 +361,7 @@ typedef struct chart_b {
   rp_chart *c;
   rp_vec labels;   /* const char *: categories */
   rp_vec displays; /* const char *, parallel to labels */
+  rp_vec colors;   /* rp_color, parallel to labels: a == 0 for none */
   rp_vec series;   /* series_b */
   rp_vec events;   /* rp_chart_event */
   rp_vec points;   /* rp_map_point */
@@ -393,22 +402,26 @@ static bool number(chart_b *cb, const rp_chart_src *s, const char *attr, const c
   return true;
 }
 
-static size_t category(chart_b *cb, const char *label, const char *display) {
+static size_t category(chart_b *cb, const char *label, const char *display, rp_color color) {
   for (size_t i = 0; i < cb->labels.len; i++)
     if (strcmp(RP_VEC_AT(cb->labels, const char *, i), label) == 0) {
       if (display && !RP_VEC_AT(cb->displays, const char *, i))
         RP_VEC_AT(cb->displays, const char *, i) = display;
+      if (color.a > 0 && RP_VEC_AT(cb->colors, rp_color, i).a == 0)
+        RP_VEC_AT(cb->colors, rp_color, i) = color;
       return i;
     }
   rp_arena *a = rp_binder_arena(cb->b);
   const char **l = rp_vec_push(a, &cb->labels, sizeof *l);
   const char **d = rp_vec_push(a, &cb->displays, sizeof *d);
-  if (!l || !d) {
+  rp_color *c = rp_vec_push(a, &cb->colors, sizeof *c);
+  if (!l || !d || !c) {
     oom(cb);
     return (size_t)-1;
   }
   *l = label;
   *d = display;
+  *c = color;
   return cb->labels.len - 1;
 }
 
@@ -424,7 +437,13 @@ static void item(chart_b *cb, const rp_chart_src *s, series_b *ser, xmlNodePtr n
       const char *label = v[0] ? v[0] : "";
       double d;
       if (!number(cb, s, "value", v[1], node, &d)) return;
-      size_t ci = category(cb, label, v[2]);
+      rp_color color = {0, 0, 0, 0};
+      if (v[3] && !color_text(rp_binder_layout(b), v[3], &color)) {
+        bad_value(cb, s, node, "color", v[3],
+                  "a colour; give a colour of the layout's <brand> or #rrggbb");
+        return;
+      }
+      size_t ci = category(cb, label, v[2], color);
       if (ci == (size_t)-1) return;
       size_t *cat = rp_vec_push(a, &ser->cats, sizeof *cat);
       double *val = rp_vec_push(a, &ser->vals, sizeof *val);
@@ -642,6 +661,13 @@ static bool finish(chart_b *cb) {
   bool any_display = false;
   for (size_t i = 0; i < nc; i++) any_display |= RP_VEC_AT(cb->displays, const char *, i) != NULL;
   c->displays = any_display ? cb->displays.data : NULL;
+  /* every category coloured (a kind's vocabulary colour): the segments' palette */
+  bool all_colored = nc > 0;
+  for (size_t i = 0; i < nc; i++) all_colored &= RP_VEC_AT(cb->colors, rp_color, i).a > 0;
+  if (all_colored) {
+    c->palette = cb->colors.data;
+    c->n_palette = nc;
+  }
   size_t ns = 0;
   for (size_t i = 0; i < cb->series.len; i++) ns += RP_VEC_AT(cb->series, series_b, i).vals.len > 0;
   c->series = ns ? rp_arena_calloc(a, ns, sizeof *c->series) : NULL;
@@ -681,6 +707,21 @@ static bool has_data(const rp_chart *c) {
     default:
       return c->n_categories > 0 && c->n_series > 0;
   }
+}
+
+/* height="{…}", width="{…}": the pattern's value read as a length. */
+static bool bound_length(rp_binder *b, const rp_tnode *t, const char *attr, const rp_avt *e,
+                         xmlNodePtr node, int pos, int size, double *out) {
+  if (!e) return true;
+  const char *v = rp_binder_text(b, e, node, pos, size);
+  const char *err = v ? rp_length_parse(v, RP_NO_PERCENT, out) : "it is empty";
+  if (!err && *out > 0 && *out < 14400) return true;
+  if (rp_binder_first_report(b, e))
+    rp_diag_error(rp_binder_diag(b), RP_ERR_INPUT, t->file, t->line, 0,
+                  "<chart %s> gives \"%s\" (at %s:%d): %s; expected a length such as \"60mm\"",
+                  attr, v ? v : "", rp_binder_xeval(b)->content_file, rp_binder_line(node),
+                  err ? err : "out of range");
+  return false;
 }
 
 void rp_bind_chart(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
@@ -761,12 +802,17 @@ void rp_bind_chart(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
                    t->u.chart.kind_name, x->content_file, rp_binder_line(node));
     return;
   }
+  double height = t->height, width = t->width;
+  if (!bound_length(b, t, "height", t->u.chart.height_avt, node, pos, size, &height) ||
+      !bound_length(b, t, "width", t->u.chart.width_avt, node, pos, size, &width))
+    return;
   rp_block *blk = rp_binder_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
   if (!blk) return;
+  blk->style = t->style ? t->style->style : NULL; /* its space before and after */
   blk->u.chart.kind = t->u.chart.kind_name;
   blk->u.chart.data = c;
   blk->alt = c->alt;
-  blk->width = t->width;
-  blk->height = t->height;
+  blk->width = width;
+  blk->height = height;
   rp_binder_add(out, blk);
 }

@@ -276,6 +276,7 @@ typedef struct rp_tnode {
       /* delta: the change on the chart element itself */
       const rp_avt *value, *display, *compared, *better;
       struct rp_chart_src *data; /* <data>, <series>, <event>, <point>, <key> in order */
+      const rp_avt *height_avt, *width_avt; /* height="{$…}": a length per binding */
     } chart;
     struct {
       int columns;               /* 1–12, or 0 when columns_avt gives it per binding */

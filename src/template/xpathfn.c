@@ -276,6 +276,37 @@ static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
   push_string(ctxt, out);
 }
 
+/* months(from, to): every month from the one of `from` to the one of `to`,
+ * as "YYYY-MM" tokens separated by spaces — a chart's categories per month,
+ * months without events included (<data each-id="{months(…)}">). */
+static void fn_months(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *to = xmlXPathPopString(ctxt);
+  xmlChar *from = xmlXPathPopString(ctxt);
+  char out[240 * 8 + 1];
+  size_t n = 0;
+  out[0] = '\0';
+  ymd a, b;
+  if (!from || !to) {
+    xmlFree(from);
+    xmlFree(to);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (!parse_iso((const char *)from, &a) || !parse_iso((const char *)to, &b) || !a.m || !b.m ||
+      b.y * 12 + b.m < a.y * 12 + a.m || b.y * 12 + b.m - (a.y * 12 + a.m) >= 240) {
+    fn_error(ctxt,
+             "months(): \"%s\" to \"%s\" is not a span of months; give two dates (YYYY-MM or "
+             "YYYY-MM-DD), the second not before the first and within 20 years of it",
+             (const char *)from, (const char *)to);
+  } else {
+    for (int y = a.y, m = a.m; y * 12 + m <= b.y * 12 + b.m; m = m == 12 ? 1 : m + 1, y += m == 1)
+      n += (size_t)snprintf(out + n, sizeof out - n, "%s%04d-%02d", n ? " " : "", y, m);
+  }
+  xmlFree(from);
+  xmlFree(to);
+  push_string(ctxt, out);
+}
+
 static void fn_format_number(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(2);
   xmlChar *picture = xmlXPathPopString(ctxt);
@@ -612,6 +643,7 @@ static const struct {
 } functions[] = {
     {"format-date", fn_format_date},
     {"date-range", fn_date_range},
+    {"months", fn_months},
     {"format-number", fn_format_number},
     {"person", fn_person},
     {"figure", fn_figure},
