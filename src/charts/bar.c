@@ -33,9 +33,10 @@ static void bar_rect(rp_chart_out *o, const bar_geom *g, double a, double b, dou
     cairo_rectangle(o->cr, p, fmin(va, vb), q - p, fabs(vb - va));
 }
 
-static const char *value_text(const rp_chart *c, size_t s, size_t i, char *buf, size_t cap) {
+static const char *value_text(const rp_chart *c, size_t s, size_t i, int dec, char *buf,
+                              size_t cap) {
   if (c->displays && c->n_series == 1 && c->displays[i]) return c->displays[i];
-  return rp_chart_format(c->series[s].values[i], -1, c->unit, c->number, buf, cap);
+  return rp_chart_format(c->series[s].values[i], dec, c->unit, c->number, buf, cap);
 }
 
 rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
@@ -64,6 +65,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
                                 "its values are too large to draw (beyond 1e308): check the "
                                 "data, or chart them in a larger unit");
 
+  int vdec = rp_chart_value_decimals(c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label, *vt = &c->value;
 
@@ -112,7 +114,8 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
       for (size_t s = 0; s < ns; s++)
         for (size_t i = 0; i < nc; i++)
           if (!isnan(c->series[s].values[i]))
-            val_w = fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, buf, sizeof buf)));
+            val_w =
+                fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, vdec, buf, sizeof buf)));
     val_w = fmin(val_w + pad, r.w * 0.25);
     px = r.x + cat_w + pad + (has_neg ? val_w : 0);
     /* the last tick label is centred on the plot's end: keep half inside */
@@ -169,7 +172,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
       if (v == 0) continue;
       bar_rect(o, &g, a, b, p, q);
       rp_chart_emit_path(o, fill, (rp_color){0}, 0);
-      const char *txt = value_text(c, s, i, buf, sizeof buf);
+      const char *txt = value_text(c, s, i, vdec, buf, sizeof buf);
       double tw = rp_chart_text_width(o, vt, txt), len = fabs(at(&g, b) - at(&g, a));
       double mid = (p + q) / 2;
       if (stacked) { /* inside the segment, when it fits */

@@ -21,6 +21,7 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
     return rp_chart_input_error(o, c,
                                 "its values are too large to draw (beyond 1e308): check the "
                                 "data, or chart them in a larger unit");
+  int vdec = rp_chart_value_decimals(c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label, *vt = &c->value;
   char buf[480];
@@ -92,7 +93,7 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
       if (ns == 1) {
         const char *t = c->displays && c->displays[i]
                             ? c->displays[i]
-                            : rp_chart_format(v[i], -1, c->unit, c->number, buf, sizeof buf);
+                            : rp_chart_format(v[i], vdec, c->unit, c->number, buf, sizeof buf);
         if (rp_chart_text_width(o, vt, t) <= slot)
           rp_chart_emit_text(o, vt, t, x, y - mr - 3 - vt->size * RP_CHART_DESCENT,
                              RP_CHART_CENTRE);

@@ -396,6 +396,17 @@ static void test_format(void **state) {
   check_fmt(0, -1, NULL, NULL, "0");
   check_fmt(-0.0, -1, NULL, NULL, "0");
   check_fmt(0.5, 1, NULL, NULL, "0.5"); /* ticks: fixed decimals */
+  check_fmt(9e6, 1, "\xC2\xA3", NULL,
+            "\xC2\xA3"
+            "9.0m"); /* as written, in millions */
+  check_fmt(0, 2, NULL, NULL, "0");
+  static const double a[] = {8.1e6, 9e6, 250}, b[] = {1, 2, 3}, d[] = {19.7, -3.2, 8},
+                      e[] = {0.31, 0.5}, f[] = {33000, 1500.5};
+  assert_int_equal(rp_chart_decimals(a, 3), 1);
+  assert_int_equal(rp_chart_decimals(b, 3), 0);
+  assert_int_equal(rp_chart_decimals(d, 3), 1);
+  assert_int_equal(rp_chart_decimals(e, 2), 2);
+  assert_int_equal(rp_chart_decimals(f, 2), 0);
   check_fmt(1, 1, NULL, NULL, "1.0");
   check_fmt(1e300, -1, NULL, NULL,
             "1\xC3\x97"
@@ -927,6 +938,30 @@ static void test_gallery(void **state) {
   }
 }
 
+/* The comparison rejects a real change: the bar chart with one bar moved
+ * (Aug 3 → 2, Jan 0 → 1) against the bar chart's reference. */
+static void test_gallery_rejects_change(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_bar(fx);
+  c.series[0].values[4] = 2, c.series[0].values[9] = 1;
+  char pdf[4200], got[4300];
+  snprintf(pdf, sizeof pdf, "%s/changed.pdf", rp_test_tmpdir());
+  render_charts(fx, &c, 1, pdf);
+  rp_test_output t = rp_test_run("pdftoppm -r 72 -png '%s' '%s/changed'", pdf, rp_test_tmpdir());
+  assert_int_equal(t.status, 0);
+  rp_test_output_free(&t);
+  snprintf(got, sizeof got, "%s/changed-1.png", rp_test_tmpdir());
+  double mean, far;
+  assert_false(png_close(got, rp_test_src("tests/golden/charts/bar.png"), &mean, &far));
+  assert_true(far >= 0.01 || mean >= 2);
+  /* and the unchanged chart passes */
+  c = chart_bar(fx);
+  render_charts(fx, &c, 1, pdf);
+  t = rp_test_run("pdftoppm -r 72 -png '%s' '%s/changed'", pdf, rp_test_tmpdir());
+  rp_test_output_free(&t);
+  assert_true(png_close(got, rp_test_src("tests/golden/charts/bar.png"), &mean, &far));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
@@ -944,6 +979,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gallery, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_gallery_rejects_change, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
