@@ -155,6 +155,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   double slot = (g.c1 - g.c0) / (double)nc;
   double group = slot * (ns > 1 && !stacked ? 0.8 : 0.66);
   double bw = stacked ? group : group / (double)ns;
+  size_t stride = rp_chart_label_stride(o, c, slot, g.horiz);
   for (size_t i = 0; i < nc; i++) {
     double c_start = g.c0 + slot * (double)i + (slot - group) / 2;
     double pos = 0, neg = 0;
@@ -198,13 +199,21 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
     }
     /* the category's label */
     const char *cat = c->categories[i] ? c->categories[i] : "";
+    if (i % stride) continue;
     if (g.horiz)
-      rp_chart_emit_fit(o, lt, cat, r.x + cat_w, c_start + group / 2 + lt->size * 0.35,
-                        RP_CHART_RIGHT, cat_w);
-    else
+      rp_chart_emit_fit(
+          o, lt, cat, r.x + cat_w,
+          fmin(fmax(c_start + group / 2 + lt->size * 0.35, r.y + lt->size * RP_CHART_ASCENT),
+               py + ph - lt->size * RP_CHART_DESCENT),
+          RP_CHART_RIGHT, cat_w);
+    else if (stride == 1)
       rp_chart_emit_fit(o, lt, cat, g.c0 + slot * ((double)i + 0.5),
                         r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT, RP_CHART_CENTRE,
                         slot - 2);
+    else /* every few: from its bar's left edge, within the plot */
+      rp_chart_emit_fit(o, lt, cat, g.c0 + slot * (double)i,
+                        r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT, RP_CHART_LEFT,
+                        fmin(slot * (double)stride - 2, g.c1 - (g.c0 + slot * (double)i)));
   }
 
   /* the zero line over the bars' bases */

@@ -640,6 +640,45 @@ static void test_bar_long_label(void **state) {
   assert_int_equal(fx->d.warnings, 0);
 }
 
+/* Many categories: a label for every few, none overlapping, no warnings. */
+static void assert_no_text_overlap(rp_page *p) {
+  for (size_t i = 0; i < p->items.len; i++)
+    for (size_t j = i + 1; j < p->items.len; j++) {
+      rp_item *a = item(p, i), *b = item(p, j);
+      if (a->kind != RP_ITEM_TEXT || b->kind != RP_ITEM_TEXT) continue;
+      bool apart =
+          a->x + a->w <= b->x + 0.01 || b->x + b->w <= a->x + 0.01 ||
+          fabs(a->y - b->y) >= fmax(a->h, b->h) * (RP_CHART_ASCENT + RP_CHART_DESCENT) - 0.01;
+      if (!apart) fprintf(stderr, "\"%s\" overlaps \"%s\"\n", a->u.text.text, b->u.text.text);
+      assert_true(apart);
+    }
+}
+
+static void test_bar_dense(void **state) {
+  fixture *fx = *state;
+  enum { N = 60 };
+  static char names[N][16];
+  static const char *cats[N];
+  double v[N];
+  for (int i = 0; i < N; i++) {
+    snprintf(names[i], sizeof names[i], "Week %d", i + 1);
+    cats[i] = names[i];
+    v[i] = (i * 37) % 11;
+  }
+  rp_chart_kind ks[] = {RP_CHART_BAR, RP_CHART_HBAR, RP_CHART_LINE};
+  for (size_t k = 0; k < 3; k++) {
+    rp_chart c = base_chart(fx, ks[k]);
+    set_data(fx, &c, N, cats, v);
+    rp_page *p;
+    assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+    assert_inside(p, &box_std);
+    assert_no_text_overlap(p);
+    assert_non_null(find_text(p, "Week 1"));
+    assert_null(find_text(p, "Week 2"));
+    assert_int_equal(fx->d.warnings, 0);
+  }
+}
+
 /* ---- line, pie, flow, timeline, delta ----------------------------------- */
 
 static void test_line(void **state) {
@@ -973,6 +1012,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bar_negative, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_bad_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_long_label, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bar_dense, setup, teardown),
       cmocka_unit_test_setup_teardown(test_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pie, setup, teardown),
       cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
