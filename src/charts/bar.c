@@ -33,9 +33,10 @@ static void bar_rect(rp_chart_out *o, const bar_geom *g, double a, double b, dou
     cairo_rectangle(o->cr, p, fmin(va, vb), q - p, fabs(vb - va));
 }
 
-static const char *value_text(const rp_chart *c, size_t s, size_t i, char *buf, size_t cap) {
+static const char *value_text(const rp_chart *c, size_t s, size_t i, int dec, char *buf,
+                              size_t cap) {
   if (c->displays && c->n_series == 1 && c->displays[i]) return c->displays[i];
-  return rp_chart_format(c->series[s].values[i], -1, c->unit, c->number, buf, cap);
+  return rp_chart_format(c->series[s].values[i], dec, c->unit, c->number, buf, cap);
 }
 
 rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
@@ -64,6 +65,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
                                 "its values are too large to draw (beyond 1e308): check the "
                                 "data, or chart them in a larger unit");
 
+  int vdec = rp_chart_value_decimals(c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label, *vt = &c->value;
 
@@ -112,7 +114,8 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
       for (size_t s = 0; s < ns; s++)
         for (size_t i = 0; i < nc; i++)
           if (!isnan(c->series[s].values[i]))
-            val_w = fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, buf, sizeof buf)));
+            val_w =
+                fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, vdec, buf, sizeof buf)));
     val_w = fmin(val_w + pad, r.w * 0.25);
     px = r.x + cat_w + pad + (has_neg ? val_w : 0);
     /* the last tick label is centred on the plot's end: keep half inside */
@@ -152,6 +155,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   double slot = (g.c1 - g.c0) / (double)nc;
   double group = slot * (ns > 1 && !stacked ? 0.8 : 0.66);
   double bw = stacked ? group : group / (double)ns;
+  size_t stride = rp_chart_label_stride(o, c, slot, g.horiz);
   for (size_t i = 0; i < nc; i++) {
     double c_start = g.c0 + slot * (double)i + (slot - group) / 2;
     double pos = 0, neg = 0;
@@ -169,7 +173,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
       if (v == 0) continue;
       bar_rect(o, &g, a, b, p, q);
       rp_chart_emit_path(o, fill, (rp_color){0}, 0);
-      const char *txt = value_text(c, s, i, buf, sizeof buf);
+      const char *txt = value_text(c, s, i, vdec, buf, sizeof buf);
       double tw = rp_chart_text_width(o, vt, txt), len = fabs(at(&g, b) - at(&g, a));
       double mid = (p + q) / 2;
       if (stacked) { /* inside the segment, when it fits */
@@ -195,13 +199,21 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
     }
     /* the category's label */
     const char *cat = c->categories[i] ? c->categories[i] : "";
+    if (i % stride) continue;
     if (g.horiz)
-      rp_chart_emit_fit(o, lt, cat, r.x + cat_w, c_start + group / 2 + lt->size * 0.35,
-                        RP_CHART_RIGHT, cat_w);
-    else
+      rp_chart_emit_fit(
+          o, lt, cat, r.x + cat_w,
+          fmin(fmax(c_start + group / 2 + lt->size * 0.35, r.y + lt->size * RP_CHART_ASCENT),
+               py + ph - lt->size * RP_CHART_DESCENT),
+          RP_CHART_RIGHT, cat_w);
+    else if (stride == 1)
       rp_chart_emit_fit(o, lt, cat, g.c0 + slot * ((double)i + 0.5),
                         r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT, RP_CHART_CENTRE,
                         slot - 2);
+    else /* every few: from its bar's left edge, within the plot */
+      rp_chart_emit_fit(o, lt, cat, g.c0 + slot * (double)i,
+                        r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT, RP_CHART_LEFT,
+                        fmin(slot * (double)stride - 2, g.c1 - (g.c0 + slot * (double)i)));
   }
 
   /* the zero line over the bars' bases */

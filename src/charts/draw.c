@@ -253,6 +253,21 @@ rp_status rp_chart_check_values(rp_chart_out *o, const rp_chart *c) {
   return RP_OK;
 }
 
+size_t rp_chart_label_stride(rp_chart_out *o, const rp_chart *c, double slot, bool across) {
+  const rp_chart_text *t = &c->label;
+  double need = t->size * (RP_CHART_ASCENT + RP_CHART_DESCENT);
+  if (!across) {
+    double widest = 0;
+    for (size_t i = 0; i < c->n_categories; i++)
+      widest = fmax(widest, rp_chart_text_width(o, t, c->categories[i]));
+    need = fmin(widest * 0.7, t->size * 6) + 2; /* long names are cut, not spread */
+  }
+  if (!(slot > 0)) return c->n_categories ? c->n_categories : 1;
+  double k = ceil(need / slot);
+  if (k < 1) k = 1;
+  return k > (double)c->n_categories ? (c->n_categories ? c->n_categories : 1) : (size_t)k;
+}
+
 rp_chart_area rp_chart_title(rp_chart_out *o, const rp_chart *c) {
   const rp_chart_box *b = o->box;
   rp_chart_area r = {b->x, b->y, b->w, b->h};

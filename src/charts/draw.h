@@ -80,6 +80,13 @@ rp_status rp_chart_input_error(rp_chart_out *o, const rp_chart *c, const char *f
  * (NaN = no value, drawn as a gap). Records the error. */
 rp_status rp_chart_check_values(rp_chart_out *o, const rp_chart *c);
 
+/* Every how many categories a label is printed along a category axis whose
+ * slots are `slot` pt apart: 1 when the widest label fits one slot (at the
+ * smallest size rp_chart_emit_fit would set), else enough slots to hold it
+ * (dense charts: every other month…). `across` measures labels' heights
+ * instead (a vertical axis). */
+size_t rp_chart_label_stride(rp_chart_out *o, const rp_chart *c, double slot, bool across);
+
 /* Where a chart's parts go: the box less the title. */
 typedef struct rp_chart_area {
   double x, y, w, h;

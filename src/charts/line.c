@@ -21,6 +21,7 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
     return rp_chart_input_error(o, c,
                                 "its values are too large to draw (beyond 1e308): check the "
                                 "data, or chart them in a larger unit");
+  int vdec = rp_chart_value_decimals(c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label, *vt = &c->value;
   char buf[480];
@@ -64,10 +65,15 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
     rp_chart_emit_text(o, lt, buf, px - pad, y + lt->size * 0.35, RP_CHART_RIGHT);
   }
   double slot = pw / (double)nc, mr = fmin(3, slot / 4);
-  for (size_t i = 0; i < nc; i++)
-    rp_chart_emit_fit(
-        o, lt, c->categories[i] ? c->categories[i] : "", px + slot * ((double)i + 0.5),
-        r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT, RP_CHART_CENTRE, slot - 2);
+  size_t stride = rp_chart_label_stride(o, c, slot, false);
+  for (size_t i = 0; i < nc; i += stride) {
+    /* under its point; every few from the point, within the plot */
+    double x = px + slot * ((double)i + 0.5);
+    rp_chart_emit_fit(o, lt, c->categories[i] ? c->categories[i] : "", x,
+                      r.y + r.h - legend_h - lab_h + lt->size * RP_CHART_ASCENT,
+                      stride == 1 ? RP_CHART_CENTRE : RP_CHART_LEFT,
+                      stride == 1 ? slot - 2 : fmin(slot * (double)stride - 2, px + pw - x));
+  }
   for (size_t s = 0; s < ns; s++) {
     rp_color col = rp_chart_series_color(c, s);
     const double *v = c->series[s].values;
@@ -92,7 +98,7 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
       if (ns == 1) {
         const char *t = c->displays && c->displays[i]
                             ? c->displays[i]
-                            : rp_chart_format(v[i], -1, c->unit, c->number, buf, sizeof buf);
+                            : rp_chart_format(v[i], vdec, c->unit, c->number, buf, sizeof buf);
         if (rp_chart_text_width(o, vt, t) <= slot)
           rp_chart_emit_text(o, vt, t, x, y - mr - 3 - vt->size * RP_CHART_DESCENT,
                              RP_CHART_CENTRE);

@@ -32,6 +32,7 @@ rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
   if (!isfinite(sum))
     return rp_chart_input_error(o, c,
                                 "its values add up beyond 1e308: chart them in a larger unit");
+  int vdec = rp_chart_value_decimals(c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label, *vt = &c->value;
   char num[480];
@@ -42,10 +43,10 @@ rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
   if (!vals || !cols) return rp_diag_oom(o->d);
   double name_w = 0, val_w = 0;
   for (size_t i = 0; i < n; i++) {
-    vals[i] =
-        c->displays && c->displays[i]
-            ? c->displays[i]
-            : rp_arena_strdup(o->a, rp_chart_format(v[i], -1, c->unit, c->number, num, sizeof num));
+    vals[i] = c->displays && c->displays[i]
+                  ? c->displays[i]
+                  : rp_arena_strdup(
+                        o->a, rp_chart_format(v[i], vdec, c->unit, c->number, num, sizeof num));
     if (!vals[i]) return rp_diag_oom(o->d);
     cols[i] = n == 1 && c->series[0].color.a > 0 ? c->series[0].color : rp_chart_palette(c, i);
     name_w = fmax(name_w, rp_chart_text_width(o, lt, c->categories[i]));

@@ -11,6 +11,13 @@
 
 #define MINUS "\xE2\x88\x92" /* U+2212 */
 
+static int tick_decimals(const rp_chart_scale *s) {
+  double t[32];
+  int n = s->n_ticks < 32 ? s->n_ticks : 32;
+  for (int i = 0; i < n; i++) t[i] = s->lo + s->step * i;
+  return rp_chart_decimals(t, (size_t)n);
+}
+
 bool rp_chart_scale_nice(double min, double max, int target, rp_chart_scale *s) {
   *s = (rp_chart_scale){0, 1, 0.2, 6, 1};
   if (!isfinite(min) || !isfinite(max)) return false;
@@ -37,8 +44,7 @@ bool rp_chart_scale_nice(double min, double max, int target, rp_chart_scale *s) 
   if (hi <= lo) hi = lo + step;
   s->lo = lo, s->hi = hi, s->step = step;
   s->n_ticks = (int)lround((hi - lo) / step) + 1;
-  int dec = (int)-floor(log10(step) + 1e-9);
-  s->decimals = dec > 0 ? dec : 0;
+  s->decimals = tick_decimals(s);
   return true;
 }
 
@@ -58,6 +64,16 @@ bool rp_chart_all_whole(const rp_chart *c) {
       if (!isnan(v) && (fabs(v) > 1e15 || v != floor(v))) return false;
     }
   return true;
+}
+
+int rp_chart_value_decimals(const rp_chart *c) {
+  int most = 0;
+  for (size_t s = 0; s < c->n_series; s++)
+    if (c->series[s].values) {
+      int d = rp_chart_decimals(c->series[s].values, c->n_categories);
+      if (d > most) most = d;
+    }
+  return most;
 }
 
 double rp_chart_scale_tick(const rp_chart_scale *s, int i) {
@@ -92,6 +108,30 @@ static bool is_currency(const char *u) {
   return !strncmp(u, "\xC2\xA3", 2) || !strncmp(u, "$", 1) || !strncmp(u, "\xE2\x82\xAC", 3);
 }
 
+/* The unit a number is written in: 1, or a million, billion, trillion. */
+static double regime(double a, const char **suffix) {
+  *suffix = "";
+  if (a >= 999.95e9) return *suffix = "tn", 1e12;
+  if (a >= 999.95e6) return *suffix = "bn", 1e9;
+  if (a >= 1e6 - 0.5) return *suffix = "m", 1e6;
+  return 1;
+}
+
+int rp_chart_decimals(const double *v, size_t n) {
+  int most = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = fabs(v[i]);
+    if (!isfinite(a) || a == 0 || a >= 1e15) continue;
+    const char *sfx;
+    double x = a / regime(a, &sfx);
+    int cap = *sfx ? 1 : x >= 1000 ? 0 : x >= 1 ? 2 : 3;
+    int d = 0;
+    while (d < cap && fabs(x * pow(10, d) - round(x * pow(10, d))) > 1e-6 * pow(10, d)) d++;
+    if (d > most) most = d;
+  }
+  return most;
+}
+
 char *rp_chart_format(double v, int decimals, const char *unit, const char *picture, char *out,
                       size_t cap) {
   char num[440];
@@ -115,17 +155,15 @@ char *rp_chart_format(double v, int decimals, const char *unit, const char *pict
              a / pow(10, e), e);
     char *z = strstr(num, ".0\xC3\x97");
     if (z) memmove(z, z + 2, strlen(z + 2) + 1);
-  } else if (a >= 999.95e9) {
-    digits(a / 1e12, decimals >= 0 ? 1 : 1, true, num, sizeof num), suffix = "tn";
-  } else if (a >= 999.95e6) {
-    digits(a / 1e9, 1, true, num, sizeof num), suffix = "bn";
-  } else if (a >= 1e6 - 0.5) {
-    digits(a / 1e6, 1, true, num, sizeof num), suffix = "m";
+  } else if (a == 0) {
+    snprintf(num, sizeof num, "0");
   } else {
+    double unit_of = regime(a, &suffix);
     int dec = decimals;
-    if (dec < 0) dec = a == 0 ? 0 : a < 1 ? (int)-floor(log10(a)) + 1 : a < 100 ? 1 : 0;
+    if (*suffix && dec < 0) dec = 1;
+    if (dec < 0) dec = a < 1 ? (int)-floor(log10(a)) + 1 : a < 100 ? 1 : 0;
     if (dec > 12) dec = 12;
-    digits(a, dec, decimals < 0, num, sizeof num);
+    digits(a / unit_of, dec, decimals < 0, num, sizeof num);
   }
   bool neg = v < 0 && strspn(num, "0.,") != strlen(num);
   const char *u = unit && *unit ? unit : NULL;

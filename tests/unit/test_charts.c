@@ -396,6 +396,17 @@ static void test_format(void **state) {
   check_fmt(0, -1, NULL, NULL, "0");
   check_fmt(-0.0, -1, NULL, NULL, "0");
   check_fmt(0.5, 1, NULL, NULL, "0.5"); /* ticks: fixed decimals */
+  check_fmt(9e6, 1, "\xC2\xA3", NULL,
+            "\xC2\xA3"
+            "9.0m"); /* as written, in millions */
+  check_fmt(0, 2, NULL, NULL, "0");
+  static const double a[] = {8.1e6, 9e6, 250}, b[] = {1, 2, 3}, d[] = {19.7, -3.2, 8},
+                      e[] = {0.31, 0.5}, f[] = {33000, 1500.5};
+  assert_int_equal(rp_chart_decimals(a, 3), 1);
+  assert_int_equal(rp_chart_decimals(b, 3), 0);
+  assert_int_equal(rp_chart_decimals(d, 3), 1);
+  assert_int_equal(rp_chart_decimals(e, 2), 2);
+  assert_int_equal(rp_chart_decimals(f, 2), 0);
   check_fmt(1, 1, NULL, NULL, "1.0");
   check_fmt(1e300, -1, NULL, NULL,
             "1\xC3\x97"
@@ -629,6 +640,251 @@ static void test_bar_long_label(void **state) {
   assert_int_equal(fx->d.warnings, 0);
 }
 
+/* Many categories: a label for every few, none overlapping, no warnings. */
+static void assert_no_text_overlap(rp_page *p) {
+  for (size_t i = 0; i < p->items.len; i++)
+    for (size_t j = i + 1; j < p->items.len; j++) {
+      rp_item *a = item(p, i), *b = item(p, j);
+      if (a->kind != RP_ITEM_TEXT || b->kind != RP_ITEM_TEXT) continue;
+      bool apart =
+          a->x + a->w <= b->x + 0.01 || b->x + b->w <= a->x + 0.01 ||
+          fabs(a->y - b->y) >= fmax(a->h, b->h) * (RP_CHART_ASCENT + RP_CHART_DESCENT) - 0.01;
+      if (!apart) fprintf(stderr, "\"%s\" overlaps \"%s\"\n", a->u.text.text, b->u.text.text);
+      assert_true(apart);
+    }
+}
+
+static void test_bar_dense(void **state) {
+  fixture *fx = *state;
+  enum { N = 60 };
+  static char names[N][16];
+  static const char *cats[N];
+  double v[N];
+  for (int i = 0; i < N; i++) {
+    snprintf(names[i], sizeof names[i], "Week %d", i + 1);
+    cats[i] = names[i];
+    v[i] = (i * 37) % 11;
+  }
+  rp_chart_kind ks[] = {RP_CHART_BAR, RP_CHART_HBAR, RP_CHART_LINE};
+  for (size_t k = 0; k < 3; k++) {
+    rp_chart c = base_chart(fx, ks[k]);
+    set_data(fx, &c, N, cats, v);
+    rp_page *p;
+    assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+    assert_inside(p, &box_std);
+    assert_no_text_overlap(p);
+    assert_non_null(find_text(p, "Week 1"));
+    assert_null(find_text(p, "Week 2"));
+    assert_int_equal(fx->d.warnings, 0);
+  }
+}
+
+/* ---- line, pie, flow, timeline, delta ----------------------------------- */
+
+static void test_line(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_line(fx);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  assert_non_null(find_text(p, "Members"));
+  assert_non_null(find_text(p, "Associates"));
+  for (size_t i = 0; i < 6; i++) assert_non_null(find_text(p, c.categories[i]));
+  /* one stroked line per series through its values, in x order */
+  size_t lines = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = item(p, i);
+    if (it->kind != RP_ITEM_PATH || it->u.path.fill.a > 0 || it->u.path.stroke_width != 2) continue;
+    assert_int_equal(it->u.path.n_ops, 6);
+    for (size_t k = 1; k < 6; k++) assert_true(it->u.path.ops[k].x[0] > it->u.path.ops[k - 1].x[0]);
+    lines++;
+  }
+  assert_int_equal(lines, 2);
+  /* markers: 6 per series */
+  rp_item *m[16];
+  assert_int_equal(filled(p, rp_chart_palette(&c, 1), m, 16), 6 + 1);
+  /* the associates rise: 9 → 19, higher on the page is smaller y */
+  assert_true(m[5]->y < m[0]->y);
+}
+
+/* The angle swept by a pie segment (its first and last point around the centre). */
+static double sweep(const rp_item *it, double cx, double cy) {
+  const rp_path_op *a = &it->u.path.ops[1], *b = NULL;
+  for (size_t k = 0; k < it->u.path.n_ops; k++) /* the last curve (a close adds a move) */
+    if (it->u.path.ops[k].op == RP_PATH_CURVE) b = &it->u.path.ops[k];
+  assert_non_null(b);
+  double a0 = atan2(a->y[0] - cy, a->x[0] - cx);
+  double a1 = atan2(b->y[2] - cy, b->x[2] - cx);
+  double d = (a1 - a0) * 180 / M_PI;
+  while (d <= 0) d += 360;
+  return d;
+}
+
+static void test_pie(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_pie(fx);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  double total = 0, sum = 43;
+  rp_item *seg[5];
+  for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(filled(p, rp_chart_palette(&c, i), &seg[i], 1), 2); /* + legend swatch */
+    assert_int_equal(seg[i]->u.path.ops[0].op, RP_PATH_MOVE);
+  }
+  double cx = seg[0]->u.path.ops[0].x[0], cy = seg[0]->u.path.ops[0].y[0];
+  for (size_t i = 0; i < 5; i++) {
+    double a = sweep(seg[i], cx, cy);
+    if (fabs(a - 360 * c.series[0].values[i] / sum) >= 0.05)
+      fprintf(stderr, "segment %zu: %.3f°\n", i, a);
+    assert_true(fabs(a - 360 * c.series[0].values[i] / sum) < 0.05);
+    total += a;
+    assert_non_null(find_text(p, kinds[i]));
+  }
+  assert_true(fabs(total - 360) < 0.1);
+  assert_non_null(find_text(p, "33%")); /* 14 of 43, inside its segment */
+  assert_non_null(find_text(p, "14"));  /* in the legend */
+
+  c = chart_donut(fx);
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  rp_item *big = find_text(p, "43"), *lab = find_text(p, "members");
+  assert_non_null(big);
+  assert_non_null(lab);
+  assert_true(big->u.text.size > c.value.size);
+  assert_true(lab->y > big->y);
+
+  /* negative: not a share */
+  static const double neg[] = {3, -1, 2, 1, 1};
+  set_data(fx, &c, 5, kinds, neg);
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "negative"));
+}
+
+static void test_flow(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_flow(fx);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  rp_item *f[3] = {find_text(p, "28"), find_text(p, "7.4m"),
+                   find_text(p,
+                             "\xC2\xA3"
+                             "9.5bn")};
+  rp_item *l[3] = {find_text(p, "Councils"), find_text(p, "residents"), find_text(p, "budget")};
+  for (size_t i = 0; i < 3; i++) {
+    assert_non_null(f[i]);
+    assert_non_null(l[i]);
+    assert_true(l[i]->y > f[i]->y); /* label under its figure */
+    assert_true(fabs((l[i]->x + l[i]->w / 2) - (f[i]->x + f[i]->w / 2)) < 0.01);
+  }
+  /* an arrow between each pair of figures, pointing right */
+  size_t arrows = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = item(p, i);
+    if (it->kind != RP_ITEM_PATH) continue;
+    bool between = false;
+    for (size_t k = 0; k < 2; k++)
+      between |= it->x >= f[k]->x + f[k]->w && it->x + it->w <= f[k + 1]->x;
+    assert_true(between);
+    assert_true(it->u.path.ops[3].x[0] == it->x + it->w); /* the tip is rightmost */
+    arrows++;
+  }
+  assert_int_equal(arrows, 2);
+  /* scaled to fit a narrow box: smaller, still inside */
+  rp_chart_box narrow = box_std;
+  narrow.w = 150;
+  assert_int_equal(draw(fx, &c, &narrow, &p), RP_OK);
+  assert_inside(p, &narrow);
+  assert_true(find_text(p, "7.4m")->u.text.size < c.value.size);
+  assert_int_equal(fx->d.warnings, 0);
+  /* a figure with neither a value nor a display */
+  static const double none[] = {NAN, 1, 2};
+  set_data(fx, &c, 3, c.categories, none);
+  c.displays = NULL;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "no value"));
+  c.n_categories = 0;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+}
+
+static void test_timeline(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_timeline(fx);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  for (size_t i = 0; i < c.n_events; i++) assert_non_null(find_text(p, c.events[i].label));
+  /* months from April 2018 to March 2019 */
+  assert_non_null(find_text(p, "Apr"));
+  assert_non_null(find_text(p, "Mar"));
+  assert_non_null(find_text(p, "2019"));
+  /* markers in date order along the axis */
+  rp_item *m[16];
+  size_t nm = filled(p, rp_chart_palette(&c, 0), m, 16);
+  assert_int_equal(nm, 6); /* one-day events */
+  for (size_t i = 1; i < nm; i++) assert_true(m[i]->x > m[i - 1]->x);
+  assert_int_equal(filled(p, rp_chart_palette(&c, 1), m, 16), 2); /* ranges */
+  /* the conference (4 days) is shorter than the roadshow (5 weeks) */
+  assert_true(m[0]->w < m[1]->w);
+  /* no two labels overlap */
+  for (size_t i = 0; i < p->items.len; i++)
+    for (size_t j = i + 1; j < p->items.len; j++) {
+      rp_item *a = item(p, i), *b = item(p, j);
+      if (a->kind != RP_ITEM_TEXT || b->kind != RP_ITEM_TEXT) continue;
+      bool apart =
+          a->x + a->w <= b->x || b->x + b->w <= a->x ||
+          fabs(a->y - b->y) >= fmax(a->h, b->h) * (RP_CHART_ASCENT + RP_CHART_DESCENT) - 0.01;
+      if (!apart) fprintf(stderr, "\"%s\" overlaps \"%s\"\n", a->u.text.text, b->u.text.text);
+      assert_true(apart);
+    }
+  /* bad dates */
+  rp_chart_event bad[] = {{"X", {2018, 13, 1}, {0}}};
+  c.events = bad, c.n_events = 1;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "YYYY-MM-DD"));
+  rp_chart_event back[] = {{"Y", {2018, 5, 3}, {2018, 5, 1}}};
+  c.events = back;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "ends before"));
+  c.n_events = 0;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+  /* a single event */
+  rp_chart_event one[] = {{"Only", {2019, 2, 28}, {0}}};
+  c.events = one, c.n_events = 1;
+  rp_diag_fini(&fx->d);
+  rp_diag_init(&fx->d);
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  assert_non_null(find_text(p, "Only"));
+}
+
+static void test_delta(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_delta(fx);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  assert_non_null(find_text(p,
+                            "\xE2\x88\x92"
+                            "3.2 %"));
+  assert_non_null(find_text(p, "on 2017–18"));
+  /* the mark points down (its apex is lowest) and is good (down is better) */
+  rp_item *mark = item(p, 0);
+  assert_int_equal(mark->kind, RP_ITEM_PATH);
+  assert_true(mark->u.path.ops[1].y[0] > mark->u.path.ops[0].y[0]);
+  assert_true(mark->u.path.fill.g > mark->u.path.fill.r);
+  /* a rise where down is better: up, bad; formatted with its sign */
+  c.delta = 4.5, c.delta_display = NULL, c.unit = "%";
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  mark = item(p, 0);
+  assert_true(mark->u.path.ops[1].y[0] < mark->u.path.ops[0].y[0]);
+  assert_true(mark->u.path.fill.r > mark->u.path.fill.g);
+  assert_non_null(find_text(p, "+4.5%"));
+  c.delta = NAN;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
+}
+
 /* ---- the gallery: rendered, read back, compared with the references ----- */
 
 /* Compares two PNGs: mean absolute difference per channel < 2 and fewer than
@@ -721,6 +977,30 @@ static void test_gallery(void **state) {
   }
 }
 
+/* The comparison rejects a real change: the bar chart with one bar moved
+ * (Aug 3 → 2, Jan 0 → 1) against the bar chart's reference. */
+static void test_gallery_rejects_change(void **state) {
+  fixture *fx = *state;
+  rp_chart c = chart_bar(fx);
+  c.series[0].values[4] = 2, c.series[0].values[9] = 1;
+  char pdf[4200], got[4300];
+  snprintf(pdf, sizeof pdf, "%s/changed.pdf", rp_test_tmpdir());
+  render_charts(fx, &c, 1, pdf);
+  rp_test_output t = rp_test_run("pdftoppm -r 72 -png '%s' '%s/changed'", pdf, rp_test_tmpdir());
+  assert_int_equal(t.status, 0);
+  rp_test_output_free(&t);
+  snprintf(got, sizeof got, "%s/changed-1.png", rp_test_tmpdir());
+  double mean, far;
+  assert_false(png_close(got, rp_test_src("tests/golden/charts/bar.png"), &mean, &far));
+  assert_true(far >= 0.01 || mean >= 2);
+  /* and the unchanged chart passes */
+  c = chart_bar(fx);
+  render_charts(fx, &c, 1, pdf);
+  t = rp_test_run("pdftoppm -r 72 -png '%s' '%s/changed'", pdf, rp_test_tmpdir());
+  rp_test_output_free(&t);
+  assert_true(png_close(got, rp_test_src("tests/golden/charts/bar.png"), &mean, &far));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
@@ -732,7 +1012,14 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bar_negative, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_bad_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_long_label, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bar_dense, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_line, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pie, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gallery, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_gallery_rejects_change, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
