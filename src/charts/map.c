@@ -547,7 +547,7 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
         block_size(m, s, &tl[k].w, &tl[k].h);
         /* a place's leader stays short (further off, it joins a group); a
          * group's list may go further, to the sea beside the map */
-        tl[k].reach = (s->n == 1 ? single_reach : 14) * line_h(m) + s->r;
+        tl[k].reach = (s->n == 1 ? single_reach : wide_groups ? 1e6 : 14) * line_h(m) + s->r;
       }
       size_t k = rp_map_labels_place(m->a, tl, ns, avoid, lh > 0 ? 1 : 0, bounds);
       if (k < left) left = k, ol = tl, memcpy(order, ord, ns * sizeof *ord);
@@ -585,7 +585,7 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
       single_reach = 12;
       continue;
     }
-    if (!any && wide_groups && max_spread < 20) {
+    if (!any && wide_groups && max_spread < 160) {
       max_spread *= 2;
       continue;
     }
@@ -709,11 +709,6 @@ static rp_status draw_map(map *m) {
   }
   for (size_t i = 0; i < ns; i++) emit_label(m, &sites[i], &l[i]);
   emit_legend(m, legend);
-  if (grouped)
-    rp_diag_warn(o->d, b->src.layout_file, b->src.layout_line, 0,
-                 "%zu of the map's %zu places are too close to label one by one: they are "
-                 "grouped into numbered markers with a list of their names",
-                 grouped, n);
   return o->failed ? rp_diag_status(o->d) : RP_OK;
 }
 
