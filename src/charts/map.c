@@ -5,6 +5,7 @@
  * to label one by one become one numbered marker with the list of their
  * names. docs/charts.md, "Membership map", says what is drawn and why. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #define MARKER_R 2.6    /* pt: one place */
 #define LEADER_W 0.5    /* pt */
 #define MIN_LABEL 5.0   /* pt: labels are not set smaller than this */
+#define SMALL_LABEL 6.0 /* pt: smaller than this only to avoid large groups */
 #define MERGE_REACH 7.0 /* label heights: how far a crowded place looks for a group */
 #define VIEW_PAD 0.15   /* degrees around what is shown */
 #define POINT_SLACK 0.5 /* degrees: how far outside the outline a place may be */
@@ -59,8 +61,6 @@ typedef struct site { /* one marker: a place, or a group of places */
   double x, y, r; /* pt */
   int kind;       /* the members' kind, -1 when mixed */
   char count[16];
-  const char *lines[2]; /* a single place's label, wrapped to two lines if long */
-  size_t n_lines;
 } site;
 
 typedef struct map {
@@ -70,8 +70,9 @@ typedef struct map {
   rp_map_outline outline;
   kind *kinds;
   size_t n_kinds;
-  int *kind_of;    /* per point */
-  double *px, *py; /* projected points */
+  int *kind_of;                /* per point */
+  double *px, *py;             /* projected points */
+  const char **line1, **line2; /* each place's name on one or two lines (line2 NULL) */
   /* projection */
   double lon0, lat0, k, s, ox, oy;
   rp_map_rect frame; /* the box less the title */
@@ -246,8 +247,9 @@ static double line_h(const map *m) { return (m->asc + m->desc) * m->label.size; 
 static double pitch(const map *m) { return m->label.size * 1.15; }
 
 /* A long name is set on two lines, broken at the space nearest its middle. */
-static void wrap(map *m, site *s, const char *name) {
-  s->lines[0] = name, s->n_lines = 1;
+static void wrap(map *m, size_t p) {
+  const char *name = m->c->points[p].name ? m->c->points[p].name : "";
+  m->line1[p] = name, m->line2[p] = NULL;
   if (tw(m, name) <= m->label.size * 14) return;
   size_t len = strlen(name), best = 0;
   double mid = len / 2.0;
@@ -256,21 +258,24 @@ static void wrap(map *m, site *s, const char *name) {
   if (!best) return;
   char *a = rp_arena_strndup(m->a, name, best), *b = rp_arena_strdup(m->a, name + best + 1);
   if (!a || !b) return;
-  s->lines[0] = a, s->lines[1] = b, s->n_lines = 2;
+  m->line1[p] = a, m->line2[p] = b;
 }
 
-/* The label block of a site: its name, or for a group a line per place
- * with a dot of the place's kind. */
+static double name_w(const map *m, size_t p) {
+  return fmax(tw(m, m->line1[p]), m->line2[p] ? tw(m, m->line2[p]) : 0);
+}
+
+/* The label block of a site: its name, or for a group its places' names
+ * one under another, each with a dot of its kind. */
 static void block_size(const map *m, const site *s, double *w, double *h) {
+  size_t lines = 0;
   *w = 0;
-  if (s->n == 1) {
-    for (size_t i = 0; i < s->n_lines; i++) *w = fmax(*w, tw(m, s->lines[i]));
-    *h = line_h(m) + (s->n_lines - 1) * pitch(m);
-    return;
+  for (size_t i = 0; i < s->n; i++) {
+    *w = fmax(*w, name_w(m, s->members[i]));
+    lines += m->line2[s->members[i]] ? 2 : 1;
   }
-  for (size_t i = 0; i < s->n; i++) *w = fmax(*w, tw(m, m->c->points[s->members[i]].name));
-  *w += m->label.size * 0.9; /* the dot column */
-  *h = line_h(m) + (s->n - 1) * pitch(m);
+  if (s->n > 1) *w += m->label.size * 0.9; /* the dot column */
+  *h = line_h(m) + (lines - 1) * pitch(m);
 }
 
 /* ---- grouping ----------------------------------------------------------- */
@@ -312,7 +317,6 @@ static site *make_sites(map *m, size_t *parent, size_t *n_sites) {
     }
     if (s->n == 1) {
       s->r = MARKER_R;
-      wrap(m, s, m->c->points[s->members[0]].name ? m->c->points[s->members[0]].name : "");
     } else {
       snprintf(s->count, sizeof s->count, "%zu", s->n);
       double cw = rp_chart_text_width(m->o, &num, s->count);
@@ -323,13 +327,21 @@ static site *make_sites(map *m, size_t *parent, size_t *n_sites) {
   return sites;
 }
 
-/* Joins groups whose markers would touch. Returns true when any joined. */
+/* How close two markers may be: two places must not touch; a group's
+ * marker may overlap a neighbour's edge (both keep their white rims), but
+ * not hide its centre, else groups would swallow whole regions. */
+static double limit(const site *a, const site *b) {
+  return a->n == 1 && b->n == 1 ? a->r + b->r + 0.8 : fmax(a->r, b->r) + 1;
+}
+
+/* Joins groups whose markers are too close. Returns true when any joined. */
 static bool join_touching(map *m, size_t *parent, const site *sites, size_t ns) {
   bool any = false;
   for (size_t i = 0; i < ns; i++)
     for (size_t j = i + 1; j < ns; j++)
-      if (hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y) < sites[i].r + sites[j].r + 0.8) {
+      if (hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y) < limit(&sites[i], &sites[j])) {
         join(parent, sites[i].members[0], sites[j].members[0]);
+
         any = true;
       }
   (void)m;
@@ -402,34 +414,51 @@ static rp_color site_color(const map *m, const site *s) {
   return s->kind >= 0 ? m->kinds[s->kind].color : (rp_color){0.25f, 0.27f, 0.30f, 1};
 }
 
-static void emit_label(map *m, const site *s, const rp_map_label *l) {
-  rp_map_rect r = {l->x - 1, l->y - 0.5, l->x + l->w + 1, l->y + l->h + 0.5};
+/* A plate under a line of text that crosses a coastline keeps it clean. */
+static void plate(map *m, double x, double base, double w) {
+  double size = m->label.size;
+  rp_map_rect r = {x - 1, base - m->asc * size - 0.4, x + w + 1, base + m->desc * size + 0.4};
   double share = land_share(m, r);
-  if (share > 0.02 && share < 0.98) { /* across a coastline: a plate keeps it clean */
-    rp_color plate = m->sea;
-    plate.a = 0.8f;
-    cairo_rectangle(m->o->cr, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
-    rp_chart_emit_path(m->o, plate, (rp_color){0}, 0);
-  }
+  if (share <= 0.02 || share >= 0.98) return;
+  rp_color c = m->sea;
+  c.a = 0.8f;
+  cairo_rectangle(m->o->cr, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+  rp_chart_emit_path(m->o, c, (rp_color){0}, 0);
+}
+
+static void emit_label(map *m, const site *s, const rp_map_label *l) {
   rp_chart_text t = m->label;
   t.color = m->text;
   double base = l->y + m->asc * t.size;
   if (s->n == 1) {
     /* lines aligned towards the marker */
+    size_t p = s->members[0];
     rp_chart_align al = l->x + l->w <= s->x ? RP_CHART_RIGHT
                         : l->x >= s->x      ? RP_CHART_LEFT
                                             : RP_CHART_CENTRE;
-    double x = al == RP_CHART_RIGHT ? l->x + l->w : al == RP_CHART_LEFT ? l->x : l->x + l->w / 2;
-    for (size_t i = 0; i < s->n_lines; i++)
-      rp_chart_emit_text(m->o, &t, s->lines[i], x, base + i * pitch(m), al);
+    const char *lines[2] = {m->line1[p], m->line2[p]};
+    for (size_t i = 0; i < 2 && lines[i]; i++) {
+      double w = tw(m, lines[i]);
+      double x = al == RP_CHART_RIGHT  ? l->x + l->w - w
+                 : al == RP_CHART_LEFT ? l->x
+                                       : l->x + (l->w - w) / 2;
+      plate(m, x, base + i * pitch(m), w);
+      rp_chart_emit_text(m->o, &t, lines[i], x, base + i * pitch(m), RP_CHART_LEFT);
+    }
     return;
   }
-  double dot = t.size * 0.22;
+  double dot = t.size * 0.22, y = base, indent = t.size * 0.9;
   for (size_t i = 0; i < s->n; i++) {
     size_t p = s->members[i];
-    double y = base + i * pitch(m);
-    circle(m, l->x + dot, y - t.size * 0.3, dot, m->kinds[m->kind_of[p]].color, (rp_color){0}, 0);
-    rp_chart_emit_text(m->o, &t, m->c->points[p].name, l->x + t.size * 0.9, y, RP_CHART_LEFT);
+    const char *lines[2] = {m->line1[p], m->line2[p]};
+    for (size_t k = 0; k < 2 && lines[k]; k++) {
+      plate(m, l->x, y, indent + tw(m, lines[k]));
+      if (k == 0)
+        circle(m, l->x + dot, y - t.size * 0.3, dot, m->kinds[m->kind_of[p]].color, (rp_color){0},
+               0);
+      rp_chart_emit_text(m->o, &t, lines[k], l->x + indent, y, RP_CHART_LEFT);
+      y += pitch(m);
+    }
   }
 }
 
@@ -467,15 +496,21 @@ static void crowd_order(const site *sites, const double *crowd, size_t *order, s
 
 /* One attempt at a label size: groups what cannot be labelled one by one
  * until every site has its label. Returns true when all are placed. */
-static bool attempt(map *m, rp_map_rect bounds, site **out_sites, size_t *out_ns,
+static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sites, size_t *out_ns,
                     rp_map_label **out_labels, rp_map_rect *legend, size_t *grouped) {
   size_t n = m->c->n_points;
   size_t *parent = rp_arena_calloc(m->a, n + 1, sizeof *parent);
-  if (!parent) return false;
+  m->line1 = rp_arena_calloc(m->a, n + 1, sizeof *m->line1);
+  m->line2 = rp_arena_calloc(m->a, n + 1, sizeof *m->line2);
+  if (!parent || !m->line1 || !m->line2) return false;
+  for (size_t i = 0; i < n; i++) wrap(m, i);
   for (size_t i = 0; i < n; i++) parent[i] = i;
   double lw, lh;
   legend_size(m, &lw, &lh);
-  for (size_t round = 0; round <= n; round++) {
+  /* Stages: short leaders and groups of neighbours; then longer leaders;
+   * then larger groups. */
+  double single_reach = 6, max_spread = 2.5;
+  for (size_t round = 0; round <= 2 * n + 2; round++) {
     size_t ns;
     site *sites = make_sites(m, parent, &ns);
     if (!sites) return false;
@@ -490,16 +525,33 @@ static bool attempt(map *m, rp_map_rect bounds, site **out_sites, size_t *out_ns
       for (size_t j = 0; j < ns; j++)
         if (j != i && hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y) < 40) crowd[i]++;
     }
-    crowd_order(sites, crowd, order, ns);
-    rp_map_label *ol = rp_arena_calloc(m->a, ns + 1, sizeof *ol);
-    if (!ol) return false;
-    for (size_t k = 0; k < ns; k++) {
-      const site *s = &sites[order[k]];
-      ol[k] = (rp_map_label){.mx = s->x, .my = s->y, .mr = s->r};
-      block_size(m, s, &ol[k].w, &ol[k].h);
-    }
+    /* Greedy placement depends on its order: the most crowded first, then
+     * the least crowded first, then reading order; the order leaving the
+     * fewest labels out wins. */
     rp_map_rect avoid[1] = {{legend->x0 - 2, legend->y0 - 2, legend->x1 + 2, legend->y1 + 2}};
-    size_t left = rp_map_labels_place(m->a, ol, ns, avoid, lh > 0 ? 1 : 0, bounds);
+    size_t left = ns + 1;
+    rp_map_label *ol = NULL;
+    for (int pass = 0; pass < 3 && left > 0; pass++) {
+      size_t *ord = rp_arena_calloc(m->a, ns + 1, sizeof *ord);
+      rp_map_label *tl = rp_arena_calloc(m->a, ns + 1, sizeof *tl);
+      if (!ord || !tl) return false;
+      for (size_t i = 0; i < ns; i++) {
+        ord[i] = i;
+        crowd[i] = pass == 1 ? -crowd[i] : crowd[i];
+        if (pass == 2) crowd[i] = 0; /* by y, top to bottom */
+      }
+      crowd_order(sites, crowd, ord, ns);
+      for (size_t k = 0; k < ns; k++) {
+        const site *s = &sites[ord[k]];
+        tl[k] = (rp_map_label){.mx = s->x, .my = s->y, .mr = s->r};
+        block_size(m, s, &tl[k].w, &tl[k].h);
+        /* a place's leader stays short (further off, it joins a group); a
+         * group's list may go further, to the sea beside the map */
+        tl[k].reach = (s->n == 1 ? single_reach : wide_groups ? 1e6 : 14) * line_h(m) + s->r;
+      }
+      size_t k = rp_map_labels_place(m->a, tl, ns, avoid, lh > 0 ? 1 : 0, bounds);
+      if (k < left) left = k, ol = tl, memcpy(order, ord, ns * sizeof *ord);
+    }
     for (size_t k = 0; k < ns; k++) l[order[k]] = ol[k];
     if (left == 0) {
       *out_sites = sites, *out_ns = ns, *out_labels = l;
@@ -508,26 +560,34 @@ static bool attempt(map *m, rp_map_rect bounds, site **out_sites, size_t *out_ns
         if (sites[i].n > 1) *grouped += sites[i].n;
       return true;
     }
-    /* Each unlabelled site joins its nearest neighbour, if the group stays
+    /* The unlabelled site nearest another joins it, if the group stays
      * small (a town and its neighbours, not a region); when none can, the
-     * limit grows. */
+     * limit grows. One pair a round: a group frees room for the others. */
     bool any = false;
-    for (double spread = 2.5; !any && spread <= 2.5 * 8; spread *= 2) {
-      double limit = spread * line_h(m);
+    for (double spread = 2.5; !any && spread <= max_spread; spread *= 2) {
+      double limit = spread * line_h(m), bd = INFINITY;
+      size_t bi = ns, bj = ns;
       for (size_t i = 0; i < ns; i++) {
         if (l[i].placed) continue;
-        size_t best = ns;
-        double bd = INFINITY;
         for (size_t j = 0; j < ns; j++) {
           double dd = hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y);
           if (j != i && dd < bd && group_spread(m, &sites[i], &sites[j]) <= limit)
-            bd = dd, best = j;
-        }
-        if (best < ns) {
-          join(parent, sites[i].members[0], sites[best].members[0]);
-          any = true;
+            bd = dd, bi = i, bj = j;
         }
       }
+      if (bi < ns) {
+        join(parent, sites[bi].members[0], sites[bj].members[0]);
+
+        any = true;
+      }
+    }
+    if (!any && single_reach < 12) {
+      single_reach = 12;
+      continue;
+    }
+    if (!any && wide_groups && max_spread < 160) {
+      max_spread *= 2;
+      continue;
     }
     if (!any) return false;
   }
@@ -601,9 +661,14 @@ static rp_status draw_map(map *m) {
   rp_map_rect legend;
   double size0 = m->label.size;
   bool ok = false;
-  while (!ok && m->label.size >= MIN_LABEL - 1e-9) {
-    ok = attempt(m, m->frame, &sites, &ns, &l, &legend, &grouped);
-    if (!ok) m->label.size *= 0.9;
+  /* Groups of near neighbours only, down to 6 pt labels; then groups that
+   * reach further, down to the smallest labels. */
+  for (int wide = 0; !ok && wide < 2; wide++) {
+    m->label.size = size0;
+    while (!ok && m->label.size >= (wide ? MIN_LABEL : SMALL_LABEL) - 1e-9) {
+      ok = attempt(m, m->frame, wide, &sites, &ns, &l, &legend, &grouped);
+      if (!ok) m->label.size *= 0.9;
+    }
   }
   if (o->failed) return rp_diag_status(o->d);
   if (!ok)
@@ -644,11 +709,6 @@ static rp_status draw_map(map *m) {
   }
   for (size_t i = 0; i < ns; i++) emit_label(m, &sites[i], &l[i]);
   emit_legend(m, legend);
-  if (grouped)
-    rp_diag_warn(o->d, b->src.layout_file, b->src.layout_line, 0,
-                 "%zu of the map's %zu places are too close to label one by one: they are "
-                 "grouped into numbered markers with a list of their names",
-                 grouped, n);
   return o->failed ? rp_diag_status(o->d) : RP_OK;
 }
 

@@ -39,6 +39,7 @@ typedef struct rp_map_rect {
 typedef struct rp_map_label {
   double mx, my, mr; /* pt */
   double w, h;       /* pt */
+  double reach;      /* pt: the longest leader allowed (0: none) */
   double x, y;       /* pt, out */
   bool placed, leader;
 } rp_map_label;

@@ -132,12 +132,13 @@ static bool place_adjacent(state *s, rp_map_label *l) {
   return false;
 }
 
-/* Free space on rings around the marker, nearest first and, on each ring,
+/* Free space on rings (flattened: sideways counts less than up or down)
+ * around the marker, nearest first and, on each ring,
  * beside the marker before above or below it; the block is set so that its
  * side facing the marker is where the leader ends. */
 static bool place_leader(state *s, size_t self, rp_map_label *l) {
   rp_map_rect b = s->bounds;
-  double reach = hypot(b.x1 - b.x0, b.y1 - b.y0) * 0.6;
+  double reach = fmin(hypot(b.x1 - b.x0, b.y1 - b.y0) * 0.6, l->reach);
   double step = fmax(l->h * 0.4, 2.0);
   for (double dist = l->mr + 6; dist <= reach; dist += step) {
     /* points on the ring about 3 pt apart, in pairs mirrored about the
@@ -150,7 +151,8 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
         if (side & 2) th = M_PI - th;
         if ((k == 0 || k == half) && (side & 1)) continue;
         double c = cos(th), sn = sin(th);
-        double ex = l->mx + c * dist, ey = l->my + sn * dist;
+        /* an ellipse, flatter than a circle: horizontal leaders first */
+        double ex = l->mx + c * dist, ey = l->my + sn * dist / 1.6;
         double x, y;
         if (c > 0.3)
           x = ex, y = ey - l->h / 2;
