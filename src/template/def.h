@@ -275,7 +275,7 @@ typedef struct rp_tnode {
       double inset[4]; /* lat1 lon1 lat2 lon2 */
       /* delta: the change on the chart element itself */
       const rp_avt *value, *display, *compared, *better;
-      struct rp_chart_src *data; /* <data>, <series>, <event>, <point>, <key> in order */
+      struct rp_chart_src *data;            /* <data>, <series>, <event>, <point>, <key> in order */
       const rp_avt *height_avt, *width_avt; /* height="{$…}": a length per binding */
     } chart;
     struct {

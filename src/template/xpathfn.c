@@ -641,18 +641,12 @@ static const struct {
   const char *name;
   xmlXPathFunction fn;
 } functions[] = {
-    {"format-date", fn_format_date},
-    {"date-range", fn_date_range},
-    {"months", fn_months},
-    {"format-number", fn_format_number},
-    {"person", fn_person},
-    {"figure", fn_figure},
-    {"section", fn_section},
-    {"join", fn_join},
-    {"initials", fn_initials},
-    {"social-url", fn_social_url},
-    {"choose", fn_choose},
-    {"label", fn_label},
+    {"format-date", fn_format_date}, {"date-range", fn_date_range},
+    {"months", fn_months},           {"format-number", fn_format_number},
+    {"person", fn_person},           {"figure", fn_figure},
+    {"section", fn_section},         {"join", fn_join},
+    {"initials", fn_initials},       {"social-url", fn_social_url},
+    {"choose", fn_choose},           {"label", fn_label},
     {"kind-label", fn_kind_label},
 };
 

@@ -865,7 +865,8 @@ static const char *const board_people[] = {
 /* What the shipped layouts make of the sample, beyond text. */
 typedef struct shipped_parts {
   int seats, initials, logos, tables, header_rows, rows;
-  char stats[256]; /* every tile's value, in order */
+  char stats[256];  /* every tile's value, in order */
+  char charts[256]; /* every chart's kind and its first category, point or event */
 } shipped_parts;
 
 static void count_parts(const rp_block *b, shipped_parts *p) {
@@ -888,6 +889,16 @@ static void count_parts(const rp_block *b, shipped_parts *p) {
     if (b->kind == RP_BLOCK_STAT) {
       strncat(p->stats, b->u.stat.value, sizeof p->stats - strlen(p->stats) - 2);
       strcat(p->stats, " ");
+    }
+    if (b->kind == RP_BLOCK_CHART) {
+      const rp_chart *c = b->u.chart.data;
+      assert_non_null(c);
+      const char *first = c->n_categories ? c->categories[0]
+                          : c->n_points   ? c->points[0].name
+                          : c->n_events   ? c->events[0].label
+                                          : "-";
+      size_t len = strlen(p->charts);
+      snprintf(p->charts + len, sizeof p->charts - len, "%s:%s ", b->u.chart.kind, first);
     }
     if (b->kind == RP_BLOCK_TABLE) {
       p->tables++;
@@ -984,7 +995,12 @@ static void check_shipped(const char *name) {
   assert_int_equal(parts.seats, 23);    /* a card per seat of both boards */
   assert_int_equal(parts.initials, 24); /* no photos: initials, for them and the chair */
   assert_int_equal(parts.logos, 2);     /* front and back cover */
-  assert_string_equal(parts.stats, "28 7.4m £9.5bn 33,000 £10,000 220 20 28 6 9 220 ");
+  /* the chain is a figure flow and the members by kind a donut, no longer tiles */
+  assert_string_equal(parts.stats, "33,000 £10,000 220 20 220 ");
+  assert_string_equal(parts.charts,
+                      "flow:Councils hbar:Councils donut:Member councils "
+                      "map:Stevenage Borough Council bar:Aug 18 "
+                      "timeline:Labour Party Conference ");
   assert_int_equal(parts.tables, 2);      /* events, plan */
   assert_int_equal(parts.header_rows, 2); /* one each */
   assert_int_equal(parts.rows, 2 + 12 + 5);
