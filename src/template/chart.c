@@ -734,6 +734,8 @@ void rp_bind_chart(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     return;
   }
   chart_b cb = {.b = b, .t = t, .c = c};
+  rp_diag *diag = rp_binder_diag(b);
+  size_t errors = diag->errors; /* an expression failing (reported) fails the chart */
   c->kind = t->u.chart.kind;
   c->title = rp_binder_text(b, t->u.chart.title, node, pos, size);
   c->alt = rp_binder_text(b, t->alt, node, pos, size);
@@ -787,7 +789,7 @@ void rp_bind_chart(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     if (s->kind == RP_CSRC_DATA && !lone) lone = new_series(&cb, NULL, (rp_color){0, 0, 0, 0});
     run_src(&cb, s, lone, node, pos, size);
   }
-  if (cb.failed || !finish(&cb)) return;
+  if (cb.failed || diag->errors > errors || !finish(&cb)) return;
   if (!has_data(c)) {
     rp_xeval *x = rp_binder_xeval(b);
     if (t->required)

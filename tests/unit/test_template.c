@@ -1890,6 +1890,17 @@ static void test_charts(void **state) {
   assert_float_equal(c->inset_lat[0], 51.2, 1e-9);
   assert_float_equal(c->inset_lon[1], 0.4, 1e-9);
 
+  /* months(): every month of a span, across a year's end, in order; a
+   * height from a parameter */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_float_equal(b->height, 35 * 72 / 25.4, 1e-6);
+  assert_int_equal(c->n_categories, 4);
+  assert_string_equal(c->categories[0], "2018-11");
+  assert_string_equal(c->categories[3], "2019-02");
+  assert_float_equal(c->series[0].values[0], 1, 1e-9);
+  assert_float_equal(c->series[0].values[1], 0, 1e-9);
+
   assert_null(next_chart(b->next)); /* the chart of nothing is left out */
   world_fini(&w);
 }
@@ -1924,7 +1935,10 @@ static void test_chart_errors(void **state) {
   expect_error_at(&w.d, "gives \"Infinity\"", f, line_of(f, "1 div 0"));
   expect_error_at(&w.d, "<event start> gives \"Conference\"", f, line_of(f, "start=\"{title}\""));
   expect_error_at(&w.d, "has no data", f, line_of(f, "required"));
-  assert_int_equal(w.d.errors, 5);
+  expect_error_at(&w.d, "months(): \"2019-02\" to \"2018-01\" is not a span of months", f,
+                  line_of(f, "months("));
+  expect_error_at(&w.d, "<chart height> gives \"\"", f, line_of(f, "height=\"{title}\""));
+  assert_int_equal(w.d.errors, 7);
   world_fini(&w);
 }
 
