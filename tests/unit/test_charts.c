@@ -756,6 +756,33 @@ static void test_pie(void **state) {
   assert_true(big->u.text.size > c.value.size);
   assert_true(lab->y > big->y);
 
+  /* share labels lie inside the ring, in a small donut too */
+  rp_chart_box small = box_std;
+  small.w = 200;
+  for (int pass = 0; pass < 2; pass++) {
+    assert_int_equal(draw(fx, &c, pass ? &small : &box_std, &p), RP_OK);
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < 5; i++) {
+      rp_item *sg;
+      filled(p, rp_chart_palette(&c, i), &sg, 1);
+      x0 = fmin(x0, sg->x), x1 = fmax(x1, sg->x + sg->w);
+      y0 = fmin(y0, sg->y), y1 = fmax(y1, sg->y + sg->h);
+    }
+    double R = (x1 - x0) / 2, ox = x0 + R, oy = y0 + (y1 - y0) / 2;
+    size_t shares = 0;
+    for (size_t i = 0; i < p->items.len; i++) {
+      rp_item *t = item(p, i);
+      if (t->kind != RP_ITEM_TEXT || !strchr(t->u.text.text, '%')) continue;
+      shares++;
+      for (int k = 0; k < 4; k++) {
+        double px = t->x + t->w * (k % 2), py = t->y + t->h * (k / 2 ? RP_CHART_DESCENT : -0.7);
+        double d = hypot(px - ox, py - oy);
+        assert_true(d <= R + 0.01 && d >= R * 0.58 - 0.01);
+      }
+    }
+    assert_true(shares >= 1);
+  }
+
   /* negative: not a share */
   static const double neg[] = {3, -1, 2, 1, 1};
   set_data(fx, &c, 5, kinds, neg);
