@@ -85,7 +85,7 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   cairo_move_to(o->cr, x0, axis_y), cairo_line_to(o->cr, x1, axis_y);
   rp_chart_emit_path(o, (rp_color){0}, axis, 0.75);
   int every = mw < rp_chart_text_width(o, lt, "May") + 3 ? (mw * 3 < 24 ? 6 : 3) : 1;
-  char year[16];
+  char year[24];
   for (long m = first; m <= last + 1; m++) {
     double x = x0 + mw * (double)(m - first);
     cairo_move_to(o->cr, x, axis_y), cairo_line_to(o->cr, x, axis_y + 3);
