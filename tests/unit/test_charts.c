@@ -867,6 +867,29 @@ static void test_timeline(void **state) {
       if (!apart) fprintf(stderr, "\"%s\" overlaps \"%s\"\n", a->u.text.text, b->u.text.text);
       assert_true(apart);
     }
+  /* crowded: 60 events in one month; labels never overlap, the rest are
+   * markers only, with a warning */
+  rp_chart_event *many = rp_arena_calloc(fx->a, 60, sizeof *many);
+  for (int i = 0; i < 60; i++) {
+    many[i] = (rp_chart_event){
+        rp_arena_printf(fx->a, "Event number %d", i + 1), {2019, 5, 1 + i % 30}, {0}};
+  }
+  c.events = many, c.n_events = 60;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  assert_no_text_overlap(p);
+  assert_int_equal(filled(p, rp_chart_palette(&c, 0), m, 16), 60);
+  assert_true(rp_test_diag_has(&fx->d, "too crowded"));
+  /* thirty years: years only on the axis, no overlaps */
+  rp_chart_event span[] = {
+      {"Founded", {1990, 3, 1}, {0}}, {"Merger", {2005, 7, 9}, {0}}, {"Today", {2020, 1, 31}, {0}}};
+  c.events = span, c.n_events = 3;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  assert_no_text_overlap(p);
+  assert_null(find_text(p, "Jan"));
+  assert_non_null(find_text(p, "2000"));
+
   /* bad dates */
   rp_chart_event bad[] = {{"X", {2018, 13, 1}, {0}}};
   c.events = bad, c.n_events = 1;
