@@ -709,6 +709,34 @@ static void test_line(void **state) {
   assert_true(m[5]->y < m[0]->y);
 }
 
+/* A lone series' value labels: above a peak, below a dip. */
+static void test_line_labels(void **state) {
+  fixture *fx = *state;
+  rp_chart c = base_chart(fx, RP_CHART_LINE);
+  static const char *const k[] = {"A", "B", "C", "D"};
+  static const double v[] = {12000, 33000, 9800, 27500};
+  set_data(fx, &c, 4, k, v);
+  c.unit = "\xC2\xA3";
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  rp_item *m[8];
+  assert_int_equal(filled(p, rp_chart_palette(&c, 0), m, 8), 4);
+  rp_item *peak = find_text(p,
+                            "\xC2\xA3"
+                            "33,000"),
+          *dip = find_text(p,
+                           "\xC2\xA3"
+                           "9,800");
+  assert_non_null(peak);
+  assert_non_null(dip);
+  assert_true(peak->y < m[1]->y);                         /* baseline above the marker */
+  assert_true(dip->y - dip->h * 0.8 > m[2]->y + m[2]->h); /* top below it */
+  assert_non_null(find_text(p,
+                            "\xC2\xA3"
+                            "35,000")); /* the top tick */
+}
+
 /* The angle swept by a pie segment (its first and last point around the centre). */
 static double sweep(const rp_item *it, double cx, double cy) {
   const rp_path_op *a = &it->u.path.ops[1], *b = NULL;
@@ -1131,6 +1159,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bar_long_label, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_dense, setup, teardown),
       cmocka_unit_test_setup_teardown(test_line, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_line_labels, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pie, setup, teardown),
       cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
       cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
