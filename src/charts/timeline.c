@@ -73,6 +73,7 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   sort_base = c->events;
   qsort(order, n, sizeof *order, by_start);
 
+  rp_chart_check_contrast(o, c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label;
   double months = (double)(last - first + 1);

@@ -436,6 +436,14 @@ static void test_contrast(void **state) {
     assert_true(rp_chart_contrast(rp_chart_text_on(&c, f), f) >= 4.5);
   }
   rp_color navy = {0.05f, 0.1f, 0.3f, 1};
+  /* the chart's own text against its background: a warning when too faint */
+  fixture *fx = *state;
+  rp_chart b = chart_bar(fx);
+  b.label.color = (rp_color){0.7f, 0.7f, 0.7f, 1};
+  rp_page *p;
+  assert_int_equal(draw(fx, &b, &box_std, &p), RP_OK);
+  assert_true(rp_test_diag_has(&fx->d, "label text has a contrast of"));
+  assert_int_equal(fx->d.warnings, 1);
   rp_color on = rp_chart_text_on(&c, navy);
   assert_true(on.r == 1 && on.g == 1 && on.b == 1);
 }
@@ -1150,7 +1158,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
       cmocka_unit_test(test_format),
-      cmocka_unit_test(test_contrast),
+      cmocka_unit_test_setup_teardown(test_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hbar, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar_grouped_stacked, setup, teardown),
