@@ -39,9 +39,16 @@ char *rp_model_display_name(rp_arena *a, const char *honorific, const char *name
 
 /* Profile URL for a handle as printed ("@coopinnovation" on twitter →
  * "https://twitter.com/coopinnovation"; "@name@server" on mastodon →
- * "https://server/@name"). NULL when the network is unknown, a mastodon
+ * "https://server/@name"; "@name.bsky.social" on bluesky →
+ * "https://bsky.app/profile/name.bsky.social"). NULL when the network is
+ * unknown, a mastodon
  * handle has no server, or out of memory. */
 char *rp_model_social_url(rp_arena *a, const char *network, const char *handle);
+
+/* Whether a link follows from the handle on `network` (twitter, x, mastodon,
+ * bluesky, …), and the list of those networks in words, for messages. */
+bool rp_model_social_known(const char *network);
+const char *rp_model_social_networks(void);
 
 /* <0, 0, >0 as x is before, the same day as, or after y. */
 int rp_date_cmp(rp_date x, rp_date y);

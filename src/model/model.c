@@ -49,11 +49,36 @@ size_t rp_model_board_people(const rp_model *m) {
   return n;
 }
 
-size_t rp_model_member_count(const rp_model *m, rp_member_kind kind) {
+size_t rp_model_member_count(const rp_model *m, const char *kind) {
   size_t n = 0;
-  for (size_t i = 0; m && i < m->n_members; i++)
-    if (m->members[i].kind == kind) n++;
+  for (size_t i = 0; m && kind && i < m->n_members; i++)
+    if (m->members[i].kind && strcmp(m->members[i].kind, kind) == 0) n++;
   return n;
+}
+
+size_t rp_model_seat_count(const rp_model *m) {
+  size_t n = 0;
+  for (size_t i = 0; m && i < m->n_boards; i++) n += m->boards[i].n_seats;
+  return n;
+}
+
+const rp_kind *rp_model_kind(const rp_model *m, rp_kind_of of, const char *id) {
+  if (!m || !id || of < 0 || of >= RP_KIND_OF_COUNT) return NULL;
+  for (size_t i = 0; i < m->n_kinds[of]; i++)
+    if (m->kinds[of][i].id && strcmp(m->kinds[of][i].id, id) == 0) return &m->kinds[of][i];
+  return NULL;
+}
+
+const rp_review_section *rp_model_section(const rp_model *m, const char *id) {
+  for (size_t i = 0; m && id && i < m->n_sections; i++)
+    if (m->sections[i].id && strcmp(m->sections[i].id, id) == 0) return &m->sections[i];
+  return NULL;
+}
+
+const rp_figure *rp_model_figure(const rp_model *m, const char *id) {
+  for (size_t i = 0; m && id && i < m->n_figures; i++)
+    if (m->figures[i].id && strcmp(m->figures[i].id, id) == 0) return &m->figures[i];
+  return NULL;
 }
 
 static int days_in_month(int year, int month) {
@@ -75,6 +100,26 @@ bool rp_date_parse(const char *s, rp_date *out) {
   d.day = (s[8] - '0') * 10 + (s[9] - '0');
   if (d.year < 1 || d.month < 1 || d.month > 12) return false;
   if (d.day < 1 || d.day > days_in_month(d.year, d.month)) return false;
+  if (out) *out = d;
+  return true;
+}
+
+bool rp_date_parse_partial(const char *s, rp_date *out) {
+  rp_date d = {0, 0, 0};
+  if (out) *out = d;
+  if (!s) return false;
+  size_t len = strlen(s);
+  if (len == 10) return rp_date_parse(s, out);
+  if (len != 4 && len != 7) return false;
+  for (size_t i = 0; i < len; i++)
+    if (i != 4 && !isdigit((unsigned char)s[i])) return false;
+  d.year = atoi(s);
+  if (d.year < 1) return false;
+  if (len == 7) {
+    if (s[4] != '-') return false;
+    d.month = (s[5] - '0') * 10 + (s[6] - '0');
+    if (d.month < 1 || d.month > 12) return false;
+  }
   if (out) *out = d;
   return true;
 }
@@ -196,6 +241,31 @@ char *rp_model_display_name(rp_arena *a, const char *honorific, const char *name
   return out;
 }
 
+/* Networks whose profile link follows from the handle (docs/content.md,
+ * "Social links"). mastodon is handled apart: its handle names the server. */
+static const struct {
+  const char *network, *prefix;
+} sites[] = {
+    {"twitter", "https://twitter.com/"},          {"x", "https://x.com/"},
+    {"bluesky", "https://bsky.app/profile/"},     {"threads", "https://www.threads.net/@"},
+    {"instagram", "https://www.instagram.com/"},  {"facebook", "https://www.facebook.com/"},
+    {"linkedin", "https://www.linkedin.com/in/"}, {"youtube", "https://www.youtube.com/@"},
+    {"tiktok", "https://www.tiktok.com/@"},
+};
+
+bool rp_model_social_known(const char *network) {
+  if (!network) return false;
+  if (strcmp(network, "mastodon") == 0) return true;
+  for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
+    if (strcmp(network, sites[i].network) == 0) return true;
+  return false;
+}
+
+const char *rp_model_social_networks(void) {
+  return "twitter, x, mastodon, bluesky, threads, instagram, facebook, linkedin, youtube and "
+         "tiktok";
+}
+
 char *rp_model_social_url(rp_arena *a, const char *network, const char *handle) {
   if (!network || !handle) return NULL;
   const char *h = handle[0] == '@' ? handle + 1 : handle;
@@ -206,18 +276,85 @@ char *rp_model_social_url(rp_arena *a, const char *network, const char *handle) 
     return rp_arena_printf(a, "https://%s/@%.*s", at + 1, (int)(at - h), h);
   }
   if (at) return NULL; /* name@server is a mastodon form only */
-  /* The one table of networks (template/'s social-url() uses it too). */
-  static const struct {
-    const char *network, *prefix;
-  } sites[] = {
-      {"twitter", "https://twitter.com/"},       {"x", "https://x.com/"},
-      {"bluesky", "https://bsky.app/profile/"}, /* @name.bsky.social → …/name.bsky.social */
-      {"threads", "https://www.threads.net/@"},  {"instagram", "https://www.instagram.com/"},
-      {"facebook", "https://www.facebook.com/"}, {"linkedin", "https://www.linkedin.com/in/"},
-      {"youtube", "https://www.youtube.com/@"},  {"tiktok", "https://www.tiktok.com/@"},
-  };
   for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++)
     if (strcmp(network, sites[i].network) == 0)
       return rp_arena_printf(a, "%s%s", sites[i].prefix, h);
   return NULL;
+}
+
+/* ---- numbers as printed -------------------------------------------------- */
+
+/* Skips `prefix` at *p when it is there. */
+static bool eat(const char **p, const char *prefix) {
+  size_t n = strlen(prefix);
+  if (strncmp(*p, prefix, n) != 0) return false;
+  *p += n;
+  return true;
+}
+
+bool rp_model_parse_number(const char *s, double *out, bool *none) {
+  *out = 0;
+  *none = false;
+  if (!s) return false;
+  while (*s == ' ') s++;
+  size_t len = strlen(s);
+  while (len && s[len - 1] == ' ') len--;
+  char buf[128];
+  if (len >= sizeof buf) return false;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  if (!buf[0] || !strcmp(buf, "-") || !strcmp(buf, "\u2013") || !strcmp(buf, "\u2014")) {
+    *none = true;
+    return true;
+  }
+  const char *p = buf;
+  bool negative = false, paren = false;
+  /* Sign and currency in either order: −£3, £−3, (£1,200). */
+  bool sign = false, money = false;
+  for (int round = 0; round < 2; round++) {
+    if (!sign && (eat(&p, "-") || eat(&p, "\u2212") || eat(&p, "\u2013")))
+      sign = negative = true;
+    else if (!sign && eat(&p, "+"))
+      sign = true;
+    else if (!sign && !paren && eat(&p, "("))
+      sign = paren = negative = true;
+    if (!money) money = eat(&p, "\u00a3") || eat(&p, "$") || eat(&p, "\u20ac") || eat(&p, "\u00a5");
+  }
+  /* Digits in groups of three with commas, or without; then a fraction. */
+  double v = 0;
+  size_t digits = 0, group = 0;
+  bool grouped = false;
+  for (; *p; p++) {
+    if (isdigit((unsigned char)*p)) {
+      v = v * 10 + (*p - '0');
+      digits++;
+      group++;
+    } else if (*p == ',' && digits && (!grouped || group == 3)) {
+      grouped = true;
+      group = 0;
+    } else {
+      break;
+    }
+  }
+  if (!digits || (grouped && group != 3)) return false;
+  if (*p == '.') {
+    p++;
+    double scale = 0.1;
+    size_t frac = 0;
+    for (; isdigit((unsigned char)*p); p++, frac++, scale /= 10) v += (*p - '0') * scale;
+    if (!frac) return false;
+  }
+  /* Scale words and percent, perhaps after a space: "9.5bn", "45 %". */
+  if (*p == ' ' && p[1]) p++;
+  if (eat(&p, "bn"))
+    v *= 1e9;
+  else if (eat(&p, "m"))
+    v *= 1e6;
+  else if (eat(&p, "k"))
+    v *= 1e3;
+  (void)eat(&p, "%");
+  if (paren && !eat(&p, ")")) return false;
+  if (*p) return false;
+  *out = negative ? -v : v;
+  return true;
 }

@@ -13,13 +13,21 @@ for layout in layouts/*.xml; do
     continue
   fi
   expect_contains "$name: prints the output path" "$TMP/$name.out" "$out"
+  if [ -s "$TMP/$name.err" ]; then fail "$name: warns: $(head -c 800 "$TMP/$name.err")"; else pass "$name: renders with no warning"; fi
   if /usr/bin/python3 tests/e2e/expect_text.py "$content" "$out" >"$TMP/$name.text" 2>&1; then
     pass "$name: every name, seat, figure, award, lab, event, plan item and contact is in the text"
   else
     fail "$name: $(cat "$TMP/$name.text")"
   fi
+  pdftotext -raw "$out" "$TMP/$name.txt"
+  # Labels the layouts take from the content: kinds' plural labels, the
+  # period's short form as the highlights' kicker, the content's kickers.
+  for label in "Member councils" "Associate members" "Affiliates" "2018–19" "POLICY LABS" \
+    "ABOUT THE NETWORK"; do
+    expect_contains "$name: prints '$label' from the content" "$TMP/$name.txt" "$label"
+  done
   pages=$(pdfinfo "$out" | awk '/^Pages:/{print $2}')
-  if [ "${pages:-0}" -ge 8 ]; then pass "$name: $pages pages"; else fail "$name: only ${pages:-0} pages"; fi
+  if [ "${pages:-0}" -ge 14 ]; then pass "$name: $pages pages"; else fail "$name: only ${pages:-0} pages"; fi
   if qpdf --check "$out" >"$TMP/$name.qpdf" 2>&1; then pass "$name: qpdf --check"; else fail "$name: qpdf --check: $(tail -5 "$TMP/$name.qpdf")"; fi
   pdffonts "$out" >"$TMP/$name.fonts"
   if awk 'NR>2 && $0 !~ / yes +yes +yes / {bad=1} END {exit bad}' "$TMP/$name.fonts"; then

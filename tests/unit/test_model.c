@@ -87,12 +87,16 @@ static void test_sample_loads_cleanly(void **state) {
   assert_string_equal(m->lang, "en-GB");
   assert_string_equal(m->org_name, "Co-operative Councils’ Innovation Network");
   assert_string_equal(m->org_short_name, "CCIN");
-  assert_string_equal(m->org_web, "https://www.councils.coop");
-  assert_string_equal(m->org_email, "comms@councils.coop");
-  assert_int_equal(m->n_org_socials, 1);
-  assert_string_equal(m->org_socials[0].url, "https://twitter.com/coopinnovation");
+  assert_string_equal(m->org.web, "https://www.councils.coop");
+  assert_string_equal(m->org.web_text, "www.councils.coop");
+  assert_string_equal(m->org.email, "comms@councils.coop");
+  assert_int_equal(m->org.n_socials, 1);
+  assert_string_equal(m->org.socials[0].url, "https://twitter.com/coopinnovation");
   assert_string_equal(m->title, "Review of the year");
   assert_string_equal(m->period_text, "August 2018 – July 2019");
+  assert_string_equal(m->period_short, "2018–19");
+  assert_int_equal(m->contact.n_socials, 2);
+  assert_string_equal(m->contact.socials[0].url, "https://twitter.com/coopcouncils");
   assert_true(same_date(m->period_from, 2018, 8, 1));
   assert_true(same_date(m->period_to, 2019, 7, 31));
   assert_int_equal(m->case_study_count, 220);
@@ -185,42 +189,95 @@ static void test_sample_awards(void **state) {
   assert_int_equal(aw->votes, 33000);
   assert_int_equal(aw->n_categories, 4);
   for (size_t i = 0; i < aw->n_categories; i++) {
-    assert_non_null(aw->categories[i].winner);
-    assert_true(aw->categories[i].winner[0] != '\0');
+    assert_int_equal(aw->categories[i].n_winners, 1);
+    assert_true(aw->categories[i].winners[0][0] != '\0');
   }
   assert_string_equal(aw->categories[0].name, "Breakthrough co-op of the year");
-  assert_string_equal(aw->categories[0].winner, "Bristol Wood Recycling Project");
-  assert_false(aw->categories[0].council_award);
+  assert_string_equal(aw->categories[0].winners[0], "Bristol Wood Recycling Project");
+  assert_false(aw->categories[0].featured);
   assert_null(aw->categories[0].sponsor);
-  assert_true(aw->categories[3].council_award);
+  assert_true(aw->categories[3].featured);
   assert_string_equal(aw->categories[3].sponsor, "CCIN");
-  assert_string_equal(aw->categories[3].winner, "South Tyneside Council");
+  assert_string_equal(aw->categories[3].winners[0], "South Tyneside Council");
   assert_int_equal(aw->n_individuals, 2);
   assert_string_equal(aw->individuals[0].name, "Lorraine Power");
-  assert_string_equal(aw->individuals[0].citation, "from Leeds Bread Co-op");
+  assert_null(aw->individuals[0].citation);
+  assert_string_equal(aw->individuals[0].organisation, "Leeds Bread Co-op");
+  assert_string_equal(aw->individuals[1].organisation, "Daily Bread Co-op");
+  assert_null(aw->individuals[1].href);
+  assert_string_equal(aw->individuals[1].citation, "founder");
   assert_string_equal(aw->individuals[1].name, "Roger Sawtell");
 }
 
-static void test_sample_labs(void **state) {
+static void test_sample_projects(void **state) {
   const rp_model *m = sample_model(state);
-  assert_int_equal(m->n_labs, 5);
-  assert_string_equal(m->labs[0].id, "sustainable-food");
-  assert_string_equal(m->labs[0].title, "Co-operative Approaches to Sustainable Food");
-  assert_null(m->labs[0].lead);
-  assert_int_equal(m->labs[0].n_sections, 3);
-  assert_string_equal(m->labs[1].lead, "Stevenage Borough Council");
-  assert_string_equal(m->labs[2].lead, "Plymouth City Council");
-  assert_int_equal(m->labs[2].n_sections, 1);
-  assert_string_equal(m->labs[4].id, "achieving-social-outcomes");
+  assert_int_equal(m->n_projects, 5);
+  assert_string_equal(m->projects[0].id, "sustainable-food");
+  assert_string_equal(m->projects[0].title, "Co-operative Approaches to Sustainable Food");
+  assert_null(m->projects[0].lead);
+  assert_int_equal(m->projects[0].n_partners, 1);
+  assert_string_equal(m->projects[0].partners[0], "Sustainable Food Cities");
+  assert_false(m->projects[0].has_funding); /* the source gives no amount per project */
+  assert_string_equal(m->projects[1].lead, "Stevenage Borough Council");
+  assert_string_equal(m->projects[2].lead, "Plymouth City Council");
+  assert_string_equal(m->projects[4].id, "achieving-social-outcomes");
+}
+
+/* The vocabulary: the kinds and the labels the layouts print. */
+static void test_sample_kinds(void **state) {
+  const rp_model *m = sample_model(state);
+  assert_int_equal(m->n_kinds[RP_KIND_MEMBER], 3);
+  assert_int_equal(m->n_kinds[RP_KIND_ORGANISATION], 5);
+  assert_int_equal(m->n_kinds[RP_KIND_EVENT_ROLE], 0);
+  const rp_kind *k = rp_model_kind(m, RP_KIND_MEMBER, "member");
+  assert_non_null(k);
+  assert_string_equal(k->label, "Member council");
+  assert_string_equal(k->plural, "Member councils");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "associate")->plural, "Associate members");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "affiliate")->plural, "Affiliates");
+  assert_string_equal(rp_model_kind(m, RP_KIND_ORGANISATION, "trade-union")->label, "Trade union");
+  assert_null(rp_model_kind(m, RP_KIND_MEMBER, "council")); /* an organisation kind */
+  assert_null(rp_model_kind(m, RP_KIND_EVENT_ROLE, "member"));
+}
+
+/* The sections in print order, with what layouts need of each. */
+static void test_sample_sections(void **state) {
+  const rp_model *m = sample_model(state);
+  static const char *const order[] = {"about",        "foreword", "highlights", "figures",
+                                      "boards",       "members",  "awards",     "projects",
+                                      "case-studies", "events",   "plan",       "contact"};
+  assert_int_equal(m->n_sections, 12);
+  for (size_t i = 0; i < m->n_sections; i++) {
+    assert_string_equal(m->sections[i].id, order[i]);
+    if (i) assert_true(m->sections[i].line > m->sections[i - 1].line);
+  }
+  const rp_review_section *about = rp_model_section(m, "about");
+  assert_int_equal(about->type, RP_SECTION_GENERAL);
+  assert_string_equal(about->role, "about");
+  assert_string_equal(about->kicker, "About the Network");
+  assert_string_equal(about->title,
+                      "Committed to finding better ways of working with local people");
+  assert_int_equal(about->n_blocks, 2); /* the key points and a paragraph */
+  const rp_review_section *fw = rp_model_section(m, "foreword");
+  assert_string_equal(fw->role, "foreword");
+  assert_ptr_equal(fw->person, rp_model_person(m, "sharon-taylor"));
+  assert_int_equal(fw->n_blocks, 1); /* the pull quote; the signature is no block */
+  assert_int_equal(rp_model_section(m, "members")->type, RP_SECTION_MEMBERS);
+  assert_string_equal(rp_model_section(m, "members")->element, "members");
+  assert_string_equal(rp_model_section(m, "projects")->kicker, "Policy Labs");
+  assert_int_equal(rp_model_section(m, "projects")->n_blocks, 3); /* the intro */
+  assert_null(rp_model_section(m, "policy-labs"));
+  assert_int_equal(m->n_tables, 0);
 }
 
 static void test_sample_membership(void **state) {
   const rp_model *m = sample_model(state);
-  assert_true(m->membership_illustrative);
+  assert_true(m->members_illustrative);
   assert_int_equal(m->n_members, 43);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER), 28);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER_ASSOCIATE), 6);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER_AFFILIATE), 9);
+  assert_int_equal(rp_model_member_count(m, "member"), 28);
+  assert_int_equal(rp_model_member_count(m, "associate"), 6);
+  assert_int_equal(rp_model_member_count(m, "affiliate"), 9);
+  assert_int_equal(rp_model_member_count(m, "council"), 0);
   const rp_member *first = &m->members[0];
   assert_string_equal(first->name, "Stevenage Borough Council");
   assert_string_equal(first->region, "East of England");
@@ -228,7 +285,7 @@ static void test_sample_membership(void **state) {
   assert_true(fabs(first->lat - 51.9020) < 1e-9);
   assert_true(fabs(first->lon - -0.2000) < 1e-9);
   for (size_t i = 0; i < m->n_members; i++)
-    assert_int_equal(m->members[i].has_position, m->members[i].kind != RP_MEMBER_AFFILIATE);
+    assert_int_equal(m->members[i].has_position, strcmp(m->members[i].kind, "affiliate") != 0);
 }
 
 static void test_sample_figures(void **state) {
@@ -239,16 +296,23 @@ static void test_sample_figures(void **state) {
   assert_true(f->value == 7400000.0);
   assert_string_equal(f->display, "7.4m");
   assert_null(f->unit);
-  assert_string_equal(f->group, "scale");
+  assert_null(f->currency);
+  assert_false(f->has_change);
   f = &m->figures[2];
   assert_string_equal(f->id, "budget");
   assert_true(f->value == 9.5e9);
-  assert_string_equal(f->unit, "GBP");
+  assert_null(f->unit);
+  assert_string_equal(f->currency, "GBP");
   assert_string_equal(f->display, "£9.5bn");
   assert_string_equal(f->label, "budget");
   assert_string_equal(m->figures[4].qualifier, "up to");
   assert_true(m->figures[4].value == 10000.0);
-  assert_null(m->figures[5].group);
+  /* "28 Councils ➡ 7.4m residents ➡ £9.5bn budget". */
+  assert_int_equal(m->n_chains, 1);
+  assert_string_equal(m->chains[0].id, "scale");
+  assert_int_equal(m->chains[0].n_figures, 3);
+  assert_ptr_equal(m->chains[0].figures[0], rp_model_figure(m, "councils"));
+  assert_ptr_equal(m->chains[0].figures[2], rp_model_figure(m, "budget"));
 }
 
 static void test_sample_plan(void **state) {
@@ -259,6 +323,9 @@ static void test_sample_plan(void **state) {
   assert_string_equal(m->plan[0].status, "in-progress");
   assert_string_equal(m->plan[2].detail, "Working with our MPs & Peers");
   assert_string_equal(m->plan[4].status, "planned");
+  assert_int_equal(m->plan[4].state, RP_PLAN_PLANNED);
+  assert_int_equal(m->plan[0].state, RP_PLAN_IN_PROGRESS);
+  assert_int_equal(m->plan[0].due.year, 0);
 }
 
 /* The model outlives the tree: nothing in it may point into libxml2 (ASan
@@ -274,7 +341,7 @@ static void test_model_outlives_tree(void **state) {
     total += strlen(m->people[i].display_name) + strlen(m->people[i].name);
   for (size_t i = 0; i < m->n_events; i++) total += strlen(m->events[i].title);
   for (size_t i = 0; i < m->n_members; i++) total += strlen(m->members[i].name);
-  total += strlen(m->org_name) + strlen(m->lang) + strlen(m->awards.individuals[0].citation);
+  total += strlen(m->org_name) + strlen(m->lang) + strlen(m->awards.individuals[1].citation);
   assert_true(total > 1000);
   unload(l);
 }
@@ -287,7 +354,7 @@ static void test_valid_fixture(void **state) {
   assert_int_equal(l->status, RP_OK);
   const rp_model *m = l->content->model;
   assert_string_equal(m->org_name, "Test Councils’ Network"); /* whitespace collapsed */
-  assert_string_equal(m->org_socials[0].url, "https://mastodon.social/@test");
+  assert_string_equal(m->org.socials[0].url, "https://mastodon.social/@test");
   /* A missing logo is a warning, and no logo in the model. */
   assert_int_equal(l->diag.errors, 0);
   assert_int_equal(l->diag.warnings, 1);
@@ -304,13 +371,13 @@ static void test_valid_fixture(void **state) {
   assert_string_equal(rp_model_person(m, "bo-o-neill")->initials, "BO");
   assert_int_equal(m->boards[0].seats[1].n_roles, 0);
   assert_null(m->boards[0].seats[1].organisation);
-  assert_int_equal(rp_model_member_count(m, RP_MEMBER), 1);
+  assert_int_equal(rp_model_member_count(m, "member"), 1);
   assert_false(m->members[1].has_position);
   assert_true(same_date(m->events[0].end, 2019, 3, 1));
   assert_true(same_date(m->events[1].start, 2020, 2, 29));
   assert_true(same_date(m->events[1].end, 2020, 2, 29));
   assert_null(m->awards.title); /* no <awards> */
-  assert_int_equal(m->n_labs, 0);
+  assert_int_equal(m->n_projects, 0);
   assert_non_null(strstr(l->content->root, "tests/data"));
   unload(l);
 }
@@ -348,6 +415,10 @@ static const broken_case broken[] = {
     {"bad-href.xml", "Element a", 15},
     {"empty.xml", "Document is empty", 1},
     {"does-not-exist.xml", "cannot open the file", 0},
+    {"version-1.xml",
+     "this is a version 1 content document; reviewpdf reads version 2: see docs/content.md, "
+     "\"Migrating from version 1\"",
+     3},
 };
 
 /* Each broken document fails with RP_ERR_INPUT, no content, and an error
@@ -390,7 +461,7 @@ static void test_three_errors_all_reported(void **state) {
   assert_int_equal(l->diag.count, 3);
   const char *fragments[3] = {"no <person id=\"ghost\">", "<figure id=\"members\"> repeats",
                               "<event> ends (2019-05-01) before it starts (2019-05-02)"};
-  const int lines[3] = {8, 15, 19};
+  const int lines[3] = {10, 15, 19};
   for (int i = 0; i < 3; i++) {
     assert_non_null(strstr(l->diag.entries[i].message, fragments[i]));
     assert_int_equal(l->diag.entries[i].line, lines[i]);
@@ -403,17 +474,22 @@ static void test_three_errors_all_reported(void **state) {
 static void test_more_errors_all_reported(void **state) {
   static const broken_case expected[] = {
       {NULL, "<period> ends (2019-01-01) before it starts (2019-12-31)", 5},
-      {NULL, "<item section=\"awards\"> names no section", 9},
-      {NULL, "<person photo=\"../../../etc/passwd\">: path escapes the project folder", 12},
-      {NULL, "needs the server: write the handle as @name@server", 13},
+      {NULL, "<person photo=\"../../../etc/passwd\">: path escapes the project folder", 9},
+      {NULL, "needs the server: write the handle as @name@server", 10},
+      {NULL, "<item ref=\"awards\"> names no section", 14},
       {NULL, "<board period=\"2019-18\"> ends before it starts", 16},
       {NULL, "<seat person=\"ann-lee\"> repeats the seat on line 18", 19},
       {NULL, "<board id=\"board\"> repeats the id of the board on line 16", 21},
+      {NULL,
+       "<member kind=\"member\">: the kind \"member\" is not declared (the document declares no "
+       "kinds of=\"member\"); declare it in <vocabulary>: <kinds of=\"member\"><kind "
+       "id=\"member\" label=\"…\"/></kinds>",
+       25},
       {NULL, "<member lat=\"40.7128\" lon=\"-74.006\"> is outside the UK", 25},
       {NULL, "<member lat=\"-2.1561\" lon=\"53.6097\"> is outside the UK", 26},
-      {NULL, "<lab id=\"food\"> repeats the id of the lab on line 30", 31},
+      {NULL, "<project id=\"food\"> repeats the id of the project on line 30", 31},
       {NULL, "<case-study id=\"food\"> repeats the id of the case study on line 35", 36},
-      {NULL, "<events id=\"about\"> repeats the id of <about> on line 7", 38},
+      {NULL, "<events id=\"about\"> repeats the id of <section> on line 12", 38},
       {NULL, "<plan> ends (to=\"2018\") before it starts (from=\"2020\")", 42},
   };
   size_t n = sizeof expected / sizeof expected[0];
@@ -428,7 +504,173 @@ static void test_more_errors_all_reported(void **state) {
     assert_int_equal(l->diag.entries[i].line, expected[i].line);
   }
   /* The highlights message lists the ids there are. */
-  assert_non_null(strstr(l->diag.entries[1].message, "about, foreword, highlights, boards"));
+  assert_non_null(strstr(l->diag.entries[3].message, "about, foreword, highlights, boards"));
+  unload(l);
+}
+
+/* A version 1 document: one error (no cascade of schema errors). */
+static void test_version_1_one_error(void **state) {
+  loaded *l = load(FIXTURE("version-1.xml"), false);
+  assert_int_equal(l->status, RP_ERR_INPUT);
+  assert_int_equal(l->diag.count, 1);
+  unload(l);
+}
+
+/* Each version 2 check, each reported, in document order. */
+static void test_v2_errors_all_reported(void **state) {
+  static const broken_case expected[] = {
+      {NULL,
+       "<social network=\"pixelfed\" handle=\"@x\">: reviewpdf cannot make a profile link "
+       "for the network \"pixelfed\": add href=\"https://…\"",
+       4},
+      {NULL, "<kind id=\"full\"> is declared twice for members (first on line 8)", 8},
+      {NULL, "<section person=\"nobody\">: no <person id=\"nobody\"> in <people>", 11},
+      {NULL, "<row> 1 of the table has 1 cell, but the table has 2 columns", 14},
+      {NULL,
+       "<cell> \"about £3k\" (row 2, column 2 \"2019\") is not a number, but the column "
+       "is of type currency",
+       15},
+      {NULL,
+       "<item ref=\"nowhere\"> names no section in this document: use one of the section "
+       "ids (money)",
+       18},
+      {NULL,
+       "<organisation kind=\"charity\">: the kind \"charity\" is not declared (the document "
+       "declares no kinds of=\"organisation\"); declare it in <vocabulary>: <kinds "
+       "of=\"organisation\"><kind id=\"charity\" label=\"…\"/></kinds>",
+       19},
+      {NULL, "<chain id=\"c\" figures=\"a b\">: no <figure id=\"b\"> in <figures>", 20},
+      {NULL,
+       "<member kind=\"associate\">: the kind \"associate\" is not declared (declared for "
+       "members: full)",
+       22},
+      {NULL, "<member> has lat but not lon: give both lat and lon, or neither", 23},
+      {NULL, "<member joined=\"2019-02-30\"> must be a year, a month or a day that exists", 24},
+      {NULL, "<funding> needs amount=\"…\"", 27},
+      {NULL, "<funding in-kind=\"true\"> needs a note saying what was given", 28},
+      {NULL, "<event role=\"spoke\">: the kind \"spoke\" is not declared", 30},
+      {NULL, "<item due=\"2019-3\"> must be a year, a month or a day", 31},
+      {NULL, "<members> appears a second time (the first is on line 21)", 32},
+  };
+  size_t n = sizeof expected / sizeof expected[0];
+  loaded *l = load(FIXTURE("v2-errors.xml"), false);
+  if (l->diag.count != n) rp_test_diag_dump(&l->diag);
+  assert_int_equal(l->status, RP_ERR_INPUT);
+  assert_int_equal(l->diag.count, n);
+  for (size_t i = 0; i < n; i++) {
+    if (!strstr(l->diag.entries[i].message, expected[i].fragment))
+      print_error("entry %zu: %s\n", i, l->diag.entries[i].message);
+    assert_non_null(strstr(l->diag.entries[i].message, expected[i].fragment));
+    assert_int_equal(l->diag.entries[i].line, expected[i].line);
+    assert_string_equal(l->diag.entries[i].file, FIXTURE("v2-errors.xml"));
+  }
+  unload(l);
+}
+
+/* Everything version 2 adds, valid, in the model. */
+static void test_full_fixture(void **state) {
+  loaded *l = load(FIXTURE("full.xml"), false);
+  if (l->status != RP_OK || l->diag.count) rp_test_diag_dump(&l->diag);
+  assert_int_equal(l->status, RP_OK);
+  assert_int_equal(l->diag.count, 0); /* no warning either: the image exists */
+  const rp_model *m = l->content->model;
+  /* The first title and name are the primary ones. */
+  assert_string_equal(m->title, "Review of the year");
+  assert_string_equal(m->org_name, "Ynni Cymunedol Test");
+  assert_string_equal(m->org_legal, "Registered society no. 1234");
+  assert_string_equal(m->period_short, "2024–25");
+  /* Contact details. */
+  assert_int_equal(m->org.n_phones, 1);
+  assert_string_equal(m->org.phones[0].label, "Office");
+  assert_string_equal(m->org.phones[0].number, "029 2000 0000");
+  assert_int_equal(m->org.n_addresses, 1);
+  assert_string_equal(m->org.addresses[0].label, "Cardiff office");
+  assert_int_equal(m->org.addresses[0].n_lines, 2);
+  assert_string_equal(m->org.addresses[0].lines[1], "Cardiff CF10 1AA");
+  assert_string_equal(m->org.socials[0].url, "https://bsky.app/profile/test.bsky.social");
+  assert_string_equal(m->org.socials[1].url, "https://pixelfed.social/test"); /* href */
+  assert_string_equal(rp_model_person(m, "ann-lee")->socials[0].url, "https://x.com/annlee");
+  assert_string_equal(m->contact.socials[0].url, "https://www.threads.net/@test");
+  assert_string_equal(m->contact.phones[0].number, "029 2000 0001");
+  /* Kinds, with a translation. */
+  const rp_kind *full = rp_model_kind(m, RP_KIND_MEMBER, "full");
+  assert_string_equal(full->plural, "Full members");
+  assert_string_equal(full->color, "#5b2a86");
+  assert_int_equal(full->n_translations, 1);
+  assert_string_equal(full->translations[0].lang, "cy");
+  assert_string_equal(full->translations[0].plural, "Aelodau llawn");
+  assert_string_equal(rp_model_kind(m, RP_KIND_MEMBER, "supporter")->plural, "Supporter");
+  assert_string_equal(m->boards[0].seats[0].organisation_kind, "charity");
+  assert_int_equal(m->boards[0].seats[0].position, RP_SEAT_TREASURER);
+  /* Sections and tables. */
+  assert_int_equal(m->n_sections, 12);
+  assert_string_equal(m->sections[0].role, "finance");
+  assert_string_equal(m->sections[0].kicker, "Money");
+  assert_int_equal(m->sections[0].n_blocks, 3); /* p, table, image; not the signature */
+  assert_ptr_equal(m->sections[1].person, rp_model_person(m, "ann-lee"));
+  assert_string_equal(m->sections[1].title, "Letter");
+  assert_int_equal(m->n_tables, 2);
+  const rp_table *t = &m->tables[0];
+  assert_string_equal(t->id, "income");
+  assert_string_equal(t->caption, "Income and expenditure");
+  assert_int_equal(t->n_columns, 4);
+  assert_int_equal(t->n_rows, 3);
+  assert_int_equal(t->n_total_rows, 1);
+  assert_int_equal(t->columns[0].type, RP_COLUMN_TEXT);
+  assert_int_equal(t->columns[0].align, RP_COLUMN_LEFT);
+  assert_int_equal(t->columns[1].type, RP_COLUMN_CURRENCY);
+  assert_int_equal(t->columns[1].align, RP_COLUMN_RIGHT);  /* numbers align right */
+  assert_int_equal(t->columns[2].align, RP_COLUMN_CENTER); /* unless told */
+  assert_string_equal(t->columns[3].heading, "Share");
+  /* Figures with units, currency, a change; the chain in its own order. */
+  const rp_figure *cap = rp_model_figure(m, "capacity");
+  assert_string_equal(cap->unit, "MW");
+  assert_true(cap->has_change);
+  assert_true(cap->change.value == -3.2);
+  assert_string_equal(cap->change.display, "−3.2 %");
+  assert_string_equal(cap->change.compared, "2023–24");
+  assert_int_equal(cap->change.better, 1);
+  assert_string_equal(rp_model_figure(m, "grants")->currency, "GBP");
+  assert_int_equal(m->chains[0].n_figures, 2);
+  assert_ptr_equal(m->chains[0].figures[0], rp_model_figure(m, "grants"));
+  assert_ptr_equal(m->chains[0].figures[1], cap);
+  /* Members: place, joined (year, month, day as given), Ireland on the map. */
+  assert_string_equal(m->members[0].place, "Cardiff");
+  assert_string_equal(m->members[0].href, "https://example.org/c");
+  assert_true(same_date(m->members[0].joined, 2019, 3, 0));
+  assert_true(same_date(m->members[1].joined, 2020, 0, 0));
+  assert_true(same_date(m->members[2].joined, 2021, 6, 30));
+  assert_true(m->members[1].has_position); /* Galway: −9.05 E */
+  assert_int_equal(rp_model_member_count(m, "full"), 2);
+  /* Awards: two winners, a citation, an individual's organisation and link. */
+  const rp_award_category *cat = &m->awards.categories[0];
+  assert_string_equal(cat->id, "best");
+  assert_int_equal(cat->n_winners, 2);
+  assert_string_equal(cat->winners[1], "Two");
+  assert_string_equal(cat->citation, "Joint winners.");
+  assert_true(cat->featured);
+  assert_string_equal(m->awards.individuals[0].organisation, "Bo Co-op");
+  assert_string_equal(m->awards.individuals[0].href, "https://example.org/bo");
+  /* Projects: an amount, an in-kind grant with its note. */
+  assert_true(m->projects[0].has_funding && m->projects[0].has_amount);
+  assert_true(m->projects[0].amount == 10000.0);
+  assert_string_equal(m->projects[0].currency, "GBP");
+  assert_string_equal(m->projects[0].partners[0], "Council");
+  assert_true(m->projects[1].in_kind);
+  assert_false(m->projects[1].has_amount);
+  assert_string_equal(m->projects[1].funding_note, "Office space for a year");
+  /* Case study, event, plan. */
+  assert_int_equal(m->n_case_studies, 1);
+  assert_string_equal(m->case_studies[0].organisation, "Cardiff Co-op");
+  assert_string_equal(m->case_studies[0].place, "Cardiff");
+  assert_int_equal(m->case_studies[0].n_figures, 1);
+  assert_string_equal(m->case_studies[0].figures[0].unit, "kWh");
+  assert_null(m->case_studies[0].figures[0].id);
+  assert_string_equal(m->events[0].role, "hosted");
+  assert_string_equal(m->events[0].region, "Wales");
+  assert_int_equal(m->events[0].attendance, 350);
+  assert_int_equal(m->plan[0].state, RP_PLAN_PAUSED);
+  assert_true(same_date(m->plan[0].due, 2026, 3, 0));
   unload(l);
 }
 
@@ -496,14 +738,14 @@ static void test_photo_symlink_escape(void **state) {
   FILE *f = fopen(path, "w");
   assert_non_null(f);
   fputs(
-      "<review version=\"1\" xml:lang=\"en\">\n"
+      "<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>N</name></organisation>\n"
       "<period from=\"2019-01-01\" to=\"2019-12-31\">2019</period><title>T</title>\n"
-      "<about id=\"about\"><title>A</title><p>P</p></about>\n"
-      "<foreword id=\"foreword\"><title>F</title><quote>Q</quote></foreword>\n"
-      "<highlights id=\"highlights\"><title>H</title><item section=\"about\">A</item>"
-      "</highlights>\n"
+      "\n"
+      "\n"
+      "\n"
       "<people><person id=\"ann\" photo=\"ann.png\"><name>Ann</name></person></people>\n"
+      "<section id=\"about\"><title>A</title><p>P</p></section>\n"
       "</review>\n",
       f);
   fclose(f);
@@ -517,7 +759,7 @@ static void test_photo_symlink_escape(void **state) {
 
 /* Fault injection: the arena fails at its 1st, 2nd, … allocation. Every run
  * fails cleanly (no content, an error, no leak) until one succeeds. */
-static void test_arena_failure_at_every_allocation(void **state) {
+static void arena_failure_at_every_allocation(const char *path, size_t people) {
   for (unsigned long n = 1;; n++) {
     assert_true(n < 100000);
     rp_arena *a = rp_arena_new();
@@ -525,10 +767,10 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_diag_init(&d);
     rp_content *c = NULL;
     rp_arena_fail_after(a, n);
-    rp_status st = rp_content_load(a, FIXTURE("valid.xml"), &d, &c);
+    rp_status st = rp_content_load(a, path, &d, &c);
     if (st == RP_OK) {
       assert_non_null(c);
-      assert_int_equal(c->model->n_people, 2);
+      assert_int_equal(c->model->n_people, people);
       rp_content_free(c);
       rp_arena_free(a);
       rp_diag_fini(&d);
@@ -540,6 +782,11 @@ static void test_arena_failure_at_every_allocation(void **state) {
     rp_arena_free(a);
     rp_diag_fini(&d);
   }
+}
+
+static void test_arena_failure_at_every_allocation(void **state) {
+  arena_failure_at_every_allocation(FIXTURE("valid.xml"), 2);
+  arena_failure_at_every_allocation(FIXTURE("full.xml"), 1); /* every version 2 part */
 }
 
 /* ---- building from trees the schema never saw ---------------------------- */
@@ -562,15 +809,32 @@ static void test_build_survives_invalid_trees(void **state) {
       "<person id='u' photo='https://example.com/u.png'/></people>"
       "<boards><board><seat/><seat person='a' position='boss'/><seat person='zz'/></board>"
       "<board id='b'/></boards><figures><figure/><figure id='f' value='x'/></figures>"
-      "<membership illustrative='maybe'><member/><member kind='member' lat='1'/>"
-      "<member kind='member' lat='a' lon='b'/></membership>"
+      "<members illustrative='maybe'><member/><member kind='member' lat='1'/>"
+      "<member kind='member' lat='a' lon='b'/></members>"
       "<awards year='19' votes='-1'><category/><individuals><individual/></individuals></awards>"
-      "<policy-labs><lab/><lab/></policy-labs><case-studies count='x'><case-study/>"
+      "<projects><project/><project/></projects><case-studies count='x'><case-study/>"
       "</case-studies><events><event/><event start='2019-01-01' end='nope'/></events>"
       "<plan from='20x0'><item/></plan><contact><web href='javascript:alert(1)'/><social/>"
-      "<social network='myspace' handle='y'/>"
-      "</contact><foreword person='q'/><highlights><item/><item section='none'/></highlights>"
+      "<social network='x' handle='@y@z'/>"
+      "</contact><section person='q'/><highlights><item/><item ref='none'/></highlights>"
       "<period/><organisation><logo/><web/></organisation></review>",
+      /* Version 2 parts, each broken. */
+      "<review><vocabulary><kinds/><kinds of='x'><kind/></kinds><kinds of='member'><kind/>"
+      "<kind id='a'><translation/></kind><kind id='a' label='A'/></kinds></vocabulary>"
+      "<title/><section><title> </title><table/><table><columns/><row><cell/></row></table>"
+      "<table><columns><column type='number'/></columns><row/><row><cell>x</cell><cell/></row>"
+      "</table><list><item><list><item><table><row/></table></item></list></item></list>"
+      "<callout><image/></callout></section>"
+      "<figures><figure><change/></figure><figure id='f'><change value='q' better='sideways'/>"
+      "</figure><chain/><chain id='c' figures=''/><chain id='c' figures='f  nope '/></figures>"
+      "<members><member kind='a' joined='19'/><member kind='zz'/><member kind='zz'/></members>"
+      "<members/><projects><project><funding/></project><project id='p'>"
+      "<funding in-kind='yes' amount='x'/></project></projects>"
+      "<case-studies><case-study><figures><figure/></figures></case-study></case-studies>"
+      "<events><event role='r' attendance='-3'/></events><plan><item status='x' due='2019-13'/>"
+      "</plan><contact><phone/><address><line/></address><social network='zz' handle='@a'/>"
+      "</contact><awards><category><winner/><winner/></category><individuals><individual><a/>"
+      "</individual></individuals></awards></review>",
   };
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
     rp_arena *a = rp_arena_new();
@@ -590,18 +854,47 @@ static void test_build_survives_invalid_trees(void **state) {
     if (i == 2) {
       assert_true(rp_test_diag_has(&d, "<event> needs a start date (start=\"YYYY-MM-DD\")"));
       assert_true(rp_test_diag_has(&d, "<seat> needs a person attribute"));
-      assert_true(rp_test_diag_has(&d, "<seat position=\"boss\"> must be chair or vice-chair"));
+      assert_true(
+          rp_test_diag_has(&d, "<seat position=\"boss\"> must be chair, vice-chair, co-chair"));
       assert_true(rp_test_diag_has(&d, "<member> has lat but not lon"));
       assert_true(rp_test_diag_has(&d, "<figure value=\"x\"> must be a number"));
       assert_true(rp_test_diag_has(&d, "<awards year=\"19\"> must be a year"));
       assert_true(rp_test_diag_has(&d, "<awards votes=\"-1\"> must be a whole number"));
-      assert_true(rp_test_diag_has(&d, "<membership illustrative=\"maybe\">"));
+      assert_true(rp_test_diag_has(&d, "<members illustrative=\"maybe\">"));
       assert_true(rp_test_diag_has(&d, "<period> needs a first-day date"));
       assert_true(rp_test_diag_has(&d, "<event end=\"nope\">"));
       assert_true(rp_test_diag_has(&d, "<web href=\"javascript:alert(1)\"> must be a web or mail"));
       assert_true(rp_test_diag_has(&d, "<person photo=\"https://example.com/u.png\"> is a URL"));
-      assert_true(rp_test_diag_has(&d, "<social network=\"myspace\" handle=\"y\"> cannot be made"));
+      assert_true(rp_test_diag_has(&d, "<social network=\"x\" handle=\"@y@z\">: only mastodon"));
       assert_true(d.errors >= 15);
+    }
+    if (i == 3) {
+      assert_true(rp_test_diag_has(&d, "<kinds of=\"x\"> must be of member, organisation"));
+      assert_true(rp_test_diag_has(&d, "<kind> needs a label"));
+      assert_true(rp_test_diag_has(&d, "the review's <title> is empty: write the title"));
+      assert_true(rp_test_diag_has(&d, "the <title> of <section> is empty: write the title"));
+      assert_true(rp_test_diag_has(&d, "<kind id=\"a\"> is declared twice for members"));
+      assert_true(rp_test_diag_has(&d, "<row> 1 of the table has 1 cell, but the table has 0"));
+      assert_true(rp_test_diag_has(&d, "<cell> \"x\" (row 2, column 1"));
+      assert_true(rp_test_diag_has(&d, "<change better=\"sideways\"> must be up or down"));
+      assert_true(rp_test_diag_has(&d, "<chain> needs figures"));
+      assert_true(rp_test_diag_has(&d, "no <figure id=\"nope\"> in <figures>"));
+      assert_true(rp_test_diag_has(&d, "<chain id=\"c\"> repeats the id of the chain"));
+      assert_true(rp_test_diag_has(&d, "<member joined=\"19\"> must be a year"));
+      assert_true(rp_test_diag_has(&d, "the kind \"zz\" is not declared"));
+      assert_true(rp_test_diag_has(&d, "<members> appears a second time (the first is on line 1)"));
+      assert_true(rp_test_diag_has(&d, "<funding> needs amount"));
+      assert_true(rp_test_diag_has(&d, "<funding in-kind=\"yes\"> must be true or false"));
+      assert_true(rp_test_diag_has(&d, "<event role=\"r\">: the kind \"r\" is not declared"));
+      assert_true(rp_test_diag_has(&d, "<event attendance=\"-3\"> must be a whole number"));
+      assert_true(rp_test_diag_has(&d, "<item status=\"x\"> must be planned"));
+      assert_true(rp_test_diag_has(&d, "<item due=\"2019-13\"> must be a year"));
+      assert_true(rp_test_diag_has(&d, "network \"zz\": add href"));
+      /* One message per undeclared kind, not one per use. */
+      size_t zz = 0;
+      for (size_t k = 0; k < d.count; k++)
+        if (strstr(d.entries[k].message, "kind \"zz\"")) zz++;
+      assert_int_equal(zz, 1);
     }
     rp_arena_free(a);
     rp_diag_fini(&d);
@@ -649,6 +942,78 @@ static void test_date_parse_against_mktime(void **state) {
         assert_int_equal(rp_date_parse(s, &d), exists);
       }
     }
+  }
+}
+
+static void test_date_parse_partial(void **state) {
+  rp_date d;
+  assert_true(rp_date_parse_partial("2019", &d));
+  assert_true(same_date(d, 2019, 0, 0));
+  assert_true(rp_date_parse_partial("2019-03", &d));
+  assert_true(same_date(d, 2019, 3, 0));
+  assert_true(rp_date_parse_partial("2020-02-29", &d));
+  assert_true(same_date(d, 2020, 2, 29));
+  static const char *bad[] = {"19",      "2019-3",   "2019-13", "2019-00", "0000",  "2019-02-30",
+                              "2019/03", "2019-03-", "201a",    "",        "2019 ", "+2019"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    if (rp_date_parse_partial(bad[i], &d)) print_error("accepted \"%s\"\n", bad[i]);
+    assert_false(rp_date_parse_partial(bad[i], &d));
+    assert_int_equal(d.year, 0);
+  }
+  assert_false(rp_date_parse_partial(NULL, &d));
+}
+
+/* Numbers as printed in table cells. */
+static void test_parse_number(void **state) {
+  static const struct {
+    const char *text;
+    double value;
+  } good[] = {
+      {"1,234", 1234},
+      {"−3.2", -3.2},
+      {"-3.2", -3.2},
+      {"(1,200)", -1200},
+      {"£12,500", 12500},
+      {"45%", 45},
+      {"45 %", 45},
+      {"0", 0},
+      {"1234567", 1234567},
+      {"12,345,678.9", 12345678.9},
+      {"£9.5bn", 9.5e9},
+      {"7.4m", 7.4e6},
+      {"3k", 3000},
+      {"€-4", -4},
+      {"−£4", -4},
+      {"(£1,200)", -1200},
+      {"+7", 7},
+      {" 12 ", 12},
+      {"$1.50", 1.5},
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    double v = 99;
+    bool none = true;
+    bool ok = rp_model_parse_number(good[i].text, &v, &none);
+    if (!ok || none || fabs(v - good[i].value) > 1e-6)
+      print_error("\"%s\" → %d %g\n", good[i].text, ok, v);
+    assert_true(ok);
+    assert_false(none);
+    assert_true(fabs(v - good[i].value) < 1e-6);
+  }
+  static const char *const nothing[] = {"", "  ", "–", "—", "-"};
+  for (size_t i = 0; i < sizeof nothing / sizeof nothing[0]; i++) {
+    double v;
+    bool none = false;
+    assert_true(rp_model_parse_number(nothing[i], &v, &none));
+    assert_true(none);
+  }
+  static const char *const bad[] = {"abc",    "about £3k", "1,23",  "12,34,567", "1.",  ",123",
+                                    "(1,200", "1,200)",    "1.2.3", "12 apples", "£",   "%",
+                                    "1e5",    "0x10",      "£ 5",   "5%%",       "--5", "££5"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    double v;
+    bool none;
+    if (rp_model_parse_number(bad[i], &v, &none)) print_error("accepted \"%s\"\n", bad[i]);
+    assert_false(rp_model_parse_number(bad[i], &v, &none));
   }
 }
 
@@ -716,6 +1081,15 @@ static void test_social_url(void **state) {
   assert_string_equal(rp_model_social_url(a, "youtube", "@ccin"), "https://www.youtube.com/@ccin");
   assert_string_equal(rp_model_social_url(a, "mastodon", "@ccin@mastodon.social"),
                       "https://mastodon.social/@ccin");
+  assert_string_equal(rp_model_social_url(a, "x", "@ccin"), "https://x.com/ccin");
+  assert_string_equal(rp_model_social_url(a, "bluesky", "@ccin.bsky.social"),
+                      "https://bsky.app/profile/ccin.bsky.social");
+  assert_string_equal(rp_model_social_url(a, "threads", "@ccin"), "https://www.threads.net/@ccin");
+  assert_string_equal(rp_model_social_url(a, "tiktok", "ccin"), "https://www.tiktok.com/@ccin");
+  assert_true(rp_model_social_known("bluesky"));
+  assert_true(rp_model_social_known("mastodon"));
+  assert_false(rp_model_social_known("pixelfed"));
+  assert_false(rp_model_social_known(NULL));
   assert_null(rp_model_social_url(a, "mastodon", "@ccin"));
   assert_null(rp_model_social_url(a, "mastodon", "@ccin@"));
   assert_null(rp_model_social_url(a, "twitter", "@a@b"));
@@ -733,7 +1107,7 @@ static void test_model_queries(void **state) {
   rp_seat two[4] = {
       {.person = &people[1]}, {.person = &people[0]}, {.person = NULL}, {.person = &stray}};
   rp_board boards[2] = {{.seats = one, .n_seats = 2}, {.seats = two, .n_seats = 4}};
-  rp_member members[3] = {{.kind = RP_MEMBER}, {.kind = RP_MEMBER_AFFILIATE}, {.kind = RP_MEMBER}};
+  rp_member members[3] = {{.kind = "member"}, {.kind = "affiliate"}, {.kind = "member"}};
   rp_model m = {.people = people,
                 .n_people = 3,
                 .boards = boards,
@@ -745,9 +1119,11 @@ static void test_model_queries(void **state) {
   assert_null(rp_model_person(&m, NULL));
   assert_null(rp_model_person(NULL, "a"));
   assert_int_equal(rp_model_board_people(&m), 2);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER), 2);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER_AFFILIATE), 1);
-  assert_int_equal(rp_model_member_count(&m, RP_MEMBER_ASSOCIATE), 0);
+  assert_int_equal(rp_model_member_count(&m, "member"), 2);
+  assert_int_equal(rp_model_member_count(&m, "affiliate"), 1);
+  assert_int_equal(rp_model_member_count(&m, "associate"), 0);
+  assert_int_equal(rp_model_member_count(&m, NULL), 0);
+  assert_int_equal(rp_model_seat_count(&m), 6);
   rp_model empty = {0};
   assert_int_equal(rp_model_board_people(&empty), 0);
   assert_int_equal(rp_model_board_people(NULL), 0);
@@ -760,7 +1136,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sample_people, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_events, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_awards, sample_setup, sample_teardown),
-      cmocka_unit_test_setup_teardown(test_sample_labs, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_projects, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_kinds, sample_setup, sample_teardown),
+      cmocka_unit_test_setup_teardown(test_sample_sections, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_membership, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_figures, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_plan, sample_setup, sample_teardown),
@@ -771,6 +1149,9 @@ int main(void) {
       cmocka_unit_test(test_malformed_has_column),
       cmocka_unit_test(test_three_errors_all_reported),
       cmocka_unit_test(test_more_errors_all_reported),
+      cmocka_unit_test(test_version_1_one_error),
+      cmocka_unit_test(test_v2_errors_all_reported),
+      cmocka_unit_test(test_full_fixture),
       cmocka_unit_test(test_billion_laughs_refused_quickly),
       cmocka_unit_test(test_xinclude_inside_folder),
       cmocka_unit_test(test_xinclude_errors_name_the_included_file),
@@ -780,6 +1161,8 @@ int main(void) {
       cmocka_unit_test(test_build_survives_invalid_trees),
       cmocka_unit_test(test_date_parse),
       cmocka_unit_test(test_date_parse_against_mktime),
+      cmocka_unit_test(test_date_parse_partial),
+      cmocka_unit_test(test_parse_number),
       cmocka_unit_test(test_date_cmp),
       cmocka_unit_test(test_initials),
       cmocka_unit_test(test_display_name),

@@ -91,10 +91,8 @@ static const char *fixture(const char *name) {
 }
 
 /* The line of the fixture (source copy) that holds `needle`; 0 if none. */
-static int line_of(const char *name, const char *needle) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s", rp_test_src("tests/layouts/"));
-  strncat(path, name, sizeof path - strlen(path) - 1);
+/* The first line of the file at `path` holding `needle` (0: none). */
+static int line_in(const char *path, const char *needle) {
   FILE *f = fopen(path, "r");
   if (!f) return 0;
   char line[2048];
@@ -108,6 +106,14 @@ static int line_of(const char *name, const char *needle) {
   }
   fclose(f);
   return found;
+}
+
+/* The line of a fixture (tests/layouts/) holding `needle`. */
+static int line_of(const char *name, const char *needle) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", rp_test_src("tests/layouts/"));
+  strncat(path, name, sizeof path - strlen(path) - 1);
+  return line_in(path, needle);
 }
 
 /* The diagnostic whose message holds `needle`, or NULL. */
@@ -895,43 +901,71 @@ static void check_shipped(const char *name) {
   char *texts = all_texts(w.b);
   for (size_t i = 0; i < sizeof board_people / sizeof board_people[0]; i++)
     if (!strstr(texts, board_people[i])) fail_msg("%s: no text names %s", name, board_people[i]);
-  /* a sample of every section */
+  /* a sample of every section; labels from the content and the label table */
   static const char *const needles[] = {
       "Review of the year",
+      "About the Network", /* the content's kicker */
       "Action-focused",
       "reclaim the traditions",
+      "2018–19", /* the highlights' kicker: the period's short form */
       "Highlights",
+      "Our boards", /* the label table's kicker for boards with no title */
       "Chair",
       "Vice-chair",
       "Cllr Sharon Taylor OBE",
       "Stevenage Borough Council",
       "Illustrative sample membership",
+      "Member councils", /* the kind's plural label, from the content */
+      "Associate members",
       "Greenwich Community Development Agency",
       "Sponsored by CCIN",
       "Lorraine Power",
-      "from Leeds Bread Co-op",
+      "Leeds Bread Co-op",
+      "Policy Labs",
       "Enable action – key role food",
       "Co-operatives Unleashed",
       "23–26 September 2018",
       "Labour Party Conference",
       "In progress",
+      "Get in touch",
       "@coopcouncils",
   };
   for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
     if (!strstr(texts, needles[i])) fail_msg("%s: no text holds \"%s\"", name, needles[i]);
+  /* nothing the layouts used to print of their own about the seed */
+  static const char *const seed[] = {"The Network in numbers", "Celebrating co-operatives",
+                                     "member and associate councils"};
+  for (size_t i = 0; i < sizeof seed / sizeof seed[0]; i++)
+    if (strstr(texts, seed[i])) fail_msg("%s: a text holds \"%s\"", name, seed[i]);
   free(texts);
 
-  /* sections: each with a bookmark; footers keep their page variables */
-  assert_int_equal(count_sections(w.b), 14); /* a section per board */
+  /* sections: the cover, an empty one restarting the page labels, then one
+     per top-level section (a section per board) dispatched by match, then
+     the back cover; each with a bookmark; footers keep their page variables */
+  assert_int_equal(count_sections(w.b), 15);
+  const rp_section *opener = w.b->sections->next;
+  assert_null(opener->blocks);
+  assert_string_equal(opener->page_label_style, "decimal");
   bool map = false;
+  const char *prev = NULL;
   for (const rp_section *s = w.b->sections; s; s = s->next) {
+    if (s == opener) continue;
     assert_non_null(s->master);
     assert_non_null(s->bookmark);
-    /* the figures follow the highlights, the case studies the policy labs */
-    bool follows =
-        strcmp(s->bookmark, "In numbers") == 0 || strcmp(s->bookmark, "Case Studies Pack") == 0;
-    assert_int_equal(s->new_page, !follows);
-    if (strcmp(s->master->name, "cover") == 0) continue;
+    if (strcmp(s->master->name, "cover") == 0 || strcmp(s->master->name, "back") == 0) {
+      assert_true(s->new_page);
+      prev = s->bookmark;
+      continue;
+    }
+    /* sections start a page with a page break, except the figures right
+       after the highlights and the case studies right after the projects */
+    assert_false(s->new_page);
+    bool follows = (strcmp(s->bookmark, "In numbers") == 0 && strcmp(prev, "Highlights") == 0) ||
+                   (strcmp(s->bookmark, "Case Studies Pack") == 0 &&
+                    strcmp(prev, "CCIN Policy Labs – our 2019 funded projects") == 0);
+    assert_non_null(s->blocks);
+    assert_int_equal(s->blocks->kind == RP_BLOCK_PAGE_BREAK, !follows);
+    prev = s->bookmark;
     assert_non_null(s->title);
     const rp_decoration *foot = s->master->any.footer;
     assert_non_null(foot);
@@ -954,12 +988,14 @@ static void check_shipped(const char *name) {
   assert_string_equal(w.b->info.author, "Co-operative Councils’ Innovation Network");
   assert_string_equal(w.b->info.lang, "en-GB");
   assert_non_null(strstr(w.b->info.creator, "reviewpdf"));
+  assert_string_equal(w.b->info.keywords,
+                      "Co-operative Councils’ Innovation Network, CCIN, Review of the year");
   /* blocks point back at the shared templates and at the content */
-  const rp_block *first = w.b->sections->next->blocks;
+  const rp_block *first = opener->next->blocks;
   assert_non_null(strstr(first->src.layout_file, "lib/templates.xml"));
   assert_true(first->src.layout_line > 0);
   assert_non_null(strstr(first->src.content_file, "ccin-2018-19.xml"));
-  assert_int_equal(first->src.content_line, 26); /* <about id="about"> */
+  assert_int_equal(first->src.content_line, line_in(sample(), "<section id=\"about\""));
   assert_ptr_equal(w.b->fonts, rp_layout_def_fonts(w.l));
   world_fini(&w);
 }
@@ -1276,7 +1312,9 @@ static void test_part2_runtime_errors(void **state) {
   expect_error_at(&w.d, "which lies outside the content's project", f, line_of(f, "'../../'"));
   expect_error_at(&w.d, "a URL; images are read from files", f, line_of(f, "web/@href"));
   const rp_diag_entry *e = entry_with(&w.d, "\"many\"");
-  assert_non_null(strstr(e->message, "ccin-2018-19.xml:97)")); /* and the content line */
+  char at[64]; /* and the content line */
+  snprintf(at, sizeof at, "ccin-2018-19.xml:%d)", line_in(sample(), "<board id=\"board\""));
+  assert_non_null(strstr(e->message, at));
   assert_int_equal(w.d.errors, 3); /* each once, though every board repeats them */
   world_fini(&w);
 }

@@ -383,14 +383,13 @@ static void test_schema_cascade_collapsed(void **state) {
   /* Independent mistakes on later lines are each reported. */
   rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
   const char *two =
-      "<?xml version=\"1.0\"?>\n<review version=\"1\" xml:lang=\"en\">\n"
+      "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name><bogus/></organisation>\n"
       "<period from=\"2019-01-01\" to=\"2019-02-01\">p</period>\n<title>T</title>\n"
-      "<about id=\"about\"><title>A</title><p>x</p></about>\n"
-      "<foreword id=\"f\" person=\"p\"><title>F</title><quote><p>q</p><wrong/></quote>"
-      "</foreword>\n"
-      "<highlights id=\"h\"><title>H</title><item section=\"about\">A</item></highlights>\n"
-      "<people><person id=\"p\"><name>P</name></person></people></review>\n";
+      "<people><person id=\"p\"><name>P</name></person></people>\n"
+      "<section id=\"f\" person=\"p\"><title>F</title><quote><p>q</p><wrong/></quote>"
+      "</section>\n"
+      "<highlights id=\"h\"><title>H</title><item ref=\"f\">A</item></highlights></review>\n";
   rp_diag_init(&d);
   assert_int_equal(rp_xml_load(put("cascade/two.xml", two), &review, &d, &doc), RP_ERR_INPUT);
   if (d.count != 2) rp_test_diag_dump(&d);
@@ -427,17 +426,17 @@ static void test_schema_errors_located(void **state) {
   /* A member without its kind, among the review's sections (an interleave). */
   rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
   const char *text =
-      "<?xml version=\"1.0\"?>\n<review version=\"1\" xml:lang=\"en\">\n"
+      "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name></organisation>\n"
       "<period from=\"2019-01-01\" to=\"2019-02-01\">p</period>\n<title>T</title>\n"
-      "<about id=\"about\"><title>A</title><p>x</p></about>\n"
-      "<foreword id=\"f\" person=\"p\"><title>F</title><quote><p>q</p></quote></foreword>\n"
-      "<highlights id=\"h\"><title>H</title><item section=\"about\">A</item></highlights>\n"
       "<people><person id=\"p\"><name>P</name></person></people>\n"
-      "<membership id=\"m\"><title>M</title>\n"
+      "<section id=\"about\"><title>A</title><p>x</p></section>\n"
+      "<section id=\"f\" person=\"p\"><title>F</title><quote><p>q</p></quote></section>\n"
+      "<highlights id=\"h\"><title>H</title><item ref=\"about\">A</item></highlights>\n"
+      "<members id=\"m\"><title>M</title>\n"
       "<member kind=\"member\">A</member>\n"
       "<member region=\"Wales\">B</member>\n"
-      "</membership>\n</review>\n";
+      "</members>\n</review>\n";
   const char *path = put("located/review.xml", text);
   rp_diag_init(&d);
   assert_int_equal(rp_xml_load(path, &review, &d, &doc), RP_ERR_INPUT);
