@@ -524,6 +524,13 @@ static void test_bar_grouped_stacked(void **state) {
     for (size_t k = 0; k < 3; k++) sum += c.series[k].values[i], h += s[k][i]->h;
     assert_true(fabs(h - sum * s[0][0]->h / c.series[0].values[0]) < 0.05);
   }
+  /* each stack's total above it */
+  rp_item *total = find_text(p,
+                             "\xC2\xA3"
+                             "8.1m");
+  assert_non_null(total);
+  assert_true(total->y < s[2][0]->y);
+  assert_true(fabs(total->x + total->w / 2 - (s[2][0]->x + s[2][0]->w / 2)) < 0.01);
   /* labels inside segments are readable on their fill */
   for (size_t i = 0; i < p->items.len; i++) {
     rp_item *t = item(p, i);
