@@ -36,11 +36,17 @@ static int cmp_date(const int *a, const int *b) {
   return 0;
 }
 
-static const rp_chart_event *sort_base;
+/* An event's place in date order: its start and its index (ties keep the
+ * content's order; no global state for qsort). */
+typedef struct dated {
+  const int *start;
+  size_t i;
+} dated;
+
 static int by_start(const void *x, const void *y) {
-  size_t i = *(const size_t *)x, j = *(const size_t *)y;
-  int c = cmp_date(sort_base[i].start, sort_base[j].start);
-  return c ? c : (i < j ? -1 : i > j);
+  const dated *a = x, *b = y;
+  int c = cmp_date(a->start, b->start);
+  return c ? c : (a->i < b->i ? -1 : a->i > b->i);
 }
 
 rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
@@ -67,11 +73,12 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   }
   if (last - first > 12 * 50)
     return rp_chart_input_error(o, c, "its events span more than 50 years: check their dates");
+  dated *sorted = rp_arena_alloc(o->a, n * sizeof *sorted);
   size_t *order = rp_arena_alloc(o->a, n * sizeof *order);
-  if (!order) return rp_diag_oom(o->d);
-  for (size_t i = 0; i < n; i++) order[i] = i;
-  sort_base = c->events;
-  qsort(order, n, sizeof *order, by_start);
+  if (!sorted || !order) return rp_diag_oom(o->d);
+  for (size_t i = 0; i < n; i++) sorted[i] = (dated){c->events[i].start, i};
+  qsort(sorted, n, sizeof *sorted, by_start);
+  for (size_t i = 0; i < n; i++) order[i] = sorted[i].i;
 
   rp_chart_check_contrast(o, c);
   rp_chart_area r = rp_chart_title(o, c);
