@@ -2,7 +2,8 @@
  * one bar per category and series, grouped side by side or stacked, on a
  * value axis that starts at zero with ticks at nice steps and light grid
  * lines; category labels along the other axis, value labels at the bars'
- * ends (inside the segments when stacked), a legend when several series.
+ * ends (inside the segments when stacked, with the stack's total at its
+ * end), a legend when several series.
  *
  * Both orientations share one layout: "along" is the value axis (up for
  * bars, right for hbars), "across" the categories. */
@@ -42,6 +43,7 @@ static const char *value_text(const rp_chart *c, size_t s, size_t i, int dec, ch
 rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
+  rp_chart_check_contrast(o, c);
   bar_geom g = {.horiz = c->kind == RP_CHART_HBAR};
   size_t nc = c->n_categories, ns = c->n_series;
   bool stacked = c->stacked && ns > 1;
@@ -96,7 +98,8 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   double lab_h = lt->size * (RP_CHART_ASCENT + RP_CHART_DESCENT);
   double val_h = vt->size * (RP_CHART_ASCENT + RP_CHART_DESCENT) + 2;
   double pad = lt->size * 0.5;
-  bool has_neg = g.s.lo<0, has_pos = g.s.hi> 0;
+  bool has_neg = g.s.lo < 0;
+  bool has_pos = g.s.hi > 0;
 
   double px, py, pw, ph; /* the plot: bars and grid */
   double cat_w = 0;      /* hbar: the category labels' column */
@@ -104,18 +107,28 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   if (!g.horiz) {
     px = r.x + tick_w + pad;
     pw = r.x + r.w - px;
-    py = r.y + (has_pos && !stacked ? val_h : lab_h / 2);
-    ph = r.y + r.h - legend_h - lab_h - pad - (has_neg && !stacked ? val_h : 0) - py;
+    py = r.y + (has_pos ? val_h : lab_h / 2);
+    ph = r.y + r.h - legend_h - lab_h - pad - (has_neg ? val_h : 0) - py;
   } else {
     for (size_t i = 0; i < nc; i++)
       cat_w = fmax(cat_w, rp_chart_text_width(o, lt, c->categories[i]));
     cat_w = fmin(cat_w, r.w * 0.35);
-    if (!stacked)
-      for (size_t s = 0; s < ns; s++)
-        for (size_t i = 0; i < nc; i++)
-          if (!isnan(c->series[s].values[i]))
-            val_w =
-                fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, vdec, buf, sizeof buf)));
+    for (size_t i = 0; i < nc; i++) {
+      double pos = 0, neg = 0;
+      for (size_t s = 0; s < ns; s++) {
+        double v = c->series[s].values[i];
+        if (isnan(v)) continue;
+        if (!stacked)
+          val_w =
+              fmax(val_w, rp_chart_text_width(o, vt, value_text(c, s, i, vdec, buf, sizeof buf)));
+        v >= 0 ? (pos += v) : (neg += v);
+      }
+      if (stacked) /* the stacks' totals */
+        for (int k = 0; k < 2; k++)
+          val_w = fmax(val_w, rp_chart_text_width(o, vt,
+                                                  rp_chart_format(k ? neg : pos, vdec, c->unit,
+                                                                  c->number, buf, sizeof buf)));
+    }
     val_w = fmin(val_w + pad, r.w * 0.25);
     px = r.x + cat_w + pad + (has_neg ? val_w : 0);
     /* the last tick label is centred on the plot's end: keep half inside */
@@ -159,6 +172,7 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   for (size_t i = 0; i < nc; i++) {
     double c_start = g.c0 + slot * (double)i + (slot - group) / 2;
     double pos = 0, neg = 0;
+    int parts[2] = {0, 0}, inside[2] = {0, 0}; /* per sign: segments, labels drawn in them */
     for (size_t s = 0; s < ns; s++) {
       double v = c->series[s].values[i];
       if (isnan(v)) continue;
@@ -180,10 +194,13 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
         rp_chart_text in = *vt;
         in.color = rp_chart_text_on(c, fill);
         double vm = (at(&g, a) + at(&g, b)) / 2;
-        if (g.horiz && tw + 4 <= len && vt->size * 1.1 <= bw)
-          rp_chart_emit_text(o, &in, txt, vm, mid + vt->size * 0.35, RP_CHART_CENTRE);
-        else if (!g.horiz && vt->size * 1.2 <= len && tw + 2 <= bw)
-          rp_chart_emit_text(o, &in, txt, mid, vm + vt->size * 0.35, RP_CHART_CENTRE);
+        bool fits =
+            g.horiz ? tw + 4 <= len && vt->size * 1.1 <= bw : vt->size * 1.2 <= len && tw + 2 <= bw;
+        parts[v < 0]++;
+        inside[v < 0] += fits;
+        if (fits)
+          rp_chart_emit_text(o, &in, txt, g.horiz ? vm : mid,
+                             (g.horiz ? mid : vm) + vt->size * 0.35, RP_CHART_CENTRE);
       } else if (g.horiz) {
         if (vt->size * 0.9 <= bw)
           rp_chart_emit_fit(o, vt, txt, v >= 0 ? at(&g, b) + 3 : at(&g, b) - 3,
@@ -196,6 +213,22 @@ rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
             v >= 0 ? e - 2 - vt->size * RP_CHART_DESCENT : e + 2 + vt->size * RP_CHART_ASCENT,
             RP_CHART_CENTRE);
       }
+    }
+    /* at each end of a stack its total: of several parts, or of one part
+     * too small to hold its own label */
+    for (int k = 0; stacked && k < 2; k++) {
+      double t = k ? neg : pos;
+      if (t == 0 || !(parts[k] > 1 || (parts[k] == 1 && inside[k] == 0))) continue;
+      const char *txt = rp_chart_format(t, vdec, c->unit, c->number, buf, sizeof buf);
+      double e = at(&g, t), mid = c_start + group / 2;
+      if (g.horiz)
+        rp_chart_emit_fit(o, vt, txt, t > 0 ? e + 3 : e - 3, mid + vt->size * 0.35,
+                          t > 0 ? RP_CHART_LEFT : RP_CHART_RIGHT, val_w - 3);
+      else if (rp_chart_text_width(o, vt, txt) <= slot * 1.05)
+        rp_chart_emit_text(
+            o, vt, txt, mid,
+            t > 0 ? e - 2 - vt->size * RP_CHART_DESCENT : e + 2 + vt->size * RP_CHART_ASCENT,
+            RP_CHART_CENTRE);
     }
     /* the category's label */
     const char *cat = c->categories[i] ? c->categories[i] : "";

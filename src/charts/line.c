@@ -10,6 +10,7 @@
 rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
+  rp_chart_check_contrast(o, c);
   size_t nc = c->n_categories, ns = c->n_series;
   double lo = 0, hi = 0;
   for (size_t s = 0; s < ns; s++)
@@ -99,8 +100,15 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
         const char *t = c->displays && c->displays[i]
                             ? c->displays[i]
                             : rp_chart_format(v[i], vdec, c->unit, c->number, buf, sizeof buf);
+        /* above a peak, below a dip: away from the line */
+        double before = i > 0 && !isnan(v[i - 1]) ? v[i - 1] : v[i];
+        double after = i + 1 < nc && !isnan(v[i + 1]) ? v[i + 1] : v[i];
+        double below_base = y + mr + 3 + vt->size * RP_CHART_ASCENT;
+        bool below =
+            v[i] < (before + after) / 2 && below_base + vt->size * RP_CHART_DESCENT <= py + ph - 1;
         if (rp_chart_text_width(o, vt, t) <= slot)
-          rp_chart_emit_text(o, vt, t, x, y - mr - 3 - vt->size * RP_CHART_DESCENT,
+          rp_chart_emit_text(o, vt, t, x,
+                             below ? below_base : y - mr - 3 - vt->size * RP_CHART_DESCENT,
                              RP_CHART_CENTRE);
       }
     }

@@ -10,9 +10,27 @@
 #include "charts/kinds.h"
 #include "charts/scale.h"
 
+/* True when the rectangle (x, y, w, h) lies inside the segment from angle a
+ * sweeping `sweep` between radii r0 and r1 around (cx, cy): all its corners
+ * and edge midpoints are. */
+static bool fits(double x, double y, double w, double h, double cx, double cy, double r0, double r1,
+                 double a, double sweep) {
+  for (int i = 0; i < 9; i++) {
+    double px = x + w * (i % 3) / 2, py = y + h * (i / 3) / 2.0;
+    double dx = px - cx, dy = py - cy, d = sqrt(dx * dx + dy * dy);
+    if (d > r1 || d < r0) return false;
+    if (sweep >= 2 * M_PI - 1e-9) continue;
+    double t = fmod(atan2(dy, dx) - a, 2 * M_PI);
+    if (t < 0) t += 2 * M_PI;
+    if (t > sweep) return false;
+  }
+  return true;
+}
+
 rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
+  rp_chart_check_contrast(o, c);
   size_t n = c->n_categories;
   const double *v = c->series[0].values;
   double sum = 0;
@@ -83,12 +101,12 @@ rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
     snprintf(num, sizeof num, share >= 9.5 ? "%.0f%%" : "%.1f%%", share);
     double mid = (a + b) / 2, rr = hole > 0 ? (R + hole) / 2 : R * 0.62;
     double tw = rp_chart_text_width(o, vt, num);
-    double room = sweep * rr; /* arc length at the label's radius */
-    if (tw + 4 < room && vt->size * 1.2 < (hole > 0 ? R - hole : R * 0.7)) {
+    double lx = cx + rr * cos(mid), base = cy + rr * sin(mid) + vt->size * 0.35;
+    if (fits(lx - tw / 2 - 1, base - vt->size * RP_CHART_ASCENT - 1, tw + 2,
+             vt->size * (RP_CHART_ASCENT + RP_CHART_DESCENT) + 2, cx, cy, hole, R, a, sweep)) {
       rp_chart_text in = *vt;
       in.color = rp_chart_text_on(c, cols[i]);
-      rp_chart_emit_text(o, &in, num, cx + rr * cos(mid), cy + rr * sin(mid) + vt->size * 0.35,
-                         RP_CHART_CENTRE);
+      rp_chart_emit_text(o, &in, num, lx, base, RP_CHART_CENTRE);
     }
     a = b;
   }

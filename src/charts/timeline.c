@@ -36,11 +36,17 @@ static int cmp_date(const int *a, const int *b) {
   return 0;
 }
 
-static const rp_chart_event *sort_base;
+/* An event's place in date order: its start and its index (ties keep the
+ * content's order; no global state for qsort). */
+typedef struct dated {
+  const int *start;
+  size_t i;
+} dated;
+
 static int by_start(const void *x, const void *y) {
-  size_t i = *(const size_t *)x, j = *(const size_t *)y;
-  int c = cmp_date(sort_base[i].start, sort_base[j].start);
-  return c ? c : (i < j ? -1 : i > j);
+  const dated *a = x, *b = y;
+  int c = cmp_date(a->start, b->start);
+  return c ? c : (a->i < b->i ? -1 : a->i > b->i);
 }
 
 rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
@@ -67,12 +73,14 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   }
   if (last - first > 12 * 50)
     return rp_chart_input_error(o, c, "its events span more than 50 years: check their dates");
+  dated *sorted = rp_arena_alloc(o->a, n * sizeof *sorted);
   size_t *order = rp_arena_alloc(o->a, n * sizeof *order);
-  if (!order) return rp_diag_oom(o->d);
-  for (size_t i = 0; i < n; i++) order[i] = i;
-  sort_base = c->events;
-  qsort(order, n, sizeof *order, by_start);
+  if (!sorted || !order) return rp_diag_oom(o->d);
+  for (size_t i = 0; i < n; i++) sorted[i] = (dated){c->events[i].start, i};
+  qsort(sorted, n, sizeof *sorted, by_start);
+  for (size_t i = 0; i < n; i++) order[i] = sorted[i].i;
 
+  rp_chart_check_contrast(o, c);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label;
   double months = (double)(last - first + 1);
@@ -84,20 +92,41 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   rp_color ev_col = rp_chart_palette(c, 0), range_col = rp_chart_palette(c, 1);
   cairo_move_to(o->cr, x0, axis_y), cairo_line_to(o->cr, x1, axis_y);
   rp_chart_emit_path(o, (rp_color){0}, axis, 0.75);
-  int every = mw < rp_chart_text_width(o, lt, "May") + 3 ? (mw * 3 < 24 ? 6 : 3) : 1;
-  char year[16];
+  /* month names every 1, 2, 3 or 6 months as room allows; beyond that only
+   * the years, every 1, 2, 5… years */
+  static const int steps[] = {1, 2, 3, 6, 12, 24, 60, 120, 240, 600};
+  double need = rp_chart_text_width(o, lt, "May") + 3,
+         need_y = rp_chart_text_width(o, lt, "2000") + 4;
+  int every = 600;
+  for (size_t q = 0; q < sizeof steps / sizeof steps[0]; q++)
+    if (mw * steps[q] >= (steps[q] < 12 ? need : need_y)) {
+      every = steps[q];
+      break;
+    }
+  char year[24];
   for (long m = first; m <= last + 1; m++) {
     double x = x0 + mw * (double)(m - first);
-    cairo_move_to(o->cr, x, axis_y), cairo_line_to(o->cr, x, axis_y + 3);
-    rp_chart_emit_path(o, (rp_color){0}, axis, 0.5);
-    if (m > last || (m - first) % every) continue;
+    bool jan = m % 12 == 0;
+    if (every < 12 || jan || m == first || m == last + 1) {
+      cairo_move_to(o->cr, x, axis_y), cairo_line_to(o->cr, x, axis_y + (jan ? 5 : 3));
+      rp_chart_emit_path(o, (rp_color){0}, axis, 0.5);
+    }
+    if (m > last) continue;
+    if (every >= 12) { /* years only, at their Januarys */
+      if (jan && (m / 12) % (every / 12) == 0 && x + need_y <= x1 + pad) {
+        snprintf(year, sizeof year, "%ld", m / 12);
+        rp_chart_emit_text(o, lt, year, x + 1, axis_y + 3 + lt->size * RP_CHART_ASCENT,
+                           RP_CHART_LEFT);
+      }
+      continue;
+    }
+    if ((m - first) % every) continue;
     rp_chart_emit_fit(o, lt, month_abbr[m % 12], x + mw * every / 2,
                       axis_y + 3 + lt->size * RP_CHART_ASCENT, RP_CHART_CENTRE, mw * every);
-    if (m == first || m % 12 == 0) {
+    if (m == first || jan) {
       snprintf(year, sizeof year, "%ld", m / 12);
       rp_chart_emit_text(o, lt, year, x + (m == first ? 0 : 1),
-                         axis_y + 3 + lab + lt->size * RP_CHART_ASCENT,
-                         m == first ? RP_CHART_LEFT : RP_CHART_LEFT);
+                         axis_y + 3 + lab + lt->size * RP_CHART_ASCENT, RP_CHART_LEFT);
     }
   }
   /* labels in rows above the axis, placed right to left: a label takes the
@@ -111,7 +140,9 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   size_t *row = rp_arena_alloc(o->a, n * sizeof *row);
   double *lx = rp_arena_alloc(o->a, n * sizeof *lx), *xs = rp_arena_alloc(o->a, n * sizeof *xs);
   if (!row || !lx || !xs) return rp_diag_oom(o->d);
-  size_t used = 1;
+  double *room = rp_arena_alloc(o->a, n * sizeof *room);
+  if (!room) return rp_diag_oom(o->d);
+  size_t used = 1, left_out = 0;
   for (size_t j = n; j-- > 0;) {
     const rp_chart_event *e = &c->events[order[j]];
     xs[j] = x0 + mw * months_from(first, e->start);
@@ -119,7 +150,17 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
     lx[j] = xs[j] + w > x1 + pad ? fmax(r.x, xs[j] - w) : xs[j];
     size_t k = 0;
     while (k < max_rows && lx[j] + w + gapx > row_start[k]) k++;
-    if (k == max_rows) k = max_rows - 1; /* no free row: the top one, fitted below */
+    room[j] = INFINITY;
+    if (k == max_rows) { /* no free row: the top one, shortened, or no label */
+      k = max_rows - 1;
+      room[j] = row_start[k] - gapx - lx[j];
+      if (room[j] < fmax(lt->size * 2, w * 0.6)) { /* "Eve…" tells nothing */
+        room[j] = 0;
+        left_out++;
+        row[j] = 0;
+        continue; /* a marker without a label, and no leader */
+      }
+    }
     row[j] = k;
     row_start[k] = fmin(row_start[k], lx[j]);
     for (size_t q = 0; q < k; q++) row_start[q] = fmin(row_start[q], xs[j] - 1);
@@ -147,11 +188,13 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
     double xe = range ? x0 + mw * (months_from(first, e->end) + 1.0 / days_in(e->end[0], e->end[1]))
                       : xs[j];
     double base = axis_y - 8 - row_h * (double)row[j];
-    cairo_move_to(o->cr, xs[j], axis_y - bar_h / 2);
-    cairo_line_to(o->cr, xs[j], base + lt->size * RP_CHART_DESCENT);
-    rp_chart_emit_path(o, (rp_color){0}, c->grid.a > 0 ? c->grid : axis, 0.5);
-    double end = x1 + pad;
-    rp_chart_emit_fit(o, lt, e->label ? e->label : "", lx[j], base, RP_CHART_LEFT, end - lx[j]);
+    if (room[j] > 0) {
+      cairo_move_to(o->cr, xs[j], axis_y - bar_h / 2);
+      cairo_line_to(o->cr, xs[j], base + lt->size * RP_CHART_DESCENT);
+      rp_chart_emit_path(o, (rp_color){0}, c->grid.a > 0 ? c->grid : axis, 0.5);
+      rp_chart_emit_fit(o, lt, e->label ? e->label : "", lx[j], base, RP_CHART_LEFT,
+                        fmin(x1 + pad - lx[j], room[j]));
+    }
     if (range) {
       cairo_rectangle(o->cr, xs[j], axis_y - bar_h / 2, fmax(xe - xs[j], 2), bar_h);
       rp_chart_emit_path(o, range_col, (rp_color){0}, 0);
@@ -161,5 +204,10 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
                          0.75);
     }
   }
+  if (left_out)
+    rp_diag_warn(o->d, o->box->src.layout_file, o->box->src.layout_line, 0,
+                 "timeline: %zu of %zu events are too crowded to label and show only their "
+                 "markers: give the chart more height or width, or chart fewer events",
+                 left_out, n);
   return o->failed ? rp_diag_status(o->d) : RP_OK;
 }

@@ -76,6 +76,42 @@ void rp_pdf_path_ellipse(rp_pdf *p, double x, double y, double w, double h) {
                     (HPDF_REAL)(h / 2));
 }
 
+/* Opens a q…Q for one painted path: transparency, colours and line width
+ * set before the path starts (libharu refuses them inside it). False when
+ * the state could not be set up (the error is recorded; nothing to close). */
+static bool begin_paint(rp_pdf *p, const rp_src *src, rp_color fill, rp_color stroke, double lw,
+                        bool do_fill, bool do_stroke) {
+  HPDF_Page pg = p->page;
+  HPDF_Page_GSave(pg);
+  if (!rp_pdf_ok(p, "save the graphics state", src)) return false;
+  double fa = do_fill ? unit(fill.a) : 1, sa = do_stroke ? unit(stroke.a) : 1;
+  if ((fa < 1 || sa < 1) && !rp_pdf_set_alpha(p, fa, sa, src)) {
+    HPDF_Page_GRestore(pg);
+    rp_pdf_ok(p, "restore the graphics state", src);
+    return false;
+  }
+  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
+  if (do_stroke) {
+    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
+    HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
+  }
+  return true;
+}
+
+/* Paints the path begun after begin_paint and closes its q…Q. */
+static void end_paint(rp_pdf *p, const rp_src *src, bool do_fill, bool do_stroke, bool even_odd) {
+  HPDF_Page pg = p->page;
+  if (do_fill && do_stroke)
+    even_odd ? HPDF_Page_EofillStroke(pg) : HPDF_Page_FillStroke(pg);
+  else if (do_fill)
+    even_odd ? HPDF_Page_Eofill(pg) : HPDF_Page_Fill(pg);
+  else
+    HPDF_Page_Stroke(pg);
+  rp_pdf_ok(p, "draw a shape", src);
+  HPDF_Page_GRestore(pg);
+  rp_pdf_ok(p, "restore the graphics state", src);
+}
+
 /* Fills and/or strokes one shape; geometry already validated. */
 static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, double lw) {
   bool do_fill = it->kind != RP_ITEM_LINE && unit(fill.a) > 0;
@@ -87,16 +123,8 @@ static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, 
     if (h < 0) y += h, h = -h;
     if (it->kind == RP_ITEM_ELLIPSE && (w <= 0 || h <= 0)) return;
   }
+  if (!begin_paint(p, &it->src, fill, stroke, lw, do_fill, do_stroke)) return;
   HPDF_Page pg = p->page;
-  HPDF_Page_GSave(pg);
-  if (!rp_pdf_ok(p, "save the graphics state", &it->src)) return;
-  double fa = do_fill ? unit(fill.a) : 1, sa = do_stroke ? unit(stroke.a) : 1;
-  if ((fa < 1 || sa < 1) && !rp_pdf_set_alpha(p, fa, sa, &it->src)) goto restore;
-  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
-  if (do_stroke) {
-    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
-    HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
-  }
   switch (it->kind) {
     case RP_ITEM_LINE:
       HPDF_Page_MoveTo(pg, (HPDF_REAL)x, (HPDF_REAL)rp_pdf_y(p, y));
@@ -109,16 +137,7 @@ static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, 
       rp_pdf_path_rounded_rect(p, x, rp_pdf_y(p, y + h), w, h, it->u.shape.radius);
       break;
   }
-  if (do_fill && do_stroke)
-    HPDF_Page_FillStroke(pg);
-  else if (do_fill)
-    HPDF_Page_Fill(pg);
-  else
-    HPDF_Page_Stroke(pg);
-  rp_pdf_ok(p, "draw a shape", &it->src);
-restore:
-  HPDF_Page_GRestore(pg);
-  rp_pdf_ok(p, "restore the graphics state", &it->src);
+  end_paint(p, &it->src, do_fill, do_stroke, false);
 }
 
 void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it) {
@@ -174,6 +193,7 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a path with an invalid stroke");
     return;
   }
+  bool has_move = false;
   for (size_t i = 0; i < it->u.path.n_ops; i++) {
     const rp_path_op *o = &it->u.path.ops[i];
     double v[6] = {o->x[0], o->y[0], o->x[1], o->y[1], o->x[2], o->y[2]};
@@ -181,16 +201,12 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
       rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a path with invalid numbers");
       return;
     }
+    has_move |= o->op == RP_PATH_MOVE;
   }
+  if (!has_move) return; /* nothing drawable: segments before any move are skipped */
+  if (!begin_paint(p, &it->src, fill, stroke, lw, do_fill, do_stroke)) return;
   HPDF_Page pg = p->page;
-  HPDF_Page_GSave(pg);
-  if (!rp_pdf_ok(p, "save the graphics state", &it->src)) return;
-  double fa = do_fill ? unit(fill.a) : 1, sa = do_stroke ? unit(stroke.a) : 1;
-  if ((fa < 1 || sa < 1) && !rp_pdf_set_alpha(p, fa, sa, &it->src)) goto restore;
-  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
   if (do_stroke) {
-    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
-    HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
     if (it->u.path.dash[0] > 0 && it->u.path.dash[1] > 0) {
       HPDF_UINT16 dash[2] = {(HPDF_UINT16)lround(it->u.path.dash[0]),
                              (HPDF_UINT16)lround(it->u.path.dash[1])};
@@ -219,23 +235,5 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
         break;
     }
   }
-  if (!open) {
-    HPDF_Page_EndPath(pg);
-  } else if (do_fill && do_stroke) {
-    if (it->u.path.even_odd)
-      HPDF_Page_EofillStroke(pg);
-    else
-      HPDF_Page_FillStroke(pg);
-  } else if (do_fill) {
-    if (it->u.path.even_odd)
-      HPDF_Page_Eofill(pg);
-    else
-      HPDF_Page_Fill(pg);
-  } else {
-    HPDF_Page_Stroke(pg);
-  }
-  rp_pdf_ok(p, "draw a path", &it->src);
-restore:
-  HPDF_Page_GRestore(pg);
-  rp_pdf_ok(p, "restore the graphics state", &it->src);
+  end_paint(p, &it->src, do_fill, do_stroke, it->u.path.even_odd);
 }

@@ -298,6 +298,67 @@ static rp_status render(fixture *fx, const char *name, const char *epoch) {
 
 /* ---- tests -------------------------------------------------------------- */
 
+/* Path items (charts, the map): filled with the non-zero or even-odd rule,
+ * stroked, segments replayed with y flipped — read back as pixels. */
+static rp_item *add_path(fixture *fx, rp_page *p, const rp_path_op *ops, size_t n, rp_color fill) {
+  rp_item *it = rp_page_add(fx->a, p, RP_ITEM_PATH);
+  rp_path_op *copy = rp_arena_alloc(fx->a, n * sizeof *copy);
+  memcpy(copy, ops, n * sizeof *copy);
+  it->u.path.ops = copy;
+  it->u.path.n_ops = n;
+  it->u.path.fill = fill;
+  return it;
+}
+
+static unsigned pixel_red(cairo_surface_t *s, int x, int y) {
+  const uint8_t *row = cairo_image_surface_get_data(s) + y * cairo_image_surface_get_stride(s);
+  return (((const uint32_t *)row)[x] >> 16) & 0xff;
+}
+
+static void test_paths_drawn(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  rp_color red = {1, 0, 0, 1};
+  /* two nested squares: even-odd leaves a hole, non-zero (same winding) does not */
+  const rp_path_op rings[] = {
+      {RP_PATH_MOVE, {100}, {100}}, {RP_PATH_LINE, {200}, {100}}, {RP_PATH_LINE, {200}, {200}},
+      {RP_PATH_LINE, {100}, {200}}, {RP_PATH_CLOSE, {0}, {0}},    {RP_PATH_MOVE, {130}, {130}},
+      {RP_PATH_LINE, {170}, {130}}, {RP_PATH_LINE, {170}, {170}}, {RP_PATH_LINE, {130}, {170}},
+      {RP_PATH_CLOSE, {0}, {0}},
+  };
+  add_path(fx, p, rings, 10, red)->u.path.even_odd = true;
+  rp_path_op shifted[10];
+  memcpy(shifted, rings, sizeof rings);
+  for (int i = 0; i < 10; i++) shifted[i].y[0] += 200;
+  add_path(fx, p, shifted, 10, red);
+  /* a curve from (300,100) bulging down to (400,100): filled below the chord */
+  const rp_path_op curve[] = {{RP_PATH_MOVE, {300}, {100}},
+                              {RP_PATH_CURVE, {300, 400, 400}, {180, 180, 100}},
+                              {RP_PATH_CLOSE, {0}, {0}}};
+  add_path(fx, p, curve, 3, red);
+  /* nothing drawable (no move) is skipped, not an error */
+  add_path(fx, p, curve + 1, 1, red);
+  assert_int_equal(render(fx, "paths.pdf", NULL), RP_OK);
+
+  rp_test_output r = rp_test_run("pdftoppm -r 72 -png -f 1 -l 1 -singlefile '%s' '%s'",
+                                 tmp_path("paths.pdf"), tmp_path("paths"));
+  assert_int_equal(r.status, 0);
+  rp_test_output_free(&r);
+  cairo_surface_t *s = cairo_image_surface_create_from_png(tmp_path("paths.png"));
+  assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  assert_true(pixel_red(s, 110, 110) > 200 && pixel_red(s, 150, 150) == 255);
+  /* the even-odd hole is white: green channel high */
+  const uint8_t *row = cairo_image_surface_get_data(s) + 150 * cairo_image_surface_get_stride(s);
+  assert_true(((((const uint32_t *)row)[150] >> 8) & 0xff) > 200);
+  row = cairo_image_surface_get_data(s) + 350 * cairo_image_surface_get_stride(s);
+  assert_true(((((const uint32_t *)row)[150] >> 8) & 0xff) < 60); /* non-zero: filled */
+  row = cairo_image_surface_get_data(s) + 140 * cairo_image_surface_get_stride(s);
+  assert_true(((((const uint32_t *)row)[350] >> 8) & 0xff) < 60); /* below the chord */
+  row = cairo_image_surface_get_data(s) + 90 * cairo_image_surface_get_stride(s);
+  assert_true(((((const uint32_t *)row)[350] >> 8) & 0xff) >
+              200); /* above it: paper (y flipped right) */
+  cairo_surface_destroy(s);
+}
 static void test_text_extracts_without_cmap_warning(void **state) {
   fixture *fx = *state;
   build_text_doc(fx);
@@ -864,6 +925,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_gray_and_cmyk_jpeg, setup, teardown),
       cmocka_unit_test_setup_teardown(test_unwritable_output_is_input_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_paths_drawn, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
