@@ -119,6 +119,7 @@ typedef struct fixture {
   rp_diag d;
   rp_page page;
   rp_chart_box box;
+  bool inset; /* draw with London in an inset */
 } fixture;
 
 static int setup(void **state) {
@@ -172,6 +173,11 @@ static rp_status draw(fixture *fx, const place *pl, size_t n, rp_chart_key *keys
   c->value = (rp_chart_text){fx->bold, 7, {0, 0, 0, 1}};
   c->heading = (rp_chart_text){fx->bold, 10, {0, 0, 0, 1}};
   c->background = (rp_color){1, 1, 1, 1};
+  if (fx->inset) {
+    c->has_inset = true;
+    c->inset_lat[0] = 51.28, c->inset_lat[1] = 51.69;
+    c->inset_lon[0] = -0.51, c->inset_lon[1] = 0.33;
+  }
   fx->page.items = (rp_vec){0};
   fx->box = (rp_chart_box){50, 60, w, h, 7, {"layout.xml", 12, "content.xml", 34}};
   return rp_charts_draw(fx->a, c, &fx->fs, &fx->box, &fx->page, &fx->d);
@@ -370,6 +376,53 @@ static void test_labels_dense_synthetic(void **state) {
   assert_int_equal(fx->d.warnings, 0);
 }
 
+/* The 2018–19 members and four more London boroughs (data/map/uk-councils.tsv),
+ * with London in an inset. */
+static const place london_more[] = {
+    {"Royal Borough of Greenwich", "member", 51.4893, 0.0648},
+    {"London Borough of Tower Hamlets", "member", 51.5188, -0.0596},
+    {"London Borough of Lewisham", "member", 51.4451, -0.0206},
+    {"London Borough of Southwark", "member", 51.5020, -0.0780},
+};
+
+static size_t with_london(place *p) {
+  size_t n = 0;
+  for (size_t i = 0; i < 34; i++) p[n++] = members_2018[i];
+  for (size_t i = 0; i < 4; i++) p[n++] = london_more[i];
+  return n;
+}
+
+static void test_inset_london(void **state) {
+  fixture *fx = *state;
+  place p[40];
+  size_t n = with_london(p);
+  fx->inset = true;
+  rp_status st = draw(fx, p, n, keys_2018, 2, 482, 360, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  assert_int_equal(fx->d.warnings, 0);
+  check_labels(fx, p, n);
+  /* the inset: a framed area (a stroked rectangle) in the box, holding
+   * London's seven markers with their names */
+  rp_item *frame = NULL;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops <= 6 && it->u.path.fill.a == 0 &&
+        it->u.path.stroke.a > 0 && it->w > 100 && it->h > 50)
+      frame = it;
+  }
+  assert_non_null(frame);
+  assert_true(frame->x >= fx->box.x && frame->x + frame->w <= fx->box.x + fx->box.w + 0.01);
+  size_t inside = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *c = item(fx, i);
+    if (is_circle(c) && c->w > 4 && c->x > frame->x && c->x + c->w < frame->x + frame->w &&
+        c->y > frame->y && c->y + c->h < frame->y + frame->h)
+      inside++;
+  }
+  assert_true(inside >= 3); /* seven places: markers, or groups of them */
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -446,6 +499,13 @@ static void test_render_pdf(void **state) {
   *q = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
   assert_int_equal(draw(fx, members_seren, 44, keys_seren, 6, 482, 480, NULL), RP_OK);
   q->items = fx->page.items;
+  rp_page *r3 = rp_vec_push(fx->a, &doc.pages, sizeof *r3);
+  *r3 = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
+  place lp[40];
+  size_t ln = with_london(lp);
+  fx->inset = true;
+  assert_int_equal(draw(fx, lp, ln, keys_2018, 2, 482, 360, NULL), RP_OK);
+  r3->items = fx->page.items;
   char out[4200];
   snprintf(out, sizeof out, "%s/map.pdf", rp_test_tmpdir());
   assert_int_equal(rp_render_pdf(&doc, NULL, out, &fx->d), RP_OK);
@@ -464,6 +524,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_2018_members, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
       cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_places, setup, teardown),
