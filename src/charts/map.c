@@ -622,24 +622,28 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
         if (sites[i].n > 1) *grouped += sites[i].n;
       return true;
     }
-    /* The unlabelled site nearest another joins it, if the group stays
-     * small (a town and its neighbours, not a region); when none can, the
-     * limit grows. One pair a round: a group frees room for the others. */
+    /* Unlabelled sites join their nearest neighbours, nearest pairs first,
+     * each site in one pair a round, if the group stays small (a town and
+     * its neighbours, not a region); when none can, the limit grows. */
     bool any = false;
+    bool *used = rp_arena_calloc(m->a, ns + 1, sizeof *used);
+    if (!used) return false;
     for (double spread = 2.5; !any && spread <= max_spread; spread *= 2) {
-      double limit = spread * line_h(m), bd = INFINITY;
-      size_t bi = ns, bj = ns;
-      for (size_t i = 0; i < ns; i++) {
-        if (l[i].placed) continue;
-        for (size_t j = 0; j < ns; j++) {
-          double dd = hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y);
-          if (j != i && dd < bd && group_spread(m, &sites[i], &sites[j]) <= limit)
-            bd = dd, bi = i, bj = j;
+      double limit = spread * line_h(m);
+      for (;;) {
+        double bd = INFINITY;
+        size_t bi = ns, bj = ns;
+        for (size_t i = 0; i < ns; i++) {
+          if (l[i].placed || used[i]) continue;
+          for (size_t j = 0; j < ns; j++) {
+            double dd = hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y);
+            if (j != i && !used[j] && dd < bd && group_spread(m, &sites[i], &sites[j]) <= limit)
+              bd = dd, bi = i, bj = j;
+          }
         }
-      }
-      if (bi < ns) {
+        if (bi == ns) break;
         join(parent, sites[bi].members[0], sites[bj].members[0]);
-
+        used[bi] = used[bj] = true;
         any = true;
       }
     }

@@ -141,9 +141,9 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   double reach = fmin(hypot(b.x1 - b.x0, b.y1 - b.y0) * 0.6, l->reach);
   double step = fmax(l->h * 0.4, 2.0);
   for (double dist = l->mr + 6; dist <= reach; dist += step) {
-    /* points on the ring about 3 pt apart, in pairs mirrored about the
+    /* points on the ring half a line apart (3 pt at least), in pairs mirrored about the
      * horizontal, nearest the horizontal first (right, then left) */
-    int half = (int)ceil(M_PI * dist / 3.0);
+    int half = (int)ceil(M_PI * dist / fmax(3.0, l->h * 0.5));
     for (int k = 0; k <= half; k++) {
       for (int side = 0; side < 4; side++) {
         double th = M_PI * k / half;
