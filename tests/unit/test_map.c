@@ -328,6 +328,7 @@ static void test_labels_2018_members(void **state) {
   if (st != RP_OK) rp_test_diag_dump(&fx->d);
   assert_int_equal(st, RP_OK);
   check_labels(fx, members_2018, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
 }
 
 static void test_labels_second_sample(void **state) {
@@ -338,6 +339,7 @@ static void test_labels_second_sample(void **state) {
   if (st != RP_OK) rp_test_diag_dump(&fx->d);
   assert_int_equal(st, RP_OK);
   check_labels(fx, members_seren, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
 }
 
 /* 45 places around nine towns of South Wales, the Highlands and the Central
