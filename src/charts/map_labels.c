@@ -187,11 +187,16 @@ size_t rp_map_labels_place(rp_arena *scratch, rp_map_label *l, size_t n, const r
   s.leaders = rp_arena_calloc(scratch, n + 1, sizeof *s.leaders);
   for (size_t i = 0; i < n; i++) l[i].placed = l[i].leader = false;
   if (!s.placed || !s.leaders) return n;
-  /* Adjacent places for all first, so a leader never takes a spot that a
-   * label could have had beside its own marker. */
+  /* Adjacent places for all first, so that a leader never takes a spot a
+   * label could have had beside its own marker; then leaders, lists
+   * (blocks three lines tall or more) before single names: they need the
+   * most room. */
+  double line = INFINITY;
+  for (size_t i = 0; i < n; i++) line = fmin(line, l[i].h);
   for (size_t i = 0; i < n; i++) place_adjacent(&s, &l[i]);
   size_t left = 0;
-  for (size_t i = 0; i < n; i++)
-    if (!l[i].placed && !place_leader(&s, i, &l[i])) left++;
+  for (int big = 1; big >= 0; big--)
+    for (size_t i = 0; i < n; i++)
+      if ((l[i].h >= 3 * line) == big && !l[i].placed && !place_leader(&s, i, &l[i])) left++;
   return left;
 }
