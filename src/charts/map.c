@@ -713,7 +713,8 @@ static rp_status draw_places(map *m) {
    * reach further, down to the smallest labels. */
   for (int wide = 0; !ok && wide < 2; wide++) {
     m->label.size = size0;
-    while (!ok && m->label.size >= (wide ? MIN_LABEL : SMALL_LABEL) - 1e-9) {
+    double lowest = fmin(size0, wide ? MIN_LABEL : SMALL_LABEL);
+    while (!ok && m->label.size >= lowest - 1e-9) {
       ok = attempt(m, m->frame, wide, &sites, &ns, &l, &legend, &grouped);
       if (!ok) m->label.size *= 0.9;
     }
