@@ -119,7 +119,8 @@ typedef struct fixture {
   rp_diag d;
   rp_page page;
   rp_chart_box box;
-  bool inset; /* draw with London in an inset */
+  bool inset;           /* draw with London in an inset */
+  rp_color label_color; /* a == 0: dark grey */
 } fixture;
 
 static int setup(void **state) {
@@ -170,6 +171,7 @@ static rp_status draw(fixture *fx, const place *pl, size_t n, rp_chart_key *keys
   c->outline_path = outline ? outline : rp_test_src("data/map/uk-outline.txt");
   c->keys = keys, c->n_keys = n_keys;
   c->label = (rp_chart_text){fx->regular, 7, {0.25f, 0.25f, 0.25f, 1}};
+  if (fx->label_color.a > 0) c->label.color = fx->label_color;
   c->value = (rp_chart_text){fx->bold, 7, {0, 0, 0, 1}};
   c->heading = (rp_chart_text){fx->bold, 10, {0, 0, 0, 1}};
   c->background = (rp_color){1, 1, 1, 1};
@@ -425,6 +427,74 @@ static void test_inset_london(void **state) {
   assert_true(inside >= 3); /* seven places: markers, or groups of them */
 }
 
+/* ---- the outline and the look --------------------------------------------- */
+
+/* Every point of the outline file is drawn: the land paths' vertices (a
+ * move or line that starts or continues a ring) are the file's points. */
+static void test_outline_all_points(void **state) {
+  fixture *fx = *state;
+  FILE *f = fopen(rp_test_src("data/map/uk-outline.txt"), "r");
+  assert_non_null(f);
+  char line[300];
+  size_t points = 0, rings = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#' || line[0] == '\n') continue;
+    if (strncmp(line, "ring ", 5) == 0)
+      rings++;
+    else
+      points++;
+  }
+  fclose(f);
+  assert_true(points > 3900 && rings > 60);
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, NULL), RP_OK);
+  size_t drawn = 0, closes = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_PATH || it->u.path.n_ops < 100) continue;
+    for (size_t k = 0; k < it->u.path.n_ops; k++) {
+      rp_path_op_kind op = it->u.path.ops[k].op;
+      bool starts = op == RP_PATH_MOVE && k + 1 < it->u.path.n_ops &&
+                    it->u.path.ops[k + 1].op == RP_PATH_LINE;
+      drawn += op == RP_PATH_LINE || starts;
+      closes += op == RP_PATH_CLOSE;
+    }
+  }
+  assert_int_equal(drawn, points);
+  assert_int_equal(closes, rings);
+}
+
+static double lin(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
+static double lum(rp_color c) { return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b); }
+static double contrast(rp_color a, rp_color b) {
+  double x = lum(a), y = lum(b);
+  return (fmax(x, y) + 0.05) / (fmin(x, y) + 0.05);
+}
+
+/* Labels read at 4.5:1 on the land and on the sea, even when the style asks
+ * for a pale grey. */
+static void test_label_contrast(void **state) {
+  fixture *fx = *state;
+  fx->label_color = (rp_color){0.7f, 0.7f, 0.7f, 1}; /* 2.3:1 on white */
+  assert_int_equal(draw(fx, members_2018, 34, keys_2018, 2, 482, 360, NULL), RP_OK);
+  rp_color land = {0}, white = {1, 1, 1, 1};
+  size_t most = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops > most)
+      most = it->u.path.n_ops, land = it->u.path.fill; /* Great Britain */
+  }
+  assert_true(land.a > 0 && contrast(land, white) > 1.1); /* a visible land tone */
+  size_t labels = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_TEXT || it->u.text.font != fx->regular) continue;
+    labels++;
+    assert_true(contrast(it->u.text.color, land) >= 4.5);
+    assert_true(contrast(it->u.text.color, white) >= 4.5);
+  }
+  assert_true(labels >= 20);
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -527,6 +597,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_places, setup, teardown),
