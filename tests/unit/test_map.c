@@ -495,6 +495,28 @@ static void test_label_contrast(void **state) {
   assert_true(labels >= 20);
 }
 
+/* 80 places scattered over Wales and the West of England (a fixed
+ * pseudo-random set): all named, nothing overlapping, no fallback. */
+static void test_many_places(void **state) {
+  fixture *fx = *state;
+  static place p[80];
+  static char names[80][40];
+  unsigned r = 12345;
+  for (size_t i = 0; i < 80; i++) {
+    r = r * 1103515245u + 12345u;
+    double a = (r >> 8) % 10000 / 10000.0;
+    r = r * 1103515245u + 12345u;
+    double b = (r >> 8) % 10000 / 10000.0;
+    snprintf(names[i], sizeof names[i], "Place number %zu", i);
+    p[i] = (place){names[i], i % 3 ? "member" : "associate", 51.0 + a * 4.5, -3.5 + b * 3.5};
+  }
+  rp_status st = draw(fx, p, 80, keys_2018, 2, 482, 500, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, p, 80);
+  assert_int_equal(fx->d.warnings, 0);
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -598,6 +620,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
       cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
