@@ -701,7 +701,12 @@ static rp_status draw_places(map *m) {
   rp_chart_out *o = m->o;
   const rp_chart_box *b = o->box;
   size_t n = m->c->n_points;
-  if (n == 0) return RP_OK;
+  if (n == 0) { /* every place is in the inset: the legend still belongs here */
+    double lw, lh;
+    legend_size(m, &lw, &lh);
+    if (lh > 0) emit_legend(m, place_legend(m, NULL, 0, lw, lh));
+    return o->failed ? rp_diag_status(o->d) : RP_OK;
+  }
   /* Labels: at the style's size if they fit, else smaller (a warning). */
   site *sites = NULL;
   rp_map_label *l = NULL;

@@ -427,6 +427,20 @@ static void test_inset_london(void **state) {
   assert_true(inside >= 3); /* seven places: markers, or groups of them */
 }
 
+/* Every place in the inset: the main map keeps the legend. */
+static void test_inset_only(void **state) {
+  fixture *fx = *state;
+  fx->inset = true;
+  assert_int_equal(draw(fx, london_more, 4, keys_2018, 2, 482, 360, NULL), RP_OK);
+  check_labels(fx, london_more, 4);
+  bool legend = false;
+  for (size_t i = 0; i < fx->page.items.len; i++)
+    if (item(fx, i)->kind == RP_ITEM_TEXT &&
+        strcmp(item(fx, i)->u.text.text, "Member councils (4)") == 0)
+      legend = true;
+  assert_true(legend);
+}
+
 /* ---- the outline and the look --------------------------------------------- */
 
 /* Every point of the outline file is drawn: the land paths' vertices (a
@@ -619,6 +633,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_only, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
       cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
