@@ -81,6 +81,12 @@ typedef struct map {
   double asc, desc;    /* label block above / below the baseline, in ems */
   unsigned char *mask; /* land raster at 1 px/pt over the frame, or NULL */
   int mask_w, mask_h;
+  /* an inset: shows exactly `view` (lat south, north, lon west, east),
+   * its outline clipped to its frame, with no legend of its own */
+  bool is_inset;
+  double view[4];
+  rp_map_rect avoid[2]; /* what labels keep clear of besides the legend */
+  size_t n_avoid;
 } map;
 
 static void project(const map *m, double lon, double lat, double *x, double *y) {
@@ -127,11 +133,9 @@ static rp_status check_points(map *m) {
 }
 
 /* Kinds in key order, then any kind the keys do not name, in order of first use. */
-static rp_status find_kinds(map *m) {
-  const rp_chart *c = m->c;
+static rp_status find_kinds(map *m, const rp_chart *c) {
   m->kinds = rp_arena_calloc(m->a, c->n_keys + c->n_points + 1, sizeof *m->kinds);
-  m->kind_of = rp_arena_calloc(m->a, c->n_points + 1, sizeof *m->kind_of);
-  if (!m->kinds || !m->kind_of) return rp_diag_oom(m->o->d);
+  if (!m->kinds) return rp_diag_oom(m->o->d);
   for (size_t k = 0; k < c->n_keys; k++) {
     m->kinds[k] = (kind){c->keys[k].id, c->keys[k].label ? c->keys[k].label : c->keys[k].id,
                          c->keys[k].color, 0};
@@ -147,6 +151,18 @@ static rp_status find_kinds(map *m) {
       m->n_kinds++;
     }
     m->kinds[k].count++;
+  }
+  return RP_OK;
+}
+
+/* Each of the map's places' kind, as an index into m->kinds. */
+static rp_status assign_kinds(map *m) {
+  m->kind_of = rp_arena_calloc(m->a, m->c->n_points + 1, sizeof *m->kind_of);
+  if (!m->kind_of) return rp_diag_oom(m->o->d);
+  for (size_t i = 0; i < m->c->n_points; i++) {
+    const char *id = m->c->points[i].kind ? m->c->points[i].kind : "";
+    size_t k = 0;
+    while (k + 1 < m->n_kinds && strcmp(m->kinds[k].id ? m->kinds[k].id : "", id) != 0) k++;
     m->kind_of[i] = (int)k;
   }
   return RP_OK;
@@ -159,7 +175,7 @@ static rp_status find_kinds(map *m) {
  * latitude shown, fitted to the area keeping the aspect ratio. */
 static void fit(map *m, rp_map_rect area) {
   double lo0 = INFINITY, la0 = INFINITY, lo1 = -INFINITY, la1 = -INFINITY;
-  for (size_t i = 0; i < m->outline.n_rings; i++) {
+  for (size_t i = 0; !m->is_inset && i < m->outline.n_rings; i++) {
     const rp_map_ring *r = &m->outline.rings[i];
     if (strcmp(r->country, "GB") != 0) continue;
     for (size_t j = 0; j < r->n; j++) {
@@ -167,12 +183,16 @@ static void fit(map *m, rp_map_rect area) {
       la0 = fmin(la0, r->pt[2 * j + 1]), la1 = fmax(la1, r->pt[2 * j + 1]);
     }
   }
-  for (size_t i = 0; i < m->c->n_points; i++) {
+  for (size_t i = 0; !m->is_inset && i < m->c->n_points; i++) {
     lo0 = fmin(lo0, m->c->points[i].lon), lo1 = fmax(lo1, m->c->points[i].lon);
     la0 = fmin(la0, m->c->points[i].lat), la1 = fmax(la1, m->c->points[i].lat);
   }
-  if (!isfinite(lo0)) lo0 = -8.7, lo1 = 1.8, la0 = 49.9, la1 = 60.9; /* no GB rings */
-  lo0 -= VIEW_PAD, lo1 += VIEW_PAD, la0 -= VIEW_PAD, la1 += VIEW_PAD;
+  if (m->is_inset) {
+    la0 = m->view[0], la1 = m->view[1], lo0 = m->view[2], lo1 = m->view[3];
+  } else {
+    if (!isfinite(lo0)) lo0 = -8.7, lo1 = 1.8, la0 = 49.9, la1 = 60.9; /* no GB rings */
+    lo0 -= VIEW_PAD, lo1 += VIEW_PAD, la0 -= VIEW_PAD, la1 += VIEW_PAD;
+  }
   m->lat0 = (la0 + la1) / 2, m->lon0 = (lo0 + lo1) / 2;
   m->k = cos(m->lat0 * M_PI / 180);
   double gw = (lo1 - lo0) * m->k, gh = la1 - la0;
@@ -181,21 +201,56 @@ static void fit(map *m, rp_map_rect area) {
   m->ox = (area.x0 + area.x1) / 2, m->oy = (area.y0 + area.y1) / 2;
 }
 
-/* Adds the rings of one country (or of all but GB) to the current path. */
+/* Sutherland–Hodgman: clips the polygon (in, n) to the inner side of one
+ * edge of f (0..3: left, right, top, bottom), into out; returns its size
+ * (at most 2n). */
+static double inside(const double *p, rp_map_rect f, int side) {
+  return side == 0 ? p[0] - f.x0 : side == 1 ? f.x1 - p[0] : side == 2 ? p[1] - f.y0 : f.y1 - p[1];
+}
+static size_t clip_side(const double *in, size_t n, double *out, rp_map_rect f, int side) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double *a = &in[2 * ((i + n - 1) % n)], *b = &in[2 * i];
+    double ea = inside(a, f, side), eb = inside(b, f, side);
+    if ((ea >= 0) != (eb >= 0)) {
+      double t = ea / (ea - eb);
+      out[2 * k] = a[0] + (b[0] - a[0]) * t, out[2 * k + 1] = a[1] + (b[1] - a[1]) * t, k++;
+    }
+    if (eb >= 0) out[2 * k] = b[0], out[2 * k + 1] = b[1], k++;
+  }
+  return k;
+}
+
+/* Adds the rings of one country (or of all but GB) to the current path;
+ * an inset's rings are clipped to its frame. */
 static void outline_path(map *m, bool gb) {
   cairo_t *cr = m->o->cr;
   for (size_t i = 0; i < m->outline.n_rings; i++) {
     const rp_map_ring *r = &m->outline.rings[i];
     if ((strcmp(r->country, "GB") == 0) != gb) continue;
-    for (size_t j = 0; j < r->n; j++) {
-      double x, y;
-      project(m, r->pt[2 * j], r->pt[2 * j + 1], &x, &y);
-      if (j == 0)
-        cairo_move_to(cr, x, y);
-      else
-        cairo_line_to(cr, x, y);
+    size_t cap = 16 * r->n + 16, n = r->n; /* four passes, each at most doubling */
+    double *a = malloc(cap * 2 * sizeof *a), *b = malloc(cap * 2 * sizeof *b);
+    if (!a || !b) {
+      free(a), free(b);
+      if (!m->o->failed) rp_diag_oom(m->o->d);
+      m->o->failed = true;
+      return;
     }
-    cairo_close_path(cr);
+    for (size_t j = 0; j < n; j++)
+      project(m, r->pt[2 * j], r->pt[2 * j + 1], &a[2 * j], &a[2 * j + 1]);
+    for (int side = 0; m->is_inset && side < 4 && n > 0; side++) {
+      n = clip_side(a, n, b, m->frame, side);
+      double *t = a;
+      a = b, b = t;
+    }
+    for (size_t j = 0; j < n; j++) {
+      if (j == 0)
+        cairo_move_to(cr, a[0], a[1]);
+      else
+        cairo_line_to(cr, a[2 * j], a[2 * j + 1]);
+    }
+    if (n) cairo_close_path(cr);
+    free(a), free(b);
   }
 }
 
@@ -364,7 +419,8 @@ static double group_spread(const map *m, const site *a, const site *b) {
 
 static void legend_size(const map *m, double *w, double *h) {
   size_t shown = 0;
-  *w = 0;
+  *w = *h = 0;
+  if (m->is_inset) return;
   for (size_t k = 0; k < m->n_kinds; k++) {
     if (!m->kinds[k].count) continue;
     char buf[512];
@@ -388,6 +444,10 @@ static rp_map_rect place_legend(const map *m, const site *sites, size_t ns, doub
       if (sites[i].x + sites[i].r > r.x0 - 2 && sites[i].x - sites[i].r < r.x1 + 2 &&
           sites[i].y + sites[i].r > r.y0 - 2 && sites[i].y - sites[i].r < r.y1 + 2)
         cost += 10;
+    for (size_t i = 0; i < m->n_avoid; i++)
+      if (r.x0 < m->avoid[i].x1 && m->avoid[i].x0 < r.x1 && r.y0 < m->avoid[i].y1 &&
+          m->avoid[i].y0 < r.y1)
+        cost += 100;
     if (cost < best_cost) best_cost = cost, best = r;
   }
   return best;
@@ -528,7 +588,9 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
     /* Greedy placement depends on its order: the most crowded first, then
      * the least crowded first, then reading order; the order leaving the
      * fewest labels out wins. */
-    rp_map_rect avoid[1] = {{legend->x0 - 2, legend->y0 - 2, legend->x1 + 2, legend->y1 + 2}};
+    rp_map_rect avoid[3] = {{legend->x0 - 2, legend->y0 - 2, legend->x1 + 2, legend->y1 + 2}};
+    size_t n_avoid = lh > 0 ? 1 : 0;
+    for (size_t i = 0; i < m->n_avoid; i++) avoid[n_avoid++] = m->avoid[i];
     size_t left = ns + 1;
     rp_map_label *ol = NULL;
     for (int pass = 0; pass < 3 && left > 0; pass++) {
@@ -549,7 +611,7 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
          * group's list may go further, to the sea beside the map */
         tl[k].reach = (s->n == 1 ? single_reach : wide_groups ? 1e6 : 14) * line_h(m) + s->r;
       }
-      size_t k = rp_map_labels_place(m->a, tl, ns, avoid, lh > 0 ? 1 : 0, bounds);
+      size_t k = rp_map_labels_place(m->a, tl, ns, avoid, n_avoid, bounds);
       if (k < left) left = k, ol = tl, memcpy(order, ord, ns * sizeof *ord);
     }
     for (size_t k = 0; k < ns; k++) l[order[k]] = ol[k];
@@ -560,24 +622,28 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
         if (sites[i].n > 1) *grouped += sites[i].n;
       return true;
     }
-    /* The unlabelled site nearest another joins it, if the group stays
-     * small (a town and its neighbours, not a region); when none can, the
-     * limit grows. One pair a round: a group frees room for the others. */
+    /* Unlabelled sites join their nearest neighbours, nearest pairs first,
+     * each site in one pair a round, if the group stays small (a town and
+     * its neighbours, not a region); when none can, the limit grows. */
     bool any = false;
+    bool *used = rp_arena_calloc(m->a, ns + 1, sizeof *used);
+    if (!used) return false;
     for (double spread = 2.5; !any && spread <= max_spread; spread *= 2) {
-      double limit = spread * line_h(m), bd = INFINITY;
-      size_t bi = ns, bj = ns;
-      for (size_t i = 0; i < ns; i++) {
-        if (l[i].placed) continue;
-        for (size_t j = 0; j < ns; j++) {
-          double dd = hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y);
-          if (j != i && dd < bd && group_spread(m, &sites[i], &sites[j]) <= limit)
-            bd = dd, bi = i, bj = j;
+      double limit = spread * line_h(m);
+      for (;;) {
+        double bd = INFINITY;
+        size_t bi = ns, bj = ns;
+        for (size_t i = 0; i < ns; i++) {
+          if (l[i].placed || used[i]) continue;
+          for (size_t j = 0; j < ns; j++) {
+            double dd = hypot(sites[i].x - sites[j].x, sites[i].y - sites[j].y);
+            if (j != i && !used[j] && dd < bd && group_spread(m, &sites[i], &sites[j]) <= limit)
+              bd = dd, bi = i, bj = j;
+          }
         }
-      }
-      if (bi < ns) {
+        if (bi == ns) break;
         join(parent, sites[bi].members[0], sites[bj].members[0]);
-
+        used[bi] = used[bj] = true;
         any = true;
       }
     }
@@ -594,66 +660,53 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
   return false;
 }
 
-static rp_status draw_map(map *m) {
-  rp_chart_out *o = m->o;
+/* The map's colours, from what it is printed on. */
+static void set_look(map *m) {
   const rp_chart *c = m->c;
-  const rp_chart_box *b = o->box;
-  m->frame = (rp_map_rect){b->x, b->y, b->x + b->w, b->y + b->h};
-  if (c->title) {
-    rp_chart_text h = c->heading;
-    if (h.size <= 0) h.size = 10;
-    rp_chart_emit_text(o, &h, c->title, b->x, b->y + h.size * 0.9, RP_CHART_LEFT);
-    m->frame.y0 += h.size * 1.6;
-  }
-  double fw = m->frame.x1 - m->frame.x0, fh = m->frame.y1 - m->frame.y0;
-  if (fw < 40 || fh < 40)
-    return rp_diag_error(o->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
-                         "the map needs at least 40 pt × 40 pt for its outline (it has %.0f × "
-                         "%.0f): give the chart block a larger height or width",
-                         fw, fh);
-
   m->sea = c->background.a > 0 ? c->background : (rp_color){1, 1, 1, 1};
   m->sea.a = 1;
   bool light = luminance(m->sea) > 0.3;
   rp_color ink = light ? (rp_color){0.33f, 0.40f, 0.49f, 1} : (rp_color){1, 1, 1, 1};
   m->land = mix(m->sea, ink, light ? 0.17 : 0.16);
-  m->context = mix(m->sea, ink, light ? 0.07 : 0.07);
+  m->context = mix(m->sea, ink, 0.07);
   m->coast = mix(m->sea, ink, light ? 0.45 : 0.4);
   m->context_coast = mix(m->sea, ink, light ? 0.22 : 0.2);
   m->text = readable(c->label.color.a > 0 ? c->label.color : (rp_color){0.2f, 0.2f, 0.2f, 1},
                      m->land, m->sea);
+}
 
-  /* Fit the outline with a margin for labels: an eighth of the frame's
-   * shorter side, more on the sides of a wide frame (the map sits in the
-   * middle; labels and lists use the sea either side). */
+/* Projects the places into the frame (less a margin for labels) and draws
+ * the land: context first, then Great Britain and Northern Ireland. */
+static rp_status draw_land(map *m) {
+  double fw = m->frame.x1 - m->frame.x0, fh = m->frame.y1 - m->frame.y0;
   double margin = fmax(6, fmin(fw, fh) * 0.06);
   fit(m, (rp_map_rect){m->frame.x0 + margin, m->frame.y0 + margin, m->frame.x1 - margin,
                        m->frame.y1 - margin});
-  size_t n = c->n_points;
+  size_t n = m->c->n_points;
   m->px = rp_arena_calloc(m->a, n + 1, sizeof *m->px);
   m->py = rp_arena_calloc(m->a, n + 1, sizeof *m->py);
-  if (!m->px || !m->py) return rp_diag_oom(o->d);
+  if (!m->px || !m->py) return rp_diag_oom(m->o->d);
   for (size_t i = 0; i < n; i++)
-    project(m, c->points[i].lon, c->points[i].lat, &m->px[i], &m->py[i]);
+    project(m, m->c->points[i].lon, m->c->points[i].lat, &m->px[i], &m->py[i]);
   build_mask(m);
-
-  /* land: context first, then Great Britain and Northern Ireland */
   outline_path(m, false);
-  rp_chart_emit_path(o, m->context, m->context_coast, 0.35);
+  rp_chart_emit_path(m->o, m->context, m->context_coast, 0.35);
   outline_path(m, true);
-  rp_chart_emit_path(o, m->land, m->coast, 0.4);
+  rp_chart_emit_path(m->o, m->land, m->coast, 0.4);
+  return m->o->failed ? rp_diag_status(m->o->d) : RP_OK;
+}
 
-  if (n == 0) {
-    const rp_src *src = &b->src;
-    rp_diag_warn(o->d, src->layout_file, src->layout_line, 0,
-                 "the map has no places with a position: the outline is drawn with a note");
-    rp_chart_text t = m->label;
-    t.color = m->text;
-    rp_chart_emit_text(o, &t, "No places with a map position", m->frame.x0,
-                       m->frame.y1 - t.size * 0.4, RP_CHART_LEFT);
+/* Markers, labels, groups and the legend. */
+static rp_status draw_places(map *m) {
+  rp_chart_out *o = m->o;
+  const rp_chart_box *b = o->box;
+  size_t n = m->c->n_points;
+  if (n == 0) { /* every place is in the inset: the legend still belongs here */
+    double lw, lh;
+    legend_size(m, &lw, &lh);
+    if (lh > 0) emit_legend(m, place_legend(m, NULL, 0, lw, lh));
     return o->failed ? rp_diag_status(o->d) : RP_OK;
   }
-
   /* Labels: at the style's size if they fit, else smaller (a warning). */
   site *sites = NULL;
   rp_map_label *l = NULL;
@@ -665,7 +718,8 @@ static rp_status draw_map(map *m) {
    * reach further, down to the smallest labels. */
   for (int wide = 0; !ok && wide < 2; wide++) {
     m->label.size = size0;
-    while (!ok && m->label.size >= (wide ? MIN_LABEL : SMALL_LABEL) - 1e-9) {
+    double lowest = fmin(size0, wide ? MIN_LABEL : SMALL_LABEL);
+    while (!ok && m->label.size >= lowest - 1e-9) {
       ok = attempt(m, m->frame, wide, &sites, &ns, &l, &legend, &grouped);
       if (!ok) m->label.size *= 0.9;
     }
@@ -673,16 +727,16 @@ static rp_status draw_map(map *m) {
   if (o->failed) return rp_diag_status(o->d);
   if (!ok)
     return rp_diag_error(o->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
-                         "the map (%.0f × %.0f pt) is too small to label its %zu places even "
+                         "the map%s (%.0f × %.0f pt) is too small to label its %zu places even "
                          "with %.0f pt labels and grouping: give the chart block a larger height "
                          "or width",
-                         b->w, b->h, n, MIN_LABEL);
+                         m->is_inset ? "'s inset" : "", m->frame.x1 - m->frame.x0,
+                         m->frame.y1 - m->frame.y0, n, MIN_LABEL);
   if (m->label.size < size0 - 1e-9)
     rp_diag_warn(o->d, b->src.layout_file, b->src.layout_line, 0,
-                 "map labels set at %.1f pt instead of %.1f pt to fit the map's %zu places",
-                 m->label.size, size0, n);
+                 "map%s labels set at %.1f pt instead of %.1f pt to fit its %zu places",
+                 m->is_inset ? " inset" : "", m->label.size, size0, n);
 
-  /* leaders, markers, labels, legend */
   rp_color leader = mix(m->sea, m->text, 0.6);
   for (size_t i = 0; i < ns; i++) {
     if (!l[i].leader) continue;
@@ -698,7 +752,7 @@ static rp_status draw_map(map *m) {
     rp_color col = site_color(m, &sites[i]);
     circle(m, sites[i].x, sites[i].y, sites[i].r, col, white, 0.7);
     if (sites[i].n > 1) {
-      rp_chart_text num = c->value;
+      rp_chart_text num = m->c->value;
       num.size = m->label.size * 0.95;
       num.color = contrast(white, col) >= contrast((rp_color){0, 0, 0, 1}, col)
                       ? white
@@ -708,21 +762,133 @@ static rp_status draw_map(map *m) {
     }
   }
   for (size_t i = 0; i < ns; i++) emit_label(m, &sites[i], &l[i]);
-  emit_legend(m, legend);
+  if (!m->is_inset) emit_legend(m, legend);
   return o->failed ? rp_diag_status(o->d) : RP_OK;
+}
+
+/* The inset's frame: the corner of the main frame, 38 % of it, that
+ * covers no marker and the least land; shaped like the inset's area. */
+static rp_map_rect inset_frame(const map *m, const double view[4]) {
+  rp_map_rect f = m->frame;
+  double aw = (view[3] - view[2]) * cos((view[0] + view[1]) / 2 * M_PI / 180);
+  double ah = view[1] - view[0];
+  double k = fmin((f.x1 - f.x0) * 0.38 / aw, (f.y1 - f.y0) * 0.38 / ah);
+  double w = aw * k, h = ah * k;
+  const double corner[4][2] = {
+      {f.x1 - w, f.y1 - h}, {f.x0, f.y0}, {f.x1 - w, f.y0}, {f.x0, f.y1 - h}};
+  rp_map_rect best = {f.x1 - w, f.y1 - h, f.x1, f.y1};
+  double best_cost = INFINITY;
+  for (int c = 0; c < 4; c++) {
+    rp_map_rect r = {corner[c][0], corner[c][1], corner[c][0] + w, corner[c][1] + h};
+    double cost = land_share(m, r) + c * 0.01;
+    for (size_t i = 0; i < m->c->n_points; i++)
+      if (m->px[i] > r.x0 - 4 && m->px[i] < r.x1 + 4 && m->py[i] > r.y0 - 4 && m->py[i] < r.y1 + 4)
+        cost += 10;
+    if (cost < best_cost) best_cost = cost, best = r;
+  }
+  return best;
+}
+
+/* Splits the chart's places into those in the inset's area and the rest. */
+static rp_status split_places(rp_arena *a, const rp_chart *c, rp_chart *outside, rp_chart *in,
+                              rp_diag *d) {
+  *outside = *c, *in = *c;
+  outside->points = rp_arena_calloc(a, c->n_points + 1, sizeof *outside->points);
+  in->points = rp_arena_calloc(a, c->n_points + 1, sizeof *in->points);
+  if (!outside->points || !in->points) return rp_diag_oom(d);
+  outside->n_points = in->n_points = 0;
+  for (size_t i = 0; i < c->n_points; i++) {
+    const rp_map_point *p = &c->points[i];
+    bool inside_area = p->lat >= c->inset_lat[0] && p->lat <= c->inset_lat[1] &&
+                       p->lon >= c->inset_lon[0] && p->lon <= c->inset_lon[1];
+    if (inside_area)
+      in->points[in->n_points++] = *p;
+    else
+      outside->points[outside->n_points++] = *p;
+  }
+  return RP_OK;
 }
 
 rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
   map m = {.o = o, .c = c, .a = o->a, .label = c->label};
+  const rp_chart_box *b = o->box;
   if (m.label.size <= 0 || !isfinite(m.label.size)) m.label.size = 7;
   const rp_font *f = rp_fontset_get(o->fonts, m.label.font);
   /* a label's block: the cap height (plus accents) above the baseline, the
    * descenders below */
   m.asc = f && f->cap_height > 0 ? f->cap_height / 1000.0 + 0.08 : 0.8;
   m.desc = f && f->descent < 0 ? fmin(-f->descent / 1000.0, 0.26) : 0.24;
-  rp_status st = rp_map_outline_read(o->a, c->outline_path, &o->box->src, o->d, &m.outline);
+  rp_status st = rp_map_outline_read(o->a, c->outline_path, &b->src, o->d, &m.outline);
   if (st != RP_OK) return st;
   if ((st = check_points(&m)) != RP_OK) return st;
-  if ((st = find_kinds(&m)) != RP_OK) return st;
-  return draw_map(&m);
+  if ((st = find_kinds(&m, c)) != RP_OK) return st;
+
+  m.frame = (rp_map_rect){b->x, b->y, b->x + b->w, b->y + b->h};
+  if (c->title) {
+    rp_chart_text h = c->heading;
+    if (h.size <= 0) h.size = 10;
+    rp_chart_emit_text(o, &h, c->title, b->x, b->y + h.size * 0.9, RP_CHART_LEFT);
+    m.frame.y0 += h.size * 1.6;
+  }
+  double fw = m.frame.x1 - m.frame.x0, fh = m.frame.y1 - m.frame.y0;
+  if (fw < 40 || fh < 40)
+    return rp_diag_error(o->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
+                         "the map needs at least 40 pt × 40 pt for its outline (it has %.0f × "
+                         "%.0f): give the chart block a larger height or width",
+                         fw, fh);
+  set_look(&m);
+
+  bool inset = c->has_inset && c->inset_lat[0] < c->inset_lat[1] &&
+               c->inset_lon[0] < c->inset_lon[1] && isfinite(c->inset_lat[0]) &&
+               isfinite(c->inset_lat[1]) && isfinite(c->inset_lon[0]) && isfinite(c->inset_lon[1]);
+  rp_chart outside, in;
+  if (inset) {
+    if ((st = split_places(o->a, c, &outside, &in, o->d)) != RP_OK) return st;
+    m.c = &outside;
+  }
+  if ((st = assign_kinds(&m)) != RP_OK) return st;
+  if ((st = draw_land(&m)) != RP_OK) return st;
+
+  if (c->n_points == 0) {
+    rp_diag_warn(o->d, b->src.layout_file, b->src.layout_line, 0,
+                 "the map has no places with a position: the outline is drawn with a note");
+    rp_chart_text t = m.label;
+    t.color = m.text;
+    rp_chart_emit_text(o, &t, "No places with a map position", m.frame.x0,
+                       m.frame.y1 - t.size * 0.4, RP_CHART_LEFT);
+    return o->failed ? rp_diag_status(o->d) : RP_OK;
+  }
+  if (!inset) return draw_places(&m);
+
+  /* The inset: where it is on the main map, then its frame in a corner,
+   * drawn larger with its own labels. */
+  double view[4] = {c->inset_lat[0], c->inset_lat[1], c->inset_lon[0], c->inset_lon[1]};
+  map mi = m;
+  mi.c = &in;
+  mi.is_inset = true;
+  memcpy(mi.view, view, sizeof view);
+  mi.frame = inset_frame(&m, view);
+  mi.mask = NULL, mi.n_avoid = 0;
+  m.avoid[m.n_avoid++] =
+      (rp_map_rect){mi.frame.x0 - 3, mi.frame.y0 - 3, mi.frame.x1 + 3, mi.frame.y1 + 3};
+  double x0, y0, x1, y1;
+  project(&m, view[2], view[1], &x0, &y0);
+  project(&m, view[3], view[0], &x1, &y1);
+  rp_color edge = mix(m.sea, m.text, 0.7);
+  cairo_rectangle(o->cr, x0, y0, x1 - x0, y1 - y0);
+  rp_chart_emit_path(o, (rp_color){0}, edge, 0.6);
+  /* the area's places are drawn in the inset only: the main map keeps clear
+   * of the small frame that marks it */
+  m.avoid[m.n_avoid++] = (rp_map_rect){x0 - 1, y0 - 1, x1 + 1, y1 + 1};
+  if ((st = draw_places(&m)) != RP_OK) return st;
+  cairo_rectangle(o->cr, mi.frame.x0, mi.frame.y0, mi.frame.x1 - mi.frame.x0,
+                  mi.frame.y1 - mi.frame.y0);
+  rp_chart_emit_path(o, m.sea, (rp_color){0}, 0);
+  if ((st = assign_kinds(&mi)) != RP_OK) return st;
+  if ((st = draw_land(&mi)) != RP_OK) return st;
+  if ((st = draw_places(&mi)) != RP_OK) return st;
+  cairo_rectangle(o->cr, mi.frame.x0, mi.frame.y0, mi.frame.x1 - mi.frame.x0,
+                  mi.frame.y1 - mi.frame.y0);
+  rp_chart_emit_path(o, (rp_color){0}, edge, 0.6);
+  return o->failed ? rp_diag_status(o->d) : RP_OK;
 }

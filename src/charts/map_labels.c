@@ -141,9 +141,9 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   double reach = fmin(hypot(b.x1 - b.x0, b.y1 - b.y0) * 0.6, l->reach);
   double step = fmax(l->h * 0.4, 2.0);
   for (double dist = l->mr + 6; dist <= reach; dist += step) {
-    /* points on the ring about 3 pt apart, in pairs mirrored about the
+    /* points on the ring half a line apart (3 pt at least), in pairs mirrored about the
      * horizontal, nearest the horizontal first (right, then left) */
-    int half = (int)ceil(M_PI * dist / 3.0);
+    int half = (int)ceil(M_PI * dist / fmax(3.0, l->h * 0.5));
     for (int k = 0; k <= half; k++) {
       for (int side = 0; side < 4; side++) {
         double th = M_PI * k / half;
@@ -187,11 +187,16 @@ size_t rp_map_labels_place(rp_arena *scratch, rp_map_label *l, size_t n, const r
   s.leaders = rp_arena_calloc(scratch, n + 1, sizeof *s.leaders);
   for (size_t i = 0; i < n; i++) l[i].placed = l[i].leader = false;
   if (!s.placed || !s.leaders) return n;
-  /* Adjacent places for all first, so a leader never takes a spot that a
-   * label could have had beside its own marker. */
+  /* Adjacent places for all first, so that a leader never takes a spot a
+   * label could have had beside its own marker; then leaders, lists
+   * (blocks three lines tall or more) before single names: they need the
+   * most room. */
+  double line = INFINITY;
+  for (size_t i = 0; i < n; i++) line = fmin(line, l[i].h);
   for (size_t i = 0; i < n; i++) place_adjacent(&s, &l[i]);
   size_t left = 0;
-  for (size_t i = 0; i < n; i++)
-    if (!l[i].placed && !place_leader(&s, i, &l[i])) left++;
+  for (int big = 1; big >= 0; big--)
+    for (size_t i = 0; i < n; i++)
+      if ((l[i].h >= 3 * line) == big && !l[i].placed && !place_leader(&s, i, &l[i])) left++;
   return left;
 }

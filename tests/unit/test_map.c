@@ -119,6 +119,8 @@ typedef struct fixture {
   rp_diag d;
   rp_page page;
   rp_chart_box box;
+  bool inset;           /* draw with London in an inset */
+  rp_color label_color; /* a == 0: dark grey */
 } fixture;
 
 static int setup(void **state) {
@@ -169,9 +171,15 @@ static rp_status draw(fixture *fx, const place *pl, size_t n, rp_chart_key *keys
   c->outline_path = outline ? outline : rp_test_src("data/map/uk-outline.txt");
   c->keys = keys, c->n_keys = n_keys;
   c->label = (rp_chart_text){fx->regular, 7, {0.25f, 0.25f, 0.25f, 1}};
+  if (fx->label_color.a > 0) c->label.color = fx->label_color;
   c->value = (rp_chart_text){fx->bold, 7, {0, 0, 0, 1}};
   c->heading = (rp_chart_text){fx->bold, 10, {0, 0, 0, 1}};
   c->background = (rp_color){1, 1, 1, 1};
+  if (fx->inset) {
+    c->has_inset = true;
+    c->inset_lat[0] = 51.28, c->inset_lat[1] = 51.69;
+    c->inset_lon[0] = -0.51, c->inset_lon[1] = 0.33;
+  }
   fx->page.items = (rp_vec){0};
   fx->box = (rp_chart_box){50, 60, w, h, 7, {"layout.xml", 12, "content.xml", 34}};
   return rp_charts_draw(fx->a, c, &fx->fs, &fx->box, &fx->page, &fx->d);
@@ -322,6 +330,7 @@ static void test_labels_2018_members(void **state) {
   if (st != RP_OK) rp_test_diag_dump(&fx->d);
   assert_int_equal(st, RP_OK);
   check_labels(fx, members_2018, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
 }
 
 static void test_labels_second_sample(void **state) {
@@ -332,6 +341,7 @@ static void test_labels_second_sample(void **state) {
   if (st != RP_OK) rp_test_diag_dump(&fx->d);
   assert_int_equal(st, RP_OK);
   check_labels(fx, members_seren, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
 }
 
 /* 45 places around nine towns of South Wales, the Highlands and the Central
@@ -367,6 +377,157 @@ static void test_labels_dense_synthetic(void **state) {
           inside_circle(item(fx, i), item(fx, j)))
         counts++;
   assert_true(counts >= 1);
+  assert_int_equal(fx->d.warnings, 0);
+}
+
+/* The 2018–19 members and four more London boroughs (data/map/uk-councils.tsv),
+ * with London in an inset. */
+static const place london_more[] = {
+    {"Royal Borough of Greenwich", "member", 51.4893, 0.0648},
+    {"London Borough of Tower Hamlets", "member", 51.5188, -0.0596},
+    {"London Borough of Lewisham", "member", 51.4451, -0.0206},
+    {"London Borough of Southwark", "member", 51.5020, -0.0780},
+};
+
+static size_t with_london(place *p) {
+  size_t n = 0;
+  for (size_t i = 0; i < 34; i++) p[n++] = members_2018[i];
+  for (size_t i = 0; i < 4; i++) p[n++] = london_more[i];
+  return n;
+}
+
+static void test_inset_london(void **state) {
+  fixture *fx = *state;
+  place p[40];
+  size_t n = with_london(p);
+  fx->inset = true;
+  rp_status st = draw(fx, p, n, keys_2018, 2, 482, 360, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  assert_int_equal(fx->d.warnings, 0);
+  check_labels(fx, p, n);
+  /* the inset: a framed area (a stroked rectangle) in the box, holding
+   * London's seven markers with their names */
+  rp_item *frame = NULL;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops <= 6 && it->u.path.fill.a == 0 &&
+        it->u.path.stroke.a > 0 && it->w > 100 && it->h > 50)
+      frame = it;
+  }
+  assert_non_null(frame);
+  assert_true(frame->x >= fx->box.x && frame->x + frame->w <= fx->box.x + fx->box.w + 0.01);
+  size_t inside = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *c = item(fx, i);
+    if (is_circle(c) && c->w > 4 && c->x > frame->x && c->x + c->w < frame->x + frame->w &&
+        c->y > frame->y && c->y + c->h < frame->y + frame->h)
+      inside++;
+  }
+  assert_true(inside >= 3); /* seven places: markers, or groups of them */
+}
+
+/* Every place in the inset: the main map keeps the legend. */
+static void test_inset_only(void **state) {
+  fixture *fx = *state;
+  fx->inset = true;
+  assert_int_equal(draw(fx, london_more, 4, keys_2018, 2, 482, 360, NULL), RP_OK);
+  check_labels(fx, london_more, 4);
+  bool legend = false;
+  for (size_t i = 0; i < fx->page.items.len; i++)
+    if (item(fx, i)->kind == RP_ITEM_TEXT &&
+        strcmp(item(fx, i)->u.text.text, "Member councils (4)") == 0)
+      legend = true;
+  assert_true(legend);
+}
+
+/* ---- the outline and the look --------------------------------------------- */
+
+/* Every point of the outline file is drawn: the land paths' vertices (a
+ * move or line that starts or continues a ring) are the file's points. */
+static void test_outline_all_points(void **state) {
+  fixture *fx = *state;
+  FILE *f = fopen(rp_test_src("data/map/uk-outline.txt"), "r");
+  assert_non_null(f);
+  char line[300];
+  size_t points = 0, rings = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#' || line[0] == '\n') continue;
+    if (strncmp(line, "ring ", 5) == 0)
+      rings++;
+    else
+      points++;
+  }
+  fclose(f);
+  assert_true(points > 3900 && rings > 60);
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, NULL), RP_OK);
+  size_t drawn = 0, closes = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_PATH || it->u.path.n_ops < 100) continue;
+    for (size_t k = 0; k < it->u.path.n_ops; k++) {
+      rp_path_op_kind op = it->u.path.ops[k].op;
+      bool starts = op == RP_PATH_MOVE && k + 1 < it->u.path.n_ops &&
+                    it->u.path.ops[k + 1].op == RP_PATH_LINE;
+      drawn += op == RP_PATH_LINE || starts;
+      closes += op == RP_PATH_CLOSE;
+    }
+  }
+  assert_int_equal(drawn, points);
+  assert_int_equal(closes, rings);
+}
+
+static double lin(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
+static double lum(rp_color c) { return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b); }
+static double contrast(rp_color a, rp_color b) {
+  double x = lum(a), y = lum(b);
+  return (fmax(x, y) + 0.05) / (fmin(x, y) + 0.05);
+}
+
+/* Labels read at 4.5:1 on the land and on the sea, even when the style asks
+ * for a pale grey. */
+static void test_label_contrast(void **state) {
+  fixture *fx = *state;
+  fx->label_color = (rp_color){0.7f, 0.7f, 0.7f, 1}; /* 2.3:1 on white */
+  assert_int_equal(draw(fx, members_2018, 34, keys_2018, 2, 482, 360, NULL), RP_OK);
+  rp_color land = {0}, white = {1, 1, 1, 1};
+  size_t most = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops > most)
+      most = it->u.path.n_ops, land = it->u.path.fill; /* Great Britain */
+  }
+  assert_true(land.a > 0 && contrast(land, white) > 1.1); /* a visible land tone */
+  size_t labels = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_TEXT || it->u.text.font != fx->regular) continue;
+    labels++;
+    assert_true(contrast(it->u.text.color, land) >= 4.5);
+    assert_true(contrast(it->u.text.color, white) >= 4.5);
+  }
+  assert_true(labels >= 20);
+}
+
+/* 80 places scattered over Wales and the West of England (a fixed
+ * pseudo-random set): all named, nothing overlapping, no fallback. */
+static void test_many_places(void **state) {
+  fixture *fx = *state;
+  static place p[80];
+  static char names[80][40];
+  unsigned r = 12345;
+  for (size_t i = 0; i < 80; i++) {
+    r = r * 1103515245u + 12345u;
+    double a = (r >> 8) % 10000 / 10000.0;
+    r = r * 1103515245u + 12345u;
+    double b = (r >> 8) % 10000 / 10000.0;
+    snprintf(names[i], sizeof names[i], "Place number %zu", i);
+    p[i] = (place){names[i], i % 3 ? "member" : "associate", 51.0 + a * 4.5, -3.5 + b * 3.5};
+  }
+  rp_status st = draw(fx, p, 80, keys_2018, 2, 482, 500, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, p, 80);
   assert_int_equal(fx->d.warnings, 0);
 }
 
@@ -446,6 +607,13 @@ static void test_render_pdf(void **state) {
   *q = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
   assert_int_equal(draw(fx, members_seren, 44, keys_seren, 6, 482, 480, NULL), RP_OK);
   q->items = fx->page.items;
+  rp_page *r3 = rp_vec_push(fx->a, &doc.pages, sizeof *r3);
+  *r3 = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
+  place lp[40];
+  size_t ln = with_london(lp);
+  fx->inset = true;
+  assert_int_equal(draw(fx, lp, ln, keys_2018, 2, 482, 360, NULL), RP_OK);
+  r3->items = fx->page.items;
   char out[4200];
   snprintf(out, sizeof out, "%s/map.pdf", rp_test_tmpdir());
   assert_int_equal(rp_render_pdf(&doc, NULL, out, &fx->d), RP_OK);
@@ -464,6 +632,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_2018_members, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_only, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_places, setup, teardown),
