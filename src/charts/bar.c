@@ -43,7 +43,7 @@ static const char *value_text(const rp_chart *c, size_t s, size_t i, int dec, ch
 rp_status rp_chart_draw_bar(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, true);
   bar_geom g = {.horiz = c->kind == RP_CHART_HBAR};
   size_t nc = c->n_categories, ns = c->n_series;
   bool stacked = c->stacked && ns > 1;

@@ -23,7 +23,7 @@ rp_status rp_chart_draw_delta(rp_chart_out *o, const rp_chart *c) {
     snprintf(signed_buf, sizeof signed_buf, "+%s", buf);
     text = signed_buf;
   }
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, true);
   rp_chart_area r = rp_chart_title(o, c);
   rp_chart_text vt = c->value, lt = c->label;
   int dir = c->delta > 0 ? 1 : c->delta < 0 ? -1 : 0;

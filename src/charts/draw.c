@@ -174,15 +174,18 @@ rp_color rp_chart_text_on(const rp_chart *c, rp_color fill) {
   return rp_chart_contrast(white, fill) >= rp_chart_contrast(black, fill) ? white : black;
 }
 
-void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c) {
+void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values) {
   if (c->background.a <= 0) return;
   const struct {
     const char *role;
     rp_color color;
-  } roles[] = {{"label", c->label.color}, {"value", c->value.color}, {"heading", c->heading.color}};
+    bool drawn;
+  } roles[] = {{"label", c->label.color, true},
+               {"value", c->value.color, values},
+               {"heading", c->heading.color, c->title && *c->title}};
   for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
     double ratio = rp_chart_contrast(roles[i].color, c->background);
-    if (ratio < 4.5)
+    if (roles[i].drawn && ratio < 4.5)
       rp_diag_warn(o->d, o->box->src.layout_file, o->box->src.layout_line, 0,
                    "the chart's %s text has a contrast of %.1f:1 with its background, below "
                    "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "

@@ -63,9 +63,10 @@ double rp_chart_contrast(rp_color a, rp_color b);
  * more. */
 rp_color rp_chart_text_on(const rp_chart *c, rp_color fill);
 
-/* Warns when a text style of the chart (label, value, heading) has less
- * than 4.5:1 contrast with the chart's background (when it has one). */
-void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c);
+/* Warns when a text style the chart draws on its background (label; value
+ * when `values`; heading when it has a title) has less than 4.5:1 contrast
+ * with the chart's background (when it has one). */
+void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values);
 
 /* Emits `s` fitted into max_w: set smaller (down to 70 % of t's size, not
  * below 5 pt), then shortened with an ellipsis — with a warning, since the

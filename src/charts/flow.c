@@ -43,7 +43,7 @@ rp_status rp_chart_draw_flow(rp_chart_out *o, const rp_chart *c) {
                                   c->categories[i] ? c->categories[i] : "");
     if (!figs[i]) return rp_diag_oom(o->d);
   }
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, true);
   rp_chart_area r = rp_chart_title(o, c);
   rp_chart_text ft = c->value, lt = c->label;
   /* natural sizes, then one scale for the whole row */

@@ -10,7 +10,7 @@
 rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, c->n_series == 1);
   size_t nc = c->n_categories, ns = c->n_series;
   double lo = 0, hi = 0;
   for (size_t s = 0; s < ns; s++)

@@ -30,7 +30,7 @@ static bool fits(double x, double y, double w, double h, double cx, double cy, d
 rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
   rp_status st = rp_chart_check_values(o, c);
   if (st != RP_OK) return st;
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, true);
   size_t n = c->n_categories;
   const double *v = c->series[0].values;
   double sum = 0;

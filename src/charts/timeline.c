@@ -80,7 +80,7 @@ rp_status rp_chart_draw_timeline(rp_chart_out *o, const rp_chart *c) {
   qsort(sorted, n, sizeof *sorted, by_start);
   for (size_t i = 0; i < n; i++) order[i] = sorted[i].i;
 
-  rp_chart_check_contrast(o, c);
+  rp_chart_check_contrast(o, c, false);
   rp_chart_area r = rp_chart_title(o, c);
   const rp_chart_text *lt = &c->label;
   double months = (double)(last - first + 1);

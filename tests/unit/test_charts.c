@@ -444,6 +444,17 @@ static void test_contrast(void **state) {
   assert_int_equal(draw(fx, &b, &box_std, &p), RP_OK);
   assert_true(rp_test_diag_has(&fx->d, "label text has a contrast of"));
   assert_int_equal(fx->d.warnings, 1);
+  /* only what is drawn: a faint heading style without a title is no matter */
+  b = chart_bar(fx);
+  b.title = NULL;
+  b.heading.color = (rp_color){0.8f, 0.8f, 0.8f, 1};
+  rp_diag_fini(&fx->d);
+  rp_diag_init(&fx->d);
+  assert_int_equal(draw(fx, &b, &box_std, &p), RP_OK);
+  assert_int_equal(fx->d.warnings, 0);
+  b.title = "Now with a title";
+  assert_int_equal(draw(fx, &b, &box_std, &p), RP_OK);
+  assert_true(rp_test_diag_has(&fx->d, "heading text has a contrast of"));
   rp_color on = rp_chart_text_on(&c, navy);
   assert_true(on.r == 1 && on.g == 1 && on.b == 1);
 }
