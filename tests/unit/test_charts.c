@@ -300,6 +300,25 @@ static rp_chart chart_delta(fixture *fx) {
   return c;
 }
 
+static rp_chart chart_map(fixture *fx) {
+  rp_chart c = base_chart(fx, RP_CHART_MAP);
+  c.label.size = 7;
+  static rp_map_point pts[] = {
+      {"Plymouth", "member", 50.3755, -4.1427},   {"Cardiff", "member", 51.4816, -3.1791},
+      {"Newcastle", "member", 54.9783, -1.6100},  {"Glasgow", "associate", 55.8611, -4.2502},
+      {"Edinburgh", "member", 55.9533, -3.1883},  {"Croydon", "member", 51.3714, -0.0977},
+      {"Lambeth", "associate", 51.4613, -0.1157},
+  };
+  static rp_chart_key keys[] = {{"member", "Members", {0, 0, 0, 0}},
+                                {"associate", "Associates", {0, 0, 0, 0}}};
+  c.points = pts;
+  c.n_points = sizeof pts / sizeof pts[0];
+  c.keys = keys;
+  c.n_keys = 2;
+  c.outline_path = rp_arena_strdup(fx->a, rp_test_src("data/map/uk-outline.txt"));
+  return c;
+}
+
 typedef rp_chart (*chart_fn)(fixture *);
 static const struct {
   const char *name;
@@ -316,6 +335,7 @@ static const struct {
     {"flow", chart_flow, "residents"},
     {"timeline", chart_timeline, "Housing summit"},
     {"delta", chart_delta, "on 2017–18"},
+    {"map", chart_map, "Glasgow"},
 };
 #define N_GALLERY (sizeof gallery / sizeof gallery[0])
 
