@@ -5,12 +5,16 @@
 #include <math.h>
 
 #include "charts/draw.h"
+#include "charts/kinds.h"
+#include "charts/map.h"
 
 /* One entry per rp_chart_kind; NULL: not drawn yet, a labelled frame. */
 static const rp_chart_draw_fn draw_fns[] = {
-    [RP_CHART_BAR] = NULL,      [RP_CHART_HBAR] = NULL,  [RP_CHART_LINE] = NULL,
-    [RP_CHART_PIE] = NULL,      [RP_CHART_DONUT] = NULL, [RP_CHART_FLOW] = NULL,
-    [RP_CHART_TIMELINE] = NULL, [RP_CHART_DELTA] = NULL, [RP_CHART_MAP] = NULL,
+    [RP_CHART_BAR] = rp_chart_draw_bar,           [RP_CHART_HBAR] = rp_chart_draw_bar,
+    [RP_CHART_LINE] = rp_chart_draw_line,         [RP_CHART_PIE] = rp_chart_draw_pie,
+    [RP_CHART_DONUT] = rp_chart_draw_pie,         [RP_CHART_FLOW] = rp_chart_draw_flow,
+    [RP_CHART_TIMELINE] = rp_chart_draw_timeline, [RP_CHART_DELTA] = rp_chart_draw_delta,
+    [RP_CHART_MAP] = rp_chart_draw_map,
 };
 _Static_assert(sizeof draw_fns / sizeof draw_fns[0] == RP_CHART_MAP + 1,
                "every chart kind has an entry");

@@ -30,4 +30,9 @@ typedef struct rp_chart_box {
 rp_status rp_charts_draw(rp_arena *a, const rp_chart *c, const rp_fontset *fonts,
                          const rp_chart_box *box, rp_page *page, rp_diag *d);
 
+/* Alternative text for chart `c` from its data, for a chart the layout gave
+ * no alt: "Bar chart, Events per month, Sep 2018 to Jul 2019: highest 3 in
+ * Jun 2019". Arena-allocated; NULL when out of memory. */
+const char *rp_charts_alt(rp_arena *a, const rp_chart *c);
+
 #endif

@@ -2,6 +2,8 @@
 #include "charts/draw.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 rp_status rp_chart_out_init(rp_chart_out *o, rp_arena *a, const rp_fontset *fonts,
@@ -43,6 +45,10 @@ static rp_item *add(rp_chart_out *o, rp_item_kind kind) {
 
 rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, double width) {
   if (o->failed) return NULL;
+  /* the item's bounds are the curve's, not its control points' (which lie
+   * outside a circle) */
+  double ex0, ey0, ex1, ey1;
+  cairo_path_extents(o->cr, &ex0, &ey0, &ex1, &ey1);
   cairo_path_t *path = cairo_copy_path(o->cr);
   cairo_new_path(o->cr);
   if (!path || path->status != CAIRO_STATUS_SUCCESS) {
@@ -89,6 +95,7 @@ rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, dou
   if (n == 0 || !isfinite(x0)) goto done;
   it = add(o, RP_ITEM_PATH);
   if (!it) goto done;
+  if (ex1 > ex0 || ey1 > ey0) x0 = ex0, y0 = ey0, x1 = ex1, y1 = ey1;
   it->x = x0, it->y = y0, it->w = x1 - x0, it->h = y1 - y0;
   it->u.path.ops = ops;
   it->u.path.n_ops = n;
@@ -141,4 +148,176 @@ rp_color rp_chart_palette(const rp_chart *c, size_t i) {
       {0.941f, 0.894f, 0.259f, 1}, {0.000f, 0.000f, 0.000f, 1},
   };
   return okabe_ito[i % (sizeof okabe_ito / sizeof okabe_ito[0])];
+}
+
+/* ---- shared by the chart kinds ------------------------------------------ */
+
+rp_color rp_chart_series_color(const rp_chart *c, size_t i) {
+  if (i < c->n_series && c->series[i].color.a > 0) return c->series[i].color;
+  return rp_chart_palette(c, i);
+}
+
+static double linear(double v) { return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4); }
+
+double rp_chart_luminance(rp_color c) {
+  return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
+}
+
+double rp_chart_contrast(rp_color a, rp_color b) {
+  double la = rp_chart_luminance(a), lb = rp_chart_luminance(b);
+  return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+rp_color rp_chart_text_on(const rp_chart *c, rp_color fill) {
+  if (rp_chart_contrast(c->label.color, fill) >= 4.5) return c->label.color;
+  rp_color white = {1, 1, 1, 1}, black = {0, 0, 0, 1};
+  return rp_chart_contrast(white, fill) >= rp_chart_contrast(black, fill) ? white : black;
+}
+
+void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values) {
+  if (c->background.a <= 0) return;
+  const struct {
+    const char *role;
+    rp_color color;
+    bool drawn;
+  } roles[] = {{"label", c->label.color, true},
+               {"value", c->value.color, values},
+               {"heading", c->heading.color, c->title && *c->title}};
+  for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+    double ratio = rp_chart_contrast(roles[i].color, c->background);
+    if (roles[i].drawn && ratio < 4.5)
+      rp_diag_warn(o->d, o->box->src.layout_file, o->box->src.layout_line, 0,
+                   "the chart's %s text has a contrast of %.1f:1 with its background, below "
+                   "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "
+                   "colour for it",
+                   roles[i].role, ratio);
+  }
+}
+
+rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
+                           double y, rp_chart_align align, double max_w) {
+  if (!s || !*s || o->failed) return NULL;
+  rp_chart_text ft = *t;
+  double w = rp_chart_text_width(o, &ft, s);
+  if (w <= max_w) return rp_chart_emit_text(o, &ft, s, x, y, align);
+  double smallest = fmax(fmin(t->size, 5), t->size * 0.7);
+  ft.size = fmax(smallest, t->size * max_w / w);
+  if (rp_chart_text_width(o, &ft, s) <= max_w) return rp_chart_emit_text(o, &ft, s, x, y, align);
+  /* cut at a character boundary, longest prefix + "…" that fits */
+  size_t n = strlen(s);
+  char *buf = rp_arena_alloc(o->a, n + 4);
+  if (!buf) {
+    fail_oom(o);
+    return NULL;
+  }
+  size_t keep = n;
+  while (keep > 0) {
+    do keep--;
+    while (keep > 0 && (s[keep] & 0xC0) == 0x80);
+    while (keep > 0 && s[keep - 1] == ' ') keep--;
+    memcpy(buf, s, keep);
+    memcpy(buf + keep, "\xE2\x80\xA6", 4);
+    if (rp_chart_text_width(o, &ft, buf) <= max_w) break;
+  }
+  if (keep == 0) return NULL;
+  const rp_src *src = &o->box->src;
+  rp_diag_warn(o->d, src->layout_file, src->layout_line, 0,
+               "chart label \"%s\" is too long for its %.0f pt and was shortened to \"%s\": "
+               "shorten it in the content or give the chart more room",
+               s, max_w, buf);
+  return rp_chart_emit_text(o, &ft, buf, x, y, align);
+}
+
+rp_status rp_chart_input_error(rp_chart_out *o, const rp_chart *c, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const rp_src *src = &o->box->src;
+  const char *name = c->title ? c->title : c->alt ? c->alt : "untitled";
+  if (src->content_file && src->content_line > 0)
+    return rp_diag_error(o->d, RP_ERR_INPUT, src->layout_file, src->layout_line, 0,
+                         "chart \"%s\" (data from %s:%d): %s", name, src->content_file,
+                         src->content_line, msg);
+  return rp_diag_error(o->d, RP_ERR_INPUT, src->layout_file, src->layout_line, 0,
+                       "chart \"%s\": %s", name, msg);
+}
+
+rp_status rp_chart_check_values(rp_chart_out *o, const rp_chart *c) {
+  if (c->n_categories == 0 || !c->categories)
+    return rp_chart_input_error(o, c,
+                                "it has no categories to chart: check that its data selects "
+                                "some rows, or leave the chart out");
+  if (c->n_series == 0 || !c->series)
+    return rp_chart_input_error(o, c, "it has no series of values: give it at least one");
+  size_t values = 0;
+  for (size_t s = 0; s < c->n_series; s++) {
+    if (!c->series[s].values)
+      return rp_chart_input_error(o, c, "series %zu has no values: give it one per category",
+                                  s + 1);
+    for (size_t i = 0; i < c->n_categories; i++) {
+      double v = c->series[s].values[i];
+      if (isinf(v))
+        return rp_chart_input_error(o, c,
+                                    "the value for \"%s\" is infinite: check the data or the "
+                                    "expression that computes it (a division by zero?)",
+                                    c->categories[i] ? c->categories[i] : "");
+      if (!isnan(v)) values++;
+    }
+  }
+  if (values == 0)
+    return rp_chart_input_error(o, c,
+                                "none of its values is a number: check that its data selects "
+                                "numbers (\"33000\", not \"33k\")");
+  return RP_OK;
+}
+
+size_t rp_chart_label_stride(rp_chart_out *o, const rp_chart *c, double slot, bool across) {
+  const rp_chart_text *t = &c->label;
+  double need = t->size * (RP_CHART_ASCENT + RP_CHART_DESCENT);
+  if (!across) {
+    double widest = 0;
+    for (size_t i = 0; i < c->n_categories; i++)
+      widest = fmax(widest, rp_chart_text_width(o, t, c->categories[i]));
+    need = fmin(widest * 0.7, t->size * 6) + 2; /* long names are cut, not spread */
+  }
+  if (!(slot > 0)) return c->n_categories ? c->n_categories : 1;
+  double k = ceil(need / slot);
+  if (k < 1) k = 1;
+  return k > (double)c->n_categories ? (c->n_categories ? c->n_categories : 1) : (size_t)k;
+}
+
+rp_chart_area rp_chart_title(rp_chart_out *o, const rp_chart *c) {
+  const rp_chart_box *b = o->box;
+  rp_chart_area r = {b->x, b->y, b->w, b->h};
+  if (!c->title || !*c->title) return r;
+  double sz = c->heading.size;
+  if (sz * 2.5 > b->h) return r; /* no room: the chart matters more */
+  rp_chart_emit_fit(o, &c->heading, c->title, b->x, b->y + sz * RP_CHART_ASCENT + 1, RP_CHART_LEFT,
+                    b->w);
+  double used = sz * (RP_CHART_ASCENT + RP_CHART_DESCENT) + sz * 0.6 + 1;
+  r.y += used, r.h -= used;
+  return r;
+}
+
+double rp_chart_legend(rp_chart_out *o, const rp_chart *c, const char *const *labels,
+                       const rp_color *colors, size_t n, double x, double y, double w, bool draw) {
+  const rp_chart_text *t = &c->label;
+  double sw = t->size * 0.8, gap = t->size * 0.4, sep = t->size * 1.2;
+  double line = t->size * 1.4, cx = x, cy = y;
+  if (n == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = labels[i] ? labels[i] : "";
+    double need = sw + gap + rp_chart_text_width(o, t, s);
+    if (cx > x && cx + need > x + w) cx = x, cy += line;
+    if (draw) {
+      cairo_rectangle(o->cr, cx, cy + (line - sw) / 2 - t->size * 0.15, sw, sw);
+      rp_chart_emit_path(o, colors[i], (rp_color){0}, 0);
+      rp_chart_emit_fit(o, t, s, cx + sw + gap, cy + line / 2 + t->size * 0.2, RP_CHART_LEFT,
+                        x + w - (cx + sw + gap));
+    }
+    cx += fmin(need, w) + sep;
+  }
+  return cy + line - y;
 }

@@ -49,4 +49,66 @@ rp_color rp_chart_palette(const rp_chart *c, size_t i);
  * pie.c, flow.c, timeline.c, delta.c, map.c). They draw inside o->box. */
 typedef rp_status (*rp_chart_draw_fn)(rp_chart_out *o, const rp_chart *c);
 
+/* ---- shared by the chart kinds ------------------------------------------ */
+
+/* A series' colour: its own, else the palette's i-th. */
+rp_color rp_chart_series_color(const rp_chart *c, size_t i);
+
+/* WCAG 2 relative luminance of a colour and the contrast ratio (1..21) of two. */
+double rp_chart_luminance(rp_color c);
+double rp_chart_contrast(rp_color a, rp_color b);
+
+/* A text colour for a label drawn on `fill`: the chart's label colour when it
+ * has at least 4.5:1 contrast with fill, else white or black, whichever has
+ * more. */
+rp_color rp_chart_text_on(const rp_chart *c, rp_color fill);
+
+/* Warns when a text style the chart draws on its background (label; value
+ * when `values`; heading when it has a title) has less than 4.5:1 contrast
+ * with the chart's background (when it has one). */
+void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values);
+
+/* Emits `s` fitted into max_w: set smaller (down to 70 % of t's size, not
+ * below 5 pt), then shortened with an ellipsis — with a warning, since the
+ * reader loses text. Returns the item (NULL for an empty string, on failure,
+ * or when not even one character and the ellipsis fit). */
+rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
+                           double y, rp_chart_align align, double max_w);
+
+/* Records an input error at the chart block's layout line, naming its
+ * content line and the chart, and returns RP_ERR_INPUT. */
+rp_status rp_chart_input_error(rp_chart_out *o, const rp_chart *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Checks the categories and series of a bar, line, pie or donut: at least one
+ * category and series, no infinite value, at least one value that is not NaN
+ * (NaN = no value, drawn as a gap). Records the error. */
+rp_status rp_chart_check_values(rp_chart_out *o, const rp_chart *c);
+
+/* Every how many categories a label is printed along a category axis whose
+ * slots are `slot` pt apart: 1 when the widest label fits one slot (at the
+ * smallest size rp_chart_emit_fit would set), else enough slots to hold it
+ * (dense charts: every other month…). `across` measures labels' heights
+ * instead (a vertical axis). */
+size_t rp_chart_label_stride(rp_chart_out *o, const rp_chart *c, double slot, bool across);
+
+/* Where a chart's parts go: the box less the title. */
+typedef struct rp_chart_area {
+  double x, y, w, h;
+} rp_chart_area;
+
+/* Draws the chart's title (heading style) at the top of the box and returns
+ * the area left below it. */
+rp_chart_area rp_chart_title(rp_chart_out *o, const rp_chart *c);
+
+/* A legend: coloured swatches with their labels in rows across w, starting
+ * at (x, y) (top). Draws only when `draw`; returns the height it takes. */
+double rp_chart_legend(rp_chart_out *o, const rp_chart *c, const char *const *labels,
+                       const rp_color *colors, size_t n, double x, double y, double w, bool draw);
+
+/* Text extents used for placement: a label's top and bottom relative to its
+ * baseline (cap height plus room, descenders). */
+#define RP_CHART_ASCENT 0.8
+#define RP_CHART_DESCENT 0.25
+
 #endif

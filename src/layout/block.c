@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "charts/charts.h"
 #include "layout/flow.h"
 
 void rp_flow_box_push(flow *f, open_box *ob);
@@ -315,15 +316,22 @@ rp_status rp_flow_place_shape(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-/* A chart slot: charts/ draws into it (render draws a labelled frame). */
+/* A chart: a frame item tagged Figure (alt text, source lines) and, when the
+ * chart has data, charts/ draws it into the frame as path and text items
+ * (the frame is then marked drawn: render shows no slot). A chart without
+ * data stays a labelled slot. */
 rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
   double outer_w = f->col_w - ctx.left - ctx.right;
   double w = b->width > 0 && b->width < outer_w ? b->width : outer_w;
   double h = b->height;
-  rp_status st = fixed_room(f, b, h);
+  double before = b->style ? b->style->space_before : 0,
+         after = b->style ? b->style->space_after : 0;
+  rp_status st = fixed_room(f, b, h + (f->at_top ? 0 : before));
   if (st != RP_OK) return st;
+  if (!f->at_top) f->y += before;
   rp_item *it = rp_flow_emit(f, RP_ITEM_CHART);
   if (it) {
+    const rp_chart *c = b->u.chart.data;
     it->x = f->col_x + ctx.left;
     it->y = f->y;
     it->w = w;
@@ -332,12 +340,20 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
     it->struct_id = rp_flow_id(f);
     it->parent_id = ctx.parent_id;
     it->alt = b->alt;
+    if (!it->alt && c) it->alt = rp_charts_alt(f->a, c);
     it->src = b->src;
     it->u.chart.kind = b->u.chart.kind;
     it->u.chart.ref = b->u.chart.ref;
-    it->u.chart.label = b->alt;
+    it->u.chart.label = it->alt;
+    if (c) {
+      /* set before drawing: the items charts/ appends may move `it` */
+      it->u.chart.drawn = true;
+      rp_chart_box box = {it->x, it->y, w, h, it->struct_id, b->src};
+      st = rp_charts_draw(f->a, c, f->b->fonts, &box, f->page, f->d);
+      if (st != RP_OK) return st;
+    }
   }
-  f->y += h;
+  f->y += h + after;
   f->at_top = false;
   return RP_OK;
 }

@@ -78,6 +78,7 @@ static void put_item(FILE *out, const rp_layout_doc *doc, const rp_item *it) {
     case RP_ITEM_CHART:
       fprintf(out, " kind=%s ref=%s", it->u.chart.kind ? it->u.chart.kind : "-",
               it->u.chart.ref ? it->u.chart.ref : "-");
+      if (it->u.chart.drawn) fputs(" drawn", out);
       break;
     case RP_ITEM_BOOKMARK:
       fprintf(out, " level=%d ", it->u.bookmark.level);

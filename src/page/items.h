@@ -83,6 +83,7 @@ typedef struct rp_item {
       const char *kind; /* chart kind named in the layout ("bar", "map"…) */
       const char *ref;  /* what it charts (an id or XPath in the layout) */
       const char *label;
+      bool drawn; /* charts/ drew it as path and text items: render draws no slot */
     } chart;
     struct {
       const char *title;

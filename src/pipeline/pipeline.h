@@ -32,6 +32,7 @@ typedef struct rp_pipeline_opts {
   const char *dump;    /* layout dump file; NULL: none (see dump_stream) */
   FILE *dump_stream;   /* when set, the dump goes here instead of to `dump` */
   const char *source_date_epoch; /* text of SOURCE_DATE_EPOCH, NULL or "" for no dates */
+  int chart_dpi;                 /* > 0: charts as images at this resolution (rp_render_opts) */
   /* Tests: called after each stage; a status other than RP_OK (recorded in
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);

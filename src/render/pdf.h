@@ -65,6 +65,7 @@ typedef struct rp_pdf {
   bool has_outline;
 
   bool needs_v14; /* transparency used: label the file PDF 1.4 */
+  int chart_dpi;  /* > 0: path items rasterised per chart (pdf_raster.c) */
 } rp_pdf;
 
 /* ---- pdf_doc.c: context, errors, coordinates ---- */
@@ -116,6 +117,14 @@ void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double c
 void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it);
 void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it);
 void rp_pdf_draw_path(rp_pdf *p, const rp_item *it);
+
+/* ---- pdf_raster.c: charts as images (--chart-dpi) ---- */
+
+/* Draws path item items[i] in raster mode: the first path item of a chart on
+ * the page draws all of that chart's path items as one image; later ones
+ * draw nothing. */
+void rp_pdf_draw_path_raster(rp_pdf *p, const rp_item *items, size_t i, size_t n);
+
 /* Adds a rectangle with corner radius r (0: square) to the current path;
  * PDF coordinates, (x, y) = bottom-left. */
 void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r);

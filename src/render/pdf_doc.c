@@ -238,7 +238,10 @@ static void draw_page(rp_pdf *p, size_t index) {
         rp_pdf_add_bookmark(p, index, it);
         break;
       case RP_ITEM_PATH:
-        rp_pdf_draw_path(p, it);
+        if (p->chart_dpi > 0)
+          rp_pdf_draw_path_raster(p, items, i, n);
+        else
+          rp_pdf_draw_path(p, it);
         break;
       default:
         rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced an item of unknown kind %d",
@@ -289,7 +292,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (rp_pdf_parse_epoch(opts->source_date_epoch, &epoch, d) != RP_OK) return RP_ERR_USAGE;
 
   size_t errors_before = d->errors;
-  rp_pdf p = {.doc = doc, .d = d};
+  rp_pdf p = {.doc = doc, .d = d, .chart_dpi = opts->chart_dpi};
   p.scratch = rp_arena_new();
   if (!p.scratch || !alloc_tables(&p)) {
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "out of memory");

@@ -157,6 +157,7 @@ void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it) {
 /* A chart's place until charts/ draws it: a light frame with its label
  * centred, in the fontset's first face. */
 void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it) {
+  if (it->u.chart.drawn) return; /* its paths and text follow it: it only frames the figure */
   double v[4] = {it->x, it->y, it->w, it->h};
   if (!rp_pdf_finite(v, 4) || it->w <= 0 || it->h <= 0) {
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a chart slot with invalid size");

@@ -24,6 +24,11 @@ typedef struct rp_render_opts {
   const char *source_date_epoch;
   /* Debugging: write content streams uncompressed (default, false: Flate). */
   bool uncompressed;
+  /* Charts as images: > 0 rasterises each chart's path items (those sharing
+   * a parent structure element on a page) with Cairo at this many dots per
+   * inch and embeds them as one image with an SMask; 0 (default) draws them
+   * as vector paths. Labels stay text either way. */
+  int chart_dpi;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or

@@ -843,18 +843,23 @@ void rp_bind_spacer(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int 
   blist_add(out, blk);
 }
 
-void rp_bind_chart(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                   int depth) {
-  (void)depth;
-  rp_block *blk = new_block(b, t, node, RP_BLOCK_CHART, RP_ROLE_FIGURE);
-  if (!blk) return;
-  blk->u.chart.kind = t->u.chart.kind;
-  blk->u.chart.ref = eval_text(b, t->u.chart.ref, node, pos, size);
-  blk->alt = eval_text(b, t->alt, node, pos, size);
-  blk->width = t->width;
-  blk->height = t->height;
-  blist_add(out, blk);
+/* ---- for kinds bound in a file of their own (chart.c) ------------------------ */
+
+rp_arena *rp_binder_arena(binder *b) { return b->a; }
+rp_diag *rp_binder_diag(binder *b) { return b->d; }
+rp_xeval *rp_binder_xeval(binder *b) { return &b->x; }
+const rp_layout_def *rp_binder_layout(const binder *b) { return b->l; }
+const char *rp_binder_text(binder *b, const rp_avt *t, xmlNodePtr node, int pos, int size) {
+  return eval_text(b, t, node, pos, size);
 }
+rp_block *rp_binder_block(binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
+                          rp_role role) {
+  return new_block(b, t, node, k, role);
+}
+void rp_binder_add(blist *out, rp_block *blk) { blist_add(out, blk); }
+bool rp_binder_first_report(binder *b, const void *key) { return first_report(b, key); }
+bool rp_binder_oom(binder *b) { return oom(b); }
+int rp_binder_line(const xmlNode *n) { return content_line(n); }
 
 /* page-break, column-break */
 void rp_bind_break(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,

@@ -29,6 +29,12 @@ static const rp_named_color *color_find(const rp_layout_def *l, const char *name
   return NULL;
 }
 
+bool rp_brand_color(const rp_layout_def *l, const char *name, rp_color *out) {
+  const rp_named_color *c = color_find(l, name);
+  if (c) *out = c->color;
+  return c != NULL;
+}
+
 bool rp_def_color(rp_layout_def *l, const xmlNode *n, const char *attr, rp_color *out) {
   const char *v = rp_def_attr(l, n, attr);
   if (!v) return true;

@@ -521,17 +521,6 @@ bool rp_compile_spacer(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style
   return true;
 }
 
-bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
-                      const rp_tscope *sc, bool *ok) {
-  (void)own;
-  t->u.chart.kind = rp_def_attr(l, n, "kind");
-  t->u.chart.ref = avt_attr(l, n, "ref", sc->vars, ok);
-  t->alt = avt_attr(l, n, "label", sc->vars, ok);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
-  return true;
-}
-
 bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                      const rp_tscope *sc, bool *ok) {
   t->style = own ? own : sc->dflt;

@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/numfmt.h"
 #include "bound/blocks.h"
 #include "template/template.h"
 
@@ -191,6 +192,28 @@ typedef struct rp_col_def {
 
 typedef enum rp_quote_marks { RP_MARKS_NONE, RP_MARKS_DOUBLE, RP_MARKS_SINGLE } rp_quote_marks;
 
+/* A data child of <chart> (chart.c): where its values come from. */
+typedef enum rp_chart_src_kind {
+  RP_CSRC_DATA,   /* categories: label, value, display */
+  RP_CSRC_SERIES, /* a named series holding <data> */
+  RP_CSRC_EVENT,  /* timeline items: start, end, label */
+  RP_CSRC_POINT,  /* map points: name, kind, lat, lon */
+  RP_CSRC_KEY,    /* legend entries: id, label, color */
+} rp_chart_src_kind;
+
+typedef struct rp_chart_src {
+  rp_chart_src_kind kind;
+  const char *file;
+  int line;
+  const rp_xexpr *select;   /* one item per node (document order), or NULL: the context */
+  const rp_xexpr *group_by; /* <data>: one item per distinct key ($key, $group) */
+  const rp_avt *each;       /* <data>: one item per token of its value ($id), in that order */
+  const rp_avt *a[4];       /* per kind: data label value display; event start end label;
+                               point name kind lat lon; key id label color; series name */
+  rp_color color;           /* series: its colour (a == 0: the palette's) */
+  struct rp_chart_src *children, *next; /* a series' <data> */
+} rp_chart_src;
+
 /* One element of a template, compiled: a head every kind has (or most
  * kinds use), then the part of its own kind in `u` (read u.<part> only for
  * the kinds that part names). What each kind compiles from and binds to is
@@ -238,8 +261,22 @@ typedef struct rp_tnode {
       rp_shape_kind kind;
     } shape;
     struct {
-      const char *kind;
-      const rp_avt *ref;
+      rp_chart_kind kind;
+      const char *kind_name; /* as written ("bar") */
+      const rp_avt *title, *unit, *centre, *centre_label;
+      const char *number; /* format-number picture, or NULL */
+      bool stacked;
+      rp_color *palette; /* NULL: charts/' default */
+      size_t n_palette;
+      const rp_style_def *label_style, *value_style, *heading_style;
+      rp_color background, axis, grid; /* a == 0 for axis, grid: none */
+      const char *outline;             /* map: the outline file, resolved at load */
+      bool has_inset;
+      double inset[4]; /* lat1 lon1 lat2 lon2 */
+      /* delta: the change on the chart element itself */
+      const rp_avt *value, *display, *compared, *better;
+      struct rp_chart_src *data;            /* <data>, <series>, <event>, <point>, <key> in order */
+      const rp_avt *height_avt, *width_avt; /* height="{$…}": a length per binding */
     } chart;
     struct {
       int columns;               /* 1–12, or 0 when columns_avt gives it per binding */
@@ -385,6 +422,21 @@ bool rp_compile_link(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def 
 bool rp_compile_copy(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
                      const rp_tscope *, bool *);
 
+/* For kinds bound in a file of their own (chart.c): bind.c's helpers. */
+rp_arena *rp_binder_arena(rp_binder *b);
+rp_diag *rp_binder_diag(rp_binder *b);
+struct rp_xeval *rp_binder_xeval(rp_binder *b);
+const rp_layout_def *rp_binder_layout(const rp_binder *b);
+/* A pattern's value, normalized, or NULL when absent, empty or failing. */
+const char *rp_binder_text(rp_binder *b, const rp_avt *t, xmlNodePtr node, int pos, int size);
+rp_block *rp_binder_block(rp_binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
+                          rp_role role);
+void rp_binder_add(rp_blist *out, rp_block *blk);
+/* True the first time it is asked about `key`: report an element's problem once. */
+bool rp_binder_first_report(rp_binder *b, const void *key);
+bool rp_binder_oom(rp_binder *b);
+int rp_binder_line(const xmlNode *n);
+
 /* bind.c: the bind functions of the table. */
 void rp_bind_text(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_list(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
@@ -505,6 +557,8 @@ rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand);
 /* A colour value: a brand colour's name or a literal (units.h). Reports an
  * unknown colour against node n, attribute attr. */
 bool rp_def_color(rp_layout_def *l, const xmlNode *n, const char *attr, rp_color *out);
+/* The brand colour of that name into *out; false when there is none. */
+bool rp_brand_color(const rp_layout_def *l, const char *name, rp_color *out);
 int rp_font_role_find(const rp_layout_def *l, const char *name);
 
 /* The parameter of that name, or NULL. */
@@ -618,7 +672,6 @@ void rp_xpathfn_fini(rp_xeval *x);
 /* Pure helpers behind the functions (also used by tests through XPath). */
 bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap);
 bool rp_date_range(const char *from, const char *to, char *out, size_t cap);
-bool rp_format_number(double v, const char *picture, char *out, size_t cap);
 /* The same with month and day names from `names` (NULL: English). */
 bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *picture, char *out,
                        size_t cap);

@@ -198,78 +198,6 @@ bool rp_date_range_in(const rp_date_names *names, const char *from, const char *
   return format_ymd(names, &b, "d MMMM yyyy", &o);
 }
 
-bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
-  if (cap == 0) return false;
-  outbuf o = {out, cap, 0, false};
-  out[0] = '\0';
-  if (isnan(v)) {
-    puts_(&o, "NaN");
-    return !o.overflow;
-  }
-  /* prefix, the number part (# 0 , .), suffix */
-  const char *num = picture;
-  while (*num && !strchr("#0,.", *num)) num++;
-  const char *end = num;
-  while (*end && strchr("#0,.", *end)) end++;
-  if (num == end) return false;
-  int min_int = 0, min_frac = 0, max_frac = 0, group = 0;
-  bool in_frac = false;
-  const char *last_comma = NULL;
-  for (const char *p = num; p < end; p++) {
-    if (*p == '.') {
-      if (in_frac) return false;
-      in_frac = true;
-    } else if (*p == ',') {
-      if (in_frac) return false;
-      last_comma = p;
-    } else if (in_frac) {
-      max_frac++;
-      if (*p == '0') min_frac++;
-    } else if (*p == '0') {
-      min_int++;
-    }
-  }
-  if (max_frac > 20) return false; /* beyond a double's precision */
-  if (last_comma) {
-    for (const char *p = last_comma + 1; p < end && *p != '.'; p++) group++;
-    if (group == 0) return false;
-  }
-  bool percent = strchr(picture, '%') != NULL;
-  if (percent) v *= 100;
-  if (isinf(v)) {
-    if (v < 0) puts_(&o, "-");
-    put(&o, picture, (size_t)(num - picture));
-    puts_(&o, "Infinity");
-    puts_(&o, end);
-    return !o.overflow;
-  }
-  char digits[400];
-  snprintf(digits, sizeof digits, "%.*f", max_frac, fabs(v));
-  char *dot = strchr(digits, '.');
-  char *frac = dot ? dot + 1 : NULL;
-  if (dot) *dot = '\0';
-  size_t flen = frac ? strlen(frac) : 0;
-  while (flen > (size_t)min_frac && frac[flen - 1] == '0') frac[--flen] = '\0';
-  const char *ip = digits;
-  if (strcmp(ip, "0") == 0 && min_int == 0) ip = "";
-  size_t ilen = strlen(ip);
-  bool nonzero = strspn(digits, "0") != strlen(digits) || (frac && strspn(frac, "0") != flen);
-  if (v < 0 && nonzero) puts_(&o, "-");
-  put(&o, picture, (size_t)(num - picture));
-  size_t pad = (size_t)min_int > ilen ? (size_t)min_int - ilen : 0, all = pad + ilen;
-  for (size_t i = 0; i < all; i++) {
-    put(&o, i < pad ? "0" : ip + (i - pad), 1);
-    size_t left = all - i - 1;
-    if (group && left > 0 && left % (size_t)group == 0) puts_(&o, ",");
-  }
-  if (flen > 0) {
-    puts_(&o, ".");
-    puts_(&o, frac);
-  }
-  puts_(&o, end);
-  return !o.overflow;
-}
-
 /* ---- the XPath side ------------------------------------------------------- */
 
 static rp_xeval *eval_of(xmlXPathParserContextPtr ctxt) { return ctxt->context->userData; }
@@ -342,6 +270,37 @@ static void fn_date_range(xmlXPathParserContextPtr ctxt, int nargs) {
              "end not before the start",
              (const char *)from, to ? (const char *)to : "");
     out[0] = '\0';
+  }
+  xmlFree(from);
+  xmlFree(to);
+  push_string(ctxt, out);
+}
+
+/* months(from, to): every month from the one of `from` to the one of `to`,
+ * as "YYYY-MM" tokens separated by spaces — a chart's categories per month,
+ * months without events included (<data each-id="{months(…)}">). */
+static void fn_months(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *to = xmlXPathPopString(ctxt);
+  xmlChar *from = xmlXPathPopString(ctxt);
+  char out[240 * 8 + 1];
+  size_t n = 0;
+  out[0] = '\0';
+  ymd a, b;
+  if (!from || !to) {
+    xmlFree(from);
+    xmlFree(to);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
+  if (!parse_iso((const char *)from, &a) || !parse_iso((const char *)to, &b) || !a.m || !b.m ||
+      b.y * 12 + b.m < a.y * 12 + a.m || b.y * 12 + b.m - (a.y * 12 + a.m) >= 240) {
+    fn_error(ctxt,
+             "months(): \"%s\" to \"%s\" is not a span of months; give two dates (YYYY-MM or "
+             "YYYY-MM-DD), the second not before the first and within 20 years of it",
+             (const char *)from, (const char *)to);
+  } else {
+    for (int y = a.y, m = a.m; y * 12 + m <= b.y * 12 + b.m; m = m == 12 ? 1 : m + 1, y += m == 1)
+      n += (size_t)snprintf(out + n, sizeof out - n, "%s%04d-%02d", n ? " " : "", y, m);
   }
   xmlFree(from);
   xmlFree(to);
@@ -682,17 +641,12 @@ static const struct {
   const char *name;
   xmlXPathFunction fn;
 } functions[] = {
-    {"format-date", fn_format_date},
-    {"date-range", fn_date_range},
-    {"format-number", fn_format_number},
-    {"person", fn_person},
-    {"figure", fn_figure},
-    {"section", fn_section},
-    {"join", fn_join},
-    {"initials", fn_initials},
-    {"social-url", fn_social_url},
-    {"choose", fn_choose},
-    {"label", fn_label},
+    {"format-date", fn_format_date}, {"date-range", fn_date_range},
+    {"months", fn_months},           {"format-number", fn_format_number},
+    {"person", fn_person},           {"figure", fn_figure},
+    {"section", fn_section},         {"join", fn_join},
+    {"initials", fn_initials},       {"social-url", fn_social_url},
+    {"choose", fn_choose},           {"label", fn_label},
     {"kind-label", fn_kind_label},
 };
 

@@ -660,7 +660,7 @@ def mutate(doc, kind, name, seed, images=()):
 
 # ---- flatten -----------------------------------------------------------------------------
 
-FONT_ATTR = re.compile(rb'\b(regular|bold|italic|bold-italic)="([^"]*)"')
+FONT_ATTR = re.compile(rb'\b(regular|bold|italic|bold-italic|outline)="([^"]*)"')
 
 
 def flatten(path, out_dir_of, depth=0):

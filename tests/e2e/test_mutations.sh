@@ -28,6 +28,7 @@ export proj="$TMP/proj"
 mkdir -p "$proj/data" "$proj/layouts" "$TMP/results"
 cp -r "$SRC/fonts" "$SRC/images" "$proj/"
 cp "$SRC/data/ccin-2018-19.xml" "$proj/data/sample.xml"
+cp -r "$SRC/data/map" "$proj/data/" # the map outline the layout names
 $PY "$MUT" flatten "$SRC/layouts/annual-review.xml" "$proj/layouts/annual-review.xml" ||
   { fail "cannot flatten the sample layout"; finish; }
 (cd "$proj" && "$BIN" render data/sample.xml --layout layouts/annual-review.xml \

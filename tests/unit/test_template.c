@@ -8,6 +8,7 @@
  * <tmp>/proj/{layouts,fonts}/, and the tests load the copies. Content is
  * loaded with the review schema (or none, for the small rich-text document)
  * straight into an rp_content: binding reads only its tree and path. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +45,14 @@ static int copy_file(const char *from, const char *to) {
 }
 
 static const char *const fixtures[] = {
-    "styles.xml",        "exprs.xml",         "events.xml",       "rich.xml",
-    "runtime.xml",       "errors.xml",        "cycle.xml",        "bad-xpath.xml",
-    "include.xml",       "lib/part.xml",      "schema.xml",       "small.xml",
-    "missing-font.xml",  "outside-font.xml",  "part2.xml",        "part2-errors.xml",
-    "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml", "apply.xml",
-    "apply-loop.xml",    "apply-errors.xml",  "labels.xml",       "lib/labels.xml",
-    "labels-errors.xml", "labels-dup.xml",    "columns.xml",      "columns-errors.xml",
-    "functions-v2.xml",
+    "styles.xml",        "exprs.xml",         "events.xml",        "rich.xml",
+    "runtime.xml",       "errors.xml",        "cycle.xml",         "bad-xpath.xml",
+    "include.xml",       "lib/part.xml",      "schema.xml",        "small.xml",
+    "missing-font.xml",  "outside-font.xml",  "part2.xml",         "part2-errors.xml",
+    "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml",  "apply.xml",
+    "apply-loop.xml",    "apply-errors.xml",  "labels.xml",        "lib/labels.xml",
+    "labels-errors.xml", "labels-dup.xml",    "columns.xml",       "columns-errors.xml",
+    "functions-v2.xml",  "charts.xml",        "charts-errors.xml", "charts-runtime.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -706,8 +707,11 @@ static void test_rich_rest(void **state) {
   assert_int_equal(b->kind, RP_BLOCK_CHART);
   assert_int_equal(b->role, RP_ROLE_FIGURE);
   assert_string_equal(b->alt, "Map of 4 things");
-  assert_string_equal(b->u.chart.kind, "map");
-  assert_string_equal(b->u.chart.ref, "members");
+  assert_string_equal(b->u.chart.kind, "bar");
+  assert_non_null(b->u.chart.data);
+  assert_int_equal(b->u.chart.data->n_categories, 4);
+  assert_string_equal(b->u.chart.data->categories[2], "Three");
+  assert_float_equal(b->u.chart.data->series[0].values[2], 5, 1e-9);
   b = b->next;
   assert_int_equal(b->kind, RP_BLOCK_PAGE_BREAK);
   b = b->next;
@@ -861,7 +865,8 @@ static const char *const board_people[] = {
 /* What the shipped layouts make of the sample, beyond text. */
 typedef struct shipped_parts {
   int seats, initials, logos, tables, header_rows, rows;
-  char stats[256]; /* every tile's value, in order */
+  char stats[256];  /* every tile's value, in order */
+  char charts[256]; /* every chart's kind and its first category, point or event */
 } shipped_parts;
 
 static void count_parts(const rp_block *b, shipped_parts *p) {
@@ -884,6 +889,16 @@ static void count_parts(const rp_block *b, shipped_parts *p) {
     if (b->kind == RP_BLOCK_STAT) {
       strncat(p->stats, b->u.stat.value, sizeof p->stats - strlen(p->stats) - 2);
       strcat(p->stats, " ");
+    }
+    if (b->kind == RP_BLOCK_CHART) {
+      const rp_chart *c = b->u.chart.data;
+      assert_non_null(c);
+      const char *first = c->n_categories ? c->categories[0]
+                          : c->n_points   ? c->points[0].name
+                          : c->n_events   ? c->events[0].label
+                                          : "-";
+      size_t len = strlen(p->charts);
+      snprintf(p->charts + len, sizeof p->charts - len, "%s:%s ", b->u.chart.kind, first);
     }
     if (b->kind == RP_BLOCK_TABLE) {
       p->tables++;
@@ -980,7 +995,12 @@ static void check_shipped(const char *name) {
   assert_int_equal(parts.seats, 23);    /* a card per seat of both boards */
   assert_int_equal(parts.initials, 24); /* no photos: initials, for them and the chair */
   assert_int_equal(parts.logos, 2);     /* front and back cover */
-  assert_string_equal(parts.stats, "28 7.4m £9.5bn 33,000 £10,000 220 20 28 6 9 220 ");
+  /* the chain is a figure flow and the members by kind a donut, no longer tiles */
+  assert_string_equal(parts.stats, "33,000 £10,000 220 20 220 ");
+  assert_string_equal(parts.charts,
+                      "flow:Councils hbar:Councils donut:Member councils "
+                      "map:Stevenage Borough Council bar:Aug 18 "
+                      "timeline:Labour Party Conference ");
   assert_int_equal(parts.tables, 2);      /* events, plan */
   assert_int_equal(parts.header_rows, 2); /* one each */
   assert_int_equal(parts.rows, 2 + 12 + 5);
@@ -1677,8 +1697,8 @@ static void test_fault_injection_additions(void **state) {
  * defines that hold template content. */
 static bool template_define(const char *name) {
   static const char *const defs[] = {
-      "block",     "grid", "card-item", "table",  "row-item",
-      "cell-item", "stat", "image",     "inline", "container-content"};
+      "block", "grid",   "card-item",         "table",     "row-item", "cell-item", "stat",
+      "image", "inline", "container-content", "chart-data"};
   for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
     if (strcmp(name, defs[i]) == 0) return true;
   return false;
@@ -1720,6 +1740,7 @@ static void test_kinds_table(void **state) {
     if (k->name) assert_ptr_equal(rp_tkind_find(k->name), k);
   }
   assert_null(rp_tkind_find("col"));
+  assert_null(rp_tkind_find("data"));
   assert_null(rp_tkind_find("paragraphs"));
   xmlDocPtr doc = xmlReadFile(rp_test_src("layouts/schema/layout.rng"), NULL, XML_PARSE_NONET);
   assert_non_null(doc);
@@ -1729,17 +1750,203 @@ static void test_kinds_table(void **state) {
   xmlFreeDoc(doc);
   size_t named = 0;
   for (size_t i = 0; i < RP_T_KINDS; i++) named += rp_tkinds[i].name != NULL;
-  assert_int_equal(n, named + 1); /* + col */
+  /* <col> a table reads itself; <data>, <series>, <event>, <point>, <key> a chart */
+  static const char *const own[] = {"col", "data", "series", "event", "point", "key"};
+  size_t n_own = sizeof own / sizeof own[0];
+  assert_int_equal(n, named + n_own);
   for (size_t i = 0; i < n; i++) {
-    if (strcmp(names[i], "col") != 0 && !rp_tkind_find(names[i]))
+    bool read_by_parent = false;
+    for (size_t j = 0; j < n_own; j++) read_by_parent |= strcmp(names[i], own[j]) == 0;
+    if (!read_by_parent && !rp_tkind_find(names[i]))
       fail_msg("the schema's <%s> has no entry in template/kinds.c", names[i]);
     free((void *)names[i]);
   }
 }
 
+/* ---- charts ---------------------------------------------------------------------- */
+
+static const char *charts_content(void) {
+  static char path[4096];
+  if (!path[0]) snprintf(path, sizeof path, "%s", rp_test_src("tests/data/template/charts.xml"));
+  return path;
+}
+
+/* The next chart block of a list. */
+static const rp_block *next_chart(const rp_block *b) {
+  while (b && b->kind != RP_BLOCK_CHART) b = b->next;
+  return b;
+}
+
+/* One chart of each kind: its data as the layout selects it, in the order
+ * asked for, numbers as people write them; a chart of no data is left out
+ * with a warning. */
+static void test_charts(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("charts.xml"), charts_content(), false);
+  assert_int_equal(w.d.warnings, 1);
+  const rp_diag_entry *e = entry_with(&w.d, "has no data");
+  assert_non_null(e);
+  assert_int_equal(e->severity, RP_SEV_WARNING);
+  assert_int_equal(e->line, line_of("charts.xml", "select=\"nothing\"") - 1);
+  const rp_block *b = next_chart(w.b->sections->blocks);
+
+  /* flow: the chain's order, not the document's */
+  const rp_chart *c = b->u.chart.data;
+  assert_int_equal(b->role, RP_ROLE_FIGURE);
+  assert_string_equal(b->u.chart.kind, "flow");
+  assert_int_equal(c->kind, RP_CHART_FLOW);
+  assert_string_equal(c->title, "Scale");
+  assert_int_equal(c->n_categories, 3);
+  assert_string_equal(c->categories[0], "budget");
+  assert_string_equal(c->categories[1], "Councils");
+  assert_string_equal(c->displays[0], "£9.5bn");
+  assert_string_equal(c->displays[2], "7.4m");
+  assert_float_equal(c->series[0].values[0], 9.5e9, 1);
+  assert_float_equal(c->value.size, 20, 1e-9); /* value-style="big" */
+  assert_true(c->value.color.b > 0.5f);
+  assert_float_equal(c->label.size, 7, 1e-9); /* the brand's chart-label */
+
+  /* a table's cells as people write them; a dash is no value */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_int_equal(c->kind, RP_CHART_HBAR);
+  assert_int_equal(c->n_categories, 5);
+  assert_null(c->displays);
+  assert_string_equal(c->unit, "£");
+  assert_string_equal(c->number, "#,##0");
+  const double income[] = {12500, -1200, -3.2, 7.4e6};
+  for (int i = 0; i < 4; i++) assert_float_equal(c->series[0].values[i], income[i], 1e-6);
+  assert_true(isnan(c->series[0].values[4]));
+  assert_int_equal(c->n_palette, 3);
+  assert_true(c->palette[0].g > 0.5f && c->palette[2].r == 1.0f);
+  assert_null(b->alt); /* none given: layout asks charts/ for one */
+
+  /* grouped by month, $key and $group */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_string_equal(b->alt, "Events by month");
+  assert_int_equal(c->n_categories, 2);
+  assert_string_equal(c->categories[0], "Sep 2018");
+  assert_string_equal(c->categories[1], "Nov 2018");
+  assert_float_equal(c->series[0].values[0], 2, 1e-9);
+  assert_float_equal(c->series[0].values[1], 1, 1e-9);
+
+  /* series: categories are the union, a series without a category has none */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_int_equal(c->kind, RP_CHART_LINE);
+  assert_true(c->stacked);
+  assert_int_equal(c->n_series, 2);
+  assert_string_equal(c->series[0].name, "Starts");
+  assert_true(c->series[0].color.a > 0);
+  assert_true(c->series[1].color.a == 0);
+  assert_int_equal(c->n_categories, 3);
+  assert_float_equal(c->series[1].values[0], 26, 1e-9);
+  assert_true(isnan(c->series[1].values[1]));
+  assert_true(c->axis.a == 0);
+  assert_true(c->grid.a > 0);
+
+  /* donut: group-by kind with vocabulary labels, a literal category, a centre */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_int_equal(c->n_categories, 3);
+  assert_string_equal(c->categories[0], "Members");
+  assert_float_equal(c->series[0].values[0], 3, 1e-9);
+  assert_string_equal(c->categories[2], "Explicit");
+  assert_string_equal(c->centre, "4");
+  assert_string_equal(c->centre_label, "members");
+
+  /* timeline */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_int_equal(c->n_events, 3);
+  assert_int_equal(c->events[0].start[1], 9);
+  assert_int_equal(c->events[0].end[2], 26);
+  assert_int_equal(c->events[1].end[0], 0);
+  assert_string_equal(c->events[2].label, "Presentation");
+
+  /* delta */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_float_equal(c->delta, -3.2, 1e-9);
+  assert_string_equal(c->delta_display, "−3.2 %");
+  assert_string_equal(c->delta_compared, "2023–24");
+  assert_int_equal(c->better, 1);
+
+  /* map: points with a position, keys with colours by name or literal, the
+   * outline resolved against the layout, the inset's corners ordered */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_int_equal(c->n_points, 3);
+  assert_string_equal(c->points[1].name, "Glasgow Group");
+  assert_string_equal(c->points[1].kind, "associate");
+  assert_float_equal(c->points[2].lon, -3.1791, 1e-9);
+  assert_int_equal(c->n_keys, 2);
+  assert_string_equal(c->keys[1].label, "Associates");
+  assert_true(c->keys[1].color.r > 0.3f && c->keys[1].color.a > 0); /* accent */
+  assert_non_null(strstr(c->outline_path, "proj/map/outline.txt"));
+  assert_true(c->has_inset);
+  assert_float_equal(c->inset_lat[0], 51.2, 1e-9);
+  assert_float_equal(c->inset_lon[1], 0.4, 1e-9);
+
+  /* months(): every month of a span, across a year's end, in order; a
+   * height from a parameter */
+  b = next_chart(b->next);
+  c = b->u.chart.data;
+  assert_float_equal(b->height, 35 * 72 / 25.4, 1e-6);
+  assert_int_equal(c->n_categories, 4);
+  assert_string_equal(c->categories[0], "2018-11");
+  assert_string_equal(c->categories[3], "2019-02");
+  assert_float_equal(c->series[0].values[0], 1, 1e-9);
+  assert_float_equal(c->series[0].values[1], 0, 1e-9);
+
+  assert_null(next_chart(b->next)); /* the chart of nothing is left out */
+  world_fini(&w);
+}
+
+static void test_chart_errors(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  const char *f = "charts-errors.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "lies outside the layout's project", f, line_of(f, "outside.txt"));
+  expect_error_at(&w.d, "<chart inset=\"51 0 north 1\">: expected two corners", f,
+                  line_of(f, "north"));
+  expect_error_at(&w.d, "<chart kind=\"timeline\"> needs <event", f, line_of(f, "timeline"));
+  expect_error_at(&w.d, "unknown colour \"nosuchcolour\"", f, line_of(f, "nosuchcolour"));
+  expect_error_at(&w.d, "takes group-by or each-id, not both", f, line_of(f, "each-id"));
+  expect_error_at(&w.d, "not a number picture", f, line_of(f, "not a picture"));
+  assert_int_equal(w.d.errors, 6);
+  world_fini(&w);
+
+  /* what only the content shows: both lines named */
+  world_init(&w);
+  f = "charts-runtime.xml";
+  assert_int_equal(rp_layout_def_load(w.a, fixture(f), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, charts_content(), false), RP_OK);
+  assert_int_equal(rp_bind(w.a, w.l, &w.c, &w.d, &w.b), RP_ERR_INPUT);
+  expect_error_at(&w.d, "<data value> gives \"lots\" (at ", f, line_of(f, "'bad'"));
+  char at[64];
+  snprintf(at, sizeof at, "charts.xml:%d)", line_in(charts_content(), "<cell>lots"));
+  assert_non_null(strstr(entry_with(&w.d, "\"lots\"")->message, at));
+  expect_error_at(&w.d, "gives \"NaN\"", f, line_of(f, "0 div 0"));
+  expect_error_at(&w.d, "gives \"Infinity\"", f, line_of(f, "1 div 0"));
+  expect_error_at(&w.d, "<event start> gives \"Conference\"", f, line_of(f, "start=\"{title}\""));
+  expect_error_at(&w.d, "has no data", f, line_of(f, "required"));
+  expect_error_at(&w.d, "months(): \"2019-02\" to \"2018-01\" is not a span of months", f,
+                  line_of(f, "months("));
+  expect_error_at(&w.d, "<chart height> gives \"\"", f, line_of(f, "height=\"{title}\""));
+  assert_int_equal(w.d.errors, 7);
+  world_fini(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
+      cmocka_unit_test(test_charts),
+      cmocka_unit_test(test_chart_errors),
       cmocka_unit_test(test_units_colors),
       cmocka_unit_test(test_units_pages),
       cmocka_unit_test(test_date_and_number_helpers),

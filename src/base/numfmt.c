@@ -1,0 +1,95 @@
+/* numfmt — see numfmt.h (moved from template/xpathfn.c so charts/ can use it). */
+#include "base/numfmt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct outbuf {
+  char *p;
+  size_t cap, len;
+  bool overflow;
+} outbuf;
+
+static void put(outbuf *o, const char *s, size_t n) {
+  if (o->len + n >= o->cap) {
+    o->overflow = true;
+    return;
+  }
+  memcpy(o->p + o->len, s, n);
+  o->len += n;
+  o->p[o->len] = '\0';
+}
+static void puts_(outbuf *o, const char *s) { put(o, s, strlen(s)); }
+
+bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
+  if (cap == 0) return false;
+  outbuf o = {out, cap, 0, false};
+  out[0] = '\0';
+  if (isnan(v)) {
+    puts_(&o, "NaN");
+    return !o.overflow;
+  }
+  /* prefix, the number part (# 0 , .), suffix */
+  const char *num = picture;
+  while (*num && !strchr("#0,.", *num)) num++;
+  const char *end = num;
+  while (*end && strchr("#0,.", *end)) end++;
+  if (num == end) return false;
+  int min_int = 0, min_frac = 0, max_frac = 0, group = 0;
+  bool in_frac = false;
+  const char *last_comma = NULL;
+  for (const char *p = num; p < end; p++) {
+    if (*p == '.') {
+      if (in_frac) return false;
+      in_frac = true;
+    } else if (*p == ',') {
+      if (in_frac) return false;
+      last_comma = p;
+    } else if (in_frac) {
+      max_frac++;
+      if (*p == '0') min_frac++;
+    } else if (*p == '0') {
+      min_int++;
+    }
+  }
+  if (max_frac > 20) return false; /* beyond a double's precision */
+  if (last_comma) {
+    for (const char *p = last_comma + 1; p < end && *p != '.'; p++) group++;
+    if (group == 0) return false;
+  }
+  bool percent = strchr(picture, '%') != NULL;
+  if (percent) v *= 100;
+  if (isinf(v)) {
+    if (v < 0) puts_(&o, "-");
+    put(&o, picture, (size_t)(num - picture));
+    puts_(&o, "Infinity");
+    puts_(&o, end);
+    return !o.overflow;
+  }
+  char digits[400];
+  snprintf(digits, sizeof digits, "%.*f", max_frac, fabs(v));
+  char *dot = strchr(digits, '.');
+  char *frac = dot ? dot + 1 : NULL;
+  if (dot) *dot = '\0';
+  size_t flen = frac ? strlen(frac) : 0;
+  while (flen > (size_t)min_frac && frac[flen - 1] == '0') frac[--flen] = '\0';
+  const char *ip = digits;
+  if (strcmp(ip, "0") == 0 && min_int == 0) ip = "";
+  size_t ilen = strlen(ip);
+  bool nonzero = strspn(digits, "0") != strlen(digits) || (frac && strspn(frac, "0") != flen);
+  if (v < 0 && nonzero) puts_(&o, "-");
+  put(&o, picture, (size_t)(num - picture));
+  size_t pad = (size_t)min_int > ilen ? (size_t)min_int - ilen : 0, all = pad + ilen;
+  for (size_t i = 0; i < all; i++) {
+    put(&o, i < pad ? "0" : ip + (i - pad), 1);
+    size_t left = all - i - 1;
+    if (group && left > 0 && left % (size_t)group == 0) puts_(&o, ",");
+  }
+  if (flen > 0) {
+    puts_(&o, ".");
+    puts_(&o, frac);
+  }
+  puts_(&o, end);
+  return !o.overflow;
+}

@@ -1,0 +1,155 @@
+/* map_outline — reads the map's outline file: "ring <country> <n>" blocks
+ * of n "lon lat" lines, comments (#) and blank lines between blocks. Every
+ * line is checked; the first bad one is an error naming it, and no partial
+ * outline is returned. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charts/map.h"
+
+#define MAX_LINE 256       /* longer is malformed: the format's lines are short */
+#define MAX_POINTS 1000000 /* a bound on what one file may ask us to allocate */
+#define MAX_RINGS 100000
+
+typedef struct reader {
+  FILE *f;
+  const char *path;
+  int line;
+  rp_diag *d;
+} reader;
+
+static rp_status bad(reader *r, const char *what) {
+  return rp_diag_error(r->d, RP_ERR_INPUT, r->path, r->line, 0,
+                       "malformed map outline: %s; the format is in the header of "
+                       "data/map/uk-outline.txt (\"ring <country> <points>\" then one \"lon lat\" "
+                       "line per point)",
+                       what);
+}
+
+/* Reads the next line into buf without its newline. Returns 1 for a line,
+ * 0 at the end of the file, -1 after recording an error. */
+static int next_line(reader *r, char *buf) {
+  if (!fgets(buf, MAX_LINE + 2, r->f)) {
+    if (ferror(r->f)) {
+      r->line++;
+      bad(r, "the file cannot be read here");
+      return -1;
+    }
+    return 0;
+  }
+  r->line++;
+  size_t len = strlen(buf);
+  if (len && buf[len - 1] == '\n')
+    buf[--len] = '\0';
+  else if (!feof(r->f)) {
+    bad(r, "a line longer than 256 characters");
+    return -1;
+  }
+  if (len && buf[len - 1] == '\r') buf[--len] = '\0';
+  if (memchr(buf, '\0', len) != NULL || strlen(buf) != len) {
+    bad(r, "a NUL byte in the line");
+    return -1;
+  }
+  return 1;
+}
+
+static bool blank(const char *s) {
+  while (*s == ' ' || *s == '\t') s++;
+  return *s == '\0' || *s == '#';
+}
+
+/* Parses "lon lat" with nothing else on the line. */
+static bool parse_point(const char *s, double *lon, double *lat) {
+  char *end;
+  errno = 0;
+  *lon = strtod(s, &end);
+  if (end == s || errno) return false;
+  s = end;
+  *lat = strtod(s, &end);
+  if (end == s || errno) return false;
+  while (*end == ' ' || *end == '\t') end++;
+  return *end == '\0' && isfinite(*lon) && isfinite(*lat);
+}
+
+rp_status rp_map_outline_read(rp_arena *a, const char *path, const rp_src *src, rp_diag *d,
+                              rp_map_outline *out) {
+  *out = (rp_map_outline){0};
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (!f)
+    return rp_diag_error(d, RP_ERR_INPUT, src->layout_file, src->layout_line, 0,
+                         "cannot read the map outline %s: %s; the map needs the outline file "
+                         "(data/map/uk-outline.txt in the source tree)",
+                         path ? path : "(none given)", path ? strerror(errno) : "no path");
+  reader r = {.f = f, .path = path, .d = d};
+  rp_status st = RP_OK;
+  rp_vec rings = {0};
+  char buf[MAX_LINE + 2];
+  size_t total = 0;
+  int got;
+  while ((got = next_line(&r, buf)) == 1) {
+    if (blank(buf)) continue;
+    char country[8], extra;
+    long n;
+    if (sscanf(buf, "ring %7s %ld %c", country, &n, &extra) != 2 || strlen(country) > 3) {
+      st = bad(&r, "expected a ring header \"ring <country> <points>\"");
+      goto done;
+    }
+    if (n < 3 || n > MAX_POINTS || total + (size_t)n > MAX_POINTS) {
+      st = bad(&r, "a ring needs 3 to 1,000,000 points (and the file at most 1,000,000 in all)");
+      goto done;
+    }
+    if (rings.len >= MAX_RINGS) {
+      st = bad(&r, "more than 100,000 rings");
+      goto done;
+    }
+    rp_map_ring *ring = rp_vec_push(a, &rings, sizeof *ring);
+    double *pt = ring ? rp_arena_calloc(a, (size_t)n * 2, sizeof *pt) : NULL;
+    if (!pt) {
+      st = rp_diag_oom(d);
+      goto done;
+    }
+    memcpy(ring->country, country, strlen(country) + 1);
+    ring->n = (size_t)n;
+    ring->pt = pt;
+    total += (size_t)n;
+    for (long i = 0; i < n; i++) {
+      got = next_line(&r, buf);
+      if (got <= 0) {
+        if (got == 0) {
+          r.line++;
+          st = bad(&r, "the file ends inside a ring (fewer points than its header says)");
+        } else {
+          st = rp_diag_status(d);
+        }
+        goto done;
+      }
+      double lon, lat;
+      if (!parse_point(buf, &lon, &lat)) {
+        st = bad(&r, "expected a point \"lon lat\" (two decimal numbers)");
+        goto done;
+      }
+      if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+        st = bad(&r, "a point outside -180..180 longitude, -90..90 latitude");
+        goto done;
+      }
+      pt[2 * i] = lon, pt[2 * i + 1] = lat;
+    }
+  }
+  if (got < 0) {
+    st = rp_diag_status(d);
+    goto done;
+  }
+  if (rings.len == 0) {
+    r.line++;
+    st = bad(&r, "no rings in the file");
+    goto done;
+  }
+  out->rings = rings.data;
+  out->n_rings = rings.len;
+done:
+  fclose(f);
+  return st;
+}

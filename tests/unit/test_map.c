@@ -1,0 +1,648 @@
+/* test_map — the membership map (charts/map*.c) checked on its positioned
+ * items: the projection places towns where they are relative to each other
+ * with the UK's proportions; every label lies inside the box, clear of every
+ * other label and of every marker, for the 2018–19 members and for the
+ * second sample's 44 places in Wales and Scotland (and a denser synthetic
+ * set); bad outlines and bad places are refused with where and why. One map
+ * is rendered to a PDF and read back. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "base/arena.h"
+#include "charts/charts.h"
+#include "font/font.h"
+#include "page/items.h"
+#include "render/render.h"
+
+typedef struct place {
+  const char *name, *kind;
+  double lat, lon;
+} place;
+
+/* data/ccin-2018-19.xml, membership/member[@lat] */
+static const place members_2018[] = {
+    {"Stevenage Borough Council", "member", 51.9020, -0.2000},
+    {"Cardiff Council", "member", 51.4816, -3.1791},
+    {"Croydon Council", "member", 51.3714, -0.0977},
+    {"Rochdale Borough Council", "member", 53.6097, -2.1561},
+    {"Newcastle City Council", "member", 54.9783, -1.6100},
+    {"Sunderland City Council", "member", 54.9061, -1.3811},
+    {"Oldham Council", "member", 53.5409, -2.1114},
+    {"Plymouth City Council", "member", 50.3755, -4.1427},
+    {"South Tyneside Council", "member", 54.9986, -1.4323},
+    {"Knowsley Metropolitan Borough Council", "member", 53.4110, -2.8390},
+    {"Salford City Council", "member", 53.4875, -2.2901},
+    {"Lambeth Council", "member", 51.4613, -0.1157},
+    {"Liverpool City Council", "member", 53.4075, -2.9775},
+    {"Kirklees Council", "member", 53.6458, -1.7850},
+    {"Preston City Council", "member", 53.7590, -2.6990},
+    {"Rotherham Metropolitan Borough Council", "member", 53.4326, -1.3635},
+    {"Telford and Wrekin Council", "member", 52.6784, -2.4453},
+    {"Glasgow City Council", "member", 55.8611, -4.2502},
+    {"City of Edinburgh Council", "member", 55.9533, -3.1883},
+    {"Bristol City Council", "member", 51.4524, -2.6003},
+    {"Sheffield City Council", "member", 53.3811, -1.4701},
+    {"Barnsley Metropolitan Borough Council", "member", 53.5526, -1.4797},
+    {"Sefton Council", "member", 53.4460, -2.9920},
+    {"Calderdale Council", "member", 53.7248, -1.8658},
+    {"Redcar and Cleveland Borough Council", "member", 54.6130, -1.0720},
+    {"Swansea Council", "member", 51.6214, -3.9436},
+    {"Vale of Glamorgan Council", "member", 51.4000, -3.2750},
+    {"Cheshire West and Chester Council", "member", 53.1934, -2.8931},
+    {"Halewood Town Council", "associate", 53.3590, -2.8310},
+    {"North Warwickshire Labour Group", "associate", 52.5785, -1.5463},
+    {"Staffordshire Labour & Co-operative Group", "associate", 52.8067, -2.1170},
+    {"Hillingdon Labour & Co-operative Group", "associate", 51.5463, -0.4786},
+    {"Gloucestershire County Council", "associate", 51.8642, -2.2447},
+    {"Brighton and Hove City Council", "associate", 50.8225, -0.1372},
+};
+
+/* The second sample (data/seren-solas-2024-25.xml), membership/member[@lat]:
+ * 44 places in Wales and Scotland, two in Inverness 2 km apart. */
+static const place members_seren[] = {
+    {"Cydweithfa Ynni Caseg", "energy-coop", 53.1797, -4.0594},
+    {"Pŵer Pentref Llanberis", "energy-coop", 53.1183, -4.1299},
+    {"Egni Tref Caernarfon", "cbs", 53.1396, -4.2739},
+    {"Cydweithfa Haul Pen Llŷn", "energy-coop", 52.8883, -4.4168},
+    {"Cydweithfa Dŵr Moelwyn", "energy-coop", 52.9946, -3.9380},
+    {"Pŵer Môn Community Benefit Society", "cbs", 53.2560, -4.3110},
+    {"Ymddiriedolaeth Gwres Dyffryn Dyfi", "charity", 52.5903, -3.8513},
+    {"Ynni Mawddach", "energy-coop", 52.7431, -3.8856},
+    {"Cymdeithas Budd Cymunedol Ynni Adnewyddadwy Dyffryn Teifi ac Aeron", "cbs", 52.0430, -4.3110},
+    {"Ynni Bro Teifi", "energy-coop", 52.0833, -4.6607},
+    {"Pembrokeshire Coast Sun and Wind Co-operative", "energy-coop", 51.8812, -5.2660},
+    {"Narberth and District Development Trust", "development-trust", 51.7990, -4.7430},
+    {"Egni Dyffryn Tywi", "cbs", 51.8840, -3.9930},
+    {"Ymddiriedolaeth Cwm Tawe", "charity", 51.7810, -3.7510},
+    {"Mumbles Head Solar Co-operative", "energy-coop", 51.5700, -4.1000},
+    {"Rhondda Fach and Fawr Hydro", "cbs", 51.6590, -3.5060},
+    {"Cymdeithas Ynni’r Bannau", "cbs", 51.8241, -3.0170},
+    {"Monnow Valley Community Solar", "energy-coop", 51.8116, -2.7163},
+    {"Cwlwm Credit Union", "credit-union", 51.4816, -3.1791},
+    {"Ymddiriedolaeth Datblygu’r Drenewydd", "development-trust", 52.5132, -3.3141},
+    {"Ynni Dyffryn Clwyd", "energy-coop", 53.1148, -3.3108},
+    {"Prifysgol Glannau Dyfi, Rural Energy Research Centre", "supporter", 52.4153, -4.0829},
+    {"Urras Lùth Steòrnabhaigh (Stornoway Energy Trust)", "cbs", 58.2090, -6.3880},
+    {"Urras Tìr Bharraigh (Barra Land Trust)", "cbs", 56.9550, -7.4880},
+    {"Scarinish Wind and Wave Trust", "cbs", 56.5000, -6.8000},
+    {"Tobermory Harbour Energy", "cbs", 56.6230, -6.0670},
+    {"Urras Leasachaidh an Eilein Sgitheanaich", "development-trust", 57.4120, -6.1960},
+    {"Galmisdale Hydro Society", "cbs", 56.8790, -6.1320},
+    {"Loch Broom Community Wind Co-operative", "energy-coop", 57.8950, -5.1600},
+    {"Glen Nevis Hydro Community Benefit Society", "cbs", 56.8198, -5.1052},
+    {"Lorn and Oban Development Trust", "development-trust", 56.4150, -5.4720},
+    {"Caledonian Crofters’ Credit Union", "credit-union", 57.4778, -4.2247},
+    {"Oilthigh nan Eilean Energy Research Group", "supporter", 57.4700, -4.2000},
+    {"Caithness Community Wind Co-operative", "energy-coop", 58.5930, -3.5220},
+    {"Orkney Tidal Community Society", "cbs", 58.9810, -2.9600},
+    {"Shetland Community Wind", "cbs", 60.1550, -1.1450},
+    {"Cairngorms Warm Homes", "charity", 57.1950, -3.8260},
+    {"Findhorn Bay Solar Co-operative", "energy-coop", 57.6090, -3.6180},
+    {"Forth Valley Solar Co-operative", "energy-coop", 56.1165, -3.9369},
+    {"Tay Valley Development Trust", "development-trust", 56.3950, -3.4308},
+    {"Kintyre Community Power", "cbs", 55.4250, -5.6060},
+    {"Dumfries and Galloway Community Wind Co-operative", "energy-coop", 55.0700, -3.6050},
+    {"Borders Fuel Poverty Action", "charity", 55.6170, -2.8060},
+    {"Govan Rooftop Solar Co-operative", "energy-coop", 55.8642, -4.2518},
+};
+
+/* ---- fixture ------------------------------------------------------------- */
+
+typedef struct fixture {
+  rp_arena *a;
+  rp_fontset fs;
+  int regular, bold;
+  rp_diag d;
+  rp_page page;
+  rp_chart_box box;
+  bool inset;           /* draw with London in an inset */
+  rp_color label_color; /* a == 0: dark grey */
+} fixture;
+
+static int setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  fx->a = rp_arena_new();
+  rp_fontset_init(&fx->fs);
+  rp_diag_init(&fx->d);
+  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), NULL, 0,
+                                   &fx->d, &fx->regular),
+                   RP_OK);
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), NULL, 0, &fx->d, &fx->bold),
+      RP_OK);
+  fx->page.width = 595.2756, fx->page.height = 841.8898;
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *fx = *state;
+  rp_diag_fini(&fx->d);
+  rp_fontset_fini(&fx->fs);
+  rp_arena_free(fx->a);
+  free(fx);
+  return 0;
+}
+
+static rp_chart_key keys_2018[] = {{"member", "Member councils", {0, 0, 0, 0}},
+                                   {"associate", "Associate members", {0, 0, 0, 0}}};
+static rp_chart_key keys_seren[] = {
+    {"energy-coop", "Energy co-operative", {0.122f, 0.435f, 0.361f, 1}},
+    {"cbs", "Community benefit society", {0.788f, 0.510f, 0.169f, 1}},
+    {"development-trust", "Development trust", {0.231f, 0.357f, 0.647f, 1}},
+    {"charity", "Community charity", {0.612f, 0.239f, 0.329f, 1}},
+    {"credit-union", "Credit union", {0.416f, 0.416f, 0.416f, 1}},
+    {"supporter", "Supporting member", {0.541f, 0.651f, 0.227f, 1}},
+};
+
+/* Draws the places into a w × h box at (50, 60) of the fixture's page. */
+static rp_status draw(fixture *fx, const place *pl, size_t n, rp_chart_key *keys, size_t n_keys,
+                      double w, double h, const char *outline) {
+  rp_chart *c = rp_arena_alloc(fx->a, sizeof *c);
+  c->kind = RP_CHART_MAP;
+  c->points = rp_arena_calloc(fx->a, n + 1, sizeof *c->points);
+  for (size_t i = 0; i < n; i++)
+    c->points[i] = (rp_map_point){pl[i].name, pl[i].kind, pl[i].lat, pl[i].lon};
+  c->n_points = n;
+  c->outline_path = outline ? outline : rp_test_src("data/map/uk-outline.txt");
+  c->keys = keys, c->n_keys = n_keys;
+  c->label = (rp_chart_text){fx->regular, 7, {0.25f, 0.25f, 0.25f, 1}};
+  if (fx->label_color.a > 0) c->label.color = fx->label_color;
+  c->value = (rp_chart_text){fx->bold, 7, {0, 0, 0, 1}};
+  c->heading = (rp_chart_text){fx->bold, 10, {0, 0, 0, 1}};
+  c->background = (rp_color){1, 1, 1, 1};
+  if (fx->inset) {
+    c->has_inset = true;
+    c->inset_lat[0] = 51.28, c->inset_lat[1] = 51.69;
+    c->inset_lon[0] = -0.51, c->inset_lon[1] = 0.33;
+  }
+  fx->page.items = (rp_vec){0};
+  fx->box = (rp_chart_box){50, 60, w, h, 7, {"layout.xml", 12, "content.xml", 34}};
+  return rp_charts_draw(fx->a, c, &fx->fs, &fx->box, &fx->page, &fx->d);
+}
+
+static rp_item *item(fixture *fx, size_t i) { return &RP_VEC_AT(fx->page.items, rp_item, i); }
+
+/* Markers and dots are the circles: path items as wide as they are tall. */
+static bool is_circle(const rp_item *it) {
+  return it->kind == RP_ITEM_PATH && fabs(it->w - it->h) < 0.02 && it->w < 30 &&
+         it->u.path.fill.a > 0;
+}
+
+typedef struct rect {
+  double x0, y0, x1, y1;
+} rect;
+
+/* The ink of a text item: cap height and accents above the baseline, the
+ * descenders below. */
+static rect text_rect(const rp_item *it) {
+  return (rect){it->x, it->y - 0.75 * it->h, it->x + it->w, it->y + 0.2 * it->h};
+}
+
+static bool overlap(rect a, rect b) {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+/* A group's count, drawn inside its marker: not a label. */
+static bool inside_circle(const rp_item *t, const rp_item *c) {
+  double cx = c->x + c->w / 2, cy = c->y + c->h / 2;
+  return fabs(t->x + t->w / 2 - cx) < 0.5 && t->w < c->w && fabs(t->y - t->h * 0.36 - cy) < 1;
+}
+
+/* Every label inside the box, none over another or over a marker; every
+ * place named by some label (a long name on two lines). */
+static void check_labels(fixture *fx, const place *pl, size_t n) {
+  size_t ni = fx->page.items.len, labels = 0, circles = 0;
+  const rp_chart_box *b = &fx->box;
+  for (size_t i = 0; i < ni; i++) {
+    rp_item *t = item(fx, i);
+    if (t->kind != RP_ITEM_TEXT) continue;
+    bool count = false;
+    for (size_t j = 0; j < ni; j++)
+      if (is_circle(item(fx, j)) && inside_circle(t, item(fx, j))) count = true;
+    if (count) continue;
+    labels++;
+    rect r = text_rect(t);
+    if (!(r.x0 >= b->x - 0.01 && r.x1 <= b->x + b->w + 0.01 && t->y - t->h * 0.8 >= b->y - 0.01 &&
+          t->y + t->h * 0.25 <= b->y + b->h + 0.01))
+      fail_msg("label \"%s\" leaves the box", t->u.text.text);
+    for (size_t j = i + 1; j < ni; j++) {
+      rp_item *u = item(fx, j);
+      if (u->kind == RP_ITEM_TEXT && overlap(r, text_rect(u)))
+        fail_msg("labels \"%s\" and \"%s\" overlap", t->u.text.text, u->u.text.text);
+    }
+    for (size_t j = 0; j < ni; j++) {
+      rp_item *c = item(fx, j);
+      if (!is_circle(c)) continue;
+      rect cr = {c->x, c->y, c->x + c->w, c->y + c->h};
+      if (overlap(r, cr)) fail_msg("label \"%s\" covers a marker", t->u.text.text);
+    }
+  }
+  for (size_t j = 0; j < ni; j++) circles += is_circle(item(fx, j));
+  assert_true(labels >= n / 2);
+  assert_true(circles >= 2);
+  for (size_t p = 0; p < n; p++) {
+    bool found = false;
+    for (size_t i = 0; i < ni && !found; i++) {
+      rp_item *t = item(fx, i);
+      if (t->kind != RP_ITEM_TEXT) continue;
+      if (strcmp(t->u.text.text, pl[p].name) == 0) found = true;
+      for (size_t j = i + 1; j < ni && !found; j++) {
+        rp_item *u = item(fx, j);
+        if (u->kind != RP_ITEM_TEXT) continue;
+        size_t lt = strlen(t->u.text.text);
+        if (strncmp(pl[p].name, t->u.text.text, lt) == 0 && pl[p].name[lt] == ' ' &&
+            strcmp(pl[p].name + lt + 1, u->u.text.text) == 0)
+          found = true;
+        break;
+      }
+    }
+    if (!found) fail_msg("place \"%s\" has no label", pl[p].name);
+  }
+}
+
+/* ---- projection ---------------------------------------------------------- */
+
+static const place towns[] = {
+    {"Plymouth", "member", 50.3755, -4.1427},  {"Newcastle", "member", 54.9783, -1.6100},
+    {"Glasgow", "member", 55.8611, -4.2502},   {"Cardiff", "member", 51.4816, -3.1791},
+    {"Edinburgh", "member", 55.9533, -3.1883}, {"London", "member", 51.5074, -0.1278},
+};
+
+/* The centre of the i-th marker (markers come first among the circles, in
+ * the order of their places when none is grouped). */
+static void marker(fixture *fx, size_t i, double *x, double *y) {
+  for (size_t j = 0, k = 0; j < fx->page.items.len; j++) {
+    rp_item *c = item(fx, j);
+    if (!is_circle(c)) continue;
+    if (k++ == i) {
+      *x = c->x + c->w / 2, *y = c->y + c->h / 2;
+      return;
+    }
+  }
+  fail_msg("no marker %zu", i);
+}
+
+static void test_projection_places_towns(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, NULL), RP_OK);
+  double x[6], y[6];
+  for (size_t i = 0; i < 6; i++) marker(fx, i, &x[i], &y[i]);
+  /* y grows downwards on the page */
+  assert_true(x[0] < x[1] && y[0] > y[1]); /* Plymouth south-west of Newcastle */
+  assert_true(y[2] < y[3]);                /* Glasgow north of Cardiff */
+  assert_true(x[2] < x[4]);                /* Glasgow west of Edinburgh */
+  assert_true(x[3] < x[5]);                /* Cardiff west of London */
+  /* and roughly where they belong: 1° of latitude is about as many points
+   * everywhere, Glasgow–Cardiff 4.38° apart */
+  double per_deg = (y[3] - y[2]) / (55.8611 - 51.4816);
+  assert_true(fabs((y[0] - y[3]) / per_deg - (51.4816 - 50.3755)) < 0.01);
+  check_labels(fx, towns, 6);
+}
+
+static void test_projection_aspect(void **state) {
+  fixture *fx = *state;
+  const place p[] = {{"A", "member", 54, -3}, {"B", "member", 55, -3}, {"C", "member", 54, -2}};
+  assert_int_equal(draw(fx, p, 3, keys_2018, 2, 400, 520, NULL), RP_OK);
+  double ax, ay, bx, by, cx, cy;
+  marker(fx, 0, &ax, &ay), marker(fx, 1, &bx, &by), marker(fx, 2, &cx, &cy);
+  double lat_pt = ay - by, lon_pt = cx - ax;
+  assert_true(lat_pt > 10 && fabs(ax - bx) < 1e-6 && fabs(ay - cy) < 1e-6);
+  /* Longitude is scaled by the cosine of the mean latitude shown: the UK's
+   * extent (Great Britain and Northern Ireland, 49.91 to 60.85 N) gives
+   * 55.38 N. Unscaled (plate carrée) would give 1, Mercator 1/cos(54°)·cos. */
+  double expect = cos((49.9098 + 60.8484) / 2 * M_PI / 180);
+  assert_true(fabs(lon_pt / lat_pt - expect) < 0.003);
+  assert_true(fabs(lon_pt / lat_pt - cos(54 * M_PI / 180)) < 0.03);
+}
+
+/* ---- labels -------------------------------------------------------------- */
+
+static void test_labels_2018_members(void **state) {
+  fixture *fx = *state;
+  size_t n = sizeof members_2018 / sizeof members_2018[0];
+  assert_int_equal(n, 34);
+  rp_status st = draw(fx, members_2018, n, keys_2018, 2, 482, 360, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, members_2018, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
+}
+
+static void test_labels_second_sample(void **state) {
+  fixture *fx = *state;
+  size_t n = sizeof members_seren / sizeof members_seren[0];
+  assert_int_equal(n, 44);
+  rp_status st = draw(fx, members_seren, n, keys_seren, 6, 482, 480, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, members_seren, n);
+  assert_int_equal(fx->d.warnings, 0); /* at the style's size */
+}
+
+/* 45 places around nine towns of South Wales, the Highlands and the Central
+ * Belt, five to a town, each within 5 km of its town. */
+static void test_labels_dense_synthetic(void **state) {
+  fixture *fx = *state;
+  static const place towns9[] = {
+      {"Cardiff", NULL, 51.4816, -3.1791},   {"Newport", NULL, 51.5842, -2.9977},
+      {"Swansea", NULL, 51.6214, -3.9436},   {"Merthyr", NULL, 51.7487, -3.3816},
+      {"Inverness", NULL, 57.4778, -4.2247}, {"Fort William", NULL, 56.8198, -5.1052},
+      {"Glasgow", NULL, 55.8611, -4.2502},   {"Edinburgh", NULL, 55.9533, -3.1883},
+      {"Stirling", NULL, 56.1165, -3.9369},
+  };
+  place p[45];
+  static char names[45][48];
+  for (size_t i = 0; i < 45; i++) {
+    const place *t = &towns9[i % 9];
+    size_t k = i / 9;
+    snprintf(names[i], sizeof names[i], "%s place %zu", t->name, k + 1);
+    p[i] = (place){names[i], k % 2 ? "cbs" : "energy-coop",
+                   t->lat + 0.012 * (double)k * (k % 2 ? 1 : -1), t->lon + 0.02 * (double)k};
+  }
+  rp_status st = draw(fx, p, 45, keys_seren, 6, 482, 480, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, p, 45);
+  /* that dense, some places are grouped: a numbered marker, and no warning
+   * (grouping is how the map shows a cluster, not a fallback) */
+  size_t counts = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++)
+    for (size_t j = 0; j < fx->page.items.len; j++)
+      if (item(fx, i)->kind == RP_ITEM_TEXT && is_circle(item(fx, j)) &&
+          inside_circle(item(fx, i), item(fx, j)))
+        counts++;
+  assert_true(counts >= 1);
+  assert_int_equal(fx->d.warnings, 0);
+}
+
+/* The 2018–19 members and four more London boroughs (data/map/uk-councils.tsv),
+ * with London in an inset. */
+static const place london_more[] = {
+    {"Royal Borough of Greenwich", "member", 51.4893, 0.0648},
+    {"London Borough of Tower Hamlets", "member", 51.5188, -0.0596},
+    {"London Borough of Lewisham", "member", 51.4451, -0.0206},
+    {"London Borough of Southwark", "member", 51.5020, -0.0780},
+};
+
+static size_t with_london(place *p) {
+  size_t n = 0;
+  for (size_t i = 0; i < 34; i++) p[n++] = members_2018[i];
+  for (size_t i = 0; i < 4; i++) p[n++] = london_more[i];
+  return n;
+}
+
+static void test_inset_london(void **state) {
+  fixture *fx = *state;
+  place p[40];
+  size_t n = with_london(p);
+  fx->inset = true;
+  rp_status st = draw(fx, p, n, keys_2018, 2, 482, 360, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  assert_int_equal(fx->d.warnings, 0);
+  check_labels(fx, p, n);
+  /* the inset: a framed area (a stroked rectangle) in the box, holding
+   * London's seven markers with their names */
+  rp_item *frame = NULL;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops <= 6 && it->u.path.fill.a == 0 &&
+        it->u.path.stroke.a > 0 && it->w > 100 && it->h > 50)
+      frame = it;
+  }
+  assert_non_null(frame);
+  assert_true(frame->x >= fx->box.x && frame->x + frame->w <= fx->box.x + fx->box.w + 0.01);
+  size_t inside = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *c = item(fx, i);
+    if (is_circle(c) && c->w > 4 && c->x > frame->x && c->x + c->w < frame->x + frame->w &&
+        c->y > frame->y && c->y + c->h < frame->y + frame->h)
+      inside++;
+  }
+  assert_true(inside >= 3); /* seven places: markers, or groups of them */
+}
+
+/* Every place in the inset: the main map keeps the legend. */
+static void test_inset_only(void **state) {
+  fixture *fx = *state;
+  fx->inset = true;
+  assert_int_equal(draw(fx, london_more, 4, keys_2018, 2, 482, 360, NULL), RP_OK);
+  check_labels(fx, london_more, 4);
+  bool legend = false;
+  for (size_t i = 0; i < fx->page.items.len; i++)
+    if (item(fx, i)->kind == RP_ITEM_TEXT &&
+        strcmp(item(fx, i)->u.text.text, "Member councils (4)") == 0)
+      legend = true;
+  assert_true(legend);
+}
+
+/* ---- the outline and the look --------------------------------------------- */
+
+/* Every point of the outline file is drawn: the land paths' vertices (a
+ * move or line that starts or continues a ring) are the file's points. */
+static void test_outline_all_points(void **state) {
+  fixture *fx = *state;
+  FILE *f = fopen(rp_test_src("data/map/uk-outline.txt"), "r");
+  assert_non_null(f);
+  char line[300];
+  size_t points = 0, rings = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#' || line[0] == '\n') continue;
+    if (strncmp(line, "ring ", 5) == 0)
+      rings++;
+    else
+      points++;
+  }
+  fclose(f);
+  assert_true(points > 3900 && rings > 60);
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, NULL), RP_OK);
+  size_t drawn = 0, closes = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_PATH || it->u.path.n_ops < 100) continue;
+    for (size_t k = 0; k < it->u.path.n_ops; k++) {
+      rp_path_op_kind op = it->u.path.ops[k].op;
+      bool starts = op == RP_PATH_MOVE && k + 1 < it->u.path.n_ops &&
+                    it->u.path.ops[k + 1].op == RP_PATH_LINE;
+      drawn += op == RP_PATH_LINE || starts;
+      closes += op == RP_PATH_CLOSE;
+    }
+  }
+  assert_int_equal(drawn, points);
+  assert_int_equal(closes, rings);
+}
+
+static double lin(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
+static double lum(rp_color c) { return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b); }
+static double contrast(rp_color a, rp_color b) {
+  double x = lum(a), y = lum(b);
+  return (fmax(x, y) + 0.05) / (fmin(x, y) + 0.05);
+}
+
+/* Labels read at 4.5:1 on the land and on the sea, even when the style asks
+ * for a pale grey. */
+static void test_label_contrast(void **state) {
+  fixture *fx = *state;
+  fx->label_color = (rp_color){0.7f, 0.7f, 0.7f, 1}; /* 2.3:1 on white */
+  assert_int_equal(draw(fx, members_2018, 34, keys_2018, 2, 482, 360, NULL), RP_OK);
+  rp_color land = {0}, white = {1, 1, 1, 1};
+  size_t most = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && it->u.path.n_ops > most)
+      most = it->u.path.n_ops, land = it->u.path.fill; /* Great Britain */
+  }
+  assert_true(land.a > 0 && contrast(land, white) > 1.1); /* a visible land tone */
+  size_t labels = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_TEXT || it->u.text.font != fx->regular) continue;
+    labels++;
+    assert_true(contrast(it->u.text.color, land) >= 4.5);
+    assert_true(contrast(it->u.text.color, white) >= 4.5);
+  }
+  assert_true(labels >= 20);
+}
+
+/* 80 places scattered over Wales and the West of England (a fixed
+ * pseudo-random set): all named, nothing overlapping, no fallback. */
+static void test_many_places(void **state) {
+  fixture *fx = *state;
+  static place p[80];
+  static char names[80][40];
+  unsigned r = 12345;
+  for (size_t i = 0; i < 80; i++) {
+    r = r * 1103515245u + 12345u;
+    double a = (r >> 8) % 10000 / 10000.0;
+    r = r * 1103515245u + 12345u;
+    double b = (r >> 8) % 10000 / 10000.0;
+    snprintf(names[i], sizeof names[i], "Place number %zu", i);
+    p[i] = (place){names[i], i % 3 ? "member" : "associate", 51.0 + a * 4.5, -3.5 + b * 3.5};
+  }
+  rp_status st = draw(fx, p, 80, keys_2018, 2, 482, 500, NULL);
+  if (st != RP_OK) rp_test_diag_dump(&fx->d);
+  assert_int_equal(st, RP_OK);
+  check_labels(fx, p, 80);
+  assert_int_equal(fx->d.warnings, 0);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void test_malformed_outline(void **state) {
+  fixture *fx = *state;
+  const char *path = rp_test_write("bad-outline.txt",
+                                   "# a comment\n"
+                                   "ring GB 4\n"
+                                   "-3.0 51.0\n"
+                                   "-2.0 51.0\n"
+                                   "-2.0 oops\n"
+                                   "-3.0 52.0\n");
+  size_t items = fx->page.items.len;
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, path), RP_ERR_INPUT);
+  assert_int_equal(fx->page.items.len, items); /* no partial map */
+  assert_true(fx->d.count >= 1);
+  assert_non_null(strstr(fx->d.entries[0].file, "bad-outline.txt"));
+  assert_int_equal(fx->d.entries[0].line, 5);
+  assert_true(rp_test_diag_has(&fx->d, "expected a point"));
+}
+
+static void test_outline_short_ring_and_missing_file(void **state) {
+  fixture *fx = *state;
+  const char *path = rp_test_write("short-outline.txt", "ring GB 5\n-3 51\n-2 51\n-2 52\n");
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, path), RP_ERR_INPUT);
+  assert_int_equal(fx->d.entries[0].line, 5);
+  assert_true(rp_test_diag_has(&fx->d, "ends inside a ring"));
+  rp_diag_fini(&fx->d);
+  rp_diag_init(&fx->d);
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, "/nonexistent/outline.txt"),
+                   RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "/nonexistent/outline.txt"));
+  assert_int_equal(fx->d.entries[0].line, 12); /* the chart's layout line */
+}
+
+static void test_bad_places(void **state) {
+  fixture *fx = *state;
+  const place p[] = {{"New York", "member", 40.7128, -74.006},
+                     {"Nowhere", "member", NAN, -3},
+                     {"Cardiff", "member", 51.4816, -3.1791}};
+  assert_int_equal(draw(fx, p, 3, keys_2018, 2, 400, 520, NULL), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "\"New York\""));
+  assert_true(rp_test_diag_has(&fx->d, "outside the map's outline"));
+  assert_true(rp_test_diag_has(&fx->d, "\"Nowhere\""));
+  assert_int_equal(fx->d.errors, 2);
+  assert_int_equal(fx->page.items.len, 0);
+}
+
+static void test_no_places(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(draw(fx, NULL, 0, keys_2018, 2, 300, 400, NULL), RP_OK);
+  assert_true(rp_test_diag_has(&fx->d, "no places"));
+  size_t paths = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) paths += item(fx, i)->kind == RP_ITEM_PATH;
+  assert_int_equal(paths, 2); /* the outline: the UK, and the context */
+}
+
+static void test_too_small(void **state) {
+  fixture *fx = *state;
+  rp_status st = draw(fx, members_seren, 44, keys_seren, 6, 120, 90, NULL);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "too small"));
+}
+
+/* ---- a PDF --------------------------------------------------------------- */
+
+static void test_render_pdf(void **state) {
+  fixture *fx = *state;
+  rp_layout_doc doc = {.fonts = &fx->fs};
+  rp_page *p = rp_vec_push(fx->a, &doc.pages, sizeof *p);
+  p->width = 595.2756, p->height = 841.8898, p->master = "body";
+  assert_int_equal(draw(fx, members_2018, 34, keys_2018, 2, 482, 360, NULL), RP_OK);
+  p->items = fx->page.items;
+  rp_page *q = rp_vec_push(fx->a, &doc.pages, sizeof *q);
+  *q = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
+  assert_int_equal(draw(fx, members_seren, 44, keys_seren, 6, 482, 480, NULL), RP_OK);
+  q->items = fx->page.items;
+  rp_page *r3 = rp_vec_push(fx->a, &doc.pages, sizeof *r3);
+  *r3 = (rp_page){.width = 595.2756, .height = 841.8898, .master = "body"};
+  place lp[40];
+  size_t ln = with_london(lp);
+  fx->inset = true;
+  assert_int_equal(draw(fx, lp, ln, keys_2018, 2, 482, 360, NULL), RP_OK);
+  r3->items = fx->page.items;
+  char out[4200];
+  snprintf(out, sizeof out, "%s/map.pdf", rp_test_tmpdir());
+  assert_int_equal(rp_render_pdf(&doc, NULL, out, &fx->d), RP_OK);
+  rp_test_output r = rp_test_run("pdftotext -layout '%s' -", out);
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "Plymouth City Council"));
+  assert_non_null(strstr(r.out, "Member councils (28)"));
+  assert_non_null(strstr(r.out, "Caledonian Crofters"));
+  rp_test_output_free(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_projection_places_towns, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_projection_aspect, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_labels_2018_members, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inset_only, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_places, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_places, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_pdf, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
