@@ -42,7 +42,7 @@ void rp_hyphen_free(rp_hyphen *h) {
 
 static bool is_alpha(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-/* hyph_<tag with '_'>.dic, then hyph_<primary subtag>.dic. */
+/* hyph_<tag with '_'>.dic, then without its last subtag, and so on. */
 static HyphenDict *load(const rp_hyphen *h, const char *lang) {
   char tag[32];
   size_t n = 0;
@@ -56,13 +56,12 @@ static HyphenDict *load(const rp_hyphen *h, const char *lang) {
   char path[512];
   snprintf(path, sizeof path, "%s/hyph_%s.dic", h->dir, tag);
   FILE *f = fopen(path, "r");
-  if (!f) {
-    char *cut = strchr(tag, '_');
+  while (!f) { /* en_GB_oxendict, en_GB, en */
+    char *cut = strrchr(tag, '_');
     if (!cut) return NULL;
     *cut = '\0';
     snprintf(path, sizeof path, "%s/hyph_%s.dic", h->dir, tag);
     f = fopen(path, "r");
-    if (!f) return NULL;
   }
   HyphenDict *d = hnj_hyphen_load_file(f);
   fclose(f);

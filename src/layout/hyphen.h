@@ -4,7 +4,9 @@
  * A set belongs to one layout run: it loads each language's dictionary the
  * first time a word of that language is asked about and frees them all with
  * the set. The dictionary for a language tag such as "en-GB" is
- * hyph_en_GB.dic, else hyph_en.dic; a language with no dictionary (Welsh,
+ * hyph_en_GB.dic, else hyph_en.dic ("en-GB-x-a": hyph_en_GB_x_a.dic, then
+ * hyph_en_GB_x.dic, ...); Debian names its English files by region, so a
+ * bare "en" finds none. A language with no dictionary (Welsh,
  * "cy": Debian packages none) is simply not hyphenated, without a warning.
  *
  * Only runs of at least RP_HYPHEN_MIN_WORD ASCII letters are hyphenated

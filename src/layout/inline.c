@@ -45,10 +45,8 @@ typedef enum brk {
 #define SUP_RISE 0.33
 #define SUB_DROP 0.15
 
-/* Demerits of a hyphenated line, and more for the second in a row, as
- * (factor × the style's size)² pt², comparable to that much slack. */
-#define HYPHEN_PENALTY 0.8
-#define CONSEC_PENALTY 1.5
+#define HYPHEN_PENALTY RP_INLINE_HYPHEN_PENALTY
+#define CONSEC_PENALTY RP_INLINE_CONSEC_PENALTY
 #define MAX_CONSEC 2 /* hyphenated lines in a row */
 
 typedef struct piece {

@@ -37,8 +37,9 @@
  * inside overlong words, then the least sum of
  * squared slack (line width minus natural width, pt²) over every line but the
  * last and those ending at a forced break, which are free, plus for each
- * hyphenated line a penalty of (HYPHEN_PENALTY × size)² and for a second in a
- * row (CONSEC_PENALTY × size)² more. Never three hyphenated lines in a row,
+ * hyphenated line a penalty of (RP_INLINE_HYPHEN_PENALTY × size)² and for a second in a
+ * row (RP_INLINE_CONSEC_PENALTY ×
+ * size)² more. Never three hyphenated lines in a row,
  * nor a hyphen on the line before the last. A line may be
  * overfull only when it holds a single character wider than the line. */
 #ifndef RP_LAYOUT_INLINE_H
@@ -53,6 +54,11 @@
 #include "font/font.h"
 #include "layout/hyphen.h"
 #include "page/items.h"
+
+/* Demerits of a hyphenated line, and more for the second in a row, as
+ * (factor × the style's size)² pt²: comparable to that much slack. */
+#define RP_INLINE_HYPHEN_PENALTY 0.8
+#define RP_INLINE_CONSEC_PENALTY 1.5
 
 /* A run of text drawn with one style in one face at one position. To draw
  * it: set face `font` at `size`, character spacing tracking * size / 1000
