@@ -35,6 +35,7 @@ typedef struct rp_style {
   int max_lines;       /* 0 = unlimited; beyond it: ellipsis + warning */
   double min_size;     /* pt; > 0 allows shrink-to-fit down to it */
   bool hyphenate;      /* words may break at hyphenation points (layout/hyphen.h) */
+  bool kerning;        /* the font's pair kerning (font.h rp_font_kern) */
   const char *src_file;
   int src_line;
   /* faces tried in order for a character `font` lacks (same slot of the

@@ -384,8 +384,8 @@ static double piece_rise(const piece *pc) {
 
 /* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
 static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
-  return rp_font_width(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
-                       pc->style->tracking);
+  return rp_font_measure(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                         pc->style->tracking, pc->style->kerning);
 }
 
 static void measure(par *p) {
@@ -710,9 +710,13 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
     const atom *at = &ATOM(p, i);
     for (size_t q = 0; q < at->np; q++) {
       const piece *pc = &PIECE(p, at->p0 + q);
+      /* Pieces measured apart stay apart where joining them would kern. */
       bool merge = cur && cur->style == pc->style && same_href(cur->href, pc->href) &&
                    cur->font == pc->face && same_kind(cur->span, pc->span) &&
-                   !(pending_space && justify);
+                   !(pending_space && justify) &&
+                   !(!pending_space && pc->style->kerning &&
+                     rp_font_kern_join(rp_fontset_get(p->fs, pc->face), cur->text, cur->len,
+                                       p->text + pc->off, pc->len));
       if (merge && pending_space) {
         *out++ = ' ';
         cur->len++;
@@ -865,4 +869,5 @@ void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) 
   it->u.text.tracking = fr->style->tracking;
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;
+  it->u.text.kern = fr->style->kerning;
 }

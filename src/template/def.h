@@ -69,6 +69,7 @@ enum {
   RP_SP_MAX_LINES,
   RP_SP_MIN_SIZE,
   RP_SP_HYPHENATE,
+  RP_SP_KERNING,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -87,6 +88,7 @@ typedef struct rp_style_props {
   int max_lines;
   double min_size; /* pt */
   bool hyphenate;  /* set: as given; unset: only when justified */
+  bool kerning;    /* the font's pair kerning (default on) */
 } rp_style_props;
 
 typedef struct rp_style_def {
