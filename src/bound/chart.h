@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/types.h"
+#include "font/font.h"
 
 typedef enum rp_chart_kind {
   RP_CHART_BAR,      /* vertical bars: one per category, grouped or stacked per series */
@@ -28,6 +29,8 @@ typedef struct rp_chart_text {
   int font;    /* fontset index */
   double size; /* pt */
   rp_color color;
+  int fallback[RP_FONT_MAX_FALLBACK]; /* faces for characters `font` lacks, in order */
+  int n_fallback;
 } rp_chart_text;
 
 /* One series of values over the chart's categories. */

@@ -114,29 +114,78 @@ done:
   return it;
 }
 
-double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const char *s) {
+/* The face for code point c: the style's own, else its first fallback that
+ * has it, else its own (which draws the missing-glyph mark). */
+static int face_for(const rp_chart_out *o, const rp_chart_text *t, uint32_t c) {
   const rp_font *f = rp_fontset_get(o->fonts, t->font);
-  return f && s ? rp_font_width(f, s, strlen(s), t->size, 0) : 0;
+  if (!f || rp_font_covers(f, c) || c < 0x80) return t->font;
+  for (int i = 0; i < t->n_fallback; i++) {
+    const rp_font *fb = rp_fontset_get(o->fonts, t->fallback[i]);
+    if (fb && rp_font_covers(fb, c)) return t->fallback[i];
+  }
+  return t->font;
 }
 
+/* The length in bytes of the run at s[0..len) set in one face, and that face. */
+static size_t face_run(const rp_chart_out *o, const rp_chart_text *t, const char *s, size_t len,
+                       int *face) {
+  size_t n = 0;
+  *face = -1;
+  while (n < len) {
+    uint32_t c;
+    size_t k = rp_utf8_decode(s + n, len - n, &c);
+    if (k == 0) k = 1;
+    int f = face_for(o, t, c);
+    if (*face < 0) *face = f;
+    if (f != *face) break;
+    n += k;
+  }
+  return n;
+}
+
+double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const char *s) {
+  if (!s) return 0;
+  double w = 0;
+  for (size_t len = strlen(s), n; len > 0; s += n, len -= n) {
+    int face;
+    n = face_run(o, t, s, len, &face);
+    const rp_font *f = rp_fontset_get(o->fonts, face);
+    if (f) w += rp_font_width(f, s, n, t->size, 0);
+  }
+  return w;
+}
+
+/* Emits one text item per run of one face (a label with "CO₂e" takes the
+ * fallback face for "₂"), the runs set one after the other. */
 rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
                             double y, rp_chart_align align) {
   if (o->failed || !s || !*s) return NULL;
   double w = rp_chart_text_width(o, t, s);
   if (align == RP_CHART_CENTRE) x -= w / 2;
   if (align == RP_CHART_RIGHT) x -= w;
-  char *copy = rp_arena_strdup(o->a, s);
-  rp_item *it = copy ? add(o, RP_ITEM_TEXT) : NULL;
-  if (!it) {
-    fail_oom(o);
-    return NULL;
+  rp_item *first = NULL;
+  for (size_t len = strlen(s), n; len > 0; s += n, len -= n) {
+    int face;
+    n = face_run(o, t, s, len, &face);
+    char *copy = rp_arena_alloc(o->a, n + 1);
+    rp_item *it = copy ? add(o, RP_ITEM_TEXT) : NULL;
+    if (!it) {
+      fail_oom(o);
+      return NULL;
+    }
+    memcpy(copy, s, n);
+    copy[n] = 0;
+    const rp_font *f = rp_fontset_get(o->fonts, face);
+    double rw = f ? rp_font_width(f, s, n, t->size, 0) : 0;
+    it->x = x, it->y = y, it->w = rw, it->h = t->size;
+    it->u.text.text = copy;
+    it->u.text.font = face;
+    it->u.text.size = t->size;
+    it->u.text.color = t->color;
+    if (!first) first = it;
+    x += rw;
   }
-  it->x = x, it->y = y, it->w = w, it->h = t->size;
-  it->u.text.text = copy;
-  it->u.text.font = t->font;
-  it->u.text.size = t->size;
-  it->u.text.color = t->color;
-  return it;
+  return first;
 }
 
 rp_color rp_chart_palette(const rp_chart *c, size_t i) {

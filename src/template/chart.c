@@ -647,8 +647,12 @@ static series_b *new_series(chart_b *cb, const char *name, rp_color color) {
 
 static rp_chart_text text_of(const rp_style_def *sd) {
   const rp_style *s = sd ? sd->style : NULL;
-  if (!s) return (rp_chart_text){0, 9, {0, 0, 0, 1}};
-  return (rp_chart_text){s->font, s->size, s->color};
+  if (!s) return (rp_chart_text){.font = 0, .size = 9, .color = {0, 0, 0, 1}};
+  rp_chart_text t = {.font = s->font, .size = s->size, .color = s->color};
+  /* the style's fallback faces, so "CO₂e" in a label draws like in text */
+  for (int i = 0; i < s->n_fallback && i < RP_FONT_MAX_FALLBACK; i++)
+    t.fallback[t.n_fallback++] = s->fallback[i];
+  return t;
 }
 
 /* Copies what was gathered into the chart. */

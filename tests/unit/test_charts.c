@@ -64,9 +64,9 @@ static const rp_color dark = {0.13f, 0.13f, 0.16f, 1};
 static rp_chart base_chart(fixture *fx, rp_chart_kind kind) {
   return (rp_chart){
       .kind = kind,
-      .label = {fx->regular, 8, dark},
-      .value = {fx->bold, 8.5, dark},
-      .heading = {fx->bold, 11, dark},
+      .label = {.font = fx->regular, .size = 8, .color = dark},
+      .value = {.font = fx->bold, .size = 8.5, .color = dark},
+      .heading = {.font = fx->bold, .size = 11, .color = dark},
       .axis = {0.35f, 0.35f, 0.38f, 1},
       .grid = {0.86f, 0.86f, 0.88f, 1},
       .background = {1, 1, 1, 1},
@@ -447,7 +447,7 @@ static void test_contrast(void **state) {
   rp_color white = {1, 1, 1, 1}, black = {0, 0, 0, 1};
   assert_true(fabs(rp_chart_contrast(white, black) - 21) < 0.01);
   assert_true(fabs(rp_chart_contrast(white, white) - 1) < 0.01);
-  rp_chart c = {.label = {0, 8, dark}};
+  rp_chart c = {.label = {.font = 0, .size = 8, .color = dark}};
   /* every default palette colour gets a readable text colour */
   for (size_t i = 0; i < 8; i++) {
     rp_color f = rp_chart_palette(&c, i);
@@ -1011,6 +1011,36 @@ static void test_delta(void **state) {
   assert_int_equal(draw(fx, &c, &box_std, &p), RP_ERR_INPUT);
 }
 
+/* Chart text falls back like body text: "₂" in a label is set in the
+ * style's fallback face, the rest in its own, one run after the other. */
+static void test_label_fallback_face(void **state) {
+  fixture *fx = *state;
+  int dejavu;
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/DejaVuSans.ttf"), NULL, 0, &fx->d, &dejavu),
+      RP_OK);
+  rp_chart c = chart_hbar(fx);
+  static const char *const k[] = {
+      "t CO\xE2\x82\x82"
+      "e saved",
+      "MWh", "kWh", "Homes"};
+  c.categories = (const char **)k;
+  c.label.fallback[0] = dejavu;
+  c.label.n_fallback = 1;
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  const rp_item *co = find_text(p, "t CO"), *sub = find_text(p, "\xE2\x82\x82"),
+                *rest = find_text(p, "e saved");
+  assert_non_null(co);
+  assert_non_null(sub);
+  assert_non_null(rest);
+  assert_int_equal(co->u.text.font, fx->regular);
+  assert_int_equal(sub->u.text.font, dejavu);
+  assert_int_equal(rest->u.text.font, fx->regular);
+  assert_true(fabs(co->x + co->w - sub->x) < 1e-6 && fabs(sub->x + sub->w - rest->x) < 1e-6);
+  assert_true(fabs(sub->y - co->y) < 1e-9);
+}
+
 /* ---- the gallery: rendered, read back, compared with the references ----- */
 
 /* Compares two PNGs: mean absolute difference per channel < 2 and fewer than
@@ -1210,6 +1240,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
       cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_label_fallback_face, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gallery, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gallery_rejects_change, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gallery_raster, setup, teardown),

@@ -170,10 +170,10 @@ static rp_status draw(fixture *fx, const place *pl, size_t n, rp_chart_key *keys
   c->n_points = n;
   c->outline_path = outline ? outline : rp_test_src("data/map/uk-outline.txt");
   c->keys = keys, c->n_keys = n_keys;
-  c->label = (rp_chart_text){fx->regular, 7, {0.25f, 0.25f, 0.25f, 1}};
+  c->label = (rp_chart_text){.font = fx->regular, .size = 7, .color = {0.25f, 0.25f, 0.25f, 1}};
   if (fx->label_color.a > 0) c->label.color = fx->label_color;
-  c->value = (rp_chart_text){fx->bold, 7, {0, 0, 0, 1}};
-  c->heading = (rp_chart_text){fx->bold, 10, {0, 0, 0, 1}};
+  c->value = (rp_chart_text){.font = fx->bold, .size = 7, .color = {0, 0, 0, 1}};
+  c->heading = (rp_chart_text){.font = fx->bold, .size = 10, .color = {0, 0, 0, 1}};
   c->background = (rp_color){1, 1, 1, 1};
   if (fx->inset) {
     c->has_inset = true;
