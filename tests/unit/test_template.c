@@ -991,8 +991,8 @@ static void check_shipped(const char *name) {
   assert_int_equal(parts.initials, 24); /* no photos: initials, for them and the chair */
   assert_int_equal(parts.logos, 2);     /* front and back cover */
   /* the chain is a figure flow and the members by kind a donut, no longer tiles */
-  /* the awards show their votes as a figure too */
-  assert_string_equal(parts.stats, "33,000 £10,000 220 20 33,000 220 ");
+  /* the awards show their votes as a figure, the projects their count */
+  assert_string_equal(parts.stats, "33,000 £10,000 220 20 33,000 5 220 ");
   assert_string_equal(parts.charts,
                       "flow:Councils hbar:Councils donut:Member councils "
                       "map:Stevenage Borough Council bar:Aug 18 "
