@@ -26,6 +26,14 @@ for layout in layouts/*.xml; do
     "ABOUT THE NETWORK"; do
     expect_contains "$name: prints '$label' from the content" "$TMP/$name.txt" "$label"
   done
+  # the cover names the chair (who signs the foreword) and the organisation's handle
+  # (the review layouts; a deck may compose its title slide otherwise)
+  case "$name" in annual-review*)
+    pdftotext -f 1 -l 1 "$out" "$TMP/$name.cover.txt"
+    expect_contains "$name: the chair on the cover" "$TMP/$name.cover.txt" "Cllr Sharon Taylor OBE"
+    expect_contains "$name: the handle on the cover" "$TMP/$name.cover.txt" "@coopinnovation"
+    ;;
+  esac
   pages=$(pdfinfo "$out" | awk '/^Pages:/{print $2}')
   # the A4 review sets short sections on a shared page: 12-14 pages; others at least 14
   least=14 most=999
