@@ -34,6 +34,8 @@ typedef struct rp_style {
   bool keep_with_next; /* headings: never last on a page */
   int max_lines;       /* 0 = unlimited; beyond it: ellipsis + warning */
   double min_size;     /* pt; > 0 allows shrink-to-fit down to it */
+  bool hyphenate;      /* words may break at hyphenation points (layout/hyphen.h) */
+  bool kerning;        /* the font's pair kerning (font.h rp_font_kern) */
   const char *src_file;
   int src_line;
   /* faces tried in order for a character `font` lacks (same slot of the

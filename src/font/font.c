@@ -23,12 +23,15 @@
  *
  * Invariants: widths[cp] is always defined (missing code points hold
  * missing_width); covered has a bit only for code points mapped to a real
- * glyph (0 < gid < numGlyphs). Faces are not kept open: everything needed is
- * copied out at load time, so a loaded rp_font is plain data. */
+ * glyph (0 < gid < numGlyphs). FreeType faces are not kept open: metrics are
+ * copied out at load time. Kerning needs the font's GPOS/kern tables, so each
+ * rp_font owns a HarfBuzz font made from a copy of the same file, and a cache
+ * of the pairs asked for so far (shaping a pair is slow, asking is frequent). */
 #include "font/font.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,8 @@
 #include FT_SFNT_NAMES_H
 #include FT_TRUETYPE_IDS_H
 #include FT_TRUETYPE_TABLES_H
+
+#include <hb.h>
 
 /* Larger files are refused: CJK fonts reach ~20 MB, nothing sane is bigger. */
 #define MAX_FONT_BYTES (64u * 1024u * 1024u)
@@ -349,10 +354,127 @@ done:
   FT_Done_Face(face);
 }
 
+/* ---- kerning --------------------------------------------------------------- */
+
+/* Pair cache: open addressing on a << 16 | b; EMPTY_KEY is U+FFFF twice, a
+ * noncharacter pair nobody asks for. */
+#define EMPTY_KEY 0xFFFFFFFFu
+
+struct rp_font_kerner {
+  hb_font_t *font;
+  hb_buffer_t *buf;
+  hb_feature_t features[4]; /* ligatures off: a pair must stay two glyphs */
+  uint32_t *keys;
+  int16_t *vals;
+  size_t cap, used; /* cap a power of two */
+};
+
+static void kerner_free(struct rp_font_kerner *k) {
+  if (!k) return;
+  hb_buffer_destroy(k->buf);
+  hb_font_destroy(k->font);
+  free(k->keys);
+  free(k->vals);
+  free(k);
+}
+
+/* A HarfBuzz font over a copy of the file's bytes; NULL when out of memory. */
+static struct rp_font_kerner *kerner_new(const sfnt *s) {
+  struct rp_font_kerner *k = calloc(1, sizeof *k);
+  if (!k) return NULL;
+  hb_blob_t *blob = hb_blob_create_or_fail((const char *)s->data, (unsigned)s->size,
+                                           HB_MEMORY_MODE_DUPLICATE, NULL, NULL);
+  hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
+  hb_blob_destroy(blob);
+  if (face) k->font = hb_font_create(face); /* scale: units per em */
+  hb_face_destroy(face);
+  k->buf = hb_buffer_create();
+  k->cap = 256;
+  k->keys = malloc(k->cap * sizeof *k->keys);
+  k->vals = malloc(k->cap * sizeof *k->vals);
+  if (!k->font || !hb_buffer_allocation_successful(k->buf) || !k->keys || !k->vals) {
+    kerner_free(k);
+    return NULL;
+  }
+  for (size_t i = 0; i < k->cap; i++) k->keys[i] = EMPTY_KEY;
+  static const char *const off[4] = {"-liga", "-clig", "-calt", "-dlig"};
+  for (int i = 0; i < 4; i++) hb_feature_from_string(off[i], -1, &k->features[i]);
+  return k;
+}
+
+/* HarfBuzz's adjustment of a's advance in the pair "ab", thousandths of an em. */
+static int shape_pair(struct rp_font_kerner *k, int upem, uint32_t a, uint32_t b) {
+  hb_buffer_clear_contents(k->buf);
+  hb_codepoint_t cps[2] = {a, b};
+  hb_buffer_add_codepoints(k->buf, cps, 2, 0, 2);
+  hb_buffer_guess_segment_properties(k->buf);
+  hb_buffer_set_direction(k->buf, HB_DIRECTION_LTR);
+  hb_shape(k->font, k->buf, k->features, 4);
+  unsigned n = 0;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(k->buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(k->buf, NULL);
+  if (n != 2 || !pos) return 0;
+  long units =
+      (long)pos[0].x_advance - (long)hb_font_get_glyph_h_advance(k->font, info[0].codepoint);
+  long v = lround((double)units * 1000.0 / upem);
+  return v < INT16_MIN ? INT16_MIN : v > INT16_MAX ? INT16_MAX : (int)v;
+}
+
+/* Doubles the cache; false when out of memory (the cache then stays full
+ * and pairs are shaped each time). */
+static bool kerner_grow(struct rp_font_kerner *k) {
+  size_t cap = k->cap * 2;
+  uint32_t *keys = malloc(cap * sizeof *keys);
+  int16_t *vals = malloc(cap * sizeof *vals);
+  if (!keys || !vals) {
+    free(keys);
+    free(vals);
+    return false;
+  }
+  for (size_t i = 0; i < cap; i++) keys[i] = EMPTY_KEY;
+  for (size_t i = 0; i < k->cap; i++) {
+    if (k->keys[i] == EMPTY_KEY) continue;
+    size_t h = (k->keys[i] * 2654435761u) & (cap - 1);
+    while (keys[h] != EMPTY_KEY) h = (h + 1) & (cap - 1);
+    keys[h] = k->keys[i];
+    vals[h] = k->vals[i];
+  }
+  free(k->keys);
+  free(k->vals);
+  k->keys = keys;
+  k->vals = vals;
+  k->cap = cap;
+  return true;
+}
+
+int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
+  struct rp_font_kerner *k = f->kerner;
+  if (!k || a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
+      !rp_font_covers(f, b))
+    return 0;
+  uint32_t key = a << 16 | b;
+  size_t h = (key * 2654435761u) & (k->cap - 1);
+  while (k->keys[h] != EMPTY_KEY) {
+    if (k->keys[h] == key) return k->vals[h];
+    h = (h + 1) & (k->cap - 1);
+  }
+  int v = shape_pair(k, f->units_per_em, a, b);
+  if (2 * (k->used + 1) > k->cap && !kerner_grow(k)) return v;
+  h = (key * 2654435761u) & (k->cap - 1);
+  while (k->keys[h] != EMPTY_KEY) h = (h + 1) & (k->cap - 1);
+  k->keys[h] = key;
+  k->vals[h] = (int16_t)v;
+  k->used++;
+  return v;
+}
+
+/* ---- the fontset ------------------------------------------------------------ */
+
 void rp_fontset_init(rp_fontset *fs) { memset(fs, 0, sizeof *fs); }
 
 static void font_free(rp_font *f) {
   if (!f) return;
+  kerner_free(f->kerner);
   free(f->path);
   free(f->widths);
   free(f->covered);
@@ -425,6 +547,11 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   }
   read_face((FT_Library)fs->ft, &s, f, why, sizeof why);
   if (why[0]) goto fail;
+  f->kerner = kerner_new(&s);
+  if (!f->kerner) {
+    snprintf(why, sizeof why, "out of memory");
+    goto fail;
+  }
 
   if (fs->count == fs->cap) {
     size_t cap = fs->cap ? fs->cap * 2 : 8;
@@ -472,6 +599,32 @@ double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size
     units += cp < BMP_SIZE ? f->widths[cp] : (uint64_t)f->missing_width;
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
+}
+
+double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                       double tracking, bool kern) {
+  if (!kern) return rp_font_width(f, utf8, len, size_pt, tracking);
+  int64_t units = 0;
+  size_t chars = 0;
+  uint32_t prev = 0;
+  for (size_t i = 0; i < len; chars++) {
+    uint32_t cp;
+    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    units += cp < BMP_SIZE ? f->widths[cp] : (int64_t)f->missing_width;
+    if (chars > 0) units += rp_font_kern(f, prev, cp);
+    prev = cp;
+  }
+  return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
+}
+
+int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *r, size_t rlen) {
+  if (llen == 0 || rlen == 0) return 0;
+  size_t start = llen - 1; /* back to the last character's lead byte */
+  while (start > 0 && ((unsigned char)l[start] & 0xC0) == 0x80 && llen - start < 4) start--;
+  uint32_t a, b;
+  rp_utf8_decode(l + start, llen - start, &a);
+  rp_utf8_decode(r, rlen, &b);
+  return rp_font_kern(f, a, b);
 }
 
 size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {

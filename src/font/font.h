@@ -2,8 +2,11 @@
  * PDF back end embeds, so that measuring and drawing agree.
  *
  * Widths follow libharu's arithmetic exactly: each glyph's advance is
- * truncated to integer thousandths of an em (advance * 1000 / unitsPerEm), no
- * kerning. Only the Basic Multilingual Plane is usable (libharu's limit).
+ * truncated to integer thousandths of an em (advance * 1000 / unitsPerEm).
+ * Kerning, when asked for, comes on top: the font's own pair adjustments as
+ * HarfBuzz shapes each pair of characters (GPOS, else 'kern'), rounded to
+ * thousandths of an em, so that render can draw them exactly. Only the Basic
+ * Multilingual Plane is usable (libharu's limit).
  * Layout sees fonts only through this header; it never includes hpdf.h. */
 #ifndef RP_FONT_FONT_H
 #define RP_FONT_FONT_H
@@ -20,9 +23,10 @@ typedef struct rp_font {
   int units_per_em;
   int ascent, descent; /* thousandths of an em (descent negative) */
   int cap_height, x_height;
-  uint16_t *widths;  /* 65536 entries: advance in 1/1000 em per BMP code point */
-  uint8_t *covered;  /* 65536/8 bits: code point has a glyph */
-  int missing_width; /* thousandths of an em: what libharu uses for a missing glyph */
+  uint16_t *widths;              /* 65536 entries: advance in 1/1000 em per BMP code point */
+  uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
+  int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */
+  struct rp_font_kerner *kerner; /* HarfBuzz font and pair cache (owned; private to font.c) */
 } rp_font;
 
 typedef struct rp_fontset {
@@ -54,6 +58,23 @@ bool rp_font_covers(const rp_font *f, uint32_t cp);
  * thousandths of an em after every character. Invalid UTF-8 counts as U+FFFD. */
 double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size_pt,
                      double tracking);
+
+/* Kerning between characters a and b (a before b) in thousandths of an em:
+ * the change HarfBuzz makes to a's advance when it shapes "ab" with the
+ * font's pair kerning, rounded; 0 when the font does not kern the pair, and
+ * always 0 next to a space (U+0020, U+00A0), so that words are measured
+ * apart. Negative brings b closer. */
+int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b);
+
+/* rp_font_width with, when `kern`, rp_font_kern added between every pair of
+ * adjacent characters: what render draws for a text item with `kern` set.
+ * With kern false it is rp_font_width exactly. */
+double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                       double tracking, bool kern);
+
+/* rp_font_kern between the last character of l[0..llen) and the first of
+ * r[0..rlen): what joining two runs of one face into one would add. */
+int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *r, size_t rlen);
 
 /* Decodes one UTF-8 sequence at s (len bytes left); returns bytes used (>= 1)
  * and the code point in *cp (U+FFFD for invalid sequences). */

@@ -142,7 +142,8 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
         s = rp_inline_rest(f->a, &ls, i, &head, f->d);
         if (s != RP_OK) return s;
         width = f->col_w - ctx.left - ctx.right;
-        s = rp_inline_break(f->a, f->b->fonts, head, width, 0, st->align, &ls, f->d);
+        s = rp_inline_break_hy(f->a, f->b->fonts, rp_fit_hyphen(f, b), head, width, 0, st->align,
+                               &ls, f->d);
         if (s != RP_OK) return s;
         i = 0;
       }

@@ -133,6 +133,10 @@ static bool fits(const rp_block *b, const rp_lines *ls) {
   return true;
 }
 
+rp_hyphen *rp_fit_hyphen(const flow *f, const rp_block *b) {
+  return b->kind == RP_BLOCK_HEADING ? NULL : f->hy; /* headings are never hyphenated */
+}
+
 static rp_status shrink(flow *f, const rp_block *b, double width, rp_lines *out) {
   const rp_style *st = b->style;
   double size = st->size, min = st->min_size;
@@ -143,8 +147,8 @@ static rp_status shrink(flow *f, const rp_block *b, double width, rp_lines *out)
     rp_status r = scale_spans(f, b->spans, s / size, &spans);
     if (r != RP_OK) return r;
     rp_lines ls;
-    r = rp_inline_break(f->a, f->b->fonts, spans, width, st->indent * s / size, st->align, &ls,
-                        f->d);
+    r = rp_inline_break_hy(f->a, f->b->fonts, rp_fit_hyphen(f, b), spans, width,
+                           st->indent * s / size, st->align, &ls, f->d);
     if (r != RP_OK) return r;
     if (fits(b, &ls)) {
       char msg[160 + EXCERPT];
@@ -233,8 +237,8 @@ static rp_status set_prefix(truncation *t, cut c, rp_lines *out) {
   }
   t->spans[k - 1].next = NULL;
   const rp_style *st = t->b->style;
-  return rp_inline_break(t->f->a, t->f->b->fonts, t->spans, t->width, t->indent, st->align, out,
-                         t->f->d);
+  return rp_inline_break_hy(t->f->a, t->f->b->fonts, rp_fit_hyphen(t->f, t->b), t->spans, t->width,
+                            t->indent, st->align, out, t->f->d);
 }
 
 static size_t utf8_back(const char *s, size_t off) {
@@ -315,8 +319,8 @@ static rp_status truncate_lines(flow *f, const rp_block *b, double width, rp_lin
 
 rp_status rp_fit_text(flow *f, const rp_block *b, double width, rp_lines *out) {
   const rp_style *st = b->style;
-  rp_status r =
-      rp_inline_break(f->a, f->b->fonts, b->spans, width, st->indent, st->align, out, f->d);
+  rp_status r = rp_inline_break_hy(f->a, f->b->fonts, rp_fit_hyphen(f, b), b->spans, width,
+                                   st->indent, st->align, out, f->d);
   if (r != RP_OK || fits(b, out)) return r;
   bool constrained = st->max_lines > 0 || b->height > 0;
   if (st->min_size > 0 && constrained) return shrink(f, b, width, out);

@@ -330,13 +330,17 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   doc->fonts = b->fonts;
   doc->info = b->info;
   rp_vec probed = {0};
-  flow f = {.a = a, .d = d, .b = b, .doc = doc, .opts = opts, .probed = &probed};
+  /* the run owns the dictionaries: loaded as languages turn up, freed below */
+  rp_hyphen *hy = rp_hyphen_new(NULL, b->info.lang);
+  if (!hy) return rp_diag_oom(d);
+  flow f = {.a = a, .d = d, .b = b, .doc = doc, .opts = opts, .probed = &probed, .hy = hy};
   rp_status st = RP_OK;
   for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) st = run_section(&f, s);
   if (st == RP_OK && doc->pages.len == 0)
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_running(&f);
+  rp_hyphen_free(hy);
   if (st != RP_OK) return st;
   *out = doc;
   return RP_OK;

@@ -77,6 +77,7 @@ typedef struct flow {
                                         goes where its first item lands (flow.c) */
   const rp_layout_opts *opts;         /* may be NULL */
   rp_vec *probed; /* probed_image: probe results per path, shared by measuring copies */
+  rp_hyphen *hy;  /* hyphenation dictionaries of this run, shared by measuring copies */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
@@ -181,6 +182,9 @@ rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx);
  * min_size (shrink in 0.5 pt steps, warn; error when even min_size does not
  * fit). Warnings are recorded only when not measuring. */
 rp_status rp_fit_text(flow *f, const rp_block *b, double width, rp_lines *out);
+
+/* The hyphenation set for block b's text: the run's, none for headings. */
+rp_hyphen *rp_fit_hyphen(const flow *f, const rp_block *b);
 /* A copy of `st` (arena) at `size` pt, leading scaled in proportion. */
 const rp_style *rp_fit_style_at(rp_arena *a, const rp_style *st, double size);
 /* The first `max_bytes` bytes or so of the spans' text, cut at a character

@@ -34,6 +34,7 @@ typedef enum brk {
   BRK_SOFT,   /* inside a word wider than the line, at a point such as "@" or "/" */
   BRK_CHAR,   /* between two characters of a word wider than the line with no such point */
   BRK_FORCED, /* a forced line break: U+2028, what <br/> becomes */
+  BRK_HYPHEN, /* a hyphenation point inside a word: a '-' is drawn if a line ends here */
   BRK_END,    /* end of the paragraph */
 } brk;
 
@@ -43,6 +44,10 @@ typedef enum brk {
 #define SCRIPT_SCALE 0.7
 #define SUP_RISE 0.33
 #define SUB_DROP 0.15
+
+#define HYPHEN_PENALTY RP_INLINE_HYPHEN_PENALTY
+#define CONSEC_PENALTY RP_INLINE_CONSEC_PENALTY
+#define MAX_CONSEC 2 /* hyphenated lines in a row */
 
 typedef struct piece {
   const rp_style *style;
@@ -58,6 +63,8 @@ typedef struct atom {
   size_t chars;  /* characters, to know whether it can be split */
   double width;  /* pt */
   double space;  /* pt: the word space after it (BRK_SPACE), in its last piece's style */
+  double hyph;   /* pt: the '-' drawn when a line ends after it (BRK_HYPHEN) */
+  double size;   /* pt: its last piece's size, to scale hyphen penalties */
   brk brk;
 } atom;
 
@@ -65,7 +72,8 @@ typedef struct par {
   rp_arena *a;
   const rp_fontset *fs;
   rp_diag *d;
-  char *text; /* the paragraph as drawn, atoms back to back without spaces */
+  rp_hyphen *hy; /* NULL: no hyphenation */
+  char *text;    /* the paragraph as drawn, atoms back to back without spaces */
   size_t text_len;
   rp_vec pieces; /* piece */
   rp_vec atoms;  /* atom */
@@ -376,8 +384,8 @@ static double piece_rise(const piece *pc) {
 
 /* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
 static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
-  return rp_font_width(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
-                       pc->style->tracking);
+  return rp_font_measure(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                         pc->style->tracking, pc->style->kerning);
 }
 
 static void measure(par *p) {
@@ -515,6 +523,65 @@ static rp_status split_overlong(par *p, double limit) {
   return RP_OK;
 }
 
+/* Whether atom `at` may be hyphenated: a whole word (not a part of an
+ * overlong one) in one piece whose style hyphenates and whose face has '-'. */
+static bool hyphenable(const par *p, const atom *at) {
+  if (at->np != 1 || at->chars < RP_HYPHEN_MIN_WORD) return false;
+  if (at->brk == BRK_SOFT || at->brk == BRK_CHAR) return false;
+  const piece *pc = &PIECE(p, at->p0);
+  return pc->style->hyphenate && rp_font_covers(rp_fontset_get(p->fs, pc->face), '-');
+}
+
+/* Cuts every hyphenable word into atoms at its hyphenation points
+ * (BRK_HYPHEN); the last part keeps the word's own break and space. */
+static rp_status hyphenate(par *p) {
+  if (!p->hy) return RP_OK;
+  rp_vec pieces = {0}, atoms = {0};
+  for (size_t i = 0; i < p->atoms.len; i++) {
+    atom at = ATOM(p, i);
+    size_t pos[64], n = 0;
+    const piece *pc = &PIECE(p, at.p0);
+    if (hyphenable(p, &at))
+      n = rp_hyphen_points(p->hy, pc->span ? pc->span->lang : NULL, p->text + pc->off, pc->len, pos,
+                           sizeof pos / sizeof pos[0]);
+    double hyph = n ? rp_font_width(rp_fontset_get(p->fs, pc->face), "-", 1, piece_size(pc),
+                                    pc->style->tracking)
+                    : 0;
+    size_t from = 0;
+    for (size_t k = 0; k <= n; k++) {
+      size_t to = k < n ? pos[k] : (n ? pc->len : 0);
+      atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+      if (!na) return oom(p->d);
+      *na = at;
+      na->p0 = pieces.len;
+      na->size = piece_size(&PIECE(p, at.p0 + at.np - 1));
+      for (size_t q = 0; q < at.np; q++) {
+        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+        if (!np) return oom(p->d);
+        *np = PIECE(p, at.p0 + q);
+      }
+      if (n == 0) break; /* the atom as it was */
+      piece *np = &RP_VEC_AT(pieces, piece, pieces.len - 1);
+      np->off = pc->off + from;
+      np->len = to - from;
+      np->width = piece_width(p, np, np->off, np->len);
+      na->width = np->width;
+      na->chars = 0;
+      for (size_t b = from; b < to; b++)
+        na->chars += ((unsigned char)p->text[pc->off + b] & 0xC0) != 0x80;
+      if (k < n) {
+        na->brk = BRK_HYPHEN;
+        na->space = 0;
+        na->hyph = hyph;
+      }
+      from = to;
+    }
+  }
+  p->pieces = pieces;
+  p->atoms = atoms;
+  return RP_OK;
+}
+
 static rp_status prepare(par *p, const rp_span *spans) {
   rp_status s = tokenize(p, spans);
   if (s == RP_OK) measure(p);
@@ -526,10 +593,11 @@ static rp_status prepare(par *p, const rp_span *spans) {
 /* What a way of breaking costs, compared lexicographically: first the
  * breaks between characters, then the soft breaks inside words (so a word is
  * broken only when it is wider than the line, and then as few times as
- * possible), then the squared slack. */
+ * possible), then the squared slack with the hyphen penalties. */
 typedef struct cost {
   size_t char_breaks, soft_breaks;
   double slack2; /* pt² */
+  bool ok;       /* a way exists */
 } cost;
 
 static bool cheaper(cost x, cost y) {
@@ -538,50 +606,70 @@ static bool cheaper(cost x, cost y) {
   return x.slack2 < y.slack2;
 }
 
+/* States per boundary: how many hyphenated lines in a row end there. */
+#define STATES (MAX_CONSEC + 1)
+
 /* Computes line starts: on return (*starts)[0..*n_lines] are atom indices,
  * line j holding atoms [starts[j], starts[j+1]). `pre[i]` is the width of
- * atoms [0, i) with their spaces. Shortest path over atom boundaries: best[e]
- * is the cheapest way to set atoms [0, e) with a line ending after e - 1. */
+ * atoms [0, i) with their spaces. Shortest path over atom boundaries and the
+ * count of hyphenated lines in a row: best[e * STATES + h] is the cheapest
+ * way to set atoms [0, e) with a line ending after e - 1, the last h lines
+ * hyphenated. A word's parts between hyphenation points together are one
+ * unbreakable piece, the line that always exists. */
 static rp_status break_lines(par *p, const double *pre, double width, double first_indent,
-                             size_t **starts, size_t *n_lines) {
+                             size_t **starts, size_t *n_lines, double *demerits) {
   size_t n = p->atoms.len;
-  cost *best = rp_arena_calloc(p->a, n + 1, sizeof *best);
-  size_t *from = rp_arena_calloc(p->a, n + 1, sizeof *from);
+  cost *best = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *best);
+  size_t *from = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *from);
   if (!best || !from) return oom(p->d);
+  best[0].ok = true;
   double w_first = width - first_indent, w_max = fmax(width, w_first);
   for (size_t e = 1; e <= n; e++) {
     const atom *end = &ATOM(p, e - 1);
+    bool hy_end = end->brk == BRK_HYPHEN;
+    bool whole = true; /* atoms [k, e) are parts of one word */
     for (size_t k = e; k-- > 0;) {
       if (k + 1 < e && ATOM(p, k).brk == BRK_FORCED) break; /* no line runs past one */
-      double nat = pre[e] - pre[k] - end->space;
+      if (k + 1 < e) whole = whole && ATOM(p, k).brk == BRK_HYPHEN;
+      double nat = pre[e] - pre[k] - end->space + (hy_end ? end->hyph : 0);
       double avail = k == 0 ? w_first : width;
-      bool single = k == e - 1;
+      bool single = whole && !hy_end;
       if (!single && nat > w_max + FIT_EPS) break; /* only grows as k falls */
       if (!single && nat > avail + FIT_EPS) continue;
+      if (e == n && k > 0 && ATOM(p, k - 1).brk == BRK_HYPHEN) continue; /* before the last */
       double slack = avail - nat;
-      cost c = best[k];
-      if (e < n) {
-        /* a line ending at a forced break is free, like the last one */
-        if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
-        if (end->brk == BRK_CHAR) c.char_breaks++;
-        if (end->brk == BRK_SOFT) c.soft_breaks++;
-      }
-      /* The single-atom line always exists: it is the first candidate. */
-      if (single || cheaper(c, best[e])) {
-        best[e] = c;
-        from[e] = k;
+      for (size_t hk = 0; hk < STATES; hk++) {
+        cost c = best[k * STATES + hk];
+        size_t h = hy_end ? hk + 1 : 0;
+        if (!c.ok || h > MAX_CONSEC) continue;
+        if (e < n) {
+          /* a line ending at a forced break is free, like the last one */
+          if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
+          if (end->brk == BRK_CHAR) c.char_breaks++;
+          if (end->brk == BRK_SOFT) c.soft_breaks++;
+          double em = end->size;
+          if (hy_end) c.slack2 += HYPHEN_PENALTY * HYPHEN_PENALTY * em * em;
+          if (h >= 2) c.slack2 += CONSEC_PENALTY * CONSEC_PENALTY * em * em;
+        }
+        cost *b = &best[e * STATES + h];
+        if (!b->ok || cheaper(c, *b)) {
+          *b = c;
+          from[e * STATES + h] = k * STATES + hk;
+        }
       }
     }
   }
+  /* The paragraph ends at BRK_END, never at a hyphen: state 0. */
   size_t count = 0;
-  for (size_t e = n; e > 0; e = from[e]) count++;
+  for (size_t s = n * STATES; s >= STATES; s = from[s]) count++;
   size_t *st = rp_arena_calloc(p->a, count + 1, sizeof *st);
   if (!st) return oom(p->d);
   st[count] = n;
   size_t j = count;
-  for (size_t e = n; e > 0; e = from[e]) st[--j] = from[e];
+  for (size_t s = n * STATES; s >= STATES; s = from[s]) st[--j] = from[s] / STATES;
   *starts = st;
   *n_lines = count;
+  *demerits = best[n * STATES].slack2;
   return RP_OK;
 }
 
@@ -591,7 +679,8 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
                             double first_indent, rp_align align, bool last, rp_line *ln) {
   double avail = k == 0 ? width - first_indent : width;
   double x0 = k == 0 ? first_indent : 0;
-  double nat = pre[e] - pre[k] - ATOM(p, e - 1).space;
+  bool hyphenated = ATOM(p, e - 1).brk == BRK_HYPHEN;
+  double nat = pre[e] - pre[k] - ATOM(p, e - 1).space + (hyphenated ? ATOM(p, e - 1).hyph : 0);
   size_t gaps = 0, n_pieces = 0, bytes = 0;
   for (size_t i = k; i < e; i++) {
     const atom *at = &ATOM(p, i);
@@ -607,8 +696,9 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
   if (!justify && fits && align == RP_ALIGN_CENTER) x0 += slack / 2;
   double extra = justify ? slack / (double)gaps : 0;
 
-  /* Room for every piece's bytes, a space between atoms, a NUL per fragment. */
-  char *out = rp_arena_alloc(p->a, bytes + (e - k) + n_pieces + 1);
+  /* Room for every piece's bytes, a space between atoms, a NUL per
+   * fragment, a hyphen. */
+  char *out = rp_arena_alloc(p->a, bytes + (e - k) + n_pieces + 2);
   ln->frags = rp_arena_calloc(p->a, n_pieces, sizeof(rp_frag));
   if (!out || !ln->frags) return oom(p->d);
 
@@ -620,9 +710,13 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
     const atom *at = &ATOM(p, i);
     for (size_t q = 0; q < at->np; q++) {
       const piece *pc = &PIECE(p, at->p0 + q);
+      /* Pieces measured apart stay apart where joining them would kern. */
       bool merge = cur && cur->style == pc->style && same_href(cur->href, pc->href) &&
                    cur->font == pc->face && same_kind(cur->span, pc->span) &&
-                   !(pending_space && justify);
+                   !(pending_space && justify) &&
+                   !(!pending_space && pc->style->kerning &&
+                     rp_font_kern_join(rp_fontset_get(p->fs, pc->face), cur->text, cur->len,
+                                       p->text + pc->off, pc->len));
       if (merge && pending_space) {
         *out++ = ' ';
         cur->len++;
@@ -660,9 +754,15 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
       pen += at->space + extra;
     }
   }
+  if (hyphenated) {
+    *out++ = '-';
+    cur->len++;
+    cur->width += ATOM(p, e - 1).hyph;
+  }
   *out = '\0';
   cur->space_after = ATOM(p, e - 1).brk == BRK_SPACE;
   ln->width = nat;
+  ln->hyphenated = hyphenated;
   ln->last = last;
   ln->forced = forced;
   return RP_OK;
@@ -672,12 +772,19 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
 
 rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
                           double first_indent, rp_align align, rp_lines *out, rp_diag *d) {
+  return rp_inline_break_hy(a, fs, NULL, spans, width, first_indent, align, out, d);
+}
+
+rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
+                             double width, double first_indent, rp_align align, rp_lines *out,
+                             rp_diag *d) {
   memset(out, 0, sizeof *out);
   if (isnan(width) || isnan(first_indent))
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
-  par p = {.a = a, .fs = fs, .d = d};
+  par p = {.a = a, .fs = fs, .d = d, .hy = hy};
   rp_status s = prepare(&p, spans);
   if (s == RP_OK) s = split_overlong(&p, width - fmax(first_indent, 0));
+  if (s == RP_OK) s = hyphenate(&p);
   if (s != RP_OK || p.atoms.len == 0) return s;
 
   size_t n = p.atoms.len;
@@ -686,7 +793,8 @@ rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *span
   for (size_t i = 0; i < n; i++) pre[i + 1] = pre[i] + ATOM(&p, i).width + ATOM(&p, i).space;
 
   size_t *starts = NULL, n_lines = 0;
-  s = break_lines(&p, pre, width, first_indent, &starts, &n_lines);
+  double demerits = 0;
+  s = break_lines(&p, pre, width, first_indent, &starts, &n_lines, &demerits);
   if (s != RP_OK) return s;
   rp_line *lines = rp_arena_calloc(a, n_lines, sizeof *lines);
   if (!lines) return oom(d);
@@ -697,6 +805,7 @@ rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *span
   }
   out->lines = lines;
   out->n = n_lines;
+  out->demerits = demerits;
   return RP_OK;
 }
 
@@ -713,9 +822,12 @@ rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span *
         *out = NULL;
         return oom(d);
       }
-      memcpy(text, fr->text, fr->len);
-      if (fr->space_after) text[fr->len] = ' ';
-      if (ln->forced && q + 1 == ln->n_frags) memcpy(text + fr->len, "\xE2\x80\xA8", 3);
+      /* the hyphen a hyphenated line added goes: the word is whole again */
+      size_t len = ln->hyphenated && q + 1 == ln->n_frags && fr->len > 0 ? fr->len - 1 : fr->len;
+      memcpy(text, fr->text, len);
+      text[len] = '\0';
+      if (fr->space_after) text[len] = ' ';
+      if (ln->forced && q + 1 == ln->n_frags) memcpy(text + len, "\xE2\x80\xA8", 3);
       if (fr->span) *sp = *fr->span; /* script, language, source */
       sp->next = NULL;
       sp->text = text;
@@ -757,4 +869,5 @@ void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) 
   it->u.text.tracking = fr->style->tracking;
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;
+  it->u.text.kern = fr->style->kerning;
 }

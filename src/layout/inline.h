@@ -36,7 +36,11 @@
  * first the fewest breaks between characters, then the fewest at the points
  * inside overlong words, then the least sum of
  * squared slack (line width minus natural width, pt²) over every line but the
- * last and those ending at a forced break, which are free. A line may be
+ * last and those ending at a forced break, which are free, plus for each
+ * hyphenated line a penalty of (RP_INLINE_HYPHEN_PENALTY × size)² and for a second in a
+ * row (RP_INLINE_CONSEC_PENALTY ×
+ * size)² more. Never three hyphenated lines in a row,
+ * nor a hyphen on the line before the last. A line may be
  * overfull only when it holds a single character wider than the line. */
 #ifndef RP_LAYOUT_INLINE_H
 #define RP_LAYOUT_INLINE_H
@@ -48,7 +52,13 @@
 #include "base/diag.h"
 #include "bound/blocks.h"
 #include "font/font.h"
+#include "layout/hyphen.h"
 #include "page/items.h"
+
+/* Demerits of a hyphenated line, and more for the second in a row, as
+ * (factor × the style's size)² pt²: comparable to that much slack. */
+#define RP_INLINE_HYPHEN_PENALTY 0.8
+#define RP_INLINE_CONSEC_PENALTY 1.5
 
 /* A run of text drawn with one style in one face at one position. To draw
  * it: set face `font` at `size`, character spacing tracking * size / 1000
@@ -72,17 +82,19 @@ typedef struct rp_frag {
 typedef struct rp_line {
   rp_frag *frags; /* left to right; never empty */
   size_t n_frags;
-  double width;   /* pt: natural width of the content (no indent, no stretch) */
-  double ascent;  /* pt above the baseline: largest font ascent * size on the line */
-  double descent; /* pt, negative (below the baseline): like rp_font.descent */
-  double leading; /* pt: largest style->leading on the line */
-  bool last;      /* the paragraph's last line */
-  bool forced;    /* ends at a forced break (<br/>): never justified */
+  double width;    /* pt: natural width of the content (no indent, no stretch) */
+  double ascent;   /* pt above the baseline: largest font ascent * size on the line */
+  double descent;  /* pt, negative (below the baseline): like rp_font.descent */
+  double leading;  /* pt: largest style->leading on the line */
+  bool last;       /* the paragraph's last line */
+  bool forced;     /* ends at a forced break (<br/>): never justified */
+  bool hyphenated; /* ends inside a word: its last fragment ends in the '-' added */
 } rp_line;
 
 typedef struct rp_lines {
   rp_line *lines;
   size_t n;
+  double demerits; /* pt²: squared slack and hyphen penalties of the breaking chosen */
 } rp_lines;
 
 /* Breaks `spans` into lines `width` pt wide; the first line starts
@@ -105,13 +117,19 @@ typedef struct rp_lines {
 rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double width,
                           double first_indent, rp_align align, rp_lines *out, rp_diag *d);
 
+/* rp_inline_break, hyphenating the words of styles with `hyphenate` with
+ * the dictionaries of `hy` (NULL: none) in each span's language. */
+rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
+                             double width, double first_indent, rp_align align, rp_lines *out,
+                             rp_diag *d);
+
 /* Fills the text fields and geometry of `it` (an RP_ITEM_TEXT) so that it
  * draws `fr` with its baseline starting at (x, baseline); role, structure ids
  * and source are the caller's. */
 void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it);
 
 /* The text of lines [from, ls->n) as spans again, one per fragment, word
- * spaces and forced breaks restored, with their spans' script, language
+ * spaces and forced breaks restored, added hyphens removed, with their spans' script, language
  * and source — to break the rest of a paragraph at another width (e.g.
  * after a column break into a narrower column). Arena-allocated; *out is NULL
  * when nothing is left. Returns RP_ERR_INTERNAL when out of memory. */

@@ -61,6 +61,7 @@ typedef struct rp_item {
       double tracking;  /* extra thousandths of an em per character */
       rp_color color;
       bool underline;
+      bool kern; /* draw the font's pair kerning (font.h rp_font_measure) */
     } text;
     struct {
       rp_color fill, stroke; /* a == 0: none */

@@ -10,7 +10,13 @@
  *
  * Tracking is extra space after every character, tracking/1000 em: the PDF
  * character spacing Tc = tracking × size / 1000 (ISO 32000-1 §9.3.2), which
- * is what layout's rp_font_width assumes. */
+ * is what layout's rp_font_width assumes.
+ *
+ * Kerning (items with `kern`): libharu has no TJ operator, so a kerned item
+ * is drawn as pieces, a new one wherever the font kerns a pair, each moved
+ * to where rp_font_measure (what layout measured) puts its first character:
+ * a Td and a Tj per piece in the same text object. The pieces of a word abut
+ * or overlap by the kerning, so text extraction still reads whole words. */
 #include <math.h>
 #include <string.h>
 
@@ -72,6 +78,43 @@ static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item
   *st = (text_state){font, size, cs, r, g, b, true};
 }
 
+/* Shows `text` (clean UTF-8) with its baseline starting at it's x, y. */
+static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
+  HPDF_REAL y = (HPDF_REAL)rp_pdf_y(p, it->y);
+  const rp_fontset *fs = p->doc->fonts;
+  const rp_font *f =
+      it->u.text.kern && fs && it->u.text.font >= 0 && (size_t)it->u.text.font < fs->count
+          ? rp_fontset_get(fs, it->u.text.font)
+          : NULL;
+  size_t len = strlen(text);
+  char *buf = f ? rp_arena_alloc(p->scratch, len + 1) : NULL;
+  if (!buf) {
+    HPDF_Page_TextOut(p->page, (HPDF_REAL)it->x, y, text);
+    return;
+  }
+  memcpy(buf, text, len + 1);
+  double size = it->u.text.size, track = it->u.text.tracking;
+  size_t start = 0;
+  double x = it->x; /* of the piece starting at `start` */
+  uint32_t prev = 0;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = rp_utf8_decode(buf + i, len - i, &cp);
+    int k = i > 0 ? rp_font_kern(f, prev, cp) : 0;
+    if (k != 0) {
+      char keep = buf[i];
+      buf[i] = '\0';
+      HPDF_Page_TextOut(p->page, (HPDF_REAL)x, y, buf + start);
+      buf[i] = keep;
+      x = it->x + rp_font_measure(f, buf, i, size, track, true) + k * size / 1000.0;
+      start = i;
+    }
+    prev = cp;
+    i += n;
+  }
+  HPDF_Page_TextOut(p->page, (HPDF_REAL)x, y, buf + start);
+}
+
 /* Underline: a filled rectangle below the baseline, as wide as the text
  * without the tracking after its last character. Thickness and offset follow
  * common font metrics (post table: about 1/15 em, 1/10 em below). */
@@ -116,7 +159,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
       apply_state(p, &st, font, it);
-      HPDF_Page_TextOut(p->page, (HPDF_REAL)it->x, (HPDF_REAL)rp_pdf_y(p, it->y), text);
+      show_text(p, it, text);
       if (!rp_pdf_ok(p, "draw text", &it->src)) st.set = false;
       any_underline |= it->u.text.underline;
     }

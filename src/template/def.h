@@ -68,6 +68,8 @@ enum {
   RP_SP_KEEP_WITH_NEXT,
   RP_SP_MAX_LINES,
   RP_SP_MIN_SIZE,
+  RP_SP_HYPHENATE,
+  RP_SP_KERNING,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -85,6 +87,8 @@ typedef struct rp_style_props {
   bool uppercase, underline, keep_with_next;
   int max_lines;
   double min_size; /* pt */
+  bool hyphenate;  /* set: as given; unset: only when justified */
+  bool kerning;    /* the font's pair kerning (default on) */
 } rp_style_props;
 
 typedef struct rp_style_def {

@@ -34,7 +34,8 @@ static rp_style_props defaults(const rp_layout_def *l) {
                           .leading = 1.2,
                           .leading_ratio = true,
                           .color = {0, 0, 0, 1},
-                          .align = RP_ALIGN_LEFT};
+                          .align = RP_ALIGN_LEFT,
+                          .kerning = true};
 }
 
 /* `own` over `base`: the attributes own sets replace base's. */
@@ -65,6 +66,8 @@ static rp_style_props overlay(rp_style_props base, const rp_style_props *own) {
   if (SET(own, RP_SP_KEEP_WITH_NEXT)) r.keep_with_next = own->keep_with_next;
   if (SET(own, RP_SP_MAX_LINES)) r.max_lines = own->max_lines;
   if (SET(own, RP_SP_MIN_SIZE)) r.min_size = own->min_size;
+  if (SET(own, RP_SP_HYPHENATE)) r.hyphenate = own->hyphenate;
+  if (SET(own, RP_SP_KERNING)) r.kerning = own->kerning;
   r.set = base.set | own->set;
   return r;
 }
@@ -121,6 +124,9 @@ static void props_to_style(const rp_layout_def *l, const rp_style_props *p, rp_s
   s->keep_with_next = p->keep_with_next;
   s->max_lines = p->max_lines;
   s->min_size = p->min_size;
+  /* justified text hyphenates unless told not to; other text when told */
+  s->hyphenate = SET(p, RP_SP_HYPHENATE) ? p->hyphenate : p->align == RP_ALIGN_JUSTIFY;
+  s->kerning = p->kerning;
 }
 
 const rp_style_def *rp_style_find(const rp_layout_def *l, const char *name) {
@@ -252,6 +258,8 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
   style_bool(l, n, "uppercase", RP_SP_UPPERCASE, &p->uppercase, p);
   style_bool(l, n, "underline", RP_SP_UNDERLINE, &p->underline, p);
   style_bool(l, n, "keep-with-next", RP_SP_KEEP_WITH_NEXT, &p->keep_with_next, p);
+  style_bool(l, n, "hyphenate", RP_SP_HYPHENATE, &p->hyphenate, p);
+  style_bool(l, n, "kerning", RP_SP_KERNING, &p->kerning, p);
   if (xmlHasProp(n, (const xmlChar *)"max-lines") &&
       rp_def_int(l, n, "max-lines", 0, 1000, &p->max_lines))
     p->set |= 1u << RP_SP_MAX_LINES;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Charts in the stock layouts, end to end: both samples through both layouts
+# Charts in the stock layouts, end to end: both samples through the layouts
 # render with no warning; every chart is drawn (path items under its figure
 # in --dump-layout, no grey slot) with its labels as text items, and those
 # labels are real text in the PDF (pdftotext).
@@ -40,7 +40,7 @@ chart_check() {
 for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml; do
   [ -f "$content" ] || continue
   c=$(basename "$content" .xml)
-  for layout in layouts/annual-review.xml layouts/annual-review-a5.xml; do
+  for layout in layouts/annual-review.xml layouts/annual-review-a5.xml layouts/deck.xml; do
     name="$c/$(basename "$layout" .xml)"
     out="$TMP/${name//\//-}.pdf"
     dump="$TMP/${name//\//-}.dump"

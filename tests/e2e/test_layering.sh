@@ -25,6 +25,7 @@ declare -A libs=(
   [cairo.h]="charts render diff"
   [ft2build.h]="font"
   [jpeglib.h]="render"
+  [hyphen.h]="layout"
 )
 
 fail=0

@@ -1,6 +1,8 @@
 /* test_font — font metrics against libharu itself, coverage, refusal of bad
  * files, UTF-8 decoding. */
+#include <hb.h>
 #include <hpdf.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +438,99 @@ static void test_digits_are_tabular(void **state) {
   rp_diag_fini(&d);
 }
 
+/* HarfBuzz's own shaping of the pair with every default feature (not
+ * through font.c): how far the pair's kerning moves b, in font units. */
+static long hb_pair_kern(const char *path, const char *pair) {
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+  assert_non_null(blob);
+  hb_face_t *face = hb_face_create(blob, 0);
+  hb_font_t *font = hb_font_create(face);
+  hb_buffer_t *buf = hb_buffer_create();
+  hb_buffer_add_utf8(buf, pair, -1, 0, -1);
+  hb_buffer_guess_segment_properties(buf);
+  hb_shape(font, buf, NULL, 0);
+  unsigned n = 0;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
+  assert_int_equal(n, 2);
+  long k = pos[0].x_advance - hb_font_get_glyph_h_advance(font, info[0].codepoint);
+  hb_buffer_destroy(buf);
+  hb_font_destroy(font);
+  hb_face_destroy(face);
+  hb_blob_destroy(blob);
+  return k;
+}
+
+/* "AV", "To", "Ty" kern in Open Sans (all four faces) as HarfBuzz shapes
+ * them, rounded to thousandths of an em; never next to a space. */
+static void test_kerning_pairs_match_harfbuzz(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  static const char *const pairs[] = {"AV", "To", "Ty", "VA", "LT"};
+  for (size_t k = 0; k < 4; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+      int ours = rp_font_kern(f, (unsigned char)pairs[i][0], (unsigned char)pairs[i][1]);
+      long units = hb_pair_kern(rp_test_src(FACES[k]), pairs[i]);
+      if (ours >= 0 || units >= 0)
+        fail_msg("%s \"%s\": kern %d (HarfBuzz %ld units), expected negative", FACES[k], pairs[i],
+                 ours, units);
+      if (ours != lround(units * 1000.0 / f->units_per_em))
+        fail_msg("%s \"%s\": %d/1000 em, HarfBuzz %ld/%d", FACES[k], pairs[i], ours, units,
+                 f->units_per_em);
+      /* asked again: the same answer (from the cache) */
+      assert_int_equal(rp_font_kern(f, (unsigned char)pairs[i][0], (unsigned char)pairs[i][1]),
+                       ours);
+    }
+    /* pairs the designer left alone, and anything next to a space */
+    assert_int_equal(rp_font_kern(f, 'o', 'n'), 0);
+    assert_int_equal(rp_font_kern(f, 'A', ' '), 0);
+    assert_int_equal(rp_font_kern(f, ' ', 'V'), 0);
+    assert_int_equal(rp_font_kern(f, 0xA0, 'V'), 0);
+  }
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* Kerned widths are the unkerned advances (libharu's arithmetic) plus the
+ * kerning of each adjacent pair, tracking on top; off, rp_font_width. */
+static void test_measure_with_kerning(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const rp_font *f = load(&fs, &d, FACES[0]);
+  const char *t = "AVAST Today";
+  size_t len = strlen(t);
+  long units = 0;
+  for (size_t i = 0; i < len; i++) {
+    units += f->widths[(unsigned char)t[i]];
+    if (i > 0) units += rp_font_kern(f, (unsigned char)t[i - 1], (unsigned char)t[i]);
+  }
+  double kerned = rp_font_measure(f, t, len, 10, 0, true);
+  assert_true(kerned == units * 10 / 1000.0);
+  assert_true(kerned < rp_font_width(f, t, len, 10, 0));
+  assert_true(rp_font_measure(f, t, len, 10, 0, false) == rp_font_width(f, t, len, 10, 0));
+  /* words measure apart: the space adds its advance only */
+  assert_true(rp_font_measure(f, t, len, 10, 0, true) ==
+              rp_font_measure(f, "AVAST", 5, 10, 0, true) + rp_font_width(f, " ", 1, 10, 0) +
+                  rp_font_measure(f, "Today", 5, 10, 0, true));
+  /* tracking adds after every character, kerned or not */
+  assert_true(fabs(rp_font_measure(f, "AV", 2, 12, 50, true) -
+                   (f->widths['A'] + f->widths['V'] + rp_font_kern(f, 'A', 'V') + 100.0) * 12 /
+                       1000.0) < 1e-12);
+  /* joining "A" and "VAST" adds the pair's kerning */
+  assert_int_equal(rp_font_kern_join(f, "A", 1, "VAST", 4), rp_font_kern(f, 'A', 'V'));
+  assert_int_equal(rp_font_kern_join(f, "caf\xC3\xA9", 5, "T", 1), rp_font_kern(f, 0xE9, 'T'));
+  assert_int_equal(rp_font_kern_join(f, "", 0, "T", 1), 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_width_matches_libharu),
@@ -451,6 +546,8 @@ int main(void) {
       cmocka_unit_test(test_fini_empty),
       cmocka_unit_test(test_utf8_decode_strict),
       cmocka_unit_test(test_digits_are_tabular),
+      cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
+      cmocka_unit_test(test_measure_with_kerning),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1030,6 +1030,47 @@ static void test_out_of_memory(void **state) {
   }
 }
 
+/* Kerned styles: words measure with the font's pair kerning; where two
+ * words meet at a dash and the pair across it kerns ("-T" in Open Sans),
+ * they become two fragments, the second exactly where the first ends, so
+ * render draws no kerning layout did not measure. Without kerning the same
+ * text is one fragment at plain advances. */
+static void test_kerning(void **state) {
+  fixture *fx = *state;
+  rp_style k = fx->regular, plain = fx->regular;
+  k.kerning = true;
+  const rp_font *f = rp_fontset_get(&fx->fs, k.font);
+  assert_true(rp_font_kern(f, '-', 'T') < 0);
+  assert_true(rp_font_kern(f, 'T', 'a') < 0);
+
+  rp_lines ls;
+  assert_int_equal(rp_inline_break(fx->a, &fx->fs, one(fx, "Pre-Tax Today", &k), 500, 0,
+                                   RP_ALIGN_LEFT, &ls, &fx->d),
+                   RP_OK);
+  assert_int_equal(ls.n, 1);
+  const rp_line *ln = &ls.lines[0];
+  assert_int_equal(ln->n_frags, 2);
+  assert_string_equal(ln->frags[0].text, "Pre-");
+  assert_string_equal(ln->frags[1].text, "Tax Today");
+  assert_true(ln->frags[0].width == rp_font_measure(f, "Pre-", 4, 10, 0, true));
+  assert_true(fabs(ln->frags[1].x - (ln->frags[0].x + ln->frags[0].width)) < 1e-9);
+  assert_true(fabs(ln->frags[1].width - rp_font_measure(f, "Tax Today", 9, 10, 0, true)) < 1e-9);
+  /* the line: everything kerned but the pair across the join */
+  assert_true(fabs(ln->width - (rp_font_measure(f, "Pre-Tax Today", 13, 10, 0, true) -
+                                rp_font_kern(f, '-', 'T') * 10 / 1000.0)) < 1e-9);
+  rp_item it = {0};
+  rp_frag_to_item(&ln->frags[1], 0, 0, &it);
+  assert_true(it.u.text.kern);
+
+  assert_int_equal(rp_inline_break(fx->a, &fx->fs, one(fx, "Pre-Tax Today", &plain), 500, 0,
+                                   RP_ALIGN_LEFT, &ls, &fx->d),
+                   RP_OK);
+  assert_int_equal(ls.lines[0].n_frags, 1);
+  assert_true(ls.lines[0].width == rp_font_width(f, "Pre-Tax Today", 13, 10, 0));
+  rp_frag_to_item(&ls.lines[0].frags[0], 0, 0, &it);
+  assert_false(it.u.text.kern);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_brute_force_random, setup, teardown),
@@ -1059,6 +1100,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_span_is_internal_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kerning, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

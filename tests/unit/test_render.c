@@ -3,6 +3,7 @@
  * with pdftotext, pdffonts, pdfinfo, pdfimages and qpdf (poppler-utils,
  * qpdf). Images are written here with Cairo (PNG) and libjpeg (JPEG). */
 #include <cairo.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "base/arena.h"
 #include "font/font.h"
+#include "layout/inline.h"
 #include "page/items.h"
 #include "render/img.h"
 #include "render/render.h"
@@ -373,6 +375,78 @@ static void test_text_extracts_without_cmap_warning(void **state) {
   assert_string_equal(r.err, "");
   run_free(&r);
   fprintf(stderr, "one-page text PDF (2 faces): %ld bytes\n", file_size(tmp_path("text.pdf")));
+}
+
+/* Kerned text as layout sets it and render draws it (in pieces, libharu
+ * having no TJ): pdftotext still reads every word whole, and poppler's word
+ * boxes start and end where layout measured them (within 0.05 pt); with
+ * tracking too. The unkerned line is the control: kerning really moved text. */
+static void test_kerned_text_extracts_and_measures(void **state) {
+  fixture *fx = *state;
+  rp_page *pg = add_page(fx, "1");
+  const char *text = "AVAST Today Tyrannical";
+  static const char *const words[] = {"AVAST", "Today", "Tyrannical"};
+  static const size_t starts[] = {0, 6, 12};
+  static const double tracking[] = {0, 60, 0};
+  static const bool kern[] = {true, true, false};
+  static rp_style st[3];
+  double expect_x[3][3], expect_w[3][3];
+  for (int i = 0; i < 3; i++) {
+    st[i] = (rp_style){.font = fx->regular,
+                       .size = 24,
+                       .leading = 30,
+                       .tracking = tracking[i],
+                       .kerning = kern[i],
+                       .color = {0, 0, 0, 1}};
+    rp_span sp = {.text = text, .style = &st[i]};
+    rp_lines ls;
+    assert_int_equal(rp_inline_break(fx->a, &fx->fs, &sp, 500, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+                     RP_OK);
+    assert_int_equal(ls.n, 1);
+    const rp_line *ln = &ls.lines[0];
+    assert_int_equal(ln->n_frags, 1); /* one item: the words share it */
+    rp_item *it = rp_page_add(fx->a, pg, RP_ITEM_TEXT);
+    rp_frag_to_item(&ln->frags[0], 50 + ln->frags[0].x, 100 + 60.0 * i, it);
+    assert_true(it->u.text.kern == kern[i]);
+    const rp_font *f = rp_fontset_get(&fx->fs, fx->regular);
+    assert_true(fabs(it->w - rp_font_measure(f, text, strlen(text), 24, tracking[i], kern[i])) <
+                1e-9);
+    for (int j = 0; j < 3; j++) {
+      expect_x[i][j] = it->x + rp_font_measure(f, text, starts[j], 24, tracking[i], kern[i]);
+      /* poppler's box ends at the last glyph, before its tracking */
+      expect_w[i][j] = rp_font_measure(f, words[j], strlen(words[j]), 24, tracking[i], kern[i]) -
+                       tracking[i] * 24 / 1000;
+    }
+  }
+  assert_int_equal(render(fx, "kern.pdf", NULL), RP_OK);
+  run_result r = run("pdftotext -enc UTF-8 '%s' -", tmp_path("kern.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_int_equal(count_of(r.out, "AVAST Today Tyrannical\n"), 3);
+  run_free(&r);
+  r = run("pdftotext -bbox -enc UTF-8 '%s' -", tmp_path("kern.pdf"));
+  assert_int_equal(r.status, 0);
+  const char *s = r.out;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      s = strstr(s, "<word ");
+      assert_non_null(s);
+      double x0, y0, x1, y1;
+      char word[64];
+      assert_int_equal(
+          sscanf(s, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%63[^<]", &x0, &y0,
+                 &x1, &y1, word),
+          5);
+      s++;
+      assert_string_equal(word, words[j]);
+      if (fabs(x0 - expect_x[i][j]) > 0.05 || fabs((x1 - x0) - expect_w[i][j]) > 0.05)
+        fail_msg("line %d \"%s\": poppler x %.3f w %.3f, layout x %.3f w %.3f", i, word, x0,
+                 x1 - x0, expect_x[i][j], expect_w[i][j]);
+    }
+  run_free(&r);
+  /* kerning moved the text: AV, VA, To, Ty pull in (Open Sans: -20, -20, -35, -10 /1000 em) */
+  assert_true(expect_w[2][0] - expect_w[0][0] > 0.2);
+  assert_true(expect_w[2][1] - expect_w[0][1] > 0.2);
+  assert_true(expect_w[2][2] - expect_w[0][2] > 0.2);
 }
 
 static void test_only_used_faces_embedded(void **state) {
@@ -906,6 +980,7 @@ static void test_pixmap_split_unpremultiplies(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kerned_text_extracts_and_measures, setup, teardown),
       cmocka_unit_test_setup_teardown(test_only_used_faces_embedded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_info_pages_and_size, setup, teardown),
       cmocka_unit_test_setup_teardown(test_source_date_epoch, setup, teardown),

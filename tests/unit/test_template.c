@@ -390,6 +390,13 @@ static void test_style_inheritance(void **state) {
   assert_float_equal(child->color.b, accent.b, 1e-6);
   assert_int_equal(child->align, RP_ALIGN_JUSTIFY);
   assert_float_equal(child->space_after, 6, 1e-9);
+  /* hyphenate: by default justified text only; an explicit value inherits */
+  assert_true(body->hyphenate);
+  assert_true(child->hyphenate);
+  assert_false(rp_layout_def_style(w.l, "ragged")->hyphenate);
+  assert_true(rp_layout_def_style(w.l, "ragged-hy")->hyphenate);
+  assert_false(rp_layout_def_style(w.l, "whole")->hyphenate);
+  assert_false(rp_layout_def_style(w.l, "whole-child")->hyphenate);
   /* …and keeps the parent's proportion of leading to size (14/10) */
   assert_float_equal(child->leading, 28, 1e-9);
   /* a grandchild overrides leading and colour, and asks for the bold face */
