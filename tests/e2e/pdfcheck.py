@@ -282,9 +282,19 @@ def haystacks(pages, norm):
     for p in pages:
         for l in set(furniture(l) for l in p.splitlines() if l.strip()):
             count[l] = count.get(l, 0) + 1
+    # a page's first and last lines are running heads and feet already when they
+    # repeat on two pages (a section's foot where sections share pages)
+    edges = set()
+    for p in pages:
+        ls = [l for l in p.splitlines() if l.strip()]
+        edges.update(furniture(l) for l in ls[:1] + ls[-1:])
+
+    def is_furniture(l):
+        n = count.get(furniture(l), 0)
+        return n >= 3 or (n >= 2 and furniture(l) in edges)
+
     full = norm("\n".join(pages))
-    body = norm("\n".join(l for p in pages for l in p.splitlines()
-                           if count.get(furniture(l), 0) < 3))
+    body = norm("\n".join(l for p in pages for l in p.splitlines() if not is_furniture(l)))
     return full, body
 
 
