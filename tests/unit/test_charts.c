@@ -837,8 +837,8 @@ static void test_pie(void **state) {
     assert_int_equal(draw(fx, &c, pass ? &small : &box_std, &p), RP_OK);
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < 5; i++) {
-      rp_item *sg;
-      filled(p, rp_chart_palette(&c, i), &sg, 1);
+      rp_item *sg = NULL;
+      assert_true(filled(p, rp_chart_palette(&c, i), &sg, 1) >= 1);
       x0 = fmin(x0, sg->x), x1 = fmax(x1, sg->x + sg->w);
       y0 = fmin(y0, sg->y), y1 = fmax(y1, sg->y + sg->h);
     }
