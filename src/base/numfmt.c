@@ -1,33 +1,17 @@
 /* numfmt — see numfmt.h (moved from template/xpathfn.c so charts/ can use it). */
 #include "base/numfmt.h"
+#include "base/sbuf.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef struct outbuf {
-  char *p;
-  size_t cap, len;
-  bool overflow;
-} outbuf;
-
-static void put(outbuf *o, const char *s, size_t n) {
-  if (o->len + n >= o->cap) {
-    o->overflow = true;
-    return;
-  }
-  memcpy(o->p + o->len, s, n);
-  o->len += n;
-  o->p[o->len] = '\0';
-}
-static void puts_(outbuf *o, const char *s) { put(o, s, strlen(s)); }
-
 bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
   if (cap == 0) return false;
-  outbuf o = {out, cap, 0, false};
+  rp_sbuf o = {out, cap, 0, false};
   out[0] = '\0';
   if (isnan(v)) {
-    puts_(&o, "NaN");
+    rp_sbuf_puts(&o, "NaN");
     return !o.overflow;
   }
   /* prefix, the number part (# 0 , .), suffix */
@@ -61,10 +45,10 @@ bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
   bool percent = strchr(picture, '%') != NULL;
   if (percent) v *= 100;
   if (isinf(v)) {
-    if (v < 0) puts_(&o, "-");
-    put(&o, picture, (size_t)(num - picture));
-    puts_(&o, "Infinity");
-    puts_(&o, end);
+    if (v < 0) rp_sbuf_puts(&o, "-");
+    rp_sbuf_put(&o, picture, (size_t)(num - picture));
+    rp_sbuf_puts(&o, "Infinity");
+    rp_sbuf_puts(&o, end);
     return !o.overflow;
   }
   char digits[400];
@@ -78,18 +62,18 @@ bool rp_format_number(double v, const char *picture, char *out, size_t cap) {
   if (strcmp(ip, "0") == 0 && min_int == 0) ip = "";
   size_t ilen = strlen(ip);
   bool nonzero = strspn(digits, "0") != strlen(digits) || (frac && strspn(frac, "0") != flen);
-  if (v < 0 && nonzero) puts_(&o, "-");
-  put(&o, picture, (size_t)(num - picture));
+  if (v < 0 && nonzero) rp_sbuf_puts(&o, "-");
+  rp_sbuf_put(&o, picture, (size_t)(num - picture));
   size_t pad = (size_t)min_int > ilen ? (size_t)min_int - ilen : 0, all = pad + ilen;
   for (size_t i = 0; i < all; i++) {
-    put(&o, i < pad ? "0" : ip + (i - pad), 1);
+    rp_sbuf_put(&o, i < pad ? "0" : ip + (i - pad), 1);
     size_t left = all - i - 1;
-    if (group && left > 0 && left % (size_t)group == 0) puts_(&o, ",");
+    if (group && left > 0 && left % (size_t)group == 0) rp_sbuf_puts(&o, ",");
   }
   if (flen > 0) {
-    puts_(&o, ".");
-    puts_(&o, frac);
+    rp_sbuf_puts(&o, ".");
+    rp_sbuf_puts(&o, frac);
   }
-  puts_(&o, end);
+  rp_sbuf_puts(&o, end);
   return !o.overflow;
 }

@@ -370,3 +370,29 @@ double rp_chart_legend(rp_chart_out *o, const rp_chart *c, const char *const *la
   }
   return cy + line - y;
 }
+
+rp_status rp_chart_series_legend_measure(rp_chart_out *o, const rp_chart *c, const rp_chart_area *r,
+                                         rp_chart_series_legend *lg) {
+  *lg = (rp_chart_series_legend){0};
+  size_t ns = c->n_series;
+  if (ns < 2) return RP_OK;
+  lg->names = rp_arena_alloc(o->a, ns * sizeof *lg->names);
+  lg->colors = rp_arena_alloc(o->a, ns * sizeof *lg->colors);
+  if (!lg->names || !lg->colors) return rp_diag_oom(o->d);
+  for (size_t s = 0; s < ns; s++) {
+    lg->names[s] = c->series[s].name ? c->series[s].name : "";
+    lg->colors[s] = rp_chart_series_color(c, s);
+  }
+  lg->n = ns;
+  lg->h =
+      rp_chart_legend(o, c, lg->names, lg->colors, ns, r->x, 0, r->w, false) + c->label.size * 0.5;
+  if (lg->h > r->h * 0.4) lg->h = 0; /* no room: leave it out */
+  return RP_OK;
+}
+
+void rp_chart_series_legend_draw(rp_chart_out *o, const rp_chart *c, const rp_chart_area *r,
+                                 const rp_chart_series_legend *lg) {
+  if (lg->h > 0)
+    rp_chart_legend(o, c, lg->names, lg->colors, lg->n, r->x,
+                    r->y + r->h - lg->h + c->label.size * 0.5, r->w, true);
+}

@@ -106,6 +106,20 @@ rp_chart_area rp_chart_title(rp_chart_out *o, const rp_chart *c);
 double rp_chart_legend(rp_chart_out *o, const rp_chart *c, const char *const *labels,
                        const rp_color *colors, size_t n, double x, double y, double w, bool draw);
 
+/* The legend of a chart's series, kept below its plot: names and colours
+ * gathered once, the height measured (0 with a lone series, or when it
+ * would take over 40 % of the area) and the legend drawn at the end. */
+typedef struct rp_chart_series_legend {
+  const char **names;
+  rp_color *colors;
+  size_t n;
+  double h; /* pt, the room it takes at the bottom of the area */
+} rp_chart_series_legend;
+rp_status rp_chart_series_legend_measure(rp_chart_out *o, const rp_chart *c, const rp_chart_area *r,
+                                         rp_chart_series_legend *lg);
+void rp_chart_series_legend_draw(rp_chart_out *o, const rp_chart *c, const rp_chart_area *r,
+                                 const rp_chart_series_legend *lg);
+
 /* Text extents used for placement: a label's top and bottom relative to its
  * baseline (cap height plus room, descenders). */
 #define RP_CHART_ASCENT 0.8

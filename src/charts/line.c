@@ -27,20 +27,11 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
   const rp_chart_text *lt = &c->label, *vt = &c->value;
   char buf[480];
 
-  const char **names = NULL;
-  rp_color *cols = NULL;
-  double legend_h = 0;
-  if (ns > 1) {
-    names = rp_arena_alloc(o->a, ns * sizeof *names);
-    cols = rp_arena_alloc(o->a, ns * sizeof *cols);
-    if (!names || !cols) return rp_diag_oom(o->d);
-    for (size_t s = 0; s < ns; s++) {
-      names[s] = c->series[s].name ? c->series[s].name : "";
-      cols[s] = rp_chart_series_color(c, s);
-    }
-    legend_h = rp_chart_legend(o, c, names, cols, ns, r.x, 0, r.w, false) + lt->size * 0.5;
-    if (legend_h > r.h * 0.4) legend_h = 0;
-  }
+  /* legend at the bottom when several series */
+  rp_chart_series_legend lg;
+  rp_status lst = rp_chart_series_legend_measure(o, c, &r, &lg);
+  if (lst != RP_OK) return lst;
+  double legend_h = lg.h;
   double tick_w = 0;
   for (int i = 0; i < sc.n_ticks; i++) {
     rp_chart_format(rp_chart_scale_tick(&sc, i), sc.decimals, c->unit, c->number, buf, sizeof buf);
@@ -114,7 +105,6 @@ rp_status rp_chart_draw_line(rp_chart_out *o, const rp_chart *c) {
     }
   }
 #undef Y
-  if (legend_h > 0)
-    rp_chart_legend(o, c, names, cols, ns, r.x, r.y + r.h - legend_h + lt->size * 0.5, r.w, true);
+  rp_chart_series_legend_draw(o, c, &r, &lg);
   return o->failed ? rp_diag_status(o->d) : RP_OK;
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sbuf.h"
 #include "model/build.h"
 #include "template/def.h"
 
@@ -86,40 +87,24 @@ static int weekday(int y, int m, int d) {
   return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
 }
 
-typedef struct outbuf {
-  char *p;
-  size_t cap, len;
-  bool overflow;
-} outbuf;
-
-static void put(outbuf *o, const char *s, size_t n) {
-  if (o->len + n >= o->cap) {
-    o->overflow = true;
-    return;
-  }
-  memcpy(o->p + o->len, s, n);
-  o->len += n;
-  o->p[o->len] = '\0';
-}
-static void puts_(outbuf *o, const char *s) { put(o, s, strlen(s)); }
-static void putf(outbuf *o, const char *fmt, int v) {
+static void putf(rp_sbuf *o, const char *fmt, int v) {
   char b[32];
   int n = snprintf(b, sizeof b, fmt, v);
-  put(o, b, (size_t)n);
+  rp_sbuf_put(o, b, (size_t)n);
 }
 
 /* The first n characters (UTF-8) of s. */
-static void put_chars(outbuf *o, const char *s, size_t n) {
+static void put_chars(rp_sbuf *o, const char *s, size_t n) {
   size_t i = 0;
   while (s[i] && n > 0) {
     i++;
     while ((s[i] & 0xC0) == 0x80) i++;
     n--;
   }
-  put(o, s, i);
+  rp_sbuf_put(o, s, i);
 }
 
-static bool format_ymd(const rp_date_names *names, const ymd *v, const char *picture, outbuf *o) {
+static bool format_ymd(const rp_date_names *names, const ymd *v, const char *picture, rp_sbuf *o) {
   for (const char *p = picture; *p;) {
     char c = *p;
     size_t run = 1;
@@ -132,9 +117,9 @@ static bool format_ymd(const rp_date_names *names, const ymd *v, const char *pic
         const char *name =
             names && names->month[v->m - 1] ? names->month[v->m - 1] : months[v->m - 1];
         if (run >= 4)
-          puts_(o, name);
+          rp_sbuf_puts(o, name);
         else if (run == 3 && names && names->month_short[v->m - 1])
-          puts_(o, names->month_short[v->m - 1]);
+          rp_sbuf_puts(o, names->month_short[v->m - 1]);
         else if (run == 3)
           put_chars(o, name, 3);
         else
@@ -145,14 +130,14 @@ static bool format_ymd(const rp_date_names *names, const ymd *v, const char *pic
         int k = weekday(v->y, v->m, v->d);
         const char *w = names && names->day[k] ? names->day[k] : weekdays[k];
         if (run >= 4)
-          puts_(o, w);
+          rp_sbuf_puts(o, w);
         else
           put_chars(o, w, 3);
       }
       p += run;
       continue;
     }
-    put(o, p, 1);
+    rp_sbuf_put(o, p, 1);
     p++;
   }
   return !o->overflow;
@@ -162,7 +147,7 @@ bool rp_format_date_in(const rp_date_names *names, const char *iso, const char *
                        size_t cap) {
   ymd v;
   if (cap == 0 || !parse_iso(iso, &v)) return false;
-  outbuf o = {out, cap, 0, false};
+  rp_sbuf o = {out, cap, 0, false};
   out[0] = '\0';
   return format_ymd(names, &v, picture, &o);
 }
@@ -185,16 +170,16 @@ bool rp_date_range_in(const rp_date_names *names, const char *from, const char *
     if (b.y < a.y || (b.y == a.y && (b.m < a.m || (b.m == a.m && b.d < a.d)))) return false;
     single = a.y == b.y && a.m == b.m && a.d == b.d;
   }
-  outbuf o = {out, cap, 0, false};
+  rp_sbuf o = {out, cap, 0, false};
   out[0] = '\0';
   if (single) return format_ymd(names, &a, "d MMMM yyyy", &o);
   if (a.y == b.y && a.m == b.m) {
     putf(&o, "%d", a.d);
-    puts_(&o, "\xE2\x80\x93"); /* en dash, closed up between numbers */
+    rp_sbuf_puts(&o, "\xE2\x80\x93"); /* en dash, closed up between numbers */
     return format_ymd(names, &b, "d MMMM yyyy", &o);
   }
   if (!format_ymd(names, &a, a.y == b.y ? "d MMMM" : "d MMMM yyyy", &o)) return false;
-  puts_(&o, " \xE2\x80\x93 "); /* spaced en dash between dates with words */
+  rp_sbuf_puts(&o, " \xE2\x80\x93 "); /* spaced en dash between dates with words */
   return format_ymd(names, &b, "d MMMM yyyy", &o);
 }
 

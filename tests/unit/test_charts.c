@@ -38,12 +38,8 @@ static int setup(void **state) {
   fx->a = rp_arena_new();
   rp_fontset_init(&fx->fs);
   rp_diag_init(&fx->d);
-  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), NULL, 0,
-                                   &fx->d, &fx->regular),
-                   RP_OK);
-  assert_int_equal(
-      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), NULL, 0, &fx->d, &fx->bold),
-      RP_OK);
+  fx->regular = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf");
+  fx->bold = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf");
   *state = fx;
   return 0;
 }
@@ -1016,9 +1012,7 @@ static void test_delta(void **state) {
 static void test_label_fallback_face(void **state) {
   fixture *fx = *state;
   int dejavu;
-  assert_int_equal(
-      rp_fontset_load(&fx->fs, rp_test_src("fonts/DejaVuSans.ttf"), NULL, 0, &fx->d, &dejavu),
-      RP_OK);
+  dejavu = rp_test_font(&fx->fs, &fx->d, "fonts/DejaVuSans.ttf");
   rp_chart c = chart_hbar(fx);
   static const char *const k[] = {
       "t CO\xE2\x82\x82"

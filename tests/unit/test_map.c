@@ -128,12 +128,8 @@ static int setup(void **state) {
   fx->a = rp_arena_new();
   rp_fontset_init(&fx->fs);
   rp_diag_init(&fx->d);
-  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), NULL, 0,
-                                   &fx->d, &fx->regular),
-                   RP_OK);
-  assert_int_equal(
-      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), NULL, 0, &fx->d, &fx->bold),
-      RP_OK);
+  fx->regular = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf");
+  fx->bold = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf");
   fx->page.width = 595.2756, fx->page.height = 841.8898;
   *state = fx;
   return 0;

@@ -195,15 +195,9 @@ static int setup(void **state) {
   fx->a = rp_arena_new();
   rp_fontset_init(&fx->fs);
   rp_diag_init(&fx->d);
-  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Regular.ttf"), NULL, 0,
-                                   &fx->d, &fx->regular),
-                   RP_OK);
-  assert_int_equal(
-      rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Bold.ttf"), NULL, 0, &fx->d, &fx->bold),
-      RP_OK);
-  assert_int_equal(rp_fontset_load(&fx->fs, rp_test_src("fonts/OpenSans-Italic.ttf"), NULL, 0,
-                                   &fx->d, &fx->italic),
-                   RP_OK);
+  fx->regular = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf");
+  fx->bold = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf");
+  fx->italic = rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Italic.ttf");
   fx->doc.fonts = &fx->fs;
   *state = fx;
   return 0;

@@ -96,3 +96,11 @@ void rp_test_output_free(rp_test_output *o) {
   free(o->err);
   o->out = o->err = NULL;
 }
+
+int rp_test_font(rp_fontset *fs, rp_diag *d, const char *rel) {
+  int index = -1;
+  rp_status st = rp_fontset_load(fs, rp_test_src(rel), NULL, 0, d, &index);
+  if (st != RP_OK) rp_test_diag_dump(d);
+  assert_int_equal(st, RP_OK);
+  return index;
+}

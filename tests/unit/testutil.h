@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "base/diag.h"
+#include "font/font.h"
 
 /* Absolute path of a file in the source tree ("fonts/OpenSans-Regular.ttf");
  * returns a static buffer per call slot (4 slots, rotating). */
@@ -22,6 +23,9 @@ const char *rp_test_write(const char *name, const char *text);
 int rp_test_diag_has(const rp_diag *d, const char *needle);
 /* Prints every diagnostic (for failing tests). */
 void rp_test_diag_dump(const rp_diag *d);
+/* Loads the source tree's font `rel` ("fonts/OpenSans-Bold.ttf") into fs,
+ * failing the test if it cannot; returns its index. */
+int rp_test_font(rp_fontset *fs, rp_diag *d, const char *rel);
 
 /* What a shell command printed, and how it ended. */
 typedef struct rp_test_output {
