@@ -12,7 +12,12 @@
  * the same stream object. Surrogate codes D800–DFFF are not characters and
  * are left unmapped; at most 100 ranges per beginbfrange block (the
  * CMap specification's limit, Adobe TN 5014). */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "render/pdf.h"
 
@@ -78,6 +83,90 @@ static bool fix_to_unicode(rp_pdf *p, HPDF_Font font, const char *path) {
   return rp_pdf_ok(p, "write the font's ToUnicode map", &src);
 }
 
+/* ---- subsets -------------------------------------------------------- */
+
+/* Marks the characters of UTF-8 `text` (already clean: BMP only) as used by
+ * face `font`. */
+static bool mark_text(rp_pdf *p, int font, const char *text) {
+  if (font < 0 || (size_t)font >= p->n_fonts || !text) return true;
+  if (!p->font_used[font]) {
+    p->font_used[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1);
+    if (!p->font_used[font]) return false;
+  }
+  uint8_t *bits = p->font_used[font];
+  size_t len = strlen(text);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+  }
+  return true;
+}
+
+bool rp_pdf_fonts_collect(rp_pdf *p) {
+  const rp_layout_doc *doc = p->doc;
+  for (size_t pi = 0; pi < doc->pages.len; pi++) {
+    const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
+    const rp_item *items = pg->items.data;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      const rp_item *it = &items[i];
+      bool ok = true;
+      if (it->kind == RP_ITEM_TEXT && it->u.text.text)
+        ok = mark_text(p, it->u.text.font,
+                       rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+      else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
+        /* rp_pdf_draw_chart_slot's label, in the first face */
+        const char *label =
+            it->u.chart.label && it->u.chart.label[0] ? it->u.chart.label : it->u.chart.kind;
+        ok = !label || mark_text(p, 0, rp_pdf_clean_utf8(p, label, 1000));
+      }
+      if (!ok) {
+        rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
+ * found) to an anonymous in-memory file and gives its path; false when the
+ * face is embedded whole instead (no subset could be made). The file stays
+ * open until the document is saved: libharu reads the font program again
+ * when it writes it. */
+static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
+  const uint8_t *bits = p->font_used[index];
+  if (!bits) return false;
+  uint32_t *cps = rp_arena_alloc(p->scratch, 65536 * sizeof *cps);
+  if (!cps) return false;
+  size_t n = 0;
+  for (uint32_t cp = 0; cp < 65536; cp++)
+    if (bits[cp >> 3] >> (cp & 7) & 1) cps[n++] = cp;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) return false;
+  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
+  size_t done = 0;
+  while (fd >= 0 && done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  free(data);
+  if (fd < 0 || done < len) {
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  p->font_fds[index] = fd;
+  snprintf(path, cap, "/proc/self/fd/%d", fd);
+  return true;
+}
+
+void rp_pdf_fonts_close(rp_pdf *p) {
+  for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
+    if (p->font_fds[i] >= 0) close(p->font_fds[i]);
+}
+
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const rp_fontset *fs = p->doc->fonts;
   if (!fs || index < 0 || (size_t)index >= fs->count || !fs->fonts[index] ||
@@ -90,7 +179,9 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   if (p->font_failed[index]) return NULL;
 
   const char *path = fs->fonts[index]->path;
-  const char *name = HPDF_LoadTTFontFromFile(p->pdf, path, HPDF_TRUE);
+  char sub_path[64];
+  const char *load = subset_file(p, index, sub_path, sizeof sub_path) ? sub_path : path;
+  const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;
   if (name) font = HPDF_GetFont(p->pdf, name, "UTF-8");
