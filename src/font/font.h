@@ -23,6 +23,8 @@ typedef struct rp_font {
   int units_per_em;
   int ascent, descent; /* thousandths of an em (descent negative) */
   int cap_height, x_height;
+  double italic_angle;           /* degrees, counter-clockwise from vertical ('post'); 0 upright */
+  int weight;                    /* OS/2 usWeightClass: 400 regular, 700 bold */
   uint16_t *widths;              /* 65536 entries: advance in 1/1000 em per BMP code point */
   uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
   int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */

@@ -2,7 +2,9 @@
 # Embedded fonts are subsets: each font program in the PDF holds the glyphs of
 # the characters drawn (plus what they are built from), none of the layout
 # tables (positions are in the page's operators) and no glyph names; the text
-# still extracts word for word, and every face still maps its characters.
+# still extracts word for word; each ToUnicode lists the characters used; the
+# font dictionaries say what libharu leaves out (ordering Identity, italic
+# angle, stem width, cap height).
 source "$(dirname "$0")/lib.sh"
 cd "$SRC" || exit 1
 PY=/usr/bin/python3
@@ -45,6 +47,19 @@ for page in pdf.pages:
             nfull = glyphs(full, tables(full))
             if not (n < nfull / 2 and len(data) < len(full) / 2):
                 print(f"{base}: {n} of {nfull} glyphs, {len(data)} of {len(full)} bytes"); ok = False
+        cid = font.DescendantFonts[0]
+        if str(cid.CIDSystemInfo.Ordering) != "Identity":
+            print(f"{base}: CIDSystemInfo ordering {cid.CIDSystemInfo.Ordering}"); ok = False
+        if "/CapHeight" not in desc or int(desc.StemV) <= 0:
+            print(f"{base}: descriptor lacks CapHeight or StemV"); ok = False
+        if ("Italic" in base) != (float(desc.ItalicAngle) < 0):
+            print(f"{base}: ItalicAngle {desc.ItalicAngle}"); ok = False
+        cmap = font.ToUnicode.read_bytes().decode("latin-1")
+        if "bfrange" in cmap:
+            print(f"{base}: ToUnicode maps ranges, not the characters used"); ok = False
+        pairs = [l.split() for l in cmap.splitlines() if l.startswith("<")]
+        if not pairs or any(a != b for a, b in pairs[1:] if a != "<0000>"):
+            print(f"{base}: ToUnicode is not the identity of the characters used"); ok = False
         seen += 1
 sys.exit(0 if ok and seen else 1)
 PY
