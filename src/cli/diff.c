@@ -23,11 +23,15 @@ static const char usage[] =
     "\n"
     "  --dpi N            rasterise at N dpi (10 to 600; default: the goldens' dpi,\n"
     "                     or 72 for two PDFs)\n"
-    "  --threshold N      a pixel differs when a colour channel differs by more than\n"
-    "                     N (0 to 255; default %d)\n"
+    "  --threshold N      a pixel differs when a colour channel differs by more\n"
+    "                     than N (0 to 255; default %d), unless by at most 4 N and\n"
+    "                     the other page has that colour within --radius px of it\n"
+    "                     (an anti-aliased edge, drawn a little differently)\n"
+    "  --radius N         how far to look for it (0 to 3 px; default %d; 0 compares\n"
+    "                     each pixel in place only)\n"
     "  --max-share F      a page differs when more than this share of its pixels\n"
     "                     differ: a fraction (0.001) or a percentage (0.1%%)\n"
-    "                     (default %g, i.e. %g %%)\n"
+    "                     (default %g %%)\n"
     "  --out DIR          where the diff images go (default: ACTUAL without .pdf,\n"
     "                     plus '-diff'); one page-NNN.png per differing page\n"
     "  --update           write the goldens folder EXPECTED from ACTUAL instead\n"
@@ -40,7 +44,7 @@ static const char usage[] =
     "corrupt PDF, missing goldens, bad arguments).\n";
 
 typedef struct diff_opts {
-  const char *dpi, *threshold, *max_share, *out;
+  const char *dpi, *threshold, *max_share, *radius, *out;
   bool update, quiet, help;
 } diff_opts;
 
@@ -116,13 +120,10 @@ static const char *default_out(rp_arena *a, const char *actual) {
 int rp_cli_diff(int argc, char **argv) {
   diff_opts o = {0};
   const rp_opt opts[] = {
-      {"help", 'h', false, NULL, &o.help},
-      {"dpi", 0, true, &o.dpi, NULL},
-      {"threshold", 0, true, &o.threshold, NULL},
-      {"max-share", 0, true, &o.max_share, NULL},
-      {"out", 0, true, &o.out, NULL},
-      {"update", 0, false, NULL, &o.update},
-      {"quiet", 'q', false, NULL, &o.quiet},
+      {"help", 'h', false, NULL, &o.help},        {"dpi", 0, true, &o.dpi, NULL},
+      {"threshold", 0, true, &o.threshold, NULL}, {"max-share", 0, true, &o.max_share, NULL},
+      {"radius", 0, true, &o.radius, NULL},       {"out", 0, true, &o.out, NULL},
+      {"update", 0, false, NULL, &o.update},      {"quiet", 'q', false, NULL, &o.quiet},
   };
   const char *pos[2];
   int n_pos;
@@ -130,7 +131,7 @@ int rp_cli_diff(int argc, char **argv) {
       rp_args_parse("diff", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 2, &n_pos);
   if (rc) return 2;
   if (o.help) {
-    printf(usage, RP_DIFF_DEFAULT_THRESHOLD, RP_DIFF_DEFAULT_MAX_SHARE,
+    printf(usage, RP_DIFF_DEFAULT_THRESHOLD, RP_DIFF_DEFAULT_RADIUS,
            100 * RP_DIFF_DEFAULT_MAX_SHARE);
     return 0;
   }
@@ -147,6 +148,11 @@ int rp_cli_diff(int argc, char **argv) {
   if (o.threshold && (dopts.threshold = (int)whole(o.threshold, 0, 255)) < 0) {
     fprintf(stderr, "reviewpdf diff: --threshold must be a whole number from 0 to 255, not '%s'\n",
             o.threshold);
+    return 2;
+  }
+  if (o.radius && (dopts.radius = (int)whole(o.radius, 0, 3)) < 0) {
+    fprintf(stderr, "reviewpdf diff: --radius must be a whole number from 0 to 3, not '%s'\n",
+            o.radius);
     return 2;
   }
   if (o.max_share && (dopts.max_share = share(o.max_share)) < 0) {

@@ -19,6 +19,7 @@ rp_diff_opts rp_diff_opts_default(void) {
   return (rp_diff_opts){
       .threshold = RP_DIFF_DEFAULT_THRESHOLD,
       .max_share = RP_DIFF_DEFAULT_MAX_SHARE,
+      .radius = RP_DIFF_DEFAULT_RADIUS,
   };
 }
 
@@ -176,7 +177,7 @@ static void side_close(side *s) {
 
 static rp_status side_page(rp_arena *a, side *s, int i, int dpi, cairo_surface_t **out,
                            rp_diag *d) {
-  if (s->pdf) return rp_diff_pdf_render(s->pdf, i, dpi, 0, 0, out, d);
+  if (s->pdf) return rp_diff_pdf_render(s->pdf, i, dpi, NULL, out, d);
   char *path = page_png(a, s->g.dir, i + 1);
   if (!path) return rp_diag_oom(d);
   return rp_diff_png_read(path, out, d);
@@ -217,14 +218,14 @@ static rp_status compare_page(rp_arena *a, side *exp, side *act, int i, int dpi,
     goto out;
   }
   rp_diff_stats s;
-  rp_diff_compare(e, x, o->threshold, &s);
+  rp_diff_compare(e, x, o->threshold, o->radius, &s);
   p->differing = s.differing, p->total = s.total, p->max_delta = s.max_delta;
   p->x0 = s.x0, p->y0 = s.y0, p->x1 = s.x1, p->y1 = s.y1;
   p->verdict = (double)s.differing > o->max_share * (double)s.total ? RP_DIFF_PIXELS : RP_DIFF_SAME;
   if (p->verdict == RP_DIFF_PIXELS && o->out_dir) {
     st = out_prepare(a, o->out_dir, out_ready, d);
     if (st) goto out;
-    cairo_surface_t *img = rp_diff_image(e, x, o->threshold, &s);
+    cairo_surface_t *img = rp_diff_image(e, x, o->threshold, o->radius, &s);
     const char *path = page_png(a, o->out_dir, i + 1);
     if (!img || !path) {
       cairo_surface_destroy(img);
@@ -318,7 +319,7 @@ rp_status rp_diff_update(rp_arena *a, const char *dir, const char *actual, int d
   if (!st) st = ensure_dir(dir, d);
   for (int i = 0; !st && i < act.pages; i++) {
     cairo_surface_t *s = NULL;
-    st = rp_diff_pdf_render(act.pdf, i, dpi, 0, 0, &s, d);
+    st = rp_diff_pdf_render(act.pdf, i, dpi, NULL, &s, d);
     char *path = st ? NULL : page_png(a, dir, i + 1);
     if (!st && !path) st = rp_diag_oom(d);
     if (!st) st = rp_diff_png_write(s, path, d);

@@ -22,8 +22,9 @@
 /* Defaults measured on the sample review at 72 dpi (docs/diff.md): re-rasterising
  * with a sub-pixel offset stays under both, a one-word change exceeds them. */
 #define RP_DIFF_DEFAULT_DPI 72
-#define RP_DIFF_DEFAULT_THRESHOLD 64
-#define RP_DIFF_DEFAULT_MAX_SHARE 0.0002
+#define RP_DIFF_DEFAULT_THRESHOLD 32
+#define RP_DIFF_DEFAULT_MAX_SHARE 0.00005
+#define RP_DIFF_DEFAULT_RADIUS 1
 
 /* A folder of goldens holds page-001.png, page-002.png, … and golden.txt,
  * which records the dpi they were rasterised at and their page count. */
@@ -33,6 +34,8 @@ typedef struct rp_diff_opts {
   int dpi;             /* 0: the goldens' own dpi, or RP_DIFF_DEFAULT_DPI for two PDFs */
   int threshold;       /* 0–255: a channel difference above this makes a pixel differ */
   double max_share;    /* 0–1: a page differs when more than this share of pixels differ */
+  int radius;          /* px: a pixel that the other image matches within this distance is
+                          the same edge drawn a little elsewhere (0: in place only) */
   const char *out_dir; /* folder for the diff images (made when needed); NULL: none */
 } rp_diff_opts;
 

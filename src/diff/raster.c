@@ -76,7 +76,7 @@ void rp_diff_px(double w_pt, double h_pt, int dpi, int *w_px, int *h_px) {
   *h_px = (int)ceil(h_pt * dpi / 72.0 - 1e-6);
 }
 
-rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, double dx, double dy,
+rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, const rp_diff_draw *how,
                              cairo_surface_t **out, rp_diag *d) {
   *out = NULL;
   PopplerPage *page = poppler_document_get_page(p->doc, i);
@@ -97,7 +97,16 @@ rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, double dx, double d
   cairo_t *cr = cairo_create(s);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
-  cairo_translate(cr, dx, dy);
+  if (how) {
+    cairo_translate(cr, how->dx, how->dy);
+    cairo_set_antialias(cr, how->antialias);
+    if (how->no_hint_metrics) {
+      cairo_font_options_t *fo = cairo_font_options_create();
+      cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+      cairo_set_font_options(cr, fo);
+      cairo_font_options_destroy(fo);
+    }
+  }
   cairo_scale(cr, dpi / 72.0, dpi / 72.0);
   poppler_page_render(page, cr);
   cairo_status_t cst = cairo_status(cr);

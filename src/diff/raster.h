@@ -6,6 +6,7 @@
 #define RP_DIFF_RASTER_H
 
 #include <cairo.h>
+#include <stdbool.h>
 
 #include "base/diag.h"
 #include "diff/diff.h"
@@ -24,9 +25,17 @@ int rp_diff_pdf_pages(const rp_diff_pdf *p);
 void rp_diff_pdf_size(const rp_diff_pdf *p, int i, double *w_pt, double *h_pt);
 /* The size in pixels a page of w_pt × h_pt gets at dpi. */
 void rp_diff_px(double w_pt, double h_pt, int dpi, int *w_px, int *h_px);
-/* Draws page i on a new opaque (RGB24) white image at dpi, shifted by
- * (dx, dy) px (0 but in tests). The caller destroys *out. */
-rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, double dx, double dy,
+/* How a page is drawn: NULL (or all zero) when comparing; the rest lets
+ * tests measure anti-aliasing noise as another rasteriser would make it. */
+typedef struct rp_diff_draw {
+  double dx, dy;               /* px: the page shifted by a fraction of a pixel */
+  cairo_antialias_t antialias; /* CAIRO_ANTIALIAS_DEFAULT (0), or FAST, GRAY… */
+  bool no_hint_metrics;        /* glyph metrics not rounded to whole pixels */
+} rp_diff_draw;
+
+/* Draws page i on a new opaque (RGB24) white image at dpi. The caller
+ * destroys *out. */
+rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, const rp_diff_draw *how,
                              cairo_surface_t **out, rp_diag *d);
 
 /* Reads a PNG as an opaque RGB24 image (transparency over white). */
@@ -40,12 +49,20 @@ typedef struct rp_diff_stats {
   int x0, y0, x1, y1; /* box of the differing pixels; x1 < x0 when none */
 } rp_diff_stats;
 
+/* Whether pixel (x, y) differs: a channel differs by more than threshold,
+ * and either by more than rp_diff_ink(threshold) or (radius > 0) with no
+ * pixel of the other image within radius px to explain it — an anti-aliased
+ * edge takes values between its neighbours' (compare.c). Both images RGB24
+ * of the same size. */
+int rp_diff_ink(int threshold);
+bool rp_diff_pixel_differs(cairo_surface_t *expected, cairo_surface_t *actual, int x, int y,
+                           int threshold, int radius);
 /* Compares two RGB24 images of the same size. */
-void rp_diff_compare(cairo_surface_t *expected, cairo_surface_t *actual, int threshold,
+void rp_diff_compare(cairo_surface_t *expected, cairo_surface_t *actual, int threshold, int radius,
                      rp_diff_stats *st);
 /* The diff image: expected faded to a light grey, each differing pixel red,
  * the box of them outlined in blue. NULL when out of memory. */
 cairo_surface_t *rp_diff_image(cairo_surface_t *expected, cairo_surface_t *actual, int threshold,
-                               const rp_diff_stats *st);
+                               int radius, const rp_diff_stats *st);
 
 #endif
