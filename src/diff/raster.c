@@ -2,10 +2,13 @@
  * read and written with Cairo. See raster.h. */
 #include "diff/raster.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <math.h>
 #include <poppler.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/outfile.h"
@@ -124,17 +127,48 @@ rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, const rp_diff_draw 
   return RP_OK;
 }
 
+/* Reads the PNG signature and IHDR's size, so that a file that is no PNG or
+ * would decode to a huge image is refused before Cairo allocates it. */
+static rp_status png_check(const char *path, rp_diag *d) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+                         "cannot read the golden PNG: %s; regenerate the goldens with --update",
+                         strerror(errno));
+  unsigned char h[24];
+  size_t n = fread(h, 1, sizeof h, f);
+  fclose(f);
+  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (n < sizeof h || memcmp(h, sig, 8) != 0 || memcmp(h + 12, "IHDR", 4) != 0)
+    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+                         "not a PNG file; regenerate the goldens with --update");
+  unsigned long w =
+      (unsigned long)h[16] << 24 | (unsigned long)h[17] << 16 | (unsigned long)h[18] << 8 | h[19];
+  unsigned long ht =
+      (unsigned long)h[20] << 24 | (unsigned long)h[21] << 16 | (unsigned long)h[22] << 8 | h[23];
+  if (w == 0 || ht == 0 || (double)w * (double)ht > (double)RP_DIFF_MAX_PIXELS)
+    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+                         "the PNG is %lu × %lu px: no image, or larger than any page diff "
+                         "compares (%ld pixels)",
+                         w, ht, RP_DIFF_MAX_PIXELS);
+  return RP_OK;
+}
+
 rp_status rp_diff_png_read(const char *path, cairo_surface_t **out, rp_diag *d) {
   *out = NULL;
+  rp_status st = png_check(path, d);
+  if (st) return st;
   cairo_surface_t *png = cairo_image_surface_create_from_png(path);
   cairo_status_t cst = cairo_surface_status(png);
   if (cst != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(png);
-    if (cst == CAIRO_STATUS_NO_MEMORY) return rp_diag_oom(d);
-    return rp_diag_error(
-        d, RP_ERR_INPUT, path, 0, 0, "cannot read the golden PNG: %s%s",
-        cairo_status_to_string(cst),
-        cst == CAIRO_STATUS_FILE_NOT_FOUND ? "; regenerate the goldens with --update" : "");
+    /* Cairo reports every libpng error as NO_MEMORY (render/img_png.c); the
+     * size is checked, so a corrupt file is far more likely. */
+    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+                         "the golden PNG cannot be decoded (%s); regenerate the goldens with "
+                         "--update",
+                         cst == CAIRO_STATUS_NO_MEMORY ? "corrupt data, or out of memory"
+                                                       : cairo_status_to_string(cst));
   }
   if (cairo_image_surface_get_format(png) == CAIRO_FORMAT_RGB24) {
     *out = png;
