@@ -201,6 +201,13 @@ diff_rc bad-share-word 2 "$P/base.pdf" "$P/base.pdf" --max-share much
 diff_rc unknown-option 2 "$P/base.pdf" "$P/base.pdf" --frob
 diff_rc help 0 --help
 expect_contains "help: documents --update" "$P/help.out" "--update"
+# reviewpdf runs reviewpdf-diff from beside itself; without it, trouble that says so
+mkdir -p "$P/solo" && cp "$BIN" "$P/solo/reviewpdf"
+"$P/solo/reviewpdf" diff "$P/base.pdf" "$P/base.pdf" 2>"$P/solo.err"
+rc=$?
+[ $rc = 2 ] && grep -q "cannot run .*reviewpdf-diff" "$P/solo.err" && pass "without reviewpdf-diff beside it: exit 2, named" || fail "without reviewpdf-diff: exit $rc, $(cat "$P/solo.err")"
+# and render does not load poppler (docs/diff.md, start-up)
+if ldd "$BIN" | grep -q poppler; then fail "reviewpdf links poppler"; else pass "reviewpdf does not link poppler"; fi
 "$BIN" --help | grep -q "^  diff " && pass "reviewpdf --help lists diff" || fail "reviewpdf --help does not list diff"
 
 finish
