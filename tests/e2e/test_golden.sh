@@ -38,4 +38,22 @@ $(cat "$TMP/$name.out")" ;;
   esac
 done <tests/golden/renders.txt
 [ "$n" -gt 0 ] || fail "tests/golden/renders.txt lists no render"
+
+# The check itself must be able to fail: the first render with a word put
+# into the content's first <title> (in a copy of the project) drifts.
+if [ "$update" != 1 ]; then
+  read -r dir content layout opts < <(grep -v '^ *\(#\|$\)' tests/golden/renders.txt | head -1)
+  mkdir -p "$TMP/proj"
+  cp -r data images fonts layouts "$TMP/proj/"
+  sed '0,/<title>/s//<title>Drift /' "$content" >"$TMP/proj/$content.drift.xml"
+  # shellcheck disable=SC2086
+  if "$BIN" render "$TMP/proj/$content.drift.xml" --layout "$TMP/proj/$layout" $opts \
+    -o "$TMP/drift.pdf" -q 2>"$TMP/drift.err"; then
+    "$BIN" diff "$dir" "$TMP/drift.pdf" --out "$TMP/drift-diff" >"$TMP/drift.out" 2>&1
+    rc=$?
+    if [ $rc = 1 ]; then pass "$dir: a changed word is caught ($(tail -1 "$TMP/drift.out"))"; else fail "$dir: a changed word was not caught (exit $rc): $(cat "$TMP/drift.out")"; fi
+  else
+    fail "$dir: the drifted render failed: $(head -c 600 "$TMP/drift.err")"
+  fi
+fi
 finish
