@@ -140,9 +140,9 @@ int rp_cli_diff(int argc, char **argv) {
     return 2;
   }
   rp_diff_opts dopts = rp_diff_opts_default();
-  if (o.dpi && (dopts.dpi = (int)whole(o.dpi, 10, 600)) < 0) {
-    fprintf(stderr, "reviewpdf diff: --dpi must be a whole number from 10 to 600, not '%s'\n",
-            o.dpi);
+  if (o.dpi && (dopts.dpi = (int)whole(o.dpi, RP_DIFF_MIN_DPI, RP_DIFF_MAX_DPI)) < 0) {
+    fprintf(stderr, "reviewpdf diff: --dpi must be a whole number from %d to %d, not '%s'\n",
+            RP_DIFF_MIN_DPI, RP_DIFF_MAX_DPI, o.dpi);
     return 2;
   }
   if (o.threshold && (dopts.threshold = (int)whole(o.threshold, 0, 255)) < 0) {

@@ -68,17 +68,19 @@ static rp_status golden_read(rp_arena *a, const char *dir, golden *g, rp_diag *d
     int v, len = 0;
     if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#') continue;
     if (sscanf(line, "%15s %d %n", key, &v, &len) == 2 && line[len] == '\0' && v > 0) {
-      if (strcmp(key, "dpi") == 0) {
+      if (strcmp(key, "dpi") == 0 && v >= RP_DIFF_MIN_DPI && v <= RP_DIFF_MAX_DPI) {
         g->dpi = v;
         continue;
       }
-      if (strcmp(key, "pages") == 0) {
+      if (strcmp(key, "pages") == 0 && v <= RP_DIFF_MAX_PAGES) {
         g->pages = v;
         continue;
       }
     }
     st = rp_diag_error(d, RP_ERR_INPUT, path, lineno, 0,
-                       "expected 'dpi N' or 'pages N'; regenerate the folder with --update");
+                       "expected 'dpi N' (%d to %d) or 'pages N' (at most %d); regenerate the "
+                       "folder with --update",
+                       RP_DIFF_MIN_DPI, RP_DIFF_MAX_DPI, RP_DIFF_MAX_PAGES);
   }
   fclose(f);
   if (!st && (!g->dpi || !g->pages))
@@ -204,16 +206,19 @@ static rp_status compare_page(rp_arena *a, side *exp, side *act, int i, int dpi,
   if (exp->pdf) rp_diff_pdf_size(exp->pdf, i, &p->exp_w_pt, &p->exp_h_pt);
   rp_diff_pdf_size(act->pdf, i, &p->act_w_pt, &p->act_h_pt);
   cairo_surface_t *e = NULL, *x = NULL;
-  rp_status st = side_page(a, exp, i, dpi, &e, d);
+  rp_status st = RP_OK;
+  /* two PDFs: sizes in points, before drawing anything */
+  if (exp->pdf &&
+      (fabs(p->exp_w_pt - p->act_w_pt) > 0.01 || fabs(p->exp_h_pt - p->act_h_pt) > 0.01)) {
+    p->verdict = RP_DIFF_SIZE;
+    goto out;
+  }
+  st = side_page(a, exp, i, dpi, &e, d);
   if (!st) st = side_page(a, act, i, dpi, &x, d);
   if (st) goto out;
   p->exp_w = cairo_image_surface_get_width(e), p->exp_h = cairo_image_surface_get_height(e);
   p->act_w = cairo_image_surface_get_width(x), p->act_h = cairo_image_surface_get_height(x);
-  bool size_differs = p->exp_w != p->act_w || p->exp_h != p->act_h;
-  if (exp->pdf)
-    size_differs = size_differs || fabs(p->exp_w_pt - p->act_w_pt) > 0.01 ||
-                   fabs(p->exp_h_pt - p->act_h_pt) > 0.01;
-  if (size_differs) {
+  if (p->exp_w != p->act_w || p->exp_h != p->act_h) {
     p->verdict = RP_DIFF_SIZE;
     goto out;
   }

@@ -22,6 +22,9 @@
 /* Defaults measured on the sample review at 72 dpi (docs/diff.md): re-rasterising
  * with a sub-pixel offset stays under both, a one-word change exceeds them. */
 #define RP_DIFF_DEFAULT_DPI 72
+#define RP_DIFF_MIN_DPI 10
+#define RP_DIFF_MAX_DPI 600
+#define RP_DIFF_MAX_PAGES 100000 /* in a goldens folder's manifest */
 #define RP_DIFF_DEFAULT_THRESHOLD 32
 #define RP_DIFF_DEFAULT_MAX_SHARE 0.00005
 #define RP_DIFF_DEFAULT_RADIUS 1

@@ -73,10 +73,16 @@ void rp_diff_pdf_size(const rp_diff_pdf *p, int i, double *w_pt, double *h_pt) {
   g_object_unref(page);
 }
 
+/* ceil, less a hair so that an exact fit does not gain a pixel (as pdftoppm);
+ * 0 for no page or one past any image size. */
+static int px_of(double pt, int dpi) {
+  double v = ceil(pt * dpi / 72.0 - 1e-6);
+  return v >= 1 && v <= (double)RP_DIFF_MAX_PIXELS ? (int)v : 0;
+}
+
 void rp_diff_px(double w_pt, double h_pt, int dpi, int *w_px, int *h_px) {
-  /* ceil, less a hair so that an exact fit does not gain a pixel (as pdftoppm) */
-  *w_px = (int)ceil(w_pt * dpi / 72.0 - 1e-6);
-  *h_px = (int)ceil(h_pt * dpi / 72.0 - 1e-6);
+  *w_px = px_of(w_pt, dpi);
+  *h_px = px_of(h_pt, dpi);
 }
 
 rp_status rp_diff_pdf_render(rp_diff_pdf *p, int i, int dpi, const rp_diff_draw *how,

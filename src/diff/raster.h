@@ -23,7 +23,8 @@ void rp_diff_pdf_free(rp_diff_pdf *p);
 int rp_diff_pdf_pages(const rp_diff_pdf *p);
 /* Page i's (0-based) size in points. */
 void rp_diff_pdf_size(const rp_diff_pdf *p, int i, double *w_pt, double *h_pt);
-/* The size in pixels a page of w_pt × h_pt gets at dpi. */
+/* The size in pixels a page of w_pt × h_pt gets at dpi; 0 for a side that
+ * is empty or larger than RP_DIFF_MAX_PIXELS. */
 void rp_diff_px(double w_pt, double h_pt, int dpi, int *w_px, int *h_px);
 /* How a page is drawn: NULL (or all zero) when comparing; the rest lets
  * tests measure anti-aliasing noise as another rasteriser would make it. */
