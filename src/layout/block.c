@@ -159,8 +159,14 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
 static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, place_ctx ctx,
                             double indent, int list_id) {
   const rp_style *ms = it->style ? it->style : b->style;
-  place_ctx inner = {ctx.left + indent, ctx.right, list_id};
   int item_id = rp_flow_id(f);
+  /* The item's blocks hang under it: an unpainted LI box carries its place in
+   * the structure (its marker is drawn with the item's id, as its Lbl). */
+  place_ctx inner = {ctx.left + indent, ctx.right, item_id};
+  if (!f->measuring && f->page &&
+      !rp_flow_emit_box(f, RP_ITEM_RECT, f->col_x + ctx.left, f->y, 0, 0, RP_ROLE_LIST_ITEM,
+                        item_id, list_id, &it->src))
+    return rp_diag_oom(f->d);
   int saved = f->n_markers;
   if (f->n_markers == RP_MAX_MARKERS) { /* drop the outermost */
     memmove(f->markers, f->markers + 1, (RP_MAX_MARKERS - 1) * sizeof f->markers[0]);
@@ -237,6 +243,12 @@ rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx) {
         if (st != RP_OK) return st;
       }
     }
+    /* An unpainted L box, where the first item goes: the list's place in the
+     * structure tree (render/ tags it). */
+    if (it == b->children && !f->measuring && f->page &&
+        !rp_flow_emit_box(f, RP_ITEM_RECT, f->col_x + ctx.left, f->y, 0, 0, RP_ROLE_LIST, list_id,
+                          ctx.parent_id, &b->src))
+      return rp_diag_oom(f->d);
     rp_status st = place_item(f, b, it, ctx, indent, list_id);
     if (st != RP_OK) return st;
   }
