@@ -84,6 +84,8 @@ typedef struct rp_pdf {
   int outline_depth; /* levels currently open in outline[] */
   bool has_outline;
 
+  struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
+
   bool needs_v14; /* transparency used: label the file PDF 1.4 */
   int chart_dpi;  /* > 0: path items rasterised per chart (pdf_raster.c) */
 } rp_pdf;
@@ -209,6 +211,28 @@ HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
+
+/* ---- pdf_tag.c: tagged PDF ---- */
+
+/* Starts the structure tree: after the pages are made, before drawing. */
+bool rp_pdf_tag_begin(rp_pdf *p);
+/* Before the page being drawn gets content; `items` are its items. */
+void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n);
+/* For every item of the page in order, drawn or not: sections start at
+ * level-1 bookmarks, unpainted boxes place their elements (table, row, list). */
+void rp_pdf_tag_item(rp_pdf *p, const rp_item *it);
+/* Opens the marked content of an item about to be painted (its element's
+ * next MCID, or an artifact); true when opened: close it with
+ * rp_pdf_tag_close in the same text object or graphics state. */
+bool rp_pdf_tag_open(rp_pdf *p, const rp_item *it);
+/* Opens an artifact (underlines, crop marks); true when opened. */
+bool rp_pdf_tag_open_artifact(rp_pdf *p);
+void rp_pdf_tag_close(rp_pdf *p);
+/* Link annotation `a` of link item `it`: its Link element's OBJR, its
+ * /StructParent and /Contents (the words it covers, else `what`). */
+void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const char *what);
+/* ParentTree, MarkInfo, DisplayDocTitle: before saving. */
+void rp_pdf_tag_finish(rp_pdf *p);
 
 /* ---- pdf_label.c ---- */
 

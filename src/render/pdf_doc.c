@@ -215,22 +215,28 @@ static void draw_page(rp_pdf *p, size_t index) {
   p->page_index = index;
   p->page_w = pg->width;
   p->page_h = pg->height;
-  rp_pdf_print_page_begin(p, pg->width, pg->height);
   const rp_item *items = pg->items.data;
   size_t n = pg->items.len;
+  rp_pdf_tag_page_begin(p, items, n);
+  rp_pdf_print_page_begin(p, pg->width, pg->height);
   for (size_t i = 0; i < n;) {
     const rp_item *it = &items[i];
     rp_pdf_print_safe_check(p, it);
+    rp_pdf_tag_item(p, it);
     /* A print file has no links or bookmarks (printers' checkers refuse
      * them); the screen file keeps them. */
     if (p->print.on && (it->kind == RP_ITEM_LINK || it->kind == RP_ITEM_BOOKMARK)) {
       i++;
       continue;
     }
+    if (it->kind == RP_ITEM_TEXT) { /* tagged item by item inside the run */
+      size_t end = rp_pdf_draw_text_run(p, items, i, n);
+      for (i++; i < end; i++) rp_pdf_tag_item(p, &items[i]);
+      continue;
+    }
+    /* One marked-content sequence per item, around its q…Q. */
+    bool tagged = rp_pdf_tag_open(p, it);
     switch (it->kind) {
-      case RP_ITEM_TEXT:
-        i = rp_pdf_draw_text_run(p, items, i, n);
-        continue;
       case RP_ITEM_RECT:
       case RP_ITEM_LINE:
       case RP_ITEM_ELLIPSE:
@@ -259,6 +265,7 @@ static void draw_page(rp_pdf *p, size_t index) {
                           (int)it->kind);
         break;
     }
+    if (tagged) rp_pdf_tag_close(p);
     i++;
   }
 }
@@ -277,6 +284,7 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
 
 static void finish(rp_pdf *p, long long epoch) {
   rp_pdf_add_page_labels(p);
+  rp_pdf_tag_finish(p);
   rp_pdf_set_info(p, epoch);
   if (p->has_outline) {
     HPDF_SetPageMode(p->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
@@ -321,7 +329,8 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto out;
   }
-  if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p)) goto out;
+  if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
+    goto out;
   rp_pdf_images_measure(&p);
   for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
   finish(&p, epoch);

@@ -93,11 +93,14 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
   HPDF_Rect r = {(HPDF_REAL)it->x, (HPDF_REAL)rp_pdf_y(p, it->y + it->h),
                  (HPDF_REAL)(it->x + it->w), (HPDF_REAL)rp_pdf_y(p, it->y)};
   HPDF_Annotation a = NULL;
+  char what[64];
+  const char *uri = NULL;
   if (it->u.link.uri) {
-    const char *uri = clean_uri(p, it);
+    uri = clean_uri(p, it);
     if (!uri) return;
     a = HPDF_Page_CreateURILinkAnnot(p->page, r, uri);
   } else {
+    snprintf(what, sizeof what, "Go to page %d", it->u.link.dest_page + 1);
     if (it->u.link.dest_page < 0) {
       rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a link with no target");
       return;
@@ -110,4 +113,5 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
   if (!a || !rp_pdf_ok(p, "create a link", &it->src)) return;
   HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
   rp_pdf_ok(p, "hide a link's border", &it->src);
+  rp_pdf_tag_annot(p, it, a, uri ? uri : what);
 }

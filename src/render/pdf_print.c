@@ -178,6 +178,7 @@ static void crop_marks(rp_pdf *p, double trim_w, double trim_h) {
   double off = p->off, gap = mark_gap(&p->print);
   double xs[2] = {off, off + trim_w}, ys[2] = {off, off + trim_h};
   char buf[160];
+  bool tagged = rp_pdf_tag_open_artifact(p); /* marks for the printer, not content */
   snprintf(buf, sizeof buf, "q /%s CS 1 SCN %.2f w\n", reg, MARK_WIDTH);
   rp_pdf_raw(p, buf, NULL);
   for (int i = 0; i < 2; i++)
@@ -190,6 +191,7 @@ static void crop_marks(rp_pdf *p, double trim_w, double trim_h) {
       rp_pdf_raw(p, buf, NULL);
     }
   rp_pdf_raw(p, "Q\n", NULL);
+  if (tagged) rp_pdf_tag_close(p);
 }
 
 void rp_pdf_print_page_begin(rp_pdf *p, double trim_w, double trim_h) {

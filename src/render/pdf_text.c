@@ -155,9 +155,12 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
+      /* Marked content opens and closes inside this BT…ET. */
+      bool tagged = rp_pdf_tag_open(p, it);
       apply_state(p, &st, font, it);
       show_text(p, it, text);
       if (!rp_pdf_ok(p, "draw text", &it->src)) st.set = false;
+      if (tagged) rp_pdf_tag_close(p);
       any_underline |= it->u.text.underline;
     }
     HPDF_Page_EndText(p->page);
@@ -167,7 +170,11 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     for (size_t i = from; i < end; i++)
       if (items[i].u.text.underline && items[i].u.text.text) {
         double v[4] = {items[i].x, items[i].y, items[i].u.text.size, items[i].w};
-        if (rp_pdf_finite(v, 4)) draw_underline(p, &items[i]);
+        if (!rp_pdf_finite(v, 4)) continue;
+        /* The words carry the meaning; the rule under them is decoration. */
+        bool tagged = rp_pdf_tag_open_artifact(p);
+        draw_underline(p, &items[i]);
+        if (tagged) rp_pdf_tag_close(p);
       }
   if (translucent) {
     HPDF_Page_GRestore(p->page);
