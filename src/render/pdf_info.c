@@ -67,16 +67,16 @@ void rp_pdf_set_info(rp_pdf *p, long long epoch) {
            HPDF_GetVersion());
   set_attr(p, HPDF_INFO_PRODUCER, producer, "set the producer");
 
-  if (info->lang && info->lang[0]) {
-    if (lang_ok(info->lang)) {
-      HPDF_String s = HPDF_String_New(p->pdf->mmgr, info->lang, NULL);
-      if (!s || HPDF_Dict_Add(p->pdf->catalog, "Lang", s) != HPDF_OK)
-        if (!p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
-      rp_pdf_ok(p, "set the document language", NULL);
-    } else {
-      rp_diag_warn(p->d, NULL, 0, 0, "document language '%.40s' is not a language tag; left out",
-                   info->lang);
-    }
+  /* A tagged PDF needs its language; content that names none is en-GB. */
+  const char *lang = info->lang && info->lang[0] ? info->lang : "en-GB";
+  if (lang_ok(lang)) {
+    HPDF_String s = HPDF_String_New(p->pdf->mmgr, lang, NULL);
+    if (!s || HPDF_Dict_Add(p->pdf->catalog, "Lang", s) != HPDF_OK)
+      if (!p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
+    rp_pdf_ok(p, "set the document language", NULL);
+  } else {
+    rp_diag_warn(p->d, NULL, 0, 0, "document language '%.40s' is not a language tag; left out",
+                 lang);
   }
 
   if (epoch < 0) return;

@@ -2,7 +2,7 @@
 """Checks a tagged PDF's structure (docs/accessibility.md lists what and why).
 
 usage:
-  tagcheck.py check OUT.pdf
+  tagcheck.py check OUT.pdf [--any-first-heading]
       every painting operator of every page is inside marked content or an artifact;
       marked content nests with BT/ET and q/Q (a BDC closes in the text object and at the
       q depth where it opened) and never inside other marked content; MCIDs are unique on
@@ -11,7 +11,8 @@ usage:
       /Alt; every Link has an OBJR to an annotation with /Contents and a /StructParent
       that leads back to it; every link annotation is in the tree; headings start at H1
       and never skip a level; the catalog has /MarkInfo /Marked true, /Lang and
-      /ViewerPreferences /DisplayDocTitle true; pages have /StructParents and /Tabs /S
+      /ViewerPreferences /DisplayDocTitle true; pages have /StructParents and /Tabs /S.
+      --any-first-heading: the first heading may be below H1 (test layouts that start at H2)
   tagcheck.py outline OUT.pdf
       prints the sections and headings in reading order, from `pdfinfo -struct-text`
   tagcheck.py selftest OUT.pdf
@@ -99,7 +100,7 @@ def page_marks(pdf, pno, page, errors):
     return mcids
 
 
-def check(pdf):
+def check(pdf, any_first=False):
     errors = []
     root = pdf.Root
     if not (root.get("/MarkInfo") and root.MarkInfo.get("/Marked") is True):
@@ -218,7 +219,7 @@ def check(pdf):
     for og, (i, a) in annots.items():
         if og not in seen_objr:
             errors.append(f"TAG page {i}: a link annotation is not in the structure tree")
-    prev = 0
+    prev = headings[0] - 1 if any_first and headings else 0
     for h in headings:
         if h > prev + 1:
             errors.append(f"TAG: heading H{h} follows H{prev}: a level is skipped")
@@ -318,6 +319,8 @@ def mutations(path):
 
 
 def main(argv):
+    any_first = "--any-first-heading" in argv
+    argv = [a for a in argv if a != "--any-first-heading"]
     if len(argv) != 3 or argv[1] not in ("check", "outline", "selftest"):
         print(__doc__, file=sys.stderr)
         return 2
@@ -327,7 +330,7 @@ def main(argv):
         return 0
     if cmd == "check":
         with pikepdf.open(path) as pdf:
-            errors = check(pdf)
+            errors = check(pdf, any_first)
         for e in errors:
             print(e)
         return 1 if errors else 0

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Tagged PDF (docs/accessibility.md): every stock layout × both samples, for
+# screen and for print, passes tagcheck.py (marked content, nesting, MCIDs,
+# ParentTree, Figure /Alt, Link OBJR and /Contents, heading levels, catalog
+# keys); pdfinfo says "Tagged: yes"; pdfinfo -struct-text lists the sample's
+# sections and headings in reading order (tests/e2e/fixtures/tagged/); and the
+# checker itself catches each kind of breakage (selftest).
+source "$(dirname "$0")/lib.sh"
+cd "$SRC" || exit 1
+PY=/usr/bin/python3
+CHECK=tests/e2e/tagcheck.py
+
+tagged() { # NAME PDF [CHECK OPTION]
+  if pdfinfo "$2" 2>&1 | grep -q "^Tagged: *yes"; then pass "$1: pdfinfo Tagged: yes"; else
+    fail "$1: pdfinfo does not say Tagged: yes"; fi
+  if $PY $CHECK check "$2" ${3:-} >"$TMP/$1.tag.txt" 2>&1; then pass "$1: structure"; else
+    fail "$1: structure: $(head -5 "$TMP/$1.tag.txt")"; fi
+}
+
+for sample in ccin-2018-19 seren-solas-2024-25; do
+  for layout in layouts/*.xml; do
+    name=$sample.$(basename "$layout" .xml)
+    if "$BIN" render "data/$sample.xml" --layout "$layout" -o "$TMP/$name.pdf" -q \
+      2>"$TMP/$name.err"; then
+      tagged "$name" "$TMP/$name.pdf"
+    else
+      fail "$name: render failed: $(head -3 "$TMP/$name.err")"
+    fi
+  done
+done
+
+# Print output keeps its tags (no links there; crop marks are artifacts).
+if "$BIN" render data/ccin-2018-19.xml --for print --crop-marks -o "$TMP/print.pdf" -q \
+  2>"$TMP/print.err"; then
+  tagged print "$TMP/print.pdf"
+else
+  fail "print: render failed: $(head -3 "$TMP/print.err")"
+fi
+
+# Charts drawn as images (--chart-dpi) are tagged as their figures too.
+if "$BIN" render data/ccin-2018-19.xml --chart-dpi 72 -o "$TMP/raster.pdf" -q 2>"$TMP/raster.err"; then
+  tagged raster "$TMP/raster.pdf"
+else
+  fail "raster: render failed: $(head -3 "$TMP/raster.err")"
+fi
+
+# The layout-dump cases (tests/dump/): tables and lists over pages, columns,
+# grids, images; copied into a project as test_dumps.sh does.
+proj="$TMP/proj"
+mkdir -p "$proj/layouts" "$proj/data"
+cp -r fonts images "$proj/"
+cp data/ccin-2018-19.xml "$proj/data/"
+for dir in tests/dump/*/; do
+  case=$(basename "$dir")
+  [ -f "$dir/layout.xml" ] && [ ! -f "$dir/expected.err" ] || continue
+  cp "$dir/layout.xml" "$proj/layouts/$case.xml"
+  mkdir -p "$proj/layouts/$case"
+  find "$dir" -maxdepth 1 -type f ! -name 'expected.*' ! -name layout.xml ! -name content.xml \
+    -exec cp {} "$proj/layouts/$case/" \;
+  content="$proj/data/ccin-2018-19.xml"
+  if [ -f "$dir/content.xml" ]; then
+    cp "$dir/content.xml" "$proj/data/$case.xml"
+    content="$proj/data/$case.xml"
+  fi
+  if (cd "$proj" && "$BIN" render "$content" --layout "layouts/$case.xml" -o "$TMP/dump-$case.pdf" \
+    -q) 2>"$TMP/dump-$case.err"; then
+    # Some of these test layouts start their headings at H2.
+    tagged "dump-$case" "$TMP/dump-$case.pdf" --any-first-heading
+  else
+    fail "dump-$case: render failed: $(head -3 "$TMP/dump-$case.err")"
+  fi
+done
+
+# Sections and headings in reading order, as a reader of the tree sees them.
+expected=tests/e2e/fixtures/tagged/outline-ccin.txt
+$PY $CHECK outline "$TMP/ccin-2018-19.annual-review.pdf" >"$TMP/outline.txt"
+if diff -u "$expected" "$TMP/outline.txt" >"$TMP/outline.diff"; then
+  pass "outline of the sample matches $expected"
+else
+  fail "outline differs from $expected: $(head -20 "$TMP/outline.diff")"
+fi
+[ "$(grep -c "Sect" "$TMP/outline.txt")" -ge 10 ] || fail "outline has fewer than 10 sections"
+
+# The checker fails on each breakage it is meant to catch.
+if $PY $CHECK selftest "$TMP/ccin-2018-19.annual-review.pdf" >"$TMP/selftest.txt" 2>&1; then
+  pass "checker catches each breakage"
+else
+  fail "checker selftest: $(head -5 "$TMP/selftest.txt")"
+fi
+finish
