@@ -277,6 +277,16 @@ rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx) {
   f->y += bs->padding[0];
   place_ctx inner = {ctx.left + bs->padding[3] + (bs->rule_width > 0 ? bs->rule_width : 0),
                      ctx.right + (outer_w - w) + bs->padding[1], ctx.parent_id};
+  if (b->role == RP_ROLE_QUOTE) {
+    /* An unpainted BlockQuote box: its paragraphs hang under it (render/). */
+    inner.parent_id = rp_flow_id(f);
+    if (!f->measuring && f->page &&
+        !rp_flow_emit_box(f, RP_ITEM_RECT, ob.x, f->y, 0, 0, RP_ROLE_QUOTE, inner.parent_id,
+                          ctx.parent_id, &b->src)) {
+      f->boxes = ob.outer;
+      return rp_diag_oom(f->d);
+    }
+  }
   bool was_top = f->at_top;
   rp_status st = rp_flow_place_blocks(f, b->children, inner);
   (void)was_top;
