@@ -32,6 +32,7 @@ typedef struct tag_elem {
   struct tag_elem *label;  /* LI: its Lbl; made on first use */
   struct tag_elem *body;   /* LI: its LBody; made on first use */
   bool has_alt;
+  bool labelled; /* LI: a marker is drawn for it */
 } tag_elem;
 
 typedef struct annot_entry {
@@ -44,6 +45,7 @@ struct rp_pdf_tag {
   tag_elem *doc;  /* Document */
   tag_elem *sect; /* the section being drawn, or NULL before the first */
   tag_elem **by_id;
+  bool *labelled; /* by id: a list marker (Lbl) is drawn with it */
   int max_id;
   HPDF_Array *parents; /* per page: the element of each MCID */
   int next_mcid;       /* on the page being drawn */
@@ -130,6 +132,9 @@ static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char 
 static tag_elem *container(rp_pdf *p) { return p->tag->sect ? p->tag->sect : p->tag->doc; }
 
 static tag_elem *lbody_of(rp_pdf *p, tag_elem *li) {
+  /* Lbl before LBody even when the body is seen first (an item that starts
+   * with a nested list: that list's boxes come before the marker). */
+  if (!li->label && li->labelled) li->label = elem_new(p, li, RP_ROLE_LIST_LABEL, "Lbl");
   if (!li->body) li->body = elem_new(p, li, RP_ROLE_LIST_BODY, "LBody");
   return li->body;
 }
@@ -178,7 +183,10 @@ static tag_elem *elem_of(rp_pdf *p, const rp_item *it) {
       rp_role role = it->role;
       e = elem_new(p, parent, role, type_of(role));
       if (!e) return NULL;
-      if (it->struct_id <= t->max_id) t->by_id[it->struct_id] = e;
+      if (it->struct_id <= t->max_id) {
+        t->by_id[it->struct_id] = e;
+        e->labelled = t->labelled[it->struct_id];
+      }
     }
   }
   if (!e) return NULL;
@@ -234,6 +242,16 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
   }
   if (t->max_id > 100000000) t->max_id = 100000000; /* ids beyond: elements of their own */
   t->by_id = rp_arena_calloc(p->scratch, (size_t)t->max_id + 1, sizeof *t->by_id);
+  t->labelled = rp_arena_calloc(p->scratch, (size_t)t->max_id + 1, sizeof *t->labelled);
+  if (!t->labelled) return fail_oom(p);
+  for (size_t i = 0; i < p->doc->pages.len; i++) {
+    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, i);
+    const rp_item *items = pg->items.data;
+    for (size_t k = 0; k < pg->items.len; k++)
+      if (items[k].role == RP_ROLE_LIST_LABEL && items[k].struct_id > 0 &&
+          items[k].struct_id <= t->max_id)
+        t->labelled[items[k].struct_id] = true;
+  }
   t->parents = rp_arena_calloc(p->scratch, p->n_pages ? p->n_pages : 1, sizeof *t->parents);
   if (!t->by_id || !t->parents) return fail_oom(p);
   t->root = HPDF_Dict_New(p->pdf->mmgr);

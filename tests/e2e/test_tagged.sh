@@ -71,6 +71,20 @@ for dir in tests/dump/*/; do
   fi
 done
 
+# An item that starts with a nested list: every LI still reads its Lbl first.
+cp tests/e2e/fixtures/tagged/nested-list.xml "$proj/layouts/"
+if (cd "$proj" && "$BIN" render data/ccin-2018-19.xml --layout layouts/nested-list.xml \
+  -o "$TMP/nested.pdf" -q) 2>"$TMP/nested.err"; then
+  tagged nested "$TMP/nested.pdf"
+  pdfinfo -struct-text "$TMP/nested.pdf" >"$TMP/nested.txt"
+  lis=$(grep -c "^ *LI " "$TMP/nested.txt")
+  first=$(awk '/^ *LI /{li=1; next} li && /^ *Lbl /{n++} {li=0} END{print n+0}' "$TMP/nested.txt")
+  if [ "$lis" -gt 40 ] && [ "$lis" = "$first" ]; then pass "nested: $lis LIs, each Lbl first"; else
+    fail "nested: $first of $lis LIs start with their Lbl"; fi
+else
+  fail "nested: render failed: $(head -3 "$TMP/nested.err")"
+fi
+
 # Sections and headings in reading order, as a reader of the tree sees them.
 expected=tests/e2e/fixtures/tagged/outline-ccin.txt
 $PY $CHECK outline "$TMP/ccin-2018-19.annual-review.pdf" >"$TMP/outline.txt"
