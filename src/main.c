@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("reviewpdf %s\n", RP_VERSION);
+    rp_cli_libraries(stdout);
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
