@@ -235,11 +235,12 @@ void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values) {
   for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
     double ratio = rp_chart_contrast(roles[i].color, c->background);
     if (roles[i].drawn && ratio < 4.5)
-      rp_diag_warn(o->d, o->box->src.layout_file, o->box->src.layout_line, 0,
-                   "the chart's %s text has a contrast of %.1f:1 with its background, below "
-                   "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "
-                   "colour for it",
-                   roles[i].role, ratio);
+      rp_diag_warn_about(
+          o->d, &(rp_diag_about){.code = RP_DIAG_CONTRAST, .src = o->box->src},
+          "the chart's %s text has a contrast of %.1f:1 with its background, below "
+          "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "
+          "colour for it",
+          roles[i].role, ratio);
   }
 }
 

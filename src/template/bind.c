@@ -30,7 +30,9 @@
  * problem shows in one run; rp_bind fails if any was recorded. */
 #include <libxml/hash.h>
 #include <libxml/xpathInternals.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +89,23 @@ static int content_line(const xmlNode *n) {
 
 static rp_src src_of(binder *b, const rp_tnode *t, const xmlNode *node) {
   return (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+}
+
+/* A selection the layout marks required matched nothing: a warning the
+ * preflight report lists as "empty-selection", at layout line `line` and the
+ * content line of `node` (the context it was evaluated in). */
+static void warn_empty(binder *b, const char *file, int line, const xmlNode *node, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+static void warn_empty(binder *b, const char *file, int line, const xmlNode *node, const char *fmt,
+                       ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rp_diag_about ab = {.code = RP_DIAG_EMPTY_SELECT,
+                      .src = {file, line, b->x.content_file, content_line(node)}};
+  rp_diag_warn_about(b->d, &ab, "%s", msg);
 }
 
 static rp_block *new_block(binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
@@ -911,8 +930,8 @@ void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
-    rp_diag_warn(b->d, t->file, t->line, 0, "%s matched nothing (at %s:%d); the group is left out",
-                 t->select->where, b->x.content_file, content_line(node));
+    warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the group is left out",
+               t->select->where, b->x.content_file, content_line(node));
   xmlHashTablePtr index = xmlHashCreate(16);
   xmlNodeSetPtr *groups = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *groups) : NULL;
   const char **keys = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *keys) : NULL;
@@ -989,9 +1008,8 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
-    rp_diag_warn(b->d, t->file, t->line, 0,
-                 "%s matched nothing (at %s:%d); the element is left out", t->select->where,
-                 b->x.content_file, content_line(node));
+    warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the element is left out",
+               t->select->where, b->x.content_file, content_line(node));
   for (int i = 0; i < n && !halted(b); i++) {
     xmlNodePtr c = set->nodesetval->nodeTab[i];
     bool yes = true;
@@ -1180,9 +1198,9 @@ static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
     if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
     int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
     if (n == 0 && r->required)
-      rp_diag_warn(b->d, r->file, r->line, 0, "%s matched nothing in %s; %s%s%s is left out",
-                   r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
-                   r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
+      warn_empty(b, r->file, r->line, root, "%s matched nothing in %s; %s%s%s is left out",
+                 r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
+                 r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
     for (int k = 0; k < n && !halted(b); k++)
       run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
     xmlXPathFreeObject(set);
