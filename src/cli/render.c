@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/preflight.h"
 
 static const char usage[] =
     "usage: reviewpdf render CONTENT.xml [--layout LAYOUT] [-o OUT.pdf] [options]\n"
@@ -21,9 +22,12 @@ static const char usage[] =
     "                       the installed share folder (default: annual-review)\n"
     "  -o, --output OUT     the PDF to write (default: CONTENT with .pdf)\n"
     "  --dump-layout FILE   also write the positioned items as text ('-' for stdout)\n"
-    "  --strict             treat warnings (fallbacks applied) as errors\n"
+    "  --strict             treat warnings (fallbacks applied) as errors; with\n"
+    "                       --preflight, every finding (exit 1, no PDF written)\n"
     "  --chart-dpi N        draw charts as images at N dpi (36 to 1200) instead of\n"
     "                       vector paths; their labels stay text (default: vector)\n"
+    "  --preflight FILE     also write a preflight report: JSON when FILE ends in\n"
+    "                       .json, JUnit XML when it ends in .xml (docs/preflight.md)\n"
     "  -q, --quiet          do not print the output path\n"
     "  --help               show this help\n"
     "\n"
@@ -31,7 +35,7 @@ static const char usage[] =
     "Exit status: 0 written (warnings allowed), 1 input refused, 2 bad usage, 3 internal error.\n";
 
 typedef struct render_opts {
-  const char *content, *layout, *output, *dump, *chart_dpi;
+  const char *content, *layout, *output, *dump, *chart_dpi, *preflight;
   bool strict, quiet, help;
 } render_opts;
 
@@ -41,7 +45,7 @@ int rp_cli_render(int argc, char **argv) {
       {"help", 'h', false, NULL, &o.help},        {"layout", 'l', true, &o.layout, NULL},
       {"output", 'o', true, &o.output, NULL},     {"dump-layout", 0, true, &o.dump, NULL},
       {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
-      {"chart-dpi", 0, true, &o.chart_dpi, NULL},
+      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"preflight", 0, true, &o.preflight, NULL},
   };
   const char *pos[1];
   int n_pos;
@@ -69,6 +73,13 @@ int rp_cli_render(int argc, char **argv) {
       return 2;
     }
   }
+  if (o.preflight && rp_preflight_format_of(o.preflight) == RP_PREFLIGHT_NONE) {
+    fprintf(stderr,
+            "reviewpdf render: --preflight writes JSON (a name ending .json) or JUnit XML "
+            "(.xml), not '%s'\n",
+            o.preflight);
+    return 2;
+  }
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
     fprintf(stderr, "reviewpdf render: SOURCE_DATE_EPOCH must be a number of seconds, not '%s'\n",
@@ -90,6 +101,7 @@ int rp_cli_render(int argc, char **argv) {
       .dump_stream = o.dump && strcmp(o.dump, "-") == 0 ? stdout : NULL,
       .source_date_epoch = sde,
       .chart_dpi = (int)chart_dpi,
+      .preflight = o.preflight,
   };
   rp_pipeline_result res = {0};
   rp_status st = a && output ? rp_pipeline_render(a, &po, &d, &res) : rp_diag_oom(&d);

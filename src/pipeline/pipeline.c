@@ -5,6 +5,7 @@
 
 #include "base/outfile.h"
 #include "model/content.h"
+#include "pipeline/preflight.h"
 #include "render/probe.h"
 #include "render/render.h"
 #include "template/template.h"
@@ -49,6 +50,16 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_doc *pages
   return st;
 }
 
+/* Writes the preflight report of a run that ended with `st`; returns the
+ * run's status, or the report's failure. */
+static rp_status preflight(const rp_pipeline_opts *o, const rp_pipeline_result *out,
+                           const rp_layout_doc *pages, rp_status st, rp_diag *d) {
+  rp_preflight_place(pages, d);
+  rp_preflight_run run = {o->content, out->layout_path, pages ? pages->pages.len : 0, st};
+  rp_status w = rp_preflight_write(o->preflight, &run, d);
+  return st != RP_OK ? st : w;
+}
+
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              rp_pipeline_result *out) {
   *out = (rp_pipeline_result){0};
@@ -57,6 +68,15 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   rp_bound_doc *bound = NULL;
   rp_layout_doc *pages = NULL;
 
+  if (o->preflight) {
+    /* a report that cannot be named is a usage error before any work */
+    if (rp_preflight_format_of(o->preflight) == RP_PREFLIGHT_NONE)
+      return rp_diag_error(d, RP_ERR_USAGE, NULL, 0, 0,
+                           "--preflight %s: the report is JSON (name ending .json) or JUnit XML "
+                           "(.xml)",
+                           o->preflight);
+    d->preflight = true;
+  }
   rp_status st = rp_content_load(a, o->content, d, &content);
   if (st == RP_OK)
     st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, &out->layout_path);
@@ -70,6 +90,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_image_probe_init(&probe);
     rp_layout_opts lo = {rp_image_probe_file, &probe};
     st = rp_layout_run_ex(a, bound, &lo, d, &pages);
+    if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     rp_image_probe_fini(&probe);
   }
   st = settle(st, d);
@@ -84,6 +105,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   if (st == RP_OK && o->output) st = write_pdf(o, pages, d);
   if (st == RP_OK && o->output) out->written = o->output;
+  if (o->preflight) st = preflight(o, out, pages, st, d);
   rp_layout_def_free(layout);
   rp_content_free(content);
   return st;
