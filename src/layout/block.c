@@ -80,13 +80,18 @@ static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double
  * short to avoid it. */
 static void warn_widow(flow *f, const rp_block *b, size_t i, size_t k, size_t left) {
   bool orphan = i == 0 && k < MIN_LINES;
-  char msg[160 + 48];
-  snprintf(msg, sizeof msg,
-           "%s: %s line%s of \"%s\" alone at the %s of a column that cannot hold %d; "
-           "shorten the text or give it more room",
-           orphan ? "orphan" : "widow", orphan ? "the first" : "the last",
-           orphan ? "" : (left - k == 1 ? "" : "s"), rp_fit_excerpt(f->a, b->spans, 40),
-           orphan ? "foot" : "head", MIN_LINES);
+  char msg[200 + 48];
+  if (orphan)
+    snprintf(msg, sizeof msg,
+             "orphan: the first line of \"%s\" stands alone at the foot of a column, which is "
+             "too short to keep %d lines together; shorten the text or give it more room",
+             rp_fit_excerpt(f->a, b->spans, 40), MIN_LINES);
+  else
+    snprintf(msg, sizeof msg,
+             "widow: the end of \"%s\" (%zu line%s) stands alone at the head of the next "
+             "column, as this one is too short to keep %d lines together; shorten the text or "
+             "give it more room",
+             rp_fit_excerpt(f->a, b->spans, 40), left - k, left - k == 1 ? "" : "s", MIN_LINES);
   rp_diag_about ab = {.code = RP_DIAG_WIDOW_ORPHAN,
                       .page = (int)f->doc->pages.len,
                       .src = b->src,
