@@ -208,6 +208,23 @@ static int page_of(const rp_layout_doc *doc, const rp_diag_entry *e) {
           return (int)p + 1;
       }
     }
+  /* a selection that placed nothing: where its neighbours in the layout landed */
+  if (e->code == RP_DIAG_EMPTY_SELECT && e->layout_file) {
+    int best = 0, best_gap = 0;
+    for (size_t p = 0; p < doc->pages.len; p++) {
+      const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
+      for (size_t i = 0; i < pg->items.len; i++) {
+        const rp_src *s = &RP_VEC_AT(pg->items, rp_item, i).src;
+        int gap = abs(s->layout_line - e->layout_line);
+        if (s->layout_line > 0 && same_str(s->layout_file, e->layout_file) &&
+            (best == 0 || gap < best_gap)) {
+          best = (int)p + 1;
+          best_gap = gap;
+        }
+      }
+    }
+    if (best) return best;
+  }
   /* text from a content line: the text item whose content starts nearest before it */
   if (!e->content_file || e->content_line <= 0) return 0;
   int best = 0, best_line = 0;
