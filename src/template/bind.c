@@ -108,6 +108,17 @@ static void warn_empty(binder *b, const char *file, int line, const xmlNode *nod
   rp_diag_warn_about(b->d, &ab, "%s", msg);
 }
 
+/* A grid, table or list whose items' selections all matched nothing: left
+ * out silently, as layouts rely on, but a preflight finding (only then). */
+static void expected_content(binder *b, const rp_tnode *t, const xmlNode *node, const char *what) {
+  rp_diag_about ab = {.code = RP_DIAG_EMPTY_SELECT,
+                      .src = {t->file, t->line, b->x.content_file, content_line(node)},
+                      .finding_only = true};
+  rp_diag_warn_about(b->d, &ab,
+                     "<%s> has no %s (at %s:%d): its selections matched nothing, so it is left out",
+                     rp_tkinds[t->kind].name, what, b->x.content_file, content_line(node));
+}
+
 static rp_block *new_block(binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
                            rp_role role) {
   rp_block *blk = rp_arena_alloc(b->a, sizeof *blk);
@@ -439,7 +450,10 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blist cards;
   blist_init(&cards);
   emit_nodes(b, t->children, node, pos, size, &cards, depth);
-  if (!cards.head) return; /* no cards: no grid */
+  if (!cards.head) { /* no cards: no grid */
+    expected_content(b, t, node, "cards");
+    return;
+  }
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
   if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
@@ -613,7 +627,10 @@ void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
     body = body->next;
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
-  if (count_blocks(rows.head) == head) return;
+  if (count_blocks(rows.head) == head) {
+    expected_content(b, t, node, "rows");
+    return;
+  }
   table_cols tc;
   if (!make_cols(b, t, node, pos, size, &tc)) return;
   if (!fit_rows(b, t, rows.head, &tc)) return;
@@ -1080,7 +1097,10 @@ void rp_bind_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)
     if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
   ls.list->children = ls.items.head;
-  if (ls.list->children) blist_add(out, ls.list);
+  if (ls.list->children)
+    blist_add(out, ls.list);
+  else
+    expected_content(b, t, node, "items");
 }
 
 /* ---- masters, sections, the document ---------------------------------------- */

@@ -62,6 +62,7 @@ expect alt alt-text 2 'images/large.png'
 expect contrast contrast 2 'style="pale">Barely'
 expect widow widow-orphan 1 "p[2]" 'The network grew'
 expect empty empty-selection 2 'no-such-element'
+expect empty-list empty-selection 2 '<list>'
 grep -q '"character": "U+2603"' "$TMP/glyph.json" && pass "glyph: the character named" ||
   fail "glyph: U+2603 not named in $TMP/glyph.json"
 
