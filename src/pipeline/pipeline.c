@@ -38,18 +38,6 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
   return st;
 }
 
-static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_doc *pages, rp_diag *d) {
-  rp_outfile of = {.fd = -1};
-  rp_status st = rp_outfile_open(&of, o->output, d);
-  if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
-  st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
-  if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
-  if (st == RP_OK) return rp_outfile_commit(&of, d);
-  rp_outfile_abort(&of);
-  return st;
-}
-
 /* Writes the preflight report of a run that ended with `st`; returns the
  * run's status, or the report's failure. */
 static rp_status preflight(const rp_pipeline_opts *o, const rp_pipeline_result *out,
@@ -58,6 +46,25 @@ static rp_status preflight(const rp_pipeline_opts *o, const rp_pipeline_result *
   rp_preflight_run run = {o->content, out->layout_path, pages ? pages->pages.len : 0, st};
   rp_status w = rp_preflight_write(o->preflight, &run, d);
   return st != RP_OK ? st : w;
+}
+
+/* The PDF, and the preflight report (*reported) before the PDF is renamed
+ * into place: a report that cannot be written keeps the earlier PDF too. */
+static rp_status write_pdf(const rp_pipeline_opts *o, const rp_pipeline_result *out,
+                           const rp_layout_doc *pages, rp_diag *d, bool *reported) {
+  rp_outfile of = {.fd = -1};
+  rp_status st = rp_outfile_open(&of, o->output, d);
+  if (st != RP_OK) return st;
+  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
+  st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
+  if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
+  if (st == RP_OK && o->preflight) {
+    *reported = true;
+    st = preflight(o, out, pages, RP_OK, d);
+  }
+  if (st == RP_OK) return rp_outfile_commit(&of, d);
+  rp_outfile_abort(&of);
+  return st;
 }
 
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
@@ -103,9 +110,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && o->dump_stream) st = rp_layout_dump(pages, o->dump_stream);
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
-  if (st == RP_OK && o->output) st = write_pdf(o, pages, d);
+  bool reported = false;
+  if (st == RP_OK && o->output) st = write_pdf(o, out, pages, d, &reported);
   if (st == RP_OK && o->output) out->written = o->output;
-  if (o->preflight) st = preflight(o, out, pages, st, d);
+  if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
   rp_layout_def_free(layout);
   rp_content_free(content);
   return st;

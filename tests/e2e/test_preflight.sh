@@ -104,6 +104,14 @@ else
   fail "--strict (JUnit): wrong exit, a PDF, or wrong test cases in $TMP/strict2.xml"
 fi
 
+# A report that cannot be written fails the run and keeps the earlier PDF.
+"$BIN" render "$content" --layout "$proj/layouts/clean.xml" -q -o "$TMP/strict.pdf" \
+  --preflight "$TMP/no-such-folder/report.json" 2>"$TMP/unwritable.err"
+rc=$?
+[ $rc -eq 1 ] && cmp -s "$TMP/strict.pdf" "$TMP/strict.before" &&
+  pass "an unwritable report: exit 1, the earlier PDF untouched" ||
+  fail "an unwritable report: exit $rc, $(head -c 300 "$TMP/unwritable.err")"
+
 # --- 4. without --preflight nothing changes ------------------------------------------------
 "$BIN" render "$content" --layout "$proj/layouts/contrast.xml" -q -o "$TMP/plain.pdf" --strict \
   2>"$TMP/plain.err"
