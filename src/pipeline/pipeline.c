@@ -48,14 +48,26 @@ static rp_status preflight(const rp_pipeline_opts *o, const rp_pipeline_result *
   return st != RP_OK ? st : w;
 }
 
+/* The print settings of this run: the layout's, as the options change them. */
+static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
+  rp_print pr = rp_layout_def_print(l);
+  pr.on = o->for_print;
+  if (o->bleed_set) pr.bleed = o->bleed;
+  if (o->crop_marks) pr.crop_marks = o->crop_marks > 0;
+  return pr;
+}
+
 /* The PDF, and the preflight report (*reported) before the PDF is renamed
  * into place: a report that cannot be written keeps the earlier PDF too. */
-static rp_status write_pdf(const rp_pipeline_opts *o, const rp_pipeline_result *out,
-                           const rp_layout_doc *pages, rp_diag *d, bool *reported) {
+static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l,
+                           const rp_pipeline_result *out, const rp_layout_doc *pages, rp_diag *d,
+                           bool *reported) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, o->output, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
+  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
+                       .chart_dpi = o->chart_dpi,
+                       .print = print_of(o, l)};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {
@@ -111,7 +123,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   bool reported = false;
-  if (st == RP_OK && o->output) st = write_pdf(o, out, pages, d, &reported);
+  if (st == RP_OK && o->output) st = write_pdf(o, layout, out, pages, d, &reported);
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
   rp_layout_def_free(layout);

@@ -33,6 +33,12 @@ typedef struct rp_pipeline_opts {
   FILE *dump_stream;   /* when set, the dump goes here instead of to `dump` */
   const char *source_date_epoch; /* text of SOURCE_DATE_EPOCH, NULL or "" for no dates */
   int chart_dpi;                 /* > 0: charts as images at this resolution (rp_render_opts) */
+  /* A print file (docs/print.md) instead of a screen file: the layout's
+   * <print> settings, with the bleed and crop marks overridden when given. */
+  bool for_print;
+  bool bleed_set; /* else the layout's bleed (3 mm unless it says) */
+  double bleed;   /* pt */
+  int crop_marks; /* 0: the layout's; 1 yes; -1 no */
   /* A preflight report to write (pipeline/preflight.h: .json or .xml), or
    * NULL. Its findings are recorded in `d` as warnings (errors when
    * d->strict, stopping the run before the PDF). The report is written
