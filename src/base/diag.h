@@ -98,7 +98,8 @@ rp_status rp_diag_verror(rp_diag *d, rp_status status, const char *file, int lin
 void rp_diag_warn(rp_diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* rp_diag_warn with a check code, a page and both source positions. The
+/* rp_diag_warn with a check code (GENERAL for a fallback no check names),
+ * a page and both source positions. The
  * printed position is src's layout one (content_first: its content one),
  * falling back to the other when unknown. With ab->finding_only nothing is
  * recorded unless d->preflight; with d->strict it is an error, as any warning. */

@@ -91,10 +91,7 @@ void rp_flow_warn_code(flow *f, rp_diag_code code, int page, const rp_src *src, 
          (e->file && src->layout_file && strcmp(e->file, src->layout_file) == 0)))
       return;
   }
-  if (code == RP_DIAG_GENERAL)
-    rp_diag_warn(f->d, src->layout_file, src->layout_line, 0, "%s", msg);
-  else
-    rp_diag_warn_about(f->d, &(rp_diag_about){.code = code, .page = page, .src = *src}, "%s", msg);
+  rp_diag_warn_about(f->d, &(rp_diag_about){.code = code, .page = page, .src = *src}, "%s", msg);
 }
 
 /* The spans again with every style scaled by `k` (one copy per style). */

@@ -247,7 +247,7 @@ void rp_preflight_place(const rp_layout_doc *doc, rp_diag *d) {
   if (!doc) return;
   for (size_t i = 0; i < d->count; i++) {
     rp_diag_entry *e = &d->entries[i];
-    if (e->code != RP_DIAG_GENERAL && e->page == 0) e->page = page_of(doc, e);
+    if (e->page == 0 && (e->layout_file || e->content_file)) e->page = page_of(doc, e);
   }
 }
 
@@ -288,16 +288,12 @@ static void character_of(const rp_diag_entry *e, char out[16]) {
   if (n > 2 && n < 16) snprintf(out, 16, "%.*s", (int)n, u);
 }
 
-/* The layout and content positions: the coded ones, else the printed one. */
+/* The layout and content positions of a coded entry (NULL, 0 when unknown). */
 static void where(const rp_diag_entry *e, const char **lf, int *ll, const char **cf, int *cl) {
   *lf = e->layout_file;
   *ll = e->layout_line;
   *cf = e->content_file;
   *cl = e->content_line;
-  if (e->code == RP_DIAG_GENERAL && e->file) {
-    *lf = e->file; /* uncoded: the one position it has (a layout or content file) */
-    *ll = e->line;
-  }
 }
 
 /* The render check fails when the run was refused even without an error of
@@ -365,6 +361,8 @@ static void write_json(FILE *f, const rp_preflight_run *run, const rp_diag *d,
     json_pos(f, lf, ll);
     fputs(", \"content\": ", f);
     json_pos(f, cf, cl);
+    fputs(", \"at\": ", f); /* the position printed on stderr: any entry has it */
+    json_pos(f, e->file, e->line);
     if (ch[0]) fprintf(f, ", \"character\": \"%s\"", ch);
     fputs(", \"message\": ", f);
     json_str(f, e->message ? e->message : "(message lost: out of memory)");
@@ -417,6 +415,12 @@ static void xml_where(FILE *f, const rp_diag_entry *e) {
     fputs(sep, f);
     xml_str(f, cf);
     fprintf(f, ":%d", cl);
+    sep = ", ";
+  }
+  if (!lf && !cf && e->file) { /* uncoded: the one position it has */
+    fputs(sep, f);
+    xml_str(f, e->file);
+    fprintf(f, ":%d", e->line);
     sep = ", ";
   }
   if (*sep) fputs(": ", f);

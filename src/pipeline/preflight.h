@@ -41,7 +41,7 @@ rp_preflight_format rp_preflight_format_of(const char *path);
  * layout already probed them); NULL skips the resolution check. */
 void rp_preflight_check(const rp_layout_doc *doc, rp_image_probe *probe, rp_diag *d);
 
-/* Gives each coded entry of `d` recorded without a page the first page of
+/* Gives each entry of `d` recorded with a source but no page the first page of
  * `doc` holding an item of its source (the layout line, and the content
  * line when known; for a missing character the item of its content nearest
  * before it). Entries whose source no item has keep page 0. */
