@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/preflight.h"
 #include "template/units.h"
 
 static const char usage[] =
@@ -22,7 +23,8 @@ static const char usage[] =
     "                       the installed share folder (default: annual-review)\n"
     "  -o, --output OUT     the PDF to write (default: CONTENT with .pdf)\n"
     "  --dump-layout FILE   also write the positioned items as text ('-' for stdout)\n"
-    "  --strict             treat warnings (fallbacks applied) as errors\n"
+    "  --strict             treat warnings (fallbacks applied) as errors; with\n"
+    "                       --preflight, every finding (exit 1, no PDF written)\n"
     "  --chart-dpi N        draw charts as images at N dpi (36 to 1200) instead of\n"
     "                       vector paths; their labels stay text (default: vector)\n"
     "  --for TARGET         screen (default: links, bookmarks, RGB) or print (a file\n"
@@ -30,6 +32,8 @@ static const char usage[] =
     "  --bleed LENGTH       with --for print: the bleed, e.g. 3mm (default: the\n"
     "                       layout's <print bleed>, else 3mm)\n"
     "  --crop-marks         with --for print: add crop marks outside the bleed\n"
+    "  --preflight FILE     also write a preflight report: JSON when FILE ends in\n"
+    "                       .json, JUnit XML when it ends in .xml (docs/preflight.md)\n"
     "  -q, --quiet          do not print the output path\n"
     "  --help               show this help\n"
     "\n"
@@ -37,7 +41,7 @@ static const char usage[] =
     "Exit status: 0 written (warnings allowed), 1 input refused, 2 bad usage, 3 internal error.\n";
 
 typedef struct render_opts {
-  const char *content, *layout, *output, *dump, *chart_dpi, *target, *bleed;
+  const char *content, *layout, *output, *dump, *chart_dpi, *target, *bleed, *preflight;
   bool strict, quiet, help, crop_marks;
 } render_opts;
 
@@ -49,6 +53,7 @@ int rp_cli_render(int argc, char **argv) {
       {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
       {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"for", 0, true, &o.target, NULL},
       {"bleed", 0, true, &o.bleed, NULL},         {"crop-marks", 0, false, NULL, &o.crop_marks},
+      {"preflight", 0, true, &o.preflight, NULL},
   };
   const char *pos[1];
   int n_pos;
@@ -94,6 +99,13 @@ int rp_cli_render(int argc, char **argv) {
     fputs("reviewpdf render: --bleed and --crop-marks need --for print\n", stderr);
     return 2;
   }
+  if (o.preflight && rp_preflight_format_of(o.preflight) == RP_PREFLIGHT_NONE) {
+    fprintf(stderr,
+            "reviewpdf render: --preflight writes JSON (a name ending .json) or JUnit XML "
+            "(.xml), not '%s'\n",
+            o.preflight);
+    return 2;
+  }
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
     fprintf(stderr, "reviewpdf render: SOURCE_DATE_EPOCH must be a number of seconds, not '%s'\n",
@@ -119,6 +131,7 @@ int rp_cli_render(int argc, char **argv) {
       .bleed_set = o.bleed != NULL,
       .bleed = bleed,
       .crop_marks = o.crop_marks ? 1 : 0,
+      .preflight = o.preflight,
   };
   rp_pipeline_result res = {0};
   rp_status st = a && output ? rp_pipeline_render(a, &po, &d, &res) : rp_diag_oom(&d);
