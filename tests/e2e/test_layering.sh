@@ -18,7 +18,7 @@ declare -A allowed=(
   [render]="base font page layout render"
   [diff]="base page render diff"
   [pipeline]="base model font bound page template layout render pipeline"
-  [cli]="base model font bound page template layout render diff pipeline cli"
+  [cli]="base model font bound page template charts layout render diff pipeline cli"
 )
 declare -A libs=(
   [hpdf.h]="render"
