@@ -76,7 +76,8 @@ static void probe_now(const char *path, rp_image_info *out) {
       if (rp_svg_sniff(data, len))
         probe_svg(path, out);
       else
-        snprintf(out->problem, sizeof out->problem, "it is neither a PNG, a JPEG nor an SVG file");
+        snprintf(out->problem, sizeof out->problem,
+                 "it is neither a PNG nor a JPEG file (nor an SVG)");
       break;
   }
   rp_pixmap_fini(&pm);
