@@ -293,8 +293,8 @@ static void points_path(walker *w, const xmlNode *n, rp_svg_pb *pb, bool close) 
 }
 
 /* Builds the outline of shape element n; false when it draws nothing or was
- * refused. *fillable is false for line and polyline's open ends? (SVG fills
- * polylines; only <line> has no fill). */
+ * refused. *fillable is false for <line>, the one shape SVG never fills (an
+ * open polyline is filled as if closed, as PDF fills an open path). */
 static bool outline(walker *w, const xmlNode *n, rp_svg_pb *pb, bool *fillable) {
   bool ok = true;
   *fillable = true;
