@@ -48,6 +48,8 @@ typedef struct walker {
   const char *file;
   xmlDocPtr doc;
   rp_vec shapes; /* rp_svg_shape */
+  rp_vec rules;  /* rp_svg_rule: the <style> sheets */
+  size_t rule_order;
   size_t budget, elements;
   double w, h; /* the drawing's size, px */
   bool failed, oom, too_many, too_deep;
@@ -206,19 +208,15 @@ static void apply(walker *w, const xmlNode *n, style *st, const char *name, cons
   }
 }
 
-/* The properties of element n: its presentation attributes, then its
- * style="" declarations. */
-static void properties(walker *w, const xmlNode *n, style *st, bool *display_none,
-                       double *own_opacity) {
-  for (const xmlAttr *at = n->properties; at; at = at->next) {
-    if (at->ns || strcmp((const char *)at->name, "style") == 0) continue;
-    xmlChar *v = xmlNodeGetContent((const xmlNode *)at);
-    if (v) apply(w, n, st, (const char *)at->name, (const char *)v, display_none, own_opacity);
-    xmlFree(v);
+/* Applies the declarations of `text` ("fill: red; stroke: none"). */
+static void declarations(walker *w, const xmlNode *n, style *st, const char *text,
+                         bool *display_none, double *own_opacity) {
+  char *copy = rp_arena_strdup(w->a, text);
+  if (!copy) {
+    w->oom = true;
+    return;
   }
-  xmlChar *css = xmlGetNoNsProp(n, (const xmlChar *)"style");
-  if (!css) return;
-  char *s = (char *)css;
+  char *s = copy;
   while (*s) {
     char *end = strchr(s, ';');
     if (end) *end = '\0';
@@ -226,9 +224,9 @@ static void properties(walker *w, const xmlNode *n, style *st, bool *display_non
     if (colon) {
       *colon = '\0';
       char *name = s, *v = colon + 1;
-      while (*name == ' ' || *name == '\t' || *name == '\n') name++;
+      while (*name == ' ' || *name == '\t' || *name == '\n' || *name == '\r') name++;
       for (char *e = name + strlen(name); e > name && strchr(" \t\r\n", e[-1]); e--) e[-1] = '\0';
-      while (*v == ' ' || *v == '\t' || *v == '\n') v++;
+      while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
       char *imp = strstr(v, "!important");
       if (imp) *imp = '\0';
       for (char *e = v + strlen(v); e > v && strchr(" \t\r\n", e[-1]); e--) e[-1] = '\0';
@@ -237,7 +235,61 @@ static void properties(walker *w, const xmlNode *n, style *st, bool *display_non
     if (!end) break;
     s = end + 1;
   }
+}
+
+/* The properties of element n: its presentation attributes, the rules of
+ * the <style> sheets that match it, then its style="" declarations. */
+static void properties(walker *w, const xmlNode *n, style *st, bool *display_none,
+                       double *own_opacity) {
+  for (const xmlAttr *at = n->properties; at; at = at->next) {
+    if (at->ns || strcmp((const char *)at->name, "style") == 0) continue;
+    xmlChar *v = xmlNodeGetContent((const xmlNode *)at);
+    if (v) apply(w, n, st, (const char *)at->name, (const char *)v, display_none, own_opacity);
+    xmlFree(v);
+  }
+  /* then the <style> sheets' rules that match, by specificity, then order */
+  if (w->rules.len > 0) {
+    xmlChar *id = xmlGetNoNsProp(n, (const xmlChar *)"id");
+    xmlChar *cls = xmlGetNoNsProp(n, (const xmlChar *)"class");
+    const rp_svg_rule *hit[64];
+    size_t nh = 0;
+    for (size_t i = 0; i < w->rules.len && nh < 64; i++) {
+      const rp_svg_rule *r = &RP_VEC_AT(w->rules, rp_svg_rule, i);
+      if (!rp_svg_css_match(r, (const char *)n->name, (const char *)id, (const char *)cls))
+        continue;
+      size_t k = nh++;
+      while (k > 0 && (hit[k - 1]->spec > r->spec ||
+                       (hit[k - 1]->spec == r->spec && hit[k - 1]->order > r->order)))
+        hit[k] = hit[k - 1], k--;
+      hit[k] = r;
+    }
+    for (size_t i = 0; i < nh; i++)
+      declarations(w, n, st, hit[i]->decls, display_none, own_opacity);
+    xmlFree(id);
+    xmlFree(cls);
+  }
+  xmlChar *css = xmlGetNoNsProp(n, (const xmlChar *)"style");
+  if (!css) return;
+  declarations(w, n, st, (const char *)css, display_none, own_opacity);
   xmlFree(css);
+}
+
+/* The <style> sheets of the whole document, read before the walk (a sheet
+ * applies to elements before it too). */
+static void collect_sheets(walker *w, const xmlNode *n) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (is_svg(n) && named(n, "style")) {
+      xmlChar *text = xmlNodeGetContent(n);
+      char err[300];
+      if (text &&
+          !rp_svg_css_parse(w->a, (const char *)text, &w->rules, &w->rule_order, err, sizeof err))
+        refuse(w, n, "<style>: %s", err);
+      xmlFree(text);
+      continue;
+    }
+    collect_sheets(w, n->children);
+  }
 }
 
 /* ---- shapes ---------------------------------------------------------------- */
@@ -471,14 +523,6 @@ static bool is_silent(const xmlNode *n) {
   return false;
 }
 
-static bool has_text(const xmlNode *n) {
-  for (const xmlNode *c = n->children; c; c = c->next)
-    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-      for (const xmlChar *s = c->content; s && *s; s++)
-        if (!strchr(" \t\r\n", *s)) return true;
-  return false;
-}
-
 static void walk(walker *w, const xmlNode *parent, const style *inherited, rp_svg_mat m,
                  int depth) {
   for (const xmlNode *n = parent->children; n && !w->oom; n = n->next) {
@@ -516,13 +560,7 @@ static void walk(walker *w, const xmlNode *parent, const style *inherited, rp_sv
              "Unlink Clone) so each is a path of its own");
       continue;
     }
-    if (named(n, "style")) {
-      if (has_text(n))
-        refuse(w, n,
-               "<style> sheets are not read: write the styles as attributes on each "
-               "element (svgo's inlineStyles, or Inkscape: Save As > Optimized SVG)");
-      continue;
-    }
+    if (named(n, "style")) continue; /* read before the walk (collect_sheets) */
     bool container = named(n, "g") || named(n, "a");
     if (!container && !is_shape(n)) {
       refuse(w, n,
@@ -683,6 +721,7 @@ rp_status rp_svg_load(rp_arena *a, const char *path, rp_diag *d, rp_svg **out, d
                   .color = {0, 0, 0, 1}};
     bool none = false;
     double own = 1;
+    collect_sheets(&w, root);
     properties(&w, root, &base, &none, &own);
     base.opacity = own;
     xmlChar *tf = xmlGetNoNsProp(root, (const xmlChar *)"transform");

@@ -5,9 +5,10 @@
  * (base/xml.h: no network, no DTD, no entities): path, rect, circle, ellipse,
  * line, polyline, polygon, g and a, with transforms, flat fill and stroke
  * colours, opacities, fill rules and two-value dashes, given as presentation
- * attributes or style="". What cannot be drawn faithfully as flat vector
- * paths — text, gradients and patterns, filters, clips and masks, embedded
- * rasters, <use>, CSS style sheets, markers, round caps or joins — is refused
+ * attributes, simple <style> sheet rules or style="". What cannot be drawn
+ * faithfully as flat vector paths — text, gradients and patterns, filters,
+ * clips and masks, embedded rasters, <use>, markers, round caps or joins,
+ * CSS beyond simple selectors — is refused
  * with the SVG file and line and what to do, never dropped silently.
  *
  * The result is the drawing in the SVG's own intrinsic size (CSS px, y down,

@@ -60,4 +60,19 @@ bool rp_svg_transform(const char *text, rp_svg_mat *m);
  * kept). */
 size_t rp_svg_path_data(rp_svg_pb *pb, const char *d);
 
+/* A CSS rule of a <style> sheet, for one simple selector (svg_css.c). */
+typedef struct rp_svg_rule {
+  const char *tag, *cls, *id; /* NULL: any */
+  int spec;                   /* specificity: 100 per id, 10 per class, 1 per element name */
+  size_t order;               /* position in the document's sheets */
+  const char *decls;          /* "fill: red; stroke: none" */
+} rp_svg_rule;
+
+/* Appends the rules of `css` to *rules (rp_svg_rule, arena), numbering them
+ * from *order on. False with the reason in err when part of it is not read. */
+bool rp_svg_css_parse(rp_arena *a, const char *css, rp_vec *rules, size_t *order, char *err,
+                      size_t errlen);
+/* Whether rule r applies to an element with this name, id and class list. */
+bool rp_svg_css_match(const rp_svg_rule *r, const char *tag, const char *id, const char *classes);
+
 #endif

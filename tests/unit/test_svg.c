@@ -184,6 +184,33 @@ static void test_arcs_and_curves(void **state) {
   assert_float_equal(r->ops[3].x[0], 10, 1e-9);
 }
 
+static void test_style_sheets(void **state) {
+  ctx *c = *state;
+  rp_svg *svg =
+      load_ok(c, "css.svg",
+              HEAD
+              "viewBox=\"0 0 10 10\"><defs><style>/* Illustrator */ .cls-1{fill:#e30613;}\n"
+              ".cls-2, .cls-3 { fill: #0000ff } rect.cls-3{fill:#00ff00} #x{fill:#ffffff}\n"
+              "</style></defs>"
+              "<rect class=\"cls-1\" width=\"1\" height=\"1\"/>"
+              "<rect class=\"cls-2\" fill=\"black\" width=\"1\" height=\"1\"/>"
+              "<rect class=\"a cls-3\" width=\"1\" height=\"1\"/>"
+              "<rect id=\"x\" class=\"cls-1\" width=\"1\" height=\"1\"/>"
+              "<rect id=\"x\" class=\"cls-1\" style=\"fill:#000\" width=\"1\" height=\"1\"/>"
+              "</svg>");
+  assert_int_equal(svg->n_shapes, 5);
+  unsigned want[5] = {0xe30613, 0x0000ff, 0x00ff00, 0xffffff, 0x000000};
+  for (int i = 0; i < 5; i++) {
+    const rp_color *f = &svg->shapes[i].fill;
+    unsigned got = (unsigned)lround(f->r * 255) << 16 | (unsigned)lround(f->g * 255) << 8 |
+                   (unsigned)lround(f->b * 255);
+    assert_int_equal(got, want[i]);
+  }
+  load_refused(c, "css-bad.svg",
+               HEAD "viewBox=\"0 0 10 10\">\n<style>g rect { fill: red }</style></svg>", "selector",
+               2);
+}
+
 static void test_refusals(void **state) {
   ctx *c = *state;
   load_refused(c, "text.svg", HEAD "viewBox=\"0 0 10 10\">\n<text x=\"1\">Hi</text></svg>",
@@ -267,6 +294,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_circle_and_colours, setup, teardown),
       cmocka_unit_test_setup_teardown(test_transformed_group, setup, teardown),
       cmocka_unit_test_setup_teardown(test_arcs_and_curves, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_style_sheets, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hostile_bounds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sample_logo, setup, teardown),
