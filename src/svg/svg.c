@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 #include "svg/svg_int.h"
 
 #define SVG_NS "http://www.w3.org/2000/svg"
+#define XLINK_NS "http://www.w3.org/1999/xlink"
 #define REACH 10.0 /* a shape may reach this many times the drawing's size beyond it */
 #define OUTLINES "Inkscape: Path > Object to Path; Illustrator: Type > Create Outlines"
 
@@ -49,6 +51,7 @@ typedef struct walker {
   xmlDocPtr doc;
   rp_vec shapes; /* rp_svg_shape */
   rp_vec rules;  /* rp_svg_rule: the <style> sheets */
+  rp_vec ids;    /* id_entry, sorted by id */
   size_t rule_order;
   size_t budget, elements;
   double w, h; /* the drawing's size, px */
@@ -77,18 +80,49 @@ static bool named(const xmlNode *n, const char *name) {
   return strcmp((const char *)n->name, name) == 0;
 }
 
-/* The element whose id is `id`, searched from `n` down; NULL if none. */
-static const xmlNode *find_id(const xmlNode *n, const char *id) {
-  for (; n; n = n->next) {
+typedef struct id_entry {
+  const char *id;
+  const xmlNode *n;
+  size_t order; /* document order: the first of equal ids wins */
+} id_entry;
+
+static int cmp_id(const void *x, const void *y) {
+  const id_entry *a = x, *b = y;
+  int c = strcmp(a->id, b->id);
+  return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Indexes the ids of the elements from n down (before the walk: <use> and
+ * url() look them up, and a search per lookup would be quadratic). */
+static void index_ids(walker *w, const xmlNode *n) {
+  for (; n && !w->oom; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)"id");
-    bool hit = v && strcmp((const char *)v, id) == 0;
-    xmlFree(v);
-    if (hit) return n;
-    const xmlNode *in = find_id(n->children, id);
-    if (in) return in;
+    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)"id");
+    if (v) {
+      id_entry *e = rp_vec_push(w->a, &w->ids, sizeof *e);
+      const char *copy = rp_arena_strdup(w->a, (const char *)v);
+      if (!e || !copy)
+        w->oom = true;
+      else
+        *e = (id_entry){copy, n, w->ids.len};
+      xmlFree(v);
+    }
+    index_ids(w, n->children);
   }
-  return NULL;
+}
+
+/* The element whose id is `id`; NULL if none. */
+static const xmlNode *find_id(const walker *w, const char *id) {
+  size_t lo = 0, hi = w->ids.len;
+  const id_entry *e = w->ids.data;
+  while (lo < hi) { /* the first entry not below id */
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(e[mid].id, id) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < w->ids.len && strcmp(e[lo].id, id) == 0 ? e[lo].n : NULL;
 }
 
 /* ---- properties ------------------------------------------------------------ */
@@ -112,7 +146,7 @@ static void set_paint(walker *w, const xmlNode *n, const char *name, const char 
     char id[200] = "";
     const char *h = strchr(v, '#');
     if (h) sscanf(h + 1, "%199[^)\"' ]", id);
-    const xmlNode *ref = id[0] ? find_id(xmlDocGetRootElement(w->doc), id) : NULL;
+    const xmlNode *ref = id[0] ? find_id(w, id) : NULL;
     const char *what = ref ? (const char *)ref->name : "paint server";
     refuse(w, n,
            "%s=\"%s\" paints with a <%s>, which cannot be drawn as a flat colour: "
@@ -523,76 +557,114 @@ static bool is_silent(const xmlNode *n) {
   return false;
 }
 
+static void walk(walker *w, const xmlNode *parent, const style *inherited, rp_svg_mat m, int depth);
+
+/* The element a <use> names (href or xlink:href, "#id"), or NULL (refused). */
+static const xmlNode *use_target(walker *w, const xmlNode *n) {
+  xmlChar *href = xmlGetNoNsProp(n, (const xmlChar *)"href");
+  if (!href) href = xmlGetNsProp(n, (const xmlChar *)"href", (const xmlChar *)XLINK_NS);
+  const xmlNode *t = NULL;
+  if (!href || href[0] != '#')
+    refuse(w, n, "<use href=\"%s\">: only a \"#id\" in the same file can be drawn",
+           href ? (const char *)href : "");
+  else if (!(t = find_id(w, (const char *)href + 1)))
+    refuse(w, n, "<use href=\"%s\">: no element has that id", (const char *)href);
+  xmlFree(href);
+  for (const xmlNode *a = n; t && a; a = a->parent)
+    if (a == t) {
+      refuse(w, n, "<use> refers to an element that contains it: it would never end");
+      return NULL;
+    }
+  return t;
+}
+
+/* Draws element n (a child of a container, or what a <use> names: then
+ * `used`, so that it is drawn even inside <defs>, and a <symbol> without a
+ * viewBox is a group). */
+static void visit(walker *w, const xmlNode *n, const style *inherited, rp_svg_mat m, int depth,
+                  bool used) {
+  if (++w->elements > RP_SVG_MAX_ELEMENTS) {
+    if (!w->too_many)
+      refuse(w, n, "more than %d elements (counting those <use> repeats): simplify the drawing",
+             RP_SVG_MAX_ELEMENTS);
+    w->too_many = true;
+    return;
+  }
+  if (!is_svg(n)) return; /* editors' own elements are not drawn */
+  const char *name = (const char *)n->name;
+  bool symbol = used && named(n, "symbol");
+  if (symbol && xmlHasProp(n, (const xmlChar *)"viewBox")) {
+    refuse(w, n, "<symbol> with a viewBox, drawn by <use>, is not drawn: unlink the clones");
+    return;
+  }
+  if (!symbol && is_silent(n)) return;
+  if (depth >= RP_SVG_MAX_DEPTH) {
+    if (!w->too_deep)
+      refuse(w, n, "elements nested more than %d deep (counting <use>): ungroup the drawing",
+             RP_SVG_MAX_DEPTH);
+    w->too_deep = true;
+    return;
+  }
+  if (named(n, "text") || named(n, "tspan") || named(n, "textPath")) {
+    refuse(w, n,
+           "<%s> is text, which is not drawn from an SVG image: convert text to "
+           "outlines (%s)",
+           name, OUTLINES);
+    return;
+  }
+  if (named(n, "image")) {
+    refuse(w, n,
+           "<image> embeds a raster picture, which is not drawn from an SVG image: "
+           "vectorise it, or export the whole logo as PNG");
+    return;
+  }
+  if (named(n, "style")) return; /* read before the walk (collect_sheets) */
+  bool use = named(n, "use");
+  bool container = named(n, "g") || named(n, "a") || symbol;
+  if (!container && !use && !is_shape(n)) {
+    refuse(w, n,
+           "<%s> is not drawn from an SVG image (docs/svg.md lists what is): "
+           "convert it to paths",
+           name);
+    return;
+  }
+  style st = *inherited;
+  bool none = false;
+  double own = 1;
+  properties(w, n, &st, &none, &own);
+  if (none) return;
+  st.opacity = inherited->opacity * own;
+  rp_svg_mat here = m;
+  xmlChar *tf = xmlGetNoNsProp(n, (const xmlChar *)"transform");
+  if (tf) {
+    rp_svg_mat t;
+    if (rp_svg_transform((const char *)tf, &t))
+      here = rp_svg_mul(m, t);
+    else
+      refuse(w, n,
+             "transform=\"%s\" cannot be read: write matrix(), translate(), scale(), "
+             "rotate(), skewX() or skewY()",
+             (const char *)tf);
+    xmlFree(tf);
+  }
+  if (use) {
+    const xmlNode *t = use_target(w, n);
+    if (!t) return;
+    bool ok = true;
+    rp_svg_mat at = {1, 0, 0, 1, geom(w, n, "x", 0, &ok), geom(w, n, "y", 0, &ok)};
+    if (ok) visit(w, t, &st, rp_svg_mul(here, at), depth + 1, true);
+  } else if (container) {
+    walk(w, n, &st, here, depth + 1);
+  } else {
+    shape(w, n, &st, here);
+  }
+}
+
 static void walk(walker *w, const xmlNode *parent, const style *inherited, rp_svg_mat m,
                  int depth) {
-  for (const xmlNode *n = parent->children; n && !w->oom; n = n->next) {
-    if (n->type != XML_ELEMENT_NODE) continue;
-    if (++w->elements > RP_SVG_MAX_ELEMENTS) {
-      if (!w->too_many)
-        refuse(w, n, "more than %d elements: simplify the drawing", RP_SVG_MAX_ELEMENTS);
-      w->too_many = true;
-      return;
-    }
-    if (!is_svg(n) || is_silent(n)) continue; /* editors' own elements are not drawn */
-    const char *name = (const char *)n->name;
-    if (depth >= RP_SVG_MAX_DEPTH) {
-      if (!w->too_deep)
-        refuse(w, n, "elements nested more than %d deep: ungroup the drawing", RP_SVG_MAX_DEPTH);
-      w->too_deep = true;
-      return;
-    }
-    if (named(n, "text") || named(n, "tspan") || named(n, "textPath")) {
-      refuse(w, n,
-             "<%s> is text, which is not drawn from an SVG image: convert text to "
-             "outlines (%s)",
-             name, OUTLINES);
-      continue;
-    }
-    if (named(n, "image")) {
-      refuse(w, n,
-             "<image> embeds a raster picture, which is not drawn from an SVG image: "
-             "vectorise it, or export the whole logo as PNG");
-      continue;
-    }
-    if (named(n, "use")) {
-      refuse(w, n,
-             "<use> clones are not drawn: unlink them (Inkscape: Edit > Clone > "
-             "Unlink Clone) so each is a path of its own");
-      continue;
-    }
-    if (named(n, "style")) continue; /* read before the walk (collect_sheets) */
-    bool container = named(n, "g") || named(n, "a");
-    if (!container && !is_shape(n)) {
-      refuse(w, n,
-             "<%s> is not drawn from an SVG image (docs/svg.md lists what is): "
-             "convert it to paths",
-             name);
-      continue;
-    }
-    style st = *inherited;
-    bool none = false;
-    double own = 1;
-    properties(w, n, &st, &none, &own);
-    if (none) continue;
-    st.opacity = inherited->opacity * own;
-    rp_svg_mat here = m;
-    xmlChar *tf = xmlGetNoNsProp(n, (const xmlChar *)"transform");
-    if (tf) {
-      rp_svg_mat t;
-      if (rp_svg_transform((const char *)tf, &t))
-        here = rp_svg_mul(m, t);
-      else
-        refuse(w, n,
-               "transform=\"%s\" cannot be read: write matrix(), translate(), scale(), "
-               "rotate(), skewX() or skewY()",
-               (const char *)tf);
-      xmlFree(tf);
-    }
-    if (container)
-      walk(w, n, &st, here, depth + 1);
-    else
-      shape(w, n, &st, here);
-  }
+  for (const xmlNode *n = parent->children; n && !w->oom && !w->too_many && !w->too_deep;
+       n = n->next)
+    if (n->type == XML_ELEMENT_NODE) visit(w, n, inherited, m, depth, false);
 }
 
 /* ---- the root: size and view box ------------------------------------------------ */
@@ -722,6 +794,8 @@ rp_status rp_svg_load(rp_arena *a, const char *path, rp_diag *d, rp_svg **out, d
     bool none = false;
     double own = 1;
     collect_sheets(&w, root);
+    index_ids(&w, root);
+    if (w.ids.len > 1) qsort(w.ids.data, w.ids.len, sizeof(id_entry), cmp_id);
     properties(&w, root, &base, &none, &own);
     base.opacity = own;
     xmlChar *tf = xmlGetNoNsProp(root, (const xmlChar *)"transform");

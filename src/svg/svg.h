@@ -3,11 +3,11 @@
  *
  * A documented subset of SVG 1.1 is read with the project's safe XML loader
  * (base/xml.h: no network, no DTD, no entities): path, rect, circle, ellipse,
- * line, polyline, polygon, g and a, with transforms, flat fill and stroke
+ * line, polyline, polygon, g, a and use, with transforms, flat fill and stroke
  * colours, opacities, fill rules and two-value dashes, given as presentation
  * attributes, simple <style> sheet rules or style="". What cannot be drawn
  * faithfully as flat vector paths — text, gradients and patterns, filters,
- * clips and masks, embedded rasters, <use>, markers, round caps or joins,
+ * clips and masks, embedded rasters, markers, round caps or joins,
  * CSS beyond simple selectors — is refused
  * with the SVG file and line and what to do, never dropped silently.
  *

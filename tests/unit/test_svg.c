@@ -211,6 +211,43 @@ static void test_style_sheets(void **state) {
                2);
 }
 
+static void test_use(void **state) {
+  ctx *c = *state;
+  rp_svg *svg = load_ok(c, "use.svg",
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                        "xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 100 100\">"
+                        "<defs><rect id=\"r\" width=\"2\" height=\"2\"/>"
+                        "<symbol id=\"s\"><circle r=\"1\" fill=\"red\"/></symbol></defs>"
+                        "<use href=\"#r\" x=\"10\" y=\"20\" fill=\"blue\"/>"
+                        "<use xlink:href=\"#s\" transform=\"translate(50 50)\"/></svg>");
+  assert_int_equal(svg->n_shapes, 2); /* the defs themselves draw nothing */
+  assert_float_equal(svg->shapes[0].ops[0].x[0], 10, 1e-9);
+  assert_float_equal(svg->shapes[0].ops[0].y[0], 20, 1e-9);
+  assert_float_equal(svg->shapes[0].fill.b, 1, 1e-9); /* inherits from the <use> */
+  assert_float_equal(svg->shapes[1].ops[0].x[0], 51, 1e-9);
+  assert_float_equal(svg->shapes[1].fill.r, 1, 1e-9);
+  load_refused(c, "use-loop.svg",
+               HEAD "viewBox=\"0 0 10 10\">\n<g id=\"g\"><use href=\"#g\"/></g></svg>",
+               "contains it", 2);
+  /* clones of clones: 10^8 rectangles in a few lines, stopped by the element limit */
+  char *bomb = test_malloc(8000);
+  strcpy(bomb, HEAD "viewBox=\"0 0 10 10\"><defs><rect id=\"l0\" width=\"1\" height=\"1\"/>");
+  for (int i = 1; i <= 8; i++) {
+    char g[600];
+    int k = snprintf(g, sizeof g, "<g id=\"l%d\">", i);
+    for (int j = 0; j < 10; j++)
+      k += snprintf(g + k, sizeof g - (size_t)k, "<use href=\"#l%d\"/>", i - 1);
+    snprintf(g + k, sizeof g - (size_t)k, "</g>");
+    strcat(bomb, g);
+  }
+  strcat(bomb, "</defs>\n<use href=\"#l8\"/></svg>");
+  svg = NULL;
+  assert_int_equal(rp_svg_load(c->a, rp_test_write("bomb.svg", bomb), &c->d, &svg, NULL, NULL),
+                   RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&c->d, "more than"));
+  test_free(bomb);
+}
+
 static void test_refusals(void **state) {
   ctx *c = *state;
   load_refused(c, "text.svg", HEAD "viewBox=\"0 0 10 10\">\n<text x=\"1\">Hi</text></svg>",
@@ -295,6 +332,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_transformed_group, setup, teardown),
       cmocka_unit_test_setup_teardown(test_arcs_and_curves, setup, teardown),
       cmocka_unit_test_setup_teardown(test_style_sheets, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_use, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hostile_bounds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sample_logo, setup, teardown),
