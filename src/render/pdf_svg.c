@@ -51,10 +51,27 @@ void rp_pdf_draw_svg(rp_pdf *p, const rp_item *it, const rp_svg *svg, double x, 
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
+  static const HPDF_LineCap caps[3] = {HPDF_BUTT_END, HPDF_ROUND_END, HPDF_PROJECTING_SCUARE_END};
+  static const HPDF_LineJoin joins[3] = {HPDF_MITER_JOIN, HPDF_ROUND_JOIN, HPDF_BEVEL_JOIN};
   for (size_t i = 0; i < svg->n_shapes; i++) {
+    const rp_svg_shape *sh = &svg->shapes[i];
     items[i].role = it->role;
     items[i].struct_id = it->struct_id;
     items[i].parent_id = it->parent_id;
+    /* Caps, joins and the miter limit (SVG's default 4, PDF's 10) are
+     * graphics state: set in a q…Q of their own around the path's. */
+    bool stroked = sh->stroke.a > 0 && sh->stroke_width > 0;
+    if (stroked) {
+      HPDF_Page_GSave(p->page);
+      HPDF_Page_SetLineCap(p->page, caps[sh->cap >= 0 && sh->cap < 3 ? sh->cap : 0]);
+      HPDF_Page_SetLineJoin(p->page, joins[sh->join >= 0 && sh->join < 3 ? sh->join : 0]);
+      HPDF_Page_SetMiterLimit(p->page, (HPDF_REAL)(sh->miter >= 1 ? sh->miter : 4));
+      if (!rp_pdf_ok(p, "set the line style", &it->src)) return;
+    }
     rp_pdf_draw_path(p, &items[i]);
+    if (stroked) {
+      HPDF_Page_GRestore(p->page);
+      rp_pdf_ok(p, "restore the graphics state", &it->src);
+    }
   }
 }

@@ -40,7 +40,8 @@ typedef struct style {
   double fill_op, stroke_op, opacity;
   bool even_odd, hidden;
   double stroke_width, dash[2], dash_offset;
-  bool round_cap, round_join, square_cap, bevel_join;
+  int cap, join; /* as rp_svg_shape */
+  double miter;  /* stroke-miterlimit */
   rp_color color;
 } style;
 
@@ -211,11 +212,14 @@ static void apply(walker *w, const xmlNode *n, style *st, const char *name, cons
     const char *s = v;
     st->dash_offset = rp_svg_number(&s, &x) ? x : 0;
   } else if (strcmp(name, "stroke-linecap") == 0) {
-    st->round_cap = strcmp(v, "round") == 0;
-    st->square_cap = strcmp(v, "square") == 0;
+    st->cap = strcmp(v, "round") == 0 ? 1 : strcmp(v, "square") == 0 ? 2 : 0;
   } else if (strcmp(name, "stroke-linejoin") == 0) {
-    st->round_join = strcmp(v, "round") == 0;
-    st->bevel_join = strcmp(v, "bevel") == 0;
+    st->join = strcmp(v, "round") == 0 ? 1 : strcmp(v, "bevel") == 0 ? 2 : 0;
+    if (strcmp(v, "arcs") == 0 || strcmp(v, "miter-clip") == 0)
+      refuse(w, n, "stroke-linejoin=\"%s\" is not drawn: use miter, round or bevel", v);
+  } else if (strcmp(name, "stroke-miterlimit") == 0) {
+    const char *s = v;
+    if (rp_svg_number(&s, &x) && x >= 1) st->miter = x;
   } else if (strcmp(name, "color") == 0) {
     if (!rp_svg_color(v, &st->color)) refuse(w, n, "color=\"%s\" is not a colour", v);
   } else if (strcmp(name, "display") == 0) {
@@ -482,11 +486,7 @@ static void shape(walker *w, const xmlNode *n, const style *st, rp_svg_mat m) {
   bool do_fill = fill.a > 0, do_stroke = stroke.a > 0 && lw > 0;
   if (!do_fill && !do_stroke) return;
   if (do_stroke) {
-    const char *what = st->round_cap                             ? "stroke-linecap=\"round\""
-                       : st->square_cap                          ? "stroke-linecap=\"square\""
-                       : st->round_join                          ? "stroke-linejoin=\"round\""
-                       : st->bevel_join                          ? "stroke-linejoin=\"bevel\""
-                       : st->dash_offset != 0 && st->dash[0] > 0 ? "stroke-dashoffset"
+    const char *what = st->dash_offset != 0 && st->dash[0] > 0 ? "stroke-dashoffset"
                        : !uniform ? "a stroke under a stretched or skewed transform"
                                   : NULL;
     if (what) {
@@ -534,6 +534,9 @@ static void shape(walker *w, const xmlNode *n, const style *st, rp_svg_mat m) {
   sh->dash[0] = st->dash[0] * k;
   sh->dash[1] = st->dash[1] * k;
   sh->even_odd = st->even_odd;
+  sh->cap = st->cap;
+  sh->join = st->join;
+  sh->miter = st->miter;
   sh->line = rp_xml_line(n);
 }
 
@@ -790,6 +793,7 @@ rp_status rp_svg_load(rp_arena *a, const char *path, rp_diag *d, rp_svg **out, d
                   .stroke_op = 1,
                   .opacity = 1,
                   .stroke_width = 1,
+                  .miter = 4,
                   .color = {0, 0, 0, 1}};
     bool none = false;
     double own = 1;

@@ -7,7 +7,7 @@
  * colours, opacities, fill rules and two-value dashes, given as presentation
  * attributes, simple <style> sheet rules or style="". What cannot be drawn
  * faithfully as flat vector paths — text, gradients and patterns, filters,
- * clips and masks, embedded rasters, markers, round caps or joins,
+ * clips and masks, embedded rasters, markers,
  * CSS beyond simple selectors — is refused
  * with the SVG file and line and what to do, never dropped silently.
  *
@@ -41,7 +41,10 @@ typedef struct rp_svg_shape {
   double stroke_width;   /* px */
   double dash[2];        /* on, off (px); 0 = solid */
   bool even_odd;
-  int line; /* of its element in the SVG file */
+  int cap;      /* stroke-linecap: 0 butt, 1 round, 2 square (PDF's numbers) */
+  int join;     /* stroke-linejoin: 0 miter, 1 round, 2 bevel (PDF's numbers) */
+  double miter; /* stroke-miterlimit (SVG's default 4) */
+  int line;     /* of its element in the SVG file */
 } rp_svg_shape;
 
 typedef struct rp_svg {

@@ -69,6 +69,32 @@ print(f"bbox {box} big {big:.5f} ink {ink} differing {diff_ink}")
 sys.exit(0 if ink > 1000 and diff_ink < 0.05 * ink and (box is None or box[3] < a.height // 3) else 1)
 PYEOF
 
+# 3b. an icon as icon sets draw them (strokes with round caps and joins, CSS, <use>)
+cat >"$proj/images/icon.svg" <<'SVGEOF'
+<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">
+  <style>.i { fill: none; stroke: #00857c; stroke-width: 2 }</style>
+  <defs><path id="tick" d="M9 12l2 2 4-4"/></defs>
+  <g class="i" stroke-linecap="round" stroke-linejoin="round">
+    <circle cx="12" cy="12" r="10"/>
+    <use href="#tick"/>
+  </g>
+</svg>
+SVGEOF
+with_logo icon ../images/icon.svg
+"$BIN" render "$proj/data/icon.xml" -q -o "$TMP/icon.pdf" 2>"$TMP/icon.err"
+[ $? -eq 0 ] && pass "an icon with round strokes renders" || fail "icon: $(cat "$TMP/icon.err")"
+$PY - "$TMP/icon.pdf" <<'PYEOF' && pass "icon: round caps and joins, teal strokes" || fail "icon: line style lost"
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+ops = [(list(o), str(op)) for o, op in pikepdf.parse_content_stream(pdf.pages[0])]
+caps = [int(o[0]) for o, op in ops if op == "J"]
+joins = [int(o[0]) for o, op in ops if op == "j"]
+teal = (0.0, round(0x85 / 255, 3), round(0x7c / 255, 3))
+strokes = [tuple(round(float(x), 3) for x in o) for o, op in ops if op == "RG"]
+n_stroke = sum(1 for o, op in ops if op == "S")
+sys.exit(0 if caps.count(1) >= 2 and joins.count(1) >= 2 and teal in strokes and n_stroke >= 2 else 1)
+PYEOF
+
 # 4. refusals: located errors, exit 1, the previous PDF untouched
 refuse_case() { # NAME SVG-TEXT NEEDLE LINE
   printf '%s\n' "$2" >"$proj/images/$1.svg"

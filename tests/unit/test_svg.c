@@ -151,12 +151,16 @@ static void test_arcs_and_curves(void **state) {
   rp_svg *svg = load_ok(c, "arc.svg",
                         HEAD
                         "viewBox=\"0 0 100 100\">"
-                        "<path d=\"M10 50A40 40 0 0 1 90 50\" fill=\"none\" stroke=\"#000\"/>"
+                        "<path d=\"M10 50A40 40 0 0 1 90 50\" fill=\"none\" stroke=\"#000\" "
+                        "stroke-linecap=\"round\" style=\"stroke-linejoin: bevel\"/>"
                         "<path d=\"M0,0Q10,20 20,0T40,0S50-10,60,0C70 10,80 10,90 0z\"/>"
                         "<path d=\"m10 10h5v5H10V10z\" fill-rule=\"evenodd\"/>"
                         "</svg>");
   assert_int_equal(svg->n_shapes, 3);
   const rp_svg_shape *a = &svg->shapes[0];
+  assert_int_equal(a->cap, 1); /* round, for render to set */
+  assert_int_equal(a->join, 2);
+  assert_float_equal(a->miter, 4, 1e-9);
   /* half a circle: two quarter curves, through the top (50, 10) */
   assert_int_equal(a->n_ops, 3);
   assert_float_equal(a->ops[1].x[2], 50, 1e-9);
@@ -272,10 +276,10 @@ static void test_refusals(void **state) {
                "cannot be read at character", 2);
   load_refused(c, "nosize.svg", HEAD ">\n<rect width=\"5\" height=\"5\"/></svg>", "no size", 1);
   load_refused(c, "huge.svg", HEAD "width=\"1e30\" height=\"10\"/>", "outside", 1);
-  load_refused(c, "cap.svg",
+  load_refused(c, "skew.svg",
                HEAD
                "viewBox=\"0 0 10 10\">\n<path d=\"M0 0 L5 5\" stroke=\"red\" "
-               "stroke-linecap=\"round\"/></svg>",
+               "transform=\"skewX(30)\"/></svg>",
                "Stroke to Path", 2);
   load_refused(c, "entity.svg",
                "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY a \"aaaaaaaaaa\">"
