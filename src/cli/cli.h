@@ -6,5 +6,10 @@
 
 int rp_cli_render(int argc, char **argv);
 int rp_cli_check(int argc, char **argv);
+int rp_cli_schema(int argc, char **argv);
+/* diff: the command itself (cli/diff.c, in reviewpdf-diff only), and what
+ * reviewpdf runs for it: exec reviewpdf-diff beside itself (cli/exec.c). */
+int rp_cli_diff(int argc, char **argv);
+int rp_cli_diff_exec(int argc, char **argv);
 
 #endif

@@ -37,11 +37,23 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
   return st;
 }
 
-static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_doc *pages, rp_diag *d) {
+/* The print settings of this run: the layout's, as the options change them. */
+static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
+  rp_print pr = rp_layout_def_print(l);
+  pr.on = o->for_print;
+  if (o->bleed_set) pr.bleed = o->bleed;
+  if (o->crop_marks) pr.crop_marks = o->crop_marks > 0;
+  return pr;
+}
+
+static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l,
+                           const rp_layout_doc *pages, rp_diag *d) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, o->output, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
+  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
+                       .chart_dpi = o->chart_dpi,
+                       .print = print_of(o, l)};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK) return rp_outfile_commit(&of, d);
@@ -82,7 +94,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && o->dump_stream) st = rp_layout_dump(pages, o->dump_stream);
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
-  if (st == RP_OK && o->output) st = write_pdf(o, pages, d);
+  if (st == RP_OK && o->output) st = write_pdf(o, layout, pages, d);
   if (st == RP_OK && o->output) out->written = o->output;
   rp_layout_def_free(layout);
   rp_content_free(content);
