@@ -43,6 +43,14 @@ curves = sum(1 for o, op in ops if str(op) == "c")
 sys.exit(0 if purple in fills and curves > 100 else 1)
 PYEOF
 
+# the logo follows --for print into CMYK like every path (no RGB fill left on the cover)
+"$BIN" render data/ccin-2018-19.xml --for print -q -o "$TMP/print.pdf" 2>/dev/null
+$PY - "$TMP/print.pdf" <<'PYEOF' && pass "--for print: the logo in CMYK" || fail "--for print: RGB left on the cover"
+import sys, pikepdf
+ops = [str(op) for o, op in pikepdf.parse_content_stream(pikepdf.open(sys.argv[1]).pages[0])]
+sys.exit(0 if "rg" not in ops and "RG" not in ops and ops.count("c") > 100 else 1)
+PYEOF
+
 # 2. the PNG logo still works, as an image
 with_logo png ../images/ccin-logo.png
 "$BIN" render "$proj/data/png.xml" -q -o "$TMP/png.pdf" 2>"$TMP/png.err"
