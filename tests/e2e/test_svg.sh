@@ -47,7 +47,8 @@ PYEOF
 "$BIN" render data/ccin-2018-19.xml --for print -q -o "$TMP/print.pdf" 2>/dev/null
 $PY - "$TMP/print.pdf" <<'PYEOF' && pass "--for print: the logo in CMYK" || fail "--for print: RGB left on the cover"
 import sys, pikepdf
-ops = [str(op) for o, op in pikepdf.parse_content_stream(pikepdf.open(sys.argv[1]).pages[0])]
+pdf = pikepdf.open(sys.argv[1])
+ops = [str(op) for o, op in pikepdf.parse_content_stream(pdf.pages[0])]
 sys.exit(0 if "rg" not in ops and "RG" not in ops and ops.count("c") > 100 else 1)
 PYEOF
 
