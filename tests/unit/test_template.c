@@ -885,7 +885,7 @@ static void count_parts(const rp_block *b, shipped_parts *p) {
       assert_float_equal(b->u.image.focal_x, 0.5, 0.21); /* 0.5, or 0.5 0.3 for portraits */
       assert_true(b->u.image.focal_y > 0.2);
       if (b->u.image.path) {
-        assert_non_null(strstr(b->u.image.path, "images/ccin-logo.png"));
+        assert_non_null(strstr(b->u.image.path, "images/ccin-logo.svg"));
         assert_null(strstr(b->u.image.path, ".."));
         p->logos++;
       } else {
@@ -1217,7 +1217,7 @@ static void test_images_and_fitting(void **state) {
   const rp_block *logo = h->next;
   assert_int_equal(logo->kind, RP_BLOCK_IMAGE);
   char want[4200];
-  snprintf(want, sizeof want, "%s", rp_test_src("images/ccin-logo.png"));
+  snprintf(want, sizeof want, "%s", rp_test_src("images/ccin-logo.svg"));
   assert_string_equal(logo->u.image.path, want);
   assert_null(strstr(logo->u.image.path, ".."));
   assert_string_equal(logo->alt, "CCIN – Co-operative Councils Innovation Network");
