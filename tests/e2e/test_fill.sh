@@ -3,8 +3,8 @@
 # review leave at most two inner pages ending above two thirds of their
 # height (fewer where the design does better today: the most each may leave
 # is below), and the cover carries no running header or footer
-# (tests/e2e/fill.py reads the positioned items from --dump-layout).
-# Then the policy lab: on A4 a project written up under subheadings (why,
+# (tests/e2e/fill.py reads the positioned items from --dump-layout); and no
+# page ends with a heading. Then the policy lab: on A4 a project written up under subheadings (why,
 # approach, outcomes) takes a page of its own, its title the first heading of
 # the page and all its subheadings on it.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +23,27 @@ while read -r layout content most; do
   else
     fail "$name: $(cat "$TMP/$name.fill")"
   fi
+  # No heading ends a page: the lowest line of text on a page is not a heading's.
+  /usr/bin/python3 - "$TMP/$name.dump" >"$TMP/$name.heads" 2>&1 <<'PY'
+import re, sys
+bad, page, low = [], 0, None
+def close():
+    if low and low[1].startswith("H"):
+        bad.append(f"page {page} ends with the heading '{low[2]}'")
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"page (\d+) ", line)
+    if m:
+        close()
+        page, low = int(m.group(1)), None
+        continue
+    m = re.search(r'^\s+text \S+ (\S+) .*?"(.*)" role=(\w+)', line)
+    if m and "role=artifact" not in line and (low is None or float(m.group(1)) >= low[0]):
+        low = (float(m.group(1)), m.group(3), m.group(2))
+close()
+print("\n".join(bad) if bad else "no page ends with a heading")
+sys.exit(1 if bad else 0)
+PY
+  if [ $? -eq 0 ]; then pass "$name: $(cat "$TMP/$name.heads")"; else fail "$name: $(cat "$TMP/$name.heads")"; fi
 done <<'LIST'
 annual-review data/ccin-2018-19.xml 1
 annual-review data/seren-solas-2024-25.xml 2
