@@ -24,6 +24,10 @@ static const char usage[] =
     "  --strict             treat warnings (fallbacks applied) as errors\n"
     "  --chart-dpi N        draw charts as images at N dpi (36 to 1200) instead of\n"
     "                       vector paths; their labels stay text (default: vector)\n"
+    "  --select XPATH       render only the layout's items XPATH matches (evaluated on\n"
+    "                       the content's root: //person[@id = 'x'], //board[1])\n"
+    "  --split              one PDF per item; -o is then a pattern whose {xpath}\n"
+    "                       parts are evaluated per item (default: CONTENT-{@id}.pdf)\n"
     "  -q, --quiet          do not print the output path\n"
     "  --help               show this help\n"
     "\n"
@@ -32,8 +36,25 @@ static const char usage[] =
 
 typedef struct render_opts {
   const char *content, *layout, *output, *dump, *chart_dpi;
+  const char *select; /* items: --select XPATH, --split */
+  bool split;
   bool strict, quiet, help;
 } render_opts;
+
+/* --split without -o: CONTENT-{@id}.pdf beside the content (braces in the
+ * content's name doubled, so the pattern keeps them literal). */
+static const char *split_default(rp_arena *a, const char *content) {
+  const char *stem = rp_path_with_ext(a, content, "");
+  size_t n = stem ? strlen(stem) : 0, o = 0;
+  char *p = stem ? rp_arena_alloc(a, 2 * n + sizeof "-{@id}.pdf") : NULL;
+  if (!p) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    p[o++] = stem[i];
+    if (stem[i] == '{' || stem[i] == '}') p[o++] = stem[i];
+  }
+  memcpy(p + o, "-{@id}.pdf", sizeof "-{@id}.pdf");
+  return p;
+}
 
 int rp_cli_render(int argc, char **argv) {
   render_opts o = {0};
@@ -41,7 +62,8 @@ int rp_cli_render(int argc, char **argv) {
       {"help", 'h', false, NULL, &o.help},        {"layout", 'l', true, &o.layout, NULL},
       {"output", 'o', true, &o.output, NULL},     {"dump-layout", 0, true, &o.dump, NULL},
       {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
-      {"chart-dpi", 0, true, &o.chart_dpi, NULL},
+      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"select", 0, true, &o.select, NULL},
+      {"split", 0, false, NULL, &o.split},
   };
   const char *pos[1];
   int n_pos;
@@ -69,6 +91,16 @@ int rp_cli_render(int argc, char **argv) {
       return 2;
     }
   }
+  if (o.split && o.dump) {
+    fputs("reviewpdf render: --dump-layout writes one document's layout; not with --split\n",
+          stderr);
+    return 2;
+  }
+  if (o.select && !*o.select) {
+    fputs("reviewpdf render: --select needs an XPath, e.g. --select \"//board[@id = 'x']\"\n",
+          stderr);
+    return 2;
+  }
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
     fprintf(stderr, "reviewpdf render: SOURCE_DATE_EPOCH must be a number of seconds, not '%s'\n",
@@ -81,7 +113,8 @@ int rp_cli_render(int argc, char **argv) {
   d.strict = o.strict;
   rp_arena *a = rp_arena_new();
   const char *output = o.output;
-  if (a && !output) output = rp_path_with_ext(a, o.content, ".pdf");
+  if (a && !output)
+    output = o.split ? split_default(a, o.content) : rp_path_with_ext(a, o.content, ".pdf");
   rp_pipeline_opts po = {
       .content = o.content,
       .layout = o.layout,
@@ -90,11 +123,14 @@ int rp_cli_render(int argc, char **argv) {
       .dump_stream = o.dump && strcmp(o.dump, "-") == 0 ? stdout : NULL,
       .source_date_epoch = sde,
       .chart_dpi = (int)chart_dpi,
+      .select = o.select,
+      .split = o.split,
   };
   rp_pipeline_result res = {0};
   rp_status st = a && output ? rp_pipeline_render(a, &po, &d, &res) : rp_diag_oom(&d);
   rp_diag_print(&d, stderr);
   if (st == RP_OK && res.written && !o.quiet) printf("%s\n", res.written);
+  for (size_t i = 0; !o.quiet && i < res.n_written; i++) printf("%s\n", res.files[i]);
   rc = (int)st;
   rp_arena_free(a);
   rp_diag_fini(&d);
