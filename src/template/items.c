@@ -38,15 +38,16 @@ static rp_status eval_begin(rp_xeval *x, rp_arena *a, const rp_layout_def *l, co
 }
 
 /* A command-line expression compiled on x's context; NULL (reported) when
- * it does not compile. `what` names it in messages: "--select". */
-static rp_xexpr *compile(rp_xeval *x, const char *what, const char *text) {
+ * it does not compile. `fmt` names it in messages, with %s for the text:
+ * "--select \"%s\"". */
+static rp_xexpr *compile(rp_xeval *x, const char *fmt, const char *text) {
   rp_xexpr *e = rp_arena_alloc(x->a, sizeof *e);
-  char *where = rp_arena_alloc(x->a, strlen(what) + strlen(text) + 4);
+  char *where = rp_arena_alloc(x->a, strlen(fmt) + strlen(text) + 1);
   if (!e || !where) {
     rp_diag_oom(x->d);
     return NULL;
   }
-  sprintf(where, "%s \"%s\"", what, text);
+  sprintf(where, fmt, text);
   *e = (rp_xexpr){.text = text, .where = where, .file = NULL, .line = 0};
   x->err[0] = '\0';
   e->comp = xmlXPathCtxtCompile(x->ctx, (const xmlChar *)text);
@@ -118,7 +119,7 @@ rp_status rp_items_find(rp_arena *a, const rp_layout_def *l, const rp_content *c
                        "item to render");
   rp_item_list items = {all.data, all.len};
   if (st == RP_OK && select) {
-    const rp_xexpr *e = compile(&x, "--select", select);
+    const rp_xexpr *e = compile(&x, "--select \"%s\"", select);
     xmlXPathObjectPtr set = NULL;
     st = e ? rp_xeval_nodes(&x, e, root, 1, 1, &set) : RP_ERR_INPUT;
     rp_vec kept = {0};
@@ -219,7 +220,7 @@ static rp_status compile_pattern(rp_xeval *x, const char *pattern, rp_avt *out) 
                              pattern);
       char *text = rp_arena_strndup(x->a, p + 1, (size_t)(end - p - 1));
       if (!text) return rp_diag_oom(x->d);
-      if (!(part->expr = compile(x, "-o", text))) return RP_ERR_INPUT;
+      if (!(part->expr = compile(x, "{%s} of -o", text))) return RP_ERR_INPUT;
       p = end + 1;
       continue;
     }
@@ -262,8 +263,9 @@ static char *put(char *o, const char *s) {
   return o + n;
 }
 
+/* The name of item i_item of n_items: position() and last() count the items. */
 static rp_status item_name(rp_xeval *x, const rp_avt *t, const char *pattern, const rp_item_ref *it,
-                           char **out) {
+                           size_t i_item, size_t n_items, char **out) {
   size_t cap = strlen(pattern) + 1;
   for (size_t i = 0; i < t->n; i++)
     if (t->parts[i].expr) cap += NAME_PART_MAX;
@@ -274,7 +276,8 @@ static rp_status item_name(rp_xeval *x, const rp_avt *t, const char *pattern, co
       o = put(o, t->parts[i].lit);
       continue;
     }
-    xmlXPathObjectPtr r = rp_xeval_run(x, t->parts[i].expr, (xmlNodePtr)it->node, 1, 1);
+    xmlXPathObjectPtr r =
+        rp_xeval_run(x, t->parts[i].expr, (xmlNodePtr)it->node, (int)i_item + 1, (int)n_items);
     if (!r) return RP_ERR_INPUT;
     xmlChar *v = xmlXPathCastToString(r);
     xmlXPathFreeObject(r);
@@ -312,7 +315,7 @@ rp_status rp_items_names(rp_arena *a, const rp_layout_def *l, const rp_content *
   if (st == RP_OK && !names) st = rp_diag_oom(d);
   /* every name first, then collisions: nothing is written unless all are distinct */
   for (size_t i = 0; i < items->n && st == RP_OK; i++)
-    st = item_name(&x, &t, pattern, &items->v[i], &names[i]);
+    st = item_name(&x, &t, pattern, &items->v[i], i, items->n, &names[i]);
   for (size_t i = 0; i < items->n && st == RP_OK; i++)
     for (size_t k = 0; k < i && st == RP_OK; k++)
       if (same_name(names[i], names[k]))
