@@ -178,8 +178,9 @@ static bool name_part(const char *v, char *out) {
       out[o++] = '_';
     else
       memcpy(out + o, s, n), o += n;
+    lead = lead && *s == '.'; /* every leading dot: ".." too */
     s += n;
-    space = lead = false;
+    space = false;
   }
   while (o > 0 && out[o - 1] == ' ') o--;
   out[o] = '\0';
