@@ -160,7 +160,7 @@ fi
 
 # --- 4. Unsafe names from the data; collisions; a pattern that names nothing.
 proj=$TMP/proj
-mkdir -p "$proj/data/out"
+mkdir -p "$proj/data/out" && cp -r images "$proj/"
 cp tests/data/profiles/odd-people.xml "$proj/data/"
 "$BIN" render "$proj/data/odd-people.xml" --layout person-profile --split \
   -o "$proj/data/out/{name}.pdf" >"$TMP/stdout" 2>"$TMP/stderr"
@@ -168,7 +168,7 @@ rc=$?
 [ "$rc" = 0 ] && pass "unsafe names: rendered" || fail "unsafe names: exit $rc: $(cat "$TMP/stderr")"
 ls -A "$proj/data/out" >"$TMP/odd.txt"
 [ "$(wc -l <"$TMP/odd.txt")" = 7 ] && pass "unsafe names: 7 files in the folder" || fail "unsafe names: $(cat "$TMP/odd.txt")"
-[ "$(ls -A "$proj/data" | wc -l)" = 2 ] && pass "unsafe names: nothing written outside the folder" || fail "unsafe names: $(ls -A "$proj/data")"
+[ "$(ls -A "$proj/data" | wc -l)" = 2 ] && [ "$(ls -A "$proj" | wc -l)" = 2 ] && pass "unsafe names: nothing written outside the folder" || fail "unsafe names: $(ls -A "$proj/data")"
 [ -e "$proj/escaped.pdf" ] && fail "unsafe names: ../../ climbed out" || pass "unsafe names: ../../ stays in"
 grep -q '^\.' "$TMP/odd.txt" && fail "unsafe names: a name starts with a dot" || pass "unsafe names: no leading dot"
 if LC_ALL=C grep -qP '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]' "$TMP/odd.txt"; then fail "unsafe names: control characters"; else pass "unsafe names: no control characters"; fi
@@ -231,5 +231,20 @@ run_fails "never fits: a board of 36" 1 "board-profile.xml:" render "$proj/data/
   --layout board-profile -o "$TMP/never.pdf"
 grep -qF "can never fit" "$TMP/stderr" && pass "never fits: board: says why" || fail "never fits: board: $(cat "$TMP/stderr")"
 [ -e "$TMP/never.pdf" ] && fail "never fits: a PDF was written" || pass "never fits: no PDF"
+
+# --- 7. Welsh labels for a Welsh document; the content's own words unchanged.
+sed 's/<review version="2" xml:lang="en-GB">/<review version="2" xml:lang="cy">/' \
+  data/ccin-2018-19.xml >"$proj/data/welsh.xml"
+for layout in board-profile person-profile; do
+  if run_ok "welsh × $layout" render "$proj/data/welsh.xml" --layout "$layout" -o "$TMP/cy.pdf" -q; then
+    pdftotext "$TMP/cy.pdf" "$TMP/cy.txt"
+    if [ "$layout" = board-profile ]; then words="PROFFIL Y BWRDD|11 aelod|CADEIRYDD|IS-GADEIRYDD"; else words="PROFFIL|Byrddau|CADEIRYDD|Ar-lein"; fi
+    IFS='|' read -ra ws <<<"$words"
+    for w in "${ws[@]}" "Sharon Taylor"; do expect_contains "welsh × $layout: '$w'" "$TMP/cy.txt" "$w"; done
+    for w in PROFILE Boards members CHAIR; do
+      if grep -qF -- "$w" "$TMP/cy.txt"; then fail "welsh × $layout: English '$w' printed"; else pass "welsh × $layout: no '$w'"; fi
+    done
+  fi
+done
 
 finish
