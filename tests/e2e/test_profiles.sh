@@ -104,6 +104,9 @@ PY
     fi
   done
 done
+for f in "$TMP/ccin-2018-19-board-profile.pdf" "$TMP/seren-solas-2024-25-person-profile.pdf"; do
+  if qpdf --check "$f" >"$TMP/qpdf.txt" 2>&1; then pass "qpdf --check $(basename "$f")"; else fail "qpdf --check $f: $(tail -5 "$TMP/qpdf.txt")"; fi
+done
 # The people on both boards get one page each, listing both boards.
 p=$(pdftotext -f 11 -l 11 "$TMP/ccin-2018-19-person-profile.pdf" - | tr '\n' ' ')
 case "$p" in
