@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "template/units.h"
 
 static const char usage[] =
     "usage: reviewpdf render CONTENT.xml [--layout LAYOUT] [-o OUT.pdf] [options]\n"
@@ -24,6 +25,11 @@ static const char usage[] =
     "  --strict             treat warnings (fallbacks applied) as errors\n"
     "  --chart-dpi N        draw charts as images at N dpi (36 to 1200) instead of\n"
     "                       vector paths; their labels stay text (default: vector)\n"
+    "  --for TARGET         screen (default: links, bookmarks, RGB) or print (a file\n"
+    "                       for a printer: bleed, trim box, CMYK; docs/print.md)\n"
+    "  --bleed LENGTH       with --for print: the bleed, e.g. 3mm (default: the\n"
+    "                       layout's <print bleed>, else 3mm)\n"
+    "  --crop-marks         with --for print: add crop marks outside the bleed\n"
     "  --select XPATH       render only the layout's items XPATH matches (evaluated on\n"
     "                       the content's root: //person[@id = 'x'], //board[1])\n"
     "  --split              one PDF per item; -o is then a pattern whose {xpath}\n"
@@ -35,10 +41,10 @@ static const char usage[] =
     "Exit status: 0 written (warnings allowed), 1 input refused, 2 bad usage, 3 internal error.\n";
 
 typedef struct render_opts {
-  const char *content, *layout, *output, *dump, *chart_dpi;
+  const char *content, *layout, *output, *dump, *chart_dpi, *target, *bleed;
   const char *select; /* items: --select XPATH, --split */
   bool split;
-  bool strict, quiet, help;
+  bool strict, quiet, help, crop_marks;
 } render_opts;
 
 /* --split without -o: CONTENT-{@id}.pdf beside the content (braces in the
@@ -62,8 +68,9 @@ int rp_cli_render(int argc, char **argv) {
       {"help", 'h', false, NULL, &o.help},        {"layout", 'l', true, &o.layout, NULL},
       {"output", 'o', true, &o.output, NULL},     {"dump-layout", 0, true, &o.dump, NULL},
       {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
-      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"select", 0, true, &o.select, NULL},
-      {"split", 0, false, NULL, &o.split},
+      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"for", 0, true, &o.target, NULL},
+      {"bleed", 0, true, &o.bleed, NULL},         {"crop-marks", 0, false, NULL, &o.crop_marks},
+      {"select", 0, true, &o.select, NULL},       {"split", 0, false, NULL, &o.split},
   };
   const char *pos[1];
   int n_pos;
@@ -90,6 +97,24 @@ int rp_cli_render(int argc, char **argv) {
               o.chart_dpi);
       return 2;
     }
+  }
+  bool for_print = o.target && strcmp(o.target, "print") == 0;
+  if (o.target && !for_print && strcmp(o.target, "screen") != 0) {
+    fprintf(stderr, "reviewpdf render: --for is screen or print, not '%s'\n", o.target);
+    return 2;
+  }
+  double bleed = -1;
+  if (o.bleed) {
+    const char *err = rp_length_parse(o.bleed, RP_NO_PERCENT, &bleed);
+    if (err || bleed < 0 || bleed > 72) {
+      fprintf(stderr, "reviewpdf render: --bleed is a length from 0 to 25mm, e.g. 3mm, not '%s'\n",
+              o.bleed);
+      return 2;
+    }
+  }
+  if ((o.bleed || o.crop_marks) && !for_print) {
+    fputs("reviewpdf render: --bleed and --crop-marks need --for print\n", stderr);
+    return 2;
   }
   if (o.split && o.dump) {
     fputs("reviewpdf render: --dump-layout writes one document's layout; not with --split\n",
@@ -123,6 +148,10 @@ int rp_cli_render(int argc, char **argv) {
       .dump_stream = o.dump && strcmp(o.dump, "-") == 0 ? stdout : NULL,
       .source_date_epoch = sde,
       .chart_dpi = (int)chart_dpi,
+      .for_print = for_print,
+      .bleed_set = o.bleed != NULL,
+      .bleed = bleed,
+      .crop_marks = o.crop_marks ? 1 : 0,
       .select = o.select,
       .split = o.split,
   };

@@ -37,12 +37,23 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
   return st;
 }
 
-static rp_status write_pdf(const rp_pipeline_opts *o, const char *path, const rp_layout_doc *pages,
-                           rp_diag *d) {
+/* The print settings of this run: the layout's, as the options change them. */
+static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
+  rp_print pr = rp_layout_def_print(l);
+  pr.on = o->for_print;
+  if (o->bleed_set) pr.bleed = o->bleed;
+  if (o->crop_marks) pr.crop_marks = o->crop_marks > 0;
+  return pr;
+}
+
+static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,
+                           const rp_layout_doc *pages, rp_diag *d) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, path, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
+  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
+                       .chart_dpi = o->chart_dpi,
+                       .print = print_of(o, l)};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK) return rp_outfile_commit(&of, d);
@@ -84,7 +95,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
-    st = write_pdf(o, names[i], docs[i], d);
+    st = write_pdf(o, layout, names[i], docs[i], d);
     if (st == RP_OK) out->n_written++;
   }
   return st;
@@ -132,7 +143,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && o->dump_stream) st = rp_layout_dump(pages, o->dump_stream);
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
-  if (st == RP_OK && o->output) st = write_pdf(o, o->output, pages, d);
+  if (st == RP_OK && o->output) st = write_pdf(o, layout, o->output, pages, d);
   if (st == RP_OK && o->output) out->written = o->output;
 done:
   rp_layout_def_free(layout);

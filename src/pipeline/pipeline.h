@@ -41,6 +41,12 @@ typedef struct rp_pipeline_opts {
   int chart_dpi;                 /* > 0: charts as images at this resolution (rp_render_opts) */
   const char *select;            /* XPath: render only the items it matches; NULL: all */
   bool split;                    /* one PDF per item; output is a {xpath} pattern (no dump) */
+  /* A print file (docs/print.md) instead of a screen file: the layout's
+   * <print> settings, with the bleed and crop marks overridden when given. */
+  bool for_print;
+  bool bleed_set; /* else the layout's bleed (3 mm unless it says) */
+  double bleed;   /* pt */
+  int crop_marks; /* 0: the layout's; 1 yes; -1 no */
   /* Tests: called after each stage; a status other than RP_OK (recorded in
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);

@@ -523,6 +523,8 @@ struct rp_layout_def {
   rp_fontset fonts;
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
+  rp_print print;        /* <brand><print>: settings for `render --for print` */
+  rp_vec print_colors;   /* rp_print_color: brand colours with a CMYK form */
   rp_vec colors;         /* rp_named_color */
   rp_vec params;         /* rp_param_def */
   rp_vec roles;          /* rp_font_role */

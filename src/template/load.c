@@ -219,6 +219,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
     if (err) rp_def_error(l, root, "<layout page=\"%s\">: %s", page, err);
   }
 
+  /* Printers' usual asks (docs/print.md); a brand's <print> changes them. */
+  l->print = (rp_print){.bleed = 3 * 72 / 25.4, .safe = 5 * 72 / 25.4, .condition = "FOGRA39"};
+
   rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0};
   if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
       !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels))
@@ -371,3 +374,9 @@ bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l) { return &l->fonts; }
 
 const char *rp_layout_def_path(const rp_layout_def *l) { return l->path; }
+rp_print rp_layout_def_print(const rp_layout_def *l) {
+  rp_print pr = l->print;
+  pr.colors = l->print_colors.data;
+  pr.n_colors = l->print_colors.len;
+  return pr;
+}

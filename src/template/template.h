@@ -101,5 +101,8 @@ const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name);
 bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out);
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l);
 const char *rp_layout_def_path(const rp_layout_def *l);
+/* The layout's print settings (its <print>, or the defaults: 3 mm bleed, 5 mm
+ * safe area, no crop marks, FOGRA39); `on` is false — the caller decides. */
+rp_print rp_layout_def_print(const rp_layout_def *l);
 
 #endif
