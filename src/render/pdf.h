@@ -12,6 +12,7 @@
 #include <hpdf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -71,6 +72,9 @@ typedef struct rp_pdf {
 
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
+  size_t n_fonts;
+  uint8_t **font_used; /* per fontset index: bitmap of the BMP characters drawn */
+  int *font_fds;       /* per fontset index: its subset's in-memory file, or -1 */
 
   rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 
@@ -143,9 +147,18 @@ const char *rp_pdf_spot_use(rp_pdf *p, const char *name, const float cmyk[4], co
 
 /* ---- pdf_font.c ---- */
 
-/* The libharu font for fontset face `index`, loading and embedding it on
- * first use and replacing its ToUnicode CMap. NULL (error recorded once) if
- * it cannot be loaded. */
+/* Longest text item drawn, bytes (layout emits words and lines). */
+#define RP_PDF_MAX_TEXT_BYTES 65000
+
+/* Notes which characters each face draws (a pass over every page before
+ * drawing), so that each face is embedded as a subset of them. */
+bool rp_pdf_fonts_collect(rp_pdf *p);
+/* Closes the subsets' in-memory files: after the document is saved. */
+void rp_pdf_fonts_close(rp_pdf *p);
+/* The libharu font for fontset face `index`, loading and embedding it (a
+ * subset of the characters rp_pdf_fonts_collect found) on first use and
+ * replacing its ToUnicode CMap. NULL (error recorded once) if it cannot be
+ * loaded. */
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
 
 /* ---- pdf_text.c ---- */

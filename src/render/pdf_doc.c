@@ -292,8 +292,13 @@ static bool alloc_tables(rp_pdf *p) {
   size_t ni = p->doc->images.len;
   p->fonts = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->fonts);
   p->font_failed = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_failed);
+  p->font_used = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_used);
+  p->font_fds = rp_arena_alloc(p->scratch, (nf ? nf : 1) * sizeof *p->font_fds);
+  if (!p->font_fds) return false;
+  for (size_t i = 0; i < nf; i++) p->font_fds[i] = -1;
+  p->n_fonts = nf;
   p->images = rp_arena_calloc(p->scratch, ni ? ni : 1, sizeof *p->images);
-  return p->fonts && p->font_failed && p->images;
+  return p->fonts && p->font_failed && p->font_used && p->images;
 }
 
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
@@ -316,7 +321,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto out;
   }
-  if (!setup(&p, opts) || !create_pages(&p)) goto out;
+  if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p)) goto out;
   rp_pdf_images_measure(&p);
   for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
   finish(&p, epoch);
@@ -333,6 +338,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
 
 out:
   if (p.pdf) HPDF_Free(p.pdf);
+  rp_pdf_fonts_close(&p);
   rp_arena_free(p.scratch);
   if (p.status == RP_OK && d->errors > errors_before) p.status = RP_ERR_INPUT;
   return p.status;

@@ -22,9 +22,6 @@
 
 #include "render/pdf.h"
 
-/* Longest text item accepted, bytes (layout emits words and lines). */
-#define MAX_TEXT_BYTES 65000
-
 static float unit(float v) { return v > 0 ? (v < 1 ? v : 1) : 0; }
 
 /* Alpha in thousandths: items of one text object must share it. */
@@ -154,7 +151,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
-      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, MAX_TEXT_BYTES);
+      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
