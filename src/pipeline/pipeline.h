@@ -47,6 +47,11 @@ typedef struct rp_pipeline_opts {
   bool bleed_set; /* else the layout's bleed (3 mm unless it says) */
   double bleed;   /* pt */
   int crop_marks; /* 0: the layout's; 1 yes; -1 no */
+  /* A preflight report to write (pipeline/preflight.h: .json or .xml), or
+   * NULL. Its findings are recorded in `d` as warnings (errors when
+   * d->strict, stopping the run before the PDF). The report is written
+   * however far the run got, even when it failed. */
+  const char *preflight;
   /* Tests: called after each stage; a status other than RP_OK (recorded in
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);
@@ -68,7 +73,7 @@ typedef struct rp_pipeline_result {
  * when d->strict (the run stops after the stage that recorded them). On
  * success returns RP_OK and fills *out. On failure returns the first error's
  * status with every problem in `d`; *out says how far the run got, and no
- * output file was created or changed. */
+ * output file was created or changed (but the preflight report, if asked). */
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              rp_pipeline_result *out);
 
