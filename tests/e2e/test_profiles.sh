@@ -107,6 +107,17 @@ done
 for f in "$TMP/ccin-2018-19-board-profile.pdf" "$TMP/seren-solas-2024-25-person-profile.pdf"; do
   if qpdf --check "$f" >"$TMP/qpdf.txt" 2>&1; then pass "qpdf --check $(basename "$f")"; else fail "qpdf --check $f: $(tail -5 "$TMP/qpdf.txt")"; fi
 done
+# A careful designer finds nothing to fix in the samples' profiles (docs/preflight.md).
+for sample in ccin-2018-19 seren-solas-2024-25; do
+  for layout in board-profile person-profile; do
+    if run_ok "preflight $layout × $sample" render "data/$sample.xml" --layout "$layout" \
+      -o "$TMP/pf.pdf" --preflight "$TMP/pf.json" -q; then
+      n=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$TMP/pf.json")
+      [ "$n" = 0 ] && pass "preflight $layout × $sample: no finding" ||
+        fail "preflight $layout × $sample: $n findings: $(head -c 800 "$TMP/pf.json")"
+    fi
+  done
+done
 # The people on both boards get one page each, listing both boards.
 p=$(pdftotext -f 11 -l 11 "$TMP/ccin-2018-19-person-profile.pdf" - | tr '\n' ' ')
 case "$p" in
