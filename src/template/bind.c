@@ -46,12 +46,13 @@ struct rp_binder {
   const rp_layout_def *l;
   rp_xeval x;
   rp_vec style_cache;
-  rp_master **masters;      /* bound, parallel to l->masters */
-  const char *content_dir;  /* images named by the content are relative to it */
-  const char *content_root; /* … and stay inside it (the content's project) */
-  rp_vec reported;          /* const void * (a tnode, a col): a failing element is reported once */
-  int apply_depth;          /* <apply> nesting, against a template that applies itself */
-  rp_vec aligned;           /* aligned_style: styles with a column's alignment */
+  rp_master **masters;       /* bound, parallel to l->masters */
+  const char *content_dir;   /* images named by the content are relative to it */
+  const char *content_root;  /* … and stay inside it (the content's project) */
+  rp_vec reported;           /* const void * (a tnode, a col): a failing element is reported once */
+  int apply_depth;           /* <apply> nesting, against a template that applies itself */
+  rp_vec aligned;            /* aligned_style: styles with a column's alignment */
+  const rp_item_list *items; /* --select, --split: the items item runs keep */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -1205,13 +1206,19 @@ static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, i
   if (t) bind_section(b, r, t, node, pos, size, tail);
 }
 
+static bool item_kept(const rp_item_list *items, const xmlNode *n) {
+  for (size_t i = 0; i < items->n; i++)
+    if (items->v[i].node == n) return true;
+  return false;
+}
+
 static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
   rp_section **tail = &doc->sections;
   for (size_t i = 0; i < b->l->runs.len && !halted(b); i++) {
     const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
     if (!r->tmpl && r->template_name[0]) continue;
     if (!r->select) {
-      run_node(b, r, root, 1, 1, &tail);
+      if (!r->item || !b->items || item_kept(b->items, root)) run_node(b, r, root, 1, 1, &tail);
       continue;
     }
     xmlXPathObjectPtr set;
@@ -1222,19 +1229,25 @@ static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
                  r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
                  r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
     for (int k = 0; k < n && !halted(b); k++)
-      run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
+      if (!r->item || !b->items || item_kept(b->items, set->nodesetval->nodeTab[k]))
+        run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
     xmlXPathFreeObject(set);
   }
 }
 
 rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
                   rp_bound_doc **out) {
+  return rp_bind_ex(a, l, c, NULL, d, out);
+}
+
+rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                     const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out) {
   *out = NULL;
   size_t errors = d->errors;
   xmlNodePtr root = c && c->doc ? xmlDocGetRootElement(c->doc) : NULL;
   if (!l || !root)
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
-  binder b = {.a = a, .d = d, .l = l};
+  binder b = {.a = a, .d = d, .l = l, .items = o ? o->items : NULL};
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
   /* the language first: labels in masters' texts depend on it */
