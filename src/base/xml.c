@@ -818,3 +818,5 @@ char *rp_xml_attr(const xmlNode *n, const char *name) {
   xmlFree(v);
   return s;
 }
+
+const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }

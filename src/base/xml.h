@@ -55,4 +55,7 @@ char *rp_xml_text_collapsed(const xmlNode *n);
 /* Attribute value as a C string pointer into a malloc'd copy; NULL if absent. */
 char *rp_xml_attr(const xmlNode *n, const char *name);
 
+/* The XML library and its version, for `reviewpdf --version`. */
+const char *rp_xml_library(void);
+
 #endif

@@ -26,7 +26,7 @@
 #define RP_DIFF_MAX_DPI 600
 #define RP_DIFF_MAX_PAGES 100000 /* in a goldens folder's manifest */
 #define RP_DIFF_DEFAULT_THRESHOLD 32
-#define RP_DIFF_DEFAULT_MAX_SHARE 0.00005
+#define RP_DIFF_DEFAULT_MAX_SHARE 0.0001
 #define RP_DIFF_DEFAULT_RADIUS 1
 
 /* A folder of goldens holds page-001.png, page-002.png, … and golden.txt,

@@ -672,3 +672,8 @@ size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {
   *cp = c;
   return need + 1;
 }
+
+void rp_font_libraries(char *buf, size_t n) {
+  snprintf(buf, n, "FreeType %d.%d.%d, HarfBuzz %s", FREETYPE_MAJOR, FREETYPE_MINOR, FREETYPE_PATCH,
+           hb_version_string());
+}

@@ -88,4 +88,7 @@ bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned ch
  * and the code point in *cp (U+FFFD for invalid sequences). */
 size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* The font libraries and their versions, for `reviewpdf --version`. */
+void rp_font_libraries(char *buf, size_t n);
+
 #endif

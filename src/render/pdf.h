@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "page/items.h"
+#include "svg/svg.h"
 
 /* Deepest outline level kept; deeper bookmarks hang under the last one. */
 #define RP_PDF_MAX_OUTLINE_DEPTH 8
@@ -35,6 +36,9 @@ typedef enum rp_pdf_image_state {
 typedef struct rp_pdf_image {
   rp_pdf_image_state state;
   HPDF_Image image;
+  bool sniffed;          /* the file's first bytes were looked at (pdf_svg.c) */
+  bool is_svg;           /* … and they are an SVG's */
+  const rp_svg *svg;     /* its drawing; NULL when refused */
   double need_w, need_h; /* pt: largest size at which the whole image is drawn */
 } rp_pdf_image;
 
@@ -200,6 +204,16 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src);
 void rp_pdf_draw_image(rp_pdf *p, const rp_item *it);
 /* Records the largest size at which each image is drawn (pass over items). */
 void rp_pdf_images_measure(rp_pdf *p);
+
+/* ---- pdf_svg.c ---- */
+
+/* True when image item `it` names an SVG file; *svg is then its drawing,
+ * loaded once, or NULL when it was refused (the refusals are errors at the
+ * SVG's lines, recorded once). False for anything else (PNG, JPEG). */
+bool rp_pdf_svg_for(rp_pdf *p, const rp_item *it, const rp_svg **svg);
+/* Draws the SVG as path items into the box x, y, w × h (layout points). */
+void rp_pdf_draw_svg(rp_pdf *p, const rp_item *it, const rp_svg *svg, double x, double y, double w,
+                     double h);
 
 /* ---- pdf_link.c ---- */
 

@@ -48,4 +48,7 @@ typedef struct rp_render_opts {
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d);
 
+/* The PDF and image libraries and their versions, for `reviewpdf --version`. */
+void rp_render_libraries(char *buf, size_t n);
+
 #endif

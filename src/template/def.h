@@ -485,6 +485,7 @@ typedef struct rp_run_def {
   const rp_master_def *master;
   const rp_xexpr *select;
   bool new_page, required;
+  bool item; /* item="true": each node selected is an item (--select, --split) */
   const char *file;
   int line;
 } rp_run_def;
@@ -639,8 +640,9 @@ typedef struct rp_xeval {
   const char *cur_file; /* the layout element being evaluated, for function errors */
   int cur_line;
   const char *cur_where;
-  void *ids[4];    /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
-  rp_vec reported; /* const rp_xexpr *: failed once, reported once */
+  xmlNodePtr current; /* the context node of the expression being run: current() */
+  void *ids[4];       /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported;    /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */

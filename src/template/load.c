@@ -340,8 +340,13 @@ rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, cons
     *path = rp_arena_strdup(a, name_or_path);
     return *path ? RP_OK : rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
   }
-  const char *dirs[] = {"layouts", RP_SOURCE_DIR "/layouts", RP_SHARE_DIR "/layouts"};
+  /* Beside the binary before the configured share folder: an installed tree
+   * finds its own layouts wherever it was installed. */
+  const char *exe_share = rp_path_exe_share(a);
+  const char *dirs[] = {"layouts", exe_share ? rp_arena_printf(a, "%s/layouts", exe_share) : NULL,
+                        RP_SOURCE_DIR "/layouts", RP_SHARE_DIR "/layouts"};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    if (!dirs[i]) continue;
     char *p = rp_arena_printf(a, "%s/%s.xml", dirs[i], name_or_path);
     if (!p) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
     if (is_file(p)) {
@@ -350,9 +355,10 @@ rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, cons
     }
   }
   return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0,
-                       "no layout named \"%s\": looked for %s.xml in ./layouts, %s/layouts and "
-                       "%s/layouts; give a path or one of the names there",
-                       name_or_path, name_or_path, RP_SOURCE_DIR, RP_SHARE_DIR);
+                       "no layout named \"%s\": looked for %s.xml in ./layouts, %s%s%s/layouts "
+                       "and %s/layouts; give a path or one of the names there",
+                       name_or_path, name_or_path, exe_share ? exe_share : "",
+                       exe_share ? "/layouts, " : "", RP_SOURCE_DIR, RP_SHARE_DIR);
 }
 
 const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name) {
