@@ -16,6 +16,7 @@
 #include "testutil.h"
 /* after testutil.h (cmocka) */
 #include "base/arena.h"
+#include "base/numfmt.h"
 #include "charts/charts.h"
 #include "charts/draw.h"
 #include "charts/scale.h"
@@ -386,6 +387,38 @@ static void check_fmt(double v, int dec, const char *unit, const char *pic, cons
     fprintf(stderr, "%g → \"%s\", wanted \"%s\"\n", v, out, want);
     fail();
   }
+}
+
+/* rp_format_number, the layout's format-number(): real minus signs, thin
+ * and narrow no-break spaces as grouping separators or before a unit. */
+static void check_pic(double v, const char *pic, const char *want) {
+  char out[128];
+  assert_true(rp_format_number(v, pic, out, sizeof out));
+  if (strcmp(out, want)) {
+    fprintf(stderr, "%g by \"%s\" → \"%s\", wanted \"%s\"\n", v, pic, out, want);
+    fail();
+  }
+}
+
+#define THIN "\xE2\x80\x89"  /* U+2009 */
+#define NNBSP "\xE2\x80\xAF" /* U+202F */
+#define MINUS_SIGN "\xE2\x88\x92"
+
+static void test_format_number(void **state) {
+  (void)state;
+  check_pic(-3.2, "0.0", MINUS_SIGN "3.2");
+  check_pic(-1500, "#,##0", MINUS_SIGN "1,500");
+  check_pic(-0.0001, "0.0", "0.0"); /* rounds to zero: no sign */
+  check_pic(-INFINITY, "0", MINUS_SIGN "Infinity");
+  check_pic(33000, "#" NNBSP "##0", "33" NNBSP "000");
+  check_pic(1234567.5, "#" THIN "##0.0", "1" THIN "234" THIN "567.5");
+  check_pic(7.4, "0.0" THIN "m", "7.4" THIN "m"); /* a unit: the space is the suffix's */
+  check_pic(12, "#,##0" NNBSP "MW", "12" NNBSP "MW");
+  check_pic(-0.074, "0.0" NNBSP "%", MINUS_SIGN "7.4" NNBSP "%");
+  check_pic(999, "#" NNBSP "##0", "999");
+  char out[8];
+  assert_false(rp_format_number(1, "m" THIN "s", out, sizeof out)); /* no number part */
+  assert_false(rp_format_number(-12345, "#,##0", out, 7));          /* "−12,345" needs 10 bytes */
 }
 
 static void test_format(void **state) {
@@ -1220,6 +1253,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
       cmocka_unit_test(test_format),
+      cmocka_unit_test(test_format_number),
       cmocka_unit_test_setup_teardown(test_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hbar, setup, teardown),
