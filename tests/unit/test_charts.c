@@ -993,6 +993,67 @@ static void test_timeline(void **state) {
   assert_null(find_text(p, "Jan"));
   assert_non_null(find_text(p, "2000"));
 
+  /* twelve long names over a year, several near the right edge: all named,
+   * on both sides of the axis, no staircase */
+  rp_chart_event year[] = {
+      {"Labour Party Conference", {2018, 9, 23}, {2018, 9, 26}},
+      {"CCIN Annual Conference and Co-operative Showcase", {2018, 10, 3}, {2018, 10, 4}},
+      {"Co-operative Party Centenary Conference", {2018, 10, 12}, {2018, 10, 14}},
+      {"Towards a Co-operative Gloucestershire presentation", {2018, 11, 10}, {0}},
+      {"Strategy Session for Member Councils", {2019, 1, 9}, {0}},
+      {"Labour Local Government Conference", {2019, 2, 8}, {2019, 2, 9}},
+      {"Scottish Labour Conference", {2019, 3, 8}, {2019, 3, 10}},
+      {"Ways Forward Conference", {2019, 4, 5}, {0}},
+      {"Co-operative Party Local Government Conference", {2019, 6, 8}, {0}},
+      {"PSTA State of Transformation Conference", {2019, 6, 18}, {0}},
+      {"Co-operative Congress and Co-operative of the Year Awards", {2019, 6, 20}, {2019, 6, 21}},
+      {"Local Government Association Annual Conference & Exhibition", {2019, 7, 2}, {2019, 7, 4}},
+  };
+  c.events = year, c.n_events = sizeof year / sizeof year[0];
+  c.title = NULL;
+  rp_chart_box wide = box_std;
+  wide.w = 480, wide.h = 170; /* an A4 column, 60 mm */
+  size_t warned = fx->d.warnings;
+  assert_int_equal(draw(fx, &c, &wide, &p), RP_OK);
+  assert_int_equal(fx->d.warnings, warned);
+  assert_inside(p, &wide);
+  assert_no_text_overlap(p);
+  double axis_y = find_text(p, "Oct")->y - c.label.size * RP_CHART_ASCENT - 3;
+  size_t up = 0, down = 0;
+  double top = INFINITY, bottom = -INFINITY;
+  for (size_t i = 0; i < c.n_events; i++) {
+    rp_item *t = find_text(p, year[i].label);
+    assert_non_null(t);
+    if (t->y < axis_y) up++, top = fmin(top, t->y);
+    if (t->y > axis_y + 2 * c.label.size) down++, bottom = fmax(bottom, t->y);
+  }
+  assert_int_equal(up + down, c.n_events);
+  assert_true(up > 0 && down > 0);
+  /* both sides together are no taller than half the old staircase's 12 rows */
+  double row = c.label.size * 1.35;
+  assert_true(axis_y - top < row * 6 + 10 && bottom - axis_y < row * 6 + 30);
+  /* no leader (a stroked vertical line) crosses a label */
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *l = item(p, i);
+    if (l->kind != RP_ITEM_PATH || l->u.path.stroke.a == 0) continue;
+    const rp_path_op *ops = l->u.path.ops;
+    for (size_t q = 1; q < l->u.path.n_ops; q++) {
+      if (ops[q].op != RP_PATH_LINE || fabs(ops[q].x[0] - ops[q - 1].x[0]) > 0.01) continue;
+      double x = ops[q].x[0], y0 = fmin(ops[q].y[0], ops[q - 1].y[0]),
+             y1 = fmax(ops[q].y[0], ops[q - 1].y[0]);
+      for (size_t k = 0; k < p->items.len; k++) {
+        rp_item *t = item(p, k);
+        if (t->kind != RP_ITEM_TEXT) continue;
+        double tt = t->y - t->u.text.size * RP_CHART_ASCENT,
+               tb = t->y + t->u.text.size * RP_CHART_DESCENT;
+        bool crosses = x > t->x + 0.5 && x < t->x + t->w - 0.5 && y0 < tb - 0.5 && y1 > tt + 0.5;
+        if (crosses) fprintf(stderr, "a leader at x %.1f crosses \"%s\"\n", x, t->u.text.text);
+        assert_false(crosses);
+      }
+    }
+  }
+  c.title = "Events, 2018–19";
+
   /* bad dates */
   rp_chart_event bad[] = {{"X", {2018, 13, 1}, {0}}};
   c.events = bad, c.n_events = 1;
