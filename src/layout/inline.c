@@ -395,8 +395,8 @@ static double piece_rise(const piece *pc) {
 
 /* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
 static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
-  return rp_font_measure(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
-                         pc->style->tracking, pc->style->kerning);
+  return rp_font_measure_fig(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                             pc->style->tracking, pc->style->kerning, pc->style->figures);
 }
 
 static void measure(par *p) {
@@ -881,4 +881,5 @@ void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) 
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;
   it->u.text.kern = fr->style->kerning;
+  it->u.text.figures = fr->style->figures;
 }
