@@ -421,6 +421,25 @@ static void test_format_number(void **state) {
   assert_false(rp_format_number(-12345, "#,##0", out, 7));          /* "−12,345" needs 10 bytes */
 }
 
+/* Chart labels are kerned as body text is: "AVAST Today" is narrower than
+ * its plain advances, measured as render will draw it (the item's kern). */
+static void test_label_kerning(void **state) {
+  fixture *fx = *state;
+  rp_chart c = base_chart(fx, RP_CHART_HBAR);
+  static const char *const cats[] = {"AVAST Today", "Wo"};
+  static const double v[] = {3, 5};
+  set_data(fx, &c, 2, cats, v);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  rp_item *t = find_text(p, "AVAST Today");
+  assert_non_null(t);
+  assert_true(t->u.text.kern);
+  const rp_font *f = rp_fontset_get(&fx->fs, t->u.text.font);
+  double kerned = rp_font_measure(f, "AVAST Today", 11, t->u.text.size, 0, true);
+  assert_true(fabs(t->w - kerned) < 1e-9);
+  assert_true(kerned < rp_font_width(f, "AVAST Today", 11, t->u.text.size, 0) - 0.5);
+}
+
 static void test_format(void **state) {
   check_fmt(7.4e6, -1, NULL, NULL, "7.4m");
   check_fmt(9.5e9, -1, "\xC2\xA3", NULL,
@@ -1314,6 +1333,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
       cmocka_unit_test(test_format),
+      cmocka_unit_test_setup_teardown(test_label_kerning, setup, teardown),
       cmocka_unit_test(test_format_number),
       cmocka_unit_test_setup_teardown(test_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar, setup, teardown),
