@@ -239,6 +239,9 @@ void rp_pdf_tag_item(rp_pdf *p, const rp_item *it);
  * next MCID, or an artifact); true when opened: close it with
  * rp_pdf_tag_close in the same text object or graphics state. */
 bool rp_pdf_tag_open(rp_pdf *p, const rp_item *it);
+/* Inside BT…ET, before a text item: closes the open sequence, if any, and
+ * opens the item's. Close the last with rp_pdf_tag_close before ET. */
+void rp_pdf_tag_text(rp_pdf *p, const rp_item *it);
 /* Opens an artifact (underlines, crop marks); true when opened. */
 bool rp_pdf_tag_open_artifact(rp_pdf *p);
 void rp_pdf_tag_close(rp_pdf *p);

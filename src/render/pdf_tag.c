@@ -15,8 +15,8 @@
  * continuing across pages needs nothing special.
  *
  * Nesting: a BDC always closes in the same place it opened — inside one
- * BT…ET for a text item, outside q…Q for shapes and images — and no marked
- * content spans two items. tests/e2e/tagcheck.py checks the result. */
+ * BT…ET for text, outside q…Q for shapes and images — and no sequence spans
+ * two items. tests/e2e/tagcheck.py checks the result. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +33,7 @@ typedef struct tag_elem {
   struct tag_elem *body;   /* LI: its LBody; made on first use */
   bool has_alt;
   bool labelled; /* LI: a marker is drawn for it */
+  HPDF_Page pg;  /* its /Pg: the page of its first marks */
 } tag_elem;
 
 typedef struct annot_entry {
@@ -56,7 +57,8 @@ struct rp_pdf_tag {
   int *link_of;
   tag_elem **link_elems;
   size_t n_items;
-  bool open; /* a marked-content sequence is open */
+  bool open;           /* a marked-content sequence is open */
+  tag_elem *open_elem; /* its element; NULL for an artifact */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -108,9 +110,9 @@ static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char 
   e->role = role;
   e->type = type;
   e->parent = parent;
-  /* Indirect before it enters any container (libharu error 0x1033 otherwise). */
+  /* Indirect before it enters any container (libharu error 0x1033 otherwise).
+   * No /Type: optional for structure elements, and 10 KB in the sample. */
   if (!e->dict || !e->kids || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->dict)) ||
-      !hpdf(p, HPDF_Dict_AddName(e->dict, "Type", "StructElem")) ||
       !hpdf(p, HPDF_Dict_AddName(e->dict, "S", type)) ||
       !hpdf(p, HPDF_Dict_Add(e->dict, "K", e->kids)) ||
       !hpdf(p, HPDF_Dict_Add(e->dict, "P", parent ? parent->dict : p->tag->root)) ||
@@ -325,31 +327,66 @@ static void open_mc(rp_pdf *p, const char *tag, int mcid) {
   p->tag->open = true;
 }
 
-bool rp_pdf_tag_open(rp_pdf *p, const rp_item *it) {
+/* The element a painted item's marks belong to: its own, or the Link made
+ * for the words a link covers; NULL for an artifact. */
+static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
   struct rp_pdf_tag *t = p->tag;
-  if (!t || t->open || !paints(it)) return false;
   tag_elem *e = elem_of(p, it);
-  if (!e) {
-    open_mc(p, NULL, 0);
-    return true;
-  }
   size_t index = (size_t)(it - t->items);
-  if (index < t->n_items && t->link_of[index] >= 0) {
+  if (e && index < t->n_items && t->link_of[index] >= 0) {
     tag_elem *l = link_elem(p, (size_t)t->link_of[index], e);
     if (l) e = l;
   }
-  HPDF_Dict mcr = HPDF_Dict_New(p->pdf->mmgr);
-  if (!mcr || !hpdf(p, HPDF_Dict_AddName(mcr, "Type", "MCR")) ||
-      !hpdf(p, HPDF_Dict_Add(mcr, "Pg", p->page)) ||
-      !hpdf(p, HPDF_Dict_AddNumber(mcr, "MCID", t->next_mcid)) ||
-      !hpdf(p, HPDF_Array_Add(e->kids, mcr)) ||
-      !hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->dict))) {
-    rp_pdf_ok(p, "tag content", &it->src);
-    open_mc(p, NULL, 0); /* still balanced; the render has failed */
-    return true;
+  return e;
+}
+
+/* Gives the page's next MCID to e: a plain number in /K while e stays on its
+ * first page (its /Pg), an MCR dictionary on any other page. */
+static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
+  struct rp_pdf_tag *t = p->tag;
+  bool ok;
+  if (!e->pg) {
+    e->pg = p->page;
+    if (!hpdf(p, HPDF_Dict_Add(e->dict, "Pg", p->page))) return rp_pdf_ok(p, "tag content", src);
   }
-  open_mc(p, e->type, t->next_mcid++);
+  if (e->pg == p->page) {
+    ok = hpdf(p, HPDF_Array_AddNumber(e->kids, t->next_mcid));
+  } else {
+    HPDF_Dict mcr = HPDF_Dict_New(p->pdf->mmgr);
+    ok = mcr && hpdf(p, HPDF_Dict_AddName(mcr, "Type", "MCR")) &&
+         hpdf(p, HPDF_Dict_Add(mcr, "Pg", p->page)) &&
+         hpdf(p, HPDF_Dict_AddNumber(mcr, "MCID", t->next_mcid)) &&
+         hpdf(p, HPDF_Array_Add(e->kids, mcr));
+  }
+  ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->dict));
+  if (!ok) rp_pdf_ok(p, "tag content", src);
+  return ok;
+}
+
+/* Opens the sequence of e (NULL: an artifact). */
+static void open_for(rp_pdf *p, tag_elem *e, const rp_src *src) {
+  struct rp_pdf_tag *t = p->tag;
+  if (e && claim_mcid(p, e, src)) {
+    open_mc(p, e->type, t->next_mcid++);
+    return;
+  }
+  open_mc(p, NULL, 0); /* an artifact; or, on failure, still balanced */
+}
+
+bool rp_pdf_tag_open(rp_pdf *p, const rp_item *it) {
+  struct rp_pdf_tag *t = p->tag;
+  if (!t || t->open || !paints(it)) return false;
+  open_for(p, target_of(p, it), &it->src);
   return true;
+}
+
+void rp_pdf_tag_text(rp_pdf *p, const rp_item *it) {
+  struct rp_pdf_tag *t = p->tag;
+  if (!t) return;
+  /* One sequence per item, even for the lines of one paragraph: poppler
+   * joins the lines of one sequence without a space ("ways ofworking"). */
+  rp_pdf_tag_close(p);
+  open_for(p, target_of(p, it), &it->src);
 }
 
 bool rp_pdf_tag_open_artifact(rp_pdf *p) {

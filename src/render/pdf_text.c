@@ -172,13 +172,13 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
       /* Marked content opens and closes inside this BT…ET. */
-      bool tagged = rp_pdf_tag_open(p, it);
+      rp_pdf_tag_text(p, it);
       apply_state(p, &st, font, it);
       show_text(p, it, text);
       if (!rp_pdf_ok(p, "draw text", &it->src)) st.set = false;
-      if (tagged) rp_pdf_tag_close(p);
       any_underline |= it->u.text.underline;
     }
+    rp_pdf_tag_close(p);
     HPDF_Page_EndText(p->page);
     rp_pdf_ok(p, "end a text object", &items[from].src);
   }

@@ -282,8 +282,7 @@ def mutations(path):
 
     def skip_level(pdf):
         for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == Name.StructElem and \
-                    obj.get("/S") == Name.H1:
+            if isinstance(obj, pikepdf.Dictionary) and "/P" in obj and obj.get("/S") == Name.H1:
                 obj.S = Name.H3
                 return True
         return False
@@ -291,7 +290,8 @@ def mutations(path):
     def no_objr(pdf):
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == Name.Link:
-                obj.K = pikepdf.Array([k for k in obj.K if k.get("/Type") != Name.OBJR])
+                obj.K = pikepdf.Array([k for k in obj.K if not (
+                    isinstance(k, pikepdf.Dictionary) and k.get("/Type") == Name.OBJR)])
                 return True
         return False
 
