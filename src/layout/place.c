@@ -120,16 +120,57 @@ static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h)
   return RP_OK;
 }
 
+static bool keeps_with_next(const rp_block *b) {
+  return b->keep_with_next || (b->style && b->style->keep_with_next);
+}
+
+/* Height from the cursor that the keep-with-next chain starting at `b` needs
+ * in this column: every block of the chain whole (a heading, a kicker, a
+ * second heading…), with the space between them, and the start of the block
+ * after it (min_start). *last is the chain's last block. */
+static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *need,
+                            const rp_block **last) {
+  double h = b->style ? b->style->space_before : 0;
+  const rp_block *k = b;
+  for (;; k = k->next) {
+    double hk;
+    rp_status st = rp_flow_measure(f, k, ctx, &hk);
+    if (st != RP_OK) return st;
+    h += hk + (k != b && k->style ? k->style->space_before : 0);
+    if (!k->next || !keeps_with_next(k->next)) break;
+  }
+  double tail = 0;
+  if (k->next) {
+    rp_status st = min_start(f, k->next, ctx, &tail);
+    if (st != RP_OK) return st;
+  }
+  *need = h + tail;
+  *last = k;
+  return RP_OK;
+}
+
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
   for (const rp_block *b = first; b; b = b->next) {
-    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
-    if (kwn && b->next && !f->at_top && !f->measuring) {
-      double h1, h2;
-      rp_status st = rp_flow_measure(f, b, ctx, &h1);
-      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+    if (keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
+      /* A run of keep-with-next blocks (heading → heading → paragraph) moves
+       * as one with the first lines of what follows. A run taller than an
+       * empty column cannot: then only this block keeps with the next one,
+       * and a warning says the chain was broken. */
+      double need;
+      const rp_block *last;
+      rp_status st = chain_need(f, b, ctx, &need, &last);
       if (st != RP_OK) return st;
-      double sb = b->style ? b->style->space_before : 0;
-      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
+      if (last != b && need > f->col_bottom - f->col_top + 1e-6) {
+        rp_flow_warn_once(f, &b->src,
+                          "a run of keep-with-next blocks is taller than a column: it is kept "
+                          "together only pairwise; end the run sooner (keep-with-next=\"false\")");
+        double h1, h2;
+        st = rp_flow_measure(f, b, ctx, &h1);
+        if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+        if (st != RP_OK) return st;
+        need = (b->style ? b->style->space_before : 0) + h1 + h2;
+      }
+      if (f->y + need > f->col_bottom + 1e-6) {
         st = rp_flow_next_column(f);
         if (st != RP_OK) return st;
       }

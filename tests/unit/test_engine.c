@@ -1,0 +1,150 @@
+/* Unit tests of the layout engine's pagination rules added for designers
+ * (docs/layout-engine.md): keep-together tables, keep-with-next chains,
+ * the baseline grid, the section named by running texts. Built by hand on
+ * layoutfix.h's 400 × 300 pt page with a 360 × 260 pt frame. */
+#include "layoutfix.h"
+
+static rp_block *cell(fixture *fx, const char *text) {
+  rp_block *c = lf_block(fx, RP_BLOCK_CELL, 50);
+  c->children = lf_para(fx, &fx->body, text, 50);
+  return c;
+}
+
+/* A table of one column: a header row "Head" and `rows` rows "Row NN". */
+static rp_block *table(fixture *fx, int rows) {
+  rp_block *t = lf_block(fx, RP_BLOCK_TABLE, 40);
+  t->u.table.header_rows = 1;
+  for (int k = 0; k < 4; k++) t->box.padding[k] = 2;
+  rp_block **tail = &t->children;
+  rp_block *h = lf_block(fx, RP_BLOCK_ROW, 41);
+  h->children = cell(fx, "Head");
+  lf_append(&tail, h);
+  for (int i = 1; i <= rows; i++) {
+    char s[16];
+    snprintf(s, sizeof s, "Row %02d", i);
+    rp_block *r = lf_block(fx, RP_BLOCK_ROW, 42);
+    r->children = cell(fx, s);
+    lf_append(&tail, r);
+  }
+  return t;
+}
+
+/* `n` one-line paragraphs "Line NN" (each 14 pt). */
+static rp_block *filler(fixture *fx, int n, rp_block ***tail) {
+  rp_block *first = NULL;
+  for (int i = 1; i <= n; i++) {
+    char s[16];
+    snprintf(s, sizeof s, "Line %02d", i);
+    rp_block *p = lf_para(fx, &fx->body, s, 10);
+    if (!first) first = p;
+    lf_append(tail, p);
+  }
+  return first;
+}
+
+/* The page of the first text item containing `text`. */
+static size_t page_of(rp_layout_doc *doc, const char *text) {
+  for (size_t p = 0; p < doc->pages.len; p++)
+    for (size_t i = 0; i < lf_page(doc, p)->items.len; i++) {
+      rp_item *it = lf_item(lf_page(doc, p), i);
+      if (it->kind == RP_ITEM_TEXT && strstr(it->u.text.text, text)) return p;
+    }
+  fail_msg("no text \"%s\"", text);
+  return SIZE_MAX;
+}
+
+/* A table of 8 rows (about 9 × 18 pt) after 13 lines of text (182 pt of
+ * 260): it would split; kept together, it starts on the next page whole. */
+static void test_table_keep_together_moves(void **state) {
+  fixture *fx = *state;
+  rp_block *head = NULL, **tail = &head;
+  filler(fx, 13, &tail);
+  rp_block *t = table(fx, 8);
+  lf_append(&tail, t);
+  rp_layout_doc *doc = lf_run(fx, head);
+  assert_int_equal(page_of(doc, "Row 01"), 0); /* without: split */
+  assert_int_not_equal(page_of(doc, "Row 08"), 0);
+
+  rp_block *head2 = NULL, **tail2 = &head2;
+  filler(fx, 13, &tail2);
+  rp_block *t2 = table(fx, 8);
+  t2->keep_together = true;
+  lf_append(&tail2, t2);
+  doc = lf_run(fx, head2);
+  assert_int_equal(page_of(doc, "Row 01"), 1);
+  assert_int_equal(page_of(doc, "Row 08"), 1);
+  assert_int_equal(lf_count_text(doc, "Head"), 1); /* never split: one header */
+  lf_assert_inside_frame(doc);
+}
+
+/* A kept-together table taller than a page still splits, its header row
+ * repeated on every page, and no page is left empty before it. */
+static void test_table_keep_together_too_tall_splits(void **state) {
+  fixture *fx = *state;
+  rp_block *head = NULL, **tail = &head;
+  filler(fx, 3, &tail);
+  rp_block *t = table(fx, 40);
+  t->keep_together = true;
+  lf_append(&tail, t);
+  rp_layout_doc *doc = lf_run(fx, head);
+  assert_int_equal(page_of(doc, "Row 01"), 0); /* starts right after the text */
+  assert_true(doc->pages.len >= 3);
+  assert_int_equal(lf_count_text(doc, "Head"), (int)doc->pages.len);
+  lf_assert_inside_frame(doc);
+}
+
+/* heading → heading → paragraph: the two headings and the paragraph's first
+ * two lines move as one; the first heading is never left alone. */
+static void test_keep_with_next_chain(void **state) {
+  fixture *fx = *state;
+  rp_style h = fx->bold_st;
+  h.size = 14;
+  h.leading = 18;
+  h.keep_with_next = true;
+  for (int fill = 12; fill <= 17; fill++) {
+    rp_block *head = NULL, **tail = &head;
+    filler(fx, fill, &tail);
+    lf_append(&tail, lf_para(fx, &h, "Chapter", 60));
+    lf_append(&tail, lf_para(fx, &h, "Section", 61));
+    lf_append(&tail, lf_para(fx, &fx->body,
+                             "one two three four five six seven eight nine ten eleven twelve "
+                             "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
+                             "twenty twenty-one twenty-two twenty-three twenty-four twenty-five "
+                             "twenty-six twenty-seven twenty-eight twenty-nine thirty",
+                             62));
+    rp_layout_doc *doc = lf_run(fx, head);
+    size_t a = page_of(doc, "Chapter"), b = page_of(doc, "Section"), c = page_of(doc, "one two");
+    if (a != b || b != c)
+      fail_msg("after %d lines: headings on pages %zu, %zu, text on %zu", fill, a, b, c);
+  }
+  assert_int_equal(fx->d.warnings, 0);
+}
+
+/* A chain taller than a column cannot move as one: it is kept pairwise,
+ * with a warning, and still lays out. */
+static void test_keep_with_next_chain_too_long(void **state) {
+  fixture *fx = *state;
+  rp_style h = fx->bold_st;
+  h.size = 14;
+  h.leading = 18;
+  h.keep_with_next = true;
+  rp_block *head = NULL, **tail = &head;
+  filler(fx, 5, &tail);
+  for (int i = 0; i < 16; i++) lf_append(&tail, lf_para(fx, &h, "Kicker", 70 + i));
+  lf_append(&tail, lf_para(fx, &fx->body, "Body text after the run.", 90));
+  rp_layout_doc *doc = lf_run(fx, head);
+  assert_true(doc->pages.len >= 2);
+  assert_true(lf_diag_line(&fx->d, "run of keep-with-next blocks is taller than a column") > 0);
+  lf_assert_inside_frame(doc);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_table_keep_together_moves, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_table_keep_together_too_tall_splits, lf_setup,
+                                      lf_teardown),
+      cmocka_unit_test_setup_teardown(test_keep_with_next_chain, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_keep_with_next_chain_too_long, lf_setup, lf_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
