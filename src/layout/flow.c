@@ -19,6 +19,8 @@ static void set_column(flow *f) {
   f->col_bottom = fr->y + fr->h;
   f->y = f->col_top;
   f->at_top = true;
+  f->grid = f->master ? f->master->baseline : 0;
+  f->grid_top = f->col_top;
 }
 
 /* The outline entry of a section, at the cursor. */

@@ -6,6 +6,7 @@
 #ifndef RP_LAYOUT_FLOW_H
 #define RP_LAYOUT_FLOW_H
 
+#include <math.h>
 #include <stdbool.h>
 
 #include "layout/inline.h"
@@ -76,8 +77,12 @@ typedef struct flow {
   const rp_section *pending_bookmark; /* a section that continues the page: its outline entry
                                         goes where its first item lands (flow.c) */
   const rp_layout_opts *opts;         /* may be NULL */
-  rp_vec *probed; /* probed_image: probe results per path, shared by measuring copies */
-  rp_hyphen *hy;  /* hyphenation dictionaries of this run, shared by measuring copies */
+  rp_vec *probed;    /* probed_image: probe results per path, shared by measuring copies */
+  rp_hyphen *hy;     /* hyphenation dictionaries of this run, shared by measuring copies */
+  double grid;       /* pt: the master's baseline grid step; 0 = none */
+  double grid_top;   /* pt: where the grid starts (the column's top; shifted in sandboxes) */
+  double grid_phase; /* pt: the cursor after the last line set on the grid, mod grid; */
+  bool phase_known;  /* centred blocks end there so that the next line lands on it */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
@@ -146,6 +151,17 @@ rp_status rp_flow_no_fit(flow *f, const rp_block *b, double need);
 /* Baseline of a line whose box starts at `top`: half-leading model. */
 static inline double rp_flow_baseline(const rp_line *ln, double top) {
   return top + (ln->leading - (ln->ascent - ln->descent)) / 2 + ln->ascent;
+}
+
+/* The baseline grid applies to text in the column itself: not inside boxes,
+ * quotes, tables or grid cards, which are measured apart from the page. */
+static inline bool rp_flow_on_grid(const flow *f) { return f->grid > 0 && !f->boxes && !f->atomic; }
+
+/* The first grid line at or below `y` (y itself when there is no grid). */
+static inline double rp_flow_grid_next(const flow *f, double y) {
+  if (f->grid <= 0) return y;
+  double k = ceil((y - f->grid_top) / f->grid - 1e-6);
+  return f->grid_top + k * f->grid;
 }
 
 /* running.c */

@@ -99,6 +99,7 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
   m.col_top = 0;
   m.col_bottom = INFINITY;
   m.at_top = true;
+  m.grid_top = f->grid_top - f->y; /* the sandbox starts where the cursor is */
   rp_block one = *b;
   one.next = NULL;
   rp_status st = rp_flow_place_blocks(&m, &one, ctx);

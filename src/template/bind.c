@@ -1115,6 +1115,7 @@ static rp_master *bind_master(binder *b, const rp_master_def *md, xmlNodePtr roo
   m->name = md->name;
   m->width = md->width;
   m->height = md->height;
+  m->baseline = md->baseline;
   m->src = (rp_src){md->file, md->line, NULL, 0};
   bool ok = bind_variant(b, &md->any, root, &m->any);
   const rp_variant_def *vds[3] = {md->first, md->left, md->right};

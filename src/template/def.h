@@ -70,6 +70,7 @@ enum {
   RP_SP_MIN_SIZE,
   RP_SP_HYPHENATE,
   RP_SP_KERNING,
+  RP_SP_GRID,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -89,6 +90,7 @@ typedef struct rp_style_props {
   double min_size; /* pt */
   bool hyphenate;  /* set: as given; unset: only when justified */
   bool kerning;    /* the font's pair kerning (default on) */
+  rp_grid_mode grid;
 } rp_style_props;
 
 typedef struct rp_style_def {
@@ -140,6 +142,7 @@ typedef struct rp_master_def {
   const char *file;
   int line;
   double width, height; /* pt */
+  double baseline;      /* pt, 0 = no grid */
   rp_variant_def any;
   rp_variant_def *first, *left, *right;
 } rp_master_def;

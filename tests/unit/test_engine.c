@@ -138,6 +138,103 @@ static void test_keep_with_next_chain_too_long(void **state) {
   lf_assert_inside_frame(doc);
 }
 
+/* Headings, paragraphs with space after and a lead paragraph of another
+ * leading, in two columns over pages. */
+static rp_block *grid_doc(fixture *fx, rp_style *h2, rp_style *lead) {
+  fx->body.space_after = 6;
+  *h2 = fx->bold_st;
+  h2->size = 14;
+  h2->leading = 18;
+  h2->space_before = 12;
+  h2->space_after = 5;
+  h2->keep_with_next = true;
+  *lead = fx->body;
+  lead->size = 13;
+  lead->leading = 17;
+  lead->space_after = 4;
+  rp_block *head = NULL, **tail = &head;
+  lf_append(&tail, lf_para(fx, lead,
+                           "A lead paragraph set larger, on a leading of its own that "
+                           "the grid does not divide, over a few lines of the column.",
+                           80));
+  for (int i = 0; i < 9; i++) {
+    char t[32];
+    snprintf(t, sizeof t, "Heading %d", i);
+    rp_block *h = lf_para(fx, h2, t, 81);
+    h->kind = RP_BLOCK_HEADING;
+    h->level = 2;
+    lf_append(&tail, h);
+    for (int k = 0; k < 2 + i % 3; k++)
+      lf_append(&tail, lf_para(fx, &fx->body,
+                               "Body text of the section, long enough to wrap over several lines "
+                               "of a narrow column, with words of every length in it.",
+                               82));
+  }
+  return head;
+}
+
+/* Body lines (style body) whose baselines are not a whole number of grid
+ * steps below the frame's top; every text item checked against the frame. */
+static int off_grid(fixture *fx, rp_layout_doc *doc, double g) {
+  int off = 0, body = 0;
+  for (size_t p = 0; p < doc->pages.len; p++)
+    for (size_t i = 0; i < lf_page(doc, p)->items.len; i++) {
+      rp_item *it = lf_item(lf_page(doc, p), i);
+      if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT) continue;
+      if (it->u.text.size != fx->body.size || it->u.text.font != fx->body.font) continue;
+      body++;
+      double steps = (it->y - LF_Y) / g;
+      if (fabs(steps - round(steps)) > 1e-6) off++;
+    }
+  assert_true(body > 40);
+  return off;
+}
+
+static void test_baseline_grid(void **state) {
+  fixture *fx = *state;
+  rp_style h2, lead;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20;
+  /* without a grid, space after (6pt) and the headings put lines off it */
+  rp_layout_doc *doc = lf_run(fx, grid_doc(fx, &h2, &lead));
+  assert_true(off_grid(fx, doc, 14) > 0);
+
+  fx->master.baseline = 14;
+  doc = lf_run(fx, grid_doc(fx, &h2, &lead));
+  assert_int_equal(off_grid(fx, doc, 14), 0);
+  lf_assert_inside_frame(doc);
+  /* each heading sits between the body lines around it, none overlapping */
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = lf_page(doc, p);
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = lf_item(pg, i);
+      if (it->kind != RP_ITEM_TEXT || strncmp(it->u.text.text, "Heading", 7) != 0) continue;
+      for (size_t j = 0; j < pg->items.len; j++) {
+        rp_item *o = lf_item(pg, j);
+        if (o == it || o->kind != RP_ITEM_TEXT || o->role == RP_ROLE_ARTIFACT) continue;
+        if (fabs(o->x - it->x) > 1) continue; /* another column */
+        double gap = fabs(o->y - it->y);
+        assert_true(gap > 13); /* a line apart at least */
+      }
+    }
+  }
+}
+
+/* grid="none" takes a style off the grid; a grid of another step moves
+ * snapped text to it (body 14pt on a 7pt grid: every baseline on a line). */
+static void test_baseline_grid_modes(void **state) {
+  fixture *fx = *state;
+  rp_style h2, lead;
+  fx->master.baseline = 7;
+  rp_layout_doc *doc = lf_run(fx, grid_doc(fx, &h2, &lead));
+  assert_int_equal(off_grid(fx, doc, 7), 0);
+  fx->body.grid = RP_GRID_NONE;
+  fx->master.baseline = 14;
+  doc = lf_run(fx, grid_doc(fx, &h2, &lead));
+  fx->body.grid = RP_GRID_NONE; /* grid_doc keeps the style's mode */
+  assert_true(off_grid(fx, doc, 14) > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_table_keep_together_moves, lf_setup, lf_teardown),
@@ -145,6 +242,8 @@ int main(void) {
                                       lf_teardown),
       cmocka_unit_test_setup_teardown(test_keep_with_next_chain, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_keep_with_next_chain_too_long, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_baseline_grid, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_baseline_grid_modes, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
