@@ -37,6 +37,7 @@
 #include "base/path.h"
 #include "base/xml.h"
 #include "template/def.h"
+#include "template/units.h"
 
 struct rp_binder {
   rp_arena *a;
@@ -50,6 +51,9 @@ struct rp_binder {
   rp_vec reported;          /* const void * (a tnode, a col): a failing element is reported once */
   int apply_depth;          /* <apply> nesting, against a template that applies itself */
   rp_vec aligned;           /* aligned_style: styles with a column's alignment */
+  /* the style a style="{…}" chose for the element being bound: what its
+   * content that names no style of its own is set in (build) */
+  const rp_style_def *dyn_style;
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -768,7 +772,10 @@ void rp_bind_apply(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   const rp_template_def *tm = match_template(b, t->u.apply.mode, node, pos, size, t->file, t->line);
   if (!tm) return;
   b->apply_depth++;
+  const rp_style_def *saved = b->dyn_style; /* a template's defaults are its own */
+  b->dyn_style = NULL;
   emit_nodes(b, tm->body, node, pos, size, out, depth);
+  b->dyn_style = saved;
   b->apply_depth--;
 }
 
@@ -896,12 +903,74 @@ void rp_bind_children(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   emit_nodes(b, t->children, node, pos, size, out, depth);
 }
 
+/* The style a style="{…}" gives for this node: NULL (*ok kept) when it
+ * gives nothing, so the element keeps its default; an unknown name is an
+ * error at the layout line and the content line (*ok cleared). */
+static const rp_style_def *pattern_style(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
+                                         int size, bool *ok) {
+  const char *v = eval_text(b, t->style_avt, node, pos, size);
+  if (!v) return NULL;
+  const rp_style_def *s = rp_style_find(b->l, v);
+  if (s) return s;
+  *ok = false;
+  if (first_report(b, t->style_avt))
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<%s style=\"{…}\"> gives \"%s\" (at %s:%d), which is not a style of the "
+                  "layout; define it in <brand> with <style name=\"%s\" …/>, or change the "
+                  "pattern",
+                  rp_tkinds[t->kind].name, v, b->x.content_file, content_line(node), v);
+  return NULL;
+}
+
+/* A width="{…}" or height="{…}" for this node into *out (kept when the
+ * pattern gives nothing); false, reported, when it is not a length. */
+static bool pattern_length(binder *b, const rp_tnode *t, const char *attr, const rp_avt *e,
+                           xmlNodePtr node, int pos, int size, double *out) {
+  if (!e) return true;
+  const char *v = eval_text(b, e, node, pos, size);
+  if (!v) return true;
+  double len;
+  const char *err = rp_length_parse(v, RP_NO_PERCENT, &len);
+  if (!err && len >= 0 && len < 14400) {
+    *out = len;
+    return true;
+  }
+  if (first_report(b, e))
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "%s=\"…\" gives \"%s\" (at %s:%d): %s; expected a length such as \"40mm\"", attr,
+                  v, b->x.content_file, content_line(node), err ? err : "out of range");
+  return false;
+}
+
 /* Builds one element for one context node (select and test already applied)
- * by its kind's bind function; `user` is the blist to append to. */
+ * by its kind's bind function; `user` is the blist to append to. An element
+ * with style, width or height patterns is bound as a copy holding their
+ * values; content whose style is the enclosing default takes the style a
+ * pattern chose for its container. */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
   const rp_tkind_def *k = &rp_tkinds[t->kind];
-  if (k->bind) k->bind(b, t, node, pos, size, user, depth);
+  if (!k->bind) return;
+  const rp_style_def *saved = b->dyn_style;
+  bool inherit = t->style_inherited && b->dyn_style;
+  if (!t->style_avt && !t->width_avt && !t->height_avt && !inherit) {
+    if (t->style) b->dyn_style = NULL; /* a style of its own: its content's default */
+    k->bind(b, t, node, pos, size, user, depth);
+    b->dyn_style = saved;
+    return;
+  }
+  rp_tnode copy = *t;
+  bool ok = true;
+  if (inherit) copy.style = b->dyn_style;
+  if (t->style_avt) {
+    const rp_style_def *s = pattern_style(b, t, node, pos, size, &ok);
+    if (s) copy.style = s;
+    b->dyn_style = s && copy.style ? copy.style : NULL;
+  }
+  ok &= pattern_length(b, t, "width", t->width_avt, node, pos, size, &copy.width);
+  ok &= pattern_length(b, t, "height", t->height_avt, node, pos, size, &copy.height);
+  if (ok) k->bind(b, &copy, node, pos, size, user, depth);
+  b->dyn_style = saved;
 }
 
 /* <group>: one pass per distinct key, in order of first appearance. */

@@ -235,6 +235,10 @@ typedef struct rp_tnode {
   bool inline_content;           /* containers: children are inline → one paragraph */
   bool copy_context;             /* no content: copy the context node's rich text */
   double width, height;          /* pt, 0 = unset */
+  /* style="{…}", width="{…}", height="{…}": evaluated per context node by
+   * bind (build), which then binds a copy with the values filled in */
+  const rp_avt *style_avt, *width_avt, *height_avt;
+  bool style_inherited; /* style is the enclosing default (so a pattern's passes down) */
   rp_boxstyle box;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
