@@ -42,9 +42,14 @@ typedef struct line_mark {
   double bottom;       /* pt: cursor after the line */
 } line_mark;
 
+/* {$section} is the section in effect at the top of the page (what a book's
+ * running foot names); {$section-first} the first section starting on the
+ * page, else that one; {$section-last} the last starting on it, else that
+ * one (a dictionary's guide words). */
 typedef struct page_info {
   const rp_page_variant *variant;
-  const char *section;
+  const char *section;                  /* in effect at the top */
+  const char *first_start, *last_start; /* sections whose first item is on the page, or NULL */
 } page_info;
 
 typedef struct flow {
@@ -76,6 +81,8 @@ typedef struct flow {
   int atomic;                         /* > 0 while placing a grid card or table row: no breaks */
   const rp_section *pending_bookmark; /* a section that continues the page: its outline entry
                                         goes where its first item lands (flow.c) */
+  const rp_section *pending_start;    /* a section whose first item is not placed yet: the
+                                        page it lands on records it (page_info) */
   const rp_layout_opts *opts;         /* may be NULL */
   rp_vec *probed;    /* probed_image: probe results per path, shared by measuring copies */
   rp_hyphen *hy;     /* hyphenation dictionaries of this run, shared by measuring copies */

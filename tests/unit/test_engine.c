@@ -235,6 +235,56 @@ static void test_baseline_grid_modes(void **state) {
   assert_true(off_grid(fx, doc, 14) > 0);
 }
 
+/* The running footer of page p (its text items joined). */
+static const char *footer_of(fixture *fx, rp_layout_doc *doc, size_t p) {
+  char *buf = rp_arena_alloc(fx->a, 512);
+  buf[0] = '\0';
+  rp_page *pg = lf_page(doc, p);
+  for (size_t i = 0; i < pg->items.len; i++) {
+    rp_item *it = lf_item(pg, i);
+    if (it->kind == RP_ITEM_TEXT && it->role == RP_ROLE_ARTIFACT) {
+      if (buf[0]) strcat(buf, " ");
+      strncat(buf, it->u.text.text, 200);
+    }
+  }
+  return buf;
+}
+
+/* Three sections: Alpha (5 lines), Beta continuing the page over two pages
+ * and ending in a page break, Gamma continuing on the blank page that
+ * leaves. {$section} is the section at the top of the page; -first and
+ * -last the first and last starting on it, else that one. */
+static void test_running_section_names(void **state) {
+  fixture *fx = *state;
+  rp_decoration foot = {.is_text = true,
+                        .x = 20,
+                        .y = 284,
+                        .w = 360,
+                        .h = 14,
+                        .text = "{$section}|{$section-first}|{$section-last}",
+                        .style = &fx->body};
+  fx->master.any.footer = &foot;
+  rp_section beta = {.master = &fx->master, .title = "Beta"};
+  rp_section gamma = {.master = &fx->master, .title = "Gamma"};
+  fx->section.title = "Alpha";
+  fx->section.next = &beta;
+  beta.next = &gamma;
+  rp_block *b = NULL, **tail = &b;
+  filler(fx, 24, &tail); /* 18 on page 2, with 5 on page 1 */
+  lf_append(&tail, lf_block(fx, RP_BLOCK_PAGE_BREAK, 99));
+  beta.blocks = b;
+  rp_block *g = NULL, **gt = &g;
+  filler(fx, 2, &gt);
+  gamma.blocks = g;
+  rp_block *a = NULL, **at = &a;
+  filler(fx, 5, &at);
+  rp_layout_doc *doc = lf_run(fx, a);
+  assert_int_equal(doc->pages.len, 3);
+  assert_string_equal(footer_of(fx, doc, 0), "Alpha|Alpha|Beta");
+  assert_string_equal(footer_of(fx, doc, 1), "Beta|Beta|Beta");
+  assert_string_equal(footer_of(fx, doc, 2), "Gamma|Gamma|Gamma");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_table_keep_together_moves, lf_setup, lf_teardown),
@@ -244,6 +294,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_keep_with_next_chain_too_long, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_baseline_grid, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_baseline_grid_modes, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_running_section_names, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
