@@ -187,6 +187,7 @@ typedef struct rp_block {
       const char *initials; /* placeholder text, or NULL */
       const rp_style *initials_style;
       rp_color placeholder_fill;
+      bool omit_missing; /* missing="omit": no file, no image (nor what keeps with it) */
     } image;
   } u;
 } rp_block;

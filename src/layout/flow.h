@@ -199,6 +199,10 @@ rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, dou
 /* figure.c: images (or their placeholders) and stat tiles; neither splits. */
 rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx);
 rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx);
+/* True when image b is to be left out (missing="omit" and no usable file),
+ * with a warning the first time (not while measuring); *st is set to an
+ * error when out of memory. */
+bool rp_flow_image_omitted(flow *f, const rp_block *b, rp_status *st);
 
 /* fit.c: breaks the text of heading/paragraph `b` into lines `width` pt wide,
  * honouring its style's max_lines (truncate with an ellipsis, warn) and

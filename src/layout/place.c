@@ -152,6 +152,13 @@ static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *n
 
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
   for (const rp_block *b = first; b; b = b->next) {
+    rp_status om;
+    if (rp_flow_image_omitted(f, b, &om)) {
+      /* no photo: nor its caption, nor anything else it keeps with */
+      if (om != RP_OK) return om;
+      while (keeps_with_next(b) && b->next) b = b->next;
+      continue;
+    }
     if (keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
       /* A run of keep-with-next blocks (heading → heading → paragraph) moves
        * as one with the first lines of what follows. A run taller than an

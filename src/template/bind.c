@@ -709,6 +709,7 @@ void rp_bind_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   blk->u.image.initials = eval_text(b, t->u.image.initials, node, pos, size);
   blk->u.image.initials_style = t->u.image.initials_style ? t->u.image.initials_style->style : NULL;
   blk->u.image.placeholder_fill = t->u.image.placeholder;
+  blk->u.image.omit_missing = t->u.image.omit_missing;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -947,8 +948,35 @@ static bool pattern_length(binder *b, const rp_tnode *t, const char *attr, const
  * with style, width or height patterns is bound as a copy holding their
  * values; content whose style is the enclosing default takes the style a
  * pattern chose for its container. */
+static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                      int depth);
+
+/* break-before: a page or column break in front of what the element makes
+ * for this node, when it makes anything (a break at the top of a page or
+ * column is ignored by layout, so the first item does not leave a blank). */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
+  if (!t->break_before) {
+    build_one(b, t, node, pos, size, user, depth);
+    return;
+  }
+  blist *out = user;
+  rp_block **at = out->tail;
+  build_one(b, t, node, pos, size, user, depth);
+  if (!*at || halted(b)) return;
+  rp_block *brk =
+      new_block(b, t, node,
+                t->break_before == RP_T_COLUMN_BREAK ? RP_BLOCK_COLUMN_BREAK : RP_BLOCK_PAGE_BREAK,
+                RP_ROLE_NONE);
+  if (!brk) return;
+  brk->keep_together = false;
+  brk->keep_with_next = false;
+  brk->next = *at;
+  *at = brk;
+}
+
+static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                      int depth) {
   const rp_tkind_def *k = &rp_tkinds[t->kind];
   if (!k->bind) return;
   const rp_style_def *saved = b->dyn_style;

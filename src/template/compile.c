@@ -360,6 +360,8 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
   t->u.image.initials = avt_attr(l, n, "initials", sc->vars, ok);
   t->u.image.initials_style = rp_def_style_attr(l, n, "initials-style", ok);
   *ok &= rp_def_color(l, n, "placeholder", &t->u.image.placeholder);
+  static const char *const missing[] = {"placeholder", "omit"};
+  t->u.image.omit_missing = keyword(rp_def_attr(l, n, "missing"), missing, 2, 0) == 1;
   *ok &= rp_def_color(l, n, "fill", &t->box.fill);
   *ok &= rp_def_color(l, n, "stroke", &t->box.stroke);
   *ok &= rp_def_length(l, n, "stroke-width", RP_NO_PERCENT, &t->box.stroke_width);
@@ -422,6 +424,8 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
     t->keep_with_next = k;
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
+  const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
+  if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;
   const rp_style_def *own = NULL;
   const char *sv = rp_def_attr(l, n, "style");
   if (sv && strchr(sv, '{')) /* a pattern: the style is chosen per context node */

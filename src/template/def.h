@@ -239,6 +239,7 @@ typedef struct rp_tnode {
    * bind (build), which then binds a copy with the values filled in */
   const rp_avt *style_avt, *width_avt, *height_avt;
   bool style_inherited; /* style is the enclosing default (so a pattern's passes down) */
+  int break_before;     /* RP_T_PAGE_BREAK or RP_T_COLUMN_BREAK before what it makes; 0: none */
   rp_boxstyle box;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
@@ -321,6 +322,7 @@ typedef struct rp_tnode {
       const rp_avt *initials;
       const rp_style_def *initials_style;
       rp_color placeholder;
+      bool omit_missing; /* missing="omit" */
     } image;
     struct {
       const rp_xexpr *by;

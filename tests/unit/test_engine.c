@@ -285,6 +285,53 @@ static void test_running_section_names(void **state) {
   assert_string_equal(footer_of(fx, doc, 2), "Gamma|Gamma|Gamma");
 }
 
+static void probe_fake(void *user, const char *path, rp_image_info *out) {
+  (void)user;
+  if (strstr(path, "missing")) {
+    out->missing = true;
+    return;
+  }
+  out->ok = true;
+  out->width_px = 400;
+  out->height_px = 300;
+}
+
+/* An image with missing="omit" and no file is left out with what it keeps
+ * with (its caption), with a warning; one whose file is there keeps it. */
+static void test_missing_photo_takes_its_caption(void **state) {
+  fixture *fx = *state;
+  fx->opts.probe = probe_fake;
+  fx->use_opts = true;
+  const char *paths[2] = {"images/missing.png", "images/there.png"};
+  rp_block *head = NULL, **tail = &head;
+  for (int i = 0; i < 2; i++) {
+    rp_block *img = lf_block(fx, RP_BLOCK_IMAGE, 100 + i);
+    img->u.image.path = paths[i];
+    img->u.image.omit_missing = true;
+    img->keep_with_next = true;
+    img->height = 60;
+    lf_append(&tail, img);
+    lf_append(&tail,
+              lf_para(fx, &fx->body,
+                      i ? "Caption of the photo there" : "Caption of the missing photo", 110 + i));
+  }
+  lf_append(&tail, lf_para(fx, &fx->body, "After", 120));
+  rp_layout_doc *doc = lf_run(fx, head);
+  assert_int_equal(lf_count_text(doc, "Caption of the missing photo"), 0);
+  assert_int_equal(lf_count_text(doc, "Caption of the photo there"), 1);
+  assert_int_equal(lf_count_text(doc, "After"), 1);
+  int images = 0, placeholders = 0;
+  for (size_t i = 0; i < lf_page(doc, 0)->items.len; i++) {
+    rp_item *it = lf_item(lf_page(doc, 0), i);
+    images += it->kind == RP_ITEM_IMAGE;
+    placeholders += it->kind == RP_ITEM_RECT && it->role == RP_ROLE_FIGURE;
+  }
+  assert_int_equal(images, 1);
+  assert_int_equal(placeholders, 0);
+  assert_int_equal(lf_diag_line(&fx->d, "left out with what it keeps with"), 100);
+  assert_int_equal(fx->d.warnings, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_table_keep_together_moves, lf_setup, lf_teardown),
@@ -295,6 +342,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_baseline_grid, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_baseline_grid_modes, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_running_section_names, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_missing_photo_takes_its_caption, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
