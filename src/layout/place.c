@@ -144,6 +144,9 @@ static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *n
   if (k->next) {
     rp_status st = min_start(f, k->next, ctx, &tail);
     if (st != RP_OK) return st;
+    /* measured from the cursor, not from where it will start: on a grid its
+     * first line may snap up to one step lower there */
+    if (rp_flow_on_grid(f)) tail += f->grid;
   }
   *need = h + tail;
   *last = k;

@@ -938,8 +938,9 @@ static bool pattern_length(binder *b, const rp_tnode *t, const char *attr, const
   }
   if (first_report(b, e))
     rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
-                  "%s=\"…\" gives \"%s\" (at %s:%d): %s; expected a length such as \"40mm\"", attr,
-                  v, b->x.content_file, content_line(node), err ? err : "out of range");
+                  "<%s %s=\"{…}\"> gives \"%s\" (at %s:%d): %s", rp_tkinds[t->kind].name, attr, v,
+                  b->x.content_file, content_line(node),
+                  err ? err : "more than 200in, or negative; expected a length such as \"40mm\"");
   return false;
 }
 

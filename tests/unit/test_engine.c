@@ -216,6 +216,14 @@ static void test_baseline_grid(void **state) {
         double gap = fabs(o->y - it->y);
         assert_true(gap > 13); /* a line apart at least */
       }
+      /* and never the last thing in its column: body text follows below it */
+      bool followed = false;
+      for (size_t j = 0; j < pg->items.len; j++) {
+        rp_item *o = lf_item(pg, j);
+        followed |= o->kind == RP_ITEM_TEXT && o->role == RP_ROLE_P && fabs(o->x - it->x) < 1 &&
+                    o->y > it->y;
+      }
+      if (!followed) fail_msg("\"%s\" ends its column on page %zu", it->u.text.text, p + 1);
     }
   }
 }
