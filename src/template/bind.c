@@ -988,17 +988,24 @@ static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
     b->dyn_style = saved;
     return;
   }
-  rp_tnode copy = *t;
+  /* in the arena, not on the stack: bind functions key their reports by
+   * the element's address, which must not be another element's later */
+  rp_tnode *copy = rp_arena_alloc(b->a, sizeof *copy);
+  if (!copy) {
+    oom(b);
+    return;
+  }
+  *copy = *t;
   bool ok = true;
-  if (inherit) copy.style = b->dyn_style;
+  if (inherit) copy->style = b->dyn_style;
   if (t->style_avt) {
     const rp_style_def *s = pattern_style(b, t, node, pos, size, &ok);
-    if (s) copy.style = s;
-    b->dyn_style = s && copy.style ? copy.style : NULL;
+    if (s) copy->style = s;
+    b->dyn_style = s;
   }
-  ok &= pattern_length(b, t, "width", t->width_avt, node, pos, size, &copy.width);
-  ok &= pattern_length(b, t, "height", t->height_avt, node, pos, size, &copy.height);
-  if (ok) k->bind(b, &copy, node, pos, size, user, depth);
+  ok &= pattern_length(b, t, "width", t->width_avt, node, pos, size, &copy->width);
+  ok &= pattern_length(b, t, "height", t->height_avt, node, pos, size, &copy->height);
+  if (ok) k->bind(b, copy, node, pos, size, user, depth);
   b->dyn_style = saved;
 }
 
