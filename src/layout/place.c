@@ -88,7 +88,8 @@ static double leading_of(const rp_block *b) {
   return 14;
 }
 
-rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+/* A measuring copy of f: an endless column starting where the cursor is. */
+static flow sandbox(flow *f) {
   flow m = *f;
   m.measuring = true;
   m.page = NULL;
@@ -99,13 +100,29 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
   m.col_top = 0;
   m.col_bottom = INFINITY;
   m.at_top = true;
-  m.grid_top = f->grid_top - f->y; /* the sandbox starts where the cursor is */
-  rp_block one = *b;
-  one.next = NULL;
-  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
+  m.grid_top = f->grid_top - f->y; /* the grid where it is on the page */
+  return m;
+}
+
+/* Height of blocks `first` to `last` (a chain) set one after the other from
+ * the top of an empty column. */
+static rp_status measure_run(flow *f, const rp_block *first, const rp_block *last, place_ctx ctx,
+                             double *height) {
+  flow m = sandbox(f);
+  rp_status st = RP_OK;
+  for (const rp_block *k = first; st == RP_OK; k = k->next) {
+    rp_block one = *k;
+    one.next = NULL;
+    st = rp_flow_place_blocks(&m, &one, ctx);
+    if (k == last) break;
+  }
   f->next_id = m.next_id;
   *height = m.y;
   return st;
+}
+
+rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+  return measure_run(f, b, b, ctx, height);
 }
 
 /* Height needed before a page break may follow: a block that never splits
@@ -131,18 +148,15 @@ static bool keeps_with_next(const rp_block *b) {
  * after it (min_start). *last is the chain's last block. */
 static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *need,
                             const rp_block **last) {
-  double h = b->style ? b->style->space_before : 0;
   const rp_block *k = b;
-  for (;; k = k->next) {
-    double hk;
-    rp_status st = rp_flow_measure(f, k, ctx, &hk);
-    if (st != RP_OK) return st;
-    h += hk + (k != b && k->style ? k->style->space_before : 0);
-    if (!k->next || !keeps_with_next(k->next)) break;
-  }
+  while (k->next && keeps_with_next(k->next)) k = k->next;
+  double h;
+  rp_status st = measure_run(f, b, k, ctx, &h);
+  if (st != RP_OK) return st;
+  h += b->style ? b->style->space_before : 0;
   double tail = 0;
   if (k->next) {
-    rp_status st = min_start(f, k->next, ctx, &tail);
+    st = min_start(f, k->next, ctx, &tail);
     if (st != RP_OK) return st;
     /* measured from the cursor, not from where it will start: on a grid its
      * first line may snap up to one step lower there */
