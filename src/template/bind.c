@@ -54,6 +54,7 @@ struct rp_binder {
   /* the style a style="{…}" chose for the element being bound: what its
    * content that names no style of its own is set in (build) */
   const rp_style_def *dyn_style;
+  bool making_parts; /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -309,6 +310,16 @@ static void copy_paragraphs(binder *b, const rp_tnode *t, xmlNodePtr node, blist
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth);
 
+/* The cards of a grid, rows of a table, cells of a row: not blocks in the
+ * flow, so break-before does not apply to them (build). */
+static void emit_parts(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                       int depth) {
+  bool saved = b->making_parts;
+  b->making_parts = true;
+  emit_nodes(b, t, node, pos, size, out, depth);
+  b->making_parts = saved;
+}
+
 /* Container content: inline → one paragraph, blocks, or a copy. */
 static void container(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                       int depth) {
@@ -423,7 +434,7 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   if (columns == 0) return;
   blist cards;
   blist_init(&cards);
-  emit_nodes(b, t->children, node, pos, size, &cards, depth);
+  emit_parts(b, t->children, node, pos, size, &cards, depth);
   if (!cards.head) return; /* no cards: no grid */
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
   if (!blk) return;
@@ -591,13 +602,13 @@ void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   const rp_tnode *body = t->children;
   size_t head = 0;
   if (body && body->kind == RP_T_HEADER) {
-    emit_nodes(b, body->children, node, pos, size, &rows, depth);
+    emit_parts(b, body->children, node, pos, size, &rows, depth);
     head = count_blocks(rows.head);
     for (rp_block *r = rows.head; r; r = r->next)
       for (rp_block *c = r->children; c; c = c->next) c->role = RP_ROLE_TABLE_HEADER;
     body = body->next;
   }
-  emit_nodes(b, body, node, pos, size, &rows, depth);
+  emit_parts(b, body, node, pos, size, &rows, depth);
   if (count_blocks(rows.head) == head) return;
   table_cols tc;
   if (!make_cols(b, t, node, pos, size, &tc)) return;
@@ -621,7 +632,7 @@ void rp_bind_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int siz
                  int depth) {
   blist cells;
   blist_init(&cells);
-  emit_nodes(b, t->children, node, pos, size, &cells, depth);
+  emit_parts(b, t->children, node, pos, size, &cells, depth);
   if (!cells.head) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_ROW, RP_ROLE_TABLE_ROW);
   if (!blk) return;
@@ -957,14 +968,17 @@ static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
  * column is ignored by layout, so the first item does not leave a blank). */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
-  if (!t->break_before) {
-    build_one(b, t, node, pos, size, user, depth);
-    return;
-  }
+  /* for-each, if, group and apply make what their parent holds; anything
+   * else holds blocks in the flow (a card's content) */
+  bool parts = b->making_parts;
+  if (t->kind != RP_T_FOR_EACH && t->kind != RP_T_IF && t->kind != RP_T_GROUP &&
+      t->kind != RP_T_APPLY)
+    b->making_parts = false;
   blist *out = user;
   rp_block **at = out->tail;
   build_one(b, t, node, pos, size, user, depth);
-  if (!*at || halted(b)) return;
+  b->making_parts = parts;
+  if (!t->break_before || parts || !*at || halted(b)) return;
   rp_block *brk =
       new_block(b, t, node,
                 t->break_before == RP_T_COLUMN_BREAK ? RP_BLOCK_COLUMN_BREAK : RP_BLOCK_PAGE_BREAK,

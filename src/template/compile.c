@@ -426,6 +426,13 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
   const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
   if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;
+  if (brk && (kind == RP_T_CARD || kind == RP_T_ROW || kind == RP_T_CELL || kind == RP_T_ITEM)) {
+    rp_def_error(l, n,
+                 "<%s break-before>: cards, rows, cells and items are never split from their "
+                 "grid, table or list; put break-before on the block that holds them",
+                 (const char *)n->name);
+    ok = false;
+  }
   const rp_style_def *own = NULL;
   const char *sv = rp_def_attr(l, n, "style");
   if (sv && strchr(sv, '{')) /* a pattern: the style is chosen per context node */
