@@ -108,15 +108,31 @@ static rp_grid_mode grid_mode(const flow *f, const rp_block *b) {
   return steps > 0.99 && fabs(steps - round(steps)) < 0.01 ? RP_GRID_SNAP : RP_GRID_CENTRE;
 }
 
-/* Centring on the grid: the space to add above a block that takes `need` pt
- * from the cursor (its space before, lines and space after), half of what
- * brings its end to where the last snapped line ended, modulo the grid (so
- * the next snapped line lands on a grid line without moving); the same goes
- * below it (*after). Nothing when that would overrun the column. */
-static double centre_slack(const flow *f, double need, double *after) {
+/* Where a snapped line of style st leaves the cursor, modulo the grid: its
+ * top is a grid line less the baseline's offset in the line (half-leading
+ * model, as rp_flow_baseline), its end a leading further on. */
+static double snap_phase(const flow *f, const rp_style *st) {
+  const rp_font *font = rp_fontset_get(f->b->fonts, st->font);
+  double asc = font->ascent * st->size / 1000.0, desc = font->descent * st->size / 1000.0;
+  double off = (st->leading - (asc - desc)) / 2 + asc;
+  double ph = fmod(st->leading - off, f->grid);
+  return ph < 0 ? ph + f->grid : ph;
+}
+
+/* Centring on the grid: the space to add above text block b, which takes
+ * `need` pt from the cursor (its space before, lines and space after): half
+ * of what brings its end to where the next snapped line will start without
+ * moving — the phase of the block after it when that is snapped text, else
+ * of the last line snapped — modulo the grid; the same goes below it
+ * (*after). Nothing when that would overrun the column. */
+static double centre_slack(const flow *f, const rp_block *b, double need, double *after) {
   *after = 0;
   double g = f->grid, end = f->y + need;
-  double phase = f->phase_known ? f->grid_phase : 0;
+  const rp_block *next = b->next;
+  double phase = next && next->spans && next->style && grid_mode(f, next) == RP_GRID_SNAP
+                     ? snap_phase(f, next->style)
+                 : f->phase_known ? f->grid_phase
+                                  : 0;
   double k = ceil((end - f->grid_top - phase) / g - 1e-6);
   double target = f->grid_top + phase + k * g;
   if (target > f->col_bottom + 1e-6) return 0;
@@ -142,7 +158,7 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   if (grid == RP_GRID_CENTRE) {
     double need = (f->at_top ? 0 : st->space_before) + st->space_after;
     for (size_t j = 0; j < ls.n; j++) need += ls.lines[j].leading;
-    if (f->y + need <= f->col_bottom + 1e-6) f->y += centre_slack(f, need, &below);
+    if (f->y + need <= f->col_bottom + 1e-6) f->y += centre_slack(f, b, need, &below);
   }
   if (!f->at_top) f->y += st->space_before;
   if (b->bookmark && !f->measuring) {
