@@ -277,6 +277,7 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   m.col_top = 0;
   m.col_bottom = INFINITY;
   m.grid_top = f->grid_top - f->y;
+  if (!rp_flow_on_grid(f)) m.grid = 0; /* inside a box: off the grid, as when placed */
   m.lines = marks;
   m.n_lines = 0;
   m.max_lines = sizeof marks / sizeof marks[0];

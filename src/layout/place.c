@@ -100,7 +100,8 @@ static flow sandbox(flow *f) {
   m.col_top = 0;
   m.col_bottom = INFINITY;
   m.at_top = true;
-  m.grid_top = f->grid_top - f->y; /* the grid where it is on the page */
+  m.grid_top = f->grid_top - f->y;     /* the grid where it is on the page */
+  if (!rp_flow_on_grid(f)) m.grid = 0; /* inside a box: off the grid, as when placed */
   return m;
 }
 
