@@ -340,6 +340,47 @@ static void test_missing_photo_takes_its_caption(void **state) {
   assert_int_equal(fx->d.warnings, 1);
 }
 
+/* Text in a box is set as measured, off the grid (a box is a unit apart
+ * from the page); the text after it lands on the grid again. */
+static void test_baseline_grid_boxes(void **state) {
+  fixture *fx = *state;
+  fx->master.baseline = 14;
+  rp_style inner = fx->body;
+  inner.name = "inner";
+  inner.size = 9; /* told apart from the body by size */
+  rp_block *head = NULL, **tail = &head;
+  filler(fx, 2, &tail);
+  rp_block *box = lf_block(fx, RP_BLOCK_BOX, 130);
+  box->style = &fx->body;
+  box->box.padding[0] = box->box.padding[2] = 5;
+  box->box.padding_set = true;
+  box->children = lf_para(fx, &inner,
+                          "Inside the box, two lines of text set at the width of "
+                          "the frame, which is wide, so the words run on and on.",
+                          131);
+  lf_append(&tail, box);
+  filler(fx, 2, &tail);
+  rp_layout_doc *doc = lf_run(fx, head);
+  rp_page *pg = lf_page(doc, 0);
+  double first_inside = -1;
+  int inside = 0;
+  for (size_t i = 0; i < pg->items.len; i++) {
+    rp_item *it = lf_item(pg, i);
+    if (it->kind != RP_ITEM_TEXT) continue;
+    double steps = (it->y - LF_Y) / 14;
+    bool on = fabs(steps - round(steps)) < 1e-6;
+    if (it->u.text.size == 9) {
+      if (first_inside < 0) first_inside = it->y;
+      inside++;
+    } else {
+      assert_true(on); /* the body, before and after the box */
+    }
+  }
+  assert_true(inside >= 2);
+  double steps = (first_inside - LF_Y) / 14;
+  assert_true(fabs(steps - round(steps)) > 0.01); /* the box's padding, not snapped away */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_table_keep_together_moves, lf_setup, lf_teardown),
@@ -349,6 +390,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_keep_with_next_chain_too_long, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_baseline_grid, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_baseline_grid_modes, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_baseline_grid_boxes, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_running_section_names, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_missing_photo_takes_its_caption, lf_setup, lf_teardown),
   };
