@@ -71,6 +71,7 @@ enum {
   RP_SP_HYPHENATE,
   RP_SP_KERNING,
   RP_SP_FIGURES,
+  RP_SP_GRID,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -92,6 +93,7 @@ typedef struct rp_style_props {
   bool kerning;    /* the font's pair kerning (default on) */
   /* tabular or proportional figures (default: the font's) */
   rp_figures figures;
+  rp_grid_mode grid;
 } rp_style_props;
 
 typedef struct rp_style_def {
@@ -143,6 +145,7 @@ typedef struct rp_master_def {
   const char *file;
   int line;
   double width, height; /* pt */
+  double baseline;      /* pt, 0 = no grid */
   rp_variant_def any;
   rp_variant_def *first, *left, *right;
 } rp_master_def;
@@ -235,6 +238,11 @@ typedef struct rp_tnode {
   bool inline_content;           /* containers: children are inline → one paragraph */
   bool copy_context;             /* no content: copy the context node's rich text */
   double width, height;          /* pt, 0 = unset */
+  /* style="{…}", width="{…}", height="{…}": evaluated per context node by
+   * bind (build), which then binds a copy with the values filled in */
+  const rp_avt *style_avt, *width_avt, *height_avt;
+  bool style_inherited; /* style is the enclosing default (so a pattern's passes down) */
+  int break_before;     /* RP_T_PAGE_BREAK or RP_T_COLUMN_BREAK before what it makes; 0: none */
   rp_boxstyle box;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
@@ -317,6 +325,7 @@ typedef struct rp_tnode {
       const rp_avt *initials;
       const rp_style_def *initials_style;
       rp_color placeholder;
+      bool omit_missing; /* missing="omit" */
     } image;
     struct {
       const rp_xexpr *by;
