@@ -245,6 +245,8 @@ typedef struct rp_section {
   const rp_master *master;
   bool new_page;                /* start on a fresh page (else continue the flow) */
   const char *title;            /* value of {$section} on its pages */
+  const char *anchor;           /* the content node's id: page('id') finds where it starts */
+  const char *outer_anchor;     /* its parent element's id (a board's boards), or NULL */
   const char *bookmark;         /* outline entry, or NULL */
   const char *page_label_style; /* "decimal", "roman", NULL = continue */
   rp_block *blocks;

@@ -37,7 +37,19 @@ static void section_bookmark(flow *f, const rp_section *s) {
 
 /* Section s's first item lands on the current page: at its top when nothing
  * is there yet. */
+/* Notes where the element with id `id` starts, unless an earlier section
+ * from it did (the first board of the boards). */
+static void add_anchor(flow *f, const char *id) {
+  if (!id || f->info.len == 0) return;
+  for (size_t i = 0; i < f->doc->anchors.len; i++)
+    if (strcmp(RP_VEC_AT(f->doc->anchors, rp_anchor, i).id, id) == 0) return;
+  rp_anchor *an = rp_vec_push(f->a, &f->doc->anchors, sizeof *an);
+  if (an) *an = (rp_anchor){id, f->info.len - 1, f->y};
+}
+
 static void section_starts(flow *f, const rp_section *s) {
+  add_anchor(f, s->anchor);
+  add_anchor(f, s->outer_anchor);
   if (!s->title || f->info.len == 0) return;
   page_info *pi = &RP_VEC_AT(f->info, page_info, f->info.len - 1);
   if (f->page_blank) pi->section = s->title;

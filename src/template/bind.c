@@ -1308,6 +1308,18 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   s->new_page = r->new_page;
   s->title = eval_text(b, t->section, node, pos, size);
   s->bookmark = eval_text(b, t->bookmark, node, pos, size);
+  xmlChar *id = node && node->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(node, BAD_CAST "id") : NULL;
+  if (id) {
+    s->anchor = rp_arena_strdup(b->a, (const char *)id);
+    xmlFree(id);
+  }
+  /* A section per board: the boards element starts where its first board does. */
+  xmlNodePtr up = node ? node->parent : NULL;
+  xmlChar *up_id = up && up->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(up, BAD_CAST "id") : NULL;
+  if (up_id) {
+    s->outer_anchor = rp_arena_strdup(b->a, (const char *)up_id);
+    xmlFree(up_id);
+  }
   s->page_label_style = t->page_labels;
   s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
   blist blocks;
@@ -1373,6 +1385,7 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
   /* the language first: labels in masters' texts depend on it */
   xmlChar *lang = xmlNodeGetLang(root);
   b.x.layout = l;
+  b.x.refs = o ? o->refs : NULL;
   b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
   bool lang_lost = lang && !b.x.lang;
   xmlFree(lang);

@@ -536,6 +536,7 @@ struct rp_layout_def {
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
   rp_print print;        /* <brand><print>: settings for `render --for print` */
+  bool uses_page_refs;   /* some expression calls page() */
   rp_vec print_colors;   /* rp_print_color: brand colours with a CMYK form */
   rp_vec colors;         /* rp_named_color */
   rp_vec params;         /* rp_param_def */
@@ -652,9 +653,10 @@ typedef struct rp_xeval {
   const char *cur_file; /* the layout element being evaluated, for function errors */
   int cur_line;
   const char *cur_where;
-  xmlNodePtr current; /* the context node of the expression being run: current() */
-  void *ids[4];       /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
-  rp_vec reported;    /* const rp_xexpr *: failed once, reported once */
+  xmlNodePtr current;       /* the context node of the expression being run: current() */
+  const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
+  void *ids[4];             /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported;          /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */

@@ -184,6 +184,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   l->xp_err_code = 0;
   l->xp_err_pos = 0;
   e->comp = xmlXPathCtxtCompile(l->xp, (const xmlChar *)text);
+  if (strstr(text, "page(") || strstr(text, "pages(")) l->uses_page_refs = true;
   if (!e->comp) {
     l->comps.len--;
     trim_newline(l->xp_err);
