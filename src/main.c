@@ -14,6 +14,8 @@ static const command commands[] = {
     {"render", rp_cli_render, "lay out a content document and write a PDF"},
     {"check", rp_cli_check, "validate a content document and summarise it"},
     {"diff", rp_cli_diff_exec, "compare a PDF with a PDF or golden PNGs, page by page"},
+    {"watch", rp_cli_watch, "render, then render again whenever an input changes"},
+    {"init", rp_cli_init, "start a new review: a project folder that renders at once"},
     {"schema", rp_cli_schema, "print the content or layout schema (RelaxNG) for editors"},
 };
 

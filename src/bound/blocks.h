@@ -18,6 +18,13 @@
 
 typedef enum rp_align { RP_ALIGN_LEFT, RP_ALIGN_RIGHT, RP_ALIGN_CENTER, RP_ALIGN_JUSTIFY } rp_align;
 
+/* How text sits on a master's baseline grid (rp_master.baseline): AUTO snaps
+ * text whose leading is a whole number of grid steps and centres the rest
+ * (headings always centre); SNAP puts every baseline on a grid line; CENTRE
+ * gives the block a whole number of grid steps with its text centred in
+ * them; NONE ignores the grid (layout/flow.c, docs/layout-engine.md). */
+typedef enum rp_grid_mode { RP_GRID_AUTO, RP_GRID_SNAP, RP_GRID_CENTRE, RP_GRID_NONE } rp_grid_mode;
+
 /* A resolved paragraph or character style. */
 typedef struct rp_style {
   const char *name;
@@ -37,6 +44,7 @@ typedef struct rp_style {
   bool hyphenate;      /* words may break at hyphenation points (layout/hyphen.h) */
   bool kerning;        /* the font's pair kerning (font.h rp_font_kern) */
   rp_figures figures;  /* tabular or proportional figures (font.h rp_font_advance) */
+  rp_grid_mode grid;   /* on a master's baseline grid */
   const char *src_file;
   int src_line;
   /* faces tried in order for a character `font` lacks (same slot of the
@@ -180,6 +188,7 @@ typedef struct rp_block {
       const char *initials; /* placeholder text, or NULL */
       const rp_style *initials_style;
       rp_color placeholder_fill;
+      bool omit_missing; /* missing="omit": no file, no image (nor what keeps with it) */
     } image;
   } u;
 } rp_block;
@@ -225,6 +234,7 @@ typedef struct rp_page_variant {
 typedef struct rp_master {
   const char *name;
   double width, height; /* pt */
+  double baseline;      /* pt: the baseline grid's step, from each column's top; 0 = none */
   rp_page_variant any;
   rp_page_variant *first, *left, *right; /* NULL: use `any` */
   rp_src src;
@@ -235,6 +245,8 @@ typedef struct rp_section {
   const rp_master *master;
   bool new_page;                /* start on a fresh page (else continue the flow) */
   const char *title;            /* value of {$section} on its pages */
+  const char *anchor;           /* the content node's id: page('id') finds where it starts */
+  const char *outer_anchor;     /* its parent element's id (a board's boards), or NULL */
   const char *bookmark;         /* outline entry, or NULL */
   const char *page_label_style; /* "decimal", "roman", NULL = continue */
   rp_block *blocks;

@@ -9,6 +9,8 @@
 int rp_cli_render(int argc, char **argv);
 int rp_cli_check(int argc, char **argv);
 int rp_cli_schema(int argc, char **argv);
+int rp_cli_init(int argc, char **argv);
+int rp_cli_watch(int argc, char **argv);
 /* The libraries this binary was built with, one line (cli/version.c). */
 void rp_cli_libraries(FILE *out);
 /* diff: the command itself (cli/diff.c, in reviewpdf-diff only), and what

@@ -78,6 +78,14 @@ static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double
   return RP_OK;
 }
 
+/* The top of line `ln` set from cursor `y`: lowered so that its baseline
+ * is on the next grid line when `snap`. */
+static double line_top(const flow *f, const rp_line *ln, double y, bool snap) {
+  if (!snap) return y;
+  double base = rp_flow_baseline(ln, y);
+  return y + rp_flow_grid_next(f, base) - base;
+}
+
 /* A preflight finding: the break after line i + k of b's `left` remaining
  * lines leaves an orphan (its first line alone at this column's foot) or a
  * widow (its last alone at the next column's head), the column being too
@@ -104,15 +112,61 @@ static void warn_widow(flow *f, const rp_block *b, size_t i, size_t k, size_t le
 }
 
 /* Number of lines from `from` that fit in the space left. */
-static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from) {
+static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from, bool snap) {
   double y = f->y;
   size_t k = 0;
   for (size_t i = from; i < ls->n; i++) {
+    y = line_top(f, &ls->lines[i], y, snap);
     if (y + ls->lines[i].leading > f->col_bottom + 1e-6) break;
     y += ls->lines[i].leading;
     k++;
   }
   return k;
+}
+
+/* How block b's text sits on the baseline grid here (RP_GRID_NONE off it).
+ * Body text whose leading is a whole number of grid steps is snapped line by
+ * line; headings and text of any other leading are centred in a whole number
+ * of steps (the typesetter's rule: body on the grid, display between). */
+static rp_grid_mode grid_mode(const flow *f, const rp_block *b) {
+  if (!rp_flow_on_grid(f) || !b->style) return RP_GRID_NONE;
+  rp_grid_mode m = b->style->grid;
+  if (m != RP_GRID_AUTO) return m;
+  if (b->kind == RP_BLOCK_HEADING) return RP_GRID_CENTRE;
+  double steps = b->style->leading / f->grid;
+  return steps > 0.99 && fabs(steps - round(steps)) < 0.01 ? RP_GRID_SNAP : RP_GRID_CENTRE;
+}
+
+/* Where a snapped line of style st leaves the cursor, modulo the grid: its
+ * top is a grid line less the baseline's offset in the line (half-leading
+ * model, as rp_flow_baseline), its end a leading further on. */
+static double snap_phase(const flow *f, const rp_style *st) {
+  const rp_font *font = rp_fontset_get(f->b->fonts, st->font);
+  double asc = font->ascent * st->size / 1000.0, desc = font->descent * st->size / 1000.0;
+  double off = (st->leading - (asc - desc)) / 2 + asc;
+  double ph = fmod(st->leading - off, f->grid);
+  return ph < 0 ? ph + f->grid : ph;
+}
+
+/* Centring on the grid: the space to add above text block b, which takes
+ * `need` pt from the cursor (its space before, lines and space after): half
+ * of what brings its end to where the next snapped line will start without
+ * moving — the phase of the block after it when that is snapped text, else
+ * of the last line snapped — modulo the grid; the same goes below it
+ * (*after). Nothing when that would overrun the column. */
+static double centre_slack(const flow *f, const rp_block *b, double need, double *after) {
+  *after = 0;
+  double g = f->grid, end = f->y + need;
+  const rp_block *next = b->next;
+  double phase = next && next->spans && next->style && grid_mode(f, next) == RP_GRID_SNAP
+                     ? snap_phase(f, next->style)
+                 : f->phase_known ? f->grid_phase
+                                  : 0;
+  double k = ceil((end - f->grid_top - phase) / g - 1e-6);
+  double target = f->grid_top + phase + k * g;
+  if (target > f->col_bottom + 1e-6) return 0;
+  *after = (target - end) / 2;
+  return *after;
 }
 
 rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
@@ -127,6 +181,14 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
                  : b->role != RP_ROLE_NONE   ? b->role
                                              : RP_ROLE_P;
   int sid = rp_flow_id(f);
+  rp_grid_mode grid = grid_mode(f, b);
+  bool snap = grid == RP_GRID_SNAP;
+  double below = 0; /* centring on the grid: space added after the block */
+  if (grid == RP_GRID_CENTRE) {
+    double need = (f->at_top ? 0 : st->space_before) + st->space_after;
+    for (size_t j = 0; j < ls.n; j++) need += ls.lines[j].leading;
+    if (f->y + need <= f->col_bottom + 1e-6) f->y += centre_slack(f, b, need, &below);
+  }
   if (!f->at_top) f->y += st->space_before;
   if (b->bookmark && !f->measuring) {
     rp_item *bm = rp_flow_emit(f, RP_ITEM_BOOKMARK);
@@ -141,7 +203,7 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   size_t i = 0;
   while (i < ls.n) {
     size_t left = ls.n - i;
-    size_t k = lines_that_fit(f, &ls, i);
+    size_t k = lines_that_fit(f, &ls, i, snap);
     if (k >= left)
       k = left;
     else {
@@ -157,8 +219,13 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
     }
     double x0 = f->col_x + ctx.left;
     for (size_t j = 0; j < k; j++) {
+      f->y = line_top(f, &ls.lines[i + j], f->y, snap);
       s = emit_line(f, b, &ls.lines[i + j], x0, role, sid, ctx.parent_id);
       if (s != RP_OK) return s;
+      if (snap) {
+        f->grid_phase = fmod(f->y - f->grid_top, f->grid);
+        f->phase_known = true;
+      }
       if (f->lines && f->n_lines < f->max_lines)
         f->lines[f->n_lines++] = (line_mark){i + j, ls.n, f->y};
     }
@@ -180,7 +247,7 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
       }
     }
   }
-  f->y += st->space_after;
+  f->y += st->space_after + below;
   return RP_OK;
 }
 
@@ -246,6 +313,8 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   m.y = 0;
   m.col_top = 0;
   m.col_bottom = INFINITY;
+  m.grid_top = f->grid_top - f->y;
+  if (!rp_flow_on_grid(f)) m.grid = 0; /* inside a box: off the grid, as when placed */
   m.lines = marks;
   m.n_lines = 0;
   m.max_lines = sizeof marks / sizeof marks[0];

@@ -203,6 +203,27 @@ static void warn_unusable(flow *f, const rp_block *b, const rp_image_info *in) {
   rp_flow_warn_once(f, &b->src, msg);
 }
 
+bool rp_flow_image_omitted(flow *f, const rp_block *b, rp_status *st) {
+  *st = RP_OK;
+  if (b->kind != RP_BLOCK_IMAGE || !b->u.image.omit_missing) return false;
+  const char *path = b->u.image.path && b->u.image.path[0] ? b->u.image.path : NULL;
+  if (!path) return true; /* no photo named: nothing to say */
+  const rp_image_info *in = probe(f, path);
+  if (!in) {
+    *st = rp_diag_oom(f->d);
+    return true;
+  }
+  if (in->ok) return false;
+  if (!f->measuring) {
+    char msg[640];
+    snprintf(msg, sizeof msg, "image \"%s\" %s%s%s: left out with what it keeps with (its caption)",
+             path, in->missing ? "is missing" : "cannot be used (", in->missing ? "" : in->problem,
+             in->missing ? "" : ")");
+    rp_flow_warn_once(f, &b->src, msg);
+  }
+  return true;
+}
+
 /* ---- images: placing ------------------------------------------------------------------ */
 
 static void image_box(const flow *f, const rp_block *b, place_ctx ctx, const rp_image_info *in,

@@ -19,6 +19,8 @@ static void set_column(flow *f) {
   f->col_bottom = fr->y + fr->h;
   f->y = f->col_top;
   f->at_top = true;
+  f->grid = f->master ? f->master->baseline : 0;
+  f->grid_top = f->col_top;
 }
 
 /* The outline entry of a section, at the cursor. */
@@ -33,8 +35,35 @@ static void section_bookmark(flow *f, const rp_section *s) {
   bm->src = s->src;
 }
 
+/* Section s's first item lands on the current page: at its top when nothing
+ * is there yet. */
+/* Notes where the element with id `id` starts, unless an earlier section
+ * from it did (the first board of the boards). */
+static void add_anchor(flow *f, const char *id) {
+  if (!id || f->info.len == 0) return;
+  for (size_t i = 0; i < f->doc->anchors.len; i++)
+    if (strcmp(RP_VEC_AT(f->doc->anchors, rp_anchor, i).id, id) == 0) return;
+  rp_anchor *an = rp_vec_push(f->a, &f->doc->anchors, sizeof *an);
+  if (an) *an = (rp_anchor){id, f->info.len - 1, f->y};
+}
+
+static void section_starts(flow *f, const rp_section *s) {
+  add_anchor(f, s->anchor);
+  add_anchor(f, s->outer_anchor);
+  if (!s->title || f->info.len == 0) return;
+  page_info *pi = &RP_VEC_AT(f->info, page_info, f->info.len - 1);
+  if (f->page_blank) pi->section = s->title;
+  if (!pi->first_start) pi->first_start = s->title;
+  pi->last_start = s->title;
+}
+
 rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
   if (f->measuring || !f->page) return NULL;
+  if (f->pending_start) {
+    const rp_section *s = f->pending_start;
+    f->pending_start = NULL;
+    section_starts(f, s);
+  }
   if (f->pending_bookmark) {
     /* A section that continued a page: its first item may have moved on to
      * the next column or page, so its entry is set only now, beside it. */
@@ -297,6 +326,7 @@ static rp_status run_section(flow *f, const rp_section *s) {
   }
   page_info *pi = &RP_VEC_AT(f->info, page_info, f->info.len - 1);
   if (!pi->section) pi->section = s->title;
+  f->pending_start = s;
   if (s->bookmark && !need_page) {
     f->pending_bookmark = s; /* set with the section's first item */
   } else if (s->bookmark) {
@@ -312,6 +342,7 @@ static rp_status run_section(flow *f, const rp_section *s) {
   }
   place_ctx ctx = {0, 0, 0};
   st = rp_flow_place_blocks(f, s->blocks, ctx);
+  if (f->pending_start == s) f->pending_start = NULL; /* nothing placed */
   if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
     f->pending_bookmark = NULL;
     if (f->page) section_bookmark(f, s);

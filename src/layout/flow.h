@@ -6,6 +6,7 @@
 #ifndef RP_LAYOUT_FLOW_H
 #define RP_LAYOUT_FLOW_H
 
+#include <math.h>
 #include <stdbool.h>
 
 #include "layout/inline.h"
@@ -41,9 +42,14 @@ typedef struct line_mark {
   double bottom;       /* pt: cursor after the line */
 } line_mark;
 
+/* {$section} is the section in effect at the top of the page (what a book's
+ * running foot names); {$section-first} the first section starting on the
+ * page, else that one; {$section-last} the last starting on it, else that
+ * one (a dictionary's guide words). */
 typedef struct page_info {
   const rp_page_variant *variant;
-  const char *section;
+  const char *section;                  /* in effect at the top */
+  const char *first_start, *last_start; /* sections whose first item is on the page, or NULL */
 } page_info;
 
 typedef struct flow {
@@ -75,9 +81,15 @@ typedef struct flow {
   int atomic;                         /* > 0 while placing a grid card or table row: no breaks */
   const rp_section *pending_bookmark; /* a section that continues the page: its outline entry
                                         goes where its first item lands (flow.c) */
+  const rp_section *pending_start;    /* a section whose first item is not placed yet: the
+                                        page it lands on records it (page_info) */
   const rp_layout_opts *opts;         /* may be NULL */
-  rp_vec *probed; /* probed_image: probe results per path, shared by measuring copies */
-  rp_hyphen *hy;  /* hyphenation dictionaries of this run, shared by measuring copies */
+  rp_vec *probed;    /* probed_image: probe results per path, shared by measuring copies */
+  rp_hyphen *hy;     /* hyphenation dictionaries of this run, shared by measuring copies */
+  double grid;       /* pt: the master's baseline grid step; 0 = none */
+  double grid_top;   /* pt: where the grid starts (the column's top; shifted in sandboxes) */
+  double grid_phase; /* pt: the cursor after the last line set on the grid, mod grid; */
+  bool phase_known;  /* centred blocks end there so that the next line lands on it */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
@@ -148,6 +160,17 @@ static inline double rp_flow_baseline(const rp_line *ln, double top) {
   return top + (ln->leading - (ln->ascent - ln->descent)) / 2 + ln->ascent;
 }
 
+/* The baseline grid applies to text in the column itself: not inside boxes,
+ * quotes, tables or grid cards, which are measured apart from the page. */
+static inline bool rp_flow_on_grid(const flow *f) { return f->grid > 0 && !f->boxes && !f->atomic; }
+
+/* The first grid line at or below `y` (y itself when there is no grid). */
+static inline double rp_flow_grid_next(const flow *f, double y) {
+  if (f->grid <= 0) return y;
+  double k = ceil((y - f->grid_top) / f->grid - 1e-6);
+  return f->grid_top + k * f->grid;
+}
+
 /* running.c */
 rp_status rp_flow_running(flow *f);
 
@@ -176,6 +199,10 @@ rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, dou
 /* figure.c: images (or their placeholders) and stat tiles; neither splits. */
 rp_status rp_flow_place_image(flow *f, const rp_block *b, place_ctx ctx);
 rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx);
+/* True when image b is to be left out (missing="omit" and no usable file),
+ * with a warning the first time (not while measuring); *st is set to an
+ * error when out of memory. */
+bool rp_flow_image_omitted(flow *f, const rp_block *b, rp_status *st);
 
 /* fit.c: breaks the text of heading/paragraph `b` into lines `width` pt wide,
  * honouring its style's max_lines (truncate with an ellipsis, warn) and

@@ -82,7 +82,9 @@ static rp_status measure_row(flow *f, const rp_block *b, place_ctx ctx, const gr
     rp_block one;
     rp_status st = card_copy(f, c, 0, &one);
     double h = 0;
+    f->atomic++; /* as placed: off the baseline grid */
     if (st == RP_OK) st = rp_flow_measure(f, &one, card_ctx(g, b, ctx, i), &h);
+    f->atomic--;
     if (st != RP_OK) return st;
     if (h > f->col_bottom - f->col_top + EPS) return rp_flow_no_fit(f, c, h);
     if (h > *row_h) *row_h = h;

@@ -88,7 +88,8 @@ static double leading_of(const rp_block *b) {
   return 14;
 }
 
-rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+/* A measuring copy of f: an endless column starting where the cursor is. */
+static flow sandbox(flow *f) {
   flow m = *f;
   m.measuring = true;
   m.page = NULL;
@@ -99,12 +100,30 @@ rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *hei
   m.col_top = 0;
   m.col_bottom = INFINITY;
   m.at_top = true;
-  rp_block one = *b;
-  one.next = NULL;
-  rp_status st = rp_flow_place_blocks(&m, &one, ctx);
+  m.grid_top = f->grid_top - f->y;     /* the grid where it is on the page */
+  if (!rp_flow_on_grid(f)) m.grid = 0; /* inside a box: off the grid, as when placed */
+  return m;
+}
+
+/* Height of blocks `first` to `last` (a chain) set one after the other from
+ * the top of an empty column. */
+static rp_status measure_run(flow *f, const rp_block *first, const rp_block *last, place_ctx ctx,
+                             double *height) {
+  flow m = sandbox(f);
+  rp_status st = RP_OK;
+  for (const rp_block *k = first; st == RP_OK; k = k->next) {
+    rp_block one = *k;
+    one.next = NULL;
+    st = rp_flow_place_blocks(&m, &one, ctx);
+    if (k == last) break;
+  }
   f->next_id = m.next_id;
   *height = m.y;
   return st;
+}
+
+rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+  return measure_run(f, b, b, ctx, height);
 }
 
 /* Height needed before a page break may follow: a block that never splits
@@ -120,16 +139,64 @@ static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h)
   return RP_OK;
 }
 
+static bool keeps_with_next(const rp_block *b) {
+  return b->keep_with_next || (b->style && b->style->keep_with_next);
+}
+
+/* Height from the cursor that the keep-with-next chain starting at `b` needs
+ * in this column: every block of the chain whole (a heading, a kicker, a
+ * second heading…), with the space between them, and the start of the block
+ * after it (min_start). *last is the chain's last block. */
+static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *need,
+                            const rp_block **last) {
+  const rp_block *k = b;
+  while (k->next && keeps_with_next(k->next)) k = k->next;
+  double h;
+  rp_status st = measure_run(f, b, k, ctx, &h);
+  if (st != RP_OK) return st;
+  h += b->style ? b->style->space_before : 0;
+  double tail = 0;
+  if (k->next) {
+    st = min_start(f, k->next, ctx, &tail);
+    if (st != RP_OK) return st;
+    /* measured from the cursor, not from where it will start: on a grid its
+     * first line may snap up to one step lower there */
+    if (rp_flow_on_grid(f)) tail += f->grid;
+  }
+  *need = h + tail;
+  *last = k;
+  return RP_OK;
+}
+
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
   for (const rp_block *b = first; b; b = b->next) {
-    bool kwn = b->keep_with_next || (b->style && b->style->keep_with_next);
-    if (kwn && b->next && !f->at_top && !f->measuring) {
-      double h1, h2;
-      rp_status st = rp_flow_measure(f, b, ctx, &h1);
-      if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+    rp_status om;
+    if (rp_flow_image_omitted(f, b, &om)) {
+      /* no photo: nor its caption, nor anything else it keeps with */
+      if (om != RP_OK) return om;
+      while (keeps_with_next(b) && b->next) b = b->next;
+      continue;
+    }
+    if (keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
+      /* A run of keep-with-next blocks (heading → heading → paragraph) moves
+       * as one with the first lines of what follows. A run taller than an
+       * empty column cannot: then only this block keeps with the next one,
+       * and a warning says the chain was broken. */
+      double need;
+      const rp_block *last;
+      rp_status st = chain_need(f, b, ctx, &need, &last);
       if (st != RP_OK) return st;
-      double sb = b->style ? b->style->space_before : 0;
-      if (f->y + sb + h1 + h2 > f->col_bottom + 1e-6) {
+      if (last != b && need > f->col_bottom - f->col_top + 1e-6) {
+        rp_flow_warn_once(f, &b->src,
+                          "a run of keep-with-next blocks is taller than a column: it is kept "
+                          "together only pairwise; end the run sooner (keep-with-next=\"false\")");
+        double h1, h2;
+        st = rp_flow_measure(f, b, ctx, &h1);
+        if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
+        if (st != RP_OK) return st;
+        need = (b->style ? b->style->space_before : 0) + h1 + h2;
+      }
+      if (f->y + need > f->col_bottom + 1e-6) {
         st = rp_flow_next_column(f);
         if (st != RP_OK) return st;
       }

@@ -1,5 +1,6 @@
 /* running — running headers, footers and text decorations, set once the page
- * count is known: {$page}, {$pages} and {$section} are substituted per page,
+ * count is known: {$page}, {$pages} and {$section} (with {$section-first},
+ * {$section-last}: flow.h page_info) are substituted per page,
  * then the text is broken into its box like any paragraph, as an artifact. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
  * RUNNING_MAX bytes, cut at a character with "…" appended, and says so in
  * *cut. */
 static char *substitute(rp_arena *a, const char *pattern, const char *page, size_t pages,
-                        const char *section, bool *cut) {
+                        const page_info *pi, bool *cut) {
   char *out = rp_arena_alloc(a, RUNNING_MAX + sizeof "…");
   if (!out) return NULL;
   size_t o = 0;
@@ -34,8 +35,14 @@ static char *substitute(rp_arena *a, const char *pattern, const char *page, size
       val = page ? page : "";
       skip = 7;
     } else if (strncmp(p, "{$section}", 10) == 0) {
-      val = section ? section : "";
+      val = pi->section ? pi->section : "";
       skip = 10;
+    } else if (strncmp(p, "{$section-first}", 16) == 0) {
+      val = pi->first_start ? pi->first_start : pi->section ? pi->section : "";
+      skip = 16;
+    } else if (strncmp(p, "{$section-last}", 15) == 0) {
+      val = pi->last_start ? pi->last_start : pi->section ? pi->section : "";
+      skip = 15;
     }
     if (val != p) {
       n = strnlen(val, RUNNING_MAX + 1);
@@ -67,7 +74,7 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
   /* {$pages} counts the pages of the last label run: with a roman-numbered
    * cover, the last page of a 15-page document says "14 / 14". */
   bool cut;
-  const char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi->section, &cut);
+  const char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi, &cut);
   if (!text) return rp_diag_oom(f->d);
   rp_span span = {.text = text, .style = dec->style};
   if (cut) {

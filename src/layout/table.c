@@ -445,7 +445,26 @@ rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, dou
   double first = 0;
   if (st == RP_OK && t.n_head < t.n_rows) st = row_height(f, &t, t.n_head, &first);
   *h += first + (b->style ? b->style->space_before : 0);
+  if (st == RP_OK && b->keep_together) { /* all of it, when it fits a column at all */
+    double whole;
+    st = rp_flow_measure(f, b, ctx, &whole);
+    whole += b->style ? b->style->space_before : 0;
+    if (st == RP_OK && whole <= f->col_bottom - f->col_top + EPS) *h = whole;
+  }
   return st;
+}
+
+/* keep-together: a table that fits an empty column starts in the next one
+ * rather than split; a taller one splits as any table does. */
+static rp_status keep_whole(flow *f, const rp_block *b, place_ctx ctx) {
+  if (!b->keep_together || f->measuring || f->at_top || f->atomic) return RP_OK;
+  double h;
+  rp_status st = rp_flow_measure(f, b, ctx, &h);
+  if (st != RP_OK) return st;
+  double sb = b->style ? b->style->space_before : 0;
+  if (h <= f->col_bottom - f->col_top + EPS && f->y + sb + h > f->col_bottom + EPS)
+    return rp_flow_next_column(f);
+  return RP_OK;
 }
 
 rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
@@ -453,6 +472,8 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
   rp_status st = table_init(f, b, ctx, &t);
   if (st != RP_OK) return st;
   if (t.n_rows == 0) return RP_OK;
+  st = keep_whole(f, b, ctx);
+  if (st != RP_OK) return st;
   if (!f->at_top && b->style) f->y += b->style->space_before;
   int table_id = rp_flow_id(f);
   /* The table's own fill and border, per column segment, behind its rows. */

@@ -119,9 +119,17 @@ typedef struct rp_image_ref {
 
 /* The whole laid-out document. Allocated from the render's arena; the fontset
  * is borrowed from the bound document. */
+/* Where a section with an id starts: page('id') in the next binding. */
+typedef struct rp_anchor {
+  const char *id;
+  size_t page; /* 0-based */
+  double y;    /* pt from the page's top */
+} rp_anchor;
+
 typedef struct rp_layout_doc {
-  rp_vec pages;  /* rp_page */
-  rp_vec images; /* rp_image_ref */
+  rp_vec pages;   /* rp_page */
+  rp_vec images;  /* rp_image_ref */
+  rp_vec anchors; /* rp_anchor, in document order */
   const rp_fontset *fonts;
   rp_doc_info info;
 } rp_layout_doc;

@@ -2,6 +2,7 @@
 #include "pipeline/pipeline.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "base/outfile.h"
 #include "model/content.h"
@@ -102,7 +103,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   rp_image_probe_init(&probe);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     rp_item_list one = {&items->v[i], 1};
-    rp_bind_opts bo = {&one};
+    rp_bind_opts bo = {&one, NULL};
     rp_bound_doc *bound = NULL;
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
     rp_layout_opts lo = {rp_image_probe_file, &probe};
@@ -119,6 +120,60 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
     if (st == RP_OK) out->n_written++;
   }
   return st;
+}
+
+/* The page labels where each section with an id starts in `doc`. */
+static rp_page_refs *page_refs_of(rp_arena *a, const rp_layout_doc *doc) {
+  rp_page_refs *r = rp_arena_alloc(a, sizeof *r);
+  size_t n = doc->anchors.len;
+  const char **ids = rp_arena_calloc(a, n ? n : 1, sizeof *ids);
+  const char **labels = rp_arena_calloc(a, n ? n : 1, sizeof *labels);
+  if (!r || !ids || !labels) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    const rp_anchor *an = &RP_VEC_AT(doc->anchors, rp_anchor, i);
+    const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, an->page);
+    ids[i] = an->id;
+    labels[i] = pg->label ? pg->label : rp_arena_printf(a, "%zu", an->page + 1);
+    if (!labels[i]) return NULL;
+  }
+  *r = (rp_page_refs){ids, labels, n, false, doc->pages.len};
+  return r;
+}
+
+static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
+  if (x->n != y->n || x->pages != y->pages) return false;
+  for (size_t i = 0; i < x->n; i++)
+    if (strcmp(x->ids[i], y->ids[i]) != 0 || strcmp(x->labels[i], y->labels[i]) != 0) return false;
+  return true;
+}
+
+/* A layout that prints page('id') (a contents page, "see page 12") is laid
+ * out again with the page labels the previous layout gave, until they stop
+ * changing: a contents page before what it lists is then right, however the
+ * change it reflects moved things. Usually twice; a third time when the
+ * labels' widths moved a section; never more. */
+static rp_status settle_page_refs(rp_arena *a, const rp_layout_def *layout,
+                                  const rp_content *content, const rp_bind_opts *first,
+                                  const rp_layout_opts *lo, rp_diag *d, rp_layout_doc **pages) {
+  enum { MAX_PASSES = 3 };
+  rp_page_refs *prev = page_refs_of(a, *pages);
+  for (int pass = 0; pass < MAX_PASSES; pass++) {
+    if (!prev) return rp_diag_oom(d);
+    prev->final = true; /* the anchors are all known now: a missing id is a mistake */
+    rp_bind_opts bo = {first->items, prev};
+    rp_bound_doc *bound = NULL;
+    rp_status st = rp_bind_ex(a, layout, content, &bo, d, &bound);
+    if (st == RP_OK) st = rp_layout_run_ex(a, bound, lo, d, pages);
+    if (st != RP_OK) return st;
+    rp_page_refs *now = page_refs_of(a, *pages);
+    if (now && same_refs(prev, now)) return RP_OK;
+    prev = now;
+  }
+  rp_diag_warn(d, rp_layout_def_path(layout), 0, 0,
+               "page references still moved after %d layouts: a page number printed by "
+               "page() may be off by one; shorten what the contents lists, or give it room",
+               MAX_PASSES);
+  return RP_OK;
 }
 
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
@@ -153,7 +208,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              "or preflight report");
     goto done;
   }
-  rp_bind_opts bo = {o->select ? &items : NULL};
+  rp_bind_opts bo = {o->select ? &items : NULL, NULL};
   if (st == RP_OK) st = rp_bind_ex(a, layout, content, &bo, d, &bound);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) {
@@ -163,6 +218,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_image_probe_init(&probe);
     rp_layout_opts lo = {rp_image_probe_file, &probe};
     st = rp_layout_run_ex(a, bound, &lo, d, &pages);
+    if (st == RP_OK && rp_layout_def_uses_page_refs(layout))
+      st = settle_page_refs(a, layout, content, &bo, &lo, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     rp_image_probe_fini(&probe);
   }

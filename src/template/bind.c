@@ -39,6 +39,7 @@
 #include "base/path.h"
 #include "base/xml.h"
 #include "template/def.h"
+#include "template/units.h"
 
 struct rp_binder {
   rp_arena *a;
@@ -53,6 +54,10 @@ struct rp_binder {
   int apply_depth;           /* <apply> nesting, against a template that applies itself */
   rp_vec aligned;            /* aligned_style: styles with a column's alignment */
   const rp_item_list *items; /* --select, --split: the items item runs keep */
+  /* the style a style="{…}" chose for the element being bound: what its
+   * content that names no style of its own is set in (build) */
+  const rp_style_def *dyn_style;
+  bool making_parts; /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -336,6 +341,16 @@ static void copy_paragraphs(binder *b, const rp_tnode *t, xmlNodePtr node, blist
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth);
 
+/* The cards of a grid, rows of a table, cells of a row: not blocks in the
+ * flow, so break-before does not apply to them (build). */
+static void emit_parts(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                       int depth) {
+  bool saved = b->making_parts;
+  b->making_parts = true;
+  emit_nodes(b, t, node, pos, size, out, depth);
+  b->making_parts = saved;
+}
+
 /* Container content: inline → one paragraph, blocks, or a copy. */
 static void container(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                       int depth) {
@@ -450,7 +465,7 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   if (columns == 0) return;
   blist cards;
   blist_init(&cards);
-  emit_nodes(b, t->children, node, pos, size, &cards, depth);
+  emit_parts(b, t->children, node, pos, size, &cards, depth);
   if (!cards.head) { /* no cards: no grid */
     expected_content(b, t, node, "cards");
     return;
@@ -621,13 +636,13 @@ void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   const rp_tnode *body = t->children;
   size_t head = 0;
   if (body && body->kind == RP_T_HEADER) {
-    emit_nodes(b, body->children, node, pos, size, &rows, depth);
+    emit_parts(b, body->children, node, pos, size, &rows, depth);
     head = count_blocks(rows.head);
     for (rp_block *r = rows.head; r; r = r->next)
       for (rp_block *c = r->children; c; c = c->next) c->role = RP_ROLE_TABLE_HEADER;
     body = body->next;
   }
-  emit_nodes(b, body, node, pos, size, &rows, depth);
+  emit_parts(b, body, node, pos, size, &rows, depth);
   if (count_blocks(rows.head) == head) {
     expected_content(b, t, node, "rows");
     return;
@@ -654,7 +669,7 @@ void rp_bind_row(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int siz
                  int depth) {
   blist cells;
   blist_init(&cells);
-  emit_nodes(b, t->children, node, pos, size, &cells, depth);
+  emit_parts(b, t->children, node, pos, size, &cells, depth);
   if (!cells.head) return;
   rp_block *blk = new_block(b, t, node, RP_BLOCK_ROW, RP_ROLE_TABLE_ROW);
   if (!blk) return;
@@ -742,6 +757,7 @@ void rp_bind_image(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   blk->u.image.initials = eval_text(b, t->u.image.initials, node, pos, size);
   blk->u.image.initials_style = t->u.image.initials_style ? t->u.image.initials_style->style : NULL;
   blk->u.image.placeholder_fill = t->u.image.placeholder;
+  blk->u.image.omit_missing = t->u.image.omit_missing;
   blk->box = t->box;
   blk->width = t->width;
   blk->height = t->height;
@@ -805,7 +821,10 @@ void rp_bind_apply(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   const rp_template_def *tm = match_template(b, t->u.apply.mode, node, pos, size, t->file, t->line);
   if (!tm) return;
   b->apply_depth++;
+  const rp_style_def *saved = b->dyn_style; /* a template's defaults are its own */
+  b->dyn_style = NULL;
   emit_nodes(b, tm->body, node, pos, size, out, depth);
+  b->dyn_style = saved;
   b->apply_depth--;
 }
 
@@ -933,12 +952,112 @@ void rp_bind_children(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   emit_nodes(b, t->children, node, pos, size, out, depth);
 }
 
+/* The style a style="{…}" gives for this node: NULL (*ok kept) when it
+ * gives nothing, so the element keeps its default; an unknown name is an
+ * error at the layout line and the content line (*ok cleared). */
+static const rp_style_def *pattern_style(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
+                                         int size, bool *ok) {
+  const char *v = eval_text(b, t->style_avt, node, pos, size);
+  if (!v) return NULL;
+  const rp_style_def *s = rp_style_find(b->l, v);
+  if (s) return s;
+  *ok = false;
+  if (first_report(b, t->style_avt))
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<%s style=\"{…}\"> gives \"%s\" (at %s:%d), which is not a style of the "
+                  "layout; define it in <brand> with <style name=\"%s\" …/>, or change the "
+                  "pattern",
+                  rp_tkinds[t->kind].name, v, b->x.content_file, content_line(node), v);
+  return NULL;
+}
+
+/* A width="{…}" or height="{…}" for this node into *out (kept when the
+ * pattern gives nothing); false, reported, when it is not a length. */
+static bool pattern_length(binder *b, const rp_tnode *t, const char *attr, const rp_avt *e,
+                           xmlNodePtr node, int pos, int size, double *out) {
+  if (!e) return true;
+  const char *v = eval_text(b, e, node, pos, size);
+  if (!v) return true;
+  double len;
+  const char *err = rp_length_parse(v, RP_NO_PERCENT, &len);
+  if (!err && len >= 0 && len < 14400) {
+    *out = len;
+    return true;
+  }
+  if (first_report(b, e))
+    rp_diag_error(b->d, RP_ERR_INPUT, t->file, t->line, 0,
+                  "<%s %s=\"{…}\"> gives \"%s\" (at %s:%d): %s", rp_tkinds[t->kind].name, attr, v,
+                  b->x.content_file, content_line(node),
+                  err ? err : "more than 200in, or negative; expected a length such as \"40mm\"");
+  return false;
+}
+
 /* Builds one element for one context node (select and test already applied)
- * by its kind's bind function; `user` is the blist to append to. */
+ * by its kind's bind function; `user` is the blist to append to. An element
+ * with style, width or height patterns is bound as a copy holding their
+ * values; content whose style is the enclosing default takes the style a
+ * pattern chose for its container. */
+static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                      int depth);
+
+/* break-before: a page or column break in front of what the element makes
+ * for this node, when it makes anything (a break at the top of a page or
+ * column is ignored by layout, so the first item does not leave a blank). */
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
+  /* for-each, if, group and apply make what their parent holds; anything
+   * else holds blocks in the flow (a card's content) */
+  bool parts = b->making_parts;
+  if (t->kind != RP_T_FOR_EACH && t->kind != RP_T_IF && t->kind != RP_T_GROUP &&
+      t->kind != RP_T_APPLY)
+    b->making_parts = false;
+  blist *out = user;
+  rp_block **at = out->tail;
+  build_one(b, t, node, pos, size, user, depth);
+  b->making_parts = parts;
+  if (!t->break_before || parts || !*at || halted(b)) return;
+  rp_block *brk =
+      new_block(b, t, node,
+                t->break_before == RP_T_COLUMN_BREAK ? RP_BLOCK_COLUMN_BREAK : RP_BLOCK_PAGE_BREAK,
+                RP_ROLE_NONE);
+  if (!brk) return;
+  brk->keep_together = false;
+  brk->keep_with_next = false;
+  brk->next = *at;
+  *at = brk;
+}
+
+static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
+                      int depth) {
   const rp_tkind_def *k = &rp_tkinds[t->kind];
-  if (k->bind) k->bind(b, t, node, pos, size, user, depth);
+  if (!k->bind) return;
+  const rp_style_def *saved = b->dyn_style;
+  bool inherit = t->style_inherited && b->dyn_style;
+  if (!t->style_avt && !t->width_avt && !t->height_avt && !inherit) {
+    if (t->style) b->dyn_style = NULL; /* a style of its own: its content's default */
+    k->bind(b, t, node, pos, size, user, depth);
+    b->dyn_style = saved;
+    return;
+  }
+  /* in the arena, not on the stack: bind functions key their reports by
+   * the element's address, which must not be another element's later */
+  rp_tnode *copy = rp_arena_alloc(b->a, sizeof *copy);
+  if (!copy) {
+    oom(b);
+    return;
+  }
+  *copy = *t;
+  bool ok = true;
+  if (inherit) copy->style = b->dyn_style;
+  if (t->style_avt) {
+    const rp_style_def *s = pattern_style(b, t, node, pos, size, &ok);
+    if (s) copy->style = s;
+    b->dyn_style = s;
+  }
+  ok &= pattern_length(b, t, "width", t->width_avt, node, pos, size, &copy->width);
+  ok &= pattern_length(b, t, "height", t->height_avt, node, pos, size, &copy->height);
+  if (ok) k->bind(b, copy, node, pos, size, user, depth);
+  b->dyn_style = saved;
 }
 
 /* <group>: one pass per distinct key, in order of first appearance. */
@@ -1154,6 +1273,7 @@ static rp_master *bind_master(binder *b, const rp_master_def *md, xmlNodePtr roo
   m->name = md->name;
   m->width = md->width;
   m->height = md->height;
+  m->baseline = md->baseline;
   m->src = (rp_src){md->file, md->line, NULL, 0};
   bool ok = bind_variant(b, &md->any, root, &m->any);
   const rp_variant_def *vds[3] = {md->first, md->left, md->right};
@@ -1188,6 +1308,18 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   s->new_page = r->new_page;
   s->title = eval_text(b, t->section, node, pos, size);
   s->bookmark = eval_text(b, t->bookmark, node, pos, size);
+  xmlChar *id = node && node->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(node, BAD_CAST "id") : NULL;
+  if (id) {
+    s->anchor = rp_arena_strdup(b->a, (const char *)id);
+    xmlFree(id);
+  }
+  /* A section per board: the boards element starts where its first board does. */
+  xmlNodePtr up = node ? node->parent : NULL;
+  xmlChar *up_id = up && up->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(up, BAD_CAST "id") : NULL;
+  if (up_id) {
+    s->outer_anchor = rp_arena_strdup(b->a, (const char *)up_id);
+    xmlFree(up_id);
+  }
   s->page_label_style = t->page_labels;
   s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
   blist blocks;
@@ -1253,6 +1385,7 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
   /* the language first: labels in masters' texts depend on it */
   xmlChar *lang = xmlNodeGetLang(root);
   b.x.layout = l;
+  b.x.refs = o ? o->refs : NULL;
   b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
   bool lang_lost = lang && !b.x.lang;
   xmlFree(lang);

@@ -68,7 +68,8 @@ static void load_param(rp_layout_def *l, xmlNode *n) {
   const char *name = rp_def_attr(l, n, "name");
   const char *value = rp_def_attr(l, n, "value");
   if (!name || !value) return;
-  static const char *const reserved[] = {"key", "group", "page", "pages", "section"};
+  static const char *const reserved[] = {"key",     "group",         "page",        "pages",
+                                         "section", "section-first", "section-last"};
   for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
     if (strcmp(name, reserved[i]) == 0) {
       rp_def_error(l, n,

@@ -78,6 +78,18 @@ static const rp_avt *avt_attr(rp_layout_def *l, const xmlNode *n, const char *at
   return t;
 }
 
+/* A length attribute, or a pattern giving one (width="{$photo-width}"),
+ * evaluated per context node when bound. */
+static bool dim_attr(rp_layout_def *l, const xmlNode *n, const char *attr, double *out,
+                     const rp_avt **avt, const char *const *vars) {
+  const char *v = rp_def_attr(l, n, attr);
+  if (!v || !strchr(v, '{')) return rp_def_length(l, n, attr, RP_NO_PERCENT, out);
+  *avt = rp_avt_compile(l, n, attr, v, RP_AVT_CONTENT, vars);
+  return *avt != NULL;
+}
+#define WIDTH(t) dim_attr(l, n, "width", &(t)->width, &(t)->width_avt, sc->vars)
+#define HEIGHT(t) dim_attr(l, n, "height", &(t)->height, &(t)->height_avt, sc->vars)
+
 static rp_tnode *compile_blocks(rp_layout_def *l, xmlNode *parent, const scope *sc);
 static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc);
 static rp_tnode *compile_inline(rp_layout_def *l, xmlNode *parent, const scope *sc);
@@ -348,6 +360,8 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
   t->u.image.initials = avt_attr(l, n, "initials", sc->vars, ok);
   t->u.image.initials_style = rp_def_style_attr(l, n, "initials-style", ok);
   *ok &= rp_def_color(l, n, "placeholder", &t->u.image.placeholder);
+  static const char *const missing[] = {"placeholder", "omit"};
+  t->u.image.omit_missing = keyword(rp_def_attr(l, n, "missing"), missing, 2, 0) == 1;
   *ok &= rp_def_color(l, n, "fill", &t->box.fill);
   *ok &= rp_def_color(l, n, "stroke", &t->box.stroke);
   *ok &= rp_def_length(l, n, "stroke-width", RP_NO_PERCENT, &t->box.stroke_width);
@@ -355,8 +369,8 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
     t->box.stroke_width = 1;
   t->box.radius = 6;
   *ok &= rp_def_length(l, n, "radius", RP_NO_PERCENT, &t->box.radius);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= WIDTH(t);
+  *ok &= HEIGHT(t);
   /* A path written in the layout is the layout's; one from the content, the
    * content's — unless base= says otherwise. */
   const char *base = rp_def_attr(l, n, "base");
@@ -410,11 +424,26 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
     t->keep_with_next = k;
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
-  const rp_style_def *own = rp_def_style_attr(l, n, "style", &ok);
+  const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
+  if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;
+  if (brk && (kind == RP_T_CARD || kind == RP_T_ROW || kind == RP_T_CELL || kind == RP_T_ITEM)) {
+    rp_def_error(l, n,
+                 "<%s break-before>: cards, rows, cells and items are never split from their "
+                 "grid, table or list; put break-before on the block that holds them",
+                 (const char *)n->name);
+    ok = false;
+  }
+  const rp_style_def *own = NULL;
+  const char *sv = rp_def_attr(l, n, "style");
+  if (sv && strchr(sv, '{')) /* a pattern: the style is chosen per context node */
+    t->style_avt = avt_attr(l, n, "style", sc->vars, &ok);
+  else
+    own = rp_def_style_attr(l, n, "style", &ok);
   /* the kind's own attributes and content; inline kinds compile only inside
    * text (compile_inline): here they stay empty */
   const rp_tkind_def *k = &rp_tkinds[kind];
   if (k->compile && !k->is_inline && !k->compile(l, n, t, own, sc, &ok)) return NULL;
+  t->style_inherited = !own && !t->style_avt && t->style && t->style == sc->dflt;
   return t; /* every problem is already reported */
 }
 
@@ -490,8 +519,8 @@ bool rp_compile_box(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_de
                     const rp_tscope *sc, bool *ok) {
   t->style = need_style(l, n, own, sc->dflt, ok);
   *ok &= box_attrs(l, n, &t->box);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= WIDTH(t);
+  *ok &= HEIGHT(t);
   if (*ok) container_content(l, n, t, sc, ok);
   return true;
 }
@@ -505,8 +534,8 @@ bool rp_compile_shape(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
                     : strcmp(k, "line") == 0     ? RP_SHAPE_LINE
                                                  : RP_SHAPE_CIRCLE;
   *ok &= box_attrs(l, n, &t->box);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= WIDTH(t);
+  *ok &= HEIGHT(t);
   if (*ok && t->u.shape.kind == RP_SHAPE_LINE && t->box.stroke.a == 0) {
     rp_def_error(l, n, "<shape kind=\"line\"> needs a stroke colour: add stroke=\"…\"");
     *ok = false;
@@ -517,7 +546,7 @@ bool rp_compile_shape(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
 bool rp_compile_spacer(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                        const rp_tscope *sc, bool *ok) {
   (void)own, (void)sc;
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= HEIGHT(t);
   return true;
 }
 
@@ -529,7 +558,7 @@ bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   *ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.grid.gap_x);
   t->u.grid.gap_y = t->u.grid.gap_x;
   *ok &= rp_def_length(l, n, "row-gap", RP_NO_PERCENT, &t->u.grid.gap_y);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= WIDTH(t);
   bool balance = true;
   *ok &= rp_def_bool(l, n, "balance", &balance);
   t->u.grid.fill_rows = !balance;
@@ -544,7 +573,7 @@ static void boxed(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def 
                   const rp_tscope *sc, bool *ok) {
   t->style = need_style(l, n, own, sc->dflt, ok);
   *ok &= box_attrs(l, n, &t->box);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= HEIGHT(t);
   t->keep_together = true;
 }
 
@@ -573,7 +602,7 @@ bool rp_compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
   *ok &= rp_def_color(l, n, "rule", &t->u.table.rule);
   *ok &= rp_def_length(l, n, "rule-width", RP_NO_PERCENT, &t->u.table.rule_width);
   *ok &= rp_def_color(l, n, "zebra", &t->u.table.zebra);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
+  *ok &= WIDTH(t);
   compile_table(l, n, t, sc, ok);
   return true;
 }
@@ -582,7 +611,7 @@ bool rp_compile_row(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_de
                     const rp_tscope *sc, bool *ok) {
   t->style = need_style(l, n, own, sc->dflt, ok);
   *ok &= rp_def_color(l, n, "fill", &t->box.fill);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= HEIGHT(t);
   scope inner = *sc;
   inner.dflt = t->style;
   t->children = compile_blocks(l, n, &inner);
@@ -601,8 +630,8 @@ bool rp_compile_stat(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   t->u.stat.unit = avt_attr(l, n, "unit", sc->vars, ok);
   t->u.stat.label = avt_attr(l, n, "label", sc->vars, ok);
   *ok &= box_attrs(l, n, &t->box);
-  *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
-  *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
+  *ok &= WIDTH(t);
+  *ok &= HEIGHT(t);
   return true;
 }
 

@@ -71,6 +71,7 @@ enum {
   RP_SP_HYPHENATE,
   RP_SP_KERNING,
   RP_SP_FIGURES,
+  RP_SP_GRID,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -92,6 +93,7 @@ typedef struct rp_style_props {
   bool kerning;    /* the font's pair kerning (default on) */
   /* tabular or proportional figures (default: the font's) */
   rp_figures figures;
+  rp_grid_mode grid;
 } rp_style_props;
 
 typedef struct rp_style_def {
@@ -143,6 +145,7 @@ typedef struct rp_master_def {
   const char *file;
   int line;
   double width, height; /* pt */
+  double baseline;      /* pt, 0 = no grid */
   rp_variant_def any;
   rp_variant_def *first, *left, *right;
 } rp_master_def;
@@ -235,6 +238,11 @@ typedef struct rp_tnode {
   bool inline_content;           /* containers: children are inline → one paragraph */
   bool copy_context;             /* no content: copy the context node's rich text */
   double width, height;          /* pt, 0 = unset */
+  /* style="{…}", width="{…}", height="{…}": evaluated per context node by
+   * bind (build), which then binds a copy with the values filled in */
+  const rp_avt *style_avt, *width_avt, *height_avt;
+  bool style_inherited; /* style is the enclosing default (so a pattern's passes down) */
+  int break_before;     /* RP_T_PAGE_BREAK or RP_T_COLUMN_BREAK before what it makes; 0: none */
   rp_boxstyle box;
   bool keep_together;
   int keep_with_next; /* -1 unset, else 0/1 */
@@ -317,6 +325,7 @@ typedef struct rp_tnode {
       const rp_avt *initials;
       const rp_style_def *initials_style;
       rp_color placeholder;
+      bool omit_missing; /* missing="omit" */
     } image;
     struct {
       const rp_xexpr *by;
@@ -527,6 +536,7 @@ struct rp_layout_def {
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
   rp_print print;        /* <brand><print>: settings for `render --for print` */
+  bool uses_page_refs;   /* some expression calls page() */
   rp_vec print_colors;   /* rp_print_color: brand colours with a CMYK form */
   rp_vec colors;         /* rp_named_color */
   rp_vec params;         /* rp_param_def */
@@ -643,9 +653,10 @@ typedef struct rp_xeval {
   const char *cur_file; /* the layout element being evaluated, for function errors */
   int cur_line;
   const char *cur_where;
-  xmlNodePtr current; /* the context node of the expression being run: current() */
-  void *ids[4];       /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
-  rp_vec reported;    /* const rp_xexpr *: failed once, reported once */
+  xmlNodePtr current;       /* the context node of the expression being run: current() */
+  const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
+  void *ids[4];             /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported;          /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */

@@ -380,6 +380,8 @@ bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l) { return &l->fonts; }
 
 const char *rp_layout_def_path(const rp_layout_def *l) { return l->path; }
+bool rp_layout_def_uses_page_refs(const rp_layout_def *l) { return l->uses_page_refs; }
+
 rp_print rp_layout_def_print(const rp_layout_def *l) {
   rp_print pr = l->print;
   pr.colors = l->print_colors.data;

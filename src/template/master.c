@@ -277,6 +277,8 @@ rp_status rp_master_load(rp_layout_def *l, xmlNode *n) {
     const char *err = rp_page_size_parse(size, &m->width, &m->height);
     if (err) rp_def_error(l, n, "<master size=\"%s\">: %s", size, err);
   }
+  if (rp_def_length(l, n, "baseline", RP_NO_PERCENT, &m->baseline) && m->baseline < 0)
+    rp_def_error(l, n, "<master baseline=\"…\">: the grid step must be positive");
   geom g = {.m = m, .margin = {56.69, 56.69, 56.69, 56.69}}; /* 20mm */
   load_margin(l, n, g.margin);
   load_variant(l, n, &g, NULL, &m->any);

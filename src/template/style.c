@@ -69,6 +69,7 @@ static rp_style_props overlay(rp_style_props base, const rp_style_props *own) {
   if (SET(own, RP_SP_HYPHENATE)) r.hyphenate = own->hyphenate;
   if (SET(own, RP_SP_KERNING)) r.kerning = own->kerning;
   if (SET(own, RP_SP_FIGURES)) r.figures = own->figures;
+  if (SET(own, RP_SP_GRID)) r.grid = own->grid;
   r.set = base.set | own->set;
   return r;
 }
@@ -129,6 +130,7 @@ static void props_to_style(const rp_layout_def *l, const rp_style_props *p, rp_s
   s->hyphenate = SET(p, RP_SP_HYPHENATE) ? p->hyphenate : p->align == RP_ALIGN_JUSTIFY;
   s->kerning = p->kerning;
   s->figures = p->figures;
+  s->grid = p->grid;
 }
 
 const rp_style_def *rp_style_find(const rp_layout_def *l, const char *name) {
@@ -269,6 +271,15 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
       if (strcmp(figures, names[i]) == 0) {
         p->figures = (rp_figures)i;
         p->set |= 1u << RP_SP_FIGURES;
+      }
+  }
+  const char *grid = rp_def_attr(l, n, "grid");
+  if (grid) {
+    static const char *const names[] = {"auto", "snap", "centre", "none"};
+    for (int i = 0; i < 4; i++)
+      if (strcmp(grid, names[i]) == 0) {
+        p->grid = (rp_grid_mode)i;
+        p->set |= 1u << RP_SP_GRID;
       }
   }
   if (xmlHasProp(n, (const xmlChar *)"max-lines") &&

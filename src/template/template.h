@@ -86,9 +86,25 @@ rp_status rp_items_names(rp_arena *a, const rp_layout_def *l, const rp_content *
                          const rp_item_list *items, const char *pattern, rp_diag *d,
                          const char ***out);
 
+/* Page labels of the sections with ids, from a previous layout of the same
+ * document: what page('id') prints. Without them (a first pass) page()
+ * prints a stand-in of two figures; with `final`, an id no section has is an
+ * error at the expression's line. */
+typedef struct rp_page_refs {
+  const char *const *ids;
+  const char *const *labels;
+  size_t n;
+  bool final;
+  size_t pages; /* pages() : how many that layout had */
+} rp_page_refs;
+
 typedef struct rp_bind_opts {
   const rp_item_list *items; /* non-NULL: item runs bind only these nodes */
+  const rp_page_refs *refs;  /* for page(); NULL: none known yet */
 } rp_bind_opts;
+
+/* True when the layout calls page(): rendering it takes a second layout. */
+bool rp_layout_def_uses_page_refs(const rp_layout_def *l);
 
 /* rp_bind with options (NULL: none). Nodes of item runs keep the position
  * and size they have in the run's whole selection. */

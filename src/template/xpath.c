@@ -115,7 +115,8 @@ static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, co
       while (is_name_char((unsigned char)*p)) p++;
       size_t len = (size_t)(p - s);
       if (len == 0) continue;
-      if (word_is(s, len, "page") || word_is(s, len, "pages") || word_is(s, len, "section")) {
+      if (word_is(s, len, "page") || word_is(s, len, "pages") || word_is(s, len, "section") ||
+          word_is(s, len, "section-first") || word_is(s, len, "section-last")) {
         rp_def_error(l, n,
                      "$%.*s in %s: page variables are written alone in braces, {$%.*s}, and "
                      "only in a master's header, footer or text",
@@ -183,6 +184,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   l->xp_err_code = 0;
   l->xp_err_pos = 0;
   e->comp = xmlXPathCtxtCompile(l->xp, (const xmlChar *)text);
+  if (strstr(text, "page(") || strstr(text, "pages(")) l->uses_page_refs = true;
   if (!e->comp) {
     l->comps.len--;
     trim_newline(l->xp_err);
@@ -202,7 +204,8 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
 static bool is_page_variable(const char *s, size_t n) {
   while (n > 0 && (*s == ' ' || *s == '\t')) s++, n--;
   while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-  return word_is(s, n, "$page") || word_is(s, n, "$pages") || word_is(s, n, "$section");
+  return word_is(s, n, "$page") || word_is(s, n, "$pages") || word_is(s, n, "$section") ||
+         word_is(s, n, "$section-first") || word_is(s, n, "$section-last");
 }
 
 /* The end of the expression starting at p (its closing brace), skipping

@@ -629,17 +629,53 @@ static void fn_current(xmlXPathParserContextPtr ctxt, int nargs) {
   valuePush(ctxt, xmlXPathNewNodeSet(eval_of(ctxt)->current));
 }
 
+/* page('id'): the page label of the page where the section made from the
+ * content element with that id starts, from the previous layout of the
+ * document (the pipeline lays out again until the labels settle). Before
+ * any layout, "00": a stand-in as wide as most page numbers. */
+static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(1);
+  xmlChar *id = xmlXPathPopString(ctxt);
+  const rp_page_refs *r = eval_of(ctxt)->refs;
+  const char *label = r ? NULL : "00";
+  for (size_t i = 0; r && id && i < r->n && !label; i++)
+    if (strcmp(r->ids[i], (const char *)id) == 0) label = r->labels[i];
+  if (!label && r && !r->final) label = "00";
+  if (!label)
+    fn_error(ctxt, "page('%s'): no section starts from an element with that id; check the id%s",
+             id ? (const char *)id : "", "");
+  xmlFree(id);
+  push_string(ctxt, label ? label : "");
+}
+
+/* pages(): how many pages the previous layout of the document had (0
+ * before any): a layout can show a contents page only in a long document. */
+static void fn_pages(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(0);
+  const rp_page_refs *r = eval_of(ctxt)->refs;
+  valuePush(ctxt, xmlXPathNewFloat(r ? (double)r->pages : 0));
+}
+
 static const struct {
   const char *name;
   xmlXPathFunction fn;
 } functions[] = {
-    {"format-date", fn_format_date}, {"date-range", fn_date_range},
-    {"months", fn_months},           {"format-number", fn_format_number},
-    {"person", fn_person},           {"figure", fn_figure},
-    {"section", fn_section},         {"join", fn_join},
-    {"initials", fn_initials},       {"social-url", fn_social_url},
-    {"choose", fn_choose},           {"label", fn_label},
-    {"kind-label", fn_kind_label},   {"current", fn_current},
+    {"format-date", fn_format_date},
+    {"date-range", fn_date_range},
+    {"months", fn_months},
+    {"format-number", fn_format_number},
+    {"person", fn_person},
+    {"figure", fn_figure},
+    {"section", fn_section},
+    {"join", fn_join},
+    {"initials", fn_initials},
+    {"social-url", fn_social_url},
+    {"choose", fn_choose},
+    {"label", fn_label},
+    {"kind-label", fn_kind_label},
+    {"current", fn_current},
+    {"page", fn_page},
+    {"pages", fn_pages},
 };
 
 void rp_xpathfn_register(xmlXPathContextPtr ctx) {

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A contents page before what it lists is right: every entry's page number is
+# the label of the page where that section's title first appears, and stays
+# right after a change that moves the sections (a longer foreword). The stock
+# reviews show contents only past 20 pages (public-sector guidance); page()
+# of an id no section has is an error at its layout line.
+source "$(dirname "$0")/lib.sh"
+cd "$SRC" || exit 1
+PY=/usr/bin/python3
+
+check_contents() { # NAME PDF
+  $PY - "$2" <<'PY' && pass "$1: contents numbers are the sections' pages" || fail "$1: contents numbers wrong"
+import subprocess, sys
+pdf = sys.argv[1]
+n = int([l.split()[1] for l in subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout.splitlines() if l.startswith("Pages:")][0])
+pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", pdf, "-"], capture_output=True, text=True).stdout for i in range(1, n + 1)]
+toc = next(i for i, t in enumerate(pages) if t.lstrip().startswith("Contents"))
+# the footer's page label: the number at either end of the page's last line
+# (left pages put it first, right pages last)
+def label(t):
+    last = [l for l in t.splitlines() if l.strip()][-1].split()
+    return last[0] if len(last) > 1 and last[1] == "·" else last[-1]
+lines = [l.rstrip() for l in pages[toc].splitlines() if l.strip()][1:-1]
+entries, pending = [], None
+for l in lines:
+    parts = l.split()
+    if parts and parts[-1].isdigit():
+        pending = parts[-1]
+    elif pending:
+        entries.append((" ".join(parts), pending)); pending = None
+checked = 0
+ok = len(entries) >= 8
+for title, num in entries:
+    # the page where the title is first printed, footers aside
+    where = next((i for i, t in enumerate(pages) if i != toc and
+                  title in " ".join(" ".join(l.split()) for l in t.splitlines()[:-1])), None)
+    if where is None:
+        continue  # a title the layout does not print (the boards' own)
+    checked += 1
+    if label(pages[where]) != num:
+        print(f"'{title}': contents says {num}, found on page {where and label(pages[where])}")
+        ok = False
+if checked < len(entries) - 2:
+    print(f"only {checked} of {len(entries)} entries found in the pages"); ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
+"$BIN" render data/seren-solas-2024-25.xml --layout annual-review-a5 -o "$TMP/a5.pdf" -q || fail "render"
+pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "26 pages: a contents page" || fail "no contents page"
+check_contents "seren A5" "$TMP/a5.pdf"
+
+# A change that moves every later section: the foreword three times as long.
+$PY - data/seren-solas-2024-25.xml "$TMP/longer.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<section id="foreword".*?</section>', s, re.S)
+body = m.group(0)
+paras = re.findall(r"<p>.*?</p>", body, re.S)
+last = m.start() + body.rindex("</p>") + len("</p>")
+s = s[:last] + "\n" + "\n".join(paras * 2) + s[last:]
+open(sys.argv[2], "w", encoding="utf-8").write(s.replace('"../images/', '"' + __import__("os").path.abspath("images") + "/"))
+PY
+"$BIN" render "$TMP/longer.xml" --layout annual-review-a5 -o "$TMP/longer.pdf" -q 2>"$TMP/longer.err" || fail "render longer: $(cat "$TMP/longer.err")"
+[ "$(pdfinfo "$TMP/longer.pdf" | awk '/^Pages:/{print $2}')" -gt "$(pdfinfo "$TMP/a5.pdf" | awk '/^Pages:/{print $2}')" ] ||
+  fail "the longer foreword did not move anything"
+check_contents "seren A5, longer foreword" "$TMP/longer.pdf"
+
+# Short reviews have none.
+"$BIN" render data/ccin-2018-19.xml -o "$TMP/a4.pdf" -q
+pdftotext "$TMP/a4.pdf" - | grep -q "^Contents$" && fail "a 13-page review shows contents" || pass "13 pages: no contents page"
+
+# page('nope') is an error at the layout line.
+mkdir -p "$TMP/proj"
+cp -r layouts fonts images data "$TMP/proj/"
+sed -i "s|{page(@id)}|{page('nope')}|" "$TMP/proj/layouts/lib/templates.xml"
+"$BIN" render data/seren-solas-2024-25.xml --layout "$TMP/proj/layouts/annual-review-a5.xml" -o "$TMP/x.pdf" 2>"$TMP/nope.txt"
+[ $? -eq 1 ] && grep -q "templates.xml:[0-9]*: error: page('nope'): no section starts" "$TMP/nope.txt" &&
+  pass "page() of an unknown id is a located error" || fail "page('nope'): $(head -2 "$TMP/nope.txt")"
+finish
