@@ -264,7 +264,7 @@ void rp_bind_inline_link(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
     return;
   }
   sb->href = target;
-  push_char(sb, rp_style_char(b->l, "link"));
+  push_char(sb, rp_style_char(b->l, t->style ? t->style->name : "link"));
   if (t->children) {
     inline_nodes(b, sb, t->children, node, pos, size);
   } else if (target) {

@@ -693,7 +693,9 @@ bool rp_compile_inline_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const
 
 bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                      const rp_tscope *sc, bool *ok) {
-  (void)own;
+  (void)own; /* inline elements get no common attributes: read style= here */
+  /* a character style instead of "link" (a contents page's entries) */
+  t->style = xmlHasProp(n, (const xmlChar *)"style") ? rp_def_style_attr(l, n, "style", ok) : NULL;
   t->u.link.href = avt_attr(l, n, "href", sc->vars, ok);
   t->children = compile_inline(l, n, sc);
   return true;

@@ -50,6 +50,19 @@ PY
 pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "26 pages: a contents page" || fail "no contents page"
 check_contents "seren A5" "$TMP/a5.pdf"
 
+# Each entry links to its page: the link annotations' destinations are the
+# pages the numbers name (page labels are the PDF's own /PageLabels).
+$PY - "$TMP/a5.pdf" <<'PY' && pass "contents entries link to their pages" || fail "contents links"
+import subprocess, sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+toc = next(i for i, p in enumerate(pdf.pages)
+           if "Contents" in subprocess.run(["pdftotext", "-f", str(i + 1), "-l", str(i + 1), sys.argv[1], "-"],
+                                           capture_output=True, text=True).stdout.split("\n")[0:3])
+links = [a for a in pdf.pages[toc].get("/Annots", []) if a.get("/Dest") is not None]
+targets = {[j for j, p in enumerate(pdf.pages) if p.objgen == a.Dest[0].objgen][0] for a in links}
+sys.exit(0 if len(links) >= 16 and all(t > toc for t in targets) and len(targets) >= 8 else 1)
+PY
+
 # A change that moves every later section: the foreword three times as long.
 $PY - data/seren-solas-2024-25.xml "$TMP/longer.xml" <<'PY'
 import re, sys
