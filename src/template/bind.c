@@ -938,7 +938,10 @@ void rp_bind_cell(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blk->style = t->style->style;
   blk->box = t->box;
   blk->height = t->height;
-  if (!card) blk->u.cell.span = t->u.cell.span;
+  if (!card) {
+    blk->u.cell.span = t->u.cell.span;
+    blk->u.cell.leader = t->u.cell.leader;
+  }
   blist kids;
   blist_init(&kids);
   container(b, t, node, pos, size, &kids, depth);

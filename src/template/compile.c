@@ -589,6 +589,12 @@ bool rp_compile_cell(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   boxed(l, n, t, own, sc, ok);
   t->u.cell.span = 1;
   *ok &= rp_def_int(l, n, "span", 1, 12, &t->u.cell.span);
+  t->u.cell.leader = rp_def_attr(l, n, "leader");
+  if (t->u.cell.leader && (!t->u.cell.leader[0] || strlen(t->u.cell.leader) > 8)) {
+    rp_def_error(l, n, "<cell leader=\"%s\">: a leader is one to eight characters, e.g. \".\"",
+                 t->u.cell.leader);
+    *ok = false;
+  }
   if (*ok) container_content(l, n, t, sc, ok);
   return true;
 }

@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 
 check_contents() { # NAME PDF
   $PY - "$2" <<'PY' && pass "$1: contents numbers are the sections' pages" || fail "$1: contents numbers wrong"
-import subprocess, sys
+import re, subprocess, sys
 pdf = sys.argv[1]
 n = int([l.split()[1] for l in subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout.splitlines() if l.startswith("Pages:")][0])
 pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", pdf, "-"], capture_output=True, text=True).stdout for i in range(1, n + 1)]
@@ -27,9 +27,14 @@ for l in lines:
     if parts and parts[-1].isdigit():
         pending = parts[-1]
     elif pending:
-        entries.append((" ".join(parts), pending)); pending = None
+        # the title, without its leader of dots
+        title = re.sub(r"\s*\.[\s.]*$", "", " ".join(parts))
+        entries.append((title, pending)); pending = None
 checked = 0
 ok = len(entries) >= 8
+leaders = sum(1 for l in lines if re.search(r"(\. ){5,}|\.{5,}", l))
+if leaders < len(entries):
+    print(f"{leaders} leaders for {len(entries)} entries"); ok = False
 for title, num in entries:
     # the page where the title is first printed, footers aside
     where = next((i for i, t in enumerate(pages) if i != toc and
