@@ -171,7 +171,8 @@ typedef struct rp_block {
       double rule_width; /* pt */
     } table;
     struct {
-      int span; /* how many columns this cell spans (0 or 1 = one) */
+      int span;           /* how many columns this cell spans (0 or 1 = one) */
+      const char *leader; /* repeated after the last line's text up to the cell's edge */
     } cell;
     /* stat tile: a big figure with unit and label, fitted to its box */
     struct {

@@ -354,6 +354,27 @@ rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layou
   return rp_layout_run_ex(a, b, NULL, d, out);
 }
 
+/* Links to "#id" point at where the section from that element starts, known
+ * once every page is laid out (a contents page links forward). A link to an
+ * id no section has stays a URI, which render leaves out with a warning. */
+static void resolve_internal_links(rp_layout_doc *doc) {
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
+    for (size_t i = 0; i < pg->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+      if (it->kind != RP_ITEM_LINK || !it->u.link.uri || it->u.link.uri[0] != '#') continue;
+      for (size_t k = 0; k < doc->anchors.len; k++) {
+        const rp_anchor *an = &RP_VEC_AT(doc->anchors, rp_anchor, k);
+        if (strcmp(an->id, it->u.link.uri + 1) != 0) continue;
+        it->u.link.uri = NULL;
+        it->u.link.dest_page = (int)an->page;
+        it->u.link.dest_y = an->y;
+        break;
+      }
+    }
+  }
+}
+
 rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_opts *opts,
                            rp_diag *d, rp_layout_doc **out) {
   *out = NULL;
@@ -372,6 +393,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_running(&f);
+  if (st == RP_OK) resolve_internal_links(doc);
   rp_hyphen_free(hy);
   if (st != RP_OK) return st;
   *out = doc;

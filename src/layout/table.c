@@ -244,6 +244,53 @@ static rp_status column_widths(flow *f, table *t, double w) {
 
 /* ---- rows --------------------------------------------------------------------------- */
 
+/* A leader (a contents page's dots): the text `fill` repeated, a space
+ * between, from after the last line the cell placed (items from `first` on)
+ * to `right`, on that line's baseline, in its face, size and colour; never
+ * closer than a space to either side. An artifact: readers skip it. */
+static rp_status leader(flow *f, size_t first, const char *fill, double right) {
+  const rp_item *last = NULL;
+  for (size_t i = first; i < f->page->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(f->page->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT) continue;
+    if (!last || it->y > last->y + 0.01 || (fabs(it->y - last->y) <= 0.01 && it->x > last->x))
+      last = it;
+  }
+  if (!last) return RP_OK;
+  const rp_font *font = rp_fontset_get(f->b->fonts, last->u.text.font);
+  double size = last->u.text.size;
+  double space = rp_font_width(font, " ", 1, size, 0);
+  double unit = rp_font_width(font, fill, strlen(fill), size, 0) + space;
+  double from = last->x + last->w + space;
+  if (unit <= 0 || right - from < unit) return RP_OK;
+  size_t n = (size_t)((right - space - from) / unit), len = strlen(fill);
+  if (n == 0) return RP_OK;
+  if (n > 2000) n = 2000;
+  char *text = rp_arena_alloc(f->a, n * (len + 1) + 1);
+  if (!text) return rp_diag_oom(f->d);
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(text + o, fill, len);
+    o += len;
+    if (i + 1 < n) text[o++] = ' ';
+  }
+  text[o] = '\0';
+  rp_item copy = *last;
+  rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
+  if (!it) return rp_diag_oom(f->d);
+  *it = copy;
+  it->u.text.text = text;
+  it->u.text.underline = false;
+  it->u.text.kern = false;
+  it->u.text.tracking = 0;
+  /* flush right: the dots end at the same place on every line */
+  it->w = rp_font_width(font, text, o, size, 0);
+  it->x = right - space - it->w;
+  it->role = RP_ROLE_ARTIFACT;
+  it->struct_id = it->parent_id = 0;
+  return RP_OK;
+}
+
 /* The x offset (from the table's left) and width of the cell starting at column `col`. */
 static void cell_span(const table *t, int col, int span, double *x, double *w) {
   *x = *w = 0;
@@ -352,7 +399,10 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     st = cell_box(f, t, row, cell, h, &box);
     f->y = top;
     f->at_top = true;
+    size_t mark_cell = f->page ? f->page->items.len : 0;
     if (st == RP_OK) st = rp_flow_place_blocks(f, &box, cell_ctx(f, t, x, w, cell_id));
+    if (st == RP_OK && emit && cell->kind == RP_BLOCK_CELL && cell->u.cell.leader)
+      st = leader(f, mark_cell, cell->u.cell.leader, x0 + x + w - cell_padding(t, cell)[1]);
   }
   f->atomic--;
   f->col_bottom = bottom;

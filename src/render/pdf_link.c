@@ -28,10 +28,16 @@ static bool allowed_scheme(const char *uri) {
 static const char *clean_uri(rp_pdf *p, const rp_item *it) {
   const char *uri = it->u.link.uri;
   if (!allowed_scheme(uri)) {
-    rp_pdf_item_warn(p, it,
-                     "link to '%.80s' is left out: only http, https and mailto links are "
-                     "written",
-                     uri);
+    if (uri[0] == '#')
+      rp_pdf_item_warn(p, it,
+                       "link to '%.80s' is left out: no section starts from an element with "
+                       "the id '%.80s'; check the id",
+                       uri, uri + 1);
+    else
+      rp_pdf_item_warn(p, it,
+                       "link to '%.80s' is left out: only http, https and mailto links are "
+                       "written",
+                       uri);
     return NULL;
   }
   size_t len = strlen(uri);

@@ -264,7 +264,7 @@ void rp_bind_inline_link(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
     return;
   }
   sb->href = target;
-  push_char(sb, rp_style_char(b->l, "link"));
+  push_char(sb, rp_style_char(b->l, t->style ? t->style->name : "link"));
   if (t->children) {
     inline_nodes(b, sb, t->children, node, pos, size);
   } else if (target) {
@@ -938,7 +938,10 @@ void rp_bind_cell(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blk->style = t->style->style;
   blk->box = t->box;
   blk->height = t->height;
-  if (!card) blk->u.cell.span = t->u.cell.span;
+  if (!card) {
+    blk->u.cell.span = t->u.cell.span;
+    blk->u.cell.leader = t->u.cell.leader;
+  }
   blist kids;
   blist_init(&kids);
   container(b, t, node, pos, size, &kids, depth);

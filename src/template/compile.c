@@ -589,6 +589,12 @@ bool rp_compile_cell(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   boxed(l, n, t, own, sc, ok);
   t->u.cell.span = 1;
   *ok &= rp_def_int(l, n, "span", 1, 12, &t->u.cell.span);
+  t->u.cell.leader = rp_def_attr(l, n, "leader");
+  if (t->u.cell.leader && (!t->u.cell.leader[0] || strlen(t->u.cell.leader) > 8)) {
+    rp_def_error(l, n, "<cell leader=\"%s\">: a leader is one to eight characters, e.g. \".\"",
+                 t->u.cell.leader);
+    *ok = false;
+  }
   if (*ok) container_content(l, n, t, sc, ok);
   return true;
 }
@@ -693,7 +699,9 @@ bool rp_compile_inline_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const
 
 bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                      const rp_tscope *sc, bool *ok) {
-  (void)own;
+  (void)own; /* inline elements get no common attributes: read style= here */
+  /* a character style instead of "link" (a contents page's entries) */
+  t->style = xmlHasProp(n, (const xmlChar *)"style") ? rp_def_style_attr(l, n, "style", ok) : NULL;
   t->u.link.href = avt_attr(l, n, "href", sc->vars, ok);
   t->children = compile_inline(l, n, sc);
   return true;

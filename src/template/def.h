@@ -309,7 +309,8 @@ typedef struct rp_tnode {
       double rule_width;    /* pt */
     } table;
     struct {
-      int span; /* columns spanned */
+      int span;           /* columns spanned */
+      const char *leader; /* leader="." : fills the last line to the cell's edge */
     } cell;
     struct {
       const rp_avt *value, *unit, *label;

@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 
 check_contents() { # NAME PDF
   $PY - "$2" <<'PY' && pass "$1: contents numbers are the sections' pages" || fail "$1: contents numbers wrong"
-import subprocess, sys
+import re, subprocess, sys
 pdf = sys.argv[1]
 n = int([l.split()[1] for l in subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout.splitlines() if l.startswith("Pages:")][0])
 pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", pdf, "-"], capture_output=True, text=True).stdout for i in range(1, n + 1)]
@@ -27,9 +27,14 @@ for l in lines:
     if parts and parts[-1].isdigit():
         pending = parts[-1]
     elif pending:
-        entries.append((" ".join(parts), pending)); pending = None
+        # the title, without its leader of dots
+        title = re.sub(r"\s*\.[\s.]*$", "", " ".join(parts))
+        entries.append((title, pending)); pending = None
 checked = 0
 ok = len(entries) >= 8
+leaders = sum(1 for l in lines if re.search(r"(\. ){5,}|\.{5,}", l))
+if leaders < len(entries):
+    print(f"{leaders} leaders for {len(entries)} entries"); ok = False
 for title, num in entries:
     # the page where the title is first printed, footers aside
     where = next((i for i, t in enumerate(pages) if i != toc and
@@ -49,6 +54,19 @@ PY
 "$BIN" render data/seren-solas-2024-25.xml --layout annual-review-a5 -o "$TMP/a5.pdf" -q || fail "render"
 pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "26 pages: a contents page" || fail "no contents page"
 check_contents "seren A5" "$TMP/a5.pdf"
+
+# Each entry links to its page: the link annotations' destinations are the
+# pages the numbers name (page labels are the PDF's own /PageLabels).
+$PY - "$TMP/a5.pdf" <<'PY' && pass "contents entries link to their pages" || fail "contents links"
+import subprocess, sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+toc = next(i for i, p in enumerate(pdf.pages)
+           if "Contents" in subprocess.run(["pdftotext", "-f", str(i + 1), "-l", str(i + 1), sys.argv[1], "-"],
+                                           capture_output=True, text=True).stdout.split("\n")[0:3])
+links = [a for a in pdf.pages[toc].get("/Annots", []) if a.get("/Dest") is not None]
+targets = {[j for j, p in enumerate(pdf.pages) if p.objgen == a.Dest[0].objgen][0] for a in links}
+sys.exit(0 if len(links) >= 16 and all(t > toc for t in targets) and len(targets) >= 8 else 1)
+PY
 
 # A change that moves every later section: the foreword three times as long.
 $PY - data/seren-solas-2024-25.xml "$TMP/longer.xml" <<'PY'
