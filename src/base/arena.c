@@ -22,12 +22,33 @@ struct rp_arena {
   size_t total;
   unsigned long fail_countdown; /* 0 = off */
   int failing;
+  rp_arena *faults;       /* whose fault injection applies: a parent's, or NULL (its own) */
+  rp_arena *adopted;      /* arenas freed with this one */
+  rp_arena *next_adopted; /* the next of its adopter's */
 };
 
 rp_arena *rp_arena_new(void) { return calloc(1, sizeof(rp_arena)); }
 
+static int should_fail(rp_arena *a);
+
+rp_arena *rp_arena_new_child(rp_arena *parent) {
+  /* its creation counts as one of the parent's allocations (fault injection) */
+  rp_arena *child = should_fail(parent) ? NULL : rp_arena_new();
+  if (child) child->faults = parent->faults ? parent->faults : parent;
+  return child;
+}
+
+void rp_arena_adopt(rp_arena *parent, rp_arena *child) {
+  child->next_adopted = parent->adopted;
+  parent->adopted = child;
+}
+
 void rp_arena_free(rp_arena *a) {
   if (!a) return;
+  for (rp_arena *c = a->adopted, *next; c; c = next) {
+    next = c->next_adopted;
+    rp_arena_free(c);
+  }
   chunk *c = a->head;
   while (c) {
     chunk *next = c->next;
@@ -43,6 +64,7 @@ void rp_arena_fail_after(rp_arena *a, unsigned long n) {
 }
 
 static int should_fail(rp_arena *a) {
+  if (a->faults) a = a->faults;
   if (a->failing) return 1;
   if (a->fail_countdown == 0) return 0;
   if (--a->fail_countdown == 0) {

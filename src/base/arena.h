@@ -15,8 +15,15 @@ typedef struct rp_arena rp_arena;
 
 /* Returns a new arena, or NULL when out of memory. Free with rp_arena_free. */
 rp_arena *rp_arena_new(void);
-/* Frees the arena and everything allocated from it; accepts NULL. */
+/* Frees the arena and everything allocated from it, and the arenas it
+ * adopted; accepts NULL. */
 void rp_arena_free(rp_arena *a);
+/* A new arena for work that may be thrown away (a layout pass), sharing the
+ * parent's fault injection: free it, or hand it to the parent with
+ * rp_arena_adopt. NULL when out of memory. */
+rp_arena *rp_arena_new_child(rp_arena *parent);
+/* Makes `parent` free `child` when it is freed. */
+void rp_arena_adopt(rp_arena *parent, rp_arena *child);
 
 /* Zeroed memory aligned for any type; NULL when out of memory. */
 void *rp_arena_alloc(rp_arena *a, size_t size);

@@ -122,7 +122,8 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   return st;
 }
 
-/* The page labels where each section with an id starts in `doc`. */
+/* The page labels where each section with an id starts in `doc`, copied into
+ * `a` (the layout they come from may be freed). */
 static rp_page_refs *page_refs_of(rp_arena *a, const rp_layout_doc *doc) {
   rp_page_refs *r = rp_arena_alloc(a, sizeof *r);
   size_t n = doc->anchors.len;
@@ -132,9 +133,9 @@ static rp_page_refs *page_refs_of(rp_arena *a, const rp_layout_doc *doc) {
   for (size_t i = 0; i < n; i++) {
     const rp_anchor *an = &RP_VEC_AT(doc->anchors, rp_anchor, i);
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, an->page);
-    ids[i] = an->id;
-    labels[i] = pg->label ? pg->label : rp_arena_printf(a, "%zu", an->page + 1);
-    if (!labels[i]) return NULL;
+    ids[i] = rp_arena_strdup(a, an->id);
+    labels[i] = pg->label ? rp_arena_strdup(a, pg->label) : rp_arena_printf(a, "%zu", an->page + 1);
+    if (!ids[i] || !labels[i]) return NULL;
   }
   *r = (rp_page_refs){ids, labels, n, false, doc->pages.len};
   return r;
@@ -147,33 +148,49 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
   return true;
 }
 
-/* A layout that prints page('id') (a contents page, "see page 12") is laid
- * out again with the page labels the previous layout gave, until they stop
- * changing: a contents page before what it lists is then right, however the
- * change it reflects moved things. Usually twice; a third time when the
- * labels' widths moved a section; never more. */
-static rp_status settle_page_refs(rp_arena *a, const rp_layout_def *layout,
+/* A layout that prints page('id') or pages() (a contents page, "see page
+ * 12") is laid out again with the page labels the previous layout gave,
+ * until they stop changing: a contents page before what it lists is then
+ * right, however the change it reflects moved things. Usually two or three
+ * layouts; never more than four. Each layout binds and lays out in an arena
+ * of its own (`*pass`, holding the one given), freed once the next one is
+ * made, so that memory holds two layouts at most; the last is handed to `a`. */
+static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
                                   const rp_content *content, const rp_bind_opts *first,
                                   const rp_layout_opts *lo, rp_diag *d, rp_layout_doc **pages) {
   enum { MAX_PASSES = 3 };
   rp_page_refs *prev = page_refs_of(a, *pages);
-  for (int pass = 0; pass < MAX_PASSES; pass++) {
-    if (!prev) return rp_diag_oom(d);
+  rp_status st = RP_OK;
+  int n = 0;
+  for (; n < MAX_PASSES && st == RP_OK; n++) {
+    rp_arena *next = prev ? rp_arena_new_child(a) : NULL;
+    if (!next) {
+      st = rp_diag_oom(d);
+      break;
+    }
     prev->final = true; /* the anchors are all known now: a missing id is a mistake */
     rp_bind_opts bo = {first->items, prev};
     rp_bound_doc *bound = NULL;
-    rp_status st = rp_bind_ex(a, layout, content, &bo, d, &bound);
-    if (st == RP_OK) st = rp_layout_run_ex(a, bound, lo, d, pages);
-    if (st != RP_OK) return st;
-    rp_page_refs *now = page_refs_of(a, *pages);
-    if (now && same_refs(prev, now)) return RP_OK;
+    rp_layout_doc *again = NULL;
+    st = rp_bind_ex(next, layout, content, &bo, d, &bound);
+    if (st == RP_OK) st = rp_layout_run_ex(next, bound, lo, d, &again);
+    if (st != RP_OK) {
+      rp_arena_free(next);
+      break;
+    }
+    rp_arena_free(*pass);
+    *pass = next;
+    *pages = again;
+    rp_page_refs *now = page_refs_of(a, again);
+    if (now && same_refs(prev, now)) break;
     prev = now;
   }
-  rp_diag_warn(d, rp_layout_def_path(layout), 0, 0,
-               "page references still moved after %d layouts: a page number printed by "
-               "page() may be off by one; shorten what the contents lists, or give it room",
-               MAX_PASSES);
-  return RP_OK;
+  if (st == RP_OK && n == MAX_PASSES)
+    rp_diag_warn(d, rp_layout_def_path(layout), 0, 0,
+                 "page references still moved after %d layouts: a page number printed by "
+                 "page() may be off by one; shorten what the contents lists, or give it room",
+                 MAX_PASSES + 1);
+  return st;
 }
 
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
@@ -209,7 +226,12 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     goto done;
   }
   rp_bind_opts bo = {o->select ? &items : NULL, NULL};
-  if (st == RP_OK) st = rp_bind_ex(a, layout, content, &bo, d, &bound);
+  /* A layout with page references is laid out more than once, each time in
+   * an arena of its own (settle_page_refs); the one kept joins `a`. */
+  bool refs = st == RP_OK && rp_layout_def_uses_page_refs(layout);
+  rp_arena *pass = refs ? rp_arena_new_child(a) : a;
+  if (!pass) st = rp_diag_oom(d);
+  if (st == RP_OK) st = rp_bind_ex(pass, layout, content, &bo, d, &bound);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) {
     /* Images are probed (fully decoded) once each, so layout can fit them
@@ -217,12 +239,12 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_image_probe probe;
     rp_image_probe_init(&probe);
     rp_layout_opts lo = {rp_image_probe_file, &probe};
-    st = rp_layout_run_ex(a, bound, &lo, d, &pages);
-    if (st == RP_OK && rp_layout_def_uses_page_refs(layout))
-      st = settle_page_refs(a, layout, content, &bo, &lo, d, &pages);
+    st = rp_layout_run_ex(pass, bound, &lo, d, &pages);
+    if (st == RP_OK && refs) st = settle_page_refs(a, &pass, layout, content, &bo, &lo, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     rp_image_probe_fini(&probe);
   }
+  if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */
   st = settle(st, d);
   if (st == RP_OK) {
     out->doc = pages;

@@ -648,12 +648,14 @@ static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
   push_string(ctxt, label ? label : "");
 }
 
-/* pages(): how many pages the previous layout of the document had (0
- * before any): a layout can show a contents page only in a long document. */
+/* pages(): how many pages the previous layout of the document had: a layout
+ * can show a contents page only in a long document. Before any layout it is
+ * taken to be long (a million), so that a long document's first layout
+ * already makes room for its contents and the second one settles. */
 static void fn_pages(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(0);
   const rp_page_refs *r = eval_of(ctxt)->refs;
-  valuePush(ctxt, xmlXPathNewFloat(r ? (double)r->pages : 0));
+  valuePush(ctxt, xmlXPathNewFloat(r ? (double)r->pages : 1e6));
 }
 
 static const struct {

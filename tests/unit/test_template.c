@@ -962,12 +962,17 @@ static void check_shipped(const char *name) {
     if (strstr(texts, seed[i])) fail_msg("%s: a text holds \"%s\"", name, seed[i]);
   free(texts);
 
-  /* sections: the cover, an empty one restarting the page labels, then one
-     per top-level section (a section per board) dispatched by match, then
-     the back cover; each with a bookmark; footers keep their page variables */
+  /* sections: the cover, one restarting the page labels (bound before any
+     layout, when pages() takes the document to be long, it holds the
+     contents: a heading and a table), then one per top-level section (a
+     section per board) dispatched by match, then the back cover; each with
+     a bookmark; footers keep their page variables */
   assert_int_equal(count_sections(w.b), 15);
   const rp_section *opener = w.b->sections->next;
-  assert_null(opener->blocks);
+  assert_non_null(opener->blocks);
+  assert_int_equal(opener->blocks->kind, RP_BLOCK_BOX);
+  assert_non_null(opener->blocks->next);
+  assert_int_equal(opener->blocks->next->kind, RP_BLOCK_TABLE);
   assert_string_equal(opener->page_label_style, "decimal");
   bool map = false;
   for (const rp_section *s = w.b->sections; s; s = s->next) {
@@ -1011,9 +1016,9 @@ static void check_shipped(const char *name) {
                                        : "flow:Councils hbar:Councils donut:Member councils "
                                          "map:Stevenage Borough Council bar:Aug 18 "
                                          "timeline:Labour Party Conference ");
-  assert_int_equal(parts.tables, 2);      /* events, plan */
-  assert_int_equal(parts.header_rows, 2); /* one each */
-  assert_int_equal(parts.rows, 2 + 12 + 5);
+  assert_int_equal(parts.tables, 3);            /* contents (bound as if long), events, plan */
+  assert_int_equal(parts.header_rows, 2);       /* events and plan, one each */
+  assert_int_equal(parts.rows, 9 + 2 + 12 + 5); /* 9 sections with an id and a title listed */
   assert_string_equal(w.b->info.title, "CCIN Review of the year August 2018 – July 2019");
   assert_string_equal(w.b->info.author, "Co-operative Councils’ Innovation Network");
   assert_string_equal(w.b->info.lang, "en-GB");
