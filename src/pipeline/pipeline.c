@@ -41,7 +41,8 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_doc *pages
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, o->output, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi};
+  rp_render_opts ro = {
+      .source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi, .out_name = o->output};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK) return rp_outfile_commit(&of, d);
