@@ -12,6 +12,7 @@
 #ifndef RP_FUZZ_FUZZ_H
 #define RP_FUZZ_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,10 +24,11 @@ const char *rp_fuzz_root(void);
 const char *rp_fuzz_write(const char *rel, const uint8_t *data, size_t size);
 /* Path of a file in the private copy (static, rotating 4 slots). */
 const char *rp_fuzz_path(const char *rel);
-/* Renders `content` through `layout` (paths) to a PDF that goes nowhere:
- * load, bind, lay out, then draw and save with libharu to /dev/null. Any
- * outcome but a crash is fine: refusals are what hostile input should get. */
-void rp_fuzz_render(const char *content, const char *layout);
+/* Renders `content` through `layout` (paths) as the pipeline does: load,
+ * bind, lay out, dump the layout, and when `pdf`, draw and save with libharu
+ * to /dev/null (the PDF goes nowhere). Any outcome but a crash is fine:
+ * refusals are what hostile input should get. */
+void rp_fuzz_render(const char *content, const char *layout, bool pdf);
 
 /* A reader over the input for targets that build structures from bytes:
  * every getter returns something (zeros once the bytes run out). */

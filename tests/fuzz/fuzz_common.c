@@ -1,5 +1,6 @@
 /* fuzz_common — see fuzz.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +65,21 @@ const char *rp_fuzz_write(const char *rel, const uint8_t *data, size_t size) {
 
 /* The pipeline frees the layout (and the fonts the pages use) before it
  * returns, so the PDF is drawn from its hook, once the pages are laid out. */
+typedef struct hook_state {
+  rp_pipeline_result r;
+  bool pdf;
+} hook_state;
+
 static rp_status render_hook(void *user, rp_pipeline_stage stage, rp_diag *d) {
-  const rp_pipeline_result *r = user;
-  if (stage != RP_PIPELINE_LAID_OUT || !r->doc) return RP_OK;
+  const hook_state *h = user;
+  const rp_pipeline_result *r = &h->r;
+  if (stage != RP_PIPELINE_LAID_OUT || !r->doc || !h->pdf) return RP_OK;
   rp_render_opts ro = {0};
   const char *keep = getenv("RP_FUZZ_PDF"); /* to look at what an input drew */
   return rp_render_pdf(r->doc, &ro, keep && *keep ? keep : "/dev/null", d);
 }
 
-void rp_fuzz_render(const char *content, const char *layout) {
+void rp_fuzz_render(const char *content, const char *layout, bool pdf) {
   rp_arena *a = rp_arena_new();
   if (!a) return;
   rp_diag d;

@@ -48,6 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   rp_diag_fini(&d);
   rp_fontset_fini(&fs);
-  if (ok) rp_fuzz_render(rp_fuzz_path("tests/data/cli/minimal.xml"), lpath);
+  if (ok) rp_fuzz_render(rp_fuzz_path("tests/data/cli/minimal.xml"), lpath, true);
   return 0;
 }
