@@ -38,12 +38,13 @@ for t in $targets; do
   args=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len="${max_len[$t]}"
         -print_final_stats=1 -artifact_prefix="$bld/findings/$t/")
   [ -n "${dict[$t]:-}" ] && args+=(-dict="$bld/dicts/${dict[$t]}.dict")
+  start=$SECONDS
   "$bld/tests/fuzz/fuzz_$t" "${args[@]}" "$bld/corpus/$t" "$bld/seeds/$t" >"$log" 2>&1
-  rc=$?
+  rc=$? took=$((SECONDS - start))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   found=$(find "$bld/findings/$t" -type f ! -name '*.log' | wc -l)
-  line="$t: ${runs:-?} runs in ${secs}s, ${speed:-?}/s, exit $rc, findings $found"
+  line="$t: ${runs:-?} runs in ${took}s, ${speed:-?}/s, exit $rc, findings $found"
   echo "$line" | tee -a "$bld/fuzz-report.txt"
   [ "$rc" -ne 0 ] && status=1
 done
