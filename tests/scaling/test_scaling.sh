@@ -24,8 +24,9 @@ measure() {
   /usr/bin/time -o "$TMP/time" -f "%M %U %S" "$BIN" render "$in" --layout "$3" \
     -o "$TMP/$1-$2.pdf" -q 2>"$TMP/$1-$2.err"
   rc=$?
-  read -r kb u s <"$TMP/time"
-  cpu=$(echo "$u + $s" | bc)
+  local u sy
+  read -r kb u sy < <(tail -n 1 "$TMP/time") # after "Command exited with …"
+  cpu=$(echo "$u + $sy" | bc)
   echo "$1 ×$2: exit $rc, $((kb / 1024)) MiB, ${cpu} s"
 }
 
