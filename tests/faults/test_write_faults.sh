@@ -4,7 +4,8 @@
 # write, ENOSPC or EIO; and a disk that stays full from the Nth write on), for
 # every N the render makes. Every run must end with exit 1 and a message that
 # names the output path (not its temporary), the previous PDF untouched and
-# no temporary left behind. The faults come from wfault.c, preloaded.
+# no temporary left behind; the same for the layout dump (the writes at a
+# stride). The faults come from wfault.c, preloaded.
 source "$(dirname "$0")/../e2e/lib.sh"
 SHIM=${RP_WFAULT_LIB:?RP_WFAULT_LIB: path of the wfault library}
 cd "$SRC" || exit 1
@@ -85,6 +86,40 @@ for case in "data/ccin-2018-19.xml annual-review" "data/seren-solas-2024-25.xml 
     check "$layout: $op #1 eio, no earlier PDF" "$dir" ""
   done
   unset n
+done
+# The layout dump (--dump-layout) is written through stdio in some 18,000
+# small writes: every flush, fsync and rename, and the writes at a stride
+# (the first, the last, and every 997th), each must fail the run cleanly.
+dir0="$TMP/dump"
+mkdir -p "$dir0/count"
+env RP_WFAULT_MATCH=out.txt RP_WFAULT_COUNT="$dir0/counts" LD_PRELOAD="$SHIM" \
+  "$BIN" render data/ccin-2018-19.xml -o "$dir0/count/out.pdf" \
+  --dump-layout "$dir0/count/out.txt" -q || fail "dump: render under the shim failed"
+read -r counts <"$dir0/counts"
+echo "dump: $counts"
+declare -A n=()
+for kv in $counts; do n[${kv%=*}]=${kv#*=}; done
+printf 'an earlier dump\n' >"$TMP/previous.txt"
+for op in write flush fsync rename; do
+  [ "${n[$op]:-0}" -ge 1 ] || fail "dump: no $op of the dump was seen"
+  for ((i = 1; i <= ${n[$op]}; i++)); do
+    [ "$op" = write ] && [ "$i" -gt 1 ] && [ "$i" -lt "${n[$op]}" ] && [ $((i % 997)) -ne 0 ] &&
+      continue
+    dir="$dir0/$op-$i"
+    mkdir -p "$dir"
+    cp "$TMP/previous.txt" "$dir/out.txt"
+    env RP_WFAULT_MATCH=out.txt RP_WFAULT_OP=$op RP_WFAULT_N=$i RP_WFAULT_KIND=enospc \
+      LD_PRELOAD="$SHIM" "$BIN" render data/ccin-2018-19.xml -o "$dir/out.pdf" \
+      --dump-layout "$dir/out.txt" -q 2>"$dir.err"
+    rc=$?
+    runs=$((runs + 1))
+    name="dump: $op #$i"
+    [ "$rc" -eq 1 ] || fail "$name: exit $rc, expected 1"
+    grep -qF "$dir/out.txt: error: " "$dir.err" || fail "$name: no message naming $dir/out.txt"
+    cmp -s "$dir/out.txt" "$TMP/previous.txt" || fail "$name: the previous dump was changed"
+    left=$(ls -A "$dir" | grep -vx out.txt)
+    [ -z "$left" ] || fail "$name: left behind: $left"
+  done
 done
 echo "$runs renders under injected write faults"
 finish

@@ -76,9 +76,10 @@ static int watched_path(const char *path) {
   setup();
   return st.match && path && strstr(path, st.match);
 }
+/* A descriptor of ours, or under a watched stream (fsync(fileno(f))). */
 static int watched_fd(int fd) {
   for (int i = 0; fd >= 0 && i < 64; i++)
-    if (st.fds[i] == fd) return 1;
+    if (st.fds[i] == fd || (st.files[i] && fileno(st.files[i]) == fd)) return 1;
   return 0;
 }
 static int watched_file(FILE *f) {
@@ -109,6 +110,9 @@ static int fault(int op) {
   return st.persist ? k >= st.n : k == st.n;
 }
 static int fault_errno(void) { return st.kind == 2 ? EIO : ENOSPC; }
+/* A failed write leaves the stream's error flag set, as glibc's own do
+ * (_IO_ERR_SEEN): callers that check ferror() must see it. */
+static void stream_error(FILE *f) { f->_flags |= 0x0020; }
 
 #define REAL(ret, name, ...)              \
   static ret (*real_##name)(__VA_ARGS__); \
@@ -156,6 +160,7 @@ size_t fwrite(const void *buf, size_t size, size_t n, FILE *f) {
   REAL(size_t, fwrite, const void *, size_t, size_t, FILE *);
   if (!watched_file(f) || !fault(OP_WRITE)) return real_fwrite(buf, size, n, f);
   size_t done = st.kind == 0 && n > 1 ? real_fwrite(buf, size, n / 2, f) : 0;
+  stream_error(f);
   errno = fault_errno();
   return done;
 }
@@ -163,6 +168,7 @@ size_t fwrite(const void *buf, size_t size, size_t n, FILE *f) {
 int fputs(const char *s, FILE *f) {
   REAL(int, fputs, const char *, FILE *);
   if (!watched_file(f) || !fault(OP_WRITE)) return real_fputs(s, f);
+  stream_error(f);
   errno = fault_errno();
   return EOF;
 }
@@ -170,6 +176,7 @@ int fputs(const char *s, FILE *f) {
 int fputc(int c, FILE *f) {
   REAL(int, fputc, int, FILE *);
   if (!watched_file(f) || !fault(OP_WRITE)) return real_fputc(c, f);
+  stream_error(f);
   errno = fault_errno();
   return EOF;
 }
@@ -185,6 +192,7 @@ ssize_t write(int fd, const void *buf, size_t n) {
 int fflush(FILE *f) {
   REAL(int, fflush, FILE *);
   if (!watched_file(f) || !fault(OP_FLUSH)) return real_fflush(f);
+  stream_error(f);
   errno = fault_errno();
   return EOF;
 }
