@@ -13,6 +13,8 @@ typedef struct command {
 static const command commands[] = {
     {"render", rp_cli_render, "lay out a content document and write a PDF"},
     {"check", rp_cli_check, "validate a content document and summarise it"},
+    {"diff", rp_cli_diff_exec, "compare a PDF with a PDF or golden PNGs, page by page"},
+    {"schema", rp_cli_schema, "print the content or layout schema (RelaxNG) for editors"},
 };
 
 static void usage(FILE *out) {
@@ -36,6 +38,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("reviewpdf %s\n", RP_VERSION);
+    rp_cli_libraries(stdout);
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

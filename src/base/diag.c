@@ -19,6 +19,8 @@ void rp_diag_fini(rp_diag *d) {
   for (size_t i = 0; i < d->count; i++) {
     free(d->entries[i].file);
     free(d->entries[i].message);
+    free(d->entries[i].layout_file);
+    free(d->entries[i].content_file);
   }
   free(d->entries);
   memset(d, 0, sizeof *d);
@@ -63,9 +65,25 @@ static void tidy(char *s) {
   memmove(s + head + 3, s + tail, o - tail + 1);
 }
 
-/* The one place every diagnostic goes through. */
+const char *rp_diag_code_name(rp_diag_code c) {
+  static const char *const names[RP_DIAG_CODE_COUNT] = {
+      [RP_DIAG_GENERAL] = "other",
+      [RP_DIAG_TEXT_SHRUNK] = "text-shrunk",
+      [RP_DIAG_TEXT_OVERSET] = "text-overset",
+      [RP_DIAG_TEXT_ELLIPSIS] = "text-ellipsis",
+      [RP_DIAG_MISSING_GLYPH] = "missing-glyph",
+      [RP_DIAG_IMAGE_DPI] = "image-resolution",
+      [RP_DIAG_ALT_TEXT] = "alt-text",
+      [RP_DIAG_CONTRAST] = "contrast",
+      [RP_DIAG_WIDOW_ORPHAN] = "widow-orphan",
+      [RP_DIAG_EMPTY_SELECT] = "empty-selection",
+  };
+  return c >= 0 && c < RP_DIAG_CODE_COUNT ? names[c] : "other";
+}
+
+/* The one place every diagnostic goes through; `ab` (may be NULL) codes it. */
 static void report(rp_diag *d, rp_severity sev, rp_status status, const char *file, int line,
-                   int col, const char *fmt, va_list ap) {
+                   int col, const rp_diag_about *ab, const char *fmt, va_list ap) {
   if (sev == RP_SEV_ERROR) {
     d->errors++;
     if (d->status == RP_OK) d->status = status;
@@ -95,12 +113,18 @@ static void report(rp_diag *d, rp_severity sev, rp_status status, const char *fi
   e->col = col;
   e->message = vformat(fmt, ap);
   if (e->message) tidy(e->message);
+  e->code = ab ? ab->code : RP_DIAG_GENERAL;
+  e->page = ab ? ab->page : 0;
+  e->layout_file = ab && ab->src.layout_file ? strdup(ab->src.layout_file) : NULL;
+  e->layout_line = ab ? ab->src.layout_line : 0;
+  e->content_file = ab && ab->src.content_file ? strdup(ab->src.content_file) : NULL;
+  e->content_line = ab ? ab->src.content_line : 0;
 }
 
 rp_status rp_diag_verror(rp_diag *d, rp_status status, const char *file, int line, int col,
                          const char *fmt, va_list ap) {
   if (status == RP_OK) status = RP_ERR_INTERNAL;
-  report(d, RP_SEV_ERROR, status, file, line, col, fmt, ap);
+  report(d, RP_SEV_ERROR, status, file, line, col, NULL, fmt, ap);
   return status;
 }
 
@@ -117,9 +141,26 @@ void rp_diag_warn(rp_diag *d, const char *file, int line, int col, const char *f
   va_list ap;
   va_start(ap, fmt);
   if (d->strict)
-    report(d, RP_SEV_ERROR, RP_ERR_INPUT, file, line, col, fmt, ap);
+    report(d, RP_SEV_ERROR, RP_ERR_INPUT, file, line, col, NULL, fmt, ap);
   else
-    report(d, RP_SEV_WARNING, RP_OK, file, line, col, fmt, ap);
+    report(d, RP_SEV_WARNING, RP_OK, file, line, col, NULL, fmt, ap);
+  va_end(ap);
+}
+
+void rp_diag_warn_about(rp_diag *d, const rp_diag_about *ab, const char *fmt, ...) {
+  if (ab->finding_only && !d->preflight) return;
+  const char *file = ab->src.layout_file;
+  int line = ab->src.layout_line;
+  if ((ab->content_first && ab->src.content_file) || !file) {
+    file = ab->src.content_file;
+    line = ab->src.content_line;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  if (d->strict)
+    report(d, RP_SEV_ERROR, RP_ERR_INPUT, file, line, 0, ab, fmt, ap);
+  else
+    report(d, RP_SEV_WARNING, RP_OK, file, line, 0, ab, fmt, ap);
   va_end(ap);
 }
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *rp_path_dir(rp_arena *a, const char *path) {
   const char *slash = strrchr(path, '/');
@@ -42,4 +43,15 @@ char *rp_path_with_ext(rp_arena *a, const char *path, const char *ext) {
                     ? (size_t)(dot - path)
                     : strlen(path);
   return rp_arena_printf(a, "%.*s%s", (int)stem, path, ext);
+}
+
+char *rp_path_exe_share(rp_arena *a) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return NULL;
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  if (!slash) return NULL;
+  *slash = '\0';
+  return rp_path_join(a, self, "../share/reviewpdf");
 }

@@ -22,5 +22,9 @@ char *rp_path_project_root(rp_arena *a, const char *doc_path);
 bool rp_path_inside(const char *path, const char *root);
 /* `path` with its extension replaced by `ext` (which includes the dot). */
 char *rp_path_with_ext(rp_arena *a, const char *path, const char *ext);
+/* The share folder beside the running binary (<bin>/../share/reviewpdf), so an
+ * installed tree finds its layouts wherever it was installed; NULL when the
+ * binary's path cannot be read. */
+char *rp_path_exe_share(rp_arena *a);
 
 #endif

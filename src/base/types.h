@@ -7,9 +7,32 @@
 #ifndef RP_BASE_TYPES_H
 #define RP_BASE_TYPES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 typedef struct rp_color {
   float r, g, b, a; /* 0..1 */
 } rp_color;
+
+/* A brand colour's print form (docs/print.md): its own CMYK, 0..1, and
+ * optionally the name of the spot ink it is printed with (a Separation with
+ * that CMYK as its alternate). Print output looks colours up by r, g, b. */
+typedef struct rp_print_color {
+  rp_color rgb;
+  float cmyk[4];
+  const char *spot; /* borrowed from the layout; NULL: none */
+} rp_print_color;
+
+/* Print output settings (a layout's <print>, `render --for print`). */
+typedef struct rp_print {
+  bool on;                      /* write the print file (else these are unused) */
+  double bleed;                 /* pt the page grows by on every side */
+  double safe;                  /* pt inside the trim that text and images keep clear of */
+  bool crop_marks;              /* trim marks outside the bleed */
+  const char *condition;        /* registered printing condition for the output intent */
+  const rp_print_color *colors; /* the brand's print colours, borrowed */
+  size_t n_colors;
+} rp_print;
 
 typedef enum rp_role {
   RP_ROLE_NONE,

@@ -716,11 +716,20 @@ done:
   return st;
 }
 
+rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *schema,
+                          rp_diag *d) {
+  char suffix[256] = "";
+  if (schema->doc_hint)
+    snprintf(suffix, sizeof suffix, " (the language is described in %s)", schema->doc_hint);
+  err_ctx ec = {.diag = d, .path = path, .suffix = suffix};
+  xmlSetStructuredErrorFunc(&ec, on_error);
+  rp_status st = validate(doc, schema, &ec);
+  xmlSetStructuredErrorFunc(NULL, NULL);
+  return st;
+}
+
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
   *out = NULL;
-  char suffix[256] = "";
-  if (schema && schema->doc_hint)
-    snprintf(suffix, sizeof suffix, " (the language is described in %s)", schema->doc_hint);
   err_ctx ec = {.diag = d, .path = path};
   size_t errors_before = d->errors;
   xmlDocPtr doc = NULL;
@@ -754,10 +763,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     if (d->errors != errors_before) goto fail;
   }
 
-  if (schema) {
-    ec.suffix = suffix;
-    if (validate(doc, schema, &ec) != RP_OK) goto fail;
-  }
+  if (schema && rp_xml_validate(doc, path, schema, d) != RP_OK) goto fail;
   xmlSetStructuredErrorFunc(NULL, NULL);
   *out = doc;
   return RP_OK;
@@ -812,3 +818,5 @@ char *rp_xml_attr(const xmlNode *n, const char *name) {
   xmlFree(v);
   return s;
 }
+
+const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }

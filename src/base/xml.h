@@ -33,6 +33,11 @@ typedef struct rp_xml_schema {
  * problem in `d`, and *out is NULL. `schema` may be NULL (no validation). */
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out);
 
+/* Validates a tree rp_xml_load gave (without a schema) against `schema`, so a
+ * caller can look at the root first — content.c reads the version — without
+ * parsing twice. Errors as rp_xml_load's; the tree is left as it was. */
+rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *schema, rp_diag *d);
+
 /* Line of a node (0 if unknown) and the file it came from: `fallback` (pass
  * the document's path) unless the node came through XInclude, in which case
  * the included file's path as opened (its href joined to the including
@@ -49,5 +54,8 @@ char *rp_xml_text_collapsed(const xmlNode *n);
 
 /* Attribute value as a C string pointer into a malloc'd copy; NULL if absent. */
 char *rp_xml_attr(const xmlNode *n, const char *name);
+
+/* The XML library and its version, for `reviewpdf --version`. */
+const char *rp_xml_library(void);
 
 #endif

@@ -2,7 +2,9 @@
  * on the chart's kind through one table. */
 #include "charts/charts.h"
 
+#include <cairo.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "charts/draw.h"
 #include "charts/kinds.h"
@@ -53,4 +55,8 @@ rp_status rp_charts_draw(rp_arena *a, const rp_chart *c, const rp_fontset *fonts
     st = rp_diag_status(d) != RP_OK ? rp_diag_status(d) : RP_ERR_INTERNAL;
   rp_chart_out_fini(&o);
   return st;
+}
+
+void rp_charts_library(char *buf, size_t n) {
+  snprintf(buf, n, "Cairo %s", cairo_version_string());
 }

@@ -35,4 +35,7 @@ rp_status rp_charts_draw(rp_arena *a, const rp_chart *c, const rp_fontset *fonts
  * Jun 2019". Arena-allocated; NULL when out of memory. */
 const char *rp_charts_alt(rp_arena *a, const rp_chart *c);
 
+/* The graphics library and its version, for `reviewpdf --version`. */
+void rp_charts_library(char *buf, size_t n);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/color.h"
+
 rp_status rp_chart_out_init(rp_chart_out *o, rp_arena *a, const rp_fontset *fonts,
                             const rp_chart_box *box, rp_page *page, rp_diag *d) {
   *o = (rp_chart_out){.a = a, .page = page, .fonts = fonts, .d = d, .box = box};
@@ -206,16 +208,10 @@ rp_color rp_chart_series_color(const rp_chart *c, size_t i) {
   return rp_chart_palette(c, i);
 }
 
-static double linear(double v) { return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4); }
+/* The WCAG formulas live in base/color.c, shared with the preflight report. */
+double rp_chart_luminance(rp_color c) { return rp_color_luminance(c); }
 
-double rp_chart_luminance(rp_color c) {
-  return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
-}
-
-double rp_chart_contrast(rp_color a, rp_color b) {
-  double la = rp_chart_luminance(a), lb = rp_chart_luminance(b);
-  return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
-}
+double rp_chart_contrast(rp_color a, rp_color b) { return rp_color_contrast(a, b); }
 
 rp_color rp_chart_text_on(const rp_chart *c, rp_color fill) {
   if (rp_chart_contrast(c->label.color, fill) >= 4.5) return c->label.color;
@@ -235,11 +231,12 @@ void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values) {
   for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
     double ratio = rp_chart_contrast(roles[i].color, c->background);
     if (roles[i].drawn && ratio < 4.5)
-      rp_diag_warn(o->d, o->box->src.layout_file, o->box->src.layout_line, 0,
-                   "the chart's %s text has a contrast of %.1f:1 with its background, below "
-                   "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "
-                   "colour for it",
-                   roles[i].role, ratio);
+      rp_diag_warn_about(
+          o->d, &(rp_diag_about){.code = RP_DIAG_CONTRAST, .src = o->box->src},
+          "the chart's %s text has a contrast of %.1f:1 with its background, below "
+          "the 4.5:1 readers need: choose a darker (or, on a dark background, lighter) "
+          "colour for it",
+          roles[i].role, ratio);
   }
 }
 

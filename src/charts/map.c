@@ -733,9 +733,9 @@ static rp_status draw_places(map *m) {
                          m->is_inset ? "'s inset" : "", m->frame.x1 - m->frame.x0,
                          m->frame.y1 - m->frame.y0, n, MIN_LABEL);
   if (m->label.size < size0 - 1e-9)
-    rp_diag_warn(o->d, b->src.layout_file, b->src.layout_line, 0,
-                 "map%s labels set at %.1f pt instead of %.1f pt to fit its %zu places",
-                 m->is_inset ? " inset" : "", m->label.size, size0, n);
+    rp_diag_warn_about(o->d, &(rp_diag_about){.code = RP_DIAG_TEXT_SHRUNK, .src = b->src},
+                       "map%s labels set at %.1f pt instead of %.1f pt to fit its %zu places",
+                       m->is_inset ? " inset" : "", m->label.size, size0, n);
 
   rp_color leader = mix(m->sea, m->text, 0.6);
   for (size_t i = 0; i < ns; i++) {

@@ -4,7 +4,16 @@
 #ifndef RP_CLI_CLI_H
 #define RP_CLI_CLI_H
 
+#include <stdio.h>
+
 int rp_cli_render(int argc, char **argv);
 int rp_cli_check(int argc, char **argv);
+int rp_cli_schema(int argc, char **argv);
+/* The libraries this binary was built with, one line (cli/version.c). */
+void rp_cli_libraries(FILE *out);
+/* diff: the command itself (cli/diff.c, in reviewpdf-diff only), and what
+ * reviewpdf runs for it: exec reviewpdf-diff beside itself (cli/exec.c). */
+int rp_cli_diff(int argc, char **argv);
+int rp_cli_diff_exec(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/preflight.h"
+#include "template/units.h"
 
 static const char usage[] =
     "usage: reviewpdf render CONTENT.xml [--layout LAYOUT] [-o OUT.pdf] [options]\n"
@@ -21,9 +23,21 @@ static const char usage[] =
     "                       the installed share folder (default: annual-review)\n"
     "  -o, --output OUT     the PDF to write (default: CONTENT with .pdf)\n"
     "  --dump-layout FILE   also write the positioned items as text ('-' for stdout)\n"
-    "  --strict             treat warnings (fallbacks applied) as errors\n"
+    "  --strict             treat warnings (fallbacks applied) as errors; with\n"
+    "                       --preflight, every finding (exit 1, no PDF written)\n"
     "  --chart-dpi N        draw charts as images at N dpi (36 to 1200) instead of\n"
     "                       vector paths; their labels stay text (default: vector)\n"
+    "  --for TARGET         screen (default: links, bookmarks, RGB) or print (a file\n"
+    "                       for a printer: bleed, trim box, CMYK; docs/print.md)\n"
+    "  --bleed LENGTH       with --for print: the bleed, e.g. 3mm (default: the\n"
+    "                       layout's <print bleed>, else 3mm)\n"
+    "  --crop-marks         with --for print: add crop marks outside the bleed\n"
+    "  --preflight FILE     also write a preflight report: JSON when FILE ends in\n"
+    "                       .json, JUnit XML when it ends in .xml (docs/preflight.md)\n"
+    "  --select XPATH       render only the layout's items XPATH matches (evaluated on\n"
+    "                       the content's root: //person[@id = 'x'], //board[1])\n"
+    "  --split              one PDF per item; -o is then a pattern whose {xpath}\n"
+    "                       parts are evaluated per item (default: CONTENT-{@id}.pdf)\n"
     "  -q, --quiet          do not print the output path\n"
     "  --help               show this help\n"
     "\n"
@@ -31,9 +45,26 @@ static const char usage[] =
     "Exit status: 0 written (warnings allowed), 1 input refused, 2 bad usage, 3 internal error.\n";
 
 typedef struct render_opts {
-  const char *content, *layout, *output, *dump, *chart_dpi;
-  bool strict, quiet, help;
+  const char *content, *layout, *output, *dump, *chart_dpi, *target, *bleed, *preflight;
+  const char *select; /* items: --select XPATH, --split */
+  bool split;
+  bool strict, quiet, help, crop_marks;
 } render_opts;
+
+/* --split without -o: CONTENT-{@id}.pdf beside the content (braces in the
+ * content's name doubled, so the pattern keeps them literal). */
+static const char *split_default(rp_arena *a, const char *content) {
+  const char *stem = rp_path_with_ext(a, content, "");
+  size_t n = stem ? strlen(stem) : 0, o = 0;
+  char *p = stem ? rp_arena_alloc(a, 2 * n + sizeof "-{@id}.pdf") : NULL;
+  if (!p) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    p[o++] = stem[i];
+    if (stem[i] == '{' || stem[i] == '}') p[o++] = stem[i];
+  }
+  memcpy(p + o, "-{@id}.pdf", sizeof "-{@id}.pdf");
+  return p;
+}
 
 int rp_cli_render(int argc, char **argv) {
   render_opts o = {0};
@@ -41,7 +72,10 @@ int rp_cli_render(int argc, char **argv) {
       {"help", 'h', false, NULL, &o.help},        {"layout", 'l', true, &o.layout, NULL},
       {"output", 'o', true, &o.output, NULL},     {"dump-layout", 0, true, &o.dump, NULL},
       {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
-      {"chart-dpi", 0, true, &o.chart_dpi, NULL},
+      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"for", 0, true, &o.target, NULL},
+      {"bleed", 0, true, &o.bleed, NULL},         {"crop-marks", 0, false, NULL, &o.crop_marks},
+      {"preflight", 0, true, &o.preflight, NULL}, {"select", 0, true, &o.select, NULL},
+      {"split", 0, false, NULL, &o.split},
   };
   const char *pos[1];
   int n_pos;
@@ -69,6 +103,41 @@ int rp_cli_render(int argc, char **argv) {
       return 2;
     }
   }
+  bool for_print = o.target && strcmp(o.target, "print") == 0;
+  if (o.target && !for_print && strcmp(o.target, "screen") != 0) {
+    fprintf(stderr, "reviewpdf render: --for is screen or print, not '%s'\n", o.target);
+    return 2;
+  }
+  double bleed = -1;
+  if (o.bleed) {
+    const char *err = rp_length_parse(o.bleed, RP_NO_PERCENT, &bleed);
+    if (err || bleed < 0 || bleed > 72) {
+      fprintf(stderr, "reviewpdf render: --bleed is a length from 0 to 25mm, e.g. 3mm, not '%s'\n",
+              o.bleed);
+      return 2;
+    }
+  }
+  if ((o.bleed || o.crop_marks) && !for_print) {
+    fputs("reviewpdf render: --bleed and --crop-marks need --for print\n", stderr);
+    return 2;
+  }
+  if (o.preflight && rp_preflight_format_of(o.preflight) == RP_PREFLIGHT_NONE) {
+    fprintf(stderr,
+            "reviewpdf render: --preflight writes JSON (a name ending .json) or JUnit XML "
+            "(.xml), not '%s'\n",
+            o.preflight);
+    return 2;
+  }
+  if (o.split && (o.dump || o.preflight)) {
+    fprintf(stderr, "reviewpdf render: %s reports on one document; not with --split\n",
+            o.dump ? "--dump-layout" : "--preflight");
+    return 2;
+  }
+  if (o.select && !*o.select) {
+    fputs("reviewpdf render: --select needs an XPath, e.g. --select \"//board[@id = 'x']\"\n",
+          stderr);
+    return 2;
+  }
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
     fprintf(stderr, "reviewpdf render: SOURCE_DATE_EPOCH must be a number of seconds, not '%s'\n",
@@ -81,7 +150,8 @@ int rp_cli_render(int argc, char **argv) {
   d.strict = o.strict;
   rp_arena *a = rp_arena_new();
   const char *output = o.output;
-  if (a && !output) output = rp_path_with_ext(a, o.content, ".pdf");
+  if (a && !output)
+    output = o.split ? split_default(a, o.content) : rp_path_with_ext(a, o.content, ".pdf");
   rp_pipeline_opts po = {
       .content = o.content,
       .layout = o.layout,
@@ -90,11 +160,19 @@ int rp_cli_render(int argc, char **argv) {
       .dump_stream = o.dump && strcmp(o.dump, "-") == 0 ? stdout : NULL,
       .source_date_epoch = sde,
       .chart_dpi = (int)chart_dpi,
+      .for_print = for_print,
+      .bleed_set = o.bleed != NULL,
+      .bleed = bleed,
+      .crop_marks = o.crop_marks ? 1 : 0,
+      .preflight = o.preflight,
+      .select = o.select,
+      .split = o.split,
   };
   rp_pipeline_result res = {0};
   rp_status st = a && output ? rp_pipeline_render(a, &po, &d, &res) : rp_diag_oom(&d);
   rp_diag_print(&d, stderr);
   if (st == RP_OK && res.written && !o.quiet) printf("%s\n", res.written);
+  for (size_t i = 0; !o.quiet && i < res.n_written; i++) printf("%s\n", res.files[i]);
   rc = (int)st;
   rp_arena_free(a);
   rp_diag_fini(&d);

@@ -348,6 +348,12 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   }
   if (f->cap_height <= 0) f->cap_height = glyph_top(face, 'H', upem);
   if (f->x_height <= 0) f->x_height = glyph_top(face, 'x', upem);
+  /* For the PDF's font descriptor: the italic angle (post, 16.16 degrees)
+   * and the weight class (OS/2). */
+  uint32_t post_len;
+  const unsigned char *post = find_table(s, "post", &post_len);
+  if (post && post_len >= 8) f->italic_angle = (int32_t)be32(post + 4) / 65536.0;
+  f->weight = os2_len >= 6 ? be16(os2 + 4) : 400;
 
 done:
   free(gw);
@@ -665,4 +671,9 @@ size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {
   }
   *cp = c;
   return need + 1;
+}
+
+void rp_font_libraries(char *buf, size_t n) {
+  snprintf(buf, n, "FreeType %d.%d.%d, HarfBuzz %s", FREETYPE_MAJOR, FREETYPE_MINOR, FREETYPE_PATCH,
+           hb_version_string());
 }

@@ -23,6 +23,8 @@ typedef struct rp_font {
   int units_per_em;
   int ascent, descent; /* thousandths of an em (descent negative) */
   int cap_height, x_height;
+  double italic_angle;           /* degrees, counter-clockwise from vertical ('post'); 0 upright */
+  int weight;                    /* OS/2 usWeightClass: 400 regular, 700 bold */
   uint16_t *widths;              /* 65536 entries: advance in 1/1000 em per BMP code point */
   uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
   int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */
@@ -76,8 +78,17 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
  * r[0..rlen): what joining two runs of one face into one would add. */
 int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *r, size_t rlen);
 
+/* The face cut down to code points cps[0..n) and what drawing them needs
+ * (subset.c): malloc'd TrueType bytes in *out (the caller frees), or false
+ * when the face cannot be subset (the caller embeds the whole file). */
+bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
+                    size_t *len);
+
 /* Decodes one UTF-8 sequence at s (len bytes left); returns bytes used (>= 1)
  * and the code point in *cp (U+FFFD for invalid sequences). */
 size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* The font libraries and their versions, for `reviewpdf --version`. */
+void rp_font_libraries(char *buf, size_t n);
 
 #endif

@@ -74,6 +74,31 @@ static rp_status emit_line(flow *f, const rp_block *b, const rp_line *ln, double
   return RP_OK;
 }
 
+/* A preflight finding: the break after line i + k of b's `left` remaining
+ * lines leaves an orphan (its first line alone at this column's foot) or a
+ * widow (its last alone at the next column's head), the column being too
+ * short to avoid it. */
+static void warn_widow(flow *f, const rp_block *b, size_t i, size_t k, size_t left) {
+  bool orphan = i == 0 && k < MIN_LINES;
+  char msg[200 + 48];
+  if (orphan)
+    snprintf(msg, sizeof msg,
+             "orphan: the first line of \"%s\" stands alone at the foot of a column, which is "
+             "too short to keep %d lines together; shorten the text or give it more room",
+             rp_fit_excerpt(f->a, b->spans, 40), MIN_LINES);
+  else
+    snprintf(msg, sizeof msg,
+             "widow: the end of \"%s\" (%zu line%s) stands alone at the head of the next "
+             "column, as this one is too short to keep %d lines together; shorten the text or "
+             "give it more room",
+             rp_fit_excerpt(f->a, b->spans, 40), left - k, left - k == 1 ? "" : "s", MIN_LINES);
+  rp_diag_about ab = {.code = RP_DIAG_WIDOW_ORPHAN,
+                      .page = (int)f->doc->pages.len,
+                      .src = b->src,
+                      .finding_only = true};
+  if (!f->measuring) rp_diag_warn_about(f->d, &ab, "%s", msg);
+}
+
 /* Number of lines from `from` that fit in the space left. */
 static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from) {
   double y = f->y;
@@ -122,6 +147,8 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
       if (kk < MIN_LINES && kk < left) kk = 0;
       if (kk == 0 && f->at_top) kk = k; /* an empty column: the rule cannot be kept */
       if (kk == 0 && f->at_top) return no_fit(f, b, ls.lines[i].leading);
+      if (kk > 0 && ((i == 0 && kk < MIN_LINES) || left - kk < MIN_LINES))
+        warn_widow(f, b, i, kk, left);
       k = kk;
     }
     double x0 = f->col_x + ctx.left;

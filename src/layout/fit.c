@@ -79,6 +79,10 @@ const char *rp_fit_excerpt(rp_arena *a, const rp_span *spans, size_t max_bytes) 
 }
 
 void rp_flow_warn_once(flow *f, const rp_src *src, const char *msg) {
+  rp_flow_warn_code(f, RP_DIAG_GENERAL, 0, src, msg);
+}
+
+void rp_flow_warn_code(flow *f, rp_diag_code code, int page, const rp_src *src, const char *msg) {
   if (f->measuring) return;
   for (size_t i = 0; i < f->d->count; i++) {
     const rp_diag_entry *e = &f->d->entries[i];
@@ -87,7 +91,7 @@ void rp_flow_warn_once(flow *f, const rp_src *src, const char *msg) {
          (e->file && src->layout_file && strcmp(e->file, src->layout_file) == 0)))
       return;
   }
-  rp_diag_warn(f->d, src->layout_file, src->layout_line, 0, "%s", msg);
+  rp_diag_warn_about(f->d, &(rp_diag_about){.code = code, .page = page, .src = *src}, "%s", msg);
 }
 
 /* The spans again with every style scaled by `k` (one copy per style). */
@@ -154,7 +158,7 @@ static rp_status shrink(flow *f, const rp_block *b, double width, rp_lines *out)
       char msg[160 + EXCERPT];
       snprintf(msg, sizeof msg, "text shrunk from %gpt to %gpt to fit: \"%s\"", size, s,
                rp_fit_excerpt(f->a, b->spans, EXCERPT));
-      rp_flow_warn_once(f, &b->src, msg);
+      rp_flow_warn_code(f, RP_DIAG_TEXT_SHRUNK, 0, &b->src, msg);
       *out = ls;
       return RP_OK;
     }
@@ -311,7 +315,7 @@ static rp_status truncate_lines(flow *f, const rp_block *b, double width, rp_lin
   char msg[160 + EXCERPT];
   snprintf(msg, sizeof msg, "text truncated to %zu line%s: \"%s\"", max, max == 1 ? "" : "s",
            rp_fit_excerpt(f->a, b->spans, EXCERPT));
-  rp_flow_warn_once(f, &b->src, msg);
+  rp_flow_warn_code(f, RP_DIAG_TEXT_ELLIPSIS, 0, &b->src, msg);
   ls->lines = lines;
   ls->n = max;
   return RP_OK;

@@ -166,6 +166,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
     it->w = dec->w;
     it->h = dec->h;
     it->role = RP_ROLE_ARTIFACT;
+    it->bleed = dec->shape == RP_SHAPE_RECT;
     it->u.shape.fill = dec->box.fill;
     it->u.shape.stroke = dec->box.stroke;
     it->u.shape.stroke_width = dec->box.stroke_width;

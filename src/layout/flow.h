@@ -193,5 +193,8 @@ const char *rp_fit_excerpt(rp_arena *a, const rp_span *spans, size_t max_bytes);
 /* Records warning `msg` at `src` unless the same one was already recorded
  * (cards and tables re-place the same block). */
 void rp_flow_warn_once(flow *f, const rp_src *src, const char *msg);
+/* The same with a preflight check code and page (from 1; 0 unknown, found
+ * later from where b's items landed: pipeline/preflight.c). */
+void rp_flow_warn_code(flow *f, rp_diag_code code, int page, const rp_src *src, const char *msg);
 
 #endif

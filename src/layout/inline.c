@@ -234,7 +234,10 @@ static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub)
     if (e->message && strcmp(e->message, msg) == 0 && same_str(e->file, file) && e->line == line)
       return;
   }
-  rp_diag_warn(p->d, file, line, 0, "%s", msg);
+  rp_diag_about ab = {.code = RP_DIAG_MISSING_GLYPH,
+                      .src = {st->src_file, st->src_line, sp->src_file, sp->src_line},
+                      .content_first = true};
+  rp_diag_warn_about(p->d, &ab, "%s", msg);
 }
 
 /* ---- pass 1: atoms --------------------------------------------------------- */

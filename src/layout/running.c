@@ -129,9 +129,12 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp
     y += ln->leading;
   }
   if (dec->h > 0 && y - dec->y > dec->h + 0.01)
-    rp_diag_warn(f->d, dec->src.layout_file, dec->src.layout_line, 0,
-                 "running text \"%s\" is taller than its box on page %zu",
-                 rp_fit_excerpt(f->a, &span, EXCERPT), page_index + 1);
+    rp_diag_warn_about(
+        f->d,
+        &(rp_diag_about){
+            .code = RP_DIAG_TEXT_OVERSET, .page = (int)page_index + 1, .src = dec->src},
+        "running text \"%s\" is taller than its box on page %zu",
+        rp_fit_excerpt(f->a, &span, EXCERPT), page_index + 1);
   return RP_OK;
 }
 

@@ -2,13 +2,11 @@
  * the pipeline, feeding template/ (which binds to both the model and the
  * tree).
  *
- * Steps: rp_xml_load without the schema, to read the root's version (a
- * version 1 document gets one error pointing at the migration guide, not a
- * cascade of schema errors); rp_xml_load again with the built-in review
- * schema (safe parse, XInclude within the document's folder, RelaxNG); then
- * rp_model_build (build.c: the model, and the checks the schema cannot
- * make). The first parse is the price of rp_xml_load validating as it
- * loads; documents are small. Any error in either
+ * Steps: rp_xml_load (safe parse, XInclude within the document's folder);
+ * the root's version (a version 1 document gets one error pointing at the
+ * migration guide, not a cascade of schema errors); rp_xml_validate with the
+ * built-in review schema (RelaxNG); then rp_model_build (build.c: the model,
+ * and the checks the schema cannot make). Any error in a
  * step fails the load with every problem recorded; warnings (a missing photo)
  * do not, unless the diagnostics are strict.
  *
@@ -30,28 +28,24 @@
 /* Refuses a document whose root is a <review> of another version, with one
  * error at the root's line. Anything else (not a <review>) is left to the
  * schema, which says what the root must be. */
-static rp_status check_version(const char *path, rp_diag *d) {
-  xmlDocPtr doc = NULL;
-  rp_status st = rp_xml_load(path, NULL, d, &doc);
-  if (st != RP_OK) return st;
+static rp_status check_version(xmlDocPtr doc, const char *path, rp_diag *d) {
   xmlNode *root = xmlDocGetRootElement(doc);
-  if (root && !root->ns && xmlStrEqual(root->name, (const xmlChar *)"review")) {
-    xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
-    const char *file = rp_xml_file(root, path);
-    int line = rp_xml_line(root);
-    if (!v || xmlStrEqual(v, (const xmlChar *)"1"))
-      st = rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                         "this is a version 1 content document; reviewpdf reads version "
-                         "%s: see docs/content.md, \"Migrating from version 1\"",
-                         RP_CONTENT_VERSION);
-    else if (!xmlStrEqual(v, (const xmlChar *)RP_CONTENT_VERSION))
-      st = rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
-                         "<review version=\"%s\"> is not a version reviewpdf reads; it reads "
-                         "version %s (docs/content.md): write version=\"%s\"",
-                         (const char *)v, RP_CONTENT_VERSION, RP_CONTENT_VERSION);
-    xmlFree(v);
-  }
-  xmlFreeDoc(doc);
+  if (!root || root->ns || !xmlStrEqual(root->name, (const xmlChar *)"review")) return RP_OK;
+  xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+  const char *file = rp_xml_file(root, path);
+  int line = rp_xml_line(root);
+  rp_status st = RP_OK;
+  if (!v || xmlStrEqual(v, (const xmlChar *)"1"))
+    st = rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                       "this is a version 1 content document; reviewpdf reads version "
+                       "%s: see docs/content.md, \"Migrating from version 1\"",
+                       RP_CONTENT_VERSION);
+  else if (!xmlStrEqual(v, (const xmlChar *)RP_CONTENT_VERSION))
+    st = rp_diag_error(d, RP_ERR_INPUT, file, line, 0,
+                       "<review version=\"%s\"> is not a version reviewpdf reads; it reads "
+                       "version %s (docs/content.md): write version=\"%s\"",
+                       (const char *)v, RP_CONTENT_VERSION, RP_CONTENT_VERSION);
+  xmlFree(v);
   return st;
 }
 
@@ -61,9 +55,11 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
                                 "docs/content.md"};
   xmlDocPtr doc = NULL;
   rp_model *m = NULL;
-  rp_status st = check_version(path, d);
+  rp_status st = rp_xml_load(path, NULL, d, &doc);
   if (st != RP_OK) goto fail;
-  st = rp_xml_load(path, &schema, d, &doc);
+  st = check_version(doc, path, d);
+  if (st != RP_OK) goto fail;
+  st = rp_xml_validate(doc, path, &schema, d);
   if (st != RP_OK) goto fail;
 
   /* Content at data/x.xml may use ../images/…: the project is the folder

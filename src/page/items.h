@@ -52,6 +52,7 @@ typedef struct rp_item {
   int parent_id;   /* enclosing structure element (list, table…), 0 = none */
   const char *alt; /* figures: alternative text */
   rp_src src;
+  bool bleed; /* a master's shape: print output extends the edges it shares with the page */
 
   union {
     struct {

@@ -9,6 +9,7 @@
 
 #include "base/outfile.h"
 #include "model/content.h"
+#include "pipeline/preflight.h"
 #include "render/probe.h"
 #include "render/render.h"
 #include "template/template.h"
@@ -58,16 +59,87 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
   return st;
 }
 
-static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_doc *pages, rp_diag *d) {
+/* Writes the preflight report of a run that ended with `st`; returns the
+ * run's status, or the report's failure. */
+static rp_status preflight(const rp_pipeline_opts *o, const rp_pipeline_result *out,
+                           const rp_layout_doc *pages, rp_status st, rp_diag *d) {
+  rp_preflight_place(pages, d);
+  rp_preflight_run run = {o->content, out->layout_path, pages ? pages->pages.len : 0, st};
+  rp_status w = rp_preflight_write(o->preflight, &run, d);
+  return st != RP_OK ? st : w;
+}
+
+/* The print settings of this run: the layout's, as the options change them. */
+static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
+  rp_print pr = rp_layout_def_print(l);
+  pr.on = o->for_print;
+  if (o->bleed_set) pr.bleed = o->bleed;
+  if (o->crop_marks) pr.crop_marks = o->crop_marks > 0;
+  return pr;
+}
+
+/* The PDF at `path`, and the preflight report (*reported) before the PDF is
+ * renamed into place: a report that cannot be written keeps the earlier PDF
+ * too. */
+static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,
+                           const rp_pipeline_result *out, const rp_layout_doc *pages, rp_diag *d,
+                           bool *reported) {
   rp_outfile of = {.fd = -1};
-  rp_status st = rp_outfile_open(&of, o->output, d);
+  rp_status st = rp_outfile_open(&of, path, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {
-      .source_date_epoch = o->source_date_epoch, .chart_dpi = o->chart_dpi, .out_name = o->output};
+  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
+                       .chart_dpi = o->chart_dpi,
+                       .print = print_of(o, l),
+                       .out_name = path};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
+  if (st == RP_OK && o->preflight) {
+    *reported = true;
+    st = preflight(o, out, pages, RP_OK, d);
+  }
   if (st == RP_OK) return rp_outfile_commit(&of, d);
   rp_outfile_abort(&of);
+  return st;
+}
+
+static void count(const rp_layout_doc *pages, rp_pipeline_result *out) {
+  out->pages += pages->pages.len;
+  for (size_t i = 0; i < pages->pages.len; i++)
+    out->items += RP_VEC_AT(pages->pages, rp_page, i).items.len;
+}
+
+/* --split: each item bound and laid out on its own, all of them before any
+ * file is written, then one PDF each. */
+static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_def *layout,
+                       const rp_content *content, const rp_item_list *items, rp_diag *d,
+                       rp_pipeline_result *out) {
+  const char **names;
+  rp_status st = rp_items_names(a, layout, content, items, o->output, d, &names);
+  rp_layout_doc **docs = st == RP_OK ? rp_arena_calloc(a, items->n, sizeof *docs) : NULL;
+  if (st == RP_OK && !docs) st = rp_diag_oom(d);
+  if (st != RP_OK) return st;
+  out->files = names;
+  out->n_files = items->n;
+  rp_image_probe probe;
+  rp_image_probe_init(&probe);
+  for (size_t i = 0; i < items->n && st == RP_OK; i++) {
+    rp_item_list one = {&items->v[i], 1};
+    rp_bind_opts bo = {&one};
+    rp_bound_doc *bound = NULL;
+    st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
+    rp_layout_opts lo = {rp_image_probe_file, &probe};
+    if (st == RP_OK) st = settle(rp_layout_run_ex(a, bound, &lo, d, &docs[i]), d);
+    if (st == RP_OK) count(docs[i], out);
+  }
+  rp_image_probe_fini(&probe);
+  if (st == RP_OK) out->doc = docs[0];
+  if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
+  if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
+  for (size_t i = 0; i < items->n && st == RP_OK; i++) {
+    bool reported = false; /* no preflight with --split (rp_pipeline_render) */
+    st = write_pdf(o, layout, names[i], out, docs[i], d, &reported);
+    if (st == RP_OK) out->n_written++;
+  }
   return st;
 }
 
@@ -78,12 +150,33 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   rp_layout_def *layout = NULL;
   rp_bound_doc *bound = NULL;
   rp_layout_doc *pages = NULL;
+  rp_item_list items = {0};
 
+  if (o->preflight) {
+    /* a report that cannot be named is a usage error before any work */
+    if (rp_preflight_format_of(o->preflight) == RP_PREFLIGHT_NONE)
+      return rp_diag_error(d, RP_ERR_USAGE, NULL, 0, 0,
+                           "--preflight %s: the report is JSON (name ending .json) or JUnit XML "
+                           "(.xml)",
+                           o->preflight);
+    d->preflight = true;
+  }
   rp_status st = rp_content_load(a, o->content, d, &content);
   if (st == RP_OK)
     st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, &out->layout_path);
   if (st == RP_OK) st = rp_layout_def_load(a, out->layout_path, d, &layout);
-  if (st == RP_OK) st = rp_bind(a, layout, content, d, &bound);
+  if (st == RP_OK && (o->select || o->split))
+    st = rp_items_find(a, layout, content, o->select, d, &items);
+  if (st == RP_OK && o->split) {
+    st = o->output && !o->dump && !o->dump_stream && !o->preflight
+             ? split(a, o, layout, content, &items, d, out)
+             : rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0,
+                             "rp_pipeline_render: --split needs an output pattern, and no dump "
+                             "or preflight report");
+    goto done;
+  }
+  rp_bind_opts bo = {o->select ? &items : NULL};
+  if (st == RP_OK) st = rp_bind_ex(a, layout, content, &bo, d, &bound);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) {
     /* Images are probed (fully decoded) once each, so layout can fit them
@@ -92,20 +185,22 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_image_probe_init(&probe);
     rp_layout_opts lo = {rp_image_probe_file, &probe};
     st = rp_layout_run_ex(a, bound, &lo, d, &pages);
+    if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     rp_image_probe_fini(&probe);
   }
   st = settle(st, d);
   if (st == RP_OK) {
     out->doc = pages;
-    out->pages = pages->pages.len;
-    for (size_t i = 0; i < pages->pages.len; i++)
-      out->items += RP_VEC_AT(pages->pages, rp_page, i).items.len;
+    count(pages, out);
   }
   if (st == RP_OK && o->dump_stream) st = rp_layout_dump(pages, o->dump_stream);
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
-  if (st == RP_OK && o->output) st = write_pdf(o, pages, d);
+  bool reported = false;
+  if (st == RP_OK && o->output) st = write_pdf(o, layout, o->output, out, pages, d, &reported);
   if (st == RP_OK && o->output) out->written = o->output;
+  if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
+done:
   rp_layout_def_free(layout);
   rp_content_free(content);
   return st;

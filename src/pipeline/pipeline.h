@@ -1,7 +1,13 @@
 /* pipeline — one render from files to files: content load → layout find and
  * load → bind → image probe + layout → optional dump → PDF. The one place the
- * stages are composed, shared by `render`, the tests and (later) `diff` and
- * `--split`. Sits on top of render/ and below cli/; prints nothing.
+ * stages are composed, shared by `render`, the tests and (later) `diff`.
+ * Sits on top of render/ and below cli/; prints nothing.
+ *
+ * With `select` only the layout's items that XPath matches are rendered;
+ * with `split`, one PDF per item (`output` is then a pattern, see
+ * rp_items_names). A split run lays out every item before it writes any
+ * file, so content that cannot fit, a bad name or a collision writes
+ * nothing; each file is then written all-or-nothing on its own.
  *
  * It owns, for the duration of one call, the loaded content and layout (freed
  * before returning), the image probe, and the temporary output files: the
@@ -33,6 +39,19 @@ typedef struct rp_pipeline_opts {
   FILE *dump_stream;   /* when set, the dump goes here instead of to `dump` */
   const char *source_date_epoch; /* text of SOURCE_DATE_EPOCH, NULL or "" for no dates */
   int chart_dpi;                 /* > 0: charts as images at this resolution (rp_render_opts) */
+  const char *select;            /* XPath: render only the items it matches; NULL: all */
+  bool split;                    /* one PDF per item; output is a {xpath} pattern (no dump) */
+  /* A print file (docs/print.md) instead of a screen file: the layout's
+   * <print> settings, with the bleed and crop marks overridden when given. */
+  bool for_print;
+  bool bleed_set; /* else the layout's bleed (3 mm unless it says) */
+  double bleed;   /* pt */
+  int crop_marks; /* 0: the layout's; 1 yes; -1 no */
+  /* A preflight report to write (pipeline/preflight.h: .json or .xml), or
+   * NULL. Its findings are recorded in `d` as warnings (errors when
+   * d->strict, stopping the run before the PDF). The report is written
+   * however far the run got, even when it failed. */
+  const char *preflight;
   /* Tests: called after each stage; a status other than RP_OK (recorded in
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);
@@ -44,13 +63,17 @@ typedef struct rp_pipeline_result {
   const rp_layout_doc *doc; /* the pages (arena); NULL unless laid out */
   size_t pages, items;      /* counts of doc, 0 unless laid out */
   const char *written;      /* o->output once the PDF is in place, else NULL */
+  /* --split: the files written (arena), in item order; the first n_written
+   * of n_files are in place (all of them on success). doc is the first's. */
+  const char **files;
+  size_t n_files, n_written;
 } rp_pipeline_result;
 
 /* Runs the pipeline with `o`, allocating from `a`. Warnings count as errors
  * when d->strict (the run stops after the stage that recorded them). On
  * success returns RP_OK and fills *out. On failure returns the first error's
  * status with every problem in `d`; *out says how far the run got, and no
- * output file was created or changed. */
+ * output file was created or changed (but the preflight report, if asked). */
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              rp_pipeline_result *out);
 

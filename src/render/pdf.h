@@ -12,10 +12,12 @@
 #include <hpdf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
 #include "page/items.h"
+#include "svg/svg.h"
 
 /* Deepest outline level kept; deeper bookmarks hang under the last one. */
 #define RP_PDF_MAX_OUTLINE_DEPTH 8
@@ -34,8 +36,20 @@ typedef enum rp_pdf_image_state {
 typedef struct rp_pdf_image {
   rp_pdf_image_state state;
   HPDF_Image image;
+  bool sniffed;          /* the file's first bytes were looked at (pdf_svg.c) */
+  bool is_svg;           /* … and they are an SVG's */
+  const rp_svg *svg;     /* its drawing; NULL when refused */
   double need_w, need_h; /* pt: largest size at which the whole image is drawn */
 } rp_pdf_image;
+
+/* A spot colour used in the document: its Separation colour space, created
+ * once and named `res` in the resources of each page that uses it. */
+typedef struct rp_pdf_spot {
+  const char *name;
+  char res[24];                              /* resource name, RpSpotN */
+  char escaped[HPDF_LIMIT_MAX_NAME_LEN + 1]; /* the name as PDF writes it */
+  HPDF_Dict fn;                              /* tint transform (indirect) */
+} rp_pdf_spot;
 
 typedef struct rp_pdf {
   HPDF_Doc pdf;
@@ -50,11 +64,21 @@ typedef struct rp_pdf {
   HPDF_Encoder utf8;
   HPDF_Page *pages; /* one per layout page, all created before drawing */
   size_t n_pages;
-  HPDF_Page page; /* page being drawn */
-  double page_h;  /* its height, pt */
+  HPDF_Page page;    /* page being drawn */
+  size_t page_index; /* its index */
+  double page_w;     /* its trim width, pt */
+  double page_h;     /* its trim height, pt */
+
+  rp_print print;   /* print output settings (print.on: a print file) */
+  double off;       /* print: trim's offset from the media box corner, pt */
+  rp_vec spots;     /* rp_pdf_spot: at most 64 */
+  bool safe_warned; /* one safe-area warning per render is enough */
 
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
+  size_t n_fonts;
+  uint8_t **font_used; /* per fontset index: bitmap of the BMP characters drawn */
+  int *font_fds;       /* per fontset index: its subset's in-memory file, or -1 */
 
   rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 
@@ -95,11 +119,50 @@ bool rp_pdf_finite(const double *v, size_t n);
  * (cut at a character boundary). Scratch-allocated; NULL if out of memory. */
 char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes);
 
+/* ---- pdf_color.c: colours for screen (RGB) or print (CMYK, spot) ---- */
+
+void rp_pdf_fill_color(rp_pdf *p, rp_color c, const rp_src *src);
+void rp_pdf_stroke_color(rp_pdf *p, rp_color c, const rp_src *src);
+/* The CMYK print uses for c (the brand's own, or converted), 0..1. */
+void rp_pdf_cmyk_of(const rp_print *pr, rp_color c, float out[4]);
+
+/* ---- pdf_print.c: print files ---- */
+
+/* How far the trim's corner sits from the media box's: the bleed, plus room
+ * for crop marks when there are any; 0 for screen output. */
+double rp_pdf_print_offset(const rp_print *pr);
+/* Sets TrimBox and BleedBox of a page whose trim is trim_w × trim_h. */
+bool rp_pdf_print_boxes(rp_pdf *p, HPDF_Page page, double trim_w, double trim_h);
+/* Starts the page being drawn: crop marks, then the move to trim coordinates. */
+void rp_pdf_print_page_begin(rp_pdf *p, double trim_w, double trim_h);
+/* The item's x, y, w, h grown into the bleed at the page edges it touches,
+ * for a master's shape in print output; true when grown. */
+bool rp_pdf_bleed_rect(const rp_pdf *p, const rp_item *it, double r[4]);
+/* Warns (once) when text or an image comes nearer the trim than the safe area. */
+void rp_pdf_print_safe_check(rp_pdf *p, const rp_item *it);
+/* Output intent, PDF/X keys and version: after everything else. */
+void rp_pdf_print_finish(rp_pdf *p);
+/* Appends content operators to the page being drawn. */
+bool rp_pdf_raw(rp_pdf *p, const char *ops, const rp_src *src);
+/* The resource name, on the page being drawn, of the Separation colour
+ * space of spot ink `name` (its CMYK alternate `cmyk`), made on first use;
+ * NULL on failure (recorded). */
+const char *rp_pdf_spot_use(rp_pdf *p, const char *name, const float cmyk[4], const rp_src *src);
+
 /* ---- pdf_font.c ---- */
 
-/* The libharu font for fontset face `index`, loading and embedding it on
- * first use and replacing its ToUnicode CMap. NULL (error recorded once) if
- * it cannot be loaded. */
+/* Longest text item drawn, bytes (layout emits words and lines). */
+#define RP_PDF_MAX_TEXT_BYTES 65000
+
+/* Notes which characters each face draws (a pass over every page before
+ * drawing), so that each face is embedded as a subset of them. */
+bool rp_pdf_fonts_collect(rp_pdf *p);
+/* Closes the subsets' in-memory files: after the document is saved. */
+void rp_pdf_fonts_close(rp_pdf *p);
+/* The libharu font for fontset face `index`, loading and embedding it (a
+ * subset of the characters rp_pdf_fonts_collect found) on first use and
+ * replacing its ToUnicode CMap. NULL (error recorded once) if it cannot be
+ * loaded. */
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
 
 /* ---- pdf_text.c ---- */
@@ -139,6 +202,16 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src);
 void rp_pdf_draw_image(rp_pdf *p, const rp_item *it);
 /* Records the largest size at which each image is drawn (pass over items). */
 void rp_pdf_images_measure(rp_pdf *p);
+
+/* ---- pdf_svg.c ---- */
+
+/* True when image item `it` names an SVG file; *svg is then its drawing,
+ * loaded once, or NULL when it was refused (the refusals are errors at the
+ * SVG's lines, recorded once). False for anything else (PNG, JPEG). */
+bool rp_pdf_svg_for(rp_pdf *p, const rp_item *it, const rp_svg **svg);
+/* Draws the SVG as path items into the box x, y, w × h (layout points). */
+void rp_pdf_draw_svg(rp_pdf *p, const rp_item *it, const rp_svg *svg, double x, double y, double w,
+                     double h);
 
 /* ---- pdf_link.c ---- */
 

@@ -199,10 +199,11 @@ static bool create_pages(rp_pdf *p) {
     }
     HPDF_Page page = HPDF_AddPage(p->pdf);
     if (page) {
-      HPDF_Page_SetWidth(page, (HPDF_REAL)pg->width);
-      HPDF_Page_SetHeight(page, (HPDF_REAL)pg->height);
+      HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width + 2 * p->off));
+      HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height + 2 * p->off));
     }
     if (!page || !rp_pdf_ok(p, "add a page", NULL)) return false;
+    if (p->print.on && !rp_pdf_print_boxes(p, page, pg->width, pg->height)) return false;
     p->pages[i] = page;
   }
   p->n_pages = n;
@@ -212,11 +213,21 @@ static bool create_pages(rp_pdf *p) {
 static void draw_page(rp_pdf *p, size_t index) {
   const rp_page *pg = page_at(p->doc, index);
   p->page = p->pages[index];
+  p->page_index = index;
+  p->page_w = pg->width;
   p->page_h = pg->height;
+  rp_pdf_print_page_begin(p, pg->width, pg->height);
   const rp_item *items = pg->items.data;
   size_t n = pg->items.len;
   for (size_t i = 0; i < n;) {
     const rp_item *it = &items[i];
+    rp_pdf_print_safe_check(p, it);
+    /* A print file has no links or bookmarks (printers' checkers refuse
+     * them); the screen file keeps them. */
+    if (p->print.on && (it->kind == RP_ITEM_LINK || it->kind == RP_ITEM_BOOKMARK)) {
+      i++;
+      continue;
+    }
     switch (it->kind) {
       case RP_ITEM_TEXT:
         i = rp_pdf_draw_text_run(p, items, i, n);
@@ -274,6 +285,7 @@ static void finish(rp_pdf *p, long long epoch) {
   }
   /* An SMask alone leaves libharu's version at 1.3; transparency is 1.4. */
   if (p->needs_v14 && p->pdf->pdf_version < HPDF_VER_14) p->pdf->pdf_version = HPDF_VER_14;
+  rp_pdf_print_finish(p);
 }
 
 static bool alloc_tables(rp_pdf *p) {
@@ -281,8 +293,13 @@ static bool alloc_tables(rp_pdf *p) {
   size_t ni = p->doc->images.len;
   p->fonts = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->fonts);
   p->font_failed = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_failed);
+  p->font_used = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_used);
+  p->font_fds = rp_arena_alloc(p->scratch, (nf ? nf : 1) * sizeof *p->font_fds);
+  if (!p->font_fds) return false;
+  for (size_t i = 0; i < nf; i++) p->font_fds[i] = -1;
+  p->n_fonts = nf;
   p->images = rp_arena_calloc(p->scratch, ni ? ni : 1, sizeof *p->images);
-  return p->fonts && p->font_failed && p->images;
+  return p->fonts && p->font_failed && p->font_used && p->images;
 }
 
 /* Saves the document to `path`. libharu's own file writer ignores what
@@ -330,7 +347,8 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (rp_pdf_parse_epoch(opts->source_date_epoch, &epoch, d) != RP_OK) return RP_ERR_USAGE;
 
   size_t errors_before = d->errors;
-  rp_pdf p = {.doc = doc, .d = d, .chart_dpi = opts->chart_dpi};
+  rp_pdf p = {.doc = doc, .d = d, .chart_dpi = opts->chart_dpi, .print = opts->print};
+  p.off = rp_pdf_print_offset(&p.print);
   p.scratch = rp_arena_new();
   if (!p.scratch || !alloc_tables(&p)) {
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
@@ -341,7 +359,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto out;
   }
-  if (!setup(&p, opts) || !create_pages(&p)) goto out;
+  if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p)) goto out;
   rp_pdf_images_measure(&p);
   for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
   finish(&p, epoch);
@@ -353,6 +371,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
 
 out:
   if (p.pdf) HPDF_Free(p.pdf);
+  rp_pdf_fonts_close(&p);
   rp_arena_free(p.scratch);
   if (p.status == RP_OK && d->errors > errors_before) p.status = RP_ERR_INPUT;
   return p.status;

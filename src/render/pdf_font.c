@@ -8,11 +8,20 @@
  * notdef range inside a two-byte code space; poppler warns "Invalid
  * 'begincidrange' operator"). ISO 32000-1 §9.10.3 wants a CMap of type 2
  * mapping codes to UTF-16BE with bfchar/bfrange. Because the codes are the
- * code points, the correct map is the identity; it replaces libharu's data in
- * the same stream object. Surrogate codes D800–DFFF are not characters and
- * are left unmapped; at most 100 ranges per beginbfrange block (the
- * CMap specification's limit, Adobe TN 5014). */
+ * code points, the correct map is the identity of the characters the face
+ * draws (one bfchar each, at most 100 per block: the CMap specification's
+ * limit, Adobe TN 5014); it replaces libharu's data in the same stream
+ * object. Surrogate codes D800–DFFF are not characters and stay unmapped.
+ *
+ * Each face is embedded as a subset of the characters the document draws
+ * with it (font/subset.c), found by one pass over the pages before drawing. */
+#define _GNU_SOURCE /* memfd_create */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "render/pdf.h"
 
@@ -36,24 +45,31 @@ static const char CMAP_TAIL[] =
     "end\n"
     "end\n";
 
-/* Writes the identity ToUnicode map: one bfrange line per 256-code block. */
-static HPDF_STATUS write_identity_cmap(HPDF_Stream s) {
-  enum { BLOCKS = 256 - 8, PER_SECTION = 100 };
+/* Writes a ToUnicode map of the characters drawn with the face (`used`, a
+ * bitmap of BMP code points, from rp_pdf_fonts_collect): one bfchar line
+ * per character, code to itself. Listing only what is used keeps the map
+ * small and is read right by every extractor (Ghostscript misreads wide
+ * identity ranges). NULL `used`: no character drawn, an empty map. */
+static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
+  enum { PER_SECTION = 100 };
   HPDF_STATUS ret = HPDF_Stream_WriteStr(s, CMAP_HEAD);
-  int written = 0;
-  for (int hi = 0; hi < 256 && ret == HPDF_OK; hi++) {
-    if (hi >= 0xD8 && hi <= 0xDF) continue;
-    char line[64];
-    if (written % PER_SECTION == 0) {
-      int left = BLOCKS - written;
-      snprintf(line, sizeof line, "%d beginbfrange\n", left < PER_SECTION ? left : PER_SECTION);
+  uint32_t block[PER_SECTION];
+  int n = 0;
+  for (uint32_t cp = 0; cp <= 0x10000 && ret == HPDF_OK; cp++) {
+    bool take =
+        cp < 0x10000 && used && (used[cp >> 3] >> (cp & 7) & 1) && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (take) block[n++] = cp;
+    if (n == PER_SECTION || (cp == 0x10000 && n > 0)) {
+      char line[32];
+      snprintf(line, sizeof line, "%d beginbfchar\n", n);
       ret = HPDF_Stream_WriteStr(s, line);
+      for (int i = 0; i < n && ret == HPDF_OK; i++) {
+        snprintf(line, sizeof line, "<%04X> <%04X>\n", (unsigned)block[i], (unsigned)block[i]);
+        ret = HPDF_Stream_WriteStr(s, line);
+      }
+      if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, "endbfchar\n");
+      n = 0;
     }
-    snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
-    if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, line);
-    written++;
-    if (ret == HPDF_OK && (written % PER_SECTION == 0 || written == BLOCKS))
-      ret = HPDF_Stream_WriteStr(s, "endbfrange\n");
   }
   if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, CMAP_TAIL);
   return ret;
@@ -61,7 +77,7 @@ static HPDF_STATUS write_identity_cmap(HPDF_Stream s) {
 
 /* Replaces the font's ToUnicode stream contents and drops the encoding-CMap
  * entries from its dictionary. A font without that stream is left alone. */
-static bool fix_to_unicode(rp_pdf *p, HPDF_Font font, const char *path) {
+static bool fix_to_unicode(rp_pdf *p, HPDF_Font font, const uint8_t *used, const char *path) {
   HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
   HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
   if (!cmap || !cmap->stream) return true;
@@ -72,10 +88,128 @@ static bool fix_to_unicode(rp_pdf *p, HPDF_Font font, const char *path) {
     if (r != HPDF_OK && r != HPDF_DICT_ITEM_NOT_FOUND) break;
   }
   HPDF_MemStream_FreeData(cmap->stream);
-  if (write_identity_cmap(cmap->stream) != HPDF_OK && !p->err_no)
+  if (write_used_cmap(cmap->stream, used) != HPDF_OK && !p->err_no)
     p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
   rp_src src = {.layout_file = path};
   return rp_pdf_ok(p, "write the font's ToUnicode map", &src);
+}
+
+/* libharu makes the font descriptor just before it writes the Type 0 font
+ * and writes no /CapHeight; this adds it, from the fontdef, just after (the
+ * descriptor itself is written later). */
+static HPDF_STATUS add_cap_height(HPDF_Dict type0) {
+  HPDF_FontAttr attr = type0->attr;
+  HPDF_FontDef def = attr ? attr->fontdef : NULL;
+  if (!def || !def->descriptor) return HPDF_OK;
+  return HPDF_Dict_AddNumber(def->descriptor, "CapHeight", def->cap_height);
+}
+
+/* Corrects what libharu writes in the font's dictionaries: the descendant
+ * font's CIDSystemInfo ordering (an ordering is "Identity", not the CMap's
+ * name "Identity-H"), and the descriptor's italic angle, stem width and cap
+ * height, which libharu leaves at 0 or out. */
+static bool fix_descriptor(rp_pdf *p, HPDF_Font font, const rp_font *f, const char *path) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_Dict cid = attr ? (HPDF_Dict)attr->descendant_font : NULL;
+  HPDF_Dict info = cid ? HPDF_Dict_GetItem(cid, "CIDSystemInfo", HPDF_OCLASS_DICT) : NULL;
+  HPDF_STATUS r = HPDF_OK;
+  if (info) r = HPDF_Dict_Add(info, "Ordering", HPDF_String_New(p->pdf->mmgr, "Identity", NULL));
+  HPDF_FontDef def = attr ? attr->fontdef : NULL;
+  if (def && !font->after_write_fn) {
+    def->italic_angle = (HPDF_INT16)lround(f->italic_angle);
+    /* StemV from the weight class: the usual estimate when a font states none. */
+    int w = f->weight > 50 ? f->weight : 50;
+    def->stemv = (HPDF_UINT16)(10 + 220 * (w - 50) / 900);
+    def->cap_height = (HPDF_UINT16)(f->cap_height > 0 ? f->cap_height : 0);
+    font->after_write_fn = add_cap_height;
+  }
+  if (r != HPDF_OK && !p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : r;
+  rp_src src = {.layout_file = path};
+  return rp_pdf_ok(p, "describe the font", &src);
+}
+
+/* ---- subsets -------------------------------------------------------- */
+
+/* Marks the characters of UTF-8 `text` (already clean: BMP only) as used by
+ * face `font`. */
+static bool mark_text(rp_pdf *p, int font, const char *text) {
+  if (font < 0 || (size_t)font >= p->n_fonts || !text) return true;
+  if (!p->font_used[font]) {
+    p->font_used[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1);
+    if (!p->font_used[font]) return false;
+  }
+  uint8_t *bits = p->font_used[font];
+  size_t len = strlen(text);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+  }
+  return true;
+}
+
+bool rp_pdf_fonts_collect(rp_pdf *p) {
+  const rp_layout_doc *doc = p->doc;
+  for (size_t pi = 0; pi < doc->pages.len; pi++) {
+    const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
+    const rp_item *items = pg->items.data;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      const rp_item *it = &items[i];
+      bool ok = true;
+      if (it->kind == RP_ITEM_TEXT && it->u.text.text)
+        ok = mark_text(p, it->u.text.font,
+                       rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+      else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
+        /* rp_pdf_draw_chart_slot's label, in the first face */
+        const char *label =
+            it->u.chart.label && it->u.chart.label[0] ? it->u.chart.label : it->u.chart.kind;
+        ok = !label || mark_text(p, 0, rp_pdf_clean_utf8(p, label, 1000));
+      }
+      if (!ok) {
+        rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
+ * found) to an anonymous in-memory file and gives its path; false when the
+ * face is embedded whole instead (no subset could be made). The file stays
+ * open until the document is saved: libharu reads the font program again
+ * when it writes it. */
+static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
+  const uint8_t *bits = p->font_used[index];
+  if (!bits) return false;
+  uint32_t *cps = rp_arena_alloc(p->scratch, 65536 * sizeof *cps);
+  if (!cps) return false;
+  size_t n = 0;
+  for (uint32_t cp = 0; cp < 65536; cp++)
+    if (bits[cp >> 3] >> (cp & 7) & 1) cps[n++] = cp;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) return false;
+  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
+  size_t done = 0;
+  while (fd >= 0 && done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  free(data);
+  if (fd < 0 || done < len) {
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  p->font_fds[index] = fd;
+  snprintf(path, cap, "/proc/self/fd/%d", fd);
+  return true;
+}
+
+void rp_pdf_fonts_close(rp_pdf *p) {
+  for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
+    if (p->font_fds[i] >= 0) close(p->font_fds[i]);
 }
 
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
@@ -90,7 +224,9 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   if (p->font_failed[index]) return NULL;
 
   const char *path = fs->fonts[index]->path;
-  const char *name = HPDF_LoadTTFontFromFile(p->pdf, path, HPDF_TRUE);
+  char sub_path[64];
+  const char *load = subset_file(p, index, sub_path, sizeof sub_path) ? sub_path : path;
+  const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;
   if (name) font = HPDF_GetFont(p->pdf, name, "UTF-8");
@@ -104,7 +240,8 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     p->font_failed[index] = true;
     return NULL;
   }
-  if (!fix_to_unicode(p, font, path)) {
+  if (!fix_to_unicode(p, font, p->font_used[index], path) ||
+      !fix_descriptor(p, font, rp_fontset_get(fs, index), path)) {
     p->font_failed[index] = true;
     return NULL;
   }

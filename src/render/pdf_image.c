@@ -9,7 +9,8 @@
  * is embedded as it is when libjpeg decoded it cleanly and it needs no
  * downsampling, otherwise re-encoded from its decoded, downsampled pixels.
  * A file that cannot be used is a warning, and its items draw nothing
- * (layout decides about placeholders). */
+ * (layout decides about placeholders). An SVG is drawn as vector paths
+ * instead (pdf_svg.c), clipped to its box like a cropped image. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,8 +173,13 @@ void rp_pdf_draw_image(rp_pdf *p, const rp_item *it) {
                       it->u.image.image);
     return;
   }
-  HPDF_Image img = image_for(p, it);
-  if (!img) return;
+  const rp_svg *svg = NULL;
+  HPDF_Image img = NULL;
+  if (rp_pdf_svg_for(p, it, &svg)) {
+    if (!svg) return;
+  } else if (!(img = image_for(p, it))) {
+    return;
+  }
   double sx, sy, sw, sh;
   crop_of(it, &sx, &sy, &sw, &sh);
   double full_w = it->w / sw, full_h = it->h / sh;
@@ -187,16 +193,20 @@ void rp_pdf_draw_image(rp_pdf *p, const rp_item *it) {
     rp_pdf_path_ellipse(p, it->x, bottom, it->w, it->h);
   } else if (it->u.image.clip == RP_CLIP_ROUNDED) {
     rp_pdf_path_rounded_rect(p, it->x, bottom, it->w, it->h, it->u.image.radius);
-  } else if (cropped) {
+  } else if (cropped || svg) { /* an SVG is clipped to its view box, as in a browser */
     rp_pdf_path_rounded_rect(p, it->x, bottom, it->w, it->h, 0);
   }
-  if (it->u.image.clip != RP_CLIP_NONE || cropped) {
+  if (it->u.image.clip != RP_CLIP_NONE || cropped || svg) {
     HPDF_Page_Clip(p->page);
     HPDF_Page_EndPath(p->page);
   }
-  HPDF_Page_DrawImage(p->page, img, (HPDF_REAL)left, (HPDF_REAL)rp_pdf_y(p, top + full_h),
-                      (HPDF_REAL)full_w, (HPDF_REAL)full_h);
-  rp_pdf_ok(p, "draw an image", &it->src);
+  if (svg) {
+    rp_pdf_draw_svg(p, it, svg, left, top, full_w, full_h);
+  } else {
+    HPDF_Page_DrawImage(p->page, img, (HPDF_REAL)left, (HPDF_REAL)rp_pdf_y(p, top + full_h),
+                        (HPDF_REAL)full_w, (HPDF_REAL)full_h);
+    rp_pdf_ok(p, "draw an image", &it->src);
+  }
   HPDF_Page_GRestore(p->page);
   rp_pdf_ok(p, "restore the graphics state", &it->src);
 }

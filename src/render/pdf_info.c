@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+/* jpeglib.h needs size_t and FILE first. */
+#include <jpeglib.h>
 
 #include "render/pdf.h"
+#include "render/render.h"
 
 #define MAX_INFO 2000 /* bytes per Info string */
 /* 9999-12-31T23:59:59Z: the last second a PDF date can hold. */
@@ -96,4 +99,8 @@ void rp_pdf_set_info(rp_pdf *p, long long epoch) {
   HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
   HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
   rp_pdf_ok(p, "set the dates", NULL);
+}
+
+void rp_render_libraries(char *buf, size_t n) {
+  snprintf(buf, n, "libharu %s, libjpeg %d", HPDF_VERSION_TEXT, JPEG_LIB_VERSION);
 }

@@ -90,9 +90,9 @@ static bool begin_paint(rp_pdf *p, const rp_src *src, rp_color fill, rp_color st
     rp_pdf_ok(p, "restore the graphics state", src);
     return false;
   }
-  if (do_fill) HPDF_Page_SetRGBFill(pg, unit(fill.r), unit(fill.g), unit(fill.b));
+  if (do_fill) rp_pdf_fill_color(p, fill, src);
   if (do_stroke) {
-    HPDF_Page_SetRGBStroke(pg, unit(stroke.r), unit(stroke.g), unit(stroke.b));
+    rp_pdf_stroke_color(p, stroke, src);
     HPDF_Page_SetLineWidth(pg, (HPDF_REAL)lw);
   }
   return true;
@@ -117,7 +117,12 @@ static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, 
   bool do_fill = it->kind != RP_ITEM_LINE && unit(fill.a) > 0;
   bool do_stroke = unit(stroke.a) > 0 && lw > 0;
   if (!do_fill && !do_stroke) return;
-  double x = it->x, w = it->w, y = it->y, h = it->h;
+  double r[4];
+  if (it->kind == RP_ITEM_RECT)
+    rp_pdf_bleed_rect(p, it, r);
+  else
+    r[0] = it->x, r[1] = it->y, r[2] = it->w, r[3] = it->h;
+  double x = r[0], y = r[1], w = r[2], h = r[3];
   if (it->kind != RP_ITEM_LINE) { /* normalise boxes given by a far corner */
     if (w < 0) x += w, w = -w;
     if (h < 0) y += h, h = -h;

@@ -22,9 +22,6 @@
 
 #include "render/pdf.h"
 
-/* Longest text item accepted, bytes (layout emits words and lines). */
-#define MAX_TEXT_BYTES 65000
-
 static float unit(float v) { return v > 0 ? (v < 1 ? v : 1) : 0; }
 
 /* Alpha in thousandths: items of one text object must share it. */
@@ -64,18 +61,19 @@ static bool text_valid(rp_pdf *p, const rp_item *it) {
 typedef struct text_state {
   HPDF_Font font;
   double size, cs;
-  float r, g, b;
+  rp_color color;
   bool set;
 } text_state;
 
 static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item *it) {
   double size = it->u.text.size, cs = char_space(it);
-  float r = unit(it->u.text.color.r), g = unit(it->u.text.color.g), b = unit(it->u.text.color.b);
+  rp_color c = it->u.text.color;
   if (!st->set || st->font != font || st->size != size)
     HPDF_Page_SetFontAndSize(p->page, font, (HPDF_REAL)size);
-  if (!st->set || st->r != r || st->g != g || st->b != b) HPDF_Page_SetRGBFill(p->page, r, g, b);
+  if (!st->set || (st->color.r != c.r || st->color.g != c.g || st->color.b != c.b))
+    rp_pdf_fill_color(p, c, &it->src);
   if (!st->set || st->cs != cs) HPDF_Page_SetCharSpace(p->page, (HPDF_REAL)cs);
-  *st = (text_state){font, size, cs, r, g, b, true};
+  *st = (text_state){font, size, cs, c, true};
 }
 
 /* Shows `text` (clean UTF-8) with its baseline starting at it's x, y. */
@@ -124,8 +122,7 @@ static void draw_underline(rp_pdf *p, const rp_item *it) {
   double v[2] = {it->w, thick};
   if (!rp_pdf_finite(v, 2) || w <= 0) return;
   double top = rp_pdf_y(p, it->y) - size * 0.1;
-  HPDF_Page_SetRGBFill(p->page, unit(it->u.text.color.r), unit(it->u.text.color.g),
-                       unit(it->u.text.color.b));
+  rp_pdf_fill_color(p, it->u.text.color, &it->src);
   HPDF_Page_Rectangle(p->page, (HPDF_REAL)it->x, (HPDF_REAL)(top - thick), (HPDF_REAL)w,
                       (HPDF_REAL)thick);
   HPDF_Page_Fill(p->page);
@@ -154,7 +151,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
-      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, MAX_TEXT_BYTES);
+      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
@@ -189,7 +186,7 @@ void rp_pdf_draw_centered(rp_pdf *p, int font_index, double size, rp_color c, do
   double w = tw.width * size / 1000.0;
   HPDF_Page_BeginText(p->page);
   HPDF_Page_SetFontAndSize(p->page, font, (HPDF_REAL)size);
-  HPDF_Page_SetRGBFill(p->page, unit(c.r), unit(c.g), unit(c.b));
+  rp_pdf_fill_color(p, c, src);
   HPDF_Page_SetCharSpace(p->page, 0);
   HPDF_Page_TextOut(p->page, (HPDF_REAL)(cx - w / 2), (HPDF_REAL)baseline, text);
   HPDF_Page_EndText(p->page);

@@ -1,16 +1,19 @@
 /* probe — see probe.h. A full decode, not a header read: a PNG cut off in
  * its image data has a perfectly good header, and libharu would abort the
  * process on it (LIBHARU-NOTES.md); JPEG is decoded at libjpeg's 1/8 scale,
- * which still reads every entropy-coded byte, so truncation is seen. */
+ * which still reads every entropy-coded byte, so truncation is seen. An SVG
+ * (neither signature, and XML-looking) is read by svg/ for its size. */
 #include "render/probe.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "render/img.h"
+#include "svg/svg.h"
 
 void rp_image_probe_init(rp_image_probe *pr) { memset(pr, 0, sizeof *pr); }
 
@@ -19,6 +22,24 @@ void rp_image_probe_fini(rp_image_probe *pr) {
   for (size_t i = 0; i < pr->count; i++) free(pr->entries[i].path);
   free(pr->entries);
   memset(pr, 0, sizeof *pr);
+}
+
+/* An SVG's size (its intrinsic px, rounded; at least 1). Its verdict is
+ * render's, as errors that fail the run (pdf_svg.c): so an SVG whose size
+ * is known is "ok" here even when its drawing will be refused, and one
+ * whose size cannot be read is given 1 × 1 for render to refuse. */
+static void probe_svg(const char *path, rp_image_info *out) {
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_svg *svg = NULL;
+  double w = 0, h = 0;
+  if (a) rp_svg_load(a, path, &d, &svg, &w, &h);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  out->ok = true;
+  out->width_px = w >= 1 ? (int)lround(w) : 1;
+  out->height_px = h >= 1 ? (int)lround(h) : 1;
 }
 
 /* Decodes the file at `path` into *out. */
@@ -52,7 +73,11 @@ static void probe_now(const char *path, rp_image_info *out) {
       break;
     }
     default:
-      snprintf(out->problem, sizeof out->problem, "it is neither a PNG nor a JPEG file");
+      if (rp_svg_sniff(data, len))
+        probe_svg(path, out);
+      else
+        snprintf(out->problem, sizeof out->problem,
+                 "it is neither a PNG nor a JPEG file (nor an SVG)");
       break;
   }
   rp_pixmap_fini(&pm);

@@ -29,6 +29,10 @@ typedef struct rp_render_opts {
    * inch and embeds them as one image with an SMask; 0 (default) draws them
    * as vector paths. Labels stay text either way. */
   int chart_dpi;
+  /* Print output (docs/print.md) when print.on: pages grown by the bleed,
+   * TrimBox and BleedBox, optional crop marks, CMYK and spot colours, an
+   * output intent; no links or bookmarks (printers' files have none). */
+  rp_print print;
   /* The name messages give the output, when out_path is a temporary that
    * stands for it (base/outfile.h); NULL: out_path. */
   const char *out_name;
@@ -47,5 +51,8 @@ typedef struct rp_render_opts {
  * a partial file at out_path. */
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d);
+
+/* The PDF and image libraries and their versions, for `reviewpdf --version`. */
+void rp_render_libraries(char *buf, size_t n);
 
 #endif

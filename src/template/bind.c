@@ -30,7 +30,9 @@
  * problem shows in one run; rp_bind fails if any was recorded. */
 #include <libxml/hash.h>
 #include <libxml/xpathInternals.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,13 +46,14 @@ struct rp_binder {
   const rp_layout_def *l;
   rp_xeval x;
   rp_vec style_cache;
-  rp_master **masters;      /* bound, parallel to l->masters */
-  const char *content_dir;  /* images named by the content are relative to it */
-  const char *content_root; /* … and stay inside it (the content's project) */
-  rp_vec reported;          /* const void * (a tnode, a col): a failing element is reported once */
-  int apply_depth;          /* <apply> nesting, against a template that applies itself */
-  rp_vec aligned;           /* aligned_style: styles with a column's alignment */
-  size_t text_left;         /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
+  rp_master **masters;       /* bound, parallel to l->masters */
+  const char *content_dir;   /* images named by the content are relative to it */
+  const char *content_root;  /* … and stay inside it (the content's project) */
+  rp_vec reported;           /* const void * (a tnode, a col): a failing element is reported once */
+  int apply_depth;           /* <apply> nesting, against a template that applies itself */
+  rp_vec aligned;            /* aligned_style: styles with a column's alignment */
+  const rp_item_list *items; /* --select, --split: the items item runs keep */
+  size_t text_left;          /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -96,6 +99,34 @@ static int content_line(const xmlNode *n) {
 
 static rp_src src_of(binder *b, const rp_tnode *t, const xmlNode *node) {
   return (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+}
+
+/* A selection the layout marks required matched nothing: a warning the
+ * preflight report lists as "empty-selection", at layout line `line` and the
+ * content line of `node` (the context it was evaluated in). */
+static void warn_empty(binder *b, const char *file, int line, const xmlNode *node, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+static void warn_empty(binder *b, const char *file, int line, const xmlNode *node, const char *fmt,
+                       ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rp_diag_about ab = {.code = RP_DIAG_EMPTY_SELECT,
+                      .src = {file, line, b->x.content_file, content_line(node)}};
+  rp_diag_warn_about(b->d, &ab, "%s", msg);
+}
+
+/* A grid, table or list whose items' selections all matched nothing: left
+ * out silently, as layouts rely on, but a preflight finding (only then). */
+static void expected_content(binder *b, const rp_tnode *t, const xmlNode *node, const char *what) {
+  rp_diag_about ab = {.code = RP_DIAG_EMPTY_SELECT,
+                      .src = {t->file, t->line, b->x.content_file, content_line(node)},
+                      .finding_only = true};
+  rp_diag_warn_about(b->d, &ab,
+                     "<%s> has no %s (at %s:%d): its selections matched nothing, so it is left out",
+                     rp_tkinds[t->kind].name, what, b->x.content_file, content_line(node));
 }
 
 static rp_block *new_block(binder *b, const rp_tnode *t, const xmlNode *node, rp_block_kind k,
@@ -459,7 +490,10 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blist cards;
   blist_init(&cards);
   emit_nodes(b, t->children, node, pos, size, &cards, depth);
-  if (!cards.head) return; /* no cards: no grid */
+  if (!cards.head) { /* no cards: no grid */
+    expected_content(b, t, node, "cards");
+    return;
+  }
   rp_block *blk = new_block(b, t, node, RP_BLOCK_GRID, RP_ROLE_NONE);
   if (!blk) return;
   blk->style = t->style ? t->style->style : NULL;
@@ -633,7 +667,10 @@ void rp_bind_table(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
     body = body->next;
   }
   emit_nodes(b, body, node, pos, size, &rows, depth);
-  if (count_blocks(rows.head) == head) return;
+  if (count_blocks(rows.head) == head) {
+    expected_content(b, t, node, "rows");
+    return;
+  }
   table_cols tc;
   if (!make_cols(b, t, node, pos, size, &tc)) return;
   if (!fit_rows(b, t, rows.head, &tc)) return;
@@ -950,8 +987,8 @@ void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
-    rp_diag_warn(b->d, t->file, t->line, 0, "%s matched nothing (at %s:%d); the group is left out",
-                 t->select->where, b->x.content_file, content_line(node));
+    warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the group is left out",
+               t->select->where, b->x.content_file, content_line(node));
   xmlHashTablePtr index = xmlHashCreate(16);
   xmlNodeSetPtr *groups = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *groups) : NULL;
   const char **keys = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *keys) : NULL;
@@ -1028,9 +1065,8 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
-    rp_diag_warn(b->d, t->file, t->line, 0,
-                 "%s matched nothing (at %s:%d); the element is left out", t->select->where,
-                 b->x.content_file, content_line(node));
+    warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the element is left out",
+               t->select->where, b->x.content_file, content_line(node));
   for (int i = 0; i < n && !halted(b); i++) {
     xmlNodePtr c = set->nodesetval->nodeTab[i];
     bool yes = true;
@@ -1101,7 +1137,10 @@ void rp_bind_list(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   for (const rp_tnode *c = t->children; c && !halted(b); c = c->next)
     if (c->kind == RP_T_ITEM) each_context(b, c, node, pos, size, &ls, depth + 1, build_item);
   ls.list->children = ls.items.head;
-  if (ls.list->children) blist_add(out, ls.list);
+  if (ls.list->children)
+    blist_add(out, ls.list);
+  else
+    expected_content(b, t, node, "items");
 }
 
 /* ---- masters, sections, the document ---------------------------------------- */
@@ -1206,36 +1245,48 @@ static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, i
   if (t) bind_section(b, r, t, node, pos, size, tail);
 }
 
+static bool item_kept(const rp_item_list *items, const xmlNode *n) {
+  for (size_t i = 0; i < items->n; i++)
+    if (items->v[i].node == n) return true;
+  return false;
+}
+
 static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
   rp_section **tail = &doc->sections;
   for (size_t i = 0; i < b->l->runs.len && !halted(b); i++) {
     const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
     if (!r->tmpl && r->template_name[0]) continue;
     if (!r->select) {
-      run_node(b, r, root, 1, 1, &tail);
+      if (!r->item || !b->items || item_kept(b->items, root)) run_node(b, r, root, 1, 1, &tail);
       continue;
     }
     xmlXPathObjectPtr set;
     if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
     int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
     if (n == 0 && r->required)
-      rp_diag_warn(b->d, r->file, r->line, 0, "%s matched nothing in %s; %s%s%s is left out",
-                   r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
-                   r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
+      warn_empty(b, r->file, r->line, root, "%s matched nothing in %s; %s%s%s is left out",
+                 r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
+                 r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
     for (int k = 0; k < n && !halted(b); k++)
-      run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
+      if (!r->item || !b->items || item_kept(b->items, set->nodesetval->nodeTab[k]))
+        run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
     xmlXPathFreeObject(set);
   }
 }
 
 rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
                   rp_bound_doc **out) {
+  return rp_bind_ex(a, l, c, NULL, d, out);
+}
+
+rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                     const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out) {
   *out = NULL;
   size_t errors = d->errors;
   xmlNodePtr root = c && c->doc ? xmlDocGetRootElement(c->doc) : NULL;
   if (!l || !root)
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
-  binder b = {.a = a, .d = d, .l = l};
+  binder b = {.a = a, .d = d, .l = l, .items = o ? o->items : NULL};
   b.text_left = RP_BIND_TEXT_FACTOR * text_bytes(root) + RP_BIND_TEXT_SLACK;
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;

@@ -8,6 +8,7 @@
  * faces lack (resolved with the styles, style.c, once every role is known). A face's path is
  * relative to the file that names it (the layout, or a fragment it includes) and must stay inside
  * the layout's project, the folder above the layout's own (base/path.h). */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -89,6 +90,49 @@ static void load_param(rp_layout_def *l, xmlNode *n) {
   p->line = (int)xmlGetLineNo(n);
 }
 
+/* The print form of a brand colour: cmyk="c m y k" in percent and a spot
+ * ink's name, which needs the CMYK it is shown as where the ink is not used
+ * (its alternate). Kept in l->print_colors for print output. */
+static void load_print_color(rp_layout_def *l, xmlNode *n, rp_color rgb) {
+  const char *cmyk = rp_def_attr(l, n, "cmyk");
+  const char *spot = rp_def_attr(l, n, "spot");
+  if (!cmyk && !spot) return;
+  if (!cmyk) {
+    rp_def_error(l, n,
+                 "<color spot=\"%s\"> needs the CMYK the spot colour is shown as without "
+                 "its ink: add cmyk=\"c m y k\"",
+                 spot);
+    return;
+  }
+  double v[4];
+  const char *p = cmyk;
+  for (int i = 0; i < 4; i++) {
+    char *end;
+    v[i] = strtod(p, &end);
+    if (end == p || v[i] < 0 || v[i] > 100) {
+      rp_def_error(l, n,
+                   "<color cmyk=\"%s\">: write four percentages from 0 to 100, cyan "
+                   "magenta yellow black, e.g. cmyk=\"70 95 0 5\"",
+                   cmyk);
+      return;
+    }
+    p = end + strspn(end, "%, \t");
+  }
+  if (*p) {
+    rp_def_error(l, n, "<color cmyk=\"%s\">: more than four values; write c m y k", cmyk);
+    return;
+  }
+  rp_print_color *pc = rp_vec_push(l->a, &l->print_colors, sizeof *pc);
+  if (!pc) {
+    rp_def_out_of_memory(l);
+    return;
+  }
+  *pc = (rp_print_color){
+      rgb,
+      {(float)(v[0] / 100), (float)(v[1] / 100), (float)(v[2] / 100), (float)(v[3] / 100)},
+      spot};
+}
+
 static void load_color(rp_layout_def *l, xmlNode *n) {
   const char *name = rp_def_attr(l, n, "name");
   if (!name) return;
@@ -98,6 +142,7 @@ static void load_color(rp_layout_def *l, xmlNode *n) {
   }
   rp_color c;
   if (!rp_def_color(l, n, "value", &c)) return;
+  load_print_color(l, n, c);
   rp_named_color *nc = rp_vec_push(l->a, &l->colors, sizeof *nc);
   if (!nc) {
     rp_def_out_of_memory(l);
@@ -153,9 +198,24 @@ static void load_font(rp_layout_def *l, xmlNode *n) {
   *slot = r;
 }
 
+/* <print>: the bleed, safe area, crop marks and printing condition used
+ * when the review is rendered for a printer (docs/print.md). */
+static void load_print(rp_layout_def *l, xmlNode *n) {
+  rp_print *pr = &l->print;
+  rp_def_length(l, n, "bleed", RP_NO_PERCENT, &pr->bleed);
+  rp_def_length(l, n, "safe", RP_NO_PERCENT, &pr->safe);
+  if (pr->bleed < 0 || pr->bleed > 72 || pr->safe < 0 || pr->safe > 72)
+    rp_def_error(l, n, "<print>: bleed and safe are lengths from 0 to 25mm (1in)");
+  const char *marks = rp_def_attr(l, n, "crop-marks");
+  if (marks) pr->crop_marks = strcmp(marks, "true") == 0;
+  const char *cond = rp_def_attr(l, n, "condition");
+  if (cond) pr->condition = cond;
+}
+
 rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand) {
   size_t errors = l->d->errors;
   for (xmlNode *c = brand->children; c; c = c->next) {
+    if (rp_is_element(c, "print")) load_print(l, c);
     if (rp_is_element(c, "color")) load_color(l, c);
     if (rp_is_element(c, "font")) load_font(l, c);
     if (rp_is_element(c, "param")) load_param(l, c);

@@ -802,10 +802,13 @@ void rp_bind_chart(rp_binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
                     "check their paths against the content",
                     t->u.chart.kind_name, x->content_file, rp_binder_line(node));
     else
-      rp_diag_warn(rp_binder_diag(b), t->file, t->line, 0,
-                   "<chart kind=\"%s\"> has no data (at %s:%d) and is left out; check its "
-                   "selections, or put it in <if test=\"…\"> to leave it out silently",
-                   t->u.chart.kind_name, x->content_file, rp_binder_line(node));
+      rp_diag_warn_about(
+          rp_binder_diag(b),
+          &(rp_diag_about){.code = RP_DIAG_EMPTY_SELECT,
+                           .src = {t->file, t->line, x->content_file, rp_binder_line(node)}},
+          "<chart kind=\"%s\"> has no data (at %s:%d) and is left out; check its "
+          "selections, or put it in <if test=\"…\"> to leave it out silently",
+          t->u.chart.kind_name, x->content_file, rp_binder_line(node));
     return;
   }
   double height = t->height, width = t->width;

@@ -804,6 +804,7 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
     r->new_page = true;
     ok &= rp_def_bool(l, c, "new-page", &r->new_page);
     ok &= rp_def_bool(l, c, "required", &r->required);
+    ok &= rp_def_bool(l, c, "item", &r->item);
     r->file = rp_def_file(l, c);
     r->line = (int)xmlGetLineNo(c);
     if (!r->template_name) r->template_name = "";

@@ -485,6 +485,7 @@ typedef struct rp_run_def {
   const rp_master_def *master;
   const rp_xexpr *select;
   bool new_page, required;
+  bool item; /* item="true": each node selected is an item (--select, --split) */
   const char *file;
   int line;
 } rp_run_def;
@@ -522,6 +523,8 @@ struct rp_layout_def {
   rp_fontset fonts;
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
+  rp_print print;        /* <brand><print>: settings for `render --for print` */
+  rp_vec print_colors;   /* rp_print_color: brand colours with a CMYK form */
   rp_vec colors;         /* rp_named_color */
   rp_vec params;         /* rp_param_def */
   rp_vec roles;          /* rp_font_role */
@@ -637,8 +640,9 @@ typedef struct rp_xeval {
   const char *cur_file; /* the layout element being evaluated, for function errors */
   int cur_line;
   const char *cur_where;
-  void *ids[4];    /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
-  rp_vec reported; /* const rp_xexpr *: failed once, reported once */
+  xmlNodePtr current; /* the context node of the expression being run: current() */
+  void *ids[4];       /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported;    /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */

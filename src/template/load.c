@@ -219,6 +219,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
     if (err) rp_def_error(l, root, "<layout page=\"%s\">: %s", page, err);
   }
 
+  /* Printers' usual asks (docs/print.md); a brand's <print> changes them. */
+  l->print = (rp_print){.bleed = 3 * 72 / 25.4, .safe = 5 * 72 / 25.4, .condition = "FOGRA39"};
+
   rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0};
   if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
       !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels))
@@ -337,8 +340,13 @@ rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, cons
     *path = rp_arena_strdup(a, name_or_path);
     return *path ? RP_OK : rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
   }
-  const char *dirs[] = {"layouts", RP_SOURCE_DIR "/layouts", RP_SHARE_DIR "/layouts"};
+  /* Beside the binary before the configured share folder: an installed tree
+   * finds its own layouts wherever it was installed. */
+  const char *exe_share = rp_path_exe_share(a);
+  const char *dirs[] = {"layouts", exe_share ? rp_arena_printf(a, "%s/layouts", exe_share) : NULL,
+                        RP_SOURCE_DIR "/layouts", RP_SHARE_DIR "/layouts"};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    if (!dirs[i]) continue;
     char *p = rp_arena_printf(a, "%s/%s.xml", dirs[i], name_or_path);
     if (!p) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
     if (is_file(p)) {
@@ -347,9 +355,10 @@ rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, cons
     }
   }
   return rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0,
-                       "no layout named \"%s\": looked for %s.xml in ./layouts, %s/layouts and "
-                       "%s/layouts; give a path or one of the names there",
-                       name_or_path, name_or_path, RP_SOURCE_DIR, RP_SHARE_DIR);
+                       "no layout named \"%s\": looked for %s.xml in ./layouts, %s%s%s/layouts "
+                       "and %s/layouts; give a path or one of the names there",
+                       name_or_path, name_or_path, exe_share ? exe_share : "",
+                       exe_share ? "/layouts, " : "", RP_SOURCE_DIR, RP_SHARE_DIR);
 }
 
 const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name) {
@@ -371,3 +380,9 @@ bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l) { return &l->fonts; }
 
 const char *rp_layout_def_path(const rp_layout_def *l) { return l->path; }
+rp_print rp_layout_def_print(const rp_layout_def *l) {
+  rp_print pr = l->print;
+  pr.colors = l->print_colors.data;
+  pr.n_colors = l->print_colors.len;
+  return pr;
+}

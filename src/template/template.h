@@ -53,11 +53,56 @@ rp_status rp_layout_find(rp_arena *a, const char *name_or_path, rp_diag *d, cons
 rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
                   rp_bound_doc **out);
 
+/* Items (docs/layout.md, "Items: --select and --split"): the nodes the
+ * layout's item runs (<run item="true">) select. `node` is the content's
+ * element (an xmlNode, valid while the content is loaded). */
+typedef struct rp_item_ref {
+  const void *node;
+  int line; /* its content line, for messages */
+} rp_item_ref;
+
+typedef struct rp_item_list {
+  rp_item_ref *v;
+  size_t n;
+} rp_item_list;
+
+/* The layout's items, each once, in run order and then document order;
+ * with `select` (an XPath evaluated on the content's root element) only
+ * those among the nodes it gives. On success *out is arena-allocated and
+ * not empty. A layout without item runs, item runs that select nothing, an
+ * XPath that does not compile or gives no nodes, or a select that keeps no
+ * item is an input error naming the problem. */
+rp_status rp_items_find(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                        const char *select, rp_diag *d, rp_item_list *out);
+
+/* One output path per item from `pattern` (-o of --split): literal text
+ * with {xpath} parts evaluated per item (the item as context), each value
+ * made safe for a file name — white space collapsed, path separators and
+ * control characters as "_", leading dots as "_", 120 bytes at most. On
+ * success *out holds items->n distinct names (compared without ASCII case),
+ * arena-allocated. A value that comes out empty, a pattern without {…} for
+ * several items, or two items with the same name is an input error. */
+rp_status rp_items_names(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                         const rp_item_list *items, const char *pattern, rp_diag *d,
+                         const char ***out);
+
+typedef struct rp_bind_opts {
+  const rp_item_list *items; /* non-NULL: item runs bind only these nodes */
+} rp_bind_opts;
+
+/* rp_bind with options (NULL: none). Nodes of item runs keep the position
+ * and size they have in the run's whole selection. */
+rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                     const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out);
+
 /* Read access for tools and tests: the resolved style or colour of that
  * name, NULL / false when the layout has none. */
 const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name);
 bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out);
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l);
 const char *rp_layout_def_path(const rp_layout_def *l);
+/* The layout's print settings (its <print>, or the defaults: 3 mm bleed, 5 mm
+ * safe area, no crop marks, FOGRA39); `on` is false — the caller decides. */
+rp_print rp_layout_def_print(const rp_layout_def *l);
 
 #endif

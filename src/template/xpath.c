@@ -419,7 +419,10 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   x->cur_file = e->file;
   x->cur_line = e->line;
   x->cur_where = e->where;
+  xmlNodePtr outer = x->current;
+  x->current = node;
   xmlXPathObjectPtr r = xmlXPathCompiledEval(e->comp, x->ctx);
+  x->current = outer;
   if (!r && first_failure(x, e)) {
     rp_diag_error(x->d, RP_ERR_INPUT, e->file, e->line, 0,
                   "XPath error in %s: %s (evaluating at %s:%d); check the expression", e->where,

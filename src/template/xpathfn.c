@@ -622,6 +622,13 @@ static void fn_choose(xmlXPathParserContextPtr ctxt, int nargs) {
   }
 }
 
+/* current(): as in XSLT, the node the whole expression is evaluated for, so
+ * a predicate can compare with it: board[seat/@person = current()/@id]. */
+static void fn_current(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(0);
+  valuePush(ctxt, xmlXPathNewNodeSet(eval_of(ctxt)->current));
+}
+
 static const struct {
   const char *name;
   xmlXPathFunction fn;
@@ -632,7 +639,7 @@ static const struct {
     {"section", fn_section},         {"join", fn_join},
     {"initials", fn_initials},       {"social-url", fn_social_url},
     {"choose", fn_choose},           {"label", fn_label},
-    {"kind-label", fn_kind_label},
+    {"kind-label", fn_kind_label},   {"current", fn_current},
 };
 
 void rp_xpathfn_register(xmlXPathContextPtr ctx) {

@@ -24,7 +24,7 @@ DEFAULT = [
     "awards/individuals/individual/name", "awards/individuals/individual/organisation",
     "awards/individuals/individual/citation", "awards/caption",
     "projects/title", "projects/project/title", "projects/project/partner",
-    "projects/project/heading", "projects/project/list/item@term",
+    "projects/project/heading", "projects/project/list/item@term", "projects/project@lead",
     "case-studies/title",
     "events/title", "events/event/title", "events/event/place", "events/caption",
     "plan/title", "plan/item/title", "plan/item/detail",

@@ -272,6 +272,9 @@ def pdf_pages_text(pdf):
     return run("pdftotext", "-raw", "-enc", "UTF-8", pdf, "-").split("\f")
 
 
+FOOT = re.compile(r"(^#·)|(·#$)")
+
+
 def haystacks(pages, norm):
     """The whole text; and the same without running heads and feet (lines that repeat,
     digits aside, on three pages or more), so that a paragraph broken across a page reads
@@ -289,9 +292,12 @@ def haystacks(pages, norm):
         ls = [l for l in p.splitlines() if l.strip()]
         edges.update(furniture(l) for l in ls[:1] + ls[-1:])
 
+    # and a page's edge line that sets a page number beside a "·" ("Section · 4",
+    # "4 · Section") is a running foot even once (a section whose name foots one page)
     def is_furniture(l):
-        n = count.get(furniture(l), 0)
-        return n >= 3 or (n >= 2 and furniture(l) in edges)
+        f = furniture(l)
+        n = count.get(f, 0)
+        return n >= 3 or (n >= 2 and f in edges) or (f in edges and bool(FOOT.search(f)))
 
     full = norm("\n".join(pages))
     body = norm("\n".join(l for p in pages for l in p.splitlines() if not is_furniture(l)))

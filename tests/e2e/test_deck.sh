@@ -4,7 +4,8 @@
 # period and no running footer; the last slide is the contact; inner slides
 # carry the footer (section and slide number); each board's cards keep to at
 # most eight a slide; the members' first slide holds the map at full height;
-# and the deck has the slides one idea a slide asks for.
+# each project heads a slide, and a lab a slide per subheading; and the deck
+# has the slides one idea a slide asks for.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
 PY=/usr/bin/python3
@@ -83,6 +84,38 @@ print("most people's cards on one slide:", worst, per_page)
 sys.exit(0 if 0 < worst <= 8 else 1)
 PY
   if [ $? -eq 0 ]; then pass "$c: $(head -1 "$TMP/$c.cards" | cut -c1-60)"; else fail "$c: $(cat "$TMP/$c.cards")"; fi
+
+  # Projects: each heads a slide of its own (its title the slide's first
+  # heading), and a lab's subheadings after its first each head a slide.
+  "$PY" - "$TMP/$c.dump" "$content" >"$TMP/$c.projects" 2>&1 <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+pages, cur = [], None
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("page "):
+        cur = []
+        pages.append(cur)
+        continue
+    m = re.search(r'^\s+text .*?"(.*)" role=(H\d)\b', line)
+    if m and cur is not None:
+        cur.append(m.group(1))
+def heads_slide(text):
+    text = " ".join(text.split())
+    for p in pages:
+        if any(text.startswith(t) for t in p):
+            return text.startswith(p[0])
+    return False
+bad, n = [], 0
+for proj in ET.parse(sys.argv[2]).getroot().iter("project"):
+    want = [proj.findtext("title")] + ["".join(h.itertext()) for h in proj.findall("heading")[1:]]
+    for t in want:
+        n += 1
+        if not heads_slide(t):
+            bad.append(f"'{' '.join(t.split())}' does not head a slide")
+print("\n".join(bad) if bad else f"{n} project titles and lab subheadings each head a slide")
+sys.exit(1 if bad or not n else 0)
+PY
+  if [ $? -eq 0 ]; then pass "$c: $(cat "$TMP/$c.projects")"; else fail "$c: $(cat "$TMP/$c.projects")"; fi
 
   # The members' map: drawn the full height of its slide.
   # (chart X Y W H kind=map: H is the slide's 540 pt)

@@ -14,11 +14,12 @@ declare -A allowed=(
   [bound]="base font bound"
   [template]="base model font bound template"
   [charts]="base font bound page charts"
+  [svg]="base font page svg"
   [layout]="base font bound page charts layout"
-  [render]="base font page layout render"
+  [render]="base font page layout svg render"
   [diff]="base page render diff"
-  [pipeline]="base model font bound page template layout render pipeline"
-  [cli]="base model font bound page template layout render diff pipeline cli"
+  [pipeline]="base model font bound page template layout svg render pipeline"
+  [cli]="base model font bound page template charts layout svg render diff pipeline cli"
 )
 declare -A libs=(
   [hpdf.h]="render"

@@ -83,7 +83,7 @@ static void test_sample_loads_cleanly(void **state) {
   assert_int_equal(l->diag.warnings, 0); /* the logo exists */
   assert_non_null(l->content->doc);
   assert_string_equal(l->content->path, SAMPLE);
-  assert_non_null(strstr(m->logo, "images/ccin-logo.png"));
+  assert_non_null(strstr(m->logo, "images/ccin-logo.svg"));
   assert_string_equal(m->lang, "en-GB");
   assert_string_equal(m->org_name, "Co-operative Councils’ Innovation Network");
   assert_string_equal(m->org_short_name, "CCIN");

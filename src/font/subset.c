@@ -1,0 +1,50 @@
+/* subset — a face cut down to the characters a document uses, for
+ * embedding (HarfBuzz's hb-subset, Debian's libharfbuzz-subset).
+ *
+ * The PDF then carries only the glyphs drawn and the tables a TrueType font
+ * program needs: layout tables (GSUB, GPOS, GDEF, kern) are dropped because
+ * positions are already in the page's text operators, and glyph names are
+ * dropped (post format 3). Advances, the Windows BMP cmap that libharu reads
+ * and the font's names stay as they were, so what layout measured with the
+ * whole face is what the subset draws. */
+#include <hb-subset.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "font/font.h"
+
+static const hb_tag_t dropped[] = {
+    HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
+    HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'), HB_TAG('h', 'd', 'm', 'x'),
+    HB_TAG('V', 'D', 'M', 'X'), HB_TAG('L', 'T', 'S', 'H'),
+};
+
+bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
+                    size_t *len) {
+  *out = NULL;
+  *len = 0;
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(f->path);
+  hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
+  hb_blob_destroy(blob);
+  hb_subset_input_t *in = face ? hb_subset_input_create_or_fail() : NULL;
+  hb_face_t *sub = NULL;
+  if (in) {
+    hb_set_t *unicodes = hb_subset_input_unicode_set(in);
+    for (size_t i = 0; i < n; i++) hb_set_add(unicodes, cps[i]);
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) hb_set_add(drop, dropped[i]);
+    sub = hb_subset_or_fail(face, in);
+  }
+  hb_blob_t *bytes = sub ? hb_face_reference_blob(sub) : NULL;
+  unsigned size = 0;
+  const char *data = bytes ? hb_blob_get_data(bytes, &size) : NULL;
+  if (data && size > 0 && (*out = malloc(size))) {
+    memcpy(*out, data, size);
+    *len = size;
+  }
+  hb_blob_destroy(bytes);
+  hb_face_destroy(sub);
+  hb_subset_input_destroy(in);
+  hb_face_destroy(face);
+  return *out != NULL;
+}
