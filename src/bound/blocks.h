@@ -36,6 +36,7 @@ typedef struct rp_style {
   double min_size;     /* pt; > 0 allows shrink-to-fit down to it */
   bool hyphenate;      /* words may break at hyphenation points (layout/hyphen.h) */
   bool kerning;        /* the font's pair kerning (font.h rp_font_kern) */
+  rp_figures figures;  /* tabular or proportional figures (font.h rp_font_advance) */
   const char *src_file;
   int src_line;
   /* faces tried in order for a character `font` lacks (same slot of the

@@ -152,13 +152,15 @@ double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const 
     int face;
     n = face_run(o, t, s, len, &face);
     const rp_font *f = rp_fontset_get(o->fonts, face);
-    if (f) w += rp_font_width(f, s, n, t->size, 0);
+    if (f) w += rp_font_measure(f, s, n, t->size, 0, true);
   }
   return w;
 }
 
 /* Emits one text item per run of one face (a label with "CO₂e" takes the
- * fallback face for "₂"), the runs set one after the other. */
+ * fallback face for "₂"), the runs set one after the other, kerned with the
+ * font's pairs (measured as render draws them). A pair across two runs is
+ * not kerned: the faces differ. */
 rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
                             double y, rp_chart_align align) {
   if (o->failed || !s || !*s) return NULL;
@@ -178,12 +180,13 @@ rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char 
     memcpy(copy, s, n);
     copy[n] = 0;
     const rp_font *f = rp_fontset_get(o->fonts, face);
-    double rw = f ? rp_font_width(f, s, n, t->size, 0) : 0;
+    double rw = f ? rp_font_measure(f, s, n, t->size, 0, true) : 0;
     it->x = x, it->y = y, it->w = rw, it->h = t->size;
     it->u.text.text = copy;
     it->u.text.font = face;
     it->u.text.size = t->size;
     it->u.text.color = t->color;
+    it->u.text.kern = true; /* as body text is by default: "To", "AV" spaced by the font */
     if (!first) first = it;
     x += rw;
   }

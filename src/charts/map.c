@@ -431,24 +431,45 @@ static void legend_size(const map *m, double *w, double *h) {
   *h = shown ? line_h(m) + (shown - 1) * pitch(m) : 0;
 }
 
-/* The corner of the frame whose block covers no marker and the least land. */
+/* Where the legend goes: the emptiest of eight places along the frame's
+ * edges (its corners, the middles of its sides), kept in from the edges by
+ * half the map's margin — off a full-bleed frame's trimmed edge. "Emptiest"
+ * costs, in order: an inset or other reserved block (never), a marker
+ * under it (10 each), the land it covers (share, 0–1, so beside the map
+ * when the frame is wide), the places near it whose names need the room
+ * around them (up to 0.5 each, less the further away), then the order
+ * below (bottom-left first, as a reader looks for a key). */
 static rp_map_rect place_legend(const map *m, const site *sites, size_t ns, double w, double h) {
-  rp_map_rect f = m->frame, best = {f.x0, f.y1 - h, f.x0 + w, f.y1};
+  rp_map_rect f = m->frame;
+  double in = fmax(3, fmin(f.x1 - f.x0, f.y1 - f.y0) * 0.03);
+  double l = f.x0 + in, r = f.x1 - in - w, t = f.y0 + in, btm = f.y1 - in - h;
+  if (r < l) l = r = f.x0; /* a legend as wide as the frame: no inset */
+  if (btm < t) t = btm = f.y0;
+  double cx = (l + r) / 2, cy = (t + btm) / 2;
+  const double spot[8][2] = {{l, btm}, {l, t},  {r, t},    {r, btm},
+                             {l, cy},  {r, cy}, {cx, btm}, {cx, t}};
+  double reach = line_h(m) * 4;
+  rp_map_rect best = {l, btm, l + w, btm + h};
   double best_cost = INFINITY;
-  const double corner[4][2] = {
-      {f.x0, f.y1 - h}, {f.x0, f.y0}, {f.x1 - w, f.y0}, {f.x1 - w, f.y1 - h}};
-  for (int c = 0; c < 4; c++) {
-    rp_map_rect r = {corner[c][0], corner[c][1], corner[c][0] + w, corner[c][1] + h};
-    double cost = land_share(m, r) + c * 0.01;
-    for (size_t i = 0; i < ns; i++)
-      if (sites[i].x + sites[i].r > r.x0 - 2 && sites[i].x - sites[i].r < r.x1 + 2 &&
-          sites[i].y + sites[i].r > r.y0 - 2 && sites[i].y - sites[i].r < r.y1 + 2)
+  for (int c = 0; c < 8; c++) {
+    rp_map_rect q = {spot[c][0], spot[c][1], spot[c][0] + w, spot[c][1] + h};
+    double cost = land_share(m, q) + c * 0.01;
+    for (size_t i = 0; i < ns; i++) {
+      const site *s = &sites[i];
+      if (s->x + s->r > q.x0 - 2 && s->x - s->r < q.x1 + 2 && s->y + s->r > q.y0 - 2 &&
+          s->y - s->r < q.y1 + 2) {
         cost += 10;
+        continue;
+      }
+      double dx = fmax(0, fmax(q.x0 - s->x, s->x - q.x1)),
+             dy = fmax(0, fmax(q.y0 - s->y, s->y - q.y1)), d = hypot(dx, dy);
+      if (d < reach) cost += 0.5 * (1 - d / reach);
+    }
     for (size_t i = 0; i < m->n_avoid; i++)
-      if (r.x0 < m->avoid[i].x1 && m->avoid[i].x0 < r.x1 && r.y0 < m->avoid[i].y1 &&
-          m->avoid[i].y0 < r.y1)
+      if (q.x0 < m->avoid[i].x1 && m->avoid[i].x0 < q.x1 && q.y0 < m->avoid[i].y1 &&
+          m->avoid[i].y0 < q.y1)
         cost += 100;
-    if (cost < best_cost) best_cost = cost, best = r;
+    if (cost < best_cost) best_cost = cost, best = q;
   }
   return best;
 }

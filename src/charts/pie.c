@@ -118,9 +118,12 @@ rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
     bool two = c->centre_label && *c->centre_label;
     double base = cy + (two ? 0 : big.size * 0.35);
     rp_chart_emit_text(o, &big, c->centre, cx, base, RP_CHART_CENTRE);
+    /* The label's line sits under the figure's descent, not just under its
+     * ink: a reader's tools (pdftotext -bbox) see each word as ascent to
+     * descent, and the two lines must not read as overlapping. */
     if (two)
-      rp_chart_emit_fit(o, lt, c->centre_label, cx, base + lt->size * 1.3, RP_CHART_CENTRE,
-                        hole * 1.7);
+      rp_chart_emit_fit(o, lt, c->centre_label, cx, base + big.size * 0.30 + lt->size * 0.95,
+                        RP_CHART_CENTRE, hole * 1.7);
   }
   /* the legend: beside the pie, centred on it; or below */
   double lx = leg_w > 0 ? r.x + d + gap : r.x, lw = leg_w > 0 ? r.x + r.w - lx : r.w;

@@ -44,6 +44,7 @@
 #include FT_TRUETYPE_IDS_H
 #include FT_TRUETYPE_TABLES_H
 
+#include <hb-ot.h>
 #include <hb.h>
 
 /* Larger files are refused: CJK fonts reach ~20 MB, nothing sane is bigger. */
@@ -474,6 +475,123 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   return v;
 }
 
+/* ---- figures --------------------------------------------------------------- */
+
+static const uint32_t figure_cps[RP_FONT_N_FIGURES] = {'0',
+                                                       '1',
+                                                       '2',
+                                                       '3',
+                                                       '4',
+                                                       '5',
+                                                       '6',
+                                                       '7',
+                                                       '8',
+                                                       '9',
+                                                       ',',
+                                                       '.',
+                                                       ':',
+                                                       '+',
+                                                       '-',
+                                                       0x2212,
+                                                       '$',
+                                                       0xA3 /* £ */,
+                                                       0x20AC /* € */,
+                                                       '%'};
+
+static int figure_index(uint32_t cp) {
+  if (cp >= '0' && cp <= '9') return (int)(cp - '0');
+  for (int i = 10; i < RP_FONT_N_FIGURES; i++)
+    if (figure_cps[i] == cp) return i;
+  return -1;
+}
+
+/* Horizontal middle of a glyph's ink, in font units (its advance's middle
+ * when it has no ink). */
+static double ink_middle(hb_font_t *font, hb_codepoint_t g) {
+  hb_glyph_extents_t e;
+  if (hb_font_get_glyph_extents(font, g, &e) && e.width != 0) return e.x_bearing + e.width / 2.0;
+  return hb_font_get_glyph_h_advance(font, g) / 2.0;
+}
+
+/* Fills f's figure tables: each figure character shaped alone with tnum,
+ * then pnum; where the feature replaces its glyph, the replacement's advance
+ * (truncated as libharu truncates widths) and the shift that puts the
+ * character's own ink where the replacement's is. */
+static void read_figures(rp_font *f, const struct rp_font_kerner *k) {
+  static const hb_tag_t tags[2] = {HB_TAG('t', 'n', 'u', 'm'), HB_TAG('p', 'n', 'u', 'm')};
+  hb_face_t *face = hb_font_get_face(k->font);
+  unsigned upem = (unsigned)f->units_per_em;
+  for (int m = 0; m < 2; m++) {
+    for (int i = 0; i < RP_FONT_N_FIGURES; i++) f->fig_adv[m][i] = -1, f->fig_shift[m][i] = 0;
+    unsigned idx;
+    f->has_figures[m] = hb_ot_layout_language_find_feature(
+        face, HB_OT_TAG_GSUB, 0, HB_OT_LAYOUT_DEFAULT_LANGUAGE_INDEX, tags[m], &idx);
+    if (!f->has_figures[m]) continue;
+    hb_feature_t feats[5];
+    memcpy(feats, k->features, sizeof k->features);
+    feats[4] = (hb_feature_t){tags[m], 1, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END};
+    for (int i = 0; i < RP_FONT_N_FIGURES; i++) {
+      hb_codepoint_t own, cp = figure_cps[i];
+      if (!rp_font_covers(f, cp) || !hb_font_get_nominal_glyph(k->font, cp, &own)) continue;
+      hb_buffer_clear_contents(k->buf);
+      hb_buffer_add_codepoints(k->buf, &cp, 1, 0, 1);
+      hb_buffer_set_direction(k->buf, HB_DIRECTION_LTR);
+      hb_buffer_guess_segment_properties(k->buf);
+      hb_shape(k->font, k->buf, feats, 5);
+      unsigned n = 0;
+      hb_glyph_info_t *info = hb_buffer_get_glyph_infos(k->buf, &n);
+      if (n != 1 || info[0].codepoint == own) continue;
+      hb_codepoint_t g = info[0].codepoint;
+      uint32_t adv = (uint32_t)hb_font_get_glyph_h_advance(k->font, g) * 1000u / upem;
+      double shift = (ink_middle(k->font, g) - ink_middle(k->font, own)) * 1000.0 / upem;
+      f->fig_adv[m][i] = (int16_t)(adv > INT16_MAX ? INT16_MAX : adv);
+      f->fig_shift[m][i] = (int16_t)lround(fmax(-4000, fmin(4000, shift)));
+    }
+  }
+}
+
+int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift) {
+  *shift = 0;
+  if (cp >= BMP_SIZE) return f->missing_width;
+  if (fig == RP_FIGURES_TABULAR || fig == RP_FIGURES_PROPORTIONAL) {
+    int i = figure_index(cp), m = fig == RP_FIGURES_TABULAR ? 0 : 1;
+    if (i >= 0 && f->fig_adv[m][i] >= 0) {
+      *shift = f->fig_shift[m][i];
+      return f->fig_adv[m][i];
+    }
+  }
+  return f->widths[cp];
+}
+
+/* True when `fig` replaces cp's glyph in f. */
+static bool replaced(const rp_font *f, uint32_t cp, rp_figures fig) {
+  if (fig != RP_FIGURES_TABULAR && fig != RP_FIGURES_PROPORTIONAL) return false;
+  int i = figure_index(cp);
+  return i >= 0 && f->fig_adv[fig == RP_FIGURES_TABULAR ? 0 : 1][i] >= 0;
+}
+
+int rp_font_kern_fig(const rp_font *f, uint32_t a, uint32_t b, rp_figures fig) {
+  if (replaced(f, a, fig) || replaced(f, b, fig)) return 0;
+  return rp_font_kern(f, a, b);
+}
+
+double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                           double tracking, bool kern, rp_figures fig) {
+  if (fig == RP_FIGURES_FONT) return rp_font_measure(f, utf8, len, size_pt, tracking, kern);
+  int64_t units = 0;
+  size_t chars = 0;
+  uint32_t prev = 0;
+  for (size_t i = 0; i < len; chars++) {
+    uint32_t cp;
+    int shift;
+    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    units += rp_font_advance(f, cp, fig, &shift);
+    if (chars > 0 && kern) units += rp_font_kern_fig(f, prev, cp, fig);
+    prev = cp;
+  }
+  return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
+}
+
 /* ---- the fontset ------------------------------------------------------------ */
 
 void rp_fontset_init(rp_fontset *fs) { memset(fs, 0, sizeof *fs); }
@@ -558,6 +676,7 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     snprintf(why, sizeof why, "out of memory");
     goto fail;
   }
+  read_figures(f, f->kerner);
 
   if (fs->count == fs->cap) {
     size_t cap = fs->cap ? fs->cap * 2 : 8;

@@ -5,7 +5,10 @@
  * truncated to integer thousandths of an em (advance * 1000 / unitsPerEm).
  * Kerning, when asked for, comes on top: the font's own pair adjustments as
  * HarfBuzz shapes each pair of characters (GPOS, else 'kern'), rounded to
- * thousandths of an em, so that render can draw them exactly. Only the Basic
+ * thousandths of an em, so that render can draw them exactly. Tabular or
+ * proportional figures (OpenType tnum, pnum), when asked for, change the
+ * advance of the digits the feature replaces; render draws the font's own
+ * glyph centred where the replacement would stand. Only the Basic
  * Multilingual Plane is usable (libharu's limit).
  * Layout sees fonts only through this header; it never includes hpdf.h. */
 #ifndef RP_FONT_FONT_H
@@ -16,6 +19,20 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+
+/* Which figures (digits, and the signs set with them) a run uses: the
+ * font's own, or its tabular (OpenType `tnum`: every digit one width, so
+ * columns of numbers line up) or proportional (`pnum`) ones where the font
+ * has them. */
+typedef enum rp_figures {
+  RP_FIGURES_FONT = 0,
+  RP_FIGURES_TABULAR = 1,
+  RP_FIGURES_PROPORTIONAL = 2
+} rp_figures;
+
+/* Characters whose glyphs a figures feature may replace: 0–9 and the signs
+ * set among them. */
+#define RP_FONT_N_FIGURES 20
 
 typedef struct rp_font {
   char *path; /* as resolved (owned) */
@@ -29,6 +46,12 @@ typedef struct rp_font {
   uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
   int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */
   struct rp_font_kerner *kerner; /* HarfBuzz font and pair cache (owned; private to font.c) */
+  /* Per figures style (tabular, proportional) and figure character (font.c's
+   * table): the replacing glyph's advance and where the character's own
+   * glyph is drawn so that its ink sits where the replacement's would, both
+   * in thousandths of an em; advance -1 when the font keeps the glyph. */
+  int16_t fig_adv[2][RP_FONT_N_FIGURES], fig_shift[2][RP_FONT_N_FIGURES];
+  bool has_figures[2]; /* the font has the feature at all (tnum, pnum) */
 } rp_font;
 
 typedef struct rp_fontset {
@@ -73,6 +96,25 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b);
  * With kern false it is rp_font_width exactly. */
 double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double size_pt,
                        double tracking, bool kern);
+
+/* The advance of cp in thousandths of an em with figures `fig`, and in
+ * *shift where its glyph is drawn from the pen: render draws the font's own
+ * glyph for cp (libharu draws by character), moved by *shift and followed
+ * by the returned advance, which is where the replacing glyph would be. For
+ * the font's own figures, or a character the feature leaves alone, that is
+ * rp_font_width's advance with no shift. */
+int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift);
+
+/* rp_font_kern, but 0 where either character is a figure replaced by `fig`:
+ * tabular figures keep their widths, and the pair was kerned for other
+ * glyphs. */
+int rp_font_kern_fig(const rp_font *f, uint32_t a, uint32_t b, rp_figures fig);
+
+/* rp_font_measure with figures `fig` (rp_font_advance per character, kerning
+ * by rp_font_kern_fig): what render draws for a text item with `figures`.
+ * With RP_FIGURES_FONT it is rp_font_measure exactly. */
+double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, double size_pt,
+                           double tracking, bool kern, rp_figures fig);
 
 /* rp_font_kern between the last character of l[0..llen) and the first of
  * r[0..rlen): what joining two runs of one face into one would add. */

@@ -34,7 +34,9 @@ static rp_role heading_role(int level) {
 static rp_status emit_marker(flow *f, const pending_marker *m, double baseline) {
   if (!m->text || !m->text[0] || !m->style) return RP_OK;
   const rp_font *font = rp_fontset_get(f->b->fonts, m->style->font);
-  double w = rp_font_width(font, m->text, strlen(m->text), m->style->size, m->style->tracking);
+  /* kerned and with the style's figures, as its text is ("(iv)", "10.") */
+  double w = rp_font_measure_fig(font, m->text, strlen(m->text), m->style->size, m->style->tracking,
+                                 m->style->kerning, m->style->figures);
   rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
   if (!it) return f->measuring ? RP_OK : rp_diag_oom(f->d);
   /* Markers sit right-aligned in their gutter, a third of an em from the text. */
@@ -52,6 +54,8 @@ static rp_status emit_marker(flow *f, const pending_marker *m, double baseline) 
   it->u.text.size = m->style->size;
   it->u.text.tracking = m->style->tracking;
   it->u.text.color = m->style->color;
+  it->u.text.kern = m->style->kerning;
+  it->u.text.figures = m->style->figures;
   return RP_OK;
 }
 

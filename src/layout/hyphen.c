@@ -1,9 +1,13 @@
 /* hyphen — see hyphen.h. A small cache of loaded dictionaries, one entry
- * per language asked about (a missing dictionary is cached as NULL). */
+ * per language asked about (a missing dictionary is cached as NULL). Words
+ * go to libhyphen in UTF-8, lower-cased, as its UTF-8 dictionaries (the
+ * .dic's first line) expect; break points are mapped back per character. */
 #include "layout/hyphen.h"
+#include "font/font.h"
 
 #include <hyphen.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +88,41 @@ static HyphenDict *dict_for(rp_hyphen *h, const char *lang) {
   return d;
 }
 
+/* Letters the patterns may read: ASCII, and Latin-1 to Latin Extended-B
+ * (é, ï, ŵ, ŷ…), less × and ÷. */
+static bool is_letter(uint32_t c) {
+  if (c < 0x80) return is_alpha((unsigned char)c);
+  return c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7;
+}
+
+static bool is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019; }
+
+/* Lower case of a letter of is_letter's range, the same length in UTF-8
+ * (Latin Extended-A pairs capitals and small letters side by side). */
+static uint32_t lower(uint32_t c) {
+  if (c < 0x80) return c | 0x20;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
+  if (c == 0x178) return 0xFF;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return c | 1;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
+  return c;
+}
+
+static size_t put_utf8(uint32_t c, char *o) {
+  if (c < 0x80) return o[0] = (char)c, 1;
+  if (c < 0x800) return o[0] = (char)(0xC0 | c >> 6), o[1] = (char)(0x80 | (c & 0x3F)), 2;
+  o[0] = (char)(0xE0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 0x3F));
+  o[2] = (char)(0x80 | (c & 0x3F));
+  return 3;
+}
+
+/* The character at word[i] (len bytes in all); its length in *n. */
+static uint32_t char_at(const char *word, size_t len, size_t i, size_t *n) {
+  uint32_t c;
+  *n = rp_utf8_decode(word + i, len - i, &c);
+  return c;
+}
+
 size_t rp_hyphen_points(rp_hyphen *h, const char *lang, const char *word, size_t len, size_t *pos,
                         size_t max) {
   if (!h || !word) return 0;
@@ -91,43 +130,71 @@ size_t rp_hyphen_points(rp_hyphen *h, const char *lang, const char *word, size_t
   bool looked = false;
   size_t count = 0;
   for (size_t a = 0; a < len;) {
-    if (!is_alpha((unsigned char)word[a])) {
-      a++;
+    size_t n;
+    uint32_t c = char_at(word, len, a, &n);
+    if (!is_letter(c)) {
+      a += n;
       continue;
     }
-    size_t b = a;
-    while (b < len && is_alpha((unsigned char)word[b])) b++;
-    /* a run touching a digit or a non-ASCII letter is part of a word we
-     * cannot read: keep it whole */
-    bool inside =
-        (a > 0 &&
-         ((unsigned char)word[a - 1] >= 0x80 || (word[a - 1] >= '0' && word[a - 1] <= '9'))) ||
-        (b < len && ((unsigned char)word[b] >= 0x80 || (word[b] >= '0' && word[b] <= '9')));
-    size_t n = b - a;
-    if (!inside && n >= RP_HYPHEN_MIN_WORD && n <= MAX_WORD) {
+    /* a run of letters, an apostrophe between two of them included
+     * ("organisation’s"); its characters' byte offsets in at[] */
+    size_t at[MAX_WORD + 1], chars = 0, b = a;
+    bool ascii = true;
+    while (b < len) {
+      c = char_at(word, len, b, &n);
+      if (is_apostrophe(c) && b + n < len) {
+        size_t m;
+        if (!is_letter(char_at(word, len, b + n, &m))) break;
+      } else if (!is_letter(c)) {
+        break;
+      }
+      if (chars < MAX_WORD) at[chars] = b;
+      chars++, ascii &= c < 0x80, b += n;
+    }
+    /* a run touching a digit is part of a code or a number: keep it whole */
+    bool digit_before = a > 0 && word[a - 1] >= '0' && word[a - 1] <= '9';
+    bool digit_after = b < len && word[b] >= '0' && word[b] <= '9';
+    if (!digit_before && !digit_after && chars >= RP_HYPHEN_MIN_WORD && chars <= MAX_WORD) {
       if (!looked) {
         d = dict_for(h, lang);
         looked = true;
       }
       if (!d) return 0;
-      char lower[MAX_WORD + 1], hy[MAX_WORD + 5];
-      for (size_t i = 0; i < n; i++) lower[i] = (char)(word[a + i] | 0x20);
-      lower[n] = '\0';
-      memset(hy, 0, sizeof hy);
-      char **rep = NULL;
-      int *rpos = NULL, *cut = NULL;
-      if (hnj_hyphen_hyphenate3(d, lower, (int)n, hy, NULL, &rep, &rpos, &cut, LEFT_MIN, RIGHT_MIN,
-                                0, 0) == 0) {
-        /* only plain breaks: a changed spelling at a break (rep) is not ours to draw */
-        for (size_t i = LEFT_MIN - 1; i + RIGHT_MIN < n; i++)
-          if ((hy[i] & 1) && !(rep && rep[i]) && count < max) pos[count++] = a + i + 1;
+      char low[4 * MAX_WORD + 1], hy[4 * MAX_WORD + 5];
+      size_t bytes = 0;
+      for (size_t i = a; i < b; i += n)
+        bytes += put_utf8(lower(char_at(word, len, i, &n)), low + bytes);
+      low[bytes] = '\0';
+      at[chars] = b;
+      /* the same bytes as the word (lower() keeps each letter's length);
+       * a dictionary in a legacy 8-bit encoding reads ASCII words only */
+      if (bytes == b - a && (ascii || d->utf8)) {
+        memset(hy, 0, sizeof hy);
+        char **rep = NULL;
+        int *rpos = NULL, *cut = NULL;
+        if (hnj_hyphen_hyphenate3(d, low, (int)bytes, hy, NULL, &rep, &rpos, &cut, LEFT_MIN,
+                                  RIGHT_MIN, 0, 0) == 0) {
+          /* after character k (its last byte), with LEFT_MIN before it and
+           * RIGHT_MIN after; only plain breaks: a changed spelling at a
+           * break (rep) is not ours to draw; never beside an apostrophe */
+          for (size_t k = LEFT_MIN; k + RIGHT_MIN <= chars; k++) {
+            size_t i = at[k] - 1 - a; /* the last byte of character k - 1 */
+            uint32_t l, r;
+            size_t m;
+            l = char_at(word, len, at[k - 1], &m);
+            r = char_at(word, len, at[k], &m);
+            if ((hy[i] & 1) && !(rep && rep[i]) && !is_apostrophe(l) && !is_apostrophe(r) &&
+                count < max)
+              pos[count++] = at[k];
+          }
+        }
+        if (rep) {
+          for (size_t i = 0; i < bytes; i++) free(rep[i]);
+          free(rep);
+        }
+        free(rpos);
+        free(cut);
       }
-      if (rep) {
-        for (size_t i = 0; i < n; i++) free(rep[i]);
-        free(rep);
-      }
-      free(rpos);
-      free(cut);
     }
     a = b;
   }

@@ -9,9 +9,12 @@
  * bare "en" finds none. A language with no dictionary (Welsh,
  * "cy": Debian packages none) is simply not hyphenated, without a warning.
  *
- * Only runs of at least RP_HYPHEN_MIN_WORD ASCII letters are hyphenated
- * (words with other letters, digits or symbols inside are kept whole), with
- * at least 2 letters before a break and 3 after it. */
+ * Only runs of at least RP_HYPHEN_MIN_WORD letters are hyphenated — ASCII
+ * and the Latin letters up to Latin Extended-B (é, ö, ŵ), an apostrophe
+ * between two letters counting as part of the word ("organisation’s");
+ * runs touching a digit are kept whole — with at least 2 letters before a
+ * break and 3 after it, never beside an apostrophe. Hyphens, U+2011 and
+ * other punctuation end a run ("co‑operative": "operative" may break). */
 #ifndef RP_LAYOUT_HYPHEN_H
 #define RP_LAYOUT_HYPHEN_H
 

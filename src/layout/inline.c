@@ -187,6 +187,15 @@ static const rp_font *font_of(const par *p, const rp_style *st) {
   return rp_fontset_get(p->fs, st->font);
 }
 
+/* A fixed-width space no face of the style has (Open Sans has no U+202F,
+ * the narrow no-break space of "7.4 m" and "33 000") is set as the style
+ * font's thin space, else a word space, quietly: the reader loses nothing.
+ * It stays inside its word: only is_space characters are break points. */
+static uint32_t narrow_space_stand_in(const rp_font *f, uint32_t c) {
+  if (!(c >= 0x2007 && c <= 0x200A) && c != 0x202F) return 0;
+  return rp_font_covers(f, 0x2009) ? 0x2009 : ' ';
+}
+
 /* The face that draws c: the style's own, else its fallbacks in order; -1
  * when none has it. */
 static int face_for(const par *p, const rp_style *st, uint32_t c) {
@@ -351,8 +360,10 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         const char *out = enc;
         size_t len;
         int face = face_for(p, st, c);
-        if (face >= 0) {
-          len = utf8_put(c, enc);
+        uint32_t stand_in = face < 0 ? narrow_space_stand_in(f, c) : 0;
+        if (face >= 0 || stand_in) {
+          len = utf8_put(stand_in ? stand_in : c, enc);
+          if (stand_in) face = st->font;
         } else {
           out = substitute(c);
           len = strlen(out);
@@ -387,8 +398,8 @@ static double piece_rise(const piece *pc) {
 
 /* Width of bytes [off, off + len) of the paragraph in piece pc's face. */
 static double piece_width(const par *p, const piece *pc, size_t off, size_t len) {
-  return rp_font_measure(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
-                         pc->style->tracking, pc->style->kerning);
+  return rp_font_measure_fig(rp_fontset_get(p->fs, pc->face), p->text + off, len, piece_size(pc),
+                             pc->style->tracking, pc->style->kerning, pc->style->figures);
 }
 
 static void measure(par *p) {
@@ -915,4 +926,5 @@ void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) 
   it->u.text.color = fr->style->color;
   it->u.text.underline = fr->style->underline;
   it->u.text.kern = fr->style->kerning;
+  it->u.text.figures = fr->style->figures;
 }

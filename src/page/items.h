@@ -63,6 +63,8 @@ typedef struct rp_item {
       rp_color color;
       bool underline;
       bool kern; /* draw the font's pair kerning (font.h rp_font_measure) */
+      /* draw these figures (font.h rp_font_measure_fig) */
+      rp_figures figures;
     } text;
     struct {
       rp_color fill, stroke; /* a == 0: none */

@@ -12,11 +12,13 @@
  * character spacing Tc = tracking × size / 1000 (ISO 32000-1 §9.3.2), which
  * is what layout's rp_font_width assumes.
  *
- * Kerning (items with `kern`): libharu has no TJ operator, so a kerned item
- * is drawn as pieces, a new one wherever the font kerns a pair, each moved
- * to where rp_font_measure (what layout measured) puts its first character:
- * a Td and a Tj per piece in the same text object. The pieces of a word abut
- * or overlap by the kerning, so text extraction still reads whole words. */
+ * Kerning and figures (items with `kern`, or tabular or proportional
+ * `figures`): libharu has no TJ operator, so such an item is drawn as
+ * pieces, a new one wherever a glyph's place (rp_font_measure_fig, what
+ * layout measured: kerning, a figure's replaced advance, its glyph's shift)
+ * parts from where libharu's widths would put it: a Td and a Tj per piece in
+ * the same text object. The pieces of a word abut or overlap by a fraction
+ * of a glyph, so text extraction still reads whole words. */
 #include <math.h>
 #include <string.h>
 
@@ -80,10 +82,10 @@ static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item
 static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
   HPDF_REAL y = (HPDF_REAL)rp_pdf_y(p, it->y);
   const rp_fontset *fs = p->doc->fonts;
-  const rp_font *f =
-      it->u.text.kern && fs && it->u.text.font >= 0 && (size_t)it->u.text.font < fs->count
-          ? rp_fontset_get(fs, it->u.text.font)
-          : NULL;
+  bool placed = it->u.text.kern || it->u.text.figures != RP_FIGURES_FONT;
+  const rp_font *f = placed && fs && it->u.text.font >= 0 && (size_t)it->u.text.font < fs->count
+                         ? rp_fontset_get(fs, it->u.text.font)
+                         : NULL;
   size_t len = strlen(text);
   char *buf = f ? rp_arena_alloc(p->scratch, len + 1) : NULL;
   if (!buf) {
@@ -92,21 +94,35 @@ static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
   }
   memcpy(buf, text, len + 1);
   double size = it->u.text.size, track = it->u.text.tracking;
+  rp_figures fig = it->u.text.figures;
+  bool kern = it->u.text.kern;
+  /* Where each glyph goes, as rp_font_measure_fig measured it (pen: the
+   * advances, kerning and tracking so far, thousandths of an em), against
+   * where the current piece's Tj would put it (libharu's widths); a new
+   * piece starts wherever the two part. */
   size_t start = 0;
   double x = it->x; /* of the piece starting at `start` */
+  int64_t pen = 0, natural = 0;
+  size_t chars = 0, piece_chars = 0;
   uint32_t prev = 0;
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; i < len; chars++, piece_chars++) {
     uint32_t cp;
     size_t n = rp_utf8_decode(buf + i, len - i, &cp);
-    int k = i > 0 ? rp_font_kern(f, prev, cp) : 0;
-    if (k != 0) {
+    int shift, adv = rp_font_advance(f, cp, fig, &shift);
+    if (i > 0 && kern) pen += rp_font_kern_fig(f, prev, cp, fig);
+    double want = it->x + ((double)(pen + shift) + track * (double)chars) * size / 1000.0;
+    double at = x + ((double)natural + track * (double)piece_chars) * size / 1000.0;
+    if (i > 0 && fabs(want - at) > 1e-6) {
       char keep = buf[i];
       buf[i] = '\0';
       HPDF_Page_TextOut(p->page, (HPDF_REAL)x, y, buf + start);
       buf[i] = keep;
-      x = it->x + rp_font_measure(f, buf, i, size, track, true) + k * size / 1000.0;
-      start = i;
+      start = i, x = want, natural = 0, piece_chars = 0;
+    } else if (i == 0 && shift != 0) {
+      x = want;
     }
+    natural += cp < 65536 ? f->widths[cp] : f->missing_width;
+    pen += adv;
     prev = cp;
     i += n;
   }

@@ -70,6 +70,7 @@ enum {
   RP_SP_MIN_SIZE,
   RP_SP_HYPHENATE,
   RP_SP_KERNING,
+  RP_SP_FIGURES,
 };
 
 /* Style attributes with the mask of those explicitly set. */
@@ -89,6 +90,8 @@ typedef struct rp_style_props {
   double min_size; /* pt */
   bool hyphenate;  /* set: as given; unset: only when justified */
   bool kerning;    /* the font's pair kerning (default on) */
+  /* tabular or proportional figures (default: the font's) */
+  rp_figures figures;
 } rp_style_props;
 
 typedef struct rp_style_def {

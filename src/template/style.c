@@ -68,6 +68,7 @@ static rp_style_props overlay(rp_style_props base, const rp_style_props *own) {
   if (SET(own, RP_SP_MIN_SIZE)) r.min_size = own->min_size;
   if (SET(own, RP_SP_HYPHENATE)) r.hyphenate = own->hyphenate;
   if (SET(own, RP_SP_KERNING)) r.kerning = own->kerning;
+  if (SET(own, RP_SP_FIGURES)) r.figures = own->figures;
   r.set = base.set | own->set;
   return r;
 }
@@ -127,6 +128,7 @@ static void props_to_style(const rp_layout_def *l, const rp_style_props *p, rp_s
   /* justified text hyphenates unless told not to; other text when told */
   s->hyphenate = SET(p, RP_SP_HYPHENATE) ? p->hyphenate : p->align == RP_ALIGN_JUSTIFY;
   s->kerning = p->kerning;
+  s->figures = p->figures;
 }
 
 const rp_style_def *rp_style_find(const rp_layout_def *l, const char *name) {
@@ -260,6 +262,15 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
   style_bool(l, n, "keep-with-next", RP_SP_KEEP_WITH_NEXT, &p->keep_with_next, p);
   style_bool(l, n, "hyphenate", RP_SP_HYPHENATE, &p->hyphenate, p);
   style_bool(l, n, "kerning", RP_SP_KERNING, &p->kerning, p);
+  const char *figures = rp_def_attr(l, n, "figures"); /* the schema allows these three */
+  if (figures) {
+    static const char *const names[] = {"default", "tabular", "proportional"};
+    for (int i = 0; i < 3; i++)
+      if (strcmp(figures, names[i]) == 0) {
+        p->figures = (rp_figures)i;
+        p->set |= 1u << RP_SP_FIGURES;
+      }
+  }
   if (xmlHasProp(n, (const xmlChar *)"max-lines") &&
       rp_def_int(l, n, "max-lines", 0, 1000, &p->max_lines))
     p->set |= 1u << RP_SP_MAX_LINES;

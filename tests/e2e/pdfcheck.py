@@ -8,7 +8,8 @@ usage:
       only at sensible points (a space, a hyphen, after . / @ in a handle or URL; no hyphen
       added inside a handle or URL), except what FILE lists for this layout and sample
   pdfcheck.py geometry OUT.pdf
-      no word overlaps another word, no word leaves its page (pdftotext -bbox-layout boxes)
+      no word leaves its page; no two words' ink cores overlap, nor their whole boxes
+      (pdftotext -bbox-layout: ascent to descent) by more than a quarter of the smaller box
   pdfcheck.py contrast OUT.pdf
       every word's box holds ink that stands out from the box's background (rendered pixels)
   pdfcheck.py all CONTENT.xml OUT.pdf [--layout NAME] [--exceptions FILE]
@@ -399,7 +400,8 @@ def core(b):
 
 def check_geometry(pdf, tol=1.0):
     fails = []
-    for pno, (pw, ph, words) in enumerate(word_boxes(pdf, bleed=300.0), 1):
+    pages = word_boxes(pdf, bleed=300.0)
+    for pno, (pw, ph, words) in enumerate(pages, 1):
         for w in words:
             if w[0] < -tol or w[1] < -tol or w[2] > pw + tol or w[3] > ph + tol:
                 fails.append(f"geometry page {pno}: word '{w[4]}' leaves the page "
@@ -419,6 +421,33 @@ def check_geometry(pdf, tol=1.0):
                     fails.append(f"geometry page {pno}: words overlap: '{wa[4]}' at "
                                  f"{wa[0]:.1f},{wa[1]:.1f} and '{wb[4]}' at "
                                  f"{wb[0]:.1f},{wb[1]:.1f} ({dx:.1f}×{dy:.1f} pt)")
+    return fails + check_boxes(pages)
+
+
+def check_boxes(pages, share=0.25):
+    """The issue's test, literally: two words whose boxes, as poppler reports them
+    (`pdftotext -bbox`: font ascent to descent), overlap by more than `share` of the smaller
+    box. Stricter than the ink cores above where display type is set on a tight leading: the
+    ascenders of one line must not run far into the descenders of the line above."""
+    fails = []
+    for pno, (_pw, _ph, words) in enumerate(pages, 1):
+        boxes = sorted(w for w in words if w[2] > w[0] and w[3] > w[1])
+        for i, a in enumerate(boxes):
+            area_a = (a[2] - a[0]) * (a[3] - a[1])
+            for b in boxes[i + 1:]:
+                if b[0] >= a[2]:
+                    break
+                if a[4] == b[4] and all(abs(u - v) < 0.5 for u, v in zip(a[:4], b[:4])):
+                    continue  # one word drawn twice in one place (e.g. fill, then stroke)
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                if dx <= 0 or dy <= 0:
+                    continue
+                smaller = min(area_a, (b[2] - b[0]) * (b[3] - b[1]))
+                if dx * dy > share * smaller:
+                    fails.append(f"geometry page {pno}: word boxes overlap by "
+                                 f"{100 * dx * dy / smaller:.0f}% of the smaller: '{a[4]}' at "
+                                 f"{a[0]:.1f},{a[1]:.1f} and '{b[4]}' at {b[0]:.1f},{b[1]:.1f}")
     return fails
 
 

@@ -2,7 +2,8 @@
 # Every stock layout × every sample, read back as a reader would see it
 # (tests/e2e/pdfcheck.py): renders with exit 0 and nothing on stderr; every
 # piece of content is in the text, its lines broken only at sensible points
-# (except what matrix-exceptions.txt excuses, with its reason); no word overlaps another or leaves its page; every word
+# (except what matrix-exceptions.txt excuses, with its reason); no word overlaps another (ink,
+# or whole boxes by over a quarter of the smaller) or leaves its page; every word
 # stands out from what lies under it. Then "next year": the 2018–19 sample
 # moved on a year prints the new period, and the old one only where its
 # content still says it (pages, metadata and bookmarks).
@@ -73,6 +74,9 @@ fx purple-on-purple && expect_check "fixture purple-on-purple" fail \
   "contrast page 1: word 'Purple'.*#5b2a86" contrast "$TMP/fx-purple-on-purple.pdf"
 fx overlap && expect_check "fixture overlap" fail \
   "geometry page 1: words overlap: 'Overlapping'" geometry "$TMP/fx-overlap.pdf"
+fx tight-leading && expect_check "fixture tight-leading: word boxes, not ink" fail \
+  "geometry page 1: word boxes overlap by 3[0-9]% of the smaller: '2018' at .* and 'Tight'" \
+  geometry "$TMP/fx-tight-leading.pdf"
 fx off-page && expect_check "fixture off-page" fail \
   "geometry page 1: word 'edge' leaves the page" geometry "$TMP/fx-off-page.pdf"
 # A layout printing a fixed period, given next year's content (scrubbed, as in 3.).

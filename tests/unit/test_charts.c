@@ -16,6 +16,7 @@
 #include "testutil.h"
 /* after testutil.h (cmocka) */
 #include "base/arena.h"
+#include "base/numfmt.h"
 #include "charts/charts.h"
 #include "charts/draw.h"
 #include "charts/scale.h"
@@ -386,6 +387,57 @@ static void check_fmt(double v, int dec, const char *unit, const char *pic, cons
     fprintf(stderr, "%g → \"%s\", wanted \"%s\"\n", v, out, want);
     fail();
   }
+}
+
+/* rp_format_number, the layout's format-number(): real minus signs, thin
+ * and narrow no-break spaces as grouping separators or before a unit. */
+static void check_pic(double v, const char *pic, const char *want) {
+  char out[128];
+  assert_true(rp_format_number(v, pic, out, sizeof out));
+  if (strcmp(out, want)) {
+    fprintf(stderr, "%g by \"%s\" → \"%s\", wanted \"%s\"\n", v, pic, out, want);
+    fail();
+  }
+}
+
+#define THIN "\xE2\x80\x89"  /* U+2009 */
+#define NNBSP "\xE2\x80\xAF" /* U+202F */
+#define MINUS_SIGN "\xE2\x88\x92"
+
+static void test_format_number(void **state) {
+  (void)state;
+  check_pic(-3.2, "0.0", MINUS_SIGN "3.2");
+  check_pic(-1500, "#,##0", MINUS_SIGN "1,500");
+  check_pic(-0.0001, "0.0", "0.0"); /* rounds to zero: no sign */
+  check_pic(-INFINITY, "0", MINUS_SIGN "Infinity");
+  check_pic(33000, "#" NNBSP "##0", "33" NNBSP "000");
+  check_pic(1234567.5, "#" THIN "##0.0", "1" THIN "234" THIN "567.5");
+  check_pic(7.4, "0.0" THIN "m", "7.4" THIN "m"); /* a unit: the space is the suffix's */
+  check_pic(12, "#,##0" NNBSP "MW", "12" NNBSP "MW");
+  check_pic(-0.074, "0.0" NNBSP "%", MINUS_SIGN "7.4" NNBSP "%");
+  check_pic(999, "#" NNBSP "##0", "999");
+  char out[8];
+  assert_false(rp_format_number(1, "m" THIN "s", out, sizeof out)); /* no number part */
+  assert_false(rp_format_number(-12345, "#,##0", out, 7));          /* "−12,345" needs 10 bytes */
+}
+
+/* Chart labels are kerned as body text is: "AVAST Today" is narrower than
+ * its plain advances, measured as render will draw it (the item's kern). */
+static void test_label_kerning(void **state) {
+  fixture *fx = *state;
+  rp_chart c = base_chart(fx, RP_CHART_HBAR);
+  static const char *const cats[] = {"AVAST Today", "Wo"};
+  static const double v[] = {3, 5};
+  set_data(fx, &c, 2, cats, v);
+  rp_page *p;
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  rp_item *t = find_text(p, "AVAST Today");
+  assert_non_null(t);
+  assert_true(t->u.text.kern);
+  const rp_font *f = rp_fontset_get(&fx->fs, t->u.text.font);
+  double kerned = rp_font_measure(f, "AVAST Today", 11, t->u.text.size, 0, true);
+  assert_true(fabs(t->w - kerned) < 1e-9);
+  assert_true(kerned < rp_font_width(f, "AVAST Today", 11, t->u.text.size, 0) - 0.5);
 }
 
 static void test_format(void **state) {
@@ -960,6 +1012,67 @@ static void test_timeline(void **state) {
   assert_null(find_text(p, "Jan"));
   assert_non_null(find_text(p, "2000"));
 
+  /* twelve long names over a year, several near the right edge: all named,
+   * on both sides of the axis, no staircase */
+  rp_chart_event year[] = {
+      {"Labour Party Conference", {2018, 9, 23}, {2018, 9, 26}},
+      {"CCIN Annual Conference and Co-operative Showcase", {2018, 10, 3}, {2018, 10, 4}},
+      {"Co-operative Party Centenary Conference", {2018, 10, 12}, {2018, 10, 14}},
+      {"Towards a Co-operative Gloucestershire presentation", {2018, 11, 10}, {0}},
+      {"Strategy Session for Member Councils", {2019, 1, 9}, {0}},
+      {"Labour Local Government Conference", {2019, 2, 8}, {2019, 2, 9}},
+      {"Scottish Labour Conference", {2019, 3, 8}, {2019, 3, 10}},
+      {"Ways Forward Conference", {2019, 4, 5}, {0}},
+      {"Co-operative Party Local Government Conference", {2019, 6, 8}, {0}},
+      {"PSTA State of Transformation Conference", {2019, 6, 18}, {0}},
+      {"Co-operative Congress and Co-operative of the Year Awards", {2019, 6, 20}, {2019, 6, 21}},
+      {"Local Government Association Annual Conference & Exhibition", {2019, 7, 2}, {2019, 7, 4}},
+  };
+  c.events = year, c.n_events = sizeof year / sizeof year[0];
+  c.title = NULL;
+  rp_chart_box wide = box_std;
+  wide.w = 480, wide.h = 170; /* an A4 column, 60 mm */
+  size_t warned = fx->d.warnings;
+  assert_int_equal(draw(fx, &c, &wide, &p), RP_OK);
+  assert_int_equal(fx->d.warnings, warned);
+  assert_inside(p, &wide);
+  assert_no_text_overlap(p);
+  double axis_y = find_text(p, "Oct")->y - c.label.size * RP_CHART_ASCENT - 3;
+  size_t up = 0, down = 0;
+  double top = INFINITY, bottom = -INFINITY;
+  for (size_t i = 0; i < c.n_events; i++) {
+    rp_item *t = find_text(p, year[i].label);
+    assert_non_null(t);
+    if (t->y < axis_y) up++, top = fmin(top, t->y);
+    if (t->y > axis_y + 2 * c.label.size) down++, bottom = fmax(bottom, t->y);
+  }
+  assert_int_equal(up + down, c.n_events);
+  assert_true(up > 0 && down > 0);
+  /* both sides together are no taller than half the old staircase's 12 rows */
+  double row = c.label.size * 1.35;
+  assert_true(axis_y - top < row * 6 + 10 && bottom - axis_y < row * 6 + 30);
+  /* no leader (a stroked vertical line) crosses a label */
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *l = item(p, i);
+    if (l->kind != RP_ITEM_PATH || l->u.path.stroke.a == 0) continue;
+    const rp_path_op *ops = l->u.path.ops;
+    for (size_t q = 1; q < l->u.path.n_ops; q++) {
+      if (ops[q].op != RP_PATH_LINE || fabs(ops[q].x[0] - ops[q - 1].x[0]) > 0.01) continue;
+      double x = ops[q].x[0], y0 = fmin(ops[q].y[0], ops[q - 1].y[0]),
+             y1 = fmax(ops[q].y[0], ops[q - 1].y[0]);
+      for (size_t k = 0; k < p->items.len; k++) {
+        rp_item *t = item(p, k);
+        if (t->kind != RP_ITEM_TEXT) continue;
+        double tt = t->y - t->u.text.size * RP_CHART_ASCENT,
+               tb = t->y + t->u.text.size * RP_CHART_DESCENT;
+        bool crosses = x > t->x + 0.5 && x < t->x + t->w - 0.5 && y0 < tb - 0.5 && y1 > tt + 0.5;
+        if (crosses) fprintf(stderr, "a leader at x %.1f crosses \"%s\"\n", x, t->u.text.text);
+        assert_false(crosses);
+      }
+    }
+  }
+  c.title = "Events, 2018–19";
+
   /* bad dates */
   rp_chart_event bad[] = {{"X", {2018, 13, 1}, {0}}};
   c.events = bad, c.n_events = 1;
@@ -1220,6 +1333,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),
       cmocka_unit_test(test_format),
+      cmocka_unit_test_setup_teardown(test_label_kerning, setup, teardown),
+      cmocka_unit_test(test_format_number),
       cmocka_unit_test_setup_teardown(test_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bar, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hbar, setup, teardown),

@@ -531,6 +531,87 @@ static void test_measure_with_kerning(void **state) {
   rp_diag_fini(&d);
 }
 
+/* HarfBuzz's own shaping of one character with `feature` on: its glyph's
+ * advance in thousandths of an em (libharu's truncation) and its ink's
+ * left edge in font units. */
+static int hb_feature_advance(const char *path, uint32_t cp, const char *feature, long *bearing) {
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+  assert_non_null(blob);
+  hb_face_t *face = hb_face_create(blob, 0);
+  hb_font_t *font = hb_font_create(face);
+  hb_buffer_t *buf = hb_buffer_create();
+  hb_buffer_add_codepoints(buf, &cp, 1, 0, 1);
+  hb_buffer_guess_segment_properties(buf);
+  hb_feature_t fe;
+  assert_true(hb_feature_from_string(feature, -1, &fe));
+  hb_shape(font, buf, &fe, 1);
+  unsigned n = 0;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+  assert_int_equal(n, 1);
+  hb_glyph_extents_t e;
+  assert_true(hb_font_get_glyph_extents(font, info[0].codepoint, &e));
+  *bearing = e.x_bearing;
+  int adv = (int)((unsigned)hb_font_get_glyph_h_advance(font, info[0].codepoint) * 1000u /
+                  hb_face_get_upem(face));
+  hb_buffer_destroy(buf);
+  hb_font_destroy(font);
+  hb_face_destroy(face);
+  hb_blob_destroy(blob);
+  return adv;
+}
+
+/* Figures: Open Sans has tnum and pnum. Its own digits are already tabular,
+ * so tabular keeps them ("1111" as wide as "8888"); proportional narrows the
+ * 1 (one.pnum), drawn as the plain 1 moved to where one.pnum's ink is.
+ * DejaVu Sans has neither feature: its figures stay as they are. */
+static void test_figures(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  for (size_t k = 0; k < 4; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    assert_true(f->has_figures[0] && f->has_figures[1]);
+    double tab1 = rp_font_measure_fig(f, "1111", 4, 10, 0, true, RP_FIGURES_TABULAR),
+           tab8 = rp_font_measure_fig(f, "8888", 4, 10, 0, true, RP_FIGURES_TABULAR);
+    assert_true(tab1 == tab8);
+    assert_true(tab1 == rp_font_measure(f, "1111", 4, 10, 0, true));
+    double pro1 = rp_font_measure_fig(f, "1111", 4, 10, 0, true, RP_FIGURES_PROPORTIONAL),
+           pro8 = rp_font_measure_fig(f, "8888", 4, 10, 0, true, RP_FIGURES_PROPORTIONAL);
+    if (!(pro1 < pro8 - 1))
+      fail_msg("%s: proportional 1111 %g pt, 8888 %g pt", FACES[k], pro1, pro8);
+    assert_true(pro8 == tab8); /* only the 1 changes */
+    /* as HarfBuzz shapes "1" with pnum: its advance, and the plain 1 moved
+     * by the difference of the two glyphs' left bearings (same outline) */
+    long b_own, b_pnum;
+    int own = hb_feature_advance(rp_test_src(FACES[k]), '1', "-pnum", &b_own);
+    int pnum = hb_feature_advance(rp_test_src(FACES[k]), '1', "pnum", &b_pnum);
+    assert_int_equal(own, f->widths['1']);
+    int shift;
+    assert_int_equal(rp_font_advance(f, '1', RP_FIGURES_PROPORTIONAL, &shift), pnum);
+    assert_int_equal(shift, lround((b_pnum - b_own) * 1000.0 / f->units_per_em));
+    assert_true(shift < 0);
+    assert_int_equal(rp_font_advance(f, '8', RP_FIGURES_PROPORTIONAL, &shift), f->widths['8']);
+    assert_int_equal(shift, 0);
+    assert_true(fabs(pro1 - (4 * pnum) * 10 / 1000.0) < 1e-9);
+    /* figures the feature replaces are not kerned; letters still are */
+    assert_int_equal(rp_font_kern_fig(f, '1', '1', RP_FIGURES_PROPORTIONAL), 0);
+    assert_int_equal(rp_font_kern_fig(f, 'A', 'V', RP_FIGURES_PROPORTIONAL),
+                     rp_font_kern(f, 'A', 'V'));
+  }
+  for (size_t k = 4; k < 8; k++) {
+    const rp_font *f = load(&fs, &d, FACES[k]);
+    assert_false(f->has_figures[0] || f->has_figures[1]);
+    for (int fig = RP_FIGURES_TABULAR; fig <= RP_FIGURES_PROPORTIONAL; fig++)
+      assert_true(rp_font_measure_fig(f, "2018–19 −3.2", strlen("2018–19 −3.2"), 10, 0, true,
+                                      (rp_figures)fig) ==
+                  rp_font_measure(f, "2018–19 −3.2", strlen("2018–19 −3.2"), 10, 0, true));
+  }
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_width_matches_libharu),
@@ -548,6 +629,7 @@ int main(void) {
       cmocka_unit_test(test_digits_are_tabular),
       cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
       cmocka_unit_test(test_measure_with_kerning),
+      cmocka_unit_test(test_figures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,9 +81,20 @@ static void test_break_points(void **state) {
   /* words under six letters are kept whole */
   assert_string_equal(marked(fx, NULL, "table"), "table");
   assert_string_equal(marked(fx, NULL, "houses"), "houses"); /* no point 2 + 3 from the ends */
-  /* words with digits or letters the patterns cannot read are kept whole */
-  assert_string_equal(marked(fx, NULL, "naïveté"), "naïveté");
+  /* words with digits are kept whole */
+  assert_string_equal(marked(fx, NULL, "naïveté"), "naïveté"); /* the patterns find no point */
   assert_string_equal(marked(fx, NULL, "representation2"), "representation2");
+  /* letters beyond ASCII go to the UTF-8 patterns; breaks fall between
+   * characters, never inside one's bytes */
+  assert_string_equal(marked(fx, NULL, "coöperative"), "coöpe-ra-tive");
+  assert_string_equal(marked(fx, NULL, "Rééducation"), "Ré-é-du-cation");
+  assert_string_equal(marked(fx, NULL, "COÖRDINATION"), "COÖRDI-N-ATION");
+  /* a non-breaking hyphen (U+2011) is the text's own, like "-" */
+  assert_string_equal(marked(fx, NULL, "co\u2011operative"), "co\u2011op-er-at-ive");
+  /* a curly apostrophe inside a word belongs to it: no break beside it,
+   * and "s" after it counts towards the three letters after a break */
+  assert_string_equal(marked(fx, NULL, "organisation\u2019s"), "or-gan-isa-tion\u2019s");
+  assert_string_equal(marked(fx, NULL, "‘representation’"), "‘rep-res-ent-a-tion’");
   /* a tag with more subtags than any file: the longest that has one */
   assert_string_equal(marked(fx, "en-GB-oxendict", "development"), "de-vel-op-ment");
   /* no dictionary (Debian has no Welsh patterns), or a tag that is no

@@ -437,6 +437,43 @@ static void test_inset_only(void **state) {
   assert_true(legend);
 }
 
+/* The legend's first line ("Member councils (28)"), NULL when not drawn. */
+static rp_item *legend_line(fixture *fx, const char *text) {
+  for (size_t i = 0; i < fx->page.items.len; i++)
+    if (item(fx, i)->kind == RP_ITEM_TEXT && strcmp(item(fx, i)->u.text.text, text) == 0)
+      return item(fx, i);
+  return NULL;
+}
+
+/* The legend keeps in from the frame's edges (a full-bleed map's edge is
+ * trimmed) and, in a frame wider than the map, sits beside the land, off it;
+ * it covers no marker and no label (check_labels). */
+static void test_legend_place(void **state) {
+  fixture *fx = *state;
+  size_t n = sizeof members_2018 / sizeof members_2018[0];
+  const double sizes[3][2] = {{482, 360}, {700, 330}, {300, 420}};
+  for (int k = 0; k < 3; k++) {
+    assert_int_equal(draw(fx, members_2018, n, keys_2018, 2, sizes[k][0], sizes[k][1], NULL),
+                     RP_OK);
+    check_labels(fx, members_2018, n);
+    rp_item *t = legend_line(fx, "Member councils (28)");
+    assert_non_null(t);
+    const rp_chart_box *b = &fx->box;
+    double in = 3 + 7 * 1.1; /* 3 pt at least, and the legend's marker before its text */
+    assert_true(t->x >= b->x + in - 0.01 && t->x + t->w <= b->x + b->w - 3 + 0.01);
+    assert_true(t->y - t->h >= b->y + 3 - 0.01 && t->y + t->h * 1.5 <= b->y + b->h - 3 + 0.01);
+    if (k != 1) continue;
+    /* wide: the legend lies beside the land (the largest path: Great Britain) */
+    rp_item *land = NULL;
+    for (size_t i = 0; i < fx->page.items.len; i++) {
+      rp_item *it = item(fx, i);
+      if (it->kind == RP_ITEM_PATH && (!land || it->w * it->h > land->w * land->h)) land = it;
+    }
+    assert_non_null(land);
+    assert_true(t->x + t->w <= land->x || t->x - 7 * 1.1 >= land->x + land->w);
+  }
+}
+
 /* ---- the outline and the look --------------------------------------------- */
 
 /* Every point of the outline file is drawn: the land paths' vertices (a
@@ -626,6 +663,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_projection_places_towns, setup, teardown),
       cmocka_unit_test_setup_teardown(test_projection_aspect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_2018_members, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_legend_place, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_second_sample, setup, teardown),
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),

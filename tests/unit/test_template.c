@@ -534,7 +534,7 @@ static void test_substitution(void **state) {
       "33,000",
       "1,234.50",
       "25.6%",
-      "-£7",
+      "\u2212£7", /* a real minus sign (base/numfmt.c) */
       "£9,500,000,000",
       "Sharon Taylor",
       "Cllr",
