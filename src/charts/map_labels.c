@@ -140,10 +140,13 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   rp_map_rect b = s->bounds;
   double reach = fmin(hypot(b.x1 - b.x0, b.y1 - b.y0) * 0.6, l->reach);
   double step = fmax(l->h * 0.4, 2.0);
-  for (double dist = l->mr + 6; dist <= reach; dist += step) {
+  /* Far out, rings spread and thin out, so the search stays bounded however
+   * large the map (a 14400 pt page, a list allowed to go anywhere: tens of
+   * millions of places tried per label before; found by fuzz_chart). */
+  for (double dist = l->mr + 6; dist <= reach; dist += fmax(step, dist / 16)) {
     /* points on the ring half a line apart (3 pt at least), in pairs mirrored about the
      * horizontal, nearest the horizontal first (right, then left) */
-    int half = (int)ceil(M_PI * dist / fmax(3.0, l->h * 0.5));
+    int half = (int)fmin(128, ceil(M_PI * dist / fmax(3.0, l->h * 0.5)));
     for (int k = 0; k <= half; k++) {
       for (int side = 0; side < 4; side++) {
         double th = M_PI * k / half;

@@ -85,7 +85,7 @@ rp_status rp_chart_draw_pie(rp_chart_out *o, const rp_chart *c) {
   double a = -M_PI / 2;
   for (size_t i = 0; i < n; i++) {
     if (isnan(v[i]) || v[i] == 0) continue;
-    double sweep = 2 * M_PI * v[i] / sum, b = a + sweep;
+    double sweep = 2 * M_PI * (v[i] / sum), b = a + sweep; /* 2π·v overflows near 1e308 */
     if (hole > 0) {
       cairo_arc(o->cr, cx, cy, R, a, b);
       cairo_arc_negative(o->cr, cx, cy, hole, b, a);

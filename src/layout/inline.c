@@ -421,7 +421,9 @@ static void measure(par *p) {
 
 /* A character of an overlong atom: where it is and what it is. */
 typedef struct chpos {
-  size_t piece, off, len; /* its piece (index in p->pieces) and bytes in par.text */
+  /* its piece (index in p->pieces) and bytes in par.text: 32 bits suffice
+   * (documents are at most RP_XML_MAX_BYTES), and halve a long word's cost */
+  uint32_t piece, off, len;
   uint32_t cp;
 } chpos;
 
@@ -464,6 +466,42 @@ static rp_status push_range(par *p, rp_vec *pieces, rp_vec *atoms, const chpos *
   return RP_OK;
 }
 
+/* Longest run of characters with no sensible break that is split between
+ * every pair of characters; a longer one (a pasted hash, a runaway word: a
+ * million characters took 800 MB as one atom per character) is cut into
+ * line-wide chunks instead, so it starts on a line of its own. */
+#define RP_INLINE_CHAR_RUN 256
+
+/* Appends characters cs[a..b) as atoms each as wide as fits in `limit`
+ * (at least one character), broken between characters (BRK_CHAR); the last
+ * keeps break k and space. Widths are summed per character to find the cut
+ * and measured whole after (kerning), giving back characters if needed. */
+static rp_status push_chunks(par *p, rp_vec *pieces, rp_vec *atoms, const chpos *cs, size_t a,
+                             size_t b, brk k, double space, double limit) {
+  while (a < b) {
+    size_t e = a;
+    double w = 0;
+    while (e < b) {
+      const piece *pc = &PIECE(p, cs[e].piece);
+      double cw = piece_width(p, pc, cs[e].off, cs[e].len);
+      if (e > a && w + cw > limit + FIT_EPS) break;
+      w += cw;
+      e++;
+    }
+    for (;;) {
+      size_t first = atoms->len;
+      rp_status s = push_range(p, pieces, atoms, cs, a, e, e < b ? BRK_CHAR : k, e < b ? 0 : space);
+      if (s != RP_OK) return s;
+      if (RP_VEC_AT(*atoms, atom, first).width <= limit + FIT_EPS || e - a == 1) break;
+      pieces->len = RP_VEC_AT(*atoms, atom, first).p0;
+      atoms->len = first;
+      e--;
+    }
+    a = e;
+  }
+  return RP_OK;
+}
+
 /* Splits overlong atom `at` into pieces/atoms: at its soft break points
  * (BRK_SOFT), and each part still wider than `limit` between its characters
  * (BRK_CHAR). The last part keeps the atom's own break and space. */
@@ -477,9 +515,9 @@ static rp_status split_atom(par *p, rp_vec *pieces, rp_vec *atoms, const atom *a
     const piece *pc = &PIECE(p, at->p0 + q);
     for (size_t off = pc->off; off < pc->off + pc->len;) {
       size_t len = rp_utf8_decode(p->text + off, pc->off + pc->len - off, &cs[n].cp);
-      cs[n].piece = at->p0 + q;
-      cs[n].off = off;
-      cs[n++].len = len;
+      cs[n].piece = (uint32_t)(at->p0 + q);
+      cs[n].off = (uint32_t)off;
+      cs[n++].len = (uint32_t)len;
       off += len;
     }
   }
@@ -496,9 +534,13 @@ static rp_status split_atom(par *p, rp_vec *pieces, rp_vec *atoms, const atom *a
       /* No sensible point left: between characters, as a last resort. */
       pieces->len = RP_VEC_AT(*atoms, atom, first).p0;
       atoms->len = first;
-      for (size_t i = a; i < b && s == RP_OK; i++)
-        s = push_range(p, pieces, atoms, cs, i, i + 1, i + 1 < b ? BRK_CHAR : k,
-                       i + 1 < b ? 0 : space);
+      if (b - a > RP_INLINE_CHAR_RUN) {
+        s = push_chunks(p, pieces, atoms, cs, a, b, k, space, limit);
+      } else {
+        for (size_t i = a; i < b && s == RP_OK; i++)
+          s = push_range(p, pieces, atoms, cs, i, i + 1, i + 1 < b ? BRK_CHAR : k,
+                         i + 1 < b ? 0 : space);
+      }
       if (s != RP_OK) return s;
     }
     a = b;

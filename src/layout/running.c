@@ -67,7 +67,31 @@ static char *substitute(rp_arena *a, const char *pattern, const char *page, size
   return out;
 }
 
-static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) {
+/* The lines a running text was last broken into, by decoration: the same
+ * footer on every page ("TN · About") is broken once, not once per page. */
+typedef struct running_cache {
+  struct {
+    const rp_decoration *dec;
+    const char *text;
+    rp_lines ls;
+  } e[8];
+  size_t n, next;
+} running_cache;
+
+static rp_lines *cached(running_cache *c, const rp_decoration *dec, const char *text) {
+  for (size_t i = 0; i < c->n; i++)
+    if (c->e[i].dec == dec && strcmp(c->e[i].text, text) == 0) return &c->e[i].ls;
+  return NULL;
+}
+
+static void keep(running_cache *c, const rp_decoration *dec, const char *text, const rp_lines *ls) {
+  size_t i = c->n < 8 ? c->n++ : c->next++ % 8;
+  c->e[i].dec = dec;
+  c->e[i].text = text;
+  c->e[i].ls = *ls;
+}
+
+static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp_decoration *dec) {
   if (!dec || !dec->text || !dec->style) return RP_OK;
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
@@ -85,8 +109,18 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
     rp_flow_warn_once(f, &dec->src, msg);
   }
   rp_lines ls;
-  rp_status st = rp_inline_break(f->a, f->b->fonts, &span, dec->w, 0, dec->style->align, &ls, f->d);
-  if (st != RP_OK) return st;
+  const rp_lines *hit = cached(c, dec, text);
+  if (hit) {
+    ls = *hit;
+  } else {
+    /* in the arena: the lines' fragments point at it, and are kept */
+    rp_span *sp = rp_arena_alloc(f->a, sizeof *sp);
+    if (!sp) return rp_diag_oom(f->d);
+    *sp = span;
+    rp_status st = rp_inline_break(f->a, f->b->fonts, sp, dec->w, 0, dec->style->align, &ls, f->d);
+    if (st != RP_OK) return st;
+    keep(c, dec, text, &ls);
+  }
   double y = dec->y;
   for (size_t i = 0; i < ls.n; i++) {
     const rp_line *ln = &ls.lines[i];
@@ -112,13 +146,14 @@ static rp_status set_text(flow *f, size_t page_index, const rp_decoration *dec) 
 }
 
 rp_status rp_flow_running(flow *f) {
+  running_cache c = {0};
   for (size_t p = 0; p < f->doc->pages.len; p++) {
     const page_info *pi = &RP_VEC_AT(f->info, page_info, p);
     const rp_page_variant *v = pi->variant;
-    rp_status st = set_text(f, p, v->header);
-    if (st == RP_OK) st = set_text(f, p, v->footer);
+    rp_status st = set_text(f, &c, p, v->header);
+    if (st == RP_OK) st = set_text(f, &c, p, v->footer);
     for (size_t i = 0; st == RP_OK && i < v->n_decorations; i++)
-      if (v->decorations[i].is_text) st = set_text(f, p, &v->decorations[i]);
+      if (v->decorations[i].is_text) st = set_text(f, &c, p, &v->decorations[i]);
     if (st != RP_OK) return st;
   }
   return RP_OK;

@@ -1,8 +1,11 @@
 /* pipeline — see pipeline.h. */
 #include "pipeline/pipeline.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/outfile.h"
 #include "model/content.h"
@@ -31,9 +34,26 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
     return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot write the layout dump");
   }
   of.fd = -1; /* the stream owns it now */
-  st = rp_layout_dump(doc, f);
-  if (fclose(f) != 0 && st == RP_OK)
-    st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot write the layout dump");
+  /* A write that failed inside stdio (disk full) leaves only the stream's
+   * error flag, which rp_layout_dump reports by its status: fclose reports
+   * just the last flush. The stream owns the descriptor, so outfile cannot
+   * sync it: that is done here. */
+  errno = 0;
+  bool failed = rp_layout_dump(doc, f) != RP_OK;
+  int err = errno;
+  if (!failed && (fflush(f) != 0 || (fsync(fileno(f)) != 0 && errno != EINVAL))) {
+    failed = true;
+    err = errno;
+  }
+  if (fclose(f) != 0 && !failed) {
+    failed = true;
+    err = errno;
+  }
+  if (failed)
+    st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+                       "cannot write the layout dump: %s; check that the disk has room and the "
+                       "folder is writable",
+                       strerror(err ? err : EIO));
   if (st == RP_OK) return rp_outfile_commit(&of, d);
   rp_outfile_abort(&of);
   return st;
@@ -69,7 +89,8 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, co
   if (st != RP_OK) return st;
   rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
                        .chart_dpi = o->chart_dpi,
-                       .print = print_of(o, l)};
+                       .print = print_of(o, l),
+                       .out_name = path};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {

@@ -7,6 +7,7 @@
  * handler only stores the code; rp_pdf_ok() turns it into a diagnostic and
  * resets libharu's sticky error), finite-number checks and UTF-8 cleaning.
  * No setjmp/longjmp: libharu's handler returns and every call is checked. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -309,6 +310,43 @@ static bool alloc_tables(rp_pdf *p) {
   return p->fonts && p->font_failed && p->font_used && p->images;
 }
 
+/* Saves the document to `path`. libharu's own file writer ignores what
+ * fclose returns, so a disk that fills at the last flush would pass
+ * unnoticed: the PDF goes to libharu's memory stream and is written from
+ * there with every call checked. Messages name `name` and say why. */
+static void save(rp_pdf *p, const char *path, const char *name) {
+  HPDF_STATUS no = 0, detail = 0;
+  if (HPDF_SaveToStream(p->pdf) != HPDF_OK || rp_pdf_take_error(p, &no, &detail)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot compose the PDF (libharu error 0x%04X)",
+                 (unsigned)(no ? no : HPDF_GetError(p->pdf)));
+    return;
+  }
+  HPDF_UINT32 left = HPDF_GetStreamSize(p->pdf);
+  FILE *f = fopen(path, "wb");
+  int err = f ? 0 : errno;
+  HPDF_BYTE buf[1 << 15];
+  while (f && !err && left > 0) {
+    HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
+    HPDF_STATUS r = HPDF_ReadFromStream(p->pdf, buf, &n);
+    if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || n == 0 || n > left) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot read back the PDF (libharu error 0x%04X)",
+                   (unsigned)r);
+      break;
+    }
+    errno = 0;
+    if (fwrite(buf, 1, n, f) != n) err = errno ? errno : EIO;
+    left -= n;
+  }
+  rp_pdf_take_error(p, &no, &detail); /* the stream's end raises HPDF_STREAM_EOF */
+  if (f && fflush(f) != 0 && !err) err = errno ? errno : EIO;
+  if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
+  if (err)
+    rp_pdf_error(p, RP_ERR_INPUT, name, 0,
+                 "cannot write the PDF: %s; check that the disk has room and the folder is "
+                 "writable",
+                 strerror(err));
+}
+
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d) {
   static const rp_render_opts defaults = {0};
@@ -338,12 +376,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   /* With --strict a warning is an error too: write nothing then. */
   if (p.status == RP_OK && d->errors > errors_before) p.status = RP_ERR_INPUT;
   if (p.status != RP_OK) goto out;
-  HPDF_STATUS no = 0, detail = 0;
-  if (HPDF_SaveToFile(p.pdf, out_path) != HPDF_OK || rp_pdf_take_error(&p, &no, &detail)) {
-    no = no ? no : HPDF_GetError(p.pdf);
-    rp_pdf_error(&p, RP_ERR_INPUT, out_path, 0, "cannot write the PDF (libharu error 0x%04X)",
-                 (unsigned)no);
-  }
+  save(&p, out_path, opts->out_name ? opts->out_name : out_path);
 
 out:
   if (p.pdf) HPDF_Free(p.pdf);

@@ -33,6 +33,9 @@ typedef struct rp_render_opts {
    * TrimBox and BleedBox, optional crop marks, CMYK and spot colours, an
    * output intent; no links or bookmarks (printers' files have none). */
   rp_print print;
+  /* The name messages give the output, when out_path is a temporary that
+   * stands for it (base/outfile.h); NULL: out_path. */
+  const char *out_name;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or
@@ -44,7 +47,8 @@ typedef struct rp_render_opts {
  * is left out; a bad font file or unwritable output is RP_ERR_INPUT; anything
  * libharu refuses after validation is RP_ERR_INTERNAL. Returns RP_OK, or the
  * first error's status. Nothing is written when drawing failed; a failure
- * while saving may leave a partial file at out_path. */
+ * while saving (every write, the flush and the close are checked) may leave
+ * a partial file at out_path. */
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d);
 

@@ -58,6 +58,7 @@ struct rp_binder {
    * content that names no style of its own is set in (build) */
   const rp_style_def *dyn_style;
   bool making_parts; /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
+  size_t text_left;  /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -66,6 +67,14 @@ typedef rp_binder binder;
 /* Deeper than any sensible prose (a list in a quote in a callout in a
  * section): beyond it a template is applying itself without end. */
 #define APPLY_DEPTH_MAX 32
+
+/* The text a binding makes is at most this many times the content's own text
+ * plus RP_BIND_TEXT_SLACK bytes. The stock layouts bind about as much text as
+ * the content holds (×0.93 for both samples); a selection of the whole
+ * document for every item (<copy select="//node()"/> in a list) makes items
+ * × document, which would need memory and time quadratic in the input. */
+#define RP_BIND_TEXT_FACTOR 4
+#define RP_BIND_TEXT_SLACK (256u * 1024u)
 
 typedef rp_blist blist;
 
@@ -183,6 +192,7 @@ static void builder_init(binder *b, rp_span_builder *sb, const rp_style_def *par
   sb->style_cache = &b->style_cache;
   sb->x = &b->x;
   rp_spans_begin(sb, para);
+  sb->text_left = &b->text_left;
 }
 
 static void push_char(rp_span_builder *sb, const rp_style_def *s) {
@@ -293,6 +303,31 @@ static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
   }
 }
 
+/* Bytes of text in the tree under n: what the content holds. */
+static size_t text_bytes(const xmlNode *n) {
+  size_t k = 0;
+  for (; n; n = n->next) {
+    if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
+      k += strlen((const char *)n->content);
+    else if (n->type == XML_ELEMENT_NODE)
+      k += text_bytes(n->children);
+  }
+  return k;
+}
+
+/* The binding ran out of text (RP_BIND_TEXT_FACTOR): reported once, at the
+ * element that went over, and binding stops there. */
+static void text_limit(binder *b, const rp_tnode *t, xmlNodePtr node) {
+  if (!b->stop)
+    rp_diag_error(b->d, RP_ERR_INPUT, t ? t->file : b->l->path, t ? t->line : 0, 0,
+                  "the layout makes more than %d times the content's text (at %s:%d): does a "
+                  "selection take the whole document for every item (<copy select=\"//node()\"/>)? "
+                  "Select only the item's own nodes (the limit is RP_BIND_TEXT_FACTOR in "
+                  "src/template/bind.c)",
+                  RP_BIND_TEXT_FACTOR, b->x.content_file, content_line(node));
+  b->stop = true;
+}
+
 /* A paragraph (or heading) block of style `st` from inline tnodes, or from
  * the rich text of `copy` when non-NULL. NULL when the text is empty. */
 static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st,
@@ -305,6 +340,10 @@ static rp_block *text_block(binder *b, const rp_tnode *t, const rp_style_def *st
     rp_spans_rich(&sb, copy);
   else
     inline_nodes(b, &sb, inl, node, pos, size);
+  if (sb.over_limit) {
+    text_limit(b, t, node);
+    return NULL;
+  }
   if (sb.failed) {
     b->oom = true;
     return NULL;
@@ -1383,6 +1422,7 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
   if (!l || !root)
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
   binder b = {.a = a, .d = d, .l = l, .items = o ? o->items : NULL};
+  b.text_left = RP_BIND_TEXT_FACTOR * text_bytes(root) + RP_BIND_TEXT_SLACK;
   rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
   /* the language first: labels in masters' texts depend on it */

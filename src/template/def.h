@@ -742,6 +742,15 @@ struct rp_span_builder {
   const char *src_file; /* stamped on new spans: the content node the text */
   int src_line;         /* comes from (set by rp_spans_rich, or by the caller) */
   rp_span *head, **tail;
+  /* The last span's text when the builder grew it (capacity doubling, so
+   * that appending piece by piece stays linear): else NULL. */
+  char *grown;
+  size_t grown_len, grown_cap;
+  /* Bytes of text the binding may still append (shared by every builder of
+   * one binding; NULL: no limit). Running out fails the builder with
+   * over_limit set, and the binder reports it (bind.c, RP_BIND_TEXT_FACTOR). */
+  size_t *text_left;
+  bool over_limit;
   bool failed;
 };
 

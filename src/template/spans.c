@@ -38,6 +38,9 @@ void rp_spans_begin(rp_span_builder *b, const rp_style_def *para) {
   b->src_line = 0;
   b->head = NULL;
   b->tail = &b->head;
+  b->grown = NULL;
+  b->grown_len = b->grown_cap = 0;
+  b->over_limit = false;
   b->failed = false;
 }
 
@@ -63,18 +66,40 @@ static bool oom(rp_span_builder *b) {
   return false;
 }
 
+/* Appends text to span s in place, growing its buffer by doubling: text
+ * copied in small pieces (a <copy> of many nodes) would otherwise be copied
+ * whole at every piece, quadratic in time and in arena memory. */
+static bool append(rp_span_builder *b, rp_span *s, const char *text, size_t len) {
+  size_t have = s->text == b->grown ? b->grown_len : strlen(s->text);
+  if (s->text != b->grown || have + len + 1 > b->grown_cap) {
+    size_t cap = 2 * (have + len) + 16;
+    char *t = rp_arena_alloc(b->a, cap);
+    if (!t) return oom(b);
+    memcpy(t, s->text, have);
+    s->text = b->grown = t;
+    b->grown_cap = cap;
+  }
+  memcpy(b->grown + have, text, len);
+  b->grown_len = have + len;
+  b->grown[b->grown_len] = '\0';
+  return true;
+}
+
 bool rp_spans_text(rp_span_builder *b, const char *text, size_t len) {
   if (len == 0 || b->failed) return !b->failed;
+  if (b->text_left) {
+    if (len > *b->text_left) {
+      b->over_limit = b->failed = true;
+      return false;
+    }
+    *b->text_left -= len;
+  }
   const rp_style *st =
       rp_style_derive(b->a, b->d, b->l, b->style_cache, b->para, b->chars, b->n_chars);
   rp_span *last = last_span(b);
   if (!st) return oom(b);
-  if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line)) {
-    char *t = rp_arena_printf(b->a, "%s%.*s", last->text, (int)len, text);
-    if (!t) return oom(b);
-    last->text = t;
-    return true;
-  }
+  if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line))
+    return append(b, last, text, len);
   rp_span *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s || !(s->text = rp_arena_strndup(b->a, text, len))) return oom(b);
   s->style = st;
@@ -264,6 +289,7 @@ static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c ==
 
 rp_span *rp_spans_end(rp_span_builder *b) {
   if (b->failed) return NULL;
+  b->grown = NULL;         /* collapsing below shortens texts in place */
   bool after_space = true; /* drops leading white space */
   rp_span *first = NULL, **tail = &first, *prev = NULL;
   for (rp_span *s = b->head; s; s = s->next) {
@@ -280,13 +306,9 @@ rp_span *rp_spans_end(rp_span_builder *b) {
     }
     t[o] = '\0';
     if (o == 0) continue;
-    if (prev && alike(prev, s->style, s->href, s->script, s->lang, s->src_file, s->src_line)) {
-      char *m = rp_arena_printf(b->a, "%s%s", prev->text, t);
-      if (m) {
-        prev->text = m;
-        continue;
-      }
-    }
+    if (prev && alike(prev, s->style, s->href, s->script, s->lang, s->src_file, s->src_line) &&
+        append(b, prev, t, o))
+      continue;
     *tail = s;
     tail = &s->next;
     prev = s;
