@@ -174,8 +174,9 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
  * until they stop changing: a contents page before what it lists is then
  * right, however the change it reflects moved things. Usually two or three
  * layouts; never more than four. Each layout binds and lays out in an arena
- * of its own (`*pass`, holding the one given), freed once the next one is
- * made, so that memory holds two layouts at most; the last is handed to `a`. */
+ * of its own (`*pass`, holding the one given), freed as soon as its labels
+ * are copied out, so that memory holds one layout at a time; the last is
+ * handed to `a` by the caller. */
 static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
                                   const rp_content *content, const rp_bind_opts *first,
                                   const rp_layout_opts *lo, rp_diag *d, rp_layout_doc **pages) {
@@ -184,6 +185,10 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
   rp_status st = RP_OK;
   int n = 0;
   for (; n < MAX_PASSES && st == RP_OK; n++) {
+    /* the previous layout has given its labels: free it before the next */
+    rp_arena_free(*pass);
+    *pass = NULL;
+    *pages = NULL;
     rp_arena *next = prev ? rp_arena_new_child(a) : NULL;
     if (!next) {
       st = rp_diag_oom(d);
@@ -199,7 +204,6 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
       rp_arena_free(next);
       break;
     }
-    rp_arena_free(*pass);
     *pass = next;
     *pages = again;
     rp_page_refs *now = page_refs_of(a, again);
