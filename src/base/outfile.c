@@ -52,6 +52,18 @@ rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
   return RP_OK;
 }
 
+FILE *rp_outfile_stream(rp_outfile *of, const char *target, const char *what, rp_diag *d) {
+  if (rp_outfile_open(of, target, d) != RP_OK) return NULL;
+  FILE *f = fdopen(of->fd, "w");
+  if (!f) {
+    rp_outfile_abort(of);
+    rp_diag_error(d, RP_ERR_INPUT, target, 0, 0, "cannot write the %s", what);
+    return NULL;
+  }
+  of->fd = -1; /* the stream owns it now */
+  return f;
+}
+
 rp_status rp_outfile_commit(rp_outfile *of, rp_diag *d) {
   if (!of->tmp_path) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "outfile not open");
   int err = 0;

@@ -26,14 +26,8 @@ static rp_status hook(const rp_pipeline_opts *o, rp_pipeline_stage stage, rp_dia
 
 static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d) {
   rp_outfile of;
-  rp_status st = rp_outfile_open(&of, path, d);
-  if (st != RP_OK) return st;
-  FILE *f = fdopen(of.fd, "w");
-  if (!f) {
-    rp_outfile_abort(&of);
-    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot write the layout dump");
-  }
-  of.fd = -1; /* the stream owns it now */
+  FILE *f = rp_outfile_stream(&of, path, "layout dump", d);
+  if (!f) return rp_diag_status(d) != RP_OK ? rp_diag_status(d) : RP_ERR_INPUT;
   /* A write that failed inside stdio (disk full) leaves only the stream's
    * error flag, which rp_layout_dump reports by its status: fclose reports
    * just the last flush. The stream owns the descriptor, so outfile cannot
@@ -49,14 +43,12 @@ static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d)
     failed = true;
     err = errno;
   }
-  if (failed)
-    st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
+  if (!failed) return rp_outfile_commit(&of, d);
+  rp_outfile_abort(&of);
+  return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
                        "cannot write the layout dump: %s; check that the disk has room and the "
                        "folder is writable",
                        strerror(err ? err : EIO));
-  if (st == RP_OK) return rp_outfile_commit(&of, d);
-  rp_outfile_abort(&of);
-  return st;
 }
 
 /* Writes the preflight report of a run that ended with `st`; returns the

@@ -485,14 +485,8 @@ rp_status rp_preflight_write(const char *path, const rp_preflight_run *run, rp_d
   size_t n = d->count; /* entries recorded from here on are about the report itself */
   for (size_t i = 0; i < n; i++) counts[check_of(&d->entries[i])]++;
   rp_outfile of;
-  rp_status st = rp_outfile_open(&of, path, d);
-  if (st != RP_OK) return st;
-  FILE *f = fdopen(of.fd, "w");
-  if (!f) {
-    rp_outfile_abort(&of);
-    return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot write the preflight report");
-  }
-  of.fd = -1; /* the stream owns it now */
+  FILE *f = rp_outfile_stream(&of, path, "preflight report", d);
+  if (!f) return rp_diag_status(d) != RP_OK ? rp_diag_status(d) : RP_ERR_INPUT;
   rp_diag view = *d;
   view.count = n;
   if (fmt == RP_PREFLIGHT_JSON)
