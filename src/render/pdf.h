@@ -255,6 +255,13 @@ void rp_pdf_tag_finish(rp_pdf *p);
 
 void rp_pdf_add_page_labels(rp_pdf *p);
 
+/* ---- pdf_archive.c: PDF/A-2b for screen files ---- */
+
+/* XMP metadata agreeing with Info (`producer`, `creator` as Info has them),
+ * the sRGB output intent, /ID from the content, PDF 1.7; nothing for print
+ * files. `epoch` < 0: no dates. */
+void rp_pdf_archive_finish(rp_pdf *p, long long epoch, const char *producer, const char *creator);
+
 /* ---- pdf_info.c ---- */
 
 /* Parses SOURCE_DATE_EPOCH text into *epoch (-1 when NULL or empty);

@@ -62,13 +62,14 @@ void rp_pdf_set_info(rp_pdf *p, long long epoch) {
   set_attr(p, HPDF_INFO_AUTHOR, info->author, "set the author");
   set_attr(p, HPDF_INFO_SUBJECT, info->subject, "set the subject");
   set_attr(p, HPDF_INFO_KEYWORDS, info->keywords, "set the keywords");
-  set_attr(p, HPDF_INFO_CREATOR,
-           info->creator && info->creator[0] ? info->creator : "reviewpdf " RP_VERSION,
-           "set the creator");
+  const char *creator = info->creator && info->creator[0] ? info->creator : "reviewpdf " RP_VERSION;
+  set_attr(p, HPDF_INFO_CREATOR, creator, "set the creator");
   char producer[128];
   snprintf(producer, sizeof producer, "reviewpdf %s (Haru Free PDF Library %s)", RP_VERSION,
            HPDF_GetVersion());
   set_attr(p, HPDF_INFO_PRODUCER, producer, "set the producer");
+  /* the XMP says the same as Info (PDF/A), dates included */
+  rp_pdf_archive_finish(p, epoch, producer, rp_pdf_clean_utf8(p, creator, MAX_INFO));
 
   /* A tagged PDF needs its language; content that names none is en-GB. */
   const char *lang = info->lang && info->lang[0] ? info->lang : "en-GB";

@@ -479,7 +479,7 @@ static void test_info_pages_and_size(void **state) {
   assert_true(has_field(r.out, "Producer", "reviewpdf " RP_VERSION " (Haru"));
   assert_true(has_field(r.out, "Pages", "2\n"));
   assert_true(has_field(r.out, "Page size", "595.276 x 841.89 pts (A4)"));
-  assert_true(has_field(r.out, "PDF version", "1.5")); /* tagged: /Tabs on pages */
+  assert_true(has_field(r.out, "PDF version", "1.7")); /* archival (PDF/A-2b) */
   assert_null(strstr(r.out, "CreationDate"));
   assert_null(strstr(r.out, "ModDate"));
   run_free(&r);
@@ -579,9 +579,9 @@ static void test_full_document_passes_qpdf(void **state) {
   assert_non_null(strstr(r.out, "tracked and underlined") ? strstr(r.out, "Page two") : NULL);
   assert_non_null(strstr(r.out, "Income by source"));
   run_free(&r);
-  /* transparency (ExtGState, SMask) needs PDF 1.4, tagging (/Tabs) 1.5 */
+  /* transparency needs PDF 1.4, tagging 1.5, PDF/A-2b is made on 1.7 */
   r = run("pdfinfo '%s'", tmp_path("full.pdf"));
-  assert_true(has_field(r.out, "PDF version", "1.5"));
+  assert_true(has_field(r.out, "PDF version", "1.7"));
   run_free(&r);
 }
 
