@@ -32,6 +32,9 @@ static const char usage[] =
     "  --bleed LENGTH       with --for print: the bleed, e.g. 3mm (default: the\n"
     "                       layout's <print bleed>, else 3mm)\n"
     "  --crop-marks         with --for print: add crop marks outside the bleed\n"
+    "  --accessible         refuse what makes the PDF inaccessible: no title, a figure\n"
+    "                       without alt text, skipped heading levels, link text like\n"
+    "                       'click here', text under 4.5:1 (docs/accessibility.md)\n"
     "  --preflight FILE     also write a preflight report: JSON when FILE ends in\n"
     "                       .json, JUnit XML when it ends in .xml (docs/preflight.md)\n"
     "  --select XPATH       render only the layout's items XPATH matches (evaluated on\n"
@@ -48,7 +51,7 @@ typedef struct render_opts {
   const char *content, *layout, *output, *dump, *chart_dpi, *target, *bleed, *preflight;
   const char *select; /* items: --select XPATH, --split */
   bool split;
-  bool strict, quiet, help, crop_marks;
+  bool strict, quiet, help, crop_marks, accessible;
 } render_opts;
 
 /* --split without -o: CONTENT-{@id}.pdf beside the content (braces in the
@@ -69,12 +72,19 @@ static const char *split_default(rp_arena *a, const char *content) {
 int rp_cli_render(int argc, char **argv) {
   render_opts o = {0};
   const rp_opt opts[] = {
-      {"help", 'h', false, NULL, &o.help},        {"layout", 'l', true, &o.layout, NULL},
-      {"output", 'o', true, &o.output, NULL},     {"dump-layout", 0, true, &o.dump, NULL},
-      {"strict", 0, false, NULL, &o.strict},      {"quiet", 'q', false, NULL, &o.quiet},
-      {"chart-dpi", 0, true, &o.chart_dpi, NULL}, {"for", 0, true, &o.target, NULL},
-      {"bleed", 0, true, &o.bleed, NULL},         {"crop-marks", 0, false, NULL, &o.crop_marks},
-      {"preflight", 0, true, &o.preflight, NULL}, {"select", 0, true, &o.select, NULL},
+      {"help", 'h', false, NULL, &o.help},
+      {"layout", 'l', true, &o.layout, NULL},
+      {"output", 'o', true, &o.output, NULL},
+      {"dump-layout", 0, true, &o.dump, NULL},
+      {"strict", 0, false, NULL, &o.strict},
+      {"quiet", 'q', false, NULL, &o.quiet},
+      {"chart-dpi", 0, true, &o.chart_dpi, NULL},
+      {"for", 0, true, &o.target, NULL},
+      {"bleed", 0, true, &o.bleed, NULL},
+      {"crop-marks", 0, false, NULL, &o.crop_marks},
+      {"preflight", 0, true, &o.preflight, NULL},
+      {"select", 0, true, &o.select, NULL},
+      {"accessible", 0, false, NULL, &o.accessible},
       {"split", 0, false, NULL, &o.split},
   };
   const char *pos[1];
@@ -165,6 +175,7 @@ int rp_cli_render(int argc, char **argv) {
       .bleed = bleed,
       .crop_marks = o.crop_marks ? 1 : 0,
       .preflight = o.preflight,
+      .accessible = o.accessible,
       .select = o.select,
       .split = o.split,
   };

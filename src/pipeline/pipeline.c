@@ -259,6 +259,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     st = rp_layout_run_ex(pass, bound, &lo, d, &pages);
     if (st == RP_OK && refs) st = settle_page_refs(a, &pass, layout, content, &bo, &lo, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
+    if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);
   }
   if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */

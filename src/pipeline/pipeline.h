@@ -52,6 +52,8 @@ typedef struct rp_pipeline_opts {
    * d->strict, stopping the run before the PDF). The report is written
    * however far the run got, even when it failed. */
   const char *preflight;
+  /* render --accessible: the accessibility rules are errors (rp_accessible_check) */
+  bool accessible;
   /* Tests: called after each stage; a status other than RP_OK (recorded in
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);

@@ -193,6 +193,92 @@ void rp_preflight_check(const rp_layout_doc *doc, rp_image_probe *probe, rp_diag
   }
 }
 
+/* ---- render --accessible ------------------------------------------------------ */
+
+/* Link text that says nothing without what surrounds it (GOV.UK, WCAG 2.4.4). */
+static bool vague_link_text(const char *t) {
+  static const char *const vague[] = {"click here", "here",  "read more", "more",         "link",
+                                      "this link",  "click", "this page", "find out more"};
+  char buf[64];
+  size_t o = 0;
+  for (; *t && o + 1 < sizeof buf; t++) {
+    char c = *t >= 'A' && *t <= 'Z' ? (char)(*t - 'A' + 'a') : *t;
+    if (c == ' ' && (o == 0 || buf[o - 1] == ' ')) continue;
+    if (c == '.' || c == ':' || c == '!') continue;
+    buf[o++] = c;
+  }
+  while (o > 0 && buf[o - 1] == ' ') o--;
+  buf[o] = '\0';
+  for (size_t i = 0; i < sizeof vague / sizeof vague[0]; i++)
+    if (strcmp(buf, vague[i]) == 0) return true;
+  return false;
+}
+
+/* The words of the text items a link covers, joined by spaces. */
+static void link_text(const rp_page *pg, const rp_item *link, char *out, size_t cap) {
+  size_t o = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < pg->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT || !it->u.text.text) continue;
+    double cx = it->x + it->w / 2, cy = it->y - it->h * 0.3;
+    if (cx < link->x || cx > link->x + link->w || cy < link->y || cy > link->y + link->h) continue;
+    int n = snprintf(out + o, cap - o, "%s%s", o ? " " : "", it->u.text.text);
+    if (n < 0 || (size_t)n >= cap - o) break;
+    o += (size_t)n;
+  }
+}
+
+void rp_accessible_check(const rp_layout_doc *doc, rp_diag *d) {
+  if (!doc) return;
+  if (!doc->info.title || !doc->info.title[0])
+    rp_diag_error(d, RP_ERR_INPUT, NULL, 0, 0,
+                  "the document has no title: give the layout's <info title=\"…\"> (screen "
+                  "readers announce it and windows show it)");
+  int last_level = 0;
+  for (size_t p = 0; p < doc->pages.len; p++) {
+    const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
+    int page_no = (int)p + 1;
+    int last_struct = -1;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      const rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+      if (it->kind == RP_ITEM_TEXT && it->role >= RP_ROLE_H1 && it->role <= RP_ROLE_H6 &&
+          it->struct_id != last_struct) {
+        int level = (int)(it->role - RP_ROLE_H1) + 1;
+        last_struct = it->struct_id;
+        if (level > last_level + 1)
+          rp_diag_error(d, RP_ERR_INPUT, it->src.layout_file, it->src.layout_line, 0,
+                        "page %d: a level %d heading after %s (\"%.60s\"): headings may not "
+                        "skip a level; use level %d, or a style that looks smaller",
+                        page_no, level, last_level ? "a higher level" : "no heading before it",
+                        it->u.text.text, last_level + 1);
+        last_level = level;
+      }
+      if ((it->kind == RP_ITEM_IMAGE || it->kind == RP_ITEM_CHART) && it->role == RP_ROLE_FIGURE &&
+          (!it->alt || !it->alt[0]))
+        rp_diag_error(d, RP_ERR_INPUT, it->src.layout_file, it->src.layout_line, 0,
+                      "page %d: a figure without alternative text: give it alt=\"…\" (or "
+                      "mark a decorative image as such)",
+                      page_no);
+      if (it->kind == RP_ITEM_LINK) {
+        char text[256];
+        link_text(pg, it, text, sizeof text);
+        if (vague_link_text(text))
+          rp_diag_error(d, RP_ERR_INPUT, it->src.layout_file, it->src.layout_line, 0,
+                        "page %d: the link text \"%s\" means nothing out of context: say "
+                        "where it goes (\"the 2024 accounts\")",
+                        page_no, text);
+      }
+    }
+    /* contrast: the preflight check, as errors */
+    bool strict = d->strict, pre = d->preflight;
+    d->strict = d->preflight = true;
+    check_contrast(pg, page_no, d);
+    d->strict = strict;
+    d->preflight = pre;
+  }
+}
+
 /* ---- pages of findings recorded before the pages existed ---------------------- */
 
 static int page_of(const rp_layout_doc *doc, const rp_diag_entry *e) {

@@ -41,6 +41,12 @@ rp_preflight_format rp_preflight_format_of(const char *path);
  * layout already probed them); NULL skips the resolution check. */
 void rp_preflight_check(const rp_layout_doc *doc, rp_image_probe *probe, rp_diag *d);
 
+/* render --accessible (docs/accessibility.md): what makes a document
+ * inaccessible, recorded as errors with the page and layout line — no title,
+ * a figure without alternative text, a heading that skips a level, link text
+ * that means nothing out of context ("click here"), text under 4.5:1. */
+void rp_accessible_check(const rp_layout_doc *doc, rp_diag *d);
+
 /* Gives each entry of `d` recorded with a source but no page the first page of
  * `doc` holding an item of its source (the layout line, and the content
  * line when known; for a missing character the item of its content nearest

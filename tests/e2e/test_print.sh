@@ -14,7 +14,7 @@ mkdir -p "$proj"
 cp -r layouts "$proj/layouts"
 cp -r fonts images data "$proj/"
 sed -i -e 's|<color name="accent" value="#5b2a86"/>|<color name="accent" value="#5b2a86" cmyk="70 95 0 5" spot="PANTONE 2607 C"/>|' \
-  -e 's|<color name="teal" value="#00857c"/>|<color name="teal" value="#00857c" cmyk="90 10 55 10"/>|' \
+  -e 's|<color name="teal" value="#007a72"/>|<color name="teal" value="#007a72" cmyk="90 10 55 10"/>|' \
   "$proj/layouts/lib/brand.xml"
 grep -q 'spot="PANTONE' "$proj/layouts/lib/brand.xml" || fail "fixture: brand.xml did not take the CMYK forms"
 
