@@ -36,24 +36,6 @@ static const char *const kind_names[] = {"bar",  "hbar",     "line",  "pie", "do
 
 /* ---- compile ----------------------------------------------------------------- */
 
-static const rp_avt *avt(rp_layout_def *l, const xmlNode *n, const char *attr,
-                         const char *const *vars, bool *ok) {
-  const char *v = rp_def_attr(l, n, attr);
-  if (!v) return NULL;
-  const rp_avt *t = rp_avt_compile(l, n, attr, v, RP_AVT_CONTENT, vars);
-  if (!t) *ok = false;
-  return t;
-}
-
-static const rp_xexpr *expr(rp_layout_def *l, const xmlNode *n, const char *attr,
-                            const char *const *vars, bool *ok) {
-  const char *v = rp_def_attr(l, n, attr);
-  if (!v) return NULL;
-  const rp_xexpr *e = rp_xexpr_compile(l, n, attr, v, vars);
-  if (!e) *ok = false;
-  return e;
-}
-
 /* The variables of the chart's scope and $key, $group, $id. */
 static const char *const *data_vars(rp_layout_def *l, const char *const *outer) {
   static const char *const own[] = {"key", "group", "id"};
@@ -216,10 +198,10 @@ static rp_chart_src *compile_src(rp_layout_def *l, xmlNode *n, const char *const
   s->kind = (rp_chart_src_kind)k;
   s->file = rp_def_file(l, n);
   s->line = (int)xmlGetLineNo(n);
-  s->select = expr(l, n, "select", vars, ok);
+  s->select = rp_def_expr_attr(l, n, "select", vars, ok);
   if (k == RP_CSRC_DATA) {
-    s->group_by = expr(l, n, "group-by", vars, ok);
-    s->each = avt(l, n, "each-id", vars, ok);
+    s->group_by = rp_def_expr_attr(l, n, "group-by", vars, ok);
+    s->each = rp_def_avt_attr(l, n, "each-id", vars, ok);
     if (s->group_by && !s->select) {
       rp_def_error(l, n, "<data group-by> groups the nodes of select=: add select=\"…\"");
       *ok = false;
@@ -230,7 +212,7 @@ static rp_chart_src *compile_src(rp_layout_def *l, xmlNode *n, const char *const
     }
   }
   for (int i = 0; i < 4; i++)
-    if (src_attrs[k][i]) s->a[i] = avt(l, n, src_attrs[k][i], vars, ok);
+    if (src_attrs[k][i]) s->a[i] = rp_def_avt_attr(l, n, src_attrs[k][i], vars, ok);
   if (k == RP_CSRC_SERIES) {
     *ok &= rp_def_color(l, n, "color", &s->color);
     s->children = compile_srcs(l, n, vars, ok, true);
@@ -295,15 +277,15 @@ bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
   }
   t->u.chart.kind = (rp_chart_kind)k;
   t->u.chart.kind_name = kind_names[k];
-  t->alt = avt(l, n, "alt", sc->vars, ok);
-  t->u.chart.title = avt(l, n, "title", sc->vars, ok);
-  t->u.chart.unit = avt(l, n, "unit", sc->vars, ok);
-  t->u.chart.centre = avt(l, n, "centre", sc->vars, ok);
-  t->u.chart.centre_label = avt(l, n, "centre-label", sc->vars, ok);
-  t->u.chart.value = avt(l, n, "value", sc->vars, ok);
-  t->u.chart.display = avt(l, n, "display", sc->vars, ok);
-  t->u.chart.compared = avt(l, n, "compared", sc->vars, ok);
-  t->u.chart.better = avt(l, n, "better", sc->vars, ok);
+  t->alt = rp_def_avt_attr(l, n, "alt", sc->vars, ok);
+  t->u.chart.title = rp_def_avt_attr(l, n, "title", sc->vars, ok);
+  t->u.chart.unit = rp_def_avt_attr(l, n, "unit", sc->vars, ok);
+  t->u.chart.centre = rp_def_avt_attr(l, n, "centre", sc->vars, ok);
+  t->u.chart.centre_label = rp_def_avt_attr(l, n, "centre-label", sc->vars, ok);
+  t->u.chart.value = rp_def_avt_attr(l, n, "value", sc->vars, ok);
+  t->u.chart.display = rp_def_avt_attr(l, n, "display", sc->vars, ok);
+  t->u.chart.compared = rp_def_avt_attr(l, n, "compared", sc->vars, ok);
+  t->u.chart.better = rp_def_avt_attr(l, n, "better", sc->vars, ok);
   t->u.chart.number = rp_def_attr(l, n, "number");
   if (t->u.chart.number) {
     char probe[64];
@@ -332,11 +314,11 @@ bool rp_compile_chart(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
   /* a length, or a pattern giving one ("{$map-height}": a layout's parameter) */
   const char *h = rp_def_attr(l, n, "height"), *w = rp_def_attr(l, n, "width");
   if (h && strchr(h, '{'))
-    t->u.chart.height_avt = avt(l, n, "height", sc->vars, ok);
+    t->u.chart.height_avt = rp_def_avt_attr(l, n, "height", sc->vars, ok);
   else
     *ok &= rp_def_length(l, n, "height", RP_NO_PERCENT, &t->height);
   if (w && strchr(w, '{'))
-    t->u.chart.width_avt = avt(l, n, "width", sc->vars, ok);
+    t->u.chart.width_avt = rp_def_avt_attr(l, n, "width", sc->vars, ok);
   else
     *ok &= rp_def_length(l, n, "width", RP_NO_PERCENT, &t->width);
   const char *const *vars = data_vars(l, sc->vars);

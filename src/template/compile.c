@@ -60,7 +60,7 @@ static rp_tnode *new_node(rp_layout_def *l, const xmlNode *n, rp_tkind kind) {
   return t;
 }
 
-static const rp_xexpr *expr_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
+const rp_xexpr *rp_def_expr_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
                                  const char *const *vars, bool *ok) {
   const char *v = rp_def_attr(l, n, attr);
   if (!v) return NULL;
@@ -69,7 +69,7 @@ static const rp_xexpr *expr_attr(rp_layout_def *l, const xmlNode *n, const char 
   return e;
 }
 
-static const rp_avt *avt_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
+const rp_avt *rp_def_avt_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
                               const char *const *vars, bool *ok) {
   const char *v = rp_def_attr(l, n, attr);
   if (!v) return NULL;
@@ -271,7 +271,7 @@ static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
       }
       *ok &= col_width(l, c, &col->col);
       *ok &= col_align(l, c, sc, col);
-      col->select = expr_attr(l, c, "select", sc->vars, ok);
+      col->select = rp_def_expr_attr(l, c, "select", sc->vars, ok);
       col->file = rp_def_file(l, c);
       col->line = (int)xmlGetLineNo(c);
       dynamic |= col->select || col->align_avt;
@@ -308,7 +308,7 @@ static void compile_table(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
 static void grid_columns(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope *sc, bool *ok) {
   const char *v = rp_def_attr(l, n, "columns");
   if (v && strchr(v, '{')) {
-    t->u.grid.columns_avt = avt_attr(l, n, "columns", sc->vars, ok);
+    t->u.grid.columns_avt = rp_def_avt_attr(l, n, "columns", sc->vars, ok);
     return;
   }
   t->u.grid.columns = 1;
@@ -355,9 +355,9 @@ static void compile_image(rp_layout_def *l, xmlNode *n, rp_tnode *t, const scope
   t->u.image.fit = (rp_fit)keyword(rp_def_attr(l, n, "fit"), fits, 3, RP_FIT_CONTAIN);
   t->u.image.clip = (rp_clip)keyword(rp_def_attr(l, n, "clip"), clips, 3, RP_CLIP_NONE);
   *ok &= focal_point(l, n, t);
-  t->u.image.src = avt_attr(l, n, "src", sc->vars, ok);
-  t->alt = avt_attr(l, n, "alt", sc->vars, ok);
-  t->u.image.initials = avt_attr(l, n, "initials", sc->vars, ok);
+  t->u.image.src = rp_def_avt_attr(l, n, "src", sc->vars, ok);
+  t->alt = rp_def_avt_attr(l, n, "alt", sc->vars, ok);
+  t->u.image.initials = rp_def_avt_attr(l, n, "initials", sc->vars, ok);
   t->u.image.initials_style = rp_def_style_attr(l, n, "initials-style", ok);
   *ok &= rp_def_color(l, n, "placeholder", &t->u.image.placeholder);
   static const char *const missing[] = {"placeholder", "omit"};
@@ -415,8 +415,8 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   rp_tnode *t = new_node(l, n, kind);
   if (!t) return NULL;
   bool ok = true;
-  t->select = expr_attr(l, n, "select", sc->vars, &ok);
-  t->test = expr_attr(l, n, "test", sc->vars, &ok);
+  t->select = rp_def_expr_attr(l, n, "select", sc->vars, &ok);
+  t->test = rp_def_expr_attr(l, n, "test", sc->vars, &ok);
   ok &= rp_def_bool(l, n, "required", &t->required);
   if (xmlHasProp(n, (const xmlChar *)"keep-with-next")) {
     bool k = false;
@@ -436,7 +436,7 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   const rp_style_def *own = NULL;
   const char *sv = rp_def_attr(l, n, "style");
   if (sv && strchr(sv, '{')) /* a pattern: the style is chosen per context node */
-    t->style_avt = avt_attr(l, n, "style", sc->vars, &ok);
+    t->style_avt = rp_def_avt_attr(l, n, "style", sc->vars, &ok);
   else
     own = rp_def_style_attr(l, n, "style", &ok);
   /* the kind's own attributes and content; inline kinds compile only inside
@@ -456,7 +456,7 @@ bool rp_compile_heading(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_styl
   char hname[4] = {'h', (char)('0' + t->u.heading.level), 0};
   const rp_style_def *h = rp_style_find(l, hname);
   t->style = need_style(l, n, own, h ? h : sc->dflt, ok);
-  t->u.heading.bookmark = avt_attr(l, n, "bookmark", sc->vars, ok);
+  t->u.heading.bookmark = rp_def_avt_attr(l, n, "bookmark", sc->vars, ok);
   t->u.heading.bookmark_level = 2;
   *ok &= rp_def_int(l, n, "bookmark-level", 1, 6, &t->u.heading.bookmark_level);
   t->children = compile_inline(l, n, sc);
@@ -632,9 +632,9 @@ bool rp_compile_stat(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   t->u.stat.label_style = rp_def_style_attr(l, n, "label-style", ok);
   if (!t->u.stat.value_style) t->u.stat.value_style = need_style(l, n, vs, t->style, ok);
   if (!t->u.stat.label_style) t->u.stat.label_style = ls ? ls : t->style;
-  t->u.stat.value = avt_attr(l, n, "value", sc->vars, ok);
-  t->u.stat.unit = avt_attr(l, n, "unit", sc->vars, ok);
-  t->u.stat.label = avt_attr(l, n, "label", sc->vars, ok);
+  t->u.stat.value = rp_def_avt_attr(l, n, "value", sc->vars, ok);
+  t->u.stat.unit = rp_def_avt_attr(l, n, "unit", sc->vars, ok);
+  t->u.stat.label = rp_def_avt_attr(l, n, "label", sc->vars, ok);
   *ok &= box_attrs(l, n, &t->box);
   *ok &= WIDTH(t);
   *ok &= HEIGHT(t);
@@ -659,7 +659,7 @@ bool rp_compile_children(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_sty
 bool rp_compile_group(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                       const rp_tscope *sc, bool *ok) {
   (void)own;
-  t->u.group.by = expr_attr(l, n, "by", sc->vars, ok);
+  t->u.group.by = rp_def_expr_attr(l, n, "by", sc->vars, ok);
   scope inner = *sc;
   inner.vars = group_vars;
   t->children = compile_blocks(l, n, &inner);
@@ -682,8 +682,8 @@ bool rp_compile_span(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
                      const rp_tscope *sc, bool *ok) {
   (void)own;
   t->style = rp_def_style_attr(l, n, "style", ok);
-  t->select = expr_attr(l, n, "select", sc->vars, ok);
-  t->test = expr_attr(l, n, "test", sc->vars, ok);
+  t->select = rp_def_expr_attr(l, n, "select", sc->vars, ok);
+  t->test = rp_def_expr_attr(l, n, "test", sc->vars, ok);
   t->u.span.separator = rp_def_attr(l, n, "separator");
   t->children = compile_inline(l, n, sc);
   return true;
@@ -702,7 +702,7 @@ bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   (void)own; /* inline elements get no common attributes: read style= here */
   /* a character style instead of "link" (a contents page's entries) */
   t->style = xmlHasProp(n, (const xmlChar *)"style") ? rp_def_style_attr(l, n, "style", ok) : NULL;
-  t->u.link.href = avt_attr(l, n, "href", sc->vars, ok);
+  t->u.link.href = rp_def_avt_attr(l, n, "href", sc->vars, ok);
   t->children = compile_inline(l, n, sc);
   return true;
 }
@@ -710,7 +710,7 @@ bool rp_compile_link(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
 bool rp_compile_copy(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                      const rp_tscope *sc, bool *ok) {
   (void)own;
-  t->select = expr_attr(l, n, "select", sc->vars, ok);
+  t->select = rp_def_expr_attr(l, n, "select", sc->vars, ok);
   return true;
 }
 
@@ -805,15 +805,15 @@ rp_status rp_template_load(rp_layout_def *l, xmlNode *n) {
   t->master_name = rp_def_attr(l, n, "master");
   t->mode = rp_def_attr(l, n, "mode");
   bool ok = true;
-  t->match = expr_attr(l, n, "match", NULL, &ok);
+  t->match = rp_def_expr_attr(l, n, "match", NULL, &ok);
   if (t->match && child_test(match))
     rp_def_error(l, n,
                  "<template match=\"%s\"> asks whether the node has such a child; match the node "
                  "itself with match=\"self::%s\" (a catch-all: \"self::*\"), or write "
                  "boolean(…) to test for a child",
                  match, match + strspn(match, " \t\r\n"));
-  t->bookmark = avt_attr(l, n, "bookmark", NULL, &ok);
-  t->section = avt_attr(l, n, "section", NULL, &ok);
+  t->bookmark = rp_def_avt_attr(l, n, "bookmark", NULL, &ok);
+  t->section = rp_def_avt_attr(l, n, "section", NULL, &ok);
   const char *labels = rp_def_attr(l, n, "page-labels");
   if (labels && strcmp(labels, "continue") != 0) t->page_labels = labels;
   scope sc = {.dflt = rp_style_find(l, "body")};
@@ -837,7 +837,7 @@ rp_status rp_sequence_load(rp_layout_def *l, xmlNode *n) {
     r->template_name = rp_def_attr(l, c, "template");
     r->mode = rp_def_attr(l, c, "mode");
     r->master_name = rp_def_attr(l, c, "master");
-    r->select = expr_attr(l, c, "select", NULL, &ok);
+    r->select = rp_def_expr_attr(l, c, "select", NULL, &ok);
     r->new_page = true;
     ok &= rp_def_bool(l, c, "new-page", &r->new_page);
     ok &= rp_def_bool(l, c, "required", &r->required);

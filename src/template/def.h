@@ -565,6 +565,13 @@ void rp_def_warn(rp_layout_def *l, const xmlNode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The attribute's value, arena-allocated, or NULL when absent. */
 const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name);
+/* The attribute compiled as an XPath expression / a text pattern ({…} parts),
+ * with the scope's variables; NULL when absent, or on error (*ok false,
+ * recorded). */
+const rp_xexpr *rp_def_expr_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
+                                 const char *const *vars, bool *ok);
+const rp_avt *rp_def_avt_attr(rp_layout_def *l, const xmlNode *n, const char *attr,
+                              const char *const *vars, bool *ok);
 /* Parses a length attribute if present; reports and returns false when bad. */
 bool rp_def_length(rp_layout_def *l, const xmlNode *n, const char *attr, double percent_of,
                    double *out);
