@@ -863,7 +863,7 @@ static void test_build_survives_invalid_trees(void **state) {
       assert_true(rp_test_diag_has(&d, "<members illustrative=\"maybe\">"));
       assert_true(rp_test_diag_has(&d, "<period> needs a first-day date"));
       assert_true(rp_test_diag_has(&d, "<event end=\"nope\">"));
-      assert_true(rp_test_diag_has(&d, "<web href=\"javascript:alert(1)\"> must be a web or mail"));
+      assert_true(rp_test_diag_has(&d, "<web href=\"javascript:alert(1)\"> must be a web, mail or phone"));
       assert_true(rp_test_diag_has(&d, "<person photo=\"https://example.com/u.png\"> is a URL"));
       assert_true(rp_test_diag_has(&d, "<social network=\"x\" handle=\"@y@z\">: only mastodon"));
       assert_true(d.errors >= 15);
