@@ -6,14 +6,13 @@
  * (dates, initials, names, links) against simple models; and allocation
  * failure at every point of a load. Runs from the repository root. */
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <libxml/xpath.h>
 
 #include "model/build.h"
 #include "model/content.h"
