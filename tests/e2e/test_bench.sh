@@ -28,6 +28,8 @@ assert len(studies) == len(data["case_studies"]), "count"
 for cs, el in zip(data["case_studies"], studies):
     assert el.findtext("title") == cs["title"], cs["id"]
     assert el.get("organisation") == cs["council"] and el.get("theme") == cs["theme"], cs["id"]
+    # the place is the one the JSON's title names ("… in Cardiff")
+    assert el.get("place") and cs["title"].endswith(" in " + el.get("place")), cs["id"]
     assert [p.text for p in el.findall("p")] == cs["paragraphs"], cs["id"]
     figs = [(f.get("label"), int(f.get("value")), f.get("unit")) for f in el.findall("figures/figure")]
     assert figs == [(f["label"], f["value"], f["unit"]) for f in cs["figures"]], cs["id"]
