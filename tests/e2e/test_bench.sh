@@ -35,6 +35,10 @@ for cs, el in zip(data["case_studies"], studies):
     assert figs == [(f["label"], f["value"], f["unit"]) for f in cs["figures"]], cs["id"]
 PY
 
+# The pack sample the stock-layout tests use is the same content.
+if cmp -s "$TMP/pack.xml" tests/data/pack/pack-22.xml; then pass "tests/data/pack/pack-22.xml is pack_xml.py 22"; else
+  fail "tests/data/pack/pack-22.xml differs from pack_xml.py 22: python3 bench/pack_xml.py 22 tests/data/pack/pack-22.xml"; fi
+
 if "$BIN" check "$TMP/pack.xml" >"$TMP/check.txt" 2>&1; then pass "pack content is valid"; else
   fail "pack content refused: $(cat "$TMP/check.txt")"; fi
 if "$BIN" render "$TMP/pack.xml" -o "$TMP/pack.pdf" 2>"$TMP/render.txt"; then
