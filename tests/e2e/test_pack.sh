@@ -42,7 +42,8 @@ if index_pages != list(range(first_index, n)):
     bad.append(f"the index is not the last pages: {index_pages}")
 
 # 1. Each study starts on one page before the index: its title, organisation,
-#    place and theme there, its figures' labels on that page or the next.
+#    place and theme there, its figures' labels between there and the page
+#    where the next study starts.
 start = {}
 for s in studies:
     pages = [i for i in range(1, first_index) if s["title"] in text[i]]
@@ -54,10 +55,15 @@ for s in studies:
     for what in (s["org"], s["place"], s["theme"].upper()):
         if what not in text[p]:
             bad.append(f"{s['id']}: '{what}' not on page {labels[p]}")
-    near = text[p] + " " + (text[p + 1] if p + 1 < first_index else "")
+for k, s in enumerate(studies):
+    if s["id"] not in start:
+        continue
+    p = start[s["id"]]
+    end = start.get(studies[k + 1]["id"], first_index - 1) if k + 1 < len(studies) else first_index - 1
+    near = " ".join(text[p:end + 1])
     for f in s["figures"]:
         if f not in near:
-            bad.append(f"{s['id']}: figure '{f}' not charted on page {labels[p]}")
+            bad.append(f"{s['id']}: figure '{f}' not on pages {labels[p]}-{labels[end]}")
 order = [start[s["id"]] for s in studies if s["id"] in start]
 if order != sorted(order):
     bad.append("the studies are not in the content's order")
@@ -133,6 +139,30 @@ studies[5].set("theme", "A theme of its own")
 tree.write(sys.argv[2], encoding="UTF-8", xml_declaration=True)
 PY
 check_pack moved "$TMP/moved.xml"
+# Studies a pack must also take: one with twelve figures, one with a long
+# list, one whose figures are in two units (tiles, not bars), one with no
+# figures: each flows or keeps as it should, never an error.
+$PY - tests/data/pack/pack-22.xml "$TMP/varied.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+tree = ET.parse(sys.argv[1])
+studies = tree.getroot().findall("case-studies/case-study")
+figs = studies[0].find("figures")
+for k in range(9):
+    ET.SubElement(figs, "figure", {"value": str(20 + 7 * k), "unit": "%", "label": f"Measure {k + 1}"})
+items = ET.Element("list")
+for k in range(40):
+    ET.SubElement(items, "item").text = f"Point {k + 1} of the plan"
+studies[2].insert(2, items)
+studies[3].find("figures/figure").set("unit", "kWh")
+studies[4].remove(studies[4].find("figures"))
+tree.write(sys.argv[2], encoding="UTF-8", xml_declaration=True)
+PY
+check_pack varied "$TMP/varied.xml"
+# the figures in two units as tiles: the value with its unit, no shared axis
+pdftotext -raw "$TMP/varied.pdf" "$TMP/varied.txt"
+grep -qE '^[0-9]+ ?kWh$' "$TMP/varied.txt" && pass "varied: a figure in kWh set as a tile" ||
+  fail "varied: no tile with the kWh figure"
+
 a=$(pdfinfo "$TMP/pack-22.pdf" | awk '/^Pages:/{print $2}')
 b=$(pdfinfo "$TMP/moved.pdf" | awk '/^Pages:/{print $2}')
 [ "${b:-0}" -gt "${a:-0}" ] && pass "the long study adds pages ($a → $b)" || fail "moved: $a → $b pages"
