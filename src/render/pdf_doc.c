@@ -134,7 +134,7 @@ char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes) {
   size_t len = strlen(s);
   size_t cap = len * 3 + 1; /* each byte can become U+FFFD (3 bytes) */
   if (cap > max_bytes + 1) cap = max_bytes + 1;
-  char *out = rp_arena_alloc(p->scratch, cap);
+  char *out = rp_arena_alloc(p->tmp ? p->tmp : p->scratch, cap);
   if (!out) return NULL;
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0, o = 0;
@@ -210,7 +210,23 @@ static bool create_pages(rp_pdf *p) {
   return true;
 }
 
+static void draw_page_items(rp_pdf *p, size_t index);
+
+/* Draws page `index`; the strings made for libharu on the way (cleaned
+ * UTF-8, kerned pieces) are freed once it is drawn, so that they do not add
+ * up over a long document. */
 static void draw_page(rp_pdf *p, size_t index) {
+  p->tmp = rp_arena_new_child(p->scratch);
+  if (!p->tmp) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return;
+  }
+  draw_page_items(p, index);
+  rp_arena_free(p->tmp);
+  p->tmp = NULL;
+}
+
+static void draw_page_items(rp_pdf *p, size_t index) {
   const rp_page *pg = page_at(p->doc, index);
   p->page = p->pages[index];
   p->page_index = index;
