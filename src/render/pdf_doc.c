@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hpdf_conf.h>
+
 #include "render/pdf.h"
 #include "render/render.h"
 
@@ -287,6 +289,47 @@ static void draw_page_items(rp_pdf *p, size_t index) {
   }
 }
 
+/* The filter entry libharu itself writes for a Flate stream (HPDF_Dict_Write:
+ * after the other entries, as its list puts the Filter array last). */
+static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
+  (void)obj;
+  return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
+/* libharu keeps every page's content stream uncompressed in memory until
+ * the document is saved, and deflates it then: for a long document the
+ * largest part of its memory. A finished page's stream is deflated now
+ * instead, by the same libharu function into a new memory stream that
+ * replaces it; the dictionary is switched to no filter (so saving copies the
+ * bytes as they are) and writes its Filter entry itself. The file is byte
+ * for byte what libharu would have written. A page whose text object or
+ * graphics state is still open is left alone: libharu closes those when it
+ * saves, writing to the stream. */
+static void deflate_page(rp_pdf *p, HPDF_Page page) {
+  HPDF_PageAttr attr = page->attr;
+  HPDF_Dict c = attr ? attr->contents : NULL;
+  if (!c || !c->stream || c->stream != attr->stream ||
+      c->filter != HPDF_STREAM_FILTER_FLATE_DECODE || c->write_fn ||
+      HPDF_Stream_Size(c->stream) == 0)
+    return;
+  if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev)) return;
+  HPDF_Stream z = HPDF_MemStream_New(c->mmgr, HPDF_STREAM_BUF_SIZ);
+  if (!z) {
+    rp_pdf_ok(p, "compress a page", NULL);
+    return;
+  }
+  if (HPDF_Stream_WriteToStream(c->stream, z, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) != HPDF_OK) {
+    HPDF_Stream_Free(z);
+    if (!rp_pdf_ok(p, "compress a page", NULL) && p->status == RP_OK)
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to compress a page");
+    return;
+  }
+  HPDF_Stream_Free(c->stream);
+  c->stream = attr->stream = z;
+  c->filter = HPDF_STREAM_FILTER_NONE;
+  c->write_fn = write_flate_filter;
+}
+
 /* Settings that must precede any content: compression, UTF-8 for text and
  * Info strings. */
 static bool setup(rp_pdf *p, const rp_render_opts *opts) {
@@ -386,7 +429,10 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
     goto out;
   rp_pdf_images_measure(&p);
-  for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
+  for (size_t i = 0; i < p.n_pages; i++) {
+    draw_page(&p, i);
+    deflate_page(&p, p.pages[i]);
+  }
   finish(&p, epoch);
 
   /* With --strict a warning is an error too: write nothing then. */
