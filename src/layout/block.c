@@ -169,14 +169,32 @@ static double centre_slack(const flow *f, const rp_block *b, double need, double
   return *after;
 }
 
+/* Places text block b's lines from `ls` (broken at `width` in `scratch`). */
+static rp_status place_lines(flow *f, const rp_block *b, place_ctx ctx, rp_arena *scratch,
+                             double width, rp_lines ls);
+
 rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_style *st = b->style;
   if (!st) return RP_OK;
   double width = f->col_w - ctx.left - ctx.right;
+  /* The lines (and any shrink or truncation tries) live in a scratch arena
+   * freed once placed: the items copy what they draw (rp_flow_emit_frags),
+   * and measuring sandboxes place nothing at all. */
+  rp_arena *scratch = rp_arena_new_child(f->a), *keep = f->a;
+  if (!scratch) return rp_diag_oom(f->d);
   rp_lines ls;
+  f->a = scratch;
   rp_status s = rp_fit_text(f, b, width, &ls); /* max-lines, shrink-to-fit */
-  if (s != RP_OK) return s;
-  if (ls.n == 0) return RP_OK;
+  f->a = keep;
+  if (s == RP_OK && ls.n > 0) s = place_lines(f, b, ctx, scratch, width, ls);
+  rp_arena_free(scratch);
+  return s;
+}
+
+static rp_status place_lines(flow *f, const rp_block *b, place_ctx ctx, rp_arena *scratch,
+                             double width, rp_lines ls) {
+  const rp_style *st = b->style;
+  rp_status s = RP_OK;
   rp_role role = b->kind == RP_BLOCK_HEADING ? heading_role(b->level)
                  : b->role != RP_ROLE_NONE   ? b->role
                                              : RP_ROLE_P;
@@ -237,10 +255,10 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
       if (fabs(f->col_w - old_w) > 0.01) {
         /* A column of another width: break what is left again. */
         rp_span *head = NULL;
-        s = rp_inline_rest(f->a, &ls, i, &head, f->d);
+        s = rp_inline_rest(scratch, &ls, i, &head, f->d);
         if (s != RP_OK) return s;
         width = f->col_w - ctx.left - ctx.right;
-        s = rp_inline_break_hy(f->a, f->b->fonts, rp_fit_hyphen(f, b), head, width, 0, st->align,
+        s = rp_inline_break_hy(scratch, f->b->fonts, rp_fit_hyphen(f, b), head, width, 0, st->align,
                                &ls, f->d);
         if (s != RP_OK) return s;
         i = 0;

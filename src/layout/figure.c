@@ -321,24 +321,27 @@ static const char *value_text(rp_arena *a, const rp_block *b) {
   return rp_arena_printf(a, "%s%s%s", v, word ? " " : "", u);
 }
 
-/* Sets value and label into inner_w; shrinks the value until it is one line
+/* Sets value and label into inner_w, in scratch arena `a`; shrinks the value until it is one line
  * and the whole fits inner_h (when > 0). */
-static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const rp_style *lst,
-                          double inner_w, double inner_h, stat_set *out) {
+static rp_status set_stat(flow *f, rp_arena *a, const rp_block *b, const rp_style *vs,
+                          const rp_style *lst, double inner_w, double inner_h, stat_set *out) {
   memset(out, 0, sizeof *out);
-  const char *text = value_text(f->a, b);
+  const char *text = value_text(a, b);
   if (!text) return rp_diag_oom(f->d);
   rp_span vspan = {.text = text, .style = vs};
   double min_w, nat_w;
-  rp_status r = rp_inline_measure(f->a, f->b->fonts, &vspan, &min_w, &nat_w, f->d);
+  rp_status r = rp_inline_measure(a, f->b->fonts, &vspan, &min_w, &nat_w, f->d);
   if (r != RP_OK) return r;
   if (lst && b->u.stat.label && b->u.stat.label[0]) {
-    rp_span *ls = rp_arena_alloc(f->a, sizeof *ls);
+    rp_span *ls = rp_arena_alloc(a, sizeof *ls);
     if (!ls) return rp_diag_oom(f->d);
     ls->text = b->u.stat.label;
     ls->style = lst;
     rp_block para = {.kind = RP_BLOCK_PARAGRAPH, .style = lst, .spans = ls, .src = b->src};
+    rp_arena *keep = f->a;
+    f->a = a;
     r = rp_fit_text(f, &para, inner_w, &out->label);
+    f->a = keep;
     if (r != RP_OK) return r;
     out->gap = out->label.n ? lst->space_before : 0;
   }
@@ -349,10 +352,10 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
     size = floor(vs->size * inner_w / nat_w / STEP) * STEP;
   for (; size >= min - EPS; size -= STEP) {
     if (size < min) size = min;
-    const rp_style *st = size == vs->size ? vs : rp_fit_style_at(f->a, vs, size);
+    const rp_style *st = size == vs->size ? vs : rp_fit_style_at(a, vs, size);
     if (!st) return rp_diag_oom(f->d);
     vspan.style = st;
-    r = rp_inline_break(f->a, f->b->fonts, &vspan, inner_w, 0, vs->align, &out->value, f->d);
+    r = rp_inline_break(a, f->b->fonts, &vspan, inner_w, 0, vs->align, &out->value, f->d);
     if (r != RP_OK) return r;
     out->content_h = lines_height(&out->value) + out->gap + label_h;
     bool one_line =
@@ -363,11 +366,23 @@ static rp_status set_stat(flow *f, const rp_block *b, const rp_style *vs, const 
   return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
                        "stat value \"%s\" does not fit its tile (%gpt wide%s) even at %gpt: "
                        "shorten it, widen the tile or lower the value style's min-size",
-                       text, inner_w,
-                       inner_h > 0 ? rp_arena_printf(f->a, ", %gpt high", inner_h) : "", min);
+                       text, inner_w, inner_h > 0 ? rp_arena_printf(a, ", %gpt high", inner_h) : "",
+                       min);
 }
 
+static rp_status place_stat(flow *f, rp_arena *scratch, const rp_block *b, place_ctx ctx);
+
+/* The tile's lines and its shrinking tries live in a scratch arena freed
+ * once it is placed: the items copy what they draw. */
 rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx) {
+  rp_arena *scratch = rp_arena_new_child(f->a);
+  if (!scratch) return rp_diag_oom(f->d);
+  rp_status r = place_stat(f, scratch, b, ctx);
+  rp_arena_free(scratch);
+  return r;
+}
+
+static rp_status place_stat(flow *f, rp_arena *scratch, const rp_block *b, place_ctx ctx) {
   const rp_style *vs = b->u.stat.value_style ? b->u.stat.value_style : b->style;
   const rp_style *lst = b->u.stat.label_style ? b->u.stat.label_style : b->style;
   if (!vs)
@@ -385,7 +400,7 @@ rp_status rp_flow_place_stat(flow *f, const rp_block *b, place_ctx ctx) {
     if (inner_w <= 0 || (b->height > 0 && inner_h <= 0))
       return rp_diag_error(f->d, RP_ERR_INPUT, b->src.layout_file, b->src.layout_line, 0,
                            "stat tile is %gpt x %gpt: no room inside its padding", w, b->height);
-    rp_status r = set_stat(f, b, vs, lst, inner_w, inner_h, &s);
+    rp_status r = set_stat(f, scratch, b, vs, lst, inner_w, inner_h, &s);
     if (r != RP_OK) return r;
     h = b->height > 0 ? b->height : bs->padding[0] + s.content_h + bs->padding[2];
     if (h > column_h(f) + EPS) return rp_flow_no_fit(f, b, h);

@@ -99,6 +99,9 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
     if (!it) return rp_diag_oom(f->d);
     rp_frag_to_item(fr, x0 + fr->x, base, it);
+    /* the page keeps its own copy: lines are often broken in a scratch arena */
+    it->u.text.text = rp_arena_strndup(f->a, fr->text, fr->len);
+    if (!it->u.text.text) return rp_diag_oom(f->d);
     it->role = role;
     it->struct_id = sid;
     it->parent_id = parent;
@@ -115,7 +118,8 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     link->role = RP_ROLE_LINK;
     link->struct_id = sid;
     link->src = *src;
-    link->u.link.uri = fr->href;
+    link->u.link.uri = rp_arena_strdup(f->a, fr->href);
+    if (!link->u.link.uri) return rp_diag_oom(f->d);
     link->u.link.dest_page = -1;
   }
   return RP_OK;

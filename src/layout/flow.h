@@ -107,7 +107,8 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind);
 rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double w, double h,
                           rp_role role, int sid, int parent, const rp_src *src);
 /* Emits the fragments of one line from x0 on baseline `base` as text items,
- * with a link item over each fragment that has an href. Nothing while
+ * with a link item over each fragment that has an href; texts and hrefs are
+ * copied into the flow's arena (the line may be freed after). Nothing while
  * measuring; RP_ERR_INTERNAL when out of memory. */
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src);

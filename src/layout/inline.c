@@ -17,7 +17,10 @@
  * Invariant: a fragment's width is the sum of the measured widths of what it
  * holds, and x offsets advance by the same numbers, so positions, widths and
  * the breaker's natural widths agree to the last bit of rounding.
- * Everything is allocated from the caller's arena. */
+ * Passes 1 and 2 (text, pieces, atoms, the breaking tables) work in a
+ * scratch arena freed when the paragraph is done: only the lines placed in
+ * pass 3 go to the caller's arena, which otherwise grew by every paragraph's
+ * working data until the render ended. */
 #include "layout/inline.h"
 
 #include <math.h>
@@ -69,7 +72,8 @@ typedef struct atom {
 } atom;
 
 typedef struct par {
-  rp_arena *a;
+  rp_arena *a;   /* scratch: freed when the paragraph is done */
+  rp_arena *out; /* the caller's: the lines placed */
   const rp_fontset *fs;
   rp_diag *d;
   rp_hyphen *hy; /* NULL: no hyphenation */
@@ -754,8 +758,8 @@ static rp_status place_line(par *p, const double *pre, size_t k, size_t e, doubl
 
   /* Room for every piece's bytes, a space between atoms, a NUL per
    * fragment, a hyphen. */
-  char *out = rp_arena_alloc(p->a, bytes + (e - k) + n_pieces + 2);
-  ln->frags = rp_arena_calloc(p->a, n_pieces, sizeof(rp_frag));
+  char *out = rp_arena_alloc(p->out, bytes + (e - k) + n_pieces + 2);
+  ln->frags = rp_arena_calloc(p->out, n_pieces, sizeof(rp_frag));
   if (!out || !ln->frags) return oom(p->d);
 
   rp_frag *cur = NULL;
@@ -831,31 +835,27 @@ rp_status rp_inline_break(rp_arena *a, const rp_fontset *fs, const rp_span *span
   return rp_inline_break_hy(a, fs, NULL, spans, width, first_indent, align, out, d);
 }
 
-rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
-                             double width, double first_indent, rp_align align, rp_lines *out,
-                             rp_diag *d) {
-  memset(out, 0, sizeof *out);
-  if (isnan(width) || isnan(first_indent))
-    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
-  par p = {.a = a, .fs = fs, .d = d, .hy = hy};
-  rp_status s = prepare(&p, spans);
-  if (s == RP_OK) s = split_overlong(&p, width - fmax(first_indent, 0));
-  if (s == RP_OK) s = hyphenate(&p);
-  if (s != RP_OK || p.atoms.len == 0) return s;
+/* Breaks and places the paragraph; p->a is the scratch arena. */
+static rp_status break_par(par *p, const rp_span *spans, double width, double first_indent,
+                           rp_align align, rp_lines *out) {
+  rp_status s = prepare(p, spans);
+  if (s == RP_OK) s = split_overlong(p, width - fmax(first_indent, 0));
+  if (s == RP_OK) s = hyphenate(p);
+  if (s != RP_OK || p->atoms.len == 0) return s;
 
-  size_t n = p.atoms.len;
-  double *pre = rp_arena_calloc(a, n + 1, sizeof *pre);
-  if (!pre) return oom(d);
-  for (size_t i = 0; i < n; i++) pre[i + 1] = pre[i] + ATOM(&p, i).width + ATOM(&p, i).space;
+  size_t n = p->atoms.len;
+  double *pre = rp_arena_calloc(p->a, n + 1, sizeof *pre);
+  if (!pre) return oom(p->d);
+  for (size_t i = 0; i < n; i++) pre[i + 1] = pre[i] + ATOM(p, i).width + ATOM(p, i).space;
 
   size_t *starts = NULL, n_lines = 0;
   double demerits = 0;
-  s = break_lines(&p, pre, width, first_indent, &starts, &n_lines, &demerits);
+  s = break_lines(p, pre, width, first_indent, &starts, &n_lines, &demerits);
   if (s != RP_OK) return s;
-  rp_line *lines = rp_arena_calloc(a, n_lines, sizeof *lines);
-  if (!lines) return oom(d);
+  rp_line *lines = rp_arena_calloc(p->out, n_lines, sizeof *lines);
+  if (!lines) return oom(p->d);
   for (size_t j = 0; j < n_lines; j++) {
-    s = place_line(&p, pre, starts[j], starts[j + 1], width, first_indent, align, j + 1 == n_lines,
+    s = place_line(p, pre, starts[j], starts[j + 1], width, first_indent, align, j + 1 == n_lines,
                    &lines[j]);
     if (s != RP_OK) return s;
   }
@@ -863,6 +863,21 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
   out->n = n_lines;
   out->demerits = demerits;
   return RP_OK;
+}
+
+rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
+                             double width, double first_indent, rp_align align, rp_lines *out,
+                             rp_diag *d) {
+  memset(out, 0, sizeof *out);
+  if (isnan(width) || isnan(first_indent))
+    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
+  rp_arena *scratch = rp_arena_new_child(a);
+  if (!scratch) return oom(d);
+  par p = {.a = scratch, .out = a, .fs = fs, .d = d, .hy = hy};
+  rp_status s = break_par(&p, spans, width, first_indent, align, out);
+  rp_arena_free(scratch);
+  if (s != RP_OK) memset(out, 0, sizeof *out);
+  return s;
 }
 
 rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span **out, rp_diag *d) {
@@ -899,18 +914,20 @@ rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span *
 rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double *min_w,
                             double *max_w, rp_diag *d) {
   *min_w = *max_w = 0;
-  par p = {.a = a, .fs = fs, .d = d};
+  rp_arena *scratch = rp_arena_new_child(a); /* nothing measured outlives the call */
+  if (!scratch) return oom(d);
+  par p = {.a = scratch, .out = a, .fs = fs, .d = d};
   rp_status s = prepare(&p, spans);
-  if (s != RP_OK) return s;
   double total = 0; /* of the line so far: forced breaks end lines */
-  for (size_t i = 0; i < p.atoms.len; i++) {
+  for (size_t i = 0; s == RP_OK && i < p.atoms.len; i++) {
     const atom *at = &ATOM(&p, i);
     *min_w = fmax(*min_w, at->width);
     total += at->width + (i + 1 < p.atoms.len ? at->space : 0);
     *max_w = fmax(*max_w, total);
     if (at->brk == BRK_FORCED) total = 0;
   }
-  return RP_OK;
+  rp_arena_free(scratch);
+  return s;
 }
 
 void rp_frag_to_item(const rp_frag *fr, double x, double baseline, rp_item *it) {

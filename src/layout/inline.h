@@ -109,7 +109,8 @@ typedef struct rp_lines {
  *
  * Everything in *out is allocated from `a` (texts included; styles, hrefs
  * and rp_frag.span are borrowed from the spans, which rp_inline_rest reads
- * again) and lives as long as the arena. A paragraph with no visible text
+ * again) and lives as long as the arena; the working data (atoms, breaking
+ * tables) lives in a child arena freed before returning. A paragraph with no visible text
  * gives out->n == 0. Characters no face has are warnings in `d` (see above).
  * Returns RP_OK, or
  * RP_ERR_INTERNAL for a span without a style or font, or out of memory, with

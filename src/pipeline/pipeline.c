@@ -291,6 +291,12 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);
   }
+  /* The content's tree served binding only (the layout holds copies of what
+   * it draws): free it before the render, which needs the most memory. */
+  if (content) {
+    xmlFreeDoc(content->doc);
+    content->doc = NULL;
+  }
   if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */
   st = settle(st, d);
   if (st == RP_OK) {

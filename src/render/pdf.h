@@ -57,6 +57,7 @@ typedef struct rp_pdf {
   rp_diag *d;
   rp_status status;  /* first error this render recorded */
   rp_arena *scratch; /* strings for libharu; freed with the context */
+  rp_arena *tmp;     /* the current page's working strings, freed after it; or NULL */
 
   /* libharu's error handler stores the first error since the last check. */
   HPDF_STATUS err_no, err_detail;
@@ -118,7 +119,9 @@ static inline double rp_pdf_y(const rp_pdf *p, double y) { return p->page_h - y;
 bool rp_pdf_finite(const double *v, size_t n);
 /* `s` as clean UTF-8 for libharu: invalid bytes and characters beyond the
  * BMP become U+FFFD, control characters a space, at most max_bytes bytes
- * (cut at a character boundary). Scratch-allocated; NULL if out of memory. */
+ * (cut at a character boundary). Allocated from p->tmp while a page is drawn
+ * (gone after it: libharu copies what it keeps), else from p->scratch; NULL
+ * if out of memory. */
 char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes);
 
 /* ---- pdf_color.c: colours for screen (RGB) or print (CMYK, spot) ---- */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hpdf_conf.h>
+
 #include "render/pdf.h"
 #include "render/render.h"
 
@@ -134,7 +136,7 @@ char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes) {
   size_t len = strlen(s);
   size_t cap = len * 3 + 1; /* each byte can become U+FFFD (3 bytes) */
   if (cap > max_bytes + 1) cap = max_bytes + 1;
-  char *out = rp_arena_alloc(p->scratch, cap);
+  char *out = rp_arena_alloc(p->tmp ? p->tmp : p->scratch, cap);
   if (!out) return NULL;
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0, o = 0;
@@ -210,7 +212,23 @@ static bool create_pages(rp_pdf *p) {
   return true;
 }
 
+static void draw_page_items(rp_pdf *p, size_t index);
+
+/* Draws page `index`; the strings made for libharu on the way (cleaned
+ * UTF-8, kerned pieces) are freed once it is drawn, so that they do not add
+ * up over a long document. */
 static void draw_page(rp_pdf *p, size_t index) {
+  p->tmp = rp_arena_new_child(p->scratch);
+  if (!p->tmp) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return;
+  }
+  draw_page_items(p, index);
+  rp_arena_free(p->tmp);
+  p->tmp = NULL;
+}
+
+static void draw_page_items(rp_pdf *p, size_t index) {
   const rp_page *pg = page_at(p->doc, index);
   p->page = p->pages[index];
   p->page_index = index;
@@ -269,6 +287,47 @@ static void draw_page(rp_pdf *p, size_t index) {
     if (tagged) rp_pdf_tag_close(p);
     i++;
   }
+}
+
+/* The filter entry libharu itself writes for a Flate stream (HPDF_Dict_Write:
+ * after the other entries, as its list puts the Filter array last). */
+static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
+  (void)obj;
+  return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
+/* libharu keeps every page's content stream uncompressed in memory until
+ * the document is saved, and deflates it then: for a long document the
+ * largest part of its memory. A finished page's stream is deflated now
+ * instead, by the same libharu function into a new memory stream that
+ * replaces it; the dictionary is switched to no filter (so saving copies the
+ * bytes as they are) and writes its Filter entry itself. The file is byte
+ * for byte what libharu would have written. A page whose text object or
+ * graphics state is still open is left alone: libharu closes those when it
+ * saves, writing to the stream. */
+static void deflate_page(rp_pdf *p, HPDF_Page page) {
+  HPDF_PageAttr attr = page->attr;
+  HPDF_Dict c = attr ? attr->contents : NULL;
+  if (!c || !c->stream || c->stream != attr->stream ||
+      c->filter != HPDF_STREAM_FILTER_FLATE_DECODE || c->write_fn ||
+      HPDF_Stream_Size(c->stream) == 0)
+    return;
+  if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev)) return;
+  HPDF_Stream z = HPDF_MemStream_New(c->mmgr, HPDF_STREAM_BUF_SIZ);
+  if (!z) {
+    rp_pdf_ok(p, "compress a page", NULL);
+    return;
+  }
+  if (HPDF_Stream_WriteToStream(c->stream, z, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) != HPDF_OK) {
+    HPDF_Stream_Free(z);
+    if (!rp_pdf_ok(p, "compress a page", NULL) && p->status == RP_OK)
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to compress a page");
+    return;
+  }
+  HPDF_Stream_Free(c->stream);
+  c->stream = attr->stream = z;
+  c->filter = HPDF_STREAM_FILTER_NONE;
+  c->write_fn = write_flate_filter;
 }
 
 /* Settings that must precede any content: compression, UTF-8 for text and
@@ -372,6 +431,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   rp_pdf_images_measure(&p);
   for (size_t i = 0; i < p.n_pages; i++) {
     draw_page(&p, i);
+    deflate_page(&p, p.pages[i]);
     if (opts->page) opts->page(opts->page_user, i + 1, p.n_pages);
   }
   finish(&p, epoch);

@@ -153,9 +153,11 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
   for (size_t pi = 0; pi < doc->pages.len; pi++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
     const rp_item *items = pg->items.data;
-    for (size_t i = 0; i < pg->items.len; i++) {
+    /* the cleaned texts are needed only to mark their characters */
+    p->tmp = rp_arena_new_child(p->scratch);
+    bool ok = p->tmp != NULL;
+    for (size_t i = 0; ok && i < pg->items.len; i++) {
       const rp_item *it = &items[i];
-      bool ok = true;
       if (it->kind == RP_ITEM_TEXT && it->u.text.text)
         ok = mark_text(p, it->u.text.font,
                        rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
@@ -165,10 +167,12 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
             it->u.chart.label && it->u.chart.label[0] ? it->u.chart.label : it->u.chart.kind;
         ok = !label || mark_text(p, 0, rp_pdf_clean_utf8(p, label, 1000));
       }
-      if (!ok) {
-        rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-        return false;
-      }
+    }
+    rp_arena_free(p->tmp);
+    p->tmp = NULL;
+    if (!ok) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+      return false;
     }
   }
   return true;

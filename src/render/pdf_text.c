@@ -87,7 +87,7 @@ static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
                          ? rp_fontset_get(fs, it->u.text.font)
                          : NULL;
   size_t len = strlen(text);
-  char *buf = f ? rp_arena_alloc(p->scratch, len + 1) : NULL;
+  char *buf = f ? rp_arena_alloc(p->tmp ? p->tmp : p->scratch, len + 1) : NULL;
   if (!buf) {
     HPDF_Page_TextOut(p->page, (HPDF_REAL)it->x, y, text);
     return;

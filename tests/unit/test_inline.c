@@ -1030,6 +1030,34 @@ static void test_out_of_memory(void **state) {
   }
 }
 
+/* The caller's arena keeps only what the lines are made of (their records,
+ * fragments and texts): the paragraph's working data (atoms, pieces, the
+ * breaking tables) is freed when it is broken, so a long document's memory
+ * does not grow with every paragraph it sets. Measuring keeps nothing. */
+static void test_working_data_is_not_kept(void **state) {
+  fixture *fx = *state;
+  char text[8000] = "";
+  for (int i = 0; i < 300; i++) strcat(text, i % 7 ? "word " : "Donaudampfschifffahrt ");
+  rp_arena *a = rp_arena_new();
+  rp_span sp = {.text = text, .style = &fx->regular};
+  rp_lines ls;
+  assert_int_equal(rp_inline_break(a, &fx->fs, &sp, 200, 0, RP_ALIGN_JUSTIFY, &ls, &fx->d), RP_OK);
+  assert_true(ls.n > 20);
+  size_t need = ls.n * sizeof(rp_line);
+  for (size_t j = 0; j < ls.n; j++) {
+    need += ls.lines[j].n_frags * sizeof(rp_frag);
+    /* a line's text block: its bytes, a space, a NUL per fragment, a hyphen */
+    for (size_t q = 0; q < ls.lines[j].n_frags; q++) need += 2 * ls.lines[j].frags[q].len + 3;
+  }
+  assert_true(rp_arena_used(a) <= need);
+  double mn, mx;
+  size_t before = rp_arena_used(a);
+  assert_int_equal(rp_inline_measure(a, &fx->fs, &sp, &mn, &mx, &fx->d), RP_OK);
+  assert_true(mx > 1000);
+  assert_int_equal(rp_arena_used(a), before);
+  rp_arena_free(a);
+}
+
 /* Kerned styles: words measure with the font's pair kerning; where two
  * words meet at a dash and the pair across it kerns ("-T" in Open Sans),
  * they become two fragments, the second exactly where the first ends, so
@@ -1101,6 +1129,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bad_span_is_internal_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kerning, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_working_data_is_not_kept, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
