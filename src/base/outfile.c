@@ -13,6 +13,14 @@
 rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
   memset(of, 0, sizeof *of);
   of->fd = -1;
+  /* Renaming over a device, a pipe or a folder would replace it (root can
+   * rename over /dev/full): only regular files, or new ones, are targets. */
+  struct stat st;
+  if (stat(target, &st) == 0 && !S_ISREG(st.st_mode))
+    return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0,
+                         "the output is not a regular file (%s); reviewpdf writes a new file "
+                         "and renames it into place: give a file's path",
+                         S_ISDIR(st.st_mode) ? "a folder" : "a device, pipe or socket");
   char *copy = strdup(target);
   char *copy2 = strdup(target);
   if (!copy || !copy2) {
