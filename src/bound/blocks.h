@@ -139,7 +139,8 @@ typedef struct rp_block {
   bool keep_with_next;
   const char *bookmark; /* outline entry title, or NULL */
   int bookmark_level;
-  const char *alt; /* images and charts: alternative text */
+  const char *anchor; /* an id page('id') and links to "#id" find where the block starts, or NULL */
+  const char *alt;    /* images and charts: alternative text */
   rp_src src;
 
   union {

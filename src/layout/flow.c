@@ -35,10 +35,8 @@ static void section_bookmark(flow *f, const rp_section *s) {
   bm->src = s->src;
 }
 
-/* Section s's first item lands on the current page: at its top when nothing
- * is there yet. */
-/* Notes where the element with id `id` starts, unless an earlier section
- * from it did (the first board of the boards). */
+/* Notes where the element with id `id` starts, unless an earlier section or
+ * block from it did (the first board of the boards). */
 static void add_anchor(flow *f, const char *id) {
   if (!id || f->info.len == 0) return;
   for (size_t i = 0; i < f->doc->anchors.len; i++)
@@ -47,6 +45,19 @@ static void add_anchor(flow *f, const char *id) {
   if (an) *an = (rp_anchor){id, f->info.len - 1, f->y};
 }
 
+static void flush_anchors(flow *f) {
+  for (int i = 0; i < f->n_pending_anchors; i++) add_anchor(f, f->pending_anchors[i]);
+  f->n_pending_anchors = 0;
+}
+
+void rp_flow_pend_anchor(flow *f, const char *id) {
+  if (f->measuring || !id) return;
+  if (f->n_pending_anchors == RP_MAX_ANCHORS) flush_anchors(f);
+  f->pending_anchors[f->n_pending_anchors++] = id;
+}
+
+/* Section s's first item lands on the current page: at its top when nothing
+ * is there yet. */
 static void section_starts(flow *f, const rp_section *s) {
   add_anchor(f, s->anchor);
   add_anchor(f, s->outer_anchor);
@@ -71,6 +82,7 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
     f->pending_bookmark = NULL;
     section_bookmark(f, s);
   }
+  if (f->n_pending_anchors) flush_anchors(f);
   rp_item *it = rp_page_add(f->a, f->page, kind);
   if (it) f->page_blank = false;
   return it;
@@ -347,6 +359,7 @@ static rp_status run_section(flow *f, const rp_section *s) {
     f->pending_bookmark = NULL;
     if (f->page) section_bookmark(f, s);
   }
+  flush_anchors(f); /* blocks that placed nothing: where the section ended */
   return st;
 }
 

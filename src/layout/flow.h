@@ -35,6 +35,10 @@ typedef struct pending_marker {
  * nesting than this drops the outermost markers. */
 #define RP_MAX_MARKERS 8
 
+/* Anchors of nested blocks that have not emitted anything yet (a box, the
+ * heading that opens it): deeper nesting records the outer ones at once. */
+#define RP_MAX_ANCHORS 8
+
 /* A line placed while measuring a list item (flow.lines): where it ends and
  * whether its paragraph may break after it. */
 typedef struct line_mark {
@@ -83,10 +87,12 @@ typedef struct flow {
                                         goes where its first item lands (flow.c) */
   const rp_section *pending_start;    /* a section whose first item is not placed yet: the
                                         page it lands on records it (page_info) */
-  const rp_layout_opts *opts;         /* may be NULL */
-  rp_vec *probed;    /* probed_image: probe results per path, shared by measuring copies */
-  rp_hyphen *hy;     /* hyphenation dictionaries of this run, shared by measuring copies */
-  double grid;       /* pt: the master's baseline grid step; 0 = none */
+  const char *pending_anchors[RP_MAX_ANCHORS]; /* blocks' anchors waiting for their first item */
+  int n_pending_anchors;
+  const rp_layout_opts *opts; /* may be NULL */
+  rp_vec *probed;             /* probed_image: probe results per path, shared by measuring copies */
+  rp_hyphen *hy;              /* hyphenation dictionaries of this run, shared by measuring copies */
+  double grid;                /* pt: the master's baseline grid step; 0 = none */
   double grid_top;   /* pt: where the grid starts (the column's top; shifted in sandboxes) */
   double grid_phase; /* pt: the cursor after the last line set on the grid, mod grid; */
   bool phase_known;  /* centred blocks end there so that the next line lands on it */
@@ -112,6 +118,9 @@ rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src);
 int rp_flow_id(flow *f);
+/* Block anchor `id` (rp_block.anchor) is recorded where the next item is
+ * emitted: where the block lands, after any move to the next column. */
+void rp_flow_pend_anchor(flow *f, const char *id);
 
 /* No widows or orphans: at least this many lines either side of a break. */
 #define RP_FLOW_MIN_LINES 2

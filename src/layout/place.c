@@ -201,6 +201,7 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
         if (st != RP_OK) return st;
       }
     }
+    rp_flow_pend_anchor(f, b->anchor);
     rp_status st = place_block(f, b, ctx);
     if (st != RP_OK) return st;
   }

@@ -1045,6 +1045,14 @@ static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
 /* break-before: a page or column break in front of what the element makes
  * for this node, when it makes anything (a break at the top of a page or
  * column is ignored by layout, so the first item does not leave a blank). */
+/* anchor="{@id}": the first block the element made for this node carries the
+ * id, so page('id') and links to "#id" find where it lands (layout/flow.c). */
+static void set_anchor(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                       rp_block *first) {
+  if (!t->anchor || !first || first->anchor || halted(b)) return;
+  first->anchor = eval_text(b, t->anchor, node, pos, size);
+}
+
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
   /* for-each, if, group and apply make what their parent holds; anything
@@ -1057,6 +1065,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   rp_block **at = out->tail;
   build_one(b, t, node, pos, size, user, depth);
   b->making_parts = parts;
+  set_anchor(b, t, node, pos, size, *at);
   if (!t->break_before || parts || !*at || halted(b)) return;
   rp_block *brk =
       new_block(b, t, node,
@@ -1236,6 +1245,7 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   blist_init(&kids);
   container(b, t, node, pos, size, &kids, depth);
   it->children = kids.head;
+  set_anchor(b, t, node, pos, size, it);
   blist_add(&ls->items, it);
 }
 

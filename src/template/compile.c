@@ -424,6 +424,7 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
     t->keep_with_next = k;
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
+  t->anchor = rp_def_avt_attr(l, n, "anchor", sc->vars, &ok);
   const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
   if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;
   if (brk && (kind == RP_T_CARD || kind == RP_T_ROW || kind == RP_T_CELL || kind == RP_T_ITEM)) {
