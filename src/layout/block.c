@@ -310,6 +310,7 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   m.measuring = true;
   m.page = NULL;
   m.boxes = NULL;
+  m.lc = NULL;
   m.n_markers = 0;
   m.y = 0;
   m.col_top = 0;

@@ -56,6 +56,21 @@ typedef struct page_info {
   const char *first_start, *last_start; /* sections whose first item is on the page, or NULL */
 } page_info;
 
+/* A <columns> block being placed (columns.c): while its content flows, its
+ * columns stand in for the frame's, and moving on from the last of them is
+ * either a failed trial or a move of the enclosing flow. */
+typedef struct local_cols {
+  int n, i;                     /* columns; the current one */
+  double w, gap;                /* pt: each column's width, between columns */
+  double left, right;           /* pt: the block's indents inside the enclosing column */
+  double top, bottom;           /* pt: the columns' top and bottom in this region */
+  double max_y;                 /* pt: the lowest a column of this region reached */
+  bool trial;                   /* measuring a bottom: past the last column fails */
+  bool overflow;                /* content ran past the last column */
+  double ox, ow, otop, obottom; /* the enclosing column */
+  struct local_cols *outer;
+} local_cols;
+
 typedef struct flow {
   rp_arena *a;
   rp_diag *d;
@@ -93,10 +108,31 @@ typedef struct flow {
   rp_vec *probed;             /* probed_image: probe results per path, shared by measuring copies */
   rp_hyphen *hy;              /* hyphenation dictionaries of this run, shared by measuring copies */
   double grid;                /* pt: the master's baseline grid step; 0 = none */
-  double grid_top;   /* pt: where the grid starts (the column's top; shifted in sandboxes) */
-  double grid_phase; /* pt: the cursor after the last line set on the grid, mod grid; */
-  bool phase_known;  /* centred blocks end there so that the next line lands on it */
+  double grid_top;      /* pt: where the grid starts (the column's top; shifted in sandboxes) */
+  double grid_phase;    /* pt: the cursor after the last line set on the grid, mod grid; */
+  bool phase_known;     /* centred blocks end there so that the next line lands on it */
+  local_cols *lc;       /* innermost <columns> block being placed, or NULL */
+  const rp_block *stop; /* rp_flow_place_blocks ends before this block (a section's page break) */
+  /* balancing a frame (flow.c): on page `bal_page`, frame `bal_frame`, the
+   * columns end at `bal_bottom` */
+  bool balancing;
+  size_t bal_page, bal_frame;
+  double bal_bottom;
 } flow;
+
+/* Everything placing changes, so that trials can be undone: the cursor and
+ * its counters, and how far the pages, their items, anchors and page infos
+ * went (flow.c). Items of the current page after the mark are dropped, and
+ * pages after it. */
+typedef struct flow_mark {
+  flow f;
+  size_t pages, items, info, anchors;
+  rp_page page;
+  page_info pinfo;
+} flow_mark;
+void rp_flow_mark(flow *f, flow_mark *m);
+/* Back to mark m; f->d and the balancing fields stay what they are. */
+void rp_flow_rewind(flow *f, const flow_mark *m);
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
 typedef struct place_ctx {
@@ -148,6 +184,13 @@ const rp_flow_kind *rp_flow_kind_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
+/* The same for the chain of blocks from `first` to its end. */
+rp_status rp_flow_measure_chain(flow *f, const rp_block *first, place_ctx ctx, double *height);
+
+/* columns.c: a <columns> block, and the move to its next column (called by
+ * rp_flow_next_column while one is being placed). */
+rp_status rp_flow_place_columns(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_local_next(flow *f);
 
 /* block.c: the place functions of headings and paragraphs, lists, boxes and
  * quotes, shapes, and chart slots. */

@@ -521,6 +521,24 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blist_add(out, blk);
 }
 
+/* columns: left out when its content comes out empty */
+void rp_bind_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                     int depth) {
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  if (!kids.head) return;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_COLUMNS, RP_ROLE_NONE);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->width = t->width;
+  blk->u.columns.count = t->u.columns.count;
+  blk->u.columns.gap = t->u.columns.gap;
+  blk->u.columns.balance = t->u.columns.balance;
+  blk->children = kids.head;
+  blist_add(out, blk);
+}
+
 /* ---- table columns from the content, and their alignment ----------------------- */
 
 typedef struct aligned_style {

@@ -569,6 +569,21 @@ bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   return true;
 }
 
+/* <columns count gap balance>: a box whose content flows in columns. */
+bool rp_compile_columns(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                        const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.columns.count = 2;
+  *ok &= rp_def_int(l, n, "count", 1, 12, &t->u.columns.count);
+  t->u.columns.gap = 12;
+  *ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.columns.gap);
+  t->u.columns.balance = true;
+  *ok &= rp_def_bool(l, n, "balance", &t->u.columns.balance);
+  *ok &= WIDTH(t);
+  if (*ok) container_content(l, n, t, sc, ok);
+  return true;
+}
+
 /* A card or a cell: a box that never splits (a cell's row moves whole). */
 static void boxed(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                   const rp_tscope *sc, bool *ok) {
