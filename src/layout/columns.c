@@ -14,6 +14,7 @@
  * continuing on the enclosing flow's next column or page (that part is not
  * balanced). The block ends below its tallest column. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "layout/flow.h"
@@ -101,17 +102,18 @@ static rp_status run(flow *f, const rp_block *b, place_ctx ctx, double bottom, b
 
 /* Whether b's children fit its columns from the cursor down to `bottom`:
  * placed and undone, with their diagnostics set aside. */
-static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, double bottom, bool *yes) {
+static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, double bottom, size_t *widows,
+                      bool *yes) {
   flow_mark m;
   rp_flow_mark(f, &m);
-  rp_diag scratch, *real = f->d;
-  rp_diag_init(&scratch);
-  f->d = &scratch;
+  flow_quiet q;
+  rp_flow_quiet_begin(f, &q);
   bool over = false;
   rp_status st = run(f, b, ctx, bottom, true, &over);
-  *yes = st == RP_OK && !over && scratch.errors == 0;
-  f->d = real;
-  rp_diag_fini(&scratch);
+  size_t errors, w;
+  rp_flow_quiet_end(f, &q, &errors, &w);
+  *yes = st == RP_OK && !over && errors == 0 && w <= *widows;
+  *widows = w;
   rp_flow_rewind(f, &m);
   return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
 }
@@ -121,12 +123,14 @@ static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, double bottom, 
 static rp_status level(flow *f, const rp_block *b, place_ctx ctx, double one_column, double limit,
                        double *bottom, bool *found) {
   double lo = f->y, hi = fmin(limit, f->y + one_column + 1);
-  rp_status st = fits(f, b, ctx, hi, found);
+  size_t base = SIZE_MAX; /* no more widows or orphans than in the tallest columns */
+  rp_status st = fits(f, b, ctx, hi, &base, found);
   if (st != RP_OK || !*found) return st;
   while (hi - lo > 0.25) {
     double mid = (lo + hi) / 2;
     bool yes;
-    st = fits(f, b, ctx, mid, &yes);
+    size_t widows = base;
+    st = fits(f, b, ctx, mid, &widows, &yes);
     if (st != RP_OK) return st;
     if (yes)
       hi = mid;

@@ -4,6 +4,7 @@
 #include "layout/flow.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 int rp_flow_id(flow *f) { return ++f->next_id; }
@@ -326,6 +327,22 @@ void rp_flow_mark(flow *f, flow_mark *m) {
   if (f->info.len) m->pinfo = RP_VEC_AT(f->info, page_info, f->info.len - 1);
 }
 
+void rp_flow_quiet_begin(flow *f, flow_quiet *q) {
+  rp_diag_init(&q->scratch);
+  q->scratch.preflight = true; /* widow and orphan findings too */
+  q->real = f->d;
+  f->d = &q->scratch;
+}
+
+void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows) {
+  *errors = q->scratch.errors;
+  *widows = 0;
+  for (size_t i = 0; i < q->scratch.count; i++)
+    if (q->scratch.entries[i].code == RP_DIAG_WIDOW_ORPHAN) ++*widows;
+  f->d = q->real;
+  rp_diag_fini(&q->scratch);
+}
+
 void rp_flow_rewind(flow *f, const flow_mark *m) {
   /* the vectors keep their (possibly moved) storage, cut back to the mark */
   rp_vec info = f->info;
@@ -363,14 +380,15 @@ static bool balances(const rp_master *m) {
  * record (a trial), or to the real one (d NULL). *fits: no error, and the
  * flow ended on page `page`, frame `frame`. */
 static rp_status trial(flow *f, const rp_block *first, place_ctx ctx, size_t page, size_t frame,
-                       bool *fits) {
-  rp_diag scratch, *real = f->d;
-  rp_diag_init(&scratch);
-  f->d = &scratch;
+                       size_t *widows, bool *fits) {
+  flow_quiet q;
+  rp_flow_quiet_begin(f, &q);
   rp_status st = rp_flow_place_blocks(f, first, ctx);
-  *fits = st == RP_OK && scratch.errors == 0 && f->doc->pages.len == page + 1 && f->frame == frame;
-  f->d = real;
-  rp_diag_fini(&scratch);
+  size_t errors, w;
+  rp_flow_quiet_end(f, &q, &errors, &w);
+  *fits = st == RP_OK && errors == 0 && w <= *widows && f->doc->pages.len == page + 1 &&
+          f->frame == frame;
+  *widows = w;
   /* only running out of memory is the run's own failure */
   return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
 }
@@ -388,7 +406,9 @@ static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
   flow_mark m;
   rp_flow_mark(f, &m);
   bool ok;
-  rp_status st = trial(f, first, ctx, SIZE_MAX - 1, 0, &ok);
+  size_t widows = SIZE_MAX, base; /* as many as the layout without levelling makes */
+  rp_status st = trial(f, first, ctx, SIZE_MAX - 1, 0, &widows, &ok);
+  base = widows;
   if (st != RP_OK) return st;
   size_t page = f->doc->pages.len - 1, frame = f->frame;
   const rp_frame *fr = &f->variant->frames[frame];
@@ -404,7 +424,8 @@ static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
     f->balancing = true;
     f->bal_bottom = mid;
     if (m.pages == page + 1 && m.f.frame == frame && mid < f->col_bottom) f->col_bottom = mid;
-    st = trial(f, first, ctx, page, frame, &ok);
+    widows = base;
+    st = trial(f, first, ctx, page, frame, &widows, &ok);
     rp_flow_rewind(f, &m);
     if (st != RP_OK) return st;
     if (ok)

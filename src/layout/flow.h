@@ -131,6 +131,17 @@ typedef struct flow_mark {
   page_info pinfo;
 } flow_mark;
 void rp_flow_mark(flow *f, flow_mark *m);
+
+/* Diagnostics set aside during a trial: a scratch record that also takes
+ * the widow and orphan findings, so that a trial can be refused for making
+ * more of them than the layout without it (a column too short to keep two
+ * lines together). */
+typedef struct flow_quiet {
+  rp_diag scratch, *real;
+} flow_quiet;
+void rp_flow_quiet_begin(flow *f, flow_quiet *q);
+/* Back to the real record. *problems: errors and widow/orphan findings. */
+void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows);
 /* Back to mark m; f->d and the balancing fields stay what they are. */
 void rp_flow_rewind(flow *f, const flow_mark *m);
 
