@@ -19,12 +19,16 @@
 
 #include "layout/flow.h"
 
-#define EPS 1e-6
-
 static double col_x(const local_cols *lc) { return lc->ox + lc->left + lc->i * (lc->w + lc->gap); }
 
-/* Region from the cursor of the enclosing column to `bottom`. */
-static void region(flow *f, local_cols *lc, double bottom) {
+static int count_of(const rp_block *b) {
+  int n = b->u.columns.count;
+  return n < 1 ? 1 : n > RP_MAX_COLUMNS ? RP_MAX_COLUMNS : n;
+}
+
+/* A region from the cursor of the enclosing column, column i ending at
+ * bottoms[i] (every one at the enclosing column's foot when NULL). */
+static void region(flow *f, local_cols *lc, const double *bottoms) {
   lc->ox = f->col_x;
   lc->ow = f->col_w;
   lc->otop = f->col_top;
@@ -33,12 +37,12 @@ static void region(flow *f, local_cols *lc, double bottom) {
   lc->w = (width - (lc->n - 1) * lc->gap) / lc->n;
   lc->i = 0;
   lc->top = f->y;
-  lc->bottom = bottom;
+  for (int k = 0; k < lc->n; k++) lc->bottoms[k] = bottoms ? bottoms[k] : f->col_bottom;
   lc->max_y = f->y;
   f->col_x = col_x(lc);
   f->col_w = lc->w;
   f->col_top = lc->top;
-  f->col_bottom = bottom;
+  f->col_bottom = lc->bottoms[0];
   f->at_top = true;
 }
 
@@ -59,12 +63,13 @@ rp_status rp_flow_local_next(flow *f) {
   if (lc->i + 1 < lc->n) {
     lc->i++;
     f->col_x = col_x(lc);
+    f->col_bottom = lc->bottoms[lc->i];
     f->y = lc->top;
     f->at_top = true;
     return RP_OK;
   }
   lc->overflow = true;
-  if (lc->trial) { /* the bottom tried is too high: the rest runs on, to be undone */
+  if (lc->trial) { /* the bottoms tried are too high: the rest runs on, to be undone */
     f->col_bottom = INFINITY;
     return RP_OK;
   }
@@ -75,15 +80,15 @@ rp_status rp_flow_local_next(flow *f) {
   if (st != RP_OK) return st;
   lc->outer = f->lc;
   f->lc = lc;
-  region(f, lc, f->col_bottom);
+  region(f, lc, NULL);
   return RP_OK;
 }
 
-/* Places b's children in columns ending at `bottom`; *over: they ran past
- * the last column. */
-static rp_status run(flow *f, const rp_block *b, place_ctx ctx, double bottom, bool trial,
+/* Places b's children in columns ending at bottoms[i]; *over: they ran
+ * past the last column. */
+static rp_status run(flow *f, const rp_block *b, place_ctx ctx, const double *bottoms, bool trial,
                      bool *over) {
-  local_cols lc = {.n = b->u.columns.count > 0 ? b->u.columns.count : 1,
+  local_cols lc = {.n = count_of(b),
                    .gap = b->u.columns.gap,
                    .left = ctx.left,
                    .right = ctx.right,
@@ -91,7 +96,7 @@ static rp_status run(flow *f, const rp_block *b, place_ctx ctx, double bottom, b
                    .outer = f->lc};
   if (b->width > 0 && b->width < f->col_w - ctx.left - ctx.right)
     lc.right = f->col_w - ctx.left - b->width;
-  region(f, &lc, bottom);
+  region(f, &lc, bottoms);
   f->lc = &lc;
   place_ctx inner = {0, 0, ctx.parent_id};
   rp_status st = rp_flow_place_blocks(f, b->children, inner);
@@ -100,16 +105,17 @@ static rp_status run(flow *f, const rp_block *b, place_ctx ctx, double bottom, b
   return st;
 }
 
-/* Whether b's children fit its columns from the cursor down to `bottom`:
- * placed and undone, with their diagnostics set aside. */
-static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, double bottom, size_t *widows,
-                      bool *yes) {
+/* Whether b's children fit its columns from the cursor, column i ending at
+ * bottoms[i]: placed and undone, with their diagnostics set aside; no more
+ * widows or orphans than *widows (set to how many there were). */
+static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, const double *bottoms,
+                      size_t *widows, bool *yes) {
   flow_mark m;
   rp_flow_mark(f, &m);
   flow_quiet q;
   rp_flow_quiet_begin(f, &q);
   bool over = false;
-  rp_status st = run(f, b, ctx, bottom, true, &over);
+  rp_status st = run(f, b, ctx, bottoms, true, &over);
   size_t errors, w;
   rp_flow_quiet_end(f, &q, &errors, &w);
   *yes = st == RP_OK && !over && errors == 0 && w <= *widows;
@@ -118,57 +124,64 @@ static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, double bottom, 
   return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
 }
 
-/* The lowest bottom in (cursor, limit] at which b's columns hold it, when
- * they do at `limit`; else *found is false. */
+/* The bottoms of b's columns from the cursor, when its content fits them
+ * ending at `limit` (else *found is false): column by column, the lowest
+ * bottom at which the content still fits with that column and every later
+ * one ending there. Two columns end within a line of each other; with
+ * more, what the first leaves is shared as evenly by the rest. */
 static rp_status level(flow *f, const rp_block *b, place_ctx ctx, double one_column, double limit,
-                       double *bottom, bool *found) {
-  double lo = f->y, hi = fmin(limit, f->y + one_column + 1);
+                       double *bottoms, bool *found) {
+  int n = count_of(b);
+  for (int k = 0; k < n; k++) bottoms[k] = fmin(limit, f->y + one_column + 1);
   size_t base = SIZE_MAX; /* no more widows or orphans than in the tallest columns */
-  rp_status st = fits(f, b, ctx, hi, &base, found);
+  rp_status st = fits(f, b, ctx, bottoms, &base, found);
   if (st != RP_OK || !*found) return st;
-  while (hi - lo > 0.25) {
-    double mid = (lo + hi) / 2;
-    bool yes;
-    size_t widows = base;
-    st = fits(f, b, ctx, mid, &widows, &yes);
-    if (st != RP_OK) return st;
-    if (yes)
-      hi = mid;
-    else
-      lo = mid;
+  for (int c = 0; c + 1 < n; c++) {
+    double lo = f->y, hi = bottoms[c];
+    while (hi - lo > 0.25) {
+      double mid = (lo + hi) / 2;
+      for (int k = c; k < n; k++) bottoms[k] = mid;
+      bool yes;
+      size_t widows = base;
+      st = fits(f, b, ctx, bottoms, &widows, &yes);
+      if (st != RP_OK) return st;
+      if (yes)
+        hi = mid;
+      else
+        lo = mid;
+    }
+    for (int k = c; k < n; k++) bottoms[k] = hi;
   }
-  *bottom = hi;
   return RP_OK;
 }
 
 rp_status rp_flow_place_columns(flow *f, const rp_block *b, place_ctx ctx) {
   if (!f->at_top && b->style) f->y += b->style->space_before;
   rp_status st = RP_OK;
-  double bottom = f->col_bottom;
-  if (b->u.columns.balance && b->u.columns.count > 1) {
+  int n = count_of(b);
+  double bottoms[RP_MAX_COLUMNS];
+  bool found = false;
+  if (b->u.columns.balance && n > 1) {
     /* all of it in one of its columns: an upper bound for the search */
     double one;
     flow narrow = *f;
-    narrow.col_w = (f->col_w - ctx.left - ctx.right - (b->u.columns.count - 1) * b->u.columns.gap) /
-                   b->u.columns.count;
-    if (b->width > 0 && b->width < f->col_w - ctx.left - ctx.right)
-      narrow.col_w = (b->width - (b->u.columns.count - 1) * b->u.columns.gap) / b->u.columns.count;
+    double width = f->col_w - ctx.left - ctx.right;
+    if (b->width > 0 && b->width < width) width = b->width;
+    narrow.col_w = (width - (n - 1) * b->u.columns.gap) / n;
     st = rp_flow_measure_chain(&narrow, b->children, (place_ctx){0, 0, ctx.parent_id}, &one);
     f->next_id = narrow.next_id;
     if (st != RP_OK) return st;
-    bool found;
-    st = level(f, b, ctx, one, f->col_bottom, &bottom, &found);
+    st = level(f, b, ctx, one, f->col_bottom, bottoms, &found);
     if (st == RP_OK && !found && !f->at_top && !f->measuring && !f->atomic &&
-        one / b->u.columns.count <= f->col_bottom - f->col_top) {
+        one / n <= f->col_bottom - f->col_top) {
       /* not in what is left of this column: in the next one, if it fits */
       st = rp_flow_next_column(f);
-      if (st == RP_OK) st = level(f, b, ctx, one, f->col_bottom, &bottom, &found);
+      if (st == RP_OK) st = level(f, b, ctx, one, f->col_bottom, bottoms, &found);
     }
     if (st != RP_OK) return st;
-    if (!found) bottom = f->col_bottom;
   }
   bool over;
-  st = run(f, b, ctx, bottom, false, &over);
+  st = run(f, b, ctx, found ? bottoms : NULL, false, &over);
   if (st != RP_OK) return st;
   f->at_top = false;
   if (b->style) f->y += b->style->space_after;

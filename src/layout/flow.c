@@ -24,8 +24,8 @@ static void set_column(flow *f) {
   f->grid_top = f->col_top;
   /* a balancing trial: the frame's columns end higher on the page it levels */
   if (f->balancing && f->doc->pages.len == f->bal_page + 1 && f->frame == f->bal_frame &&
-      f->bal_bottom < f->col_bottom)
-    f->col_bottom = f->bal_bottom;
+      f->column < RP_MAX_COLUMNS && f->bal_bottom[f->column] < f->col_bottom)
+    f->col_bottom = f->bal_bottom[f->column];
 }
 
 /* The outline entry of a section, at the cursor. */
@@ -353,7 +353,7 @@ void rp_flow_rewind(flow *f, const flow_mark *m) {
   f->balancing = now.balancing;
   f->bal_page = now.bal_page;
   f->bal_frame = now.bal_frame;
-  f->bal_bottom = now.bal_bottom;
+  memcpy(f->bal_bottom, now.bal_bottom, sizeof f->bal_bottom);
   f->info = info;
   f->info.len = m->info;
   if (m->info) RP_VEC_AT(f->info, page_info, m->info - 1) = m->pinfo;
@@ -393,13 +393,25 @@ static rp_status trial(flow *f, const rp_block *first, place_ctx ctx, size_t pag
   return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
 }
 
+/* Back at mark m with the balancing bottoms in force: the column the mark
+ * is in ends at its bottom too when it is on the page and frame levelled. */
+static void rewind_to(flow *f, const flow_mark *m) {
+  rp_flow_rewind(f, m);
+  if (m->pages == f->bal_page + 1 && m->f.frame == f->bal_frame && m->f.column < RP_MAX_COLUMNS &&
+      f->bal_bottom[m->f.column] < f->col_bottom)
+    f->col_bottom = f->bal_bottom[m->f.column];
+}
+
 /* Blocks `first` up to f->stop, which end the flow on their last page (a
  * page break or a new page follows): when that page's frame balances, its
  * columns are levelled. The blocks are placed once quietly to learn where
- * they end; then the lowest bottom for that frame at which they still end
- * there is searched for (each trial re-placed from the mark), and the
- * blocks are placed for real with it. Keeping and widow rules hold because
- * the same placing code runs in a shorter column. */
+ * they end; then, column by column from the first, the lowest bottom at
+ * which they still end there with this and every later column ending at
+ * it is searched for (each trial re-placed from the mark): with two
+ * columns the second ends within a line of the first; with more, the
+ * later ones share what is left as evenly. The blocks are then placed for
+ * real with those bottoms. Keeping and widow rules hold because the same
+ * placing code runs in shorter columns. */
 static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
   if (!f->master || !balances(f->master) || f->measuring)
     return rp_flow_place_blocks(f, first, ctx);
@@ -412,31 +424,39 @@ static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
   if (st != RP_OK) return st;
   size_t page = f->doc->pages.len - 1, frame = f->frame;
   const rp_frame *fr = &f->variant->frames[frame];
-  double lo = fr->y, hi = fr->y + fr->h;
-  if (m.pages == page + 1 && m.f.frame == frame) lo = m.f.y; /* started on this page */
-  bool level = fr->balance && fr->columns > 1 && !f->page_blank && (f->column > 0 || f->y > lo);
+  int n = fr->columns < RP_MAX_COLUMNS ? fr->columns : RP_MAX_COLUMNS, c0 = 0;
+  double top = fr->y, hi = fr->y + fr->h;
+  if (m.pages == page + 1 && m.f.frame == frame) { /* started on this page: from the cursor */
+    top = m.f.y;
+    c0 = m.f.column;
+  }
+  bool level = fr->balance && n > 1 && !f->page_blank && (f->column > c0 || f->y > top);
   rp_flow_rewind(f, &m);
   if (!level) return rp_flow_place_blocks(f, first, ctx);
+  f->balancing = true;
   f->bal_page = page;
   f->bal_frame = frame;
-  while (hi - lo > 0.25) {
-    double mid = (lo + hi) / 2;
-    f->balancing = true;
-    f->bal_bottom = mid;
-    if (m.pages == page + 1 && m.f.frame == frame && mid < f->col_bottom) f->col_bottom = mid;
-    widows = base;
-    st = trial(f, first, ctx, page, frame, &widows, &ok);
-    rp_flow_rewind(f, &m);
-    if (st != RP_OK) return st;
-    if (ok)
-      hi = mid;
-    else
-      lo = mid;
+  for (int c = 0; c < RP_MAX_COLUMNS; c++) f->bal_bottom[c] = hi;
+  for (int c = c0; c + 1 < n; c++) {
+    double lo = c == c0 ? top : fr->y;
+    hi = f->bal_bottom[c];
+    while (hi - lo > 0.25) {
+      double mid = (lo + hi) / 2;
+      for (int k = c; k < n; k++) f->bal_bottom[k] = mid;
+      rewind_to(f, &m);
+      widows = base;
+      st = trial(f, first, ctx, page, frame, &widows, &ok);
+      if (st != RP_OK) break;
+      if (ok)
+        hi = mid;
+      else
+        lo = mid;
+    }
+    for (int k = c; k < n; k++) f->bal_bottom[k] = hi;
+    if (st != RP_OK) break;
   }
-  f->balancing = true;
-  f->bal_bottom = hi;
-  if (m.pages == page + 1 && m.f.frame == frame && hi < f->col_bottom) f->col_bottom = hi;
-  st = rp_flow_place_blocks(f, first, ctx);
+  rewind_to(f, &m);
+  if (st == RP_OK) st = rp_flow_place_blocks(f, first, ctx);
   f->balancing = false;
   return st;
 }

@@ -35,6 +35,9 @@ typedef struct pending_marker {
  * nesting than this drops the outermost markers. */
 #define RP_MAX_MARKERS 8
 
+/* Columns of a frame or a <columns> block: at most this many. */
+#define RP_MAX_COLUMNS 12
+
 /* Anchors of nested blocks that have not emitted anything yet (a box, the
  * heading that opens it): deeper nesting records the outer ones at once. */
 #define RP_MAX_ANCHORS 8
@@ -60,14 +63,15 @@ typedef struct page_info {
  * columns stand in for the frame's, and moving on from the last of them is
  * either a failed trial or a move of the enclosing flow. */
 typedef struct local_cols {
-  int n, i;                     /* columns; the current one */
-  double w, gap;                /* pt: each column's width, between columns */
-  double left, right;           /* pt: the block's indents inside the enclosing column */
-  double top, bottom;           /* pt: the columns' top and bottom in this region */
-  double max_y;                 /* pt: the lowest a column of this region reached */
-  bool trial;                   /* measuring a bottom: past the last column fails */
-  bool overflow;                /* content ran past the last column */
-  double ox, ow, otop, obottom; /* the enclosing column */
+  int n, i;                       /* columns; the current one */
+  double w, gap;                  /* pt: each column's width, between columns */
+  double left, right;             /* pt: the block's indents inside the enclosing column */
+  double top;                     /* pt: the columns' top in this region */
+  double bottoms[RP_MAX_COLUMNS]; /* pt: where each column ends in this region */
+  double max_y;                   /* pt: the lowest a column of this region reached */
+  bool trial;                     /* measuring a bottom: past the last column fails */
+  bool overflow;                  /* content ran past the last column */
+  double ox, ow, otop, obottom;   /* the enclosing column */
   struct local_cols *outer;
 } local_cols;
 
@@ -113,11 +117,11 @@ typedef struct flow {
   bool phase_known;     /* centred blocks end there so that the next line lands on it */
   local_cols *lc;       /* innermost <columns> block being placed, or NULL */
   const rp_block *stop; /* rp_flow_place_blocks ends before this block (a section's page break) */
-  /* balancing a frame (flow.c): on page `bal_page`, frame `bal_frame`, the
-   * columns end at `bal_bottom` */
+  /* balancing a frame (flow.c): on page `bal_page`, frame `bal_frame`,
+   * column i ends at `bal_bottom[i]` */
   bool balancing;
   size_t bal_page, bal_frame;
-  double bal_bottom;
+  double bal_bottom[RP_MAX_COLUMNS];
 } flow;
 
 /* Everything placing changes, so that trials can be undone: the cursor and

@@ -752,6 +752,55 @@ static void test_columns_block(void **state) {
   assert_int_equal(col_lines(page(doc, 0), 160, &yr), 0);
 }
 
+/* Three columns of one-line names share them as evenly as one bottom per
+ * column allows: ⌈k/3⌉ in the first, the rest halved, the fuller first
+ * (7 → 3, 2, 2, not 3, 3, 1). Columns of 73.3 pt at x 20, 113.3, 206.7. */
+static void test_columns_block_three(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  for (int k = 1; k <= 21; k++) {
+    rp_layout_doc *doc = names_block(fx, k, 3, true);
+    double y[3];
+    int got[3];
+    double w = (260 - 2 * 20) / 3.0;
+    for (int c = 0; c < 3; c++) got[c] = col_lines(page(doc, 0), 20 + c * (w + 20), &y[c]);
+    got[0]--; /* "after" */
+    int want0 = (k + 2) / 3, rest = k - want0, want1 = (rest + 1) / 2;
+    if (got[0] != want0 || got[1] != want1 || got[2] != rest - want1)
+      fail_msg("%d names: %d %d %d, want %d %d %d", k, got[0], got[1], got[2], want0, want1,
+               rest - want1);
+  }
+}
+
+/* A three-column frame levels as the block does: k one-line paragraphs
+ * (up to a page of 30) as ⌈k/3⌉, then the rest halved. */
+static void test_balanced_frame_three(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 3;
+  fx->frame.gutter = 20;
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  double w = (260 - 2 * 20) / 3.0;
+  for (int k = 1; k <= 30; k++) {
+    rp_block *first = NULL, **tail = &first;
+    for (int i = 1; i <= k; i++) {
+      char t[16];
+      snprintf(t, sizeof t, "n%d", i);
+      *tail = para(fx, &fx->body, t);
+      tail = &(*tail)->next;
+    }
+    rp_layout_doc *doc = run(fx, first);
+    assert_int_equal(doc->pages.len, 1);
+    double y;
+    int got[3];
+    for (int c = 0; c < 3; c++) got[c] = col_lines(page(doc, 0), 20 + c * (w + 20), &y);
+    int want0 = (k + 2) / 3, rest = k - want0, want1 = (rest + 1) / 2;
+    if (got[0] != want0 || got[1] != want1 || got[2] != rest - want1)
+      fail_msg("%d lines: %d %d %d, want %d %d %d", k, got[0], got[1], got[2], want0, want1,
+               rest - want1);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -773,6 +822,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_balanced_frame_last_page_only, setup, teardown),
       cmocka_unit_test_setup_teardown(test_balanced_frame_keeps_heading, setup, teardown),
       cmocka_unit_test_setup_teardown(test_columns_block, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_columns_block_three, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_balanced_frame_three, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
