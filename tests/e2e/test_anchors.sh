@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # page('id') and links to "#id" for any block with anchor="{@id}", not only
 # for sections (fixture anchors.xml: one section; an index first, then the
-# projects (anchor on a for-each: its first block) and the people (anchor on
-# list items) over later pages). Every number printed is the page where
+# projects (anchor on a for-each: its first block), the boards (on table
+# rows) and the people (on list items) over later pages). Every number printed is the page where
 # "AT id" is, and every link goes to that page, near that line.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
@@ -28,8 +28,8 @@ where = {}
 for i, t in enumerate(text):
     for m in re.finditer(r"AT ([a-z-]+)", t):
         where.setdefault(m.group(1), i + 1)
-index = re.findall(r"(?:PROJ|PERS) ([a-z-]+) page (\d+)", text[0])
-ok = len(index) == 26 and len(set(where.values())) >= 8
+index = re.findall(r"(?:PROJ|BRD|PERS) ([a-z-]+) page (\d+)", text[0])
+ok = len(index) == 28 and len(set(where.values())) >= 9
 for ident, num in index:
     if where.get(ident) != int(num):
         print(f"{ident}: index says {num}, found on page {where.get(ident)}"); ok = False
@@ -47,6 +47,7 @@ sed 's/page(@id)}<\/link><\/paragraph>$/page(concat(@id, "-x"))}<\/link><\/parag
 if "$BIN" render data/ccin-2018-19.xml --layout "$proj/layouts/missing.xml" -o "$TMP/m.pdf" 2>"$TMP/err2"; then
   fail "anchors: an unknown id rendered"
 else
-  expect_contains "anchors: an unknown id is an error at its line" "$TMP/err2" "missing.xml:21: error: page('sustainable-food-x')"
+  line=$(grep -n 'PROJ {@id}' "$proj/layouts/missing.xml" | cut -d: -f1)
+  expect_contains "anchors: an unknown id is an error at its line" "$TMP/err2" "missing.xml:$line: error: page('sustainable-food-x')"
 fi
 finish
