@@ -259,16 +259,28 @@ rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *
     fail_oom(o);
     return NULL;
   }
-  size_t keep = n;
-  while (keep > 0) {
-    do keep--;
-    while (keep > 0 && (s[keep] & 0xC0) == 0x80);
+  /* the longest prefix ending at a character boundary that fits with its
+   * ellipsis, by bisection over the boundaries (a label may be long) */
+  size_t *at = rp_arena_alloc(o->a, (n + 1) * sizeof *at), m = 0;
+  if (!at) {
+    fail_oom(o);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) at[m++] = i; /* at[j]: where character j starts */
+  size_t lo = 0, hi = m; /* keeping at[lo] bytes fits (0: trivially); at[hi]… does not */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2, keep = at[mid];
     while (keep > 0 && s[keep - 1] == ' ') keep--;
     memcpy(buf, s, keep);
     memcpy(buf + keep, "\xE2\x80\xA6", 4);
-    if (rp_chart_text_width(o, &ft, buf) <= max_w) break;
+    *(keep > 0 && rp_chart_text_width(o, &ft, buf) <= max_w ? &lo : &hi) = mid;
   }
+  size_t keep = lo < m ? at[lo] : 0;
+  while (keep > 0 && s[keep - 1] == ' ') keep--;
   if (keep == 0) return NULL;
+  memcpy(buf, s, keep);
+  memcpy(buf + keep, "\xE2\x80\xA6", 4);
   const rp_src *src = &o->box->src;
   rp_diag_warn(o->d, src->layout_file, src->layout_line, 0,
                "chart label \"%s\" is too long for its %.0f pt and was shortened to \"%s\": "
