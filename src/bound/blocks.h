@@ -85,9 +85,10 @@ typedef enum rp_block_kind {
   RP_BLOCK_STAT,  /* part 2 */
   RP_BLOCK_PAGE_BREAK,
   RP_BLOCK_COLUMN_BREAK,
-  RP_BLOCK_ROW,  /* table row: children RP_BLOCK_CELL (part 2) */
-  RP_BLOCK_CELL, /* table cell: children blocks (part 2) */
-  RP_BLOCK_KINDS /* how many there are: not a kind */
+  RP_BLOCK_ROW,     /* table row: children RP_BLOCK_CELL (part 2) */
+  RP_BLOCK_CELL,    /* table cell: children blocks (part 2) */
+  RP_BLOCK_COLUMNS, /* children flow in `u.columns.count` columns, balanced */
+  RP_BLOCK_KINDS    /* how many there are: not a kind */
 } rp_block_kind;
 
 /* Image fitting (part 2). */
@@ -139,7 +140,8 @@ typedef struct rp_block {
   bool keep_with_next;
   const char *bookmark; /* outline entry title, or NULL */
   int bookmark_level;
-  const char *alt; /* images and charts: alternative text */
+  const char *anchor; /* an id page('id') and links to "#id" find where the block starts, or NULL */
+  const char *alt;    /* images and charts: alternative text */
   rp_src src;
 
   union {
@@ -170,6 +172,13 @@ typedef struct rp_block {
       rp_color rule;     /* rule between rows; a == 0: none */
       double rule_width; /* pt */
     } table;
+    /* columns: its children flow in `count` columns `gap` pt apart, inside
+     * the column it is placed in; balanced, they end level (layout/columns.c) */
+    struct {
+      int count;
+      double gap;   /* pt */
+      bool balance; /* false: fill each column in turn */
+    } columns;
     struct {
       int span;           /* how many columns this cell spans (0 or 1 = one) */
       const char *leader; /* repeated after the last line's text up to the cell's edge */
@@ -210,6 +219,7 @@ typedef struct rp_frame {
   double x, y, w, h; /* pt, relative to the page's top-left */
   int columns;
   double gutter; /* pt */
+  bool balance;  /* where a section's flow ends on a page, its columns end level */
 } rp_frame;
 
 /* A decorative shape or fixed text on every page of a master. */

@@ -279,6 +279,7 @@ static rp_status place_item(flow *f, const rp_block *b, const rp_block *it, plac
   /* The item's blocks hang under it: an unpainted LI box carries its place in
    * the structure (its marker is drawn with the item's id, as its Lbl). */
   place_ctx inner = {ctx.left + indent, ctx.right, item_id};
+  rp_flow_pend_anchor(f, it->anchor); /* lists place their items themselves */
   if (!f->measuring && f->page &&
       !rp_flow_emit_box(f, RP_ITEM_RECT, f->col_x + ctx.left, f->y, 0, 0, RP_ROLE_LIST_ITEM,
                         item_id, list_id, &it->src))
@@ -327,6 +328,7 @@ static rp_status item_start(flow *f, const rp_block *b, const rp_block *it, plac
   m.measuring = true;
   m.page = NULL;
   m.boxes = NULL;
+  m.lc = NULL;
   m.n_markers = 0;
   m.y = 0;
   m.col_top = 0;

@@ -4,6 +4,7 @@
 #include "layout/flow.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 int rp_flow_id(flow *f) { return ++f->next_id; }
@@ -21,6 +22,10 @@ static void set_column(flow *f) {
   f->at_top = true;
   f->grid = f->master ? f->master->baseline : 0;
   f->grid_top = f->col_top;
+  /* a balancing trial: the frame's columns end higher on the page it levels */
+  if (f->balancing && f->doc->pages.len == f->bal_page + 1 && f->frame == f->bal_frame &&
+      f->column < RP_MAX_COLUMNS && f->bal_bottom[f->column] < f->col_bottom)
+    f->col_bottom = f->bal_bottom[f->column];
 }
 
 /* The outline entry of a section, at the cursor. */
@@ -35,10 +40,8 @@ static void section_bookmark(flow *f, const rp_section *s) {
   bm->src = s->src;
 }
 
-/* Section s's first item lands on the current page: at its top when nothing
- * is there yet. */
-/* Notes where the element with id `id` starts, unless an earlier section
- * from it did (the first board of the boards). */
+/* Notes where the element with id `id` starts, unless an earlier section or
+ * block from it did (the first board of the boards). */
 static void add_anchor(flow *f, const char *id) {
   if (!id || f->info.len == 0) return;
   for (size_t i = 0; i < f->doc->anchors.len; i++)
@@ -47,6 +50,19 @@ static void add_anchor(flow *f, const char *id) {
   if (an) *an = (rp_anchor){id, f->info.len - 1, f->y};
 }
 
+static void flush_anchors(flow *f) {
+  for (int i = 0; i < f->n_pending_anchors; i++) add_anchor(f, f->pending_anchors[i]);
+  f->n_pending_anchors = 0;
+}
+
+void rp_flow_pend_anchor(flow *f, const char *id) {
+  if (f->measuring || !id) return;
+  if (f->n_pending_anchors == RP_MAX_ANCHORS) flush_anchors(f);
+  f->pending_anchors[f->n_pending_anchors++] = id;
+}
+
+/* Section s's first item lands on the current page: at its top when nothing
+ * is there yet. */
 static void section_starts(flow *f, const rp_section *s) {
   add_anchor(f, s->anchor);
   add_anchor(f, s->outer_anchor);
@@ -71,6 +87,7 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
     f->pending_bookmark = NULL;
     section_bookmark(f, s);
   }
+  if (f->n_pending_anchors) flush_anchors(f);
   rp_item *it = rp_page_add(f->a, f->page, kind);
   if (it) f->page_blank = false;
   return it;
@@ -212,7 +229,8 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
 }
 
 rp_status rp_flow_next_column(flow *f) {
-  if (f->measuring) return RP_OK; /* infinite column: never called for real */
+  if (f->lc) return rp_flow_local_next(f); /* the next column of a <columns> block */
+  if (f->measuring) return RP_OK;          /* infinite column: never called for real */
   close_box_segments(f);
   const rp_frame *fr = &f->variant->frames[f->frame];
   int n = fr->columns > 0 ? fr->columns : 1;
@@ -304,6 +322,171 @@ void rp_flow_box_pop(flow *f, open_box *ob) {
   f->boxes = saved;
 }
 
+void rp_flow_mark(flow *f, flow_mark *m) {
+  m->f = *f;
+  m->pages = f->doc->pages.len;
+  m->items = f->page ? f->page->items.len : 0;
+  m->info = f->info.len;
+  m->anchors = f->doc->anchors.len;
+  if (f->page) m->page = *f->page;
+  if (f->info.len) m->pinfo = RP_VEC_AT(f->info, page_info, f->info.len - 1);
+}
+
+void rp_flow_quiet_begin(flow *f, flow_quiet *q) {
+  rp_diag_init(&q->scratch);
+  q->scratch.preflight = true; /* widow and orphan findings too */
+  q->real = f->d;
+  f->d = &q->scratch;
+}
+
+void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows) {
+  *errors = q->scratch.errors;
+  *widows = 0;
+  for (size_t i = 0; i < q->scratch.count; i++)
+    if (q->scratch.entries[i].code == RP_DIAG_WIDOW_ORPHAN) ++*widows;
+  f->d = q->real;
+  rp_diag_fini(&q->scratch);
+}
+
+void rp_flow_rewind(flow *f, const flow_mark *m) {
+  /* the vectors keep their (possibly moved) storage, cut back to the mark */
+  rp_vec info = f->info;
+  flow now = *f;
+  *f = m->f;
+  /* what the caller set for its trials stays */
+  f->d = now.d;
+  f->balancing = now.balancing;
+  f->bal_page = now.bal_page;
+  f->bal_frame = now.bal_frame;
+  memcpy(f->bal_bottom, now.bal_bottom, sizeof f->bal_bottom);
+  f->info = info;
+  f->info.len = m->info;
+  if (m->info) RP_VEC_AT(f->info, page_info, m->info - 1) = m->pinfo;
+  f->doc->pages.len = m->pages;
+  f->doc->anchors.len = m->anchors;
+  if (!m->f.page) return;
+  f->page = &RP_VEC_AT(f->doc->pages, rp_page, m->pages - 1);
+  rp_vec items = f->page->items;
+  *f->page = m->page;
+  f->page->items = items;
+  f->page->items.len = m->items;
+}
+
+/* A frame that levels its columns where a section's flow ends on a page. */
+static bool balances(const rp_master *m) {
+  const rp_page_variant *vs[4] = {&m->any, m->first, m->left, m->right};
+  for (int i = 0; i < 4; i++)
+    for (size_t k = 0; vs[i] && k < vs[i]->n_frames; k++)
+      if (vs[i]->frames[k].balance && vs[i]->frames[k].columns > 1) return true;
+  return false;
+}
+
+/* Places blocks `first` up to `f->stop` with diagnostics going to a scratch
+ * record (a trial), or to the real one (d NULL). *fits: no error, and the
+ * flow ended on page `page`, frame `frame`. */
+static rp_status trial(flow *f, const rp_block *first, place_ctx ctx, size_t page, size_t frame,
+                       size_t *widows, bool *fits) {
+  flow_quiet q;
+  rp_flow_quiet_begin(f, &q);
+  rp_status st = rp_flow_place_blocks(f, first, ctx);
+  size_t errors, w;
+  rp_flow_quiet_end(f, &q, &errors, &w);
+  *fits = st == RP_OK && errors == 0 && w <= *widows && f->doc->pages.len == page + 1 &&
+          f->frame == frame;
+  *widows = w;
+  /* only running out of memory is the run's own failure */
+  return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
+}
+
+/* Back at mark m with the balancing bottoms in force: the column the mark
+ * is in ends at its bottom too when it is on the page and frame levelled. */
+static void rewind_to(flow *f, const flow_mark *m) {
+  rp_flow_rewind(f, m);
+  if (m->pages == f->bal_page + 1 && m->f.frame == f->bal_frame && m->f.column < RP_MAX_COLUMNS &&
+      f->bal_bottom[m->f.column] < f->col_bottom)
+    f->col_bottom = f->bal_bottom[m->f.column];
+}
+
+/* Blocks `first` up to f->stop, which end the flow on their last page (a
+ * page break or a new page follows): when that page's frame balances, its
+ * columns are levelled. The blocks are placed once quietly to learn where
+ * they end; then, column by column from the first, the lowest bottom at
+ * which they still end there with this and every later column ending at
+ * it is searched for (each trial re-placed from the mark): with two
+ * columns the second ends within a line of the first; with more, the
+ * later ones share what is left as evenly. The blocks are then placed for
+ * real with those bottoms. Keeping and widow rules hold because the same
+ * placing code runs in shorter columns. */
+static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
+  if (!f->master || !balances(f->master) || f->measuring)
+    return rp_flow_place_blocks(f, first, ctx);
+  flow_mark m;
+  rp_flow_mark(f, &m);
+  bool ok;
+  size_t widows = SIZE_MAX, base; /* as many as the layout without levelling makes */
+  rp_status st = trial(f, first, ctx, SIZE_MAX - 1, 0, &widows, &ok);
+  base = widows;
+  if (st != RP_OK) return st;
+  size_t page = f->doc->pages.len - 1, frame = f->frame;
+  const rp_frame *fr = &f->variant->frames[frame];
+  int n = fr->columns < RP_MAX_COLUMNS ? fr->columns : RP_MAX_COLUMNS, c0 = 0;
+  double top = fr->y, hi = fr->y + fr->h;
+  if (m.pages == page + 1 && m.f.frame == frame) { /* started on this page: from the cursor */
+    top = m.f.y;
+    c0 = m.f.column;
+  }
+  bool level = fr->balance && n > 1 && !f->page_blank && (f->column > c0 || f->y > top);
+  rp_flow_rewind(f, &m);
+  if (!level) return rp_flow_place_blocks(f, first, ctx);
+  f->balancing = true;
+  f->bal_page = page;
+  f->bal_frame = frame;
+  for (int c = 0; c < RP_MAX_COLUMNS; c++) f->bal_bottom[c] = hi;
+  for (int c = c0; c + 1 < n; c++) {
+    double lo = c == c0 ? top : fr->y;
+    hi = f->bal_bottom[c];
+    while (hi - lo > 0.25) {
+      double mid = (lo + hi) / 2;
+      for (int k = c; k < n; k++) f->bal_bottom[k] = mid;
+      rewind_to(f, &m);
+      widows = base;
+      st = trial(f, first, ctx, page, frame, &widows, &ok);
+      if (st != RP_OK) break;
+      if (ok)
+        hi = mid;
+      else
+        lo = mid;
+    }
+    for (int k = c; k < n; k++) f->bal_bottom[k] = hi;
+    if (st != RP_OK) break;
+  }
+  rewind_to(f, &m);
+  if (st == RP_OK) st = rp_flow_place_blocks(f, first, ctx);
+  f->balancing = false;
+  return st;
+}
+
+/* The blocks of a section: between its top-level page breaks, and before
+ * the end when the next section starts a page (`ends_page`), the flow ends
+ * on a page, whose columns may be levelled (place_ending). */
+static rp_status place_section_blocks(flow *f, const rp_block *first, bool ends_page) {
+  place_ctx ctx = {0, 0, 0};
+  rp_status st = RP_OK;
+  while (st == RP_OK) {
+    const rp_block *brk = first;
+    while (brk && brk->kind != RP_BLOCK_PAGE_BREAK) brk = brk->next;
+    f->stop = brk;
+    st = brk || ends_page ? place_ending(f, first, ctx) : rp_flow_place_blocks(f, first, ctx);
+    f->stop = NULL;
+    if (st != RP_OK || !brk) break;
+    rp_block one = *brk;
+    one.next = NULL;
+    st = rp_flow_place_blocks(f, &one, ctx);
+    first = brk->next;
+  }
+  return st;
+}
+
 /* A section that names a label style starts a new run of page labels at 1
  * on its first page ("i, ii" for the front matter, then "1, 2…"). */
 static void restart_labels(flow *f, const rp_section *s) {
@@ -311,7 +494,7 @@ static void restart_labels(flow *f, const rp_section *s) {
   f->label_number = 0;
 }
 
-static rp_status run_section(flow *f, const rp_section *s) {
+static rp_status run_section(flow *f, const rp_section *s, bool ends_page) {
   f->section = s;
   rp_status st = RP_OK;
   bool need_page = !f->page || s->new_page || s->master != f->master;
@@ -345,13 +528,13 @@ static rp_status run_section(flow *f, const rp_section *s) {
       f->page_blank = true; /* a bookmark alone does not make a page used */
     }
   }
-  place_ctx ctx = {0, 0, 0};
-  st = rp_flow_place_blocks(f, s->blocks, ctx);
+  st = place_section_blocks(f, s->blocks, ends_page);
   if (f->pending_start == s) f->pending_start = NULL; /* nothing placed */
   if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
     f->pending_bookmark = NULL;
     if (f->page) section_bookmark(f, s);
   }
+  flush_anchors(f); /* blocks that placed nothing: where the section ended */
   return st;
 }
 
@@ -393,7 +576,11 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   if (!hy) return rp_diag_oom(d);
   flow f = {.a = a, .d = d, .b = b, .doc = doc, .opts = opts, .probed = &probed, .hy = hy};
   rp_status st = RP_OK;
-  for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) st = run_section(&f, s);
+  for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) {
+    /* the next section starts a page of its own: this one's flow ends here */
+    bool ends = !s->next || s->next->new_page || s->next->master != s->master;
+    st = run_section(&f, s, ends);
+  }
   if (st == RP_OK && doc->pages.len == 0)
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");

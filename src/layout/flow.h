@@ -35,6 +35,13 @@ typedef struct pending_marker {
  * nesting than this drops the outermost markers. */
 #define RP_MAX_MARKERS 8
 
+/* Columns of a frame or a <columns> block: at most this many. */
+#define RP_MAX_COLUMNS 12
+
+/* Anchors of nested blocks that have not emitted anything yet (a box, the
+ * heading that opens it): deeper nesting records the outer ones at once. */
+#define RP_MAX_ANCHORS 8
+
 /* A line placed while measuring a list item (flow.lines): where it ends and
  * whether its paragraph may break after it. */
 typedef struct line_mark {
@@ -51,6 +58,22 @@ typedef struct page_info {
   const char *section;                  /* in effect at the top */
   const char *first_start, *last_start; /* sections whose first item is on the page, or NULL */
 } page_info;
+
+/* A <columns> block being placed (columns.c): while its content flows, its
+ * columns stand in for the frame's, and moving on from the last of them is
+ * either a failed trial or a move of the enclosing flow. */
+typedef struct local_cols {
+  int n, i;                       /* columns; the current one */
+  double w, gap;                  /* pt: each column's width, between columns */
+  double left, right;             /* pt: the block's indents inside the enclosing column */
+  double top;                     /* pt: the columns' top in this region */
+  double bottoms[RP_MAX_COLUMNS]; /* pt: where each column ends in this region */
+  double max_y;                   /* pt: the lowest a column of this region reached */
+  bool trial;                     /* measuring a bottom: past the last column fails */
+  bool overflow;                  /* content ran past the last column */
+  double ox, ow, otop, obottom;   /* the enclosing column */
+  struct local_cols *outer;
+} local_cols;
 
 typedef struct flow {
   rp_arena *a;
@@ -83,14 +106,48 @@ typedef struct flow {
                                         goes where its first item lands (flow.c) */
   const rp_section *pending_start;    /* a section whose first item is not placed yet: the
                                         page it lands on records it (page_info) */
-  const rp_layout_opts *opts;         /* may be NULL */
-  rp_vec *probed;    /* probed_image: probe results per path, shared by measuring copies */
-  rp_hyphen *hy;     /* hyphenation dictionaries of this run, shared by measuring copies */
-  double grid;       /* pt: the master's baseline grid step; 0 = none */
-  double grid_top;   /* pt: where the grid starts (the column's top; shifted in sandboxes) */
-  double grid_phase; /* pt: the cursor after the last line set on the grid, mod grid; */
-  bool phase_known;  /* centred blocks end there so that the next line lands on it */
+  const char *pending_anchors[RP_MAX_ANCHORS]; /* blocks' anchors waiting for their first item */
+  int n_pending_anchors;
+  const rp_layout_opts *opts; /* may be NULL */
+  rp_vec *probed;             /* probed_image: probe results per path, shared by measuring copies */
+  rp_hyphen *hy;              /* hyphenation dictionaries of this run, shared by measuring copies */
+  double grid;                /* pt: the master's baseline grid step; 0 = none */
+  double grid_top;      /* pt: where the grid starts (the column's top; shifted in sandboxes) */
+  double grid_phase;    /* pt: the cursor after the last line set on the grid, mod grid; */
+  bool phase_known;     /* centred blocks end there so that the next line lands on it */
+  local_cols *lc;       /* innermost <columns> block being placed, or NULL */
+  const rp_block *stop; /* rp_flow_place_blocks ends before this block (a section's page break) */
+  /* balancing a frame (flow.c): on page `bal_page`, frame `bal_frame`,
+   * column i ends at `bal_bottom[i]` */
+  bool balancing;
+  size_t bal_page, bal_frame;
+  double bal_bottom[RP_MAX_COLUMNS];
 } flow;
+
+/* Everything placing changes, so that trials can be undone: the cursor and
+ * its counters, and how far the pages, their items, anchors and page infos
+ * went (flow.c). Items of the current page after the mark are dropped, and
+ * pages after it. */
+typedef struct flow_mark {
+  flow f;
+  size_t pages, items, info, anchors;
+  rp_page page;
+  page_info pinfo;
+} flow_mark;
+void rp_flow_mark(flow *f, flow_mark *m);
+
+/* Diagnostics set aside during a trial: a scratch record that also takes
+ * the widow and orphan findings, so that a trial can be refused for making
+ * more of them than the layout without it (a column too short to keep two
+ * lines together). */
+typedef struct flow_quiet {
+  rp_diag scratch, *real;
+} flow_quiet;
+void rp_flow_quiet_begin(flow *f, flow_quiet *q);
+/* Back to the real record. *problems: errors and widow/orphan findings. */
+void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows);
+/* Back to mark m; f->d and the balancing fields stay what they are. */
+void rp_flow_rewind(flow *f, const flow_mark *m);
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
 typedef struct place_ctx {
@@ -113,6 +170,9 @@ rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src);
 int rp_flow_id(flow *f);
+/* Block anchor `id` (rp_block.anchor) is recorded where the next item is
+ * emitted: where the block lands, after any move to the next column. */
+void rp_flow_pend_anchor(flow *f, const char *id);
 
 /* No widows or orphans: at least this many lines either side of a break. */
 #define RP_FLOW_MIN_LINES 2
@@ -140,6 +200,13 @@ const rp_flow_kind *rp_flow_kind_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
+/* The same for the chain of blocks from `first` to its end. */
+rp_status rp_flow_measure_chain(flow *f, const rp_block *first, place_ctx ctx, double *height);
+
+/* columns.c: a <columns> block, and the move to its next column (called by
+ * rp_flow_next_column while one is being placed). */
+rp_status rp_flow_place_columns(flow *f, const rp_block *b, place_ctx ctx);
+rp_status rp_flow_local_next(flow *f);
 
 /* block.c: the place functions of headings and paragraphs, lists, boxes and
  * quotes, shapes, and chart slots. */

@@ -30,7 +30,8 @@ static rp_status place_spacer(flow *f, const rp_block *b, place_ctx ctx) {
 
 static rp_status place_page_break(flow *f, const rp_block *b, place_ctx ctx) {
   (void)b, (void)ctx;
-  if (f->measuring || f->atomic || f->page_blank) return RP_OK;
+  /* inside a <columns> block a page break would leave it behind: ignored */
+  if (f->measuring || f->atomic || f->page_blank || f->lc) return RP_OK;
   return rp_flow_new_page(f, f->master, false);
 }
 
@@ -65,6 +66,7 @@ static const rp_flow_kind kinds[] = {
     [RP_BLOCK_COLUMN_BREAK] = {place_column_break, NULL, RP_EXTENT_FLOW, false},
     [RP_BLOCK_ROW] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
     [RP_BLOCK_CELL] = {place_outside_table, NULL, RP_EXTENT_FLOW, false},
+    [RP_BLOCK_COLUMNS] = {rp_flow_place_columns, NULL, RP_EXTENT_FLOW, false},
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == RP_BLOCK_KINDS,
                "every block kind needs an entry in layout/place.c");
@@ -96,6 +98,7 @@ static flow sandbox(flow *f) {
   m.boxes = NULL;
   m.n_markers = 0;
   m.lines = NULL;
+  m.lc = NULL;
   m.y = 0;
   m.col_top = 0;
   m.col_bottom = INFINITY;
@@ -111,7 +114,7 @@ static rp_status measure_run(flow *f, const rp_block *first, const rp_block *las
                              double *height) {
   flow m = sandbox(f);
   rp_status st = RP_OK;
-  for (const rp_block *k = first; st == RP_OK; k = k->next) {
+  for (const rp_block *k = first; k && st == RP_OK; k = k->next) {
     rp_block one = *k;
     one.next = NULL;
     st = rp_flow_place_blocks(&m, &one, ctx);
@@ -124,6 +127,10 @@ static rp_status measure_run(flow *f, const rp_block *first, const rp_block *las
 
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
   return measure_run(f, b, b, ctx, height);
+}
+
+rp_status rp_flow_measure_chain(flow *f, const rp_block *first, place_ctx ctx, double *height) {
+  return measure_run(f, first, NULL, ctx, height);
 }
 
 /* Height needed before a page break may follow: a block that never splits
@@ -169,12 +176,12 @@ static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *n
 }
 
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
-  for (const rp_block *b = first; b; b = b->next) {
+  for (const rp_block *b = first; b && b != f->stop; b = b->next) {
     rp_status om;
     if (rp_flow_image_omitted(f, b, &om)) {
       /* no photo: nor its caption, nor anything else it keeps with */
       if (om != RP_OK) return om;
-      while (keeps_with_next(b) && b->next) b = b->next;
+      while (keeps_with_next(b) && b->next && b->next != f->stop) b = b->next;
       continue;
     }
     if (keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
@@ -201,6 +208,7 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
         if (st != RP_OK) return st;
       }
     }
+    rp_flow_pend_anchor(f, b->anchor);
     rp_status st = place_block(f, b, ctx);
     if (st != RP_OK) return st;
   }

@@ -336,6 +336,7 @@ static rp_status cell_box(flow *f, const table *t, const rp_block *row, const rp
   memcpy(out->box.padding, cell_padding(t, cell), sizeof out->box.padding);
   out->height = height;
   out->src = cell->src;
+  out->anchor = cell->anchor; /* anchor="{@id}" on a cell */
   return RP_OK;
 }
 
@@ -396,6 +397,7 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
       it->u.shape.stroke = b->u.table.rule;
       it->u.shape.stroke_width = b->u.table.rule_width > 0 ? b->u.table.rule_width : DEFAULT_RULE;
     }
+    if (!repeat) rp_flow_pend_anchor(f, row->anchor); /* anchor="{@id}" on a row */
     if (!repeat && !rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_TABLE_ROW,
                                      row_id, table_id, &row->src))
       return rp_diag_oom(f->d);

@@ -523,6 +523,24 @@ void rp_bind_grid(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   blist_add(out, blk);
 }
 
+/* columns: left out when its content comes out empty */
+void rp_bind_columns(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                     int depth) {
+  blist kids;
+  blist_init(&kids);
+  container(b, t, node, pos, size, &kids, depth);
+  if (!kids.head) return;
+  rp_block *blk = new_block(b, t, node, RP_BLOCK_COLUMNS, RP_ROLE_NONE);
+  if (!blk) return;
+  blk->style = t->style->style;
+  blk->width = t->width;
+  blk->u.columns.count = t->u.columns.count;
+  blk->u.columns.gap = t->u.columns.gap;
+  blk->u.columns.balance = t->u.columns.balance;
+  blk->children = kids.head;
+  blist_add(out, blk);
+}
+
 /* ---- table columns from the content, and their alignment ----------------------- */
 
 typedef struct aligned_style {
@@ -1047,6 +1065,14 @@ static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
 /* break-before: a page or column break in front of what the element makes
  * for this node, when it makes anything (a break at the top of a page or
  * column is ignored by layout, so the first item does not leave a blank). */
+/* anchor="{@id}": the first block the element made for this node carries the
+ * id, so page('id') and links to "#id" find where it lands (layout/flow.c). */
+static void set_anchor(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                       rp_block *first) {
+  if (!t->anchor || !first || first->anchor || halted(b)) return;
+  first->anchor = eval_text(b, t->anchor, node, pos, size);
+}
+
 static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *user,
                   int depth) {
   /* for-each, if, group and apply make what their parent holds; anything
@@ -1059,6 +1085,7 @@ static void build(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   rp_block **at = out->tail;
   build_one(b, t, node, pos, size, user, depth);
   b->making_parts = parts;
+  set_anchor(b, t, node, pos, size, *at);
   if (!t->break_before || parts || !*at || halted(b)) return;
   rp_block *brk =
       new_block(b, t, node,
@@ -1238,6 +1265,7 @@ static void build_item(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, i
   blist_init(&kids);
   container(b, t, node, pos, size, &kids, depth);
   it->children = kids.head;
+  set_anchor(b, t, node, pos, size, it);
   blist_add(&ls->items, it);
 }
 

@@ -424,6 +424,7 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
     t->keep_with_next = k;
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
+  t->anchor = rp_def_avt_attr(l, n, "anchor", sc->vars, &ok);
   const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
   if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;
   if (brk && (kind == RP_T_CARD || kind == RP_T_ROW || kind == RP_T_CELL || kind == RP_T_ITEM)) {
@@ -565,6 +566,21 @@ bool rp_compile_grid(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_d
   scope inner = *sc;
   inner.dflt = t->style;
   t->children = compile_blocks(l, n, &inner);
+  return true;
+}
+
+/* <columns count gap balance>: a box whose content flows in columns. */
+bool rp_compile_columns(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                        const rp_tscope *sc, bool *ok) {
+  t->style = need_style(l, n, own, sc->dflt, ok);
+  t->u.columns.count = 2;
+  *ok &= rp_def_int(l, n, "count", 1, 12, &t->u.columns.count);
+  t->u.columns.gap = 12;
+  *ok &= rp_def_length(l, n, "gap", RP_NO_PERCENT, &t->u.columns.gap);
+  t->u.columns.balance = true;
+  *ok &= rp_def_bool(l, n, "balance", &t->u.columns.balance);
+  *ok &= WIDTH(t);
+  if (*ok) container_content(l, n, t, sc, ok);
   return true;
 }
 

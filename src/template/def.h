@@ -166,6 +166,7 @@ typedef enum rp_tkind {
   RP_T_PAGE_BREAK,
   RP_T_COLUMN_BREAK,
   RP_T_GRID,
+  RP_T_COLUMNS, /* its blocks in balanced columns */
   RP_T_CARD,
   RP_T_TABLE,
   RP_T_HEADER, /* a table's header rows: only as the table's first child */
@@ -245,8 +246,9 @@ typedef struct rp_tnode {
   int break_before;     /* RP_T_PAGE_BREAK or RP_T_COLUMN_BREAK before what it makes; 0: none */
   rp_boxstyle box;
   bool keep_together;
-  int keep_with_next; /* -1 unset, else 0/1 */
-  const rp_avt *alt;  /* images; a chart's label */
+  int keep_with_next;   /* -1 unset, else 0/1 */
+  const rp_avt *alt;    /* images; a chart's label */
+  const rp_avt *anchor; /* anchor="{@id}": page('id') and "#id" find the first block it makes */
   struct rp_tnode *children, *next;
 
   union {
@@ -299,6 +301,11 @@ typedef struct rp_tnode {
       double gap_x, gap_y;       /* pt */
       bool fill_rows;            /* balance="false" */
     } grid;
+    struct {
+      int count;
+      double gap; /* pt */
+      bool balance;
+    } columns;
     struct {
       rp_table_col *cols;
       size_t n_cols;
@@ -412,6 +419,8 @@ bool rp_compile_chart(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def
                       const rp_tscope *, bool *);
 bool rp_compile_grid(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
                      const rp_tscope *, bool *);
+bool rp_compile_columns(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                        const rp_tscope *, bool *);
 bool rp_compile_card(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
                      const rp_tscope *, bool *);
 bool rp_compile_table(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
@@ -463,6 +472,7 @@ void rp_bind_spacer(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blis
 void rp_bind_chart(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_break(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_grid(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+void rp_bind_columns(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_cell(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_table(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 void rp_bind_row(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);

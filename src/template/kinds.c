@@ -31,6 +31,8 @@ const rp_tkind_def rp_tkinds[] = {
     [RP_T_COLUMN_BREAK] = {"column-break", RP_T_COLUMN_BREAK, false, false, NULL, rp_bind_break,
                            NULL},
     [RP_T_GRID] = {"grid", RP_T_GRID, false, false, rp_compile_grid, rp_bind_grid, NULL},
+    [RP_T_COLUMNS] = {"columns", RP_T_COLUMNS, false, false, rp_compile_columns, rp_bind_columns,
+                      NULL},
     [RP_T_CARD] = {"card", RP_T_CARD, false, false, rp_compile_card, rp_bind_cell, NULL},
     [RP_T_TABLE] = {"table", RP_T_TABLE, false, false, rp_compile_table, rp_bind_table, NULL},
     /* a table's first child only: the table compiles and binds it */

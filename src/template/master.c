@@ -141,6 +141,7 @@ static bool load_frame(rp_layout_def *l, xmlNode *n, const geom *g, rp_frame *f)
   f->gutter = 12;
   ok &= rp_def_int(l, n, "columns", 1, 12, &f->columns);
   ok &= rp_def_length(l, n, "gutter", RP_NO_PERCENT, &f->gutter);
+  ok &= rp_def_bool(l, n, "balance", &f->balance);
   if (ok && (f->w <= 0 || f->h <= 0 || f->x < 0 || f->y < 0 || f->x + f->w > m->width + 0.01 ||
              f->y + f->h > m->height + 0.01)) {
     rp_def_error(l, n,
@@ -185,10 +186,12 @@ static bool load_variant(rp_layout_def *l, xmlNode *n, const geom *g, const rp_v
                              g->m->width - g->margin[1] - g->margin[3],
                              g->m->height - g->margin[0] - g->margin[2],
                              1,
-                             12};
+                             12,
+                             false};
       if (base && base->v.n_frames > 0) {
         frames[0].columns = base->v.frames[0].columns;
         frames[0].gutter = base->v.frames[0].gutter;
+        frames[0].balance = base->v.frames[0].balance;
       }
       if (frames[0].w <= 0 || frames[0].h <= 0) {
         rp_def_error(l, n, "the margins leave no room on the page; make them smaller");

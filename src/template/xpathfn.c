@@ -642,7 +642,9 @@ static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
     if (strcmp(r->ids[i], (const char *)id) == 0) label = r->labels[i];
   if (!label && r && !r->final) label = "00";
   if (!label)
-    fn_error(ctxt, "page('%s'): no section starts from an element with that id; check the id%s",
+    fn_error(ctxt,
+             "page('%s'): no section starts from an element with that id, and no block "
+             "has it as its anchor; check the id, or give the block anchor=\"{@id}\"%s",
              id ? (const char *)id : "", "");
   xmlFree(id);
   push_string(ctxt, label ? label : "");

@@ -93,8 +93,8 @@ static rp_block *para(fixture *fx, const rp_style *st, const char *text) {
   return b;
 }
 
-/* Words "word000 word001 …" that break into exactly `lines` lines at 260 pt. */
-static char *words(fixture *fx, int lines) {
+/* Words "word000 word001 …" that break into exactly `lines` lines at `width` pt. */
+static char *words_at(fixture *fx, int lines, double width) {
   char *s = rp_arena_alloc(fx->a, 20000);
   size_t n = 0;
   for (;;) {
@@ -102,7 +102,7 @@ static char *words(fixture *fx, int lines) {
     sprintf(s + len, "%sword%03zu", n ? " " : "", n);
     rp_span sp = {.text = s, .style = &fx->body};
     rp_lines ls;
-    assert_int_equal(rp_inline_break(fx->a, &fx->fs, &sp, 260, 0, RP_ALIGN_LEFT, &ls, &fx->d),
+    assert_int_equal(rp_inline_break(fx->a, &fx->fs, &sp, width, 0, RP_ALIGN_LEFT, &ls, &fx->d),
                      RP_OK);
     if ((int)ls.n > lines) {
       s[len] = '\0';
@@ -111,6 +111,8 @@ static char *words(fixture *fx, int lines) {
     n++;
   }
 }
+
+static char *words(fixture *fx, int lines) { return words_at(fx, lines, 260); }
 
 static void chain(rp_block **blocks, size_t n) {
   for (size_t i = 0; i + 1 < n; i++) blocks[i]->next = blocks[i + 1];
@@ -606,6 +608,199 @@ static void test_page_label_runs(void **state) {
   assert_true(found);
 }
 
+/* Baselines of body text in the column starting at x on page p. */
+static int col_lines(rp_page *p, double x, double *last) {
+  int n = 0;
+  double prev = -1;
+  *last = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT || fabs(it->x - x) > 0.5) continue;
+    if (fabs(it->y - prev) > 0.01) n++;
+    prev = it->y;
+    if (it->y > *last) *last = it->y;
+  }
+  return n;
+}
+
+/* A two-column frame with balance: one paragraph of L lines on one page
+ * splits as a simple model says: the lowest column height that holds it,
+ * ⌈L/2⌉ lines, and the rest; a paragraph too short to split without a widow
+ * or an orphan (under 4 lines) stays whole in the first column. */
+static void test_balanced_frame_model(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20; /* columns of 120 pt at x 20 and 160 */
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  for (int lines = 1; lines <= 20; lines++) {
+    rp_layout_doc *doc = run(fx, para(fx, &fx->body, words_at(fx, lines, 120)));
+    assert_int_equal(doc->pages.len, 1);
+    double yl, yr;
+    int left = col_lines(page(doc, 0), 20, &yl), right = col_lines(page(doc, 0), 160, &yr);
+    int want = lines < 4 ? lines : (lines + 1) / 2;
+    if (left != want || right != lines - want)
+      fail_msg("%d lines: %d + %d, want %d + %d", lines, left, right, want, lines - want);
+    if (right) assert_true(yl - yr >= -0.01 && yl - yr <= fx->body.leading + 0.01);
+  }
+}
+
+/* Only the page where the flow ends is levelled: the pages before stay full. */
+static void test_balanced_frame_last_page_only(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20;
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  rp_layout_doc *doc = run(fx, para(fx, &fx->body, words_at(fx, 26, 120)));
+  assert_int_equal(doc->pages.len, 2);
+  double y0, y1;
+  assert_int_equal(col_lines(page(doc, 0), 20, &y0), 10);
+  assert_int_equal(col_lines(page(doc, 0), 160, &y1), 10);
+  assert_int_equal(col_lines(page(doc, 1), 20, &y0), 3);
+  assert_int_equal(col_lines(page(doc, 1), 160, &y1), 3);
+  assert_true(fabs(y0 - y1) < 0.01);
+  fx->frame.balance = false; /* as before: the first column fills */
+  doc = run(fx, para(fx, &fx->body, words_at(fx, 26, 120)));
+  assert_int_equal(col_lines(page(doc, 1), 20, &y0), 6);
+  assert_int_equal(col_lines(page(doc, 1), 160, &y1), 0);
+}
+
+/* A heading that keeps with the next paragraph is never left at the foot
+ * of the first column by levelling. */
+static void test_balanced_frame_keeps_heading(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20;
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  fx->h1.space_before = 0;
+  for (int before = 2; before <= 8; before++) {
+    rp_block *b[3] = {para(fx, &fx->body, words_at(fx, before, 120)), para(fx, &fx->h1, "Head"),
+                      para(fx, &fx->body, words_at(fx, 4, 120))};
+    chain(b, 3);
+    rp_layout_doc *doc = run(fx, b[0]);
+    assert_int_equal(doc->pages.len, 1);
+    /* the heading's line is followed in its column by a body line */
+    rp_page *p = page(doc, 0);
+    double head_x = -1, head_y = 0, below = -1;
+    for (size_t i = 0; i < p->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+      if (it->kind != RP_ITEM_TEXT) continue;
+      if (it->role == RP_ROLE_H1) head_x = it->x, head_y = it->y;
+      if (it->role == RP_ROLE_P && head_x >= 0 && fabs(it->x - head_x) < 0.5 && it->y > head_y)
+        below = it->y;
+    }
+    assert_true(head_x >= 0);
+    if (below < 0) fail_msg("%d lines before: the heading ends its column", before);
+  }
+}
+
+/* n one-line paragraphs "n1"…, in a <columns> block of `count`, then "after". */
+static rp_layout_doc *names_block(fixture *fx, int n, int count, bool balance) {
+  rp_block *first = NULL, **tail = &first;
+  for (int i = 1; i <= n; i++) {
+    char t[16];
+    snprintf(t, sizeof t, "n%d", i);
+    *tail = para(fx, &fx->body, t);
+    tail = &(*tail)->next;
+  }
+  rp_block *cols = rp_arena_alloc(fx->a, sizeof *cols);
+  cols->kind = RP_BLOCK_COLUMNS;
+  cols->style = &fx->body;
+  cols->children = first;
+  cols->u.columns.count = count;
+  cols->u.columns.gap = 20;
+  cols->u.columns.balance = balance;
+  cols->next = para(fx, &fx->body, "after");
+  return run(fx, cols);
+}
+
+static void test_columns_block(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  fx->body.space_before = 0;
+  rp_layout_doc *doc = names_block(fx, 7, 2, true); /* columns of 120 pt at x 20 and 160 */
+  rp_page *p = page(doc, 0);
+  double yl, yr, after = -1, lowest = 0;
+  assert_int_equal(col_lines(p, 160, &yr), 3);
+  int left = col_lines(p, 20, &yl); /* with "after" */
+  assert_int_equal(left, 5);
+  /* n1…n4 down the first column, n5…n7 down the second, in order */
+  int next = 1;
+  double prev_y = 0, prev_x = 0;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(p->items, rp_item, i);
+    if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT) continue;
+    if (strcmp(it->u.text.text, "after") == 0) {
+      after = it->y;
+      continue;
+    }
+    char want[16];
+    snprintf(want, sizeof want, "n%d", next++);
+    assert_string_equal(it->u.text.text, want);
+    assert_true(it->x > prev_x + 0.5 || it->y > prev_y);
+    assert_true(fabs(it->x - (next <= 5 ? 20 : 160)) < 0.5);
+    prev_x = it->x, prev_y = it->y;
+    if (it->y > lowest) lowest = it->y;
+  }
+  assert_int_equal(next, 8);
+  /* "after" is the line below the taller column: one leading below n4 */
+  assert_true(fabs(after - (lowest + fx->body.leading)) < 0.01);
+  /* balance="false": the first column fills first */
+  doc = names_block(fx, 7, 2, false);
+  assert_int_equal(col_lines(page(doc, 0), 160, &yr), 0);
+}
+
+/* Three columns of one-line names share them as evenly as one bottom per
+ * column allows: ⌈k/3⌉ in the first, the rest halved, the fuller first
+ * (7 → 3, 2, 2, not 3, 3, 1). Columns of 73.3 pt at x 20, 113.3, 206.7. */
+static void test_columns_block_three(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  for (int k = 1; k <= 21; k++) {
+    rp_layout_doc *doc = names_block(fx, k, 3, true);
+    double y[3];
+    int got[3];
+    double w = (260 - 2 * 20) / 3.0;
+    for (int c = 0; c < 3; c++) got[c] = col_lines(page(doc, 0), 20 + c * (w + 20), &y[c]);
+    got[0]--; /* "after" */
+    int want0 = (k + 2) / 3, rest = k - want0, want1 = (rest + 1) / 2;
+    if (got[0] != want0 || got[1] != want1 || got[2] != rest - want1)
+      fail_msg("%d names: %d %d %d, want %d %d %d", k, got[0], got[1], got[2], want0, want1,
+               rest - want1);
+  }
+}
+
+/* A three-column frame levels as the block does: k one-line paragraphs
+ * (up to a page of 30) as ⌈k/3⌉, then the rest halved. */
+static void test_balanced_frame_three(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 3;
+  fx->frame.gutter = 20;
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  double w = (260 - 2 * 20) / 3.0;
+  for (int k = 1; k <= 30; k++) {
+    rp_block *first = NULL, **tail = &first;
+    for (int i = 1; i <= k; i++) {
+      char t[16];
+      snprintf(t, sizeof t, "n%d", i);
+      *tail = para(fx, &fx->body, t);
+      tail = &(*tail)->next;
+    }
+    rp_layout_doc *doc = run(fx, first);
+    assert_int_equal(doc->pages.len, 1);
+    double y;
+    int got[3];
+    for (int c = 0; c < 3; c++) got[c] = col_lines(page(doc, 0), 20 + c * (w + 20), &y);
+    int want0 = (k + 2) / 3, rest = k - want0, want1 = (rest + 1) / 2;
+    if (got[0] != want0 || got[1] != want1 || got[2] != rest - want1)
+      fail_msg("%d lines: %d %d %d, want %d %d %d", k, got[0], got[1], got[2], want0, want1,
+               rest - want1);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -623,6 +818,12 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_links_become_link_items, setup, teardown),
       cmocka_unit_test_setup_teardown(test_dump_is_stable, setup, teardown),
       cmocka_unit_test_setup_teardown(test_page_label_runs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_balanced_frame_model, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_balanced_frame_last_page_only, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_balanced_frame_keeps_heading, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_columns_block, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_columns_block_three, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_balanced_frame_three, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
