@@ -17,6 +17,7 @@ static void set_column(flow *f) {
   f->col_w = w;
   f->col_top = fr->y;
   f->col_bottom = fr->y + fr->h;
+  f->col_foot = f->col_bottom;
   f->y = f->col_top;
   f->at_top = true;
   f->grid = f->master ? f->master->baseline : 0;
@@ -103,6 +104,17 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     it->struct_id = sid;
     it->parent_id = parent;
     it->src = *src;
+    const rp_note *note = fr->span ? fr->span->note : NULL;
+    if (note) {
+      /* a note's mark: a Reference in the text, the Lbl of the note itself */
+      it->role = fr->span->note_label ? RP_ROLE_NOTE_LABEL : RP_ROLE_NOTE_REF;
+      it->struct_id = rp_flow_id(f);
+      it->parent_id = sid;
+      if (!fr->span->note_label) {
+        rp_status st = rp_flow_notes_reference(f, note, sid);
+        if (st != RP_OK) return st;
+      }
+    }
     if (!fr->href) continue;
     /* The link covers the fragment from ascent to descent. */
     rp_item *link = rp_flow_emit(f, RP_ITEM_LINK);
@@ -160,6 +172,8 @@ static const char *next_label(flow *f) {
 }
 
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
+  rp_status nst = rp_flow_notes_flush(f); /* the last column's footnotes */
+  if (nst != RP_OK) return nst;
   size_t number = f->doc->pages.len + 1;
   const rp_page_variant *v = pick_variant(m, first_of_run, number);
   if (v->n_frames == 0)
@@ -209,6 +223,8 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
 rp_status rp_flow_next_column(flow *f) {
   if (f->measuring) return RP_OK; /* infinite column: never called for real */
   close_box_segments(f);
+  rp_status nst = rp_flow_notes_flush(f);
+  if (nst != RP_OK) return nst;
   const rp_frame *fr = &f->variant->frames[f->frame];
   int n = fr->columns > 0 ? fr->columns : 1;
   rp_status st = RP_OK;
@@ -342,6 +358,7 @@ static rp_status run_section(flow *f, const rp_section *s) {
   }
   place_ctx ctx = {0, 0, 0};
   st = rp_flow_place_blocks(f, s->blocks, ctx);
+  if (st == RP_OK) st = rp_flow_notes_section_end(f);
   if (f->pending_start == s) f->pending_start = NULL; /* nothing placed */
   if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
     f->pending_bookmark = NULL;
@@ -392,6 +409,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   if (st == RP_OK && doc->pages.len == 0)
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");
+  if (st == RP_OK) st = rp_flow_notes_flush(&f);
   if (st == RP_OK) st = rp_flow_running(&f);
   if (st == RP_OK) resolve_internal_links(doc);
   rp_hyphen_free(hy);
