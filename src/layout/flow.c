@@ -97,6 +97,9 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
   if (f->measuring) return RP_OK;
   for (size_t i = 0; i < ln->n_frags; i++) {
     const rp_frag *fr = &ln->frags[i];
+    if (fr->span && fr->span->note_label &&
+        !rp_flow_emit_box(f, RP_ITEM_RECT, x0 + fr->x, base, 0, 0, role, sid, parent, src))
+      return rp_diag_oom(f->d); /* the Note first, so that its label goes inside it */
     rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
     if (!it) return rp_diag_oom(f->d);
     rp_frag_to_item(fr, x0 + fr->x, base, it);
