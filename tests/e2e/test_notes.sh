@@ -145,6 +145,21 @@ sys.exit(0 if ok else 1)
 PY
 $PY tests/e2e/tagcheck.py check "$TMP/foot.pdf" --test-layout && pass "tagcheck" || fail "tagcheck"
 $PY tests/e2e/tagcheck.py check "$TMP/endnotes.pdf" --test-layout && pass "tagcheck (endnotes)" || fail "tagcheck (endnotes)"
+# The second sample's notes through the stock layouts: footnotes on A4 (each on the page of
+# its mark), endnotes in the deck; tags checked strictly, and the checker catches a Note
+# without /ID.
+render seren-a4 data/seren-solas-2024-25.xml annual-review "$TMP/seren-a4.pdf" || finish
+same_page "seren A4: the surplus's note" "$TMP/seren-a4.pdf" "surplus of £16,3502" "2 Net income before gains"
+$PY tests/e2e/tagcheck.py check "$TMP/seren-a4.pdf" && pass "seren A4: tagcheck" || fail "seren A4: tagcheck"
+$PY tests/e2e/tagcheck.py selftest "$TMP/seren-a4.pdf" && pass "tagcheck catches a Note without /ID" || fail "tagcheck selftest"
+render seren-deck data/seren-solas-2024-25.xml deck "$TMP/seren-deck.pdf" || finish
+pdftotext "$TMP/seren-deck.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/seren-deck.txt"
+$PY - "$TMP/seren-deck.txt" <<'PY' && pass "seren deck: the finance section's note follows its text" || fail "seren deck: endnote misplaced"
+import sys
+t = open(sys.argv[1]).read()
+mark, note = t.find("surplus of £16,3501"), t.find("1 Net income before gains")
+sys.exit(0 if 0 <= mark < note else 1)
+PY
 
 # Errors at the content line: a note in a heading, a note in a note.
 sed 's|<title>Projects</title>|<title>Projects<note>No.</note></title>|' "$P/data/notes.xml" >"$P/data/bad.xml"
