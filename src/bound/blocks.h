@@ -85,6 +85,7 @@ typedef struct rp_note {
   rp_span *spans;        /* the note as set: its label, a space, its text */
   const rp_style *style; /* the notes' paragraph style */
   bool foot;             /* a footnote */
+  bool per_page;         /* numbered from 1 on each page by layout: `mark` is a stand-in */
   rp_src src;            /* the <notes> declaration's line, the <note>'s content line */
 } rp_note;
 

@@ -113,6 +113,11 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
       it->role = fr->span->note_label ? RP_ROLE_NOTE_LABEL : RP_ROLE_NOTE_REF;
       it->struct_id = rp_flow_id(f);
       it->parent_id = sid;
+      if (note->per_page) {
+        /* the number on this page, drawn where bind's one-digit stand-in was measured */
+        it->u.text.text = rp_flow_notes_page_mark(f, note, fr->span->note_label);
+        if (!it->u.text.text) return rp_diag_oom(f->d);
+      }
       if (!fr->span->note_label) {
         rp_status st = rp_flow_notes_reference(f, note, sid);
         if (st != RP_OK) return st;
@@ -189,6 +194,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   p->height = m->height;
   p->master = m->name;
   p->label = next_label(f);
+  f->page_notes = 0; /* notes numbered per page start again */
   pi->variant = v;
   pi->section = f->section ? f->section->title : NULL;
   f->page = p;

@@ -104,6 +104,8 @@ typedef struct flow {
   bool notes_ok;     /* the lines being emitted were fitted with their notes (block.c) */
   rp_vec deferred;   /* const rp_note *: footnotes of cards, rows, captions: at the section's end */
   rp_vec note_cache; /* notes broken at a width (notes.c) */
+  int page_notes;    /* notes numbered per page: how many this page has */
+  rp_vec page_marks; /* page_mark: the numbers they were given */
 } flow;
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
@@ -195,6 +197,10 @@ rp_status rp_flow_notes_too_tall(flow *f, const rp_line *ln);
 /* A mark of note n was emitted in paragraph `parent`: the note takes its
  * room at the column's foot, or waits for the section's end. */
 rp_status rp_flow_notes_reference(flow *f, const rp_note *n, int parent);
+/* The mark of a note numbered per page (rp_note.per_page): the number it
+ * was given, or, for its reference (`label` false) met first, the next one
+ * on this page. NULL when out of memory. */
+const char *rp_flow_notes_page_mark(flow *f, const rp_note *n, bool label);
 /* Sets the column's footnotes at its foot and gives the column its room back. */
 rp_status rp_flow_notes_flush(flow *f);
 /* Footnotes met where they could not be set at a foot: at the section's end. */

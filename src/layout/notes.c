@@ -19,6 +19,7 @@
  * captions and tiles, are placed from a measured height that cannot change
  * afterwards: their footnotes are set at the end of the section instead, as
  * endnotes (rp_flow_notes_section_end). */
+#include <stdio.h>
 #include <string.h>
 
 #include "layout/flow.h"
@@ -50,6 +51,26 @@ static const cached_note *broken(flow *f, const rp_note *n, double w, rp_status 
   }
   *slot = c;
   return slot;
+}
+
+/* A note numbered per page and its number. */
+typedef struct page_mark {
+  const rp_note *note;
+  const char *text;
+} page_mark;
+
+const char *rp_flow_notes_page_mark(flow *f, const rp_note *n, bool label) {
+  for (size_t i = 0; i < f->page_marks.len; i++) {
+    const page_mark *pm = &RP_VEC_AT(f->page_marks, page_mark, i);
+    if (pm->note == n) return pm->text;
+  }
+  if (label) return n->mark; /* never referenced: cannot happen */
+  char buf[16];
+  snprintf(buf, sizeof buf, "%d", ++f->page_notes);
+  page_mark *pm = rp_vec_push(f->a, &f->page_marks, sizeof *pm);
+  if (!pm || !(pm->text = rp_arena_strdup(f->a, buf))) return NULL;
+  pm->note = n;
+  return pm->text;
 }
 
 /* The separator's height: space, rule, half the space. */

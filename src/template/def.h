@@ -530,7 +530,11 @@ typedef struct rp_date_names {
 /* ---- notes (notes.c) ------------------------------------------------------ */
 
 typedef enum rp_note_place { RP_NOTES_FOOT, RP_NOTES_SECTION, RP_NOTES_DOCUMENT } rp_note_place;
-typedef enum rp_note_numbering { RP_NUMBER_DOCUMENT, RP_NUMBER_SECTION } rp_note_numbering;
+typedef enum rp_note_numbering {
+  RP_NUMBER_DOCUMENT,
+  RP_NUMBER_SECTION,
+  RP_NUMBER_PAGE /* footnotes only: layout numbers them */
+} rp_note_numbering;
 
 /* <notes>: how the content's <note>s print (docs/layout.md, "Notes"). A
  * layout without one sets footnotes numbered through the document, in the

@@ -45,10 +45,16 @@ rp_status rp_notes_load(rp_layout_def *l, xmlNode *n) {
   nd->file = rp_def_file(l, n);
   nd->line = rp_xml_line(n);
   static const char *const places[] = {"foot", "section", "document"};
-  static const char *const numbers[] = {"document", "section"};
+  static const char *const numbers[] = {"document", "section", "page"};
   int place = RP_NOTES_FOOT, number = RP_NUMBER_DOCUMENT;
   bool ok = keyword(l, n, "placement", places, 3, &place);
-  ok = keyword(l, n, "numbering", numbers, 2, &number) && ok;
+  ok = keyword(l, n, "numbering", numbers, 3, &number) && ok;
+  if (number == RP_NUMBER_PAGE && place != RP_NOTES_FOOT) {
+    rp_def_error(l, n,
+                 "<notes numbering=\"page\">: only footnotes can be numbered per page; give "
+                 "placement=\"foot\" or number them per document or section");
+    ok = false;
+  }
   nd->placement = (rp_note_place)place;
   nd->numbering = (rp_note_numbering)number;
   nd->style = rp_def_style_attr(l, n, "style", &ok);

@@ -244,11 +244,15 @@ static bool note_element(rp_span_builder *b, const xmlNode *c, int *line) {
   ns->n_document++;
   ns->n_section++;
   char num[16];
-  snprintf(num, sizeof num, "%d",
-           nd->numbering == RP_NUMBER_SECTION ? ns->n_section : ns->n_document);
+  if (nd->numbering == RP_NUMBER_PAGE)
+    snprintf(num, sizeof num, "0"); /* a stand-in of a digit's width: layout numbers it */
+  else
+    snprintf(num, sizeof num, "%d",
+             nd->numbering == RP_NUMBER_SECTION ? ns->n_section : ns->n_document);
   rp_note *note = rp_arena_calloc(b->a, 1, sizeof *note);
   if (!note || !(note->mark = rp_arena_strdup(b->a, num))) return oom(b);
   note->foot = nd->placement == RP_NOTES_FOOT;
+  note->per_page = nd->numbering == RP_NUMBER_PAGE;
   note->src = (rp_src){nd->file, nd->line, b->src_file, rp_xml_line(c)};
   /* the note's own text: a builder of its own, sharing this one's limits */
   rp_span_builder nb = *b;

@@ -81,6 +81,20 @@ same_page "per section: note 3 of Finance" "$TMP/section.pdf" "held flat3" "3 Ex
 same_page "per section: Projects' first note is 1" "$TMP/section.pdf" "projects ran1" "1 Listed in full"
 same_page "per section: Projects' second note is 2" "$TMP/section.pdf" "closed early2" "2 Both by agreement"
 
+# Numbering per page (footnotes only): each page's notes start at 1, also after a move.
+sed 's/numbering="document"/numbering="page"/' "$P/layouts/notes-layout.xml" >"$P/layouts/per-page.xml"
+render page "$P/data/notes.xml" "$P/layouts/per-page.xml" "$TMP/page.pdf" || finish
+same_page "per page: page 1's second note is 2" "$TMP/page.pdf" "months of spending2" "2 Reserves policy"
+same_page "per page: page 3's note is 1" "$TMP/page.pdf" "held flat1" "1 Excluding the one-off cost"
+same_page "per page: page 4's notes are 1 and 2" "$TMP/page.pdf" "closed early2" "2 Both by agreement"
+render page-moved "$P/data/moved.xml" "$P/layouts/per-page.xml" "$TMP/page-moved.pdf" || finish
+same_page "per page: note 2 moved becomes page 2's first" "$TMP/page-moved.pdf" "months of spending1" "1 Reserves policy"
+sed 's/placement="foot" numbering="document"/placement="section" numbering="page"/' \
+  "$P/layouts/notes-layout.xml" >"$P/layouts/bad-page.xml"
+"$BIN" render "$P/data/notes.xml" --layout "$P/layouts/bad-page.xml" -o "$TMP/bad-page.pdf" -q 2>"$TMP/bad-page.err"
+[ $? = 1 ] && grep -q 'bad-page.xml:[0-9]*:.*only footnotes can be numbered per page' "$TMP/bad-page.err" &&
+  pass "endnotes numbered per page: an error at the layout line" || fail "bad-page: $(cat "$TMP/bad-page.err")"
+
 # Endnotes at the end of each section, in order, after the section's text.
 sed 's/placement="foot"/placement="section"/' "$P/layouts/notes-layout.xml" >"$P/layouts/endnotes.xml"
 render endnotes "$P/data/notes.xml" "$P/layouts/endnotes.xml" "$TMP/endnotes.pdf" || finish
