@@ -175,6 +175,8 @@ mark, note = t.find("surplus of £16,3501"), t.find("1 Net income before gains")
 sys.exit(0 if 0 <= mark < note else 1)
 PY
 
+"$BIN" check "$P/data/notes.xml" | grep -q ", 5 notes$" && pass "check counts the notes" || fail "check: $("$BIN" check "$P/data/notes.xml")"
+
 # Errors at the content line: a note in a heading, a note in a note.
 sed 's|<title>Projects</title>|<title>Projects<note>No.</note></title>|' "$P/data/notes.xml" >"$P/data/bad.xml"
 "$BIN" render "$P/data/bad.xml" --layout "$P/layouts/notes-layout.xml" -o "$TMP/bad.pdf" -q 2>"$TMP/bad.err"
