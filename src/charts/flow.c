@@ -25,13 +25,15 @@ static void arrow(rp_chart_out *o, double x0, double x1, double y, double size, 
 #define MAX_LINES 3 /* a label's lines under its figure */
 
 /* A label broken into at most `lines` lines at spaces, the widest line as
- * narrow as it can be (labels are a few words: every split is tried). */
+ * narrow as it can be. */
 typedef struct wrapped {
   size_t n;                     /* lines */
   const char *start[MAX_LINES]; /* into the label */
   size_t len[MAX_LINES];
   double width; /* the widest line */
 } wrapped;
+
+#define MAX_WORDS 48 /* a longer label is set on one line, fitted */
 
 static double span_width(const rp_chart_out *o, const rp_chart_text *t, const char *s, size_t len,
                          char *buf, size_t cap) {
@@ -41,7 +43,7 @@ static double span_width(const rp_chart_out *o, const rp_chart_text *t, const ch
   return rp_chart_text_width(o, t, buf);
 }
 
-/* The label split at the spaces cuts[0..k) into k + 1 lines. */
+/* The label split at the spaces cuts[0..k) into k + 1 lines, measured. */
 static wrapped split_at(const rp_chart_out *o, const rp_chart_text *t, const char *s,
                         const size_t *cuts, size_t k) {
   char buf[480];
@@ -56,21 +58,57 @@ static wrapped split_at(const rp_chart_out *o, const rp_chart_text *t, const cha
   return w;
 }
 
-static wrapped wrap_label(const rp_chart_out *o, const rp_chart_text *t, const char *s,
-                          size_t lines) {
-  wrapped best = split_at(o, t, s, NULL, 0);
-  size_t at[32], n = 0; /* the spaces a line may end at (plenty for a label) */
-  for (size_t i = 0; s[i] && n < 32; i++)
-    if (s[i] == ' ') at[n++] = i;
-  for (size_t a = 0; lines >= 2 && a < n; a++) {
-    wrapped w = split_at(o, t, s, (size_t[]){at[a]}, 1);
-    if (w.width < best.width - 0.01) best = w;
-    for (size_t b = a + 1; lines >= 3 && b < n; b++) {
-      w = split_at(o, t, s, (size_t[]){at[a], at[b]}, 2);
-      if (w.width < best.width - 0.01) best = w;
+/* Greedy filling to `width` from words of widths wd (a space sp between):
+ * the number of lines, and the spaces (word indexes) lines end before. */
+static size_t fill(const double *wd, size_t n, double sp, double width, size_t *ends) {
+  size_t lines = 1, k = 0;
+  double x = wd[0];
+  for (size_t i = 1; i < n; i++) {
+    if (x + sp + wd[i] > width + 1e-6) {
+      if (k < MAX_LINES - 1) ends[k++] = i;
+      lines++, x = wd[i];
+    } else {
+      x += sp + wd[i];
     }
   }
-  return best;
+  return lines;
+}
+
+/* The narrowest width at which greedy filling takes at most `lines` lines
+ * is the narrowest any split achieves (greedy uses fewest lines for a
+ * width): found by bisection over widths, each word measured once. */
+static wrapped wrap_label(const rp_chart_out *o, const rp_chart_text *t, const char *s,
+                          size_t lines) {
+  wrapped one = split_at(o, t, s, NULL, 0);
+  size_t at[MAX_WORDS], n = 0; /* word starts */
+  for (size_t i = 0; s[i]; i++)
+    if (i == 0 || (s[i - 1] == ' ' && s[i] != ' ')) {
+      if (n == MAX_WORDS) return one;
+      at[n++] = i;
+    }
+  if (lines < 2 || n < 2) return one;
+  char buf[480];
+  double wd[MAX_WORDS], lo = 0, hi = 0, sp = span_width(o, t, " ", 1, buf, sizeof buf);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = 0;
+    while (s[at[i] + len] && s[at[i] + len] != ' ') len++;
+    wd[i] = span_width(o, t, s + at[i], len, buf, sizeof buf);
+    lo = fmax(lo, wd[i]);
+    hi += wd[i] + (i ? sp : 0);
+  }
+  size_t ends[MAX_LINES];
+  if (fill(wd, n, sp, lo, ends) > lines)
+    for (int k = 0; k < 40 && hi - lo > 0.05; k++) {
+      double mid = (lo + hi) / 2;
+      *(fill(wd, n, sp, mid, ends) <= lines ? &hi : &lo) = mid;
+    }
+  else
+    hi = lo;
+  size_t used = fill(wd, n, sp, hi, ends), cuts[MAX_LINES];
+  if (used > lines) return one;
+  for (size_t k = 0; k + 1 < used; k++) cuts[k] = at[ends[k]] - 1; /* the space before */
+  wrapped w = split_at(o, t, s, cuts, used - 1);
+  return w.width < one.width - 0.01 ? w : one;
 }
 
 rp_status rp_chart_draw_flow(rp_chart_out *o, const rp_chart *c) {
