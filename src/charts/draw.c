@@ -259,16 +259,32 @@ rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *
     fail_oom(o);
     return NULL;
   }
-  size_t keep = n;
-  while (keep > 0) {
-    do keep--;
-    while (keep > 0 && (s[keep] & 0xC0) == 0x80);
-    while (keep > 0 && s[keep - 1] == ' ') keep--;
-    memcpy(buf, s, keep);
-    memcpy(buf + keep, "\xE2\x80\xA6", 4);
-    if (rp_chart_text_width(o, &ft, buf) <= max_w) break;
+  /* by bisection over the prefix's length: a prefix is as wide as any shorter
+   * one, and measuring one character fewer each time was quadratic in the
+   * label (a mutant's 8 KB label took seconds) */
+  size_t lo = 0, hi = n; /* the prefix of lo bytes fits (or is empty), that of hi does not */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    while (mid > lo && (s[mid] & 0xC0) == 0x80) mid--; /* a character boundary */
+    if (mid == lo) {
+      mid = lo + 1;
+      while (mid < hi && (s[mid] & 0xC0) == 0x80) mid++;
+      if (mid >= hi) break;
+    }
+    size_t k = mid;
+    while (k > 0 && s[k - 1] == ' ') k--;
+    memcpy(buf, s, k);
+    memcpy(buf + k, "\xE2\x80\xA6", 4);
+    if (rp_chart_text_width(o, &ft, buf) <= max_w)
+      lo = mid;
+    else
+      hi = mid;
   }
+  size_t keep = lo;
+  while (keep > 0 && s[keep - 1] == ' ') keep--;
   if (keep == 0) return NULL;
+  memcpy(buf, s, keep);
+  memcpy(buf + keep, "\xE2\x80\xA6", 4);
   const rp_src *src = &o->box->src;
   rp_diag_warn(o->d, src->layout_file, src->layout_line, 0,
                "chart label \"%s\" is too long for its %.0f pt and was shortened to \"%s\": "
