@@ -9,6 +9,8 @@ digest is checked by tests/e2e/test_bench.sh); this script only changes the form
 content: every title, council, theme, paragraph and figure reaches the XML as it is in the JSON.
 The organisation and period the content language requires, and which the JSON does not carry,
 come from the JSON's footer ("<short name> Case Studies Pack") and are marked as such.
+A study's place is the one its title names ("… in Cardiff"): the generator makes it from the
+council by the rule in place() below, and the XML carries it as the content language's `place`.
 """
 import json
 import os
@@ -17,6 +19,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_content  # noqa: E402
+
+
+def place(council):
+    """The place make_content.py names in a study's title, from its council (the same rule)."""
+    for word in (" City Council", " Borough Council", " Council", " MB", " Town"):
+        council = council.replace(word, "")
+    return council
 
 
 def to_xml(data):
@@ -35,7 +44,7 @@ def to_xml(data):
            f"    <title>{escape(data['title'])}</title>"]
     for cs in data["case_studies"]:
         out.append(f'    <case-study id="cs-{cs["id"]}" theme={quoteattr(cs["theme"])} '
-                   f'organisation={quoteattr(cs["council"])}>')
+                   f'organisation={quoteattr(cs["council"])} place={quoteattr(place(cs["council"]))}>')
         out.append(f"      <title>{escape(cs['title'])}</title>")
         for p in cs["paragraphs"]:
             out.append(f"      <p>{escape(p)}</p>")

@@ -2,6 +2,7 @@
 """reviewpdf benchmark: wall time, peak memory and bytes of the documents users render.
 
   bench/run.py [--runs N] [--sizes 22,220,2200,22000] [--binary PATH] [--only NAME…]
+               [--pack-layout case-studies|annual-review|PATH]
 
 Builds an optimised binary (cmake Release in build-bench/) unless --binary is given, then for
 each document renders once to warm the caches and N more times (default 5), and prints the
@@ -10,9 +11,11 @@ process, as /usr/bin/time reports it) and the PDF's size. Nothing is cached betw
 run is a fresh process reading the content, layout, fonts and images from disk.
 
 Documents: the review (data/ + layouts/annual-review.xml), every stock profile layout that
-exists, and the Case Studies Pack at each size (bench/pack_xml.py; layouts/case-studies.xml
-when it exists, else the review layout). Targets from issue 13 are printed beside the figures
-they judge; bench/README.md keeps the latest table and the machine it came from.
+exists, and the Case Studies Pack at each size (bench/pack_xml.py) through
+layouts/case-studies.xml, or through the layout --pack-layout names (annual-review: the
+review layout the pack went through before the pack layout existed, for comparison with
+older figures). Targets from issue 13 are printed beside the figures they judge;
+bench/README.md keeps the latest table and the machine it came from.
 """
 import argparse
 import os
@@ -76,16 +79,15 @@ def pages(pdf):
     return None
 
 
-def documents(tmp, sizes):
+def documents(tmp, sizes, pack_layout):
     review = os.path.join(ROOT, "data", "ccin-2018-19.xml")
     yield "review", review, os.path.join(ROOT, "layouts", "annual-review.xml"), []
     for name in ("board-profile", "person-profile"):
         lay = os.path.join(ROOT, "layouts", name + ".xml")
         if os.path.exists(lay):
             yield name, review, lay, []
-    pack_layout = os.path.join(ROOT, "layouts", "case-studies.xml")
-    if not os.path.exists(pack_layout):
-        pack_layout = os.path.join(ROOT, "layouts", "annual-review.xml")
+    if "/" not in pack_layout and not pack_layout.endswith(".xml"):
+        pack_layout = os.path.join(ROOT, "layouts", pack_layout + ".xml")
     for n in sizes:
         content = os.path.join(tmp, f"pack-{n}.xml")
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "pack_xml.py"), str(n),
@@ -99,12 +101,14 @@ def main():
     ap.add_argument("--sizes", default="22,220,2200,22000")
     ap.add_argument("--binary")
     ap.add_argument("--only", nargs="*", help="document names to run (prefix match)")
+    ap.add_argument("--pack-layout", default="case-studies",
+                    help="the pack's layout: a stock name (case-studies, annual-review) or a path")
     a = ap.parse_args()
     binary = a.binary or build(os.path.join(ROOT, "build-bench"))
     sizes = [int(s) for s in a.sizes.split(",") if s]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, content, layout, extra in documents(tmp, sizes):
+        for name, content, layout, extra in documents(tmp, sizes, a.pack_layout):
             if a.only and not any(name.startswith(o) for o in a.only):
                 continue
             out = os.path.join(tmp, "out.pdf")

@@ -259,28 +259,24 @@ rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *
     fail_oom(o);
     return NULL;
   }
-  /* by bisection over the prefix's length: a prefix is as wide as any shorter
-   * one, and measuring one character fewer each time was quadratic in the
-   * label (a mutant's 8 KB label took seconds) */
-  size_t lo = 0, hi = n; /* the prefix of lo bytes fits (or is empty), that of hi does not */
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    while (mid > lo && (s[mid] & 0xC0) == 0x80) mid--; /* a character boundary */
-    if (mid == lo) {
-      mid = lo + 1;
-      while (mid < hi && (s[mid] & 0xC0) == 0x80) mid++;
-      if (mid >= hi) break;
-    }
-    size_t k = mid;
-    while (k > 0 && s[k - 1] == ' ') k--;
-    memcpy(buf, s, k);
-    memcpy(buf + k, "\xE2\x80\xA6", 4);
-    if (rp_chart_text_width(o, &ft, buf) <= max_w)
-      lo = mid;
-    else
-      hi = mid;
+  /* the longest prefix ending at a character boundary that fits with its
+   * ellipsis, by bisection over the boundaries (a label may be long) */
+  size_t *at = rp_arena_alloc(o->a, (n + 1) * sizeof *at), m = 0;
+  if (!at) {
+    fail_oom(o);
+    return NULL;
   }
-  size_t keep = lo;
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) at[m++] = i; /* at[j]: where character j starts */
+  size_t lo = 0, hi = m; /* keeping at[lo] bytes fits (0: trivially); at[hi]… does not */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2, keep = at[mid];
+    while (keep > 0 && s[keep - 1] == ' ') keep--;
+    memcpy(buf, s, keep);
+    memcpy(buf + keep, "\xE2\x80\xA6", 4);
+    *(keep > 0 && rp_chart_text_width(o, &ft, buf) <= max_w ? &lo : &hi) = mid;
+  }
+  size_t keep = lo < m ? at[lo] : 0;
   while (keep > 0 && s[keep - 1] == ' ') keep--;
   if (keep == 0) return NULL;
   memcpy(buf, s, keep);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -41,7 +43,7 @@ static const char usage[] =
     "                       the content's root: //person[@id = 'x'], //board[1])\n"
     "  --split              one PDF per item; -o is then a pattern whose {xpath}\n"
     "                       parts are evaluated per item (default: CONTENT-{@id}.pdf)\n"
-    "  -q, --quiet          do not print the output path\n"
+    "  -q, --quiet          do not print the output path, nor progress on a terminal\n"
     "  --help               show this help\n"
     "\n"
     "SOURCE_DATE_EPOCH, when set, gives the PDF's creation date (reproducible builds).\n"
@@ -53,6 +55,54 @@ typedef struct render_opts {
   bool split;
   bool strict, quiet, help, crop_marks, accessible;
 } render_opts;
+
+/* Progress on a terminal: a render still running after half a second shows
+ * where it is on one line of stderr, rewritten with \r at most ten times a
+ * second and blanked before anything else is printed. Not on a pipe or a
+ * file (a CI log gets no carriage returns), not with -q. RP_PROGRESS_DELAY
+ * (seconds) changes the half second: tests set 0, so as not to depend on how
+ * fast the machine is. */
+#define PROGRESS_AFTER 0.5 /* s */
+#define PROGRESS_EVERY 0.1 /* s */
+#define PROGRESS_WIDTH 56  /* characters of text after "reviewpdf: " (67 in all) */
+
+typedef struct progress_line {
+  double after; /* s before anything is shown */
+  struct timespec start, last;
+  bool shown; /* the line holds text to blank */
+} progress_line;
+
+static double seconds_since(const struct timespec *t) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_show(void *user, const rp_progress *p) {
+  progress_line *pl = user;
+  bool saving = p->stage == RP_PROGRESS_WRITE && p->done == p->total;
+  if (seconds_since(&pl->start) < pl->after) return;
+  if (pl->shown && !saving && seconds_since(&pl->last) < PROGRESS_EVERY) return;
+  clock_gettime(CLOCK_MONOTONIC, &pl->last);
+  char text[128];
+  if (p->stage == RP_PROGRESS_LAYOUT && p->pass > 1)
+    snprintf(text, sizeof text, "laying out again (pass %d, page numbers): page %zu of ~%zu",
+             p->pass, p->done, p->total);
+  else if (p->stage == RP_PROGRESS_LAYOUT)
+    snprintf(text, sizeof text, "laying out: page %zu", p->done);
+  else if (!saving)
+    snprintf(text, sizeof text, "writing the PDF: page %zu of %zu", p->done, p->total);
+  else
+    snprintf(text, sizeof text, "writing the PDF: saving %zu pages", p->total);
+  fprintf(stderr, "\rreviewpdf: %-*.*s", PROGRESS_WIDTH, PROGRESS_WIDTH, text);
+  fflush(stderr);
+  pl->shown = true;
+}
+
+static void progress_clear(progress_line *pl) {
+  if (pl->shown) fprintf(stderr, "\r%*s\r", PROGRESS_WIDTH + (int)sizeof "reviewpdf: " - 1, "");
+  pl->shown = false;
+}
 
 /* --split without -o: CONTENT-{@id}.pdf beside the content (braces in the
  * content's name doubled, so the pattern keeps them literal). */
@@ -179,8 +229,17 @@ int rp_cli_render(int argc, char **argv) {
       .select = o.select,
       .split = o.split,
   };
+  progress_line pl = {.after = PROGRESS_AFTER};
+  const char *delay = getenv("RP_PROGRESS_DELAY");
+  if (delay && *delay) pl.after = atof(delay);
+  if (!o.quiet && isatty(STDERR_FILENO)) {
+    clock_gettime(CLOCK_MONOTONIC, &pl.start);
+    po.progress = progress_show;
+    po.progress_user = &pl;
+  }
   rp_pipeline_result res = {0};
   rp_status st = a && output ? rp_pipeline_render(a, &po, &d, &res) : rp_diag_oom(&d);
+  progress_clear(&pl);
   rp_diag_print(&d, stderr);
   if (st == RP_OK && res.written && !o.quiet) printf("%s\n", res.written);
   for (size_t i = 0; !o.quiet && i < res.n_written; i++) printf("%s\n", res.files[i]);

@@ -44,6 +44,7 @@
 #include FT_TRUETYPE_IDS_H
 #include FT_TRUETYPE_TABLES_H
 
+#include <fontconfig/fontconfig.h>
 #include <hb-ot.h>
 #include <hb.h>
 
@@ -610,6 +611,7 @@ void rp_fontset_fini(rp_fontset *fs) {
   for (size_t i = 0; i < fs->count; i++) font_free(fs->fonts[i]);
   free(fs->fonts);
   if (fs->ft) FT_Done_FreeType((FT_Library)fs->ft);
+  rp_fontset_family_fini(fs);
   memset(fs, 0, sizeof *fs);
 }
 
@@ -793,6 +795,8 @@ size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {
 }
 
 void rp_font_libraries(char *buf, size_t n) {
-  snprintf(buf, n, "FreeType %d.%d.%d, HarfBuzz %s", FREETYPE_MAJOR, FREETYPE_MINOR, FREETYPE_PATCH,
-           hb_version_string());
+  int fc = FcGetVersion();
+  snprintf(buf, n, "FreeType %d.%d.%d, HarfBuzz %s, fontconfig %d.%d.%d", FREETYPE_MAJOR,
+           FREETYPE_MINOR, FREETYPE_PATCH, hb_version_string(), fc / 10000, fc / 100 % 100,
+           fc % 100);
 }

@@ -58,6 +58,7 @@ typedef struct rp_fontset {
   rp_font **fonts;
   size_t count, cap;
   void *ft; /* FT_Library, created on the first load; private to font.c */
+  void *fc; /* FcConfig, made on the first family lookup; private to family.c */
 } rp_fontset;
 
 void rp_fontset_init(rp_fontset *fs);
@@ -68,6 +69,21 @@ void rp_fontset_fini(rp_fontset *fs);
  * naming `ref_file:ref_line` (the layout line that referred to it). */
 rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
                           rp_diag *d, int *index);
+
+/* Loads, like rp_fontset_load, the face of font family `family` (a
+ * fontconfig family name: "DejaVu Sans") at regular or bold weight, upright
+ * or italic, as fontconfig matches it (family.c). *index is -1 with RP_OK
+ * when the face is optional (!required) and the family has no face of that
+ * weight or slant. Input errors naming `ref_file:ref_line` and the family:
+ * the family is not installed (fontconfig would substitute another family;
+ * generic names like "sans-serif" count as substitutes), or the face found
+ * is not a single TrueType file. */
+rp_status rp_fontset_load_family(rp_fontset *fs, const char *family, bool bold, bool italic,
+                                 bool required, const char *ref_file, int ref_line, rp_diag *d,
+                                 int *index);
+
+/* Frees the fontconfig configuration (rp_fontset_fini calls it). */
+void rp_fontset_family_fini(rp_fontset *fs);
 
 /* Most fallback faces a style may have (layout's <font fallback>). */
 #define RP_FONT_MAX_FALLBACK 4

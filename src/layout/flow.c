@@ -200,6 +200,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   f->page = p;
   f->master = m;
   f->variant = v;
+  if (f->opts && f->opts->page) f->opts->page(f->opts->page_user, f->doc->pages.len);
   f->frame = 0;
   f->column = 0;
   set_column(f);

@@ -39,6 +39,9 @@ typedef void (*rp_image_probe_fn)(void *user, const char *path, rp_image_info *o
 typedef struct rp_layout_opts {
   rp_image_probe_fn probe; /* NULL: every image is unusable and drawn as a placeholder */
   void *probe_user;        /* passed to probe */
+  /* Progress: called as each page is begun, with the pages so far; NULL: none */
+  void (*page)(void *user, size_t pages);
+  void *page_user; /* passed to page */
 } rp_layout_opts;
 
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.

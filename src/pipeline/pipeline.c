@@ -24,6 +24,32 @@ static rp_status hook(const rp_pipeline_opts *o, rp_pipeline_stage stage, rp_dia
   return o->hook ? o->hook(o->hook_user, stage, d) : RP_OK;
 }
 
+/* Progress (o->progress): layout calls laid_out as each page is begun, with
+ * the count starting again at 1 for each layout pass; render calls written
+ * after each page. */
+typedef struct progress_state {
+  const rp_pipeline_opts *o;
+  int pass;
+  size_t seen, total; /* pages of this pass so far; of the previous pass */
+} progress_state;
+
+static void laid_out(void *user, size_t pages) {
+  progress_state *ps = user;
+  if (pages == 1) { /* a new pass: the last one's length is the best guess */
+    ps->pass++;
+    ps->total = ps->seen;
+  }
+  ps->seen = pages;
+  rp_progress pr = {RP_PROGRESS_LAYOUT, pages, ps->total, ps->pass};
+  ps->o->progress(ps->o->progress_user, &pr);
+}
+
+static void written(void *user, size_t done, size_t total) {
+  const rp_pipeline_opts *o = user;
+  rp_progress pr = {RP_PROGRESS_WRITE, done, total, 0};
+  o->progress(o->progress_user, &pr);
+}
+
 static rp_status dump_to(const rp_layout_doc *doc, const char *path, rp_diag *d) {
   rp_outfile of;
   FILE *f = rp_outfile_stream(&of, path, "layout dump", d);
@@ -82,7 +108,9 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, co
   rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
                        .chart_dpi = o->chart_dpi,
                        .print = print_of(o, l),
-                       .out_name = path};
+                       .out_name = path,
+                       .page = o->progress ? written : NULL,
+                       .page_user = (void *)o};
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {
@@ -119,7 +147,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
     rp_bind_opts bo = {&one, NULL};
     rp_bound_doc *bound = NULL;
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
-    rp_layout_opts lo = {rp_image_probe_file, &probe};
+    rp_layout_opts lo = {.probe = rp_image_probe_file, .probe_user = &probe};
     if (st == RP_OK) st = settle(rp_layout_run_ex(a, bound, &lo, d, &docs[i]), d);
     if (st == RP_OK) count(docs[i], out);
   }
@@ -255,7 +283,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
      * and put initials where a photo is missing or unreadable. */
     rp_image_probe probe;
     rp_image_probe_init(&probe);
-    rp_layout_opts lo = {rp_image_probe_file, &probe};
+    progress_state ps = {.o = o};
+    rp_layout_opts lo = {rp_image_probe_file, &probe, o->progress ? laid_out : NULL, &ps};
     st = rp_layout_run_ex(pass, bound, &lo, d, &pages);
     if (st == RP_OK && refs) st = settle_page_refs(a, &pass, layout, content, &bo, &lo, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);

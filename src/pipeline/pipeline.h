@@ -31,6 +31,18 @@ typedef enum rp_pipeline_stage {
   RP_PIPELINE_RENDERED, /* PDF written to its temporary file, not yet renamed */
 } rp_pipeline_stage;
 
+/* Where a render is, for a progress display (cli/render.c, on a terminal). */
+typedef enum rp_progress_stage {
+  RP_PROGRESS_LAYOUT, /* a page begun: `done` pages so far in layout pass `pass` */
+  RP_PROGRESS_WRITE,  /* a page drawn into the PDF: `done` of `total`; saving follows */
+} rp_progress_stage;
+
+typedef struct rp_progress {
+  rp_progress_stage stage;
+  size_t done, total; /* pages; a first layout's total is 0 (unknown) */
+  int pass;           /* layout: 1, then 2, 3… when page references lay out again */
+} rp_progress;
+
 typedef struct rp_pipeline_opts {
   const char *content; /* content XML path */
   const char *layout;  /* a layout file, or a name rp_layout_find looks up; NULL: annual-review */
@@ -58,6 +70,10 @@ typedef struct rp_pipeline_opts {
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);
   void *hook_user;
+  /* Progress, page by page (NULL: none): called often, so it should be
+   * cheap; it must not print from library code, only cli/ decides. */
+  void (*progress)(void *user, const rp_progress *p);
+  void *progress_user;
 } rp_pipeline_opts;
 
 typedef struct rp_pipeline_result {

@@ -370,7 +370,10 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
     goto out;
   rp_pdf_images_measure(&p);
-  for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
+  for (size_t i = 0; i < p.n_pages; i++) {
+    draw_page(&p, i);
+    if (opts->page) opts->page(opts->page_user, i + 1, p.n_pages);
+  }
   finish(&p, epoch);
 
   /* With --strict a warning is an error too: write nothing then. */

@@ -36,6 +36,10 @@ typedef struct rp_render_opts {
   /* The name messages give the output, when out_path is a temporary that
    * stands for it (base/outfile.h); NULL: out_path. */
   const char *out_name;
+  /* Progress: called after each page is drawn with (pages drawn, pages);
+   * NULL: none. Saving the file follows the last call. */
+  void (*page)(void *user, size_t done, size_t total);
+  void *page_user; /* passed to page */
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or

@@ -7,7 +7,8 @@
  * the layout's fontset, and may name fallback roles for the characters their
  * faces lack (resolved with the styles, style.c, once every role is known). A face's path is
  * relative to the file that names it (the layout, or a fragment it includes) and must stay inside
- * the layout's project, the folder above the layout's own (base/path.h). */
+ * the layout's project, the folder above the layout's own (base/path.h). A role may instead
+ * name a family (<font family>): fontconfig finds its faces on the system (font/family.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -190,7 +191,24 @@ static void load_font(rp_layout_def *l, xmlNode *n) {
                     .line = (int)xmlGetLineNo(n),
                     .fallback = rp_def_attr(l, n, "fallback")};
   static const char *const attrs[4] = {"regular", "bold", "italic", "bold-italic"};
-  for (int i = 0; i < 4; i++) r.face[i] = load_face(l, n, attrs[i]);
+  const char *family = rp_def_attr(l, n, "family");
+  for (int i = 0; i < 4; i++) {
+    if (!family) {
+      r.face[i] = load_face(l, n, attrs[i]);
+      continue;
+    }
+    /* by family: fontconfig's faces in the same four slots (regular required) */
+    if (rp_def_attr(l, n, attrs[i])) {
+      rp_def_error(l, n,
+                   "<font role=\"%s\">: name the faces by family or by file, not both; remove "
+                   "%s=\"…\" or family=\"%s\"",
+                   role, attrs[i], family);
+      return;
+    }
+    if (rp_fontset_load_family(&l->fonts, family, i == 1 || i == 3, i >= 2, i == 0, r.file, r.line,
+                               l->d, &r.face[i]) != RP_OK)
+      break; /* one error per family: the other slots would repeat it */
+  }
   rp_font_role *slot = rp_vec_push(l->a, &l->roles, sizeof *slot);
   if (!slot) {
     rp_def_out_of_memory(l);

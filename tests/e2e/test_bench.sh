@@ -28,10 +28,16 @@ assert len(studies) == len(data["case_studies"]), "count"
 for cs, el in zip(data["case_studies"], studies):
     assert el.findtext("title") == cs["title"], cs["id"]
     assert el.get("organisation") == cs["council"] and el.get("theme") == cs["theme"], cs["id"]
+    # the place is the one the JSON's title names ("… in Cardiff")
+    assert el.get("place") and cs["title"].endswith(" in " + el.get("place")), cs["id"]
     assert [p.text for p in el.findall("p")] == cs["paragraphs"], cs["id"]
     figs = [(f.get("label"), int(f.get("value")), f.get("unit")) for f in el.findall("figures/figure")]
     assert figs == [(f["label"], f["value"], f["unit"]) for f in cs["figures"]], cs["id"]
 PY
+
+# The pack sample the stock-layout tests use is the same content.
+if cmp -s "$TMP/pack.xml" tests/data/pack/pack-22.xml; then pass "tests/data/pack/pack-22.xml is pack_xml.py 22"; else
+  fail "tests/data/pack/pack-22.xml differs from pack_xml.py 22: python3 bench/pack_xml.py 22 tests/data/pack/pack-22.xml"; fi
 
 if "$BIN" check "$TMP/pack.xml" >"$TMP/check.txt" 2>&1; then pass "pack content is valid"; else
   fail "pack content refused: $(cat "$TMP/check.txt")"; fi

@@ -49,6 +49,8 @@ annual-review data/ccin-2018-19.xml 1
 annual-review data/seren-solas-2024-25.xml 2
 annual-review-a5 data/ccin-2018-19.xml 2
 annual-review-a5 data/seren-solas-2024-25.xml 2
+case-studies tests/data/pack/pack-22.xml 0
+case-studies data/seren-solas-2024-25.xml 1
 LIST
 
 # The lab's page: its title (an H1) heads the page's text, its subheadings

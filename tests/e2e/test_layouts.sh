@@ -87,6 +87,34 @@ for layout in layouts/*.xml; do
 
   pages=$(pdfinfo "$TMP/$lname-bare.pdf" 2>/dev/null | awk '/^Pages:/{print $2}')
   [ "${pages:-0}" = 1 ] && pass "$lname/bare: the cover alone" || fail "$lname/bare: ${pages:-0} pages"
+
+  # The Case Studies Pack prints the case studies only: its own checks.
+  if [ "$lname" = case-studies ]; then
+    n=$(grep -c '"CCIN" role=P' "$TMP/$lname-no-logo.dump")
+    [ "$n" -ge 1 ] && pass "$lname: a wordmark on the cover" || fail "$lname: no wordmark ($n)"
+    # the sample lists no study: its cover, the pack's title and its link
+    for w in "Case Studies Pack" "220" "www.councils.coop/case-studies/"; do
+      expect_contains "$lname/sample: '$w'" "$TMP/$lname-sample.txt" "$w"
+    done
+    for w in "astudiaeth achos" "Mynegai yn ôl thema" "DOD O HYD I ASTUDIAETH ACHOS"; do
+      expect_contains "$lname/everything-cy: '$w'" "$TMP/$lname-everything-cy.txt" "$w"
+    done
+    for w in "Index by theme" "case study" "FIND A CASE STUDY"; do
+      if grep -qiF -- "$w" "$TMP/$lname-everything-cy.txt"; then fail "$lname/everything-cy: English label '$w' printed"; else pass "$lname/everything-cy: no '$w'"; fi
+    done
+    if /usr/bin/python3 tests/e2e/expect_text.py "$proj/data/everything.xml" "$TMP/$lname-everything.pdf" \
+      organisation/name title strapline case-studies/case-study/title case-studies/case-study/p \
+      case-studies/case-study@organisation case-studies/case-study@place \
+      case-studies/case-study/figures/figure@label >"$TMP/$lname-everything.expect" 2>&1; then
+      pass "$lname/everything: every case study's words in the text"
+    else
+      fail "$lname/everything: $(cat "$TMP/$lname-everything.expect")"
+    fi
+    for w in "Index by theme" "150 kW" "Adolygiad blynyddol"; do
+      expect_contains "$lname/everything: '$w'" "$TMP/$lname-everything.txt" "$w"
+    done
+    continue
+  fi
   for w in "Only a title" "Nothing on" "AWARDS" "Get in touch"; do
     if grep -qiF -- "$w" "$TMP/$lname-bare.txt"; then fail "$lname/bare: '$w' printed"; else pass "$lname/bare: no '$w'"; fi
   done

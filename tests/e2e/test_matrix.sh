@@ -100,6 +100,12 @@ for layout in layouts/*.xml; do
   done
 done
 
+# The pack's own sample: bench/pack_xml.py's 22 case studies (the benchmark's content).
+render "case-studies × pack-22" tests/data/pack/pack-22.xml layouts/case-studies.xml \
+  "$TMP/case-studies--pack-22.pdf" &&
+  expect_check "case-studies × pack-22" pass "" all tests/data/pack/pack-22.xml \
+    "$TMP/case-studies--pack-22.pdf" --layout case-studies --exceptions "$exceptions"
+
 # --- 3. Next year: the 2018–19 sample moved on a year (in a scratch project, so
 # that its relative paths still find images/). It must render cleanly; then,
 # to tell the layout's words from the content's, every mention of 2018–19 the

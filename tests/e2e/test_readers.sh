@@ -49,4 +49,7 @@ check_readers ccin "$TMP/ccin.pdf" "Chair’s foreword" "August 2018 – July 20
   "CO-OPERATIVE COUNCILS’ INNOVATION NETWORK" "£9.5bn" "Co-operative of the Year Awards"
 "$BIN" render data/seren-solas-2024-25.xml -o "$TMP/seren.pdf" -q || fail "render seren"
 check_readers seren "$TMP/seren.pdf" "CO₂e" "Owain Glyndŵr Pryce"
+"$BIN" render tests/data/pack/pack-22.xml --layout case-studies -o "$TMP/pack.pdf" -q || fail "render pack"
+check_readers pack "$TMP/pack.pdf" "Mutual repair cafés in Oxford" "Index by theme" \
+  "Stockport Council" "93%"
 finish

@@ -29,6 +29,14 @@ for sample in ccin-2018-19 seren-solas-2024-25; do
   done
 done
 
+# The pack with its own content: 22 studies, their charts and the index's links.
+if "$BIN" render tests/data/pack/pack-22.xml --layout case-studies -o "$TMP/pack-22.pdf" -q \
+  2>"$TMP/pack-22.err"; then
+  tagged pack-22.case-studies "$TMP/pack-22.pdf"
+else
+  fail "pack-22.case-studies: render failed: $(head -3 "$TMP/pack-22.err")"
+fi
+
 # Print output keeps its tags (no links there; crop marks are artifacts).
 if "$BIN" render data/ccin-2018-19.xml --for print --crop-marks -o "$TMP/print.pdf" -q \
   2>"$TMP/print.err"; then
