@@ -25,6 +25,9 @@ const char *rp_role_name(rp_role r) {
       [RP_ROLE_LINK] = "Link",
       [RP_ROLE_CAPTION] = "Caption",
       [RP_ROLE_SECTION] = "Sect",
+      [RP_ROLE_NOTE] = "Note",
+      [RP_ROLE_NOTE_REF] = "Reference",
+      [RP_ROLE_NOTE_LABEL] = "Lbl",
   };
   return (unsigned)r < sizeof names / sizeof names[0] && names[r] ? names[r] : "?";
 }

@@ -57,6 +57,9 @@ typedef enum rp_role {
   RP_ROLE_LINK,
   RP_ROLE_CAPTION,
   RP_ROLE_SECTION,
+  RP_ROLE_NOTE,       /* a footnote or endnote: Note, with an /ID */
+  RP_ROLE_NOTE_REF,   /* a note's mark in the running text: Reference */
+  RP_ROLE_NOTE_LABEL, /* the mark before the note's own text: Lbl */
 } rp_role;
 
 const char *rp_role_name(rp_role r);

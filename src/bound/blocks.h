@@ -56,18 +56,46 @@ typedef struct rp_style {
 /* Sub- and superscript: set smaller with the baseline shifted (inline.h). */
 typedef enum rp_script { RP_SCRIPT_NONE, RP_SCRIPT_SUB, RP_SCRIPT_SUP } rp_script;
 
+struct rp_note;
+
 /* A run of text in one style; spans of a paragraph form a linked list.
- * U+2028 (LINE SEPARATOR, what <br/> becomes) in text forces a line break. */
+ * U+2028 (LINE SEPARATOR, what <br/> becomes) in text forces a line break.
+ * A note's mark is a span of its own with `note` set: in the running text a
+ * reference (layout reserves the note's room where its line lands), in the
+ * note itself its label (`note_label`). */
 typedef struct rp_span {
   const char *text; /* UTF-8 */
   const rp_style *style;
   const char *href; /* link target or NULL */
   rp_script script;
-  const char *lang;     /* xml:lang of the text (innermost element giving one), or NULL */
-  const char *src_file; /* content file and line the text came from; NULL, 0 for */
-  int src_line;         /* the layout's own text (messages then name the style) */
+  const char *lang;           /* xml:lang of the text (innermost element giving one), or NULL */
+  const char *src_file;       /* content file and line the text came from; NULL, 0 for */
+  int src_line;               /* the layout's own text (messages then name the style) */
+  const struct rp_note *note; /* a note's mark, or NULL */
+  bool note_label;            /* … the one before the note's own text */
   struct rp_span *next;
 } rp_span;
+
+/* A note (<note> in the content's rich text, docs/content.md): bound where
+ * its mark is, numbered by bind. A footnote is set by layout at the foot of
+ * the column whose line holds its mark; an endnote was bound as a paragraph
+ * where the layout collects them (<endnotes/>, the end of a section). */
+typedef struct rp_note {
+  const char *mark;      /* "3": the number as printed */
+  rp_span *spans;        /* the note as set: its label, a space, its text */
+  const rp_style *style; /* the notes' paragraph style */
+  bool foot;             /* a footnote */
+  bool per_page;         /* numbered from 1 on each page by layout: `mark` is a stand-in */
+  rp_src src;            /* the <notes> declaration's line, the <note>'s content line */
+} rp_note;
+
+/* Where footnotes go at a column's foot: below a short rule. */
+typedef struct rp_note_area {
+  double space;       /* pt between the text and the rule; half of it below the rule */
+  double rule_width;  /* pt; 0: no rule */
+  double rule_length; /* share of the column's width, 0–1 */
+  rp_color rule_color;
+} rp_note_area;
 
 typedef enum rp_block_kind {
   RP_BLOCK_HEADING,
@@ -270,6 +298,7 @@ typedef struct rp_bound_doc {
   rp_section *sections;
   rp_doc_info info;
   const char *layout_path;
+  rp_note_area notes; /* footnotes' separator (bind fills in the defaults) */
 } rp_bound_doc;
 
 #endif

@@ -83,6 +83,7 @@ static void summarise(const rp_model *m, char *buf, size_t size) {
   part(buf, size, "%zu %s (%zu general)", m->n_sections,
        plural(m->n_sections, "section", "sections"), general);
   if (m->n_tables) part(buf, size, "%zu %s", m->n_tables, plural(m->n_tables, "table", "tables"));
+  if (m->n_notes) part(buf, size, "%zu %s", m->n_notes, plural(m->n_notes, "note", "notes"));
 }
 
 int rp_cli_check(int argc, char **argv) {

@@ -111,17 +111,21 @@ static void warn_widow(flow *f, const rp_block *b, size_t i, size_t k, size_t le
   if (!f->measuring) rp_diag_warn_about(f->d, &ab, "%s", msg);
 }
 
-/* Number of lines from `from` that fit in the space left. */
-static size_t lines_that_fit(const flow *f, const rp_lines *ls, size_t from, bool snap) {
-  double y = f->y;
-  size_t k = 0;
+/* Number of lines from `from` that fit in the space left, each with the
+ * footnotes it references (notes.c). */
+static rp_status lines_that_fit(flow *f, const rp_lines *ls, size_t from, bool snap, size_t *fit) {
+  double y = f->y, notes = 0;
+  size_t k = 0, counted = 0;
   for (size_t i = from; i < ls->n; i++) {
+    rp_status st = rp_flow_notes_need(f, &ls->lines[i], &counted, &notes);
+    if (st != RP_OK) return st;
     y = line_top(f, &ls->lines[i], y, snap);
-    if (y + ls->lines[i].leading > f->col_bottom + 1e-6) break;
+    if (y + ls->lines[i].leading > f->col_bottom - notes + 1e-6) break;
     y += ls->lines[i].leading;
     k++;
   }
-  return k;
+  *fit = k;
+  return RP_OK;
 }
 
 /* How block b's text sits on the baseline grid here (RP_GRID_NONE off it).
@@ -221,7 +225,14 @@ static rp_status place_lines(flow *f, const rp_block *b, place_ctx ctx, rp_arena
   size_t i = 0;
   while (i < ls.n) {
     size_t left = ls.n - i;
-    size_t k = lines_that_fit(f, &ls, i, snap);
+    size_t k;
+    s = lines_that_fit(f, &ls, i, snap, &k);
+    if (s != RP_OK) return s;
+    if (k == 0 && f->at_top) {
+      /* the first line's footnote may be what does not fit */
+      s = rp_flow_notes_too_tall(f, &ls.lines[i]);
+      if (s != RP_OK) return s;
+    }
     if (k >= left)
       k = left;
     else {
@@ -238,7 +249,9 @@ static rp_status place_lines(flow *f, const rp_block *b, place_ctx ctx, rp_arena
     double x0 = f->col_x + ctx.left;
     for (size_t j = 0; j < k; j++) {
       f->y = line_top(f, &ls.lines[i + j], f->y, snap);
+      f->notes_ok = true; /* fitted with its footnotes */
       s = emit_line(f, b, &ls.lines[i + j], x0, role, sid, ctx.parent_id);
+      f->notes_ok = false;
       if (s != RP_OK) return s;
       if (snap) {
         f->grid_phase = fmod(f->y - f->grid_top, f->grid);

@@ -174,8 +174,11 @@ static rp_status emit_placeholder(flow *f, const rp_block *b, double x, double y
     st->leading = size * 1.2;
     st->align = RP_ALIGN_LEFT;
     st->indent = 0;
-    rp_span span = {.text = b->u.image.initials, .style = st};
-    rp_status r = rp_inline_break(f->a, f->b->fonts, &span, BIG_WIDTH, 0, RP_ALIGN_LEFT, &ls, f->d);
+    /* in the arena: the lines' fragments point at their span, read when emitted */
+    rp_span *span = rp_arena_alloc(f->a, sizeof *span);
+    if (!span) return rp_diag_oom(f->d);
+    *span = (rp_span){.text = b->u.image.initials, .style = st};
+    rp_status r = rp_inline_break(f->a, f->b->fonts, span, BIG_WIDTH, 0, RP_ALIGN_LEFT, &ls, f->d);
     if (r != RP_OK) return r;
     if (ls.n == 0 || ls.lines[0].width <= INITIALS_W * w) break;
     size *= INITIALS_W * w / ls.lines[0].width;
@@ -328,9 +331,12 @@ static rp_status set_stat(flow *f, rp_arena *a, const rp_block *b, const rp_styl
   memset(out, 0, sizeof *out);
   const char *text = value_text(a, b);
   if (!text) return rp_diag_oom(f->d);
-  rp_span vspan = {.text = text, .style = vs};
+  /* in the arena: the value's fragments point at it until they are emitted */
+  rp_span *vspan = rp_arena_alloc(a, sizeof *vspan);
+  if (!vspan) return rp_diag_oom(f->d);
+  *vspan = (rp_span){.text = text, .style = vs};
   double min_w, nat_w;
-  rp_status r = rp_inline_measure(a, f->b->fonts, &vspan, &min_w, &nat_w, f->d);
+  rp_status r = rp_inline_measure(a, f->b->fonts, vspan, &min_w, &nat_w, f->d);
   if (r != RP_OK) return r;
   if (lst && b->u.stat.label && b->u.stat.label[0]) {
     rp_span *ls = rp_arena_alloc(a, sizeof *ls);
@@ -354,8 +360,8 @@ static rp_status set_stat(flow *f, rp_arena *a, const rp_block *b, const rp_styl
     if (size < min) size = min;
     const rp_style *st = size == vs->size ? vs : rp_fit_style_at(a, vs, size);
     if (!st) return rp_diag_oom(f->d);
-    vspan.style = st;
-    r = rp_inline_break(a, f->b->fonts, &vspan, inner_w, 0, vs->align, &out->value, f->d);
+    vspan->style = st;
+    r = rp_inline_break(a, f->b->fonts, vspan, inner_w, 0, vs->align, &out->value, f->d);
     if (r != RP_OK) return r;
     out->content_h = lines_height(&out->value) + out->gap + label_h;
     bool one_line =

@@ -18,6 +18,7 @@ static void set_column(flow *f) {
   f->col_w = w;
   f->col_top = fr->y;
   f->col_bottom = fr->y + fr->h;
+  f->col_foot = f->col_bottom;
   f->y = f->col_top;
   f->at_top = true;
   f->grid = f->master ? f->master->baseline : 0;
@@ -113,6 +114,9 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
   if (f->measuring) return RP_OK;
   for (size_t i = 0; i < ln->n_frags; i++) {
     const rp_frag *fr = &ln->frags[i];
+    if (fr->span && fr->span->note_label &&
+        !rp_flow_emit_box(f, RP_ITEM_RECT, x0 + fr->x, base, 0, 0, role, sid, parent, src))
+      return rp_diag_oom(f->d); /* the Note first, so that its label goes inside it */
     rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
     if (!it) return rp_diag_oom(f->d);
     rp_frag_to_item(fr, x0 + fr->x, base, it);
@@ -123,6 +127,22 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     it->struct_id = sid;
     it->parent_id = parent;
     it->src = *src;
+    const rp_note *note = fr->span ? fr->span->note : NULL;
+    if (note) {
+      /* a note's mark: a Reference in the text, the Lbl of the note itself */
+      it->role = fr->span->note_label ? RP_ROLE_NOTE_LABEL : RP_ROLE_NOTE_REF;
+      it->struct_id = rp_flow_id(f);
+      it->parent_id = sid;
+      if (note->per_page) {
+        /* the number on this page, drawn where bind's one-digit stand-in was measured */
+        it->u.text.text = rp_flow_notes_page_mark(f, note, fr->span->note_label);
+        if (!it->u.text.text) return rp_diag_oom(f->d);
+      }
+      if (!fr->span->note_label) {
+        rp_status st = rp_flow_notes_reference(f, note, sid);
+        if (st != RP_OK) return st;
+      }
+    }
     if (!fr->href) continue;
     /* The link covers the fragment from ascent to descent. */
     rp_item *link = rp_flow_emit(f, RP_ITEM_LINK);
@@ -181,6 +201,8 @@ static const char *next_label(flow *f) {
 }
 
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
+  rp_status nst = rp_flow_notes_flush(f); /* the last column's footnotes */
+  if (nst != RP_OK) return nst;
   size_t number = f->doc->pages.len + 1;
   const rp_page_variant *v = pick_variant(m, first_of_run, number);
   if (v->n_frames == 0)
@@ -193,6 +215,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   p->height = m->height;
   p->master = m->name;
   p->label = next_label(f);
+  f->page_notes = 0; /* notes numbered per page start again */
   pi->variant = v;
   pi->section = f->section ? f->section->title : NULL;
   f->page = p;
@@ -232,6 +255,8 @@ rp_status rp_flow_next_column(flow *f) {
   if (f->lc) return rp_flow_local_next(f); /* the next column of a <columns> block */
   if (f->measuring) return RP_OK;          /* infinite column: never called for real */
   close_box_segments(f);
+  rp_status nst = rp_flow_notes_flush(f);
+  if (nst != RP_OK) return nst;
   const rp_frame *fr = &f->variant->frames[f->frame];
   int n = fr->columns > 0 ? fr->columns : 1;
   rp_status st = RP_OK;
@@ -529,6 +554,7 @@ static rp_status run_section(flow *f, const rp_section *s, bool ends_page) {
     }
   }
   st = place_section_blocks(f, s->blocks, ends_page);
+  if (st == RP_OK) st = rp_flow_notes_section_end(f);
   if (f->pending_start == s) f->pending_start = NULL; /* nothing placed */
   if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
     f->pending_bookmark = NULL;
@@ -584,6 +610,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   if (st == RP_OK && doc->pages.len == 0)
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");
+  if (st == RP_OK) st = rp_flow_notes_flush(&f);
   if (st == RP_OK) st = rp_flow_running(&f);
   if (st == RP_OK) resolve_internal_links(doc);
   rp_hyphen_free(hy);

@@ -75,6 +75,13 @@ typedef struct local_cols {
   struct local_cols *outer;
 } local_cols;
 
+/* A footnote set at the current column's foot (notes.c). */
+typedef struct foot_note {
+  const rp_note *note;
+  const rp_lines *lines; /* broken at the column's width */
+  int sid, parent;       /* its Note element, and the paragraph referencing it */
+} foot_note;
+
 typedef struct flow {
   rp_arena *a;
   rp_diag *d;
@@ -122,6 +129,15 @@ typedef struct flow {
   bool balancing;
   size_t bal_page, bal_frame;
   double bal_bottom[RP_MAX_COLUMNS];
+  /* footnotes (notes.c) */
+  double col_foot;   /* pt: the column's bottom before its notes took their room */
+  rp_vec foot;       /* foot_note: the notes set at this column's foot, in order */
+  double foot_h;     /* pt they take, separator included (col_foot - col_bottom) */
+  bool notes_ok;     /* the lines being emitted were fitted with their notes (block.c) */
+  rp_vec deferred;   /* const rp_note *: footnotes of cards, rows, captions: at the section's end */
+  rp_vec note_cache; /* notes broken at a width (notes.c) */
+  int page_notes;    /* notes numbered per page: how many this page has */
+  rp_vec page_marks; /* page_mark: the numbers they were given */
 } flow;
 
 /* Everything placing changes, so that trials can be undone: the cursor and
@@ -238,6 +254,25 @@ static inline double rp_flow_grid_next(const flow *f, double y) {
   double k = ceil((y - f->grid_top) / f->grid - 1e-6);
   return f->grid_top + k * f->grid;
 }
+
+/* notes.c: footnotes. The room the notes referenced by line `ln` take that
+ * the column does not hold yet, added to *need (*counted: notes counted so
+ * far in this fitting, so that the separator counts once). */
+rp_status rp_flow_notes_need(flow *f, const rp_line *ln, size_t *counted, double *need);
+/* The "note taller than the column" error for a line with a footnote that
+ * cannot fit even at a column's top; RP_OK when the line has none. */
+rp_status rp_flow_notes_too_tall(flow *f, const rp_line *ln);
+/* A mark of note n was emitted in paragraph `parent`: the note takes its
+ * room at the column's foot, or waits for the section's end. */
+rp_status rp_flow_notes_reference(flow *f, const rp_note *n, int parent);
+/* The mark of a note numbered per page (rp_note.per_page): the number it
+ * was given, or, for its reference (`label` false) met first, the next one
+ * on this page. NULL when out of memory. */
+const char *rp_flow_notes_page_mark(flow *f, const rp_note *n, bool label);
+/* Sets the column's footnotes at its foot and gives the column its room back. */
+rp_status rp_flow_notes_flush(flow *f);
+/* Footnotes met where they could not be set at a foot: at the section's end. */
+rp_status rp_flow_notes_section_end(flow *f);
 
 /* running.c */
 rp_status rp_flow_running(flow *f);

@@ -274,7 +274,8 @@ static bool same_href(const char *x, const char *y) {
 
 /* Spans whose text may share a piece: same script and language. */
 static bool same_kind(const rp_span *x, const rp_span *y) {
-  return x == y || (x && y && x->script == y->script && same_str(x->lang, y->lang));
+  return x == y || (x && y && x->script == y->script && same_str(x->lang, y->lang) &&
+                    x->note == y->note && x->note_label == y->note_label);
 }
 
 /* Appends one drawn character (n bytes) of span sp, drawn in face `face`,

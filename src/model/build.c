@@ -497,6 +497,7 @@ static void build_all(rp_builder *b, const xmlNode *root) {
   for (xmlNode *c = root->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     check_hrefs(b, c);
+    rp_prose_check_notes(b, c);
     if (is_section(c)) check_section_id(b, c);
     /* The first title is the primary one; later ones are other languages. */
     if (rp_builder_is(c, "title")) {

@@ -131,6 +131,9 @@ const char *rp_vocab_ref(rp_builder *b, const xmlNode *n, const char *name, rp_k
 size_t rp_prose_check(rp_builder *b, const xmlNode *container);
 /* prose.c: hands the tables collected so far to the model. */
 void rp_prose_finish(rp_builder *b);
+/* Checks the inline <note>s below n (not in titles, headings or other
+ * notes) and counts them in the model. */
+void rp_prose_check_notes(rp_builder *b, const xmlNode *n);
 
 /* review.c: pass 1 (silent) — the people, so references before and after
  * <people> resolve. */

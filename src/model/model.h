@@ -321,6 +321,7 @@ typedef struct rp_model {
   size_t n_sections;
   rp_table *tables; /* every table, in document order */
   size_t n_tables;
+  size_t n_notes; /* inline <note>s: footnotes or endnotes, as the layout says */
 
   rp_person *people;
   size_t n_people;

@@ -116,3 +116,36 @@ void rp_prose_finish(rp_builder *b) {
   b->m->tables = b->tables_v.data;
   b->m->n_tables = b->tables_v.len;
 }
+
+/* An inline <note> (not a table's or the members' note, which are blocks). */
+static bool inline_note(const xmlNode *n) {
+  return rp_builder_is(n, "note") && n->parent && !rp_builder_is(n->parent, "table") &&
+         !rp_builder_is(n->parent, "members");
+}
+
+/* Where a note's mark may not go: text that becomes bookmarks, contents
+ * entries and running heads, and a note's own text. */
+static const char *const no_notes_in[] = {"title", "heading", "strapline", "column", "note"};
+
+void rp_prose_check_notes(rp_builder *b, const xmlNode *n) {
+  for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (inline_note(c)) {
+      for (const xmlNode *up = c->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        for (size_t i = 0; i < sizeof no_notes_in / sizeof no_notes_in[0]; i++) {
+          if (!rp_builder_is(up, no_notes_in[i])) continue;
+          rp_builder_fail(b, c,
+                          "a <note> inside <%s>: %s; move the note into the text that follows",
+                          no_notes_in[i],
+                          i + 1 == sizeof no_notes_in / sizeof no_notes_in[0]
+                              ? "a note cannot hold another note"
+                              : "titles and headings become bookmarks and contents entries, "
+                                "which cannot carry a note's mark");
+          goto next;
+        }
+      b->m->n_notes++;
+    }
+  next:
+    rp_prose_check_notes(b, c);
+  }
+}

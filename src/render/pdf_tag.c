@@ -59,6 +59,7 @@ struct rp_pdf_tag {
   size_t n_items;
   bool open;           /* a marked-content sequence is open */
   tag_elem *open_elem; /* its element; NULL for an artifact */
+  rp_vec notes;        /* tag_elem *: Note elements, whose /ID the IDTree maps */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -119,6 +120,17 @@ static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char 
       (parent && !hpdf(p, HPDF_Array_Add(parent->kids, e->dict)))) {
     rp_pdf_ok(p, "add a structure element", NULL);
     return NULL;
+  }
+  if (role == RP_ROLE_NOTE) {
+    /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. Numbered
+     * with leading zeros so that the IDTree's keys sort as written. */
+    char id[32];
+    snprintf(id, sizeof id, "note-%06zu", p->tag->notes.len + 1);
+    HPDF_Binary b = HPDF_Binary_New(mm, (HPDF_BYTE *)id, (HPDF_UINT)strlen(id));
+    tag_elem **slot = rp_vec_push(p->scratch, &p->tag->notes, sizeof *slot);
+    if (!slot) return fail_oom(p), NULL;
+    *slot = e;
+    if (!b || !hpdf(p, HPDF_Dict_Add(e->dict, "ID", b))) rp_pdf_ok(p, "name a note", NULL);
   }
   if (role == RP_ROLE_TABLE_HEADER) {
     /* Header cells head their column: the table layouts have header rows. */
@@ -460,6 +472,19 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
     ok = hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
          hpdf(p, HPDF_Array_Add(nums, ae->elem->dict));
+  }
+  if (ok && t->notes.len > 0) {
+    HPDF_Dict ids = HPDF_Dict_New(mm);
+    HPDF_Array names = HPDF_Array_New(mm);
+    ok = ids && names && hpdf(p, HPDF_Dict_Add(ids, "Names", names)) &&
+         hpdf(p, HPDF_Dict_Add(t->root, "IDTree", ids));
+    for (size_t i = 0; ok && i < t->notes.len; i++) {
+      char id[32];
+      snprintf(id, sizeof id, "note-%06zu", i + 1);
+      HPDF_Binary b = HPDF_Binary_New(mm, (HPDF_BYTE *)id, (HPDF_UINT)strlen(id));
+      ok = b && hpdf(p, HPDF_Array_Add(names, b)) &&
+           hpdf(p, HPDF_Array_Add(names, RP_VEC_AT(t->notes, tag_elem *, i)->dict));
+    }
   }
   ok = ok && hpdf(p, HPDF_Dict_Add(t->root, "ParentTree", tree)) &&
        hpdf(p, HPDF_Dict_AddNumber(t->root, "ParentTreeNextKey",

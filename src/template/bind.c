@@ -57,8 +57,9 @@ struct rp_binder {
   /* the style a style="{…}" chose for the element being bound: what its
    * content that names no style of its own is set in (build) */
   const rp_style_def *dyn_style;
-  bool making_parts; /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
-  size_t text_left;  /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
+  bool making_parts;   /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
+  size_t text_left;    /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
+  rp_note_state notes; /* notes' numbers; endnotes waiting to be printed (notes.c) */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -193,6 +194,7 @@ static void builder_init(binder *b, rp_span_builder *sb, const rp_style_def *par
   sb->x = &b->x;
   rp_spans_begin(sb, para);
   sb->text_left = &b->text_left;
+  sb->notes = &b->notes;
 }
 
 static void push_char(rp_span_builder *sb, const rp_style_def *s) {
@@ -977,6 +979,13 @@ bool rp_binder_oom(binder *b) { return oom(b); }
 int rp_binder_line(const xmlNode *n) { return content_line(n); }
 
 /* page-break, column-break */
+/* <endnotes/>: the endnotes met so far and not yet printed. */
+void rp_bind_endnotes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                      int depth) {
+  (void)t, (void)node, (void)pos, (void)size, (void)depth;
+  if (!rp_notes_endnotes(b->a, b->l, &b->notes, out)) oom(b);
+}
+
 void rp_bind_break(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                    int depth) {
   (void)pos, (void)size, (void)depth;
@@ -1396,7 +1405,12 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
   blist blocks;
   blist_init(&blocks);
+  b->notes.n_section = 0;
   emit_nodes(b, t->body, node, pos, size, &blocks, 0);
+  /* endnotes of the section that no <endnotes/> printed: at its end */
+  if (b->l->notes.placement == RP_NOTES_SECTION &&
+      !rp_notes_endnotes(b->a, b->l, &b->notes, &blocks))
+    oom(b);
   s->blocks = blocks.head;
   **tail = s;
   *tail = &s->next;
@@ -1485,7 +1499,23 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
   doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
   doc->info.creator = "reviewpdf " RP_VERSION;
   doc->info.lang = b.x.lang;
+  doc->notes = l->notes.area;
+  if (!l->notes.rule_color_set)
+    doc->notes.rule_color = l->notes.style && l->notes.style->style ? l->notes.style->style->color
+                                                                    : (rp_color){0, 0, 0, 1};
   bind_runs(&b, root, doc);
+  if (b.notes.pending.len > 0 && !halted(&b)) {
+    /* endnotes no <endnotes/> printed: at the end of the last section */
+    rp_section *last = doc->sections;
+    while (last && last->next) last = last->next;
+    if (last) {
+      blist tail_blocks = {last->blocks, NULL};
+      tail_blocks.tail = &tail_blocks.head;
+      while (*tail_blocks.tail) tail_blocks.tail = &(*tail_blocks.tail)->next;
+      if (!rp_notes_endnotes(a, l, &b.notes, &tail_blocks)) oom(&b);
+      last->blocks = tail_blocks.head;
+    }
+  }
 
 done:
   rp_xeval_fini(&b.x);

@@ -174,6 +174,7 @@ typedef enum rp_tkind {
   RP_T_CELL,
   RP_T_STAT,
   RP_T_IMAGE,
+  RP_T_ENDNOTES, /* the endnotes collected so far (notes.c) */
   /* control */
   RP_T_FOR_EACH,
   RP_T_IF,
@@ -536,6 +537,45 @@ typedef struct rp_date_names {
   const char *day[7]; /* Sunday first */
 } rp_date_names;
 
+/* ---- notes (notes.c) ------------------------------------------------------ */
+
+typedef enum rp_note_place { RP_NOTES_FOOT, RP_NOTES_SECTION, RP_NOTES_DOCUMENT } rp_note_place;
+typedef enum rp_note_numbering {
+  RP_NUMBER_DOCUMENT,
+  RP_NUMBER_SECTION,
+  RP_NUMBER_PAGE /* footnotes only: layout numbers them */
+} rp_note_numbering;
+
+/* <notes>: how the content's <note>s print (docs/layout.md, "Notes"). A
+ * layout without one sets footnotes numbered through the document, in the
+ * style of the paragraph that references them. */
+typedef struct rp_notes_def {
+  rp_note_place placement;
+  rp_note_numbering numbering;
+  const rp_style_def *style;      /* the notes' paragraph style; NULL: the referencing one's */
+  const rp_style_def *mark_style; /* character style of the marks; NULL: none */
+  rp_note_area area;              /* footnotes' separator */
+  bool rule_color_set;            /* else the notes' text colour */
+  const char *file;
+  int line;
+} rp_notes_def;
+
+/* Per binding: the numbers given so far and the endnotes waiting for the
+ * place the layout prints them. */
+typedef struct rp_note_state {
+  int n_document, n_section;
+  rp_vec pending; /* rp_note * */
+} rp_note_state;
+
+/* Loads a <notes> declaration (at most one). */
+rp_status rp_notes_load(rp_layout_def *l, xmlNode *n);
+/* Appends a paragraph (role Note) per pending endnote to `out`, in order,
+ * and empties the list; false when out of memory. */
+bool rp_notes_endnotes(rp_arena *a, const rp_layout_def *l, rp_note_state *ns, rp_blist *out);
+void rp_bind_endnotes(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
+/* The defaults of the footnotes' separator. */
+rp_note_area rp_notes_area(const rp_layout_def *l);
+
 /* ---- the definition ------------------------------------------------------- */
 
 struct rp_layout_def {
@@ -565,6 +605,8 @@ struct rp_layout_def {
   const rp_avt *info_title, *info_author, *info_subject, *info_keywords;
   rp_vec files; /* rp_def_file cache: included file names → arena copies */
   bool has_sequence;
+  rp_notes_def notes; /* <notes>, or the defaults */
+  bool notes_declared;
 };
 
 /* load.c: where a layout node came from, and reporting against it. */
@@ -769,6 +811,12 @@ struct rp_span_builder {
   size_t *text_left;
   bool over_limit;
   bool failed;
+  /* Notes: numbered and collected here (NULL: a <note> met is left out,
+   * as in a note's own text); the note whose mark is being appended, or
+   * NULL; whether that mark is the note's label. */
+  rp_note_state *notes;
+  const rp_note *note;
+  bool note_label;
 };
 
 void rp_spans_begin(rp_span_builder *b, const rp_style_def *para);

@@ -222,9 +222,10 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   /* Printers' usual asks (docs/print.md); a brand's <print> changes them. */
   l->print = (rp_print){.bleed = 3 * 72 / 25.4, .safe = 5 * 72 / 25.4, .condition = "FOGRA39"};
 
-  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0};
+  rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0}, notes = {0};
   if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
-      !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels))
+      !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels) ||
+      !collect(l, root, "notes", &notes))
     return RP_ERR_INTERNAL;
   for (size_t i = 0; i < brands.len; i++) {
     xmlNode *b = RP_VEC_AT(brands, xmlNode *, i);
@@ -248,6 +249,8 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
    * not resolve has no rp_style) and report their own problems too. */
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
 
+  l->notes.area = rp_notes_area(l);
+  for (size_t i = 0; i < notes.len; i++) rp_notes_load(l, RP_VEC_AT(notes, xmlNode *, i));
   /* labels before any expression, so that label('…') can be checked */
   for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
   load_info(l, root);

@@ -20,6 +20,7 @@
  * XML white space becomes one space, kept in the span where it began, and
  * none is left at either end of the paragraph. Empty spans are dropped;
  * adjacent spans alike in everything but their text are merged. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/xml.h"
@@ -42,6 +43,8 @@ void rp_spans_begin(rp_span_builder *b, const rp_style_def *para) {
   b->grown_len = b->grown_cap = 0;
   b->over_limit = false;
   b->failed = false;
+  b->note = NULL;
+  b->note_label = false;
 }
 
 static rp_span *last_span(rp_span_builder *b) {
@@ -53,11 +56,12 @@ static bool same_str(const char *x, const char *y) {
   return x == y || (x && y && strcmp(x, y) == 0);
 }
 
-/* Spans that may be one: the same style, link, script, language and source. */
+/* Spans that may be one: the same style, link, script, language and source;
+ * never a note's mark. */
 static bool alike(const rp_span *s, const rp_style *st, const char *href, rp_script script,
-                  const char *lang, const char *file, int line) {
+                  const char *lang, const char *file, int line, const rp_note *note) {
   return s->style == st && s->href == href && s->script == script && same_str(s->lang, lang) &&
-         s->src_file == file && s->src_line == line;
+         s->src_file == file && s->src_line == line && !s->note && !note;
 }
 
 static bool oom(rp_span_builder *b) {
@@ -98,7 +102,7 @@ bool rp_spans_text(rp_span_builder *b, const char *text, size_t len) {
       rp_style_derive(b->a, b->d, b->l, b->style_cache, b->para, b->chars, b->n_chars);
   rp_span *last = last_span(b);
   if (!st) return oom(b);
-  if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line))
+  if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line, b->note))
     return append(b, last, text, len);
   rp_span *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s || !(s->text = rp_arena_strndup(b->a, text, len))) return oom(b);
@@ -108,6 +112,9 @@ bool rp_spans_text(rp_span_builder *b, const char *text, size_t len) {
   s->lang = b->lang;
   s->src_file = b->src_file;
   s->src_line = b->src_line;
+  s->note = b->note;
+  s->note_label = b->note_label;
+  s->next = NULL;
   *b->tail = s;
   b->tail = &s->next;
   return true;
@@ -198,6 +205,80 @@ static const char *own_lang(rp_span_builder *b, const xmlNode *n, bool *ok) {
 
 static bool rich(rp_span_builder *b, const xmlNode *n, int *line);
 
+/* A <note> in rich text; not a table's or the members' note, which hold
+ * rich text themselves. */
+static bool inline_note(const xmlNode *n) {
+  const xmlNode *p = n->parent;
+  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "note") == 0 && p &&
+         p->type == XML_ELEMENT_NODE && strcmp((const char *)p->name, "table") != 0 &&
+         strcmp((const char *)p->name, "members") != 0;
+}
+
+/* Appends mark `text` of `note` in the marks' style, as a superscript. */
+static bool mark(rp_span_builder *b, const rp_note *note, bool label, const char *text) {
+  const rp_style_def *ms = b->l->notes.mark_style;
+  size_t depth = b->n_chars;
+  if (ms && b->n_chars < sizeof b->chars / sizeof b->chars[0]) b->chars[b->n_chars++] = ms;
+  rp_script script = b->script;
+  const char *href = b->href;
+  b->script = RP_SCRIPT_SUP;
+  b->href = NULL;
+  b->note = note;
+  b->note_label = label;
+  bool ok = rp_spans_text(b, text, strlen(text));
+  b->note = NULL;
+  b->note_label = false;
+  b->script = script;
+  b->href = href;
+  b->n_chars = depth;
+  return ok;
+}
+
+/* A <note>: its number, its text as a note of its own (label, space, rich
+ * text, in the notes' style) and its mark here. A note met where notes are
+ * not collected (inside a note) is left out: the model refuses those. */
+static bool note_element(rp_span_builder *b, const xmlNode *c, int *line) {
+  rp_note_state *ns = b->notes;
+  if (!ns) return true;
+  const rp_notes_def *nd = &b->l->notes;
+  ns->n_document++;
+  ns->n_section++;
+  char num[16];
+  if (nd->numbering == RP_NUMBER_PAGE)
+    snprintf(num, sizeof num, "0"); /* a stand-in of a digit's width: layout numbers it */
+  else
+    snprintf(num, sizeof num, "%d",
+             nd->numbering == RP_NUMBER_SECTION ? ns->n_section : ns->n_document);
+  rp_note *note = rp_arena_calloc(b->a, 1, sizeof *note);
+  if (!note || !(note->mark = rp_arena_strdup(b->a, num))) return oom(b);
+  note->foot = nd->placement == RP_NOTES_FOOT;
+  note->per_page = nd->numbering == RP_NUMBER_PAGE;
+  note->src = (rp_src){nd->file, nd->line, b->src_file, rp_xml_line(c)};
+  /* the note's own text: a builder of its own, sharing this one's limits */
+  rp_span_builder nb = *b;
+  rp_spans_begin(&nb, nd->style ? nd->style : b->para);
+  nb.notes = NULL;
+  nb.note = NULL;
+  nb.note_label = false;
+  int at = *line;
+  bool ok = mark(&nb, note, true, num) && rp_spans_text(&nb, " ", 1) && rich(&nb, c, &at);
+  if (nb.over_limit) b->over_limit = true;
+  if (!ok) {
+    b->failed = true;
+    return false;
+  }
+  note->spans = rp_spans_end(&nb);
+  note->style =
+      rp_style_derive(b->a, b->d, b->l, b->style_cache, nd->style ? nd->style : b->para, NULL, 0);
+  if (!note->style) return oom(b);
+  if (!note->foot) {
+    rp_note **slot = rp_vec_push(b->a, &ns->pending, sizeof *slot);
+    if (!slot) return oom(b);
+    *slot = note;
+  }
+  return mark(b, note, false, num);
+}
+
 /* One element inside rich text. */
 static bool rich_element(rp_span_builder *b, const xmlNode *c, int *line) {
   const char *name = (const char *)c->name;
@@ -205,6 +286,7 @@ static bool rich_element(rp_span_builder *b, const xmlNode *c, int *line) {
   if (at > 0) *line = at;
   b->src_line = *line;
   if (strcmp(name, "br") == 0) return rp_spans_text(b, LINE_SEPARATOR, strlen(LINE_SEPARATOR));
+  if (inline_note(c)) return note_element(b, c, line);
 
   bool ok;
   const char *lang = own_lang(b, c, &ok);
@@ -277,7 +359,10 @@ bool rp_spans_rich(rp_span_builder *b, const xmlNode *n) {
   const char *lang = own_lang(b, n, &ok);
   if (lang) b->lang = lang;
   if (ok && n->type != XML_DOCUMENT_NODE) ok = source_file(b, n);
-  if (ok) ok = rich(b, n, &line);
+  if (ok && inline_note(n))
+    ok = note_element(b, n, &line); /* <copy select="node()"/> meets the note itself */
+  else if (ok)
+    ok = rich(b, n, &line);
   /* what the caller appends next keeps its own source and language */
   b->src_file = saved_file;
   b->src_line = saved_line;
@@ -306,7 +391,14 @@ rp_span *rp_spans_end(rp_span_builder *b) {
     }
     t[o] = '\0';
     if (o == 0) continue;
-    if (prev && alike(prev, s->style, s->href, s->script, s->lang, s->src_file, s->src_line) &&
+    if (prev && s->note && !s->note_label) {
+      /* a mark hangs on the word before it: "revenue <note>" reads "revenue¹" */
+      char *pt = (char *)prev->text;
+      size_t pn = strlen(pt);
+      if (pn > 1 && pt[pn - 1] == ' ') pt[pn - 1] = '\0';
+    }
+    if (prev &&
+        alike(prev, s->style, s->href, s->script, s->lang, s->src_file, s->src_line, s->note) &&
         append(b, prev, t, o))
       continue;
     *tail = s;

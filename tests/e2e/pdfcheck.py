@@ -69,11 +69,17 @@ def needle_chars(needle):
     return soft(needle.replace("\u00ad", "")).replace("\n", " ")
 
 
+# Where an inline <note> stands in the content's text: its mark, a number the layout makes.
+MARK = "\x01"
+
+
 def needle_pattern(needle):
     """A regex for the content's text in a page's text: a line may break between any two
     characters (after a hyphen the layout adds, or not) and in place of a space; no space
-    may be added or lost elsewhere. Whether a break is a sensible one is bad_breaks'."""
-    parts = ["[ \n]" if ch == " " else re.escape(ch) for ch in needle_chars(needle)]
+    may be added or lost elsewhere; a note's mark is a number, glued to the word before it.
+    Whether a break is a sensible one is bad_breaks'."""
+    parts = ["[ \n]" if ch == " " else r"\d{0,3}" if ch == MARK else re.escape(ch)
+             for ch in needle_chars(needle)]
     return re.compile(BREAK.join(parts))
 
 
@@ -98,6 +104,11 @@ def bad_breaks(needle, hay, m, link):
     out, i, j = [], m.start(), 0
     while i < m.end() and j <= len(nc):
         c = hay[i]
+        if j < len(nc) and nc[j] == MARK:  # a note's mark: its digits
+            while i < m.end() and hay[i].isdigit():
+                i += 1
+            j += 1
+            continue
         if j < len(nc) and (c == nc[j] or (nc[j] == " " and c in " \n")):
             i, j = i + 1, j + 1
             continue
@@ -154,22 +165,38 @@ def local(tag):
 
 
 def text_of(el):
-    """An element's text as printed: a <br/> is a line break, so a space here."""
+    """An element's text as printed: a <br/> is a line break, so a space here; an inline
+    <note> prints apart, leaving its mark (MARK) on the word before it."""
     parts = []
 
-    def walk(e):
+    def walk(e, top=False):
         if local(e.tag) == "br":
             parts.append(" ")
+        if not top and local(e.tag) == "note":
+            while parts and parts[-1][-1:].isspace():  # the mark hangs on the word
+                parts[-1] = parts[-1].rstrip()
+            parts.append(MARK)
+            return
         parts.append(e.text or "")
         for c in e:
             walk(c)
             parts.append(c.tail or "")
-    walk(el)
+    walk(el, True)
     return " ".join("".join(parts).split())
 
 
+def inline_notes(el):
+    """The inline <note>s inside el (not a table's or the members' own note)."""
+    return [n for n in el.iter() if n is not el and local(n.tag) == "note"]
+
+
+def is_inline(child, parent):
+    tag = local(child.tag)
+    return tag in INLINE or (tag == "note" and local(parent.tag) not in ("table", "members"))
+
+
 def has_block_children(el):
-    return any(local(c.tag) not in INLINE for c in el)
+    return any(not is_inline(c, el) for c in el)
 
 
 def expected(content):
@@ -209,6 +236,10 @@ def expected(content):
             if re.fullmatch(r"\d+", amount):
                 amount = f"{int(amount):,}"
             add(f"{key}@amount", amount)
+        if (tag in WHOLE or tag in PROSE) and not has_block_children(el):
+            for n in inline_notes(el):  # each note's own text, printed apart
+                w = words_of(text_of(n))
+                add(f"{key}/note", " ".join(w), " ".join(w[:8]) + (" …" if len(w) > 8 else ""))
         if tag in WHOLE and not has_block_children(el):
             add(key, text_of(el))
             return
@@ -222,7 +253,7 @@ def expected(content):
             lead = ET.Element(el.tag)
             lead.text = el.text
             for c in el:
-                if local(c.tag) not in INLINE:
+                if not is_inline(c, el):
                     break
                 lead.append(c)
             w = words_of(text_of(lead))
@@ -231,7 +262,7 @@ def expected(content):
         seen = set()
         for child in el:
             ctag = local(child.tag)
-            if ctag in INLINE and tag not in ("individual",):
+            if is_inline(child, el) and tag not in ("individual",):
                 continue
             walk(child, key, ctag in ("title", "name") and ctag in seen)
             seen.add(ctag)
@@ -273,13 +304,17 @@ def pdf_pages_text(pdf):
     return run("pdftotext", "-raw", "-enc", "UTF-8", pdf, "-").split("\f")
 
 
-FOOT = re.compile(r"(^#·)|(·#$)")
+FOOT = re.compile(r"(^#·)|(·#$)|(·.*#/#$)")  # "4 · Section", "Section · 4", "A · B 3 / 18"
 
 
-def haystacks(pages, norm):
+def haystacks(pages, norm, notes=()):
     """The whole text; and the same without running heads and feet (lines that repeat,
-    digits aside, on three pages or more), so that a paragraph broken across a page reads
-    on. norm normalises each."""
+    digits aside, on three pages or more) and footnotes (lines of the notes' texts, `notes`
+    squashed), so that a paragraph broken across a page reads on. norm normalises each."""
+    def is_note(l):
+        s = re.sub(r"^\d+", "", squash(l))
+        return len(s) >= 8 and any(s in n for n in notes)
+
     def furniture(l):
         return re.sub(r"\d+", "#", squash(l))
     count = {}
@@ -301,7 +336,8 @@ def haystacks(pages, norm):
         return n >= 3 or (n >= 2 and f in edges) or (f in edges and bool(FOOT.search(f)))
 
     full = norm("\n".join(pages))
-    body = norm("\n".join(l for p in pages for l in p.splitlines() if not is_furniture(l)))
+    body = norm("\n".join(l for p in pages for l in p.splitlines()
+                          if not is_furniture(l) and not is_note(l)))
     return full, body
 
 
@@ -329,10 +365,13 @@ def check_text(content, pdf, layout, exceptions):
     sample = os.path.basename(content)
     skip = read_exceptions(exceptions, layout, sample)
     pages = pdf_pages_text(pdf)
-    full, body = haystacks(pages, soft)
-    sq_full, sq_body = haystacks(pages, squash)
+    strings = expected(content)
+    notes = [squash(n) for k, n, _ in strings
+             if k.endswith("/note") and not re.search(r"(table|members)(#[^/]*)?/note$", k)]
+    full, body = haystacks(pages, soft, notes)
+    sq_full, sq_body = haystacks(pages, squash, notes)
     fails, checked, excused = [], 0, 0
-    for key, needle, what in expected(content):
+    for key, needle, what in strings:
         if any(fnmatch.fnmatch(key, g) for g in skip):
             excused += 1
             continue

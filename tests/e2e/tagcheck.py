@@ -8,7 +8,7 @@ usage:
       q depth where it opened) and never inside other marked content; MCIDs are unique on
       a page and each one is claimed by exactly one structure element, which is the one
       the /ParentTree gives for it; every element's /P is its parent; every Figure has
-      /Alt; every Link has an OBJR to an annotation with /Contents and a /StructParent
+      /Alt; every Note has an /ID that the /IDTree maps to it; every Link has an OBJR to an annotation with /Contents and a /StructParent
       that leads back to it; every link annotation is in the tree; headings start at H1
       and never skip a level; the catalog has /MarkInfo /Marked true, /Lang and
       /ViewerPreferences /DisplayDocTitle true; pages have /StructParents and /Tabs /S.
@@ -18,6 +18,7 @@ usage:
       prints the sections and headings in reading order, from `pdfinfo -struct-text`
   tagcheck.py selftest OUT.pdf
       breaks a good PDF in each of the ways above and fails unless `check` catches each
+      (a Note without /ID only when the PDF has notes)
 
 Each failure is one line, `TAG page N: what` or `TAG: what`; the exit status is 1.
 Needs Debian's python3-pikepdf and poppler-utils.
@@ -157,6 +158,18 @@ def check(pdf, lenient=False):
             if a.get("/Subtype") == Name.Link:
                 annots[a.objgen] = (i, a)
 
+    # /IDTree: element identifiers (PDF/UA-1 7.9: every Note has one)
+    ids = {}
+
+    def collect_ids(node):
+        names = node.get("/Names", [])
+        for i in range(0, len(names) - 1, 2):
+            ids[bytes(names[i])] = names[i + 1]
+        for kid in node.get("/Kids", []):
+            collect_ids(kid)
+    if "/IDTree" in str_root:
+        collect_ids(str_root.IDTree)
+
     claimed = {}
     headings = []
     seen_objr = set()
@@ -170,6 +183,12 @@ def check(pdf, lenient=False):
             headings.append(int(m.group(1)))
         if s == "Figure" and not lenient and not str(elem.get("/Alt", "")).strip():
             errors.append("TAG: a Figure has no /Alt")
+        if s == "Note":
+            nid = bytes(elem.get("/ID", b""))
+            if not nid:
+                errors.append("TAG: a Note has no /ID")
+            elif key(ids.get(nid)) != key(elem):
+                errors.append(f"TAG: Note {nid.decode('latin-1')} is not in the /IDTree under its /ID")
         kids = elem.get("/K")
         if kids is None:
             kids = []
@@ -310,13 +329,21 @@ def mutations(path):
         del pdf.Root["/MarkInfo"]
         return True
 
+    def note_without_id(pdf):  # None (not applicable) for a PDF without notes
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == Name.Note and "/ID" in obj:
+                del obj["/ID"]
+                return True
+        return None
+
     return [("untagged painting", content_edit(drop_first_bdc)),
             ("EMC after ET", content_edit(emc_after_et)),
             ("Figure without /Alt", no_alt),
             ("heading skips a level", skip_level),
             ("Link without OBJR", no_objr),
             ("ParentTree disagrees", parent_tree_off),
-            ("no MarkInfo", not_marked)]
+            ("no MarkInfo", not_marked),
+            ("Note without /ID", note_without_id)]
 
 
 def main(argv):
@@ -342,7 +369,10 @@ def main(argv):
             return 1
     for what, breaker in mutations(path):
         with pikepdf.open(path) as pdf:
-            if not breaker(pdf):
+            made = breaker(pdf)
+            if made is None:
+                continue
+            if not made:
                 print(f"TAG selftest: could not make '{what}' (nothing to break)")
                 bad += 1
                 continue

@@ -801,6 +801,116 @@ static void test_balanced_frame_three(void **state) {
   }
 }
 
+/* A paragraph "text¹ more…" of `lines` lines whose mark references a note of
+ * `note_lines` lines (7.5/10pt) numbered `mark`. */
+static rp_block *noted_para(fixture *fx, const rp_style *note_st, const char *mark, int lines,
+                            int note_lines) {
+  rp_note *n = rp_arena_calloc(fx->a, 1, sizeof *n);
+  n->mark = mark;
+  n->style = note_st;
+  n->foot = true;
+  rp_span *label = rp_arena_calloc(fx->a, 1, sizeof *label);
+  rp_span *text = rp_arena_calloc(fx->a, 1, sizeof *text);
+  *label = (rp_span){.text = mark,
+                     .style = note_st,
+                     .script = RP_SCRIPT_SUP,
+                     .note = n,
+                     .note_label = true,
+                     .next = text};
+  /* note words break like body words: 7.5pt text in 260pt, about 1.33 body lines a line */
+  char *nt = rp_arena_alloc(fx->a, 4000);
+  nt[0] = '\0';
+  for (int i = 0; i < note_lines * 9; i++) strcat(nt, " note word xx");
+  *text = (rp_span){.text = nt, .style = note_st};
+  n->spans = label;
+  rp_block *b = para(fx, &fx->body, "Marked");
+  rp_span *m = rp_arena_calloc(fx->a, 1, sizeof *m);
+  rp_span *rest = rp_arena_calloc(fx->a, 1, sizeof *rest);
+  *m =
+      (rp_span){.text = mark, .style = &fx->body, .script = RP_SCRIPT_SUP, .note = n, .next = rest};
+  *rest = (rp_span){.text = lines > 1 ? words(fx, lines - 1) : " end", .style = &fx->body};
+  if (lines > 1) {
+    char *t = rp_arena_alloc(fx->a, strlen(rest->text) + 2);
+    sprintf(t, " %s", rest->text);
+    rest->text = t;
+  }
+  b->spans->next = m;
+  return b;
+}
+
+/* Footnotes against a simple model, at every position of a page break: after
+ * `k` lines of text (k = 0 … 12) comes a paragraph whose first line has a
+ * mark of a two-line note, then more text. Whatever the break, the note is on
+ * the page of its mark, below every line of text there and below its rule,
+ * ending on the frame's bottom; no line of text runs into the notes' room. */
+static void test_footnotes_follow_their_line(void **state) {
+  fixture *fx = *state;
+  rp_style note_st = fx->body;
+  note_st.name = "footnote";
+  note_st.size = 7.5;
+  note_st.leading = 10;
+  note_st.space_after = 0;
+  fx->doc.notes = (rp_note_area){
+      .space = 6, .rule_width = 0.5, .rule_length = 0.25, .rule_color = {0, 0, 0, 1}};
+  for (int k = 0; k <= 12; k++) {
+    rp_block *b[3] = {k ? para(fx, &fx->body, words(fx, k)) : para(fx, &fx->body, "Start."),
+                      noted_para(fx, &note_st, "1", 3, 2), para(fx, &fx->body, words(fx, 4))};
+    chain(b, 3);
+    rp_layout_doc *doc = run(fx, b[0]);
+    int mark_page = -1, note_page = -1, rules = 0;
+    for (size_t p = 0; p < doc->pages.len; p++) {
+      rp_page *pg = page(doc, p);
+      double text_bottom = 0, rule_y = 1e9, note_top = 1e9, note_bottom = 0;
+      for (size_t i = 0; i < pg->items.len; i++) {
+        rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+        if (it->kind == RP_ITEM_RECT && it->role == RP_ROLE_ARTIFACT && it->h > 0 && it->h < 1) {
+          rule_y = it->y;
+          rules++;
+        }
+        if (it->kind != RP_ITEM_TEXT || it->role == RP_ROLE_ARTIFACT) continue;
+        if (it->role == RP_ROLE_NOTE_REF) mark_page = (int)p;
+        if (it->role == RP_ROLE_NOTE || it->role == RP_ROLE_NOTE_LABEL) {
+          note_page = (int)p;
+          note_top = fmin(note_top, it->y - it->h);
+          note_bottom = fmax(note_bottom, it->y);
+        } else {
+          text_bottom = fmax(text_bottom, it->y + 0.25 * it->h); /* descenders */
+        }
+      }
+      if (note_bottom > 0) {
+        assert_true(rule_y < note_top);
+        assert_true(text_bottom <= rule_y + 0.01);
+        /* the last note line's box ends on the frame's bottom */
+        assert_true(note_bottom <= fx->frame.y + fx->frame.h + 0.01);
+        assert_true(note_bottom > fx->frame.y + fx->frame.h - 10);
+      }
+    }
+    assert_true(mark_page >= 0);
+    assert_int_equal(mark_page, note_page);
+    assert_int_equal(rules, 1);
+    assert_inside_frame(fx, doc);
+  }
+}
+
+/* A note taller than the page is an error at the note's content line. */
+static void test_footnote_too_tall(void **state) {
+  fixture *fx = *state;
+  rp_style note_st = fx->body;
+  note_st.size = 7.5;
+  note_st.leading = 10;
+  fx->doc.notes = (rp_note_area){.space = 6, .rule_width = 0.5, .rule_length = 0.25};
+  rp_block *b = noted_para(fx, &note_st, "1", 3, 20);
+  rp_note *n = (rp_note *)b->spans->next->note;
+  n->src = (rp_src){"t.xml", 3, "c.xml", 17};
+  fx->section.blocks = b;
+  rp_layout_doc *out = NULL;
+  assert_int_equal(rp_layout_run(fx->a, &fx->doc, &fx->d, &out), RP_ERR_INPUT);
+  const rp_diag_entry *e = &fx->d.entries[0];
+  assert_string_equal(e->file, "c.xml");
+  assert_int_equal(e->line, 17);
+  assert_non_null(strstr(e->message, "note 1 cannot fit"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -824,6 +934,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_columns_block, setup, teardown),
       cmocka_unit_test_setup_teardown(test_columns_block_three, setup, teardown),
       cmocka_unit_test_setup_teardown(test_balanced_frame_three, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_footnotes_follow_their_line, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_footnote_too_tall, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
