@@ -45,7 +45,7 @@ refused contrast "contrast.xml:[0-9]*: error: .*below 4.5:1"
   pass "without --accessible the vague link renders" || fail "vague without --accessible"
 
 for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml; do
-  for layout in annual-review annual-review-a5 deck board-profile person-profile; do
+  for layout in annual-review annual-review-a5 annual-review-accessible deck board-profile person-profile; do
     "$BIN" render "$content" --layout "$layout" -o "$TMP/stock.pdf" -q --accessible 2>"$TMP/stock.err" ||
       fail "$(basename "$content") $layout: $(head -2 "$TMP/stock.err")"
   done

@@ -10,7 +10,7 @@ cd "$SRC" || exit 1
 PY=/usr/bin/python3
 export SOURCE_DATE_EPOCH=1700000000
 
-for layout in annual-review annual-review-a5 deck board-profile person-profile; do
+for layout in annual-review annual-review-a5 annual-review-accessible deck board-profile person-profile; do
   "$BIN" render data/ccin-2018-19.xml --layout "$layout" -o "$TMP/$layout.pdf" -q || fail "render $layout"
   $PY - "$TMP/$layout.pdf" <<'PY' && pass "$layout: XMP, output intent, /ID, 1.7" || fail "$layout: archival parts"
 import sys, pikepdf

@@ -49,6 +49,8 @@ annual-review data/ccin-2018-19.xml 1
 annual-review data/seren-solas-2024-25.xml 2
 annual-review-a5 data/ccin-2018-19.xml 2
 annual-review-a5 data/seren-solas-2024-25.xml 2
+annual-review-accessible data/ccin-2018-19.xml 3
+annual-review-accessible data/seren-solas-2024-25.xml 4
 LIST
 
 # The lab's page: its title (an H1) heads the page's text, its subheadings
