@@ -336,6 +336,7 @@ typedef struct rp_tnode {
     } group;
     struct {
       const char *mode; /* the templates it chooses from (NULL: those without mode) */
+      int level_offset; /* headings it binds this many levels lower (level-offset) */
     } apply;
     struct {
       const char *separator; /* with select=: text between iterations */
