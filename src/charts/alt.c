@@ -101,7 +101,7 @@ const char *rp_charts_alt(rp_arena *a, const rp_chart *c) {
         add(&b, "%s", c->delta_display);
       else
         add(&b, "%+.10g", c->delta);
-      if (c->delta_compared) add(&b, " on %s", c->delta_compared);
+      if (c->delta_compared) add(&b, " %s", c->delta_compared); /* its own words: "on 2023–24" */
       break;
     case RP_CHART_MAP: {
       add(&b, " of %zu places", c->n_points);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/color.h"
 #include "charts/map.h"
 
 #define MARKER_R 2.6    /* pt: one place */
@@ -21,28 +22,19 @@
 
 /* ---- colours and contrast ------------------------------------------------ */
 
-/* WCAG 2 relative luminance and contrast ratio. */
-static double channel(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
-static double luminance(rp_color c) {
-  return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
-}
-static double contrast(rp_color a, rp_color b) {
-  double la = luminance(a), lb = luminance(b);
-  return (fmax(la, lb) + 0.05) / (fmin(la, lb) + 0.05);
-}
 static rp_color mix(rp_color a, rp_color b, double t) {
   return (rp_color){(float)(a.r + (b.r - a.r) * t), (float)(a.g + (b.g - a.g) * t),
                     (float)(a.b + (b.b - a.b) * t), 1};
 }
 
 /* The text colour, moved towards black or white until it reads at 4.5:1 on
- * both the land and the sea. (A static helper until charts/ has a shared one.) */
+ * both the land and the sea. */
 static rp_color readable(rp_color text, rp_color land, rp_color sea) {
-  rp_color to = luminance(sea) > 0.3 ? (rp_color){0, 0, 0, 1} : (rp_color){1, 1, 1, 1};
+  rp_color to = rp_color_luminance(sea) > 0.3 ? (rp_color){0, 0, 0, 1} : (rp_color){1, 1, 1, 1};
   text.a = 1;
   for (int i = 0; i <= 20; i++) {
     rp_color t = mix(text, to, i / 20.0);
-    if (contrast(t, land) >= 4.5 && contrast(t, sea) >= 4.5) return t;
+    if (rp_color_contrast(t, land) >= 4.5 && rp_color_contrast(t, sea) >= 4.5) return t;
   }
   return to;
 }
@@ -686,7 +678,7 @@ static void set_look(map *m) {
   const rp_chart *c = m->c;
   m->sea = c->background.a > 0 ? c->background : (rp_color){1, 1, 1, 1};
   m->sea.a = 1;
-  bool light = luminance(m->sea) > 0.3;
+  bool light = rp_color_luminance(m->sea) > 0.3;
   rp_color ink = light ? (rp_color){0.33f, 0.40f, 0.49f, 1} : (rp_color){1, 1, 1, 1};
   m->land = mix(m->sea, ink, light ? 0.17 : 0.16);
   m->context = mix(m->sea, ink, 0.07);
@@ -775,7 +767,7 @@ static rp_status draw_places(map *m) {
     if (sites[i].n > 1) {
       rp_chart_text num = m->c->value;
       num.size = m->label.size * 0.95;
-      num.color = contrast(white, col) >= contrast((rp_color){0, 0, 0, 1}, col)
+      num.color = rp_color_contrast(white, col) >= rp_color_contrast((rp_color){0, 0, 0, 1}, col)
                       ? white
                       : (rp_color){0, 0, 0, 1};
       rp_chart_emit_text(o, &num, sites[i].count, sites[i].x, sites[i].y + num.size * 0.36,

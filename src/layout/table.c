@@ -291,6 +291,26 @@ static rp_status leader(flow *f, size_t first, const char *fill, double right) {
   return RP_OK;
 }
 
+/* The baseline of the last text line placed from item `first` on; 0 if none. */
+static double last_baseline(const flow *f, size_t first) {
+  double y = 0;
+  for (size_t i = first; f->page && i < f->page->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(f->page->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && it->y > y) y = it->y;
+  }
+  return y;
+}
+
+/* The cell after a leader (a contents page's number) sits on the leader's
+ * line, as in a book: its items move down until its last baseline is that
+ * line. Never up, and never past the row: a taller cell stays where it is. */
+static void sit_on_line(flow *f, size_t first, double line) {
+  double last = last_baseline(f, first);
+  if (last <= 0 || line <= last) return;
+  for (size_t i = first; i < f->page->items.len; i++)
+    RP_VEC_AT(f->page->items, rp_item, i).y += line - last;
+}
+
 /* The x offset (from the table's left) and width of the cell starting at column `col`. */
 static void cell_span(const table *t, int col, int span, double *x, double *w) {
   *x = *w = 0;
@@ -384,6 +404,7 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
   f->col_bottom = INFINITY; /* the row is known to fit: no breaks inside */
   f->atomic++;
   int col = 0;
+  double leader_line = 0; /* the baseline a leader ended on, for the cell after it */
   for (const rp_block *cell = row->children; cell && st == RP_OK; cell = cell->next) {
     double x, w;
     cell_span(t, col, span_of(cell), &x, &w);
@@ -401,8 +422,12 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
     f->at_top = true;
     size_t mark_cell = f->page ? f->page->items.len : 0;
     if (st == RP_OK) st = rp_flow_place_blocks(f, &box, cell_ctx(f, t, x, w, cell_id));
-    if (st == RP_OK && emit && cell->kind == RP_BLOCK_CELL && cell->u.cell.leader)
+    if (st == RP_OK && emit && leader_line > 0) sit_on_line(f, mark_cell, leader_line);
+    leader_line = 0;
+    if (st == RP_OK && emit && cell->kind == RP_BLOCK_CELL && cell->u.cell.leader) {
       st = leader(f, mark_cell, cell->u.cell.leader, x0 + x + w - cell_padding(t, cell)[1]);
+      leader_line = last_baseline(f, mark_cell);
+    }
   }
   f->atomic--;
   f->col_bottom = bottom;

@@ -426,7 +426,7 @@ void rp_builder_socials(rp_builder *b, const xmlNode *parent, rp_social **out, s
   }
 }
 
-/* Every href (web, a, case-studies) is absolute web or mail: the schema says
+/* Every href (web, a, case-studies) is absolute web, mail or phone: the schema says
  * so too, but a link in a PDF is the one thing a reader can act on. */
 static void check_hrefs(rp_builder *b, const xmlNode *n) {
   if (n->type != XML_ELEMENT_NODE) return;
@@ -434,14 +434,14 @@ static void check_hrefs(rp_builder *b, const xmlNode *n) {
   if (href) {
     const char *h = (const char *)href;
     bool ok = (strncmp(h, "https://", 8) == 0 && h[8]) || (strncmp(h, "http://", 7) == 0 && h[7]) ||
-              (strncmp(h, "mailto:", 7) == 0 && h[7]);
+              (strncmp(h, "mailto:", 7) == 0 && h[7]) || (strncmp(h, "tel:", 4) == 0 && h[4]);
     if (ok)
       for (const char *p = h; *p; p++)
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ok = false;
     if (!ok)
       rp_builder_fail(b, n,
-                      "<%s href=\"%s\"> must be a web or mail address starting with https://, "
-                      "http:// or mailto:, without spaces",
+                      "<%s href=\"%s\"> must be a web, mail or phone address starting with "
+                      "https://, http://, mailto: or tel:, without spaces",
                       (const char *)n->name, h);
     xmlFree(href);
   }

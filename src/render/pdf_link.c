@@ -1,5 +1,5 @@
 /* pdf_link — link items: clickable rectangles with no visible border,
- * either to a URI (http, https, mailto only: a document must not carry
+ * either to a URI (http, https, mailto, tel only: a document must not carry
  * javascript: or file: actions) or to a place in the document.
  *
  * URIs are written as 7-bit ASCII (ISO 32000-1 §12.6.4.7): bytes outside
@@ -18,7 +18,7 @@
 #define MAX_URI 4000 /* bytes after encoding */
 
 static bool allowed_scheme(const char *uri) {
-  static const char *const schemes[] = {"https:", "http:", "mailto:"};
+  static const char *const schemes[] = {"https:", "http:", "mailto:", "tel:"};
   for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
     if (strncasecmp(uri, schemes[i], strlen(schemes[i])) == 0) return true;
   return false;
@@ -35,8 +35,8 @@ static const char *clean_uri(rp_pdf *p, const rp_item *it) {
                        uri, uri + 1);
     else
       rp_pdf_item_warn(p, it,
-                       "link to '%.80s' is left out: only http, https and mailto links are "
-                       "written",
+                       "link to '%.80s' is left out: only http, https, mailto and tel "
+                       "links are written",
                        uri);
     return NULL;
   }

@@ -279,8 +279,10 @@ void rp_bind_inline_link(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
   if (t->children) {
     inline_nodes(b, sb, t->children, node, pos, size);
   } else if (target) {
-    /* no text: show the address, without its scheme for e-mail */
-    const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7 : target;
+    /* no text: show the address, without its scheme for e-mail and phone */
+    const char *shown = strncmp(target, "mailto:", 7) == 0 ? target + 7
+                        : strncmp(target, "tel:", 4) == 0  ? target + 4
+                                                           : target;
     rp_spans_text(sb, shown, strlen(shown));
   }
 }

@@ -24,7 +24,10 @@ lines = [l.rstrip() for l in pages[toc].splitlines() if l.strip()][1:-1]
 entries, pending = [], None
 for l in lines:
     parts = l.split()
-    if parts and parts[-1].isdigit():
+    if parts and parts[-1].isdigit() and re.search(r"(\. ){3,}|\.{3,}", l):
+        # the number on the title's line, after the dots
+        entries.append((re.sub(r"\s*\.[\s.]*\d+$", "", " ".join(parts)), parts[-1])); pending = None
+    elif parts and parts[-1].isdigit():
         pending = parts[-1]
     elif pending:
         # the title, without its leader of dots
@@ -54,6 +57,25 @@ PY
 "$BIN" render data/seren-solas-2024-25.xml --layout annual-review-a5 -o "$TMP/a5.pdf" -q || fail "render"
 pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "26 pages: a contents page" || fail "no contents page"
 check_contents "seren A5" "$TMP/a5.pdf"
+
+# Each page number sits on its title's baseline, at the end of the dots (the
+# layout dump gives baselines: the number is the text after the leader).
+"$BIN" render data/seren-solas-2024-25.xml --layout annual-review-a5 -o "$TMP/a5d.pdf" -q \
+  --dump-layout "$TMP/a5.dump" || fail "render with dump"
+$PY - "$TMP/a5.dump" <<'PY' && pass "page numbers on the titles' baselines" || fail "page numbers off the titles' baselines"
+import re, sys
+page, rows = None, []
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.startswith("page "):
+        page = l.split()[1]
+    if page == "2" and l.strip().startswith("text ") and re.search(r'"(\. )+\."', l):
+        dots_y = float(l.split()[2])
+        nxt = next(n for n in lines[i + 1:] if n.strip().startswith("text "))
+        rows.append((dots_y, float(nxt.split()[2])))
+print(rows)
+sys.exit(0 if len(rows) >= 5 and all(abs(a - b) < 0.01 for a, b in rows) else 1)
+PY
 
 # Each entry links to its page: the link annotations' destinations are the
 # pages the numbers name (page labels are the PDF's own /PageLabels).

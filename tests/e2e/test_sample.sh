@@ -106,4 +106,18 @@ mkdir -p "$TMP/data" && cp "$content" "$TMP/data/review.xml"
 "$BIN" render "$content" -q -o "$TMP/d.pdf" --dump-layout "$TMP/d.txt" 2>/dev/null
 expect_contains "dump-layout: pages" "$TMP/d.txt" "page 1 595.28x841.89"
 expect_contains "dump-layout: headings carry their role" "$TMP/d.txt" "role=H1"
+
+# Phone numbers are tel: links (the second sample has two offices).
+"$BIN" render data/seren-solas-2024-25.xml -q -o "$TMP/phones.pdf" 2>/dev/null
+/usr/bin/python3 - "$TMP/phones.pdf" >"$TMP/phones.uris" 2>&1 <<'PY'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+for page in pdf.pages:
+    for a in page.get("/Annots", []):
+        act = a.get("/A")
+        if act is not None and "/URI" in act:
+            print(str(act.URI))
+PY
+expect_contains "phone number is a tel: link" "$TMP/phones.uris" "tel:02920180457"
+expect_contains "second phone number is a tel: link" "$TMP/phones.uris" "tel:01314960818"
 finish

@@ -68,7 +68,7 @@ static void test_timeline_delta_map(void **state) {
   rp_chart d = {.kind = RP_CHART_DELTA,
                 .delta = -3.2,
                 .delta_display = "−3.2 %",
-                .delta_compared = "2023–24"};
+                .delta_compared = "on 2023–24"};
   assert_string_equal(rp_charts_alt(arena, &d), "Change: −3.2 % on 2023–24");
   rp_map_point pts[] = {{"Cardiff", "member", 51.5, -3.2},
                         {"Swansea", "member", 51.6, -3.9},

@@ -949,6 +949,29 @@ static void test_flow(void **state) {
   assert_inside(p, &narrow);
   assert_true(find_text(p, "7.4m")->u.text.size < c.value.size);
   assert_int_equal(fx->d.warnings, 0);
+  /* a long label goes onto lines under its figure, in order, each centred,
+   * rather than shrinking the whole row */
+  static const char *const longer[] = {"Councils", "installed capacity owned by the community",
+                                       "budget"};
+  set_data(fx, &c, 3, longer, (const double[]){28, 7.4e6, 9.5e9});
+  assert_int_equal(draw(fx, &c, &box_std, &p), RP_OK);
+  assert_inside(p, &box_std);
+  rp_item *fig = find_text(p, "7.4m");
+  assert_non_null(fig);
+  char joined[200] = "";
+  size_t lines = 0;
+  double last_y = fig->y, mid = fig->x + fig->w / 2;
+  for (size_t i = 0; i < p->items.len; i++) {
+    rp_item *it = item(p, i);
+    if (it->kind != RP_ITEM_TEXT || it == fig || fabs(it->x + it->w / 2 - mid) > 0.01) continue;
+    assert_true(it->y > last_y); /* each line below the one before */
+    last_y = it->y;
+    if (lines++) strcat(joined, " ");
+    strncat(joined, it->u.text.text, sizeof joined - strlen(joined) - 1);
+  }
+  assert_true(lines >= 2 && lines <= 3);
+  assert_string_equal(joined, longer[1]);
+  assert_int_equal(fx->d.warnings, 0);
   /* a figure with neither a value nor a display */
   static const double none[] = {NAN, 1, 2};
   set_data(fx, &c, 3, c.categories, none);

@@ -721,7 +721,7 @@ static void test_links_and_outline(void **state) {
   bad->u.link.dest_page = -1;
   assert_int_equal(render(fx, "links.pdf", NULL), RP_OK);
   assert_int_equal(fx->d.warnings, 1);
-  assert_true(rp_test_diag_has(&fx->d, "only http, https and mailto"));
+  assert_true(rp_test_diag_has(&fx->d, "only http, https, mailto and tel"));
   run_result r =
       run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("links.pdf"));
   assert_int_equal(r.status, 0);
