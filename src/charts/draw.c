@@ -243,6 +243,22 @@ void rp_chart_check_contrast(rp_chart_out *o, const rp_chart *c, bool values) {
   }
 }
 
+/* `len` moved back to a character boundary, without trailing spaces. */
+static size_t cut_at(const char *s, size_t len) {
+  while (len > 0 && (s[len] & 0xC0) == 0x80) len--;
+  while (len > 0 && s[len - 1] == ' ') len--;
+  return len;
+}
+
+/* Whether s cut at `len` (see cut_at) with "…" fits max_w; buf holds it. */
+static bool fits_cut(rp_chart_out *o, const rp_chart_text *t, const char *s, size_t len, char *buf,
+                     double max_w) {
+  size_t keep = cut_at(s, len);
+  memcpy(buf, s, keep);
+  memcpy(buf + keep, "\xE2\x80\xA6", 4);
+  return keep > 0 && rp_chart_text_width(o, t, buf) <= max_w;
+}
+
 rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
                            double y, rp_chart_align align, double max_w) {
   if (!s || !*s || o->failed) return NULL;
@@ -259,28 +275,20 @@ rp_item *rp_chart_emit_fit(rp_chart_out *o, const rp_chart_text *t, const char *
     fail_oom(o);
     return NULL;
   }
-  /* the longest prefix ending at a character boundary that fits with its
-   * ellipsis, by bisection over the boundaries (a label may be long) */
-  size_t *at = rp_arena_alloc(o->a, (n + 1) * sizeof *at), m = 0;
-  if (!at) {
-    fail_oom(o);
-    return NULL;
-  }
-  for (size_t i = 0; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) at[m++] = i; /* at[j]: where character j starts */
-  size_t lo = 0, hi = m; /* keeping at[lo] bytes fits (0: trivially); at[hi]… does not */
+  /* the longest prefix that fits, found by halving (a label may be a whole
+   * document's text: measuring every prefix would take seconds) */
+  size_t lo = 0, hi = n; /* prefix lo fits (or is empty); hi does not */
   while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2, keep = at[mid];
-    while (keep > 0 && s[keep - 1] == ' ') keep--;
-    memcpy(buf, s, keep);
-    memcpy(buf + keep, "\xE2\x80\xA6", 4);
-    *(keep > 0 && rp_chart_text_width(o, &ft, buf) <= max_w ? &lo : &hi) = mid;
+    size_t mid = lo + (hi - lo) / 2;
+    if (fits_cut(o, &ft, s, mid, buf, max_w))
+      lo = mid;
+    else
+      hi = mid;
   }
-  size_t keep = lo < m ? at[lo] : 0;
-  while (keep > 0 && s[keep - 1] == ' ') keep--;
-  if (keep == 0) return NULL;
+  size_t keep = cut_at(s, lo);
   memcpy(buf, s, keep);
   memcpy(buf + keep, "\xE2\x80\xA6", 4);
+  if (keep == 0) return NULL;
   const rp_src *src = &o->box->src;
   rp_diag_warn(o->d, src->layout_file, src->layout_line, 0,
                "chart label \"%s\" is too long for its %.0f pt and was shortened to \"%s\": "

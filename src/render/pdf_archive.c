@@ -3,7 +3,8 @@
  *
  * - XMP metadata (/Metadata in the catalog, uncompressed) saying the same as
  *   the Info dictionary: title, author, subject, keywords, creator tool,
- *   producer, dates, and the PDF/A part and conformance;
+ *   producer, dates, the PDF/A part and conformance, and (tagged files: all
+ *   of them unless tagging failed) the PDF/UA part;
  * - an output intent (GTS_PDFA1) with the sRGB profile every colour of a
  *   screen file is meant in (Debian's icc-profiles-free, embedded in the
  *   binary at build time);
@@ -68,9 +69,14 @@ static char *xmp(rp_pdf *p, const char *date, const char *producer, const char *
       "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
       "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
       "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-      "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+      "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"");
+  /* a tagged file claims PDF/UA-1, which it is designed to (docs/accessibility.md) */
+  if (p->tag) put(b, cap, &o, "\n    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"");
+  put(b, cap, &o,
+      ">\n"
       "   <pdfaid:part>2</pdfaid:part>\n"
       "   <pdfaid:conformance>B</pdfaid:conformance>\n");
+  if (p->tag) put(b, cap, &o, "   <pdfuaid:part>1</pdfuaid:part>\n");
   if (title && title[0]) {
     put(b, cap, &o, "   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
     put_xml(b, cap, &o, title);

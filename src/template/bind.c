@@ -52,6 +52,7 @@ struct rp_binder {
   const char *content_root;  /* … and stay inside it (the content's project) */
   rp_vec reported;           /* const void * (a tnode, a col): a failing element is reported once */
   int apply_depth;           /* <apply> nesting, against a template that applies itself */
+  int level_offset;          /* <apply level-offset>s around: headings this much lower */
   rp_vec aligned;            /* aligned_style: styles with a column's alignment */
   const rp_item_list *items; /* --select, --split: the items item runs keep */
   /* the style a style="{…}" chose for the element being bound: what its
@@ -882,10 +883,12 @@ void rp_bind_apply(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   const rp_template_def *tm = match_template(b, t->u.apply.mode, node, pos, size, t->file, t->line);
   if (!tm) return;
   b->apply_depth++;
+  b->level_offset += t->u.apply.level_offset;
   const rp_style_def *saved = b->dyn_style; /* a template's defaults are its own */
   b->dyn_style = NULL;
   emit_nodes(b, tm->body, node, pos, size, out, depth);
   b->dyn_style = saved;
+  b->level_offset -= t->u.apply.level_offset;
   b->apply_depth--;
 }
 
@@ -901,8 +904,10 @@ void rp_bind_text(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int si
   if (!blk) return;
   blk->height = t->height; /* a limit for shrink-to-fit */
   if (heading) {
-    blk->level = t->u.heading.level;
-    blk->role = (rp_role)(RP_ROLE_H1 + t->u.heading.level - 1);
+    /* the structure's level, shifted by <apply level-offset>; the style stays */
+    int level = t->u.heading.level + b->level_offset;
+    blk->level = level > 6 ? 6 : level;
+    blk->role = (rp_role)(RP_ROLE_H1 + blk->level - 1);
     blk->bookmark = eval_text(b, t->u.heading.bookmark, node, pos, size);
     blk->bookmark_level = t->u.heading.bookmark_level;
   }

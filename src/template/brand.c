@@ -78,11 +78,13 @@ static void load_param(rp_layout_def *l, xmlNode *n) {
                    name, name);
       return;
     }
-  if (rp_param_find(l, name, strlen(name))) {
+  rp_param_def *p = (rp_param_def *)rp_param_find(l, name, strlen(name));
+  if (p && !(p->base && !rp_def_from_base(l, n))) {
     rp_def_error(l, n, "parameter \"%s\" is defined twice; remove or rename one", name);
     return;
   }
-  rp_param_def *p = rp_vec_push(l->a, &l->params, sizeof *p);
+  /* a layout that extends another gives the base's parameter its own value */
+  if (!p) p = rp_vec_push(l->a, &l->params, sizeof *p);
   if (!p) {
     rp_def_out_of_memory(l);
     return;
@@ -90,6 +92,7 @@ static void load_param(rp_layout_def *l, xmlNode *n) {
   p->name = name;
   p->value = value;
   p->line = (int)xmlGetLineNo(n);
+  p->base = rp_def_from_base(l, n);
 }
 
 /* The print form of a brand colour: cmyk="c m y k" in percent and a spot
@@ -138,14 +141,16 @@ static void load_print_color(rp_layout_def *l, xmlNode *n, rp_color rgb) {
 static void load_color(rp_layout_def *l, xmlNode *n) {
   const char *name = rp_def_attr(l, n, "name");
   if (!name) return;
-  if (color_find(l, name)) {
+  rp_named_color *nc = (rp_named_color *)color_find(l, name);
+  if (nc && !(nc->base && !rp_def_from_base(l, n))) {
     rp_def_error(l, n, "colour \"%s\" is defined twice; remove or rename one", name);
     return;
   }
   rp_color c;
   if (!rp_def_color(l, n, "value", &c)) return;
   load_print_color(l, n, c);
-  rp_named_color *nc = rp_vec_push(l->a, &l->colors, sizeof *nc);
+  /* a layout that extends another gives the base's colour its own value */
+  if (!nc) nc = rp_vec_push(l->a, &l->colors, sizeof *nc);
   if (!nc) {
     rp_def_out_of_memory(l);
     return;
@@ -153,6 +158,7 @@ static void load_color(rp_layout_def *l, xmlNode *n) {
   nc->name = name;
   nc->color = c;
   nc->line = (int)xmlGetLineNo(n);
+  nc->base = rp_def_from_base(l, n);
 }
 
 /* Loads one face; -1 when absent or failing (the failure is reported). */

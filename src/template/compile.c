@@ -685,8 +685,9 @@ bool rp_compile_group(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_
 /* Its templates are checked once all are known (load.c). */
 bool rp_compile_apply(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
                       const rp_tscope *sc, bool *ok) {
-  (void)own, (void)sc, (void)ok;
+  (void)own, (void)sc;
   t->u.apply.mode = rp_def_attr(l, n, "mode");
+  *ok &= rp_def_int(l, n, "level-offset", 0, 5, &t->u.apply.level_offset);
   rp_tnode **slot = rp_vec_push(l->a, &l->applies, sizeof *slot);
   if (!slot) return rp_def_out_of_memory(l);
   *slot = t;

@@ -105,6 +105,7 @@ typedef struct rp_style_def {
   rp_style_props full; /* after inheritance: own over parent's full */
   rp_style *style;     /* resolved, with defaults for what nobody set */
   int state;           /* 0 new, 1 resolving (cycle check), 2 done, 3 failed */
+  bool base;           /* from an extended layout: the extending one may amend it */
 } rp_style_def;
 
 typedef struct rp_font_role {
@@ -121,6 +122,7 @@ typedef struct rp_named_color {
   const char *name;
   rp_color color;
   int line;
+  bool base; /* from an extended layout: the extending one may replace it */
 } rp_named_color;
 
 /* A layout parameter (<param> in <brand>): a value every XPath expression of
@@ -130,6 +132,7 @@ typedef struct rp_param_def {
   const char *name;
   const char *value;
   int line;
+  bool base; /* from an extended layout: the extending one may replace it */
 } rp_param_def;
 
 /* ---- page masters (master.c) ---------------------------------------------- */
@@ -341,6 +344,7 @@ typedef struct rp_tnode {
     } group;
     struct {
       const char *mode; /* the templates it chooses from (NULL: those without mode) */
+      int level_offset; /* headings it binds this many levels lower (level-offset) */
     } apply;
     struct {
       const char *separator; /* with select=: text between iterations */
@@ -583,6 +587,7 @@ struct rp_layout_def {
   rp_diag *d; /* during loading only */
   const char *path, *dir, *root;
   xmlDocPtr doc;
+  xmlDocPtr base_doc; /* <layout extends>: the layout this one changes, or NULL */
   rp_fontset fonts;
   bool fonts_ready;
   double page_w, page_h; /* layout@page, pt */
@@ -631,6 +636,9 @@ bool rp_def_int(rp_layout_def *l, const xmlNode *n, const char *attr, int lo, in
 bool rp_def_bool(rp_layout_def *l, const xmlNode *n, const char *attr, bool *out);
 bool rp_def_out_of_memory(rp_layout_def *l);
 bool rp_is_element(const xmlNode *n, const char *name);
+/* Whether n comes from the layout that <layout extends> names (not the one
+ * being loaded): its named parts may be replaced or amended. */
+bool rp_def_from_base(const rp_layout_def *l, const xmlNode *n);
 
 /* brand.c: colours and fonts. */
 rp_status rp_brand_load(rp_layout_def *l, xmlNode *brand);

@@ -30,9 +30,14 @@ bool rp_is_element(const xmlNode *n, const char *name) {
   return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
+bool rp_def_from_base(const rp_layout_def *l, const xmlNode *n) {
+  return n && l->base_doc && n->doc == l->base_doc;
+}
+
 const char *rp_def_file(rp_layout_def *l, const xmlNode *n) {
   if (n && n->type != XML_ELEMENT_NODE) n = n->parent;
-  const char *file = rp_xml_file(n, NULL);
+  /* the extended layout's own nodes are that file's */
+  const char *file = rp_xml_file(n, rp_def_from_base(l, n) ? (const char *)n->doc->URL : NULL);
   if (!file) return l->path;
   /* An included file: its name lives in the document; bound blocks keep an
    * arena copy, so that nothing downstream points into libxml2. */
@@ -134,6 +139,52 @@ static bool collect(rp_layout_def *l, xmlNode *parent, const char *name, rp_vec 
   return true;
 }
 
+/* Drops from `base` the named parts (masters, templates) that `own` names
+ * too: the extending layout's replace the extended one's. */
+static void drop_replaced(rp_vec *base, const rp_vec *own) {
+  size_t kept = 0;
+  for (size_t i = 0; i < base->len; i++) {
+    xmlNode *b = RP_VEC_AT(*base, xmlNode *, i);
+    xmlChar *name = xmlGetNoNsProp(b, (const xmlChar *)"name");
+    bool replaced = false;
+    for (size_t k = 0; name && k < own->len && !replaced; k++) {
+      xmlChar *other = xmlGetNoNsProp(RP_VEC_AT(*own, xmlNode *, k), (const xmlChar *)"name");
+      replaced = other && xmlStrEqual(name, other);
+      xmlFree(other);
+    }
+    xmlFree(name);
+    if (!replaced) RP_VEC_AT(*base, xmlNode *, kept++) = b;
+  }
+  base->len = kept;
+}
+
+/* The parts named `name` of the extended layout (when there is one) and then
+ * of the layout; with `replace`, a base part the layout names again is left
+ * out. */
+static bool collect_all(rp_layout_def *l, xmlNode *root, const char *name, bool replace,
+                        rp_vec *out) {
+  rp_vec own = {0};
+  if (l->base_doc && !collect(l, xmlDocGetRootElement(l->base_doc), name, out)) return false;
+  if (!collect(l, root, name, &own)) return false;
+  if (replace) drop_replaced(out, &own);
+  for (size_t i = 0; i < own.len; i++) {
+    xmlNode **slot = rp_vec_push(l->a, out, sizeof *slot);
+    if (!slot) return rp_def_out_of_memory(l);
+    *slot = RP_VEC_AT(own, xmlNode *, i);
+  }
+  return true;
+}
+
+/* The first child element `name` of the layout, else of the layout it extends. */
+static xmlNode *own_or_base(const rp_layout_def *l, xmlNode *root, const char *name) {
+  for (int pass = 0; pass < 2; pass++) {
+    xmlNode *r = pass == 0 ? root : l->base_doc ? xmlDocGetRootElement(l->base_doc) : NULL;
+    for (xmlNode *c = r ? r->children : NULL; c; c = c->next)
+      if (rp_is_element(c, name)) return c;
+  }
+  return NULL;
+}
+
 static void load_info(rp_layout_def *l, xmlNode *root) {
   for (xmlNode *c = root->children; c; c = c->next) {
     if (!rp_is_element(c, "info")) continue;
@@ -211,7 +262,9 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   size_t errors = d->errors;
   xmlNode *root = xmlDocGetRootElement(l->doc);
 
+  xmlNode *base_root = l->base_doc ? xmlDocGetRootElement(l->base_doc) : NULL;
   const char *page = rp_def_attr(l, root, "page");
+  if (!page && base_root) page = rp_def_attr(l, base_root, "page");
   l->page_w = 595.28;
   l->page_h = 841.89;
   if (page) {
@@ -223,9 +276,11 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   l->print = (rp_print){.bleed = 3 * 72 / 25.4, .safe = 5 * 72 / 25.4, .condition = "FOGRA39"};
 
   rp_vec brands = {0}, masters = {0}, templates = {0}, styles = {0}, labels = {0}, notes = {0};
-  if (!collect(l, root, "brand", &brands) || !collect(l, root, "master", &masters) ||
-      !collect(l, root, "template", &templates) || !collect(l, root, "labels", &labels) ||
-      !collect(l, root, "notes", &notes))
+  if (!collect_all(l, root, "brand", false, &brands) ||
+      !collect_all(l, root, "master", true, &masters) ||
+      !collect_all(l, root, "template", true, &templates) ||
+      !collect_all(l, root, "labels", false, &labels) ||
+      !collect_all(l, root, "notes", false, &notes))
     return RP_ERR_INTERNAL;
   for (size_t i = 0; i < brands.len; i++) {
     xmlNode *b = RP_VEC_AT(brands, xmlNode *, i);
@@ -253,18 +308,53 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   for (size_t i = 0; i < notes.len; i++) rp_notes_load(l, RP_VEC_AT(notes, xmlNode *, i));
   /* labels before any expression, so that label('…') can be checked */
   for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
+  /* the layout's <info> attributes over the extended layout's */
+  if (base_root) load_info(l, base_root);
   load_info(l, root);
   for (size_t i = 0; i < masters.len; i++) rp_master_load(l, RP_VEC_AT(masters, xmlNode *, i));
   if (l->masters.len == 0)
     rp_def_error(l, root, "the layout has no page master; add <master name=\"…\">");
   for (size_t i = 0; i < templates.len; i++)
     rp_template_load(l, RP_VEC_AT(templates, xmlNode *, i));
-  for (xmlNode *c = root->children; c; c = c->next)
-    if (rp_is_element(c, "sequence")) rp_sequence_load(l, c);
+  xmlNode *sequence = own_or_base(l, root, "sequence");
+  if (sequence) rp_sequence_load(l, sequence);
   if (!l->has_sequence)
     rp_def_error(l, root, "the layout has no <sequence>; add one listing the templates to run");
   resolve_names(l);
   return d->errors != errors ? RP_ERR_INPUT : RP_OK;
+}
+
+/* <layout extends="other.xml">: loads the layout this one changes, a file
+ * in the same folder that extends nothing itself (docs/layout.md, "Extending
+ * a layout"). */
+static rp_status load_base(rp_layout_def *l, const rp_xml_schema *schema) {
+  xmlNode *root = xmlDocGetRootElement(l->doc);
+  const char *rel = rp_def_attr(l, root, "extends");
+  if (!rel) return RP_OK;
+  const char *full = rp_path_join(l->a, l->dir, rel);
+  if (!full) return rp_diag_error(l->d, RP_ERR_INTERNAL, l->path, 0, 0, "out of memory");
+  /* the same rule as XInclude's: a file in the layout's own folder */
+  char *dir_real = realpath(l->dir, NULL), *self_real = realpath(l->path, NULL),
+       *full_real = realpath(full, NULL);
+  bool bad = !dir_real || !full_real || !rp_path_inside(full_real, dir_real) ||
+             (self_real && strcmp(full_real, self_real) == 0);
+  free(dir_real);
+  free(self_real);
+  free(full_real);
+  if (bad)
+    return rp_def_error(l, root,
+                        "<layout extends=\"%s\">: name another layout in the same folder "
+                        "(e.g. extends=\"annual-review.xml\")",
+                        rel);
+  rp_status st = rp_xml_load(full, schema, l->d, &l->base_doc);
+  if (st != RP_OK) return st;
+  xmlNode *base_root = xmlDocGetRootElement(l->base_doc);
+  if (xmlHasProp(base_root, (const xmlChar *)"extends"))
+    return rp_def_error(l, root,
+                        "<layout extends=\"%s\">: that layout extends another itself; extend "
+                        "the layout it extends, or copy it",
+                        rel);
+  return RP_OK;
 }
 
 static void on_compile_error(void *user, xmlErrorPtr e) {
@@ -297,6 +387,8 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
     st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot resolve the layout's folder");
     goto fail;
   }
+  st = load_base(l, &schema);
+  if (st != RP_OK) goto fail;
   l->xp = xmlXPathNewContext(NULL);
   if (!l->xp) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
@@ -329,6 +421,8 @@ void rp_layout_def_free(rp_layout_def *l) {
   l->fonts_ready = false;
   xmlFreeDoc(l->doc);
   l->doc = NULL;
+  xmlFreeDoc(l->base_doc);
+  l->base_doc = NULL;
 }
 
 static bool is_file(const char *p) { return access(p, R_OK) == 0; }

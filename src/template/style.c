@@ -177,15 +177,19 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
   size_t errors = l->d->errors;
   const char *name = rp_def_attr(l, n, "name");
   if (!name) return RP_OK; /* the schema requires it */
-  if (rp_style_find(l, name))
+  /* A layout that extends another amends the base's style of the same name:
+   * what it sets replaces, the rest stays (docs/layout.md, "Extending a layout"). */
+  rp_style_def *amended = (rp_style_def *)rp_style_find(l, name);
+  if (amended && !(amended->base && !rp_def_from_base(l, n)))
     return rp_def_error(l, n, "style \"%s\" is defined twice; remove or rename one", name);
-  rp_style_def *s = rp_arena_alloc(l->a, sizeof *s);
-  rp_style_def **slot = s ? rp_vec_push(l->a, &l->styles, sizeof *slot) : NULL;
-  if (!slot) {
+  rp_style_def *s = rp_arena_calloc(l->a, 1, sizeof *s);
+  rp_style_def **slot = s && !amended ? rp_vec_push(l->a, &l->styles, sizeof *slot) : NULL;
+  if (!s || (!amended && !slot)) {
     rp_def_out_of_memory(l);
     return RP_ERR_INTERNAL;
   }
-  *slot = s;
+  if (slot) *slot = s;
+  s->base = rp_def_from_base(l, n);
   s->name = name;
   s->parent = rp_def_attr(l, n, "parent");
   s->file = rp_def_file(l, n);
@@ -286,6 +290,13 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
       rp_def_int(l, n, "max-lines", 0, 1000, &p->max_lines))
     p->set |= 1u << RP_SP_MAX_LINES;
   style_length(l, n, "min-size", RP_SP_MIN_SIZE, &p->min_size, p);
+  if (amended) {
+    amended->own = overlay(amended->own, &s->own);
+    if (s->parent) amended->parent = s->parent;
+    amended->file = s->file; /* messages about the style name the amendment */
+    amended->line = s->line;
+    amended->base = false; /* amended once */
+  }
   return l->d->errors == errors ? RP_OK : RP_ERR_INPUT;
 }
 

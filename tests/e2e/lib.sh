@@ -18,6 +18,12 @@ expect_contains() {
   if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' not found in $2"; fi
 }
 
+# The words, whole, in any case: for labels a layout may set in capitals or
+# in sentence case (annual-review-accessible sets no capitals).
+expect_words() {
+  if grep -qiwF -- "$3" "$2"; then pass "$1"; else fail "$1: '$3' (any case) not found in $2"; fi
+}
+
 finish() {
   if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)" >&2

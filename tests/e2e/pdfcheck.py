@@ -304,7 +304,9 @@ def pdf_pages_text(pdf):
     return run("pdftotext", "-raw", "-enc", "UTF-8", pdf, "-").split("\f")
 
 
-FOOT = re.compile(r"(^#·)|(·#$)|(·.*#/#$)")  # "4 · Section", "Section · 4", "A · B 3 / 18"
+# A page number beside a "·" ("Section · 4", "4 · Section"), or a page of pages ("5 / 26")
+# ending the line: a running foot, also where its words (a section's name) foot one page only.
+FOOT = re.compile(r"(^#·)|(·#$)|(#/#$)")
 
 
 def haystacks(pages, norm, notes=()):
@@ -329,7 +331,9 @@ def haystacks(pages, norm, notes=()):
         edges.update(furniture(l) for l in ls[:1] + ls[-1:])
 
     # and a page's edge line that sets a page number beside a "·" ("Section · 4",
-    # "4 · Section") is a running foot even once (a section whose name foots one page)
+    # "4 · Section") or ends in a page of pages ("Section 5 / 26") is a running foot even
+    # once (a section whose name foots one page: the page a paragraph runs over from the
+    # section before, named by the section at its top)
     def is_furniture(l):
         f = furniture(l)
         n = count.get(f, 0)

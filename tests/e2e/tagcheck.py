@@ -10,7 +10,7 @@ usage:
       the /ParentTree gives for it; every element's /P is its parent; every Figure has
       /Alt; every Note has an /ID that the /IDTree maps to it; every Link has an OBJR to an annotation with /Contents and a /StructParent
       that leads back to it; every link annotation is in the tree; headings start at H1
-      and never skip a level; the catalog has /MarkInfo /Marked true, /Lang and
+      and never skip a level, and a Sect holds one H1 at most; the catalog has /MarkInfo /Marked true, /Lang and
       /ViewerPreferences /DisplayDocTitle true; pages have /StructParents and /Tabs /S.
       --test-layout: for layouts written only for tests, which start their headings at H2
       or give an image no alt text: the first heading may be below H1, a Figure may lack /Alt
@@ -172,6 +172,8 @@ def check(pdf, lenient=False):
 
     claimed = {}
     headings = []
+    h1s = {}  # a Sect's key → its H1s
+    sects = []  # the Sects being walked, innermost last
     seen_objr = set()
 
     def walk(elem, parent):
@@ -181,6 +183,10 @@ def check(pdf, lenient=False):
         m = HEADING.match(s)
         if m:
             headings.append(int(m.group(1)))
+            if m.group(1) == "1" and sects:
+                h1s[sects[-1]] = h1s.get(sects[-1], 0) + 1
+        if s == "Sect":
+            sects.append(key(elem))
         if s == "Figure" and not lenient and not str(elem.get("/Alt", "")).strip():
             errors.append("TAG: a Figure has no /Alt")
         if s == "Note":
@@ -228,6 +234,8 @@ def check(pdf, lenient=False):
                               f"element than {s}")
         if s == "Link" and not has_objr:
             errors.append("TAG: a Link has no OBJR")
+        if s == "Sect":
+            sects.pop()
 
     kids = str_root.get("/K")
     for k in (kids if isinstance(kids, pikepdf.Array) else [kids]):
@@ -239,6 +247,9 @@ def check(pdf, lenient=False):
     for og, (i, a) in annots.items():
         if og not in seen_objr:
             errors.append(f"TAG page {i}: a link annotation is not in the structure tree")
+    # a section has one title: what it holds (a lab page in the projects) ranks below it
+    if not lenient and any(n > 1 for n in h1s.values()):
+        errors.append(f"TAG: a Sect holds {max(h1s.values())} H1 headings; its parts are H2 and below")
     prev = headings[0] - 1 if lenient and headings else 0
     for h in headings:
         if h > prev + 1:
@@ -307,6 +318,14 @@ def mutations(path):
                 return True
         return False
 
+    def second_h1(pdf):  # an H2 promoted beside its section's H1
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and "/P" in obj and obj.get("/S") == Name.H2 \
+                    and obj.P.get("/S") == Name.Sect:
+                obj.S = Name.H1
+                return True
+        return False
+
     def no_objr(pdf):
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == Name.Link:
@@ -340,6 +359,7 @@ def mutations(path):
             ("EMC after ET", content_edit(emc_after_et)),
             ("Figure without /Alt", no_alt),
             ("heading skips a level", skip_level),
+            ("two H1 in a Sect", second_h1),
             ("Link without OBJR", no_objr),
             ("ParentTree disagrees", parent_tree_off),
             ("no MarkInfo", not_marked),

@@ -45,7 +45,7 @@ refused contrast "contrast.xml:[0-9]*: error: .*below 4.5:1"
   pass "without --accessible the vague link renders" || fail "vague without --accessible"
 
 for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml tests/data/pack/pack-22.xml; do
-  for layout in annual-review annual-review-a5 deck board-profile person-profile case-studies; do
+  for layout in annual-review annual-review-a5 annual-review-accessible deck board-profile person-profile case-studies; do
     # the profiles print boards and people, which the pack's content has none of
     case "$content:$layout" in */pack-22.xml:*-profile) continue ;; esac
     "$BIN" render "$content" --layout "$layout" -o "$TMP/stock.pdf" -q --accessible 2>"$TMP/stock.err" ||

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screen files are designed to PDF/A-2b (docs/accessibility.md): XMP metadata
 # that agrees with the Info dictionary (part 2, conformance B, title, author,
-# subject, keywords, producer, creator tool, dates), an sRGB output intent
+# subject, keywords, producer, creator tool, dates; pdfuaid:part 1, the files
+# being tagged), an sRGB output intent
 # with its profile, /ID from the content (two equal copies; the same inputs
 # the same bytes, other content another ID), PDF 1.7. Every stock layout
 # fills title, author, subject and keywords. Print files claim none of it.
@@ -10,7 +11,7 @@ cd "$SRC" || exit 1
 PY=/usr/bin/python3
 export SOURCE_DATE_EPOCH=1700000000
 
-for layout in annual-review annual-review-a5 deck board-profile person-profile case-studies; do
+for layout in annual-review annual-review-a5 annual-review-accessible deck board-profile person-profile case-studies; do
   content=data/ccin-2018-19.xml
   [ "$layout" = case-studies ] && content=tests/data/pack/pack-22.xml
   "$BIN" render "$content" --layout "$layout" -o "$TMP/$layout.pdf" -q || fail "render $layout"
@@ -25,6 +26,8 @@ def check(c, msg):
 info = pdf.docinfo
 m = pdf.open_metadata()
 check(str(m.get("pdfaid:part")) == "2" and str(m.get("pdfaid:conformance")) == "B", "pdfaid")
+ua = m.get("{http://www.aiim.org/pdfua/ns/id/}part")  # pikepdf knows no pdfuaid: prefix
+check(str(ua) == "1", f"pdfuaid:part {ua!r}, wanted 1")
 for key, xmp in (("/Title", "dc:title"), ("/Author", "dc:creator"), ("/Subject", "dc:description"),
                  ("/Keywords", "pdf:Keywords"), ("/Producer", "pdf:Producer"), ("/Creator", "xmp:CreatorTool")):
     v = info.get(key)

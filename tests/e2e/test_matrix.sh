@@ -90,6 +90,24 @@ if render "fixture seeded-period" "$proj/data/scrubbed.xml" "$proj/layouts/seede
   done
 fi
 
+# A paragraph running over a page whose foot names, once, the section at the
+# page's top ("Section 5 / 26"): the foot is set aside and the paragraph reads on,
+# a hyphen of the content's at the line's end ("share-⏎offer") too; a line ending in
+# "5 / 26" inside the page stays text.
+if (cd tests/e2e && "$PY" - >"$TMP/foot.out" 2>&1) <<'PY'
+import pdfcheck as pc
+head, want = "Org · Review", "Income from share-offer services fell."
+page = lambda n, text, foot: f"{head}\n{text}\nOrg · {foot} {n} / 26"
+pages = [page(4, "a", "Intro"), page(5, "b\nIncome from share-", "Numbers"),
+         page(6, "offer services fell.", "Finance"), page(7, "c", "Plan")]
+full, body = pc.haystacks(pages, pc.soft)
+assert pc.needle_pattern(want).search(body), body
+full, body = pc.haystacks([page(4, "a", "X"), page(5, "Parts 5 / 26\nd", "Y"), page(6, "e", "Z")], pc.soft)
+assert "parts 5 / 26" in body, body
+PY
+then pass "pdfcheck: a once-named running foot is set aside, text ending '5 / 26' kept"
+else fail "pdfcheck running foot: $(cat "$TMP/foot.out")"; fi
+
 # --- 2. The matrix.
 for layout in layouts/*.xml; do
   for content in data/*.xml; do

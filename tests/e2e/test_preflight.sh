@@ -126,7 +126,7 @@ rc=$?
 
 # --- 5. the stock samples: clean ---------------------------------------------------------------
 for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml tests/data/pack/pack-22.xml; do
-  for layout in annual-review annual-review-a5 deck case-studies; do
+  for layout in annual-review annual-review-a5 annual-review-accessible deck case-studies; do
     name=$(basename "$content" .xml)-$layout
     if ! "$BIN" render "$content" --layout "$layout" -q -o "$TMP/$name.pdf" \
       --preflight "$TMP/$name.json" 2>"$TMP/$name.err"; then

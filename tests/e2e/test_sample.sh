@@ -43,7 +43,7 @@ for layout in layouts/*.xml; do
     # period's short form as the highlights' kicker, the content's kickers.
     for label in "Member councils" "Associate members" "Affiliates" "2018–19" "POLICY LABS" \
       "ABOUT THE NETWORK"; do
-      expect_contains "$name: prints '$label' from the content" "$TMP/$name.txt" "$label"
+      expect_words "$name: prints '$label' from the content" "$TMP/$name.txt" "$label"
     done
     # the cover names the chair (who signs the foreword) and the organisation's handle
     # (the review layouts; a deck may compose its title slide otherwise)

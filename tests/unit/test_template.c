@@ -45,14 +45,15 @@ static int copy_file(const char *from, const char *to) {
 }
 
 static const char *const fixtures[] = {
-    "styles.xml",        "exprs.xml",         "events.xml",        "rich.xml",
-    "runtime.xml",       "errors.xml",        "cycle.xml",         "bad-xpath.xml",
-    "include.xml",       "lib/part.xml",      "schema.xml",        "small.xml",
-    "missing-font.xml",  "outside-font.xml",  "part2.xml",         "part2-errors.xml",
-    "part2-schema.xml",  "part2-runtime.xml", "huge-numbers.xml",  "apply.xml",
-    "apply-loop.xml",    "apply-errors.xml",  "labels.xml",        "lib/labels.xml",
-    "labels-errors.xml", "labels-dup.xml",    "columns.xml",       "columns-errors.xml",
-    "functions-v2.xml",  "charts.xml",        "charts-errors.xml", "charts-runtime.xml",
+    "styles.xml",        "exprs.xml",          "events.xml",        "rich.xml",
+    "runtime.xml",       "errors.xml",         "cycle.xml",         "bad-xpath.xml",
+    "include.xml",       "lib/part.xml",       "schema.xml",        "small.xml",
+    "missing-font.xml",  "outside-font.xml",   "part2.xml",         "part2-errors.xml",
+    "part2-schema.xml",  "part2-runtime.xml",  "huge-numbers.xml",  "apply.xml",
+    "apply-loop.xml",    "apply-errors.xml",   "labels.xml",        "lib/labels.xml",
+    "labels-errors.xml", "labels-dup.xml",     "columns.xml",       "columns-errors.xml",
+    "functions-v2.xml",  "charts.xml",         "charts-errors.xml", "charts-runtime.xml",
+    "extends.xml",       "extends-errors.xml", "extends-base.xml",  "extends-chain.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -810,6 +811,59 @@ static void test_include_error_names_fragment(void **state) {
   assert_non_null(e);
   assert_non_null(strstr(e->file, "lib/part.xml"));
   assert_int_equal(e->line, line_of("lib/part.xml", "nosuchcolour"));
+  world_fini(&w);
+}
+
+/* <layout extends>: the base's styles amended (what is set replaces, the
+ * rest stays, children inherit the change), a colour's value replaced, a
+ * master replaced by name, the base's sequence and templates kept. */
+static void test_extends(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("extends.xml"), &w.d, &w.l), RP_OK);
+  const rp_style *body = rp_layout_def_style(w.l, "body");
+  assert_float_equal(body->size, 12, 1e-9);
+  assert_float_equal(body->leading, 12 * 1.4, 1e-9); /* 14pt on 10pt: the proportion kept */
+  assert_int_equal(body->align, RP_ALIGN_LEFT);
+  assert_float_equal(body->space_after, 6, 1e-9); /* not amended: the base's */
+  rp_color teal;
+  assert_true(rp_layout_def_color(w.l, "accent", &teal));
+  assert_float_equal(teal.g, 0x7a / 255.0, 1e-6);
+  assert_float_equal(body->color.g, teal.g, 1e-6); /* the base's style, the new colour */
+  /* a child of the amended style inherits the amendment */
+  assert_int_equal(rp_layout_def_style(w.l, "ragged-hy")->align, RP_ALIGN_LEFT);
+  assert_int_equal(rp_layout_def_style(w.l, "child")->align, RP_ALIGN_LEFT);
+  assert_float_equal(rp_layout_def_style(w.l, "extra")->size, 20, 1e-9);
+  const rp_param_def *cards = rp_param_find(w.l, "cards", 5);
+  assert_non_null(cards);
+  assert_string_equal(cards->value, "2");
+  /* "two" is the extending layout's (A4, one frame); "m" the base's */
+  const rp_master_def *two = rp_master_find(w.l, "two");
+  assert_non_null(two);
+  assert_non_null(strstr(two->file, "extends.xml"));
+  assert_non_null(rp_master_find(w.l, "m"));
+  assert_true(w.l->has_sequence);
+  assert_int_equal(w.l->masters.len, 2);
+  world_fini(&w);
+
+  /* amending twice, a parameter twice: errors at the second, in this file */
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("extends-errors.xml"), &w.d, &w.l),
+                   RP_ERR_INPUT);
+  const rp_diag_entry *e = entry_with(&w.d, "style \"body\" is defined twice");
+  assert_non_null(e);
+  assert_non_null(strstr(e->file, "extends-errors.xml"));
+  assert_int_equal(e->line, line_of("extends-errors.xml", "13pt"));
+  e = entry_with(&w.d, "parameter \"cards\" is defined twice");
+  assert_non_null(e);
+  assert_int_equal(e->line, line_of("extends-errors.xml", "value=\"1\""));
+  world_fini(&w);
+
+  /* one level only */
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("extends-chain.xml"), &w.d, &w.l), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&w.d, "extends another itself"));
   world_fini(&w);
 }
 
@@ -1977,6 +2031,7 @@ int main(void) {
       cmocka_unit_test(test_bad_xpath),
       cmocka_unit_test(test_runtime_errors),
       cmocka_unit_test(test_include_error_names_fragment),
+      cmocka_unit_test(test_extends),
       cmocka_unit_test(test_schema_and_fonts),
       cmocka_unit_test(test_layout_find),
       cmocka_unit_test(test_grid_of_cards),
