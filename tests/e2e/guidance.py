@@ -17,7 +17,7 @@ import re
 import sys
 
 TEXT = re.compile(r'^\s+text (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) .*?"((?:[^"\\]|\\.)*)" role=(\S+)'
-                  r'(?: id=(\d+))?')
+                  r'(?: id=(\d+))?(?: parent=(\d+))?')
 CAPS = re.compile(r"\b[A-Z][A-Z’'&-]{2,}\b(?:\s+\b[A-Z][A-Z’'&-]{2,}\b)+")
 
 
@@ -32,7 +32,9 @@ def runs(path):
         if not m or m.group(8) in ("artifact", "Figure", "none"):
             continue
         x, y, w, size = (float(m.group(i)) for i in (1, 2, 3, 6))
-        yield page, x, y, w, size, m.group(5), m.group(7), m.group(9)
+        # a note's mark (Reference) and its number (Lbl) belong to the text they sit in
+        eid = m.group(10) if m.group(8) in ("Reference", "Lbl") and m.group(10) else m.group(9)
+        yield page, x, y, w, size, m.group(5), m.group(7), eid
 
 
 def check(path):
