@@ -57,5 +57,8 @@ char *rp_xml_attr(const xmlNode *n, const char *name);
 
 /* The XML library and its version, for `reviewpdf --version`. */
 const char *rp_xml_library(void);
+/* Makes libxml2 allocate through base/mem (fault injection, one count).
+ * Call once, before any other libxml2 call. */
+void rp_xml_use_rp_mem(void);
 
 #endif

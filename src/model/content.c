@@ -13,6 +13,7 @@
  * Ownership: the rp_content and its strings are one malloc block; the tree is
  * libxml2's; the model is the caller's arena's. */
 #include "model/content.h"
+#include "base/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   if (st != RP_OK) goto fail;
 
   size_t path_len = strlen(path) + 1, root_len = strlen(root) + 1;
-  rp_content *c = malloc(sizeof *c + path_len + root_len);
+  rp_content *c = rp_mem_alloc(sizeof *c + path_len + root_len);
   if (!c) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory while loading");
     goto fail;
@@ -97,5 +98,5 @@ fail:
 void rp_content_free(rp_content *c) {
   if (!c) return;
   xmlFreeDoc(c->doc);
-  free(c);
+  rp_mem_free(c);
 }
