@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/mem.h"
 #include "base/xml.h"
 #include "cli/cli.h"
@@ -39,6 +40,12 @@ static int outcome(int rc) {
   if (fa && strcmp(fa, "count") == 0)
     fprintf(stderr, "reviewpdf: allocations: %lu\n", rp_mem_count());
   if (!rp_mem_failed() || rc == 2) return rc;
+  if (rp_mem_limit_hit()) { /* the input needs more than allowed: refused */
+    char msg[200];
+    rp_limit_memory_message(msg, sizeof msg);
+    fprintf(stderr, "reviewpdf: error: %s\n", msg);
+    return 1;
+  }
   if (rc != 3) fprintf(stderr, "reviewpdf: error: out of memory\n");
   return 3;
 }
@@ -46,6 +53,14 @@ static int outcome(int rc) {
 int main(int argc, char **argv) {
   rp_mem_fail_from_env();
   rp_xml_use_rp_mem();
+  {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_status st = rp_limits_from_env(&d);
+    rp_diag_print(&d, stderr);
+    rp_diag_fini(&d);
+    if (st != RP_OK) return 2;
+  }
   if (argc < 2) {
     usage(stderr);
     return 2;

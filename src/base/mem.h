@@ -55,4 +55,13 @@ unsigned long rp_mem_count(void);
 /* True once any allocation has failed. */
 bool rp_mem_failed(void);
 
+/* The memory limit (base/limits.h, RP_MAX_MEMORY_MIB): an allocation that
+ * would take the bytes held through base/mem past `bytes` fails, and
+ * rp_mem_limit_hit says so. 0 removes the limit. Counted with
+ * malloc_usable_size; cairo's, HarfBuzz's and libjpeg's own allocations are
+ * outside it (they take no allocator). */
+void rp_mem_set_limit(size_t bytes);
+size_t rp_mem_live(void);
+bool rp_mem_limit_hit(void);
+
 #endif

@@ -20,6 +20,7 @@
  * their total size are limited, since XInclude can amplify like entities.
  * Only whole-file XML inclusion is supported (no xpointer, no parse="text"). */
 #include "base/xml.h"
+#include "base/limits.h"
 
 #include "base/mem.h"
 #include "base/xml_explain.h"
@@ -734,6 +735,32 @@ rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *
   return st;
 }
 
+/* Elements nested deeper than the limit (base/limits.h), counted after
+ * XInclude, walking the tree without recursion: later stages recurse. */
+static bool too_deep(xmlDocPtr doc, const char *path, rp_diag *d) {
+  size_t max = rp_limit(RP_LIMIT_DEPTH), depth = 1;
+  xmlNodePtr root = xmlDocGetRootElement(doc), n = root;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE && depth > max) {
+      rp_limit_exceeded(d, RP_LIMIT_DEPTH, rp_xml_file(n, path), rp_xml_line(n), depth,
+                        "levels of nested elements");
+      return true;
+    }
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      depth++;
+      continue;
+    }
+    while (n != root && !n->next) {
+      n = n->parent;
+      depth--;
+    }
+    if (n == root) break;
+    n = n->next;
+  }
+  return false;
+}
+
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
   *out = NULL;
   err_ctx ec = {.diag = d, .path = path};
@@ -768,6 +795,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     }
     if (d->errors != errors_before) goto fail;
   }
+  if (too_deep(doc, path, d)) goto fail;
 
   if (schema && rp_xml_validate(doc, path, schema, d) != RP_OK) goto fail;
   xmlSetStructuredErrorFunc(NULL, NULL);
@@ -827,6 +855,11 @@ char *rp_xml_attr(const xmlNode *n, const char *name) {
 
 const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }
 
+/* libxml2's generic errors (printed to stderr by default) are not ours to
+ * print; everything that matters arrives through the structured handler. */
+static void silent(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
 void rp_xml_use_rp_mem(void) {
   xmlMemSetup(rp_mem_free, rp_mem_lib_alloc, rp_mem_lib_realloc, rp_mem_lib_strdup);
+  xmlSetGenericErrorFunc(NULL, silent);
 }

@@ -28,6 +28,7 @@
  * rp_font owns a HarfBuzz font made from a copy of the same file, and a cache
  * of the pairs asked for so far (shaping a pair is slow, asking is frequent). */
 #include "font/font.h"
+#include "base/limits.h"
 #include "base/mem.h"
 
 #include <errno.h>
@@ -659,9 +660,8 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     *index = found;
     return RP_OK;
   }
-  if (fs->count >= INT_MAX) {
-    return rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0, "too many fonts");
-  }
+  if (fs->count >= INT_MAX || fs->count >= rp_limit(RP_LIMIT_FONTS))
+    return rp_limit_exceeded(d, RP_LIMIT_FONTS, ref_file, ref_line, fs->count + 1, "font files");
   if (!fs->ft) {
     FT_Library lib;
     if (FT_New_Library(&ft_memory, &lib) != 0) {

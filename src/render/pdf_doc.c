@@ -29,8 +29,16 @@ static void HPDF_STDCALL on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, v
   }
 }
 
-/* libharu allocates through base/mem (fault injection, one count). */
-static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size) { return rp_mem_alloc(size); }
+/* libharu allocates through base/mem (counted, and failures remembered),
+ * shielded: libharu 2.3's memory stream writes through a NULL buffer after
+ * an allocation of it failed, so an injected fault or the memory limit there
+ * would crash libharu, not test reviewpdf (base/mem.h). */
+static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size) {
+  rp_mem_shield(true);
+  void *q = rp_mem_lib_alloc(size);
+  rp_mem_shield(false);
+  return q;
+}
 static void HPDF_STDCALL hpdf_free(void *block) { rp_mem_free(block); }
 
 static void verror(rp_pdf *p, rp_status status, const char *file, int line, const char *fmt,
@@ -323,7 +331,8 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
     goto out;
   rp_pdf_images_measure(&p);
-  for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
+  /* after a failed allocation libharu's state is not to be trusted */
+  for (size_t i = 0; i < p.n_pages && !rp_mem_failed(); i++) draw_page(&p, i);
   finish(&p, epoch);
 
   /* With --strict a warning is an error too: write nothing then. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/mem.h"
 #include "template/def.h"
 
@@ -463,6 +464,12 @@ rp_status rp_xeval_nodes(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int po
                          "%s gives a %s, not nodes; it must select elements of the content "
                          "(e.g. \"board\", not \"string(board)\")",
                          e->where, type);
+  }
+  size_t n = r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
+  if (n > rp_limit(RP_LIMIT_XPATH_NODES)) {
+    xmlXPathFreeObject(r);
+    return rp_limit_exceeded(x->d, RP_LIMIT_XPATH_NODES, e->file, e->line, n,
+                             "nodes selected at once");
   }
   *out = r;
   return RP_OK;
