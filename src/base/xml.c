@@ -735,17 +735,14 @@ rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *
   return st;
 }
 
-/* Elements nested deeper than the limit (base/limits.h), counted after
- * XInclude, walking the tree without recursion: later stages recurse. */
-static bool too_deep(xmlDocPtr doc, const char *path, rp_diag *d) {
+/* Walks the tree without recursion: later stages recurse. */
+rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d) {
   size_t max = rp_limit(RP_LIMIT_DEPTH), depth = 1;
   xmlNodePtr root = xmlDocGetRootElement(doc), n = root;
   while (n) {
-    if (n->type == XML_ELEMENT_NODE && depth > max) {
-      rp_limit_exceeded(d, RP_LIMIT_DEPTH, rp_xml_file(n, path), rp_xml_line(n), depth,
-                        "levels of nested elements");
-      return true;
-    }
+    if (n->type == XML_ELEMENT_NODE && depth > max)
+      return rp_limit_exceeded(d, RP_LIMIT_DEPTH, rp_xml_file(n, path), rp_xml_line(n), depth,
+                               "levels of nested elements");
     if (n->type == XML_ELEMENT_NODE && n->children) {
       n = n->children;
       depth++;
@@ -758,7 +755,7 @@ static bool too_deep(xmlDocPtr doc, const char *path, rp_diag *d) {
     if (n == root) break;
     n = n->next;
   }
-  return false;
+  return RP_OK;
 }
 
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
@@ -795,7 +792,6 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     }
     if (d->errors != errors_before) goto fail;
   }
-  if (too_deep(doc, path, d)) goto fail;
 
   if (schema && rp_xml_validate(doc, path, schema, d) != RP_OK) goto fail;
   xmlSetStructuredErrorFunc(NULL, NULL);

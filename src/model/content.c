@@ -58,6 +58,8 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   rp_model *m = NULL;
   rp_status st = rp_xml_load(path, NULL, d, &doc);
   if (st != RP_OK) goto fail;
+  st = rp_xml_check_depth(doc, path, d);
+  if (st != RP_OK) goto fail;
   st = check_version(doc, path, d);
   if (st != RP_OK) goto fail;
   st = rp_xml_validate(doc, path, &schema, d);
