@@ -152,3 +152,5 @@ void rp_mem_set_limit(size_t bytes) { limit = bytes; }
 size_t rp_mem_live(void) { return live; }
 
 bool rp_mem_limit_hit(void) { return limit_hit; }
+
+void rp_mem_forget_failure(void) { any_failed = limit_hit = false; }

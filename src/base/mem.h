@@ -54,6 +54,9 @@ void rp_mem_fail_from_env(void);
 unsigned long rp_mem_count(void);
 /* True once any allocation has failed. */
 bool rp_mem_failed(void);
+/* Forgets a failure (and the memory limit being hit): for a process that
+ * starts a new render after one ran out of memory (watch). */
+void rp_mem_forget_failure(void);
 
 /* The memory limit (base/limits.h, RP_MAX_MEMORY_MIB): an allocation that
  * would take the bytes held through base/mem past `bytes` fails, and

@@ -190,10 +190,27 @@ static void test_mem_fault_injection(void **state) {
   assert_non_null(p = rp_mem_alloc(4));
   rp_mem_free(p);
 
+  rp_mem_forget_failure();
+  assert_false(rp_mem_failed());
+
   /* overflow */
   rp_mem_fail_after(0, false);
   assert_null(rp_mem_calloc(SIZE_MAX / 2, 4));
   assert_null(rp_mem_reallocarray(NULL, SIZE_MAX / 2, 4));
+  assert_true(rp_mem_failed());
+
+  /* the memory limit: held bytes, not bytes ever allocated */
+  rp_mem_forget_failure();
+  rp_mem_set_limit(rp_mem_live() + 100000);
+  void *big = rp_mem_alloc(60000);
+  assert_non_null(big);
+  assert_null(rp_mem_alloc(60000));
+  assert_true(rp_mem_limit_hit());
+  rp_mem_free(big);
+  assert_non_null(big = rp_mem_alloc(60000));
+  rp_mem_free(big);
+  rp_mem_set_limit(0);
+  rp_mem_forget_failure();
 }
 
 int main(void) {
