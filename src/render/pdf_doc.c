@@ -331,8 +331,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
   if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
     goto out;
   rp_pdf_images_measure(&p);
-  /* after a failed allocation libharu's state is not to be trusted */
-  for (size_t i = 0; i < p.n_pages && !rp_mem_failed(); i++) draw_page(&p, i);
+  for (size_t i = 0; i < p.n_pages; i++) draw_page(&p, i);
   finish(&p, epoch);
 
   /* With --strict a warning is an error too: write nothing then. */

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/mem.h"
 #include "render/pdf.h"
 
 #define MM (72.0 / 25.4)
@@ -50,9 +49,6 @@ bool rp_pdf_print_boxes(rp_pdf *p, HPDF_Page page, double trim_w, double trim_h)
 }
 
 bool rp_pdf_raw(rp_pdf *p, const char *ops, const rp_src *src) {
-  /* libharu's page stream after a failed allocation may point nowhere: write
-   * no more (the run ends with exit 3 anyway, base/mem.h). */
-  if (rp_mem_failed()) return false;
   HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
   if (HPDF_Stream_WriteStr(attr->stream, ops) != HPDF_OK && !p->err_no)
     p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
