@@ -1,7 +1,11 @@
 /* main — the subcommand table. Each subcommand lives in cli/. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
+#include "base/mem.h"
+#include "base/xml.h"
 #include "cli/cli.h"
 
 typedef struct command {
@@ -29,7 +33,34 @@ static void usage(FILE *out) {
           "error\n");
 }
 
+/* Out of memory is exit 3 whatever the path that met it reported (an XML
+ * parse error, a missing font…): nothing was written (base/outfile). */
+static int outcome(int rc) {
+  const char *fa = getenv("RP_FAIL_ALLOC"); /* "count": how many, for tests/faults */
+  if (fa && strcmp(fa, "count") == 0)
+    fprintf(stderr, "reviewpdf: allocations: %lu\n", rp_mem_count());
+  if (!rp_mem_failed() || rc == 2) return rc;
+  if (rp_mem_limit_hit()) { /* the input needs more than allowed: refused */
+    char msg[200];
+    rp_limit_memory_message(msg, sizeof msg);
+    fprintf(stderr, "reviewpdf: error: %s\n", msg);
+    return 1;
+  }
+  if (rc != 3) fprintf(stderr, "reviewpdf: error: out of memory\n");
+  return 3;
+}
+
 int main(int argc, char **argv) {
+  rp_mem_fail_from_env();
+  rp_xml_use_rp_mem();
+  {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_status st = rp_limits_from_env(&d);
+    rp_diag_print(&d, stderr);
+    rp_diag_fini(&d);
+    if (st != RP_OK) return 2;
+  }
   if (argc < 2) {
     usage(stderr);
     return 2;
@@ -44,7 +75,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (strcmp(argv[1], commands[i].name) == 0) return outcome(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "reviewpdf: unknown command '%s'\n\n", argv[1]);
   usage(stderr);
   return 2;

@@ -2,6 +2,8 @@
  * than a chunk gets a chunk of its own. */
 #include "base/arena.h"
 
+#include "base/mem.h"
+
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +29,7 @@ struct rp_arena {
   rp_arena *next_adopted; /* the next of its adopter's */
 };
 
-rp_arena *rp_arena_new(void) { return calloc(1, sizeof(rp_arena)); }
+rp_arena *rp_arena_new(void) { return rp_mem_calloc(1, sizeof(rp_arena)); }
 
 static int should_fail(rp_arena *a);
 
@@ -52,10 +54,10 @@ void rp_arena_free(rp_arena *a) {
   chunk *c = a->head;
   while (c) {
     chunk *next = c->next;
-    free(c);
+    rp_mem_free(c);
     c = next;
   }
-  free(a);
+  rp_mem_free(a);
 }
 
 void rp_arena_fail_after(rp_arena *a, unsigned long n) {
@@ -64,6 +66,7 @@ void rp_arena_fail_after(rp_arena *a, unsigned long n) {
 }
 
 static int should_fail(rp_arena *a) {
+  if (rp_mem_fail_now()) return 1; /* the process-wide injection (base/mem.h) */
   if (a->faults) a = a->faults;
   if (a->failing) return 1;
   if (a->fail_countdown == 0) return 0;
@@ -79,7 +82,7 @@ static chunk *new_chunk(rp_arena *a, size_t need) {
 #ifdef RP_ARENA_MALLOC
   size = need; /* one object per chunk: ASan sees exact bounds */
 #endif
-  chunk *c = malloc(sizeof(chunk) + size);
+  chunk *c = rp_mem_alloc(sizeof(chunk) + size);
   if (!c) return NULL;
   c->size = size;
   c->used = 0;

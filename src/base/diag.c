@@ -1,6 +1,8 @@
-/* diag — see diag.h. Entries are malloc-owned by the rp_diag (not an arena):
+/* diag — see diag.h. Entries are rp_mem-owned by the rp_diag (not an arena):
  * diagnostics outlive the render that produced them. */
 #include "base/diag.h"
+
+#include "base/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +19,12 @@ void rp_diag_init(rp_diag *d) { memset(d, 0, sizeof *d); }
 void rp_diag_fini(rp_diag *d) {
   if (!d) return;
   for (size_t i = 0; i < d->count; i++) {
-    free(d->entries[i].file);
-    free(d->entries[i].message);
-    free(d->entries[i].layout_file);
-    free(d->entries[i].content_file);
+    rp_mem_free(d->entries[i].file);
+    rp_mem_free(d->entries[i].message);
+    rp_mem_free(d->entries[i].layout_file);
+    rp_mem_free(d->entries[i].content_file);
   }
-  free(d->entries);
+  rp_mem_free(d->entries);
   memset(d, 0, sizeof *d);
 }
 
@@ -32,7 +34,7 @@ static char *vformat(const char *fmt, va_list ap) {
   int n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
   if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
+  char *s = rp_mem_alloc((size_t)n + 1);
   if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
   return s;
 }
@@ -97,7 +99,7 @@ static void report(rp_diag *d, rp_severity sev, rp_status status, const char *fi
   }
   if (d->count == d->cap) {
     size_t cap = d->cap ? d->cap * 2 : 16;
-    rp_diag_entry *e = realloc(d->entries, cap * sizeof *e);
+    rp_diag_entry *e = rp_mem_reallocarray(d->entries, cap, sizeof *e);
     if (!e) {
       d->dropped++;
       return;
@@ -108,16 +110,16 @@ static void report(rp_diag *d, rp_severity sev, rp_status status, const char *fi
   rp_diag_entry *e = &d->entries[d->count++];
   e->severity = sev;
   e->status = sev == RP_SEV_ERROR ? status : RP_OK;
-  e->file = file ? strdup(file) : NULL;
+  e->file = file ? rp_mem_strdup(file) : NULL;
   e->line = line;
   e->col = col;
   e->message = vformat(fmt, ap);
   if (e->message) tidy(e->message);
   e->code = ab ? ab->code : RP_DIAG_GENERAL;
   e->page = ab ? ab->page : 0;
-  e->layout_file = ab && ab->src.layout_file ? strdup(ab->src.layout_file) : NULL;
+  e->layout_file = ab && ab->src.layout_file ? rp_mem_strdup(ab->src.layout_file) : NULL;
   e->layout_line = ab ? ab->src.layout_line : 0;
-  e->content_file = ab && ab->src.content_file ? strdup(ab->src.content_file) : NULL;
+  e->content_file = ab && ab->src.content_file ? rp_mem_strdup(ab->src.content_file) : NULL;
   e->content_line = ab ? ab->src.content_line : 0;
 }
 

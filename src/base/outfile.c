@@ -2,6 +2,8 @@
  * folder as the target so that rename(2) is atomic (same file system). */
 #include "base/outfile.h"
 
+#include "base/mem.h"
+
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -21,31 +23,31 @@ rp_status rp_outfile_open(rp_outfile *of, const char *target, rp_diag *d) {
                          "the output is not a regular file (%s); reviewpdf writes a new file "
                          "and renames it into place: give a file's path",
                          S_ISDIR(st.st_mode) ? "a folder" : "a device, pipe or socket");
-  char *copy = strdup(target);
-  char *copy2 = strdup(target);
+  char *copy = rp_mem_strdup(target);
+  char *copy2 = rp_mem_strdup(target);
   if (!copy || !copy2) {
-    free(copy);
-    free(copy2);
+    rp_mem_free(copy);
+    rp_mem_free(copy2);
     return rp_diag_oom(d);
   }
   const char *dir = dirname(copy);
   const char *base = basename(copy2);
   size_t n = strlen(dir) + strlen(base) + 16;
-  of->tmp_path = malloc(n);
-  of->target = strdup(target);
+  of->tmp_path = rp_mem_alloc(n);
+  of->target = rp_mem_strdup(target);
   if (!of->tmp_path || !of->target) {
-    free(copy);
-    free(copy2);
+    rp_mem_free(copy);
+    rp_mem_free(copy2);
     rp_outfile_abort(of);
     return rp_diag_oom(d);
   }
   snprintf(of->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
-  free(copy);
-  free(copy2);
+  rp_mem_free(copy);
+  rp_mem_free(copy2);
   of->fd = mkstemp(of->tmp_path);
   if (of->fd < 0) {
     int err = errno;
-    free(of->tmp_path);
+    rp_mem_free(of->tmp_path);
     of->tmp_path = NULL;
     rp_outfile_abort(of);
     return rp_diag_error(d, RP_ERR_INPUT, target, 0, 0,
@@ -74,6 +76,12 @@ FILE *rp_outfile_stream(rp_outfile *of, const char *target, const char *what, rp
 
 rp_status rp_outfile_commit(rp_outfile *of, rp_diag *d) {
   if (!of->tmp_path) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "outfile not open");
+  /* A run that ran out of memory anywhere writes nothing, even where the
+   * failure was absorbed on the way (base/mem.h). */
+  if (rp_mem_failed()) {
+    rp_outfile_abort(of);
+    return rp_diag_oom(d);
+  }
   int err = 0;
   if (of->fd >= 0) {
     if (fsync(of->fd) != 0 && errno != EINVAL) err = errno;
@@ -87,7 +95,7 @@ rp_status rp_outfile_commit(rp_outfile *of, rp_diag *d) {
     rp_outfile_abort(of);
     return st;
   }
-  free(of->tmp_path);
+  rp_mem_free(of->tmp_path);
   of->tmp_path = NULL;
   rp_outfile_abort(of);
   return RP_OK;
@@ -97,8 +105,8 @@ void rp_outfile_abort(rp_outfile *of) {
   if (of->fd >= 0) close(of->fd);
   of->fd = -1;
   if (of->tmp_path) unlink(of->tmp_path);
-  free(of->tmp_path);
-  free(of->target);
+  rp_mem_free(of->tmp_path);
+  rp_mem_free(of->target);
   of->tmp_path = NULL;
   of->target = NULL;
 }

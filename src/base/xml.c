@@ -20,7 +20,9 @@
  * their total size are limited, since XInclude can amplify like entities.
  * Only whole-file XML inclusion is supported (no xpointer, no parse="text"). */
 #include "base/xml.h"
+#include "base/limits.h"
 
+#include "base/mem.h"
 #include "base/xml_explain.h"
 
 #include <libxml/SAX2.h>
@@ -28,6 +30,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlmemory.h>
 #include <libxml/xpath.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -83,7 +86,7 @@ typedef struct located {
 static void locate(err_ctx *ec, size_t count_before, const xmlNode *node, int code) {
   size_t i = ec->diag->count;
   if (i == count_before || !ec->track) return;
-  located *grown = realloc(ec->where, i * sizeof *grown);
+  located *grown = rp_mem_realloc(ec->where, i * sizeof *grown);
   if (!grown) return;
   for (size_t j = ec->n_where; j < i; j++) grown[j] = (located){NULL, 0};
   grown[i - 1] = (located){node, code};
@@ -451,9 +454,9 @@ static void include_one(xmlNodePtr inc, const char *file, const char *dir,
     expand(copy, shown, subdir, &here, depth + 1, st);
   }
 done:
-  free(href);
-  free(parse);
-  free(xpointer);
+  rp_mem_free(href);
+  rp_mem_free(parse);
+  rp_mem_free(xpointer);
 }
 
 /* Expands every xi:include at or under `n`, which belongs to `file`. */
@@ -582,7 +585,7 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
   checked *seen = NULL;
   size_t n_seen = 0;
   bool tried = false;
-  size_t *order = malloc((from->count ? from->count : 1) * sizeof *order);
+  size_t *order = rp_mem_alloc((from->count ? from->count : 1) * sizeof *order);
   for (size_t i = 0; order && i < from->count; i++) order[i] = i;
   /* The push pass's errors come after the tree pass's: put located errors
    * in document order (unlocated ones stay where they are, as fences). */
@@ -613,7 +616,7 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
     for (size_t j = 0; j < n_seen; j++)
       if (seen[j].node == w->node) c = &seen[j];
     if (!c && x) {
-      checked *grown = realloc(seen, (n_seen + 1) * sizeof *grown);
+      checked *grown = rp_mem_realloc(seen, (n_seen + 1) * sizeof *grown);
       if (grown) {
         seen = grown;
         c = &seen[n_seen++];
@@ -635,8 +638,8 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
   to->errors += from->dropped;
   to->dropped += from->dropped;
   for (size_t j = 0; j < n_seen; j++) rp_diag_fini(&seen[j].findings);
-  free(seen);
-  free(order);
+  rp_mem_free(seen);
+  rp_mem_free(order);
   rp_xml_explain_free(x);
 }
 
@@ -710,7 +713,7 @@ done:
   xmlRelaxNGFreeParserCtxt(pctx);
   rp_diag_fini(&schema_diag);
   rp_diag_fini(&found);
-  free(ec->where);
+  rp_mem_free(ec->where);
   ec->where = NULL;
   ec->n_where = 0;
   return st;
@@ -723,9 +726,36 @@ rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *
     snprintf(suffix, sizeof suffix, " (the language is described in %s)", schema->doc_hint);
   err_ctx ec = {.diag = d, .path = path, .suffix = suffix};
   xmlSetStructuredErrorFunc(&ec, on_error);
+  /* libxml2 2.9's RelaxNG (its automata, regexps and facets) dereferences
+   * allocations that failed: no injected faults inside it (base/mem.h). */
+  rp_mem_shield(true);
   rp_status st = validate(doc, schema, &ec);
+  rp_mem_shield(false);
   xmlSetStructuredErrorFunc(NULL, NULL);
   return st;
+}
+
+/* Walks the tree without recursion: later stages recurse. */
+rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d) {
+  size_t max = rp_limit(RP_LIMIT_DEPTH), depth = 1;
+  xmlNodePtr root = xmlDocGetRootElement(doc), n = root;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE && depth > max)
+      return rp_limit_exceeded(d, RP_LIMIT_DEPTH, rp_xml_file(n, path), rp_xml_line(n), depth,
+                               "levels of nested elements");
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      depth++;
+      continue;
+    }
+    while (n != root && !n->next) {
+      n = n->parent;
+      depth--;
+    }
+    if (n == root) break;
+    n = n->next;
+  }
+  return RP_OK;
 }
 
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
@@ -789,7 +819,7 @@ char *rp_xml_text_collapsed(const xmlNode *n) {
   xmlChar *raw = xmlNodeGetContent(n);
   if (!raw) return NULL;
   size_t len = strlen((const char *)raw);
-  char *out = malloc(len + 1);
+  char *out = rp_mem_alloc(len + 1);
   if (!out) {
     xmlFree(raw);
     return NULL;
@@ -814,9 +844,18 @@ char *rp_xml_text_collapsed(const xmlNode *n) {
 char *rp_xml_attr(const xmlNode *n, const char *name) {
   xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
   if (!v) return NULL;
-  char *s = strdup((const char *)v);
+  char *s = rp_mem_strdup((const char *)v);
   xmlFree(v);
   return s;
 }
 
 const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }
+
+/* libxml2's generic errors (printed to stderr by default) are not ours to
+ * print; everything that matters arrives through the structured handler. */
+static void silent(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
+void rp_xml_use_rp_mem(void) {
+  xmlMemSetup(rp_mem_free, rp_mem_lib_alloc, rp_mem_lib_realloc, rp_mem_lib_strdup);
+  xmlSetGenericErrorFunc(NULL, silent);
+}

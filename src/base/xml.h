@@ -57,5 +57,13 @@ char *rp_xml_attr(const xmlNode *n, const char *name);
 
 /* The XML library and its version, for `reviewpdf --version`. */
 const char *rp_xml_library(void);
+/* Refuses (RP_ERR_INPUT, located) elements nested deeper than the limit
+ * (base/limits.h RP_LIMIT_DEPTH), counted after XInclude. For content and
+ * layout documents; SVG images have their own (svg.h). */
+rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d);
+
+/* Makes libxml2 allocate through base/mem (fault injection, one count).
+ * Call once, before any other libxml2 call. */
+void rp_xml_use_rp_mem(void);
 
 #endif

@@ -23,6 +23,7 @@
  * When in doubt (several definitions, a name class, a pattern it cannot copy)
  * it reports nothing rather than something false. */
 #include "base/xml_explain.h"
+#include "base/mem.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -103,7 +104,7 @@ static const xmlNode *content_start(const xmlNode *n) {
 
 static int push(const xmlNode ***arr, size_t *n, const xmlNode *node) {
   if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4 …: grow to the next power of two */
-    const xmlNode **grown = realloc((void *)*arr, (*n ? *n * 2 : 1) * sizeof **arr);
+    const xmlNode **grown = rp_mem_realloc((void *)*arr, (*n ? *n * 2 : 1) * sizeof **arr);
     if (!grown) return -1;
     *arr = grown;
   }
@@ -122,7 +123,7 @@ static int index_tree(rp_xml_explain *x, const xmlNode *n) {
 }
 
 rp_xml_explain *rp_xml_explain_new(const char *text, size_t len) {
-  rp_xml_explain *x = calloc(1, sizeof *x);
+  rp_xml_explain *x = rp_mem_calloc(1, sizeof *x);
   if (!x) return NULL;
   x->doc = xmlReadMemory(text, (int)len, "schema.rng", NULL,
                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -136,12 +137,12 @@ rp_xml_explain *rp_xml_explain_new(const char *text, size_t len) {
 void rp_xml_explain_free(rp_xml_explain *x) {
   if (!x) return;
   for (size_t i = 0; i < x->n_cache; i++) xmlRelaxNGFree(x->cache[i].rng);
-  free(x->cache);
-  free((void *)x->defines);
-  free((void *)x->refs);
-  free((void *)x->elements);
+  rp_mem_free(x->cache);
+  rp_mem_free((void *)x->defines);
+  rp_mem_free((void *)x->refs);
+  rp_mem_free((void *)x->elements);
   xmlFreeDoc(x->doc);
-  free(x);
+  rp_mem_free(x);
 }
 
 /* ---- definitions of an element ---------------------------------------------- */
@@ -429,7 +430,7 @@ static bool fits(rp_xml_explain *x, const xmlNode *key, const char *value) {
   for (size_t i = 0; i < x->n_cache; i++)
     if (x->cache[i].key == key) c = &x->cache[i];
   if (!c) {
-    compiled *grown = realloc(x->cache, (x->n_cache + 1) * sizeof *grown);
+    compiled *grown = rp_mem_realloc(x->cache, (x->n_cache + 1) * sizeof *grown);
     if (!grown) return true;
     x->cache = grown;
     c = &x->cache[x->n_cache++];
@@ -464,12 +465,12 @@ typedef struct words {
 static void add_word(char **list, size_t *n, const char *w) {
   for (size_t i = 0; i < *n; i++)
     if (strcmp(list[i], w) == 0) return;
-  if (*n < MAX_WORDS && (list[*n] = strdup(w))) (*n)++;
+  if (*n < MAX_WORDS && (list[*n] = rp_mem_strdup(w))) (*n)++;
 }
 
 static void words_fini(words *w) {
-  for (size_t i = 0; i < w->n_values; i++) free(w->values[i]);
-  for (size_t i = 0; i < w->n_descs; i++) free(w->descs[i]);
+  for (size_t i = 0; i < w->n_values; i++) rp_mem_free(w->values[i]);
+  for (size_t i = 0; i < w->n_descs; i++) rp_mem_free(w->descs[i]);
 }
 
 static const struct {
@@ -805,7 +806,7 @@ size_t rp_xml_explain_element(rp_xml_explain *x, const xmlNode *n, const char *f
              .line = (int)xmlGetLineNo(n),
              .d = d};
   c.n_defs = definitions(x, n, c.defs);
-  if (!c.n_defs || !(c.sets = calloc(c.n_defs, sizeof *c.sets))) return 0;
+  if (!c.n_defs || !(c.sets = rp_mem_calloc(c.n_defs, sizeof *c.sets))) return 0;
   for (size_t i = 0; i < c.n_defs; i++) {
     collect_state cs = {&c.sets[i], 0};
     collect(x, c.defs[i], &cs, 0);
@@ -815,6 +816,6 @@ size_t rp_xml_explain_element(rp_xml_explain *x, const xmlNode *n, const char *f
   found += check_required(&c);
   size_t text = check_text(&c);
   if (n_text) *n_text = text;
-  free(c.sets);
+  rp_mem_free(c.sets);
   return found + text;
 }

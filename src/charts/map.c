@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/color.h"
+#include "base/mem.h"
 #include "charts/map.h"
 
 #define MARKER_R 2.6    /* pt: one place */
@@ -221,9 +222,9 @@ static void outline_path(map *m, bool gb) {
     const rp_map_ring *r = &m->outline.rings[i];
     if ((strcmp(r->country, "GB") == 0) != gb) continue;
     size_t cap = 16 * r->n + 16, n = r->n; /* four passes, each at most doubling */
-    double *a = malloc(cap * 2 * sizeof *a), *b = malloc(cap * 2 * sizeof *b);
+    double *a = rp_mem_alloc(cap * 2 * sizeof *a), *b = rp_mem_alloc(cap * 2 * sizeof *b);
     if (!a || !b) {
-      free(a), free(b);
+      rp_mem_free(a), rp_mem_free(b);
       if (!m->o->failed) rp_diag_oom(m->o->d);
       m->o->failed = true;
       return;
@@ -242,7 +243,7 @@ static void outline_path(map *m, bool gb) {
         cairo_line_to(cr, a[2 * j], a[2 * j + 1]);
     }
     if (n) cairo_close_path(cr);
-    free(a), free(b);
+    rp_mem_free(a), rp_mem_free(b);
   }
 }
 

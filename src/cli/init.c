@@ -19,6 +19,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/mem.h"
 #include "base/path.h"
 #include "cli/args.h"
 #include "cli/cli.h"
@@ -86,10 +87,10 @@ static bool copy_file(const char *from, const char *to) {
   if (!in) return false;
   struct stat sb;
   char *buf = NULL;
-  bool ok = fstat(fileno(in), &sb) == 0 && (buf = malloc((size_t)sb.st_size + 1)) &&
+  bool ok = fstat(fileno(in), &sb) == 0 && (buf = rp_mem_alloc((size_t)sb.st_size + 1)) &&
             fread(buf, 1, (size_t)sb.st_size, in) == (size_t)sb.st_size &&
             write_new(to, buf, (size_t)sb.st_size, 0644);
-  free(buf);
+  rp_mem_free(buf);
   fclose(in);
   return ok;
 }

@@ -27,6 +27,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/mem.h"
 #include "base/path.h"
 #include "cli/args.h"
 #include "cli/cli.h"
@@ -104,6 +105,7 @@ static double now_s(void) {
 
 /* One render; prints one line (and the diagnostics). */
 static void render_once(const watch_opts *o, int n) {
+  rp_mem_forget_failure(); /* each render starts afresh (base/mem.h) */
   rp_diag d;
   rp_diag_init(&d);
   d.strict = o->strict;

@@ -1,6 +1,7 @@
 /* raster — PDFs drawn with poppler-glib onto Cairo image surfaces, and PNGs
  * read and written with Cairo. See raster.h. */
 #include "diff/raster.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -46,7 +47,7 @@ rp_status rp_diff_pdf_open(const char *path, rp_diff_pdf **out, rp_diag *d) {
     return rp_diag_error(d, RP_ERR_INPUT, path, 0, 0,
                          "the PDF has no pages; it is damaged or not a rendered document");
   }
-  rp_diff_pdf *p = calloc(1, sizeof *p);
+  rp_diff_pdf *p = rp_mem_calloc(1, sizeof *p);
   if (!p) {
     g_object_unref(doc);
     return rp_diag_oom(d);
@@ -60,7 +61,7 @@ rp_status rp_diff_pdf_open(const char *path, rp_diff_pdf **out, rp_diag *d) {
 void rp_diff_pdf_free(rp_diff_pdf *p) {
   if (!p) return;
   g_object_unref(p->doc);
-  free(p);
+  rp_mem_free(p);
 }
 
 int rp_diff_pdf_pages(const rp_diff_pdf *p) { return p->n_pages; }

@@ -28,6 +28,8 @@
  * rp_font owns a HarfBuzz font made from a copy of the same file, and a cache
  * of the pairs asked for so far (shaping a pair is slow, asking is frequent). */
 #include "font/font.h"
+#include "base/limits.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -39,6 +41,7 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_MODULE_H
 #include FT_ADVANCES_H
 #include FT_SFNT_NAMES_H
 #include FT_TRUETYPE_IDS_H
@@ -203,14 +206,14 @@ static unsigned char *slurp(const char *path, size_t *size, char *why, size_t wh
     goto done;
   }
   *size = (size_t)st.st_size;
-  buf = malloc(*size ? *size : 1);
+  buf = rp_mem_alloc(*size ? *size : 1);
   if (!buf) {
     snprintf(why, why_len, "out of memory");
     goto done;
   }
   if (fread(buf, 1, *size, f) != *size) {
     snprintf(why, why_len, "read error");
-    free(buf);
+    rp_mem_free(buf);
     buf = NULL;
   }
 done:
@@ -307,7 +310,7 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   long n_glyphs = face->num_glyphs;
   f->units_per_em = (int)upem;
 
-  gw = malloc((size_t)n_glyphs * sizeof *gw);
+  gw = rp_mem_alloc((size_t)n_glyphs * sizeof *gw);
   if (!gw) {
     snprintf(why, why_len, "out of memory");
     goto done;
@@ -358,7 +361,7 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   f->weight = os2_len >= 6 ? be16(os2 + 4) : 400;
 
 done:
-  free(gw);
+  rp_mem_free(gw);
   FT_Done_Face(face);
 }
 
@@ -381,14 +384,14 @@ static void kerner_free(struct rp_font_kerner *k) {
   if (!k) return;
   hb_buffer_destroy(k->buf);
   hb_font_destroy(k->font);
-  free(k->keys);
-  free(k->vals);
-  free(k);
+  rp_mem_free(k->keys);
+  rp_mem_free(k->vals);
+  rp_mem_free(k);
 }
 
 /* A HarfBuzz font over a copy of the file's bytes; NULL when out of memory. */
 static struct rp_font_kerner *kerner_new(const sfnt *s) {
-  struct rp_font_kerner *k = calloc(1, sizeof *k);
+  struct rp_font_kerner *k = rp_mem_calloc(1, sizeof *k);
   if (!k) return NULL;
   hb_blob_t *blob = hb_blob_create_or_fail((const char *)s->data, (unsigned)s->size,
                                            HB_MEMORY_MODE_DUPLICATE, NULL, NULL);
@@ -398,8 +401,8 @@ static struct rp_font_kerner *kerner_new(const sfnt *s) {
   hb_face_destroy(face);
   k->buf = hb_buffer_create();
   k->cap = 256;
-  k->keys = malloc(k->cap * sizeof *k->keys);
-  k->vals = malloc(k->cap * sizeof *k->vals);
+  k->keys = rp_mem_alloc(k->cap * sizeof *k->keys);
+  k->vals = rp_mem_alloc(k->cap * sizeof *k->vals);
   if (!k->font || !hb_buffer_allocation_successful(k->buf) || !k->keys || !k->vals) {
     kerner_free(k);
     return NULL;
@@ -432,11 +435,11 @@ static int shape_pair(struct rp_font_kerner *k, int upem, uint32_t a, uint32_t b
  * and pairs are shaped each time). */
 static bool kerner_grow(struct rp_font_kerner *k) {
   size_t cap = k->cap * 2;
-  uint32_t *keys = malloc(cap * sizeof *keys);
-  int16_t *vals = malloc(cap * sizeof *vals);
+  uint32_t *keys = rp_mem_alloc(cap * sizeof *keys);
+  int16_t *vals = rp_mem_alloc(cap * sizeof *vals);
   if (!keys || !vals) {
-    free(keys);
-    free(vals);
+    rp_mem_free(keys);
+    rp_mem_free(vals);
     return false;
   }
   for (size_t i = 0; i < cap; i++) keys[i] = EMPTY_KEY;
@@ -447,8 +450,8 @@ static bool kerner_grow(struct rp_font_kerner *k) {
     keys[h] = k->keys[i];
     vals[h] = k->vals[i];
   }
-  free(k->keys);
-  free(k->vals);
+  rp_mem_free(k->keys);
+  rp_mem_free(k->vals);
   k->keys = keys;
   k->vals = vals;
   k->cap = cap;
@@ -600,20 +603,36 @@ void rp_fontset_init(rp_fontset *fs) { memset(fs, 0, sizeof *fs); }
 static void font_free(rp_font *f) {
   if (!f) return;
   kerner_free(f->kerner);
-  free(f->path);
-  free(f->widths);
-  free(f->covered);
-  free(f);
+  rp_mem_free(f->path);
+  rp_mem_free(f->widths);
+  rp_mem_free(f->covered);
+  rp_mem_free(f);
 }
 
 void rp_fontset_fini(rp_fontset *fs) {
   if (!fs) return;
   for (size_t i = 0; i < fs->count; i++) font_free(fs->fonts[i]);
-  free(fs->fonts);
-  if (fs->ft) FT_Done_FreeType((FT_Library)fs->ft);
+  rp_mem_free(fs->fonts);
+  if (fs->ft) FT_Done_Library((FT_Library)fs->ft); /* not FT_Done_FreeType: it frees ft_memory */
   rp_fontset_family_fini(fs);
   memset(fs, 0, sizeof *fs);
 }
+
+/* FreeType allocates through base/mem (fault injection, one count); it
+ * zeroes what it needs zeroed itself. */
+static void *ft_alloc(FT_Memory m, long size) {
+  (void)m;
+  return rp_mem_alloc((size_t)size);
+}
+static void ft_free(FT_Memory m, void *block) {
+  (void)m;
+  rp_mem_free(block);
+}
+static void *ft_realloc(FT_Memory m, long cur, long size, void *block) {
+  (void)m, (void)cur;
+  return rp_mem_realloc(block, (size_t)size);
+}
+static struct FT_MemoryRec_ ft_memory = {NULL, ft_alloc, ft_free, ft_realloc};
 
 /* Index of an already loaded face for `path` (same string or same file), -1. */
 static int find_loaded(const rp_fontset *fs, const char *path) {
@@ -643,15 +662,16 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     *index = found;
     return RP_OK;
   }
-  if (fs->count >= INT_MAX) {
-    return rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0, "too many fonts");
-  }
+  if (fs->count >= INT_MAX || fs->count >= rp_limit(RP_LIMIT_FONTS))
+    return rp_limit_exceeded(d, RP_LIMIT_FONTS, ref_file, ref_line, fs->count + 1, "font files");
   if (!fs->ft) {
     FT_Library lib;
-    if (FT_Init_FreeType(&lib) != 0) {
+    if (FT_New_Library(&ft_memory, &lib) != 0) {
       return rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
                            "FreeType cannot start (out of memory?)");
     }
+    FT_Add_Default_Modules(lib);
+    FT_Set_Default_Properties(lib);
     fs->ft = lib;
   }
   sfnt s = {0};
@@ -661,11 +681,11 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   check_sfnt(&s, why, sizeof why);
   if (why[0]) goto fail;
 
-  f = calloc(1, sizeof *f);
+  f = rp_mem_calloc(1, sizeof *f);
   if (f) {
-    f->path = strdup(path);
-    f->widths = malloc(BMP_SIZE * sizeof *f->widths);
-    f->covered = calloc(BMP_SIZE / 8, 1);
+    f->path = rp_mem_strdup(path);
+    f->widths = rp_mem_alloc(BMP_SIZE * sizeof *f->widths);
+    f->covered = rp_mem_calloc(BMP_SIZE / 8, 1);
   }
   if (!f || !f->path || !f->widths || !f->covered) {
     snprintf(why, sizeof why, "out of memory");
@@ -682,7 +702,7 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
 
   if (fs->count == fs->cap) {
     size_t cap = fs->cap ? fs->cap * 2 : 8;
-    rp_font **fonts = realloc(fs->fonts, cap * sizeof *fonts);
+    rp_font **fonts = rp_mem_realloc(fs->fonts, cap * sizeof *fonts);
     if (!fonts) {
       snprintf(why, sizeof why, "out of memory");
       goto fail;
@@ -693,7 +713,7 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   f->index = (int)fs->count;
   fs->fonts[fs->count++] = f;
   *index = f->index;
-  free(buf);
+  rp_mem_free(buf);
   return RP_OK;
 
 fail:
@@ -706,7 +726,7 @@ fail:
                        "TrueType (.ttf) file",
                        path, why);
   font_free(f);
-  free(buf);
+  rp_mem_free(buf);
   return st;
 }
 
@@ -746,52 +766,11 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
 
 int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *r, size_t rlen) {
   if (llen == 0 || rlen == 0) return 0;
-  size_t start = llen - 1; /* back to the last character's lead byte */
-  while (start > 0 && ((unsigned char)l[start] & 0xC0) == 0x80 && llen - start < 4) start--;
+  size_t start = llen - rp_utf8_last_len(l, llen);
   uint32_t a, b;
   rp_utf8_decode(l + start, llen - start, &a);
   rp_utf8_decode(r, rlen, &b);
   return rp_font_kern(f, a, b);
-}
-
-size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp) {
-  const unsigned char *p = (const unsigned char *)s;
-  *cp = 0xFFFD;
-  if (len == 0) return 1;
-  unsigned b = p[0];
-  if (b < 0x80) {
-    *cp = b;
-    return 1;
-  }
-  size_t need;
-  uint32_t c;
-  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-  if (b >= 0xC2 && b <= 0xDF) {
-    need = 1;
-    c = b & 0x1F;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    need = 2;
-    c = b & 0x0F;
-    if (b == 0xE0) lo = 0xA0; /* overlong */
-    if (b == 0xED) hi = 0x9F; /* surrogates */
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    need = 3;
-    c = b & 0x07;
-    if (b == 0xF0) lo = 0x90; /* overlong */
-    if (b == 0xF4) hi = 0x8F; /* beyond U+10FFFF */
-  } else {
-    return 1; /* stray continuation byte, C0/C1 overlong lead, or F5..FF */
-  }
-  /* On error the maximal valid prefix is consumed as one U+FFFD (Unicode
-   * §3.9, "U+FFFD Substitution of Maximal Subparts"). */
-  for (size_t k = 1; k <= need; k++) {
-    if (k >= len) return k;
-    unsigned t = p[k];
-    if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return k;
-    c = c << 6 | (t & 0x3F);
-  }
-  *cp = c;
-  return need + 1;
 }
 
 void rp_font_libraries(char *buf, size_t n) {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "base/utf8.h" /* rp_utf8_decode, for the callers of the measures */
 
 /* Which figures (digits, and the signs set with them) a run uses: the
  * font's own, or its tabular (OpenType `tnum`: every digit one width, so
@@ -141,10 +142,6 @@ int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *
  * when the face cannot be subset (the caller embeds the whole file). */
 bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
                     size_t *len);
-
-/* Decodes one UTF-8 sequence at s (len bytes left); returns bytes used (>= 1)
- * and the code point in *cp (U+FFFD for invalid sequences). */
-size_t rp_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* The font libraries and their versions, for `reviewpdf --version`. */
 void rp_font_libraries(char *buf, size_t n);

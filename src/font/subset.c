@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "font/font.h"
 
 static const hb_tag_t dropped[] = {
@@ -38,7 +39,7 @@ bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned ch
   hb_blob_t *bytes = sub ? hb_face_reference_blob(sub) : NULL;
   unsigned size = 0;
   const char *data = bytes ? hb_blob_get_data(bytes, &size) : NULL;
-  if (data && size > 0 && (*out = malloc(size))) {
+  if (data && size > 0 && (*out = rp_mem_alloc(size))) {
     memcpy(*out, data, size);
     *len = size;
   }

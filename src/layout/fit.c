@@ -19,6 +19,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "layout/flow.h"
 
 #define STEP 0.5 /* pt: shrink-to-fit step */
@@ -52,14 +53,8 @@ const char *rp_fit_excerpt(rp_arena *a, const rp_span *spans, size_t max_bytes) 
         continue;
       }
       /* Stop before a character that would not fit whole. */
-      size_t len = 1;
-      unsigned char c = (unsigned char)*p;
-      if (c >= 0xF0)
-        len = 4;
-      else if (c >= 0xE0)
-        len = 3;
-      else if (c >= 0xC0)
-        len = 2;
+      uint32_t cp;
+      size_t len = rp_utf8_decode(p, strnlen(p, 4), &cp);
       if (n + space + len > max_bytes) {
         cut = true;
         break;

@@ -2,6 +2,7 @@
  * pages of their master, blocks are placed by block.c, and running headers
  * and footers are set at the end by running.c. */
 #include "layout/flow.h"
+#include "base/roman.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -173,29 +174,11 @@ static const rp_page_variant *pick_variant(const rp_master *m, bool first, size_
 static void close_box_segments(flow *f);
 static void open_box_segments(flow *f);
 
-/* Lower-case roman numeral of n (1..3999), written into buf. */
-static void roman(size_t n, char *buf, size_t len) {
-  static const struct {
-    unsigned value;
-    const char *digits;
-  } table[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
-               {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
-  size_t o = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    while (n >= table[i].value && o + 3 < len) {
-      o += (size_t)snprintf(buf + o, len - o, "%s", table[i].digits);
-      n -= table[i].value;
-    }
-}
-
 /* The next page's label in the current run ("iii", "12"). */
 static const char *next_label(flow *f) {
   char buf[32];
   f->label_number++;
-  if (f->roman_labels && f->label_number < 4000)
-    roman(f->label_number, buf, sizeof buf);
-  else
+  if (!f->roman_labels || !rp_roman_format((long)f->label_number, false, buf, sizeof buf))
     snprintf(buf, sizeof buf, "%zu", f->label_number);
   return rp_arena_strdup(f->a, buf);
 }

@@ -3,6 +3,8 @@
  * go to libhyphen in UTF-8, lower-cased, as its UTF-8 dictionaries (the
  * .dic's first line) expect; break points are mapped back per character. */
 #include "layout/hyphen.h"
+#include "base/mem.h"
+#include "base/utf8.h"
 #include "font/font.h"
 
 #include <hyphen.h>
@@ -30,7 +32,7 @@ struct rp_hyphen {
 };
 
 rp_hyphen *rp_hyphen_new(const char *dir, const char *default_lang) {
-  rp_hyphen *h = calloc(1, sizeof *h);
+  rp_hyphen *h = rp_mem_calloc(1, sizeof *h);
   if (!h) return NULL;
   snprintf(h->dir, sizeof h->dir, "%s", dir ? dir : "/usr/share/hyphen");
   snprintf(h->default_lang, sizeof h->default_lang, "%s", default_lang ? default_lang : "");
@@ -41,7 +43,7 @@ void rp_hyphen_free(rp_hyphen *h) {
   if (!h) return;
   for (size_t i = 0; i < h->n; i++)
     if (h->langs[i].dict) hnj_hyphen_free(h->langs[i].dict);
-  free(h);
+  rp_mem_free(h);
 }
 
 static bool is_alpha(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
@@ -108,14 +110,6 @@ static uint32_t lower(uint32_t c) {
   return c;
 }
 
-static size_t put_utf8(uint32_t c, char *o) {
-  if (c < 0x80) return o[0] = (char)c, 1;
-  if (c < 0x800) return o[0] = (char)(0xC0 | c >> 6), o[1] = (char)(0x80 | (c & 0x3F)), 2;
-  o[0] = (char)(0xE0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-  o[2] = (char)(0x80 | (c & 0x3F));
-  return 3;
-}
-
 /* The character at word[i] (len bytes in all); its length in *n. */
 static uint32_t char_at(const char *word, size_t len, size_t i, size_t *n) {
   uint32_t c;
@@ -163,7 +157,7 @@ size_t rp_hyphen_points(rp_hyphen *h, const char *lang, const char *word, size_t
       char low[4 * MAX_WORD + 1], hy[4 * MAX_WORD + 5];
       size_t bytes = 0;
       for (size_t i = a; i < b; i += n)
-        bytes += put_utf8(lower(char_at(word, len, i, &n)), low + bytes);
+        bytes += rp_utf8_encode(lower(char_at(word, len, i, &n)), low + bytes);
       low[bytes] = '\0';
       at[chars] = b;
       /* the same bytes as the word (lower() keeps each letter's length);

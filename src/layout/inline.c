@@ -22,6 +22,7 @@
  * pass 3 go to the caller's arena, which otherwise grew by every paragraph's
  * working data until the render ended. */
 #include "layout/inline.h"
+#include "base/utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -119,29 +120,6 @@ static bool is_word_char(uint32_t c) {
   return c < 0xFFF0;
 }
 
-static size_t utf8_put(uint32_t c, char *o) {
-  if (c < 0x80) {
-    o[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    o[0] = (char)(0xC0 | c >> 6);
-    o[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    o[0] = (char)(0xE0 | c >> 12);
-    o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | c >> 18);
-  o[1] = (char)(0x80 | (c >> 12 & 0x3F));
-  o[2] = (char)(0x80 | (c >> 6 & 0x3F));
-  o[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
 /* Uppercase of ASCII and Latin-1 letters into out[]; returns how many
  * characters. Keeps the letter as it is when the font lacks its capital. */
 static size_t upper(const rp_font *f, uint32_t c, uint32_t out[2]) {
@@ -226,7 +204,7 @@ static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub)
   if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
     glyph[0] = ' ';
     glyph[1] = '\'';
-    size_t n = 2 + utf8_put(c, glyph + 2);
+    size_t n = 2 + rp_utf8_encode(c, glyph + 2);
     glyph[n] = '\'';
   }
   char also[512] = "";
@@ -367,7 +345,7 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         int face = face_for(p, st, c);
         uint32_t stand_in = face < 0 ? narrow_space_stand_in(f, c) : 0;
         if (face >= 0 || stand_in) {
-          len = utf8_put(stand_in ? stand_in : c, enc);
+          len = rp_utf8_encode(stand_in ? stand_in : c, enc);
           if (stand_in) face = st->font;
         } else {
           out = substitute(c);

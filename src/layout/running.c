@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "layout/flow.h"
 
 /* Bytes of a running text that are set, and of it quoted in messages. A
@@ -47,8 +48,8 @@ static char *substitute(rp_arena *a, const char *pattern, const char *page, size
     if (val != p) {
       n = strnlen(val, RUNNING_MAX + 1);
     } else { /* a whole character of the pattern */
-      unsigned char c = (unsigned char)*p;
-      skip = n = strnlen(p, c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1);
+      uint32_t cp;
+      skip = n = rp_utf8_decode(p, strnlen(p, 4), &cp);
     }
     if (o + n > RUNNING_MAX) {
       n = RUNNING_MAX - o;

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/mem.h"
 #include "base/path.h"
 #include "base/xml.h"
 #include "model/build.h"
@@ -176,7 +177,7 @@ const char *rp_builder_text(rp_builder *b, const xmlNode *n) {
     return NULL;
   }
   const char *s = rp_builder_keep(b, t);
-  free(t);
+  rp_mem_free(t);
   return s;
 }
 

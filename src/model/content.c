@@ -13,6 +13,7 @@
  * Ownership: the rp_content and its strings are one malloc block; the tree is
  * libxml2's; the model is the caller's arena's. */
 #include "model/content.h"
+#include "base/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,8 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   rp_model *m = NULL;
   rp_status st = rp_xml_load(path, NULL, d, &doc);
   if (st != RP_OK) goto fail;
+  st = rp_xml_check_depth(doc, path, d);
+  if (st != RP_OK) goto fail;
   st = check_version(doc, path, d);
   if (st != RP_OK) goto fail;
   st = rp_xml_validate(doc, path, &schema, d);
@@ -94,7 +97,7 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   if (st != RP_OK) goto fail;
 
   size_t path_len = strlen(path) + 1, root_len = strlen(root) + 1;
-  rp_content *c = malloc(sizeof *c + path_len + root_len);
+  rp_content *c = rp_mem_alloc(sizeof *c + path_len + root_len);
   if (!c) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory while loading");
     goto fail;
@@ -117,5 +120,5 @@ fail:
 void rp_content_free(rp_content *c) {
   if (!c) return;
   xmlFreeDoc(c->doc);
-  free(c);
+  rp_mem_free(c);
 }

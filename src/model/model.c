@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+#include "base/utf8.h"
 #include "model/build.h"
 #include "model/model.h"
 
@@ -22,7 +24,7 @@ const rp_person *rp_model_person(const rp_model *m, const char *id) {
  * Linear in people and seats; without memory for the marks, quadratic. */
 size_t rp_model_board_people(const rp_model *m) {
   if (!m || m->n_people == 0) return 0;
-  bool *seated = calloc(m->n_people, sizeof *seated);
+  bool *seated = rp_mem_calloc(m->n_people, sizeof *seated);
   size_t n = 0;
   if (seated) {
     for (size_t b = 0; b < m->n_boards; b++) {
@@ -36,7 +38,7 @@ size_t rp_model_board_people(const rp_model *m) {
         seated[i] = true;
       }
     }
-    free(seated);
+    rp_mem_free(seated);
     return n;
   }
   for (size_t p = 0; p < m->n_people; p++) {
@@ -133,30 +135,6 @@ int rp_date_cmp(rp_date x, rp_date y) {
 
 /* ---- initials ------------------------------------------------------------ */
 
-/* Length of the UTF-8 sequence starting at s (1 for invalid bytes, so a scan
- * always advances), and its code point. */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp) {
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-  if (len == 1) {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  uint32_t c = s[0] & (0x3F >> (len - 1));
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) {
-      *cp = 0xFFFD;
-      return 1;
-    }
-    c = (c << 6) | (s[i] & 0x3F);
-  }
-  *cp = c;
-  return len;
-}
-
 /* Characters that may precede a name's first letter: ASCII punctuation and
  * the typographic quotes and dashes the content language asks for. */
 static bool is_lead_punct(uint32_t c) {
@@ -173,19 +151,14 @@ static size_t word_initial(const char *w, const char *end, char *out) {
   const unsigned char *p = (const unsigned char *)w;
   while (p < (const unsigned char *)end) {
     uint32_t cp;
-    size_t len = utf8_next(p, &cp);
-    if (p + len > (const unsigned char *)end) return 0;
+    size_t len = rp_utf8_decode((const char *)p, (size_t)((const unsigned char *)end - p), &cp);
     if (!is_lead_punct(cp)) {
       if (cp < 0x80) {
         out[0] = (char)toupper((int)cp);
         return 1;
       }
       if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) cp -= 0x20; /* Latin-1 lower → upper */
-      if (cp >= 0xC0 && cp <= 0xDE && len == 2) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-      }
+      if (cp >= 0xC0 && cp <= 0xDE && len == 2) return rp_utf8_encode(cp, out);
       memcpy(out, p, len);
       return len;
     }

@@ -1,5 +1,6 @@
 /* pipeline — see pipeline.h. */
 #include "pipeline/pipeline.h"
+#include "base/limits.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -122,6 +123,17 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, co
   return st;
 }
 
+/* Pages and positioned items against their limits (base/limits.h). */
+static rp_status within_limits(const rp_layout_doc *doc, rp_diag *d) {
+  size_t items = 0;
+  for (size_t i = 0; i < doc->pages.len; i++) items += RP_VEC_AT(doc->pages, rp_page, i).items.len;
+  if (doc->pages.len > rp_limit(RP_LIMIT_PAGES))
+    return rp_limit_exceeded(d, RP_LIMIT_PAGES, NULL, 0, doc->pages.len, "pages");
+  if (items > rp_limit(RP_LIMIT_ITEMS))
+    return rp_limit_exceeded(d, RP_LIMIT_ITEMS, NULL, 0, items, "positioned items");
+  return RP_OK;
+}
+
 static void count(const rp_layout_doc *pages, rp_pipeline_result *out) {
   out->pages += pages->pages.len;
   for (size_t i = 0; i < pages->pages.len; i++)
@@ -149,6 +161,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
     rp_layout_opts lo = {.probe = rp_image_probe_file, .probe_user = &probe};
     if (st == RP_OK) st = settle(rp_layout_run_ex(a, bound, &lo, d, &docs[i]), d);
+    if (st == RP_OK) st = within_limits(docs[i], d);
     if (st == RP_OK) count(docs[i], out);
   }
   rp_image_probe_fini(&probe);
@@ -299,6 +312,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   }
   if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */
   st = settle(st, d);
+  if (st == RP_OK) st = within_limits(pages, d);
   if (st == RP_OK) {
     out->doc = pages;
     count(pages, out);

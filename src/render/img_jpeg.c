@@ -17,6 +17,7 @@
 /* message codes (JWRN_JPEG_EOF) and ERREXIT */
 #include <jerror.h>
 
+#include "base/mem.h"
 #include "render/img.h"
 
 typedef struct err_mgr {
@@ -147,8 +148,8 @@ static bool run_decoder(dec_job *j) {
   int comps = ci->output_components;
   j->w = (int)ci->output_width;
   j->h = (int)ci->output_height;
-  j->rgba = malloc((size_t)j->w * (size_t)j->h * 4);
-  j->row = malloc((size_t)j->w * (size_t)comps);
+  j->rgba = rp_mem_alloc((size_t)j->w * (size_t)j->h * 4);
+  j->row = rp_mem_alloc((size_t)j->w * (size_t)comps);
   if (!j->rgba || !j->row) {
     j->refusal = "memory";
     return false;
@@ -166,7 +167,7 @@ static bool run_decoder(dec_job *j) {
 
 bool rp_jpeg_decode(const uint8_t *data, size_t len, int min_w, int min_h, rp_pixmap *out,
                     rp_jpeg_info *info, char *err, size_t errlen) {
-  dec_job *j = calloc(1, sizeof *j);
+  dec_job *j = rp_mem_calloc(1, sizeof *j);
   if (!j) {
     snprintf(err, errlen, "out of memory");
     return false;
@@ -195,7 +196,7 @@ bool rp_jpeg_decode(const uint8_t *data, size_t len, int min_w, int min_h, rp_pi
     ok = false;
   }
   jpeg_destroy_decompress(&j->cinfo);
-  free(j->row);
+  rp_mem_free(j->row);
   if (ok) {
     j->info.clean = j->err.warnings == 0;
     out->w = j->w;
@@ -203,9 +204,9 @@ bool rp_jpeg_decode(const uint8_t *data, size_t len, int min_w, int min_h, rp_pi
     out->rgba = j->rgba;
     if (info) *info = j->info;
   } else {
-    free(j->rgba);
+    rp_mem_free(j->rgba);
   }
-  free(j);
+  rp_mem_free(j);
   return ok;
 }
 
@@ -230,7 +231,7 @@ static void dest_init(j_compress_ptr ci) { (void)ci; }
 static boolean dest_grow(j_compress_ptr ci) {
   enc_job *j = (enc_job *)ci->client_data;
   size_t cap = j->cap * 2;
-  uint8_t *b = realloc(j->out, cap);
+  uint8_t *b = rp_mem_realloc(j->out, cap);
   if (!b) ERREXIT1(ci, JERR_OUT_OF_MEMORY, 99);
   j->out = b;
   j->dest.next_output_byte = b + j->cap; /* the whole old buffer is full */
@@ -273,14 +274,14 @@ static bool run_encoder(enc_job *j) {
 
 bool rp_jpeg_encode(const rp_pixmap *pm, int quality, uint8_t **out, size_t *out_len, char *err,
                     size_t errlen) {
-  enc_job *j = calloc(1, sizeof *j);
-  uint8_t *row = malloc((size_t)pm->w * 3);
+  enc_job *j = rp_mem_calloc(1, sizeof *j);
+  uint8_t *row = rp_mem_alloc((size_t)pm->w * 3);
   size_t cap = 65536;
-  uint8_t *buf = malloc(cap);
+  uint8_t *buf = rp_mem_alloc(cap);
   if (!j || !row || !buf) {
-    free(j);
-    free(row);
-    free(buf);
+    rp_mem_free(j);
+    rp_mem_free(row);
+    rp_mem_free(buf);
     snprintf(err, errlen, "out of memory");
     return false;
   }
@@ -300,9 +301,9 @@ bool rp_jpeg_encode(const rp_pixmap *pm, int quality, uint8_t **out, size_t *out
     *out = j->out;
     *out_len = used;
   } else {
-    free(j->out);
+    rp_mem_free(j->out);
   }
-  free(row);
-  free(j);
+  rp_mem_free(row);
+  rp_mem_free(j);
   return ok;
 }

@@ -8,11 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/mem.h"
 #include "render/img.h"
 
 void rp_pixmap_fini(rp_pixmap *pm) {
   if (!pm) return;
-  free(pm->rgba);
+  rp_mem_free(pm->rgba);
   pm->rgba = NULL;
   pm->w = pm->h = 0;
 }
@@ -42,7 +43,7 @@ bool rp_img_read_file(const char *path, uint8_t **data, size_t *len, char *err, 
     goto fail;
   }
   size_t n = (size_t)st.st_size;
-  buf = malloc(n);
+  buf = rp_mem_alloc(n);
   if (!buf) {
     snprintf(err, errlen, "out of memory");
     goto fail;
@@ -56,7 +57,7 @@ bool rp_img_read_file(const char *path, uint8_t **data, size_t *len, char *err, 
   *len = n;
   return true;
 fail:
-  free(buf);
+  rp_mem_free(buf);
   fclose(f);
   return false;
 }
@@ -72,11 +73,11 @@ typedef struct span {
 } span;
 
 static span *make_spans(int n_src, int n_dst, float **weights) {
-  span *s = malloc((size_t)n_dst * sizeof *s);
-  float *w = malloc(((size_t)n_src + 2 * (size_t)n_dst) * sizeof *w);
+  span *s = rp_mem_alloc((size_t)n_dst * sizeof *s);
+  float *w = rp_mem_alloc(((size_t)n_src + 2 * (size_t)n_dst) * sizeof *w);
   if (!s || !w) {
-    free(s);
-    free(w);
+    rp_mem_free(s);
+    rp_mem_free(w);
     return NULL;
   }
   double scale = (double)n_src / n_dst;
@@ -104,8 +105,8 @@ bool rp_pixmap_downsample(rp_pixmap *pm, int max_w, int max_h) {
   if (dw == sw && dh == sh) return true;
   float *wx = NULL, *wy = NULL;
   span *sx = make_spans(sw, dw, &wx), *sy = make_spans(sh, dh, &wy);
-  float *acc = malloc((size_t)dw * 4 * sizeof *acc);
-  uint8_t *out = malloc((size_t)dw * (size_t)dh * 4);
+  float *acc = rp_mem_alloc((size_t)dw * 4 * sizeof *acc);
+  uint8_t *out = rp_mem_alloc((size_t)dw * (size_t)dh * 4);
   bool ok = sx && sy && acc && out;
   for (int oy = 0; ok && oy < dh; oy++) {
     memset(acc, 0, (size_t)dw * 4 * sizeof *acc);
@@ -135,16 +136,16 @@ bool rp_pixmap_downsample(rp_pixmap *pm, int max_w, int max_h) {
         if (px[c] > px[3]) px[c] = px[3];
     }
   }
-  free(sx);
-  free(sy);
-  free(wx);
-  free(wy);
-  free(acc);
+  rp_mem_free(sx);
+  rp_mem_free(sy);
+  rp_mem_free(wx);
+  rp_mem_free(wy);
+  rp_mem_free(acc);
   if (!ok) {
-    free(out);
+    rp_mem_free(out);
     return false;
   }
-  free(pm->rgba);
+  rp_mem_free(pm->rgba);
   pm->rgba = out;
   pm->w = dw;
   pm->h = dh;
@@ -165,10 +166,10 @@ bool rp_pixmap_split(const rp_pixmap *pm, uint8_t **color, int *channels, uint8_
   bool gray = rp_pixmap_is_gray(pm), opaque = true;
   for (size_t i = 0; i < n && opaque; i++) opaque = pm->rgba[i * 4 + 3] == 255;
   int ch = gray ? 1 : 3;
-  uint8_t *c = malloc(n * (size_t)ch), *a = opaque ? NULL : malloc(n);
+  uint8_t *c = rp_mem_alloc(n * (size_t)ch), *a = opaque ? NULL : rp_mem_alloc(n);
   if (!c || (!opaque && !a)) {
-    free(c);
-    free(a);
+    rp_mem_free(c);
+    rp_mem_free(a);
     return false;
   }
   for (size_t i = 0; i < n; i++) {

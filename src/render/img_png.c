@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "render/img.h"
 
 typedef struct mem_reader {
@@ -79,7 +80,7 @@ bool rp_png_decode(const uint8_t *data, size_t len, rp_pixmap *out, char *err, s
   int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
   int stride = cairo_image_surface_get_stride(s);
   const unsigned char *px = cairo_image_surface_get_data(s);
-  uint8_t *rgba = px ? malloc((size_t)w * (size_t)h * 4) : NULL;
+  uint8_t *rgba = px ? rp_mem_alloc((size_t)w * (size_t)h * 4) : NULL;
   if (!rgba) {
     snprintf(err, errlen, "out of memory decoding the PNG file");
     cairo_surface_destroy(s);

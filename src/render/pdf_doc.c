@@ -16,6 +16,8 @@
 
 #include <hpdf_conf.h>
 
+#include "base/mem.h"
+#include "base/utf8.h"
 #include "render/pdf.h"
 #include "render/render.h"
 
@@ -28,6 +30,18 @@ static void HPDF_STDCALL on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, v
     p->err_detail = detail_no;
   }
 }
+
+/* libharu allocates through base/mem (counted, and failures remembered),
+ * shielded: libharu 2.3's memory stream writes through a NULL buffer after
+ * an allocation of it failed, so an injected fault or the memory limit there
+ * would crash libharu, not test reviewpdf (base/mem.h). */
+static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size) {
+  rp_mem_shield(true);
+  void *q = rp_mem_lib_alloc(size);
+  rp_mem_shield(false);
+  return q;
+}
+static void HPDF_STDCALL hpdf_free(void *block) { rp_mem_free(block); }
 
 static void verror(rp_pdf *p, rp_status status, const char *file, int line, const char *fmt,
                    va_list ap) {
@@ -92,45 +106,6 @@ bool rp_pdf_finite(const double *v, size_t n) {
   return true;
 }
 
-/* Decodes one UTF-8 sequence strictly; returns its length (>= 1) and the code
- * point, or U+FFFD for a malformed sequence (consuming one byte). */
-static size_t utf8_next(const unsigned char *s, size_t len, unsigned long *cp) {
-  unsigned char b = s[0];
-  if (b < 0x80) {
-    *cp = b;
-    return 1;
-  }
-  size_t n;
-  unsigned long c, min;
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2, c = b & 0x1F, min = 0x80;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3, c = b & 0x0F, min = 0x800;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4, c = b & 0x07, min = 0x10000;
-  } else {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  if (len < n) {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) {
-      *cp = 0xFFFD;
-      return 1;
-    }
-    c = (c << 6) | (s[i] & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  *cp = c;
-  return n;
-}
-
 char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes) {
   if (!s) s = "";
   size_t len = strlen(s);
@@ -138,29 +113,15 @@ char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes) {
   if (cap > max_bytes + 1) cap = max_bytes + 1;
   char *out = rp_arena_alloc(p->tmp ? p->tmp : p->scratch, cap);
   if (!out) return NULL;
-  const unsigned char *u = (const unsigned char *)s;
   size_t i = 0, o = 0;
   while (i < len) {
-    unsigned long cp;
-    i += utf8_next(u + i, len - i, &cp);
+    uint32_t cp;
+    i += rp_utf8_decode(s + i, len - i, &cp);
     /* libharu's UTF-8 encoder covers the Basic Multilingual Plane only. */
     if (cp > 0xFFFF || cp == 0xFFFE) cp = 0xFFFD;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) cp = ' ';
-    char enc[3];
-    size_t n;
-    if (cp < 0x80) {
-      enc[0] = (char)cp;
-      n = 1;
-    } else if (cp < 0x800) {
-      enc[0] = (char)(0xC0 | (cp >> 6));
-      enc[1] = (char)(0x80 | (cp & 0x3F));
-      n = 2;
-    } else {
-      enc[0] = (char)(0xE0 | (cp >> 12));
-      enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-      enc[2] = (char)(0x80 | (cp & 0x3F));
-      n = 3;
-    }
+    char enc[4];
+    size_t n = rp_utf8_encode(cp, enc);
     if (o + n > cap - 1) break;
     memcpy(out + o, enc, n);
     o += n;
@@ -421,7 +382,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     goto out;
   }
-  p.pdf = HPDF_New(on_error, &p);
+  p.pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, &p);
   if (!p.pdf) {
     rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto out;

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "render/pdf.h"
 
 /* hpdf.h brings in libharu's internal object API (HPDF_FontAttr,
@@ -201,7 +202,7 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
     if (w <= 0) break;
     done += (size_t)w;
   }
-  free(data);
+  rp_mem_free(data);
   if (fd < 0 || done < len) {
     if (fd >= 0) close(fd);
     return false;

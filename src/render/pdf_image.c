@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "render/img.h"
 #include "render/pdf.h"
 
@@ -37,8 +38,8 @@ static HPDF_Image embed_pixels(rp_pdf *p, const rp_pixmap *pm, char *err, size_t
     if (mask) HPDF_Image_AddSMask(img, mask);
     p->needs_v14 = true;
   }
-  free(color);
-  free(alpha);
+  rp_mem_free(color);
+  rp_mem_free(alpha);
   return img;
 }
 
@@ -91,8 +92,8 @@ static HPDF_Image load_file(rp_pdf *p, const char *path, int tw, int th, char *e
       break;
   }
   rp_pixmap_fini(&pm);
-  free(data);
-  free(jpeg);
+  rp_mem_free(data);
+  rp_mem_free(jpeg);
   return img;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/roman.h"
 #include "render/pdf.h"
 
 typedef enum style { ST_NONE, ST_DECIMAL, ST_ROMAN_LOWER, ST_ROMAN_UPPER } style;
@@ -22,49 +23,12 @@ typedef struct label {
   size_t prefix_len;
 } label;
 
-static void roman(long v, bool upper, char *out, size_t n) {
-  static const struct {
-    int v;
-    const char *s;
-  } t[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
-           {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
-  size_t o = 0;
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    for (; v >= t[i].v; v -= t[i].v)
-      for (const char *s = t[i].s; *s && o + 1 < n; s++)
-        out[o++] = (char)(upper ? toupper((unsigned char)*s) : *s);
-  out[o] = '\0';
-}
-
-/* The value of a canonical roman numeral (1–3999) in one case, or 0. */
-static long roman_value(const char *s, bool upper) {
-  size_t n = strlen(s);
-  if (n == 0 || n > 15) return 0;
-  long v = 0;
-  for (size_t i = 0; i < n; i++) {
-    const char *digits = upper ? "IVXLCDM" : "ivxlcdm";
-    if (!strchr(digits, s[i])) return 0;
-  }
-  /* Parse leniently, then accept only the canonical spelling. */
-  static const char order[] = "ivxlcdm";
-  static const long val[] = {1, 5, 10, 50, 100, 500, 1000};
-  for (size_t i = 0; i < n; i++) {
-    long a = val[strchr(order, tolower((unsigned char)s[i])) - order];
-    long b = i + 1 < n ? val[strchr(order, tolower((unsigned char)s[i + 1])) - order] : 0;
-    v += a < b ? -a : a;
-  }
-  if (v < 1 || v > 3999) return 0;
-  char buf[32];
-  roman(v, upper, buf, sizeof buf);
-  return strcmp(buf, s) == 0 ? v : 0;
-}
-
 static label parse(const char *s) {
   label l = {ST_NONE, 0, NULL, 0};
   if (!s || !s[0]) return l;
   long v;
-  if ((v = roman_value(s, false)) > 0) return (label){ST_ROMAN_LOWER, v, NULL, 0};
-  if ((v = roman_value(s, true)) > 0) return (label){ST_ROMAN_UPPER, v, NULL, 0};
+  if ((v = rp_roman_value(s, false)) > 0) return (label){ST_ROMAN_LOWER, v, NULL, 0};
+  if ((v = rp_roman_value(s, true)) > 0) return (label){ST_ROMAN_UPPER, v, NULL, 0};
   size_t n = strlen(s), k = n;
   while (k > 0 && isdigit((unsigned char)s[k - 1])) k--;
   if (k < n && n - k <= 9 && s[k] != '0') {

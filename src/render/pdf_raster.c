@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "render/img.h" /* the decoder's size limits */
 #include "render/pdf.h"
 
@@ -116,10 +117,10 @@ void rp_pdf_draw_path_raster(rp_pdf *p, const rp_item *items, size_t i, size_t n
   cairo_surface_flush(s);
   /* Cairo's premultiplied native-endian ARGB → colour and alpha planes */
   size_t npx = (size_t)wpx * (size_t)hpx;
-  uint8_t *rgb = malloc(npx * 3), *alpha = malloc(npx);
+  uint8_t *rgb = rp_mem_alloc(npx * 3), *alpha = rp_mem_alloc(npx);
   if (!rgb || !alpha) {
-    free(rgb);
-    free(alpha);
+    rp_mem_free(rgb);
+    rp_mem_free(alpha);
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     goto out;
   }
@@ -144,8 +145,8 @@ void rp_pdf_draw_path_raster(rp_pdf *p, const rp_item *items, size_t i, size_t n
                         : NULL;
   if (mask) HPDF_Image_AddSMask(img, mask);
   p->needs_v14 = true;
-  free(rgb);
-  free(alpha);
+  rp_mem_free(rgb);
+  rp_mem_free(alpha);
   if (!img || !mask || !rp_pdf_ok(p, "embed a chart image", &first->src)) {
     if (p->status == RP_OK)
       rp_pdf_item_error(p, RP_ERR_INTERNAL, first, "cannot embed a chart image");

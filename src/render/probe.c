@@ -4,6 +4,7 @@
  * which still reads every entropy-coded byte, so truncation is seen. An SVG
  * (neither signature, and XML-looking) is read by svg/ for its size. */
 #include "render/probe.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,8 +20,8 @@ void rp_image_probe_init(rp_image_probe *pr) { memset(pr, 0, sizeof *pr); }
 
 void rp_image_probe_fini(rp_image_probe *pr) {
   if (!pr) return;
-  for (size_t i = 0; i < pr->count; i++) free(pr->entries[i].path);
-  free(pr->entries);
+  for (size_t i = 0; i < pr->count; i++) rp_mem_free(pr->entries[i].path);
+  rp_mem_free(pr->entries);
   memset(pr, 0, sizeof *pr);
 }
 
@@ -81,7 +82,7 @@ static void probe_now(const char *path, rp_image_info *out) {
       break;
   }
   rp_pixmap_fini(&pm);
-  free(data);
+  rp_mem_free(data);
   if (out->ok) out->problem[0] = '\0';
 }
 
@@ -96,12 +97,12 @@ void rp_image_probe_file(void *user, const char *path, rp_image_info *out) {
   if (!pr) return;
   if (pr->count == pr->cap) {
     size_t cap = pr->cap ? 2 * pr->cap : 16;
-    rp_image_probe_entry *e = realloc(pr->entries, cap * sizeof *e);
+    rp_image_probe_entry *e = rp_mem_realloc(pr->entries, cap * sizeof *e);
     if (!e) return;
     pr->entries = e;
     pr->cap = cap;
   }
-  char *copy = strdup(path);
+  char *copy = rp_mem_strdup(path);
   if (!copy) return;
   pr->entries[pr->count].path = copy;
   pr->entries[pr->count].info = *out;

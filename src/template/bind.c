@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "base/path.h"
+#include "base/roman.h"
 #include "base/xml.h"
 #include "template/def.h"
 #include "template/units.h"
@@ -410,20 +411,9 @@ static void container(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
 }
 
 static const char *roman(rp_arena *a, int v, bool upper) {
-  static const struct {
-    int v;
-    const char *s;
-  } r[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
-           {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
-  char buf[64];
-  size_t o = 0;
-  if (v <= 0 || v >= 4000) return rp_arena_printf(a, "%d", v);
-  for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
-    while (v >= r[i].v) {
-      for (const char *p = r[i].s; *p; p++) buf[o++] = upper ? (char)(*p - 32) : *p;
-      v -= r[i].v;
-    }
-  return rp_arena_strndup(a, buf, o);
+  char buf[16];
+  if (!rp_roman_format(v, upper, buf, sizeof buf)) return rp_arena_printf(a, "%d", v);
+  return rp_arena_strdup(a, buf);
 }
 
 static const char *alpha(rp_arena *a, int v, bool upper) {

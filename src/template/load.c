@@ -382,6 +382,8 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
                                 "docs/layout.md"};
   st = rp_xml_load(path, &schema, d, &l->doc);
   if (st != RP_OK) goto fail;
+  st = rp_xml_check_depth(l->doc, path, d);
+  if (st != RP_OK) goto fail;
   l->root = rp_path_project_root(a, path);
   if (!l->path || !l->dir || !l->root) {
     st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot resolve the layout's folder");

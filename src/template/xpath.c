@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
+#include "base/mem.h"
 #include "template/def.h"
 
 #if LIBXML_VERSION >= 21200
@@ -424,7 +426,9 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   x->cur_where = e->where;
   xmlNodePtr outer = x->current;
   x->current = node;
+  rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = xmlXPathCompiledEval(e->comp, x->ctx);
+  rp_mem_shield(false);
   x->current = outer;
   if (!r && first_failure(x, e)) {
     rp_diag_error(x->d, RP_ERR_INPUT, e->file, e->line, 0,
@@ -461,6 +465,12 @@ rp_status rp_xeval_nodes(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int po
                          "(e.g. \"board\", not \"string(board)\")",
                          e->where, type);
   }
+  size_t n = r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
+  if (n > rp_limit(RP_LIMIT_XPATH_NODES)) {
+    xmlXPathFreeObject(r);
+    return rp_limit_exceeded(x->d, RP_LIMIT_XPATH_NODES, e->file, e->line, n,
+                             "nodes selected at once");
+  }
   *out = r;
   return RP_OK;
 }
@@ -482,7 +492,7 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
     return RP_OK;
   }
   size_t cap = 64, len = 0;
-  char *buf = malloc(cap);
+  char *buf = rp_mem_alloc(cap);
   rp_status st = RP_OK;
   if (!buf) return rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
   for (size_t i = 0; i < t->n && st == RP_OK; i++) {
@@ -501,7 +511,7 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
     size_t n = strlen(s);
     if (len + n + 1 > cap) {
       while (len + n + 1 > cap) cap *= 2;
-      char *nb = realloc(buf, cap);
+      char *nb = rp_mem_realloc(buf, cap);
       if (!nb) {
         st = rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
         xmlFree(val);
@@ -517,6 +527,6 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
     *out = rp_arena_strndup(x->a, buf, len);
     if (!*out) st = rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
   }
-  free(buf);
+  rp_mem_free(buf);
   return st;
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "base/sbuf.h"
 #include "model/build.h"
 #include "template/def.h"
@@ -421,12 +422,12 @@ static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
   }
   size_t total = 1, seplen = strlen((const char *)sep);
   int count = set->nodesetval ? set->nodesetval->nodeNr : 0;
-  xmlChar **vals = count ? calloc((size_t)count, sizeof *vals) : NULL;
+  xmlChar **vals = count ? rp_mem_calloc((size_t)count, sizeof *vals) : NULL;
   for (int i = 0; i < count && vals; i++) {
     vals[i] = xmlXPathCastNodeToString(set->nodesetval->nodeTab[i]);
     total += (vals[i] ? strlen((const char *)vals[i]) : 0) + seplen;
   }
-  char *buf = malloc(total);
+  char *buf = rp_mem_alloc(total);
   size_t len = 0;
   if (buf && (vals || count == 0)) {
     for (int i = 0; i < count; i++) {
@@ -441,15 +442,15 @@ static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
     buf[len] = '\0';
   }
   for (int i = 0; i < count && vals; i++) xmlFree(vals[i]);
-  free(vals);
+  rp_mem_free(vals);
   xmlFree(sep);
   xmlXPathFreeObject(set);
   if (!buf || (!vals && count)) {
-    free(buf);
+    rp_mem_free(buf);
     XP_ERROR(XPATH_MEMORY_ERROR);
   }
   push_string(ctxt, buf);
-  free(buf);
+  rp_mem_free(buf);
 }
 
 static void fn_initials(xmlXPathParserContextPtr ctxt, int nargs) {

@@ -1,0 +1,70 @@
+/* mem — the one allocator behind everything reviewpdf allocates outside an
+ * arena (and behind the arenas' chunks): diagnostics, fonts, images, the
+ * output file's names, and the libraries that accept an allocator (libxml2,
+ * libharu, FreeType; see docs/robustness.md for those that do not).
+ *
+ * Fault injection (sqlite's test_malloc.c): rp_mem_fail_after(n) makes the
+ * nth allocation from now fail, and with `sticky` every later one too. Every
+ * arena allocation counts as one (base/arena.c asks rp_mem_fail_now), so one
+ * counter covers the whole run. Whether any allocation has failed since the
+ * start is remembered (rp_mem_failed): base/outfile refuses to commit an
+ * output after that, so a run that ran out of memory never writes a file,
+ * even where a caller swallowed the failure. */
+#ifndef RP_BASE_MEM_H
+#define RP_BASE_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* malloc, calloc, realloc, strdup and free through one point. NULL when out
+ * of memory (or failed on purpose); calloc also on overflow. rp_mem_realloc
+ * leaves the old block as it was when it fails. rp_mem_free accepts NULL. */
+void *rp_mem_alloc(size_t size);
+void *rp_mem_calloc(size_t n, size_t size);
+void *rp_mem_realloc(void *p, size_t size);
+/* realloc to n * size, NULL on overflow (the old block kept). */
+void *rp_mem_reallocarray(void *p, size_t n, size_t size);
+char *rp_mem_strdup(const char *s);
+char *rp_mem_strndup(const char *s, size_t n);
+void rp_mem_free(void *p);
+
+/* The same for a library's own allocations (libxml2's): while shielded
+ * (rp_mem_shield) these are counted but never failed on purpose; a fault
+ * due there falls on the next allocation that is not. libxml2 2.9's XPath
+ * evaluator and RelaxNG validator dereference allocations that failed
+ * (xmlXPathCompiledEval's value stack; the schema's regexps), so injected
+ * faults there would test libxml2, not reviewpdf (docs/robustness.md). */
+void *rp_mem_lib_alloc(size_t size);
+void *rp_mem_lib_realloc(void *p, size_t size);
+char *rp_mem_lib_strdup(const char *s);
+/* Raises (true) or lowers (false) the shield; nests. */
+void rp_mem_shield(bool on);
+
+/* Counts one allocation for fault injection and says whether it must fail
+ * (for allocators built on top: the arena). Records the failure. */
+bool rp_mem_fail_now(void);
+
+/* Fault injection: the nth allocation from now (1-based) fails, and with
+ * `sticky` all later ones; 0 turns it off. */
+void rp_mem_fail_after(unsigned long n, bool sticky);
+/* Reads RP_FAIL_ALLOC ("N": the Nth allocation fails, "N+": and every later
+ * one) — for the tests in tests/faults; ignored when unset or malformed. */
+void rp_mem_fail_from_env(void);
+/* Allocations counted since the start (the range to loop N over). */
+unsigned long rp_mem_count(void);
+/* True once any allocation has failed. */
+bool rp_mem_failed(void);
+/* Forgets a failure (and the memory limit being hit): for a process that
+ * starts a new render after one ran out of memory (watch). */
+void rp_mem_forget_failure(void);
+
+/* The memory limit (base/limits.h, RP_MAX_MEMORY_MIB): an allocation that
+ * would take the bytes held through base/mem past `bytes` fails, and
+ * rp_mem_limit_hit says so. 0 removes the limit. Counted with
+ * malloc_usable_size; cairo's, HarfBuzz's and libjpeg's own allocations are
+ * outside it (they take no allocator). */
+void rp_mem_set_limit(size_t bytes);
+size_t rp_mem_live(void);
+bool rp_mem_limit_hit(void);
+
+#endif

@@ -1,0 +1,226 @@
+/* test_base — the small shared codecs and the allocator of src/base: the one
+ * UTF-8 decoder and encoder (utf8.c) checked against a simple model over
+ * every code point and every short byte string, the roman numerals
+ * (roman.c) round-tripped over their whole range, and base/mem's fault
+ * injection (the count, one-shot and sticky failures, the shield). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/mem.h"
+#include "base/roman.h"
+#include "base/utf8.h"
+#include "testutil.h"
+
+static uint32_t dec(const char *s, size_t len, size_t *used) {
+  uint32_t cp = 0;
+  *used = rp_utf8_decode(s, len, &cp);
+  return cp;
+}
+
+static void test_utf8_valid(void **state) {
+  (void)state;
+  size_t n;
+  assert_int_equal(dec("A", 1, &n), 'A');
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xC3\xA9", 2, &n), 0xE9);
+  assert_int_equal(n, 2);
+  assert_int_equal(dec("\xE2\x80\x94", 3, &n), 0x2014);
+  assert_int_equal(n, 3);
+  assert_int_equal(dec("\xF0\x9F\x98\x80", 4, &n), 0x1F600);
+  assert_int_equal(n, 4);
+  assert_int_equal(dec("\xF4\x8F\xBF\xBF", 4, &n), 0x10FFFF);
+  assert_int_equal(n, 4);
+  assert_int_equal(dec("", 0, &n), 0xFFFD); /* nothing left still advances */
+  assert_int_equal(n, 1);
+}
+
+static void test_utf8_malformed(void **state) {
+  (void)state;
+  size_t n;
+  /* overlong forms */
+  assert_int_equal(dec("\xC0\xAF", 2, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xC1\xBF", 2, &n), 0xFFFD);
+  assert_int_equal(dec("\xE0\x80\xAF", 3, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xF0\x80\x80\xAF", 4, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  /* surrogates */
+  assert_int_equal(dec("\xED\xA0\x80", 3, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xED\xBF\xBF", 3, &n), 0xFFFD);
+  /* past U+10FFFF */
+  assert_int_equal(dec("\xF4\x90\x80\x80", 4, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xF5\x80\x80\x80", 4, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+  assert_int_equal(dec("\xFF", 1, &n), 0xFFFD);
+  /* truncated: the valid prefix is one U+FFFD, the next byte starts anew */
+  assert_int_equal(dec("\xE2\x80", 2, &n), 0xFFFD);
+  assert_int_equal(n, 2);
+  assert_int_equal(dec("\xE2\x80x", 3, &n), 0xFFFD);
+  assert_int_equal(n, 2);
+  assert_int_equal(dec("\xF0\x9F\x98", 3, &n), 0xFFFD);
+  assert_int_equal(n, 3);
+  assert_int_equal(dec("\xE2\x80\x94", 2, &n), 0xFFFD); /* len cuts it */
+  assert_int_equal(n, 2);
+  /* a stray continuation byte */
+  assert_int_equal(dec("\x80", 1, &n), 0xFFFD);
+  assert_int_equal(n, 1);
+}
+
+/* Every scalar value encodes to what the decoder reads back, at the length
+ * the standard gives; surrogates and values past U+10FFFF encode as U+FFFD. */
+static void test_utf8_round_trip_every_code_point(void **state) {
+  (void)state;
+  char buf[4];
+  for (uint32_t c = 0; c <= 0x110010; c++) {
+    size_t n = rp_utf8_encode(c, buf), used;
+    bool bad = c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF);
+    uint32_t want = bad ? 0xFFFD : c;
+    size_t len = want < 0x80 ? 1 : want < 0x800 ? 2 : want < 0x10000 ? 3 : 4;
+    assert_int_equal(n, len);
+    assert_int_equal(dec(buf, n, &used), want);
+    assert_int_equal(used, n);
+    assert_int_equal(rp_utf8_last_len(buf, n), n);
+  }
+}
+
+/* The simple model: a sequence is valid iff it is the encoding of a scalar
+ * value. Every string of 1–3 bytes drawn from the bytes that matter is
+ * decoded as valid exactly when the model says so. */
+static void test_utf8_against_model(void **state) {
+  (void)state;
+  static const unsigned char pick[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                       0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+                                       0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFF};
+  size_t k = sizeof pick;
+  for (size_t a = 0; a < k; a++)
+    for (size_t b = 0; b < k; b++)
+      for (size_t c = 0; c < k; c++)
+        for (size_t d = 0; d < 3; d++) {
+          char s[4] = {(char)pick[a], (char)pick[b], (char)pick[c], (char)(0x80 + d * 0x10)};
+          size_t used;
+          uint32_t cp = dec(s, 4, &used);
+          assert_true(used >= 1 && used <= 4);
+          if (cp == 0xFFFD && !(used == 3 && memcmp(s, "\xEF\xBF\xBD", 3) == 0)) {
+            /* no prefix of s of any length is a valid encoding */
+            for (size_t len = 1; len <= 4; len++) {
+              size_t u2;
+              uint32_t c2 = dec(s, len, &u2);
+              assert_false(c2 != 0xFFFD && u2 == len);
+            }
+            continue;
+          }
+          char re[4];
+          assert_int_equal(rp_utf8_encode(cp, re), used);
+          assert_memory_equal(re, s, used);
+        }
+}
+
+static void test_roman(void **state) {
+  (void)state;
+  char buf[16];
+  assert_true(rp_roman_format(1, false, buf, sizeof buf));
+  assert_string_equal(buf, "i");
+  assert_true(rp_roman_format(1994, true, buf, sizeof buf));
+  assert_string_equal(buf, "MCMXCIV");
+  assert_true(rp_roman_format(3888, false, buf, sizeof buf));
+  assert_string_equal(buf, "mmmdccclxxxviii");
+  assert_false(rp_roman_format(0, false, buf, sizeof buf));
+  assert_string_equal(buf, "");
+  assert_false(rp_roman_format(4000, false, buf, sizeof buf));
+  assert_false(rp_roman_format(8, false, buf, 4)); /* "viii" needs 5 */
+  assert_string_equal(buf, "");
+  for (long v = 1; v <= 3999; v++) {
+    assert_true(rp_roman_format(v, false, buf, sizeof buf));
+    assert_int_equal(rp_roman_value(buf, false), v);
+    assert_int_equal(rp_roman_value(buf, true), 0);
+    assert_true(rp_roman_format(v, true, buf, sizeof buf));
+    assert_int_equal(rp_roman_value(buf, true), v);
+  }
+  assert_int_equal(rp_roman_value("iiii", false), 0);
+  assert_int_equal(rp_roman_value("im", false), 0);
+  assert_int_equal(rp_roman_value("xIv", false), 0);
+  assert_int_equal(rp_roman_value("", false), 0);
+  assert_int_equal(rp_roman_value("x1", false), 0);
+}
+
+static void test_mem_fault_injection(void **state) {
+  (void)state;
+  unsigned long before = rp_mem_count();
+  void *p = rp_mem_alloc(10);
+  assert_non_null(p);
+  assert_int_equal(rp_mem_count(), before + 1);
+  rp_mem_free(p);
+
+  /* one-shot: the 2nd allocation fails, the 3rd succeeds */
+  rp_mem_fail_after(2, false);
+  void *a = rp_mem_alloc(1), *b = rp_mem_calloc(2, 2), *c = rp_mem_strdup("x");
+  assert_non_null(a);
+  assert_null(b);
+  assert_non_null(c);
+  assert_true(rp_mem_failed());
+  rp_mem_free(a);
+  rp_mem_free(c);
+
+  /* sticky: every one from the 1st on, the arena's too */
+  rp_mem_fail_after(1, true);
+  assert_null(rp_mem_realloc(NULL, 8));
+  assert_null(rp_mem_strndup("abc", 2));
+  assert_null(rp_arena_new());
+  rp_mem_fail_after(0, false);
+  rp_arena *ar = rp_arena_new();
+  assert_non_null(ar);
+  rp_mem_fail_after(1, false);
+  assert_null(rp_arena_alloc(ar, 4));
+  assert_non_null(rp_arena_alloc(ar, 4));
+  rp_arena_free(ar);
+
+  /* a library's allocation due to fail while shielded passes the fault on */
+  rp_mem_fail_after(1, false);
+  rp_mem_shield(true);
+  void *lib = rp_mem_lib_alloc(4);
+  rp_mem_shield(false);
+  assert_non_null(lib);
+  rp_mem_free(lib);
+  assert_null(rp_mem_alloc(4));
+  assert_non_null(p = rp_mem_alloc(4));
+  rp_mem_free(p);
+
+  rp_mem_forget_failure();
+  assert_false(rp_mem_failed());
+
+  /* overflow */
+  rp_mem_fail_after(0, false);
+  assert_null(rp_mem_calloc(SIZE_MAX / 2, 4));
+  assert_null(rp_mem_reallocarray(NULL, SIZE_MAX / 2, 4));
+  assert_true(rp_mem_failed());
+
+  /* the memory limit: held bytes, not bytes ever allocated */
+  rp_mem_forget_failure();
+  rp_mem_set_limit(rp_mem_live() + 100000);
+  void *big = rp_mem_alloc(60000);
+  assert_non_null(big);
+  assert_null(rp_mem_alloc(60000));
+  assert_true(rp_mem_limit_hit());
+  rp_mem_free(big);
+  assert_non_null(big = rp_mem_alloc(60000));
+  rp_mem_free(big);
+  rp_mem_set_limit(0);
+  rp_mem_forget_failure();
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_utf8_valid),
+      cmocka_unit_test(test_utf8_malformed),
+      cmocka_unit_test(test_utf8_round_trip_every_code_point),
+      cmocka_unit_test(test_utf8_against_model),
+      cmocka_unit_test(test_roman),
+      cmocka_unit_test(test_mem_fault_injection),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
