@@ -437,11 +437,11 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   HPDF_Binary contents = text_string(p, o ? words : what, 1000);
   HPDF_Dict objr = HPDF_Dict_New(p->pdf->mmgr);
   annot_entry *ae = rp_vec_push(p->scratch, &t->annots, sizeof *ae);
+  if (ae) *ae = (annot_entry){a, e}; /* set at once: finish reads every entry */
   if (!contents || !objr || !ae) {
     fail_oom(p);
     return;
   }
-  *ae = (annot_entry){a, e};
   HPDF_INT32 key = (HPDF_INT32)(p->n_pages + t->annots.len - 1);
   if (!hpdf(p, HPDF_Dict_Add(a, "Contents", contents)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", key)) ||
