@@ -14,7 +14,7 @@ secs=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bld=${RP_FUZZ_BUILD:-$src/build-fuzz}
-all="content layout png jpeg font xpath chart map"
+all="content layout png jpeg font xpath chart map svg"
 targets=${*:-$all}
 cc=${CC:-clang-14}
 py=/usr/bin/python3
@@ -28,8 +28,8 @@ $py "$src/tests/fuzz/seeds.py" "$src" "$bld/seeds" || exit 1
 $py "$src/tests/fuzz/dict.py" "$src" "$bld/dicts" || exit 1
 
 declare -A max_len=([content]=65536 [layout]=65536 [png]=65536 [jpeg]=65536 [font]=262144
-                    [xpath]=1024 [chart]=8192 [map]=70000)
-declare -A dict=([content]=content [layout]=layout [xpath]=xpath)
+                    [xpath]=1024 [chart]=8192 [map]=70000 [svg]=65536)
+declare -A dict=([content]=content [layout]=layout [xpath]=xpath [svg]=svg)
 export TMPDIR=${TMPDIR:-/tmp} RP_SRC="$src"
 status=0
 for t in $targets; do
