@@ -500,16 +500,18 @@ static void shape(walker *w, const xmlNode *n, const style *st, rp_svg_mat m) {
   /* Bounds: a shape wholly outside the drawing is clipped away by it (left
    * out: the same picture); one reaching absurdly far is refused. */
   double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  bool finite = !pb.overflow; /* each point checked: fmin and fmax skip NaN */
   const rp_path_op *ops = pb.ops.data;
   for (size_t i = 0; i < pb.ops.len; i++) {
     int np = ops[i].op == RP_PATH_CURVE ? 3 : ops[i].op == RP_PATH_CLOSE ? 0 : 1;
     for (int j = 0; j < np; j++) {
+      finite = finite && isfinite(ops[i].x[j]) && isfinite(ops[i].y[j]);
       x0 = fmin(x0, ops[i].x[j]), x1 = fmax(x1, ops[i].x[j]);
       y0 = fmin(y0, ops[i].y[j]), y1 = fmax(y1, ops[i].y[j]);
     }
   }
   double pad = do_stroke ? lw : 0, reach = REACH * (w->w + w->h);
-  if (!(isfinite(x0) && isfinite(x1) && isfinite(y0) && isfinite(y1))) {
+  if (!finite) {
     refuse(w, n, "<%s> has coordinates too large to draw", (const char *)n->name);
     return;
   }

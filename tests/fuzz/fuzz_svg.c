@@ -5,6 +5,7 @@
  * also the logo of a small content document rendered through annual-review
  * to a PDF that goes nowhere, so render/pdf_svg.c draws it with libharu. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
     }
   }
+  if (getenv("RP_FUZZ_VERBOSE")) rp_diag_print(&d, stderr);
   rp_diag_fini(&d);
   rp_arena_free(a);
   if (st != RP_OK) return 0;

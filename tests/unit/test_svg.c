@@ -315,6 +315,33 @@ static void test_hostile_bounds(void **state) {
   assert_int_equal(svg->n_shapes, 1);
   load_refused(c, "far.svg", HEAD "viewBox=\"0 0 10 10\">\n<path d=\"M1 1 L1e12 5 L1 5z\"/></svg>",
                "beyond its edges", 2);
+  /* a point that is NaN (inf - inf under a transform) is refused, though
+   * fmin and fmax skip it when bounding the shape (fuzz_svg) */
+  load_refused(c, "nan.svg",
+               HEAD
+               "viewBox=\"0 0 10 10\">\n\n<path transform=\"matrix(1e200 0 1e200 0 0 0)\" "
+               "d=\"M0 0 L1e200 -1e200 L1e-199 0Z\"/></svg>",
+               "coordinates too large to draw", 3);
+  /* an arc whose geometry overflows: refused, not cast from NaN to int */
+  load_refused(c, "arc-inf.svg",
+               HEAD
+               "viewBox=\"0 0 10 10\">\n<path d=\"M0 0 m1e308 0 1e308 0 A1 1 0 0 1 5 5\"/>"
+               "</svg>",
+               "coordinates too large to draw", 2);
+  /* radii whose squares underflow are scaled up like any radii too small:
+   * the same half circle as radii of 0.001 */
+  svg = load_ok(c, "arc-tiny.svg",
+                HEAD
+                "viewBox=\"0 0 10 10\"><path d=\"M0 0A1e-200 1e-200 0 0 1 6 8\"/>"
+                "<path d=\"M0 0A0.001 0.001 0 0 1 6 8\"/></svg>");
+  assert_int_equal(svg->n_shapes, 2);
+  assert_int_equal(svg->shapes[0].n_ops, 3);
+  assert_int_equal(svg->shapes[1].n_ops, 3);
+  for (size_t i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      assert_float_equal(svg->shapes[0].ops[i].x[j], svg->shapes[1].ops[i].x[j], 1e-9);
+      assert_float_equal(svg->shapes[0].ops[i].y[j], svg->shapes[1].ops[i].y[j], 1e-9);
+    }
 }
 
 static void test_sample_logo(void **state) {
