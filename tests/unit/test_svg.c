@@ -344,6 +344,31 @@ static void test_hostile_bounds(void **state) {
     }
 }
 
+static void test_many_rules(void **state) {
+  ctx *c = *state;
+  /* every matching rule applies, the last of equal specificity winning (64
+   * were kept and the rest dropped silently) */
+  char *css = test_malloc(8000);
+  strcpy(css, HEAD "viewBox=\"0 0 10 10\"><style>");
+  for (int i = 0; i < 69; i++) strcat(css, ".a{fill:#000001}");
+  strcat(css, ".a{fill:#ff0000}</style><rect class=\"a\" width=\"1\" height=\"1\"/></svg>");
+  rp_svg *svg = load_ok(c, "rules.svg", css);
+  assert_int_equal(svg->n_shapes, 1);
+  assert_float_equal(svg->shapes[0].fill.r, 1, 1e-6);
+  test_free(css);
+  /* rules × elements is counted: 30,000 rules over 5,000 elements is refused
+   * at the element where the count passes the limit, not matched for long */
+  char *big = test_malloc(400000);
+  char *p = big + sprintf(big, HEAD "viewBox=\"0 0 10 10\"><style>");
+  for (int i = 0; i < 30000; i++) p += sprintf(p, ".a%d{}", i % 10);
+  p += sprintf(p, "</style>\n");
+  for (int i = 0; i < 5000; i++) p += sprintf(p, "<rect width=\"1\" height=\"1\"/>\n");
+  strcpy(p, "</svg>");
+  load_refused(c, "costly.svg", big, "RP_SVG_MAX_CSS_WORK",
+               3334); /* the root and 3,332 rects fit: the 3,333rd, on line 3,334, passes */
+  test_free(big);
+}
+
 static void test_sample_logo(void **state) {
   ctx *c = *state;
   rp_svg *svg = NULL;
@@ -366,6 +391,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_use, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hostile_bounds, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sample_logo, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
