@@ -96,8 +96,19 @@ void rp_fuzz_render(const char *content, const char *layout, bool pdf) {
   rp_pipeline_render(a, &o, &d, &h.r);
   if (sink) fclose(sink);
   if (getenv("RP_FUZZ_VERBOSE")) rp_diag_print(&d, stderr);
+  rp_fuzz_no_internal(&d);
   rp_diag_fini(&d);
   rp_arena_free(a);
+}
+
+void rp_fuzz_no_internal(const rp_diag *d) {
+  for (size_t i = 0; i < d->count; i++) {
+    const rp_diag_entry *e = &d->entries[i];
+    if (e->status != RP_ERR_INTERNAL || strstr(e->message, "out of memory")) continue;
+    fprintf(stderr, "fuzz: an internal error, a bug in reviewpdf: %s:%d: %s\n",
+            e->file ? e->file : "-", e->line, e->message);
+    abort();
+  }
 }
 
 /* ---- reading structures from bytes ---------------------------------------- */

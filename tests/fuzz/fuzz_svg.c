@@ -47,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   if (getenv("RP_FUZZ_VERBOSE")) rp_diag_print(&d, stderr);
+  rp_fuzz_no_internal(&d);
   rp_diag_fini(&d);
   rp_arena_free(a);
   if (st != RP_OK) return 0;
