@@ -9,6 +9,9 @@
 # minimise one with `fuzz_<target> -minimize_crash=1 FILE` and add it to
 # tests/fuzz/regress/<target>/ with the fix. A summary line per target
 # (runs, runs/s, findings) goes to stdout and build-fuzz/fuzz-report.txt.
+# RP_FUZZ_TIMEOUT (seconds, default 20) is libFuzzer's per-input limit, in
+# wall time: raise it on a loaded machine, where a niced fuzzer can stall for
+# longer than that, and replay what it reports to see whether it is slow.
 set -u
 secs=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
@@ -35,7 +38,7 @@ status=0
 for t in $targets; do
   mkdir -p "$bld/corpus/$t" "$bld/findings/$t"
   log="$bld/findings/$t/last-run.log"
-  args=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len="${max_len[$t]}"
+  args=(-max_total_time="$secs" -timeout="${RP_FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048 -max_len="${max_len[$t]}"
         -print_final_stats=1 -artifact_prefix="$bld/findings/$t/")
   [ -n "${dict[$t]:-}" ] && args+=(-dict="$bld/dicts/${dict[$t]}.dict")
   start=$SECONDS
