@@ -207,6 +207,42 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
   return true;
 }
 
+static void not_embeddable(rp_pdf *p, size_t i) {
+  rp_pdf_error(p, RP_ERR_INPUT, p->doc->fonts->fonts[i]->path, 0,
+               "cannot embed this font in the PDF: the PDF writer could not copy its tables "
+               "(the file is damaged or unusual); re-export it as TrueType (.ttf) from a font "
+               "editor, or use another font");
+}
+
+bool rp_pdf_fonts_embeddable(rp_pdf *p) {
+  bool ok = true;
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
+    HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
+    if (!attr || !attr->fontdef) continue;
+    HPDF_Stream s = HPDF_MemStream_New(p->pdf->mmgr, 4096);
+    if (!s) return rp_pdf_ok(p, "copy a font", NULL);
+    HPDF_STATUS r = HPDF_TTFontDef_SaveFontData(attr->fontdef, s);
+    HPDF_Stream_Free(s);
+    HPDF_ResetError(p->pdf); /* reading to a table's end leaves HPDF_STREAM_EOF */
+    if (r != HPDF_OK) {
+      not_embeddable(p, i);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool rp_pdf_fonts_embedded(rp_pdf *p) {
+  bool ok = true;
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
+    HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
+    if (!attr || (attr->fontdef && attr->fontdef->descriptor)) continue;
+    not_embeddable(p, i);
+    ok = false;
+  }
+  return ok;
+}
+
 void rp_pdf_fonts_close(rp_pdf *p) {
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
