@@ -34,7 +34,6 @@ declare -A max_len=([content]=65536 [layout]=65536 [png]=65536 [jpeg]=65536 [fon
                     [xpath]=1024 [chart]=8192 [map]=70000 [svg]=65536)
 declare -A dict=([content]=content [layout]=layout [xpath]=xpath [svg]=svg)
 export TMPDIR=${TMPDIR:-/tmp} RP_SRC="$src"
-export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 status=0
 for t in $targets; do
   mkdir -p "$bld/corpus/$t" "$bld/findings/$t"
