@@ -643,22 +643,54 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
   rp_xml_explain_free(x);
 }
 
+/* The built-in schemas, each compiled once per process: compiling one costs
+ * more than validating a document against it (a render validates the
+ * content, the layout and each layout library; the fuzzers a document per
+ * input). A compiled schema is read-only during validation, so it is shared.
+ * Kept until exit, like libxml2's own globals. */
+static struct {
+  const char *text;
+  xmlRelaxNGPtr rng;
+} compiled[8];
+
+static xmlRelaxNGPtr compile(const rp_xml_schema *schema) {
+  size_t i = 0;
+  for (; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
+    if (compiled[i].text == schema->text) return compiled[i].rng;
+  rp_diag schema_diag;
+  rp_diag_init(&schema_diag);
+  err_ctx sec = {.diag = &schema_diag, .path = schema->name};
+  xmlRelaxNGPtr rng = NULL;
+  xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
+  if (pctx) {
+    xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
+    rng = xmlRelaxNGParse(pctx);
+    xmlRelaxNGFreeParserCtxt(pctx);
+  }
+  rp_diag_fini(&schema_diag);
+  if (rng && i < sizeof compiled / sizeof compiled[0]) {
+    compiled[i].text = schema->text;
+    compiled[i].rng = rng;
+  }
+  return rng; /* the caller frees it only when it could not be kept */
+}
+
+static bool kept(xmlRelaxNGPtr rng) {
+  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++)
+    if (compiled[i].rng == rng) return true;
+  return false;
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
   rp_status st = RP_OK;
-  xmlRelaxNGParserCtxtPtr pctx = NULL;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
   rp_diag *out = ec->diag;
   size_t errors_before = out->errors;
-  rp_diag schema_diag, found;
-  rp_diag_init(&schema_diag);
+  rp_diag found;
   rp_diag_init(&found);
-  err_ctx sec = {.diag = &schema_diag, .path = schema->name};
 
-  pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
-  if (!pctx) goto internal;
-  xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
-  rng = xmlRelaxNGParse(pctx);
+  rng = compile(schema);
   if (!rng) goto internal;
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
@@ -709,9 +741,7 @@ internal:
                      "the built-in schema cannot be loaded (a bug in reviewpdf)");
 done:
   xmlRelaxNGFreeValidCtxt(vctx);
-  xmlRelaxNGFree(rng);
-  xmlRelaxNGFreeParserCtxt(pctx);
-  rp_diag_fini(&schema_diag);
+  if (rng && !kept(rng)) xmlRelaxNGFree(rng);
   rp_diag_fini(&found);
   rp_mem_free(ec->where);
   ec->where = NULL;

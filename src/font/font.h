@@ -139,7 +139,8 @@ int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *
 
 /* The face cut down to code points cps[0..n) and what drawing them needs
  * (subset.c): malloc'd TrueType bytes in *out (the caller frees), or false
- * when the face cannot be subset (the caller embeds the whole file). */
+ * when the face cannot be subset (render refuses it: libharu's parser is
+ * weaker than HarfBuzz's). */
 bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
                     size_t *len);
 

@@ -162,6 +162,15 @@ const char *rp_pdf_spot_use(rp_pdf *p, const char *name, const float cmyk[4], co
 /* Notes which characters each face draws (a pass over every page before
  * drawing), so that each face is embedded as a subset of them. */
 bool rp_pdf_fonts_collect(rp_pdf *p);
+/* libharu builds a font's descriptor and copies the font's tables while it
+ * writes the document; when the copy fails it drops (and leaks) the
+ * descriptor without an error code, and the save "succeeds" with a CID font
+ * that has neither descriptor nor program (fuzz_font). Before saving,
+ * rp_pdf_fonts_embeddable makes that copy once for each face to see that it
+ * works; after saving, rp_pdf_fonts_embedded checks every face got its
+ * descriptor. Each returns false with an error at the font file recorded. */
+bool rp_pdf_fonts_embeddable(rp_pdf *p);
+bool rp_pdf_fonts_embedded(rp_pdf *p);
 /* Closes the subsets' in-memory files: after the document is saved. */
 void rp_pdf_fonts_close(rp_pdf *p);
 /* The libharu font for fontset face `index`, loading and embedding it (a

@@ -336,7 +336,10 @@ static bool alloc_tables(rp_pdf *p) {
  * there with every call checked. Messages name `name` and say why. */
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
-  if (HPDF_SaveToStream(p->pdf) != HPDF_OK || rp_pdf_take_error(p, &no, &detail)) {
+  if (!rp_pdf_fonts_embeddable(p)) return;
+  bool saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
+  if (!rp_pdf_fonts_embedded(p)) return;
+  if (!saved || rp_pdf_take_error(p, &no, &detail)) {
     rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot compose the PDF (libharu error 0x%04X)",
                  (unsigned)(no ? no : HPDF_GetError(p->pdf)));
     return;

@@ -181,10 +181,11 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
 
 /* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
  * found) to an anonymous in-memory file and gives its path; false when the
- * face is embedded whole instead (no subset could be made). The file stays
+ * face is embedded whole instead (no characters noted, or no memory for the
+ * list), with *unreadable set when HarfBuzz could not subset it. The file stays
  * open until the document is saved: libharu reads the font program again
  * when it writes it. */
-static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
+static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unreadable) {
   const uint8_t *bits = p->font_used[index];
   if (!bits) return false;
   uint32_t *cps = rp_arena_alloc(p->scratch, 65536 * sizeof *cps);
@@ -194,7 +195,10 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
     if (bits[cp >> 3] >> (cp & 7) & 1) cps[n++] = cp;
   unsigned char *data = NULL;
   size_t len = 0;
-  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) return false;
+  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) {
+    *unreadable = true;
+    return false;
+  }
   int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
   size_t done = 0;
   while (fd >= 0 && done < len) {
@@ -210,6 +214,42 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap) {
   p->font_fds[index] = fd;
   snprintf(path, cap, "/proc/self/fd/%d", fd);
   return true;
+}
+
+static void not_embeddable(rp_pdf *p, size_t i) {
+  rp_pdf_error(p, RP_ERR_INPUT, p->doc->fonts->fonts[i]->path, 0,
+               "cannot embed this font in the PDF: the PDF writer could not copy its tables "
+               "(the file is damaged or unusual); re-export it as TrueType (.ttf) from a font "
+               "editor, or use another font");
+}
+
+bool rp_pdf_fonts_embeddable(rp_pdf *p) {
+  bool ok = true;
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
+    HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
+    if (!attr || !attr->fontdef) continue;
+    HPDF_Stream s = HPDF_MemStream_New(p->pdf->mmgr, 4096);
+    if (!s) return rp_pdf_ok(p, "copy a font", NULL);
+    HPDF_STATUS r = HPDF_TTFontDef_SaveFontData(attr->fontdef, s);
+    HPDF_Stream_Free(s);
+    HPDF_ResetError(p->pdf); /* reading to a table's end leaves HPDF_STREAM_EOF */
+    if (r != HPDF_OK) {
+      not_embeddable(p, i);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool rp_pdf_fonts_embedded(rp_pdf *p) {
+  bool ok = true;
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
+    HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
+    if (!attr || (attr->fontdef && attr->fontdef->descriptor)) continue;
+    not_embeddable(p, i);
+    ok = false;
+  }
+  return ok;
 }
 
 void rp_pdf_fonts_close(rp_pdf *p) {
@@ -230,7 +270,19 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
 
   const char *path = fs->fonts[index]->path;
   char sub_path[64];
-  const char *load = subset_file(p, index, sub_path, sizeof sub_path) ? sub_path : path;
+  bool unreadable = false;
+  const char *load =
+      subset_file(p, index, sub_path, sizeof sub_path, &unreadable) ? sub_path : path;
+  if (unreadable) {
+    /* What HarfBuzz cannot read, libharu's parser must not be given: it
+     * reads glyph offsets past their table's end (fuzz_font, ASan). */
+    rp_pdf_error(p, RP_ERR_INPUT, path, 0,
+                 "cannot embed this font in the PDF: its tables cannot be read to take the "
+                 "characters used (the file is damaged or unusual); re-export it as TrueType "
+                 "(.ttf) from a font editor, or use another font");
+    p->font_failed[index] = true;
+    return NULL;
+  }
   const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;

@@ -194,7 +194,7 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
   double lw = it->u.path.stroke_width;
   bool do_fill = unit(fill.a) > 0, do_stroke = unit(stroke.a) > 0 && lw > 0;
   if (!do_fill && !do_stroke) return;
-  if (!(lw >= 0 && lw <= HPDF_MAX_LINEWIDTH) || !it->u.path.ops) {
+  if (!(lw >= 0 && isfinite(lw)) || !it->u.path.ops) {
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a path with an invalid stroke");
     return;
   }
@@ -209,31 +209,39 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
     has_move |= o->op == RP_PATH_MOVE;
   }
   if (!has_move) return; /* nothing drawable: segments before any move are skipped */
-  if (!begin_paint(p, &it->src, fill, stroke, lw, do_fill, do_stroke)) return;
+  /* libharu refuses a line width or a dash over 100 units (PDF itself has no
+   * such limit): a wider stroke, as an SVG logo scaled up can have, is drawn
+   * in user space scaled by k, where it is 100 or less. */
+  double on = it->u.path.dash[0], off = it->u.path.dash[1];
+  bool dashed = do_stroke && on > 0 && off > 0 && isfinite(on) && isfinite(off);
+  double widest = fmax(do_stroke ? lw : 0, dashed ? fmax(on, off) : 0);
+  double k = widest > HPDF_MAX_LINEWIDTH ? widest / HPDF_MAX_LINEWIDTH : 1;
+  if (!begin_paint(p, &it->src, fill, stroke, lw / k, do_fill, do_stroke)) return;
   HPDF_Page pg = p->page;
-  if (do_stroke) {
-    if (it->u.path.dash[0] > 0 && it->u.path.dash[1] > 0) {
-      HPDF_UINT16 dash[2] = {(HPDF_UINT16)lround(it->u.path.dash[0]),
-                             (HPDF_UINT16)lround(it->u.path.dash[1])};
-      HPDF_Page_SetDash(pg, dash, 2, 0);
-    }
+  if (k != 1) HPDF_Page_Concat(pg, (HPDF_REAL)k, 0, 0, (HPDF_REAL)k, 0, 0);
+  if (dashed) {
+    /* whole units, at least one: libharu refuses a dash of 0 */
+    HPDF_UINT16 dash[2] = {(HPDF_UINT16)fmax(1, lround(on / k)),
+                           (HPDF_UINT16)fmax(1, lround(off / k))};
+    HPDF_Page_SetDash(pg, dash, 2, 0);
   }
   bool open = false;
   for (size_t i = 0; i < it->u.path.n_ops; i++) {
     const rp_path_op *o = &it->u.path.ops[i];
+    double x[3] = {o->x[0] / k, o->x[1] / k, o->x[2] / k};
+    double y[3] = {rp_pdf_y(p, o->y[0]) / k, rp_pdf_y(p, o->y[1]) / k, rp_pdf_y(p, o->y[2]) / k};
     switch (o->op) {
       case RP_PATH_MOVE:
-        HPDF_Page_MoveTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]));
+        HPDF_Page_MoveTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0]);
         open = true;
         break;
       case RP_PATH_LINE:
-        if (open) HPDF_Page_LineTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]));
+        if (open) HPDF_Page_LineTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0]);
         break;
       case RP_PATH_CURVE:
         if (open)
-          HPDF_Page_CurveTo(pg, (HPDF_REAL)o->x[0], (HPDF_REAL)rp_pdf_y(p, o->y[0]),
-                            (HPDF_REAL)o->x[1], (HPDF_REAL)rp_pdf_y(p, o->y[1]), (HPDF_REAL)o->x[2],
-                            (HPDF_REAL)rp_pdf_y(p, o->y[2]));
+          HPDF_Page_CurveTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0], (HPDF_REAL)x[1], (HPDF_REAL)y[1],
+                            (HPDF_REAL)x[2], (HPDF_REAL)y[2]);
         break;
       case RP_PATH_CLOSE:
         if (open) HPDF_Page_ClosePath(pg);

@@ -53,10 +53,12 @@ typedef struct walker {
   rp_vec shapes; /* rp_svg_shape */
   rp_vec rules;  /* rp_svg_rule: the <style> sheets */
   rp_vec ids;    /* id_entry, sorted by id */
+  rp_vec hits;   /* const rp_svg_rule *: those matching one element (reused) */
   size_t rule_order;
   size_t budget, elements;
-  double w, h; /* the drawing's size, px */
-  bool failed, oom, too_many, too_deep;
+  size_t css_work; /* rules tried × (1 + class list length), summed */
+  double w, h;     /* the drawing's size, px */
+  bool failed, oom, too_many, too_deep, too_costly;
 } walker;
 
 static void refuse(walker *w, const xmlNode *n, const char *fmt, ...)
@@ -275,6 +277,13 @@ static void declarations(walker *w, const xmlNode *n, style *st, const char *tex
   }
 }
 
+/* Rules in the order they apply: by specificity, then as written. */
+static int by_cascade(const void *pa, const void *pb) {
+  const rp_svg_rule *a = *(const rp_svg_rule *const *)pa, *b = *(const rp_svg_rule *const *)pb;
+  if (a->spec != b->spec) return a->spec < b->spec ? -1 : 1;
+  return a->order < b->order ? -1 : a->order > b->order;
+}
+
 /* The properties of element n: its presentation attributes, the rules of
  * the <style> sheets that match it, then its style="" declarations. */
 static void properties(walker *w, const xmlNode *n, style *st, bool *display_none,
@@ -285,23 +294,39 @@ static void properties(walker *w, const xmlNode *n, style *st, bool *display_non
     if (v) apply(w, n, st, (const char *)at->name, (const char *)v, display_none, own_opacity);
     xmlFree(v);
   }
-  /* then the <style> sheets' rules that match, by specificity, then order */
-  if (w->rules.len > 0) {
+  /* then the <style> sheets' rules that match, by specificity, then order
+   * (all of them: a rule left out would change colours silently) */
+  if (w->rules.len > 0 && !w->too_costly) {
     xmlChar *id = xmlGetNoNsProp(n, (const xmlChar *)"id");
     xmlChar *cls = xmlGetNoNsProp(n, (const xmlChar *)"class");
-    const rp_svg_rule *hit[64];
-    size_t nh = 0;
-    for (size_t i = 0; i < w->rules.len && nh < 64; i++) {
+    /* Each rule is tried on each element, a class rule through its class
+     * list: counted, so a sheet of a million rules over thousands of
+     * elements is refused instead of taking minutes. */
+    size_t len = cls ? strlen((const char *)cls) : 0;
+    w->css_work += w->rules.len * (1 + len);
+    if (w->css_work > RP_SVG_MAX_CSS_WORK) {
+      w->too_costly = true;
+      refuse(w, n,
+             "matching the <style> rules (%zu) against the elements and their class lists "
+             "takes more than %zu steps (RP_SVG_MAX_CSS_WORK): write fewer rules, e.g. one "
+             "class per colour, or the styles as attributes",
+             w->rules.len, (size_t)RP_SVG_MAX_CSS_WORK);
+    }
+    w->hits.len = 0;
+    for (size_t i = 0; i < w->rules.len && !w->too_costly; i++) {
       const rp_svg_rule *r = &RP_VEC_AT(w->rules, rp_svg_rule, i);
       if (!rp_svg_css_match(r, (const char *)n->name, (const char *)id, (const char *)cls))
         continue;
-      size_t k = nh++;
-      while (k > 0 && (hit[k - 1]->spec > r->spec ||
-                       (hit[k - 1]->spec == r->spec && hit[k - 1]->order > r->order)))
-        hit[k] = hit[k - 1], k--;
-      hit[k] = r;
+      const rp_svg_rule **slot = rp_vec_push(w->a, &w->hits, sizeof *slot);
+      if (!slot) {
+        w->oom = true;
+        break;
+      }
+      *slot = r;
     }
-    for (size_t i = 0; i < nh; i++)
+    const rp_svg_rule **hit = w->hits.data;
+    if (w->hits.len > 1) qsort(hit, w->hits.len, sizeof *hit, by_cascade);
+    for (size_t i = 0; i < w->hits.len && !w->oom && !w->too_costly; i++)
       declarations(w, n, st, hit[i]->decls, display_none, own_opacity);
     xmlFree(id);
     xmlFree(cls);
@@ -500,16 +525,18 @@ static void shape(walker *w, const xmlNode *n, const style *st, rp_svg_mat m) {
   /* Bounds: a shape wholly outside the drawing is clipped away by it (left
    * out: the same picture); one reaching absurdly far is refused. */
   double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  bool finite = !pb.overflow; /* each point checked: fmin and fmax skip NaN */
   const rp_path_op *ops = pb.ops.data;
   for (size_t i = 0; i < pb.ops.len; i++) {
     int np = ops[i].op == RP_PATH_CURVE ? 3 : ops[i].op == RP_PATH_CLOSE ? 0 : 1;
     for (int j = 0; j < np; j++) {
+      finite = finite && isfinite(ops[i].x[j]) && isfinite(ops[i].y[j]);
       x0 = fmin(x0, ops[i].x[j]), x1 = fmax(x1, ops[i].x[j]);
       y0 = fmin(y0, ops[i].y[j]), y1 = fmax(y1, ops[i].y[j]);
     }
   }
   double pad = do_stroke ? lw : 0, reach = REACH * (w->w + w->h);
-  if (!(isfinite(x0) && isfinite(x1) && isfinite(y0) && isfinite(y1))) {
+  if (!finite) {
     refuse(w, n, "<%s> has coordinates too large to draw", (const char *)n->name);
     return;
   }

@@ -32,6 +32,7 @@
 #define RP_SVG_MAX_DEPTH 64                   /* element nesting */
 #define RP_SVG_MAX_OPS 500000                 /* path segments in all */
 #define RP_SVG_MAX_SIDE 100000.0              /* px: intrinsic width or height */
+#define RP_SVG_MAX_CSS_WORK 100000000u        /* <style> rules × elements × class lists */
 
 /* One painted path, in the drawing's px (see above). */
 typedef struct rp_svg_shape {

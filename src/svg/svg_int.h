@@ -26,6 +26,7 @@ typedef struct rp_svg_pb {
   rp_vec ops;     /* rp_path_op, transformed */
   size_t *budget; /* segments still allowed in the whole file */
   bool oom, over; /* out of memory / budget exhausted */
+  bool overflow;  /* an arc's geometry went beyond doubles */
   double cx, cy;  /* current point, untransformed */
   double sx, sy;  /* start of the current subpath, untransformed */
 } rp_svg_pb;

@@ -86,10 +86,12 @@ void rp_svg_arc(rp_svg_pb *pb, double rx, double ry, double rot_deg, bool large,
   double phi = fmod(rot_deg, 360) * PI / 180, cp = cos(phi), sp = sin(phi);
   double dx = (x1 - x2) / 2, dy = (y1 - y2) / 2;
   double x1p = cp * dx + sp * dy, y1p = -sp * dx + cp * dy;
-  double lam = x1p * x1p / (rx * rx) + y1p * y1p / (ry * ry);
+  /* hypot, not the sum of squares: radii of 1e-200 underflow when squared,
+   * and the arc they scale up to is an ordinary one. */
+  double lam = hypot(x1p / rx, y1p / ry);
   if (lam > 1) {
-    rx *= sqrt(lam);
-    ry *= sqrt(lam);
+    rx *= lam;
+    ry *= lam;
   }
   double num = rx * rx * ry * ry - rx * rx * y1p * y1p - ry * ry * x1p * x1p;
   double den = rx * rx * y1p * y1p + ry * ry * x1p * x1p;
@@ -102,6 +104,11 @@ void rp_svg_arc(rp_svg_pb *pb, double rx, double ry, double rot_deg, bool large,
   double t1 = atan2(uy, ux), dt = atan2(ux * vy - uy * vx, ux * vx + uy * vy);
   if (!sweep && dt > 0) dt -= 2 * PI;
   if (sweep && dt < 0) dt += 2 * PI;
+  if (!(isfinite(dt) && isfinite(t1) && isfinite(cx) && isfinite(cy) && isfinite(rx) &&
+        isfinite(ry))) {
+    pb->overflow = true; /* beyond doubles: the shape is refused (svg.c) */
+    return;
+  }
   int n = (int)ceil(fabs(dt) / (PI / 2) - 1e-9);
   if (n < 1) n = 1;
   double seg = dt / n, k = 4.0 / 3.0 * tan(seg / 4);

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes libFuzzer dictionaries generated from the RelaxNG schemas:
 dict.py SRC OUT writes OUT/content.dict (data/schema/review.rng),
-OUT/layout.dict (layouts/schema/layout.rng) and OUT/xpath.dict (the content
-vocabulary, the extension functions, XPath syntax). Each holds the element
+OUT/layout.dict (layouts/schema/layout.rng), OUT/xpath.dict (the content
+vocabulary, the extension functions, XPath syntax) and OUT/svg.dict (the SVG
+subset of docs/svg.md, listed here: svg/ has no schema). Each holds the element
 names as tags, attribute names as `name="`, and every enumerated value."""
 import os
 import re
@@ -72,3 +73,22 @@ syntax = ["/", "//", "..", "@", "[", "]", "|", " and ", " or ", " div ", " mod "
           "'", '"', "$key", "$group", "*", "node()", "text()", "ancestor::", "following-sibling::",
           "'d MMMM yyyy'", "'#,##0.0'", "'MMMM yyyy'", "NaN", "-0", "1e308"]
 write("xpath.dict", functions + syntax + list(ce) + ["@" + a for a in ca] + list(cv))
+# SVG: svg/ has no schema; the subset docs/svg.md describes, and what it refuses.
+svg_elements = ["svg", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "g",
+                "a", "use", "defs", "symbol", "style", "title", "desc", "metadata", "text",
+                "tspan", "image", "linearGradient", "clipPath", "mask", "filter", "marker"]
+svg_attributes = ["xmlns", "xmlns:xlink", "width", "height", "viewBox", "preserveAspectRatio",
+                  "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "d", "points",
+                  "transform", "fill", "stroke", "fill-opacity", "stroke-opacity", "opacity",
+                  "fill-rule", "stroke-width", "stroke-linecap", "stroke-linejoin",
+                  "stroke-miterlimit", "stroke-dasharray", "display", "visibility", "color",
+                  "style", "class", "id", "href", "xlink:href", "clip-path", "mask", "filter"]
+svg_values = ["M", "m", "L", "l", "H", "h", "V", "v", "C", "c", "S", "s", "Q", "q", "T", "t",
+              "A", "a", "Z", "z", "1e5", "-.5e-3", "0 0 1 1", "matrix(", "translate(", "scale(",
+              "rotate(", "skewX(", "skewY(", "none", "currentColor", "transparent", "evenodd",
+              "nonzero", "round", "square", "butt", "bevel", "miter", "hidden", "rgb(", "rgba(",
+              "#fff", "#12345678", "url(#", "xMidYMid", "xMinYMax", "meet", "slice", "px", "pt",
+              "mm", "cm", "in", "pc", "%", "{", "}", ";", ":", ".cls-1", "#id", ",", "/*", "*/",
+              "@font-face", "@charset", "http://www.w3.org/2000/svg",
+              "http://www.w3.org/1999/xlink"]
+write("svg.dict", list(xml_entries(svg_elements, svg_attributes, svg_values)) + common)

@@ -29,6 +29,12 @@ const char *rp_fuzz_path(const char *rel);
  * to /dev/null (the PDF goes nowhere). Any outcome but a crash is fine:
  * refusals are what hostile input should get. */
 void rp_fuzz_render(const char *content, const char *layout, bool pdf);
+/* Aborts (a finding) when `d` holds an internal error other than running out
+ * of memory: hostile input must get a located refusal, and "layout produced
+ * a path with invalid numbers" from render means an earlier stage let
+ * something through that no crash would reveal. */
+struct rp_diag;
+void rp_fuzz_no_internal(const struct rp_diag *d);
 
 /* A reader over the input for targets that build structures from bytes:
  * every getter returns something (zeros once the bytes run out). */

@@ -127,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rp_charts_draw(a, &c, &fs, &box, page, &d);
     rp_charts_alt(a, &c);
   }
+  rp_fuzz_no_internal(&d);
   rp_diag_fini(&d);
   rp_arena_free(a);
   rp_fuzz_strings_free();

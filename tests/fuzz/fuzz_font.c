@@ -26,9 +26,12 @@ static const char layout[] =
     "</layout>\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const char *lpath;
-  if (!lpath) {
-    lpath = rp_fuzz_path("layouts/fuzz-font.xml");
+  /* A copy: rp_fuzz_path's four slots rotate, and the fourth font that
+   * loaded overwrote this path with the content's, so every later render
+   * read the content as its layout and failed before libharu saw a font. */
+  static char lpath[4200];
+  if (!lpath[0]) {
+    snprintf(lpath, sizeof lpath, "%s", rp_fuzz_path("layouts/fuzz-font.xml"));
     FILE *f = fopen(lpath, "w");
     if (!f || fputs(layout, f) < 0 || fclose(f) != 0) abort();
   }

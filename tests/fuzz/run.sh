@@ -9,12 +9,15 @@
 # minimise one with `fuzz_<target> -minimize_crash=1 FILE` and add it to
 # tests/fuzz/regress/<target>/ with the fix. A summary line per target
 # (runs, runs/s, findings) goes to stdout and build-fuzz/fuzz-report.txt.
+# RP_FUZZ_TIMEOUT (seconds, default 20) is libFuzzer's per-input limit, in
+# wall time: raise it on a loaded machine, where a niced fuzzer can stall for
+# longer than that, and replay what it reports to see whether it is slow.
 set -u
 secs=${1:?usage: tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bld=${RP_FUZZ_BUILD:-$src/build-fuzz}
-all="content layout png jpeg font xpath chart map"
+all="content layout png jpeg font xpath chart map svg"
 targets=${*:-$all}
 cc=${CC:-clang-14}
 py=/usr/bin/python3
@@ -28,14 +31,14 @@ $py "$src/tests/fuzz/seeds.py" "$src" "$bld/seeds" || exit 1
 $py "$src/tests/fuzz/dict.py" "$src" "$bld/dicts" || exit 1
 
 declare -A max_len=([content]=65536 [layout]=65536 [png]=65536 [jpeg]=65536 [font]=262144
-                    [xpath]=1024 [chart]=8192 [map]=70000)
-declare -A dict=([content]=content [layout]=layout [xpath]=xpath)
+                    [xpath]=1024 [chart]=8192 [map]=70000 [svg]=65536)
+declare -A dict=([content]=content [layout]=layout [xpath]=xpath [svg]=svg)
 export TMPDIR=${TMPDIR:-/tmp} RP_SRC="$src"
 status=0
 for t in $targets; do
   mkdir -p "$bld/corpus/$t" "$bld/findings/$t"
   log="$bld/findings/$t/last-run.log"
-  args=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len="${max_len[$t]}"
+  args=(-max_total_time="$secs" -timeout="${RP_FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048 -max_len="${max_len[$t]}"
         -print_final_stats=1 -artifact_prefix="$bld/findings/$t/")
   [ -n "${dict[$t]:-}" ] && args+=(-dict="$bld/dicts/${dict[$t]}.dict")
   start=$SECONDS

@@ -99,3 +99,34 @@ for kind in range(9):
 outline = read(os.path.join(src, "data/map/uk-outline.txt"))
 put("map", outline)
 put("map", b"\n".join(outline.split(b"\n")[:60]) + b"\n")
+
+# SVG: every SVG of the repository (the sample's logo), and one small file
+# per part of the subset svg/ reads (docs/svg.md), refusals included.
+for path in files("images/**/*.svg", "tests/**/*.svg"):
+    put("svg", read(path))
+HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+for body in [
+        'width="100" height="50"><rect x="10" y="20" width="30" height="40" rx="3" fill="#f00"/>',
+        'viewBox="0 0 100 80"><circle cx="50" cy="40" r="20" fill="teal" stroke="rgb(255, 0, 0)"'
+        ' stroke-width="4" fill-opacity="0.5"/><ellipse cx="5" cy="5" rx="4" ry="2"/>',
+        'width="2cm" height="10mm" viewBox="0 0 10 10" preserveAspectRatio="xMinYMax slice">'
+        '<g transform="translate(100 50) rotate(90) skewX(10) matrix(1 0 0 1 2 3)" opacity="50%">'
+        '<path d="M0 0 L10 0 l0 20 z" opacity="0.5"/><g transform="scale(2)"><line x1="1" y1="0"'
+        ' x2="2" y2="0" stroke="black" stroke-width="3" stroke-dasharray="2 1"'
+        ' stroke-linecap="round" stroke-linejoin="bevel" stroke-miterlimit="2"/></g></g>',
+        'viewBox="0 0 100 100"><path d="M10 50A40 40 0 0 1 90 50" fill="none" stroke="#000"/>'
+        '<path d="M0,0Q10,20 20,0T40,0S50-10,60,0C70 10,80 10,90 0z"/>'
+        '<path d="m10 10h5v5H10V10z" fill-rule="evenodd"/>'
+        '<polyline points="1,2 3,4 5,6"/><polygon points="0 0 10 0 5 5" fill="#1238"/>',
+        'viewBox="0 0 10 10"><defs><style>/* Illustrator */ .cls-1{fill:#e30613;}\n'
+        '#x, rect.a { stroke: blue; stroke-width: 2px } @font-face { font-family: x }</style>'
+        '</defs><rect class="cls-1" width="1" height="1"/><rect id="x" class="a cls-1"'
+        ' style="fill:#000;fill-opacity:.3" width="1" height="1"/>',
+        'viewBox="0 0 100 100"><defs><rect id="r" width="2" height="2"/><symbol id="s">'
+        '<circle r="1" fill="red"/></symbol></defs><use href="#r" x="10" y="20" fill="blue"/>'
+        '<use xlink:href="#s" transform="translate(50 50)"/><a><g display="none"><rect/></g>'
+        '<rect visibility="hidden" width="5" height="5" color="red" fill="currentColor"/></a>',
+        'viewBox="0 0 10 10"><text x="1" y="5">refused</text><rect fill="url(#g)" width="1"'
+        ' height="1"/><image href="x.png"/><g clip-path="url(#c)"><rect width="1" height="1"/></g>',
+        'viewBox="0 0 10 10"><g id="g"><use href="#g"/></g>']:
+    put("svg", '<?xml version="1.0"?>\n' + HEAD + body + "</svg>\n")

@@ -315,6 +315,58 @@ static void test_hostile_bounds(void **state) {
   assert_int_equal(svg->n_shapes, 1);
   load_refused(c, "far.svg", HEAD "viewBox=\"0 0 10 10\">\n<path d=\"M1 1 L1e12 5 L1 5z\"/></svg>",
                "beyond its edges", 2);
+  /* a point that is NaN (inf - inf under a transform) is refused, though
+   * fmin and fmax skip it when bounding the shape (fuzz_svg) */
+  load_refused(c, "nan.svg",
+               HEAD
+               "viewBox=\"0 0 10 10\">\n\n<path transform=\"matrix(1e200 0 1e200 0 0 0)\" "
+               "d=\"M0 0 L1e200 -1e200 L1e-199 0Z\"/></svg>",
+               "coordinates too large to draw", 3);
+  /* an arc whose geometry overflows: refused, not cast from NaN to int */
+  load_refused(c, "arc-inf.svg",
+               HEAD
+               "viewBox=\"0 0 10 10\">\n<path d=\"M0 0 m1e308 0 1e308 0 A1 1 0 0 1 5 5\"/>"
+               "</svg>",
+               "coordinates too large to draw", 2);
+  /* radii whose squares underflow are scaled up like any radii too small:
+   * the same half circle as radii of 0.001 */
+  svg = load_ok(c, "arc-tiny.svg",
+                HEAD
+                "viewBox=\"0 0 10 10\"><path d=\"M0 0A1e-200 1e-200 0 0 1 6 8\"/>"
+                "<path d=\"M0 0A0.001 0.001 0 0 1 6 8\"/></svg>");
+  assert_int_equal(svg->n_shapes, 2);
+  assert_int_equal(svg->shapes[0].n_ops, 3);
+  assert_int_equal(svg->shapes[1].n_ops, 3);
+  for (size_t i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      assert_float_equal(svg->shapes[0].ops[i].x[j], svg->shapes[1].ops[i].x[j], 1e-9);
+      assert_float_equal(svg->shapes[0].ops[i].y[j], svg->shapes[1].ops[i].y[j], 1e-9);
+    }
+}
+
+static void test_many_rules(void **state) {
+  ctx *c = *state;
+  /* every matching rule applies, the last of equal specificity winning (64
+   * were kept and the rest dropped silently) */
+  char *css = test_malloc(8000);
+  strcpy(css, HEAD "viewBox=\"0 0 10 10\"><style>");
+  for (int i = 0; i < 69; i++) strcat(css, ".a{fill:#000001}");
+  strcat(css, ".a{fill:#ff0000}</style><rect class=\"a\" width=\"1\" height=\"1\"/></svg>");
+  rp_svg *svg = load_ok(c, "rules.svg", css);
+  assert_int_equal(svg->n_shapes, 1);
+  assert_float_equal(svg->shapes[0].fill.r, 1, 1e-6);
+  test_free(css);
+  /* rules × elements is counted: 30,000 rules over 5,000 elements is refused
+   * at the element where the count passes the limit, not matched for long */
+  char *big = test_malloc(400000);
+  char *p = big + sprintf(big, HEAD "viewBox=\"0 0 10 10\"><style>");
+  for (int i = 0; i < 30000; i++) p += sprintf(p, ".a%d{}", i % 10);
+  p += sprintf(p, "</style>\n");
+  for (int i = 0; i < 5000; i++) p += sprintf(p, "<rect width=\"1\" height=\"1\"/>\n");
+  strcpy(p, "</svg>");
+  load_refused(c, "costly.svg", big, "RP_SVG_MAX_CSS_WORK",
+               3334); /* the root and 3,332 rects fit: the 3,333rd, on line 3,334, passes */
+  test_free(big);
 }
 
 static void test_sample_logo(void **state) {
@@ -339,6 +391,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_use, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hostile_bounds, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sample_logo, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
