@@ -435,7 +435,11 @@ static void include_one(xmlNodePtr inc, const char *file, const char *dir,
   xmlDocPtr sub = safe_parse(shown, st->ec);
   if (!sub) goto done;
   xmlNodePtr root = xmlDocGetRootElement(sub);
+  /* libxml2 2.9's deep copy leaks the part it built when an allocation
+   * fails: shielded like XPath and RelaxNG (base/mem.h) */
+  rp_mem_shield(true);
   xmlNodePtr copy = root ? xmlDocCopyNode(root, st->doc, 1) : NULL;
+  rp_mem_shield(false);
   xmlFreeDoc(sub);
   if (!copy) {
     rp_diag_error(d, RP_ERR_INTERNAL, file, line, 0, "out of memory including \"%s\"", href);
