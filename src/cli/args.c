@@ -69,3 +69,21 @@ int rp_args_parse(const char *cmd, int argc, char **argv, const rp_opt *opts, in
   }
   return 0;
 }
+
+int rp_args_one(const char *cmd, int argc, char **argv, const rp_opt *opts, int n_opts,
+                const char *usage, const bool *help, const char **arg) {
+  const char *pos[1];
+  int n_pos;
+  int rc = rp_args_parse(cmd, argc, argv, opts, n_opts, pos, 1, &n_pos);
+  if (rc) return rc;
+  if (*help) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (n_pos != 1) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  *arg = pos[0];
+  return -1;
+}

@@ -19,4 +19,11 @@ typedef struct rp_opt {
 int rp_args_parse(const char *cmd, int argc, char **argv, const rp_opt *opts, int n_opts,
                   const char **pos, int max_pos, int *n_pos);
 
+/* rp_args_parse for a subcommand of one positional argument: with *help set
+ * (after parsing) prints usage to stdout (exit 0); without exactly one
+ * positional, to stderr (exit 2). Returns -1 to go on, *arg set; else the
+ * exit status. */
+int rp_args_one(const char *cmd, int argc, char **argv, const rp_opt *opts, int n_opts,
+                const char *usage, const bool *help, const char **arg);
+
 #endif

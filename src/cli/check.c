@@ -89,28 +89,19 @@ static void summarise(const rp_model *m, char *buf, size_t size) {
 int rp_cli_check(int argc, char **argv) {
   bool help = false, strict = false;
   const rp_opt opts[] = {{"help", 'h', false, NULL, &help}, {"strict", 0, false, NULL, &strict}};
-  const char *pos[1];
-  int n_pos;
-  int rc = rp_args_parse("check", argc, argv, opts, 2, pos, 1, &n_pos);
-  if (rc) return rc;
-  if (help) {
-    fputs(usage, stdout);
-    return 0;
-  }
-  if (n_pos != 1) {
-    fputs(usage, stderr);
-    return 2;
-  }
+  const char *path;
+  int rc = rp_args_one("check", argc, argv, opts, 2, usage, &help, &path);
+  if (rc >= 0) return rc;
   rp_diag d;
   rp_diag_init(&d);
   d.strict = strict;
   rp_arena *a = rp_arena_new();
   rp_content *c = NULL;
-  rp_status st = a ? rp_content_load(a, pos[0], &d, &c) : rp_diag_oom(&d);
+  rp_status st = a ? rp_content_load(a, path, &d, &c) : rp_diag_oom(&d);
   if (st == RP_OK && rp_diag_status(&d) == RP_OK) {
     char line[4096];
     summarise(c->model, line, sizeof line);
-    printf("%s: valid; %s\n", pos[0], line);
+    printf("%s: valid; %s\n", path, line);
   }
   rp_diag_print(&d, stderr);
   rc = (int)rp_diag_status(&d);

@@ -248,20 +248,13 @@ int rp_cli_init(int argc, char **argv) {
       {"name", 0, true, &o.name, NULL},    {"short", 0, true, &o.short_name, NULL},
       {"from", 0, true, &o.from, NULL},    {"to", 0, true, &o.to, NULL},
   };
-  const char *pos[1];
-  int n_pos;
-  int rc =
-      rp_args_parse("init", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1, &n_pos);
-  if (rc) return rc;
-  if (o.help) {
-    fputs(usage, stdout);
-    return 0;
-  }
-  if (n_pos != 1 || (!o.from) != (!o.to)) {
+  int rc = rp_args_one("init", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage,
+                       &o.help, &o.dir);
+  if (rc >= 0) return rc;
+  if ((!o.from) != (!o.to)) {
     fputs(usage, stderr);
     return 2;
   }
-  o.dir = pos[0];
   rp_arena *a = rp_arena_new();
   if (!a) return fail("out of memory");
   if (!o.name) {

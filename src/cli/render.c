@@ -137,20 +137,9 @@ int rp_cli_render(int argc, char **argv) {
       {"accessible", 0, false, NULL, &o.accessible},
       {"split", 0, false, NULL, &o.split},
   };
-  const char *pos[1];
-  int n_pos;
-  int rc = rp_args_parse("render", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1,
-                         &n_pos);
-  if (rc) return rc;
-  if (o.help) {
-    fputs(usage, stdout);
-    return 0;
-  }
-  if (n_pos != 1) {
-    fputs(usage, stderr);
-    return 2;
-  }
-  o.content = pos[0];
+  int rc = rp_args_one("render", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage,
+                       &o.help, &o.content);
+  if (rc >= 0) return rc;
   long chart_dpi = 0;
   if (o.chart_dpi) {
     char *end;

@@ -140,20 +140,9 @@ int rp_cli_watch(int argc, char **argv) {
       {"output", 'o', true, &o.output, NULL},
       {"strict", 0, false, NULL, &o.strict},
   };
-  const char *pos[1];
-  int n_pos;
-  int rc =
-      rp_args_parse("watch", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), pos, 1, &n_pos);
-  if (rc) return rc;
-  if (o.help) {
-    fputs(usage, stdout);
-    return 0;
-  }
-  if (n_pos != 1) {
-    fputs(usage, stderr);
-    return 2;
-  }
-  o.content = pos[0];
+  int rc = rp_args_one("watch", argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage,
+                       &o.help, &o.content);
+  if (rc >= 0) return rc;
   rp_arena *a = rp_arena_new();
   if (!a) return 3;
   if (!o.output) o.output = rp_path_with_ext(a, o.content, ".pdf");
