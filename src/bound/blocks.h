@@ -166,6 +166,8 @@ typedef struct rp_block {
   rp_boxstyle box;           /* boxes, quotes, shapes, cards, cells, tables, stats, images */
   bool keep_together;        /* never split across pages or columns */
   bool keep_with_next;
+  bool tagged;          /* role was given by the layout (tag="…"): kept for headings too */
+  bool artifact;        /* tag="artifact": everything it draws is an artifact */
   const char *bookmark; /* outline entry title, or NULL */
   int bookmark_level;
   const char *anchor; /* an id page('id') and links to "#id" find where the block starts, or NULL */

@@ -199,9 +199,9 @@ static rp_status place_lines(flow *f, const rp_block *b, place_ctx ctx, rp_arena
                              double width, rp_lines ls) {
   const rp_style *st = b->style;
   rp_status s = RP_OK;
-  rp_role role = b->kind == RP_BLOCK_HEADING ? heading_role(b->level)
-                 : b->role != RP_ROLE_NONE   ? b->role
-                                             : RP_ROLE_P;
+  rp_role role = b->kind == RP_BLOCK_HEADING && !b->tagged ? heading_role(b->level)
+                 : b->role != RP_ROLE_NONE                 ? b->role
+                                                           : RP_ROLE_P;
   int sid = rp_flow_id(f);
   rp_grid_mode grid = grid_mode(f, b);
   bool snap = grid == RP_GRID_SNAP;

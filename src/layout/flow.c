@@ -110,6 +110,18 @@ rp_item *rp_flow_emit_box(flow *f, rp_item_kind kind, double x, double y, double
   return it;
 }
 
+void rp_flow_make_artifacts(flow *f, size_t page0, size_t item0) {
+  for (size_t p = page0 ? page0 - 1 : 0; p < f->doc->pages.len; p++) {
+    rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, p);
+    for (size_t i = p + 1 == page0 ? item0 : 0; i < pg->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+      if (it->kind == RP_ITEM_BOOKMARK || it->kind == RP_ITEM_LINK) continue;
+      it->role = RP_ROLE_ARTIFACT;
+      it->struct_id = it->parent_id = 0;
+    }
+  }
+}
+
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src) {
   if (f->measuring) return RP_OK;

@@ -171,6 +171,11 @@ typedef struct place_ctx {
   int parent_id;
 } place_ctx;
 
+/* Everything placed since page page0 (the count of pages then) at item
+ * item0 becomes an artifact, outside the structure (tag="artifact"); links
+ * and bookmarks stay what they are. */
+void rp_flow_make_artifacts(flow *f, size_t page0, size_t item0);
+
 /* flow.c */
 rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run);
 rp_status rp_flow_next_column(flow *f);

@@ -209,8 +209,10 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
       }
     }
     rp_flow_pend_anchor(f, b->anchor);
+    size_t page0 = f->doc->pages.len, item0 = f->page ? f->page->items.len : 0;
     rp_status st = place_block(f, b, ctx);
     if (st != RP_OK) return st;
+    if (b->artifact && !f->measuring) rp_flow_make_artifacts(f, page0, item0);
   }
   return RP_OK;
 }

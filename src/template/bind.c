@@ -146,6 +146,12 @@ static rp_block *new_block(binder *b, const rp_tnode *t, const xmlNode *node, rp
   }
   blk->kind = k;
   blk->role = role;
+  if (t->tag == RP_ROLE_ARTIFACT) {
+    blk->artifact = true;
+  } else if (t->tag != RP_ROLE_NONE) {
+    blk->role = t->tag;
+    blk->tagged = true;
+  }
   blk->src = src_of(b, t, node);
   blk->keep_together = t->keep_together;
   if (t->keep_with_next >= 0) blk->keep_with_next = t->keep_with_next;

@@ -409,6 +409,28 @@ static void text_height(rp_layout_def *l, xmlNode *n, rp_tnode *t, bool *ok) {
   }
 }
 
+/* tag="…": the structure a block is given in tagged PDF instead of its own
+ * (a styled paragraph that is a heading or a caption), or "artifact" for
+ * decoration that repeats what the text says (a pull quote). */
+static bool tag_attr(rp_layout_def *l, xmlNode *n, rp_role *out) {
+  static const rp_role allowed[] = {RP_ROLE_ARTIFACT, RP_ROLE_P,    RP_ROLE_H1, RP_ROLE_H2,
+                                    RP_ROLE_H3,       RP_ROLE_H4,   RP_ROLE_H5, RP_ROLE_H6,
+                                    RP_ROLE_CAPTION,  RP_ROLE_QUOTE};
+  *out = RP_ROLE_NONE;
+  const char *v = rp_def_attr(l, n, "tag");
+  if (!v) return true;
+  for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+    if (strcmp(v, rp_role_name(allowed[i])) == 0) {
+      *out = allowed[i];
+      return true;
+    }
+  rp_def_error(l, n,
+               "<%s tag=\"%s\">: a block is tagged artifact, P, H1 to H6, Caption or "
+               "BlockQuote",
+               (const char *)n->name, v);
+  return false;
+}
+
 static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
   rp_tkind kind;
   if (!kind_of(n, &kind)) return NULL;
@@ -424,6 +446,7 @@ static rp_tnode *compile_block(rp_layout_def *l, xmlNode *n, const scope *sc) {
     t->keep_with_next = k;
   }
   ok &= rp_def_bool(l, n, "keep-together", &t->keep_together);
+  ok &= tag_attr(l, n, &t->tag);
   t->anchor = rp_def_avt_attr(l, n, "anchor", sc->vars, &ok);
   const char *brk = rp_def_attr(l, n, "break-before"); /* the schema allows page, column */
   if (brk) t->break_before = strcmp(brk, "column") == 0 ? RP_T_COLUMN_BREAK : RP_T_PAGE_BREAK;

@@ -250,6 +250,7 @@ typedef struct rp_tnode {
   int break_before;     /* RP_T_PAGE_BREAK or RP_T_COLUMN_BREAK before what it makes; 0: none */
   rp_boxstyle box;
   bool keep_together;
+  rp_role tag;          /* tag="…": the structure role it is given; RP_ROLE_NONE: its own */
   int keep_with_next;   /* -1 unset, else 0/1 */
   const rp_avt *alt;    /* images; a chart's label */
   const rp_avt *anchor; /* anchor="{@id}": page('id') and "#id" find the first block it makes */

@@ -37,6 +37,37 @@ else
   fail "pack-22.case-studies: render failed: $(head -3 "$TMP/pack-22.err")"
 fi
 
+# A layout gives a block another structure (tag="Caption") or none
+# (tag="artifact": the cover's strapline here): the text is drawn all the same,
+# the artifact is outside the structure and the caption is a Caption.
+rm -rf "$TMP/tagattr" && mkdir -p "$TMP/tagattr" && cp -r layouts "$TMP/tagattr/" &&
+  cp -r fonts images "$TMP/tagattr/" && mkdir -p "$TMP/tagattr/data" && cp -r data/map "$TMP/tagattr/data/"
+sed -i -e 's|<paragraph style="cover-strap" select="/review/strapline"/>|<paragraph style="cover-strap" select="/review/strapline" tag="artifact"/>|' \
+  -e "s|<paragraph style=\"kicker\">{choose(@kicker, @kicker, label('kicker-about'))}|<paragraph style=\"kicker\" tag=\"Caption\">{choose(@kicker, @kicker, label('kicker-about'))}|" \
+  "$TMP/tagattr/layouts/lib/templates.xml"
+if "$BIN" render data/ccin-2018-19.xml --layout "$TMP/tagattr/layouts/annual-review.xml" \
+  -o "$TMP/tagattr.pdf" -q 2>"$TMP/tagattr.err"; then
+  tagged tagattr "$TMP/tagattr.pdf"
+  pdftotext "$TMP/tagattr.pdf" - | grep -q "People-centred councils driving" &&
+    pass "tag=artifact: the text is drawn" || fail "tag=artifact: the text is gone"
+  pdfinfo -struct-text "$TMP/tagattr.pdf" >"$TMP/tagattr.struct" 2>&1
+  grep -q "People-centred councils driving" "$TMP/tagattr.struct" &&
+    fail "tag=artifact: the text is still in the structure" || pass "tag=artifact: outside the structure"
+  pdfinfo -struct-text "$TMP/ccin-2018-19.annual-review.pdf" | grep -q "People-centred councils driving" &&
+    pass "without tag=: the strapline is in the structure" || fail "the stock strapline is not in the structure"
+  grep -A1 "^ *Caption" "$TMP/tagattr.struct" | grep -q "About the network\|ABOUT THE NETWORK" &&
+    pass "tag=Caption: a Caption element" || fail "tag=Caption: no Caption with the kicker: $(grep -c Caption "$TMP/tagattr.struct")"
+else
+  fail "tag=: render failed: $(head -3 "$TMP/tagattr.err")"
+fi
+sed 's|<paragraph style="cover-strap" select="/review/strapline" tag="artifact"/>|<paragraph style="cover-strap" select="/review/strapline" tag="Span"/>|' \
+  "$TMP/tagattr/layouts/lib/templates.xml" >"$TMP/tagattr/layouts/lib/t2.xml" &&
+  mv "$TMP/tagattr/layouts/lib/t2.xml" "$TMP/tagattr/layouts/lib/templates.xml"
+"$BIN" render data/ccin-2018-19.xml --layout "$TMP/tagattr/layouts/annual-review.xml" \
+  -o "$TMP/tagbad.pdf" -q 2>"$TMP/tagbad.err"
+[ $? -eq 1 ] && grep -q 'templates.xml:[0-9]*:.*tag' "$TMP/tagbad.err" &&
+  pass "tag=\"Span\": refused at its line" || fail "tag=\"Span\": $(head -2 "$TMP/tagbad.err")"
+
 # Print output keeps its tags (no links there; crop marks are artifacts).
 if "$BIN" render data/ccin-2018-19.xml --for print --crop-marks -o "$TMP/print.pdf" -q \
   2>"$TMP/print.err"; then
