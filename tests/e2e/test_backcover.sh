@@ -33,9 +33,22 @@ PY
 # Compared without white space: a long handle breaks over lines.
 squash() { tr -d ' \n\f\t'; }
 
-for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml; do
+# The most a back cover is asked to hold: the second sample with a third
+# office's phone and a fourth handle (two offices, three phones, four handles).
+mkdir -p "$TMP/data"
+sed -e 's|<phone label="Edinburgh office">0131 496 0818</phone>|&<phone label="Inverness office">01463 796 000</phone>|' \
+    -e 's|<social network="bluesky" handle="@serensolas.bsky.social"/>|&<social network="bluesky" handle="@cymru.serensolas.bsky.social"/>|' \
+    data/seren-solas-2024-25.xml >"$TMP/data/most-contacts.xml"
+grep -q Inverness "$TMP/data/most-contacts.xml" && grep -q '@cymru' "$TMP/data/most-contacts.xml" ||
+  fail "most-contacts: the second sample's contact section has changed; update the sed above"
+
+# (The A4 review's cards, three a row, hold the samples but not that:
+# docs/layout.md, "Sharing parts with XInclude", $contact-list.)
+for content in data/ccin-2018-19.xml data/seren-solas-2024-25.xml "$TMP/data/most-contacts.xml"; do
   name=$(basename "$content" .xml)
-  for layout in annual-review annual-review-a5; do
+  layouts="annual-review annual-review-a5"
+  [ "$name" = most-contacts ] && layouts=annual-review-a5
+  for layout in $layouts; do
     out="$TMP/$name-$layout.pdf"
     "$BIN" render "$content" --layout "$layout" -o "$out" -q 2>"$TMP/err" || {
       fail "$name $layout: render failed: $(cat "$TMP/err")"
