@@ -980,7 +980,8 @@ bool rp_binder_oom(binder *b) { return oom(b); }
 int rp_binder_line(const xmlNode *n) { return content_line(n); }
 
 /* page-break, column-break */
-/* <endnotes/>: the endnotes met so far and not yet printed. */
+/* <endnotes/>: the endnotes met so far and not yet printed, under their title
+ * (notes.c). */
 void rp_bind_endnotes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                       int depth) {
   (void)pos, (void)size, (void)depth;
