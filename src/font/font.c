@@ -577,7 +577,7 @@ static double ink_middle(hb_font_t *font, hb_codepoint_t g) {
  * then pnum; where the feature replaces its glyph, the replacement's advance
  * (truncated as libharu truncates widths) and the shift that puts the
  * character's own ink where the replacement's is. */
-static void read_figures(rp_font *f, const struct rp_font_kerner *k) {
+static void read_figures(rp_font *f, const struct rp_font_kerner *k, hb_font_t *outlines) {
   static const hb_tag_t tags[2] = {HB_TAG('t', 'n', 'u', 'm'), HB_TAG('p', 'n', 'u', 'm')};
   hb_face_t *face = hb_font_get_face(k->font);
   unsigned upem = (unsigned)f->units_per_em;
@@ -603,7 +603,7 @@ static void read_figures(rp_font *f, const struct rp_font_kerner *k) {
       if (n != 1 || info[0].codepoint == own) continue;
       hb_codepoint_t g = info[0].codepoint;
       uint32_t adv = (uint32_t)hb_font_get_glyph_h_advance(k->font, g) * 1000u / upem;
-      double shift = (ink_middle(k->font, g) - ink_middle(k->font, own)) * 1000.0 / upem;
+      double shift = (ink_middle(outlines, g) - ink_middle(outlines, own)) * 1000.0 / upem;
       f->fig_adv[m][i] = (int16_t)(adv > INT16_MAX ? INT16_MAX : adv);
       f->fig_shift[m][i] = (int16_t)lround(fmax(-4000, fmin(4000, shift)));
     }
@@ -754,7 +754,20 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     snprintf(why, sizeof why, "out of memory");
     goto fail;
   }
-  read_figures(f, f->kerner);
+  /* The figures' ink needs outlines, which the kerner does not keep: a
+   * face over the file's bytes serves for as long as they are read. */
+  hb_blob_t *blob = hb_blob_create_or_fail((const char *)s.data, (unsigned)s.size,
+                                           HB_MEMORY_MODE_READONLY, NULL, NULL);
+  hb_face_t *whole = blob ? hb_face_create(blob, 0) : NULL;
+  hb_font_t *outlines = whole ? hb_font_create(whole) : NULL;
+  hb_face_destroy(whole);
+  hb_blob_destroy(blob);
+  if (!outlines) {
+    snprintf(why, sizeof why, "out of memory");
+    goto fail;
+  }
+  read_figures(f, f->kerner, outlines);
+  hb_font_destroy(outlines);
 
   if (fs->count == fs->cap) {
     size_t cap = fs->cap ? fs->cap * 2 : 8;
