@@ -8,8 +8,9 @@ The same document as layouts/case-studies.xml, written the way a ReportLab user 
 with a cover page, the studies flowing about two to a page (each kept together: theme, title,
 council and place, two paragraphs and a small bar chart of its three figures from
 reportlab.graphics, an outline entry per study), and an index by theme with page numbers at the
-end (ReportLab's SimpleIndex fed by <index> tags in the titles; multiBuild lays the document out
-until the index's page numbers settle: twice). Liberation Sans (fonts-liberation) as the JSON
+end (ReportLab's SimpleIndex fed by <index> tags in the titles). The index comes last, so one
+pass knows every page number it prints: doc.build, not multiBuild, which would lay the whole
+document out a second time to confirm them (twice the time; the same PDF). Liberation Sans (fonts-liberation) as the JSON
 asks, else the DejaVu Sans in the project's fonts/. ReportLab subsets the TrueType fonts it
 embeds and compresses page streams, as reviewpdf does.
 """
@@ -208,7 +209,8 @@ def build(data, out, family, fonts):
                         headers=False)
     story += [PageBreak(), Paragraph("FIND A CASE STUDY", st["kicker"]),
               Paragraph("Index by theme", st["h1"]), index]
-    doc.multiBuild(story, canvasmaker=index.getCanvasMaker())
+    # One pass: every <index> entry is drawn before the index itself is laid out.
+    doc.build(story, canvasmaker=index.getCanvasMaker())
 
 
 def main(argv):
