@@ -74,6 +74,7 @@ def run_once(argv, env):
     if os.waitstatus_to_exitcode(status) != 0:
         # once more with its messages, so that the failure says why
         err = subprocess.run(argv, env=env, capture_output=True, text=True).stderr.strip()
+        err = "\n".join(err.splitlines()[:4])  # a failing render may print thousands
         raise RuntimeError(f"exit {os.waitstatus_to_exitcode(status)}: {' '.join(argv)}"
                            + (f"\n{err}" if err else ""))
     return wall, ru.ru_maxrss
@@ -202,6 +203,7 @@ def main():
     binary = os.path.abspath(a.binary) if a.binary else build(os.path.join(ROOT, "build-bench"))
     print(f"machine: {machine()}", flush=True)
     rows = []
+    failed = False
     tmpdir = tempfile.TemporaryDirectory()
     tmp = tmpdir.name
     if a.keep:
@@ -213,7 +215,14 @@ def main():
                 continue
             if callable(jobs):
                 jobs = jobs()
-            for tool, m in measure(jobs, a.runs, a.warmup).items():
+            try:
+                measured = measure(jobs, a.runs, a.warmup)
+            except RuntimeError as e:  # say so, and carry on with the other documents
+                print(f"{name:16} FAILED: {e}", flush=True)
+                rows.append({"document": name, "tool": "reviewpdf", "failed": str(e)})
+                failed = True
+                continue
+            for tool, m in measured.items():
                 rows.append({"document": name, "tool": tool, **m})
                 label = name if tool == "reviewpdf" else f"  {tool}"
                 print(f"{label:16} {m['wall']*1000:8.1f} ms ({m['min']*1000:.1f}–"
@@ -227,14 +236,18 @@ def main():
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump({"machine": machine(), "runs": a.runs, "binary": binary, "rows": rows,
                        "targets": verdicts}, f, indent=1)
+    sys.exit(1 if failed else 0)
 
 
 def judge(rows):
     """Issue 13's targets: against the peers measured in this run, else the issue's figures."""
-    rp = {r["document"]: r for r in rows if r["tool"] == "reviewpdf"}
+    print("\ntargets (issue 13):")
+    rp = {r["document"]: r for r in rows if r["tool"] == "reviewpdf" and "failed" not in r}
     peers = {}
     for r in rows:
-        if r["tool"] != "reviewpdf":
+        if "failed" in r:
+            print(f"  {r['document']}: failed, nothing to judge")
+        elif r["tool"] != "reviewpdf":
             peers.setdefault(r["document"], {})[r["tool"]] = r
     out = []
 
@@ -242,7 +255,6 @@ def judge(rows):
         out.append({"target": target, "met": met, "detail": detail})
         print(f"  {target}: {'met' if met else 'NOT met'} ({detail})")
 
-    print("\ntargets (issue 13):")
     m = rp.get("review")
     if m:
         say("review under 20 MiB peak", m["rss"] < 20 * 1024, f"{m['rss']/1024:.1f} MiB")
