@@ -81,19 +81,36 @@ def run_once(argv, env):
 
 
 def measure(jobs, runs, warmup):
-    """Times each (tool, argv, env, out) job: warm-ups first, then the jobs in turn, runs times."""
+    """Times each (tool, argv, env, out) job: warm-ups first, then the jobs in turn, runs times.
+    A tool whose run fails is dropped from the turns (its error is its result); the others go
+    on."""
+    failed = {}
+
+    def once(tool, argv, env):
+        if tool in failed:
+            return None
+        try:
+            return run_once(argv, env)
+        except RuntimeError as e:
+            failed[tool] = str(e)
+            return None
+
     for _ in range(warmup):
-        for _, argv, env, _ in jobs:
-            run_once(argv, env)
+        for tool, argv, env, _ in jobs:
+            once(tool, argv, env)
     got = {tool: ([], []) for tool, _, _, _ in jobs}
     for _ in range(runs):
         for tool, argv, env, _ in jobs:
-            w, r = run_once(argv, env)
-            got[tool][0].append(w)
-            got[tool][1].append(r)
+            r = once(tool, argv, env)
+            if r:
+                got[tool][0].append(r[0])
+                got[tool][1].append(r[1])
     res = {}
     for tool, _, _, out in jobs:
         walls, rss = got[tool]
+        if tool in failed:
+            res[tool] = {"failed": failed[tool]}
+            continue
         res[tool] = {"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
                      "rss": statistics.median(rss), "bytes": os.path.getsize(out),
                      "pages": pages(out)}
@@ -215,16 +232,13 @@ def main():
                 continue
             if callable(jobs):
                 jobs = jobs()
-            try:
-                measured = measure(jobs, a.runs, a.warmup)
-            except RuntimeError as e:  # say so, and carry on with the other documents
-                print(f"{name:16} FAILED: {e}", flush=True)
-                rows.append({"document": name, "tool": "reviewpdf", "failed": str(e)})
-                failed = True
-                continue
-            for tool, m in measured.items():
+            for tool, m in measure(jobs, a.runs, a.warmup).items():
                 rows.append({"document": name, "tool": tool, **m})
                 label = name if tool == "reviewpdf" else f"  {tool}"
+                if "failed" in m:  # say so, and carry on with the other documents
+                    print(f"{label:16} FAILED: {m['failed']}", flush=True)
+                    failed = True
+                    continue
                 print(f"{label:16} {m['wall']*1000:8.1f} ms ({m['min']*1000:.1f}–"
                       f"{m['max']*1000:.1f}) {m['rss']/1024:7.1f} MiB {m['bytes']/1024:8.1f} KiB"
                       f" {m['pages'] or '?':>5} pages", flush=True)
@@ -246,7 +260,7 @@ def judge(rows):
     peers = {}
     for r in rows:
         if "failed" in r:
-            print(f"  {r['document']}: failed, nothing to judge")
+            print(f"  {r['document']} ({r['tool']}): failed, not judged")
         elif r["tool"] != "reviewpdf":
             peers.setdefault(r["document"], {})[r["tool"]] = r
     out = []

@@ -83,6 +83,15 @@ if RP_MAX_PAGES=5 python3 bench/run.py --binary "$BIN" --runs 1 --warmup 0 --onl
 else
   expect_contains "the review keeps the page limit" "$TMP/review.txt" "over the limit of 5"
 fi
+# A render that fails is reported and the run goes on to its end, exiting 1.
+if python3 bench/run.py --binary /bin/false --runs 1 --warmup 0 --sizes 22 --only review pack \
+    --peers none >"$TMP/false.txt" 2>&1; then
+  fail "run.py exited 0 with a binary that fails"
+elif [ "$(grep -c 'FAILED: exit 1' "$TMP/false.txt")" = 2 ]; then
+  pass "run.py reports each failed render and carries on"
+else
+  fail "run.py with a failing binary: $(cat "$TMP/false.txt")"
+fi
 
 # With ReportLab (python3-reportlab; not a CI dependency): the peer's run.
 if peer=$(for py in python3 /usr/bin/python3; do
