@@ -70,6 +70,7 @@ assert r["bytes"] == os.path.getsize(sys.argv[2]), r
 info = subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout
 assert f"Pages:           {r['pages']}" in info and r["pages"] >= 10, (r, info)
 assert 1024 < r["rss"] < 4 * 2**20 and 0 < r["min"] <= r["wall"] <= r["max"], r
+assert 0 < r["cpu"] < 10 * r["max"] + 1, r
 PY
   if cmp -s "$TMP/run/pack-22.xml" tests/data/pack/pack-22.xml; then pass "run.py renders the pack's content"; else
     fail "run.py's pack-22.xml differs from tests/data/pack/pack-22.xml"; fi
