@@ -17,7 +17,7 @@ Documents: the review (data/ + layouts/annual-review.xml), every stock profile l
 exists, and the Case Studies Pack at each size of --sizes (default 22, 220 and 2200; name 22000
 to run it): make_content.py's JSON, converted by pack_xml.py for reviewpdf and laid out through
 layouts/case-studies.xml (or the layout --pack-layout names). The pack's renders run with
-RP_MAX_PAGES raised to at least N (docs/limits.md: the default 5,000 pages refuses N=22000's
+RP_MAX_PAGES raised to at least N + 20 (docs/limits.md: the default 5,000 pages refuses N=22000's
 11,000), whatever limit the environment sets otherwise.
 
 Peers: where ReportLab is installed (python3-reportlab; --peer-python names the interpreter,
@@ -33,7 +33,6 @@ the machine it came from.
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -173,7 +172,8 @@ def pack_jobs(tmp, n, layout, binary, peer_py):
     env = dict(os.environ)
     limit = env.get("RP_MAX_PAGES", "")
     limit = int(limit) if limit.isdigit() else DEFAULT_MAX_PAGES
-    env["RP_MAX_PAGES"] = str(max(limit, n))  # the pack has about N/2 pages and its index
+    # the pack has about N/2 pages, its cover and its index: never more than N + 20
+    env["RP_MAX_PAGES"] = str(max(limit, n + 20))
     out = os.path.join(tmp, f"pack-{n}.pdf")
     jobs = [("reviewpdf", [binary, "render", xml, "--layout", layout, "-o", out], env, out)]
     if peer_py:

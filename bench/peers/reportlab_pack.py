@@ -10,9 +10,9 @@ council and place, two paragraphs and a small bar chart of its three figures fro
 reportlab.graphics, an outline entry per study), and an index by theme with page numbers at the
 end (ReportLab's SimpleIndex fed by <index> tags in the titles). The index comes last, so one
 pass knows every page number it prints: doc.build, not multiBuild, which would lay the whole
-document out a second time to confirm them (twice the time; the same PDF). Liberation Sans (fonts-liberation) as the JSON
-asks, else the DejaVu Sans in the project's fonts/. ReportLab subsets the TrueType fonts it
-embeds and compresses page streams, as reviewpdf does.
+document out a second time to confirm them (twice the time; the same PDF). Liberation Sans
+(fonts-liberation) as the JSON asks, else the DejaVu Sans in the project's fonts/. ReportLab
+subsets the TrueType fonts it embeds and compresses page streams, as reviewpdf does.
 """
 import json
 import os
