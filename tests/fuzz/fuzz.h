@@ -24,6 +24,14 @@ const char *rp_fuzz_root(void);
 const char *rp_fuzz_write(const char *rel, const uint8_t *data, size_t size);
 /* Path of a file in the private copy (static, rotating 4 slots). */
 const char *rp_fuzz_path(const char *rel);
+/* Thins the private copy's map outline (data/map/uk-outline.txt) to one
+ * point in RP_FUZZ_MAP_STEP of each ring (the first kept; rings of up to
+ * 4 * STEP points whole), once per process. For the content and layout
+ * targets, which draw the map for most inputs: reading and drawing its 3,900
+ * points was 15-18 % of an input's instructions. The map's own code keeps
+ * the full outline in the map and chart targets. */
+#define RP_FUZZ_MAP_STEP 8
+void rp_fuzz_coarse_map(void);
 /* Renders `content` through `layout` (paths) as the pipeline does: load,
  * bind, lay out, dump the layout, and when `pdf`, draw and save with libharu
  * to /dev/null (the PDF goes nowhere). Any outcome but a crash is fine:

@@ -63,6 +63,46 @@ const char *rp_fuzz_write(const char *rel, const uint8_t *data, size_t size) {
   return path;
 }
 
+/* Copies the outline's lines, keeping one point in RP_FUZZ_MAP_STEP of each
+ * ring. Anything unexpected leaves the file as it was (the full outline). */
+static bool thin_outline(FILE *in, FILE *out) {
+  char line[512];
+  while (fgets(line, sizeof line, in)) {
+    char country[8];
+    long n;
+    if (sscanf(line, "ring %7s %ld", country, &n) != 2) {
+      if (fputs(line, out) == EOF) return false;
+      continue;
+    }
+    if (n < 1 || n > 1000000) return false;
+    long keep = n <= 4 * RP_FUZZ_MAP_STEP ? n : (n + RP_FUZZ_MAP_STEP - 1) / RP_FUZZ_MAP_STEP;
+    long step = keep == n ? 1 : RP_FUZZ_MAP_STEP;
+    if (fprintf(out, "ring %s %ld\n", country, keep) < 0) return false;
+    for (long i = 0; i < n; i++) {
+      if (!fgets(line, sizeof line, in)) return false;
+      if (i % step == 0 && fputs(line, out) == EOF) return false;
+    }
+  }
+  return !ferror(in);
+}
+
+void rp_fuzz_coarse_map(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  const char *full = rp_fuzz_path("data/map/uk-outline.txt");
+  char thin[4300];
+  snprintf(thin, sizeof thin, "%s.thin", full);
+  FILE *in = fopen(full, "rb"), *out = fopen(thin, "wb");
+  bool ok = in && out && thin_outline(in, out);
+  if (in) fclose(in);
+  if (out && fclose(out) != 0) ok = false;
+  if (!ok || rename(thin, full) != 0) {
+    fprintf(stderr, "fuzz: the map outline is not thinned (the full one is used)\n");
+    remove(thin);
+  }
+}
+
 /* The pipeline frees the layout (and the fonts the pages use) before it
  * returns, so the PDF is drawn from its hook, once the pages are laid out. */
 typedef struct hook_state {

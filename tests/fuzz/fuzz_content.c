@@ -9,6 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *layout = getenv("RP_FUZZ_LAYOUT");
   const char *lpath = rp_fuzz_path(layout && *layout ? layout : "layouts/annual-review.xml");
+  rp_fuzz_coarse_map();
   const char *content = rp_fuzz_write("data/fuzz-input.xml", data, size);
   rp_fuzz_render(content, lpath, true);
   return 0;

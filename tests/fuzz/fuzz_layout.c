@@ -12,6 +12,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *content = getenv("RP_FUZZ_CONTENT");
   const char *cpath = rp_fuzz_path(content && *content ? content : "tests/data/content/full.xml");
+  rp_fuzz_coarse_map();
   const char *layout = rp_fuzz_write("layouts/fuzz-input.xml", data, size);
   uint32_t h = 2166136261u; /* FNV-1a */
   for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
