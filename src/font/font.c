@@ -371,14 +371,30 @@ done:
  * noncharacter pair nobody asks for. */
 #define EMPTY_KEY 0xFFFFFFFFu
 
+/* Pairs of the characters most text is made of (ASCII, Latin-1's
+ * printable half, U+2010..U+202F's dashes and quotes) have a dense table of
+ * PAIR_SLOTS² values besides: measuring looks a pair up for every two
+ * characters, and the hash's probing was a twentieth of a pack's time. */
+#define PAIR_SLOTS 256
+
 struct rp_font_kerner {
   hb_font_t *font;
   hb_buffer_t *buf;
   hb_feature_t features[4]; /* ligatures off: a pair must stay two glyphs */
   uint32_t *keys;
   int16_t *vals;
-  size_t cap, used; /* cap a power of two */
+  size_t cap, used;                           /* cap a power of two */
+  uint8_t known[PAIR_SLOTS * PAIR_SLOTS / 8]; /* bit set: pair[] holds the pair's value */
+  int16_t pair[PAIR_SLOTS * PAIR_SLOTS];
 };
+
+/* The dense table's slot of cp, -1 when it has none. */
+static inline int pair_slot(uint32_t cp) {
+  if (cp < 0x80) return (int)cp;
+  if (cp >= 0xA0 && cp < 0x100) return (int)(cp - 0x20); /* 0x80..0xDF */
+  if (cp >= 0x2010 && cp < 0x2030) return (int)(cp - 0x2010 + 0xE0);
+  return -1;
+}
 
 static void kerner_free(struct rp_font_kerner *k) {
   if (!k) return;
@@ -458,11 +474,15 @@ static bool kerner_grow(struct rp_font_kerner *k) {
   return true;
 }
 
-int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
-  struct rp_font_kerner *k = f->kerner;
-  if (!k || a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
-      !rp_font_covers(f, b))
-    return 0;
+/* Pairs with a space, or a character the face lacks, are never kerned. */
+static bool unkerned(const rp_font *f, uint32_t a, uint32_t b) {
+  return a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
+         !rp_font_covers(f, b);
+}
+
+/* The pair's value through the hash (shaping it the first time). */
+static int kern_hashed(const rp_font *f, struct rp_font_kerner *k, uint32_t a, uint32_t b) {
+  if (unkerned(f, a, b)) return 0;
   uint32_t key = a << 16 | b;
   size_t h = (key * 2654435761u) & (k->cap - 1);
   while (k->keys[h] != EMPTY_KEY) {
@@ -477,6 +497,31 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   k->vals[h] = (int16_t)v;
   k->used++;
   return v;
+}
+
+int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
+  struct rp_font_kerner *k = f->kerner;
+  if (!k) return 0;
+  int sa = pair_slot(a), sb = pair_slot(b);
+  if (sa < 0 || sb < 0) return kern_hashed(f, k, a, b);
+  size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
+  if (k->known[i >> 3] >> (i & 7) & 1) return k->pair[i];
+  int v = unkerned(f, a, b) ? 0 : shape_pair(k, f->units_per_em, a, b); /* clamped to int16_t */
+  k->pair[i] = (int16_t)v;
+  k->known[i >> 3] |= (uint8_t)(1u << (i & 7));
+  return v;
+}
+
+/* The code point at s[*i], stepping *i past it; ASCII without a call. */
+static inline uint32_t next_cp(const char *s, size_t len, size_t *i) {
+  unsigned char b = (unsigned char)s[*i];
+  if (b < 0x80) {
+    ++*i;
+    return b;
+  }
+  uint32_t cp;
+  *i += rp_utf8_decode(s + *i, len - *i, &cp);
+  return cp;
 }
 
 /* ---- figures --------------------------------------------------------------- */
@@ -504,6 +549,8 @@ static const uint32_t figure_cps[RP_FONT_N_FIGURES] = {'0',
 
 static int figure_index(uint32_t cp) {
   if (cp >= '0' && cp <= '9') return (int)(cp - '0');
+  /* a letter is no figure: most characters measured leave here */
+  if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return -1;
   for (int i = 10; i < RP_FONT_N_FIGURES; i++)
     if (figure_cps[i] == cp) return i;
   return -1;
@@ -586,9 +633,8 @@ double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, doubl
   size_t chars = 0;
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
     int shift;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += rp_font_advance(f, cp, fig, &shift);
     if (chars > 0 && kern) units += rp_font_kern_fig(f, prev, cp, fig);
     prev = cp;
@@ -741,8 +787,7 @@ double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size
   uint64_t units = 0; /* thousandths of an em, summed as libharu sums them */
   size_t chars = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += cp < BMP_SIZE ? f->widths[cp] : (uint64_t)f->missing_width;
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
@@ -755,8 +800,7 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
   size_t chars = 0;
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += cp < BMP_SIZE ? f->widths[cp] : (int64_t)f->missing_width;
     if (chars > 0) units += rp_font_kern(f, prev, cp);
     prev = cp;

@@ -307,7 +307,7 @@ static rp_status tokenize(par *p, const rp_span *spans) {
     if (sp->text) total += strlen(sp->text);
   }
   /* A byte becomes at most three (an invalid byte turns into U+FFFD). */
-  p->text = rp_arena_alloc(p->a, 3 * total + 1);
+  p->text = rp_arena_alloc_raw(p->a, 3 * total + 1); /* written before it is read */
   if (!p->text) return oom(p->d);
 
   for (const rp_span *sp = spans; sp; sp = sp->next) {
