@@ -657,6 +657,7 @@ static void font_free(rp_font *f) {
 
 void rp_fontset_fini(rp_fontset *fs) {
   if (!fs) return;
+  if (fs->memo_free) fs->memo_free(fs->memo);
   for (size_t i = 0; i < fs->count; i++) font_free(fs->fonts[i]);
   rp_mem_free(fs->fonts);
   if (fs->ft) FT_Done_Library((FT_Library)fs->ft); /* not FT_Done_FreeType: it frees ft_memory */

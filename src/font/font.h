@@ -60,6 +60,12 @@ typedef struct rp_fontset {
   size_t count, cap;
   void *ft; /* FT_Library, created on the first load; private to font.c */
   void *fc; /* FcConfig, made on the first family lookup; private to family.c */
+  /* The line breaker's memo of the paragraphs it set last (layout/inline.c
+   * makes and reads it; rp_fontset_fini frees it through memo_free). It is
+   * written through a const fontset: a cache of what the fonts measure,
+   * living exactly as long as they do. */
+  struct rp_inline_memo *memo;
+  void (*memo_free)(struct rp_inline_memo *);
 } rp_fontset;
 
 void rp_fontset_init(rp_fontset *fs);
