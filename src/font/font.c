@@ -779,10 +779,6 @@ fail:
 
 /* ---- measuring ------------------------------------------------------------ */
 
-bool rp_font_covers(const rp_font *f, uint32_t cp) {
-  return cp < BMP_SIZE && (f->covered[cp >> 3] >> (cp & 7) & 1);
-}
-
 double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size_pt,
                      double tracking) {
   uint64_t units = 0; /* thousandths of an em, summed as libharu sums them */

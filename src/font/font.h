@@ -100,7 +100,10 @@ static inline const rp_font *rp_fontset_get(const rp_fontset *fs, int index) {
 }
 
 /* True when the face has a glyph for code point cp. */
-bool rp_font_covers(const rp_font *f, uint32_t cp);
+static inline bool rp_font_covers(const rp_font *f, uint32_t cp) {
+  /* inline: the line breaker asks for every character it sets */
+  return cp < 0x10000u && (f->covered[cp >> 3] >> (cp & 7) & 1);
+}
 
 /* Width in points of UTF-8 text at `size_pt`, with `tracking` extra
  * thousandths of an em after every character. Invalid UTF-8 counts as U+FFFD. */

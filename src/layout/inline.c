@@ -335,8 +335,11 @@ static rp_status tokenize(par *p, const rp_span *spans) {
     const rp_font *f = font_of(p, st);
     size_t n = strlen(sp->text);
     for (size_t i = 0; i < n;) {
-      uint32_t cp;
-      i += rp_utf8_decode(sp->text + i, n - i, &cp);
+      uint32_t cp = (unsigned char)sp->text[i];
+      if (cp < 0x80)
+        i++; /* ASCII without a call */
+      else
+        i += rp_utf8_decode(sp->text + i, n - i, &cp);
       if (is_space(cp)) {
         close_atom(p, BRK_SPACE);
         p->word_chars = 0;
@@ -679,13 +682,20 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
   size_t n = p->atoms.len;
   cost *best = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *best);
   size_t *from = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *from);
-  if (!best || !from) return oom(p->d);
+  /* bit h of ok[k]: best[k * STATES + h].ok, so that only the states a
+   * boundary has are tried (most have state 0 alone) */
+  unsigned char *ok = rp_arena_calloc(p->a, n + 1, 1);
+  if (!best || !from || !ok) return oom(p->d);
   best[0].ok = true;
+  ok[0] = 1;
   double w_first = width - first_indent, w_max = fmax(width, w_first);
   for (size_t e = 1; e <= n; e++) {
     const atom *end = &ATOM(p, e - 1);
     bool hy_end = end->brk == BRK_HYPHEN;
     bool whole = true; /* atoms [k, e) are parts of one word */
+    double em = end->size;
+    double hyphen_pen = HYPHEN_PENALTY * HYPHEN_PENALTY * em * em;
+    double consec_pen = CONSEC_PENALTY * CONSEC_PENALTY * em * em;
     for (size_t k = e; k-- > 0;) {
       if (k + 1 < e && ATOM(p, k).brk == BRK_FORCED) break; /* no line runs past one */
       if (k + 1 < e) whole = whole && ATOM(p, k).brk == BRK_HYPHEN;
@@ -696,23 +706,24 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       if (!single && nat > avail + FIT_EPS) continue;
       if (e == n && k > 0 && ATOM(p, k - 1).brk == BRK_HYPHEN) continue; /* before the last */
       double slack = avail - nat;
-      for (size_t hk = 0; hk < STATES; hk++) {
+      for (unsigned m = ok[k]; m; m &= m - 1) {
+        size_t hk = (size_t)__builtin_ctz(m);
         cost c = best[k * STATES + hk];
         size_t h = hy_end ? hk + 1 : 0;
-        if (!c.ok || h > MAX_CONSEC) continue;
+        if (h > MAX_CONSEC) continue;
         if (e < n) {
           /* a line ending at a forced break is free, like the last one */
           if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
           if (end->brk == BRK_CHAR) c.char_breaks++;
           if (end->brk == BRK_SOFT) c.soft_breaks++;
-          double em = end->size;
-          if (hy_end) c.slack2 += HYPHEN_PENALTY * HYPHEN_PENALTY * em * em;
-          if (h >= 2) c.slack2 += CONSEC_PENALTY * CONSEC_PENALTY * em * em;
+          if (hy_end) c.slack2 += hyphen_pen;
+          if (h >= 2) c.slack2 += consec_pen;
         }
         cost *b = &best[e * STATES + h];
         if (!b->ok || cheaper(c, *b)) {
           *b = c;
           from[e * STATES + h] = k * STATES + hk;
+          ok[e] |= (unsigned char)(1u << h);
         }
       }
     }
