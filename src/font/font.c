@@ -315,15 +315,25 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
     snprintf(why, why_len, "out of memory");
     goto done;
   }
+  /* All advances in one call (its per-glyph overhead was most of loading a
+   * face); glyph by glyph only to name the one that fails. */
+  FT_Fixed *adv = rp_mem_alloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *adv);
+  if (!adv) {
+    snprintf(why, why_len, "out of memory");
+    goto done;
+  }
+  bool all =
+      n_glyphs > 0 && FT_Get_Advances(face, 0, (FT_UInt)n_glyphs, FT_LOAD_NO_SCALE, adv) == 0;
   for (long g = 0; g < n_glyphs; g++) {
-    FT_Fixed adv;
-    if (FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv) != 0 || adv < 0) {
+    if ((!all && FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv[g]) != 0) || adv[g] < 0) {
       snprintf(why, why_len, "corrupt metrics for glyph %ld", g);
+      rp_mem_free(adv);
       goto done;
     }
     /* libharu: (HPDF_UINT)advance_width * 1000 / units_per_em */
-    gw[g] = (uint16_t)((uint32_t)adv * 1000u / upem);
+    gw[g] = (uint16_t)((uint32_t)adv[g] * 1000u / upem);
   }
+  rp_mem_free(adv);
   f->missing_width = gw[0];
   for (uint32_t cp = 0; cp < BMP_SIZE; cp++) f->widths[cp] = gw[0];
   FT_UInt gid;
