@@ -300,7 +300,10 @@ static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, 
     last->off = p->text_len;
     at->np++;
   }
-  memcpy(p->text + p->text_len, bytes, n);
+  if (n == 1)
+    p->text[p->text_len] = bytes[0]; /* most characters: no call */
+  else
+    memcpy(p->text + p->text_len, bytes, n);
   p->text_len += n;
   last->len += n;
   at->chars++;
@@ -366,7 +369,10 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         size_t len;
         int face = face_for(p, st, c);
         uint32_t stand_in = face < 0 ? narrow_space_stand_in(f, c) : 0;
-        if (face >= 0 || stand_in) {
+        if (face >= 0 && c < 0x80) {
+          enc[0] = (char)c;
+          len = 1;
+        } else if (face >= 0 || stand_in) {
           len = rp_utf8_encode(stand_in ? stand_in : c, enc);
           if (stand_in) face = st->font;
         } else {
@@ -888,7 +894,7 @@ static rp_status break_par(par *p, const rp_span *spans, double width, double fi
 #define MEMO_MAX_SPANS 64 /* longer span lists are set afresh each time */
 
 typedef struct memo_entry {
-  rp_arena *store; /* everything below; NULL: an empty slot */
+  void *store; /* one block holding everything below; NULL: an empty slot */
   uint64_t hash;
   unsigned char *key;
   size_t key_len;
@@ -908,7 +914,7 @@ struct rp_inline_memo {
 
 static void memo_free(struct rp_inline_memo *m) {
   if (!m) return;
-  for (size_t i = 0; i < MEMO_SLOTS; i++) rp_arena_free(m->e[i].store);
+  for (size_t i = 0; i < MEMO_SLOTS; i++) rp_mem_free(m->e[i].store);
   rp_mem_free(m->buf);
   rp_mem_free(m);
 }
@@ -1010,12 +1016,29 @@ static uint64_t key_hash(const unsigned char *k, size_t n) {
   return h;
 }
 
-/* Copies lines `ls` into `a`, each frag's text after its line's previous
- * one as place_line lays them out; pointers to spans are set from arr by
+/* Memory for copy_lines: from an arena (a), or carved from one block
+ * sized beforehand (cur): a memo entry is one exact allocation, not an
+ * arena's 64 KiB chunk. */
+typedef struct carver {
+  rp_arena *a;
+  unsigned char *cur;
+} carver;
+
+#define CARVE_ALIGN(n) (((n) + 15) & ~(size_t)15)
+
+static void *carve(carver *c, size_t size) {
+  if (c->a) return rp_arena_alloc_raw(c->a, size ? size : 1);
+  void *p = c->cur;
+  c->cur += CARVE_ALIGN(size);
+  return p;
+}
+
+/* Copies lines `ls`, each frag's text after its line's previous one as
+ * place_line lays them out; pointers to spans are set from arr by
  * frag_span, or left NULL when arr is NULL. NULL when out of memory. */
-static rp_line *copy_lines(rp_arena *a, const rp_lines *ls, const uint32_t *frag_span,
+static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_span,
                            const rp_span *const *arr) {
-  rp_line *lines = rp_arena_calloc(a, ls->n ? ls->n : 1, sizeof *lines);
+  rp_line *lines = carve(c, ls->n * sizeof *lines);
   if (!lines) return NULL;
   size_t k = 0;
   for (size_t j = 0; j < ls->n; j++) {
@@ -1024,8 +1047,8 @@ static rp_line *copy_lines(rp_arena *a, const rp_lines *ls, const uint32_t *frag
     *to = *from;
     size_t bytes = 0;
     for (size_t q = 0; q < from->n_frags; q++) bytes += from->frags[q].len + 1;
-    char *text = rp_arena_alloc_raw(a, bytes ? bytes : 1);
-    to->frags = rp_arena_alloc_raw(a, from->n_frags * sizeof *to->frags);
+    char *text = carve(c, bytes);
+    to->frags = carve(c, from->n_frags * sizeof *to->frags);
     if (!text || !to->frags) return NULL;
     for (size_t q = 0; q < from->n_frags; q++, k++) {
       rp_frag *fr = &to->frags[q];
@@ -1048,20 +1071,26 @@ static rp_line *copy_lines(rp_arena *a, const rp_lines *ls, const uint32_t *frag
 static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, const rp_lines *ls) {
   memo_entry *e = &m->e[m->next];
   m->next = (m->next + 1) % MEMO_SLOTS;
-  rp_arena_free(e->store);
+  rp_mem_free(e->store);
   memset(e, 0, sizeof *e);
-  rp_arena *st = rp_arena_new();
-  if (!st) return;
-  size_t n_frags = 0;
-  for (size_t j = 0; j < ls->n; j++) n_frags += ls->lines[j].n_frags;
-  unsigned char *key = rp_arena_alloc_raw(st, m->len);
-  uint32_t *fs = rp_arena_alloc_raw(st, (n_frags ? n_frags : 1) * sizeof *fs);
-  struct memo_warn *w = rp_arena_alloc_raw(st, (p->n_warns ? p->n_warns : 1) * sizeof *w);
-  rp_line *lines = copy_lines(st, ls, NULL, NULL);
-  if (!key || !fs || !w || !lines) {
-    rp_arena_free(st);
-    return;
+  /* the block's size: what carve takes below, in the same order */
+  size_t n_frags = 0, size = CARVE_ALIGN(ls->n * sizeof(rp_line));
+  for (size_t j = 0; j < ls->n; j++) {
+    const rp_line *ln = &ls->lines[j];
+    size_t bytes = 0;
+    for (size_t q = 0; q < ln->n_frags; q++) bytes += ln->frags[q].len + 1;
+    size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
+    n_frags += ln->n_frags;
   }
+  size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
+          CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
+  void *block = rp_mem_alloc(size ? size : 1);
+  if (!block) return;
+  carver c = {NULL, block};
+  rp_line *lines = copy_lines(&c, ls, NULL, NULL);
+  unsigned char *key = carve(&c, m->len);
+  uint32_t *fs = carve(&c, n_frags * sizeof *fs);
+  struct memo_warn *w = carve(&c, p->n_warns * sizeof *w);
   size_t k = 0;
   for (size_t j = 0; j < ls->n; j++)
     for (size_t q = 0; q < ls->lines[j].n_frags; q++) {
@@ -1069,14 +1098,14 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
       uint32_t i = 0;
       while (i < p->n_spans && p->span_arr[i] != sp) i++;
       if (i == p->n_spans) { /* not one of the paragraph's spans: never so */
-        rp_arena_free(st);
+        rp_mem_free(block);
         return;
       }
       fs[k++] = i;
     }
   memcpy(key, m->buf, m->len);
-  memcpy(w, p->warns, p->n_warns * sizeof *w);
-  *e = (memo_entry){.store = st,
+  if (p->n_warns) memcpy(w, p->warns, p->n_warns * sizeof *w);
+  *e = (memo_entry){.store = block,
                     .hash = hash,
                     .key = key,
                     .key_len = m->len,
@@ -1128,7 +1157,8 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
       p.n_spans = n;
       for (size_t i = 0; i < e->n_warns; i++)
         warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
-      rp_line *lines = e->lines.n ? copy_lines(a, &e->lines, e->frag_span, arr) : NULL;
+      carver c = {a, NULL};
+      rp_line *lines = e->lines.n ? copy_lines(&c, &e->lines, e->frag_span, arr) : NULL;
       if (e->lines.n && !lines) return oom(d);
       *out = (rp_lines){lines, e->lines.n, e->lines.demerits};
       return RP_OK;
