@@ -381,11 +381,17 @@ done:
  * noncharacter pair nobody asks for. */
 #define EMPTY_KEY 0xFFFFFFFFu
 
-/* Pairs of the characters most text is made of (ASCII, Latin-1's
- * printable half, U+2010..U+202F's dashes and quotes) have a dense table of
- * PAIR_SLOTS² values besides: measuring looks a pair up for every two
- * characters, and the hash's probing was a twentieth of a pack's time. */
-#define PAIR_SLOTS 256
+/* Pairs of the characters most text is made of (printable ASCII, and
+ * U+2010..U+202F's dashes and quotes) have a dense table of PAIR_SLOTS²
+ * values besides, made on the first pair asked: measuring looks a pair up
+ * for every two characters, and the hash's probing was a twentieth of a
+ * pack's time. 34 KiB a face. */
+#define PAIR_SLOTS 128
+
+typedef struct pair_table {
+  uint8_t known[PAIR_SLOTS * PAIR_SLOTS / 8]; /* bit set: pair[] holds the pair's value */
+  int16_t pair[PAIR_SLOTS * PAIR_SLOTS];
+} pair_table;
 
 struct rp_font_kerner {
   hb_font_t *font;
@@ -393,16 +399,15 @@ struct rp_font_kerner {
   hb_feature_t features[4]; /* ligatures off: a pair must stay two glyphs */
   uint32_t *keys;
   int16_t *vals;
-  size_t cap, used;                           /* cap a power of two */
-  uint8_t known[PAIR_SLOTS * PAIR_SLOTS / 8]; /* bit set: pair[] holds the pair's value */
-  int16_t pair[PAIR_SLOTS * PAIR_SLOTS];
+  size_t cap, used;  /* cap a power of two */
+  pair_table *pairs; /* NULL until the first pair (or when out of memory: the hash serves) */
 };
 
-/* The dense table's slot of cp, -1 when it has none. */
+/* The dense table's slot of cp, -1 when it has none: printable ASCII keeps
+ * its code, U+2010..U+202F take the C0 controls' places. */
 static inline int pair_slot(uint32_t cp) {
-  if (cp < 0x80) return (int)cp;
-  if (cp >= 0xA0 && cp < 0x100) return (int)(cp - 0x20); /* 0x80..0xDF */
-  if (cp >= 0x2010 && cp < 0x2030) return (int)(cp - 0x2010 + 0xE0);
+  if (cp >= 0x20 && cp < 0x80) return (int)cp;
+  if (cp >= 0x2010 && cp < 0x2030) return (int)(cp - 0x2010);
   return -1;
 }
 
@@ -412,6 +417,7 @@ static void kerner_free(struct rp_font_kerner *k) {
   hb_font_destroy(k->font);
   rp_mem_free(k->keys);
   rp_mem_free(k->vals);
+  rp_mem_free(k->pairs);
   rp_mem_free(k);
 }
 
@@ -570,11 +576,13 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   if (!k) return 0;
   int sa = pair_slot(a), sb = pair_slot(b);
   if (sa < 0 || sb < 0) return kern_hashed(f, k, a, b);
+  if (!k->pairs && !(k->pairs = rp_mem_calloc(1, sizeof *k->pairs))) return kern_hashed(f, k, a, b);
+  pair_table *t = k->pairs;
   size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
-  if (k->known[i >> 3] >> (i & 7) & 1) return k->pair[i];
+  if (t->known[i >> 3] >> (i & 7) & 1) return t->pair[i];
   int v = unkerned(f, a, b) ? 0 : shape_pair(k, f->units_per_em, a, b); /* clamped to int16_t */
-  k->pair[i] = (int16_t)v;
-  k->known[i >> 3] |= (uint8_t)(1u << (i & 7));
+  t->pair[i] = (int16_t)v;
+  t->known[i >> 3] |= (uint8_t)(1u << (i & 7));
   return v;
 }
 
