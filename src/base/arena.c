@@ -91,7 +91,8 @@ static chunk *new_chunk(rp_arena *a, size_t need) {
   return c;
 }
 
-void *rp_arena_alloc(rp_arena *a, size_t size) {
+/* size bytes, not zeroed. */
+static void *bump(rp_arena *a, size_t size) {
   if (should_fail(a)) return NULL;
   if (size == 0) size = 1;
   if (size > SIZE_MAX - ALIGN) return NULL;
@@ -108,9 +109,16 @@ void *rp_arena_alloc(rp_arena *a, size_t size) {
   void *p = c->data + c->used;
   c->used += rounded;
   a->total += size;
-  memset(p, 0, size);
   return p;
 }
+
+void *rp_arena_alloc(rp_arena *a, size_t size) {
+  void *p = bump(a, size);
+  if (p) memset(p, 0, size ? size : 1);
+  return p;
+}
+
+void *rp_arena_alloc_raw(rp_arena *a, size_t size) { return bump(a, size); }
 
 void *rp_arena_calloc(rp_arena *a, size_t n, size_t size) {
   if (size && n > SIZE_MAX / size) return NULL;
@@ -118,13 +126,16 @@ void *rp_arena_calloc(rp_arena *a, size_t n, size_t size) {
 }
 
 void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size) {
-  void *p = rp_arena_alloc(a, new_size);
-  if (p && old) memcpy(p, old, old_size < new_size ? old_size : new_size);
+  unsigned char *p = bump(a, new_size); /* only what is not copied is zeroed */
+  if (!p) return NULL;
+  size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
+  if (keep) memcpy(p, old, keep);
+  memset(p + keep, 0, new_size - keep);
   return p;
 }
 
 char *rp_arena_strndup(rp_arena *a, const char *s, size_t n) {
-  char *p = rp_arena_alloc(a, n + 1);
+  char *p = bump(a, n + 1);
   if (p) {
     memcpy(p, s, n);
     p[n] = '\0';
@@ -142,7 +153,7 @@ char *rp_arena_vprintf(rp_arena *a, const char *fmt, va_list ap) {
   int n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
   if (n < 0) return NULL;
-  char *p = rp_arena_alloc(a, (size_t)n + 1);
+  char *p = bump(a, (size_t)n + 1);
   if (p) vsnprintf(p, (size_t)n + 1, fmt, ap);
   return p;
 }

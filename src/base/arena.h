@@ -27,6 +27,9 @@ void rp_arena_adopt(rp_arena *parent, rp_arena *child);
 
 /* Zeroed memory aligned for any type; NULL when out of memory. */
 void *rp_arena_alloc(rp_arena *a, size_t size);
+/* Like rp_arena_alloc but not zeroed: for a buffer written before it is
+ * read (a paragraph's text), where zeroing cost more than the writing. */
+void *rp_arena_alloc_raw(rp_arena *a, size_t size);
 /* Zeroed array of n elements; NULL on overflow or out of memory. */
 void *rp_arena_calloc(rp_arena *a, size_t n, size_t size);
 /* Copies into a block of new_size (old contents kept); old block is abandoned. */

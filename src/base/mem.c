@@ -65,8 +65,11 @@ void *rp_mem_calloc(size_t n, size_t size) {
     any_failed = true;
     return NULL;
   }
-  void *p = counted_malloc(n * size);
-  if (p) memset(p, 0, n * size);
+  /* calloc, not malloc and memset: a large block comes zeroed from the
+   * system, its pages untouched until used (a font's kerning table) */
+  if (over_limit(live, n * size)) return NULL;
+  void *p = checked(n && size ? calloc(n, size) : malloc(1));
+  if (p) live += malloc_usable_size(p);
   return p;
 }
 

@@ -315,15 +315,25 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
     snprintf(why, why_len, "out of memory");
     goto done;
   }
+  /* All advances in one call (its per-glyph overhead was most of loading a
+   * face); glyph by glyph only to name the one that fails. */
+  FT_Fixed *adv = rp_mem_alloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *adv);
+  if (!adv) {
+    snprintf(why, why_len, "out of memory");
+    goto done;
+  }
+  bool all =
+      n_glyphs > 0 && FT_Get_Advances(face, 0, (FT_UInt)n_glyphs, FT_LOAD_NO_SCALE, adv) == 0;
   for (long g = 0; g < n_glyphs; g++) {
-    FT_Fixed adv;
-    if (FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv) != 0 || adv < 0) {
+    if ((!all && FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv[g]) != 0) || adv[g] < 0) {
       snprintf(why, why_len, "corrupt metrics for glyph %ld", g);
+      rp_mem_free(adv);
       goto done;
     }
     /* libharu: (HPDF_UINT)advance_width * 1000 / units_per_em */
-    gw[g] = (uint16_t)((uint32_t)adv * 1000u / upem);
+    gw[g] = (uint16_t)((uint32_t)adv[g] * 1000u / upem);
   }
+  rp_mem_free(adv);
   f->missing_width = gw[0];
   for (uint32_t cp = 0; cp < BMP_SIZE; cp++) f->widths[cp] = gw[0];
   FT_UInt gid;
@@ -371,14 +381,35 @@ done:
  * noncharacter pair nobody asks for. */
 #define EMPTY_KEY 0xFFFFFFFFu
 
+/* Pairs of the characters most text is made of (printable ASCII, and
+ * U+2010..U+202F's dashes and quotes) have a dense table of PAIR_SLOTS²
+ * values besides, made on the first pair asked: measuring looks a pair up
+ * for every two characters, and the hash's probing was a twentieth of a
+ * pack's time. 34 KiB a face. */
+#define PAIR_SLOTS 128
+
+typedef struct pair_table {
+  uint8_t known[PAIR_SLOTS * PAIR_SLOTS / 8]; /* bit set: pair[] holds the pair's value */
+  int16_t pair[PAIR_SLOTS * PAIR_SLOTS];
+} pair_table;
+
 struct rp_font_kerner {
   hb_font_t *font;
   hb_buffer_t *buf;
   hb_feature_t features[4]; /* ligatures off: a pair must stay two glyphs */
   uint32_t *keys;
   int16_t *vals;
-  size_t cap, used; /* cap a power of two */
+  size_t cap, used;  /* cap a power of two */
+  pair_table *pairs; /* NULL until the first pair (or when out of memory: the hash serves) */
 };
+
+/* The dense table's slot of cp, -1 when it has none: printable ASCII keeps
+ * its code, U+2010..U+202F take the C0 controls' places. */
+static inline int pair_slot(uint32_t cp) {
+  if (cp >= 0x20 && cp < 0x80) return (int)cp;
+  if (cp >= 0x2010 && cp < 0x2030) return (int)(cp - 0x2010);
+  return -1;
+}
 
 static void kerner_free(struct rp_font_kerner *k) {
   if (!k) return;
@@ -386,6 +417,7 @@ static void kerner_free(struct rp_font_kerner *k) {
   hb_font_destroy(k->font);
   rp_mem_free(k->keys);
   rp_mem_free(k->vals);
+  rp_mem_free(k->pairs);
   rp_mem_free(k);
 }
 
@@ -514,11 +546,15 @@ static bool kerner_grow(struct rp_font_kerner *k) {
   return true;
 }
 
-int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
-  struct rp_font_kerner *k = f->kerner;
-  if (!k || a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
-      !rp_font_covers(f, b))
-    return 0;
+/* Pairs with a space, or a character the face lacks, are never kerned. */
+static bool unkerned(const rp_font *f, uint32_t a, uint32_t b) {
+  return a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
+         !rp_font_covers(f, b);
+}
+
+/* The pair's value through the hash (shaping it the first time). */
+static int kern_hashed(const rp_font *f, struct rp_font_kerner *k, uint32_t a, uint32_t b) {
+  if (unkerned(f, a, b)) return 0;
   uint32_t key = a << 16 | b;
   size_t h = (key * 2654435761u) & (k->cap - 1);
   while (k->keys[h] != EMPTY_KEY) {
@@ -533,6 +569,33 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   k->vals[h] = (int16_t)v;
   k->used++;
   return v;
+}
+
+int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
+  struct rp_font_kerner *k = f->kerner;
+  if (!k) return 0;
+  int sa = pair_slot(a), sb = pair_slot(b);
+  if (sa < 0 || sb < 0) return kern_hashed(f, k, a, b);
+  if (!k->pairs && !(k->pairs = rp_mem_calloc(1, sizeof *k->pairs))) return kern_hashed(f, k, a, b);
+  pair_table *t = k->pairs;
+  size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
+  if (t->known[i >> 3] >> (i & 7) & 1) return t->pair[i];
+  int v = unkerned(f, a, b) ? 0 : shape_pair(k, f->units_per_em, a, b); /* clamped to int16_t */
+  t->pair[i] = (int16_t)v;
+  t->known[i >> 3] |= (uint8_t)(1u << (i & 7));
+  return v;
+}
+
+/* The code point at s[*i], stepping *i past it; ASCII without a call. */
+static inline uint32_t next_cp(const char *s, size_t len, size_t *i) {
+  unsigned char b = (unsigned char)s[*i];
+  if (b < 0x80) {
+    ++*i;
+    return b;
+  }
+  uint32_t cp;
+  *i += rp_utf8_decode(s + *i, len - *i, &cp);
+  return cp;
 }
 
 /* ---- figures --------------------------------------------------------------- */
@@ -560,6 +623,8 @@ static const uint32_t figure_cps[RP_FONT_N_FIGURES] = {'0',
 
 static int figure_index(uint32_t cp) {
   if (cp >= '0' && cp <= '9') return (int)(cp - '0');
+  /* a letter is no figure: most characters measured leave here */
+  if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return -1;
   for (int i = 10; i < RP_FONT_N_FIGURES; i++)
     if (figure_cps[i] == cp) return i;
   return -1;
@@ -642,9 +707,8 @@ double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, doubl
   size_t chars = 0;
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
     int shift;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += rp_font_advance(f, cp, fig, &shift);
     if (chars > 0 && kern) units += rp_font_kern_fig(f, prev, cp, fig);
     prev = cp;
@@ -667,6 +731,7 @@ static void font_free(rp_font *f) {
 
 void rp_fontset_fini(rp_fontset *fs) {
   if (!fs) return;
+  if (fs->memo_free) fs->memo_free(fs->memo);
   for (size_t i = 0; i < fs->count; i++) font_free(fs->fonts[i]);
   rp_mem_free(fs->fonts);
   if (fs->ft) FT_Done_Library((FT_Library)fs->ft); /* not FT_Done_FreeType: it frees ft_memory */
@@ -801,17 +866,12 @@ fail:
 
 /* ---- measuring ------------------------------------------------------------ */
 
-bool rp_font_covers(const rp_font *f, uint32_t cp) {
-  return cp < BMP_SIZE && (f->covered[cp >> 3] >> (cp & 7) & 1);
-}
-
 double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size_pt,
                      double tracking) {
   uint64_t units = 0; /* thousandths of an em, summed as libharu sums them */
   size_t chars = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += cp < BMP_SIZE ? f->widths[cp] : (uint64_t)f->missing_width;
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
@@ -824,8 +884,7 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
   size_t chars = 0;
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++) {
-    uint32_t cp;
-    i += rp_utf8_decode(utf8 + i, len - i, &cp);
+    uint32_t cp = next_cp(utf8, len, &i);
     units += cp < BMP_SIZE ? f->widths[cp] : (int64_t)f->missing_width;
     if (chars > 0) units += rp_font_kern(f, prev, cp);
     prev = cp;

@@ -60,6 +60,12 @@ typedef struct rp_fontset {
   size_t count, cap;
   void *ft; /* FT_Library, created on the first load; private to font.c */
   void *fc; /* FcConfig, made on the first family lookup; private to family.c */
+  /* The line breaker's memo of the paragraphs it set last (layout/inline.c
+   * makes and reads it; rp_fontset_fini frees it through memo_free). It is
+   * written through a const fontset: a cache of what the fonts measure,
+   * living exactly as long as they do. */
+  struct rp_inline_memo *memo;
+  void (*memo_free)(struct rp_inline_memo *);
 } rp_fontset;
 
 void rp_fontset_init(rp_fontset *fs);
@@ -94,7 +100,10 @@ static inline const rp_font *rp_fontset_get(const rp_fontset *fs, int index) {
 }
 
 /* True when the face has a glyph for code point cp. */
-bool rp_font_covers(const rp_font *f, uint32_t cp);
+static inline bool rp_font_covers(const rp_font *f, uint32_t cp) {
+  /* inline: the line breaker asks for every character it sets */
+  return cp < 0x10000u && (f->covered[cp >> 3] >> (cp & 7) & 1);
+}
 
 /* Width in points of UTF-8 text at `size_pt`, with `tracking` extra
  * thousandths of an em after every character. Invalid UTF-8 counts as U+FFFD. */

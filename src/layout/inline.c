@@ -22,6 +22,7 @@
  * pass 3 go to the caller's arena, which otherwise grew by every paragraph's
  * working data until the render ended. */
 #include "layout/inline.h"
+#include "base/mem.h"
 #include "base/utf8.h"
 
 #include <math.h>
@@ -87,6 +88,16 @@ typedef struct par {
   size_t word_chars;   /* characters since the last word space */
   uint32_t warned[16]; /* characters no font has, reported for this paragraph */
   size_t n_warned;
+  /* for the memo (below): the paragraph's spans in order, and the warnings
+   * given, to give them again when the memo sets the paragraph */
+  const rp_span *const *span_arr;
+  size_t n_spans;
+  struct memo_warn {
+    uint32_t span, c;
+    const char *sub;
+  } warns[16];
+  size_t n_warns;
+  bool warns_lost; /* more than warns[] holds: not memoised */
 } par;
 
 #define PIECE(p, i) RP_VEC_AT((p)->pieces, piece, i)
@@ -199,6 +210,14 @@ static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub)
   for (size_t i = 0; i < p->n_warned; i++)
     if (p->warned[i] == c) return;
   if (p->n_warned < sizeof p->warned / sizeof p->warned[0]) p->warned[p->n_warned++] = c;
+  if (p->span_arr) {
+    size_t k = 0;
+    while (k < p->n_spans && p->span_arr[k] != sp) k++;
+    if (p->n_warns < sizeof p->warns / sizeof p->warns[0] && k < p->n_spans)
+      p->warns[p->n_warns++] = (struct memo_warn){(uint32_t)k, c, sub};
+    else
+      p->warns_lost = true;
+  }
   const rp_style *st = sp->style;
   char glyph[16] = "";
   if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
@@ -281,7 +300,10 @@ static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, 
     last->off = p->text_len;
     at->np++;
   }
-  memcpy(p->text + p->text_len, bytes, n);
+  if (n == 1)
+    p->text[p->text_len] = bytes[0]; /* most characters: no call */
+  else
+    memcpy(p->text + p->text_len, bytes, n);
   p->text_len += n;
   last->len += n;
   at->chars++;
@@ -307,7 +329,7 @@ static rp_status tokenize(par *p, const rp_span *spans) {
     if (sp->text) total += strlen(sp->text);
   }
   /* A byte becomes at most three (an invalid byte turns into U+FFFD). */
-  p->text = rp_arena_alloc(p->a, 3 * total + 1);
+  p->text = rp_arena_alloc_raw(p->a, 3 * total + 1); /* written before it is read */
   if (!p->text) return oom(p->d);
 
   for (const rp_span *sp = spans; sp; sp = sp->next) {
@@ -316,8 +338,11 @@ static rp_status tokenize(par *p, const rp_span *spans) {
     const rp_font *f = font_of(p, st);
     size_t n = strlen(sp->text);
     for (size_t i = 0; i < n;) {
-      uint32_t cp;
-      i += rp_utf8_decode(sp->text + i, n - i, &cp);
+      uint32_t cp = (unsigned char)sp->text[i];
+      if (cp < 0x80)
+        i++; /* ASCII without a call */
+      else
+        i += rp_utf8_decode(sp->text + i, n - i, &cp);
       if (is_space(cp)) {
         close_atom(p, BRK_SPACE);
         p->word_chars = 0;
@@ -344,7 +369,10 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         size_t len;
         int face = face_for(p, st, c);
         uint32_t stand_in = face < 0 ? narrow_space_stand_in(f, c) : 0;
-        if (face >= 0 || stand_in) {
+        if (face >= 0 && c < 0x80) {
+          enc[0] = (char)c;
+          len = 1;
+        } else if (face >= 0 || stand_in) {
           len = rp_utf8_encode(stand_in ? stand_in : c, enc);
           if (stand_in) face = st->font;
         } else {
@@ -660,13 +688,20 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
   size_t n = p->atoms.len;
   cost *best = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *best);
   size_t *from = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *from);
-  if (!best || !from) return oom(p->d);
+  /* bit h of ok[k]: best[k * STATES + h].ok, so that only the states a
+   * boundary has are tried (most have state 0 alone) */
+  unsigned char *ok = rp_arena_calloc(p->a, n + 1, 1);
+  if (!best || !from || !ok) return oom(p->d);
   best[0].ok = true;
+  ok[0] = 1;
   double w_first = width - first_indent, w_max = fmax(width, w_first);
   for (size_t e = 1; e <= n; e++) {
     const atom *end = &ATOM(p, e - 1);
     bool hy_end = end->brk == BRK_HYPHEN;
     bool whole = true; /* atoms [k, e) are parts of one word */
+    double em = end->size;
+    double hyphen_pen = HYPHEN_PENALTY * HYPHEN_PENALTY * em * em;
+    double consec_pen = CONSEC_PENALTY * CONSEC_PENALTY * em * em;
     for (size_t k = e; k-- > 0;) {
       if (k + 1 < e && ATOM(p, k).brk == BRK_FORCED) break; /* no line runs past one */
       if (k + 1 < e) whole = whole && ATOM(p, k).brk == BRK_HYPHEN;
@@ -677,23 +712,24 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       if (!single && nat > avail + FIT_EPS) continue;
       if (e == n && k > 0 && ATOM(p, k - 1).brk == BRK_HYPHEN) continue; /* before the last */
       double slack = avail - nat;
-      for (size_t hk = 0; hk < STATES; hk++) {
+      for (unsigned m = ok[k]; m; m &= m - 1) {
+        size_t hk = (size_t)__builtin_ctz(m);
         cost c = best[k * STATES + hk];
         size_t h = hy_end ? hk + 1 : 0;
-        if (!c.ok || h > MAX_CONSEC) continue;
+        if (h > MAX_CONSEC) continue;
         if (e < n) {
           /* a line ending at a forced break is free, like the last one */
           if (end->brk != BRK_FORCED) c.slack2 += slack * slack;
           if (end->brk == BRK_CHAR) c.char_breaks++;
           if (end->brk == BRK_SOFT) c.soft_breaks++;
-          double em = end->size;
-          if (hy_end) c.slack2 += HYPHEN_PENALTY * HYPHEN_PENALTY * em * em;
-          if (h >= 2) c.slack2 += CONSEC_PENALTY * CONSEC_PENALTY * em * em;
+          if (hy_end) c.slack2 += hyphen_pen;
+          if (h >= 2) c.slack2 += consec_pen;
         }
         cost *b = &best[e * STATES + h];
         if (!b->ok || cheaper(c, *b)) {
           *b = c;
           from[e * STATES + h] = k * STATES + hk;
+          ok[e] |= (unsigned char)(1u << h);
         }
       }
     }
@@ -844,18 +880,300 @@ static rp_status break_par(par *p, const rp_span *spans, double width, double fi
   return RP_OK;
 }
 
+/* ---- memo ------------------------------------------------------------------ */
+
+/* A paragraph is set several times over with the same text at the same
+ * width: measured for keep-with-next and orphan control, then placed. The
+ * fontset keeps the last MEMO_SLOTS paragraphs set, keyed by everything
+ * their lines depend on — widths, alignment, dictionaries, and each span's
+ * text, link, script, language, note and the style fields inline.c reads,
+ * with which spans share a style or note — and copies the lines out again
+ * with the current spans' pointers. Nothing outlives the fontset (one
+ * render). A paragraph whose setting warned gives the same warnings again. */
+#define MEMO_SLOTS 32
+#define MEMO_MAX_SPANS 64 /* longer span lists are set afresh each time */
+
+typedef struct memo_entry {
+  void *store; /* one block holding everything below; NULL: an empty slot */
+  uint64_t hash;
+  unsigned char *key;
+  size_t key_len;
+  rp_lines lines;      /* frags' style, href and span are NULL here */
+  uint32_t *frag_span; /* index in the spans of each frag, line after line */
+  struct memo_warn *warns;
+  size_t n_warns;
+} memo_entry;
+
+struct rp_inline_memo {
+  memo_entry e[MEMO_SLOTS];
+  size_t next;        /* the slot replaced next: the oldest */
+  unsigned char *buf; /* the key being built */
+  size_t cap, len;
+  bool failed; /* out of memory building it: this key is not usable */
+};
+
+static void memo_free(struct rp_inline_memo *m) {
+  if (!m) return;
+  for (size_t i = 0; i < MEMO_SLOTS; i++) rp_mem_free(m->e[i].store);
+  rp_mem_free(m->buf);
+  rp_mem_free(m);
+}
+
+static void key_put(struct rp_inline_memo *m, const void *bytes, size_t n) {
+  if (m->failed) return;
+  if (m->cap - m->len < n) {
+    size_t cap = m->cap ? m->cap : 256;
+    while (cap - m->len < n) cap *= 2;
+    unsigned char *b = rp_mem_realloc(m->buf, cap);
+    if (!b) {
+      m->failed = true;
+      return;
+    }
+    m->buf = b;
+    m->cap = cap;
+  }
+  memcpy(m->buf + m->len, bytes, n);
+  m->len += n;
+}
+
+static void key_str(struct rp_inline_memo *m, const char *s) {
+  size_t n = s ? strlen(s) : SIZE_MAX; /* NULL differs from "" */
+  key_put(m, &n, sizeof n);
+  if (s) key_put(m, s, n);
+}
+
+/* Index of the first of arr[0..i] with arr[i]'s style, or note. */
+static size_t first_same_style(const rp_span *const *arr, size_t i) {
+  size_t j = 0;
+  while (arr[j]->style != arr[i]->style) j++;
+  return j;
+}
+
+static size_t first_same_note(const rp_span *const *arr, size_t i) {
+  size_t j = 0;
+  while (arr[j]->note != arr[i]->note) j++;
+  return j;
+}
+
+/* Builds the key of a paragraph into m->buf; false when it cannot be
+ * memoised (too many spans, a span the breaker will refuse, no memory). */
+static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *const *arr, size_t n,
+                     double width, double first_indent, rp_align align) {
+  m->len = 0;
+  m->failed = false;
+  key_put(m, &width, sizeof width);
+  key_put(m, &first_indent, sizeof first_indent);
+  int al = (int)align;
+  key_put(m, &al, sizeof al);
+  key_put(m, &p->hy, sizeof p->hy);
+  key_put(m, &n, sizeof n);
+  for (size_t i = 0; i < n; i++) {
+    const rp_span *sp = arr[i];
+    if (!style_ok(p, sp->style)) return false; /* the breaker's error, every time */
+    size_t same_style = first_same_style(arr, i);
+    key_put(m, &same_style, sizeof same_style);
+    if (same_style == i) {
+      const rp_style *st = sp->style;
+      struct {
+        double size, leading, tracking;
+        int font, n_fallback, fallback[RP_FONT_MAX_FALLBACK], figures;
+        bool uppercase, hyphenate, kerning;
+      } k;
+      memset(&k, 0, sizeof k); /* padding too: the key is compared bytewise */
+      k.size = st->size;
+      k.leading = st->leading;
+      k.tracking = st->tracking;
+      k.font = st->font;
+      k.n_fallback = st->n_fallback;
+      for (int f = 0; f < st->n_fallback; f++) k.fallback[f] = st->fallback[f];
+      k.figures = (int)st->figures;
+      k.uppercase = st->uppercase;
+      k.hyphenate = st->hyphenate;
+      k.kerning = st->kerning;
+      key_put(m, &k, sizeof k);
+    }
+    size_t note = sp->note ? first_same_note(arr, i) : SIZE_MAX;
+    key_put(m, &note, sizeof note);
+    int kind[2] = {(int)sp->script, sp->note_label};
+    key_put(m, kind, sizeof kind);
+    key_str(m, sp->href);
+    key_str(m, sp->lang);
+    key_str(m, sp->text);
+  }
+  return !m->failed;
+}
+
+static uint64_t key_hash(const unsigned char *k, size_t n) {
+  uint64_t h = 14695981039346656037u; /* FNV-1a, eight bytes a step */
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, k + i, 8);
+    h = (h ^ w) * 1099511628211u;
+    h ^= h >> 29;
+  }
+  for (; i < n; i++) h = (h ^ k[i]) * 1099511628211u;
+  return h;
+}
+
+/* Memory for copy_lines: from an arena (a), or carved from one block
+ * sized beforehand (cur): a memo entry is one exact allocation, not an
+ * arena's 64 KiB chunk. */
+typedef struct carver {
+  rp_arena *a;
+  unsigned char *cur;
+} carver;
+
+#define CARVE_ALIGN(n) (((n) + 15) & ~(size_t)15)
+
+static void *carve(carver *c, size_t size) {
+  if (c->a) return rp_arena_alloc_raw(c->a, size ? size : 1);
+  void *p = c->cur;
+  c->cur += CARVE_ALIGN(size);
+  return p;
+}
+
+/* Copies lines `ls`, each frag's text after its line's previous one as
+ * place_line lays them out; pointers to spans are set from arr by
+ * frag_span, or left NULL when arr is NULL. NULL when out of memory. */
+static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_span,
+                           const rp_span *const *arr) {
+  rp_line *lines = carve(c, ls->n * sizeof *lines);
+  if (!lines) return NULL;
+  size_t k = 0;
+  for (size_t j = 0; j < ls->n; j++) {
+    const rp_line *from = &ls->lines[j];
+    rp_line *to = &lines[j];
+    *to = *from;
+    size_t bytes = 0;
+    for (size_t q = 0; q < from->n_frags; q++) bytes += from->frags[q].len + 1;
+    char *text = carve(c, bytes);
+    to->frags = carve(c, from->n_frags * sizeof *to->frags);
+    if (!text || !to->frags) return NULL;
+    for (size_t q = 0; q < from->n_frags; q++, k++) {
+      rp_frag *fr = &to->frags[q];
+      *fr = from->frags[q];
+      memcpy(text, fr->text, fr->len);
+      text[fr->len] = '\0';
+      fr->text = text;
+      text += fr->len + 1;
+      const rp_span *sp = arr ? arr[frag_span[k]] : NULL;
+      fr->span = sp;
+      fr->style = sp ? sp->style : NULL;
+      fr->href = sp ? sp->href : NULL;
+    }
+  }
+  return lines;
+}
+
+/* Stores the paragraph just set (key in m->buf) in the oldest slot. Out of
+ * memory leaves the slot empty: the memo only saves time. */
+static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, const rp_lines *ls) {
+  memo_entry *e = &m->e[m->next];
+  m->next = (m->next + 1) % MEMO_SLOTS;
+  rp_mem_free(e->store);
+  memset(e, 0, sizeof *e);
+  /* the block's size: what carve takes below, in the same order */
+  size_t n_frags = 0, size = CARVE_ALIGN(ls->n * sizeof(rp_line));
+  for (size_t j = 0; j < ls->n; j++) {
+    const rp_line *ln = &ls->lines[j];
+    size_t bytes = 0;
+    for (size_t q = 0; q < ln->n_frags; q++) bytes += ln->frags[q].len + 1;
+    size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
+    n_frags += ln->n_frags;
+  }
+  size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
+          CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
+  void *block = rp_mem_alloc(size ? size : 1);
+  if (!block) return;
+  carver c = {NULL, block};
+  rp_line *lines = copy_lines(&c, ls, NULL, NULL);
+  unsigned char *key = carve(&c, m->len);
+  uint32_t *fs = carve(&c, n_frags * sizeof *fs);
+  struct memo_warn *w = carve(&c, p->n_warns * sizeof *w);
+  size_t k = 0;
+  for (size_t j = 0; j < ls->n; j++)
+    for (size_t q = 0; q < ls->lines[j].n_frags; q++) {
+      const rp_span *sp = ls->lines[j].frags[q].span;
+      uint32_t i = 0;
+      while (i < p->n_spans && p->span_arr[i] != sp) i++;
+      if (i == p->n_spans) { /* not one of the paragraph's spans: never so */
+        rp_mem_free(block);
+        return;
+      }
+      fs[k++] = i;
+    }
+  memcpy(key, m->buf, m->len);
+  if (p->n_warns) memcpy(w, p->warns, p->n_warns * sizeof *w);
+  *e = (memo_entry){.store = block,
+                    .hash = hash,
+                    .key = key,
+                    .key_len = m->len,
+                    .lines = {lines, ls->n, ls->demerits},
+                    .frag_span = fs,
+                    .warns = w,
+                    .n_warns = p->n_warns};
+}
+
+static const memo_entry *memo_find(const struct rp_inline_memo *m, uint64_t hash) {
+  for (size_t i = 0; i < MEMO_SLOTS; i++) {
+    const memo_entry *e = &m->e[i];
+    if (e->store && e->hash == hash && e->key_len == m->len && memcmp(e->key, m->buf, m->len) == 0)
+      return e;
+  }
+  return NULL;
+}
+
+/* The fontset's memo, made on first use; NULL when out of memory. */
+static struct rp_inline_memo *memo_of(const rp_fontset *fs) {
+  if (fs->memo) return fs->memo;
+  struct rp_inline_memo *m = rp_mem_calloc(1, sizeof *m);
+  if (!m) return NULL;
+  rp_fontset *w = (rp_fontset *)fs; /* a cache: see font.h */
+  w->memo = m;
+  w->memo_free = memo_free;
+  return m;
+}
+
 rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
                              double width, double first_indent, rp_align align, rp_lines *out,
                              rp_diag *d) {
   memset(out, 0, sizeof *out);
   if (isnan(width) || isnan(first_indent))
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
+  par p = {.out = a, .fs = fs, .d = d, .hy = hy};
+
+  const rp_span *arr[MEMO_MAX_SPANS];
+  size_t n = 0;
+  for (const rp_span *sp = spans; sp && n <= MEMO_MAX_SPANS; sp = sp->next)
+    if (n++ < MEMO_MAX_SPANS) arr[n - 1] = sp;
+  struct rp_inline_memo *m = n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+  uint64_t hash = 0;
+  if (m && memo_key(m, &p, arr, n, width, first_indent, align)) {
+    hash = key_hash(m->buf, m->len);
+    const memo_entry *e = memo_find(m, hash);
+    if (e) {
+      p.span_arr = arr;
+      p.n_spans = n;
+      for (size_t i = 0; i < e->n_warns; i++)
+        warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
+      carver c = {a, NULL};
+      rp_line *lines = e->lines.n ? copy_lines(&c, &e->lines, e->frag_span, arr) : NULL;
+      if (e->lines.n && !lines) return oom(d);
+      *out = (rp_lines){lines, e->lines.n, e->lines.demerits};
+      return RP_OK;
+    }
+    p.span_arr = arr;
+    p.n_spans = n;
+  }
+
   rp_arena *scratch = rp_arena_new_child(a);
   if (!scratch) return oom(d);
-  par p = {.a = scratch, .out = a, .fs = fs, .d = d, .hy = hy};
+  p.a = scratch;
   rp_status s = break_par(&p, spans, width, first_indent, align, out);
   rp_arena_free(scratch);
   if (s != RP_OK) memset(out, 0, sizeof *out);
+  if (s == RP_OK && p.span_arr && !p.warns_lost) memo_store(m, hash, &p, out);
   return s;
 }
 

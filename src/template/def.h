@@ -736,8 +736,12 @@ typedef struct rp_xeval {
   const char *cur_where;
   xmlNodePtr current;       /* the context node of the expression being run: current() */
   const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
-  void *ids[4];             /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
-  rp_vec reported;          /* const rp_xexpr *: failed once, reported once */
+  /* refs' entries sorted by id (then order), built on page()'s first use for
+   * the refs they were built from: a linear search per call was N² */
+  const rp_page_refs *refs_sorted_for;
+  struct rp_page_ref_entry *refs_sorted;
+  void *ids[4];    /* xmlHashTablePtr per id kind, built on first use (xpathfn.c) */
+  rp_vec reported; /* const rp_xexpr *: failed once, reported once */
   void *saved_generic_ctx;
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */

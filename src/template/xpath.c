@@ -364,6 +364,9 @@ rp_status rp_xeval_init(rp_xeval *x, rp_arena *a, rp_diag *d, xmlDocPtr doc,
   if (!x->ctx) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
   x->ctx->error = on_eval_error;
   x->ctx->userData = x;
+  /* libxml2 keeps freed XPath objects for reuse: thousands of evaluations
+   * each made and freed their node sets and strings through malloc */
+  xmlXPathContextSetCache(x->ctx, 1, -1, 0);
   rp_xpathfn_register(x->ctx);
   xmlXPathRegisterVariableLookup(x->ctx, lookup_var, x);
   x->saved_generic = xmlGenericError;

@@ -634,13 +634,51 @@ static void fn_current(xmlXPathParserContextPtr ctxt, int nargs) {
  * content element with that id starts, from the previous layout of the
  * document (the pipeline lays out again until the labels settle). Before
  * any layout, "00": a stand-in as wide as most page numbers. */
+struct rp_page_ref_entry {
+  const char *id;
+  size_t i; /* index in the refs: the first of equal ids wins */
+};
+
+static int ref_cmp(const void *a, const void *b) {
+  const struct rp_page_ref_entry *x = a, *y = b;
+  int c = strcmp(x->id, y->id);
+  return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The label of the first entry of r for id, NULL when there is none; false
+ * when out of memory. */
+static bool page_label(rp_xeval *x, const rp_page_refs *r, const char *id, const char **label) {
+  *label = NULL;
+  if (r->n == 0) return true;
+  if (x->refs_sorted_for != r) {
+    struct rp_page_ref_entry *e = rp_arena_calloc(x->a, r->n, sizeof *e);
+    if (!e) return false;
+    for (size_t i = 0; i < r->n; i++) e[i] = (struct rp_page_ref_entry){r->ids[i], i};
+    qsort(e, r->n, sizeof *e, ref_cmp);
+    x->refs_sorted = e;
+    x->refs_sorted_for = r;
+  }
+  size_t lo = 0, hi = r->n; /* the first entry whose id is not below id */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(x->refs_sorted[mid].id, id) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < r->n && strcmp(x->refs_sorted[lo].id, id) == 0) *label = r->labels[x->refs_sorted[lo].i];
+  return true;
+}
+
 static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(1);
   xmlChar *id = xmlXPathPopString(ctxt);
   const rp_page_refs *r = eval_of(ctxt)->refs;
   const char *label = r ? NULL : "00";
-  for (size_t i = 0; r && id && i < r->n && !label; i++)
-    if (strcmp(r->ids[i], (const char *)id) == 0) label = r->labels[i];
+  if (r && id && !page_label(eval_of(ctxt), r, (const char *)id, &label)) {
+    xmlFree(id);
+    XP_ERROR(XPATH_MEMORY_ERROR);
+  }
   if (!label && r && !r->final) label = "00";
   if (!label)
     fn_error(ctxt,

@@ -913,6 +913,73 @@ static void test_line_metrics_from_largest_style(void **state) {
   NEAR(ls.lines[1].leading, 14);
 }
 
+/* The memo (inline.c): a paragraph set again with equal spans — new span,
+ * style and text objects — gets the same lines, pointing at the new spans,
+ * with the same warnings; what differs in a style, or in which spans share
+ * one, is set afresh. */
+static void test_memo_sets_again_with_current_spans(void **state) {
+  fixture *fx = *state;
+  rp_style reg[2] = {fx->regular, fx->regular}, bold[2] = {fx->bold, fx->bold};
+  rp_span *lists[2];
+  rp_lines ls[2];
+  rp_diag d[2];
+  for (int r = 0; r < 2; r++) {
+    rp_span *head = NULL, **tail = &head;
+    add(fx, &tail, rp_arena_strdup(fx->a, "Hello there \xE4\xB8\xAD and "), &reg[r], NULL);
+    add(fx, &tail, rp_arena_strdup(fx->a, "world wide web"), &bold[r],
+        rp_arena_strdup(fx->a, "https://example.org/"));
+    add(fx, &tail, rp_arena_strdup(fx->a, " again, with more words to fill lines"), &reg[r], NULL);
+    lists[r] = head;
+    rp_diag_init(&d[r]);
+    assert_int_equal(rp_inline_break(fx->a, &fx->fs, head, 90, 5, RP_ALIGN_JUSTIFY, &ls[r], &d[r]),
+                     RP_OK);
+    assert_int_equal(d[r].warnings, 1); /* U+4E2D, given again by the memo */
+    assert_true(rp_test_diag_has(&d[r], "character U+4E2D"));
+  }
+  assert_true(ls[0].n > 2);
+  assert_int_equal(ls[1].n, ls[0].n);
+  assert_true(ls[1].demerits == ls[0].demerits);
+  for (size_t j = 0; j < ls[0].n; j++) {
+    const rp_line *a = &ls[0].lines[j], *b = &ls[1].lines[j];
+    assert_int_equal(b->n_frags, a->n_frags);
+    assert_true(a->width == b->width && a->ascent == b->ascent && a->last == b->last);
+    for (size_t q = 0; q < a->n_frags; q++) {
+      const rp_frag *x = &a->frags[q], *y = &b->frags[q];
+      assert_string_equal(x->text, y->text);
+      assert_true(x->text != y->text);
+      assert_true(x->x == y->x && x->width == y->width && x->space_after == y->space_after);
+      /* the second list's own span, style and link */
+      bool mine = false;
+      for (const rp_span *sp = lists[1]; sp; sp = sp->next) mine = mine || sp == y->span;
+      assert_true(mine);
+      assert_ptr_equal(y->style, y->span->style);
+      assert_ptr_equal(y->href, y->span->href);
+      assert_true(y->style == &reg[1] || y->style == &bold[1]);
+    }
+  }
+  for (int r = 0; r < 2; r++) rp_diag_fini(&d[r]);
+
+  /* a style's size changed: set afresh */
+  reg[1].size = 12;
+  rp_lines big = brk(fx, lists[1], 90, 5, RP_ALIGN_LEFT);
+  NEAR(big.lines[0].frags[0].x, 5);
+  assert_string_equal(big.lines[0].frags[0].text, "Hello there ?");
+  NEAR(big.lines[0].frags[0].width, W(fx, &reg[1], "Hello there ?"));
+
+  /* "ab" in one style object is one fragment; in two equal ones, two */
+  rp_span *head = NULL, **tail = &head;
+  add(fx, &tail, "a", &reg[0], NULL);
+  add(fx, &tail, "b", &reg[0], NULL);
+  rp_lines one_style = brk(fx, head, 400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(one_style.lines[0].n_frags, 1);
+  head = NULL, tail = &head;
+  add(fx, &tail, "a", &reg[0], NULL);
+  rp_style copy = reg[0];
+  add(fx, &tail, "b", &copy, NULL);
+  rp_lines two_styles = brk(fx, head, 400, 0, RP_ALIGN_LEFT);
+  assert_int_equal(two_styles.lines[0].n_frags, 2);
+}
+
 static void test_missing_glyphs_substituted_and_warned(void **state) {
   fixture *fx = *state;
   const char *text = "well\xE2\x80\x91known \xE4\xB8\xAD \xE4\xB8\xAD";
@@ -1123,6 +1190,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_links_split_fragments, setup, teardown),
       cmocka_unit_test_setup_teardown(test_line_metrics_from_largest_style, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_glyphs_substituted_and_warned, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memo_sets_again_with_current_spans, setup, teardown),
       cmocka_unit_test_setup_teardown(test_uppercase, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rest_rebreaks_identically, setup, teardown),
       cmocka_unit_test_setup_teardown(test_measure, setup, teardown),

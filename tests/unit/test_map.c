@@ -14,6 +14,7 @@
 
 #include "base/arena.h"
 #include "charts/charts.h"
+#include "charts/map.h"
 #include "font/font.h"
 #include "page/items.h"
 #include "render/render.h"
@@ -564,6 +565,55 @@ static void test_many_places(void **state) {
   assert_int_equal(fx->d.warnings, 0);
 }
 
+/* The outline's numbers are read exactly as strtod reads them (map_outline.c
+ * parses plain decimals itself): every point of the stock outline, and a
+ * ring of the forms it leaves to strtod. */
+static void expect_points_as_strtod(fixture *fx, const char *path) {
+  rp_map_outline o;
+  rp_src src = {0};
+  assert_int_equal(rp_map_outline_read(fx->a, path, &src, &fx->d, &o), RP_OK);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char line[300];
+  size_t r = 0, k = 0, checked = 0;
+  while (fgets(line, sizeof line, f)) {
+    const char *s = line + strspn(line, " \t");
+    if (*s == '#' || *s == '\n' || *s == '\0') continue;
+    if (strncmp(s, "ring ", 5) == 0) {
+      if (checked) r++;
+      k = 0;
+      checked = 1;
+      continue;
+    }
+    char *end;
+    double lon = strtod(s, &end), lat = strtod(end, NULL);
+    assert_true(r < o.n_rings && k < o.rings[r].n);
+    /* bit for bit */
+    assert_memory_equal(&o.rings[r].pt[2 * k], &lon, sizeof lon);
+    assert_memory_equal(&o.rings[r].pt[2 * k + 1], &lat, sizeof lat);
+    k++;
+  }
+  fclose(f);
+  assert_int_equal(r + 1, o.n_rings);
+}
+
+static void test_outline_numbers_as_strtod(void **state) {
+  fixture *fx = *state;
+  expect_points_as_strtod(fx, rp_test_src("data/map/uk-outline.txt"));
+  const char *path = rp_test_write("odd-numbers.txt",
+                                   "ring GB 9\n"
+                                   "-3.1234567890123456789 51.0000000000000000001\n"
+                                   "  +2.5\t.5\n"
+                                   "-0 -0.0\n"
+                                   "1e1 5E-1\n"
+                                   "0x1p3 -0X1.8p1\n"
+                                   "179.99999999999999 -89.999999999999999\n"
+                                   "0.1 0.30000000000000004\n"
+                                   "5. -5.\n"
+                                   "00012.50 -000.000125\n");
+  expect_points_as_strtod(fx, path);
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -671,6 +721,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
       cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_numbers_as_strtod, setup, teardown),
       cmocka_unit_test_setup_teardown(test_malformed_outline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_short_ring_and_missing_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_places, setup, teardown),
