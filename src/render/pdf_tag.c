@@ -479,6 +479,13 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     rp_pdf_ok(p, "tag a link", &it->src);
 }
 
+long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
+  const struct rp_pdf_tag *t = p->tag;
+  if (!t || !t->annots.len || RP_VEC_AT(t->annots, annot_entry, t->annots.len - 1).annot != a)
+    return -1;
+  return (long)t->annots.len - 1;
+}
+
 void rp_pdf_tag_finish(rp_pdf *p) {
   struct rp_pdf_tag *t = p->tag;
   if (!t) return;
@@ -497,9 +504,12 @@ void rp_pdf_tag_finish(rp_pdf *p) {
          hpdf(p, HPDF_Array_Add(nums, t->parents[i]));
   for (size_t i = 0; ok && i < t->annots.len; i++) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
+    /* A spooled annotation (pdf_doc.c) has no entries: its key is written
+     * when it is saved. */
     HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
     if (key) key->value = (HPDF_INT32)(p->n_pages + i);
-    ok = key && hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
+    ok = (key || ae->annot->list->count == 0) &&
+         hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
          hpdf(p, HPDF_Array_Add(nums, ae->elem->dict));
   }
   if (ok && t->notes.len > 0) {
