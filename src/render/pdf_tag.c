@@ -26,11 +26,13 @@
 /* What an element's /K lists, in order. */
 typedef enum kid_kind { KID_MCID, KID_MCR, KID_OBJR, KID_ELEM } kid_kind;
 
+/* One of them: a list node, so that an element with one kid (most) costs
+ * one node, not a growable array's first block. */
 typedef struct tag_kid {
-  kid_kind kind;
-  int mcid;              /* KID_MCID, KID_MCR */
-  void *obj;             /* KID_MCR, KID_OBJR: the page; KID_ELEM: the tag_elem */
-  HPDF_Annotation annot; /* KID_OBJR */
+  struct tag_kid *next;
+  void *obj;  /* KID_MCR: the page; KID_OBJR: the annotation; KID_ELEM: the tag_elem */
+  uint32_t n; /* KID_MCID, KID_MCR: the MCID; KID_OBJR: the page's index */
+  uint8_t kind;
 } tag_kid;
 
 /* The optional entries of an element, in the order they were given. */
@@ -51,7 +53,7 @@ typedef struct tag_elem {
   bool has_alt;
   bool labelled; /* LI: a marker is drawn for it */
   HPDF_Page pg;  /* its /Pg: the page of its first marks */
-  rp_vec kids;   /* tag_kid */
+  tag_kid *kids, *last_kid;
   HPDF_BYTE *alt;
   size_t alt_len;
   size_t note; /* Note: its number in the IDTree (from 1) */
@@ -134,7 +136,7 @@ static HPDF_Binary note_id(HPDF_MMgr mm, size_t note) {
 
 /* ---- elements: entries made while written ---------------------------- */
 
-static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Array into) {
+static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
   HPDF_Dict d = HPDF_Dict_New(mm);
   if (!d) return HPDF_FAILD_TO_ALLOC_MEM;
   HPDF_STATUS r = HPDF_Array_Add(into, d); /* owned by the array from here */
@@ -142,11 +144,11 @@ static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Array into) 
   if (k->kind == KID_MCR) {
     r = HPDF_Dict_AddName(d, "Type", "MCR");
     if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", k->obj);
-    if (r == HPDF_OK) r = HPDF_Dict_AddNumber(d, "MCID", k->mcid);
+    if (r == HPDF_OK) r = HPDF_Dict_AddNumber(d, "MCID", (HPDF_INT32)k->n);
   } else {
     r = HPDF_Dict_AddName(d, "Type", "OBJR");
-    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Obj", k->annot);
-    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Obj", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", page);
   }
   return r;
 }
@@ -162,14 +164,15 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
   else if (kids)
     HPDF_Array_Free(kids);
   if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
-  for (size_t i = 0; r == HPDF_OK && i < e->kids.len; i++) {
-    const tag_kid *k = &RP_VEC_AT(e->kids, tag_kid, i);
+  for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
     if (k->kind == KID_MCID)
-      r = HPDF_Array_AddNumber(kids, k->mcid);
+      r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
     else if (k->kind == KID_ELEM)
       r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->dict);
+    else if (k->kind == KID_MCR || k->n < e->p->n_pages)
+      r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
     else
-      r = dict_of_kid(mm, k, kids);
+      r = HPDF_INVALID_OBJECT;
   }
   for (int i = 0; r == HPDF_OK && i < e->n_keys; i++) {
     switch (e->keys[i]) {
@@ -207,9 +210,15 @@ static HPDF_STATUS HPDF_STDCALL dematerialize(HPDF_Dict dict) {
 }
 
 static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
-  tag_kid *slot = rp_vec_push(p->scratch, &e->kids, sizeof *slot);
-  if (!slot) return fail_oom(p);
-  *slot = k;
+  tag_kid *node = rp_arena_alloc(p->scratch, sizeof *node);
+  if (!node) return fail_oom(p);
+  *node = k;
+  node->next = NULL;
+  if (e->last_kid)
+    e->last_kid->next = node;
+  else
+    e->kids = node;
+  e->last_kid = node;
   return true;
 }
 
@@ -497,10 +506,10 @@ static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
     e->pg = p->page;
     e->keys[e->n_keys++] = KEY_PG;
   }
-  bool ok =
-      add_kid(p, e,
-              e->pg == p->page ? (tag_kid){.kind = KID_MCID, .mcid = t->next_mcid}
-                               : (tag_kid){.kind = KID_MCR, .mcid = t->next_mcid, .obj = p->page});
+  bool ok = add_kid(p, e,
+                    e->pg == p->page
+                        ? (tag_kid){.kind = KID_MCID, .n = (uint32_t)t->next_mcid}
+                        : (tag_kid){.kind = KID_MCR, .n = (uint32_t)t->next_mcid, .obj = p->page});
   ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->dict));
   if (!ok) rp_pdf_ok(p, "tag content", src);
   return ok;
@@ -577,7 +586,7 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   if (!hpdf(p, HPDF_Dict_Add(a, "Contents", contents)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", 0)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "F", 4)) || /* print */
-      !add_kid(p, e, (tag_kid){.kind = KID_OBJR, .obj = p->page, .annot = a}))
+      !add_kid(p, e, (tag_kid){.kind = KID_OBJR, .obj = a, .n = (uint32_t)p->page_index}))
     rp_pdf_ok(p, "tag a link", &it->src);
 }
 
