@@ -51,6 +51,16 @@ typedef struct rp_pdf_spot {
   HPDF_Dict fn;                              /* tint transform (indirect) */
 } rp_pdf_spot;
 
+/* Bytes of the spool file (pdf_doc.c). */
+typedef struct rp_pdf_span {
+  uint64_t off;
+  uint32_t len;
+  uint32_t cut; /* bytes before the entry made at write time (key >= 0) */
+  uint32_t id;  /* the dictionary's object number */
+  long key;     /* an annotation's ParentTree index (its /StructParent is the
+                 * page count plus this), written at `cut`; -1: none */
+} rp_pdf_span;
+
 typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
@@ -66,15 +76,22 @@ typedef struct rp_pdf {
   HPDF_Page *pages; /* one per layout page made so far (rp_render_pdf: all, first) */
   size_t n_pages;
   size_t cap_pages;
+  rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
+  rp_vec annot_spans;      /* rp_pdf_span: link annotations' entries, by object number */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
   bool streaming;
-  rp_vec dests;      /* rp_pdf_late_dest: destinations on pages not made yet */
-  HPDF_Page page;    /* page being drawn */
-  size_t page_index; /* its index */
-  double page_w;     /* its trim width, pt */
-  double page_h;     /* its trim height, pt */
+  rp_vec dests; /* rp_pdf_late_dest: destinations on pages not made yet */
+  /* Finished pages' content streams, read back while saving (pdf_doc.c). */
+  int spool_fd;         /* or -1 */
+  uint64_t spool_len;   /* bytes written to it */
+  int spool_err;        /* errno of its first failed write or read */
+  const char *out_name; /* the output as messages name it */
+  HPDF_Page page;       /* page being drawn */
+  size_t page_index;    /* its index */
+  double page_w;        /* its trim width, pt */
+  double page_h;        /* its trim height, pt */
 
   rp_print print;   /* print output settings (print.on: a print file) */
   double off;       /* print: trim's offset from the media box corner, pt */
@@ -261,6 +278,13 @@ typedef struct rp_pdf_late_dest {
  * page that never came is an error. */
 void rp_pdf_dests_finish(rp_pdf *p);
 
+/* ---- pdf_doc.c: the spool ---- */
+
+/* Moves a finished link annotation's entries to the spool (its /StructParent
+ * written when saved, from `key`): after rp_pdf_tag_annot, and only when
+ * nothing changes it later (not a stand-in destination). */
+void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
+
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
@@ -290,6 +314,9 @@ void rp_pdf_tag_close(rp_pdf *p);
 /* Link annotation `a` of link item `it`: its Link element's OBJR, its
  * /StructParent and /Contents (the words it covers, else `what`). */
 void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const char *what);
+/* The ParentTree index rp_pdf_tag_annot gave annotation `a`, the last it
+ * saw (its /StructParent is the page count plus this), or -1 (none). */
+long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a);
 /* ParentTree, MarkInfo, DisplayDocTitle: before saving. */
 void rp_pdf_tag_finish(rp_pdf *p);
 

@@ -11,12 +11,15 @@
  * handler only stores the code; rp_pdf_ok() turns it into a diagnostic and
  * resets libharu's sticky error), finite-number checks and UTF-8 cleaning.
  * No setjmp/longjmp: libharu's handler returns and every call is checked. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hpdf_conf.h>
 
@@ -155,12 +158,15 @@ static bool add_page(rp_pdf *p, size_t i) {
   if (p->n_pages == p->cap_pages) {
     size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
     HPDF_Page *pages = rp_arena_alloc(p->scratch, cap * sizeof *pages);
-    if (!pages) {
+    rp_pdf_span *spans = rp_arena_calloc(p->scratch, cap, sizeof *spans);
+    if (!pages || !spans) {
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
     if (p->n_pages) memcpy(pages, p->pages, p->n_pages * sizeof *pages);
+    if (p->n_pages) memcpy(spans, p->page_spans, p->n_pages * sizeof *spans);
     p->pages = pages;
+    p->page_spans = spans;
     p->cap_pages = cap;
   }
   HPDF_Page page = HPDF_AddPage(p->pdf);
@@ -303,6 +309,115 @@ static void draw_page_items(rp_pdf *p, size_t index) {
   }
 }
 
+/* ---- the spool: finished pages out of memory ------------------------- */
+
+/* libharu keeps every page's content stream in memory until the document is
+ * saved, and deflates it then: for a long document the largest part of its
+ * memory. A finished page's stream is deflated now instead, by the same
+ * libharu function, into one spool file shared by all pages, and replaced by
+ * a stream that reads that range back while the document is saved; the
+ * dictionary is switched to no filter (so saving copies the bytes as they
+ * are) and writes its Filter entry itself. The file is byte for byte what
+ * libharu would have written. The spool has no name (O_TMPFILE, or unlinked
+ * at once) and sits next to the output, on its file system: gone with its
+ * descriptor, whatever happens. */
+
+typedef struct spool_range {
+  rp_pdf *p;
+  uint64_t off;       /* bytes: where the page's stream starts in the spool */
+  HPDF_UINT len, pos; /* its length; the read position */
+} spool_range;
+
+static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  rp_pdf *p = s->attr;
+  size_t done = 0;
+  while (done < n && !p->spool_err) {
+    ssize_t k = pwrite(p->spool_fd, ptr + done, n - done, (off_t)(p->spool_len + done));
+    if (k > 0)
+      done += (size_t)k;
+    else if (k < 0 && errno != EINTR)
+      p->spool_err = errno;
+    else if (k == 0)
+      p->spool_err = EIO;
+  }
+  if (p->spool_err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
+  p->spool_len += n;
+  return HPDF_OK;
+}
+
+/* Reads n bytes at off from the spool; false (spool_err set) on failure. */
+static bool spool_pread(rp_pdf *p, uint64_t off, HPDF_BYTE *buf, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t k = pread(p->spool_fd, buf + done, n - done, (off_t)(off + done));
+    if (k > 0) {
+      done += (size_t)k;
+    } else if (k == 0 || errno != EINTR) {
+      if (!p->spool_err) p->spool_err = k < 0 ? errno : EIO;
+      return false;
+    }
+  }
+  return true;
+}
+
+static HPDF_STATUS HPDF_STDCALL spool_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *size) {
+  spool_range *r = s->attr;
+  HPDF_UINT n = *size < r->len - r->pos ? *size : r->len - r->pos;
+  if (!spool_pread(r->p, r->off + r->pos, ptr, n)) {
+    *size = 0;
+    return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)r->p->spool_err);
+  }
+  r->pos += n;
+  *size = n;
+  return r->pos == r->len ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS HPDF_STDCALL spool_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode) {
+  spool_range *r = s->attr;
+  long long to = mode == HPDF_SEEK_SET   ? pos
+                 : mode == HPDF_SEEK_CUR ? (long long)r->pos + pos
+                                         : (long long)r->len + pos;
+  if (to < 0 || to > r->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+  r->pos = (HPDF_UINT)to;
+  return HPDF_OK;
+}
+
+static HPDF_INT32 HPDF_STDCALL spool_tell(HPDF_Stream s) {
+  return (HPDF_INT32)((spool_range *)s->attr)->pos;
+}
+
+static HPDF_UINT32 HPDF_STDCALL spool_size(HPDF_Stream s) { return ((spool_range *)s->attr)->len; }
+
+/* Opens the spool in the folder of `out_path`; else in TMPDIR. */
+static bool spool_open(rp_pdf *p, const char *out_path) {
+  const char *slash = strrchr(out_path, '/');
+  char dir[4096];
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else if (slash == out_path)
+    snprintf(dir, sizeof dir, "/");
+  else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
+  p->spool_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (p->spool_fd < 0) { /* a file system without O_TMPFILE: a name, unlinked at once */
+    char name[4200];
+    snprintf(name, sizeof name, "%s/.reviewpdf-spool-XXXXXX", dir);
+    p->spool_fd = mkostemp(name, O_CLOEXEC);
+    if (p->spool_fd >= 0) unlink(name);
+  }
+  if (p->spool_fd < 0) {
+    FILE *f = tmpfile();
+    p->spool_fd = f ? dup(fileno(f)) : -1;
+    if (f) fclose(f);
+  }
+  if (p->spool_fd >= 0) return true;
+  rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
+               "cannot make a temporary file next to the PDF: %s; check that the folder is "
+               "writable",
+               strerror(errno));
+  return false;
+}
+
 /* The filter entry libharu itself writes for a Flate stream (HPDF_Dict_Write:
  * after the other entries, as its list puts the Filter array last). */
 static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
@@ -310,38 +425,226 @@ static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream st
   return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
-/* libharu keeps every page's content stream uncompressed in memory until
- * the document is saved, and deflates it then: for a long document the
- * largest part of its memory. A finished page's stream is deflated now
- * instead, by the same libharu function into a new memory stream that
- * replaces it; the dictionary is switched to no filter (so saving copies the
- * bytes as they are) and writes its Filter entry itself. The file is byte
- * for byte what libharu would have written. A page whose text object or
- * graphics state is still open is left alone: libharu closes those when it
- * saves, writing to the stream. */
-static void deflate_page(rp_pdf *p, HPDF_Page page) {
+/* Moves a finished page's content stream (deflated unless --uncompressed
+ * asked for none) to the spool. A page whose text object or graphics state
+ * is still open is left alone: libharu closes those when it saves, writing
+ * to the stream. */
+static void spool_page(rp_pdf *p, HPDF_Page page) {
   HPDF_PageAttr attr = page->attr;
   HPDF_Dict c = attr ? attr->contents : NULL;
-  if (!c || !c->stream || c->stream != attr->stream ||
-      c->filter != HPDF_STREAM_FILTER_FLATE_DECODE || c->write_fn ||
+  if (!c || !c->stream || c->stream != attr->stream || c->write_fn ||
+      (c->filter != HPDF_STREAM_FILTER_FLATE_DECODE && c->filter != HPDF_STREAM_FILTER_NONE) ||
       HPDF_Stream_Size(c->stream) == 0)
     return;
   if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev)) return;
-  HPDF_Stream z = HPDF_MemStream_New(c->mmgr, HPDF_STREAM_BUF_SIZ);
-  if (!z) {
-    rp_pdf_ok(p, "compress a page", NULL);
+  if (p->spool_err) return; /* reported once; the render fails */
+  spool_range *r = rp_arena_alloc(p->scratch, sizeof *r);
+  HPDF_Stream w = r ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
+  if (!w) {
+    if (rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
-  if (HPDF_Stream_WriteToStream(c->stream, z, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) != HPDF_OK) {
-    HPDF_Stream_Free(z);
-    if (!rp_pdf_ok(p, "compress a page", NULL) && p->status == RP_OK)
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to compress a page");
+  *r = (spool_range){.p = p, .off = p->spool_len};
+  HPDF_STATUS st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
+  HPDF_Stream_Free(w);
+  uint64_t len = p->spool_len - r->off;
+  if (p->spool_err) {
+    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+    rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
+                 "cannot write the temporary file next to the PDF: %s; check that the disk has "
+                 "room",
+                 strerror(p->spool_err));
+    return;
+  }
+  if (st != HPDF_OK || len > 0x7FFFFFFF) {
+    if (rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
+    return;
+  }
+  r->len = (HPDF_UINT)len;
+  HPDF_Stream back =
+      HPDF_CallbackReader_New(c->mmgr, spool_read, spool_seek, spool_tell, spool_size, r);
+  if (!back) {
+    if (rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
   HPDF_Stream_Free(c->stream);
-  c->stream = attr->stream = z;
+  c->stream = attr->stream = back;
+  if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) c->write_fn = write_flate_filter;
   c->filter = HPDF_STREAM_FILTER_NONE;
-  c->write_fn = write_flate_filter;
+}
+
+/* The PDF file being written: libharu's save writes through out_write,
+ * in pieces of a few bytes, gathered here into 32 KB writes. */
+typedef struct out_file {
+  FILE *f;
+  int err;   /* errno of the first failed write */
+  rp_pdf *p; /* the document, for write_spooled */
+  size_t used;
+  HPDF_BYTE buf[1 << 15];
+} out_file;
+
+static void out_flush(out_file *o) {
+  errno = 0;
+  if (!o->err && o->used && fwrite(o->buf, 1, o->used, o->f) != o->used)
+    o->err = errno ? errno : EIO;
+  o->used = 0;
+}
+
+static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  while (n > 0 && !o->err) {
+    size_t k = sizeof o->buf - o->used < n ? sizeof o->buf - o->used : n;
+    memcpy(o->buf + o->used, ptr, k);
+    o->used += k;
+    ptr += k;
+    n -= (HPDF_UINT)k;
+    if (o->used == sizeof o->buf) out_flush(o);
+  }
+  if (o->err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)o->err);
+  return HPDF_OK;
+}
+
+/* The spooled entries of dictionary `obj`: a page's by its index in
+ * p->pages, an annotation's in p->annot_spans (both made in order, so their
+ * object numbers rise); NULL if it has none. */
+static const rp_pdf_span *span_of(const rp_pdf *p, HPDF_Dict obj) {
+  uint32_t id = obj->header.obj_id & 0x00FFFFFF;
+  bool page = (obj->header.obj_class & ~HPDF_OCLASS_ANY) == HPDF_OSUBCLASS_PAGE;
+  size_t lo = 0, hi = page ? p->n_pages : p->annot_spans.len;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const rp_pdf_span *s =
+        page ? &p->page_spans[mid] : &RP_VEC_AT(p->annot_spans, rp_pdf_span, mid);
+    uint32_t at = page ? p->pages[mid]->header.obj_id & 0x00FFFFFF : s->id;
+    if (at == id) return s->len ? s : NULL;
+    if (at < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+static HPDF_STATUS copy_spool(rp_pdf *p, HPDF_Dict obj, HPDF_Stream to, uint64_t off,
+                              uint32_t len) {
+  HPDF_BYTE buf[4096];
+  HPDF_STATUS st = HPDF_OK;
+  for (uint32_t done = 0; st == HPDF_OK && done < len;) {
+    uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
+    if (!spool_pread(p, off + done, buf, n))
+      return HPDF_SetError(obj->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
+    st = HPDF_Stream_Write(to, buf, n);
+    done += n;
+  }
+  return st;
+}
+
+/* A spooled dictionary's write hook: its entries, read back, with an
+ * annotation's /StructParent (known only now) in its place. */
+static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream) {
+  if (stream->write_fn != out_write) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
+  rp_pdf *p = ((out_file *)stream->attr)->p;
+  const rp_pdf_span *sp = span_of(p, obj);
+  if (!sp) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
+  if (sp->key < 0) return copy_spool(p, obj, stream, sp->off, sp->len);
+  char key[48];
+  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + sp->key);
+  HPDF_STATUS st = copy_spool(p, obj, stream, sp->off, sp->cut);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(stream, key);
+  if (st == HPDF_OK) st = copy_spool(p, obj, stream, sp->off + sp->cut, sp->len - sp->cut);
+  return st;
+}
+
+/* Moves a finished dictionary's entries to the spool as the very text
+ * libharu would write for them (references are object numbers, known
+ * already), frees them and makes write_spooled write them back. With
+ * key >= 0 its /StructParent entry is left out and written then. True when
+ * moved; on failure the dictionary is left as it was. */
+static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key) {
+  if (p->spool_err || dict->write_fn || dict->stream) return false;
+  HPDF_Stream w = HPDF_CallbackWriter_New(dict->mmgr, spool_write, p);
+  if (!w) {
+    if (rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
+  uint64_t off = p->spool_len, cut = UINT64_MAX;
+  HPDF_STATUS st = HPDF_OK;
+  for (HPDF_UINT i = 0; st == HPDF_OK && i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
+    const HPDF_Obj_Header *h = el->value;
+    if (!h) st = HPDF_INVALID_OBJECT;
+    if (st != HPDF_OK || (h->obj_id & HPDF_OTYPE_HIDDEN)) continue;
+    if (key >= 0 && strcmp(el->key, "StructParent") == 0) {
+      cut = p->spool_len - off;
+      continue;
+    }
+    st = HPDF_Stream_WriteEscapeName(w, el->key);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteChar(w, ' ');
+    if (st == HPDF_OK) st = HPDF_Obj_Write(el->value, w, NULL);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
+  }
+  HPDF_Stream_Free(w);
+  if (p->spool_err) {
+    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+    rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
+                 "cannot write the temporary file next to the PDF: %s; check that the disk has "
+                 "room",
+                 strerror(p->spool_err));
+    return false;
+  }
+  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
+    if (rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
+    return false;
+  }
+  if (key >= 0 && cut == UINT64_MAX) return false; /* no /StructParent: kept as it is */
+  *span = (rp_pdf_span){.off = off,
+                        .len = (uint32_t)(p->spool_len - off),
+                        .cut = key >= 0 ? (uint32_t)cut : 0,
+                        .id = dict->header.obj_id & 0x00FFFFFF,
+                        .key = key >= 0 ? key : -1};
+  for (HPDF_UINT i = 0; i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
+    HPDF_Obj_Free(dict->mmgr, el->value);
+    HPDF_FreeMem(dict->mmgr, el);
+  }
+  HPDF_List_Clear(dict->list);
+  dict->write_fn = write_spooled;
+  return true;
+}
+
+/* A finished page's dictionary holds its resources (fonts, images, the
+ * obsolete ProcSet libharu always adds), media box and annotations list:
+ * about 4 KB of libharu objects per page, spooled. Nothing adds to a page's
+ * dictionary once it is drawn. */
+static void spool_page_dict(rp_pdf *p, size_t index) {
+  HPDF_Page page = p->pages[index];
+  HPDF_PageAttr attr = page->attr;
+  if (!attr || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
+    return;
+  if (spool_entries(p, page, &p->page_spans[index], -1))
+    attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
+}
+
+void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
+  rp_pdf_span span;
+  /* -1 for an untagged annotation: then it has no /StructParent to keep out. */
+  bool tagged = HPDF_Dict_GetItem(a, "StructParent", HPDF_OCLASS_NUMBER) != NULL;
+  if (tagged && key < 0) return;
+  size_t n = p->annot_spans.len;
+  if (n && RP_VEC_AT(p->annot_spans, rp_pdf_span, n - 1).id >= (a->header.obj_id & 0x00FFFFFF))
+    return; /* out of order: kept in memory */
+  if (!spool_entries(p, a, &span, tagged ? key : -1)) return;
+  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->annot_spans, sizeof *slot);
+  if (!slot) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return;
+  }
+  *slot = span;
 }
 
 /* Settings that must precede any content: compression, UTF-8 for text and
@@ -371,42 +674,47 @@ static void finish(rp_pdf *p, long long epoch) {
 
 /* Saves the document to `path`. libharu's own file writer ignores what
  * fclose returns, so a disk that fills at the last flush would pass
- * unnoticed: the PDF goes to libharu's memory stream and is written from
- * there with every call checked. Messages name `name` and say why. */
+ * unnoticed: libharu writes through our stream instead (its save writes to
+ * the document's stream, which is ours here), which checks every write, and
+ * the flush and the close are checked. Messages name `name` and say why. */
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_embeddable(p)) return;
-  bool saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
-  if (!rp_pdf_fonts_embedded(p)) return;
-  if (!saved || rp_pdf_take_error(p, &no, &detail)) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot compose the PDF (libharu error 0x%04X)",
-                 (unsigned)(no ? no : HPDF_GetError(p->pdf)));
+  out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
+  if (!o) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
-  HPDF_UINT32 left = HPDF_GetStreamSize(p->pdf);
-  FILE *f = fopen(path, "wb");
-  int err = f ? 0 : errno;
-  HPDF_BYTE buf[1 << 15];
-  while (f && !err && left > 0) {
-    HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
-    HPDF_STATUS r = HPDF_ReadFromStream(p->pdf, buf, &n);
-    if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || n == 0 || n > left) {
-      rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot read back the PDF (libharu error 0x%04X)",
-                   (unsigned)r);
-      break;
-    }
-    errno = 0;
-    if (fwrite(buf, 1, n, f) != n) err = errno ? errno : EIO;
-    left -= n;
+  o->f = fopen(path, "wb");
+  o->p = p;
+  if (!o->f) o->err = errno ? errno : EIO;
+  HPDF_Stream s = o->f ? HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o) : NULL;
+  bool saved = false;
+  if (s) {
+    p->pdf->stream = s; /* freed with the document */
+    saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
+    out_flush(o);
   }
-  rp_pdf_take_error(p, &no, &detail); /* the stream's end raises HPDF_STREAM_EOF */
-  if (f && fflush(f) != 0 && !err) err = errno ? errno : EIO;
-  if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
-  if (err)
+  bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
+  if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
+  if (o->f && fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
+  if (o->err) {
+    rp_pdf_take_error(p, &no, &detail);
     rp_pdf_error(p, RP_ERR_INPUT, name, 0,
                  "cannot write the PDF: %s; check that the disk has room and the folder is "
                  "writable",
-                 strerror(err));
+                 strerror(o->err));
+    return;
+  }
+  if (p->spool_err) {
+    rp_pdf_error(p, RP_ERR_INPUT, name, 0,
+                 "cannot read back the temporary file next to the PDF: %s", strerror(p->spool_err));
+    return;
+  }
+  if (!rp_pdf_fonts_embedded(p)) return;
+  if (!composed)
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot compose the PDF (libharu error 0x%04X)",
+                 (unsigned)(no ? no : HPDF_GetError(p->pdf)));
 }
 
 struct rp_render {
@@ -422,6 +730,7 @@ struct rp_render {
 static void render_free(rp_render *r) {
   if (!r) return;
   if (r->p.pdf) HPDF_Free(r->p.pdf);
+  if (r->p.spool_fd >= 0) close(r->p.spool_fd);
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
@@ -457,7 +766,12 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
   r->epoch = epoch;
   r->errors_before = d->errors;
   rp_pdf *p = &r->p;
-  *p = (rp_pdf){.d = d, .chart_dpi = opts->chart_dpi, .print = opts->print, .streaming = true};
+  *p = (rp_pdf){.d = d,
+                .chart_dpi = opts->chart_dpi,
+                .print = opts->print,
+                .streaming = true,
+                .spool_fd = -1,
+                .out_name = opts->out_name ? opts->out_name : r->out_path};
   p->off = rp_pdf_print_offset(&p->print);
   p->scratch = rp_arena_new();
   if (!p->scratch) {
@@ -469,7 +783,7 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto fail;
   }
-  if (!setup(p, opts)) goto fail;
+  if (!setup(p, opts) || !spool_open(p, out_path)) goto fail;
   *out = r;
   return RP_OK;
 fail:;
@@ -520,7 +834,8 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_archive_page(p, pg);
   /* Drawn even after an error on an earlier page, for its diagnostics. */
   draw_page(p, index);
-  deflate_page(p, p->pages[index]);
+  spool_page(p, p->pages[index]);
+  spool_page_dict(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;

@@ -23,9 +23,28 @@
 
 #include "render/pdf.h"
 
+/* What an element's /K lists, in order. */
+typedef enum kid_kind { KID_MCID, KID_MCR, KID_OBJR, KID_ELEM } kid_kind;
+
+/* One of them: a list node, so that an element with one kid (most) costs
+ * one node, not a growable array's first block. */
+typedef struct tag_kid {
+  struct tag_kid *next;
+  void *obj;  /* KID_MCR: the page; KID_OBJR: the annotation; KID_ELEM: the tag_elem */
+  uint32_t n; /* KID_MCID, KID_MCR: the MCID; KID_OBJR: the page's index */
+  uint8_t kind;
+} tag_kid;
+
+/* The optional entries of an element, in the order they were given. */
+enum { KEY_ID = 1, KEY_A, KEY_PG, KEY_ALT };
+
+/* A structure element. libharu holds only an empty dictionary for it (its
+ * object number); its entries live here, a few bytes each, and become
+ * libharu objects just while the dictionary is written (materialize), in
+ * the order and form they always had: about 1.3 KB less per element while
+ * the document is built. */
 typedef struct tag_elem {
   HPDF_Dict dict;
-  HPDF_Array kids;
   rp_role role;
   const char *type;        /* its /S */
   struct tag_elem *parent; /* NULL for Document */
@@ -34,6 +53,12 @@ typedef struct tag_elem {
   bool has_alt;
   bool labelled; /* LI: a marker is drawn for it */
   HPDF_Page pg;  /* its /Pg: the page of its first marks */
+  tag_kid *kids, *last_kid;
+  HPDF_BYTE *alt;
+  size_t alt_len;
+  size_t note; /* Note: its number in the IDTree (from 1) */
+  unsigned char keys[4], n_keys;
+  struct rp_pdf *p;
 } tag_elem;
 
 typedef struct annot_entry {
@@ -75,21 +100,126 @@ static bool fail_oom(rp_pdf *p) {
   return false;
 }
 
-/* A PDF text string (UTF-16BE with its byte order mark) of `utf8`. */
-static HPDF_Binary text_string(rp_pdf *p, const char *utf8, size_t max_bytes) {
+/* A PDF text string (UTF-16BE with its byte order mark) of `utf8`, from
+ * p->scratch: *len bytes; NULL if out of memory. */
+static HPDF_BYTE *utf16_of(rp_pdf *p, const char *utf8, size_t max_bytes, size_t *len) {
   const char *s = rp_pdf_clean_utf8(p, utf8, max_bytes);
   if (!s) return NULL;
-  size_t len = strlen(s);
-  HPDF_BYTE *buf = rp_arena_alloc(p->scratch, 2 * len + 2);
+  size_t n = strlen(s);
+  HPDF_BYTE *buf = rp_arena_alloc(p->scratch, 2 * n + 2);
   if (!buf) return NULL;
   size_t o = 0;
   buf[o++] = 0xFE, buf[o++] = 0xFF;
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; i < n;) {
     uint32_t cp;
-    i += rp_utf8_decode(s + i, len - i, &cp);
+    i += rp_utf8_decode(s + i, n - i, &cp);
     buf[o++] = (HPDF_BYTE)(cp >> 8), buf[o++] = (HPDF_BYTE)(cp & 0xFF);
   }
-  return HPDF_Binary_New(p->pdf->mmgr, buf, (HPDF_UINT)o);
+  *len = o;
+  return buf;
+}
+
+/* The same as a libharu object. */
+static HPDF_Binary text_string(rp_pdf *p, const char *utf8, size_t max_bytes) {
+  size_t len;
+  HPDF_BYTE *buf = utf16_of(p, utf8, max_bytes, &len);
+  return buf ? HPDF_Binary_New(p->pdf->mmgr, buf, (HPDF_UINT)len) : NULL;
+}
+
+/* A note's /ID, also its key in the IDTree: numbered with leading zeros so
+ * that the keys sort as written. */
+static HPDF_Binary note_id(HPDF_MMgr mm, size_t note) {
+  char id[32];
+  snprintf(id, sizeof id, "note-%06zu", note);
+  return HPDF_Binary_New(mm, (HPDF_BYTE *)id, (HPDF_UINT)strlen(id));
+}
+
+/* ---- elements: entries made while written ---------------------------- */
+
+static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
+  HPDF_Dict d = HPDF_Dict_New(mm);
+  if (!d) return HPDF_FAILD_TO_ALLOC_MEM;
+  HPDF_STATUS r = HPDF_Array_Add(into, d); /* owned by the array from here */
+  if (r != HPDF_OK) return r;
+  if (k->kind == KID_MCR) {
+    r = HPDF_Dict_AddName(d, "Type", "MCR");
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_AddNumber(d, "MCID", (HPDF_INT32)k->n);
+  } else {
+    r = HPDF_Dict_AddName(d, "Type", "OBJR");
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Obj", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", page);
+  }
+  return r;
+}
+
+/* libharu's before-write hook of an element's dictionary: its entries. */
+static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
+  tag_elem *e = dict->attr;
+  HPDF_MMgr mm = dict->mmgr;
+  HPDF_Array kids = HPDF_Array_New(mm);
+  HPDF_STATUS r = kids ? HPDF_Dict_AddName(dict, "S", e->type) : HPDF_FAILD_TO_ALLOC_MEM;
+  if (r == HPDF_OK)
+    r = HPDF_Dict_Add(dict, "K", kids);
+  else if (kids)
+    HPDF_Array_Free(kids);
+  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+  for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
+    if (k->kind == KID_MCID)
+      r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
+    else if (k->kind == KID_ELEM)
+      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->dict);
+    else if (k->kind == KID_MCR || k->n < e->p->n_pages)
+      r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
+    else
+      r = HPDF_INVALID_OBJECT;
+  }
+  for (int i = 0; r == HPDF_OK && i < e->n_keys; i++) {
+    switch (e->keys[i]) {
+      case KEY_ID:
+        r = HPDF_Dict_Add(dict, "ID", note_id(mm, e->note));
+        break;
+      case KEY_A: {
+        /* Header cells head their column: the table layouts have header rows. */
+        HPDF_Dict a = HPDF_Dict_New(mm);
+        r = HPDF_Dict_Add(dict, "A", a);
+        if (r == HPDF_OK) r = HPDF_Dict_AddName(a, "O", "Table");
+        if (r == HPDF_OK) r = HPDF_Dict_AddName(a, "Scope", "Column");
+        break;
+      }
+      case KEY_PG:
+        r = HPDF_Dict_Add(dict, "Pg", e->pg);
+        break;
+      case KEY_ALT:
+        r = HPDF_Dict_Add(dict, "Alt", HPDF_Binary_New(mm, e->alt, (HPDF_UINT)e->alt_len));
+        break;
+    }
+  }
+  return r;
+}
+
+/* The after-write hook: the entries go again. */
+static HPDF_STATUS HPDF_STDCALL dematerialize(HPDF_Dict dict) {
+  for (HPDF_UINT i = 0; i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
+    HPDF_Obj_Free(dict->mmgr, el->value);
+    HPDF_FreeMem(dict->mmgr, el);
+  }
+  HPDF_List_Clear(dict->list);
+  return HPDF_OK;
+}
+
+static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
+  tag_kid *node = rp_arena_alloc(p->scratch, sizeof *node);
+  if (!node) return fail_oom(p);
+  *node = k;
+  node->next = NULL;
+  if (e->last_kid)
+    e->last_kid->next = node;
+  else
+    e->kids = node;
+  e->last_kid = node;
+  return true;
 }
 
 static const char *type_of(rp_role role) {
@@ -107,41 +237,30 @@ static const char *type_of(rp_role role) {
 static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char *type) {
   tag_elem *e = rp_arena_calloc(p->scratch, 1, sizeof *e);
   if (!e) return fail_oom(p), NULL;
-  HPDF_MMgr mm = p->pdf->mmgr;
-  e->dict = HPDF_Dict_New(mm);
-  e->kids = HPDF_Array_New(mm);
+  e->dict = HPDF_Dict_New(p->pdf->mmgr);
   e->role = role;
   e->type = type;
   e->parent = parent;
+  e->p = p;
   /* Indirect before it enters any container (libharu error 0x1033 otherwise).
    * No /Type: optional for structure elements, and 10 KB in the sample. */
-  if (!e->dict || !e->kids || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->dict)) ||
-      !hpdf(p, HPDF_Dict_AddName(e->dict, "S", type)) ||
-      !hpdf(p, HPDF_Dict_Add(e->dict, "K", e->kids)) ||
-      !hpdf(p, HPDF_Dict_Add(e->dict, "P", parent ? parent->dict : p->tag->root)) ||
-      (parent && !hpdf(p, HPDF_Array_Add(parent->kids, e->dict)))) {
+  if (!e->dict || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->dict))) {
     rp_pdf_ok(p, "add a structure element", NULL);
     return NULL;
   }
+  e->dict->attr = e;
+  e->dict->before_write_fn = materialize;
+  e->dict->after_write_fn = dematerialize;
+  if (parent && !add_kid(p, parent, (tag_kid){.kind = KID_ELEM, .obj = e})) return NULL;
   if (role == RP_ROLE_NOTE) {
-    /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. Numbered
-     * with leading zeros so that the IDTree's keys sort as written. */
-    char id[32];
-    snprintf(id, sizeof id, "note-%06zu", p->tag->notes.len + 1);
-    HPDF_Binary b = HPDF_Binary_New(mm, (HPDF_BYTE *)id, (HPDF_UINT)strlen(id));
+    /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. */
     tag_elem **slot = rp_vec_push(p->scratch, &p->tag->notes, sizeof *slot);
     if (!slot) return fail_oom(p), NULL;
     *slot = e;
-    if (!b || !hpdf(p, HPDF_Dict_Add(e->dict, "ID", b))) rp_pdf_ok(p, "name a note", NULL);
+    e->note = p->tag->notes.len;
+    e->keys[e->n_keys++] = KEY_ID;
   }
-  if (role == RP_ROLE_TABLE_HEADER) {
-    /* Header cells head their column: the table layouts have header rows. */
-    HPDF_Dict a = HPDF_Dict_New(mm);
-    if (!a || !hpdf(p, HPDF_Dict_Add(e->dict, "A", a)) ||
-        !hpdf(p, HPDF_Dict_AddName(a, "O", "Table")) ||
-        !hpdf(p, HPDF_Dict_AddName(a, "Scope", "Column")))
-      rp_pdf_ok(p, "describe a header cell", NULL);
-  }
+  if (role == RP_ROLE_TABLE_HEADER) e->keys[e->n_keys++] = KEY_A;
   return e;
 }
 
@@ -172,11 +291,12 @@ static tag_elem *parent_for(rp_pdf *p, int id) {
 
 static void set_alt(rp_pdf *p, tag_elem *e, const char *alt) {
   if (!e || e->has_alt || !alt || !alt[0]) return;
-  HPDF_Binary s = text_string(p, alt, 2000);
-  if (!s || !hpdf(p, HPDF_Dict_Add(e->dict, "Alt", s))) {
-    rp_pdf_ok(p, "give a figure its alternative text", NULL);
+  e->alt = utf16_of(p, alt, 2000, &e->alt_len);
+  if (!e->alt) {
+    fail_oom(p);
     return;
   }
+  e->keys[e->n_keys++] = KEY_ALT;
   e->has_alt = true;
 }
 
@@ -382,20 +502,14 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
  * first page (its /Pg), an MCR dictionary on any other page. */
 static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
   struct rp_pdf_tag *t = p->tag;
-  bool ok;
   if (!e->pg) {
     e->pg = p->page;
-    if (!hpdf(p, HPDF_Dict_Add(e->dict, "Pg", p->page))) return rp_pdf_ok(p, "tag content", src);
+    e->keys[e->n_keys++] = KEY_PG;
   }
-  if (e->pg == p->page) {
-    ok = hpdf(p, HPDF_Array_AddNumber(e->kids, t->next_mcid));
-  } else {
-    HPDF_Dict mcr = HPDF_Dict_New(p->pdf->mmgr);
-    ok = mcr && hpdf(p, HPDF_Dict_AddName(mcr, "Type", "MCR")) &&
-         hpdf(p, HPDF_Dict_Add(mcr, "Pg", p->page)) &&
-         hpdf(p, HPDF_Dict_AddNumber(mcr, "MCID", t->next_mcid)) &&
-         hpdf(p, HPDF_Array_Add(e->kids, mcr));
-  }
+  bool ok = add_kid(p, e,
+                    e->pg == p->page
+                        ? (tag_kid){.kind = KID_MCID, .n = (uint32_t)t->next_mcid}
+                        : (tag_kid){.kind = KID_MCR, .n = (uint32_t)t->next_mcid, .obj = p->page});
   ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->dict));
   if (!ok) rp_pdf_ok(p, "tag content", src);
   return ok;
@@ -461,10 +575,9 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     o += (size_t)n;
   }
   HPDF_Binary contents = text_string(p, o ? words : what, 1000);
-  HPDF_Dict objr = HPDF_Dict_New(p->pdf->mmgr);
   annot_entry *ae = rp_vec_push(p->scratch, &t->annots, sizeof *ae);
   if (ae) *ae = (annot_entry){a, e}; /* set at once: finish reads every entry */
-  if (!contents || !objr || !ae) {
+  if (!contents || !ae) {
     fail_oom(p);
     return;
   }
@@ -473,10 +586,15 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   if (!hpdf(p, HPDF_Dict_Add(a, "Contents", contents)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", 0)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "F", 4)) || /* print */
-      !hpdf(p, HPDF_Dict_AddName(objr, "Type", "OBJR")) ||
-      !hpdf(p, HPDF_Dict_Add(objr, "Obj", a)) || !hpdf(p, HPDF_Dict_Add(objr, "Pg", p->page)) ||
-      !hpdf(p, HPDF_Array_Add(e->kids, objr)))
+      !add_kid(p, e, (tag_kid){.kind = KID_OBJR, .obj = a, .n = (uint32_t)p->page_index}))
     rp_pdf_ok(p, "tag a link", &it->src);
+}
+
+long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
+  const struct rp_pdf_tag *t = p->tag;
+  if (!t || !t->annots.len || RP_VEC_AT(t->annots, annot_entry, t->annots.len - 1).annot != a)
+    return -1;
+  return (long)t->annots.len - 1;
 }
 
 void rp_pdf_tag_finish(rp_pdf *p) {
@@ -497,9 +615,12 @@ void rp_pdf_tag_finish(rp_pdf *p) {
          hpdf(p, HPDF_Array_Add(nums, t->parents[i]));
   for (size_t i = 0; ok && i < t->annots.len; i++) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
+    /* A spooled annotation (pdf_doc.c) has no entries: its key is written
+     * when it is saved. */
     HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
     if (key) key->value = (HPDF_INT32)(p->n_pages + i);
-    ok = key && hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
+    ok = (key || ae->annot->list->count == 0) &&
+         hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
          hpdf(p, HPDF_Array_Add(nums, ae->elem->dict));
   }
   if (ok && t->notes.len > 0) {
@@ -508,9 +629,7 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     ok = ids && names && hpdf(p, HPDF_Dict_Add(ids, "Names", names)) &&
          hpdf(p, HPDF_Dict_Add(t->root, "IDTree", ids));
     for (size_t i = 0; ok && i < t->notes.len; i++) {
-      char id[32];
-      snprintf(id, sizeof id, "note-%06zu", i + 1);
-      HPDF_Binary b = HPDF_Binary_New(mm, (HPDF_BYTE *)id, (HPDF_UINT)strlen(id));
+      HPDF_Binary b = note_id(mm, i + 1);
       ok = b && hpdf(p, HPDF_Array_Add(names, b)) &&
            hpdf(p, HPDF_Array_Add(names, RP_VEC_AT(t->notes, tag_elem *, i)->dict));
     }

@@ -3,10 +3,13 @@
  * with pdftotext, pdffonts, pdfinfo, pdfimages and qpdf (poppler-utils,
  * qpdf). Images are written here with Cairo (PNG) and libjpeg (JPEG). */
 #include <cairo.h>
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -986,11 +989,13 @@ static void test_pages_streamed(void **state) {
           "for i, p in enumerate(pdf.pages):\n"
           "  for a in p.get('/Annots', []):\n"
           "    d = a.Dest\n"
-          "    print('%%d>%%d %%s %%.2f' %% (i + 1, idx[d[0].objgen] + 1, d[1], float(d[3])))\" "
+          "    print('%%d>%%d %%s %%.2f %%d' %% (i + 1, idx[d[0].objgen] + 1, d[1], float(d[3]),\n"
+          "      a.StructParent))\" "
           "'%s'",
           pdf);
   assert_int_equal(r.status, 0);
-  assert_string_equal(r.out, "1>3 /XYZ 541.89\n3>1 /XYZ 741.89\n");
+  /* their ParentTree keys follow the 3 pages' (the second was spooled) */
+  assert_string_equal(r.out, "1>3 /XYZ 541.89 3\n3>1 /XYZ 741.89 4\n");
   run_free(&r);
 
   r = run("pdftotext '%s' -", pdf);
@@ -1018,6 +1023,94 @@ static void test_streamed_link_past_end(void **state) {
   assert_int_equal(render_streamed(fx, "nowhere.pdf"), RP_ERR_INTERNAL);
   assert_true(rp_test_diag_has(&fx->d, "layout points at page 6 of 1"));
   assert_int_equal(file_size(tmp_path("nowhere.pdf")), -1);
+}
+
+/* Open descriptors of this process. */
+static int open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  assert_non_null(d);
+  int n = 0;
+  while (readdir(d)) n++;
+  closedir(d);
+  return n;
+}
+
+/* Finished pages go to a nameless spool next to the output: after a
+ * render, good or failed, no descriptor stays open and the folder holds
+ * only the PDF. */
+static void test_spool_leaves_nothing(void **state) {
+  fixture *fx = *state;
+  for (int pg = 0; pg < 30; pg++) {
+    rp_page *p = add_page(fx, NULL);
+    for (int l = 0; l < 40; l++) add_text(fx, p, 72, 72 + l * 17, fx->regular, 10, NON_ASCII);
+  }
+  const char *dir = tmp_path("spool");
+  run_result r = run("rm -rf '%s' && mkdir '%s'", dir, dir);
+  run_free(&r);
+  char out[4200];
+  snprintf(out, sizeof out, "%s/out.pdf", dir);
+  int before = open_fds();
+  assert_int_equal(rp_render_pdf(&fx->doc, NULL, out, &fx->d), RP_OK);
+  assert_int_equal(open_fds(), before);
+  r = run("ls -A '%s'", dir);
+  assert_string_equal(r.out, "out.pdf\n");
+  run_free(&r);
+  r = run("qpdf --check '%s' >/dev/null && pdftotext -f 30 -l 30 '%s' - | grep -c operative", out,
+          out);
+  assert_int_equal(r.status, 0);
+  assert_int_equal(atoi(r.out), 40); /* the last page's lines, read back from the spool */
+  run_free(&r);
+  /* uncompressed (the fuzzers' setting): the raw operators go through the spool */
+  rp_render_opts raw = {.uncompressed = true};
+  assert_int_equal(rp_render_pdf(&fx->doc, &raw, out, &fx->d), RP_OK);
+  r = run("qpdf --check '%s' >/dev/null && grep -a -c '^BT$' '%s'", out, out);
+  assert_int_equal(r.status, 0);
+  assert_true(atoi(r.out) >= 30); /* a text object a page, at least, in plain sight */
+  run_free(&r);
+  assert_int_equal(open_fds(), before);
+  /* a failed render (a link past the last page) */
+  rp_item *l = rp_page_add(fx->a, page_n(fx, 0), RP_ITEM_LINK);
+  l->x = 72, l->y = 88, l->w = 120, l->h = 16;
+  l->u.link.dest_page = 99;
+  unlink(out);
+  assert_int_equal(render_streamed(fx, "spool/out.pdf"), RP_ERR_INTERNAL);
+  assert_int_equal(open_fds(), before);
+  r = run("ls -A '%s'", dir);
+  assert_string_equal(r.out, "");
+  run_free(&r);
+}
+
+/* A disk that refuses the spool (here a file size limit) is an input error
+ * that says so, once; and one that refuses the PDF itself (/dev/full). */
+static void test_spool_and_output_write_failures(void **state) {
+  fixture *fx = *state;
+  for (int pg = 0; pg < 100; pg++) {
+    rp_page *p = add_page(fx, NULL);
+    for (int l = 0; l < 40; l++) {
+      char line[64];
+      snprintf(line, sizeof line, "line %d of page %d, all different", l, pg);
+      add_text(fx, p, 72, 72 + l * 17, fx->regular, 10, rp_arena_strdup(fx->a, line));
+    }
+  }
+  struct rlimit old;
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit low = {16 * 1024, old.rlim_max};
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
+  unlink(tmp_path("big.pdf"));
+  rp_status st = rp_render_pdf(&fx->doc, NULL, tmp_path("big.pdf"), &fx->d);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, was);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "cannot write the temporary file next to the PDF"));
+  assert_int_equal(fx->d.errors, 1);
+  assert_int_equal(file_size(tmp_path("big.pdf")), -1);
+
+  rp_diag_fini(&fx->d);
+  rp_diag_init(&fx->d);
+  st = rp_render_pdf(&fx->doc, NULL, "/dev/full", &fx->d);
+  assert_int_equal(st, RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&fx->d, "cannot write the PDF: No space left on device"));
 }
 
 /* Downsampling against a simple model: 2x2 boxes averaged. */
@@ -1093,6 +1186,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_paths_drawn, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pages_streamed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_streamed_link_past_end, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_spool_and_output_write_failures, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
