@@ -297,7 +297,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_image_probe probe;
     rp_image_probe_init(&probe);
     progress_state ps = {.o = o};
-    rp_layout_opts lo = {rp_image_probe_file, &probe, o->progress ? laid_out : NULL, &ps};
+    rp_layout_opts lo = {.probe = rp_image_probe_file,
+                         .probe_user = &probe,
+                         .page = o->progress ? laid_out : NULL,
+                         .page_user = &ps};
     st = rp_layout_run_ex(pass, bound, &lo, d, &pages);
     if (st == RP_OK && refs) st = settle_page_refs(a, &pass, layout, content, &bo, &lo, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
