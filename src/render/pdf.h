@@ -63,8 +63,14 @@ typedef struct rp_pdf {
   HPDF_STATUS err_no, err_detail;
 
   HPDF_Encoder utf8;
-  HPDF_Page *pages; /* one per layout page, all created before drawing */
+  HPDF_Page *pages; /* one per layout page made so far (rp_render_pdf: all, first) */
   size_t n_pages;
+  size_t cap_pages;
+  /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
+   * ahead): links may point past the last page made, and each face is
+   * subset to all the characters it covers, since later pages are unknown. */
+  bool streaming;
+  rp_vec dests;      /* rp_pdf_late_dest: destinations on pages not made yet */
   HPDF_Page page;    /* page being drawn */
   size_t page_index; /* its index */
   double page_w;     /* its trim width, pt */
@@ -84,12 +90,17 @@ typedef struct rp_pdf {
   rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 
   rp_pdf_image *images; /* per rp_layout_doc.images index */
+  size_t n_images;      /* entries in images (grows with doc->images) */
+  size_t n_measured;    /* images whose rp_image_ref sizes were taken */
 
   HPDF_Outline outline[RP_PDF_MAX_OUTLINE_DEPTH];
   int outline_depth; /* levels currently open in outline[] */
   bool has_outline;
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
+
+  uint64_t id_hash[2]; /* /ID: the pages drawn so far (pdf_archive.c) */
+  bool id_begun;       /* id_hash holds its start values */
 
   bool needs_v14; /* transparency used: label the file PDF 1.4 */
   int chart_dpi;  /* > 0: path items rasterised per chart (pdf_raster.c) */
@@ -214,8 +225,12 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src);
 /* ---- pdf_image.c ---- */
 
 void rp_pdf_draw_image(rp_pdf *p, const rp_item *it);
-/* Records the largest size at which each image is drawn (pass over items). */
-void rp_pdf_images_measure(rp_pdf *p);
+/* Records the largest size at which each image is drawn on page `pg`, and
+ * the sizes layout gave images not measured yet (rp_image_ref.max_w/max_h).
+ * An image is embedded at its first drawing, for the largest size measured
+ * by then: rp_render_pdf measures every page first; pages drawn one at a
+ * time know only the pages up to the one being drawn. */
+void rp_pdf_images_measure(rp_pdf *p, const rp_page *pg);
 
 /* ---- pdf_svg.c ---- */
 
@@ -231,8 +246,20 @@ void rp_pdf_draw_svg(rp_pdf *p, const rp_item *it, const rp_svg *svg, double x, 
 
 void rp_pdf_draw_link(rp_pdf *p, const rp_item *it);
 /* A destination showing page `page` with `y` (layout coordinates) at the top
- * of the window, keeping the reader's zoom. NULL on error (recorded). */
+ * of the window, keeping the reader's zoom. NULL on error (recorded). When
+ * streaming, a page not made yet gets a stand-in (the page being drawn)
+ * that rp_pdf_dests_finish points at the real page. */
 HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src);
+/* A destination made before its page: the array to complete at the end. */
+typedef struct rp_pdf_late_dest {
+  HPDF_Destination dst;
+  size_t page;
+  double y;
+  rp_src src;
+} rp_pdf_late_dest;
+/* Points the stand-in destinations at their pages: after the last page; a
+ * page that never came is an error. */
+void rp_pdf_dests_finish(rp_pdf *p);
 
 /* ---- pdf_outline.c ---- */
 
@@ -240,8 +267,11 @@ void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
 
 /* ---- pdf_tag.c: tagged PDF ---- */
 
-/* Starts the structure tree: after the pages are made, before drawing. */
+/* Starts the structure tree: before drawing. */
 bool rp_pdf_tag_begin(rp_pdf *p);
+/* Notes the ids of a page's items (which list items have a marker drawn):
+ * for each page before it is drawn, or for all pages first. */
+bool rp_pdf_tag_scan(rp_pdf *p, const rp_item *items, size_t n);
 /* Before the page being drawn gets content; `items` are its items. */
 void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n);
 /* For every item of the page in order, drawn or not: sections start at
@@ -273,6 +303,9 @@ void rp_pdf_add_page_labels(rp_pdf *p);
  * the sRGB output intent, /ID from the content, PDF 1.7; nothing for print
  * files. `epoch` < 0: no dates. */
 void rp_pdf_archive_finish(rp_pdf *p, long long epoch, const char *producer, const char *creator);
+/* Adds page `pg` (its size, its items' places and text) to the hash /ID is
+ * made of: for each page in order, before its items are freed. */
+void rp_pdf_archive_page(rp_pdf *p, const rp_page *pg);
 
 /* ---- pdf_info.c ---- */
 

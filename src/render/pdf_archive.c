@@ -159,23 +159,35 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n) {
   return h;
 }
 
+static void id_begin(rp_pdf *p) {
+  if (p->id_begun) return;
+  p->id_hash[0] = 0xcbf29ce484222325ull;
+  p->id_hash[1] = 0x84222325cbf29ce4ull;
+  p->id_begun = true;
+}
+
 /* Two 64-bit hashes of what was drawn: every page's size and text, and the
- * metadata. */
-static void content_hash(const rp_pdf *p, const char *packet, unsigned char out[16]) {
-  uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
-  for (size_t i = 0; i < p->doc->pages.len; i++) {
-    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, i);
-    double wh[2] = {pg->width, pg->height};
-    a = fnv(a, wh, sizeof wh);
-    for (size_t k = 0; k < pg->items.len; k++) {
-      const rp_item *it = &RP_VEC_AT(pg->items, rp_item, k);
-      double xy[2] = {it->x, it->y};
-      b = fnv(b, xy, sizeof xy);
-      if (it->kind == RP_ITEM_TEXT && it->u.text.text)
-        a = fnv(a, it->u.text.text, strlen(it->u.text.text));
-    }
+ * metadata. Pages are added as they are drawn, since their items are freed
+ * after (rp_render_page). */
+void rp_pdf_archive_page(rp_pdf *p, const rp_page *pg) {
+  id_begin(p);
+  uint64_t a = p->id_hash[0], b = p->id_hash[1];
+  double wh[2] = {pg->width, pg->height};
+  a = fnv(a, wh, sizeof wh);
+  for (size_t k = 0; k < pg->items.len; k++) {
+    const rp_item *it = &RP_VEC_AT(pg->items, rp_item, k);
+    double xy[2] = {it->x, it->y};
+    b = fnv(b, xy, sizeof xy);
+    if (it->kind == RP_ITEM_TEXT && it->u.text.text)
+      a = fnv(a, it->u.text.text, strlen(it->u.text.text));
   }
-  a = fnv(a, packet, strlen(packet));
+  p->id_hash[0] = a;
+  p->id_hash[1] = b;
+}
+
+static void content_hash(rp_pdf *p, const char *packet, unsigned char out[16]) {
+  id_begin(p);
+  uint64_t a = fnv(p->id_hash[0], packet, strlen(packet)), b = p->id_hash[1];
   for (int i = 0; i < 8; i++) {
     out[i] = (unsigned char)(a >> (8 * i));
     out[8 + i] = (unsigned char)(b >> (8 * i));

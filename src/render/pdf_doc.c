@@ -1,7 +1,11 @@
-/* pdf_doc — rp_render_pdf: the document as a whole. Creates the libharu
- * document, every page (all of them first, so that links and bookmarks can
- * point forwards), draws each page's items in order, then adds page labels,
- * the Info dictionary and the outline mode, and saves.
+/* pdf_doc — the document as a whole: rp_render_begin creates the libharu
+ * document, rp_render_page makes and draws one page at a time, in order
+ * (after it returns the page's items are not read again), rp_render_end
+ * completes links to pages made after them, adds page labels, the
+ * structure tree, the Info dictionary and the outline mode, and saves.
+ * rp_render_pdf is the three over a whole document; it makes every page and
+ * collects every face's characters first, which gives the same bytes as
+ * when this file drew whole documents only.
  *
  * Also the shared helpers of the back end: error recording (libharu's error
  * handler only stores the code; rp_pdf_ok() turns it into a diagnostic and
@@ -136,40 +140,89 @@ static const rp_page *page_at(const rp_layout_doc *doc, size_t i) {
   return &RP_VEC_AT(doc->pages, rp_page, i);
 }
 
-/* Creates all pages up front with their sizes. */
-static bool create_pages(rp_pdf *p) {
-  size_t n = p->doc->pages.len;
-  if (n == 0) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "layout produced no pages");
+/* Makes the PDF page for layout page `i` (the next one) with its size. */
+static bool add_page(rp_pdf *p, size_t i) {
+  const rp_page *pg = page_at(p->doc, i);
+  double wh[2] = {pg->width, pg->height};
+  if (!rp_pdf_finite(wh, 2) || pg->width < HPDF_MIN_PAGE_WIDTH || pg->width > HPDF_MAX_PAGE_WIDTH ||
+      pg->height < HPDF_MIN_PAGE_HEIGHT || pg->height > HPDF_MAX_PAGE_HEIGHT) {
+    rp_pdf_error(p, RP_ERR_INPUT, NULL, 0,
+                 "page %zu (master '%s') is %g x %g pt; PDF pages must be 3 to 14400 pt "
+                 "on each side",
+                 i + 1, pg->master ? pg->master : "?", pg->width, pg->height);
     return false;
   }
-  p->pages = rp_arena_calloc(p->scratch, n, sizeof *p->pages);
-  if (!p->pages) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  for (size_t i = 0; i < n; i++) {
-    const rp_page *pg = page_at(p->doc, i);
-    double wh[2] = {pg->width, pg->height};
-    if (!rp_pdf_finite(wh, 2) || pg->width < HPDF_MIN_PAGE_WIDTH ||
-        pg->width > HPDF_MAX_PAGE_WIDTH || pg->height < HPDF_MIN_PAGE_HEIGHT ||
-        pg->height > HPDF_MAX_PAGE_HEIGHT) {
-      rp_pdf_error(p, RP_ERR_INPUT, NULL, 0,
-                   "page %zu (master '%s') is %g x %g pt; PDF pages must be 3 to 14400 pt "
-                   "on each side",
-                   i + 1, pg->master ? pg->master : "?", pg->width, pg->height);
+  if (p->n_pages == p->cap_pages) {
+    size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
+    HPDF_Page *pages = rp_arena_alloc(p->scratch, cap * sizeof *pages);
+    if (!pages) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
-    HPDF_Page page = HPDF_AddPage(p->pdf);
-    if (page) {
-      HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width + 2 * p->off));
-      HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height + 2 * p->off));
-    }
-    if (!page || !rp_pdf_ok(p, "add a page", NULL)) return false;
-    if (p->print.on && !rp_pdf_print_boxes(p, page, pg->width, pg->height)) return false;
-    p->pages[i] = page;
+    if (p->n_pages) memcpy(pages, p->pages, p->n_pages * sizeof *pages);
+    p->pages = pages;
+    p->cap_pages = cap;
   }
-  p->n_pages = n;
+  HPDF_Page page = HPDF_AddPage(p->pdf);
+  if (page) {
+    HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width + 2 * p->off));
+    HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height + 2 * p->off));
+  }
+  if (!page || !rp_pdf_ok(p, "add a page", NULL)) return false;
+  if (p->print.on && !rp_pdf_print_boxes(p, page, pg->width, pg->height)) return false;
+  p->pages[p->n_pages++] = page;
+  return true;
+}
+
+/* Grows an arena array of n elements of `size` to m (zeroed beyond n). */
+static void *grown(rp_arena *a, void *old, size_t n, size_t m, size_t size) {
+  void *q = rp_arena_calloc(a, m ? m : 1, size);
+  if (q && n) memcpy(q, old, n * size);
+  return q;
+}
+
+/* The per-face and per-image tables, grown to the document's fontset and
+ * image list: both may grow between pages while layout runs. */
+static bool fit_tables(rp_pdf *p) {
+  size_t nf = p->doc->fonts ? p->doc->fonts->count : 0;
+  size_t ni = p->doc->images.len;
+  if (!p->fonts || nf > p->n_fonts) {
+    size_t m = nf > p->n_fonts ? nf : p->n_fonts;
+    HPDF_Font *fonts = grown(p->scratch, p->fonts, p->n_fonts, m, sizeof *fonts);
+    bool *failed = grown(p->scratch, p->font_failed, p->n_fonts, m, sizeof *failed);
+    uint8_t **used = grown(p->scratch, p->font_used, p->n_fonts, m, sizeof *used);
+    int *fds = grown(p->scratch, p->font_fds, p->n_fonts, m, sizeof *fds);
+    if (!fonts || !failed || !used || !fds) return false;
+    for (size_t i = p->n_fonts; i < m; i++) fds[i] = -1;
+    p->fonts = fonts;
+    p->font_failed = failed;
+    p->font_used = used;
+    p->font_fds = fds;
+    p->n_fonts = m;
+  }
+  if (!p->images || ni > p->n_images) {
+    size_t m = ni > p->n_images ? ni : p->n_images;
+    rp_pdf_image *images = grown(p->scratch, p->images, p->n_images, m, sizeof *images);
+    if (!images) return false;
+    p->images = images;
+    p->n_images = m;
+  }
+  return true;
+}
+
+/* Streaming: a face is subset when first drawn, before later pages are
+ * known, so it keeps every character it covers (bigger files, never a
+ * missing glyph). rp_render_pdf collects the characters drawn instead. */
+static bool mark_coverage(rp_pdf *p) {
+  for (size_t i = 0; i < p->n_fonts; i++) {
+    const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
+    if (p->font_used[i] || !f) continue;
+    uint8_t *bits = rp_arena_calloc(p->scratch, 65536 / 8, 1);
+    if (!bits) return false;
+    for (uint32_t cp = 0x20; cp < 65536; cp++)
+      if (rp_font_covers(f, cp)) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    p->font_used[i] = bits;
+  }
   return true;
 }
 
@@ -316,20 +369,6 @@ static void finish(rp_pdf *p, long long epoch) {
   rp_pdf_print_finish(p);
 }
 
-static bool alloc_tables(rp_pdf *p) {
-  size_t nf = p->doc->fonts ? p->doc->fonts->count : 0;
-  size_t ni = p->doc->images.len;
-  p->fonts = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->fonts);
-  p->font_failed = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_failed);
-  p->font_used = rp_arena_calloc(p->scratch, nf ? nf : 1, sizeof *p->font_used);
-  p->font_fds = rp_arena_alloc(p->scratch, (nf ? nf : 1) * sizeof *p->font_fds);
-  if (!p->font_fds) return false;
-  for (size_t i = 0; i < nf; i++) p->font_fds[i] = -1;
-  p->n_fonts = nf;
-  p->images = rp_arena_calloc(p->scratch, ni ? ni : 1, sizeof *p->images);
-  return p->fonts && p->font_failed && p->font_used && p->images;
-}
-
 /* Saves the document to `path`. libharu's own file writer ignores what
  * fclose returns, so a disk that fills at the last flush would pass
  * unnoticed: the PDF goes to libharu's memory stream and is written from
@@ -370,45 +409,154 @@ static void save(rp_pdf *p, const char *path, const char *name) {
                  strerror(err));
 }
 
-rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
-                        rp_diag *d) {
+struct rp_render {
+  rp_pdf p;
+  rp_render_opts opts;
+  long long epoch;      /* SOURCE_DATE_EPOCH, or -1 */
+  char *out_path;       /* copied */
+  size_t errors_before; /* d->errors at rp_render_begin */
+  size_t drawn;         /* pages drawn: the next must be this one */
+  bool tagging;         /* the structure tree is started */
+};
+
+static void render_free(rp_render *r) {
+  if (!r) return;
+  if (r->p.pdf) HPDF_Free(r->p.pdf);
+  rp_pdf_fonts_close(&r->p);
+  rp_arena_free(r->p.scratch);
+  rp_mem_free(r->out_path);
+  rp_mem_free(r);
+}
+
+/* The status to return: the first error, or RP_ERR_INPUT when only
+ * warnings were recorded (fatal with --strict, which counts them). */
+static rp_status settle(rp_render *r) {
+  rp_pdf *p = &r->p;
+  if (p->status == RP_OK && p->d->errors > r->errors_before) p->status = RP_ERR_INPUT;
+  return p->status;
+}
+
+rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_diag *d,
+                          rp_render **out) {
   static const rp_render_opts defaults = {0};
   if (!opts) opts = &defaults;
+  *out = NULL;
   long long epoch;
   if (rp_pdf_parse_epoch(opts->source_date_epoch, &epoch, d) != RP_OK) return RP_ERR_USAGE;
+  rp_render *r = rp_mem_calloc(1, sizeof *r);
+  size_t len = strlen(out_path);
+  char *path = r ? rp_mem_alloc(len + 1) : NULL;
+  if (!path) {
+    rp_mem_free(r);
+    rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    return RP_ERR_INTERNAL;
+  }
+  memcpy(path, out_path, len + 1);
+  r->out_path = path;
+  r->opts = *opts;
+  r->epoch = epoch;
+  r->errors_before = d->errors;
+  rp_pdf *p = &r->p;
+  *p = (rp_pdf){.d = d, .chart_dpi = opts->chart_dpi, .print = opts->print, .streaming = true};
+  p->off = rp_pdf_print_offset(&p->print);
+  p->scratch = rp_arena_new();
+  if (!p->scratch) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    goto fail;
+  }
+  p->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, p);
+  if (!p->pdf) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
+    goto fail;
+  }
+  if (!setup(p, opts)) goto fail;
+  *out = r;
+  return RP_OK;
+fail:;
+  rp_status st = settle(r);
+  render_free(r);
+  return st;
+}
 
-  size_t errors_before = d->errors;
-  rp_pdf p = {.doc = doc, .d = d, .chart_dpi = opts->chart_dpi, .print = opts->print};
-  p.off = rp_pdf_print_offset(&p.print);
-  p.scratch = rp_arena_new();
-  if (!p.scratch || !alloc_tables(&p)) {
-    rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    goto out;
+/* rp_render_pdf's look ahead: every page made and scanned before the first
+ * is drawn, as when pages could only come all at once. */
+static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
+  rp_pdf *p = &r->p;
+  p->doc = doc;
+  p->streaming = false;
+  if (!fit_tables(p)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
   }
-  p.pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, &p);
-  if (!p.pdf) {
-    rp_pdf_error(&p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
-    goto out;
+  for (size_t i = 0; i < doc->pages.len; i++)
+    if (!add_page(p, i)) return false;
+  if (!rp_pdf_fonts_collect(p) || !(r->tagging = rp_pdf_tag_begin(p))) return false;
+  for (size_t i = 0; i < doc->pages.len; i++) {
+    const rp_page *pg = page_at(doc, i);
+    if (!rp_pdf_tag_scan(p, pg->items.data, pg->items.len)) return false;
+    rp_pdf_images_measure(p, pg);
   }
-  if (!setup(&p, opts) || !create_pages(&p) || !rp_pdf_fonts_collect(&p) || !rp_pdf_tag_begin(&p))
-    goto out;
-  rp_pdf_images_measure(&p);
-  for (size_t i = 0; i < p.n_pages; i++) {
-    draw_page(&p, i);
-    deflate_page(&p, p.pages[i]);
-    if (opts->page) opts->page(opts->page_user, i + 1, p.n_pages);
-  }
-  finish(&p, epoch);
+  return true;
+}
 
+rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
+  rp_pdf *p = &r->p;
+  p->doc = doc;
+  if (index != r->drawn || index >= doc->pages.len) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "page %zu drawn out of order", index + 1);
+    return p->status;
+  }
+  const rp_page *pg = page_at(doc, index);
+  if (!fit_tables(p) || (p->streaming && !mark_coverage(p))) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return p->status;
+  }
+  if (index == p->n_pages && !add_page(p, index)) return p->status;
+  if (!r->tagging && !(r->tagging = rp_pdf_tag_begin(p))) return p->status;
+  if (p->streaming) {
+    if (!rp_pdf_tag_scan(p, pg->items.data, pg->items.len)) return p->status;
+    rp_pdf_images_measure(p, pg);
+  }
+  rp_pdf_archive_page(p, pg);
+  /* Drawn even after an error on an earlier page, for its diagnostics. */
+  draw_page(p, index);
+  deflate_page(p, p->pages[index]);
+  r->drawn++;
+  if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
+  return p->status;
+}
+
+rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
+  rp_pdf *p = &r->p;
+  p->doc = doc;
+  if (r->drawn == 0) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "layout produced no pages");
+  } else if (r->drawn != doc->pages.len) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
+  } else {
+    rp_pdf_dests_finish(p);
+    finish(p, r->epoch);
+  }
   /* With --strict a warning is an error too: write nothing then. */
-  if (p.status == RP_OK && d->errors > errors_before) p.status = RP_ERR_INPUT;
-  if (p.status != RP_OK) goto out;
-  save(&p, out_path, opts->out_name ? opts->out_name : out_path);
+  if (settle(r) == RP_OK) save(p, r->out_path, r->opts.out_name ? r->opts.out_name : r->out_path);
+  rp_status st = settle(r);
+  render_free(r);
+  return st;
+}
 
-out:
-  if (p.pdf) HPDF_Free(p.pdf);
-  rp_pdf_fonts_close(&p);
-  rp_arena_free(p.scratch);
-  if (p.status == RP_OK && d->errors > errors_before) p.status = RP_ERR_INPUT;
-  return p.status;
+void rp_render_abort(rp_render *r) { render_free(r); }
+
+rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
+                        rp_diag *d) {
+  rp_render *r;
+  rp_status st = rp_render_begin(opts, out_path, d, &r);
+  if (st != RP_OK) return st;
+  if (doc->pages.len > 0 && !look_ahead(r, doc)) {
+    st = settle(r);
+    rp_render_abort(r);
+    return st;
+  }
+  /* A page that could not be drawn stops it; one with an error does not. */
+  for (size_t i = 0; i < doc->pages.len && r->drawn == i; i++) rp_render_page(r, doc, i);
+  return rp_render_end(r, doc);
 }

@@ -138,30 +138,28 @@ static void crop_of(const rp_item *it, double *sx, double *sy, double *sw, doubl
   *sy = v[1] < 0 ? 0 : v[1] > 1 - v[3] ? 1 - v[3] : v[1];
 }
 
-void rp_pdf_images_measure(rp_pdf *p) {
+void rp_pdf_images_measure(rp_pdf *p, const rp_page *page) {
   const rp_layout_doc *doc = p->doc;
-  for (size_t i = 0; i < doc->images.len; i++) {
+  for (size_t i = p->n_measured; i < doc->images.len && i < p->n_images; i++) {
     const rp_image_ref *ref = &RP_VEC_AT(doc->images, rp_image_ref, i);
     double v[2] = {ref->max_w, ref->max_h};
     if (rp_pdf_finite(v, 2)) {
       p->images[i].need_w = ref->max_w > 0 ? ref->max_w : 0;
       p->images[i].need_h = ref->max_h > 0 ? ref->max_h : 0;
     }
+    p->n_measured = i + 1;
   }
-  for (size_t pg = 0; pg < doc->pages.len; pg++) {
-    const rp_page *page = &RP_VEC_AT(doc->pages, rp_page, pg);
-    for (size_t k = 0; k < page->items.len; k++) {
-      const rp_item *it = &RP_VEC_AT(page->items, rp_item, k);
-      if (it->kind != RP_ITEM_IMAGE || it->u.image.image < 0 ||
-          (size_t)it->u.image.image >= doc->images.len)
-        continue;
-      double v[2] = {it->w, it->h}, sx, sy, sw, sh;
-      if (!rp_pdf_finite(v, 2)) continue;
-      crop_of(it, &sx, &sy, &sw, &sh);
-      rp_pdf_image *slot = &p->images[it->u.image.image];
-      if (fabs(it->w) / sw > slot->need_w) slot->need_w = fabs(it->w) / sw;
-      if (fabs(it->h) / sh > slot->need_h) slot->need_h = fabs(it->h) / sh;
-    }
+  for (size_t k = 0; k < page->items.len; k++) {
+    const rp_item *it = &RP_VEC_AT(page->items, rp_item, k);
+    if (it->kind != RP_ITEM_IMAGE || it->u.image.image < 0 ||
+        (size_t)it->u.image.image >= p->n_measured)
+      continue;
+    double v[2] = {it->w, it->h}, sx, sy, sw, sh;
+    if (!rp_pdf_finite(v, 2)) continue;
+    crop_of(it, &sx, &sy, &sw, &sh);
+    rp_pdf_image *slot = &p->images[it->u.image.image];
+    if (fabs(it->w) / sw > slot->need_w) slot->need_w = fabs(it->w) / sw;
+    if (fabs(it->h) / sh > slot->need_h) slot->need_h = fabs(it->h) / sh;
   }
 }
 

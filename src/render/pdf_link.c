@@ -63,15 +63,27 @@ static const char *clean_uri(rp_pdf *p, const rp_item *it) {
   return out;
 }
 
+/* The PDF y of the window's top for layout y on page `page` (made). */
+static double top_of(const rp_pdf *p, size_t page, double y) {
+  double h = RP_VEC_AT(p->doc->pages, rp_page, page).height;
+  return (y > 0 && y < h && rp_pdf_finite(&y, 1)) ? h - y : h;
+}
+
+static void page_missing(rp_pdf *p, size_t page, const rp_src *src) {
+  rp_pdf_error(p, RP_ERR_INTERNAL, src ? src->layout_file : NULL, src ? src->layout_line : 0,
+               "layout points at page %zu of %zu", page + 1, p->n_pages);
+}
+
 HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src) {
-  if (page >= p->n_pages) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, src ? src->layout_file : NULL, src ? src->layout_line : 0,
-                 "layout points at page %zu of %zu", page + 1, p->n_pages);
+  /* A page ahead of the one being drawn, when pages come one at a time: the
+   * page being drawn stands in until rp_pdf_dests_finish. */
+  bool later = page >= p->n_pages && p->streaming && p->page;
+  if (page >= p->n_pages && !later) {
+    page_missing(p, page, src);
     return NULL;
   }
-  HPDF_Page target = p->pages[page];
-  double h = RP_VEC_AT(p->doc->pages, rp_page, page).height;
-  double top = (y > 0 && y < h && rp_pdf_finite(&y, 1)) ? h - y : h;
+  HPDF_Page target = later ? p->page : p->pages[page];
+  double top = later ? 0 : top_of(p, page, y);
   HPDF_Destination dst = HPDF_Page_CreateDestination(target);
   if (!dst || !rp_pdf_ok(p, "create a destination", src)) return NULL;
   /* [page /XYZ null top null] (ISO 32000-1 §12.3.2.2, Table 151). */
@@ -87,7 +99,38 @@ HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src
     rp_pdf_ok(p, "write a destination", src);
     return NULL;
   }
-  return rp_pdf_ok(p, "write a destination", src) ? dst : NULL;
+  if (!rp_pdf_ok(p, "write a destination", src)) return NULL;
+  if (later) {
+    rp_pdf_late_dest *ld = rp_vec_push(p->scratch, &p->dests, sizeof *ld);
+    if (!ld) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+      return NULL;
+    }
+    *ld = (rp_pdf_late_dest){dst, page, y, src ? *src : (rp_src){0}};
+  }
+  return dst;
+}
+
+void rp_pdf_dests_finish(rp_pdf *p) {
+  for (size_t i = 0; i < p->dests.len; i++) {
+    const rp_pdf_late_dest *ld = &RP_VEC_AT(p->dests, rp_pdf_late_dest, i);
+    if (ld->page >= p->n_pages) {
+      page_missing(p, ld->page, &ld->src);
+      continue;
+    }
+    /* The array holds the page through a proxy (libharu's reference to an
+     * indirect object) and the top as a real: both are changed in place. */
+    HPDF_Proxy ref = HPDF_List_ItemAt(ld->dst->list, 0);
+    HPDF_Real top = HPDF_List_ItemAt(ld->dst->list, 3);
+    if (!ref || (ref->header.obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_PROXY || !top ||
+        (top->header.obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_REAL) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, ld->src.layout_file, ld->src.layout_line,
+                   "PDF writer failed to complete a destination");
+      continue;
+    }
+    ref->obj = p->pages[ld->page];
+    top->value = (HPDF_REAL)top_of(p, ld->page, ld->y);
+  }
 }
 
 void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {

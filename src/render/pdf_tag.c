@@ -46,11 +46,13 @@ struct rp_pdf_tag {
   tag_elem *doc;  /* Document */
   tag_elem *sect; /* the section being drawn, or NULL before the first */
   tag_elem **by_id;
-  bool *labelled; /* by id: a list marker (Lbl) is drawn with it */
-  int max_id;
+  bool *labelled;      /* by id: a list marker (Lbl) is drawn with it */
+  int max_id;          /* highest id seen so far (by_id and labelled have max_id + 1) */
+  int cap_id;          /* their room */
   HPDF_Array *parents; /* per page: the element of each MCID */
-  int next_mcid;       /* on the page being drawn */
-  rp_vec annots;       /* annot_entry, in order of their /StructParent */
+  size_t cap_parents;
+  int next_mcid; /* on the page being drawn */
+  rp_vec annots; /* annot_entry, in order of their /StructParent */
   /* The page being drawn: for each item index, the link item whose area holds
    * it (-1: none), and the Link element made for each link item. */
   const rp_item *items;
@@ -246,28 +248,6 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
   struct rp_pdf_tag *t = rp_arena_calloc(p->scratch, 1, sizeof *t);
   if (!t) return fail_oom(p);
   p->tag = t;
-  for (size_t i = 0; i < p->doc->pages.len; i++) {
-    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, i);
-    const rp_item *items = pg->items.data;
-    for (size_t k = 0; k < pg->items.len; k++) {
-      if (items[k].struct_id > t->max_id) t->max_id = items[k].struct_id;
-      if (items[k].parent_id > t->max_id) t->max_id = items[k].parent_id;
-    }
-  }
-  if (t->max_id > 100000000) t->max_id = 100000000; /* ids beyond: elements of their own */
-  t->by_id = rp_arena_calloc(p->scratch, (size_t)t->max_id + 1, sizeof *t->by_id);
-  t->labelled = rp_arena_calloc(p->scratch, (size_t)t->max_id + 1, sizeof *t->labelled);
-  if (!t->labelled) return fail_oom(p);
-  for (size_t i = 0; i < p->doc->pages.len; i++) {
-    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, i);
-    const rp_item *items = pg->items.data;
-    for (size_t k = 0; k < pg->items.len; k++)
-      if (items[k].role == RP_ROLE_LIST_LABEL && items[k].struct_id > 0 &&
-          items[k].struct_id <= t->max_id)
-        t->labelled[items[k].struct_id] = true;
-  }
-  t->parents = rp_arena_calloc(p->scratch, p->n_pages ? p->n_pages : 1, sizeof *t->parents);
-  if (!t->by_id || !t->parents) return fail_oom(p);
   t->root = HPDF_Dict_New(p->pdf->mmgr);
   if (!t->root || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, t->root)) ||
       !hpdf(p, HPDF_Dict_AddName(t->root, "Type", "StructTreeRoot")) ||
@@ -277,6 +257,45 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
     if (rp_pdf_ok(p, "start the structure tree", NULL)) fail_oom(p);
     return false;
   }
+  return true;
+}
+
+/* Makes room in by_id and labelled for ids up to `id`. */
+static bool ids_reach(rp_pdf *p, int id) {
+  struct rp_pdf_tag *t = p->tag;
+  if (id > 100000000) id = 100000000; /* ids beyond: elements of their own */
+  if (id <= t->max_id) return true;
+  if (id >= t->cap_id) {
+    int cap = t->cap_id > id / 2 ? 2 * t->cap_id : id + 1;
+    if (cap > 100000001) cap = 100000001;
+    tag_elem **by_id = rp_arena_calloc(p->scratch, (size_t)cap, sizeof *by_id);
+    bool *labelled = rp_arena_calloc(p->scratch, (size_t)cap, sizeof *labelled);
+    if (!by_id || !labelled) return false;
+    if (t->cap_id) {
+      memcpy(by_id, t->by_id, (size_t)t->cap_id * sizeof *by_id);
+      memcpy(labelled, t->labelled, (size_t)t->cap_id * sizeof *labelled);
+    }
+    t->by_id = by_id;
+    t->labelled = labelled;
+    t->cap_id = cap;
+  }
+  t->max_id = id;
+  return true;
+}
+
+bool rp_pdf_tag_scan(rp_pdf *p, const rp_item *items, size_t n) {
+  struct rp_pdf_tag *t = p->tag;
+  if (!t) return true;
+  int top = t->max_id;
+  for (size_t k = 0; k < n; k++) {
+    if (items[k].struct_id > top) top = items[k].struct_id;
+    if (items[k].parent_id > top) top = items[k].parent_id;
+  }
+  if (!ids_reach(p, top)) return fail_oom(p);
+  for (size_t k = 0; k < n; k++)
+    if (items[k].role == RP_ROLE_LIST_LABEL && items[k].struct_id > 0 &&
+        items[k].struct_id <= t->max_id)
+      t->labelled[items[k].struct_id] = true;
   return true;
 }
 
@@ -295,7 +314,14 @@ void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n) {
   t->n_items = n;
   t->link_of = rp_arena_alloc(p->scratch, (n ? n : 1) * sizeof *t->link_of);
   t->link_elems = rp_arena_calloc(p->scratch, n ? n : 1, sizeof *t->link_elems);
-  HPDF_Array arr = HPDF_Array_New(p->pdf->mmgr);
+  if (p->page_index >= t->cap_parents) {
+    size_t cap = t->cap_parents ? 2 * t->cap_parents : 64;
+    HPDF_Array *parents = rp_arena_calloc(p->scratch, cap, sizeof *parents);
+    if (parents && t->cap_parents) memcpy(parents, t->parents, t->cap_parents * sizeof *parents);
+    t->parents = parents;
+    t->cap_parents = parents ? cap : 0;
+  }
+  HPDF_Array arr = t->parents ? HPDF_Array_New(p->pdf->mmgr) : NULL;
   if (!t->link_of || !t->link_elems || !arr) {
     fail_oom(p);
     p->tag = NULL; /* the rest of the document untagged; the render fails anyway */
@@ -442,9 +468,10 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     fail_oom(p);
     return;
   }
-  HPDF_INT32 key = (HPDF_INT32)(p->n_pages + t->annots.len - 1);
+  /* Its ParentTree key follows the pages' keys, so it is known only once
+   * the last page is: written as 0 here, set in rp_pdf_tag_finish. */
   if (!hpdf(p, HPDF_Dict_Add(a, "Contents", contents)) ||
-      !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", key)) ||
+      !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", 0)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "F", 4)) || /* print */
       !hpdf(p, HPDF_Dict_AddName(objr, "Type", "OBJR")) ||
       !hpdf(p, HPDF_Dict_Add(objr, "Obj", a)) || !hpdf(p, HPDF_Dict_Add(objr, "Pg", p->page)) ||
@@ -470,7 +497,9 @@ void rp_pdf_tag_finish(rp_pdf *p) {
          hpdf(p, HPDF_Array_Add(nums, t->parents[i]));
   for (size_t i = 0; ok && i < t->annots.len; i++) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
-    ok = hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
+    HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
+    if (key) key->value = (HPDF_INT32)(p->n_pages + i);
+    ok = key && hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
          hpdf(p, HPDF_Array_Add(nums, ae->elem->dict));
   }
   if (ok && t->notes.len > 0) {

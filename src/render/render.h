@@ -52,9 +52,37 @@ typedef struct rp_render_opts {
  * libharu refuses after validation is RP_ERR_INTERNAL. Returns RP_OK, or the
  * first error's status. Nothing is written when drawing failed; a failure
  * while saving (every write, the flush and the close are checked) may leave
- * a partial file at out_path. */
+ * a partial file at out_path.
+ *
+ * It is rp_render_begin, rp_render_page for each page and rp_render_end,
+ * with the whole document known first: every face is subset to the
+ * characters drawn and every image embedded for its largest placement. */
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d);
+
+/* The same, a page at a time, so that a page's items can be freed once it is
+ * drawn (layout's page_done). Pages drawn this way cannot see later pages:
+ * a face used on them is embedded with every character it covers (not only
+ * those drawn), and an image is embedded for the largest placement on the
+ * pages up to the one that first draws it (and its rp_image_ref.max_w/h). */
+typedef struct rp_render rp_render;
+/* Starts a PDF for out_path (nothing is written until rp_render_end; the
+ * path is copied, `opts` too, but what opts points to must live until the
+ * end). On success *out is the render, freed by rp_render_end or
+ * rp_render_abort; on error *out is NULL and the error is in `d`. */
+rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_diag *d,
+                          rp_render **out);
+/* Draws page `index` of `doc`; pages come in order 0,1,2…. When it returns,
+ * render no longer reads that page's items (the caller may free them; the
+ * rp_page itself — size, label, master — stays valid). doc->images, anchors
+ * and fonts may have grown since the last call. Returns the render's first
+ * error so far (RP_OK when none); the caller then calls rp_render_abort. */
+rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index);
+/* Links to pages drawn later, labels, outline, structure tree, info; saves
+ * (as rp_render_pdf); frees r. `doc` has every page drawn, and no more. */
+rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc);
+/* Frees r without writing anything (after an error elsewhere); NULL is fine. */
+void rp_render_abort(rp_render *r);
 
 /* The PDF and image libraries and their versions, for `reviewpdf --version`. */
 void rp_render_libraries(char *buf, size_t n);

@@ -924,6 +924,102 @@ static void test_many_pages(void **state) {
   run_free(&r);
 }
 
+/* Renders fx->doc a page at a time as layout's page_done does: the
+ * document grows by a page before each call, and a drawn page's items are
+ * overwritten and dropped at once (render must not read them again). */
+static rp_status render_streamed(fixture *fx, const char *name) {
+  rp_render *r = NULL;
+  rp_render_opts o = {.source_date_epoch = "0"};
+  rp_status st = rp_render_begin(&o, tmp_path(name), &fx->d, &r);
+  if (st != RP_OK) return st;
+  rp_layout_doc view = fx->doc;
+  size_t n = fx->doc.pages.len;
+  for (size_t i = 0; i < n && st == RP_OK; i++) {
+    view.pages.len = i + 1;
+    st = rp_render_page(r, &view, i);
+    rp_page *pg = page_n(fx, i);
+    memset(pg->items.data, 0xA5, pg->items.len * sizeof(rp_item));
+    pg->items.data = NULL;
+    pg->items.len = 0;
+  }
+  if (st != RP_OK) {
+    rp_render_abort(r);
+    return st;
+  }
+  return rp_render_end(r, &view);
+}
+
+/* Pages drawn one at a time: a link on page 1 to page 3 (made later) lands
+ * on page 3 at its y, characters first drawn on page 3 are in the face
+ * embedded on page 1, and every page looks as when the whole document is
+ * rendered at once. */
+static void test_pages_streamed(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, "1");
+  add_bookmark(fx, p, "Start", 1, 72);
+  add_text(fx, p, 72, 100, fx->regular, 12, "See the last page");
+  rp_item *l = rp_page_add(fx->a, p, RP_ITEM_LINK);
+  l->x = 72, l->y = 88, l->w = 120, l->h = 16;
+  l->u.link.dest_page = 2;
+  l->u.link.dest_y = 300;
+  p = add_page(fx, "2");
+  add_text(fx, p, 72, 100, fx->bold, 12, "Middle");
+  p = add_page(fx, "3");
+  add_text(fx, p, 72, 300, fx->regular, 12, "Quixotic zephyrs: £9.5bn – Œuvre ß");
+  l = rp_page_add(fx->a, p, RP_ITEM_LINK); /* and back to page 1 */
+  l->x = 72, l->y = 288, l->w = 120, l->h = 16;
+  l->u.link.dest_page = 0;
+  l->u.link.dest_y = 100;
+  assert_int_equal(render(fx, "whole.pdf", "0"), RP_OK);
+  assert_int_equal(render_streamed(fx, "streamed.pdf"), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+
+  const char *pdf = tmp_path("streamed.pdf");
+  run_result r = run("qpdf --check '%s'", pdf);
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  /* Each link's target page and top, read with pikepdf. */
+  r =
+      run("/usr/bin/python3 -c \"import pikepdf, sys\n"
+          "pdf = pikepdf.open(sys.argv[1])\n"
+          "idx = {p.objgen: i for i, p in enumerate(pdf.pages)}\n"
+          "for i, p in enumerate(pdf.pages):\n"
+          "  for a in p.get('/Annots', []):\n"
+          "    d = a.Dest\n"
+          "    print('%%d>%%d %%s %%.2f' %% (i + 1, idx[d[0].objgen] + 1, d[1], float(d[3])))\" "
+          "'%s'",
+          pdf);
+  assert_int_equal(r.status, 0);
+  assert_string_equal(r.out, "1>3 /XYZ 541.89\n3>1 /XYZ 741.89\n");
+  run_free(&r);
+
+  r = run("pdftotext '%s' -", pdf);
+  assert_non_null(strstr(r.out, "Quixotic zephyrs: £9.5bn – Œuvre ß"));
+  run_free(&r);
+  /* Same pixels, page by page (the faces differ only in unused glyphs). */
+  r =
+      run("cd '%s' && pdftoppm -r 40 whole.pdf w && pdftoppm -r 40 streamed.pdf s && "
+          "cmp w-1.ppm s-1.ppm && cmp w-2.ppm s-2.ppm && cmp w-3.ppm s-3.ppm && echo same",
+          rp_test_tmpdir());
+  assert_non_null(strstr(r.out, "same"));
+  run_free(&r);
+}
+
+/* A link to a page that never comes is an error at the end, and nothing is
+ * written. */
+static void test_streamed_link_past_end(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  add_text(fx, p, 72, 100, fx->regular, 12, "Nowhere");
+  rp_item *l = rp_page_add(fx->a, p, RP_ITEM_LINK);
+  l->x = 72, l->y = 88, l->w = 120, l->h = 16;
+  l->u.link.dest_page = 5;
+  unlink(tmp_path("nowhere.pdf"));
+  assert_int_equal(render_streamed(fx, "nowhere.pdf"), RP_ERR_INTERNAL);
+  assert_true(rp_test_diag_has(&fx->d, "layout points at page 6 of 1"));
+  assert_int_equal(file_size(tmp_path("nowhere.pdf")), -1);
+}
+
 /* Downsampling against a simple model: 2x2 boxes averaged. */
 static void test_pixmap_downsample_box(void **state) {
   (void)state;
@@ -995,6 +1091,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_unwritable_output_is_input_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths_drawn, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pages_streamed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_streamed_link_past_end, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
