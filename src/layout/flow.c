@@ -226,18 +226,24 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
 /* Links to "#id" on page p point at where the section or block from that
  * element starts: at any anchor once the pass has ended, else only at one
  * on a page already final (a later one may still move). A link to an id
- * nothing has stays a URI, which render leaves out with a warning. */
-static void resolve_links(flow *f, size_t p) {
+ * nothing has stays a URI, which render leaves out with a warning. Returns
+ * whether a link is left that a later page may still resolve. */
+static bool resolve_links(flow *f, size_t p) {
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, p);
+  bool left = false;
   for (size_t i = 0; i < pg->items.len; i++) {
     rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
     if (it->kind != RP_ITEM_LINK || !it->u.link.uri || it->u.link.uri[0] != '#') continue;
     const rp_anchor *an = find_anchor(f, it->u.link.uri + 1);
-    if (!an || (!f->ended && an->page >= f->final)) continue;
+    if (!an || (!f->ended && an->page >= f->final)) {
+      left = left || !f->ended;
+      continue;
+    }
     it->u.link.uri = NULL;
     it->u.link.dest_page = (int)an->page;
     it->u.link.dest_y = an->y;
   }
+  return left;
 }
 
 static void free_page(flow *f, size_t p) {
@@ -247,34 +253,39 @@ static void free_page(flow *f, size_t p) {
   RP_VEC_AT(f->doc->pages, rp_page, p).items = (rp_vec){0};
 }
 
-/* Page p, final: its running texts, its links, handed on, freed. */
+/* Page p, final and its running texts set: handed on, freed. */
 static rp_status hand_on(flow *f, size_t p) {
-  if (f->counting) {
-    free_page(f, p);
-    return RP_OK;
-  }
-  size_t hint = f->opts->pages_hint;
-  rp_status st = rp_flow_running_page(f, p, hint && f->needs_count ? hint : f->label_number);
-  if (st != RP_OK) return st;
-  resolve_links(f, p);
-  st = f->opts->page_done(f->opts->page_done_user, f->doc, p);
+  rp_status st = f->counting ? RP_OK : f->opts->page_done(f->opts->page_done_user, f->doc, p);
   free_page(f, p);
   return st;
 }
 
-/* Pages before `upto` (and before any hold) are final: with page_done they
- * are handed on, unless they wait for the count of pages ({$pages}). */
+/* Pages before `upto` (and before any hold) are final. With page_done they
+ * are held while they take no more than opts->hold_bytes, so that a short
+ * document is kept whole (and drawn whole, as without page_done); past
+ * that they are handed on in order, each once its links' targets are
+ * final too (a contents page linking forward waits for them). Without the
+ * count of pages a running text prints ({$pages}), the pass then only
+ * counts, for the next one to draw. */
 static rp_status release(flow *f, size_t upto) {
   if (upto > f->keep_from) upto = f->keep_from;
   if (!f->opts || !f->opts->page_done) return RP_OK; /* all kept until the end */
   for (; f->final < upto; f->final++)
     f->held += rp_arena_used(RP_VEC_AT(f->arenas, rp_arena *, f->final));
-  if (f->needs_count && !f->opts->pages_hint && !f->counting && !f->ended) {
-    if (!f->opts->hold_bytes || f->held <= f->opts->hold_bytes) return RP_OK;
-    f->counting = true; /* too many to hold: this pass counts, the next one draws */
+  if (!f->streaming) {
+    if (f->ended || f->held <= f->opts->hold_bytes) return RP_OK; /* kept whole so far */
+    f->streaming = true;
+    f->counting = f->needs_count && !f->opts->pages_hint;
   }
+  size_t hint = f->opts->pages_hint, pages = hint && f->needs_count ? hint : f->label_number;
   rp_status st = RP_OK;
-  for (; f->done < f->final && st == RP_OK; f->done++) st = hand_on(f, f->done);
+  for (; f->done < f->final && st == RP_OK; f->done++) {
+    if (!f->counting) {
+      if (resolve_links(f, f->done)) break; /* this page and those after wait */
+      st = rp_flow_running_page(f, f->done, pages);
+    }
+    if (st == RP_OK) st = hand_on(f, f->done);
+  }
   return st;
 }
 
@@ -509,6 +520,7 @@ void rp_flow_rewind(flow *f, const flow_mark *m) {
   f->done = now.done;
   f->keep_from = now.keep_from;
   f->held = now.held;
+  f->streaming = now.streaming;
   f->counting = now.counting;
   f->running = now.running;
   f->ids = now.ids;
@@ -730,10 +742,11 @@ static bool counts_pages(const rp_master *m) {
 /* Every page placed: the rest are final. Kept (no page_done), each gets its
  * running texts and links now, and its arena lives as long as `a`. */
 static rp_status finish(flow *f, rp_arena *a) {
+  (void)a;
   f->ended = true;
   f->keep_from = SIZE_MAX;
   rp_status st = RP_OK;
-  if (f->opts && f->opts->page_done) {
+  if (f->streaming) {
     st = release(f, f->doc->pages.len);
   } else {
     for (size_t p = 0; p < f->doc->pages.len && st == RP_OK; p++)
@@ -742,7 +755,8 @@ static rp_status finish(flow *f, rp_arena *a) {
   }
   f->doc->run_pages = f->label_number;
   size_t hint = f->opts ? f->opts->pages_hint : 0;
-  f->doc->recount = f->counting || (f->needs_count && hint && hint != f->label_number);
+  f->doc->recount =
+      f->counting || (f->streaming && f->needs_count && hint && hint != f->label_number);
   return st;
 }
 

@@ -162,7 +162,8 @@ typedef struct flow {
   size_t keep_from;              /* SIZE_MAX: none held */
   size_t held;                   /* bytes of final pages waiting for the count ({$pages}) */
   bool needs_count;              /* a running text prints {$pages} */
-  bool counting;                 /* past opts->hold_bytes without the count: pages freed unhanded */
+  bool streaming;                /* past opts->hold_bytes: final pages are handed on */
+  bool counting;                 /* streaming without the count: pages freed unhanded */
   bool ended;                    /* every page placed: the count is known */
   struct running_cache *running; /* running.c: lines of running texts */
   anchor_index ids;              /* doc->anchors by id */

@@ -44,24 +44,23 @@ typedef struct rp_layout_opts {
   void *page_user; /* passed to page */
   /* Streaming: called once per page, in order, when nothing later in the
    * pass can change that page (no balancing trial, keep-with-next move,
-   * footnote or artifact block can reach back to it); after it returns the
-   * page's items and what they point at are freed (items.len 0; the rp_page
-   * keeps size, label, master). A status other than RP_OK stops the layout
-   * with it. An internal link to an anchor not yet on a handed-on page (a
-   * contents page linking forward) keeps its uri "#id": doc->anchors has it
-   * once the run ends. NULL: every page is kept (running texts set and
-   * links resolved at the end, as always). */
+   * footnote or artifact block can reach back to it) and the targets of
+   * its internal links are final too; after it returns the page's items and
+   * what they point at are freed (items.len 0; the rp_page keeps size,
+   * label, master). A status other than RP_OK stops the layout with it.
+   * Final pages are first held while they take no more than hold_bytes of
+   * items: a pass that ends within that hands on nothing and keeps every
+   * page, as with page_done NULL (a short document is drawn whole). Past
+   * it they are handed on, or, when a running text prints {$pages} and
+   * pages_hint is 0, the pass only counts: it frees its pages unhanded and
+   * sets doc->recount (lay out again with pages_hint = doc->run_pages). */
   rp_status (*page_done)(void *user, const rp_layout_doc *doc, size_t index);
   void *page_done_user;
-  /* {$pages} as a previous pass of the same document counted it
-   * (rp_layout_doc.run_pages); 0: unknown. With page_done, a running text
-   * that prints {$pages} needs the count before its page is handed on:
-   * unknown, pages wait for the end of the pass, up to hold_bytes of their
-   * items (0: no limit); past that the pass only counts (it frees its
-   * pages unset and unhanded, doc->recount): lay out again with the hint.
-   * A hint the pass finds wrong also sets doc->recount. */
-  size_t pages_hint;
   size_t hold_bytes;
+  /* {$pages} as a previous pass of the same document counted it
+   * (doc->run_pages); 0: unknown. A streamed pass whose count differs sets
+   * doc->recount. */
+  size_t pages_hint;
 } rp_layout_opts;
 
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.
