@@ -7,10 +7,10 @@
  * columns and pages with at least two lines either side of a break, headings
  * stay with what follows, boxes marked keep-together move whole. Content that
  * can never fit (taller than an empty frame) is an error naming the layout
- * line. Running headers and footers are set last, once the page count is
- * known. Grids of cards, tables, images and stat tiles never split inside a
- * card, row, image or tile; text with max-lines or min-size is fitted to its
- * box (grid.c, table.c, figure.c, fit.c; docs/layout-engine.md). */
+ * line. Running headers and footers are set on each page once it is final;
+ * final pages can be handed on and freed as the pass goes (page_done). Grids of cards, tables,
+ * images and stat tiles never split inside a card, row, image or tile; text with max-lines or
+ * min-size is fitted to its box (grid.c, table.c, figure.c, fit.c; docs/layout-engine.md). */
 #ifndef RP_LAYOUT_LAYOUT_H
 #define RP_LAYOUT_LAYOUT_H
 
