@@ -1071,6 +1071,41 @@ static void test_stream_counts_past_budget(void **state) {
   for (size_t p = 0; p < k.n; p++) free(k.pages[p]);
 }
 
+/* A link to a block three pages on: its page waits until the block's page
+ * is final, and is handed on pointing at it; a link to an id nothing has
+ * keeps its uri, for render to leave out. */
+static void test_stream_forward_link(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *b[5] = {para(fx, &fx->body, "See "), para(fx, &fx->body, words(fx, 30)),
+                    para(fx, &fx->body, "Target"), para(fx, &fx->body, words(fx, 25)),
+                    para(fx, &fx->body, "Nowhere ")};
+  rp_span *to = rp_arena_alloc(fx->a, sizeof *to), *none = rp_arena_alloc(fx->a, sizeof *none);
+  *to = (rp_span){.text = "the target", .style = &fx->body, .href = "#target"};
+  *none = (rp_span){.text = "at all", .style = &fx->body, .href = "#missing"};
+  b[0]->spans->next = to;
+  b[4]->spans->next = none;
+  b[2]->anchor = "target";
+  chain(b, 5);
+  size_t early;
+  assert_int_equal(streams_as_kept(fx, b[0], true, &early), 6);
+  assert_true(early >= 1); /* the pages after the target's went as they were done */
+  rp_layout_doc *kept = run(fx, b[0]);
+  int dest = -1;
+  const char *left = NULL;
+  for (size_t p = 0; p < kept->pages.len; p++)
+    for (size_t i = 0; i < page(kept, p)->items.len; i++) {
+      const rp_item *it = &RP_VEC_AT(page(kept, p)->items, rp_item, i);
+      if (it->kind != RP_ITEM_LINK) continue;
+      if (p == 0)
+        dest = it->u.link.dest_page;
+      else
+        left = it->u.link.uri;
+    }
+  assert_int_equal(dest, 3);
+  assert_string_equal(left, "#missing");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -1100,6 +1135,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_stream_balanced_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_footnote_pushed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_counts_past_budget, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_forward_link, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
