@@ -138,7 +138,7 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, co
  * keeps it whole and it is drawn whole, as without streaming, with no
  * further layout pass (render subsets fonts to the characters the whole
  * document draws; a streamed PDF embeds every character a face covers). */
-#define HOLD_BYTES (4u << 20)
+#define HOLD_BYTES (8u << 20)
 
 typedef struct stream {
   const rp_pipeline_opts *o;
