@@ -37,7 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA)
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_INCLUDES 256
 #define MAX_HELD 16 /* distinct unlocated schema messages kept */

@@ -357,7 +357,13 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                            o->preflight);
     d->preflight = true;
   }
-  rp_status st = rp_content_load(a, o->content, d, &content);
+  /* The model (model/model.h) serves the checks made while loading; binding
+   * reads the tree. Built in an arena of its own, freed at once. */
+  rp_arena *model_arena = rp_arena_new_child(a);
+  rp_status st = model_arena ? rp_content_load(model_arena, o->content, d, &content)
+                             : rp_diag_oom(d);
+  rp_arena_free(model_arena);
+  if (content) content->model = NULL;
   if (st == RP_OK)
     st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, &out->layout_path);
   if (st == RP_OK) st = rp_layout_def_load(a, out->layout_path, d, &layout);

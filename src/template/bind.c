@@ -980,11 +980,12 @@ bool rp_binder_oom(binder *b) { return oom(b); }
 int rp_binder_line(const xmlNode *n) { return content_line(n); }
 
 /* page-break, column-break */
-/* <endnotes/>: the endnotes met so far and not yet printed. */
+/* <endnotes/>: the endnotes met so far and not yet printed, under their title
+ * (notes.c). */
 void rp_bind_endnotes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                       int depth) {
-  (void)t, (void)node, (void)pos, (void)size, (void)depth;
-  if (!rp_notes_endnotes(b->a, b->l, &b->notes, out)) oom(b);
+  (void)pos, (void)size, (void)depth;
+  if (!rp_notes_endnotes(b, &b->notes, t, node, out)) oom(b);
 }
 
 void rp_bind_break(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
@@ -1410,7 +1411,7 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   emit_nodes(b, t->body, node, pos, size, &blocks, 0);
   /* endnotes of the section that no <endnotes/> printed: at its end */
   if (b->l->notes.placement == RP_NOTES_SECTION &&
-      !rp_notes_endnotes(b->a, b->l, &b->notes, &blocks))
+      !rp_notes_endnotes(b, &b->notes, NULL, node, &blocks))
     oom(b);
   s->blocks = blocks.head;
   **tail = s;
@@ -1513,7 +1514,7 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
       blist tail_blocks = {last->blocks, NULL};
       tail_blocks.tail = &tail_blocks.head;
       while (*tail_blocks.tail) tail_blocks.tail = &(*tail_blocks.tail)->next;
-      if (!rp_notes_endnotes(a, l, &b.notes, &tail_blocks)) oom(&b);
+      if (!rp_notes_endnotes(&b, &b.notes, NULL, root, &tail_blocks)) oom(&b);
       last->blocks = tail_blocks.head;
     }
   }

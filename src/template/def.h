@@ -353,6 +353,10 @@ typedef struct rp_tnode {
     struct {
       const rp_avt *href;
     } link;
+    struct {
+      const struct rp_tnode *title; /* a heading over them, or NULL: none */
+      bool title_set;               /* title= given here, else the <notes>' */
+    } endnotes;
   } u;
 } rp_tnode;
 
@@ -453,6 +457,9 @@ bool rp_compile_link(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def 
                      const rp_tscope *, bool *);
 bool rp_compile_copy(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
                      const rp_tscope *, bool *);
+/* notes.c: <endnotes>' title. */
+bool rp_compile_endnotes(rp_layout_def *, xmlNode *, rp_tnode *, const rp_style_def *,
+                         const rp_tscope *, bool *);
 
 /* For kinds bound in a file of their own (chart.c): bind.c's helpers. */
 rp_arena *rp_binder_arena(rp_binder *b);
@@ -561,6 +568,8 @@ typedef struct rp_notes_def {
   const rp_style_def *mark_style; /* character style of the marks; NULL: none */
   rp_note_area area;              /* footnotes' separator */
   bool rule_color_set;            /* else the notes' text colour */
+  const char *title_text;         /* endnotes' title: the pattern, or NULL: none */
+  const rp_tnode *title;          /* … as a heading (kind heading), or NULL: none */
   const char *file;
   int line;
 } rp_notes_def;
@@ -574,9 +583,12 @@ typedef struct rp_note_state {
 
 /* Loads a <notes> declaration (at most one). */
 rp_status rp_notes_load(rp_layout_def *l, xmlNode *n);
-/* Appends a paragraph (role Note) per pending endnote to `out`, in order,
- * and empties the list; false when out of memory. */
-bool rp_notes_endnotes(rp_arena *a, const rp_layout_def *l, rp_note_state *ns, rp_blist *out);
+/* When endnotes are pending: appends their title (the <endnotes> element
+ * t's, else the <notes>' one; bound with `node` as context), then a
+ * paragraph (role Note) per pending endnote to `out`, in order, and empties
+ * the list; false when out of memory. */
+bool rp_notes_endnotes(rp_binder *b, rp_note_state *ns, const rp_tnode *t, xmlNodePtr node,
+                       rp_blist *out);
 void rp_bind_endnotes(rp_binder *, const rp_tnode *, xmlNodePtr, int, int, rp_blist *, int);
 /* The defaults of the footnotes' separator. */
 rp_note_area rp_notes_area(const rp_layout_def *l);

@@ -41,7 +41,8 @@ const rp_tkind_def rp_tkinds[] = {
     [RP_T_CELL] = {"cell", RP_T_CELL, false, false, rp_compile_cell, rp_bind_cell, NULL},
     [RP_T_STAT] = {"stat", RP_T_STAT, false, false, rp_compile_stat, rp_bind_stat, NULL},
     [RP_T_IMAGE] = {"image", RP_T_IMAGE, false, false, rp_compile_image, rp_bind_image, NULL},
-    [RP_T_ENDNOTES] = {"endnotes", RP_T_ENDNOTES, false, false, NULL, rp_bind_endnotes, NULL},
+    [RP_T_ENDNOTES] = {"endnotes", RP_T_ENDNOTES, false, false, rp_compile_endnotes,
+                       rp_bind_endnotes, NULL},
     /* control */
     [RP_T_FOR_EACH] = {"for-each", RP_T_FOR_EACH, false, false, rp_compile_children,
                        rp_bind_children, NULL},

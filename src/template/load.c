@@ -304,10 +304,10 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
    * not resolve has no rp_style) and report their own problems too. */
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
 
-  l->notes.area = rp_notes_area(l);
-  for (size_t i = 0; i < notes.len; i++) rp_notes_load(l, RP_VEC_AT(notes, xmlNode *, i));
   /* labels before any expression, so that label('…') can be checked */
   for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));
+  l->notes.area = rp_notes_area(l);
+  for (size_t i = 0; i < notes.len; i++) rp_notes_load(l, RP_VEC_AT(notes, xmlNode *, i));
   /* the layout's <info> attributes over the extended layout's */
   if (base_root) load_info(l, base_root);
   load_info(l, root);

@@ -9,7 +9,10 @@
  * which sets it at the foot of the column its mark lands in. Endnotes wait
  * in the binding's rp_note_state until an <endnotes/> element, the end of
  * the section (placement="section") or of the document (placement=
- * "document") prints them as paragraphs of role Note. */
+ * "document") prints them as paragraphs of role Note, under a title: a
+ * heading (level 2 unless title-level says) whose text is the <endnotes>'
+ * or the <notes>' title=, by default the label "notes" when the layout's
+ * labels have one; title="" prints none. */
 #include <string.h>
 
 #include "base/xml.h"
@@ -32,6 +35,67 @@ static bool keyword(rp_layout_def *l, xmlNode *n, const char *attr, const char *
   rp_def_error(l, n, "<notes %s=\"%s\">: not a known value; see docs/layout.md, \"Notes\"", attr,
                v);
   return false;
+}
+
+/* The label "notes" as a pattern, when the default label table has it: the
+ * endnotes' title when no title= says otherwise. */
+static const char *default_title(const rp_layout_def *l) {
+  if (l->label_tables.len == 0) return NULL;
+  const rp_label_table *t = RP_VEC_AT(l->label_tables, rp_label_table *, 0);
+  for (size_t i = 0; i < t->labels.len; i++)
+    if (strcmp(RP_VEC_AT(t->labels, rp_label_def, i).name, "notes") == 0) return "{label('notes')}";
+  return NULL;
+}
+
+/* A heading over endnotes, compiled as <heading level="…" style="…"
+ * keep-with-next="true">text</heading> would be: title-level (default 2),
+ * title-style (default h<level>, else body), text the pattern `text`. NULL
+ * for no text or an empty one (no title), and on error (*ok cleared). */
+static const rp_tnode *title_heading(rp_layout_def *l, xmlNode *n, const char *text, bool *ok) {
+  int level = 2;
+  bool good = rp_def_int(l, n, "title-level", 1, 6, &level);
+  const rp_style_def *style = rp_def_style_attr(l, n, "title-style", &good);
+  char hname[4] = {'h', (char)('0' + level), 0};
+  if (!style) style = rp_style_find(l, hname);
+  if (!style) style = rp_style_find(l, "body");
+  if (!good || !text || !text[0]) {
+    *ok &= good;
+    return NULL;
+  }
+  if (!style) {
+    rp_def_error(l, n, "<%s title>: no style for the title; give title-style=\"…\"",
+                 (const char *)n->name);
+    *ok = false;
+    return NULL;
+  }
+  rp_tnode *h = rp_arena_calloc(l->a, 1, sizeof *h), *txt = rp_arena_calloc(l->a, 1, sizeof *txt);
+  if (!h || !txt) {
+    *ok = rp_def_out_of_memory(l);
+    return NULL;
+  }
+  h->kind = RP_T_HEADING;
+  txt->kind = RP_T_TEXT;
+  h->file = txt->file = rp_def_file(l, n);
+  h->line = txt->line = rp_xml_line(n);
+  h->style = style;
+  h->keep_with_next = 1; /* never the last line of a page, its notes on the next */
+  h->u.heading.level = level;
+  h->u.heading.bookmark_level = 2;
+  txt->u.text.text = rp_avt_compile(l, n, "title", text, RP_AVT_CONTENT, NULL);
+  if (!txt->u.text.text) {
+    *ok = false;
+    return NULL;
+  }
+  h->children = txt;
+  return h;
+}
+
+/* The title written on n, else the <notes>' (or the default label). */
+static const char *title_text(rp_layout_def *l, xmlNode *n) {
+  const char *v = rp_def_attr(l, n, "title");
+  if (v) return v;
+  if (l->notes_declared && l->notes.title_text) return l->notes.title_text;
+  return default_title(l);
 }
 
 rp_status rp_notes_load(rp_layout_def *l, xmlNode *n) {
@@ -76,11 +140,28 @@ rp_status rp_notes_load(rp_layout_def *l, xmlNode *n) {
     ok = false;
   }
   nd->area.rule_length = length;
+  nd->title_text = title_text(l, n);
+  nd->title = title_heading(l, n, nd->title_text, &ok);
   return ok ? RP_OK : RP_ERR_INPUT;
 }
 
-bool rp_notes_endnotes(rp_arena *a, const rp_layout_def *l, rp_note_state *ns, rp_blist *out) {
-  (void)l;
+bool rp_compile_endnotes(rp_layout_def *l, xmlNode *n, rp_tnode *t, const rp_style_def *own,
+                         const rp_tscope *sc, bool *ok) {
+  (void)own, (void)sc;
+  /* any title attribute makes a title of its own; else the <notes>' */
+  t->u.endnotes.title_set = rp_def_attr(l, n, "title") || rp_def_attr(l, n, "title-style") ||
+                            rp_def_attr(l, n, "title-level");
+  if (t->u.endnotes.title_set) t->u.endnotes.title = title_heading(l, n, title_text(l, n), ok);
+  return true;
+}
+
+bool rp_notes_endnotes(rp_binder *b, rp_note_state *ns, const rp_tnode *t, xmlNodePtr node,
+                       rp_blist *out) {
+  if (ns->pending.len == 0) return true; /* no title over nothing */
+  rp_arena *a = rp_binder_arena(b);
+  const rp_layout_def *l = rp_binder_layout(b);
+  const rp_tnode *title = t && t->u.endnotes.title_set ? t->u.endnotes.title : l->notes.title;
+  if (title) rp_tkinds[RP_T_HEADING].bind(b, title, node, 1, 1, out, 0);
   for (size_t i = 0; i < ns->pending.len; i++) {
     const rp_note *note = RP_VEC_AT(ns->pending, rp_note *, i);
     rp_block *blk = rp_arena_calloc(a, 1, sizeof *blk);

@@ -55,7 +55,7 @@ PY
 }
 
 "$BIN" render data/seren-solas-2024-25.xml --layout annual-review-a5 -o "$TMP/a5.pdf" -q || fail "render"
-pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "26 pages: a contents page" || fail "no contents page"
+pdftotext "$TMP/a5.pdf" - | grep -q "Contents" && pass "over 20 pages: a contents page" || fail "no contents page"
 check_contents "seren A5" "$TMP/a5.pdf"
 
 # Each page number sits on its title's baseline, at the end of the dots (the

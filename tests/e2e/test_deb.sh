@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cpack -G DEB` makes reviewpdf_<version>_<arch>.deb: it holds the binary,
 # the diff helper, the layouts with their fonts, the schemas and the man
-# page under /usr; its Depends (dpkg-shlibdeps) names the libraries the
+# page (gzipped) under /usr, and a machine-readable copyright file and a
+# changelog in /usr/share/doc/reviewpdf; its Depends (dpkg-shlibdeps) names the libraries the
 # binaries link and the hyphenation patterns, each installable here; and,
 # unpacked into a scratch root (dpkg -x), the installed binary renders the
 # sample from an empty folder with the stock layout found beside itself, not
@@ -20,7 +21,8 @@ deb="$TMP/pkg/reviewpdf_${version}_${arch}.deb"
 [ -f "$deb" ] && pass "cpack made $(basename "$deb")" || { fail "no $deb: $(ls "$TMP/pkg")"; finish; }
 
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./||' >"$TMP/contents.txt"
-for f in usr/bin/reviewpdf usr/bin/reviewpdf-diff usr/share/man/man1/reviewpdf.1 \
+for f in usr/bin/reviewpdf usr/bin/reviewpdf-diff usr/share/man/man1/reviewpdf.1.gz \
+  usr/share/doc/reviewpdf/copyright usr/share/doc/reviewpdf/changelog.gz \
   usr/share/reviewpdf/layouts/annual-review.xml usr/share/reviewpdf/layouts/deck.xml \
   usr/share/reviewpdf/layouts/lib/brand.xml usr/share/reviewpdf/fonts/OpenSans-Regular.ttf \
   usr/share/reviewpdf/fonts/LICENSE-OpenSans.txt usr/share/reviewpdf/fonts/DejaVuSans.ttf \
@@ -28,9 +30,10 @@ for f in usr/bin/reviewpdf usr/bin/reviewpdf-diff usr/share/man/man1/reviewpdf.1
   usr/share/reviewpdf/data/map/uk-outline.txt usr/share/reviewpdf/images/ccin-logo.svg; do
   grep -qx "$f" "$TMP/contents.txt" || fail "not in the .deb: $f"
 done
+grep -qx "usr/share/man/man1/reviewpdf.1" "$TMP/contents.txt" && fail "the man page is not gzipped"
 grep -q "^usr/local\|^usr/share/reviewpdf/layouts/.*\.c$" "$TMP/contents.txt" &&
   fail "the .deb holds what it should not: $(grep '^usr/local\|\.c$' "$TMP/contents.txt" | head -3)"
-pass "dpkg-deb -c lists binary, diff helper, layouts, fonts, schemas, man page"
+pass "dpkg-deb -c lists binary, diff helper, layouts, fonts, schemas, man page, copyright, changelog"
 
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libxml2 libhpdf-2.3.0 libcairo2 libfreetype6 libfontconfig1 libharfbuzz0b \
@@ -48,6 +51,89 @@ pass "Depends (dpkg-shlibdeps): $depends"
 
 root="$TMP/root"
 dpkg -x "$deb" "$root" || fail "dpkg -x"
+
+# Debian's asks (lintian: no-copyright-file, uncompressed-manual-page,
+# no-changelog). The copyright file is machine-readable (DEP-5): a Format
+# header, Files paragraphs each with Copyright and License, every licence
+# named there given in full or by a License paragraph; it reserves the
+# project's rights until it has a licence, and names the licence of every
+# font shipped (a font added without its licence fails here) and the map's
+# source.
+/usr/bin/python3 - "$root" <<'PY' && pass "copyright: DEP-5, every shipped font and the map outline named with their licences" || fail "copyright file"
+import glob, os, re, sys
+root = sys.argv[1]
+text = open(os.path.join(root, "usr/share/doc/reviewpdf/copyright"), encoding="utf-8").read()
+paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+def fields(p):
+    out, key = {}, None
+    for line in p.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if key is None:
+                sys.exit(print("continuation line before any field:", line))
+            out[key] += "\n" + line
+        else:
+            key, _, value = line.partition(":")
+            if not _:
+                sys.exit(print("not a field:", line))
+            out[key] = value.strip()
+    return out
+ps = [fields(p) for p in paras]
+errors = []
+if not ps[0].get("Format", "").startswith("https://www.debian.org/doc/packaging-manuals/copyright-format/1.0"):
+    errors.append("no DEP-5 Format header")
+files = [p for p in ps if "Files" in p]
+standalone = {p["License"].split("\n")[0].strip() for p in ps if "License" in p and "Files" not in p}
+for p in files:
+    if "Copyright" not in p or "License" not in p:
+        errors.append(f"Files {p.get('Files')}: no Copyright or License")
+        continue
+    first, _, body = p["License"].partition("\n")
+    for name in re.split(r"\s+(?:and|or)\s+", first.strip()):
+        if not body.strip() and name not in standalone:
+            errors.append(f"licence {name} has no text")
+def covered(rel):  # the last matching paragraph wins, as in DEP-5; '*' alone does not count
+    import fnmatch
+    hit = None
+    for p in files:
+        if any(fnmatch.fnmatch(rel, pat) for pat in p["Files"].split()):
+            hit = p
+    return hit
+for font in sorted(glob.glob(os.path.join(root, "usr/share/reviewpdf/fonts/*.ttf"))):
+    p = covered("fonts/" + os.path.basename(font))
+    if not p or p["Files"].strip() == "*":
+        errors.append(f"font {os.path.basename(font)} not named in the copyright file")
+for rel, want in [("fonts/OpenSans-Regular.ttf", "Apache-2.0"), ("fonts/DejaVuSans.ttf", "Bitstream-Vera"),
+                  ("data/map/uk-outline.txt", "public-domain"), ("src/main.c", "reviewpdf-all-rights-reserved")]:
+    p = covered(rel)
+    if not p or want not in p["License"].split("\n")[0]:
+        errors.append(f"{rel}: licence not {want}")
+if "All rights reserved" not in text or "TODO" not in text or "Natural Earth" not in text:
+    errors.append("no 'All rights reserved' with a TODO, or no Natural Earth")
+if errors:
+    print("\n".join(errors))
+sys.exit(1 if errors else 0)
+PY
+# gzip -9n: best compression (XFL 2), no file name (FLG without FNAME), no time stamp (MTIME 0)
+for gz in usr/share/man/man1/reviewpdf.1.gz usr/share/doc/reviewpdf/changelog.gz; do
+  /usr/bin/python3 - "$root/$gz" <<'PY' && pass "$gz: gzip -9n" || fail "$gz: not gzip -9n"
+import gzip, sys
+b = open(sys.argv[1], "rb").read()
+ok = b[:2] == b"\x1f\x8b" and not (b[3] & 0x08) and b[4:8] == b"\0\0\0\0" and b[8] == 2
+gzip.decompress(b)  # whole and readable
+sys.exit(0 if ok else 1)
+PY
+done
+clv=$(zcat "$root/usr/share/doc/reviewpdf/changelog.gz" | sed -n '1s/^reviewpdf (\([^)]*\)).*/\1/p')
+[ "$clv" = "$version" ] && pass "changelog.gz heads with this version ($version)" ||
+  fail "changelog.gz's first entry is '$clv', the package $version: add an entry to packaging/deb/changelog"
+# lintian, when installed: no error but the maintainer's placeholder address
+# (the owners' to give: README, "Installing")
+if command -v lintian >/dev/null; then
+  lintian "$deb" >"$TMP/lintian.txt" 2>/dev/null
+  grep '^E:' "$TMP/lintian.txt" | grep -v 'bogus-mail-host' >"$TMP/lintian-errors.txt"
+  [ ! -s "$TMP/lintian-errors.txt" ] && pass "lintian: no errors (bar the placeholder address)" ||
+    fail "lintian: $(cat "$TMP/lintian-errors.txt")"
+fi
 mkdir -p "$TMP/elsewhere"
 (cd "$TMP/elsewhere" && "$root/usr/bin/reviewpdf" render "$SRC/data/ccin-2018-19.xml" -o review.pdf \
   --preflight report.json -q 2>err.txt) && pass "the unpacked binary renders the sample" ||
@@ -66,7 +152,7 @@ pdffonts "$TMP/elsewhere/review.pdf" | grep -q "OpenSans" && pass "with the pack
 "$root/usr/bin/reviewpdf" diff "$TMP/elsewhere/review.pdf" "$TMP/elsewhere/review.pdf" -q &&
   pass "the unpacked diff finds its helper" || fail "unpacked diff"
 if command -v man >/dev/null; then
-  MANWIDTH=80 man -l "$root/usr/share/man/man1/reviewpdf.1" 2>/dev/null | grep -q "EXIT STATUS" &&
+  MANWIDTH=80 man -l "$root/usr/share/man/man1/reviewpdf.1.gz" 2>/dev/null | grep -q "EXIT STATUS" &&
     pass "the packaged man page reads" || fail "the packaged man page"
 fi
 finish
