@@ -360,8 +360,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   /* The model (model/model.h) serves the checks made while loading; binding
    * reads the tree. Built in an arena of its own, freed at once. */
   rp_arena *model_arena = rp_arena_new_child(a);
-  rp_status st = model_arena ? rp_content_load(model_arena, o->content, d, &content)
-                             : rp_diag_oom(d);
+  rp_status st =
+      model_arena ? rp_content_load(model_arena, o->content, d, &content) : rp_diag_oom(d);
   rp_arena_free(model_arena);
   if (content) content->model = NULL;
   if (st == RP_OK)
