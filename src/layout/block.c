@@ -496,7 +496,7 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
     it->struct_id = rp_flow_id(f);
     it->parent_id = ctx.parent_id;
     it->alt = b->alt;
-    if (!it->alt && c) it->alt = rp_charts_alt(f->a, c);
+    if (!it->alt && c) it->alt = rp_charts_alt(f->ia, c);
     it->src = b->src;
     it->u.chart.kind = b->u.chart.kind;
     it->u.chart.ref = b->u.chart.ref;
@@ -505,7 +505,7 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
       /* set before drawing: the items charts/ appends may move `it` */
       it->u.chart.drawn = true;
       rp_chart_box box = {it->x, it->y, w, h, it->struct_id, b->src};
-      st = rp_charts_draw(f->a, c, f->b->fonts, &box, f->page, f->d);
+      st = rp_charts_draw(f->ia, c, f->b->fonts, &box, f->page, f->d);
       if (st != RP_OK) return st;
     }
   }

@@ -110,6 +110,7 @@ static rp_status run(flow *f, const rp_block *b, place_ctx ctx, const double *bo
  * widows or orphans than *widows (set to how many there were). */
 static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, const double *bottoms,
                       size_t *widows, bool *yes) {
+  size_t hold = rp_flow_hold(f); /* placed and undone: nothing handed on meanwhile */
   flow_mark m;
   rp_flow_mark(f, &m);
   flow_quiet q;
@@ -121,7 +122,9 @@ static rp_status fits(flow *f, const rp_block *b, place_ctx ctx, const double *b
   *yes = st == RP_OK && !over && errors == 0 && w <= *widows;
   *widows = w;
   rp_flow_rewind(f, &m);
-  return st == RP_ERR_INTERNAL ? rp_diag_oom(f->d) : RP_OK;
+  rp_status un = rp_flow_unhold(f, hold);
+  if (st == RP_ERR_INTERNAL) return rp_diag_oom(f->d);
+  return un;
 }
 
 /* The bottoms of b's columns from the cursor, when its content fits them

@@ -1,6 +1,12 @@
 /* flow — the page/column cursor and the driver of layout: sections start
  * pages of their master, blocks are placed by block.c, and running headers
- * and footers are set at the end by running.c. */
+ * and footers are set by running.c once a page is final.
+ *
+ * A page is final when no rewind can reach it: a page before the current
+ * one, unless a hold (rp_flow_hold: a balancing or <columns> trial from its
+ * mark, an artifact block being placed) reaches back to it. Final pages are
+ * handed on in order (opts->page_done) and their arenas freed; without
+ * page_done every page is kept until the end, as it always was. */
 #include "layout/flow.h"
 #include "base/roman.h"
 
@@ -32,7 +38,7 @@ static void set_column(flow *f) {
 
 /* The outline entry of a section, at the cursor. */
 static void section_bookmark(flow *f, const rp_section *s) {
-  rp_item *bm = rp_page_add(f->a, f->page, RP_ITEM_BOOKMARK);
+  rp_item *bm = rp_page_add(f->ia, f->page, RP_ITEM_BOOKMARK);
   if (!bm) return;
   bm->x = f->col_x;
   bm->y = f->y;
@@ -42,14 +48,56 @@ static void section_bookmark(flow *f, const rp_section *s) {
   bm->src = s->src;
 }
 
+static size_t hash_id(const char *id) {
+  uint64_t h = 14695981039346656037u; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211u;
+  return (size_t)h;
+}
+
+/* The slot of `id`: where it is, or the empty one where it would go. */
+static anchor_slot *id_slot(const anchor_index *x, const char *id) {
+  size_t mask = x->cap - 1;
+  for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask)
+    if (!x->slots[i].id || strcmp(x->slots[i].id, id) == 0) return &x->slots[i];
+}
+
+/* The anchor of `id` in doc->anchors, or NULL. */
+static const rp_anchor *find_anchor(const flow *f, const char *id) {
+  if (!f->ids.cap) return NULL;
+  const anchor_slot *sl = id_slot(&f->ids, id);
+  if (!sl->id || sl->index >= f->doc->anchors.len) return NULL; /* cut back by a rewind */
+  const rp_anchor *an = &RP_VEC_AT(f->doc->anchors, rp_anchor, sl->index);
+  return strcmp(an->id, id) == 0 ? an : NULL;
+}
+
+/* Records that `id` is at doc->anchors[index]; false when out of memory. */
+static bool index_anchor(flow *f, const char *id, size_t index) {
+  anchor_index *x = &f->ids;
+  if (2 * (x->used + 1) > x->cap) {
+    anchor_index bigger = {NULL, x->cap ? 2 * x->cap : 64, 0};
+    bigger.slots = rp_arena_calloc(f->a, bigger.cap, sizeof *bigger.slots);
+    if (!bigger.slots) return false;
+    for (size_t i = 0; i < x->cap; i++)
+      if (x->slots[i].id) {
+        *id_slot(&bigger, x->slots[i].id) = x->slots[i];
+        bigger.used++;
+      }
+    *x = bigger;
+  }
+  anchor_slot *sl = id_slot(x, id);
+  if (!sl->id) x->used++;
+  *sl = (anchor_slot){id, index};
+  return true;
+}
+
 /* Notes where the element with id `id` starts, unless an earlier section or
  * block from it did (the first board of the boards). */
 static void add_anchor(flow *f, const char *id) {
-  if (!id || f->info.len == 0) return;
-  for (size_t i = 0; i < f->doc->anchors.len; i++)
-    if (strcmp(RP_VEC_AT(f->doc->anchors, rp_anchor, i).id, id) == 0) return;
+  if (!id || f->info.len == 0 || find_anchor(f, id)) return;
   rp_anchor *an = rp_vec_push(f->a, &f->doc->anchors, sizeof *an);
-  if (an) *an = (rp_anchor){id, f->info.len - 1, f->y};
+  if (!an) return;
+  *an = (rp_anchor){id, f->info.len - 1, f->y};
+  if (!index_anchor(f, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
 }
 
 static void flush_anchors(flow *f) {
@@ -90,7 +138,7 @@ rp_item *rp_flow_emit(flow *f, rp_item_kind kind) {
     section_bookmark(f, s);
   }
   if (f->n_pending_anchors) flush_anchors(f);
-  rp_item *it = rp_page_add(f->a, f->page, kind);
+  rp_item *it = rp_page_add(f->ia, f->page, kind);
   if (it) f->page_blank = false;
   return it;
 }
@@ -134,7 +182,7 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     if (!it) return rp_diag_oom(f->d);
     rp_frag_to_item(fr, x0 + fr->x, base, it);
     /* the page keeps its own copy: lines are often broken in a scratch arena */
-    it->u.text.text = rp_arena_strndup(f->a, fr->text, fr->len);
+    it->u.text.text = rp_arena_strndup(f->ia, fr->text, fr->len);
     if (!it->u.text.text) return rp_diag_oom(f->d);
     it->role = role;
     it->struct_id = sid;
@@ -168,11 +216,88 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     link->role = RP_ROLE_LINK;
     link->struct_id = sid;
     link->src = *src;
-    link->u.link.uri = rp_arena_strdup(f->a, fr->href);
+    link->u.link.uri = rp_arena_strdup(f->ia, fr->href);
     if (!link->u.link.uri) return rp_diag_oom(f->d);
     link->u.link.dest_page = -1;
   }
   return RP_OK;
+}
+
+/* Links to "#id" on page p point at where the section or block from that
+ * element starts: at any anchor once the pass has ended, else only at one
+ * on a page already final (a later one may still move). A link to an id
+ * nothing has stays a URI, which render leaves out with a warning. Returns
+ * whether a link is left that a later page may still resolve. */
+static bool resolve_links(flow *f, size_t p) {
+  rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, p);
+  bool left = false;
+  for (size_t i = 0; i < pg->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    if (it->kind != RP_ITEM_LINK || !it->u.link.uri || it->u.link.uri[0] != '#') continue;
+    const rp_anchor *an = find_anchor(f, it->u.link.uri + 1);
+    if (!an || (!f->ended && an->page >= f->final)) {
+      left = left || !f->ended;
+      continue;
+    }
+    it->u.link.uri = NULL;
+    it->u.link.dest_page = (int)an->page;
+    it->u.link.dest_y = an->y;
+  }
+  return left;
+}
+
+static void free_page(flow *f, size_t p) {
+  rp_arena **pa = &RP_VEC_AT(f->arenas, rp_arena *, p);
+  rp_arena_free(*pa);
+  *pa = NULL;
+  RP_VEC_AT(f->doc->pages, rp_page, p).items = (rp_vec){0};
+}
+
+/* Page p, final and its running texts set: handed on, freed. */
+static rp_status hand_on(flow *f, size_t p) {
+  rp_status st = f->counting ? RP_OK : f->opts->page_done(f->opts->page_done_user, f->doc, p);
+  free_page(f, p);
+  return st;
+}
+
+/* Pages before `upto` (and before any hold) are final. With page_done they
+ * are held while they take no more than opts->hold_bytes, so that a short
+ * document is kept whole (and drawn whole, as without page_done); past
+ * that they are handed on in order, each once its links' targets are
+ * final too (a contents page linking forward waits for them). Without the
+ * count of pages a running text prints ({$pages}), the pass then only
+ * counts, for the next one to draw. */
+static rp_status release(flow *f, size_t upto) {
+  if (upto > f->keep_from) upto = f->keep_from;
+  if (!f->opts || !f->opts->page_done) return RP_OK; /* all kept until the end */
+  for (; f->final < upto; f->final++)
+    f->held += rp_arena_used(RP_VEC_AT(f->arenas, rp_arena *, f->final));
+  if (!f->streaming) {
+    if (f->ended || f->held <= f->opts->hold_bytes) return RP_OK; /* kept whole so far */
+    f->streaming = true;
+    f->counting = f->needs_count && !f->opts->pages_hint;
+  }
+  size_t hint = f->opts->pages_hint, pages = hint && f->needs_count ? hint : f->label_number;
+  rp_status st = RP_OK;
+  for (; f->done < f->final && st == RP_OK; f->done++) {
+    if (!f->counting) {
+      if (resolve_links(f, f->done)) break; /* this page and those after wait */
+      st = rp_flow_running_page(f, f->done, pages);
+    }
+    if (st == RP_OK) st = hand_on(f, f->done);
+  }
+  return st;
+}
+
+size_t rp_flow_hold(flow *f) {
+  size_t saved = f->keep_from, now = f->doc->pages.len ? f->doc->pages.len - 1 : 0;
+  if (now < f->keep_from) f->keep_from = now;
+  return saved;
+}
+
+rp_status rp_flow_unhold(flow *f, size_t saved) {
+  f->keep_from = saved;
+  return f->doc->pages.len ? release(f, f->doc->pages.len - 1) : RP_OK;
 }
 
 static const rp_page_variant *pick_variant(const rp_master *m, bool first, size_t page_number) {
@@ -203,9 +328,21 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   if (v->n_frames == 0)
     return rp_diag_error(f->d, RP_ERR_INPUT, m->src.layout_file, m->src.layout_line, 0,
                          "master \"%s\" has no frame for content; add a <frame>", m->name);
+  rp_arena *pa = rp_arena_new_child(f->a);
+  rp_arena **slot = pa ? rp_vec_push(f->a, &f->arenas, sizeof *slot) : NULL;
+  if (!slot) {
+    rp_arena_free(pa);
+    return rp_diag_oom(f->d);
+  }
+  *slot = pa;
   rp_page *p = rp_vec_push(f->a, &f->doc->pages, sizeof(rp_page));
-  page_info *pi = rp_vec_push(f->a, &f->info, sizeof(page_info));
-  if (!p || !pi) return rp_diag_oom(f->d);
+  page_info *pi = p ? rp_vec_push(f->a, &f->info, sizeof(page_info)) : NULL;
+  if (!pi) {
+    if (p) f->doc->pages.len--; /* the page and its arena go together */
+    f->arenas.len--;
+    rp_arena_free(pa);
+    return rp_diag_oom(f->d);
+  }
   p->width = m->width;
   p->height = m->height;
   p->master = m->name;
@@ -214,6 +351,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
   pi->variant = v;
   pi->section = f->section ? f->section->title : NULL;
   f->page = p;
+  f->ia = pa;
   f->master = m;
   f->variant = v;
   if (f->opts && f->opts->page) f->opts->page(f->opts->page_user, f->doc->pages.len);
@@ -228,7 +366,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
     rp_item_kind k = dec->shape == RP_SHAPE_LINE     ? RP_ITEM_LINE
                      : dec->shape == RP_SHAPE_CIRCLE ? RP_ITEM_ELLIPSE
                                                      : RP_ITEM_RECT;
-    rp_item *it = rp_page_add(f->a, p, k);
+    rp_item *it = rp_page_add(pa, p, k);
     if (!it) return rp_diag_oom(f->d);
     it->x = dec->x;
     it->y = dec->y;
@@ -243,7 +381,7 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
     it->src = dec->src;
   }
   f->page_blank = true;
-  return RP_OK;
+  return release(f, f->doc->pages.len - 1); /* the page before is done with */
 }
 
 rp_status rp_flow_next_column(flow *f) {
@@ -304,7 +442,7 @@ static void close_box_segments(flow *f) {
       items[n++] = r;
     }
     for (int i = 0; i < n; i++) {
-      if (!rp_page_add(f->a, f->page, items[i].kind)) return;
+      if (!rp_page_add(f->ia, f->page, items[i].kind)) return;
       rp_vec *v = &f->page->items;
       rp_item *base = v->data;
       size_t at = ob->insert_at + (size_t)i;
@@ -369,10 +507,23 @@ void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows) {
 }
 
 void rp_flow_rewind(flow *f, const flow_mark *m) {
-  /* the vectors keep their (possibly moved) storage, cut back to the mark */
+  /* the vectors keep their (possibly moved) storage, cut back to the mark;
+   * the pages after it go with their arenas (a hold kept them open) */
   rp_vec info = f->info;
   flow now = *f;
+  for (size_t i = m->pages; i < now.arenas.len; i++)
+    rp_arena_free(RP_VEC_AT(now.arenas, rp_arena *, i));
+  now.arenas.len = m->pages;
   *f = m->f;
+  f->arenas = now.arenas;
+  f->final = now.final;
+  f->done = now.done;
+  f->keep_from = now.keep_from;
+  f->held = now.held;
+  f->streaming = now.streaming;
+  f->counting = now.counting;
+  f->running = now.running;
+  f->ids = now.ids;
   /* what the caller set for its trials stays */
   f->d = now.d;
   f->balancing = now.balancing;
@@ -437,9 +588,17 @@ static void rewind_to(flow *f, const flow_mark *m) {
  * later ones share what is left as evenly. The blocks are then placed for
  * real with those bottoms. Keeping and widow rules hold because the same
  * placing code runs in shorter columns. */
+static rp_status place_levelled(flow *f, const rp_block *first, place_ctx ctx);
 static rp_status place_ending(flow *f, const rp_block *first, place_ctx ctx) {
   if (!f->master || !balances(f->master) || f->measuring)
     return rp_flow_place_blocks(f, first, ctx);
+  size_t hold = rp_flow_hold(f); /* the trials go back to the mark's page */
+  rp_status st = place_levelled(f, first, ctx);
+  rp_status un = rp_flow_unhold(f, hold);
+  return st != RP_OK ? st : un;
+}
+
+static rp_status place_levelled(flow *f, const rp_block *first, place_ctx ctx) {
   flow_mark m;
   rp_flow_mark(f, &m);
   bool ok;
@@ -563,25 +722,42 @@ rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layou
   return rp_layout_run_ex(a, b, NULL, d, out);
 }
 
-/* Links to "#id" point at where the section from that element starts, known
- * once every page is laid out (a contents page links forward). A link to an
- * id no section has stays a URI, which render leaves out with a warning. */
-static void resolve_internal_links(rp_layout_doc *doc) {
-  for (size_t p = 0; p < doc->pages.len; p++) {
-    rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
-    for (size_t i = 0; i < pg->items.len; i++) {
-      rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
-      if (it->kind != RP_ITEM_LINK || !it->u.link.uri || it->u.link.uri[0] != '#') continue;
-      for (size_t k = 0; k < doc->anchors.len; k++) {
-        const rp_anchor *an = &RP_VEC_AT(doc->anchors, rp_anchor, k);
-        if (strcmp(an->id, it->u.link.uri + 1) != 0) continue;
-        it->u.link.uri = NULL;
-        it->u.link.dest_page = (int)an->page;
-        it->u.link.dest_y = an->y;
-        break;
-      }
+/* Whether a running text of a page of `m` prints {$pages}. */
+static bool counts_pages(const rp_master *m) {
+  const rp_page_variant *vs[4] = {&m->any, m->first, m->left, m->right};
+  for (int i = 0; i < 4; i++) {
+    if (!vs[i]) continue;
+    const rp_decoration *h = vs[i]->header, *ft = vs[i]->footer;
+    if ((h && h->text && strstr(h->text, "{$pages}")) ||
+        (ft && ft->text && strstr(ft->text, "{$pages}")))
+      return true;
+    for (size_t k = 0; k < vs[i]->n_decorations; k++) {
+      const rp_decoration *dec = &vs[i]->decorations[k];
+      if (dec->is_text && dec->text && strstr(dec->text, "{$pages}")) return true;
     }
   }
+  return false;
+}
+
+/* Every page placed: the rest are final. Kept (no page_done), each gets its
+ * running texts and links now, and its arena lives as long as `a`. */
+static rp_status finish(flow *f, rp_arena *a) {
+  (void)a;
+  f->ended = true;
+  f->keep_from = SIZE_MAX;
+  rp_status st = RP_OK;
+  if (f->streaming) {
+    st = release(f, f->doc->pages.len);
+  } else {
+    for (size_t p = 0; p < f->doc->pages.len && st == RP_OK; p++)
+      st = rp_flow_running_page(f, p, f->label_number);
+    for (size_t p = 0; p < f->doc->pages.len && st == RP_OK; p++) resolve_links(f, p);
+  }
+  f->doc->run_pages = f->label_number;
+  size_t hint = f->opts ? f->opts->pages_hint : 0;
+  f->doc->recount =
+      f->counting || (f->streaming && f->needs_count && hint && hint != f->label_number);
+  return st;
 }
 
 rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_opts *opts,
@@ -595,7 +771,16 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   /* the run owns the dictionaries: loaded as languages turn up, freed below */
   rp_hyphen *hy = rp_hyphen_new(NULL, b->info.lang);
   if (!hy) return rp_diag_oom(d);
-  flow f = {.a = a, .d = d, .b = b, .doc = doc, .opts = opts, .probed = &probed, .hy = hy};
+  flow f = {.a = a,
+            .d = d,
+            .b = b,
+            .doc = doc,
+            .opts = opts,
+            .probed = &probed,
+            .hy = hy,
+            .keep_from = SIZE_MAX};
+  for (const rp_section *s = b->sections; s && !f.needs_count; s = s->next)
+    f.needs_count = s->master && counts_pages(s->master);
   rp_status st = RP_OK;
   for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) {
     /* the next section starts a page of its own: this one's flow ends here */
@@ -606,8 +791,13 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_notes_flush(&f);
-  if (st == RP_OK) st = rp_flow_running(&f);
-  if (st == RP_OK) resolve_internal_links(doc);
+  if (st == RP_OK) st = finish(&f, a);
+  /* pages not handed on live as long as `a` (all of them when kept) */
+  for (size_t p = 0; p < f.arenas.len; p++) {
+    rp_arena *pa = RP_VEC_AT(f.arenas, rp_arena *, p);
+    if (pa) rp_arena_adopt(a, pa);
+  }
+  rp_flow_running_fini(&f);
   rp_hyphen_free(hy);
   if (st != RP_OK) return st;
   *out = doc;

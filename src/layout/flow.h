@@ -82,6 +82,18 @@ typedef struct foot_note {
   int sid, parent;       /* its Note element, and the paragraph referencing it */
 } foot_note;
 
+/* doc->anchors by id (flow.c): a slot names the index its id was pushed
+ * at, and is believed only while that anchor is still there with that id
+ * (rewinding cuts doc->anchors back, and leaves its slots behind). */
+typedef struct anchor_slot {
+  const char *id;
+  size_t index;
+} anchor_slot;
+typedef struct anchor_index {
+  anchor_slot *slots;
+  size_t cap, used; /* a power of two; slots taken */
+} anchor_index;
+
 typedef struct flow {
   rp_arena *a;
   rp_diag *d;
@@ -138,6 +150,23 @@ typedef struct flow {
   rp_vec note_cache; /* notes broken at a width (notes.c) */
   int page_notes;    /* notes numbered per page: how many this page has */
   rp_vec page_marks; /* page_mark: the numbers they were given */
+  /* pages (flow.c): each page's items, and what they point at, live in an
+   * arena of the page's own, freed once the page is handed on
+   * (opts->page_done). Pages before `final` can no longer change; from
+   * `keep_from` on they still may (a trial's mark, an artifact block:
+   * rp_flow_hold). Rewinding keeps all of these as they are. */
+  rp_vec arenas;                 /* rp_arena * per page; NULL once freed */
+  rp_arena *ia;                  /* the current page's */
+  size_t final;                  /* pages no rewind can reach any more */
+  size_t done;                   /* pages handed on, or freed unhanded */
+  size_t keep_from;              /* SIZE_MAX: none held */
+  size_t held;                   /* bytes of final pages waiting for the count ({$pages}) */
+  bool needs_count;              /* a running text prints {$pages} */
+  bool streaming;                /* past opts->hold_bytes: final pages are handed on */
+  bool counting;                 /* streaming without the count: pages freed unhanded */
+  bool ended;                    /* every page placed: the count is known */
+  struct running_cache *running; /* running.c: lines of running texts */
+  anchor_index ids;              /* doc->anchors by id */
 } flow;
 
 /* Everything placing changes, so that trials can be undone: the cursor and
@@ -164,6 +193,13 @@ void rp_flow_quiet_begin(flow *f, flow_quiet *q);
 void rp_flow_quiet_end(flow *f, flow_quiet *q, size_t *errors, size_t *widows);
 /* Back to mark m; f->d and the balancing fields stay what they are. */
 void rp_flow_rewind(flow *f, const flow_mark *m);
+
+/* Keeps the current page and every later one open (not handed on) until
+ * rp_flow_unhold with the value returned: around a trial that may rewind,
+ * or a block whose items are changed once it is placed. */
+size_t rp_flow_hold(flow *f);
+/* Ends a hold; pages it kept that are final now are handed on. */
+rp_status rp_flow_unhold(flow *f, size_t saved);
 
 /* Indentation inside the current column, from enclosing lists and boxes. */
 typedef struct place_ctx {
@@ -279,8 +315,10 @@ rp_status rp_flow_notes_flush(flow *f);
 /* Footnotes met where they could not be set at a foot: at the section's end. */
 rp_status rp_flow_notes_section_end(flow *f);
 
-/* running.c */
-rp_status rp_flow_running(flow *f);
+/* running.c: the running texts of page p, {$pages} printing `pages`
+ * (items in the page's arena); the cache they share freed at the end. */
+rp_status rp_flow_running_page(flow *f, size_t p, size_t pages);
+void rp_flow_running_fini(flow *f);
 
 /* ---- part 2: grids, tables, figures, fitting ---- */
 

@@ -7,10 +7,10 @@
  * columns and pages with at least two lines either side of a break, headings
  * stay with what follows, boxes marked keep-together move whole. Content that
  * can never fit (taller than an empty frame) is an error naming the layout
- * line. Running headers and footers are set last, once the page count is
- * known. Grids of cards, tables, images and stat tiles never split inside a
- * card, row, image or tile; text with max-lines or min-size is fitted to its
- * box (grid.c, table.c, figure.c, fit.c; docs/layout-engine.md). */
+ * line. Running headers and footers are set on each page once it is final;
+ * final pages can be handed on and freed as the pass goes (page_done). Grids of cards, tables,
+ * images and stat tiles never split inside a card, row, image or tile; text with max-lines or
+ * min-size is fitted to its box (grid.c, table.c, figure.c, fit.c; docs/layout-engine.md). */
 #ifndef RP_LAYOUT_LAYOUT_H
 #define RP_LAYOUT_LAYOUT_H
 
@@ -42,6 +42,25 @@ typedef struct rp_layout_opts {
   /* Progress: called as each page is begun, with the pages so far; NULL: none */
   void (*page)(void *user, size_t pages);
   void *page_user; /* passed to page */
+  /* Streaming: called once per page, in order, when nothing later in the
+   * pass can change that page (no balancing trial, keep-with-next move,
+   * footnote or artifact block can reach back to it) and the targets of
+   * its internal links are final too; after it returns the page's items and
+   * what they point at are freed (items.len 0; the rp_page keeps size,
+   * label, master). A status other than RP_OK stops the layout with it.
+   * Final pages are first held while they take no more than hold_bytes of
+   * items: a pass that ends within that hands on nothing and keeps every
+   * page, as with page_done NULL (a short document is drawn whole). Past
+   * it they are handed on, or, when a running text prints {$pages} and
+   * pages_hint is 0, the pass only counts: it frees its pages unhanded and
+   * sets doc->recount (lay out again with pages_hint = doc->run_pages). */
+  rp_status (*page_done)(void *user, const rp_layout_doc *doc, size_t index);
+  void *page_done_user;
+  size_t hold_bytes;
+  /* {$pages} as a previous pass of the same document counted it
+   * (doc->run_pages); 0: unknown. A streamed pass whose count differs sets
+   * doc->recount. */
+  size_t pages_hint;
 } rp_layout_opts;
 
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.

@@ -210,9 +210,16 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
     }
     rp_flow_pend_anchor(f, b->anchor);
     size_t page0 = f->doc->pages.len, item0 = f->page ? f->page->items.len : 0;
+    bool artifact = b->artifact && !f->measuring;
+    /* its items become artifacts once it is placed: its pages wait for it */
+    size_t hold = artifact ? rp_flow_hold(f) : 0;
     rp_status st = place_block(f, b, ctx);
+    if (artifact && st == RP_OK) rp_flow_make_artifacts(f, page0, item0);
+    if (artifact) {
+      rp_status un = rp_flow_unhold(f, hold);
+      if (st == RP_OK) st = un;
+    }
     if (st != RP_OK) return st;
-    if (b->artifact && !f->measuring) rp_flow_make_artifacts(f, page0, item0);
   }
   return RP_OK;
 }

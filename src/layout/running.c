@@ -1,7 +1,9 @@
-/* running — running headers, footers and text decorations, set once the page
- * count is known: {$page}, {$pages} and {$section} (with {$section-first},
- * {$section-last}: flow.h page_info) are substituted per page,
- * then the text is broken into its box like any paragraph, as an artifact. */
+/* running — running headers, footers and text decorations, set on a page
+ * once it is final (flow.c): {$page}, {$pages} and {$section} (with
+ * {$section-first}, {$section-last}: flow.h page_info) are substituted,
+ * then the text is broken into its box like any paragraph, as an artifact.
+ * Everything but {$pages} is known once the page is; {$pages} is the
+ * count of the whole pass, or a previous pass's (layout.h pages_hint). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +71,11 @@ static char *substitute(rp_arena *a, const char *pattern, const char *page, size
 }
 
 /* The lines a running text was last broken into, by decoration: the same
- * footer on every page ("TN · About") is broken once, not once per page. */
+ * footer on every page ("TN · About") is broken once, not once per page.
+ * They live in an arena of the cache's own, dropped with what it holds
+ * when it has grown past CACHE_BYTES (a page number differs on every page):
+ * the pages' items copy their text. */
+#define CACHE_BYTES (256 * 1024)
 typedef struct running_cache {
   struct {
     const rp_decoration *dec;
@@ -77,6 +83,7 @@ typedef struct running_cache {
     rp_lines ls;
   } e[8];
   size_t n, next;
+  rp_arena *a;
 } running_cache;
 
 static rp_lines *cached(running_cache *c, const rp_decoration *dec, const char *text) {
@@ -92,14 +99,22 @@ static void keep(running_cache *c, const rp_decoration *dec, const char *text, c
   c->e[i].ls = *ls;
 }
 
-static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp_decoration *dec) {
+static rp_status set_text(flow *f, running_cache *c, size_t page_index, size_t pages,
+                          const rp_decoration *dec) {
   if (!dec || !dec->text || !dec->style) return RP_OK;
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
+  rp_arena *pa = RP_VEC_AT(f->arenas, rp_arena *, page_index);
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
+  if (c->a && rp_arena_used(c->a) > CACHE_BYTES) {
+    rp_arena_free(c->a);
+    c->a = NULL;
+    c->n = c->next = 0;
+  }
+  if (!c->a && !(c->a = rp_arena_new_child(f->a))) return rp_diag_oom(f->d);
   /* {$pages} counts the pages of the last label run: with a roman-numbered
    * cover, the last page of a 15-page document says "14 / 14". */
   bool cut;
-  const char *text = substitute(f->a, dec->text, pg->label, f->label_number, pi, &cut);
+  const char *text = substitute(c->a, dec->text, pg->label, pages, pi, &cut);
   if (!text) return rp_diag_oom(f->d);
   rp_span span = {.text = text, .style = dec->style};
   if (cut) {
@@ -114,11 +129,11 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp
   if (hit) {
     ls = *hit;
   } else {
-    /* in the arena: the lines' fragments point at it, and are kept */
-    rp_span *sp = rp_arena_alloc(f->a, sizeof *sp);
+    /* in the cache's arena: the lines' fragments point at it */
+    rp_span *sp = rp_arena_alloc(c->a, sizeof *sp);
     if (!sp) return rp_diag_oom(f->d);
     *sp = span;
-    rp_status st = rp_inline_break(f->a, f->b->fonts, sp, dec->w, 0, dec->style->align, &ls, f->d);
+    rp_status st = rp_inline_break(c->a, f->b->fonts, sp, dec->w, 0, dec->style->align, &ls, f->d);
     if (st != RP_OK) return st;
     keep(c, dec, text, &ls);
   }
@@ -128,9 +143,11 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp
     double base = rp_flow_baseline(ln, y);
     for (size_t j = 0; j < ln->n_frags; j++) {
       const rp_frag *fr = &ln->frags[j];
-      rp_item *it = rp_page_add(f->a, pg, RP_ITEM_TEXT);
+      rp_item *it = rp_page_add(pa, pg, RP_ITEM_TEXT);
       if (!it) return rp_diag_oom(f->d);
       rp_frag_to_item(fr, dec->x + fr->x, base, it);
+      it->u.text.text = rp_arena_strndup(pa, fr->text, fr->len);
+      if (!it->u.text.text) return rp_diag_oom(f->d);
       it->role = RP_ROLE_ARTIFACT;
       it->src = dec->src;
     }
@@ -146,16 +163,20 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, const rp
   return RP_OK;
 }
 
-rp_status rp_flow_running(flow *f) {
-  running_cache c = {0};
-  for (size_t p = 0; p < f->doc->pages.len; p++) {
-    const page_info *pi = &RP_VEC_AT(f->info, page_info, p);
-    const rp_page_variant *v = pi->variant;
-    rp_status st = set_text(f, &c, p, v->header);
-    if (st == RP_OK) st = set_text(f, &c, p, v->footer);
-    for (size_t i = 0; st == RP_OK && i < v->n_decorations; i++)
-      if (v->decorations[i].is_text) st = set_text(f, &c, p, &v->decorations[i]);
-    if (st != RP_OK) return st;
-  }
-  return RP_OK;
+rp_status rp_flow_running_page(flow *f, size_t p, size_t pages) {
+  if (!f->running && !(f->running = rp_arena_alloc(f->a, sizeof *f->running)))
+    return rp_diag_oom(f->d);
+  running_cache *c = f->running;
+  const page_info *pi = &RP_VEC_AT(f->info, page_info, p);
+  const rp_page_variant *v = pi->variant;
+  rp_status st = set_text(f, c, p, pages, v->header);
+  if (st == RP_OK) st = set_text(f, c, p, pages, v->footer);
+  for (size_t i = 0; st == RP_OK && i < v->n_decorations; i++)
+    if (v->decorations[i].is_text) st = set_text(f, c, p, pages, &v->decorations[i]);
+  return st;
+}
+
+void rp_flow_running_fini(flow *f) {
+  if (f->running) rp_arena_free(f->running->a);
+  f->running = NULL;
 }

@@ -266,7 +266,7 @@ static rp_status leader(flow *f, size_t first, const char *fill, double right) {
   size_t n = (size_t)((right - space - from) / unit), len = strlen(fill);
   if (n == 0) return RP_OK;
   if (n > 2000) n = 2000;
-  char *text = rp_arena_alloc(f->a, n * (len + 1) + 1);
+  char *text = rp_arena_alloc(f->ia, n * (len + 1) + 1); /* the page keeps it */
   if (!text) return rp_diag_oom(f->d);
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {

@@ -132,6 +132,10 @@ typedef struct rp_layout_doc {
   rp_vec anchors; /* rp_anchor, in document order */
   const rp_fontset *fonts;
   rp_doc_info info;
+  size_t run_pages; /* pages of the last label run: what {$pages} prints */
+  /* streaming (layout.h page_done): the pages handed on printed a {$pages}
+   * other than run_pages, or were freed unhanded: lay out again */
+  bool recount;
 } rp_layout_doc;
 
 /* Appends an item to a page; NULL when out of memory. */

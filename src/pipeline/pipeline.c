@@ -100,18 +100,23 @@ static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
 /* The PDF at `path`, and the preflight report (*reported) before the PDF is
  * renamed into place: a report that cannot be written keeps the earlier PDF
  * too. */
+static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def *l,
+                                  const char *path) {
+  return (rp_render_opts){.source_date_epoch = o->source_date_epoch,
+                          .chart_dpi = o->chart_dpi,
+                          .print = print_of(o, l),
+                          .out_name = path,
+                          .page = o->progress ? written : NULL,
+                          .page_user = (void *)o};
+}
+
 static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,
                            const rp_pipeline_result *out, const rp_layout_doc *pages, rp_diag *d,
                            bool *reported) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, path, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = {.source_date_epoch = o->source_date_epoch,
-                       .chart_dpi = o->chart_dpi,
-                       .print = print_of(o, l),
-                       .out_name = path,
-                       .page = o->progress ? written : NULL,
-                       .page_user = (void *)o};
+  rp_render_opts ro = render_opts(o, l, path);
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {
@@ -120,6 +125,76 @@ static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, co
   }
   if (st == RP_OK) return rp_outfile_commit(&of, d);
   rp_outfile_abort(&of);
+  return st;
+}
+
+/* Streaming (layout.h page_done): the final layout hands each page on as
+ * soon as nothing can change it, render draws it and layout frees it, so
+ * that a long document never holds all its pages. The PDF's temporary is
+ * opened and render begun with the first page; an error after that aborts
+ * both (the earlier PDF stays as it was). A pass that only measures (the
+ * first of a layout with page references) hands its pages to no render.
+ * A short document — within HOLD_BYTES of items — is not streamed: layout
+ * keeps it whole and it is drawn whole, as without streaming, with no
+ * further layout pass (render subsets fonts to the characters the whole
+ * document draws; a streamed PDF embeds every character a face covers). */
+#define HOLD_BYTES (8u << 20)
+
+typedef struct stream {
+  const rp_pipeline_opts *o;
+  const rp_layout_def *l;
+  rp_diag *d;
+  bool draw; /* false: a pass that only measures */
+  rp_outfile of;
+  rp_render_opts ro;
+  rp_render *r;        /* begun with the first page handed on, or NULL */
+  size_t pages, items; /* handed on in this pass */
+} stream;
+
+static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def *l,
+                                  const char *path);
+
+static rp_status stream_page(void *user, const rp_layout_doc *doc, size_t index) {
+  stream *s = user;
+  s->pages = index + 1;
+  s->items += RP_VEC_AT(doc->pages, rp_page, index).items.len;
+  if (s->pages > rp_limit(RP_LIMIT_PAGES))
+    return rp_limit_exceeded(s->d, RP_LIMIT_PAGES, NULL, 0, s->pages, "pages");
+  if (s->items > rp_limit(RP_LIMIT_ITEMS))
+    return rp_limit_exceeded(s->d, RP_LIMIT_ITEMS, NULL, 0, s->items, "positioned items");
+  if (!s->draw) return RP_OK;
+  if (!s->r) {
+    s->of = (rp_outfile){.fd = -1};
+    rp_status st = rp_outfile_open(&s->of, s->o->output, s->d);
+    if (st != RP_OK) return st;
+    s->ro = render_opts(s->o, s->l, s->o->output);
+    st = rp_render_begin(&s->ro, s->of.tmp_path, s->d, &s->r);
+    if (st != RP_OK) {
+      rp_outfile_abort(&s->of);
+      return st;
+    }
+  }
+  return rp_render_page(s->r, doc, index);
+}
+
+/* Drops what a pass drew (its layout failed, or is not the last) and its counts. */
+static void stream_reset(stream *s) {
+  if (s->r) {
+    rp_render_abort(s->r);
+    rp_outfile_abort(&s->of);
+  }
+  s->r = NULL;
+  s->pages = s->items = 0;
+}
+
+/* The streamed PDF finished, saved and renamed into place. */
+static rp_status stream_end(stream *s, const rp_layout_doc *doc) {
+  rp_render *r = s->r;
+  s->r = NULL;
+  rp_status st = settle(rp_render_end(r, doc), s->d);
+  if (st == RP_OK) st = hook(s->o, RP_PIPELINE_RENDERED, s->d);
+  if (st == RP_OK) return rp_outfile_commit(&s->of, s->d);
+  rp_outfile_abort(&s->of);
   return st;
 }
 
@@ -209,15 +284,20 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
  * layouts; never more than four. Each layout binds and lays out in an arena
  * of its own (`*pass`, holding the one given), freed as soon as its labels
  * are copied out, so that memory holds one layout at a time; the last is
- * handed to `a` by the caller. */
+ * handed to `a` by the caller. Streaming (`s`), each layout after the first
+ * is drawn as it goes, with {$pages} from the one before: one whose labels
+ * or count of pages moved is dropped, drawing and all, for the next. */
 static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
                                   const rp_content *content, const rp_bind_opts *first,
-                                  const rp_layout_opts *lo, rp_diag *d, rp_layout_doc **pages) {
+                                  rp_layout_opts *lo, stream *s, rp_diag *d,
+                                  rp_layout_doc **pages) {
   enum { MAX_PASSES = 3 };
   rp_page_refs *prev = page_refs_of(a, *pages);
+  size_t hint = (*pages)->run_pages;
   rp_status st = RP_OK;
+  bool same = false;
   int n = 0;
-  for (; n < MAX_PASSES && st == RP_OK; n++) {
+  while (st == RP_OK) {
     /* the previous layout has given its labels: free it before the next */
     rp_arena_free(*pass);
     *pass = NULL;
@@ -231,6 +311,9 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     rp_bind_opts bo = {first->items, prev};
     rp_bound_doc *bound = NULL;
     rp_layout_doc *again = NULL;
+    stream_reset(s); /* what the pass before drew, or counted */
+    s->draw = true;
+    lo->pages_hint = hint;
     st = rp_bind_ex(next, layout, content, &bo, d, &bound);
     if (st == RP_OK) st = rp_layout_run_ex(next, bound, lo, d, &again);
     if (st != RP_OK) {
@@ -239,11 +322,16 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     }
     *pass = next;
     *pages = again;
+    n++;
     rp_page_refs *now = page_refs_of(a, again);
-    if (now && same_refs(prev, now)) break;
+    same = now && same_refs(prev, now);
+    /* a {$pages} drawn wrong is laid out again even after the last try */
+    if (!again->recount && (same || n == MAX_PASSES)) break;
+    if (n > MAX_PASSES) break; /* cannot happen: the count is the previous one's */
+    hint = again->run_pages;
     prev = now;
   }
-  if (st == RP_OK && n == MAX_PASSES)
+  if (st == RP_OK && !same)
     rp_diag_warn(d, rp_layout_def_path(layout), 0, 0,
                  "page references still moved after %d layouts: a page number printed by "
                  "page() may be off by one; shorten what the contents lists, or give it room",
@@ -297,15 +385,44 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (!pass) st = rp_diag_oom(d);
   if (st == RP_OK) st = rp_bind_ex(pass, layout, content, &bo, d, &bound);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
+  /* A PDF, and nothing that needs every page at once (a dump, a report, the
+   * accessibility check): the final layout streams. */
+  bool streams = o->output && !o->dump && !o->dump_stream && !o->preflight && !o->accessible;
+  stream s = {.o = o, .l = layout, .d = d, .draw = !refs};
   if (st == RP_OK) {
     /* Images are probed (fully decoded) once each, so layout can fit them
      * and put initials where a photo is missing or unreadable. */
     rp_image_probe probe;
     rp_image_probe_init(&probe);
     progress_state ps = {.o = o};
-    rp_layout_opts lo = {rp_image_probe_file, &probe, o->progress ? laid_out : NULL, &ps};
-    st = rp_layout_run_ex(pass, bound, &lo, d, &pages);
-    if (st == RP_OK && refs) st = settle_page_refs(a, &pass, layout, content, &bo, &lo, d, &pages);
+    rp_layout_opts lo = {.probe = rp_image_probe_file,
+                         .probe_user = &probe,
+                         .page = o->progress ? laid_out : NULL,
+                         .page_user = &ps,
+                         .page_done = streams ? stream_page : NULL,
+                         .page_done_user = &s,
+                         /* the first layout of several only measures: no page kept */
+                         .hold_bytes = refs ? 0 : HOLD_BYTES};
+    /* no page references: one layout, in an arena of its own, freed if it
+     * only counted the pages for {$pages} (too long to hold) */
+    rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
+    if (!refs && streams && content) {
+      /* bound once: the tree is not needed while the PDF is drawn */
+      xmlFreeDoc(content->doc);
+      content->doc = NULL;
+    }
+    if (!la) st = rp_diag_oom(d);
+    if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
+    if (st == RP_OK && !refs && pages->recount) {
+      lo.pages_hint = pages->run_pages;
+      rp_arena_free(la);
+      la = rp_arena_new_child(pass);
+      st = la ? rp_layout_run_ex(la, bound, &lo, d, &pages) : rp_diag_oom(d);
+    }
+    if (la && la != pass) rp_arena_adopt(pass, la);
+    lo.hold_bytes = HOLD_BYTES;
+    if (st == RP_OK && refs)
+      st = settle_page_refs(a, &pass, layout, content, &bo, &lo, &s, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);
@@ -318,16 +435,21 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   }
   if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */
   st = settle(st, d);
-  if (st == RP_OK) st = within_limits(pages, d);
+  if (st == RP_OK && !s.r) st = within_limits(pages, d); /* streamed: page by page */
   if (st == RP_OK) {
     out->doc = pages;
     count(pages, out);
+    out->items += s.items;
   }
   if (st == RP_OK && o->dump_stream) st = rp_layout_dump(pages, o->dump_stream);
   if (st == RP_OK && !o->dump_stream && o->dump) st = dump_to(pages, o->dump, d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   bool reported = false;
-  if (st == RP_OK && o->output) st = write_pdf(o, layout, o->output, out, pages, d, &reported);
+  if (st == RP_OK && s.r)
+    st = stream_end(&s, pages);
+  else if (st == RP_OK && o->output)
+    st = write_pdf(o, layout, o->output, out, pages, d, &reported);
+  stream_reset(&s); /* after an error: nothing written */
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:

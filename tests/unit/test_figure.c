@@ -41,7 +41,7 @@ static fake_probe *use_fake(fixture *fx) {
   fp->images[0] = (fake_image){"wide.png", 200, 100};
   fp->images[1] = (fake_image){"tall.jpg", 100, 300};
   fp->images[2] = (fake_image){"broken.png", 0, 0};
-  fx->opts = (rp_layout_opts){fake_probe_fn, fp, NULL, NULL};
+  fx->opts = (rp_layout_opts){.probe = fake_probe_fn, .probe_user = fp};
   fx->use_opts = true;
   return fp;
 }
@@ -288,7 +288,7 @@ static void test_real_probe_truncated_png(void **state) {
 
   rp_image_probe pr;
   rp_image_probe_init(&pr);
-  fx->opts = (rp_layout_opts){rp_image_probe_file, &pr, NULL, NULL};
+  fx->opts = (rp_layout_opts){.probe = rp_image_probe_file, .probe_user = &pr};
   fx->use_opts = true;
   rp_block *a = image(fx, good, 100, 0, RP_FIT_CONTAIN, 50);
   rp_block *b = photo(fx, cut);

@@ -2,6 +2,7 @@
  * keep-together, running footers, list markers — on bound documents built by
  * hand, so the engine is tested without any layout file. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -911,6 +912,200 @@ static void test_footnote_too_tall(void **state) {
   assert_non_null(strstr(e->message, "note 1 cannot fit"));
 }
 
+/* ---- streaming (layout.h page_done) ---- */
+
+/* A page's items as text: what render would draw from it. */
+static char *snap(const rp_page *pg) {
+  size_t cap = 256 + pg->items.len * 160, n = 0;
+  char *out = malloc(cap);
+  n += (size_t)snprintf(out, cap, "%s %s %zu\n", pg->label ? pg->label : "-", pg->master,
+                        pg->items.len);
+  for (size_t i = 0; i < pg->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    n += (size_t)snprintf(out + n, cap - n, "%d %d %d %.3f %.3f %.3f %.3f ", it->kind, it->role,
+                          it->struct_id, it->x, it->y, it->w, it->h);
+    if (it->kind == RP_ITEM_TEXT)
+      n += (size_t)snprintf(out + n, cap - n, "%.60s\n", it->u.text.text);
+    else if (it->kind == RP_ITEM_LINK)
+      n += (size_t)snprintf(out + n, cap - n, "%s %d %.3f\n", it->u.link.uri ? it->u.link.uri : "-",
+                            it->u.link.dest_page, it->u.link.dest_y);
+    else
+      n += (size_t)snprintf(out + n, cap - n, "\n");
+  }
+  return out;
+}
+
+typedef struct sink {
+  char *pages[64];        /* what each page held when handed on */
+  size_t n, laid_out[64]; /* pages handed on; pages begun at each call */
+} sink;
+
+static rp_status sink_page(void *user, const rp_layout_doc *doc, size_t index) {
+  sink *k = user;
+  if (index != k->n || index >= 64) fail_msg("page %zu handed on after %zu pages", index, k->n);
+  for (size_t p = 0; p < index; p++) /* every page before was freed */
+    assert_int_equal(RP_VEC_AT(doc->pages, rp_page, p).items.len, 0);
+  k->laid_out[k->n] = doc->pages.len;
+  k->pages[k->n++] = snap(&RP_VEC_AT(doc->pages, rp_page, index));
+  return RP_OK;
+}
+
+/* Lays `first` out kept and streamed (with the count from the kept pass as
+ * the hint); each page is handed on once, in order, holding exactly what
+ * the kept layout's page holds at the end — so nothing changed it after it
+ * was handed on — and its items are freed. Without the hint, and a budget
+ * it stays within, nothing is handed on and every page is kept as it would
+ * be without page_done. Returns the number of pages; *early: pages handed
+ * on before the last page was begun. */
+static size_t streams_as_kept(fixture *fx, rp_block *first, bool hint, size_t *early) {
+  rp_layout_doc *kept = run(fx, first);
+  sink k = {0};
+  rp_layout_opts o = {.page_done = sink_page,
+                      .page_done_user = &k,
+                      .pages_hint = hint ? kept->run_pages : 0,
+                      .hold_bytes = hint ? 0 : SIZE_MAX};
+  rp_layout_doc *doc = NULL;
+  assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_false(doc->recount);
+  assert_int_equal(doc->run_pages, kept->run_pages);
+  /* a pass that ends within the budget (one page never final before the
+   * end) keeps its pages */
+  bool whole = !hint || k.n == 0;
+  assert_int_equal(k.n, whole ? 0 : kept->pages.len);
+  assert_int_equal(doc->pages.len, kept->pages.len);
+  *early = 0;
+  for (size_t p = 0; p < kept->pages.len; p++) {
+    char *want = snap(page(kept, p));
+    if (whole) {
+      char *got = snap(page(doc, p));
+      assert_string_equal(got, want);
+      free(got);
+      free(want);
+      continue;
+    }
+    assert_string_equal(k.pages[p], want);
+    assert_int_equal(page(doc, p)->items.len, 0);
+    assert_string_equal(page(doc, p)->label, page(kept, p)->label);
+    if (k.laid_out[p] < kept->pages.len) ++*early;
+    free(want);
+    free(k.pages[p]);
+  }
+  return kept->pages.len;
+}
+
+/* A keep-with-next heading at a page's foot moves to the next page with
+ * its paragraph: the page it left is handed on without it. */
+static void test_stream_heading_at_foot(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *b[4] = {para(fx, &fx->body, words(fx, 8)), para(fx, &fx->h1, "Heading"),
+                    para(fx, &fx->body, words(fx, 12)), para(fx, &fx->body, words(fx, 9))};
+  chain(b, 4);
+  size_t early;
+  assert_int_equal(streams_as_kept(fx, b[0], true, &early), 4);
+  assert_true(early >= 2); /* with the count known, pages go as they are done */
+  assert_int_equal(streams_as_kept(fx, b[0], false, &early), 4); /* within the budget: kept */
+}
+
+/* A balanced frame: the trials that level the last page go back to the
+ * mark where the section's flow began, pages before it included. */
+static void test_stream_balanced_end(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  fx->frame.gutter = 20;
+  fx->frame.balance = true;
+  fx->body.space_after = 0;
+  size_t early;
+  for (int lines = 20; lines <= 60; lines += 7)
+    assert_true(streams_as_kept(fx, para(fx, &fx->body, words_at(fx, lines, 120)), true, &early) >=
+                1);
+  /* a second section on a page of its own: the first's pages go before it */
+  rp_section two = fx->section;
+  fx->section.next = &two;
+  two.blocks = para(fx, &fx->body, words_at(fx, 45, 120));
+  assert_int_equal(streams_as_kept(fx, para(fx, &fx->body, words_at(fx, 45, 120)), true, &early),
+                   6);
+  assert_true(early >= 3);
+  fx->section.next = NULL;
+}
+
+/* A footnote whose line does not fit with it moves on with its line: the
+ * page it would have ended on is handed on without either. */
+static void test_stream_footnote_pushed(void **state) {
+  fixture *fx = *state;
+  rp_style note_st = fx->body;
+  note_st.size = 7.5;
+  note_st.leading = 10;
+  note_st.space_after = 0;
+  fx->doc.notes = (rp_note_area){
+      .space = 6, .rule_width = 0.5, .rule_length = 0.25, .rule_color = {0, 0, 0, 1}};
+  for (int k = 6; k <= 10; k++) {
+    rp_block *b[4] = {para(fx, &fx->body, words(fx, k)), noted_para(fx, &note_st, "1", 3, 2),
+                      para(fx, &fx->body, words(fx, 14)), para(fx, &fx->body, words(fx, 6))};
+    chain(b, 4);
+    size_t early;
+    assert_true(streams_as_kept(fx, b[0], true, &early) >= 3);
+    assert_true(early >= 1);
+  }
+}
+
+/* Past hold_bytes without the count, the pass only counts: nothing is
+ * handed on, and the count is right for the next pass. */
+static void test_stream_counts_past_budget(void **state) {
+  fixture *fx = *state;
+  rp_block *b = para(fx, &fx->body, words(fx, 60));
+  rp_layout_doc *kept = run(fx, b);
+  sink k = {0};
+  rp_layout_opts o = {.page_done = sink_page, .page_done_user = &k, .hold_bytes = 1};
+  rp_layout_doc *doc = NULL;
+  assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_true(doc->recount);
+  assert_int_equal(k.n, 0);
+  assert_int_equal(doc->run_pages, kept->run_pages);
+  for (size_t p = 0; p < doc->pages.len; p++) assert_int_equal(page(doc, p)->items.len, 0);
+  /* a wrong hint is found out */
+  o.hold_bytes = 0;
+  o.pages_hint = kept->run_pages + 1;
+  assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_true(doc->recount);
+  for (size_t p = 0; p < k.n; p++) free(k.pages[p]);
+}
+
+/* A link to a block three pages on: its page waits until the block's page
+ * is final, and is handed on pointing at it; a link to an id nothing has
+ * keeps its uri, for render to leave out. */
+static void test_stream_forward_link(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *b[5] = {para(fx, &fx->body, "See "), para(fx, &fx->body, words(fx, 30)),
+                    para(fx, &fx->body, "Target"), para(fx, &fx->body, words(fx, 25)),
+                    para(fx, &fx->body, "Nowhere ")};
+  rp_span *to = rp_arena_alloc(fx->a, sizeof *to), *none = rp_arena_alloc(fx->a, sizeof *none);
+  *to = (rp_span){.text = "the target", .style = &fx->body, .href = "#target"};
+  *none = (rp_span){.text = "at all", .style = &fx->body, .href = "#missing"};
+  b[0]->spans->next = to;
+  b[4]->spans->next = none;
+  b[2]->anchor = "target";
+  chain(b, 5);
+  size_t early;
+  assert_int_equal(streams_as_kept(fx, b[0], true, &early), 6);
+  assert_true(early >= 1); /* the pages after the target's went as they were done */
+  rp_layout_doc *kept = run(fx, b[0]);
+  int dest = -1;
+  const char *left = NULL;
+  for (size_t p = 0; p < kept->pages.len; p++)
+    for (size_t i = 0; i < page(kept, p)->items.len; i++) {
+      const rp_item *it = &RP_VEC_AT(page(kept, p)->items, rp_item, i);
+      if (it->kind != RP_ITEM_LINK) continue;
+      if (p == 0)
+        dest = it->u.link.dest_page;
+      else
+        left = it->u.link.uri;
+    }
+  assert_int_equal(dest, 3);
+  assert_string_equal(left, "#missing");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -936,6 +1131,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_balanced_frame_three, setup, teardown),
       cmocka_unit_test_setup_teardown(test_footnotes_follow_their_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_footnote_too_tall, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_heading_at_foot, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_balanced_end, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_footnote_pushed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_counts_past_budget, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_forward_link, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
