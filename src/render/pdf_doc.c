@@ -18,6 +18,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "render/objstm.h"
 #include "render/pdf.h"
 #include "render/render.h"
 
@@ -344,23 +345,49 @@ static void save(rp_pdf *p, const char *path, const char *name) {
                  (unsigned)(no ? no : HPDF_GetError(p->pdf)));
     return;
   }
-  HPDF_UINT32 left = HPDF_GetStreamSize(p->pdf);
-  FILE *f = fopen(path, "wb");
-  int err = f ? 0 : errno;
-  HPDF_BYTE buf[1 << 15];
-  while (f && !err && left > 0) {
-    HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
-    HPDF_STATUS r = HPDF_ReadFromStream(p->pdf, buf, &n);
-    if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || n == 0 || n > left) {
+  /* libharu's file, read back whole, then repacked with object streams
+   * (render/objstm.h): its small objects take most of a tagged file. */
+  HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf), got = 0;
+  uint8_t *raw = rp_mem_alloc(size ? size : 1), *packed = NULL;
+  if (!raw) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
+    return;
+  }
+  while (got < size) {
+    HPDF_UINT32 n = size - got;
+    HPDF_STATUS r = HPDF_ReadFromStream(p->pdf, raw + got, &n);
+    if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || n == 0 || n > size - got) {
       rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "cannot read back the PDF (libharu error 0x%04X)",
                    (unsigned)r);
-      break;
+      rp_mem_free(raw);
+      return;
     }
-    errno = 0;
-    if (fwrite(buf, 1, n, f) != n) err = errno ? errno : EIO;
-    left -= n;
+    got += n;
   }
   rp_pdf_take_error(p, &no, &detail); /* the stream's end raises HPDF_STREAM_EOF */
+  size_t len = size;
+  switch (rp_objstm_pack(raw, size, &packed, &len)) {
+    case RP_OBJSTM_PACKED:
+      break;
+    case RP_OBJSTM_UNCHANGED:
+      len = size;
+      break;
+    case RP_OBJSTM_NOMEM:
+      rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
+      rp_mem_free(raw);
+      return;
+  }
+  const uint8_t *data = packed ? packed : raw;
+  FILE *f = fopen(path, "wb");
+  int err = f ? 0 : errno;
+  for (size_t done = 0; f && !err && done < len;) {
+    size_t n = len - done < (1u << 15) ? len - done : (1u << 15);
+    errno = 0;
+    if (fwrite(data + done, 1, n, f) != n) err = errno ? errno : EIO;
+    done += n;
+  }
+  rp_mem_free(packed);
+  rp_mem_free(raw);
   if (f && fflush(f) != 0 && !err) err = errno ? errno : EIO;
   if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
   if (err)
