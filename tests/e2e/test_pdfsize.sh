@@ -4,7 +4,8 @@
 # the budget was set, plus about 6 %), and pdfsize_check.py holds what makes
 # them small on every stock document: fonts subset to the glyphs shown with
 # only the tables a PDF needs and no hinting, one ToUnicode per font listing
-# exactly the codes shown, small objects in object streams. bench/pdfbytes.py
+# exactly the codes shown, small objects in object streams; opaque PNGs go in
+# as their files have them. bench/pdfbytes.py
 # says where the bytes go when a budget fails.
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
@@ -39,6 +40,47 @@ for f in review pack board person print; do
   fi
   qpdf --check "$TMP/$f.pdf" >/dev/null 2>&1 && pass "$f: qpdf --check" || fail "$f: qpdf --check"
 done
+
+# PNG logos: an opaque RGB or palette PNG goes in as the file has it (its
+# IDAT data under FlateDecode with the PNG predictor, decoded once to check
+# it); one with alpha is decoded and split into colour and SMask
+mkdir -p "$TMP/proj/data" "$TMP/proj/images"
+$PY - "$TMP/proj/images" <<'PYEOF' || fail "making the PNG logos"
+import sys
+from PIL import Image
+im = Image.open("images/ccin-logo.png").convert("RGBA")
+bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
+bg.alpha_composite(im)
+bg.convert("RGB").save(sys.argv[1] + "/rgb.png")
+bg.convert("RGB").convert("P", palette=Image.ADAPTIVE, colors=16).save(sys.argv[1] + "/pal.png")
+im.save(sys.argv[1] + "/rgba.png")
+PYEOF
+for k in rgb pal rgba; do
+  sed "s#<logo src=\"[^\"]*\"#<logo src=\"../images/$k.png\"#" data/ccin-2018-19.xml >"$TMP/proj/data/$k.xml"
+  "$BIN" render "$TMP/proj/data/$k.xml" -q -o "$TMP/$k.pdf" || fail "$k logo render"
+  $PY - "$TMP/$k.pdf" "$TMP/proj/images/$k.png" "$k" <<'PYEOF' && pass "$k PNG: as expected" || fail "$k PNG"
+import struct, sys, pikepdf
+pdf, png, kind = pikepdf.open(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3]
+idat, pos = b"", 8
+while pos < len(png):
+    n, tag = struct.unpack(">I4s", png[pos: pos + 8])
+    if tag == b"IDAT":
+        idat += png[pos + 8: pos + 8 + n]
+    pos += 12 + n
+images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+          and "/SMask" not in str(o.get("/Type", "")) and o.get("/Width") == 1200]
+main = [o for o in images if "/DecodeParms" in o or "/SMask" in o] or images
+o = main[0]
+passed = "/DecodeParms" in o and o.DecodeParms.get("/Predictor") == 15 and o.read_raw_bytes() == idat
+print(kind, "passed through" if passed else "decoded", len(images), "image(s)")
+if kind == "rgba":
+    sys.exit(0 if not passed and "/SMask" in o else 1)
+cs = o.get("/ColorSpace")
+ok_cs = isinstance(cs, pikepdf.Array) and cs[0] == "/Indexed" if kind == "pal" else cs == "/DeviceRGB"
+sys.exit(0 if passed and ok_cs else 1)
+PYEOF
+done
+qpdf --check "$TMP/pal.pdf" >/dev/null 2>&1 && pass "palette PNG: qpdf --check" || fail "palette PNG: qpdf --check"
 
 "$BIN" render data/ccin-2018-19.xml -q -o "$TMP/review2.pdf"
 cmp -s "$TMP/review.pdf" "$TMP/review2.pdf" && pass "deterministic" || fail "two renders differ"
