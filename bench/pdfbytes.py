@@ -5,8 +5,9 @@
 
 Each indirect object's share is its span in the file (from its offset in the
 cross-reference table to the next object's, so the `N 0 obj` line, the
-dictionary, the compressed stream data and `endobj` all count). The header,
-the cross-reference table and the trailer count as "xref+trailer". An object
+dictionary, the compressed stream data and `endobj` all count); objects in an
+object stream share its bytes in proportion to their length. The header, the
+cross-reference table or stream and the trailer count as "xref+trailer". An object
 is classified by what it is (its /Type, /Subtype or the key that points at it:
 /FontFile2, /ToUnicode, /Contents…); objects that say nothing about
 themselves (arrays, numbers such as a stream's /Length) take the kind of the
@@ -16,6 +17,7 @@ import argparse
 import json
 import re
 import sys
+import zlib
 from collections import defaultdict
 
 import pikepdf
@@ -99,12 +101,8 @@ def own_kind(obj):
     return None
 
 
-def offsets(raw):
-    """Object number → file offset, from the classic xref table libharu writes."""
-    m = re.search(rb"startxref\s+(\d+)", raw[-64:])
-    if not m:
-        sys.exit("no startxref (only classic cross-reference tables are read)")
-    xref = int(m.group(1))
+def classic_offsets(raw, xref):
+    """Object number → file offset, from a classic xref table (libharu's)."""
     pos = raw.index(b"xref", xref) + 4
     lines = raw[pos:].lstrip().split(b"\n")
     result = {}
@@ -119,17 +117,84 @@ def offsets(raw):
             if entry[2] == b"n":
                 result[first + k] = int(entry[0])
         i += 1 + count
-    return result, xref
+    return result
+
+
+def stream_at(raw, off):
+    """The dictionary text and the (still encoded) data of the stream object at off."""
+    start = raw.index(b"stream", off)
+    head = raw[off:start]
+    n = int(re.search(rb"/Length (\d+)", head).group(1))
+    data_at = start + 6 + (2 if raw[start + 6: start + 8] == b"\r\n" else 1)
+    return head, raw[data_at: data_at + n]
+
+
+def layout(raw):
+    """(spans, texts, xref bytes): each object's share of the file in bytes,
+    its text (dictionary, without stream data) for finding references, and the
+    bytes of the cross-reference table or stream and trailer. Objects in an
+    object stream share its bytes in proportion to their text's length."""
+    m = re.search(rb"startxref\s+(\d+)", raw[-64:])
+    if not m:
+        sys.exit("no startxref")
+    xref = int(m.group(1))
+    texts = {}
+    if raw[xref: xref + 4] == b"xref":
+        offs = classic_offsets(raw, xref)
+        packed = {}
+        end_all = xref
+        xref_bytes = len(raw) - xref
+    else:  # a cross-reference stream
+        head, data = stream_at(raw, xref)
+        rows = zlib.decompress(data)
+        w = [int(x) for x in re.search(rb"/W \[ ?(\d+) (\d+) (\d+) ?\]", head).groups()]
+        idx = re.search(rb"/Index \[([^\]]*)\]", head)
+        size = int(re.search(rb"/Size (\d+)", head).group(1))
+        ranges = [int(x) for x in idx.group(1).split()] if idx else [0, size]
+        nums = [n for a, c in zip(ranges[::2], ranges[1::2]) for n in range(a, a + c)]
+        step = sum(w)
+        offs, packed = {}, {}
+        for k, num in enumerate(nums):
+            row = rows[k * step: (k + 1) * step]
+            f = [int.from_bytes(row[sum(w[:j]): sum(w[: j + 1])], "big") if w[j] else (1 if j == 0 else 0)
+                 for j in range(3)]
+            if f[0] == 1:
+                offs[num] = f[1]
+            elif f[0] == 2:
+                packed[num] = (f[1], f[2])
+        end_all = len(raw)
+        xref_bytes = 0
+    order = sorted(offs.items(), key=lambda kv: kv[1])
+    spans = {}
+    for i, (num, off) in enumerate(order):
+        end = order[i + 1][1] if i + 1 < len(order) else end_all
+        spans[num] = end - off
+        text = raw[off: off + spans[num]]
+        cut = text.find(b"stream")
+        texts[num] = text[:cut] if cut >= 0 else text
+    if packed:
+        xref_num = [n for n, o in offs.items() if o == xref][0]
+        xref_bytes = spans.pop(xref_num) + (len(raw) - end_all)
+        # each object stream's bytes shared by its objects
+        for stm in sorted({s for s, _ in packed.values()}):
+            head, data = stream_at(raw, offs[stm])
+            body = zlib.decompress(data)
+            first = int(re.search(rb"/First (\d+)", head).group(1))
+            nums = [int(x) for x in body[:first].split()]
+            pairs = list(zip(nums[::2], nums[1::2]))
+            total = len(body) - first
+            for j, (num, o) in enumerate(pairs):
+                end = pairs[j + 1][1] if j + 1 < len(pairs) else total
+                texts[num] = body[first + o: first + end]
+                spans[num] = spans.get(num, 0) + spans[stm] * (end - o) / total
+            del spans[stm]
+            texts.pop(stm, None)
+    return spans, texts, xref_bytes + (order[0][1] if order else 0)
 
 
 def measure(path):
     raw = open(path, "rb").read()
-    offs, xref = offsets(raw)
-    order = sorted(offs.items(), key=lambda kv: kv[1])
-    span = {}
-    for idx, (num, off) in enumerate(order):
-        end = order[idx + 1][1] if idx + 1 < len(order) else xref
-        span[num] = end - off
+    span, texts, xref_bytes = layout(raw)
 
     kind = {}
     desc = {}
@@ -156,11 +221,8 @@ def measure(path):
             desc[num] = d
     # References, from the object's text before any stream data: each
     # "N 0 R" under the nearest name before it (the key, or the array's key).
-    for num, off in offs.items():
-        text = raw[off : off + span[num]]
-        cut = text.find(b"stream\n")
-        if cut >= 0:
-            text = text[:cut]
+    for num in span:
+        text = texts.get(num, b"")
         out = []
         last = None
         for m in re.finditer(rb"(/[A-Za-z0-9]+)|(\d+) 0 R", text):
@@ -195,7 +257,7 @@ def measure(path):
         k = kind.get(num, "other")
         totals[k] += n
         counts[k] += 1
-    totals["xref+trailer"] += len(raw) - xref + order[0][1]
+    totals["xref+trailer"] += xref_bytes
     counts["xref+trailer"] += 1
     top = sorted(span.items(), key=lambda kv: -kv[1])
     return {
