@@ -366,7 +366,11 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   }
   rp_pdf_take_error(p, &no, &detail); /* the stream's end raises HPDF_STREAM_EOF */
   size_t len = size;
-  switch (rp_objstm_pack(raw, size, &packed, &len)) {
+  /* uncompressed (debugging): every object left readable where it is */
+  rp_objstm_result packing = p->pdf->compression_mode == HPDF_COMP_NONE
+                                 ? RP_OBJSTM_UNCHANGED
+                                 : rp_objstm_pack(raw, size, &packed, &len);
+  switch (packing) {
     case RP_OBJSTM_PACKED:
       break;
     case RP_OBJSTM_UNCHANGED:
