@@ -250,7 +250,7 @@ static bool deflate_all(const uint8_t *in, size_t len, uint8_t **z, size_t *zlen
   uLongf cap = compressBound((uLong)len);
   *z = rp_mem_alloc(cap);
   if (!*z) return false;
-  if (compress2(*z, &cap, in, (uLong)len, Z_BEST_COMPRESSION) != Z_OK) {
+  if (compress2(*z, &cap, in, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
     rp_mem_free(*z);
     *z = NULL;
     return false;
