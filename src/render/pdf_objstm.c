@@ -33,7 +33,7 @@ typedef struct out_buf {
 } out_buf;
 
 static void put(out_buf *b, const void *s, size_t n) {
-  if (b->nomem) return;
+  if (b->nomem || n == 0) return; /* (memcpy from NULL is undefined even for 0 bytes) */
   if (b->cap - b->len < n) {
     size_t cap = b->cap ? b->cap : 4096;
     while (cap - b->len < n) cap *= 2;
