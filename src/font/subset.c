@@ -3,10 +3,13 @@
  *
  * The PDF then carries only the glyphs drawn and the tables a TrueType font
  * program needs: layout tables (GSUB, GPOS, GDEF, kern) are dropped because
- * positions are already in the page's text operators, and glyph names are
- * dropped (post format 3). Advances, the Windows BMP cmap that libharu reads
- * and the font's names stay as they were, so what layout measured with the
- * whole face is what the subset draws. */
+ * positions are already in the page's text operators, glyph names are
+ * dropped (post format 3), and so is hinting (the instructions in glyf, and
+ * cvt, fpgm, prep: a third of the program; PDF readers rasterise unhinted —
+ * poppler, MuPDF, pdf.js and Ghostscript by default — and print has no use
+ * for it). The name table keeps only what libharu reads. Advances and the
+ * Windows BMP cmap that libharu reads stay as they were, so what layout
+ * measured with the whole face is what the subset draws. */
 #include <hb-subset.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,13 @@ bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned ch
     for (size_t i = 0; i < n; i++) hb_set_add(unicodes, cps[i]);
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) hb_set_add(drop, dropped[i]);
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    /* libharu reads the subfamily (ID 2) and the PostScript name (ID 6);
+     * nothing reads the rest (copyright, version…) in an embedded font */
+    hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
+    hb_set_clear(names);
+    hb_set_add(names, 2);
+    hb_set_add(names, 6);
     sub = hb_subset_or_fail(face, in);
   }
   hb_blob_t *bytes = sub ? hb_face_reference_blob(sub) : NULL;

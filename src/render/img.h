@@ -41,6 +41,25 @@ bool rp_img_read_file(const char *path, uint8_t **data, size_t *len, char *err, 
 /* PNG through Cairo. On failure returns false, *out untouched, message in err. */
 bool rp_png_decode(const uint8_t *data, size_t len, rp_pixmap *out, char *err, size_t errlen);
 
+/* A PNG whose compressed data a PDF can take as it is (Flate with the PNG
+ * predictor, ISO 32000-1 §7.4.4.4): 8-bit gray or RGB, or a palette of any
+ * depth, not interlaced, without alpha or a transparent colour. */
+typedef struct rp_png_raw {
+  int w, h;
+  int bits;            /* per component: 8, or the palette index's 1, 2, 4, 8 */
+  int colors;          /* components per pixel in the data: 1 or 3 */
+  const uint8_t *plte; /* palette: RGB triples in the file, or NULL */
+  int n_plte;          /* entries */
+  uint8_t *idat;       /* the IDAT chunks' data joined: one zlib stream, malloc'd */
+  size_t idat_len;
+} rp_png_raw;
+
+/* Fills *out when the PNG in data (already decoded once by rp_png_decode,
+ * so known to be sound) can be passed through; false otherwise (and when out
+ * of memory), *out zeroed. out->plte points into data. */
+bool rp_png_raw_data(const uint8_t *data, size_t len, rp_png_raw *out);
+void rp_png_raw_fini(rp_png_raw *r);
+
 typedef struct rp_jpeg_info {
   int width, height; /* of the file, px */
   int components;    /* 1, 3 or 4 */

@@ -3,7 +3,13 @@
  * process). Any PNG libpng reads is accepted: palette, gray, 16-bit and
  * interlaced files arrive as Cairo ARGB32 (premultiplied, native-endian
  * 32-bit words) or RGB24; other formats are painted onto ARGB32. The size in
- * the header is checked before decoding (decompression bombs). */
+ * the header is checked before decoding (decompression bombs).
+ *
+ * An opaque 8-bit gray or RGB PNG, or a palette one, needs no decoding to go
+ * into a PDF: its IDAT data is a zlib stream of predictor-filtered rows that
+ * PDF's FlateDecode with /Predictor 15 reads as it is. rp_png_raw_data finds
+ * those files and joins their IDAT chunks (after rp_png_decode has decoded
+ * the file once, so the data is known to be sound). */
 #include <cairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,5 +108,60 @@ bool rp_png_decode(const uint8_t *data, size_t len, rp_pixmap *out, char *err, s
   out->w = w;
   out->h = h;
   out->rgba = rgba;
+  return true;
+}
+
+/* ---- pass-through -------------------------------------------------- */
+
+void rp_png_raw_fini(rp_png_raw *r) {
+  rp_mem_free(r->idat);
+  memset(r, 0, sizeof *r);
+}
+
+bool rp_png_raw_data(const uint8_t *data, size_t len, rp_png_raw *out) {
+  memset(out, 0, sizeof *out);
+  if (len < 33 || memcmp(data, "\x89PNG\r\n\x1a\n", 8) != 0 || memcmp(data + 12, "IHDR", 4) != 0)
+    return false;
+  const uint8_t *ihdr = data + 16;
+  int bits = ihdr[8], type = ihdr[9], interlace = ihdr[12];
+  bool gray_rgb = (type == 0 || type == 2) && bits == 8;
+  bool palette = type == 3 && (bits == 1 || bits == 2 || bits == 4 || bits == 8);
+  if (interlace != 0 || !(gray_rgb || palette)) return false;
+  /* the chunks: IDAT data joined; a tRNS (transparency) refuses */
+  size_t total = 0;
+  const uint8_t *plte = NULL;
+  uint32_t plte_len = 0;
+  for (size_t pos = 8; pos + 12 <= len;) {
+    uint32_t n = be32(data + pos);
+    if (n > len - pos - 12) return false;
+    const uint8_t *tag = data + pos + 4;
+    if (memcmp(tag, "tRNS", 4) == 0) return false;
+    if (memcmp(tag, "PLTE", 4) == 0) plte = data + pos + 8, plte_len = n;
+    if (memcmp(tag, "IDAT", 4) == 0) total += n;
+    if (memcmp(tag, "IEND", 4) == 0) break;
+    pos += 12 + (size_t)n;
+  }
+  if (total == 0 || (palette && (!plte || plte_len % 3 || plte_len == 0 || plte_len > 768)))
+    return false;
+  uint8_t *idat = rp_mem_alloc(total);
+  if (!idat) return false;
+  size_t at = 0;
+  for (size_t pos = 8; pos + 12 <= len;) {
+    uint32_t n = be32(data + pos);
+    if (memcmp(data + pos + 4, "IDAT", 4) == 0) {
+      memcpy(idat + at, data + pos + 8, n);
+      at += n;
+    }
+    if (memcmp(data + pos + 4, "IEND", 4) == 0) break;
+    pos += 12 + (size_t)n;
+  }
+  *out = (rp_png_raw){.w = (int)be32(ihdr),
+                      .h = (int)be32(ihdr + 4),
+                      .bits = bits,
+                      .colors = type == 2 ? 3 : 1,
+                      .plte = palette ? plte : NULL,
+                      .n_plte = palette ? (int)(plte_len / 3) : 0,
+                      .idat = idat,
+                      .idat_len = total};
   return true;
 }

@@ -25,6 +25,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "render/objstm.h"
 #include "render/pdf.h"
 #include "render/render.h"
 
@@ -482,15 +483,72 @@ typedef struct out_file {
   FILE *f;
   int err;   /* errno of the first failed write */
   rp_pdf *p; /* the document, for write_spooled */
+  /* The file is held in memory while it is under pack_limit bytes, to be
+   * repacked with object streams (render/objstm.h) once complete; a longer
+   * one goes to the file as it comes, as libharu wrote it, so that memory
+   * stays flat however long the document. */
+  uint8_t *held;
+  size_t held_len, held_cap, pack_limit;
   size_t used;
   HPDF_BYTE buf[1 << 15];
 } out_file;
 
-static void out_flush(out_file *o) {
+/* About 350 tagged pages: packing holds the file twice. */
+#define PACK_LIMIT ((size_t)4 << 20)
+
+static void out_write_file(out_file *o, const void *data, size_t n) {
   errno = 0;
-  if (!o->err && o->used && fwrite(o->buf, 1, o->used, o->f) != o->used)
-    o->err = errno ? errno : EIO;
+  if (!o->err && n && fwrite(data, 1, n, o->f) != n) o->err = errno ? errno : EIO;
+}
+
+static void out_flush(out_file *o) {
+  if (o->held || o->pack_limit) {
+    size_t need = o->held_len + o->used;
+    if (o->pack_limit && need <= o->pack_limit) {
+      if (need > o->held_cap) {
+        size_t cap = o->held_cap ? o->held_cap * 2 : (size_t)1 << 18;
+        while (cap < need) cap *= 2;
+        uint8_t *m = rp_mem_realloc(o->held, cap);
+        if (!m) {
+          o->err = ENOMEM;
+          o->used = 0;
+          return;
+        }
+        o->held = m;
+        o->held_cap = cap;
+      }
+      memcpy(o->held + o->held_len, o->buf, o->used);
+      o->held_len = need;
+      o->used = 0;
+      return;
+    }
+    /* past the limit: what was held goes out as it is, and the rest follows */
+    out_write_file(o, o->held, o->held_len);
+    rp_mem_free(o->held);
+    o->held = NULL;
+    o->held_len = o->held_cap = o->pack_limit = 0;
+  }
+  out_write_file(o, o->buf, o->used);
   o->used = 0;
+}
+
+/* Writes the held file, repacked with object streams where the packer reads
+ * it (else as it is); false when out of memory. */
+static bool out_pack(out_file *o) {
+  uint8_t *packed = NULL;
+  size_t len = o->held_len;
+  switch (rp_objstm_pack(o->held, o->held_len, &packed, &len)) {
+    case RP_OBJSTM_PACKED:
+      out_write_file(o, packed, len);
+      rp_mem_free(packed);
+      return true;
+    case RP_OBJSTM_UNCHANGED:
+      out_write_file(o, o->held, o->held_len);
+      return true;
+    case RP_OBJSTM_NOMEM:
+      break;
+  }
+  return false;
 }
 
 static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
@@ -687,6 +745,8 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   }
   o->f = fopen(path, "wb");
   o->p = p;
+  /* uncompressed (debugging): every object left readable where libharu put it */
+  o->pack_limit = p->pdf->compression_mode == HPDF_COMP_NONE ? 0 : PACK_LIMIT;
   if (!o->f) o->err = errno ? errno : EIO;
   HPDF_Stream s = o->f ? HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o) : NULL;
   bool saved = false;
@@ -696,6 +756,13 @@ static void save(rp_pdf *p, const char *path, const char *name) {
     out_flush(o);
   }
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
+  if (composed && o->held && !o->err && !out_pack(o)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
+    rp_mem_free(o->held);
+    if (o->f) fclose(o->f);
+    return;
+  }
+  rp_mem_free(o->held);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->f && fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->err) {

@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "render/img.h"
 #include "render/pdf.h"
+#include "render/pdf_png.h"
 
 #define RP_IMAGE_DPI 300.0
 #define SLACK 1.25 /* resample only when this much larger than needed */
@@ -63,14 +64,24 @@ static HPDF_Image load_file(rp_pdf *p, const char *path, int tw, int th, char *e
   HPDF_Image img = NULL;
   if (!rp_img_read_file(path, &data, &len, err, errlen)) return NULL;
   switch (rp_img_sniff(data, len)) {
-    case RP_IMG_PNG:
+    case RP_IMG_PNG: {
       if (!rp_png_decode(data, len, &pm, err, errlen)) break;
-      if ((too_large(pm.w, tw) || too_large(pm.h, th)) && !rp_pixmap_downsample(&pm, tw, th)) {
+      /* decoded once, to know it is sound; an opaque one that needs no
+       * downsampling goes in as the file has it (pdf_png.h) */
+      rp_png_raw raw;
+      bool shrink = too_large(pm.w, tw) || too_large(pm.h, th);
+      if (!shrink && rp_png_raw_data(data, len, &raw)) {
+        img = rp_pdf_png_embed(p, &raw);
+        rp_png_raw_fini(&raw);
+        break;
+      }
+      if (shrink && !rp_pixmap_downsample(&pm, tw, th)) {
         snprintf(err, errlen, "out of memory");
         break;
       }
       img = embed_pixels(p, &pm, err, errlen);
       break;
+    }
     case RP_IMG_JPEG: {
       rp_jpeg_info info;
       if (!rp_jpeg_decode(data, len, tw, th, &pm, &info, err, errlen)) break;

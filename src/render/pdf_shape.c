@@ -1,12 +1,20 @@
 /* pdf_shape — rectangles (square or rounded corners), lines, ellipses, chart
- * slots, and the ExtGState cache for transparency.
+ * slots, the paths of charts and SVGs, and the ExtGState cache for
+ * transparency.
  *
  * Each shape is drawn inside its own q…Q so that colours, line width and
  * alpha never leak into the next item. Colours and graphics state are set
  * before the path starts (libharu refuses them inside an open path). Rounded
- * corners are cubic Béziers with the usual circle constant
- * k = 4(√2 − 1)/3; ellipses use libharu's HPDF_Page_Ellipse. Alpha < 1 uses
- * one ExtGState per (fill, stroke) alpha pair, created once and reused. */
+ * corners and ellipses are cubic Béziers with the usual circle constant
+ * k = 4(√2 − 1)/3. Alpha < 1 uses one ExtGState per (fill, stroke) alpha
+ * pair, created once and reused.
+ *
+ * Path construction and painting operators are written here, not through
+ * libharu, which prints every coordinate with five decimals: a map or a logo
+ * is thousands of them, the largest part of the file. Coordinates are
+ * written to 1/100 pt (0.0035 mm; a 1200 dpi device pixel is 0.06 pt) with
+ * trailing zeros dropped. libharu's graphics mode is kept in step where a
+ * libharu call follows (a clip path: HPDF_Page_Clip wants a path open). */
 #include <math.h>
 
 #include <string.h>
@@ -46,34 +54,122 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src) 
   return rp_pdf_ok(p, "set transparency", src);
 }
 
-void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r) {
-  HPDF_Page pg = p->page;
+/* ---- compact path operators ------------------------------------------ */
+
+/* Operators gathered for the page's content stream; written in blocks. */
+typedef struct ops_buf {
+  rp_pdf *p;
+  size_t n;
+  char s[4096];
+} ops_buf;
+
+static void ops_flush(ops_buf *b) {
+  if (b->n == 0) return;
+  HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
+  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->s, (HPDF_UINT)b->n) != HPDF_OK &&
+      !b->p->err_no)
+    b->p->err_no = HPDF_GetError(b->p->pdf) ? HPDF_GetError(b->p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+  b->n = 0;
+}
+
+/* Room for one operator with six numbers (each at most 24 bytes). */
+static void ops_room(ops_buf *b) {
+  if (sizeof b->s - b->n < 6 * 24 + 8) ops_flush(b);
+}
+
+/* `v` to 1/100, trailing zeros dropped, then a space: "12.5 ", "-3 ". */
+static void ops_num(ops_buf *b, double v) {
+  long long c = llround(v * 100.0);
+  char *o = b->s + b->n, tmp[24];
+  if (c < 0) *o++ = '-', c = -c;
+  long long whole = c / 100;
+  int frac = (int)(c % 100), k = 0;
+  do tmp[k++] = (char)('0' + whole % 10), whole /= 10;
+  while (whole > 0);
+  while (k > 0) *o++ = tmp[--k];
+  if (frac) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac / 10);
+    if (frac % 10) *o++ = (char)('0' + frac % 10);
+  }
+  *o++ = ' ';
+  b->n = (size_t)(o - b->s);
+}
+
+/* An operator ending the numbers before it: "m" → "m\n". */
+static void ops_op(ops_buf *b, const char *op) {
+  size_t len = strlen(op);
+  memcpy(b->s + b->n, op, len);
+  b->s[b->n + len] = '\n';
+  b->n += len + 1;
+}
+
+static void ops_point(ops_buf *b, double x, double y, const char *op) {
+  ops_room(b);
+  ops_num(b, x);
+  ops_num(b, y);
+  ops_op(b, op);
+}
+
+static void ops_curve(ops_buf *b, double x1, double y1, double x2, double y2, double x3,
+                      double y3) {
+  ops_room(b);
+  ops_num(b, x1), ops_num(b, y1), ops_num(b, x2), ops_num(b, y2), ops_num(b, x3), ops_num(b, y3);
+  ops_op(b, "c");
+}
+
+static void rounded_rect(ops_buf *b, double x, double y, double w, double h, double r) {
   if (r > w / 2) r = w / 2;
   if (r > h / 2) r = h / 2;
   if (!(r > 0)) {
-    HPDF_Page_Rectangle(pg, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
+    ops_room(b);
+    ops_num(b, x), ops_num(b, y), ops_num(b, w), ops_num(b, h);
+    ops_op(b, "re");
     return;
   }
   double k = r * KAPPA, x1 = x + w, y1 = y + h;
-  HPDF_Page_MoveTo(pg, (HPDF_REAL)(x + r), (HPDF_REAL)y);
-  HPDF_Page_LineTo(pg, (HPDF_REAL)(x1 - r), (HPDF_REAL)y);
-  HPDF_Page_CurveTo(pg, (HPDF_REAL)(x1 - r + k), (HPDF_REAL)y, (HPDF_REAL)x1,
-                    (HPDF_REAL)(y + r - k), (HPDF_REAL)x1, (HPDF_REAL)(y + r));
-  HPDF_Page_LineTo(pg, (HPDF_REAL)x1, (HPDF_REAL)(y1 - r));
-  HPDF_Page_CurveTo(pg, (HPDF_REAL)x1, (HPDF_REAL)(y1 - r + k), (HPDF_REAL)(x1 - r + k),
-                    (HPDF_REAL)y1, (HPDF_REAL)(x1 - r), (HPDF_REAL)y1);
-  HPDF_Page_LineTo(pg, (HPDF_REAL)(x + r), (HPDF_REAL)y1);
-  HPDF_Page_CurveTo(pg, (HPDF_REAL)(x + r - k), (HPDF_REAL)y1, (HPDF_REAL)x,
-                    (HPDF_REAL)(y1 - r + k), (HPDF_REAL)x, (HPDF_REAL)(y1 - r));
-  HPDF_Page_LineTo(pg, (HPDF_REAL)x, (HPDF_REAL)(y + r));
-  HPDF_Page_CurveTo(pg, (HPDF_REAL)x, (HPDF_REAL)(y + r - k), (HPDF_REAL)(x + r - k), (HPDF_REAL)y,
-                    (HPDF_REAL)(x + r), (HPDF_REAL)y);
-  HPDF_Page_ClosePath(pg);
+  ops_point(b, x + r, y, "m");
+  ops_point(b, x1 - r, y, "l");
+  ops_curve(b, x1 - r + k, y, x1, y + r - k, x1, y + r);
+  ops_point(b, x1, y1 - r, "l");
+  ops_curve(b, x1, y1 - r + k, x1 - r + k, y1, x1 - r, y1);
+  ops_point(b, x + r, y1, "l");
+  ops_curve(b, x + r - k, y1, x, y1 - r + k, x, y1 - r);
+  ops_point(b, x, y + r, "l");
+  ops_curve(b, x, y + r - k, x + r - k, y, x + r, y);
+  ops_room(b);
+  ops_op(b, "h");
+}
+
+/* The ellipse inscribed in the box, as four Béziers from its left end,
+ * clockwise (as libharu's HPDF_Page_Ellipse draws it). */
+static void ellipse(ops_buf *b, double x, double y, double w, double h) {
+  double rx = w / 2, ry = h / 2, cx = x + rx, cy = y + ry, kx = rx * KAPPA, ky = ry * KAPPA;
+  ops_point(b, cx - rx, cy, "m");
+  ops_curve(b, cx - rx, cy + ky, cx - kx, cy + ry, cx, cy + ry);
+  ops_curve(b, cx + kx, cy + ry, cx + rx, cy + ky, cx + rx, cy);
+  ops_curve(b, cx + rx, cy - ky, cx + kx, cy - ry, cx, cy - ry);
+  ops_curve(b, cx - kx, cy - ry, cx - rx, cy - ky, cx - rx, cy);
+}
+
+/* A path written for a libharu call that follows (clip, fill): its
+ * graphics mode says a path is open, as HPDF_Page_MoveTo would leave it. */
+static void ops_end_open_path(ops_buf *b) {
+  ops_flush(b);
+  HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
+  if (attr->gmode == HPDF_GMODE_PAGE_DESCRIPTION) attr->gmode = HPDF_GMODE_PATH_OBJECT;
+}
+
+void rp_pdf_path_rounded_rect(rp_pdf *p, double x, double y, double w, double h, double r) {
+  ops_buf b = {.p = p};
+  rounded_rect(&b, x, y, w, h, r);
+  ops_end_open_path(&b);
 }
 
 void rp_pdf_path_ellipse(rp_pdf *p, double x, double y, double w, double h) {
-  HPDF_Page_Ellipse(p->page, (HPDF_REAL)(x + w / 2), (HPDF_REAL)(y + h / 2), (HPDF_REAL)(w / 2),
-                    (HPDF_REAL)(h / 2));
+  ops_buf b = {.p = p};
+  ellipse(&b, x, y, w, h);
+  ops_end_open_path(&b);
 }
 
 /* Opens a q…Q for one painted path: transparency, colours and line width
@@ -98,18 +194,17 @@ static bool begin_paint(rp_pdf *p, const rp_src *src, rp_color fill, rp_color st
   return true;
 }
 
-/* Paints the path begun after begin_paint and closes its q…Q. */
-static void end_paint(rp_pdf *p, const rp_src *src, bool do_fill, bool do_stroke, bool even_odd) {
-  HPDF_Page pg = p->page;
-  if (do_fill && do_stroke)
-    even_odd ? HPDF_Page_EofillStroke(pg) : HPDF_Page_FillStroke(pg);
-  else if (do_fill)
-    even_odd ? HPDF_Page_Eofill(pg) : HPDF_Page_Fill(pg);
-  else
-    HPDF_Page_Stroke(pg);
-  rp_pdf_ok(p, "draw a shape", src);
-  HPDF_Page_GRestore(pg);
-  rp_pdf_ok(p, "restore the graphics state", src);
+/* Paints the path in `b` (begun after begin_paint), writes it and closes
+ * the q…Q. */
+static void end_paint(ops_buf *b, const rp_src *src, bool do_fill, bool do_stroke, bool even_odd) {
+  ops_room(b);
+  ops_op(b, do_fill && do_stroke ? (even_odd ? "B*" : "B")
+            : do_fill            ? (even_odd ? "f*" : "f")
+                                 : "S");
+  ops_flush(b);
+  rp_pdf_ok(b->p, "draw a shape", src);
+  HPDF_Page_GRestore(b->p->page);
+  rp_pdf_ok(b->p, "restore the graphics state", src);
 }
 
 /* Fills and/or strokes one shape; geometry already validated. */
@@ -129,20 +224,20 @@ static void paint(rp_pdf *p, const rp_item *it, rp_color fill, rp_color stroke, 
     if (it->kind == RP_ITEM_ELLIPSE && (w <= 0 || h <= 0)) return;
   }
   if (!begin_paint(p, &it->src, fill, stroke, lw, do_fill, do_stroke)) return;
-  HPDF_Page pg = p->page;
+  ops_buf b = {.p = p};
   switch (it->kind) {
     case RP_ITEM_LINE:
-      HPDF_Page_MoveTo(pg, (HPDF_REAL)x, (HPDF_REAL)rp_pdf_y(p, y));
-      HPDF_Page_LineTo(pg, (HPDF_REAL)(x + w), (HPDF_REAL)rp_pdf_y(p, y + h));
+      ops_point(&b, x, rp_pdf_y(p, y), "m");
+      ops_point(&b, x + w, rp_pdf_y(p, y + h), "l");
       break;
     case RP_ITEM_ELLIPSE:
-      rp_pdf_path_ellipse(p, x, rp_pdf_y(p, y + h), w, h);
+      ellipse(&b, x, rp_pdf_y(p, y + h), w, h);
       break;
     default:
-      rp_pdf_path_rounded_rect(p, x, rp_pdf_y(p, y + h), w, h, it->u.shape.radius);
+      rounded_rect(&b, x, rp_pdf_y(p, y + h), w, h, it->u.shape.radius);
       break;
   }
-  end_paint(p, &it->src, do_fill, do_stroke, false);
+  end_paint(&b, &it->src, do_fill, do_stroke, false);
 }
 
 void rp_pdf_draw_shape(rp_pdf *p, const rp_item *it) {
@@ -225,6 +320,7 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
                            (HPDF_UINT16)fmax(1, lround(off / k))};
     HPDF_Page_SetDash(pg, dash, 2, 0);
   }
+  ops_buf b = {.p = p};
   bool open = false;
   for (size_t i = 0; i < it->u.path.n_ops; i++) {
     const rp_path_op *o = &it->u.path.ops[i];
@@ -232,21 +328,19 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
     double y[3] = {rp_pdf_y(p, o->y[0]) / k, rp_pdf_y(p, o->y[1]) / k, rp_pdf_y(p, o->y[2]) / k};
     switch (o->op) {
       case RP_PATH_MOVE:
-        HPDF_Page_MoveTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0]);
+        ops_point(&b, x[0], y[0], "m");
         open = true;
         break;
       case RP_PATH_LINE:
-        if (open) HPDF_Page_LineTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0]);
+        if (open) ops_point(&b, x[0], y[0], "l");
         break;
       case RP_PATH_CURVE:
-        if (open)
-          HPDF_Page_CurveTo(pg, (HPDF_REAL)x[0], (HPDF_REAL)y[0], (HPDF_REAL)x[1], (HPDF_REAL)y[1],
-                            (HPDF_REAL)x[2], (HPDF_REAL)y[2]);
+        if (open) ops_curve(&b, x[0], y[0], x[1], y[1], x[2], y[2]);
         break;
       case RP_PATH_CLOSE:
-        if (open) HPDF_Page_ClosePath(pg);
+        if (open) ops_room(&b), ops_op(&b, "h");
         break;
     }
   }
-  end_paint(p, &it->src, do_fill, do_stroke, it->u.path.even_odd);
+  end_paint(&b, &it->src, do_fill, do_stroke, it->u.path.even_odd);
 }

@@ -22,6 +22,22 @@ with_logo() {
 # page1_images PDF: how many images page 1 draws (pdfimages -list rows)
 page1_images() { pdfimages -list -f 1 -l 1 "$1" 2>/dev/null | tail -n +3 | grep -c . || true; }
 
+# PAGE_OPS: python defining page_ops(pdf, i): page i's operators with the
+# form XObjects it shows (an SVG is drawn once into a form) expanded in place
+PAGE_OPS='
+import pikepdf
+def page_ops(pdf, i):
+    page = pdf.pages[i]
+    xo = page.obj.get("/Resources", {}).get("/XObject", {})
+    out = []
+    for o, op in pikepdf.parse_content_stream(page):
+        if str(op) == "Do" and str(o[0]) in xo and xo[str(o[0])].get("/Subtype") == "/Form":
+            out.extend(pikepdf.parse_content_stream(xo[str(o[0])]))
+        else:
+            out.append((o, op))
+    return out
+'
+
 # 1. the sample as it is: its logo is the SVG, drawn as paths
 grep -q 'logo src="../images/ccin-logo.svg"' data/ccin-2018-19.xml ||
   fail "the sample's logo is not images/ccin-logo.svg"
@@ -33,14 +49,31 @@ n=$(page1_images "$TMP/svg.pdf")
 "$BIN" render data/ccin-2018-19.xml -q -o "$TMP/svg2.pdf" 2>/dev/null
 cmp -s "$TMP/svg.pdf" "$TMP/svg2.pdf" && pass "deterministic" || fail "two renders differ"
 # the cover's content stream fills paths in the logo's purple
-$PY - "$TMP/svg.pdf" <<'PYEOF' && pass "the cover fills paths in the logo's colours" || fail "no logo paths on the cover"
-import sys, pikepdf
+$PY - "$TMP/svg.pdf" <<PYEOF && pass "the cover fills paths in the logo's colours" || fail "no logo paths on the cover"
+$PAGE_OPS
+import sys
 pdf = pikepdf.open(sys.argv[1])
-ops = pikepdf.parse_content_stream(pdf.pages[0])
+ops = page_ops(pdf, 0)
 fills = [tuple(round(float(x), 3) for x in o) for o, op in ops if str(op) == "rg"]
 purple = (round(0x5b / 255, 3), round(0x2a / 255, 3), round(0x86 / 255, 3))
 curves = sum(1 for o, op in ops if str(op) == "c")
 sys.exit(0 if purple in fills and curves > 100 else 1)
+PYEOF
+
+# the logo on the cover and on the back page is one form XObject, its paths
+# written once (issue 13: each was 10 KB of the sample's file)
+$PY - "$TMP/svg.pdf" <<'PYEOF' && pass "the logo's paths are in the file once" || fail "the logo's paths are written per page"
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+shown = []
+for page in pdf.pages:
+    xo = page.obj.get("/Resources", {}).get("/XObject", {})
+    for o, op in pikepdf.parse_content_stream(page):
+        if str(op) == "Do" and xo[str(o[0])].get("/Subtype") == "/Form":
+            shown.append(xo[str(o[0])].objgen)
+cover_curves = sum(1 for o, op in pikepdf.parse_content_stream(pdf.pages[0]) if str(op) == "c")
+print("forms shown:", shown, "curves in the cover's own stream:", cover_curves)
+sys.exit(0 if len(shown) == 2 and shown[0] == shown[1] and cover_curves < 20 else 1)
 PYEOF
 
 # the logo follows --for print into CMYK like every path (no RGB fill left on the cover)
@@ -92,10 +125,11 @@ SVGEOF
 with_logo icon ../images/icon.svg
 "$BIN" render "$proj/data/icon.xml" -q -o "$TMP/icon.pdf" 2>"$TMP/icon.err"
 [ $? -eq 0 ] && pass "an icon with round strokes renders" || fail "icon: $(cat "$TMP/icon.err")"
-$PY - "$TMP/icon.pdf" <<'PYEOF' && pass "icon: round caps and joins, teal strokes" || fail "icon: line style lost"
-import sys, pikepdf
+$PY - "$TMP/icon.pdf" <<PYEOF && pass "icon: round caps and joins, teal strokes" || fail "icon: line style lost"
+$PAGE_OPS
+import sys
 pdf = pikepdf.open(sys.argv[1])
-ops = [(list(o), str(op)) for o, op in pikepdf.parse_content_stream(pdf.pages[0])]
+ops = [(list(o), str(op)) for o, op in page_ops(pdf, 0)]
 caps = [int(o[0]) for o, op in ops if op == "J"]
 joins = [int(o[0]) for o, op in ops if op == "j"]
 teal = (0.0, round(0x85 / 255, 3), round(0x7c / 255, 3))
