@@ -170,17 +170,41 @@ void rp_flow_make_artifacts(flow *f, size_t page0, size_t item0) {
   }
 }
 
+/* How much wider than the fragment (bind's one-digit stand-in, as measured)
+ * the per-page number `num` draws: 0 for numbers of one digit. */
+static double mark_growth(const flow *f, const rp_frag *fr, const char *num) {
+  const rp_font *font = rp_fontset_get(f->b->fonts, fr->font);
+  return rp_font_width(font, num, strlen(num), fr->size, fr->style->tracking) -
+         rp_font_width(font, fr->text, fr->len, fr->size, fr->style->tracking);
+}
+
+/* Word gaps after fragment i of the line. */
+static size_t gaps_after(const rp_line *ln, size_t i) {
+  size_t n = 0;
+  for (size_t j = i; j + 1 < ln->n_frags; j++) n += ln->frags[j].space_after;
+  return n;
+}
+
 rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base, rp_role role,
                              int sid, int parent, const rp_src *src) {
   if (f->measuring) return RP_OK;
+  /* A mark numbered per page (10 and over) is drawn wider than the stand-in
+   * its line was measured with: what follows it moves right by the
+   * difference, which a justified line takes back from its word gaps after
+   * the mark, so that it still ends on the column's edge. */
+  double shift = 0, per_gap = 0;
+  bool justified =
+      ln->n_frags && ln->frags[0].style->align == RP_ALIGN_JUSTIFY && !ln->last && !ln->forced;
   for (size_t i = 0; i < ln->n_frags; i++) {
     const rp_frag *fr = &ln->frags[i];
+    if (i > 0 && ln->frags[i - 1].space_after) shift -= per_gap;
+    double x = x0 + fr->x + shift;
     if (fr->span && fr->span->note_label &&
-        !rp_flow_emit_box(f, RP_ITEM_RECT, x0 + fr->x, base, 0, 0, role, sid, parent, src))
+        !rp_flow_emit_box(f, RP_ITEM_RECT, x, base, 0, 0, role, sid, parent, src))
       return rp_diag_oom(f->d); /* the Note first, so that its label goes inside it */
     rp_item *it = rp_flow_emit(f, RP_ITEM_TEXT);
     if (!it) return rp_diag_oom(f->d);
-    rp_frag_to_item(fr, x0 + fr->x, base, it);
+    rp_frag_to_item(fr, x, base, it);
     /* the page keeps its own copy: lines are often broken in a scratch arena */
     it->u.text.text = rp_arena_strndup(f->ia, fr->text, fr->len);
     if (!it->u.text.text) return rp_diag_oom(f->d);
@@ -198,6 +222,11 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
         /* the number on this page, drawn where bind's one-digit stand-in was measured */
         it->u.text.text = rp_flow_notes_page_mark(f, note, fr->span->note_label);
         if (!it->u.text.text) return rp_diag_oom(f->d);
+        double grow = mark_growth(f, fr, it->u.text.text);
+        size_t gaps = justified ? gaps_after(ln, i) : 0;
+        it->w += grow;
+        shift += grow;
+        if (gaps) per_gap += grow / (double)gaps;
       }
       if (!fr->span->note_label) {
         rp_status st = rp_flow_notes_reference(f, note, sid);
@@ -209,7 +238,7 @@ rp_status rp_flow_emit_frags(flow *f, const rp_line *ln, double x0, double base,
     rp_item *link = rp_flow_emit(f, RP_ITEM_LINK);
     if (!link) return rp_diag_oom(f->d);
     const rp_font *font = rp_fontset_get(f->b->fonts, fr->style->font);
-    link->x = x0 + fr->x;
+    link->x = x;
     link->y = base - font->ascent * fr->style->size / 1000.0;
     link->w = fr->width;
     link->h = (font->ascent - font->descent) * fr->style->size / 1000.0;
