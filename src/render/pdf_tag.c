@@ -153,27 +153,47 @@ static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Page page, H
   return r;
 }
 
-/* libharu's before-write hook of an element's dictionary: its entries. */
-static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
-  tag_elem *e = dict->attr;
-  HPDF_MMgr mm = dict->mmgr;
-  HPDF_Array kids = HPDF_Array_New(mm);
-  HPDF_STATUS r = kids ? HPDF_Dict_AddName(dict, "S", e->type) : HPDF_FAILD_TO_ALLOC_MEM;
-  if (r == HPDF_OK)
-    r = HPDF_Dict_Add(dict, "K", kids);
-  else if (kids)
-    HPDF_Array_Free(kids);
-  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+/* libharu refuses an array of more than this many entries (HPDF_LIMIT_MAX_ARRAY). */
+#define HPDF_ARRAY_MAX 32767
+
+static uint32_t obj_num(const void *obj) {
+  return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
+}
+
+/* The write hook of an element with more kids than a libharu array takes
+ * (a long pack's document, every study's elements under it): its /K written
+ * here, as libharu would write the array. */
+static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stream) {
+  const tag_elem *e = dict->attr;
+  HPDF_STATUS r = HPDF_Stream_WriteStr(stream, "/K [");
+  char buf[96];
   for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
-    if (k->kind == KID_MCID)
-      r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
-    else if (k->kind == KID_ELEM)
-      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->dict);
-    else if (k->kind == KID_MCR || k->n < e->p->n_pages)
-      r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
-    else
-      r = HPDF_INVALID_OBJECT;
+    switch (k->kind) {
+      case KID_MCID:
+        snprintf(buf, sizeof buf, "%u ", (unsigned)k->n);
+        break;
+      case KID_ELEM:
+        snprintf(buf, sizeof buf, "%u 0 R ", (unsigned)obj_num(((const tag_elem *)k->obj)->dict));
+        break;
+      case KID_MCR:
+        snprintf(buf, sizeof buf, "<</Type /MCR /Pg %u 0 R /MCID %u>> ", (unsigned)obj_num(k->obj),
+                 (unsigned)k->n);
+        break;
+      case KID_OBJR:
+        if (k->n >= e->p->n_pages) return HPDF_INVALID_OBJECT;
+        snprintf(buf, sizeof buf, "<</Type /OBJR /Obj %u 0 R /Pg %u 0 R>> ",
+                 (unsigned)obj_num(k->obj), (unsigned)obj_num(e->p->pages[k->n]));
+        break;
+    }
+    r = HPDF_Stream_WriteStr(stream, buf);
   }
+  return r == HPDF_OK ? HPDF_Stream_WriteStr(stream, "]\012") : r;
+}
+
+/* An element's entries other than /S, /K and /P. */
+static HPDF_STATUS add_keys(HPDF_Dict dict, const tag_elem *e) {
+  HPDF_MMgr mm = dict->mmgr;
+  HPDF_STATUS r = HPDF_OK;
   for (int i = 0; r == HPDF_OK && i < e->n_keys; i++) {
     switch (e->keys[i]) {
       case KEY_ID:
@@ -196,6 +216,38 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     }
   }
   return r;
+}
+
+/* libharu's before-write hook of an element's dictionary: its entries. */
+static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
+  tag_elem *e = dict->attr;
+  HPDF_MMgr mm = dict->mmgr;
+  size_t n_kids = 0;
+  for (const tag_kid *k = e->kids; k && n_kids <= HPDF_ARRAY_MAX; k = k->next) n_kids++;
+  if (n_kids > HPDF_ARRAY_MAX) {
+    dict->write_fn = write_many_kids;
+    HPDF_STATUS r = HPDF_Dict_AddName(dict, "S", e->type);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+    return r == HPDF_OK ? add_keys(dict, e) : r;
+  }
+  HPDF_Array kids = HPDF_Array_New(mm);
+  HPDF_STATUS r = kids ? HPDF_Dict_AddName(dict, "S", e->type) : HPDF_FAILD_TO_ALLOC_MEM;
+  if (r == HPDF_OK)
+    r = HPDF_Dict_Add(dict, "K", kids);
+  else if (kids)
+    HPDF_Array_Free(kids);
+  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+  for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
+    if (k->kind == KID_MCID)
+      r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
+    else if (k->kind == KID_ELEM)
+      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->dict);
+    else if (k->kind == KID_MCR || k->n < e->p->n_pages)
+      r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
+    else
+      r = HPDF_INVALID_OBJECT;
+  }
+  return r == HPDF_OK ? add_keys(dict, e) : r;
 }
 
 /* The after-write hook: the entries go again. */
@@ -597,22 +649,76 @@ long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
   return (long)t->annots.len - 1;
 }
 
+/* The parent tree's number tree, filled in key order. libharu refuses an
+ * array of more than 32,767 entries, so a tree of more than LEAF_PAIRS keys
+ * (a long document's pages and links) gets /Kids: leaves of LEAF_PAIRS keys
+ * each with its /Limits; a shorter one is the single /Nums it always was. */
+enum { LEAF_PAIRS = 4096 };
+
+typedef struct num_tree {
+  rp_pdf *p;
+  HPDF_Dict root;
+  HPDF_Array kids; /* NULL while the tree is one /Nums */
+  HPDF_Array nums; /* the leaf being filled */
+  HPDF_Array limits;
+  size_t in_leaf; /* keys in the current leaf */
+  HPDF_INT32 last;
+} num_tree;
+
+static bool leaf_close(num_tree *nt) {
+  return !nt->limits || hpdf(nt->p, HPDF_Array_AddNumber(nt->limits, nt->last));
+}
+
+/* Starts the tree in `root` for `keys` keys. */
+static bool num_tree_start(num_tree *nt, size_t keys) {
+  HPDF_MMgr mm = nt->p->pdf->mmgr;
+  const char *name = keys > LEAF_PAIRS ? "Kids" : "Nums";
+  HPDF_Array a = HPDF_Array_New(mm);
+  if (!a || !hpdf(nt->p, HPDF_Dict_Add(nt->root, name, a))) return false;
+  if (keys > LEAF_PAIRS)
+    nt->kids = a;
+  else
+    nt->nums = a;
+  nt->in_leaf = keys > LEAF_PAIRS ? LEAF_PAIRS : 0; /* a leaf is made at the first key */
+  return true;
+}
+
+static bool num_tree_add(num_tree *nt, HPDF_INT32 key, void *value) {
+  rp_pdf *p = nt->p;
+  HPDF_MMgr mm = p->pdf->mmgr;
+  if (nt->kids && nt->in_leaf == LEAF_PAIRS) {
+    if (!leaf_close(nt)) return false;
+    HPDF_Dict leaf = HPDF_Dict_New(mm);
+    nt->nums = HPDF_Array_New(mm);
+    nt->limits = HPDF_Array_New(mm);
+    if (!leaf || !nt->nums || !nt->limits || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, leaf)) ||
+        !hpdf(p, HPDF_Array_Add(nt->kids, leaf)) ||
+        !hpdf(p, HPDF_Dict_Add(leaf, "Limits", nt->limits)) ||
+        !hpdf(p, HPDF_Dict_Add(leaf, "Nums", nt->nums)) ||
+        !hpdf(p, HPDF_Array_AddNumber(nt->limits, key)))
+      return false;
+    nt->in_leaf = 0;
+  }
+  nt->in_leaf++;
+  nt->last = key;
+  return hpdf(p, HPDF_Array_AddNumber(nt->nums, key)) && hpdf(p, HPDF_Array_Add(nt->nums, value));
+}
+
 void rp_pdf_tag_finish(rp_pdf *p) {
   struct rp_pdf_tag *t = p->tag;
   if (!t) return;
   HPDF_MMgr mm = p->pdf->mmgr;
   HPDF_Dict tree = HPDF_Dict_New(mm);
-  HPDF_Array nums = HPDF_Array_New(mm);
   HPDF_Dict mark = HPDF_Dict_New(mm), prefs = HPDF_Dict_New(mm);
-  if (!tree || !nums || !mark || !prefs) {
+  if (!tree || !mark || !prefs) {
     fail_oom(p);
     return;
   }
+  num_tree nt = {.p = p, .root = tree};
   bool ok =
-      hpdf(p, HPDF_Xref_Add(p->pdf->xref, tree)) && hpdf(p, HPDF_Dict_Add(tree, "Nums", nums));
+      hpdf(p, HPDF_Xref_Add(p->pdf->xref, tree)) && num_tree_start(&nt, p->n_pages + t->annots.len);
   for (size_t i = 0; ok && i < p->n_pages; i++)
-    ok = t->parents[i] && hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)i)) &&
-         hpdf(p, HPDF_Array_Add(nums, t->parents[i]));
+    ok = t->parents[i] && num_tree_add(&nt, (HPDF_INT32)i, t->parents[i]);
   for (size_t i = 0; ok && i < t->annots.len; i++) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
     /* A spooled annotation (pdf_doc.c) has no entries: its key is written
@@ -620,9 +726,9 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
     if (key) key->value = (HPDF_INT32)(p->n_pages + i);
     ok = (key || ae->annot->list->count == 0) &&
-         hpdf(p, HPDF_Array_AddNumber(nums, (HPDF_INT32)(p->n_pages + i))) &&
-         hpdf(p, HPDF_Array_Add(nums, ae->elem->dict));
+         num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem->dict);
   }
+  ok = ok && leaf_close(&nt);
   if (ok && t->notes.len > 0) {
     HPDF_Dict ids = HPDF_Dict_New(mm);
     HPDF_Array names = HPDF_Array_New(mm);
