@@ -419,6 +419,17 @@ static bool spool_open(rp_pdf *p, const char *out_path) {
   return false;
 }
 
+/* After a write to the spool: true, with the error recorded, when it failed
+ * (libharu's own error for it is taken: ours says why). */
+static bool spool_failed(rp_pdf *p) {
+  if (!p->spool_err) return false;
+  rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+  rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
+               "cannot write the temporary file next to the PDF: %s; check that the disk has room",
+               strerror(p->spool_err));
+  return true;
+}
+
 /* The filter entry libharu itself writes for a Flate stream (HPDF_Dict_Write:
  * after the other entries, as its list puts the Filter array last). */
 static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
@@ -450,14 +461,7 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
   HPDF_STATUS st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
   HPDF_Stream_Free(w);
   uint64_t len = p->spool_len - r->off;
-  if (p->spool_err) {
-    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
-    rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
-                 "cannot write the temporary file next to the PDF: %s; check that the disk has "
-                 "room",
-                 strerror(p->spool_err));
-    return;
-  }
+  if (spool_failed(p)) return;
   if (st != HPDF_OK || len > 0x7FFFFFFF) {
     if (rp_pdf_ok(p, "keep a page", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
@@ -646,14 +650,7 @@ static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key
     if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
   }
   HPDF_Stream_Free(w);
-  if (p->spool_err) {
-    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
-    rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
-                 "cannot write the temporary file next to the PDF: %s; check that the disk has "
-                 "room",
-                 strerror(p->spool_err));
-    return false;
-  }
+  if (spool_failed(p)) return false;
   if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
     if (rp_pdf_ok(p, "keep a page", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
