@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/outfile.h"
@@ -277,6 +278,36 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
   return true;
 }
 
+/* A content file whose tree is worth freeing while its layout is drawn,
+ * though a pass dropped must then read it again (about 8 % of a short
+ * review's time): one of a megabyte or more, whose tree takes some 7 MB. */
+static bool long_content(const rp_content *c) {
+  struct stat st;
+  return stat(c->path, &st) == 0 && st.st_size >= (off_t)1 << 20;
+}
+
+/* The content's tree again, after a streamed layout freed it and was then
+ * dropped (settle_page_refs): parsed and validated as at first, its
+ * messages, given already, not repeated. */
+static rp_status reload_tree(rp_content *c, rp_diag *d) {
+  rp_diag quiet;
+  rp_diag_init(&quiet);
+  rp_arena *ma = rp_arena_new();
+  rp_content *fresh = NULL;
+  rp_status st = ma ? rp_content_load(ma, c->path, &quiet, &fresh) : RP_ERR_INTERNAL;
+  if (st == RP_OK) {
+    c->doc = fresh->doc;
+    fresh->doc = NULL;
+  }
+  rp_content_free(fresh);
+  rp_arena_free(ma);
+  rp_diag_fini(&quiet);
+  if (st == RP_OK) return RP_OK;
+  if (st == RP_ERR_INTERNAL) return rp_diag_oom(d);
+  return rp_diag_error(d, RP_ERR_INPUT, c->path, 0, 0,
+                       "the content file changed while it was being rendered; render it again");
+}
+
 /* A layout that prints page('id') or pages() (a contents page, "see page
  * 12") is laid out again with the page labels the previous layout gave,
  * until they stop changing: a contents page before what it lists is then
@@ -288,7 +319,7 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
  * is drawn as it goes, with {$pages} from the one before: one whose labels
  * or count of pages moved is dropped, drawing and all, for the next. */
 static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
-                                  const rp_content *content, const rp_bind_opts *first,
+                                  rp_content *content, bool drop_tree, const rp_bind_opts *first,
                                   rp_layout_opts *lo, stream *s, rp_diag *d,
                                   rp_layout_doc **pages) {
   enum { MAX_PASSES = 3 };
@@ -314,7 +345,15 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     stream_reset(s); /* what the pass before drew, or counted */
     s->draw = true;
     lo->pages_hint = hint;
-    st = rp_bind_ex(next, layout, content, &bo, d, &bound);
+    if (!content->doc) st = reload_tree(content, d);
+    if (st == RP_OK) st = rp_bind_ex(next, layout, content, &bo, d, &bound);
+    if (st == RP_OK && drop_tree) {
+      /* bound: the tree is not needed while this layout is drawn (the
+       * blocks copy what they print), and a long document's tree is a
+       * large part of its memory; a pass dropped reads it again */
+      xmlFreeDoc(content->doc);
+      content->doc = NULL;
+    }
     if (st == RP_OK) st = rp_layout_run_ex(next, bound, lo, d, &again);
     if (st != RP_OK) {
       rp_arena_free(next);
@@ -422,7 +461,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     if (la && la != pass) rp_arena_adopt(pass, la);
     lo.hold_bytes = HOLD_BYTES;
     if (st == RP_OK && refs)
-      st = settle_page_refs(a, &pass, layout, content, &bo, &lo, &s, d, &pages);
+      st =
+          settle_page_refs(a, &pass, layout, content,
+                           streams && !o->select && long_content(content), &bo, &lo, &s, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);
