@@ -688,13 +688,15 @@ static bool num_tree_add(num_tree *nt, HPDF_INT32 key, void *value) {
   HPDF_MMgr mm = p->pdf->mmgr;
   if (nt->kids && nt->in_leaf == LEAF_PAIRS) {
     if (!leaf_close(nt)) return false;
+    /* each object owned (libharu frees what it fails to add) before the next is made */
     HPDF_Dict leaf = HPDF_Dict_New(mm);
-    nt->nums = HPDF_Array_New(mm);
+    if (!leaf || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, leaf)) ||
+        !hpdf(p, HPDF_Array_Add(nt->kids, leaf)))
+      return false;
     nt->limits = HPDF_Array_New(mm);
-    if (!leaf || !nt->nums || !nt->limits || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, leaf)) ||
-        !hpdf(p, HPDF_Array_Add(nt->kids, leaf)) ||
-        !hpdf(p, HPDF_Dict_Add(leaf, "Limits", nt->limits)) ||
-        !hpdf(p, HPDF_Dict_Add(leaf, "Nums", nt->nums)) ||
+    if (!nt->limits || !hpdf(p, HPDF_Dict_Add(leaf, "Limits", nt->limits))) return false;
+    nt->nums = HPDF_Array_New(mm);
+    if (!nt->nums || !hpdf(p, HPDF_Dict_Add(leaf, "Nums", nt->nums)) ||
         !hpdf(p, HPDF_Array_AddNumber(nt->limits, key)))
       return false;
     nt->in_leaf = 0;
@@ -704,13 +706,20 @@ static bool num_tree_add(num_tree *nt, HPDF_INT32 key, void *value) {
   return hpdf(p, HPDF_Array_AddNumber(nt->nums, key)) && hpdf(p, HPDF_Array_Add(nt->nums, value));
 }
 
+/* A dictionary { /flag true } as the catalog's `key`: owned by the catalog
+ * before its entry is added, so that a failure leaks nothing. */
+static bool catalog_flag(rp_pdf *p, const char *key, const char *flag) {
+  HPDF_Dict d = HPDF_Dict_New(p->pdf->mmgr);
+  return d && hpdf(p, HPDF_Dict_Add(p->pdf->catalog, key, d)) &&
+         hpdf(p, HPDF_Dict_AddBoolean(d, flag, HPDF_TRUE));
+}
+
 void rp_pdf_tag_finish(rp_pdf *p) {
   struct rp_pdf_tag *t = p->tag;
   if (!t) return;
   HPDF_MMgr mm = p->pdf->mmgr;
   HPDF_Dict tree = HPDF_Dict_New(mm);
-  HPDF_Dict mark = HPDF_Dict_New(mm), prefs = HPDF_Dict_New(mm);
-  if (!tree || !mark || !prefs) {
+  if (!tree) {
     fail_oom(p);
     return;
   }
@@ -743,10 +752,8 @@ void rp_pdf_tag_finish(rp_pdf *p) {
   ok = ok && hpdf(p, HPDF_Dict_Add(t->root, "ParentTree", tree)) &&
        hpdf(p, HPDF_Dict_AddNumber(t->root, "ParentTreeNextKey",
                                    (HPDF_INT32)(p->n_pages + t->annots.len))) &&
-       hpdf(p, HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE)) &&
-       hpdf(p, HPDF_Dict_Add(p->pdf->catalog, "MarkInfo", mark)) &&
-       hpdf(p, HPDF_Dict_AddBoolean(prefs, "DisplayDocTitle", HPDF_TRUE)) &&
-       hpdf(p, HPDF_Dict_Add(p->pdf->catalog, "ViewerPreferences", prefs));
+       catalog_flag(p, "MarkInfo", "Marked") &&
+       catalog_flag(p, "ViewerPreferences", "DisplayDocTitle");
   if (!ok) rp_pdf_ok(p, "finish the structure tree", NULL);
   /* /Tabs on pages is PDF 1.5. */
   if (p->pdf->pdf_version < HPDF_VER_15) p->pdf->pdf_version = HPDF_VER_15;
