@@ -31,3 +31,9 @@ finish() {
   fi
   echo "all passed"
 }
+
+# scratch_project DIR: a project of its own (data/, layouts/ and fonts/ side
+# by side, Open Sans in fonts/), for a test's own content and layouts.
+scratch_project() {
+  mkdir -p "$1/data" "$1/layouts" "$1/fonts" && cp "$SRC"/fonts/OpenSans-*.ttf "$1/fonts/"
+}

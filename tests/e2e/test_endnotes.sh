@@ -11,8 +11,7 @@ PY=/usr/bin/python3
 FIX=tests/e2e/fixtures/notes
 
 P="$TMP/proj"
-mkdir -p "$P/data" "$P/layouts" "$P/fonts"
-cp fonts/OpenSans-*.ttf "$P/fonts/"
+scratch_project "$P"
 cp "$FIX/notes.xml" "$P/data/"
 # endnotes per section, and labels in English and Welsh
 sed -e 's/placement="foot"/placement="section"/' \

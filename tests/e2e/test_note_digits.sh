@@ -11,8 +11,7 @@ PY=/usr/bin/python3
 FIX=tests/e2e/fixtures/notes
 
 P="$TMP/proj"
-mkdir -p "$P/data" "$P/layouts" "$P/fonts"
-cp fonts/OpenSans-*.ttf "$P/fonts/"
+scratch_project "$P"
 # fourteen notes in one justified paragraph, numbered per page
 $PY - "$FIX/notes.xml" >"$P/data/many.xml" <<'PY'
 import sys

@@ -13,8 +13,7 @@ FIX=tests/e2e/fixtures/notes
 
 # A scratch project: data/, layouts/ and fonts/ side by side.
 P="$TMP/proj"
-mkdir -p "$P/data" "$P/layouts" "$P/fonts"
-cp fonts/OpenSans-*.ttf "$P/fonts/"
+scratch_project "$P"
 cp "$FIX/notes.xml" "$P/data/"
 cp "$FIX/notes-layout.xml" "$P/layouts/"
 
