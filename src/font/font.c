@@ -21,12 +21,12 @@
  *     truncated toward zero, falling back to OS/2 typo metrics when the hhea
  *     ascender is 0 — libharu's HPDF_Font_GetAscent/GetDescent agree.
  *
- * Invariants: widths[cp] is always defined (missing code points hold
- * missing_width); covered has a bit only for code points mapped to a real
- * glyph (0 < gid < numGlyphs). FreeType faces are not kept open: metrics are
- * copied out at load time. Kerning needs the font's GPOS/kern tables, so each
- * rp_font owns a HarfBuzz font made from a copy of the same file, and a cache
- * of the pairs asked for so far (shaping a pair is slow, asking is frequent). */
+ * Invariants: rp_font_cp_width is always defined (missing code points give
+ * missing_width; a block of 256 without any glyph has no table); covered has a bit only for code
+ * points mapped to a real glyph (0 < gid < numGlyphs). FreeType faces are not kept open: metrics
+ * are copied out at load time. Kerning needs the font's GPOS/kern tables, so each rp_font owns a
+ * HarfBuzz font made from a copy of the same file, and a cache of the pairs asked for so far
+ * (shaping a pair is slow, asking is frequent). */
 #include "font/font.h"
 #include "base/limits.h"
 #include "base/mem.h"
@@ -335,12 +335,20 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   }
   rp_mem_free(adv);
   f->missing_width = gw[0];
-  for (uint32_t cp = 0; cp < BMP_SIZE; cp++) f->widths[cp] = gw[0];
   FT_UInt gid;
   FT_ULong cp = FT_Get_First_Char(face, &gid);
   while (gid != 0) {
     if (cp < BMP_SIZE && (long)gid < n_glyphs) {
-      f->widths[cp] = gw[gid];
+      uint16_t *pg = f->width_pages[cp >> 8];
+      if (!pg) { /* the first code point of its 256 with a glyph */
+        pg = f->width_pages[cp >> 8] = rp_mem_alloc(256 * sizeof *pg);
+        if (!pg) {
+          snprintf(why, why_len, "out of memory");
+          goto done;
+        }
+        for (int k = 0; k < 256; k++) pg[k] = gw[0];
+      }
+      pg[cp & 255] = gw[gid];
       f->covered[cp >> 3] |= (uint8_t)(1u << (cp & 7));
     }
     cp = FT_Get_Next_Char(face, cp, &gid);
@@ -685,7 +693,7 @@ int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift) {
       return f->fig_adv[m][i];
     }
   }
-  return f->widths[cp];
+  return rp_font_cp_width(f, cp);
 }
 
 /* True when `fig` replaces cp's glyph in f. */
@@ -724,7 +732,7 @@ static void font_free(rp_font *f) {
   if (!f) return;
   kerner_free(f->kerner);
   rp_mem_free(f->path);
-  rp_mem_free(f->widths);
+  for (int i = 0; i < 256; i++) rp_mem_free(f->width_pages[i]);
   rp_mem_free(f->covered);
   rp_mem_free(f);
 }
@@ -805,10 +813,9 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   f = rp_mem_calloc(1, sizeof *f);
   if (f) {
     f->path = rp_mem_strdup(path);
-    f->widths = rp_mem_alloc(BMP_SIZE * sizeof *f->widths);
     f->covered = rp_mem_calloc(BMP_SIZE / 8, 1);
   }
-  if (!f || !f->path || !f->widths || !f->covered) {
+  if (!f || !f->path || !f->covered) {
     snprintf(why, sizeof why, "out of memory");
     goto fail;
   }
@@ -872,7 +879,7 @@ double rp_font_width(const rp_font *f, const char *utf8, size_t len, double size
   size_t chars = 0;
   for (size_t i = 0; i < len; chars++) {
     uint32_t cp = next_cp(utf8, len, &i);
-    units += cp < BMP_SIZE ? f->widths[cp] : (uint64_t)f->missing_width;
+    units += rp_font_cp_width(f, cp);
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
 }
@@ -885,7 +892,7 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++) {
     uint32_t cp = next_cp(utf8, len, &i);
-    units += cp < BMP_SIZE ? f->widths[cp] : (int64_t)f->missing_width;
+    units += rp_font_cp_width(f, cp);
     if (chars > 0) units += rp_font_kern(f, prev, cp);
     prev = cp;
   }

@@ -41,9 +41,12 @@ typedef struct rp_font {
   int units_per_em;
   int ascent, descent; /* thousandths of an em (descent negative) */
   int cap_height, x_height;
-  double italic_angle;           /* degrees, counter-clockwise from vertical ('post'); 0 upright */
-  int weight;                    /* OS/2 usWeightClass: 400 regular, 700 bold */
-  uint16_t *widths;              /* 65536 entries: advance in 1/1000 em per BMP code point */
+  double italic_angle; /* degrees, counter-clockwise from vertical ('post'); 0 upright */
+  int weight;          /* OS/2 usWeightClass: 400 regular, 700 bold */
+  /* Advance in 1/1000 em per BMP code point, by blocks of 256: NULL for a
+   * block without a glyph (each of its code points gives missing_width).
+   * Read through rp_font_cp_width. */
+  uint16_t *width_pages[256];
   uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
   int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */
   struct rp_font_kerner *kerner; /* HarfBuzz font and pair cache (owned; private to font.c) */
@@ -54,6 +57,12 @@ typedef struct rp_font {
   int16_t fig_adv[2][RP_FONT_N_FIGURES], fig_shift[2][RP_FONT_N_FIGURES];
   bool has_figures[2]; /* the font has the feature at all (tnum, pnum) */
 } rp_font;
+
+/* The advance of code point cp in 1/1000 em, as libharu will draw it. */
+static inline int rp_font_cp_width(const rp_font *f, uint32_t cp) {
+  const uint16_t *pg = cp < 65536 ? f->width_pages[cp >> 8] : NULL;
+  return pg ? pg[cp & 255] : f->missing_width;
+}
 
 typedef struct rp_fontset {
   rp_font **fonts;

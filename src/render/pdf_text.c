@@ -121,7 +121,7 @@ static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
     } else if (i == 0 && shift != 0) {
       x = want;
     }
-    natural += cp < 65536 ? f->widths[cp] : f->missing_width;
+    natural += rp_font_cp_width(f, cp);
     pen += adv;
     prev = cp;
     i += n;

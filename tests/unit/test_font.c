@@ -95,8 +95,9 @@ static void test_all_bmp_widths_and_metrics_match_libharu(void **state) {
     HPDF_Font hf = haru_font(pdf, FACES[k]);
     for (uint32_t cp = 0; cp < 0x10000; cp++) {
       int theirs = HPDF_Font_GetUnicodeWidth(hf, (HPDF_UNICODE)cp);
-      if (f->widths[cp] != theirs)
-        fail_msg("%s U+%04X: %u vs libharu %d", FACES[k], (unsigned)cp, f->widths[cp], theirs);
+      if (rp_font_cp_width(f, cp) != theirs)
+        fail_msg("%s U+%04X: %u vs libharu %d", FACES[k], (unsigned)cp, rp_font_cp_width(f, cp),
+                 theirs);
     }
     assert_int_equal(f->ascent, HPDF_Font_GetAscent(hf));
     assert_int_equal(f->descent, HPDF_Font_GetDescent(hf));
@@ -116,10 +117,10 @@ static void test_width_tracking_and_size(void **state) {
   rp_fontset_init(&fs);
   rp_diag_init(&d);
   const rp_font *f = load(&fs, &d, FACES[0]);
-  double expect = (f->widths['A'] + f->widths['V'] + 2 * 50.0) * 12 / 1000.0;
+  double expect = (rp_font_cp_width(f, 'A') + rp_font_cp_width(f, 'V') + 2 * 50.0) * 12 / 1000.0;
   assert_true(rp_font_width(f, "AV", 2, 12, 50) == expect);
   /* Invalid UTF-8 is measured as U+FFFD; beyond the BMP as a missing glyph. */
-  assert_true(rp_font_width(f, "\xFF", 1, 10, 0) == f->widths[0xFFFD] * 10 / 1000.0);
+  assert_true(rp_font_width(f, "\xFF", 1, 10, 0) == rp_font_cp_width(f, 0xFFFD) * 10 / 1000.0);
   assert_true(rp_font_width(f, "\xF0\x9F\x98\x80", 4, 10, 0) == f->missing_width * 10 / 1000.0);
   rp_fontset_fini(&fs);
   rp_diag_fini(&d);
@@ -139,7 +140,7 @@ static void test_coverage(void **state) {
   assert_false(rp_font_covers(f, 0x2011)); /* non-breaking hyphen: not in Open Sans */
   assert_false(rp_font_covers(f, 0x4E2D));
   assert_false(rp_font_covers(f, 0x1F600));
-  assert_int_equal(f->widths[0x2011], f->missing_width);
+  assert_int_equal(rp_font_cp_width(f, 0x2011), f->missing_width);
   assert_true(f->ascent > 0 && f->descent < 0);
   rp_fontset_fini(&fs);
   rp_diag_fini(&d);
@@ -508,7 +509,7 @@ static void test_measure_with_kerning(void **state) {
   size_t len = strlen(t);
   long units = 0;
   for (size_t i = 0; i < len; i++) {
-    units += f->widths[(unsigned char)t[i]];
+    units += rp_font_cp_width(f, (unsigned char)t[i]);
     if (i > 0) units += rp_font_kern(f, (unsigned char)t[i - 1], (unsigned char)t[i]);
   }
   double kerned = rp_font_measure(f, t, len, 10, 0, true);
@@ -521,8 +522,9 @@ static void test_measure_with_kerning(void **state) {
                   rp_font_measure(f, "Today", 5, 10, 0, true));
   /* tracking adds after every character, kerned or not */
   assert_true(fabs(rp_font_measure(f, "AV", 2, 12, 50, true) -
-                   (f->widths['A'] + f->widths['V'] + rp_font_kern(f, 'A', 'V') + 100.0) * 12 /
-                       1000.0) < 1e-12);
+                   (rp_font_cp_width(f, 'A') + rp_font_cp_width(f, 'V') +
+                    rp_font_kern(f, 'A', 'V') + 100.0) *
+                       12 / 1000.0) < 1e-12);
   /* joining "A" and "VAST" adds the pair's kerning */
   assert_int_equal(rp_font_kern_join(f, "A", 1, "VAST", 4), rp_font_kern(f, 'A', 'V'));
   assert_int_equal(rp_font_kern_join(f, "caf\xC3\xA9", 5, "T", 1), rp_font_kern(f, 0xE9, 'T'));
@@ -587,12 +589,13 @@ static void test_figures(void **state) {
     long b_own, b_pnum;
     int own = hb_feature_advance(rp_test_src(FACES[k]), '1', "-pnum", &b_own);
     int pnum = hb_feature_advance(rp_test_src(FACES[k]), '1', "pnum", &b_pnum);
-    assert_int_equal(own, f->widths['1']);
+    assert_int_equal(own, rp_font_cp_width(f, '1'));
     int shift;
     assert_int_equal(rp_font_advance(f, '1', RP_FIGURES_PROPORTIONAL, &shift), pnum);
     assert_int_equal(shift, lround((b_pnum - b_own) * 1000.0 / f->units_per_em));
     assert_true(shift < 0);
-    assert_int_equal(rp_font_advance(f, '8', RP_FIGURES_PROPORTIONAL, &shift), f->widths['8']);
+    assert_int_equal(rp_font_advance(f, '8', RP_FIGURES_PROPORTIONAL, &shift),
+                     rp_font_cp_width(f, '8'));
     assert_int_equal(shift, 0);
     assert_true(fabs(pro1 - (4 * pnum) * 10 / 1000.0) < 1e-9);
     /* figures the feature replaces are not kerned; letters still are */
