@@ -29,3 +29,10 @@ gzip_to("${CPACK_RP_DEB_DIR}/changelog" "${doc}/changelog.gz")
 set(man "${stage}/share/man/man1/reviewpdf.1")
 gzip_to("${man}" "${man}.gz")
 file(REMOVE "${man}")
+
+# Lintian overrides, each with its reason (packaging/deb/lintian-overrides):
+# the bundled fonts that Debian also packages, kept for identical output.
+set(overrides "${stage}/share/lintian/overrides")
+file(MAKE_DIRECTORY "${overrides}")
+file(COPY_FILE "${CPACK_RP_DEB_DIR}/lintian-overrides" "${overrides}/reviewpdf")
+file(CHMOD "${overrides}/reviewpdf" FILE_PERMISSIONS ${readable})

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `cmake --install` puts the binary and its diff helper, the layouts with
+# `cmake --install` puts the binary, its diff helper (in libexec), the layouts with
 # their fonts and images, the schemas and the man page in the usual places;
 # the installed binary renders from any folder with a stock layout by name
 # (found beside the binary), and its man page and --version read right.
@@ -8,7 +8,7 @@ cd "$SRC" || exit 1
 build=$(dirname "$BIN")
 prefix="$TMP/prefix"
 cmake --install "$build" --prefix "$prefix" >"$TMP/install.txt" 2>&1 || fail "cmake --install: $(tail -3 "$TMP/install.txt")"
-for f in bin/reviewpdf bin/reviewpdf-diff share/reviewpdf/layouts/annual-review.xml \
+for f in bin/reviewpdf libexec/reviewpdf/reviewpdf-diff share/reviewpdf/layouts/annual-review.xml \
   share/reviewpdf/layouts/lib/brand.xml share/reviewpdf/fonts/OpenSans-Regular.ttf \
   share/reviewpdf/data/map/uk-outline.txt share/reviewpdf/schema/review.rng \
   share/reviewpdf/schema/layout.rng share/man/man1/reviewpdf.1; do
