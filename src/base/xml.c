@@ -284,8 +284,10 @@ static int check_doctype(xmlDocPtr doc, const char *path, err_ctx *ec) {
 }
 
 /* Parses one file: no network, no DTD loading, no entity declarations.
- * Returns the tree, or NULL with every error recorded. */
-static xmlDocPtr safe_parse(const char *path, err_ctx *ec) {
+ * Returns the tree, or NULL with every error recorded. With `dict`, names
+ * are interned there (an included file shares its includer's dictionary, so
+ * that its tree can be moved over rather than copied). */
+static xmlDocPtr safe_parse(const char *path, err_ctx *ec, xmlDictPtr dict) {
   size_t errors_before = ec->diag->errors;
   parse_ctx pc = {ec, path, 0};
   xmlParserCtxtPtr ctxt = xmlCreateURLParserCtxt(path, PARSE_OPTIONS);
@@ -294,6 +296,15 @@ static xmlDocPtr safe_parse(const char *path, err_ctx *ec) {
       rp_diag_error(ec->diag, RP_ERR_INPUT, path, 0, 0,
                     "cannot open the file; check the path and that it is readable");
     return NULL;
+  }
+  if (dict && ctxt->dict != dict) {
+    /* as libxml2's own XInclude does; the parser compares these by address */
+    xmlDictFree(ctxt->dict);
+    ctxt->dict = dict;
+    xmlDictReference(dict);
+    ctxt->str_xml = xmlDictLookup(dict, BAD_CAST "xml", 3);
+    ctxt->str_xmlns = xmlDictLookup(dict, BAD_CAST "xmlns", 5);
+    ctxt->str_xml_ns = xmlDictLookup(dict, XML_XML_NAMESPACE, 36);
   }
   /* Set after creation: xmlCtxtReset (used by xmlCtxtRead*) would clear _private. */
   ctxt->_private = &pc;
@@ -353,6 +364,39 @@ typedef struct include_state {
 
 static void expand(xmlNodePtr n, const char *file, const char *dir, const include_frame *frame,
                    int depth, include_state *st);
+
+/* Moves `root`, unlinked from `from`, into `to` (beside `near`), keeping its
+ * line numbers (xmlDOMWrapAdoptNode clears them). Both documents share a
+ * dictionary, and every namespace its nodes use is declared inside it, but
+ * for the xml: one, which each document holds apart. NULL when out of
+ * memory (`root` is freed). */
+static xmlNodePtr move_tree(xmlNodePtr root, xmlDocPtr from, xmlDocPtr to, xmlNodePtr near) {
+  xmlNsPtr xml_ns = NULL;
+  if (from->oldNs) {
+    xml_ns = xmlSearchNs(to, near, BAD_CAST "xml");
+    if (!xml_ns) {
+      xmlFreeNode(root);
+      return NULL;
+    }
+  }
+  xmlSetTreeDoc(root, to);
+  if (!xml_ns) return root;
+  for (xmlNodePtr n = root; n;) {
+    if (n->type == XML_ELEMENT_NODE) {
+      if (n->ns == from->oldNs) n->ns = xml_ns;
+      for (xmlAttrPtr at = n->properties; at; at = at->next)
+        if (at->ns == from->oldNs) at->ns = xml_ns;
+      if (n->children) {
+        n = n->children;
+        continue;
+      }
+    }
+    while (n != root && !n->next) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+  return root;
+}
 
 /* Replaces xi:include element `inc` of `file` by the root element of the file
  * it names, then expands the includes of that. On error `inc` stays (the load
@@ -433,14 +477,21 @@ static void include_one(xmlNodePtr inc, const char *file, const char *dir,
     goto done;
   }
 
-  xmlDocPtr sub = safe_parse(shown, st->ec);
+  xmlDocPtr sub = safe_parse(shown, st->ec, st->doc->dict);
   if (!sub) goto done;
-  xmlNodePtr root = xmlDocGetRootElement(sub);
-  /* libxml2 2.9's deep copy leaks the part it built when an allocation
-   * fails: shielded like XPath and RelaxNG (base/mem.h) */
-  rp_mem_shield(true);
-  xmlNodePtr copy = root ? xmlDocCopyNode(root, st->doc, 1) : NULL;
-  rp_mem_shield(false);
+  /* The root moves over when its names are in this document's dictionary:
+   * a deep copy cost more than parsing the file. libxml2 2.9's deep copy
+   * leaks the part it built when an allocation fails: shielded like XPath
+   * and RelaxNG (base/mem.h). */
+  xmlNodePtr root = xmlDocGetRootElement(sub), copy = NULL;
+  if (root && sub->dict && sub->dict == st->doc->dict) {
+    xmlUnlinkNode(root);
+    copy = move_tree(root, sub, st->doc, inc);
+  } else if (root) {
+    rp_mem_shield(true);
+    copy = xmlDocCopyNode(root, st->doc, 1);
+    rp_mem_shield(false);
+  }
   xmlFreeDoc(sub);
   if (!copy) {
     rp_diag_error(d, RP_ERR_INTERNAL, file, line, 0, "out of memory including \"%s\"", href);
@@ -810,7 +861,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
-  doc = safe_parse(path, &ec);
+  doc = safe_parse(path, &ec, NULL);
   if (!doc || d->errors != errors_before) goto fail;
 
   {

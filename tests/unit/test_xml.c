@@ -202,6 +202,44 @@ static void test_xinclude_same_folder(void **state) {
   xmlFreeDoc(doc);
 }
 
+/* An included tree is moved, not copied: its xml: attributes must then name
+ * this document's xml namespace (the part's own is freed with the part),
+ * its elements keep their namespaces and lines, and the included names are
+ * in the document's dictionary. */
+static void test_xinclude_moved_tree(void **state) {
+  put("inc5/part.xml",
+      "<part xmlns:q=\"urn:q\">\n  <q:b xml:lang=\"cy\" q:k=\"v\">\n"
+      "    <c xml:space=\"preserve\"> t </c>\n  </q:b>\n</part>\n");
+  const char *path = put("inc5/doc.xml", "<r " XI
+                                         " xml:lang=\"en\">\n\n"
+                                         "  <xi:include href=\"part.xml\"/>\n</r>\n");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *part = first_child(xmlDocGetRootElement(doc), "part");
+  assert_non_null(part);
+  xmlNode *b = first_child(part, "b");
+  assert_non_null(b);
+  xmlNode *c = first_child(b, "c");
+  assert_non_null(c);
+  assert_int_equal(rp_xml_line(part), 1);
+  assert_int_equal(rp_xml_line(b), 2);
+  assert_int_equal(rp_xml_line(c), 3);
+  assert_ptr_equal(b->doc, doc);
+  assert_ptr_equal(c->children->doc, doc);
+  assert_string_equal((const char *)b->ns->href, "urn:q");
+  xmlAttr *lang = xmlHasNsProp(b, (const xmlChar *)"lang", XML_XML_NAMESPACE);
+  assert_non_null(lang);
+  assert_ptr_equal(lang->ns, doc->oldNs);
+  assert_ptr_equal(lang->doc, doc);
+  xmlAttr *space = xmlHasNsProp(c, (const xmlChar *)"space", XML_XML_NAMESPACE);
+  assert_non_null(space);
+  assert_ptr_equal(space->ns, doc->oldNs);
+  xmlChar *k = xmlGetNsProp(b, (const xmlChar *)"k", (const xmlChar *)"urn:q");
+  assert_string_equal((const char *)k, "v");
+  xmlFree(k);
+  assert_true(xmlDictOwns(doc->dict, c->name) == 1);
+  xmlFreeDoc(doc);
+}
+
 static void test_xinclude_subfolder_and_nested(void **state) {
   put("inc2/parts/leaf.xml", "<leaf/>\n");
   put("inc2/parts/mid.xml", "<mid " XI ">\n  <xi:include href=\"leaf.xml\"/>\n</mid>\n");
@@ -819,6 +857,7 @@ int main(void) {
       cmocka_unit_test(test_entities_refused_at_first_declaration),
       cmocka_unit_test(test_doctype),
       cmocka_unit_test(test_xinclude_same_folder),
+      cmocka_unit_test(test_xinclude_moved_tree),
       cmocka_unit_test(test_xinclude_subfolder_and_nested),
       cmocka_unit_test(test_xinclude_refusals),
       cmocka_unit_test(test_xinclude_every_error_reported),
