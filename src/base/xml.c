@@ -709,15 +709,15 @@ static struct {
   xmlRelaxNGPtr rng;
 } compiled[8];
 
-static xmlRelaxNGPtr compile(const rp_xml_schema *schema) {
+static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   size_t i = 0;
   for (; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
-    if (compiled[i].text == schema->text) return compiled[i].rng;
+    if (compiled[i].text == text) return compiled[i].rng;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
-  err_ctx sec = {.diag = &schema_diag, .path = schema->name};
+  err_ctx sec = {.diag = &schema_diag, .path = name};
   xmlRelaxNGPtr rng = NULL;
-  xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
+  xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(text, (int)len);
   if (pctx) {
     xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
     rng = xmlRelaxNGParse(pctx);
@@ -725,7 +725,7 @@ static xmlRelaxNGPtr compile(const rp_xml_schema *schema) {
   }
   rp_diag_fini(&schema_diag);
   if (rng && i < sizeof compiled / sizeof compiled[0]) {
-    compiled[i].text = schema->text;
+    compiled[i].text = text;
     compiled[i].rng = rng;
   }
   return rng; /* the caller frees it only when it could not be kept */
@@ -737,7 +737,118 @@ static bool kept(xmlRelaxNGPtr rng) {
   return false;
 }
 
+static void ignore_error(void *user, error_ptr e) { (void)user, (void)e; }
+
+/* The fast schema's verdict: true only if it accepts `doc`. */
+static bool valid_fast(xmlDocPtr doc, const rp_xml_schema *schema) {
+  if (!schema->fast_text || !schema->fast_ok || !schema->fast_ok(doc)) return false;
+  xmlRelaxNGPtr rng = compile(schema->name, schema->fast_text, schema->fast_len);
+  if (!rng) return false;
+  xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(rng);
+  bool ok = false;
+  if (vctx) {
+    xmlRelaxNGSetValidStructuredErrors(vctx, ignore_error, NULL);
+    ok = xmlRelaxNGValidateDoc(vctx, doc) == 0;
+    xmlRelaxNGFreeValidCtxt(vctx);
+  }
+  if (!kept(rng)) xmlRelaxNGFree(rng);
+  return ok;
+}
+
+/* The first `needle` (nf > 0 bytes) in [p, end), or NULL. */
+static const char *find(const char *p, const char *end, const char *needle, size_t nf) {
+  while ((size_t)(end - p) >= nf) {
+    const char *c = memchr(p, needle[0], (size_t)(end - p) - nf + 1);
+    if (!c) return NULL;
+    if (memcmp(c, needle, nf) == 0) return c;
+    p = c + 1;
+  }
+  return NULL;
+}
+
+const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+                                  size_t *out_len) {
+  static struct {
+    const char *text, *from;
+    char *variant;
+    size_t len;
+  } made[4];
+  if (!from[0]) return NULL;
+  size_t i = 0;
+  for (; i < sizeof made / sizeof made[0] && made[i].text; i++)
+    if (made[i].text == text && made[i].from == from) break;
+  if (i == sizeof made / sizeof made[0]) return NULL;
+  if (!made[i].text) {
+    const char *end = text + len;
+    size_t nf = strlen(from), nt = strlen(to), count = 0;
+    for (const char *p = find(text, end, from, nf); p; p = find(p + nf, end, from, nf)) count++;
+    if (count == 0) return NULL;
+    size_t n = len - count * nf + count * nt, o = 0;
+    /* plain malloc: kept until exit, outside reviewpdf's counted memory */
+    char *v = malloc(n + 1);
+    if (!v) return NULL;
+    const char *p = text;
+    for (const char *at = find(p, end, from, nf); at; at = find(p, end, from, nf)) {
+      memcpy(v + o, p, (size_t)(at - p));
+      o += (size_t)(at - p);
+      memcpy(v + o, to, nt);
+      o += nt;
+      p = at + nf;
+    }
+    memcpy(v + o, p, (size_t)(end - p));
+    v[n] = '\0';
+    made[i].text = text;
+    made[i].from = from;
+    made[i].variant = v;
+    made[i].len = n;
+  }
+  *out_len = made[i].len;
+  return made[i].variant;
+}
+
+static int cmp_name(const void *key, const void *elem) {
+  return strcmp(key, *(const char *const *)elem);
+}
+
+static bool value_ok(const xmlAttr *at, const char *const *attrs, size_t n_attrs, const char *list,
+                     bool (*word)(const char *s, size_t n)) {
+  const char *name = (const char *)at->name;
+  bool is_list = list && strcmp(name, list) == 0;
+  if (!is_list && !bsearch(name, attrs, n_attrs, sizeof *attrs, cmp_name)) return true;
+  const xmlNode *t = at->children;
+  if (!t || t->next || t->type != XML_TEXT_NODE || !t->content) return false;
+  const char *v = (const char *)t->content;
+  if (!is_list) return word(v, strlen(v));
+  while (*v) {
+    v += strspn(v, " \t\r\n");
+    size_t w = strcspn(v, " \t\r\n");
+    if (w > 0 && !word(v, w)) return false;
+    v += w;
+  }
+  return true;
+}
+
+bool rp_xml_attrs_all(const xmlDoc *doc, const char *const *attrs, size_t n_attrs, const char *list,
+                      bool (*word)(const char *s, size_t n)) {
+  const xmlNode *root = xmlDocGetRootElement(doc), *n = root;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE) {
+      for (const xmlAttr *at = n->properties; at; at = at->next)
+        if (!value_ok(at, attrs, n_attrs, list, word)) return false;
+      if (n->children) {
+        n = n->children;
+        continue;
+      }
+    }
+    while (n != root && !n->next) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+  return true;
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
+  if (valid_fast(doc, schema)) return RP_OK;
   rp_status st = RP_OK;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
@@ -746,7 +857,7 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   rp_diag found;
   rp_diag_init(&found);
 
-  rng = compile(schema);
+  rng = compile(schema->name, schema->text, schema->len);
   if (!rng) goto internal;
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;

@@ -357,7 +357,10 @@ static const char small_rng[] =
     "</element>";
 
 static void test_schema(void **state) {
-  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  rp_xml_schema schema = {.name = "small.rng",
+                          .text = small_rng,
+                          .len = sizeof small_rng - 1,
+                          .doc_hint = "docs/small.md"};
   /* Included content validates like any other (no xml:base in the way). */
   put("rng/sub/part.xml", "<a n=\"2\"/>\n");
   xmlFreeDoc(expect_loaded(
@@ -389,7 +392,7 @@ static void test_schema(void **state) {
   assert_int_equal(e->line, 2);
   rp_diag_fini(&d);
 
-  rp_xml_schema broken = {"broken.rng", "<nope/>", 7, NULL};
+  rp_xml_schema broken = {.name = "broken.rng", .text = "<nope/>", .len = 7, .doc_hint = NULL};
   rp_diag_init(&d);
   assert_int_equal(rp_xml_load(put("rng/any.xml", "<r/>"), &broken, &d, &doc), RP_ERR_INTERNAL);
   assert_true(rp_test_diag_has(&d, "built-in schema cannot be loaded"));
@@ -400,7 +403,10 @@ static void test_schema(void **state) {
  * "failed to validate content" up to the root; independent mistakes further
  * on are each reported. */
 static void test_schema_cascade_collapsed(void **state) {
-  rp_xml_schema schema = {"layout.rng", rp_schema_layout, rp_schema_layout_len, "docs/layout.md"};
+  rp_xml_schema schema = {.name = "layout.rng",
+                          .text = rp_schema_layout,
+                          .len = rp_schema_layout_len,
+                          .doc_hint = "docs/layout.md"};
   const char *text =
       "<?xml version=\"1.0\"?>\n<layout version=\"1\">\n"
       "  <brand><font role=\"body\" regular=\"a.ttf\"/><style name=\"body\" font=\"body\"/>"
@@ -419,7 +425,10 @@ static void test_schema_cascade_collapsed(void **state) {
   rp_diag_fini(&d);
 
   /* Independent mistakes on later lines are each reported. */
-  rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  rp_xml_schema review = {.name = "review.rng",
+                          .text = rp_schema_review,
+                          .len = rp_schema_review_len,
+                          .doc_hint = "docs/content.md"};
   const char *two =
       "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name><bogus/></organisation>\n"
@@ -445,7 +454,10 @@ static void test_schema_cascade_collapsed(void **state) {
  * interleave: "Element member failed to validate attributes"). Both were
  * found by tests/e2e/test_mutations.sh. */
 static void test_schema_errors_located(void **state) {
-  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  rp_xml_schema schema = {.name = "small.rng",
+                          .text = small_rng,
+                          .len = sizeof small_rng - 1,
+                          .doc_hint = "docs/small.md"};
   const char *part = put("located/sub/part.xml", "<!-- a part -->\n\n<a bogus=\"1\"/>\n");
   const char *top = put("located/top.xml",
                         "<r " XI ">\n<a n=\"1\"/>\n<xi:include href=\"sub/part.xml\"/>\n</r>\n");
@@ -462,7 +474,10 @@ static void test_schema_errors_located(void **state) {
   rp_diag_fini(&d);
 
   /* A member without its kind, among the review's sections (an interleave). */
-  rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  rp_xml_schema review = {.name = "review.rng",
+                          .text = rp_schema_review,
+                          .len = rp_schema_review_len,
+                          .doc_hint = "docs/content.md"};
   const char *text =
       "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name></organisation>\n"
@@ -496,7 +511,10 @@ static void test_schema_errors_located(void **state) {
  * (found by tests/e2e/test_mutations.sh); layout.rng now groups them in
  * <interleave>. */
 static void test_schema_many_attributes(void **state) {
-  rp_xml_schema schema = {"layout.rng", rp_schema_layout, rp_schema_layout_len, "docs/layout.md"};
+  rp_xml_schema schema = {.name = "layout.rng",
+                          .text = rp_schema_layout,
+                          .len = rp_schema_layout_len,
+                          .doc_hint = "docs/layout.md"};
   const char *style =
       "<style name=\"a\" parent=\"b\" font=\"body\" bold=\"true\" italic=\"true\" "
       "size=\"1pt\" leading=\"1pt\" tracking=\"1\" color=\"c\" align=\"left\" "
@@ -586,7 +604,10 @@ static const char explain_rng[] =
 /* Loads `text` against explain_rng expecting it refused; the caller reads
  * and frees `d`. */
 static void load_explained(const char *name, const char *text, rp_diag *d) {
-  rp_xml_schema schema = {"explain.rng", explain_rng, sizeof explain_rng - 1, "docs/x.md"};
+  rp_xml_schema schema = {.name = "explain.rng",
+                          .text = explain_rng,
+                          .len = sizeof explain_rng - 1,
+                          .doc_hint = "docs/x.md"};
   xmlDocPtr doc = NULL;
   rp_diag_init(d);
   assert_int_equal(rp_xml_load(put(name, text), &schema, d, &doc), RP_ERR_INPUT);
