@@ -284,8 +284,10 @@ static int check_doctype(xmlDocPtr doc, const char *path, err_ctx *ec) {
 }
 
 /* Parses one file: no network, no DTD loading, no entity declarations.
- * Returns the tree, or NULL with every error recorded. */
-static xmlDocPtr safe_parse(const char *path, err_ctx *ec) {
+ * Returns the tree, or NULL with every error recorded. With `dict`, names
+ * are interned there (an included file shares its includer's dictionary, so
+ * that its tree can be moved over rather than copied). */
+static xmlDocPtr safe_parse(const char *path, err_ctx *ec, xmlDictPtr dict) {
   size_t errors_before = ec->diag->errors;
   parse_ctx pc = {ec, path, 0};
   xmlParserCtxtPtr ctxt = xmlCreateURLParserCtxt(path, PARSE_OPTIONS);
@@ -294,6 +296,15 @@ static xmlDocPtr safe_parse(const char *path, err_ctx *ec) {
       rp_diag_error(ec->diag, RP_ERR_INPUT, path, 0, 0,
                     "cannot open the file; check the path and that it is readable");
     return NULL;
+  }
+  if (dict && ctxt->dict != dict) {
+    /* as libxml2's own XInclude does; the parser compares these by address */
+    xmlDictFree(ctxt->dict);
+    ctxt->dict = dict;
+    xmlDictReference(dict);
+    ctxt->str_xml = xmlDictLookup(dict, BAD_CAST "xml", 3);
+    ctxt->str_xmlns = xmlDictLookup(dict, BAD_CAST "xmlns", 5);
+    ctxt->str_xml_ns = xmlDictLookup(dict, XML_XML_NAMESPACE, 36);
   }
   /* Set after creation: xmlCtxtReset (used by xmlCtxtRead*) would clear _private. */
   ctxt->_private = &pc;
@@ -353,6 +364,39 @@ typedef struct include_state {
 
 static void expand(xmlNodePtr n, const char *file, const char *dir, const include_frame *frame,
                    int depth, include_state *st);
+
+/* Moves `root`, unlinked from `from`, into `to` (beside `near`), keeping its
+ * line numbers (xmlDOMWrapAdoptNode clears them). Both documents share a
+ * dictionary, and every namespace its nodes use is declared inside it, but
+ * for the xml: one, which each document holds apart. NULL when out of
+ * memory (`root` is freed). */
+static xmlNodePtr move_tree(xmlNodePtr root, xmlDocPtr from, xmlDocPtr to, xmlNodePtr near) {
+  xmlNsPtr xml_ns = NULL;
+  if (from->oldNs) {
+    xml_ns = xmlSearchNs(to, near, BAD_CAST "xml");
+    if (!xml_ns) {
+      xmlFreeNode(root);
+      return NULL;
+    }
+  }
+  xmlSetTreeDoc(root, to);
+  if (!xml_ns) return root;
+  for (xmlNodePtr n = root; n;) {
+    if (n->type == XML_ELEMENT_NODE) {
+      if (n->ns == from->oldNs) n->ns = xml_ns;
+      for (xmlAttrPtr at = n->properties; at; at = at->next)
+        if (at->ns == from->oldNs) at->ns = xml_ns;
+      if (n->children) {
+        n = n->children;
+        continue;
+      }
+    }
+    while (n != root && !n->next) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+  return root;
+}
 
 /* Replaces xi:include element `inc` of `file` by the root element of the file
  * it names, then expands the includes of that. On error `inc` stays (the load
@@ -433,14 +477,21 @@ static void include_one(xmlNodePtr inc, const char *file, const char *dir,
     goto done;
   }
 
-  xmlDocPtr sub = safe_parse(shown, st->ec);
+  xmlDocPtr sub = safe_parse(shown, st->ec, st->doc->dict);
   if (!sub) goto done;
-  xmlNodePtr root = xmlDocGetRootElement(sub);
-  /* libxml2 2.9's deep copy leaks the part it built when an allocation
-   * fails: shielded like XPath and RelaxNG (base/mem.h) */
-  rp_mem_shield(true);
-  xmlNodePtr copy = root ? xmlDocCopyNode(root, st->doc, 1) : NULL;
-  rp_mem_shield(false);
+  /* The root moves over when its names are in this document's dictionary:
+   * a deep copy cost more than parsing the file. libxml2 2.9's deep copy
+   * leaks the part it built when an allocation fails: shielded like XPath
+   * and RelaxNG (base/mem.h). */
+  xmlNodePtr root = xmlDocGetRootElement(sub), copy = NULL;
+  if (root && sub->dict && sub->dict == st->doc->dict) {
+    xmlUnlinkNode(root);
+    copy = move_tree(root, sub, st->doc, inc);
+  } else if (root) {
+    rp_mem_shield(true);
+    copy = xmlDocCopyNode(root, st->doc, 1);
+    rp_mem_shield(false);
+  }
   xmlFreeDoc(sub);
   if (!copy) {
     rp_diag_error(d, RP_ERR_INTERNAL, file, line, 0, "out of memory including \"%s\"", href);
@@ -658,15 +709,15 @@ static struct {
   xmlRelaxNGPtr rng;
 } compiled[8];
 
-static xmlRelaxNGPtr compile(const rp_xml_schema *schema) {
+static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   size_t i = 0;
   for (; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
-    if (compiled[i].text == schema->text) return compiled[i].rng;
+    if (compiled[i].text == text) return compiled[i].rng;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
-  err_ctx sec = {.diag = &schema_diag, .path = schema->name};
+  err_ctx sec = {.diag = &schema_diag, .path = name};
   xmlRelaxNGPtr rng = NULL;
-  xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(schema->text, (int)schema->len);
+  xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(text, (int)len);
   if (pctx) {
     xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
     rng = xmlRelaxNGParse(pctx);
@@ -674,7 +725,7 @@ static xmlRelaxNGPtr compile(const rp_xml_schema *schema) {
   }
   rp_diag_fini(&schema_diag);
   if (rng && i < sizeof compiled / sizeof compiled[0]) {
-    compiled[i].text = schema->text;
+    compiled[i].text = text;
     compiled[i].rng = rng;
   }
   return rng; /* the caller frees it only when it could not be kept */
@@ -686,7 +737,118 @@ static bool kept(xmlRelaxNGPtr rng) {
   return false;
 }
 
+static void ignore_error(void *user, error_ptr e) { (void)user, (void)e; }
+
+/* The fast schema's verdict: true only if it accepts `doc`. */
+static bool valid_fast(xmlDocPtr doc, const rp_xml_schema *schema) {
+  if (!schema->fast_text || !schema->fast_ok || !schema->fast_ok(doc)) return false;
+  xmlRelaxNGPtr rng = compile(schema->name, schema->fast_text, schema->fast_len);
+  if (!rng) return false;
+  xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(rng);
+  bool ok = false;
+  if (vctx) {
+    xmlRelaxNGSetValidStructuredErrors(vctx, ignore_error, NULL);
+    ok = xmlRelaxNGValidateDoc(vctx, doc) == 0;
+    xmlRelaxNGFreeValidCtxt(vctx);
+  }
+  if (!kept(rng)) xmlRelaxNGFree(rng);
+  return ok;
+}
+
+/* The first `needle` (nf > 0 bytes) in [p, end), or NULL. */
+static const char *find(const char *p, const char *end, const char *needle, size_t nf) {
+  while ((size_t)(end - p) >= nf) {
+    const char *c = memchr(p, needle[0], (size_t)(end - p) - nf + 1);
+    if (!c) return NULL;
+    if (memcmp(c, needle, nf) == 0) return c;
+    p = c + 1;
+  }
+  return NULL;
+}
+
+const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+                                  size_t *out_len) {
+  static struct {
+    const char *text, *from;
+    char *variant;
+    size_t len;
+  } made[4];
+  if (!from[0]) return NULL;
+  size_t i = 0;
+  for (; i < sizeof made / sizeof made[0] && made[i].text; i++)
+    if (made[i].text == text && made[i].from == from) break;
+  if (i == sizeof made / sizeof made[0]) return NULL;
+  if (!made[i].text) {
+    const char *end = text + len;
+    size_t nf = strlen(from), nt = strlen(to), count = 0;
+    for (const char *p = find(text, end, from, nf); p; p = find(p + nf, end, from, nf)) count++;
+    if (count == 0) return NULL;
+    size_t n = len - count * nf + count * nt, o = 0;
+    /* plain malloc: kept until exit, outside reviewpdf's counted memory */
+    char *v = malloc(n + 1);
+    if (!v) return NULL;
+    const char *p = text;
+    for (const char *at = find(p, end, from, nf); at; at = find(p, end, from, nf)) {
+      memcpy(v + o, p, (size_t)(at - p));
+      o += (size_t)(at - p);
+      memcpy(v + o, to, nt);
+      o += nt;
+      p = at + nf;
+    }
+    memcpy(v + o, p, (size_t)(end - p));
+    v[n] = '\0';
+    made[i].text = text;
+    made[i].from = from;
+    made[i].variant = v;
+    made[i].len = n;
+  }
+  *out_len = made[i].len;
+  return made[i].variant;
+}
+
+static int cmp_name(const void *key, const void *elem) {
+  return strcmp(key, *(const char *const *)elem);
+}
+
+static bool value_ok(const xmlAttr *at, const char *const *attrs, size_t n_attrs, const char *list,
+                     bool (*word)(const char *s, size_t n)) {
+  const char *name = (const char *)at->name;
+  bool is_list = list && strcmp(name, list) == 0;
+  if (!is_list && !bsearch(name, attrs, n_attrs, sizeof *attrs, cmp_name)) return true;
+  const xmlNode *t = at->children;
+  if (!t || t->next || t->type != XML_TEXT_NODE || !t->content) return false;
+  const char *v = (const char *)t->content;
+  if (!is_list) return word(v, strlen(v));
+  while (*v) {
+    v += strspn(v, " \t\r\n");
+    size_t w = strcspn(v, " \t\r\n");
+    if (w > 0 && !word(v, w)) return false;
+    v += w;
+  }
+  return true;
+}
+
+bool rp_xml_attrs_all(const xmlDoc *doc, const char *const *attrs, size_t n_attrs, const char *list,
+                      bool (*word)(const char *s, size_t n)) {
+  const xmlNode *root = xmlDocGetRootElement(doc), *n = root;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE) {
+      for (const xmlAttr *at = n->properties; at; at = at->next)
+        if (!value_ok(at, attrs, n_attrs, list, word)) return false;
+      if (n->children) {
+        n = n->children;
+        continue;
+      }
+    }
+    while (n != root && !n->next) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+  return true;
+}
+
 static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *ec) {
+  if (valid_fast(doc, schema)) return RP_OK;
   rp_status st = RP_OK;
   xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGValidCtxtPtr vctx = NULL;
@@ -695,7 +857,7 @@ static rp_status validate(xmlDocPtr doc, const rp_xml_schema *schema, err_ctx *e
   rp_diag found;
   rp_diag_init(&found);
 
-  rng = compile(schema);
+  rng = compile(schema->name, schema->text, schema->len);
   if (!rng) goto internal;
   vctx = xmlRelaxNGNewValidCtxt(rng);
   if (!vctx) goto internal;
@@ -810,7 +972,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
-  doc = safe_parse(path, &ec);
+  doc = safe_parse(path, &ec, NULL);
   if (!doc || d->errors != errors_before) goto fail;
 
   {

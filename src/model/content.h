@@ -11,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/xml.h"
 #include "model/model.h"
 
 typedef struct rp_content {
@@ -25,5 +26,8 @@ typedef struct rp_content {
  * failure every problem found is in `d`, *out is NULL, status RP_ERR_INPUT. */
 rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content **out);
 void rp_content_free(rp_content *c);
+
+/* The content language's schema, with its quicker variant (base/xml.h). */
+rp_xml_schema rp_content_schema(void);
 
 #endif

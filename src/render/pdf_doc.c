@@ -521,7 +521,7 @@ static void out_flush(out_file *o) {
         o->held = m;
         o->held_cap = cap;
       }
-      memcpy(o->held + o->held_len, o->buf, o->used);
+      if (o->used) memcpy(o->held + o->held_len, o->buf, o->used); /* held is NULL when empty */
       o->held_len = need;
       o->used = 0;
       return;

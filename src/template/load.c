@@ -365,6 +365,55 @@ static void on_compile_error(void *user, xmlErrorPtr e) {
   snprintf(l->xp_err, sizeof l->xp_err, "%s", e->message ? e->message : "");
 }
 
+/* The schema's `name` (of a style, template, mode, master, font role …) is
+ * text matching [A-Za-z_][A-Za-z0-9_\-]*, a pattern libxml2 compiles again
+ * for each of the hundreds of names a layout has. Where every attribute that
+ * may hold a name holds one of that form, or holds a "{" (a style given by
+ * a pattern, which no name has), xsd:NCName gives the same verdict on each
+ * value (and on each word of a font's fallback list): the layout is then
+ * checked against the schema with NCName there, without compiling any. */
+static const char NAME_PATTERN[] =
+    "<define name=\"name\">\n"
+    "    <data type=\"string\"><param name=\"pattern\">[A-Za-z_][A-Za-z0-9_\\-]*</param></data>";
+static const char NAME_NCNAME[] = "<define name=\"name\">\n    <data type=\"NCName\"/>";
+
+/* Attributes the schema gives a name (layouts/schema/layout.rng), sorted;
+ * test_template checks the list against the schema. */
+static const char *const NAME_ATTRS[] = {
+    "font",         "heading-style", "initials-style", "label-style", "mark-style",
+    "marker-style", "master",        "mode",           "name",        "parent",
+    "role",         "style",         "template",       "title-style", "value-style"};
+
+/* A name, or a word with a "{" (a style's pattern): on either, NCName and
+ * the pattern agree (neither takes a "{"). */
+static bool plain_name(const char *s, size_t n) {
+  if (memchr(s, '{', n)) return true;
+  if (n == 0 || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
+  for (size_t i = 1; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
+      return false;
+  }
+  return true;
+}
+
+static bool names_plain(const xmlDoc *doc) {
+  return rp_xml_attrs_all(doc, NAME_ATTRS, sizeof NAME_ATTRS / sizeof NAME_ATTRS[0], "fallback",
+                          plain_name);
+}
+
+rp_xml_schema rp_layout_schema(void) {
+  rp_xml_schema s = {.name = "layouts/schema/layout.rng",
+                     .text = rp_schema_layout,
+                     .len = rp_schema_layout_len,
+                     .doc_hint = "docs/layout.md"};
+  s.fast_text = rp_xml_schema_variant(rp_schema_layout, rp_schema_layout_len, NAME_PATTERN,
+                                      NAME_NCNAME, &s.fast_len);
+  if (s.fast_text) s.fast_ok = names_plain;
+  return s;
+}
+
 rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out) {
   *out = NULL;
   size_t errors = d->errors;
@@ -378,8 +427,7 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   l->fonts_ready = true;
   rp_status st = RP_OK;
 
-  const rp_xml_schema schema = {"layouts/schema/layout.rng", rp_schema_layout, rp_schema_layout_len,
-                                "docs/layout.md"};
+  const rp_xml_schema schema = rp_layout_schema();
   st = rp_xml_load(path, &schema, d, &l->doc);
   if (st != RP_OK) goto fail;
   st = rp_xml_check_depth(l->doc, path, d);

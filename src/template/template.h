@@ -19,6 +19,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/xml.h"
 #include "bound/blocks.h"
 #include "model/content.h"
 
@@ -32,6 +33,9 @@ typedef struct rp_layout_def rp_layout_def;
  * rp_layout_def_free. On failure returns RP_ERR_INPUT (or RP_ERR_INTERNAL)
  * with every problem found recorded in `d`, and *out is NULL. */
 rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out);
+
+/* The layout language's schema, with its quicker variant (base/xml.h). */
+rp_xml_schema rp_layout_schema(void);
 
 /* Frees what rp_layout_def_load owns; accepts NULL. Bound documents made from
  * the layout must no longer be used (they borrow its fonts and styles). */

@@ -1147,6 +1147,129 @@ static void test_model_queries(void **state) {
   assert_int_equal(rp_model_board_people(NULL), 0);
 }
 
+/* ---- the schema's quicker variant ------------------------------------------ */
+
+static bool is_rng(const xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* Whether pattern `n` (an attribute's, not crossing into elements) reaches a
+ * ref to id.type or role.type, through the defines it refers to. */
+static bool reaches_id(const xmlNode *root, const xmlNode *n, int depth) {
+  if (depth > 32) return false;
+  for (const xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || is_rng(c, "element")) continue;
+    if (is_rng(c, "ref")) {
+      xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+      bool hit = strcmp((const char *)name, "id.type") == 0 ||
+                 strcmp((const char *)name, "role.type") == 0;
+      for (const xmlNode *d = root->children; d && !hit; d = d->next) {
+        if (!is_rng(d, "define")) continue;
+        xmlChar *dn = xmlGetProp(d, (const xmlChar *)"name");
+        if (xmlStrEqual(dn, name) && reaches_id(root, d, depth + 1)) hit = true;
+        xmlFree(dn);
+      }
+      xmlFree(name);
+      if (hit) return true;
+    } else if (reaches_id(root, c, depth)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool content_fast_ok(const rp_xml_schema *s, const char *attr, const char *value) {
+  char xml[256];
+  snprintf(xml, sizeof xml, "<review><member %s=\"%s\"/></review>", attr, value);
+  xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, 0);
+  assert_non_null(doc);
+  bool ok = s->fast_ok(doc);
+  xmlFreeDoc(doc);
+  return ok;
+}
+
+static void collect_id_attrs(const xmlNode *root, const xmlNode *n, const rp_xml_schema *s,
+                             int *found) {
+  for (const xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (is_rng(c, "attribute") && reaches_id(root, c, 0)) {
+      xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+      const char *a = (const char *)name;
+      (*found)++;
+      assert_true(content_fast_ok(s, a, "sharon-taylor-2"));
+      assert_false(content_fast_ok(s, a, "Sharon"));
+      if (strcmp(a, "figures") == 0) { /* a list of ids: words apart */
+        assert_true(content_fast_ok(s, a, " a-1  b "));
+        assert_false(content_fast_ok(s, a, "a b--c"));
+      } else {
+        assert_false(content_fast_ok(s, a, " sharon"));
+        assert_false(content_fast_ok(s, a, "a b"));
+      }
+      xmlFree(name);
+    }
+    collect_id_attrs(root, c, s, found);
+  }
+}
+
+/* The content schema's quicker variant leaves the id pattern out, on
+ * documents whose every attribute that may hold an id or a role holds one of
+ * that form: each attribute the schema gives one must be looked at. */
+static void test_content_schema_fast_ids(void **state) {
+  (void)state;
+  rp_xml_schema s = rp_content_schema();
+  assert_non_null(s.fast_text);
+  assert_non_null(s.fast_ok);
+  assert_null(strstr(s.fast_text, "[a-z0-9]+(-[a-z0-9]+)*"));
+  xmlDocPtr rng = xmlReadMemory(s.text, (int)s.len, "review.rng", NULL, 0);
+  assert_non_null(rng);
+  int found = 0;
+  collect_id_attrs(xmlDocGetRootElement(rng), xmlDocGetRootElement(rng), &s, &found);
+  assert_true(found >= 15);
+  xmlFreeDoc(rng);
+  /* the pattern's edges */
+  assert_true(content_fast_ok(&s, "id", "a"));
+  assert_true(content_fast_ok(&s, "id", "2019-20"));
+  assert_false(content_fast_ok(&s, "id", "-a"));
+  assert_false(content_fast_ok(&s, "id", "a-"));
+  assert_false(content_fast_ok(&s, "id", "a--b"));
+  assert_false(content_fast_ok(&s, "id", ""));
+  assert_false(content_fast_ok(&s, "id", "a_b"));
+  assert_true(content_fast_ok(&s, "lang", " Not an id "));
+}
+
+/* A bad id is still refused, with the message the full schema gives. */
+static void test_content_schema_fast_same_verdict(void **state) {
+  (void)state;
+  rp_xml_schema s = rp_content_schema();
+  const char *xml =
+      "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
+      "<organisation><name>X</name></organisation>\n"
+      "<period from=\"2019-01-01\" to=\"2019-02-01\">p</period>\n<title>T</title>\n"
+      "<people><person id=\"%s\"><name>P</name></person></people>\n"
+      "<section id=\"f\" person=\"p\"><title>F</title><p>q</p></section>\n</review>\n";
+  char good[1024], bad[1024];
+  snprintf(good, sizeof good, xml, "p");
+  snprintf(bad, sizeof bad, xml, "p--q");
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = NULL;
+  rp_status st = rp_xml_load(rp_test_write("fastid-good.xml", good), &s, &d, &doc);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  xmlFreeDoc(doc);
+  rp_diag_fini(&d);
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(rp_test_write("fastid-bad.xml", bad), &s, &d, &doc), RP_ERR_INPUT);
+  bool said = false;
+  for (size_t i = 0; i < d.count; i++)
+    if (d.entries[i].line == 6 && strstr(d.entries[i].message, "id=\"p--q\"") &&
+        strstr(d.entries[i].message, "expected an id"))
+      said = true;
+  if (!said) rp_test_diag_dump(&d);
+  assert_true(said);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_sample_loads_cleanly, sample_setup, sample_teardown),
@@ -1161,6 +1284,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sample_figures, sample_setup, sample_teardown),
       cmocka_unit_test_setup_teardown(test_sample_plan, sample_setup, sample_teardown),
       cmocka_unit_test(test_model_outlives_tree),
+      cmocka_unit_test(test_content_schema_fast_ids),
+      cmocka_unit_test(test_content_schema_fast_same_verdict),
       cmocka_unit_test(test_valid_fixture),
       cmocka_unit_test(test_strict_makes_warnings_errors),
       cmocka_unit_test(test_broken_documents),

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "testutil.h"
+
+#include <libxml/xpathInternals.h>
 /* testutil.h brings cmocka */
 #include "base/path.h"
 #include "base/schemas.h"
@@ -162,8 +164,10 @@ static void world_fini(world *w) {
 }
 
 static rp_status load_content(world *w, const char *path, bool schema) {
-  const rp_xml_schema review = {"data/schema/review.rng", rp_schema_review, rp_schema_review_len,
-                                "docs/content.md"};
+  const rp_xml_schema review = {.name = "data/schema/review.rng",
+                                .text = rp_schema_review,
+                                .len = rp_schema_review_len,
+                                .doc_hint = "docs/content.md"};
   w->c.path = path;
   return rp_xml_load(path, schema ? &review : NULL, &w->d, &w->c.doc);
 }
@@ -2011,6 +2015,105 @@ static void test_chart_errors(void **state) {
   world_fini(&w);
 }
 
+/* The layout schema's quicker variant (rp_layout_schema) replaces the name
+ * pattern by NCName, on layouts whose every attribute that may hold a name
+ * holds a plain one. Every attribute the schema gives a name must be among
+ * those looked at: each found here, with a value NCName takes and the
+ * pattern does not, must turn the quick check down. */
+static bool fast_ok_on(const rp_xml_schema *s, const char *attr, const char *value) {
+  char xml[256];
+  snprintf(xml, sizeof xml, "<layout><style %s=\"%s\"/></layout>", attr, value);
+  xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, 0);
+  assert_non_null(doc);
+  bool ok = s->fast_ok(doc);
+  xmlFreeDoc(doc);
+  return ok;
+}
+
+static void test_layout_schema_fast_names(void **state) {
+  (void)state;
+  rp_xml_schema s = rp_layout_schema();
+  assert_non_null(s.fast_text);
+  assert_non_null(s.fast_ok);
+  assert_null(strstr(s.fast_text, "[A-Za-z_][A-Za-z0-9_\\-]*"));
+  assert_non_null(strstr(s.text, "[A-Za-z_][A-Za-z0-9_\\-]*"));
+  xmlDocPtr rng = xmlReadMemory(s.text, (int)s.len, "layout.rng", NULL, 0);
+  assert_non_null(rng);
+  xmlXPathContextPtr x = xmlXPathNewContext(rng);
+  xmlXPathRegisterNs(x, (const xmlChar *)"r",
+                     (const xmlChar *)"http://relaxng.org/ns/structure/1.0");
+  /* every attribute whose value is, or lists, a name: directly or through
+   * a define that holds one (style-ref) */
+  xmlXPathObjectPtr refs = xmlXPathEvalExpression(
+      (const xmlChar *)"//r:attribute[.//r:ref[@name = 'name']] | //r:attribute[.//r:ref[@name = "
+                       "//r:define[.//r:ref[@name = 'name']]/@name]]",
+      x);
+  assert_non_null(refs);
+  int n = refs->nodesetval ? refs->nodesetval->nodeNr : 0;
+  assert_true(n >= 20);
+  for (int i = 0; i < n; i++) {
+    xmlChar *name = xmlGetProp(refs->nodesetval->nodeTab[i], (const xmlChar *)"name");
+    assert_non_null(name);
+    const char *a = (const char *)name;
+    assert_true(fast_ok_on(&s, a, "body-text_2"));
+    assert_false(fast_ok_on(&s, a, "body.text"));
+    if (strcmp(a, "fallback") == 0) { /* a list: words apart */
+      xmlFree(name);
+      continue;
+    }
+    assert_false(fast_ok_on(&s, a, " body"));
+    assert_false(fast_ok_on(&s, a,
+                            "b\xC3\xB6"
+                            "dy"));
+    assert_false(fast_ok_on(&s, a, ""));
+    xmlFree(name);
+  }
+  xmlXPathFreeObject(refs);
+  xmlXPathFreeContext(x);
+  xmlFreeDoc(rng);
+  /* a style given by a pattern: neither type takes it as a name */
+  assert_true(fast_ok_on(&s, "style", "{choose(@a, 'x', 'y')}"));
+  /* a list of names: each word */
+  assert_true(fast_ok_on(&s, "fallback", " symbols  emoji "));
+  assert_false(fast_ok_on(&s, "fallback", "symbols emo.ji"));
+  /* other attributes are not looked at */
+  assert_true(fast_ok_on(&s, "select", " a.b "));
+}
+
+/* Valid layouts load by the quick schema, invalid ones are told by the
+ * full one: a name NCName takes but the pattern does not is still refused,
+ * with the pattern in the message. */
+static void test_layout_schema_fast_same_verdict(void **state) {
+  (void)state;
+#define FAST_LAYOUT(NAME)                                                  \
+  "<layout version=\"1\">\n  <brand><style name=\"" NAME                   \
+  "\" size=\"9pt\"/></brand>\n"                                            \
+  "  <master name=\"m\"/>\n  <sequence><run template=\"t\"/></sequence>\n" \
+  "  <template name=\"t\"><paragraph style=\"" NAME "\">x</paragraph></template>\n</layout>\n"
+  const char *ok = rp_test_write("fastname-ok.xml", FAST_LAYOUT("body_2-x"));
+  const char *bad = rp_test_write("fastname-bad.xml", FAST_LAYOUT("body.x"));
+  rp_xml_schema s = rp_layout_schema();
+  rp_diag d;
+  rp_diag_init(&d);
+  xmlDocPtr doc = NULL;
+  rp_status st = rp_xml_load(ok, &s, &d, &doc);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  xmlFreeDoc(doc);
+  rp_diag_fini(&d);
+  rp_diag_init(&d);
+  assert_int_equal(rp_xml_load(bad, &s, &d, &doc), RP_ERR_INPUT);
+  assert_null(doc);
+  bool said = false;
+  for (size_t i = 0; i < d.count; i++)
+    if (strstr(d.entries[i].message, "body.x") &&
+        strstr(d.entries[i].message, "[A-Za-z_][A-Za-z0-9_\\-]*"))
+      said = true;
+  if (!said) rp_test_diag_dump(&d);
+  assert_true(said);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -2054,6 +2157,8 @@ int main(void) {
       cmocka_unit_test(test_fault_injection_part2),
       cmocka_unit_test(test_fault_injection_additions),
       cmocka_unit_test(test_kinds_table),
+      cmocka_unit_test(test_layout_schema_fast_names),
+      cmocka_unit_test(test_layout_schema_fast_same_verdict),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }

@@ -202,6 +202,44 @@ static void test_xinclude_same_folder(void **state) {
   xmlFreeDoc(doc);
 }
 
+/* An included tree is moved, not copied: its xml: attributes must then name
+ * this document's xml namespace (the part's own is freed with the part),
+ * its elements keep their namespaces and lines, and the included names are
+ * in the document's dictionary. */
+static void test_xinclude_moved_tree(void **state) {
+  put("inc5/part.xml",
+      "<part xmlns:q=\"urn:q\">\n  <q:b xml:lang=\"cy\" q:k=\"v\">\n"
+      "    <c xml:space=\"preserve\"> t </c>\n  </q:b>\n</part>\n");
+  const char *path = put("inc5/doc.xml", "<r " XI
+                                         " xml:lang=\"en\">\n\n"
+                                         "  <xi:include href=\"part.xml\"/>\n</r>\n");
+  xmlDocPtr doc = expect_loaded(path, NULL);
+  xmlNode *part = first_child(xmlDocGetRootElement(doc), "part");
+  assert_non_null(part);
+  xmlNode *b = first_child(part, "b");
+  assert_non_null(b);
+  xmlNode *c = first_child(b, "c");
+  assert_non_null(c);
+  assert_int_equal(rp_xml_line(part), 1);
+  assert_int_equal(rp_xml_line(b), 2);
+  assert_int_equal(rp_xml_line(c), 3);
+  assert_ptr_equal(b->doc, doc);
+  assert_ptr_equal(c->children->doc, doc);
+  assert_string_equal((const char *)b->ns->href, "urn:q");
+  xmlAttr *lang = xmlHasNsProp(b, (const xmlChar *)"lang", XML_XML_NAMESPACE);
+  assert_non_null(lang);
+  assert_ptr_equal(lang->ns, doc->oldNs);
+  assert_ptr_equal(lang->doc, doc);
+  xmlAttr *space = xmlHasNsProp(c, (const xmlChar *)"space", XML_XML_NAMESPACE);
+  assert_non_null(space);
+  assert_ptr_equal(space->ns, doc->oldNs);
+  xmlChar *k = xmlGetNsProp(b, (const xmlChar *)"k", (const xmlChar *)"urn:q");
+  assert_string_equal((const char *)k, "v");
+  xmlFree(k);
+  assert_true(xmlDictOwns(doc->dict, c->name) == 1);
+  xmlFreeDoc(doc);
+}
+
 static void test_xinclude_subfolder_and_nested(void **state) {
   put("inc2/parts/leaf.xml", "<leaf/>\n");
   put("inc2/parts/mid.xml", "<mid " XI ">\n  <xi:include href=\"leaf.xml\"/>\n</mid>\n");
@@ -319,7 +357,10 @@ static const char small_rng[] =
     "</element>";
 
 static void test_schema(void **state) {
-  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  rp_xml_schema schema = {.name = "small.rng",
+                          .text = small_rng,
+                          .len = sizeof small_rng - 1,
+                          .doc_hint = "docs/small.md"};
   /* Included content validates like any other (no xml:base in the way). */
   put("rng/sub/part.xml", "<a n=\"2\"/>\n");
   xmlFreeDoc(expect_loaded(
@@ -351,7 +392,7 @@ static void test_schema(void **state) {
   assert_int_equal(e->line, 2);
   rp_diag_fini(&d);
 
-  rp_xml_schema broken = {"broken.rng", "<nope/>", 7, NULL};
+  rp_xml_schema broken = {.name = "broken.rng", .text = "<nope/>", .len = 7, .doc_hint = NULL};
   rp_diag_init(&d);
   assert_int_equal(rp_xml_load(put("rng/any.xml", "<r/>"), &broken, &d, &doc), RP_ERR_INTERNAL);
   assert_true(rp_test_diag_has(&d, "built-in schema cannot be loaded"));
@@ -362,7 +403,10 @@ static void test_schema(void **state) {
  * "failed to validate content" up to the root; independent mistakes further
  * on are each reported. */
 static void test_schema_cascade_collapsed(void **state) {
-  rp_xml_schema schema = {"layout.rng", rp_schema_layout, rp_schema_layout_len, "docs/layout.md"};
+  rp_xml_schema schema = {.name = "layout.rng",
+                          .text = rp_schema_layout,
+                          .len = rp_schema_layout_len,
+                          .doc_hint = "docs/layout.md"};
   const char *text =
       "<?xml version=\"1.0\"?>\n<layout version=\"1\">\n"
       "  <brand><font role=\"body\" regular=\"a.ttf\"/><style name=\"body\" font=\"body\"/>"
@@ -381,7 +425,10 @@ static void test_schema_cascade_collapsed(void **state) {
   rp_diag_fini(&d);
 
   /* Independent mistakes on later lines are each reported. */
-  rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  rp_xml_schema review = {.name = "review.rng",
+                          .text = rp_schema_review,
+                          .len = rp_schema_review_len,
+                          .doc_hint = "docs/content.md"};
   const char *two =
       "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name><bogus/></organisation>\n"
@@ -407,7 +454,10 @@ static void test_schema_cascade_collapsed(void **state) {
  * interleave: "Element member failed to validate attributes"). Both were
  * found by tests/e2e/test_mutations.sh. */
 static void test_schema_errors_located(void **state) {
-  rp_xml_schema schema = {"small.rng", small_rng, sizeof small_rng - 1, "docs/small.md"};
+  rp_xml_schema schema = {.name = "small.rng",
+                          .text = small_rng,
+                          .len = sizeof small_rng - 1,
+                          .doc_hint = "docs/small.md"};
   const char *part = put("located/sub/part.xml", "<!-- a part -->\n\n<a bogus=\"1\"/>\n");
   const char *top = put("located/top.xml",
                         "<r " XI ">\n<a n=\"1\"/>\n<xi:include href=\"sub/part.xml\"/>\n</r>\n");
@@ -424,7 +474,10 @@ static void test_schema_errors_located(void **state) {
   rp_diag_fini(&d);
 
   /* A member without its kind, among the review's sections (an interleave). */
-  rp_xml_schema review = {"review.rng", rp_schema_review, rp_schema_review_len, "docs/content.md"};
+  rp_xml_schema review = {.name = "review.rng",
+                          .text = rp_schema_review,
+                          .len = rp_schema_review_len,
+                          .doc_hint = "docs/content.md"};
   const char *text =
       "<?xml version=\"1.0\"?>\n<review version=\"2\" xml:lang=\"en\">\n"
       "<organisation><name>X</name></organisation>\n"
@@ -458,7 +511,10 @@ static void test_schema_errors_located(void **state) {
  * (found by tests/e2e/test_mutations.sh); layout.rng now groups them in
  * <interleave>. */
 static void test_schema_many_attributes(void **state) {
-  rp_xml_schema schema = {"layout.rng", rp_schema_layout, rp_schema_layout_len, "docs/layout.md"};
+  rp_xml_schema schema = {.name = "layout.rng",
+                          .text = rp_schema_layout,
+                          .len = rp_schema_layout_len,
+                          .doc_hint = "docs/layout.md"};
   const char *style =
       "<style name=\"a\" parent=\"b\" font=\"body\" bold=\"true\" italic=\"true\" "
       "size=\"1pt\" leading=\"1pt\" tracking=\"1\" color=\"c\" align=\"left\" "
@@ -548,7 +604,10 @@ static const char explain_rng[] =
 /* Loads `text` against explain_rng expecting it refused; the caller reads
  * and frees `d`. */
 static void load_explained(const char *name, const char *text, rp_diag *d) {
-  rp_xml_schema schema = {"explain.rng", explain_rng, sizeof explain_rng - 1, "docs/x.md"};
+  rp_xml_schema schema = {.name = "explain.rng",
+                          .text = explain_rng,
+                          .len = sizeof explain_rng - 1,
+                          .doc_hint = "docs/x.md"};
   xmlDocPtr doc = NULL;
   rp_diag_init(d);
   assert_int_equal(rp_xml_load(put(name, text), &schema, d, &doc), RP_ERR_INPUT);
@@ -819,6 +878,7 @@ int main(void) {
       cmocka_unit_test(test_entities_refused_at_first_declaration),
       cmocka_unit_test(test_doctype),
       cmocka_unit_test(test_xinclude_same_folder),
+      cmocka_unit_test(test_xinclude_moved_tree),
       cmocka_unit_test(test_xinclude_subfolder_and_nested),
       cmocka_unit_test(test_xinclude_refusals),
       cmocka_unit_test(test_xinclude_every_error_reported),
