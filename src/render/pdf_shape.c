@@ -12,9 +12,15 @@
  * Path construction and painting operators are written here, not through
  * libharu, which prints every coordinate with five decimals: a map or a logo
  * is thousands of them, the largest part of the file. Coordinates are
- * written to 1/100 pt (0.0035 mm; a 1200 dpi device pixel is 0.06 pt) with
- * trailing zeros dropped. libharu's graphics mode is kept in step where a
- * libharu call follows (a clip path: HPDF_Page_Clip wants a path open). */
+ * written with trailing zeros dropped: a chart's or an SVG's path to 1/10 pt
+ * (off by 0.05 pt at most, less than a 1200 dpi device pixel of 0.06 pt;
+ * shapes that meet share their coordinates, so they round alike), the
+ * layout's boxes to 1/100 pt (a rectangle is written as x, y, width and
+ * height: its far edge rounds apart from a neighbour's near edge). After a
+ * close (h) the current point is the subpath's start, so the move Cairo adds
+ * there is written only when a segment follows it. libharu's graphics mode
+ * is kept in step where a libharu call follows (a clip path: HPDF_Page_Clip
+ * wants a path open). */
 #include <math.h>
 
 #include <string.h>
@@ -59,6 +65,7 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src) 
 /* Operators gathered for the page's content stream; written in blocks. */
 typedef struct ops_buf {
   rp_pdf *p;
+  bool tenths; /* numbers to 1/10 rather than 1/100 */
   size_t n;
   char s[4096];
 } ops_buf;
@@ -77,17 +84,22 @@ static void ops_room(ops_buf *b) {
   if (sizeof b->s - b->n < 6 * 24 + 8) ops_flush(b);
 }
 
-/* `v` to 1/100, trailing zeros dropped, then a space: "12.5 ", "-3 ". */
+/* `v` to 1/100 (or 1/10), trailing zeros dropped, then a space: "12.5 ",
+ * "-3 ". */
 static void ops_num(ops_buf *b, double v) {
-  long long c = llround(v * 100.0);
+  int unit = b->tenths ? 10 : 100;
+  long long c = llround(v * unit);
   char *o = b->s + b->n, tmp[24];
   if (c < 0) *o++ = '-', c = -c;
-  long long whole = c / 100;
-  int frac = (int)(c % 100), k = 0;
+  long long whole = c / unit;
+  int frac = (int)(c % unit), k = 0;
   do tmp[k++] = (char)('0' + whole % 10), whole /= 10;
   while (whole > 0);
   while (k > 0) *o++ = tmp[--k];
-  if (frac) {
+  if (frac && b->tenths) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac);
+  } else if (frac) {
     *o++ = '.';
     *o++ = (char)('0' + frac / 10);
     if (frac % 10) *o++ = (char)('0' + frac % 10);
@@ -320,27 +332,27 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
                            (HPDF_UINT16)fmax(1, lround(off / k))};
     HPDF_Page_SetDash(pg, dash, 2, 0);
   }
-  ops_buf b = {.p = p};
-  bool open = false;
+  ops_buf b = {.p = p, .tenths = true};
+  bool open = false, written = false;
+  double mx = 0, my = 0; /* a move not yet written (open, !moved) */
+  bool moved = false;
   for (size_t i = 0; i < it->u.path.n_ops; i++) {
     const rp_path_op *o = &it->u.path.ops[i];
     double x[3] = {o->x[0] / k, o->x[1] / k, o->x[2] / k};
     double y[3] = {rp_pdf_y(p, o->y[0]) / k, rp_pdf_y(p, o->y[1]) / k, rp_pdf_y(p, o->y[2]) / k};
-    switch (o->op) {
-      case RP_PATH_MOVE:
-        ops_point(&b, x[0], y[0], "m");
-        open = true;
-        break;
-      case RP_PATH_LINE:
-        if (open) ops_point(&b, x[0], y[0], "l");
-        break;
-      case RP_PATH_CURVE:
-        if (open) ops_curve(&b, x[0], y[0], x[1], y[1], x[2], y[2]);
-        break;
-      case RP_PATH_CLOSE:
-        if (open) ops_room(&b), ops_op(&b, "h");
-        break;
+    if (o->op == RP_PATH_MOVE) {
+      mx = x[0], my = y[0], open = true, moved = false;
+      continue;
     }
+    if (!open) continue;
+    if (!moved) ops_point(&b, mx, my, "m"), moved = written = true;
+    if (o->op == RP_PATH_LINE)
+      ops_point(&b, x[0], y[0], "l");
+    else if (o->op == RP_PATH_CURVE)
+      ops_curve(&b, x[0], y[0], x[1], y[1], x[2], y[2]);
+    else
+      ops_room(&b), ops_op(&b, "h");
   }
+  if (!written) ops_point(&b, mx, my, "m"); /* a lone point: painted as before */
   end_paint(&b, &it->src, do_fill, do_stroke, it->u.path.even_odd);
 }

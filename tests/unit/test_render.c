@@ -358,6 +358,33 @@ static void test_paths_drawn(void **state) {
               200); /* above it: paper (y flipped right) */
   cairo_surface_destroy(s);
 }
+/* A path's operators are written compactly: coordinates to 1/10 pt, and
+ * the move Cairo adds after each close only when a segment follows it. */
+static void test_path_operators_compact(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  const rp_path_op ops[] = {
+      {RP_PATH_MOVE, {100.123}, {100}}, {RP_PATH_LINE, {200.66}, {100}},
+      {RP_PATH_LINE, {200.66}, {150}},  {RP_PATH_CLOSE, {0}, {0}},
+      {RP_PATH_MOVE, {100.123}, {100}}, {RP_PATH_MOVE, {300}, {100}},
+      {RP_PATH_LINE, {350}, {100}},     {RP_PATH_LINE, {350}, {150}},
+      {RP_PATH_CLOSE, {0}, {0}},        {RP_PATH_MOVE, {300}, {100}},
+  };
+  add_path(fx, p, ops, sizeof ops / sizeof ops[0], (rp_color){1, 0, 0, 1});
+  assert_int_equal(render(fx, "compact.pdf", NULL), RP_OK);
+  run_result r =
+      run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("compact.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "100.1 "));
+  assert_non_null(strstr(r.out, "200.7 "));
+  assert_null(strstr(r.out, "100.12"));
+  assert_null(strstr(r.out, "200.66"));
+  assert_int_equal(count_of(r.out, " m\n"), 2); /* one per ring */
+  assert_int_equal(count_of(r.out, "h\nf\n"), 1);
+  assert_int_equal(count_of(r.out, "h\n300 "), 1);
+  run_free(&r);
+}
+
 static void test_text_extracts_without_cmap_warning(void **state) {
   fixture *fx = *state;
   build_text_doc(fx);
@@ -1184,6 +1211,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_unwritable_output_is_input_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths_drawn, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_path_operators_compact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pages_streamed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_streamed_link_past_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
