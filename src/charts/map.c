@@ -11,6 +11,7 @@
 
 #include "base/color.h"
 #include "base/mem.h"
+#include "base/simplify.h"
 #include "charts/map.h"
 
 #define MARKER_R 2.6    /* pt: one place */
@@ -20,7 +21,11 @@
 #define MERGE_REACH 7.0 /* label heights: how far a crowded place looks for a group */
 #define VIEW_PAD 0.15   /* degrees around what is shown */
 #define POINT_SLACK 0.5 /* degrees: how far outside the outline a place may be */
-#define SIMPLIFY 0.25   /* pt: outline detail finer than this is not drawn (below) */
+/* pt: outline detail finer than this is not drawn. The outline carries
+ * detail for any scale; a printed map of a few inches shows less, and each
+ * point is a dozen bytes of the page. A quarter point (0.09 mm, one 300-dpi
+ * dot) is below what the 0.4 pt coast line shows. */
+#define SIMPLIFY 0.25
 
 /* ---- colours and contrast ------------------------------------------------ */
 
@@ -215,53 +220,6 @@ static size_t clip_side(const double *in, size_t n, double *out, rp_map_rect f, 
   return k;
 }
 
-/* Douglas–Peucker on a closed ring of n projected points (in place):
- * keeps the points that lie more than `tol` pt from the chord of their
- * span. The outline carries detail for any scale; what a printed map of a
- * few inches can show is coarser, and each point is a dozen bytes of the
- * page. A quarter point (0.09 mm, one 300-dpi dot) is below what the 0.4 pt
- * coast line shows. `work` has room for 3n + 4 size_t (marks, then a stack of spans: at most one
- * per kept point). Returns the new count; a ring that would fall under three points is kept whole.
- */
-static size_t simplify(double *a, size_t n, double tol, size_t *work) {
-  if (n < 4) return n;
-  /* split the ring at point 0 and the point farthest from it */
-  size_t far = 0;
-  double best = -1;
-  for (size_t i = 1; i < n; i++) {
-    double d = hypot(a[2 * i] - a[0], a[2 * i + 1] - a[1]);
-    if (d > best) best = d, far = i;
-  }
-  size_t *keep = work, *stack = work + n, top = 0; /* keep: 0/1 per point */
-  memset(keep, 0, n * sizeof *keep);
-  keep[0] = keep[far] = 1;
-  stack[top++] = 0, stack[top++] = far;
-  stack[top++] = far, stack[top++] = n; /* n stands for point 0 again */
-  while (top) {
-    size_t j = stack[--top], i = stack[--top];
-    const double *p = &a[2 * i], *q = &a[2 * (j % n)];
-    double dx = q[0] - p[0], dy = q[1] - p[1], len = hypot(dx, dy), worst = -1;
-    size_t at = i;
-    for (size_t k = i + 1; k < j; k++) {
-      double ex = a[2 * k] - p[0], ey = a[2 * k + 1] - p[1];
-      double dist = len > 0 ? fabs(dx * ey - dy * ex) / len : hypot(ex, ey);
-      if (dist > worst) worst = dist, at = k;
-    }
-    if (worst > tol) {
-      keep[at] = 1;
-      stack[top++] = i, stack[top++] = at;
-      stack[top++] = at, stack[top++] = j;
-    }
-  }
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) m += keep[i];
-  if (m < 3) return n;
-  m = 0;
-  for (size_t i = 0; i < n; i++)
-    if (keep[i]) a[2 * m] = a[2 * i], a[2 * m + 1] = a[2 * i + 1], m++;
-  return m;
-}
-
 /* Adds the rings of one country (or of all but GB) to the current path,
  * simplified to what prints; an inset's rings are clipped to its frame. */
 static void outline_path(map *m, bool gb) {
@@ -271,17 +229,20 @@ static void outline_path(map *m, bool gb) {
     if ((strcmp(r->country, "GB") == 0) != gb) continue;
     size_t cap = 16 * r->n + 16, n = r->n; /* four passes, each at most doubling */
     double *a = rp_mem_alloc(cap * 2 * sizeof *a), *b = rp_mem_alloc(cap * 2 * sizeof *b);
-    size_t *work = rp_mem_alloc((3 * n + 4) * sizeof *work);
-    if (!a || !b || !work) {
-      rp_mem_free(a), rp_mem_free(b), rp_mem_free(work);
+    if (!a || !b) {
+      rp_mem_free(a), rp_mem_free(b);
       if (!m->o->failed) rp_diag_oom(m->o->d);
       m->o->failed = true;
       return;
     }
     for (size_t j = 0; j < n; j++)
       project(m, r->pt[2 * j], r->pt[2 * j + 1], &a[2 * j], &a[2 * j + 1]);
-    n = simplify(a, n, SIMPLIFY, work);
-    rp_mem_free(work);
+    if (!rp_simplify(a, &n, SIMPLIFY, true)) {
+      rp_mem_free(a), rp_mem_free(b);
+      if (!m->o->failed) rp_diag_oom(m->o->d);
+      m->o->failed = true;
+      return;
+    }
     for (int side = 0; m->is_inset && side < 4 && n > 0; side++) {
       n = clip_side(a, n, b, m->frame, side);
       double *t = a;

@@ -371,6 +371,20 @@ static void test_path_operators_compact(void **state) {
       {RP_PATH_CLOSE, {0}, {0}},        {RP_PATH_MOVE, {300}, {100}},
   };
   add_path(fx, p, ops, sizeof ops / sizeof ops[0], (rp_color){1, 0, 0, 1});
+  /* a line of 40 segments, straight but for one point 0.5 pt off it and
+   * one 0.02 pt off it: thinned to its ends and the corners around the
+   * first */
+  rp_path_op seg[41];
+  seg[0] = (rp_path_op){RP_PATH_MOVE, {100}, {400}};
+  for (int i = 1; i <= 40; i++)
+    seg[i] = (rp_path_op){RP_PATH_LINE,
+                          {100 + 5.0 * i},
+                          {i == 20   ? 400.5
+                           : i == 30 ? 400.02
+                                     : 400}};
+  rp_item *line = add_path(fx, p, seg, 41, (rp_color){0});
+  line->u.path.stroke = (rp_color){0, 0, 0, 1};
+  line->u.path.stroke_width = 1;
   assert_int_equal(render(fx, "compact.pdf", NULL), RP_OK);
   run_result r =
       run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("compact.pdf"));
@@ -379,7 +393,10 @@ static void test_path_operators_compact(void **state) {
   assert_non_null(strstr(r.out, "200.7 "));
   assert_null(strstr(r.out, "100.12"));
   assert_null(strstr(r.out, "200.66"));
-  assert_int_equal(count_of(r.out, " m\n"), 2); /* one per ring */
+  assert_int_equal(count_of(r.out, " m\n"), 3);     /* one per ring, and the line's */
+  assert_int_equal(count_of(r.out, " l\n"), 4 + 4); /* the rings', the line's */
+  assert_non_null(
+      strstr(r.out, "100 441.9 m\n195 441.9 l\n200 441.4 l\n205 441.9 l\n300 441.9 l\n"));
   assert_int_equal(count_of(r.out, "h\nf\n"), 1);
   assert_int_equal(count_of(r.out, "h\n300 "), 1);
   run_free(&r);
