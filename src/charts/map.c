@@ -11,6 +11,7 @@
 
 #include "base/color.h"
 #include "base/mem.h"
+#include "base/simplify.h"
 #include "charts/map.h"
 
 #define MARKER_R 2.6    /* pt: one place */
@@ -20,6 +21,11 @@
 #define MERGE_REACH 7.0 /* label heights: how far a crowded place looks for a group */
 #define VIEW_PAD 0.15   /* degrees around what is shown */
 #define POINT_SLACK 0.5 /* degrees: how far outside the outline a place may be */
+/* pt: outline detail finer than this is not drawn. The outline carries
+ * detail for any scale; a printed map of a few inches shows less, and each
+ * point is a dozen bytes of the page. A quarter point (0.09 mm, one 300-dpi
+ * dot) is below what the 0.4 pt coast line shows. */
+#define SIMPLIFY 0.25
 
 /* ---- colours and contrast ------------------------------------------------ */
 
@@ -214,8 +220,8 @@ static size_t clip_side(const double *in, size_t n, double *out, rp_map_rect f, 
   return k;
 }
 
-/* Adds the rings of one country (or of all but GB) to the current path;
- * an inset's rings are clipped to its frame. */
+/* Adds the rings of one country (or of all but GB) to the current path,
+ * simplified to what prints; an inset's rings are clipped to its frame. */
 static void outline_path(map *m, bool gb) {
   cairo_t *cr = m->o->cr;
   for (size_t i = 0; i < m->outline.n_rings; i++) {
@@ -231,6 +237,12 @@ static void outline_path(map *m, bool gb) {
     }
     for (size_t j = 0; j < n; j++)
       project(m, r->pt[2 * j], r->pt[2 * j + 1], &a[2 * j], &a[2 * j + 1]);
+    if (!rp_simplify(a, &n, SIMPLIFY, true)) {
+      rp_mem_free(a), rp_mem_free(b);
+      if (!m->o->failed) rp_diag_oom(m->o->d);
+      m->o->failed = true;
+      return;
+    }
     for (int side = 0; m->is_inset && side < 4 && n > 0; side++) {
       n = clip_side(a, n, b, m->frame, side);
       double *t = a;

@@ -6,14 +6,14 @@
  *   producer, dates, the PDF/A part and conformance, and (tagged files: all
  *   of them unless tagging failed) the PDF/UA part;
  * - an output intent (GTS_PDFA1) with the sRGB profile every colour of a
- *   screen file is meant in (Debian's icc-profiles-free, embedded in the
- *   binary at build time);
+ *   screen file is meant in (built here: srgb_profile);
  * - /ID in the trailer, which libharu never writes: two copies of a hash of
  *   what was drawn, so the same inputs still give the same bytes;
  * - PDF 1.7.
  * Fonts are embedded (pdf_font.c) and every page is tagged (pdf_tag.c). A
  * print file (pdf_print.c) is not archival: its output intent is the
  * printer's condition, and PDF/A allows one profile only. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +21,103 @@
 
 #include "render/pdf.h"
 
-extern const char rp_icc_sRGB[];
-extern const size_t rp_icc_sRGB_len;
+/* ---- the sRGB profile ------------------------------------------------------
+ * An ICC v4 display profile of sRGB (IEC 61966-2.1) built here, 548 bytes
+ * (324 deflated): the D50-adapted primaries, the D50 white, the Bradford
+ * adaptation from D65, and the sRGB curve itself as a parametric curve
+ * (type 3: gamma 2.4 with the linear toe), shared by the three channels. A
+ * v2 profile has to tabulate that curve (Debian's sRGB.icc: 6,922 bytes,
+ * 2,449 deflated, three copies of a 1,024-entry table). PDF/A-2 takes ICC
+ * profiles up to v4 (ICC.1:2004-10). littleCMS reads it as it reads its own
+ * sRGB: every 8-bit colour within one step (test_archive). */
+
+typedef struct icc_buf {
+  unsigned char b[640];
+  size_t n;
+} icc_buf;
+
+static void icc_u32(icc_buf *o, uint32_t v) {
+  for (int i = 3; i >= 0; i--) o->b[o->n++] = (unsigned char)(v >> (8 * i));
+}
+static void icc_u16(icc_buf *o, unsigned v) {
+  o->b[o->n++] = (unsigned char)(v >> 8), o->b[o->n++] = (unsigned char)v;
+}
+static void icc_sig(icc_buf *o, const char *s) { memcpy(o->b + o->n, s, 4), o->n += 4; }
+/* s15Fixed16Number */
+static void icc_fix(icc_buf *o, double v) { icc_u32(o, (uint32_t)(int32_t)lround(v * 65536)); }
+static void icc_xyz(icc_buf *o, double x, double y, double z) {
+  icc_sig(o, "XYZ "), icc_u32(o, 0), icc_fix(o, x), icc_fix(o, y), icc_fix(o, z);
+}
+/* multiLocalizedUnicode with one en-US record of ASCII `s` */
+static void icc_mluc(icc_buf *o, const char *s) {
+  size_t len = strlen(s);
+  icc_sig(o, "mluc"), icc_u32(o, 0), icc_u32(o, 1), icc_u32(o, 12), icc_sig(o, "enUS");
+  icc_u32(o, (uint32_t)(2 * len)), icc_u32(o, 28);
+  for (size_t i = 0; i < len; i++) icc_u16(o, (unsigned char)s[i]);
+}
+
+static size_t srgb_profile(unsigned char *out) {
+  static const double chad[9] = {1.0478112,  0.0228866,  -0.0501270, 0.0295424, 0.9904844,
+                                 -0.0170491, -0.0092345, 0.0150436,  0.7521316};
+  static const char *const sigs[10] = {"desc", "cprt", "wtpt", "chad", "rXYZ",
+                                       "gXYZ", "bXYZ", "rTRC", "gTRC", "bTRC"};
+  icc_buf d = {.n = 0}; /* the tags' data, then the header and table before it */
+  size_t at[10], len[10];
+  for (int t = 0; t < 10; t++) {
+    size_t start = d.n;
+    switch (t) {
+      case 0:
+        icc_mluc(&d, "sRGB IEC61966-2.1");
+        break;
+      case 1:
+        icc_mluc(&d, "No copyright, use freely");
+        break;
+      case 2:
+        icc_xyz(&d, 0.9642, 1.0, 0.8249);
+        break; /* D50: v4's media white */
+      case 3:
+        icc_sig(&d, "sf32"), icc_u32(&d, 0);
+        for (int i = 0; i < 9; i++) icc_fix(&d, chad[i]);
+        break;
+      case 4:
+        icc_xyz(&d, 0.4360747, 0.2225045, 0.0139322);
+        break;
+      case 5:
+        icc_xyz(&d, 0.3850649, 0.7168786, 0.0971045);
+        break;
+      case 6:
+        icc_xyz(&d, 0.1430804, 0.0606169, 0.7141733);
+        break;
+      case 7:
+        icc_sig(&d, "para"), icc_u32(&d, 0), icc_u16(&d, 3), icc_u16(&d, 0);
+        icc_fix(&d, 2.4), icc_fix(&d, 1 / 1.055), icc_fix(&d, 0.055 / 1.055);
+        icc_fix(&d, 1 / 12.92), icc_fix(&d, 0.04045);
+        break;
+      default: /* gTRC, bTRC: the same curve */
+        at[t] = at[7], len[t] = len[7];
+        continue;
+    }
+    at[t] = start, len[t] = d.n - start;
+    while (d.n % 4) d.b[d.n++] = 0; /* each tag starts on 4 bytes */
+  }
+  size_t head = 128 + 4 + 12 * 10;
+  icc_buf o = {.n = 0};
+  icc_u32(&o, (uint32_t)(head + d.n));
+  icc_u32(&o, 0);
+  icc_u32(&o, 0x04300000); /* v4.3 */
+  icc_sig(&o, "mntr"), icc_sig(&o, "RGB "), icc_sig(&o, "XYZ ");
+  icc_u16(&o, 2026), icc_u16(&o, 1), icc_u16(&o, 1), icc_u16(&o, 0), icc_u16(&o, 0), icc_u16(&o, 0);
+  icc_sig(&o, "acsp");
+  while (o.n < 68) o.b[o.n++] = 0; /* platform, flags, device, attributes, intent 0 */
+  icc_fix(&o, 0.9642), icc_fix(&o, 1.0), icc_fix(&o, 0.8249); /* the PCS illuminant, D50 */
+  while (o.n < 128) o.b[o.n++] = 0;                           /* creator, no profile ID, reserved */
+  icc_u32(&o, 10);
+  for (int t = 0; t < 10; t++)
+    icc_sig(&o, sigs[t]), icc_u32(&o, (uint32_t)(head + at[t])), icc_u32(&o, (uint32_t)len[t]);
+  memcpy(out, o.b, o.n);
+  memcpy(out + o.n, d.b, d.n);
+  return o.n + d.n;
+}
 
 /* Appends `s` to the buffer with XML's five characters escaped. */
 static void put_xml(char *buf, size_t cap, size_t *o, const char *s) {
@@ -137,8 +232,9 @@ static bool output_intent(rp_pdf *p) {
   HPDF_STATUS r = icc && oi && list ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
   if (r == HPDF_OK) icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
   if (r == HPDF_OK) r = HPDF_Dict_AddNumber(icc, "N", 3);
-  if (r == HPDF_OK)
-    r = HPDF_Stream_Write(icc->stream, (const HPDF_BYTE *)rp_icc_sRGB, (HPDF_UINT)rp_icc_sRGB_len);
+  unsigned char profile[1280];
+  size_t size = srgb_profile(profile);
+  if (r == HPDF_OK) r = HPDF_Stream_Write(icc->stream, profile, (HPDF_UINT)size);
   if (r == HPDF_OK) r = HPDF_Dict_AddName(oi, "Type", "OutputIntent");
   if (r == HPDF_OK) r = HPDF_Dict_AddName(oi, "S", "GTS_PDFA1");
   if (r == HPDF_OK)

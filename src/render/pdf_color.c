@@ -1,6 +1,6 @@
 /* pdf_color — setting fill and stroke colours for screen or print.
  *
- * Screen output writes every colour as DeviceRGB. Print output (docs/print.md)
+ * Screen output writes every colour as DeviceRGB, to 1/1000. Print output (docs/print.md)
  * writes DeviceCMYK: the brand's own CMYK where the layout gives one, else a
  * conversion of the RGB value; and a brand colour with a spot name as a
  * Separation colour space (the ink's name, with the brand CMYK as the
@@ -11,6 +11,7 @@
  * the property printers ask of black and grey text — neutral colours come out
  * as black ink only, never a four-colour mix. Layouts that care about a
  * colour give its CMYK. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,13 +46,30 @@ void rp_pdf_cmyk_of(const rp_print *pr, rp_color c, float out[4]) {
   for (int i = 0; i < 4; i++) out[i] = (float)((int)(out[i] * 1000 + 0.5f)) / 1000;
 }
 
+/* A colour component to 1/1000 (an 8-bit step is 1/255: every 8-bit value
+ * comes back the same), trailing zeros and the leading zero dropped:
+ * "1", "0", ".5", ".357". libharu writes five decimals. */
+static char *put_unit(char *o, float v) {
+  int m = (int)lroundf(unit(v) * 1000);
+  if (m == 0 || m == 1000) {
+    *o++ = m ? '1' : '0';
+    return o;
+  }
+  *o++ = '.';
+  for (int d = 100; m > 0; d /= 10) *o++ = (char)('0' + m / d), m %= d; /* m % 1 == 0 */
+  return o;
+}
+
 static void set(rp_pdf *p, rp_color c, bool stroke, const rp_src *src) {
   HPDF_Page pg = p->page;
   if (!p->print.on) {
-    if (stroke)
-      HPDF_Page_SetRGBStroke(pg, unit(c.r), unit(c.g), unit(c.b));
-    else
-      HPDF_Page_SetRGBFill(pg, unit(c.r), unit(c.g), unit(c.b));
+    char op[32], *o = put_unit(op, c.r);
+    *o++ = ' ';
+    o = put_unit(o, c.g);
+    *o++ = ' ';
+    o = put_unit(o, c.b);
+    memcpy(o, stroke ? " RG\n" : " rg\n", 5);
+    rp_pdf_raw(p, op, src);
     return;
   }
   float k[4];

@@ -12,13 +12,21 @@
  * Path construction and painting operators are written here, not through
  * libharu, which prints every coordinate with five decimals: a map or a logo
  * is thousands of them, the largest part of the file. Coordinates are
- * written to 1/100 pt (0.0035 mm; a 1200 dpi device pixel is 0.06 pt) with
- * trailing zeros dropped. libharu's graphics mode is kept in step where a
- * libharu call follows (a clip path: HPDF_Page_Clip wants a path open). */
+ * written with trailing zeros dropped: a chart's or an SVG's path to 1/10 pt
+ * (off by 0.05 pt at most, less than a 1200 dpi device pixel of 0.06 pt;
+ * shapes that meet share their coordinates, so they round alike), the
+ * layout's boxes to 1/100 pt (a rectangle is written as x, y, width and
+ * height: its far edge rounds apart from a neighbour's near edge). After a
+ * close (h) the current point is the subpath's start, so the move Cairo adds
+ * there is written only when a segment follows it. libharu's graphics mode
+ * is kept in step where a libharu call follows (a clip path: HPDF_Page_Clip
+ * wants a path open). */
 #include <math.h>
 
 #include <string.h>
 
+#include "base/mem.h"
+#include "base/simplify.h"
 #include "render/pdf.h"
 
 #define KAPPA 0.5522847498307936
@@ -59,6 +67,7 @@ bool rp_pdf_set_alpha(rp_pdf *p, double fill, double stroke, const rp_src *src) 
 /* Operators gathered for the page's content stream; written in blocks. */
 typedef struct ops_buf {
   rp_pdf *p;
+  bool tenths; /* numbers to 1/10 rather than 1/100 */
   size_t n;
   char s[4096];
 } ops_buf;
@@ -77,17 +86,22 @@ static void ops_room(ops_buf *b) {
   if (sizeof b->s - b->n < 6 * 24 + 8) ops_flush(b);
 }
 
-/* `v` to 1/100, trailing zeros dropped, then a space: "12.5 ", "-3 ". */
+/* `v` to 1/100 (or 1/10), trailing zeros dropped, then a space: "12.5 ",
+ * "-3 ". */
 static void ops_num(ops_buf *b, double v) {
-  long long c = llround(v * 100.0);
+  int unit = b->tenths ? 10 : 100;
+  long long c = llround(v * unit);
   char *o = b->s + b->n, tmp[24];
   if (c < 0) *o++ = '-', c = -c;
-  long long whole = c / 100;
-  int frac = (int)(c % 100), k = 0;
+  long long whole = c / unit;
+  int frac = (int)(c % unit), k = 0;
   do tmp[k++] = (char)('0' + whole % 10), whole /= 10;
   while (whole > 0);
   while (k > 0) *o++ = tmp[--k];
-  if (frac) {
+  if (frac && b->tenths) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac);
+  } else if (frac) {
     *o++ = '.';
     *o++ = (char)('0' + frac / 10);
     if (frac % 10) *o++ = (char)('0' + frac % 10);
@@ -282,6 +296,43 @@ void rp_pdf_draw_chart_slot(rp_pdf *p, const rp_item *it) {
                        rp_pdf_y(p, it->y + it->h / 2) - size * 0.35, label, &it->src);
 }
 
+/* pt: a run of straight segments is thinned to within this of its points
+ * (rp_simplify): what writing to 1/10 pt moves a point by already. A curve
+ * flattened into hundreds of short segments, as an SVG may hold, needs a
+ * fraction of them. */
+#define THIN 0.05
+
+/* Writes the run of lines of `it` that starts at op i (from the current
+ * point cx, cy, in written units: pt / k), thinned; returns the op after
+ * it and moves cx, cy to its end. */
+static size_t line_run(ops_buf *b, const rp_item *it, size_t i, double k, double *cx, double *cy) {
+  rp_pdf *p = b->p;
+  size_t end = i;
+  while (end < it->u.path.n_ops && it->u.path.ops[end].op == RP_PATH_LINE) end++;
+  size_t n = end - i + 1;
+  double *pt = n > 2 ? rp_mem_alloc(2 * n * sizeof *pt) : NULL;
+  if (pt) {
+    pt[0] = *cx, pt[1] = *cy;
+    for (size_t j = i; j < end; j++) {
+      pt[2 * (j - i + 1)] = it->u.path.ops[j].x[0] / k;
+      pt[2 * (j - i + 1) + 1] = rp_pdf_y(p, it->u.path.ops[j].y[0]) / k;
+    }
+    if (rp_simplify(pt, &n, THIN / k, false)) {
+      for (size_t j = 1; j < n; j++) ops_point(b, pt[2 * j], pt[2 * j + 1], "l");
+      *cx = pt[2 * (n - 1)], *cy = pt[2 * (n - 1) + 1];
+      rp_mem_free(pt);
+      return end;
+    }
+    rp_mem_free(pt);
+  }
+  if (n > 2) rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+  for (size_t j = i; j < end; j++) {
+    *cx = it->u.path.ops[j].x[0] / k, *cy = rp_pdf_y(p, it->u.path.ops[j].y[0]) / k;
+    ops_point(b, *cx, *cy, "l");
+  }
+  return end;
+}
+
 /* A path from charts/: segments replayed in page coordinates (y flipped),
  * then filled (non-zero or even-odd) and/or stroked, dashed if asked. */
 void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
@@ -320,27 +371,31 @@ void rp_pdf_draw_path(rp_pdf *p, const rp_item *it) {
                            (HPDF_UINT16)fmax(1, lround(off / k))};
     HPDF_Page_SetDash(pg, dash, 2, 0);
   }
-  ops_buf b = {.p = p};
-  bool open = false;
+  ops_buf b = {.p = p, .tenths = true};
+  bool open = false, written = false;
+  double mx = 0, my = 0; /* a move not yet written (open, !moved) */
+  double cx = 0, cy = 0; /* the current point */
+  bool moved = false;
   for (size_t i = 0; i < it->u.path.n_ops; i++) {
     const rp_path_op *o = &it->u.path.ops[i];
     double x[3] = {o->x[0] / k, o->x[1] / k, o->x[2] / k};
     double y[3] = {rp_pdf_y(p, o->y[0]) / k, rp_pdf_y(p, o->y[1]) / k, rp_pdf_y(p, o->y[2]) / k};
-    switch (o->op) {
-      case RP_PATH_MOVE:
-        ops_point(&b, x[0], y[0], "m");
-        open = true;
-        break;
-      case RP_PATH_LINE:
-        if (open) ops_point(&b, x[0], y[0], "l");
-        break;
-      case RP_PATH_CURVE:
-        if (open) ops_curve(&b, x[0], y[0], x[1], y[1], x[2], y[2]);
-        break;
-      case RP_PATH_CLOSE:
-        if (open) ops_room(&b), ops_op(&b, "h");
-        break;
+    if (o->op == RP_PATH_MOVE) {
+      mx = cx = x[0], my = cy = y[0], open = true, moved = false;
+      continue;
+    }
+    if (!open) continue;
+    if (!moved) ops_point(&b, mx, my, "m"), moved = written = true;
+    if (o->op == RP_PATH_LINE) {
+      i = line_run(&b, it, i, k, &cx, &cy) - 1;
+    } else if (o->op == RP_PATH_CURVE) {
+      ops_curve(&b, x[0], y[0], x[1], y[1], x[2], y[2]);
+      cx = x[2], cy = y[2];
+    } else {
+      ops_room(&b), ops_op(&b, "h");
+      cx = mx, cy = my;
     }
   }
+  if (!written) ops_point(&b, mx, my, "m"); /* a lone point: painted as before */
   end_paint(&b, &it->src, do_fill, do_stroke, it->u.path.even_odd);
 }

@@ -16,13 +16,23 @@
  * `figures`): libharu has no TJ operator, so such an item is drawn as
  * pieces, a new one wherever a glyph's place (rp_font_measure_fig, what
  * layout measured: kerning, a figure's replaced advance, its glyph's shift)
- * parts from where libharu's widths would put it: a Td and a Tj per piece in
- * the same text object. The pieces of a word abut or overlap by a fraction
- * of a glyph, so text extraction still reads whole words. */
+ * parts from where libharu's widths would put it. The pieces go into one TJ
+ * written here (tj_buf), each piece's string as libharu's Tj would encode
+ * it. The pieces of a word abut or overlap by a fraction of a glyph, so text
+ * extraction still reads whole words.
+ *
+ * Bytes: Td is written to 1/100 pt from the last position as written (no
+ * drift), colours to 1/1000 (pdf_color.c); libharu writes five decimals. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "render/pdf.h"
+
+/* pt: how far a glyph may sit from where the piece's widths put it before
+ * a new piece starts. Positions are written to 1/100 pt (move_text), so a
+ * piece for less than half of that would move nothing. */
+#define PIECE_SLACK 0.005
 
 static float unit(float v) { return v > 0 ? (v < 1 ? v : 1) : 0; }
 
@@ -59,13 +69,54 @@ static bool text_valid(rp_pdf *p, const rp_item *it) {
   return true;
 }
 
-/* Graphics state written so far inside the current text object. */
+/* Graphics state written so far inside the current text object, and where
+ * its text line starts (hundredths of a point, as written: 0, 0 at BT). */
 typedef struct text_state {
   HPDF_Font font;
   double size, cs;
   rp_color color;
   bool set;
+  long long tx, ty;
 } text_state;
+
+/* `c` hundredths as a PDF number, trailing zeros dropped: "12.5", "-3". */
+static char *put_hundredths(char *o, long long c) {
+  if (c < 0) *o++ = '-', c = -c;
+  o += sprintf(o, "%lld", c / 100);
+  int frac = (int)(c % 100);
+  if (frac) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac / 10);
+    if (frac % 10) *o++ = (char)('0' + frac % 10);
+  }
+  return o;
+}
+
+/* Moves the text line to x, y (PDF space) with a Td written to 1/100 pt
+ * (libharu writes five decimals): the move is from the last position as
+ * written, so rounding never accumulates along a line. None when it would
+ * be 0 0. libharu's idea of the text matrix is kept in step for the calls
+ * that follow (ShowText, and TextOut in a later text object). */
+static void move_text(rp_pdf *p, text_state *st, double x, double y) {
+  long long nx = llround(x * 100.0), ny = llround(y * 100.0);
+  if (nx != st->tx || ny != st->ty) {
+    char op[64], *o = put_hundredths(op, nx - st->tx);
+    *o++ = ' ';
+    o = put_hundredths(o, ny - st->ty);
+    memcpy(o, " Td\n", 5);
+    rp_pdf_raw(p, op, NULL);
+    st->tx = nx, st->ty = ny;
+  }
+  HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
+  attr->text_matrix.x = attr->text_pos.x = (HPDF_REAL)(nx / 100.0);
+  attr->text_matrix.y = attr->text_pos.y = (HPDF_REAL)(ny / 100.0);
+}
+
+/* Shows `s` with its baseline starting at x, y (PDF space). */
+static void text_at(rp_pdf *p, text_state *st, double x, double y, const char *s) {
+  move_text(p, st, x, y);
+  HPDF_Page_ShowText(p->page, s);
+}
 
 static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item *it) {
   double size = it->u.text.size, cs = char_space(it);
@@ -75,33 +126,85 @@ static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item
   if (!st->set || (st->color.r != c.r || st->color.g != c.g || st->color.b != c.b))
     rp_pdf_fill_color(p, c, &it->src);
   if (!st->set || st->cs != cs) HPDF_Page_SetCharSpace(p->page, (HPDF_REAL)cs);
-  *st = (text_state){font, size, cs, c, true};
+  st->font = font, st->size = size, st->cs = cs, st->color = c, st->set = true;
+}
+
+/* The pieces of one item, written as one TJ: [<piece> n <piece> …] TJ, the
+ * numbers moving the next piece in thousandths of an em (to 1/10). */
+typedef struct tj_buf {
+  rp_pdf *p;
+  HPDF_Stream enc; /* libharu's encoding of a piece is caught here */
+  char *s;
+  size_t n, cap;
+  bool ok;
+} tj_buf;
+
+/* Appends libharu's string for `text` ("<…>", as its Tj would write it: the
+ * font's encoding stays libharu's) to the array. */
+static void tj_piece(tj_buf *b, const char *text) {
+  if (!b->ok) return;
+  HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
+  HPDF_Stream page = attr->stream;
+  HPDF_MemStream_FreeData(b->enc);
+  attr->stream = b->enc;
+  HPDF_Page_ShowText(b->p->page, text);
+  attr->stream = page;
+  HPDF_UINT size = HPDF_Stream_Size(b->enc), tail = 4; /* " Tj\n" */
+  if (size <= tail || b->n + size + 32 > b->cap ||
+      HPDF_Stream_Seek(b->enc, 0, HPDF_SEEK_SET) != HPDF_OK ||
+      HPDF_Stream_Read(b->enc, (HPDF_BYTE *)b->s + b->n, &size) != HPDF_OK ||
+      memcmp(b->s + b->n + size - tail, " Tj\n", tail) != 0) {
+    b->ok = false;
+    return;
+  }
+  b->n += size - tail;
+}
+
+/* Appends the move before the next piece, in tenths of a thousandth of an
+ * em (positive: to the left). */
+static void tj_move(tj_buf *b, long long tenths) {
+  if (!b->ok) return;
+  char *o = b->s + b->n;
+  *o++ = ' ';
+  if (tenths < 0) *o++ = '-', tenths = -tenths;
+  o += sprintf(o, "%lld", tenths / 10);
+  if (tenths % 10) *o++ = '.', *o++ = (char)('0' + tenths % 10);
+  *o++ = ' ';
+  b->n = (size_t)(o - b->s);
 }
 
 /* Shows `text` (clean UTF-8) with its baseline starting at it's x, y. */
-static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
-  HPDF_REAL y = (HPDF_REAL)rp_pdf_y(p, it->y);
+static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *text) {
+  double y = rp_pdf_y(p, it->y);
   const rp_fontset *fs = p->doc->fonts;
   bool placed = it->u.text.kern || it->u.text.figures != RP_FIGURES_FONT;
   const rp_font *f = placed && fs && it->u.text.font >= 0 && (size_t)it->u.text.font < fs->count
                          ? rp_fontset_get(fs, it->u.text.font)
                          : NULL;
   size_t len = strlen(text);
-  char *buf = f ? rp_arena_alloc(p->tmp ? p->tmp : p->scratch, len + 1) : NULL;
-  if (!buf) {
-    HPDF_Page_TextOut(p->page, (HPDF_REAL)it->x, y, text);
+  rp_arena *a = p->tmp ? p->tmp : p->scratch;
+  char *buf = f ? rp_arena_alloc(a, len + 1) : NULL;
+  /* every piece's string (four hex digits a character at most, as each
+   * takes a byte or more) and a number before it */
+  tj_buf tj = {.p = p, .cap = 24 * len + 64, .ok = true};
+  if (buf) tj.s = rp_arena_alloc(a, tj.cap);
+  if (!buf || !tj.s) {
+    text_at(p, st, it->x, y, text);
     return;
   }
   memcpy(buf, text, len + 1);
   double size = it->u.text.size, track = it->u.text.tracking;
   rp_figures fig = it->u.text.figures;
   bool kern = it->u.text.kern;
+  /* a TJ number moves by 1/10 of a thousandth of an em: a piece is worth
+   * starting for more than that and half a hundredth of a point */
+  double slack = fmax(PIECE_SLACK, size / 10000.0);
   /* Where each glyph goes, as rp_font_measure_fig measured it (pen: the
    * advances, kerning and tracking so far, thousandths of an em), against
-   * where the current piece's Tj would put it (libharu's widths); a new
-   * piece starts wherever the two part. */
+   * where the current piece would put it (libharu's widths, from where the
+   * piece starts as written); a new piece starts wherever the two part. */
   size_t start = 0;
-  double x = it->x; /* of the piece starting at `start` */
+  double x = it->x; /* of the piece starting at `start`, as written */
   int64_t pen = 0, natural = 0;
   size_t chars = 0, piece_chars = 0;
   uint32_t prev = 0;
@@ -112,21 +215,40 @@ static void show_text(rp_pdf *p, const rp_item *it, const char *text) {
     if (i > 0 && kern) pen += rp_font_kern_fig(f, prev, cp, fig);
     double want = it->x + ((double)(pen + shift) + track * (double)chars) * size / 1000.0;
     double at = x + ((double)natural + track * (double)piece_chars) * size / 1000.0;
-    if (i > 0 && fabs(want - at) > 1e-6) {
+    if (i == 0) {
+      move_text(p, st, shift != 0 ? want : x, y);
+      x = (double)st->tx / 100.0;
+    } else if (fabs(want - at) > slack) {
+      if (!tj.enc) { /* a second piece: the item becomes a TJ */
+        tj.enc = HPDF_MemStream_New(p->pdf->mmgr, 256);
+        tj.ok = tj.enc != NULL;
+        if (tj.ok) tj.s[tj.n++] = '[';
+      }
       char keep = buf[i];
       buf[i] = '\0';
-      HPDF_Page_TextOut(p->page, (HPDF_REAL)x, y, buf + start);
+      tj_piece(&tj, buf + start);
       buf[i] = keep;
-      start = i, x = want, natural = 0, piece_chars = 0;
-    } else if (i == 0 && shift != 0) {
-      x = want;
+      long long move = llround((at - want) * 10000.0 / size);
+      tj_move(&tj, move);
+      start = i, x = at - (double)move * size / 10000.0, natural = 0, piece_chars = 0;
     }
     natural += rp_font_cp_width(f, cp);
     pen += adv;
     prev = cp;
     i += n;
   }
-  HPDF_Page_TextOut(p->page, (HPDF_REAL)x, y, buf + start);
+  if (!tj.enc) {
+    HPDF_Page_ShowText(p->page, buf + start);
+    return;
+  }
+  tj_piece(&tj, buf + start);
+  HPDF_Stream_Free(tj.enc);
+  if (!tj.ok) {
+    rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "out of memory");
+    return;
+  }
+  memcpy(tj.s + tj.n, "] TJ\n", 6);
+  rp_pdf_raw(p, tj.s, &it->src);
 }
 
 /* Underline: a filled rectangle below the baseline, as wide as the text
@@ -174,7 +296,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       /* Marked content opens and closes inside this BT…ET. */
       rp_pdf_tag_text(p, it);
       apply_state(p, &st, font, it);
-      show_text(p, it, text);
+      show_text(p, &st, it, text);
       if (!rp_pdf_ok(p, "draw text", &it->src)) st.set = false;
       any_underline |= it->u.text.underline;
     }

@@ -40,7 +40,21 @@ check(str(info.get("/CreationDate")).startswith("D:20231114221320"), "Info date"
 meta = pdf.Root.Metadata
 check(meta.Type == "/Metadata" and meta.Subtype == "/XML" and "/Filter" not in meta, "metadata stream")
 oi = pdf.Root.OutputIntents[0]
-check(oi.S == "/GTS_PDFA1" and int(oi.DestOutputProfile.N) == 3 and len(oi.DestOutputProfile.read_bytes()) > 3000, "output intent")
+check(oi.S == "/GTS_PDFA1" and int(oi.DestOutputProfile.N) == 3, "output intent")
+# the profile is sRGB: littleCMS maps every colour of a grid through it as
+# through its own sRGB, within one 8-bit step
+import io
+from PIL import Image, ImageCms
+icc = oi.DestOutputProfile.read_bytes()
+prof = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+check(prof.profile.version >= 2 and prof.profile.xcolor_space.strip() == "RGB", "profile kind")
+grid = Image.new("RGB", (64, 64))
+grid.putdata([(4 * (i % 64) + 3 * (i // 1024), 4 * (i // 64 % 64), 255 - 4 * (i % 64)) for i in range(4096)])
+lab = ImageCms.createProfile("LAB")
+a = ImageCms.applyTransform(grid, ImageCms.buildTransform(prof, lab, "RGB", "LAB"))
+b = ImageCms.applyTransform(grid, ImageCms.buildTransform(ImageCms.createProfile("sRGB"), lab, "RGB", "LAB"))
+worst = max(abs(x - y) for p, q in zip(a.getdata(), b.getdata()) for x, y in zip(p, q))
+check(worst <= 1, f"output intent profile is not sRGB: Lab differs by {worst}")
 ids = pdf.trailer.ID
 check(len(ids) == 2 and bytes(ids[0]) == bytes(ids[1]) and len(bytes(ids[0])) == 16, "ID")
 check(pdf.pdf_version == "1.7", f"version {pdf.pdf_version}")

@@ -477,9 +477,27 @@ static void test_legend_place(void **state) {
 
 /* ---- the outline and the look --------------------------------------------- */
 
-/* Every point of the outline file is drawn: the land paths' vertices (a
- * move or line that starts or continues a ring) are the file's points. */
-static void test_outline_all_points(void **state) {
+/* The land paths' vertices (a move or line that starts or continues a
+ * ring) and their closes, in paths of at least `min_ops` operators. */
+static void count_vertices(fixture *fx, size_t min_ops, size_t *drawn, size_t *closes) {
+  *drawn = *closes = 0;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    rp_item *it = item(fx, i);
+    if (it->kind != RP_ITEM_PATH || it->u.path.n_ops < min_ops) continue;
+    for (size_t k = 0; k < it->u.path.n_ops; k++) {
+      rp_path_op_kind op = it->u.path.ops[k].op;
+      bool starts = op == RP_PATH_MOVE && k + 1 < it->u.path.n_ops &&
+                    it->u.path.ops[k + 1].op == RP_PATH_LINE;
+      *drawn += op == RP_PATH_LINE || starts;
+      *closes += op == RP_PATH_CLOSE;
+    }
+  }
+}
+
+/* Every ring of the outline file is drawn, with the detail its printed size
+ * shows: fewer points than the file has on a map of the review's size (about
+ * 200 × 260 pt), more on a map four times as large. */
+static void test_outline_all_rings(void **state) {
   fixture *fx = *state;
   FILE *f = fopen(rp_test_src("data/map/uk-outline.txt"), "r");
   assert_non_null(f);
@@ -494,21 +512,53 @@ static void test_outline_all_points(void **state) {
   }
   fclose(f);
   assert_true(points > 3900 && rings > 60);
-  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 400, 520, NULL), RP_OK);
-  size_t drawn = 0, closes = 0;
-  for (size_t i = 0; i < fx->page.items.len; i++) {
-    rp_item *it = item(fx, i);
-    if (it->kind != RP_ITEM_PATH || it->u.path.n_ops < 100) continue;
-    for (size_t k = 0; k < it->u.path.n_ops; k++) {
-      rp_path_op_kind op = it->u.path.ops[k].op;
-      bool starts = op == RP_PATH_MOVE && k + 1 < it->u.path.n_ops &&
-                    it->u.path.ops[k + 1].op == RP_PATH_LINE;
-      drawn += op == RP_PATH_LINE || starts;
-      closes += op == RP_PATH_CLOSE;
-    }
-  }
-  assert_int_equal(drawn, points);
+  size_t small, large, closes;
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 200, 260, NULL), RP_OK);
+  count_vertices(fx, 100, &small, &closes);
   assert_int_equal(closes, rings);
+  assert_true(small < points * 9 / 10 && small > points / 4);
+  assert_int_equal(draw(fx, towns, 6, keys_2018, 2, 800, 1040, NULL), RP_OK);
+  count_vertices(fx, 100, &large, &closes);
+  assert_int_equal(closes, rings);
+  assert_true(large > small && large <= points);
+}
+
+/* A square ring of 4 × 50 points on straight sides, with a bump of 0.05°
+ * (several points on this map) on its south side and one of 0.0002° (a
+ * fortieth of a point) on its north side: the sides' inner points and the
+ * small bump go, the corners and the large bump stay. */
+static void test_outline_simplified(void **state) {
+  fixture *fx = *state;
+  char *text = rp_arena_alloc(fx->a, 64 * 1024), *o = text;
+  o += sprintf(o, "ring GB 200\n");
+  for (int i = 0; i < 50; i++) /* south, west to east; the bump at i = 25 */
+    o += sprintf(o, "%.4f %.4f\n", -5 + 0.1 * i, i == 25 ? 51.95 : 52.0);
+  for (int i = 0; i < 50; i++) o += sprintf(o, "%.4f %.4f\n", 0.0, 52 + 0.08 * i);
+  for (int i = 0; i < 50; i++) /* north, east to west; the small bump at i = 25 */
+    o += sprintf(o, "%.4f %.4f\n", -0.1 * i, i == 25 ? 56.0002 : 56.0);
+  for (int i = 0; i < 50; i++) o += sprintf(o, "%.4f %.4f\n", -5.0, 56 - 0.08 * i);
+  const char *path = rp_test_write("square-outline.txt", text);
+  static const place inside[] = {{"Middle", "member", 54.0, -2.5}};
+  assert_int_equal(draw(fx, inside, 1, keys_2018, 2, 400, 520, path), RP_OK);
+  const rp_item *land = NULL;
+  for (size_t i = 0; i < fx->page.items.len; i++) {
+    const rp_item *it = item(fx, i);
+    if (it->kind == RP_ITEM_PATH && (!land || it->u.path.n_ops > land->u.path.n_ops)) land = it;
+  }
+  assert_non_null(land);
+  /* m at the south-west corner, then l to the bump's three points and the
+   * other three corners, h */
+  size_t lines = 0, moves = 0;
+  double bottom = -INFINITY;
+  for (size_t k = 0; k < land->u.path.n_ops; k++) {
+    lines += land->u.path.ops[k].op == RP_PATH_LINE;
+    moves += land->u.path.ops[k].op == RP_PATH_MOVE && k + 1 < land->u.path.n_ops &&
+             land->u.path.ops[k + 1].op == RP_PATH_LINE;
+    if (land->u.path.ops[k].op != RP_PATH_CLOSE) bottom = fmax(bottom, land->u.path.ops[k].y[0]);
+  }
+  assert_int_equal(moves, 1);
+  assert_int_equal(lines, 6);
+  assert_true(bottom > land->u.path.ops[0].y[0] + 1); /* the bump's tip, below the corner */
 }
 
 static double lin(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
@@ -718,7 +768,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_labels_dense_synthetic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_london, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inset_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_outline_all_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_all_rings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_simplified, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_places, setup, teardown),
       cmocka_unit_test_setup_teardown(test_label_contrast, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_numbers_as_strtod, setup, teardown),

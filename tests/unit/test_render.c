@@ -358,6 +358,50 @@ static void test_paths_drawn(void **state) {
               200); /* above it: paper (y flipped right) */
   cairo_surface_destroy(s);
 }
+/* A path's operators are written compactly: coordinates to 1/10 pt, and
+ * the move Cairo adds after each close only when a segment follows it. */
+static void test_path_operators_compact(void **state) {
+  fixture *fx = *state;
+  rp_page *p = add_page(fx, NULL);
+  const rp_path_op ops[] = {
+      {RP_PATH_MOVE, {100.123}, {100}}, {RP_PATH_LINE, {200.66}, {100}},
+      {RP_PATH_LINE, {200.66}, {150}},  {RP_PATH_CLOSE, {0}, {0}},
+      {RP_PATH_MOVE, {100.123}, {100}}, {RP_PATH_MOVE, {300}, {100}},
+      {RP_PATH_LINE, {350}, {100}},     {RP_PATH_LINE, {350}, {150}},
+      {RP_PATH_CLOSE, {0}, {0}},        {RP_PATH_MOVE, {300}, {100}},
+  };
+  add_path(fx, p, ops, sizeof ops / sizeof ops[0], (rp_color){1, 0, 0, 1});
+  /* a line of 40 segments, straight but for one point 0.5 pt off it and
+   * one 0.02 pt off it: thinned to its ends and the corners around the
+   * first */
+  rp_path_op seg[41];
+  seg[0] = (rp_path_op){RP_PATH_MOVE, {100}, {400}};
+  for (int i = 1; i <= 40; i++)
+    seg[i] = (rp_path_op){RP_PATH_LINE,
+                          {100 + 5.0 * i},
+                          {i == 20   ? 400.5
+                           : i == 30 ? 400.02
+                                     : 400}};
+  rp_item *line = add_path(fx, p, seg, 41, (rp_color){0});
+  line->u.path.stroke = (rp_color){0, 0, 0, 1};
+  line->u.path.stroke_width = 1;
+  assert_int_equal(render(fx, "compact.pdf", NULL), RP_OK);
+  run_result r =
+      run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("compact.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "100.1 "));
+  assert_non_null(strstr(r.out, "200.7 "));
+  assert_null(strstr(r.out, "100.12"));
+  assert_null(strstr(r.out, "200.66"));
+  assert_int_equal(count_of(r.out, " m\n"), 3);     /* one per ring, and the line's */
+  assert_int_equal(count_of(r.out, " l\n"), 4 + 4); /* the rings', the line's */
+  assert_non_null(
+      strstr(r.out, "100 441.9 m\n195 441.9 l\n200 441.4 l\n205 441.9 l\n300 441.9 l\n"));
+  assert_int_equal(count_of(r.out, "h\nf\n"), 1);
+  assert_int_equal(count_of(r.out, "h\n300 "), 1);
+  run_free(&r);
+}
+
 static void test_text_extracts_without_cmap_warning(void **state) {
   fixture *fx = *state;
   build_text_doc(fx);
@@ -416,7 +460,17 @@ static void test_kerned_text_extracts_and_measures(void **state) {
     }
   }
   assert_int_equal(render(fx, "kern.pdf", NULL), RP_OK);
-  run_result r = run("pdftotext -enc UTF-8 '%s' -", tmp_path("kern.pdf"));
+  /* a kerned line is one TJ whose numbers move its pieces (the kerning in
+   * thousandths of an em: AV pulls in by 20), not a Td and Tj per piece */
+  run_result r =
+      run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("kern.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_int_equal(count_of(r.out, "] TJ\n"), 2);
+  assert_int_equal(count_of(r.out, "> Tj\n"), 1);
+  assert_int_equal(count_of(r.out, " Td\n"), 3);
+  assert_non_null(strstr(r.out, "> 20 <"));
+  run_free(&r);
+  r = run("pdftotext -enc UTF-8 '%s' -", tmp_path("kern.pdf"));
   assert_int_equal(r.status, 0);
   assert_int_equal(count_of(r.out, "AVAST Today Tyrannical\n"), 3);
   run_free(&r);
@@ -1184,6 +1238,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_unwritable_output_is_input_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths_drawn, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_path_operators_compact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pages_streamed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_streamed_link_past_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
