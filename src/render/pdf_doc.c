@@ -329,11 +329,12 @@ typedef struct spool_range {
   HPDF_UINT len, pos; /* its length; the read position */
 } spool_range;
 
-static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
-  rp_pdf *p = s->attr;
+/* Appends n bytes to the spool; false (spool_err set) on failure. */
+static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
   size_t done = 0;
   while (done < n && !p->spool_err) {
-    ssize_t k = pwrite(p->spool_fd, ptr + done, n - done, (off_t)(p->spool_len + done));
+    ssize_t k =
+        pwrite(p->spool_fd, (const uint8_t *)ptr + done, n - done, (off_t)(p->spool_len + done));
     if (k > 0)
       done += (size_t)k;
     else if (k < 0 && errno != EINTR)
@@ -341,8 +342,15 @@ static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr,
     else if (k == 0)
       p->spool_err = EIO;
   }
-  if (p->spool_err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
+  if (p->spool_err) return false;
   p->spool_len += n;
+  return true;
+}
+
+static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  rp_pdf *p = s->attr;
+  if (!spool_append(p, ptr, n))
+    return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
   return HPDF_OK;
 }
 
@@ -481,24 +489,24 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
   c->filter = HPDF_STREAM_FILTER_NONE;
 }
 
-/* The PDF file being written: libharu's save writes through out_write,
- * in pieces of a few bytes, gathered here into 32 KB writes. */
+/* The PDF file being written. libharu writes in pieces of a few bytes,
+ * gathered here into 32 KB writes. A compressed document is written object
+ * by object (save_objects): streams go to the file as libharu writes them,
+ * every other object's value is caught in `val` and goes into an object
+ * stream (render/objstm.h), whose finished parts wait in the spool; an
+ * uncompressed one (debugging) is libharu's own file, every object left
+ * readable where libharu put it. */
 typedef struct out_file {
   FILE *f;
-  int err;   /* errno of the first failed write */
-  rp_pdf *p; /* the document, for write_spooled */
-  /* The file is held in memory while it is under pack_limit bytes, to be
-   * repacked with object streams (render/objstm.h) once complete; a longer
-   * one goes to the file as it comes, as libharu wrote it, so that memory
-   * stays flat however long the document. */
-  uint8_t *held;
-  size_t held_len, held_cap, pack_limit;
+  int err;      /* errno of the first failed write */
+  rp_pdf *p;    /* the document, for write_spooled */
+  rp_objstm *w; /* the object-stream writer, or NULL */
+  uint8_t *val; /* the value of the object being packed */
+  size_t val_len, val_cap;
+  bool val_nomem;
   size_t used;
   HPDF_BYTE buf[1 << 15];
 } out_file;
-
-/* About 350 tagged pages: packing holds the file twice. */
-#define PACK_LIMIT ((size_t)4 << 20)
 
 static void out_write_file(out_file *o, const void *data, size_t n) {
   errno = 0;
@@ -506,66 +514,64 @@ static void out_write_file(out_file *o, const void *data, size_t n) {
 }
 
 static void out_flush(out_file *o) {
-  if (o->held || o->pack_limit) {
-    size_t need = o->held_len + o->used;
-    if (o->pack_limit && need <= o->pack_limit) {
-      if (need > o->held_cap) {
-        size_t cap = o->held_cap ? o->held_cap * 2 : (size_t)1 << 18;
-        while (cap < need) cap *= 2;
-        uint8_t *m = rp_mem_realloc(o->held, cap);
-        if (!m) {
-          o->err = ENOMEM;
-          o->used = 0;
-          return;
-        }
-        o->held = m;
-        o->held_cap = cap;
-      }
-      memcpy(o->held + o->held_len, o->buf, o->used);
-      o->held_len = need;
-      o->used = 0;
-      return;
-    }
-    /* past the limit: what was held goes out as it is, and the rest follows */
-    out_write_file(o, o->held, o->held_len);
-    rp_mem_free(o->held);
-    o->held = NULL;
-    o->held_len = o->held_cap = o->pack_limit = 0;
-  }
   out_write_file(o, o->buf, o->used);
   o->used = 0;
 }
 
-/* Writes the held file, repacked with object streams where the packer reads
- * it (else as it is); false when out of memory. */
-static bool out_pack(out_file *o) {
-  uint8_t *packed = NULL;
-  size_t len = o->held_len;
-  switch (rp_objstm_pack(o->held, o->held_len, &packed, &len)) {
-    case RP_OBJSTM_PACKED:
-      out_write_file(o, packed, len);
-      rp_mem_free(packed);
-      return true;
-    case RP_OBJSTM_UNCHANGED:
-      out_write_file(o, o->held, o->held_len);
-      return true;
-    case RP_OBJSTM_NOMEM:
-      break;
-  }
-  return false;
-}
-
-static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
-  out_file *o = s->attr;
+static void out_put(out_file *o, const HPDF_BYTE *ptr, size_t n) {
   while (n > 0 && !o->err) {
     size_t k = sizeof o->buf - o->used < n ? sizeof o->buf - o->used : n;
     memcpy(o->buf + o->used, ptr, k);
     o->used += k;
     ptr += k;
-    n -= (HPDF_UINT)k;
+    n -= k;
     if (o->used == sizeof o->buf) out_flush(o);
   }
+}
+
+/* The object-stream writer's file, and where it keeps finished object
+ * streams until the end: the spool. */
+static bool io_write(void *user, const void *data, size_t n) {
+  out_file *o = user;
+  out_put(o, data, n);
+  return !o->err;
+}
+
+static bool io_keep(void *user, const void *data, size_t n, uint64_t *at) {
+  rp_pdf *p = ((out_file *)user)->p;
+  *at = p->spool_len;
+  return spool_append(p, data, n);
+}
+
+static bool io_fetch(void *user, uint64_t at, void *data, size_t n) {
+  return spool_pread(((out_file *)user)->p, at, data, n);
+}
+
+static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  if (o->w)
+    rp_objstm_write(o->w, ptr, n);
+  else
+    out_put(o, ptr, n);
   if (o->err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)o->err);
+  return HPDF_OK;
+}
+
+/* libharu's writes of a value to be packed. */
+static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  if (o->val_cap - o->val_len < n) {
+    size_t cap = o->val_cap ? o->val_cap : 4096;
+    while (cap - o->val_len < n) cap *= 2;
+    uint8_t *v = rp_mem_realloc(o->val, cap);
+    if (!v) {
+      o->val_nomem = true;
+      return HPDF_SetError(s->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+    }
+    o->val = v, o->val_cap = cap;
+  }
+  memcpy(o->val + o->val_len, ptr, n);
+  o->val_len += n;
   return HPDF_OK;
 }
 
@@ -607,7 +613,8 @@ static HPDF_STATUS copy_spool(rp_pdf *p, HPDF_Dict obj, HPDF_Stream to, uint64_t
 /* A spooled dictionary's write hook: its entries, read back, with an
  * annotation's /StructParent (known only now) in its place. */
 static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream) {
-  if (stream->write_fn != out_write) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
+  if (stream->write_fn != out_write && stream->write_fn != val_write)
+    return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
   rp_pdf *p = ((out_file *)stream->attr)->p;
   const rp_pdf_span *sp = span_of(p, obj);
   if (!sp) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
@@ -727,11 +734,70 @@ static void finish(rp_pdf *p, long long epoch) {
   rp_pdf_print_finish(p);
 }
 
+/* libharu's save (HPDF_SaveToStream) redone object by object for the
+ * object-stream writer: the same header, trailer and objects, in the same
+ * order, each written by libharu (HPDF_Obj_WriteValue, which runs the
+ * objects' before-write hooks as its save does); objects made while saving
+ * (a font's program) are met in turn. */
+static bool save_objects(rp_pdf *p, out_file *o) {
+  HPDF_Doc pdf = p->pdf;
+  char head[32];
+  int v = snprintf(head, sizeof head, "%%PDF-1.%d\012%%\267\276\255\252\012",
+                   2 + (int)pdf->pdf_version);
+  rp_objstm_io io = {.user = o, .write = io_write, .keep = io_keep, .fetch = io_fetch};
+  o->w = rp_objstm_begin(&io, (const uint8_t *)head, (size_t)v);
+  if (!o->w) return false;
+  if (HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog) != HPDF_OK ||
+      (pdf->info && HPDF_Dict_Add(pdf->trailer, "Info", pdf->info) != HPDF_OK))
+    return false;
+  HPDF_Stream file = HPDF_CallbackWriter_New(pdf->mmgr, out_write, o);
+  HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
+  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
+  HPDF_List entries = pdf->xref->entries;
+  for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
+    HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
+    const HPDF_Obj_Header *h = e->obj;
+    bool stream = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT && ((HPDF_Dict)h)->stream;
+    if (stream || e->gen_no != 0) {
+      char num[48];
+      int n = snprintf(num, sizeof num, "%u %u obj\012", (unsigned)i, (unsigned)e->gen_no);
+      ok = rp_objstm_direct(o->w, i, e->gen_no) && rp_objstm_write(o->w, num, (size_t)n) &&
+           HPDF_Obj_WriteValue(e->obj, file, NULL) == HPDF_OK &&
+           rp_objstm_write(o->w, "\012endobj\012", 8);
+      continue;
+    }
+    o->val_len = 0;
+    ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
+    size_t len = o->val_len;
+    while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
+    ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+  }
+  /* the trailer's Root, Info and ID */
+  static const char *const keys[] = {"Root", "Info", "ID"};
+  o->val_len = 0;
+  for (size_t k = 0; ok && k < sizeof keys / sizeof *keys; k++) {
+    for (HPDF_UINT j = 0; ok && j < pdf->trailer->list->count; j++) {
+      HPDF_DictElement el = HPDF_List_ItemAt(pdf->trailer->list, j);
+      if (strcmp(el->key, keys[k]) != 0) continue;
+      /* (the value itself: a reference is a proxy, written as `N 0 R`) */
+      ok = HPDF_Stream_WriteStr(val, k ? " /" : "/") == HPDF_OK &&
+           HPDF_Stream_WriteStr(val, keys[k]) == HPDF_OK &&
+           HPDF_Stream_WriteChar(val, ' ') == HPDF_OK &&
+           HPDF_Obj_Write(el->value, val, NULL) == HPDF_OK;
+    }
+  }
+  ok = ok && val_write(val, (const HPDF_BYTE *)"", 1) == HPDF_OK &&
+       rp_objstm_end(o->w, entries->count, (const char *)o->val);
+  if (val) HPDF_Stream_Free(val);
+  if (file) HPDF_Stream_Free(file);
+  return ok;
+}
+
 /* Saves the document to `path`. libharu's own file writer ignores what
  * fclose returns, so a disk that fills at the last flush would pass
- * unnoticed: libharu writes through our stream instead (its save writes to
- * the document's stream, which is ours here), which checks every write, and
- * the flush and the close are checked. Messages name `name` and say why. */
+ * unnoticed: libharu writes through our stream instead, which checks every
+ * write, and the flush and the close are checked. Messages name `name` and
+ * say why. */
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_embeddable(p)) return;
@@ -740,26 +806,24 @@ static void save(rp_pdf *p, const char *path, const char *name) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
+  *o = (out_file){.p = p};
   o->f = fopen(path, "wb");
-  o->p = p;
-  /* uncompressed (debugging): every object left readable where libharu put it */
-  o->pack_limit = p->pdf->compression_mode == HPDF_COMP_NONE ? 0 : PACK_LIMIT;
   if (!o->f) o->err = errno ? errno : EIO;
-  HPDF_Stream s = o->f ? HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o) : NULL;
   bool saved = false;
-  if (s) {
-    p->pdf->stream = s; /* freed with the document */
-    saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
-    out_flush(o);
+  if (o->f && p->pdf->compression_mode != HPDF_COMP_NONE) {
+    saved = save_objects(p, o);
+  } else if (o->f) {
+    HPDF_Stream s = HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o);
+    if (s) {
+      p->pdf->stream = s; /* freed with the document */
+      saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
+    }
   }
+  out_flush(o);
+  bool nomem = o->val_nomem || (o->w && rp_objstm_nomem(o->w) && !o->err && !p->spool_err);
+  rp_objstm_free(o->w);
+  rp_mem_free(o->val);
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
-  if (composed && o->held && !o->err && !out_pack(o)) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
-    rp_mem_free(o->held);
-    if (o->f) fclose(o->f);
-    return;
-  }
-  rp_mem_free(o->held);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->f && fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->err) {
@@ -773,6 +837,11 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   if (p->spool_err) {
     rp_pdf_error(p, RP_ERR_INPUT, name, 0,
                  "cannot read back the temporary file next to the PDF: %s", strerror(p->spool_err));
+    return;
+  }
+  if (!saved && nomem) {
+    rp_pdf_take_error(p, &no, &detail);
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
     return;
   }
   if (!rp_pdf_fonts_embedded(p)) return;
