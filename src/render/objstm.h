@@ -41,8 +41,12 @@ typedef enum rp_objstm_result {
  * the streams, numbered from the document's size on, then the
  * cross-reference stream. Memory: one object stream's text, its deflated
  * bytes, 8 bytes per object number. */
+typedef struct rp_flate rp_flate;
+
 typedef struct rp_objstm_io {
   void *user;
+  /* Optional: the compressor to use (render/flate.h); else the writer's own. */
+  rp_flate *flate;
   /* The file, in order; false on failure. */
   bool (*write)(void *user, const void *data, size_t n);
   /* Optional: keeps n bytes until fetched back (*at: where); false on failure. */

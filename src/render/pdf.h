@@ -84,14 +84,15 @@ typedef struct rp_pdf {
   bool streaming;
   rp_vec dests; /* rp_pdf_late_dest: destinations on pages not made yet */
   /* Finished pages' content streams, read back while saving (pdf_doc.c). */
-  int spool_fd;         /* or -1 */
-  uint64_t spool_len;   /* bytes written to it */
-  int spool_err;        /* errno of its first failed write or read */
-  const char *out_name; /* the output as messages name it */
-  HPDF_Page page;       /* page being drawn */
-  size_t page_index;    /* its index */
-  double page_w;        /* its trim width, pt */
-  double page_h;        /* its trim height, pt */
+  int spool_fd;           /* or -1 */
+  uint64_t spool_len;     /* bytes written to it */
+  int spool_err;          /* errno of its first failed write or read */
+  struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
+  const char *out_name;   /* the output as messages name it */
+  HPDF_Page page;         /* page being drawn */
+  size_t page_index;      /* its index */
+  double page_w;          /* its trim width, pt */
+  double page_h;          /* its trim height, pt */
 
   rp_print print;   /* print output settings (print.on: a print file) */
   double off;       /* print: trim's offset from the media box corner, pt */

@@ -25,6 +25,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "render/flate.h"
 #include "render/objstm.h"
 #include "render/pdf.h"
 #include "render/render.h"
@@ -445,6 +446,25 @@ static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream st
   return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
+/* Stream `s`'s bytes deflated by p->flate into *z (base/mem; the caller
+ * frees it); false when out of memory or libharu could not read it. */
+static bool deflate_stream(rp_pdf *p, HPDF_Stream s, uint8_t **z, size_t *zlen) {
+  *z = NULL;
+  size_t len = HPDF_Stream_Size(s), got = 0;
+  uint8_t *raw = rp_mem_alloc(len ? len : 1);
+  if (!raw) return false;
+  bool ok = HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) == HPDF_OK;
+  while (ok && got < len) {
+    HPDF_UINT n = len - got > 0x10000000 ? 0x10000000 : (HPDF_UINT)(len - got);
+    HPDF_STATUS st = HPDF_Stream_Read(s, raw + got, &n);
+    got += n;
+    ok = (st == HPDF_OK || st == HPDF_STREAM_EOF) && n > 0;
+  }
+  ok = ok && got == len && rp_flate_deflate(p->flate, raw, len, z, zlen);
+  rp_mem_free(raw);
+  return ok;
+}
+
 /* Moves a finished page's content stream (deflated unless --uncompressed
  * asked for none) to the spool. A page whose text object or graphics state
  * is still open is left alone: libharu closes those when it saves, writing
@@ -466,13 +486,26 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
     return;
   }
   *r = (spool_range){.p = p, .off = p->spool_len};
-  HPDF_STATUS st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
+  HPDF_STATUS st = HPDF_OK;
+  if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) { /* by libdeflate (render/flate.h) */
+    uint8_t *z;
+    size_t zlen;
+    if (!deflate_stream(p, c->stream, &z, &zlen))
+      st = HPDF_FAILD_TO_ALLOC_MEM;
+    else if (!spool_append(p, z, zlen))
+      st = HPDF_FILE_IO_ERROR;
+    rp_mem_free(z);
+  } else {
+    st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
+  }
   HPDF_Stream_Free(w);
   uint64_t len = p->spool_len - r->off;
   if (spool_failed(p)) return;
   if (st != HPDF_OK || len > 0x7FFFFFFF) {
     if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
+      rp_pdf_error(
+          p, RP_ERR_INTERNAL, NULL, 0,
+          st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep a page");
     return;
   }
   r->len = (HPDF_UINT)len;
@@ -734,6 +767,79 @@ static void finish(rp_pdf *p, long long epoch) {
   rp_pdf_print_finish(p);
 }
 
+/* A stream reading a buffer: a stream's deflated bytes, written in its
+ * place while the document is saved. */
+typedef struct mem_range {
+  const uint8_t *data;
+  HPDF_UINT len, pos;
+} mem_range;
+
+static HPDF_STATUS HPDF_STDCALL mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *size) {
+  mem_range *r = s->attr;
+  HPDF_UINT n = *size < r->len - r->pos ? *size : r->len - r->pos;
+  memcpy(ptr, r->data + r->pos, n);
+  r->pos += n;
+  *size = n;
+  return r->pos == r->len ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS HPDF_STDCALL mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode) {
+  mem_range *r = s->attr;
+  long long to = mode == HPDF_SEEK_SET   ? pos
+                 : mode == HPDF_SEEK_CUR ? (long long)r->pos + pos
+                                         : (long long)r->len + pos;
+  if (to < 0 || to > r->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+  r->pos = (HPDF_UINT)to;
+  return HPDF_OK;
+}
+
+static HPDF_INT32 HPDF_STDCALL mem_tell(HPDF_Stream s) {
+  return (HPDF_INT32)((mem_range *)s->attr)->pos;
+}
+
+static HPDF_UINT32 HPDF_STDCALL mem_size(HPDF_Stream s) { return ((mem_range *)s->attr)->len; }
+
+/* Writes stream object `d` to `file`, its data deflated here (libdeflate)
+ * rather than by libharu (zlib) when libharu would deflate it as it is: its
+ * before-write hook run first (it may fill the stream: a font's program),
+ * the data swapped for its deflated bytes for the write, with no filter
+ * for libharu and the Filter entry written by write_flate_filter. */
+static HPDF_STATUS write_stream_object(rp_pdf *p, HPDF_Dict d, HPDF_Stream file) {
+  if (d->before_write_fn) {
+    HPDF_Dict_BeforeWriteFunc before = d->before_write_fn;
+    d->before_write_fn = NULL; /* run once, here */
+    HPDF_STATUS st = before(d);
+    if (st != HPDF_OK) return st;
+  }
+  if (d->filter != HPDF_STREAM_FILTER_FLATE_DECODE || d->write_fn || d->filterParams ||
+      HPDF_Stream_Size(d->stream) == 0 || HPDF_Stream_Size(d->stream) > 0x7FFFFFFF)
+    return HPDF_Obj_WriteValue(d, file, NULL);
+  uint8_t *z;
+  size_t zlen;
+  if (!deflate_stream(p, d->stream, &z, &zlen) || zlen > 0x7FFFFFFF) {
+    rp_mem_free(z);
+    return HPDF_SetError(d->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+  }
+  mem_range r = {.data = z, .len = (HPDF_UINT)zlen};
+  HPDF_Stream back = HPDF_CallbackReader_New(d->mmgr, mem_read, mem_seek, mem_tell, mem_size, &r);
+  if (!back) {
+    rp_mem_free(z);
+    return HPDF_Error_GetCode(d->error);
+  }
+  HPDF_Stream data = d->stream;
+  d->stream = back;
+  d->filter = HPDF_STREAM_FILTER_NONE;
+  d->write_fn = write_flate_filter;
+  HPDF_STATUS st = HPDF_Obj_WriteValue(d, file, NULL);
+  d->stream = data;
+  d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  d->write_fn = NULL;
+  HPDF_Stream_Free(back);
+  rp_mem_free(z);
+  if (data->type == HPDF_STREAM_MEMORY) HPDF_MemStream_FreeData(data); /* written: not needed */
+  return st;
+}
+
 /* libharu's save (HPDF_SaveToStream) redone object by object for the
  * object-stream writer: the same header, trailer and objects, in the same
  * order, each written by libharu (HPDF_Obj_WriteValue, which runs the
@@ -744,7 +850,8 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   char head[32];
   int v = snprintf(head, sizeof head, "%%PDF-1.%d\012%%\267\276\255\252\012",
                    2 + (int)pdf->pdf_version);
-  rp_objstm_io io = {.user = o, .write = io_write, .keep = io_keep, .fetch = io_fetch};
+  rp_objstm_io io = {
+      .user = o, .flate = p->flate, .write = io_write, .keep = io_keep, .fetch = io_fetch};
   o->w = rp_objstm_begin(&io, (const uint8_t *)head, (size_t)v);
   if (!o->w) return false;
   if (HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog) != HPDF_OK ||
@@ -762,7 +869,8 @@ static bool save_objects(rp_pdf *p, out_file *o) {
       char num[48];
       int n = snprintf(num, sizeof num, "%u %u obj\012", (unsigned)i, (unsigned)e->gen_no);
       ok = rp_objstm_direct(o->w, i, e->gen_no) && rp_objstm_write(o->w, num, (size_t)n) &&
-           HPDF_Obj_WriteValue(e->obj, file, NULL) == HPDF_OK &&
+           (stream ? write_stream_object(p, e->obj, file)
+                   : HPDF_Obj_WriteValue(e->obj, file, NULL)) == HPDF_OK &&
            rp_objstm_write(o->w, "\012endobj\012", 8);
       continue;
     }
@@ -864,6 +972,7 @@ static void render_free(rp_render *r) {
   if (!r) return;
   if (r->p.pdf) HPDF_Free(r->p.pdf);
   if (r->p.spool_fd >= 0) close(r->p.spool_fd);
+  rp_flate_free(r->p.flate);
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
@@ -917,6 +1026,10 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
     goto fail;
   }
   if (!setup(p, opts) || !spool_open(p, out_path)) goto fail;
+  if (!opts->uncompressed && !(p->flate = rp_flate_new())) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    goto fail;
+  }
   *out = r;
   return RP_OK;
 fail:;

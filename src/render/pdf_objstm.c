@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "base/mem.h"
+#include "render/flate.h"
 #include "render/objstm.h"
 
 typedef struct obj_ref {
@@ -245,20 +245,6 @@ static bool locate(const uint8_t *s, obj_ref *objs, size_t n, size_t xref) {
   return true;
 }
 
-/* Deflates `in` into *z (malloc'd through base/mem). */
-static bool deflate_all(const uint8_t *in, size_t len, uint8_t **z, size_t *zlen) {
-  uLongf cap = compressBound((uLong)len);
-  *z = rp_mem_alloc(cap);
-  if (!*z) return false;
-  if (compress2(*z, &cap, in, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
-    rp_mem_free(*z);
-    *z = NULL;
-    return false;
-  }
-  *zlen = cap;
-  return true;
-}
-
 /* ---- the writer ------------------------------------------------------ */
 
 typedef struct xref_row {
@@ -282,6 +268,7 @@ struct rp_objstm {
   kept_stream *kept;
   size_t n_kept, cap_kept;
   out_buf mem; /* kept object streams without io.keep */
+  rp_flate *flate, *own_flate;
   bool nomem, failed;
 };
 
@@ -321,6 +308,12 @@ rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t
     return NULL;
   }
   w->io = *io;
+  w->flate = io->flate ? io->flate : (w->own_flate = rp_flate_new());
+  if (!w->flate) {
+    rp_mem_free(h);
+    rp_mem_free(w);
+    return NULL;
+  }
   if (len) memcpy(h, header, len);
   if (len > 7 && h[7] < '5') h[7] = '5';
   bool ok = rp_objstm_write(w, h, len);
@@ -347,7 +340,8 @@ static bool close_stream(rp_objstm *w) {
   put(&w->head, w->body.data, w->body.len);
   uint8_t *z = NULL;
   size_t zlen = 0;
-  if (w->head.nomem || w->body.nomem || !deflate_all(w->head.data, w->head.len, &z, &zlen))
+  if (w->head.nomem || w->body.nomem ||
+      !rp_flate_deflate(w->flate, w->head.data, w->head.len, &z, &zlen))
     return fail(w, true);
   if (w->n_kept == w->cap_kept) {
     size_t cap = w->cap_kept ? 2 * w->cap_kept : 16;
@@ -434,7 +428,8 @@ bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
   putf(&dict, "/Type /XRef /Size %llu /W [ 1 4 2 ] ", xnum + 1);
   puts_(&dict, trailer);
   put(&dict, "", 1);
-  bool ok = !rows.nomem && !dict.nomem && deflate_all(rows.data, rows.len, &z, &zlen);
+  bool ok =
+      !rows.nomem && !dict.nomem && rp_flate_deflate(w->flate, rows.data, rows.len, &z, &zlen);
   rp_mem_free(rows.data);
   if (!ok) {
     rp_mem_free(dict.data);
@@ -458,6 +453,7 @@ void rp_objstm_free(rp_objstm *w) {
   rp_mem_free(w->body.data);
   rp_mem_free(w->kept);
   rp_mem_free(w->mem.data);
+  rp_flate_free(w->own_flate);
   rp_mem_free(w);
 }
 
