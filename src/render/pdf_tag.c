@@ -552,6 +552,14 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
 
 /* Gives the page's next MCID to e: a plain number in /K while e stays on its
  * first page (its /Pg), an MCR dictionary on any other page. */
+void rp_pdf_tag_page_end(rp_pdf *p) {
+  struct rp_pdf_tag *t = p->tag;
+  /* the page's MCIDs' elements: about 60 bytes of libharu objects each,
+   * a few bytes of text in the spool */
+  if (t && p->page_index < t->cap_parents && t->parents[p->page_index])
+    rp_pdf_spool_object(p, t->parents[p->page_index]);
+}
+
 static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
   struct rp_pdf_tag *t = p->tag;
   if (!e->pg) {
