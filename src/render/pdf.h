@@ -332,6 +332,10 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
 long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a);
 /* ParentTree, MarkInfo, DisplayDocTitle: before saving. */
 void rp_pdf_tag_finish(rp_pdf *p);
+/* Writes `obj`'s value to `to` (*st: libharu's status) when it is a
+ * structure element's (made when render saves the file itself); false when
+ * it is not one. */
+bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
 
 /* ---- pdf_label.c ---- */
 

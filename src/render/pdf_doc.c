@@ -921,9 +921,12 @@ static bool save_objects(rp_pdf *p, out_file *o) {
       continue;
     }
     o->val_len = 0;
+    HPDF_STATUS st;
     while (held < n_held && spans[held].id < i) held++;
     if (held < n_held && spans[held].id == i) /* spooled: its text, read back */
       ok = copy_spool(p, e->obj, val, spans[held].off, spans[held].len) == HPDF_OK;
+    else if (rp_pdf_tag_write(p, e->obj, val, &st))
+      ok = st == HPDF_OK;
     else
       ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
     size_t len = o->val_len;
