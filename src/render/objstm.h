@@ -1,5 +1,5 @@
-/* objstm — a finished PDF repacked with its small objects in compressed
- * object streams and a cross-reference stream (ISO 32000-1 §7.5.7, §7.5.8;
+/* objstm — a PDF written with its small objects in compressed object
+ * streams and a cross-reference stream (ISO 32000-1 §7.5.7, §7.5.8;
  * PDF 1.5).
  *
  * libharu writes every object as plain text, each structure element, outline
@@ -10,6 +10,8 @@
  * they are, byte for byte; the cross-reference table and trailer become one
  * deflated cross-reference stream. Object numbers do not change, so every
  * reference stays valid. The header's version is raised to 1.5 when lower.
+ * The writer below makes such a file as it comes (pdf_doc.c's save);
+ * rp_objstm_pack repacks a finished one with it.
  *
  * Bytes in, bytes out; no libharu. Output is deterministic. */
 #ifndef RP_RENDER_OBJSTM_H
@@ -27,6 +29,49 @@ typedef enum rp_objstm_result {
                           layout, an encrypted file…): use the input */
   RP_OBJSTM_NOMEM,     /* out of memory */
 } rp_objstm_result;
+
+/* ---- the writer: a file with object streams, written as it comes ----
+ *
+ * The caller hands over the objects in rising number order: a stream object
+ * is written to the file at once (rp_objstm_direct, then its bytes through
+ * rp_objstm_write: `N 0 obj … endobj` and a newline), any other object's
+ * value goes into the current object stream (rp_objstm_packed), which is
+ * deflated once it holds RP_OBJSTM_PER_STREAM objects and kept (io.keep:
+ * out of memory; else in memory) until rp_objstm_end writes them all after
+ * the streams, numbered from the document's size on, then the
+ * cross-reference stream. Memory: one object stream's text, its deflated
+ * bytes, 8 bytes per object number. */
+typedef struct rp_flate rp_flate;
+
+typedef struct rp_objstm_io {
+  void *user;
+  /* Optional: the compressor to use (render/flate.h); else the writer's own. */
+  rp_flate *flate;
+  /* The file, in order; false on failure. */
+  bool (*write)(void *user, const void *data, size_t n);
+  /* Optional: keeps n bytes until fetched back (*at: where); false on failure. */
+  bool (*keep)(void *user, const void *data, size_t n, uint64_t *at);
+  bool (*fetch)(void *user, uint64_t at, void *data, size_t n);
+} rp_objstm_io;
+
+typedef struct rp_objstm rp_objstm;
+
+/* Starts the file with `header` (libharu's two lines; a version below 1.5
+ * raised to 1.5). NULL when out of memory or the write failed. */
+rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len);
+/* Bytes to the file (a direct object's). */
+bool rp_objstm_write(rp_objstm *w, const void *data, size_t n);
+/* Object `num` (generation `gen`) starts here in the file. */
+bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen);
+/* Object `num`'s value, into an object stream. */
+bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len);
+/* Writes the object streams, then the cross-reference stream for objects
+ * 0 … size-1 and those streams, with `trailer` (its entries besides /Type,
+ * /Size and /W, e.g. "/Root 1 0 R /Info 2 0 R"), and startxref. */
+bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer);
+/* True when a failure was out of memory (not the io). */
+bool rp_objstm_nomem(const rp_objstm *w);
+void rp_objstm_free(rp_objstm *w);
 
 /* Repacks `in` (a complete PDF with a classic cross-reference table, as
  * libharu writes it). On RP_OBJSTM_PACKED *out (malloc'd through base/mem,

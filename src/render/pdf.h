@@ -78,20 +78,23 @@ typedef struct rp_pdf {
   size_t cap_pages;
   rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
   rp_vec annot_spans;      /* rp_pdf_span: link annotations' entries, by object number */
+  rp_vec obj_spans;        /* rp_pdf_span: whole objects' values (rp_pdf_spool_object) */
+  bool obj_spans_sorted;   /* by id (they are added in any order) */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
   bool streaming;
   rp_vec dests; /* rp_pdf_late_dest: destinations on pages not made yet */
   /* Finished pages' content streams, read back while saving (pdf_doc.c). */
-  int spool_fd;         /* or -1 */
-  uint64_t spool_len;   /* bytes written to it */
-  int spool_err;        /* errno of its first failed write or read */
-  const char *out_name; /* the output as messages name it */
-  HPDF_Page page;       /* page being drawn */
-  size_t page_index;    /* its index */
-  double page_w;        /* its trim width, pt */
-  double page_h;        /* its trim height, pt */
+  int spool_fd;           /* or -1 */
+  uint64_t spool_len;     /* bytes written to it */
+  int spool_err;          /* errno of its first failed write or read */
+  struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
+  const char *out_name;   /* the output as messages name it */
+  HPDF_Page page;         /* page being drawn */
+  size_t page_index;      /* its index */
+  double page_w;          /* its trim width, pt */
+  double page_h;          /* its trim height, pt */
 
   rp_print print;   /* print output settings (print.on: a print file) */
   double off;       /* print: trim's offset from the media box corner, pt */
@@ -111,7 +114,8 @@ typedef struct rp_pdf {
   size_t n_measured;    /* images whose rp_image_ref sizes were taken */
 
   HPDF_Outline outline[RP_PDF_MAX_OUTLINE_DEPTH];
-  int outline_depth; /* levels currently open in outline[] */
+  int outline_depth;                           /* levels currently open in outline[] */
+  bool outline_late[RP_PDF_MAX_OUTLINE_DEPTH]; /* its destination is a stand-in */
   bool has_outline;
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
@@ -285,6 +289,13 @@ void rp_pdf_dests_finish(rp_pdf *p);
  * nothing changes it later (not a stand-in destination). */
 void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
 
+/* Moves a finished indirect object (not a stream) to the spool: its value
+ * as libharu would write it (every reference in it already numbered), read
+ * back in its place while saving; an array is emptied. Nothing may change
+ * it afterwards. False (kept as it is) when it cannot; a spool failure is
+ * recorded. */
+bool rp_pdf_spool_object(rp_pdf *p, void *obj);
+
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
@@ -298,6 +309,8 @@ bool rp_pdf_tag_begin(rp_pdf *p);
 bool rp_pdf_tag_scan(rp_pdf *p, const rp_item *items, size_t n);
 /* Before the page being drawn gets content; `items` are its items. */
 void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n);
+/* After the page is drawn: its part of the parent tree is final. */
+void rp_pdf_tag_page_end(rp_pdf *p);
 /* For every item of the page in order, drawn or not: sections start at
  * level-1 bookmarks, unpainted boxes place their elements (table, row, list). */
 void rp_pdf_tag_item(rp_pdf *p, const rp_item *it);
@@ -319,6 +332,10 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
 long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a);
 /* ParentTree, MarkInfo, DisplayDocTitle: before saving. */
 void rp_pdf_tag_finish(rp_pdf *p);
+/* Writes `obj`'s value to `to` (*st: libharu's status) when it is a
+ * structure element's (made when render saves the file itself); false when
+ * it is not one. */
+bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
 
 /* ---- pdf_label.c ---- */
 

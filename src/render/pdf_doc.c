@@ -25,6 +25,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "render/flate.h"
 #include "render/objstm.h"
 #include "render/pdf.h"
 #include "render/render.h"
@@ -329,11 +330,12 @@ typedef struct spool_range {
   HPDF_UINT len, pos; /* its length; the read position */
 } spool_range;
 
-static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
-  rp_pdf *p = s->attr;
+/* Appends n bytes to the spool; false (spool_err set) on failure. */
+static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
   size_t done = 0;
   while (done < n && !p->spool_err) {
-    ssize_t k = pwrite(p->spool_fd, ptr + done, n - done, (off_t)(p->spool_len + done));
+    ssize_t k =
+        pwrite(p->spool_fd, (const uint8_t *)ptr + done, n - done, (off_t)(p->spool_len + done));
     if (k > 0)
       done += (size_t)k;
     else if (k < 0 && errno != EINTR)
@@ -341,8 +343,15 @@ static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr,
     else if (k == 0)
       p->spool_err = EIO;
   }
-  if (p->spool_err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
+  if (p->spool_err) return false;
   p->spool_len += n;
+  return true;
+}
+
+static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  rp_pdf *p = s->attr;
+  if (!spool_append(p, ptr, n))
+    return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
   return HPDF_OK;
 }
 
@@ -437,6 +446,25 @@ static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream st
   return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
+/* Stream `s`'s bytes deflated by p->flate into *z (base/mem; the caller
+ * frees it); false when out of memory or libharu could not read it. */
+static bool deflate_stream(rp_pdf *p, HPDF_Stream s, uint8_t **z, size_t *zlen) {
+  *z = NULL;
+  size_t len = HPDF_Stream_Size(s), got = 0;
+  uint8_t *raw = rp_mem_alloc(len ? len : 1);
+  if (!raw) return false;
+  bool ok = HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) == HPDF_OK;
+  while (ok && got < len) {
+    HPDF_UINT n = len - got > 0x10000000 ? 0x10000000 : (HPDF_UINT)(len - got);
+    HPDF_STATUS st = HPDF_Stream_Read(s, raw + got, &n);
+    got += n;
+    ok = (st == HPDF_OK || st == HPDF_STREAM_EOF) && n > 0;
+  }
+  ok = ok && got == len && rp_flate_deflate(p->flate, raw, len, z, zlen);
+  rp_mem_free(raw);
+  return ok;
+}
+
 /* Moves a finished page's content stream (deflated unless --uncompressed
  * asked for none) to the spool. A page whose text object or graphics state
  * is still open is left alone: libharu closes those when it saves, writing
@@ -458,13 +486,26 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
     return;
   }
   *r = (spool_range){.p = p, .off = p->spool_len};
-  HPDF_STATUS st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
+  HPDF_STATUS st = HPDF_OK;
+  if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) { /* by libdeflate (render/flate.h) */
+    uint8_t *z;
+    size_t zlen;
+    if (!deflate_stream(p, c->stream, &z, &zlen))
+      st = HPDF_FAILD_TO_ALLOC_MEM;
+    else if (!spool_append(p, z, zlen))
+      st = HPDF_FILE_IO_ERROR;
+    rp_mem_free(z);
+  } else {
+    st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
+  }
   HPDF_Stream_Free(w);
   uint64_t len = p->spool_len - r->off;
   if (spool_failed(p)) return;
   if (st != HPDF_OK || len > 0x7FFFFFFF) {
     if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
+      rp_pdf_error(
+          p, RP_ERR_INTERNAL, NULL, 0,
+          st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep a page");
     return;
   }
   r->len = (HPDF_UINT)len;
@@ -481,24 +522,24 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
   c->filter = HPDF_STREAM_FILTER_NONE;
 }
 
-/* The PDF file being written: libharu's save writes through out_write,
- * in pieces of a few bytes, gathered here into 32 KB writes. */
+/* The PDF file being written. libharu writes in pieces of a few bytes,
+ * gathered here into 32 KB writes. A compressed document is written object
+ * by object (save_objects): streams go to the file as libharu writes them,
+ * every other object's value is caught in `val` and goes into an object
+ * stream (render/objstm.h), whose finished parts wait in the spool; an
+ * uncompressed one (debugging) is libharu's own file, every object left
+ * readable where libharu put it. */
 typedef struct out_file {
   FILE *f;
-  int err;   /* errno of the first failed write */
-  rp_pdf *p; /* the document, for write_spooled */
-  /* The file is held in memory while it is under pack_limit bytes, to be
-   * repacked with object streams (render/objstm.h) once complete; a longer
-   * one goes to the file as it comes, as libharu wrote it, so that memory
-   * stays flat however long the document. */
-  uint8_t *held;
-  size_t held_len, held_cap, pack_limit;
+  int err;      /* errno of the first failed write */
+  rp_pdf *p;    /* the document, for write_spooled */
+  rp_objstm *w; /* the object-stream writer, or NULL */
+  uint8_t *val; /* the value of the object being packed */
+  size_t val_len, val_cap;
+  bool val_nomem;
   size_t used;
   HPDF_BYTE buf[1 << 15];
 } out_file;
-
-/* About 350 tagged pages: packing holds the file twice. */
-#define PACK_LIMIT ((size_t)4 << 20)
 
 static void out_write_file(out_file *o, const void *data, size_t n) {
   errno = 0;
@@ -506,66 +547,64 @@ static void out_write_file(out_file *o, const void *data, size_t n) {
 }
 
 static void out_flush(out_file *o) {
-  if (o->held || o->pack_limit) {
-    size_t need = o->held_len + o->used;
-    if (o->pack_limit && need <= o->pack_limit) {
-      if (need > o->held_cap) {
-        size_t cap = o->held_cap ? o->held_cap * 2 : (size_t)1 << 18;
-        while (cap < need) cap *= 2;
-        uint8_t *m = rp_mem_realloc(o->held, cap);
-        if (!m) {
-          o->err = ENOMEM;
-          o->used = 0;
-          return;
-        }
-        o->held = m;
-        o->held_cap = cap;
-      }
-      if (o->used) memcpy(o->held + o->held_len, o->buf, o->used); /* held is NULL when empty */
-      o->held_len = need;
-      o->used = 0;
-      return;
-    }
-    /* past the limit: what was held goes out as it is, and the rest follows */
-    out_write_file(o, o->held, o->held_len);
-    rp_mem_free(o->held);
-    o->held = NULL;
-    o->held_len = o->held_cap = o->pack_limit = 0;
-  }
   out_write_file(o, o->buf, o->used);
   o->used = 0;
 }
 
-/* Writes the held file, repacked with object streams where the packer reads
- * it (else as it is); false when out of memory. */
-static bool out_pack(out_file *o) {
-  uint8_t *packed = NULL;
-  size_t len = o->held_len;
-  switch (rp_objstm_pack(o->held, o->held_len, &packed, &len)) {
-    case RP_OBJSTM_PACKED:
-      out_write_file(o, packed, len);
-      rp_mem_free(packed);
-      return true;
-    case RP_OBJSTM_UNCHANGED:
-      out_write_file(o, o->held, o->held_len);
-      return true;
-    case RP_OBJSTM_NOMEM:
-      break;
-  }
-  return false;
-}
-
-static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
-  out_file *o = s->attr;
+static void out_put(out_file *o, const HPDF_BYTE *ptr, size_t n) {
   while (n > 0 && !o->err) {
     size_t k = sizeof o->buf - o->used < n ? sizeof o->buf - o->used : n;
     memcpy(o->buf + o->used, ptr, k);
     o->used += k;
     ptr += k;
-    n -= (HPDF_UINT)k;
+    n -= k;
     if (o->used == sizeof o->buf) out_flush(o);
   }
+}
+
+/* The object-stream writer's file, and where it keeps finished object
+ * streams until the end: the spool. */
+static bool io_write(void *user, const void *data, size_t n) {
+  out_file *o = user;
+  out_put(o, data, n);
+  return !o->err;
+}
+
+static bool io_keep(void *user, const void *data, size_t n, uint64_t *at) {
+  rp_pdf *p = ((out_file *)user)->p;
+  *at = p->spool_len;
+  return spool_append(p, data, n);
+}
+
+static bool io_fetch(void *user, uint64_t at, void *data, size_t n) {
+  return spool_pread(((out_file *)user)->p, at, data, n);
+}
+
+static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  if (o->w)
+    rp_objstm_write(o->w, ptr, n);
+  else
+    out_put(o, ptr, n);
   if (o->err) return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)o->err);
+  return HPDF_OK;
+}
+
+/* libharu's writes of a value to be packed. */
+static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  if (o->val_cap - o->val_len < n) {
+    size_t cap = o->val_cap ? o->val_cap : 4096;
+    while (cap - o->val_len < n) cap *= 2;
+    uint8_t *v = rp_mem_realloc(o->val, cap);
+    if (!v) {
+      o->val_nomem = true;
+      return HPDF_SetError(s->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+    }
+    o->val = v, o->val_cap = cap;
+  }
+  memcpy(o->val + o->val_len, ptr, n);
+  o->val_len += n;
   return HPDF_OK;
 }
 
@@ -607,7 +646,8 @@ static HPDF_STATUS copy_spool(rp_pdf *p, HPDF_Dict obj, HPDF_Stream to, uint64_t
 /* A spooled dictionary's write hook: its entries, read back, with an
  * annotation's /StructParent (known only now) in its place. */
 static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream) {
-  if (stream->write_fn != out_write) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
+  if (stream->write_fn != out_write && stream->write_fn != val_write)
+    return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
   rp_pdf *p = ((out_file *)stream->attr)->p;
   const rp_pdf_span *sp = span_of(p, obj);
   if (!sp) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
@@ -702,6 +742,49 @@ void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
   *slot = span;
 }
 
+bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
+  HPDF_Obj_Header *h = obj;
+  HPDF_UINT16 cls = h->obj_class & HPDF_OCLASS_ANY;
+  if (p->spool_err || !(h->obj_id & HPDF_OTYPE_INDIRECT) ||
+      (cls == HPDF_OCLASS_DICT && ((HPDF_Dict)obj)->stream) ||
+      p->pdf->compression_mode == HPDF_COMP_NONE) /* libharu's own save then */
+    return false;
+  HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, spool_write, p);
+  if (!w) {
+    if (rp_pdf_ok(p, "keep an object", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
+  uint64_t off = p->spool_len;
+  HPDF_STATUS st = HPDF_Obj_WriteValue(obj, w, NULL);
+  HPDF_Stream_Free(w);
+  if (spool_failed(p)) return false;
+  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
+    if (rp_pdf_ok(p, "keep an object", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep an object");
+    return false;
+  }
+  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->obj_spans, sizeof *slot);
+  if (!slot) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
+  uint32_t id = h->obj_id & 0x00FFFFFF;
+  size_t n = p->obj_spans.len;
+  if (n == 1 || RP_VEC_AT(p->obj_spans, rp_pdf_span, n - 2).id < id)
+    p->obj_spans_sorted = n == 1 || p->obj_spans_sorted;
+  else
+    p->obj_spans_sorted = false;
+  *slot = (rp_pdf_span){.off = off, .len = (uint32_t)(p->spool_len - off), .id = id, .key = -1};
+  if (cls == HPDF_OCLASS_ARRAY) HPDF_Array_Clear(obj);
+  return true;
+}
+
+static int by_id(const void *a, const void *b) {
+  const rp_pdf_span *x = a, *y = b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Settings that must precede any content: compression, UTF-8 for text and
  * Info strings. */
 static bool setup(rp_pdf *p, const rp_render_opts *opts) {
@@ -727,11 +810,155 @@ static void finish(rp_pdf *p, long long epoch) {
   rp_pdf_print_finish(p);
 }
 
+/* A stream reading a buffer: a stream's deflated bytes, written in its
+ * place while the document is saved. */
+typedef struct mem_range {
+  const uint8_t *data;
+  HPDF_UINT len, pos;
+} mem_range;
+
+static HPDF_STATUS HPDF_STDCALL mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *size) {
+  mem_range *r = s->attr;
+  HPDF_UINT n = *size < r->len - r->pos ? *size : r->len - r->pos;
+  memcpy(ptr, r->data + r->pos, n);
+  r->pos += n;
+  *size = n;
+  return r->pos == r->len ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS HPDF_STDCALL mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode) {
+  mem_range *r = s->attr;
+  long long to = mode == HPDF_SEEK_SET   ? pos
+                 : mode == HPDF_SEEK_CUR ? (long long)r->pos + pos
+                                         : (long long)r->len + pos;
+  if (to < 0 || to > r->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+  r->pos = (HPDF_UINT)to;
+  return HPDF_OK;
+}
+
+static HPDF_INT32 HPDF_STDCALL mem_tell(HPDF_Stream s) {
+  return (HPDF_INT32)((mem_range *)s->attr)->pos;
+}
+
+static HPDF_UINT32 HPDF_STDCALL mem_size(HPDF_Stream s) { return ((mem_range *)s->attr)->len; }
+
+/* Writes stream object `d` to `file`, its data deflated here (libdeflate)
+ * rather than by libharu (zlib) when libharu would deflate it as it is: its
+ * before-write hook run first (it may fill the stream: a font's program),
+ * the data swapped for its deflated bytes for the write, with no filter
+ * for libharu and the Filter entry written by write_flate_filter. */
+static HPDF_STATUS write_stream_object(rp_pdf *p, HPDF_Dict d, HPDF_Stream file) {
+  if (d->before_write_fn) {
+    HPDF_Dict_BeforeWriteFunc before = d->before_write_fn;
+    d->before_write_fn = NULL; /* run once, here */
+    HPDF_STATUS st = before(d);
+    if (st != HPDF_OK) return st;
+  }
+  if (d->filter != HPDF_STREAM_FILTER_FLATE_DECODE || d->write_fn || d->filterParams ||
+      HPDF_Stream_Size(d->stream) == 0 || HPDF_Stream_Size(d->stream) > 0x7FFFFFFF)
+    return HPDF_Obj_WriteValue(d, file, NULL);
+  uint8_t *z;
+  size_t zlen;
+  if (!deflate_stream(p, d->stream, &z, &zlen) || zlen > 0x7FFFFFFF) {
+    rp_mem_free(z);
+    return HPDF_SetError(d->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+  }
+  mem_range r = {.data = z, .len = (HPDF_UINT)zlen};
+  HPDF_Stream back = HPDF_CallbackReader_New(d->mmgr, mem_read, mem_seek, mem_tell, mem_size, &r);
+  if (!back) {
+    rp_mem_free(z);
+    return HPDF_Error_GetCode(d->error);
+  }
+  HPDF_Stream data = d->stream;
+  d->stream = back;
+  d->filter = HPDF_STREAM_FILTER_NONE;
+  d->write_fn = write_flate_filter;
+  HPDF_STATUS st = HPDF_Obj_WriteValue(d, file, NULL);
+  d->stream = data;
+  d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  d->write_fn = NULL;
+  HPDF_Stream_Free(back);
+  rp_mem_free(z);
+  if (data->type == HPDF_STREAM_MEMORY) HPDF_MemStream_FreeData(data); /* written: not needed */
+  return st;
+}
+
+/* libharu's save (HPDF_SaveToStream) redone object by object for the
+ * object-stream writer: the same header, trailer and objects, in the same
+ * order, each written by libharu (HPDF_Obj_WriteValue, which runs the
+ * objects' before-write hooks as its save does); objects made while saving
+ * (a font's program) are met in turn. */
+static bool save_objects(rp_pdf *p, out_file *o) {
+  HPDF_Doc pdf = p->pdf;
+  char head[32];
+  int v = snprintf(head, sizeof head, "%%PDF-1.%d\012%%\267\276\255\252\012",
+                   2 + (int)pdf->pdf_version);
+  rp_objstm_io io = {
+      .user = o, .flate = p->flate, .write = io_write, .keep = io_keep, .fetch = io_fetch};
+  o->w = rp_objstm_begin(&io, (const uint8_t *)head, (size_t)v);
+  if (!o->w) return false;
+  if (HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog) != HPDF_OK ||
+      (pdf->info && HPDF_Dict_Add(pdf->trailer, "Info", pdf->info) != HPDF_OK))
+    return false;
+  HPDF_Stream file = HPDF_CallbackWriter_New(pdf->mmgr, out_write, o);
+  HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
+  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
+  HPDF_List entries = pdf->xref->entries;
+  rp_pdf_span *spans = p->obj_spans.data;
+  size_t held = 0, n_held = p->obj_spans.len;
+  if (!p->obj_spans_sorted && n_held > 1) qsort(spans, n_held, sizeof *spans, by_id);
+  for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
+    HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
+    const HPDF_Obj_Header *h = e->obj;
+    bool stream = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT && ((HPDF_Dict)h)->stream;
+    if (stream || e->gen_no != 0) {
+      char num[48];
+      int n = snprintf(num, sizeof num, "%u %u obj\012", (unsigned)i, (unsigned)e->gen_no);
+      ok = rp_objstm_direct(o->w, i, e->gen_no) && rp_objstm_write(o->w, num, (size_t)n) &&
+           (stream ? write_stream_object(p, e->obj, file)
+                   : HPDF_Obj_WriteValue(e->obj, file, NULL)) == HPDF_OK &&
+           rp_objstm_write(o->w, "\012endobj\012", 8);
+      continue;
+    }
+    o->val_len = 0;
+    HPDF_STATUS st;
+    while (held < n_held && spans[held].id < i) held++;
+    if (held < n_held && spans[held].id == i) /* spooled: its text, read back */
+      ok = copy_spool(p, e->obj, val, spans[held].off, spans[held].len) == HPDF_OK;
+    else if (rp_pdf_tag_write(p, e->obj, val, &st))
+      ok = st == HPDF_OK;
+    else
+      ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
+    size_t len = o->val_len;
+    while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
+    ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+  }
+  /* the trailer's Root, Info and ID */
+  static const char *const keys[] = {"Root", "Info", "ID"};
+  o->val_len = 0;
+  for (size_t k = 0; ok && k < sizeof keys / sizeof *keys; k++) {
+    for (HPDF_UINT j = 0; ok && j < pdf->trailer->list->count; j++) {
+      HPDF_DictElement el = HPDF_List_ItemAt(pdf->trailer->list, j);
+      if (strcmp(el->key, keys[k]) != 0) continue;
+      /* (the value itself: a reference is a proxy, written as `N 0 R`) */
+      ok = HPDF_Stream_WriteStr(val, k ? " /" : "/") == HPDF_OK &&
+           HPDF_Stream_WriteStr(val, keys[k]) == HPDF_OK &&
+           HPDF_Stream_WriteChar(val, ' ') == HPDF_OK &&
+           HPDF_Obj_Write(el->value, val, NULL) == HPDF_OK;
+    }
+  }
+  ok = ok && val_write(val, (const HPDF_BYTE *)"", 1) == HPDF_OK &&
+       rp_objstm_end(o->w, entries->count, (const char *)o->val);
+  if (val) HPDF_Stream_Free(val);
+  if (file) HPDF_Stream_Free(file);
+  return ok;
+}
+
 /* Saves the document to `path`. libharu's own file writer ignores what
  * fclose returns, so a disk that fills at the last flush would pass
- * unnoticed: libharu writes through our stream instead (its save writes to
- * the document's stream, which is ours here), which checks every write, and
- * the flush and the close are checked. Messages name `name` and say why. */
+ * unnoticed: libharu writes through our stream instead, which checks every
+ * write, and the flush and the close are checked. Messages name `name` and
+ * say why. */
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_embeddable(p)) return;
@@ -740,26 +967,24 @@ static void save(rp_pdf *p, const char *path, const char *name) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return;
   }
+  *o = (out_file){.p = p};
   o->f = fopen(path, "wb");
-  o->p = p;
-  /* uncompressed (debugging): every object left readable where libharu put it */
-  o->pack_limit = p->pdf->compression_mode == HPDF_COMP_NONE ? 0 : PACK_LIMIT;
   if (!o->f) o->err = errno ? errno : EIO;
-  HPDF_Stream s = o->f ? HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o) : NULL;
   bool saved = false;
-  if (s) {
-    p->pdf->stream = s; /* freed with the document */
-    saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
-    out_flush(o);
+  if (o->f && p->pdf->compression_mode != HPDF_COMP_NONE) {
+    saved = save_objects(p, o);
+  } else if (o->f) {
+    HPDF_Stream s = HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o);
+    if (s) {
+      p->pdf->stream = s; /* freed with the document */
+      saved = HPDF_SaveToStream(p->pdf) == HPDF_OK;
+    }
   }
+  out_flush(o);
+  bool nomem = o->val_nomem || (o->w && rp_objstm_nomem(o->w) && !o->err && !p->spool_err);
+  rp_objstm_free(o->w);
+  rp_mem_free(o->val);
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
-  if (composed && o->held && !o->err && !out_pack(o)) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
-    rp_mem_free(o->held);
-    if (o->f) fclose(o->f);
-    return;
-  }
-  rp_mem_free(o->held);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->f && fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
   if (o->err) {
@@ -773,6 +998,11 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   if (p->spool_err) {
     rp_pdf_error(p, RP_ERR_INPUT, name, 0,
                  "cannot read back the temporary file next to the PDF: %s", strerror(p->spool_err));
+    return;
+  }
+  if (!saved && nomem) {
+    rp_pdf_take_error(p, &no, &detail);
+    rp_pdf_error(p, RP_ERR_INTERNAL, name, 0, "out of memory");
     return;
   }
   if (!rp_pdf_fonts_embedded(p)) return;
@@ -795,6 +1025,7 @@ static void render_free(rp_render *r) {
   if (!r) return;
   if (r->p.pdf) HPDF_Free(r->p.pdf);
   if (r->p.spool_fd >= 0) close(r->p.spool_fd);
+  rp_flate_free(r->p.flate);
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
@@ -848,6 +1079,10 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
     goto fail;
   }
   if (!setup(p, opts) || !spool_open(p, out_path)) goto fail;
+  if (!opts->uncompressed && !(p->flate = rp_flate_new())) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    goto fail;
+  }
   *out = r;
   return RP_OK;
 fail:;
@@ -898,6 +1133,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_archive_page(p, pg);
   /* Drawn even after an error on an earlier page, for its diagnostics. */
   draw_page(p, index);
+  rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
   spool_page_dict(p, index);
   r->drawn++;

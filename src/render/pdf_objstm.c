@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "base/mem.h"
+#include "render/flate.h"
 #include "render/objstm.h"
 
 typedef struct obj_ref {
@@ -245,34 +245,225 @@ static bool locate(const uint8_t *s, obj_ref *objs, size_t n, size_t xref) {
   return true;
 }
 
-/* Deflates `in` into *z (malloc'd through base/mem). */
-static bool deflate_all(const uint8_t *in, size_t len, uint8_t **z, size_t *zlen) {
-  uLongf cap = compressBound((uLong)len);
-  *z = rp_mem_alloc(cap);
-  if (!*z) return false;
-  if (compress2(*z, &cap, in, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
-    rp_mem_free(*z);
-    *z = NULL;
-    return false;
-  }
-  *zlen = cap;
+/* ---- the writer ------------------------------------------------------ */
+
+typedef struct xref_row {
+  uint32_t a;   /* offset; or, in an object stream, its index until the end */
+  uint16_t b;   /* generation, or the index in the object stream */
+  uint8_t type; /* 0 free, 1 at an offset, 2 in an object stream */
+} xref_row;
+
+typedef struct kept_stream {
+  uint64_t at;               /* where io.keep (or w->kept) has its deflated bytes */
+  size_t zlen, count, first; /* /Length, /N, /First */
+} kept_stream;
+
+struct rp_objstm {
+  rp_objstm_io io;
+  uint64_t pos; /* bytes written to the file */
+  xref_row *rows;
+  size_t n_rows, cap_rows;
+  out_buf head, body; /* the current object stream: "num off " pairs, values */
+  size_t count;
+  kept_stream *kept;
+  size_t n_kept, cap_kept;
+  out_buf mem; /* kept object streams without io.keep */
+  rp_flate *flate, *own_flate;
+  bool nomem, failed;
+};
+
+static bool fail(rp_objstm *w, bool nomem) {
+  w->nomem |= nomem;
+  w->failed = true;
+  return false;
+}
+
+bool rp_objstm_write(rp_objstm *w, const void *data, size_t n) {
+  if (w->failed) return false;
+  if (n && !w->io.write(w->io.user, data, n)) return fail(w, false);
+  w->pos += n;
   return true;
 }
 
-/* Writes one stream object `num` with dictionary entries `dict` and data. */
-static void put_stream(out_buf *b, size_t num, const char *dict, const uint8_t *data, size_t len) {
-  putf(b, "%llu 0 obj\n<< ", num);
-  puts_(b, dict);
-  putf(b, " /Length %llu /Filter /FlateDecode >>\nstream\n", len);
-  put(b, data, len);
-  puts_(b, "\nendstream\nendobj\n");
+static bool write_str(rp_objstm *w, const char *s) { return rp_objstm_write(w, s, strlen(s)); }
+
+/* The row of object `num`, the table grown (free rows) to reach it. */
+static xref_row *row(rp_objstm *w, size_t num) {
+  if (num >= w->cap_rows) {
+    size_t cap = w->cap_rows ? w->cap_rows : 1024;
+    while (cap <= num) cap *= 2;
+    xref_row *r = rp_mem_reallocarray(w->rows, cap, sizeof *r);
+    if (!r) return fail(w, true), NULL;
+    w->rows = r, w->cap_rows = cap;
+  }
+  for (; w->n_rows <= num; w->n_rows++) w->rows[w->n_rows] = (xref_row){0, 0, 0};
+  return &w->rows[num];
 }
 
-typedef struct xref_entry {
-  uint8_t type; /* 0 free, 1 at an offset, 2 in an object stream */
-  size_t a;     /* offset, or the object stream's number */
-  unsigned b;   /* generation, or the index in the object stream */
-} xref_entry;
+rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len) {
+  rp_objstm *w = rp_mem_calloc(1, sizeof *w);
+  uint8_t *h = w ? rp_mem_alloc(len ? len : 1) : NULL;
+  if (!h) {
+    rp_mem_free(w);
+    return NULL;
+  }
+  w->io = *io;
+  w->flate = io->flate ? io->flate : (w->own_flate = rp_flate_new());
+  if (!w->flate) {
+    rp_mem_free(h);
+    rp_mem_free(w);
+    return NULL;
+  }
+  if (len) memcpy(h, header, len);
+  if (len > 7 && h[7] < '5') h[7] = '5';
+  bool ok = rp_objstm_write(w, h, len);
+  rp_mem_free(h);
+  if (!ok) {
+    rp_objstm_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen) {
+  xref_row *r = w->failed ? NULL : row(w, num);
+  if (!r) return false;
+  if (w->pos > 0xFFFFFFFFu || gen > 0xFFFF) return fail(w, false);
+  *r = (xref_row){(uint32_t)w->pos, (uint16_t)gen, 1};
+  return true;
+}
+
+/* Deflates the current object stream and keeps it. */
+static bool close_stream(rp_objstm *w) {
+  if (w->count == 0) return true;
+  size_t first = w->head.len;
+  put(&w->head, w->body.data, w->body.len);
+  uint8_t *z = NULL;
+  size_t zlen = 0;
+  if (w->head.nomem || w->body.nomem ||
+      !rp_flate_deflate(w->flate, w->head.data, w->head.len, &z, &zlen))
+    return fail(w, true);
+  if (w->n_kept == w->cap_kept) {
+    size_t cap = w->cap_kept ? 2 * w->cap_kept : 16;
+    kept_stream *k = rp_mem_reallocarray(w->kept, cap, sizeof *k);
+    if (!k) {
+      rp_mem_free(z);
+      return fail(w, true);
+    }
+    w->kept = k, w->cap_kept = cap;
+  }
+  kept_stream *k = &w->kept[w->n_kept];
+  *k = (kept_stream){.at = w->mem.len, .zlen = zlen, .count = w->count, .first = first};
+  bool ok = true;
+  if (w->io.keep)
+    ok = w->io.keep(w->io.user, z, zlen, &k->at);
+  else
+    put(&w->mem, z, zlen);
+  rp_mem_free(z);
+  if (!ok) return fail(w, false);
+  if (w->mem.nomem) return fail(w, true);
+  w->n_kept++;
+  w->head.len = w->body.len = 0;
+  w->count = 0;
+  return true;
+}
+
+bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len) {
+  xref_row *r = w->failed ? NULL : row(w, num);
+  if (!r) return false;
+  *r = (xref_row){(uint32_t)w->n_kept, (uint16_t)w->count, 2};
+  putf(&w->head, "%llu ", num);
+  putf(&w->head, "%llu ", w->body.len);
+  put(&w->body, value, len);
+  puts_(&w->body, "\n");
+  if (w->head.nomem || w->body.nomem) return fail(w, true);
+  return ++w->count < RP_OBJSTM_PER_STREAM || close_stream(w);
+}
+
+/* Writes one stream object `num` with dictionary entries `dict` and data. */
+static bool put_stream(rp_objstm *w, size_t num, const char *dict, const uint8_t *data,
+                       size_t len) {
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, "%zu 0 obj\n<< ", num);
+  write_str(w, tmp);
+  write_str(w, dict);
+  snprintf(tmp, sizeof tmp, " /Length %zu /Filter /FlateDecode >>\nstream\n", len);
+  write_str(w, tmp);
+  rp_objstm_write(w, data, len);
+  return write_str(w, "\nendstream\nendobj\n");
+}
+
+bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
+  if (!close_stream(w) || size < w->n_rows || !row(w, size + w->n_kept)) return false;
+  w->rows[0] = (xref_row){0, 65535, 0};
+  /* the object streams, numbered from size on */
+  for (size_t k = 0; k < w->n_kept && !w->failed; k++) {
+    kept_stream *ks = &w->kept[k];
+    uint8_t *z = rp_mem_alloc(ks->zlen ? ks->zlen : 1);
+    if (!z) return fail(w, true);
+    bool ok = w->io.keep ? w->io.fetch(w->io.user, ks->at, z, ks->zlen)
+                         : (memcpy(z, w->mem.data + ks->at, ks->zlen), true);
+    char dict[96];
+    snprintf(dict, sizeof dict, "/Type /ObjStm /N %zu /First %zu", ks->count, ks->first);
+    if (!ok)
+      fail(w, false);
+    else if (rp_objstm_direct(w, size + k, 0))
+      put_stream(w, size + k, dict, z, ks->zlen);
+    rp_mem_free(z);
+  }
+  /* the cross-reference stream: W [1 4 2] */
+  size_t xnum = size + w->n_kept;
+  if (w->failed || !rp_objstm_direct(w, xnum, 0)) return false;
+  out_buf rows = {0};
+  for (size_t e = 0; e <= xnum; e++) {
+    xref_row *x = &w->rows[e];
+    uint32_t a = x->type == 2 ? (uint32_t)(x->a + size) : x->a;
+    uint8_t r[7] = {x->type,    (uint8_t)(a >> 24),   (uint8_t)(a >> 16), (uint8_t)(a >> 8),
+                    (uint8_t)a, (uint8_t)(x->b >> 8), (uint8_t)x->b};
+    put(&rows, r, sizeof r);
+  }
+  uint8_t *z = NULL;
+  size_t zlen = 0;
+  out_buf dict = {0};
+  putf(&dict, "/Type /XRef /Size %llu /W [ 1 4 2 ] ", xnum + 1);
+  puts_(&dict, trailer);
+  put(&dict, "", 1);
+  bool ok =
+      !rows.nomem && !dict.nomem && rp_flate_deflate(w->flate, rows.data, rows.len, &z, &zlen);
+  rp_mem_free(rows.data);
+  if (!ok) {
+    rp_mem_free(dict.data);
+    return fail(w, true);
+  }
+  uint64_t xoff = w->pos;
+  put_stream(w, xnum, (const char *)dict.data, z, zlen);
+  rp_mem_free(dict.data);
+  rp_mem_free(z);
+  char tail[64];
+  snprintf(tail, sizeof tail, "startxref\n%llu\n%%%%EOF\n", (unsigned long long)xoff);
+  return write_str(w, tail);
+}
+
+bool rp_objstm_nomem(const rp_objstm *w) { return !w || w->nomem; }
+
+void rp_objstm_free(rp_objstm *w) {
+  if (!w) return;
+  rp_mem_free(w->rows);
+  rp_mem_free(w->head.data);
+  rp_mem_free(w->body.data);
+  rp_mem_free(w->kept);
+  rp_mem_free(w->mem.data);
+  rp_flate_free(w->own_flate);
+  rp_mem_free(w);
+}
+
+/* ---- repacking a finished file --------------------------------------- */
+
+static bool to_buf(void *user, const void *data, size_t n) {
+  out_buf *b = user;
+  put(b, data, n);
+  return !b->nomem;
+}
 
 rp_objstm_result rp_objstm_pack(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len) {
   *out = NULL;
@@ -294,9 +485,8 @@ rp_objstm_result rp_objstm_pack(const uint8_t *in, size_t len, uint8_t **out, si
   if (!read_xref(in, len, xref, &objs, &n, &size, &trailer))
     return n == 0 ? RP_OBJSTM_NOMEM : RP_OBJSTM_UNCHANGED;
   rp_objstm_result result = RP_OBJSTM_UNCHANGED;
-  xref_entry *xe = NULL;
-  out_buf b = {0}, body = {0};
-  uint8_t *z = NULL;
+  out_buf b = {0}, tr = {0};
+  rp_objstm *w = NULL;
 
   /* the trailer: Root and Info references, ID; nothing this packer would
    * have to carry over otherwise (encryption, an earlier revision) */
@@ -309,100 +499,32 @@ rp_objstm_result rp_objstm_pack(const uint8_t *in, size_t len, uint8_t **out, si
   trailer_value(in, trailer, sx, "/Info", &info_s, &info_e);
   trailer_value(in, trailer, sx, "/ID", &id_s, &id_e);
   if (!locate(in, objs, n, xref)) goto done;
-  size_t first_off = objs[0].off;
 
-  size_t n_packed = 0;
-  for (size_t k = 0; k < n; k++) n_packed += !objs[k].stream && objs[k].gen == 0;
-  size_t n_streams = (n_packed + RP_OBJSTM_PER_STREAM - 1) / RP_OBJSTM_PER_STREAM;
-  size_t total = size + n_streams + 1; /* + object streams + the xref stream */
-  xe = rp_mem_calloc(total, sizeof *xe);
-  if (!xe) {
-    result = RP_OBJSTM_NOMEM;
-    goto done;
-  }
-  xe[0] = (xref_entry){0, 0, 65535};
-  for (size_t k = 1; k < size; k++) xe[k] = (xref_entry){0, 0, 0};
-
-  /* the header, with a version of at least 1.5 */
-  put(&b, in, first_off);
-  if (b.data && b.len > 7 && b.data[7] < '5') b.data[7] = '5';
+  rp_objstm_io io = {.user = &b, .write = to_buf};
+  result = RP_OBJSTM_NOMEM;
+  w = rp_objstm_begin(&io, in, objs[0].off);
+  if (!w) goto done;
   /* streams as they are, in their order */
   for (size_t k = 0; k < n; k++) {
     obj_ref *o = &objs[k];
     if (!o->stream && o->gen == 0) continue;
-    xe[o->num] = (xref_entry){1, b.len, o->gen};
-    put(&b, in + o->off, o->end - o->off);
-    puts_(&b, "\n");
+    rp_objstm_direct(w, o->num, o->gen);
+    rp_objstm_write(w, in + o->off, o->end - o->off);
+    rp_objstm_write(w, "\n", 1);
   }
   /* the rest in object streams, by number */
   qsort(objs, n, sizeof *objs, by_number);
-  size_t next = size, k = 0;
-  out_buf head = {0};
-  while (k < n) {
-    size_t count = 0;
-    head.len = body.len = 0;
-    for (; k < n && count < RP_OBJSTM_PER_STREAM; k++) {
-      obj_ref *o = &objs[k];
-      if (o->stream || o->gen != 0) continue;
-      putf(&head, "%llu ", o->num);
-      putf(&head, "%llu ", body.len);
-      xe[o->num] = (xref_entry){2, next, (unsigned)count};
-      put(&body, in + o->body, o->body_end - o->body);
-      puts_(&body, "\n");
-      count++;
-    }
-    if (count == 0) break;
-    size_t hlen = head.len;
-    /* the offsets' line, then the objects */
-    put(&head, body.data, body.len);
-    size_t zlen = 0;
-    if (head.nomem || body.nomem || !deflate_all(head.data, head.len, &z, &zlen)) {
-      rp_mem_free(head.data);
-      result = RP_OBJSTM_NOMEM;
-      goto done;
-    }
-    char dict[96];
-    snprintf(dict, sizeof dict, "/Type /ObjStm /N %zu /First %zu", count, hlen);
-    xe[next] = (xref_entry){1, b.len, 0};
-    put_stream(&b, next, dict, z, zlen);
-    rp_mem_free(z);
-    z = NULL;
-    next++;
-  }
-  rp_mem_free(head.data);
-  /* the cross-reference stream: W [1 4 2] */
-  size_t xnum = next;
-  xe[xnum] = (xref_entry){1, b.len, 0};
-  if (b.len > 0xFFFFFFFFu) goto done;
-  body.len = 0;
-  for (size_t e = 0; e <= xnum; e++) {
-    uint8_t row[7] = {xe[e].type,
-                      (uint8_t)(xe[e].a >> 24),
-                      (uint8_t)(xe[e].a >> 16),
-                      (uint8_t)(xe[e].a >> 8),
-                      (uint8_t)xe[e].a,
-                      (uint8_t)(xe[e].b >> 8),
-                      (uint8_t)xe[e].b};
-    put(&body, row, sizeof row);
-  }
-  size_t zlen = 0;
-  if (body.nomem || !deflate_all(body.data, body.len, &z, &zlen)) {
-    result = RP_OBJSTM_NOMEM;
-    goto done;
-  }
-  out_buf dict = {0};
-  putf(&dict, "/Type /XRef /Size %llu /W [ 1 4 2 ] /Root ", xnum + 1);
-  put(&dict, in + root_s, root_e - root_s);
-  if (info_e) puts_(&dict, " /Info "), put(&dict, in + info_s, info_e - info_s);
-  if (id_e) puts_(&dict, " /ID "), put(&dict, in + id_s, id_e - id_s);
-  put(&dict, "", 1);
-  size_t xoff = b.len;
-  if (!dict.nomem) put_stream(&b, xnum, (const char *)dict.data, z, zlen);
-  bool dict_nomem = dict.nomem;
-  rp_mem_free(dict.data);
-  putf(&b, "startxref\n%llu\n%%%%EOF\n", xoff);
-  if (b.nomem || dict_nomem) {
-    result = RP_OBJSTM_NOMEM;
+  for (size_t k = 0; k < n; k++)
+    if (!objs[k].stream && objs[k].gen == 0)
+      rp_objstm_packed(w, objs[k].num, in + objs[k].body, objs[k].body_end - objs[k].body);
+  puts_(&tr, "/Root ");
+  put(&tr, in + root_s, root_e - root_s);
+  if (info_e) puts_(&tr, " /Info "), put(&tr, in + info_s, info_e - info_s);
+  if (id_e) puts_(&tr, " /ID "), put(&tr, in + id_s, id_e - id_s);
+  put(&tr, "", 1);
+  if (tr.nomem) goto done;
+  if (!rp_objstm_end(w, size, (const char *)tr.data)) {
+    if (!rp_objstm_nomem(w) && !b.nomem) result = RP_OBJSTM_UNCHANGED; /* offsets past 4 GiB */
     goto done;
   }
   *out = b.data;
@@ -410,10 +532,9 @@ rp_objstm_result rp_objstm_pack(const uint8_t *in, size_t len, uint8_t **out, si
   b.data = NULL;
   result = RP_OBJSTM_PACKED;
 done:
-  rp_mem_free(z);
-  rp_mem_free(body.data);
+  rp_objstm_free(w);
+  rp_mem_free(tr.data);
   rp_mem_free(b.data);
-  rp_mem_free(xe);
   rp_mem_free(objs);
   return result;
 }

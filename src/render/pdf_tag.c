@@ -44,7 +44,7 @@ enum { KEY_ID = 1, KEY_A, KEY_PG, KEY_ALT };
  * the order and form they always had: about 1.3 KB less per element while
  * the document is built. */
 typedef struct tag_elem {
-  HPDF_Dict dict;
+  void *obj; /* its object: an elem_ref, or with --uncompressed an empty dictionary */
   rp_role role;
   const char *type;        /* its /S */
   struct tag_elem *parent; /* NULL for Document */
@@ -60,6 +60,16 @@ typedef struct tag_elem {
   unsigned char keys[4], n_keys;
   struct rp_pdf *p;
 } tag_elem;
+
+/* A structure element's entry in libharu's cross-reference table when
+ * render saves the file (save_objects in pdf_doc.c): its object number and
+ * the element, 16 bytes, where an empty dictionary took about 200. libharu
+ * takes it for a null (freeing it so); rp_pdf_tag_write writes it. */
+#define ELEM_CLASS (HPDF_OCLASS_NULL | 0xF000)
+typedef struct elem_ref {
+  HPDF_Obj_Header header;
+  tag_elem *e;
+} elem_ref;
 
 typedef struct annot_entry {
   HPDF_Annotation annot;
@@ -173,7 +183,7 @@ static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stre
         snprintf(buf, sizeof buf, "%u ", (unsigned)k->n);
         break;
       case KID_ELEM:
-        snprintf(buf, sizeof buf, "%u 0 R ", (unsigned)obj_num(((const tag_elem *)k->obj)->dict));
+        snprintf(buf, sizeof buf, "%u 0 R ", (unsigned)obj_num(((const tag_elem *)k->obj)->obj));
         break;
       case KID_MCR:
         snprintf(buf, sizeof buf, "<</Type /MCR /Pg %u 0 R /MCID %u>> ", (unsigned)obj_num(k->obj),
@@ -227,7 +237,7 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
   if (n_kids > HPDF_ARRAY_MAX) {
     dict->write_fn = write_many_kids;
     HPDF_STATUS r = HPDF_Dict_AddName(dict, "S", e->type);
-    if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->obj : e->p->tag->root);
     return r == HPDF_OK ? add_keys(dict, e) : r;
   }
   HPDF_Array kids = HPDF_Array_New(mm);
@@ -236,12 +246,12 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     r = HPDF_Dict_Add(dict, "K", kids);
   else if (kids)
     HPDF_Array_Free(kids);
-  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->dict : e->p->tag->root);
+  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->obj : e->p->tag->root);
   for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
     if (k->kind == KID_MCID)
       r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
     else if (k->kind == KID_ELEM)
-      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->dict);
+      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->obj);
     else if (k->kind == KID_MCR || k->n < e->p->n_pages)
       r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
     else
@@ -285,24 +295,51 @@ static const char *type_of(rp_role role) {
   }
 }
 
+bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
+  const elem_ref *ref = obj;
+  if (ref->header.obj_class != ELEM_CLASS) return false;
+  /* a dictionary just for the write: the entries made, written, freed */
+  HPDF_Dict dict = HPDF_Dict_New(p->pdf->mmgr);
+  if (!dict) {
+    *st = HPDF_FAILD_TO_ALLOC_MEM;
+    return true;
+  }
+  dict->attr = ref->e;
+  dict->before_write_fn = materialize;
+  dict->after_write_fn = dematerialize;
+  *st = HPDF_Dict_Write(dict, to, NULL);
+  HPDF_Dict_Free(dict);
+  return true;
+}
+
 /* A new element of type `type` appended to parent's kids. */
 static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char *type) {
   tag_elem *e = rp_arena_calloc(p->scratch, 1, sizeof *e);
   if (!e) return fail_oom(p), NULL;
-  e->dict = HPDF_Dict_New(p->pdf->mmgr);
+  /* Indirect before it enters any container (libharu error 0x1033 otherwise).
+   * No /Type: optional for structure elements, and 10 KB in the sample. */
+  HPDF_MMgr mm = p->pdf->mmgr;
+  if (p->pdf->compression_mode == HPDF_COMP_NONE) { /* libharu's own save writes it */
+    HPDF_Dict dict = HPDF_Dict_New(mm);
+    if (dict) {
+      dict->attr = e;
+      dict->before_write_fn = materialize;
+      dict->after_write_fn = dematerialize;
+    }
+    e->obj = dict;
+  } else {
+    elem_ref *ref = HPDF_GetMem(mm, sizeof *ref);
+    if (ref) *ref = (elem_ref){.header.obj_class = ELEM_CLASS, .e = e};
+    e->obj = ref;
+  }
   e->role = role;
   e->type = type;
   e->parent = parent;
   e->p = p;
-  /* Indirect before it enters any container (libharu error 0x1033 otherwise).
-   * No /Type: optional for structure elements, and 10 KB in the sample. */
-  if (!e->dict || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->dict))) {
+  if (!e->obj || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->obj))) {
     rp_pdf_ok(p, "add a structure element", NULL);
     return NULL;
   }
-  e->dict->attr = e;
-  e->dict->before_write_fn = materialize;
-  e->dict->after_write_fn = dematerialize;
   if (parent && !add_kid(p, parent, (tag_kid){.kind = KID_ELEM, .obj = e})) return NULL;
   if (role == RP_ROLE_NOTE) {
     /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. */
@@ -425,7 +462,7 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
       !hpdf(p, HPDF_Dict_AddName(t->root, "Type", "StructTreeRoot")) ||
       !hpdf(p, HPDF_Dict_Add(p->pdf->catalog, "StructTreeRoot", t->root)) ||
       !(t->doc = elem_new(p, NULL, RP_ROLE_NONE, "Document")) ||
-      !hpdf(p, HPDF_Dict_Add(t->root, "K", t->doc->dict))) {
+      !hpdf(p, HPDF_Dict_Add(t->root, "K", t->doc->obj))) {
     if (rp_pdf_ok(p, "start the structure tree", NULL)) fail_oom(p);
     return false;
   }
@@ -552,6 +589,14 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
 
 /* Gives the page's next MCID to e: a plain number in /K while e stays on its
  * first page (its /Pg), an MCR dictionary on any other page. */
+void rp_pdf_tag_page_end(rp_pdf *p) {
+  struct rp_pdf_tag *t = p->tag;
+  /* the page's MCIDs' elements: about 60 bytes of libharu objects each,
+   * a few bytes of text in the spool */
+  if (t && p->page_index < t->cap_parents && t->parents[p->page_index])
+    rp_pdf_spool_object(p, t->parents[p->page_index]);
+}
+
 static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
   struct rp_pdf_tag *t = p->tag;
   if (!e->pg) {
@@ -562,7 +607,7 @@ static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
                     e->pg == p->page
                         ? (tag_kid){.kind = KID_MCID, .n = (uint32_t)t->next_mcid}
                         : (tag_kid){.kind = KID_MCR, .n = (uint32_t)t->next_mcid, .obj = p->page});
-  ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->dict));
+  ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->obj));
   if (!ok) rp_pdf_ok(p, "tag content", src);
   return ok;
 }
@@ -735,7 +780,7 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
     if (key) key->value = (HPDF_INT32)(p->n_pages + i);
     ok = (key || ae->annot->list->count == 0) &&
-         num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem->dict);
+         num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem->obj);
   }
   ok = ok && leaf_close(&nt);
   if (ok && t->notes.len > 0) {
@@ -746,7 +791,7 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     for (size_t i = 0; ok && i < t->notes.len; i++) {
       HPDF_Binary b = note_id(mm, i + 1);
       ok = b && hpdf(p, HPDF_Array_Add(names, b)) &&
-           hpdf(p, HPDF_Array_Add(names, RP_VEC_AT(t->notes, tag_elem *, i)->dict));
+           hpdf(p, HPDF_Array_Add(names, RP_VEC_AT(t->notes, tag_elem *, i)->obj));
     }
   }
   ok = ok && hpdf(p, HPDF_Dict_Add(t->root, "ParentTree", tree)) &&

@@ -37,7 +37,7 @@ pass "dpkg-deb -c lists binary, diff helper, layouts, fonts, schemas, man page, 
 
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libxml2 libhpdf-2.3.0 libcairo2 libfreetype6 libfontconfig1 libharfbuzz0b \
-  libharfbuzz-subset0 libhyphen0 libjpeg62-turbo libpoppler-glib8 hyphen-en-gb; do
+  libharfbuzz-subset0 libhyphen0 libjpeg62-turbo libpoppler-glib8 libdeflate0 hyphen-en-gb; do
   grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 # every dependency is satisfied here (same names and versions as Debian 12's)

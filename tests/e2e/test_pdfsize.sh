@@ -82,6 +82,25 @@ PYEOF
 done
 qpdf --check "$TMP/pal.pdf" >/dev/null 2>&1 && pass "palette PNG: qpdf --check" || fail "palette PNG: qpdf --check"
 
+# A long file gets object streams too: they are written as the file is
+# (render/objstm.h), where a file of 4 MiB or more used to go out as libharu
+# wrote it (5,171,956 bytes at N=1000; packed 2,189,042)
+python3 bench/pack_xml.py 1000 >"$TMP/pack-1000.xml"
+"$BIN" render "$TMP/pack-1000.xml" --layout case-studies -q -o "$TMP/long.pdf" || fail "N=1000 render"
+budget "the pack at N=1000" "$TMP/long.pdf" 2320000
+$PY - "$TMP/long.pdf" <<'PYEOF' && pass "N=1000: small objects in object streams" || fail "N=1000: objects"
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+objs = pdf.objects
+top = [o for o in objs if isinstance(o, pikepdf.Stream)]
+print(len(objs), "objects,", len(top), "streams at the top level")
+assert pdf.trailer.get("/Type") == "/XRef" or len(top) < len(objs) / 10
+assert sum(1 for o in top if o.get("/Type") == "/ObjStm") >= len(objs) // 250
+PYEOF
+qpdf --check "$TMP/long.pdf" >/dev/null 2>&1 && pass "N=1000: qpdf --check" || fail "N=1000: qpdf --check"
+pdfinfo "$TMP/long.pdf" 2>&1 | grep -q "^Pages: *5[0-9][0-9]$" && pass "N=1000: pdfinfo" ||
+  fail "N=1000: pdfinfo $(pdfinfo "$TMP/long.pdf" 2>&1 | head -3)"
+
 "$BIN" render data/ccin-2018-19.xml -q -o "$TMP/review2.pdf"
 cmp -s "$TMP/review.pdf" "$TMP/review2.pdf" && pass "deterministic" || fail "two renders differ"
 

@@ -218,11 +218,104 @@ static void test_allocation_failures(void **state) {
   free(pdf);
 }
 
+/* The writer as pdf_doc.c's save drives it: streams written as they come,
+ * 450 small objects in between (three object streams), those kept outside
+ * through io.keep and fetched back at the end give the same file as kept in
+ * the writer's memory; every object is where the xref stream says. */
+typedef struct side {
+  uint8_t *data;
+  size_t len;
+  int keeps, fetches;
+} side;
+
+static bool side_write(void *user, const void *data, size_t n) {
+  side *s = user;
+  s->data = realloc(s->data, s->len + n);
+  memcpy(s->data + s->len, data, n);
+  s->len += n;
+  return true;
+}
+
+static side kept; /* what io.keep holds */
+
+static bool side_keep(void *user, const void *data, size_t n, uint64_t *at) {
+  ((side *)user)->keeps++;
+  *at = kept.len;
+  return side_write(&kept, data, n);
+}
+
+static bool side_fetch(void *user, uint64_t at, void *data, size_t n) {
+  ((side *)user)->fetches++;
+  assert_true(at + n <= kept.len);
+  memcpy(data, kept.data + at, n);
+  return true;
+}
+
+static void write_file(side *out, bool keep) {
+  rp_objstm_io io = {.user = out, .write = side_write};
+  if (keep) io.keep = side_keep, io.fetch = side_fetch;
+  static const uint8_t header[] = "%PDF-1.3\n%\xb7\xbe\xad\xaa\n";
+  rp_objstm *w = rp_objstm_begin(&io, header, sizeof header - 1);
+  assert_non_null(w);
+  char buf[96];
+  for (size_t num = 1; num <= 500; num++) {
+    if (num % 10 == 0) { /* a stream object, written at once */
+      assert_true(rp_objstm_direct(w, num, 0));
+      int n = snprintf(buf, sizeof buf,
+                       "%zu 0 obj\n<< /Length 3 >>\nstream\nabc\nendstream\nendobj\n", num);
+      assert_true(rp_objstm_write(w, buf, (size_t)n));
+    } else {
+      int n = snprintf(buf, sizeof buf, "<< /N %zu >>", num);
+      assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)n));
+    }
+  }
+  assert_true(rp_objstm_end(w, 501, "/Root 1 0 R"));
+  rp_objstm_free(w);
+}
+
+static void test_writer_keeps_outside(void **state) {
+  (void)state;
+  side mem = {0}, out = {0};
+  write_file(&mem, false);
+  write_file(&out, true);
+  assert_int_equal(out.keeps, 3); /* 450 objects, 200 a stream */
+  assert_int_equal(out.fetches, 3);
+  assert_int_equal(mem.len, out.len);
+  assert_memory_equal(mem.data, out.data, mem.len);
+  assert_memory_equal(out.data, "%PDF-1.5", 8);
+  /* the streams first, in order, then the three object streams */
+  char *text = calloc(1, out.len + 1);
+  memcpy(text, out.data, out.len);
+  const char *s10 = find(text, out.len, 0, "\n10 0 obj\n"),
+             *s500 = find(text, out.len, 0, "\n500 0 obj\n");
+  const char *os = find(text, out.len, 0, "/Type /ObjStm /N 200 /First");
+  assert_non_null(s10);
+  assert_non_null(s500);
+  assert_non_null(os);
+  assert_true(s10 < s500 && s500 < os);
+  assert_non_null(find(text, out.len, 0, "/Type /ObjStm /N 50 /First"));
+  free(text);
+  /* qpdf reads it and finds object 499 in its object stream */
+  const char *path = rp_test_write("written.pdf", "");
+  FILE *f = fopen(path, "wb");
+  fwrite(out.data, 1, out.len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run("qpdf --show-object=499 '%s' 2>&1", path);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "/N 499"));
+  rp_test_output_free(&o);
+  free(mem.data);
+  free(out.data);
+  free(kept.data);
+  kept = (side){0};
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pack_finds_every_object),
       cmocka_unit_test(test_unknown_left_alone),
       cmocka_unit_test(test_allocation_failures),
+      cmocka_unit_test(test_writer_keeps_outside),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
