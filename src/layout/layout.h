@@ -61,6 +61,16 @@ typedef struct rp_layout_opts {
    * (doc->run_pages); 0: unknown. A streamed pass whose count differs sets
    * doc->recount. */
   size_t pages_hint;
+  /* Lazy binding (template.h rp_bind_next): when set, the sections come
+   * from here, not from the bound document's list: each bound into the
+   * arena layout gives (a child of the run's), asked for just before the
+   * one before it is laid out (*out NULL: none left). Layout frees a
+   * section's arena once every page that may point into it was handed on
+   * (page_done), or at the end of the run; the arena of a section that
+   * keeps_notes lives as long as the run's. A status other than RP_OK stops
+   * the layout with it. */
+  rp_status (*next_section)(void *user, rp_arena *a, const rp_section **out);
+  void *section_user;
 } rp_layout_opts;
 
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.

@@ -111,6 +111,30 @@ bool rp_layout_def_uses_page_refs(const rp_layout_def *l);
 rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
                      const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out);
 
+/* Lazy binding: the document a section at a time, so that a long document
+ * never holds all its bound blocks. rp_bind_begin binds what every section
+ * shares (masters, document info, parameters) into `a`, which must outlive
+ * the binding and everything bound by it; *doc has no sections. Each
+ * rp_bind_next binds the next section (the same sections, in the same order,
+ * as rp_bind_ex makes) into the arena given, which the caller frees once
+ * nothing points into it, unless the section keeps_notes; *out NULL: the
+ * runs are done — endnotes no <endnotes/> printed were then added to the
+ * last section given, which must not have been laid out yet (nor freed).
+ * Problems are recorded as rp_bind_ex records them; rp_bind_next returns
+ * the first error's status once any was recorded since rp_bind_begin (its
+ * section may still be given). rp_bind_rest binds what is left, each section
+ * thrown away, so that every problem is recorded; it returns the same
+ * status. libxml's generic error handler is the evaluator's only inside
+ * these calls. The content's tree must stay until rp_bind_free, which
+ * accepts NULL. */
+typedef struct rp_binding rp_binding;
+rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                        const rp_bind_opts *o, rp_diag *d, rp_binding **out,
+                        const rp_bound_doc **doc);
+rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out);
+rp_status rp_bind_rest(rp_binding *bn);
+void rp_bind_free(rp_binding *bn);
+
 /* Read access for tools and tests: the resolved style or colour of that
  * name, NULL / false when the layout has none. */
 const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name);

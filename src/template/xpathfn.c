@@ -651,7 +651,7 @@ static bool page_label(rp_xeval *x, const rp_page_refs *r, const char *id, const
   *label = NULL;
   if (r->n == 0) return true;
   if (x->refs_sorted_for != r) {
-    struct rp_page_ref_entry *e = rp_arena_calloc(x->a, r->n, sizeof *e);
+    struct rp_page_ref_entry *e = rp_arena_calloc(x->keep ? x->keep : x->a, r->n, sizeof *e);
     if (!e) return false;
     for (size_t i = 0; i < r->n; i++) e[i] = (struct rp_page_ref_entry){r->ids[i], i};
     qsort(e, r->n, sizeof *e, ref_cmp);

@@ -171,9 +171,77 @@ static void test_failure_leaves_previous_output(void **state) {
   rp_diag_fini(&d);
 }
 
+/* Renders `content` with `layout` to `pdf`, binding lazily or whole;
+ * returns the layout passes the progress callback saw. */
+static int passes_seen;
+static void on_progress(void *user, const rp_progress *p) {
+  (void)user;
+  if (p->stage == RP_PROGRESS_LAYOUT && p->pass > passes_seen) passes_seen = p->pass;
+}
+
+static int render_with(const char *content, const char *layout, const char *pdf, bool whole) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  passes_seen = 0;
+  rp_pipeline_opts o = {.content = content,
+                        .layout = layout,
+                        .output = pdf,
+                        .bind_whole = whole,
+                        .progress = on_progress};
+  rp_pipeline_result res;
+  rp_status st = rp_pipeline_render(a, &o, &d, &res);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+  return passes_seen;
+}
+
+static bool same_file(const char *x, const char *y) {
+  FILE *a = fopen(x, "rb"), *b = fopen(y, "rb");
+  assert_non_null(a);
+  assert_non_null(b);
+  int ca, cb;
+  do {
+    ca = getc(a);
+    cb = getc(b);
+  } while (ca == cb && ca != EOF);
+  fclose(a);
+  fclose(b);
+  return ca == cb;
+}
+
+/* Lazy binding (each section bound as layout reaches it, its memory freed
+ * once its pages are drawn) makes the same PDF as binding the whole
+ * document first: the sample, and a pack long enough to be streamed
+ * (bench/pack_xml.py 2200: pages drawn and sections freed as they go). */
+static void test_lazy_binding_same_pdf(void **state) {
+  (void)state;
+  char lazy[4096], whole[4096], pack[4096], cmd[8192];
+  snprintf(lazy, sizeof lazy, "%s/lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/whole.pdf", rp_test_tmpdir());
+  const char *sample = rp_test_src("data/ccin-2018-19.xml");
+  const char *review = rp_test_src("layouts/annual-review.xml");
+  render_with(sample, review, lazy, false);
+  render_with(sample, review, whole, true);
+  assert_true(same_file(lazy, whole));
+  snprintf(pack, sizeof pack, "%s/pack-2200.xml", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 2200 %s", rp_test_src("bench/pack_xml.py"), pack);
+  if (system(cmd) != 0) skip();
+  char layout[4096];
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/case-studies.xml"));
+  render_with(pack, layout, lazy, false);
+  render_with(pack, layout, whole, true);
+  assert_true(same_file(lazy, whole));
+  remove(pack);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
+      cmocka_unit_test(test_lazy_binding_same_pdf),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };
