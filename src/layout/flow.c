@@ -789,6 +789,36 @@ static const rp_section *own_section(flow *f, const rp_section *s) {
   return c;
 }
 
+bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t cap) {
+  const flow *f = run;
+  if (!f || !f->between) return false;
+  const rp_anchor *an = find_anchor(f, id);
+  if (!an) return false;
+  /* Between sections nothing reaches back before the current page (holds
+   * and trials are a section's own), and once a flow has ended nothing more
+   * is placed on it; a blank page may still get another label. */
+  size_t pages = f->doc->pages.len, final = pages ? pages - 1 : 0;
+  if (f->flow_ended && !f->page_blank) final = pages;
+  if (an->page >= final) return false;
+  const rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, an->page);
+  if (pg->label)
+    snprintf(buf, cap, "%s", pg->label);
+  else
+    snprintf(buf, cap, "%zu", an->page + 1); /* as the pipeline's page_refs_of */
+  return true;
+}
+
+/* Section s's body, bound now: after the section before it is laid out. */
+static rp_status section_body(flow *f, const rp_section *s, bool flow_ended) {
+  const rp_layout_opts *o = f->opts;
+  if (!o->section_body) return RP_OK;
+  f->between = true;
+  f->flow_ended = flow_ended;
+  rp_status st = o->section_body(o->section_user, s, f);
+  f->between = false;
+  return st;
+}
+
 /* The sections pulled one ahead from opts->next_section (the one after
  * says where this one's flow ends), laid out, their arenas retired. */
 static rp_status run_lazy(flow *f) {
@@ -797,6 +827,7 @@ static rp_status run_lazy(flow *f) {
   const rp_section *cur = NULL, *next = NULL;
   bool keep = false; /* a section of ca's keeps notes */
   rp_status st = ca ? o->next_section(o->section_user, ca, &cur) : rp_diag_oom(f->d);
+  if (st == RP_OK && cur) st = section_body(f, cur, true);
   while (st == RP_OK && cur) {
     na = rp_arena_used(ca) < GROUP_BYTES ? ca : rp_arena_new_child(f->a);
     st = na ? o->next_section(o->section_user, na, &next) : rp_diag_oom(f->d);
@@ -817,6 +848,7 @@ static rp_status run_lazy(flow *f) {
     }
     na = NULL;
     cur = next;
+    if (cur) st = section_body(f, cur, ends);
   }
   if (na && na != ca) rp_arena_adopt(f->a, na);
   if (ca) rp_arena_adopt(f->a, ca); /* a failed section: pages may point into it */

@@ -171,6 +171,8 @@ typedef struct flow {
    * each freed once the pages before its `upto` are handed on (flow.c) */
   rp_vec retired;      /* retired_section */
   size_t retired_from; /* the first not freed yet */
+  bool between;        /* binding a section's body: rp_layout_final_label answers */
+  bool flow_ended;     /* … and the section before ended its flow (on the current page) */
 } flow;
 
 typedef struct retired_section {

@@ -42,6 +42,14 @@
 #include "template/def.h"
 #include "template/units.h"
 
+/* A section whose head is bound (section_head): what its body needs. */
+typedef struct section_todo {
+  rp_section *s;
+  const rp_template_def *t;
+  xmlNodePtr node;
+  int pos, size;
+} section_todo;
+
 struct rp_binder {
   rp_arena *a;    /* what is bound: the section's arena (lazy binding), or the document's */
   rp_arena *keep; /* what outlives a section: masters, styles, caches */
@@ -63,6 +71,7 @@ struct rp_binder {
   bool making_parts;   /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
   size_t text_left;    /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
   rp_note_state notes; /* notes' numbers; endnotes waiting to be printed (notes.c) */
+  section_todo head;   /* the section whose head is bound, its body not yet */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -1381,7 +1390,10 @@ static const rp_master *master_for(binder *b, const rp_master_def *md) {
   return NULL;
 }
 
-static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
+/* A section's head: what layout needs to know before it lays out the one
+ * before (its master, whether it starts a page), without evaluating
+ * anything; section_body binds the rest (the template and node kept in b). */
+static void section_head(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
                          int pos, int size, rp_section ***tail) {
   rp_section *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s) {
@@ -1391,8 +1403,6 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   const rp_master_def *md = r->master ? r->master : t->master;
   s->master = master_for(b, md);
   s->new_page = r->new_page;
-  s->title = eval_text(b, t->section, node, pos, size);
-  s->bookmark = eval_text(b, t->bookmark, node, pos, size);
   xmlChar *id = node && node->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(node, BAD_CAST "id") : NULL;
   if (id) {
     s->anchor = rp_arena_strdup(b->a, (const char *)id);
@@ -1407,17 +1417,28 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   }
   s->page_label_style = t->page_labels;
   s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+  b->head = (section_todo){s, t, node, pos, size};
+  **tail = s;
+  *tail = &s->next;
+}
+
+/* The rest of the section of b->head: title, bookmark, blocks. */
+static void section_body(binder *b) {
+  section_todo h = b->head;
+  b->head = (section_todo){0};
+  rp_section *s = h.s;
+  const rp_template_def *t = h.t;
+  s->title = eval_text(b, t->section, h.node, h.pos, h.size);
+  s->bookmark = eval_text(b, t->bookmark, h.node, h.pos, h.size);
   blist blocks;
   blist_init(&blocks);
   b->notes.n_section = 0;
-  emit_nodes(b, t->body, node, pos, size, &blocks, 0);
+  emit_nodes(b, t->body, h.node, h.pos, h.size, &blocks, 0);
   /* endnotes of the section that no <endnotes/> printed: at its end */
   if (b->l->notes.placement == RP_NOTES_SECTION &&
-      !rp_notes_endnotes(b, &b->notes, NULL, node, &blocks))
+      !rp_notes_endnotes(b, &b->notes, NULL, h.node, &blocks))
     oom(b);
   s->blocks = blocks.head;
-  **tail = s;
-  *tail = &s->next;
 }
 
 /* One section for a run's node: its template, or the first that matches. */
@@ -1425,7 +1446,7 @@ static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, i
                      rp_section ***tail) {
   const rp_template_def *t = r->tmpl;
   if (!t) t = match_template(b, r->mode, node, pos, size, r->file, r->line);
-  if (t) bind_section(b, r, t, node, pos, size, tail);
+  if (t) section_head(b, r, t, node, pos, size, tail);
 }
 
 static bool item_kept(const rp_item_list *items, const xmlNode *n) {
@@ -1445,9 +1466,10 @@ struct rp_binding {
   int k;                 /* the next node of it */
   bool in_run;           /* set is the current run's */
   bool ended;
-  rp_section *last; /* the last section given, and its arena: trailing endnotes join it */
+  rp_section *last; /* the last section bound whole, and its arena: trailing endnotes join it */
   rp_arena *last_arena;
-  size_t errors; /* errors recorded by this binding so far */
+  rp_arena *head_arena; /* the arena of the section whose body is pending */
+  size_t errors;        /* errors recorded by this binding so far */
   /* libxml's generic error handler: the evaluator's while a section binds,
    * the caller's in between (layout and render run between sections) */
   xmlGenericErrorFunc eval_err, caller_err;
@@ -1595,6 +1617,7 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   xmlChar *lang = xmlNodeGetLang(root);
   bp->x.layout = l;
   bp->x.refs = o ? o->refs : NULL;
+  bp->x.live = o ? o->live : NULL;
   bp->x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
   bool lang_lost = lang && !bp->x.lang;
   xmlFree(lang);
@@ -1637,11 +1660,31 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   return RP_OK;
 }
 
+/* The body of the section whose head was given last, if not bound yet. */
+static void pending_body(rp_binding *bn) {
+  binder *b = &bn->b;
+  if (!b->head.s) return;
+  rp_section *s = b->head.s;
+  enter(bn, bn->head_arena);
+  section_body(b);
+  leave(bn, s);
+  bn->last = s;
+  bn->last_arena = bn->head_arena;
+}
+
+rp_status rp_bind_body(rp_binding *bn, const rp_section *s) {
+  size_t errors = bn->b.d->errors;
+  if (bn->b.head.s == s) pending_body(bn);
+  bn->errors += bn->b.d->errors - errors;
+  return bind_status(bn);
+}
+
 rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
   *out = NULL;
   if (bn->ended) return bind_status(bn);
   binder *b = &bn->b;
   size_t errors = b->d->errors;
+  pending_body(bn); /* a caller that binds no bodies itself */
   enter(bn, a);
   rp_section *s = NULL, **tail = &s;
   while (!s && step(bn, &tail)) {
@@ -1661,26 +1704,24 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
     }
   }
   leave(bn, s);
-  if (s) {
-    bn->last = s;
-    bn->last_arena = a;
-  }
+  bn->head_arena = a;
   *out = s;
   bn->errors += b->d->errors - errors;
   return bind_status(bn);
 }
 
 rp_status rp_bind_rest(rp_binding *bn) {
-  rp_arena *scratch = NULL;
-  const rp_section *s = NULL;
+  rp_bind_body(bn, bn->b.head.s); /* its arena is the caller's, still there */
+  const rp_section *s;
   do {
-    rp_arena_free(scratch);
-    scratch = rp_arena_new_child(bn->b.keep);
+    rp_arena *scratch = rp_arena_new_child(bn->b.keep);
     if (!scratch) return rp_diag_oom(bn->b.d);
-    bn->last = NULL; /* its arena may be gone: no trailing endnotes then */
+    bn->last = NULL; /* thrown away: no trailing endnotes */
     rp_bind_next(bn, scratch, &s);
+    if (s) rp_bind_body(bn, s);
+    bn->last = NULL;
+    rp_arena_free(scratch);
   } while (s);
-  rp_arena_free(scratch);
   return bind_status(bn);
 }
 

@@ -737,6 +737,7 @@ typedef struct rp_xeval {
   const char *cur_where;
   xmlNodePtr current;       /* the context node of the expression being run: current() */
   const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
+  rp_live_refs *live;       /* page(): labels from the layout running, first; or NULL */
   /* refs' entries sorted by id (then order), built on page()'s first use for
    * the refs they were built from: a linear search per call was N² */
   const rp_page_refs *refs_sorted_for;

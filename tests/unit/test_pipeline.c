@@ -238,10 +238,48 @@ static void test_lazy_binding_same_pdf(void **state) {
   remove(pack);
 }
 
+/* One layout for page references that all point back (the pack's index):
+ * each answered from the pages laid out already, which nothing can move;
+ * a short pack's {$pages} is drawn at the end, so it too takes one. The
+ * review (a contents page at the front) settles as before, in two layouts
+ * or more; each makes the PDF binding whole (as before) makes. */
+static void test_back_references_one_layout(void **state) {
+  (void)state;
+  char dir[2048], cmd[16384], lazy[4096], whole[4096], layout[4096], pack[4096], review[4096];
+  /* a copy of the layouts and the fonts they name (../fonts), as a project */
+  snprintf(dir, sizeof dir, "%s/once/layouts", rp_test_tmpdir());
+  snprintf(
+      cmd, sizeof cmd,
+      "rm -rf '%s/once' && mkdir -p '%s/once' && cp -r '%s' '%s' && cp -r '%s' '%s/once/fonts' "
+      "&& sed -i 's| / {\\$pages}||' '%s/case-studies.xml'",
+      rp_test_tmpdir(), rp_test_tmpdir(), rp_test_src("layouts"), dir, rp_test_src("fonts"),
+      rp_test_tmpdir(), dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(lazy, sizeof lazy, "%s/once-lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/once-whole.pdf", rp_test_tmpdir());
+  snprintf(layout, sizeof layout, "%s/case-studies.xml", dir);
+  snprintf(pack, sizeof pack, "%s", rp_test_src("tests/data/pack/pack-22.xml"));
+  assert_int_equal(render_with(pack, layout, lazy, false), 1);
+  assert_true(render_with(pack, layout, whole, true) >= 2);
+  assert_true(same_file(lazy, whole));
+  /* short, kept whole: its {$pages} is drawn at the end, right */
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/case-studies.xml"));
+  assert_int_equal(render_with(pack, layout, lazy, false), 1);
+  assert_true(render_with(pack, layout, whole, true) >= 2);
+  assert_true(same_file(lazy, whole));
+  snprintf(review, sizeof review, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/annual-review.xml"));
+  int passes = render_with(review, layout, lazy, false);
+  assert_true(passes >= 2);
+  assert_int_equal(render_with(review, layout, whole, true), passes);
+  assert_true(same_file(lazy, whole));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
       cmocka_unit_test(test_lazy_binding_same_pdf),
+      cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };
