@@ -291,8 +291,11 @@ typedef struct rp_section {
   const char *bookmark;         /* outline entry, or NULL */
   const char *page_label_style; /* "decimal", "roman", NULL = continue */
   rp_block *blocks;
-  struct rp_section *next;
+  struct rp_section *next; /* NULL in lazy binding (rp_bind_next): ask for the next */
   rp_src src;
+  /* bound lazily: it holds notes (a later section may print them, layout
+   * caches them by address), so its arena lives as long as the layout */
+  bool keeps_notes;
 } rp_section;
 
 typedef struct rp_bound_doc {
@@ -301,6 +304,10 @@ typedef struct rp_bound_doc {
   rp_doc_info info;
   const char *layout_path;
   rp_note_area notes; /* footnotes' separator (bind fills in the defaults) */
+  /* the masters the runs may start sections on (each once): what layout
+   * reads before the sections when they are bound lazily */
+  const rp_master *const *masters;
+  size_t n_masters;
 } rp_bound_doc;
 
 #endif

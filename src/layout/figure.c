@@ -49,9 +49,11 @@ static const rp_image_info *probe(flow *f, const char *path) {
     probed_image *pi = &RP_VEC_AT(*f->probed, probed_image, i);
     if (strcmp(pi->path, path) == 0) return &pi->info;
   }
-  probed_image *pi = rp_vec_push(f->a, f->probed, sizeof *pi);
+  /* the path copied: the section (bound lazily) that named it may go */
+  const char *copy = rp_arena_strdup(f->a, path);
+  probed_image *pi = copy ? rp_vec_push(f->a, f->probed, sizeof *pi) : NULL;
   if (!pi) return NULL;
-  pi->path = path;
+  pi->path = copy;
   rp_image_info *in = &pi->info;
   if (f->opts && f->opts->probe)
     f->opts->probe(f->opts->probe_user, path, in);
@@ -76,9 +78,10 @@ static int register_image(flow *f, const char *path, double full_w, double full_
     if (strcmp(RP_VEC_AT(*v, rp_image_ref, i).path, path) == 0)
       ref = &RP_VEC_AT(*v, rp_image_ref, i);
   if (!ref) {
-    ref = rp_vec_push(f->a, v, sizeof *ref);
+    const char *copy = rp_arena_strdup(f->a, path);
+    ref = copy ? rp_vec_push(f->a, v, sizeof *ref) : NULL;
     if (!ref) return -1;
-    ref->path = path;
+    ref->path = copy;
     i = v->len;
   }
   if (full_w > ref->max_w) ref->max_w = full_w;

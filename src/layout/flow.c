@@ -94,9 +94,12 @@ static bool index_anchor(flow *f, const char *id, size_t index) {
  * block from it did (the first board of the boards). */
 static void add_anchor(flow *f, const char *id) {
   if (!id || f->info.len == 0 || find_anchor(f, id)) return;
-  rp_anchor *an = rp_vec_push(f->a, &f->doc->anchors, sizeof *an);
+  /* copied: the anchors outlive the section (bound lazily) they came from */
+  const char *copy = rp_arena_strdup(f->a, id);
+  rp_anchor *an = copy ? rp_vec_push(f->a, &f->doc->anchors, sizeof *an) : NULL;
   if (!an) return;
-  *an = (rp_anchor){id, f->info.len - 1, f->y};
+  *an = (rp_anchor){copy, f->info.len - 1, f->y};
+  id = copy;
   if (!index_anchor(f, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
 }
 
@@ -747,6 +750,111 @@ static rp_status run_section(flow *f, const rp_section *s, bool ends_page) {
   return st;
 }
 
+/* Lazy binding: sections are bound into arenas of about GROUP_BYTES each
+ * (one per section would waste most of an arena's first chunk on a short
+ * one, and pages held whole hold them all). */
+#define GROUP_BYTES (256u * 1024u)
+
+/* Lazy binding: the sections bound into `sa` are laid out, and done with
+ * once the pages there are now are handed on — a page begun since has
+ * flushed the footnotes of the last column it reached. `keep`: one holds
+ * notes (rp_section.keeps_notes), kept to the end. */
+static rp_status retire(flow *f, rp_arena *sa, bool keep) {
+  retired_section *r = rp_vec_push(f->a, &f->retired, sizeof *r);
+  if (!r) {
+    rp_arena_adopt(f->a, sa);
+    return rp_diag_oom(f->d);
+  }
+  *r = (retired_section){sa, keep ? SIZE_MAX : f->doc->pages.len};
+  return RP_OK;
+}
+
+/* Frees the arenas of retired sections whose pages are all handed on. */
+static void free_retired(flow *f) {
+  for (; f->retired_from < f->retired.len; f->retired_from++) {
+    retired_section *r = &RP_VEC_AT(f->retired, retired_section, f->retired_from);
+    if (f->done < r->upto) break;
+    rp_arena_free(r->a);
+    r->a = NULL;
+  }
+}
+
+/* The section as layout keeps it: its title, which pages' running texts
+ * print once they are final, copied out of the section's arena. */
+static const rp_section *own_section(flow *f, const rp_section *s) {
+  rp_section *c = rp_arena_alloc(f->a, sizeof *c);
+  if (!c) return NULL;
+  *c = *s;
+  if (s->title && !(c->title = rp_arena_strdup(f->a, s->title))) return NULL;
+  return c;
+}
+
+bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t cap) {
+  const flow *f = run;
+  if (!f || !f->between) return false;
+  const rp_anchor *an = find_anchor(f, id);
+  if (!an) return false;
+  /* Between sections nothing reaches back before the current page (holds
+   * and trials are a section's own), and once a flow has ended nothing more
+   * is placed on it; a blank page may still get another label. */
+  size_t pages = f->doc->pages.len, final = pages ? pages - 1 : 0;
+  if (f->flow_ended && !f->page_blank) final = pages;
+  if (an->page >= final) return false;
+  const rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, an->page);
+  if (pg->label)
+    snprintf(buf, cap, "%s", pg->label);
+  else
+    snprintf(buf, cap, "%zu", an->page + 1); /* as the pipeline's page_refs_of */
+  return true;
+}
+
+/* Section s's body, bound now: after the section before it is laid out. */
+static rp_status section_body(flow *f, const rp_section *s, bool flow_ended) {
+  const rp_layout_opts *o = f->opts;
+  if (!o->section_body) return RP_OK;
+  f->between = true;
+  f->flow_ended = flow_ended;
+  rp_status st = o->section_body(o->section_user, s, f);
+  f->between = false;
+  return st;
+}
+
+/* The sections pulled one ahead from opts->next_section (the one after
+ * says where this one's flow ends), laid out, their arenas retired. */
+static rp_status run_lazy(flow *f) {
+  const rp_layout_opts *o = f->opts;
+  rp_arena *ca = rp_arena_new_child(f->a), *na = NULL;
+  const rp_section *cur = NULL, *next = NULL;
+  bool keep = false; /* a section of ca's keeps notes */
+  rp_status st = ca ? o->next_section(o->section_user, ca, &cur) : rp_diag_oom(f->d);
+  if (st == RP_OK && cur) st = section_body(f, cur, true);
+  while (st == RP_OK && cur) {
+    na = rp_arena_used(ca) < GROUP_BYTES ? ca : rp_arena_new_child(f->a);
+    st = na ? o->next_section(o->section_user, na, &next) : rp_diag_oom(f->d);
+    if (st != RP_OK) break;
+    keep |= cur->keeps_notes;
+    bool ends = !next || next->new_page || next->master != cur->master;
+    const rp_section *own = own_section(f, cur);
+    st = own ? run_section(f, own, ends) : rp_diag_oom(f->d);
+    if (st != RP_OK) break;
+    if (na != ca || !next) {
+      if (na != ca && !next) rp_arena_free(na);
+      st = retire(f, ca, keep);
+      keep = false;
+      ca = NULL;
+      if (st != RP_OK) break;
+      free_retired(f);
+      ca = next ? na : NULL;
+    }
+    na = NULL;
+    cur = next;
+    if (cur) st = section_body(f, cur, ends);
+  }
+  if (na && na != ca) rp_arena_adopt(f->a, na);
+  if (ca) rp_arena_adopt(f->a, ca); /* a failed section: pages may point into it */
+  return st;
+}
+
 rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out) {
   return rp_layout_run_ex(a, b, NULL, d, out);
 }
@@ -808,10 +916,14 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
             .probed = &probed,
             .hy = hy,
             .keep_from = SIZE_MAX};
-  for (const rp_section *s = b->sections; s && !f.needs_count; s = s->next)
+  bool lazy = opts && opts->next_section;
+  for (const rp_section *s = b->sections; s && !lazy && !f.needs_count; s = s->next)
     f.needs_count = s->master && counts_pages(s->master);
+  for (size_t i = 0; i < b->n_masters && lazy && !f.needs_count; i++)
+    f.needs_count = counts_pages(b->masters[i]);
   rp_status st = RP_OK;
-  for (const rp_section *s = b->sections; s && st == RP_OK; s = s->next) {
+  if (lazy) st = run_lazy(&f);
+  for (const rp_section *s = b->sections; s && !lazy && st == RP_OK; s = s->next) {
     /* the next section starts a page of its own: this one's flow ends here */
     bool ends = !s->next || s->next->new_page || s->next->master != s->master;
     st = run_section(&f, s, ends);
@@ -821,10 +933,16 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_notes_flush(&f);
   if (st == RP_OK) st = finish(&f, a);
-  /* pages not handed on live as long as `a` (all of them when kept) */
+  if (st == RP_OK) free_retired(&f);
+  /* pages not handed on live as long as `a` (all of them when kept), and
+   * the sections they may point into */
   for (size_t p = 0; p < f.arenas.len; p++) {
     rp_arena *pa = RP_VEC_AT(f.arenas, rp_arena *, p);
     if (pa) rp_arena_adopt(a, pa);
+  }
+  for (size_t i = f.retired_from; i < f.retired.len; i++) {
+    rp_arena *sa = RP_VEC_AT(f.retired, retired_section, i).a;
+    if (sa) rp_arena_adopt(a, sa);
   }
   rp_flow_running_fini(&f);
   rp_hyphen_free(hy);

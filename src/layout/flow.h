@@ -167,7 +167,18 @@ typedef struct flow {
   bool ended;                    /* every page placed: the count is known */
   struct running_cache *running; /* running.c: lines of running texts */
   anchor_index ids;              /* doc->anchors by id */
+  /* lazy binding (opts->next_section): the arenas of sections laid out,
+   * each freed once the pages before its `upto` are handed on (flow.c) */
+  rp_vec retired;      /* retired_section */
+  size_t retired_from; /* the first not freed yet */
+  bool between;        /* binding a section's body: rp_layout_final_label answers */
+  bool flow_ended;     /* … and the section before ended its flow (on the current page) */
 } flow;
+
+typedef struct retired_section {
+  rp_arena *a;
+  size_t upto; /* pages when the section ended; SIZE_MAX: kept to the end */
+} retired_section;
 
 /* Everything placing changes, so that trials can be undone: the cursor and
  * its counters, and how far the pages, their items, anchors and page infos

@@ -61,7 +61,27 @@ typedef struct rp_layout_opts {
    * (doc->run_pages); 0: unknown. A streamed pass whose count differs sets
    * doc->recount. */
   size_t pages_hint;
+  /* Lazy binding (template.h rp_bind_next): when set, the sections come
+   * from here, not from the bound document's list: each bound into the
+   * arena layout gives (a child of the run's), asked for just before the
+   * one before it is laid out (*out NULL: none left). Layout frees a
+   * section's arena once every page that may point into it was handed on
+   * (page_done), or at the end of the run; the arena of a section that
+   * keeps_notes lives as long as the run's. A status other than RP_OK stops
+   * the layout with it. */
+  rp_status (*next_section)(void *user, rp_arena *a, const rp_section **out);
+  /* … and each section's body (template.h rp_bind_body) just before it is
+   * laid out, after the one before it is: `run` answers
+   * rp_layout_final_label meanwhile. NULL: the sections come whole. */
+  rp_status (*section_body)(void *user, const rp_section *s, const void *run);
+  void *section_user;
 } rp_layout_opts;
+
+/* While section_body runs: writes into buf the label of the page where the
+ * anchor `id` starts in the layout `run`, when neither can change any more
+ * (the page is final, or the flow has ended on it), and returns true;
+ * false otherwise (not laid out yet, or still open). */
+bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t cap);
 
 /* Lays out `b`. On success *out is arena-allocated and borrows b's fontset.
  * On failure returns RP_ERR_INPUT (content cannot fit…) with the problems in d.

@@ -232,7 +232,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   rp_image_probe_init(&probe);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     rp_item_list one = {&items->v[i], 1};
-    rp_bind_opts bo = {&one, NULL};
+    rp_bind_opts bo = {&one, NULL, NULL};
     rp_bound_doc *bound = NULL;
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
     rp_layout_opts lo = {.probe = rp_image_probe_file, .probe_user = &probe};
@@ -308,6 +308,114 @@ static rp_status reload_tree(rp_content *c, rp_diag *d) {
                        "the content file changed while it was being rendered; render it again");
 }
 
+/* Lazy binding (template.h rp_bind_next): layout asks for each section as
+ * it reaches it, so that only the sections being laid out and drawn are
+ * bound at a time. A binding that records an error binds the rest, thrown
+ * away, so that every problem shows, as binding the whole document did.
+ * With drop_tree the content's tree is freed once the runs are all bound
+ * (a long document's tree is a large part of its memory); a pass dropped
+ * after that reads it again. */
+typedef struct lazy {
+  rp_binding *bn;
+  rp_content *content;
+  bool drop_tree;
+  bool whole; /* rp_pipeline_opts.bind_whole */
+  rp_diag *d;
+  /* page() from the layout running (a layout with page references) */
+  bool live_on;
+  rp_live_refs live;
+  const void *run; /* the layout running, while a section's body binds */
+  /* a first layout that may be the last: drawn until a page() answer
+   * comes from elsewhere, then only measuring (lo, s) */
+  bool tentative;
+  rp_layout_opts *lo;
+  stream *s;
+} lazy;
+
+static void lazy_end(lazy *lz) {
+  rp_bind_free(lz->bn);
+  lz->bn = NULL;
+}
+
+static rp_status next_section(void *user, rp_arena *a, const rp_section **out) {
+  lazy *lz = user;
+  rp_status st = settle(rp_bind_next(lz->bn, a, out), lz->d);
+  if (st != RP_OK) {
+    *out = NULL;
+    rp_bind_rest(lz->bn);
+    return st;
+  }
+  if (!*out && lz->drop_tree) {
+    lazy_end(lz);
+    xmlFreeDoc(lz->content->doc);
+    lz->content->doc = NULL;
+  }
+  return RP_OK;
+}
+
+static bool live_label(void *user, const char *id, char *buf, size_t cap) {
+  const lazy *lz = user;
+  return lz->run && rp_layout_final_label(lz->run, id, buf, cap);
+}
+
+static rp_status section_body(void *user, const rp_section *sec, const void *run) {
+  lazy *lz = user;
+  lz->run = run;
+  rp_status st = settle(rp_bind_body(lz->bn, sec), lz->d);
+  lz->run = NULL;
+  if (st != RP_OK) {
+    rp_bind_rest(lz->bn);
+    return st;
+  }
+  if (lz->tentative && lz->live.others > 0) {
+    /* a page() answered from no laid-out page: this layout cannot be the
+     * last; from here on it only measures, as a first layout did */
+    lz->tentative = false;
+    lz->lo->hold_bytes = 0;
+    lz->s->draw = false;
+    if (lz->s->r) {
+      rp_render_abort(lz->s->r);
+      rp_outfile_abort(&lz->s->of);
+      lz->s->r = NULL;
+    }
+  }
+  return RP_OK;
+}
+
+/* Begins binding the content with `bo` into `a` for a layout with `lo`. */
+static rp_status lazy_begin(lazy *lz, rp_arena *a, const rp_layout_def *layout,
+                            const rp_bind_opts *bo, rp_layout_opts *lo,
+                            const rp_bound_doc **bound) {
+  lazy_end(lz);
+  rp_status st = RP_OK;
+  if (!lz->content->doc) st = reload_tree(lz->content, lz->d);
+  if (st == RP_OK && lz->whole) {
+    rp_bound_doc *doc = NULL;
+    st = rp_bind_ex(a, layout, lz->content, bo, lz->d, &doc);
+    *bound = doc;
+    return settle(st, lz->d);
+  }
+  rp_bind_opts with = *bo;
+  lz->live = (rp_live_refs){.label = live_label, .user = lz};
+  if (lz->live_on) with.live = &lz->live;
+  if (st == RP_OK) st = rp_bind_begin(a, layout, lz->content, &with, lz->d, &lz->bn, bound);
+  lo->next_section = next_section;
+  lo->section_body = section_body;
+  lo->section_user = lz;
+  return settle(st, lz->d);
+}
+
+/* The decision point of a layout with page references: it is the last one
+ * when every page() it printed was answered from its own pages, laid out
+ * before the reference and final (backward references: nothing after can
+ * move them; pages() is never known in time), and its {$pages} is right:
+ * none printed, or the count it was given (pages_hint) was this layout's,
+ * or running texts that print it are drawn at the end (doc->recount is
+ * false in each case). */
+static bool refs_final(const lazy *lz, const rp_layout_doc *doc) {
+  return lz->live_on && !lz->whole && lz->live.others == 0 && !doc->recount;
+}
+
 /* A layout that prints page('id') or pages() (a contents page, "see page
  * 12") is laid out again with the page labels the previous layout gave,
  * until they stop changing: a contents page before what it lists is then
@@ -319,7 +427,7 @@ static rp_status reload_tree(rp_content *c, rp_diag *d) {
  * is drawn as it goes, with {$pages} from the one before: one whose labels
  * or count of pages moved is dropped, drawing and all, for the next. */
 static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
-                                  rp_content *content, bool drop_tree, const rp_bind_opts *first,
+                                  lazy *lz, bool drop_tree, const rp_bind_opts *first,
                                   rp_layout_opts *lo, stream *s, rp_diag *d,
                                   rp_layout_doc **pages) {
   enum { MAX_PASSES = 3 };
@@ -330,6 +438,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
   int n = 0;
   while (st == RP_OK) {
     /* the previous layout has given its labels: free it before the next */
+    lazy_end(lz);
     rp_arena_free(*pass);
     *pass = NULL;
     *pages = NULL;
@@ -339,22 +448,18 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
       break;
     }
     prev->final = true; /* the anchors are all known now: a missing id is a mistake */
-    rp_bind_opts bo = {first->items, prev};
-    rp_bound_doc *bound = NULL;
+    rp_bind_opts bo = {first->items, prev, NULL};
+    const rp_bound_doc *bound = NULL;
     rp_layout_doc *again = NULL;
     stream_reset(s); /* what the pass before drew, or counted */
     s->draw = true;
     lo->pages_hint = hint;
-    if (!content->doc) st = reload_tree(content, d);
-    if (st == RP_OK) st = rp_bind_ex(next, layout, content, &bo, d, &bound);
-    if (st == RP_OK && drop_tree) {
-      /* bound: the tree is not needed while this layout is drawn (the
-       * blocks copy what they print), and a long document's tree is a
-       * large part of its memory; a pass dropped reads it again */
-      xmlFreeDoc(content->doc);
-      content->doc = NULL;
-    }
+    /* bound: the tree is not needed while the end of this layout is drawn
+     * (the blocks copy what they print) */
+    lz->drop_tree = drop_tree;
+    st = lazy_begin(lz, next, layout, &bo, lo, &bound);
     if (st == RP_OK) st = rp_layout_run_ex(next, bound, lo, d, &again);
+    lazy_end(lz);
     if (st != RP_OK) {
       rp_arena_free(next);
       break;
@@ -366,6 +471,10 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     same = now && same_refs(prev, now);
     /* a {$pages} drawn wrong is laid out again even after the last try */
     if (!again->recount && (same || n == MAX_PASSES)) break;
+    if (refs_final(lz, again)) {
+      same = true;
+      break;
+    }
     if (n > MAX_PASSES) break; /* cannot happen: the count is the previous one's */
     hint = again->run_pages;
     prev = now;
@@ -383,9 +492,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   *out = (rp_pipeline_result){0};
   rp_content *content = NULL;
   rp_layout_def *layout = NULL;
-  rp_bound_doc *bound = NULL;
+  const rp_bound_doc *bound = NULL;
   rp_layout_doc *pages = NULL;
   rp_item_list items = {0};
+  lazy lz = {0}; /* the binding, section by section */
 
   if (o->preflight) {
     /* a report that cannot be named is a usage error before any work */
@@ -416,54 +526,70 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              "or preflight report");
     goto done;
   }
-  rp_bind_opts bo = {o->select ? &items : NULL, NULL};
+  rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL};
   /* A layout with page references is laid out more than once, each time in
    * an arena of its own (settle_page_refs); the one kept joins `a`. */
   bool refs = st == RP_OK && rp_layout_def_uses_page_refs(layout);
   rp_arena *pass = refs ? rp_arena_new_child(a) : a;
   if (!pass) st = rp_diag_oom(d);
-  if (st == RP_OK) st = rp_bind_ex(pass, layout, content, &bo, d, &bound);
-  if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   /* A PDF, and nothing that needs every page at once (a dump, a report, the
    * accessibility check): the final layout streams. */
   bool streams = o->output && !o->dump && !o->dump_stream && !o->preflight && !o->accessible;
-  stream s = {.o = o, .l = layout, .d = d, .draw = !refs};
+  rp_layout_opts lo = {0};
+  /* With page references the first layout may be the last (refs_final):
+   * it is drawn, until a page() answer shows it cannot be */
+  bool tentative = refs && !o->bind_whole;
+  stream s = {.o = o, .l = layout, .d = d, .draw = !refs || tentative};
+  lz = (lazy){.content = content,
+              .d = d,
+              .whole = o->bind_whole,
+              .live_on = refs,
+              .tentative = tentative,
+              .lo = &lo,
+              .s = &s};
+  if (st == RP_OK) {
+    /* one layout, streamed: a long content's tree goes once bound */
+    lz.drop_tree = !refs && streams && !o->select && long_content(content);
+    st = lazy_begin(&lz, pass, layout, &bo, &lo, &bound);
+  }
+  if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) {
     /* Images are probed (fully decoded) once each, so layout can fit them
      * and put initials where a photo is missing or unreadable. */
     rp_image_probe probe;
     rp_image_probe_init(&probe);
     progress_state ps = {.o = o};
-    rp_layout_opts lo = {.probe = rp_image_probe_file,
-                         .probe_user = &probe,
-                         .page = o->progress ? laid_out : NULL,
-                         .page_user = &ps,
-                         .page_done = streams ? stream_page : NULL,
-                         .page_done_user = &s,
-                         /* the first layout of several only measures: no page kept */
-                         .hold_bytes = refs ? 0 : HOLD_BYTES};
+    lo.probe = rp_image_probe_file;
+    lo.probe_user = &probe;
+    lo.page = o->progress ? laid_out : NULL;
+    lo.page_user = &ps;
+    lo.page_done = streams ? stream_page : NULL;
+    lo.page_done_user = &s;
+    /* the first layout of several only measures: no page kept */
+    lo.hold_bytes = refs && !tentative ? 0 : HOLD_BYTES;
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
-    if (!refs && streams && content) {
-      /* bound once: the tree is not needed while the PDF is drawn */
-      xmlFreeDoc(content->doc);
-      content->doc = NULL;
-    }
     if (!la) st = rp_diag_oom(d);
     if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
+    lazy_end(&lz);
     if (st == RP_OK && !refs && pages->recount) {
+      /* bound again, section by section, as this layout asks */
       lo.pages_hint = pages->run_pages;
       rp_arena_free(la);
       la = rp_arena_new_child(pass);
-      st = la ? rp_layout_run_ex(la, bound, &lo, d, &pages) : rp_diag_oom(d);
+      st = la ? lazy_begin(&lz, la, layout, &bo, &lo, &bound) : rp_diag_oom(d);
+      if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
+      lazy_end(&lz);
     }
     if (la && la != pass) rp_arena_adopt(pass, la);
     lo.hold_bytes = HOLD_BYTES;
-    if (st == RP_OK && refs)
-      st =
-          settle_page_refs(a, &pass, layout, content,
-                           streams && !o->select && long_content(content), &bo, &lo, &s, d, &pages);
+    /* laid out once, if its pages are final (drawn, or kept whole) */
+    bool once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
+    lz.tentative = false;
+    if (st == RP_OK && refs && !once)
+      st = settle_page_refs(a, &pass, layout, &lz, streams && !o->select && long_content(content),
+                            &bo, &lo, &s, d, &pages);
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);
@@ -494,6 +620,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:
+  lazy_end(&lz);
   rp_layout_def_free(layout);
   rp_content_free(content);
   return st;

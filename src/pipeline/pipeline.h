@@ -70,6 +70,9 @@ typedef struct rp_pipeline_opts {
    * `d` by the hook) stops the run there as that stage's failure would. */
   rp_status (*hook)(void *user, rp_pipeline_stage stage, rp_diag *d);
   void *hook_user;
+  /* Tests: bind the whole document before each layout (rp_bind_ex), as
+   * before binding became lazy; the output must be the same. */
+  bool bind_whole;
   /* Progress, page by page (NULL: none): called often, so it should be
    * cheap; it must not print from library code, only cli/ decides. */
   void (*progress)(void *user, const rp_progress *p);

@@ -42,8 +42,17 @@
 #include "template/def.h"
 #include "template/units.h"
 
+/* A section whose head is bound (section_head): what its body needs. */
+typedef struct section_todo {
+  rp_section *s;
+  const rp_template_def *t;
+  xmlNodePtr node;
+  int pos, size;
+} section_todo;
+
 struct rp_binder {
-  rp_arena *a;
+  rp_arena *a;    /* what is bound: the section's arena (lazy binding), or the document's */
+  rp_arena *keep; /* what outlives a section: masters, styles, caches */
   rp_diag *d;
   const rp_layout_def *l;
   rp_xeval x;
@@ -62,6 +71,7 @@ struct rp_binder {
   bool making_parts;   /* binding a grid's cards, a table's rows, a row's cells: no breaks there */
   size_t text_left;    /* bytes of text binding may still make (RP_BIND_TEXT_FACTOR) */
   rp_note_state notes; /* notes' numbers; endnotes waiting to be printed (notes.c) */
+  section_todo head;   /* the section whose head is bound, its body not yet */
   bool oom;
   bool stop; /* a runaway <apply>: binding gives up (reported) */
 };
@@ -196,6 +206,7 @@ static const char *eval_text(binder *b, const rp_avt *t, xmlNodePtr node, int po
 static void builder_init(binder *b, rp_span_builder *sb, const rp_style_def *para) {
   memset(sb, 0, sizeof *sb);
   sb->a = b->a;
+  sb->keep = b->keep;
   sb->d = b->d;
   sb->l = b->l;
   sb->style_cache = &b->style_cache;
@@ -472,7 +483,7 @@ static bool add_marks(binder *b, rp_block *first, rp_block *last, const char *op
 static bool first_report(binder *b, const void *t) {
   for (size_t i = 0; i < b->reported.len; i++)
     if (RP_VEC_AT(b->reported, const void *, i) == t) return false;
-  const void **slot = rp_vec_push(b->a, &b->reported, sizeof *slot);
+  const void **slot = rp_vec_push(b->keep, &b->reported, sizeof *slot);
   if (slot) *slot = t;
   return true;
 }
@@ -558,7 +569,7 @@ static const rp_style *with_align(binder *b, const rp_style *st, rp_align align)
   const rp_style_def *d = rp_style_find(b->l, st->name);
   const rp_style *result = st;
   if (st->align != align && !(d && d->style == st && (d->own.set & (1u << RP_SP_ALIGN)))) {
-    rp_style *copy = rp_arena_alloc(b->a, sizeof *copy);
+    rp_style *copy = rp_arena_alloc(b->keep, sizeof *copy);
     if (!copy) {
       oom(b);
       return st;
@@ -567,7 +578,7 @@ static const rp_style *with_align(binder *b, const rp_style *st, rp_align align)
     copy->align = align;
     result = copy;
   }
-  aligned_style *e = rp_vec_push(b->a, &b->aligned, sizeof *e);
+  aligned_style *e = rp_vec_push(b->keep, &b->aligned, sizeof *e);
   if (e) *e = (aligned_style){st, align, result};
   return result;
 }
@@ -1379,7 +1390,10 @@ static const rp_master *master_for(binder *b, const rp_master_def *md) {
   return NULL;
 }
 
-static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
+/* A section's head: what layout needs to know before it lays out the one
+ * before (its master, whether it starts a page), without evaluating
+ * anything; section_body binds the rest (the template and node kept in b). */
+static void section_head(binder *b, const rp_run_def *r, const rp_template_def *t, xmlNodePtr node,
                          int pos, int size, rp_section ***tail) {
   rp_section *s = rp_arena_alloc(b->a, sizeof *s);
   if (!s) {
@@ -1389,8 +1403,6 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   const rp_master_def *md = r->master ? r->master : t->master;
   s->master = master_for(b, md);
   s->new_page = r->new_page;
-  s->title = eval_text(b, t->section, node, pos, size);
-  s->bookmark = eval_text(b, t->bookmark, node, pos, size);
   xmlChar *id = node && node->type == XML_ELEMENT_NODE ? xmlGetNoNsProp(node, BAD_CAST "id") : NULL;
   if (id) {
     s->anchor = rp_arena_strdup(b->a, (const char *)id);
@@ -1405,17 +1417,28 @@ static void bind_section(binder *b, const rp_run_def *r, const rp_template_def *
   }
   s->page_label_style = t->page_labels;
   s->src = (rp_src){t->file, t->line, b->x.content_file, content_line(node)};
+  b->head = (section_todo){s, t, node, pos, size};
+  **tail = s;
+  *tail = &s->next;
+}
+
+/* The rest of the section of b->head: title, bookmark, blocks. */
+static void section_body(binder *b) {
+  section_todo h = b->head;
+  b->head = (section_todo){0};
+  rp_section *s = h.s;
+  const rp_template_def *t = h.t;
+  s->title = eval_text(b, t->section, h.node, h.pos, h.size);
+  s->bookmark = eval_text(b, t->bookmark, h.node, h.pos, h.size);
   blist blocks;
   blist_init(&blocks);
   b->notes.n_section = 0;
-  emit_nodes(b, t->body, node, pos, size, &blocks, 0);
+  emit_nodes(b, t->body, h.node, h.pos, h.size, &blocks, 0);
   /* endnotes of the section that no <endnotes/> printed: at its end */
   if (b->l->notes.placement == RP_NOTES_SECTION &&
-      !rp_notes_endnotes(b, &b->notes, NULL, node, &blocks))
+      !rp_notes_endnotes(b, &b->notes, NULL, h.node, &blocks))
     oom(b);
   s->blocks = blocks.head;
-  **tail = s;
-  *tail = &s->next;
 }
 
 /* One section for a run's node: its template, or the first that matches. */
@@ -1423,7 +1446,7 @@ static void run_node(binder *b, const rp_run_def *r, xmlNodePtr node, int pos, i
                      rp_section ***tail) {
   const rp_template_def *t = r->tmpl;
   if (!t) t = match_template(b, r->mode, node, pos, size, r->file, r->line);
-  if (t) bind_section(b, r, t, node, pos, size, tail);
+  if (t) section_head(b, r, t, node, pos, size, tail);
 }
 
 static bool item_kept(const rp_item_list *items, const xmlNode *n) {
@@ -1432,27 +1455,284 @@ static bool item_kept(const rp_item_list *items, const xmlNode *n) {
   return false;
 }
 
-static void bind_runs(binder *b, xmlNodePtr root, rp_bound_doc *doc) {
-  rp_section **tail = &doc->sections;
-  for (size_t i = 0; i < b->l->runs.len && !halted(b); i++) {
-    const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, i);
-    if (!r->tmpl && r->template_name[0]) continue;
-    if (!r->select) {
-      if (!r->item || !b->items || item_kept(b->items, root)) run_node(b, r, root, 1, 1, &tail);
+/* ---- the document, section by section ---------------------------------------- */
+
+struct rp_binding {
+  binder b;
+  rp_bound_doc *doc;
+  xmlNodePtr root;
+  size_t run;            /* the run being bound */
+  xmlXPathObjectPtr set; /* its selection once evaluated, else NULL */
+  int k;                 /* the next node of it */
+  bool in_run;           /* set is the current run's */
+  bool ended;
+  rp_section *last; /* the last section bound whole, and its arena: trailing endnotes join it */
+  rp_arena *last_arena;
+  rp_arena *head_arena; /* the arena of the section whose body is pending */
+  size_t errors;        /* errors recorded by this binding so far */
+  /* libxml's generic error handler: the evaluator's while a section binds,
+   * the caller's in between (layout and render run between sections) */
+  xmlGenericErrorFunc eval_err, caller_err;
+  void *eval_err_ctx, *caller_err_ctx;
+  void *vars_data, *xreported_data; /* the evaluator's vectors before a section */
+  int notes_before;                 /* notes bound before it */
+};
+
+/* Binds the next node of the runs (its section, if its template makes one,
+ * goes to *tail); false when the runs are done. */
+static bool step(rp_binding *bn, rp_section ***tail) {
+  binder *b = &bn->b;
+  while (!halted(b) && bn->run < b->l->runs.len) {
+    const rp_run_def *r = &RP_VEC_AT(b->l->runs, rp_run_def, bn->run);
+    if (!r->tmpl && r->template_name[0]) {
+      bn->run++;
       continue;
     }
-    xmlXPathObjectPtr set;
-    if (rp_xeval_nodes(&b->x, r->select, root, 1, 1, &set) != RP_OK) continue;
-    int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
-    if (n == 0 && r->required)
-      warn_empty(b, r->file, r->line, root, "%s matched nothing in %s; %s%s%s is left out",
-                 r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
-                 r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
-    for (int k = 0; k < n && !halted(b); k++)
-      if (!r->item || !b->items || item_kept(b->items, set->nodesetval->nodeTab[k]))
-        run_node(b, r, set->nodesetval->nodeTab[k], k + 1, n, &tail);
-    xmlXPathFreeObject(set);
+    if (!r->select) {
+      bn->run++;
+      if (!r->item || !b->items || item_kept(b->items, bn->root))
+        run_node(b, r, bn->root, 1, 1, tail);
+      return true;
+    }
+    if (!bn->in_run) {
+      if (rp_xeval_nodes(&b->x, r->select, bn->root, 1, 1, &bn->set) != RP_OK) {
+        bn->set = NULL;
+        bn->run++;
+        continue;
+      }
+      bn->in_run = true;
+      bn->k = 0;
+      int n = bn->set && bn->set->nodesetval ? bn->set->nodesetval->nodeNr : 0;
+      if (n == 0 && r->required)
+        warn_empty(b, r->file, r->line, bn->root, "%s matched nothing in %s; %s%s%s is left out",
+                   r->select->where, b->x.content_file, r->tmpl ? "template \"" : "the run",
+                   r->tmpl ? r->template_name : "", r->tmpl ? "\"" : "");
+    }
+    int n = bn->set && bn->set->nodesetval ? bn->set->nodesetval->nodeNr : 0;
+    if (bn->k < n) {
+      xmlNodePtr node = bn->set->nodesetval->nodeTab[bn->k++];
+      if (!r->item || !b->items || item_kept(b->items, node)) run_node(b, r, node, bn->k, n, tail);
+      return true;
+    }
+    xmlXPathFreeObject(bn->set);
+    bn->set = NULL;
+    bn->in_run = false;
+    bn->run++;
   }
+  return false;
+}
+
+/* A vector the evaluator grew while a section was bound lives in that
+ * section's arena: moved to the binding's. */
+static bool keep_vec(rp_arena *keep, rp_vec *v, void *before, size_t elem) {
+  if (v->data == before || !v->data) return true;
+  void *data = rp_arena_alloc(keep, v->cap * elem);
+  if (!data) return false;
+  memcpy(data, v->data, v->len * elem);
+  v->data = data;
+  return true;
+}
+
+static void enter(rp_binding *bn, rp_arena *a) {
+  bn->b.a = bn->b.x.a = a;
+  bn->vars_data = bn->b.x.vars.data;
+  bn->xreported_data = bn->b.x.reported.data;
+  bn->notes_before = bn->b.notes.n_document;
+  bn->caller_err = xmlGenericError;
+  bn->caller_err_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(bn->eval_err_ctx, bn->eval_err);
+}
+
+static void leave(rp_binding *bn, rp_section *made) {
+  binder *b = &bn->b;
+  xmlSetGenericErrorFunc(bn->caller_err_ctx, bn->caller_err);
+  if (!keep_vec(b->keep, &b->x.vars, bn->vars_data, sizeof(rp_xvar)) ||
+      !keep_vec(b->keep, &b->x.reported, bn->xreported_data, sizeof(const rp_xexpr *)))
+    oom(b);
+  /* endnotes waiting for a later section live in this one's arena */
+  if (b->notes.pending.len == 0) b->notes.pending = (rp_vec){0};
+  if (made && (b->notes.pending.len > 0 || b->notes.n_document != bn->notes_before))
+    made->keeps_notes = true;
+  b->a = b->x.a = b->keep;
+}
+
+static rp_status bind_status(const rp_binding *bn) {
+  if (bn->errors == 0) return RP_OK;
+  rp_status st = rp_diag_status(bn->b.d);
+  return st != RP_OK ? st : RP_ERR_INPUT;
+}
+
+/* The masters the runs may start sections on, each once, into doc: a run's
+ * own, its template's, or, dispatching by mode, any matching template's. */
+static void used_masters(binder *b, rp_bound_doc *doc) {
+  const rp_layout_def *l = b->l;
+  bool *used = rp_arena_calloc(b->keep, l->masters.len ? l->masters.len : 1, sizeof *used);
+  const rp_master **out =
+      rp_arena_calloc(b->keep, l->masters.len ? l->masters.len : 1, sizeof *out);
+  if (!used || !out) {
+    oom(b);
+    return;
+  }
+  for (size_t i = 0; i < l->runs.len; i++) {
+    const rp_run_def *r = &RP_VEC_AT(l->runs, rp_run_def, i);
+    if (!r->tmpl && r->template_name[0]) continue;
+    for (size_t t = 0; t < (r->tmpl ? 1 : l->templates.len); t++) {
+      const rp_template_def *td = r->tmpl ? r->tmpl : RP_VEC_AT(l->templates, rp_template_def *, t);
+      if (!r->tmpl && (!td->match || !rp_mode_eq(td->mode, r->mode))) continue;
+      const rp_master_def *md = r->master ? r->master : td->master;
+      for (size_t m = 0; m < l->masters.len; m++)
+        if (RP_VEC_AT(l->masters, rp_master_def *, m) == md) used[m] = true;
+    }
+  }
+  size_t n = 0;
+  for (size_t m = 0; m < l->masters.len; m++)
+    if (used[m] && b->masters[m]) out[n++] = b->masters[m];
+  doc->masters = out;
+  doc->n_masters = n;
+}
+
+rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                        const rp_bind_opts *o, rp_diag *d, rp_binding **out,
+                        const rp_bound_doc **doc_out) {
+  *out = NULL;
+  *doc_out = NULL;
+  xmlNodePtr root = c && c->doc ? xmlDocGetRootElement(c->doc) : NULL;
+  if (!l || !root)
+    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
+  rp_binding *bn = rp_arena_alloc(a, sizeof *bn);
+  if (!bn) return rp_diag_oom(d);
+  bn->root = root;
+  size_t errors = d->errors;
+  binder *bp = &bn->b;
+  *bp = (binder){.a = a, .keep = a, .d = d, .l = l, .items = o ? o->items : NULL};
+  bp->text_left = RP_BIND_TEXT_FACTOR * text_bytes(root) + RP_BIND_TEXT_SLACK;
+  xmlGenericErrorFunc caller_err = xmlGenericError;
+  void *caller_err_ctx = xmlGenericErrorContext;
+  rp_status st = rp_xeval_init(&bp->x, a, d, c->doc, c->path ? c->path : "content");
+  if (st != RP_OK) return st;
+  bp->x.keep = a;
+  bn->eval_err = xmlGenericError;
+  bn->eval_err_ctx = xmlGenericErrorContext;
+  /* the language first: labels in masters' texts depend on it */
+  xmlChar *lang = xmlNodeGetLang(root);
+  bp->x.layout = l;
+  bp->x.refs = o ? o->refs : NULL;
+  bp->x.live = o ? o->live : NULL;
+  bp->x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
+  bool lang_lost = lang && !bp->x.lang;
+  xmlFree(lang);
+  rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
+  bp->masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *bp->masters);
+  if (!doc || !bp->masters || lang_lost) {
+    oom(bp);
+    rp_xeval_fini(&bp->x);
+    xmlSetGenericErrorFunc(caller_err_ctx, caller_err);
+    return RP_ERR_INTERNAL;
+  }
+  bn->doc = doc;
+  /* Parameters first: every expression may read them. */
+  for (size_t i = 0; i < l->params.len && !bp->oom; i++) {
+    const rp_param_def *p = &RP_VEC_AT(l->params, rp_param_def, i);
+    if (!rp_xeval_push(&bp->x, p->name, xmlXPathNewString((const xmlChar *)p->value))) oom(bp);
+  }
+  bp->content_dir = rp_path_dir(a, bp->x.content_file);
+  bp->content_root = c->root ? c->root : rp_path_project_root(a, bp->x.content_file);
+  for (size_t i = 0; i < l->masters.len; i++)
+    bp->masters[i] = bind_master(bp, RP_VEC_AT(l->masters, rp_master_def *, i), root);
+  used_masters(bp, doc);
+  doc->fonts = &l->fonts;
+  doc->layout_path = l->path;
+  doc->info.title = eval_text(bp, l->info_title, root, 1, 1);
+  doc->info.author = eval_text(bp, l->info_author, root, 1, 1);
+  doc->info.subject = eval_text(bp, l->info_subject, root, 1, 1);
+  doc->info.keywords = eval_text(bp, l->info_keywords, root, 1, 1);
+  doc->info.creator = "reviewpdf " RP_VERSION;
+  doc->info.lang = bp->x.lang;
+  doc->notes = l->notes.area;
+  if (!l->notes.rule_color_set)
+    doc->notes.rule_color = l->notes.style && l->notes.style->style ? l->notes.style->style->color
+                                                                    : (rp_color){0, 0, 0, 1};
+  /* between sections, libxml's errors go where they went before */
+  xmlSetGenericErrorFunc(caller_err_ctx, caller_err);
+  bn->errors = d->errors - errors;
+  *out = bn;
+  *doc_out = doc;
+  return RP_OK;
+}
+
+/* The body of the section whose head was given last, if not bound yet. */
+static void pending_body(rp_binding *bn) {
+  binder *b = &bn->b;
+  if (!b->head.s) return;
+  rp_section *s = b->head.s;
+  enter(bn, bn->head_arena);
+  section_body(b);
+  leave(bn, s);
+  bn->last = s;
+  bn->last_arena = bn->head_arena;
+}
+
+rp_status rp_bind_body(rp_binding *bn, const rp_section *s) {
+  size_t errors = bn->b.d->errors;
+  if (bn->b.head.s == s) pending_body(bn);
+  bn->errors += bn->b.d->errors - errors;
+  return bind_status(bn);
+}
+
+rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
+  *out = NULL;
+  if (bn->ended) return bind_status(bn);
+  binder *b = &bn->b;
+  size_t errors = b->d->errors;
+  pending_body(bn); /* a caller that binds no bodies itself */
+  enter(bn, a);
+  rp_section *s = NULL, **tail = &s;
+  while (!s && step(bn, &tail)) {
+  }
+  if (!s) {
+    bn->ended = true;
+    if (b->notes.pending.len > 0 && !halted(b) && bn->last) {
+      /* endnotes no <endnotes/> printed: at the end of the last section
+       * (not laid out yet: layout asks for the next before it does) */
+      b->a = b->x.a = bn->last_arena;
+      rp_section *last = bn->last;
+      blist tail_blocks = {last->blocks, NULL};
+      tail_blocks.tail = &tail_blocks.head;
+      while (*tail_blocks.tail) tail_blocks.tail = &(*tail_blocks.tail)->next;
+      if (!rp_notes_endnotes(b, &b->notes, NULL, bn->root, &tail_blocks)) oom(b);
+      last->blocks = tail_blocks.head;
+    }
+  }
+  leave(bn, s);
+  bn->head_arena = a;
+  *out = s;
+  bn->errors += b->d->errors - errors;
+  return bind_status(bn);
+}
+
+rp_status rp_bind_rest(rp_binding *bn) {
+  rp_bind_body(bn, bn->b.head.s); /* its arena is the caller's, still there */
+  const rp_section *s;
+  do {
+    rp_arena *scratch = rp_arena_new_child(bn->b.keep);
+    if (!scratch) return rp_diag_oom(bn->b.d);
+    bn->last = NULL; /* thrown away: no trailing endnotes */
+    rp_bind_next(bn, scratch, &s);
+    if (s) rp_bind_body(bn, s);
+    bn->last = NULL;
+    rp_arena_free(scratch);
+  } while (s);
+  return bind_status(bn);
+}
+
+void rp_bind_free(rp_binding *bn) {
+  if (!bn) return;
+  xmlXPathFreeObject(bn->set);
+  bn->set = NULL;
+  xmlGenericErrorFunc caller_err = xmlGenericError;
+  void *caller_err_ctx = xmlGenericErrorContext;
+  rp_xeval_fini(&bn->b.x);
+  xmlSetGenericErrorFunc(caller_err_ctx, caller_err);
 }
 
 rp_status rp_bind(rp_arena *a, const rp_layout_def *l, const rp_content *c, rp_diag *d,
@@ -1464,63 +1744,19 @@ rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
                      const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out) {
   *out = NULL;
   size_t errors = d->errors;
-  xmlNodePtr root = c && c->doc ? xmlDocGetRootElement(c->doc) : NULL;
-  if (!l || !root)
-    return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "rp_bind: no layout or no content");
-  binder b = {.a = a, .d = d, .l = l, .items = o ? o->items : NULL};
-  b.text_left = RP_BIND_TEXT_FACTOR * text_bytes(root) + RP_BIND_TEXT_SLACK;
-  rp_status st = rp_xeval_init(&b.x, a, d, c->doc, c->path ? c->path : "content");
+  rp_binding *bn;
+  const rp_bound_doc *cdoc;
+  rp_status st = rp_bind_begin(a, l, c, o, d, &bn, &cdoc);
   if (st != RP_OK) return st;
-  /* the language first: labels in masters' texts depend on it */
-  xmlChar *lang = xmlNodeGetLang(root);
-  b.x.layout = l;
-  b.x.refs = o ? o->refs : NULL;
-  b.x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
-  bool lang_lost = lang && !b.x.lang;
-  xmlFree(lang);
-  rp_bound_doc *doc = rp_arena_alloc(a, sizeof *doc);
-  b.masters = rp_arena_calloc(a, l->masters.len ? l->masters.len : 1, sizeof *b.masters);
-  if (!doc || !b.masters || lang_lost) {
-    oom(&b);
-    goto done;
-  }
-  /* Parameters first: every expression may read them. */
-  for (size_t i = 0; i < l->params.len && !b.oom; i++) {
-    const rp_param_def *p = &RP_VEC_AT(l->params, rp_param_def, i);
-    if (!rp_xeval_push(&b.x, p->name, xmlXPathNewString((const xmlChar *)p->value))) oom(&b);
-  }
-  b.content_dir = rp_path_dir(a, b.x.content_file);
-  b.content_root = c->root ? c->root : rp_path_project_root(a, b.x.content_file);
-  for (size_t i = 0; i < l->masters.len; i++)
-    b.masters[i] = bind_master(&b, RP_VEC_AT(l->masters, rp_master_def *, i), root);
-  doc->fonts = &l->fonts;
-  doc->layout_path = l->path;
-  doc->info.title = eval_text(&b, l->info_title, root, 1, 1);
-  doc->info.author = eval_text(&b, l->info_author, root, 1, 1);
-  doc->info.subject = eval_text(&b, l->info_subject, root, 1, 1);
-  doc->info.keywords = eval_text(&b, l->info_keywords, root, 1, 1);
-  doc->info.creator = "reviewpdf " RP_VERSION;
-  doc->info.lang = b.x.lang;
-  doc->notes = l->notes.area;
-  if (!l->notes.rule_color_set)
-    doc->notes.rule_color = l->notes.style && l->notes.style->style ? l->notes.style->style->color
-                                                                    : (rp_color){0, 0, 0, 1};
-  bind_runs(&b, root, doc);
-  if (b.notes.pending.len > 0 && !halted(&b)) {
-    /* endnotes no <endnotes/> printed: at the end of the last section */
-    rp_section *last = doc->sections;
-    while (last && last->next) last = last->next;
-    if (last) {
-      blist tail_blocks = {last->blocks, NULL};
-      tail_blocks.tail = &tail_blocks.head;
-      while (*tail_blocks.tail) tail_blocks.tail = &(*tail_blocks.tail)->next;
-      if (!rp_notes_endnotes(&b, &b.notes, NULL, root, &tail_blocks)) oom(&b);
-      last->blocks = tail_blocks.head;
-    }
-  }
-
-done:
-  rp_xeval_fini(&b.x);
+  rp_bound_doc *doc = (rp_bound_doc *)cdoc;
+  rp_section **tail = &doc->sections;
+  const rp_section *s;
+  do {
+    rp_bind_next(bn, a, &s);
+    *tail = (rp_section *)s;
+    if (s) tail = &(*tail)->next;
+  } while (s);
+  rp_bind_free(bn);
   if (d->errors != errors) {
     st = rp_diag_status(d);
     return st != RP_OK ? st : RP_ERR_INPUT;

@@ -723,7 +723,8 @@ typedef struct rp_xvar {
 /* Per-binding evaluation state: the XPath context on the content document,
  * the variable stack and the id tables of the extension functions. */
 typedef struct rp_xeval {
-  rp_arena *a;
+  rp_arena *a;    /* values: the section being bound (lazy binding) */
+  rp_arena *keep; /* caches that outlive a section's arena; NULL: a */
   rp_diag *d;
   xmlDocPtr doc;
   const char *content_file;
@@ -736,6 +737,7 @@ typedef struct rp_xeval {
   const char *cur_where;
   xmlNodePtr current;       /* the context node of the expression being run: current() */
   const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
+  rp_live_refs *live;       /* page(): labels from the layout running, first; or NULL */
   /* refs' entries sorted by id (then order), built on page()'s first use for
    * the refs they were built from: a linear search per call was N² */
   const rp_page_refs *refs_sorted_for;
@@ -813,6 +815,7 @@ void rp_labels_fini(rp_xeval *x);
 /* spans.c: inline content → spans. */
 struct rp_span_builder {
   rp_arena *a;
+  rp_arena *keep; /* the style cache's styles (outlive a section's arena); NULL: a */
   rp_diag *d;
   const rp_layout_def *l;
   rp_vec *style_cache;

@@ -201,7 +201,7 @@ bool rp_label_first_miss(rp_xeval *x, const char *name) {
 bool rp_label_date_names(rp_xeval *x, const rp_date_names **out) {
   *out = x->date_names;
   if (x->date_names_done) return true;
-  rp_date_names *n = rp_arena_calloc(x->a, 1, sizeof *n);
+  rp_date_names *n = rp_arena_calloc(x->keep ? x->keep : x->a, 1, sizeof *n);
   if (!n) return false;
   bool any = false;
   char key[32];

@@ -98,8 +98,8 @@ bool rp_spans_text(rp_span_builder *b, const char *text, size_t len) {
     }
     *b->text_left -= len;
   }
-  const rp_style *st =
-      rp_style_derive(b->a, b->d, b->l, b->style_cache, b->para, b->chars, b->n_chars);
+  const rp_style *st = rp_style_derive(b->keep ? b->keep : b->a, b->d, b->l, b->style_cache,
+                                       b->para, b->chars, b->n_chars);
   rp_span *last = last_span(b);
   if (!st) return oom(b);
   if (last && alike(last, st, b->href, b->script, b->lang, b->src_file, b->src_line, b->note))
@@ -268,8 +268,8 @@ static bool note_element(rp_span_builder *b, const xmlNode *c, int *line) {
     return false;
   }
   note->spans = rp_spans_end(&nb);
-  note->style =
-      rp_style_derive(b->a, b->d, b->l, b->style_cache, nd->style ? nd->style : b->para, NULL, 0);
+  note->style = rp_style_derive(b->keep ? b->keep : b->a, b->d, b->l, b->style_cache,
+                                nd->style ? nd->style : b->para, NULL, 0);
   if (!note->style) return oom(b);
   if (!note->foot) {
     rp_note **slot = rp_vec_push(b->a, &ns->pending, sizeof *slot);

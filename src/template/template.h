@@ -102,9 +102,23 @@ typedef struct rp_page_refs {
   size_t pages; /* pages() : how many that layout had */
 } rp_page_refs;
 
+/* page('id') from the layout running while the document is bound lazily:
+ * `label` writes the label of the page where id starts into buf when that
+ * page can no longer change (a backward reference), and returns false
+ * otherwise. Binding counts in `others` the page() answers that did not come
+ * from it (from rp_page_refs, or a stand-in) and every pages(): a layout
+ * none of whose answers were others needs no other layout for its page
+ * references. */
+typedef struct rp_live_refs {
+  bool (*label)(void *user, const char *id, char *buf, size_t cap);
+  void *user;
+  size_t others;
+} rp_live_refs;
+
 typedef struct rp_bind_opts {
   const rp_item_list *items; /* non-NULL: item runs bind only these nodes */
   const rp_page_refs *refs;  /* for page(); NULL: none known yet */
+  rp_live_refs *live;        /* for page() first; NULL: none */
 } rp_bind_opts;
 
 /* True when the layout calls page(): rendering it takes a second layout. */
@@ -114,6 +128,38 @@ bool rp_layout_def_uses_page_refs(const rp_layout_def *l);
  * and size they have in the run's whole selection. */
 rp_status rp_bind_ex(rp_arena *a, const rp_layout_def *l, const rp_content *c,
                      const rp_bind_opts *o, rp_diag *d, rp_bound_doc **out);
+
+/* Lazy binding: the document a section at a time, so that a long document
+ * never holds all its bound blocks. rp_bind_begin binds what every section
+ * shares (masters, document info, parameters) into `a`, which must outlive
+ * the binding and everything bound by it; *doc has no sections. Each
+ * rp_bind_next binds the next section (the same sections, in the same order,
+ * as rp_bind_ex makes) into the arena given, which the caller frees once
+ * nothing points into it, unless the section keeps_notes; *out NULL: the
+ * runs are done — endnotes no <endnotes/> printed were then added to the
+ * last section given, which must not have been laid out yet (nor freed).
+ * Problems are recorded as rp_bind_ex records them; rp_bind_next returns
+ * the first error's status once any was recorded since rp_bind_begin (its
+ * section may still be given). rp_bind_rest binds what is left, each section
+ * thrown away, so that every problem is recorded; it returns the same
+ * status. libxml's generic error handler is the evaluator's only inside
+ * these calls. The content's tree must stay until rp_bind_free, which
+ * accepts NULL. */
+typedef struct rp_binding rp_binding;
+rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c,
+                        const rp_bind_opts *o, rp_diag *d, rp_binding **out,
+                        const rp_bound_doc **doc);
+rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out);
+/* The section rp_bind_next gave has its head only (master, new_page, label
+ * style, anchors: what layout needs to end the flow of the one before) until
+ * rp_bind_body binds the rest (title, bookmark, blocks) into the same arena;
+ * the next rp_bind_next does it if the caller has not, so that binding
+ * section by section reports as binding whole does. Layout binds the body
+ * just before laying the section out, so that page() can answer from what is
+ * already laid out (rp_live_refs). */
+rp_status rp_bind_body(rp_binding *bn, const rp_section *s);
+rp_status rp_bind_rest(rp_binding *bn);
+void rp_bind_free(rp_binding *bn);
 
 /* Read access for tools and tests: the resolved style or colour of that
  * name, NULL / false when the layout has none. */

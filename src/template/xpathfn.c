@@ -651,7 +651,7 @@ static bool page_label(rp_xeval *x, const rp_page_refs *r, const char *id, const
   *label = NULL;
   if (r->n == 0) return true;
   if (x->refs_sorted_for != r) {
-    struct rp_page_ref_entry *e = rp_arena_calloc(x->a, r->n, sizeof *e);
+    struct rp_page_ref_entry *e = rp_arena_calloc(x->keep ? x->keep : x->a, r->n, sizeof *e);
     if (!e) return false;
     for (size_t i = 0; i < r->n; i++) e[i] = (struct rp_page_ref_entry){r->ids[i], i};
     qsort(e, r->n, sizeof *e, ref_cmp);
@@ -673,7 +673,15 @@ static bool page_label(rp_xeval *x, const rp_page_refs *r, const char *id, const
 static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(1);
   xmlChar *id = xmlXPathPopString(ctxt);
-  const rp_page_refs *r = eval_of(ctxt)->refs;
+  rp_xeval *x = eval_of(ctxt);
+  char live[64];
+  if (x->live && id && x->live->label(x->live->user, (const char *)id, live, sizeof live)) {
+    xmlFree(id);
+    push_string(ctxt, live); /* laid out already, where it stays */
+    return;
+  }
+  if (x->live) x->live->others++;
+  const rp_page_refs *r = x->refs;
   const char *label = r ? NULL : "00";
   if (r && id && !page_label(eval_of(ctxt), r, (const char *)id, &label)) {
     xmlFree(id);
@@ -695,7 +703,9 @@ static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
  * already makes room for its contents and the second one settles. */
 static void fn_pages(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(0);
-  const rp_page_refs *r = eval_of(ctxt)->refs;
+  rp_xeval *x = eval_of(ctxt);
+  if (x->live) x->live->others++; /* the count is known only at the end */
+  const rp_page_refs *r = x->refs;
   valuePush(ctxt, xmlXPathNewFloat(r ? (double)r->pages : 1e6));
 }
 

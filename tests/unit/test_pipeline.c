@@ -171,9 +171,115 @@ static void test_failure_leaves_previous_output(void **state) {
   rp_diag_fini(&d);
 }
 
+/* Renders `content` with `layout` to `pdf`, binding lazily or whole;
+ * returns the layout passes the progress callback saw. */
+static int passes_seen;
+static void on_progress(void *user, const rp_progress *p) {
+  (void)user;
+  if (p->stage == RP_PROGRESS_LAYOUT && p->pass > passes_seen) passes_seen = p->pass;
+}
+
+static int render_with(const char *content, const char *layout, const char *pdf, bool whole) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  passes_seen = 0;
+  rp_pipeline_opts o = {.content = content,
+                        .layout = layout,
+                        .output = pdf,
+                        .bind_whole = whole,
+                        .progress = on_progress};
+  rp_pipeline_result res;
+  rp_status st = rp_pipeline_render(a, &o, &d, &res);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+  return passes_seen;
+}
+
+static bool same_file(const char *x, const char *y) {
+  FILE *a = fopen(x, "rb"), *b = fopen(y, "rb");
+  assert_non_null(a);
+  assert_non_null(b);
+  int ca, cb;
+  do {
+    ca = getc(a);
+    cb = getc(b);
+  } while (ca == cb && ca != EOF);
+  fclose(a);
+  fclose(b);
+  return ca == cb;
+}
+
+/* Lazy binding (each section bound as layout reaches it, its memory freed
+ * once its pages are drawn) makes the same PDF as binding the whole
+ * document first: the sample, and a pack long enough to be streamed
+ * (bench/pack_xml.py 2200: pages drawn and sections freed as they go). */
+static void test_lazy_binding_same_pdf(void **state) {
+  (void)state;
+  char lazy[4096], whole[4096], pack[4096], cmd[8192];
+  snprintf(lazy, sizeof lazy, "%s/lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/whole.pdf", rp_test_tmpdir());
+  const char *sample = rp_test_src("data/ccin-2018-19.xml");
+  const char *review = rp_test_src("layouts/annual-review.xml");
+  render_with(sample, review, lazy, false);
+  render_with(sample, review, whole, true);
+  assert_true(same_file(lazy, whole));
+  snprintf(pack, sizeof pack, "%s/pack-2200.xml", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 2200 %s", rp_test_src("bench/pack_xml.py"), pack);
+  if (system(cmd) != 0) skip();
+  char layout[4096];
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/case-studies.xml"));
+  render_with(pack, layout, lazy, false);
+  render_with(pack, layout, whole, true);
+  assert_true(same_file(lazy, whole));
+  remove(pack);
+}
+
+/* One layout for page references that all point back (the pack's index):
+ * each answered from the pages laid out already, which nothing can move;
+ * a short pack's {$pages} is drawn at the end, so it too takes one. The
+ * review (a contents page at the front) settles as before, in two layouts
+ * or more; each makes the PDF binding whole (as before) makes. */
+static void test_back_references_one_layout(void **state) {
+  (void)state;
+  char dir[2048], cmd[16384], lazy[4096], whole[4096], layout[4096], pack[4096], review[4096];
+  /* a copy of the layouts and the fonts they name (../fonts), as a project */
+  snprintf(dir, sizeof dir, "%s/once/layouts", rp_test_tmpdir());
+  snprintf(
+      cmd, sizeof cmd,
+      "rm -rf '%s/once' && mkdir -p '%s/once' && cp -r '%s' '%s' && cp -r '%s' '%s/once/fonts' "
+      "&& sed -i 's| / {\\$pages}||' '%s/case-studies.xml'",
+      rp_test_tmpdir(), rp_test_tmpdir(), rp_test_src("layouts"), dir, rp_test_src("fonts"),
+      rp_test_tmpdir(), dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(lazy, sizeof lazy, "%s/once-lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/once-whole.pdf", rp_test_tmpdir());
+  snprintf(layout, sizeof layout, "%s/case-studies.xml", dir);
+  snprintf(pack, sizeof pack, "%s", rp_test_src("tests/data/pack/pack-22.xml"));
+  assert_int_equal(render_with(pack, layout, lazy, false), 1);
+  assert_true(render_with(pack, layout, whole, true) >= 2);
+  assert_true(same_file(lazy, whole));
+  /* short, kept whole: its {$pages} is drawn at the end, right */
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/case-studies.xml"));
+  assert_int_equal(render_with(pack, layout, lazy, false), 1);
+  assert_true(render_with(pack, layout, whole, true) >= 2);
+  assert_true(same_file(lazy, whole));
+  snprintf(review, sizeof review, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/annual-review.xml"));
+  int passes = render_with(review, layout, lazy, false);
+  assert_true(passes >= 2);
+  assert_int_equal(render_with(review, layout, whole, true), passes);
+  assert_true(same_file(lazy, whole));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
+      cmocka_unit_test(test_lazy_binding_same_pdf),
+      cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };

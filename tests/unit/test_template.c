@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -2112,6 +2113,179 @@ static void test_layout_schema_fast_same_verdict(void **state) {
   if (!said) rp_test_diag_dump(&d);
   assert_true(said);
   rp_diag_fini(&d);
+/* ---- lazy binding (rp_bind_begin / rp_bind_next) ------------------------------- */
+
+/* Binds w's layout and content section by section, each section into an
+ * arena of its own (kept in *arenas, n of them), into a document like
+ * rp_bind's: the status of the last rp_bind_next. */
+static rp_status bind_lazily(world *w, rp_bound_doc *out, rp_arena ***arenas, size_t *n) {
+  rp_binding *bn = NULL;
+  const rp_bound_doc *doc = NULL;
+  rp_status st = rp_bind_begin(w->a, w->l, &w->c, NULL, &w->d, &bn, &doc);
+  if (st != RP_OK) return st;
+  *out = *doc;
+  rp_section **tail = &out->sections;
+  *arenas = NULL;
+  *n = 0;
+  const rp_section *s;
+  do {
+    rp_arena *sa = rp_arena_new();
+    assert_non_null(sa);
+    *arenas = realloc(*arenas, (*n + 1) * sizeof **arenas);
+    assert_non_null(*arenas);
+    (*arenas)[(*n)++] = sa;
+    st = rp_bind_next(bn, sa, &s);
+    *tail = (rp_section *)s;
+    if (s) tail = &(*tail)->next;
+  } while (s);
+  rp_bind_free(bn);
+  return st;
+}
+
+static void free_arenas(rp_arena **arenas, size_t n) {
+  for (size_t i = 0; i < n; i++) rp_arena_free(arenas[i]);
+  free(arenas);
+}
+
+/* Section by section, the sample binds to the same sections with the same
+ * texts, titles, anchors and masters as bound whole. */
+static void test_lazy_same_sections(void **state) {
+  (void)state;
+  const char *layouts[] = {"layouts/annual-review.xml", "layouts/case-studies.xml"};
+  for (size_t k = 0; k < 2; k++) {
+    world w;
+    bind_ok(&w, rp_test_src(layouts[k]), sample(), true);
+    rp_bound_doc lazy;
+    rp_arena **arenas;
+    size_t n;
+    assert_int_equal(bind_lazily(&w, &lazy, &arenas, &n), RP_OK);
+    assert_int_equal(count_sections(&lazy), count_sections(w.b));
+    assert_true(count_sections(&lazy) > 1);
+    assert_int_equal(n, count_sections(&lazy) + 1); /* the last call gives none */
+    char *whole = all_texts(w.b), *parts = all_texts(&lazy);
+    assert_string_equal(parts, whole);
+    free(whole);
+    free(parts);
+    const rp_section *x = w.b->sections, *y = lazy.sections;
+    for (; x && y; x = x->next, y = y->next) {
+      assert_true((x->title == NULL) == (y->title == NULL));
+      if (x->title) assert_string_equal(x->title, y->title);
+      assert_true((x->anchor == NULL) == (y->anchor == NULL));
+      if (x->anchor) assert_string_equal(x->anchor, y->anchor);
+      assert_string_equal(x->master->name, y->master->name);
+      assert_int_equal(x->new_page, y->new_page);
+    }
+    /* the masters a section may use are listed for layout */
+    assert_true(lazy.n_masters > 0);
+    for (const rp_section *s = lazy.sections; s; s = s->next) {
+      bool listed = false;
+      for (size_t i = 0; i < lazy.n_masters; i++) listed |= lazy.masters[i] == s->master;
+      assert_true(listed);
+    }
+    free_arenas(arenas, n);
+    world_fini(&w);
+  }
+}
+
+/* Section by section, binding records the same problems, in the same order,
+ * as binding the whole document, and fails with the same status. */
+static void test_lazy_same_errors(void **state) {
+  (void)state;
+  const char *f = "runtime.xml";
+  world whole, lazy;
+  world_init(&whole);
+  world_init(&lazy);
+  assert_int_equal(rp_layout_def_load(whole.a, fixture(f), &whole.d, &whole.l), RP_OK);
+  assert_int_equal(load_content(&whole, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(whole.a, whole.l, &whole.c, &whole.d, &whole.b), RP_ERR_INPUT);
+  assert_int_equal(rp_layout_def_load(lazy.a, fixture(f), &lazy.d, &lazy.l), RP_OK);
+  assert_int_equal(load_content(&lazy, sample(), true), RP_OK);
+  rp_bound_doc doc;
+  rp_arena **arenas;
+  size_t n;
+  assert_int_equal(bind_lazily(&lazy, &doc, &arenas, &n), RP_ERR_INPUT);
+  assert_int_equal(lazy.d.errors, whole.d.errors);
+  assert_int_equal(lazy.d.warnings, whole.d.warnings);
+  assert_int_equal(lazy.d.count, whole.d.count);
+  for (size_t i = 0; i < whole.d.count; i++) {
+    assert_string_equal(lazy.d.entries[i].message, whole.d.entries[i].message);
+    assert_int_equal(lazy.d.entries[i].line, whole.d.entries[i].line);
+  }
+  free_arenas(arenas, n);
+  world_fini(&lazy);
+  world_fini(&whole);
+}
+
+/* A pack of n case studies, written to a temporary file (path in buf). */
+static void write_pack(char *buf, size_t cap, int n) {
+  snprintf(buf, cap, "/tmp/rp-lazy-pack-XXXXXX");
+  int fd = mkstemp(buf);
+  assert_true(fd >= 0);
+  FILE *out = fdopen(fd, "w");
+  assert_non_null(out);
+  fprintf(out,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<review version=\"2\" "
+          "xml:lang=\"en-GB\"><organisation><name>Net</name></organisation>"
+          "<title>Pack</title><case-studies id=\"case-studies\"><title>Pack</title>\n");
+  for (int i = 0; i < n; i++)
+    fprintf(out,
+            "<case-study id=\"cs-%d\" theme=\"Theme %d\" organisation=\"Council %d\" "
+            "place=\"Town %d\"><title>Study %d in Town %d</title><p>The first paragraph of "
+            "study %d says what was done and why it mattered to the people there.</p><p>A "
+            "second paragraph with the outcome.</p><figures><figure id=\"cs-%d-1\" "
+            "value=\"%d\" unit=\"%%\" label=\"more people reached\"/></figures></case-study>\n",
+            i, i % 7, i, i, i, i, i, i, 10 + i % 50);
+  fprintf(out, "</case-studies></review>\n");
+  assert_int_equal(fclose(out), 0);
+}
+
+/* What binding keeps between sections does not grow with the document: the
+ * memory a pack of 500 studies needs bound lazily is its largest section's
+ * (the index) and what every section shares, not 500 studies' blocks. */
+static void test_lazy_memory_follows_sections(void **state) {
+  (void)state;
+  size_t keep[2], total[2], study_max[2];
+  const int sizes[2] = {50, 500};
+  for (int k = 0; k < 2; k++) {
+    char path[64];
+    write_pack(path, sizeof path, sizes[k]);
+    world w;
+    world_init(&w);
+    assert_int_equal(rp_layout_def_load(w.a, rp_test_src("layouts/case-studies.xml"), &w.d, &w.l),
+                     RP_OK);
+    assert_int_equal(load_content(&w, path, false), RP_OK);
+    rp_arena *ka = rp_arena_new();
+    assert_non_null(ka);
+    rp_binding *bn = NULL;
+    const rp_bound_doc *doc = NULL;
+    assert_int_equal(rp_bind_begin(ka, w.l, &w.c, NULL, &w.d, &bn, &doc), RP_OK);
+    total[k] = study_max[k] = 0;
+    size_t sections = 0;
+    const rp_section *s;
+    do {
+      rp_arena *sa = rp_arena_new();
+      assert_non_null(sa);
+      assert_int_equal(rp_bind_next(bn, sa, &s), RP_OK);
+      if (s) assert_int_equal(rp_bind_body(bn, s), RP_OK); /* before its arena goes */
+      size_t used = rp_arena_used(sa);
+      total[k] += used;
+      if (s && s->anchor && strncmp(s->anchor, "cs-", 3) == 0 && used > study_max[k])
+        study_max[k] = used;
+      sections += s != NULL;
+      rp_arena_free(sa); /* nothing later points into it */
+    } while (s);
+    keep[k] = rp_arena_used(ka);
+    rp_bind_free(bn);
+    rp_arena_free(ka);
+    assert_int_equal(sections, (size_t)sizes[k] + 3); /* cover, opening, studies, index */
+    world_fini(&w);
+    unlink(path);
+  }
+  /* ten times the studies: ten times the blocks bound in all … */
+  assert_true(total[1] > 8 * total[0]);
+  /* … but what outlives a section stays the same, and so does a study's */
+  assert_true(keep[1] < keep[0] + 4096);
+  assert_true(study_max[1] < study_max[0] + 1024);
 }
 
 int main(void) {
@@ -2159,6 +2333,9 @@ int main(void) {
       cmocka_unit_test(test_kinds_table),
       cmocka_unit_test(test_layout_schema_fast_names),
       cmocka_unit_test(test_layout_schema_fast_same_verdict),
+      cmocka_unit_test(test_lazy_same_sections),
+      cmocka_unit_test(test_lazy_same_errors),
+      cmocka_unit_test(test_lazy_memory_follows_sections),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
