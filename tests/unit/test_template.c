@@ -2113,6 +2113,9 @@ static void test_layout_schema_fast_same_verdict(void **state) {
   if (!said) rp_test_diag_dump(&d);
   assert_true(said);
   rp_diag_fini(&d);
+#undef FAST_LAYOUT
+}
+
 /* ---- lazy binding (rp_bind_begin / rp_bind_next) ------------------------------- */
 
 /* Binds w's layout and content section by section, each section into an
