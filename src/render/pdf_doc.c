@@ -915,7 +915,7 @@ rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   } else if (r->drawn != doc->pages.len) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
   } else {
-    rp_pdf_running_end(p, spool_page); /* {$pages}, now counted */
+    rp_pdf_running_end(p); /* {$pages}, now counted */
     rp_pdf_dests_finish(p);
     finish(p, r->epoch);
   }

@@ -9,7 +9,14 @@
  * through temporary dictionaries holding the same names, so that the
  * second stream says what the page's resources mean. A text whose final
  * form would need a resource the page lacks (a count's digit only a
- * fallback face has) is an error, not a wrong page. */
+ * fallback face has) is an error, not a wrong page.
+ *
+ * The second stream's object is numbered while its page is drawn (the
+ * page's /Contents names it) but is a plain dictionary until the end, when
+ * its bytes are known: then it writes itself as a stream with a direct
+ * /Length (a footer's hundred bytes, kept in memory; a libharu stream would
+ * add an object for its length, and memory for a buffer, per page). */
+#include <stdio.h>
 #include <string.h>
 
 #include "layout/layout.h"
@@ -21,9 +28,17 @@ typedef struct res_name {
   void *obj;
 } res_name;
 
+/* A second stream's bytes, and the file they are written to. */
+typedef struct late_bytes {
+  uint8_t *data;
+  size_t len;
+  bool flate;
+  HPDF_Stream out; /* set by write_head for write_body */
+} late_bytes;
+
 typedef struct later_page {
   size_t index;
-  HPDF_Dict contents; /* the second content stream */
+  HPDF_Dict contents; /* the second content stream, a plain dictionary until the end */
   res_name *names;    /* fonts [0, n_fonts), then transparency states */
   size_t n_fonts, n_states;
   /* the page's spot colour spaces (pdf_print.c), kept as their dictionary
@@ -31,6 +46,9 @@ typedef struct later_page {
   void *spaces_attr;
   HPDF_Dict_OnWriteFunc spaces_write;
 } later_page;
+
+/* Bytes of content from which the second stream is deflated. */
+#define FLATE_FROM 512
 
 struct rp_pdf_running {
   rp_vec pages; /* later_page, in page order */
@@ -154,21 +172,91 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
   rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0}); /* a key not there: no error */
 
   /* the second stream, after the page's own in /Contents */
-  HPDF_Dict c = HPDF_DictStream_New(mm, p->pdf->xref);
+  HPDF_Dict c = HPDF_Dict_New(mm);
+  if (c && HPDF_Xref_Add(p->pdf->xref, c) != HPDF_OK) c = NULL; /* freed by libharu */
   HPDF_Array both = c ? HPDF_Array_New(mm) : NULL;
   if (!both || HPDF_Array_Add(both, attr->contents) != HPDF_OK ||
       HPDF_Array_Add(both, c) != HPDF_OK || HPDF_Dict_Add(page, "Contents", both) != HPDF_OK) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
     return;
   }
-  if (p->pdf->compression_mode & HPDF_COMP_TEXT) c->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
   lp->contents = c;
 }
 
-/* Draws page lp's texts with the count into its second stream and hands it
- * to keep. */
-static void finish_page(rp_pdf *p, const later_page *lp, size_t pages,
-                        void (*keep)(rp_pdf *, HPDF_Page)) {
+static HPDF_STATUS HPDF_STDCALL write_head(HPDF_Dict obj, HPDF_Stream out) {
+  late_bytes *b = obj->attr;
+  char head[64];
+  snprintf(head, sizeof head, "/Length %zu\012%s", b->len,
+           b->flate ? "/Filter /FlateDecode\012" : "");
+  b->out = out;
+  return HPDF_Stream_WriteStr(out, head);
+}
+
+/* After the dictionary's ">>": the data, as libharu writes a stream's. */
+static HPDF_STATUS HPDF_STDCALL write_body(HPDF_Dict obj) {
+  late_bytes *b = obj->attr;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(b->out, "\012stream\015\012");
+  if (st == HPDF_OK && b->len) st = HPDF_Stream_Write(b->out, b->data, (HPDF_UINT)b->len);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(b->out, "\012endstream");
+  return st;
+}
+
+/* The drawn content, gathered (deflated or not) into memory. */
+typedef struct gather {
+  rp_arena *a;
+  uint8_t *data;
+  size_t len, cap;
+  bool failed;
+} gather;
+
+static HPDF_STATUS HPDF_STDCALL gather_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  gather *g = s->attr;
+  if (g->len + n > g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 256;
+    while (cap < g->len + n) cap *= 2;
+    uint8_t *d = rp_arena_alloc(g->a, cap);
+    if (!d) {
+      g->failed = true;
+      return HPDF_SetError(s->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+    }
+    if (g->len) memcpy(d, g->data, g->len);
+    g->data = d;
+    g->cap = cap;
+  }
+  memcpy(g->data + g->len, ptr, n);
+  g->len += n;
+  return HPDF_OK;
+}
+
+/* The second stream of page lp, its content drawn into `drawn`: made to
+ * write itself, its bytes gathered in `a` and copied into p->scratch. False when out of
+ * memory (recorded). */
+static bool settle_bytes(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Stream drawn) {
+  late_bytes *b = rp_arena_calloc(p->scratch, 1, sizeof *b);
+  gather g = {.a = a};
+  /* a footer's hundred bytes: Flate would save less than its /Filter entry
+   * costs, and a deflater's set-up is most of the work */
+  bool flate = p->pdf->compression_mode != HPDF_COMP_NONE && HPDF_Stream_Size(drawn) >= FLATE_FROM;
+  HPDF_Stream w = b ? HPDF_CallbackWriter_New(p->pdf->mmgr, gather_write, &g) : NULL;
+  HPDF_STATUS st =
+      w ? HPDF_Stream_WriteToStream(
+              drawn, w, flate ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE, NULL)
+        : HPDF_FAILD_TO_ALLOC_MEM;
+  if (w) HPDF_Stream_Free(w);
+  uint8_t *data = st == HPDF_OK && !g.failed ? rp_arena_alloc(p->scratch, g.len + 1) : NULL;
+  if (!data) {
+    if (rp_pdf_ok(p, "write a running text", NULL)) oom(p);
+    return false;
+  }
+  if (g.len) memcpy(data, g.data, g.len);
+  *b = (late_bytes){.data = data, .len = g.len, .flate = flate};
+  lp->contents->attr = b;
+  lp->contents->write_fn = write_head;
+  lp->contents->after_write_fn = write_body;
+  return true;
+}
+/* Draws page lp's texts with the count into its second stream. */
+static void finish_page(rp_pdf *p, const later_page *lp, size_t pages) {
   HPDF_Page page = p->pages[lp->index];
   HPDF_PageAttr attr = page->attr;
   rp_arena *a = rp_arena_new_child(p->scratch);
@@ -195,14 +283,13 @@ static void finish_page(rp_pdf *p, const later_page *lp, size_t pages,
         HPDF_Dict_Add(page, "Resources", res) != HPDF_OK)
       spaces = NULL;
   }
-  if (!live && (!states || (lp->spaces_attr && !spaces))) {
+  HPDF_Stream drawn = HPDF_MemStream_New(page->mmgr, 1024);
+  if (!drawn || (!live && (!states || (lp->spaces_attr && !spaces)))) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
   } else {
-    HPDF_Dict own_contents = attr->contents, own_fonts = attr->fonts,
-              own_states = attr->ext_gstates;
+    HPDF_Dict own_fonts = attr->fonts, own_states = attr->ext_gstates;
     HPDF_Stream own_stream = attr->stream;
-    attr->contents = lp->contents;
-    attr->stream = lp->contents->stream;
+    attr->stream = drawn;
     if (!live) {
       attr->fonts = fonts;
       attr->ext_gstates = states;
@@ -221,23 +308,23 @@ static void finish_page(rp_pdf *p, const later_page *lp, size_t pages,
                    "does not name; report this",
                    lp->index + 1);
     rp_pdf_archive_page(p, &texts); /* /ID covers them too */
-    keep(p, page);
-    attr->contents = own_contents;
     attr->stream = own_stream;
     attr->fonts = own_fonts;
     attr->ext_gstates = own_states;
   }
+  if (drawn && p->status == RP_OK) settle_bytes(p, a, lp, drawn);
+  if (drawn) HPDF_Stream_Free(drawn);
   if (res) HPDF_Dict_RemoveElement(page, "Resources"); /* frees res and spaces */
   if (states) HPDF_Dict_Free(states);
   if (fonts) HPDF_Dict_Free(fonts);
   rp_arena_free(a);
 }
 
-void rp_pdf_running_end(rp_pdf *p, void (*keep)(rp_pdf *p, HPDF_Page page)) {
+void rp_pdf_running_end(rp_pdf *p) {
   if (!p->running) return;
   size_t pages = p->doc->run_pages;
   for (size_t i = 0; i < p->running->pages.len && p->status == RP_OK; i++) {
     const later_page *lp = &RP_VEC_AT(p->running->pages, later_page, i);
-    if (lp->contents) finish_page(p, lp, pages, keep);
+    if (lp->contents) finish_page(p, lp, pages);
   }
 }

@@ -5,7 +5,7 @@
  * drawn, then is filled with the texts layout sets with the count
  * (rp_layout_running_set): painted last, as on a page set with the count.
  * The second stream shares the page's resources: no object but the stream
- * itself is added per page. */
+ * itself is added per page, and it holds only its bytes in memory. */
 #ifndef RP_RENDER_PDF_RUNNING_H
 #define RP_RENDER_PDF_RUNNING_H
 
@@ -20,9 +20,7 @@ void rp_pdf_running_page(rp_pdf *p, size_t index);
 
 /* Every page drawn and doc->run_pages known: sets each waiting page's
  * texts with the count and draws them into its second stream (tagged as
- * artifacts), then hands the page to `keep` with that stream as its
- * current one (pdf_doc.c's spool moves it out of memory). Before the
- * document is finished (labels, structure tree, /ID). */
-void rp_pdf_running_end(rp_pdf *p, void (*keep)(rp_pdf *p, HPDF_Page page));
+ * artifacts). Before the document is finished (labels, structure tree, /ID). */
+void rp_pdf_running_end(rp_pdf *p);
 
 #endif
