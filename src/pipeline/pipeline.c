@@ -440,8 +440,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                          .page_user = &ps,
                          .page_done = streams ? stream_page : NULL,
                          .page_done_user = &s,
-                         /* {$pages} set once counted: one pass (render/pdf_running.c) */
-                         .defer_pages = true,
+                         /* {$pages} set once counted: one pass (render/pdf_running.c);
+                          * not in a first pass that only measures page refs */
+                         .defer_pages = !refs,
                          /* the first layout of several only measures: no page kept */
                          .hold_bytes = refs ? 0 : HOLD_BYTES};
     /* no page references: one layout, in an arena of its own, freed if it

@@ -125,12 +125,9 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
   HPDF_PageAttr attr = page->attr;
   HPDF_MMgr mm = page->mmgr;
   later_page *lp = rp_vec_push(p->scratch, &p->running->pages, sizeof *lp);
-  rp_arena *a = rp_arena_new_child(p->scratch);
-  if (!lp || !a) {
-    rp_arena_free(a);
-    return oom(p);
-  }
-  *lp = (later_page){.index = index};
+  if (lp) *lp = (later_page){.index = index};
+  rp_arena *a = lp ? rp_arena_new_child(p->scratch) : NULL;
+  if (!a) return oom(p);
 
   /* the texts with a stand-in count (the pages begun so far), drawn into a
    * stream thrown away: the page names what they use */
@@ -175,8 +172,11 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
   HPDF_Dict c = HPDF_Dict_New(mm);
   if (c && HPDF_Xref_Add(p->pdf->xref, c) != HPDF_OK) c = NULL; /* freed by libharu */
   HPDF_Array both = c ? HPDF_Array_New(mm) : NULL;
-  if (!both || HPDF_Array_Add(both, attr->contents) != HPDF_OK ||
-      HPDF_Array_Add(both, c) != HPDF_OK || HPDF_Dict_Add(page, "Contents", both) != HPDF_OK) {
+  bool made =
+      both && HPDF_Array_Add(both, attr->contents) == HPDF_OK && HPDF_Array_Add(both, c) == HPDF_OK;
+  if (both && !made) HPDF_Array_Free(both); /* not attached */
+  /* Dict_Add frees `both` when it fails */
+  if (!made || HPDF_Dict_Add(page, "Contents", both) != HPDF_OK) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
     return;
   }
