@@ -87,22 +87,29 @@ static void draw_texts(rp_pdf *p, const rp_page *pg, bool checks) {
   }
 }
 
-/* Copies the entries of a resource dictionary (NULL: none) into names. */
-static bool keep_names(rp_arena *a, HPDF_Dict dict, res_name **names, size_t *n) {
-  size_t count = dict ? dict->list->count : 0;
-  *n = 0;
-  *names = count ? rp_arena_alloc(a, count * sizeof **names) : NULL;
-  if (count && !*names) return false;
-  for (size_t i = 0; i < count; i++) {
-    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, (HPDF_UINT)i);
+/* Faces a page's late texts use, kept by name: more than this, all of the page's. */
+#define MAX_USED 8
+
+/* The entries of resource dictionary `dict` (NULL: none) whose object is
+ * one of used[0, n_used), or every entry when n_used is 0, into out (NULL:
+ * only counted); returns how many. */
+static size_t pick_names(HPDF_Dict dict, void *const *used, size_t n_used, res_name *out) {
+  size_t n = 0;
+  for (HPDF_UINT i = 0; dict && i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
     const HPDF_Obj_Header *h = el ? el->value : NULL;
-    if (!h || strlen(el->key) >= sizeof(*names)->key) continue; /* libharu names are short */
+    if (!h || strlen(el->key) >= sizeof out->key) continue; /* libharu's names are short */
     void *obj = h->obj_class == HPDF_OCLASS_PROXY ? ((HPDF_Proxy)el->value)->obj : el->value;
-    res_name *r = &(*names)[(*n)++];
-    memcpy(r->key, el->key, strlen(el->key) + 1);
-    r->obj = obj;
+    bool wanted = n_used == 0;
+    for (size_t k = 0; k < n_used && !wanted; k++) wanted = used[k] == obj;
+    if (!wanted) continue;
+    if (out) {
+      memcpy(out[n].key, el->key, strlen(el->key) + 1);
+      out[n].obj = obj;
+    }
+    n++;
   }
-  return true;
+  return n;
 }
 
 /* A dictionary of the kept names, for libharu to look them up in. */
@@ -137,6 +144,8 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
   bool ok = set_texts(p, a, index, p->doc->pages.len, &stand_in, &quiet);
   rp_diag_fini(&quiet);
   HPDF_Stream real = attr->stream, scratch = ok ? HPDF_MemStream_New(mm, 1024) : NULL;
+  void *used[MAX_USED];
+  size_t n_used = 0;
   if (scratch) {
     p->tmp = a;
     attr->stream = scratch;
@@ -144,22 +153,34 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
     attr->stream = real;
     p->tmp = NULL;
     HPDF_Stream_Free(scratch);
+    for (size_t i = 0; i < stand_in.items.len && n_used <= MAX_USED; i++) {
+      const rp_item *it = &RP_VEC_AT(stand_in.items, rp_item, i);
+      void *f = rp_pdf_font(p, it->u.text.font, &it->src); /* loaded when drawn */
+      size_t k = 0;
+      while (k < n_used && used[k] != f) k++;
+      if (f && k == n_used) {
+        if (n_used == MAX_USED)
+          n_used = MAX_USED + 1; /* too many: keep all */
+        else
+          used[n_used++] = f;
+      }
+    }
   } else if (ok) {
     rp_pdf_ok(p, "draw a page", NULL);
     oom(p);
   }
   rp_arena_free(a);
   if (!scratch) return;
+  if (n_used > MAX_USED) n_used = 0;
 
-  /* the names they were given */
-  res_name *fonts, *states;
-  if (!keep_names(p->scratch, attr->fonts, &fonts, &lp->n_fonts) ||
-      !keep_names(p->scratch, attr->ext_gstates, &states, &lp->n_states))
-    return oom(p);
+  /* the names they were given: of the faces they use, and every
+   * transparency state (rare in a running text) */
+  lp->n_fonts = pick_names(attr->fonts, used, n_used, NULL);
+  lp->n_states = pick_names(attr->ext_gstates, NULL, 0, NULL);
   lp->names = rp_arena_alloc(p->scratch, (lp->n_fonts + lp->n_states + 1) * sizeof *lp->names);
   if (!lp->names) return oom(p);
-  if (lp->n_fonts) memcpy(lp->names, fonts, lp->n_fonts * sizeof *fonts);
-  if (lp->n_states) memcpy(lp->names + lp->n_fonts, states, lp->n_states * sizeof *states);
+  pick_names(attr->fonts, used, n_used, lp->names);
+  pick_names(attr->ext_gstates, NULL, 0, lp->names + lp->n_fonts);
   HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
   HPDF_Dict spaces = res ? HPDF_Dict_GetItem(res, "ColorSpace", HPDF_OCLASS_DICT) : NULL;
   if (spaces) {
@@ -232,24 +253,24 @@ static HPDF_STATUS HPDF_STDCALL gather_write(HPDF_Stream s, const HPDF_BYTE *ptr
  * write itself, its bytes gathered in `a` and copied into p->scratch. False when out of
  * memory (recorded). */
 static bool settle_bytes(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Stream drawn) {
-  late_bytes *b = rp_arena_calloc(p->scratch, 1, sizeof *b);
   gather g = {.a = a};
   /* a footer's hundred bytes: Flate would save less than its /Filter entry
    * costs, and a deflater's set-up is most of the work */
   bool flate = p->pdf->compression_mode != HPDF_COMP_NONE && HPDF_Stream_Size(drawn) >= FLATE_FROM;
-  HPDF_Stream w = b ? HPDF_CallbackWriter_New(p->pdf->mmgr, gather_write, &g) : NULL;
+  HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, gather_write, &g);
   HPDF_STATUS st =
       w ? HPDF_Stream_WriteToStream(
               drawn, w, flate ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE, NULL)
         : HPDF_FAILD_TO_ALLOC_MEM;
   if (w) HPDF_Stream_Free(w);
-  uint8_t *data = st == HPDF_OK && !g.failed ? rp_arena_alloc(p->scratch, g.len + 1) : NULL;
-  if (!data) {
+  /* the bytes right after their record: one allocation */
+  late_bytes *b = st == HPDF_OK && !g.failed ? rp_arena_alloc(p->scratch, sizeof *b + g.len) : NULL;
+  if (!b) {
     if (rp_pdf_ok(p, "write a running text", NULL)) oom(p);
     return false;
   }
-  if (g.len) memcpy(data, g.data, g.len);
-  *b = (late_bytes){.data = data, .len = g.len, .flate = flate};
+  *b = (late_bytes){.data = (uint8_t *)(b + 1), .len = g.len, .flate = flate};
+  if (g.len) memcpy(b->data, g.data, g.len);
   lp->contents->attr = b;
   lp->contents->write_fn = write_head;
   lp->contents->after_write_fn = write_body;
