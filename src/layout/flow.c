@@ -307,7 +307,7 @@ static rp_status release(flow *f, size_t upto) {
   if (!f->streaming) {
     if (f->ended || f->held <= f->opts->hold_bytes) return RP_OK; /* kept whole so far */
     f->streaming = true;
-    f->counting = f->needs_count && !f->opts->pages_hint;
+    f->counting = f->needs_count && !f->opts->pages_hint && !f->opts->defer_pages;
   }
   size_t hint = f->opts->pages_hint, pages = hint && f->needs_count ? hint : f->label_number;
   rp_status st = RP_OK;

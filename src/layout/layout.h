@@ -52,8 +52,9 @@ typedef struct rp_layout_opts {
    * items: a pass that ends within that hands on nothing and keeps every
    * page, as with page_done NULL (a short document is drawn whole). Past
    * it they are handed on, or, when a running text prints {$pages} and
-   * pages_hint is 0, the pass only counts: it frees its pages unhanded and
-   * sets doc->recount (lay out again with pages_hint = doc->run_pages). */
+   * pages_hint is 0 (and not defer_pages), the pass only counts: it frees
+   * its pages unhanded and sets doc->recount (lay out again with
+   * pages_hint = doc->run_pages). */
   rp_status (*page_done)(void *user, const rp_layout_doc *doc, size_t index);
   void *page_done_user;
   size_t hold_bytes;
@@ -75,6 +76,11 @@ typedef struct rp_layout_opts {
    * rp_layout_final_label meanwhile. NULL: the sections come whole. */
   rp_status (*section_body)(void *user, const rp_section *s, const void *run);
   void *section_user;
+  /* A streamed pass without pages_hint does not only count: it hands its
+   * pages on without the running texts that print {$pages}, each page's
+   * listed in rp_page.later, to be set once the count (doc->run_pages) is
+   * known, by rp_layout_running_set. The pass is then final (no recount). */
+  bool defer_pages;
 } rp_layout_opts;
 
 /* While section_body runs: writes into buf the label of the page where the
@@ -94,6 +100,25 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
 /* rp_layout_run_ex without options: images are not probed, so every image
  * is drawn as its placeholder (with a warning when a file was named). */
 rp_status rp_layout_run(rp_arena *a, const rp_bound_doc *b, rp_diag *d, rp_layout_doc **out);
+
+/* A running text printing {$pages} left off a streamed page (defer_pages),
+ * in the order the page would have set it. `dec` is the layout's (it lives
+ * as long as the bound document); the section names are copies, made only
+ * when the pattern prints them. Allocated in the layout doc's arena. */
+typedef struct rp_running_later {
+  const rp_decoration *dec;
+  const char *section, *first_start, *last_start; /* page_info's, or NULL */
+  const struct rp_running_later *next;            /* the page's next, or NULL */
+} rp_running_later;
+
+/* Sets running text r of page `index` of doc as the page would have had it
+ * with {$pages} printing `pages` (doc->run_pages): the same substitution,
+ * lines and places. Its text items (artifacts) are appended to out->items,
+ * allocated with everything they point at in `a`. Warnings as layout gives
+ * them (a text cut, or taller than its box) go to d; returns RP_OK, or
+ * RP_ERR_INTERNAL when out of memory. */
+rp_status rp_layout_running_set(rp_arena *a, const rp_layout_doc *doc, size_t index,
+                                const rp_running_later *r, size_t pages, rp_page *out, rp_diag *d);
 
 /* Writes the positioned items as stable text, one line each, for tests and
  * review (--dump-layout). Returns RP_ERR_INPUT if writing fails. */

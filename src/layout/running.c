@@ -3,7 +3,11 @@
  * {$section-first}, {$section-last}: flow.h page_info) are substituted,
  * then the text is broken into its box like any paragraph, as an artifact.
  * Everything but {$pages} is known once the page is; {$pages} is the
- * count of the whole pass, or a previous pass's (layout.h pages_hint). */
+ * count of the whole pass, or a previous pass's (layout.h pages_hint).
+ * A streamed pass that knows neither defers the texts printing {$pages}
+ * (layout.h defer_pages): the page lists them (rp_page.later) and render
+ * has them set here once the pass has counted (rp_layout_running_set),
+ * by the same code as a page set with the count. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,9 +103,94 @@ static void keep(running_cache *c, const rp_decoration *dec, const char *text, c
   c->e[i].ls = *ls;
 }
 
+/* Appends the items of lines `ls`, set from the top of dec's box, to page
+ * pg (in arena pa: the texts are copied); *bottom is where the last ends. */
+static rp_status emit_lines(rp_arena *pa, rp_page *pg, const rp_decoration *dec, const rp_lines *ls,
+                            double *bottom, rp_diag *d) {
+  double y = dec->y;
+  for (size_t i = 0; i < ls->n; i++) {
+    const rp_line *ln = &ls->lines[i];
+    double base = rp_flow_baseline(ln, y);
+    for (size_t j = 0; j < ln->n_frags; j++) {
+      const rp_frag *fr = &ln->frags[j];
+      rp_item *it = rp_page_add(pa, pg, RP_ITEM_TEXT);
+      if (!it) return rp_diag_oom(d);
+      rp_frag_to_item(fr, dec->x + fr->x, base, it);
+      it->u.text.text = rp_arena_strndup(pa, fr->text, fr->len);
+      if (!it->u.text.text) return rp_diag_oom(d);
+      it->role = RP_ROLE_ARTIFACT;
+      it->src = dec->src;
+    }
+    y += ln->leading;
+  }
+  *bottom = y;
+  return RP_OK;
+}
+
+static void cut_message(rp_arena *a, const rp_span *span, char *msg, size_t n) {
+  snprintf(msg, n, "running text \"%s\" is longer than %d bytes: only its start is set; shorten it",
+           rp_fit_excerpt(a, span, EXCERPT), RUNNING_MAX);
+}
+
+/* rp_flow_warn_once without a flow: a deferred text is set after the pass. */
+static void warn_once(rp_diag *d, const rp_src *src, const char *msg) {
+  for (size_t i = 0; i < d->count; i++) {
+    const rp_diag_entry *e = &d->entries[i];
+    if (e->line == src->layout_line && e->message && strcmp(e->message, msg) == 0 &&
+        ((!e->file && !src->layout_file) ||
+         (e->file && src->layout_file && strcmp(e->file, src->layout_file) == 0)))
+      return;
+  }
+  rp_diag_warn_about(d, &(rp_diag_about){.code = RP_DIAG_GENERAL, .src = *src}, "%s", msg);
+}
+
+static void warn_overset(rp_diag *d, rp_arena *a, const rp_decoration *dec, const rp_span *span,
+                         size_t page_index, double bottom) {
+  if (dec->h > 0 && bottom - dec->y > dec->h + 0.01)
+    rp_diag_warn_about(
+        d,
+        &(rp_diag_about){
+            .code = RP_DIAG_TEXT_OVERSET, .page = (int)page_index + 1, .src = dec->src},
+        "running text \"%s\" is taller than its box on page %zu", rp_fit_excerpt(a, span, EXCERPT),
+        page_index + 1);
+}
+
+/* A copy of a section name for a deferred text, as long as substitute
+ * reads of it (RUNNING_MAX + 1 bytes); NULL stays NULL. */
+static bool copy_name(rp_arena *a, const char *s, const char **out) {
+  *out = s ? rp_arena_strndup(a, s, strnlen(s, RUNNING_MAX + 1)) : NULL;
+  return !s || *out;
+}
+
+/* Lists dec on page_index for later (layout.h defer_pages). */
+static rp_status defer(flow *f, size_t page_index, const rp_decoration *dec) {
+  rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
+  const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
+  rp_running_later *r = rp_arena_calloc(f->a, 1, sizeof *r);
+  if (!r) return rp_diag_oom(f->d);
+  r->dec = dec;
+  if (strstr(dec->text, "{$section") && (!copy_name(f->a, pi->section, &r->section) ||
+                                         !copy_name(f->a, pi->first_start, &r->first_start) ||
+                                         !copy_name(f->a, pi->last_start, &r->last_start)))
+    return rp_diag_oom(f->d);
+  /* in the page's order: after those listed before */
+  const rp_running_later **tail = &pg->later;
+  while (*tail) tail = (const rp_running_later **)&(*tail)->next;
+  *tail = r;
+  return RP_OK;
+}
+
+/* A streamed pass that has not counted its pages, and defers what prints
+ * the count (layout.h defer_pages). */
+static bool deferring(const flow *f, const rp_decoration *dec) {
+  return f->streaming && f->needs_count && f->opts && !f->opts->pages_hint &&
+         f->opts->defer_pages && strstr(dec->text, "{$pages}");
+}
+
 static rp_status set_text(flow *f, running_cache *c, size_t page_index, size_t pages,
                           const rp_decoration *dec) {
   if (!dec || !dec->text || !dec->style) return RP_OK;
+  if (deferring(f, dec)) return defer(f, page_index, dec);
   rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, page_index);
   rp_arena *pa = RP_VEC_AT(f->arenas, rp_arena *, page_index);
   const page_info *pi = &RP_VEC_AT(f->info, page_info, page_index);
@@ -119,9 +208,7 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, size_t p
   rp_span span = {.text = text, .style = dec->style};
   if (cut) {
     char msg[160 + EXCERPT];
-    snprintf(msg, sizeof msg,
-             "running text \"%s\" is longer than %d bytes: only its start is set; shorten it",
-             rp_fit_excerpt(f->a, &span, EXCERPT), RUNNING_MAX);
+    cut_message(f->a, &span, msg, sizeof msg);
     rp_flow_warn_once(f, &dec->src, msg);
   }
   rp_lines ls;
@@ -137,30 +224,34 @@ static rp_status set_text(flow *f, running_cache *c, size_t page_index, size_t p
     if (st != RP_OK) return st;
     keep(c, dec, text, &ls);
   }
-  double y = dec->y;
-  for (size_t i = 0; i < ls.n; i++) {
-    const rp_line *ln = &ls.lines[i];
-    double base = rp_flow_baseline(ln, y);
-    for (size_t j = 0; j < ln->n_frags; j++) {
-      const rp_frag *fr = &ln->frags[j];
-      rp_item *it = rp_page_add(pa, pg, RP_ITEM_TEXT);
-      if (!it) return rp_diag_oom(f->d);
-      rp_frag_to_item(fr, dec->x + fr->x, base, it);
-      it->u.text.text = rp_arena_strndup(pa, fr->text, fr->len);
-      if (!it->u.text.text) return rp_diag_oom(f->d);
-      it->role = RP_ROLE_ARTIFACT;
-      it->src = dec->src;
-    }
-    y += ln->leading;
+  double bottom;
+  rp_status st = emit_lines(pa, pg, dec, &ls, &bottom, f->d);
+  if (st == RP_OK) warn_overset(f->d, f->a, dec, &span, page_index, bottom);
+  return st;
+}
+
+rp_status rp_layout_running_set(rp_arena *a, const rp_layout_doc *doc, size_t index,
+                                const rp_running_later *r, size_t pages, rp_page *out, rp_diag *d) {
+  const rp_decoration *dec = r->dec;
+  const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, index);
+  page_info pi = {
+      .section = r->section, .first_start = r->first_start, .last_start = r->last_start};
+  bool cut;
+  const char *text = substitute(a, dec->text, pg->label, pages, &pi, &cut);
+  rp_span *sp = text ? rp_arena_alloc(a, sizeof *sp) : NULL;
+  if (!sp) return rp_diag_oom(d);
+  *sp = (rp_span){.text = text, .style = dec->style};
+  if (cut) {
+    char msg[160 + EXCERPT];
+    cut_message(a, sp, msg, sizeof msg);
+    warn_once(d, &dec->src, msg);
   }
-  if (dec->h > 0 && y - dec->y > dec->h + 0.01)
-    rp_diag_warn_about(
-        f->d,
-        &(rp_diag_about){
-            .code = RP_DIAG_TEXT_OVERSET, .page = (int)page_index + 1, .src = dec->src},
-        "running text \"%s\" is taller than its box on page %zu",
-        rp_fit_excerpt(f->a, &span, EXCERPT), page_index + 1);
-  return RP_OK;
+  rp_lines ls;
+  rp_status st = rp_inline_break(a, doc->fonts, sp, dec->w, 0, dec->style->align, &ls, d);
+  double bottom;
+  if (st == RP_OK) st = emit_lines(a, out, dec, &ls, &bottom, d);
+  if (st == RP_OK) warn_overset(d, a, dec, sp, index, bottom);
+  return st;
 }
 
 rp_status rp_flow_running_page(flow *f, size_t p, size_t pages) {

@@ -104,11 +104,16 @@ typedef struct rp_item {
   } u;
 } rp_item;
 
+struct rp_running_later; /* layout/layout.h */
+
 typedef struct rp_page {
   double width, height; /* pt */
   const char *label;    /* page label ("i", "1"…), may be NULL */
   const char *master;   /* master name */
   rp_vec items;         /* rp_item */
+  /* running texts printing {$pages} left off a streamed page, to be set
+   * once the count is known (layout.h defer_pages); NULL: none */
+  const struct rp_running_later *later;
 } rp_page;
 
 /* An image referenced by items: decoded and checked by render/ (part 2). */

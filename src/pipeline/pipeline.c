@@ -372,6 +372,7 @@ static rp_status section_body(void *user, const rp_section *sec, const void *run
      * last; from here on it only measures, as a first layout did */
     lz->tentative = false;
     lz->lo->hold_bytes = 0;
+    lz->lo->defer_pages = false;
     lz->s->draw = false;
     if (lz->s->r) {
       rp_render_abort(lz->s->r);
@@ -567,6 +568,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.page_done_user = &s;
     /* the first layout of several only measures: no page kept */
     lo.hold_bytes = refs && !tentative ? 0 : HOLD_BYTES;
+    /* {$pages} set once counted (render/pdf_running.c), so that a layout
+     * that draws needs no second pass for it; not in one that only
+     * measures page references */
+    lo.defer_pages = !refs || tentative;
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);

@@ -123,6 +123,8 @@ typedef struct rp_pdf {
   uint64_t id_hash[2]; /* /ID: the pages drawn so far (pdf_archive.c) */
   bool id_begun;       /* id_hash holds its start values */
 
+  struct rp_pdf_running *running; /* pdf_running.c: pages whose {$pages} texts wait */
+
   bool needs_v14; /* transparency used: label the file PDF 1.4 */
   int chart_dpi;  /* > 0: path items rasterised per chart (pdf_raster.c) */
 } rp_pdf;

@@ -28,6 +28,7 @@
 #include "render/flate.h"
 #include "render/objstm.h"
 #include "render/pdf.h"
+#include "render/pdf_running.h"
 #include "render/render.h"
 
 /* ---- errors ---------------------------------------------------------- */
@@ -1133,6 +1134,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_archive_page(p, pg);
   /* Drawn even after an error on an earlier page, for its diagnostics. */
   draw_page(p, index);
+  rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
   spool_page_dict(p, index);
@@ -1149,6 +1151,7 @@ rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   } else if (r->drawn != doc->pages.len) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
   } else {
+    rp_pdf_running_end(p); /* {$pages}, now counted */
     rp_pdf_dests_finish(p);
     finish(p, r->epoch);
   }

@@ -1071,6 +1071,67 @@ static void test_stream_counts_past_budget(void **state) {
   for (size_t p = 0; p < k.n; p++) free(k.pages[p]);
 }
 
+/* With defer_pages, a pass past hold_bytes without the count does not only
+ * count: it hands every page on without its {$pages} footer, which the page
+ * lists (rp_page.later), and rp_layout_running_set then sets that footer
+ * with the count exactly as a kept layout has it, items and all. Within the
+ * budget nothing is deferred: the pages are the kept ones. */
+static void test_stream_defers_pages(void **state) {
+  fixture *fx = *state;
+  rp_block *b = para(fx, &fx->body, words(fx, 60));
+  rp_layout_doc *kept = run(fx, b);
+  assert_true(kept->pages.len >= 3);
+  sink k = {0};
+  rp_layout_opts o = {
+      .page_done = sink_page, .page_done_user = &k, .hold_bytes = 1, .defer_pages = true};
+  rp_layout_doc *doc = NULL;
+  assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_false(doc->recount); /* one pass */
+  assert_int_equal(doc->run_pages, kept->run_pages);
+  assert_int_equal(k.n, kept->pages.len);
+  for (size_t p = 0; p < kept->pages.len; p++) {
+    const rp_page *pg = page(doc, p);
+    assert_int_equal(pg->items.len, 0);
+    assert_non_null(pg->later);
+    assert_null(pg->later->next);
+    assert_ptr_equal(pg->later->dec, &fx->footer);
+    assert_string_equal(pg->later->section, "Sec");
+    /* the page as handed on, then its footer set with the count */
+    rp_page late = {0};
+    assert_int_equal(rp_layout_running_set(fx->a, doc, p, pg->later, doc->run_pages, &late, &fx->d),
+                     RP_OK);
+    assert_true(late.items.len >= 1);
+    late.label = pg->label;
+    late.master = pg->master;
+    char *lines = snap(&late);
+    const char *handed = strchr(k.pages[p], '\n') + 1, *set = strchr(lines, '\n') + 1;
+    size_t n = page(kept, p)->items.len, handed_n = 0;
+    char lab[64], mas[64];
+    assert_int_equal(sscanf(k.pages[p], "%63s %63s %zu", lab, mas, &handed_n), 3);
+    assert_int_equal(n, handed_n + late.items.len); /* the footer's items, left off */
+    char *got = malloc(strlen(handed) + strlen(set) + 64);
+    sprintf(got, "%s %s %zu\n%s%s", pg->label, pg->master, n, handed, set);
+    char *want = snap(page(kept, p));
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(lines);
+    free(k.pages[p]);
+  }
+  /* within the budget: kept whole, nothing deferred */
+  k.n = 0;
+  o.hold_bytes = SIZE_MAX;
+  assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_int_equal(k.n, 0);
+  for (size_t p = 0; p < kept->pages.len; p++) {
+    assert_null(page(doc, p)->later);
+    char *got = snap(page(doc, p)), *want = snap(page(kept, p));
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+  }
+}
+
 /* A link to a block three pages on: its page waits until the block's page
  * is final, and is handed on pointing at it; a link to an id nothing has
  * keeps its uri, for render to leave out. */
@@ -1135,6 +1196,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_stream_balanced_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_footnote_pushed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_counts_past_budget, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_defers_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_forward_link, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
