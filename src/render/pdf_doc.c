@@ -911,8 +911,12 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     const HPDF_Obj_Header *h = e->obj;
-    bool stream = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT && ((HPDF_Dict)h)->stream;
-    if (stream || e->gen_no != 0) {
+    bool dict = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT;
+    bool stream = dict && ((HPDF_Dict)h)->stream;
+    /* a dictionary that writes its own stream data after ">>" (pdf_running.c's
+     * late content streams) is a stream object too: never in an object stream */
+    bool own_data = dict && rp_pdf_running_is_stream((HPDF_Dict)h);
+    if (stream || own_data || e->gen_no != 0) {
       char num[48];
       int n = snprintf(num, sizeof num, "%u %u obj\012", (unsigned)i, (unsigned)e->gen_no);
       ok = rp_objstm_direct(o->w, i, e->gen_no) && rp_objstm_write(o->w, num, (size_t)n) &&

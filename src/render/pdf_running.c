@@ -222,6 +222,8 @@ static HPDF_STATUS HPDF_STDCALL write_body(HPDF_Dict obj) {
   return st;
 }
 
+bool rp_pdf_running_is_stream(HPDF_Dict d) { return d->after_write_fn == write_body; }
+
 /* The drawn content, gathered (deflated or not) into memory. */
 typedef struct gather {
   rp_arena *a;

@@ -23,4 +23,8 @@ void rp_pdf_running_page(rp_pdf *p, size_t index);
  * artifacts). Before the document is finished (labels, structure tree, /ID). */
 void rp_pdf_running_end(rp_pdf *p);
 
+/* Whether `d` is one of those second streams: a dictionary that writes its
+ * own stream data, so a stream object, never put in an object stream. */
+bool rp_pdf_running_is_stream(HPDF_Dict d);
+
 #endif
