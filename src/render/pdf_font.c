@@ -129,6 +129,102 @@ static bool fix_descriptor(rp_pdf *p, HPDF_Font font, const rp_font *f, const ch
   return rp_pdf_ok(p, "describe the font", &src);
 }
 
+/* ---- glyph lookup ---------------------------------------------------- */
+
+/* libharu finds a character's glyph (HPDF_TTFontDef_GetGlyphid) by a linear
+ * search of the cmap's segments, and looks up all 65,536 codes when it makes
+ * a face's CIDFontType2 (/W and CIDToGIDMap), then again per character
+ * measured: 23 M of the review's 466 M instructions. Between loading the
+ * face and making its font, its parsed cmap is rewritten into the same
+ * format-4 form with as few segments as possible: each cluster of mapped
+ * codes becomes one segment read through the glyph id array, and the
+ * closing 0xFFFF segment stays last. Every code maps to the glyph it mapped
+ * to before (the font program's own cmap is copied from the file, not from
+ * this), so the output is the same, found in a step or two. */
+enum { CLUSTER_GAP = 64, MAX_SEGS = 16 };
+
+/* The glyph libharu's search gives `u` in segment i (u <= end[i], the first
+ * such segment). */
+static HPDF_UINT16 seg_glyph(const HPDF_TTF_CmapRange *c, unsigned segs, unsigned i, unsigned u) {
+  if (c->start_count[i] > u) return 0;
+  if (c->id_range_offset[i] == 0) return (HPDF_UINT16)(u + (unsigned)c->id_delta[i]);
+  HPDF_UINT idx = c->id_range_offset[i] / 2 + (u - c->start_count[i]) - (segs - i);
+  if (idx >= c->glyph_id_array_count || !c->glyph_id_array) return 0;
+  return (HPDF_UINT16)(c->glyph_id_array[idx] + (unsigned)c->id_delta[i]);
+}
+
+static void fast_cmap(rp_pdf *p, HPDF_FontDef def) {
+  HPDF_TTFontDefAttr attr = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+  HPDF_TTF_CmapRange *c = attr ? &attr->cmap : NULL;
+  unsigned segs = c ? c->seg_count_x2 / 2u : 0;
+  if (!c || c->format != 4 || segs == 0 || c->end_count[segs - 1] != 0xFFFF) return;
+  for (unsigned i = 1; i < segs; i++)
+    if (c->end_count[i] <= c->end_count[i - 1]) return; /* unsorted: left as it is */
+  HPDF_UINT16 *gids = rp_mem_alloc(65536 * sizeof *gids);
+  if (!gids) return;
+  for (unsigned i = 0, u = 0; i < segs; i++)
+    for (; u <= c->end_count[i]; u++) gids[u] = seg_glyph(c, segs, i, u);
+  /* clusters of mapped codes below 0xFFFF, split at gaps over CLUSTER_GAP */
+  unsigned from[MAX_SEGS], to[MAX_SEGS], n = 0, total = 0;
+  for (unsigned u = 0; u < 0xFFFF; u++) {
+    if (!gids[u]) continue;
+    if (n > 0 && u - to[n - 1] <= CLUSTER_GAP) {
+      to[n - 1] = u;
+      continue;
+    }
+    if (n == MAX_SEGS - 1) goto done; /* too scattered to gain */
+    from[n] = to[n] = u;
+    n++;
+  }
+  for (unsigned j = 0; j < n; j++) {
+    /* id_range_offset is 16 bits: the array must stay within its reach */
+    if ((total + n + 1 - j) * 2 > 0xFFFF) goto done;
+    total += to[j] - from[j] + 1;
+  }
+  unsigned nsegs = n + 1;
+  HPDF_UINT16 *end = HPDF_GetMem(def->mmgr, nsegs * sizeof *end);
+  HPDF_UINT16 *start = HPDF_GetMem(def->mmgr, nsegs * sizeof *start);
+  HPDF_INT16 *delta = HPDF_GetMem(def->mmgr, nsegs * sizeof *delta);
+  HPDF_UINT16 *ro = HPDF_GetMem(def->mmgr, nsegs * sizeof *ro);
+  HPDF_UINT16 *arr = total ? HPDF_GetMem(def->mmgr, total * sizeof *arr) : NULL;
+  if (!end || !start || !delta || !ro || (total && !arr)) {
+    HPDF_FreeMem(def->mmgr, end);
+    HPDF_FreeMem(def->mmgr, start);
+    HPDF_FreeMem(def->mmgr, delta);
+    HPDF_FreeMem(def->mmgr, ro);
+    HPDF_FreeMem(def->mmgr, arr);
+    HPDF_ResetError(p->pdf);
+    goto done;
+  }
+  unsigned base = 0;
+  for (unsigned j = 0; j < n; j++) {
+    start[j] = (HPDF_UINT16)from[j];
+    end[j] = (HPDF_UINT16)to[j];
+    delta[j] = 0;
+    /* libharu's index: ro/2 + (u - start) - (segments - j) */
+    ro[j] = (HPDF_UINT16)(2 * (base + nsegs - j));
+    memcpy(arr + base, gids + from[j], (to[j] - from[j] + 1) * sizeof *arr);
+    base += to[j] - from[j] + 1;
+  }
+  start[n] = end[n] = 0xFFFF;
+  ro[n] = 0;
+  delta[n] = (HPDF_INT16)(HPDF_UINT16)(gids[0xFFFF] - 0xFFFFu);
+  HPDF_FreeMem(def->mmgr, c->end_count);
+  HPDF_FreeMem(def->mmgr, c->start_count);
+  HPDF_FreeMem(def->mmgr, c->id_delta);
+  HPDF_FreeMem(def->mmgr, c->id_range_offset);
+  if (c->glyph_id_array) HPDF_FreeMem(def->mmgr, c->glyph_id_array);
+  c->end_count = end;
+  c->start_count = start;
+  c->id_delta = delta;
+  c->id_range_offset = ro;
+  c->glyph_id_array = arr;
+  c->glyph_id_array_count = total;
+  c->seg_count_x2 = (HPDF_UINT16)(2 * nsegs);
+done:
+  rp_mem_free(gids);
+}
+
 /* ---- subsets -------------------------------------------------------- */
 
 /* Marks the characters of UTF-8 `text` (already clean: BMP only) as used by
@@ -286,7 +382,10 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;
-  if (name) font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  if (name) {
+    fast_cmap(p, HPDF_GetFontDef(p->pdf, name));
+    font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  }
   bool failed = rp_pdf_take_error(p, &no, &detail);
   if (!font || failed) {
     /* A truncated TrueType file gives NULL without an error code. */
