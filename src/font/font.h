@@ -161,6 +161,11 @@ int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *
  * weaker than HarfBuzz's). */
 bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
                     size_t *len);
+/* The same for the TrueType file at `path`; with `retain_gids` every glyph
+ * keeps its id (the glyphs not needed are left empty), so that a PDF's
+ * CIDToGIDMap made for the whole file stays right. */
+bool rp_font_subset_file(const char *path, const uint32_t *cps, size_t n, bool retain_gids,
+                         unsigned char **out, size_t *len);
 
 /* The font libraries and their versions, for `reviewpdf --version`. */
 void rp_font_libraries(char *buf, size_t n);

@@ -25,9 +25,14 @@ static const hb_tag_t dropped[] = {
 
 bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
                     size_t *len) {
+  return rp_font_subset_file(f->path, cps, n, false, out, len);
+}
+
+bool rp_font_subset_file(const char *path, const uint32_t *cps, size_t n, bool retain_gids,
+                         unsigned char **out, size_t *len) {
   *out = NULL;
   *len = 0;
-  hb_blob_t *blob = hb_blob_create_from_file_or_fail(f->path);
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
   hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
   hb_blob_destroy(blob);
   hb_subset_input_t *in = face ? hb_subset_input_create_or_fail() : NULL;
@@ -37,7 +42,8 @@ bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned ch
     for (size_t i = 0; i < n; i++) hb_set_add(unicodes, cps[i]);
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) hb_set_add(drop, dropped[i]);
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    hb_subset_input_set_flags(
+        in, HB_SUBSET_FLAGS_NO_HINTING | (retain_gids ? HB_SUBSET_FLAGS_RETAIN_GIDS : 0));
     /* libharu reads the subfamily (ID 2) and the PostScript name (ID 6);
      * nothing reads the rest (copyright, version…) in an embedded font */
     hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);

@@ -323,7 +323,8 @@ bool rp_pdf_fonts_embeddable(rp_pdf *p) {
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
     HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
-    if (!attr || !attr->fontdef) continue;
+    /* a descriptor made already holds its program (rp_pdf_fonts_exact) */
+    if (!attr || !attr->fontdef || attr->fontdef->descriptor) continue;
     HPDF_Stream s = HPDF_MemStream_New(p->pdf->mmgr, 4096);
     if (!s) return rp_pdf_ok(p, "copy a font", NULL);
     HPDF_STATUS r = HPDF_TTFontDef_SaveFontData(attr->fontdef, s);
@@ -403,4 +404,158 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   }
   p->fonts[index] = font;
   return font;
+}
+
+/* ---- exact subsets when streaming ------------------------------------- */
+
+/* A streamed document's face is loaded at its first use, before the pages
+ * that use it are known, so it is subset to every character it covers and
+ * libharu makes /W and CIDToGIDMap for all of those. The characters drawn
+ * are noted as pages are drawn; before saving, rp_pdf_fonts_exact cuts /W,
+ * CIDToGIDMap and ToUnicode to them and embeds a program of just their
+ * glyphs (a subset of the loaded one that keeps its glyph ids, so that the
+ * map and the pages' codes stay right). */
+
+bool rp_pdf_font_drawn(rp_pdf *p, int font, const char *text) {
+  if (!p->streaming || font < 0 || !text) return true;
+  if ((size_t)font >= p->n_drawn) {
+    size_t m = p->n_fonts > (size_t)font ? p->n_fonts : (size_t)font + 1;
+    uint8_t **d = rp_arena_calloc(p->scratch, m, sizeof *d);
+    if (!d) return false;
+    if (p->n_drawn) memcpy(d, p->font_drawn, p->n_drawn * sizeof *d);
+    p->font_drawn = d;
+    p->n_drawn = m;
+  }
+  if (!p->font_drawn[font] && !(p->font_drawn[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1)))
+    return false;
+  uint8_t *bits = p->font_drawn[font];
+  size_t len = strlen(text);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+  }
+  return true;
+}
+
+static bool bit(const uint8_t *bits, uint32_t cp) { return bits[cp >> 3] >> (cp & 7) & 1; }
+
+/* /W of the drawn codes, as libharu writes it for all: runs of consecutive
+ * codes whose width is not the default, `first [w1 w2 …]`. */
+static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_Dict cid = attr->descendant_font;
+  HPDF_Array w = HPDF_Array_New(font->mmgr);
+  if (!w) return HPDF_Error_GetCode(font->error);
+  HPDF_STATUS r = HPDF_Dict_Add(cid, "W", w);
+  HPDF_Array run = NULL;
+  for (uint32_t cp = 0; cp < 0xFFFF && r == HPDF_OK; cp++) {
+    int width = bit(drawn, cp) ? HPDF_TTFontDef_GetGidWidth(
+                                     def, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp))
+                               : def->missing_width;
+    if (width == def->missing_width) {
+      run = NULL;
+      continue;
+    }
+    if (!run) {
+      r = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
+      if (r == HPDF_OK && !(run = HPDF_Array_New(font->mmgr))) r = HPDF_Error_GetCode(font->error);
+      if (r == HPDF_OK) r = HPDF_Array_Add(w, run);
+    }
+    if (r == HPDF_OK) r = HPDF_Array_AddNumber(run, width);
+  }
+  return r;
+}
+
+/* CIDToGIDMap up to the last code drawn: its glyph for each code drawn, 0
+ * for the rest. */
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  if (!attr->map_stream) return HPDF_OK;
+  HPDF_MemStream_FreeData(attr->map_stream->stream);
+  uint32_t last = 0;
+  for (uint32_t cp = 0; cp < 0xFFFF; cp++)
+    if (bit(drawn, cp)) last = cp;
+  HPDF_STATUS r = HPDF_OK;
+  for (uint32_t cp = 0; cp <= last && r == HPDF_OK; cp++) {
+    HPDF_UINT16 gid =
+        bit(drawn, cp) ? HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp) : 0;
+    HPDF_BYTE be[2] = {(HPDF_BYTE)(gid >> 8), (HPDF_BYTE)gid};
+    r = HPDF_Stream_Write(attr->map_stream->stream, be, 2);
+  }
+  return r;
+}
+
+/* The font descriptor with the font program `data`, made as libharu makes
+ * it when the font is written (same entries, same order); libharu then
+ * leaves it as it is. */
+static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char *data, size_t len) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_TTFontDefAttr def_attr = (HPDF_TTFontDefAttr)def->attr;
+  HPDF_MMgr mm = font->mmgr;
+  HPDF_Dict data_obj = HPDF_DictStream_New(mm, attr->xref);
+  HPDF_Dict d = data_obj ? HPDF_Dict_New(mm) : NULL;
+  if (!d) return HPDF_Error_GetCode(font->error);
+  HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
+  r += HPDF_Dict_Add(d, "FontFile2", data_obj);
+  r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
+  r += HPDF_Dict_AddNumber(data_obj, "Length2", 0);
+  r += HPDF_Dict_AddNumber(data_obj, "Length3", 0);
+  data_obj->filter = font->filter;
+  r += HPDF_Xref_Add(attr->xref, d);
+  r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+  r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+  r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+  r += HPDF_Dict_AddNumber(d, "Flags", def->flags);
+  r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+  r += HPDF_Dict_AddName(d, "FontName", def_attr->base_font);
+  r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+  r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+  r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+  if (r != HPDF_OK) return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_INVALID_OBJECT;
+  def->descriptor = d;
+  return HPDF_OK;
+}
+
+static bool exact_face(rp_pdf *p, size_t i) {
+  HPDF_Font font = p->fonts[i];
+  const uint8_t *drawn = i < p->n_drawn ? p->font_drawn[i] : NULL;
+  HPDF_FontAttr attr = font ? (HPDF_FontAttr)font->attr : NULL;
+  if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
+    return true;
+  const char *path = p->doc->fonts->fonts[i]->path;
+  uint32_t *cps = rp_mem_alloc(65536 * sizeof *cps);
+  if (!cps) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
+  size_t n = 0;
+  for (uint32_t cp = 0; cp < 65536; cp++)
+    if (bit(drawn, cp)) cps[n++] = cp;
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
+  unsigned char *data = NULL;
+  size_t len = 0;
+  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
+  rp_mem_free(cps);
+  if (!cut) return true; /* the program as loaded: bigger, still right */
+  HPDF_STATUS r = exact_widths(font, drawn);
+  if (r == HPDF_OK) r = exact_gid_map(font, drawn);
+  if (r == HPDF_OK && attr->cmap_stream && attr->cmap_stream->stream) {
+    HPDF_MemStream_FreeData(attr->cmap_stream->stream);
+    r = write_used_cmap(attr->cmap_stream->stream, drawn);
+  }
+  if (r == HPDF_OK) r = embed_program(p, font, data, len);
+  rp_mem_free(data);
+  if (r != HPDF_OK && !p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : r;
+  rp_src src = {.layout_file = path};
+  return rp_pdf_ok(p, "embed the characters drawn with the font", &src);
+}
+
+bool rp_pdf_fonts_exact(rp_pdf *p) {
+  bool ok = true;
+  for (size_t i = 0; p->streaming && p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
+  return ok;
 }
