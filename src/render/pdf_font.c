@@ -275,6 +275,18 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
   return true;
 }
 
+/* The code points set in `bits`, in order, malloc'd (the caller frees):
+ * as many as there are, not a whole plane's worth. */
+static uint32_t *code_points(const uint8_t *bits, size_t *n) {
+  *n = 0;
+  for (uint32_t cp = 0; cp < 65536; cp++) *n += bits[cp >> 3] >> (cp & 7) & 1;
+  uint32_t *cps = rp_mem_alloc((*n ? *n : 1) * sizeof *cps);
+  size_t k = 0;
+  for (uint32_t cp = 0; cps && cp < 65536; cp++)
+    if (bits[cp >> 3] >> (cp & 7) & 1) cps[k++] = cp;
+  return cps;
+}
+
 /* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
  * found) to an anonymous in-memory file and gives its path; false when the
  * face is embedded whole instead (no characters noted, or no memory for the
@@ -284,14 +296,14 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
 static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unreadable) {
   const uint8_t *bits = p->font_used[index];
   if (!bits) return false;
-  uint32_t *cps = rp_arena_alloc(p->scratch, 65536 * sizeof *cps);
+  size_t n;
+  uint32_t *cps = code_points(bits, &n);
   if (!cps) return false;
-  size_t n = 0;
-  for (uint32_t cp = 0; cp < 65536; cp++)
-    if (bits[cp >> 3] >> (cp & 7) & 1) cps[n++] = cp;
   unsigned char *data = NULL;
   size_t len = 0;
-  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) {
+  bool cut = rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len);
+  rp_mem_free(cps);
+  if (!cut) {
     *unreadable = true;
     return false;
   }
@@ -526,14 +538,12 @@ static bool exact_face(rp_pdf *p, size_t i) {
   if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
     return true;
   const char *path = p->doc->fonts->fonts[i]->path;
-  uint32_t *cps = rp_mem_alloc(65536 * sizeof *cps);
+  size_t n;
+  uint32_t *cps = code_points(drawn, &n);
   if (!cps) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return false;
   }
-  size_t n = 0;
-  for (uint32_t cp = 0; cp < 65536; cp++)
-    if (bit(drawn, cp)) cps[n++] = cp;
   char loaded[64];
   snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
   unsigned char *data = NULL;
