@@ -366,6 +366,8 @@ void rp_pdf_fonts_close(rp_pdf *p) {
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
 }
 
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
+
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const rp_fontset *fs = p->doc->fonts;
   if (!fs || index < 0 || (size_t)index >= fs->count || !fs->fonts[index] ||
@@ -409,7 +411,13 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     p->font_failed[index] = true;
     return NULL;
   }
-  if (!fix_to_unicode(p, font, p->font_used[index], path) ||
+  /* libharu's CIDToGIDMap runs to U+FFFE (128 KB held till saving); the
+   * characters known, it ends at the last of them */
+  HPDF_STATUS cut =
+      !p->streaming && p->font_used[index] ? exact_gid_map(font, p->font_used[index]) : HPDF_OK;
+  if (cut != HPDF_OK && !p->err_no) p->err_no = cut;
+  if (!rp_pdf_ok(p, "write the font's glyph map", &(rp_src){.layout_file = path}) ||
+      !fix_to_unicode(p, font, p->font_used[index], path) ||
       !fix_descriptor(p, font, rp_fontset_get(fs, index), path)) {
     p->font_failed[index] = true;
     return NULL;
@@ -533,7 +541,7 @@ static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char 
 
 static bool exact_face(rp_pdf *p, size_t i) {
   HPDF_Font font = p->fonts[i];
-  const uint8_t *drawn = i < p->n_drawn ? p->font_drawn[i] : NULL;
+  const uint8_t *drawn = !p->streaming ? p->font_used[i] : i < p->n_drawn ? p->font_drawn[i] : NULL;
   HPDF_FontAttr attr = font ? (HPDF_FontAttr)font->attr : NULL;
   if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
     return true;
@@ -566,6 +574,6 @@ static bool exact_face(rp_pdf *p, size_t i) {
 
 bool rp_pdf_fonts_exact(rp_pdf *p) {
   bool ok = true;
-  for (size_t i = 0; p->streaming && p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
   return ok;
 }
