@@ -247,6 +247,9 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
 
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
+  /* every page is set: drawing reads the pairs layout measured, and the
+   * pages' items can take the place of the faces' shaping tables */
+  rp_fontset_rest(doc->fonts);
   for (size_t pi = 0; pi < doc->pages.len; pi++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
     const rp_item *items = pg->items.data;
@@ -573,6 +576,9 @@ static bool exact_face(rp_pdf *p, size_t i) {
 }
 
 bool rp_pdf_fonts_exact(rp_pdf *p) {
+  /* every page is drawn: no more text is set, and saving's buffers can take
+   * the place of the faces' shaping tables */
+  rp_fontset_rest(p->doc->fonts);
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
   return ok;
