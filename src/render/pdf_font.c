@@ -46,6 +46,24 @@ static const char CMAP_TAIL[] =
     "end\n"
     "end\n";
 
+/* The first code point at or after cp set in `bits` (65,536 bits), 0x10000
+ * when none: whole words of clear bits are stepped over at once. */
+static uint32_t next_bit(const uint8_t *bits, uint32_t cp) {
+  while (cp < 0x10000) {
+    if ((cp & 63) == 0) {
+      uint64_t w;
+      memcpy(&w, bits + (cp >> 3), sizeof w);
+      if (w == 0) {
+        cp += 64;
+        continue;
+      }
+    }
+    if (bits[cp >> 3] >> (cp & 7) & 1) return cp;
+    cp++;
+  }
+  return 0x10000;
+}
+
 /* Writes a ToUnicode map of the characters drawn with the face (`used`, a
  * bitmap of BMP code points, from rp_pdf_fonts_collect): one bfchar line
  * per character, code to itself. Listing only what is used keeps the map
@@ -56,10 +74,9 @@ static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
   HPDF_STATUS ret = HPDF_Stream_WriteStr(s, CMAP_HEAD);
   uint32_t block[PER_SECTION];
   int n = 0;
-  for (uint32_t cp = 0; cp <= 0x10000 && ret == HPDF_OK; cp++) {
-    bool take =
-        cp < 0x10000 && used && (used[cp >> 3] >> (cp & 7) & 1) && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (take) block[n++] = cp;
+  for (uint32_t cp = used ? next_bit(used, 0) : 0x10000; ret == HPDF_OK;
+       cp = next_bit(used, cp + 1)) {
+    if (cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF)) block[n++] = cp;
     if (n == PER_SECTION || (cp == 0x10000 && n > 0)) {
       char line[32];
       snprintf(line, sizeof line, "%d beginbfchar\n", n);
@@ -71,6 +88,7 @@ static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
       if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, "endbfchar\n");
       n = 0;
     }
+    if (cp == 0x10000) break;
   }
   if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, CMAP_TAIL);
   return ret;
@@ -282,11 +300,11 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
  * as many as there are, not a whole plane's worth. */
 static uint32_t *code_points(const uint8_t *bits, size_t *n) {
   *n = 0;
-  for (uint32_t cp = 0; cp < 65536; cp++) *n += bits[cp >> 3] >> (cp & 7) & 1;
+  for (uint32_t cp = next_bit(bits, 0); cp < 0x10000; cp = next_bit(bits, cp + 1)) ++*n;
   uint32_t *cps = rp_mem_alloc((*n ? *n : 1) * sizeof *cps);
   size_t k = 0;
-  for (uint32_t cp = 0; cps && cp < 65536; cp++)
-    if (bits[cp >> 3] >> (cp & 7) & 1) cps[k++] = cp;
+  for (uint32_t cp = next_bit(bits, 0); cps && cp < 0x10000; cp = next_bit(bits, cp + 1))
+    cps[k++] = cp;
   return cps;
 }
 
@@ -461,8 +479,6 @@ bool rp_pdf_font_drawn(rp_pdf *p, int font, const char *text) {
   return true;
 }
 
-static bool bit(const uint8_t *bits, uint32_t cp) { return bits[cp >> 3] >> (cp & 7) & 1; }
-
 /* /W of the drawn codes, as libharu writes it for all: runs of consecutive
  * codes whose width is not the default, `first [w1 w2 …]`. */
 static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
@@ -473,10 +489,11 @@ static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
   if (!w) return HPDF_Error_GetCode(font->error);
   HPDF_STATUS r = HPDF_Dict_Add(cid, "W", w);
   HPDF_Array run = NULL;
-  for (uint32_t cp = 0; cp < 0xFFFF && r == HPDF_OK; cp++) {
-    int width = bit(drawn, cp) ? HPDF_TTFontDef_GetGidWidth(
-                                     def, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp))
-                               : def->missing_width;
+  uint32_t prev = 0;
+  for (uint32_t cp = next_bit(drawn, 0); cp < 0xFFFF && r == HPDF_OK;
+       prev = cp, cp = next_bit(drawn, cp + 1)) {
+    int width = HPDF_TTFontDef_GetGidWidth(def, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp));
+    if (cp != prev + 1) run = NULL; /* a code not drawn between */
     if (width == def->missing_width) {
       run = NULL;
       continue;
@@ -498,15 +515,16 @@ static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
   if (!attr->map_stream) return HPDF_OK;
   HPDF_MemStream_FreeData(attr->map_stream->stream);
   uint32_t last = 0;
-  for (uint32_t cp = 0; cp < 0xFFFF; cp++)
-    if (bit(drawn, cp)) last = cp;
-  HPDF_STATUS r = HPDF_OK;
-  for (uint32_t cp = 0; cp <= last && r == HPDF_OK; cp++) {
-    HPDF_UINT16 gid =
-        bit(drawn, cp) ? HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp) : 0;
-    HPDF_BYTE be[2] = {(HPDF_BYTE)(gid >> 8), (HPDF_BYTE)gid};
-    r = HPDF_Stream_Write(attr->map_stream->stream, be, 2);
+  for (uint32_t cp = next_bit(drawn, 0); cp < 0xFFFF; cp = next_bit(drawn, cp + 1)) last = cp;
+  HPDF_BYTE *map = rp_mem_calloc(last + 1, 2);
+  if (!map) return HPDF_FAILD_TO_ALLOC_MEM;
+  for (uint32_t cp = next_bit(drawn, 0); cp <= last; cp = next_bit(drawn, cp + 1)) {
+    HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp);
+    map[2 * cp] = (HPDF_BYTE)(gid >> 8);
+    map[2 * cp + 1] = (HPDF_BYTE)gid;
   }
+  HPDF_STATUS r = HPDF_Stream_Write(attr->map_stream->stream, map, (last + 1) * 2);
+  rp_mem_free(map);
   return r;
 }
 
@@ -520,14 +538,15 @@ static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char 
   HPDF_MMgr mm = font->mmgr;
   HPDF_Dict data_obj = HPDF_DictStream_New(mm, attr->xref);
   HPDF_Dict d = data_obj ? HPDF_Dict_New(mm) : NULL;
-  if (!d) return HPDF_Error_GetCode(font->error);
+  /* numbered before it holds anything; a failed HPDF_Xref_Add frees it */
+  if (!d || HPDF_Xref_Add(attr->xref, d) != HPDF_OK)
+    return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
   HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
   r += HPDF_Dict_Add(d, "FontFile2", data_obj);
   r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
   r += HPDF_Dict_AddNumber(data_obj, "Length2", 0);
   r += HPDF_Dict_AddNumber(data_obj, "Length3", 0);
   data_obj->filter = font->filter;
-  r += HPDF_Xref_Add(attr->xref, d);
   r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
   r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
   r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
@@ -562,9 +581,10 @@ static bool exact_face(rp_pdf *p, size_t i) {
   bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
   rp_mem_free(cps);
   if (!cut) return true; /* the program as loaded: bigger, still right */
-  HPDF_STATUS r = exact_widths(font, drawn);
-  if (r == HPDF_OK) r = exact_gid_map(font, drawn);
-  if (r == HPDF_OK && attr->cmap_stream && attr->cmap_stream->stream) {
+  /* a held document's /W, map and ToUnicode were made for these characters */
+  HPDF_STATUS r = p->streaming ? exact_widths(font, drawn) : HPDF_OK;
+  if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn);
+  if (r == HPDF_OK && p->streaming && attr->cmap_stream && attr->cmap_stream->stream) {
     HPDF_MemStream_FreeData(attr->cmap_stream->stream);
     r = write_used_cmap(attr->cmap_stream->stream, drawn);
   }
