@@ -509,8 +509,29 @@ static struct rp_font_kerner *kerner_new(const sfnt *s) {
   return k;
 }
 
-/* HarfBuzz's adjustment of a's advance in the pair "ab", thousandths of an em. */
-static int shape_pair(struct rp_font_kerner *k, int upem, uint32_t a, uint32_t b) {
+static hb_face_t *shaping_face(const sfnt *s);
+
+/* The HarfBuzz font of a kerner that rp_fontset_rest released, made again
+ * from the file: only a pair no pass measured before needs it. */
+static bool kerner_reload(const rp_font *f, struct rp_font_kerner *k) {
+  char why[256] = "";
+  sfnt s = {0};
+  unsigned char *buf = slurp(f->path, &s.size, why, sizeof why);
+  if (!buf) return false;
+  s.data = buf;
+  check_sfnt(&s, why, sizeof why);
+  hb_face_t *face = why[0] ? NULL : shaping_face(&s);
+  if (face) k->font = hb_font_create(face);
+  hb_face_destroy(face);
+  rp_mem_free(buf);
+  return k->font != NULL;
+}
+
+/* HarfBuzz's adjustment of a's advance in the pair "ab", thousandths of an em
+ * (0 when a released font cannot be made again). */
+static int shape_pair(const rp_font *f, struct rp_font_kerner *k, uint32_t a, uint32_t b) {
+  int upem = f->units_per_em;
+  if (!k->font && !kerner_reload(f, k)) return 0;
   hb_buffer_clear_contents(k->buf);
   hb_codepoint_t cps[2] = {a, b};
   hb_buffer_add_codepoints(k->buf, cps, 2, 0, 2);
@@ -569,7 +590,7 @@ static int kern_hashed(const rp_font *f, struct rp_font_kerner *k, uint32_t a, u
     if (k->keys[h] == key) return k->vals[h];
     h = (h + 1) & (k->cap - 1);
   }
-  int v = shape_pair(k, f->units_per_em, a, b);
+  int v = shape_pair(f, k, a, b);
   if (2 * (k->used + 1) > k->cap && !kerner_grow(k)) return v;
   h = (key * 2654435761u) & (k->cap - 1);
   while (k->keys[h] != EMPTY_KEY) h = (h + 1) & (k->cap - 1);
@@ -577,6 +598,15 @@ static int kern_hashed(const rp_font *f, struct rp_font_kerner *k, uint32_t a, u
   k->vals[h] = (int16_t)v;
   k->used++;
   return v;
+}
+
+void rp_fontset_rest(const rp_fontset *fs) {
+  for (size_t i = 0; fs && i < fs->count; i++) {
+    struct rp_font_kerner *k = fs->fonts[i]->kerner;
+    if (!k || !k->font) continue;
+    hb_font_destroy(k->font);
+    k->font = NULL;
+  }
 }
 
 int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
@@ -588,7 +618,7 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   pair_table *t = k->pairs;
   size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
   if (t->known[i >> 3] >> (i & 7) & 1) return t->pair[i];
-  int v = unkerned(f, a, b) ? 0 : shape_pair(k, f->units_per_em, a, b); /* clamped to int16_t */
+  int v = unkerned(f, a, b) ? 0 : shape_pair(f, k, a, b); /* clamped to int16_t */
   t->pair[i] = (int16_t)v;
   t->known[i >> 3] |= (uint8_t)(1u << (i & 7));
   return v;

@@ -161,6 +161,18 @@ int rp_font_kern_join(const rp_font *f, const char *l, size_t llen, const char *
  * weaker than HarfBuzz's). */
 bool rp_font_subset(const rp_font *f, const uint32_t *cps, size_t n, unsigned char **out,
                     size_t *len);
+/* The same for the TrueType file at `path`; with `retain_gids` every glyph
+ * keeps its id (the glyphs not needed are left empty), so that a PDF's
+ * CIDToGIDMap made for the whole file stays right. */
+bool rp_font_subset_file(const char *path, const uint32_t *cps, size_t n, bool retain_gids,
+                         unsigned char **out, size_t *len);
+
+/* Releases each face's HarfBuzz font, the kerner's copy of its shaping
+ * tables (most of a face's memory), keeping the pairs it measured: for when
+ * no more text is set, e.g. once every page is drawn. A pair not measured
+ * before still gets its value, the font made again from the file (0 if that
+ * fails). */
+void rp_fontset_rest(const rp_fontset *fs);
 
 /* The font libraries and their versions, for `reviewpdf --version`. */
 void rp_font_libraries(char *buf, size_t n);

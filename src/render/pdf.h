@@ -104,8 +104,10 @@ typedef struct rp_pdf {
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
   size_t n_fonts;
-  uint8_t **font_used; /* per fontset index: bitmap of the BMP characters drawn */
-  int *font_fds;       /* per fontset index: its subset's in-memory file, or -1 */
+  uint8_t **font_used;  /* per fontset index: bitmap of the BMP characters drawn */
+  int *font_fds;        /* per fontset index: its subset's in-memory file, or -1 */
+  uint8_t **font_drawn; /* streaming: per fontset index, the BMP characters drawn */
+  size_t n_drawn;       /* entries in font_drawn */
 
   rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 
@@ -207,6 +209,13 @@ bool rp_pdf_fonts_embeddable(rp_pdf *p);
 bool rp_pdf_fonts_embedded(rp_pdf *p);
 /* Closes the subsets' in-memory files: after the document is saved. */
 void rp_pdf_fonts_close(rp_pdf *p);
+/* Streaming: notes the characters of clean UTF-8 `text` as drawn with face
+ * `font` (false: out of memory). */
+bool rp_pdf_font_drawn(rp_pdf *p, int font, const char *text);
+/* Streaming, before saving: each face's /W, CIDToGIDMap, ToUnicode and font
+ * program cut to the characters drawn (a face loaded before the pages were
+ * known covers all it can). False with an error recorded. */
+bool rp_pdf_fonts_exact(rp_pdf *p);
 /* The libharu font for fontset face `index`, loading and embedding it (a
  * subset of the characters rp_pdf_fonts_collect found) on first use and
  * replacing its ToUnicode CMap. NULL (error recorded once) if it cannot be

@@ -220,8 +220,9 @@ static bool fit_tables(rp_pdf *p) {
 }
 
 /* Streaming: a face is subset when first drawn, before later pages are
- * known, so it keeps every character it covers (bigger files, never a
- * missing glyph). rp_render_pdf collects the characters drawn instead. */
+ * known, so it keeps every character it covers (never a missing glyph);
+ * rp_pdf_fonts_exact cuts it to those drawn before saving. rp_render_pdf
+ * collects the characters drawn instead. */
 static bool mark_coverage(rp_pdf *p) {
   for (size_t i = 0; i < p->n_fonts; i++) {
     const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
@@ -966,7 +967,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
  * say why. */
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
-  if (!rp_pdf_fonts_embeddable(p)) return;
+  if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");

@@ -46,6 +46,24 @@ static const char CMAP_TAIL[] =
     "end\n"
     "end\n";
 
+/* The first code point at or after cp set in `bits` (65,536 bits), 0x10000
+ * when none: whole words of clear bits are stepped over at once. */
+static uint32_t next_bit(const uint8_t *bits, uint32_t cp) {
+  while (cp < 0x10000) {
+    if ((cp & 63) == 0) {
+      uint64_t w;
+      memcpy(&w, bits + (cp >> 3), sizeof w);
+      if (w == 0) {
+        cp += 64;
+        continue;
+      }
+    }
+    if (bits[cp >> 3] >> (cp & 7) & 1) return cp;
+    cp++;
+  }
+  return 0x10000;
+}
+
 /* Writes a ToUnicode map of the characters drawn with the face (`used`, a
  * bitmap of BMP code points, from rp_pdf_fonts_collect): one bfchar line
  * per character, code to itself. Listing only what is used keeps the map
@@ -56,10 +74,9 @@ static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
   HPDF_STATUS ret = HPDF_Stream_WriteStr(s, CMAP_HEAD);
   uint32_t block[PER_SECTION];
   int n = 0;
-  for (uint32_t cp = 0; cp <= 0x10000 && ret == HPDF_OK; cp++) {
-    bool take =
-        cp < 0x10000 && used && (used[cp >> 3] >> (cp & 7) & 1) && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (take) block[n++] = cp;
+  for (uint32_t cp = used ? next_bit(used, 0) : 0x10000; ret == HPDF_OK;
+       cp = next_bit(used, cp + 1)) {
+    if (cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF)) block[n++] = cp;
     if (n == PER_SECTION || (cp == 0x10000 && n > 0)) {
       char line[32];
       snprintf(line, sizeof line, "%d beginbfchar\n", n);
@@ -71,6 +88,7 @@ static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
       if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, "endbfchar\n");
       n = 0;
     }
+    if (cp == 0x10000) break;
   }
   if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, CMAP_TAIL);
   return ret;
@@ -129,6 +147,102 @@ static bool fix_descriptor(rp_pdf *p, HPDF_Font font, const rp_font *f, const ch
   return rp_pdf_ok(p, "describe the font", &src);
 }
 
+/* ---- glyph lookup ---------------------------------------------------- */
+
+/* libharu finds a character's glyph (HPDF_TTFontDef_GetGlyphid) by a linear
+ * search of the cmap's segments, and looks up all 65,536 codes when it makes
+ * a face's CIDFontType2 (/W and CIDToGIDMap), then again per character
+ * measured: 23 M of the review's 466 M instructions. Between loading the
+ * face and making its font, its parsed cmap is rewritten into the same
+ * format-4 form with as few segments as possible: each cluster of mapped
+ * codes becomes one segment read through the glyph id array, and the
+ * closing 0xFFFF segment stays last. Every code maps to the glyph it mapped
+ * to before (the font program's own cmap is copied from the file, not from
+ * this), so the output is the same, found in a step or two. */
+enum { CLUSTER_GAP = 64, MAX_SEGS = 16 };
+
+/* The glyph libharu's search gives `u` in segment i (u <= end[i], the first
+ * such segment). */
+static HPDF_UINT16 seg_glyph(const HPDF_TTF_CmapRange *c, unsigned segs, unsigned i, unsigned u) {
+  if (c->start_count[i] > u) return 0;
+  if (c->id_range_offset[i] == 0) return (HPDF_UINT16)(u + (unsigned)c->id_delta[i]);
+  HPDF_UINT idx = c->id_range_offset[i] / 2 + (u - c->start_count[i]) - (segs - i);
+  if (idx >= c->glyph_id_array_count || !c->glyph_id_array) return 0;
+  return (HPDF_UINT16)(c->glyph_id_array[idx] + (unsigned)c->id_delta[i]);
+}
+
+static void fast_cmap(rp_pdf *p, HPDF_FontDef def) {
+  HPDF_TTFontDefAttr attr = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+  HPDF_TTF_CmapRange *c = attr ? &attr->cmap : NULL;
+  unsigned segs = c ? c->seg_count_x2 / 2u : 0;
+  if (!c || c->format != 4 || segs == 0 || c->end_count[segs - 1] != 0xFFFF) return;
+  for (unsigned i = 1; i < segs; i++)
+    if (c->end_count[i] <= c->end_count[i - 1]) return; /* unsorted: left as it is */
+  HPDF_UINT16 *gids = rp_mem_alloc(65536 * sizeof *gids);
+  if (!gids) return;
+  for (unsigned i = 0, u = 0; i < segs; i++)
+    for (; u <= c->end_count[i]; u++) gids[u] = seg_glyph(c, segs, i, u);
+  /* clusters of mapped codes below 0xFFFF, split at gaps over CLUSTER_GAP */
+  unsigned from[MAX_SEGS], to[MAX_SEGS], n = 0, total = 0;
+  for (unsigned u = 0; u < 0xFFFF; u++) {
+    if (!gids[u]) continue;
+    if (n > 0 && u - to[n - 1] <= CLUSTER_GAP) {
+      to[n - 1] = u;
+      continue;
+    }
+    if (n == MAX_SEGS - 1) goto done; /* too scattered to gain */
+    from[n] = to[n] = u;
+    n++;
+  }
+  for (unsigned j = 0; j < n; j++) {
+    /* id_range_offset is 16 bits: the array must stay within its reach */
+    if ((total + n + 1 - j) * 2 > 0xFFFF) goto done;
+    total += to[j] - from[j] + 1;
+  }
+  unsigned nsegs = n + 1;
+  HPDF_UINT16 *end = HPDF_GetMem(def->mmgr, nsegs * sizeof *end);
+  HPDF_UINT16 *start = HPDF_GetMem(def->mmgr, nsegs * sizeof *start);
+  HPDF_INT16 *delta = HPDF_GetMem(def->mmgr, nsegs * sizeof *delta);
+  HPDF_UINT16 *ro = HPDF_GetMem(def->mmgr, nsegs * sizeof *ro);
+  HPDF_UINT16 *arr = total ? HPDF_GetMem(def->mmgr, total * sizeof *arr) : NULL;
+  if (!end || !start || !delta || !ro || (total && !arr)) {
+    HPDF_FreeMem(def->mmgr, end);
+    HPDF_FreeMem(def->mmgr, start);
+    HPDF_FreeMem(def->mmgr, delta);
+    HPDF_FreeMem(def->mmgr, ro);
+    HPDF_FreeMem(def->mmgr, arr);
+    HPDF_ResetError(p->pdf);
+    goto done;
+  }
+  unsigned base = 0;
+  for (unsigned j = 0; j < n; j++) {
+    start[j] = (HPDF_UINT16)from[j];
+    end[j] = (HPDF_UINT16)to[j];
+    delta[j] = 0;
+    /* libharu's index: ro/2 + (u - start) - (segments - j) */
+    ro[j] = (HPDF_UINT16)(2 * (base + nsegs - j));
+    memcpy(arr + base, gids + from[j], (to[j] - from[j] + 1) * sizeof *arr);
+    base += to[j] - from[j] + 1;
+  }
+  start[n] = end[n] = 0xFFFF;
+  ro[n] = 0;
+  delta[n] = (HPDF_INT16)(HPDF_UINT16)(gids[0xFFFF] - 0xFFFFu);
+  HPDF_FreeMem(def->mmgr, c->end_count);
+  HPDF_FreeMem(def->mmgr, c->start_count);
+  HPDF_FreeMem(def->mmgr, c->id_delta);
+  HPDF_FreeMem(def->mmgr, c->id_range_offset);
+  if (c->glyph_id_array) HPDF_FreeMem(def->mmgr, c->glyph_id_array);
+  c->end_count = end;
+  c->start_count = start;
+  c->id_delta = delta;
+  c->id_range_offset = ro;
+  c->glyph_id_array = arr;
+  c->glyph_id_array_count = total;
+  c->seg_count_x2 = (HPDF_UINT16)(2 * nsegs);
+done:
+  rp_mem_free(gids);
+}
+
 /* ---- subsets -------------------------------------------------------- */
 
 /* Marks the characters of UTF-8 `text` (already clean: BMP only) as used by
@@ -151,6 +265,9 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
 
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
+  /* every page is set: drawing reads the pairs layout measured, and the
+   * pages' items can take the place of the faces' shaping tables */
+  rp_fontset_rest(doc->fonts);
   for (size_t pi = 0; pi < doc->pages.len; pi++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
     const rp_item *items = pg->items.data;
@@ -179,6 +296,18 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
   return true;
 }
 
+/* The code points set in `bits`, in order, malloc'd (the caller frees):
+ * as many as there are, not a whole plane's worth. */
+static uint32_t *code_points(const uint8_t *bits, size_t *n) {
+  *n = 0;
+  for (uint32_t cp = next_bit(bits, 0); cp < 0x10000; cp = next_bit(bits, cp + 1)) ++*n;
+  uint32_t *cps = rp_mem_alloc((*n ? *n : 1) * sizeof *cps);
+  size_t k = 0;
+  for (uint32_t cp = next_bit(bits, 0); cps && cp < 0x10000; cp = next_bit(bits, cp + 1))
+    cps[k++] = cp;
+  return cps;
+}
+
 /* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
  * found) to an anonymous in-memory file and gives its path; false when the
  * face is embedded whole instead (no characters noted, or no memory for the
@@ -188,14 +317,14 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
 static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unreadable) {
   const uint8_t *bits = p->font_used[index];
   if (!bits) return false;
-  uint32_t *cps = rp_arena_alloc(p->scratch, 65536 * sizeof *cps);
+  size_t n;
+  uint32_t *cps = code_points(bits, &n);
   if (!cps) return false;
-  size_t n = 0;
-  for (uint32_t cp = 0; cp < 65536; cp++)
-    if (bits[cp >> 3] >> (cp & 7) & 1) cps[n++] = cp;
   unsigned char *data = NULL;
   size_t len = 0;
-  if (!rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len)) {
+  bool cut = rp_font_subset(rp_fontset_get(p->doc->fonts, index), cps, n, &data, &len);
+  rp_mem_free(cps);
+  if (!cut) {
     *unreadable = true;
     return false;
   }
@@ -227,7 +356,8 @@ bool rp_pdf_fonts_embeddable(rp_pdf *p) {
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) {
     HPDF_FontAttr attr = p->fonts[i] ? (HPDF_FontAttr)p->fonts[i]->attr : NULL;
-    if (!attr || !attr->fontdef) continue;
+    /* a descriptor made already holds its program (rp_pdf_fonts_exact) */
+    if (!attr || !attr->fontdef || attr->fontdef->descriptor) continue;
     HPDF_Stream s = HPDF_MemStream_New(p->pdf->mmgr, 4096);
     if (!s) return rp_pdf_ok(p, "copy a font", NULL);
     HPDF_STATUS r = HPDF_TTFontDef_SaveFontData(attr->fontdef, s);
@@ -256,6 +386,8 @@ void rp_pdf_fonts_close(rp_pdf *p) {
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
 }
+
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
 
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const rp_fontset *fs = p->doc->fonts;
@@ -286,7 +418,10 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;
-  if (name) font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  if (name) {
+    fast_cmap(p, HPDF_GetFontDef(p->pdf, name));
+    font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  }
   bool failed = rp_pdf_take_error(p, &no, &detail);
   if (!font || failed) {
     /* A truncated TrueType file gives NULL without an error code. */
@@ -297,11 +432,174 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     p->font_failed[index] = true;
     return NULL;
   }
-  if (!fix_to_unicode(p, font, p->font_used[index], path) ||
+  /* libharu's CIDToGIDMap runs to U+FFFE (128 KB held till saving); the
+   * characters known, it ends at the last of them */
+  HPDF_STATUS cut =
+      !p->streaming && p->font_used[index] ? exact_gid_map(font, p->font_used[index]) : HPDF_OK;
+  if (cut != HPDF_OK && !p->err_no) p->err_no = cut;
+  if (!rp_pdf_ok(p, "write the font's glyph map", &(rp_src){.layout_file = path}) ||
+      !fix_to_unicode(p, font, p->font_used[index], path) ||
       !fix_descriptor(p, font, rp_fontset_get(fs, index), path)) {
     p->font_failed[index] = true;
     return NULL;
   }
   p->fonts[index] = font;
   return font;
+}
+
+/* ---- exact subsets when streaming ------------------------------------- */
+
+/* A streamed document's face is loaded at its first use, before the pages
+ * that use it are known, so it is subset to every character it covers and
+ * libharu makes /W and CIDToGIDMap for all of those. The characters drawn
+ * are noted as pages are drawn; before saving, rp_pdf_fonts_exact cuts /W,
+ * CIDToGIDMap and ToUnicode to them and embeds a program of just their
+ * glyphs (a subset of the loaded one that keeps its glyph ids, so that the
+ * map and the pages' codes stay right). */
+
+bool rp_pdf_font_drawn(rp_pdf *p, int font, const char *text) {
+  if (!p->streaming || font < 0 || !text) return true;
+  if ((size_t)font >= p->n_drawn) {
+    size_t m = p->n_fonts > (size_t)font ? p->n_fonts : (size_t)font + 1;
+    uint8_t **d = rp_arena_calloc(p->scratch, m, sizeof *d);
+    if (!d) return false;
+    if (p->n_drawn) memcpy(d, p->font_drawn, p->n_drawn * sizeof *d);
+    p->font_drawn = d;
+    p->n_drawn = m;
+  }
+  if (!p->font_drawn[font] && !(p->font_drawn[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1)))
+    return false;
+  uint8_t *bits = p->font_drawn[font];
+  size_t len = strlen(text);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+  }
+  return true;
+}
+
+/* /W of the drawn codes, as libharu writes it for all: runs of consecutive
+ * codes whose width is not the default, `first [w1 w2 …]`. */
+static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_Dict cid = attr->descendant_font;
+  HPDF_Array w = HPDF_Array_New(font->mmgr);
+  if (!w) return HPDF_Error_GetCode(font->error);
+  HPDF_STATUS r = HPDF_Dict_Add(cid, "W", w);
+  HPDF_Array run = NULL;
+  uint32_t prev = 0;
+  for (uint32_t cp = next_bit(drawn, 0); cp < 0xFFFF && r == HPDF_OK;
+       prev = cp, cp = next_bit(drawn, cp + 1)) {
+    int width = HPDF_TTFontDef_GetGidWidth(def, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp));
+    if (cp != prev + 1) run = NULL; /* a code not drawn between */
+    if (width == def->missing_width) {
+      run = NULL;
+      continue;
+    }
+    if (!run) {
+      r = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
+      if (r == HPDF_OK && !(run = HPDF_Array_New(font->mmgr))) r = HPDF_Error_GetCode(font->error);
+      if (r == HPDF_OK) r = HPDF_Array_Add(w, run);
+    }
+    if (r == HPDF_OK) r = HPDF_Array_AddNumber(run, width);
+  }
+  return r;
+}
+
+/* CIDToGIDMap up to the last code drawn: its glyph for each code drawn, 0
+ * for the rest. */
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  if (!attr->map_stream) return HPDF_OK;
+  HPDF_MemStream_FreeData(attr->map_stream->stream);
+  uint32_t last = 0;
+  for (uint32_t cp = next_bit(drawn, 0); cp < 0xFFFF; cp = next_bit(drawn, cp + 1)) last = cp;
+  HPDF_BYTE *map = rp_mem_calloc(last + 1, 2);
+  if (!map) return HPDF_FAILD_TO_ALLOC_MEM;
+  for (uint32_t cp = next_bit(drawn, 0); cp <= last; cp = next_bit(drawn, cp + 1)) {
+    HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp);
+    map[2 * cp] = (HPDF_BYTE)(gid >> 8);
+    map[2 * cp + 1] = (HPDF_BYTE)gid;
+  }
+  HPDF_STATUS r = HPDF_Stream_Write(attr->map_stream->stream, map, (last + 1) * 2);
+  rp_mem_free(map);
+  return r;
+}
+
+/* The font descriptor with the font program `data`, made as libharu makes
+ * it when the font is written (same entries, same order); libharu then
+ * leaves it as it is. */
+static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char *data, size_t len) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_TTFontDefAttr def_attr = (HPDF_TTFontDefAttr)def->attr;
+  HPDF_MMgr mm = font->mmgr;
+  HPDF_Dict data_obj = HPDF_DictStream_New(mm, attr->xref);
+  HPDF_Dict d = data_obj ? HPDF_Dict_New(mm) : NULL;
+  /* numbered before it holds anything; a failed HPDF_Xref_Add frees it */
+  if (!d || HPDF_Xref_Add(attr->xref, d) != HPDF_OK)
+    return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+  HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
+  r += HPDF_Dict_Add(d, "FontFile2", data_obj);
+  r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
+  r += HPDF_Dict_AddNumber(data_obj, "Length2", 0);
+  r += HPDF_Dict_AddNumber(data_obj, "Length3", 0);
+  data_obj->filter = font->filter;
+  r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+  r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+  r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+  r += HPDF_Dict_AddNumber(d, "Flags", def->flags);
+  r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+  r += HPDF_Dict_AddName(d, "FontName", def_attr->base_font);
+  r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+  r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+  r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+  if (r != HPDF_OK) return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_INVALID_OBJECT;
+  def->descriptor = d;
+  return HPDF_OK;
+}
+
+static bool exact_face(rp_pdf *p, size_t i) {
+  HPDF_Font font = p->fonts[i];
+  const uint8_t *drawn = !p->streaming ? p->font_used[i] : i < p->n_drawn ? p->font_drawn[i] : NULL;
+  HPDF_FontAttr attr = font ? (HPDF_FontAttr)font->attr : NULL;
+  if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
+    return true;
+  const char *path = p->doc->fonts->fonts[i]->path;
+  size_t n;
+  uint32_t *cps = code_points(drawn, &n);
+  if (!cps) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
+  unsigned char *data = NULL;
+  size_t len = 0;
+  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
+  rp_mem_free(cps);
+  if (!cut) return true; /* the program as loaded: bigger, still right */
+  /* a held document's /W, map and ToUnicode were made for these characters */
+  HPDF_STATUS r = p->streaming ? exact_widths(font, drawn) : HPDF_OK;
+  if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn);
+  if (r == HPDF_OK && p->streaming && attr->cmap_stream && attr->cmap_stream->stream) {
+    HPDF_MemStream_FreeData(attr->cmap_stream->stream);
+    r = write_used_cmap(attr->cmap_stream->stream, drawn);
+  }
+  if (r == HPDF_OK) r = embed_program(p, font, data, len);
+  rp_mem_free(data);
+  if (r != HPDF_OK && !p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : r;
+  rp_src src = {.layout_file = path};
+  return rp_pdf_ok(p, "embed the characters drawn with the font", &src);
+}
+
+bool rp_pdf_fonts_exact(rp_pdf *p) {
+  /* every page is drawn: no more text is set, and saving's buffers can take
+   * the place of the faces' shaping tables */
+  rp_fontset_rest(p->doc->fonts);
+  bool ok = true;
+  for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
+  return ok;
 }

@@ -293,6 +293,8 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;
+      if (!rp_pdf_font_drawn(p, it->u.text.font, text))
+        rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       /* Marked content opens and closes inside this BT…ET. */
       rp_pdf_tag_text(p, it);
       apply_state(p, &st, font, it);
@@ -327,6 +329,10 @@ void rp_pdf_draw_centered(rp_pdf *p, int font_index, double size, rp_color c, do
   if (!text || !text[0] || size <= 0 || size > HPDF_MAX_FONTSIZE) return;
   HPDF_Font font = rp_pdf_font(p, font_index, src);
   if (!font) return;
+  if (!rp_pdf_font_drawn(p, font_index, text)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return;
+  }
   HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)text, (HPDF_UINT)strlen(text));
   double w = tw.width * size / 1000.0;
   HPDF_Page_BeginText(p->page);

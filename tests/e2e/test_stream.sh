@@ -4,7 +4,8 @@
 # N=500 (bench/pack_xml.py) is rendered streamed (a plain render) and kept
 # (--dump-layout keeps every page for the dump): the two PDFs have the same
 # pages, read back as text and as pixels (their bytes differ: a streamed PDF
-# embeds every character its faces cover). The sample review and the pack
+# numbers its font objects otherwise; test_fonts checks its faces embed what
+# the kept ones do). The sample review and the pack
 # at N=220 are short enough to be kept whole: their PDFs are byte for byte
 # the kept ones. An error
 # after the drawing began (the page limit) leaves the earlier PDF as it was

@@ -496,6 +496,36 @@ static void test_kerning_pairs_match_harfbuzz(void **state) {
   rp_diag_fini(&d);
 }
 
+/* At rest (rp_fontset_rest: HarfBuzz's font released), a face still kerns:
+ * the pairs measured before from its cache, one never measured from the
+ * font made again from the file (a pair outside the dense ASCII table too),
+ * each as HarfBuzz shapes it; and it can rest again. */
+static void test_kerning_at_rest(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const rp_font *f = load(&fs, &d, FACES[0]);
+  int av = rp_font_kern(f, 'A', 'V');
+  assert_true(av < 0);
+  for (int round = 0; round < 2; round++) {
+    rp_fontset_rest(&fs);
+    assert_int_equal(rp_font_kern(f, 'A', 'V'), av);
+    assert_int_equal(rp_font_kern(f, 'T', 'o'),
+                     lround(hb_pair_kern(rp_test_src(FACES[0]), "To") * 1000.0 / f->units_per_em));
+    /* "ÀV" (U+00C0): the hash, not the dense table; measured at rest */
+    int q = rp_font_kern(f, 0xC0, 'V');
+    assert_true(q < 0);
+    rp_fontset_rest(&fs);
+    assert_int_equal(rp_font_kern(f, 0xC0, 'V'), q);
+  }
+  rp_fontset_rest(&fs);
+  assert_true(rp_font_kern(f, 'V', 'A') < 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 /* Kerned widths are the unkerned advances (libharu's arithmetic) plus the
  * kerning of each adjacent pair, tracking on top; off, rp_font_width. */
 static void test_measure_with_kerning(void **state) {
@@ -631,6 +661,7 @@ int main(void) {
       cmocka_unit_test(test_utf8_decode_strict),
       cmocka_unit_test(test_digits_are_tabular),
       cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
+      cmocka_unit_test(test_kerning_at_rest),
       cmocka_unit_test(test_measure_with_kerning),
       cmocka_unit_test(test_figures),
   };
