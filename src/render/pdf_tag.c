@@ -530,8 +530,8 @@ void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n) {
     t->parents = parents;
     t->cap_parents = parents ? cap : 0;
   }
-  HPDF_Array arr = t->parents ? HPDF_Array_New(p->pdf->mmgr) : NULL;
-  if (!t->link_of || !t->link_elems || !arr) {
+  HPDF_Array arr = t->parents && t->link_of && t->link_elems ? HPDF_Array_New(p->pdf->mmgr) : NULL;
+  if (!arr) {
     fail_oom(p);
     p->tag = NULL; /* the rest of the document untagged; the render fails anyway */
     return;
