@@ -91,9 +91,8 @@ static chunk *new_chunk(rp_arena *a, size_t need) {
   return c;
 }
 
-/* size bytes, not zeroed. */
-static void *bump(rp_arena *a, size_t size) {
-  if (should_fail(a)) return NULL;
+/* size bytes, not zeroed, once should_fail has said no. */
+static void *bump_unchecked(rp_arena *a, size_t size) {
   if (size == 0) size = 1;
   if (size > SIZE_MAX - ALIGN) return NULL;
   size_t rounded = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
@@ -112,6 +111,11 @@ static void *bump(rp_arena *a, size_t size) {
   return p;
 }
 
+/* size bytes, not zeroed. */
+static void *bump(rp_arena *a, size_t size) {
+  return should_fail(a) ? NULL : bump_unchecked(a, size);
+}
+
 void *rp_arena_alloc(rp_arena *a, size_t size) {
   void *p = bump(a, size);
   if (p) memset(p, 0, size ? size : 1);
@@ -125,8 +129,34 @@ void *rp_arena_calloc(rp_arena *a, size_t n, size_t size) {
   return rp_arena_alloc(a, n * size);
 }
 
+/* Grows `old` where it lies, when it is the last allocation of the newest
+ * chunk and the chunk has room: a vector doubling in an arena otherwise
+ * leaves every smaller copy behind, doubling its memory. Its address stays
+ * (a chunk is never moved: a pointer into a vector kept across a push reads
+ * what it read before). The bytes counted (rp_arena_used) are the same. */
+static void *grow_in_place(rp_arena *a, void *old, size_t old_size, size_t new_size) {
+#ifdef RP_ARENA_MALLOC
+  (void)a, (void)old, (void)old_size, (void)new_size;
+  return NULL; /* one object per chunk: ASan sees exact bounds */
+#else
+  chunk *c = a->head;
+  if (!c || !old || old_size == 0 || new_size > SIZE_MAX - ALIGN) return NULL;
+  size_t old_r = (old_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+  size_t new_r = (new_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+  if ((unsigned char *)old + old_r != c->data + c->used) return NULL; /* not the last */
+  if (new_r - old_r > c->size - c->used) return NULL;
+  c->used += new_r - old_r;
+  memset((unsigned char *)old + old_size, 0, new_size - old_size);
+  a->total += new_size;
+  return old;
+#endif
+}
+
 void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size) {
-  unsigned char *p = bump(a, new_size); /* only what is not copied is zeroed */
+  if (should_fail(a)) return NULL;
+  void *q = old && new_size > old_size ? grow_in_place(a, old, old_size, new_size) : NULL;
+  if (q) return q;
+  unsigned char *p = bump_unchecked(a, new_size); /* only what is not copied is zeroed */
   if (!p) return NULL;
   size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
   if (keep) memcpy(p, old, keep);

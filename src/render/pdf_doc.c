@@ -1171,6 +1171,9 @@ void rp_render_abort(rp_render *r) { render_free(r); }
 
 rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, const char *out_path,
                         rp_diag *d) {
+  /* every page is set: the faces' shaping tables go before the compressor
+   * and the PDF's objects come (the peak of a short document) */
+  rp_fontset_rest(doc->fonts);
   rp_render *r;
   rp_status st = rp_render_begin(opts, out_path, d, &r);
   if (st != RP_OK) return st;
