@@ -132,32 +132,54 @@ static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item
 /* The pieces of one item, written as one TJ: [<piece> n <piece> …] TJ, the
  * numbers moving the next piece in thousandths of an em (to 1/10). */
 typedef struct tj_buf {
-  rp_pdf *p;
-  HPDF_Stream enc; /* libharu's encoding of a piece is caught here */
   char *s;
   size_t n, cap;
   bool ok;
+  bool array; /* a second piece began: the item is a TJ */
 } tj_buf;
 
-/* Appends libharu's string for `text` ("<…>", as its Tj would write it: the
- * font's encoding stays libharu's) to the array. */
+/* Writes `text` (clean UTF-8) as the string libharu's Tj would write for
+ * it: "<…>", four lowercase hex digits per character, the code being the
+ * character's BMP code point (pdf_font.c: libharu's UTF-8 encoder). Going
+ * through HPDF_Page_ShowText cost a width measure, a stream and two copies
+ * per piece (a tenth of the pack's instructions). Returns the bytes written,
+ * 0 for an empty text or one with a character past the BMP (libharu's then). */
+static size_t hex_codes(char *out, const char *text, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  char *o = out;
+  *o++ = '<';
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp > 0xFFFF) return 0;
+    *o++ = hex[cp >> 12 & 15], *o++ = hex[cp >> 8 & 15];
+    *o++ = hex[cp >> 4 & 15], *o++ = hex[cp & 15];
+  }
+  *o++ = '>';
+  return len ? (size_t)(o - out) : 0;
+}
+
+/* Shows `text` alone (one Tj), written by hex_codes where it can. */
+static void show_codes(rp_pdf *p, char *scratch, size_t cap, const char *text) {
+  size_t len = strlen(text), n = 4 * len + 8 <= cap ? hex_codes(scratch, text, len) : 0;
+  if (n == 0) {
+    HPDF_Page_ShowText(p->page, text);
+    return;
+  }
+  memcpy(scratch + n, " Tj\n", 5);
+  rp_pdf_raw(p, scratch, NULL);
+}
+
+/* Appends the string for `text` to the array. */
 static void tj_piece(tj_buf *b, const char *text) {
   if (!b->ok) return;
-  HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
-  HPDF_Stream page = attr->stream;
-  HPDF_MemStream_FreeData(b->enc);
-  attr->stream = b->enc;
-  HPDF_Page_ShowText(b->p->page, text);
-  attr->stream = page;
-  HPDF_UINT size = HPDF_Stream_Size(b->enc), tail = 4; /* " Tj\n" */
-  if (size <= tail || b->n + size + 32 > b->cap ||
-      HPDF_Stream_Seek(b->enc, 0, HPDF_SEEK_SET) != HPDF_OK ||
-      HPDF_Stream_Read(b->enc, (HPDF_BYTE *)b->s + b->n, &size) != HPDF_OK ||
-      memcmp(b->s + b->n + size - tail, " Tj\n", tail) != 0) {
+  size_t len = strlen(text);
+  size_t n = b->n + 4 * len + 34 <= b->cap ? hex_codes(b->s + b->n, text, len) : 0;
+  if (n == 0) {
     b->ok = false;
     return;
   }
-  b->n += size - tail;
+  b->n += n;
 }
 
 /* Appends the move before the next piece, in tenths of a thousandth of an
@@ -186,7 +208,7 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
   char *buf = f ? rp_arena_alloc(a, len + 1) : NULL;
   /* every piece's string (four hex digits a character at most, as each
    * takes a byte or more) and a number before it */
-  tj_buf tj = {.p = p, .cap = 24 * len + 64, .ok = true};
+  tj_buf tj = {.cap = 24 * len + 64, .ok = true};
   if (buf) tj.s = rp_arena_alloc(a, tj.cap);
   if (!buf || !tj.s) {
     text_at(p, st, it->x, y, text);
@@ -219,10 +241,9 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
       move_text(p, st, shift != 0 ? want : x, y);
       x = (double)st->tx / 100.0;
     } else if (fabs(want - at) > slack) {
-      if (!tj.enc) { /* a second piece: the item becomes a TJ */
-        tj.enc = HPDF_MemStream_New(p->pdf->mmgr, 256);
-        tj.ok = tj.enc != NULL;
-        if (tj.ok) tj.s[tj.n++] = '[';
+      if (!tj.array) { /* a second piece: the item becomes a TJ */
+        tj.array = true;
+        tj.s[tj.n++] = '[';
       }
       char keep = buf[i];
       buf[i] = '\0';
@@ -237,12 +258,11 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
     prev = cp;
     i += n;
   }
-  if (!tj.enc) {
-    HPDF_Page_ShowText(p->page, buf + start);
+  if (!tj.array) {
+    show_codes(p, tj.s, tj.cap, buf + start);
     return;
   }
   tj_piece(&tj, buf + start);
-  HPDF_Stream_Free(tj.enc);
   if (!tj.ok) {
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "out of memory");
     return;
