@@ -731,6 +731,14 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   return rng; /* the caller frees it only when it could not be kept */
 }
 
+void rp_xml_schemas_release(void) {
+  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++) {
+    if (compiled[i].rng) xmlRelaxNGFree(compiled[i].rng);
+    compiled[i].text = NULL;
+    compiled[i].rng = NULL;
+  }
+}
+
 static bool kept(xmlRelaxNGPtr rng) {
   for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++)
     if (compiled[i].rng == rng) return true;

@@ -59,6 +59,12 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
  * parsing twice. Errors as rp_xml_load's; the tree is left as it was. */
 rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *schema, rp_diag *d);
 
+/* Frees the schemas compiled so far (rp_xml_validate keeps each for the
+ * next document it checks): a render whose content and layout are loaded
+ * gives their memory back to the layout and the render. A later
+ * validation compiles its schema again. */
+void rp_xml_schemas_release(void);
+
 /* Line of a node (0 if unknown) and the file it came from: `fallback` (pass
  * the document's path) unless the node came through XInclude, in which case
  * the included file's path as opened (its href joined to the including

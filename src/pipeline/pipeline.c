@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/outfile.h"
+#include "base/xml.h"
 #include "model/content.h"
 #include "pipeline/preflight.h"
 #include "render/probe.h"
@@ -517,6 +518,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK)
     st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, &out->layout_path);
   if (st == RP_OK) st = rp_layout_def_load(a, out->layout_path, d, &layout);
+  /* both validated: the compiled schemas' memory goes to the layout and
+   * the render (a content read again, reload_tree, compiles its own) */
+  rp_xml_schemas_release();
   if (st == RP_OK && (o->select || o->split))
     st = rp_items_find(a, layout, content, o->select, d, &items);
   if (st == RP_OK && o->split) {

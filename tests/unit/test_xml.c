@@ -399,6 +399,33 @@ static void test_schema(void **state) {
   rp_diag_fini(&d);
 }
 
+/* Released schemas are compiled again: the same verdicts after
+ * rp_xml_schemas_release, good and bad (the pipeline releases them once its
+ * content and layout are loaded). */
+static void test_schemas_released(void **state) {
+  (void)state;
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  const char *good = put("rel/good.xml", "<r><a n=\"1\"/></r>\n");
+  const char *bad = put("rel/bad.xml", "<r>\n<b/>\n</r>\n");
+  char first[512] = "";
+  for (int round = 0; round < 3; round++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    assert_int_equal(rp_xml_load(good, &schema, &d, &doc), RP_OK);
+    xmlFreeDoc(doc);
+    assert_int_equal(rp_xml_load(bad, &schema, &d, &doc), RP_ERR_INPUT);
+    assert_null(doc);
+    assert_true(d.count >= 1);
+    if (round == 0) snprintf(first, sizeof first, "%s", d.entries[0].message);
+    assert_string_equal(d.entries[0].message, first);
+    assert_int_equal(d.entries[0].line, 2);
+    rp_diag_fini(&d);
+    rp_xml_schemas_release();
+  }
+  rp_xml_schemas_release(); /* twice: nothing left to free */
+}
+
 /* One mistake deep in a document is one message, not libxml2's cascade of
  * "failed to validate content" up to the root; independent mistakes further
  * on are each reported. */
@@ -873,6 +900,7 @@ static void test_text_collapsed(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_load_plain),
+      cmocka_unit_test(test_schemas_released),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
