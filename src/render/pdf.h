@@ -86,8 +86,10 @@ typedef struct rp_pdf {
   bool streaming;
   rp_vec dests; /* rp_pdf_late_dest: destinations on pages not made yet */
   /* Finished pages' content streams, read back while saving (pdf_doc.c). */
-  int spool_fd;           /* or -1 */
-  uint64_t spool_len;     /* bytes written to it */
+  int spool_fd;       /* or -1 */
+  uint64_t spool_len; /* bytes written to it, the buffered ones included */
+  uint8_t *spool_buf; /* the last spool_used of them, not yet in the file */
+  size_t spool_used;
   int spool_err;          /* errno of its first failed write or read */
   struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
   const char *out_name;   /* the output as messages name it */

@@ -332,12 +332,11 @@ typedef struct spool_range {
   HPDF_UINT len, pos; /* its length; the read position */
 } spool_range;
 
-/* Appends n bytes to the spool; false (spool_err set) on failure. */
-static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
+/* Writes n bytes at off to the spool file; false (spool_err set) on failure. */
+static bool spool_pwrite(rp_pdf *p, const void *ptr, size_t n, uint64_t off) {
   size_t done = 0;
   while (done < n && !p->spool_err) {
-    ssize_t k =
-        pwrite(p->spool_fd, (const uint8_t *)ptr + done, n - done, (off_t)(p->spool_len + done));
+    ssize_t k = pwrite(p->spool_fd, (const uint8_t *)ptr + done, n - done, (off_t)(off + done));
     if (k > 0)
       done += (size_t)k;
     else if (k < 0 && errno != EINTR)
@@ -345,7 +344,34 @@ static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
     else if (k == 0)
       p->spool_err = EIO;
   }
+  return !p->spool_err;
+}
+
+/* The buffered bytes into the file. */
+static bool spool_flush(rp_pdf *p) {
+  size_t n = p->spool_used;
+  p->spool_used = 0;
+  return n == 0 || spool_pwrite(p, p->spool_buf, n, p->spool_len - n);
+}
+
+/* Appends n bytes to the spool; false (spool_err set) on failure. They are
+ * gathered SPOOL_BUF at a time: written as they came, a long document made
+ * half a million small writes (a sixth of its time, in the kernel). */
+#define SPOOL_BUF (64u << 10)
+static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
   if (p->spool_err) return false;
+  if (!p->spool_buf && !(p->spool_buf = rp_mem_alloc(SPOOL_BUF))) {
+    if (!spool_pwrite(p, ptr, n, p->spool_len)) return false; /* unbuffered, then */
+    p->spool_len += n;
+    return true;
+  }
+  if (p->spool_used + n > SPOOL_BUF && !spool_flush(p)) return false;
+  if (n >= SPOOL_BUF) {
+    if (!spool_pwrite(p, ptr, n, p->spool_len)) return false;
+  } else {
+    memcpy(p->spool_buf + p->spool_used, ptr, n);
+    p->spool_used += n;
+  }
   p->spool_len += n;
   return true;
 }
@@ -359,6 +385,7 @@ static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr,
 
 /* Reads n bytes at off from the spool; false (spool_err set) on failure. */
 static bool spool_pread(rp_pdf *p, uint64_t off, HPDF_BYTE *buf, size_t n) {
+  if (p->spool_used && !spool_flush(p)) return false;
   size_t done = 0;
   while (done < n) {
     ssize_t k = pread(p->spool_fd, buf + done, n - done, (off_t)(off + done));
@@ -1031,6 +1058,7 @@ static void render_free(rp_render *r) {
   if (!r) return;
   if (r->p.pdf) HPDF_Free(r->p.pdf);
   if (r->p.spool_fd >= 0) close(r->p.spool_fd);
+  rp_mem_free(r->p.spool_buf);
   rp_flate_free(r->p.flate);
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.scratch);

@@ -241,6 +241,9 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     return r == HPDF_OK ? add_keys(dict, e) : r;
   }
   HPDF_Array kids = HPDF_Array_New(mm);
+  /* libharu's list grows by 20 items, copying all it holds each time: an
+   * element of 30,000 kids (a long section) cost 300 M instructions */
+  if (kids && n_kids > kids->list->items_per_block) kids->list->items_per_block = (HPDF_UINT)n_kids;
   HPDF_STATUS r = kids ? HPDF_Dict_AddName(dict, "S", e->type) : HPDF_FAILD_TO_ALLOC_MEM;
   if (r == HPDF_OK)
     r = HPDF_Dict_Add(dict, "K", kids);
