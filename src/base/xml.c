@@ -365,6 +365,14 @@ typedef struct include_state {
 static void expand(xmlNodePtr n, const char *file, const char *dir, const include_frame *frame,
                    int depth, include_state *st);
 
+/* The node after `n` in document order within `root`'s subtree (an
+ * element's children first), or NULL past its end. */
+static const xmlNode *next_in_tree(const xmlNode *n, const xmlNode *root) {
+  if (n->type == XML_ELEMENT_NODE && n->children) return n->children;
+  while (n != root && !n->next) n = n->parent;
+  return n == root ? NULL : n->next;
+}
+
 /* Moves `root`, unlinked from `from`, into `to` (beside `near`), keeping its
  * line numbers (xmlDOMWrapAdoptNode clears them). Both documents share a
  * dictionary, and every namespace its nodes use is declared inside it, but
@@ -381,19 +389,11 @@ static xmlNodePtr move_tree(xmlNodePtr root, xmlDocPtr from, xmlDocPtr to, xmlNo
   }
   xmlSetTreeDoc(root, to);
   if (!xml_ns) return root;
-  for (xmlNodePtr n = root; n;) {
-    if (n->type == XML_ELEMENT_NODE) {
-      if (n->ns == from->oldNs) n->ns = xml_ns;
-      for (xmlAttrPtr at = n->properties; at; at = at->next)
-        if (at->ns == from->oldNs) at->ns = xml_ns;
-      if (n->children) {
-        n = n->children;
-        continue;
-      }
-    }
-    while (n != root && !n->next) n = n->parent;
-    if (n == root) break;
-    n = n->next;
+  for (xmlNodePtr n = root; n; n = (xmlNodePtr)next_in_tree(n, root)) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (n->ns == from->oldNs) n->ns = xml_ns;
+    for (xmlAttrPtr at = n->properties; at; at = at->next)
+      if (at->ns == from->oldNs) at->ns = xml_ns;
   }
   return root;
 }
@@ -838,19 +838,11 @@ static bool value_ok(const xmlAttr *at, const char *const *attrs, size_t n_attrs
 
 bool rp_xml_attrs_all(const xmlDoc *doc, const char *const *attrs, size_t n_attrs, const char *list,
                       bool (*word)(const char *s, size_t n)) {
-  const xmlNode *root = xmlDocGetRootElement(doc), *n = root;
-  while (n) {
-    if (n->type == XML_ELEMENT_NODE) {
-      for (const xmlAttr *at = n->properties; at; at = at->next)
-        if (!value_ok(at, attrs, n_attrs, list, word)) return false;
-      if (n->children) {
-        n = n->children;
-        continue;
-      }
-    }
-    while (n != root && !n->next) n = n->parent;
-    if (n == root) break;
-    n = n->next;
+  const xmlNode *root = xmlDocGetRootElement(doc);
+  for (const xmlNode *n = root; n; n = next_in_tree(n, root)) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    for (const xmlAttr *at = n->properties; at; at = at->next)
+      if (!value_ok(at, attrs, n_attrs, list, word)) return false;
   }
   return true;
 }

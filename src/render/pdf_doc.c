@@ -411,14 +411,21 @@ static HPDF_STATUS HPDF_STDCALL spool_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_U
   return r->pos == r->len ? HPDF_STREAM_EOF : HPDF_OK;
 }
 
+/* A seek within a range of `len` bytes read at *at (the spool's and
+ * memory's read-back streams). */
+static HPDF_STATUS range_seek(HPDF_Stream s, HPDF_UINT *at, HPDF_UINT len, HPDF_INT pos,
+                              HPDF_WhenceMode mode) {
+  long long to = mode == HPDF_SEEK_SET   ? pos
+                 : mode == HPDF_SEEK_CUR ? (long long)*at + pos
+                                         : (long long)len + pos;
+  if (to < 0 || to > len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+  *at = (HPDF_UINT)to;
+  return HPDF_OK;
+}
+
 static HPDF_STATUS HPDF_STDCALL spool_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode) {
   spool_range *r = s->attr;
-  long long to = mode == HPDF_SEEK_SET   ? pos
-                 : mode == HPDF_SEEK_CUR ? (long long)r->pos + pos
-                                         : (long long)r->len + pos;
-  if (to < 0 || to > r->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
-  r->pos = (HPDF_UINT)to;
-  return HPDF_OK;
+  return range_seek(s, &r->pos, r->len, pos, mode);
 }
 
 static HPDF_INT32 HPDF_STDCALL spool_tell(HPDF_Stream s) {
@@ -857,12 +864,7 @@ static HPDF_STATUS HPDF_STDCALL mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UIN
 
 static HPDF_STATUS HPDF_STDCALL mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode) {
   mem_range *r = s->attr;
-  long long to = mode == HPDF_SEEK_SET   ? pos
-                 : mode == HPDF_SEEK_CUR ? (long long)r->pos + pos
-                                         : (long long)r->len + pos;
-  if (to < 0 || to > r->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
-  r->pos = (HPDF_UINT)to;
-  return HPDF_OK;
+  return range_seek(s, &r->pos, r->len, pos, mode);
 }
 
 static HPDF_INT32 HPDF_STDCALL mem_tell(HPDF_Stream s) {
