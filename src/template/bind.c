@@ -1202,9 +1202,13 @@ void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
     bool pushed = rp_xeval_push(&b->x, "key", xmlXPathNewString((const xmlChar *)keys[g]));
     bool pushed2 = false;
     if (pushed) {
-      /* the set passes to the object (freed with it, or by a failing wrap),
-       * and the object to the variable (freed by a failing push) */
+      /* the set passes to the object (freed with it), and the object to
+       * the variable (freed by a failing push); a failing wrap frees the
+       * set only from libxml2 2.11 on */
       xmlXPathObjectPtr set_obj = xmlXPathWrapNodeSet(groups[g]);
+#if LIBXML_VERSION < 21100
+      if (!set_obj) xmlXPathFreeNodeSet(groups[g]);
+#endif
       groups[g] = NULL;
       pushed2 = rp_xeval_push(&b->x, "group", set_obj);
     }

@@ -590,6 +590,9 @@ static void each_group(chart_b *cb, const rp_chart_src *s, series_b *ser, xmlNod
       goto done;
     }
     xmlXPathObjectPtr obj = xmlXPathWrapNodeSet(groups[g]);
+#if LIBXML_VERSION < 21100
+    if (!obj) xmlXPathFreeNodeSet(groups[g]); /* freed by a failing wrap only from 2.11 */
+#endif
     groups[g] = NULL;
     if (!rp_xeval_push(x, "group", obj)) {
       rp_xeval_pop(x);
