@@ -245,6 +245,16 @@ done:
 
 /* ---- subsets -------------------------------------------------------- */
 
+/* Sets the bit of each BMP character of `text` (clean UTF-8) in `bits`. */
+static void set_bits(uint8_t *bits, const char *text) {
+  size_t len = strlen(text);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    i += rp_utf8_decode(text + i, len - i, &cp);
+    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+  }
+}
+
 /* Marks the characters of UTF-8 `text` (already clean: BMP only) as used by
  * face `font`. */
 static bool mark_text(rp_pdf *p, int font, const char *text) {
@@ -253,13 +263,7 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
     p->font_used[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1);
     if (!p->font_used[font]) return false;
   }
-  uint8_t *bits = p->font_used[font];
-  size_t len = strlen(text);
-  for (size_t i = 0; i < len;) {
-    uint32_t cp;
-    i += rp_utf8_decode(text + i, len - i, &cp);
-    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-  }
+  set_bits(p->font_used[font], text);
   return true;
 }
 
@@ -469,13 +473,7 @@ bool rp_pdf_font_drawn(rp_pdf *p, int font, const char *text) {
   }
   if (!p->font_drawn[font] && !(p->font_drawn[font] = rp_arena_calloc(p->scratch, 65536 / 8, 1)))
     return false;
-  uint8_t *bits = p->font_drawn[font];
-  size_t len = strlen(text);
-  for (size_t i = 0; i < len;) {
-    uint32_t cp;
-    i += rp_utf8_decode(text + i, len - i, &cp);
-    if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-  }
+  set_bits(p->font_drawn[font], text);
   return true;
 }
 

@@ -37,3 +37,24 @@ finish() {
 scratch_project() {
   mkdir -p "$1/data" "$1/layouts" "$1/fonts" && cp "$SRC"/fonts/OpenSans-*.ttf "$1/fonts/"
 }
+
+# same_pages KEPT STREAMED: the two PDFs have the same page count, the same
+# text page by page (pdftotext -layout) and the same pixels at 30 dpi;
+# sets $pages to the count.
+same_pages() {
+  local kept=$1 streamed=$2
+  pages=$(pdfinfo "$kept" | awk '/^Pages:/ {print $2}')
+  [ "$(pdfinfo "$streamed" | awk '/^Pages:/ {print $2}')" = "$pages" ] &&
+    pass "streamed and kept: $pages pages" || fail "streamed and kept differ in pages"
+  pdftotext -layout "$kept" "$TMP/kept.txt"
+  pdftotext -layout "$streamed" "$TMP/streamed.txt"
+  cmp -s "$TMP/kept.txt" "$TMP/streamed.txt" && pass "streamed and kept: the same text, page by page" ||
+    fail "streamed and kept: the text differs: $(diff "$TMP/kept.txt" "$TMP/streamed.txt" | head -5)"
+  mkdir -p "$TMP/k" "$TMP/s"
+  pdftoppm -r 30 "$kept" "$TMP/k/p"
+  pdftoppm -r 30 "$streamed" "$TMP/s/p"
+  local differ=0 f
+  for f in "$TMP"/k/p-*.ppm; do cmp -s "$f" "$TMP/s/$(basename "$f")" || differ=$((differ + 1)); done
+  [ "$differ" -eq 0 ] && [ "$(ls "$TMP"/s/p-*.ppm | wc -l)" -eq "$pages" ] &&
+    pass "streamed and kept: every page the same pixels" || fail "$differ pages differ in pixels"
+}

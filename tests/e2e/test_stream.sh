@@ -19,20 +19,7 @@ python3 bench/pack_xml.py 500 >"$TMP/pack.xml" || fail "pack_xml.py failed"
   fail "the streamed pack did not render"
 "$BIN" render "$TMP/pack.xml" -l case-studies -o "$TMP/kept.pdf" --dump-layout "$TMP/dump.txt" -q ||
   fail "the kept pack did not render"
-pages=$(pdfinfo "$TMP/kept.pdf" | awk '/^Pages:/ {print $2}')
-[ "$(pdfinfo "$TMP/streamed.pdf" | awk '/^Pages:/ {print $2}')" = "$pages" ] &&
-  pass "streamed and kept: $pages pages" || fail "streamed and kept differ in pages"
-pdftotext -layout "$TMP/kept.pdf" "$TMP/kept.txt"
-pdftotext -layout "$TMP/streamed.pdf" "$TMP/streamed.txt"
-cmp -s "$TMP/kept.txt" "$TMP/streamed.txt" && pass "streamed and kept: the same text, page by page" ||
-  fail "streamed and kept: the text differs: $(diff "$TMP/kept.txt" "$TMP/streamed.txt" | head -5)"
-mkdir -p "$TMP/k" "$TMP/s"
-pdftoppm -r 30 "$TMP/kept.pdf" "$TMP/k/p"
-pdftoppm -r 30 "$TMP/streamed.pdf" "$TMP/s/p"
-differ=0
-for f in "$TMP"/k/p-*.ppm; do cmp -s "$f" "$TMP/s/$(basename "$f")" || differ=$((differ + 1)); done
-[ "$differ" -eq 0 ] && [ "$(ls "$TMP"/s/p-*.ppm | wc -l)" -eq "$pages" ] &&
-  pass "streamed and kept: every page the same pixels" || fail "$differ pages differ in pixels"
+same_pages "$TMP/kept.pdf" "$TMP/streamed.pdf"
 cmp -s "$TMP/kept.pdf" "$TMP/streamed.pdf" &&
   fail "the pack's PDFs are the same bytes: was it streamed at all?"
 
