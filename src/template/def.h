@@ -706,6 +706,12 @@ bool rp_template_mode_exists(const rp_layout_def *l, const char *mode);
 /* The same mode: both NULL, or equal names. */
 bool rp_mode_eq(const char *a, const char *b);
 
+/* xmlXPathCtxtCompile, without libxml2 2.9's streaming shortcut for plain
+ * paths: that shortcut leaks its pattern when the allocation after it fails
+ * (found by test_alloc_faults), so a plain path is compiled in parentheses,
+ * which XPath 1.0 gives the same value. */
+xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text);
+
 /* xpath.c: compiling (at load). `attr` names the attribute for messages.
  * Both report errors against n and return NULL. */
 const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char *attr,

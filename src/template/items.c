@@ -50,7 +50,7 @@ static rp_xexpr *compile(rp_xeval *x, const char *fmt, const char *text) {
   sprintf(where, fmt, text);
   *e = (rp_xexpr){.text = text, .where = where, .file = NULL, .line = 0};
   x->err[0] = '\0';
-  e->comp = xmlXPathCtxtCompile(x->ctx, (const xmlChar *)text);
+  e->comp = rp_xpath_compile(x->ctx, text);
   if (!e->comp) {
     rp_diag_error(x->d, RP_ERR_INPUT, NULL, 0, 0, "XPath error in %s: %s; check the expression",
                   where, x->err[0] ? x->err : "invalid expression");

@@ -172,6 +172,17 @@ static const char *describe(rp_layout_def *l, const char *attr, const char *text
   return rp_arena_printf(l->a, "{%s}", text);
 }
 
+xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {
+  char wrapped[1024];
+  size_t n = strlen(text);
+  if (strpbrk(text, "([@") || n + 3 > sizeof wrapped)
+    return xmlXPathCtxtCompile(ctx, (const xmlChar *)text);
+  wrapped[0] = '(';
+  memcpy(wrapped + 1, text, n);
+  memcpy(wrapped + 1 + n, ")", 2);
+  return xmlXPathCtxtCompile(ctx, (const xmlChar *)wrapped);
+}
+
 const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char *attr,
                                  const char *text, const char *const *vars) {
   const char *where = describe(l, attr, text);
@@ -185,7 +196,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   l->xp_err[0] = '\0';
   l->xp_err_code = 0;
   l->xp_err_pos = 0;
-  e->comp = xmlXPathCtxtCompile(l->xp, (const xmlChar *)text);
+  e->comp = rp_xpath_compile(l->xp, text);
   if (strstr(text, "page(") || strstr(text, "pages(")) l->uses_page_refs = true;
   if (!e->comp) {
     l->comps.len--;

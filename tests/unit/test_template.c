@@ -8,6 +8,7 @@
  * <tmp>/proj/{layouts,fonts}/, and the tests load the copies. Content is
  * loaded with the review schema (or none, for the small rich-text document)
  * straight into an rp_content: binding reads only its tree and path. */
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -771,6 +772,64 @@ static void test_bad_xpath(void **state) {
   expect_error_at(&w.d, "a { without its }", f, line_of(f, "{unclosed"));
   assert_int_equal(w.d.errors, 4);
   world_fini(&w);
+}
+
+/* libxml2 2.9's streaming shortcut for plain paths (no "(", "[" or "@")
+ * leaked its pattern when the allocation after it failed; rp_xpath_compile
+ * goes around it. Every allocation of the compile fails in turn, through
+ * libxml2's own allocator hooks, and nothing may be left held. */
+typedef struct {
+  long calls, fail_at;
+  long live;
+} xfault_state;
+static xfault_state xfault;
+
+static void *xfault_malloc(size_t n) {
+  if (++xfault.calls == xfault.fail_at) return NULL;
+  void *p = malloc(n);
+  if (p) xfault.live += (long)malloc_usable_size(p);
+  return p;
+}
+static void *xfault_realloc(void *p, size_t n) {
+  if (++xfault.calls == xfault.fail_at) return NULL;
+  long before = p ? (long)malloc_usable_size(p) : 0;
+  void *q = realloc(p, n);
+  if (q) xfault.live += (long)malloc_usable_size(q) - before;
+  return q;
+}
+static char *xfault_strdup(const char *s) {
+  char *p = xfault_malloc(strlen(s) + 1);
+  return p ? strcpy(p, s) : NULL;
+}
+static void xfault_free(void *p) {
+  if (p) xfault.live -= (long)malloc_usable_size(p);
+  free(p);
+}
+
+static void test_xpath_compile_faults(void **state) {
+  (void)state;
+  xmlFreeFunc f0;
+  xmlMallocFunc m0;
+  xmlReallocFunc r0;
+  xmlStrdupFunc s0;
+  xmlMemGet(&f0, &m0, &r0, &s0);
+  xmlMemSetup(xfault_free, xfault_malloc, xfault_realloc, xfault_strdup);
+  long leaked_at = 0, compiled = 0;
+  /* Round 0 lets libxml2 make its one-time allocations (mutexes, the
+   * error state), which stay held by design; round 1 counts. */
+  for (long k = 1; k <= 120 && !leaked_at; k++) {
+    xfault = (xfault_state){0, k > 60 ? k - 60 : k, 0};
+    xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
+    xmlXPathCompExprPtr comp = ctx ? rp_xpath_compile(ctx, "section/title") : NULL;
+    compiled += k > 60 && comp != NULL;
+    xmlXPathFreeCompExpr(comp);
+    xmlXPathFreeContext(ctx);
+    xmlResetLastError(); /* libxml2's last error keeps a copy of its message */
+    if (k > 60 && xfault.live != 0) leaked_at = k - 60;
+  }
+  xmlMemSetup(f0, m0, r0, s0);
+  assert_int_equal(leaked_at, 0);
+  assert_true(compiled > 0); /* the sweep reached past the last allocation */
 }
 
 static void test_runtime_errors(void **state) {
@@ -2339,6 +2398,7 @@ int main(void) {
       cmocka_unit_test(test_lazy_same_sections),
       cmocka_unit_test(test_lazy_same_errors),
       cmocka_unit_test(test_lazy_memory_follows_sections),
+      cmocka_unit_test(test_xpath_compile_faults),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
