@@ -208,6 +208,10 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   *slot = e->comp;
   if (!scan_names(l, n, where, text, vars)) return NULL;
   e->text = rp_arena_strdup(l->a, text);
+  if (!e->text) {
+    rp_def_out_of_memory(l);
+    return NULL;
+  }
   e->where = where;
   e->file = rp_def_file(l, n);
   e->line = (int)xmlGetLineNo(n);
@@ -306,6 +310,10 @@ const rp_avt *rp_avt_compile(rp_layout_def *l, const xmlNode *n, const char *att
         return NULL;
       }
       lp->lit = rp_arena_strndup(l->a, lit, o);
+      if (!lp->lit) {
+        rp_def_out_of_memory(l);
+        return NULL;
+      }
       o = 0;
     }
     char *expr = rp_arena_strndup(l->a, p + 1, elen);
@@ -325,6 +333,10 @@ const rp_avt *rp_avt_compile(rp_layout_def *l, const xmlNode *n, const char *att
       return NULL;
     }
     lp->lit = rp_arena_strndup(l->a, lit, o);
+    if (!lp->lit) {
+      rp_def_out_of_memory(l);
+      return NULL;
+    }
   }
   if (!ok) return NULL;
   t->parts = parts.data;

@@ -19,6 +19,7 @@
 
 #include <libxml/xpathInternals.h>
 /* testutil.h brings cmocka */
+#include "base/mem.h"
 #include "base/path.h"
 #include "base/schemas.h"
 #include "base/xml.h"
@@ -1474,11 +1475,16 @@ static void test_part2_runtime_errors(void **state) {
 
 /* ---- fault injection ----------------------------------------------------------- */
 
+/* fault_injection_once's N: one allocation of the whole process from after
+ * the world is set up. */
+static unsigned long mem_fail_once;
+
 static char *run_small(const char *layout, const char *content, unsigned long fail_at,
                        rp_status *st_out) {
   world w;
   world_init(&w);
   if (fail_at) rp_arena_fail_after(w.a, fail_at);
+  if (mem_fail_once) rp_mem_fail_after(mem_fail_once, false);
   rp_status st = rp_layout_def_load(w.a, fixture(layout), &w.d, &w.l);
   if (st == RP_OK) st = load_content(&w, content ? content : sample(), !content);
   if (st == RP_OK) st = rp_bind(w.a, w.l, &w.c, &w.d, &w.b);
@@ -1514,6 +1520,36 @@ static void fault_injection(const char *layout, const char *content, const char 
   assert_true(n < 20000);
   print_message("fault injection: %s needs %lu arena allocations\n", layout, n - 1);
   free(reference);
+}
+
+/* One allocation fails, not every later one: RP_FAIL_ALLOC=N as the
+ * fault test runs it, where the code after a swallowed failure goes on
+ * (base/outfile refuses the file at the end). Nothing may crash, every
+ * reported failure is explained, and a run that saw no failure gives the
+ * full result. */
+static void fault_injection_once(const char *layout, const char *needle) {
+  rp_status st;
+  unsigned long start = rp_mem_count();
+  char *reference = run_small(layout, NULL, 0, &st);
+  unsigned long count = rp_mem_count() - start;
+  assert_int_equal(st, RP_OK);
+  assert_non_null(strstr(reference, needle));
+  for (unsigned long n = 1; n <= count + 10; n++) {
+    mem_fail_once = n;
+    char *texts = run_small(layout, NULL, 0, &st);
+    bool failed = rp_mem_failed();
+    mem_fail_once = 0;
+    rp_mem_fail_after(0, false);
+    rp_mem_forget_failure();
+    if (st == RP_OK && !failed) assert_string_equal(texts, reference);
+    free(texts);
+  }
+  free(reference);
+}
+
+static void test_fault_injection_once(void **state) {
+  (void)state;
+  fault_injection_once("small.xml", "Sharon Taylor");
 }
 
 static void test_fault_injection(void **state) {
@@ -2399,6 +2435,7 @@ int main(void) {
       cmocka_unit_test(test_lazy_same_errors),
       cmocka_unit_test(test_lazy_memory_follows_sections),
       cmocka_unit_test(test_xpath_compile_faults),
+      cmocka_unit_test(test_fault_injection_once),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
