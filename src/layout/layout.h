@@ -81,6 +81,9 @@ typedef struct rp_layout_opts {
    * listed in rp_page.later, to be set once the count (doc->run_pages) is
    * known, by rp_layout_running_set. The pass is then final (no recount). */
   bool defer_pages;
+  /* Charts drawn once per run (charts/memo.h): a later layout of the same
+   * run copies an equal chart's items; NULL: each drawn where placed. */
+  struct rp_chart_memo *chart_memo;
 } rp_layout_opts;
 
 /* While section_body runs: writes into buf the label of the page where the

@@ -287,11 +287,60 @@ static void test_back_references_one_layout(void **state) {
   assert_true(same_file(lazy, whole));
 }
 
+/* Each chart is drawn once per run (charts/memo.h): the review, laid out
+ * more than once for its contents, draws its charts (the map among them)
+ * in one layout and copies them in the others; the PDF is the one drawing
+ * every chart in every layout makes. */
+static void test_charts_drawn_once(void **state) {
+  (void)state;
+  char memo[4096], plain[4096];
+  snprintf(memo, sizeof memo, "%s/memo.pdf", rp_test_tmpdir());
+  snprintf(plain, sizeof plain, "%s/plain.pdf", rp_test_tmpdir());
+  size_t draws[2] = {0}, copies[2] = {0}, charts = 0;
+  int passes[2] = {0};
+  for (int i = 0; i < 2; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    passes_seen = 0;
+    rp_pipeline_opts o = {.content = rp_test_src("data/ccin-2018-19.xml"),
+                          .layout = rp_test_src("layouts/annual-review.xml"),
+                          .output = i ? plain : memo,
+                          .no_chart_memo = i == 1,
+                          .progress = on_progress};
+    rp_pipeline_result res;
+    rp_status st = rp_pipeline_render(a, &o, &d, &res);
+    if (st != RP_OK) rp_test_diag_dump(&d);
+    assert_int_equal(st, RP_OK);
+    draws[i] = res.chart_draws, copies[i] = res.chart_copies, passes[i] = passes_seen;
+    if (i == 0)
+      for (size_t p = 0; p < res.doc->pages.len; p++) {
+        const rp_page *pg = &RP_VEC_AT(res.doc->pages, rp_page, p);
+        for (size_t k = 0; k < pg->items.len; k++) {
+          const rp_item *it = &RP_VEC_AT(pg->items, rp_item, k);
+          charts += it->kind == RP_ITEM_CHART && it->u.chart.drawn;
+        }
+      }
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+  assert_true(passes[0] >= 2);
+  assert_int_equal(passes[0], passes[1]);
+  assert_true(charts >= 3); /* the map and the figures' charts */
+  /* drawn once each, copied in every other layout */
+  assert_int_equal(draws[0], charts);
+  assert_int_equal(copies[0], charts * (size_t)(passes[0] - 1));
+  assert_int_equal(draws[1] + copies[1], 0); /* no memo: nothing counted */
+  assert_true(same_file(memo, plain));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
       cmocka_unit_test(test_lazy_binding_same_pdf),
       cmocka_unit_test(test_back_references_one_layout),
+      cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };
