@@ -33,6 +33,7 @@
 #include <libxml/xmlmemory.h>
 #include <libxml/xpath.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -709,14 +710,25 @@ static struct {
   xmlRelaxNGPtr rng;
 } compiled[8];
 
-static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
-  size_t i = 0;
-  for (; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
+/* The content and the layout may be validated on two threads at once
+ * (pipeline.c): the tables are read and written under this lock, each
+ * schema compiled outside it. */
+static pthread_mutex_t schemas_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static xmlRelaxNGPtr compiled_rng(const char *text) {
+  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
     if (compiled[i].text == text) return compiled[i].rng;
+  return NULL;
+}
+
+static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
+  pthread_mutex_lock(&schemas_lock);
+  xmlRelaxNGPtr rng = compiled_rng(text);
+  pthread_mutex_unlock(&schemas_lock);
+  if (rng) return rng;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
   err_ctx sec = {.diag = &schema_diag, .path = name};
-  xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(text, (int)len);
   if (pctx) {
     xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
@@ -724,25 +736,38 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     xmlRelaxNGFreeParserCtxt(pctx);
   }
   rp_diag_fini(&schema_diag);
-  if (rng && i < sizeof compiled / sizeof compiled[0]) {
+  if (!rng) return NULL;
+  pthread_mutex_lock(&schemas_lock);
+  xmlRelaxNGPtr other = compiled_rng(text); /* compiled meanwhile by another thread */
+  size_t i = 0;
+  while (!other && i < sizeof compiled / sizeof compiled[0] && compiled[i].text) i++;
+  if (!other && i < sizeof compiled / sizeof compiled[0]) {
     compiled[i].text = text;
     compiled[i].rng = rng;
   }
-  return rng; /* the caller frees it only when it could not be kept */
+  pthread_mutex_unlock(&schemas_lock);
+  if (!other) return rng; /* the caller frees it only when it could not be kept */
+  xmlRelaxNGFree(rng);
+  return other;
 }
 
 void rp_xml_schemas_release(void) {
+  pthread_mutex_lock(&schemas_lock);
   for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++) {
     if (compiled[i].rng) xmlRelaxNGFree(compiled[i].rng);
     compiled[i].text = NULL;
     compiled[i].rng = NULL;
   }
+  pthread_mutex_unlock(&schemas_lock);
 }
 
 static bool kept(xmlRelaxNGPtr rng) {
+  bool found = false;
+  pthread_mutex_lock(&schemas_lock);
   for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++)
-    if (compiled[i].rng == rng) return true;
-  return false;
+    if (compiled[i].rng == rng) found = true;
+  pthread_mutex_unlock(&schemas_lock);
+  return found;
 }
 
 static void ignore_error(void *user, error_ptr e) { (void)user, (void)e; }
@@ -774,7 +799,7 @@ static const char *find(const char *p, const char *end, const char *needle, size
   return NULL;
 }
 
-const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+static const char *variant_locked(const char *text, size_t len, const char *from, const char *to,
                                   size_t *out_len) {
   static struct {
     const char *text, *from;
@@ -812,6 +837,14 @@ const char *rp_xml_schema_variant(const char *text, size_t len, const char *from
   }
   *out_len = made[i].len;
   return made[i].variant;
+}
+
+const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+                                  size_t *out_len) {
+  pthread_mutex_lock(&schemas_lock);
+  const char *v = variant_locked(text, len, from, to, out_len);
+  pthread_mutex_unlock(&schemas_lock);
+  return v;
 }
 
 static int cmp_name(const void *key, const void *elem) {
@@ -1051,6 +1084,11 @@ const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }
 /* libxml2's generic errors (printed to stderr by default) are not ours to
  * print; everything that matters arrives through the structured handler. */
 static void silent(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
+void rp_xml_init(void) {
+  xmlInitParser();
+  xmlThrDefSetGenericErrorFunc(NULL, silent); /* threads made from now on, as this one */
+}
 
 void rp_xml_use_rp_mem(void) {
   xmlMemSetup(rp_mem_free, rp_mem_lib_alloc, rp_mem_lib_realloc, rp_mem_lib_strdup);

@@ -93,4 +93,8 @@ rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d);
  * Call once, before any other libxml2 call. */
 void rp_xml_use_rp_mem(void);
 
+/* libxml2's global set-up, made once: call it on the main thread before
+ * any other thread uses libxml2 (pipeline.c loads on two). */
+void rp_xml_init(void);
+
 #endif

@@ -76,6 +76,9 @@ typedef struct rp_pipeline_opts {
   /* Tests: draw each chart wherever a layout places it, as before charts
    * were drawn once per run (charts/memo.h); the output must be the same. */
   bool no_chart_memo;
+  /* Tests: load the content and then the layout on this thread, as before
+   * they were loaded on two at once; the messages must be the same. */
+  bool load_serial;
   /* Progress, page by page (NULL: none): called often, so it should be
    * cheap; it must not print from library code, only cli/ decides. */
   void (*progress)(void *user, const rp_progress *p);

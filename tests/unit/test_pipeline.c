@@ -335,12 +335,81 @@ static void test_charts_drawn_once(void **state) {
   assert_true(same_file(memo, plain));
 }
 
+/* The messages of a run, one string per entry (file:line: message). */
+static char *messages_of(const char *content, const char *layout, bool serial, rp_status *st) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  char pdf[4096];
+  snprintf(pdf, sizeof pdf, "%s/order.pdf", rp_test_tmpdir());
+  rp_pipeline_opts o = {.content = content, .layout = layout, .output = pdf, .load_serial = serial};
+  rp_pipeline_result res;
+  *st = rp_pipeline_render(a, &o, &d, &res);
+  size_t cap = 1, len = 0;
+  for (size_t i = 0; i < d.count; i++)
+    cap += 64 + (d.entries[i].file ? strlen(d.entries[i].file) : 0) +
+           (d.entries[i].message ? strlen(d.entries[i].message) : 0);
+  char *all = malloc(cap);
+  assert_non_null(all);
+  all[0] = 0;
+  for (size_t i = 0; i < d.count; i++) {
+    const rp_diag_entry *e = &d.entries[i];
+    len += (size_t)snprintf(all + len, cap - len, "%d %s:%d:%d: %s\n", (int)e->severity,
+                            e->file ? e->file : "", e->line, e->col, e->message ? e->message : "");
+  }
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+  return all;
+}
+
+/* The content and the layout are loaded on two threads at once; the
+ * messages are those of loading one after the other, in the same order:
+ * an invalid content with an invalid layout (the content's only: the
+ * layout is not loaded after a content that failed), a valid content with
+ * an invalid layout, an invalid content with a valid layout. */
+static void test_two_threads_same_messages(void **state) {
+  (void)state;
+  char dir[1024], cmd[16384], content[4096], layout[4096];
+  snprintf(dir, sizeof dir, "%s/order", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s/data' && cp -r '%s' '%s/layouts' && cp -r '%s' '%s/fonts' "
+           "&& sed 's|^<review version=\"2\"|<review version=\"2\" bogus=\"1\"|; "
+           "s|<title>|<title colour=\"red\">|' '%s' > '%s/data/bad.xml' "
+           "&& sed -i 's|^<layout version=\"1\"|<layout version=\"1\" shade=\"9\"|' "
+           "'%s/layouts/annual-review.xml'",
+           dir, dir, rp_test_src("layouts"), dir, rp_test_src("fonts"), dir,
+           rp_test_src("data/ccin-2018-19.xml"), dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(layout, sizeof layout, "%s/layouts/annual-review.xml", dir);
+  snprintf(content, sizeof content, "%s/data/bad.xml", dir);
+  const char *good_content = rp_test_src("data/ccin-2018-19.xml");
+  const char *good_layout = rp_test_src("layouts/annual-review.xml");
+  const char *cases[][2] = {{content, layout}, {good_content, layout}, {content, good_layout}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rp_status st_two, st_one;
+    char *two = messages_of(cases[i][0], cases[i][1], false, &st_two);
+    char *one = messages_of(cases[i][0], cases[i][1], true, &st_one);
+    assert_int_equal(st_two, RP_ERR_INPUT);
+    assert_int_equal(st_one, st_two);
+    assert_string_equal(two, one);
+    /* the file at fault, and only it */
+    bool bad_content = cases[i][0] == content;
+    assert_non_null(strstr(two, bad_content ? "bad.xml" : "annual-review.xml"));
+    if (bad_content) assert_null(strstr(two, "annual-review.xml"));
+    assert_true(strstr(two, "bogus") || strstr(two, "shade"));
+    free(two);
+    free(one);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
       cmocka_unit_test(test_lazy_binding_same_pdf),
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
+      cmocka_unit_test(test_two_threads_same_messages),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };
