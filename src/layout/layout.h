@@ -86,6 +86,12 @@ typedef struct rp_layout_opts {
   struct rp_chart_memo *chart_memo;
 } rp_layout_opts;
 
+/* A memo for rp_layout_opts.chart_memo, for every layout of one run (NULL
+ * when out of memory: charts are then drawn where placed), and its end:
+ * how many charts it saw drawn, and copied. */
+struct rp_chart_memo *rp_layout_chart_memo_new(void);
+void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies);
+
 /* While section_body runs: writes into buf the label of the page where the
  * anchor `id` starts in the layout `run`, when neither can change any more
  * (the page is final, or the flow has ended on it), and returns true;

@@ -13,7 +13,6 @@
 #include "base/mem.h"
 #include "base/outfile.h"
 #include "base/xml.h"
-#include "charts/memo.h"
 #include "model/content.h"
 #include "pipeline/preflight.h"
 #include "render/probe.h"
@@ -656,7 +655,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.defer_pages = !refs || tentative;
     /* a layout laid out again draws each chart once (NULL: no memory for
      * one, each drawn); freed with the last layout's pages kept */
-    if (refs && !o->no_chart_memo) lo.chart_memo = rp_chart_memo_new();
+    if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
@@ -680,9 +679,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     if (st == RP_OK && refs && !once)
       st = settle_page_refs(a, &pass, layout, &lz, streams && !o->select && long_content(content),
                             &bo, &lo, &s, d, &pages);
-    out->chart_draws = rp_chart_memo_draws(lo.chart_memo);
-    out->chart_copies = rp_chart_memo_hits(lo.chart_memo);
-    rp_chart_memo_free(lo.chart_memo);
+    rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
     lo.chart_memo = NULL;
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
