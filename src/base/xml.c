@@ -707,28 +707,44 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
  * Kept until exit, like libxml2's own globals. */
 static struct {
   const char *text;
-  xmlRelaxNGPtr rng;
+  xmlRelaxNGPtr rng; /* NULL while busy */
+  bool busy;         /* being compiled by a thread: others wait for it */
 } compiled[8];
 
-/* The content and the layout may be validated on two threads at once
- * (pipeline.c): the tables are read and written under this lock, each
- * schema compiled outside it. */
+/* The content and the layout may be validated on two threads at once, and
+ * the layout's schema compiled ahead on one (rp_xml_schema_prepare,
+ * pipeline.c): the table is read and written under this lock, each schema
+ * compiled outside it, once; a thread that needs one being compiled waits. */
 static pthread_mutex_t schemas_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t schemas_done = PTHREAD_COND_INITIALIZER;
 
-static xmlRelaxNGPtr compiled_rng(const char *text) {
-  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
-    if (compiled[i].text == text) return compiled[i].rng;
-  return NULL;
+enum { N_COMPILED = sizeof compiled / sizeof compiled[0] };
+
+static int slot_of(const char *text) {
+  for (int i = 0; i < N_COMPILED; i++)
+    if (compiled[i].text == text) return i;
+  return -1;
 }
 
 static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   pthread_mutex_lock(&schemas_lock);
-  xmlRelaxNGPtr rng = compiled_rng(text);
+  int i = slot_of(text);
+  while (i >= 0 && compiled[i].busy) {
+    pthread_cond_wait(&schemas_done, &schemas_lock);
+    i = slot_of(text); /* gone: its compiling failed */
+  }
+  if (i >= 0) {
+    xmlRelaxNGPtr rng = compiled[i].rng;
+    pthread_mutex_unlock(&schemas_lock);
+    return rng;
+  }
+  i = slot_of(NULL);
+  if (i >= 0) compiled[i].text = text, compiled[i].busy = true;
   pthread_mutex_unlock(&schemas_lock);
-  if (rng) return rng;
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
   err_ctx sec = {.diag = &schema_diag, .path = name};
+  xmlRelaxNGPtr rng = NULL;
   xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewMemParserCtxt(text, (int)len);
   if (pctx) {
     xmlRelaxNGSetParserStructuredErrors(pctx, on_error, &sec);
@@ -736,24 +752,31 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     xmlRelaxNGFreeParserCtxt(pctx);
   }
   rp_diag_fini(&schema_diag);
-  if (!rng) return NULL;
-  pthread_mutex_lock(&schemas_lock);
-  xmlRelaxNGPtr other = compiled_rng(text); /* compiled meanwhile by another thread */
-  size_t i = 0;
-  while (!other && i < sizeof compiled / sizeof compiled[0] && compiled[i].text) i++;
-  if (!other && i < sizeof compiled / sizeof compiled[0]) {
-    compiled[i].text = text;
+  if (i >= 0) {
+    pthread_mutex_lock(&schemas_lock);
     compiled[i].rng = rng;
+    compiled[i].busy = false;
+    if (!rng) compiled[i].text = NULL;
+    pthread_cond_broadcast(&schemas_done);
+    pthread_mutex_unlock(&schemas_lock);
   }
-  pthread_mutex_unlock(&schemas_lock);
-  if (!other) return rng; /* the caller frees it only when it could not be kept */
-  xmlRelaxNGFree(rng);
-  return other;
+  return rng; /* the caller frees it only when it could not be kept */
+}
+
+static bool kept(xmlRelaxNGPtr rng);
+
+void rp_xml_schema_prepare(const rp_xml_schema *schema) {
+  const char *text = schema->fast_text ? schema->fast_text : schema->text;
+  size_t len = schema->fast_text ? schema->fast_len : schema->len;
+  rp_mem_shield(true); /* as validate compiles: libxml2's allocations */
+  xmlRelaxNGPtr rng = compile(schema->name, text, len);
+  rp_mem_shield(false);
+  if (rng && !kept(rng)) xmlRelaxNGFree(rng);
 }
 
 void rp_xml_schemas_release(void) {
   pthread_mutex_lock(&schemas_lock);
-  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++) {
+  for (int i = 0; i < N_COMPILED; i++) {
     if (compiled[i].rng) xmlRelaxNGFree(compiled[i].rng);
     compiled[i].text = NULL;
     compiled[i].rng = NULL;
@@ -764,7 +787,7 @@ void rp_xml_schemas_release(void) {
 static bool kept(xmlRelaxNGPtr rng) {
   bool found = false;
   pthread_mutex_lock(&schemas_lock);
-  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++)
+  for (int i = 0; i < N_COMPILED; i++)
     if (compiled[i].rng == rng) found = true;
   pthread_mutex_unlock(&schemas_lock);
   return found;

@@ -493,9 +493,12 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
 
 /* The content, loaded on a thread of its own while this one loads the
  * layout: the two are independent, and a short review's loading is a third
- * of its time. The thread has an arena (a child made before it starts) and
- * a diag of its own; libxml2 is set up first (rp_xml_init). */
+ * of its time. The thread first compiles the layout's schema, which this
+ * one needs once it has parsed the layout. It has an arena (a child made
+ * before it starts) and a diag of its own; libxml2 is set up first
+ * (rp_xml_init). */
 typedef struct content_job {
+  rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
   rp_arena *arena;
   const char *path;
   rp_diag d;
@@ -505,6 +508,7 @@ typedef struct content_job {
 
 static void *load_content(void *user) {
   content_job *j = user;
+  rp_xml_schema_prepare(&j->layout_schema);
   j->st = rp_content_load(j->arena, j->path, &j->d, &j->content);
   return NULL;
 }
@@ -539,6 +543,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
   bool two = !o->load_serial && !rp_mem_faults_armed() && !rp_arena_faults_armed(a);
   if (two) {
     rp_xml_init();
+    j.layout_schema = rp_layout_schema();
     diag_like(&j.d, d);
     two = pthread_create(&t, NULL, load_content, &j) == 0;
     if (!two) rp_diag_fini(&j.d);
