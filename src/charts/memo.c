@@ -23,6 +23,7 @@ struct rp_chart_memo {
   rp_arena *a;
   entry *buckets[BUCKETS];
   size_t draws, hits;
+  bool keep; /* new drawings are kept (rp_chart_memo_keep) */
 };
 
 rp_chart_memo *rp_chart_memo_new(void) {
@@ -39,6 +40,10 @@ void rp_chart_memo_free(rp_chart_memo *m) {
   if (!m) return;
   rp_arena_free(m->a);
   rp_mem_free(m);
+}
+
+void rp_chart_memo_keep(rp_chart_memo *m, bool on) {
+  if (m) m->keep = on;
 }
 
 size_t rp_chart_memo_draws(const rp_chart_memo *m) { return m ? m->draws : 0; }
@@ -229,7 +234,7 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
   m->draws++;
   rp_status st = rp_charts_draw(a, c, fonts, box, page, d);
   /* a drawing that said something draws again, to say it again */
-  if (st == RP_OK && d->count + d->dropped == said && d->errors == errors &&
+  if (st == RP_OK && m->keep && d->count + d->dropped == said && d->errors == errors &&
       d->warnings == warnings)
     keep(m, &k, h, page, from);
   rp_mem_free(k.p);

@@ -6,8 +6,7 @@
  *
  * Owned by one run (pipeline.c), never kept between runs. Only drawings
  * that recorded no message are kept, so that a replay adds none where a
- * draw would have; past RP_CHART_MEMO_BYTES nothing more is kept (a long
- * document laid out once must not hold every chart). */
+ * draw would have; past RP_CHART_MEMO_BYTES nothing more is kept. */
 #ifndef RP_CHARTS_MEMO_H
 #define RP_CHARTS_MEMO_H
 
@@ -17,8 +16,14 @@
 
 typedef struct rp_chart_memo rp_chart_memo;
 
-/* A new empty memo; NULL when out of memory (callers draw without one). */
+/* A new empty memo, keeping nothing yet; NULL when out of memory (callers
+ * draw without one). */
 rp_chart_memo *rp_chart_memo_new(void);
+/* Whether drawings from now on are kept: only while another layout of the
+ * run is known to follow (a layout that may be the last keeps nothing, so
+ * that a long document laid out once holds no charts). Copies are made
+ * either way. */
+void rp_chart_memo_keep(rp_chart_memo *m, bool on);
 void rp_chart_memo_free(rp_chart_memo *m);
 
 /* rp_charts_draw through memo `m` (NULL: no memo): the items of an equal

@@ -8,6 +8,8 @@ struct rp_chart_memo *rp_layout_chart_memo_new(void) {
   return rp_chart_memo_new();
 }
 
+void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on) { rp_chart_memo_keep(m, on); }
+
 void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies) {
   if (draws) *draws = rp_chart_memo_draws(m);
   if (copies) *copies = rp_chart_memo_hits(m);

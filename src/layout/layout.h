@@ -90,6 +90,9 @@ typedef struct rp_layout_opts {
  * when out of memory: charts are then drawn where placed), and its end:
  * how many charts it saw drawn, and copied. */
 struct rp_chart_memo *rp_layout_chart_memo_new(void);
+/* Whether the charts drawn from now on are kept for later layouts (only
+ * while one is known to follow: charts/memo.h rp_chart_memo_keep). */
+void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on);
 void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies);
 
 /* While section_body runs: writes into buf the label of the page where the

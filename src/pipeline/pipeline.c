@@ -375,6 +375,7 @@ static rp_status section_body(void *user, const rp_section *sec, const void *run
     /* a page() answered from no laid-out page: this layout cannot be the
      * last; from here on it only measures, as a first layout did */
     lz->tentative = false;
+    rp_layout_chart_memo_keep(lz->lo->chart_memo, true); /* another layout follows */
     lz->lo->hold_bytes = 0;
     lz->lo->defer_pages = false;
     lz->s->draw = false;
@@ -458,6 +459,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     rp_layout_doc *again = NULL;
     stream_reset(s); /* what the pass before drew, or counted */
     s->draw = true;
+    rp_layout_chart_memo_keep(lo->chart_memo, true); /* charts for the layout after, if any */
     lo->pages_hint = hint;
     /* bound: the tree is not needed while the end of this layout is drawn
      * (the blocks copy what they print) */
@@ -665,6 +667,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     /* a layout laid out again draws each chart once (NULL: no memory for
      * one, each drawn); freed with the last layout's pages kept */
     if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
+    rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
