@@ -65,6 +65,11 @@ void rp_arena_fail_after(rp_arena *a, unsigned long n) {
   a->failing = 0;
 }
 
+bool rp_arena_faults_armed(const rp_arena *a) {
+  if (a->faults) a = a->faults;
+  return a->failing || a->fail_countdown != 0;
+}
+
 static int should_fail(rp_arena *a) {
   if (rp_mem_fail_now()) return 1; /* the process-wide injection (base/mem.h) */
   if (a->faults) a = a->faults;

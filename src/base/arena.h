@@ -9,6 +9,7 @@
 #define RP_BASE_ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct rp_arena rp_arena;
@@ -45,6 +46,9 @@ size_t rp_arena_used(const rp_arena *a);
 /* Fault injection: the nth allocation from now (1-based) and all later ones
  * fail. 0 turns it off. */
 void rp_arena_fail_after(rp_arena *a, unsigned long n);
+/* True while a's injected fault (its own, or its parent's) is to come or
+ * failing: its children then count in one order only on one thread. */
+bool rp_arena_faults_armed(const rp_arena *a);
 
 /* A growable array allocated from an arena. Elements are copied on growth; the
  * old block is abandoned to the arena (bounded waste, no separate free). */

@@ -172,6 +172,39 @@ rp_status rp_diag_oom(rp_diag *d) {
 
 rp_status rp_diag_status(const rp_diag *d) { return d->status; }
 
+void rp_diag_append(rp_diag *to, rp_diag *from) {
+  size_t max = to->max_entries ? to->max_entries : DEFAULT_MAX_ENTRIES;
+  for (size_t i = 0; i < from->count; i++) {
+    rp_diag_entry *e = &from->entries[i];
+    bool room = to->count < max;
+    if (room && to->count == to->cap) {
+      size_t cap = to->cap ? to->cap * 2 : 16;
+      rp_diag_entry *grown = rp_mem_reallocarray(to->entries, cap, sizeof *grown);
+      if (grown) {
+        to->entries = grown;
+        to->cap = cap;
+      }
+      room = grown != NULL;
+    }
+    if (room) {
+      to->entries[to->count++] = *e; /* its strings move with it */
+      continue;
+    }
+    to->dropped++;
+    rp_mem_free(e->file);
+    rp_mem_free(e->message);
+    rp_mem_free(e->layout_file);
+    rp_mem_free(e->content_file);
+  }
+  from->count = 0;
+  to->errors += from->errors;
+  to->warnings += from->warnings;
+  to->dropped += from->dropped;
+  if (to->status == RP_OK) to->status = from->status;
+  from->errors = from->warnings = from->dropped = 0;
+  from->status = RP_OK;
+}
+
 void rp_diag_print(const rp_diag *d, FILE *out) {
   for (size_t i = 0; i < d->count; i++) {
     const rp_diag_entry *e = &d->entries[i];

@@ -113,6 +113,12 @@ rp_status rp_diag_oom(rp_diag *d);
 /* Status of the run so far: the first error's status, or RP_OK. */
 rp_status rp_diag_status(const rp_diag *d);
 
+/* Moves every entry of `from` to the end of `to`, in order, as if each had
+ * been recorded in `to` then (to's limit applies; the counts and the first
+ * error's status join to's); `from` is left empty. For work done on
+ * another thread with a diag of its own, merged in a fixed order. */
+void rp_diag_append(rp_diag *to, rp_diag *from);
+
 /* Writes every entry as "file:line:col: error: message" (cli/ only). */
 void rp_diag_print(const rp_diag *d, FILE *out);
 

@@ -1,24 +1,33 @@
 /* mem — see mem.h. Process-wide state: reviewpdf renders one document per
  * process at a time (watch re-renders in sequence), and the libraries'
- * allocator hooks are process-wide too. */
+ * allocator hooks are process-wide too. The content and the layout may be
+ * loaded on two threads at once (pipeline.c), so the counts are atomic
+ * (relaxed: each only needs its own total right) and the shield, raised
+ * around a thread's own libxml2 calls, is the thread's. Fault injection
+ * counts in one order only with one thread: the pipeline loads on one
+ * while it is armed (rp_mem_faults_armed). */
 #include "base/mem.h"
 
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned long counted; /* allocations so far */
+static atomic_ulong counted;  /* allocations so far */
 static unsigned long fail_at; /* the count that fails; 0 = off */
 static bool fail_sticky;      /* and every one after it */
-static bool any_failed;
-static int shielded;       /* depth of rp_mem_shield */
-static size_t live, limit; /* bytes held now; the most allowed (0: none) */
-static bool limit_hit;
+static atomic_bool any_failed;
+static _Thread_local int shielded; /* depth of rp_mem_shield, this thread's */
+static atomic_size_t live;         /* bytes held now */
+static size_t limit;               /* the most allowed (0: none) */
+static atomic_bool limit_hit;
+
+#define RELAXED memory_order_relaxed
 
 bool rp_mem_fail_now(void) {
-  counted++;
-  if (fail_at && (counted == fail_at || (fail_sticky && counted > fail_at))) {
+  unsigned long n = atomic_fetch_add_explicit(&counted, 1, RELAXED) + 1;
+  if (fail_at && (n == fail_at || (fail_sticky && n > fail_at))) {
     any_failed = true;
     return true;
   }
@@ -39,18 +48,21 @@ static bool over_limit(size_t held, size_t grow) {
   return true;
 }
 
+static size_t held(void) { return atomic_load_explicit(&live, RELAXED); }
+
 static void *counted_malloc(size_t size) {
-  if (over_limit(live, size)) return NULL;
+  if (over_limit(held(), size)) return NULL;
   void *p = checked(malloc(size ? size : 1));
-  if (p) live += malloc_usable_size(p);
+  if (p) atomic_fetch_add_explicit(&live, malloc_usable_size(p), RELAXED);
   return p;
 }
 
 static void *counted_realloc(void *p, size_t size) {
   size_t old = p ? malloc_usable_size(p) : 0;
-  if (over_limit(live - old, size)) return NULL;
+  if (over_limit(held() - old, size)) return NULL;
   void *q = checked(realloc(p, size ? size : 1));
-  if (q) live += malloc_usable_size(q) - old;
+  /* unsigned: adding the difference wraps right when the block shrank */
+  if (q) atomic_fetch_add_explicit(&live, malloc_usable_size(q) - old, RELAXED);
   return q;
 }
 
@@ -67,9 +79,9 @@ void *rp_mem_calloc(size_t n, size_t size) {
   }
   /* calloc, not malloc and memset: a large block comes zeroed from the
    * system, its pages untouched until used (a font's kerning table) */
-  if (over_limit(live, n * size)) return NULL;
+  if (over_limit(held(), n * size)) return NULL;
   void *p = checked(n && size ? calloc(n, size) : malloc(1));
-  if (p) live += malloc_usable_size(p);
+  if (p) atomic_fetch_add_explicit(&live, malloc_usable_size(p), RELAXED);
   return p;
 }
 
@@ -99,8 +111,11 @@ char *rp_mem_strdup(const char *s) { return s ? rp_mem_strndup(s, strlen(s)) : N
 
 void rp_mem_free(void *p) {
   if (!p) return;
-  size_t n = malloc_usable_size(p);
-  live = n < live ? live - n : 0;
+  size_t n = malloc_usable_size(p), cur = held();
+  /* never below 0 (a block from before the count began) */
+  while (!atomic_compare_exchange_weak_explicit(&live, &cur, n < cur ? cur - n : 0, RELAXED,
+                                                RELAXED)) {
+  }
   free(p);
 }
 
@@ -109,8 +124,8 @@ void rp_mem_shield(bool on) { shielded += on ? 1 : -1; }
 /* A library allocation: counted, and failed on purpose unless shielded. */
 static bool lib_fail_now(void) {
   if (!shielded) return rp_mem_fail_now();
-  counted++;
-  if (fail_at && counted == fail_at) fail_at++; /* the next unshielded one fails instead */
+  unsigned long n = atomic_fetch_add_explicit(&counted, 1, RELAXED) + 1;
+  if (fail_at && n == fail_at) fail_at++; /* the next unshielded one fails instead */
   return false;
 }
 
@@ -132,8 +147,10 @@ char *rp_mem_lib_strdup(const char *s) {
   return p;
 }
 
+bool rp_mem_faults_armed(void) { return fail_at != 0; }
+
 void rp_mem_fail_after(unsigned long n, bool sticky) {
-  fail_at = n ? counted + n : 0;
+  fail_at = n ? atomic_load(&counted) + n : 0;
   fail_sticky = sticky;
 }
 
@@ -146,13 +163,13 @@ void rp_mem_fail_from_env(void) {
   rp_mem_fail_after(n, *end == '+');
 }
 
-unsigned long rp_mem_count(void) { return counted; }
+unsigned long rp_mem_count(void) { return atomic_load(&counted); }
 
 bool rp_mem_failed(void) { return any_failed; }
 
 void rp_mem_set_limit(size_t bytes) { limit = bytes; }
 
-size_t rp_mem_live(void) { return live; }
+size_t rp_mem_live(void) { return atomic_load(&live); }
 
 bool rp_mem_limit_hit(void) { return limit_hit; }
 

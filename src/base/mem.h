@@ -47,6 +47,9 @@ bool rp_mem_fail_now(void);
 /* Fault injection: the nth allocation from now (1-based) fails, and with
  * `sticky` all later ones; 0 turns it off. */
 void rp_mem_fail_after(unsigned long n, bool sticky);
+/* True while an injected fault is still to come (or failing, sticky):
+ * allocations must then happen in one order, on one thread. */
+bool rp_mem_faults_armed(void);
 /* Reads RP_FAIL_ALLOC ("N": the Nth allocation fails, "N+": and every later
  * one) — for the tests in tests/faults; ignored when unset or malformed. */
 void rp_mem_fail_from_env(void);

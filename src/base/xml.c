@@ -33,6 +33,7 @@
 #include <libxml/xmlmemory.h>
 #include <libxml/xpath.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -706,13 +707,40 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
  * Kept until exit, like libxml2's own globals. */
 static struct {
   const char *text;
-  xmlRelaxNGPtr rng;
+  xmlRelaxNGPtr rng; /* NULL while busy */
+  bool busy;         /* being compiled by a thread: others wait for it */
 } compiled[8];
 
+/* The content and the layout may be validated on two threads at once, and
+ * the layout's schema compiled ahead on one (rp_xml_schema_prepare,
+ * pipeline.c): the table is read and written under this lock, each schema
+ * compiled outside it, once; a thread that needs one being compiled waits. */
+static pthread_mutex_t schemas_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t schemas_done = PTHREAD_COND_INITIALIZER;
+
+enum { N_COMPILED = sizeof compiled / sizeof compiled[0] };
+
+static int slot_of(const char *text) {
+  for (int i = 0; i < N_COMPILED; i++)
+    if (compiled[i].text == text) return i;
+  return -1;
+}
+
 static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
-  size_t i = 0;
-  for (; i < sizeof compiled / sizeof compiled[0] && compiled[i].text; i++)
-    if (compiled[i].text == text) return compiled[i].rng;
+  pthread_mutex_lock(&schemas_lock);
+  int i = slot_of(text);
+  while (i >= 0 && compiled[i].busy) {
+    pthread_cond_wait(&schemas_done, &schemas_lock);
+    i = slot_of(text); /* gone: its compiling failed */
+  }
+  if (i >= 0) {
+    xmlRelaxNGPtr rng = compiled[i].rng;
+    pthread_mutex_unlock(&schemas_lock);
+    return rng;
+  }
+  i = slot_of(NULL);
+  if (i >= 0) compiled[i].text = text, compiled[i].busy = true;
+  pthread_mutex_unlock(&schemas_lock);
   rp_diag schema_diag;
   rp_diag_init(&schema_diag);
   err_ctx sec = {.diag = &schema_diag, .path = name};
@@ -724,25 +752,45 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     xmlRelaxNGFreeParserCtxt(pctx);
   }
   rp_diag_fini(&schema_diag);
-  if (rng && i < sizeof compiled / sizeof compiled[0]) {
-    compiled[i].text = text;
+  if (i >= 0) {
+    pthread_mutex_lock(&schemas_lock);
     compiled[i].rng = rng;
+    compiled[i].busy = false;
+    if (!rng) compiled[i].text = NULL;
+    pthread_cond_broadcast(&schemas_done);
+    pthread_mutex_unlock(&schemas_lock);
   }
   return rng; /* the caller frees it only when it could not be kept */
 }
 
+static bool kept(xmlRelaxNGPtr rng);
+
+void rp_xml_schema_prepare(const rp_xml_schema *schema) {
+  const char *text = schema->fast_text ? schema->fast_text : schema->text;
+  size_t len = schema->fast_text ? schema->fast_len : schema->len;
+  rp_mem_shield(true); /* as validate compiles: libxml2's allocations */
+  xmlRelaxNGPtr rng = compile(schema->name, text, len);
+  rp_mem_shield(false);
+  if (rng && !kept(rng)) xmlRelaxNGFree(rng);
+}
+
 void rp_xml_schemas_release(void) {
-  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++) {
+  pthread_mutex_lock(&schemas_lock);
+  for (int i = 0; i < N_COMPILED; i++) {
     if (compiled[i].rng) xmlRelaxNGFree(compiled[i].rng);
     compiled[i].text = NULL;
     compiled[i].rng = NULL;
   }
+  pthread_mutex_unlock(&schemas_lock);
 }
 
 static bool kept(xmlRelaxNGPtr rng) {
-  for (size_t i = 0; i < sizeof compiled / sizeof compiled[0]; i++)
-    if (compiled[i].rng == rng) return true;
-  return false;
+  bool found = false;
+  pthread_mutex_lock(&schemas_lock);
+  for (int i = 0; i < N_COMPILED; i++)
+    if (compiled[i].rng == rng) found = true;
+  pthread_mutex_unlock(&schemas_lock);
+  return found;
 }
 
 static void ignore_error(void *user, error_ptr e) { (void)user, (void)e; }
@@ -774,7 +822,7 @@ static const char *find(const char *p, const char *end, const char *needle, size
   return NULL;
 }
 
-const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+static const char *variant_locked(const char *text, size_t len, const char *from, const char *to,
                                   size_t *out_len) {
   static struct {
     const char *text, *from;
@@ -812,6 +860,14 @@ const char *rp_xml_schema_variant(const char *text, size_t len, const char *from
   }
   *out_len = made[i].len;
   return made[i].variant;
+}
+
+const char *rp_xml_schema_variant(const char *text, size_t len, const char *from, const char *to,
+                                  size_t *out_len) {
+  pthread_mutex_lock(&schemas_lock);
+  const char *v = variant_locked(text, len, from, to, out_len);
+  pthread_mutex_unlock(&schemas_lock);
+  return v;
 }
 
 static int cmp_name(const void *key, const void *elem) {
@@ -1051,6 +1107,11 @@ const char *rp_xml_library(void) { return "libxml2 " LIBXML_DOTTED_VERSION; }
 /* libxml2's generic errors (printed to stderr by default) are not ours to
  * print; everything that matters arrives through the structured handler. */
 static void silent(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
+void rp_xml_init(void) {
+  xmlInitParser();
+  xmlThrDefSetGenericErrorFunc(NULL, silent); /* threads made from now on, as this one */
+}
 
 void rp_xml_use_rp_mem(void) {
   xmlMemSetup(rp_mem_free, rp_mem_lib_alloc, rp_mem_lib_realloc, rp_mem_lib_strdup);

@@ -65,6 +65,12 @@ rp_status rp_xml_validate(xmlDocPtr doc, const char *path, const rp_xml_schema *
  * validation compiles its schema again. */
 void rp_xml_schemas_release(void);
 
+/* Compiles `schema` (its quicker variant when it has one) ahead of the
+ * documents it will check, to be kept as rp_xml_validate keeps it: on
+ * another thread while this one parses them (pipeline.c). A validation
+ * that needs it meanwhile waits for it rather than compiling it again. */
+void rp_xml_schema_prepare(const rp_xml_schema *schema);
+
 /* Line of a node (0 if unknown) and the file it came from: `fallback` (pass
  * the document's path) unless the node came through XInclude, in which case
  * the included file's path as opened (its href joined to the including
@@ -92,5 +98,9 @@ rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d);
 /* Makes libxml2 allocate through base/mem (fault injection, one count).
  * Call once, before any other libxml2 call. */
 void rp_xml_use_rp_mem(void);
+
+/* libxml2's global set-up, made once: call it on the main thread before
+ * any other thread uses libxml2 (pipeline.c loads on two). */
+void rp_xml_init(void);
 
 #endif

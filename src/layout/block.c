@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "charts/charts.h"
+#include "charts/memo.h"
 #include "layout/flow.h"
 
 void rp_flow_box_push(flow *f, open_box *ob);
@@ -505,7 +506,8 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
       /* set before drawing: the items charts/ appends may move `it` */
       it->u.chart.drawn = true;
       rp_chart_box box = {it->x, it->y, w, h, it->struct_id, b->src};
-      st = rp_charts_draw(f->ia, c, f->b->fonts, &box, f->page, f->d);
+      st = rp_charts_draw_memo(f->opts ? f->opts->chart_memo : NULL, f->ia, c, f->b->fonts, &box,
+                               f->page, f->d);
       if (st != RP_OK) return st;
     }
   }

@@ -81,7 +81,19 @@ typedef struct rp_layout_opts {
    * listed in rp_page.later, to be set once the count (doc->run_pages) is
    * known, by rp_layout_running_set. The pass is then final (no recount). */
   bool defer_pages;
+  /* Charts drawn once per run (charts/memo.h): a later layout of the same
+   * run copies an equal chart's items; NULL: each drawn where placed. */
+  struct rp_chart_memo *chart_memo;
 } rp_layout_opts;
+
+/* A memo for rp_layout_opts.chart_memo, for every layout of one run (NULL
+ * when out of memory: charts are then drawn where placed), and its end:
+ * how many charts it saw drawn, and copied. */
+struct rp_chart_memo *rp_layout_chart_memo_new(void);
+/* Whether the charts drawn from now on are kept for later layouts (only
+ * while one is known to follow: charts/memo.h rp_chart_memo_keep). */
+void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on);
+void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies);
 
 /* While section_body runs: writes into buf the label of the page where the
  * anchor `id` starts in the layout `run`, when neither can change any more

@@ -3,12 +3,15 @@
 #include "base/limits.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/outfile.h"
 #include "base/xml.h"
 #include "model/content.h"
@@ -372,6 +375,7 @@ static rp_status section_body(void *user, const rp_section *sec, const void *run
     /* a page() answered from no laid-out page: this layout cannot be the
      * last; from here on it only measures, as a first layout did */
     lz->tentative = false;
+    rp_layout_chart_memo_keep(lz->lo->chart_memo, true); /* another layout follows */
     lz->lo->hold_bytes = 0;
     lz->lo->defer_pages = false;
     lz->s->draw = false;
@@ -455,6 +459,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     rp_layout_doc *again = NULL;
     stream_reset(s); /* what the pass before drew, or counted */
     s->draw = true;
+    rp_layout_chart_memo_keep(lo->chart_memo, true); /* charts for the layout after, if any */
     lo->pages_hint = hint;
     /* bound: the tree is not needed while the end of this layout is drawn
      * (the blocks copy what they print) */
@@ -489,6 +494,98 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
   return st;
 }
 
+/* The content, loaded on a thread of its own while this one loads the
+ * layout: the two are independent, and a short review's loading is a third
+ * of its time. The thread first compiles the layout's schema, which this
+ * one needs once it has parsed the layout. It has an arena (a child made
+ * before it starts) and a diag of its own; libxml2 is set up first
+ * (rp_xml_init). */
+typedef struct content_job {
+  rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
+  rp_arena *arena;
+  const char *path;
+  rp_diag d;
+  rp_content *content;
+  rp_status st;
+} content_job;
+
+static void *load_content(void *user) {
+  content_job *j = user;
+  rp_xml_schema_prepare(&j->layout_schema);
+  j->st = rp_content_load(j->arena, j->path, &j->d, &j->content);
+  return NULL;
+}
+
+static void diag_like(rp_diag *to, const rp_diag *d) {
+  rp_diag_init(to);
+  to->strict = d->strict;
+  to->max_entries = d->max_entries;
+  to->preflight = d->preflight;
+}
+
+static rp_status load_layout(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
+                             rp_layout_def **layout, const char **path) {
+  rp_status st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, path);
+  return st == RP_OK ? rp_layout_def_load(a, *path, d, layout) : st;
+}
+
+/* The content, then the layout, as if loaded one after the other: the
+ * layout only when the content loaded, the content's messages first. The
+ * model (model/model.h) serves the checks made while loading; binding
+ * reads the tree. It is built in an arena of its own, freed at once. With
+ * an injected fault to come (tests), on this thread only: the faults fall
+ * in one order. A content that said anything (a warning, which --strict
+ * makes an error the layout's loading may see) has its layout loaded again
+ * after it, here, exactly as without the thread. */
+static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_content **content,
+                      rp_layout_def **layout, const char **layout_path) {
+  rp_arena *model_arena = rp_arena_new_child(a);
+  if (!model_arena) return rp_diag_oom(d);
+  content_job j = {.arena = model_arena, .path = o->content};
+  pthread_t t;
+  bool two = !o->load_serial && !rp_mem_faults_armed() && !rp_arena_faults_armed(a);
+  if (two) {
+    /* one malloc arena for both threads: a second one (glibc's default)
+     * keeps the content's freed blocks from the render, +1 MiB peak */
+    mallopt(M_ARENA_MAX, 1);
+    rp_xml_init();
+    j.layout_schema = rp_layout_schema();
+    diag_like(&j.d, d);
+    two = pthread_create(&t, NULL, load_content, &j) == 0;
+    if (!two) rp_diag_fini(&j.d);
+  }
+  rp_status st;
+  if (!two) {
+    st = rp_content_load(model_arena, o->content, d, content);
+  } else {
+    rp_diag dl;
+    diag_like(&dl, d);
+    rp_layout_def *l = NULL;
+    const char *path = NULL;
+    rp_status lst = load_layout(a, o, &dl, &l, &path);
+    pthread_join(t, NULL);
+    bool quiet = j.d.count == 0 && j.d.dropped == 0 && j.d.errors == 0 && j.d.warnings == 0;
+    rp_diag_append(d, &j.d);
+    rp_diag_fini(&j.d);
+    st = j.st;
+    *content = j.content;
+    if (st == RP_OK && quiet) {
+      rp_diag_append(d, &dl);
+      *layout = l;
+      *layout_path = path;
+      l = NULL;
+    }
+    rp_diag_fini(&dl);
+    rp_layout_def_free(l);
+    if (st == RP_OK && quiet) st = lst;
+    two = quiet; /* else: the layout again, after the content, below */
+  }
+  rp_arena_free(model_arena);
+  if (*content) (*content)->model = NULL;
+  if (st == RP_OK && !two) st = load_layout(a, o, d, layout, layout_path);
+  return st;
+}
+
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              rp_pipeline_result *out) {
   *out = (rp_pipeline_result){0};
@@ -508,16 +605,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                            o->preflight);
     d->preflight = true;
   }
-  /* The model (model/model.h) serves the checks made while loading; binding
-   * reads the tree. Built in an arena of its own, freed at once. */
-  rp_arena *model_arena = rp_arena_new_child(a);
-  rp_status st =
-      model_arena ? rp_content_load(model_arena, o->content, d, &content) : rp_diag_oom(d);
-  rp_arena_free(model_arena);
-  if (content) content->model = NULL;
-  if (st == RP_OK)
-    st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, &out->layout_path);
-  if (st == RP_OK) st = rp_layout_def_load(a, out->layout_path, d, &layout);
+  rp_status st = load(a, o, d, &content, &layout, &out->layout_path);
   /* both validated: the compiled schemas' memory goes to the layout and
    * the render (a content read again, reload_tree, compiles its own) */
   rp_xml_schemas_release();
@@ -576,6 +664,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
      * that draws needs no second pass for it; not in one that only
      * measures page references */
     lo.defer_pages = !refs || tentative;
+    /* a layout laid out again draws each chart once (NULL: no memory for
+     * one, each drawn); freed with the last layout's pages kept */
+    if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
+    rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
@@ -599,6 +691,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     if (st == RP_OK && refs && !once)
       st = settle_page_refs(a, &pass, layout, &lz, streams && !o->select && long_content(content),
                             &bo, &lo, &s, d, &pages);
+    rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
+    lo.chart_memo = NULL;
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
     rp_image_probe_fini(&probe);

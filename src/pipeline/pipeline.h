@@ -73,6 +73,12 @@ typedef struct rp_pipeline_opts {
   /* Tests: bind the whole document before each layout (rp_bind_ex), as
    * before binding became lazy; the output must be the same. */
   bool bind_whole;
+  /* Tests: draw each chart wherever a layout places it, as before charts
+   * were drawn once per run (charts/memo.h); the output must be the same. */
+  bool no_chart_memo;
+  /* Tests: load the content and then the layout on this thread, as before
+   * they were loaded on two at once; the messages must be the same. */
+  bool load_serial;
   /* Progress, page by page (NULL: none): called often, so it should be
    * cheap; it must not print from library code, only cli/ decides. */
   void (*progress)(void *user, const rp_progress *p);
@@ -88,6 +94,9 @@ typedef struct rp_pipeline_result {
    * of n_files are in place (all of them on success). doc is the first's. */
   const char **files;
   size_t n_files, n_written;
+  /* Charts drawn, and charts copied from an earlier layout's drawing
+   * (charts/memo.h), over every layout of the run that used the memo. */
+  size_t chart_draws, chart_copies;
 } rp_pipeline_result;
 
 /* Runs the pipeline with `o`, allocating from `a`. Warnings count as errors

@@ -17,6 +17,7 @@
  * with it (font/subset.c), found by one pass over the pages before drawing. */
 #define _GNU_SOURCE /* memfd_create */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,50 @@ done:
   rp_mem_free(gids);
 }
 
+/* ---- the descendant font ------------------------------------------- */
+
+/* HPDF_GetFont makes the CIDFontType2 by looking up the glyph of every code
+ * its encoder maps, all 65,536 of UTF-8's, then the width of each code up
+ * to the highest (/W) and a CIDToGIDMap of them all: 8 M instructions a
+ * face. For a held document, whose map is cut to the characters drawn
+ * anyway (exact_gid_map), libharu is shown, for that call only, a copy of
+ * the UTF-8 encoder's tables mapping just the codes the face maps (each to
+ * itself, as UTF-8 does) and one code past the last, so that its /W ends
+ * where it would have: a code no segment maps has glyph 0, whose width is
+ * the default one /W leaves out. The encoder is given back as it was. */
+static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
+  HPDF_FontDef def = HPDF_GetFontDef(p->pdf, name);
+  HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
+  HPDF_TTFontDefAttr attr = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
+  const HPDF_TTF_CmapRange *c = attr ? &attr->cmap : NULL;
+  unsigned segs = c ? c->seg_count_x2 / 2u : 0;
+  HPDF_CMapEncoderAttr real = enc && enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE ? enc->attr : NULL;
+  HPDF_CMapEncoderAttr tmp = NULL;
+  if (real && c && c->format == 4 && segs > 0 && c->end_count[segs - 1] == 0xFFFF &&
+      HPDF_TTFontDef_GetGlyphid(def, 0) == 0)
+    tmp = rp_mem_calloc(1, sizeof *tmp);
+  if (!tmp) return HPDF_GetFont(p->pdf, name, "UTF-8");
+  size_t off = offsetof(HPDF_CMapEncoderAttr_Rec, jww_line_head); /* all but the tables */
+  memcpy((char *)tmp + off, (const char *)real + off, sizeof *tmp - off);
+  unsigned last = 0;
+  for (unsigned i = 0; i < segs; i++)
+    for (unsigned u = c->start_count[i]; u <= c->end_count[i] && u < 0xFFFF; u++)
+      if (u > 0 && HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u) != 0) {
+        tmp->cid_map[u >> 8][u & 0xFF] = tmp->unicode_map[u >> 8][u & 0xFF] = (HPDF_UINT16)u;
+        last = u;
+      }
+  unsigned end = last + 1; /* /W stops before its highest code: this one */
+  tmp->cid_map[end >> 8][end & 0xFF] = tmp->unicode_map[end >> 8][end & 0xFF] = (HPDF_UINT16)end;
+  HPDF_Encoder_ToUnicode_Func to_unicode = enc->to_unicode_fn;
+  enc->attr = tmp;
+  enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode; /* read the tables, not UTF-8 */
+  HPDF_Font font = HPDF_GetFont(p->pdf, name, "UTF-8");
+  enc->attr = real;
+  enc->to_unicode_fn = to_unicode;
+  rp_mem_free(tmp);
+  return font;
+}
+
 /* ---- subsets -------------------------------------------------------- */
 
 /* Sets the bit of each BMP character of `text` (clean UTF-8) in `bits`. */
@@ -424,7 +469,8 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   HPDF_STATUS no = 0, detail = 0;
   if (name) {
     fast_cmap(p, HPDF_GetFontDef(p->pdf, name));
-    font = HPDF_GetFont(p->pdf, name, "UTF-8");
+    font = !p->streaming && p->font_used[index] ? font_of_mapped(p, name)
+                                                : HPDF_GetFont(p->pdf, name, "UTF-8");
   }
   bool failed = rp_pdf_take_error(p, &no, &detail);
   if (!font || failed) {

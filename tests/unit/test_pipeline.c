@@ -287,11 +287,129 @@ static void test_back_references_one_layout(void **state) {
   assert_true(same_file(lazy, whole));
 }
 
+/* Each chart is drawn once per run (charts/memo.h): the review, laid out
+ * more than once for its contents, draws its charts (the map among them)
+ * in one layout and copies them in the others; the PDF is the one drawing
+ * every chart in every layout makes. */
+static void test_charts_drawn_once(void **state) {
+  (void)state;
+  char memo[4096], plain[4096];
+  snprintf(memo, sizeof memo, "%s/memo.pdf", rp_test_tmpdir());
+  snprintf(plain, sizeof plain, "%s/plain.pdf", rp_test_tmpdir());
+  size_t draws[2] = {0}, copies[2] = {0}, charts = 0;
+  int passes[2] = {0};
+  for (int i = 0; i < 2; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    passes_seen = 0;
+    rp_pipeline_opts o = {.content = rp_test_src("data/ccin-2018-19.xml"),
+                          .layout = rp_test_src("layouts/annual-review.xml"),
+                          .output = i ? plain : memo,
+                          .no_chart_memo = i == 1,
+                          .progress = on_progress};
+    rp_pipeline_result res;
+    rp_status st = rp_pipeline_render(a, &o, &d, &res);
+    if (st != RP_OK) rp_test_diag_dump(&d);
+    assert_int_equal(st, RP_OK);
+    draws[i] = res.chart_draws, copies[i] = res.chart_copies, passes[i] = passes_seen;
+    if (i == 0)
+      for (size_t p = 0; p < res.doc->pages.len; p++) {
+        const rp_page *pg = &RP_VEC_AT(res.doc->pages, rp_page, p);
+        for (size_t k = 0; k < pg->items.len; k++) {
+          const rp_item *it = &RP_VEC_AT(pg->items, rp_item, k);
+          charts += it->kind == RP_ITEM_CHART && it->u.chart.drawn;
+        }
+      }
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+  assert_true(passes[0] >= 2);
+  assert_int_equal(passes[0], passes[1]);
+  assert_true(charts >= 3); /* the map and the figures' charts */
+  /* drawn once each, copied in every other layout */
+  assert_int_equal(draws[0], charts);
+  assert_int_equal(copies[0], charts * (size_t)(passes[0] - 1));
+  assert_int_equal(draws[1] + copies[1], 0); /* no memo: nothing counted */
+  assert_true(same_file(memo, plain));
+}
+
+/* The messages of a run, one string per entry (file:line: message). */
+static char *messages_of(const char *content, const char *layout, bool serial, rp_status *st) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  char pdf[4096];
+  snprintf(pdf, sizeof pdf, "%s/order.pdf", rp_test_tmpdir());
+  rp_pipeline_opts o = {.content = content, .layout = layout, .output = pdf, .load_serial = serial};
+  rp_pipeline_result res;
+  *st = rp_pipeline_render(a, &o, &d, &res);
+  size_t cap = 1, len = 0;
+  for (size_t i = 0; i < d.count; i++)
+    cap += 64 + (d.entries[i].file ? strlen(d.entries[i].file) : 0) +
+           (d.entries[i].message ? strlen(d.entries[i].message) : 0);
+  char *all = malloc(cap);
+  assert_non_null(all);
+  all[0] = 0;
+  for (size_t i = 0; i < d.count; i++) {
+    const rp_diag_entry *e = &d.entries[i];
+    len += (size_t)snprintf(all + len, cap - len, "%d %s:%d:%d: %s\n", (int)e->severity,
+                            e->file ? e->file : "", e->line, e->col, e->message ? e->message : "");
+  }
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+  return all;
+}
+
+/* The content and the layout are loaded on two threads at once; the
+ * messages are those of loading one after the other, in the same order:
+ * an invalid content with an invalid layout (the content's only: the
+ * layout is not loaded after a content that failed), a valid content with
+ * an invalid layout, an invalid content with a valid layout. */
+static void test_two_threads_same_messages(void **state) {
+  (void)state;
+  char dir[1024], cmd[16384], content[4096], layout[4096];
+  snprintf(dir, sizeof dir, "%s/order", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s/data' && cp -r '%s' '%s/layouts' && cp -r '%s' '%s/fonts' "
+           "&& sed 's|^<review version=\"2\"|<review version=\"2\" bogus=\"1\"|; "
+           "s|<title>|<title colour=\"red\">|' '%s' > '%s/data/bad.xml' "
+           "&& sed -i 's|^<layout version=\"1\"|<layout version=\"1\" shade=\"9\"|' "
+           "'%s/layouts/annual-review.xml'",
+           dir, dir, rp_test_src("layouts"), dir, rp_test_src("fonts"), dir,
+           rp_test_src("data/ccin-2018-19.xml"), dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(layout, sizeof layout, "%s/layouts/annual-review.xml", dir);
+  snprintf(content, sizeof content, "%s/data/bad.xml", dir);
+  const char *good_content = rp_test_src("data/ccin-2018-19.xml");
+  const char *good_layout = rp_test_src("layouts/annual-review.xml");
+  const char *cases[][2] = {{content, layout}, {good_content, layout}, {content, good_layout}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rp_status st_two, st_one;
+    char *two = messages_of(cases[i][0], cases[i][1], false, &st_two);
+    char *one = messages_of(cases[i][0], cases[i][1], true, &st_one);
+    assert_int_equal(st_two, RP_ERR_INPUT);
+    assert_int_equal(st_one, st_two);
+    assert_string_equal(two, one);
+    /* the file at fault, and only it */
+    bool bad_content = cases[i][0] == content;
+    assert_non_null(strstr(two, bad_content ? "bad.xml" : "annual-review.xml"));
+    if (bad_content) assert_null(strstr(two, "annual-review.xml"));
+    assert_true(strstr(two, "bogus") || strstr(two, "shade"));
+    free(two);
+    free(one);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
       cmocka_unit_test(test_lazy_binding_same_pdf),
       cmocka_unit_test(test_back_references_one_layout),
+      cmocka_unit_test(test_charts_drawn_once),
+      cmocka_unit_test(test_two_threads_same_messages),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };

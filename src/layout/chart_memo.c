@@ -1,0 +1,17 @@
+/* chart_memo — the memo of charts drawn (charts/memo.h) as layout's users
+ * see it: the pipeline makes one per run and hands it to each layout in
+ * rp_layout_opts, without including charts/ itself. */
+#include "charts/memo.h"
+#include "layout/layout.h"
+
+struct rp_chart_memo *rp_layout_chart_memo_new(void) {
+  return rp_chart_memo_new();
+}
+
+void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on) { rp_chart_memo_keep(m, on); }
+
+void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies) {
+  if (draws) *draws = rp_chart_memo_draws(m);
+  if (copies) *copies = rp_chart_memo_hits(m);
+  rp_chart_memo_free(m);
+}
