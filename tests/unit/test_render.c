@@ -1057,8 +1057,9 @@ static void test_pages_streamed(void **state) {
           "'%s'",
           pdf);
   assert_int_equal(r.status, 0);
-  /* their ParentTree keys follow the 3 pages' (the second was spooled) */
-  assert_string_equal(r.out, "1>3 /XYZ 541.89 3\n3>1 /XYZ 741.89 4\n");
+  /* their ParentTree keys follow the 3 pages' (the second was spooled); the tops to
+   * a quarter point (541.89, 741.89 as laid out) */
+  assert_string_equal(r.out, "1>3 /XYZ 542.00 3\n3>1 /XYZ 742.00 4\n");
   run_free(&r);
 
   r = run("pdftotext '%s' -", pdf);
