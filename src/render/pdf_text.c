@@ -319,6 +319,34 @@ static void draw_underline(rp_pdf *p, const rp_item *it) {
   rp_pdf_ok(p, "draw an underline", &it->src);
 }
 
+/* The text state (Tf, Tc, the fill colour) the last text object on the
+ * page left set: graphics state, so it outlasts ET. The next text object
+ * begins with it when all that was drawn between the two is items that
+ * paint inside their own q…Q (shapes, chart paths) or nothing (links,
+ * bookmarks, a drawn chart's slot): the map's and the charts' labels
+ * between their shapes set their font and colour once, not once a label. */
+struct rp_pdf_text {
+  HPDF_Page page;
+  const rp_item *items; /* the page's, and the end of the run that left it */
+  size_t end;
+  text_state st;
+};
+
+/* Whether items[from]'s run may begin with what the last run left set. */
+static bool carries(const rp_pdf *p, const rp_item *items, size_t from) {
+  const struct rp_pdf_text *t = p->text;
+  if (!t || t->page != p->page || t->items != items || t->end > from || p->chart_dpi > 0)
+    return false;
+  for (size_t i = t->end; i < from; i++) {
+    rp_item_kind k = items[i].kind;
+    bool balanced = k == RP_ITEM_RECT || k == RP_ITEM_LINE || k == RP_ITEM_ELLIPSE ||
+                    k == RP_ITEM_PATH || k == RP_ITEM_LINK || k == RP_ITEM_BOOKMARK ||
+                    (k == RP_ITEM_CHART && items[i].u.chart.drawn);
+    if (!balanced) return false;
+  }
+  return true;
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;
@@ -335,9 +363,12 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       return end;
     }
   }
+  bool carried = !translucent && carries(p, items, from);
+  if (p->text) p->text->items = NULL; /* whatever follows, not this run's */
   HPDF_Page_BeginText(p->page);
   if (rp_pdf_ok(p, "begin a text object", &items[from].src)) {
     text_state st = {0};
+    if (carried) st = p->text->st, st.tx = st.ty = 0; /* BT: the line starts at 0 0 */
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
@@ -356,7 +387,11 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     }
     rp_pdf_tag_close(p);
     HPDF_Page_EndText(p->page);
-    rp_pdf_ok(p, "end a text object", &items[from].src);
+    /* kept for the next run, unless its q…Q ends it or an underline's
+     * colour follows it */
+    if (rp_pdf_ok(p, "end a text object", &items[from].src) && st.set && !translucent &&
+        !any_underline && (p->text || (p->text = rp_arena_calloc(p->scratch, 1, sizeof *p->text))))
+      *p->text = (struct rp_pdf_text){p->page, items, end, st};
   }
   if (any_underline)
     for (size_t i = from; i < end; i++)
