@@ -128,6 +128,7 @@ typedef struct rp_pdf {
   bool id_begun;       /* id_hash holds its start values */
 
   struct rp_pdf_running *running; /* pdf_running.c: pages whose {$pages} texts wait */
+  struct rp_pdf_text *text;       /* pdf_text.c: what the last text object left set, or NULL */
 
   bool needs_v14; /* transparency used: label the file PDF 1.4 */
   int chart_dpi;  /* > 0: path items rasterised per chart (pdf_raster.c) */

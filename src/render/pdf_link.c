@@ -9,6 +9,7 @@
  * the reader's zoom (libharu's HPDF_Destination_SetXYZ refuses a null zoom,
  * hence the array is written through its object API). */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +64,12 @@ static const char *clean_uri(rp_pdf *p, const rp_item *it) {
   return out;
 }
 
+/* pt to a quarter, as a link's area and a destination's top are written:
+ * libharu writes a float's five decimals (766.4978), and a quarter is the
+ * finest step a float holds exactly (766.5, 210.25), finer than any reader
+ * scrolls or clicks. */
+static HPDF_REAL quarters(double v) { return (HPDF_REAL)(round(v * 4) / 4); }
+
 /* The PDF y of the window's top for layout y on page `page` (made). */
 static double top_of(const rp_pdf *p, size_t page, double y) {
   double h = RP_VEC_AT(p->doc->pages, rp_page, page).height;
@@ -92,7 +99,7 @@ HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src
   if (r == HPDF_OK) r = HPDF_Array_AddName(dst, "XYZ");
   HPDF_Null left = HPDF_Null_New(dst->mmgr), zoom = HPDF_Null_New(dst->mmgr);
   if (r == HPDF_OK && left) r = HPDF_Array_Add(dst, left);
-  if (r == HPDF_OK) r = HPDF_Array_AddReal(dst, (HPDF_REAL)top);
+  if (r == HPDF_OK) r = HPDF_Array_AddReal(dst, quarters(top));
   if (r == HPDF_OK && zoom) r = HPDF_Array_Add(dst, zoom);
   if (r != HPDF_OK || !left || !zoom) {
     if (!p->err_no) p->err_no = r ? r : HPDF_FAILD_TO_ALLOC_MEM;
@@ -129,7 +136,7 @@ void rp_pdf_dests_finish(rp_pdf *p) {
       continue;
     }
     ref->obj = p->pages[ld->page];
-    top->value = (HPDF_REAL)top_of(p, ld->page, ld->y);
+    top->value = quarters(top_of(p, ld->page, ld->y));
   }
 }
 
@@ -139,8 +146,8 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "layout produced a link with an invalid area");
     return;
   }
-  HPDF_Rect r = {(HPDF_REAL)it->x, (HPDF_REAL)rp_pdf_y(p, it->y + it->h),
-                 (HPDF_REAL)(it->x + it->w), (HPDF_REAL)rp_pdf_y(p, it->y)};
+  HPDF_Rect r = {quarters(it->x), quarters(rp_pdf_y(p, it->y + it->h)), quarters(it->x + it->w),
+                 quarters(rp_pdf_y(p, it->y))};
   HPDF_Annotation a = NULL;
   bool final = true;
   char what[64];

@@ -5,7 +5,11 @@
  * drawn, then is filled with the texts layout sets with the count
  * (rp_layout_running_set): painted last, as on a page set with the count.
  * The second stream shares the page's resources: no object but the stream
- * itself is added per page, and it holds only its bytes in memory. */
+ * itself is added per page, and it holds only its bytes in memory. A text
+ * that is one string ending with the count ("{$page} / {$pages}") needs no
+ * stream of its own: the page draws it up to the count, and two streams all
+ * such pages share move it into place and show the count (pdf_running.c,
+ * "split pages"). */
 #ifndef RP_RENDER_PDF_RUNNING_H
 #define RP_RENDER_PDF_RUNNING_H
 

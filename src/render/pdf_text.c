@@ -17,9 +17,9 @@
  * pieces, a new one wherever a glyph's place (rp_font_measure_fig, what
  * layout measured: kerning, a figure's replaced advance, its glyph's shift)
  * parts from where libharu's widths would put it. The pieces go into one TJ
- * written here (tj_buf), each piece's string as libharu's Tj would encode
- * it. The pieces of a word abut or overlap by a fraction of a glyph, so text
- * extraction still reads whole words.
+ * written here (tj_buf), each piece's string holding the codes libharu's Tj
+ * would show, as a literal string of bytes (put_codes). The pieces of a word abut or overlap by a
+ * fraction of a glyph, so text extraction still reads whole words.
  *
  * Bytes: Td is written to 1/100 pt from the last position as written (no
  * drift), colours to 1/1000 (pdf_color.c); libharu writes five decimals. */
@@ -138,43 +138,67 @@ typedef struct tj_buf {
   bool array; /* a second piece began: the item is a TJ */
 } tj_buf;
 
-/* Writes `text` (clean UTF-8) as the string libharu's Tj would write for
- * it: "<…>", four lowercase hex digits per character, the code being the
- * character's BMP code point (pdf_font.c: libharu's UTF-8 encoder). Going
- * through HPDF_Page_ShowText cost a width measure, a stream and two copies
- * per piece (a tenth of the pack's instructions). Returns the bytes written,
- * 0 for an empty text or one with a character past the BMP (libharu's then). */
-static size_t hex_codes(char *out, const char *text, size_t len) {
-  static const char hex[] = "0123456789abcdef";
+/* One byte of a literal string: the delimiters and the escape escaped, and
+ * CR, which a reader would turn into LF (ISO 32000-1 §7.3.4.2). */
+static char *put_byte(char *o, unsigned b) {
+  if (b == '(' || b == ')' || b == '\\') *o++ = '\\';
+  if (b == '\r') {
+    *o++ = '\\', *o++ = 'r';
+    return o;
+  }
+  *o++ = (char)b;
+  return o;
+}
+
+/* Writes `text` (clean UTF-8) as a literal string of the codes libharu's Tj
+ * would show: two bytes a character, the code being the character's BMP
+ * code point (pdf_font.c: libharu's UTF-8 encoder). Written as bytes, not as
+ * libharu's hex: half the characters before deflate, and a twentieth fewer
+ * bytes after it. Going through HPDF_Page_ShowText cost a width measure, a
+ * stream and two copies per piece (a tenth of the pack's instructions).
+ * Writes at most 4 bytes a character and 2 more; returns the bytes
+ * written, 0 for an empty text or one with a character past the BMP
+ * (libharu's then). */
+static size_t put_codes(char *out, const char *text, size_t len) {
   char *o = out;
-  *o++ = '<';
+  *o++ = '(';
   for (size_t i = 0; i < len;) {
     uint32_t cp;
     i += rp_utf8_decode(text + i, len - i, &cp);
     if (cp > 0xFFFF) return 0;
-    *o++ = hex[cp >> 12 & 15], *o++ = hex[cp >> 8 & 15];
-    *o++ = hex[cp >> 4 & 15], *o++ = hex[cp & 15];
+    o = put_byte(o, cp >> 8);
+    o = put_byte(o, cp & 0xFF);
   }
-  *o++ = '>';
+  *o++ = ')';
   return len ? (size_t)(o - out) : 0;
 }
 
-/* Shows `text` alone (one Tj), written by hex_codes where it can. */
+/* Writes n bytes of operators (strings of codes hold NUL bytes: not
+ * rp_pdf_raw's C string). */
+static void raw_bytes(rp_pdf *p, const char *ops, size_t n, const rp_src *src) {
+  HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
+  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)n) != HPDF_OK &&
+      !p->err_no)
+    p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
+  rp_pdf_ok(p, "write to the page", src);
+}
+
+/* Shows `text` alone (one Tj), written by put_codes where it can. */
 static void show_codes(rp_pdf *p, char *scratch, size_t cap, const char *text) {
-  size_t len = strlen(text), n = 4 * len + 8 <= cap ? hex_codes(scratch, text, len) : 0;
+  size_t len = strlen(text), n = 4 * len + 8 <= cap ? put_codes(scratch, text, len) : 0;
   if (n == 0) {
     HPDF_Page_ShowText(p->page, text);
     return;
   }
-  memcpy(scratch + n, " Tj\n", 5);
-  rp_pdf_raw(p, scratch, NULL);
+  memcpy(scratch + n, "Tj\n", 3);
+  raw_bytes(p, scratch, n + 3, NULL);
 }
 
 /* Appends the string for `text` to the array. */
 static void tj_piece(tj_buf *b, const char *text) {
   if (!b->ok) return;
   size_t len = strlen(text);
-  size_t n = b->n + 4 * len + 34 <= b->cap ? hex_codes(b->s + b->n, text, len) : 0;
+  size_t n = b->n + 4 * len + 34 <= b->cap ? put_codes(b->s + b->n, text, len) : 0;
   if (n == 0) {
     b->ok = false;
     return;
@@ -186,12 +210,10 @@ static void tj_piece(tj_buf *b, const char *text) {
  * em (positive: to the left). */
 static void tj_move(tj_buf *b, long long tenths) {
   if (!b->ok) return;
-  char *o = b->s + b->n;
-  *o++ = ' ';
+  char *o = b->s + b->n; /* between two strings' parentheses: no space needed */
   if (tenths < 0) *o++ = '-', tenths = -tenths;
   o += sprintf(o, "%lld", tenths / 10);
   if (tenths % 10) *o++ = '.', *o++ = (char)('0' + tenths % 10);
-  *o++ = ' ';
   b->n = (size_t)(o - b->s);
 }
 
@@ -205,9 +227,19 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
                          : NULL;
   size_t len = strlen(text);
   rp_arena *a = p->tmp ? p->tmp : p->scratch;
-  char *buf = f ? rp_arena_alloc(a, len + 1) : NULL;
-  /* every piece's string (four hex digits a character at most, as each
-   * takes a byte or more) and a number before it */
+  if (!f) { /* one piece: as libharu's widths put it */
+    char *codes = rp_arena_alloc(a, 4 * len + 8);
+    if (!codes) {
+      text_at(p, st, it->x, y, text);
+      return;
+    }
+    move_text(p, st, it->x, y);
+    show_codes(p, codes, 4 * len + 8, text);
+    return;
+  }
+  char *buf = rp_arena_alloc(a, len + 1);
+  /* every piece's string (four bytes a character at most, as each takes a
+   * byte or more) and a number before it */
   tj_buf tj = {.cap = 24 * len + 64, .ok = true};
   if (buf) tj.s = rp_arena_alloc(a, tj.cap);
   if (!buf || !tj.s) {
@@ -267,8 +299,8 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
     rp_pdf_item_error(p, RP_ERR_INTERNAL, it, "out of memory");
     return;
   }
-  memcpy(tj.s + tj.n, "] TJ\n", 6);
-  rp_pdf_raw(p, tj.s, &it->src);
+  memcpy(tj.s + tj.n, "]TJ\n", 4);
+  raw_bytes(p, tj.s, tj.n + 4, &it->src);
 }
 
 /* Underline: a filled rectangle below the baseline, as wide as the text
@@ -287,6 +319,34 @@ static void draw_underline(rp_pdf *p, const rp_item *it) {
   rp_pdf_ok(p, "draw an underline", &it->src);
 }
 
+/* The text state (Tf, Tc, the fill colour) the last text object on the
+ * page left set: graphics state, so it outlasts ET. The next text object
+ * begins with it when all that was drawn between the two is items that
+ * paint inside their own q…Q (shapes, chart paths) or nothing (links,
+ * bookmarks, a drawn chart's slot): the map's and the charts' labels
+ * between their shapes set their font and colour once, not once a label. */
+struct rp_pdf_text {
+  HPDF_Page page;
+  const rp_item *items; /* the page's, and the end of the run that left it */
+  size_t end;
+  text_state st;
+};
+
+/* Whether items[from]'s run may begin with what the last run left set. */
+static bool carries(const rp_pdf *p, const rp_item *items, size_t from) {
+  const struct rp_pdf_text *t = p->text;
+  if (!t || t->page != p->page || t->items != items || t->end > from || p->chart_dpi > 0)
+    return false;
+  for (size_t i = t->end; i < from; i++) {
+    rp_item_kind k = items[i].kind;
+    bool balanced = k == RP_ITEM_RECT || k == RP_ITEM_LINE || k == RP_ITEM_ELLIPSE ||
+                    k == RP_ITEM_PATH || k == RP_ITEM_LINK || k == RP_ITEM_BOOKMARK ||
+                    (k == RP_ITEM_CHART && items[i].u.chart.drawn);
+    if (!balanced) return false;
+  }
+  return true;
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;
@@ -303,9 +363,12 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
       return end;
     }
   }
+  bool carried = !translucent && carries(p, items, from);
+  if (p->text) p->text->items = NULL; /* whatever follows, not this run's */
   HPDF_Page_BeginText(p->page);
   if (rp_pdf_ok(p, "begin a text object", &items[from].src)) {
     text_state st = {0};
+    if (carried) st = p->text->st, st.tx = st.ty = 0; /* BT: the line starts at 0 0 */
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
@@ -324,7 +387,11 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     }
     rp_pdf_tag_close(p);
     HPDF_Page_EndText(p->page);
-    rp_pdf_ok(p, "end a text object", &items[from].src);
+    /* kept for the next run, unless its q…Q ends it or an underline's
+     * colour follows it */
+    if (rp_pdf_ok(p, "end a text object", &items[from].src) && st.set && !translucent &&
+        !any_underline && (p->text || (p->text = rp_arena_calloc(p->scratch, 1, sizeof *p->text))))
+      *p->text = (struct rp_pdf_text){p->page, items, end, st};
   }
   if (any_underline)
     for (size_t i = from; i < end; i++)

@@ -418,6 +418,32 @@ static void test_text_extracts_without_cmap_warning(void **state) {
   fprintf(stderr, "one-page text PDF (2 faces): %ld bytes\n", file_size(tmp_path("text.pdf")));
 }
 
+/* A text object begins with the font, size and colour the last one left
+ * set when only shapes (each in its q…Q) were drawn between them: three
+ * text objects, Tf written twice, since an underline's colour (set outside
+ * any q…Q) ends what the second left. The words still read in order. */
+static void test_text_state_carried(void **state) {
+  fixture *fx = *state;
+  rp_page *pg = add_page(fx, "1");
+  add_text(fx, pg, 72, 100, fx->regular, 10, "first");
+  add_shape(fx, pg, RP_ITEM_RECT, 72, 120, 100, 20);
+  add_text(fx, pg, 72, 160, fx->regular, 10, "second")->u.text.underline = true;
+  add_shape(fx, pg, RP_ITEM_RECT, 72, 180, 100, 20);
+  add_text(fx, pg, 72, 220, fx->regular, 10, "third");
+  assert_int_equal(render(fx, "carry.pdf", NULL), RP_OK);
+  run_result r =
+      run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("carry.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_int_equal(count_of(r.out, "BT\n"), 3);
+  assert_int_equal(count_of(r.out, " Tf\n"), 2);
+  assert_int_equal(count_of(r.out, "0 Tc\n"), 2);
+  run_free(&r);
+  r = run("pdftotext -raw '%s' -", tmp_path("carry.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_non_null(strstr(r.out, "first\nsecond\nthird\n"));
+  run_free(&r);
+}
+
 /* Kerned text as layout sets it and render draws it (in pieces, libharu
  * having no TJ): pdftotext still reads every word whole, and poppler's word
  * boxes start and end where layout measured them (within 0.05 pt); with
@@ -465,10 +491,19 @@ static void test_kerned_text_extracts_and_measures(void **state) {
   run_result r =
       run("qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", tmp_path("kern.pdf"));
   assert_int_equal(r.status, 0);
-  assert_int_equal(count_of(r.out, "] TJ\n"), 2);
-  assert_int_equal(count_of(r.out, "> Tj\n"), 1);
+  assert_int_equal(count_of(r.out, "]TJ\n"), 2);
+  assert_int_equal(count_of(r.out, "Tj\n"), 1);
   assert_int_equal(count_of(r.out, " Td\n"), 3);
-  assert_non_null(strstr(r.out, "> 20 <"));
+  assert_non_null(strstr(r.out, ">20<"));
+  run_free(&r);
+  /* as written (qpdf's normalising writes strings in hex): literal strings
+   * of the codes' bytes, half the characters of hex, kerned or not */
+  r = run("qpdf --qdf --normalize-content=n --object-streams=disable '%s' - | tr -d '\\000'",
+          tmp_path("kern.pdf"));
+  assert_int_equal(r.status, 0);
+  assert_int_equal(count_of(r.out, "[(A)20(V)20(AST T)35(oday T)10(yr)10(annical)]TJ\n"), 2);
+  assert_int_equal(count_of(r.out, "(AVAST Today Tyrannical)Tj\n"), 1);
+  assert_null(strstr(r.out, "<00410056")); /* libharu's hex of "AV" */
   run_free(&r);
   r = run("pdftotext -enc UTF-8 '%s' -", tmp_path("kern.pdf"));
   assert_int_equal(r.status, 0);
@@ -1048,8 +1083,9 @@ static void test_pages_streamed(void **state) {
           "'%s'",
           pdf);
   assert_int_equal(r.status, 0);
-  /* their ParentTree keys follow the 3 pages' (the second was spooled) */
-  assert_string_equal(r.out, "1>3 /XYZ 541.89 3\n3>1 /XYZ 741.89 4\n");
+  /* their ParentTree keys follow the 3 pages' (the second was spooled); the tops to
+   * a quarter point (541.89, 741.89 as laid out) */
+  assert_string_equal(r.out, "1>3 /XYZ 542.00 3\n3>1 /XYZ 742.00 4\n");
   run_free(&r);
 
   r = run("pdftotext '%s' -", pdf);
@@ -1218,6 +1254,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kerned_text_extracts_and_measures, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_text_state_carried, setup, teardown),
       cmocka_unit_test_setup_teardown(test_only_used_faces_embedded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_info_pages_and_size, setup, teardown),
       cmocka_unit_test_setup_teardown(test_source_date_epoch, setup, teardown),
