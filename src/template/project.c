@@ -9,7 +9,10 @@
  * unknown. Stepping through a position inside I records its path relative
  * to I; reading the string value (or rich text) of one records it whole.
  * Reading the string value of I or of an ancestor, or a wildcard, `//`,
- * node() or an unbounded axis at or into I, gives up.
+ * node() or an unbounded axis at or into I, gives up. The streamed run's own
+ * template is walked too, from "!" + I (the item being bound, whole while
+ * its section binds): what it reaches by leaving that item (`..`, siblings,
+ * absolute paths) into other items counts as outside.
  *
  * The XPath reader is XPath 1.0's grammar (recursive descent over a token
  * list), evaluated on positions instead of nodes. Anything it does not know
@@ -57,11 +60,15 @@ static void give_up(an *A, const char *why, const char *what) {
   if (!A->why) A->oom = true;
 }
 
+static size_t depth(const char *p);
+
 static void add(an *A, pset *s, const char *p) {
   if (!p) {
     A->oom = true;
     return;
   }
+  /* out of the item being bound, upwards: a plain position again */
+  if (*p == '!' && A->item && depth(p + 1) < depth(A->item)) p++;
   for (size_t i = 0; i < s->n; i++)
     if (strcmp(s->v[i], p) == 0) return;
   if (s->n == MAX_SET) {
@@ -110,6 +117,7 @@ enum rel { UNRELATED, ANCESTOR, ITEM, INSIDE, UNKNOWN };
 /* How p stands to the item; for INSIDE, *rel is the part below the item. */
 static enum rel relate(const an *A, const char *p, const char **rel) {
   if (strcmp(p, "?") == 0) return UNKNOWN;
+  if (*p == '!') return UNRELATED; /* in the item being bound: read whole */
   const char *q = A->item;
   /* both start with '/' per component, except the document "" */
   while (*q) {
@@ -226,6 +234,7 @@ static void put(an *A, pset *out, const char *p) {
     A->oom = true;
     return;
   }
+
   if (depth(p) > MAX_DEPTH) {
     const char *rel = NULL;
     if (relate(A, p, &rel) != UNRELATED) {
@@ -368,6 +377,7 @@ typedef struct token {
 
 typedef struct parser {
   an *A;
+  const pset *top; /* the context of the whole expression: current() */
   token *v;
   size_t n, i;
   const char *text;
@@ -446,7 +456,10 @@ static bool tokenize(parser *P, const char *s, size_t len) {
       while (after < end && space(*after)) after++;
       k->s = rp_arena_strndup(A->a, start, n);
       if (!k->s) break;
-      if (after + 1 < end && after[0] == ':' && after[1] == ':') {
+      if (operand && (strcmp(k->s, "and") == 0 || strcmp(k->s, "or") == 0 ||
+                      strcmp(k->s, "div") == 0 || strcmp(k->s, "mod") == 0)) {
+        k->t = T_OP;
+      } else if (after + 1 < end && after[0] == ':' && after[1] == ':') {
         k->t = T_AXIS;
         s = after + 2;
       } else if (c != '*' && after < end && *after == '(') {
@@ -454,9 +467,6 @@ static bool tokenize(parser *P, const char *s, size_t len) {
                        strcmp(k->s, "comment") == 0 || strcmp(k->s, "processing-instruction") == 0
                    ? T_TYPE
                    : T_FUNC;
-      } else if (operand && (strcmp(k->s, "and") == 0 || strcmp(k->s, "or") == 0 ||
-                             strcmp(k->s, "div") == 0 || strcmp(k->s, "mod") == 0)) {
-        k->t = T_OP;
       } else {
         k->t = T_NAME;
       }
@@ -621,8 +631,22 @@ static void call(parser *P, const pset *ctx, const char *fn, val *out) {
   P->i++; /* the name */
   if (peek(P)->t != T_LP) return syntax(P);
   P->i++;
-  if (strcmp(fn, "id") == 0 || strcmp(fn, "key") == 0 || strcmp(fn, "document") == 0)
+  /* figure() finds figures anywhere (and keeps them for the binding) */
+  if (strcmp(fn, "id") == 0 || strcmp(fn, "key") == 0 || strcmp(fn, "document") == 0 ||
+      strcmp(fn, "figure") == 0)
     give_up(A, "a function that cannot be bounded", fn);
+  /* the nodes template/xpathfn.c's lookups return */
+  const char *gives = strcmp(fn, "person") == 0    ? "/review/people/person"
+                      : strcmp(fn, "section") == 0 ? "/review/*"
+                                                   : NULL;
+  if (gives) {
+    add(A, &out->s, gives);
+    out->nodes = true;
+  }
+  if (strcmp(fn, "current") == 0) {
+    add_all(A, &out->s, P->top);
+    out->nodes = true;
+  }
   bool no_text = false;
   for (size_t i = 0; i < sizeof NO_TEXT_FNS / sizeof NO_TEXT_FNS[0]; i++)
     no_text |= strcmp(fn, NO_TEXT_FNS[i]) == 0;
@@ -770,7 +794,7 @@ enum use { USE_TEXT, USE_TEST, USE_NODES };
 
 static void eval_n(an *A, const char *text, size_t len, const pset *ctx, enum use use, pset *out) {
   if (!ok(A)) return;
-  parser P = {.A = A, .text = rp_arena_strndup(A->a, text, len)};
+  parser P = {.A = A, .top = ctx, .text = rp_arena_strndup(A->a, text, len)};
   if (!P.text) {
     A->oom = true;
     return;
@@ -1095,6 +1119,17 @@ rp_status rp_project_analyse_doc(rp_arena *a, const xmlDoc *doc, rp_projection *
   for (size_t i = 0; i < runs.len && ok(&A); i++) {
     const xmlNode *r = RP_VEC_AT(runs, const xmlNode *, i);
     if (r != streamed) outside_run(&A, r);
+  }
+  if (ok(&A)) { /* the streamed run's template, on the item it binds */
+    char *name = attr(streamed, "template");
+    pset own = {0};
+    add(&A, &own, rp_arena_printf(scratch, "!%s", A.item));
+    const xmlNode *t = name ? template_named(&A, name) : NULL;
+    if (t)
+      tmpl(&A, t, &own);
+    else
+      give_up(&A, "a run whose template is not found", name);
+    xmlFree(name);
   }
   if (ok(&A)) {
     pset unknown = {0};

@@ -112,6 +112,15 @@ static void test_kept_names(void **state) {
          "<footer style=\"running\" y=\"100% - 15mm\">{count(/review/case-studies/case-study"
          "[@organisation])}</footer>",
          "review/case-studies/case-study: @id @organisation @theme title(all)");
+  /* the study's own template reads its study whole, but another study
+   * (here the one before) only through what is kept */
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{@theme} "
+         "{preceding-sibling::case-study[1]/@place}</paragraph>",
+         "review/case-studies/case-study: @id @place @theme title(all)");
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{../case-study[1]/p}</paragraph>",
+         "review/case-studies/case-study: @id @theme p(all) title(all)");
 }
 
 /* Expressions that cannot be bounded: no projection. */
@@ -134,6 +143,13 @@ static void test_not_projected(void **state) {
   /* an axis it does not follow */
   expect(PACK, "<row select=\"$group\">", "<row select=\"$group[following::p]\">",
          "- an axis that cannot be bounded");
+  /* figure() finds figures anywhere, in any study */
+  expect(PACK, "{label('pack-index-kicker')}", "{figure('cs-1-1')/@label}",
+         "- a function that cannot be bounded");
+  /* the study's template reading every study's text */
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{string(..)}</paragraph>",
+         "- the text of an item");
   /* a relative path in a master: its context is not known */
   expect(PACK, "<footer style=\"running\" y=\"100% - 15mm\">{$section}</footer>",
          "<footer style=\"running\" y=\"100% - 15mm\">{title}</footer>", "- a step from a context");
