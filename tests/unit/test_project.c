@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "model/content.h"
 #include "template/project.h"
 
 /* The file's text with `from` replaced by `to` (once; the test fails when
@@ -173,6 +174,59 @@ static void test_no_streamed_run(void **state) {
   expect("layouts/annual-review.xml", NULL, NULL, "- ");
 }
 
+/* The pack's content with n studies (bench/pack_xml.py), its path. */
+static const char *pack_content(int n) {
+  static char path[4][4096];
+  static int k;
+  k = (k + 1) % 4;
+  snprintf(path[k], sizeof path[k], "%s/pack%d.xml", rp_test_tmpdir(), n);
+  rp_test_output o =
+      rp_test_run("/usr/bin/python3 '%s' %d > '%s'", rp_test_src("bench/pack_xml.py"), n, path[k]);
+  assert_int_equal(o.status, 0);
+  rp_test_output_free(&o);
+  return path[k];
+}
+
+static rp_projection *pack_projection(rp_arena *a, rp_diag *d, rp_layout_def **l) {
+  assert_int_equal(rp_layout_def_load(a, rp_test_src(PACK), d, l), RP_OK);
+  rp_projection *p = NULL;
+  assert_int_equal(rp_project_analyse(a, *l, &p, NULL), RP_OK);
+  assert_non_null(p);
+  return p;
+}
+
+/* The skeleton grows by a few nodes a study (its element, title and the
+ * title's text, the white space around), not by the study. */
+static void test_skeleton_flat(void **state) {
+  (void)state;
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_layout_def *l = NULL;
+  rp_projection *p = pack_projection(a, &d, &l);
+  size_t nodes[2], whole[2];
+  const int n[2] = {50, 500};
+  for (int i = 0; i < 2; i++) {
+    const char *path = pack_content(n[i]);
+    rp_content *c = NULL, *full = NULL;
+    assert_int_equal(rp_content_load_projected(a, path, p, &d, &c), RP_OK);
+    assert_non_null(c->items); /* projected, not loaded whole */
+    nodes[i] = rp_content_nodes(c);
+    assert_int_equal(rp_content_load(a, path, &d, &full), RP_OK);
+    assert_null(full->items);
+    whole[i] = rp_content_nodes(full);
+    rp_content_free(c);
+    rp_content_free(full);
+  }
+  assert_int_equal(d.count, 0);
+  size_t per_item = (nodes[1] - nodes[0]) / 450, whole_per_item = (whole[1] - whole[0]) / 450;
+  assert_true(per_item <= 5);
+  assert_true(whole_per_item >= 3 * per_item);
+  rp_layout_def_free(l);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pack),
@@ -181,6 +235,7 @@ int main(void) {
       cmocka_unit_test(test_not_projected),
       cmocka_unit_test(test_inside_does_not_count),
       cmocka_unit_test(test_no_streamed_run),
+      cmocka_unit_test(test_skeleton_flat),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
