@@ -1,12 +1,12 @@
 /* stream — loading a content document projected (content.h,
  * rp_content_load_projected): a skeleton tree that holds everything outside
- * the streamed run's items, and of each item its attributes and the parts
- * the projection names (model/projection.h); the rest of an item is read
+ * the streamed run's items, and of each item its id and the parts the
+ * projection names (model/projection.h); the rest of an item is read
  * again from the file, by its byte range, while its section binds.
  *
  * Pass 1 parses the file once with libxml2's SAX2 tree builder, passing on
- * only what the skeleton keeps, and notes each item's inner byte range and
- * the line it starts on. Pass 2 checks the document as rp_content_load
+ * only what the skeleton keeps, and notes each item's byte range and the
+ * line it starts on. Pass 2 checks the document as rp_content_load
  * would, a batch of items at a time: the skeleton's outside with BATCH items
  * read whole is validated against the schema and built into a model; any
  * message at all (error or warning), an id repeated across batches, or
@@ -15,16 +15,17 @@
  * is not clean gets exactly the messages it always got. Memory: the skeleton
  * plus one batch, whatever the number of items.
  *
- * Expanding parses an item's inner bytes in the context of its skeleton
- * element (xmlParseInNodeContext, the document's dictionary), moves its line
- * numbers to the file's, and swaps them in for the kept children, which
- * come back when it is collapsed: the element itself never moves, so node
+ * Expanding parses an item's bytes in the context of its parent
+ * (xmlParseInNodeContext, the document's dictionary), moves its line numbers
+ * to the file's, and swaps its attributes and children in for the kept ones,
+ * which come back when it is collapsed: the element itself never moves, so node
  * sets and sections that hold it stay good. */
 #include <fcntl.h>
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,8 +52,8 @@ typedef xmlErrorPtr error_ptr;
 
 typedef struct item_rec {
   xmlNodePtr node;   /* the skeleton's element */
-  long start, end;   /* inner bytes [start, end) in the file */
-  int line;          /* the file's line where they start */
+  long begin, end;   /* the element's bytes [begin, end) in the file */
+  int line;          /* the file's line where it begins */
   xmlNodePtr parent; /* pass 2: where it goes back */
   xmlNodePtr prev;
 } item_rec;
@@ -61,9 +62,10 @@ struct rp_content_items {
   int fd;
   item_rec *v;
   size_t n, cap;
-  size_t cursor;   /* the item expanded last, where the next is looked for */
-  xmlNodePtr open; /* the item expanded, or NULL */
-  xmlNodePtr kept, kept_last;
+  size_t cursor;              /* the item expanded last, where the next is looked for */
+  xmlNodePtr open;            /* the item expanded, or NULL */
+  xmlNodePtr kept, kept_last; /* the skeleton's parts of the item open */
+  xmlAttrPtr kept_attrs;
 };
 
 /* ---- pass 1 --------------------------------------------------------------- */
@@ -105,6 +107,24 @@ static bool push_item(rp_content_items *it, item_rec r) {
   return true;
 }
 
+/* Of an element of an item not kept whole, the attributes the projection
+ * names (and an item's id: sections are anchored by it), into `out`. */
+static int kept_attrs(const sax_state *s, bool item, int nb_attrs, const xmlChar **attrs,
+                      const xmlChar **out) {
+  char key[1100];
+  size_t len = strlen(s->rel);
+  int n = 0;
+  for (int i = 0; i < nb_attrs && i < 64; i++) {
+    const char *name = (const char *)attrs[5 * i];
+    bool keep = item && !attrs[5 * i + 1] && strcmp(name, "id") == 0;
+    int k = snprintf(key, sizeof key, "%s%s@%s", s->rel, len ? "/" : "", name);
+    keep = keep || (k > 0 && (size_t)k < sizeof key && !attrs[5 * i + 1] &&
+                    rp_projection_find(s->p, key, (size_t)k));
+    if (keep) memcpy(out + 5 * n++, attrs + 5 * i, 5 * sizeof *out);
+  }
+  return n;
+}
+
 static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri,
                      int nb_ns, const xmlChar **ns, int nb_attrs, int nb_def,
                      const xmlChar **attrs) {
@@ -130,17 +150,25 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
     bool on_path = s->matched == s->depth - 1 && (size_t)s->depth <= p->n_item &&
                    xmlStrEqual(name, BAD_CAST p->item[s->depth - 1]);
     if (on_path) s->matched = s->depth;
-    s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, nb_attrs, nb_def, attrs);
-    if (on_path && (size_t)s->depth == p->n_item) {
+    bool item = on_path && (size_t)s->depth == p->n_item;
+    if (item) {
+      const xmlChar *kept[5 * 64];
+      s->rel[0] = '\0';
+      if (nb_attrs > 64) return stop(ctx);
+      int n = kept_attrs(s, true, nb_attrs, attrs, kept);
+      s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, n, 0, kept);
+    } else {
+      s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, nb_attrs, nb_def, attrs);
+    }
+    if (item) {
       const xmlChar *cur = ctxt->input->cur;
       item_rec r = {.node = ctxt->node, .line = ctxt->input->line};
-      if (cur[0] == '>') {
-        r.start = offset_of(ctxt, cur) + 1;
-      } else if (cur[0] == '/' && cur[1] == '>') {
-        r.start = r.end = -1; /* empty */
-      } else {
-        return stop(ctx);
-      }
+      if (cur[0] != '>' && !(cur[0] == '/' && cur[1] == '>')) return stop(ctx);
+      /* back to the start tag's '<' (none inside a tag), lines with it */
+      const xmlChar *at = cur;
+      while (at > ctxt->input->base && *at != '<') r.line -= *at-- == '\n';
+      if (*at != '<') return stop(ctx);
+      r.begin = offset_of(ctxt, at);
       if (!r.node || !push_item(s->items, r)) return stop(ctx);
       s->item = s->depth;
       s->rel_len[s->depth] = 0;
@@ -161,7 +189,15 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
       s->skip = 1;
       return;
     }
-    if (k->whole) s->whole = s->depth;
+    if (k->whole) {
+      s->whole = s->depth;
+    } else {
+      const xmlChar *kept[5 * 64];
+      if (nb_attrs > 64) return stop(ctx);
+      int na = kept_attrs(s, false, nb_attrs, attrs, kept);
+      s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, na, 0, kept);
+      return;
+    }
   }
   s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, nb_attrs, nb_def, attrs);
 }
@@ -176,14 +212,7 @@ static void on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const 
     return;
   }
   if (s->item && s->depth == s->item) {
-    item_rec *r = &s->items->v[s->items->n - 1];
-    if (r->start >= 0) {
-      /* after the end tag's '>': back to its '<' (none inside a tag) */
-      const xmlChar *at = ctxt->input->cur - 1;
-      while (at > ctxt->input->base && *at != '<') at--;
-      if (*at != '<') return stop(ctx);
-      r->end = offset_of(ctxt, at);
-    }
+    s->items->v[s->items->n - 1].end = offset_of(ctxt, ctxt->input->cur); /* after '>' */
     s->item = 0;
   }
   if (s->whole == s->depth) s->whole = 0;
@@ -287,25 +316,25 @@ static void move_lines(xmlNodePtr n, int by) {
   }
 }
 
-/* The item's whole content as a node list (parent unset), or NULL with
- * *ok false when it cannot be read. */
-static xmlNodePtr read_item(const rp_content_items *it, const item_rec *r, xmlNodePtr in,
-                            bool *ok) {
-  *ok = true;
-  if (r->start < 0 || r->end <= r->start) return NULL;
-  size_t len = (size_t)(r->end - r->start);
+/* The item whole, parsed in the context of element `in`, unlinked; NULL
+ * when it cannot be read (the file changed) or memory runs out. */
+static xmlNodePtr read_item(const rp_content_items *it, const item_rec *r, xmlNodePtr in) {
+  if (r->end <= r->begin) return NULL;
+  size_t len = (size_t)(r->end - r->begin);
   char *buf = rp_mem_alloc(len);
-  *ok = buf && pread(it->fd, buf, len, (off_t)r->start) == (ssize_t)len;
+  bool ok = buf && pread(it->fd, buf, len, (off_t)r->begin) == (ssize_t)len;
   xmlNodePtr lst = NULL;
-  if (*ok) {
+  if (ok) {
     xmlStructuredErrorFunc serr = xmlStructuredError;
     void *serr_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(NULL, quiet);
-    *ok = xmlParseInNodeContext(in, buf, (int)len, PARSE_OPTIONS, &lst) == XML_ERR_OK;
+    ok = xmlParseInNodeContext(in, buf, (int)len, PARSE_OPTIONS, &lst) == XML_ERR_OK;
     xmlSetStructuredErrorFunc(serr_ctx, serr);
   }
   rp_mem_free(buf);
-  if (!*ok) {
+  /* one element, as the skeleton's */
+  if (!ok || !lst || lst->next || lst->type != XML_ELEMENT_NODE ||
+      !xmlStrEqual(lst->name, r->node->name)) {
     xmlFreeNodeList(lst);
     return NULL;
   }
@@ -334,35 +363,39 @@ static const item_rec *find(rp_content_items *it, const xmlNode *node) {
 }
 
 rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d) {
-  if (!it || !node || it->open) return RP_OK;
+  if (!it || !node || it->open || !node->parent) return RP_OK;
   const item_rec *r = find(it, node);
   if (!r) return RP_OK;
-  bool ok;
-  xmlNodePtr kept = node->children, kept_last = node->last;
-  node->children = node->last = NULL;
-  xmlNodePtr lst = read_item(it, r, node, &ok);
-  if (!ok || !rp_content_space_breaks(lst)) {
-    xmlFreeNodeList(lst);
-    node->children = kept;
-    node->last = kept_last;
+  xmlNodePtr full = read_item(it, r, node->parent);
+  if (!full || !rp_content_space_breaks(full->children)) {
+    xmlFreeNode(full);
     return rp_diag_error(d, RP_ERR_INPUT, path, r->line, 0,
                          "the content file changed while it was being rendered (or memory ran "
                          "out reading it again); render it again");
   }
-  attach(node, lst);
+  it->kept = node->children;
+  it->kept_last = node->last;
+  it->kept_attrs = node->properties;
+  attach(node, full->children);
+  node->properties = full->properties;
+  for (xmlAttrPtr at = node->properties; at; at = at->next) at->parent = node;
+  full->children = full->last = NULL;
+  full->properties = NULL;
+  xmlFreeNode(full);
   it->open = node;
-  it->kept = kept;
-  it->kept_last = kept_last;
   return RP_OK;
 }
 
 void rp_content_collapse(rp_content_items *it, xmlNodePtr node) {
   if (!it || !node || it->open != node) return;
   xmlFreeNodeList(node->children);
+  xmlFreePropList(node->properties);
   node->children = it->kept;
   node->last = it->kept_last;
+  node->properties = it->kept_attrs;
   it->open = NULL;
   it->kept = it->kept_last = NULL;
+  it->kept_attrs = NULL;
 }
 
 void rp_content_items_free(rp_content_items *it) {
@@ -474,12 +507,7 @@ static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, con
     for (size_t k = 0; k < n; k++) batch[k] = NULL;
     for (size_t k = 0; ok && k < n; k++) {
       const item_rec *r = &it->v[b + k];
-      batch[k] = xmlDocCopyNode(r->node, doc, 2); /* the element and its attributes */
-      ok = batch[k] != NULL;
-      if (ok) {
-        xmlNodePtr lst = read_item(it, r, batch[k], &ok);
-        attach(batch[k], lst);
-      }
+      ok = (batch[k] = read_item(it, r, r->parent)) != NULL;
     }
     for (size_t k = n; ok && k-- > 0;) put_back(&it->v[b + k], batch[k]);
     rp_diag q;
