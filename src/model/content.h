@@ -35,8 +35,8 @@ typedef struct rp_content {
 rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content **out);
 void rp_content_free(rp_content *c);
 
-/* Loads `path` keeping, of each item of projection `p`, only its attributes
- * and what `p` names (model/stream.c); the rest of an item is read again
+/* Loads `path` keeping, of each item of projection `p`, only its id and
+ * what `p` names (model/stream.c); the rest of an item is read again
  * while it is expanded. A document this cannot load so, or that is not clean
  * (any error or warning), is loaded by rp_content_load instead, with its
  * messages: the result and the diagnostics are rp_content_load's then, but
