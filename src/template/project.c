@@ -26,8 +26,8 @@
 
 /* A path longer than this is cut to WIDEN_KEEP names and `**` (modes that
  * apply themselves: a list in a list…), so the walk ends. */
-#define MAX_DEPTH 14
-#define WIDEN_KEEP 10
+#define MAX_DEPTH 8
+#define WIDEN_KEEP 5
 /* More positions than this in one context: give up. */
 #define MAX_SET 512
 
