@@ -54,12 +54,12 @@ static rp_status check_version(xmlDocPtr doc, const char *path, rp_diag *d) {
  * is "Isles:power" (titles, bookmarks, alt text built with {…}). After
  * validation each br gets a space as its text; rich text sets a br as a line
  * break and never reads its children. False when memory runs out. */
-static bool space_line_breaks(xmlNode *n) {
+bool rp_content_space_breaks(xmlNode *n) {
   for (; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
     if (!n->ns && !n->children && xmlStrEqual(n->name, (const xmlChar *)"br")) {
       if (!xmlAddChild(n, xmlNewText((const xmlChar *)" "))) return false;
-    } else if (!space_line_breaks(n->children)) {
+    } else if (!rp_content_space_breaks(n->children)) {
       return false;
     }
   }
@@ -121,7 +121,7 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   if (st != RP_OK) goto fail;
   st = rp_xml_validate(doc, path, &schema, d);
   if (st != RP_OK) goto fail;
-  if (!space_line_breaks(xmlDocGetRootElement(doc))) {
+  if (!rp_content_space_breaks(xmlDocGetRootElement(doc))) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory while loading");
     goto fail;
   }
@@ -146,6 +146,7 @@ rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content 
   char *strings = (char *)(c + 1);
   memcpy(strings, path, path_len);
   memcpy(strings + path_len, root, root_len);
+  *c = (rp_content){0};
   c->doc = doc;
   c->model = m;
   c->path = strings;
@@ -160,6 +161,7 @@ fail:
 
 void rp_content_free(rp_content *c) {
   if (!c) return;
+  rp_content_items_free(c->items);
   xmlFreeDoc(c->doc);
   rp_mem_free(c);
 }

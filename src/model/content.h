@@ -13,12 +13,20 @@
 #include "base/diag.h"
 #include "base/xml.h"
 #include "model/model.h"
+#include "model/projection.h"
+
+/* A projected document's items: where each is in the file (stream.c). */
+typedef struct rp_content_items rp_content_items;
 
 typedef struct rp_content {
   xmlDocPtr doc;   /* owned; freed by rp_content_free */
   rp_model *model; /* allocated from the arena given to rp_content_load */
   const char *path;
   const char *root; /* project root: asset paths must stay inside it */
+  /* Loaded projected (rp_content_load_projected): doc is a skeleton whose
+   * items are read whole by rp_content_expand; NULL when doc is whole. */
+  rp_content_items *items;
+  size_t text_bytes; /* projected: the whole document's text, bytes (else 0) */
 } rp_content;
 
 /* Loads `path`. On success *out must be freed with rp_content_free (before
@@ -26,6 +34,30 @@ typedef struct rp_content {
  * failure every problem found is in `d`, *out is NULL, status RP_ERR_INPUT. */
 rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content **out);
 void rp_content_free(rp_content *c);
+
+/* Loads `path` keeping, of each item of projection `p`, only its id and
+ * what `p` names (model/stream.c); the rest of an item is read again
+ * while it is expanded. A document this cannot load so, or that is not clean
+ * (any error or warning), is loaded by rp_content_load instead, with its
+ * messages: the result and the diagnostics are rp_content_load's then, but
+ * for the model, which is NULL when projected. */
+rp_status rp_content_load_projected(rp_arena *a, const char *path, const rp_projection *p,
+                                    rp_diag *d, rp_content **out);
+
+/* Reads item `node` (an element of the skeleton) whole from the file, in
+ * place of its kept parts, with the file's line numbers; one item at a time.
+ * RP_OK and nothing done when `it` is NULL or node is not an item. An error
+ * (the file changed) is recorded in `d` against `path`. */
+rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d);
+/* Gives back what expanding read, and puts the kept parts back. */
+void rp_content_collapse(rp_content_items *it, xmlNodePtr node);
+void rp_content_items_free(rp_content_items *it);
+/* Nodes in the content's tree (for tests of the skeleton's size). */
+size_t rp_content_nodes(const rp_content *c);
+
+/* A space as the text of each empty <br/> under the nodes (see content.c);
+ * false when memory runs out. */
+bool rp_content_space_breaks(xmlNode *n);
 
 /* The content language's schema, with its quicker variant (base/xml.h). */
 rp_xml_schema rp_content_schema(void);

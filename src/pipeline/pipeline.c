@@ -18,6 +18,7 @@
 #include "pipeline/preflight.h"
 #include "render/probe.h"
 #include "render/render.h"
+#include "template/project.h"
 #include "template/template.h"
 
 /* The first error's status, once a stage has returned RP_OK: under --strict
@@ -288,6 +289,12 @@ static bool same_refs(const rp_page_refs *x, const rp_page_refs *y) {
 static bool long_content(const rp_content *c) {
   struct stat st;
   return stat(c->path, &st) == 0 && st.st_size >= (off_t)1 << 20;
+}
+
+/* Worth projecting (model/projection.h): 128 KiB and more. */
+static bool projectable(const char *path) {
+  struct stat st;
+  return path && stat(path, &st) == 0 && st.st_size >= (off_t)128 << 10;
 }
 
 /* The content's tree again, after a streamed layout freed it and was then
@@ -586,6 +593,34 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
   return st;
 }
 
+/* Content projection (model/projection.h): the layout is loaded first, and
+ * when one of its runs streams items whose inside nothing else reads whole,
+ * the content is loaded as a skeleton, each item read whole only while its
+ * section binds: memory flat in the number of items. Not for --select or
+ * --split (they pick items from the whole tree), nor with RP_NO_PROJECT set.
+ * A layout that loads with any message is left to load after the content,
+ * as always, so that messages keep their order; *layout is then NULL. */
+static const rp_projection *project(rp_arena *a, const rp_pipeline_opts *o, const char **path,
+                                    rp_layout_def **layout) {
+  *layout = NULL;
+  const char *off = getenv("RP_NO_PROJECT");
+  if (o->select || o->split || (off && *off && strcmp(off, "0") != 0)) return NULL;
+  rp_diag quiet;
+  rp_diag_init(&quiet);
+  rp_projection *p = NULL;
+  if (rp_layout_find(a, o->layout ? o->layout : "annual-review", &quiet, path) == RP_OK &&
+      rp_layout_def_load(a, *path, &quiet, layout) == RP_OK && quiet.count == 0 &&
+      quiet.dropped == 0) {
+    if (rp_project_analyse(a, *layout, &p, NULL) != RP_OK) p = NULL;
+  } else {
+    rp_layout_def_free(*layout);
+    *layout = NULL;
+    *path = NULL;
+  }
+  rp_diag_fini(&quiet);
+  return p;
+}
+
 rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              rp_pipeline_result *out) {
   *out = (rp_pipeline_result){0};
@@ -605,7 +640,22 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                            o->preflight);
     d->preflight = true;
   }
-  rp_status st = load(a, o, d, &content, &layout, &out->layout_path);
+  /* A long content (a pack of items) may be projected: its layout first,
+   * then the content as a skeleton. A short one gains nothing from that
+   * (a second pass over its bytes) and loads beside its layout (load). */
+  const rp_projection *proj =
+      projectable(o->content) ? project(a, o, &out->layout_path, &layout) : NULL;
+  rp_status st;
+  if (!layout) {
+    st = load(a, o, d, &content, &layout, &out->layout_path);
+  } else {
+    rp_arena *model_arena = rp_arena_new_child(a);
+    st = !model_arena ? rp_diag_oom(d)
+         : proj       ? rp_content_load_projected(model_arena, o->content, proj, d, &content)
+                      : rp_content_load(model_arena, o->content, d, &content);
+    rp_arena_free(model_arena);
+    if (content) content->model = NULL;
+  }
   /* both validated: the compiled schemas' memory goes to the layout and
    * the render (a content read again, reload_tree, compiles its own) */
   rp_xml_schemas_release();
@@ -642,7 +692,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
               .s = &s};
   if (st == RP_OK) {
     /* one layout, streamed: a long content's tree goes once bound */
-    lz.drop_tree = !refs && streams && !o->select && long_content(content);
+    lz.drop_tree = !refs && streams && !o->select && long_content(content) && !content->items;
     st = lazy_begin(&lz, pass, layout, &bo, &lo, &bound);
   }
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
@@ -689,8 +739,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     bool once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
     lz.tentative = false;
     if (st == RP_OK && refs && !once)
-      st = settle_page_refs(a, &pass, layout, &lz, streams && !o->select && long_content(content),
-                            &bo, &lo, &s, d, &pages);
+      st = settle_page_refs(a, &pass, layout, &lz,
+                            streams && !o->select && long_content(content) && !content->items, &bo,
+                            &lo, &s, d, &pages);
     rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
     lo.chart_memo = NULL;
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);

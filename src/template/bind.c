@@ -73,7 +73,8 @@ struct rp_binder {
   rp_note_state notes; /* notes' numbers; endnotes waiting to be printed (notes.c) */
   section_todo head;   /* the section whose head is bound, its body not yet */
   bool oom;
-  bool stop; /* a runaway <apply>: binding gives up (reported) */
+  bool stop;                /* a runaway <apply>: binding gives up (reported) */
+  rp_content_items *stream; /* projected content: an item is read whole while it binds */
 };
 typedef rp_binder binder;
 
@@ -1432,6 +1433,8 @@ static void section_body(binder *b) {
   b->head = (section_todo){0};
   rp_section *s = h.s;
   const rp_template_def *t = h.t;
+  /* a projected content's item, whole while its section binds (model/stream.c) */
+  if (rp_content_expand(b->stream, b->x.content_file, h.node, b->d) != RP_OK) return;
   s->title = eval_text(b, t->section, h.node, h.pos, h.size);
   s->bookmark = eval_text(b, t->bookmark, h.node, h.pos, h.size);
   blist blocks;
@@ -1443,6 +1446,7 @@ static void section_body(binder *b) {
       !rp_notes_endnotes(b, &b->notes, NULL, h.node, &blocks))
     oom(b);
   s->blocks = blocks.head;
+  rp_content_collapse(b->stream, h.node);
 }
 
 /* One section for a run's node: its template, or the first that matches. */
@@ -1609,7 +1613,9 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   size_t errors = d->errors;
   binder *bp = &bn->b;
   *bp = (binder){.a = a, .keep = a, .d = d, .l = l, .items = o ? o->items : NULL};
-  bp->text_left = RP_BIND_TEXT_FACTOR * text_bytes(root) + RP_BIND_TEXT_SLACK;
+  bp->text_left =
+      RP_BIND_TEXT_FACTOR * (c->items ? c->text_bytes : text_bytes(root)) + RP_BIND_TEXT_SLACK;
+  bp->stream = c->items;
   xmlGenericErrorFunc caller_err = xmlGenericError;
   void *caller_err_ctx = xmlGenericErrorContext;
   rp_status st = rp_xeval_init(&bp->x, a, d, c->doc, c->path ? c->path : "content");

@@ -1,0 +1,241 @@
+/* test_project — the projection analysis (template/project.h): which parts
+ * of a streamed run's items a layout reads from outside that run. */
+#include "testutil.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "model/content.h"
+#include "template/project.h"
+
+/* The file's text with `from` replaced by `to` (once; the test fails when
+ * `from` is not there). malloc'd. */
+static char *edited(const char *rel, const char *from, const char *to) {
+  FILE *f = fopen(rp_test_src(rel), "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *text = malloc((size_t)n + 1);
+  assert_non_null(text);
+  assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  text[n] = '\0';
+  if (!from) return text;
+  char *at = strstr(text, from);
+  if (!at) fail_msg("\"%s\" is not in %s", from, rel);
+  size_t fl = strlen(from), tl = strlen(to);
+  char *out = malloc((size_t)n - fl + tl + 1);
+  assert_non_null(out);
+  memcpy(out, text, (size_t)(at - text));
+  memcpy(out + (at - text), to, tl);
+  strcpy(out + (at - text) + tl, at + fl);
+  free(text);
+  return out;
+}
+
+/* The analysis of a layout's text: the projection described, or "-" and
+ * the reason. */
+static char *analyse(const char *text) {
+  xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "layout.xml", NULL, XML_PARSE_NONET);
+  assert_non_null(doc);
+  rp_arena *a = rp_arena_new();
+  rp_projection *p = NULL;
+  const char *why = NULL;
+  assert_int_equal(rp_project_analyse_doc(a, doc, &p, &why), RP_OK);
+  char *s = p ? strdup(rp_projection_describe(a, p)) : NULL;
+  if (!p) {
+    assert_non_null(why);
+    s = malloc(strlen(why) + 3);
+    sprintf(s, "- %s", why);
+  }
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+  return s;
+}
+
+static void expect(const char *rel, const char *from, const char *to, const char *want) {
+  char *text = edited(rel, from, to);
+  char *got = analyse(text);
+  if (strncmp(got, want, strlen(want)) != 0) fail_msg("got \"%s\", want \"%s\"", got, want);
+  free(got);
+  free(text);
+}
+
+#define PACK "layouts/case-studies.xml"
+#define KEPT "review/case-studies/case-study: @id @theme title(all)"
+
+/* The pack: the cover counts and groups by theme, the index lists each
+ * study's title, page and theme; nothing else reaches into a study. */
+static void test_pack(void **state) {
+  (void)state;
+  expect(PACK, NULL, NULL, KEPT);
+}
+
+/* The same through the real loader (XIncludes expanded, schema checked). */
+static void test_pack_loaded(void **state) {
+  (void)state;
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_layout_def *l = NULL;
+  assert_int_equal(rp_layout_def_load(a, rp_test_src(PACK), &d, &l), RP_OK);
+  rp_projection *p = NULL;
+  assert_int_equal(rp_project_analyse(a, l, &p, NULL), RP_OK);
+  assert_non_null(p);
+  assert_string_equal(rp_projection_describe(a, p), KEPT);
+  assert_non_null(rp_projection_find(p, "title", 5));
+  assert_true(rp_projection_find(p, "title", 5)->whole);
+  assert_non_null(rp_projection_find(p, "@id", 3));
+  assert_null(rp_projection_find(p, "p", 1));
+  rp_layout_def_free(l);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+}
+
+/* What the index reads decides what is kept: attributes and elements by
+ * name, their subtree when their text is read. */
+static void test_kept_names(void **state) {
+  (void)state;
+  /* an existence test keeps the element, not its text */
+  expect(PACK, "<group select=\"case-study[@theme]\" by=\"@theme\">",
+         "<group select=\"case-study[@theme and figures/figure/@unit]\" by=\"@theme\">",
+         "review/case-studies/case-study: @id @theme figures figures/figure figures/figure/@unit "
+         "title(all)");
+  /* a string value read keeps the subtree */
+  expect(PACK, "{title[1]}</link></paragraph><paragraph", "{place}</link></paragraph><paragraph",
+         "review/case-studies/case-study: @id @theme place(all) title(all)");
+  /* a master's running text with absolute paths only */
+  expect(PACK, "<footer style=\"running\" y=\"100% - 15mm\">{$section}</footer>",
+         "<footer style=\"running\" y=\"100% - 15mm\">{count(/review/case-studies/case-study"
+         "[@organisation])}</footer>",
+         "review/case-studies/case-study: @id @organisation @theme title(all)");
+  /* the study's own template reads its study whole, but another study
+   * (here the one before) only through what is kept */
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{@theme} "
+         "{preceding-sibling::case-study[1]/@place}</paragraph>",
+         "review/case-studies/case-study: @id @place @theme title(all)");
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{../case-study[1]/p}</paragraph>",
+         "review/case-studies/case-study: @id @theme p(all) title(all)");
+}
+
+/* Expressions that cannot be bounded: no projection. */
+static void test_not_projected(void **state) {
+  (void)state;
+  /* a wildcard into an item */
+  expect(PACK, "<row select=\"$group\">", "<row select=\"$group[*]\">", "- a wildcard");
+  expect(PACK, "{title[1]}</link></paragraph><paragraph", "{*[1]}</link></paragraph><paragraph",
+         "- a wildcard");
+  /* // below an item, or from the root */
+  expect(PACK, "<row select=\"$group\">", "<row select=\"$group[.//p]\">", "- a descendant");
+  expect(PACK, "<footer style=\"running\" y=\"100% - 15mm\">{$section}</footer>",
+         "<footer style=\"running\" y=\"100% - 15mm\">{count(//figure)}</footer>",
+         "- a descendant");
+  /* the string value of an item, or of what holds them */
+  expect(PACK, "{title[1]}</link></paragraph><paragraph", "{.}</link></paragraph><paragraph",
+         "- the text of an item");
+  expect(PACK, "{label('pack-index-kicker')}", "{normalize-space(/review/case-studies)}",
+         "- the text of an item");
+  /* an axis it does not follow */
+  expect(PACK, "<row select=\"$group\">", "<row select=\"$group[following::p]\">",
+         "- an axis that cannot be bounded");
+  /* figure() finds figures anywhere, in any study */
+  expect(PACK, "{label('pack-index-kicker')}", "{figure('cs-1-1')/@label}",
+         "- a function that cannot be bounded");
+  /* the study's template reading every study's text */
+  expect(PACK, "<paragraph style=\"kicker\" test=\"@theme\">{@theme}</paragraph>",
+         "<paragraph style=\"kicker\" test=\"@theme\">{string(..)}</paragraph>",
+         "- the text of an item");
+  /* a relative path in a master: its context is not known */
+  expect(PACK, "<footer style=\"running\" y=\"100% - 15mm\">{$section}</footer>",
+         "<footer style=\"running\" y=\"100% - 15mm\">{title}</footer>", "- a step from a context");
+  /* an empty paragraph copies its context: here, a study */
+  expect(PACK, "test=\"not(@id)\">{title[1]}</paragraph></cell>", "test=\"not(@id)\"/></cell>",
+         "- the text of an item");
+}
+
+/* The streamed run's own template reads the whole study (normalize-space(.),
+ * its prose): that does not count. The same read from the index does. */
+static void test_inside_does_not_count(void **state) {
+  (void)state;
+  expect(PACK, "<column-break/>\n    <group",
+         "<column-break/>\n    <apply select=\"case-study\" mode=\"study-body\"/>\n    <group",
+         "- ");
+}
+
+/* Layouts without a run of items named by one path have nothing to stream. */
+static void test_no_streamed_run(void **state) {
+  (void)state;
+  expect("layouts/annual-review.xml", NULL, NULL, "- ");
+}
+
+/* The pack's content with n studies (bench/pack_xml.py), its path. */
+static const char *pack_content(int n) {
+  static char path[4][4096];
+  static int k;
+  k = (k + 1) % 4;
+  snprintf(path[k], sizeof path[k], "%s/pack%d.xml", rp_test_tmpdir(), n);
+  rp_test_output o =
+      rp_test_run("/usr/bin/python3 '%s' %d > '%s'", rp_test_src("bench/pack_xml.py"), n, path[k]);
+  assert_int_equal(o.status, 0);
+  rp_test_output_free(&o);
+  return path[k];
+}
+
+static rp_projection *pack_projection(rp_arena *a, rp_diag *d, rp_layout_def **l) {
+  assert_int_equal(rp_layout_def_load(a, rp_test_src(PACK), d, l), RP_OK);
+  rp_projection *p = NULL;
+  assert_int_equal(rp_project_analyse(a, *l, &p, NULL), RP_OK);
+  assert_non_null(p);
+  return p;
+}
+
+/* The skeleton grows by a few nodes a study (its element, title and the
+ * title's text, the white space around), not by the study. */
+static void test_skeleton_flat(void **state) {
+  (void)state;
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_layout_def *l = NULL;
+  rp_projection *p = pack_projection(a, &d, &l);
+  size_t nodes[2], whole[2];
+  const int n[2] = {50, 500};
+  for (int i = 0; i < 2; i++) {
+    const char *path = pack_content(n[i]);
+    rp_content *c = NULL, *full = NULL;
+    assert_int_equal(rp_content_load_projected(a, path, p, &d, &c), RP_OK);
+    assert_non_null(c->items); /* projected, not loaded whole */
+    nodes[i] = rp_content_nodes(c);
+    assert_int_equal(rp_content_load(a, path, &d, &full), RP_OK);
+    assert_null(full->items);
+    whole[i] = rp_content_nodes(full);
+    rp_content_free(c);
+    rp_content_free(full);
+  }
+  assert_int_equal(d.count, 0);
+  size_t per_item = (nodes[1] - nodes[0]) / 450, whole_per_item = (whole[1] - whole[0]) / 450;
+  assert_true(per_item <= 5);
+  assert_true(whole_per_item >= 3 * per_item);
+  rp_layout_def_free(l);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_pack),
+      cmocka_unit_test(test_pack_loaded),
+      cmocka_unit_test(test_kept_names),
+      cmocka_unit_test(test_not_projected),
+      cmocka_unit_test(test_inside_does_not_count),
+      cmocka_unit_test(test_no_streamed_run),
+      cmocka_unit_test(test_skeleton_flat),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
