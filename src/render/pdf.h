@@ -309,6 +309,15 @@ void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
  * recorded. */
 bool rp_pdf_spool_object(rp_pdf *p, void *obj);
 
+/* Writes a finished indirect object (not a stream) to the spool and frees
+ * it: its value as saving would write it (`text`, `len` when given, else
+ * libharu's or pdf_tag's writing of it), its slot in the cross-reference
+ * list becoming the value's place in the spool (8 bytes, nothing else kept).
+ * Nothing may refer to the object's memory afterwards (references to it by
+ * number only: a stand-in header, see pdf_tag.c). False, the object kept,
+ * when it cannot (--uncompressed; a failure is recorded). */
+bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len);
+
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
@@ -349,6 +358,9 @@ void rp_pdf_tag_finish(rp_pdf *p);
  * structure element's (made when render saves the file itself); false when
  * it is not one. */
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
+/* Frees what the structure tree holds outside render's arena (the Sects
+ * not written yet): with the document. */
+void rp_pdf_tag_free(rp_pdf *p);
 
 /* ---- pdf_label.c ---- */
 

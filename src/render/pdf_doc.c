@@ -816,6 +816,96 @@ bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
   return true;
 }
 
+/* ---- objects written and freed: the cross-reference keeps an offset ---- */
+
+/* A freed object's slot in libharu's cross-reference list holds, instead of
+ * an entry, the spool offset just past its value and the value's length (4
+ * bytes after it), shifted left and odd: no entry pointer is odd. So the
+ * list costs 8 bytes for such an object, and nothing else stays of it. */
+static bool slot_spooled(const void *slot) { return ((uintptr_t)slot & 1) != 0; }
+
+static uint64_t slot_end(const void *slot) { return (uint64_t)((uintptr_t)slot >> 1); }
+
+/* The value of a freed object, read back into `to`. */
+static bool copy_slot(rp_pdf *p, const void *slot, HPDF_Stream to) {
+  uint64_t end = slot_end(slot);
+  uint8_t lb[4];
+  if (end < 4 || !spool_pread(p, end - 4, lb, 4)) return false;
+  uint32_t len =
+      (uint32_t)lb[0] | (uint32_t)lb[1] << 8 | (uint32_t)lb[2] << 16 | (uint32_t)lb[3] << 24;
+  if (len > end - 4) return false;
+  uint8_t buf[4096];
+  for (uint32_t done = 0; done < len;) {
+    uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
+    if (!spool_pread(p, end - 4 - len + done, buf, n) || HPDF_Stream_Write(to, buf, n) != HPDF_OK)
+      return false;
+    done += n;
+  }
+  return true;
+}
+
+/* Ends the value written to the spool since `off`: its length after it, the
+ * object freed and its slot made to point there. */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off) {
+  HPDF_Obj_Header *h = obj;
+  HPDF_List entries = p->pdf->xref->entries;
+  uint32_t id = h->obj_id & 0x00FFFFFF;
+  uint64_t len = p->spool_len - off;
+  uint8_t lb[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+  if (len > 0x7FFFFFFF || !spool_append(p, lb, 4)) return false;
+  HPDF_XrefEntry e = id < entries->count ? entries->obj[id] : NULL;
+  if (!e || slot_spooled(e) || e->obj != obj) return false;
+  HPDF_Obj_ForceFree(p->pdf->mmgr, obj);
+  HPDF_FreeMem(p->pdf->mmgr, e);
+  entries->obj[id] = (void *)(uintptr_t)(p->spool_len << 1 | 1);
+  return true;
+}
+
+/* Writes `obj`'s value as saving would (a structure element's by pdf_tag). */
+static HPDF_STATUS write_value(rp_pdf *p, void *obj, HPDF_Stream to) {
+  HPDF_STATUS st;
+  if (rp_pdf_tag_write(p, obj, to, &st)) return st;
+  return HPDF_Obj_WriteValue(obj, to, NULL);
+}
+
+bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len) {
+  HPDF_Obj_Header *h = obj;
+  if (p->spool_err || !(h->obj_id & HPDF_OTYPE_INDIRECT) || (h->obj_id & 0x00FFFFFF) == 0 ||
+      ((h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT && ((HPDF_Dict)obj)->stream) ||
+      p->pdf->compression_mode == HPDF_COMP_NONE || p->pdf->xref->start_offset != 0)
+    return false;
+  uint64_t off = p->spool_len;
+  HPDF_STATUS st = HPDF_OK;
+  if (text) {
+    if (!spool_append(p, text, len)) st = HPDF_FILE_IO_ERROR;
+  } else {
+    HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, spool_write, p);
+    st = w ? write_value(p, obj, w) : HPDF_FAILD_TO_ALLOC_MEM;
+    if (w) HPDF_Stream_Free(w);
+  }
+  if (spool_failed(p)) return false;
+  if (st != HPDF_OK || !slot_release(p, obj, off)) {
+    if (spool_failed(p)) return false;
+    if (rp_pdf_ok(p, "keep an object", NULL))
+      rp_pdf_error(
+          p, RP_ERR_INTERNAL, NULL, 0,
+          st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep an object");
+    return false;
+  }
+  return true;
+}
+
+/* Before libharu frees the document: the freed objects' slots out of its
+ * list (it would free them as entries). */
+static void drop_spooled_slots(rp_pdf *p) {
+  if (!p->pdf || !p->pdf->xref) return;
+  HPDF_List entries = p->pdf->xref->entries;
+  HPDF_UINT n = 0;
+  for (HPDF_UINT i = 0; i < entries->count; i++)
+    if (!slot_spooled(entries->obj[i])) entries->obj[n++] = entries->obj[i];
+  entries->count = n;
+}
+
 static int by_id(const void *a, const void *b) {
   const rp_pdf_span *x = a, *y = b;
   return x->id < y->id ? -1 : x->id > y->id;
@@ -940,6 +1030,14 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   if (!p->obj_spans_sorted && n_held > 1) qsort(spans, n_held, sizeof *spans, by_id);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
+    if (slot_spooled(e)) { /* written and freed: its value, read back */
+      o->val_len = 0;
+      ok = copy_slot(p, e, val);
+      size_t len = o->val_len;
+      while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
+      ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+      continue;
+    }
     const HPDF_Obj_Header *h = e->obj;
     bool dict = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT;
     bool stream = dict && ((HPDF_Dict)h)->stream;
@@ -1058,6 +1156,8 @@ struct rp_render {
 
 static void render_free(rp_render *r) {
   if (!r) return;
+  drop_spooled_slots(&r->p);
+  rp_pdf_tag_free(&r->p);
   if (r->p.pdf) HPDF_Free(r->p.pdf);
   if (r->p.spool_fd >= 0) close(r->p.spool_fd);
   rp_mem_free(r->p.spool_buf);
