@@ -53,13 +53,10 @@ typedef struct tag_elem {
   struct tag_elem *parent; /* NULL for Document */
   struct tag_elem *label;  /* LI: its Lbl; made on first use */
   struct tag_elem *body;   /* LI: its LBody; made on first use */
-  /* A Sect and everything below it live in the Sect's own arena and are
-   * written and freed together once the Sect is done (sect_flush). */
-  struct tag_elem *sect;  /* the Sect it is in (a Sect: itself); NULL outside any */
-  struct tag_elem *chain; /* the next element of its Sect, newest first */
-  rp_arena *arena;        /* a Sect: its arena */
-  struct tag_elem *done;  /* a done Sect: the next done one */
-  int id;                 /* its struct_id in the id table; 0: none */
+  uint32_t parent_num;     /* its parent's object number (0: the StructTreeRoot) */
+  size_t seen;             /* 1 + the last page on which it or an element below it changed */
+  int id;                  /* its struct_id in the id table; 0: none */
+  bool going;              /* being written and freed (elems_write) */
   bool has_alt;
   bool labelled; /* LI: a marker is drawn for it */
   tag_kid *kids, *last_kid;
@@ -97,8 +94,12 @@ struct rp_pdf_tag {
   HPDF_Dict root; /* StructTreeRoot */
   tag_elem *doc;  /* Document */
   tag_elem *sect; /* the section being drawn, or NULL before the first */
-  tag_elem *done; /* Sects begun before it, not yet written */
-  bool frees;     /* done Sects are written and freed (not with --uncompressed) */
+  /* Every element in memory (each its own allocation), in no order: one
+   * left alone for two pages is written to the spool and freed
+   * (elems_write), except with --uncompressed (libharu's own save) */
+  tag_elem **live;
+  size_t n_live, cap_live;
+  bool frees;
   /* struct_id -> id_slot, open addressing: the ids of elements in memory
    * and the ids scanned as labelled, not every id of the document */
   id_slot *ids;
@@ -253,7 +254,7 @@ static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stre
 
 /* An element's /P. */
 static void *parent_ref(const tag_elem *e) {
-  return e->parent ? standin(e->p, e->parent->num) : e->p->tag->root;
+  return e->parent_num ? standin(e->p, e->parent_num) : e->p->tag->root;
 }
 
 /* An element's entries other than /S, /K and /P. */
@@ -333,14 +334,15 @@ static HPDF_STATUS HPDF_STDCALL dematerialize(HPDF_Dict dict) {
   return HPDF_OK;
 }
 
-/* Where element e's parts are allocated: its Sect's arena, else render's. */
-static rp_arena *arena_of(const rp_pdf *p, const tag_elem *e) {
-  return e->sect ? e->sect->arena : p->scratch;
+/* Notes that e changes on the page being drawn, and so everything above it. */
+static void touch(const rp_pdf *p, tag_elem *e) {
+  for (size_t seen = p->page_index + 1; e && e->seen != seen; e = e->parent) e->seen = seen;
 }
 
 static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
-  tag_kid *node = rp_arena_alloc_raw(arena_of(p, e), sizeof *node);
+  tag_kid *node = rp_mem_alloc(sizeof *node);
   if (!node) return fail_oom(p);
+  touch(p, e);
   *node = k;
   node->next = NULL;
   if (e->last_kid)
@@ -379,28 +381,29 @@ bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
   return true;
 }
 
-/* A new element of type `type` appended to parent's kids: in parent's Sect,
- * or a Sect of its own (its arena new). */
+/* Frees e and what it holds (not its object). */
+static void elem_free(tag_elem *e) {
+  for (tag_kid *k = e->kids, *next; k; k = next) {
+    next = k->next;
+    rp_mem_free(k);
+  }
+  rp_mem_free(e->alt);
+  rp_mem_free(e);
+}
+
+/* A new element of type `type` appended to parent's kids. */
 static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char *type) {
-  rp_arena *sect_arena = NULL;
-  if (role == RP_ROLE_SECTION && p->tag->frees && !(sect_arena = rp_arena_new_child(p->scratch)))
-    return fail_oom(p), NULL;
-  tag_elem *e = rp_arena_calloc(sect_arena ? sect_arena
-                                : parent   ? arena_of(p, parent)
-                                           : p->scratch,
-                                1, sizeof *e);
-  if (!e) {
-    rp_arena_free(sect_arena);
-    return fail_oom(p), NULL;
+  struct rp_pdf_tag *t = p->tag;
+  if (t->n_live == t->cap_live) {
+    size_t cap = t->cap_live ? 2 * t->cap_live : 256;
+    tag_elem **live = rp_mem_reallocarray(t->live, cap, sizeof *live);
+    if (!live) return fail_oom(p), NULL;
+    t->live = live;
+    t->cap_live = cap;
   }
-  if (sect_arena) {
-    e->arena = sect_arena;
-    e->sect = e;
-  } else if (parent && parent->sect) {
-    e->sect = parent->sect;
-    e->chain = e->sect->chain;
-    e->sect->chain = e;
-  }
+  tag_elem *e = rp_mem_calloc(1, sizeof *e);
+  if (!e) return fail_oom(p), NULL;
+  t->live[t->n_live++] = e; /* owned by the list from here */
   /* Indirect before it enters any container (libharu error 0x1033 otherwise).
    * No /Type: optional for structure elements, and 10 KB in the sample. */
   HPDF_MMgr mm = p->pdf->mmgr;
@@ -423,14 +426,12 @@ static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char 
   e->p = p;
   if (!e->obj || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->obj))) {
     rp_pdf_ok(p, "add a structure element", NULL);
-    rp_arena_free(sect_arena); /* (libharu freed the object) */
+    e->obj = NULL; /* (libharu freed it) */
     return NULL;
   }
   e->num = obj_num(e->obj);
-  if (sect_arena) { /* in the list of Sects to write (the first, once it is done) */
-    e->done = p->tag->done;
-    p->tag->done = e;
-  }
+  e->parent_num = parent ? parent->num : 0;
+  touch(p, e);
   if (parent && !add_kid(p, parent, (tag_kid){.kind = KID_ELEM, .ref = e->num})) return NULL;
   if (role == RP_ROLE_NOTE) {
     /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. */
@@ -510,9 +511,12 @@ static void id_remove(struct rp_pdf_tag *t, id_slot *s) {
   t->n_ids--;
 }
 
-static tag_elem *lookup(const struct rp_pdf_tag *t, int id) {
+/* The element of `id` in memory (it changes: touched), or NULL. */
+static tag_elem *lookup(const rp_pdf *p, int id) {
+  const struct rp_pdf_tag *t = p->tag;
   if (id <= 0 || id > t->max_id) return NULL;
   const id_slot *s = id_find(t, id);
+  if (s && s->e) touch(p, s->e);
   return s ? s->e : NULL;
 }
 
@@ -521,7 +525,7 @@ static tag_elem *lookup(const struct rp_pdf_tag *t, int id) {
 static tag_elem *parent_for(rp_pdf *p, int id) {
   struct rp_pdf_tag *t = p->tag;
   if (id <= 0 || id > t->max_id) return container(p);
-  tag_elem *e = lookup(t, id);
+  tag_elem *e = lookup(p, id);
   if (!e && (e = elem_new(p, container(p), RP_ROLE_NONE, "Div"))) {
     id_slot *s = id_add(p, id);
     if (!s) return NULL;
@@ -534,7 +538,10 @@ static tag_elem *parent_for(rp_pdf *p, int id) {
 
 static void set_alt(rp_pdf *p, tag_elem *e, const char *alt) {
   if (!e || e->has_alt || !alt || !alt[0]) return;
-  e->alt = utf16_of(p, arena_of(p, e), alt, 2000, &e->alt_len);
+  size_t len;
+  HPDF_BYTE *text = utf16_of(p, p->tmp ? p->tmp : p->scratch, alt, 2000, &len);
+  e->alt = text ? rp_mem_alloc(len) : NULL;
+  if (e->alt) memcpy(e->alt, text, len), e->alt_len = len;
   if (!e->alt) {
     fail_oom(p);
     return;
@@ -555,7 +562,7 @@ static tag_elem *elem_of(rp_pdf *p, const rp_item *it) {
     if (it->parent_id > 0) return parent_for(p, it->parent_id);
     e = elem_new(p, container(p), it->role, type_of(it->role));
   } else {
-    e = lookup(t, it->struct_id);
+    e = lookup(p, it->struct_id);
     if (!e) {
       tag_elem *parent = parent_for(p, it->parent_id);
       if (!parent) return NULL;
@@ -733,51 +740,61 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
   return e;
 }
 
-/* Writes done Sect s and everything in it (each element's object freed:
- * its number stays, its text is in the spool) and frees them. False (kept)
- * when it could not: the render fails then. */
-static bool sect_write(rp_pdf *p, tag_elem *s) {
+/* Pages an element is left alone for before it is written: layout hands on
+ * an element's items (and its children's) in reading order, so one not
+ * changed on this page or the last has all its kids. */
+#define ELEM_REST_PAGES 2
+
+/* Writes every element in memory that has rested ELEM_REST_PAGES pages
+ * (`all`: every one), except the Document and the Sect being drawn, to the
+ * spool (each element's object freed: its number stays) and frees them.
+ * False when one could not be written (the render fails). */
+static bool elems_write(rp_pdf *p, bool all) {
   struct rp_pdf_tag *t = p->tag;
-  for (tag_elem *e = s; e; e = e == s ? s->chain : e->chain)
-    if (e->obj && !rp_pdf_spool_free(p, e->obj, NULL, 0)) {
+  if (!t->frees) return true;
+  size_t now = p->page_index + 1, n_going = 0;
+  bool ok = true;
+  for (size_t i = 0; ok && i < t->n_live; i++) {
+    tag_elem *e = t->live[i];
+    if (e == t->doc || e == t->sect || (!all && e->seen + ELEM_REST_PAGES > now)) continue;
+    if (!rp_pdf_spool_free(p, e->obj, NULL, 0)) {
       if (p->status == RP_OK) fail_oom(p);
-      return false;
-    } else {
-      e->obj = NULL;
+      ok = false;
+      break;
     }
-  for (tag_elem *e = s; e; e = e == s ? s->chain : e->chain) {
+    e->obj = NULL;
+    e->going = true;
+    n_going++;
+  }
+  if (!n_going) return ok;
+  /* what pointed at them: the id table, an LI's Lbl and LBody */
+  for (size_t i = 0; i < t->n_live; i++) {
+    tag_elem *e = t->live[i];
+    if (!e->going) continue;
     id_slot *slot = e->id ? id_find(t, e->id) : NULL;
     if (slot && slot->e == e) id_remove(t, slot);
+    tag_elem *up = e->parent;
+    if (up && !up->going && up->label == e) up->label = NULL;
+    if (up && !up->going && up->body == e) up->body = NULL;
   }
-  rp_arena_free(s->arena);
-  return true;
-}
-
-/* Writes the done Sects other than `keep` (the one being drawn). */
-static void sects_write(rp_pdf *p, const tag_elem *keep) {
-  struct rp_pdf_tag *t = p->tag;
-  for (tag_elem **at = &t->done; *at;) {
-    tag_elem *s = *at;
-    if (s == keep) {
-      at = &s->done;
-      continue;
-    }
-    tag_elem *next = s->done;
-    if (!sect_write(p, s)) return;
-    *at = next;
-  }
+  size_t kept = 0;
+  for (size_t i = 0; i < t->n_live; i++)
+    if (t->live[i]->going)
+      elem_free(t->live[i]);
+    else
+      t->live[kept++] = t->live[i];
+  t->n_live = kept;
+  return ok;
 }
 
 void rp_pdf_tag_free(rp_pdf *p) {
   struct rp_pdf_tag *t = p->tag;
   if (!t) return;
-  for (tag_elem *s = t->done, *next; s; s = next) {
-    next = s->done;
-    rp_arena_free(s->arena);
-  }
-  t->done = NULL;
+  for (size_t i = 0; i < t->n_live; i++) elem_free(t->live[i]);
+  rp_mem_free(t->live);
+  t->live = NULL;
+  t->n_live = t->cap_live = 0;
 }
-
 /* The page's array of its MCIDs' elements, written as libharu would and
  * freed; then the Sects done by now. */
 void rp_pdf_tag_page_end(rp_pdf *p) {
@@ -803,7 +820,7 @@ void rp_pdf_tag_page_end(rp_pdf *p) {
       return;
     }
   }
-  sects_write(p, t->sect);
+  elems_write(p, false);
 }
 
 /* Gives the page's next MCID to e: a plain number in /K while e stays on its
@@ -878,7 +895,7 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   /* The Link made around its words, else one in the paragraph it sits in. */
   tag_elem *e = t->link_elems[index];
   if (!e) {
-    tag_elem *host = lookup(t, it->struct_id);
+    tag_elem *host = lookup(p, it->struct_id);
     e = link_elem(p, index, host ? host : container(p));
   }
   if (!e) return;
@@ -1008,8 +1025,8 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     fail_oom(p);
     return;
   }
-  sects_write(p, NULL); /* every Sect is done */
   t->sect = NULL;
+  elems_write(p, true); /* but the Document */
   size_t keys = p->n_pages + t->annots.len;
   num_tree nt = {.p = p, .root = tree, .cap_refs = keys + keys / LEAF_PAIRS + 1};
   nt.refs = rp_arena_calloc(p->scratch, nt.cap_refs, sizeof *nt.refs);
