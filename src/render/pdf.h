@@ -77,7 +77,6 @@ typedef struct rp_pdf {
   size_t n_pages;
   size_t cap_pages;
   rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
-  rp_vec annot_spans;      /* rp_pdf_span: link annotations' entries, by object number */
   rp_vec obj_spans;        /* rp_pdf_span: whole objects' values (rp_pdf_spool_object) */
   bool obj_spans_sorted;   /* by id (they are added in any order) */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
@@ -297,10 +296,12 @@ void rp_pdf_dests_finish(rp_pdf *p);
 
 /* ---- pdf_doc.c: the spool ---- */
 
-/* Moves a finished link annotation's entries to the spool (its /StructParent
- * written when saved, from `key`): after rp_pdf_tag_annot, and only when
- * nothing changes it later (not a stand-in destination). */
-void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
+/* Writes a finished link annotation of the page being drawn to the spool
+ * and frees it (its /StructParent written when saved, from `key`; the
+ * page's /Annots names it by number): after rp_pdf_tag_annot, and only when
+ * nothing changes it later (not a stand-in destination). True when done:
+ * nothing refers to its destination any more. */
+bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
 
 /* Moves a finished indirect object (not a stream) to the spool: its value
  * as libharu would write it (every reference in it already numbered), read
@@ -361,6 +362,8 @@ bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
 /* Frees what the structure tree holds outside render's arena (the Sects
  * not written yet): with the document. */
 void rp_pdf_tag_free(rp_pdf *p);
+/* Annotation `key` (rp_pdf_tag_last_annot) is written and freed. */
+void rp_pdf_tag_annot_gone(rp_pdf *p, long key);
 
 /* ---- pdf_label.c ---- */
 

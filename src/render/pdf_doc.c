@@ -644,18 +644,16 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
-/* The spooled entries of dictionary `obj`: a page's by its index in
- * p->pages, an annotation's in p->annot_spans (both made in order, so their
- * object numbers rise); NULL if it has none. */
+/* The spooled entries of page dictionary `obj`, by its index in p->pages
+ * (made in order, so their object numbers rise); NULL if it has none. */
 static const rp_pdf_span *span_of(const rp_pdf *p, HPDF_Dict obj) {
   uint32_t id = obj->header.obj_id & 0x00FFFFFF;
-  bool page = (obj->header.obj_class & ~HPDF_OCLASS_ANY) == HPDF_OSUBCLASS_PAGE;
-  size_t lo = 0, hi = page ? p->n_pages : p->annot_spans.len;
+  if ((obj->header.obj_class & ~HPDF_OCLASS_ANY) != HPDF_OSUBCLASS_PAGE) return NULL;
+  size_t lo = 0, hi = p->n_pages;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    const rp_pdf_span *s =
-        page ? &p->page_spans[mid] : &RP_VEC_AT(p->annot_spans, rp_pdf_span, mid);
-    uint32_t at = page ? p->pages[mid]->header.obj_id & 0x00FFFFFF : s->id;
+    const rp_pdf_span *s = &p->page_spans[mid];
+    uint32_t at = p->pages[mid]->header.obj_id & 0x00FFFFFF;
     if (at == id) return s->len ? s : NULL;
     if (at < id)
       lo = mid + 1;
@@ -696,6 +694,29 @@ static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream)
   return st;
 }
 
+/* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
+ * they start) as libharu would; with key >= 0 the /StructParent entry is
+ * left out and *cut says where it was. */
+static HPDF_STATUS put_entries(rp_pdf *p, HPDF_Dict dict, HPDF_Stream w, uint64_t off, long key,
+                               uint64_t *cut) {
+  HPDF_STATUS st = HPDF_OK;
+  for (HPDF_UINT i = 0; st == HPDF_OK && i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
+    const HPDF_Obj_Header *h = el->value;
+    if (!h) st = HPDF_INVALID_OBJECT;
+    if (st != HPDF_OK || (h->obj_id & HPDF_OTYPE_HIDDEN)) continue;
+    if (key >= 0 && strcmp(el->key, "StructParent") == 0) {
+      *cut = p->spool_len - off;
+      continue;
+    }
+    st = HPDF_Stream_WriteEscapeName(w, el->key);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteChar(w, ' ');
+    if (st == HPDF_OK) st = HPDF_Obj_Write(el->value, w, NULL);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
+  }
+  return st;
+}
+
 /* Moves a finished dictionary's entries to the spool as the very text
  * libharu would write for them (references are object numbers, known
  * already), frees them and makes write_spooled write them back. With
@@ -710,21 +731,7 @@ static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key
     return false;
   }
   uint64_t off = p->spool_len, cut = UINT64_MAX;
-  HPDF_STATUS st = HPDF_OK;
-  for (HPDF_UINT i = 0; st == HPDF_OK && i < dict->list->count; i++) {
-    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
-    const HPDF_Obj_Header *h = el->value;
-    if (!h) st = HPDF_INVALID_OBJECT;
-    if (st != HPDF_OK || (h->obj_id & HPDF_OTYPE_HIDDEN)) continue;
-    if (key >= 0 && strcmp(el->key, "StructParent") == 0) {
-      cut = p->spool_len - off;
-      continue;
-    }
-    st = HPDF_Stream_WriteEscapeName(w, el->key);
-    if (st == HPDF_OK) st = HPDF_Stream_WriteChar(w, ' ');
-    if (st == HPDF_OK) st = HPDF_Obj_Write(el->value, w, NULL);
-    if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
-  }
+  HPDF_STATUS st = put_entries(p, dict, w, off, key, &cut);
   HPDF_Stream_Free(w);
   if (spool_failed(p)) return false;
   if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
@@ -761,21 +768,51 @@ static void spool_page_dict(rp_pdf *p, size_t index) {
     attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
 }
 
-void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
-  rp_pdf_span span;
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut);
+
+/* The entry of page `page`'s /Annots that refers to `a` (a proxy), or NULL. */
+static HPDF_Proxy annot_ref(HPDF_Page page, HPDF_Annotation a) {
+  HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+  for (HPDF_UINT i = annots ? annots->list->count : 0; i-- > 0;) {
+    HPDF_Proxy x = HPDF_List_ItemAt(annots->list, i);
+    if ((x->header.obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY && x->obj == a) return x;
+  }
+  return NULL;
+}
+
+bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
   /* -1 for an untagged annotation: then it has no /StructParent to keep out. */
   bool tagged = HPDF_Dict_GetItem(a, "StructParent", HPDF_OCLASS_NUMBER) != NULL;
-  if (tagged && key < 0) return;
-  size_t n = p->annot_spans.len;
-  if (n && RP_VEC_AT(p->annot_spans, rp_pdf_span, n - 1).id >= (a->header.obj_id & 0x00FFFFFF))
-    return; /* out of order: kept in memory */
-  if (!spool_entries(p, a, &span, tagged ? key : -1)) return;
-  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->annot_spans, sizeof *slot);
-  if (!slot) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return;
+  if ((tagged && key < 0) || p->spool_err || a->write_fn || a->stream || a->before_write_fn ||
+      a->after_write_fn || p->pdf->compression_mode == HPDF_COMP_NONE)
+    return false;
+  /* the page's /Annots names it by number from here: a stand-in (pdf_tag.c) */
+  HPDF_Proxy ref = annot_ref(p->page, a);
+  HPDF_Obj_Header *standin = ref ? rp_arena_alloc(p->scratch, sizeof *standin) : NULL;
+  if (!standin) return false;
+  HPDF_Stream w = HPDF_CallbackWriter_New(a->mmgr, spool_write, p);
+  if (!w) {
+    if (rp_pdf_ok(p, "keep a link", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
   }
-  *slot = span;
+  uint64_t off = p->spool_len, cut = UINT64_MAX;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(w, "<<\012"); /* as HPDF_Dict_Write */
+  if (st == HPDF_OK) st = put_entries(p, a, w, off, tagged ? key : -1, &cut);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>");
+  HPDF_Stream_Free(w);
+  if (spool_failed(p)) return false;
+  if (tagged && cut == UINT64_MAX) return false; /* (the bytes stay unused) */
+  *standin = (HPDF_Obj_Header){.obj_id = a->header.obj_id, .obj_class = HPDF_OCLASS_NULL};
+  ref->obj = standin;
+  if (st != HPDF_OK || !slot_release(p, a, off, tagged ? key : -1, cut)) {
+    ref->obj = a;
+    if (!spool_failed(p) && rp_pdf_ok(p, "keep a link", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a link");
+    return false;
+  }
+  rp_pdf_tag_annot_gone(p, key);
+  return true;
 }
 
 bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
@@ -819,42 +856,67 @@ bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
 /* ---- objects written and freed: the cross-reference keeps an offset ---- */
 
 /* A freed object's slot in libharu's cross-reference list holds, instead of
- * an entry, the spool offset just past its value and the value's length (4
- * bytes after it), shifted left and odd: no entry pointer is odd. So the
- * list costs 8 bytes for such an object, and nothing else stays of it. */
+ * an entry, the spool offset just past its value's trailer, shifted left and
+ * odd: no entry pointer is odd. So the list costs 8 bytes for such an object,
+ * and nothing else stays of it. The trailer (SLOT_TRAILER bytes, little
+ * endian) is the value's length, and for an annotation whose /StructParent
+ * is known only at the end (the page count plus its key) the key + 1 and
+ * where in the value the entry goes. */
+enum { SLOT_TRAILER = 12 };
+
 static bool slot_spooled(const void *slot) { return ((uintptr_t)slot & 1) != 0; }
 
-static uint64_t slot_end(const void *slot) { return (uint64_t)((uintptr_t)slot >> 1); }
+static uint32_t get32(const uint8_t *b) {
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
 
-/* The value of a freed object, read back into `to`. */
-static bool copy_slot(rp_pdf *p, const void *slot, HPDF_Stream to) {
-  uint64_t end = slot_end(slot);
-  uint8_t lb[4];
-  if (end < 4 || !spool_pread(p, end - 4, lb, 4)) return false;
-  uint32_t len =
-      (uint32_t)lb[0] | (uint32_t)lb[1] << 8 | (uint32_t)lb[2] << 16 | (uint32_t)lb[3] << 24;
-  if (len > end - 4) return false;
+static void put32(uint8_t *b, uint64_t v) {
+  for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Bytes [off, off + len) of the spool into `to`. */
+static bool copy_range(rp_pdf *p, uint64_t off, uint32_t len, HPDF_Stream to) {
   uint8_t buf[4096];
   for (uint32_t done = 0; done < len;) {
     uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
-    if (!spool_pread(p, end - 4 - len + done, buf, n) || HPDF_Stream_Write(to, buf, n) != HPDF_OK)
+    if (!spool_pread(p, off + done, buf, n) || HPDF_Stream_Write(to, buf, n) != HPDF_OK)
       return false;
     done += n;
   }
   return true;
 }
 
-/* Ends the value written to the spool since `off`: its length after it, the
- * object freed and its slot made to point there. */
-static bool slot_release(rp_pdf *p, void *obj, uint64_t off) {
+/* The value of a freed object, read back into `to`. */
+static bool copy_slot(rp_pdf *p, const void *slot, HPDF_Stream to) {
+  uint64_t end = (uint64_t)((uintptr_t)slot >> 1);
+  uint8_t tr[SLOT_TRAILER];
+  if (end < SLOT_TRAILER || !spool_pread(p, end - SLOT_TRAILER, tr, SLOT_TRAILER)) return false;
+  uint32_t len = get32(tr), key1 = get32(tr + 4), cut = get32(tr + 8);
+  if (len > end - SLOT_TRAILER || cut > len) return false;
+  uint64_t off = end - SLOT_TRAILER - len;
+  if (!key1) return copy_range(p, off, len, to);
+  char key[48];
+  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + (long)key1 - 1);
+  return copy_range(p, off, cut, to) && HPDF_Stream_WriteStr(to, key) == HPDF_OK &&
+         copy_range(p, off + cut, len - cut, to);
+}
+
+/* Ends the value written to the spool since `off` (key >= 0: its
+ * /StructParent to be written at `cut`): its trailer after it, the object
+ * freed and its slot made to point there. */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut) {
   HPDF_Obj_Header *h = obj;
   HPDF_List entries = p->pdf->xref->entries;
   uint32_t id = h->obj_id & 0x00FFFFFF;
   uint64_t len = p->spool_len - off;
-  uint8_t lb[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
-  if (len > 0x7FFFFFFF || !spool_append(p, lb, 4)) return false;
+  uint8_t tr[SLOT_TRAILER];
+  put32(tr, len);
+  put32(tr + 4, key >= 0 ? (uint64_t)key + 1 : 0);
+  put32(tr + 8, key >= 0 ? cut : 0);
   HPDF_XrefEntry e = id < entries->count ? entries->obj[id] : NULL;
-  if (!e || slot_spooled(e) || e->obj != obj) return false;
+  if (len > 0x7FFFFFFF || key >= 0x7FFFFFFF || !e || slot_spooled(e) || e->obj != obj ||
+      !spool_append(p, tr, SLOT_TRAILER))
+    return false;
   HPDF_Obj_ForceFree(p->pdf->mmgr, obj);
   HPDF_FreeMem(p->pdf->mmgr, e);
   entries->obj[id] = (void *)(uintptr_t)(p->spool_len << 1 | 1);
@@ -884,7 +946,7 @@ bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len) {
     if (w) HPDF_Stream_Free(w);
   }
   if (spool_failed(p)) return false;
-  if (st != HPDF_OK || !slot_release(p, obj, off)) {
+  if (st != HPDF_OK || !slot_release(p, obj, off, -1, 0)) {
     if (spool_failed(p)) return false;
     if (rp_pdf_ok(p, "keep an object", NULL))
       rp_pdf_error(

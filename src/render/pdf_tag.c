@@ -924,6 +924,12 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     rp_pdf_ok(p, "tag a link", &it->src);
 }
 
+void rp_pdf_tag_annot_gone(rp_pdf *p, long key) {
+  struct rp_pdf_tag *t = p->tag;
+  if (t && key >= 0 && (size_t)key < t->annots.len)
+    RP_VEC_AT(t->annots, annot_entry, key).annot = NULL;
+}
+
 long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
   const struct rp_pdf_tag *t = p->tag;
   if (!t || !t->annots.len || RP_VEC_AT(t->annots, annot_entry, t->annots.len - 1).annot != a)
@@ -1041,12 +1047,12 @@ void rp_pdf_tag_finish(rp_pdf *p) {
          num_tree_add(&nt, (HPDF_INT32)i, t->parent_ids[i]);
   for (size_t i = 0; ok && i < t->annots.len; i++) {
     const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
-    /* A spooled annotation (pdf_doc.c) has no entries: its key is written
-     * when it is saved. */
-    HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
+    /* A spooled annotation (pdf_doc.c) is gone: its key is written when
+     * it is saved. */
+    HPDF_Number key =
+        ae->annot ? HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER) : NULL;
     if (key) key->value = (HPDF_INT32)(p->n_pages + i);
-    ok = (key || ae->annot->list->count == 0) &&
-         num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem);
+    ok = (key || !ae->annot) && num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem);
   }
   ok = ok && leaf_close(&nt);
   if (ok && t->notes.len > 0) {
