@@ -117,8 +117,10 @@ typedef struct rp_pdf {
   size_t n_measured;    /* images whose rp_image_ref sizes were taken */
 
   HPDF_Outline outline[RP_PDF_MAX_OUTLINE_DEPTH];
-  int outline_depth;                           /* levels currently open in outline[] */
-  bool outline_late[RP_PDF_MAX_OUTLINE_DEPTH]; /* its destination is a stand-in */
+  int outline_depth;                            /* levels currently open in outline[] */
+  bool outline_late[RP_PDF_MAX_OUTLINE_DEPTH];  /* its destination is a stand-in */
+  long outline_tally[RP_PDF_MAX_OUTLINE_DEPTH]; /* its /Count so far (pdf_outline.c) */
+  long outline_root_tally;
   bool has_outline;
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
@@ -322,6 +324,8 @@ bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len);
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
+/* The items still open finished and every /Count set: before saving. */
+void rp_pdf_outline_finish(rp_pdf *p);
 
 /* ---- pdf_tag.c: tagged PDF ---- */
 

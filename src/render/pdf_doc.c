@@ -986,6 +986,7 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
 }
 
 static void finish(rp_pdf *p, long long epoch) {
+  rp_pdf_outline_finish(p);
   rp_pdf_add_page_labels(p);
   rp_pdf_tag_finish(p);
   rp_pdf_set_info(p, epoch);
