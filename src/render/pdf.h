@@ -77,8 +77,6 @@ typedef struct rp_pdf {
   size_t n_pages;
   size_t cap_pages;
   rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
-  rp_vec obj_spans;        /* rp_pdf_span: whole objects' values (rp_pdf_spool_object) */
-  bool obj_spans_sorted;   /* by id (they are added in any order) */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
@@ -304,13 +302,6 @@ void rp_pdf_dests_finish(rp_pdf *p);
  * nothing changes it later (not a stand-in destination). True when done:
  * nothing refers to its destination any more. */
 bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
-
-/* Moves a finished indirect object (not a stream) to the spool: its value
- * as libharu would write it (every reference in it already numbered), read
- * back in its place while saving; an array is emptied. Nothing may change
- * it afterwards. False (kept as it is) when it cannot; a spool failure is
- * recorded. */
-bool rp_pdf_spool_object(rp_pdf *p, void *obj);
 
 /* Writes a finished indirect object (not a stream) to the spool and frees
  * it: its value as saving would write it (`text`, `len` when given, else

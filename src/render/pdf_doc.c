@@ -815,44 +815,6 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
   return true;
 }
 
-bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
-  HPDF_Obj_Header *h = obj;
-  HPDF_UINT16 cls = h->obj_class & HPDF_OCLASS_ANY;
-  if (p->spool_err || !(h->obj_id & HPDF_OTYPE_INDIRECT) ||
-      (cls == HPDF_OCLASS_DICT && ((HPDF_Dict)obj)->stream) ||
-      p->pdf->compression_mode == HPDF_COMP_NONE) /* libharu's own save then */
-    return false;
-  HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, spool_write, p);
-  if (!w) {
-    if (rp_pdf_ok(p, "keep an object", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  uint64_t off = p->spool_len;
-  HPDF_STATUS st = HPDF_Obj_WriteValue(obj, w, NULL);
-  HPDF_Stream_Free(w);
-  if (spool_failed(p)) return false;
-  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
-    if (rp_pdf_ok(p, "keep an object", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep an object");
-    return false;
-  }
-  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->obj_spans, sizeof *slot);
-  if (!slot) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  uint32_t id = h->obj_id & 0x00FFFFFF;
-  size_t n = p->obj_spans.len;
-  if (n == 1 || RP_VEC_AT(p->obj_spans, rp_pdf_span, n - 2).id < id)
-    p->obj_spans_sorted = n == 1 || p->obj_spans_sorted;
-  else
-    p->obj_spans_sorted = false;
-  *slot = (rp_pdf_span){.off = off, .len = (uint32_t)(p->spool_len - off), .id = id, .key = -1};
-  if (cls == HPDF_OCLASS_ARRAY) HPDF_Array_Clear(obj);
-  return true;
-}
-
 /* ---- objects written and freed: the cross-reference keeps an offset ---- */
 
 /* A freed object's slot in libharu's cross-reference list holds, instead of
@@ -966,11 +928,6 @@ static void drop_spooled_slots(rp_pdf *p) {
   for (HPDF_UINT i = 0; i < entries->count; i++)
     if (!slot_spooled(entries->obj[i])) entries->obj[n++] = entries->obj[i];
   entries->count = n;
-}
-
-static int by_id(const void *a, const void *b) {
-  const rp_pdf_span *x = a, *y = b;
-  return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* Settings that must precede any content: compression, UTF-8 for text and
@@ -1088,9 +1045,6 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
   bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
   HPDF_List entries = pdf->xref->entries;
-  rp_pdf_span *spans = p->obj_spans.data;
-  size_t held = 0, n_held = p->obj_spans.len;
-  if (!p->obj_spans_sorted && n_held > 1) qsort(spans, n_held, sizeof *spans, by_id);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     if (slot_spooled(e)) { /* written and freed: its value, read back */
@@ -1118,10 +1072,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
     }
     o->val_len = 0;
     HPDF_STATUS st;
-    while (held < n_held && spans[held].id < i) held++;
-    if (held < n_held && spans[held].id == i) /* spooled: its text, read back */
-      ok = copy_spool(p, e->obj, val, spans[held].off, spans[held].len) == HPDF_OK;
-    else if (rp_pdf_tag_write(p, e->obj, val, &st))
+    if (rp_pdf_tag_write(p, e->obj, val, &st))
       ok = st == HPDF_OK;
     else
       ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
