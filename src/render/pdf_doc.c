@@ -768,7 +768,47 @@ static void spool_page_dict(rp_pdf *p, size_t index) {
     attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
 }
 
-static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut);
+#define SLOT_STREAM 0xFFFFFFFFu /* a freed object's key: it is a stream (slot_release) */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut, uint64_t data);
+
+/* A drawn page's content stream (its data deflated in the spool) once the
+ * page's dictionary is spooled too (nothing names it then): the stream's
+ * dictionary written as HPDF_Dict_Write would, up to its data, and freed with
+ * its /Length object (about 600 bytes a page); the save copies the data
+ * after it. */
+static void free_page_stream(rp_pdf *p, size_t index) {
+  HPDF_PageAttr attr = p->pages[index]->attr;
+  HPDF_Dict c = attr ? attr->contents : NULL;
+  if (!p->page_spans[index].len || !c || !c->stream || c->stream->read_fn != spool_read ||
+      c->write_fn != write_flate_filter || c->before_write_fn || c->after_write_fn ||
+      p->pdf->compression_mode == HPDF_COMP_NONE || p->spool_err)
+    return;
+  const spool_range *r = c->stream->attr;
+  HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
+  HPDF_Stream w = length ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
+  if (!w) {
+    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+    return; /* kept as it is */
+  }
+  uint64_t off = p->spool_len, cut = 0, data = r->off;
+  uint32_t n = r->len;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(w, "<<\012");
+  if (st == HPDF_OK) st = put_entries(p, c, w, off, -1, &cut);
+  if (st == HPDF_OK) st = write_flate_filter(c, w);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>\012stream\015\012");
+  HPDF_Stream_Free(w);
+  if (spool_failed(p)) return;
+  char len[16];
+  snprintf(len, sizeof len, "%u", (unsigned)n);
+  if (st != HPDF_OK || !slot_release(p, c, off, (long)SLOT_STREAM - 1, n, data) ||
+      !rp_pdf_spool_free(p, length, len, strlen(len))) {
+    if (!spool_failed(p) && rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
+    return;
+  }
+  attr->contents = NULL;
+  attr->stream = NULL;
+}
 
 /* The entry of page `page`'s /Annots that refers to `a` (a proxy), or NULL. */
 static HPDF_Proxy annot_ref(HPDF_Page page, HPDF_Annotation a) {
@@ -805,7 +845,7 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
   if (tagged && cut == UINT64_MAX) return false; /* (the bytes stay unused) */
   *standin = (HPDF_Obj_Header){.obj_id = a->header.obj_id, .obj_class = HPDF_OCLASS_NULL};
   ref->obj = standin;
-  if (st != HPDF_OK || !slot_release(p, a, off, tagged ? key : -1, cut)) {
+  if (st != HPDF_OK || !slot_release(p, a, off, tagged ? key : -1, cut, 0)) {
     ref->obj = a;
     if (!spool_failed(p) && rp_pdf_ok(p, "keep a link", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a link");
@@ -823,8 +863,17 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
  * and nothing else stays of it. The trailer (SLOT_TRAILER bytes, little
  * endian) is the value's length, and for an annotation whose /StructParent
  * is known only at the end (the page count plus its key) the key + 1 and
- * where in the value the entry goes. */
-enum { SLOT_TRAILER = 12 };
+ * where in the value the entry goes; for a stream (a page's content, its
+ * data already in the spool), SLOT_STREAM, the data's length and place. */
+enum { SLOT_TRAILER = 20 };
+
+typedef struct slot_info {
+  uint64_t off;  /* the value's text */
+  uint32_t len;  /* its length */
+  uint32_t key1; /* annotation: its key + 1; SLOT_STREAM; 0: neither */
+  uint32_t cut;  /* annotation: where its /StructParent goes; stream: the data's length */
+  uint64_t data; /* stream: where its data is */
+} slot_info;
 
 static bool slot_spooled(const void *slot) { return ((uintptr_t)slot & 1) != 0; }
 
@@ -848,25 +897,38 @@ static bool copy_range(rp_pdf *p, uint64_t off, uint32_t len, HPDF_Stream to) {
   return true;
 }
 
-/* The value of a freed object, read back into `to`. */
-static bool copy_slot(rp_pdf *p, const void *slot, HPDF_Stream to) {
+/* What a freed object's slot says of it; false if the spool cannot say. */
+static bool slot_read(rp_pdf *p, const void *slot, slot_info *si) {
   uint64_t end = (uint64_t)((uintptr_t)slot >> 1);
   uint8_t tr[SLOT_TRAILER];
   if (end < SLOT_TRAILER || !spool_pread(p, end - SLOT_TRAILER, tr, SLOT_TRAILER)) return false;
-  uint32_t len = get32(tr), key1 = get32(tr + 4), cut = get32(tr + 8);
-  if (len > end - SLOT_TRAILER || cut > len) return false;
-  uint64_t off = end - SLOT_TRAILER - len;
-  if (!key1) return copy_range(p, off, len, to);
+  *si = (slot_info){.len = get32(tr),
+                    .key1 = get32(tr + 4),
+                    .cut = get32(tr + 8),
+                    .data = (uint64_t)get32(tr + 12) | (uint64_t)get32(tr + 16) << 32};
+  if (si->len > end - SLOT_TRAILER || (si->key1 != SLOT_STREAM && si->cut > si->len)) return false;
+  si->off = end - SLOT_TRAILER - si->len;
+  return true;
+}
+
+/* The value of a freed object, read back into `to`. */
+static bool copy_slot(rp_pdf *p, const slot_info *si, HPDF_Stream to) {
+  if (si->key1 == SLOT_STREAM) /* as HPDF_Dict_Write ends a stream */
+    return copy_range(p, si->off, si->len, to) && copy_range(p, si->data, si->cut, to) &&
+           HPDF_Stream_WriteStr(to, "\012endstream") == HPDF_OK;
+  if (!si->key1) return copy_range(p, si->off, si->len, to);
   char key[48];
-  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + (long)key1 - 1);
-  return copy_range(p, off, cut, to) && HPDF_Stream_WriteStr(to, key) == HPDF_OK &&
-         copy_range(p, off + cut, len - cut, to);
+  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + (long)si->key1 - 1);
+  return copy_range(p, si->off, si->cut, to) && HPDF_Stream_WriteStr(to, key) == HPDF_OK &&
+         copy_range(p, si->off + si->cut, si->len - si->cut, to);
 }
 
 /* Ends the value written to the spool since `off` (key >= 0: its
- * /StructParent to be written at `cut`): its trailer after it, the object
- * freed and its slot made to point there. */
-static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut) {
+ * /StructParent to be written at `cut`; key == SLOT_STREAM: a stream whose
+ * `cut` bytes of data are at `data`): its trailer after it, the object freed
+ * and its slot made to point there. */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut,
+                         uint64_t data) {
   HPDF_Obj_Header *h = obj;
   HPDF_List entries = p->pdf->xref->entries;
   uint32_t id = h->obj_id & 0x00FFFFFF;
@@ -875,9 +937,11 @@ static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t 
   put32(tr, len);
   put32(tr + 4, key >= 0 ? (uint64_t)key + 1 : 0);
   put32(tr + 8, key >= 0 ? cut : 0);
+  put32(tr + 12, data);
+  put32(tr + 16, data >> 32);
   HPDF_XrefEntry e = id < entries->count ? entries->obj[id] : NULL;
-  if (len > 0x7FFFFFFF || key >= 0x7FFFFFFF || !e || slot_spooled(e) || e->obj != obj ||
-      !spool_append(p, tr, SLOT_TRAILER))
+  if (len > 0x7FFFFFFF || cut > 0x7FFFFFFF || (key >= 0x7FFFFFFF && key != SLOT_STREAM - 1) || !e ||
+      slot_spooled(e) || e->obj != obj || !spool_append(p, tr, SLOT_TRAILER))
     return false;
   HPDF_Obj_ForceFree(p->pdf->mmgr, obj);
   HPDF_FreeMem(p->pdf->mmgr, e);
@@ -908,7 +972,7 @@ bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len) {
     if (w) HPDF_Stream_Free(w);
   }
   if (spool_failed(p)) return false;
-  if (st != HPDF_OK || !slot_release(p, obj, off, -1, 0)) {
+  if (st != HPDF_OK || !slot_release(p, obj, off, -1, 0, 0)) {
     if (spool_failed(p)) return false;
     if (rp_pdf_ok(p, "keep an object", NULL))
       rp_pdf_error(
@@ -1048,8 +1112,17 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     if (slot_spooled(e)) { /* written and freed: its value, read back */
+      slot_info si;
+      ok = slot_read(p, e, &si);
+      if (ok && si.key1 == SLOT_STREAM) {
+        char num[48];
+        int n = snprintf(num, sizeof num, "%u 0 obj\012", (unsigned)i);
+        ok = rp_objstm_direct(o->w, i, 0) && rp_objstm_write(o->w, num, (size_t)n) &&
+             copy_slot(p, &si, file) && rp_objstm_write(o->w, "\012endobj\012", 8);
+        continue;
+      }
       o->val_len = 0;
-      ok = copy_slot(p, e, val);
+      ok = ok && copy_slot(p, &si, val);
       size_t len = o->val_len;
       while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
       ok = ok && rp_objstm_packed(o->w, i, o->val, len);
@@ -1287,6 +1360,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
   spool_page_dict(p, index);
+  free_page_stream(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;
