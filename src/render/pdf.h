@@ -65,9 +65,10 @@ typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
   rp_diag *d;
-  rp_status status;  /* first error this render recorded */
-  rp_arena *scratch; /* strings for libharu; freed with the context */
-  rp_arena *tmp;     /* the current page's working strings, freed after it; or NULL */
+  rp_status status;    /* first error this render recorded */
+  rp_arena *scratch;   /* strings for libharu; freed with the context */
+  rp_arena *tmp;       /* the current page's working strings, freed after it; or NULL */
+  rp_arena *page_refs; /* stand-ins the page being drawn's dictionary names, till it is spooled */
 
   /* libharu's error handler stores the first error since the last check. */
   HPDF_STATUS err_no, err_detail;

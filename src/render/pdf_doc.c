@@ -159,16 +159,16 @@ static bool add_page(rp_pdf *p, size_t i) {
     return false;
   }
   if (p->n_pages == p->cap_pages) {
+    /* (base/mem, not the arena: an old array is freed, not left behind) */
     size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
-    HPDF_Page *pages = rp_arena_alloc(p->scratch, cap * sizeof *pages);
-    rp_pdf_span *spans = rp_arena_calloc(p->scratch, cap, sizeof *spans);
-    if (!pages || !spans) {
+    HPDF_Page *pages = rp_mem_reallocarray(p->pages, cap, sizeof *pages);
+    if (pages) p->pages = pages;
+    rp_pdf_span *spans = pages ? rp_mem_reallocarray(p->page_spans, cap, sizeof *spans) : NULL;
+    if (!spans) {
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
-    if (p->n_pages) memcpy(pages, p->pages, p->n_pages * sizeof *pages);
-    if (p->n_pages) memcpy(spans, p->page_spans, p->n_pages * sizeof *spans);
-    p->pages = pages;
+    memset(spans + p->cap_pages, 0, (cap - p->cap_pages) * sizeof *spans);
     p->page_spans = spans;
     p->cap_pages = cap;
   }
@@ -828,7 +828,8 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
     return false;
   /* the page's /Annots names it by number from here: a stand-in (pdf_tag.c) */
   HPDF_Proxy ref = annot_ref(p->page, a);
-  HPDF_Obj_Header *standin = ref ? rp_arena_alloc(p->scratch, sizeof *standin) : NULL;
+  HPDF_Obj_Header *standin =
+      ref ? rp_arena_alloc(p->page_refs ? p->page_refs : p->scratch, sizeof *standin) : NULL;
   if (!standin) return false;
   HPDF_Stream w = HPDF_CallbackWriter_New(a->mmgr, spool_write, p);
   if (!w) {
@@ -1250,6 +1251,9 @@ static void render_free(rp_render *r) {
   rp_mem_free(r->p.spool_buf);
   rp_flate_free(r->p.flate);
   rp_pdf_fonts_close(&r->p);
+  rp_arena_free(r->p.page_refs); /* (only when a page's drawing stopped) */
+  rp_mem_free(r->p.pages);
+  rp_mem_free(r->p.page_spans);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
   rp_mem_free(r);
@@ -1354,12 +1358,19 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_pdf_images_measure(p, pg);
   }
   rp_pdf_archive_page(p, pg);
+  /* stand-ins the page's dictionary names its spooled annotations by */
+  p->page_refs = rp_arena_new_child(p->scratch);
   /* Drawn even after an error on an earlier page, for its diagnostics. */
   draw_page(p, index);
   rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
   spool_page_dict(p, index);
+  if (p->page_refs && p->page_spans[index].len)
+    rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */
+  else if (p->page_refs)
+    rp_arena_adopt(p->scratch, p->page_refs);
+  p->page_refs = NULL;
   free_page_stream(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);

@@ -77,9 +77,11 @@ typedef struct elem_ref {
   tag_elem *e;
 } elem_ref;
 
+/* A link annotation still in memory (not spooled: its destination is a
+ * stand-in) and its ParentTree index. */
 typedef struct annot_entry {
   HPDF_Annotation annot;
-  uint32_t elem; /* its Link element's object number */
+  size_t key;
 } annot_entry;
 
 /* What the id table knows of a struct_id: its element while it is in
@@ -112,7 +114,8 @@ struct rp_pdf_tag {
   HPDF_Obj_Header *standins; /* references by number while an object is written */
   size_t n_standins, cap_standins;
   int next_mcid; /* on the page being drawn */
-  rp_vec annots; /* annot_entry, in order of their /StructParent */
+  rp_vec annots; /* uint32_t: each annotation's Link element, in order of their /StructParent */
+  rp_vec kept;   /* annot_entry: the annotations in memory, whose /StructParent is set at the end */
   /* The page being drawn: for each item index, the link item whose area holds
    * it (-1: none), and the Link element made for each link item. */
   const rp_item *items;
@@ -909,8 +912,10 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     o += (size_t)n;
   }
   HPDF_Binary contents = text_string(p, o ? words : what, 1000);
-  annot_entry *ae = rp_vec_push(p->scratch, &t->annots, sizeof *ae);
-  if (ae) *ae = (annot_entry){a, e->num}; /* set at once: finish reads every entry */
+  uint32_t *elem = rp_vec_push(p->scratch, &t->annots, sizeof *elem);
+  if (elem) *elem = e->num; /* set at once: finish reads every entry */
+  annot_entry *ae = elem ? rp_vec_push(p->scratch, &t->kept, sizeof *ae) : NULL;
+  if (ae) *ae = (annot_entry){a, t->annots.len - 1};
   if (!contents || !ae) {
     fail_oom(p);
     return;
@@ -926,15 +931,16 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
 
 void rp_pdf_tag_annot_gone(rp_pdf *p, long key) {
   struct rp_pdf_tag *t = p->tag;
-  if (t && key >= 0 && (size_t)key < t->annots.len)
-    RP_VEC_AT(t->annots, annot_entry, key).annot = NULL;
+  if (t && key >= 0 && t->kept.len &&
+      RP_VEC_AT(t->kept, annot_entry, t->kept.len - 1).key == (size_t)key)
+    t->kept.len--; /* (the last one: it goes just after it is tagged) */
 }
 
 long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
   const struct rp_pdf_tag *t = p->tag;
-  if (!t || !t->annots.len || RP_VEC_AT(t->annots, annot_entry, t->annots.len - 1).annot != a)
-    return -1;
-  return (long)t->annots.len - 1;
+  if (!t || !t->kept.len) return -1;
+  const annot_entry *ae = &RP_VEC_AT(t->kept, annot_entry, t->kept.len - 1);
+  return ae->annot == a ? (long)ae->key : -1;
 }
 
 /* The parent tree's number tree, filled in key order. libharu refuses an
@@ -1045,15 +1051,16 @@ void rp_pdf_tag_finish(rp_pdf *p) {
   for (size_t i = 0; ok && i < p->n_pages; i++)
     ok = i < t->cap_parents && t->parent_ids[i] &&
          num_tree_add(&nt, (HPDF_INT32)i, t->parent_ids[i]);
-  for (size_t i = 0; ok && i < t->annots.len; i++) {
-    const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
-    /* A spooled annotation (pdf_doc.c) is gone: its key is written when
-     * it is saved. */
-    HPDF_Number key =
-        ae->annot ? HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER) : NULL;
-    if (key) key->value = (HPDF_INT32)(p->n_pages + i);
-    ok = (key || !ae->annot) && num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem);
+  /* A spooled annotation (pdf_doc.c) is gone: its key is written when it
+   * is saved. */
+  for (size_t i = 0; ok && i < t->kept.len; i++) {
+    const annot_entry *ae = &RP_VEC_AT(t->kept, annot_entry, i);
+    HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
+    if (key) key->value = (HPDF_INT32)(p->n_pages + ae->key);
+    ok = key != NULL;
   }
+  for (size_t i = 0; ok && i < t->annots.len; i++)
+    ok = num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), RP_VEC_AT(t->annots, uint32_t, i));
   ok = ok && leaf_close(&nt);
   if (ok && t->notes.len > 0) {
     HPDF_Dict ids = HPDF_Dict_New(mm);
