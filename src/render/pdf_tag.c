@@ -760,7 +760,7 @@ static bool elems_write(rp_pdf *p, bool all) {
   for (size_t i = 0; ok && i < t->n_live; i++) {
     tag_elem *e = t->live[i];
     if (e == t->doc || e == t->sect || (!all && e->seen + ELEM_REST_PAGES > now)) continue;
-    if (!rp_pdf_spool_free(p, e->obj, NULL, 0)) {
+    if (e->obj && !rp_pdf_spool_free(p, e->obj, NULL, 0)) { /* (none: it failed to be made) */
       if (p->status == RP_OK) fail_oom(p);
       ok = false;
       break;
