@@ -828,6 +828,8 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
     return false;
   /* the page's /Annots names it by number from here: a stand-in (pdf_tag.c) */
   HPDF_Proxy ref = annot_ref(p->page, a);
+  /* (an arena for the page's, made on first use, freed once its dictionary is spooled) */
+  if (ref && !p->page_refs) p->page_refs = rp_arena_new_child(p->scratch);
   HPDF_Obj_Header *standin =
       ref ? rp_arena_alloc(p->page_refs ? p->page_refs : p->scratch, sizeof *standin) : NULL;
   if (!standin) return false;
@@ -1358,8 +1360,6 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_pdf_images_measure(p, pg);
   }
   rp_pdf_archive_page(p, pg);
-  /* stand-ins the page's dictionary names its spooled annotations by */
-  p->page_refs = rp_arena_new_child(p->scratch);
   /* Drawn even after an error on an earlier page, for its diagnostics. */
   draw_page(p, index);
   rp_pdf_running_page(p, index); /* before the page leaves memory */
