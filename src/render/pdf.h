@@ -65,9 +65,10 @@ typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
   rp_diag *d;
-  rp_status status;  /* first error this render recorded */
-  rp_arena *scratch; /* strings for libharu; freed with the context */
-  rp_arena *tmp;     /* the current page's working strings, freed after it; or NULL */
+  rp_status status;    /* first error this render recorded */
+  rp_arena *scratch;   /* strings for libharu; freed with the context */
+  rp_arena *tmp;       /* the current page's working strings, freed after it; or NULL */
+  rp_arena *page_refs; /* stand-ins the page being drawn's dictionary names, till it is spooled */
 
   /* libharu's error handler stores the first error since the last check. */
   HPDF_STATUS err_no, err_detail;
@@ -77,9 +78,6 @@ typedef struct rp_pdf {
   size_t n_pages;
   size_t cap_pages;
   rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
-  rp_vec annot_spans;      /* rp_pdf_span: link annotations' entries, by object number */
-  rp_vec obj_spans;        /* rp_pdf_span: whole objects' values (rp_pdf_spool_object) */
-  bool obj_spans_sorted;   /* by id (they are added in any order) */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
@@ -118,8 +116,10 @@ typedef struct rp_pdf {
   size_t n_measured;    /* images whose rp_image_ref sizes were taken */
 
   HPDF_Outline outline[RP_PDF_MAX_OUTLINE_DEPTH];
-  int outline_depth;                           /* levels currently open in outline[] */
-  bool outline_late[RP_PDF_MAX_OUTLINE_DEPTH]; /* its destination is a stand-in */
+  int outline_depth;                            /* levels currently open in outline[] */
+  bool outline_late[RP_PDF_MAX_OUTLINE_DEPTH];  /* its destination is a stand-in */
+  long outline_tally[RP_PDF_MAX_OUTLINE_DEPTH]; /* its /Count so far (pdf_outline.c) */
+  long outline_root_tally;
   bool has_outline;
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
@@ -298,21 +298,27 @@ void rp_pdf_dests_finish(rp_pdf *p);
 
 /* ---- pdf_doc.c: the spool ---- */
 
-/* Moves a finished link annotation's entries to the spool (its /StructParent
- * written when saved, from `key`): after rp_pdf_tag_annot, and only when
- * nothing changes it later (not a stand-in destination). */
-void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
+/* Writes a finished link annotation of the page being drawn to the spool
+ * and frees it (its /StructParent written when saved, from `key`; the
+ * page's /Annots names it by number): after rp_pdf_tag_annot, and only when
+ * nothing changes it later (not a stand-in destination). True when done:
+ * nothing refers to its destination any more. */
+bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
 
-/* Moves a finished indirect object (not a stream) to the spool: its value
- * as libharu would write it (every reference in it already numbered), read
- * back in its place while saving; an array is emptied. Nothing may change
- * it afterwards. False (kept as it is) when it cannot; a spool failure is
- * recorded. */
-bool rp_pdf_spool_object(rp_pdf *p, void *obj);
+/* Writes a finished indirect object (not a stream) to the spool and frees
+ * it: its value as saving would write it (`text`, `len` when given, else
+ * libharu's or pdf_tag's writing of it), its slot in the cross-reference
+ * list becoming the value's place in the spool (8 bytes, nothing else kept).
+ * Nothing may refer to the object's memory afterwards (references to it by
+ * number only: a stand-in header, see pdf_tag.c). False, the object kept,
+ * when it cannot (--uncompressed; a failure is recorded). */
+bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len);
 
 /* ---- pdf_outline.c ---- */
 
 void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it);
+/* The items still open finished and every /Count set: before saving. */
+void rp_pdf_outline_finish(rp_pdf *p);
 
 /* ---- pdf_tag.c: tagged PDF ---- */
 
@@ -350,6 +356,11 @@ void rp_pdf_tag_finish(rp_pdf *p);
  * structure element's (made when render saves the file itself); false when
  * it is not one. */
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
+/* Frees what the structure tree holds outside render's arena (the Sects
+ * not written yet): with the document. */
+void rp_pdf_tag_free(rp_pdf *p);
+/* Annotation `key` (rp_pdf_tag_last_annot) is written and freed. */
+void rp_pdf_tag_annot_gone(rp_pdf *p, long key);
 
 /* ---- pdf_label.c ---- */
 

@@ -159,16 +159,16 @@ static bool add_page(rp_pdf *p, size_t i) {
     return false;
   }
   if (p->n_pages == p->cap_pages) {
+    /* (base/mem, not the arena: an old array is freed, not left behind) */
     size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
-    HPDF_Page *pages = rp_arena_alloc(p->scratch, cap * sizeof *pages);
-    rp_pdf_span *spans = rp_arena_calloc(p->scratch, cap, sizeof *spans);
-    if (!pages || !spans) {
+    HPDF_Page *pages = rp_mem_reallocarray(p->pages, cap, sizeof *pages);
+    if (pages) p->pages = pages;
+    rp_pdf_span *spans = pages ? rp_mem_reallocarray(p->page_spans, cap, sizeof *spans) : NULL;
+    if (!spans) {
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
-    if (p->n_pages) memcpy(pages, p->pages, p->n_pages * sizeof *pages);
-    if (p->n_pages) memcpy(spans, p->page_spans, p->n_pages * sizeof *spans);
-    p->pages = pages;
+    memset(spans + p->cap_pages, 0, (cap - p->cap_pages) * sizeof *spans);
     p->page_spans = spans;
     p->cap_pages = cap;
   }
@@ -644,18 +644,16 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
-/* The spooled entries of dictionary `obj`: a page's by its index in
- * p->pages, an annotation's in p->annot_spans (both made in order, so their
- * object numbers rise); NULL if it has none. */
+/* The spooled entries of page dictionary `obj`, by its index in p->pages
+ * (made in order, so their object numbers rise); NULL if it has none. */
 static const rp_pdf_span *span_of(const rp_pdf *p, HPDF_Dict obj) {
   uint32_t id = obj->header.obj_id & 0x00FFFFFF;
-  bool page = (obj->header.obj_class & ~HPDF_OCLASS_ANY) == HPDF_OSUBCLASS_PAGE;
-  size_t lo = 0, hi = page ? p->n_pages : p->annot_spans.len;
+  if ((obj->header.obj_class & ~HPDF_OCLASS_ANY) != HPDF_OSUBCLASS_PAGE) return NULL;
+  size_t lo = 0, hi = p->n_pages;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    const rp_pdf_span *s =
-        page ? &p->page_spans[mid] : &RP_VEC_AT(p->annot_spans, rp_pdf_span, mid);
-    uint32_t at = page ? p->pages[mid]->header.obj_id & 0x00FFFFFF : s->id;
+    const rp_pdf_span *s = &p->page_spans[mid];
+    uint32_t at = p->pages[mid]->header.obj_id & 0x00FFFFFF;
     if (at == id) return s->len ? s : NULL;
     if (at < id)
       lo = mid + 1;
@@ -696,6 +694,29 @@ static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream)
   return st;
 }
 
+/* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
+ * they start) as libharu would; with key >= 0 the /StructParent entry is
+ * left out and *cut says where it was. */
+static HPDF_STATUS put_entries(rp_pdf *p, HPDF_Dict dict, HPDF_Stream w, uint64_t off, long key,
+                               uint64_t *cut) {
+  HPDF_STATUS st = HPDF_OK;
+  for (HPDF_UINT i = 0; st == HPDF_OK && i < dict->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
+    const HPDF_Obj_Header *h = el->value;
+    if (!h) st = HPDF_INVALID_OBJECT;
+    if (st != HPDF_OK || (h->obj_id & HPDF_OTYPE_HIDDEN)) continue;
+    if (key >= 0 && strcmp(el->key, "StructParent") == 0) {
+      *cut = p->spool_len - off;
+      continue;
+    }
+    st = HPDF_Stream_WriteEscapeName(w, el->key);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteChar(w, ' ');
+    if (st == HPDF_OK) st = HPDF_Obj_Write(el->value, w, NULL);
+    if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
+  }
+  return st;
+}
+
 /* Moves a finished dictionary's entries to the spool as the very text
  * libharu would write for them (references are object numbers, known
  * already), frees them and makes write_spooled write them back. With
@@ -710,21 +731,7 @@ static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key
     return false;
   }
   uint64_t off = p->spool_len, cut = UINT64_MAX;
-  HPDF_STATUS st = HPDF_OK;
-  for (HPDF_UINT i = 0; st == HPDF_OK && i < dict->list->count; i++) {
-    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
-    const HPDF_Obj_Header *h = el->value;
-    if (!h) st = HPDF_INVALID_OBJECT;
-    if (st != HPDF_OK || (h->obj_id & HPDF_OTYPE_HIDDEN)) continue;
-    if (key >= 0 && strcmp(el->key, "StructParent") == 0) {
-      cut = p->spool_len - off;
-      continue;
-    }
-    st = HPDF_Stream_WriteEscapeName(w, el->key);
-    if (st == HPDF_OK) st = HPDF_Stream_WriteChar(w, ' ');
-    if (st == HPDF_OK) st = HPDF_Obj_Write(el->value, w, NULL);
-    if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, "\012");
-  }
+  HPDF_STATUS st = put_entries(p, dict, w, off, key, &cut);
   HPDF_Stream_Free(w);
   if (spool_failed(p)) return false;
   if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
@@ -761,64 +768,233 @@ static void spool_page_dict(rp_pdf *p, size_t index) {
     attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
 }
 
-void rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
-  rp_pdf_span span;
-  /* -1 for an untagged annotation: then it has no /StructParent to keep out. */
-  bool tagged = HPDF_Dict_GetItem(a, "StructParent", HPDF_OCLASS_NUMBER) != NULL;
-  if (tagged && key < 0) return;
-  size_t n = p->annot_spans.len;
-  if (n && RP_VEC_AT(p->annot_spans, rp_pdf_span, n - 1).id >= (a->header.obj_id & 0x00FFFFFF))
-    return; /* out of order: kept in memory */
-  if (!spool_entries(p, a, &span, tagged ? key : -1)) return;
-  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->annot_spans, sizeof *slot);
-  if (!slot) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+#define SLOT_STREAM 0xFFFFFFFFu /* a freed object's key: it is a stream (slot_release) */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut, uint64_t data);
+
+/* A drawn page's content stream (its data deflated in the spool) once the
+ * page's dictionary is spooled too (nothing names it then): the stream's
+ * dictionary written as HPDF_Dict_Write would, up to its data, and freed with
+ * its /Length object (about 600 bytes a page); the save copies the data
+ * after it. */
+static void free_page_stream(rp_pdf *p, size_t index) {
+  HPDF_PageAttr attr = p->pages[index]->attr;
+  HPDF_Dict c = attr ? attr->contents : NULL;
+  if (!p->page_spans[index].len || !c || !c->stream || c->stream->read_fn != spool_read ||
+      c->write_fn != write_flate_filter || c->before_write_fn || c->after_write_fn ||
+      p->pdf->compression_mode == HPDF_COMP_NONE || p->spool_err)
+    return;
+  const spool_range *r = c->stream->attr;
+  HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
+  HPDF_Stream w = length ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
+  if (!w) {
+    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+    return; /* kept as it is */
+  }
+  uint64_t off = p->spool_len, cut = 0, data = r->off;
+  uint32_t n = r->len;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(w, "<<\012");
+  if (st == HPDF_OK) st = put_entries(p, c, w, off, -1, &cut);
+  if (st == HPDF_OK) st = write_flate_filter(c, w);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>\012stream\015\012");
+  HPDF_Stream_Free(w);
+  if (spool_failed(p)) return;
+  char len[16];
+  snprintf(len, sizeof len, "%u", (unsigned)n);
+  if (st != HPDF_OK || !slot_release(p, c, off, (long)SLOT_STREAM - 1, n, data) ||
+      !rp_pdf_spool_free(p, length, len, strlen(len))) {
+    if (!spool_failed(p) && rp_pdf_ok(p, "keep a page", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
     return;
   }
-  *slot = span;
+  attr->contents = NULL;
+  attr->stream = NULL;
 }
 
-bool rp_pdf_spool_object(rp_pdf *p, void *obj) {
-  HPDF_Obj_Header *h = obj;
-  HPDF_UINT16 cls = h->obj_class & HPDF_OCLASS_ANY;
-  if (p->spool_err || !(h->obj_id & HPDF_OTYPE_INDIRECT) ||
-      (cls == HPDF_OCLASS_DICT && ((HPDF_Dict)obj)->stream) ||
-      p->pdf->compression_mode == HPDF_COMP_NONE) /* libharu's own save then */
+/* The entry of page `page`'s /Annots that refers to `a` (a proxy), or NULL. */
+static HPDF_Proxy annot_ref(HPDF_Page page, HPDF_Annotation a) {
+  HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+  for (HPDF_UINT i = annots ? annots->list->count : 0; i-- > 0;) {
+    HPDF_Proxy x = HPDF_List_ItemAt(annots->list, i);
+    if ((x->header.obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY && x->obj == a) return x;
+  }
+  return NULL;
+}
+
+bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
+  /* -1 for an untagged annotation: then it has no /StructParent to keep out. */
+  bool tagged = HPDF_Dict_GetItem(a, "StructParent", HPDF_OCLASS_NUMBER) != NULL;
+  if ((tagged && key < 0) || p->spool_err || a->write_fn || a->stream || a->before_write_fn ||
+      a->after_write_fn || p->pdf->compression_mode == HPDF_COMP_NONE)
     return false;
-  HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, spool_write, p);
+  /* the page's /Annots names it by number from here: a stand-in (pdf_tag.c) */
+  HPDF_Proxy ref = annot_ref(p->page, a);
+  /* (an arena for the page's, made on first use, freed once its dictionary is spooled) */
+  if (ref && !p->page_refs) p->page_refs = rp_arena_new_child(p->scratch);
+  HPDF_Obj_Header *standin =
+      ref ? rp_arena_alloc(p->page_refs ? p->page_refs : p->scratch, sizeof *standin) : NULL;
+  if (!standin) return false;
+  HPDF_Stream w = HPDF_CallbackWriter_New(a->mmgr, spool_write, p);
   if (!w) {
-    if (rp_pdf_ok(p, "keep an object", NULL))
+    if (rp_pdf_ok(p, "keep a link", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return false;
   }
-  uint64_t off = p->spool_len;
-  HPDF_STATUS st = HPDF_Obj_WriteValue(obj, w, NULL);
+  uint64_t off = p->spool_len, cut = UINT64_MAX;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(w, "<<\012"); /* as HPDF_Dict_Write */
+  if (st == HPDF_OK) st = put_entries(p, a, w, off, tagged ? key : -1, &cut);
+  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>");
   HPDF_Stream_Free(w);
   if (spool_failed(p)) return false;
-  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
-    if (rp_pdf_ok(p, "keep an object", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep an object");
+  if (tagged && cut == UINT64_MAX) return false; /* (the bytes stay unused) */
+  *standin = (HPDF_Obj_Header){.obj_id = a->header.obj_id, .obj_class = HPDF_OCLASS_NULL};
+  ref->obj = standin;
+  if (st != HPDF_OK || !slot_release(p, a, off, tagged ? key : -1, cut, 0)) {
+    ref->obj = a;
+    if (!spool_failed(p) && rp_pdf_ok(p, "keep a link", NULL))
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a link");
     return false;
   }
-  rp_pdf_span *slot = rp_vec_push(p->scratch, &p->obj_spans, sizeof *slot);
-  if (!slot) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  uint32_t id = h->obj_id & 0x00FFFFFF;
-  size_t n = p->obj_spans.len;
-  if (n == 1 || RP_VEC_AT(p->obj_spans, rp_pdf_span, n - 2).id < id)
-    p->obj_spans_sorted = n == 1 || p->obj_spans_sorted;
-  else
-    p->obj_spans_sorted = false;
-  *slot = (rp_pdf_span){.off = off, .len = (uint32_t)(p->spool_len - off), .id = id, .key = -1};
-  if (cls == HPDF_OCLASS_ARRAY) HPDF_Array_Clear(obj);
+  rp_pdf_tag_annot_gone(p, key);
   return true;
 }
 
-static int by_id(const void *a, const void *b) {
-  const rp_pdf_span *x = a, *y = b;
-  return x->id < y->id ? -1 : x->id > y->id;
+/* ---- objects written and freed: the cross-reference keeps an offset ---- */
+
+/* A freed object's slot in libharu's cross-reference list holds, instead of
+ * an entry, the spool offset just past its value's trailer, shifted left and
+ * odd: no entry pointer is odd. So the list costs 8 bytes for such an object,
+ * and nothing else stays of it. The trailer (SLOT_TRAILER bytes, little
+ * endian) is the value's length, and for an annotation whose /StructParent
+ * is known only at the end (the page count plus its key) the key + 1 and
+ * where in the value the entry goes; for a stream (a page's content, its
+ * data already in the spool), SLOT_STREAM, the data's length and place. */
+enum { SLOT_TRAILER = 20 };
+
+typedef struct slot_info {
+  uint64_t off;  /* the value's text */
+  uint32_t len;  /* its length */
+  uint32_t key1; /* annotation: its key + 1; SLOT_STREAM; 0: neither */
+  uint32_t cut;  /* annotation: where its /StructParent goes; stream: the data's length */
+  uint64_t data; /* stream: where its data is */
+} slot_info;
+
+static bool slot_spooled(const void *slot) { return ((uintptr_t)slot & 1) != 0; }
+
+static uint32_t get32(const uint8_t *b) {
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put32(uint8_t *b, uint64_t v) {
+  for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Bytes [off, off + len) of the spool into `to`. */
+static bool copy_range(rp_pdf *p, uint64_t off, uint32_t len, HPDF_Stream to) {
+  uint8_t buf[4096];
+  for (uint32_t done = 0; done < len;) {
+    uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
+    if (!spool_pread(p, off + done, buf, n) || HPDF_Stream_Write(to, buf, n) != HPDF_OK)
+      return false;
+    done += n;
+  }
+  return true;
+}
+
+/* What a freed object's slot says of it; false if the spool cannot say. */
+static bool slot_read(rp_pdf *p, const void *slot, slot_info *si) {
+  uint64_t end = (uint64_t)((uintptr_t)slot >> 1);
+  uint8_t tr[SLOT_TRAILER];
+  if (end < SLOT_TRAILER || !spool_pread(p, end - SLOT_TRAILER, tr, SLOT_TRAILER)) return false;
+  *si = (slot_info){.len = get32(tr),
+                    .key1 = get32(tr + 4),
+                    .cut = get32(tr + 8),
+                    .data = (uint64_t)get32(tr + 12) | (uint64_t)get32(tr + 16) << 32};
+  if (si->len > end - SLOT_TRAILER || (si->key1 != SLOT_STREAM && si->cut > si->len)) return false;
+  si->off = end - SLOT_TRAILER - si->len;
+  return true;
+}
+
+/* The value of a freed object, read back into `to`. */
+static bool copy_slot(rp_pdf *p, const slot_info *si, HPDF_Stream to) {
+  if (si->key1 == SLOT_STREAM) /* as HPDF_Dict_Write ends a stream */
+    return copy_range(p, si->off, si->len, to) && copy_range(p, si->data, si->cut, to) &&
+           HPDF_Stream_WriteStr(to, "\012endstream") == HPDF_OK;
+  if (!si->key1) return copy_range(p, si->off, si->len, to);
+  char key[48];
+  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + (long)si->key1 - 1);
+  return copy_range(p, si->off, si->cut, to) && HPDF_Stream_WriteStr(to, key) == HPDF_OK &&
+         copy_range(p, si->off + si->cut, si->len - si->cut, to);
+}
+
+/* Ends the value written to the spool since `off` (key >= 0: its
+ * /StructParent to be written at `cut`; key == SLOT_STREAM: a stream whose
+ * `cut` bytes of data are at `data`): its trailer after it, the object freed
+ * and its slot made to point there. */
+static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut,
+                         uint64_t data) {
+  HPDF_Obj_Header *h = obj;
+  HPDF_List entries = p->pdf->xref->entries;
+  uint32_t id = h->obj_id & 0x00FFFFFF;
+  uint64_t len = p->spool_len - off;
+  uint8_t tr[SLOT_TRAILER];
+  put32(tr, len);
+  put32(tr + 4, key >= 0 ? (uint64_t)key + 1 : 0);
+  put32(tr + 8, key >= 0 ? cut : 0);
+  put32(tr + 12, data);
+  put32(tr + 16, data >> 32);
+  HPDF_XrefEntry e = id < entries->count ? entries->obj[id] : NULL;
+  if (len > 0x7FFFFFFF || cut > 0x7FFFFFFF || (key >= 0x7FFFFFFF && key != SLOT_STREAM - 1) || !e ||
+      slot_spooled(e) || e->obj != obj || !spool_append(p, tr, SLOT_TRAILER))
+    return false;
+  HPDF_Obj_ForceFree(p->pdf->mmgr, obj);
+  HPDF_FreeMem(p->pdf->mmgr, e);
+  entries->obj[id] = (void *)(uintptr_t)(p->spool_len << 1 | 1);
+  return true;
+}
+
+/* Writes `obj`'s value as saving would (a structure element's by pdf_tag). */
+static HPDF_STATUS write_value(rp_pdf *p, void *obj, HPDF_Stream to) {
+  HPDF_STATUS st;
+  if (rp_pdf_tag_write(p, obj, to, &st)) return st;
+  return HPDF_Obj_WriteValue(obj, to, NULL);
+}
+
+bool rp_pdf_spool_free(rp_pdf *p, void *obj, const char *text, size_t len) {
+  HPDF_Obj_Header *h = obj;
+  if (p->spool_err || !(h->obj_id & HPDF_OTYPE_INDIRECT) || (h->obj_id & 0x00FFFFFF) == 0 ||
+      ((h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT && ((HPDF_Dict)obj)->stream) ||
+      p->pdf->compression_mode == HPDF_COMP_NONE || p->pdf->xref->start_offset != 0)
+    return false;
+  uint64_t off = p->spool_len;
+  HPDF_STATUS st = HPDF_OK;
+  if (text) {
+    if (!spool_append(p, text, len)) st = HPDF_FILE_IO_ERROR;
+  } else {
+    HPDF_Stream w = HPDF_CallbackWriter_New(p->pdf->mmgr, spool_write, p);
+    st = w ? write_value(p, obj, w) : HPDF_FAILD_TO_ALLOC_MEM;
+    if (w) HPDF_Stream_Free(w);
+  }
+  if (spool_failed(p)) return false;
+  if (st != HPDF_OK || !slot_release(p, obj, off, -1, 0, 0)) {
+    if (spool_failed(p)) return false;
+    if (rp_pdf_ok(p, "keep an object", NULL))
+      rp_pdf_error(
+          p, RP_ERR_INTERNAL, NULL, 0,
+          st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep an object");
+    return false;
+  }
+  return true;
+}
+
+/* Before libharu frees the document: the freed objects' slots out of its
+ * list (it would free them as entries). */
+static void drop_spooled_slots(rp_pdf *p) {
+  if (!p->pdf || !p->pdf->xref) return;
+  HPDF_List entries = p->pdf->xref->entries;
+  HPDF_UINT n = 0;
+  for (HPDF_UINT i = 0; i < entries->count; i++)
+    if (!slot_spooled(entries->obj[i])) entries->obj[n++] = entries->obj[i];
+  entries->count = n;
 }
 
 /* Settings that must precede any content: compression, UTF-8 for text and
@@ -834,6 +1010,7 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
 }
 
 static void finish(rp_pdf *p, long long epoch) {
+  rp_pdf_outline_finish(p);
   rp_pdf_add_page_labels(p);
   rp_pdf_tag_finish(p);
   rp_pdf_set_info(p, epoch);
@@ -935,11 +1112,25 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
   bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
   HPDF_List entries = pdf->xref->entries;
-  rp_pdf_span *spans = p->obj_spans.data;
-  size_t held = 0, n_held = p->obj_spans.len;
-  if (!p->obj_spans_sorted && n_held > 1) qsort(spans, n_held, sizeof *spans, by_id);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
+    if (slot_spooled(e)) { /* written and freed: its value, read back */
+      slot_info si;
+      ok = slot_read(p, e, &si);
+      if (ok && si.key1 == SLOT_STREAM) {
+        char num[48];
+        int n = snprintf(num, sizeof num, "%u 0 obj\012", (unsigned)i);
+        ok = rp_objstm_direct(o->w, i, 0) && rp_objstm_write(o->w, num, (size_t)n) &&
+             copy_slot(p, &si, file) && rp_objstm_write(o->w, "\012endobj\012", 8);
+        continue;
+      }
+      o->val_len = 0;
+      ok = ok && copy_slot(p, &si, val);
+      size_t len = o->val_len;
+      while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
+      ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+      continue;
+    }
     const HPDF_Obj_Header *h = e->obj;
     bool dict = (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT;
     bool stream = dict && ((HPDF_Dict)h)->stream;
@@ -957,10 +1148,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
     }
     o->val_len = 0;
     HPDF_STATUS st;
-    while (held < n_held && spans[held].id < i) held++;
-    if (held < n_held && spans[held].id == i) /* spooled: its text, read back */
-      ok = copy_spool(p, e->obj, val, spans[held].off, spans[held].len) == HPDF_OK;
-    else if (rp_pdf_tag_write(p, e->obj, val, &st))
+    if (rp_pdf_tag_write(p, e->obj, val, &st))
       ok = st == HPDF_OK;
     else
       ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
@@ -1058,11 +1246,16 @@ struct rp_render {
 
 static void render_free(rp_render *r) {
   if (!r) return;
+  drop_spooled_slots(&r->p);
+  rp_pdf_tag_free(&r->p);
   if (r->p.pdf) HPDF_Free(r->p.pdf);
   if (r->p.spool_fd >= 0) close(r->p.spool_fd);
   rp_mem_free(r->p.spool_buf);
   rp_flate_free(r->p.flate);
   rp_pdf_fonts_close(&r->p);
+  rp_arena_free(r->p.page_refs); /* (only when a page's drawing stopped) */
+  rp_mem_free(r->p.pages);
+  rp_mem_free(r->p.page_spans);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
   rp_mem_free(r);
@@ -1173,6 +1366,12 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
   spool_page_dict(p, index);
+  if (p->page_refs && p->page_spans[index].len)
+    rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */
+  else if (p->page_refs)
+    rp_arena_adopt(p->scratch, p->page_refs);
+  p->page_refs = NULL;
+  free_page_stream(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;

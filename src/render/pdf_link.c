@@ -149,6 +149,7 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
   HPDF_Rect r = {quarters(it->x), quarters(rp_pdf_y(p, it->y + it->h)), quarters(it->x + it->w),
                  quarters(rp_pdf_y(p, it->y))};
   HPDF_Annotation a = NULL;
+  HPDF_Destination dst = NULL;
   bool final = true;
   char what[64];
   const char *uri = NULL;
@@ -163,8 +164,7 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
       return;
     }
     size_t late = p->dests.len;
-    HPDF_Destination dst =
-        rp_pdf_dest(p, (size_t)it->u.link.dest_page, it->u.link.dest_y, &it->src);
+    dst = rp_pdf_dest(p, (size_t)it->u.link.dest_page, it->u.link.dest_y, &it->src);
     if (!dst) return;
     final = p->dests.len == late; /* a stand-in changes at the end */
     a = HPDF_Page_CreateLinkAnnot(p->page, r, dst);
@@ -173,5 +173,7 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
   HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
   rp_pdf_ok(p, "hide a link's border", &it->src);
   rp_pdf_tag_annot(p, it, a, uri ? uri : what);
-  if (final && p->status == RP_OK) rp_pdf_spool_annot(p, a, rp_pdf_tag_last_annot(p, a));
+  /* its destination, final and referred to by nothing else, goes too */
+  if (final && p->status == RP_OK && rp_pdf_spool_annot(p, a, rp_pdf_tag_last_annot(p, a)) && dst)
+    rp_pdf_spool_free(p, dst, NULL, 0);
 }

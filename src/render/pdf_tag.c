@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "render/pdf.h"
 
 /* What an element's /K lists, in order. */
@@ -30,8 +31,8 @@ typedef enum kid_kind { KID_MCID, KID_MCR, KID_OBJR, KID_ELEM } kid_kind;
  * one node, not a growable array's first block. */
 typedef struct tag_kid {
   struct tag_kid *next;
-  void *obj;  /* KID_MCR: the page; KID_OBJR: the annotation; KID_ELEM: the tag_elem */
-  uint32_t n; /* KID_MCID, KID_MCR: the MCID; KID_OBJR: the page's index */
+  uint32_t ref; /* object number: KID_MCR the page, KID_OBJR the annotation, KID_ELEM the element */
+  uint32_t n;   /* KID_MCID, KID_MCR: the MCID; KID_OBJR: the page's index */
   uint8_t kind;
 } tag_kid;
 
@@ -44,15 +45,20 @@ enum { KEY_ID = 1, KEY_A, KEY_PG, KEY_ALT };
  * the order and form they always had: about 1.3 KB less per element while
  * the document is built. */
 typedef struct tag_elem {
-  void *obj; /* its object: an elem_ref, or with --uncompressed an empty dictionary */
+  void *obj;    /* its object: an elem_ref, or with --uncompressed an empty dictionary */
+  uint32_t num; /* its object number */
+  uint32_t pg;  /* its /Pg: the object number of the page of its first marks; 0: none */
   rp_role role;
   const char *type;        /* its /S */
   struct tag_elem *parent; /* NULL for Document */
   struct tag_elem *label;  /* LI: its Lbl; made on first use */
   struct tag_elem *body;   /* LI: its LBody; made on first use */
+  uint32_t parent_num;     /* its parent's object number (0: the StructTreeRoot) */
+  size_t seen;             /* 1 + the last page on which it or an element below it changed */
+  int id;                  /* its struct_id in the id table; 0: none */
+  bool going;              /* being written and freed (elems_write) */
   bool has_alt;
   bool labelled; /* LI: a marker is drawn for it */
-  HPDF_Page pg;  /* its /Pg: the page of its first marks */
   tag_kid *kids, *last_kid;
   HPDF_BYTE *alt;
   size_t alt_len;
@@ -71,23 +77,45 @@ typedef struct elem_ref {
   tag_elem *e;
 } elem_ref;
 
+/* A link annotation still in memory (not spooled: its destination is a
+ * stand-in) and its ParentTree index. */
 typedef struct annot_entry {
   HPDF_Annotation annot;
-  tag_elem *elem;
+  size_t key;
 } annot_entry;
+
+/* What the id table knows of a struct_id: its element while it is in
+ * memory, and whether a list marker (Lbl) is drawn with it. */
+typedef struct id_slot {
+  int id; /* 0: empty */
+  bool labelled;
+  tag_elem *e;
+} id_slot;
 
 struct rp_pdf_tag {
   HPDF_Dict root; /* StructTreeRoot */
   tag_elem *doc;  /* Document */
   tag_elem *sect; /* the section being drawn, or NULL before the first */
-  tag_elem **by_id;
-  bool *labelled;      /* by id: a list marker (Lbl) is drawn with it */
-  int max_id;          /* highest id seen so far (by_id and labelled have max_id + 1) */
-  int cap_id;          /* their room */
-  HPDF_Array *parents; /* per page: the element of each MCID */
+  /* Every element in memory (each its own allocation), in no order: one
+   * left alone for two pages is written to the spool and freed
+   * (elems_write), except with --uncompressed (libharu's own save) */
+  tag_elem **live;
+  size_t n_live, cap_live;
+  bool frees;
+  /* struct_id -> id_slot, open addressing: the ids of elements in memory
+   * and the ids scanned as labelled, not every id of the document */
+  id_slot *ids;
+  size_t cap_ids, n_ids;
+  int max_id;           /* highest id seen so far: ids up to it are kept in the table */
+  uint32_t *parent_ids; /* per page: the object number of its array of MCIDs' elements */
   size_t cap_parents;
+  HPDF_Array page_arr;       /* the page being drawn's array, written at its end */
+  rp_vec mcids;              /* uint32_t: the element of each MCID of the page being drawn */
+  HPDF_Obj_Header *standins; /* references by number while an object is written */
+  size_t n_standins, cap_standins;
   int next_mcid; /* on the page being drawn */
-  rp_vec annots; /* annot_entry, in order of their /StructParent */
+  rp_vec annots; /* uint32_t: each annotation's Link element, in order of their /StructParent */
+  rp_vec kept;   /* annot_entry: the annotations in memory, whose /StructParent is set at the end */
   /* The page being drawn: for each item index, the link item whose area holds
    * it (-1: none), and the Link element made for each link item. */
   const rp_item *items;
@@ -96,7 +124,7 @@ struct rp_pdf_tag {
   size_t n_items;
   bool open;           /* a marked-content sequence is open */
   tag_elem *open_elem; /* its element; NULL for an artifact */
-  rp_vec notes;        /* tag_elem *: Note elements, whose /ID the IDTree maps */
+  rp_vec notes;        /* uint32_t: Note elements' object numbers, whose /ID the IDTree maps */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -111,12 +139,13 @@ static bool fail_oom(rp_pdf *p) {
 }
 
 /* A PDF text string (UTF-16BE with its byte order mark) of `utf8`, from
- * p->scratch: *len bytes; NULL if out of memory. */
-static HPDF_BYTE *utf16_of(rp_pdf *p, const char *utf8, size_t max_bytes, size_t *len) {
+ * arena `a`: *len bytes; NULL if out of memory. */
+static HPDF_BYTE *utf16_of(rp_pdf *p, rp_arena *a, const char *utf8, size_t max_bytes,
+                           size_t *len) {
   const char *s = rp_pdf_clean_utf8(p, utf8, max_bytes);
   if (!s) return NULL;
   size_t n = strlen(s);
-  HPDF_BYTE *buf = rp_arena_alloc(p->scratch, 2 * n + 2);
+  HPDF_BYTE *buf = rp_arena_alloc_raw(a, 2 * n + 2);
   if (!buf) return NULL;
   size_t o = 0;
   buf[o++] = 0xFE, buf[o++] = 0xFF;
@@ -129,10 +158,10 @@ static HPDF_BYTE *utf16_of(rp_pdf *p, const char *utf8, size_t max_bytes, size_t
   return buf;
 }
 
-/* The same as a libharu object. */
+/* The same as a libharu object (which copies it: the page's arena will do). */
 static HPDF_Binary text_string(rp_pdf *p, const char *utf8, size_t max_bytes) {
   size_t len;
-  HPDF_BYTE *buf = utf16_of(p, utf8, max_bytes, &len);
+  HPDF_BYTE *buf = utf16_of(p, p->tmp ? p->tmp : p->scratch, utf8, max_bytes, &len);
   return buf ? HPDF_Binary_New(p->pdf->mmgr, buf, (HPDF_UINT)len) : NULL;
 }
 
@@ -146,18 +175,44 @@ static HPDF_Binary note_id(HPDF_MMgr mm, size_t note) {
 
 /* ---- elements: entries made while written ---------------------------- */
 
-static HPDF_STATUS dict_of_kid(HPDF_MMgr mm, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
-  HPDF_Dict d = HPDF_Dict_New(mm);
+/* Room for n more stand-ins. */
+static bool standins_room(rp_pdf *p, size_t n) {
+  struct rp_pdf_tag *t = p->tag;
+  if (t->cap_standins - t->n_standins >= n) return true;
+  size_t cap = t->cap_standins ? t->cap_standins : 64;
+  while (cap - t->n_standins < n) cap *= 2;
+  HPDF_Obj_Header *q =
+      rp_arena_grow(p->scratch, t->standins, t->cap_standins * sizeof *q, cap * sizeof *q);
+  if (!q) return false;
+  t->standins = q;
+  t->cap_standins = cap;
+  return true;
+}
+
+/* A stand-in for object `num`: what libharu needs of an object to write a
+ * reference to it (a proxy to it writes `num 0 R`), so that the object
+ * itself may be gone (written and freed). Valid until the stand-ins are
+ * reset (t->n_standins = 0), after the write it is made for; room made
+ * first (standins_room). */
+static void *standin(rp_pdf *p, uint32_t num) {
+  struct rp_pdf_tag *t = p->tag;
+  HPDF_Obj_Header *h = &t->standins[t->n_standins++];
+  *h = (HPDF_Obj_Header){.obj_id = num | HPDF_OTYPE_INDIRECT, .obj_class = HPDF_OCLASS_NULL};
+  return h;
+}
+
+static HPDF_STATUS dict_of_kid(rp_pdf *p, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
+  HPDF_Dict d = HPDF_Dict_New(p->pdf->mmgr);
   if (!d) return HPDF_FAILD_TO_ALLOC_MEM;
   HPDF_STATUS r = HPDF_Array_Add(into, d); /* owned by the array from here */
   if (r != HPDF_OK) return r;
   if (k->kind == KID_MCR) {
     r = HPDF_Dict_AddName(d, "Type", "MCR");
-    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", standin(p, k->ref));
     if (r == HPDF_OK) r = HPDF_Dict_AddNumber(d, "MCID", (HPDF_INT32)k->n);
   } else {
     r = HPDF_Dict_AddName(d, "Type", "OBJR");
-    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Obj", k->obj);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Obj", standin(p, k->ref));
     if (r == HPDF_OK) r = HPDF_Dict_Add(d, "Pg", page);
   }
   return r;
@@ -183,21 +238,26 @@ static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stre
         snprintf(buf, sizeof buf, "%u ", (unsigned)k->n);
         break;
       case KID_ELEM:
-        snprintf(buf, sizeof buf, "%u 0 R ", (unsigned)obj_num(((const tag_elem *)k->obj)->obj));
+        snprintf(buf, sizeof buf, "%u 0 R ", (unsigned)k->ref);
         break;
       case KID_MCR:
-        snprintf(buf, sizeof buf, "<</Type /MCR /Pg %u 0 R /MCID %u>> ", (unsigned)obj_num(k->obj),
+        snprintf(buf, sizeof buf, "<</Type /MCR /Pg %u 0 R /MCID %u>> ", (unsigned)k->ref,
                  (unsigned)k->n);
         break;
       case KID_OBJR:
         if (k->n >= e->p->n_pages) return HPDF_INVALID_OBJECT;
-        snprintf(buf, sizeof buf, "<</Type /OBJR /Obj %u 0 R /Pg %u 0 R>> ",
-                 (unsigned)obj_num(k->obj), (unsigned)obj_num(e->p->pages[k->n]));
+        snprintf(buf, sizeof buf, "<</Type /OBJR /Obj %u 0 R /Pg %u 0 R>> ", (unsigned)k->ref,
+                 (unsigned)obj_num(e->p->pages[k->n]));
         break;
     }
     r = HPDF_Stream_WriteStr(stream, buf);
   }
   return r == HPDF_OK ? HPDF_Stream_WriteStr(stream, "]\012") : r;
+}
+
+/* An element's /P. */
+static void *parent_ref(const tag_elem *e) {
+  return e->parent_num ? standin(e->p, e->parent_num) : e->p->tag->root;
 }
 
 /* An element's entries other than /S, /K and /P. */
@@ -218,7 +278,7 @@ static HPDF_STATUS add_keys(HPDF_Dict dict, const tag_elem *e) {
         break;
       }
       case KEY_PG:
-        r = HPDF_Dict_Add(dict, "Pg", e->pg);
+        r = HPDF_Dict_Add(dict, "Pg", standin(e->p, e->pg));
         break;
       case KEY_ALT:
         r = HPDF_Dict_Add(dict, "Alt", HPDF_Binary_New(mm, e->alt, (HPDF_UINT)e->alt_len));
@@ -234,10 +294,13 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
   HPDF_MMgr mm = dict->mmgr;
   size_t n_kids = 0;
   for (const tag_kid *k = e->kids; k && n_kids <= HPDF_ARRAY_MAX; k = k->next) n_kids++;
+  e->p->tag->n_standins = 0; /* the last element's are written */
+  if (!standins_room(e->p, n_kids > HPDF_ARRAY_MAX ? 2 : n_kids + 2))
+    return HPDF_FAILD_TO_ALLOC_MEM;
   if (n_kids > HPDF_ARRAY_MAX) {
     dict->write_fn = write_many_kids;
     HPDF_STATUS r = HPDF_Dict_AddName(dict, "S", e->type);
-    if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->obj : e->p->tag->root);
+    if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", parent_ref(e));
     return r == HPDF_OK ? add_keys(dict, e) : r;
   }
   HPDF_Array kids = HPDF_Array_New(mm);
@@ -249,14 +312,14 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     r = HPDF_Dict_Add(dict, "K", kids);
   else if (kids)
     HPDF_Array_Free(kids);
-  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", e->parent ? e->parent->obj : e->p->tag->root);
+  if (r == HPDF_OK) r = HPDF_Dict_Add(dict, "P", parent_ref(e));
   for (const tag_kid *k = e->kids; r == HPDF_OK && k; k = k->next) {
     if (k->kind == KID_MCID)
       r = HPDF_Array_AddNumber(kids, (HPDF_INT32)k->n);
     else if (k->kind == KID_ELEM)
-      r = HPDF_Array_Add(kids, ((tag_elem *)k->obj)->obj);
+      r = HPDF_Array_Add(kids, standin(e->p, k->ref));
     else if (k->kind == KID_MCR || k->n < e->p->n_pages)
-      r = dict_of_kid(mm, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
+      r = dict_of_kid(e->p, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
     else
       r = HPDF_INVALID_OBJECT;
   }
@@ -274,9 +337,15 @@ static HPDF_STATUS HPDF_STDCALL dematerialize(HPDF_Dict dict) {
   return HPDF_OK;
 }
 
+/* Notes that e changes on the page being drawn, and so everything above it. */
+static void touch(const rp_pdf *p, tag_elem *e) {
+  for (size_t seen = p->page_index + 1; e && e->seen != seen; e = e->parent) e->seen = seen;
+}
+
 static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
-  tag_kid *node = rp_arena_alloc(p->scratch, sizeof *node);
+  tag_kid *node = rp_mem_alloc(sizeof *node);
   if (!node) return fail_oom(p);
+  touch(p, e);
   *node = k;
   node->next = NULL;
   if (e->last_kid)
@@ -315,10 +384,29 @@ bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
   return true;
 }
 
+/* Frees e and what it holds (not its object). */
+static void elem_free(tag_elem *e) {
+  for (tag_kid *k = e->kids, *next; k; k = next) {
+    next = k->next;
+    rp_mem_free(k);
+  }
+  rp_mem_free(e->alt);
+  rp_mem_free(e);
+}
+
 /* A new element of type `type` appended to parent's kids. */
 static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char *type) {
-  tag_elem *e = rp_arena_calloc(p->scratch, 1, sizeof *e);
+  struct rp_pdf_tag *t = p->tag;
+  if (t->n_live == t->cap_live) {
+    size_t cap = t->cap_live ? 2 * t->cap_live : 256;
+    tag_elem **live = rp_mem_reallocarray(t->live, cap, sizeof *live);
+    if (!live) return fail_oom(p), NULL;
+    t->live = live;
+    t->cap_live = cap;
+  }
+  tag_elem *e = rp_mem_calloc(1, sizeof *e);
   if (!e) return fail_oom(p), NULL;
+  t->live[t->n_live++] = e; /* owned by the list from here */
   /* Indirect before it enters any container (libharu error 0x1033 otherwise).
    * No /Type: optional for structure elements, and 10 KB in the sample. */
   HPDF_MMgr mm = p->pdf->mmgr;
@@ -341,14 +429,18 @@ static tag_elem *elem_new(rp_pdf *p, tag_elem *parent, rp_role role, const char 
   e->p = p;
   if (!e->obj || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, e->obj))) {
     rp_pdf_ok(p, "add a structure element", NULL);
+    e->obj = NULL; /* (libharu freed it) */
     return NULL;
   }
-  if (parent && !add_kid(p, parent, (tag_kid){.kind = KID_ELEM, .obj = e})) return NULL;
+  e->num = obj_num(e->obj);
+  e->parent_num = parent ? parent->num : 0;
+  touch(p, e);
+  if (parent && !add_kid(p, parent, (tag_kid){.kind = KID_ELEM, .ref = e->num})) return NULL;
   if (role == RP_ROLE_NOTE) {
     /* PDF/UA-1 7.9: a Note has an /ID, and the IDTree finds it. */
-    tag_elem **slot = rp_vec_push(p->scratch, &p->tag->notes, sizeof *slot);
+    uint32_t *slot = rp_vec_push(p->scratch, &p->tag->notes, sizeof *slot);
     if (!slot) return fail_oom(p), NULL;
-    *slot = e;
+    *slot = e->num;
     e->note = p->tag->notes.len;
     e->keys[e->n_keys++] = KEY_ID;
   }
@@ -366,8 +458,69 @@ static tag_elem *lbody_of(rp_pdf *p, tag_elem *li) {
   return li->body;
 }
 
-static tag_elem *lookup(const struct rp_pdf_tag *t, int id) {
-  return id > 0 && id <= t->max_id ? t->by_id[id] : NULL;
+/* ---- the id table ---------------------------------------------------- */
+
+static size_t id_home(int id, size_t cap) {
+  return (size_t)((uint32_t)id * 2654435761u) & (cap - 1);
+}
+
+static id_slot *id_find(const struct rp_pdf_tag *t, int id) {
+  if (!t->cap_ids) return NULL;
+  for (size_t i = id_home(id, t->cap_ids);; i = (i + 1) & (t->cap_ids - 1)) {
+    if (t->ids[i].id == id) return &t->ids[i];
+    if (t->ids[i].id == 0) return NULL;
+  }
+}
+
+/* The slot of `id` (> 0), made empty if it had none; NULL if out of memory
+ * (recorded). A slot moves when another is added or removed. */
+static id_slot *id_add(rp_pdf *p, int id) {
+  struct rp_pdf_tag *t = p->tag;
+  id_slot *s = id_find(t, id);
+  if (s) return s;
+  if (2 * (t->n_ids + 1) > t->cap_ids) { /* the old table is left to the arena */
+    size_t cap = t->cap_ids ? 2 * t->cap_ids : 256;
+    id_slot *ids = rp_arena_calloc(p->scratch, cap, sizeof *ids);
+    if (!ids) return fail_oom(p), NULL;
+    for (size_t i = 0; i < t->cap_ids; i++) {
+      if (!t->ids[i].id) continue;
+      size_t j = id_home(t->ids[i].id, cap);
+      while (ids[j].id) j = (j + 1) & (cap - 1);
+      ids[j] = t->ids[i];
+    }
+    t->ids = ids;
+    t->cap_ids = cap;
+  }
+  size_t i = id_home(id, t->cap_ids);
+  while (t->ids[i].id) i = (i + 1) & (t->cap_ids - 1);
+  t->ids[i] = (id_slot){.id = id};
+  t->n_ids++;
+  return &t->ids[i];
+}
+
+/* Empties slot s, moving back the slots after it that would not be found
+ * past the hole (linear probing's deletion). */
+static void id_remove(struct rp_pdf_tag *t, id_slot *s) {
+  size_t mask = t->cap_ids - 1, hole = (size_t)(s - t->ids);
+  for (size_t j = (hole + 1) & mask; t->ids[j].id; j = (j + 1) & mask) {
+    size_t home = id_home(t->ids[j].id, t->cap_ids);
+    /* j stays when its home lies cyclically in (hole, j] */
+    bool stays = hole < j ? home > hole && home <= j : home > hole || home <= j;
+    if (stays) continue;
+    t->ids[hole] = t->ids[j];
+    hole = j;
+  }
+  t->ids[hole] = (id_slot){0};
+  t->n_ids--;
+}
+
+/* The element of `id` in memory (it changes: touched), or NULL. */
+static tag_elem *lookup(const rp_pdf *p, int id) {
+  const struct rp_pdf_tag *t = p->tag;
+  if (id <= 0 || id > t->max_id) return NULL;
+  const id_slot *s = id_find(t, id);
+  if (s && s->e) touch(p, s->e);
+  return s ? s->e : NULL;
 }
 
 /* The element that the children of element `id` go into: a list item's
@@ -375,15 +528,23 @@ static tag_elem *lookup(const struct rp_pdf_tag *t, int id) {
 static tag_elem *parent_for(rp_pdf *p, int id) {
   struct rp_pdf_tag *t = p->tag;
   if (id <= 0 || id > t->max_id) return container(p);
-  tag_elem *e = t->by_id[id];
-  if (!e) e = t->by_id[id] = elem_new(p, container(p), RP_ROLE_NONE, "Div");
+  tag_elem *e = lookup(p, id);
+  if (!e && (e = elem_new(p, container(p), RP_ROLE_NONE, "Div"))) {
+    id_slot *s = id_add(p, id);
+    if (!s) return NULL;
+    s->e = e;
+    e->id = id;
+  }
   if (e && e->role == RP_ROLE_LIST_ITEM) return lbody_of(p, e);
   return e ? e : container(p);
 }
 
 static void set_alt(rp_pdf *p, tag_elem *e, const char *alt) {
   if (!e || e->has_alt || !alt || !alt[0]) return;
-  e->alt = utf16_of(p, alt, 2000, &e->alt_len);
+  size_t len;
+  HPDF_BYTE *text = utf16_of(p, p->tmp ? p->tmp : p->scratch, alt, 2000, &len);
+  e->alt = text ? rp_mem_alloc(len) : NULL;
+  if (e->alt) memcpy(e->alt, text, len), e->alt_len = len;
   if (!e->alt) {
     fail_oom(p);
     return;
@@ -404,7 +565,7 @@ static tag_elem *elem_of(rp_pdf *p, const rp_item *it) {
     if (it->parent_id > 0) return parent_for(p, it->parent_id);
     e = elem_new(p, container(p), it->role, type_of(it->role));
   } else {
-    e = lookup(t, it->struct_id);
+    e = lookup(p, it->struct_id);
     if (!e) {
       tag_elem *parent = parent_for(p, it->parent_id);
       if (!parent) return NULL;
@@ -412,8 +573,11 @@ static tag_elem *elem_of(rp_pdf *p, const rp_item *it) {
       e = elem_new(p, parent, role, type_of(role));
       if (!e) return NULL;
       if (it->struct_id <= t->max_id) {
-        t->by_id[it->struct_id] = e;
-        e->labelled = t->labelled[it->struct_id];
+        id_slot *s = id_add(p, it->struct_id);
+        if (!s) return NULL;
+        s->e = e;
+        e->id = it->struct_id;
+        e->labelled = s->labelled;
       }
     }
   }
@@ -460,6 +624,7 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
   struct rp_pdf_tag *t = rp_arena_calloc(p->scratch, 1, sizeof *t);
   if (!t) return fail_oom(p);
   p->tag = t;
+  t->frees = p->pdf->compression_mode != HPDF_COMP_NONE; /* else libharu's own save */
   t->root = HPDF_Dict_New(p->pdf->mmgr);
   if (!t->root || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, t->root)) ||
       !hpdf(p, HPDF_Dict_AddName(t->root, "Type", "StructTreeRoot")) ||
@@ -472,29 +637,6 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
   return true;
 }
 
-/* Makes room in by_id and labelled for ids up to `id`. */
-static bool ids_reach(rp_pdf *p, int id) {
-  struct rp_pdf_tag *t = p->tag;
-  if (id > 100000000) id = 100000000; /* ids beyond: elements of their own */
-  if (id <= t->max_id) return true;
-  if (id >= t->cap_id) {
-    int cap = t->cap_id > id / 2 ? 2 * t->cap_id : id + 1;
-    if (cap > 100000001) cap = 100000001;
-    tag_elem **by_id = rp_arena_calloc(p->scratch, (size_t)cap, sizeof *by_id);
-    bool *labelled = rp_arena_calloc(p->scratch, (size_t)cap, sizeof *labelled);
-    if (!by_id || !labelled) return false;
-    if (t->cap_id) {
-      memcpy(by_id, t->by_id, (size_t)t->cap_id * sizeof *by_id);
-      memcpy(labelled, t->labelled, (size_t)t->cap_id * sizeof *labelled);
-    }
-    t->by_id = by_id;
-    t->labelled = labelled;
-    t->cap_id = cap;
-  }
-  t->max_id = id;
-  return true;
-}
-
 bool rp_pdf_tag_scan(rp_pdf *p, const rp_item *items, size_t n) {
   struct rp_pdf_tag *t = p->tag;
   if (!t) return true;
@@ -503,11 +645,15 @@ bool rp_pdf_tag_scan(rp_pdf *p, const rp_item *items, size_t n) {
     if (items[k].struct_id > top) top = items[k].struct_id;
     if (items[k].parent_id > top) top = items[k].parent_id;
   }
-  if (!ids_reach(p, top)) return fail_oom(p);
-  for (size_t k = 0; k < n; k++)
-    if (items[k].role == RP_ROLE_LIST_LABEL && items[k].struct_id > 0 &&
-        items[k].struct_id <= t->max_id)
-      t->labelled[items[k].struct_id] = true;
+  t->max_id = top > 100000000 ? 100000000 : top; /* ids beyond: elements of their own */
+  for (size_t k = 0; k < n; k++) {
+    if (items[k].role != RP_ROLE_LIST_LABEL || items[k].struct_id <= 0 ||
+        items[k].struct_id > t->max_id)
+      continue;
+    id_slot *s = id_add(p, items[k].struct_id);
+    if (!s) return false;
+    s->labelled = true;
+  }
   return true;
 }
 
@@ -524,23 +670,30 @@ void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n) {
   t->open = false;
   t->items = items;
   t->n_items = n;
-  t->link_of = rp_arena_alloc(p->scratch, (n ? n : 1) * sizeof *t->link_of);
-  t->link_elems = rp_arena_calloc(p->scratch, n ? n : 1, sizeof *t->link_elems);
+  rp_arena *page_arena = p->tmp ? p->tmp : p->scratch; /* the page's, freed after it */
+  t->link_of = rp_arena_alloc(page_arena, (n ? n : 1) * sizeof *t->link_of);
+  t->link_elems = rp_arena_calloc(page_arena, n ? n : 1, sizeof *t->link_elems);
   if (p->page_index >= t->cap_parents) {
     size_t cap = t->cap_parents ? 2 * t->cap_parents : 64;
-    HPDF_Array *parents = rp_arena_calloc(p->scratch, cap, sizeof *parents);
-    if (parents && t->cap_parents) memcpy(parents, t->parents, t->cap_parents * sizeof *parents);
-    t->parents = parents;
-    t->cap_parents = parents ? cap : 0;
+    uint32_t *ids =
+        rp_arena_grow(p->scratch, t->parent_ids, t->cap_parents * sizeof *ids, cap * sizeof *ids);
+    t->parent_ids = ids;
+    t->cap_parents = ids ? cap : 0;
   }
-  HPDF_Array arr = t->parents && t->link_of && t->link_elems ? HPDF_Array_New(p->pdf->mmgr) : NULL;
+  t->mcids.len = 0;
+  HPDF_Array arr =
+      t->parent_ids && t->link_of && t->link_elems ? HPDF_Array_New(p->pdf->mmgr) : NULL;
   if (!arr) {
     fail_oom(p);
+    rp_pdf_tag_free(p);
     p->tag = NULL; /* the rest of the document untagged; the render fails anyway */
     return;
   }
-  t->parents[p->page_index] = arr;
-  if (!hpdf(p, HPDF_Xref_Add(p->pdf->xref, arr)) ||
+  t->page_arr = arr;
+  bool added = hpdf(p, HPDF_Xref_Add(p->pdf->xref, arr));
+  if (!added) t->page_arr = NULL; /* (libharu freed it) */
+  t->parent_ids[p->page_index] = added ? obj_num(arr) : 0;
+  if (!added ||
       !hpdf(p, HPDF_Dict_AddNumber(p->page, "StructParents", (HPDF_INT32)p->page_index)) ||
       !hpdf(p, HPDF_Dict_AddName(p->page, "Tabs", "S")))
     rp_pdf_ok(p, "tag a page", NULL);
@@ -590,27 +743,111 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
   return e;
 }
 
-/* Gives the page's next MCID to e: a plain number in /K while e stays on its
- * first page (its /Pg), an MCR dictionary on any other page. */
-void rp_pdf_tag_page_end(rp_pdf *p) {
+/* Pages an element is left alone for before it is written: layout hands on
+ * an element's items (and its children's) in reading order, so one not
+ * changed on this page or the last has all its kids. */
+#define ELEM_REST_PAGES 2
+
+/* Writes every element in memory that has rested ELEM_REST_PAGES pages
+ * (`all`: every one), except the Document and the Sect being drawn, to the
+ * spool (each element's object freed: its number stays) and frees them.
+ * False when one could not be written (the render fails). */
+static bool elems_write(rp_pdf *p, bool all) {
   struct rp_pdf_tag *t = p->tag;
-  /* the page's MCIDs' elements: about 60 bytes of libharu objects each,
-   * a few bytes of text in the spool */
-  if (t && p->page_index < t->cap_parents && t->parents[p->page_index])
-    rp_pdf_spool_object(p, t->parents[p->page_index]);
+  if (!t->frees) return true;
+  size_t now = p->page_index + 1, n_going = 0;
+  bool ok = true;
+  for (size_t i = 0; ok && i < t->n_live; i++) {
+    tag_elem *e = t->live[i];
+    if (e == t->doc || e == t->sect || (!all && e->seen + ELEM_REST_PAGES > now)) continue;
+    if (e->obj && !rp_pdf_spool_free(p, e->obj, NULL, 0)) { /* (none: it failed to be made) */
+      if (p->status == RP_OK) fail_oom(p);
+      ok = false;
+      break;
+    }
+    e->obj = NULL;
+    e->going = true;
+    n_going++;
+  }
+  if (!n_going) return ok;
+  /* what pointed at them: the id table, an LI's Lbl and LBody */
+  for (size_t i = 0; i < t->n_live; i++) {
+    tag_elem *e = t->live[i];
+    if (!e->going) continue;
+    id_slot *slot = e->id ? id_find(t, e->id) : NULL;
+    if (slot && slot->e == e) id_remove(t, slot);
+    tag_elem *up = e->parent;
+    if (up && !up->going && up->label == e) up->label = NULL;
+    if (up && !up->going && up->body == e) up->body = NULL;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < t->n_live; i++)
+    if (t->live[i]->going)
+      elem_free(t->live[i]);
+    else
+      t->live[kept++] = t->live[i];
+  t->n_live = kept;
+  return ok;
 }
 
+void rp_pdf_tag_free(rp_pdf *p) {
+  struct rp_pdf_tag *t = p->tag;
+  if (!t) return;
+  for (size_t i = 0; i < t->n_live; i++) elem_free(t->live[i]);
+  rp_mem_free(t->live);
+  t->live = NULL;
+  t->n_live = t->cap_live = 0;
+}
+/* The page's array of its MCIDs' elements, written as libharu would and
+ * freed; then the Sects done by now. */
+void rp_pdf_tag_page_end(rp_pdf *p) {
+  struct rp_pdf_tag *t = p->tag;
+  if (!t || !t->page_arr) return;
+  HPDF_Array arr = t->page_arr;
+  t->page_arr = NULL;
+  if (t->frees) {
+    size_t n = t->mcids.len, o = 0;
+    char *text = rp_mem_alloc(4 + 16 * n);
+    if (!text) {
+      fail_oom(p);
+      return;
+    }
+    text[o++] = '[', text[o++] = ' ';
+    for (size_t i = 0; i < n; i++)
+      o += (size_t)sprintf(text + o, "%u 0 R ", (unsigned)RP_VEC_AT(t->mcids, uint32_t, i));
+    text[o++] = ']';
+    bool ok = rp_pdf_spool_free(p, arr, text, o);
+    rp_mem_free(text);
+    if (!ok) {
+      if (p->status == RP_OK) fail_oom(p);
+      return;
+    }
+  }
+  elems_write(p, false);
+}
+
+/* Gives the page's next MCID to e: a plain number in /K while e stays on its
+ * first page (its /Pg), an MCR dictionary on any other page. */
 static bool claim_mcid(rp_pdf *p, tag_elem *e, const rp_src *src) {
   struct rp_pdf_tag *t = p->tag;
+  uint32_t page = obj_num(p->page);
   if (!e->pg) {
-    e->pg = p->page;
+    e->pg = page;
     e->keys[e->n_keys++] = KEY_PG;
   }
-  bool ok = add_kid(p, e,
-                    e->pg == p->page
-                        ? (tag_kid){.kind = KID_MCID, .n = (uint32_t)t->next_mcid}
-                        : (tag_kid){.kind = KID_MCR, .n = (uint32_t)t->next_mcid, .obj = p->page});
-  ok = ok && hpdf(p, HPDF_Array_Add(t->parents[p->page_index], e->obj));
+  bool ok =
+      add_kid(p, e,
+              e->pg == page ? (tag_kid){.kind = KID_MCID, .n = (uint32_t)t->next_mcid}
+                            : (tag_kid){.kind = KID_MCR, .n = (uint32_t)t->next_mcid, .ref = page});
+  if (ok && t->frees) {
+    uint32_t *slot = rp_vec_push(p->scratch, &t->mcids, sizeof *slot);
+    if (slot)
+      *slot = e->num;
+    else
+      ok = fail_oom(p);
+  } else if (ok && t->page_arr) {
+    ok = hpdf(p, HPDF_Array_Add(t->page_arr, e->obj));
+  }
   if (!ok) rp_pdf_ok(p, "tag content", src);
   return ok;
 }
@@ -661,7 +898,7 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   /* The Link made around its words, else one in the paragraph it sits in. */
   tag_elem *e = t->link_elems[index];
   if (!e) {
-    tag_elem *host = lookup(t, it->struct_id);
+    tag_elem *host = lookup(p, it->struct_id);
     e = link_elem(p, index, host ? host : container(p));
   }
   if (!e) return;
@@ -675,8 +912,10 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     o += (size_t)n;
   }
   HPDF_Binary contents = text_string(p, o ? words : what, 1000);
-  annot_entry *ae = rp_vec_push(p->scratch, &t->annots, sizeof *ae);
-  if (ae) *ae = (annot_entry){a, e}; /* set at once: finish reads every entry */
+  uint32_t *elem = rp_vec_push(p->scratch, &t->annots, sizeof *elem);
+  if (elem) *elem = e->num; /* set at once: finish reads every entry */
+  annot_entry *ae = elem ? rp_vec_push(p->scratch, &t->kept, sizeof *ae) : NULL;
+  if (ae) *ae = (annot_entry){a, t->annots.len - 1};
   if (!contents || !ae) {
     fail_oom(p);
     return;
@@ -686,15 +925,22 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
   if (!hpdf(p, HPDF_Dict_Add(a, "Contents", contents)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "StructParent", 0)) ||
       !hpdf(p, HPDF_Dict_AddNumber(a, "F", 4)) || /* print */
-      !add_kid(p, e, (tag_kid){.kind = KID_OBJR, .obj = a, .n = (uint32_t)p->page_index}))
+      !add_kid(p, e, (tag_kid){.kind = KID_OBJR, .ref = obj_num(a), .n = (uint32_t)p->page_index}))
     rp_pdf_ok(p, "tag a link", &it->src);
+}
+
+void rp_pdf_tag_annot_gone(rp_pdf *p, long key) {
+  struct rp_pdf_tag *t = p->tag;
+  if (t && key >= 0 && t->kept.len &&
+      RP_VEC_AT(t->kept, annot_entry, t->kept.len - 1).key == (size_t)key)
+    t->kept.len--; /* (the last one: it goes just after it is tagged) */
 }
 
 long rp_pdf_tag_last_annot(const rp_pdf *p, HPDF_Annotation a) {
   const struct rp_pdf_tag *t = p->tag;
-  if (!t || !t->annots.len || RP_VEC_AT(t->annots, annot_entry, t->annots.len - 1).annot != a)
-    return -1;
-  return (long)t->annots.len - 1;
+  if (!t || !t->kept.len) return -1;
+  const annot_entry *ae = &RP_VEC_AT(t->kept, annot_entry, t->kept.len - 1);
+  return ae->annot == a ? (long)ae->key : -1;
 }
 
 /* The parent tree's number tree, filled in key order. libharu refuses an
@@ -706,6 +952,9 @@ enum { LEAF_PAIRS = 4096 };
 typedef struct num_tree {
   rp_pdf *p;
   HPDF_Dict root;
+  HPDF_Obj_Header *refs; /* stand-ins for the values and leaves, until saved */
+  size_t n_refs, cap_refs;
+  HPDF_Dict leaf;  /* the leaf being filled, when there are /Kids */
   HPDF_Array kids; /* NULL while the tree is one /Nums */
   HPDF_Array nums; /* the leaf being filled */
   HPDF_Array limits;
@@ -713,8 +962,22 @@ typedef struct num_tree {
   HPDF_INT32 last;
 } num_tree;
 
+/* A stand-in (see standin) for object `num` that lasts until the file is
+ * saved: the tree's root keeps references to it. */
+static void *tree_ref(num_tree *nt, uint32_t num) {
+  if (nt->n_refs == nt->cap_refs) return NULL;
+  HPDF_Obj_Header *h = &nt->refs[nt->n_refs++];
+  *h = (HPDF_Obj_Header){.obj_id = num | HPDF_OTYPE_INDIRECT, .obj_class = HPDF_OCLASS_NULL};
+  return h;
+}
+
+/* A full leaf: its last key, and out to the spool (its objects freed). */
 static bool leaf_close(num_tree *nt) {
-  return !nt->limits || hpdf(nt->p, HPDF_Array_AddNumber(nt->limits, nt->last));
+  if (!nt->limits) return true;
+  if (!hpdf(nt->p, HPDF_Array_AddNumber(nt->limits, nt->last))) return false;
+  HPDF_Dict leaf = nt->leaf;
+  nt->leaf = NULL, nt->limits = nt->nums = NULL;
+  return !nt->p->tag->frees || rp_pdf_spool_free(nt->p, leaf, NULL, 0);
 }
 
 /* Starts the tree in `root` for `keys` keys. */
@@ -731,16 +994,17 @@ static bool num_tree_start(num_tree *nt, size_t keys) {
   return true;
 }
 
-static bool num_tree_add(num_tree *nt, HPDF_INT32 key, void *value) {
+static bool num_tree_add(num_tree *nt, HPDF_INT32 key, uint32_t value) {
   rp_pdf *p = nt->p;
   HPDF_MMgr mm = p->pdf->mmgr;
   if (nt->kids && nt->in_leaf == LEAF_PAIRS) {
     if (!leaf_close(nt)) return false;
     /* each object owned (libharu frees what it fails to add) before the next is made */
     HPDF_Dict leaf = HPDF_Dict_New(mm);
-    if (!leaf || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, leaf)) ||
-        !hpdf(p, HPDF_Array_Add(nt->kids, leaf)))
-      return false;
+    if (!leaf || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, leaf))) return false;
+    void *ref = tree_ref(nt, obj_num(leaf));
+    if (!ref || !hpdf(p, HPDF_Array_Add(nt->kids, ref))) return false;
+    nt->leaf = leaf;
     nt->limits = HPDF_Array_New(mm);
     if (!nt->limits || !hpdf(p, HPDF_Dict_Add(leaf, "Limits", nt->limits))) return false;
     nt->nums = HPDF_Array_New(mm);
@@ -751,7 +1015,9 @@ static bool num_tree_add(num_tree *nt, HPDF_INT32 key, void *value) {
   }
   nt->in_leaf++;
   nt->last = key;
-  return hpdf(p, HPDF_Array_AddNumber(nt->nums, key)) && hpdf(p, HPDF_Array_Add(nt->nums, value));
+  void *ref = tree_ref(nt, value);
+  return ref && hpdf(p, HPDF_Array_AddNumber(nt->nums, key)) &&
+         hpdf(p, HPDF_Array_Add(nt->nums, ref));
 }
 
 /* A dictionary { /flag true } as the catalog's `key`: owned by the catalog
@@ -771,30 +1037,43 @@ void rp_pdf_tag_finish(rp_pdf *p) {
     fail_oom(p);
     return;
   }
-  num_tree nt = {.p = p, .root = tree};
-  bool ok =
-      hpdf(p, HPDF_Xref_Add(p->pdf->xref, tree)) && num_tree_start(&nt, p->n_pages + t->annots.len);
-  for (size_t i = 0; ok && i < p->n_pages; i++)
-    ok = t->parents[i] && num_tree_add(&nt, (HPDF_INT32)i, t->parents[i]);
-  for (size_t i = 0; ok && i < t->annots.len; i++) {
-    const annot_entry *ae = &RP_VEC_AT(t->annots, annot_entry, i);
-    /* A spooled annotation (pdf_doc.c) has no entries: its key is written
-     * when it is saved. */
-    HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
-    if (key) key->value = (HPDF_INT32)(p->n_pages + i);
-    ok = (key || ae->annot->list->count == 0) &&
-         num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), ae->elem->obj);
+  t->sect = NULL;
+  elems_write(p, true); /* but the Document */
+  size_t keys = p->n_pages + t->annots.len;
+  num_tree nt = {.p = p, .root = tree, .cap_refs = keys + keys / LEAF_PAIRS + 1};
+  nt.refs = rp_arena_calloc(p->scratch, nt.cap_refs, sizeof *nt.refs);
+  if (!nt.refs) {
+    HPDF_Dict_Free(tree);
+    fail_oom(p);
+    return;
   }
+  bool ok = hpdf(p, HPDF_Xref_Add(p->pdf->xref, tree)) && num_tree_start(&nt, keys);
+  for (size_t i = 0; ok && i < p->n_pages; i++)
+    ok = i < t->cap_parents && t->parent_ids[i] &&
+         num_tree_add(&nt, (HPDF_INT32)i, t->parent_ids[i]);
+  /* A spooled annotation (pdf_doc.c) is gone: its key is written when it
+   * is saved. */
+  for (size_t i = 0; ok && i < t->kept.len; i++) {
+    const annot_entry *ae = &RP_VEC_AT(t->kept, annot_entry, i);
+    HPDF_Number key = HPDF_Dict_GetItem(ae->annot, "StructParent", HPDF_OCLASS_NUMBER);
+    if (key) key->value = (HPDF_INT32)(p->n_pages + ae->key);
+    ok = key != NULL;
+  }
+  for (size_t i = 0; ok && i < t->annots.len; i++)
+    ok = num_tree_add(&nt, (HPDF_INT32)(p->n_pages + i), RP_VEC_AT(t->annots, uint32_t, i));
   ok = ok && leaf_close(&nt);
   if (ok && t->notes.len > 0) {
     HPDF_Dict ids = HPDF_Dict_New(mm);
     HPDF_Array names = HPDF_Array_New(mm);
     ok = ids && names && hpdf(p, HPDF_Dict_Add(ids, "Names", names)) &&
          hpdf(p, HPDF_Dict_Add(t->root, "IDTree", ids));
+    HPDF_Obj_Header *refs = rp_arena_calloc(p->scratch, t->notes.len, sizeof *refs);
+    ok = ok && refs;
     for (size_t i = 0; ok && i < t->notes.len; i++) {
       HPDF_Binary b = note_id(mm, i + 1);
-      ok = b && hpdf(p, HPDF_Array_Add(names, b)) &&
-           hpdf(p, HPDF_Array_Add(names, RP_VEC_AT(t->notes, tag_elem *, i)->obj));
+      refs[i] = (HPDF_Obj_Header){.obj_id = RP_VEC_AT(t->notes, uint32_t, i) | HPDF_OTYPE_INDIRECT,
+                                  .obj_class = HPDF_OCLASS_NULL};
+      ok = b && hpdf(p, HPDF_Array_Add(names, b)) && hpdf(p, HPDF_Array_Add(names, &refs[i]));
     }
   }
   ok = ok && hpdf(p, HPDF_Dict_Add(t->root, "ParentTree", tree)) &&

@@ -52,4 +52,49 @@ print(f'{len(pdf.pages)} pages, {len(links)} links, {len(keys)} keys in {len(pt.
 PYEOF
 ) && pass "parent tree: $out" || fail "parent tree: $out"
 qpdf --check "$TMP/pack.pdf" >/dev/null 2>&1 && pass "qpdf reads the pack" || fail "qpdf --check fails on the pack"
+# The pack at N=220, whose elements, links, destinations and bookmarks are
+# written out and freed as the pages go (render/pdf_tag.c, pdf_link.c,
+# pdf_outline.c): qpdf reads it, tagcheck.py passes, every bookmark's /Count
+# is its open descendants' (as libharu's own hook counts them) and every
+# link lands on a page.
+python3 bench/pack_xml.py 220 >"$TMP/p220.xml" || fail "pack_xml.py failed"
+"$BIN" render "$TMP/p220.xml" -l case-studies -o "$TMP/p220.pdf" -q || fail "the pack at N=220 did not render"
+qpdf --check "$TMP/p220.pdf" >/dev/null 2>&1 && pass "N=220: qpdf --check" || fail "N=220: qpdf --check"
+out=$(/usr/bin/python3 tests/e2e/tagcheck.py check "$TMP/p220.pdf" 2>&1) && pass "N=220: tagcheck" ||
+  fail "N=220: tagcheck: $(echo "$out" | head -5)"
+out=$(/usr/bin/python3 - "$TMP/p220.pdf" <<'PYEOF' 2>&1
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+def kids(o):
+    k = o.get('/First')
+    while k is not None:
+        yield k
+        k = k.get('/Next')
+def visible(o):
+    n = 0
+    for k in kids(o):
+        n += 1
+        if int(k.get('/Count', 0)) > 0:
+            n += visible(k)
+    return n
+items = 0
+def walk(o, parent):
+    global items
+    for k in kids(o):
+        items += 1
+        assert k.Parent.objgen == parent.objgen, 'an item whose /Parent is not its parent'
+        if list(kids(k)):
+            assert abs(int(k.Count)) == visible(k), f'/Count {k.Count} for {visible(k)} items'
+        else:
+            assert '/Count' not in k, 'a /Count on an item without children'
+        walk(k, k)
+root = pdf.Root.Outlines
+walk(root, root)
+assert int(root.Count) == visible(root), f'root /Count {root.Count}, {visible(root)} open items'
+pages = {p.objgen for p in pdf.pages}
+links = [a for p in pdf.pages for a in p.get('/Annots', []) if '/Dest' in a]
+assert links and all(a.Dest[0].objgen in pages for a in links), 'a link to no page'
+print(f'{items} bookmarks, {len(links)} links')
+PYEOF
+) && pass "N=220: $out" || fail "N=220: $out"
 finish

@@ -21,6 +21,7 @@
 #include "testutil.h"
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "font/font.h"
 #include "layout/inline.h"
 #include "page/items.h"
@@ -1016,6 +1017,99 @@ static void test_many_pages(void **state) {
   run_free(&r);
 }
 
+/* A page of tagged content: a section (level-1 bookmark) with a heading, a
+ * list of two items with markers, a table row and paragraphs across the
+ * page, a note, and two links back to the first page; ids go on rising as
+ * layout's do. */
+static void add_tagged_page(fixture *fx, int pg, int *id) {
+  char label[16];
+  snprintf(label, sizeof label, "%d", pg + 1);
+  rp_page *p = add_page(fx, rp_arena_strdup(fx->a, label));
+  add_bookmark(fx, p, "Study", 1, 72);
+  rp_item *it = add_text(fx, p, 72, 80, fx->bold, 16, "A case study");
+  it->role = RP_ROLE_H1, it->struct_id = ++*id;
+  int list = ++*id;
+  rp_item *box = add_shape(fx, p, RP_ITEM_RECT, 72, 100, 400, 40);
+  box->role = RP_ROLE_LIST, box->struct_id = list;
+  box->u.shape.fill.a = box->u.shape.stroke.a = 0;
+  for (int k = 0; k < 2; k++) {
+    int li = ++*id;
+    it = add_text(fx, p, 72, 110 + 15 * k, fx->regular, 10, "•");
+    it->role = RP_ROLE_LIST_LABEL, it->struct_id = li, it->parent_id = list;
+    it = add_text(fx, p, 84, 110 + 15 * k, fx->regular, 10, "an item of the list");
+    it->role = RP_ROLE_LIST_ITEM, it->struct_id = li, it->parent_id = list;
+  }
+  int table = ++*id, row = ++*id;
+  box = add_shape(fx, p, RP_ITEM_RECT, 72, 150, 400, 20);
+  box->role = RP_ROLE_TABLE, box->struct_id = table,
+  box->u.shape.fill.a = box->u.shape.stroke.a = 0;
+  box = add_shape(fx, p, RP_ITEM_RECT, 72, 150, 400, 20);
+  box->role = RP_ROLE_TABLE_ROW, box->struct_id = row, box->parent_id = table;
+  box->u.shape.fill.a = box->u.shape.stroke.a = 0;
+  for (int c = 0; c < 3; c++) {
+    it = add_text(fx, p, 72 + 130 * c, 160, fx->regular, 10, "cell");
+    it->role = RP_ROLE_TABLE_CELL, it->struct_id = ++*id, it->parent_id = row;
+  }
+  for (int l = 0; l < 12; l++) {
+    it = add_text(fx, p, 72, 200 + 15 * l, fx->regular, 10, "Words of a paragraph, line by line");
+    it->role = RP_ROLE_P, it->struct_id = l % 4 ? *id : ++*id;
+  }
+  it = add_text(fx, p, 72, 700, fx->regular, 8, "A note at the foot of the page");
+  it->role = RP_ROLE_NOTE, it->struct_id = ++*id;
+  for (int k = 0; k < 2; k++) {
+    it = add_text(fx, p, 72, 400 + 20 * k, fx->regular, 10, "back to the start");
+    it->role = RP_ROLE_P, it->struct_id = ++*id;
+    rp_item *l = rp_page_add(fx->a, p, RP_ITEM_LINK);
+    l->x = 72, l->y = 390 + 20 * k, l->w = 100, l->h = 12, l->struct_id = *id;
+    l->u.link.dest_page = 0;
+    l->u.link.dest_y = 80;
+  }
+}
+
+/* The most bytes render holds (base/mem's count, above what was held
+ * before it began) drawing `pages` tagged pages one at a time. */
+static size_t render_peak(fixture *fx, int pages) {
+  int id = 0;
+  for (int pg = 0; pg < pages; pg++) add_tagged_page(fx, pg, &id);
+  size_t before = rp_mem_live(), peak = 0;
+  rp_render *r = NULL;
+  rp_render_opts o = {.source_date_epoch = "0"};
+  assert_int_equal(rp_render_begin(&o, tmp_path("flat.pdf"), &fx->d, &r), RP_OK);
+  for (size_t i = 0; i < fx->doc.pages.len; i++) {
+    rp_layout_doc view = fx->doc;
+    view.pages.len = i + 1;
+    assert_int_equal(rp_render_page(r, &view, i), RP_OK);
+    if (rp_mem_live() - before > peak) peak = rp_mem_live() - before;
+  }
+  assert_int_equal(rp_render_end(r, &fx->doc), RP_OK);
+  return peak;
+}
+
+/* Render's memory does not grow with the pages beyond a small constant a
+ * page (the page objects libharu keeps, 8 bytes an object in the
+ * cross-reference list): the structure tree, links, destinations and
+ * bookmarks of drawn pages are written out and freed. Holding them (as
+ * before) cost about 10 KB a page of this content. */
+static void test_memory_flat_in_pages(void **state) {
+  fixture *fx = *state;
+  size_t small = render_peak(fx, 50);
+  run_result r = run("qpdf --check '%s'", tmp_path("flat.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdfinfo -struct '%s' | grep -c 'Sect'", tmp_path("flat.pdf"));
+  assert_int_equal(atoi(r.out), 50);
+  run_free(&r);
+  fx->doc.pages = (rp_vec){0};
+  size_t large = render_peak(fx, 500);
+  double per_page = ((double)large - (double)small) / 450;
+  fprintf(stderr, "render's peak: 50 pages %zu B, 500 pages %zu B: %.0f B a page\n", small, large,
+          per_page);
+  assert_true(per_page < 2500);
+  r = run("qpdf --check '%s'", tmp_path("flat.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+}
+
 /* Renders fx->doc a page at a time as layout's page_done does: the
  * document grows by a page before each call, and a drawn page's items are
  * overwritten and dropped at once (render must not read them again). */
@@ -1278,6 +1372,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_path_operators_compact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pages_streamed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_streamed_link_past_end, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memory_flat_in_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_and_output_write_failures, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
