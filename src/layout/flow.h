@@ -172,7 +172,7 @@ typedef struct flow {
   rp_vec retired;      /* retired_section */
   size_t retired_from; /* the first not freed yet */
   bool between;        /* binding a section's body: rp_layout_final_label answers */
-  bool flow_ended;     /* … and the section before ended its flow (on the current page) */
+  size_t ref_final;    /* … from the pages before this one, as when the body began */
 } flow;
 
 typedef struct retired_section {
