@@ -70,9 +70,8 @@ static const rp_anchor *find_anchor(const flow *f, const char *id) {
   return strcmp(an->id, id) == 0 ? an : NULL;
 }
 
-/* Records that `id` is at doc->anchors[index]; false when out of memory. */
-static bool index_anchor(flow *f, const char *id, size_t index) {
-  anchor_index *x = &f->ids;
+/* Records in x that `id` is at `index`; false when out of memory. */
+static bool index_put(flow *f, anchor_index *x, const char *id, size_t index) {
   if (2 * (x->used + 1) > x->cap) {
     anchor_index bigger = {NULL, x->cap ? 2 * x->cap : 64, 0};
     bigger.slots = rp_arena_calloc(f->a, bigger.cap, sizeof *bigger.slots);
@@ -100,7 +99,7 @@ static void add_anchor(flow *f, const char *id) {
   if (!an) return;
   *an = (rp_anchor){copy, f->info.len - 1, f->y};
   id = copy;
-  if (!index_anchor(f, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
+  if (!index_put(f, &f->ids, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
 }
 
 static void flush_anchors(flow *f) {
@@ -556,6 +555,7 @@ void rp_flow_rewind(flow *f, const flow_mark *m) {
   f->counting = now.counting;
   f->running = now.running;
   f->ids = now.ids;
+  f->titles = now.titles;
   f->retired = now.retired; /* pieces retired since the mark (place_stream) */
   f->retired_from = now.retired_from;
   /* what the caller set for its trials stays */
@@ -979,13 +979,21 @@ static rp_status place_stream(flow *f, body_stream *bs, bool ends_page) {
 }
 
 /* The section as layout keeps it: its title, which pages' running texts
- * print once they are final, copied out of the section's arena. */
+ * print once they are final, copied out of the section's arena, each title
+ * once (a pack's studies share a dozen themes); the section itself in one
+ * place reused, since nothing points at it once it is laid out. */
 static const rp_section *own_section(flow *f, const rp_section *s) {
-  rp_section *c = rp_arena_alloc(f->a, sizeof *c);
-  if (!c) return NULL;
-  *c = *s;
-  if (s->title && !(c->title = rp_arena_strdup(f->a, s->title))) return NULL;
-  return c;
+  f->own = *s;
+  if (!s->title) return &f->own;
+  const anchor_slot *sl = f->titles.cap ? id_slot(&f->titles, s->title) : NULL;
+  if (sl && sl->id) {
+    f->own.title = sl->id;
+    return &f->own;
+  }
+  const char *copy = rp_arena_strdup(f->a, s->title);
+  if (!copy || !index_put(f, &f->titles, copy, 0)) return NULL;
+  f->own.title = copy;
+  return &f->own;
 }
 
 bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t cap) {

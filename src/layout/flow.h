@@ -167,6 +167,8 @@ typedef struct flow {
   bool ended;                    /* every page placed: the count is known */
   struct running_cache *running; /* running.c: lines of running texts */
   anchor_index ids;              /* doc->anchors by id */
+  anchor_index titles;           /* sections' titles, each copied once (own_section) */
+  rp_section own;                /* the section being laid out, lazily bound (own_section) */
   /* lazy binding (opts->next_section): the arenas of sections laid out,
    * each freed once the pages before its `upto` are handed on (flow.c) */
   rp_vec retired;      /* retired_section */

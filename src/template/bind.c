@@ -1544,6 +1544,11 @@ struct rp_binding {
   int notes_before;                 /* notes bound before it */
   bool pieces;                      /* rp_bind_opts.pieces */
   body_cursor cur;                  /* the body given a piece at a time */
+  /* what rp_bind_next records while a body is open (layout asks for the
+   * next section's head before the body's pieces): given after the body,
+   * where binding whole records it */
+  rp_diag held;
+  rp_diag *real;
 };
 
 /* Binds the next node of the runs (its section, if its template makes one,
@@ -1730,10 +1735,60 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   return RP_OK;
 }
 
-static void cursor_close(body_cursor *c) {
+/* Records entry e in d again, as it was recorded. */
+static void rerecord(rp_diag *d, const rp_diag_entry *e) {
+  const char *msg = e->message ? e->message : "";
+  if (e->severity == RP_SEV_ERROR) {
+    rp_diag_error(d, e->status, e->file, e->line, e->col, "%s", msg);
+    return;
+  }
+  if (!e->layout_file && !e->content_file && e->code == RP_DIAG_GENERAL && !e->page) {
+    rp_diag_warn(d, e->file, e->line, e->col, "%s", msg);
+    return;
+  }
+  bool content_first =
+      e->file && e->content_file && strcmp(e->file, e->content_file) == 0 &&
+      e->line == e->content_line &&
+      !(e->layout_file && strcmp(e->file, e->layout_file) == 0 && e->line == e->layout_line);
+  rp_diag_about ab = {.code = e->code,
+                      .page = e->page,
+                      .src = {e->layout_file, e->layout_line, e->content_file, e->content_line},
+                      .content_first = content_first};
+  rp_diag_warn_about(d, &ab, "%s", msg);
+}
+
+/* Binding's records go to bn->held (hold) or back to the real record. */
+static void hold_diag(rp_binding *bn, bool hold) {
+  binder *b = &bn->b;
+  if (hold) {
+    if (!bn->real) {
+      bn->real = b->d;
+      rp_diag_init(&bn->held);
+      bn->held.strict = bn->real->strict;
+      bn->held.preflight = bn->real->preflight;
+      bn->held.max_entries = SIZE_MAX;
+    }
+    b->d = b->x.d = &bn->held;
+  } else if (!hold && bn->real && b->d == &bn->held) {
+    b->d = b->x.d = bn->real;
+  }
+}
+
+/* What was held, recorded after the open body's problems. */
+static void give_held(rp_binding *bn) {
+  if (!bn->real) return;
+  hold_diag(bn, false);
+  for (size_t i = 0; i < bn->held.count; i++) rerecord(bn->real, &bn->held.entries[i]);
+  rp_diag_fini(&bn->held);
+  bn->real = NULL;
+}
+
+static void cursor_close(rp_binding *bn) {
+  body_cursor *c = &bn->cur;
   xmlXPathFreeObject(c->set);
   group_free(&c->gs);
   *c = (body_cursor){0};
+  give_held(bn);
 }
 
 static bool keeps_next(const rp_block *k) {
@@ -1830,7 +1885,7 @@ rp_status rp_bind_piece(rp_binding *bn, const rp_section *s, rp_arena *a, rp_blo
       if (c->trailing && b->notes.pending.len > 0 && !halted(b) &&
           !rp_notes_endnotes(b, &b->notes, NULL, bn->root, &out))
         oom(b);
-      cursor_close(c);
+      cursor_close(bn);
       break;
     }
     if (!last) last = out.head;
@@ -1851,7 +1906,7 @@ static void cursor_drain(rp_binding *bn) {
     rp_arena *scratch = rp_arena_new_child(bn->b.keep);
     if (!scratch) {
       oom(&bn->b);
-      cursor_close(&bn->cur);
+      cursor_close(bn);
       return;
     }
     rp_block *first;
@@ -1898,6 +1953,9 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
   binder *b = &bn->b;
   size_t errors = b->d->errors;
   pending_body(bn); /* a caller that binds no bodies itself */
+  bn->errors += b->d->errors - errors;
+  hold_diag(bn, bn->cur.s != NULL);
+  errors = b->d->errors;
   enter(bn, a);
   rp_section *s = NULL, **tail = &s;
   while (!s && step(bn, &tail)) {
@@ -1922,6 +1980,7 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
   bn->head_arena = a;
   *out = s;
   bn->errors += b->d->errors - errors;
+  hold_diag(bn, false);
   return bind_status(bn);
 }
 
@@ -1951,7 +2010,7 @@ void rp_bind_free(rp_binding *bn) {
   if (!bn) return;
   xmlXPathFreeObject(bn->set);
   bn->set = NULL;
-  cursor_close(&bn->cur);
+  cursor_close(bn);
   xmlGenericErrorFunc caller_err = xmlGenericError;
   void *caller_err_ctx = xmlGenericErrorContext;
   rp_xeval_fini(&bn->b.x);
