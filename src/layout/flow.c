@@ -8,6 +8,7 @@
  * handed on in order (opts->page_done) and their arenas freed; without
  * page_done every page is kept until the end, as it always was. */
 #include "layout/flow.h"
+#include "base/mem.h"
 #include "base/roman.h"
 
 #include <math.h>
@@ -70,17 +71,21 @@ static const rp_anchor *find_anchor(const flow *f, const char *id) {
   return strcmp(an->id, id) == 0 ? an : NULL;
 }
 
-/* Records in x that `id` is at `index`; false when out of memory. */
-static bool index_put(flow *f, anchor_index *x, const char *id, size_t index) {
+/* Records in x that `id` is at `index`; false when out of memory. The
+ * slots are the allocator's, not the arena's, so that a table outgrown
+ * (one slot per study of a pack, twice over) is freed, not left behind;
+ * freed at the run's end (rp_layout_run_ex). */
+static bool index_put(anchor_index *x, const char *id, size_t index) {
   if (2 * (x->used + 1) > x->cap) {
     anchor_index bigger = {NULL, x->cap ? 2 * x->cap : 64, 0};
-    bigger.slots = rp_arena_calloc(f->a, bigger.cap, sizeof *bigger.slots);
+    bigger.slots = rp_mem_calloc(bigger.cap, sizeof *bigger.slots);
     if (!bigger.slots) return false;
     for (size_t i = 0; i < x->cap; i++)
       if (x->slots[i].id) {
         *id_slot(&bigger, x->slots[i].id) = x->slots[i];
         bigger.used++;
       }
+    rp_mem_free(x->slots);
     *x = bigger;
   }
   anchor_slot *sl = id_slot(x, id);
@@ -99,7 +104,7 @@ static void add_anchor(flow *f, const char *id) {
   if (!an) return;
   *an = (rp_anchor){copy, f->info.len - 1, f->y};
   id = copy;
-  if (!index_put(f, &f->ids, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
+  if (!index_put(&f->ids, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
 }
 
 static void flush_anchors(flow *f) {
@@ -991,7 +996,7 @@ static const rp_section *own_section(flow *f, const rp_section *s) {
     return &f->own;
   }
   const char *copy = rp_arena_strdup(f->a, s->title);
-  if (!copy || !index_put(f, &f->titles, copy, 0)) return NULL;
+  if (!copy || !index_put(&f->titles, copy, 0)) return NULL;
   f->own.title = copy;
   return &f->own;
 }
@@ -1155,6 +1160,8 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
     if (sa) rp_arena_adopt(a, sa);
   }
   rp_flow_running_fini(&f);
+  rp_mem_free(f.ids.slots);
+  rp_mem_free(f.titles.slots);
   rp_hyphen_free(hy);
   if (st != RP_OK) return st;
   *out = doc;
