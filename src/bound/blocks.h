@@ -296,6 +296,9 @@ typedef struct rp_section {
   /* bound lazily: it holds notes (a later section may print them, layout
    * caches them by address), so its arena lives as long as the layout */
   bool keeps_notes;
+  /* bound lazily a piece at a time (template.h rp_bind_piece): `blocks` is
+   * NULL and layout asks for them (rp_layout_opts.section_piece) */
+  bool streamed;
 } rp_section;
 
 typedef struct rp_bound_doc {

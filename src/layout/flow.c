@@ -8,6 +8,7 @@
  * handed on in order (opts->page_done) and their arenas freed; without
  * page_done every page is kept until the end, as it always was. */
 #include "layout/flow.h"
+#include "base/mem.h"
 #include "base/roman.h"
 
 #include <math.h>
@@ -70,18 +71,21 @@ static const rp_anchor *find_anchor(const flow *f, const char *id) {
   return strcmp(an->id, id) == 0 ? an : NULL;
 }
 
-/* Records that `id` is at doc->anchors[index]; false when out of memory. */
-static bool index_anchor(flow *f, const char *id, size_t index) {
-  anchor_index *x = &f->ids;
+/* Records in x that `id` is at `index`; false when out of memory. The
+ * slots are the allocator's, not the arena's, so that a table outgrown
+ * (one slot per study of a pack, twice over) is freed, not left behind;
+ * freed at the run's end (rp_layout_run_ex). */
+static bool index_put(anchor_index *x, const char *id, size_t index) {
   if (2 * (x->used + 1) > x->cap) {
     anchor_index bigger = {NULL, x->cap ? 2 * x->cap : 64, 0};
-    bigger.slots = rp_arena_calloc(f->a, bigger.cap, sizeof *bigger.slots);
+    bigger.slots = rp_mem_calloc(bigger.cap, sizeof *bigger.slots);
     if (!bigger.slots) return false;
     for (size_t i = 0; i < x->cap; i++)
       if (x->slots[i].id) {
         *id_slot(&bigger, x->slots[i].id) = x->slots[i];
         bigger.used++;
       }
+    rp_mem_free(x->slots);
     *x = bigger;
   }
   anchor_slot *sl = id_slot(x, id);
@@ -100,7 +104,7 @@ static void add_anchor(flow *f, const char *id) {
   if (!an) return;
   *an = (rp_anchor){copy, f->info.len - 1, f->y};
   id = copy;
-  if (!index_anchor(f, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
+  if (!index_put(&f->ids, id, f->doc->anchors.len - 1)) f->doc->anchors.len--;
 }
 
 static void flush_anchors(flow *f) {
@@ -556,6 +560,9 @@ void rp_flow_rewind(flow *f, const flow_mark *m) {
   f->counting = now.counting;
   f->running = now.running;
   f->ids = now.ids;
+  f->titles = now.titles;
+  f->retired = now.retired; /* pieces retired since the mark (place_stream) */
+  f->retired_from = now.retired_from;
   /* what the caller set for its trials stays */
   f->d = now.d;
   f->balancing = now.balancing;
@@ -705,7 +712,27 @@ static void restart_labels(flow *f, const rp_section *s) {
   f->label_number = 0;
 }
 
-static rp_status run_section(flow *f, const rp_section *s, bool ends_page) {
+/* A section bound a piece at a time (rp_section.streamed): place_stream. */
+typedef struct piece_arena {
+  rp_arena *a;
+  size_t last; /* the number of the last piece bound into it */
+  bool keep;   /* it holds notes */
+} piece_arena;
+
+typedef struct body_stream {
+  const rp_section *src; /* the section as bound: what pieces are asked for by */
+  rp_arena *ca;          /* the section's arena: pieces go there while it is small */
+  bool ca_keep;          /* … and one of them holds notes */
+  rp_vec arenas;         /* piece_arena, in order; from `from` on not retired */
+  size_t from;
+  size_t pieces;  /* pieces given so far: the last one's number */
+  rp_block *tail; /* the last block given: the next piece follows it */
+  bool done;
+} body_stream;
+
+static rp_status place_stream(flow *f, body_stream *bs, bool ends_page);
+
+static rp_status run_section(flow *f, const rp_section *s, bool ends_page, body_stream *bs) {
   f->section = s;
   rp_status st = RP_OK;
   bool need_page = !f->page || s->new_page || s->master != f->master;
@@ -739,7 +766,8 @@ static rp_status run_section(flow *f, const rp_section *s, bool ends_page) {
       f->page_blank = true; /* a bookmark alone does not make a page used */
     }
   }
-  st = place_section_blocks(f, s->blocks, ends_page);
+  st = s->streamed && bs ? place_stream(f, bs, ends_page)
+                         : place_section_blocks(f, s->blocks, ends_page);
   if (st == RP_OK) st = rp_flow_notes_section_end(f);
   if (f->pending_start == s) f->pending_start = NULL; /* nothing placed */
   if (f->pending_bookmark == s) { /* nothing placed: the entry goes where it ended */
@@ -779,27 +807,205 @@ static void free_retired(flow *f) {
   }
 }
 
+/* ---- a section's body in pieces ----------------------------------------------
+ *
+ * A streamed section's blocks come a piece at a time (opts->section_piece),
+ * each linked after the one before, and are placed as they come, so that a
+ * long section (an index of every study) never holds all its blocks. A
+ * piece's arena is retired once it is placed, and freed, as a section's is,
+ * once the pages that may point into it are handed on.
+ *
+ * Where the flow ends on a page whose frame levels its columns
+ * (place_levelled), the levelling goes back to the start of what ends
+ * there: it re-places those blocks in shorter columns of the last page.
+ * Only that page changes, so it need not go back further than the last
+ * piece boundary on an earlier page (the window's start, W): trials placed
+ * from there place the pages before the last exactly as the pass from the
+ * segment's start did, and count the same widows after it. The pages from
+ * W's on are held and its pieces kept until the segment ends; then the
+ * flow goes back to W and the window is levelled as place_ending would
+ * have levelled the whole segment. Its blocks' diagnostics were recorded
+ * when they were first placed: the levelled placing is quiet. */
+
+/* Pieces of a section: bigger ones in arenas of their own of about this. */
+#define PIECE_BYTES (64u * 1024u)
+
+/* The next piece of bs, linked after the last: *first NULL when done. */
+static rp_status pull(flow *f, body_stream *bs, const rp_block **first) {
+  *first = NULL;
+  if (bs->done) return RP_OK;
+  const rp_layout_opts *o = f->opts;
+  rp_arena *a = bs->ca;
+  piece_arena *pa =
+      bs->arenas.len > bs->from ? &RP_VEC_AT(bs->arenas, piece_arena, bs->arenas.len - 1) : NULL;
+  if (rp_arena_used(bs->ca) >= GROUP_BYTES) {
+    if (!pa || rp_arena_used(pa->a) >= PIECE_BYTES) {
+      pa = rp_vec_push(f->a, &bs->arenas, sizeof *pa);
+      if (!pa) return rp_diag_oom(f->d);
+      *pa = (piece_arena){rp_arena_new_child(f->a), 0, false};
+      if (!pa->a) {
+        bs->arenas.len--;
+        return rp_diag_oom(f->d);
+      }
+    }
+    a = pa->a;
+  }
+  rp_block *b = NULL;
+  bool keeps = false;
+  f->between = true;
+  rp_status st = o->section_piece(o->section_user, bs->src, f, a, &b, &keeps);
+  f->between = false;
+  if (st != RP_OK) return st;
+  if (a == bs->ca) {
+    bs->ca_keep |= keeps;
+  } else {
+    pa->keep |= keeps;
+    pa->last = bs->pieces + 1;
+  }
+  if (!b) {
+    bs->done = true;
+    return RP_OK;
+  }
+  bs->pieces++;
+  if (bs->tail) bs->tail->next = b;
+  for (bs->tail = b; bs->tail->next; bs->tail = bs->tail->next) {
+  }
+  *first = b;
+  return RP_OK;
+}
+
+/* Retires the piece arenas holding nothing from piece `upto` on. */
+static rp_status retire_pieces(flow *f, body_stream *bs, size_t upto) {
+  rp_status st = RP_OK;
+  for (; bs->from < bs->arenas.len; bs->from++) {
+    piece_arena *pa = &RP_VEC_AT(bs->arenas, piece_arena, bs->from);
+    if (pa->last >= upto || (bs->from + 1 == bs->arenas.len && !bs->done))
+      break; /* the one being filled stays until the body is done */
+    if (st == RP_OK)
+      st = retire(f, pa->a, pa->keep);
+    else
+      rp_arena_adopt(f->a, pa->a);
+  }
+  free_retired(f); /* those whose pages are handed on already */
+  return st;
+}
+
+/* The first top-level page break from b to the end of the chain given. */
+static const rp_block *break_in(const rp_block *b) {
+  while (b && b->kind != RP_BLOCK_PAGE_BREAK) b = b->next;
+  return b;
+}
+
+/* Pages from page `page` on (and those an outer hold keeps) are held. */
+static rp_status hold_at(flow *f, size_t outer, size_t page) {
+  f->keep_from = page < outer ? page : outer;
+  return f->doc->pages.len ? release(f, f->doc->pages.len - 1) : RP_OK;
+}
+
+/* The window's levelling: the flow back at W, its blocks placed as
+ * place_ending places a segment, quietly. */
+static rp_status level_window(flow *f, const flow_mark *w, const rp_block *first,
+                              const rp_block *brk) {
+  rp_flow_rewind(f, w);
+  flow_quiet q;
+  rp_flow_quiet_begin(f, &q);
+  f->stop = brk;
+  rp_status st = place_levelled(f, first, (place_ctx){0, 0, 0});
+  f->stop = NULL;
+  size_t errors, widows;
+  rp_flow_quiet_end(f, &q, &errors, &widows);
+  if (st == RP_ERR_INTERNAL) return rp_diag_oom(f->d);
+  if (st == RP_OK && errors)
+    return rp_diag_error(f->d, RP_ERR_INTERNAL, NULL, 0, 0,
+                         "levelling the columns of a streamed section failed");
+  return st;
+}
+
+static rp_status place_stream(flow *f, body_stream *bs, bool ends_page) {
+  place_ctx ctx = {0, 0, 0};
+  const rp_block *cur;
+  rp_status st = pull(f, bs, &cur);
+  bool lev = f->master && balances(f->master) && !f->measuring;
+  size_t outer = f->keep_from;
+  /* W: the window's start; C: the last piece boundary (W once the flow
+   * reaches a later page) */
+  flow_mark marks[2], *w = &marks[0], *c = &marks[1];
+  while (st == RP_OK && cur) {
+    const rp_block *wb = cur, *cb = cur, *brk = NULL;
+    size_t wn = bs->pieces, cn = bs->pieces;
+    if (lev) {
+      rp_flow_mark(f, w);
+      *c = *w;
+      st = hold_at(f, outer, f->doc->pages.len ? f->doc->pages.len - 1 : 0);
+    }
+    while (st == RP_OK) {
+      brk = break_in(cur);
+      f->stop = brk;
+      st = rp_flow_place_blocks(f, cur, ctx);
+      f->stop = NULL;
+      if (st != RP_OK || brk) break;
+      st = retire_pieces(f, bs, lev ? wn : bs->pieces + 1);
+      if (st == RP_OK) st = pull(f, bs, &cur);
+      if (st != RP_OK || !cur) break;
+      if (!lev) continue;
+      if (f->doc->pages.len > c->pages) { /* C is on a page before: the window starts there */
+        *w = *c;
+        wb = cb;
+        wn = cn;
+        st = hold_at(f, outer, w->pages - 1);
+        if (st == RP_OK) st = retire_pieces(f, bs, wn);
+      }
+      rp_flow_mark(f, c);
+      cb = cur;
+      cn = bs->pieces;
+    }
+    if (st == RP_OK && lev && (brk || ends_page)) {
+      if (f->doc->pages.len > c->pages) {
+        *w = *c;
+        wb = cb;
+      }
+      st = level_window(f, w, wb, brk);
+    }
+    if (lev) {
+      rp_status un = hold_at(f, outer, SIZE_MAX);
+      if (st == RP_OK) st = un;
+    }
+    if (st != RP_OK || !brk) break;
+    rp_block one = *brk;
+    one.next = NULL;
+    st = rp_flow_place_blocks(f, &one, ctx);
+    cur = brk->next;
+    if (st == RP_OK) st = retire_pieces(f, bs, bs->pieces);
+    if (st == RP_OK && !cur) st = pull(f, bs, &cur);
+  }
+  bs->done = true;
+  rp_status r = retire_pieces(f, bs, SIZE_MAX);
+  return st != RP_OK ? st : r;
+}
+
 /* The section as layout keeps it: its title, which pages' running texts
- * print once they are final, copied out of the section's arena. */
+ * print once they are final, copied out of the section's arena, each title
+ * once (a pack's studies share a dozen themes); the section itself in one
+ * place reused, since nothing points at it once it is laid out. */
 static const rp_section *own_section(flow *f, const rp_section *s) {
-  rp_section *c = rp_arena_alloc(f->a, sizeof *c);
-  if (!c) return NULL;
-  *c = *s;
-  if (s->title && !(c->title = rp_arena_strdup(f->a, s->title))) return NULL;
-  return c;
+  f->own = *s;
+  if (!s->title) return &f->own;
+  const anchor_slot *sl = f->titles.cap ? id_slot(&f->titles, s->title) : NULL;
+  if (sl && sl->id) {
+    f->own.title = sl->id;
+    return &f->own;
+  }
+  const char *copy = rp_arena_strdup(f->a, s->title);
+  if (!copy || !index_put(&f->titles, copy, 0)) return NULL;
+  f->own.title = copy;
+  return &f->own;
 }
 
 bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t cap) {
   const flow *f = run;
   if (!f || !f->between) return false;
   const rp_anchor *an = find_anchor(f, id);
-  if (!an) return false;
-  /* Between sections nothing reaches back before the current page (holds
-   * and trials are a section's own), and once a flow has ended nothing more
-   * is placed on it; a blank page may still get another label. */
-  size_t pages = f->doc->pages.len, final = pages ? pages - 1 : 0;
-  if (f->flow_ended && !f->page_blank) final = pages;
-  if (an->page >= final) return false;
+  if (!an || an->page >= f->ref_final) return false;
   const rp_page *pg = &RP_VEC_AT(f->doc->pages, rp_page, an->page);
   if (pg->label)
     snprintf(buf, cap, "%s", pg->label);
@@ -812,8 +1018,15 @@ bool rp_layout_final_label(const void *run, const char *id, char *buf, size_t ca
 static rp_status section_body(flow *f, const rp_section *s, bool flow_ended) {
   const rp_layout_opts *o = f->opts;
   if (!o->section_body) return RP_OK;
+  /* Between sections nothing reaches back before the current page (holds
+   * and trials are a section's own), and once a flow has ended nothing more
+   * is placed on it; a blank page may still get another label. The pieces
+   * of a streamed body are answered as the body's start was, so that they
+   * print what the body bound whole would. */
+  size_t pages = f->doc->pages.len;
+  f->ref_final = pages ? pages - 1 : 0;
+  if (flow_ended && !f->page_blank) f->ref_final = pages;
   f->between = true;
-  f->flow_ended = flow_ended;
   rp_status st = o->section_body(o->section_user, s, f);
   f->between = false;
   return st;
@@ -835,7 +1048,9 @@ static rp_status run_lazy(flow *f) {
     keep |= cur->keeps_notes;
     bool ends = !next || next->new_page || next->master != cur->master;
     const rp_section *own = own_section(f, cur);
-    st = own ? run_section(f, own, ends) : rp_diag_oom(f->d);
+    body_stream bs = {.src = cur, .ca = ca};
+    st = own ? run_section(f, own, ends, &bs) : rp_diag_oom(f->d);
+    keep |= bs.ca_keep;
     if (st != RP_OK) break;
     if (na != ca || !next) {
       if (na != ca && !next) rp_arena_free(na);
@@ -926,7 +1141,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   for (const rp_section *s = b->sections; s && !lazy && st == RP_OK; s = s->next) {
     /* the next section starts a page of its own: this one's flow ends here */
     bool ends = !s->next || s->next->new_page || s->next->master != s->master;
-    st = run_section(&f, s, ends);
+    st = run_section(&f, s, ends, NULL);
   }
   if (st == RP_OK && doc->pages.len == 0)
     st = rp_diag_error(d, RP_ERR_INPUT, b->layout_path, 0, 0,
@@ -945,6 +1160,8 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
     if (sa) rp_arena_adopt(a, sa);
   }
   rp_flow_running_fini(&f);
+  rp_mem_free(f.ids.slots);
+  rp_mem_free(f.titles.slots);
   rp_hyphen_free(hy);
   if (st != RP_OK) return st;
   *out = doc;

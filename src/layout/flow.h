@@ -167,12 +167,14 @@ typedef struct flow {
   bool ended;                    /* every page placed: the count is known */
   struct running_cache *running; /* running.c: lines of running texts */
   anchor_index ids;              /* doc->anchors by id */
+  anchor_index titles;           /* sections' titles, each copied once (own_section) */
+  rp_section own;                /* the section being laid out, lazily bound (own_section) */
   /* lazy binding (opts->next_section): the arenas of sections laid out,
    * each freed once the pages before its `upto` are handed on (flow.c) */
   rp_vec retired;      /* retired_section */
   size_t retired_from; /* the first not freed yet */
   bool between;        /* binding a section's body: rp_layout_final_label answers */
-  bool flow_ended;     /* … and the section before ended its flow (on the current page) */
+  size_t ref_final;    /* … from the pages before this one, as when the body began */
 } flow;
 
 typedef struct retired_section {

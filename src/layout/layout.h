@@ -75,6 +75,15 @@ typedef struct rp_layout_opts {
    * laid out, after the one before it is: `run` answers
    * rp_layout_final_label meanwhile. NULL: the sections come whole. */
   rp_status (*section_body)(void *user, const rp_section *s, const void *run);
+  /* … and, for a section bound a piece at a time (rp_section.streamed),
+   * the next piece of its blocks (template.h rp_bind_piece) into the arena
+   * given, as layout reaches it: *first NULL when the body is done; *keeps:
+   * the arena holds notes and must live as long as the run's. `run`
+   * answers rp_layout_final_label as it did when the body began. Layout
+   * frees each piece's arena once its pages are handed on and no levelling
+   * of a page's columns can go back to it. */
+  rp_status (*section_piece)(void *user, const rp_section *s, const void *run, rp_arena *a,
+                             rp_block **first, bool *keeps);
   void *section_user;
   /* A streamed pass without pages_hint does not only count: it hands its
    * pages on without the running texts that print {$pages}, each page's

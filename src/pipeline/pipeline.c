@@ -237,7 +237,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   rp_image_probe_init(&probe);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     rp_item_list one = {&items->v[i], 1};
-    rp_bind_opts bo = {&one, NULL, NULL};
+    rp_bind_opts bo = {&one, NULL, NULL, false};
     rp_bound_doc *bound = NULL;
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
     rp_layout_opts lo = {.probe = rp_image_probe_file, .probe_user = &probe};
@@ -348,6 +348,15 @@ static void lazy_end(lazy *lz) {
   lz->bn = NULL;
 }
 
+/* The content's tree freed once nothing is left to bind (lz->drop_tree):
+ * the last section's body may still be given a piece at a time. */
+static void drop_tree(lazy *lz) {
+  if (!rp_bind_done(lz->bn)) return;
+  lazy_end(lz);
+  xmlFreeDoc(lz->content->doc);
+  lz->content->doc = NULL;
+}
+
 static rp_status next_section(void *user, rp_arena *a, const rp_section **out) {
   lazy *lz = user;
   rp_status st = settle(rp_bind_next(lz->bn, a, out), lz->d);
@@ -356,11 +365,7 @@ static rp_status next_section(void *user, rp_arena *a, const rp_section **out) {
     rp_bind_rest(lz->bn);
     return st;
   }
-  if (!*out && lz->drop_tree) {
-    lazy_end(lz);
-    xmlFreeDoc(lz->content->doc);
-    lz->content->doc = NULL;
-  }
+  if (!*out && lz->drop_tree) drop_tree(lz);
   return RP_OK;
 }
 
@@ -369,11 +374,10 @@ static bool live_label(void *user, const char *id, char *buf, size_t cap) {
   return lz->run && rp_layout_final_label(lz->run, id, buf, cap);
 }
 
-static rp_status section_body(void *user, const rp_section *sec, const void *run) {
-  lazy *lz = user;
-  lz->run = run;
-  rp_status st = settle(rp_bind_body(lz->bn, sec), lz->d);
-  lz->run = NULL;
+/* After a section's body, or a piece of it, bound with `st`: a binding
+ * that failed binds the rest (every problem shown); a tentative layout
+ * that met a page() answered from no laid-out page only measures. */
+static rp_status after_binding(lazy *lz, rp_status st) {
   if (st != RP_OK) {
     rp_bind_rest(lz->bn);
     return st;
@@ -395,6 +399,29 @@ static rp_status section_body(void *user, const rp_section *sec, const void *run
   return RP_OK;
 }
 
+static rp_status section_body(void *user, const rp_section *sec, const void *run) {
+  lazy *lz = user;
+  lz->run = run;
+  rp_status st = settle(rp_bind_body(lz->bn, sec), lz->d);
+  lz->run = NULL;
+  return after_binding(lz, st);
+}
+
+/* The next piece of a streamed section's body (rp_bind_piece), as layout
+ * reaches it. */
+static rp_status section_piece(void *user, const rp_section *sec, const void *run, rp_arena *a,
+                               rp_block **first, bool *keeps) {
+  lazy *lz = user;
+  lz->run = run;
+  rp_block *b = NULL;
+  rp_status st = settle(rp_bind_piece(lz->bn, sec, a, &b, keeps), lz->d);
+  lz->run = NULL;
+  *first = st == RP_OK ? b : NULL;
+  st = after_binding(lz, st);
+  if (st == RP_OK && !b && lz->drop_tree) drop_tree(lz);
+  return st;
+}
+
 /* Begins binding the content with `bo` into `a` for a layout with `lo`. */
 static rp_status lazy_begin(lazy *lz, rp_arena *a, const rp_layout_def *layout,
                             const rp_bind_opts *bo, rp_layout_opts *lo,
@@ -411,9 +438,11 @@ static rp_status lazy_begin(lazy *lz, rp_arena *a, const rp_layout_def *layout,
   rp_bind_opts with = *bo;
   lz->live = (rp_live_refs){.label = live_label, .user = lz};
   if (lz->live_on) with.live = &lz->live;
+  with.pieces = true; /* a long section never bound whole */
   if (st == RP_OK) st = rp_bind_begin(a, layout, lz->content, &with, lz->d, &lz->bn, bound);
   lo->next_section = next_section;
   lo->section_body = section_body;
+  lo->section_piece = section_piece;
   lo->section_user = lz;
   return settle(st, lz->d);
 }
@@ -461,7 +490,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
       break;
     }
     prev->final = true; /* the anchors are all known now: a missing id is a mistake */
-    rp_bind_opts bo = {first->items, prev, NULL};
+    rp_bind_opts bo = {first->items, prev, NULL, false};
     const rp_bound_doc *bound = NULL;
     rp_layout_doc *again = NULL;
     stream_reset(s); /* what the pass before drew, or counted */
@@ -669,7 +698,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              "or preflight report");
     goto done;
   }
-  rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL};
+  rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL, false};
   /* A layout with page references is laid out more than once, each time in
    * an arena of its own (settle_page_refs); the one kept joins `a`. */
   bool refs = st == RP_OK && rp_layout_def_uses_page_refs(layout);

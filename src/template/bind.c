@@ -1154,78 +1154,114 @@ static void build_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, in
   b->dyn_style = saved;
 }
 
-/* <group>: one pass per distinct key, in order of first appearance. */
-void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
-                   int depth) {
+/* A <group>'s selection split by key (group_collect): the node sets, in
+ * order of first appearance, with their keys; emitted one at a time
+ * (group_emit) by rp_bind_group, or a piece at a time (rp_bind_piece). */
+typedef struct group_set {
   xmlXPathObjectPtr set;
-  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
-  int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
+  xmlHashTablePtr index;
+  xmlNodeSetPtr *groups;
+  const char **keys;
+  int n, n_groups;
+} group_set;
+
+static void group_free(group_set *gs) {
+  for (int g = 0; g < gs->n_groups && gs->groups; g++) xmlXPathFreeNodeSet(gs->groups[g]);
+  xmlHashFree(gs->index, NULL);
+  xmlXPathFreeObject(gs->set);
+  *gs = (group_set){0};
+}
+
+/* The groups of t's selection, their arrays in `a`; false (gs freed) when
+ * the selection fails or memory runs out (recorded). */
+static bool group_collect(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
+                          rp_arena *a, group_set *gs) {
+  *gs = (group_set){0};
+  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &gs->set) != RP_OK) {
+    gs->set = NULL;
+    return false;
+  }
+  int n = gs->n = gs->set->nodesetval ? gs->set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
     warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the group is left out",
                t->select->where, b->x.content_file, content_line(node));
-  xmlHashTablePtr index = xmlHashCreate(16);
-  xmlNodeSetPtr *groups = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *groups) : NULL;
-  const char **keys = n ? rp_arena_calloc(b->a, (size_t)n, sizeof *keys) : NULL;
-  int n_groups = 0;
-  if (!index || (n && (!groups || !keys))) {
+  gs->index = xmlHashCreate(16);
+  gs->groups = n ? rp_arena_calloc(a, (size_t)n, sizeof *gs->groups) : NULL;
+  gs->keys = n ? rp_arena_calloc(a, (size_t)n, sizeof *gs->keys) : NULL;
+  if (!gs->index || (n && (!gs->groups || !gs->keys))) {
     oom(b);
-    goto done;
+    goto fail;
   }
   for (int i = 0; i < n; i++) {
-    xmlNodePtr item = set->nodesetval->nodeTab[i];
+    xmlNodePtr item = gs->set->nodesetval->nodeTab[i];
     xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->u.group.by, item, i + 1, n);
-    if (!k) goto done;
+    if (!k) goto fail;
     xmlChar *key = xmlXPathCastToString(k);
     xmlXPathFreeObject(k);
     if (!key) {
       oom(b);
-      goto done;
+      goto fail;
     }
-    void *found = xmlHashLookup(index, key);
+    void *found = xmlHashLookup(gs->index, key);
     int g;
     if (found) {
       g = (int)((intptr_t)found - 1);
     } else {
-      g = n_groups++;
-      keys[g] = rp_arena_strdup(b->a, (const char *)key);
-      groups[g] = xmlXPathNodeSetCreate(NULL);
-      if (!keys[g] || !groups[g] || xmlHashAddEntry(index, key, (void *)(intptr_t)(g + 1)) != 0) {
+      g = gs->n_groups++;
+      gs->keys[g] = rp_arena_strdup(a, (const char *)key);
+      gs->groups[g] = xmlXPathNodeSetCreate(NULL);
+      if (!gs->keys[g] || !gs->groups[g] ||
+          xmlHashAddEntry(gs->index, key, (void *)(intptr_t)(g + 1)) != 0) {
         xmlFree(key);
         oom(b);
-        goto done;
+        goto fail;
       }
     }
     xmlFree(key);
-    xmlXPathNodeSetAdd(groups[g], item);
+    xmlXPathNodeSetAdd(gs->groups[g], item);
   }
-  for (int g = 0; g < n_groups; g++) {
-    xmlNodePtr first = groups[g]->nodeNr ? groups[g]->nodeTab[0] : node;
-    bool pushed = rp_xeval_push(&b->x, "key", xmlXPathNewString((const xmlChar *)keys[g]));
-    bool pushed2 = false;
-    if (pushed) {
-      /* the set passes to the object (freed with it), and the object to
-       * the variable (freed by a failing push); a failing wrap frees the
-       * set only from libxml2 2.11 on */
-      xmlXPathObjectPtr set_obj = xmlXPathWrapNodeSet(groups[g]);
+  return true;
+fail:
+  group_free(gs);
+  return false;
+}
+
+/* Group g of gs: t's children with $key and $group bound; false when
+ * memory runs out (recorded). */
+static bool group_emit(binder *b, const rp_tnode *t, xmlNodePtr node, group_set *gs, int g,
+                       blist *out, int depth) {
+  xmlNodePtr first = gs->groups[g]->nodeNr ? gs->groups[g]->nodeTab[0] : node;
+  bool pushed = rp_xeval_push(&b->x, "key", xmlXPathNewString((const xmlChar *)gs->keys[g]));
+  bool pushed2 = false;
+  if (pushed) {
+    /* the set passes to the object (freed with it), and the object to
+     * the variable (freed by a failing push); a failing wrap frees the
+     * set only from libxml2 2.11 on */
+    xmlXPathObjectPtr set_obj = xmlXPathWrapNodeSet(gs->groups[g]);
 #if LIBXML_VERSION < 21100
-      if (!set_obj) xmlXPathFreeNodeSet(groups[g]);
+    if (!set_obj) xmlXPathFreeNodeSet(gs->groups[g]);
 #endif
-      groups[g] = NULL;
-      pushed2 = rp_xeval_push(&b->x, "group", set_obj);
-    }
-    if (!pushed || !pushed2) {
-      if (pushed) rp_xeval_pop(&b->x);
-      oom(b);
-      goto done;
-    }
-    emit_nodes(b, t->children, first, g + 1, n_groups, out, depth);
-    rp_xeval_pop(&b->x);
-    rp_xeval_pop(&b->x);
+    gs->groups[g] = NULL;
+    pushed2 = rp_xeval_push(&b->x, "group", set_obj);
   }
-done:
-  for (int g = 0; g < n_groups && groups; g++) xmlXPathFreeNodeSet(groups[g]);
-  xmlHashFree(index, NULL);
-  xmlXPathFreeObject(set);
+  if (!pushed || !pushed2) {
+    if (pushed) rp_xeval_pop(&b->x);
+    return oom(b);
+  }
+  emit_nodes(b, t->children, first, g + 1, gs->n_groups, out, depth);
+  rp_xeval_pop(&b->x);
+  rp_xeval_pop(&b->x);
+  return true;
+}
+
+/* <group>: one pass per distinct key, in order of first appearance. */
+void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                   int depth) {
+  group_set gs;
+  if (!group_collect(b, t, node, pos, size, b->a, &gs)) return;
+  for (int g = 0; g < gs.n_groups && group_emit(b, t, node, &gs, g, out, depth); g++) {
+  }
+  group_free(&gs);
 }
 
 /* Applies select and test, then calls fn once per context that passes. */
@@ -1427,19 +1463,30 @@ static void section_head(binder *b, const rp_run_def *r, const rp_template_def *
   *tail = &s->next;
 }
 
+/* The title and bookmark of the section of b->head (*h), whose blocks are
+ * bound next (section_body, or a piece at a time: rp_bind_piece). A
+ * projected content's item is read whole until they are (model/stream.c);
+ * false when it could not be (recorded). */
+static bool section_open(binder *b, section_todo *h) {
+  *h = b->head;
+  b->head = (section_todo){0};
+  rp_section *s = h->s;
+  const rp_template_def *t = h->t;
+  if (rp_content_expand(b->stream, b->x.content_file, h->node, b->d) != RP_OK) return false;
+  s->title = eval_text(b, t->section, h->node, h->pos, h->size);
+  s->bookmark = eval_text(b, t->bookmark, h->node, h->pos, h->size);
+  b->notes.n_section = 0;
+  return true;
+}
+
 /* The rest of the section of b->head: title, bookmark, blocks. */
 static void section_body(binder *b) {
-  section_todo h = b->head;
-  b->head = (section_todo){0};
+  section_todo h;
+  if (!section_open(b, &h)) return;
   rp_section *s = h.s;
   const rp_template_def *t = h.t;
-  /* a projected content's item, whole while its section binds (model/stream.c) */
-  if (rp_content_expand(b->stream, b->x.content_file, h.node, b->d) != RP_OK) return;
-  s->title = eval_text(b, t->section, h.node, h.pos, h.size);
-  s->bookmark = eval_text(b, t->bookmark, h.node, h.pos, h.size);
   blist blocks;
   blist_init(&blocks);
-  b->notes.n_section = 0;
   emit_nodes(b, t->body, h.node, h.pos, h.size, &blocks, 0);
   /* endnotes of the section that no <endnotes/> printed: at its end */
   if (b->l->notes.placement == RP_NOTES_SECTION &&
@@ -1465,6 +1512,23 @@ static bool item_kept(const rp_item_list *items, const xmlNode *n) {
 
 /* ---- the document, section by section ---------------------------------------- */
 
+/* A section's body bound a piece at a time (rp_bind_piece): the template's
+ * top-level elements in turn, an element with a select one context at a
+ * time, a <group> one key at a time, then the section's endnotes. What
+ * lives from piece to piece (the selection, the groups) is in the arena
+ * of the section's head, or libxml's (freed by cursor_close). */
+typedef struct body_cursor {
+  rp_section *s; /* NULL: none open */
+  section_todo h;
+  const rp_tnode *tn;    /* the top-level element being bound, or the next */
+  int mode;              /* 0: tn not begun; 1: tn's contexts; 2: tn's groups */
+  xmlXPathObjectPtr set; /* mode 1: tn's selection */
+  int i, n;              /* mode 1: the next context, how many; mode 2: the next group */
+  group_set gs;          /* mode 2 */
+  rp_arena *arena;       /* the section head's */
+  bool trailing;         /* the runs ended: endnotes no <endnotes/> printed come last */
+} body_cursor;
+
 struct rp_binding {
   binder b;
   rp_bound_doc *doc;
@@ -1484,6 +1548,13 @@ struct rp_binding {
   void *eval_err_ctx, *caller_err_ctx;
   void *vars_data, *xreported_data; /* the evaluator's vectors before a section */
   int notes_before;                 /* notes bound before it */
+  bool pieces;                      /* rp_bind_opts.pieces */
+  body_cursor cur;                  /* the body given a piece at a time */
+  /* what rp_bind_next records while a body is open (layout asks for the
+   * next section's head before the body's pieces): given after the body,
+   * where binding whole records it */
+  rp_diag held;
+  rp_diag *real;
 };
 
 /* Binds the next node of the runs (its section, if its template makes one,
@@ -1613,6 +1684,8 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   size_t errors = d->errors;
   binder *bp = &bn->b;
   *bp = (binder){.a = a, .keep = a, .d = d, .l = l, .items = o ? o->items : NULL};
+  bn->pieces = o && o->pieces;
+  bn->cur = (body_cursor){0};
   bp->text_left =
       RP_BIND_TEXT_FACTOR * (c->items ? c->text_bytes : text_bytes(root)) + RP_BIND_TEXT_SLACK;
   bp->stream = c->items;
@@ -1670,11 +1743,207 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   return RP_OK;
 }
 
+/* Records entry e in d again, as it was recorded. */
+static void rerecord(rp_diag *d, const rp_diag_entry *e) {
+  const char *msg = e->message ? e->message : "";
+  if (e->severity == RP_SEV_ERROR) {
+    rp_diag_error(d, e->status, e->file, e->line, e->col, "%s", msg);
+    return;
+  }
+  if (!e->layout_file && !e->content_file && e->code == RP_DIAG_GENERAL && !e->page) {
+    rp_diag_warn(d, e->file, e->line, e->col, "%s", msg);
+    return;
+  }
+  bool content_first =
+      e->file && e->content_file && strcmp(e->file, e->content_file) == 0 &&
+      e->line == e->content_line &&
+      !(e->layout_file && strcmp(e->file, e->layout_file) == 0 && e->line == e->layout_line);
+  rp_diag_about ab = {.code = e->code,
+                      .page = e->page,
+                      .src = {e->layout_file, e->layout_line, e->content_file, e->content_line},
+                      .content_first = content_first};
+  rp_diag_warn_about(d, &ab, "%s", msg);
+}
+
+/* Binding's records go to bn->held (hold) or back to the real record. */
+static void hold_diag(rp_binding *bn, bool hold) {
+  binder *b = &bn->b;
+  if (hold) {
+    if (!bn->real) {
+      bn->real = b->d;
+      rp_diag_init(&bn->held);
+      bn->held.strict = bn->real->strict;
+      bn->held.preflight = bn->real->preflight;
+      bn->held.max_entries = SIZE_MAX;
+    }
+    b->d = b->x.d = &bn->held;
+  } else if (!hold && bn->real && b->d == &bn->held) {
+    b->d = b->x.d = bn->real;
+  }
+}
+
+/* What was held, recorded after the open body's problems. */
+static void give_held(rp_binding *bn) {
+  if (!bn->real) return;
+  hold_diag(bn, false);
+  for (size_t i = 0; i < bn->held.count; i++) rerecord(bn->real, &bn->held.entries[i]);
+  rp_diag_fini(&bn->held);
+  bn->real = NULL;
+}
+
+static void cursor_close(rp_binding *bn) {
+  body_cursor *c = &bn->cur;
+  if (c->s) rp_content_collapse(bn->b.stream, c->h.node);
+  xmlXPathFreeObject(c->set);
+  group_free(&c->gs);
+  *c = (body_cursor){0};
+  give_held(bn);
+}
+
+static bool keeps_next(const rp_block *k) {
+  return k->keep_with_next || (k->style && k->style->keep_with_next);
+}
+
+/* Binds the cursor's next item into out (an element, one context of its
+ * select, one group), as emit_nodes would; false when the body's elements
+ * are done. */
+static bool cursor_step(rp_binding *bn, blist *out) {
+  binder *b = &bn->b;
+  body_cursor *c = &bn->cur;
+  const section_todo *h = &c->h;
+  while (!halted(b) && c->tn) {
+    const rp_tnode *t = c->tn;
+    const rp_tkind_def *k = &rp_tkinds[t->kind];
+    if (c->mode == 1) { /* the contexts of t's select, as each_context */
+      if (c->i < c->n) {
+        xmlNodePtr node = c->set->nodesetval->nodeTab[c->i++];
+        bool yes = true;
+        if (t->test && rp_xeval_bool(&b->x, t->test, node, c->i, c->n, &yes) != RP_OK) {
+          c->i = c->n;
+          continue;
+        }
+        if (yes) build(b, t, node, c->i, c->n, out, 0);
+        return true;
+      }
+      xmlXPathFreeObject(c->set);
+      c->set = NULL;
+    } else if (c->mode == 2) { /* a group at a time, as rp_bind_group */
+      if (c->i < c->gs.n_groups && group_emit(b, t, h->node, &c->gs, c->i++, out, 0)) return true;
+      group_free(&c->gs);
+    } else {
+      bool yes = true, gave = false;
+      if (k->own_select || !t->select) {
+        if (t->test && rp_xeval_bool(&b->x, t->test, h->node, h->pos, h->size, &yes) != RP_OK)
+          yes = false;
+      }
+      if (yes && k->own_select && k->bind && t->kind == RP_T_GROUP) {
+        if (group_collect(b, t, h->node, h->pos, h->size, c->arena, &c->gs)) {
+          c->mode = 2;
+          c->i = 0;
+          continue;
+        }
+      } else if (yes && k->own_select) {
+        if (k->bind) k->bind(b, t, h->node, h->pos, h->size, out, 0);
+        gave = true;
+      } else if (yes && !t->select) {
+        build(b, t, h->node, h->pos, h->size, out, 0);
+        gave = true;
+      } else if (yes) {
+        if (rp_xeval_nodes(&b->x, t->select, h->node, h->pos, h->size, &c->set) == RP_OK) {
+          c->n = c->set->nodesetval ? c->set->nodesetval->nodeNr : 0;
+          if (c->n == 0 && t->required)
+            warn_empty(b, t->file, t->line, h->node,
+                       "%s matched nothing (at %s:%d); the element is left out", t->select->where,
+                       b->x.content_file, content_line(h->node));
+          c->mode = 1;
+          c->i = 0;
+          continue;
+        }
+        c->set = NULL;
+      }
+      c->tn = t->next;
+      if (gave) return true;
+      continue;
+    }
+    c->mode = 0;
+    c->tn = t->next;
+  }
+  return false;
+}
+
+rp_status rp_bind_piece(rp_binding *bn, const rp_section *s, rp_arena *a, rp_block **first,
+                        bool *keeps) {
+  *first = NULL;
+  *keeps = false;
+  binder *b = &bn->b;
+  body_cursor *c = &bn->cur;
+  if (!c->s || c->s != s) return bind_status(bn);
+  size_t errors = b->d->errors;
+  enter(bn, a);
+  blist out;
+  blist_init(&out);
+  rp_block *last = NULL;
+  for (;;) {
+    if (!cursor_step(bn, &out)) {
+      /* the section's endnotes; then, after the last section, those no
+       * <endnotes/> printed */
+      xmlNodePtr node = c->h.node;
+      if (b->l->notes.placement == RP_NOTES_SECTION &&
+          !rp_notes_endnotes(b, &b->notes, NULL, node, &out))
+        oom(b);
+      if (c->trailing && b->notes.pending.len > 0 && !halted(b) &&
+          !rp_notes_endnotes(b, &b->notes, NULL, bn->root, &out))
+        oom(b);
+      cursor_close(bn);
+      break;
+    }
+    if (!last) last = out.head;
+    while (last && last->next) last = last->next;
+    /* a block kept with the next one is given with it (layout looks ahead) */
+    if (last && !keeps_next(last)) break;
+  }
+  leave(bn, NULL);
+  *keeps = b->notes.pending.len > 0 || b->notes.n_document != bn->notes_before;
+  *first = out.head;
+  bn->errors += b->d->errors - errors;
+  return bind_status(bn);
+}
+
+/* Binds what is left of an open body, thrown away (rp_bind_rest). */
+static void cursor_drain(rp_binding *bn) {
+  while (bn->cur.s) {
+    rp_arena *scratch = rp_arena_new_child(bn->b.keep);
+    if (!scratch) {
+      oom(&bn->b);
+      cursor_close(bn);
+      return;
+    }
+    rp_block *first;
+    bool keeps;
+    rp_bind_piece(bn, bn->cur.s, scratch, &first, &keeps);
+    rp_arena_free(scratch);
+  }
+}
+
 /* The body of the section whose head was given last, if not bound yet. */
 static void pending_body(rp_binding *bn) {
   binder *b = &bn->b;
   if (!b->head.s) return;
   rp_section *s = b->head.s;
+  if (bn->pieces) {   /* its blocks are bound as layout asks for them */
+    cursor_drain(bn); /* the one before, when its caller left it */
+    enter(bn, bn->head_arena);
+    bn->cur = (body_cursor){.s = s, .arena = bn->head_arena};
+    if (section_open(b, &bn->cur.h))
+      bn->cur.tn = bn->cur.h.t->body;
+    else
+      bn->cur.s = NULL; /* nothing to give: rp_bind_piece says why */
+    s->streamed = true;
+    leave(bn, s);
+    bn->last = s;
+    bn->last_arena = bn->head_arena;
+    return;
+  }
   enter(bn, bn->head_arena);
   section_body(b);
   leave(bn, s);
@@ -1695,13 +1964,18 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
   binder *b = &bn->b;
   size_t errors = b->d->errors;
   pending_body(bn); /* a caller that binds no bodies itself */
+  bn->errors += b->d->errors - errors;
+  hold_diag(bn, bn->cur.s != NULL);
+  errors = b->d->errors;
   enter(bn, a);
   rp_section *s = NULL, **tail = &s;
   while (!s && step(bn, &tail)) {
   }
   if (!s) {
     bn->ended = true;
-    if (b->notes.pending.len > 0 && !halted(b) && bn->last) {
+    if (bn->cur.s && bn->cur.s == bn->last) {
+      bn->cur.trailing = true; /* at the end of its last piece */
+    } else if (b->notes.pending.len > 0 && !halted(b) && bn->last) {
       /* endnotes no <endnotes/> printed: at the end of the last section
        * (not laid out yet: layout asks for the next before it does) */
       b->a = b->x.a = bn->last_arena;
@@ -1717,11 +1991,18 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out) {
   bn->head_arena = a;
   *out = s;
   bn->errors += b->d->errors - errors;
+  hold_diag(bn, false);
   return bind_status(bn);
 }
 
+bool rp_bind_done(const rp_binding *bn) {
+  return !bn || (bn->ended && !bn->cur.s && !bn->b.head.s);
+}
+
 rp_status rp_bind_rest(rp_binding *bn) {
+  cursor_drain(bn);
   rp_bind_body(bn, bn->b.head.s); /* its arena is the caller's, still there */
+  cursor_drain(bn);
   const rp_section *s;
   do {
     rp_arena *scratch = rp_arena_new_child(bn->b.keep);
@@ -1729,6 +2010,7 @@ rp_status rp_bind_rest(rp_binding *bn) {
     bn->last = NULL; /* thrown away: no trailing endnotes */
     rp_bind_next(bn, scratch, &s);
     if (s) rp_bind_body(bn, s);
+    cursor_drain(bn);
     bn->last = NULL;
     rp_arena_free(scratch);
   } while (s);
@@ -1739,6 +2021,7 @@ void rp_bind_free(rp_binding *bn) {
   if (!bn) return;
   xmlXPathFreeObject(bn->set);
   bn->set = NULL;
+  cursor_close(bn);
   xmlGenericErrorFunc caller_err = xmlGenericError;
   void *caller_err_ctx = xmlGenericErrorContext;
   rp_xeval_fini(&bn->b.x);

@@ -119,6 +119,9 @@ typedef struct rp_bind_opts {
   const rp_item_list *items; /* non-NULL: item runs bind only these nodes */
   const rp_page_refs *refs;  /* for page(); NULL: none known yet */
   rp_live_refs *live;        /* for page() first; NULL: none */
+  /* lazy binding: a section's blocks are bound a piece at a time as layout
+   * asks for them (rp_bind_piece), not by rp_bind_body */
+  bool pieces;
 } rp_bind_opts;
 
 /* True when the layout calls page(): rendering it takes a second layout. */
@@ -158,6 +161,23 @@ rp_status rp_bind_next(rp_binding *bn, rp_arena *a, const rp_section **out);
  * just before laying the section out, so that page() can answer from what is
  * already laid out (rp_live_refs). */
 rp_status rp_bind_body(rp_binding *bn, const rp_section *s);
+/* With rp_bind_opts.pieces, rp_bind_body binds a section's title and
+ * bookmark only and marks it streamed; its blocks come from rp_bind_piece,
+ * each call binding the next piece of its body into `a` (which the caller
+ * frees once nothing points into it, unless *keeps: it holds notes, which
+ * must live as long as the layout): the next top-level element of its
+ * template, or the next context of one with a select, or the next key of a
+ * top-level <group>, with the following ones while the last block keeps
+ * with the next; the section's endnotes (and, after the last section, those
+ * no <endnotes/> printed) come with the last piece. *first NULL: the body
+ * is done. The pieces, joined in order, are the blocks rp_bind_body binds
+ * whole, with the same problems recorded in the same order. Returns what
+ * rp_bind_next returns. */
+rp_status rp_bind_piece(rp_binding *bn, const rp_section *s, rp_arena *a, rp_block **first,
+                        bool *keeps);
+/* True once the runs are done and no body is left to give (the content's
+ * tree is no longer needed); true for NULL. */
+bool rp_bind_done(const rp_binding *bn);
 rp_status rp_bind_rest(rp_binding *bn);
 void rp_bind_free(rp_binding *bn);
 

@@ -403,6 +403,24 @@ static void test_two_threads_same_messages(void **state) {
   }
 }
 
+/* The pack of 220 studies, its index (one long section, a group of tables
+ * over every study, in two levelled columns) bound and laid out a piece at
+ * a time, makes byte for byte the PDF that binding whole makes. */
+static void test_pieces_pack_same_pdf(void **state) {
+  (void)state;
+  char pieces[4096], whole[4096], pack[4096], cmd[8192];
+  snprintf(pieces, sizeof pieces, "%s/pieces-220.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/whole-220.pdf", rp_test_tmpdir());
+  snprintf(pack, sizeof pack, "%s/pack-220.xml", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 220 %s", rp_test_src("bench/pack_xml.py"), pack);
+  if (system(cmd) != 0) skip();
+  const char *layout = rp_test_src("layouts/case-studies.xml");
+  assert_int_equal(render_with(pack, layout, pieces, false), 1);
+  assert_true(render_with(pack, layout, whole, true) >= 2);
+  assert_true(same_file(pieces, whole));
+  remove(pack);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
@@ -410,6 +428,7 @@ int main(void) {
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_two_threads_same_messages),
+      cmocka_unit_test(test_pieces_pack_same_pdf),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };

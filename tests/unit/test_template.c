@@ -23,6 +23,7 @@
 #include "base/path.h"
 #include "base/schemas.h"
 #include "base/xml.h"
+#include "layout/layout.h"
 #include "template/def.h"
 #include "template/template.h"
 #include "template/units.h"
@@ -59,6 +60,7 @@ static const char *const fixtures[] = {
     "labels-errors.xml", "labels-dup.xml",     "columns.xml",       "columns-errors.xml",
     "functions-v2.xml",  "charts.xml",         "charts-errors.xml", "charts-runtime.xml",
     "extends.xml",       "extends-errors.xml", "extends-base.xml",  "extends-chain.xml",
+    "pieces.xml",        "pieces-flat.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -2386,6 +2388,306 @@ static void test_lazy_memory_follows_sections(void **state) {
   assert_true(study_max[1] < study_max[0] + 1024);
 }
 
+/* ---- a section's body a piece at a time (rp_bind_piece) ------------------------ */
+
+/* The kinds, nesting, anchors and keeping of blocks, one line each. */
+static void append_shape(const rp_block *b, int depth, char **buf, size_t *len, size_t *cap) {
+  for (; b; b = b->next) {
+    char line[512];
+    int n = snprintf(line, sizeof line, "%*s%d %s %d%d %d %s\n", depth, "", (int)b->kind,
+                     b->anchor ? b->anchor : "-", b->keep_together, b->keep_with_next,
+                     b->src.layout_line, text_of(b));
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof line) n = sizeof line - 1;
+    if (*len + (size_t)n + 1 > *cap) {
+      *cap = (*len + (size_t)n + 1) * 2;
+      *buf = realloc(*buf, *cap);
+      assert_non_null(*buf);
+    }
+    memcpy(*buf + *len, line, (size_t)n);
+    *len += (size_t)n;
+    (*buf)[*len] = '\0';
+    append_shape(b->children, depth + 1, buf, len, cap);
+  }
+}
+
+static char *doc_shape(const rp_bound_doc *doc) {
+  size_t len = 0, cap = 1024;
+  char *buf = calloc(1, cap);
+  assert_non_null(buf);
+  for (const rp_section *s = doc->sections; s; s = s->next)
+    append_shape(s->blocks, 0, &buf, &len, &cap);
+  return buf;
+}
+
+/* Binds w's layout and content lazily with pieces, as layout asks for them
+ * (the next section's head before the pieces of the one before): every
+ * section's pieces joined into its blocks; the arenas in *arenas. *pieces:
+ * how many pieces came, *most: the most blocks bound at top level in one. */
+typedef struct pieced {
+  rp_arena **arenas;
+  size_t n_arenas, pieces, most;
+} pieced;
+
+static void keep_arena(pieced *p, rp_arena *a) {
+  p->arenas = realloc(p->arenas, (p->n_arenas + 1) * sizeof *p->arenas);
+  assert_non_null(p->arenas);
+  p->arenas[p->n_arenas++] = a;
+}
+
+static rp_status pieces_of(world *w, rp_binding *bn, rp_section *s, pieced *p) {
+  rp_block **tail = &s->blocks;
+  rp_status st;
+  for (;;) {
+    rp_arena *pa = rp_arena_new();
+    assert_non_null(pa);
+    keep_arena(p, pa);
+    rp_block *first;
+    bool keeps;
+    st = rp_bind_piece(bn, s, pa, &first, &keeps);
+    if (!first) break;
+    p->pieces++;
+    size_t n = 0;
+    for (*tail = first; *tail; tail = &(*tail)->next) n++;
+    if (n > p->most) p->most = n;
+  }
+  (void)w;
+  return st;
+}
+
+static rp_status bind_pieced(world *w, rp_bound_doc *out, pieced *p) {
+  *p = (pieced){0};
+  rp_binding *bn = NULL;
+  const rp_bound_doc *doc = NULL;
+  rp_bind_opts o = {.pieces = true};
+  rp_status st = rp_bind_begin(w->a, w->l, &w->c, &o, &w->d, &bn, &doc);
+  if (st != RP_OK) return st;
+  *out = *doc;
+  rp_section **tail = &out->sections;
+  const rp_section *cur = NULL, *next = NULL;
+  rp_arena *sa = rp_arena_new();
+  keep_arena(p, sa);
+  st = rp_bind_next(bn, sa, &cur);
+  if (cur) rp_bind_body(bn, cur);
+  while (cur) {
+    sa = rp_arena_new();
+    keep_arena(p, sa);
+    rp_status n = rp_bind_next(bn, sa, &next);
+    assert_true(cur->streamed);
+    assert_null(cur->blocks);
+    rp_status ps = pieces_of(w, bn, (rp_section *)cur, p);
+    st = n != RP_OK ? n : ps;
+    *tail = (rp_section *)cur;
+    tail = &(*tail)->next;
+    cur = next;
+    if (cur) rp_bind_body(bn, cur);
+  }
+  rp_bind_free(bn);
+  return st;
+}
+
+static void pieced_free(pieced *p) {
+  for (size_t i = 0; i < p->n_arenas; i++) rp_arena_free(p->arenas[i]);
+  free(p->arenas);
+}
+
+/* Bound a piece at a time, the sample (both stock layouts) and a pack in a
+ * layout with a long section (a repeat, a group of tables, a table, a page
+ * break, headings kept with what follows) give the same blocks, in the
+ * same order, with the same texts, anchors and keeping, as bound whole; the
+ * long section comes in many pieces, none of them the whole. */
+static void test_pieces_same_blocks(void **state) {
+  (void)state;
+  char pack[64];
+  write_pack(pack, sizeof pack, 120);
+  const char *cases[][2] = {{rp_test_src("layouts/annual-review.xml"), sample()},
+                            {rp_test_src("layouts/case-studies.xml"), sample()},
+                            {fixture("pieces.xml"), pack}};
+  for (size_t k = 0; k < 3; k++) {
+    world w;
+    bind_ok(&w, cases[k][0], cases[k][1], k < 2);
+    rp_bound_doc doc;
+    pieced p;
+    assert_int_equal(bind_pieced(&w, &doc, &p), RP_OK);
+    assert_int_equal(count_sections(&doc), count_sections(w.b));
+    char *whole = doc_shape(w.b), *parts = doc_shape(&doc);
+    assert_string_equal(parts, whole);
+    free(whole);
+    free(parts);
+    whole = all_texts(w.b);
+    parts = all_texts(&doc);
+    assert_string_equal(parts, whole);
+    free(whole);
+    free(parts);
+    if (k == 2) {
+      /* 120 paragraphs (the first with the heading kept with it), a break,
+       * 7 themes (a heading kept with its table; the first with the heading
+       * before them too), a heading kept with a table */
+      assert_int_equal(p.pieces, 120 + 1 + 7 + 1);
+      assert_int_equal(p.most, 3);
+    }
+    pieced_free(&p);
+    world_fini(&w);
+  }
+  unlink(pack);
+}
+
+/* A piece at a time, binding records the same problems, in the same order
+ * and with the same lines, as binding whole, and fails the same way. */
+static void test_pieces_same_errors(void **state) {
+  (void)state;
+  const char *f = "runtime.xml";
+  world whole, lazy;
+  world_init(&whole);
+  world_init(&lazy);
+  assert_int_equal(rp_layout_def_load(whole.a, fixture(f), &whole.d, &whole.l), RP_OK);
+  assert_int_equal(load_content(&whole, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(whole.a, whole.l, &whole.c, &whole.d, &whole.b), RP_ERR_INPUT);
+  assert_int_equal(rp_layout_def_load(lazy.a, fixture(f), &lazy.d, &lazy.l), RP_OK);
+  assert_int_equal(load_content(&lazy, sample(), true), RP_OK);
+  rp_bound_doc doc;
+  pieced p;
+  assert_int_equal(bind_pieced(&lazy, &doc, &p), RP_ERR_INPUT);
+  assert_int_equal(lazy.d.errors, whole.d.errors);
+  assert_int_equal(lazy.d.warnings, whole.d.warnings);
+  assert_int_equal(lazy.d.count, whole.d.count);
+  assert_true(whole.d.count > 1);
+  for (size_t i = 0; i < whole.d.count; i++) {
+    assert_string_equal(lazy.d.entries[i].message, whole.d.entries[i].message);
+    assert_int_equal(lazy.d.entries[i].line, whole.d.entries[i].line);
+  }
+  pieced_free(&p);
+  world_fini(&lazy);
+  world_fini(&whole);
+}
+
+/* Layout driven by a lazy binding, as the pipeline drives it: each page
+ * handed on is written down (its items' kinds, boxes and texts) and freed;
+ * the most memory held meanwhile above what was held before is measured. */
+typedef struct drive {
+  rp_binding *bn;
+  char *sig;
+  size_t len, cap, base, most, pages;
+} drive;
+
+static rp_status drive_next(void *u, rp_arena *a, const rp_section **out) {
+  return rp_bind_next(((drive *)u)->bn, a, out);
+}
+static rp_status drive_body(void *u, const rp_section *s, const void *run) {
+  (void)run;
+  return rp_bind_body(((drive *)u)->bn, s);
+}
+static rp_status drive_piece(void *u, const rp_section *s, const void *run, rp_arena *a,
+                             rp_block **first, bool *keeps) {
+  (void)run;
+  return rp_bind_piece(((drive *)u)->bn, s, a, first, keeps);
+}
+static rp_status drive_page(void *u, const rp_layout_doc *doc, size_t index) {
+  drive *dr = u;
+  const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, index);
+  for (size_t i = 0; i < pg->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    char line[600];
+    int n = snprintf(line, sizeof line, "%zu %d %.3f %.3f %.3f %.3f %s\n", index, (int)it->kind,
+                     it->x, it->y, it->w, it->h,
+                     it->kind == RP_ITEM_TEXT && it->u.text.text ? it->u.text.text : "");
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof line) n = sizeof line - 1;
+    if (dr->len + (size_t)n + 1 > dr->cap) {
+      dr->cap = (dr->len + (size_t)n + 1) * 2;
+      dr->sig = realloc(dr->sig, dr->cap);
+      assert_non_null(dr->sig);
+    }
+    memcpy(dr->sig + dr->len, line, (size_t)n);
+    dr->len += (size_t)n;
+    dr->sig[dr->len] = '\0';
+  }
+  size_t live = rp_mem_live();
+  if (live > dr->base && live - dr->base > dr->most) dr->most = live - dr->base;
+  dr->pages = index + 1;
+  return RP_OK;
+}
+
+/* Lays out `layout` with the pack of n studies at `path`: lazily (pieces:
+ * a piece at a time), or bound whole; pages handed on as they are final. */
+static void drive_layout(const char *layout, const char *path, int mode, drive *dr) {
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, layout, &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, path, false), RP_OK);
+  *dr = (drive){0};
+  rp_arena *la = rp_arena_new();
+  assert_non_null(la);
+  rp_layout_opts lo = {.page_done = drive_page, .page_done_user = dr, .hold_bytes = 0};
+  const rp_bound_doc *doc = NULL;
+  rp_bound_doc *bound = NULL;
+  dr->base = rp_mem_live();
+  if (mode == 0) {
+    assert_int_equal(rp_bind(la, w.l, &w.c, &w.d, &bound), RP_OK);
+    doc = bound;
+  } else {
+    rp_bind_opts o = {.pieces = mode == 2};
+    assert_int_equal(rp_bind_begin(la, w.l, &w.c, &o, &w.d, &dr->bn, &doc), RP_OK);
+    lo.next_section = drive_next;
+    lo.section_body = drive_body;
+    lo.section_piece = mode == 2 ? drive_piece : NULL;
+    lo.section_user = dr;
+  }
+  rp_layout_doc *pages = NULL;
+  rp_status st = rp_layout_run_ex(la, doc, &lo, &w.d, &pages);
+  if (st != RP_OK) rp_test_diag_dump(&w.d);
+  assert_int_equal(st, RP_OK);
+  rp_bind_free(dr->bn);
+  rp_arena_free(la);
+  world_fini(&w);
+}
+
+/* Laid out a piece at a time, a long section in two levelled columns (a
+ * repeat, a page break, a group of tables, a table) gives the pages it
+ * gives bound whole, item for item. */
+static void test_pieces_same_pages(void **state) {
+  (void)state;
+  char pack[64];
+  write_pack(pack, sizeof pack, 300);
+  drive whole, parts;
+  drive_layout(fixture("pieces.xml"), pack, 0, &whole);
+  drive_layout(fixture("pieces.xml"), pack, 2, &parts);
+  assert_true(whole.pages > 10);
+  assert_int_equal(parts.pages, whole.pages);
+  assert_string_equal(parts.sig, whole.sig);
+  free(whole.sig);
+  free(parts.sig);
+  unlink(pack);
+}
+
+/* The memory a long section's layout holds while its pages are handed on
+ * grows with its length a piece at a time only by what every item leaves
+ * for later pages (its anchor, for page() and links); bound whole, by its
+ * blocks too. */
+static void test_pieces_memory_flat(void **state) {
+  (void)state;
+  size_t most[2][2];
+  const int sizes[2] = {1000, 4000};
+  for (int k = 0; k < 2; k++) {
+    char pack[64];
+    write_pack(pack, sizeof pack, sizes[k]);
+    for (int mode = 1; mode <= 2; mode++) {
+      drive dr;
+      drive_layout(fixture("pieces-flat.xml"), pack, mode, &dr);
+      most[k][mode - 1] = dr.most;
+      free(dr.sig);
+    }
+    unlink(pack);
+  }
+  print_message("section bound whole: %zu -> %zu bytes; in pieces: %zu -> %zu\n", most[0][0],
+                most[1][0], most[0][1], most[1][1]);
+  /* per item added: its anchor's record (id, page, place) and nothing of
+   * its blocks, against its blocks and lines bound whole */
+  size_t added = (size_t)(sizes[1] - sizes[0]);
+  assert_true(most[1][1] < most[0][1] + 200 * added);
+  assert_true(most[1][0] > most[0][0] + 1500 * added);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -2436,6 +2738,10 @@ int main(void) {
       cmocka_unit_test(test_lazy_memory_follows_sections),
       cmocka_unit_test(test_xpath_compile_faults),
       cmocka_unit_test(test_fault_injection_once),
+      cmocka_unit_test(test_pieces_same_blocks),
+      cmocka_unit_test(test_pieces_same_errors),
+      cmocka_unit_test(test_pieces_same_pages),
+      cmocka_unit_test(test_pieces_memory_flat),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
