@@ -222,28 +222,40 @@ static void on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const 
 }
 
 /* Text, comments and instructions: outside items, and in kept-whole parts. */
-static bool keeps_text(const sax_state *s) {
+/* Text outside the items is kept, except the blanks between them: the
+ * analysis gives up on anything that reads the items' parent's text or
+ * steps over its node()s, and each would cost a node per item, walked by
+ * every batch's checks (check_all). */
+static bool keeps_node(const sax_state *s) {
   return !s->abort && !s->skip && (!s->item || s->whole);
+}
+
+static bool keeps_text(const sax_state *s, const xmlChar *ch, int len) {
+  if (!keeps_node(s)) return false;
+  if (s->item || s->depth + 1 != (int)s->p->n_item || s->matched != s->depth) return true;
+  for (int i = 0; i < len; i++)
+    if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r') return true;
+  return false;
 }
 
 static void on_text(void *ctx, const xmlChar *ch, int len) {
   sax_state *s = state_of(ctx);
-  if (keeps_text(s)) s->base.characters(ctx, ch, len);
+  if (keeps_text(s, ch, len)) s->base.characters(ctx, ch, len);
 }
 
 static void on_space(void *ctx, const xmlChar *ch, int len) {
   sax_state *s = state_of(ctx);
-  if (keeps_text(s)) s->base.ignorableWhitespace(ctx, ch, len);
+  if (keeps_text(s, ch, len)) s->base.ignorableWhitespace(ctx, ch, len);
 }
 
 static void on_comment(void *ctx, const xmlChar *value) {
   sax_state *s = state_of(ctx);
-  if (keeps_text(s)) s->base.comment(ctx, value);
+  if (keeps_node(s)) s->base.comment(ctx, value);
 }
 
 static void on_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
   sax_state *s = state_of(ctx);
-  if (keeps_text(s)) s->base.processingInstruction(ctx, target, data);
+  if (keeps_node(s)) s->base.processingInstruction(ctx, target, data);
 }
 
 static void on_subset(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys) {
