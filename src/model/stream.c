@@ -340,7 +340,11 @@ static xmlNodePtr read_item(const rp_content_items *it, const item_rec *r, xmlNo
     xmlStructuredErrorFunc serr = xmlStructuredError;
     void *serr_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(NULL, quiet);
+    /* libxml2 2.9's parser in a node's context reads through a failed
+     * allocation (docs/limits.md): its own are not failed on purpose */
+    rp_mem_shield(true);
     ok = xmlParseInNodeContext(in, buf, (int)len, PARSE_OPTIONS, &lst) == XML_ERR_OK;
+    rp_mem_shield(false);
     xmlSetStructuredErrorFunc(serr_ctx, serr);
   }
   rp_mem_free(buf);
