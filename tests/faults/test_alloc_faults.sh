@@ -53,7 +53,11 @@ run() {
   check "$name N=$spec" "$dir"
 }
 
-for case in "data/ccin-2018-19.xml annual-review -" "data/ccin-2018-19.xml board-profile pre"; do
+# A pack of 120 studies (142 KB) is loaded projected (docs/loading.md): the
+# skeleton, the batches' checks and each study read whole as it binds.
+python3 bench/pack_xml.py 120 "$TMP/pack-120.xml" || fail "bench/pack_xml.py failed"
+for case in "data/ccin-2018-19.xml annual-review -" "data/ccin-2018-19.xml board-profile pre" \
+  "$TMP/pack-120.xml case-studies -"; do
   set -- $case
   content=$1 layout=$2 pre=${3#-}
   base="$TMP/$layout"
