@@ -54,6 +54,17 @@ static rp_status check_version(xmlDocPtr doc, const char *path, rp_diag *d) {
  * is "Isles:power" (titles, bookmarks, alt text built with {…}). After
  * validation each br gets a space as its text; rich text sets a br as a line
  * break and never reads its children. False when memory runs out. */
+size_t rp_content_text_bytes(const xmlNode *n) {
+  size_t k = 0;
+  for (; n; n = n->next) {
+    if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
+      k += strlen((const char *)n->content);
+    else if (n->type == XML_ELEMENT_NODE)
+      k += rp_content_text_bytes(n->children);
+  }
+  return k;
+}
+
 bool rp_content_space_breaks(xmlNode *n) {
   for (; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;

@@ -55,6 +55,10 @@ void rp_content_items_free(rp_content_items *it);
 /* Nodes in the content's tree (for tests of the skeleton's size). */
 size_t rp_content_nodes(const rp_content *c);
 
+/* Bytes of text in the nodes and under them: what the content holds (bind's
+ * budget for the text it may make). */
+size_t rp_content_text_bytes(const xmlNode *n);
+
 /* A space as the text of each empty <br/> under the nodes (see content.c);
  * false when memory runs out. */
 bool rp_content_space_breaks(xmlNode *n);

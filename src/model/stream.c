@@ -424,17 +424,6 @@ void rp_content_items_free(rp_content_items *it) {
 
 /* ---- pass 2 ------------------------------------------------------------------ */
 
-static size_t text_bytes(const xmlNode *n) {
-  size_t k = 0;
-  for (; n; n = n->next) {
-    if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
-      k += strlen((const char *)n->content);
-    else if (n->type == XML_ELEMENT_NODE)
-      k += text_bytes(n->children);
-  }
-  return k;
-}
-
 /* Every id attribute in the items, across batches: a repeat is left to
  * rp_content_load to report. Open addressing over malloc'd copies. */
 typedef struct idset {
@@ -543,7 +532,7 @@ static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, con
         xmlChar *id = xmlGetNoNsProp(batch[k], BAD_CAST "id");
         ok = (!id || id_new(&ids, (const char *)id)) && ids_new(&ids, batch[k]->children);
         xmlFree(id);
-        *text += text_bytes(batch[k]->children);
+        *text += rp_content_text_bytes(batch[k]->children);
       }
       xmlUnlinkNode(batch[k]);
       xmlFreeNode(batch[k]);
@@ -552,7 +541,7 @@ static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, con
   idset_fini(&ids);
   /* the outside's <br/>s, after validation as in rp_content_load */
   if (ok) ok = rp_content_space_breaks(top);
-  *text += text_bytes(top);
+  *text += rp_content_text_bytes(top);
   for (size_t i = it->n; i-- > 0;) put_back(&it->v[i], it->v[i].node);
   /* kept-whole parts of items may hold <br/>s too */
   for (size_t i = 0; ok && i < it->n; i++) ok = rp_content_space_breaks(it->v[i].node->children);

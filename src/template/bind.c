@@ -327,18 +327,6 @@ static void inline_nodes(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
   }
 }
 
-/* Bytes of text in the tree under n: what the content holds. */
-static size_t text_bytes(const xmlNode *n) {
-  size_t k = 0;
-  for (; n; n = n->next) {
-    if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content)
-      k += strlen((const char *)n->content);
-    else if (n->type == XML_ELEMENT_NODE)
-      k += text_bytes(n->children);
-  }
-  return k;
-}
-
 /* The binding ran out of text (RP_BIND_TEXT_FACTOR): reported once, at the
  * element that went over, and binding stops there. */
 static void text_limit(binder *b, const rp_tnode *t, xmlNodePtr node) {
@@ -1686,8 +1674,8 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   *bp = (binder){.a = a, .keep = a, .d = d, .l = l, .items = o ? o->items : NULL};
   bn->pieces = o && o->pieces;
   bn->cur = (body_cursor){0};
-  bp->text_left =
-      RP_BIND_TEXT_FACTOR * (c->items ? c->text_bytes : text_bytes(root)) + RP_BIND_TEXT_SLACK;
+  bp->text_left = RP_BIND_TEXT_FACTOR * (c->items ? c->text_bytes : rp_content_text_bytes(root)) +
+                  RP_BIND_TEXT_SLACK;
   bp->stream = c->items;
   xmlGenericErrorFunc caller_err = xmlGenericError;
   void *caller_err_ctx = xmlGenericErrorContext;

@@ -2287,19 +2287,25 @@ static void test_lazy_same_sections(void **state) {
   }
 }
 
+/* runtime.xml over the sample twice: `whole` bound whole (it fails, with
+ * the problems the tests compare), `lazy` loaded and not bound yet. */
+static void runtime_worlds(world *whole, world *lazy) {
+  const char *f = "runtime.xml";
+  world_init(whole);
+  world_init(lazy);
+  assert_int_equal(rp_layout_def_load(whole->a, fixture(f), &whole->d, &whole->l), RP_OK);
+  assert_int_equal(load_content(whole, sample(), true), RP_OK);
+  assert_int_equal(rp_bind(whole->a, whole->l, &whole->c, &whole->d, &whole->b), RP_ERR_INPUT);
+  assert_int_equal(rp_layout_def_load(lazy->a, fixture(f), &lazy->d, &lazy->l), RP_OK);
+  assert_int_equal(load_content(lazy, sample(), true), RP_OK);
+}
+
 /* Section by section, binding records the same problems, in the same order,
  * as binding the whole document, and fails with the same status. */
 static void test_lazy_same_errors(void **state) {
   (void)state;
-  const char *f = "runtime.xml";
   world whole, lazy;
-  world_init(&whole);
-  world_init(&lazy);
-  assert_int_equal(rp_layout_def_load(whole.a, fixture(f), &whole.d, &whole.l), RP_OK);
-  assert_int_equal(load_content(&whole, sample(), true), RP_OK);
-  assert_int_equal(rp_bind(whole.a, whole.l, &whole.c, &whole.d, &whole.b), RP_ERR_INPUT);
-  assert_int_equal(rp_layout_def_load(lazy.a, fixture(f), &lazy.d, &lazy.l), RP_OK);
-  assert_int_equal(load_content(&lazy, sample(), true), RP_OK);
+  runtime_worlds(&whole, &lazy);
   rp_bound_doc doc;
   rp_arena **arenas;
   size_t n;
@@ -2536,15 +2542,8 @@ static void test_pieces_same_blocks(void **state) {
  * and with the same lines, as binding whole, and fails the same way. */
 static void test_pieces_same_errors(void **state) {
   (void)state;
-  const char *f = "runtime.xml";
   world whole, lazy;
-  world_init(&whole);
-  world_init(&lazy);
-  assert_int_equal(rp_layout_def_load(whole.a, fixture(f), &whole.d, &whole.l), RP_OK);
-  assert_int_equal(load_content(&whole, sample(), true), RP_OK);
-  assert_int_equal(rp_bind(whole.a, whole.l, &whole.c, &whole.d, &whole.b), RP_ERR_INPUT);
-  assert_int_equal(rp_layout_def_load(lazy.a, fixture(f), &lazy.d, &lazy.l), RP_OK);
-  assert_int_equal(load_content(&lazy, sample(), true), RP_OK);
+  runtime_worlds(&whole, &lazy);
   rp_bound_doc doc;
   pieced p;
   assert_int_equal(bind_pieced(&lazy, &doc, &p), RP_ERR_INPUT);
