@@ -23,6 +23,8 @@ static size_t value[RP_LIMIT_COUNT];
 
 size_t rp_limit(rp_limit_kind k) { return value[k] ? value[k] : table[k].dflt; }
 
+bool rp_limit_given(rp_limit_kind k) { return value[k] != 0; }
+
 void rp_limit_set(rp_limit_kind k, size_t v) {
   value[k] = v;
   if (k == RP_LIMIT_MEMORY_MIB) rp_mem_set_limit(rp_limit(k) * 1024 * 1024);

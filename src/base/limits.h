@@ -5,6 +5,7 @@
 #ifndef RP_BASE_LIMITS_H
 #define RP_BASE_LIMITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/diag.h"
@@ -23,6 +24,8 @@ typedef enum rp_limit_kind {
 size_t rp_limit(rp_limit_kind k);
 /* Sets it (tests, the cli); 0 keeps the default. */
 void rp_limit_set(rp_limit_kind k, size_t v);
+/* True when it was set (from the environment, or rp_limit_set), not the default. */
+bool rp_limit_given(rp_limit_kind k);
 /* Reads RP_MAX_DEPTH, RP_MAX_PAGES, RP_MAX_ITEMS, RP_MAX_FONTS,
  * RP_MAX_XPATH_NODES and RP_MAX_MEMORY_MIB. A malformed value records a usage
  * error in `d` and returns RP_ERR_USAGE. */

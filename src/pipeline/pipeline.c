@@ -574,12 +574,16 @@ static rp_status load_layout(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
  * makes an error the layout's loading may see) has its layout loaded again
  * after it, here, exactly as without the thread. */
 static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_content **content,
-                      rp_layout_def **layout, const char **layout_path) {
+                      rp_layout_def **layout, const char **layout_path, bool *threads) {
   rp_arena *model_arena = rp_arena_new_child(a);
   if (!model_arena) return rp_diag_oom(d);
   content_job j = {.arena = model_arena, .path = o->content};
   pthread_t t;
-  bool two = !o->load_serial && !rp_mem_faults_armed() && !rp_arena_faults_armed(a);
+  /* Serial under injected faults (they fall in one order), and under a
+   * memory budget the user set: two threads' allocations interleave as they
+   * may, and a peak near the budget would pass on one run and not the next. */
+  bool two = !o->load_serial && !rp_mem_faults_armed() && !rp_arena_faults_armed(a) &&
+             !rp_limit_given(RP_LIMIT_MEMORY_MIB);
   if (two) {
     /* one malloc arena for both threads: a second one (glibc's default)
      * keeps the content's freed blocks from the render, +1 MiB peak */
@@ -590,6 +594,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
     two = pthread_create(&t, NULL, load_content, &j) == 0;
     if (!two) rp_diag_fini(&j.d);
   }
+  *threads = two;
   rp_status st;
   if (!two) {
     st = rp_content_load(model_arena, o->content, d, content);
@@ -676,7 +681,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
       projectable(o->content) ? project(a, o, &out->layout_path, &layout) : NULL;
   rp_status st;
   if (!layout) {
-    st = load(a, o, d, &content, &layout, &out->layout_path);
+    st = load(a, o, d, &content, &layout, &out->layout_path, &out->load_threads);
   } else {
     rp_arena *model_arena = rp_arena_new_child(a);
     st = !model_arena ? rp_diag_oom(d)

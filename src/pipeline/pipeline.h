@@ -97,6 +97,8 @@ typedef struct rp_pipeline_result {
   /* Charts drawn, and charts copied from an earlier layout's drawing
    * (charts/memo.h), over every layout of the run that used the memo. */
   size_t chart_draws, chart_copies;
+  /* The content was loaded on a thread of its own, beside the layout. */
+  bool load_threads;
 } rp_pipeline_result;
 
 /* Runs the pipeline with `o`, allocating from `a`. Warnings count as errors

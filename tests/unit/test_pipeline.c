@@ -13,6 +13,8 @@
 #include "pipeline/pipeline.h"
 #include "testutil.h"
 
+#include "base/limits.h"
+
 typedef struct result {
   rp_status status;
   size_t pages;
@@ -403,6 +405,34 @@ static void test_two_threads_same_messages(void **state) {
   }
 }
 
+/* A memory budget the user set is met the same way on every run: the
+ * content then loads on this thread, after the layout as before, since two
+ * threads' allocations interleave differently from run to run. */
+static void test_memory_budget_loads_serially(void **state) {
+  (void)state;
+  char pdf[4096];
+  snprintf(pdf, sizeof pdf, "%s/budget.pdf", rp_test_tmpdir());
+  bool threads[2];
+  for (int i = 0; i < 2; i++) {
+    rp_limit_set(RP_LIMIT_MEMORY_MIB, i ? 4096 : 0);
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_pipeline_opts o = {.content = rp_test_src("data/ccin-2018-19.xml"),
+                          .layout = rp_test_src("layouts/annual-review.xml"),
+                          .output = pdf};
+    rp_pipeline_result res;
+    assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_OK);
+    threads[i] = res.load_threads;
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+  rp_limit_set(RP_LIMIT_MEMORY_MIB, 0);
+  assert_true(threads[0]);  /* the default budget: beside the layout */
+  assert_false(threads[1]); /* a budget given: one thread */
+}
+
 /* The pack of 220 studies, its index (one long section, a group of tables
  * over every study, in two levelled columns) bound and laid out a piece at
  * a time, makes byte for byte the PDF that binding whole makes. */
@@ -428,6 +458,7 @@ int main(void) {
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_two_threads_same_messages),
+      cmocka_unit_test(test_memory_budget_loads_serially),
       cmocka_unit_test(test_pieces_pack_same_pdf),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
