@@ -717,6 +717,14 @@ static HPDF_STATUS put_entries(rp_pdf *p, HPDF_Dict dict, HPDF_Stream w, uint64_
   return st;
 }
 
+/* A libharu stream writing to the spool; NULL (reported, as `what` failing)
+ * when memory runs out. */
+static HPDF_Stream spool_writer(rp_pdf *p, HPDF_MMgr mm, const char *what) {
+  HPDF_Stream w = HPDF_CallbackWriter_New(mm, spool_write, p);
+  if (!w && rp_pdf_ok(p, what, NULL)) rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+  return w;
+}
+
 /* Moves a finished dictionary's entries to the spool as the very text
  * libharu would write for them (references are object numbers, known
  * already), frees them and makes write_spooled write them back. With
@@ -724,12 +732,8 @@ static HPDF_STATUS put_entries(rp_pdf *p, HPDF_Dict dict, HPDF_Stream w, uint64_
  * moved; on failure the dictionary is left as it was. */
 static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key) {
   if (p->spool_err || dict->write_fn || dict->stream) return false;
-  HPDF_Stream w = HPDF_CallbackWriter_New(dict->mmgr, spool_write, p);
-  if (!w) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
+  HPDF_Stream w = spool_writer(p, dict->mmgr, "keep a page");
+  if (!w) return false;
   uint64_t off = p->spool_len, cut = UINT64_MAX;
   HPDF_STATUS st = put_entries(p, dict, w, off, key, &cut);
   HPDF_Stream_Free(w);
@@ -833,12 +837,8 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key) {
   HPDF_Obj_Header *standin =
       ref ? rp_arena_alloc(p->page_refs ? p->page_refs : p->scratch, sizeof *standin) : NULL;
   if (!standin) return false;
-  HPDF_Stream w = HPDF_CallbackWriter_New(a->mmgr, spool_write, p);
-  if (!w) {
-    if (rp_pdf_ok(p, "keep a link", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
+  HPDF_Stream w = spool_writer(p, a->mmgr, "keep a link");
+  if (!w) return false;
   uint64_t off = p->spool_len, cut = UINT64_MAX;
   HPDF_STATUS st = HPDF_Stream_WriteStr(w, "<<\012"); /* as HPDF_Dict_Write */
   if (st == HPDF_OK) st = put_entries(p, a, w, off, tagged ? key : -1, &cut);
