@@ -55,6 +55,12 @@ bool rp_mem_faults_armed(void);
 void rp_mem_fail_from_env(void);
 /* Allocations counted since the start (the range to loop N over). */
 unsigned long rp_mem_count(void);
+/* Stops counting allocations, for a process that will neither inject
+ * faults nor ask rp_mem_count (the command line, unless RP_FAIL_ALLOC is
+ * set): the count is an atomic add on every allocation. Bytes are still
+ * held to the memory limit. rp_mem_fail_after counts again. No effect
+ * while a fault is armed. */
+void rp_mem_uncounted(void);
 /* True once any allocation has failed. */
 bool rp_mem_failed(void);
 /* Forgets a failure (and the memory limit being hit): for a process that

@@ -3,6 +3,7 @@
  * every code point and every short byte string, the roman numerals
  * (roman.c) round-tripped over their whole range, and base/mem's fault
  * injection (the count, one-shot and sticky failures, the shield). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,55 @@ static void test_mem_fault_injection(void **state) {
   rp_mem_forget_failure();
 }
 
+/* Another thread's bytes: held per thread and joined to the total by FLUSH
+ * steps, the rest when the thread ends (base/mem.c). */
+static void *hold_bytes(void *out) {
+  void **kept = out;
+  kept[0] = rp_mem_alloc(1000);      /* kept: less than a flush */
+  void *gone = rp_mem_alloc(300000); /* over a flush, then freed */
+  rp_mem_free(gone);
+  return NULL;
+}
+
+static void test_mem_threads_bytes(void **state) {
+  (void)state;
+  size_t before = rp_mem_live();
+  void *kept[1] = {NULL};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, hold_bytes, kept), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_non_null(kept[0]);
+  size_t with = rp_mem_live();
+  assert_true(with >= before + 1000 && with < before + 1100);
+  rp_mem_free(kept[0]); /* freed here: this thread's count goes down */
+  assert_int_equal(rp_mem_live(), before);
+}
+
+/* rp_mem_uncounted: no count, but the limit still holds; a fault armed
+ * counts again. */
+static void test_mem_uncounted(void **state) {
+  (void)state;
+  rp_mem_uncounted();
+  unsigned long n = rp_mem_count();
+  void *p = rp_mem_alloc(10);
+  assert_non_null(p);
+  assert_int_equal(rp_mem_count(), n);
+  rp_mem_set_limit(rp_mem_live() + 100000);
+  assert_null(rp_mem_alloc(200000));
+  assert_true(rp_mem_limit_hit());
+  rp_mem_set_limit(0);
+  rp_mem_forget_failure();
+  rp_mem_fail_after(2, false);
+  void *a = rp_mem_alloc(1), *b = rp_mem_alloc(1);
+  assert_non_null(a);
+  assert_null(b);
+  assert_int_equal(rp_mem_count(), n + 2);
+  rp_mem_fail_after(0, false);
+  rp_mem_forget_failure();
+  rp_mem_free(a);
+  rp_mem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid),
@@ -221,6 +271,8 @@ int main(void) {
       cmocka_unit_test(test_utf8_against_model),
       cmocka_unit_test(test_roman),
       cmocka_unit_test(test_mem_fault_injection),
+      cmocka_unit_test(test_mem_threads_bytes),
+      cmocka_unit_test(test_mem_uncounted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
