@@ -705,17 +705,22 @@ static void explain_all(const err_ctx *ec, const rp_diag *from, rp_diag *to,
  * more than validating a document against it (a render validates the
  * content, the layout and each layout library; the fuzzers a document per
  * input). A compiled schema is read-only during validation, so it is shared.
- * Kept until exit, like libxml2's own globals. */
-static struct {
+ * Kept until rp_xml_schemas_release, like libxml2's own globals. */
+typedef struct schema_slot {
   const char *text;
   xmlRelaxNGPtr rng; /* NULL while busy */
   bool busy;         /* being compiled by a thread: others wait for it */
-} compiled[8];
+  int users;         /* validations using it now (compile .. done_with) */
+  bool doomed;       /* released while in use: its last user frees it */
+} schema_slot;
+static schema_slot compiled[8];
 
-/* The content and the layout may be validated on two threads at once, and
- * the layout's schema compiled ahead on one (rp_xml_schema_prepare,
- * pipeline.c): the table is read and written under this lock, each schema
- * compiled outside it, once; a thread that needs one being compiled waits. */
+/* The content and the layout may be validated on two threads at once, the
+ * layout's schema compiled ahead on one (rp_xml_schema_prepare) and the
+ * table released on one while another validates (pipeline.c): the table is
+ * read and written under this lock, each schema compiled outside it, once;
+ * a thread that needs one being compiled waits, and one released while in
+ * use is freed by its last user. */
 static pthread_mutex_t schemas_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t schemas_done = PTHREAD_COND_INITIALIZER;
 
@@ -723,10 +728,17 @@ enum { N_COMPILED = sizeof compiled / sizeof compiled[0] };
 
 static int slot_of(const char *text) {
   for (int i = 0; i < N_COMPILED; i++)
-    if (compiled[i].text == text) return i;
+    if (compiled[i].text == text && !compiled[i].doomed) return i;
   return -1;
 }
 
+static int free_slot(void) {
+  for (int i = 0; i < N_COMPILED; i++)
+    if (!compiled[i].text && !compiled[i].doomed) return i;
+  return -1;
+}
+
+/* The compiled schema of `text`, to be given back with done_with. */
 static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   pthread_mutex_lock(&schemas_lock);
   int i = slot_of(text);
@@ -736,10 +748,11 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   }
   if (i >= 0) {
     xmlRelaxNGPtr rng = compiled[i].rng;
+    compiled[i].users++;
     pthread_mutex_unlock(&schemas_lock);
     return rng;
   }
-  i = slot_of(NULL);
+  i = free_slot();
   if (i >= 0) compiled[i].text = text, compiled[i].busy = true;
   pthread_mutex_unlock(&schemas_lock);
   rp_diag schema_diag;
@@ -757,41 +770,55 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     pthread_mutex_lock(&schemas_lock);
     compiled[i].rng = rng;
     compiled[i].busy = false;
-    if (!rng) compiled[i].text = NULL;
+    compiled[i].users = rng ? 1 : 0;
+    if (!rng) compiled[i].text = NULL, compiled[i].doomed = false;
     pthread_cond_broadcast(&schemas_done);
     pthread_mutex_unlock(&schemas_lock);
   }
-  return rng; /* the caller frees it only when it could not be kept */
+  return rng;
 }
 
-static bool kept(xmlRelaxNGPtr rng);
+/* Gives back what compile gave: freed now if it was not kept (no room in
+ * the table) or was released while in use and this was its last user. */
+static void done_with(xmlRelaxNGPtr rng) {
+  if (!rng) return;
+  bool found = false, last = false;
+  pthread_mutex_lock(&schemas_lock);
+  for (int i = 0; i < N_COMPILED && !found; i++) {
+    if (compiled[i].rng != rng) continue;
+    found = true;
+    if (--compiled[i].users == 0 && compiled[i].doomed) {
+      last = true;
+      compiled[i] = (schema_slot){0};
+    }
+  }
+  pthread_mutex_unlock(&schemas_lock);
+  if (!found || last) xmlRelaxNGFree(rng);
+}
 
 void rp_xml_schema_prepare(const rp_xml_schema *schema) {
   const char *text = schema->fast_text ? schema->fast_text : schema->text;
   size_t len = schema->fast_text ? schema->fast_len : schema->len;
   rp_mem_shield(true); /* as validate compiles: libxml2's allocations */
-  xmlRelaxNGPtr rng = compile(schema->name, text, len);
+  done_with(compile(schema->name, text, len));
   rp_mem_shield(false);
-  if (rng && !kept(rng)) xmlRelaxNGFree(rng);
 }
 
 void rp_xml_schemas_release(void) {
+  xmlRelaxNGPtr unused[N_COMPILED];
+  int n = 0;
   pthread_mutex_lock(&schemas_lock);
   for (int i = 0; i < N_COMPILED; i++) {
-    if (compiled[i].rng) xmlRelaxNGFree(compiled[i].rng);
-    compiled[i].text = NULL;
-    compiled[i].rng = NULL;
+    if (!compiled[i].text || compiled[i].doomed) continue;
+    if (compiled[i].users > 0 || compiled[i].busy) {
+      compiled[i].doomed = true; /* its last user frees it (a busy one: its compiler) */
+      continue;
+    }
+    unused[n++] = compiled[i].rng;
+    compiled[i] = (schema_slot){0};
   }
   pthread_mutex_unlock(&schemas_lock);
-}
-
-static bool kept(xmlRelaxNGPtr rng) {
-  bool found = false;
-  pthread_mutex_lock(&schemas_lock);
-  for (int i = 0; i < N_COMPILED; i++)
-    if (compiled[i].rng == rng) found = true;
-  pthread_mutex_unlock(&schemas_lock);
-  return found;
+  for (int i = 0; i < n; i++) xmlRelaxNGFree(unused[i]); /* outside the lock: long */
 }
 
 static void ignore_error(void *user, error_ptr e) { (void)user, (void)e; }
@@ -808,7 +835,7 @@ static bool valid_fast(xmlDocPtr doc, const rp_xml_schema *schema) {
     ok = xmlRelaxNGValidateDoc(vctx, doc) == 0;
     xmlRelaxNGFreeValidCtxt(vctx);
   }
-  if (!kept(rng)) xmlRelaxNGFree(rng);
+  done_with(rng);
   return ok;
 }
 
@@ -965,7 +992,7 @@ internal:
                      "the built-in schema cannot be loaded (a bug in reviewpdf)");
 done:
   xmlRelaxNGFreeValidCtxt(vctx);
-  if (rng && !kept(rng)) xmlRelaxNGFree(rng);
+  done_with(rng);
   rp_diag_fini(&found);
   rp_mem_free(ec->where);
   ec->where = NULL;

@@ -535,7 +535,10 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
  * of its time. The thread first compiles the layout's schema, which this
  * one needs once it has parsed the layout. It has an arena (a child made
  * before it starts) and a diag of its own; libxml2 is set up first
- * (rp_xml_init). */
+ * (rp_xml_init). Its content given (`loaded`), it stays to free what the
+ * loading leaves, once told what (`told`): the compiled schemas and the
+ * layout's trees, ~4 M instructions that this thread would spend before
+ * laying out; it is joined at the end of the render (load_end). */
 typedef struct content_job {
   rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
   rp_arena *arena;
@@ -543,13 +546,58 @@ typedef struct content_job {
   rp_diag d;
   rp_content *content;
   rp_status st;
+  bool started;
+  pthread_t t;
+  pthread_mutex_t mu; /* over loaded, told and what follows */
+  pthread_cond_t cv;
+  bool loaded, told;
+  bool release;       /* the compiled schemas, for the thread to release */
+  xmlDocPtr trees[2]; /* the layout's trees, for the thread to free */
 } content_job;
 
 static void *load_content(void *user) {
   content_job *j = user;
   rp_xml_schema_prepare(&j->layout_schema);
-  j->st = rp_content_load(j->arena, j->path, &j->d, &j->content);
+  rp_content *c = NULL;
+  rp_status st = rp_content_load(j->arena, j->path, &j->d, &c);
+  pthread_mutex_lock(&j->mu);
+  j->content = c;
+  j->st = st;
+  j->loaded = true;
+  pthread_cond_broadcast(&j->cv);
+  while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
+  pthread_mutex_unlock(&j->mu);
+  for (int i = 0; i < 2; i++) xmlFreeDoc(j->trees[i]);
+  if (j->release) rp_xml_schemas_release(); /* safe beside a validation (xml.c) */
   return NULL;
+}
+
+/* Waits for the thread's content (and its diag). */
+static void load_wait(content_job *j) {
+  pthread_mutex_lock(&j->mu);
+  while (!j->loaded) pthread_cond_wait(&j->cv, &j->mu);
+  pthread_mutex_unlock(&j->mu);
+}
+
+/* Tells the thread what to free once its content is given: the compiled
+ * schemas (`release`) and `trees` (NULL: none). */
+static void load_tell(content_job *j, bool release, const xmlDocPtr *trees) {
+  pthread_mutex_lock(&j->mu);
+  j->release = release;
+  if (trees) j->trees[0] = trees[0], j->trees[1] = trees[1];
+  j->told = true;
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
+/* The thread, if one was started, done with: told (nothing), joined. */
+static void load_end(content_job *j) {
+  if (!j->started) return;
+  if (!j->told) load_tell(j, false, NULL);
+  pthread_join(j->t, NULL);
+  pthread_cond_destroy(&j->cv);
+  pthread_mutex_destroy(&j->mu);
+  j->started = false;
 }
 
 static void diag_like(rp_diag *to, const rp_diag *d) {
@@ -572,13 +620,15 @@ static rp_status load_layout(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
  * an injected fault to come (tests), on this thread only: the faults fall
  * in one order. A content that said anything (a warning, which --strict
  * makes an error the layout's loading may see) has its layout loaded again
- * after it, here, exactly as without the thread. */
-static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_content **content,
-                      rp_layout_def **layout, const char **layout_path, bool *threads) {
+ * after it, here, exactly as without the thread. With the thread (`j`,
+ * ended by load_end), *released says the compiled schemas are left to it. */
+static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp_diag *d,
+                      rp_content **content, rp_layout_def **layout, const char **layout_path,
+                      bool *threads, bool *released) {
+  *released = false;
   rp_arena *model_arena = rp_arena_new_child(a);
   if (!model_arena) return rp_diag_oom(d);
-  content_job j = {.arena = model_arena, .path = o->content};
-  pthread_t t;
+  *j = (content_job){.arena = model_arena, .path = o->content};
   /* Serial under injected faults (they fall in one order), and under a
    * memory budget the user set: two threads' allocations interleave as they
    * may, and a peak near the budget would pass on one run and not the next. */
@@ -589,10 +639,20 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
      * keeps the content's freed blocks from the render, +1 MiB peak */
     mallopt(M_ARENA_MAX, 1);
     rp_xml_init();
-    j.layout_schema = rp_layout_schema();
-    diag_like(&j.d, d);
-    two = pthread_create(&t, NULL, load_content, &j) == 0;
-    if (!two) rp_diag_fini(&j.d);
+    j->layout_schema = rp_layout_schema();
+    diag_like(&j->d, d);
+    two = pthread_mutex_init(&j->mu, NULL) == 0;
+    if (two && pthread_cond_init(&j->cv, NULL) != 0) {
+      pthread_mutex_destroy(&j->mu);
+      two = false;
+    }
+    if (two && pthread_create(&j->t, NULL, load_content, j) != 0) {
+      pthread_cond_destroy(&j->cv);
+      pthread_mutex_destroy(&j->mu);
+      two = false;
+    }
+    j->started = two;
+    if (!two) rp_diag_fini(&j->d);
   }
   *threads = two;
   rp_status st;
@@ -604,12 +664,12 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
     rp_layout_def *l = NULL;
     const char *path = NULL;
     rp_status lst = load_layout(a, o, &dl, &l, &path);
-    pthread_join(t, NULL);
-    bool quiet = j.d.count == 0 && j.d.dropped == 0 && j.d.errors == 0 && j.d.warnings == 0;
-    rp_diag_append(d, &j.d);
-    rp_diag_fini(&j.d);
-    st = j.st;
-    *content = j.content;
+    load_wait(j);
+    bool quiet = j->d.count == 0 && j->d.dropped == 0 && j->d.errors == 0 && j->d.warnings == 0;
+    rp_diag_append(d, &j->d);
+    rp_diag_fini(&j->d);
+    st = j->st;
+    *content = j->content;
     if (st == RP_OK && quiet) {
       rp_diag_append(d, &dl);
       *layout = l;
@@ -620,6 +680,13 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d, rp_con
     rp_layout_def_free(l);
     if (st == RP_OK && quiet) st = lst;
     two = quiet; /* else: the layout again, after the content, below */
+    /* Loaded (or failed) for good: the thread frees the layout's trees and
+     * the schemas while this one goes on; a layout loaded again below
+     * validates first, and its trees stay with it. */
+    xmlDocPtr trees[2] = {NULL, NULL};
+    if (two && *layout) rp_layout_def_take_trees(*layout, trees);
+    load_tell(j, two, trees);
+    *released = two;
   }
   rp_arena_free(model_arena);
   if (*content) (*content)->model = NULL;
@@ -680,8 +747,10 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   const rp_projection *proj =
       projectable(o->content) ? project(a, o, &out->layout_path, &layout) : NULL;
   rp_status st;
+  content_job job = {0}; /* the content's thread, if any: ended at `done` */
+  bool released = false; /* the compiled schemas, by that thread */
   if (!layout) {
-    st = load(a, o, d, &content, &layout, &out->layout_path, &out->load_threads);
+    st = load(a, o, &job, d, &content, &layout, &out->layout_path, &out->load_threads, &released);
   } else {
     rp_arena *model_arena = rp_arena_new_child(a);
     st = !model_arena ? rp_diag_oom(d)
@@ -692,7 +761,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   }
   /* both validated: the compiled schemas' memory goes to the layout and
    * the render (a content read again, reload_tree, compiles its own) */
-  rp_xml_schemas_release();
+  if (!released) rp_xml_schemas_release();
   if (st == RP_OK && (o->select || o->split))
     st = rp_items_find(a, layout, content, o->select, d, &items);
   if (st == RP_OK && o->split) {
@@ -809,6 +878,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:
   lazy_end(&lz);
+  load_end(&job);
   rp_layout_def_free(layout);
   rp_content_free(content);
   return st;

@@ -460,6 +460,12 @@ fail:
   return st;
 }
 
+void rp_layout_def_take_trees(rp_layout_def *l, xmlDocPtr trees[2]) {
+  trees[0] = l->doc;
+  trees[1] = l->base_doc;
+  l->doc = l->base_doc = NULL;
+}
+
 void rp_layout_def_free(rp_layout_def *l) {
   if (!l) return;
   for (size_t i = 0; i < l->comps.len; i++)

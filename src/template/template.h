@@ -37,6 +37,13 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
 /* The layout language's schema, with its quicker variant (base/xml.h). */
 rp_xml_schema rp_layout_schema(void);
 
+/* Hands over the layout's XML trees (the document and the one it extends,
+ * either NULL), which served loading: nothing reads them after it but
+ * rp_project_analyse, which must not be called once they are taken. The
+ * caller frees them (xmlFreeDoc), on any thread (pipeline.c: on the
+ * content's, while this one lays out). */
+void rp_layout_def_take_trees(rp_layout_def *l, xmlDocPtr trees[2]);
+
 /* Frees what rp_layout_def_load owns; accepts NULL. Bound documents made from
  * the layout must no longer be used (they borrow its fonts and styles). */
 void rp_layout_def_free(rp_layout_def *l);

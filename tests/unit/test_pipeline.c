@@ -405,6 +405,35 @@ static void test_two_threads_same_messages(void **state) {
   }
 }
 
+/* With two threads, the content's frees the layout's trees (and the one
+ * it extends) and the compiled schemas while this one lays out: the same
+ * PDF as loading on one, and a second render in the process (whose
+ * schemas are compiled again) the same too. */
+static void test_two_threads_free_the_loading(void **state) {
+  (void)state;
+  const char *content = rp_test_src("data/ccin-2018-19.xml");
+  const char *layout = rp_test_src("layouts/annual-review-accessible.xml"); /* extends */
+  char pdf[3][4096];
+  bool threads[3];
+  for (int i = 0; i < 3; i++) {
+    snprintf(pdf[i], sizeof pdf[i], "%s/tidy-%d.pdf", rp_test_tmpdir(), i);
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_pipeline_opts o = {
+        .content = content, .layout = layout, .output = pdf[i], .load_serial = i == 1};
+    rp_pipeline_result res;
+    assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_OK);
+    threads[i] = res.load_threads;
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+  assert_true(threads[0] && !threads[1] && threads[2]);
+  assert_true(same_file(pdf[0], pdf[1]));
+  assert_true(same_file(pdf[0], pdf[2]));
+}
+
 /* A memory budget the user set is met the same way on every run: the
  * content then loads on this thread, after the layout as before, since two
  * threads' allocations interleave differently from run to run. */
@@ -458,6 +487,7 @@ int main(void) {
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_two_threads_same_messages),
+      cmocka_unit_test(test_two_threads_free_the_loading),
       cmocka_unit_test(test_memory_budget_loads_serially),
       cmocka_unit_test(test_pieces_pack_same_pdf),
       cmocka_unit_test(test_every_allocation_failure_is_clean),

@@ -5,6 +5,7 @@
  *
  * Documents are written into a scratch folder per run (rp_test_tmpdir). */
 #include <libxml/tree.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +425,46 @@ static void test_schemas_released(void **state) {
     rp_xml_schemas_release();
   }
   rp_xml_schemas_release(); /* twice: nothing left to free */
+}
+
+/* A release on one thread while another validates (pipeline.c releases on
+ * the content's thread): a schema in use is freed by its last user, not
+ * under it (the sanitizer pass runs this too), and verdicts hold. */
+typedef struct validating {
+  const rp_xml_schema *schema;
+  const char *good, *bad;
+  int wrong;
+} validating;
+
+static void *validate_many(void *user) {
+  validating *v = user;
+  for (int i = 0; i < 40; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    if (rp_xml_load(v->good, v->schema, &d, &doc) != RP_OK) v->wrong++;
+    xmlFreeDoc(doc);
+    if (rp_xml_load(v->bad, v->schema, &d, &doc) != RP_ERR_INPUT || doc) v->wrong++;
+    rp_diag_fini(&d);
+  }
+  return NULL;
+}
+
+static void test_schemas_released_while_used(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  validating v = {&schema, put("relt/good.xml", "<r><a n=\"1\"/></r>\n"),
+                  put("relt/bad.xml", "<r>\n<b/>\n</r>\n"), 0};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, validate_many, &v), 0);
+  for (int i = 0; i < 200; i++) {
+    rp_xml_schemas_release();
+    rp_xml_schema_prepare(&schema);
+  }
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(v.wrong, 0);
+  rp_xml_schemas_release();
 }
 
 /* One mistake deep in a document is one message, not libxml2's cascade of
@@ -901,6 +942,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_load_plain),
       cmocka_unit_test(test_schemas_released),
+      cmocka_unit_test(test_schemas_released_while_used),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
