@@ -617,6 +617,11 @@ struct rp_layout_def {
   rp_vec applies;        /* rp_tnode * of every <apply>, checked once templates are known */
   rp_vec label_tables;   /* rp_label_table *, one per language; the first is the default */
   rp_vec comps;          /* xmlXPathCompExprPtr, freed with the def */
+  struct {               /* the same, by their text (rp_def_xpath) */
+    const char **texts;  /* NULL: a free slot */
+    xmlXPathCompExprPtr *comps;
+    size_t cap, used; /* cap a power of two, or 0 */
+  } xmemo;
   xmlXPathContextPtr xp; /* for compiling */
   char xp_err[256];
   int xp_err_code, xp_err_pos;
@@ -635,6 +640,13 @@ void rp_def_warn(rp_layout_def *l, const xmlNode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The attribute's value, arena-allocated, or NULL when absent. */
 const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name);
+/* `text` compiled in l->xp (rp_xpath_compile), owned by l: an expression
+ * written more than once (".", "title", "@href": the review's layout
+ * writes 634, 337 of them distinct) is compiled once and shared, as one
+ * compiled expression is evaluated again and again anyway. *out is NULL
+ * when it does not compile (l->xp_err says why). False only when out of
+ * memory (recorded). */
+bool rp_def_xpath(rp_layout_def *l, const char *text, xmlXPathCompExprPtr *out);
 /* The attribute compiled as an XPath expression / a text pattern ({…} parts),
  * with the scope's variables; NULL when absent, or on error (*ok false,
  * recorded). */

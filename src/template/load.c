@@ -90,6 +90,69 @@ const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name) {
   return s;
 }
 
+static size_t text_hash(const char *s) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+/* The memo's slot for `text`: its own, or the free one it would take. */
+static size_t xmemo_slot(const rp_layout_def *l, const char *text) {
+  size_t mask = l->xmemo.cap - 1, i = text_hash(text) & mask;
+  while (l->xmemo.texts[i] && strcmp(l->xmemo.texts[i], text) != 0) i = (i + 1) & mask;
+  return i;
+}
+
+/* Room for one more at most half full; false when out of memory (the memo
+ * then stays as it was). */
+static bool xmemo_room(rp_layout_def *l) {
+  if (l->xmemo.cap && (l->xmemo.used + 1) * 2 <= l->xmemo.cap) return true;
+  size_t cap = l->xmemo.cap ? l->xmemo.cap * 2 : 256;
+  const char **texts = rp_arena_calloc(l->a, cap, sizeof *texts);
+  xmlXPathCompExprPtr *comps = rp_arena_calloc(l->a, cap, sizeof *comps);
+  if (!texts || !comps) return false;
+  const char **old_texts = l->xmemo.texts;
+  xmlXPathCompExprPtr *old_comps = l->xmemo.comps;
+  size_t old_cap = l->xmemo.cap;
+  l->xmemo.texts = texts;
+  l->xmemo.comps = comps;
+  l->xmemo.cap = cap;
+  for (size_t i = 0; i < old_cap; i++) {
+    if (!old_texts[i]) continue;
+    size_t j = xmemo_slot(l, old_texts[i]);
+    texts[j] = old_texts[i];
+    comps[j] = old_comps[i];
+  }
+  return true;
+}
+
+bool rp_def_xpath(rp_layout_def *l, const char *text, xmlXPathCompExprPtr *out) {
+  *out = NULL;
+  if (!xmemo_room(l)) return rp_def_out_of_memory(l);
+  size_t i = xmemo_slot(l, text);
+  if (l->xmemo.texts[i]) {
+    *out = l->xmemo.comps[i];
+    return true;
+  }
+  xmlXPathCompExprPtr *owned = rp_vec_push(l->a, &l->comps, sizeof *owned);
+  const char *key = owned ? rp_arena_strdup(l->a, text) : NULL;
+  if (!key) {
+    if (owned) l->comps.len--;
+    return rp_def_out_of_memory(l);
+  }
+  xmlXPathCompExprPtr comp = rp_xpath_compile(l->xp, text);
+  if (!comp) {
+    l->comps.len--;
+    return true;
+  }
+  *owned = comp;
+  l->xmemo.texts[i] = key;
+  l->xmemo.comps[i] = comp;
+  l->xmemo.used++;
+  *out = comp;
+  return true;
+}
+
 bool rp_def_length(rp_layout_def *l, const xmlNode *n, const char *attr, double percent_of,
                    double *out) {
   const char *v = rp_def_attr(l, n, attr);

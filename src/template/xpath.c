@@ -187,25 +187,21 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
                                  const char *text, const char *const *vars) {
   const char *where = describe(l, attr, text);
   rp_xexpr *e = rp_arena_alloc(l->a, sizeof *e);
-  xmlXPathCompExprPtr *slot = rp_vec_push(l->a, &l->comps, sizeof *slot);
-  if (!where || !e || !slot) {
-    if (slot) l->comps.len--;
+  if (!where || !e) {
     rp_def_out_of_memory(l);
     return NULL;
   }
   l->xp_err[0] = '\0';
   l->xp_err_code = 0;
   l->xp_err_pos = 0;
-  e->comp = rp_xpath_compile(l->xp, text);
+  if (!rp_def_xpath(l, text, &e->comp)) return NULL; /* compiled once per text */
   if (strstr(text, "page(") || strstr(text, "pages(")) l->uses_page_refs = true;
   if (!e->comp) {
-    l->comps.len--;
     trim_newline(l->xp_err);
     rp_def_error(l, n, "XPath error in %s: %s; check the expression", where,
                  code_message(l->xp_err_code, l->xp_err));
     return NULL;
   }
-  *slot = e->comp;
   if (!scan_names(l, n, where, text, vars)) return NULL;
   e->text = rp_arena_strdup(l->a, text);
   if (!e->text) {

@@ -378,6 +378,41 @@ static void test_date_and_number_helpers(void **state) {
   assert_false(rp_format_number(1, "abc", out, sizeof out));
 }
 
+/* ---- compiled expressions ---------------------------------------------------- */
+
+/* Each distinct expression is compiled once (rp_def_xpath): the stock
+ * layout writes "." and "title" dozens of times; every compiled one is
+ * owned once (l->comps, freed with the def), and asking again gives the same. */
+static void test_xpath_compiled_once(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, rp_test_src("layouts/annual-review.xml"), &w.d, &w.l),
+                   RP_OK);
+  rp_layout_def *l = w.l;
+  assert_true(l->comps.len > 100);
+  assert_int_equal(l->comps.len, l->xmemo.used);
+  size_t seen = 0;
+  for (size_t i = 0; i < l->xmemo.cap; i++) {
+    if (!l->xmemo.texts[i]) continue;
+    seen++;
+    xmlXPathCompExprPtr again = NULL;
+    assert_true(rp_def_xpath(l, l->xmemo.texts[i], &again));
+    assert_ptr_equal(again, l->xmemo.comps[i]);
+  }
+  assert_int_equal(seen, l->comps.len);
+  xmlXPathCompExprPtr dot = NULL, bad = NULL;
+  assert_true(rp_def_xpath(l, ".", &dot));
+  assert_non_null(dot);
+  assert_int_equal(l->comps.len, seen); /* "." was there: nothing new */
+  l->d = &w.d;                          /* as while loading */
+  assert_true(rp_def_xpath(l, "a[", &bad));
+  assert_null(bad); /* a mistake is compiled (and reported) each time, never kept */
+  assert_int_equal(l->comps.len, seen);
+  l->d = NULL;
+  world_fini(&w);
+}
+
 /* ---- styles and masters ------------------------------------------------------ */
 
 static void test_style_inheritance(void **state) {
@@ -2695,6 +2730,7 @@ int main(void) {
       cmocka_unit_test(test_units_colors),
       cmocka_unit_test(test_units_pages),
       cmocka_unit_test(test_date_and_number_helpers),
+      cmocka_unit_test(test_xpath_compiled_once),
       cmocka_unit_test(test_style_inheritance),
       cmocka_unit_test(test_char_styles_over_heading),
       cmocka_unit_test(test_style_cycle),
