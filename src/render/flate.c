@@ -2,6 +2,7 @@
 #include "render/flate.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 
 #include "base/mem.h"
 
@@ -42,4 +43,91 @@ bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, si
     return false;
   }
   return true;
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+struct rp_flate_worker {
+  rp_flate *f;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t work; /* a job queued, or stop */
+  pthread_cond_t done; /* a job done */
+  rp_flate_job *head, *tail;
+  bool stop;
+};
+
+static void *work(void *user) {
+  rp_flate_worker *w = user;
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (!w->head && !w->stop) pthread_cond_wait(&w->work, &w->lock);
+    rp_flate_job *j = w->head;
+    if (!j) break; /* stop, with nothing left */
+    pthread_mutex_unlock(&w->lock);
+    uint8_t *out;
+    size_t out_len;
+    bool ok = rp_flate_deflate(w->f, j->in, j->len, &out, &out_len);
+    pthread_mutex_lock(&w->lock);
+    j->out = out, j->out_len = out_len, j->ok = ok, j->done = true;
+    w->head = j->next;
+    if (!w->head) w->tail = NULL;
+    pthread_cond_broadcast(&w->done);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+static _Atomic unsigned long started;
+
+unsigned long rp_flate_workers_started(void) { return started; }
+
+rp_flate_worker *rp_flate_worker_new(rp_flate *f) {
+  rp_flate_worker *w = f ? rp_mem_calloc(1, sizeof *w) : NULL;
+  if (!w) return NULL;
+  w->f = f;
+  bool lock = pthread_mutex_init(&w->lock, NULL) == 0;
+  bool cw = lock && pthread_cond_init(&w->work, NULL) == 0;
+  bool cd = cw && pthread_cond_init(&w->done, NULL) == 0;
+  if (cd && pthread_create(&w->thread, NULL, work, w) == 0) {
+    started++;
+    return w;
+  }
+  if (cd) pthread_cond_destroy(&w->done);
+  if (cw) pthread_cond_destroy(&w->work);
+  if (lock) pthread_mutex_destroy(&w->lock);
+  rp_mem_free(w);
+  return NULL;
+}
+
+void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job) {
+  job->out = NULL, job->out_len = 0, job->ok = false, job->done = false, job->next = NULL;
+  pthread_mutex_lock(&w->lock);
+  if (w->tail)
+    w->tail->next = job;
+  else
+    w->head = job;
+  w->tail = job;
+  pthread_cond_signal(&w->work);
+  pthread_mutex_unlock(&w->lock);
+}
+
+bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
+  pthread_mutex_lock(&w->lock);
+  while (!job->done) pthread_cond_wait(&w->done, &w->lock);
+  pthread_mutex_unlock(&w->lock);
+  return job->ok;
+}
+
+void rp_flate_worker_free(rp_flate_worker *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->lock);
+  w->stop = true;
+  pthread_cond_signal(&w->work);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->done);
+  pthread_cond_destroy(&w->work);
+  pthread_mutex_destroy(&w->lock);
+  rp_mem_free(w);
 }

@@ -88,13 +88,14 @@ typedef struct rp_pdf {
   uint64_t spool_len; /* bytes written to it, the buffered ones included */
   uint8_t *spool_buf; /* the last spool_used of them, not yet in the file */
   size_t spool_used;
-  int spool_err;          /* errno of its first failed write or read */
-  struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
-  const char *out_name;   /* the output as messages name it */
-  HPDF_Page page;         /* page being drawn */
-  size_t page_index;      /* its index */
-  double page_w;          /* its trim width, pt */
-  double page_h;          /* its trim height, pt */
+  int spool_err;                      /* errno of its first failed write or read */
+  struct rp_flate *flate;             /* the compressor for every Flate stream (render/flate.h) */
+  struct rp_pdf_deflating *deflating; /* pages' streams deflated on a second thread, or NULL */
+  const char *out_name;               /* the output as messages name it */
+  HPDF_Page page;                     /* page being drawn */
+  size_t page_index;                  /* its index */
+  double page_w;                      /* its trim width, pt */
+  double page_h;                      /* its trim height, pt */
 
   rp_print print;   /* print output settings (print.on: a print file) */
   double off;       /* print: trim's offset from the media box corner, pt */

@@ -25,6 +25,7 @@
 #include "font/font.h"
 #include "layout/inline.h"
 #include "page/items.h"
+#include "render/flate.h"
 #include "render/img.h"
 #include "render/render.h"
 
@@ -1344,6 +1345,106 @@ static void test_pixmap_split_unpremultiplies(void **state) {
   rp_pixmap_fini(&pm);
 }
 
+/* ---- deflating on a second thread (render/flate.h) ------------------------ */
+
+/* The worker gives each job what rp_flate_deflate gives for its bytes,
+ * whatever their order and size (empty, one byte, incompressible, long). */
+static void test_flate_worker_same_bytes(void **state) {
+  (void)state;
+  enum { JOBS = 24 };
+  rp_flate *f = rp_flate_new(), *g = rp_flate_new();
+  assert_non_null(f);
+  assert_non_null(g);
+  unsigned long before = rp_flate_workers_started();
+  rp_flate_worker *w = rp_flate_worker_new(f);
+  assert_non_null(w);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  uint8_t *in[JOBS];
+  rp_flate_job jobs[JOBS];
+  uint32_t x = 12345;
+  for (int i = 0; i < JOBS; i++) {
+    size_t len = i == 0 ? 0 : i == 1 ? 1 : (size_t)(i * i * 997) % 200000;
+    in[i] = malloc(len ? len : 1);
+    for (size_t k = 0; k < len; k++) {
+      x = x * 1103515245u + 12345u;
+      /* every third buffer noise; the rest text-like, compressible */
+      in[i][k] = i % 3 == 2 ? (uint8_t)(x >> 16) : (uint8_t)("0123 Td (ab) Tj\\n"[(k + i) % 16]);
+    }
+    jobs[i] = (rp_flate_job){.in = in[i], .len = len};
+    rp_flate_worker_push(w, &jobs[i]);
+  }
+  for (int i = JOBS; i-- > 0;) { /* waited for out of order */
+    assert_true(rp_flate_worker_wait(w, &jobs[i]));
+    uint8_t *z;
+    size_t zlen;
+    assert_true(rp_flate_deflate(g, jobs[i].in, jobs[i].len, &z, &zlen));
+    assert_int_equal(jobs[i].out_len, zlen);
+    assert_memory_equal(jobs[i].out, z, zlen);
+    rp_mem_free(z);
+    rp_mem_free(jobs[i].out);
+    free(in[i]);
+  }
+  rp_flate_worker_free(w);
+  rp_flate_free(f);
+  rp_flate_free(g);
+}
+
+static bool same_file(const char *a, const char *b) {
+  size_t la, lb;
+  char *x = slurp(a, &la), *y = slurp(b, &lb);
+  bool same = x && y && la == lb && memcmp(x, y, la) == 0;
+  free(x), free(y);
+  return same;
+}
+
+/* A document of several pages, whole and streamed: the pages' streams
+ * deflated on the worker while the next page is drawn give the same file as
+ * deflating each on this thread (RP_SERIAL_DEFLATE=1); the worker ran. */
+static void build_threaded_doc(fixture *fx) {
+  fx->doc.pages.len = 0;
+  for (int pg = 0; pg < 9; pg++) {
+    char label[16];
+    snprintf(label, sizeof label, "%d", pg + 1);
+    const char *kept = rp_arena_strdup(fx->a, label);
+    rp_page *p = add_page(fx, kept);
+    add_bookmark(fx, p, kept, 1, 72);
+    for (int l = 0; l < 12 * (pg % 4 + 1); l++)
+      add_text(fx, p, 72, 72 + l * 14, l % 5 ? fx->regular : fx->bold, 9,
+               pg % 2 ? "Quixotic zephyrs: £9.5bn – Œuvre ß" : "plain words, page after page");
+    add_shape(fx, p, RP_ITEM_RECT, 60, 60 + pg * 7, 200, 30);
+  }
+}
+
+static void test_threaded_deflate_same_pdf(void **state) {
+  fixture *fx = *state;
+  build_threaded_doc(fx);
+  unsigned long before = rp_flate_workers_started();
+  assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
+  assert_int_equal(render(fx, "serial.pdf", "0"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before);
+  assert_int_equal(unsetenv("RP_SERIAL_DEFLATE"), 0);
+  assert_int_equal(render(fx, "threaded.pdf", "0"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("threaded.pdf")));
+  /* streamed (render_streamed wipes the pages' items: built again) */
+  assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
+  assert_int_equal(render_streamed(fx, "serial-streamed.pdf"), RP_OK);
+  assert_int_equal(unsetenv("RP_SERIAL_DEFLATE"), 0);
+  build_threaded_doc(fx);
+  assert_int_equal(render_streamed(fx, "threaded-streamed.pdf"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 2);
+  assert_true(same_file(tmp_path("serial-streamed.pdf"), tmp_path("threaded-streamed.pdf")));
+  assert_false(same_file(tmp_path("serial.pdf"), tmp_path("serial-streamed.pdf")));
+  if (fx->d.errors + fx->d.warnings) rp_test_diag_dump(&fx->d);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  run_result r = run("qpdf --check '%s'", tmp_path("threaded-streamed.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdftotext '%s' - | grep -c 'Quixotic'", tmp_path("threaded.pdf"));
+  assert_int_equal(atoi(r.out), 24 + 48 + 24 + 48); /* pages 2, 4, 6, 8 */
+  run_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
@@ -1375,6 +1476,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_memory_flat_in_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_and_output_write_failures, setup, teardown),
+      cmocka_unit_test(test_flate_worker_same_bytes),
+      cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
