@@ -105,8 +105,13 @@ typedef struct rp_pdf {
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
   size_t n_fonts;
-  uint8_t **font_used;  /* per fontset index: bitmap of the BMP characters drawn */
-  int *font_fds;        /* per fontset index: its subset's in-memory file, or -1 */
+  uint8_t **font_used; /* per fontset index: bitmap of the BMP characters drawn */
+  int *font_fds;       /* per fontset index: its subset's in-memory file, or -1 */
+  /* held document: per fontset index, the program to embed (exact_face),
+   * made with the face (its deflate started early), or NULL */
+  unsigned char **font_program;
+  size_t *font_program_len;
+  size_t n_programs;    /* entries in both */
   uint8_t **font_drawn; /* streaming: per fontset index, the BMP characters drawn */
   size_t n_drawn;       /* entries in font_drawn */
 
@@ -305,6 +310,20 @@ void rp_pdf_dests_finish(rp_pdf *p);
  * nothing changes it later (not a stand-in destination). True when done:
  * nothing refers to its destination any more. */
 bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
+
+/* Starts deflating stream object `d`'s data on the render's second thread
+ * when there is one: its data is final (nothing writes to it before it is
+ * saved), and saving, if it deflates the stream, takes the worker's bytes
+ * when the data is still the same (else deflates it as always). Nothing
+ * happens without a worker or memory for it: the bytes written are the same
+ * either way. */
+void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d);
+/* Whether there is a second thread to deflate on (started now if need be). */
+bool rp_pdf_deflate_ready(rp_pdf *p);
+/* The same for data[0, len) that a stream object made later will hold
+ * (copied); rp_pdf_deflate_rekey then names that object. */
+void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len);
+void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d);
 
 /* Writes a finished indirect object (not a stream) to the spool and frees
  * it: its value as saving would write it (`text`, `len` when given, else

@@ -581,13 +581,25 @@ static void spool_stream(rp_pdf *p, HPDF_Page page, const uint8_t *z, size_t zle
  * spool's reader, when the next page is drawn (or the render ends). The
  * spool's layout is not the PDF's: the file is byte for byte what deflating
  * on this thread writes (test_threads.sh compares them). */
+/* A stream object whose data is final long before it is saved (an SVG's
+ * form, a held document's font maps) deflated on the worker meanwhile
+ * (rp_pdf_deflate_early): saving takes its bytes when the stream then holds
+ * the same data, as it must. */
+typedef struct early_job {
+  const void *key; /* the stream object (or its data, till it has one) */
+  rp_flate_job job;
+  uint8_t *raw; /* the data as given: the job's input, compared when saving */
+  struct early_job *next;
+} early_job;
+
 struct rp_pdf_deflating {
-  rp_flate_worker *worker;
+  rp_flate_worker *worker; /* NULL once stopped */
   rp_flate_job job;
   uint8_t *raw;  /* the stream's bytes, the job's input */
   size_t index;  /* the page */
   bool pending;  /* a job is out */
   bool declined; /* no worker: deflate on this thread */
+  early_job *early;
 };
 
 /* Whether the worker may be used: not with faults injected (they must fall
@@ -598,6 +610,18 @@ static bool may_thread(const rp_pdf *p) {
   const char *serial = getenv("RP_SERIAL_DEFLATE");
   return !rp_mem_faults_armed() && !rp_arena_faults_armed(p->scratch) &&
          !rp_limit_given(RP_LIMIT_MEMORY_MIB) && !(serial && *serial && strcmp(serial, "0") != 0);
+}
+
+/* The worker, started on first use (`more`: there is more to deflate than
+ * this, or a thread would only cost); NULL when this thread deflates. */
+static struct rp_pdf_deflating *worker_of(rp_pdf *p, bool more) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz) {
+    if (!more || !p->flate || !may_thread(p)) return NULL;
+    dz = p->deflating = rp_mem_calloc(1, sizeof *dz);
+    if (dz && !(dz->worker = rp_flate_worker_new(p->flate))) dz->declined = true;
+  }
+  return dz && !dz->declined && dz->worker ? dz : NULL;
 }
 
 /* The page given to the worker, spooled once it is deflated. */
@@ -617,17 +641,11 @@ static void spool_deflated(rp_pdf *p) {
 }
 
 /* Gives page `index`'s stream `c` to the worker (the one before it
- * spooled first); false when it stays with this thread. */
+ * spooled first); false when it stays with this thread. A held document's
+ * last page starts no thread. */
 static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
-  struct rp_pdf_deflating *dz = p->deflating;
-  if (!dz) {
-    /* made once, on the first page with more after it */
-    if ((!p->streaming && index + 1 >= p->doc->pages.len) || !may_thread(p)) return false;
-    dz = p->deflating = rp_mem_calloc(1, sizeof *dz);
-    if (dz && !(dz->worker = rp_flate_worker_new(p->flate))) dz->declined = true;
-    if (!dz) return false;
-  }
-  if (dz->declined) return false;
+  struct rp_pdf_deflating *dz = worker_of(p, p->streaming || index + 1 < p->doc->pages.len);
+  if (!dz) return false;
   spool_deflated(p);
   uint8_t *raw;
   size_t len;
@@ -641,14 +659,93 @@ static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
   return true;
 }
 
-/* Waits for the worker and stops it (the compressor is this thread's again). */
+/* Starts deflating a copy of data[0, len) on the worker under `key`. */
+static void deflate_copy(rp_pdf *p, const void *key, const uint8_t *data, size_t len) {
+  struct rp_pdf_deflating *dz = worker_of(p, true);
+  early_job *e = dz ? rp_mem_calloc(1, sizeof *e) : NULL;
+  uint8_t *raw = e ? rp_mem_alloc(len ? len : 1) : NULL;
+  if (!raw) {
+    rp_mem_free(e);
+    return; /* saving deflates it */
+  }
+  memcpy(raw, data, len);
+  *e = (early_job){.key = key, .raw = raw, .job = {.in = raw, .len = len}, .next = dz->early};
+  dz->early = e;
+  rp_flate_worker_push(dz->worker, &e->job);
+}
+
+void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d) {
+  if (!d || !d->stream || !worker_of(p, true)) return;
+  uint8_t *raw;
+  size_t len;
+  if (read_stream(d->stream, &raw, &len)) deflate_copy(p, d, raw, len);
+  rp_mem_free(raw);
+}
+
+bool rp_pdf_deflate_ready(rp_pdf *p) { return worker_of(p, true) != NULL; }
+
+void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len) {
+  if (data && worker_of(p, true)) deflate_copy(p, data, data, len);
+}
+
+void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
+  for (early_job *e = p->deflating ? p->deflating->early : NULL; e; e = e->next)
+    if (e->key == data) e->key = d;
+}
+
+/* Stops the worker once the last page given is spooled: its jobs are all
+ * done, and the compressor is this thread's again (for saving). */
+static void deflating_stop(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz || !dz->worker) return;
+  spool_deflated(p);
+  rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
+  dz->worker = NULL;
+  dz->declined = true;
+}
+
+/* Stream `d`'s data deflated into *z (base/mem; the caller frees it): the
+ * worker's bytes when it was given the same data early, else deflated
+ * here; false when out of memory or libharu could not read it. The worker
+ * is stopped. */
+static bool deflate_object(rp_pdf *p, HPDF_Dict d, uint8_t **z, size_t *zlen) {
+  *z = NULL;
+  uint8_t *raw;
+  size_t len;
+  if (!read_stream(d->stream, &raw, &len)) {
+    rp_mem_free(raw);
+    return false;
+  }
+  struct rp_pdf_deflating *dz = p->deflating;
+  early_job **at = dz ? &dz->early : NULL;
+  while (at && *at && (*at)->key != d) at = &(*at)->next;
+  early_job *e = at ? *at : NULL;
+  if (e) *at = e->next;
+  bool ok;
+  if (e && e->job.ok && e->job.len == len && memcmp(e->raw, raw, len) == 0) {
+    *z = e->job.out, *zlen = e->job.out_len;
+    e->job.out = NULL;
+    ok = true;
+  } else {
+    ok = rp_flate_deflate(p->flate, raw, len, z, zlen);
+  }
+  if (e) rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
+  rp_mem_free(raw);
+  return ok;
+}
+
+/* Stops the worker (a page given to it is dropped) and frees what it made. */
 static void deflating_free(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz) return;
-  if (dz->pending) rp_flate_worker_wait(dz->worker, &dz->job);
+  if (dz->worker && dz->pending) rp_flate_worker_wait(dz->worker, &dz->job);
   rp_flate_worker_free(dz->worker);
   rp_mem_free(dz->raw);
   rp_mem_free(dz->job.out);
+  for (early_job *e = dz->early, *next; e; e = next) {
+    next = e->next;
+    rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
+  }
   rp_mem_free(dz);
   p->deflating = NULL;
 }
@@ -1181,7 +1278,7 @@ static HPDF_STATUS write_stream_object(rp_pdf *p, HPDF_Dict d, HPDF_Stream file)
     return HPDF_Obj_WriteValue(d, file, NULL);
   uint8_t *z;
   size_t zlen;
-  if (!deflate_stream(p, d->stream, &z, &zlen) || zlen > 0x7FFFFFFF) {
+  if (!deflate_object(p, d, &z, &zlen) || zlen > 0x7FFFFFFF) {
     rp_mem_free(z);
     return HPDF_SetError(d->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
   }
@@ -1495,8 +1592,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
 rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   rp_pdf *p = &r->p;
   p->doc = doc;
-  spool_deflated(p); /* the last page given to the worker */
-  deflating_free(p);
+  deflating_stop(p); /* the last page given to the worker spooled */
   if (r->drawn == 0) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "layout produced no pages");
   } else if (r->drawn != doc->pages.len) {

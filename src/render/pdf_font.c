@@ -434,9 +434,48 @@ bool rp_pdf_fonts_embedded(rp_pdf *p) {
 void rp_pdf_fonts_close(rp_pdf *p) {
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
+  for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
 }
 
 static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
+
+/* The program of just the characters face `index` draws, cut from the
+ * loaded subset keeping its glyph ids (NULL, 0 when it cannot be: the
+ * program as loaded is embedded then). */
+static unsigned char *exact_program(rp_pdf *p, size_t index, const uint8_t *drawn, size_t *len) {
+  size_t n;
+  uint32_t *cps = code_points(drawn, &n);
+  if (!cps) return NULL;
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[index]);
+  unsigned char *data = NULL;
+  *len = 0;
+  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, len);
+  rp_mem_free(cps);
+  return cut ? data : NULL;
+}
+
+/* A held document knows every character a face draws when the face is
+ * made: its maps are final then, and its program is cut now rather than
+ * when saving, and all three deflated on the render's second thread while
+ * pages are drawn (pdf_doc.c rp_pdf_deflate_early). exact_face embeds the
+ * program kept here; without memory for it, exact_face cuts it as
+ * always. */
+static void early_program(rp_pdf *p, int index) {
+  if (p->font_fds[index] < 0 || !p->font_used[index]) return;
+  if (!p->font_program) {
+    p->font_program = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program);
+    p->font_program_len = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program_len);
+    p->n_programs = p->font_program && p->font_program_len ? p->n_fonts : 0;
+  }
+  if ((size_t)index >= p->n_programs) return;
+  size_t len;
+  unsigned char *data = exact_program(p, (size_t)index, p->font_used[index], &len);
+  if (!data) return;
+  p->font_program[index] = data;
+  p->font_program_len[index] = len;
+  rp_pdf_deflate_data_early(p, data, len);
+}
 
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const rp_fontset *fs = p->doc->fonts;
@@ -494,6 +533,12 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     return NULL;
   }
   p->fonts[index] = font;
+  if (!p->streaming && rp_pdf_deflate_ready(p)) { /* a held document's: see early_program */
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    rp_pdf_deflate_early(p, attr->cmap_stream);
+    rp_pdf_deflate_early(p, attr->map_stream);
+    early_program(p, index);
+  }
   return font;
 }
 
@@ -585,6 +630,7 @@ static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char 
   /* numbered before it holds anything; a failed HPDF_Xref_Add frees it */
   if (!d || HPDF_Xref_Add(attr->xref, d) != HPDF_OK)
     return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+  rp_pdf_deflate_rekey(p, data, data_obj); /* deflated early, perhaps */
   HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
   r += HPDF_Dict_Add(d, "FontFile2", data_obj);
   r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
@@ -612,19 +658,24 @@ static bool exact_face(rp_pdf *p, size_t i) {
   if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
     return true;
   const char *path = p->doc->fonts->fonts[i]->path;
-  size_t n;
-  uint32_t *cps = code_points(drawn, &n);
-  if (!cps) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  char loaded[64];
-  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
-  unsigned char *data = NULL;
   size_t len = 0;
-  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
-  rp_mem_free(cps);
-  if (!cut) return true; /* the program as loaded: bigger, still right */
+  unsigned char *data = i < p->n_programs ? p->font_program[i] : NULL;
+  if (data) { /* made with the face (early_program) */
+    len = p->font_program_len[i];
+    p->font_program[i] = NULL;
+  } else {
+    size_t n;
+    uint32_t *cps = code_points(drawn, &n);
+    if (!cps) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+      return false;
+    }
+    char loaded[64];
+    snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
+    bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
+    rp_mem_free(cps);
+    if (!cut) return true; /* the program as loaded: bigger, still right */
+  }
   /* a held document's /W, map and ToUnicode were made for these characters */
   HPDF_STATUS r = p->streaming ? exact_widths(font, drawn) : HPDF_OK;
   if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn);
