@@ -65,9 +65,10 @@ static void *work(void *user) {
     rp_flate_job *j = w->head;
     if (!j) break; /* stop, with nothing left */
     pthread_mutex_unlock(&w->lock);
-    uint8_t *out;
-    size_t out_len;
-    bool ok = rp_flate_deflate(w->f, j->in, j->len, &out, &out_len);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    bool ok = !j->make || j->make(j);
+    if (ok && j->in) ok = rp_flate_deflate(w->f, j->in, j->len, &out, &out_len);
     pthread_mutex_lock(&w->lock);
     j->out = out, j->out_len = out_len, j->ok = ok, j->done = true;
     w->head = j->next;

@@ -36,10 +36,13 @@ bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, si
 typedef struct rp_flate_worker rp_flate_worker;
 
 /* A job: `in`, `len` set by the caller, who keeps `in` alive and the job
- * unmoved until rp_flate_worker_wait returns for it. */
+ * unmoved until rp_flate_worker_wait returns for it. With `make`, the
+ * worker first runs it (it may set in and len; the job is then ok when it
+ * returns true), and deflates only when `in` is set. */
 typedef struct rp_flate_job {
   const uint8_t *in;
   size_t len;
+  bool (*make)(struct rp_flate_job *job);
   uint8_t *out; /* base/mem, the caller's once waited for (NULL if !ok) */
   size_t out_len;
   bool ok;   /* false: out of memory */

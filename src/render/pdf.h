@@ -111,7 +111,10 @@ typedef struct rp_pdf {
    * made with the face (its deflate started early), or NULL */
   unsigned char **font_program;
   size_t *font_program_len;
-  size_t n_programs;    /* entries in both */
+  size_t n_programs;                  /* entries in both */
+  struct rp_pdf_font_job **font_jobs; /* held document: per fontset index, its cuts made
+                                       * on the second thread (pdf_font.c), or NULL */
+  size_t n_font_jobs;
   uint8_t **font_drawn; /* streaming: per fontset index, the BMP characters drawn */
   size_t n_drawn;       /* entries in font_drawn */
 
@@ -320,6 +323,13 @@ bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
 void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d);
 /* Whether there is a second thread to deflate on (started now if need be). */
 bool rp_pdf_deflate_ready(rp_pdf *p);
+/* Gives `job` (render/flate.h) to that thread; false when there is none.
+ * The job must stay until rp_pdf_worker_wait, or the render's end, which
+ * waits for every job given. */
+struct rp_flate_job;
+bool rp_pdf_worker_push(rp_pdf *p, struct rp_flate_job *job);
+/* Waits for a job given; returns its ok. */
+bool rp_pdf_worker_wait(rp_pdf *p, struct rp_flate_job *job);
 /* The same for data[0, len) that a stream object made later will hold
  * (copied); rp_pdf_deflate_rekey then names that object. */
 void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len);

@@ -684,6 +684,17 @@ void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d) {
 
 bool rp_pdf_deflate_ready(rp_pdf *p) { return worker_of(p, true) != NULL; }
 
+bool rp_pdf_worker_push(rp_pdf *p, rp_flate_job *job) {
+  struct rp_pdf_deflating *dz = worker_of(p, true);
+  if (dz) rp_flate_worker_push(dz->worker, job);
+  return dz != NULL;
+}
+
+bool rp_pdf_worker_wait(rp_pdf *p, rp_flate_job *job) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  return dz && dz->worker ? rp_flate_worker_wait(dz->worker, job) : job->ok;
+}
+
 void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len) {
   if (data && worker_of(p, true)) deflate_copy(p, data, data, len);
 }

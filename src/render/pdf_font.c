@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "render/flate.h"
 #include "render/pdf.h"
 
 /* hpdf.h brings in libharu's internal object API (HPDF_FontAttr,
@@ -312,6 +313,8 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
   return true;
 }
 
+static void start_font_jobs(rp_pdf *p);
+
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
   /* every page is set: drawing reads the pairs layout measured, and the
@@ -342,6 +345,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       return false;
     }
   }
+  start_font_jobs(p);
   return true;
 }
 
@@ -355,6 +359,22 @@ static uint32_t *code_points(const uint8_t *bits, size_t *n) {
   for (uint32_t cp = next_bit(bits, 0); cps && cp < 0x10000; cp = next_bit(bits, cp + 1))
     cps[k++] = cp;
   return cps;
+}
+
+/* An anonymous in-memory file holding data[0, len), or -1. */
+static int memory_file(const unsigned char *data, size_t len) {
+  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
+  size_t done = 0;
+  while (fd >= 0 && done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  if (fd >= 0 && done < len) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
 }
 
 /* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
@@ -377,21 +397,85 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unre
     *unreadable = true;
     return false;
   }
-  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
-  size_t done = 0;
-  while (fd >= 0 && done < len) {
-    ssize_t w = write(fd, data + done, len - done);
-    if (w <= 0) break;
-    done += (size_t)w;
-  }
+  int fd = memory_file(data, len);
   rp_mem_free(data);
-  if (fd < 0 || done < len) {
-    if (fd >= 0) close(fd);
-    return false;
-  }
+  if (fd < 0) return false;
   p->font_fds[index] = fd;
   snprintf(path, cap, "/proc/self/fd/%d", fd);
   return true;
+}
+
+/* ---- a held document's faces cut on the render's second thread ---------- */
+
+/* A held document knows every face's characters before its first page is
+ * drawn (rp_pdf_fonts_collect): both cuts of each face used (subset_file's
+ * and exact_program's, HarfBuzz on files only) are made on the worker
+ * meanwhile (pdf_doc.c rp_pdf_worker_push). rp_pdf_font takes them when
+ * the face is first drawn; a cut that failed on the worker is made again
+ * there, as without it, so the messages are the same. */
+struct rp_pdf_font_job {
+  rp_flate_job job; /* first: make_font's argument */
+  const char *path; /* the face's file */
+  uint32_t *cps;    /* its characters (base/mem) */
+  size_t n;
+  int fd;                 /* subset_file's cut, in memory; or -1 */
+  unsigned char *program; /* exact_program's cut (base/mem), or NULL */
+  size_t program_len;
+};
+
+static bool make_font(rp_flate_job *job) {
+  struct rp_pdf_font_job *fj = (struct rp_pdf_font_job *)job;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  if (!rp_font_subset_file(fj->path, fj->cps, fj->n, false, &data, &len)) return false;
+  fj->fd = memory_file(data, len);
+  rp_mem_free(data);
+  if (fj->fd < 0) return false;
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", fj->fd);
+  if (!rp_font_subset_file(loaded, fj->cps, fj->n, true, &fj->program, &fj->program_len))
+    fj->program = NULL;
+  return true;
+}
+
+/* Starts the cuts of every face the held document draws on the worker. */
+static void start_font_jobs(rp_pdf *p) {
+  if (p->streaming || !p->n_fonts || !rp_pdf_deflate_ready(p)) return;
+  p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
+  if (!p->font_jobs) return;
+  p->n_font_jobs = p->n_fonts;
+  for (size_t i = 0; i < p->n_fonts; i++) {
+    const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
+    if (!p->font_used[i] || !f || !f->path) continue;
+    struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
+    if (!fj) return;
+    *fj = (struct rp_pdf_font_job){.job = {.make = make_font}, .path = f->path, .fd = -1};
+    fj->cps = code_points(p->font_used[i], &fj->n);
+    if (!fj->cps || !rp_pdf_worker_push(p, &fj->job)) {
+      rp_mem_free(fj->cps);
+      rp_mem_free(fj);
+      return;
+    }
+    p->font_jobs[i] = fj;
+  }
+}
+
+/* Face `index`'s job, waited for; NULL when it has none or it failed. */
+static struct rp_pdf_font_job *font_job_done(rp_pdf *p, int index) {
+  struct rp_pdf_font_job *fj = (size_t)index < p->n_font_jobs ? p->font_jobs[index] : NULL;
+  return fj && rp_pdf_worker_wait(p, &fj->job) && fj->fd >= 0 ? fj : NULL;
+}
+
+static void font_jobs_free(rp_pdf *p) {
+  for (size_t i = 0; i < p->n_font_jobs; i++) {
+    struct rp_pdf_font_job *fj = p->font_jobs[i];
+    if (!fj) continue;
+    if (fj->fd >= 0) close(fj->fd);
+    rp_mem_free(fj->cps);
+    rp_mem_free(fj->program);
+    rp_mem_free(fj);
+  }
+  p->n_font_jobs = 0;
 }
 
 static void not_embeddable(rp_pdf *p, size_t i) {
@@ -435,6 +519,7 @@ void rp_pdf_fonts_close(rp_pdf *p) {
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
   for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
+  font_jobs_free(p);
 }
 
 static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
@@ -459,9 +544,9 @@ static unsigned char *exact_program(rp_pdf *p, size_t index, const uint8_t *draw
  * made: its maps are final then, and its program is cut now rather than
  * when saving, and all three deflated on the render's second thread while
  * pages are drawn (pdf_doc.c rp_pdf_deflate_early). exact_face embeds the
- * program kept here; without memory for it, exact_face cuts it as
- * always. */
-static void early_program(rp_pdf *p, int index) {
+ * program kept here (or the worker's, `fj`); without memory for it,
+ * exact_face cuts it as always. */
+static void early_program(rp_pdf *p, int index, struct rp_pdf_font_job *fj) {
   if (p->font_fds[index] < 0 || !p->font_used[index]) return;
   if (!p->font_program) {
     p->font_program = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program);
@@ -469,8 +554,10 @@ static void early_program(rp_pdf *p, int index) {
     p->n_programs = p->font_program && p->font_program_len ? p->n_fonts : 0;
   }
   if ((size_t)index >= p->n_programs) return;
-  size_t len;
-  unsigned char *data = exact_program(p, (size_t)index, p->font_used[index], &len);
+  size_t len = fj ? fj->program_len : 0;
+  unsigned char *data = fj ? fj->program : NULL; /* cut on the worker */
+  if (fj) fj->program = NULL;
+  if (!data) data = exact_program(p, (size_t)index, p->font_used[index], &len);
   if (!data) return;
   p->font_program[index] = data;
   p->font_program_len[index] = len;
@@ -491,8 +578,14 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const char *path = fs->fonts[index]->path;
   char sub_path[64];
   bool unreadable = false;
+  struct rp_pdf_font_job *fj = font_job_done(p, index);
+  if (fj) { /* cut on the worker */
+    p->font_fds[index] = fj->fd;
+    fj->fd = -1;
+    snprintf(sub_path, sizeof sub_path, "/proc/self/fd/%d", p->font_fds[index]);
+  }
   const char *load =
-      subset_file(p, index, sub_path, sizeof sub_path, &unreadable) ? sub_path : path;
+      fj || subset_file(p, index, sub_path, sizeof sub_path, &unreadable) ? sub_path : path;
   if (unreadable) {
     /* What HarfBuzz cannot read, libharu's parser must not be given: it
      * reads glyph offsets past their table's end (fuzz_font, ASan). */
@@ -537,7 +630,7 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
     rp_pdf_deflate_early(p, attr->cmap_stream);
     rp_pdf_deflate_early(p, attr->map_stream);
-    early_program(p, index);
+    early_program(p, index, fj);
   }
   return font;
 }
