@@ -171,6 +171,9 @@ bool rp_pdf_finite(const double *v, size_t n);
  * (gone after it: libharu copies what it keeps), else from p->scratch; NULL
  * if out of memory. */
 char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes);
+/* The same for reading only (pdf_text.c): `s` itself when it is clean and
+ * short enough already (most text), else rp_pdf_clean_utf8's copy. */
+const char *rp_pdf_clean_text(rp_pdf *p, const char *s, size_t max_bytes);
 
 /* ---- pdf_color.c: colours for screen (RGB) or print (CMYK, spot) ---- */
 

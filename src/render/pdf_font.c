@@ -330,7 +330,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       const rp_item *it = &items[i];
       if (it->kind == RP_ITEM_TEXT && it->u.text.text)
         ok = mark_text(p, it->u.text.font,
-                       rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+                       rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
       else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
         /* rp_pdf_draw_chart_slot's label, in the first face */
         const char *label =

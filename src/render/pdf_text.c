@@ -79,10 +79,21 @@ typedef struct text_state {
   long long tx, ty;
 } text_state;
 
+/* The decimal digits of v (sprintf's "%llu", a tenth of its time: one of
+ * these per Td and TJ number). */
+static char *put_uint(char *o, unsigned long long v) {
+  char d[24];
+  int n = 0;
+  do d[n++] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n) *o++ = d[--n];
+  return o;
+}
+
 /* `c` hundredths as a PDF number, trailing zeros dropped: "12.5", "-3". */
 static char *put_hundredths(char *o, long long c) {
   if (c < 0) *o++ = '-', c = -c;
-  o += sprintf(o, "%lld", c / 100);
+  o = put_uint(o, (unsigned long long)(c / 100));
   int frac = (int)(c % 100);
   if (frac) {
     *o++ = '.';
@@ -212,7 +223,7 @@ static void tj_move(tj_buf *b, long long tenths) {
   if (!b->ok) return;
   char *o = b->s + b->n; /* between two strings' parentheses: no space needed */
   if (tenths < 0) *o++ = '-', tenths = -tenths;
-  o += sprintf(o, "%lld", tenths / 10);
+  o = put_uint(o, (unsigned long long)(tenths / 10));
   if (tenths % 10) *o++ = '.', *o++ = (char)('0' + tenths % 10);
   b->n = (size_t)(o - b->s);
 }
@@ -347,6 +358,30 @@ static bool carries(const rp_pdf *p, const rp_item *items, size_t from) {
   return true;
 }
 
+const char *rp_pdf_clean_text(rp_pdf *p, const char *s, size_t max_bytes) {
+  if (!s) s = "";
+  /* BMP characters from U+0020 on, valid UTF-8 (no overlong forms: E0 and
+   * ED, whose second byte is limited, are left to rp_pdf_clean_utf8), none
+   * of U+007F-U+009F, U+FFFE, U+FFFF */
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  for (unsigned b; (b = u[i]) != 0;) {
+    if (b < 0x80) {
+      if (b < 0x20 || b == 0x7F) return rp_pdf_clean_utf8(p, s, max_bytes);
+      i++;
+    } else if (b >= 0xC2 && b <= 0xDF && (u[i + 1] & 0xC0) == 0x80 &&
+               (b != 0xC2 || u[i + 1] >= 0xA0)) {
+      i += 2;
+    } else if (b >= 0xE1 && b <= 0xEF && b != 0xED && (u[i + 1] & 0xC0) == 0x80 &&
+               (u[i + 2] & 0xC0) == 0x80 && !(b == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xBE)) {
+      i += 3;
+    } else {
+      return rp_pdf_clean_utf8(p, s, max_bytes);
+    }
+  }
+  return i <= max_bytes ? s : rp_pdf_clean_utf8(p, s, max_bytes);
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;
@@ -372,7 +407,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
-      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
+      const char *text = rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;

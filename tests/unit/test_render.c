@@ -27,6 +27,7 @@
 #include "page/items.h"
 #include "render/flate.h"
 #include "render/img.h"
+#include "render/pdf.h"
 #include "render/render.h"
 
 #define A4_W 595.2756
@@ -1445,6 +1446,46 @@ static void test_threaded_deflate_same_pdf(void **state) {
   run_free(&r);
 }
 
+/* rp_pdf_clean_text (text passed on as it is when clean) gives what
+ * rp_pdf_clean_utf8 gives, for every string of one or two bytes, every
+ * three-byte one from E0-EF and F0, the characters around the edges of
+ * what is clean, and lengths about the limit. */
+static void test_clean_text_as_clean_utf8(void **state) {
+  (void)state;
+  rp_pdf p = {.scratch = rp_arena_new()};
+  assert_non_null(p.scratch);
+  char s[8];
+  size_t checked = 0, passed = 0;
+  for (unsigned a = 1; a < 256; a++)
+    for (unsigned b = 0; b < 256; b++)
+      for (unsigned c = 0; c < (a >= 0xE0 && a <= 0xF0 && b >= 0x80 && b < 0xC0 ? 256u : 1u); c++) {
+        s[0] = (char)a, s[1] = (char)b, s[2] = (char)c, s[3] = 'x', s[4] = '\0';
+        if (!c) s[2] = '\0';
+        if (!b) s[1] = '\0';
+        const char *fast = rp_pdf_clean_text(&p, s, 100);
+        const char *slow = rp_pdf_clean_utf8(&p, s, 100);
+        assert_non_null(fast);
+        assert_non_null(slow);
+        if (strcmp(fast, slow) != 0) fail_msg("%02X %02X %02X: '%s' != '%s'", a, b, c, fast, slow);
+        checked++;
+        passed += fast == s;
+        if ((checked & 4095) == 0) { /* the arena grows with every copy */
+          rp_arena_free(p.scratch);
+          p.scratch = rp_arena_new();
+        }
+      }
+  assert_true(passed > 10000); /* most strings are passed on as they are */
+  static const char *const cases[] = {
+      "£9.5bn – Co‑operative’s", "tab\there",    "\xEF\xBF\xBD ok", "\xEF\xBF\xBE", "\xEF\xBF\xBF",
+      "\xF0\x9F\x98\x80 smile",  "end \xE2\x82", "abcdefghij"};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    for (size_t max = 0; max < 14; max++)
+      assert_string_equal(rp_pdf_clean_text(&p, cases[i], max),
+                          rp_pdf_clean_utf8(&p, cases[i], max));
+  assert_ptr_equal(rp_pdf_clean_text(&p, cases[0], 100), cases[0]);
+  rp_arena_free(p.scratch);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
@@ -1477,6 +1518,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_and_output_write_failures, setup, teardown),
       cmocka_unit_test(test_flate_worker_same_bytes),
+      cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
