@@ -490,6 +490,20 @@ static bool read_stream(HPDF_Stream s, uint8_t **raw, size_t *len) {
   *len = n_all;
   *raw = rp_mem_alloc(n_all ? n_all : 1);
   if (!*raw) return false;
+  if (s->type == HPDF_STREAM_MEMORY) {
+    /* its chunks copied whole: HPDF_Stream_Read copies a byte at a time
+     * (HPDF_MemCpy), about 2 M instructions of the review */
+    HPDF_UINT count = HPDF_MemStream_GetBufCount(s);
+    for (HPDF_UINT i = 0; i < count && got <= n_all; i++) {
+      HPDF_UINT n = 0;
+      const HPDF_BYTE *chunk = HPDF_MemStream_GetBufPtr(s, i, &n);
+      if (!chunk || n > n_all - got) break;
+      memcpy(*raw + got, chunk, n);
+      got += n;
+    }
+    if (got == n_all) return true; /* (else read it as any stream) */
+    got = 0;
+  }
   bool ok = HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) == HPDF_OK;
   while (ok && got < n_all) {
     HPDF_UINT n = n_all - got > 0x10000000 ? 0x10000000 : (HPDF_UINT)(n_all - got);
