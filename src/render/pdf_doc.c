@@ -1421,6 +1421,10 @@ static bool save_objects(rp_pdf *p, out_file *o) {
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
+  /* the last page given to the worker spooled (it was deflated while the
+   * document was finished), and the compressor this thread's again */
+  deflating_stop(p);
+  if (p->status != RP_OK) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
@@ -1617,7 +1621,6 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
 rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   rp_pdf *p = &r->p;
   p->doc = doc;
-  deflating_stop(p); /* the last page given to the worker spooled */
   if (r->drawn == 0) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "layout produced no pages");
   } else if (r->drawn != doc->pages.len) {
