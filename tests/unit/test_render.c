@@ -21,6 +21,7 @@
 #include "testutil.h"
 
 #include "base/arena.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "font/font.h"
 #include "layout/inline.h"
@@ -1427,6 +1428,16 @@ static void test_threaded_deflate_same_pdf(void **state) {
   assert_int_equal(render(fx, "threaded.pdf", "0"), RP_OK);
   assert_int_equal(rp_flate_workers_started(), before + 1);
   assert_true(same_file(tmp_path("serial.pdf"), tmp_path("threaded.pdf")));
+  /* one thread under a memory budget and while a fault is to come */
+  rp_limit_set(RP_LIMIT_MEMORY_MIB, 4096);
+  assert_int_equal(render(fx, "budget.pdf", "0"), RP_OK);
+  rp_limit_set(RP_LIMIT_MEMORY_MIB, 0);
+  rp_mem_fail_after(100000000, false);
+  assert_int_equal(render(fx, "armed.pdf", "0"), RP_OK);
+  rp_mem_fail_after(0, false);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("budget.pdf")));
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("armed.pdf")));
   /* streamed (render_streamed wipes the pages' items: built again) */
   assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
   assert_int_equal(render_streamed(fx, "serial-streamed.pdf"), RP_OK);
