@@ -51,28 +51,37 @@ struct rp_flate_worker {
   rp_flate *f;
   pthread_t thread;
   pthread_mutex_t lock;
-  pthread_cond_t work; /* a job queued, or stop */
-  pthread_cond_t done; /* a job done */
-  rp_flate_job *head, *tail;
+  pthread_cond_t work;       /* a job queued, the compressor free again, or stop */
+  pthread_cond_t done;       /* a job done */
+  rp_flate_job *head, *tail; /* queued, not started */
+  bool busy;                 /* a job is being done (the compressor in use) */
   bool stop;
 };
+
+/* Does `j` with `f` (either thread: whichever set busy). */
+static void run(rp_flate *f, rp_flate_job *j) {
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  bool ok = !j->make || j->make(j);
+  if (ok && j->in) ok = rp_flate_deflate(f, j->in, j->len, &out, &out_len);
+  j->out = out, j->out_len = out_len, j->ok = ok;
+}
 
 static void *work(void *user) {
   rp_flate_worker *w = user;
   pthread_mutex_lock(&w->lock);
   for (;;) {
-    while (!w->head && !w->stop) pthread_cond_wait(&w->work, &w->lock);
+    while (w->busy || (!w->head && !w->stop)) pthread_cond_wait(&w->work, &w->lock);
     rp_flate_job *j = w->head;
     if (!j) break; /* stop, with nothing left */
-    pthread_mutex_unlock(&w->lock);
-    uint8_t *out = NULL;
-    size_t out_len = 0;
-    bool ok = !j->make || j->make(j);
-    if (ok && j->in) ok = rp_flate_deflate(w->f, j->in, j->len, &out, &out_len);
-    pthread_mutex_lock(&w->lock);
-    j->out = out, j->out_len = out_len, j->ok = ok, j->done = true;
     w->head = j->next;
     if (!w->head) w->tail = NULL;
+    w->busy = true;
+    pthread_mutex_unlock(&w->lock);
+    run(w->f, j);
+    pthread_mutex_lock(&w->lock);
+    j->done = true;
+    w->busy = false;
     pthread_cond_broadcast(&w->done);
   }
   pthread_mutex_unlock(&w->lock);
@@ -115,7 +124,28 @@ void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job) {
 
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
   pthread_mutex_lock(&w->lock);
-  while (!job->done) pthread_cond_wait(&w->done, &w->lock);
+  while (!job->done) {
+    if (!w->busy) {
+      /* not started (the worker has not had the processor since it was
+       * queued: a busy machine): done here, as without the worker, rather
+       * than waited for */
+      rp_flate_job **at = &w->head, *prev = NULL;
+      while (*at && *at != job) prev = *at, at = &(*at)->next;
+      if (*at) {
+        *at = job->next;
+        if (w->tail == job) w->tail = prev;
+        w->busy = true;
+        pthread_mutex_unlock(&w->lock);
+        run(w->f, job);
+        pthread_mutex_lock(&w->lock);
+        job->done = true;
+        w->busy = false;
+        pthread_cond_signal(&w->work); /* the compressor is free again */
+        break;
+      }
+    }
+    pthread_cond_wait(&w->done, &w->lock);
+  }
   pthread_mutex_unlock(&w->lock);
   return job->ok;
 }

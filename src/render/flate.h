@@ -55,7 +55,10 @@ typedef struct rp_flate_job {
 rp_flate_worker *rp_flate_worker_new(rp_flate *f);
 /* Queues `job` (its in and len set). */
 void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job);
-/* Waits until `job` is done; returns job->ok (job->out is then the caller's). */
+/* Waits until `job` is done; returns job->ok (job->out is then the caller's).
+ * A job not started yet while the compressor is free is done here instead,
+ * on the caller's thread (a worker that had no processor costs no more than
+ * having none). */
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job);
 /* Workers started since the process began (tests: was the thread used?). */
 unsigned long rp_flate_workers_started(void);
