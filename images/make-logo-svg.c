@@ -15,7 +15,8 @@
  *    side before drawing the ring that passes over. SVG has no "clear"; here the band is painted
  *    white, so the logo is meant for a white ground, as the stock layouts place it (the cover's
  *    white, the deck's white panel). The purple ring's lower half, which passes over the teal,
- *    is cut at the rings' centre line by clipping its flattened outline (Sutherland-Hodgman);
+ *    is cut at the rings' centre line: its lower half drawn as arcs from where the line meets
+ *    them (cubic Béziers, as the whole rings are; they were a flattened polygon, ~1 KB more);
  *  - the drawing surface is the logo's size: cairo 1.16's cairo_text_path leaves out the glyphs
  *    that fall outside its surface;
  *  - the wordmark is set in fonts/OpenSans-Bold.ttf (FreeType through cairo-ft, slight hinting
@@ -96,81 +97,37 @@ static void fill_path(cairo_t *cr, const char *fill, int even_odd)
     cairo_new_path(cr);
 }
 
-/* Appends to out[] the points of polygon in[0..n) that lie at y >= cut, with the points where
- * its edges cross the line (Sutherland-Hodgman against one half plane). Returns the count. */
-static int clip_half(double (*in)[2], int n, double cut, double (*out)[2])
+/* One contour of a ring's band (make-logo.c's rounded square, `side` wide, corners of `radius`,
+ * tilted 45 degrees about cx, MARK_CY) below the line y = cut, as arcs: its corners then lie
+ * right, below, left and above the centre, and the cut crosses the right and left corner arcs.
+ * Forward: from the right end of the cut round the bottom to the left end; else back. */
+static void lower_contour(cairo_t *cr, double cx, double side, double radius, double cut,
+                          int forward)
 {
-    int k = 0;
-    for (int j = 0; j < n; j++) {
-        double *a = in[j], *b = in[(j + 1) % n];
-        int ain = a[1] >= cut, bin = b[1] >= cut;
-        if (ain) {
-            out[k][0] = a[0];
-            out[k++][1] = a[1];
-        }
-        if (ain != bin) {
-            double t = (cut - a[1]) / (b[1] - a[1]);
-            out[k][0] = a[0] + t * (b[0] - a[0]);
-            out[k++][1] = cut;
-        }
+    double a = (side / 2 - radius) * sqrt(2.0); /* centre to each corner arc's centre */
+    double t = asin((cut - MARK_CY) / radius);  /* where the cut meets the side arcs */
+    if (forward) {
+        cairo_arc(cr, cx + a, MARK_CY, radius, t, PI / 4);
+        cairo_arc(cr, cx, MARK_CY + a, radius, PI / 4, 3 * PI / 4);
+        cairo_arc(cr, cx - a, MARK_CY, radius, 3 * PI / 4, PI - t);
+    } else {
+        cairo_arc_negative(cr, cx - a, MARK_CY, radius, PI - t, 3 * PI / 4);
+        cairo_arc_negative(cr, cx, MARK_CY + a, radius, 3 * PI / 4, PI / 4);
+        cairo_arc_negative(cr, cx + a, MARK_CY, radius, PI / 4, t);
     }
-    return k;
 }
 
-/* Rotates clipped polygon p[0..n) to start just after its edge along the cut line, so it runs
- * from one end of the cut to the other. */
-static void open_at_cut(double (*p)[2], int n, double cut)
-{
-    static double tmp[8192][2];
-    int at = 0;
-    for (int j = 0; j < n; j++)
-        if (p[j][1] == cut && p[(j + 1) % n][1] == cut)
-            at = (j + 1) % n;
-    for (int j = 0; j < n; j++) {
-        tmp[j][0] = p[(at + j) % n][0];
-        tmp[j][1] = p[(at + j) % n][1];
-    }
-    memcpy(p, tmp, sizeof(double[2]) * (size_t)n);
-}
-
-/* The current path, a band between two closed rounded squares, flattened and cut to y >= cut
- * as ONE polygon (the band's lower half, a U): the outer edge's lower part, then the inner
- * edge's back. Two polygons filled even-odd would share an edge along the cut, which
+/* The lower half (y >= cut) of the band a stroke of `width` along ring `cx` covers, as ONE
+ * shape (a U): the outer edge's lower part, then the inner edge's back, in real arcs (cubic
+ * Béziers), not flattened. Two shapes filled even-odd would share an edge along the cut, which
  * anti-aliasing shows as a hairline. */
-static void fill_lower_half(cairo_t *cr, const char *fill, double cut)
+static void fill_lower_half(cairo_t *cr, double cx, double width, const char *fill, double cut)
 {
-    static double pts[4][8192][2], clipped[2][8192][2];
-    int n[4] = {0, 0, 0, 0}, m[2], c = -1;
-    cairo_set_tolerance(cr, 0.02);
-    cairo_path_t *p = cairo_copy_path_flat(cr);
-    for (int i = 0; i < p->num_data; i += p->data[i].header.length) {
-        cairo_path_data_t *d = &p->data[i];
-        if (d->header.type == CAIRO_PATH_MOVE_TO && c < 3)
-            c++;
-        if (c >= 0 && n[c] < 8192 && d->header.type != CAIRO_PATH_CLOSE_PATH) {
-            pts[c][n[c]][0] = d[1].point.x;
-            pts[c][n[c]++][1] = d[1].point.y;
-        }
-    }
-    /* the two contours are the first two; a lone move after the last close is not one */
-    cairo_path_destroy(p);
     cairo_new_path(cr);
-    cairo_set_tolerance(cr, 0.1);
-    for (int k = 0; k < 2; k++) {
-        m[k] = clip_half(pts[k], n[k], cut, clipped[k]);
-        open_at_cut(clipped[k], m[k], cut);
-    }
-    /* outer: from one end of the cut round to the other; inner: back the other way */
-    double (*o)[2] = clipped[0], (*in)[2] = clipped[1];
-    int forward = (o[m[0] - 1][0] > o[0][0]) != (in[m[1] - 1][0] > in[0][0]);
-    printf("  <path fill=\"%s\" d=\"", fill);
-    for (int j = 0; j < m[0]; j++)
-        printf("%c%.2f %.2f", j ? 'L' : 'M', o[j][0], o[j][1]);
-    for (int j = 0; j < m[1]; j++) {
-        int q = forward ? j : m[1] - 1 - j;
-        printf("L%.2f %.2f", in[q][0], in[q][1]);
-    }
-    printf("Z\"/>\n");
+    lower_contour(cr, cx, RING_SIDE + width, RING_RADIUS + width / 2, cut, 1);
+    lower_contour(cr, cx, RING_SIDE - width, RING_RADIUS - width / 2, cut, 0);
+    cairo_close_path(cr);
+    fill_path(cr, fill, 0);
 }
 
 static void draw_mark(cairo_t *cr)
@@ -185,10 +142,8 @@ static void draw_mark(cairo_t *cr)
     fill_path(cr, TEAL, 1);
     /* ... and purple over teal at the bottom one: purple again below the centre line. */
     /* The white is cut a little below the purple, so no anti-aliased seam shows at the cut. */
-    band(cr, left, RING_STROKE + 2 * RING_GAP);
-    fill_lower_half(cr, WHITE, MARK_CY + 2);
-    band(cr, left, RING_STROKE);
-    fill_lower_half(cr, PURPLE, MARK_CY - 2);
+    fill_lower_half(cr, left, RING_STROKE + 2 * RING_GAP, WHITE, MARK_CY + 2);
+    fill_lower_half(cr, left, RING_STROKE, PURPLE, MARK_CY - 2);
 }
 
 static double fit_size(cairo_t *cr, const char *text, double width)

@@ -82,6 +82,8 @@ typedef struct map {
   double asc, desc;    /* label block above / below the baseline, in ems */
   unsigned char *mask; /* land raster at 1 px/pt over the frame, or NULL */
   int mask_w, mask_h;
+  double **shape;  /* per ring: its points as drawn (make_shapes) */
+  size_t *shape_n; /* per ring: how many; NULL when they could not be made */
   /* an inset: shows exactly `view` (lat south, north, lon west, east),
    * its outline clipped to its frame, with no legend of its own */
   bool is_inset;
@@ -222,34 +224,52 @@ static size_t clip_side(const double *in, size_t n, double *out, rp_map_rect f, 
   return k;
 }
 
-/* Adds the rings of one country (or of all but GB) to the current path,
- * simplified to what prints; an inset's rings are clipped to its frame. */
-static void outline_path(map *m, bool gb) {
-  cairo_t *cr = m->o->cr;
-  for (size_t i = 0; i < m->outline.n_rings; i++) {
+/* Each ring projected and simplified to what prints (an inset's clipped to
+ * its frame), once per map: the mask and the land both draw them. */
+static void make_shapes(map *m) {
+  size_t nr = m->outline.n_rings;
+  m->shape = rp_arena_calloc(m->a, nr + 1, sizeof *m->shape);
+  m->shape_n = rp_arena_calloc(m->a, nr + 1, sizeof *m->shape_n);
+  if (!m->shape || !m->shape_n) goto oom;
+  for (size_t i = 0; i < nr; i++) {
     const rp_map_ring *r = &m->outline.rings[i];
-    if ((strcmp(r->country, "GB") == 0) != gb) continue;
     size_t cap = 16 * r->n + 16, n = r->n; /* four passes, each at most doubling */
     double *a = rp_mem_alloc(cap * 2 * sizeof *a), *b = rp_mem_alloc(cap * 2 * sizeof *b);
     if (!a || !b) {
       rp_mem_free(a), rp_mem_free(b);
-      if (!m->o->failed) rp_diag_oom(m->o->d);
-      m->o->failed = true;
-      return;
+      goto oom;
     }
     for (size_t j = 0; j < n; j++)
       project(m, r->pt[2 * j], r->pt[2 * j + 1], &a[2 * j], &a[2 * j + 1]);
     if (!rp_simplify(a, &n, SIMPLIFY, true)) {
       rp_mem_free(a), rp_mem_free(b);
-      if (!m->o->failed) rp_diag_oom(m->o->d);
-      m->o->failed = true;
-      return;
+      goto oom;
     }
     for (int side = 0; m->is_inset && side < 4 && n > 0; side++) {
       n = clip_side(a, n, b, m->frame, side);
       double *t = a;
       a = b, b = t;
     }
+    m->shape[i] = n ? rp_arena_alloc(m->a, n * 2 * sizeof *m->shape[i]) : NULL;
+    if (n && m->shape[i]) memcpy(m->shape[i], a, n * 2 * sizeof *a);
+    m->shape_n[i] = m->shape[i] ? n : 0;
+    rp_mem_free(a), rp_mem_free(b);
+    if (n && !m->shape[i]) goto oom;
+  }
+  return;
+oom:
+  if (!m->o->failed) rp_diag_oom(m->o->d);
+  m->o->failed = true;
+  m->shape_n = NULL;
+}
+
+/* Adds the rings of one country (or of all but GB) to the current path. */
+static void outline_path(map *m, bool gb) {
+  cairo_t *cr = m->o->cr;
+  for (size_t i = 0; m->shape_n && i < m->outline.n_rings; i++) {
+    if ((strcmp(m->outline.rings[i].country, "GB") == 0) != gb) continue;
+    const double *a = m->shape[i];
+    size_t n = m->shape_n[i];
     for (size_t j = 0; j < n; j++) {
       if (j == 0)
         cairo_move_to(cr, a[0], a[1]);
@@ -257,7 +277,6 @@ static void outline_path(map *m, bool gb) {
         cairo_line_to(cr, a[2 * j], a[2 * j + 1]);
     }
     if (n) cairo_close_path(cr);
-    rp_mem_free(a), rp_mem_free(b);
   }
 }
 
@@ -716,6 +735,7 @@ static rp_status draw_land(map *m) {
   if (!m->px || !m->py) return rp_diag_oom(m->o->d);
   for (size_t i = 0; i < n; i++)
     project(m, m->c->points[i].lon, m->c->points[i].lat, &m->px[i], &m->py[i]);
+  make_shapes(m);
   build_mask(m);
   outline_path(m, false);
   rp_chart_emit_path(m->o, m->context, m->context_coast, 0.35);
@@ -897,6 +917,7 @@ rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
   memcpy(mi.view, view, sizeof view);
   mi.frame = inset_frame(&m, view);
   mi.mask = NULL, mi.n_avoid = 0;
+  mi.shape = NULL, mi.shape_n = NULL; /* its own, at its scale */
   m.avoid[m.n_avoid++] =
       (rp_map_rect){mi.frame.x0 - 3, mi.frame.y0 - 3, mi.frame.x1 + 3, mi.frame.y1 + 3};
   double x0, y0, x1, y1;

@@ -2,6 +2,7 @@
 #include "render/flate.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 
 #include "base/mem.h"
 
@@ -42,4 +43,122 @@ bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, si
     return false;
   }
   return true;
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+struct rp_flate_worker {
+  rp_flate *f;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t work;       /* a job queued, the compressor free again, or stop */
+  pthread_cond_t done;       /* a job done */
+  rp_flate_job *head, *tail; /* queued, not started */
+  bool busy;                 /* a job is being done (the compressor in use) */
+  bool stop;
+};
+
+/* Does `j` with `f` (either thread: whichever set busy). */
+static void run(rp_flate *f, rp_flate_job *j) {
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  bool ok = !j->make || j->make(j);
+  if (ok && j->in) ok = rp_flate_deflate(f, j->in, j->len, &out, &out_len);
+  j->out = out, j->out_len = out_len, j->ok = ok;
+}
+
+static void *work(void *user) {
+  rp_flate_worker *w = user;
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (w->busy || (!w->head && !w->stop)) pthread_cond_wait(&w->work, &w->lock);
+    rp_flate_job *j = w->head;
+    if (!j) break; /* stop, with nothing left */
+    w->head = j->next;
+    if (!w->head) w->tail = NULL;
+    w->busy = true;
+    pthread_mutex_unlock(&w->lock);
+    run(w->f, j);
+    pthread_mutex_lock(&w->lock);
+    j->done = true;
+    w->busy = false;
+    pthread_cond_broadcast(&w->done);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+static _Atomic unsigned long started;
+
+unsigned long rp_flate_workers_started(void) { return started; }
+
+rp_flate_worker *rp_flate_worker_new(rp_flate *f) {
+  rp_flate_worker *w = f ? rp_mem_calloc(1, sizeof *w) : NULL;
+  if (!w) return NULL;
+  w->f = f;
+  bool lock = pthread_mutex_init(&w->lock, NULL) == 0;
+  bool cw = lock && pthread_cond_init(&w->work, NULL) == 0;
+  bool cd = cw && pthread_cond_init(&w->done, NULL) == 0;
+  if (cd && pthread_create(&w->thread, NULL, work, w) == 0) {
+    started++;
+    return w;
+  }
+  if (cd) pthread_cond_destroy(&w->done);
+  if (cw) pthread_cond_destroy(&w->work);
+  if (lock) pthread_mutex_destroy(&w->lock);
+  rp_mem_free(w);
+  return NULL;
+}
+
+void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job) {
+  job->out = NULL, job->out_len = 0, job->ok = false, job->done = false, job->next = NULL;
+  pthread_mutex_lock(&w->lock);
+  if (w->tail)
+    w->tail->next = job;
+  else
+    w->head = job;
+  w->tail = job;
+  pthread_cond_signal(&w->work);
+  pthread_mutex_unlock(&w->lock);
+}
+
+bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
+  pthread_mutex_lock(&w->lock);
+  while (!job->done) {
+    if (!w->busy) {
+      /* not started (the worker has not had the processor since it was
+       * queued: a busy machine): done here, as without the worker, rather
+       * than waited for */
+      rp_flate_job **at = &w->head, *prev = NULL;
+      while (*at && *at != job) prev = *at, at = &(*at)->next;
+      if (*at) {
+        *at = job->next;
+        if (w->tail == job) w->tail = prev;
+        w->busy = true;
+        pthread_mutex_unlock(&w->lock);
+        run(w->f, job);
+        pthread_mutex_lock(&w->lock);
+        job->done = true;
+        w->busy = false;
+        pthread_cond_signal(&w->work); /* the compressor is free again */
+        break;
+      }
+    }
+    pthread_cond_wait(&w->done, &w->lock);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return job->ok;
+}
+
+void rp_flate_worker_free(rp_flate_worker *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->lock);
+  w->stop = true;
+  pthread_cond_signal(&w->work);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->done);
+  pthread_cond_destroy(&w->work);
+  pthread_mutex_destroy(&w->lock);
+  rp_mem_free(w);
 }

@@ -27,4 +27,43 @@ void rp_flate_free(rp_flate *f);
  * frees it with rp_mem_free) and *out_len; false when out of memory. */
 bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, size_t *out_len);
 
+/* A second thread deflating with one compressor while the caller goes on
+ * (render's finished pages while the next is drawn): jobs are done one at a
+ * time in the order given. The compressor is the worker's from
+ * rp_flate_worker_new until rp_flate_worker_free, or while jobs are
+ * pending: the caller deflates with it only once every job it gave is
+ * waited for. Output is what rp_flate_deflate gives for the same bytes. */
+typedef struct rp_flate_worker rp_flate_worker;
+
+/* A job: `in`, `len` set by the caller, who keeps `in` alive and the job
+ * unmoved until rp_flate_worker_wait returns for it. With `make`, the
+ * worker first runs it (it may set in and len; the job is then ok when it
+ * returns true), and deflates only when `in` is set. */
+typedef struct rp_flate_job {
+  const uint8_t *in;
+  size_t len;
+  bool (*make)(struct rp_flate_job *job);
+  uint8_t *out; /* base/mem, the caller's once waited for (NULL if !ok) */
+  size_t out_len;
+  bool ok;   /* false: out of memory */
+  bool done; /* (the worker's, under its lock) */
+  struct rp_flate_job *next;
+} rp_flate_job;
+
+/* A worker thread deflating with `f`; NULL when out of memory or no thread
+ * could be started (the caller then deflates as before, on its thread). */
+rp_flate_worker *rp_flate_worker_new(rp_flate *f);
+/* Queues `job` (its in and len set). */
+void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job);
+/* Waits until `job` is done; returns job->ok (job->out is then the caller's).
+ * A job not started yet while the compressor is free is done here instead,
+ * on the caller's thread (a worker that had no processor costs no more than
+ * having none). */
+bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job);
+/* Workers started since the process began (tests: was the thread used?). */
+unsigned long rp_flate_workers_started(void);
+/* Finishes the jobs queued, stops the thread and frees w (not the jobs'
+ * outputs, nor the compressor); NULL is fine. */
+void rp_flate_worker_free(rp_flate_worker *w);
+
 #endif

@@ -88,13 +88,14 @@ typedef struct rp_pdf {
   uint64_t spool_len; /* bytes written to it, the buffered ones included */
   uint8_t *spool_buf; /* the last spool_used of them, not yet in the file */
   size_t spool_used;
-  int spool_err;          /* errno of its first failed write or read */
-  struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
-  const char *out_name;   /* the output as messages name it */
-  HPDF_Page page;         /* page being drawn */
-  size_t page_index;      /* its index */
-  double page_w;          /* its trim width, pt */
-  double page_h;          /* its trim height, pt */
+  int spool_err;                      /* errno of its first failed write or read */
+  struct rp_flate *flate;             /* the compressor for every Flate stream (render/flate.h) */
+  struct rp_pdf_deflating *deflating; /* pages' streams deflated on a second thread, or NULL */
+  const char *out_name;               /* the output as messages name it */
+  HPDF_Page page;                     /* page being drawn */
+  size_t page_index;                  /* its index */
+  double page_w;                      /* its trim width, pt */
+  double page_h;                      /* its trim height, pt */
 
   rp_print print;   /* print output settings (print.on: a print file) */
   double off;       /* print: trim's offset from the media box corner, pt */
@@ -104,8 +105,16 @@ typedef struct rp_pdf {
   HPDF_Font *fonts; /* per fontset index, loaded on first use */
   bool *font_failed;
   size_t n_fonts;
-  uint8_t **font_used;  /* per fontset index: bitmap of the BMP characters drawn */
-  int *font_fds;        /* per fontset index: its subset's in-memory file, or -1 */
+  uint8_t **font_used; /* per fontset index: bitmap of the BMP characters drawn */
+  int *font_fds;       /* per fontset index: its subset's in-memory file, or -1 */
+  /* held document: per fontset index, the program to embed (exact_face),
+   * made with the face (its deflate started early), or NULL */
+  unsigned char **font_program;
+  size_t *font_program_len;
+  size_t n_programs;                  /* entries in both */
+  struct rp_pdf_font_job **font_jobs; /* held document: per fontset index, its cuts made
+                                       * on the second thread (pdf_font.c), or NULL */
+  size_t n_font_jobs;
   uint8_t **font_drawn; /* streaming: per fontset index, the BMP characters drawn */
   size_t n_drawn;       /* entries in font_drawn */
 
@@ -162,6 +171,9 @@ bool rp_pdf_finite(const double *v, size_t n);
  * (gone after it: libharu copies what it keeps), else from p->scratch; NULL
  * if out of memory. */
 char *rp_pdf_clean_utf8(rp_pdf *p, const char *s, size_t max_bytes);
+/* The same for reading only (pdf_text.c): `s` itself when it is clean and
+ * short enough already (most text), else rp_pdf_clean_utf8's copy. */
+const char *rp_pdf_clean_text(rp_pdf *p, const char *s, size_t max_bytes);
 
 /* ---- pdf_color.c: colours for screen (RGB) or print (CMYK, spot) ---- */
 
@@ -304,6 +316,27 @@ void rp_pdf_dests_finish(rp_pdf *p);
  * nothing changes it later (not a stand-in destination). True when done:
  * nothing refers to its destination any more. */
 bool rp_pdf_spool_annot(rp_pdf *p, HPDF_Annotation a, long key);
+
+/* Starts deflating stream object `d`'s data on the render's second thread
+ * when there is one: its data is final (nothing writes to it before it is
+ * saved), and saving, if it deflates the stream, takes the worker's bytes
+ * when the data is still the same (else deflates it as always). Nothing
+ * happens without a worker or memory for it: the bytes written are the same
+ * either way. */
+void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d);
+/* Whether there is a second thread to deflate on (started now if need be). */
+bool rp_pdf_deflate_ready(rp_pdf *p);
+/* Gives `job` (render/flate.h) to that thread; false when there is none.
+ * The job must stay until rp_pdf_worker_wait, or the render's end, which
+ * waits for every job given. */
+struct rp_flate_job;
+bool rp_pdf_worker_push(rp_pdf *p, struct rp_flate_job *job);
+/* Waits for a job given; returns its ok. */
+bool rp_pdf_worker_wait(rp_pdf *p, struct rp_flate_job *job);
+/* The same for data[0, len) that a stream object made later will hold
+ * (copied); rp_pdf_deflate_rekey then names that object. */
+void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len);
+void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d);
 
 /* Writes a finished indirect object (not a stream) to the spool and frees
  * it: its value as saving would write it (`text`, `len` when given, else

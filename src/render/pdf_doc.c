@@ -23,6 +23,7 @@
 
 #include <hpdf_conf.h>
 
+#include "base/limits.h"
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "render/flate.h"
@@ -482,80 +483,315 @@ static HPDF_STATUS HPDF_STDCALL write_flate_filter(HPDF_Dict obj, HPDF_Stream st
   return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
+/* Stream `s`'s bytes into *raw (base/mem; the caller frees it), *len of
+ * them; false when out of memory or libharu could not read it. */
+static bool read_stream(HPDF_Stream s, uint8_t **raw, size_t *len) {
+  size_t n_all = HPDF_Stream_Size(s), got = 0;
+  *len = n_all;
+  *raw = rp_mem_alloc(n_all ? n_all : 1);
+  if (!*raw) return false;
+  if (s->type == HPDF_STREAM_MEMORY) {
+    /* its chunks copied whole: HPDF_Stream_Read copies a byte at a time
+     * (HPDF_MemCpy), about 2 M instructions of the review */
+    HPDF_UINT count = HPDF_MemStream_GetBufCount(s);
+    for (HPDF_UINT i = 0; i < count && got <= n_all; i++) {
+      HPDF_UINT n = 0;
+      const HPDF_BYTE *chunk = HPDF_MemStream_GetBufPtr(s, i, &n);
+      if (!chunk || n > n_all - got) break;
+      memcpy(*raw + got, chunk, n);
+      got += n;
+    }
+    if (got == n_all) return true; /* (else read it as any stream) */
+    got = 0;
+  }
+  bool ok = HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) == HPDF_OK;
+  while (ok && got < n_all) {
+    HPDF_UINT n = n_all - got > 0x10000000 ? 0x10000000 : (HPDF_UINT)(n_all - got);
+    HPDF_STATUS st = HPDF_Stream_Read(s, *raw + got, &n);
+    got += n;
+    ok = (st == HPDF_OK || st == HPDF_STREAM_EOF) && n > 0;
+  }
+  return ok && got == n_all;
+}
+
 /* Stream `s`'s bytes deflated by p->flate into *z (base/mem; the caller
  * frees it); false when out of memory or libharu could not read it. */
 static bool deflate_stream(rp_pdf *p, HPDF_Stream s, uint8_t **z, size_t *zlen) {
   *z = NULL;
-  size_t len = HPDF_Stream_Size(s), got = 0;
-  uint8_t *raw = rp_mem_alloc(len ? len : 1);
-  if (!raw) return false;
-  bool ok = HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) == HPDF_OK;
-  while (ok && got < len) {
-    HPDF_UINT n = len - got > 0x10000000 ? 0x10000000 : (HPDF_UINT)(len - got);
-    HPDF_STATUS st = HPDF_Stream_Read(s, raw + got, &n);
-    got += n;
-    ok = (st == HPDF_OK || st == HPDF_STREAM_EOF) && n > 0;
-  }
-  ok = ok && got == len && rp_flate_deflate(p->flate, raw, len, z, zlen);
+  uint8_t *raw;
+  size_t len;
+  bool ok = read_stream(s, &raw, &len) && rp_flate_deflate(p->flate, raw, len, z, zlen);
   rp_mem_free(raw);
   return ok;
 }
 
-/* Moves a finished page's content stream (deflated unless --uncompressed
- * asked for none) to the spool. A page whose text object or graphics state
- * is still open is left alone: libharu closes those when it saves, writing
- * to the stream. */
-static void spool_page(rp_pdf *p, HPDF_Page page) {
+/* A finished page's content stream, or NULL when it is not to be spooled:
+ * a page whose text object or graphics state is still open is left alone
+ * (libharu closes those when it saves, writing to the stream). */
+static HPDF_Dict page_stream(HPDF_Page page) {
   HPDF_PageAttr attr = page->attr;
   HPDF_Dict c = attr ? attr->contents : NULL;
   if (!c || !c->stream || c->stream != attr->stream || c->write_fn ||
       (c->filter != HPDF_STREAM_FILTER_FLATE_DECODE && c->filter != HPDF_STREAM_FILTER_NONE) ||
       HPDF_Stream_Size(c->stream) == 0)
-    return;
-  if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev)) return;
+    return NULL;
+  if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
+    return NULL;
+  return c;
+}
+
+/* Records that keeping a page failed (st: why), unless libharu's error says more. */
+static void keep_failed(rp_pdf *p, HPDF_STATUS st) {
+  if (rp_pdf_ok(p, "keep a page", NULL))
+    rp_pdf_error(
+        p, RP_ERR_INTERNAL, NULL, 0,
+        st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep a page");
+}
+
+/* Puts page `page`'s content stream's data in the spool and makes the
+ * stream read it back from there: with `z`, its deflated bytes (zlen of
+ * them), else (no filter) its own bytes. st: HPDF_OK, or why its bytes
+ * could not be had. */
+static void spool_stream(rp_pdf *p, HPDF_Page page, const uint8_t *z, size_t zlen, HPDF_STATUS st) {
+  HPDF_PageAttr attr = page->attr;
+  HPDF_Dict c = attr->contents;
   if (p->spool_err) return; /* reported once; the render fails */
   spool_range *r = rp_arena_alloc(p->scratch, sizeof *r);
   HPDF_Stream w = r ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
   if (!w) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    keep_failed(p, HPDF_FAILD_TO_ALLOC_MEM);
     return;
   }
   *r = (spool_range){.p = p, .off = p->spool_len};
-  HPDF_STATUS st = HPDF_OK;
-  if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) { /* by libdeflate (render/flate.h) */
-    uint8_t *z;
-    size_t zlen;
-    if (!deflate_stream(p, c->stream, &z, &zlen))
-      st = HPDF_FAILD_TO_ALLOC_MEM;
-    else if (!spool_append(p, z, zlen))
-      st = HPDF_FILE_IO_ERROR;
-    rp_mem_free(z);
-  } else {
+  if (st == HPDF_OK && c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) {
+    if (!spool_append(p, z, zlen)) st = HPDF_FILE_IO_ERROR;
+  } else if (st == HPDF_OK) {
     st = HPDF_Stream_WriteToStream(c->stream, w, c->filter, NULL);
   }
   HPDF_Stream_Free(w);
   uint64_t len = p->spool_len - r->off;
   if (spool_failed(p)) return;
   if (st != HPDF_OK || len > 0x7FFFFFFF) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(
-          p, RP_ERR_INTERNAL, NULL, 0,
-          st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep a page");
+    keep_failed(p, st);
     return;
   }
   r->len = (HPDF_UINT)len;
   HPDF_Stream back =
       HPDF_CallbackReader_New(c->mmgr, spool_read, spool_seek, spool_tell, spool_size, r);
   if (!back) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    keep_failed(p, HPDF_FAILD_TO_ALLOC_MEM);
     return;
   }
   HPDF_Stream_Free(c->stream);
   c->stream = attr->stream = back;
   if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) c->write_fn = write_flate_filter;
   c->filter = HPDF_STREAM_FILTER_NONE;
+}
+
+/* ---- deflating on a second thread ---------------------------------------- */
+
+/* A page's content stream given to the worker (render/flate.h) while the
+ * next page is drawn: the spool gets its bytes, and the stream becomes the
+ * spool's reader, when the next page is drawn (or the render ends). The
+ * spool's layout is not the PDF's: the file is byte for byte what deflating
+ * on this thread writes (test_threads.sh compares them). */
+/* A stream object whose data is final long before it is saved (an SVG's
+ * form, a held document's font maps) deflated on the worker meanwhile
+ * (rp_pdf_deflate_early): saving takes its bytes when the stream then holds
+ * the same data, as it must. */
+typedef struct early_job {
+  const void *key; /* the stream object (or its data, till it has one) */
+  rp_flate_job job;
+  uint8_t *raw; /* the data as given: the job's input, compared when saving */
+  struct early_job *next;
+} early_job;
+
+struct rp_pdf_deflating {
+  rp_flate_worker *worker; /* NULL once stopped */
+  rp_flate_job job;
+  uint8_t *raw;  /* the stream's bytes, the job's input */
+  size_t index;  /* the page */
+  bool pending;  /* a job is out */
+  bool declined; /* no worker: deflate on this thread */
+  early_job *early;
+};
+
+/* Whether the worker may be used: not with faults injected (they must fall
+ * in one order), not under a memory budget (two threads' allocations meet
+ * their peak in any order: pipeline.c's load() says why), not when asked
+ * (RP_SERIAL_DEFLATE=1: tests compare the two). */
+static bool may_thread(const rp_pdf *p) {
+  const char *serial = getenv("RP_SERIAL_DEFLATE");
+  return !rp_mem_faults_armed() && !rp_arena_faults_armed(p->scratch) &&
+         !rp_limit_given(RP_LIMIT_MEMORY_MIB) && !(serial && *serial && strcmp(serial, "0") != 0);
+}
+
+/* The worker, started on first use (`more`: there is more to deflate than
+ * this, or a thread would only cost); NULL when this thread deflates. */
+static struct rp_pdf_deflating *worker_of(rp_pdf *p, bool more) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz) {
+    if (!more || !p->flate || !may_thread(p)) return NULL;
+    dz = p->deflating = rp_mem_calloc(1, sizeof *dz);
+    if (dz && !(dz->worker = rp_flate_worker_new(p->flate))) dz->declined = true;
+  }
+  return dz && !dz->declined && dz->worker ? dz : NULL;
+}
+
+/* The page given to the worker, spooled once it is deflated. */
+static void free_page_stream(rp_pdf *p, size_t index);
+static void spool_deflated(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz || !dz->pending) return;
+  bool ok = rp_flate_worker_wait(dz->worker, &dz->job);
+  dz->pending = false;
+  rp_mem_free(dz->raw);
+  dz->raw = NULL;
+  spool_stream(p, p->pages[dz->index], dz->job.out, dz->job.out_len,
+               ok && dz->job.out_len <= 0x7FFFFFFF ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
+  rp_mem_free(dz->job.out);
+  dz->job.out = NULL;
+  free_page_stream(p, dz->index);
+}
+
+/* Gives page `index`'s stream `c` to the worker (the one before it
+ * spooled first); false when it stays with this thread. A held document's
+ * last page starts no thread. */
+static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
+  struct rp_pdf_deflating *dz = worker_of(p, p->streaming || index + 1 < p->doc->pages.len);
+  if (!dz) return false;
+  spool_deflated(p);
+  uint8_t *raw;
+  size_t len;
+  if (!read_stream(c->stream, &raw, &len)) {
+    rp_mem_free(raw);
+    return false; /* this thread's deflate says why */
+  }
+  dz->raw = raw, dz->index = index, dz->pending = true;
+  dz->job = (rp_flate_job){.in = raw, .len = len};
+  rp_flate_worker_push(dz->worker, &dz->job);
+  return true;
+}
+
+/* Starts deflating a copy of data[0, len) on the worker under `key`. */
+static void deflate_copy(rp_pdf *p, const void *key, const uint8_t *data, size_t len) {
+  struct rp_pdf_deflating *dz = worker_of(p, true);
+  early_job *e = dz ? rp_mem_calloc(1, sizeof *e) : NULL;
+  uint8_t *raw = e ? rp_mem_alloc(len ? len : 1) : NULL;
+  if (!raw) {
+    rp_mem_free(e);
+    return; /* saving deflates it */
+  }
+  memcpy(raw, data, len);
+  *e = (early_job){.key = key, .raw = raw, .job = {.in = raw, .len = len}, .next = dz->early};
+  dz->early = e;
+  rp_flate_worker_push(dz->worker, &e->job);
+}
+
+void rp_pdf_deflate_early(rp_pdf *p, HPDF_Dict d) {
+  if (!d || !d->stream || !worker_of(p, true)) return;
+  uint8_t *raw;
+  size_t len;
+  if (read_stream(d->stream, &raw, &len)) deflate_copy(p, d, raw, len);
+  rp_mem_free(raw);
+}
+
+bool rp_pdf_deflate_ready(rp_pdf *p) { return worker_of(p, true) != NULL; }
+
+bool rp_pdf_worker_push(rp_pdf *p, rp_flate_job *job) {
+  struct rp_pdf_deflating *dz = worker_of(p, true);
+  if (dz) rp_flate_worker_push(dz->worker, job);
+  return dz != NULL;
+}
+
+bool rp_pdf_worker_wait(rp_pdf *p, rp_flate_job *job) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  return dz && dz->worker ? rp_flate_worker_wait(dz->worker, job) : job->ok;
+}
+
+void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len) {
+  if (data && worker_of(p, true)) deflate_copy(p, data, data, len);
+}
+
+void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
+  for (early_job *e = p->deflating ? p->deflating->early : NULL; e; e = e->next)
+    if (e->key == data) e->key = d;
+}
+
+/* Stops the worker once the last page given is spooled: its jobs are all
+ * done, and the compressor is this thread's again (for saving). */
+static void deflating_stop(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz || !dz->worker) return;
+  spool_deflated(p);
+  rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
+  dz->worker = NULL;
+  dz->declined = true;
+}
+
+/* Stream `d`'s data deflated into *z (base/mem; the caller frees it): the
+ * worker's bytes when it was given the same data early, else deflated
+ * here; false when out of memory or libharu could not read it. The worker
+ * is stopped. */
+static bool deflate_object(rp_pdf *p, HPDF_Dict d, uint8_t **z, size_t *zlen) {
+  *z = NULL;
+  uint8_t *raw;
+  size_t len;
+  if (!read_stream(d->stream, &raw, &len)) {
+    rp_mem_free(raw);
+    return false;
+  }
+  struct rp_pdf_deflating *dz = p->deflating;
+  early_job **at = dz ? &dz->early : NULL;
+  while (at && *at && (*at)->key != d) at = &(*at)->next;
+  early_job *e = at ? *at : NULL;
+  if (e) *at = e->next;
+  bool ok;
+  if (e && e->job.ok && e->job.len == len && memcmp(e->raw, raw, len) == 0) {
+    *z = e->job.out, *zlen = e->job.out_len;
+    e->job.out = NULL;
+    ok = true;
+  } else {
+    ok = rp_flate_deflate(p->flate, raw, len, z, zlen);
+  }
+  if (e) rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
+  rp_mem_free(raw);
+  return ok;
+}
+
+/* Stops the worker (a page given to it is dropped) and frees what it made. */
+static void deflating_free(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz) return;
+  if (dz->worker && dz->pending) rp_flate_worker_wait(dz->worker, &dz->job);
+  rp_flate_worker_free(dz->worker);
+  rp_mem_free(dz->raw);
+  rp_mem_free(dz->job.out);
+  for (early_job *e = dz->early, *next; e; e = next) {
+    next = e->next;
+    rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
+  }
+  rp_mem_free(dz);
+  p->deflating = NULL;
+}
+
+/* Moves a finished page's content stream (deflated unless --uncompressed
+ * asked for none) to the spool: deflated on the worker when there is one
+ * (spooled when the next page is drawn), else here. */
+static void spool_page(rp_pdf *p, size_t index) {
+  HPDF_Page page = p->pages[index];
+  HPDF_Dict c = page_stream(page);
+  if (!c || p->spool_err) return;
+  if (c->filter != HPDF_STREAM_FILTER_FLATE_DECODE) {
+    spool_stream(p, page, NULL, 0, HPDF_OK);
+    return;
+  }
+  if (hand_over(p, index, c)) return;
+  uint8_t *z;
+  size_t zlen = 0;
+  bool ok = deflate_stream(p, c->stream, &z, &zlen);
+  spool_stream(p, page, z, zlen, ok ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
+  rp_mem_free(z);
 }
 
 /* The PDF file being written. libharu writes in pieces of a few bytes,
@@ -1067,7 +1303,7 @@ static HPDF_STATUS write_stream_object(rp_pdf *p, HPDF_Dict d, HPDF_Stream file)
     return HPDF_Obj_WriteValue(d, file, NULL);
   uint8_t *z;
   size_t zlen;
-  if (!deflate_stream(p, d->stream, &z, &zlen) || zlen > 0x7FFFFFFF) {
+  if (!deflate_object(p, d, &z, &zlen) || zlen > 0x7FFFFFFF) {
     rp_mem_free(z);
     return HPDF_SetError(d->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
   }
@@ -1185,6 +1421,10 @@ static bool save_objects(rp_pdf *p, out_file *o) {
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
+  /* the last page given to the worker spooled (it was deflated while the
+   * document was finished), and the compressor this thread's again */
+  deflating_stop(p);
+  if (p->status != RP_OK) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
@@ -1246,6 +1486,7 @@ struct rp_render {
 
 static void render_free(rp_render *r) {
   if (!r) return;
+  deflating_free(&r->p);
   drop_spooled_slots(&r->p);
   rp_pdf_tag_free(&r->p);
   if (r->p.pdf) HPDF_Free(r->p.pdf);
@@ -1364,7 +1605,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   draw_page(p, index);
   rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
-  spool_page(p, p->pages[index]);
+  spool_page(p, index);
   spool_page_dict(p, index);
   if (p->page_refs && p->page_spans[index].len)
     rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "render/flate.h"
 #include "render/pdf.h"
 
 /* hpdf.h brings in libharu's internal object API (HPDF_FontAttr,
@@ -181,8 +182,14 @@ static void fast_cmap(rp_pdf *p, HPDF_FontDef def) {
     if (c->end_count[i] <= c->end_count[i - 1]) return; /* unsorted: left as it is */
   HPDF_UINT16 *gids = rp_mem_alloc(65536 * sizeof *gids);
   if (!gids) return;
-  for (unsigned i = 0, u = 0; i < segs; i++)
-    for (; u <= c->end_count[i]; u++) gids[u] = seg_glyph(c, segs, i, u);
+  for (unsigned i = 0, u = 0; i < segs; i++) {
+    /* the codes before the segment's start map to nothing (seg_glyph's 0):
+     * cleared at once, not looked up one by one (1.5 M instructions) */
+    unsigned start = c->start_count[i] > u ? c->start_count[i] : u;
+    if (start > (unsigned)c->end_count[i] + 1) start = (unsigned)c->end_count[i] + 1;
+    memset(gids + u, 0, (start - u) * sizeof *gids);
+    for (u = start; u <= c->end_count[i]; u++) gids[u] = seg_glyph(c, segs, i, u);
+  }
   /* clusters of mapped codes below 0xFFFF, split at gaps over CLUSTER_GAP */
   unsigned from[MAX_SEGS], to[MAX_SEGS], n = 0, total = 0;
   for (unsigned u = 0; u < 0xFFFF; u++) {
@@ -312,6 +319,8 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
   return true;
 }
 
+static void start_font_jobs(rp_pdf *p);
+
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
   /* every page is set: drawing reads the pairs layout measured, and the
@@ -327,7 +336,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       const rp_item *it = &items[i];
       if (it->kind == RP_ITEM_TEXT && it->u.text.text)
         ok = mark_text(p, it->u.text.font,
-                       rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+                       rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
       else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
         /* rp_pdf_draw_chart_slot's label, in the first face */
         const char *label =
@@ -342,6 +351,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       return false;
     }
   }
+  start_font_jobs(p);
   return true;
 }
 
@@ -355,6 +365,22 @@ static uint32_t *code_points(const uint8_t *bits, size_t *n) {
   for (uint32_t cp = next_bit(bits, 0); cps && cp < 0x10000; cp = next_bit(bits, cp + 1))
     cps[k++] = cp;
   return cps;
+}
+
+/* An anonymous in-memory file holding data[0, len), or -1. */
+static int memory_file(const unsigned char *data, size_t len) {
+  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
+  size_t done = 0;
+  while (fd >= 0 && done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  if (fd >= 0 && done < len) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
 }
 
 /* Writes the subset of face `index` (the characters rp_pdf_fonts_collect
@@ -377,21 +403,85 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unre
     *unreadable = true;
     return false;
   }
-  int fd = memfd_create("reviewpdf-font", MFD_CLOEXEC);
-  size_t done = 0;
-  while (fd >= 0 && done < len) {
-    ssize_t w = write(fd, data + done, len - done);
-    if (w <= 0) break;
-    done += (size_t)w;
-  }
+  int fd = memory_file(data, len);
   rp_mem_free(data);
-  if (fd < 0 || done < len) {
-    if (fd >= 0) close(fd);
-    return false;
-  }
+  if (fd < 0) return false;
   p->font_fds[index] = fd;
   snprintf(path, cap, "/proc/self/fd/%d", fd);
   return true;
+}
+
+/* ---- a held document's faces cut on the render's second thread ---------- */
+
+/* A held document knows every face's characters before its first page is
+ * drawn (rp_pdf_fonts_collect): both cuts of each face used (subset_file's
+ * and exact_program's, HarfBuzz on files only) are made on the worker
+ * meanwhile (pdf_doc.c rp_pdf_worker_push). rp_pdf_font takes them when
+ * the face is first drawn; a cut that failed on the worker is made again
+ * there, as without it, so the messages are the same. */
+struct rp_pdf_font_job {
+  rp_flate_job job; /* first: make_font's argument */
+  const char *path; /* the face's file */
+  uint32_t *cps;    /* its characters (base/mem) */
+  size_t n;
+  int fd;                 /* subset_file's cut, in memory; or -1 */
+  unsigned char *program; /* exact_program's cut (base/mem), or NULL */
+  size_t program_len;
+};
+
+static bool make_font(rp_flate_job *job) {
+  struct rp_pdf_font_job *fj = (struct rp_pdf_font_job *)job;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  if (!rp_font_subset_file(fj->path, fj->cps, fj->n, false, &data, &len)) return false;
+  fj->fd = memory_file(data, len);
+  rp_mem_free(data);
+  if (fj->fd < 0) return false;
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", fj->fd);
+  if (!rp_font_subset_file(loaded, fj->cps, fj->n, true, &fj->program, &fj->program_len))
+    fj->program = NULL;
+  return true;
+}
+
+/* Starts the cuts of every face the held document draws on the worker. */
+static void start_font_jobs(rp_pdf *p) {
+  if (p->streaming || !p->n_fonts || !rp_pdf_deflate_ready(p)) return;
+  p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
+  if (!p->font_jobs) return;
+  p->n_font_jobs = p->n_fonts;
+  for (size_t i = 0; i < p->n_fonts; i++) {
+    const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
+    if (!p->font_used[i] || !f || !f->path) continue;
+    struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
+    if (!fj) return;
+    *fj = (struct rp_pdf_font_job){.job = {.make = make_font}, .path = f->path, .fd = -1};
+    fj->cps = code_points(p->font_used[i], &fj->n);
+    if (!fj->cps || !rp_pdf_worker_push(p, &fj->job)) {
+      rp_mem_free(fj->cps);
+      rp_mem_free(fj);
+      return;
+    }
+    p->font_jobs[i] = fj;
+  }
+}
+
+/* Face `index`'s job, waited for; NULL when it has none or it failed. */
+static struct rp_pdf_font_job *font_job_done(rp_pdf *p, int index) {
+  struct rp_pdf_font_job *fj = (size_t)index < p->n_font_jobs ? p->font_jobs[index] : NULL;
+  return fj && rp_pdf_worker_wait(p, &fj->job) && fj->fd >= 0 ? fj : NULL;
+}
+
+static void font_jobs_free(rp_pdf *p) {
+  for (size_t i = 0; i < p->n_font_jobs; i++) {
+    struct rp_pdf_font_job *fj = p->font_jobs[i];
+    if (!fj) continue;
+    if (fj->fd >= 0) close(fj->fd);
+    rp_mem_free(fj->cps);
+    rp_mem_free(fj->program);
+    rp_mem_free(fj);
+  }
+  p->n_font_jobs = 0;
 }
 
 static void not_embeddable(rp_pdf *p, size_t i) {
@@ -434,9 +524,51 @@ bool rp_pdf_fonts_embedded(rp_pdf *p) {
 void rp_pdf_fonts_close(rp_pdf *p) {
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
+  for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
+  font_jobs_free(p);
 }
 
 static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
+
+/* The program of just the characters face `index` draws, cut from the
+ * loaded subset keeping its glyph ids (NULL, 0 when it cannot be: the
+ * program as loaded is embedded then). */
+static unsigned char *exact_program(rp_pdf *p, size_t index, const uint8_t *drawn, size_t *len) {
+  size_t n;
+  uint32_t *cps = code_points(drawn, &n);
+  if (!cps) return NULL;
+  char loaded[64];
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[index]);
+  unsigned char *data = NULL;
+  *len = 0;
+  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, len);
+  rp_mem_free(cps);
+  return cut ? data : NULL;
+}
+
+/* A held document knows every character a face draws when the face is
+ * made: its maps are final then, and its program is cut now rather than
+ * when saving, and all three deflated on the render's second thread while
+ * pages are drawn (pdf_doc.c rp_pdf_deflate_early). exact_face embeds the
+ * program kept here (or the worker's, `fj`); without memory for it,
+ * exact_face cuts it as always. */
+static void early_program(rp_pdf *p, int index, struct rp_pdf_font_job *fj) {
+  if (p->font_fds[index] < 0 || !p->font_used[index]) return;
+  if (!p->font_program) {
+    p->font_program = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program);
+    p->font_program_len = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program_len);
+    p->n_programs = p->font_program && p->font_program_len ? p->n_fonts : 0;
+  }
+  if ((size_t)index >= p->n_programs) return;
+  size_t len = fj ? fj->program_len : 0;
+  unsigned char *data = fj ? fj->program : NULL; /* cut on the worker */
+  if (fj) fj->program = NULL;
+  if (!data) data = exact_program(p, (size_t)index, p->font_used[index], &len);
+  if (!data) return;
+  p->font_program[index] = data;
+  p->font_program_len[index] = len;
+  rp_pdf_deflate_data_early(p, data, len);
+}
 
 HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const rp_fontset *fs = p->doc->fonts;
@@ -452,8 +584,14 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const char *path = fs->fonts[index]->path;
   char sub_path[64];
   bool unreadable = false;
+  struct rp_pdf_font_job *fj = font_job_done(p, index);
+  if (fj) { /* cut on the worker */
+    p->font_fds[index] = fj->fd;
+    fj->fd = -1;
+    snprintf(sub_path, sizeof sub_path, "/proc/self/fd/%d", p->font_fds[index]);
+  }
   const char *load =
-      subset_file(p, index, sub_path, sizeof sub_path, &unreadable) ? sub_path : path;
+      fj || subset_file(p, index, sub_path, sizeof sub_path, &unreadable) ? sub_path : path;
   if (unreadable) {
     /* What HarfBuzz cannot read, libharu's parser must not be given: it
      * reads glyph offsets past their table's end (fuzz_font, ASan). */
@@ -494,6 +632,12 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     return NULL;
   }
   p->fonts[index] = font;
+  if (!p->streaming && rp_pdf_deflate_ready(p)) { /* a held document's: see early_program */
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    rp_pdf_deflate_early(p, attr->cmap_stream);
+    rp_pdf_deflate_early(p, attr->map_stream);
+    early_program(p, index, fj);
+  }
   return font;
 }
 
@@ -585,6 +729,7 @@ static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char 
   /* numbered before it holds anything; a failed HPDF_Xref_Add frees it */
   if (!d || HPDF_Xref_Add(attr->xref, d) != HPDF_OK)
     return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
+  rp_pdf_deflate_rekey(p, data, data_obj); /* deflated early, perhaps */
   HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
   r += HPDF_Dict_Add(d, "FontFile2", data_obj);
   r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
@@ -612,19 +757,24 @@ static bool exact_face(rp_pdf *p, size_t i) {
   if (!attr || !drawn || p->font_fds[i] < 0 || !attr->fontdef || attr->fontdef->descriptor)
     return true;
   const char *path = p->doc->fonts->fonts[i]->path;
-  size_t n;
-  uint32_t *cps = code_points(drawn, &n);
-  if (!cps) {
-    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
-    return false;
-  }
-  char loaded[64];
-  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
-  unsigned char *data = NULL;
   size_t len = 0;
-  bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
-  rp_mem_free(cps);
-  if (!cut) return true; /* the program as loaded: bigger, still right */
+  unsigned char *data = i < p->n_programs ? p->font_program[i] : NULL;
+  if (data) { /* made with the face (early_program) */
+    len = p->font_program_len[i];
+    p->font_program[i] = NULL;
+  } else {
+    size_t n;
+    uint32_t *cps = code_points(drawn, &n);
+    if (!cps) {
+      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+      return false;
+    }
+    char loaded[64];
+    snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", p->font_fds[i]);
+    bool cut = rp_font_subset_file(loaded, cps, n, true, &data, &len);
+    rp_mem_free(cps);
+    if (!cut) return true; /* the program as loaded: bigger, still right */
+  }
   /* a held document's /W, map and ToUnicode were made for these characters */
   HPDF_STATUS r = p->streaming ? exact_widths(font, drawn) : HPDF_OK;
   if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn);

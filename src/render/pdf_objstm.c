@@ -56,6 +56,16 @@ static void putf(out_buf *b, const char *fmt, unsigned long long v) {
   put(b, tmp, (size_t)n);
 }
 
+/* v and a space (putf's "%llu ", a tenth of its time: two per object packed). */
+static void put_num(out_buf *b, unsigned long long v) {
+  char d[24];
+  size_t n = sizeof d;
+  d[--n] = ' ';
+  do d[--n] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  put(b, d + n, sizeof d - n);
+}
+
 static bool is_ws(uint8_t c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0;
 }
@@ -372,8 +382,8 @@ bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len
   xref_row *r = w->failed ? NULL : row(w, num);
   if (!r) return false;
   *r = (xref_row){(uint32_t)w->n_kept, (uint16_t)w->count, 2};
-  putf(&w->head, "%llu ", num);
-  putf(&w->head, "%llu ", w->body.len);
+  put_num(&w->head, num);
+  put_num(&w->head, w->body.len);
   put(&w->body, value, len);
   puts_(&w->body, "\n");
   if (w->head.nomem || w->body.nomem) return fail(w, true);

@@ -146,7 +146,9 @@ static HPDF_Dict make_form(rp_pdf *p, const rp_item *it, const rp_svg *svg, doub
   draw_paths(p, it, svg, 0, 0, w, h);
   attr->stream = page_stream;
   p->page_h = page_h;
-  return rp_pdf_ok(p, "draw an SVG into its form", &it->src) ? form : NULL;
+  if (!rp_pdf_ok(p, "draw an SVG into its form", &it->src)) return NULL;
+  rp_pdf_deflate_early(p, form); /* drawn once: final */
+  return form;
 }
 
 void rp_pdf_draw_svg(rp_pdf *p, const rp_item *it, const rp_svg *svg, double x, double y, double w,

@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hpdf_utils.h>
+
 #include "render/pdf.h"
 
 /* pt: how far a glyph may sit from where the piece's widths put it before
@@ -79,10 +81,21 @@ typedef struct text_state {
   long long tx, ty;
 } text_state;
 
+/* The decimal digits of v (sprintf's "%llu", a tenth of its time: one of
+ * these per Td and TJ number). */
+static char *put_uint(char *o, unsigned long long v) {
+  char d[24];
+  int n = 0;
+  do d[n++] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n) *o++ = d[--n];
+  return o;
+}
+
 /* `c` hundredths as a PDF number, trailing zeros dropped: "12.5", "-3". */
 static char *put_hundredths(char *o, long long c) {
   if (c < 0) *o++ = '-', c = -c;
-  o += sprintf(o, "%lld", c / 100);
+  o = put_uint(o, (unsigned long long)(c / 100));
   int frac = (int)(c % 100);
   if (frac) {
     *o++ = '.';
@@ -118,11 +131,35 @@ static void text_at(rp_pdf *p, text_state *st, double x, double y, const char *s
   HPDF_Page_ShowText(p->page, s);
 }
 
+/* HPDF_Page_SetFontAndSize inside a text object, without its HPDF_MemSet
+ * of 512 bytes a byte at a time (0.8 M of the review's 1.2 M instructions
+ * in it): the same bytes (the size by libharu's HPDF_FToA), the same font
+ * resource and graphics state; libharu's own call where it would refuse. */
+static void set_font(rp_pdf *p, HPDF_Font font, HPDF_REAL size) {
+  HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
+  const char *name = attr->gmode == HPDF_GMODE_TEXT_OBJECT && font->mmgr == p->page->mmgr &&
+                             HPDF_Font_Validate(font) && size > 0 && size <= HPDF_MAX_FONTSIZE
+                         ? HPDF_Page_GetLocalFontName(p->page, font)
+                         : NULL;
+  if (!name) {
+    HPDF_Page_SetFontAndSize(p->page, font, size);
+    return;
+  }
+  char op[48] = " ";
+  char *o = HPDF_FToA(op + 1, size, op + sizeof op - 8);
+  memcpy(o, " Tf\012", 5);
+  if (HPDF_Stream_WriteEscapeName(attr->stream, name) != HPDF_OK ||
+      HPDF_Stream_WriteStr(attr->stream, op) != HPDF_OK)
+    return; /* (the error is libharu's, taken by rp_pdf_ok) */
+  attr->gstate->font = font;
+  attr->gstate->font_size = size;
+  attr->gstate->writing_mode = ((HPDF_FontAttr)font->attr)->writing_mode;
+}
+
 static void apply_state(rp_pdf *p, text_state *st, HPDF_Font font, const rp_item *it) {
   double size = it->u.text.size, cs = char_space(it);
   rp_color c = it->u.text.color;
-  if (!st->set || st->font != font || st->size != size)
-    HPDF_Page_SetFontAndSize(p->page, font, (HPDF_REAL)size);
+  if (!st->set || st->font != font || st->size != size) set_font(p, font, (HPDF_REAL)size);
   if (!st->set || (st->color.r != c.r || st->color.g != c.g || st->color.b != c.b))
     rp_pdf_fill_color(p, c, &it->src);
   if (!st->set || st->cs != cs) HPDF_Page_SetCharSpace(p->page, (HPDF_REAL)cs);
@@ -212,7 +249,7 @@ static void tj_move(tj_buf *b, long long tenths) {
   if (!b->ok) return;
   char *o = b->s + b->n; /* between two strings' parentheses: no space needed */
   if (tenths < 0) *o++ = '-', tenths = -tenths;
-  o += sprintf(o, "%lld", tenths / 10);
+  o = put_uint(o, (unsigned long long)(tenths / 10));
   if (tenths % 10) *o++ = '.', *o++ = (char)('0' + tenths % 10);
   b->n = (size_t)(o - b->s);
 }
@@ -347,6 +384,30 @@ static bool carries(const rp_pdf *p, const rp_item *items, size_t from) {
   return true;
 }
 
+const char *rp_pdf_clean_text(rp_pdf *p, const char *s, size_t max_bytes) {
+  if (!s) s = "";
+  /* BMP characters from U+0020 on, valid UTF-8 (no overlong forms: E0 and
+   * ED, whose second byte is limited, are left to rp_pdf_clean_utf8), none
+   * of U+007F-U+009F, U+FFFE, U+FFFF */
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  for (unsigned b; (b = u[i]) != 0;) {
+    if (b < 0x80) {
+      if (b < 0x20 || b == 0x7F) return rp_pdf_clean_utf8(p, s, max_bytes);
+      i++;
+    } else if (b >= 0xC2 && b <= 0xDF && (u[i + 1] & 0xC0) == 0x80 &&
+               (b != 0xC2 || u[i + 1] >= 0xA0)) {
+      i += 2;
+    } else if (b >= 0xE1 && b <= 0xEF && b != 0xED && (u[i + 1] & 0xC0) == 0x80 &&
+               (u[i + 2] & 0xC0) == 0x80 && !(b == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xBE)) {
+      i += 3;
+    } else {
+      return rp_pdf_clean_utf8(p, s, max_bytes);
+    }
+  }
+  return i <= max_bytes ? s : rp_pdf_clean_utf8(p, s, max_bytes);
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;
@@ -372,7 +433,7 @@ size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t
     for (size_t i = from; i < end; i++) {
       const rp_item *it = &items[i];
       if (!text_valid(p, it)) continue;
-      const char *text = rp_pdf_clean_utf8(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
+      const char *text = rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES);
       if (!text || !text[0]) continue;
       HPDF_Font font = rp_pdf_font(p, it->u.text.font, &it->src);
       if (!font) continue;

@@ -21,11 +21,14 @@
 #include "testutil.h"
 
 #include "base/arena.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "font/font.h"
 #include "layout/inline.h"
 #include "page/items.h"
+#include "render/flate.h"
 #include "render/img.h"
+#include "render/pdf.h"
 #include "render/render.h"
 
 #define A4_W 595.2756
@@ -1344,6 +1347,156 @@ static void test_pixmap_split_unpremultiplies(void **state) {
   rp_pixmap_fini(&pm);
 }
 
+/* ---- deflating on a second thread (render/flate.h) ------------------------ */
+
+/* The worker gives each job what rp_flate_deflate gives for its bytes,
+ * whatever their order and size (empty, one byte, incompressible, long). */
+static void test_flate_worker_same_bytes(void **state) {
+  (void)state;
+  enum { JOBS = 24 };
+  rp_flate *f = rp_flate_new(), *g = rp_flate_new();
+  assert_non_null(f);
+  assert_non_null(g);
+  unsigned long before = rp_flate_workers_started();
+  rp_flate_worker *w = rp_flate_worker_new(f);
+  assert_non_null(w);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  uint8_t *in[JOBS];
+  rp_flate_job jobs[JOBS];
+  uint32_t x = 12345;
+  for (int i = 0; i < JOBS; i++) {
+    size_t len = i == 0 ? 0 : i == 1 ? 1 : (size_t)(i * i * 997) % 200000;
+    in[i] = malloc(len ? len : 1);
+    for (size_t k = 0; k < len; k++) {
+      x = x * 1103515245u + 12345u;
+      /* every third buffer noise; the rest text-like, compressible */
+      in[i][k] = i % 3 == 2 ? (uint8_t)(x >> 16) : (uint8_t)("0123 Td (ab) Tj\\n"[(k + i) % 16]);
+    }
+    jobs[i] = (rp_flate_job){.in = in[i], .len = len};
+    rp_flate_worker_push(w, &jobs[i]);
+  }
+  for (int i = JOBS; i-- > 0;) { /* waited for out of order */
+    assert_true(rp_flate_worker_wait(w, &jobs[i]));
+    uint8_t *z;
+    size_t zlen;
+    assert_true(rp_flate_deflate(g, jobs[i].in, jobs[i].len, &z, &zlen));
+    assert_int_equal(jobs[i].out_len, zlen);
+    assert_memory_equal(jobs[i].out, z, zlen);
+    rp_mem_free(z);
+    rp_mem_free(jobs[i].out);
+    free(in[i]);
+  }
+  rp_flate_worker_free(w);
+  rp_flate_free(f);
+  rp_flate_free(g);
+}
+
+static bool same_file(const char *a, const char *b) {
+  size_t la, lb;
+  char *x = slurp(a, &la), *y = slurp(b, &lb);
+  bool same = x && y && la == lb && memcmp(x, y, la) == 0;
+  free(x), free(y);
+  return same;
+}
+
+/* A document of several pages, whole and streamed: the pages' streams
+ * deflated on the worker while the next page is drawn give the same file as
+ * deflating each on this thread (RP_SERIAL_DEFLATE=1); the worker ran. */
+static void build_threaded_doc(fixture *fx) {
+  fx->doc.pages.len = 0;
+  for (int pg = 0; pg < 9; pg++) {
+    char label[16];
+    snprintf(label, sizeof label, "%d", pg + 1);
+    const char *kept = rp_arena_strdup(fx->a, label);
+    rp_page *p = add_page(fx, kept);
+    add_bookmark(fx, p, kept, 1, 72);
+    for (int l = 0; l < 12 * (pg % 4 + 1); l++)
+      add_text(fx, p, 72, 72 + l * 14, l % 5 ? fx->regular : fx->bold, 9,
+               pg % 2 ? "Quixotic zephyrs: £9.5bn – Œuvre ß" : "plain words, page after page");
+    add_shape(fx, p, RP_ITEM_RECT, 60, 60 + pg * 7, 200, 30);
+  }
+}
+
+static void test_threaded_deflate_same_pdf(void **state) {
+  fixture *fx = *state;
+  build_threaded_doc(fx);
+  unsigned long before = rp_flate_workers_started();
+  assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
+  assert_int_equal(render(fx, "serial.pdf", "0"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before);
+  assert_int_equal(unsetenv("RP_SERIAL_DEFLATE"), 0);
+  assert_int_equal(render(fx, "threaded.pdf", "0"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("threaded.pdf")));
+  /* one thread under a memory budget and while a fault is to come */
+  rp_limit_set(RP_LIMIT_MEMORY_MIB, 4096);
+  assert_int_equal(render(fx, "budget.pdf", "0"), RP_OK);
+  rp_limit_set(RP_LIMIT_MEMORY_MIB, 0);
+  rp_mem_fail_after(100000000, false);
+  assert_int_equal(render(fx, "armed.pdf", "0"), RP_OK);
+  rp_mem_fail_after(0, false);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("budget.pdf")));
+  assert_true(same_file(tmp_path("serial.pdf"), tmp_path("armed.pdf")));
+  /* streamed (render_streamed wipes the pages' items: built again) */
+  assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
+  assert_int_equal(render_streamed(fx, "serial-streamed.pdf"), RP_OK);
+  assert_int_equal(unsetenv("RP_SERIAL_DEFLATE"), 0);
+  build_threaded_doc(fx);
+  assert_int_equal(render_streamed(fx, "threaded-streamed.pdf"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 2);
+  assert_true(same_file(tmp_path("serial-streamed.pdf"), tmp_path("threaded-streamed.pdf")));
+  assert_false(same_file(tmp_path("serial.pdf"), tmp_path("serial-streamed.pdf")));
+  if (fx->d.errors + fx->d.warnings) rp_test_diag_dump(&fx->d);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  run_result r = run("qpdf --check '%s'", tmp_path("threaded-streamed.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdftotext '%s' - | grep -c 'Quixotic'", tmp_path("threaded.pdf"));
+  assert_int_equal(atoi(r.out), 24 + 48 + 24 + 48); /* pages 2, 4, 6, 8 */
+  run_free(&r);
+}
+
+/* rp_pdf_clean_text (text passed on as it is when clean) gives what
+ * rp_pdf_clean_utf8 gives, for every string of one or two bytes, every
+ * three-byte one from E0-EF and F0, the characters around the edges of
+ * what is clean, and lengths about the limit. */
+static void test_clean_text_as_clean_utf8(void **state) {
+  (void)state;
+  rp_pdf p = {.scratch = rp_arena_new()};
+  assert_non_null(p.scratch);
+  char s[8];
+  size_t checked = 0, passed = 0;
+  for (unsigned a = 1; a < 256; a++)
+    for (unsigned b = 0; b < 256; b++)
+      for (unsigned c = 0; c < (a >= 0xE0 && a <= 0xF0 && b >= 0x80 && b < 0xC0 ? 256u : 1u); c++) {
+        s[0] = (char)a, s[1] = (char)b, s[2] = (char)c, s[3] = 'x', s[4] = '\0';
+        if (!c) s[2] = '\0';
+        if (!b) s[1] = '\0';
+        const char *fast = rp_pdf_clean_text(&p, s, 100);
+        const char *slow = rp_pdf_clean_utf8(&p, s, 100);
+        assert_non_null(fast);
+        assert_non_null(slow);
+        if (strcmp(fast, slow) != 0) fail_msg("%02X %02X %02X: '%s' != '%s'", a, b, c, fast, slow);
+        checked++;
+        passed += fast == s;
+        if ((checked & 4095) == 0) { /* the arena grows with every copy */
+          rp_arena_free(p.scratch);
+          p.scratch = rp_arena_new();
+        }
+      }
+  assert_true(passed > 10000); /* most strings are passed on as they are */
+  static const char *const cases[] = {
+      "£9.5bn – Co‑operative’s", "tab\there",    "\xEF\xBF\xBD ok", "\xEF\xBF\xBE", "\xEF\xBF\xBF",
+      "\xF0\x9F\x98\x80 smile",  "end \xE2\x82", "abcdefghij"};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    for (size_t max = 0; max < 14; max++)
+      assert_string_equal(rp_pdf_clean_text(&p, cases[i], max),
+                          rp_pdf_clean_utf8(&p, cases[i], max));
+  assert_ptr_equal(rp_pdf_clean_text(&p, cases[0], 100), cases[0]);
+  rp_arena_free(p.scratch);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
@@ -1375,6 +1528,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_memory_flat_in_pages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_leaves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spool_and_output_write_failures, setup, teardown),
+      cmocka_unit_test(test_flate_worker_same_bytes),
+      cmocka_unit_test(test_clean_text_as_clean_utf8),
+      cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
