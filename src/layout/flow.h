@@ -188,7 +188,13 @@ typedef struct flow {
   size_t retired_from; /* the first not freed yet */
   bool between;        /* binding a section's body: rp_layout_final_label answers */
   table_run tbl;       /* a table that comes in parts, between its parts (table.c) */
-  size_t ref_final;    /* … from the pages before this one, as when the body began */
+  /* the records that grow with the document, each vector alone in an arena
+   * of its own (flow.c own_push): doc->pages, info, arenas, doc->anchors,
+   * retired */
+  struct {
+    rp_arena *pages, *info, *arenas, *anchors, *retired;
+  } grows;
+  size_t ref_final; /* … from the pages before this one, as when the body began */
 } flow;
 
 typedef struct retired_section {
