@@ -206,9 +206,9 @@ typedef struct rp_block {
       rp_table_col *cols;
       size_t n_cols;
       int header_rows;
-      rp_color zebra;    /* fill of every other body row; a == 0: none */
-      rp_color rule;     /* rule between rows; a == 0: none */
-      double rule_width; /* pt */
+      rp_color zebra;              /* fill of every other body row; a == 0: none */
+      rp_color rule;               /* rule between rows; a == 0: none */
+      double rule_width;           /* pt */
       const struct rp_block *head; /* a part's header rows */
       int row0;                    /* a part's first body row, counted over the table */
       unsigned char part;          /* RP_TABLE_PART, | FIRST, | LAST; 0: whole */
