@@ -2433,6 +2433,7 @@ static char *doc_shape(const rp_bound_doc *doc) {
 typedef struct pieced {
   rp_arena **arenas;
   size_t n_arenas, pieces, most;
+  size_t biggest; /* the most bytes one piece took */
 } pieced;
 
 static void keep_arena(pieced *p, rp_arena *a) {
@@ -2453,6 +2454,7 @@ static rp_status pieces_of(world *w, rp_binding *bn, rp_section *s, pieced *p) {
     st = rp_bind_piece(bn, s, pa, &first, &keeps);
     if (!first) break;
     p->pieces++;
+    if (rp_arena_used(pa) > p->biggest) p->biggest = rp_arena_used(pa);
     size_t n = 0;
     for (*tail = first; *tail; tail = &(*tail)->next) n++;
     if (n > p->most) p->most = n;
@@ -2582,6 +2584,38 @@ static void test_pieces_same_blocks(void **state) {
     world_fini(&w);
   }
   unlink(pack);
+}
+
+/* The biggest piece of the long section of tests/layouts/pieces.xml bound
+ * for a pack of n studies, bytes. */
+static size_t biggest_piece(int n) {
+  char pack[64];
+  write_pack(pack, sizeof pack, n);
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("pieces.xml"), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, pack, false), RP_OK);
+  rp_bound_doc doc;
+  pieced p;
+  assert_int_equal(bind_pieced(&w, &doc, &p), RP_OK);
+  size_t biggest = p.biggest;
+  pieced_free(&p);
+  world_fini(&w);
+  unlink(pack);
+  return biggest;
+}
+
+/* A piece at a time, what binding holds at once is flat in the length of
+ * the content: a table of every study (the pack's index) comes a batch of
+ * rows a piece, so the biggest piece is no bigger for five times the
+ * studies, once its 7 themes have a part's rows each (bound whole, a
+ * theme's table grows with them). */
+static void test_pieces_flat_in_length(void **state) {
+  (void)state;
+  size_t small = biggest_piece(600), large = biggest_piece(3000);
+  fprintf(stderr, "biggest piece: 600 studies %zu B, 3000 studies %zu B\n", small, large);
+  assert_true(small > 64 * 200); /* a part of 64 rows: some hundreds of bytes a row */
+  assert_true(large <= small + small / 10);
 }
 
 /* A piece at a time, binding records the same problems, in the same order
@@ -2785,6 +2819,7 @@ int main(void) {
       cmocka_unit_test(test_fault_injection_once),
       cmocka_unit_test(test_pieces_same_blocks),
       cmocka_unit_test(test_pieces_same_errors),
+      cmocka_unit_test(test_pieces_flat_in_length),
       cmocka_unit_test(test_pieces_same_pages),
       cmocka_unit_test(test_pieces_memory_flat),
   };
