@@ -1504,11 +1504,6 @@ static bool item_kept(const rp_item_list *items, const xmlNode *n) {
 
 /* ---- the document, section by section ---------------------------------------- */
 
-/* A section's body bound a piece at a time (rp_bind_piece): the template's
- * top-level elements in turn, an element with a select one context at a
- * time, a <group> one key at a time, then the section's endnotes. What
- * lives from piece to piece (the selection, the groups) is in the arena
- * of the section's head, or libxml's (freed by cursor_close). */
 /* A long table given in parts (table_give): its rows bound a batch at a
  * time, each batch a part (bound/blocks.h, rp_block.u.table.part), so that
  * a table of every study is never held whole. Its header rows are bound
@@ -1528,11 +1523,17 @@ typedef struct table_cursor {
   bool failed;           /* a batch's rows did not fit the columns: no more parts but the last */
 } table_cursor;
 
-/* Body rows in a part of a table given in parts: enough that a part's
- * overhead is small, few enough that a part's blocks are (about 2.5 KB a
- * row of an index). */
+/* Body rows in a part of a table given in parts: enough that a part's own
+ * cost (a piece, a table block) is small beside its rows', few enough that
+ * a part stays small (an index row's blocks take about 1.9 KB). */
 #define TABLE_BATCH 64
 
+/* A section's body bound a piece at a time (rp_bind_piece): the template's
+ * top-level elements in turn, an element with a select one context at a
+ * time, a <group> one element for one key at a time, a long table a batch
+ * of rows at a time (table_cursor), then the section's endnotes. What
+ * lives from piece to piece (the selection, the groups) is in the arena
+ * of the section's head, or libxml's (freed by cursor_close). */
 typedef struct body_cursor {
   rp_section *s; /* NULL: none open */
   section_todo h;
