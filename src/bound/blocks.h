@@ -193,14 +193,25 @@ typedef struct rp_block {
       bool fill_rows;      /* balance="false": full rows first, the last one short */
     } grid;
     /* table: children are RP_BLOCK_ROW, the first `header_rows` repeated on
-     * every page the table spans; rows split only between rows. */
+     * every page the table spans; rows split only between rows. A long
+     * table bound a piece at a time (template.h rp_bind_piece) comes in
+     * parts, one block each, placed one after the other as one table
+     * (layout/table.c): `part` says which (0: the whole table), a part's
+     * children are its body rows only, its header rows (`head`, as many as
+     * header_rows, at most RP_TABLE_PART_HEAD) are the table's, shared by
+     * its parts, and `row0` body rows came in the parts before. Only a table
+     * whose column widths do not depend on its rows' content comes in
+     * parts, so that its parts place exactly as the whole would. */
     struct {
       rp_table_col *cols;
       size_t n_cols;
       int header_rows;
-      rp_color zebra;    /* fill of every other body row; a == 0: none */
-      rp_color rule;     /* rule between rows; a == 0: none */
-      double rule_width; /* pt */
+      rp_color zebra;              /* fill of every other body row; a == 0: none */
+      rp_color rule;               /* rule between rows; a == 0: none */
+      double rule_width;           /* pt */
+      const struct rp_block *head; /* a part's header rows */
+      int row0;                    /* a part's first body row, counted over the table */
+      unsigned char part;          /* RP_TABLE_PART, | FIRST, | LAST; 0: whole */
     } table;
     /* columns: its children flow in `count` columns `gap` pt apart, inside
      * the column it is placed in; balanced, they end level (layout/columns.c) */
@@ -232,6 +243,15 @@ typedef struct rp_block {
     } image;
   } u;
 } rp_block;
+
+/* rp_block.u.table.part: a part of a table given in parts (every part has
+ * it), the first one, the last one. */
+#define RP_TABLE_PART 1u
+#define RP_TABLE_FIRST 2u
+#define RP_TABLE_LAST 4u
+/* A table comes in parts only with at most this many header rows (layout
+ * keeps their heights between parts). */
+#define RP_TABLE_PART_HEAD 8
 
 /* A cell's span (0 for any other kind): rows hold cells, but a block read
  * as one must not read another kind's part. */

@@ -17,6 +17,39 @@
 
 int rp_flow_id(flow *f) { return ++f->next_id; }
 
+/* Bytes from which a record's vector has an arena of its own: more than
+ * an arena's chunk (64 KiB), so that the arena holds the vector alone. */
+#define OWN_FROM (64u * 1024u)
+
+/* Pushes an element onto v, a record that grows with the document (a
+ * page's, an anchor's): once it is large, held alone in the arena *own,
+ * whose doubling moves it to a new arena and frees the old one, where
+ * doubling in the run's arena would leave every smaller copy behind (as
+ * much again as the vector). A pointer into v is good until the next push.
+ * NULL when out of memory. */
+static void *own_push(flow *f, rp_arena **own, rp_vec *v, size_t elem) {
+  if (v->len == v->cap && (v->cap ? 2 * v->cap : 8) * elem <= OWN_FROM)
+    return rp_vec_push(f->a, v, elem); /* small (a short document): as any vector */
+  if (v->len == v->cap) {
+    size_t cap = 2 * v->cap;
+    rp_arena *na = rp_arena_new_child(f->a);
+    void *d = na ? rp_arena_alloc_raw(na, cap * elem) : NULL;
+    if (!d) {
+      rp_arena_free(na);
+      return NULL;
+    }
+    if (v->len) memcpy(d, v->data, v->len * elem);
+    rp_arena_free(*own);
+    *own = na;
+    v->data = d;
+    v->cap = cap;
+  }
+  void *slot = (unsigned char *)v->data + v->len * elem;
+  memset(slot, 0, elem);
+  v->len++;
+  return slot;
+}
+
 static void set_column(flow *f) {
   const rp_page_variant *v = f->variant;
   const rp_frame *fr = &v->frames[f->frame];
@@ -100,7 +133,7 @@ static void add_anchor(flow *f, const char *id) {
   if (!id || f->info.len == 0 || find_anchor(f, id)) return;
   /* copied: the anchors outlive the section (bound lazily) they came from */
   const char *copy = rp_arena_strdup(f->a, id);
-  rp_anchor *an = copy ? rp_vec_push(f->a, &f->doc->anchors, sizeof *an) : NULL;
+  rp_anchor *an = copy ? own_push(f, &f->grows.anchors, &f->doc->anchors, sizeof *an) : NULL;
   if (!an) return;
   *an = (rp_anchor){copy, f->info.len - 1, f->y};
   id = copy;
@@ -365,14 +398,14 @@ rp_status rp_flow_new_page(flow *f, const rp_master *m, bool first_of_run) {
     return rp_diag_error(f->d, RP_ERR_INPUT, m->src.layout_file, m->src.layout_line, 0,
                          "master \"%s\" has no frame for content; add a <frame>", m->name);
   rp_arena *pa = rp_arena_new_child(f->a);
-  rp_arena **slot = pa ? rp_vec_push(f->a, &f->arenas, sizeof *slot) : NULL;
+  rp_arena **slot = pa ? own_push(f, &f->grows.arenas, &f->arenas, sizeof *slot) : NULL;
   if (!slot) {
     rp_arena_free(pa);
     return rp_diag_oom(f->d);
   }
   *slot = pa;
-  rp_page *p = rp_vec_push(f->a, &f->doc->pages, sizeof(rp_page));
-  page_info *pi = p ? rp_vec_push(f->a, &f->info, sizeof(page_info)) : NULL;
+  rp_page *p = own_push(f, &f->grows.pages, &f->doc->pages, sizeof(rp_page));
+  page_info *pi = p ? own_push(f, &f->grows.info, &f->info, sizeof(page_info)) : NULL;
   if (!pi) {
     if (p) f->doc->pages.len--; /* the page and its arena go together */
     f->arenas.len--;
@@ -562,6 +595,7 @@ void rp_flow_rewind(flow *f, const flow_mark *m) {
   f->ids = now.ids;
   f->titles = now.titles;
   f->retired = now.retired; /* pieces retired since the mark (place_stream) */
+  f->grows = now.grows;     /* where the records are now */
   f->retired_from = now.retired_from;
   /* what the caller set for its trials stays */
   f->d = now.d;
@@ -788,7 +822,7 @@ static rp_status run_section(flow *f, const rp_section *s, bool ends_page, body_
  * flushed the footnotes of the last column it reached. `keep`: one holds
  * notes (rp_section.keeps_notes), kept to the end. */
 static rp_status retire(flow *f, rp_arena *sa, bool keep) {
-  retired_section *r = rp_vec_push(f->a, &f->retired, sizeof *r);
+  retired_section *r = own_push(f, &f->grows.retired, &f->retired, sizeof *r);
   if (!r) {
     rp_arena_adopt(f->a, sa);
     return rp_diag_oom(f->d);
@@ -804,6 +838,13 @@ static void free_retired(flow *f) {
     if (f->done < r->upto) break;
     rp_arena_free(r->a);
     r->a = NULL;
+  }
+  /* a section a study: those freed leave the queue, not to grow with it */
+  if (f->retired_from >= 256 && 2 * f->retired_from >= f->retired.len) {
+    f->retired.len -= f->retired_from;
+    memmove(f->retired.data, &RP_VEC_AT(f->retired, retired_section, f->retired_from),
+            f->retired.len * sizeof(retired_section));
+    f->retired_from = 0;
   }
 }
 
@@ -1159,6 +1200,12 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
     rp_arena *sa = RP_VEC_AT(f.retired, retired_section, i).a;
     if (sa) rp_arena_adopt(a, sa);
   }
+  /* the doc's pages and anchors live as long as it; the rest goes */
+  if (f.grows.pages) rp_arena_adopt(a, f.grows.pages);
+  if (f.grows.anchors) rp_arena_adopt(a, f.grows.anchors);
+  rp_arena_free(f.grows.info);
+  rp_arena_free(f.grows.arenas);
+  rp_arena_free(f.grows.retired);
   rp_flow_running_fini(&f);
   rp_mem_free(f.ids.slots);
   rp_mem_free(f.titles.slots);

@@ -94,6 +94,19 @@ typedef struct anchor_index {
   size_t cap, used; /* a power of two; slots taken */
 } anchor_index;
 
+/* A table that comes in parts (rp_block.u.table.part) while it is being
+ * placed: what its next part continues (table.c). Kept in the flow by
+ * value, so that a rewind takes it back with the rest. */
+typedef struct table_run {
+  bool open;    /* a part is placed, the last not yet */
+  int id;       /* the table's structure id */
+  bool repeat;  /* past its first column segment: header rows are set again */
+  size_t rect;  /* the open segment's TABLE rectangle (an item of the current page), */
+  double top;   /* … where the segment begins */
+  double col_w; /* the column width the header rows' heights are for */
+  double head_h[RP_TABLE_PART_HEAD];
+} table_run;
+
 typedef struct flow {
   rp_arena *a;
   rp_diag *d;
@@ -174,7 +187,14 @@ typedef struct flow {
   rp_vec retired;      /* retired_section */
   size_t retired_from; /* the first not freed yet */
   bool between;        /* binding a section's body: rp_layout_final_label answers */
-  size_t ref_final;    /* … from the pages before this one, as when the body began */
+  table_run tbl;       /* a table that comes in parts, between its parts (table.c) */
+  /* the records that grow with the document, each vector alone in an arena
+   * of its own (flow.c own_push): doc->pages, info, arenas, doc->anchors,
+   * retired */
+  struct {
+    rp_arena *pages, *info, *arenas, *anchors, *retired;
+  } grows;
+  size_t ref_final; /* … from the pages before this one, as when the body began */
 } flow;
 
 typedef struct retired_section {

@@ -53,8 +53,9 @@
 
 typedef struct table {
   const rp_block *b;
-  const rp_block **rows;
+  const rp_block **rows; /* header rows, then body rows */
   size_t n_rows, n_head;
+  size_t row0; /* body rows before these (a part's: zebra counts over the table) */
   int n_cols;
   double *min_w, *max_w; /* per column: content widths + padding (auto and share columns) */
   double *width;         /* per column, for the current segment */
@@ -378,7 +379,7 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
   if (emit) {
     /* Fill, rule, structure: fills first so they sit behind everything. */
     rp_color fill = row->box.fill;
-    if (fill.a <= 0 && !header && b->u.table.zebra.a > 0 && (r - t->n_head) % 2 == 1)
+    if (fill.a <= 0 && !header && b->u.table.zebra.a > 0 && (r - t->n_head + t->row0) % 2 == 1)
       fill = b->u.table.zebra;
     if (fill.a > 0) {
       rp_item *it = rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t->total_w, h, RP_ROLE_ARTIFACT, 0,
@@ -448,49 +449,61 @@ static rp_status place_row(flow *f, table *t, size_t r, int table_id, bool repea
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-static rp_status table_init(flow *f, const rp_block *b, place_ctx ctx, table *t) {
+/* The table's rows into t (its arrays in `a`), and, for a whole table, its
+ * columns' content widths. A part of a table (rp_block.u.table.part) has
+ * its header rows apart, and column widths no content changes. */
+static rp_status table_init(flow *f, rp_arena *a, const rp_block *b, place_ctx ctx, table *t) {
   memset(t, 0, sizeof *t);
   t->b = b;
   t->ctx = ctx;
   t->col_w = -1;
-  for (const rp_block *r = b->children; r; r = r->next) t->n_rows++;
-  t->rows = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->rows);
-  t->height = rp_arena_calloc(f->a, t->n_rows ? t->n_rows : 1, sizeof *t->height);
+  const rp_block *chains[2] = {b->u.table.part ? b->u.table.head : NULL, b->children};
+  for (int k = 0; k < 2; k++)
+    for (const rp_block *r = chains[k]; r; r = r->next) t->n_rows++;
+  t->rows = rp_arena_calloc(a, t->n_rows ? t->n_rows : 1, sizeof *t->rows);
+  t->height = rp_arena_calloc(a, t->n_rows ? t->n_rows : 1, sizeof *t->height);
   if (!t->rows || !t->height) return rp_diag_oom(f->d);
   int cols = (int)b->u.table.n_cols;
   size_t i = 0;
-  for (const rp_block *r = b->children; r; r = r->next, i++) {
-    if (r->kind != RP_BLOCK_ROW)
-      return rp_diag_error(f->d, RP_ERR_INTERNAL, r->src.layout_file, r->src.layout_line, 0,
-                           "a table holds rows only");
-    t->rows[i] = r;
-    int n = 0;
-    for (const rp_block *c = r->children; c; c = c->next) n += span_of(c);
-    if (b->u.table.n_cols > 0 && n > (int)b->u.table.n_cols)
-      return rp_diag_error(f->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
-                           "this table row has %d cells (spans counted) but the table has %zu "
-                           "columns",
-                           n, b->u.table.n_cols);
-    if (n > cols) cols = n;
-  }
+  for (int k = 0; k < 2; k++)
+    for (const rp_block *r = chains[k]; r; r = r->next, i++) {
+      if (r->kind != RP_BLOCK_ROW)
+        return rp_diag_error(f->d, RP_ERR_INTERNAL, r->src.layout_file, r->src.layout_line, 0,
+                             "a table holds rows only");
+      t->rows[i] = r;
+      int n = 0;
+      for (const rp_block *c = r->children; c; c = c->next) n += span_of(c);
+      if (b->u.table.n_cols > 0 && n > (int)b->u.table.n_cols)
+        return rp_diag_error(f->d, RP_ERR_INPUT, r->src.layout_file, r->src.layout_line, 0,
+                             "this table row has %d cells (spans counted) but the table has %zu "
+                             "columns",
+                             n, b->u.table.n_cols);
+      if (n > cols) cols = n;
+    }
   t->n_cols = cols > 0 ? cols : 1;
   t->n_head = b->u.table.header_rows > 0 ? (size_t)b->u.table.header_rows : 0;
   if (t->n_head > t->n_rows) t->n_head = t->n_rows;
-  t->min_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
-  t->max_w = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
-  t->width = rp_arena_calloc(f->a, (size_t)t->n_cols, sizeof(double));
+  t->row0 = b->u.table.part && b->u.table.row0 > 0 ? (size_t)b->u.table.row0 : 0;
+  t->min_w = rp_arena_calloc(a, (size_t)t->n_cols, sizeof(double));
+  t->max_w = rp_arena_calloc(a, (size_t)t->n_cols, sizeof(double));
+  t->width = rp_arena_calloc(a, (size_t)t->n_cols, sizeof(double));
   if (!t->min_w || !t->max_w || !t->width) return rp_diag_oom(f->d);
-  return measure_columns(f, t);
+  return b->u.table.part ? RP_OK : measure_columns(f, t);
+}
+
+/* The widths of t's columns in a column of the flow `col_w` pt wide. */
+static rp_status table_widths(flow *f, table *t, double col_w) {
+  double outer = col_w - t->ctx.left - t->ctx.right;
+  double w = t->b->width > 0 && t->b->width < outer ? t->b->width : outer;
+  return column_widths(f, t, w);
 }
 
 /* Column widths for the current column of the flow (again when it changed). */
 static rp_status table_fit(flow *f, table *t) {
   if (fabs(f->col_w - t->col_w) < 0.01) return RP_OK;
   t->col_w = f->col_w;
-  double outer = f->col_w - t->ctx.left - t->ctx.right;
-  double w = t->b->width > 0 && t->b->width < outer ? t->b->width : outer;
   for (size_t r = 0; r < t->n_rows; r++) t->height[r] = -1;
-  return column_widths(f, t, w);
+  return table_widths(f, t, f->col_w);
 }
 
 static rp_status head_height(flow *f, table *t, double *h) {
@@ -516,7 +529,9 @@ static const rp_block *blame(const table *t, size_t r) {
 rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, double *h) {
   *h = 0;
   table t;
-  rp_status st = table_init(f, b, ctx, &t);
+  rp_arena *ta = rp_arena_new_child(f->a);
+  if (!ta) return rp_diag_oom(f->d);
+  rp_status st = table_init(f, ta, b, ctx, &t);
   if (st == RP_OK) st = table_fit(f, &t);
   if (st == RP_OK) st = head_height(f, &t, h);
   double first = 0;
@@ -528,6 +543,7 @@ rp_status rp_flow_table_min_start(flow *f, const rp_block *b, place_ctx ctx, dou
     whole += b->style ? b->style->space_before : 0;
     if (st == RP_OK && whole <= f->col_bottom - f->col_top + EPS) *h = whole;
   }
+  rp_arena_free(ta);
   return st;
 }
 
@@ -544,15 +560,36 @@ static rp_status keep_whole(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
-rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
+/* A table, or a part of one (rp_block.u.table.part): the first part
+ * begins it as a whole table begins, a later one continues the column
+ * segment the part before left open (f->tbl), and the last ends it as a
+ * whole table ends; between parts the flow holds what the next one needs,
+ * so that the parts place, measure and number exactly as the whole would. */
+static rp_status place_table(flow *f, rp_arena *ta, const rp_block *b, place_ctx ctx) {
+  unsigned part = f->measuring ? 0 : b->u.table.part;
+  bool resume = part && !(part & RP_TABLE_FIRST) && f->tbl.open;
+  bool last = !part || (part & RP_TABLE_LAST);
+  if (part && !resume) f->tbl.open = false;
   table t;
-  rp_status st = table_init(f, b, ctx, &t);
+  rp_status st = table_init(f, ta, b, ctx, &t);
   if (st != RP_OK) return st;
-  if (t.n_rows == 0) return RP_OK;
-  st = keep_whole(f, b, ctx);
-  if (st != RP_OK) return st;
-  if (!f->at_top && b->style) f->y += b->style->space_before;
-  int table_id = rp_flow_id(f);
+  if (t.n_rows == 0 || (b->u.table.part && !resume && t.n_rows == t.n_head)) return RP_OK;
+  int table_id;
+  bool first_segment = true;
+  if (resume) {
+    table_id = f->tbl.id;
+    first_segment = !f->tbl.repeat;
+    t.col_w = f->tbl.col_w;
+    for (size_t r = 0; r < t.n_rows; r++)
+      t.height[r] = r < t.n_head && r < RP_TABLE_PART_HEAD ? f->tbl.head_h[r] : -1;
+    st = table_widths(f, &t, t.col_w);
+    if (st != RP_OK) return st;
+  } else {
+    st = keep_whole(f, b, ctx);
+    if (st != RP_OK) return st;
+    if (!f->at_top && b->style) f->y += b->style->space_before;
+    table_id = rp_flow_id(f);
+  }
   /* The table's own fill and border, per column segment, behind its rows. */
   rp_block frame = {.kind = RP_BLOCK_BOX, .src = b->src};
   frame.box.fill = b->box.fill;
@@ -560,54 +597,63 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
   frame.box.stroke_width = b->box.stroke_width;
   frame.box.radius = b->box.radius;
   open_box ob = {.blk = &frame};
-  bool boxed = false;
+  bool boxed = false, in_segment = resume;
   size_t next = t.n_head; /* next body row */
-  bool first_segment = true;
+  size_t anchor = SIZE_MAX;
+  double top = 0;
   for (;;) {
-    st = table_fit(f, &t);
-    double head = 0, body = 0;
-    if (st == RP_OK) st = head_height(f, &t, &head);
-    if (st == RP_OK && next < t.n_rows) st = row_height(f, &t, next, &body);
-    if (st != RP_OK) break;
-    double col_h = f->col_bottom - f->col_top;
-    if (head + body > col_h + EPS) {
-      const rp_block *who = head > col_h + EPS ? b : blame(&t, next);
-      st = rp_diag_error(f->d, RP_ERR_INPUT, who->src.layout_file, who->src.layout_line, 0,
-                         "table %s can never fit: %s %.0fpt but the frame's column holds %.0fpt; "
-                         "shorten its cells, or use a larger frame",
-                         who == b ? "header" : "row",
-                         who == b ? "its header rows need" : "with the header rows it needs",
-                         head + body, col_h);
-      break;
-    }
-    if (!f->at_top && f->y + head + body > f->col_bottom + EPS) {
-      st = rp_flow_next_column(f);
-      if (st != RP_OK) break;
-      continue;
-    }
-    /* A segment: header rows, then body rows while they fit. */
-    double x0 = f->col_x + ctx.left, top = f->y;
-    if (!boxed) {
+    double head = 0, body = 0, x0 = f->col_x + ctx.left;
+    bool first_row = true;
+    if (in_segment) { /* the segment the part before left open */
+      in_segment = false;
+      top = f->tbl.top;
+      anchor = f->tbl.rect;
+      first_row = false;
       ob.x = x0;
       ob.w = t.total_w;
       rp_flow_box_push(f, &ob);
       boxed = true;
     } else {
-      ob.x = x0;
-      ob.w = t.total_w;
-    }
-    size_t anchor = SIZE_MAX;
-    if (!f->measuring && f->page) {
-      if (!rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t.total_w, 0, RP_ROLE_TABLE, table_id,
-                            ctx.parent_id, &b->src)) {
-        st = rp_diag_oom(f->d);
+      st = table_fit(f, &t);
+      if (st == RP_OK) st = head_height(f, &t, &head);
+      if (st == RP_OK && next < t.n_rows) st = row_height(f, &t, next, &body);
+      if (st != RP_OK) break;
+      double col_h = f->col_bottom - f->col_top;
+      if (head + body > col_h + EPS) {
+        const rp_block *who = head > col_h + EPS ? b : blame(&t, next);
+        st = rp_diag_error(f->d, RP_ERR_INPUT, who->src.layout_file, who->src.layout_line, 0,
+                           "table %s can never fit: %s %.0fpt but the frame's column holds "
+                           "%.0fpt; shorten its cells, or use a larger frame",
+                           who == b ? "header" : "row",
+                           who == b ? "its header rows need" : "with the header rows it needs",
+                           head + body, col_h);
         break;
       }
-      anchor = f->page->items.len - 1;
+      if (!f->at_top && f->y + head + body > f->col_bottom + EPS) {
+        st = rp_flow_next_column(f);
+        if (st != RP_OK) break;
+        continue;
+      }
+      /* A segment: header rows, then body rows while they fit. */
+      top = f->y;
+      ob.x = x0;
+      ob.w = t.total_w;
+      if (!boxed) {
+        rp_flow_box_push(f, &ob);
+        boxed = true;
+      }
+      anchor = SIZE_MAX;
+      if (!f->measuring && f->page) {
+        if (!rp_flow_emit_box(f, RP_ITEM_RECT, x0, top, t.total_w, 0, RP_ROLE_TABLE, table_id,
+                              ctx.parent_id, &b->src)) {
+          st = rp_diag_oom(f->d);
+          break;
+        }
+        anchor = f->page->items.len - 1;
+      }
+      for (size_t r = 0; r < t.n_head && st == RP_OK; r++, first_row = false)
+        st = place_row(f, &t, r, table_id, !first_segment, first_row);
     }
-    bool first_row = true;
-    for (size_t r = 0; r < t.n_head && st == RP_OK; r++, first_row = false)
-      st = place_row(f, &t, r, table_id, !first_segment, first_row);
     while (st == RP_OK && next < t.n_rows) {
       st = row_height(f, &t, next, &body);
       if (st != RP_OK || (!first_row && f->y + body > f->col_bottom + EPS)) break;
@@ -620,6 +666,15 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
     st = rp_flow_next_column(f);
     if (st != RP_OK) break;
   }
+  if (st == RP_OK && !last) { /* the next part continues this segment */
+    f->tbl = (table_run){.open = true,
+                         .id = table_id,
+                         .repeat = !first_segment,
+                         .rect = anchor,
+                         .top = top,
+                         .col_w = t.col_w};
+    for (size_t r = 0; r < t.n_head && r < RP_TABLE_PART_HEAD; r++) f->tbl.head_h[r] = t.height[r];
+  }
   if (boxed) {
     if (st == RP_OK)
       rp_flow_box_pop(f, &ob);
@@ -627,6 +682,16 @@ rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
       f->boxes = ob.outer;
   }
   if (st != RP_OK) return st;
-  if (b->style) f->y += b->style->space_after;
+  if (last && b->style) f->y += b->style->space_after;
   return RP_OK;
+}
+
+rp_status rp_flow_place_table(flow *f, const rp_block *b, place_ctx ctx) {
+  /* its working arrays only while it is placed: a long table's parts each
+   * have their own */
+  rp_arena *ta = rp_arena_new_child(f->a);
+  if (!ta) return rp_diag_oom(f->d);
+  rp_status st = place_table(f, ta, b, ctx);
+  rp_arena_free(ta);
+  return st;
 }

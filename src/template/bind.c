@@ -1278,18 +1278,22 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
   xmlXPathFreeObject(set);
 }
 
+/* Element t (not its siblings) for one context, as emit_nodes binds it. */
+static void emit_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
+                     int depth) {
+  const rp_tkind_def *k = &rp_tkinds[t->kind];
+  if (k->own_select) {
+    bool yes = true;
+    if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+    if (yes && k->bind) k->bind(b, t, node, pos, size, out, depth);
+    return;
+  }
+  each_context(b, t, node, pos, size, out, depth, build);
+}
+
 static void emit_nodes(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, blist *out,
                        int depth) {
-  for (; t && !halted(b); t = t->next) {
-    const rp_tkind_def *k = &rp_tkinds[t->kind];
-    if (k->own_select) {
-      bool yes = true;
-      if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) continue;
-      if (yes && k->bind) k->bind(b, t, node, pos, size, out, depth);
-      continue;
-    }
-    each_context(b, t, node, pos, size, out, depth, build);
-  }
+  for (; t && !halted(b); t = t->next) emit_one(b, t, node, pos, size, out, depth);
 }
 
 typedef struct list_state {
@@ -1500,9 +1504,34 @@ static bool item_kept(const rp_item_list *items, const xmlNode *n) {
 
 /* ---- the document, section by section ---------------------------------------- */
 
+/* A long table given in parts (table_give): its rows bound a batch at a
+ * time, each batch a part (bound/blocks.h, rp_block.u.table.part), so that
+ * a table of every study is never held whole. Its header rows are bound
+ * once, into the section head's arena, and shared by the parts. */
+typedef struct table_cursor {
+  const rp_tnode *t; /* the table; NULL: none open */
+  xmlNodePtr node;   /* its context */
+  int pos, size;
+  rp_block *head; /* its header rows */
+  int n_head;
+  const rp_tnode *rt;    /* the body element being bound, or the next */
+  bool begun;            /* rt's selection is evaluated: */
+  xmlXPathObjectPtr set; /* … its contexts, */
+  int i, n;              /* … the next, how many */
+  int rows;              /* body rows given in parts so far */
+  bool given;            /* its first part is given */
+  bool failed;           /* a batch's rows did not fit the columns: no more parts but the last */
+} table_cursor;
+
+/* Body rows in a part of a table given in parts: enough that a part's own
+ * cost (a piece, a table block) is small beside its rows', few enough that
+ * a part stays small (an index row's blocks take about 1.9 KB). */
+#define TABLE_BATCH 64
+
 /* A section's body bound a piece at a time (rp_bind_piece): the template's
  * top-level elements in turn, an element with a select one context at a
- * time, a <group> one key at a time, then the section's endnotes. What
+ * time, a <group> one element for one key at a time, a long table a batch
+ * of rows at a time (table_cursor), then the section's endnotes. What
  * lives from piece to piece (the selection, the groups) is in the arena
  * of the section's head, or libxml's (freed by cursor_close). */
 typedef struct body_cursor {
@@ -1513,6 +1542,9 @@ typedef struct body_cursor {
   xmlXPathObjectPtr set; /* mode 1: tn's selection */
   int i, n;              /* mode 1: the next context, how many; mode 2: the next group */
   group_set gs;          /* mode 2 */
+  int g;                 /* mode 2: the group being bound, an element at a time: */
+  const rp_tnode *gc;    /* … its next element, or NULL */
+  table_cursor tbl;      /* a table given in parts (top level, or a group's element) */
   rp_arena *arena;       /* the section head's */
   bool trailing;         /* the runs ended: endnotes no <endnotes/> printed come last */
 } body_cursor;
@@ -1779,9 +1811,15 @@ static void give_held(rp_binding *bn) {
   bn->real = NULL;
 }
 
+static void table_close(table_cursor *tc) {
+  xmlXPathFreeObject(tc->set);
+  *tc = (table_cursor){0};
+}
+
 static void cursor_close(rp_binding *bn) {
   body_cursor *c = &bn->cur;
   if (c->s) rp_content_collapse(bn->b.stream, c->h.node);
+  table_close(&c->tbl);
   xmlXPathFreeObject(c->set);
   group_free(&c->gs);
   *c = (body_cursor){0};
@@ -1792,13 +1830,212 @@ static bool keeps_next(const rp_block *k) {
   return k->keep_with_next || (k->style && k->style->keep_with_next);
 }
 
+/* $key and $group of group g while one of its elements binds (a step of
+ * the cursor): the set stays gs's, lent to the variable (group_vars_pop
+ * takes it back). false when memory runs out (recorded; nothing pushed). */
+static bool group_vars_push(binder *b, group_set *gs, int g) {
+  if (!rp_xeval_push(&b->x, "key", xmlXPathNewString((const xmlChar *)gs->keys[g]))) return oom(b);
+  xmlXPathObjectPtr lent = xmlMalloc(sizeof *lent);
+  if (lent) {
+    memset(lent, 0, sizeof *lent);
+    lent->type = XPATH_NODESET;
+    lent->nodesetval = gs->groups[g];
+  }
+  if (!rp_xeval_push(&b->x, "group", lent)) {
+    rp_xeval_pop(&b->x);
+    return oom(b);
+  }
+  return true;
+}
+
+static void group_vars_pop(binder *b) {
+  RP_VEC_AT(b->x.vars, rp_xvar, b->x.vars.len - 1).value->nodesetval = NULL; /* gs's */
+  rp_xeval_pop(&b->x);
+  rp_xeval_pop(&b->x);
+}
+
+/* Whether table t, about to be bound for one context, can come in parts:
+ * bound as build binds it (no patterns, a style of its own), moving as rows
+ * do (not kept together or with what follows, no break before it, not an
+ * artifact, nothing drawn behind it per column) and with column widths its
+ * rows' content cannot change (fixed ones and at most one share: layout/
+ * table.c then gives the share what the fixed ones leave, however wide its
+ * words are), so that its parts place exactly as the whole table would. */
+static bool table_streams(const binder *b, const rp_tnode *t) {
+  if (t->kind != RP_T_TABLE || t->select || t->break_before || t->style_avt || t->width_avt ||
+      t->height_avt || (t->style_inherited && b->dyn_style) || !t->style || !t->style->style)
+    return false;
+  if (t->keep_together || t->keep_with_next > 0 || t->style->style->keep_with_next ||
+      t->tag == RP_ROLE_ARTIFACT || t->box.fill.a > 0 || t->box.stroke.a > 0)
+    return false;
+  if (t->u.table.cols_dynamic || t->u.table.n_cols == 0 || !t->u.table.cols) return false;
+  int shares = 0;
+  for (size_t i = 0; i < t->u.table.n_cols; i++) {
+    if (t->u.table.cols[i].kind == RP_COL_AUTO) return false;
+    shares += t->u.table.cols[i].kind == RP_COL_SHARE;
+  }
+  return shares <= 1;
+}
+
+/* Binds the next of the table's body elements for one context (as
+ * emit_parts binds them) into rows; false when they are done. */
+static bool table_row_step(binder *b, table_cursor *tc, blist *rows) {
+  while (!halted(b) && tc->rt) {
+    const rp_tnode *r = tc->rt;
+    if (!tc->begun) {
+      if (rp_tkinds[r->kind].own_select || !r->select) {
+        tc->rt = r->next;
+        emit_one(b, r, tc->node, tc->pos, tc->size, rows, 0);
+        return true;
+      }
+      if (rp_xeval_nodes(&b->x, r->select, tc->node, tc->pos, tc->size, &tc->set) != RP_OK) {
+        tc->set = NULL;
+        tc->rt = r->next;
+        continue;
+      }
+      tc->n = tc->set->nodesetval ? tc->set->nodesetval->nodeNr : 0;
+      if (tc->n == 0 && r->required)
+        warn_empty(b, r->file, r->line, tc->node,
+                   "%s matched nothing (at %s:%d); the element is left out", r->select->where,
+                   b->x.content_file, content_line(tc->node));
+      tc->begun = true;
+      tc->i = 0;
+    }
+    if (tc->i < tc->n) { /* one context, as each_context */
+      xmlNodePtr node = tc->set->nodesetval->nodeTab[tc->i++];
+      bool yes = true;
+      if (r->test && rp_xeval_bool(&b->x, r->test, node, tc->i, tc->n, &yes) != RP_OK) {
+        tc->i = tc->n;
+        continue;
+      }
+      if (yes) build(b, r, node, tc->i, tc->n, rows, 0);
+      return true;
+    }
+    xmlXPathFreeObject(tc->set);
+    tc->set = NULL;
+    tc->begun = false;
+    tc->rt = r->next;
+  }
+  return false;
+}
+
+/* Gives the next part of the open table into out: a batch of its body
+ * rows (every one with more header rows than layout keeps), as
+ * rp_bind_table binds them; the last part says so (possibly with no rows:
+ * rows that came out empty). A table with no body row is left out, as
+ * rp_bind_table leaves it. */
+static void table_give(binder *b, table_cursor *tc, blist *out) {
+  const rp_tnode *t = tc->t;
+  const rp_style_def *dyn = b->dyn_style;
+  bool parts = b->making_parts;
+  b->dyn_style = NULL; /* a style of its own (table_streams) */
+  b->making_parts = true;
+  blist rows;
+  blist_init(&rows);
+  int got = 0, limit = tc->n_head > RP_TABLE_PART_HEAD ? INT32_MAX : TABLE_BATCH;
+  while (got < limit && !halted(b)) {
+    rp_block **from = rows.tail;
+    if (!table_row_step(b, tc, &rows)) break;
+    for (const rp_block *r = *from; r; r = r->next) got++;
+  }
+  b->making_parts = parts;
+  b->dyn_style = dyn;
+  if (tc->begun && tc->i >= tc->n) { /* its last context is bound: the next element */
+    xmlXPathFreeObject(tc->set);
+    tc->set = NULL;
+    tc->begun = false;
+    tc->rt = tc->rt->next;
+  }
+  bool more = tc->rt && !halted(b);
+  table_cols cols;
+  if (rows.head && !tc->failed &&
+      !(make_cols(b, t, tc->node, tc->pos, tc->size, &cols) && fit_rows(b, t, rows.head, &cols)))
+    tc->failed = true;
+  if (tc->failed) rows.head = NULL;
+  if (!tc->given && !rows.head && !more && !tc->failed && !halted(b))
+    expected_content(b, t, tc->node, "rows");
+  if ((rows.head || (tc->given && !more)) && !halted(b)) {
+    rp_block *blk = new_block(b, t, tc->node, RP_BLOCK_TABLE, RP_ROLE_TABLE);
+    if (blk) {
+      blk->style = t->style->style;
+      blk->box = t->box;
+      blk->width = t->width;
+      blk->u.table.cols = t->u.table.cols;
+      blk->u.table.n_cols = t->u.table.n_cols;
+      blk->u.table.header_rows = tc->n_head;
+      blk->u.table.zebra = t->u.table.zebra;
+      blk->u.table.rule = t->u.table.rule;
+      blk->u.table.rule_width = t->u.table.rule_width;
+      blk->u.table.head = tc->head;
+      blk->u.table.row0 = tc->rows;
+      blk->u.table.part = (unsigned char)(RP_TABLE_PART | (tc->given ? 0 : RP_TABLE_FIRST) |
+                                          (more ? 0 : RP_TABLE_LAST));
+      blk->children = rows.head;
+      if (!tc->given) set_anchor(b, t, tc->node, tc->pos, tc->size, blk);
+      blist_add(out, blk);
+      tc->given = true;
+      tc->rows += got;
+    }
+  }
+  if (!more || halted(b)) table_close(tc);
+}
+
+/* Opens table t for one context, to be given in parts: its header rows
+ * bound into the arena `keep` (the section head's), which outlives them. */
+static void table_open(binder *b, table_cursor *tc, const rp_tnode *t, xmlNodePtr node, int pos,
+                       int size, rp_arena *keep) {
+  *tc = (table_cursor){.t = t, .node = node, .pos = pos, .size = size};
+  const rp_tnode *body = t->children;
+  if (body && body->kind == RP_T_HEADER) {
+    rp_arena *a = b->a;
+    const rp_style_def *dyn = b->dyn_style;
+    b->a = b->x.a = keep;
+    b->dyn_style = NULL;
+    blist rows;
+    blist_init(&rows);
+    emit_parts(b, body->children, node, pos, size, &rows, 0);
+    b->a = b->x.a = a;
+    b->dyn_style = dyn;
+    tc->head = rows.head;
+    for (rp_block *r = rows.head; r; r = r->next) {
+      tc->n_head++;
+      for (rp_block *c = r->children; c; c = c->next) c->role = RP_ROLE_TABLE_HEADER;
+    }
+    body = body->next;
+  }
+  tc->rt = body;
+}
+
+/* Element t of the body for one context (a group's element: the group's
+ * first node, its number and the count of groups): a table that can come
+ * in parts is opened and its first part given, anything else bound whole. */
+static void cursor_element(binder *b, body_cursor *c, const rp_tnode *t, xmlNodePtr node, int pos,
+                           int size, blist *out) {
+  if (!table_streams(b, t)) {
+    emit_one(b, t, node, pos, size, out, 0);
+    return;
+  }
+  bool yes = true;
+  if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+  if (!yes) return;
+  table_open(b, &c->tbl, t, node, pos, size, c->arena);
+  if (!halted(b)) table_give(b, &c->tbl, out);
+}
+
 /* Binds the cursor's next item into out (an element, one context of its
- * select, one group), as emit_nodes would; false when the body's elements
- * are done. */
+ * select, one element of a group, a part of a long table), as emit_nodes
+ * would; false when the body's elements are done. */
 static bool cursor_step(rp_binding *bn, blist *out) {
   binder *b = &bn->b;
   body_cursor *c = &bn->cur;
   const section_todo *h = &c->h;
+  if (c->tbl.t && !halted(b)) { /* the next part of a table */
+    bool vars = c->mode == 2;
+    if (vars && !group_vars_push(b, &c->gs, c->g)) return false;
+    table_give(b, &c->tbl, out);
+    if (vars) group_vars_pop(b);
+    return true;
+  }
   while (!halted(b) && c->tn) {
     const rp_tnode *t = c->tn;
     const rp_tkind_def *k = &rp_tkinds[t->kind];
@@ -1815,8 +2052,21 @@ static bool cursor_step(rp_binding *bn, blist *out) {
       }
       xmlXPathFreeObject(c->set);
       c->set = NULL;
-    } else if (c->mode == 2) { /* a group at a time, as rp_bind_group */
-      if (c->i < c->gs.n_groups && group_emit(b, t, h->node, &c->gs, c->i++, out, 0)) return true;
+    } else if (c->mode == 2) { /* a group an element at a time, as rp_bind_group */
+      if (!c->gc && c->i < c->gs.n_groups) {
+        c->g = c->i++;
+        c->gc = t->children;
+        continue;
+      }
+      if (c->gc) {
+        const rp_tnode *e = c->gc;
+        c->gc = e->next;
+        xmlNodePtr first = c->gs.groups[c->g]->nodeNr ? c->gs.groups[c->g]->nodeTab[0] : h->node;
+        if (!group_vars_push(b, &c->gs, c->g)) return false;
+        cursor_element(b, c, e, first, c->g + 1, c->gs.n_groups, out);
+        group_vars_pop(b);
+        return true;
+      }
       group_free(&c->gs);
     } else {
       bool yes = true, gave = false;
@@ -1832,6 +2082,10 @@ static bool cursor_step(rp_binding *bn, blist *out) {
         }
       } else if (yes && k->own_select) {
         if (k->bind) k->bind(b, t, h->node, h->pos, h->size, out, 0);
+        gave = true;
+      } else if (yes && !t->select && table_streams(b, t)) {
+        table_open(b, &c->tbl, t, h->node, h->pos, h->size, c->arena);
+        if (!halted(b)) table_give(b, &c->tbl, out);
         gave = true;
       } else if (yes && !t->select) {
         build(b, t, h->node, h->pos, h->size, out, 0);

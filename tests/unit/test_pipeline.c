@@ -480,6 +480,46 @@ static void test_pieces_pack_same_pdf(void **state) {
   remove(pack);
 }
 
+/* The layout dump of `content` in `layout`, bound whole or a piece at a
+ * time, into `dump`. */
+static void dump_with(const char *content, const char *layout, const char *dump, bool whole) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  char pdf[4096];
+  snprintf(pdf, sizeof pdf, "%s/dumped.pdf", rp_test_tmpdir());
+  rp_pipeline_opts o = {
+      .content = content, .layout = layout, .output = pdf, .dump = dump, .bind_whole = whole};
+  rp_pipeline_result res;
+  rp_status st = rp_pipeline_render(a, &o, &d, &res);
+  if (st != RP_OK) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+}
+
+/* A pack of 800 studies: most themes' tables in the index have more rows
+ * than a part of a table holds (64), so they are bound and laid out in
+ * parts, each continuing the column the one before left; the pages (every
+ * item, place and structure id) are those binding whole makes. (The PDFs
+ * differ: a document this long bound whole is drawn once its pages are
+ * counted, not as it goes.) */
+static void test_pieces_long_tables_same_pages(void **state) {
+  (void)state;
+  char pieces[4096], whole[4096], pack[4096], cmd[8192];
+  snprintf(pieces, sizeof pieces, "%s/pieces-800.dump", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/whole-800.dump", rp_test_tmpdir());
+  snprintf(pack, sizeof pack, "%s/pack-800.xml", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 800 %s", rp_test_src("bench/pack_xml.py"), pack);
+  if (system(cmd) != 0) skip();
+  const char *layout = rp_test_src("layouts/case-studies.xml");
+  dump_with(pack, layout, pieces, false);
+  dump_with(pack, layout, whole, true);
+  assert_true(same_file(pieces, whole));
+  remove(pack);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_through_the_library),
@@ -490,6 +530,7 @@ int main(void) {
       cmocka_unit_test(test_two_threads_free_the_loading),
       cmocka_unit_test(test_memory_budget_loads_serially),
       cmocka_unit_test(test_pieces_pack_same_pdf),
+      cmocka_unit_test(test_pieces_long_tables_same_pages),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
   };

@@ -1,6 +1,7 @@
 /* Unit tests of layout/table.c: column widths (fixed, share, auto), header
  * rows repeated on every page, rows never split, zebra fills, rules, spans,
  * structure roles, rows that can never fit. */
+#include "base/mem.h"
 #include "layoutfix.h"
 
 static const rp_color ZEBRA = {0.93f, 0.93f, 0.93f, 1};
@@ -326,6 +327,275 @@ static void test_cell_padding_zero_is_zero(void **state) {
   assert_true(padded_x > fx->frame.x + 2.9);  /* the table's 3pt padding */
 }
 
+/* ---- a table in parts (rp_block.u.table.part) ---------------------------------- */
+
+#define INDEX_ROWS 300
+
+/* The index of INDEX_ROWS entries (Title | Page, a share and a fixed
+ * column, one header row, zebra and rules), some entries long enough to
+ * take several lines (around part boundaries, so that a tall row meets a
+ * column's foot there). With `batch` 0 one whole table; else the same in
+ * parts of `batch` body rows, as rp_bind_piece gives a long table, each
+ * part a block of its own (the last one empty when `empty_last`). */
+static rp_block *index_table(fixture *fx, int batch, bool empty_last) {
+  static rp_table_col cols[2] = {{RP_COL_SHARE, 1}, {RP_COL_FIXED, 40}};
+  const char *head[2] = {"Title", "Page"};
+  rp_block *hrow = row(fx, &fx->bold_st, 31, 2, head);
+  rp_block *first = NULL, **out = &first, *part = NULL, **tail = NULL;
+  for (int i = 0; i < INDEX_ROWS; i++) {
+    if (!part || (batch && i % batch == 0)) {
+      part = table(fx, cols, 2);
+      part->u.table.header_rows = 1;
+      part->u.table.zebra = ZEBRA;
+      part->u.table.rule = RULE;
+      part->u.table.rule_width = 0.5;
+      part->style = &fx->body;
+      tail = &part->children;
+      if (batch) {
+        part->u.table.part = RP_TABLE_PART | (i == 0 ? RP_TABLE_FIRST : 0);
+        part->u.table.head = hrow;
+        part->u.table.row0 = i;
+      } else {
+        lf_append(&tail, hrow);
+      }
+      lf_append(&out, part);
+    }
+    char title[200], page[16];
+    bool tall = i % 64 >= 61 || i % 64 == 0 || i == 200;
+    snprintf(title, sizeof title, "%s %03d%s", "Study", i,
+             tall ? ": a long title that runs over several lines of the index, as a long "
+                    "title does, and then some more words to make it taller"
+                  : "");
+    snprintf(page, sizeof page, "%d", 10 + i / 2);
+    const char *texts[2] = {title, page};
+    lf_append(&tail, row(fx, &fx->body, 1000 + i, 2, texts));
+  }
+  if (batch && empty_last) { /* rows that came out empty: a last part with none */
+    rp_block *end = table(fx, cols, 2);
+    *end = *part;
+    end->children = NULL;
+    end->next = NULL;
+    end->u.table.part = RP_TABLE_PART;
+    end->u.table.row0 = INDEX_ROWS;
+    lf_append(&out, end);
+    part = end;
+  }
+  if (batch) part->u.table.part |= RP_TABLE_LAST;
+  /* a paragraph after it: the table's space after, and the flow going on */
+  rp_block *after = lf_para(fx, &fx->body, "After the index.", 40);
+  lf_append(&out, after);
+  return first;
+}
+
+static char *dump_of(const rp_layout_doc *doc) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  assert_non_null(m);
+  assert_int_equal(rp_layout_dump(doc, m), RP_OK);
+  fclose(m);
+  return buf;
+}
+
+/* Hands out a section's blocks a piece at a time, as lazy binding does:
+ * one section, streamed, its pieces the blocks of `first` one by one. */
+typedef struct feed {
+  rp_section s;
+  bool given;
+  rp_block *next;
+  size_t pieces;
+} feed;
+
+static rp_status feed_section(void *user, rp_arena *a, const rp_section **out) {
+  (void)a;
+  feed *fd = user;
+  *out = fd->given ? NULL : &fd->s;
+  fd->given = true;
+  return RP_OK;
+}
+
+static rp_status feed_body(void *user, const rp_section *s, const void *run) {
+  (void)user, (void)s, (void)run;
+  return RP_OK;
+}
+
+static rp_status feed_piece(void *user, const rp_section *s, const void *run, rp_arena *a,
+                            rp_block **first, bool *keeps) {
+  (void)s, (void)run, (void)a;
+  feed *fd = user;
+  *keeps = false;
+  *first = fd->next;
+  if (fd->next) {
+    fd->next = fd->next->next;
+    (*first)->next = NULL;
+    fd->pieces++;
+  }
+  return RP_OK;
+}
+
+/* A table of 300 rows placed in parts of 64 (and of 1, and 7 with an empty
+ * last part), one after another in the flow or a piece at a time as a
+ * streamed section gives them (in columns levelled where the flow ends, so
+ * that levelling trials go back into the middle of the table), makes
+ * exactly the pages the whole table makes: every item, place and structure
+ * id — the header row set again atop every column and page, the zebra
+ * counted over the whole table, a tall row that does not fit a column's
+ * foot moving on with the header, the space after it once. */
+static void test_parts_place_as_whole(void **state) {
+  fixture *fx = *state;
+  for (int balance = 0; balance < 2; balance++) {
+    fx->frame.columns = 2;
+    fx->frame.gutter = 12;
+    fx->frame.balance = balance;
+    rp_layout_doc *whole = lf_run(fx, index_table(fx, 0, false));
+    char *want = dump_of(whole);
+    assert_true(whole->pages.len >= 4);
+    /* the header atop each column (but perhaps the last page's second) */
+    assert_true(lf_count_text(whole, "Title") >= (int)(2 * whole->pages.len - 1));
+    const int batches[3] = {64, 1, 7};
+    for (int k = 0; k < 3; k++) {
+      for (int streamed = 0; streamed < 2; streamed++) {
+        rp_block *parts = index_table(fx, batches[k], k == 2);
+        rp_layout_doc *doc = NULL;
+        feed fd = {.s = fx->section, .next = parts};
+        fd.s.streamed = true;
+        if (streamed) {
+          fx->opts = (rp_layout_opts){.next_section = feed_section,
+                                      .section_body = feed_body,
+                                      .section_piece = feed_piece,
+                                      .section_user = &fd};
+          fx->use_opts = true;
+        }
+        doc = lf_run(fx, parts);
+        fx->use_opts = false;
+        if (streamed) assert_true(fd.pieces > INDEX_ROWS / (size_t)batches[k]);
+        char *got = dump_of(doc);
+        assert_string_equal(got, want);
+        free(got);
+      }
+    }
+    free(want);
+  }
+}
+
+/* A streamed index bound as layout asks, each part of `batch` rows into
+ * the arena layout gives (0: the whole table in one piece); the most bytes
+ * live (base/mem's count) while it is laid out and its pages handed on. */
+typedef struct lazy_index {
+  feed fd;
+  fixture *fx;
+  rp_block *head;
+  int rows, batch, next;
+  size_t before, peak;
+} lazy_index;
+
+static void sample(lazy_index *li) {
+  size_t now = rp_mem_live() - li->before;
+  if (now > li->peak) li->peak = now;
+}
+
+static rp_block *block_in(rp_arena *a, rp_block_kind kind) {
+  rp_block *b = rp_arena_alloc(a, sizeof *b);
+  assert_non_null(b);
+  b->kind = kind;
+  b->src.layout_file = "t.xml";
+  b->src.layout_line = 50;
+  return b;
+}
+
+static rp_block *cell_in(rp_arena *a, const rp_style *st, const char *text) {
+  rp_block *c = block_in(a, RP_BLOCK_CELL), *p = block_in(a, RP_BLOCK_PARAGRAPH);
+  rp_span *sp = rp_arena_alloc(a, sizeof *sp);
+  assert_non_null(sp);
+  sp->text = rp_arena_strdup(a, text);
+  sp->style = p->style = st;
+  p->spans = sp;
+  c->children = p;
+  return c;
+}
+
+static rp_status lazy_piece(void *user, const rp_section *s, const void *run, rp_arena *a,
+                            rp_block **first, bool *keeps) {
+  (void)s, (void)run;
+  lazy_index *li = user;
+  sample(li);
+  *keeps = false;
+  *first = NULL;
+  if (li->next >= li->rows) return RP_OK;
+  static rp_table_col cols[2] = {{RP_COL_SHARE, 1}, {RP_COL_FIXED, 40}};
+  rp_block *t = block_in(a, RP_BLOCK_TABLE);
+  t->style = &li->fx->body;
+  t->u.table.cols = cols;
+  t->u.table.n_cols = 2;
+  t->u.table.header_rows = 1;
+  t->u.table.head = li->head;
+  t->u.table.row0 = li->next;
+  t->u.table.part = RP_TABLE_PART | (li->next == 0 ? RP_TABLE_FIRST : 0);
+  rp_block **tail = &t->children;
+  int n = li->batch ? li->batch : li->rows;
+  for (int i = 0; i < n && li->next < li->rows; i++, li->next++) {
+    char title[64], page[16];
+    snprintf(title, sizeof title, "Study %05d in a town", li->next);
+    snprintf(page, sizeof page, "%d", 10 + li->next / 2);
+    rp_block *r = block_in(a, RP_BLOCK_ROW);
+    r->children = cell_in(a, &li->fx->body, title);
+    r->children->next = cell_in(a, &li->fx->body, page);
+    lf_append(&tail, r);
+  }
+  if (li->next >= li->rows) t->u.table.part |= RP_TABLE_LAST;
+  *first = t;
+  return RP_OK;
+}
+
+static rp_status lazy_page_done(void *user, const rp_layout_doc *doc, size_t index) {
+  (void)doc, (void)index;
+  sample(user);
+  return RP_OK;
+}
+
+static size_t index_peak(fixture *fx, int rows, int batch) {
+  lazy_index li = {.fd = {.s = fx->section}, .fx = fx, .rows = rows, .batch = batch};
+  li.fd.s.streamed = true;
+  const char *head[2] = {"Title", "Page"};
+  li.head = row(fx, &fx->bold_st, 31, 2, head);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  li.before = rp_mem_live();
+  rp_layout_opts o = {.next_section = feed_section,
+                      .section_body = feed_body,
+                      .section_piece = lazy_piece,
+                      .section_user = &li,
+                      .page_done = lazy_page_done,
+                      .page_done_user = &li};
+  rp_layout_doc *doc = NULL;
+  /* feed_section and feed_body read the feed at the start of li */
+  assert_int_equal(rp_layout_run_ex(a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+  assert_int_equal(li.next, rows);
+  assert_true(doc->pages.len > (size_t)rows / 60);
+  rp_arena_free(a);
+  return li.peak;
+}
+
+/* The index's memory is flat in its length: bound a part at a time and
+ * laid out as it comes, with its pages handed on, the most a table of
+ * 6,000 rows holds is a few bytes a row more than one of 600 (the pages'
+ * own records); bound whole (one piece), its rows are all held, well over
+ * a kilobyte each. */
+static void test_index_memory_flat(void **state) {
+  fixture *fx = *state;
+  fx->frame.columns = 2;
+  size_t small = index_peak(fx, 600, 64), large = index_peak(fx, 6000, 64);
+  double per_row = ((double)large - (double)small) / 5400;
+  size_t w_small = index_peak(fx, 600, 0), w_large = index_peak(fx, 6000, 0);
+  double whole_row = ((double)w_large - (double)w_small) / 5400;
+  fprintf(stderr,
+          "index peak: in parts 600 rows %zu B, 6000 rows %zu B: %.0f B a row; whole: %zu B, "
+          "%zu B: %.0f B a row\n",
+          small, large, per_row, w_small, w_large, whole_row);
+  assert_true(per_row < 40);
+  assert_true(whole_row > 1000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_header_repeats_rows_never_split, lf_setup, lf_teardown),
@@ -338,6 +608,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_fixed_columns_too_wide, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_row_taller_than_a_page, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_table_moves_with_its_header, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_parts_place_as_whole, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_index_memory_flat, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

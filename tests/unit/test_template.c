@@ -2468,6 +2468,7 @@ static char *doc_shape(const rp_bound_doc *doc) {
 typedef struct pieced {
   rp_arena **arenas;
   size_t n_arenas, pieces, most;
+  size_t biggest; /* the most bytes one piece took */
 } pieced;
 
 static void keep_arena(pieced *p, rp_arena *a) {
@@ -2488,12 +2489,52 @@ static rp_status pieces_of(world *w, rp_binding *bn, rp_section *s, pieced *p) {
     st = rp_bind_piece(bn, s, pa, &first, &keeps);
     if (!first) break;
     p->pieces++;
+    if (rp_arena_used(pa) > p->biggest) p->biggest = rp_arena_used(pa);
     size_t n = 0;
     for (*tail = first; *tail; tail = &(*tail)->next) n++;
     if (n > p->most) p->most = n;
   }
   (void)w;
   return st;
+}
+
+/* The parts of each table given in parts (rp_block.u.table.part) joined
+ * into the whole table, as binding whole makes it: its header rows, then
+ * every part's body rows, in one block. *tables: tables that came in more
+ * than one part; *parts: the most parts one came in. Checks that the parts
+ * come in order, first to last, with their rows counted. */
+static void join_parts(rp_block *chain, size_t *tables, size_t *parts) {
+  for (rp_block *b = chain; b; b = b->next) {
+    if (b->kind != RP_BLOCK_TABLE || !b->u.table.part) continue;
+    assert_true(b->u.table.part & RP_TABLE_FIRST);
+    assert_int_equal(b->u.table.row0, 0);
+    rp_block *rows = NULL, **tail = &rows;
+    for (rp_block *h = (rp_block *)b->u.table.head; h; h = h->next) {
+      *tail = h;
+      tail = &h->next;
+    }
+    size_t n = 0, body = 0;
+    rp_block *part = b;
+    for (;;) {
+      assert_int_equal(part->u.table.row0, (int)body);
+      for (rp_block *r = part->children; r; r = r->next) body++;
+      *tail = part->children;
+      while (*tail) tail = &(*tail)->next;
+      n++;
+      if (part->u.table.part & RP_TABLE_LAST) break;
+      part = part->next;
+      assert_non_null(part);
+      assert_int_equal(part->kind, RP_BLOCK_TABLE);
+      assert_int_equal(part->u.table.part & (RP_TABLE_PART | RP_TABLE_FIRST), RP_TABLE_PART);
+      assert_ptr_equal(part->u.table.head, b->u.table.head);
+    }
+    b->next = part->next;
+    b->children = rows;
+    b->u.table.part = 0;
+    b->u.table.head = NULL;
+    if (n > 1) ++*tables;
+    if (n > *parts) *parts = n;
+  }
 }
 
 static rp_status bind_pieced(world *w, rp_bound_doc *out, pieced *p) {
@@ -2551,6 +2592,8 @@ static void test_pieces_same_blocks(void **state) {
     pieced p;
     assert_int_equal(bind_pieced(&w, &doc, &p), RP_OK);
     assert_int_equal(count_sections(&doc), count_sections(w.b));
+    size_t tables = 0, most_parts = 0;
+    for (rp_section *s = doc.sections; s; s = s->next) join_parts(s->blocks, &tables, &most_parts);
     char *whole = doc_shape(w.b), *parts = doc_shape(&doc);
     assert_string_equal(parts, whole);
     free(whole);
@@ -2562,15 +2605,52 @@ static void test_pieces_same_blocks(void **state) {
     free(parts);
     if (k == 2) {
       /* 120 paragraphs (the first with the heading kept with it), a break,
-       * 7 themes (a heading kept with its table; the first with the heading
-       * before them too), a heading kept with a table */
-      assert_int_equal(p.pieces, 120 + 1 + 7 + 1);
+       * 7 themes (a heading kept with its table, of fewer rows than a part
+       * holds; the first with the heading before them too), a heading kept
+       * with the first part of a table of all 120 rows, its second part */
+      assert_int_equal(p.pieces, 120 + 1 + 7 + 2);
       assert_int_equal(p.most, 3);
+      assert_int_equal(tables, 1);
+      assert_int_equal(most_parts, 2);
+    } else {
+      assert_int_equal(tables, 0);
     }
     pieced_free(&p);
     world_fini(&w);
   }
   unlink(pack);
+}
+
+/* The biggest piece of the long section of tests/layouts/pieces.xml bound
+ * for a pack of n studies, bytes. */
+static size_t biggest_piece(int n) {
+  char pack[64];
+  write_pack(pack, sizeof pack, n);
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, fixture("pieces.xml"), &w.d, &w.l), RP_OK);
+  assert_int_equal(load_content(&w, pack, false), RP_OK);
+  rp_bound_doc doc;
+  pieced p;
+  assert_int_equal(bind_pieced(&w, &doc, &p), RP_OK);
+  size_t biggest = p.biggest;
+  pieced_free(&p);
+  world_fini(&w);
+  unlink(pack);
+  return biggest;
+}
+
+/* A piece at a time, what binding holds at once is flat in the length of
+ * the content: a table of every study (the pack's index) comes a batch of
+ * rows a piece, so the biggest piece is no bigger for five times the
+ * studies, once its 7 themes have a part's rows each (bound whole, a
+ * theme's table grows with them). */
+static void test_pieces_flat_in_length(void **state) {
+  (void)state;
+  size_t small = biggest_piece(600), large = biggest_piece(3000);
+  fprintf(stderr, "biggest piece: 600 studies %zu B, 3000 studies %zu B\n", small, large);
+  assert_true(small > 64 * 200); /* a part of 64 rows: some hundreds of bytes a row */
+  assert_true(large <= small + small / 10);
 }
 
 /* A piece at a time, binding records the same problems, in the same order
@@ -2775,6 +2855,7 @@ int main(void) {
       cmocka_unit_test(test_fault_injection_once),
       cmocka_unit_test(test_pieces_same_blocks),
       cmocka_unit_test(test_pieces_same_errors),
+      cmocka_unit_test(test_pieces_flat_in_length),
       cmocka_unit_test(test_pieces_same_pages),
       cmocka_unit_test(test_pieces_memory_flat),
   };
