@@ -27,6 +27,13 @@ static rp_status settle(rp_status st, const rp_diag *d) {
   return st == RP_OK ? rp_diag_status(d) : st;
 }
 
+static void diag_like(rp_diag *to, const rp_diag *d) {
+  rp_diag_init(to);
+  to->strict = d->strict;
+  to->max_entries = d->max_entries;
+  to->preflight = d->preflight;
+}
+
 static rp_status hook(const rp_pipeline_opts *o, rp_pipeline_stage stage, rp_diag *d) {
   return o->hook ? o->hook(o->hook_user, stage, d) : RP_OK;
 }
@@ -237,11 +244,12 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   rp_image_probe_init(&probe);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     rp_item_list one = {&items->v[i], 1};
-    rp_bind_opts bo = {&one, NULL, NULL, false};
+    rp_bind_opts bo = {&one, NULL, NULL, false, NULL};
     rp_bound_doc *bound = NULL;
     st = settle(rp_bind_ex(a, layout, content, &bo, d, &bound), d);
     rp_layout_opts lo = {.probe = rp_image_probe_file, .probe_user = &probe};
     if (st == RP_OK) st = settle(rp_layout_run_ex(a, bound, &lo, d, &docs[i]), d);
+    if (st == RP_OK) out->layouts++;
     if (st == RP_OK) st = within_limits(docs[i], d);
     if (st == RP_OK) count(docs[i], out);
   }
@@ -447,6 +455,56 @@ static rp_status lazy_begin(lazy *lz, rp_arena *a, const rp_layout_def *layout,
   return settle(st, lz->d);
 }
 
+/* Whether the layout bound with trace `tr` recording is final: a binding
+ * with that layout's own labels (`refs`) meets every value recorded equal
+ * (template.h rp_reftrace), so that laying out again would make the same
+ * layout. The binding goes as the layout's went: a section's head, its
+ * body, the next one's head, then the pieces of the first, as layout asks
+ * (flow.c run_lazy), or whole; it stops at the first value that differs,
+ * or once every recorded one was met. Its messages were given already (or
+ * are the layout's to give): a quiet record, dropped. Needs the tree the
+ * layout was bound from (node sets are compared by node): not after it was
+ * dropped (read again: other nodes), nor a projected one (items are read
+ * whole and freed as they bind). */
+static bool rebinds_same(lazy *lz, rp_arena *parent, const rp_layout_def *layout,
+                         const rp_bind_opts *first, const rp_page_refs *refs, rp_reftrace *tr) {
+  if (!rp_reftrace_usable(tr) || !lz->content->doc || lz->content->items) return false;
+  rp_reftrace_check(tr);
+  if (rp_reftrace_met(tr)) return true; /* nothing recorded */
+  rp_arena *a = rp_arena_new_child(parent);
+  if (!a) return false;
+  rp_diag quiet;
+  diag_like(&quiet, lz->d);
+  rp_bind_opts bo = {first->items, refs, NULL, !lz->whole, tr};
+  rp_status st;
+  if (lz->whole) {
+    rp_bound_doc *doc = NULL;
+    st = rp_bind_ex(a, layout, lz->content, &bo, &quiet, &doc);
+  } else {
+    rp_binding *bn = NULL;
+    const rp_bound_doc *doc = NULL;
+    const rp_section *cur = NULL, *next = NULL;
+    st = rp_bind_begin(a, layout, lz->content, &bo, &quiet, &bn, &doc);
+    if (st == RP_OK) st = rp_bind_next(bn, a, &cur);
+    if (st == RP_OK && cur) st = rp_bind_body(bn, cur);
+    while (st == RP_OK && cur && !rp_reftrace_differs(tr) && !rp_reftrace_met(tr)) {
+      st = rp_bind_next(bn, a, &next);
+      rp_block *b = NULL;
+      bool keeps;
+      do {
+        if (st == RP_OK && cur->streamed) st = rp_bind_piece(bn, cur, a, &b, &keeps);
+      } while (st == RP_OK && b && !rp_reftrace_differs(tr) && !rp_reftrace_met(tr));
+      cur = next;
+      if (st == RP_OK && cur) st = rp_bind_body(bn, cur);
+    }
+    rp_bind_free(bn);
+  }
+  bool same = st == RP_OK && quiet.errors == 0 && rp_reftrace_met(tr);
+  rp_diag_fini(&quiet);
+  rp_arena_free(a);
+  return same;
+}
+
 /* The decision point of a layout with page references: it is the last one
  * when every page() it printed was answered from its own pages, laid out
  * before the reference and final (backward references: nothing after can
@@ -461,7 +519,9 @@ static bool refs_final(const lazy *lz, const rp_layout_doc *doc) {
 /* A layout that prints page('id') or pages() (a contents page, "see page
  * 12") is laid out again with the page labels the previous layout gave,
  * until they stop changing: a contents page before what it lists is then
- * right, however the change it reflects moved things. Usually two or three
+ * right, however the change it reflects moved things. A layout whose labels
+ * moved is still the last when binding again with them binds what it was
+ * bound from (rebinds_same): no layout only to confirm. Usually two
  * layouts; never more than four. Each layout binds and lays out in an arena
  * of its own (`*pass`, holding the one given), freed as soon as its labels
  * are copied out, so that memory holds one layout at a time; the last is
@@ -470,14 +530,15 @@ static bool refs_final(const lazy *lz, const rp_layout_doc *doc) {
  * or count of pages moved is dropped, drawing and all, for the next. */
 static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_def *layout,
                                   lazy *lz, bool drop_tree, const rp_bind_opts *first,
-                                  rp_layout_opts *lo, stream *s, rp_diag *d,
-                                  rp_layout_doc **pages) {
+                                  rp_layout_opts *lo, stream *s, rp_diag *d, rp_layout_doc **pages,
+                                  size_t *layouts) {
   enum { MAX_PASSES = 3 };
   rp_page_refs *prev = page_refs_of(a, *pages);
   size_t hint = (*pages)->run_pages;
   rp_status st = RP_OK;
   bool same = false;
   int n = 0;
+  rp_reftrace *tr = NULL; /* what page() and pages() gave the layout running */
   while (st == RP_OK) {
     /* the previous layout has given its labels: free it before the next */
     lazy_end(lz);
@@ -490,7 +551,9 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
       break;
     }
     prev->final = true; /* the anchors are all known now: a missing id is a mistake */
-    rp_bind_opts bo = {first->items, prev, NULL, false};
+    rp_reftrace_free(tr);
+    tr = rp_reftrace_new(); /* NULL: this layout is not confirmed by binding */
+    rp_bind_opts bo = {first->items, prev, NULL, false, tr};
     const rp_bound_doc *bound = NULL;
     rp_layout_doc *again = NULL;
     stream_reset(s); /* what the pass before drew, or counted */
@@ -502,6 +565,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     lz->drop_tree = drop_tree;
     st = lazy_begin(lz, next, layout, &bo, lo, &bound);
     if (st == RP_OK) st = rp_layout_run_ex(next, bound, lo, d, &again);
+    if (st == RP_OK) ++*layouts;
     lazy_end(lz);
     if (st != RP_OK) {
       rp_arena_free(next);
@@ -512,6 +576,13 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     n++;
     rp_page_refs *now = page_refs_of(a, again);
     same = now && same_refs(prev, now);
+    /* labels that moved, but not what this layout was bound from: bound
+     * again with them, it binds the same (a contents page shown or not, as
+     * before): this layout is the next one */
+    if (now && !same && !again->recount) {
+      now->final = true;
+      same = rebinds_same(lz, a, layout, first, now, tr);
+    }
     /* a {$pages} drawn wrong is laid out again even after the last try */
     if (!again->recount && (same || n == MAX_PASSES)) break;
     if (refs_final(lz, again)) {
@@ -522,6 +593,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     hint = again->run_pages;
     prev = now;
   }
+  rp_reftrace_free(tr);
   if (st == RP_OK && !same)
     rp_diag_warn(d, rp_layout_def_path(layout), 0, 0,
                  "page references still moved after %d layouts: a page number printed by "
@@ -598,13 +670,6 @@ static void load_end(content_job *j) {
   pthread_cond_destroy(&j->cv);
   pthread_mutex_destroy(&j->mu);
   j->started = false;
-}
-
-static void diag_like(rp_diag *to, const rp_diag *d) {
-  rp_diag_init(to);
-  to->strict = d->strict;
-  to->max_entries = d->max_entries;
-  to->preflight = d->preflight;
 }
 
 static rp_status load_layout(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
@@ -772,7 +837,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              "or preflight report");
     goto done;
   }
-  rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL, false};
+  rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL, false, NULL};
   /* A layout with page references is laid out more than once, each time in
    * an arena of its own (settle_page_refs); the one kept joins `a`. */
   bool refs = st == RP_OK && rp_layout_def_uses_page_refs(layout);
@@ -826,6 +891,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
     if (!la) st = rp_diag_oom(d);
     if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
+    if (st == RP_OK) out->layouts++;
     lazy_end(&lz);
     if (st == RP_OK && !refs && pages->recount) {
       /* bound again, section by section, as this layout asks */
@@ -834,6 +900,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
       la = rp_arena_new_child(pass);
       st = la ? lazy_begin(&lz, la, layout, &bo, &lo, &bound) : rp_diag_oom(d);
       if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
+      if (st == RP_OK) out->layouts++;
       lazy_end(&lz);
     }
     if (la && la != pass) rp_arena_adopt(pass, la);
@@ -844,7 +911,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     if (st == RP_OK && refs && !once)
       st = settle_page_refs(a, &pass, layout, &lz,
                             streams && !o->select && long_content(content) && !content->items, &bo,
-                            &lo, &s, d, &pages);
+                            &lo, &s, d, &pages, &out->layouts);
     rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
     lo.chart_memo = NULL;
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);

@@ -99,6 +99,9 @@ typedef struct rp_pipeline_result {
   size_t chart_draws, chart_copies;
   /* The content was loaded on a thread of its own, beside the layout. */
   bool load_threads;
+  /* Layouts made of the document (page references may take more than one;
+   * --split: one per item). */
+  size_t layouts;
 } rp_pipeline_result;
 
 /* Runs the pipeline with `o`, allocating from `a`. Warnings count as errors

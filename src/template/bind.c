@@ -1721,6 +1721,7 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   bp->x.layout = l;
   bp->x.refs = o ? o->refs : NULL;
   bp->x.live = o ? o->live : NULL;
+  bp->x.trace = o ? o->trace : NULL;
   bp->x.lang = lang ? rp_arena_strdup(a, (const char *)lang) : NULL;
   bool lang_lost = lang && !bp->x.lang;
   xmlFree(lang);

@@ -31,6 +31,7 @@ typedef struct rp_xexpr {
   xmlXPathCompExprPtr comp;
   const char *file;
   int line;
+  bool refs; /* calls page() or pages(): its values are traced (rp_reftrace) */
 } rp_xexpr;
 
 /* A text pattern (attribute value or element text) with {expr} parts.
@@ -756,6 +757,7 @@ typedef struct rp_xeval {
   xmlNodePtr current;       /* the context node of the expression being run: current() */
   const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
   rp_live_refs *live;       /* page(): labels from the layout running, first; or NULL */
+  rp_reftrace *trace;       /* the values of expressions calling page()/pages(); or NULL */
   /* refs' entries sorted by id (then order), built on page()'s first use for
    * the refs they were built from: a linear search per call was N² */
   const rp_page_refs *refs_sorted_for;
@@ -790,6 +792,14 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
 /* Variables for $key, $group: push takes ownership of value. */
 bool rp_xeval_push(rp_xeval *x, const char *name, xmlXPathObjectPtr value);
 void rp_xeval_pop(rp_xeval *x);
+
+/* reftrace.c, for rp_xeval_run: the ordinal of an evaluation of an
+ * expression that calls page() or pages(), then its value r (NULL: it
+ * failed) at `node`; `others`: an answer it got came from elsewhere than the
+ * layout running (rp_live_refs.others grew), so the value is recorded. */
+size_t rp_reftrace_begin(rp_reftrace *t);
+void rp_reftrace_value(rp_reftrace *t, size_t ordinal, const void *expr, const void *node,
+                       xmlXPathObjectPtr r, bool others);
 
 /* xpathfn.c: the extension functions (docs/layout.md, "Functions"). */
 void rp_xpathfn_register(xmlXPathContextPtr ctx);

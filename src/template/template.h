@@ -122,6 +122,30 @@ typedef struct rp_live_refs {
   size_t others;
 } rp_live_refs;
 
+/* The values of the expressions that call page() or pages(), as a binding
+ * met them: recorded while a layout's document is bound (those that got an
+ * answer from elsewhere than the layout running: every pages(), a page()
+ * from rp_page_refs or a stand-in), then checked by a binding with that
+ * layout's own page labels. A check that meets every recorded value equal
+ * (rp_reftrace_met) proves that binding again with those labels binds what
+ * that layout was made from: every other expression sees the same values
+ * before it (a page() answered from the layout running gets the label that
+ * layout's rp_page_refs holds), so that layout is the one laying out again
+ * would make, and final. Values are compared exactly (strings byte for
+ * byte, node sets by node: the content's tree must be the one bound). */
+typedef struct rp_reftrace rp_reftrace;
+rp_reftrace *rp_reftrace_new(void); /* NULL when out of memory */
+void rp_reftrace_free(rp_reftrace *t);
+/* True when t recorded every value it was given (memory, and kinds of
+ * value it compares) and has not been checked yet. */
+bool rp_reftrace_usable(const rp_reftrace *t);
+/* From now on a binding given t compares with what was recorded. */
+void rp_reftrace_check(rp_reftrace *t);
+/* Checking: a value differed, or one recorded was not met in its turn. */
+bool rp_reftrace_differs(const rp_reftrace *t);
+/* Checking: every value recorded was met, equal (a binding can stop). */
+bool rp_reftrace_met(const rp_reftrace *t);
+
 typedef struct rp_bind_opts {
   const rp_item_list *items; /* non-NULL: item runs bind only these nodes */
   const rp_page_refs *refs;  /* for page(); NULL: none known yet */
@@ -129,6 +153,7 @@ typedef struct rp_bind_opts {
   /* lazy binding: a section's blocks are bound a piece at a time as layout
    * asks for them (rp_bind_piece), not by rp_bind_body */
   bool pieces;
+  rp_reftrace *trace; /* records or checks the values of page()/pages(); NULL: none */
 } rp_bind_opts;
 
 /* True when the layout calls page(): rendering it takes a second layout. */

@@ -195,7 +195,8 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   l->xp_err_code = 0;
   l->xp_err_pos = 0;
   if (!rp_def_xpath(l, text, &e->comp)) return NULL; /* compiled once per text */
-  if (strstr(text, "page(") || strstr(text, "pages(")) l->uses_page_refs = true;
+  e->refs = strstr(text, "page(") || strstr(text, "pages(");
+  if (e->refs) l->uses_page_refs = true;
   if (!e->comp) {
     trim_newline(l->xp_err);
     rp_def_error(l, n, "XPath error in %s: %s; check the expression", where,
@@ -448,10 +449,14 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   x->cur_where = e->where;
   xmlNodePtr outer = x->current;
   x->current = node;
+  rp_reftrace *tr = e->refs ? x->trace : NULL;
+  size_t ordinal = tr ? rp_reftrace_begin(tr) : 0;
+  size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
+  if (tr) rp_reftrace_value(tr, ordinal, e, node, r, !x->live || x->live->others != others);
   if (!r && first_failure(x, e)) {
     rp_diag_error(x->d, RP_ERR_INPUT, e->file, e->line, 0,
                   "XPath error in %s: %s (evaluating at %s:%d); check the expression", e->where,

@@ -289,6 +289,121 @@ static void test_back_references_one_layout(void **state) {
   assert_true(same_file(lazy, whole));
 }
 
+/* Renders `content` with `layout` to `pdf`; returns the run's result (its
+ * doc lives in *a, which the caller frees) with no warning or error. */
+static rp_pipeline_result layouts_of(rp_arena *a, const char *content, const char *layout,
+                                     const char *pdf, bool whole) {
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_pipeline_opts o = {.content = content, .layout = layout, .output = pdf, .bind_whole = whole};
+  rp_pipeline_result res;
+  rp_status st = rp_pipeline_render(a, &o, &d, &res);
+  if (st != RP_OK || d.count) rp_test_diag_dump(&d);
+  assert_int_equal(st, RP_OK);
+  assert_int_equal(d.count, 0);
+  rp_diag_fini(&d);
+  return res;
+}
+
+/* The review's page references settle in two layouts: the first takes the
+ * document to be long (pages() a million) and has a contents page, the
+ * second has none, and binding again with the second's labels binds the
+ * same (no contents: 13 pages are not over 20), so no third layout
+ * confirms it. The long review (Seren, A5: a contents page) takes two as
+ * before. Binding whole takes as many, for the same PDF. */
+static void test_review_two_layouts(void **state) {
+  (void)state;
+  char lazy[4096], whole[4096];
+  snprintf(lazy, sizeof lazy, "%s/two-lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/two-whole.pdf", rp_test_tmpdir());
+  const char *cases[][2] = {{"data/ccin-2018-19.xml", "layouts/annual-review.xml"},
+                            {"data/seren-solas-2024-25.xml", "layouts/annual-review-a5.xml"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_pipeline_result res =
+        layouts_of(a, rp_test_src(cases[i][0]), rp_test_src(cases[i][1]), lazy, false);
+    assert_int_equal(res.layouts, 2);
+    size_t pages = res.pages;
+    rp_arena_free(a);
+    a = rp_arena_new();
+    assert_non_null(a);
+    res = layouts_of(a, rp_test_src(cases[i][0]), rp_test_src(cases[i][1]), whole, true);
+    assert_int_equal(res.layouts, 2);
+    assert_int_equal(res.pages, pages);
+    rp_arena_free(a);
+    assert_true(same_file(lazy, whole));
+  }
+}
+
+/* The text of page p of doc, its text items joined by spaces. */
+static void page_text(const rp_layout_doc *doc, size_t p, char *buf, size_t cap) {
+  const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, p);
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < pg->items.len; i++) {
+    const rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    if (it->kind == RP_ITEM_TEXT && len < cap)
+      len += (size_t)snprintf(buf + len, cap - len, "%s ", it->u.text.text);
+  }
+}
+
+/* Page references that really move (tests/layouts/moves.xml): a contents
+ * of two pages shown only under 15 pages. The first layout has none (13
+ * pages); the second has it, with the first's numbers, one too low; bound
+ * again with the second's labels its numbers differ, so a third layout
+ * prints them right. Each number printed is the label of the page where
+ * its part starts; binding whole gives the same PDF in as many layouts. */
+static void test_moving_references_settle(void **state) {
+  (void)state;
+  char dir[1024], cmd[16384], layout[4096], lazy[4096], whole[4096];
+  snprintf(dir, sizeof dir, "%s/moves", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s/layouts' && cp '%s' '%s/layouts/' && cp -r '%s' '%s/fonts'",
+           dir, dir, rp_test_src("tests/layouts/moves.xml"), dir, rp_test_src("fonts"), dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(layout, sizeof layout, "%s/layouts/moves.xml", dir);
+  snprintf(lazy, sizeof lazy, "%s/lazy.pdf", dir);
+  snprintf(whole, sizeof whole, "%s/whole.pdf", dir);
+  const char *content = rp_test_src("data/ccin-2018-19.xml");
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  rp_pipeline_result res = layouts_of(a, content, layout, lazy, false);
+  assert_int_equal(res.layouts, 3);
+  assert_int_equal(res.pages, 14);
+  const rp_layout_doc *doc = res.doc;
+  char text[4096], *at, id[64];
+  size_t entries = 0;
+  for (size_t p = 0; p < 2; p++) {
+    page_text(doc, p, text, sizeof text);
+    for (at = strstr(text, "ENTRY "); at; at = strstr(at + 1, "ENTRY ")) {
+      char label[16];
+      assert_int_equal(sscanf(at, "ENTRY %63s %15s", id, label), 2);
+      /* the page where "AT id" is printed has that label */
+      char want[128];
+      snprintf(want, sizeof want, "AT %s ", id);
+      size_t found = SIZE_MAX;
+      for (size_t q = 2; q < doc->pages.len && found == SIZE_MAX; q++) {
+        char other[4096];
+        page_text(doc, q, other, sizeof other);
+        if (strstr(other, want)) found = q;
+      }
+      assert_true(found != SIZE_MAX);
+      const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, found);
+      assert_string_equal(pg->label ? pg->label : "?", label);
+      entries++;
+    }
+  }
+  assert_int_equal(entries, 12);
+  rp_arena_free(a);
+  a = rp_arena_new();
+  assert_non_null(a);
+  res = layouts_of(a, content, layout, whole, true);
+  assert_int_equal(res.layouts, 3);
+  rp_arena_free(a);
+  assert_true(same_file(lazy, whole));
+}
+
 /* Each chart is drawn once per run (charts/memo.h): the review, laid out
  * more than once for its contents, draws its charts (the map among them)
  * in one layout and copies them in the others; the PDF is the one drawing
@@ -526,6 +641,8 @@ int main(void) {
       cmocka_unit_test(test_lazy_binding_same_pdf),
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
+      cmocka_unit_test(test_review_two_layouts),
+      cmocka_unit_test(test_moving_references_settle),
       cmocka_unit_test(test_two_threads_same_messages),
       cmocka_unit_test(test_two_threads_free_the_loading),
       cmocka_unit_test(test_memory_budget_loads_serially),

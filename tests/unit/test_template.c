@@ -60,7 +60,7 @@ static const char *const fixtures[] = {
     "labels-errors.xml", "labels-dup.xml",     "columns.xml",       "columns-errors.xml",
     "functions-v2.xml",  "charts.xml",         "charts-errors.xml", "charts-runtime.xml",
     "extends.xml",       "extends-errors.xml", "extends-base.xml",  "extends-chain.xml",
-    "pieces.xml",        "pieces-flat.xml",
+    "pieces.xml",        "pieces-flat.xml",    "refs.xml",
 };
 static const char *const fonts[] = {"OpenSans-Regular.ttf", "OpenSans-Bold.ttf",
                                     "OpenSans-Italic.ttf", "OpenSans-BoldItalic.ttf"};
@@ -2802,6 +2802,60 @@ static void test_pieces_memory_flat(void **state) {
   assert_true(most[1][0] > most[0][0] + 1500 * added);
 }
 
+/* Binds refs.xml (a paragraph shown over 12 pages, a page(@id) per
+ * top-level element with an id) to the sample with `refs`, recording into
+ * or checking against tr. */
+static void bind_traced(world *w, const rp_page_refs *refs, rp_reftrace *tr) {
+  rp_bind_opts o = {.refs = refs, .trace = tr};
+  rp_bound_doc *b = NULL;
+  rp_status st = rp_bind_ex(w->a, w->l, &w->c, &o, &w->d, &b);
+  if (st != RP_OK) rp_test_diag_dump(&w->d);
+  assert_int_equal(st, RP_OK);
+}
+
+/* A trace records the values of the expressions that call page() or
+ * pages() and a binding with other answers checks them: met when every
+ * value comes out the same (13 pages are over 12 as 14 are; the same
+ * labels), different when one value does (1 page is not over 12; a label
+ * that moved), and never met before the value that differs is reached. */
+static void test_reftrace_checks_values(void **state) {
+  (void)state;
+  world w;
+  bind_ok(&w, fixture("refs.xml"), sample(), true);
+  static const char *const ids[] = {"about",        "foreword", "highlights", "figures",
+                                    "boards",       "members",  "awards",     "projects",
+                                    "case-studies", "events",   "plan",       "contact"};
+  static const char *const labels[] = {"3", "4",  "5",  "6",  "7",  "8",
+                                       "9", "10", "11", "12", "13", "14"};
+  static const char *const moved[] = {"3", "4",  "5",  "6",  "7",  "8",
+                                      "9", "10", "11", "12", "13", "15"};
+  const rp_page_refs one = {NULL, NULL, 0, false, 1}, thirteen = {ids, labels, 12, true, 13},
+                     fourteen = {ids, labels, 12, true, 14}, later = {ids, moved, 12, true, 14};
+  struct {
+    const rp_page_refs *recorded, *checked;
+    bool met;
+  } cases[] = {{&one, &one, true},
+               {&one, &thirteen, false},
+               {&thirteen, &fourteen, true},
+               {&fourteen, &later, false},
+               {&fourteen, &fourteen, true}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rp_reftrace *tr = rp_reftrace_new();
+    assert_non_null(tr);
+    bind_traced(&w, cases[i].recorded, tr);
+    assert_true(rp_reftrace_usable(tr));
+    assert_false(rp_reftrace_met(tr)); /* recording, not checked */
+    rp_reftrace_check(tr);
+    assert_false(rp_reftrace_usable(tr));
+    bind_traced(&w, cases[i].checked, tr);
+    assert_int_equal(rp_reftrace_met(tr), cases[i].met);
+    assert_int_equal(rp_reftrace_differs(tr), !cases[i].met);
+    rp_reftrace_free(tr);
+  }
+  rp_reftrace_free(NULL);
+  world_fini(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_lengths),
@@ -2858,6 +2912,7 @@ int main(void) {
       cmocka_unit_test(test_pieces_flat_in_length),
       cmocka_unit_test(test_pieces_same_pages),
       cmocka_unit_test(test_pieces_memory_flat),
+      cmocka_unit_test(test_reftrace_checks_values),
   };
   return cmocka_run_group_tests(tests, setup_project, NULL);
 }
