@@ -109,7 +109,9 @@ static const rp_anchor *find_anchor(const flow *f, const char *id) {
  * (one slot per study of a pack, twice over) is freed, not left behind;
  * freed at the run's end (rp_layout_run_ex). */
 static bool index_put(anchor_index *x, const char *id, size_t index) {
-  if (2 * (x->used + 1) > x->cap) {
+  /* filled to three quarters: linear probing stays short, and an index of
+   * every study of a pack takes half what filling to one half took */
+  if (4 * (x->used + 1) > 3 * x->cap) {
     anchor_index bigger = {NULL, x->cap ? 2 * x->cap : 64, 0};
     bigger.slots = rp_mem_calloc(bigger.cap, sizeof *bigger.slots);
     if (!bigger.slots) return false;
