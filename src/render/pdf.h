@@ -74,10 +74,13 @@ typedef struct rp_pdf {
   HPDF_STATUS err_no, err_detail;
 
   HPDF_Encoder utf8;
-  HPDF_Page *pages; /* one per layout page made so far (rp_render_pdf: all, first) */
+  /* one per layout page made so far (rp_render_pdf: all, first); NULL once
+   * the page is written and freed (pdf_doc.c release_page) */
+  HPDF_Page *pages;
   size_t n_pages;
   size_t cap_pages;
-  rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
+  HPDF_Obj_Header **ref_blocks; /* the pages' stand-ins (rp_pdf_page_ref), a block at a time */
+  rp_pdf_span *page_spans;      /* per page: its dictionary's entries, once drawn */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
@@ -231,6 +234,8 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
  * BT…ET while font, size, colour and tracking allow; returns the index of
  * the first item not drawn (> from). */
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n);
+/* Forgets the text state the last text object left: before a new page. */
+void rp_pdf_text_forget(rp_pdf *p);
 /* Draws one line of UTF-8 text centred on (cx, baseline) in PDF coordinates. */
 void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double cx, double baseline,
                           const char *text, const rp_src *src);
@@ -283,8 +288,15 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it);
 /* A destination showing page `page` with `y` (layout coordinates) at the top
  * of the window, keeping the reader's zoom. NULL on error (recorded). When
  * streaming, a page not made yet gets a stand-in (the page being drawn)
- * that rp_pdf_dests_finish points at the real page. */
+ * that rp_pdf_dests_finish points at the real page. libharu checks that a
+ * destination names a page in memory when it is given to a link or a
+ * bookmark: until then it names the page being drawn if its own is freed;
+ * call rp_pdf_dest_settle after. */
 HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src);
+/* Points destination `dst` (rp_pdf_dest's for `page`), checked by libharu,
+ * at its page's stand-in (rp_pdf_page_ref), so that it outlives the page's
+ * dictionary. */
+void rp_pdf_dest_settle(rp_pdf *p, HPDF_Destination dst, size_t page);
 /* A destination made before its page: the array to complete at the end. */
 typedef struct rp_pdf_late_dest {
   HPDF_Destination dst;
@@ -295,6 +307,15 @@ typedef struct rp_pdf_late_dest {
 /* Points the stand-in destinations at their pages: after the last page; a
  * page that never came is an error. */
 void rp_pdf_dests_finish(rp_pdf *p);
+
+/* ---- pdf_doc.c: pages ---- */
+
+/* What refers to page `i` (made): a stand-in holding its object number
+ * (what a reference to it writes, `N 0 R`), valid until the document is
+ * freed. The page tree's /Kids, destinations and the structure tree refer
+ * to pages through these, so that a drawn page's dictionary can be written
+ * and freed (p->pages[i] NULL from then on). */
+void *rp_pdf_page_ref(const rp_pdf *p, size_t i);
 
 /* ---- pdf_doc.c: the spool ---- */
 

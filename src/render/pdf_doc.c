@@ -146,6 +146,37 @@ static const rp_page *page_at(const rp_layout_doc *doc, size_t i) {
   return &RP_VEC_AT(doc->pages, rp_page, i);
 }
 
+/* Stand-ins a block of rp_pdf_page_ref's holds. */
+#define REF_BLOCK 512
+
+void *rp_pdf_page_ref(const rp_pdf *p, size_t i) {
+  return &p->ref_blocks[i / REF_BLOCK][i % REF_BLOCK];
+}
+
+/* Makes page `page`'s stand-in (the next one) and points the page tree's
+ * /Kids at it: the page tree is written last, long after the page. */
+static bool make_ref(rp_pdf *p, HPDF_Page page) {
+  size_t i = p->n_pages;
+  if (i % REF_BLOCK == 0) {
+    /* (base/mem: the table of blocks; the blocks from the arena) */
+    HPDF_Obj_Header **blocks =
+        rp_mem_reallocarray(p->ref_blocks, i / REF_BLOCK + 1, sizeof *blocks);
+    if (blocks) p->ref_blocks = blocks;
+    HPDF_Obj_Header *block = blocks ? rp_arena_alloc(p->scratch, REF_BLOCK * sizeof *block) : NULL;
+    if (!block) return false;
+    blocks[i / REF_BLOCK] = block;
+  }
+  HPDF_Obj_Header *ref = rp_pdf_page_ref(p, i);
+  *ref = (HPDF_Obj_Header){.obj_id = (page->header.obj_id & 0x00FFFFFF) | HPDF_OTYPE_INDIRECT,
+                           .obj_class = HPDF_OCLASS_NULL};
+  HPDF_Array kids = HPDF_Dict_GetItem(p->pdf->cur_pages, "Kids", HPDF_OCLASS_ARRAY);
+  HPDF_Proxy last =
+      kids && kids->list->count ? HPDF_List_ItemAt(kids->list, kids->list->count - 1) : NULL;
+  if (!last || last->header.obj_class != HPDF_OCLASS_PROXY || last->obj != page) return false;
+  last->obj = ref;
+  return true;
+}
+
 /* Makes the PDF page for layout page `i` (the next one) with its size. */
 static bool add_page(rp_pdf *p, size_t i) {
   const rp_page *pg = page_at(p->doc, i);
@@ -178,6 +209,10 @@ static bool add_page(rp_pdf *p, size_t i) {
     HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height + 2 * p->off));
   }
   if (!page || !rp_pdf_ok(p, "add a page", NULL)) return false;
+  if (!make_ref(p, page)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
   if (p->print.on && !rp_pdf_print_boxes(p, page, pg->width, pg->height)) return false;
   p->pages[p->n_pages++] = page;
   return true;
@@ -242,6 +277,7 @@ static void draw_page_items(rp_pdf *p, size_t index);
  * UTF-8, kerned pieces) are freed once it is drawn, so that they do not add
  * up over a long document. */
 static void draw_page(rp_pdf *p, size_t index) {
+  rp_pdf_text_forget(p); /* (the last page may be freed, and this one made where it was) */
   p->tmp = rp_arena_new_child(p->scratch);
   if (!p->tmp) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
@@ -780,19 +816,17 @@ static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t 
  * dictionary written as HPDF_Dict_Write would, up to its data, and freed with
  * its /Length object (about 600 bytes a page); the save copies the data
  * after it. */
-static void free_page_stream(rp_pdf *p, size_t index) {
-  HPDF_PageAttr attr = p->pages[index]->attr;
-  HPDF_Dict c = attr ? attr->contents : NULL;
-  if (!p->page_spans[index].len || !c || !c->stream || c->stream->read_fn != spool_read ||
-      c->write_fn != write_flate_filter || c->before_write_fn || c->after_write_fn ||
-      p->pdf->compression_mode == HPDF_COMP_NONE || p->spool_err)
-    return;
+static bool free_page_stream(rp_pdf *p, HPDF_Dict c) {
+  if (!c || !c->stream || c->stream->read_fn != spool_read || c->write_fn != write_flate_filter ||
+      c->before_write_fn || c->after_write_fn || p->pdf->compression_mode == HPDF_COMP_NONE ||
+      p->spool_err)
+    return false;
   const spool_range *r = c->stream->attr;
   HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
   HPDF_Stream w = length ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
   if (!w) {
     rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
-    return; /* kept as it is */
+    return false; /* kept as it is */
   }
   uint64_t off = p->spool_len, cut = 0, data = r->off;
   uint32_t n = r->len;
@@ -801,17 +835,41 @@ static void free_page_stream(rp_pdf *p, size_t index) {
   if (st == HPDF_OK) st = write_flate_filter(c, w);
   if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>\012stream\015\012");
   HPDF_Stream_Free(w);
-  if (spool_failed(p)) return;
+  if (spool_failed(p)) return false;
   char len[16];
   snprintf(len, sizeof len, "%u", (unsigned)n);
   if (st != HPDF_OK || !slot_release(p, c, off, (long)SLOT_STREAM - 1, n, data) ||
       !rp_pdf_spool_free(p, length, len, strlen(len))) {
     if (!spool_failed(p) && rp_pdf_ok(p, "keep a page", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
-    return;
+    return false;
   }
-  attr->contents = NULL;
-  attr->stream = NULL;
+  return true;
+}
+
+/* A drawn page's dictionary, written to the spool as saving would write it
+ * and freed with libharu's state of the page (its graphics state, fonts and
+ * resources: about 600 bytes), then its content stream's dictionary
+ * (free_page_stream). What refers to the page from here refers to its
+ * stand-in (rp_pdf_page_ref). A page libharu would still write to (a text
+ * object or a saved state left open), or any page of an uncompressed file
+ * (libharu's own save), stays. */
+static bool release_page(rp_pdf *p, size_t index) {
+  HPDF_Page page = p->pages[index];
+  HPDF_PageAttr attr = page ? page->attr : NULL;
+  if (!attr || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
+    return false;
+  HPDF_Dict c = attr->contents;
+  if (!rp_pdf_spool_free(p, page, NULL, 0)) return false;
+  p->pages[index] = NULL;
+  /* libharu's own list of its pages and its current page: nothing reads
+   * them once the pages are made, but no pointer to a freed page stays */
+  HPDF_List list = p->pdf->page_list;
+  if (list && index < list->count && list->obj[index] == page) list->obj[index] = NULL;
+  if (p->pdf->cur_page == page) p->pdf->cur_page = NULL;
+  if (p->page == page) p->page = NULL;
+  free_page_stream(p, c);
+  return true;
 }
 
 /* The entry of page `page`'s /Annots that refers to `a` (a proxy), or NULL. */
@@ -1009,7 +1067,24 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
   return p->utf8 && rp_pdf_ok(p, "select the UTF-8 encoder", NULL);
 }
 
+/* The page tree's /Count, set as libharu's before-write hook would set it:
+ * the hook counts /Kids by looking at each page, and they name the pages'
+ * stand-ins (rp_pdf_page_ref). Every page hangs from the root. */
+static void count_pages(rp_pdf *p) {
+  HPDF_Pages root = p->pdf->root_pages;
+  HPDF_Number count = HPDF_Dict_GetItem(root, "Count", HPDF_OCLASS_NUMBER);
+  HPDF_Array kids = HPDF_Dict_GetItem(root, "Kids", HPDF_OCLASS_ARRAY);
+  if (!count || !kids || kids->list->count != p->n_pages || p->pdf->cur_pages != root) {
+    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to count the pages");
+    return;
+  }
+  count->value = (HPDF_INT32)p->n_pages;
+  root->before_write_fn = NULL;
+}
+
 static void finish(rp_pdf *p, long long epoch) {
+  count_pages(p);
   rp_pdf_outline_finish(p);
   rp_pdf_add_page_labels(p);
   rp_pdf_tag_finish(p);
@@ -1256,6 +1331,7 @@ static void render_free(rp_render *r) {
   rp_arena_free(r->p.page_refs); /* (only when a page's drawing stopped) */
   rp_mem_free(r->p.pages);
   rp_mem_free(r->p.page_spans);
+  rp_mem_free(r->p.ref_blocks);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
   rp_mem_free(r);
@@ -1365,13 +1441,20 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
-  spool_page_dict(p, index);
-  if (p->page_refs && p->page_spans[index].len)
+  bool written;
+  if (pg->later) { /* pdf_running draws on it at the end */
+    spool_page_dict(p, index);
+    written = p->page_spans[index].len > 0;
+    HPDF_PageAttr attr = p->pages[index]->attr;
+    if (written && free_page_stream(p, attr->contents)) attr->contents = NULL, attr->stream = NULL;
+  } else {
+    written = release_page(p, index);
+  }
+  if (p->page_refs && written)
     rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */
   else if (p->page_refs)
     rp_arena_adopt(p->scratch, p->page_refs);
   p->page_refs = NULL;
-  free_page_stream(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;

@@ -94,6 +94,7 @@ void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it) {
   p->outline_late[level - 1] = p->dests.len != late;
   if (dst) {
     HPDF_Outline_SetDestination(o, dst);
+    rp_pdf_dest_settle(p, dst, page);
     rp_pdf_ok(p, "point a bookmark at its page", &it->src);
   }
   if (level == 1) {

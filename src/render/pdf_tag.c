@@ -201,7 +201,7 @@ static void *standin(rp_pdf *p, uint32_t num) {
   return h;
 }
 
-static HPDF_STATUS dict_of_kid(rp_pdf *p, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
+static HPDF_STATUS dict_of_kid(rp_pdf *p, const tag_kid *k, void *page, HPDF_Array into) {
   HPDF_Dict d = HPDF_Dict_New(p->pdf->mmgr);
   if (!d) return HPDF_FAILD_TO_ALLOC_MEM;
   HPDF_STATUS r = HPDF_Array_Add(into, d); /* owned by the array from here */
@@ -247,7 +247,7 @@ static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stre
       case KID_OBJR:
         if (k->n >= e->p->n_pages) return HPDF_INVALID_OBJECT;
         snprintf(buf, sizeof buf, "<</Type /OBJR /Obj %u 0 R /Pg %u 0 R>> ", (unsigned)k->ref,
-                 (unsigned)obj_num(e->p->pages[k->n]));
+                 (unsigned)obj_num(rp_pdf_page_ref(e->p, k->n)));
         break;
     }
     r = HPDF_Stream_WriteStr(stream, buf);
@@ -319,7 +319,7 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     else if (k->kind == KID_ELEM)
       r = HPDF_Array_Add(kids, standin(e->p, k->ref));
     else if (k->kind == KID_MCR || k->n < e->p->n_pages)
-      r = dict_of_kid(e->p, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
+      r = dict_of_kid(e->p, k, k->kind == KID_OBJR ? rp_pdf_page_ref(e->p, k->n) : NULL, kids);
     else
       r = HPDF_INVALID_OBJECT;
   }

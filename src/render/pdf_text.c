@@ -347,6 +347,10 @@ static bool carries(const rp_pdf *p, const rp_item *items, size_t from) {
   return true;
 }
 
+void rp_pdf_text_forget(rp_pdf *p) {
+  if (p->text) *p->text = (struct rp_pdf_text){0};
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;
