@@ -51,16 +51,6 @@ typedef struct rp_pdf_spot {
   HPDF_Dict fn;                              /* tint transform (indirect) */
 } rp_pdf_spot;
 
-/* Bytes of the spool file (pdf_doc.c). */
-typedef struct rp_pdf_span {
-  uint64_t off;
-  uint32_t len;
-  uint32_t cut; /* bytes before the entry made at write time (key >= 0) */
-  uint32_t id;  /* the dictionary's object number */
-  long key;     /* an annotation's ParentTree index (its /StructParent is the
-                 * page count plus this), written at `cut`; -1: none */
-} rp_pdf_span;
-
 typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
@@ -80,7 +70,6 @@ typedef struct rp_pdf {
   size_t n_pages;
   size_t cap_pages;
   HPDF_Obj_Header **ref_blocks; /* the pages' stand-ins (rp_pdf_page_ref), a block at a time */
-  rp_pdf_span *page_spans;      /* per page: its dictionary's entries, once drawn */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */

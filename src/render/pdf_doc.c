@@ -193,14 +193,11 @@ static bool add_page(rp_pdf *p, size_t i) {
     /* (base/mem, not the arena: an old array is freed, not left behind) */
     size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
     HPDF_Page *pages = rp_mem_reallocarray(p->pages, cap, sizeof *pages);
-    if (pages) p->pages = pages;
-    rp_pdf_span *spans = pages ? rp_mem_reallocarray(p->page_spans, cap, sizeof *spans) : NULL;
-    if (!spans) {
+    if (!pages) {
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
-    memset(spans + p->cap_pages, 0, (cap - p->cap_pages) * sizeof *spans);
-    p->page_spans = spans;
+    p->pages = pages;
     p->cap_pages = cap;
   }
   HPDF_Page page = HPDF_AddPage(p->pdf);
@@ -604,7 +601,7 @@ static void spool_page(rp_pdf *p, HPDF_Page page) {
 typedef struct out_file {
   FILE *f;
   int err;      /* errno of the first failed write */
-  rp_pdf *p;    /* the document, for write_spooled */
+  rp_pdf *p;    /* the document, for its spool */
   rp_objstm *w; /* the object-stream writer, or NULL */
   uint8_t *val; /* the value of the object being packed */
   size_t val_len, val_cap;
@@ -680,56 +677,6 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
-/* The spooled entries of page dictionary `obj`, by its index in p->pages
- * (made in order, so their object numbers rise); NULL if it has none. */
-static const rp_pdf_span *span_of(const rp_pdf *p, HPDF_Dict obj) {
-  uint32_t id = obj->header.obj_id & 0x00FFFFFF;
-  if ((obj->header.obj_class & ~HPDF_OCLASS_ANY) != HPDF_OSUBCLASS_PAGE) return NULL;
-  size_t lo = 0, hi = p->n_pages;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    const rp_pdf_span *s = &p->page_spans[mid];
-    uint32_t at = p->pages[mid]->header.obj_id & 0x00FFFFFF;
-    if (at == id) return s->len ? s : NULL;
-    if (at < id)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
-}
-
-static HPDF_STATUS copy_spool(rp_pdf *p, HPDF_Dict obj, HPDF_Stream to, uint64_t off,
-                              uint32_t len) {
-  HPDF_BYTE buf[4096];
-  HPDF_STATUS st = HPDF_OK;
-  for (uint32_t done = 0; st == HPDF_OK && done < len;) {
-    uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
-    if (!spool_pread(p, off + done, buf, n))
-      return HPDF_SetError(obj->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
-    st = HPDF_Stream_Write(to, buf, n);
-    done += n;
-  }
-  return st;
-}
-
-/* A spooled dictionary's write hook: its entries, read back, with an
- * annotation's /StructParent (known only now) in its place. */
-static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream) {
-  if (stream->write_fn != out_write && stream->write_fn != val_write)
-    return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
-  rp_pdf *p = ((out_file *)stream->attr)->p;
-  const rp_pdf_span *sp = span_of(p, obj);
-  if (!sp) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
-  if (sp->key < 0) return copy_spool(p, obj, stream, sp->off, sp->len);
-  char key[48];
-  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + sp->key);
-  HPDF_STATUS st = copy_spool(p, obj, stream, sp->off, sp->cut);
-  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(stream, key);
-  if (st == HPDF_OK) st = copy_spool(p, obj, stream, sp->off + sp->cut, sp->len - sp->cut);
-  return st;
-}
-
 /* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
  * they start) as libharu would; with key >= 0 the /StructParent entry is
  * left out and *cut says where it was. */
@@ -759,53 +706,6 @@ static HPDF_Stream spool_writer(rp_pdf *p, HPDF_MMgr mm, const char *what) {
   HPDF_Stream w = HPDF_CallbackWriter_New(mm, spool_write, p);
   if (!w && rp_pdf_ok(p, what, NULL)) rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
   return w;
-}
-
-/* Moves a finished dictionary's entries to the spool as the very text
- * libharu would write for them (references are object numbers, known
- * already), frees them and makes write_spooled write them back. With
- * key >= 0 its /StructParent entry is left out and written then. True when
- * moved; on failure the dictionary is left as it was. */
-static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key) {
-  if (p->spool_err || dict->write_fn || dict->stream) return false;
-  HPDF_Stream w = spool_writer(p, dict->mmgr, "keep a page");
-  if (!w) return false;
-  uint64_t off = p->spool_len, cut = UINT64_MAX;
-  HPDF_STATUS st = put_entries(p, dict, w, off, key, &cut);
-  HPDF_Stream_Free(w);
-  if (spool_failed(p)) return false;
-  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
-    return false;
-  }
-  if (key >= 0 && cut == UINT64_MAX) return false; /* no /StructParent: kept as it is */
-  *span = (rp_pdf_span){.off = off,
-                        .len = (uint32_t)(p->spool_len - off),
-                        .cut = key >= 0 ? (uint32_t)cut : 0,
-                        .id = dict->header.obj_id & 0x00FFFFFF,
-                        .key = key >= 0 ? key : -1};
-  for (HPDF_UINT i = 0; i < dict->list->count; i++) {
-    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
-    HPDF_Obj_Free(dict->mmgr, el->value);
-    HPDF_FreeMem(dict->mmgr, el);
-  }
-  HPDF_List_Clear(dict->list);
-  dict->write_fn = write_spooled;
-  return true;
-}
-
-/* A finished page's dictionary holds its resources (fonts, images, the
- * obsolete ProcSet libharu always adds), media box and annotations list:
- * about 4 KB of libharu objects per page, spooled. Nothing adds to a page's
- * dictionary once it is drawn. */
-static void spool_page_dict(rp_pdf *p, size_t index) {
-  HPDF_Page page = p->pages[index];
-  HPDF_PageAttr attr = page->attr;
-  if (!attr || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
-    return;
-  if (spool_entries(p, page, &p->page_spans[index], -1))
-    attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
 }
 
 #define SLOT_STREAM 0xFFFFFFFFu /* a freed object's key: it is a stream (slot_release) */
@@ -1330,7 +1230,6 @@ static void render_free(rp_render *r) {
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.page_refs); /* (only when a page's drawing stopped) */
   rp_mem_free(r->p.pages);
-  rp_mem_free(r->p.page_spans);
   rp_mem_free(r->p.ref_blocks);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
@@ -1441,15 +1340,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
   spool_page(p, p->pages[index]);
-  bool written;
-  if (pg->later) { /* pdf_running draws on it at the end */
-    spool_page_dict(p, index);
-    written = p->page_spans[index].len > 0;
-    HPDF_PageAttr attr = p->pages[index]->attr;
-    if (written && free_page_stream(p, attr->contents)) attr->contents = NULL, attr->stream = NULL;
-  } else {
-    written = release_page(p, index);
-  }
+  bool written = release_page(p, index);
   if (p->page_refs && written)
     rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */
   else if (p->page_refs)
