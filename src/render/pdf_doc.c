@@ -177,6 +177,30 @@ static bool make_ref(rp_pdf *p, HPDF_Page page) {
   return true;
 }
 
+/* Entries libharu's cross-reference list has room for before a page is
+ * drawn: more than a page makes (a pack's page: about 40, an index page's
+ * a few hundred). */
+#define XREF_ROOM 1024
+
+/* libharu's cross-reference list (8 bytes an object) grows by 1,024
+ * entries at a time, into a new array the old one is copied into: at the
+ * pack's 440,000 objects (N=22000) 430 copies of up to 3.5 MB, and the old
+ * and new arrays both held at each (a peak's 3.5 MB). Before each page it
+ * is grown here instead, by a quarter and in place where realloc can (a
+ * large block is remapped, not copied), once it holds a few thousand. Out of memory: libharu grows
+ * it itself when it must, as it would have. */
+static void xref_room(rp_pdf *p) {
+  HPDF_List l = p->pdf->xref->entries;
+  /* (a short document's copies cost little: its list as libharu grows it) */
+  if (l->count < 4 * XREF_ROOM || l->block_siz - l->count >= XREF_ROOM) return;
+  size_t cap = (size_t)l->count + l->count / 4 + XREF_ROOM;
+  if (cap > UINT32_MAX / sizeof(void *)) return;
+  void **obj = rp_mem_reallocarray(l->obj, cap, sizeof *obj);
+  if (!obj) return;
+  l->obj = obj;
+  l->block_siz = (HPDF_UINT)cap;
+}
+
 /* Makes the PDF page for layout page `i` (the next one) with its size. */
 static bool add_page(rp_pdf *p, size_t i) {
   const rp_page *pg = page_at(p->doc, i);
@@ -1328,6 +1352,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return p->status;
   }
+  xref_room(p);
   if (index == p->n_pages && !add_page(p, index)) return p->status;
   if (!r->tagging && !(r->tagging = rp_pdf_tag_begin(p))) return p->status;
   if (p->streaming) {
