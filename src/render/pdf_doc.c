@@ -153,8 +153,9 @@ void *rp_pdf_page_ref(const rp_pdf *p, size_t i) {
   return &p->ref_blocks[i / REF_BLOCK][i % REF_BLOCK];
 }
 
-/* Makes page `page`'s stand-in (the next one) and points the page tree's
- * /Kids at it: the page tree is written last, long after the page. */
+/* Makes page `page`'s stand-in (the next one) and takes the page out of
+ * the page tree's /Kids again (a proxy and a slot of libharu's list, about
+ * 40 bytes a page): write_kids writes /Kids from the stand-ins. */
 static bool make_ref(rp_pdf *p, HPDF_Page page) {
   size_t i = p->n_pages;
   if (i % REF_BLOCK == 0) {
@@ -173,7 +174,8 @@ static bool make_ref(rp_pdf *p, HPDF_Page page) {
   HPDF_Proxy last =
       kids && kids->list->count ? HPDF_List_ItemAt(kids->list, kids->list->count - 1) : NULL;
   if (!last || last->header.obj_class != HPDF_OCLASS_PROXY || last->obj != page) return false;
-  last->obj = ref;
+  HPDF_List_RemoveByIndex(kids->list, kids->list->count - 1);
+  HPDF_Obj_Free(kids->mmgr, last);
   return true;
 }
 
@@ -991,20 +993,41 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
   return p->utf8 && rp_pdf_ok(p, "select the UTF-8 encoder", NULL);
 }
 
-/* The page tree's /Count, set as libharu's before-write hook would set it:
- * the hook counts /Kids by looking at each page, and they name the pages'
- * stand-ins (rp_pdf_page_ref). Every page hangs from the root. */
+/* The page tree's /Kids and /Count (its last entries), as libharu writes
+ * them: its array of the pages' stand-ins (rp_pdf_page_ref) and its count. */
+static HPDF_STATUS HPDF_STDCALL write_kids(HPDF_Dict root, HPDF_Stream out) {
+  const rp_pdf *p = root->attr;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(out, "/Kids [ ");
+  char num[32];
+  for (size_t i = 0; st == HPDF_OK && i < p->n_pages; i++) {
+    const HPDF_Obj_Header *ref = rp_pdf_page_ref(p, i);
+    snprintf(num, sizeof num, "%u 0 R ", (unsigned)(ref->obj_id & 0x00FFFFFF));
+    st = HPDF_Stream_WriteStr(out, num);
+  }
+  snprintf(num, sizeof num, "]\012/Count %zu\012", p->n_pages);
+  return st == HPDF_OK ? HPDF_Stream_WriteStr(out, num) : st;
+}
+
+/* The page tree, every page hanging from its root: /Type, then /Kids and
+ * /Count written by write_kids (libharu's before-write hook, which counts
+ * the pages in /Kids, goes). */
 static void count_pages(rp_pdf *p) {
   HPDF_Pages root = p->pdf->root_pages;
-  HPDF_Number count = HPDF_Dict_GetItem(root, "Count", HPDF_OCLASS_NUMBER);
-  HPDF_Array kids = HPDF_Dict_GetItem(root, "Kids", HPDF_OCLASS_ARRAY);
-  if (!count || !kids || kids->list->count != p->n_pages || p->pdf->cur_pages != root) {
-    rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
+  HPDF_List l = root->list;
+  HPDF_DictElement type = l->count == 3 ? HPDF_List_ItemAt(l, 0) : NULL;
+  HPDF_DictElement kids = type ? HPDF_List_ItemAt(l, 1) : NULL;
+  HPDF_DictElement count = kids ? HPDF_List_ItemAt(l, 2) : NULL;
+  if (!count || strcmp(type->key, "Type") != 0 || strcmp(kids->key, "Kids") != 0 ||
+      ((HPDF_Array)kids->value)->list->count != 0 || strcmp(count->key, "Count") != 0 ||
+      p->pdf->cur_pages != root || root->write_fn) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to count the pages");
     return;
   }
-  count->value = (HPDF_INT32)p->n_pages;
+  HPDF_Dict_RemoveElement(root, "Count");
+  HPDF_Dict_RemoveElement(root, "Kids");
   root->before_write_fn = NULL;
+  root->write_fn = write_kids;
+  root->attr = p;
 }
 
 static void finish(rp_pdf *p, long long epoch) {
