@@ -188,14 +188,14 @@ static bool make_ref(rp_pdf *p, HPDF_Page page) {
  * entries at a time, into a new array the old one is copied into: at the
  * pack's 440,000 objects (N=22000) 430 copies of up to 3.5 MB, and the old
  * and new arrays both held at each (a peak's 3.5 MB). Before each page it
- * is grown here instead, by a quarter and in place where realloc can (a
+ * is grown here instead, by an eighth and in place where realloc can (a
  * large block is remapped, not copied), once it holds a few thousand. Out of memory: libharu grows
  * it itself when it must, as it would have. */
 static void xref_room(rp_pdf *p) {
   HPDF_List l = p->pdf->xref->entries;
   /* (a short document's copies cost little: its list as libharu grows it) */
   if (l->count < 4 * XREF_ROOM || l->block_siz - l->count >= XREF_ROOM) return;
-  size_t cap = (size_t)l->count + l->count / 4 + XREF_ROOM;
+  size_t cap = (size_t)l->count + l->count / 8 + XREF_ROOM;
   if (cap > UINT32_MAX / sizeof(void *)) return;
   void **obj = rp_mem_reallocarray(l->obj, cap, sizeof *obj);
   if (!obj) return;
