@@ -113,6 +113,8 @@ typedef struct rp_pdf {
   long outline_tally[RP_PDF_MAX_OUTLINE_DEPTH]; /* its /Count so far (pdf_outline.c) */
   long outline_root_tally;
   bool has_outline;
+  HPDF_Obj_Header *outline_refs; /* stand-ins for written items, a block at a time */
+  size_t outline_refs_left;      /* unused in the block */
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
 
@@ -367,7 +369,8 @@ void rp_pdf_tag_finish(rp_pdf *p);
  * it is not one. */
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
 /* Frees what the structure tree holds outside render's arena (the Sects
- * not written yet): with the document. */
+ * not written yet, the per-page and per-annotation tables): with the
+ * document. */
 void rp_pdf_tag_free(rp_pdf *p);
 /* Annotation `key` (rp_pdf_tag_last_annot) is written and freed. */
 void rp_pdf_tag_annot_gone(rp_pdf *p, long key);
