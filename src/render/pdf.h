@@ -51,16 +51,6 @@ typedef struct rp_pdf_spot {
   HPDF_Dict fn;                              /* tint transform (indirect) */
 } rp_pdf_spot;
 
-/* Bytes of the spool file (pdf_doc.c). */
-typedef struct rp_pdf_span {
-  uint64_t off;
-  uint32_t len;
-  uint32_t cut; /* bytes before the entry made at write time (key >= 0) */
-  uint32_t id;  /* the dictionary's object number */
-  long key;     /* an annotation's ParentTree index (its /StructParent is the
-                 * page count plus this), written at `cut`; -1: none */
-} rp_pdf_span;
-
 typedef struct rp_pdf {
   HPDF_Doc pdf;
   const rp_layout_doc *doc;
@@ -74,10 +64,12 @@ typedef struct rp_pdf {
   HPDF_STATUS err_no, err_detail;
 
   HPDF_Encoder utf8;
-  HPDF_Page *pages; /* one per layout page made so far (rp_render_pdf: all, first) */
+  /* one per layout page made so far (rp_render_pdf: all, first); NULL once
+   * the page is written and freed (pdf_doc.c release_page) */
+  HPDF_Page *pages;
   size_t n_pages;
   size_t cap_pages;
-  rp_pdf_span *page_spans; /* per page: its dictionary's entries, once drawn */
+  HPDF_Obj_Header **ref_blocks; /* the pages' stand-ins (rp_pdf_page_ref), a block at a time */
   /* Pages arrive one at a time (rp_render_page without rp_render_pdf's look
    * ahead): links may point past the last page made, and each face is
    * subset to all the characters it covers, since later pages are unknown. */
@@ -130,6 +122,8 @@ typedef struct rp_pdf {
   long outline_tally[RP_PDF_MAX_OUTLINE_DEPTH]; /* its /Count so far (pdf_outline.c) */
   long outline_root_tally;
   bool has_outline;
+  HPDF_Obj_Header *outline_refs; /* stand-ins for written items, a block at a time */
+  size_t outline_refs_left;      /* unused in the block */
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
 
@@ -243,6 +237,8 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src);
  * BT…ET while font, size, colour and tracking allow; returns the index of
  * the first item not drawn (> from). */
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n);
+/* Forgets the text state the last text object left: before a new page. */
+void rp_pdf_text_forget(rp_pdf *p);
 /* Draws one line of UTF-8 text centred on (cx, baseline) in PDF coordinates. */
 void rp_pdf_draw_centered(rp_pdf *p, int font, double size, rp_color c, double cx, double baseline,
                           const char *text, const rp_src *src);
@@ -295,8 +291,15 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it);
 /* A destination showing page `page` with `y` (layout coordinates) at the top
  * of the window, keeping the reader's zoom. NULL on error (recorded). When
  * streaming, a page not made yet gets a stand-in (the page being drawn)
- * that rp_pdf_dests_finish points at the real page. */
+ * that rp_pdf_dests_finish points at the real page. libharu checks that a
+ * destination names a page in memory when it is given to a link or a
+ * bookmark: until then it names the page being drawn if its own is freed;
+ * call rp_pdf_dest_settle after. */
 HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src);
+/* Points destination `dst` (rp_pdf_dest's for `page`), checked by libharu,
+ * at its page's stand-in (rp_pdf_page_ref), so that it outlives the page's
+ * dictionary. */
+void rp_pdf_dest_settle(rp_pdf *p, HPDF_Destination dst, size_t page);
 /* A destination made before its page: the array to complete at the end. */
 typedef struct rp_pdf_late_dest {
   HPDF_Destination dst;
@@ -307,6 +310,15 @@ typedef struct rp_pdf_late_dest {
 /* Points the stand-in destinations at their pages: after the last page; a
  * page that never came is an error. */
 void rp_pdf_dests_finish(rp_pdf *p);
+
+/* ---- pdf_doc.c: pages ---- */
+
+/* What refers to page `i` (made): a stand-in holding its object number
+ * (what a reference to it writes, `N 0 R`), valid until the document is
+ * freed. The page tree's /Kids, destinations and the structure tree refer
+ * to pages through these, so that a drawn page's dictionary can be written
+ * and freed (p->pages[i] NULL from then on). */
+void *rp_pdf_page_ref(const rp_pdf *p, size_t i);
 
 /* ---- pdf_doc.c: the spool ---- */
 
@@ -390,7 +402,8 @@ void rp_pdf_tag_finish(rp_pdf *p);
  * it is not one. */
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st);
 /* Frees what the structure tree holds outside render's arena (the Sects
- * not written yet): with the document. */
+ * not written yet, the per-page and per-annotation tables): with the
+ * document. */
 void rp_pdf_tag_free(rp_pdf *p);
 /* Annotation `key` (rp_pdf_tag_last_annot) is written and freed. */
 void rp_pdf_tag_annot_gone(rp_pdf *p, long key);

@@ -147,6 +147,63 @@ static const rp_page *page_at(const rp_layout_doc *doc, size_t i) {
   return &RP_VEC_AT(doc->pages, rp_page, i);
 }
 
+/* Stand-ins a block of rp_pdf_page_ref's holds. */
+#define REF_BLOCK 512
+
+void *rp_pdf_page_ref(const rp_pdf *p, size_t i) {
+  return &p->ref_blocks[i / REF_BLOCK][i % REF_BLOCK];
+}
+
+/* Makes page `page`'s stand-in (the next one) and takes the page out of
+ * the page tree's /Kids again (a proxy and a slot of libharu's list, about
+ * 40 bytes a page): write_kids writes /Kids from the stand-ins. */
+static bool make_ref(rp_pdf *p, HPDF_Page page) {
+  size_t i = p->n_pages;
+  if (i % REF_BLOCK == 0) {
+    /* (base/mem: the table of blocks; the blocks from the arena) */
+    HPDF_Obj_Header **blocks =
+        rp_mem_reallocarray(p->ref_blocks, i / REF_BLOCK + 1, sizeof *blocks);
+    if (blocks) p->ref_blocks = blocks;
+    HPDF_Obj_Header *block = blocks ? rp_arena_alloc(p->scratch, REF_BLOCK * sizeof *block) : NULL;
+    if (!block) return false;
+    blocks[i / REF_BLOCK] = block;
+  }
+  HPDF_Obj_Header *ref = rp_pdf_page_ref(p, i);
+  *ref = (HPDF_Obj_Header){.obj_id = (page->header.obj_id & 0x00FFFFFF) | HPDF_OTYPE_INDIRECT,
+                           .obj_class = HPDF_OCLASS_NULL};
+  HPDF_Array kids = HPDF_Dict_GetItem(p->pdf->cur_pages, "Kids", HPDF_OCLASS_ARRAY);
+  HPDF_Proxy last =
+      kids && kids->list->count ? HPDF_List_ItemAt(kids->list, kids->list->count - 1) : NULL;
+  if (!last || last->header.obj_class != HPDF_OCLASS_PROXY || last->obj != page) return false;
+  HPDF_List_RemoveByIndex(kids->list, kids->list->count - 1);
+  HPDF_Obj_Free(kids->mmgr, last);
+  return true;
+}
+
+/* Entries libharu's cross-reference list has room for before a page is
+ * drawn: more than a page makes (a pack's page: about 40, an index page's
+ * a few hundred). */
+#define XREF_ROOM 1024
+
+/* libharu's cross-reference list (8 bytes an object) grows by 1,024
+ * entries at a time, into a new array the old one is copied into: at the
+ * pack's 440,000 objects (N=22000) 430 copies of up to 3.5 MB, and the old
+ * and new arrays both held at each (a peak's 3.5 MB). Before each page it
+ * is grown here instead, by an eighth and in place where realloc can (a
+ * large block is remapped, not copied), once it holds a few thousand. Out of memory: libharu grows
+ * it itself when it must, as it would have. */
+static void xref_room(rp_pdf *p) {
+  HPDF_List l = p->pdf->xref->entries;
+  /* (a short document's copies cost little: its list as libharu grows it) */
+  if (l->count < 4 * XREF_ROOM || l->block_siz - l->count >= XREF_ROOM) return;
+  size_t cap = (size_t)l->count + l->count / 8 + XREF_ROOM;
+  if (cap > UINT32_MAX / sizeof(void *)) return;
+  void **obj = rp_mem_reallocarray(l->obj, cap, sizeof *obj);
+  if (!obj) return;
+  l->obj = obj;
+  l->block_siz = (HPDF_UINT)cap;
+}
+
 /* Makes the PDF page for layout page `i` (the next one) with its size. */
 static bool add_page(rp_pdf *p, size_t i) {
   const rp_page *pg = page_at(p->doc, i);
@@ -163,14 +220,11 @@ static bool add_page(rp_pdf *p, size_t i) {
     /* (base/mem, not the arena: an old array is freed, not left behind) */
     size_t cap = p->cap_pages ? 2 * p->cap_pages : 64;
     HPDF_Page *pages = rp_mem_reallocarray(p->pages, cap, sizeof *pages);
-    if (pages) p->pages = pages;
-    rp_pdf_span *spans = pages ? rp_mem_reallocarray(p->page_spans, cap, sizeof *spans) : NULL;
-    if (!spans) {
+    if (!pages) {
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
       return false;
     }
-    memset(spans + p->cap_pages, 0, (cap - p->cap_pages) * sizeof *spans);
-    p->page_spans = spans;
+    p->pages = pages;
     p->cap_pages = cap;
   }
   HPDF_Page page = HPDF_AddPage(p->pdf);
@@ -179,6 +233,10 @@ static bool add_page(rp_pdf *p, size_t i) {
     HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height + 2 * p->off));
   }
   if (!page || !rp_pdf_ok(p, "add a page", NULL)) return false;
+  if (!make_ref(p, page)) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
+    return false;
+  }
   if (p->print.on && !rp_pdf_print_boxes(p, page, pg->width, pg->height)) return false;
   p->pages[p->n_pages++] = page;
   return true;
@@ -243,6 +301,7 @@ static void draw_page_items(rp_pdf *p, size_t index);
  * UTF-8, kerned pieces) are freed once it is drawn, so that they do not add
  * up over a long document. */
 static void draw_page(rp_pdf *p, size_t index) {
+  rp_pdf_text_forget(p); /* (the last page may be freed, and this one made where it was) */
   p->tmp = rp_arena_new_child(p->scratch);
   if (!p->tmp) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
@@ -548,13 +607,13 @@ static void keep_failed(rp_pdf *p, HPDF_STATUS st) {
         st == HPDF_FAILD_TO_ALLOC_MEM ? "out of memory" : "PDF writer failed to keep a page");
 }
 
-/* Puts page `page`'s content stream's data in the spool and makes the
+/* Puts a page's content stream `c`'s data in the spool and makes the
  * stream read it back from there: with `z`, its deflated bytes (zlen of
  * them), else (no filter) its own bytes. st: HPDF_OK, or why its bytes
- * could not be had. */
-static void spool_stream(rp_pdf *p, HPDF_Page page, const uint8_t *z, size_t zlen, HPDF_STATUS st) {
-  HPDF_PageAttr attr = page->attr;
-  HPDF_Dict c = attr->contents;
+ * could not be had. `attr`: the page's state while the page is kept (its
+ * stream pointer follows), NULL once the page is written (release_page). */
+static void spool_stream(rp_pdf *p, HPDF_Dict c, HPDF_PageAttr attr, const uint8_t *z, size_t zlen,
+                         HPDF_STATUS st) {
   if (p->spool_err) return; /* reported once; the render fails */
   spool_range *r = rp_arena_alloc(p->scratch, sizeof *r);
   HPDF_Stream w = r ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
@@ -582,8 +641,9 @@ static void spool_stream(rp_pdf *p, HPDF_Page page, const uint8_t *z, size_t zle
     keep_failed(p, HPDF_FAILD_TO_ALLOC_MEM);
     return;
   }
+  if (attr && attr->stream == c->stream) attr->stream = back;
   HPDF_Stream_Free(c->stream);
-  c->stream = attr->stream = back;
+  c->stream = back;
   if (c->filter == HPDF_STREAM_FILTER_FLATE_DECODE) c->write_fn = write_flate_filter;
   c->filter = HPDF_STREAM_FILTER_NONE;
 }
@@ -609,10 +669,11 @@ typedef struct early_job {
 struct rp_pdf_deflating {
   rp_flate_worker *worker; /* NULL once stopped */
   rp_flate_job job;
-  uint8_t *raw;  /* the stream's bytes, the job's input */
-  size_t index;  /* the page */
-  bool pending;  /* a job is out */
-  bool declined; /* no worker: deflate on this thread */
+  uint8_t *raw;       /* the stream's bytes, the job's input */
+  size_t index;       /* the page */
+  HPDF_Dict contents; /* its content stream (the page may be freed first) */
+  bool pending;       /* a job is out */
+  bool declined;      /* no worker: deflate on this thread */
   early_job *early;
 };
 
@@ -638,8 +699,10 @@ static struct rp_pdf_deflating *worker_of(rp_pdf *p, bool more) {
   return dz && !dz->declined && dz->worker ? dz : NULL;
 }
 
-/* The page given to the worker, spooled once it is deflated. */
-static void free_page_stream(rp_pdf *p, size_t index);
+/* The page given to the worker, spooled once it is deflated; its stream
+ * then written and freed too if its page is written already (release_page
+ * ran while the worker deflated; a page kept names its stream still). */
+static bool free_page_stream(rp_pdf *p, HPDF_Dict c);
 static void spool_deflated(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->pending) return;
@@ -647,11 +710,13 @@ static void spool_deflated(rp_pdf *p) {
   dz->pending = false;
   rp_mem_free(dz->raw);
   dz->raw = NULL;
-  spool_stream(p, p->pages[dz->index], dz->job.out, dz->job.out_len,
+  HPDF_Page page = p->pages[dz->index];
+  spool_stream(p, dz->contents, page ? page->attr : NULL, dz->job.out, dz->job.out_len,
                ok && dz->job.out_len <= 0x7FFFFFFF ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
   rp_mem_free(dz->job.out);
   dz->job.out = NULL;
-  free_page_stream(p, dz->index);
+  if (!page) free_page_stream(p, dz->contents);
+  dz->contents = NULL;
 }
 
 /* Gives page `index`'s stream `c` to the worker (the one before it
@@ -667,7 +732,7 @@ static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
     rp_mem_free(raw);
     return false; /* this thread's deflate says why */
   }
-  dz->raw = raw, dz->index = index, dz->pending = true;
+  dz->raw = raw, dz->index = index, dz->contents = c, dz->pending = true;
   dz->job = (rp_flate_job){.in = raw, .len = len};
   rp_flate_worker_push(dz->worker, &dz->job);
   return true;
@@ -783,14 +848,14 @@ static void spool_page(rp_pdf *p, size_t index) {
   HPDF_Dict c = page_stream(page);
   if (!c || p->spool_err) return;
   if (c->filter != HPDF_STREAM_FILTER_FLATE_DECODE) {
-    spool_stream(p, page, NULL, 0, HPDF_OK);
+    spool_stream(p, c, page->attr, NULL, 0, HPDF_OK);
     return;
   }
   if (hand_over(p, index, c)) return;
   uint8_t *z;
   size_t zlen = 0;
   bool ok = deflate_stream(p, c->stream, &z, &zlen);
-  spool_stream(p, page, z, zlen, ok ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
+  spool_stream(p, c, page->attr, z, zlen, ok ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
   rp_mem_free(z);
 }
 
@@ -804,7 +869,7 @@ static void spool_page(rp_pdf *p, size_t index) {
 typedef struct out_file {
   FILE *f;
   int err;      /* errno of the first failed write */
-  rp_pdf *p;    /* the document, for write_spooled */
+  rp_pdf *p;    /* the document, for its spool */
   rp_objstm *w; /* the object-stream writer, or NULL */
   uint8_t *val; /* the value of the object being packed */
   size_t val_len, val_cap;
@@ -880,56 +945,6 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
-/* The spooled entries of page dictionary `obj`, by its index in p->pages
- * (made in order, so their object numbers rise); NULL if it has none. */
-static const rp_pdf_span *span_of(const rp_pdf *p, HPDF_Dict obj) {
-  uint32_t id = obj->header.obj_id & 0x00FFFFFF;
-  if ((obj->header.obj_class & ~HPDF_OCLASS_ANY) != HPDF_OSUBCLASS_PAGE) return NULL;
-  size_t lo = 0, hi = p->n_pages;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    const rp_pdf_span *s = &p->page_spans[mid];
-    uint32_t at = p->pages[mid]->header.obj_id & 0x00FFFFFF;
-    if (at == id) return s->len ? s : NULL;
-    if (at < id)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
-}
-
-static HPDF_STATUS copy_spool(rp_pdf *p, HPDF_Dict obj, HPDF_Stream to, uint64_t off,
-                              uint32_t len) {
-  HPDF_BYTE buf[4096];
-  HPDF_STATUS st = HPDF_OK;
-  for (uint32_t done = 0; st == HPDF_OK && done < len;) {
-    uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
-    if (!spool_pread(p, off + done, buf, n))
-      return HPDF_SetError(obj->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)p->spool_err);
-    st = HPDF_Stream_Write(to, buf, n);
-    done += n;
-  }
-  return st;
-}
-
-/* A spooled dictionary's write hook: its entries, read back, with an
- * annotation's /StructParent (known only now) in its place. */
-static HPDF_STATUS HPDF_STDCALL write_spooled(HPDF_Dict obj, HPDF_Stream stream) {
-  if (stream->write_fn != out_write && stream->write_fn != val_write)
-    return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
-  rp_pdf *p = ((out_file *)stream->attr)->p;
-  const rp_pdf_span *sp = span_of(p, obj);
-  if (!sp) return HPDF_SetError(obj->error, HPDF_INVALID_OBJECT, 0);
-  if (sp->key < 0) return copy_spool(p, obj, stream, sp->off, sp->len);
-  char key[48];
-  snprintf(key, sizeof key, "/StructParent %ld\012", (long)p->n_pages + sp->key);
-  HPDF_STATUS st = copy_spool(p, obj, stream, sp->off, sp->cut);
-  if (st == HPDF_OK) st = HPDF_Stream_WriteStr(stream, key);
-  if (st == HPDF_OK) st = copy_spool(p, obj, stream, sp->off + sp->cut, sp->len - sp->cut);
-  return st;
-}
-
 /* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
  * they start) as libharu would; with key >= 0 the /StructParent entry is
  * left out and *cut says where it was. */
@@ -961,53 +976,6 @@ static HPDF_Stream spool_writer(rp_pdf *p, HPDF_MMgr mm, const char *what) {
   return w;
 }
 
-/* Moves a finished dictionary's entries to the spool as the very text
- * libharu would write for them (references are object numbers, known
- * already), frees them and makes write_spooled write them back. With
- * key >= 0 its /StructParent entry is left out and written then. True when
- * moved; on failure the dictionary is left as it was. */
-static bool spool_entries(rp_pdf *p, HPDF_Dict dict, rp_pdf_span *span, long key) {
-  if (p->spool_err || dict->write_fn || dict->stream) return false;
-  HPDF_Stream w = spool_writer(p, dict->mmgr, "keep a page");
-  if (!w) return false;
-  uint64_t off = p->spool_len, cut = UINT64_MAX;
-  HPDF_STATUS st = put_entries(p, dict, w, off, key, &cut);
-  HPDF_Stream_Free(w);
-  if (spool_failed(p)) return false;
-  if (st != HPDF_OK || p->spool_len - off > 0x7FFFFFFF) {
-    if (rp_pdf_ok(p, "keep a page", NULL))
-      rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
-    return false;
-  }
-  if (key >= 0 && cut == UINT64_MAX) return false; /* no /StructParent: kept as it is */
-  *span = (rp_pdf_span){.off = off,
-                        .len = (uint32_t)(p->spool_len - off),
-                        .cut = key >= 0 ? (uint32_t)cut : 0,
-                        .id = dict->header.obj_id & 0x00FFFFFF,
-                        .key = key >= 0 ? key : -1};
-  for (HPDF_UINT i = 0; i < dict->list->count; i++) {
-    HPDF_DictElement el = HPDF_List_ItemAt(dict->list, i);
-    HPDF_Obj_Free(dict->mmgr, el->value);
-    HPDF_FreeMem(dict->mmgr, el);
-  }
-  HPDF_List_Clear(dict->list);
-  dict->write_fn = write_spooled;
-  return true;
-}
-
-/* A finished page's dictionary holds its resources (fonts, images, the
- * obsolete ProcSet libharu always adds), media box and annotations list:
- * about 4 KB of libharu objects per page, spooled. Nothing adds to a page's
- * dictionary once it is drawn. */
-static void spool_page_dict(rp_pdf *p, size_t index) {
-  HPDF_Page page = p->pages[index];
-  HPDF_PageAttr attr = page->attr;
-  if (!attr || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
-    return;
-  if (spool_entries(p, page, &p->page_spans[index], -1))
-    attr->fonts = attr->xobjects = attr->ext_gstates = NULL; /* they were in Resources */
-}
-
 #define SLOT_STREAM 0xFFFFFFFFu /* a freed object's key: it is a stream (slot_release) */
 static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t cut, uint64_t data);
 
@@ -1016,19 +984,17 @@ static bool slot_release(rp_pdf *p, void *obj, uint64_t off, long key, uint64_t 
  * dictionary written as HPDF_Dict_Write would, up to its data, and freed with
  * its /Length object (about 600 bytes a page); the save copies the data
  * after it. */
-static void free_page_stream(rp_pdf *p, size_t index) {
-  HPDF_PageAttr attr = p->pages[index]->attr;
-  HPDF_Dict c = attr ? attr->contents : NULL;
-  if (!p->page_spans[index].len || !c || !c->stream || c->stream->read_fn != spool_read ||
-      c->write_fn != write_flate_filter || c->before_write_fn || c->after_write_fn ||
-      p->pdf->compression_mode == HPDF_COMP_NONE || p->spool_err)
-    return;
+static bool free_page_stream(rp_pdf *p, HPDF_Dict c) {
+  if (!c || !c->stream || c->stream->read_fn != spool_read || c->write_fn != write_flate_filter ||
+      c->before_write_fn || c->after_write_fn || p->pdf->compression_mode == HPDF_COMP_NONE ||
+      p->spool_err)
+    return false;
   const spool_range *r = c->stream->attr;
   HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
   HPDF_Stream w = length ? HPDF_CallbackWriter_New(c->mmgr, spool_write, p) : NULL;
   if (!w) {
     rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
-    return; /* kept as it is */
+    return false; /* kept as it is */
   }
   uint64_t off = p->spool_len, cut = 0, data = r->off;
   uint32_t n = r->len;
@@ -1037,17 +1003,41 @@ static void free_page_stream(rp_pdf *p, size_t index) {
   if (st == HPDF_OK) st = write_flate_filter(c, w);
   if (st == HPDF_OK) st = HPDF_Stream_WriteStr(w, ">>\012stream\015\012");
   HPDF_Stream_Free(w);
-  if (spool_failed(p)) return;
+  if (spool_failed(p)) return false;
   char len[16];
   snprintf(len, sizeof len, "%u", (unsigned)n);
   if (st != HPDF_OK || !slot_release(p, c, off, (long)SLOT_STREAM - 1, n, data) ||
       !rp_pdf_spool_free(p, length, len, strlen(len))) {
     if (!spool_failed(p) && rp_pdf_ok(p, "keep a page", NULL))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to keep a page");
-    return;
+    return false;
   }
-  attr->contents = NULL;
-  attr->stream = NULL;
+  return true;
+}
+
+/* A drawn page's dictionary, written to the spool as saving would write it
+ * and freed with libharu's state of the page (its graphics state, fonts and
+ * resources: about 600 bytes), then its content stream's dictionary
+ * (free_page_stream). What refers to the page from here refers to its
+ * stand-in (rp_pdf_page_ref). A page libharu would still write to (a text
+ * object or a saved state left open), or any page of an uncompressed file
+ * (libharu's own save), stays. */
+static bool release_page(rp_pdf *p, size_t index) {
+  HPDF_Page page = p->pages[index];
+  HPDF_PageAttr attr = page ? page->attr : NULL;
+  if (!attr || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (attr->gstate && attr->gstate->prev))
+    return false;
+  HPDF_Dict c = attr->contents;
+  if (!rp_pdf_spool_free(p, page, NULL, 0)) return false;
+  p->pages[index] = NULL;
+  /* libharu's own list of its pages and its current page: nothing reads
+   * them once the pages are made, but no pointer to a freed page stays */
+  HPDF_List list = p->pdf->page_list;
+  if (list && index < list->count && list->obj[index] == page) list->obj[index] = NULL;
+  if (p->pdf->cur_page == page) p->pdf->cur_page = NULL;
+  if (p->page == page) p->page = NULL;
+  free_page_stream(p, c);
+  return true;
 }
 
 /* The entry of page `page`'s /Annots that refers to `a` (a proxy), or NULL. */
@@ -1245,7 +1235,45 @@ static bool setup(rp_pdf *p, const rp_render_opts *opts) {
   return p->utf8 && rp_pdf_ok(p, "select the UTF-8 encoder", NULL);
 }
 
+/* The page tree's /Kids and /Count (its last entries), as libharu writes
+ * them: its array of the pages' stand-ins (rp_pdf_page_ref) and its count. */
+static HPDF_STATUS HPDF_STDCALL write_kids(HPDF_Dict root, HPDF_Stream out) {
+  const rp_pdf *p = root->attr;
+  HPDF_STATUS st = HPDF_Stream_WriteStr(out, "/Kids [ ");
+  char num[32];
+  for (size_t i = 0; st == HPDF_OK && i < p->n_pages; i++) {
+    const HPDF_Obj_Header *ref = rp_pdf_page_ref(p, i);
+    snprintf(num, sizeof num, "%u 0 R ", (unsigned)(ref->obj_id & 0x00FFFFFF));
+    st = HPDF_Stream_WriteStr(out, num);
+  }
+  snprintf(num, sizeof num, "]\012/Count %zu\012", p->n_pages);
+  return st == HPDF_OK ? HPDF_Stream_WriteStr(out, num) : st;
+}
+
+/* The page tree, every page hanging from its root: /Type, then /Kids and
+ * /Count written by write_kids (libharu's before-write hook, which counts
+ * the pages in /Kids, goes). */
+static void count_pages(rp_pdf *p) {
+  HPDF_Pages root = p->pdf->root_pages;
+  HPDF_List l = root->list;
+  HPDF_DictElement type = l->count == 3 ? HPDF_List_ItemAt(l, 0) : NULL;
+  HPDF_DictElement kids = type ? HPDF_List_ItemAt(l, 1) : NULL;
+  HPDF_DictElement count = kids ? HPDF_List_ItemAt(l, 2) : NULL;
+  if (!count || strcmp(type->key, "Type") != 0 || strcmp(kids->key, "Kids") != 0 ||
+      ((HPDF_Array)kids->value)->list->count != 0 || strcmp(count->key, "Count") != 0 ||
+      p->pdf->cur_pages != root || root->write_fn) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "PDF writer failed to count the pages");
+    return;
+  }
+  HPDF_Dict_RemoveElement(root, "Count");
+  HPDF_Dict_RemoveElement(root, "Kids");
+  root->before_write_fn = NULL;
+  root->write_fn = write_kids;
+  root->attr = p;
+}
+
 static void finish(rp_pdf *p, long long epoch) {
+  count_pages(p);
   rp_pdf_outline_finish(p);
   rp_pdf_add_page_labels(p);
   rp_pdf_tag_finish(p);
@@ -1496,7 +1524,7 @@ static void render_free(rp_render *r) {
   rp_pdf_fonts_close(&r->p);
   rp_arena_free(r->p.page_refs); /* (only when a page's drawing stopped) */
   rp_mem_free(r->p.pages);
-  rp_mem_free(r->p.page_spans);
+  rp_mem_free(r->p.ref_blocks);
   rp_arena_free(r->p.scratch);
   rp_mem_free(r->out_path);
   rp_mem_free(r);
@@ -1594,6 +1622,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return p->status;
   }
+  xref_room(p);
   if (index == p->n_pages && !add_page(p, index)) return p->status;
   if (!r->tagging && !(r->tagging = rp_pdf_tag_begin(p))) return p->status;
   if (p->streaming) {
@@ -1606,13 +1635,12 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf_running_page(p, index); /* before the page leaves memory */
   rp_pdf_tag_page_end(p);
   spool_page(p, index);
-  spool_page_dict(p, index);
-  if (p->page_refs && p->page_spans[index].len)
+  bool written = release_page(p, index);
+  if (p->page_refs && written)
     rp_arena_free(p->page_refs); /* the dictionary is spooled: they are written */
   else if (p->page_refs)
     rp_arena_adopt(p->scratch, p->page_refs);
   p->page_refs = NULL;
-  free_page_stream(p, index);
   r->drawn++;
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;

@@ -89,7 +89,13 @@ HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src
     page_missing(p, page, src);
     return NULL;
   }
-  HPDF_Page target = later ? p->page : p->pages[page];
+  /* (a page written and freed: the page being drawn, while libharu checks) */
+  HPDF_Page target = later || !p->pages[page] ? p->page : p->pages[page];
+  if (!target) {
+    rp_pdf_error(p, RP_ERR_INTERNAL, src ? src->layout_file : NULL, src ? src->layout_line : 0,
+                 "a destination was made while no page is drawn");
+    return NULL;
+  }
   double top = later ? 0 : top_of(p, page, y);
   HPDF_Destination dst = HPDF_Page_CreateDestination(target);
   if (!dst || !rp_pdf_ok(p, "create a destination", src)) return NULL;
@@ -118,6 +124,18 @@ HPDF_Destination rp_pdf_dest(rp_pdf *p, size_t page, double y, const rp_src *src
   return dst;
 }
 
+/* The page a destination refers to, as its array holds it: a proxy. */
+static HPDF_Proxy dest_ref(HPDF_Destination dst) {
+  HPDF_Proxy ref = HPDF_List_ItemAt(dst->list, 0);
+  return ref && (ref->header.obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY ? ref : NULL;
+}
+
+void rp_pdf_dest_settle(rp_pdf *p, HPDF_Destination dst, size_t page) {
+  HPDF_Proxy ref = dst ? dest_ref(dst) : NULL;
+  /* a page not made yet: the page being drawn's until rp_pdf_dests_finish */
+  if (ref) ref->obj = rp_pdf_page_ref(p, page < p->n_pages ? page : p->page_index);
+}
+
 void rp_pdf_dests_finish(rp_pdf *p) {
   for (size_t i = 0; i < p->dests.len; i++) {
     const rp_pdf_late_dest *ld = &RP_VEC_AT(p->dests, rp_pdf_late_dest, i);
@@ -127,15 +145,14 @@ void rp_pdf_dests_finish(rp_pdf *p) {
     }
     /* The array holds the page through a proxy (libharu's reference to an
      * indirect object) and the top as a real: both are changed in place. */
-    HPDF_Proxy ref = HPDF_List_ItemAt(ld->dst->list, 0);
+    HPDF_Proxy ref = dest_ref(ld->dst);
     HPDF_Real top = HPDF_List_ItemAt(ld->dst->list, 3);
-    if (!ref || (ref->header.obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_PROXY || !top ||
-        (top->header.obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_REAL) {
+    if (!ref || !top || (top->header.obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_REAL) {
       rp_pdf_error(p, RP_ERR_INTERNAL, ld->src.layout_file, ld->src.layout_line,
                    "PDF writer failed to complete a destination");
       continue;
     }
-    ref->obj = p->pages[ld->page];
+    ref->obj = rp_pdf_page_ref(p, ld->page);
     top->value = quarters(top_of(p, ld->page, ld->y));
   }
 }
@@ -168,6 +185,7 @@ void rp_pdf_draw_link(rp_pdf *p, const rp_item *it) {
     if (!dst) return;
     final = p->dests.len == late; /* a stand-in changes at the end */
     a = HPDF_Page_CreateLinkAnnot(p->page, r, dst);
+    rp_pdf_dest_settle(p, dst, (size_t)it->u.link.dest_page);
   }
   if (!a || !rp_pdf_ok(p, "create a link", &it->src)) return;
   HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);

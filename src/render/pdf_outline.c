@@ -29,6 +29,20 @@ static void repoint(HPDF_Dict d, const char *key, const void *from, void *to) {
  * its destination: its parent's /First and /Last and its next sibling's
  * /Prev name it through a stand-in header (8 bytes; one that claims to be a
  * dictionary, as libharu asks a parent's /First only whether it is there). */
+/* Stand-ins a block of outline items' holds. */
+#define REF_BLOCK 256
+
+/* A stand-in for a written item, 8 bytes (one arena allocation each took
+ * 16); NULL when out of memory. */
+static HPDF_Obj_Header *item_ref(rp_pdf *p) {
+  if (!p->outline_refs_left) {
+    p->outline_refs = rp_arena_alloc(p->scratch, REF_BLOCK * sizeof *p->outline_refs);
+    if (!p->outline_refs) return NULL;
+    p->outline_refs_left = REF_BLOCK;
+  }
+  return &p->outline_refs[REF_BLOCK - p->outline_refs_left--];
+}
+
 static void finish_item(rp_pdf *p, int level) {
   HPDF_Outline o = p->outline[level - 1];
   if (!o) return;
@@ -46,7 +60,7 @@ static void finish_item(rp_pdf *p, int level) {
   if (p->outline_late[level - 1] || p->pdf->compression_mode == HPDF_COMP_NONE) return;
   HPDF_Destination dst = HPDF_Dict_GetItem(o, "Dest", HPDF_OCLASS_ARRAY);
   HPDF_Outline next = HPDF_Dict_GetItem(o, "Next", HPDF_OCLASS_DICT);
-  HPDF_Obj_Header *ref = rp_arena_alloc(p->scratch, sizeof *ref);
+  HPDF_Obj_Header *ref = item_ref(p);
   if (!ref) return; /* kept as it is */
   *ref = (HPDF_Obj_Header){.obj_id = o->header.obj_id, .obj_class = HPDF_OCLASS_DICT};
   repoint(parent, "First", o, ref);
@@ -94,6 +108,7 @@ void rp_pdf_add_bookmark(rp_pdf *p, size_t page, const rp_item *it) {
   p->outline_late[level - 1] = p->dests.len != late;
   if (dst) {
     HPDF_Outline_SetDestination(o, dst);
+    rp_pdf_dest_settle(p, dst, page);
     rp_pdf_ok(p, "point a bookmark at its page", &it->src);
   }
   if (level == 1) {

@@ -3,15 +3,17 @@
  * or, for the common "{$page} / {$pages}", two streams every such page
  * shares (split pages, below).
  *
- * A finished page's dictionary is spooled (pdf_doc.c): its resources are
- * written out and freed. So what the late texts name (fonts, transparency
- * states, spot colour spaces) is put on the page while it is drawn, by
- * drawing the texts once with a stand-in count into a stream thrown away;
- * the names the page gave them are kept, and at the end libharu draws
- * through temporary dictionaries holding the same names, so that the
- * second stream says what the page's resources mean. A text whose final
- * form would need a resource the page lacks (a count's digit only a
- * fallback face has) is an error, not a wrong page.
+ * A finished page's dictionary is written to the spool and freed
+ * (pdf_doc.c), its resources with it. So what the late texts name (fonts,
+ * transparency states, spot colour spaces) is put on the page while it is
+ * drawn, by drawing the texts once with a stand-in count into a stream
+ * thrown away; the names the page gave them are kept (one set for all the
+ * pages that gave the same: most give the same), and at the end libharu
+ * draws on a page of its own making (end_page) holding the same names, so
+ * that the second stream says what the page's resources mean. A text whose
+ * final form would need a resource the page lacks (a count's digit only a
+ * fallback face has) is an error, not a wrong page. What stays of a page
+ * till the end is 16 bytes (later_page).
  *
  * The second stream's object is numbered while its page is drawn (the
  * page's /Contents names it) but is a plain dictionary until the end, when
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "layout/layout.h"
 #include "render/pdf_running.h"
 
@@ -31,6 +34,17 @@ typedef struct res_name {
   void *obj;
 } res_name;
 
+/* The names a page gave what its late texts use. */
+typedef struct name_set {
+  res_name *names; /* fonts [0, n_fonts), then transparency states */
+  size_t n_fonts, n_states;
+  /* the page's spot colour spaces (pdf_print.c), kept as their dictionary
+   * had them, or NULL */
+  void *spaces_attr;
+  HPDF_Dict_OnWriteFunc spaces_write;
+  HPDF_Dict fonts, states; /* at the end: the names as dictionaries, for libharu */
+} name_set;
+
 /* A second stream's bytes, and the file they are written to. */
 typedef struct late_bytes {
   uint8_t *data;
@@ -39,40 +53,44 @@ typedef struct late_bytes {
   HPDF_Stream out; /* set by write_head for write_body */
 } late_bytes;
 
+/* A page whose late texts wait. */
 typedef struct later_page {
-  size_t index;
-  HPDF_Dict contents; /* the second content stream, a plain dictionary until the end */
-  res_name *names;    /* fonts [0, n_fonts), then transparency states */
-  size_t n_fonts, n_states;
-  /* the page's spot colour spaces (pdf_print.c), kept as their dictionary
-   * had them, or NULL */
-  void *spaces_attr;
-  HPDF_Dict_OnWriteFunc spaces_write;
-  /* split (split_page): the text begun on the page, as drawn there up to
-   * the end of its string's codes (no closing parenthesis), where its Td
-   * line is in that, the stand-in item's place, and whether it closes with
-   * EMC (tagged) */
-  bool split, emc;
-  uint8_t *begun;
-  size_t begun_len, td_at, td_len;
-  double x_stand, y_stand;
+  uint32_t index; /* the page */
+  uint32_t set;   /* its names: r->sets[set & ~SPLIT]; SPLIT: begun on the page */
+  union {
+    uint64_t begun;     /* split: a hash of what the page drew of its text */
+    HPDF_Dict contents; /* else its second content stream, a plain dictionary till the end */
+  } u;
 } later_page;
+
+#define SPLIT 0x80000000u
+
+/* Pages a block of r->blocks holds: blocks, not one array grown, so that
+ * no outgrown copy is left in the arena. */
+#define BLOCK 1024
 
 /* Bytes of content from which the second stream is deflated. */
 #define FLATE_FROM 512
 
 struct rp_pdf_running {
-  rp_vec pages; /* later_page, in page order */
+  later_page **blocks; /* n_pages of them, BLOCK a block */
+  size_t n_pages, cap_blocks;
+  rp_vec sets; /* name_set */
   /* The streams every split page shares (/Contents [pre page post]), their
    * decoration, and what the first split page's count set: the shift from
-   * the stand-in's place and the count's codes. */
+   * the stand-in's place and the count's codes; whether a split page's
+   * text closes with EMC (tagged). */
   HPDF_Dict pre, post;
   const rp_decoration *dec;
-  bool settled;
+  bool settled, emc;
   double shift;
   uint8_t *suffix;
   size_t suffix_len;
 };
+
+static later_page *page_rec(const struct rp_pdf_running *r, size_t i) {
+  return &r->blocks[i / BLOCK][i % BLOCK];
+}
 
 static void oom(rp_pdf *p) { rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory"); }
 
@@ -242,17 +260,34 @@ static bool shared_streams(rp_pdf *p, HPDF_MMgr mm) {
   return true;
 }
 
-/* Begins page lp's text on the page when it can be split (see above);
- * false leaves the page as it was, for a second stream of its own. */
-static bool split_page(rp_pdf *p, later_page *lp, rp_arena *a) {
-  struct rp_pdf_running *r = p->running;
-  const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, lp->index);
-  const rp_decoration *dec = pg->later->dec;
-  if (pg->later->next || !splittable(dec) || (r->dec && r->dec != dec)) return false;
+/* What a split page draws of its text: the text set with the stand-in
+ * count, as drawn up to the end of its string's codes (no closing
+ * parenthesis), where its Td line is in that, whether it closes with EMC
+ * (tagged), and the stand-in item's place. */
+typedef struct split_text {
+  uint8_t *b; /* in the arena begun_split was given */
+  size_t len, td_at, td_len;
+  bool emc;
+  double x, y;
+} split_text;
+
+/* FNV-1a: what the end checks a split page's text against. */
+static uint64_t hash_of(const uint8_t *b, size_t n) {
+  uint64_t h = 0xCBF29CE484222325u;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3u;
+  return h;
+}
+
+/* Sets page `index`'s text with the stand-in count and draws it up to the
+ * count into a stream aside, on `page` (its names: the page itself while
+ * it is drawn, end_page's at the end), into *out (arena a). False when the
+ * text cannot be split (or an error, recorded). */
+static bool begun_split(rp_pdf *p, rp_arena *a, size_t index, HPDF_Page page, split_text *out) {
+  const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, index);
   rp_diag quiet;
   rp_diag_init(&quiet);
   rp_page stand_in;
-  bool ok = set_texts(p, a, lp->index, SPLIT_COUNT, &stand_in, &quiet);
+  bool ok = set_texts(p, a, index, SPLIT_COUNT, &stand_in, &quiet);
   rp_diag_fini(&quiet);
   if (!ok || stand_in.items.len != 1) return false;
   rp_item one = RP_VEC_AT(stand_in.items, rp_item, 0);
@@ -272,20 +307,23 @@ static bool split_page(rp_pdf *p, later_page *lp, rp_arena *a) {
   *it = one;
 
   /* drawn aside, then checked: one string shown, closed as a text run is */
-  HPDF_Page page = p->pages[lp->index];
   HPDF_PageAttr attr = page->attr;
   HPDF_Stream real = attr->stream, aside = HPDF_MemStream_New(page->mmgr, 256);
   if (!aside) return false;
+  HPDF_Page own = p->page;
+  rp_arena *tmp = p->tmp;
+  p->page = page;
   p->tmp = a;
   attr->stream = aside;
   draw_texts(p, &begun, false);
   attr->stream = real;
-  p->tmp = NULL;
+  p->tmp = tmp;
+  p->page = own;
   size_t n = 0;
   uint8_t *b = p->status == RP_OK ? stream_bytes(p, a, aside, &n) : NULL;
   HPDF_Stream_Free(aside);
   if (!b) return false;
-  static const char tj[] = ")Tj\n", emc[] = ")Tj\nEMC\nET\n", et[] = ")Tj\nET\n";
+  static const char emc[] = ")Tj\nEMC\nET\n", et[] = ")Tj\nET\n";
   bool with_emc = n > sizeof emc && memcmp(b + n - (sizeof emc - 1), emc, sizeof emc - 1) == 0;
   size_t close = with_emc ? sizeof emc - 1 : sizeof et - 1;
   if (n <= close + 3 || memcmp(b, "BT\n", 3) != 0 ||
@@ -296,15 +334,36 @@ static bool split_page(rp_pdf *p, later_page *lp, rp_arena *a) {
   if (!td || find(td + 4, begun_len - (size_t)(td + 4 - b), " Td\n", 4)) return false;
   size_t td_end = (size_t)(td - b) + 4, td_at = (size_t)(td - b);
   while (td_at > 0 && b[td_at - 1] != '\n') td_at--;
+  *out = (split_text){.b = b,
+                      .len = begun_len,
+                      .td_at = td_at,
+                      .td_len = td_end - td_at,
+                      .emc = with_emc,
+                      .x = one.x,
+                      .y = one.y};
+  return true;
+}
+
+/* Begins page `index`'s text on the page when it can be split (see above),
+ * into *lp; false leaves the page as it was, for a second stream of its
+ * own. */
+static bool split_page(rp_pdf *p, size_t index, later_page *lp, rp_arena *a) {
+  struct rp_pdf_running *r = p->running;
+  const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, index);
+  const rp_decoration *dec = pg->later->dec;
+  if (pg->later->next || !splittable(dec) || (r->dec && r->dec != dec)) return false;
+  HPDF_Page page = p->pages[index];
+  split_text st;
+  if (!begun_split(p, a, index, page, &st)) return false;
 
   /* /Contents [pre page post] */
+  HPDF_PageAttr attr = page->attr;
   HPDF_MMgr mm = page->mmgr;
   if (!shared_streams(p, mm)) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
     return true; /* failed: recorded */
   }
-  uint8_t *keep = rp_arena_alloc(p->scratch, begun_len);
-  HPDF_Array three = keep ? HPDF_Array_New(mm) : NULL;
+  HPDF_Array three = HPDF_Array_New(mm);
   bool made = three && HPDF_Array_Add(three, r->pre) == HPDF_OK &&
               HPDF_Array_Add(three, attr->contents) == HPDF_OK &&
               HPDF_Array_Add(three, r->post) == HPDF_OK;
@@ -313,31 +372,68 @@ static bool split_page(rp_pdf *p, later_page *lp, rp_arena *a) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
     return true;
   }
-  memcpy(keep, b, begun_len);
-  *lp = (later_page){.index = lp->index,
-                     .names = lp->names,
-                     .n_fonts = lp->n_fonts,
-                     .n_states = lp->n_states,
-                     .spaces_attr = lp->spaces_attr,
-                     .spaces_write = lp->spaces_write,
-                     .split = true,
-                     .emc = with_emc,
-                     .begun = keep,
-                     .begun_len = begun_len,
-                     .td_at = td_at,
-                     .td_len = td_end - td_at,
-                     .x_stand = one.x,
-                     .y_stand = one.y};
+  lp->set |= SPLIT;
+  lp->u.begun = hash_of(st.b, st.len);
   r->dec = dec;
+  r->emc |= st.emc;
   /* the page's content ends back in the shifted state, then the text up to
    * the count */
+  static const char tj[] = ")Tj\n";
+  HPDF_Stream real = attr->stream;
   if (HPDF_Stream_Write(real, (const HPDF_BYTE *)"Q\n", 2) != HPDF_OK ||
-      HPDF_Stream_Write(real, b, (HPDF_UINT)begun_len) != HPDF_OK ||
+      HPDF_Stream_Write(real, st.b, (HPDF_UINT)st.len) != HPDF_OK ||
       HPDF_Stream_Write(real, (const HPDF_BYTE *)tj, sizeof tj - 1) != HPDF_OK) {
     if (!p->err_no) p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
     rp_pdf_ok(p, "write a running text", NULL);
   }
   return true;
+}
+
+/* The same names as a set already kept (the last few looked at: pages
+ * give the same names, page after page), or a new one. */
+static bool keep_set(rp_pdf *p, name_set *ns, uint32_t *id) {
+  rp_vec *sets = &p->running->sets;
+  size_t n = ns->n_fonts + ns->n_states;
+  for (size_t k = sets->len; k-- > 0 && k + 4 >= sets->len;) {
+    const name_set *o = &RP_VEC_AT(*sets, name_set, k);
+    if (o->n_fonts == ns->n_fonts && o->n_states == ns->n_states &&
+        o->spaces_attr == ns->spaces_attr && o->spaces_write == ns->spaces_write &&
+        (n == 0 || memcmp(o->names, ns->names, n * sizeof *ns->names) == 0)) {
+      *id = (uint32_t)k;
+      return true;
+    }
+  }
+  if (sets->len >= SPLIT) return false;
+  res_name *names = rp_arena_alloc(p->scratch, (n ? n : 1) * sizeof *names);
+  name_set *o = names ? rp_vec_push(p->scratch, sets, sizeof *o) : NULL;
+  if (!o) return false;
+  if (n) memcpy(names, ns->names, n * sizeof *names);
+  *o = *ns;
+  o->names = names;
+  *id = (uint32_t)(sets->len - 1);
+  return true;
+}
+
+/* Room for one more page's record, zeroed; NULL when out of memory. */
+static later_page *add_rec(rp_pdf *p) {
+  struct rp_pdf_running *r = p->running;
+  if (r->n_pages == r->cap_blocks * BLOCK) {
+    size_t cap = r->cap_blocks ? 2 * r->cap_blocks : 8;
+    later_page **blocks = r->cap_blocks
+                              ? rp_arena_grow(p->scratch, r->blocks, r->cap_blocks * sizeof *blocks,
+                                              cap * sizeof *blocks)
+                              : rp_arena_calloc(p->scratch, cap, sizeof *blocks);
+    if (!blocks) return NULL;
+    r->blocks = blocks;
+    r->cap_blocks = cap;
+  }
+  size_t b = r->n_pages / BLOCK;
+  if (r->n_pages % BLOCK == 0 &&
+      !(r->blocks[b] = rp_arena_alloc_raw(p->scratch, BLOCK * sizeof(later_page))))
+    return NULL;
+  later_page *lp = page_rec(r, r->n_pages++);
+  *lp = (later_page){0};
+  return lp;
 }
 
 void rp_pdf_running_page(rp_pdf *p, size_t index) {
@@ -348,9 +444,7 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
   HPDF_Page page = p->pages[index];
   HPDF_PageAttr attr = page->attr;
   HPDF_MMgr mm = page->mmgr;
-  later_page *lp = rp_vec_push(p->scratch, &p->running->pages, sizeof *lp);
-  if (lp) *lp = (later_page){.index = index};
-  rp_arena *a = lp ? rp_arena_new_child(p->scratch) : NULL;
+  rp_arena *a = rp_arena_new_child(p->scratch);
   if (!a) return oom(p);
 
   /* the texts with a stand-in count (the pages begun so far), drawn into a
@@ -386,31 +480,41 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
     rp_pdf_ok(p, "draw a page", NULL);
     oom(p);
   }
-  rp_arena_free(a);
-  if (!scratch) return;
+  if (!scratch) {
+    rp_arena_free(a);
+    return;
+  }
   if (n_used > MAX_USED) n_used = 0;
 
   /* the names they were given: of the faces they use, and every
    * transparency state (rare in a running text) */
-  lp->n_fonts = pick_names(attr->fonts, used, n_used, NULL);
-  lp->n_states = pick_names(attr->ext_gstates, NULL, 0, NULL);
-  lp->names = rp_arena_alloc(p->scratch, (lp->n_fonts + lp->n_states + 1) * sizeof *lp->names);
-  if (!lp->names) return oom(p);
-  pick_names(attr->fonts, used, n_used, lp->names);
-  pick_names(attr->ext_gstates, NULL, 0, lp->names + lp->n_fonts);
+  name_set ns = {.n_fonts = pick_names(attr->fonts, used, n_used, NULL),
+                 .n_states = pick_names(attr->ext_gstates, NULL, 0, NULL)};
+  ns.names = rp_arena_alloc(a, (ns.n_fonts + ns.n_states + 1) * sizeof *ns.names);
+  if (!ns.names) {
+    rp_arena_free(a);
+    return oom(p);
+  }
+  pick_names(attr->fonts, used, n_used, ns.names);
+  pick_names(attr->ext_gstates, NULL, 0, ns.names + ns.n_fonts);
   HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
   HPDF_Dict spaces = res ? HPDF_Dict_GetItem(res, "ColorSpace", HPDF_OCLASS_DICT) : NULL;
   if (spaces) {
-    lp->spaces_attr = spaces->attr;
-    lp->spaces_write = spaces->write_fn;
+    ns.spaces_attr = spaces->attr;
+    ns.spaces_write = spaces->write_fn;
   }
   rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0}); /* a key not there: no error */
+  uint32_t set;
+  later_page *lp = keep_set(p, &ns, &set) ? add_rec(p) : NULL;
+  rp_arena_free(a);
+  if (!lp) return oom(p);
+  *lp = (later_page){.index = (uint32_t)index, .set = set};
 
   /* begun on the page and ended by the streams split pages share, or ... */
   if (p->status != RP_OK) return;
   rp_arena *sa = rp_arena_new_child(p->scratch);
   if (!sa) return oom(p);
-  bool split = split_page(p, lp, sa);
+  bool split = split_page(p, index, lp, sa);
   rp_arena_free(sa);
   if (split || p->status != RP_OK) return;
 
@@ -426,7 +530,7 @@ void rp_pdf_running_page(rp_pdf *p, size_t index) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
     return;
   }
-  lp->contents = c;
+  lp->u.contents = c;
 }
 
 static HPDF_STATUS HPDF_STDCALL write_head(HPDF_Dict obj, HPDF_Stream out) {
@@ -449,10 +553,10 @@ static HPDF_STATUS HPDF_STDCALL write_body(HPDF_Dict obj) {
 
 bool rp_pdf_running_is_stream(HPDF_Dict d) { return d->after_write_fn == write_body; }
 
-/* The second stream of page lp, its content drawn into `drawn`: made to
- * write itself, its bytes gathered in `a` and copied into p->scratch. False when out of
- * memory (recorded). */
-static bool settle_bytes(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Stream drawn) {
+/* Second stream `contents`, its content drawn into `drawn`: made to write
+ * itself, its bytes gathered in `a` and copied into p->scratch. False when
+ * out of memory (recorded). */
+static bool settle_bytes(rp_pdf *p, rp_arena *a, HPDF_Dict contents, HPDF_Stream drawn) {
   gather g = {.a = a};
   /* a footer's hundred bytes: Flate would save less than its /Filter entry
    * costs, and a deflater's set-up is most of the work */
@@ -471,38 +575,38 @@ static bool settle_bytes(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Stre
   }
   *b = (late_bytes){.data = (uint8_t *)(b + 1), .len = g.len, .flate = flate};
   if (g.len) memcpy(b->data, g.data, g.len);
-  lp->contents->attr = b;
-  lp->contents->write_fn = write_head;
-  lp->contents->after_write_fn = write_body;
+  contents->attr = b;
+  contents->write_fn = write_head;
+  contents->after_write_fn = write_body;
   return true;
 }
-/* A split page's text set with the count, drawn into `drawn`: the bytes
- * its page began (split_page), its Td moved by the same shift as every
- * other split page's, then the same count. The first sets them. */
-static void check_split(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Stream drawn,
-                        const rp_page *texts) {
+
+/* Split page `index`'s text set with the count, drawn into `drawn`: the
+ * bytes its page began (`st`, drawn again), its Td moved by the same shift
+ * as every other split page's, then the same count. The first sets them. */
+static void check_split(rp_pdf *p, rp_arena *a, size_t index, const split_text *st,
+                        HPDF_Stream drawn, const rp_page *texts) {
   struct rp_pdf_running *r = p->running;
   size_t n;
   const uint8_t *b = stream_bytes(p, a, drawn, &n);
   if (!b) return;
   static const char emc[] = ")Tj\nEMC\nET\n", et[] = ")Tj\nET\n";
-  const char *close = lp->emc ? emc : et;
+  const char *close = st->emc ? emc : et;
   size_t close_len = strlen(close), td_end = 0;
-  size_t after = lp->begun_len - lp->td_at - lp->td_len; /* begun after its Td line */
+  size_t after = st->len - st->td_at - st->td_len; /* begun after its Td line */
   const rp_item *it = texts->items.len == 1 ? texts->items.data : NULL;
-  bool same = it && it->y == lp->y_stand && n > lp->td_at + close_len &&
-              memcmp(b, lp->begun, lp->td_at) == 0;
+  bool same = it && it->y == st->y && n > st->td_at + close_len && memcmp(b, st->b, st->td_at) == 0;
   if (same) { /* the Td line: where the real count puts the text */
-    const uint8_t *td = find(b + lp->td_at, n - lp->td_at, " Td\n", 4);
-    same = td && !memchr(b + lp->td_at, '\n', (size_t)(td - b) - lp->td_at);
+    const uint8_t *td = find(b + st->td_at, n - st->td_at, " Td\n", 4);
+    same = td && !memchr(b + st->td_at, '\n', (size_t)(td - b) - st->td_at);
     td_end = same ? (size_t)(td - b) + 4 : 0;
   }
   same = same && n > td_end + after + close_len &&
-         memcmp(b + td_end, lp->begun + lp->td_at + lp->td_len, after) == 0 &&
+         memcmp(b + td_end, st->b + st->td_at + st->td_len, after) == 0 &&
          memcmp(b + n - close_len, close, close_len) == 0;
   const uint8_t *count = b + td_end + after;
   size_t count_len = same ? n - close_len - td_end - after : 0;
-  double shift = it ? it->x - lp->x_stand : 0;
+  double shift = it ? it->x - st->x : 0;
   if (same && !r->settled) {
     r->suffix = rp_arena_alloc(p->scratch, count_len);
     if (!r->suffix) return oom(p);
@@ -518,7 +622,7 @@ static void check_split(rp_pdf *p, rp_arena *a, const later_page *lp, HPDF_Strea
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0,
                  "the running text printing {$pages} on page %zu did not come out as its page "
                  "began it; report this",
-                 lp->index + 1);
+                 index + 1);
 }
 
 /* `v` to 1/10000, trailing zeros dropped: "-12.3456", "7". */
@@ -567,11 +671,8 @@ static void settle_shared(rp_pdf *p) {
     o = put_shift(o, -r->shift);
     o += sprintf(o, " 0 cm\n");
   }
-  const char *close = ")Tj\nEMC\nET\nQ\n";
+  const char *close = r->emc ? ")Tj\nEMC\nET\nQ\n" : ")Tj\nET\nQ\n";
   size_t close_len = strlen(close);
-  bool emc = false;
-  for (size_t i = 0; i < r->pages.len && !emc; i++) emc = RP_VEC_AT(r->pages, later_page, i).emc;
-  if (!emc) close = ")Tj\nET\nQ\n", close_len = strlen(close);
   uint8_t *post = rp_arena_alloc(p->scratch, 1 + r->suffix_len + close_len);
   if (!post) return oom(p);
   post[0] = '(';
@@ -581,82 +682,136 @@ static void settle_shared(rp_pdf *p) {
     own_bytes(p, r->post, post, 1 + r->suffix_len + close_len);
 }
 
-/* Draws page lp's texts with the count into its second stream. */
-static void finish_page(rp_pdf *p, const later_page *lp, size_t pages) {
-  HPDF_Page page = p->pages[lp->index];
+/* A page of libharu's for drawing the late texts of pages whose own page
+ * is written and freed: their names, a graphics state, nothing written
+ * (not in the cross-reference table). end_page_free frees it. */
+static void HPDF_STDCALL end_page_attr_free(HPDF_Dict d) {
+  HPDF_PageAttr attr = d->attr;
+  if (!attr) return;
+  if (attr->gstate) HPDF_GState_Free(d->mmgr, attr->gstate);
+  HPDF_FreeMem(d->mmgr, attr);
+}
+
+static HPDF_Page end_page_new(rp_pdf *p) {
+  HPDF_MMgr mm = p->pdf->mmgr;
+  HPDF_Page page = HPDF_Dict_New(mm);
+  HPDF_PageAttr attr = page ? HPDF_GetMem(mm, sizeof *attr) : NULL;
+  if (!attr) {
+    if (page) HPDF_Dict_Free(page);
+    return NULL;
+  }
+  /* as HPDF_Page_New makes a page's state */
+  *attr = (HPDF_PageAttr_Rec){.gmode = HPDF_GMODE_PAGE_DESCRIPTION, .xref = p->pdf->xref};
+  page->header.obj_class |= HPDF_OSUBCLASS_PAGE;
+  page->attr = attr;
+  page->free_fn = end_page_attr_free;
+  attr->gstate = HPDF_GState_New(mm, NULL);
+  if (!attr->gstate) {
+    HPDF_Dict_Free(page);
+    return NULL;
+  }
+  return page;
+}
+
+/* Draws page lp's texts with the count into its second stream (split: into
+ * a stream thrown away, checked). On its own page while that is in memory,
+ * else on `end` with the page's names. */
+static void finish_page(rp_pdf *p, const later_page *lp, size_t pages, HPDF_Page end) {
+  size_t index = lp->index;
+  HPDF_Page live = p->pages[index], page = live ? live : end;
   HPDF_PageAttr attr = page->attr;
+  name_set *ns = &RP_VEC_AT(p->running->sets, name_set, lp->set & ~SPLIT);
   rp_arena *a = rp_arena_new_child(p->scratch);
   if (!a) return oom(p);
   rp_page texts;
-  if (!set_texts(p, a, lp->index, pages, &texts, p->d)) {
+  if (!set_texts(p, a, index, pages, &texts, p->d)) {
     rp_arena_free(a);
     return;
   }
-  /* a page whose dictionary is kept in memory (not spooled) names them itself */
-  bool live = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT) != NULL;
-  rp_pdf_take_error(p, &(HPDF_STATUS){0}, &(HPDF_STATUS){0});
-  HPDF_Dict fonts = live ? NULL : names_dict(p, lp->names, lp->n_fonts);
-  HPDF_Dict states = fonts ? names_dict(p, lp->names + lp->n_fonts, lp->n_states) : NULL;
+  if (!live && !ns->fonts) { /* made once for all the pages that gave them */
+    ns->fonts = names_dict(p, ns->names, ns->n_fonts);
+    ns->states = ns->fonts ? names_dict(p, ns->names + ns->n_fonts, ns->n_states) : NULL;
+  }
   HPDF_Dict res = NULL, spaces = NULL;
-  if (states && lp->spaces_attr) { /* pdf_print.c finds spot colours in the page's resources */
+  if (!live && ns->states && ns->spaces_attr) {
+    /* pdf_print.c finds spot colours in the page's resources */
     res = HPDF_Dict_New(page->mmgr);
     spaces = res ? HPDF_Dict_New(page->mmgr) : NULL;
     if (spaces) {
-      spaces->attr = lp->spaces_attr;
-      spaces->write_fn = lp->spaces_write;
+      spaces->attr = ns->spaces_attr;
+      spaces->write_fn = ns->spaces_write;
     }
     if (!spaces || HPDF_Dict_Add(res, "ColorSpace", spaces) != HPDF_OK ||
         HPDF_Dict_Add(page, "Resources", res) != HPDF_OK)
       spaces = NULL;
   }
   HPDF_Stream drawn = HPDF_MemStream_New(page->mmgr, 1024);
-  if (!drawn || (!live && (!states || (lp->spaces_attr && !spaces)))) {
+  bool ready = live || (ns->states && (!ns->spaces_attr || spaces));
+  if (!drawn || !ready || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION) {
     if (rp_pdf_ok(p, "add a content stream", NULL)) oom(p);
   } else {
-    HPDF_Dict own_fonts = attr->fonts, own_states = attr->ext_gstates;
     HPDF_Stream own_stream = attr->stream;
     attr->stream = drawn;
     if (!live) {
-      attr->fonts = fonts;
-      attr->ext_gstates = states;
+      attr->fonts = ns->fonts;
+      attr->ext_gstates = ns->states;
     }
-    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, lp->index);
+    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, index);
     p->page = page;
-    p->page_index = lp->index;
+    p->page_index = index;
     p->page_w = pg->width;
     p->page_h = pg->height;
     p->tmp = a;
     draw_texts(p, &texts, true);
     p->tmp = NULL;
-    if (!live && (fonts->list->count != lp->n_fonts || states->list->count != lp->n_states))
+    if (!live && (ns->fonts->list->count != ns->n_fonts || ns->states->list->count != ns->n_states))
       rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0,
                    "the running text printing {$pages} on page %zu needs a face its page "
                    "does not name; report this",
-                   lp->index + 1);
+                   index + 1);
     rp_pdf_archive_page(p, &texts); /* /ID covers them too */
     attr->stream = own_stream;
-    attr->fonts = own_fonts;
-    attr->ext_gstates = own_states;
   }
   if (drawn && p->status == RP_OK) {
-    if (lp->split)
-      check_split(p, a, lp, drawn, &texts);
-    else
-      settle_bytes(p, a, lp, drawn);
+    if (lp->set & SPLIT) {
+      /* what the page began, drawn again: the same bytes */
+      split_text st;
+      if (!begun_split(p, a, index, page, &st) || hash_of(st.b, st.len) != lp->u.begun) {
+        if (p->status == RP_OK)
+          rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0,
+                       "the running text printing {$pages} on page %zu did not come out as its "
+                       "page began it; report this",
+                       index + 1);
+      } else {
+        check_split(p, a, index, &st, drawn, &texts);
+      }
+    } else {
+      settle_bytes(p, a, lp->u.contents, drawn);
+    }
   }
+  p->page = NULL;
+  if (!live) attr->fonts = attr->ext_gstates = NULL;
   if (drawn) HPDF_Stream_Free(drawn);
   if (res) HPDF_Dict_RemoveElement(page, "Resources"); /* frees res and spaces */
-  if (states) HPDF_Dict_Free(states);
-  if (fonts) HPDF_Dict_Free(fonts);
   rp_arena_free(a);
 }
 
 void rp_pdf_running_end(rp_pdf *p) {
-  if (!p->running) return;
+  struct rp_pdf_running *r = p->running;
+  if (!r) return;
   size_t pages = p->doc->run_pages;
-  for (size_t i = 0; i < p->running->pages.len && p->status == RP_OK; i++) {
-    const later_page *lp = &RP_VEC_AT(p->running->pages, later_page, i);
-    if (lp->contents || lp->split) finish_page(p, lp, pages);
+  HPDF_Page end = end_page_new(p);
+  if (!end) return oom(p);
+  for (size_t i = 0; i < r->n_pages && p->status == RP_OK; i++) {
+    const later_page *lp = page_rec(r, i);
+    if (lp->u.contents || (lp->set & SPLIT)) finish_page(p, lp, pages, end);
   }
-  if (p->running->pre && p->status == RP_OK) settle_shared(p);
+  HPDF_Dict_Free(end);
+  for (size_t i = 0; i < r->sets.len; i++) {
+    name_set *ns = &RP_VEC_AT(r->sets, name_set, i);
+    if (ns->fonts) HPDF_Dict_Free(ns->fonts);
+    if (ns->states) HPDF_Dict_Free(ns->states);
+    ns->fonts = ns->states = NULL;
+  }
+  if (r->pre && p->status == RP_OK) settle_shared(p);
 }

@@ -114,7 +114,7 @@ struct rp_pdf_tag {
   HPDF_Obj_Header *standins; /* references by number while an object is written */
   size_t n_standins, cap_standins;
   int next_mcid; /* on the page being drawn */
-  rp_vec annots; /* uint32_t: each annotation's Link element, in order of their /StructParent */
+  rp_vec annots; /* uint32_t (base/mem): each annotation's Link element, by /StructParent */
   rp_vec kept;   /* annot_entry: the annotations in memory, whose /StructParent is set at the end */
   /* The page being drawn: for each item index, the link item whose area holds
    * it (-1: none), and the Link element made for each link item. */
@@ -201,7 +201,7 @@ static void *standin(rp_pdf *p, uint32_t num) {
   return h;
 }
 
-static HPDF_STATUS dict_of_kid(rp_pdf *p, const tag_kid *k, HPDF_Page page, HPDF_Array into) {
+static HPDF_STATUS dict_of_kid(rp_pdf *p, const tag_kid *k, void *page, HPDF_Array into) {
   HPDF_Dict d = HPDF_Dict_New(p->pdf->mmgr);
   if (!d) return HPDF_FAILD_TO_ALLOC_MEM;
   HPDF_STATUS r = HPDF_Array_Add(into, d); /* owned by the array from here */
@@ -247,7 +247,7 @@ static HPDF_STATUS HPDF_STDCALL write_many_kids(HPDF_Dict dict, HPDF_Stream stre
       case KID_OBJR:
         if (k->n >= e->p->n_pages) return HPDF_INVALID_OBJECT;
         snprintf(buf, sizeof buf, "<</Type /OBJR /Obj %u 0 R /Pg %u 0 R>> ", (unsigned)k->ref,
-                 (unsigned)obj_num(e->p->pages[k->n]));
+                 (unsigned)obj_num(rp_pdf_page_ref(e->p, k->n)));
         break;
     }
     r = HPDF_Stream_WriteStr(stream, buf);
@@ -319,7 +319,7 @@ static HPDF_STATUS HPDF_STDCALL materialize(HPDF_Dict dict) {
     else if (k->kind == KID_ELEM)
       r = HPDF_Array_Add(kids, standin(e->p, k->ref));
     else if (k->kind == KID_MCR || k->n < e->p->n_pages)
-      r = dict_of_kid(e->p, k, k->kind == KID_OBJR ? e->p->pages[k->n] : NULL, kids);
+      r = dict_of_kid(e->p, k, k->kind == KID_OBJR ? rp_pdf_page_ref(e->p, k->n) : NULL, kids);
     else
       r = HPDF_INVALID_OBJECT;
   }
@@ -673,16 +673,14 @@ void rp_pdf_tag_page_begin(rp_pdf *p, const rp_item *items, size_t n) {
   rp_arena *page_arena = p->tmp ? p->tmp : p->scratch; /* the page's, freed after it */
   t->link_of = rp_arena_alloc(page_arena, (n ? n : 1) * sizeof *t->link_of);
   t->link_elems = rp_arena_calloc(page_arena, n ? n : 1, sizeof *t->link_elems);
-  if (p->page_index >= t->cap_parents) {
+  bool room = p->page_index < t->cap_parents;
+  if (!room) { /* (base/mem: an arena would keep every outgrown copy) */
     size_t cap = t->cap_parents ? 2 * t->cap_parents : 64;
-    uint32_t *ids =
-        rp_arena_grow(p->scratch, t->parent_ids, t->cap_parents * sizeof *ids, cap * sizeof *ids);
-    t->parent_ids = ids;
-    t->cap_parents = ids ? cap : 0;
+    uint32_t *ids = rp_mem_reallocarray(t->parent_ids, cap, sizeof *ids);
+    if (ids) t->parent_ids = ids, t->cap_parents = cap, room = true;
   }
   t->mcids.len = 0;
-  HPDF_Array arr =
-      t->parent_ids && t->link_of && t->link_elems ? HPDF_Array_New(p->pdf->mmgr) : NULL;
+  HPDF_Array arr = room && t->link_of && t->link_elems ? HPDF_Array_New(p->pdf->mmgr) : NULL;
   if (!arr) {
     fail_oom(p);
     rp_pdf_tag_free(p);
@@ -797,6 +795,11 @@ void rp_pdf_tag_free(rp_pdf *p) {
   rp_mem_free(t->live);
   t->live = NULL;
   t->n_live = t->cap_live = 0;
+  rp_mem_free(t->parent_ids);
+  t->parent_ids = NULL;
+  t->cap_parents = 0;
+  rp_mem_free(t->annots.data);
+  t->annots = (rp_vec){0};
 }
 /* The page's array of its MCIDs' elements, written as libharu would and
  * freed; then the Sects done by now. */
@@ -912,7 +915,13 @@ void rp_pdf_tag_annot(rp_pdf *p, const rp_item *it, HPDF_Annotation a, const cha
     o += (size_t)n;
   }
   HPDF_Binary contents = text_string(p, o ? words : what, 1000);
-  uint32_t *elem = rp_vec_push(p->scratch, &t->annots, sizeof *elem);
+  if (t->annots.len == t->annots.cap) { /* (base/mem, as parent_ids) */
+    size_t cap = t->annots.cap ? 2 * t->annots.cap : 64;
+    uint32_t *grown = rp_mem_reallocarray(t->annots.data, cap, sizeof *grown);
+    if (grown) t->annots.data = grown, t->annots.cap = cap;
+  }
+  uint32_t *elem =
+      t->annots.len < t->annots.cap ? &RP_VEC_AT(t->annots, uint32_t, t->annots.len++) : NULL;
   if (elem) *elem = e->num; /* set at once: finish reads every entry */
   annot_entry *ae = elem ? rp_vec_push(p->scratch, &t->kept, sizeof *ae) : NULL;
   if (ae) *ae = (annot_entry){a, t->annots.len - 1};

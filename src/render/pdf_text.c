@@ -408,6 +408,10 @@ const char *rp_pdf_clean_text(rp_pdf *p, const char *s, size_t max_bytes) {
   return i <= max_bytes ? s : rp_pdf_clean_utf8(p, s, max_bytes);
 }
 
+void rp_pdf_text_forget(rp_pdf *p) {
+  if (p->text) *p->text = (struct rp_pdf_text){0};
+}
+
 size_t rp_pdf_draw_text_run(rp_pdf *p, const rp_item *items, size_t from, size_t n) {
   int alpha = alpha_key(&items[from]);
   size_t end = from + 1;

@@ -42,6 +42,18 @@ for p in 2 3 $((pages / 2)) "$pages"; do
   pdftotext -f "$p" -l "$p" "$TMP/streamed.pdf" - | grep -qxF "$want" &&
     pass "page $p reads \"$want\"" || fail "page $p: no \"$want\" in $(pdftotext -f "$p" -l "$p" "$TMP/streamed.pdf" - | tail -3)"
 done
+# every page's footer, the first and last included (each page's dictionary is
+# written and freed once drawn: the footers are drawn at the end on render's
+# own stand-in page, with the names each page gave them)
+$PY - "$TMP/streamed.pdf" "$n" <<'EOF' && pass "all $pages footers read \"k / $n\"" || fail "footers"
+import subprocess, sys
+n = int(sys.argv[2])
+text = subprocess.run(["pdftotext", sys.argv[1], "-"], capture_output=True, text=True).stdout
+pages = text.split("\f")[:-1]
+assert len(pages) == n + 1, len(pages)
+bad = [i + 1 for i, t in enumerate(pages[1:], 1) if f"{i} / {n}" not in t.split("\n")]
+assert not bad, f"pages without their footer: {bad[:10]}"
+EOF
 # each study page begins its footer ("12 / ") at the end of its own stream,
 # placed as a stand-in count would place it, and two streams every page
 # shares finish it: the first shifts the state the page's last Q brings back,
@@ -79,6 +91,32 @@ if command -v script >/dev/null; then
   cmp -s "$TMP/tty.pdf" "$TMP/streamed.pdf" && pass "the same PDF with progress shown" ||
     fail "progress changed the PDF"
 fi
+
+# a footer that does not end with the count ("12 of 200 pages") cannot be
+# split: each page gets a second stream of its own, filled at the end
+sed 's|{\$page} / {\$pages}|{$page} of {$pages} pages|' "$L" >"$proj/layouts/of-pages.xml"
+grep -q 'of {\$pages} pages' "$proj/layouts/of-pages.xml" || fail "fixture: of-pages layout"
+"$BIN" render "$TMP/pack.xml" -l "$proj/layouts/of-pages.xml" -o "$TMP/of.pdf" -q ||
+  fail "the of-pages pack did not render"
+qpdf --check "$TMP/of.pdf" >/dev/null && pass "of-pages: qpdf --check" || fail "of-pages: qpdf --check"
+$PY - "$TMP/of.pdf" "$n" <<'EOF' && pass "of-pages: every footer in a second stream of its page" || fail "of-pages footers"
+import subprocess, sys, pikepdf
+n = int(sys.argv[2])
+text = subprocess.run(["pdftotext", sys.argv[1], "-"], capture_output=True, text=True).stdout
+pages = text.split("\f")[:-1]
+assert len(pages) == n + 1, len(pages)
+bad = [i + 1 for i, t in enumerate(pages[1:], 1) if f"{i} of {n} pages" not in t.split("\n")]
+assert not bad, f"pages without their footer: {bad[:10]}"
+pdf = pikepdf.open(sys.argv[1])
+seconds = set()
+for i, pg in enumerate(pdf.pages[1:], 2):
+    c = pg.obj.Contents
+    assert isinstance(c, pikepdf.Array) and len(c) == 2, f"page {i}: Contents {c!r}"
+    seconds.add(c[1].objgen)
+    late = c[1].read_bytes()
+    assert late.startswith(b"BT\n/Artifact BMC\n") and late.endswith(b"EMC\nET\n"), late
+assert len(seconds) == n, len(seconds)
+EOF
 
 # print, the footer in a spot ink: its colour space named on each page
 sed -i 's|<color name="muted" value="#5f5f66"/>|<color name="muted" value="#5f5f66" cmyk="0 0 0 70" spot="Grey ink"/>|' \
