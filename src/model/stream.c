@@ -421,9 +421,12 @@ static item_rec *item_of(const rp_content_items *it, const xmlNode *node) {
   return i < it->n && it->v[i].node == node ? &it->v[i] : NULL;
 }
 
+/* Expands node (whole, or with `light` its start tag only), from `given`
+ * when not NULL (read already: taken, freed in every case). */
 static rp_status expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d,
-                        bool light) {
+                        bool light, xmlNodePtr given) {
   item_rec *r = item_of(it, node);
+  if (!r || !node->parent || r->refs) xmlFreeNode(given);
   if (!r || !node->parent) return RP_OK;
   if (r->refs) {
     /* only a batch reads an item in part, and nothing else runs then */
@@ -436,11 +439,14 @@ static rp_status expand(rp_content_items *it, const char *path, xmlNodePtr node,
   if (it->n_open == it->cap_open) {
     size_t cap = it->cap_open ? 2 * it->cap_open : 4;
     open_rec *v = rp_mem_reallocarray(it->open, cap, sizeof *v);
-    if (!v) return rp_diag_oom(d);
+    if (!v) {
+      xmlFreeNode(given);
+      return rp_diag_oom(d);
+    }
     it->open = v;
     it->cap_open = cap;
   }
-  xmlNodePtr full = read_item(it, r, node->parent, light);
+  xmlNodePtr full = given ? given : read_item(it, r, node->parent, light);
   if (!full || !rp_content_space_breaks(full->children)) {
     xmlFreeNode(full);
     return rp_diag_error(d, RP_ERR_INPUT, path, r->line, 0,
@@ -461,7 +467,7 @@ static rp_status expand(rp_content_items *it, const char *path, xmlNodePtr node,
 }
 
 rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d) {
-  return expand(it, path, node, d, false);
+  return expand(it, path, node, d, false, NULL);
 }
 
 void rp_content_collapse(rp_content_items *it, xmlNodePtr node) {
@@ -541,6 +547,53 @@ rp_status rp_content_batches_begin(rp_content_items *it, rp_diag *d) {
   return RP_OK;
 }
 
+/* Start tags are read up to this many bytes (else the item is read whole). */
+#define TAG_MAX 2048
+
+/* The start tags of items [i, i + n), one parent's, parsed at once (one
+ * parser, not n): their elements in order, unlinked, with no children and
+ * no lines of their own (only their attributes are taken); NULL when they
+ * cannot be read so (then one at a time). */
+static xmlNodePtr read_tags(const rp_content_items *it, size_t i, size_t n) {
+  xmlNodePtr parent = it->v[i].node->parent;
+  size_t cap = 1, len = 0;
+  for (size_t k = 0; k < n; k++) {
+    const item_rec *r = &it->v[i + k];
+    if (r->node->parent != parent || r->refs) return NULL;
+    cap += (r->len < TAG_MAX ? r->len : TAG_MAX) + strlen((const char *)r->node->name) + 3;
+  }
+  char *buf = rp_mem_alloc(cap);
+  bool ok = buf != NULL;
+  for (size_t k = 0; ok && k < n; k++) {
+    const item_rec *r = &it->v[i + k];
+    size_t want = r->len < TAG_MAX ? r->len : TAG_MAX;
+    ok = pread(it->fd, buf + len, want, (off_t)r->begin) == (ssize_t)want;
+    size_t tag = ok ? start_tag(buf + len, want) : 0;
+    ok = tag > 0;
+    if (ok) len += tag + (size_t)sprintf(buf + len + tag, "</%s>", (const char *)r->node->name);
+  }
+  xmlNodePtr lst = NULL;
+  if (ok) {
+    xmlStructuredErrorFunc serr = xmlStructuredError;
+    void *serr_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, quiet);
+    rp_mem_shield(true); /* as read_item */
+    ok = xmlParseInNodeContext(parent, buf, (int)len, PARSE_OPTIONS, &lst) == XML_ERR_OK;
+    rp_mem_shield(false);
+    xmlSetStructuredErrorFunc(serr_ctx, serr);
+  }
+  rp_mem_free(buf);
+  size_t k = 0;
+  for (xmlNodePtr c = lst; ok && c; c = c->next, k++)
+    ok = k < n && c->type == XML_ELEMENT_NODE && !c->children &&
+         xmlStrEqual(c->name, it->v[i + k].node->name);
+  if (!ok || k != n) {
+    xmlFreeNodeList(lst);
+    return NULL;
+  }
+  return lst;
+}
+
 bool rp_content_batch_next(rp_content_items *it, const char *path, bool light, rp_diag *d,
                            rp_status *st) {
   *st = RP_OK;
@@ -548,9 +601,16 @@ bool rp_content_batch_next(rp_content_items *it, const char *path, bool light, r
   if (it->next >= it->n) return false;
   size_t n = it->n - it->next < BATCH ? it->n - it->next : BATCH;
   for (size_t k = n; k-- > 0;) put_back(&it->at[it->next + k], it->v[it->next + k].node);
+  xmlNodePtr tags = light ? read_tags(it, it->next, n) : NULL;
   for (size_t k = 0; k < n; k++) {
-    *st = expand(it, path, it->v[it->next + k].node, d, light);
+    xmlNodePtr one = tags;
+    if (one) {
+      tags = one->next;
+      one->next = one->prev = one->parent = NULL;
+    }
+    *st = expand(it, path, it->v[it->next + k].node, d, light, one);
     if (*st != RP_OK) {
+      xmlFreeNodeList(tags);
       /* the ones expanded, then every one of the batch, out again */
       for (size_t j = 0; j < k; j++) rp_content_collapse(it, it->v[it->next + j].node);
       for (size_t j = 0; j < n; j++) xmlUnlinkNode(it->v[it->next + j].node);
