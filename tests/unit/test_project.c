@@ -279,6 +279,98 @@ static rp_projection *pack_projection(rp_arena *a, rp_diag *d, rp_layout_def **l
   return p;
 }
 
+/* The skeleton serialized (malloc'd). */
+static char *dump(const rp_content *c) {
+  xmlChar *text = NULL;
+  int len = 0;
+  xmlDocDumpMemory(c->doc, &text, &len);
+  assert_non_null(text);
+  char *s = strdup((const char *)text);
+  xmlFree(text);
+  return s;
+}
+
+/* The items' life (model/stream.c): expansions nest and give the skeleton
+ * back as it was; lent items go back at their mark; a batch cycle puts
+ * every item back in place; items open when the tree is dropped are
+ * forgotten, not walked (the sanitizer pass checks the last). */
+static void test_items(void **state) {
+  (void)state;
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_layout_def *l = NULL;
+  rp_projection *p = pack_projection(a, &d, &l);
+  rp_content *c = NULL;
+  assert_int_equal(rp_content_load_projected(a, pack_content(150), p, &d, &c), RP_OK);
+  assert_non_null(c->items);
+  char *before = dump(c);
+  xmlNodePtr studies = xmlDocGetRootElement(c->doc)->children;
+  while (studies && !xmlStrEqual(studies->name, BAD_CAST "case-studies")) studies = studies->next;
+  assert_non_null(studies);
+  xmlNodePtr s1 = studies->children, s2;
+  while (!xmlStrEqual(s1->name, BAD_CAST "case-study")) s1 = s1->next;
+  s2 = s1->next;
+  /* a study is its element alone, then whole while expanded (twice: once) */
+  assert_true(rp_content_dormant(c->items, s1));
+  assert_null(s1->children);
+  assert_int_equal(rp_content_expand(c->items, c->path, s1, &d), RP_OK);
+  assert_int_equal(rp_content_expand(c->items, c->path, s1, &d), RP_OK);
+  assert_false(rp_content_dormant(c->items, s1));
+  assert_non_null(xmlHasProp(s1, BAD_CAST "id"));
+  rp_content_collapse(c->items, s1);
+  assert_non_null(s1->children);
+  rp_content_collapse(c->items, s1);
+  assert_null(s1->children);
+  assert_null(s1->properties);
+  /* lending: what was lent after a mark goes back at it */
+  size_t mark = rp_content_mark(c->items);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK);
+  size_t inner = rp_content_mark(c->items);
+  assert_int_equal(rp_content_lend(c->items, c->path, s2, &d), RP_OK);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK); /* lent: nothing */
+  rp_content_release(c->items, inner);
+  assert_true(rp_content_dormant(c->items, s2));
+  assert_false(rp_content_dormant(c->items, s1));
+  rp_content_release(c->items, mark);
+  assert_true(rp_content_dormant(c->items, s1));
+  /* batches: only a batch in the tree at a time, its start tags or whole */
+  for (int light = 0; light < 2; light++) {
+    assert_int_equal(rp_content_batches_begin(c->items, &d), RP_OK);
+    rp_status st;
+    int batches = 0;
+    while (rp_content_batch_next(c->items, c->path, light, &d, &st)) {
+      batches++;
+      size_t n = 0;
+      for (xmlNodePtr k = studies->children; k; k = k->next) {
+        if (!xmlStrEqual(k->name, BAD_CAST "case-study")) continue;
+        n++;
+        assert_non_null(xmlHasProp(k, BAD_CAST "theme"));
+        assert_true(light ? !k->children : k->children != NULL);
+      }
+      assert_int_equal(n, batches < 3 ? 64 : 150 - 128);
+    }
+    assert_int_equal(st, RP_OK);
+    assert_int_equal(batches, 3);
+    rp_content_batches_end(c->items);
+    char *after = dump(c);
+    assert_string_equal(after, before);
+    free(after);
+  }
+  /* dropped with a study open (a binding stopped by an error) */
+  assert_int_equal(rp_content_expand(c->items, c->path, s2, &d), RP_OK);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK);
+  rp_content_drop_tree(c);
+  assert_null(c->doc);
+  rp_content_release(c->items, 0);
+  rp_content_free(c);
+  assert_int_equal(d.count, 0);
+  free(before);
+  rp_layout_def_free(l);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+}
+
 /* The skeleton grows by a few nodes a study (its element, title and the
  * title's text, the white space around), not by the study. */
 static void test_skeleton_flat(void **state) {
@@ -355,11 +447,11 @@ static void test_skeleton_bytes(void **state) {
 int main(void) {
   rp_xml_use_rp_mem();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_skeleton_bytes),        cmocka_unit_test(test_pack),
-      cmocka_unit_test(test_pack_loaded),           cmocka_unit_test(test_kept_names),
-      cmocka_unit_test(test_batched_shapes),        cmocka_unit_test(test_not_projected),
-      cmocka_unit_test(test_inside_does_not_count), cmocka_unit_test(test_no_streamed_run),
-      cmocka_unit_test(test_skeleton_flat),
+      cmocka_unit_test(test_skeleton_bytes),  cmocka_unit_test(test_pack),
+      cmocka_unit_test(test_pack_loaded),     cmocka_unit_test(test_kept_names),
+      cmocka_unit_test(test_batched_shapes),  cmocka_unit_test(test_items),
+      cmocka_unit_test(test_not_projected),   cmocka_unit_test(test_inside_does_not_count),
+      cmocka_unit_test(test_no_streamed_run), cmocka_unit_test(test_skeleton_flat),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
