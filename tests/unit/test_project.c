@@ -1,5 +1,7 @@
 /* test_project — the projection analysis (template/project.h): which parts
- * of a streamed run's items a layout reads from outside that run. */
+ * of a streamed run's items a layout reads from outside that run, which of
+ * its expressions are answered a batch of items at a time; and the
+ * projected load's items (model/stream.c). */
 #include "testutil.h"
 
 #include <libxml/parser.h>
@@ -371,8 +373,7 @@ static void test_items(void **state) {
   rp_arena_free(a);
 }
 
-/* The skeleton grows by a few nodes a study (its element, title and the
- * title's text, the white space around), not by the study. */
+/* The skeleton grows by a node a study (its element), not by the study. */
 static void test_skeleton_flat(void **state) {
   (void)state;
   rp_arena *a = rp_arena_new();
