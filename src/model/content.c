@@ -170,6 +170,13 @@ fail:
   return st != RP_OK ? st : RP_ERR_INPUT;
 }
 
+void rp_content_drop_tree(rp_content *c) {
+  if (!c) return;
+  rp_content_items_forget(c->items);
+  xmlFreeDoc(c->doc);
+  c->doc = NULL;
+}
+
 void rp_content_free(rp_content *c) {
   if (!c) return;
   rp_content_items_free(c->items);

@@ -35,8 +35,8 @@ typedef struct rp_content {
 rp_status rp_content_load(rp_arena *a, const char *path, rp_diag *d, rp_content **out);
 void rp_content_free(rp_content *c);
 
-/* Loads `path` keeping, of each item of projection `p`, only its id and
- * what `p` names (model/stream.c); the rest of an item is read again
+/* Loads `path` keeping, of each item of projection `p`, only its element
+ * and what `p` names (model/stream.c); the rest of an item is read again
  * while it is expanded. A document this cannot load so, or that is not clean
  * (any error or warning), is loaded by rp_content_load instead, with its
  * messages: the result and the diagnostics are rp_content_load's then, but
@@ -45,13 +45,47 @@ rp_status rp_content_load_projected(rp_arena *a, const char *path, const rp_proj
                                     rp_diag *d, rp_content **out);
 
 /* Reads item `node` (an element of the skeleton) whole from the file, in
- * place of its kept parts, with the file's line numbers; one item at a time.
- * RP_OK and nothing done when `it` is NULL or node is not an item. An error
- * (the file changed) is recorded in `d` against `path`. */
+ * place of its kept parts, with the file's line numbers. Expansions nest:
+ * an item expanded again only counts, and each rp_content_expand that
+ * succeeds is matched by one rp_content_collapse. RP_OK and nothing done
+ * when `it` is NULL or node is not an item. An error (the file changed, out
+ * of memory) is recorded in `d` against `path`, and nothing is expanded. */
 rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d);
-/* Gives back what expanding read, and puts the kept parts back. */
+/* Ends one expansion; the last gives back what expanding read and puts the
+ * kept parts back (what pointed into the whole item is then gone). */
 void rp_content_collapse(rp_content_items *it, xmlNodePtr node);
+/* True when node is an item's element. */
+bool rp_content_is_item(const rp_content_items *it, const xmlNode *node);
+/* True when node is an item that is not expanded (only its kept parts). */
+bool rp_content_dormant(const rp_content_items *it, const xmlNode *node);
+/* Lending: bind expands an item it uses as a context (the projection counts
+ * on it: template/project.c) and gives it back when that use ends.
+ * rp_content_lend expands node when it is a dormant item (else does
+ * nothing), to be collapsed by the rp_content_release of a mark taken
+ * before; errors as rp_content_expand. */
+rp_status rp_content_lend(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d);
+size_t rp_content_mark(const rp_content_items *it);
+void rp_content_release(rp_content_items *it, size_t mark);
+/* The RP_PROJ_* uses for which expression `text` is evaluated a batch of
+ * items at a time (model/projection.h), 0 when it is not. */
+unsigned rp_content_batched(const rp_content_items *it, const char *text);
+/* Batches: every item out of the tree, then rp_content_batch_next puts the
+ * next batch back in (in place, read whole, or with `light` its start tag
+ * only: its attributes) until it returns false (the items are done, or *st
+ * an error, recorded); rp_content_batches_end puts every item back as it
+ * was. An expression evaluated between them sees the batch's items only:
+ * its context must not be an item or inside one. Not nested; nothing may
+ * expand an item (whole) meanwhile. */
+rp_status rp_content_batches_begin(rp_content_items *it, rp_diag *d);
+bool rp_content_batch_next(rp_content_items *it, const char *path, bool light, rp_diag *d,
+                           rp_status *st);
+void rp_content_batches_end(rp_content_items *it);
 void rp_content_items_free(rp_content_items *it);
+/* Ends every expansion and forgets the items' elements: for the tree about
+ * to be freed, after which expanding, collapsing and lending do nothing. */
+void rp_content_items_forget(rp_content_items *it);
+/* Frees the content's tree (doc NULL after), its items forgotten first. */
+void rp_content_drop_tree(rp_content *c);
 /* Nodes in the content's tree (for tests of the skeleton's size). */
 size_t rp_content_nodes(const rp_content *c);
 

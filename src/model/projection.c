@@ -1,12 +1,14 @@
 /* projection — see projection.h. */
 #include "model/projection.h"
 
+#include <stdio.h>
 #include <string.h>
 
 char *rp_projection_describe(rp_arena *a, const rp_projection *p) {
   size_t len = 2;
   for (size_t i = 0; i < p->n_item; i++) len += strlen(p->item[i]) + 1;
   for (size_t i = 0; i < p->n_keep; i++) len += strlen(p->keep[i].path) + 6;
+  len += 32; /* " (N batched)" */
   char *s = rp_arena_alloc(a, len + 1), *w = s;
   if (!s) return NULL;
   for (size_t i = 0; i < p->n_item; i++) {
@@ -24,6 +26,7 @@ char *rp_projection_describe(rp_arena *a, const rp_projection *p) {
     if (p->keep[i].whole) memcpy(w, "(all)", 5), w += 5;
   }
   *w = '\0';
+  if (p->n_batched) sprintf(w, " (%zu batched)", p->n_batched);
   return s;
 }
 

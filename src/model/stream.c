@@ -50,22 +50,42 @@ typedef xmlErrorPtr error_ptr;
 /* Deepest element pass 1 follows (libxml2's own limit is 256). */
 #define MAX_DEPTH 512
 
+/* An item: 24 bytes beside its element (the skeleton's cost per item). */
 typedef struct item_rec {
-  xmlNodePtr node;   /* the skeleton's element */
-  long begin, end;   /* the element's bytes [begin, end) in the file */
-  int line;          /* the file's line where it begins */
-  xmlNodePtr parent; /* pass 2: where it goes back */
-  xmlNodePtr prev;
+  xmlNodePtr node;    /* the skeleton's element; its psvi is the item's index + 1 */
+  uint32_t begin;     /* the element's bytes [begin, begin + len) in the file */
+  uint32_t len;       /* (files are at most RP_XML_MAX_BYTES) */
+  int line;           /* the file's line where it begins */
+  uint32_t refs : 31; /* expansions open (rp_content_expand) */
+  uint32_t light : 1; /* expanded to its start tag only (a batch's: its attributes) */
 } item_rec;
+
+/* An item expanded: the skeleton's parts of it, put back when it collapses. */
+typedef struct open_rec {
+  size_t i;
+  xmlNodePtr kept, kept_last;
+  xmlAttrPtr kept_attrs;
+} open_rec;
+
+/* Where an item was taken from (pass 2, batches). */
+typedef struct place {
+  xmlNodePtr parent, prev;
+} place;
 
 struct rp_content_items {
   int fd;
   item_rec *v;
   size_t n, cap;
-  size_t cursor;              /* the item expanded last, where the next is looked for */
-  xmlNodePtr open;            /* the item expanded, or NULL */
-  xmlNodePtr kept, kept_last; /* the skeleton's parts of the item open */
-  xmlAttrPtr kept_attrs;
+  open_rec *open; /* the items expanded (few: a section's, the next one's, a row's) */
+  size_t n_open, cap_open;
+  size_t *lent; /* the items rp_content_lend expanded, in order */
+  size_t n_lent, cap_lent;
+  /* the projection's expressions evaluated a batch at a time: texts, uses */
+  char **batched;
+  unsigned *batched_uses;
+  size_t n_batched;
+  place *at;       /* batches: every item out of the tree, where it goes back */
+  size_t next, in; /* batches: the first item of the batch in the tree, how many */
 };
 
 /* ---- pass 1 --------------------------------------------------------------- */
@@ -108,19 +128,19 @@ static bool push_item(rp_content_items *it, item_rec r) {
 }
 
 /* Of an element of an item not kept whole, the attributes the projection
- * names (and an item's id: sections are anchored by it), into `out`. */
-static int kept_attrs(const sax_state *s, bool item, int nb_attrs, const xmlChar **attrs,
+ * names, into `out`. (An item's id is read with the item: its section's
+ * head expands it.) */
+static int kept_attrs(const sax_state *s, int nb_attrs, const xmlChar **attrs,
                       const xmlChar **out) {
   char key[1100];
   size_t len = strlen(s->rel);
   int n = 0;
   for (int i = 0; i < nb_attrs && i < 64; i++) {
     const char *name = (const char *)attrs[5 * i];
-    bool keep = item && !attrs[5 * i + 1] && strcmp(name, "id") == 0;
     int k = snprintf(key, sizeof key, "%s%s@%s", s->rel, len ? "/" : "", name);
-    keep = keep || (k > 0 && (size_t)k < sizeof key && !attrs[5 * i + 1] &&
-                    rp_projection_find(s->p, key, (size_t)k));
-    if (keep) memcpy(out + 5 * n++, attrs + 5 * i, 5 * sizeof *out);
+    if (k > 0 && (size_t)k < sizeof key && !attrs[5 * i + 1] &&
+        rp_projection_find(s->p, key, (size_t)k))
+      memcpy(out + 5 * n++, attrs + 5 * i, 5 * sizeof *out);
   }
   return n;
 }
@@ -155,7 +175,7 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
       const xmlChar *kept[5 * 64];
       s->rel[0] = '\0';
       if (nb_attrs > 64) return stop(ctx);
-      int n = kept_attrs(s, true, nb_attrs, attrs, kept);
+      int n = kept_attrs(s, nb_attrs, attrs, kept);
       s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, n, 0, kept);
     } else {
       s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, nb_attrs, nb_def, attrs);
@@ -168,7 +188,9 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
       const xmlChar *at = cur;
       while (at > ctxt->input->base && *at != '<') r.line -= *at-- == '\n';
       if (*at != '<') return stop(ctx);
-      r.begin = offset_of(ctxt, at);
+      long begin = offset_of(ctxt, at);
+      if (begin < 0 || begin > (long)RP_XML_MAX_BYTES) return stop(ctx);
+      r.begin = (uint32_t)begin;
       if (!r.node || !push_item(s->items, r)) return stop(ctx);
       s->item = s->depth;
       s->rel_len[s->depth] = 0;
@@ -194,7 +216,7 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, cons
     } else {
       const xmlChar *kept[5 * 64];
       if (nb_attrs > 64) return stop(ctx);
-      int na = kept_attrs(s, false, nb_attrs, attrs, kept);
+      int na = kept_attrs(s, nb_attrs, attrs, kept);
       s->base.startElementNs(ctx, name, prefix, uri, nb_ns, ns, na, 0, kept);
       return;
     }
@@ -212,7 +234,10 @@ static void on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const 
     return;
   }
   if (s->item && s->depth == s->item) {
-    s->items->v[s->items->n - 1].end = offset_of(ctxt, ctxt->input->cur); /* after '>' */
+    item_rec *r = &s->items->v[s->items->n - 1];
+    long end = offset_of(ctxt, ctxt->input->cur); /* after '>' */
+    if (end <= (long)r->begin || end > (long)RP_XML_MAX_BYTES) return stop(ctx);
+    r->len = (uint32_t)(end - (long)r->begin);
     s->item = 0;
   }
   if (s->whole == s->depth) s->whole = 0;
@@ -328,13 +353,34 @@ static void move_lines(xmlNodePtr n, int by) {
   }
 }
 
-/* The item whole, parsed in the context of element `in`, unlinked; NULL
- * when it cannot be read (the file changed) or memory runs out. */
-static xmlNodePtr read_item(const rp_content_items *it, const item_rec *r, xmlNodePtr in) {
-  if (r->end <= r->begin) return NULL;
-  size_t len = (size_t)(r->end - r->begin);
-  char *buf = rp_mem_alloc(len);
+/* The length of the start tag at buf[0] ('<'), or 0 when it ends an
+ * empty element ("/>") or is not found. */
+static size_t start_tag(const char *buf, size_t len) {
+  char quote = 0;
+  for (size_t i = 1; i < len; i++) {
+    if (quote)
+      quote = buf[i] == quote ? 0 : quote;
+    else if (buf[i] == '"' || buf[i] == '\'')
+      quote = buf[i];
+    else if (buf[i] == '>')
+      return buf[i - 1] == '/' ? 0 : i + 1;
+  }
+  return 0;
+}
+
+/* The item whole, parsed in the context of element `in`, unlinked; with
+ * `light`, its start tag only (its attributes, no children). NULL when it
+ * cannot be read (the file changed) or memory runs out. */
+static xmlNodePtr read_item(const rp_content_items *it, const item_rec *r, xmlNodePtr in,
+                            bool light) {
+  if (!r->len) return NULL;
+  size_t len = r->len, name = strlen((const char *)r->node->name);
+  char *buf = rp_mem_alloc(len + name + 3);
   bool ok = buf && pread(it->fd, buf, len, (off_t)r->begin) == (ssize_t)len;
+  size_t tag = ok && light ? start_tag(buf, len) : 0;
+  if (tag) { /* the start tag, closed at once */
+    len = tag + (size_t)sprintf(buf + tag, "</%s>", (const char *)r->node->name);
+  }
   xmlNodePtr lst = NULL;
   if (ok) {
     xmlStructuredErrorFunc serr = xmlStructuredError;
@@ -367,57 +413,250 @@ static void attach(xmlNodePtr parent, xmlNodePtr lst) {
   }
 }
 
-static const item_rec *find(rp_content_items *it, const xmlNode *node) {
-  for (size_t k = 0; k < it->n; k++) {
-    size_t i = (it->cursor + k) % it->n;
-    if (it->v[i].node == node) {
-      it->cursor = i;
-      return &it->v[i];
-    }
-  }
-  return NULL;
+/* The item whose element is `node`, or NULL. */
+static item_rec *item_of(const rp_content_items *it, const xmlNode *node) {
+  /* after rp_content_items_forget (the tree freed): nothing is an item */
+  if (!it || !it->n || !node || node->type != XML_ELEMENT_NODE || !node->psvi) return NULL;
+  size_t i = (size_t)(uintptr_t)node->psvi - 1;
+  return i < it->n && it->v[i].node == node ? &it->v[i] : NULL;
 }
 
-rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d) {
-  if (!it || !node || it->open || !node->parent) return RP_OK;
-  const item_rec *r = find(it, node);
-  if (!r) return RP_OK;
-  xmlNodePtr full = read_item(it, r, node->parent);
+/* Expands node (whole, or with `light` its start tag only), from `given`
+ * when not NULL (read already: taken, freed in every case). */
+static rp_status expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d,
+                        bool light, xmlNodePtr given) {
+  item_rec *r = item_of(it, node);
+  if (!r || !node->parent || r->refs) xmlFreeNode(given);
+  if (!r || !node->parent) return RP_OK;
+  if (r->refs) {
+    /* only a batch reads an item in part, and nothing else runs then */
+    if (r->light && !light)
+      return rp_diag_error(d, RP_ERR_INTERNAL, path, r->line, 0,
+                           "an item read in part is needed whole; render with RP_NO_PROJECT=1");
+    r->refs++;
+    return RP_OK;
+  }
+  if (it->n_open == it->cap_open) {
+    size_t cap = it->cap_open ? 2 * it->cap_open : 4;
+    open_rec *v = rp_mem_reallocarray(it->open, cap, sizeof *v);
+    if (!v) {
+      xmlFreeNode(given);
+      return rp_diag_oom(d);
+    }
+    it->open = v;
+    it->cap_open = cap;
+  }
+  xmlNodePtr full = given ? given : read_item(it, r, node->parent, light);
   if (!full || !rp_content_space_breaks(full->children)) {
     xmlFreeNode(full);
     return rp_diag_error(d, RP_ERR_INPUT, path, r->line, 0,
                          "the content file changed while it was being rendered (or memory ran "
                          "out reading it again); render it again");
   }
-  it->kept = node->children;
-  it->kept_last = node->last;
-  it->kept_attrs = node->properties;
+  it->open[it->n_open++] =
+      (open_rec){(size_t)(r - it->v), node->children, node->last, node->properties};
   attach(node, full->children);
   node->properties = full->properties;
   for (xmlAttrPtr at = node->properties; at; at = at->next) at->parent = node;
   full->children = full->last = NULL;
   full->properties = NULL;
   xmlFreeNode(full);
-  it->open = node;
+  r->refs = 1;
+  r->light = light;
   return RP_OK;
 }
 
+rp_status rp_content_expand(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d) {
+  return expand(it, path, node, d, false, NULL);
+}
+
 void rp_content_collapse(rp_content_items *it, xmlNodePtr node) {
-  if (!it || !node || it->open != node) return;
+  item_rec *r = item_of(it, node);
+  if (!r || !r->refs || --r->refs) return;
+  r->light = 0;
+  size_t i = (size_t)(r - it->v), k = 0;
+  while (k < it->n_open && it->open[k].i != i) k++;
+  if (k == it->n_open) return;
   xmlFreeNodeList(node->children);
   xmlFreePropList(node->properties);
-  node->children = it->kept;
-  node->last = it->kept_last;
-  node->properties = it->kept_attrs;
-  it->open = NULL;
-  it->kept = it->kept_last = NULL;
-  it->kept_attrs = NULL;
+  node->children = it->open[k].kept;
+  node->last = it->open[k].kept_last;
+  node->properties = it->open[k].kept_attrs;
+  it->open[k] = it->open[--it->n_open];
+}
+
+bool rp_content_is_item(const rp_content_items *it, const xmlNode *node) {
+  return item_of(it, node) != NULL;
+}
+
+bool rp_content_dormant(const rp_content_items *it, const xmlNode *node) {
+  const item_rec *r = item_of(it, node);
+  return r && !r->refs;
+}
+
+rp_status rp_content_lend(rp_content_items *it, const char *path, xmlNodePtr node, rp_diag *d) {
+  if (!rp_content_dormant(it, node)) return RP_OK;
+  if (it->n_lent == it->cap_lent) {
+    size_t cap = it->cap_lent ? 2 * it->cap_lent : 8;
+    size_t *v = rp_mem_reallocarray(it->lent, cap, sizeof *v);
+    if (!v) return rp_diag_oom(d);
+    it->lent = v;
+    it->cap_lent = cap;
+  }
+  rp_status st = rp_content_expand(it, path, node, d);
+  if (st == RP_OK) it->lent[it->n_lent++] = (size_t)(item_of(it, node) - it->v);
+  return st;
+}
+
+size_t rp_content_mark(const rp_content_items *it) { return it ? it->n_lent : 0; }
+
+void rp_content_release(rp_content_items *it, size_t mark) {
+  while (it && it->n_lent > mark) rp_content_collapse(it, it->v[it->lent[--it->n_lent]].node);
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+unsigned rp_content_batched(const rp_content_items *it, const char *text) {
+  for (size_t i = 0; it && i < it->n_batched; i++)
+    if (strcmp(it->batched[i], text) == 0) return it->batched_uses[i];
+  return 0;
+}
+
+static void put_back(const place *r, xmlNodePtr n);
+
+/* The batch in the tree, collapsed and out of it again. */
+static void batch_out(rp_content_items *it) {
+  for (size_t k = 0; k < it->in; k++) {
+    xmlNodePtr n = it->v[it->next + k].node;
+    rp_content_collapse(it, n);
+    xmlUnlinkNode(n);
+  }
+  it->next += it->in;
+  it->in = 0;
+}
+
+rp_status rp_content_batches_begin(rp_content_items *it, rp_diag *d) {
+  if (it->at) return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "batches of items nested");
+  it->at = rp_mem_calloc(it->n ? it->n : 1, sizeof *it->at);
+  if (!it->at) return rp_diag_oom(d);
+  for (size_t i = 0; i < it->n; i++) {
+    it->at[i] = (place){it->v[i].node->parent, it->v[i].node->prev};
+    xmlUnlinkNode(it->v[i].node);
+  }
+  it->next = it->in = 0;
+  return RP_OK;
+}
+
+/* Start tags are read up to this many bytes (else the item is read whole). */
+#define TAG_MAX 2048
+
+/* The start tags of items [i, i + n), one parent's, parsed at once (one
+ * parser, not n): their elements in order, unlinked, with no children and
+ * no lines of their own (only their attributes are taken); NULL when they
+ * cannot be read so (then one at a time). */
+static xmlNodePtr read_tags(const rp_content_items *it, size_t i, size_t n) {
+  xmlNodePtr parent = it->v[i].node->parent;
+  size_t cap = 1, len = 0;
+  for (size_t k = 0; k < n; k++) {
+    const item_rec *r = &it->v[i + k];
+    if (r->node->parent != parent || r->refs) return NULL;
+    cap += (r->len < TAG_MAX ? r->len : TAG_MAX) + strlen((const char *)r->node->name) + 3;
+  }
+  char *buf = rp_mem_alloc(cap);
+  bool ok = buf != NULL;
+  for (size_t k = 0; ok && k < n; k++) {
+    const item_rec *r = &it->v[i + k];
+    size_t want = r->len < TAG_MAX ? r->len : TAG_MAX;
+    ok = pread(it->fd, buf + len, want, (off_t)r->begin) == (ssize_t)want;
+    size_t tag = ok ? start_tag(buf + len, want) : 0;
+    ok = tag > 0;
+    if (ok) len += tag + (size_t)sprintf(buf + len + tag, "</%s>", (const char *)r->node->name);
+  }
+  xmlNodePtr lst = NULL;
+  if (ok) {
+    xmlStructuredErrorFunc serr = xmlStructuredError;
+    void *serr_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, quiet);
+    rp_mem_shield(true); /* as read_item */
+    ok = xmlParseInNodeContext(parent, buf, (int)len, PARSE_OPTIONS, &lst) == XML_ERR_OK;
+    rp_mem_shield(false);
+    xmlSetStructuredErrorFunc(serr_ctx, serr);
+  }
+  rp_mem_free(buf);
+  size_t k = 0;
+  for (xmlNodePtr c = lst; ok && c; c = c->next, k++)
+    ok = k < n && c->type == XML_ELEMENT_NODE && !c->children &&
+         xmlStrEqual(c->name, it->v[i + k].node->name);
+  if (!ok || k != n) {
+    xmlFreeNodeList(lst);
+    return NULL;
+  }
+  return lst;
+}
+
+bool rp_content_batch_next(rp_content_items *it, const char *path, bool light, rp_diag *d,
+                           rp_status *st) {
+  *st = RP_OK;
+  batch_out(it);
+  if (it->next >= it->n) return false;
+  size_t n = it->n - it->next < BATCH ? it->n - it->next : BATCH;
+  for (size_t k = n; k-- > 0;) put_back(&it->at[it->next + k], it->v[it->next + k].node);
+  xmlNodePtr tags = light ? read_tags(it, it->next, n) : NULL;
+  for (size_t k = 0; k < n; k++) {
+    xmlNodePtr one = tags;
+    if (one) {
+      tags = one->next;
+      one->next = one->prev = one->parent = NULL;
+    }
+    *st = expand(it, path, it->v[it->next + k].node, d, light, one);
+    if (*st != RP_OK) {
+      xmlFreeNodeList(tags);
+      /* the ones expanded, then every one of the batch, out again */
+      for (size_t j = 0; j < k; j++) rp_content_collapse(it, it->v[it->next + j].node);
+      for (size_t j = 0; j < n; j++) xmlUnlinkNode(it->v[it->next + j].node);
+      it->next += n;
+      return false;
+    }
+  }
+  it->in = n;
+  return true;
+}
+
+void rp_content_batches_end(rp_content_items *it) {
+  if (!it->at) return;
+  batch_out(it);
+  for (size_t i = it->n; i-- > 0;) put_back(&it->at[i], it->v[i].node);
+  rp_mem_free(it->at);
+  it->at = NULL;
+  it->next = it->in = 0;
+}
+
+void rp_content_items_forget(rp_content_items *it) {
+  if (!it) return;
+  rp_content_batches_end(it);
+  while (it->n_open) {
+    item_rec *r = &it->v[it->open[0].i];
+    r->refs = 1;
+    rp_content_collapse(it, r->node);
+  }
+  it->n_lent = 0;
+  it->n = 0;
 }
 
 void rp_content_items_free(rp_content_items *it) {
   if (!it) return;
-  if (it->open) rp_content_collapse(it, it->open);
+  rp_content_batches_end(it);
+  for (size_t i = 0; i < it->n_batched; i++) rp_mem_free(it->batched[i]);
+  rp_mem_free(it->batched);
+  rp_mem_free(it->batched_uses);
+  while (it->n_open) {
+    item_rec *r = &it->v[it->open[0].i];
+    r->refs = 1;
+    rp_content_collapse(it, r->node);
+  }
   if (it->fd >= 0) close(it->fd);
+  rp_mem_free(it->open);
+  rp_mem_free(it->lent);
   rp_mem_free(it->v);
   rp_mem_free(it);
 }
@@ -479,9 +718,9 @@ static bool ids_new(idset *s, const xmlNode *n) {
   return true;
 }
 
-/* Puts n back where item r was taken from. Items go back last first, so
- * that two with the same neighbour keep their order. */
-static void put_back(const item_rec *r, xmlNodePtr n) {
+/* Puts n back where it was taken from. Items go back last first, so that
+ * two with the same neighbour keep their order. */
+static void put_back(const place *r, xmlNodePtr n) {
   if (r->prev)
     xmlAddNextSibling(r->prev, n);
   else if (r->parent->children)
@@ -497,11 +736,11 @@ static void put_back(const item_rec *r, xmlNodePtr n) {
 static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, const char *root,
                       size_t *text) {
   xmlNodePtr top = xmlDocGetRootElement(doc);
+  place *at = rp_mem_calloc(it->n ? it->n : 1, sizeof *at);
+  if (!at) return false;
   for (size_t i = 0; i < it->n; i++) {
-    item_rec *r = &it->v[i];
-    r->parent = r->node->parent;
-    r->prev = r->node->prev;
-    xmlUnlinkNode(r->node);
+    at[i] = (place){it->v[i].node->parent, it->v[i].node->prev};
+    xmlUnlinkNode(it->v[i].node);
   }
   const rp_xml_schema schema = rp_content_schema();
   idset ids = {0};
@@ -511,10 +750,9 @@ static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, con
     size_t n = it->n - b < BATCH ? it->n - b : BATCH;
     for (size_t k = 0; k < n; k++) batch[k] = NULL;
     for (size_t k = 0; ok && k < n; k++) {
-      const item_rec *r = &it->v[b + k];
-      ok = (batch[k] = read_item(it, r, r->parent)) != NULL;
+      ok = (batch[k] = read_item(it, &it->v[b + k], at[b + k].parent, false)) != NULL;
     }
-    for (size_t k = n; ok && k-- > 0;) put_back(&it->v[b + k], batch[k]);
+    for (size_t k = n; ok && k-- > 0;) put_back(&at[b + k], batch[k]);
     rp_diag q;
     rp_diag_init(&q);
     rp_arena *ma = ok ? rp_arena_new() : NULL;
@@ -542,7 +780,8 @@ static bool check_all(rp_content_items *it, xmlDocPtr doc, const char *path, con
   /* the outside's <br/>s, after validation as in rp_content_load */
   if (ok) ok = rp_content_space_breaks(top);
   *text += rp_content_text_bytes(top);
-  for (size_t i = it->n; i-- > 0;) put_back(&it->v[i], it->v[i].node);
+  for (size_t i = it->n; i-- > 0;) put_back(&at[i], it->v[i].node);
+  rp_mem_free(at);
   /* kept-whole parts of items may hold <br/>s too */
   for (size_t i = 0; ok && i < it->n; i++) ok = rp_content_space_breaks(it->v[i].node->children);
   return ok;
@@ -566,6 +805,16 @@ rp_status rp_content_load_projected(rp_arena *a, const char *path, const rp_proj
   /* Content at data/x.xml may use ../images/…: as rp_content_load */
   if (ok) ok = (root = rp_path_project_root(a, path)) != NULL;
   if (ok) ok = check_all(it, doc, path, root, &text);
+  if (ok && p->n_batched) {
+    ok = (it->batched = rp_mem_calloc(p->n_batched, sizeof *it->batched)) != NULL &&
+         (it->batched_uses = rp_mem_calloc(p->n_batched, sizeof *it->batched_uses)) != NULL;
+    for (size_t i = 0; ok && i < p->n_batched; i++, it->n_batched++) {
+      ok = (it->batched[i] = rp_mem_strdup(p->batched[i].text)) != NULL;
+      it->batched_uses[i] = p->batched[i].uses;
+    }
+  }
+  /* each item's element knows its index (item_of) */
+  for (size_t i = 0; ok && i < it->n; i++) it->v[i].node->psvi = (void *)(uintptr_t)(i + 1);
   rp_content *c = NULL;
   if (ok) {
     size_t path_len = strlen(path) + 1, root_len = strlen(root) + 1;

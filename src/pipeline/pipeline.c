@@ -920,10 +920,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   }
   /* The content's tree served binding only (the layout holds copies of what
    * it draws): free it before the render, which needs the most memory. */
-  if (content) {
-    xmlFreeDoc(content->doc);
-    content->doc = NULL;
-  }
+  rp_content_drop_tree(content);             /* a projected content's items too */
   if (refs && pass) rp_arena_adopt(a, pass); /* what pages point into lives as long as a */
   st = settle(st, d);
   if (st == RP_OK && !s.r) st = within_limits(pages, d); /* streamed: page by page */

@@ -36,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
+#include "base/mem.h"
 #include "base/path.h"
 #include "base/roman.h"
 #include "base/xml.h"
@@ -75,6 +77,7 @@ struct rp_binder {
   bool oom;
   bool stop;                /* a runaway <apply>: binding gives up (reported) */
   rp_content_items *stream; /* projected content: an item is read whole while it binds */
+  bool no_lend;             /* a group's keys: read from the items' kept parts */
 };
 typedef rp_binder binder;
 
@@ -109,6 +112,151 @@ static bool oom(binder *b) {
 }
 
 static bool halted(const binder *b) { return b->oom || b->stop; }
+
+/* ---- projected content (model/stream.c): items read whole while used ------
+ * An item of a projected content holds only the parts the projection keeps
+ * (what is read of it from elsewhere: template/project.c). Used as a context
+ * (an expression run on it: the evaluator's hook, lend_context; an element
+ * bound on it: lend_scope) it is read whole, and given back when the use
+ * that took it ends (unlend). The section of an item holds it whole from
+ * its head to the end of its body (section_head, section_body,
+ * cursor_close). */
+static bool lend_context(void *user, xmlNodePtr node) {
+  binder *b = user;
+  return b->no_lend || rp_content_lend(b->stream, b->x.content_file, node, b->d) == RP_OK;
+}
+
+/* A mark for unlend, node read whole if it is an item; *ok false when it
+ * could not be (recorded). */
+static size_t lend_scope(binder *b, xmlNodePtr node, bool *ok) {
+  size_t mark = rp_content_mark(b->stream);
+  *ok = !b->stream || lend_context(b, node);
+  return mark;
+}
+
+static void unlend(binder *b, size_t mark) { rp_content_release(b->stream, mark); }
+
+/* Whether e is evaluated for `use` a batch of items at a time (the
+ * projection says it may: model/projection.h). Its context is never an
+ * item or in one (template/project.c, batch_shape); if it were, the batch
+ * would take it out of the tree: an internal error, recorded. */
+static bool batched(binder *b, const rp_xexpr *e, xmlNodePtr node, unsigned use, bool *bad) {
+  *bad = false;
+  if (!b->stream || !(rp_content_batched(b->stream, e->text) & use)) return false;
+  for (const xmlNode *n = node; n; n = n->parent)
+    if (rp_content_is_item(b->stream, n)) {
+      *bad = true;
+      rp_diag_error(b->d, RP_ERR_INTERNAL, e->file, e->line, 0,
+                    "%s is evaluated in an item of a projected content; render with "
+                    "RP_NO_PROJECT=1 and report it",
+                    e->where);
+      return false;
+    }
+  return true;
+}
+
+/* e's nodes (items), a batch of items at a time, as rp_xeval_nodes; with
+ * `by`, each node's key too (*keys_out: xmlFree'd strings, rp_mem_free'd
+ * array), read while its batch is whole. */
+static rp_status batch_nodes(binder *b, const rp_xexpr *e, const rp_xexpr *by, xmlNodePtr node,
+                             int pos, int size, xmlXPathObjectPtr *out, xmlChar ***keys_out) {
+  *out = NULL;
+  if (keys_out) *keys_out = NULL;
+  xmlXPathObjectPtr all = xmlXPathNewNodeSet(NULL);
+  xmlChar **keys = NULL;
+  size_t cap = 0;
+  rp_status st = RP_ERR_INTERNAL;
+  if (!all || !all->nodesetval)
+    oom(b);
+  else
+    st = rp_content_batches_begin(b->stream, b->d);
+  bool begun = st == RP_OK;
+  bool light = rp_content_batched(b->stream, e->text) & RP_PROJ_ATTRS;
+  while (st == RP_OK && rp_content_batch_next(b->stream, b->x.content_file, light, b->d, &st)) {
+    xmlXPathObjectPtr r;
+    if ((st = rp_xeval_nodes(&b->x, e, node, pos, size, &r)) != RP_OK) break;
+    for (int i = 0; r->nodesetval && i < r->nodesetval->nodeNr && st == RP_OK; i++) {
+      xmlNodePtr c = r->nodesetval->nodeTab[i];
+      size_t n = (size_t)all->nodesetval->nodeNr;
+      if (n + 1 > rp_limit(RP_LIMIT_XPATH_NODES)) {
+        st = rp_limit_exceeded(b->d, RP_LIMIT_XPATH_NODES, e->file, e->line, n + 1,
+                               "nodes selected at once");
+        break;
+      }
+      if (by && n == cap) {
+        size_t ncap = cap ? 2 * cap : 64;
+        xmlChar **v = rp_mem_reallocarray(keys, ncap, sizeof *v);
+        if (!v) {
+          st = RP_ERR_INTERNAL;
+          oom(b);
+          break;
+        }
+        keys = v;
+        cap = ncap;
+      }
+      if (xmlXPathNodeSetAddUnique(all->nodesetval, c) < 0) {
+        st = RP_ERR_INTERNAL;
+        oom(b);
+        break;
+      }
+      if (by) {
+        /* by reads no position (batch_shape): its context size is not known yet */
+        xmlXPathObjectPtr k = rp_xeval_run(&b->x, by, c, (int)n + 1, (int)n + 1);
+        keys[n] = k ? xmlXPathCastToString(k) : NULL;
+        xmlXPathFreeObject(k);
+        if (!keys[n]) {
+          if (k) oom(b);
+          st = RP_ERR_INPUT;
+          all->nodesetval->nodeNr--; /* no key: not kept */
+        }
+      }
+    }
+    xmlXPathFreeObject(r);
+  }
+  if (begun) rp_content_batches_end(b->stream);
+  if (st != RP_OK) {
+    for (int i = 0; keys && all && i < all->nodesetval->nodeNr; i++) xmlFree(keys[i]);
+    rp_mem_free(keys);
+    xmlXPathFreeObject(all);
+    return st;
+  }
+  *out = all;
+  if (keys_out) *keys_out = keys;
+  return RP_OK;
+}
+
+/* e as a test, a batch of items at a time: true at the first batch where
+ * it is (a path: true when it gives nodes). */
+static rp_status batch_test(binder *b, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                            bool *out) {
+  *out = false;
+  rp_status st = rp_content_batches_begin(b->stream, b->d);
+  if (st != RP_OK) return st;
+  bool light = rp_content_batched(b->stream, e->text) & RP_PROJ_ATTRS;
+  while (!*out && rp_content_batch_next(b->stream, b->x.content_file, light, b->d, &st))
+    if ((st = rp_xeval_bool(&b->x, e, node, pos, size, out)) != RP_OK) break;
+  rp_content_batches_end(b->stream);
+  return st;
+}
+
+/* A select or test of an element: rp_xeval_nodes and rp_xeval_bool, or
+ * their batched forms. */
+static rp_status x_nodes(binder *b, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                         xmlXPathObjectPtr *out) {
+  bool bad;
+  if (batched(b, e, node, RP_PROJ_NODES, &bad))
+    return batch_nodes(b, e, NULL, node, pos, size, out, NULL);
+  if (bad) return RP_ERR_INTERNAL;
+  return rp_xeval_nodes(&b->x, e, node, pos, size, out);
+}
+
+static rp_status x_test(binder *b, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
+                        bool *out) {
+  bool bad;
+  if (batched(b, e, node, RP_PROJ_TEST, &bad)) return batch_test(b, e, node, pos, size, out);
+  if (bad) return RP_ERR_INTERNAL;
+  return rp_xeval_bool(&b->x, e, node, pos, size, out);
+}
 
 static int content_line(const xmlNode *n) {
   if (n && n->type != XML_ELEMENT_NODE && n->parent) n = n->parent;
@@ -267,8 +415,12 @@ void rp_bind_inline_span(binder *b, rp_span_builder *sb, const rp_tnode *t, xmlN
   xmlXPathObjectPtr set;
   if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
-  for (int i = 0; i < n && !sb->failed; i++)
-    span_once(b, sb, t, set->nodesetval->nodeTab[i], i + 1, n, &first);
+  for (int i = 0; i < n && !sb->failed; i++) {
+    bool ok;
+    size_t mark = lend_scope(b, set->nodesetval->nodeTab[i], &ok);
+    if (ok) span_once(b, sb, t, set->nodesetval->nodeTab[i], i + 1, n, &first);
+    unlend(b, mark);
+  }
   xmlXPathFreeObject(set);
 }
 
@@ -1165,7 +1317,11 @@ static void group_free(group_set *gs) {
 static bool group_collect(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                           rp_arena *a, group_set *gs) {
   *gs = (group_set){0};
-  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &gs->set) != RP_OK) {
+  xmlChar **keys = NULL; /* batched: the keys, read with the items' batches */
+  bool bad, batch = batched(b, t->select, node, RP_PROJ_NODES, &bad);
+  if (bad) return false;
+  if ((batch ? batch_nodes(b, t->select, t->u.group.by, node, pos, size, &gs->set, &keys)
+             : rp_xeval_nodes(&b->x, t->select, node, pos, size, &gs->set)) != RP_OK) {
     gs->set = NULL;
     return false;
   }
@@ -1182,13 +1338,22 @@ static bool group_collect(binder *b, const rp_tnode *t, xmlNodePtr node, int pos
   }
   for (int i = 0; i < n; i++) {
     xmlNodePtr item = gs->set->nodesetval->nodeTab[i];
-    xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->u.group.by, item, i + 1, n);
-    if (!k) goto fail;
-    xmlChar *key = xmlXPathCastToString(k);
-    xmlXPathFreeObject(k);
-    if (!key) {
-      oom(b);
-      goto fail;
+    xmlChar *key = NULL;
+    if (keys) {
+      key = keys[i];
+      keys[i] = NULL;
+    } else {
+      /* keys come from the kept parts (the projection keeps what by reads) */
+      b->no_lend = true;
+      xmlXPathObjectPtr k = rp_xeval_run(&b->x, t->u.group.by, item, i + 1, n);
+      b->no_lend = false;
+      if (!k) goto fail;
+      key = xmlXPathCastToString(k);
+      xmlXPathFreeObject(k);
+      if (!key) {
+        oom(b);
+        goto fail;
+      }
     }
     void *found = xmlHashLookup(gs->index, key);
     int g;
@@ -1208,8 +1373,11 @@ static bool group_collect(binder *b, const rp_tnode *t, xmlNodePtr node, int pos
     xmlFree(key);
     xmlXPathNodeSetAdd(gs->groups[g], item);
   }
+  rp_mem_free(keys);
   return true;
 fail:
+  for (int i = 0; keys && i < n; i++) xmlFree(keys[i]);
+  rp_mem_free(keys);
   group_free(gs);
   return false;
 }
@@ -1236,7 +1404,10 @@ static bool group_emit(binder *b, const rp_tnode *t, xmlNodePtr node, group_set 
     if (pushed) rp_xeval_pop(&b->x);
     return oom(b);
   }
-  emit_nodes(b, t->children, first, g + 1, gs->n_groups, out, depth);
+  bool ok;
+  size_t mark = lend_scope(b, first, &ok);
+  if (ok) emit_nodes(b, t->children, first, g + 1, gs->n_groups, out, depth);
+  unlend(b, mark);
   rp_xeval_pop(&b->x);
   rp_xeval_pop(&b->x);
   return true;
@@ -1259,21 +1430,26 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
                          void *out, int depth, build_fn fn) {
   if (!t->select) {
     bool yes = true;
-    if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+    if (t->test && x_test(b, t->test, node, pos, size, &yes) != RP_OK) return;
     if (yes) fn(b, t, node, pos, size, out, depth);
     return;
   }
   xmlXPathObjectPtr set;
-  if (rp_xeval_nodes(&b->x, t->select, node, pos, size, &set) != RP_OK) return;
+  if (x_nodes(b, t->select, node, pos, size, &set) != RP_OK) return;
   int n = set->nodesetval ? set->nodesetval->nodeNr : 0;
   if (n == 0 && t->required)
     warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the element is left out",
                t->select->where, b->x.content_file, content_line(node));
   for (int i = 0; i < n && !halted(b); i++) {
     xmlNodePtr c = set->nodesetval->nodeTab[i];
-    bool yes = true;
-    if (t->test && rp_xeval_bool(&b->x, t->test, c, i + 1, n, &yes) != RP_OK) break;
+    bool yes = true, ok;
+    size_t mark = lend_scope(b, c, &ok);
+    if (!ok || (t->test && x_test(b, t->test, c, i + 1, n, &yes) != RP_OK)) {
+      unlend(b, mark);
+      break;
+    }
     if (yes) fn(b, t, c, i + 1, n, out, depth);
+    unlend(b, mark);
   }
   xmlXPathFreeObject(set);
 }
@@ -1284,7 +1460,7 @@ static void emit_one(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int
   const rp_tkind_def *k = &rp_tkinds[t->kind];
   if (k->own_select) {
     bool yes = true;
-    if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+    if (t->test && x_test(b, t->test, node, pos, size, &yes) != RP_OK) return;
     if (yes && k->bind) k->bind(b, t, node, pos, size, out, depth);
     return;
   }
@@ -1433,6 +1609,9 @@ static void section_head(binder *b, const rp_run_def *r, const rp_template_def *
     oom(b);
     return;
   }
+  /* a projected content's item, whole until its body is bound (its id,
+   * its line) */
+  if (rp_content_expand(b->stream, b->x.content_file, node, b->d) != RP_OK) return;
   const rp_master_def *md = r->master ? r->master : t->master;
   s->master = master_for(b, md);
   s->new_page = r->new_page;
@@ -1457,14 +1636,13 @@ static void section_head(binder *b, const rp_run_def *r, const rp_template_def *
 
 /* The title and bookmark of the section of b->head (*h), whose blocks are
  * bound next (section_body, or a piece at a time: rp_bind_piece). A
- * projected content's item is read whole until they are (model/stream.c);
- * false when it could not be (recorded). */
+ * projected content's item is whole from the section's head until they
+ * are (model/stream.c). */
 static bool section_open(binder *b, section_todo *h) {
   *h = b->head;
   b->head = (section_todo){0};
   rp_section *s = h->s;
   const rp_template_def *t = h->t;
-  if (rp_content_expand(b->stream, b->x.content_file, h->node, b->d) != RP_OK) return false;
   s->title = eval_text(b, t->section, h->node, h->pos, h->size);
   s->bookmark = eval_text(b, t->bookmark, h->node, h->pos, h->size);
   b->notes.n_section = 0;
@@ -1485,6 +1663,7 @@ static void section_body(binder *b) {
       !rp_notes_endnotes(b, &b->notes, NULL, h.node, &blocks))
     oom(b);
   s->blocks = blocks.head;
+  unlend(b, 0); /* what the body's uses left lent (nothing of it is held now) */
   rp_content_collapse(b->stream, h.node);
 }
 
@@ -1714,6 +1893,10 @@ rp_status rp_bind_begin(rp_arena *a, const rp_layout_def *l, const rp_content *c
   rp_status st = rp_xeval_init(&bp->x, a, d, c->doc, c->path ? c->path : "content");
   if (st != RP_OK) return st;
   bp->x.keep = a;
+  if (bp->stream) {
+    bp->x.enter = lend_context;
+    bp->x.enter_user = bp;
+  }
   bn->eval_err = xmlGenericError;
   bn->eval_err_ctx = xmlGenericErrorContext;
   /* the language first: labels in masters' texts depend on it */
@@ -1819,10 +2002,13 @@ static void table_close(table_cursor *tc) {
 
 static void cursor_close(rp_binding *bn) {
   body_cursor *c = &bn->cur;
-  if (c->s) rp_content_collapse(bn->b.stream, c->h.node);
   table_close(&c->tbl);
   xmlXPathFreeObject(c->set);
   group_free(&c->gs);
+  if (c->s) {
+    unlend(&bn->b, 0);
+    rp_content_collapse(bn->b.stream, c->h.node);
+  }
   *c = (body_cursor){0};
   give_held(bn);
 }
@@ -1889,7 +2075,7 @@ static bool table_row_step(binder *b, table_cursor *tc, blist *rows) {
         emit_one(b, r, tc->node, tc->pos, tc->size, rows, 0);
         return true;
       }
-      if (rp_xeval_nodes(&b->x, r->select, tc->node, tc->pos, tc->size, &tc->set) != RP_OK) {
+      if (x_nodes(b, r->select, tc->node, tc->pos, tc->size, &tc->set) != RP_OK) {
         tc->set = NULL;
         tc->rt = r->next;
         continue;
@@ -1902,14 +2088,17 @@ static bool table_row_step(binder *b, table_cursor *tc, blist *rows) {
       tc->begun = true;
       tc->i = 0;
     }
-    if (tc->i < tc->n) { /* one context, as each_context */
+    if (tc->i < tc->n) { /* one context, as each_context (an item lent while bound) */
       xmlNodePtr node = tc->set->nodesetval->nodeTab[tc->i++];
-      bool yes = true;
-      if (r->test && rp_xeval_bool(&b->x, r->test, node, tc->i, tc->n, &yes) != RP_OK) {
+      bool yes = true, ok;
+      size_t mark = lend_scope(b, node, &ok);
+      if (!ok || (r->test && x_test(b, r->test, node, tc->i, tc->n, &yes) != RP_OK)) {
+        unlend(b, mark);
         tc->i = tc->n;
         continue;
       }
       if (yes) build(b, r, node, tc->i, tc->n, rows, 0);
+      unlend(b, mark);
       return true;
     }
     xmlXPathFreeObject(tc->set);
@@ -2017,7 +2206,7 @@ static void cursor_element(binder *b, body_cursor *c, const rp_tnode *t, xmlNode
     return;
   }
   bool yes = true;
-  if (t->test && rp_xeval_bool(&b->x, t->test, node, pos, size, &yes) != RP_OK) return;
+  if (t->test && x_test(b, t->test, node, pos, size, &yes) != RP_OK) return;
   if (!yes) return;
   table_open(b, &c->tbl, t, node, pos, size, c->arena);
   if (!halted(b)) table_give(b, &c->tbl, out);
@@ -2043,12 +2232,15 @@ static bool cursor_step(rp_binding *bn, blist *out) {
     if (c->mode == 1) { /* the contexts of t's select, as each_context */
       if (c->i < c->n) {
         xmlNodePtr node = c->set->nodesetval->nodeTab[c->i++];
-        bool yes = true;
-        if (t->test && rp_xeval_bool(&b->x, t->test, node, c->i, c->n, &yes) != RP_OK) {
+        bool yes = true, ok;
+        size_t mark = lend_scope(b, node, &ok);
+        if (!ok || (t->test && x_test(b, t->test, node, c->i, c->n, &yes) != RP_OK)) {
+          unlend(b, mark);
           c->i = c->n;
           continue;
         }
         if (yes) build(b, t, node, c->i, c->n, out, 0);
+        unlend(b, mark);
         return true;
       }
       xmlXPathFreeObject(c->set);
@@ -2064,7 +2256,10 @@ static bool cursor_step(rp_binding *bn, blist *out) {
         c->gc = e->next;
         xmlNodePtr first = c->gs.groups[c->g]->nodeNr ? c->gs.groups[c->g]->nodeTab[0] : h->node;
         if (!group_vars_push(b, &c->gs, c->g)) return false;
-        cursor_element(b, c, e, first, c->g + 1, c->gs.n_groups, out);
+        bool ok;
+        size_t mark = lend_scope(b, first, &ok); /* as group_emit */
+        if (ok) cursor_element(b, c, e, first, c->g + 1, c->gs.n_groups, out);
+        unlend(b, mark);
         group_vars_pop(b);
         return true;
       }
@@ -2072,8 +2267,7 @@ static bool cursor_step(rp_binding *bn, blist *out) {
     } else {
       bool yes = true, gave = false;
       if (k->own_select || !t->select) {
-        if (t->test && rp_xeval_bool(&b->x, t->test, h->node, h->pos, h->size, &yes) != RP_OK)
-          yes = false;
+        if (t->test && x_test(b, t->test, h->node, h->pos, h->size, &yes) != RP_OK) yes = false;
       }
       if (yes && k->own_select && k->bind && t->kind == RP_T_GROUP) {
         if (group_collect(b, t, h->node, h->pos, h->size, c->arena, &c->gs)) {
@@ -2092,7 +2286,7 @@ static bool cursor_step(rp_binding *bn, blist *out) {
         build(b, t, h->node, h->pos, h->size, out, 0);
         gave = true;
       } else if (yes) {
-        if (rp_xeval_nodes(&b->x, t->select, h->node, h->pos, h->size, &c->set) == RP_OK) {
+        if (x_nodes(b, t->select, h->node, h->pos, h->size, &c->set) == RP_OK) {
           c->n = c->set->nodesetval ? c->set->nodesetval->nodeNr : 0;
           if (c->n == 0 && t->required)
             warn_empty(b, t->file, t->line, h->node,

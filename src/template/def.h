@@ -754,7 +754,12 @@ typedef struct rp_xeval {
   const char *cur_file; /* the layout element being evaluated, for function errors */
   int cur_line;
   const char *cur_where;
-  xmlNodePtr current;       /* the context node of the expression being run: current() */
+  xmlNodePtr current; /* the context node of the expression being run: current() */
+  /* called with the context node before each expression runs (bind: a
+   * projected content's item is read whole first); false: the expression
+   * is not run (the hook recorded why) */
+  bool (*enter)(void *user, xmlNodePtr node);
+  void *enter_user;
   const rp_page_refs *refs; /* page(): labels from a previous layout, or NULL */
   rp_live_refs *live;       /* page(): labels from the layout running, first; or NULL */
   rp_reftrace *trace;       /* the values of expressions calling page()/pages(); or NULL */

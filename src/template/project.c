@@ -12,7 +12,10 @@
  * node() or an unbounded axis at or into I, gives up. The streamed run's own
  * template is walked too, from "!" + I (the item being bound, whole while
  * its section binds): what it reaches by leaving that item (`..`, siblings,
- * absolute paths) into other items counts as outside.
+ * absolute paths) into other items counts as outside. Anywhere else, an
+ * item that is the context of an element or of an expression is "!" too
+ * (whole_items: bind reads it whole while it is), so only what is read
+ * across items is kept: predicates and paths through them, groups' keys.
  *
  * The XPath reader is XPath 1.0's grammar (recursive descent over a token
  * list), evaluated on positions instead of nodes. Anything it does not know
@@ -50,7 +53,19 @@ typedef struct an {
   rp_vec tmpl; /* xmlNode *: every <template> */
   rp_vec seen; /* (template, position) already walked */
   const pset *group;
+  rp_vec buckets; /* bucket: the expressions that may be evaluated a batch at a time */
+  long pending;   /* the bucket keep() records into, or -1: A->keep */
 } an;
+
+/* An expression's text and what it reads into items, kept (in A->keep)
+ * only if some place it is evaluated cannot be answered a batch of items
+ * at a time (batch_shape). */
+typedef struct bucket {
+  const char *text;
+  unsigned uses; /* RP_PROJ_* */
+  bool failed;
+  rp_vec keeps; /* rp_projection_keep */
+} bucket;
 
 static bool ok(const an *A) { return !A->why && !A->oom; }
 
@@ -135,15 +150,15 @@ static enum rel relate(const an *A, const char *p, const char **rel) {
   return INSIDE;
 }
 
-static void keep_one(an *A, const char *path, size_t n, bool whole) {
-  for (size_t i = 0; i < A->keep.len; i++) {
-    rp_projection_keep *k = &RP_VEC_AT(A->keep, rp_projection_keep, i);
+static void keep_into(an *A, rp_vec *into, const char *path, size_t n, bool whole) {
+  for (size_t i = 0; i < into->len; i++) {
+    rp_projection_keep *k = &RP_VEC_AT(*into, rp_projection_keep, i);
     if (strlen(k->path) == n && strncmp(k->path, path, n) == 0) {
       k->whole |= whole;
       return;
     }
   }
-  rp_projection_keep *k = rp_vec_push(A->a, &A->keep, sizeof *k);
+  rp_projection_keep *k = rp_vec_push(A->a, into, sizeof *k);
   const char *s = rp_arena_strndup(A->a, path, n);
   if (!k || !s) {
     A->oom = true;
@@ -151,6 +166,12 @@ static void keep_one(an *A, const char *path, size_t n, bool whole) {
   }
   k->path = s;
   k->whole = whole;
+}
+
+static void keep_one(an *A, const char *path, size_t n, bool whole) {
+  rp_vec *into =
+      A->pending >= 0 ? &RP_VEC_AT(A->buckets, bucket, (size_t)A->pending).keeps : &A->keep;
+  keep_into(A, into, path, n, whole);
 }
 
 /* Records a path below the item, its elements on the way too. */
@@ -881,22 +902,218 @@ static void apply_mode(an *A, const char *mode, const pset *ctx) {
 
 static const char *const OWN_ATTRS[] = {"select", "test", "match", "by", "group-by", "mode"};
 
-static void element(an *A, const xmlNode *e, const pset *ctx) {
+/* ---- expressions answered a batch of items at a time ------------------------
+ * Bind evaluates an expression a batch of items at a time (bind.c,
+ * batch_nodes and batch_test: every item out of the tree but a batch, read
+ * whole) when the union of the batches' answers is the answer: a path of
+ * names from a context outside the items to them, predicates on the items
+ * that read inside each (no position, no other item), and, for a test, a
+ * path on into them. What such an expression reads into items needs no
+ * keeping. Only for the elements whose select and test bind evaluates
+ * itself (blocks and groups; not inline elements, a chart's parts, cols). */
+
+static const char *const BATCH_KINDS[] = {
+    "heading", "paragraph", "list",    "item",     "quote", "box",          "shape", "spacer",
+    "chart",   "grid",      "columns", "card",     "table", "row",          "cell",  "stat",
+    "image",   "endnotes",  "if",      "for-each", "group", "column-break", "apply", "page-break"};
+
+static bool batch_kind(const xmlNode *e) {
+  for (const xmlNode *p = e->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+    if (named(p, "chart") || named(p, "span") || named(p, "link")) return false;
+  for (size_t i = 0; i < sizeof BATCH_KINDS / sizeof BATCH_KINDS[0]; i++)
+    if (named(e, BATCH_KINDS[i])) return true;
+  return false;
+}
+
+static const char *skip_ws(const char *s) {
+  while (space(*s)) s++;
+  return s;
+}
+
+static const char *name_end(const char *s) {
+  if (!name_start((unsigned char)*s)) return s;
+  while (name_char((unsigned char)*s)) s++;
+  return s;
+}
+
+/* [s, e): a predicate that reads only inside its item, and no position:
+ * a path of names (its last step may be an attribute), compared or not
+ * with a literal, in not() or not. */
+static bool local_pred(const char *s, const char *e) {
+  s = skip_ws(s);
+  while (e > s && space(e[-1])) e--;
+  if (strncmp(s, "not", 3) == 0 && *skip_ws(s + 3) == '(') {
+    if (e[-1] != ')') return false;
+    return local_pred(skip_ws(s + 3) + 1, e - 1);
+  }
+  for (;;) {
+    bool attr = *s == '@';
+    const char *n = name_end(s + attr);
+    if (n == s + attr) return false;
+    s = n;
+    if (attr || *s != '/') break;
+    s++;
+  }
+  s = skip_ws(s);
+  if (s == e) return true;
+  if (*s == '=')
+    s++;
+  else if (s[0] == '!' && s[1] == '=')
+    s += 2;
+  else
+    return false;
+  s = skip_ws(s);
+  if (*s != '\'' && *s != '"') return false;
+  const char *close = memchr(s + 1, *s, (size_t)(e - s - 1));
+  return close && skip_ws(close + 1) == e;
+}
+
+/* Whether every position of ps is an item (1), none is and none is in
+ * one (0), or neither (-1). */
+static int all_items(an *A, const pset *ps) {
+  int items = 0;
+  for (size_t i = 0; i < ps->n; i++) {
+    const char *rel = NULL, *p = ps->v[i];
+    enum rel r = *p == '!' ? INSIDE : relate(A, p, &rel);
+    if (r == INSIDE || r == UNKNOWN) return -1;
+    items += r == ITEM;
+  }
+  return items == 0 ? 0 : (size_t)items == ps->n ? 1 : -1;
+}
+
+/* text on ctx: the shape above, for `use`. */
+static bool batch_shape(an *A, const char *text, const pset *ctx, unsigned use) {
+  if (!ctx->n || all_items(A, ctx) != 0) return false;
+  const char *s = skip_ws(text);
+  if (*s == '/') s++;
+  bool item = false, after = false;
+  for (;;) {
+    bool attr = *s == '@';
+    const char *n = name_end(s + attr);
+    if (n == s + attr || (attr && !item)) return false;
+    if (item) {
+      after = true;
+      if (use != RP_PROJ_TEST) return false;
+    } else {
+      pset out = {0};
+      eval_n(A, text, (size_t)(n - text), ctx, USE_NODES, &out);
+      int at = ok(A) ? all_items(A, &out) : -1;
+      if (at < 0) return false;
+      item = at == 1;
+    }
+    s = n;
+    while (*s == '[') {
+      if (!item || after) return false;
+      int depth = 0;
+      char quote = 0;
+      const char *c = s;
+      for (; *c; c++) {
+        if (quote) {
+          quote = *c == quote ? 0 : quote;
+        } else if (*c == '\'' || *c == '"') {
+          quote = *c;
+        } else if (*c == '[') {
+          depth++;
+        } else if (*c == ']' && --depth == 0) {
+          break;
+        }
+      }
+      if (!*c || !local_pred(s + 1, c)) return false;
+      s = c + 1;
+    }
+    if (*s != '/') break;
+    s++;
+  }
+  return item && !*skip_ws(s);
+}
+
+/* One place text is evaluated for `use` on ctx: its bucket's index, or -1
+ * when this place cannot be answered a batch at a time (then nothing of
+ * the bucket is, and its reads are kept). */
+static long occurrence(an *A, const xmlNode *e, const char *text, unsigned use, const pset *ctx) {
+  size_t i = 0;
+  while (i < A->buckets.len && strcmp(RP_VEC_AT(A->buckets, bucket, i).text, text) != 0) i++;
+  if (i == A->buckets.len) {
+    bucket *k = rp_vec_push(A->a, &A->buckets, sizeof *k);
+    const char *t = rp_arena_strdup(A->a, text);
+    if (!k || !t) {
+      A->oom = true;
+      return -1;
+    }
+    *k = (bucket){.text = t};
+  }
+  long saved = A->pending;
+  A->pending = -1; /* the shape's own steps reach no further than the items */
+  bool fits = batch_kind(e) && batch_shape(A, text, ctx, use);
+  A->pending = saved;
+  bucket *k = &RP_VEC_AT(A->buckets, bucket, i);
+  k->uses |= use;
+  k->failed |= !fits;
+  return k->failed ? -1 : (long)i;
+}
+
+/* text evaluated as an expression of element e for `use` (USE_NODES: a
+ * select; USE_TEST), its reads held by its bucket when it may be batched. */
+static void eval_at(an *A, const xmlNode *e, const char *text, const pset *ctx, enum use use,
+                    pset *out, long *bucket_out) {
+  long k = occurrence(A, e, text, use == USE_NODES ? RP_PROJ_NODES : RP_PROJ_TEST, ctx);
+  long saved = A->pending;
+  A->pending = k;
+  eval(A, text, ctx, use, out);
+  A->pending = saved;
+  if (bucket_out) *bucket_out = k;
+}
+
+/* ctx with each item position made "!" + it (read whole). Bind reads an item
+ * whole while it is the context of an element or of an expression (bind.c:
+ * lend_scope, lend_context), so what is read from it there needs no
+ * keeping. Not so for a group's keys (read from the kept parts) or the
+ * nodes a select gives to <copy> and to an empty element (their text is
+ * read without them being a context). */
+static const pset *whole_items(an *A, const pset *ctx, pset *buf) {
+  const char *rel = NULL;
+  size_t i = 0;
+  while (i < ctx->n && relate(A, ctx->v[i], &rel) != ITEM) i++;
+  if (i == ctx->n) return ctx;
+  *buf = (pset){0};
+  for (i = 0; i < ctx->n && ok(A); i++)
+    add(A, buf,
+        relate(A, ctx->v[i], &rel) == ITEM ? rp_arena_printf(A->a, "!%s", ctx->v[i]) : ctx->v[i]);
+  return buf;
+}
+
+static void element(an *A, const xmlNode *e, const pset *outer) {
+  pset own_buf, inner_buf;
+  const pset *ctx = whole_items(A, outer, &own_buf);
   pset inner = *ctx;
   char *sel = attr(e, "select"), *test = attr(e, "test"), *by = attr(e, "by");
   char *gby = attr(e, "group-by"), *mode = attr(e, "mode");
   const pset *outer_group = A->group;
+  long sel_bucket = -1;
   if (sel) {
     inner = (pset){0};
-    eval(A, sel, ctx, USE_NODES, &inner);
+    eval_at(A, e, sel, ctx, USE_NODES, &inner, &sel_bucket);
   }
+  const pset *each = whole_items(A, &inner, &inner_buf); /* each context, lent */
   if (test) {
-    eval(A, test, ctx, USE_TEST, NULL);
-    if (sel) eval(A, test, &inner, USE_TEST, NULL);
+    eval_at(A, e, test, ctx, USE_TEST, NULL, NULL);
+    if (sel) eval_at(A, e, test, each, USE_TEST, NULL, NULL);
   }
   pset *grp = NULL;
   if (by || gby) {
+    /* a group's keys on what a batched select gives are read in its
+     * batches, the items whole; with no position (its size is not known
+     * then) */
+    const char *key = by ? by : gby;
+    if (sel_bucket >= 0 &&
+        (!by || !named(e, "group") || strstr(key, "position") || strstr(key, "last"))) {
+      RP_VEC_AT(A->buckets, bucket, (size_t)sel_bucket).failed = true;
+      sel_bucket = -1;
+    }
+    long saved = A->pending;
+    A->pending = sel_bucket;
     eval(A, by ? by : gby, &inner, USE_TEXT, NULL);
+    A->pending = saved;
     grp = rp_arena_alloc(A->a, sizeof *grp);
     if (grp) *grp = inner, A->group = grp;
   }
@@ -906,11 +1123,11 @@ static void element(an *A, const xmlNode *e, const pset *ctx) {
       own |= xmlStrEqual(at->name, (const xmlChar *)OWN_ATTRS[i]);
     if (!own && at->children && at->children->content &&
         strchr((const char *)at->children->content, '{'))
-      pattern(A, (const char *)at->children->content, &inner);
+      pattern(A, (const char *)at->children->content, each);
   }
   xmlFree(sel), xmlFree(test), xmlFree(by), xmlFree(gby);
   if (named(e, "apply")) {
-    apply_mode(A, mode, &inner);
+    apply_mode(A, mode, each);
   } else {
     bool copies = named(e, "copy");
     for (size_t i = 0; i < sizeof COPIES_WHEN_EMPTY / sizeof COPIES_WHEN_EMPTY[0]; i++)
@@ -921,7 +1138,7 @@ static void element(an *A, const xmlNode *e, const pset *ctx) {
         element(A, c, &inner);
       else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content &&
                strchr((const char *)c->content, '{'))
-        pattern(A, (const char *)c->content, &inner);
+        pattern(A, (const char *)c->content, each);
     }
   }
   xmlFree(mode);
@@ -948,6 +1165,8 @@ static void tmpl(an *A, const xmlNode *t, const pset *ctx) {
     add(A, &fresh, ctx->v[i]);
   }
   if (!fresh.n || !ok(A)) return;
+  pset buf; /* a template's context is lent (an <apply>'s) or a section's: whole */
+  fresh = *whole_items(A, &fresh, &buf);
   char *match = attr(t, "match");
   if (match) {
     eval(A, match, &fresh, USE_TEST, NULL);
@@ -1057,6 +1276,28 @@ static int by_path(const void *a, const void *b) {
 static rp_status finish(rp_arena *a, an *A, rp_projection **out) {
   rp_projection *p = rp_arena_calloc(a, 1, sizeof *p);
   if (!p) return RP_ERR_INTERNAL;
+  p->batched = rp_arena_calloc(a, A->buckets.len + 1, sizeof *p->batched);
+  if (!p->batched) return RP_ERR_INTERNAL;
+  for (size_t i = 0; i < A->buckets.len; i++) {
+    const bucket *k = &RP_VEC_AT(A->buckets, bucket, i);
+    if (!k->keeps.len) continue; /* reads nothing in items: as it is */
+    if (!k->failed) {
+      const char *t = rp_arena_strdup(a, k->text);
+      if (!t) return RP_ERR_INTERNAL;
+      unsigned uses = k->uses | RP_PROJ_ATTRS;
+      for (size_t j = 0; j < k->keeps.len; j++) {
+        const char *path = RP_VEC_AT(k->keeps, rp_projection_keep, j).path;
+        if (*path != '@' || strchr(path, '/')) uses &= ~RP_PROJ_ATTRS;
+      }
+      p->batched[p->n_batched++] = (rp_projection_batched){t, uses};
+      continue;
+    }
+    for (size_t j = 0; j < k->keeps.len; j++) {
+      const rp_projection_keep *kk = &RP_VEC_AT(k->keeps, rp_projection_keep, j);
+      keep_into(A, &A->keep, kk->path, strlen(kk->path), kk->whole);
+    }
+    if (A->oom) return RP_ERR_INTERNAL;
+  }
   for (const char *s = A->item; *s; s++) p->n_item += *s == '/';
   p->item = rp_arena_calloc(a, p->n_item, sizeof *p->item);
   p->keep = rp_arena_calloc(a, A->keep.len + 1, sizeof *p->keep);
@@ -1094,7 +1335,7 @@ rp_status rp_project_analyse_doc(rp_arena *a, const xmlDoc *doc, rp_projection *
   if (why) *why = NULL;
   rp_arena *scratch = rp_arena_new_child(a);
   if (!scratch) return RP_ERR_INTERNAL;
-  an A = {.a = scratch};
+  an A = {.a = scratch, .pending = -1};
   xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
   rp_vec runs = {0};
   const xmlNode *streamed = NULL;

@@ -439,6 +439,7 @@ static bool first_failure(rp_xeval *x, const rp_xexpr *e) {
 }
 
 xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
+  if (x->enter && !x->enter(x->enter_user, node)) return NULL;
   x->ctx->node = node;
   x->ctx->contextSize = size;
   x->ctx->proximityPosition = pos;

@@ -73,6 +73,37 @@ for bad in bad-schema bad-model bad-ids; do
     fail "$bad: exit $status, $(head -c 300 "$TMP/$bad.p.err")"
 done
 
+# The index's paths through the projection (docs/loading.md): studies
+# without a theme (the index's last table, its test and rows answered a batch
+# of studies at a time), keys that need a position (read from kept parts),
+# a study's title read from another (kept), a template applied to each study
+# from the index (lent whole): each the same bytes as a whole load.
+$PY - "$TMP/pack.xml" "$P/data/mixed.xml" <<'PY'
+import sys, re
+text = open(sys.argv[1], encoding="utf-8").read()
+n = [0]
+def drop(m):
+    n[0] += 1
+    return m.group(0) if n[0] % 7 else m.group(1)
+text = re.sub(r'(<case-study id="[^"]*") theme="[^"]*"', drop, text)
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+PY
+variant() { # NAME OLD NEW: layouts/case-studies.xml with OLD replaced
+  $PY -c 'import sys; t = open("layouts/case-studies.xml").read(); assert sys.argv[1] in t; sys.stdout.write(t.replace(sys.argv[1], sys.argv[2], 1))' \
+    "$2" "$3" >"$P/layouts/$1.xml"
+}
+variant keys '<group select="case-study[@theme]" by="@theme">' \
+  '<group select="case-study[@theme]" by="concat(@theme, substring(position(), 9))">'
+variant across '{title[1]}</link></paragraph><paragraph' \
+  '{title[1]} {$group[1]/title[1]}</link></paragraph><paragraph'
+variant applied '<column-break/>' \
+  '<column-break/><apply select="case-study[@place][position() &lt; 4]" mode="study-body"/>'
+cp layouts/case-studies.xml "$P/layouts/plain.xml"
+for v in plain keys across applied; do
+  same "mixed-$v" "$P/data/mixed.xml" "$P/layouts/$v.xml"
+  [ "$status" = 0 ] && pass "mixed-$v: rendered" || fail "mixed-$v: exit $status"
+done
+
 # Projection off for a layout that reads a study's text from outside it:
 # the same output either way.
 same review data/ccin-2018-19.xml annual-review
