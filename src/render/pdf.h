@@ -80,8 +80,12 @@ typedef struct rp_pdf {
   uint64_t spool_len; /* bytes written to it, the buffered ones included */
   uint8_t *spool_buf; /* the last spool_used of them, not yet in the file */
   size_t spool_used;
-  int spool_err;                      /* errno of its first failed write or read */
-  struct rp_flate *flate;             /* the compressor for every Flate stream (render/flate.h) */
+  size_t spool_cap;       /* spool_buf's size until spilt */
+  size_t spool_keep;      /* bytes kept in memory before spilling (render.h spool_memory) */
+  bool spool_spilt;       /* false: every byte is in spool_buf (a short document's
+                           * spool never touches the file: pdf_doc.c spool_append) */
+  int spool_err;          /* errno of its first failed write or read */
+  struct rp_flate *flate; /* the compressor for every Flate stream (render/flate.h) */
   struct rp_pdf_deflating *deflating; /* pages' streams deflated on a second thread, or NULL */
   const char *out_name;               /* the output as messages name it */
   HPDF_Page page;                     /* page being drawn */

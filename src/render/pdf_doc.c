@@ -409,17 +409,48 @@ static bool spool_pwrite(rp_pdf *p, const void *ptr, size_t n, uint64_t off) {
 
 /* The buffered bytes into the file. */
 static bool spool_flush(rp_pdf *p) {
+  if (!p->spool_spilt) return true; /* in memory: read from there */
   size_t n = p->spool_used;
   p->spool_used = 0;
   return n == 0 || spool_pwrite(p, p->spool_buf, n, p->spool_len - n);
 }
 
-/* Appends n bytes to the spool; false (spool_err set) on failure. They are
+/* Appends n bytes to the spool; false (spool_err set) on failure. The
+ * first SPOOL_MEM bytes (render.h spool_memory) stay in memory: a short document (the review's
+ * spool is ~150 KB) is saved without a write or read of the file (they were
+ * ~1,300 system calls, a few ms). Past that, everything goes to the file,
  * gathered SPOOL_BUF at a time: written as they came, a long document made
  * half a million small writes (a sixth of its time, in the kernel). */
 #define SPOOL_BUF (64u << 10)
+#define SPOOL_MEM (1u << 20)
+static bool spool_spill(rp_pdf *p) {
+  p->spool_spilt = true;
+  p->spool_used = 0;
+  if (p->spool_len && !spool_pwrite(p, p->spool_buf, p->spool_len, 0)) return false;
+  if (p->spool_cap > SPOOL_BUF) { /* back to a write buffer's size */
+    uint8_t *b = rp_mem_realloc(p->spool_buf, SPOOL_BUF);
+    if (b) p->spool_buf = b;
+  }
+  return true;
+}
+
 static bool spool_append(rp_pdf *p, const void *ptr, size_t n) {
   if (p->spool_err) return false;
+  if (!p->spool_spilt) {
+    size_t need = p->spool_len + n;
+    if (need <= p->spool_keep && need > p->spool_cap) {
+      size_t cap = p->spool_cap ? p->spool_cap : SPOOL_BUF;
+      while (cap < need) cap *= 2;
+      uint8_t *b = rp_mem_realloc(p->spool_buf, cap);
+      if (b) p->spool_buf = b, p->spool_cap = cap;
+    }
+    if (need <= p->spool_cap && need <= p->spool_keep) {
+      memcpy(p->spool_buf + p->spool_len, ptr, n);
+      p->spool_len += n;
+      return true;
+    }
+    if (!spool_spill(p)) return false; /* too long to keep, or no memory for it */
+  }
   if (!p->spool_buf && !(p->spool_buf = rp_mem_alloc(SPOOL_BUF))) {
     if (!spool_pwrite(p, ptr, n, p->spool_len)) return false; /* unbuffered, then */
     p->spool_len += n;
@@ -445,6 +476,14 @@ static HPDF_STATUS HPDF_STDCALL spool_write(HPDF_Stream s, const HPDF_BYTE *ptr,
 
 /* Reads n bytes at off from the spool; false (spool_err set) on failure. */
 static bool spool_pread(rp_pdf *p, uint64_t off, HPDF_BYTE *buf, size_t n) {
+  if (!p->spool_spilt) {
+    if (off > p->spool_len || n > p->spool_len - off) {
+      if (!p->spool_err) p->spool_err = EIO;
+      return false;
+    }
+    if (n) memcpy(buf, p->spool_buf + off, n);
+    return true;
+  }
   if (p->spool_used && !spool_flush(p)) return false;
   size_t done = 0;
   while (done < n) {
@@ -1564,6 +1603,7 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
                 .print = opts->print,
                 .streaming = true,
                 .spool_fd = -1,
+                .spool_keep = opts->spool_memory ? opts->spool_memory : SPOOL_MEM,
                 .out_name = opts->out_name ? opts->out_name : r->out_path};
   p->off = rp_pdf_print_offset(&p->print);
   p->scratch = rp_arena_new();

@@ -40,6 +40,10 @@ typedef struct rp_render_opts {
    * NULL: none. Saving the file follows the last call. */
   void (*page)(void *user, size_t done, size_t total);
   void *page_user; /* passed to page */
+  /* Bytes of finished streams kept in memory before they go to the spool
+   * file next to the output (pdf_doc.c spool_append); 0: 1 MiB. Tests set
+   * 1 to take the file's path. */
+  size_t spool_memory;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or

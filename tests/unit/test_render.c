@@ -1076,7 +1076,8 @@ static size_t render_peak(fixture *fx, int pages) {
   for (int pg = 0; pg < pages; pg++) add_tagged_page(fx, pg, &id);
   size_t before = rp_mem_live(), peak = 0;
   rp_render *r = NULL;
-  rp_render_opts o = {.source_date_epoch = "0"};
+  /* the spool in its file: kept in memory, its first MiB would count */
+  rp_render_opts o = {.source_date_epoch = "0", .spool_memory = 1};
   assert_int_equal(rp_render_begin(&o, tmp_path("flat.pdf"), &fx->d, &r), RP_OK);
   for (size_t i = 0; i < fx->doc.pages.len; i++) {
     rp_layout_doc view = fx->doc;
@@ -1249,6 +1250,18 @@ static void test_spool_leaves_nothing(void **state) {
   assert_int_equal(r.status, 0);
   assert_int_equal(atoi(r.out), 40); /* the last page's lines, read back from the spool */
   run_free(&r);
+  /* the spool kept in memory (as here, ~100 KB) or in its file from the
+   * first byte, or spilt part-way: the same file */
+  char mem[4200];
+  snprintf(mem, sizeof mem, "%s/file.pdf", dir);
+  for (size_t keep = 1; keep <= 40001; keep += 40000) {
+    rp_render_opts file = {.spool_memory = keep};
+    assert_int_equal(rp_render_pdf(&fx->doc, &file, mem, &fx->d), RP_OK);
+    r = run("cmp '%s' '%s'", out, mem);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+  }
+  unlink(mem);
   /* uncompressed (the fuzzers' setting): the raw operators go through the spool */
   rp_render_opts raw = {.uncompressed = true};
   assert_int_equal(rp_render_pdf(&fx->doc, &raw, out, &fx->d), RP_OK);
@@ -1287,7 +1300,8 @@ static void test_spool_and_output_write_failures(void **state) {
   struct rlimit low = {16 * 1024, old.rlim_max};
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
   unlink(tmp_path("big.pdf"));
-  rp_status st = rp_render_pdf(&fx->doc, NULL, tmp_path("big.pdf"), &fx->d);
+  rp_render_opts to_file = {.spool_memory = 1}; /* the spool's file from its first byte */
+  rp_status st = rp_render_pdf(&fx->doc, &to_file, tmp_path("big.pdf"), &fx->d);
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, was);
   assert_int_equal(st, RP_ERR_INPUT);
