@@ -215,6 +215,15 @@ static bool same_file(const char *x, const char *y) {
   return ca == cb;
 }
 
+/* bench/pack_xml.py's pack of n studies, written to `pack` (the test is
+ * skipped where it cannot be made). */
+static void pack_of(int n, char *pack, size_t cap) {
+  char cmd[8192];
+  snprintf(pack, cap, "%s/pack-%d.xml", rp_test_tmpdir(), n);
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %d %s", rp_test_src("bench/pack_xml.py"), n, pack);
+  if (system(cmd) != 0) skip();
+}
+
 /* Lazy binding (each section bound as layout reaches it, its memory freed
  * once its pages are drawn) makes the same PDF as binding the whole
  * document first: the sample, and a pack long enough to be streamed
@@ -222,7 +231,7 @@ static bool same_file(const char *x, const char *y) {
  * whose text is the same. */
 static void test_lazy_binding_same_pdf(void **state) {
   (void)state;
-  char lazy[4096], whole[4096], pack[4096], cmd[8192];
+  char lazy[4096], whole[4096], pack[4096];
   snprintf(lazy, sizeof lazy, "%s/lazy.pdf", rp_test_tmpdir());
   snprintf(whole, sizeof whole, "%s/whole.pdf", rp_test_tmpdir());
   const char *sample = rp_test_src("data/ccin-2018-19.xml");
@@ -230,9 +239,7 @@ static void test_lazy_binding_same_pdf(void **state) {
   render_with(sample, review, lazy, false);
   render_with(sample, review, whole, true);
   assert_true(same_file(lazy, whole));
-  snprintf(pack, sizeof pack, "%s/pack-2200.xml", rp_test_tmpdir());
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 2200 %s", rp_test_src("bench/pack_xml.py"), pack);
-  if (system(cmd) != 0) skip();
+  pack_of(2200, pack, sizeof pack);
   char layout[4096];
   snprintf(layout, sizeof layout, "%s", rp_test_src("layouts/case-studies.xml"));
   render_with(pack, layout, lazy, false);
@@ -582,12 +589,10 @@ static void test_memory_budget_loads_serially(void **state) {
  * a time, makes byte for byte the PDF that binding whole makes. */
 static void test_pieces_pack_same_pdf(void **state) {
   (void)state;
-  char pieces[4096], whole[4096], pack[4096], cmd[8192];
+  char pieces[4096], whole[4096], pack[4096];
   snprintf(pieces, sizeof pieces, "%s/pieces-220.pdf", rp_test_tmpdir());
   snprintf(whole, sizeof whole, "%s/whole-220.pdf", rp_test_tmpdir());
-  snprintf(pack, sizeof pack, "%s/pack-220.xml", rp_test_tmpdir());
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 220 %s", rp_test_src("bench/pack_xml.py"), pack);
-  if (system(cmd) != 0) skip();
+  pack_of(220, pack, sizeof pack);
   const char *layout = rp_test_src("layouts/case-studies.xml");
   assert_int_equal(render_with(pack, layout, pieces, false), 1);
   assert_true(render_with(pack, layout, whole, true) >= 2);
@@ -622,12 +627,10 @@ static void dump_with(const char *content, const char *layout, const char *dump,
  * counted, not as it goes.) */
 static void test_pieces_long_tables_same_pages(void **state) {
   (void)state;
-  char pieces[4096], whole[4096], pack[4096], cmd[8192];
+  char pieces[4096], whole[4096], pack[4096];
   snprintf(pieces, sizeof pieces, "%s/pieces-800.dump", rp_test_tmpdir());
   snprintf(whole, sizeof whole, "%s/whole-800.dump", rp_test_tmpdir());
-  snprintf(pack, sizeof pack, "%s/pack-800.xml", rp_test_tmpdir());
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s 800 %s", rp_test_src("bench/pack_xml.py"), pack);
-  if (system(cmd) != 0) skip();
+  pack_of(800, pack, sizeof pack);
   const char *layout = rp_test_src("layouts/case-studies.xml");
   dump_with(pack, layout, pieces, false);
   dump_with(pack, layout, whole, true);
