@@ -945,6 +945,16 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
+/* A large value's buffer freed once it is packed: one large object (the
+ * page tree, the structure tree's parent tree) does not keep its size to
+ * the end of the save. */
+static void val_shrink(out_file *o) {
+  if (o->val_cap <= ((size_t)256 << 10)) return;
+  rp_mem_free(o->val);
+  o->val = NULL;
+  o->val_len = o->val_cap = 0;
+}
+
 /* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
  * they start) as libharu would; with key >= 0 the /StructParent entry is
  * left out and *cut says where it was. */
@@ -1374,8 +1384,10 @@ static bool save_objects(rp_pdf *p, out_file *o) {
     return false;
   HPDF_Stream file = HPDF_CallbackWriter_New(pdf->mmgr, out_write, o);
   HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
-  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
   HPDF_List entries = pdf->xref->entries;
+  /* the cross-reference rows at their size (a few more are made while saving) */
+  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev &&
+            rp_objstm_reserve(o->w, (size_t)entries->count + entries->count / 64);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     if (slot_spooled(e)) { /* written and freed: its value, read back */
@@ -1393,6 +1405,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
       size_t len = o->val_len;
       while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
       ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+      val_shrink(o);
       continue;
     }
     const HPDF_Obj_Header *h = e->obj;
@@ -1419,6 +1432,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
     size_t len = o->val_len;
     while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
     ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+    val_shrink(o);
   }
   /* the trailer's Root, Info and ID */
   static const char *const keys[] = {"Root", "Info", "ID"};
