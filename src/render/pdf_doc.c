@@ -1477,6 +1477,7 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   if (!o->f) o->err = errno ? errno : EIO;
   bool saved = false;
   if (o->f && p->pdf->compression_mode != HPDF_COMP_NONE) {
+    rp_mem_trim();
     saved = save_objects(p, o);
   } else if (o->f) {
     HPDF_Stream s = HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o);
@@ -1624,6 +1625,10 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
   return true;
 }
 
+/* Pages between two rp_mem_trim calls: a long document's layout frees
+ * much (placed pages, bound pieces) that glibc would keep resident. */
+#define TRIM_PAGES 1024
+
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf *p = &r->p;
   p->doc = doc;
@@ -1656,6 +1661,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_arena_adopt(p->scratch, p->page_refs);
   p->page_refs = NULL;
   r->drawn++;
+  if (r->drawn % TRIM_PAGES == 0) rp_mem_trim();
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;
 }
