@@ -1627,7 +1627,7 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
 
 /* Pages between two rp_mem_trim calls: a long document's layout frees
  * much (placed pages, bound pieces) that glibc would keep resident. */
-#define TRIM_PAGES 1024
+#define TRIM_PAGES 256
 
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf *p = &r->p;
