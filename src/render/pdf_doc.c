@@ -1674,7 +1674,8 @@ rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   } else if (r->drawn != doc->pages.len) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
   } else {
-    rp_pdf_running_end(p); /* {$pages}, now counted */
+    if (r->drawn >= TRIM_PAGES) rp_mem_trim(); /* a long document: the last pages' layout */
+    rp_pdf_running_end(p);                     /* {$pages}, now counted */
     rp_pdf_dests_finish(p);
     finish(p, r->epoch);
   }
