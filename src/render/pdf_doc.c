@@ -1627,7 +1627,7 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
 
 /* Pages between two rp_mem_trim calls: a long document's layout frees
  * much (placed pages, bound pieces) that glibc would keep resident. */
-#define TRIM_PAGES 256
+#define TRIM_PAGES 64
 
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf *p = &r->p;
@@ -1674,7 +1674,7 @@ rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   } else if (r->drawn != doc->pages.len) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
   } else {
-    if (r->drawn >= TRIM_PAGES) rp_mem_trim(); /* a long document: the last pages' layout */
+    if (r->drawn >= TRIM_PAGES) rp_mem_trim(); /* a long document: its last pages freed */
     rp_pdf_running_end(p);                     /* {$pages}, now counted */
     rp_pdf_dests_finish(p);
     finish(p, r->epoch);
