@@ -70,6 +70,11 @@ bool rp_objstm_write(rp_objstm *w, const void *data, size_t n);
 bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen);
 /* Object `num`'s value, into an object stream. */
 bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len);
+/* The same in pieces, straight into the object stream (a large value is
+ * not gathered first): bytes of the value being written, then its end, as
+ * object `num` (white space at its end dropped). */
+bool rp_objstm_value(rp_objstm *w, const void *data, size_t n);
+bool rp_objstm_value_end(rp_objstm *w, size_t num);
 /* Writes the object streams, then the cross-reference stream for objects
  * 0 … size-1 and those streams, with `trailer` (its entries besides /Type,
  * /Size and /W, e.g. "/Root 1 0 R /Info 2 0 R"), and startxref. */

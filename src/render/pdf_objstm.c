@@ -286,6 +286,8 @@ struct rp_objstm {
   out_buf body;                          /* the current object stream: HEAD_ROOM, then the values */
   size_t pairs[RP_OBJSTM_PER_STREAM][2]; /* its objects' numbers and offsets */
   size_t count;
+  size_t value_off; /* where the value being written starts in body */
+  bool in_value;    /* rp_objstm_value has started one */
   kept_stream *kept;
   size_t n_kept, cap_kept;
   out_buf mem; /* kept object streams without io.keep */
@@ -419,18 +421,34 @@ static bool close_stream(rp_objstm *w) {
   return true;
 }
 
-bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len) {
-  if (w->failed || !set_row(w, num, 2, (uint32_t)w->n_kept, (uint16_t)w->count)) return false;
-  if (w->body.len == 0) { /* the room for the pairs */
-    static const uint8_t room[HEAD_ROOM];
-    put(&w->body, room, sizeof room);
+bool rp_objstm_value(rp_objstm *w, const void *data, size_t n) {
+  if (w->failed) return false;
+  if (!w->in_value) {
+    if (w->body.len == 0) { /* the room for the pairs */
+      static const uint8_t room[HEAD_ROOM];
+      put(&w->body, room, sizeof room);
+    }
+    w->value_off = w->body.len;
+    w->in_value = true;
   }
+  put(&w->body, data, n);
+  return !w->body.nomem || fail(w, true);
+}
+
+bool rp_objstm_value_end(rp_objstm *w, size_t num) {
+  if (!rp_objstm_value(w, NULL, 0) || !set_row(w, num, 2, (uint32_t)w->n_kept, (uint16_t)w->count))
+    return false;
+  w->in_value = false;
+  while (w->body.len > w->value_off && is_ws(w->body.data[w->body.len - 1])) w->body.len--;
   w->pairs[w->count][0] = num;
-  w->pairs[w->count][1] = w->body.len - HEAD_ROOM;
-  put(&w->body, value, len);
+  w->pairs[w->count][1] = w->value_off - HEAD_ROOM;
   puts_(&w->body, "\n");
   if (w->body.nomem) return fail(w, true);
   return ++w->count < RP_OBJSTM_PER_STREAM || close_stream(w);
+}
+
+bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len) {
+  return rp_objstm_value(w, value, len) && rp_objstm_value_end(w, num);
 }
 
 /* Writes one stream object `num` with dictionary entries `dict` and data. */
