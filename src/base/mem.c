@@ -214,6 +214,8 @@ void rp_mem_set_limit(size_t bytes) { limit = bytes; }
 
 size_t rp_mem_live(void) { return held(); }
 
+void rp_mem_trim(void) { malloc_trim(0); }
+
 void rp_mem_uncounted(void) {
   if (!fail_at) uncounted = true;
 }

@@ -75,5 +75,9 @@ void rp_mem_forget_failure(void);
 void rp_mem_set_limit(size_t bytes);
 size_t rp_mem_live(void);
 bool rp_mem_limit_hit(void);
+/* Gives freed memory the allocator keeps back to the system (glibc keeps
+ * freed chunks below the top of its heap resident): for a phase that ends
+ * having freed much, before one that allocates anew. */
+void rp_mem_trim(void);
 
 #endif

@@ -39,8 +39,9 @@ typedef enum rp_objstm_result {
  * deflated once it holds RP_OBJSTM_PER_STREAM objects and kept (io.keep:
  * out of memory; else in memory) until rp_objstm_end writes them all after
  * the streams, numbered from the document's size on, then the
- * cross-reference stream. Memory: one object stream's text, its deflated
- * bytes, 8 bytes per object number. */
+ * cross-reference stream. Memory: one object stream's text (its buffer
+ * freed after a large one), its deflated bytes, and the cross-reference
+ * stream's data as it grows (7 bytes an object number), deflated at the end. */
 typedef struct rp_flate rp_flate;
 
 typedef struct rp_objstm_io {
@@ -59,12 +60,21 @@ typedef struct rp_objstm rp_objstm;
 /* Starts the file with `header` (libharu's two lines; a version below 1.5
  * raised to 1.5). NULL when out of memory or the write failed. */
 rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len);
+/* Room for the rows of objects 0 … objects-1 (the caller's count so far),
+ * so the table is not grown step by step; false when out of memory (the
+ * writer has then failed). */
+bool rp_objstm_reserve(rp_objstm *w, size_t objects);
 /* Bytes to the file (a direct object's). */
 bool rp_objstm_write(rp_objstm *w, const void *data, size_t n);
 /* Object `num` (generation `gen`) starts here in the file. */
 bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen);
 /* Object `num`'s value, into an object stream. */
 bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len);
+/* The same in pieces, straight into the object stream (a large value is
+ * not gathered first): bytes of the value being written, then its end, as
+ * object `num` (white space at its end dropped). */
+bool rp_objstm_value(rp_objstm *w, const void *data, size_t n);
+bool rp_objstm_value_end(rp_objstm *w, size_t num);
 /* Writes the object streams, then the cross-reference stream for objects
  * 0 … size-1 and those streams, with `trailer` (its entries besides /Type,
  * /Size and /W, e.g. "/Root 1 0 R /Info 2 0 R"), and startxref. */

@@ -901,7 +901,7 @@ static void spool_page(rp_pdf *p, size_t index) {
 /* The PDF file being written. libharu writes in pieces of a few bytes,
  * gathered here into 32 KB writes. A compressed document is written object
  * by object (save_objects): streams go to the file as libharu writes them,
- * every other object's value is caught in `val` and goes into an object
+ * every other object's value goes, as libharu writes it, into an object
  * stream (render/objstm.h), whose finished parts wait in the spool; an
  * uncompressed one (debugging) is libharu's own file, every object left
  * readable where libharu put it. */
@@ -910,7 +910,7 @@ typedef struct out_file {
   int err;      /* errno of the first failed write */
   rp_pdf *p;    /* the document, for its spool */
   rp_objstm *w; /* the object-stream writer, or NULL */
-  uint8_t *val; /* the value of the object being packed */
+  uint8_t *val; /* the trailer's entries */
   size_t val_len, val_cap;
   bool val_nomem;
   size_t used;
@@ -966,7 +966,7 @@ static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   return HPDF_OK;
 }
 
-/* libharu's writes of a value to be packed. */
+/* libharu's writes of the trailer's entries. */
 static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
   out_file *o = s->attr;
   if (o->val_cap - o->val_len < n) {
@@ -982,6 +982,15 @@ static HPDF_STATUS HPDF_STDCALL val_write(HPDF_Stream s, const HPDF_BYTE *ptr, H
   memcpy(o->val + o->val_len, ptr, n);
   o->val_len += n;
   return HPDF_OK;
+}
+
+/* libharu's writes of a value to be packed: into the object stream as
+ * they come. */
+static HPDF_STATUS HPDF_STDCALL pack_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
+  out_file *o = s->attr;
+  if (rp_objstm_value(o->w, ptr, n)) return HPDF_OK;
+  return HPDF_SetError(s->error,
+                       rp_objstm_nomem(o->w) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_FILE_IO_ERROR, 0);
 }
 
 /* Writes dictionary `dict`'s entries to w (the spool's writer, at `off` when
@@ -1412,9 +1421,12 @@ static bool save_objects(rp_pdf *p, out_file *o) {
       (pdf->info && HPDF_Dict_Add(pdf->trailer, "Info", pdf->info) != HPDF_OK))
     return false;
   HPDF_Stream file = HPDF_CallbackWriter_New(pdf->mmgr, out_write, o);
-  HPDF_Stream val = file ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
-  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev;
+  HPDF_Stream pack = file ? HPDF_CallbackWriter_New(pdf->mmgr, pack_write, o) : NULL;
+  HPDF_Stream val = pack ? HPDF_CallbackWriter_New(pdf->mmgr, val_write, o) : NULL;
   HPDF_List entries = pdf->xref->entries;
+  /* the cross-reference rows at their size (a few more are made while saving) */
+  bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev &&
+            rp_objstm_reserve(o->w, (size_t)entries->count + entries->count / 64);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     if (slot_spooled(e)) { /* written and freed: its value, read back */
@@ -1427,11 +1439,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
              copy_slot(p, &si, file) && rp_objstm_write(o->w, "\012endobj\012", 8);
         continue;
       }
-      o->val_len = 0;
-      ok = ok && copy_slot(p, &si, val);
-      size_t len = o->val_len;
-      while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
-      ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+      ok = ok && copy_slot(p, &si, pack) && rp_objstm_value_end(o->w, i);
       continue;
     }
     const HPDF_Obj_Header *h = e->obj;
@@ -1449,15 +1457,12 @@ static bool save_objects(rp_pdf *p, out_file *o) {
            rp_objstm_write(o->w, "\012endobj\012", 8);
       continue;
     }
-    o->val_len = 0;
     HPDF_STATUS st;
-    if (rp_pdf_tag_write(p, e->obj, val, &st))
+    if (rp_pdf_tag_write(p, e->obj, pack, &st))
       ok = st == HPDF_OK;
     else
-      ok = HPDF_Obj_WriteValue(e->obj, val, NULL) == HPDF_OK;
-    size_t len = o->val_len;
-    while (len > 0 && strchr(" \n\r\t\f", o->val[len - 1])) len--;
-    ok = ok && rp_objstm_packed(o->w, i, o->val, len);
+      ok = HPDF_Obj_WriteValue(e->obj, pack, NULL) == HPDF_OK;
+    ok = ok && rp_objstm_value_end(o->w, i);
   }
   /* the trailer's Root, Info and ID */
   static const char *const keys[] = {"Root", "Info", "ID"};
@@ -1476,6 +1481,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   ok = ok && val_write(val, (const HPDF_BYTE *)"", 1) == HPDF_OK &&
        rp_objstm_end(o->w, entries->count, (const char *)o->val);
   if (val) HPDF_Stream_Free(val);
+  if (pack) HPDF_Stream_Free(pack);
   if (file) HPDF_Stream_Free(file);
   return ok;
 }
@@ -1502,6 +1508,7 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   if (!o->f) o->err = errno ? errno : EIO;
   bool saved = false;
   if (o->f && p->pdf->compression_mode != HPDF_COMP_NONE) {
+    rp_mem_trim();
     saved = save_objects(p, o);
   } else if (o->f) {
     HPDF_Stream s = HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o);
@@ -1650,6 +1657,10 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
   return true;
 }
 
+/* Pages between two rp_mem_trim calls: a long document's layout frees
+ * much (placed pages, bound pieces) that glibc would keep resident. */
+#define TRIM_PAGES 64
+
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf *p = &r->p;
   p->doc = doc;
@@ -1682,6 +1693,7 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
     rp_arena_adopt(p->scratch, p->page_refs);
   p->page_refs = NULL;
   r->drawn++;
+  if (r->drawn % TRIM_PAGES == 0) rp_mem_trim();
   if (r->opts.page) r->opts.page(r->opts.page_user, index + 1, doc->pages.len);
   return p->status;
 }
@@ -1694,7 +1706,8 @@ rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc) {
   } else if (r->drawn != doc->pages.len) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "%zu of %zu pages drawn", r->drawn, doc->pages.len);
   } else {
-    rp_pdf_running_end(p); /* {$pages}, now counted */
+    if (r->drawn >= TRIM_PAGES) rp_mem_trim(); /* a long document: its last pages freed */
+    rp_pdf_running_end(p);                     /* {$pages}, now counted */
     rp_pdf_dests_finish(p);
     finish(p, r->epoch);
   }

@@ -257,11 +257,21 @@ static bool locate(const uint8_t *s, obj_ref *objs, size_t n, size_t xref) {
 
 /* ---- the writer ------------------------------------------------------ */
 
-typedef struct xref_row {
-  uint32_t a;   /* offset; or, in an object stream, its index until the end */
-  uint16_t b;   /* generation, or the index in the object stream */
-  uint8_t type; /* 0 free, 1 at an offset, 2 in an object stream */
-} xref_row;
+/* A cross-reference row as the stream holds it (W [1 4 2]): type (0 free,
+ * 1 at an offset, 2 in an object stream), the offset or the object
+ * stream's index (its number added at the end), the generation or the
+ * index in the object stream; big-endian. The table is the stream's data:
+ * 7 bytes an object, nothing rebuilt at the end. */
+enum { ROW = 7 };
+
+/* The most the "num off " pairs of an object stream take: its data is
+ * gathered after that much room, the pairs written just before it when it
+ * is closed (no copy of the values). */
+enum { HEAD_ROOM = RP_OBJSTM_PER_STREAM * 2 * 21 };
+
+/* An object-stream buffer larger than this is freed once its stream is
+ * deflated (one large value does not keep its room to the end). */
+#define KEEP_CAP ((size_t)256 << 10)
 
 typedef struct kept_stream {
   uint64_t at;               /* where io.keep (or w->kept) has its deflated bytes */
@@ -270,11 +280,14 @@ typedef struct kept_stream {
 
 struct rp_objstm {
   rp_objstm_io io;
-  uint64_t pos; /* bytes written to the file */
-  xref_row *rows;
+  uint64_t pos;  /* bytes written to the file */
+  uint8_t *rows; /* ROW bytes an object */
   size_t n_rows, cap_rows;
-  out_buf head, body; /* the current object stream: "num off " pairs, values */
+  out_buf body;                          /* the current object stream: HEAD_ROOM, then the values */
+  size_t pairs[RP_OBJSTM_PER_STREAM][2]; /* its objects' numbers and offsets */
   size_t count;
+  size_t value_off; /* where the value being written starts in body */
+  bool in_value;    /* rp_objstm_value has started one */
   kept_stream *kept;
   size_t n_kept, cap_kept;
   out_buf mem; /* kept object streams without io.keep */
@@ -297,17 +310,34 @@ bool rp_objstm_write(rp_objstm *w, const void *data, size_t n) {
 
 static bool write_str(rp_objstm *w, const char *s) { return rp_objstm_write(w, s, strlen(s)); }
 
-/* The row of object `num`, the table grown (free rows) to reach it. */
-static xref_row *row(rp_objstm *w, size_t num) {
-  if (num >= w->cap_rows) {
-    size_t cap = w->cap_rows ? w->cap_rows : 1024;
-    while (cap <= num) cap *= 2;
-    xref_row *r = rp_mem_reallocarray(w->rows, cap, sizeof *r);
-    if (!r) return fail(w, true), NULL;
-    w->rows = r, w->cap_rows = cap;
+static bool grow_rows(rp_objstm *w, size_t cap) {
+  if (cap > SIZE_MAX / ROW) return fail(w, true);
+  uint8_t *r = rp_mem_realloc(w->rows, cap * ROW);
+  if (!r) return fail(w, true);
+  w->rows = r, w->cap_rows = cap;
+  return true;
+}
+
+/* Sets object `num`'s row, the table grown (free rows) to reach it: by an
+ * eighth past what rp_objstm_reserve gave (a large block is remapped by
+ * realloc, not copied). */
+static bool set_row(rp_objstm *w, size_t num, uint8_t type, uint32_t a, uint16_t b) {
+  if (num >= w->cap_rows && !grow_rows(w, num + num / 8 + 1024)) return false;
+  if (w->n_rows <= num) {
+    memset(w->rows + w->n_rows * ROW, 0, (num + 1 - w->n_rows) * ROW);
+    w->n_rows = num + 1;
   }
-  for (; w->n_rows <= num; w->n_rows++) w->rows[w->n_rows] = (xref_row){0, 0, 0};
-  return &w->rows[num];
+  uint8_t *r = w->rows + num * ROW;
+  r[0] = type;
+  r[1] = (uint8_t)(a >> 24), r[2] = (uint8_t)(a >> 16), r[3] = (uint8_t)(a >> 8), r[4] = (uint8_t)a;
+  r[5] = (uint8_t)(b >> 8), r[6] = (uint8_t)b;
+  return true;
+}
+
+bool rp_objstm_reserve(rp_objstm *w, size_t objects) {
+  /* with the object streams' rows and the cross-reference stream's */
+  size_t cap = objects + objects / (RP_OBJSTM_PER_STREAM - 1) + 2;
+  return w->failed ? false : cap <= w->cap_rows || grow_rows(w, cap);
 }
 
 rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len) {
@@ -336,23 +366,36 @@ rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t
 }
 
 bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen) {
-  xref_row *r = w->failed ? NULL : row(w, num);
-  if (!r) return false;
+  if (w->failed) return false;
   if (w->pos > 0xFFFFFFFFu || gen > 0xFFFF) return fail(w, false);
-  *r = (xref_row){(uint32_t)w->pos, (uint16_t)gen, 1};
-  return true;
+  return set_row(w, num, 1, (uint32_t)w->pos, (uint16_t)gen);
 }
 
-/* Deflates the current object stream and keeps it. */
+static void drop_body(rp_objstm *w) {
+  rp_mem_free(w->body.data);
+  w->body = (out_buf){0};
+}
+
+/* Deflates the current object stream and keeps it: its "num off " pairs
+ * written into the room before its values. */
 static bool close_stream(rp_objstm *w) {
   if (w->count == 0) return true;
-  size_t first = w->head.len;
-  put(&w->head, w->body.data, w->body.len);
+  if (w->body.nomem) return fail(w, true);
+  out_buf head = {0};
+  char tmp[HEAD_ROOM];
+  head.data = (uint8_t *)tmp, head.cap = sizeof tmp;
+  for (size_t i = 0; i < w->count; i++) {
+    put_num(&head, w->pairs[i][0]);
+    put_num(&head, w->pairs[i][1]);
+  }
+  size_t first = head.len;
+  uint8_t *start = w->body.data + HEAD_ROOM - first;
+  memcpy(start, tmp, first);
   uint8_t *z = NULL;
   size_t zlen = 0;
-  if (w->head.nomem || w->body.nomem ||
-      !rp_flate_deflate(w->flate, w->head.data, w->head.len, &z, &zlen))
+  if (!rp_flate_deflate(w->flate, start, w->body.len - (HEAD_ROOM - first), &z, &zlen))
     return fail(w, true);
+  if (w->body.cap > KEEP_CAP) drop_body(w);
   if (w->n_kept == w->cap_kept) {
     size_t cap = w->cap_kept ? 2 * w->cap_kept : 16;
     kept_stream *k = rp_mem_reallocarray(w->kept, cap, sizeof *k);
@@ -373,21 +416,39 @@ static bool close_stream(rp_objstm *w) {
   if (!ok) return fail(w, false);
   if (w->mem.nomem) return fail(w, true);
   w->n_kept++;
-  w->head.len = w->body.len = 0;
+  w->body.len = 0;
   w->count = 0;
   return true;
 }
 
-bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len) {
-  xref_row *r = w->failed ? NULL : row(w, num);
-  if (!r) return false;
-  *r = (xref_row){(uint32_t)w->n_kept, (uint16_t)w->count, 2};
-  put_num(&w->head, num);
-  put_num(&w->head, w->body.len);
-  put(&w->body, value, len);
+bool rp_objstm_value(rp_objstm *w, const void *data, size_t n) {
+  if (w->failed) return false;
+  if (!w->in_value) {
+    if (w->body.len == 0) { /* the room for the pairs */
+      static const uint8_t room[HEAD_ROOM];
+      put(&w->body, room, sizeof room);
+    }
+    w->value_off = w->body.len;
+    w->in_value = true;
+  }
+  put(&w->body, data, n);
+  return !w->body.nomem || fail(w, true);
+}
+
+bool rp_objstm_value_end(rp_objstm *w, size_t num) {
+  if (!rp_objstm_value(w, NULL, 0) || !set_row(w, num, 2, (uint32_t)w->n_kept, (uint16_t)w->count))
+    return false;
+  w->in_value = false;
+  while (w->body.len > w->value_off && is_ws(w->body.data[w->body.len - 1])) w->body.len--;
+  w->pairs[w->count][0] = num;
+  w->pairs[w->count][1] = w->value_off - HEAD_ROOM;
   puts_(&w->body, "\n");
-  if (w->head.nomem || w->body.nomem) return fail(w, true);
+  if (w->body.nomem) return fail(w, true);
   return ++w->count < RP_OBJSTM_PER_STREAM || close_stream(w);
+}
+
+bool rp_objstm_packed(rp_objstm *w, size_t num, const uint8_t *value, size_t len) {
+  return rp_objstm_value(w, value, len) && rp_objstm_value_end(w, num);
 }
 
 /* Writes one stream object `num` with dictionary entries `dict` and data. */
@@ -404,8 +465,12 @@ static bool put_stream(rp_objstm *w, size_t num, const char *dict, const uint8_t
 }
 
 bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
-  if (!close_stream(w) || size < w->n_rows || !row(w, size + w->n_kept)) return false;
-  w->rows[0] = (xref_row){0, 65535, 0};
+  if (!close_stream(w) || size < w->n_rows || size + w->n_kept < size) return fail(w, false);
+  drop_body(w);
+  size_t xnum = size + w->n_kept;
+  /* every row, free ones too, before the object streams are written */
+  if (!rp_objstm_reserve(w, xnum + 1) || !set_row(w, xnum, 0, 0, 0)) return false;
+  set_row(w, 0, 0, 0, 65535);
   /* the object streams, numbered from size on */
   for (size_t k = 0; k < w->n_kept && !w->failed; k++) {
     kept_stream *ks = &w->kept[k];
@@ -421,16 +486,16 @@ bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
       put_stream(w, size + k, dict, z, ks->zlen);
     rp_mem_free(z);
   }
-  /* the cross-reference stream: W [1 4 2] */
-  size_t xnum = size + w->n_kept;
+  /* the cross-reference stream: W [1 4 2], an object stream's index made
+   * its number */
   if (w->failed || !rp_objstm_direct(w, xnum, 0)) return false;
-  out_buf rows = {0};
   for (size_t e = 0; e <= xnum; e++) {
-    xref_row *x = &w->rows[e];
-    uint32_t a = x->type == 2 ? (uint32_t)(x->a + size) : x->a;
-    uint8_t r[7] = {x->type,    (uint8_t)(a >> 24),   (uint8_t)(a >> 16), (uint8_t)(a >> 8),
-                    (uint8_t)a, (uint8_t)(x->b >> 8), (uint8_t)x->b};
-    put(&rows, r, sizeof r);
+    uint8_t *r = w->rows + e * ROW;
+    if (r[0] != 2) continue;
+    uint32_t a =
+        ((uint32_t)r[1] << 24 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 8 | r[4]) + (uint32_t)size;
+    r[1] = (uint8_t)(a >> 24), r[2] = (uint8_t)(a >> 16), r[3] = (uint8_t)(a >> 8),
+    r[4] = (uint8_t)a;
   }
   uint8_t *z = NULL;
   size_t zlen = 0;
@@ -438,13 +503,14 @@ bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
   putf(&dict, "/Type /XRef /Size %llu /W [ 1 4 2 ] ", xnum + 1);
   puts_(&dict, trailer);
   put(&dict, "", 1);
-  bool ok =
-      !rows.nomem && !dict.nomem && rp_flate_deflate(w->flate, rows.data, rows.len, &z, &zlen);
-  rp_mem_free(rows.data);
+  bool ok = !dict.nomem && rp_flate_deflate(w->flate, w->rows, (xnum + 1) * ROW, &z, &zlen);
   if (!ok) {
     rp_mem_free(dict.data);
     return fail(w, true);
   }
+  /* (the rows are in z now) */
+  rp_mem_free(w->rows);
+  w->rows = NULL, w->n_rows = w->cap_rows = 0;
   uint64_t xoff = w->pos;
   put_stream(w, xnum, (const char *)dict.data, z, zlen);
   rp_mem_free(dict.data);
@@ -459,7 +525,6 @@ bool rp_objstm_nomem(const rp_objstm *w) { return !w || w->nomem; }
 void rp_objstm_free(rp_objstm *w) {
   if (!w) return;
   rp_mem_free(w->rows);
-  rp_mem_free(w->head.data);
   rp_mem_free(w->body.data);
   rp_mem_free(w->kept);
   rp_mem_free(w->mem.data);

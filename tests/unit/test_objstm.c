@@ -310,12 +310,97 @@ static void test_writer_keeps_outside(void **state) {
   kept = (side){0};
 }
 
+/* ---- the writer's memory: bounded whatever the document's size ---- */
+
+static size_t live_peak;
+
+static void sample(void) {
+  size_t l = rp_mem_live();
+  if (l > live_peak) live_peak = l;
+}
+
+/* A file and a spool that keep nothing: only the writer's memory counts. */
+static bool count_write(void *user, const void *data, size_t n) {
+  (void)data;
+  *(size_t *)user += n;
+  sample();
+  return true;
+}
+
+static bool count_keep(void *user, const void *data, size_t n, uint64_t *at) {
+  (void)user, (void)data, (void)n;
+  *at = 0;
+  sample();
+  return true;
+}
+
+static bool zero_fetch(void *user, uint64_t at, void *data, size_t n) {
+  (void)user, (void)at;
+  memset(data, 0, n);
+  sample();
+  return true;
+}
+
+/* Writes a file of `n` objects (a stream every 16th, the first packed value
+ * 1 MB: a page tree's size), as the save does (rows reserved); the most the
+ * writer held above `base` once that value's object stream was closed. */
+static size_t save_peak(size_t n, size_t base) {
+  size_t written = 0;
+  rp_objstm_io io = {
+      .user = &written, .write = count_write, .keep = count_keep, .fetch = zero_fetch};
+  static const uint8_t header[] = "%PDF-1.3\n%\xb7\xbe\xad\xaa\n";
+  rp_objstm *w = rp_objstm_begin(&io, header, sizeof header - 1);
+  assert_non_null(w);
+  assert_true(rp_objstm_reserve(w, n + 1));
+  size_t big_len = (size_t)1 << 20;
+  uint8_t *big = malloc(big_len);
+  assert_non_null(big);
+  for (size_t i = 0; i < big_len; i++) big[i] = (uint8_t)("0123456789 R "[i % 13]);
+  char buf[96];
+  for (size_t num = 1; num <= n; num++) {
+    if (num == 2 * RP_OBJSTM_PER_STREAM) live_peak = 0; /* the large value's stream is closed */
+    if (num % 16 == 0) {
+      assert_true(rp_objstm_direct(w, num, 0));
+      int k = snprintf(buf, sizeof buf, "%zu 0 obj\n<< /Length 0 >>\nstream\n\nendstream\nendobj\n",
+                       num);
+      assert_true(rp_objstm_write(w, buf, (size_t)k));
+    } else if (num == 1) {
+      assert_true(rp_objstm_packed(w, num, big, big_len));
+    } else {
+      int k = snprintf(buf, sizeof buf, "<< /Type /StructElem /S /P /P %zu 0 R /K %zu >>", num / 2,
+                       num % 7);
+      assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)k));
+    }
+  }
+  free(big);
+  assert_true(rp_objstm_end(w, n + 1, "/Root 1 0 R"));
+  assert_true(written > n);
+  rp_objstm_free(w);
+  assert_int_equal(rp_mem_live(), base);
+  return live_peak - base;
+}
+
+static void test_writer_memory_bounded(void **state) {
+  (void)state;
+  size_t base = rp_mem_live();
+  /* the rows (7 bytes an object, the cross-reference stream's own), and a
+   * constant: the compressor (~700 KB), one small object stream */
+  size_t rows1 = 20000 + 20000 / 199 + 2, rows2 = 200000 + 200000 / 199 + 2;
+  size_t p1 = save_peak(20000, base), p2 = save_peak(200000, base);
+  assert_true(p1 > 7 * rows1 && p2 > 7 * rows2);
+  size_t fixed1 = p1 - 7 * rows1, fixed2 = p2 - 7 * rows2;
+  /* flat: ten times the objects add their rows and nothing else (but 32
+   * bytes an object stream); the 1 MB value is not kept (its buffer is
+   * freed once its object stream is deflated) */
+  assert_true(fixed2 < fixed1 + (64u << 10));
+  assert_true(fixed2 < (1u << 20));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_pack_finds_every_object),
-      cmocka_unit_test(test_unknown_left_alone),
-      cmocka_unit_test(test_allocation_failures),
-      cmocka_unit_test(test_writer_keeps_outside),
+      cmocka_unit_test(test_pack_finds_every_object), cmocka_unit_test(test_unknown_left_alone),
+      cmocka_unit_test(test_allocation_failures),     cmocka_unit_test(test_writer_keeps_outside),
+      cmocka_unit_test(test_writer_memory_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
