@@ -292,19 +292,46 @@ static char *dump(const rp_content *c) {
   return s;
 }
 
+/* The pack's layout, its projection and a diag, for the tests of the
+ * projected load (setup and teardown of each). */
+typedef struct pack_world {
+  rp_arena *a;
+  rp_diag d;
+  rp_layout_def *l;
+  rp_projection *p;
+} pack_world;
+
+static int pack_setup(void **state) {
+  pack_world *w = calloc(1, sizeof *w);
+  if (!w || !(w->a = rp_arena_new())) {
+    free(w);
+    return -1;
+  }
+  rp_diag_init(&w->d);
+  w->p = pack_projection(w->a, &w->d, &w->l);
+  *state = w;
+  return 0;
+}
+
+static int pack_teardown(void **state) {
+  pack_world *w = *state;
+  rp_layout_def_free(w->l);
+  rp_diag_fini(&w->d);
+  rp_arena_free(w->a);
+  free(w);
+  return 0;
+}
+
 /* The items' life (model/stream.c): expansions nest and give the skeleton
  * back as it was; lent items go back at their mark; a batch cycle puts
  * every item back in place; items open when the tree is dropped are
  * forgotten, not walked (the sanitizer pass checks the last). */
 static void test_items(void **state) {
-  (void)state;
-  rp_arena *a = rp_arena_new();
-  rp_diag d;
-  rp_diag_init(&d);
-  rp_layout_def *l = NULL;
-  rp_projection *p = pack_projection(a, &d, &l);
+  pack_world *w = *state;
+  rp_arena *a = w->a;
+  rp_projection *p = w->p;
   rp_content *c = NULL;
-  assert_int_equal(rp_content_load_projected(a, pack_content(150), p, &d, &c), RP_OK);
+  assert_int_equal(rp_content_load_projected(a, pack_content(150), p, &w->d, &c), RP_OK);
   assert_non_null(c->items);
   char *before = dump(c);
   xmlNodePtr studies = xmlDocGetRootElement(c->doc)->children;
@@ -316,8 +343,8 @@ static void test_items(void **state) {
   /* a study is its element alone, then whole while expanded (twice: once) */
   assert_true(rp_content_dormant(c->items, s1));
   assert_null(s1->children);
-  assert_int_equal(rp_content_expand(c->items, c->path, s1, &d), RP_OK);
-  assert_int_equal(rp_content_expand(c->items, c->path, s1, &d), RP_OK);
+  assert_int_equal(rp_content_expand(c->items, c->path, s1, &w->d), RP_OK);
+  assert_int_equal(rp_content_expand(c->items, c->path, s1, &w->d), RP_OK);
   assert_false(rp_content_dormant(c->items, s1));
   assert_non_null(xmlHasProp(s1, BAD_CAST "id"));
   rp_content_collapse(c->items, s1);
@@ -327,10 +354,10 @@ static void test_items(void **state) {
   assert_null(s1->properties);
   /* lending: what was lent after a mark goes back at it */
   size_t mark = rp_content_mark(c->items);
-  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &w->d), RP_OK);
   size_t inner = rp_content_mark(c->items);
-  assert_int_equal(rp_content_lend(c->items, c->path, s2, &d), RP_OK);
-  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK); /* lent: nothing */
+  assert_int_equal(rp_content_lend(c->items, c->path, s2, &w->d), RP_OK);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &w->d), RP_OK); /* lent: nothing */
   rp_content_release(c->items, inner);
   assert_true(rp_content_dormant(c->items, s2));
   assert_false(rp_content_dormant(c->items, s1));
@@ -338,10 +365,10 @@ static void test_items(void **state) {
   assert_true(rp_content_dormant(c->items, s1));
   /* batches: only a batch in the tree at a time, its start tags or whole */
   for (int light = 0; light < 2; light++) {
-    assert_int_equal(rp_content_batches_begin(c->items, &d), RP_OK);
+    assert_int_equal(rp_content_batches_begin(c->items, &w->d), RP_OK);
     rp_status st;
     int batches = 0;
-    while (rp_content_batch_next(c->items, c->path, light, &d, &st)) {
+    while (rp_content_batch_next(c->items, c->path, light, &w->d, &st)) {
       batches++;
       size_t n = 0;
       for (xmlNodePtr k = studies->children; k; k = k->next) {
@@ -360,48 +387,39 @@ static void test_items(void **state) {
     free(after);
   }
   /* dropped with a study open (a binding stopped by an error) */
-  assert_int_equal(rp_content_expand(c->items, c->path, s2, &d), RP_OK);
-  assert_int_equal(rp_content_lend(c->items, c->path, s1, &d), RP_OK);
+  assert_int_equal(rp_content_expand(c->items, c->path, s2, &w->d), RP_OK);
+  assert_int_equal(rp_content_lend(c->items, c->path, s1, &w->d), RP_OK);
   rp_content_drop_tree(c);
   assert_null(c->doc);
   rp_content_release(c->items, 0);
   rp_content_free(c);
-  assert_int_equal(d.count, 0);
+  assert_int_equal(w->d.count, 0);
   free(before);
-  rp_layout_def_free(l);
-  rp_diag_fini(&d);
-  rp_arena_free(a);
 }
 
 /* The skeleton grows by a node a study (its element), not by the study. */
 static void test_skeleton_flat(void **state) {
-  (void)state;
-  rp_arena *a = rp_arena_new();
-  rp_diag d;
-  rp_diag_init(&d);
-  rp_layout_def *l = NULL;
-  rp_projection *p = pack_projection(a, &d, &l);
+  pack_world *w = *state;
+  rp_arena *a = w->a;
+  rp_projection *p = w->p;
   size_t nodes[2], whole[2];
   const int n[2] = {50, 500};
   for (int i = 0; i < 2; i++) {
     const char *path = pack_content(n[i]);
     rp_content *c = NULL, *full = NULL;
-    assert_int_equal(rp_content_load_projected(a, path, p, &d, &c), RP_OK);
+    assert_int_equal(rp_content_load_projected(a, path, p, &w->d, &c), RP_OK);
     assert_non_null(c->items); /* projected, not loaded whole */
     nodes[i] = rp_content_nodes(c);
-    assert_int_equal(rp_content_load(a, path, &d, &full), RP_OK);
+    assert_int_equal(rp_content_load(a, path, &w->d, &full), RP_OK);
     assert_null(full->items);
     whole[i] = rp_content_nodes(full);
     rp_content_free(c);
     rp_content_free(full);
   }
-  assert_int_equal(d.count, 0);
+  assert_int_equal(w->d.count, 0);
   size_t per_item = (nodes[1] - nodes[0]) / 450, whole_per_item = (whole[1] - whole[0]) / 450;
   assert_true(per_item <= 5);
   assert_true(whole_per_item >= 3 * per_item);
-  rp_layout_def_free(l);
-  rp_diag_fini(&d);
-  rp_arena_free(a);
 }
 
 /* The skeleton's bytes per study (everything the projected load keeps,
@@ -409,29 +427,26 @@ static void test_skeleton_flat(void **state) {
  * study, and small beside the kept values themselves (id, theme, title:
  * ~100 bytes a study). */
 static void test_skeleton_bytes(void **state) {
-  (void)state;
-  rp_arena *a = rp_arena_new();
-  rp_diag d;
-  rp_diag_init(&d);
-  rp_layout_def *l = NULL;
-  rp_projection *p = pack_projection(a, &d, &l);
+  pack_world *w = *state;
+  rp_arena *a = w->a;
+  rp_projection *p = w->p;
   size_t bytes[2];
   const int n[2] = {400, 2000};
   { /* what a first load makes once (the schema) */
     rp_content *c = NULL;
-    assert_int_equal(rp_content_load_projected(a, pack_content(64), p, &d, &c), RP_OK);
+    assert_int_equal(rp_content_load_projected(a, pack_content(64), p, &w->d, &c), RP_OK);
     rp_content_free(c);
   }
   for (int i = 0; i < 2; i++) {
     const char *path = pack_content(n[i]);
     size_t before = rp_mem_live();
     rp_content *c = NULL;
-    assert_int_equal(rp_content_load_projected(a, path, p, &d, &c), RP_OK);
+    assert_int_equal(rp_content_load_projected(a, path, p, &w->d, &c), RP_OK);
     assert_non_null(c->items);
     bytes[i] = rp_mem_live() - before;
     rp_content_free(c);
   }
-  assert_int_equal(d.count, 0);
+  assert_int_equal(w->d.count, 0);
   double per_item = (double)(bytes[1] - bytes[0]) / (n[1] - n[0]);
   double small = (double)bytes[0] / n[0], large = (double)bytes[1] / n[1];
   print_message("skeleton: %.0f bytes a study (%zu at %d, %zu at %d)\n", per_item, bytes[0], n[0],
@@ -440,19 +455,21 @@ static void test_skeleton_bytes(void **state) {
    * the ~100 bytes of its id, theme and title read whole beside it */
   assert_true(per_item <= 200);
   assert_true(small <= 250 && large <= 200);
-  rp_layout_def_free(l);
-  rp_diag_fini(&d);
-  rp_arena_free(a);
 }
 
 int main(void) {
   rp_xml_use_rp_mem();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_skeleton_bytes),  cmocka_unit_test(test_pack),
-      cmocka_unit_test(test_pack_loaded),     cmocka_unit_test(test_kept_names),
-      cmocka_unit_test(test_batched_shapes),  cmocka_unit_test(test_items),
-      cmocka_unit_test(test_not_projected),   cmocka_unit_test(test_inside_does_not_count),
-      cmocka_unit_test(test_no_streamed_run), cmocka_unit_test(test_skeleton_flat),
+      cmocka_unit_test_setup_teardown(test_skeleton_bytes, pack_setup, pack_teardown),
+      cmocka_unit_test(test_pack),
+      cmocka_unit_test(test_pack_loaded),
+      cmocka_unit_test(test_kept_names),
+      cmocka_unit_test(test_batched_shapes),
+      cmocka_unit_test_setup_teardown(test_items, pack_setup, pack_teardown),
+      cmocka_unit_test(test_not_projected),
+      cmocka_unit_test(test_inside_does_not_count),
+      cmocka_unit_test(test_no_streamed_run),
+      cmocka_unit_test_setup_teardown(test_skeleton_flat, pack_setup, pack_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
