@@ -1423,9 +1423,22 @@ void rp_bind_group(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int s
   group_free(&gs);
 }
 
-/* Applies select and test, then calls fn once per context that passes. */
 typedef void (*build_fn)(binder *, const rp_tnode *, xmlNodePtr, int, int, void *, int);
 
+/* One context of t's select (pos of size), as each_context binds it: an
+ * item lent while bound, t's test, then fn; false when the contexts after
+ * it are not bound (it could not be lent, or its test failed). */
+static bool one_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size, void *out,
+                        int depth, build_fn fn) {
+  bool yes = true, ok;
+  size_t mark = lend_scope(b, node, &ok);
+  bool go = ok && !(t->test && x_test(b, t->test, node, pos, size, &yes) != RP_OK);
+  if (go && yes) fn(b, t, node, pos, size, out, depth);
+  unlend(b, mark);
+  return go;
+}
+
+/* Applies select and test, then calls fn once per context that passes. */
 static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos, int size,
                          void *out, int depth, build_fn fn) {
   if (!t->select) {
@@ -1440,17 +1453,8 @@ static void each_context(binder *b, const rp_tnode *t, xmlNodePtr node, int pos,
   if (n == 0 && t->required)
     warn_empty(b, t->file, t->line, node, "%s matched nothing (at %s:%d); the element is left out",
                t->select->where, b->x.content_file, content_line(node));
-  for (int i = 0; i < n && !halted(b); i++) {
-    xmlNodePtr c = set->nodesetval->nodeTab[i];
-    bool yes = true, ok;
-    size_t mark = lend_scope(b, c, &ok);
-    if (!ok || (t->test && x_test(b, t->test, c, i + 1, n, &yes) != RP_OK)) {
-      unlend(b, mark);
-      break;
-    }
-    if (yes) fn(b, t, c, i + 1, n, out, depth);
-    unlend(b, mark);
-  }
+  for (int i = 0; i < n && !halted(b); i++)
+    if (!one_context(b, t, set->nodesetval->nodeTab[i], i + 1, n, out, depth, fn)) break;
   xmlXPathFreeObject(set);
 }
 
@@ -2088,17 +2092,12 @@ static bool table_row_step(binder *b, table_cursor *tc, blist *rows) {
       tc->begun = true;
       tc->i = 0;
     }
-    if (tc->i < tc->n) { /* one context, as each_context (an item lent while bound) */
+    if (tc->i < tc->n) { /* one context, as each_context */
       xmlNodePtr node = tc->set->nodesetval->nodeTab[tc->i++];
-      bool yes = true, ok;
-      size_t mark = lend_scope(b, node, &ok);
-      if (!ok || (r->test && x_test(b, r->test, node, tc->i, tc->n, &yes) != RP_OK)) {
-        unlend(b, mark);
+      if (!one_context(b, r, node, tc->i, tc->n, rows, 0, build)) {
         tc->i = tc->n;
         continue;
       }
-      if (yes) build(b, r, node, tc->i, tc->n, rows, 0);
-      unlend(b, mark);
       return true;
     }
     xmlXPathFreeObject(tc->set);
@@ -2232,15 +2231,10 @@ static bool cursor_step(rp_binding *bn, blist *out) {
     if (c->mode == 1) { /* the contexts of t's select, as each_context */
       if (c->i < c->n) {
         xmlNodePtr node = c->set->nodesetval->nodeTab[c->i++];
-        bool yes = true, ok;
-        size_t mark = lend_scope(b, node, &ok);
-        if (!ok || (t->test && x_test(b, t->test, node, c->i, c->n, &yes) != RP_OK)) {
-          unlend(b, mark);
+        if (!one_context(b, t, node, c->i, c->n, out, 0, build)) {
           c->i = c->n;
           continue;
         }
-        if (yes) build(b, t, node, c->i, c->n, out, 0);
-        unlend(b, mark);
         return true;
       }
       xmlXPathFreeObject(c->set);
