@@ -125,6 +125,7 @@ struct rp_pdf_tag {
   bool open;           /* a marked-content sequence is open */
   tag_elem *open_elem; /* its element; NULL for an artifact */
   rp_vec notes;        /* uint32_t: Note elements' object numbers, whose /ID the IDTree maps */
+  bool via_libharu; /* elements written through libharu's objects (RP_TAG_VIA_LIBHARU=1: tests) */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -367,9 +368,148 @@ static const char *type_of(rp_role role) {
   }
 }
 
+/* ---- elements written as text ------------------------------------------ */
+
+/* An element's dictionary is written here as the text libharu writes for
+ * the objects materialize makes (HPDF_Dict_Write: "<<", each entry as
+ * `/Key value` and a line feed, ">>"; arrays "[ " with a space after each
+ * value; a reference `N 0 R`; a binary string in upper-case hex), without
+ * making them: 13,000 instructions an element through libharu's objects,
+ * a tenth of that here (test_render's test_tag_text_as_libharu compares the
+ * two on every element of the accessible review). */
+typedef struct elem_text {
+  HPDF_Stream to;
+  HPDF_STATUS st;
+  size_t n;
+  char b[1024];
+} elem_text;
+
+static void et_flush(elem_text *w) {
+  if (w->st == HPDF_OK && w->n)
+    w->st = HPDF_Stream_Write(w->to, (const HPDF_BYTE *)w->b, (HPDF_UINT)w->n);
+  w->n = 0;
+}
+
+static void et_put(elem_text *w, const char *s, size_t n) {
+  while (n > 0) {
+    if (w->n == sizeof w->b) et_flush(w);
+    size_t k = sizeof w->b - w->n < n ? sizeof w->b - w->n : n;
+    memcpy(w->b + w->n, s, k);
+    w->n += k, s += k, n -= k;
+  }
+}
+
+static void et_str(elem_text *w, const char *s) { et_put(w, s, strlen(s)); }
+
+static void et_uint(elem_text *w, uint32_t v) {
+  char d[10];
+  size_t i = sizeof d;
+  do d[--i] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  et_put(w, d + i, sizeof d - i);
+}
+
+static void et_ref(elem_text *w, uint32_t num) {
+  et_uint(w, num);
+  et_put(w, " 0 R", 4);
+}
+
+static void et_hex(elem_text *w, const HPDF_BYTE *data, size_t len) {
+  static const char hex[] = "0123456789ABCDEF";
+  et_put(w, "<", 1);
+  for (size_t i = 0; i < len; i++) {
+    char h[2] = {hex[data[i] >> 4], hex[data[i] & 15]};
+    et_put(w, h, 2);
+  }
+  et_put(w, ">", 1);
+}
+
+/* Whether libharu writes `name` as it is (no #xx escapes): letters and digits. */
+static bool plain_name(const char *name) {
+  for (const char *c = name; *c; c++)
+    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+      return false;
+  return *name != '\0';
+}
+
+/* Element e's dictionary as text into `to`; false when it is one libharu
+ * must write (a /K longer than its arrays, a name it would escape). */
+static bool elem_write_text(const tag_elem *e, HPDF_Stream to, HPDF_STATUS *st) {
+  size_t n_kids = 0;
+  for (const tag_kid *k = e->kids; k && n_kids <= HPDF_ARRAY_MAX; k = k->next) n_kids++;
+  if (n_kids > HPDF_ARRAY_MAX || !plain_name(e->type) || e->alt_len > HPDF_LIMIT_MAX_STRING_LEN)
+    return false;
+  for (const tag_kid *k = e->kids; k; k = k->next)
+    if (k->kind == KID_OBJR && k->n >= e->p->n_pages) {
+      *st = HPDF_INVALID_OBJECT; /* as materialize */
+      return true;
+    }
+  elem_text text, *w = &text;
+  w->to = to, w->st = HPDF_OK, w->n = 0;
+  et_str(w, "<<\012/S /");
+  et_str(w, e->type);
+  et_str(w, "\012/K [ ");
+  for (const tag_kid *k = e->kids; k; k = k->next) {
+    switch (k->kind) {
+      case KID_MCID:
+        et_uint(w, k->n);
+        break;
+      case KID_ELEM:
+        et_ref(w, k->ref);
+        break;
+      case KID_MCR:
+        et_str(w, "<<\012/Type /MCR\012/Pg ");
+        et_ref(w, k->ref);
+        et_str(w, "\012/MCID ");
+        et_uint(w, k->n);
+        et_str(w, "\012>>");
+        break;
+      case KID_OBJR:
+        et_str(w, "<<\012/Type /OBJR\012/Obj ");
+        et_ref(w, k->ref);
+        et_str(w, "\012/Pg ");
+        et_ref(w, obj_num(rp_pdf_page_ref(e->p, k->n)));
+        et_str(w, "\012>>");
+        break;
+    }
+    et_put(w, " ", 1);
+  }
+  et_str(w, "]\012/P ");
+  et_ref(w, e->parent_num ? e->parent_num : obj_num(e->p->tag->root));
+  et_put(w, "\012", 1);
+  for (int i = 0; i < e->n_keys; i++) {
+    switch (e->keys[i]) {
+      case KEY_ID: {
+        char id[32];
+        snprintf(id, sizeof id, "note-%06zu", e->note);
+        et_str(w, "/ID ");
+        et_hex(w, (const HPDF_BYTE *)id, strlen(id));
+        break;
+      }
+      case KEY_A:
+        et_str(w, "/A <<\012/O /Table\012/Scope /Column\012>>");
+        break;
+      case KEY_PG:
+        et_str(w, "/Pg ");
+        et_ref(w, e->pg);
+        break;
+      case KEY_ALT:
+        et_str(w, "/Alt ");
+        et_hex(w, e->alt, e->alt_len);
+        break;
+    }
+    et_put(w, "\012", 1);
+  }
+  et_put(w, ">>", 2);
+  et_flush(w);
+  *st = w->st;
+  return true;
+}
+
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
   const elem_ref *ref = obj;
   if (ref->header.obj_class != ELEM_CLASS) return false;
+  if (!p->tag->via_libharu && elem_write_text(ref->e, to, st)) return true;
   /* a dictionary just for the write: the entries made, written, freed */
   HPDF_Dict dict = HPDF_Dict_New(p->pdf->mmgr);
   if (!dict) {
@@ -625,6 +765,8 @@ bool rp_pdf_tag_begin(rp_pdf *p) {
   if (!t) return fail_oom(p);
   p->tag = t;
   t->frees = p->pdf->compression_mode != HPDF_COMP_NONE; /* else libharu's own save */
+  const char *via = getenv("RP_TAG_VIA_LIBHARU");
+  t->via_libharu = via && *via && strcmp(via, "0") != 0;
   t->root = HPDF_Dict_New(p->pdf->mmgr);
   if (!t->root || !hpdf(p, HPDF_Xref_Add(p->pdf->xref, t->root)) ||
       !hpdf(p, HPDF_Dict_AddName(t->root, "Type", "StructTreeRoot")) ||
