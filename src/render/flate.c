@@ -150,6 +150,13 @@ bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
   return job->ok;
 }
 
+bool rp_flate_worker_done(rp_flate_worker *w, rp_flate_job *job) {
+  pthread_mutex_lock(&w->lock);
+  bool done = job->done;
+  pthread_mutex_unlock(&w->lock);
+  return done;
+}
+
 void rp_flate_worker_free(rp_flate_worker *w) {
   if (!w) return;
   pthread_mutex_lock(&w->lock);

@@ -60,6 +60,8 @@ void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job);
  * on the caller's thread (a worker that had no processor costs no more than
  * having none). */
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job);
+/* Whether `job` is done (then rp_flate_worker_wait returns at once). */
+bool rp_flate_worker_done(rp_flate_worker *w, rp_flate_job *job);
 /* Workers started since the process began (tests: was the thread used?). */
 unsigned long rp_flate_workers_started(void);
 /* Finishes the jobs queued, stops the thread and frees w (not the jobs'

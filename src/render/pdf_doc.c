@@ -705,14 +705,25 @@ typedef struct early_job {
   struct early_job *next;
 } early_job;
 
-struct rp_pdf_deflating {
-  rp_flate_worker *worker; /* NULL once stopped */
+/* A page's stream out with the worker. */
+typedef struct page_job {
   rp_flate_job job;
   uint8_t *raw;       /* the stream's bytes, the job's input */
   size_t index;       /* the page */
   HPDF_Dict contents; /* its content stream (the page may be freed first) */
-  bool pending;       /* a job is out */
-  bool declined;      /* no worker: deflate on this thread */
+} page_job;
+
+/* Pages out with the worker at most: a page is drawn while those before it
+ * are deflated, without waiting for each in turn (the map's page took the
+ * worker 0.8 ms, and the short page after it waited that long), and the
+ * worker catches up by the end. */
+#define PAGES_OUT 8
+
+struct rp_pdf_deflating {
+  rp_flate_worker *worker; /* NULL once stopped */
+  page_job out[PAGES_OUT]; /* a ring: the oldest at `first`, `pending` of them */
+  size_t first, pending;
+  bool declined; /* no worker: deflate on this thread */
   early_job *early;
 };
 
@@ -738,42 +749,53 @@ static struct rp_pdf_deflating *worker_of(rp_pdf *p, bool more) {
   return dz && !dz->declined && dz->worker ? dz : NULL;
 }
 
-/* The page given to the worker, spooled once it is deflated; its stream
+/* The oldest page given to the worker, spooled once it is deflated; its stream
  * then written and freed too if its page is written already (release_page
  * ran while the worker deflated; a page kept names its stream still). */
 static bool free_page_stream(rp_pdf *p, HPDF_Dict c);
-static void spool_deflated(rp_pdf *p) {
+static void spool_oldest(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
-  if (!dz || !dz->pending) return;
-  bool ok = rp_flate_worker_wait(dz->worker, &dz->job);
-  dz->pending = false;
-  rp_mem_free(dz->raw);
-  dz->raw = NULL;
-  HPDF_Page page = p->pages[dz->index];
-  spool_stream(p, dz->contents, page ? page->attr : NULL, dz->job.out, dz->job.out_len,
-               ok && dz->job.out_len <= 0x7FFFFFFF ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
-  rp_mem_free(dz->job.out);
-  dz->job.out = NULL;
-  if (!page) free_page_stream(p, dz->contents);
-  dz->contents = NULL;
+  page_job *pj = &dz->out[dz->first];
+  bool ok = rp_flate_worker_wait(dz->worker, &pj->job);
+  dz->first = (dz->first + 1) % PAGES_OUT;
+  dz->pending--;
+  rp_mem_free(pj->raw);
+  pj->raw = NULL;
+  HPDF_Page page = p->pages[pj->index];
+  spool_stream(p, pj->contents, page ? page->attr : NULL, pj->job.out, pj->job.out_len,
+               ok && pj->job.out_len <= 0x7FFFFFFF ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM);
+  rp_mem_free(pj->job.out);
+  pj->job.out = NULL;
+  if (!page) free_page_stream(p, pj->contents);
+  pj->contents = NULL;
 }
 
-/* Gives page `index`'s stream `c` to the worker (the one before it
- * spooled first); false when it stays with this thread. A held document's
+/* The pages given to the worker spooled, in order: those it has done
+ * (`all`: every one, waited for). */
+static void spool_deflated(rp_pdf *p, bool all) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  while (dz && dz->pending && (all || rp_flate_worker_done(dz->worker, &dz->out[dz->first].job)))
+    spool_oldest(p);
+}
+
+/* Gives page `index`'s stream `c` to the worker (those before it that it
+ * has done spooled first, and the oldest waited for when PAGES_OUT are
+ * out); false when it stays with this thread. A held document's
  * last page starts no thread. */
 static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
   struct rp_pdf_deflating *dz = worker_of(p, p->streaming || index + 1 < p->doc->pages.len);
   if (!dz) return false;
-  spool_deflated(p);
+  spool_deflated(p, false);
+  if (dz->pending == PAGES_OUT) spool_oldest(p);
   uint8_t *raw;
   size_t len;
   if (!read_stream(c->stream, &raw, &len)) {
     rp_mem_free(raw);
     return false; /* this thread's deflate says why */
   }
-  dz->raw = raw, dz->index = index, dz->contents = c, dz->pending = true;
-  dz->job = (rp_flate_job){.in = raw, .len = len};
-  rp_flate_worker_push(dz->worker, &dz->job);
+  page_job *pj = &dz->out[(dz->first + dz->pending++) % PAGES_OUT];
+  *pj = (page_job){.raw = raw, .index = index, .contents = c, .job = {.in = raw, .len = len}};
+  rp_flate_worker_push(dz->worker, &pj->job);
   return true;
 }
 
@@ -827,7 +849,7 @@ void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
 static void deflating_stop(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->worker) return;
-  spool_deflated(p);
+  spool_deflated(p, true);
   rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
   dz->worker = NULL;
   dz->declined = true;
@@ -867,10 +889,13 @@ static bool deflate_object(rp_pdf *p, HPDF_Dict d, uint8_t **z, size_t *zlen) {
 static void deflating_free(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz) return;
-  if (dz->worker && dz->pending) rp_flate_worker_wait(dz->worker, &dz->job);
+  for (size_t i = 0; i < dz->pending; i++) {
+    page_job *pj = &dz->out[(dz->first + i) % PAGES_OUT];
+    if (dz->worker) rp_flate_worker_wait(dz->worker, &pj->job);
+    rp_mem_free(pj->raw);
+    rp_mem_free(pj->job.out);
+  }
   rp_flate_worker_free(dz->worker);
-  rp_mem_free(dz->raw);
-  rp_mem_free(dz->job.out);
   for (early_job *e = dz->early, *next; e; e = next) {
     next = e->next;
     rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
