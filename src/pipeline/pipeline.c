@@ -114,8 +114,9 @@ static rp_print print_of(const rp_pipeline_opts *o, const rp_layout_def *l) {
  * renamed into place: a report that cannot be written keeps the earlier PDF
  * too. */
 static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def *l,
-                                  const char *path) {
+                                  const char *path, const rp_image_probe *probe) {
   return (rp_render_opts){.source_date_epoch = o->source_date_epoch,
+                          .probe = probe,
                           .chart_dpi = o->chart_dpi,
                           .print = print_of(o, l),
                           .out_name = path,
@@ -124,12 +125,12 @@ static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def
 }
 
 static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,
-                           const rp_pipeline_result *out, const rp_layout_doc *pages, rp_diag *d,
-                           bool *reported) {
+                           const rp_image_probe *probe, const rp_pipeline_result *out,
+                           const rp_layout_doc *pages, rp_diag *d, bool *reported) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, path, d);
   if (st != RP_OK) return st;
-  rp_render_opts ro = render_opts(o, l, path);
+  rp_render_opts ro = render_opts(o, l, path, probe);
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {
@@ -160,12 +161,13 @@ typedef struct stream {
   bool draw; /* false: a pass that only measures */
   rp_outfile of;
   rp_render_opts ro;
-  rp_render *r;        /* begun with the first page handed on, or NULL */
-  size_t pages, items; /* handed on in this pass */
+  rp_render *r;                /* begun with the first page handed on, or NULL */
+  size_t pages, items;         /* handed on in this pass */
+  const rp_image_probe *probe; /* layout's: the SVGs it read, drawn from there */
 } stream;
 
 static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def *l,
-                                  const char *path);
+                                  const char *path, const rp_image_probe *probe);
 
 static rp_status stream_page(void *user, const rp_layout_doc *doc, size_t index) {
   stream *s = user;
@@ -180,7 +182,7 @@ static rp_status stream_page(void *user, const rp_layout_doc *doc, size_t index)
     s->of = (rp_outfile){.fd = -1};
     rp_status st = rp_outfile_open(&s->of, s->o->output, s->d);
     if (st != RP_OK) return st;
-    s->ro = render_opts(s->o, s->l, s->o->output);
+    s->ro = render_opts(s->o, s->l, s->o->output, s->probe);
     st = rp_render_begin(&s->ro, s->of.tmp_path, s->d, &s->r);
     if (st != RP_OK) {
       rp_outfile_abort(&s->of);
@@ -259,7 +261,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     bool reported = false; /* no preflight with --split (rp_pipeline_render) */
-    st = write_pdf(o, layout, names[i], out, docs[i], d, &reported);
+    st = write_pdf(o, layout, names[i], NULL, out, docs[i], d, &reported);
     if (st == RP_OK) out->n_written++;
   }
   return st;
@@ -796,6 +798,11 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   rp_layout_doc *pages = NULL;
   rp_item_list items = {0};
   lazy lz = {0}; /* the binding, section by section */
+  /* Images are probed (fully decoded) once each, so layout can fit them
+   * and put initials where a photo is missing or unreadable; render draws
+   * the SVGs it read (so it lives till the PDF is written) */
+  rp_image_probe probe;
+  rp_image_probe_init(&probe);
 
   if (o->preflight) {
     /* a report that cannot be named is a usage error before any work */
@@ -850,7 +857,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   /* With page references the first layout may be the last (refs_final):
    * it is drawn, until a page() answer shows it cannot be */
   bool tentative = refs && !o->bind_whole;
-  stream s = {.o = o, .l = layout, .d = d, .draw = !refs || tentative};
+  stream s = {.o = o, .l = layout, .d = d, .draw = !refs || tentative, .probe = &probe};
   lz = (lazy){.content = content,
               .d = d,
               .whole = o->bind_whole,
@@ -865,10 +872,6 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   }
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LOADED, d);
   if (st == RP_OK) {
-    /* Images are probed (fully decoded) once each, so layout can fit them
-     * and put initials where a photo is missing or unreadable. */
-    rp_image_probe probe;
-    rp_image_probe_init(&probe);
     progress_state ps = {.o = o};
     lo.probe = rp_image_probe_file;
     lo.probe_user = &probe;
@@ -916,7 +919,6 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.chart_memo = NULL;
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
-    rp_image_probe_fini(&probe);
   }
   /* The content's tree served binding only (the layout holds copies of what
    * it draws): free it before the render, which needs the most memory. */
@@ -936,12 +938,13 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && s.r)
     st = stream_end(&s, pages);
   else if (st == RP_OK && o->output)
-    st = write_pdf(o, layout, o->output, out, pages, d, &reported);
+    st = write_pdf(o, layout, o->output, &probe, out, pages, d, &reported);
   stream_reset(&s); /* after an error: nothing written */
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:
   lazy_end(&lz);
+  rp_image_probe_fini(&probe);
   load_end(&job);
   rp_layout_def_free(layout);
   rp_content_free(content);

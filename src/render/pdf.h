@@ -131,6 +131,8 @@ typedef struct rp_pdf {
 
   struct rp_pdf_tag *tag; /* the structure tree being built (pdf_tag.c) */
 
+  const struct rp_image_probe *probe; /* SVGs read by layout's probe (rp_render_opts.probe) */
+
   uint64_t id_hash[2]; /* /ID: the pages drawn so far (pdf_archive.c) */
   bool id_begun;       /* id_hash holds its start values */
 

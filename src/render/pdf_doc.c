@@ -1669,6 +1669,7 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
                 .streaming = true,
                 .spool_fd = -1,
                 .spool_keep = opts->spool_memory ? opts->spool_memory : SPOOL_MEM,
+                .probe = opts->probe,
                 .out_name = opts->out_name ? opts->out_name : r->out_path};
   p->off = rp_pdf_print_offset(&p->print);
   p->scratch = rp_arena_new();

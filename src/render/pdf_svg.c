@@ -21,6 +21,7 @@
 
 #include "render/img.h"
 #include "render/pdf.h"
+#include "render/probe.h"
 
 /* The first bytes of the file, to tell an SVG from a PNG or JPEG. */
 static bool looks_svg(const char *path) {
@@ -38,7 +39,12 @@ bool rp_pdf_svg_for(rp_pdf *p, const rp_item *it, const rp_svg **svg) {
   if (!slot->sniffed) {
     slot->sniffed = true;
     slot->is_svg = ref->path && looks_svg(ref->path);
-    if (slot->is_svg) {
+    /* parsed once a run: as layout's probe read it, when it gave no message */
+    const rp_svg *kept = slot->is_svg ? rp_image_probe_svg(p->probe, ref->path) : NULL;
+    if (kept) {
+      slot->svg = kept;
+      slot->state = RP_PDF_IMAGE_LOADED;
+    } else if (slot->is_svg) {
       rp_svg *s = NULL;
       rp_status st = rp_svg_load(p->scratch, ref->path, p->d, &s, NULL, NULL);
       if (st != RP_OK) {

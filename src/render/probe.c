@@ -22,29 +22,48 @@ void rp_image_probe_fini(rp_image_probe *pr) {
   if (!pr) return;
   for (size_t i = 0; i < pr->count; i++) rp_mem_free(pr->entries[i].path);
   rp_mem_free(pr->entries);
+  rp_arena_free(pr->svgs);
   memset(pr, 0, sizeof *pr);
+}
+
+const rp_svg *rp_image_probe_svg(const rp_image_probe *pr, const char *path) {
+  for (size_t i = 0; pr && path && i < pr->count; i++)
+    if (strcmp(pr->entries[i].path, path) == 0) return pr->entries[i].svg;
+  return NULL;
 }
 
 /* An SVG's size (its intrinsic px, rounded; at least 1). Its verdict is
  * render's, as errors that fail the run (pdf_svg.c): so an SVG whose size
  * is known is "ok" here even when its drawing will be refused, and one
- * whose size cannot be read is given 1 × 1 for render to refuse. */
-static void probe_svg(const char *path, rp_image_info *out) {
-  rp_arena *a = rp_arena_new();
+ * whose size cannot be read is given 1 × 1 for render to refuse. A drawing
+ * read without a message is kept in pr->svgs (*keep; pr NULL: not kept):
+ * render draws it, not parsing the file a second time. */
+static void probe_svg(rp_image_probe *pr, const char *path, rp_image_info *out,
+                      const rp_svg **keep) {
+  if (pr && !pr->svgs) pr->svgs = rp_arena_new();
+  rp_arena *a = pr && pr->svgs ? rp_arena_new_child(pr->svgs) : rp_arena_new();
   rp_diag d;
   rp_diag_init(&d);
   rp_svg *svg = NULL;
   double w = 0, h = 0;
-  if (a) rp_svg_load(a, path, &d, &svg, &w, &h);
+  rp_status st = a ? rp_svg_load(a, path, &d, &svg, &w, &h) : RP_ERR_INTERNAL;
+  bool quiet = st == RP_OK && svg && d.count == 0 && d.errors == 0 && d.warnings == 0 &&
+               d.dropped == 0 && d.status == RP_OK;
   rp_diag_fini(&d);
-  rp_arena_free(a);
+  if (quiet && pr && pr->svgs) {
+    rp_arena_adopt(pr->svgs, a);
+    *keep = svg;
+  } else {
+    rp_arena_free(a);
+  }
   out->ok = true;
   out->width_px = w >= 1 ? (int)lround(w) : 1;
   out->height_px = h >= 1 ? (int)lround(h) : 1;
 }
 
-/* Decodes the file at `path` into *out. */
-static void probe_now(const char *path, rp_image_info *out) {
+/* Decodes the file at `path` into *out (*svg: an SVG's drawing, kept in pr). */
+static void probe_now(rp_image_probe *pr, const char *path, rp_image_info *out,
+                      const rp_svg **svg) {
   memset(out, 0, sizeof *out);
   struct stat st;
   if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
@@ -75,7 +94,7 @@ static void probe_now(const char *path, rp_image_info *out) {
     }
     default:
       if (rp_svg_sniff(data, len))
-        probe_svg(path, out);
+        probe_svg(pr, path, out, svg);
       else
         snprintf(out->problem, sizeof out->problem,
                  "it is neither a PNG nor a JPEG file (nor an SVG)");
@@ -93,7 +112,8 @@ void rp_image_probe_file(void *user, const char *path, rp_image_info *out) {
       *out = pr->entries[i].info;
       return;
     }
-  probe_now(path, out);
+  const rp_svg *svg = NULL;
+  probe_now(pr, path, out, &svg);
   if (!pr) return;
   if (pr->count == pr->cap) {
     size_t cap = pr->cap ? 2 * pr->cap : 16;
@@ -106,5 +126,6 @@ void rp_image_probe_file(void *user, const char *path, rp_image_info *out) {
   if (!copy) return;
   pr->entries[pr->count].path = copy;
   pr->entries[pr->count].info = *out;
+  pr->entries[pr->count].svg = svg;
   pr->count++;
 }

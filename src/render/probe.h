@@ -16,21 +16,32 @@
 
 #include <stddef.h>
 
+#include "base/arena.h"
 #include "layout/layout.h"
+#include "svg/svg.h"
 
 typedef struct rp_image_probe_entry {
   char *path; /* malloc'd */
   rp_image_info info;
+  const rp_svg *svg; /* an SVG read without a message: its drawing (in `svgs`), or NULL */
 } rp_image_probe_entry;
 
 typedef struct rp_image_probe {
   rp_image_probe_entry *entries; /* malloc'd */
   size_t count, cap;
+  rp_arena *svgs; /* the SVGs' drawings, kept for render (made on first use) */
 } rp_image_probe;
 
 void rp_image_probe_init(rp_image_probe *pr);
 /* Frees the cache; accepts a zeroed or already finished probe. */
 void rp_image_probe_fini(rp_image_probe *pr);
+
+/* The drawing of the SVG at `path` as the probe read it (svg/svg.h
+ * rp_svg_load, which gave no message), or NULL: not probed, not an SVG, or
+ * read with messages (render reads it again and reports them). Valid until
+ * rp_image_probe_fini: render draws it instead of reading the file again
+ * (rp_render_opts.probe), so an SVG is parsed once a run. */
+const rp_svg *rp_image_probe_svg(const rp_image_probe *pr, const char *path);
 
 /* An rp_image_probe_fn (layout.h); `user` is an rp_image_probe *. Fills
  * *out: ok with the size in pixels, or !ok with `missing` (no such file) or

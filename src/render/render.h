@@ -44,6 +44,10 @@ typedef struct rp_render_opts {
    * file next to the output (pdf_doc.c spool_append); 0: 1 MiB. Tests set
    * 1 to take the file's path. */
   size_t spool_memory;
+  /* The image probe layout asked (render/probe.h), or NULL: an SVG it read
+   * without a message is drawn from its drawing there, not read again. It
+   * must live until the render ends. */
+  const struct rp_image_probe *probe;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or

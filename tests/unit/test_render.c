@@ -29,6 +29,7 @@
 #include "render/flate.h"
 #include "render/img.h"
 #include "render/pdf.h"
+#include "render/probe.h"
 #include "render/render.h"
 
 #define A4_W 595.2756
@@ -1415,6 +1416,60 @@ static bool same_file(const char *a, const char *b) {
   return same;
 }
 
+/* An SVG is parsed once a run: render draws the drawing layout's probe
+ * read (rp_render_opts.probe), not the file again. Shown by changing the
+ * file after the probe read it: with the probe the PDF is the first
+ * drawing's, byte for byte, without it the second's; an SVG the probe read
+ * with an error is read again by render, which reports it. */
+static void write_svg(const char *path, const char *fill) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fprintf(f,
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\">"
+          "<rect x=\"2\" y=\"2\" width=\"30\" height=\"12\" fill=\"%s\"/></svg>\n",
+          fill);
+  fclose(f);
+}
+
+static rp_status render_probed(fixture *fx, const char *name, const rp_image_probe *pr) {
+  rp_render_opts o = {.source_date_epoch = "0", .probe = pr};
+  return rp_render_pdf(&fx->doc, &o, tmp_path(name), &fx->d);
+}
+
+static void test_svg_parsed_once(void **state) {
+  fixture *fx = *state;
+  const char *svg = tmp_path("logo.svg");
+  write_svg(svg, "#c02020");
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, svg), 72, 72, 80, 40);
+  assert_int_equal(render_probed(fx, "red.pdf", NULL), RP_OK);
+  rp_image_probe pr;
+  rp_image_probe_init(&pr);
+  rp_image_info info;
+  rp_image_probe_file(&pr, svg, &info);
+  assert_true(info.ok);
+  assert_int_equal(info.width_px, 40);
+  assert_non_null(rp_image_probe_svg(&pr, svg));
+  write_svg(svg, "#2020c0"); /* the file changes after the probe read it */
+  assert_int_equal(render_probed(fx, "probed.pdf", &pr), RP_OK);
+  assert_int_equal(render_probed(fx, "blue.pdf", NULL), RP_OK);
+  assert_true(same_file(tmp_path("red.pdf"), tmp_path("probed.pdf")));
+  assert_false(same_file(tmp_path("red.pdf"), tmp_path("blue.pdf")));
+  rp_image_probe_fini(&pr);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  /* read with an error: not kept, and render says why */
+  FILE *f = fopen(svg, "wb");
+  assert_non_null(f);
+  fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect", f);
+  fclose(f);
+  rp_image_probe_init(&pr);
+  rp_image_probe_file(&pr, svg, &info);
+  assert_null(rp_image_probe_svg(&pr, svg));
+  assert_int_not_equal(render_probed(fx, "broken.pdf", &pr), RP_OK);
+  assert_true(fx->d.errors > 0);
+  rp_image_probe_fini(&pr);
+}
+
 /* A document of several pages, whole and streamed: the pages' streams
  * deflated on the worker while the next page is drawn give the same file as
  * deflating each on this thread (RP_SERIAL_DEFLATE=1); the worker ran. */
@@ -1547,6 +1602,7 @@ int main(void) {
       cmocka_unit_test(test_flate_worker_same_bytes),
       cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_svg_parsed_once, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
