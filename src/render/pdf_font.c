@@ -444,13 +444,39 @@ static bool make_font(rp_flate_job *job) {
   return true;
 }
 
-/* Starts the cuts of every face the held document draws on the worker. */
+/* The faces the document draws, in the order it first draws them (then
+ * any other face used, by index), into order[]; their count. */
+static size_t first_drawn(const rp_pdf *p, int *order) {
+  size_t n = 0;
+  bool *seen = rp_mem_calloc(p->n_fonts, sizeof *seen);
+  for (size_t pi = 0; seen && pi < p->doc->pages.len && n < p->n_fonts; pi++) {
+    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, pi);
+    const rp_item *items = pg->items.data;
+    for (size_t i = 0; i < pg->items.len; i++) {
+      int f = items[i].kind == RP_ITEM_TEXT ? items[i].u.text.font : -1;
+      if (f >= 0 && (size_t)f < p->n_fonts && p->font_used[f] && !seen[f])
+        seen[f] = true, order[n++] = f;
+    }
+  }
+  for (size_t i = 0; i < p->n_fonts; i++)
+    if (p->font_used[i] && !(seen && seen[i])) order[n++] = (int)i;
+  rp_mem_free(seen);
+  return n;
+}
+
+/* Starts the cuts of every face the held document draws on the worker, in
+ * the order the pages first draw them: the first page waits for the face
+ * it draws first only (in the review, the second face: it waited for two
+ * cuts). */
 static void start_font_jobs(rp_pdf *p) {
   if (p->streaming || !p->n_fonts || !rp_pdf_deflate_ready(p)) return;
   p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
-  if (!p->font_jobs) return;
+  int *order = p->font_jobs ? rp_arena_calloc(p->scratch, p->n_fonts, sizeof *order) : NULL;
+  if (!order) return;
   p->n_font_jobs = p->n_fonts;
-  for (size_t i = 0; i < p->n_fonts; i++) {
+  size_t n_order = first_drawn(p, order);
+  for (size_t k = 0; k < n_order; k++) {
+    size_t i = (size_t)order[k];
     const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
     if (!p->font_used[i] || !f || !f->path) continue;
     struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
