@@ -770,6 +770,14 @@ static void spool_oldest(rp_pdf *p) {
   pj->contents = NULL;
 }
 
+/* The pages given to the worker whose content stream is object `num` or
+ * before it, spooled (waited for): saving has come to them. */
+static void spool_due(rp_pdf *p, HPDF_UINT num) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  while (dz && dz->pending && (dz->out[dz->first].contents->header.obj_id & 0x00FFFFFF) <= num)
+    spool_oldest(p);
+}
+
 /* The pages given to the worker spooled, in order: those it has done
  * (`all`: every one, waited for). */
 static void spool_deflated(rp_pdf *p, bool all) {
@@ -1484,6 +1492,8 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   bool ok = val != NULL && pdf->xref->start_offset == 0 && !pdf->xref->prev &&
             rp_objstm_reserve(o->w, (size_t)entries->count + entries->count / 64);
   for (HPDF_UINT i = 1; ok && i < entries->count; i++) { /* grows while saving */
+    spool_due(p,
+              i); /* (the last pages' streams are deflated while the first objects are written) */
     HPDF_XrefEntry e = HPDF_List_ItemAt(entries, i);
     if (slot_spooled(e)) { /* written and freed: its value, read back */
       slot_info si;
@@ -1550,10 +1560,9 @@ static bool save_objects(rp_pdf *p, out_file *o) {
 static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
-  /* the pages given to the worker spooled (deflated while the document
-   * was finished); the worker deflates the object streams while the next
+  /* the pages given to the worker are spooled as saving comes to them
+   * (spool_due); the worker deflates the object streams while the next
    * is filled, and what else saving deflates, till the file is written */
-  spool_deflated(p, true);
   if (p->status != RP_OK) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
