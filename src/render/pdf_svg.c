@@ -1,5 +1,6 @@
 /* pdf_svg — SVG images drawn as vectors: the file is read once per image
- * index by svg/ (a documented subset of SVG, docs/svg.md) and its shapes are
+ * index by svg/ (a documented subset of SVG, docs/svg.md), or its drawing
+ * taken from layout's image probe, which read it already, and its shapes are
  * replayed as path items, exactly as the charts' paths are (pdf_shape.c),
  * inside the clip that pdf_image.c sets up for the image's box.
  *
