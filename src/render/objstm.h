@@ -65,7 +65,7 @@ typedef struct rp_objstm_io {
   bool (*finish)(void *user, struct rp_flate_job *job);
 } rp_objstm_io;
 
-#define RP_OBJSTM_PENDING 4
+#define RP_OBJSTM_PENDING 2 /* (one deflated while the next is filled) */
 
 typedef struct rp_objstm rp_objstm;
 
