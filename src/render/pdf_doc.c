@@ -1652,8 +1652,11 @@ static rp_status settle(rp_render *r) {
   return p->status;
 }
 
-rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_diag *d,
-                          rp_render **out) {
+/* rp_render_begin; with `held`, setup is left to look_ahead (after the
+ * faces' cuts are started on the worker: it is the UTF-8 encoder's 256 KB
+ * of tables, about 0.2 ms, that the first page's first face waited for). */
+static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag *d, bool held,
+                       rp_render **out) {
   static const rp_render_opts defaults = {0};
   if (!opts) opts = &defaults;
   *out = NULL;
@@ -1692,7 +1695,7 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "cannot create a PDF document (out of memory?)");
     goto fail;
   }
-  if (!setup(p, opts) || !spool_open(p, out_path)) goto fail;
+  if ((!held && !setup(p, opts)) || !spool_open(p, out_path)) goto fail;
   if (!opts->uncompressed && !(p->flate = rp_flate_new())) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     goto fail;
@@ -1705,8 +1708,15 @@ fail:;
   return st;
 }
 
+rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_diag *d,
+                          rp_render **out) {
+  return begin(opts, out_path, d, false, out);
+}
+
 /* rp_render_pdf's look ahead: every page made and scanned before the first
- * is drawn, as when pages could only come all at once. */
+ * is drawn, as when pages could only come all at once. The characters of
+ * each face are collected (and its cuts started on the worker) before the
+ * document is set up (begin's `held`). */
 static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
   rp_pdf *p = &r->p;
   p->doc = doc;
@@ -1715,9 +1725,10 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return false;
   }
+  if (!rp_pdf_fonts_collect(p) || !setup(p, &r->opts)) return false;
   for (size_t i = 0; i < doc->pages.len; i++)
     if (!add_page(p, i)) return false;
-  if (!rp_pdf_fonts_collect(p) || !(r->tagging = rp_pdf_tag_begin(p))) return false;
+  if (!(r->tagging = rp_pdf_tag_begin(p))) return false;
   for (size_t i = 0; i < doc->pages.len; i++) {
     const rp_page *pg = page_at(doc, i);
     if (!rp_pdf_tag_scan(p, pg->items.data, pg->items.len)) return false;
@@ -1795,7 +1806,7 @@ rp_status rp_render_pdf(const rp_layout_doc *doc, const rp_render_opts *opts, co
    * and the PDF's objects come (the peak of a short document) */
   rp_fontset_rest(doc->fonts);
   rp_render *r;
-  rp_status st = rp_render_begin(opts, out_path, d, &r);
+  rp_status st = begin(opts, out_path, d, doc->pages.len > 0, &r);
   if (st != RP_OK) return st;
   if (doc->pages.len > 0 && !look_ahead(r, doc)) {
     st = settle(r);
