@@ -63,6 +63,9 @@ int main(int argc, char **argv) {
     rp_diag_fini(&d);
     if (st != RP_OK) return 2;
   }
+  /* no budget of the user's to hold exactly: the default limit is checked
+   * against the heap now and then, not counted block by block (base/mem.h) */
+  if (!rp_limit_given(RP_LIMIT_MEMORY_MIB) && !rp_mem_faults_armed()) rp_mem_rough(true);
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -74,6 +74,15 @@ void rp_mem_forget_failure(void);
  * outside it (they take no allocator). */
 void rp_mem_set_limit(size_t bytes);
 size_t rp_mem_live(void);
+/* Rough (true): keeps no bytes per block, for a process that sets no limit
+ * of its own (the command line without RP_MAX_MEMORY_MIB) and injects no
+ * faults. The limit (the default's 4 GiB) is then checked against the
+ * heap's bytes in use, all of them (Cairo's and HarfBuzz's too), each time
+ * a thread has asked for a 64th of it (at most 64 MiB) since its last
+ * check; rp_mem_live says the heap's bytes in use. Blocks allocated in one
+ * mode should be freed in the same one (false: exact again, for tests). No
+ * effect while a fault is armed. */
+void rp_mem_rough(bool on);
 bool rp_mem_limit_hit(void);
 /* Gives freed memory the allocator keeps back to the system (glibc keeps
  * freed chunks below the top of its heap resident): for a phase that ends

@@ -263,6 +263,43 @@ static void test_mem_uncounted(void **state) {
   rp_mem_free(p);
 }
 
+/* rp_mem_rough: no bytes kept per block, yet the limit holds, checked
+ * against the heap within a 64th of it; freed memory is seen as freed (the
+ * heap's count, not ours), and a failure repeats while the heap is over. */
+static void test_mem_rough(void **state) {
+  (void)state;
+  enum { BLOCK = 64 << 10, MAX = 512 };
+  rp_mem_rough(true);
+  size_t base = rp_mem_live(), budget = 8u << 20;
+  rp_mem_set_limit(base + budget);
+  void **held = calloc(MAX, sizeof *held);
+  assert_non_null(held);
+  size_t n = 0;
+  while (n < MAX && (held[n] = rp_mem_alloc(BLOCK))) n++;
+  assert_true(n < MAX);
+  assert_true(rp_mem_limit_hit());
+  /* refused within a step (a 64th of the limit, plus a block) of the budget */
+  size_t got = n * (size_t)BLOCK, slack = (base + budget) / 64 + 2 * BLOCK;
+  assert_true(got + slack >= budget && got <= budget + slack);
+  assert_true(rp_mem_live() >= base + got);
+  assert_null(rp_mem_alloc(BLOCK)); /* still over: refused again */
+  for (size_t i = 0; i < n; i++) rp_mem_free(held[i]);
+  assert_true(rp_mem_live() < base + BLOCK * 4);
+  rp_mem_forget_failure();
+  void *again = rp_mem_alloc(BLOCK); /* checked at once, and under now */
+  assert_non_null(again);
+  assert_false(rp_mem_limit_hit());
+  rp_mem_free(again);
+  rp_mem_set_limit(0);
+  /* no limit: nothing refused, nothing checked */
+  void *big = rp_mem_alloc(32u << 20);
+  assert_non_null(big);
+  rp_mem_free(big);
+  free(held);
+  rp_mem_rough(false);
+  assert_false(rp_mem_failed());
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid),
@@ -273,6 +310,7 @@ int main(void) {
       cmocka_unit_test(test_mem_fault_injection),
       cmocka_unit_test(test_mem_threads_bytes),
       cmocka_unit_test(test_mem_uncounted),
+      cmocka_unit_test(test_mem_rough),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
