@@ -86,7 +86,8 @@ void rp_mem_rough(bool on);
 bool rp_mem_limit_hit(void);
 /* Gives freed memory the allocator keeps back to the system (glibc keeps
  * freed chunks below the top of its heap resident): for a phase that ends
- * having freed much, before one that allocates anew. */
+ * having freed much, before one that allocates anew. Nothing when the heap
+ * holds under 2 MiB free: the next phase would fault those pages in again. */
 void rp_mem_trim(void);
 
 #endif
