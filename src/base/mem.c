@@ -256,6 +256,11 @@ void rp_mem_rough(bool on) {
   if (!fail_at || !on) rough = on;
 }
 
+void rp_mem_tune_heap(void) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
+}
+
 /* Below this much free in the heap a trim gives back little and costs
  * more: madvise calls, and a page fault (~1-3 us here) for each page given
  * back that the next phase uses again (the review's save: ~300 of them). */

@@ -89,5 +89,12 @@ bool rp_mem_limit_hit(void);
  * having freed much, before one that allocates anew. Nothing when the heap
  * holds under 2 MiB free: the next phase would fault those pages in again. */
 void rp_mem_trim(void);
+/* For a process (the command line): glibc's defaults serve each block over
+ * 128 KiB (a page's deflated stream, a font file) with mmap, unmap it when
+ * freed, and give the heap's top back once 128 KiB of it is free, so the
+ * next such block faults its pages in afresh (~1-3 us a page here). This
+ * serves blocks up to 1 MiB from the heap and keeps up to 8 MiB of its top;
+ * rp_mem_trim still gives memory back between phases. Before threads. */
+void rp_mem_tune_heap(void);
 
 #endif
