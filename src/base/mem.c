@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static atomic_ulong counted;  /* allocations so far */
 static bool uncounted;        /* rp_mem_uncounted: no count kept */
@@ -259,6 +260,20 @@ void rp_mem_rough(bool on) {
 void rp_mem_tune_heap(void) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
+}
+
+void rp_mem_prefault(size_t bytes) {
+  enum { BLOCK = 64 << 10, MAX = 256 }; /* under any mmap threshold: heap memory */
+  void *blocks[MAX];
+  size_t n = 0;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  for (; n < MAX && n * BLOCK < bytes; n++) {
+    volatile char *b = blocks[n] = malloc(BLOCK); /* plain: not counted, never refused */
+    if (!b) break;
+    for (size_t i = 0; i < BLOCK; i += (size_t)page) b[i] = 0; /* the fault, taken here */
+  }
+  while (n) free(blocks[--n]);
 }
 
 /* Below this much free in the heap a trim gives back little and costs

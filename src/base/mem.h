@@ -96,5 +96,14 @@ void rp_mem_trim(void);
  * serves blocks up to 1 MiB from the heap and keeps up to 8 MiB of its top;
  * rp_mem_trim still gives memory back between phases. Before threads. */
 void rp_mem_tune_heap(void);
+/* Faults in `bytes` (at most 16 MiB) of heap and frees them again, so that
+ * the next allocations find their pages resident: a page fault costs ~1-3
+ * us here, and the main thread takes ~1,300 of them in a review. For a
+ * thread with a core to itself while the main thread works on, and only
+ * after rp_mem_tune_heap (which keeps the freed top) and with one malloc
+ * arena for all threads (M_ARENA_MAX 1, as pipeline.c's load sets): from
+ * an arena of its own the pages would serve nobody. Allocates outside the
+ * count and the limit, and holds nothing on return. */
+void rp_mem_prefault(size_t bytes);
 
 #endif

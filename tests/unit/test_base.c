@@ -3,10 +3,12 @@
  * every code point and every short byte string, the roman numerals
  * (roman.c) round-tripped over their whole range, and base/mem's fault
  * injection (the count, one-shot and sticky failures, the shield). */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "base/arena.h"
 #include "base/mem.h"
@@ -300,6 +302,39 @@ static void test_mem_rough(void **state) {
   assert_false(rp_mem_failed());
 }
 
+static long minor_faults(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
+/* rp_mem_prefault: memory allocated and written after it takes (almost) no
+ * page faults, where the same without it takes one a page; and it holds
+ * nothing afterwards. */
+static void test_mem_prefault(void **state) {
+  (void)state;
+  enum { SIZE = 768 << 10, PAGES = SIZE / 4096 };
+  rp_mem_tune_heap();
+  size_t live = rp_mem_live();
+  long before = minor_faults();
+  char *cold = rp_mem_alloc(SIZE); /* the heap's top, never touched yet */
+  assert_non_null(cold);
+  memset(cold, 1, SIZE);
+  long cold_faults = minor_faults() - before;
+  rp_mem_free(cold);
+  malloc_trim(0); /* those pages given back: the next block is cold again */
+  rp_mem_prefault(2 * SIZE);
+  assert_int_equal(rp_mem_live(), live);
+  before = minor_faults();
+  char *warm = rp_mem_alloc(SIZE);
+  assert_non_null(warm);
+  memset(warm, 1, SIZE);
+  long warm_faults = minor_faults() - before;
+  rp_mem_free(warm);
+  assert_true(cold_faults > PAGES / 2);
+  assert_true(warm_faults < PAGES / 8);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid),
@@ -311,6 +346,7 @@ int main(void) {
       cmocka_unit_test(test_mem_threads_bytes),
       cmocka_unit_test(test_mem_uncounted),
       cmocka_unit_test(test_mem_rough),
+      cmocka_unit_test(test_mem_prefault),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
