@@ -263,7 +263,7 @@ void rp_mem_tune_heap(void) {
 }
 
 void rp_mem_prefault(size_t bytes) {
-  enum { BLOCK = 64 << 10, MAX = 256 }; /* under any mmap threshold: heap memory */
+  enum { BLOCK = 512 << 10, MAX = 32 }; /* under rp_mem_tune_heap's mmap threshold: from the top */
   void *blocks[MAX];
   size_t n = 0;
   long page = sysconf(_SC_PAGESIZE);
