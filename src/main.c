@@ -51,6 +51,7 @@ static int outcome(int rc) {
 }
 
 int main(int argc, char **argv) {
+  rp_mem_tune_heap();
   rp_mem_fail_from_env();
   const char *fa = getenv("RP_FAIL_ALLOC");
   if (!fa || strcmp(fa, "count") != 0) rp_mem_uncounted(); /* nothing will ask for the count */
@@ -63,6 +64,9 @@ int main(int argc, char **argv) {
     rp_diag_fini(&d);
     if (st != RP_OK) return 2;
   }
+  /* no budget of the user's to hold exactly: the default limit is checked
+   * against the heap now and then, not counted block by block (base/mem.h) */
+  if (!rp_limit_given(RP_LIMIT_MEMORY_MIB) && !rp_mem_faults_armed()) rp_mem_rough(true);
   if (argc < 2) {
     usage(stderr);
     return 2;

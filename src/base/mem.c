@@ -14,7 +14,16 @@
  * exactly and the others' to within FLUSH each: the default limit is
  * gigabytes, and under a budget the user sets the pipeline allocates on
  * one thread. Allocations are counted (for fault injection and
- * rp_mem_count) unless rp_mem_uncounted said nobody will ask. */
+ * rp_mem_count) unless rp_mem_uncounted said nobody will ask.
+ *
+ * Rough mode (rp_mem_rough: the command line with no RP_MAX_MEMORY_MIB
+ * given, nothing injected) keeps no bytes per block at all: a malloc
+ * passes straight through but for a per-thread sum of the sizes asked, and
+ * a free is free. Once a thread has asked for a 64th of the limit it is
+ * checked against the heap's bytes in use (mallinfo2: every thread's
+ * arena, mmapped blocks too). Exactness costs malloc_usable_size on every
+ * malloc and free, ~9 M instructions in a review; the default limit, 4 GiB,
+ * is a safety net that a few MiB either way does not change. */
 #include "base/mem.h"
 
 #include <malloc.h>
@@ -23,6 +32,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static atomic_ulong counted;  /* allocations so far */
 static bool uncounted;        /* rp_mem_uncounted: no count kept */
@@ -35,6 +45,9 @@ static _Thread_local long long pending; /* this thread's bytes not yet in `live`
 static _Thread_local bool registered;   /* `pending` given to `live` at thread exit */
 static size_t limit;                    /* the most allowed (0: none) */
 static atomic_bool limit_hit;
+static bool rough;                 /* rp_mem_rough: no bytes kept per block */
+static _Thread_local size_t asked; /* rough: bytes this thread asked since its last check */
+static size_t step = SIZE_MAX;     /* rough: bytes asked between two checks of the limit */
 
 #define RELAXED memory_order_relaxed
 #define FLUSH (64 << 10)
@@ -97,7 +110,29 @@ static inline bool over_limit(size_t now, size_t grow) {
   return true;
 }
 
+/* Rough mode: the heap's bytes in use, all threads' (malloc's own count). */
+static size_t heap_in_use(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+/* Rough mode: the limit checked once this thread has asked for `step`
+ * bytes since its last check, and at every allocation while the heap is
+ * over it. */
+static __attribute__((noinline)) bool rough_check(size_t size) {
+  asked = 0;
+  if (!over_limit(heap_in_use(), size)) return false;
+  asked = step;
+  return true;
+}
+
+static inline bool rough_over_limit(size_t size) {
+  asked += size;
+  return __builtin_expect(asked >= step, 0) && rough_check(size);
+}
+
 static void *counted_malloc(size_t size) {
+  if (rough) return rough_over_limit(size) ? NULL : checked(malloc(size ? size : 1));
   if (over_limit(held(), size)) return NULL;
   void *p = checked(malloc(size ? size : 1));
   if (p) moved((long long)malloc_usable_size(p));
@@ -105,6 +140,7 @@ static void *counted_malloc(size_t size) {
 }
 
 static void *counted_realloc(void *p, size_t size) {
+  if (rough) return rough_over_limit(size) ? NULL : checked(realloc(p, size ? size : 1));
   size_t old = p ? malloc_usable_size(p) : 0, now = held();
   if (over_limit(now > old ? now - old : 0, size)) return NULL;
   void *q = checked(realloc(p, size ? size : 1));
@@ -125,9 +161,9 @@ void *rp_mem_calloc(size_t n, size_t size) {
   }
   /* calloc, not malloc and memset: a large block comes zeroed from the
    * system, its pages untouched until used (a font's kerning table) */
-  if (over_limit(held(), n * size)) return NULL;
+  if (rough ? rough_over_limit(n * size) : over_limit(held(), n * size)) return NULL;
   void *p = checked(n && size ? calloc(n, size) : malloc(1));
-  if (p) moved((long long)malloc_usable_size(p));
+  if (p && !rough) moved((long long)malloc_usable_size(p));
   return p;
 }
 
@@ -156,8 +192,7 @@ char *rp_mem_strndup(const char *s, size_t n) {
 char *rp_mem_strdup(const char *s) { return s ? rp_mem_strndup(s, strlen(s)) : NULL; }
 
 void rp_mem_free(void *p) {
-  if (!p) return;
-  moved(-(long long)malloc_usable_size(p));
+  if (p && !rough) moved(-(long long)malloc_usable_size(p));
   free(p);
 }
 
@@ -210,11 +245,46 @@ unsigned long rp_mem_count(void) { return atomic_load(&counted); }
 
 bool rp_mem_failed(void) { return any_failed; }
 
-void rp_mem_set_limit(size_t bytes) { limit = bytes; }
+void rp_mem_set_limit(size_t bytes) {
+  limit = bytes;
+  /* rough: a 64th of the limit, at most 64 MiB, between checks */
+  step = !bytes ? SIZE_MAX : bytes / 64 < (64u << 20) ? bytes / 64 + 1 : (64u << 20);
+}
 
-size_t rp_mem_live(void) { return held(); }
+size_t rp_mem_live(void) { return rough ? heap_in_use() : held(); }
 
-void rp_mem_trim(void) { malloc_trim(0); }
+void rp_mem_rough(bool on) {
+  if (!fail_at || !on) rough = on;
+}
+
+void rp_mem_tune_heap(void) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
+}
+
+void rp_mem_prefault(size_t bytes) {
+  enum { BLOCK = 512 << 10, MAX = 32 }; /* under rp_mem_tune_heap's mmap threshold: from the top */
+  void *blocks[MAX];
+  size_t n = 0;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  for (; n < MAX && n * BLOCK < bytes; n++) {
+    volatile char *b = blocks[n] = malloc(BLOCK); /* plain: not counted, never refused */
+    if (!b) break;
+    for (size_t i = 0; i < BLOCK; i += (size_t)page) b[i] = 0; /* the fault, taken here */
+  }
+  while (n) free(blocks[--n]);
+}
+
+/* Below this much free in the heap a trim gives back little and costs
+ * more: madvise calls, and a page fault (~1-3 us here) for each page given
+ * back that the next phase uses again (the review's save: ~300 of them). */
+#define TRIM_MIN (2u << 20)
+
+void rp_mem_trim(void) {
+  struct mallinfo2 mi = mallinfo2();
+  if (mi.fordblks >= TRIM_MIN) malloc_trim(0);
+}
 
 void rp_mem_uncounted(void) {
   if (!fail_at) uncounted = true;

@@ -74,10 +74,36 @@ void rp_mem_forget_failure(void);
  * outside it (they take no allocator). */
 void rp_mem_set_limit(size_t bytes);
 size_t rp_mem_live(void);
+/* Rough (true): keeps no bytes per block, for a process that sets no limit
+ * of its own (the command line without RP_MAX_MEMORY_MIB) and injects no
+ * faults. The limit (the default's 4 GiB) is then checked against the
+ * heap's bytes in use, all of them (Cairo's and HarfBuzz's too), each time
+ * a thread has asked for a 64th of it (at most 64 MiB) since its last
+ * check; rp_mem_live says the heap's bytes in use. Blocks allocated in one
+ * mode should be freed in the same one (false: exact again, for tests). No
+ * effect while a fault is armed. */
+void rp_mem_rough(bool on);
 bool rp_mem_limit_hit(void);
 /* Gives freed memory the allocator keeps back to the system (glibc keeps
  * freed chunks below the top of its heap resident): for a phase that ends
- * having freed much, before one that allocates anew. */
+ * having freed much, before one that allocates anew. Nothing when the heap
+ * holds under 2 MiB free: the next phase would fault those pages in again. */
 void rp_mem_trim(void);
+/* For a process (the command line): glibc's defaults serve each block over
+ * 128 KiB (a page's deflated stream, a font file) with mmap, unmap it when
+ * freed, and give the heap's top back once 128 KiB of it is free, so the
+ * next such block faults its pages in afresh (~1-3 us a page here). This
+ * serves blocks up to 1 MiB from the heap and keeps up to 8 MiB of its top;
+ * rp_mem_trim still gives memory back between phases. Before threads. */
+void rp_mem_tune_heap(void);
+/* Faults in `bytes` (at most 16 MiB) of heap and frees them again, so that
+ * the next allocations find their pages resident: a page fault costs ~1-3
+ * us here, and the main thread takes ~1,300 of them in a review. For a
+ * thread with a core to itself while the main thread works on, and only
+ * after rp_mem_tune_heap (which keeps the freed top) and with one malloc
+ * arena for all threads (M_ARENA_MAX 1, as pipeline.c's load sets): from
+ * an arena of its own the pages would serve nobody. Allocates outside the
+ * count and the limit, and holds nothing on return. */
+void rp_mem_prefault(size_t bytes);
 
 #endif

@@ -2,7 +2,8 @@
 # Process start: the reviewpdf binary built with RP_STATIC_CAIRO (the
 # default where libcairo.a and libpixman-1.a exist) has Cairo inside it and
 # loads neither the shared Cairo nor X11/xcb, which only Cairo's X11
-# surfaces use (CMakeLists.txt: their loading was a fifth of the start).
+# surfaces use (CMakeLists.txt: their loading was a fifth of the start);
+# likewise libxml2 and ICU (RP_STATIC_XML).
 source "$(dirname "$0")/lib.sh"
 cache="$(dirname "$BIN")/CMakeCache.txt"
 if grep -q '^RP_STATIC_CAIRO:BOOL=ON' "$cache" 2>/dev/null; then
@@ -15,6 +16,44 @@ if grep -q '^RP_STATIC_CAIRO:BOOL=ON' "$cache" 2>/dev/null; then
 else
   pass "shared Cairo (RP_STATIC_CAIRO off or no static archive): nothing to check"
 fi
+# RP_STATIC_XML (the default where libxml2.a links with src/cli/icu_lazy.c):
+# libxml2 inside the binary, and neither ICU nor the C++ runtime it needs
+# loaded at start.
+if grep -q '^RP_STATIC_XML:BOOL=ON' "$cache" 2>/dev/null; then
+  needed=$(readelf -d "$BIN" | awk '/NEEDED/{print $5}')
+  grep -q libxml2 <<<"$needed" && fail "the binary still needs the shared libxml2: $needed" ||
+    pass "libxml2 linked in"
+  loaded=$(ldd "$BIN")
+  grep -qE 'libicu|libstdc\+\+' <<<"$loaded" &&
+    fail "ICU is still loaded at start: $(grep -E 'icu|stdc' <<<"$loaded")" ||
+    pass "neither ICU nor libstdc++ loaded at start ($(wc -l <<<"$loaded") objects)"
+else
+  pass "shared libxml2 (RP_STATIC_XML off or no static archive): nothing to check"
+fi
+# ICU still converts what iconv cannot: the sample, encoded in SCSU (ASCII as
+# itself, any other character quoted by SQU, 0x0E + UTF-16BE), renders the
+# same PDF as in UTF-8 (with the static libxml2, ICU is loaded on this use).
+scratch_project "$TMP/p"
+mkdir -p "$TMP/p/images" && cp "$SRC"/images/* "$TMP/p/images/"
+cp "$SRC/data/ccin-2018-19.xml" "$TMP/p/data/utf8.xml"
+/usr/bin/python3 - "$TMP/p/data/utf8.xml" "$TMP/p/data/scsu.xml" <<'PY' || fail "encoding SCSU"
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+t, n = re.subn(r'^<\?xml[^?]*\?>', '<?xml version="1.0" encoding="SCSU"?>', t)
+assert n == 1 and any(ord(c) > 127 for c in t)
+out = bytearray()
+for c in t:
+    o = ord(c)
+    if o in (9, 10, 13) or 0x20 <= o < 0x80: out.append(o)
+    else: out += bytes([0x0E, o >> 8, o & 255])  # BMP only: ord > 0xFFFF would fail here
+open(sys.argv[2], "wb").write(out)
+PY
+for v in utf8 scsu; do
+  "$BIN" render "$TMP/p/data/$v.xml" -l annual-review -o "$TMP/$v.pdf" -q 2>"$TMP/$v.err" ||
+    fail "render of the $v copy: $(head -3 "$TMP/$v.err")"
+done
+cmp -s "$TMP/utf8.pdf" "$TMP/scsu.pdf" && pass "a content document in SCSU (through ICU) renders as in UTF-8" ||
+  fail "the SCSU copy's PDF differs from the UTF-8 one's"
 "$BIN" --version >"$TMP/version.txt" 2>&1 || fail "--version failed"
 expect_contains "--version names Cairo" "$TMP/version.txt" "Cairo"
 finish

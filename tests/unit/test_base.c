@@ -3,10 +3,12 @@
  * every code point and every short byte string, the roman numerals
  * (roman.c) round-tripped over their whole range, and base/mem's fault
  * injection (the count, one-shot and sticky failures, the shield). */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "base/arena.h"
 #include "base/mem.h"
@@ -263,6 +265,80 @@ static void test_mem_uncounted(void **state) {
   rp_mem_free(p);
 }
 
+/* rp_mem_rough: no bytes kept per block, yet the limit holds, checked
+ * against the heap within a 64th of it; freed memory is seen as freed (the
+ * heap's count, not ours), and a failure repeats while the heap is over. */
+static void test_mem_rough(void **state) {
+  (void)state;
+  enum { BLOCK = 64 << 10, MAX = 512 };
+  rp_mem_rough(true);
+  size_t base = rp_mem_live(), budget = 8u << 20;
+  rp_mem_set_limit(base + budget);
+  void **held = calloc(MAX, sizeof *held);
+  assert_non_null(held);
+  size_t n = 0;
+  while (n < MAX && (held[n] = rp_mem_alloc(BLOCK))) n++;
+  assert_true(n < MAX);
+  assert_true(rp_mem_limit_hit());
+  /* refused within a step (a 64th of the limit, plus a block) of the budget */
+  size_t got = n * (size_t)BLOCK, slack = (base + budget) / 64 + 2 * BLOCK;
+  assert_true(got + slack >= budget && got <= budget + slack);
+  assert_true(rp_mem_live() >= base + got);
+  assert_null(rp_mem_alloc(BLOCK)); /* still over: refused again */
+  for (size_t i = 0; i < n; i++) rp_mem_free(held[i]);
+  assert_true(rp_mem_live() < base + BLOCK * 4);
+  rp_mem_forget_failure();
+  void *again = rp_mem_alloc(BLOCK); /* checked at once, and under now */
+  assert_non_null(again);
+  assert_false(rp_mem_limit_hit());
+  rp_mem_free(again);
+  rp_mem_set_limit(0);
+  /* no limit: nothing refused, nothing checked */
+  void *big = rp_mem_alloc(32u << 20);
+  assert_non_null(big);
+  rp_mem_free(big);
+  free(held);
+  rp_mem_rough(false);
+  assert_false(rp_mem_failed());
+}
+
+static long minor_faults(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
+/* rp_mem_prefault: memory allocated and written after it takes (almost) no
+ * page faults, where the same without it takes one a page; and it holds
+ * nothing afterwards. */
+static void test_mem_prefault(void **state) {
+  (void)state;
+  enum { SIZE = 768 << 10, PAGES = SIZE / 4096 };
+  rp_mem_tune_heap();
+  size_t live = rp_mem_live();
+  long before = minor_faults();
+  char *cold = rp_mem_alloc(SIZE); /* the heap's top, never touched yet */
+  assert_non_null(cold);
+  memset(cold, 1, SIZE);
+  long cold_faults = minor_faults() - before;
+  rp_mem_free(cold);
+  malloc_trim(0); /* those pages given back: the next block is cold again */
+  rp_mem_prefault(2 * SIZE);
+  assert_int_equal(rp_mem_live(), live);
+  before = minor_faults();
+  char *warm = rp_mem_alloc(SIZE);
+  assert_non_null(warm);
+  memset(warm, 1, SIZE);
+  long warm_faults = minor_faults() - before;
+  rp_mem_free(warm);
+#ifndef __SANITIZE_ADDRESS__ /* ASan's allocator quarantines what is freed */
+  assert_true(cold_faults > PAGES / 2);
+  assert_true(warm_faults < PAGES / 8);
+#else
+  (void)cold_faults, (void)warm_faults;
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid),
@@ -273,6 +349,8 @@ int main(void) {
       cmocka_unit_test(test_mem_fault_injection),
       cmocka_unit_test(test_mem_threads_bytes),
       cmocka_unit_test(test_mem_uncounted),
+      cmocka_unit_test(test_mem_rough),
+      cmocka_unit_test(test_mem_prefault),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
