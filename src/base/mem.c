@@ -110,10 +110,26 @@ static inline bool over_limit(size_t now, size_t grow) {
   return true;
 }
 
+/* Under AddressSanitizer malloc is ASan's, and glibc's heap is idle. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RP_ASAN 1
+#endif
+#endif
+#ifdef RP_ASAN
+size_t __sanitizer_get_current_allocated_bytes(void); /* <sanitizer/allocator_interface.h> */
+#endif
+
 /* Rough mode: the heap's bytes in use, all threads' (malloc's own count). */
 static size_t heap_in_use(void) {
+#ifdef RP_ASAN
+  return __sanitizer_get_current_allocated_bytes();
+#else
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
+#endif
 }
 
 /* Rough mode: the limit checked once this thread has asked for `step`
