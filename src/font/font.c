@@ -37,7 +37,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
@@ -184,41 +187,65 @@ static void check_sfnt(sfnt *s, char *why, size_t why_len) {
 
 /* ---- loading -------------------------------------------------------------- */
 
-/* Reads a whole file; on failure writes the reason to `why` and returns NULL. */
-static unsigned char *slurp(const char *path, size_t *size, char *why, size_t why_len) {
-  unsigned char *buf = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(why, why_len, "%s", strerror(errno));
-    return NULL;
-  }
+/* A font file's bytes: mapped read-only, not read. Reading copied every
+ * byte into freshly faulted anonymous pages (3.6 MB, ~900 page faults for
+ * the review's eight faces); a mapping shares the page cache and faults in
+ * only the tables read (directory, cmap, hmtx, the shaping tables), sixteen
+ * pages at a time. The mapping lives only while a face is being read, over
+ * exactly the size fstat gave: a file cut shorter while it is read would
+ * fault (SIGBUS) past its new end, so nothing keeps it mapped longer. */
+typedef struct font_file {
+  const unsigned char *data;
+  size_t size;
+  void *map; /* munmap'd by file_close; NULL for an empty file */
   struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
+} font_file;
+
+static void file_close(font_file *ff) {
+  if (ff->map) munmap(ff->map, ff->size);
+  ff->map = NULL;
+  ff->data = NULL;
+}
+
+/* Maps the file at `path`; on failure writes the reason to `why` and
+ * returns false. */
+static bool file_open(const char *path, font_file *ff, char *why, size_t why_len) {
+  static const unsigned char empty[1];
+  memset(ff, 0, sizeof *ff);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(why, why_len, "%s", strerror(errno));
+    return false;
+  }
+  bool ok = false;
+  if (fstat(fd, &ff->st) != 0) {
     snprintf(why, why_len, "%s", strerror(errno));
     goto done;
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(ff->st.st_mode)) {
     snprintf(why, why_len, "not a regular file");
     goto done;
   }
-  if ((unsigned long long)st.st_size > MAX_FONT_BYTES) {
-    snprintf(why, why_len, "%lld bytes, larger than any font should be", (long long)st.st_size);
+  if ((unsigned long long)ff->st.st_size > MAX_FONT_BYTES) {
+    snprintf(why, why_len, "%lld bytes, larger than any font should be",
+             (long long)ff->st.st_size);
     goto done;
   }
-  *size = (size_t)st.st_size;
-  buf = rp_mem_alloc(*size ? *size : 1);
-  if (!buf) {
-    snprintf(why, why_len, "out of memory");
-    goto done;
+  ff->size = (size_t)ff->st.st_size;
+  ff->data = empty;
+  if (ff->size > 0) {
+    void *m = mmap(NULL, ff->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+      snprintf(why, why_len, "%s", strerror(errno));
+      goto done;
+    }
+    ff->map = m;
+    ff->data = m;
   }
-  if (fread(buf, 1, *size, f) != *size) {
-    snprintf(why, why_len, "read error");
-    rp_mem_free(buf);
-    buf = NULL;
-  }
+  ok = true;
 done:
-  fclose(f);
-  return buf;
+  close(fd);
+  return ok;
 }
 
 /* The charmap libharu will use (ParseCMap: (3,1) format 4 first, then (1,0)
@@ -527,15 +554,14 @@ static hb_face_t *shaping_face(const sfnt *s);
  * from the file: only a pair no pass measured before needs it. */
 static bool kerner_reload(const rp_font *f, struct rp_font_kerner *k) {
   char why[256] = "";
-  sfnt s = {0};
-  unsigned char *buf = slurp(f->path, &s.size, why, sizeof why);
-  if (!buf) return false;
-  s.data = buf;
+  font_file ff;
+  if (!file_open(f->path, &ff, why, sizeof why)) return false;
+  sfnt s = {.data = ff.data, .size = ff.size};
   check_sfnt(&s, why, sizeof why);
   hb_face_t *face = why[0] ? NULL : shaping_face(&s);
   if (face) k->font = hb_font_create(face);
   hb_face_destroy(face);
-  rp_mem_free(buf);
+  file_close(&ff);
   return k->font != NULL;
 }
 
@@ -824,7 +850,7 @@ static int find_loaded(const rp_fontset *fs, const char *path) {
 rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
                           rp_diag *d, int *index) {
   char why[256] = "";
-  unsigned char *buf = NULL;
+  font_file ff = {0};
   rp_font *f = NULL;
   rp_status st = RP_OK;
 
@@ -845,10 +871,8 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     FT_Set_Default_Properties(lib);
     fs->ft = lib;
   }
-  sfnt s = {0};
-  buf = slurp(path, &s.size, why, sizeof why);
-  if (!buf) goto fail;
-  s.data = buf;
+  if (!file_open(path, &ff, why, sizeof why)) goto fail;
+  sfnt s = {.data = ff.data, .size = ff.size};
   check_sfnt(&s, why, sizeof why);
   if (why[0]) goto fail;
 
@@ -896,7 +920,7 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   f->index = (int)fs->count;
   fs->fonts[fs->count++] = f;
   *index = f->index;
-  rp_mem_free(buf);
+  file_close(&ff);
   return RP_OK;
 
 fail:
@@ -909,7 +933,7 @@ fail:
                        "TrueType (.ttf) file",
                        path, why);
   font_free(f);
-  rp_mem_free(buf);
+  file_close(&ff);
   return st;
 }
 
