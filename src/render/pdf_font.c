@@ -795,5 +795,9 @@ bool rp_pdf_fonts_exact(rp_pdf *p) {
   rp_fontset_rest(p->doc->fonts);
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
-  return ok;
+  /* a face read on first use whose file changed meanwhile, or that memory
+   * failed, measured nothing: the document cannot be saved */
+  rp_status st = rp_fontset_check(p->doc->fonts, p->d);
+  if (st != RP_OK && p->status == RP_OK) p->status = st;
+  return ok && st == RP_OK;
 }

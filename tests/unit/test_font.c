@@ -604,7 +604,8 @@ static void test_figures(void **state) {
   rp_diag_init(&d);
   for (size_t k = 0; k < 4; k++) {
     const rp_font *f = load(&fs, &d, FACES[k]);
-    assert_true(f->has_figures[0] && f->has_figures[1]);
+    assert_true(rp_font_has_figures(f, RP_FIGURES_TABULAR) &&
+                rp_font_has_figures(f, RP_FIGURES_PROPORTIONAL));
     double tab1 = rp_font_measure_fig(f, "1111", 4, 10, 0, true, RP_FIGURES_TABULAR),
            tab8 = rp_font_measure_fig(f, "8888", 4, 10, 0, true, RP_FIGURES_TABULAR);
     assert_true(tab1 == tab8);
@@ -635,7 +636,8 @@ static void test_figures(void **state) {
   }
   for (size_t k = 4; k < 8; k++) {
     const rp_font *f = load(&fs, &d, FACES[k]);
-    assert_false(f->has_figures[0] || f->has_figures[1]);
+    assert_false(rp_font_has_figures(f, RP_FIGURES_TABULAR) ||
+                 rp_font_has_figures(f, RP_FIGURES_PROPORTIONAL));
     for (int fig = RP_FIGURES_TABULAR; fig <= RP_FIGURES_PROPORTIONAL; fig++)
       assert_true(rp_font_measure_fig(f, "2018–19 −3.2", strlen("2018–19 −3.2"), 10, 0, true,
                                       (rp_figures)fig) ==
