@@ -23,10 +23,14 @@
  *
  * Invariants: rp_font_cp_width is always defined (missing code points give
  * missing_width; a block of 256 without any glyph has no table); covered has a bit only for code
- * points mapped to a real glyph (0 < gid < numGlyphs). FreeType faces are not kept open: metrics
- * are copied out at load time. Kerning needs the font's GPOS/kern tables, so each rp_font owns a
- * HarfBuzz font made from a copy of the same file, and a cache of the pairs asked for so far
- * (shaping a pair is slow, asking is frequent). */
+ * points mapped to a real glyph (0 < gid < numGlyphs). Loading checks a face whole and copies its
+ * metrics out; FreeType faces and the file's mapping are not kept. What measuring needs is read
+ * from the file again when first asked (rp_font_read: the widths and coverage; kerner_font: the
+ * shaping tables; figures_ready: the figures), the file checked to be the one loaded: a layout
+ * names faces (a fallback's four) that a document may never draw. Kerning needs the font's
+ * GPOS/kern tables, so each rp_font kerned owns a HarfBuzz font over a copy of them, and a cache
+ * of the pairs asked for so far (shaping a pair is slow, asking is frequent). A read that fails
+ * later is kept in the face and reported by rp_fontset_check. */
 #include "font/font.h"
 #include "base/limits.h"
 #include "base/mem.h"

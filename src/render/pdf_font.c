@@ -321,8 +321,20 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
 
 static void start_font_jobs(rp_pdf *p);
 
+/* False, with the error recorded, when a face read on first use could not
+ * be (its file changed after loading, or memory ran out: rp_fontset_check):
+ * what was measured with it is wrong, so nothing is drawn or saved. Asked
+ * before a face is given to libharu and before saving (a pair shaped after
+ * rp_fontset_rest reads the file again). */
+static bool fonts_read(rp_pdf *p) {
+  rp_status st = rp_fontset_check(p->doc->fonts, p->d);
+  if (st != RP_OK && p->status == RP_OK) p->status = st;
+  return st == RP_OK;
+}
+
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
+  if (!fonts_read(p)) return false;
   /* every page is set: drawing reads the pairs layout measured, and the
    * pages' items can take the place of the faces' shaping tables */
   rp_fontset_rest(doc->fonts);
@@ -580,6 +592,10 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   }
   if (p->fonts[index]) return p->fonts[index];
   if (p->font_failed[index]) return NULL;
+  if (!fonts_read(p)) {
+    p->font_failed[index] = true;
+    return NULL;
+  }
 
   const char *path = fs->fonts[index]->path;
   char sub_path[64];
@@ -795,9 +811,5 @@ bool rp_pdf_fonts_exact(rp_pdf *p) {
   rp_fontset_rest(p->doc->fonts);
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
-  /* a face read on first use whose file changed meanwhile, or that memory
-   * failed, measured nothing: the document cannot be saved */
-  rp_status st = rp_fontset_check(p->doc->fonts, p->d);
-  if (st != RP_OK && p->status == RP_OK) p->status = st;
-  return ok && st == RP_OK;
+  return fonts_read(p) && ok;
 }
