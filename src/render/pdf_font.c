@@ -261,7 +261,9 @@ done:
  * the UTF-8 encoder's tables mapping just the codes the face maps (each to
  * itself, as UTF-8 does) and one code past the last, so that its /W ends
  * where it would have: a code no segment maps has glyph 0, whose width is
- * the default one /W leaves out. The encoder is given back as it was. */
+ * the default one /W leaves out. The encoder is given back as it was. The
+ * copy's tables (256 KB, read whole by libharu: 64 page faults when fresh)
+ * are made once per render and cleared after each face. */
 static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_FontDef def = HPDF_GetFontDef(p->pdf, name);
   HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
@@ -271,8 +273,10 @@ static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_CMapEncoderAttr real = enc && enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE ? enc->attr : NULL;
   HPDF_CMapEncoderAttr tmp = NULL;
   if (real && c && c->format == 4 && segs > 0 && c->end_count[segs - 1] == 0xFFFF &&
-      HPDF_TTFontDef_GetGlyphid(def, 0) == 0)
-    tmp = rp_mem_calloc(1, sizeof *tmp);
+      HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
+    if (!p->font_encoder) p->font_encoder = rp_mem_calloc(1, sizeof *tmp);
+    tmp = p->font_encoder;
+  }
   if (!tmp) return HPDF_GetFont(p->pdf, name, "UTF-8");
   size_t off = offsetof(HPDF_CMapEncoderAttr_Rec, jww_line_head); /* all but the tables */
   memcpy((char *)tmp + off, (const char *)real + off, sizeof *tmp - off);
@@ -291,7 +295,11 @@ static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_Font font = HPDF_GetFont(p->pdf, name, "UTF-8");
   enc->attr = real;
   enc->to_unicode_fn = to_unicode;
-  rp_mem_free(tmp);
+  /* cleared for the next face: the rows of the codes set */
+  for (unsigned row = 0; row <= end >> 8; row++) {
+    memset(tmp->cid_map[row], 0, sizeof tmp->cid_map[row]);
+    memset(tmp->unicode_map[row], 0, sizeof tmp->unicode_map[row]);
+  }
   return font;
 }
 
@@ -534,6 +542,8 @@ bool rp_pdf_fonts_embedded(rp_pdf *p) {
 }
 
 void rp_pdf_fonts_close(rp_pdf *p) {
+  rp_mem_free(p->font_encoder);
+  p->font_encoder = NULL;
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
   for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
