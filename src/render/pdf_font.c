@@ -327,7 +327,15 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
   return true;
 }
 
-static void start_font_jobs(rp_pdf *p);
+static void start_font_jobs(rp_pdf *p, const int *order, size_t n_order);
+
+/* mark_text, noting in order[*n] a face marked for the first time. */
+static bool mark_first(rp_pdf *p, int font, const char *text, int *order, size_t *n) {
+  bool fresh = font >= 0 && (size_t)font < p->n_fonts && !p->font_used[font];
+  if (!mark_text(p, font, text)) return false;
+  if (fresh && order && p->font_used[font]) order[(*n)++] = font;
+  return true;
+}
 
 /* False, with the error recorded, when a face read on first use could not
  * be (its file changed after loading, or memory ran out: rp_fontset_check):
@@ -346,6 +354,10 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
   /* every page is set: drawing reads the pairs layout measured, and the
    * pages' items can take the place of the faces' shaping tables */
   rp_fontset_rest(doc->fonts);
+  /* the faces in the order the pages first draw them, for start_font_jobs
+   * (without memory for it, in fontset order) */
+  int *order = p->n_fonts ? rp_arena_calloc(p->scratch, p->n_fonts, sizeof *order) : NULL;
+  size_t n_order = 0;
   for (size_t pi = 0; pi < doc->pages.len; pi++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
     const rp_item *items = pg->items.data;
@@ -355,13 +367,14 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
     for (size_t i = 0; ok && i < pg->items.len; i++) {
       const rp_item *it = &items[i];
       if (it->kind == RP_ITEM_TEXT && it->u.text.text)
-        ok = mark_text(p, it->u.text.font,
-                       rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+        ok = mark_first(p, it->u.text.font,
+                        rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES), order,
+                        &n_order);
       else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
         /* rp_pdf_draw_chart_slot's label, in the first face */
         const char *label =
             it->u.chart.label && it->u.chart.label[0] ? it->u.chart.label : it->u.chart.kind;
-        ok = !label || mark_text(p, 0, rp_pdf_clean_utf8(p, label, 1000));
+        ok = !label || mark_first(p, 0, rp_pdf_clean_utf8(p, label, 1000), order, &n_order);
       }
     }
     rp_arena_free(p->tmp);
@@ -371,7 +384,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       return false;
     }
   }
-  start_font_jobs(p);
+  start_font_jobs(p, order, n_order);
   return true;
 }
 
@@ -464,15 +477,19 @@ static bool make_font(rp_flate_job *job) {
   return true;
 }
 
-/* Starts the cuts of every face the held document draws on the worker. */
-static void start_font_jobs(rp_pdf *p) {
+/* Starts the cuts of every face the held document draws on the worker, in
+ * the order the pages first draw them (order[0..n_order), then any other):
+ * the first page waits for its faces only (the review's title face, Open
+ * Sans Bold, comes after Regular in the fontset). */
+static void start_font_jobs(rp_pdf *p, const int *order, size_t n_order) {
   if (p->streaming || !p->n_fonts || !rp_pdf_deflate_ready(p)) return;
   p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
   if (!p->font_jobs) return;
   p->n_font_jobs = p->n_fonts;
-  for (size_t i = 0; i < p->n_fonts; i++) {
+  for (size_t k = 0; k < n_order + p->n_fonts; k++) {
+    size_t i = k < n_order ? (size_t)order[k] : k - n_order;
     const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
-    if (!p->font_used[i] || !f || !f->path) continue;
+    if (!p->font_used[i] || p->font_jobs[i] || !f || !f->path) continue;
     struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
     if (!fj) return;
     *fj = (struct rp_pdf_font_job){.job = {.make = make_font}, .path = f->path, .fd = -1};
