@@ -515,7 +515,7 @@ static bool file_reopen(const rp_font *f, font_file *ff, sfnt *s, char *why, siz
 
 void rp_font_read(const rp_font *cf) {
   rp_font *f = (rp_font *)cf; /* filled through const: a face's tables, read when first asked */
-  if (!f->unread) return;
+  if (!f->unread || !f->file) return;
   f->unread = false; /* once, failed or not: a failure is reported by rp_fontset_check */
   char why[160] = "";
   font_file ff;
@@ -645,7 +645,8 @@ static hb_face_t *shaping_face(const sfnt *s) {
  * kerner_font. NULL when out of memory (recorded: rp_fontset_check). */
 static struct rp_font_kerner *kerner_get(const rp_font *cf) {
   rp_font *f = (rp_font *)cf; /* made through const, as the pairs it caches */
-  if (f->kerner || f->file->why[0]) return f->kerner;
+  /* (a face not loaded by rp_fontset_load, a test's, has no file) */
+  if (f->kerner || !f->file || f->file->why[0]) return f->kerner;
   struct rp_font_kerner *k = rp_mem_calloc(1, sizeof *k);
   if (k) {
     k->buf = hb_buffer_create();
@@ -875,7 +876,7 @@ static void read_figures(rp_font *f, const struct rp_font_kerner *k, hb_font_t *
  * kerner keeps none). A failure leaves the font's own figures (recorded). */
 static void figures_ready(const rp_font *cf) {
   rp_font *f = (rp_font *)cf; /* filled through const, as the widths */
-  if (f->file->figures_read) return;
+  if (!f->file || f->file->figures_read) return;
   f->file->figures_read = true;
   char why[160] = "";
   font_file ff;
@@ -1101,7 +1102,7 @@ rp_status rp_fontset_check(const rp_fontset *fs, rp_diag *d) {
   rp_status st = RP_OK;
   for (size_t i = 0; fs && i < fs->count; i++) {
     struct rp_font_file *ff = fs->fonts[i]->file;
-    if (!ff->why[0] || ff->reported) continue;
+    if (!ff || !ff->why[0] || ff->reported) continue;
     ff->reported = true;
     st = font_error(d, fs->fonts[i]->path, ff->ref_file[0] ? ff->ref_file : NULL, ff->ref_line,
                     ff->oom ? "out of memory" : ff->why);
