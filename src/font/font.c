@@ -23,21 +23,28 @@
  *
  * Invariants: rp_font_cp_width is always defined (missing code points give
  * missing_width; a block of 256 without any glyph has no table); covered has a bit only for code
- * points mapped to a real glyph (0 < gid < numGlyphs). FreeType faces are not kept open: metrics
- * are copied out at load time. Kerning needs the font's GPOS/kern tables, so each rp_font owns a
- * HarfBuzz font made from a copy of the same file, and a cache of the pairs asked for so far
- * (shaping a pair is slow, asking is frequent). */
+ * points mapped to a real glyph (0 < gid < numGlyphs). Loading checks a face whole and copies its
+ * metrics out; FreeType faces and the file's mapping are not kept. What measuring needs is read
+ * from the file again when first asked (rp_font_read: the widths and coverage; kerner_font: the
+ * shaping tables; figures_ready: the figures), the file checked to be the one loaded: a layout
+ * names faces (a fallback's four) that a document may never draw. Kerning needs the font's
+ * GPOS/kern tables, so each rp_font kerned owns a HarfBuzz font over a copy of them, and a cache
+ * of the pairs asked for so far (shaping a pair is slow, asking is frequent). A read that fails
+ * later is kept in the face and reported by rp_fontset_check. */
 #include "font/font.h"
 #include "base/limits.h"
 #include "base/mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
@@ -184,41 +191,64 @@ static void check_sfnt(sfnt *s, char *why, size_t why_len) {
 
 /* ---- loading -------------------------------------------------------------- */
 
-/* Reads a whole file; on failure writes the reason to `why` and returns NULL. */
-static unsigned char *slurp(const char *path, size_t *size, char *why, size_t why_len) {
-  unsigned char *buf = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(why, why_len, "%s", strerror(errno));
-    return NULL;
-  }
+/* A font file's bytes: mapped read-only, not read. Reading copied every
+ * byte into freshly faulted anonymous pages (3.6 MB, ~900 page faults for
+ * the review's eight faces); a mapping shares the page cache and faults in
+ * only the tables read (directory, cmap, hmtx, the shaping tables), sixteen
+ * pages at a time. The mapping lives only while a face is being read, over
+ * exactly the size fstat gave: a file cut shorter while it is read would
+ * fault (SIGBUS) past its new end, so nothing keeps it mapped longer. */
+typedef struct font_file {
+  const unsigned char *data;
+  size_t size;
+  void *map; /* munmap'd by file_close; NULL for an empty file */
   struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
+} font_file;
+
+static void file_close(font_file *ff) {
+  if (ff->map) munmap(ff->map, ff->size);
+  ff->map = NULL;
+  ff->data = NULL;
+}
+
+/* Maps the file at `path`; on failure writes the reason to `why` and
+ * returns false. */
+static bool file_open(const char *path, font_file *ff, char *why, size_t why_len) {
+  static const unsigned char empty[1];
+  memset(ff, 0, sizeof *ff);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(why, why_len, "%s", strerror(errno));
+    return false;
+  }
+  bool ok = false;
+  if (fstat(fd, &ff->st) != 0) {
     snprintf(why, why_len, "%s", strerror(errno));
     goto done;
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(ff->st.st_mode)) {
     snprintf(why, why_len, "not a regular file");
     goto done;
   }
-  if ((unsigned long long)st.st_size > MAX_FONT_BYTES) {
-    snprintf(why, why_len, "%lld bytes, larger than any font should be", (long long)st.st_size);
+  if ((unsigned long long)ff->st.st_size > MAX_FONT_BYTES) {
+    snprintf(why, why_len, "%lld bytes, larger than any font should be", (long long)ff->st.st_size);
     goto done;
   }
-  *size = (size_t)st.st_size;
-  buf = rp_mem_alloc(*size ? *size : 1);
-  if (!buf) {
-    snprintf(why, why_len, "out of memory");
-    goto done;
+  ff->size = (size_t)ff->st.st_size;
+  ff->data = empty;
+  if (ff->size > 0) {
+    void *m = mmap(NULL, ff->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+      snprintf(why, why_len, "%s", strerror(errno));
+      goto done;
+    }
+    ff->map = m;
+    ff->data = m;
   }
-  if (fread(buf, 1, *size, f) != *size) {
-    snprintf(why, why_len, "read error");
-    rp_mem_free(buf);
-    buf = NULL;
-  }
+  ok = true;
 done:
-  fclose(f);
-  return buf;
+  close(fd);
+  return ok;
 }
 
 /* The charmap libharu will use (ParseCMap: (3,1) format 4 first, then (1,0)
@@ -280,10 +310,98 @@ static int glyph_top(FT_Face face, uint32_t cp, unsigned upem) {
   return (int)(face->glyph->metrics.horiBearingY * 1000 / (long)upem);
 }
 
-/* Fills f from the checked file in buf. Writes a reason to `why` on failure. */
+/* The hmtx table when advances can be read from it straight, as FreeType
+ * reads them unscaled for a static TrueType face (a glyph past the long
+ * metrics takes the last one's): FT_Get_Advances cost some 700 instructions
+ * a glyph, 5 M for the review's eight faces. NULL when they must come
+ * through FreeType (a table too short for them, a variable font). */
+static const unsigned char *raw_hmtx(FT_Face face, const sfnt *s, long *n_long) {
+  uint32_t hhea_len, hmtx_len;
+  const unsigned char *hhea = find_table(s, "hhea", &hhea_len);
+  const unsigned char *hmtx = find_table(s, "hmtx", &hmtx_len);
+  *n_long = hhea && hhea_len >= 36 ? be16(hhea + 34) : 0;
+  bool raw = hmtx && *n_long >= 1 && *n_long <= face->num_glyphs &&
+             hmtx_len / 4 >= (uint32_t)*n_long && !FT_HAS_MULTIPLE_MASTERS(face);
+  return raw ? hmtx : NULL;
+}
+
+/* Glyph g's advance from a raw hmtx, as libharu computes widths:
+ * (HPDF_UINT)advance_width * 1000 / units_per_em. */
+static uint16_t raw_width(const unsigned char *hmtx, long n_long, long g, unsigned upem) {
+  return (uint16_t)((uint32_t)be16(hmtx + 4 * (g < n_long ? g : n_long - 1)) * 1000u / upem);
+}
+
+static const uint8_t no_glyphs[BMP_SIZE / 8]; /* coverage until read, or when reading failed */
+
+/* Fills f's widths and coverage from `face` (its charmap set to libharu's)
+ * over the checked file s. Writes a reason to `why` on failure. */
+static void read_widths(FT_Face face, const sfnt *s, rp_font *f, char *why, size_t why_len) {
+  unsigned upem = (unsigned)f->units_per_em;
+  long n_glyphs = face->num_glyphs, n_long;
+  const unsigned char *hmtx = raw_hmtx(face, s, &n_long);
+  uint16_t *gw = NULL;
+  uint8_t *covered = NULL;
+  if (!hmtx) {
+    /* through FreeType, all in one call (its per-glyph overhead was most of
+     * loading a face), glyph by glyph only to name the one that fails */
+    gw = rp_mem_alloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *gw);
+    FT_Fixed *adv = rp_mem_alloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *adv);
+    if (!gw || !adv) {
+      rp_mem_free(adv);
+      snprintf(why, why_len, "out of memory");
+      goto done;
+    }
+    bool all =
+        n_glyphs > 0 && FT_Get_Advances(face, 0, (FT_UInt)n_glyphs, FT_LOAD_NO_SCALE, adv) == 0;
+    for (long g = 0; g < n_glyphs; g++) {
+      if ((!all && FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv[g]) != 0) ||
+          adv[g] < 0) {
+        snprintf(why, why_len, "corrupt metrics for glyph %ld", g);
+        rp_mem_free(adv);
+        goto done;
+      }
+      gw[g] = (uint16_t)((uint32_t)adv[g] * 1000u / upem);
+    }
+    rp_mem_free(adv);
+  }
+  covered = rp_mem_calloc(BMP_SIZE / 8, 1);
+  if (!covered) {
+    snprintf(why, why_len, "out of memory");
+    goto done;
+  }
+  uint16_t missing = hmtx ? raw_width(hmtx, n_long, 0, upem) : gw[0];
+  f->missing_width = missing;
+  FT_UInt gid;
+  FT_ULong cp = FT_Get_First_Char(face, &gid);
+  while (gid != 0) {
+    if (cp < BMP_SIZE && (long)gid < n_glyphs) {
+      uint16_t *pg = f->width_pages[cp >> 8];
+      if (!pg) { /* the first code point of its 256 with a glyph */
+        pg = f->width_pages[cp >> 8] = rp_mem_alloc(256 * sizeof *pg);
+        if (!pg) {
+          snprintf(why, why_len, "out of memory");
+          goto done;
+        }
+        for (int k = 0; k < 256; k++) pg[k] = missing;
+      }
+      pg[cp & 255] = hmtx ? raw_width(hmtx, n_long, (long)gid, upem) : gw[gid];
+      covered[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+    cp = FT_Get_Next_Char(face, cp, &gid);
+  }
+  f->covered = covered;
+  covered = NULL;
+done:
+  rp_mem_free(covered);
+  rp_mem_free(gw);
+}
+
+/* Checks the face in the checked file s with FreeType as libharu will read
+ * it and fills f's metrics; its widths and coverage too when they come
+ * through FreeType, else they are left for its first use (f->unread:
+ * rp_font_read). Writes a reason to `why` on failure. */
 static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size_t why_len) {
   FT_Face face = NULL;
-  uint16_t *gw = NULL;
   FT_Error err = FT_New_Memory_Face(lib, s->data, (FT_Long)s->size, 0, &face);
   if (err != 0) {
     snprintf(why, why_len, "FreeType cannot parse it (error %d)", err);
@@ -307,63 +425,16 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   const unsigned char *hhea = find_table(s, "hhea", &len);
   const unsigned char *os2 = find_table(s, "OS/2", &len);
   unsigned upem = be16(head + 18);
-  long n_glyphs = face->num_glyphs;
   f->units_per_em = (int)upem;
 
-  gw = rp_mem_alloc((size_t)n_glyphs * sizeof *gw);
-  if (!gw) {
-    snprintf(why, why_len, "out of memory");
-    goto done;
-  }
-  /* Advances straight from hmtx, as FreeType reads them unscaled for a
-   * static TrueType face (a glyph past the long metrics takes the last
-   * one's): FT_Get_Advances cost some 700 instructions a glyph, 5 M for the
-   * review's eight faces. A table too short for them goes through FreeType,
-   * all in one call (its per-glyph overhead was most of loading a face),
-   * glyph by glyph only to name the one that fails. */
-  FT_Fixed *adv = rp_mem_alloc((size_t)(n_glyphs ? n_glyphs : 1) * sizeof *adv);
-  if (!adv) {
-    snprintf(why, why_len, "out of memory");
-    goto done;
-  }
-  uint32_t hhea_len, hmtx_len;
-  find_table(s, "hhea", &hhea_len);
-  const unsigned char *hmtx = find_table(s, "hmtx", &hmtx_len);
-  long n_long = hhea_len >= 36 ? be16(hhea + 34) : 0;
-  bool all = hmtx && n_long >= 1 && n_long <= n_glyphs && hmtx_len / 4 >= (uint32_t)n_long &&
-             !FT_HAS_MULTIPLE_MASTERS(face);
-  for (long g = 0; all && g < n_glyphs; g++)
-    adv[g] = be16(hmtx + 4 * (g < n_long ? g : n_long - 1));
-  if (!all)
-    all = n_glyphs > 0 && FT_Get_Advances(face, 0, (FT_UInt)n_glyphs, FT_LOAD_NO_SCALE, adv) == 0;
-  for (long g = 0; g < n_glyphs; g++) {
-    if ((!all && FT_Get_Advance(face, (FT_UInt)g, FT_LOAD_NO_SCALE, &adv[g]) != 0) || adv[g] < 0) {
-      snprintf(why, why_len, "corrupt metrics for glyph %ld", g);
-      rp_mem_free(adv);
-      goto done;
-    }
-    /* libharu: (HPDF_UINT)advance_width * 1000 / units_per_em */
-    gw[g] = (uint16_t)((uint32_t)adv[g] * 1000u / upem);
-  }
-  rp_mem_free(adv);
-  f->missing_width = gw[0];
-  FT_UInt gid;
-  FT_ULong cp = FT_Get_First_Char(face, &gid);
-  while (gid != 0) {
-    if (cp < BMP_SIZE && (long)gid < n_glyphs) {
-      uint16_t *pg = f->width_pages[cp >> 8];
-      if (!pg) { /* the first code point of its 256 with a glyph */
-        pg = f->width_pages[cp >> 8] = rp_mem_alloc(256 * sizeof *pg);
-        if (!pg) {
-          snprintf(why, why_len, "out of memory");
-          goto done;
-        }
-        for (int k = 0; k < 256; k++) pg[k] = gw[0];
-      }
-      pg[cp & 255] = gw[gid];
-      f->covered[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    }
-    cp = FT_Get_Next_Char(face, cp, &gid);
+  long n_long;
+  const unsigned char *hmtx = raw_hmtx(face, s, &n_long);
+  if (hmtx) { /* the rest when first asked: most faces a layout names are never drawn */
+    f->missing_width = raw_width(hmtx, n_long, 0, upem);
+    f->unread = true;
+  } else {
+    read_widths(face, s, f, why, why_len);
+    if (why[0]) goto done;
   }
 
   /* hhea, as libharu's ParseHhea; OS/2 typo metrics if the ascender is 0. */
@@ -391,8 +462,78 @@ static void read_face(FT_Library lib, const sfnt *s, rp_font *f, char *why, size
   f->weight = os2_len >= 6 ? be16(os2 + 4) : 400;
 
 done:
-  rp_mem_free(gw);
   FT_Done_Face(face);
+}
+
+/* ---- reading a face's tables on first use ------------------------------------- */
+
+/* What a face needs to read its tables later: the file it was loaded from
+ * (to find it unchanged), the FreeType library of its fontset, where the
+ * layout named it, and the first failure of a late read, which
+ * rp_fontset_check reports there. */
+struct rp_font_file {
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+  FT_Library ft;      /* the fontset's */
+  bool figures_read;  /* fig_adv, fig_shift and has_figures are filled */
+  bool oom, reported; /* the failure was memory; rp_fontset_check told it */
+  char why[160];      /* the first late read's failure, "" when none */
+  int ref_line;
+  char ref_file[]; /* the layout that named the face */
+};
+
+/* Records the first failure of reading f's tables after loading it. */
+static void late_failure(const rp_font *f, const char *why) {
+  struct rp_font_file *ff = f->file;
+  if (ff->why[0]) return;
+  ff->oom = strcmp(why, "out of memory") == 0;
+  snprintf(ff->why, sizeof ff->why, "%s", why[0] ? why : "it cannot be read again");
+}
+
+/* Maps f's file again and checks it is the file loaded (same inode, size
+ * and modification time: a file cut shorter since would fault past its
+ * end) and still sound. Writes a reason to `why` on failure. */
+static bool file_reopen(const rp_font *f, font_file *ff, sfnt *s, char *why, size_t why_len) {
+  const struct rp_font_file *was = f->file;
+  if (!file_open(f->path, ff, why, why_len)) return false;
+  if (ff->st.st_dev != was->dev || ff->st.st_ino != was->ino || ff->st.st_size != was->size ||
+      ff->st.st_mtim.tv_sec != was->mtime.tv_sec || ff->st.st_mtim.tv_nsec != was->mtime.tv_nsec) {
+    snprintf(why, why_len, "the file changed after it was loaded");
+    file_close(ff);
+    return false;
+  }
+  *s = (sfnt){.data = ff->data, .size = ff->size};
+  check_sfnt(s, why, why_len);
+  if (why[0]) {
+    file_close(ff);
+    return false;
+  }
+  return true;
+}
+
+void rp_font_read(const rp_font *cf) {
+  rp_font *f = (rp_font *)cf; /* filled through const: a face's tables, read when first asked */
+  if (!f->unread || !f->file) return;
+  f->unread = false; /* once, failed or not: a failure is reported by rp_fontset_check */
+  char why[160] = "";
+  font_file ff;
+  sfnt s;
+  FT_Face face = NULL;
+  if (!file_reopen(f, &ff, &s, why, sizeof why)) goto done;
+  FT_CharMap cm = NULL;
+  if (FT_New_Memory_Face(f->file->ft, s.data, (FT_Long)s.size, 0, &face) != 0 ||
+      !(cm = libharu_charmap(face)) || FT_Set_Charmap(face, cm) != 0) {
+    /* it passed these when loaded: memory ran out (FreeType allocates through base/mem) */
+    snprintf(why, sizeof why, "out of memory");
+  } else {
+    read_widths(face, &s, f, why, sizeof why);
+  }
+  FT_Done_Face(face);
+  file_close(&ff);
+done:
+  if (why[0]) late_failure(f, why);
 }
 
 /* ---- kerning --------------------------------------------------------------- */
@@ -499,43 +640,48 @@ static hb_face_t *shaping_face(const sfnt *s) {
   return face;
 }
 
-/* A HarfBuzz font over a copy of the face's shaping tables; NULL when out of
- * memory. */
-static struct rp_font_kerner *kerner_new(const sfnt *s) {
+/* f's kerner, made on the first pair asked (a face that is never kerned
+ * never reads its shaping tables); its HarfBuzz font is made by
+ * kerner_font. NULL when out of memory (recorded: rp_fontset_check). */
+static struct rp_font_kerner *kerner_get(const rp_font *cf) {
+  rp_font *f = (rp_font *)cf; /* made through const, as the pairs it caches */
+  /* (a face not loaded by rp_fontset_load, a test's, has no file) */
+  if (f->kerner || !f->file || f->file->why[0]) return f->kerner;
   struct rp_font_kerner *k = rp_mem_calloc(1, sizeof *k);
-  if (!k) return NULL;
-  hb_face_t *face = shaping_face(s);
-  if (face) k->font = hb_font_create(face); /* scale: units per em */
-  hb_face_destroy(face);
-  k->buf = hb_buffer_create();
-  k->cap = 256;
-  k->keys = rp_mem_alloc(k->cap * sizeof *k->keys);
-  k->vals = rp_mem_alloc(k->cap * sizeof *k->vals);
-  if (!k->font || !hb_buffer_allocation_successful(k->buf) || !k->keys || !k->vals) {
+  if (k) {
+    k->buf = hb_buffer_create();
+    k->cap = 256;
+    k->keys = rp_mem_alloc(k->cap * sizeof *k->keys);
+    k->vals = rp_mem_alloc(k->cap * sizeof *k->vals);
+  }
+  if (!k || !hb_buffer_allocation_successful(k->buf) || !k->keys || !k->vals) {
     kerner_free(k);
+    late_failure(f, "out of memory");
     return NULL;
   }
   for (size_t i = 0; i < k->cap; i++) k->keys[i] = EMPTY_KEY;
   static const char *const off[4] = {"-liga", "-clig", "-calt", "-dlig"};
   for (int i = 0; i < 4; i++) hb_feature_from_string(off[i], -1, &k->features[i]);
-  return k;
+  return f->kerner = k;
 }
 
-static hb_face_t *shaping_face(const sfnt *s);
-
-/* The HarfBuzz font of a kerner that rp_fontset_rest released, made again
- * from the file: only a pair no pass measured before needs it. */
-static bool kerner_reload(const rp_font *f, struct rp_font_kerner *k) {
-  char why[256] = "";
-  sfnt s = {0};
-  unsigned char *buf = slurp(f->path, &s.size, why, sizeof why);
-  if (!buf) return false;
-  s.data = buf;
-  check_sfnt(&s, why, sizeof why);
-  hb_face_t *face = why[0] ? NULL : shaping_face(&s);
-  if (face) k->font = hb_font_create(face);
+/* Makes k's HarfBuzz font over a copy of the shaping tables of the file
+ * mapped in s, or, s NULL, of f's file mapped again: on the first pair, and
+ * after rp_fontset_rest released it. False on failure (recorded). */
+static bool kerner_font(const rp_font *f, struct rp_font_kerner *k, const sfnt *s) {
+  if (k->font) return true;
+  char why[160] = "";
+  font_file ff = {0};
+  sfnt mine;
+  if (!s && !file_reopen(f, &ff, &mine, why, sizeof why)) {
+    late_failure(f, why);
+    return false;
+  }
+  hb_face_t *face = shaping_face(s ? s : &mine);
+  if (face) k->font = hb_font_create(face); /* scale: units per em */
   hb_face_destroy(face);
-  rp_mem_free(buf);
+  file_close(&ff);
+  if (!k->font) late_failure(f, "out of memory");
   return k->font != NULL;
 }
 
@@ -543,7 +689,7 @@ static bool kerner_reload(const rp_font *f, struct rp_font_kerner *k) {
  * (0 when a released font cannot be made again). */
 static int shape_pair(const rp_font *f, struct rp_font_kerner *k, uint32_t a, uint32_t b) {
   int upem = f->units_per_em;
-  if (!k->font && !kerner_reload(f, k)) return 0;
+  if (!kerner_font(f, k, NULL)) return 0;
   hb_buffer_clear_contents(k->buf);
   hb_codepoint_t cps[2] = {a, b};
   hb_buffer_add_codepoints(k->buf, cps, 2, 0, 2);
@@ -622,7 +768,7 @@ void rp_fontset_rest(const rp_fontset *fs) {
 }
 
 int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
-  struct rp_font_kerner *k = f->kerner;
+  struct rp_font_kerner *k = f->kerner ? f->kerner : kerner_get(f);
   if (!k) return 0;
   int sa = pair_slot(a), sb = pair_slot(b);
   if (sa < 0 || sb < 0) return kern_hashed(f, k, a, b);
@@ -725,10 +871,49 @@ static void read_figures(rp_font *f, const struct rp_font_kerner *k, hb_font_t *
   }
 }
 
+/* Fills f's figure tables on the first run set with tabular or
+ * proportional figures: the face's file mapped again for the outlines (the
+ * kerner keeps none). A failure leaves the font's own figures (recorded). */
+static void figures_ready(const rp_font *cf) {
+  rp_font *f = (rp_font *)cf; /* filled through const, as the widths */
+  if (!f->file || f->file->figures_read) return;
+  f->file->figures_read = true;
+  char why[160] = "";
+  font_file ff;
+  sfnt s;
+  struct rp_font_kerner *k = kerner_get(f);
+  if (!k) return;
+  if (!file_reopen(f, &ff, &s, why, sizeof why)) {
+    late_failure(f, why);
+    return;
+  }
+  hb_blob_t *blob = kerner_font(f, k, &s)
+                        ? hb_blob_create_or_fail((const char *)s.data, (unsigned)s.size,
+                                                 HB_MEMORY_MODE_READONLY, NULL, NULL)
+                        : NULL;
+  hb_face_t *whole = blob ? hb_face_create(blob, 0) : NULL;
+  hb_font_t *outlines = whole ? hb_font_create(whole) : NULL;
+  hb_face_destroy(whole);
+  hb_blob_destroy(blob);
+  if (outlines)
+    read_figures(f, k, outlines);
+  else if (k->font)
+    late_failure(f, "out of memory");
+  hb_font_destroy(outlines);
+  file_close(&ff);
+}
+
+bool rp_font_has_figures(const rp_font *f, rp_figures fig) {
+  if (fig != RP_FIGURES_TABULAR && fig != RP_FIGURES_PROPORTIONAL) return false;
+  figures_ready(f);
+  return f->has_figures[fig == RP_FIGURES_TABULAR ? 0 : 1];
+}
+
 int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift) {
   *shift = 0;
   if (cp >= BMP_SIZE) return f->missing_width;
   if (fig == RP_FIGURES_TABULAR || fig == RP_FIGURES_PROPORTIONAL) {
+    figures_ready(f);
     int i = figure_index(cp), m = fig == RP_FIGURES_TABULAR ? 0 : 1;
     if (i >= 0 && f->fig_adv[m][i] >= 0) {
       *shift = f->fig_shift[m][i];
@@ -741,6 +926,7 @@ int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift) {
 /* True when `fig` replaces cp's glyph in f. */
 static bool replaced(const rp_font *f, uint32_t cp, rp_figures fig) {
   if (fig != RP_FIGURES_TABULAR && fig != RP_FIGURES_PROPORTIONAL) return false;
+  figures_ready(f);
   int i = figure_index(cp);
   return i >= 0 && f->fig_adv[fig == RP_FIGURES_TABULAR ? 0 : 1][i] >= 0;
 }
@@ -775,7 +961,8 @@ static void font_free(rp_font *f) {
   kerner_free(f->kerner);
   rp_mem_free(f->path);
   for (int i = 0; i < 256; i++) rp_mem_free(f->width_pages[i]);
-  rp_mem_free(f->covered);
+  if (f->covered != no_glyphs) rp_mem_free((uint8_t *)f->covered);
+  rp_mem_free(f->file);
   rp_mem_free(f);
 }
 
@@ -805,39 +992,54 @@ static void *ft_realloc(FT_Memory m, long cur, long size, void *block) {
 }
 static struct FT_MemoryRec_ ft_memory = {NULL, ft_alloc, ft_free, ft_realloc};
 
-/* Index of an already loaded face for `path` (same string or same file), -1. */
-static int find_loaded(const rp_fontset *fs, const char *path) {
-  for (size_t i = 0; i < fs->count; i++)
-    if (strcmp(fs->fonts[i]->path, path) == 0) return (int)i;
-  char *real = realpath(path, NULL);
-  if (!real) return -1;
-  int found = -1;
-  for (size_t i = 0; i < fs->count && found < 0; i++) {
-    char *other = realpath(fs->fonts[i]->path, NULL);
-    if (other && strcmp(other, real) == 0) found = (int)i;
-    free(other);
+/* Index of an already loaded face for `path`: the same string, or, when
+ * `st` (the file opened) is given, the same file (device and inode, as the
+ * layout may name it by another path); -1. */
+static int find_loaded(const rp_fontset *fs, const char *path, const struct stat *st) {
+  for (size_t i = 0; i < fs->count; i++) {
+    const rp_font *f = fs->fonts[i];
+    if (strcmp(f->path, path) == 0) return (int)i;
+    if (st && f->file->dev == st->st_dev && f->file->ino == st->st_ino) return (int)i;
   }
-  free(real);
-  return found;
+  return -1;
+}
+
+/* The error for face `path` that cannot be used, at the layout line that
+ * named it. */
+static rp_status font_error(rp_diag *d, const char *path, const char *ref_file, int ref_line,
+                            const char *why) {
+  if (strcmp(why, "out of memory") == 0)
+    return rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
+                         "out of memory while loading font \"%s\"", path);
+  return rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0,
+                       "font \"%s\" cannot be read (%s): check the path in the layout, use a "
+                       "TrueType (.ttf) file",
+                       path, why);
 }
 
 rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
                           rp_diag *d, int *index) {
   char why[256] = "";
-  unsigned char *buf = NULL;
+  font_file ff = {0};
   rp_font *f = NULL;
   rp_status st = RP_OK;
 
-  int found = find_loaded(fs, path);
+  int found = find_loaded(fs, path, NULL);
+  bool opened = found < 0 && file_open(path, &ff, why, sizeof why);
+  if (opened) found = find_loaded(fs, path, &ff.st);
   if (found >= 0) {
+    file_close(&ff);
     *index = found;
     return RP_OK;
   }
-  if (fs->count >= INT_MAX || fs->count >= rp_limit(RP_LIMIT_FONTS))
+  if (fs->count >= INT_MAX || fs->count >= rp_limit(RP_LIMIT_FONTS)) {
+    file_close(&ff);
     return rp_limit_exceeded(d, RP_LIMIT_FONTS, ref_file, ref_line, fs->count + 1, "font files");
+  }
   if (!fs->ft) {
     FT_Library lib;
     if (FT_New_Library(&ft_memory, &lib) != 0) {
+      file_close(&ff);
       return rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
                            "FreeType cannot start (out of memory?)");
     }
@@ -845,43 +1047,33 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
     FT_Set_Default_Properties(lib);
     fs->ft = lib;
   }
-  sfnt s = {0};
-  buf = slurp(path, &s.size, why, sizeof why);
-  if (!buf) goto fail;
-  s.data = buf;
+  if (!opened) goto fail;
+  sfnt s = {.data = ff.data, .size = ff.size};
   check_sfnt(&s, why, sizeof why);
   if (why[0]) goto fail;
 
+  const char *ref = ref_file ? ref_file : "";
   f = rp_mem_calloc(1, sizeof *f);
   if (f) {
     f->path = rp_mem_strdup(path);
-    f->covered = rp_mem_calloc(BMP_SIZE / 8, 1);
+    f->covered = no_glyphs;
+    f->file = rp_mem_calloc(1, sizeof *f->file + strlen(ref) + 1);
   }
-  if (!f || !f->path || !f->covered) {
+  if (!f || !f->path || !f->file) {
     snprintf(why, sizeof why, "out of memory");
     goto fail;
   }
+  *f->file = (struct rp_font_file){.dev = ff.st.st_dev,
+                                   .ino = ff.st.st_ino,
+                                   .size = ff.st.st_size,
+                                   .mtime = ff.st.st_mtim,
+                                   .ft = (FT_Library)fs->ft,
+                                   .ref_line = ref_line};
+  memcpy(f->file->ref_file, ref, strlen(ref) + 1);
+  /* figures not read yet are the font's own (figures_ready) */
+  memset(f->fig_adv, 0xFF, sizeof f->fig_adv);
   read_face((FT_Library)fs->ft, &s, f, why, sizeof why);
   if (why[0]) goto fail;
-  f->kerner = kerner_new(&s);
-  if (!f->kerner) {
-    snprintf(why, sizeof why, "out of memory");
-    goto fail;
-  }
-  /* The figures' ink needs outlines, which the kerner does not keep: a
-   * face over the file's bytes serves for as long as they are read. */
-  hb_blob_t *blob = hb_blob_create_or_fail((const char *)s.data, (unsigned)s.size,
-                                           HB_MEMORY_MODE_READONLY, NULL, NULL);
-  hb_face_t *whole = blob ? hb_face_create(blob, 0) : NULL;
-  hb_font_t *outlines = whole ? hb_font_create(whole) : NULL;
-  hb_face_destroy(whole);
-  hb_blob_destroy(blob);
-  if (!outlines) {
-    snprintf(why, sizeof why, "out of memory");
-    goto fail;
-  }
-  read_figures(f, f->kerner, outlines);
-  hb_font_destroy(outlines);
 
   if (fs->count == fs->cap) {
     size_t cap = fs->cap ? fs->cap * 2 : 8;
@@ -896,20 +1088,25 @@ rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file
   f->index = (int)fs->count;
   fs->fonts[fs->count++] = f;
   *index = f->index;
-  rp_mem_free(buf);
+  file_close(&ff);
   return RP_OK;
 
 fail:
-  if (strcmp(why, "out of memory") == 0)
-    st = rp_diag_error(d, RP_ERR_INTERNAL, ref_file, ref_line, 0,
-                       "out of memory while loading font \"%s\"", path);
-  else
-    st = rp_diag_error(d, RP_ERR_INPUT, ref_file, ref_line, 0,
-                       "font \"%s\" cannot be read (%s): check the path in the layout, use a "
-                       "TrueType (.ttf) file",
-                       path, why);
+  st = font_error(d, path, ref_file, ref_line, why);
   font_free(f);
-  rp_mem_free(buf);
+  file_close(&ff);
+  return st;
+}
+
+rp_status rp_fontset_check(const rp_fontset *fs, rp_diag *d) {
+  rp_status st = RP_OK;
+  for (size_t i = 0; fs && i < fs->count; i++) {
+    struct rp_font_file *ff = fs->fonts[i]->file;
+    if (!ff || !ff->why[0] || ff->reported) continue;
+    ff->reported = true;
+    st = font_error(d, fs->fonts[i]->path, ff->ref_file[0] ? ff->ref_file : NULL, ff->ref_line,
+                    ff->oom ? "out of memory" : ff->why);
+  }
   return st;
 }
 

@@ -43,23 +43,36 @@ typedef struct rp_font {
   int cap_height, x_height;
   double italic_angle; /* degrees, counter-clockwise from vertical ('post'); 0 upright */
   int weight;          /* OS/2 usWeightClass: 400 regular, 700 bold */
+  /* The widths and coverage below are read from the file on the first
+   * question about them (rp_font_read: a layout names faces, e.g. a
+   * fallback's four, that a document may never draw); until then `unread`. */
+  bool unread;
   /* Advance in 1/1000 em per BMP code point, by blocks of 256: NULL for a
    * block without a glyph (each of its code points gives missing_width).
    * Read through rp_font_cp_width. */
   uint16_t *width_pages[256];
-  uint8_t *covered;              /* 65536/8 bits: code point has a glyph */
+  const uint8_t *covered;        /* 65536/8 bits: code point has a glyph (rp_font_covers) */
   int missing_width;             /* thousandths of an em: what libharu uses for a missing glyph */
-  struct rp_font_kerner *kerner; /* HarfBuzz font and pair cache (owned; private to font.c) */
+  struct rp_font_kerner *kerner; /* HarfBuzz font and pair cache, made on the first pair
+                                    (owned; private to font.c) */
+  struct rp_font_file *file;     /* what reading later needs (owned; private to font.c) */
   /* Per figures style (tabular, proportional) and figure character (font.c's
    * table): the replacing glyph's advance and where the character's own
    * glyph is drawn so that its ink sits where the replacement's would, both
-   * in thousandths of an em; advance -1 when the font keeps the glyph. */
+   * in thousandths of an em; advance -1 when the font keeps the glyph.
+   * Filled on the first run set with tabular or proportional figures. */
   int16_t fig_adv[2][RP_FONT_N_FIGURES], fig_shift[2][RP_FONT_N_FIGURES];
-  bool has_figures[2]; /* the font has the feature at all (tnum, pnum) */
+  bool has_figures[2]; /* the font has the feature at all (tnum, pnum): rp_font_has_figures */
 } rp_font;
+
+/* Reads f's widths and coverage from its file, once (the inline readers
+ * below call it). A file changed since it was loaded, or memory running
+ * out, leaves the face without glyphs: rp_fontset_check reports it. */
+void rp_font_read(const rp_font *f);
 
 /* The advance of code point cp in 1/1000 em, as libharu will draw it. */
 static inline int rp_font_cp_width(const rp_font *f, uint32_t cp) {
+  if (__builtin_expect(f->unread, 0)) rp_font_read(f);
   const uint16_t *pg = cp < 65536 ? f->width_pages[cp >> 8] : NULL;
   return pg ? pg[cp & 255] : f->missing_width;
 }
@@ -80,11 +93,27 @@ typedef struct rp_fontset {
 void rp_fontset_init(rp_fontset *fs);
 void rp_fontset_fini(rp_fontset *fs);
 
-/* Loads (once per path) a TrueType face and returns its index in *index.
+/* Loads (once per file) a TrueType face and returns its index in *index.
  * A missing, unreadable, truncated or non-TrueType file is an input error
- * naming `ref_file:ref_line` (the layout line that referred to it). */
+ * naming `ref_file:ref_line` (the layout line that referred to it).
+ * Loading checks the whole face and reads its metrics; its widths,
+ * coverage, kerning and figures are read from the file when first asked
+ * for, through const (rp_font_read).
+ *
+ * Threads: rp_fontset_load touches nothing but `fs`, its faces and `d`
+ * (each fontset has its own FreeType library), so distinct fontsets may load
+ * on different threads at once. A fontset's faces, read on first use, are
+ * then used by one thread at a time: handing the fontset to another thread
+ * needs the usual happens-before (a join, a mutex). */
 rp_status rp_fontset_load(rp_fontset *fs, const char *path, const char *ref_file, int ref_line,
                           rp_diag *d, int *index);
+
+/* Reports, once, each face that could not be read on first use (its file
+ * changed after loading, or memory ran out), at the layout line that named
+ * it: an error, as when loading, so that nothing is drawn with the missing
+ * widths. Call it once no more text is measured (render does, before
+ * saving). */
+rp_status rp_fontset_check(const rp_fontset *fs, rp_diag *d);
 
 /* Loads, like rp_fontset_load, the face of font family `family` (a
  * fontconfig family name: "DejaVu Sans") at regular or bold weight, upright
@@ -111,6 +140,7 @@ static inline const rp_font *rp_fontset_get(const rp_fontset *fs, int index) {
 /* True when the face has a glyph for code point cp. */
 static inline bool rp_font_covers(const rp_font *f, uint32_t cp) {
   /* inline: the line breaker asks for every character it sets */
+  if (__builtin_expect(f->unread, 0)) rp_font_read(f);
   return cp < 0x10000u && (f->covered[cp >> 3] >> (cp & 7) & 1);
 }
 
@@ -139,6 +169,10 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
  * the font's own figures, or a character the feature leaves alone, that is
  * rp_font_width's advance with no shift. */
 int rp_font_advance(const rp_font *f, uint32_t cp, rp_figures fig, int *shift);
+
+/* True when the face has OpenType tabular (RP_FIGURES_TABULAR) or
+ * proportional figures; false for RP_FIGURES_FONT. */
+bool rp_font_has_figures(const rp_font *f, rp_figures fig);
 
 /* rp_font_kern, but 0 where either character is a figure replaced by `fig`:
  * tabular figures keep their widths, and the pair was kerned for other

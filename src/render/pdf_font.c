@@ -261,7 +261,9 @@ done:
  * the UTF-8 encoder's tables mapping just the codes the face maps (each to
  * itself, as UTF-8 does) and one code past the last, so that its /W ends
  * where it would have: a code no segment maps has glyph 0, whose width is
- * the default one /W leaves out. The encoder is given back as it was. */
+ * the default one /W leaves out. The encoder is given back as it was. The
+ * copy's tables (256 KB, read whole by libharu: 64 page faults when fresh)
+ * are made once per render and cleared after each face. */
 static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_FontDef def = HPDF_GetFontDef(p->pdf, name);
   HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
@@ -271,8 +273,10 @@ static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_CMapEncoderAttr real = enc && enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE ? enc->attr : NULL;
   HPDF_CMapEncoderAttr tmp = NULL;
   if (real && c && c->format == 4 && segs > 0 && c->end_count[segs - 1] == 0xFFFF &&
-      HPDF_TTFontDef_GetGlyphid(def, 0) == 0)
-    tmp = rp_mem_calloc(1, sizeof *tmp);
+      HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
+    if (!p->font_encoder) p->font_encoder = rp_mem_calloc(1, sizeof *tmp);
+    tmp = p->font_encoder;
+  }
   if (!tmp) return HPDF_GetFont(p->pdf, name, "UTF-8");
   size_t off = offsetof(HPDF_CMapEncoderAttr_Rec, jww_line_head); /* all but the tables */
   memcpy((char *)tmp + off, (const char *)real + off, sizeof *tmp - off);
@@ -291,7 +295,11 @@ static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
   HPDF_Font font = HPDF_GetFont(p->pdf, name, "UTF-8");
   enc->attr = real;
   enc->to_unicode_fn = to_unicode;
-  rp_mem_free(tmp);
+  /* cleared for the next face: the rows of the codes set */
+  for (unsigned row = 0; row <= end >> 8; row++) {
+    memset(tmp->cid_map[row], 0, sizeof tmp->cid_map[row]);
+    memset(tmp->unicode_map[row], 0, sizeof tmp->unicode_map[row]);
+  }
   return font;
 }
 
@@ -319,13 +327,37 @@ static bool mark_text(rp_pdf *p, int font, const char *text) {
   return true;
 }
 
-static void start_font_jobs(rp_pdf *p);
+static void start_font_jobs(rp_pdf *p, const int *order, size_t n_order);
+
+/* mark_text, noting in order[*n] a face marked for the first time. */
+static bool mark_first(rp_pdf *p, int font, const char *text, int *order, size_t *n) {
+  bool fresh = font >= 0 && (size_t)font < p->n_fonts && !p->font_used[font];
+  if (!mark_text(p, font, text)) return false;
+  if (fresh && order && p->font_used[font]) order[(*n)++] = font;
+  return true;
+}
+
+/* False, with the error recorded, when a face read on first use could not
+ * be (its file changed after loading, or memory ran out: rp_fontset_check):
+ * what was measured with it is wrong, so nothing is drawn or saved. Asked
+ * before a face is given to libharu and before saving (a pair shaped after
+ * rp_fontset_rest reads the file again). */
+static bool fonts_read(rp_pdf *p) {
+  rp_status st = rp_fontset_check(p->doc->fonts, p->d);
+  if (st != RP_OK && p->status == RP_OK) p->status = st;
+  return st == RP_OK;
+}
 
 bool rp_pdf_fonts_collect(rp_pdf *p) {
   const rp_layout_doc *doc = p->doc;
+  if (!fonts_read(p)) return false;
   /* every page is set: drawing reads the pairs layout measured, and the
    * pages' items can take the place of the faces' shaping tables */
   rp_fontset_rest(doc->fonts);
+  /* the faces in the order the pages first draw them, for start_font_jobs
+   * (without memory for it, in fontset order) */
+  int *order = p->n_fonts ? rp_arena_calloc(p->scratch, p->n_fonts, sizeof *order) : NULL;
+  size_t n_order = 0;
   for (size_t pi = 0; pi < doc->pages.len; pi++) {
     const rp_page *pg = &RP_VEC_AT(doc->pages, rp_page, pi);
     const rp_item *items = pg->items.data;
@@ -335,13 +367,14 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
     for (size_t i = 0; ok && i < pg->items.len; i++) {
       const rp_item *it = &items[i];
       if (it->kind == RP_ITEM_TEXT && it->u.text.text)
-        ok = mark_text(p, it->u.text.font,
-                       rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES));
+        ok = mark_first(p, it->u.text.font,
+                        rp_pdf_clean_text(p, it->u.text.text, RP_PDF_MAX_TEXT_BYTES), order,
+                        &n_order);
       else if (it->kind == RP_ITEM_CHART && !it->u.chart.drawn) {
         /* rp_pdf_draw_chart_slot's label, in the first face */
         const char *label =
             it->u.chart.label && it->u.chart.label[0] ? it->u.chart.label : it->u.chart.kind;
-        ok = !label || mark_text(p, 0, rp_pdf_clean_utf8(p, label, 1000));
+        ok = !label || mark_first(p, 0, rp_pdf_clean_utf8(p, label, 1000), order, &n_order);
       }
     }
     rp_arena_free(p->tmp);
@@ -351,7 +384,7 @@ bool rp_pdf_fonts_collect(rp_pdf *p) {
       return false;
     }
   }
-  start_font_jobs(p);
+  start_font_jobs(p, order, n_order);
   return true;
 }
 
@@ -444,41 +477,19 @@ static bool make_font(rp_flate_job *job) {
   return true;
 }
 
-/* The faces the document draws, in the order it first draws them (then
- * any other face used, by index), into order[]; their count. */
-static size_t first_drawn(const rp_pdf *p, int *order) {
-  size_t n = 0;
-  bool *seen = rp_mem_calloc(p->n_fonts, sizeof *seen);
-  for (size_t pi = 0; seen && pi < p->doc->pages.len && n < p->n_fonts; pi++) {
-    const rp_page *pg = &RP_VEC_AT(p->doc->pages, rp_page, pi);
-    const rp_item *items = pg->items.data;
-    for (size_t i = 0; i < pg->items.len; i++) {
-      int f = items[i].kind == RP_ITEM_TEXT ? items[i].u.text.font : -1;
-      if (f >= 0 && (size_t)f < p->n_fonts && p->font_used[f] && !seen[f])
-        seen[f] = true, order[n++] = f;
-    }
-  }
-  for (size_t i = 0; i < p->n_fonts; i++)
-    if (p->font_used[i] && !(seen && seen[i])) order[n++] = (int)i;
-  rp_mem_free(seen);
-  return n;
-}
-
 /* Starts the cuts of every face the held document draws on the worker, in
- * the order the pages first draw them: the first page waits for the face
- * it draws first only (in the review, the second face: it waited for two
- * cuts). */
-static void start_font_jobs(rp_pdf *p) {
+ * the order the pages first draw them (order[0..n_order), then any other):
+ * the first page waits for its faces only (the review's title face, Open
+ * Sans Bold, comes after Regular in the fontset). */
+static void start_font_jobs(rp_pdf *p, const int *order, size_t n_order) {
   if (p->streaming || !p->n_fonts || !rp_pdf_deflate_ready(p)) return;
   p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
-  int *order = p->font_jobs ? rp_arena_calloc(p->scratch, p->n_fonts, sizeof *order) : NULL;
-  if (!order) return;
+  if (!p->font_jobs) return;
   p->n_font_jobs = p->n_fonts;
-  size_t n_order = first_drawn(p, order);
-  for (size_t k = 0; k < n_order; k++) {
-    size_t i = (size_t)order[k];
+  for (size_t k = 0; k < n_order + p->n_fonts; k++) {
+    size_t i = k < n_order ? (size_t)order[k] : k - n_order;
     const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
-    if (!p->font_used[i] || !f || !f->path) continue;
+    if (!p->font_used[i] || p->font_jobs[i] || !f || !f->path) continue;
     struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
     if (!fj) return;
     *fj = (struct rp_pdf_font_job){.job = {.make = make_font}, .path = f->path, .fd = -1};
@@ -548,6 +559,8 @@ bool rp_pdf_fonts_embedded(rp_pdf *p) {
 }
 
 void rp_pdf_fonts_close(rp_pdf *p) {
+  rp_mem_free(p->font_encoder);
+  p->font_encoder = NULL;
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
   for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
@@ -606,6 +619,10 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   }
   if (p->fonts[index]) return p->fonts[index];
   if (p->font_failed[index]) return NULL;
+  if (!fonts_read(p)) {
+    p->font_failed[index] = true;
+    return NULL;
+  }
 
   const char *path = fs->fonts[index]->path;
   char sub_path[64];
@@ -821,5 +838,5 @@ bool rp_pdf_fonts_exact(rp_pdf *p) {
   rp_fontset_rest(p->doc->fonts);
   bool ok = true;
   for (size_t i = 0; p->fonts && i < p->n_fonts; i++) ok &= exact_face(p, i);
-  return ok;
+  return fonts_read(p) && ok;
 }

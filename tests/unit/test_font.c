@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 /* after testutil.h (cmocka) */
 #include "font/font.h"
+#include "pipeline/pipeline.h"
 
 /* Open Sans, and DejaVu Sans, the fallback for what Open Sans lacks: runs in
  * either face must measure exactly as libharu draws them. */
@@ -195,6 +198,17 @@ static const char *truncated_copy(const char *name, size_t n) {
   return path;
 }
 
+/* Copies `rel` (a file in the repository) to `name` in the scratch folder. */
+static const char *copy_of(const char *rel, const char *name) {
+  FILE *in = fopen(rp_test_src(rel), "rb");
+  assert_non_null(in);
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf, in);
+  assert_true(n > 0 && n < sizeof buf);
+  fclose(in);
+  return write_bytes(name, buf, n);
+}
+
 static void test_truncated_font_refused(void **state) {
   (void)state;
   char path[4096];
@@ -350,11 +364,27 @@ static void test_same_path_same_index(void **state) {
   assert_int_equal(
       rp_fontset_load(&fs, rp_test_src("fonts/../fonts/OpenSans-Bold.ttf"), "l.xml", 4, &d, &e),
       RP_OK);
+  /* A symbolic link to it and a hard link: the same file by its inode. */
+  char copy[4096], sym[4200], hard[4200];
+  snprintf(copy, sizeof copy, "%s", copy_of(FACES[2], "linked.ttf"));
+  snprintf(sym, sizeof sym, "%s/linked-sym.ttf", rp_test_tmpdir());
+  snprintf(hard, sizeof hard, "%s/linked-hard.ttf", rp_test_tmpdir());
+  unlink(sym);
+  unlink(hard);
+  assert_int_equal(symlink(copy, sym), 0);
+  assert_int_equal(link(copy, hard), 0);
+  int g = -1, h = -1, k = -1;
+  assert_int_equal(rp_fontset_load(&fs, copy, "l.xml", 5, &d, &g), RP_OK);
+  assert_int_equal(rp_fontset_load(&fs, sym, "l.xml", 6, &d, &h), RP_OK);
+  assert_int_equal(rp_fontset_load(&fs, hard, "l.xml", 7, &d, &k), RP_OK);
   assert_int_equal(a, 0);
   assert_int_equal(b, 1);
   assert_int_equal(c, a);
   assert_int_equal(e, b);
-  assert_int_equal(fs.count, 2);
+  assert_int_equal(g, 2);
+  assert_int_equal(h, g);
+  assert_int_equal(k, g);
+  assert_int_equal(fs.count, 3);
   assert_int_equal(rp_fontset_get(&fs, b)->index, b);
   assert_int_equal(d.count, 0);
   rp_fontset_fini(&fs);
@@ -604,7 +634,8 @@ static void test_figures(void **state) {
   rp_diag_init(&d);
   for (size_t k = 0; k < 4; k++) {
     const rp_font *f = load(&fs, &d, FACES[k]);
-    assert_true(f->has_figures[0] && f->has_figures[1]);
+    assert_true(rp_font_has_figures(f, RP_FIGURES_TABULAR) &&
+                rp_font_has_figures(f, RP_FIGURES_PROPORTIONAL));
     double tab1 = rp_font_measure_fig(f, "1111", 4, 10, 0, true, RP_FIGURES_TABULAR),
            tab8 = rp_font_measure_fig(f, "8888", 4, 10, 0, true, RP_FIGURES_TABULAR);
     assert_true(tab1 == tab8);
@@ -635,13 +666,180 @@ static void test_figures(void **state) {
   }
   for (size_t k = 4; k < 8; k++) {
     const rp_font *f = load(&fs, &d, FACES[k]);
-    assert_false(f->has_figures[0] || f->has_figures[1]);
+    assert_false(rp_font_has_figures(f, RP_FIGURES_TABULAR) ||
+                 rp_font_has_figures(f, RP_FIGURES_PROPORTIONAL));
     for (int fig = RP_FIGURES_TABULAR; fig <= RP_FIGURES_PROPORTIONAL; fig++)
       assert_true(rp_font_measure_fig(f, "2018–19 −3.2", strlen("2018–19 −3.2"), 10, 0, true,
                                       (rp_figures)fig) ==
                   rp_font_measure(f, "2018–19 −3.2", strlen("2018–19 −3.2"), 10, 0, true));
   }
   rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* A face's widths and coverage are read from its file when first asked
+ * for, not when it is loaded: a face a document never uses (a fallback's)
+ * is never read past its checks, and its file may go meanwhile. */
+static void test_faces_read_on_first_use(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  char used[4096], unused[4096];
+  snprintf(used, sizeof used, "%s", copy_of(FACES[4], "used.ttf"));
+  snprintf(unused, sizeof unused, "%s", copy_of(FACES[5], "unused.ttf"));
+  int a = -1, b = -1;
+  assert_int_equal(rp_fontset_load(&fs, used, "l.xml", 1, &d, &a), RP_OK);
+  assert_int_equal(rp_fontset_load(&fs, unused, "l.xml", 2, &d, &b), RP_OK);
+  const rp_font *f = rp_fontset_get(&fs, a), *g = rp_fontset_get(&fs, b);
+  assert_true(f->unread && g->unread);
+  /* metrics are read at once: render and layout read them as fields */
+  assert_true(g->ascent > 0 && g->descent < 0 && g->cap_height > 0 && g->units_per_em == 2048);
+  assert_int_equal(unlink(unused), 0);
+  assert_true(rp_font_covers(f, 0x2011)); /* DejaVu has the non-breaking hyphen */
+  assert_false(f->unread);
+  assert_true(rp_font_cp_width(f, 'A') > 0 && rp_font_cp_width(f, 'A') != f->missing_width);
+  assert_true(g->unread);
+  assert_int_equal(rp_fontset_check(&fs, &d), RP_OK);
+  assert_int_equal(d.count, 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* The face's file is cut shorter in place (same inode) after loading, then
+ * rewritten whole by another file renamed over it: whatever is read later
+ * finds the file is not the one loaded, never reads past its end (no
+ * SIGBUS), measures nothing, and rp_fontset_check reports it once, as an
+ * input error at the layout line that named the face. */
+static void test_file_changed_after_load(void **state) {
+  (void)state;
+  for (int how = 0; how < 2; how++) {
+    rp_fontset fs;
+    rp_diag d;
+    rp_fontset_init(&fs);
+    rp_diag_init(&d);
+    char path[4096];
+    snprintf(path, sizeof path, "%s", copy_of(FACES[0], "changing.ttf"));
+    const rp_font *f = load(&fs, &d, FACES[1]); /* another face, untouched */
+    int index = -1;
+    assert_int_equal(rp_fontset_load(&fs, path, "layout.xml", 9, &d, &index), RP_OK);
+    const rp_font *c = rp_fontset_get(&fs, index);
+    int missing = c->missing_width;
+    if (how == 0) {
+      assert_int_equal(truncate(path, 50000), 0); /* the tables past 50 KB gone */
+    } else {
+      char other[4096];
+      snprintf(other, sizeof other, "%s", truncated_copy("shorter.ttf", 100000));
+      assert_int_equal(rename(other, path), 0);
+    }
+    assert_false(rp_font_covers(c, 'A'));
+    assert_int_equal(rp_font_cp_width(c, 'A'), missing);
+    assert_int_equal(rp_font_kern(c, 'A', 'V'), 0);
+    assert_false(rp_font_has_figures(c, RP_FIGURES_PROPORTIONAL));
+    assert_true(rp_font_covers(f, 'A')); /* the other face is read as ever */
+    assert_true(rp_font_kern(f, 'A', 'V') < 0);
+    assert_int_equal(rp_fontset_check(&fs, &d), RP_ERR_INPUT);
+    assert_int_equal(d.count, 1);
+    assert_string_equal(d.entries[0].file, "layout.xml");
+    assert_int_equal(d.entries[0].line, 9);
+    char quoted[4200];
+    snprintf(quoted, sizeof quoted,
+             "font \"%s\" cannot be read (the file changed after it was loaded)", path);
+    if (!rp_test_diag_has(&d, quoted)) {
+      rp_test_diag_dump(&d);
+      fail_msg("expected: %s", quoted);
+    }
+    assert_int_equal(rp_fontset_check(&fs, &d), RP_OK); /* once */
+    assert_int_equal(d.count, 1);
+    rp_fontset_fini(&fs);
+    rp_diag_fini(&d);
+  }
+}
+
+/* After rp_fontset_rest a pair not measured before is shaped from the file
+ * mapped again: cut shorter meanwhile, it is not read (0, reported), while
+ * the pairs measured before keep their values. */
+static void test_file_cut_at_rest(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  char path[4096];
+  snprintf(path, sizeof path, "%s", copy_of(FACES[0], "resting.ttf"));
+  int index = -1;
+  assert_int_equal(rp_fontset_load(&fs, path, "layout.xml", 3, &d, &index), RP_OK);
+  const rp_font *f = rp_fontset_get(&fs, index);
+  int av = rp_font_kern(f, 'A', 'V');
+  assert_true(av < 0);
+  rp_fontset_rest(&fs);
+  assert_int_equal(truncate(path, 1000), 0);
+  assert_int_equal(rp_font_kern(f, 'A', 'V'), av);
+  assert_int_equal(rp_font_kern(f, 'T', 'o'), 0);
+  assert_int_equal(rp_fontset_check(&fs, &d), RP_ERR_INPUT);
+  assert_true(rp_test_diag_has(&d, "the file changed after it was loaded"));
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
+/* The pipeline's hook after loading cuts the body face's file short; the
+ * face is read when layout first measures with it. */
+static rp_status cut_font(void *user, rp_pipeline_stage stage, rp_diag *d) {
+  (void)d;
+  if (stage == RP_PIPELINE_LOADED) assert_int_equal(truncate((const char *)user, 20000), 0);
+  return RP_OK;
+}
+
+/* A font file changed between loading the layout and laying out: the run
+ * fails at the <font> line naming it, and the previous PDF is left as it
+ * was. */
+static void test_render_refuses_font_changed_after_load(void **state) {
+  (void)state;
+  char dir[4096], font[4200], layout[4200], pdf[4200];
+  snprintf(dir, sizeof dir, "%s/changed", rp_test_tmpdir());
+  mkdir(dir, 0777);
+  snprintf(font, sizeof font, "%s", copy_of(FACES[0], "changed/body.ttf"));
+  snprintf(layout, sizeof layout, "%s",
+           rp_test_write("changed/layout.xml",
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<layout version=\"1\">\n"
+                         "  <brand>\n"
+                         "    <font role=\"body\" regular=\"body.ttf\"/>\n"
+                         "    <style name=\"body\" font=\"body\"/>\n"
+                         "  </brand>\n"
+                         "  <master name=\"m\"/>\n"
+                         "  <sequence><run template=\"t\"/></sequence>\n"
+                         "  <template name=\"t\"><paragraph>AVAST Today</paragraph></template>\n"
+                         "</layout>\n"));
+  snprintf(pdf, sizeof pdf, "%s", rp_test_write("changed/out.pdf", "the previous PDF"));
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  rp_pipeline_opts o = {.content = rp_test_src("tests/data/cli/minimal.xml"),
+                        .layout = layout,
+                        .output = pdf,
+                        .hook = cut_font,
+                        .hook_user = font};
+  rp_pipeline_result res;
+  assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_ERR_INPUT);
+  assert_null(res.written);
+  if (!rp_test_diag_has(&d, "cannot be read (the file changed after it was loaded)")) {
+    rp_test_diag_dump(&d);
+    fail_msg("expected the changed font to be reported");
+  }
+  size_t i = 0;
+  while (i < d.count && !strstr(d.entries[i].message, "changed after")) i++;
+  assert_true(i < d.count && d.entries[i].line == 4);
+  FILE *f = fopen(pdf, "rb");
+  assert_non_null(f);
+  char buf[64] = "";
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  assert_string_equal(buf, "the previous PDF");
+  rp_arena_free(a);
   rp_diag_fini(&d);
 }
 
@@ -664,6 +862,10 @@ int main(void) {
       cmocka_unit_test(test_kerning_at_rest),
       cmocka_unit_test(test_measure_with_kerning),
       cmocka_unit_test(test_figures),
+      cmocka_unit_test(test_faces_read_on_first_use),
+      cmocka_unit_test(test_file_changed_after_load),
+      cmocka_unit_test(test_file_cut_at_rest),
+      cmocka_unit_test(test_render_refuses_font_changed_after_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
