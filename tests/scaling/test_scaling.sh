@@ -46,7 +46,12 @@ for case in word footers; do
     [ "$rc" -eq 0 ] || fail "$case ×$s: exit $rc: $(head -c 300 "$TMP/$case-$s.err")"
     kb_of[$case-$s]=$kb cpu_of[$case-$s]=$cpu
   done
-  linear "$case memory" "${kb_of[$case-1]}" "${kb_of[$case-10]}" "${kb_of[$case-100]}" 20480
+  # the word's slack is wider: its second layout sets the word from the line
+  # breaker's memo (layout/inline.c), so ×10 grows by ~1 MB, near the noise,
+  # while ×100's peak is the first layout's breaking tables (~16 MB)
+  slack=20480
+  [ "$case" = word ] && slack=28672
+  linear "$case memory" "${kb_of[$case-1]}" "${kb_of[$case-10]}" "${kb_of[$case-100]}" $slack
   linear "$case time" "${cpu_of[$case-1]}" "${cpu_of[$case-10]}" "${cpu_of[$case-100]}" 1
 done
 [ "${kb_of[word-100]}" -lt $((100 * 1024)) ] && pass "1 MB word in under 100 MiB" ||
