@@ -32,6 +32,10 @@ typedef struct rp_xexpr {
   const char *file;
   int line;
   bool refs; /* calls page() or pages(): its values are traced (rp_reftrace) */
+  /* A step evaluated without libxml2's evaluator (its fixed cost is most of
+   * a binding's time): ".", "@name", "name", "self::name" (xpath.c simple) */
+  enum { RP_XSTEP_NONE, RP_XSTEP_SELF, RP_XSTEP_ATTR, RP_XSTEP_CHILD, RP_XSTEP_SELF_NAMED } step;
+  const xmlChar *step_name; /* the name of an ATTR, CHILD or SELF_NAMED step */
 } rp_xexpr;
 
 /* A text pattern (attribute value or element text) with {expr} parts.
