@@ -38,6 +38,11 @@ typedef struct rp_xexpr {
   const xmlChar *step_name; /* the name of an ATTR, CHILD or SELF_NAMED step */
 } rp_xexpr;
 
+/* The simple step `text` is (its name, when it has one, points into text),
+ * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or
+ * "self::"; no spaces, no predicate. */
+int rp_xexpr_step(const char *text, const xmlChar **name);
+
 /* A text pattern (attribute value or element text) with {expr} parts.
  * Literal parts have {{ and }} already unescaped. */
 typedef struct rp_avt_part {

@@ -183,9 +183,7 @@ xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {
   return xmlXPathCtxtCompile(ctx, (const xmlChar *)wrapped);
 }
 
-/* The simple step `text` is (its name, when it has one, points into text),
- * or RP_XSTEP_NONE: only an unprefixed name, no spaces, no predicate. */
-static int step_of(const char *text, const xmlChar **name) {
+int rp_xexpr_step(const char *text, const xmlChar **name) {
   *name = NULL;
   if (strcmp(text, ".") == 0) return RP_XSTEP_SELF;
   int step = RP_XSTEP_CHILD;
@@ -235,7 +233,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
     return NULL;
   }
   e->where = where;
-  e->step = step_of(text, &e->step_name);
+  e->step = rp_xexpr_step(text, &e->step_name);
   e->file = rp_def_file(l, n);
   e->line = (int)xmlGetLineNo(n);
   return e;
