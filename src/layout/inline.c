@@ -907,6 +907,7 @@ typedef struct memo_entry {
   unsigned char *key;
   size_t key_len;
   rp_lines lines;      /* frags' style, href and span are NULL here */
+  double min_w, max_w; /* pt: a measured paragraph's (rp_inline_measure) */
   uint32_t *frag_span; /* index in the spans of each frag, line after line */
   struct memo_warn *warns;
   size_t n_warns;
@@ -1123,9 +1124,10 @@ static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_s
 /* Stores the paragraph just set (key in m->buf) as the youngest entry,
  * then drops the oldest ones past what the memo holds: MEMO_SLOTS, or while
  * keeping, MEMO_BYTES; after keeping, one a paragraph stored, so that the
- * layout that follows finds what the one before set. Out of memory stores
- * nothing: the memo only saves time. */
-static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, const rp_lines *ls) {
+ * layout that follows finds what the one before set. Returns the entry;
+ * NULL when out of memory (nothing stored: the memo only saves time). */
+static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p,
+                              const rp_lines *ls) {
   /* the block's size: what carve takes below, in the same order */
   size_t n_frags = 0, size = CARVE_ALIGN(sizeof(memo_entry)) + CARVE_ALIGN(ls->n * sizeof(rp_line));
   for (size_t j = 0; j < ls->n; j++) {
@@ -1138,7 +1140,7 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
   size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
           CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
   void *block = rp_mem_alloc(size);
-  if (!block) return;
+  if (!block) return NULL;
   carver c = {NULL, block};
   memo_entry *e = carve(&c, sizeof *e);
   rp_line *lines = copy_lines(&c, ls, NULL, NULL);
@@ -1153,7 +1155,7 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
       while (i < p->n_spans && p->span_arr[i] != sp) i++;
       if (i == p->n_spans) { /* not one of the paragraph's spans: never so */
         rp_mem_free(block);
-        return;
+        return NULL;
       }
       fs[k++] = i;
     }
@@ -1177,6 +1179,7 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
   } else if (m->n > MEMO_SLOTS) {
     memo_evict(m);
   }
+  return e; /* the youngest: never the one evicted */
 }
 
 static memo_entry *memo_find(struct rp_inline_memo *m, uint64_t hash) {
@@ -1295,6 +1298,27 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   rp_arena *scratch = rp_arena_new_child(a); /* nothing measured outlives the call */
   if (!scratch) return oom(d);
   par p = {.a = scratch, .out = a, .fs = fs, .d = d};
+  /* the memo, keyed as a paragraph set at no width (NaN) with no alignment */
+  const rp_span *arr[MEMO_MAX_SPANS];
+  size_t n = 0;
+  for (const rp_span *sp = spans; sp && n <= MEMO_MAX_SPANS; sp = sp->next)
+    if (n++ < MEMO_MAX_SPANS) arr[n - 1] = sp;
+  struct rp_inline_memo *m = n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+  uint64_t hash = 0;
+  if (m && memo_key(m, &p, arr, n, NAN, 0, (rp_align)-1)) {
+    hash = key_hash(m->buf, m->len);
+    const memo_entry *e = memo_find(m, hash);
+    p.span_arr = arr;
+    p.n_spans = n;
+    if (e) {
+      for (size_t i = 0; i < e->n_warns; i++)
+        warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
+      *min_w = e->min_w;
+      *max_w = e->max_w;
+      rp_arena_free(scratch);
+      return RP_OK;
+    }
+  }
   rp_status s = prepare(&p, spans);
   double total = 0; /* of the line so far: forced breaks end lines */
   for (size_t i = 0; s == RP_OK && i < p.atoms.len; i++) {
@@ -1305,6 +1329,11 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
     if (at->brk == BRK_FORCED) total = 0;
   }
   rp_arena_free(scratch);
+  if (s == RP_OK && p.span_arr && !p.warns_lost) {
+    rp_lines none = {0};
+    memo_entry *e = memo_store(m, hash, &p, &none);
+    if (e) e->min_w = *min_w, e->max_w = *max_w;
+  }
   return s;
 }
 

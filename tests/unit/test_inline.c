@@ -1153,6 +1153,21 @@ static void test_memo_keeps_paragraphs_for_next_layout(void **state) {
   rp_lines late = set_nth(fx, 2 * N - 1), early = set_nth(fx, N);
   assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
   assert_true(late.n >= 2 && early.n >= 2);
+
+  /* measured (a table's column widths) again: from the memo, the same
+   * widths, not taken for a paragraph set at some width */
+  rp_span *sp = one(fx, "Measured words, and a longer one: Donaudampfschifffahrt", &fx->regular);
+  double mn[2], mx[2];
+  hits = rp_inline_memo_hits(&fx->fs);
+  for (int r = 0; r < 2; r++)
+    assert_int_equal(rp_inline_measure(fx->a, &fx->fs, sp, &mn[r], &mx[r], &fx->d), RP_OK);
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  assert_true(mn[0] == mn[1] && mx[0] == mx[1]);
+  NEAR(mn[0], W(fx, &fx->regular, "Donaudampfschifffahrt"));
+  assert_true(mx[0] > mn[0]);
+  rp_lines set = brk(fx, sp, 400, 0, RP_ALIGN_LEFT); /* set, not measured: afresh */
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  assert_int_equal(set.n, 1);
 }
 
 /* The caller's arena keeps only what the lines are made of (their records,
