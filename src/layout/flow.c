@@ -898,6 +898,7 @@ static rp_status pull(flow *f, body_stream *bs, const rp_block **first) {
   f->between = true;
   rp_status st = o->section_piece(o->section_user, bs->src, f, a, &b, &keeps);
   f->between = false;
+  rp_inline_memo_keep(f->b->fonts, o->keep_lines);
   if (st != RP_OK) return st;
   if (a == bs->ca) {
     bs->ca_keep |= keeps;
@@ -1072,6 +1073,7 @@ static rp_status section_body(flow *f, const rp_section *s, bool flow_ended) {
   f->between = true;
   rp_status st = o->section_body(o->section_user, s, f);
   f->between = false;
+  rp_inline_memo_keep(f->b->fonts, o->keep_lines); /* the caller may have turned it on */
   return st;
 }
 
@@ -1155,6 +1157,8 @@ static rp_status finish(flow *f, rp_arena *a) {
   return st;
 }
 
+void rp_layout_lines_done(const rp_fontset *fs) { rp_inline_memo_trim(fs); }
+
 rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_opts *opts,
                            rp_diag *d, rp_layout_doc **out) {
   *out = NULL;
@@ -1175,6 +1179,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
             .hy = hy,
             .keep_from = SIZE_MAX};
   bool lazy = opts && opts->next_section;
+  rp_inline_memo_keep(b->fonts, opts && opts->keep_lines);
   for (const rp_section *s = b->sections; s && !lazy && !f.needs_count; s = s->next)
     f.needs_count = s->master && counts_pages(s->master);
   for (size_t i = 0; i < b->n_masters && lazy && !f.needs_count; i++)
@@ -1212,6 +1217,8 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   rp_mem_free(f.ids.slots);
   rp_mem_free(f.titles.slots);
   rp_hyphen_free(hy);
+  /* no layout known to follow: the paragraphs kept for one go */
+  if (!(opts && opts->keep_lines)) rp_inline_memo_trim(b->fonts);
   if (st != RP_OK) return st;
   *out = doc;
   return RP_OK;

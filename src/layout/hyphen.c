@@ -46,6 +46,11 @@ void rp_hyphen_free(rp_hyphen *h) {
   rp_mem_free(h);
 }
 
+void rp_hyphen_ident(const rp_hyphen *h, const char **dir, const char **default_lang) {
+  *dir = h->dir;
+  *default_lang = h->default_lang;
+}
+
 static bool is_alpha(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 /* hyph_<tag with '_'>.dic, then without its last subtag, and so on. */

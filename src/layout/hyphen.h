@@ -31,6 +31,10 @@ rp_hyphen *rp_hyphen_new(const char *dir, const char *default_lang);
 
 void rp_hyphen_free(rp_hyphen *h);
 
+/* What a set hyphenates by (its folder and default language): two sets
+ * with equal ones break every word alike. Owned by h. */
+void rp_hyphen_ident(const rp_hyphen *h, const char **dir, const char **default_lang);
+
 /* Break points of word[0..len) in language `lang` (NULL: the default): byte
  * offsets, increasing, before which a hyphenated line may end with a '-'.
  * Writes at most `max` into pos and returns how many. */

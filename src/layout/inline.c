@@ -883,38 +883,85 @@ static rp_status break_par(par *p, const rp_span *spans, double width, double fi
 /* ---- memo ------------------------------------------------------------------ */
 
 /* A paragraph is set several times over with the same text at the same
- * width: measured for keep-with-next and orphan control, then placed. The
- * fontset keeps the last MEMO_SLOTS paragraphs set, keyed by everything
- * their lines depend on — widths, alignment, dictionaries, and each span's
- * text, link, script, language, note and the style fields inline.c reads,
- * with which spans share a style or note — and copies the lines out again
- * with the current spans' pointers. Nothing outlives the fontset (one
- * render). A paragraph whose setting warned gives the same warnings again. */
+ * width: measured for keep-with-next and orphan control, then placed, and
+ * again by each layout of a run with page references. The fontset keeps
+ * the last MEMO_SLOTS paragraphs set — every one set while another layout
+ * is known to follow (rp_inline_memo_keep), up to MEMO_BYTES — keyed by
+ * everything their lines depend on — widths, alignment, dictionaries, and
+ * each span's text, link, script, language, note and the style fields
+ * inline.c reads, with which spans share a style or note — and copies the
+ * lines out again with the current spans' pointers. Nothing outlives the
+ * fontset (one render). A paragraph whose setting warned gives the same
+ * warnings again. Entries hash into buckets and age on a list, oldest
+ * first; a paragraph found moves to its end. */
 #define MEMO_SLOTS 32
-#define MEMO_MAX_SPANS 64 /* longer span lists are set afresh each time */
+#define MEMO_BUCKETS 1024
+#define MEMO_BYTES ((size_t)2 << 20) /* kept for the next layout: the review takes ~0.3 MB */
+#define MEMO_MAX_SPANS 64            /* longer span lists are set afresh each time */
 
 typedef struct memo_entry {
-  void *store; /* one block holding everything below; NULL: an empty slot */
+  struct memo_entry *next;            /* in its bucket */
+  struct memo_entry *older, *younger; /* on the age list */
+  size_t size;                        /* bytes of its block (the entry and all below) */
   uint64_t hash;
   unsigned char *key;
   size_t key_len;
   rp_lines lines;      /* frags' style, href and span are NULL here */
+  double min_w, max_w; /* pt: a measured paragraph's (rp_inline_measure) */
   uint32_t *frag_span; /* index in the spans of each frag, line after line */
   struct memo_warn *warns;
   size_t n_warns;
 } memo_entry;
 
 struct rp_inline_memo {
-  memo_entry e[MEMO_SLOTS];
-  size_t next;        /* the slot replaced next: the oldest */
+  memo_entry *buckets[MEMO_BUCKETS];
+  memo_entry *oldest, *youngest;
+  size_t n, bytes;
+  size_t hits;        /* paragraphs set from the memo (for tests) */
+  bool keep;          /* another layout follows: keep every paragraph (to MEMO_BYTES) */
   unsigned char *buf; /* the key being built */
   size_t cap, len;
   bool failed; /* out of memory building it: this key is not usable */
 };
 
+static void age_unlink(struct rp_inline_memo *m, memo_entry *e) {
+  if (e->older)
+    e->older->younger = e->younger;
+  else
+    m->oldest = e->younger;
+  if (e->younger)
+    e->younger->older = e->older;
+  else
+    m->youngest = e->older;
+  e->older = e->younger = NULL;
+}
+
+static void age_push(struct rp_inline_memo *m, memo_entry *e) {
+  e->older = m->youngest;
+  e->younger = NULL;
+  if (m->youngest)
+    m->youngest->younger = e;
+  else
+    m->oldest = e;
+  m->youngest = e;
+}
+
+/* Drops the oldest entry. */
+static void memo_evict(struct rp_inline_memo *m) {
+  memo_entry *e = m->oldest;
+  if (!e) return;
+  age_unlink(m, e);
+  memo_entry **pp = &m->buckets[e->hash % MEMO_BUCKETS];
+  while (*pp != e) pp = &(*pp)->next;
+  *pp = e->next;
+  m->n--;
+  m->bytes -= e->size;
+  rp_mem_free(e);
+}
+
 static void memo_free(struct rp_inline_memo *m) {
   if (!m) return;
-  for (size_t i = 0; i < MEMO_SLOTS; i++) rp_mem_free(m->e[i].store);
+  while (m->oldest) memo_evict(m);
   rp_mem_free(m->buf);
   rp_mem_free(m);
 }
@@ -965,7 +1012,15 @@ static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *cons
   key_put(m, &first_indent, sizeof first_indent);
   int al = (int)align;
   key_put(m, &al, sizeof al);
-  key_put(m, &p->hy, sizeof p->hy);
+  /* the dictionaries by what they are: each layout has a set of its own */
+  bool hy = p->hy != NULL;
+  key_put(m, &hy, sizeof hy);
+  if (hy) {
+    const char *dir, *lang;
+    rp_hyphen_ident(p->hy, &dir, &lang);
+    key_str(m, dir);
+    key_str(m, lang);
+  }
   key_put(m, &n, sizeof n);
   for (size_t i = 0; i < n; i++) {
     const rp_span *sp = arr[i];
@@ -1066,15 +1121,15 @@ static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_s
   return lines;
 }
 
-/* Stores the paragraph just set (key in m->buf) in the oldest slot. Out of
- * memory leaves the slot empty: the memo only saves time. */
-static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, const rp_lines *ls) {
-  memo_entry *e = &m->e[m->next];
-  m->next = (m->next + 1) % MEMO_SLOTS;
-  rp_mem_free(e->store);
-  memset(e, 0, sizeof *e);
+/* Stores the paragraph just set (key in m->buf) as the youngest entry,
+ * then drops the oldest ones past what the memo holds: MEMO_SLOTS, or while
+ * keeping, MEMO_BYTES; after keeping, one a paragraph stored, so that the
+ * layout that follows finds what the one before set. Returns the entry;
+ * NULL when out of memory (nothing stored: the memo only saves time). */
+static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p,
+                              const rp_lines *ls) {
   /* the block's size: what carve takes below, in the same order */
-  size_t n_frags = 0, size = CARVE_ALIGN(ls->n * sizeof(rp_line));
+  size_t n_frags = 0, size = CARVE_ALIGN(sizeof(memo_entry)) + CARVE_ALIGN(ls->n * sizeof(rp_line));
   for (size_t j = 0; j < ls->n; j++) {
     const rp_line *ln = &ls->lines[j];
     size_t bytes = 0;
@@ -1084,9 +1139,10 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
   }
   size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
           CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
-  void *block = rp_mem_alloc(size ? size : 1);
-  if (!block) return;
+  void *block = rp_mem_alloc(size);
+  if (!block) return NULL;
   carver c = {NULL, block};
+  memo_entry *e = carve(&c, sizeof *e);
   rp_line *lines = copy_lines(&c, ls, NULL, NULL);
   unsigned char *key = carve(&c, m->len);
   uint32_t *fs = carve(&c, n_frags * sizeof *fs);
@@ -1099,13 +1155,14 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
       while (i < p->n_spans && p->span_arr[i] != sp) i++;
       if (i == p->n_spans) { /* not one of the paragraph's spans: never so */
         rp_mem_free(block);
-        return;
+        return NULL;
       }
       fs[k++] = i;
     }
   memcpy(key, m->buf, m->len);
   if (p->n_warns) memcpy(w, p->warns, p->n_warns * sizeof *w);
-  *e = (memo_entry){.store = block,
+  *e = (memo_entry){.next = m->buckets[hash % MEMO_BUCKETS],
+                    .size = size,
                     .hash = hash,
                     .key = key,
                     .key_len = m->len,
@@ -1113,14 +1170,26 @@ static void memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p, co
                     .frag_span = fs,
                     .warns = w,
                     .n_warns = p->n_warns};
+  m->buckets[hash % MEMO_BUCKETS] = e;
+  age_push(m, e);
+  m->n++;
+  m->bytes += size;
+  if (m->keep) {
+    while (m->bytes > MEMO_BYTES && m->n > 1) memo_evict(m);
+  } else if (m->n > MEMO_SLOTS) {
+    memo_evict(m);
+  }
+  return e; /* the youngest: never the one evicted */
 }
 
-static const memo_entry *memo_find(const struct rp_inline_memo *m, uint64_t hash) {
-  for (size_t i = 0; i < MEMO_SLOTS; i++) {
-    const memo_entry *e = &m->e[i];
-    if (e->store && e->hash == hash && e->key_len == m->len && memcmp(e->key, m->buf, m->len) == 0)
+static memo_entry *memo_find(struct rp_inline_memo *m, uint64_t hash) {
+  for (memo_entry *e = m->buckets[hash % MEMO_BUCKETS]; e; e = e->next)
+    if (e->hash == hash && e->key_len == m->len && memcmp(e->key, m->buf, m->len) == 0) {
+      m->hits++;
+      age_unlink(m, e); /* set again: the youngest */
+      age_push(m, e);
       return e;
-  }
+    }
   return NULL;
 }
 
@@ -1133,6 +1202,21 @@ static struct rp_inline_memo *memo_of(const rp_fontset *fs) {
   w->memo = m;
   w->memo_free = memo_free;
   return m;
+}
+
+void rp_inline_memo_keep(const rp_fontset *fs, bool on) {
+  if (!fs) return;
+  struct rp_inline_memo *m = on ? memo_of(fs) : fs->memo;
+  if (m) m->keep = on;
+}
+
+size_t rp_inline_memo_hits(const rp_fontset *fs) { return fs && fs->memo ? fs->memo->hits : 0; }
+
+void rp_inline_memo_trim(const rp_fontset *fs) {
+  struct rp_inline_memo *m = fs ? fs->memo : NULL;
+  if (!m) return;
+  m->keep = false;
+  while (m->n > MEMO_SLOTS) memo_evict(m);
 }
 
 rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, const rp_span *spans,
@@ -1214,6 +1298,27 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   rp_arena *scratch = rp_arena_new_child(a); /* nothing measured outlives the call */
   if (!scratch) return oom(d);
   par p = {.a = scratch, .out = a, .fs = fs, .d = d};
+  /* the memo, keyed as a paragraph set at no width (NaN) with no alignment */
+  const rp_span *arr[MEMO_MAX_SPANS];
+  size_t n = 0;
+  for (const rp_span *sp = spans; sp && n <= MEMO_MAX_SPANS; sp = sp->next)
+    if (n++ < MEMO_MAX_SPANS) arr[n - 1] = sp;
+  struct rp_inline_memo *m = n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+  uint64_t hash = 0;
+  if (m && memo_key(m, &p, arr, n, NAN, 0, (rp_align)-1)) {
+    hash = key_hash(m->buf, m->len);
+    const memo_entry *e = memo_find(m, hash);
+    p.span_arr = arr;
+    p.n_spans = n;
+    if (e) {
+      for (size_t i = 0; i < e->n_warns; i++)
+        warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
+      *min_w = e->min_w;
+      *max_w = e->max_w;
+      rp_arena_free(scratch);
+      return RP_OK;
+    }
+  }
   rp_status s = prepare(&p, spans);
   double total = 0; /* of the line so far: forced breaks end lines */
   for (size_t i = 0; s == RP_OK && i < p.atoms.len; i++) {
@@ -1224,6 +1329,11 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
     if (at->brk == BRK_FORCED) total = 0;
   }
   rp_arena_free(scratch);
+  if (s == RP_OK && p.span_arr && !p.warns_lost) {
+    rp_lines none = {0};
+    memo_entry *e = memo_store(m, hash, &p, &none);
+    if (e) e->min_w = *min_w, e->max_w = *max_w;
+  }
   return s;
 }
 

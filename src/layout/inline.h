@@ -124,6 +124,15 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
                              double width, double first_indent, rp_align align, rp_lines *out,
                              rp_diag *d);
 
+/* Whether the paragraphs set from now on are kept (to 2 MB) for a layout
+ * known to follow, which then sets them from the memo instead of again;
+ * else the memo holds the last few. */
+void rp_inline_memo_keep(const rp_fontset *fs, bool on);
+/* Back to the last few paragraphs, keeping off: once the last layout is done. */
+void rp_inline_memo_trim(const rp_fontset *fs);
+/* For tests: how many paragraphs the memo has set so far. */
+size_t rp_inline_memo_hits(const rp_fontset *fs);
+
 /* Fills the text fields and geometry of `it` (an RP_ITEM_TEXT) so that it
  * draws `fr` with its baseline starting at (x, baseline); role, structure ids
  * and source are the caller's. */

@@ -93,7 +93,17 @@ typedef struct rp_layout_opts {
   /* Charts drawn once per run (charts/memo.h): a later layout of the same
    * run copies an equal chart's items; NULL: each drawn where placed. */
   struct rp_chart_memo *chart_memo;
+  /* Another layout of the same run is known to follow (read as each
+   * section's body is bound, so a caller may turn it on meanwhile): every
+   * paragraph set is kept for it (layout/inline.h rp_inline_memo_keep),
+   * which sets them again from the memo. A layout run without it ends with
+   * the memo back to its last few paragraphs. */
+  bool keep_lines;
 } rp_layout_opts;
+
+/* The paragraphs kept for a layout to follow (rp_layout_opts.keep_lines)
+ * dropped: once the run's last layout is done, before its pages are drawn. */
+void rp_layout_lines_done(const rp_fontset *fs);
 
 /* A memo for rp_layout_opts.chart_memo, for every layout of one run (NULL
  * when out of memory: charts are then drawn where placed), and its end:

@@ -397,6 +397,7 @@ static rp_status after_binding(lazy *lz, rp_status st) {
      * last; from here on it only measures, as a first layout did */
     lz->tentative = false;
     rp_layout_chart_memo_keep(lz->lo->chart_memo, true); /* another layout follows */
+    lz->lo->keep_lines = true;
     lz->lo->hold_bytes = 0;
     lz->lo->defer_pages = false;
     lz->s->draw = false;
@@ -561,6 +562,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     stream_reset(s); /* what the pass before drew, or counted */
     s->draw = true;
     rp_layout_chart_memo_keep(lo->chart_memo, true); /* charts for the layout after, if any */
+    lo->keep_lines = true;                           /* and paragraphs */
     lo->pages_hint = hint;
     /* bound: the tree is not needed while the end of this layout is drawn
      * (the blocks copy what they print) */
@@ -889,6 +891,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
      * one, each drawn); freed with the last layout's pages kept */
     if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
     rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
+    lo.keep_lines = refs && !tentative; /* paragraphs too (layout/inline.c's memo) */
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
@@ -917,6 +920,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                             &lo, &s, d, &pages, &out->layouts);
     rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
     lo.chart_memo = NULL;
+    rp_layout_lines_done(rp_layout_def_fonts(layout)); /* no layout follows */
     if (st == RP_OK && o->preflight) rp_preflight_check(pages, &probe, d);
     if (st == RP_OK && o->accessible) rp_accessible_check(pages, d);
   }

@@ -32,7 +32,16 @@ typedef struct rp_xexpr {
   const char *file;
   int line;
   bool refs; /* calls page() or pages(): its values are traced (rp_reftrace) */
+  /* A step evaluated without libxml2's evaluator (its fixed cost is most of
+   * a binding's time): ".", "@name", "name", "self::name" (xpath.c simple) */
+  enum { RP_XSTEP_NONE, RP_XSTEP_SELF, RP_XSTEP_ATTR, RP_XSTEP_CHILD, RP_XSTEP_SELF_NAMED } step;
+  const xmlChar *step_name; /* the name of an ATTR, CHILD or SELF_NAMED step */
 } rp_xexpr;
+
+/* The simple step `text` is (its name, when it has one, points into text),
+ * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or
+ * "self::"; no spaces, no predicate. */
+int rp_xexpr_step(const char *text, const xmlChar **name);
 
 /* A text pattern (attribute value or element text) with {expr} parts.
  * Literal parts have {{ and }} already unescaped. */

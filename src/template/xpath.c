@@ -183,6 +183,29 @@ xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {
   return xmlXPathCtxtCompile(ctx, (const xmlChar *)wrapped);
 }
 
+int rp_xexpr_step(const char *text, const xmlChar **name) {
+  *name = NULL;
+  if (strcmp(text, ".") == 0) return RP_XSTEP_SELF;
+  int step = RP_XSTEP_CHILD;
+  const char *s = text;
+  if (*s == '@') {
+    step = RP_XSTEP_ATTR;
+    s++;
+  } else if (strncmp(s, "self::", 6) == 0) {
+    step = RP_XSTEP_SELF_NAMED;
+    s += 6;
+  }
+  if (!is_name_start((unsigned char)*s)) return RP_XSTEP_NONE;
+  for (const char *c = s + 1; *c; c++)
+    if (!is_name_char((unsigned char)*c) || *c == ':') return RP_XSTEP_NONE;
+  /* names that are also operators or node types: left to libxml2 */
+  static const char *const keywords[] = {"and", "or", "div", "mod", "node", "text", "comment"};
+  for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+    if (strcmp(s, keywords[i]) == 0) return RP_XSTEP_NONE;
+  *name = (const xmlChar *)s;
+  return step;
+}
+
 const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char *attr,
                                  const char *text, const char *const *vars) {
   const char *where = describe(l, attr, text);
@@ -210,6 +233,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
     return NULL;
   }
   e->where = where;
+  e->step = rp_xexpr_step(text, &e->step_name);
   e->file = rp_def_file(l, n);
   e->line = (int)xmlGetLineNo(n);
   return e;
@@ -438,6 +462,53 @@ static bool first_failure(rp_xeval *x, const rp_xexpr *e) {
   return true;
 }
 
+/* An unprefixed element or attribute named `name`, as a name test
+ * without a prefix matches it (no namespace). */
+static bool named(const xmlNode *n, const xmlChar *name) {
+  return n->ns == NULL && xmlStrEqual(n->name, name);
+}
+
+/* Evaluates a simple step (rp_xexpr.step) from `node` into *out, as
+ * libxml2 would: the same node set, in document order. False when the step
+ * is not simple from this node (left to libxml2). *out NULL: out of memory,
+ * as libxml2's evaluator gives. */
+static bool simple(const rp_xexpr *e, xmlNodePtr node, xmlXPathObjectPtr *out) {
+  if (e->step == RP_XSTEP_NONE || !node) return false;
+  bool element = node->type == XML_ELEMENT_NODE;
+  switch (e->step) {
+    case RP_XSTEP_SELF:
+      if (node->type == XML_NAMESPACE_DECL) return false;
+      *out = xmlXPathNewNodeSet(node);
+      return true;
+    case RP_XSTEP_SELF_NAMED:
+      if (node->type == XML_NAMESPACE_DECL) return false;
+      *out = xmlXPathNewNodeSet(element && named(node, e->step_name) ? node : NULL);
+      return true;
+    case RP_XSTEP_ATTR: {
+      if (node->type == XML_NAMESPACE_DECL) return false;
+      xmlAttrPtr at = NULL;
+      for (xmlAttrPtr a = element ? node->properties : NULL; a && !at; a = a->next)
+        if (named((const xmlNode *)a, e->step_name)) at = a;
+      *out = xmlXPathNewNodeSet((xmlNodePtr)at);
+      return true;
+    }
+    case RP_XSTEP_CHILD: {
+      if (!element && node->type != XML_DOCUMENT_NODE) return false;
+      xmlXPathObjectPtr r = xmlXPathNewNodeSet(NULL);
+      for (xmlNodePtr c = node->children; r && c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && named(c, e->step_name) &&
+            xmlXPathNodeSetAddUnique(r->nodesetval, c) < 0) {
+          xmlXPathFreeObject(r);
+          r = NULL;
+        }
+      *out = r;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
   if (x->enter && !x->enter(x->enter_user, node)) return NULL;
   x->ctx->node = node;
@@ -454,7 +525,8 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   size_t ordinal = tr ? rp_reftrace_begin(tr) : 0;
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
-  xmlXPathObjectPtr r = xmlXPathCompiledEval(e->comp, x->ctx);
+  xmlXPathObjectPtr r = NULL;
+  if (!simple(e, node, &r)) r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
   if (tr) rp_reftrace_value(tr, ordinal, e, node, r, !x->live || x->live->others != others);

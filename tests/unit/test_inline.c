@@ -1097,6 +1097,79 @@ static void test_out_of_memory(void **state) {
   }
 }
 
+/* Sets paragraph i of a set of distinct ones (fresh span and text objects
+ * each time) and returns its lines. */
+static rp_lines set_nth(fixture *fx, int i) {
+  char text[160];
+  snprintf(text, sizeof text,
+           "Paragraph %d of the kept ones, with words enough to fill two or three lines "
+           "at this width",
+           i);
+  return brk(fx, one(fx, rp_arena_strdup(fx->a, text), &fx->regular), 120, 0, RP_ALIGN_JUSTIFY);
+}
+
+static void lines_equal(const rp_lines *x, const rp_lines *y) {
+  assert_int_equal(x->n, y->n);
+  assert_true(x->demerits == y->demerits);
+  for (size_t j = 0; j < x->n; j++) {
+    assert_int_equal(x->lines[j].n_frags, y->lines[j].n_frags);
+    assert_true(x->lines[j].width == y->lines[j].width);
+    for (size_t q = 0; q < x->lines[j].n_frags; q++) {
+      assert_string_equal(x->lines[j].frags[q].text, y->lines[j].frags[q].text);
+      assert_true(x->lines[j].frags[q].x == y->lines[j].frags[q].x);
+    }
+  }
+}
+
+/* While another layout is known to follow (rp_inline_memo_keep), every
+ * paragraph set is kept, not only the last few: the next layout sets each
+ * again from the memo, with the same lines. Trimmed (the last layout done),
+ * and without keeping, the memo holds the last few only. */
+static void test_memo_keeps_paragraphs_for_next_layout(void **state) {
+  fixture *fx = *state;
+  enum { N = 100 };
+  rp_lines first[N];
+  rp_inline_memo_keep(&fx->fs, true);
+  for (int i = 0; i < N; i++) first[i] = set_nth(fx, i);
+  assert_true(first[0].n >= 2);
+  size_t hits = rp_inline_memo_hits(&fx->fs);
+  assert_int_equal(hits, 0);
+  rp_inline_memo_keep(&fx->fs, false); /* the next layout, the last */
+  for (int i = 0; i < N; i++) {
+    rp_lines again = set_nth(fx, i);
+    lines_equal(&first[i], &again);
+  }
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + N);
+  rp_inline_memo_trim(&fx->fs);
+  hits = rp_inline_memo_hits(&fx->fs);
+  set_nth(fx, N - 1); /* the youngest stays */
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  set_nth(fx, 0); /* the oldest went */
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+
+  /* not keeping: N new paragraphs, the first of them gone when set again */
+  for (int i = N; i < 2 * N; i++) set_nth(fx, i);
+  hits = rp_inline_memo_hits(&fx->fs);
+  rp_lines late = set_nth(fx, 2 * N - 1), early = set_nth(fx, N);
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  assert_true(late.n >= 2 && early.n >= 2);
+
+  /* measured (a table's column widths) again: from the memo, the same
+   * widths, not taken for a paragraph set at some width */
+  rp_span *sp = one(fx, "Measured words, and a longer one: Donaudampfschifffahrt", &fx->regular);
+  double mn[2], mx[2];
+  hits = rp_inline_memo_hits(&fx->fs);
+  for (int r = 0; r < 2; r++)
+    assert_int_equal(rp_inline_measure(fx->a, &fx->fs, sp, &mn[r], &mx[r], &fx->d), RP_OK);
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  assert_true(mn[0] == mn[1] && mx[0] == mx[1]);
+  NEAR(mn[0], W(fx, &fx->regular, "Donaudampfschifffahrt"));
+  assert_true(mx[0] > mn[0]);
+  rp_lines set = brk(fx, sp, 400, 0, RP_ALIGN_LEFT); /* set, not measured: afresh */
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 1);
+  assert_int_equal(set.n, 1);
+}
+
 /* The caller's arena keeps only what the lines are made of (their records,
  * fragments and texts): the paragraph's working data (atoms, pieces, the
  * breaking tables) is freed when it is broken, so a long document's memory
@@ -1198,6 +1271,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kerning, setup, teardown),
       cmocka_unit_test_setup_teardown(test_working_data_is_not_kept, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memo_keeps_paragraphs_for_next_layout, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2856,8 +2856,73 @@ static void test_reftrace_checks_values(void **state) {
   world_fini(&w);
 }
 
+/* The simple steps xpath.c evaluates itself (rp_xexpr_step) give the node
+ * sets libxml2's evaluator gives, from every kind of context node: names in
+ * a namespace (prefixed, or by a default namespace) never match an
+ * unprefixed name; attributes only of elements; children of elements and
+ * the document. */
+static void test_simple_steps_match_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<r xmlns:q='urn:q' a='1' q:a='2' lang='x'><t>one</t><q:t>no</q:t><t>two</t><u a='3'/>"
+      "text<t/><s xmlns='urn:d'><t>ns</t></s><q:r/></r>";
+  xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
+  assert_non_null(doc);
+  xmlNodePtr r = xmlDocGetRootElement(doc), t = r->children, s = NULL, text = NULL;
+  for (xmlNodePtr c = r->children; c; c = c->next) {
+    if (c->type == XML_TEXT_NODE) text = c;
+    if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "s") == 0) s = c;
+  }
+  assert_non_null(s);
+  assert_non_null(text);
+  xmlNodePtr ctx[] = {(xmlNodePtr)doc, r, t, s, (xmlNodePtr)r->properties, text, s->children};
+  static const char *const exprs[] = {".", "@a", "@lang",   "@missing", "t",       "u",
+                                      "r", "s",  "self::r", "self::t",  "self::s", "q"};
+  const char *not_simple[] = {"t[1]", "q:t", "@q:a", "and", "node", "./t", "self::*", " t"};
+  for (size_t i = 0; i < sizeof not_simple / sizeof *not_simple; i++) {
+    const xmlChar *name;
+    assert_int_equal(rp_xexpr_step(not_simple[i], &name), RP_XSTEP_NONE);
+  }
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_xeval x;
+  assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
+  for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+    rp_xexpr fast = {.text = exprs[i], .where = exprs[i], .file = "l.xml", .line = 1};
+    fast.comp = xmlXPathCompile((const xmlChar *)exprs[i]);
+    assert_non_null(fast.comp);
+    fast.step = rp_xexpr_step(exprs[i], &fast.step_name);
+    assert_int_not_equal(fast.step, RP_XSTEP_NONE);
+    rp_xexpr slow = fast;
+    slow.step = RP_XSTEP_NONE;
+    for (size_t c = 0; c < sizeof ctx / sizeof *ctx; c++) {
+      xmlXPathObjectPtr f = rp_xeval_run(&x, &fast, ctx[c], 1, 1);
+      xmlXPathObjectPtr w = rp_xeval_run(&x, &slow, ctx[c], 1, 1);
+      assert_non_null(f);
+      assert_non_null(w);
+      assert_int_equal(f->type, XPATH_NODESET);
+      assert_int_equal(w->type, XPATH_NODESET);
+      int nf = f->nodesetval ? f->nodesetval->nodeNr : 0;
+      int nw = w->nodesetval ? w->nodesetval->nodeNr : 0;
+      if (nf != nw) fail_msg("%s from context %zu: %d nodes, libxml2 %d", exprs[i], c, nf, nw);
+      for (int k = 0; k < nf; k++)
+        assert_ptr_equal(f->nodesetval->nodeTab[k], w->nodesetval->nodeTab[k]);
+      xmlXPathFreeObject(f);
+      xmlXPathFreeObject(w);
+    }
+    xmlXPathFreeCompExpr(fast.comp);
+  }
+  assert_int_equal(d.count, 0);
+  rp_xeval_fini(&x);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_simple_steps_match_libxml2),
       cmocka_unit_test(test_units_lengths),
       cmocka_unit_test(test_charts),
       cmocka_unit_test(test_chart_errors),
