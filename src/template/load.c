@@ -83,7 +83,12 @@ bool rp_def_out_of_memory(rp_layout_def *l) {
 
 const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name) {
   xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-  if (!v) return NULL;
+  if (!v) {
+    /* there, but libxml2's copy of it failed: never taken for absent (the
+     * schema made it required, and the compilers count on it) */
+    if (xmlHasNsProp(n, (const xmlChar *)name, NULL)) rp_def_out_of_memory(l);
+    return NULL;
+  }
   const char *s = rp_arena_strdup(l->a, (const char *)v);
   xmlFree(v);
   if (!s) rp_def_out_of_memory(l); /* never mistaken for an absent attribute */

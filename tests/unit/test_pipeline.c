@@ -527,6 +527,38 @@ static void test_two_threads_same_messages(void **state) {
   }
 }
 
+/* A layout wrong in a way only the schema sees (an attribute the language
+ * lacks, in an included file), loaded beside the content on two threads:
+ * the schema's one message, word for word, and the same on one thread. */
+static void test_schema_only_mistake_two_threads(void **state) {
+  (void)state;
+  char dir[1024], cmd[8192], layout[4096];
+  snprintf(dir, sizeof dir, "%s/schema-only", rp_test_tmpdir());
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s' && cp -r '%s' '%s/layouts' && cp -r '%s' '%s/fonts' "
+           "&& sed -i '0,/<paragraph /s|<paragraph |<paragraph shade=\"9\" |' "
+           "'%s/layouts/lib/templates.xml'",
+           dir, dir, rp_test_src("layouts"), dir, rp_test_src("fonts"), dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(layout, sizeof layout, "%s/layouts/annual-review.xml", dir);
+  char want[8192];
+  snprintf(want, sizeof want,
+           "%d %s/layouts/lib/templates.xml:53:0: Element paragraph: attribute shade is not "
+           "allowed; allowed attributes: select, test, required, keep-with-next, keep-together, "
+           "anchor, break-before, tag, style, height (the language is described in "
+           "docs/layout.md)\n",
+           (int)RP_SEV_ERROR, dir);
+  rp_status st_two, st_one;
+  char *two = messages_of(rp_test_src("data/ccin-2018-19.xml"), layout, false, &st_two);
+  char *one = messages_of(rp_test_src("data/ccin-2018-19.xml"), layout, true, &st_one);
+  assert_int_equal(st_two, RP_ERR_INPUT);
+  assert_int_equal(st_one, RP_ERR_INPUT);
+  assert_string_equal(two, want);
+  assert_string_equal(one, want);
+  free(two);
+  free(one);
+}
+
 /* With two threads, the content's frees the layout's trees (and the one
  * it extends) and the compiled schemas while this one lays out: the same
  * PDF as loading on one, and a second render in the process (whose
@@ -647,6 +679,7 @@ int main(void) {
       cmocka_unit_test(test_review_two_layouts),
       cmocka_unit_test(test_moving_references_settle),
       cmocka_unit_test(test_two_threads_same_messages),
+      cmocka_unit_test(test_schema_only_mistake_two_threads),
       cmocka_unit_test(test_two_threads_free_the_loading),
       cmocka_unit_test(test_memory_budget_loads_serially),
       cmocka_unit_test(test_pieces_pack_same_pdf),
