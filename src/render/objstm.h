@@ -43,7 +43,6 @@ typedef enum rp_objstm_result {
  * freed after a large one), its deflated bytes, and the cross-reference
  * stream's data as it grows (7 bytes an object number), deflated at the end. */
 typedef struct rp_flate rp_flate;
-struct rp_flate_job;
 
 typedef struct rp_objstm_io {
   void *user;
@@ -54,18 +53,7 @@ typedef struct rp_objstm_io {
   /* Optional: keeps n bytes until fetched back (*at: where); false on failure. */
   bool (*keep)(void *user, const void *data, size_t n, uint64_t *at);
   bool (*fetch)(void *user, uint64_t at, void *data, size_t n);
-  /* Optional: deflating on another thread (render/flate.h's worker).
-   * `start` queues a job (its in and len set), false when there is no
-   * other thread (the writer then deflates with its compressor, which the
-   * other thread must not be using); `finish` waits for it (job->ok,
-   * job->out). An object stream is then deflated while the next is filled
-   * (at most RP_OBJSTM_PENDING at a time), and every deflate of the writer
-   * goes through them. */
-  bool (*start)(void *user, struct rp_flate_job *job);
-  bool (*finish)(void *user, struct rp_flate_job *job);
 } rp_objstm_io;
-
-#define RP_OBJSTM_PENDING 2 /* (one deflated while the next is filled) */
 
 typedef struct rp_objstm rp_objstm;
 

@@ -278,14 +278,6 @@ typedef struct kept_stream {
   size_t zlen, count, first; /* /Length, /N, /First */
 } kept_stream;
 
-/* An object stream out with io.start's thread: its text (owned) and its
- * place in `kept`, filled when it is done. */
-typedef struct pending_stream {
-  rp_flate_job job;
-  uint8_t *data;
-  size_t kept;
-} pending_stream;
-
 struct rp_objstm {
   rp_objstm_io io;
   uint64_t pos;  /* bytes written to the file */
@@ -298,9 +290,7 @@ struct rp_objstm {
   bool in_value;    /* rp_objstm_value has started one */
   kept_stream *kept;
   size_t n_kept, cap_kept;
-  out_buf mem;                               /* kept object streams without io.keep */
-  pending_stream pending[RP_OBJSTM_PENDING]; /* a ring: the oldest at first_pending */
-  size_t first_pending, n_pending;
+  out_buf mem; /* kept object streams without io.keep */
   rp_flate *flate, *own_flate;
   bool nomem, failed;
 };
@@ -386,61 +376,8 @@ static void drop_body(rp_objstm *w) {
   w->body = (out_buf){0};
 }
 
-/* in[0, len) deflated into *z (base/mem): on io.start's thread when there
- * is one (waited for), else here. */
-static bool deflate_now(rp_objstm *w, const uint8_t *in, size_t len, uint8_t **z, size_t *zlen) {
-  rp_flate_job job = {.in = in, .len = len};
-  if (w->io.start && w->io.start(w->io.user, &job)) {
-    bool ok = w->io.finish(w->io.user, &job);
-    *z = job.out, *zlen = job.out_len;
-    return ok;
-  }
-  return rp_flate_deflate(w->flate, in, len, z, zlen);
-}
-
-/* Keeps the deflated bytes of kept stream k (z[0, zlen); freed). */
-static bool keep_deflated(rp_objstm *w, size_t k, uint8_t *z, size_t zlen) {
-  kept_stream *ks = &w->kept[k];
-  ks->at = w->mem.len;
-  ks->zlen = zlen;
-  bool ok = true;
-  if (w->io.keep)
-    ok = w->io.keep(w->io.user, z, zlen, &ks->at);
-  else
-    put(&w->mem, z, zlen);
-  rp_mem_free(z);
-  if (!ok) return fail(w, false);
-  return !w->mem.nomem || fail(w, true);
-}
-
-/* The oldest object stream out with io.start's thread, waited for and kept. */
-static bool finish_oldest(rp_objstm *w) {
-  pending_stream *ps = &w->pending[w->first_pending];
-  bool ok = w->io.finish(w->io.user, &ps->job);
-  w->first_pending = (w->first_pending + 1) % RP_OBJSTM_PENDING;
-  w->n_pending--;
-  rp_mem_free(ps->data);
-  ps->data = NULL;
-  if (!ok) {
-    rp_mem_free(ps->job.out);
-    return fail(w, true);
-  }
-  return w->failed ? (rp_mem_free(ps->job.out), false)
-                   : keep_deflated(w, ps->kept, ps->job.out, ps->job.out_len);
-}
-
-/* Every object stream out with io.start's thread, waited for (and kept
- * unless the writer has failed). */
-static bool finish_pending(rp_objstm *w) {
-  bool ok = true;
-  while (w->n_pending) ok &= finish_oldest(w);
-  return ok && !w->failed;
-}
-
 /* Deflates the current object stream and keeps it: its "num off " pairs
- * written into the room before its values. With io.start, it is handed to
- * that thread with its buffer (the next stream gets a new one) and kept
- * when done. */
+ * written into the room before its values. */
 static bool close_stream(rp_objstm *w) {
   if (w->count == 0) return true;
   if (w->body.nomem) return fail(w, true);
@@ -454,31 +391,34 @@ static bool close_stream(rp_objstm *w) {
   size_t first = head.len;
   uint8_t *start = w->body.data + HEAD_ROOM - first;
   memcpy(start, tmp, first);
-  size_t len = w->body.len - (HEAD_ROOM - first);
+  uint8_t *z = NULL;
+  size_t zlen = 0;
+  if (!rp_flate_deflate(w->flate, start, w->body.len - (HEAD_ROOM - first), &z, &zlen))
+    return fail(w, true);
+  if (w->body.cap > KEEP_CAP) drop_body(w);
   if (w->n_kept == w->cap_kept) {
     size_t cap = w->cap_kept ? 2 * w->cap_kept : 16;
     kept_stream *k = rp_mem_reallocarray(w->kept, cap, sizeof *k);
-    if (!k) return fail(w, true);
+    if (!k) {
+      rp_mem_free(z);
+      return fail(w, true);
+    }
     w->kept = k, w->cap_kept = cap;
   }
-  size_t k = w->n_kept++;
-  w->kept[k] = (kept_stream){.count = w->count, .first = first};
-  w->count = 0;
-  if (w->io.start && w->n_pending == RP_OBJSTM_PENDING && !finish_oldest(w)) return false;
-  pending_stream *ps = &w->pending[(w->first_pending + w->n_pending) % RP_OBJSTM_PENDING];
-  *ps = (pending_stream){.job = {.in = start, .len = len}, .kept = k};
-  if (w->io.start && w->io.start(w->io.user, &ps->job)) {
-    ps->data = w->body.data; /* the thread's till it is done */
-    w->body = (out_buf){0};
-    w->n_pending++;
-    return true;
-  }
-  uint8_t *z = NULL;
-  size_t zlen = 0;
-  if (!rp_flate_deflate(w->flate, start, len, &z, &zlen)) return fail(w, true);
-  if (w->body.cap > KEEP_CAP) drop_body(w);
+  kept_stream *k = &w->kept[w->n_kept];
+  *k = (kept_stream){.at = w->mem.len, .zlen = zlen, .count = w->count, .first = first};
+  bool ok = true;
+  if (w->io.keep)
+    ok = w->io.keep(w->io.user, z, zlen, &k->at);
+  else
+    put(&w->mem, z, zlen);
+  rp_mem_free(z);
+  if (!ok) return fail(w, false);
+  if (w->mem.nomem) return fail(w, true);
+  w->n_kept++;
   w->body.len = 0;
-  return keep_deflated(w, k, z, zlen);
+  w->count = 0;
+  return true;
 }
 
 bool rp_objstm_value(rp_objstm *w, const void *data, size_t n) {
@@ -525,8 +465,7 @@ static bool put_stream(rp_objstm *w, size_t num, const char *dict, const uint8_t
 }
 
 bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
-  if (!close_stream(w) || !finish_pending(w) || size < w->n_rows || size + w->n_kept < size)
-    return fail(w, false);
+  if (!close_stream(w) || size < w->n_rows || size + w->n_kept < size) return fail(w, false);
   drop_body(w);
   size_t xnum = size + w->n_kept;
   /* every row, free ones too, before the object streams are written */
@@ -564,7 +503,7 @@ bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
   putf(&dict, "/Type /XRef /Size %llu /W [ 1 4 2 ] ", xnum + 1);
   puts_(&dict, trailer);
   put(&dict, "", 1);
-  bool ok = !dict.nomem && deflate_now(w, w->rows, (xnum + 1) * ROW, &z, &zlen);
+  bool ok = !dict.nomem && rp_flate_deflate(w->flate, w->rows, (xnum + 1) * ROW, &z, &zlen);
   if (!ok) {
     rp_mem_free(dict.data);
     return fail(w, true);
@@ -585,8 +524,6 @@ bool rp_objstm_nomem(const rp_objstm *w) { return !w || w->nomem; }
 
 void rp_objstm_free(rp_objstm *w) {
   if (!w) return;
-  w->failed = true; /* (what is still out is waited for, not kept) */
-  finish_pending(w);
   rp_mem_free(w->rows);
   rp_mem_free(w->body.data);
   rp_mem_free(w->kept);
