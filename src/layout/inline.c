@@ -1204,6 +1204,16 @@ static struct rp_inline_memo *memo_of(const rp_fontset *fs) {
   return m;
 }
 
+/* The spans in arr[] (*n of them) and the memo that may hold their setting;
+ * NULL for a list too long to key (set afresh each time) or out of memory. */
+static struct rp_inline_memo *memo_spans(const rp_fontset *fs, const rp_span *spans,
+                                         const rp_span **arr, size_t *n) {
+  *n = 0;
+  for (const rp_span *sp = spans; sp && *n <= MEMO_MAX_SPANS; sp = sp->next)
+    if ((*n)++ < MEMO_MAX_SPANS) arr[*n - 1] = sp;
+  return *n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+}
+
 void rp_inline_memo_keep(const rp_fontset *fs, bool on) {
   if (!fs) return;
   struct rp_inline_memo *m = on ? memo_of(fs) : fs->memo;
@@ -1229,9 +1239,7 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
 
   const rp_span *arr[MEMO_MAX_SPANS];
   size_t n = 0;
-  for (const rp_span *sp = spans; sp && n <= MEMO_MAX_SPANS; sp = sp->next)
-    if (n++ < MEMO_MAX_SPANS) arr[n - 1] = sp;
-  struct rp_inline_memo *m = n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+  struct rp_inline_memo *m = memo_spans(fs, spans, arr, &n);
   uint64_t hash = 0;
   if (m && memo_key(m, &p, arr, n, width, first_indent, align)) {
     hash = key_hash(m->buf, m->len);
@@ -1301,9 +1309,7 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   /* the memo, keyed as a paragraph set at no width (NaN) with no alignment */
   const rp_span *arr[MEMO_MAX_SPANS];
   size_t n = 0;
-  for (const rp_span *sp = spans; sp && n <= MEMO_MAX_SPANS; sp = sp->next)
-    if (n++ < MEMO_MAX_SPANS) arr[n - 1] = sp;
-  struct rp_inline_memo *m = n <= MEMO_MAX_SPANS ? memo_of(fs) : NULL;
+  struct rp_inline_memo *m = memo_spans(fs, spans, arr, &n);
   uint64_t hash = 0;
   if (m && memo_key(m, &p, arr, n, NAN, 0, (rp_align)-1)) {
     hash = key_hash(m->buf, m->len);
