@@ -24,14 +24,17 @@
  * arena, mmapped blocks too). Exactness costs malloc_usable_size on every
  * malloc and free, ~9 M instructions in a review; the default limit, 4 GiB,
  * is a safety net that a few MiB either way does not change. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "base/mem.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static atomic_ulong counted;  /* allocations so far */
@@ -278,16 +281,45 @@ void rp_mem_tune_heap(void) {
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
 }
 
+/* Pages [p, p + n) made resident without a write: MADV_POPULATE_WRITE
+ * (Linux 5.14) faults them in as a write would and leaves their bytes as
+ * they are, so it may run on memory another thread has since allocated.
+ * False if the kernel has no such advice. */
+static bool populate(uintptr_t p, size_t n, uintptr_t page) {
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t from = (p + page - 1) & ~(page - 1), to = (p + n) & ~(page - 1);
+  if (to <= from) return madvise((void *)from, 0, MADV_POPULATE_WRITE) == 0;
+  /* ENOMEM: given back meanwhile (a trim); nothing to fault in there */
+  return madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
+#else
+  (void)p, (void)n, (void)page;
+  return false;
+#endif
+}
+
 void rp_mem_prefault(size_t bytes) {
   enum { BLOCK = 512 << 10, MAX = 32 }; /* under rp_mem_tune_heap's mmap threshold: from the top */
   void *blocks[MAX];
   size_t n = 0;
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
-  for (; n < MAX && n * BLOCK < bytes; n++) {
-    volatile char *b = blocks[n] = malloc(BLOCK); /* plain: not counted, never refused */
+  /* The blocks are taken untouched (the heap's top grows) and given back
+   * at once, then faulted in where they lie: the other threads, allocating
+   * meanwhile, take them from the heap rather than from beyond them (fresh
+   * pages again), and the first of them are theirs soonest. */
+  for (; n < MAX && n * BLOCK < bytes; n++)
+    if (!(blocks[n] = malloc(BLOCK))) break; /* plain: not counted, never refused */
+  uintptr_t at[MAX];
+  for (size_t i = 0; i < n; i++) at[i] = (uintptr_t)blocks[i];
+  for (size_t i = n; i; i--) free(blocks[i - 1]);
+  size_t i = 0;
+  while (i < n && populate(at[i], BLOCK, (uintptr_t)page)) i++;
+  if (i == n) return;
+  /* no such advice: the blocks taken again, written, held till all are */
+  for (n = 0; n < MAX && n * BLOCK < bytes; n++) {
+    volatile char *b = blocks[n] = malloc(BLOCK);
     if (!b) break;
-    for (size_t i = 0; i < BLOCK; i += (size_t)page) b[i] = 0; /* the fault, taken here */
+    for (size_t k = 0; k < BLOCK; k += (size_t)page) b[k] = 0; /* the fault, taken here */
   }
   while (n) free(blocks[--n]);
 }

@@ -98,7 +98,10 @@ void rp_mem_trim(void);
 void rp_mem_tune_heap(void);
 /* Faults in `bytes` (at most 16 MiB) of heap and frees them again, so that
  * the next allocations find their pages resident: a page fault costs ~1-3
- * us here, and the main thread takes ~1,300 of them in a review. For a
+ * us here, and the main thread takes ~1,300 of them in a review. The
+ * blocks are given back first and then faulted in (MADV_POPULATE_WRITE,
+ * which leaves bytes as they are): another thread allocating meanwhile
+ * takes them, warm or soon warm, not fresh pages beyond them. For a
  * thread with a core to itself while the main thread works on, and only
  * after rp_mem_tune_heap (which keeps the freed top) and with one malloc
  * arena for all threads (M_ARENA_MAX 1, as pipeline.c's load sets): from

@@ -631,9 +631,19 @@ typedef struct content_job {
   xmlDocPtr trees[2]; /* the layout's trees, for the thread to free */
 } content_job;
 
+/* Heap this thread faults in (rp_mem_prefault) for both: before the
+ * content, what the content's tree and the layout's loading take next
+ * (this thread's own faults, ~250, cost about what faulting in does);
+ * once the content is given, idle till told, what the layouts and the
+ * render take. The review's main thread: ~1,400 faults -> ~800, its peak
+ * RSS +0.7 MiB (pages faulted in that the heap's reuse leaves untouched). */
+#define PREFAULT_FIRST (1u << 20)
+#define PREFAULT_NEXT (3u << 20)
+
 static void *load_content(void *user) {
   content_job *j = user;
   rp_xml_schema_prepare(&j->layout_schema);
+  rp_mem_prefault(PREFAULT_FIRST);
   rp_content *c = NULL;
   rp_status st = rp_content_load(j->arena, j->path, &j->d, &c);
   pthread_mutex_lock(&j->mu);
@@ -641,6 +651,9 @@ static void *load_content(void *user) {
   j->st = st;
   j->loaded = true;
   pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+  if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
+  pthread_mutex_lock(&j->mu);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
   for (int i = 0; i < 2; i++) xmlFreeDoc(j->trees[i]);
