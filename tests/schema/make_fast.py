@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Writes the fast twin of a built-in schema (needs lxml):
+
+    tests/schema/make_fast.py layouts/schema/layout.rng layouts/schema/layout-fast.rng
+    tests/schema/make_fast.py data/schema/review.rng data/schema/review-fast.rng
+
+The twin accepts the same language: each run of attribute patterns with two or
+more optional ones is wrapped in <interleave> (attributes have no order in
+RelaxNG, so a group of them and an interleave of them are the same pattern).
+libxml2 validates a group of optional attributes by keeping a state for each
+combination of those present, and validates the element's content once per
+state; an interleave keeps one. reviewpdf checks a document against the twin
+first and against the schema itself only when the twin refuses it, for the
+messages (src/base/xml.c). test_schema checks both give the same verdicts.
+"""
+import sys
+from lxml import etree
+RNG='http://relaxng.org/ns/structure/1.0'
+NS='{%s}'%RNG
+def tag(e): return e.tag.replace(NS,'') if isinstance(e.tag,str) else None
+def run(path, out):
+    parser=etree.XMLParser(remove_blank_text=False)
+    doc=etree.parse(path,parser); root=doc.getroot()
+    defs={}
+    for d in root.iter(NS+'define'): defs.setdefault(d.get('name'),[]).append(d)
+    memo={}
+    def attr_only(e, depth=0):
+        t=tag(e)
+        if t is None: return True  # comment
+        if t=='attribute': return True
+        if t in('optional','group','interleave'):
+            kids=[c for c in e if tag(c)]
+            return bool(kids) and all(attr_only(c,depth) for c in kids)
+        if t=='ref':
+            n=e.get('name')
+            if n in memo: return memo[n]
+            if depth>20 or n not in defs: return False
+            memo[n]=False
+            ok=all(bool([c for c in d if tag(c)]) and all(attr_only(c,depth+1) for c in d if tag(c)) for d in defs[n])
+            memo[n]=ok
+            return ok
+        return False
+    def optionalish(e):
+        t=tag(e)
+        return t in ('optional','ref')
+    count=0
+    for cont in list(root.iter(NS+'element',NS+'define')):
+        kids=list(cont)
+        i=0
+        while i<len(kids):
+            if tag(kids[i]) and attr_only(kids[i]) and tag(kids[i])!='attribute' or (tag(kids[i])=='attribute'):
+                j=i
+                while j<len(kids) and (tag(kids[j]) is None or attr_only(kids[j])): j+=1
+                # trim trailing comments
+                while j>i and tag(kids[j-1]) is None: j-=1
+                seg=kids[i:j]
+                n_opt=sum(1 for c in seg if tag(c) and optionalish(c))
+                if n_opt>=2 and not (len([c for c in seg if tag(c)])==1):
+                    # indentation of the first child
+                    prev=kids[i-1] if i>0 else None
+                    ind=(prev.tail if prev is not None else cont.text) or ''
+                    ind=ind[ind.rfind('\n'):] if '\n' in ind else ind
+                    il=etree.Element(NS+'interleave', nsmap=None)
+                    cont.insert(cont.index(seg[0]), il)
+                    inline='\n' not in ind
+                    il.text='' if inline else ind+'  '
+                    last_tail=seg[-1].tail
+                    for k,c in enumerate(seg):
+                        il.append(c)
+                        for dsc in c.iterdescendants():
+                            if dsc.text and not isinstance(dsc.tag,str): pass
+                            elif dsc.text: dsc.text=dsc.text.replace('\n','\n  ')
+                            if dsc.tail: dsc.tail=dsc.tail.replace('\n','\n  ')
+                        if c.text and isinstance(c.tag,str): c.text=c.text.replace('\n','\n  ')
+                        if k<len(seg)-1:
+                            c.tail=(c.tail or '').replace('\n','\n  ')
+                        else:
+                            c.tail='' if inline else ind
+                    il.tail=last_tail
+                    count+=1
+                    print('wrapped in',cont.get('name'),[ (tag(c), c.get('name')) for c in seg if tag(c)], file=sys.stderr)
+                i=j if j>i else i+1
+            else:
+                i+=1
+    s=etree.tostring(doc, xml_declaration=True, encoding='UTF-8').decode()
+    s=s.replace("<?xml version='1.0' encoding='UTF-8'?>",'<?xml version="1.0" encoding="UTF-8"?>')
+    if not s.endswith('\n'): s+='\n'
+    s=s.replace('--><grammar xmlns="http://relaxng.org/ns/structure/1.0" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">','-->\n<grammar xmlns="http://relaxng.org/ns/structure/1.0"\n         datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">')
+    orig=open(path).read()
+    k=orig.index('<grammar'); k2=orig.index('>',k)+1
+    m=s.index('<grammar'); m2=s.index('>',m)+1
+    s=orig[:k2]+s[m2:]
+    name=path.split('/')[-1]
+    note=('<!-- GENERATED from %s by tests/schema/make_fast.py: do not edit. The same\n'
+          '     language as %s, in a form libxml2 validates faster (the script says\n'
+          '     how); reviewpdf validates against it first. -->\n' % (name, name))
+    d=s.index('?>')+2
+    s=s[:d]+'\n'+note+s[d+1:]
+    open(out,'w').write(s)
+    print(out,count,'wrapped',file=sys.stderr)
+run(sys.argv[1], sys.argv[2])
