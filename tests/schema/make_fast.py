@@ -9,10 +9,16 @@ more optional ones is wrapped in <interleave> (attributes have no order in
 RelaxNG, so a group of them and an interleave of them are the same pattern).
 libxml2 validates a group of optional attributes by keeping a state for each
 combination of those present, and validates the element's content once per
-state; an interleave keeps one. reviewpdf checks a document against the twin
+state; an interleave keeps one. Then, in each interleave of attributes, the
+optional ones whose value may be any text become one
+<zeroOrMore><attribute><choice><name>a</name>...</choice></attribute></zeroOrMore>
+(any of those names, each at most once as XML allows: the same set of
+attributes), which libxml2 checks in one pass over the element's attributes
+instead of a copy of its state per name. reviewpdf checks a document against the twin
 first and against the schema itself only when the twin refuses it, for the
 messages (src/base/xml.c). test_schema checks both give the same verdicts.
 """
+import copy
 import sys
 from lxml import etree
 RNG='http://relaxng.org/ns/structure/1.0'
@@ -23,6 +29,8 @@ def run(path, out):
     doc=etree.parse(path,parser); root=doc.getroot()
     defs={}
     for d in root.iter(NS+'define'): defs.setdefault(d.get('name'),[]).append(d)
+    pristine={}
+    for d in copy.deepcopy(root).iter(NS+'define'): pristine.setdefault(d.get('name'),[]).append(d)
     memo={}
     def attr_only(e, depth=0):
         t=tag(e)
@@ -40,6 +48,27 @@ def run(path, out):
             memo[n]=ok
             return ok
         return False
+    # The attribute patterns of an attribute-only pattern, each with whether
+    # it is optional: False when it is not a plain set of attributes each
+    # required or optional on its own (a choice, an optional group).
+    def flatten(e, out, opt=False, depth=0):
+        t=tag(e)
+        if t is None: return True
+        if t=='attribute':
+            if not e.get('name') or ':' in e.get('name'): return False
+            out.append((e,opt)); return True
+        if t=='optional':
+            kids=[c for c in e if tag(c)]
+            return not opt and len(kids)==1 and tag(kids[0])=='attribute' and flatten(kids[0],out,True,depth)
+        if t in ('interleave','group'):
+            return all(flatten(c,out,opt,depth) for c in e)
+        if t=='ref':  # kept as it is (its define is flattened on its own)
+            if opt: return False
+            out.append((e,None)); return True
+        return False
+    # An attribute whose value may be any text.
+    def plain_attr(a):
+        return not [c for c in a if tag(c)]
     def optionalish(e):
         t=tag(e)
         return t in ('optional','ref')
@@ -82,6 +111,40 @@ def run(path, out):
                 i=j if j>i else i+1
             else:
                 i+=1
+    flat=0
+    for il in list(root.iter(NS+'interleave')):
+        kids=[c for c in il if tag(c)]
+        if not kids or not all(attr_only(c) for c in kids): continue
+        got=[]
+        if not all(flatten(c, got) for c in kids): continue
+        names=[a.get('name') for a,o in got if o is not None]
+        if len(set(names))!=len(names): continue
+        plain=[a for a,o in got if o and tag(a)=='attribute' and plain_attr(a)]
+        if len(plain)<2: continue
+        ind=il.text if il.text and '\n' in il.text else ''
+        end=kids[-1].tail if ind else ''
+        for c in list(il):
+            il.remove(c)
+        il.text=ind
+        items=[]
+        for a,o in got:
+            if o and tag(a)=='attribute' and plain_attr(a): continue
+            a=copy.deepcopy(a); a.tail=None
+            if o:
+                w=etree.Element(NS+'optional'); w.append(a); items.append(w)
+            else:
+                items.append(a)
+        z=etree.Element(NS+'zeroOrMore')
+        at=etree.SubElement(z,NS+'attribute')
+        ch=etree.SubElement(at,NS+'choice')
+        for a in plain:
+            n=etree.SubElement(ch,NS+'name'); n.text=a.get('name')
+        items.append(z)
+        for k,it in enumerate(items):
+            it.tail=ind if k<len(items)-1 else end
+            il.append(it)
+        flat+=1
+    print(path,flat,'flattened',file=sys.stderr)
     s=etree.tostring(doc, xml_declaration=True, encoding='UTF-8').decode()
     s=s.replace("<?xml version='1.0' encoding='UTF-8'?>",'<?xml version="1.0" encoding="UTF-8"?>')
     if not s.endswith('\n'): s+='\n'
