@@ -10,11 +10,12 @@ RelaxNG, so a group of them and an interleave of them are the same pattern).
 libxml2 validates a group of optional attributes by keeping a state for each
 combination of those present, and validates the element's content once per
 state; an interleave keeps one. Then, in each interleave of attributes, the
-optional ones whose value may be any text become one
-<zeroOrMore><attribute><choice><name>a</name>...</choice></attribute></zeroOrMore>
-(any of those names, each at most once as XML allows: the same set of
-attributes), which libxml2 checks in one pass over the element's attributes
-instead of a copy of its state per name. reviewpdf checks a document against the twin
+optional ones whose values follow the same pattern (any text, a boolean, a
+name ...) become one
+<zeroOrMore><attribute><choice><name>a</name>...</choice>pattern</attribute></zeroOrMore>
+(any of those names, each at most once as XML allows, each with a value the
+pattern accepts: the same set of attributes), which libxml2 checks in one
+pass over the element's attributes instead of a copy of its state per name. reviewpdf checks a document against the twin
 first and against the schema itself only when the twin refuses it, for the
 messages (src/base/xml.c). test_schema checks both give the same verdicts.
 """
@@ -66,9 +67,18 @@ def run(path, out):
             if opt: return False
             out.append((e,None)); return True
         return False
-    # An attribute whose value may be any text.
-    def plain_attr(a):
-        return not [c for c in a if tag(c)]
+    # What an attribute's value may be, as text: attributes with the same
+    # key take the same values.
+    def value_key(a):
+        parts=[]
+        for c in a:
+            if not tag(c): continue
+            c=copy.deepcopy(c)
+            for d in c.iter():
+                d.tail=None
+                if isinstance(d.tag,str) and d.text and not d.text.strip(): d.text=None
+            parts.append(etree.tostring(c).decode())
+        return ''.join(parts)
     def optionalish(e):
         t=tag(e)
         return t in ('optional','ref')
@@ -119,8 +129,13 @@ def run(path, out):
         if not all(flatten(c, got) for c in kids): continue
         names=[a.get('name') for a,o in got if o is not None]
         if len(set(names))!=len(names): continue
-        plain=[a for a,o in got if o and tag(a)=='attribute' and plain_attr(a)]
-        if len(plain)<2: continue
+        # optional attributes by what their value may be
+        kinds={}
+        for a,o in got:
+            if o and tag(a)=='attribute': kinds.setdefault(value_key(a),[]).append(a)
+        merged={k:v for k,v in kinds.items() if len(v)>=2}
+        if not merged: continue
+        in_merged={id(a) for v in merged.values() for a in v}
         ind=il.text if il.text and '\n' in il.text else ''
         end=kids[-1].tail if ind else ''
         for c in list(il):
@@ -128,18 +143,22 @@ def run(path, out):
         il.text=ind
         items=[]
         for a,o in got:
-            if o and tag(a)=='attribute' and plain_attr(a): continue
+            if id(a) in in_merged: continue
             a=copy.deepcopy(a); a.tail=None
             if o:
                 w=etree.Element(NS+'optional'); w.append(a); items.append(w)
             else:
                 items.append(a)
-        z=etree.Element(NS+'zeroOrMore')
-        at=etree.SubElement(z,NS+'attribute')
-        ch=etree.SubElement(at,NS+'choice')
-        for a in plain:
-            n=etree.SubElement(ch,NS+'name'); n.text=a.get('name')
-        items.append(z)
+        for k,v in merged.items():
+            z=etree.Element(NS+'zeroOrMore')
+            at=etree.SubElement(z,NS+'attribute')
+            ch=etree.SubElement(at,NS+'choice')
+            for a in v:
+                n=etree.SubElement(ch,NS+'name'); n.text=a.get('name')
+            for c in v[0]:
+                if tag(c): at.append(copy.deepcopy(c))
+            for c in at: c.tail=None
+            items.append(z)
         for k,it in enumerate(items):
             it.tail=ind if k<len(items)-1 else end
             il.append(it)
