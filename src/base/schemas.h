@@ -9,5 +9,12 @@ extern const char rp_schema_review[];
 extern const size_t rp_schema_review_len;
 extern const char rp_schema_layout[];
 extern const size_t rp_schema_layout_len;
+/* The same languages in a form libxml2 validates faster (made by
+ * tests/schema/make_fast.py; test_schema checks they agree): the first check
+ * of a document, the schemas above giving the messages. */
+extern const char rp_schema_review_fast[];
+extern const size_t rp_schema_review_fast_len;
+extern const char rp_schema_layout_fast[];
+extern const size_t rp_schema_layout_fast_len;
 
 #endif

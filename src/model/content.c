@@ -113,8 +113,8 @@ rp_xml_schema rp_content_schema(void) {
                      .text = rp_schema_review,
                      .len = rp_schema_review_len,
                      .doc_hint = "docs/content.md"};
-  s.fast_text =
-      rp_xml_schema_variant(rp_schema_review, rp_schema_review_len, ID_PATTERN, "", &s.fast_len);
+  s.fast_text = rp_xml_schema_variant(rp_schema_review_fast, rp_schema_review_fast_len, ID_PATTERN,
+                                      "", &s.fast_len);
   if (s.fast_text) s.fast_ok = ids_plain;
   return s;
 }

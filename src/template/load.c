@@ -476,8 +476,8 @@ rp_xml_schema rp_layout_schema(void) {
                      .text = rp_schema_layout,
                      .len = rp_schema_layout_len,
                      .doc_hint = "docs/layout.md"};
-  s.fast_text = rp_xml_schema_variant(rp_schema_layout, rp_schema_layout_len, NAME_PATTERN,
-                                      NAME_NCNAME, &s.fast_len);
+  s.fast_text = rp_xml_schema_variant(rp_schema_layout_fast, rp_schema_layout_fast_len,
+                                      NAME_PATTERN, NAME_NCNAME, &s.fast_len);
   if (s.fast_text) s.fast_ok = names_plain;
   return s;
 }
