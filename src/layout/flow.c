@@ -1098,7 +1098,13 @@ static rp_status run_lazy(flow *f) {
     keep |= bs.ca_keep;
     if (st != RP_OK) break;
     if (na != ca || !next) {
-      if (na != ca && !next) rp_arena_free(na);
+      if (na != ca && !next) {
+        rp_arena_free(na);
+        na = NULL;
+      }
+      /* the same arena as ca: retired with it (or, failing, adopted by
+       * retire), never adopted again below */
+      if (na == ca) na = NULL;
       st = retire(f, ca, keep);
       keep = false;
       ca = NULL;

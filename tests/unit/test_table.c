@@ -596,6 +596,41 @@ static void test_index_memory_flat(void **state) {
   assert_true(whole_row > 1000);
 }
 
+/* A streamed section laid out with the layout's arena failing its nth
+ * allocation, for every n until a run no longer reaches one: out of memory
+ * said, everything freed, never a crash. (A section whose retiring failed
+ * had its arena adopted twice, once by retire and once at the end of
+ * run_lazy: a cycle that rp_arena_free read after freeing.) */
+static void test_lazy_section_faults(void **state) {
+  fixture *fx = *state;
+  for (unsigned long n = 1;; n++) {
+    rp_block *parts = NULL, **tail = &parts;
+    for (int i = 0; i < 6; i++) lf_append(&tail, lf_para(fx, &fx->body, "A piece of the body.", i));
+    feed fd = {.s = fx->section, .next = parts};
+    fd.s.streamed = true;
+    rp_layout_opts o = {.next_section = feed_section,
+                        .section_body = feed_body,
+                        .section_piece = feed_piece,
+                        .section_user = &fd};
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_arena_fail_after(a, n);
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_layout_doc *doc = NULL;
+    rp_status st = rp_layout_run_ex(a, &fx->doc, &o, &d, &doc);
+    size_t errors = d.errors;
+    rp_diag_fini(&d);
+    rp_arena_free(a);
+    if (st == RP_OK) {
+      assert_true(n > 10); /* the failures came first */
+      break;
+    }
+    assert_int_equal(st, RP_ERR_INTERNAL);
+    assert_true(errors > 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_header_repeats_rows_never_split, lf_setup, lf_teardown),
@@ -610,6 +645,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_table_moves_with_its_header, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_parts_place_as_whole, lf_setup, lf_teardown),
       cmocka_unit_test_setup_teardown(test_index_memory_flat, lf_setup, lf_teardown),
+      cmocka_unit_test_setup_teardown(test_lazy_section_faults, lf_setup, lf_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
