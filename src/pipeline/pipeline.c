@@ -349,6 +349,11 @@ typedef struct lazy {
   /* a first layout that may be the last: drawn until a page() answer
    * comes from elsewhere, then only measuring (lo, s) */
   bool tentative;
+  /* … unless it hands no page on (a short document, held whole): it keeps
+   * every page, to be the last when binding again with its own labels
+   * binds what it was bound from (confirm_first) */
+  bool held;
+  bool can_hold; /* the tree stays for that binding (rebinds_same) */
   rp_layout_opts *lo;
   stream *s;
 } lazy;
@@ -393,14 +398,21 @@ static rp_status after_binding(lazy *lz, rp_status st) {
     return st;
   }
   if (lz->tentative && lz->live.others > 0) {
-    /* a page() answered from no laid-out page: this layout cannot be the
-     * last; from here on it only measures, as a first layout did */
+    /* a page() or pages() answered from no laid-out page: this layout is
+     * the last only if binding again with its labels proves it; another
+     * may follow, for which it measures, drawing nothing */
     lz->tentative = false;
-    rp_layout_chart_memo_keep(lz->lo->chart_memo, true); /* another layout follows */
+    rp_layout_chart_memo_keep(lz->lo->chart_memo, true);
     lz->lo->keep_lines = true;
-    lz->lo->hold_bytes = 0;
-    lz->lo->defer_pages = false;
     lz->s->draw = false;
+    /* nothing handed on yet: held whole so far, it goes on holding (a
+     * document past hold_bytes then streams, only counting); one that has
+     * begun streaming only measures from here, as a first layout did */
+    lz->held = lz->can_hold && lz->s->pages == 0;
+    if (!lz->held) {
+      lz->lo->hold_bytes = 0;
+      lz->lo->defer_pages = false;
+    }
     if (lz->s->r) {
       rp_render_abort(lz->s->r);
       rp_outfile_abort(&lz->s->of);
@@ -519,6 +531,21 @@ static bool refs_final(const lazy *lz, const rp_layout_doc *doc) {
   return lz->live_on && !lz->whole && lz->live.others == 0 && !doc->recount;
 }
 
+/* Whether the first layout (`doc`, bound with trace `tr` recording), held
+ * whole (lz->held: no page handed on, so none dropped or drawn), is the
+ * last: binding with its own labels binds what it was bound from
+ * (rebinds_same), as when a layout bound with those labels would have
+ * them again. Its {$pages} is right: kept whole, its running texts were
+ * set with its own count. The labels go in `a` (the layout's arena). */
+static bool confirm_first(lazy *lz, rp_arena *a, const rp_layout_def *layout,
+                          const rp_bind_opts *first, const rp_layout_doc *doc, rp_reftrace *tr) {
+  if (!lz->held || lz->s->pages != 0 || doc->recount) return false;
+  rp_page_refs *own = page_refs_of(a, doc);
+  if (!own) return false;
+  own->final = true; /* the anchors are all known: a missing id is a mistake */
+  return rebinds_same(lz, a, layout, first, own, tr);
+}
+
 /* A layout that prints page('id') or pages() (a contents page, "see page
  * 12") is laid out again with the page labels the previous layout gave,
  * until they stop changing: a contents page before what it lists is then
@@ -564,6 +591,7 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
     rp_layout_chart_memo_keep(lo->chart_memo, true); /* charts for the layout after, if any */
     lo->keep_lines = true;                           /* and paragraphs */
     lo->pages_hint = hint;
+    lo->defer_pages = false; /* the count is the previous layout's */
     /* bound: the tree is not needed while the end of this layout is drawn
      * (the blocks copy what they print) */
     lz->drop_tree = drop_tree;
@@ -813,6 +841,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   rp_layout_doc *pages = NULL;
   rp_item_list items = {0};
   lazy lz = {0}; /* the binding, section by section */
+  /* what page() and pages() gave the first layout from elsewhere than its
+   * own pages (NULL: it is not confirmed by binding) */
+  rp_reftrace *tr = NULL;
   /* Images are probed (fully decoded) once each, so layout can fit them
    * and put initials where a photo is missing or unreadable; render draws
    * the SVGs it read (so it lives till the PDF is written) */
@@ -870,16 +901,23 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   bool streams = o->output && !o->dump && !o->dump_stream && !o->preflight && !o->accessible;
   rp_layout_opts lo = {0};
   /* With page references the first layout may be the last (refs_final):
-   * it is drawn, until a page() answer shows it cannot be */
+   * it is drawn, until a page() answer shows it cannot be; then, held
+   * whole, it may still be (confirm_first), as may the first of a whole
+   * binding: the tree it was bound from stays for that (rebinds_same) */
   bool tentative = refs && !o->bind_whole;
+  bool can_hold = refs && content && content->doc && !content->items;
   stream s = {.o = o, .l = layout, .d = d, .draw = !refs || tentative, .probe = &probe};
   lz = (lazy){.content = content,
               .d = d,
               .whole = o->bind_whole,
               .live_on = refs,
               .tentative = tentative,
+              .held = can_hold && !tentative,
+              .can_hold = can_hold,
               .lo = &lo,
               .s = &s};
+  if (can_hold) tr = rp_reftrace_new();
+  bo.trace = tr;
   if (st == RP_OK) {
     /* one layout, streamed: a long content's tree goes once bound */
     lz.drop_tree = !refs && streams && !o->select && long_content(content) && !content->items;
@@ -894,12 +932,13 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.page_user = &ps;
     lo.page_done = streams ? stream_page : NULL;
     lo.page_done_user = &s;
-    /* the first layout of several only measures: no page kept */
-    lo.hold_bytes = refs && !tentative ? 0 : HOLD_BYTES;
+    /* the first layout of several only measures: no page kept, unless
+     * it may be the last (held whole) */
+    lo.hold_bytes = refs && !tentative && !lz.held ? 0 : HOLD_BYTES;
     /* {$pages} set once counted (render/pdf_running.c), so that a layout
      * that draws needs no second pass for it; not in one that only
      * measures page references */
-    lo.defer_pages = !refs || tentative;
+    lo.defer_pages = !refs || tentative || lz.held;
     /* a layout laid out again draws each chart once (NULL: no memory for
      * one, each drawn); freed with the last layout's pages kept */
     if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
@@ -926,7 +965,11 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.hold_bytes = HOLD_BYTES;
     /* laid out once, if its pages are final (drawn, or kept whole) */
     bool once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
-    lz.tentative = false;
+    if (st == RP_OK && refs && !once) once = confirm_first(&lz, pass, layout, &bo, pages, tr);
+    rp_reftrace_free(tr);
+    tr = NULL;
+    bo.trace = NULL;
+    lz.tentative = lz.held = false;
     if (st == RP_OK && refs && !once)
       st = settle_page_refs(a, &pass, layout, &lz,
                             streams && !o->select && long_content(content) && !content->items, &bo,
@@ -960,6 +1003,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:
+  rp_reftrace_free(tr);
   lazy_end(&lz);
   rp_image_probe_fini(&probe);
   load_end(&job);

@@ -411,6 +411,130 @@ static void test_moving_references_settle(void **state) {
   assert_true(same_file(lazy, whole));
 }
 
+/* A copy of tests/layouts/NAME.xml in a project of its own (../fonts), its
+ * path written to `layout`. */
+static void test_layout_copy(const char *name, char *layout, size_t cap) {
+  char dir[1024], cmd[16384];
+  snprintf(dir, sizeof dir, "%s/%s", rp_test_tmpdir(), name);
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s/layouts' && cp '%s/tests/layouts/%s.xml' '%s/layouts/' && "
+           "cp -r '%s' '%s/fonts'",
+           dir, dir, rp_test_src(""), name, dir, rp_test_src("fonts"), dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(layout, cap, "%s/layouts/%s.xml", dir, name);
+}
+
+/* Page references whose answers never change what is bound
+ * (tests/layouts/pages-once.xml: pages() in a test every count passes,
+ * page() backwards): the first layout, which met pages() answered from no
+ * page of its own, is held whole and proved the last by binding again with
+ * its own labels, so it is drawn as the only one: one layout (two before),
+ * to a PDF or to a dump only. Its {$pages} footers print its own count;
+ * the PDF is the one binding whole makes. */
+static void test_pages_answer_same_one_layout(void **state) {
+  (void)state;
+  char layout[4096], lazy[4096], whole[4096], dump[4096];
+  test_layout_copy("pages-once", layout, sizeof layout);
+  snprintf(lazy, sizeof lazy, "%s/pages-once/lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/pages-once/whole.pdf", rp_test_tmpdir());
+  snprintf(dump, sizeof dump, "%s/pages-once/layout.txt", rp_test_tmpdir());
+  char content[4096];
+  snprintf(content, sizeof content, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  rp_pipeline_result res = layouts_of(a, content, layout, lazy, false);
+  assert_int_equal(res.layouts, 1);
+  assert_int_equal(res.pages, 12);
+  char text[4096], want[64];
+  for (size_t p = 0; p < res.doc->pages.len; p++) {
+    page_text(res.doc, p, text, sizeof text);
+    snprintf(want, sizeof want, "FOOT %zu / 12 ", p + 1);
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, "COUNTED"));
+    if (p > 0) {
+      snprintf(want, sizeof want, "BACK %zu ", p);
+      assert_non_null(strstr(text, want));
+    }
+  }
+  rp_arena_free(a);
+  a = rp_arena_new();
+  assert_non_null(a);
+  /* bound whole, page() has no laid-out page to answer from: a stand-in,
+   * then the first layout's labels */
+  res = layouts_of(a, content, layout, whole, true);
+  assert_int_equal(res.layouts, 2);
+  rp_arena_free(a);
+  assert_true(same_file(lazy, whole));
+  /* no PDF: every page kept for the dump, the first layout the last too */
+  rp_diag d;
+  rp_diag_init(&d);
+  a = rp_arena_new();
+  assert_non_null(a);
+  rp_pipeline_opts o = {.content = content, .layout = layout, .dump = dump};
+  assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_OK);
+  assert_int_equal(d.count, 0);
+  assert_int_equal(res.layouts, 1);
+  assert_int_equal(res.pages, 12);
+  rp_arena_free(a);
+  rp_diag_fini(&d);
+}
+
+/* Page references whose answer changes what is bound
+ * (tests/layouts/contents-small.xml: a contents of two pages shown when
+ * pages() > 3): binding again with the first layout's labels cannot bind
+ * the same, so the labels settle in two layouts or more, as binding whole
+ * settles them, for the same PDF; each page number the contents prints,
+ * read back from the PDF (pdftotext), is the page where its part starts. */
+static void test_pages_answer_moves_settles(void **state) {
+  (void)state;
+  char layout[4096], lazy[4096], whole[4096], content[4096];
+  test_layout_copy("contents-small", layout, sizeof layout);
+  snprintf(lazy, sizeof lazy, "%s/contents-small/lazy.pdf", rp_test_tmpdir());
+  snprintf(whole, sizeof whole, "%s/contents-small/whole.pdf", rp_test_tmpdir());
+  snprintf(content, sizeof content, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  rp_arena *a = rp_arena_new();
+  assert_non_null(a);
+  rp_pipeline_result res = layouts_of(a, content, layout, lazy, false);
+  size_t layouts = res.layouts;
+  assert_true(layouts >= 2);
+  assert_int_equal(res.pages, 14);
+  rp_arena_free(a);
+  a = rp_arena_new();
+  assert_non_null(a);
+  res = layouts_of(a, content, layout, whole, true);
+  assert_int_equal(res.layouts, layouts);
+  rp_arena_free(a);
+  assert_true(same_file(lazy, whole));
+  rp_test_output t = rp_test_run("pdftotext -enc UTF-8 '%s' -", lazy);
+  if (t.status != 0) {
+    rp_test_output_free(&t);
+    skip();
+  }
+  /* the pages, split at pdftotext's form feeds */
+  char *pages[32];
+  size_t n = 0;
+  for (char *at = t.out; at && n < 32; n++) {
+    pages[n] = at;
+    at = strchr(at, '\f');
+    if (at) *at++ = '\0';
+  }
+  assert_true(n >= 14);
+  size_t entries = 0;
+  for (char *at = strstr(pages[0], "ENTRY "); at; at = strstr(at + 1, "ENTRY ")) {
+    char id[64], want[80];
+    unsigned number = 0;
+    assert_int_equal(sscanf(at, "ENTRY %63s %u", id, &number), 2);
+    snprintf(want, sizeof want, "AT %s\n", id);
+    assert_true(number >= 1 && number <= 14);
+    assert_non_null(strstr(pages[number - 1], want)); /* printed where it starts */
+    for (size_t q = 0; q < 14; q++)
+      if (q != number - 1) assert_null(strstr(pages[q], want));
+    entries++;
+  }
+  assert_int_equal(entries, 12);
+  rp_test_output_free(&t);
+}
+
 /* Each chart is drawn once per run (charts/memo.h): the review, laid out
  * more than once for its contents, draws its charts (the map among them)
  * in one layout and copies them in the others; the PDF is the one drawing
@@ -678,6 +802,8 @@ int main(void) {
       cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_review_two_layouts),
       cmocka_unit_test(test_moving_references_settle),
+      cmocka_unit_test(test_pages_answer_same_one_layout),
+      cmocka_unit_test(test_pages_answer_moves_settles),
       cmocka_unit_test(test_two_threads_same_messages),
       cmocka_unit_test(test_schema_only_mistake_two_threads),
       cmocka_unit_test(test_two_threads_free_the_loading),
