@@ -546,6 +546,16 @@ static bool confirm_first(lazy *lz, rp_arena *a, const rp_layout_def *layout,
   return rebinds_same(lz, a, layout, first, own, tr);
 }
 
+/* What the first layout of a layout with page references is bound with,
+ * no layout having counted yet: page() its stand-in ("00", as with no
+ * labels), pages() one page: a short document. One that is (the stock
+ * layouts show a contents page past 20 pages) is laid out once, its first
+ * layout proved the last (confirm_first); a long one takes a layout more
+ * than with binding's own stand-in, a million (template/xpathfn.c), whose
+ * first layout had the contents already: here the first has none, the
+ * second has it with the first's numbers, the third prints them right. */
+static const rp_page_refs first_refs = {NULL, NULL, 0, false, 1};
+
 /* A layout that prints page('id') or pages() (a contents page, "see page
  * 12") is laid out again with the page labels the previous layout gave,
  * until they stop changing: a contents page before what it lists is then
@@ -894,6 +904,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   /* A layout with page references is laid out more than once, each time in
    * an arena of its own (settle_page_refs); the one kept joins `a`. */
   bool refs = st == RP_OK && rp_layout_def_uses_page_refs(layout);
+  if (refs) bo.refs = &first_refs;
   rp_arena *pass = refs ? rp_arena_new_child(a) : a;
   if (!pass) st = rp_diag_oom(d);
   /* A PDF, and nothing that needs every page at once (a dump, a report, the

@@ -698,9 +698,9 @@ static void fn_page(xmlXPathParserContextPtr ctxt, int nargs) {
 }
 
 /* pages(): how many pages the previous layout of the document had: a layout
- * can show a contents page only in a long document. Before any layout it is
- * taken to be long (a million), so that a long document's first layout
- * already makes room for its contents and the second one settles. */
+ * can show a contents page only in a long document. Without any layout's
+ * count it is taken to be long (a million); the pipeline gives its first
+ * layout a count of its own instead (pipeline.c first_refs). */
 static void fn_pages(xmlXPathParserContextPtr ctxt, int nargs) {
   CHECK_ARITY(0);
   rp_xeval *x = eval_of(ctxt);
