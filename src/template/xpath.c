@@ -234,6 +234,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   }
   e->where = where;
   e->step = rp_xexpr_step(text, &e->step_name);
+  if (e->step == RP_XSTEP_NONE && !e->refs) e->fast = rp_xfast_compile(l->a, text);
   e->file = rp_def_file(l, n);
   e->line = (int)xmlGetLineNo(n);
   return e;
@@ -526,7 +527,8 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = NULL;
-  if (!simple(e, node, &r)) r = xmlXPathCompiledEval(e->comp, x->ctx);
+  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, &r))
+    r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
   if (tr) rp_reftrace_value(tr, ordinal, e, node, r, !x->live || x->live->others != others);

@@ -2920,9 +2920,139 @@ static void test_simple_steps_match_libxml2(void **state) {
   xmlFreeDoc(doc);
 }
 
+/* Collects every node of the tree under n (elements, attributes, text,
+ * comments), n first. */
+static void all_nodes(xmlNodePtr n, xmlNodePtr *out, size_t *len, size_t cap) {
+  if (*len < cap) out[(*len)++] = n;
+  if (n->type == XML_ELEMENT_NODE)
+    for (xmlAttrPtr a = n->properties; a; a = a->next)
+      if (*len < cap) out[(*len)++] = (xmlNodePtr)a;
+  if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE)
+    for (xmlNodePtr c = n->children; c; c = c->next) all_nodes(c, out, len, cap);
+}
+
+static bool same_value(xmlXPathObjectPtr f, xmlXPathObjectPtr w) {
+  if (f->type != w->type) return false;
+  if (f->type == XPATH_BOOLEAN) return f->boolval == w->boolval;
+  if (f->type != XPATH_NODESET) return false;
+  int nf = f->nodesetval ? f->nodesetval->nodeNr : 0;
+  int nw = w->nodesetval ? w->nodesetval->nodeNr : 0;
+  if (nf != nw) return false;
+  for (int k = 0; k < nf; k++)
+    if (f->nodesetval->nodeTab[k] != w->nodesetval->nodeTab[k]) return false;
+  return true;
+}
+
+/* The tests and selections xfast.c evaluates itself give the values
+ * libxml2's evaluator gives (type, truth, the same nodes in the same order)
+ * from every node of a document with namespaces, empty and missing
+ * attributes, text, comments and a processing instruction; and what is not
+ * of its forms is left to libxml2. */
+static void test_fast_forms_match_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<r xmlns:q='urn:q' a='1' q:a='2' role='about'><!-- c --><t role='lead'>one</t>"
+      "<q:t role='lead'>no</q:t><t>two<u a=''/></t><u a='3' b='x'/>text<?pi x?>"
+      "<section role='about'><p role='lead'/><p/><list role='tiles'><p/></list></section>"
+      "<s xmlns='urn:d' role='about'><t>ns</t></s><project><p/><heading/></project>"
+      "<project><p role='x'/></project></r>";
+  xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
+  assert_non_null(doc);
+  xmlNodePtr nodes[128];
+  size_t n_nodes = 0;
+  all_nodes((xmlNodePtr)doc, nodes, &n_nodes, sizeof nodes / sizeof *nodes);
+  assert_true(n_nodes > 30 && n_nodes < sizeof nodes / sizeof *nodes);
+  static const char *const exprs[] = {
+      "@a or @b",
+      "not(@a)",
+      "not(not(@b))",
+      "@a and @a != '3'",
+      "@a = ''",
+      "@a != ''",
+      "@role = 'about'",
+      "@a = \"1\"",
+      "t and @a",
+      "u or t",
+      "self::section[@role = 'about']",
+      "self::role" /* an attribute is never self::name */,
+      "not(self::a)",
+      "self::p[@role = 'lead' or parent::section[@role = 'about'] or parent::list]",
+      "self::p[parent::project[not(heading)]]",
+      "self::list[@role = 'principles' or @role = 'tiles']",
+      "t[@role = 'lead']",
+      "u[@a]",
+      "child::t",
+      "attribute::role",
+      "@*[1]" /* not of the forms: left to libxml2 */,
+      "parent::r",
+      "..",
+      "../u/@a = '3'",
+      "../@role != 'about'",
+      "t/u/@a = ''",
+      "p | heading | list",
+      "t | u | section",
+      "self::p | self::list",
+      "self::t | self::s",
+      "not(../t)",
+      "@q:a or @a",
+      "section/p[@role = 'lead'] and not(project/heading)",
+  };
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_xeval x;
+  assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
+  xmlXPathRegisterNs(x.ctx, (const xmlChar *)"q", (const xmlChar *)"urn:q");
+  size_t fast_ones = 0;
+  for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+    rp_xexpr fast = {.text = exprs[i], .where = exprs[i], .file = "l.xml", .line = 1};
+    fast.comp = xmlXPathCtxtCompile(x.ctx, (const xmlChar *)exprs[i]);
+    if (!fast.comp) fail_msg("libxml2 does not compile %s", exprs[i]);
+    fast.fast = rp_xfast_compile(a, exprs[i]);
+    fast_ones += fast.fast != NULL;
+    rp_xexpr slow = fast;
+    slow.fast = NULL;
+    for (size_t c = 0; c < n_nodes; c++) {
+      xmlXPathObjectPtr f = rp_xeval_run(&x, &fast, nodes[c], 1, 1);
+      xmlXPathObjectPtr w = rp_xeval_run(&x, &slow, nodes[c], 1, 1);
+      assert_non_null(f);
+      assert_non_null(w);
+      if (!same_value(f, w))
+        fail_msg("%s from node %zu (%s): type %d/%d, libxml2 differs", exprs[i], c,
+                 nodes[c]->name ? (const char *)nodes[c]->name : "?", f->type, w->type);
+      xmlXPathFreeObject(f);
+      xmlXPathFreeObject(w);
+    }
+    xmlXPathFreeCompExpr(fast.comp);
+  }
+  /* all but "@*[1]" and "@q:a or @a" (a wildcard, a prefix) */
+  assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
+  static const char *const not_fast[] = {"t[1]",       "count(t)",
+                                         "$key = @a",  "@a = 1",
+                                         "'x' = @a",   "t/u",
+                                         "//t",        "/r",
+                                         "self::*",    "t[position() > 1]",
+                                         "node()",     "text()",
+                                         "string(@a)", "(t | u)[1]",
+                                         "@a = @b",    "@a = 'x' = 'y'",
+                                         "t | u[@a]",  "t | self::u",
+                                         "q:t",        "@a < '2'",
+                                         "and",        "not(@a) or",
+                                         "child::q:t", "ancestor::r",
+                                         ". = 'x'"};
+  for (size_t i = 0; i < sizeof not_fast / sizeof *not_fast; i++)
+    if (rp_xfast_compile(a, not_fast[i])) fail_msg("%s should be libxml2's", not_fast[i]);
+  assert_int_equal(d.count, 0);
+  rp_xeval_fini(&x);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_simple_steps_match_libxml2),
+      cmocka_unit_test(test_fast_forms_match_libxml2),
       cmocka_unit_test(test_units_lengths),
       cmocka_unit_test(test_charts),
       cmocka_unit_test(test_chart_errors),
