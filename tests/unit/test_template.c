@@ -3049,8 +3049,74 @@ static void test_fast_forms_match_libxml2(void **state) {
   xmlFreeDoc(doc);
 }
 
+/* Text patterns whose parts are attribute steps ("{@a}") read the values
+ * from the tree (xpath.c attr_string) as libxml2's string() of the step
+ * gives them, from every kind of context node: a prefixed attribute is not
+ * @a, a missing one is "", one made of entity references is left to
+ * libxml2; literals around them, and more parts than are evaluated at once
+ * (AVT_FEW), keep their order. */
+static void test_attribute_patterns_match_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<!DOCTYPE r [<!ENTITY e 'ent'>]><r xmlns:q='urn:q' a='1' q:a='2' b=''><t a='x&e;y'/>"
+      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --></r>";
+  xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
+  assert_non_null(doc);
+  xmlNodePtr nodes[64];
+  size_t n_nodes = 0;
+  all_nodes((xmlNodePtr)doc, nodes, &n_nodes, sizeof nodes / sizeof *nodes);
+  assert_true(n_nodes > 10);
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_xeval x;
+  assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
+  static const char *const steps[] = {"@a", "@b", "@missing"};
+  rp_xexpr fast[3], slow[3];
+  for (size_t i = 0; i < 3; i++) {
+    fast[i] = (rp_xexpr){.text = steps[i], .where = steps[i], .file = "l.xml", .line = 1};
+    fast[i].comp = xmlXPathCompile((const xmlChar *)steps[i]);
+    assert_non_null(fast[i].comp);
+    fast[i].step = rp_xexpr_step(steps[i], &fast[i].step_name);
+    assert_int_equal(fast[i].step, RP_XSTEP_ATTR);
+    slow[i] = fast[i];
+    slow[i].step = RP_XSTEP_NONE;
+  }
+  /* patterns of 1, 3 and 11 parts: expressions 0..2 and literals */
+  static const int shapes[][11] = {{0, -1}, {-2, 1, 0, -1}, {0, -2, 1, -2, 2, -2, 0, -2, 1, 2, 0}};
+  static const size_t lens[] = {1, 3, 11};
+  for (size_t k = 0; k < 3; k++) {
+    rp_avt_part pf[11], ps[11];
+    for (size_t i = 0; i < lens[k]; i++) {
+      int w = shapes[k][i];
+      pf[i] = w >= 0 ? (rp_avt_part){NULL, &fast[w]} : (rp_avt_part){"·lit·", NULL};
+      ps[i] = w >= 0 ? (rp_avt_part){NULL, &slow[w]} : pf[i];
+    }
+    rp_avt tf = {pf, lens[k], NULL}, ts = {ps, lens[k], NULL};
+    for (size_t c = 0; c < n_nodes; c++) {
+      char *vf = NULL, *vs = NULL;
+      assert_int_equal(rp_avt_eval(&x, &tf, nodes[c], 1, 1, &vf), RP_OK);
+      assert_int_equal(rp_avt_eval(&x, &ts, nodes[c], 1, 1, &vs), RP_OK);
+      if (strcmp(vf, vs) != 0)
+        fail_msg("pattern %zu from node %zu: \"%s\", libxml2 \"%s\"", k, c, vf, vs);
+    }
+  }
+  /* the entity's attribute through libxml2, whole */
+  char *v = NULL;
+  rp_avt one = {(rp_avt_part[]){{NULL, &fast[0]}}, 1, NULL};
+  assert_int_equal(rp_avt_eval(&x, &one, xmlDocGetRootElement(doc)->children, 1, 1, &v), RP_OK);
+  assert_string_equal(v, "xenty");
+  for (size_t i = 0; i < 3; i++) xmlXPathFreeCompExpr(fast[i].comp);
+  assert_int_equal(d.count, 0);
+  rp_xeval_fini(&x);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_attribute_patterns_match_libxml2),
       cmocka_unit_test(test_simple_steps_match_libxml2),
       cmocka_unit_test(test_fast_forms_match_libxml2),
       cmocka_unit_test(test_units_lengths),
