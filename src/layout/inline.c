@@ -361,6 +361,7 @@ static rp_status tokenize(par *p, const rp_span *spans) {
       if (cp == 0x00AD) continue; /* soft hyphen: no hyphenation, never drawn */
       uint32_t chars[2] = {cp, 0};
       size_t nc = st->uppercase ? upper(f, cp, chars) : 1;
+      bool own = false; /* the last character went into the style's own face */
       for (size_t k = 0; k < nc; k++) {
         uint32_t c = chars[k];
         if (p->dash_pending && is_word_char(c)) close_atom(p, BRK_TIGHT);
@@ -386,6 +387,28 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         /* A dash opening a word ("-5", "–and") is no break: nothing before it. */
         p->dash_pending = is_break_dash(c) && p->word_chars > 0;
         p->word_chars++;
+        own = face == st->font;
+      }
+      /* The printable ASCII after it that is neither a space nor a dash and
+       * that the face has goes into the same atom and piece, byte for byte,
+       * exactly as the loop above would put it there one at a time. */
+      if (own && !p->dash_pending && !st->uppercase) {
+        size_t j = i;
+        while (j < n) {
+          unsigned char b = (unsigned char)sp->text[j];
+          if (b < 0x21 || b > 0x7E || b == '-' || !rp_font_covers(f, b)) break;
+          j++;
+        }
+        if (j > i) {
+          atom *at = &ATOM(p, p->atoms.len - 1);
+          piece *last = &PIECE(p, at->p0 + at->np - 1);
+          memcpy(p->text + p->text_len, sp->text + i, j - i);
+          p->text_len += j - i;
+          last->len += j - i;
+          at->chars += j - i;
+          p->word_chars += j - i;
+          i = j;
+        }
       }
     }
   }
