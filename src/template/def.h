@@ -793,7 +793,7 @@ typedef struct rp_xeval {
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */
   const char *lang;            /* the content root's xml:lang, or NULL */
-  void *label_index[2];        /* xmlHashTablePtr: chosen language, default; on first use */
+  void *label_index[2];        /* labels.c's: chosen language, default; on first use */
   void *label_missing;         /* names reported missing, reported once */
   void *kinds;                 /* xmlHashTablePtr: (id, of) → <kind>, on first use */
   const rp_date_names *date_names;
