@@ -9,14 +9,16 @@
  * literal (the path ending at an attribute: its value is compared), and
  * paths of steps — ".", "..", "@name", "name", and self::, child::,
  * parent::, attribute:: with an unprefixed name — each step with predicates
- * of these forms. The value is libxml2's: a boolean, or, for one step (or a
- * union of child steps, or of self steps, without predicates), the node set
- * in document order. Anything else — numbers, variables, other functions,
- * positions, wildcards, prefixed names, paths of several steps outside a
- * test — is left to libxml2 (rp_xfast_compile gives NULL), and so is a node
- * the evaluator does not expect (an attribute made of entity references, a
- * namespace node, a parent libxml2 treats specially): rp_xfast_eval returns
- * false and libxml2 evaluates the expression. Invariant: whatever
+ * of these forms or a position alone ("[2]", "[position() > 1]", counted
+ * per predicate in axis order). The value is libxml2's: a boolean, or, for
+ * one step (or a union of named child and self steps: the node, then its
+ * children), the node set in document order. Anything else — numbers,
+ * variables, other functions, last(), wildcards, prefixed names, paths of
+ * several steps outside a test — is left to libxml2 (rp_xfast_compile gives
+ * NULL), and so is a node the evaluator does not expect (an attribute made
+ * of entity references, a namespace node, a parent libxml2 treats
+ * specially): rp_xfast_eval returns false and libxml2 evaluates the
+ * expression. Invariant: whatever
  * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
  * every kind of context node). */
 #include <libxml/xpathInternals.h>
@@ -24,7 +26,8 @@
 
 #include "template/def.h"
 
-typedef enum xkind { X_OR, X_AND, X_NOT, X_EQ, X_NE, X_PATH, X_UNION } xkind;
+typedef enum xkind { X_OR, X_AND, X_NOT, X_EQ, X_NE, X_PATH, X_UNION, X_POS } xkind;
+typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
 
 typedef struct xstep {
@@ -40,12 +43,16 @@ struct rp_xfast {
   const xmlChar *lit;    /* EQ, NE */
   xstep *steps;          /* PATH */
   size_t n_steps;
+  xcmp cmp;   /* POS: position() cmp num, a predicate of its own ([2], [position() > 1]) */
+  double num; /* POS */
   bool nodes; /* at the top: the value is a node set (else a boolean) */
 };
 
 /* ---- compiling ----------------------------------------------------------- */
 
-#define MAX_DEPTH 32 /* nesting; a layout's tests nest two or three deep */
+#define MAX_DEPTH 32   /* nesting; a layout's tests nest two or three deep */
+#define MAX_PREDS 8    /* predicates of a step, each with its own count of positions */
+#define MAX_BRANCHES 8 /* steps of a union selected at the top */
 
 typedef struct parser {
   rp_arena *a;
@@ -123,6 +130,40 @@ static const xmlChar *name_test(parser *ps) {
   return (const xmlChar *)rp_arena_strndup(ps->a, s, n);
 }
 
+/* A predicate that is a position alone: "[2]", "[position() > 1]" (an
+ * integer after any of = != < <= > >=); NULL, the cursor kept, for any
+ * other. */
+static const rp_xfast *parse_pos(parser *ps) {
+  const char *at = ps->p;
+  xcmp cmp = C_EQ;
+  ws(ps);
+  if (strncmp(ps->p, "position", 8) == 0 && !name_char((unsigned char)ps->p[8])) {
+    ps->p += 8;
+    if (!punct(ps, "(") || !punct(ps, ")")) goto none;
+    static const struct {
+      const char *op;
+      xcmp cmp;
+    } ops[] = {{"!=", C_NE}, {"<=", C_LE}, {">=", C_GE}, {"=", C_EQ}, {"<", C_LT}, {">", C_GT}};
+    size_t k = 0;
+    while (k < sizeof ops / sizeof *ops && !punct(ps, ops[k].op)) k++;
+    if (k == sizeof ops / sizeof *ops) goto none;
+    cmp = ops[k].cmp;
+    ws(ps);
+  }
+  if (*ps->p < '0' || *ps->p > '9') goto none;
+  double v = 0;
+  while (*ps->p >= '0' && *ps->p <= '9' && v < 1e9) v = v * 10 + (*ps->p++ - '0');
+  if ((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '.') goto none;
+  ws(ps);
+  if (*ps->p != ']') goto none;
+  rp_xfast *e = node(ps, X_POS, NULL, NULL);
+  if (e) e->cmp = cmp, e->num = v;
+  return e;
+none:
+  ps->p = at;
+  return NULL;
+}
+
 static bool parse_step(parser *ps, xstep *st) {
   ws(ps);
   memset(st, 0, sizeof *st);
@@ -164,7 +205,9 @@ static bool parse_step(parser *ps, xstep *st) {
   if (!st->name) return false;
   rp_vec preds = {0};
   while (punct(ps, "[")) {
-    const rp_xfast *pe = parse_or(ps);
+    if (preds.len == MAX_PREDS) return false;
+    const rp_xfast *pe = parse_pos(ps);
+    if (!pe) pe = parse_or(ps);
     const rp_xfast **slot = pe ? rp_vec_push(ps->a, &preds, sizeof *slot) : NULL;
     if (!slot || !punct(ps, "]")) return false;
     *slot = pe;
@@ -260,11 +303,13 @@ static const rp_xfast *parse_or(parser *ps) {
   return l;
 }
 
-/* A union whose branches are all one step of `axis` without predicates. */
-static bool plain_union(const rp_xfast *e, xaxis axis) {
-  if (e->kind == X_UNION) return plain_union(e->l, axis) && plain_union(e->r, axis);
-  return e->kind == X_PATH && e->n_steps == 1 && e->steps[0].axis == axis &&
-         e->steps[0].n_preds == 0 && e->steps[0].name;
+/* Whether a union selected at the top has only named child and self steps
+ * of one step each (document order: the node, then its children), at most
+ * MAX_BRANCHES; counts them into *n. */
+static bool plain_union(const rp_xfast *e, size_t *n) {
+  if (e->kind == X_UNION) return plain_union(e->l, n) && plain_union(e->r, n);
+  return e->kind == X_PATH && e->n_steps == 1 && e->steps[0].name &&
+         (e->steps[0].axis == AX_CHILD || e->steps[0].axis == AX_SELF) && ++*n <= MAX_BRANCHES;
 }
 
 const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
@@ -277,7 +322,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
     if (e->n_steps != 1) return NULL; /* document order over several steps: libxml2's */
     nodes = true;
   } else if (e->kind == X_UNION) {
-    if (!plain_union(e, AX_CHILD) && !plain_union(e, AX_SELF)) return NULL;
+    size_t n = 0;
+    if (!plain_union(e, &n)) return NULL;
     nodes = true;
   }
   ((rp_xfast *)e)->nodes = nodes;
@@ -324,12 +370,40 @@ static int attr_value(const xmlNode *at, const xmlChar **out) {
 
 static int truth(const rp_xfast *e, xmlNodePtr n);
 
-/* Whether candidate c passes step st's name test and predicates. */
-static int passes(const xstep *st, xmlNodePtr c) {
+/* Whether candidate c passes step st's name test and predicates, the
+ * next in axis order after those counted in count[] (count[i]: the
+ * candidates that reached predicate i so far, zero for the first). */
+static int passes(const xstep *st, xmlNodePtr c, size_t *count) {
   if (!plain_node(c)) return -1;
   if (st->name && !named(c, st->name)) return 0;
   for (size_t i = 0; i < st->n_preds; i++) {
-    int t = truth(st->preds[i], c);
+    const rp_xfast *pe = st->preds[i];
+    double pos = (double)++count[i];
+    int t;
+    if (pe->kind == X_POS) {
+      switch (pe->cmp) {
+        case C_EQ:
+          t = pos == pe->num;
+          break;
+        case C_NE:
+          t = pos != pe->num;
+          break;
+        case C_LT:
+          t = pos < pe->num;
+          break;
+        case C_LE:
+          t = pos <= pe->num;
+          break;
+        case C_GT:
+          t = pos > pe->num;
+          break;
+        default:
+          t = pos >= pe->num;
+          break;
+      }
+    } else {
+      t = truth(pe, c);
+    }
     if (t != 1) return t;
   }
   return 1;
@@ -344,8 +418,8 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
                  const xmlChar *lit);
 
 static int candidate(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, want w,
-                     const xmlChar *lit) {
-  int t = passes(&steps[i], c);
+                     const xmlChar *lit, size_t *count) {
+  int t = passes(&steps[i], c, count);
   if (t != 1) return t;
   if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit);
   if (w == W_ANY) return 1;
@@ -374,22 +448,23 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
   if (!plain_node(n)) return -1;
   const xstep *st = &steps[i];
   int res = 0;
+  size_t count[MAX_PREDS] = {0};
   switch (st->axis) {
     case AX_SELF:
       if (st->name && n->type != XML_ELEMENT_NODE) return 0; /* self::name: elements only */
-      return candidate(steps, i, n_steps, n, w, lit);
+      return candidate(steps, i, n_steps, n, w, lit, count);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t;
       if (st->name && p->type != XML_ELEMENT_NODE) return 0;
-      return candidate(steps, i, n_steps, p, w, lit);
+      return candidate(steps, i, n_steps, p, w, lit, count);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 0;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int t = candidate(steps, i, n_steps, c, w, lit);
+        int t = candidate(steps, i, n_steps, c, w, lit, count);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -397,7 +472,7 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 0;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit);
+        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -429,14 +504,20 @@ static int truth(const rp_xfast *e, xmlNodePtr n) {
       if (l != 0) return l;
       return truth(e->r, n);
     }
+    case X_POS: /* a predicate alone: passes() */
+      return -1;
   }
   return -1;
 }
 
-/* Whether element c has one of the names of a plain union's steps. */
-static bool union_has(const rp_xfast *e, const xmlNode *c) {
-  if (e->kind == X_UNION) return union_has(e->l, c) || union_has(e->r, c);
-  return named(c, e->steps[0].name);
+/* The branches of a plain union, left to right, into br[] (*n of them). */
+static void branches(const rp_xfast *e, const xstep **br, size_t *n) {
+  if (e->kind == X_UNION) {
+    branches(e->l, br, n);
+    branches(e->r, br, n);
+  } else {
+    br[(*n)++] = &e->steps[0];
+  }
 }
 
 /* Adds c to set when it passes: 1 done, -1 libxml2's, -2 out of memory. */
@@ -451,41 +532,60 @@ static int add_if(int pass, xmlNodeSetPtr set, xmlNodePtr c) {
 static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlNodeSetPtr set) {
   if (!plain_node(n)) return -1;
   if (e->kind == X_UNION) {
-    const rp_xfast *leaf = e;
-    while (leaf->kind == X_UNION) leaf = leaf->l;
-    if (leaf->steps[0].axis == AX_SELF)
-      return n->type == XML_ELEMENT_NODE && union_has(e, n) ? add_if(1, set, n) : 1;
+    /* the node itself first (its self steps), then its children (any child
+     * step), each branch counting its own positions */
+    const xstep *br[MAX_BRANCHES];
+    size_t nb = 0;
+    branches(e, br, &nb);
+    size_t count[MAX_BRANCHES][MAX_PREDS];
+    memset(count, 0, sizeof count);
+    int self = 0;
+    for (size_t b = 0; b < nb; b++) {
+      if (br[b]->axis != AX_SELF || n->type != XML_ELEMENT_NODE) continue;
+      int t = passes(br[b], n, count[b]);
+      if (t < 0) return -1;
+      self |= t;
+    }
+    if (add_if(self, set, n) < 0) return -2;
     if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
     for (xmlNodePtr c = n->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE || !union_has(e, c)) continue;
-      if (add_if(1, set, c) < 0) return -2;
+      if (c->type != XML_ELEMENT_NODE) continue;
+      int in = 0;
+      for (size_t b = 0; b < nb; b++) { /* every branch: each counts the child */
+        if (br[b]->axis != AX_CHILD) continue;
+        int t = passes(br[b], c, count[b]);
+        if (t < 0) return -1;
+        in |= t;
+      }
+      if (add_if(in, set, c) < 0) return -2;
     }
     return 1;
   }
   const xstep *st = &e->steps[0];
+  size_t count[MAX_PREDS] = {0};
   switch (st->axis) {
     case AX_SELF:
       if (st->name && n->type != XML_ELEMENT_NODE) return 1;
-      return add_if(passes(st, n), set, n);
+      return add_if(passes(st, n, count), set, n);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t < 0 ? -1 : 1;
       if (st->name && p->type != XML_ELEMENT_NODE) return 1;
-      return add_if(passes(st, p), set, p);
+      return add_if(passes(st, p, count), set, p);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int r = add_if(passes(st, c), set, c);
+        int r = add_if(passes(st, c, count), set, c);
         if (r != 1) return r;
       }
       return 1;
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 1;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int r = add_if(passes(st, (xmlNodePtr)at), set, (xmlNodePtr)at);
+        int r = add_if(passes(st, (xmlNodePtr)at, count), set, (xmlNodePtr)at);
         if (r != 1) return r;
       }
       return 1;
