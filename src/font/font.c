@@ -554,10 +554,20 @@ typedef struct pair_table {
   int16_t pair[PAIR_SLOTS * PAIR_SLOTS];
 } pair_table;
 
+/* Shaping plans kept by the kerner, one per set of segment properties its
+ * pairs were shaped with (a script, mostly Latin or Common): hb_shape looked
+ * the plan up in the face's cache on every pair, a fifth of a pair's cost. */
+#define KERN_PLANS 4
+
 struct rp_font_kerner {
   hb_font_t *font;
   hb_buffer_t *buf;
   hb_feature_t features[4]; /* ligatures off: a pair must stay two glyphs */
+  struct {
+    hb_segment_properties_t props;
+    hb_shape_plan_t *plan; /* for `font`'s face: dropped with it */
+  } plans[KERN_PLANS];
+  int n_plans;
   uint32_t *keys;
   int16_t *vals;
   size_t cap, used;  /* cap a power of two */
@@ -572,10 +582,18 @@ static inline int pair_slot(uint32_t cp) {
   return -1;
 }
 
+/* Drops k's HarfBuzz font and the plans made for its face. */
+static void kerner_drop_font(struct rp_font_kerner *k) {
+  for (int i = 0; i < k->n_plans; i++) hb_shape_plan_destroy(k->plans[i].plan);
+  k->n_plans = 0;
+  hb_font_destroy(k->font);
+  k->font = NULL;
+}
+
 static void kerner_free(struct rp_font_kerner *k) {
   if (!k) return;
   hb_buffer_destroy(k->buf);
-  hb_font_destroy(k->font);
+  kerner_drop_font(k);
   rp_mem_free(k->keys);
   rp_mem_free(k->vals);
   rp_mem_free(k->pairs);
@@ -695,7 +713,25 @@ static int shape_pair(const rp_font *f, struct rp_font_kerner *k, uint32_t a, ui
   hb_buffer_add_codepoints(k->buf, cps, 2, 0, 2);
   hb_buffer_guess_segment_properties(k->buf);
   hb_buffer_set_direction(k->buf, HB_DIRECTION_LTR);
-  hb_shape(k->font, k->buf, k->features, 4);
+  /* hb_shape is hb_shape_plan_create_cached2 then hb_shape_plan_execute:
+   * the same plan, found here instead of in the face's list each time */
+  hb_segment_properties_t props;
+  hb_buffer_get_segment_properties(k->buf, &props);
+  hb_shape_plan_t *plan = NULL;
+  for (int i = 0; i < k->n_plans && !plan; i++)
+    if (hb_segment_properties_equal(&k->plans[i].props, &props)) plan = k->plans[i].plan;
+  if (!plan && k->n_plans < KERN_PLANS) {
+    unsigned n_coords = 0;
+    const int *coords = hb_font_get_var_coords_normalized(k->font, &n_coords);
+    plan = hb_shape_plan_create_cached2(hb_font_get_face(k->font), &props, k->features, 4, coords,
+                                        n_coords, NULL);
+    k->plans[k->n_plans].props = props;
+    k->plans[k->n_plans++].plan = plan;
+  }
+  if (plan)
+    hb_shape_plan_execute(plan, k->font, k->buf, k->features, 4);
+  else /* more scripts than plans kept */
+    hb_shape(k->font, k->buf, k->features, 4);
   unsigned n = 0;
   hb_glyph_info_t *info = hb_buffer_get_glyph_infos(k->buf, &n);
   hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(k->buf, NULL);
@@ -762,8 +798,7 @@ void rp_fontset_rest(const rp_fontset *fs) {
   for (size_t i = 0; fs && i < fs->count; i++) {
     struct rp_font_kerner *k = fs->fonts[i]->kerner;
     if (!k || !k->font) continue;
-    hb_font_destroy(k->font);
-    k->font = NULL;
+    kerner_drop_font(k);
   }
 }
 

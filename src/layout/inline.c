@@ -361,6 +361,7 @@ static rp_status tokenize(par *p, const rp_span *spans) {
       if (cp == 0x00AD) continue; /* soft hyphen: no hyphenation, never drawn */
       uint32_t chars[2] = {cp, 0};
       size_t nc = st->uppercase ? upper(f, cp, chars) : 1;
+      bool own = false; /* the last character went into the style's own face */
       for (size_t k = 0; k < nc; k++) {
         uint32_t c = chars[k];
         if (p->dash_pending && is_word_char(c)) close_atom(p, BRK_TIGHT);
@@ -386,6 +387,28 @@ static rp_status tokenize(par *p, const rp_span *spans) {
         /* A dash opening a word ("-5", "–and") is no break: nothing before it. */
         p->dash_pending = is_break_dash(c) && p->word_chars > 0;
         p->word_chars++;
+        own = face == st->font;
+      }
+      /* The printable ASCII after it that is neither a space nor a dash and
+       * that the face has goes into the same atom and piece, byte for byte,
+       * exactly as the loop above would put it there one at a time. */
+      if (own && !p->dash_pending && !st->uppercase) {
+        size_t j = i;
+        while (j < n) {
+          unsigned char b = (unsigned char)sp->text[j];
+          if (b < 0x21 || b > 0x7E || b == '-' || !rp_font_covers(f, b)) break;
+          j++;
+        }
+        if (j > i) {
+          atom *at = &ATOM(p, p->atoms.len - 1);
+          piece *last = &PIECE(p, at->p0 + at->np - 1);
+          memcpy(p->text + p->text_len, sp->text + i, j - i);
+          p->text_len += j - i;
+          last->len += j - i;
+          at->chars += j - i;
+          p->word_chars += j - i;
+          i = j;
+        }
       }
     }
   }
@@ -966,28 +989,36 @@ static void memo_free(struct rp_inline_memo *m) {
   rp_mem_free(m);
 }
 
-static void key_put(struct rp_inline_memo *m, const void *bytes, size_t n) {
-  if (m->failed) return;
-  if (m->cap - m->len < n) {
-    size_t cap = m->cap ? m->cap : 256;
-    while (cap - m->len < n) cap *= 2;
-    unsigned char *b = rp_mem_realloc(m->buf, cap);
-    if (!b) {
-      m->failed = true;
-      return;
-    }
-    m->buf = b;
-    m->cap = cap;
+/* Room for `need` more bytes of key; false when out of memory (the key is
+ * then unusable: m->failed). */
+static bool key_reserve(struct rp_inline_memo *m, size_t need) {
+  if (m->cap - m->len >= need) return true;
+  size_t cap = m->cap ? m->cap : 256;
+  while (cap - m->len < need) cap *= 2;
+  unsigned char *b = rp_mem_realloc(m->buf, cap);
+  if (!b) {
+    m->failed = true;
+    return false;
   }
+  m->buf = b;
+  m->cap = cap;
+  return true;
+}
+
+/* Appends to a key whose room key_reserve made. */
+static inline void key_put(struct rp_inline_memo *m, const void *bytes, size_t n) {
   memcpy(m->buf + m->len, bytes, n);
   m->len += n;
 }
 
-static void key_str(struct rp_inline_memo *m, const char *s) {
-  size_t n = s ? strlen(s) : SIZE_MAX; /* NULL differs from "" */
+/* A string of `len` bytes: its length, then its bytes; NULL differs from "". */
+static inline void key_str(struct rp_inline_memo *m, const char *s, size_t len) {
+  size_t n = s ? len : SIZE_MAX;
   key_put(m, &n, sizeof n);
-  if (s) key_put(m, s, n);
+  if (s) key_put(m, s, len);
 }
+
+static size_t len_of(const char *s) { return s ? strlen(s) : 0; }
 
 /* Index of the first of arr[0..i] with arr[i]'s style, or note. */
 static size_t first_same_style(const rp_span *const *arr, size_t i) {
@@ -1002,38 +1033,55 @@ static size_t first_same_note(const rp_span *const *arr, size_t i) {
   return j;
 }
 
+/* The style fields inline.c reads, as keyed. */
+typedef struct style_key {
+  double size, leading, tracking;
+  int font, n_fallback, fallback[RP_FONT_MAX_FALLBACK], figures;
+  bool uppercase, hyphenate, kerning;
+} style_key;
+
 /* Builds the key of a paragraph into m->buf; false when it cannot be
- * memoised (too many spans, a span the breaker will refuse, no memory). */
+ * memoised (too many spans, a span the breaker will refuse, no memory).
+ * Its size is reckoned first, so that the buffer grows once at most. */
 static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *const *arr, size_t n,
                      double width, double first_indent, rp_align align) {
   m->len = 0;
   m->failed = false;
+  const char *dir = NULL, *lang = NULL;
+  bool hy = p->hy != NULL;
+  if (hy) rp_hyphen_ident(p->hy, &dir, &lang);
+  size_t dir_len = len_of(dir), lang_len = len_of(lang);
+  size_t lens[MEMO_MAX_SPANS][3];
+  size_t need = 2 * sizeof(double) + sizeof(int) + sizeof hy + 2 * sizeof(size_t) + dir_len +
+                lang_len + sizeof n;
+  for (size_t i = 0; i < n; i++) {
+    const rp_span *sp = arr[i];
+    if (!style_ok(p, sp->style)) return false; /* the breaker's error, every time */
+    lens[i][0] = len_of(sp->href);
+    lens[i][1] = len_of(sp->lang);
+    lens[i][2] = len_of(sp->text);
+    need += 5 * sizeof(size_t) + sizeof(style_key) + 2 * sizeof(int) + lens[i][0] + lens[i][1] +
+            lens[i][2];
+  }
+  if (!key_reserve(m, need)) return false;
   key_put(m, &width, sizeof width);
   key_put(m, &first_indent, sizeof first_indent);
   int al = (int)align;
   key_put(m, &al, sizeof al);
   /* the dictionaries by what they are: each layout has a set of its own */
-  bool hy = p->hy != NULL;
   key_put(m, &hy, sizeof hy);
   if (hy) {
-    const char *dir, *lang;
-    rp_hyphen_ident(p->hy, &dir, &lang);
-    key_str(m, dir);
-    key_str(m, lang);
+    key_str(m, dir, dir_len);
+    key_str(m, lang, lang_len);
   }
   key_put(m, &n, sizeof n);
   for (size_t i = 0; i < n; i++) {
     const rp_span *sp = arr[i];
-    if (!style_ok(p, sp->style)) return false; /* the breaker's error, every time */
     size_t same_style = first_same_style(arr, i);
     key_put(m, &same_style, sizeof same_style);
     if (same_style == i) {
       const rp_style *st = sp->style;
-      struct {
-        double size, leading, tracking;
-        int font, n_fallback, fallback[RP_FONT_MAX_FALLBACK], figures;
-        bool uppercase, hyphenate, kerning;
-      } k;
+      style_key k;
       memset(&k, 0, sizeof k); /* padding too: the key is compared bytewise */
       k.size = st->size;
       k.leading = st->leading;
@@ -1051,11 +1099,11 @@ static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *cons
     key_put(m, &note, sizeof note);
     int kind[2] = {(int)sp->script, sp->note_label};
     key_put(m, kind, sizeof kind);
-    key_str(m, sp->href);
-    key_str(m, sp->lang);
-    key_str(m, sp->text);
+    key_str(m, sp->href, lens[i][0]);
+    key_str(m, sp->lang, lens[i][1]);
+    key_str(m, sp->text, lens[i][2]);
   }
-  return !m->failed;
+  return true;
 }
 
 static uint64_t key_hash(const unsigned char *k, size_t n) {

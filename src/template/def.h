@@ -35,8 +35,19 @@ typedef struct rp_xexpr {
   /* A step evaluated without libxml2's evaluator (its fixed cost is most of
    * a binding's time): ".", "@name", "name", "self::name" (xpath.c simple) */
   enum { RP_XSTEP_NONE, RP_XSTEP_SELF, RP_XSTEP_ATTR, RP_XSTEP_CHILD, RP_XSTEP_SELF_NAMED } step;
-  const xmlChar *step_name; /* the name of an ATTR, CHILD or SELF_NAMED step */
+  const xmlChar *step_name;    /* the name of an ATTR, CHILD or SELF_NAMED step */
+  const struct rp_xfast *fast; /* a test or selection of xfast.c's forms, or NULL */
 } rp_xexpr;
+
+/* An expression of the simple forms xfast.c evaluates itself (tests with
+ * or, and, not(), attributes compared to strings; one step with
+ * predicates), compiled into `a`; NULL for any other (libxml2's). */
+typedef struct rp_xfast rp_xfast;
+const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text);
+/* Evaluates e from `node` into *out as libxml2 would (a boolean, or a node
+ * set in document order; *out NULL: out of memory); false when the node is
+ * one e leaves to libxml2. */
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlXPathObjectPtr *out);
 
 /* The simple step `text` is (its name, when it has one, points into text),
  * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or
@@ -782,7 +793,7 @@ typedef struct rp_xeval {
   xmlGenericErrorFunc saved_generic;
   const rp_layout_def *layout; /* its labels */
   const char *lang;            /* the content root's xml:lang, or NULL */
-  void *label_index[2];        /* xmlHashTablePtr: chosen language, default; on first use */
+  void *label_index[2];        /* labels.c's: chosen language, default; on first use */
   void *label_missing;         /* names reported missing, reported once */
   void *kinds;                 /* xmlHashTablePtr: (id, of) → <kind>, on first use */
   const rp_date_names *date_names;

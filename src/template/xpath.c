@@ -234,6 +234,7 @@ const rp_xexpr *rp_xexpr_compile(rp_layout_def *l, const xmlNode *n, const char 
   }
   e->where = where;
   e->step = rp_xexpr_step(text, &e->step_name);
+  if (e->step == RP_XSTEP_NONE && !e->refs) e->fast = rp_xfast_compile(l->a, text);
   e->file = rp_def_file(l, n);
   e->line = (int)xmlGetLineNo(n);
   return e;
@@ -526,7 +527,8 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = NULL;
-  if (!simple(e, node, &r)) r = xmlXPathCompiledEval(e->comp, x->ctx);
+  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, &r))
+    r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
   if (tr) rp_reftrace_value(tr, ordinal, e, node, r, !x->live || x->live->others != others);
@@ -584,6 +586,37 @@ rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos
   return RP_OK;
 }
 
+/* Whether attribute step e ("@name") from `node` is read straight from
+ * the tree (attr_string) rather than cast from libxml2's node set. */
+static bool attr_direct(const rp_xexpr *e, xmlNodePtr node) {
+  return e->step == RP_XSTEP_ATTR && node && node->type != XML_NAMESPACE_DECL;
+}
+
+/* The value of attribute step e from `node` (attr_direct), as libxml2's
+ * string() of the node set gives it: the first matching attribute's text,
+ * "" when there is none. False for an attribute made of entity references
+ * (libxml2's). */
+static bool attr_string(const rp_xexpr *e, xmlNodePtr node, const char **out) {
+  *out = "";
+  if (node->type != XML_ELEMENT_NODE) return true;
+  for (xmlAttrPtr a = node->properties; a; a = a->next) {
+    if (!named((const xmlNode *)a, e->step_name)) continue;
+    const xmlNode *c = a->children;
+    if (!c) return true;
+    if (c->next || c->type != XML_TEXT_NODE) return false;
+    *out = c->content ? (const char *)c->content : "";
+    return true;
+  }
+  return true;
+}
+
+/* Parts of a text pattern evaluated at once, without a buffer: more go
+ * through avt_long. */
+#define AVT_FEW 8
+
+static rp_status avt_long(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, int size,
+                          char **out);
+
 rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, int size,
                       char **out) {
   *out = NULL;
@@ -591,6 +624,58 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
     *out = (char *)t->constant;
     return RP_OK;
   }
+  if (t->n > AVT_FEW) return avt_long(x, t, node, pos, size, out);
+  /* each part's text (a literal, an attribute's value in the tree, or
+   * libxml2's string to free), then one copy into the arena */
+  const char *s[AVT_FEW];
+  size_t len[AVT_FEW], total = 0;
+  xmlChar *val[AVT_FEW] = {0};
+  rp_status st = RP_OK;
+  size_t i = 0;
+  for (; i < t->n; i++) {
+    s[i] = t->parts[i].lit;
+    const rp_xexpr *e = t->parts[i].expr;
+    if (!s[i] && attr_direct(e, node)) {
+      /* as rp_xeval_run: the node lent first (a streamed content) */
+      if (x->enter && !x->enter(x->enter_user, node)) {
+        st = RP_ERR_INPUT;
+        break;
+      }
+      if (!attr_string(e, node, &s[i])) s[i] = NULL;
+    }
+    if (!s[i]) {
+      xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);
+      if (!r) {
+        st = RP_ERR_INPUT;
+        break;
+      }
+      val[i] = xmlXPathCastToString(r);
+      xmlXPathFreeObject(r);
+      s[i] = val[i] ? (const char *)val[i] : "";
+    }
+    len[i] = strlen(s[i]);
+    total += len[i];
+  }
+  if (st == RP_OK) {
+    char *buf = rp_arena_alloc_raw(x->a, total + 1);
+    if (buf) {
+      size_t o = 0;
+      for (size_t k = 0; k < t->n; k++) {
+        memcpy(buf + o, s[k], len[k]);
+        o += len[k];
+      }
+      buf[o] = '\0';
+      *out = buf;
+    } else {
+      st = rp_diag_error(x->d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
+    }
+  }
+  for (size_t k = 0; k < i && k < t->n; k++) xmlFree(val[k]);
+  return st;
+}
+
+static rp_status avt_long(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, int size,
+                          char **out) {
   size_t cap = 64, len = 0;
   char *buf = rp_mem_alloc(cap);
   rp_status st = RP_OK;

@@ -556,6 +556,73 @@ static void test_kerning_at_rest(void **state) {
   rp_diag_fini(&d);
 }
 
+/* HarfBuzz's own shaping of code points a, b as font.c shapes a pair (its
+ * segment guessed, then left to right; ligatures off) but through hb_shape,
+ * rounded to thousandths of an em: what font.c's kept plans must give. */
+static int hb_pair_kern_cps(const char *path, uint32_t a, uint32_t b) {
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+  assert_non_null(blob);
+  hb_face_t *face = hb_face_create(blob, 0);
+  hb_font_t *font = hb_font_create(face);
+  hb_buffer_t *buf = hb_buffer_create();
+  hb_feature_t feats[4];
+  static const char *const off[4] = {"-liga", "-clig", "-calt", "-dlig"};
+  for (int i = 0; i < 4; i++) hb_feature_from_string(off[i], -1, &feats[i]);
+  hb_codepoint_t cps[2] = {a, b};
+  hb_buffer_add_codepoints(buf, cps, 2, 0, 2);
+  hb_buffer_guess_segment_properties(buf);
+  hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+  hb_shape(font, buf, feats, 4);
+  unsigned n = 0;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
+  long units = n == 2 ? pos[0].x_advance - hb_font_get_glyph_h_advance(font, info[0].codepoint)
+                      : 0; /* not two glyphs (alef lam: a required ligature): font.c says 0 */
+  int upem = (int)hb_face_get_upem(face);
+  hb_buffer_destroy(buf);
+  hb_font_destroy(font);
+  hb_face_destroy(face);
+  hb_blob_destroy(blob);
+  return (int)lround((double)units * 1000.0 / upem);
+}
+
+/* Pairs of several scripts (a shaping plan kept for each of the first few,
+ * hb_shape for the rest), before and after the face rests: each as hb_shape
+ * gives it. */
+static void test_kerning_plans_match_hb_shape(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const char *rel = FACES[4]; /* DejaVu Sans: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic */
+  const rp_font *f = load(&fs, &d, rel);
+  static const uint32_t pairs[][2] = {
+      {'A', 'V'},     {'T', 'o'},     {'1', '7'},     {0x391, 0x3A5},   {0x3A4, 0x3BF},
+      {0x413, 0x410}, {0x422, 0x43E}, {0x531, 0x562}, {0x5D0, 0x5D1},   {0x627, 0x644},
+      {'L', 0x2019},  {0x201C, 'A'},  {'f', 'i'},     {0x10D0, 0x10D1}, {'V', '.'}};
+  size_t n = sizeof pairs / sizeof pairs[0];
+  int first[sizeof pairs / sizeof pairs[0]];
+  bool some = false;
+  for (int round = 0; round < 2; round++) {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t a = pairs[i][0], b = pairs[i][1];
+      if (!rp_font_covers(f, a) || !rp_font_covers(f, b))
+        fail_msg("%s lacks U+%04X U+%04X", rel, a, b);
+      int ours = rp_font_kern(f, a, b), theirs = hb_pair_kern_cps(rp_test_src(rel), a, b);
+      if (ours != theirs)
+        fail_msg("round %d U+%04X U+%04X: %d, hb_shape %d", round, a, b, ours, theirs);
+      if (round == 0) first[i] = ours;
+      assert_int_equal(ours, first[i]);
+      some |= ours != 0;
+    }
+    rp_fontset_rest(&fs); /* the plans go with HarfBuzz's font, and are made again */
+  }
+  assert_true(some);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 /* Kerned widths are the unkerned advances (libharu's arithmetic) plus the
  * kerning of each adjacent pair, tracking on top; off, rp_font_width. */
 static void test_measure_with_kerning(void **state) {
@@ -860,6 +927,7 @@ int main(void) {
       cmocka_unit_test(test_digits_are_tabular),
       cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
       cmocka_unit_test(test_kerning_at_rest),
+      cmocka_unit_test(test_kerning_plans_match_hb_shape),
       cmocka_unit_test(test_measure_with_kerning),
       cmocka_unit_test(test_figures),
       cmocka_unit_test(test_faces_read_on_first_use),

@@ -1024,6 +1024,71 @@ static void test_uppercase(void **state) {
   assert_int_equal(fx->d.count, 0);
 }
 
+/* The spans of `text`, one per character (UTF-8), all in style st. */
+static rp_span *per_char(fixture *fx, const char *text, const rp_style *st) {
+  rp_span *head = NULL, **tail = &head;
+  for (const char *p = text; *p;) {
+    size_t n = 1;
+    while ((p[n] & 0xC0) == 0x80) n++;
+    add(fx, &tail, rp_arena_strndup(fx->a, p, n), st, NULL);
+    p += n;
+  }
+  return head;
+}
+
+/* A paragraph set from one span and from one span per character gives
+ * the same lines, fragment for fragment: runs of plain ASCII are taken a
+ * run at a time (inline.c tokenize) exactly as a character at a time —
+ * after dashes, next to characters of a fallback face or replaced ones,
+ * with uppercase, kerning and hyphenation. */
+static void test_runs_set_as_characters(void **state) {
+  fixture *fx = *state;
+  int dv = -1;
+  assert_int_equal(
+      rp_fontset_load(&fx->fs, rp_test_src("fonts/DejaVuSans.ttf"), "t", 1, &fx->d, &dv), RP_OK);
+  rp_style kerned = fx->regular, caps = fx->bold, fb = fx->regular;
+  kerned.kerning = true;
+  kerned.tracking = 20;
+  caps.uppercase = true;
+  fb.n_fallback = 1;
+  fb.fallback[0] = dv;
+  const rp_style *styles[] = {&fx->regular, &kerned, &caps, &fb};
+  static const char *const texts[] = {
+      "co-operate with well-known -5 and a\xE2\x80\x93"
+      "b or x\xE2\x80\x94y; AVATAR To Ty.",
+      "price \xE2\x82\xAC"
+      "12.50, 3\xE2\x86\x92"
+      "4 and \xE2\x86\x90left, \xE4\xB8\xAD"
+      "x, "
+      "e.g. (www.example.org/path?q=1&r=2) name@example.org",
+      "tab\tand\nnew\xC2\xA0line straight\xE2\x80\x8Bjoined soft\xC2\xADhyphen \xC3\x9F"
+      "trasse \xC3\xA9t\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D [brackets] {braces} ~tilde~",
+      "Pneumonoultramicroscopicsilicovolcanoconiosis-and-more words-with-dashes--double"};
+  static const double widths[] = {400, 120, 60, 25};
+  for (size_t si = 0; si < sizeof styles / sizeof *styles; si++)
+    for (size_t ti = 0; ti < sizeof texts / sizeof *texts; ti++)
+      for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
+        rp_lines a = brk(fx, one(fx, texts[ti], styles[si]), widths[wi], 0, RP_ALIGN_JUSTIFY);
+        rp_lines b = brk(fx, per_char(fx, texts[ti], styles[si]), widths[wi], 0, RP_ALIGN_JUSTIFY);
+        if (a.n != b.n)
+          fail_msg("style %zu text %zu width %g: %zu lines, %zu", si, ti, widths[wi], a.n, b.n);
+        assert_true(a.demerits == b.demerits);
+        for (size_t j = 0; j < a.n; j++) {
+          const rp_line *x = &a.lines[j], *y = &b.lines[j];
+          assert_int_equal(x->n_frags, y->n_frags);
+          assert_true(x->width == y->width && x->hyphenated == y->hyphenated);
+          for (size_t q = 0; q < x->n_frags; q++) {
+            const rp_frag *f = &x->frags[q], *g = &y->frags[q];
+            if (strcmp(f->text, g->text) != 0)
+              fail_msg("style %zu text %zu width %g line %zu: \"%s\", \"%s\"", si, ti, widths[wi],
+                       j, f->text, g->text);
+            assert_true(f->x == g->x && f->width == g->width && f->font == g->font &&
+                        f->space_after == g->space_after);
+          }
+        }
+      }
+}
+
 static void test_rest_rebreaks_identically(void **state) {
   fixture *fx = *state;
   rp_span *head = NULL, **tail = &head;
@@ -1270,6 +1335,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bad_span_is_internal_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kerning, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_runs_set_as_characters, setup, teardown),
       cmocka_unit_test_setup_teardown(test_working_data_is_not_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memo_keeps_paragraphs_for_next_layout, setup, teardown),
   };

@@ -2920,9 +2920,239 @@ static void test_simple_steps_match_libxml2(void **state) {
   xmlFreeDoc(doc);
 }
 
+/* Collects every node of the tree under n (elements, attributes, text,
+ * comments), n first. */
+static void all_nodes(xmlNodePtr n, xmlNodePtr *out, size_t *len, size_t cap) {
+  if (*len < cap) out[(*len)++] = n;
+  if (n->type == XML_ELEMENT_NODE)
+    for (xmlAttrPtr a = n->properties; a; a = a->next)
+      if (*len < cap) out[(*len)++] = (xmlNodePtr)a;
+  if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE)
+    for (xmlNodePtr c = n->children; c; c = c->next) all_nodes(c, out, len, cap);
+}
+
+static bool same_value(xmlXPathObjectPtr f, xmlXPathObjectPtr w) {
+  if (f->type != w->type) return false;
+  if (f->type == XPATH_BOOLEAN) return f->boolval == w->boolval;
+  if (f->type != XPATH_NODESET) return false;
+  int nf = f->nodesetval ? f->nodesetval->nodeNr : 0;
+  int nw = w->nodesetval ? w->nodesetval->nodeNr : 0;
+  if (nf != nw) return false;
+  for (int k = 0; k < nf; k++)
+    if (f->nodesetval->nodeTab[k] != w->nodesetval->nodeTab[k]) return false;
+  return true;
+}
+
+/* The tests and selections xfast.c evaluates itself give the values
+ * libxml2's evaluator gives (type, truth, the same nodes in the same order)
+ * from every node of a document with namespaces, empty and missing
+ * attributes, text, comments and a processing instruction; and what is not
+ * of its forms is left to libxml2. */
+static void test_fast_forms_match_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<r xmlns:q='urn:q' a='1' q:a='2' role='about'><!-- c --><t role='lead'>one</t>"
+      "<q:t role='lead'>no</q:t><t>two<u a=''/></t><u a='3' b='x'/>text<?pi x?>"
+      "<section role='about'><p role='lead'/><p/><list role='tiles'><p/></list></section>"
+      "<s xmlns='urn:d' role='about'><t>ns</t></s><project><p/><heading/></project>"
+      "<project><p role='x'/></project></r>";
+  xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
+  assert_non_null(doc);
+  xmlNodePtr nodes[128];
+  size_t n_nodes = 0;
+  all_nodes((xmlNodePtr)doc, nodes, &n_nodes, sizeof nodes / sizeof *nodes);
+  assert_true(n_nodes > 30 && n_nodes < sizeof nodes / sizeof *nodes);
+  static const char *const exprs[] = {
+      "@a or @b",
+      "not(@a)",
+      "not(not(@b))",
+      "@a and @a != '3'",
+      "@a = ''",
+      "@a != ''",
+      "@role = 'about'",
+      "@a = \"1\"",
+      "t and @a",
+      "u or t",
+      "self::section[@role = 'about']",
+      "self::role" /* an attribute is never self::name */,
+      "not(self::a)",
+      "self::p[@role = 'lead' or parent::section[@role = 'about'] or parent::list]",
+      "self::p[parent::project[not(heading)]]",
+      "self::list[@role = 'principles' or @role = 'tiles']",
+      "t[@role = 'lead']",
+      "u[@a]",
+      "child::t",
+      "attribute::role",
+      "@*[1]" /* not of the forms: left to libxml2 */,
+      "parent::r",
+      "..",
+      "../u/@a = '3'",
+      "../@role != 'about'",
+      "t/u/@a = ''",
+      "p | heading | list",
+      "t | u | section",
+      "self::p | self::list",
+      "self::t | self::s",
+      "not(../t)",
+      "@q:a or @a",
+      "section/p[@role = 'lead'] and not(project/heading)",
+      "t[1]",
+      "t[2]",
+      "t[position() > 1]",
+      "t[position() != 1]",
+      "t[position() <= 2]",
+      "project[2]",
+      "t[@role = 'lead'][1]",
+      "t[1][@role = 'lead']",
+      "section/p[2]",
+      "section/p[1]/@role = 'lead'",
+      "not(project[3])",
+      "p[1] | self::section[not(p)]",
+      "t | self::u",
+      "self::section | list | p[position() > 1]",
+      "p[2] | list | p[1]",
+      "p[1] | p[2]" /* each branch counts every child it names */,
+  };
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_xeval x;
+  assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
+  xmlXPathRegisterNs(x.ctx, (const xmlChar *)"q", (const xmlChar *)"urn:q");
+  size_t fast_ones = 0;
+  for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+    rp_xexpr fast = {.text = exprs[i], .where = exprs[i], .file = "l.xml", .line = 1};
+    fast.comp = xmlXPathCtxtCompile(x.ctx, (const xmlChar *)exprs[i]);
+    if (!fast.comp) fail_msg("libxml2 does not compile %s", exprs[i]);
+    fast.fast = rp_xfast_compile(a, exprs[i]);
+    fast_ones += fast.fast != NULL;
+    rp_xexpr slow = fast;
+    slow.fast = NULL;
+    for (size_t c = 0; c < n_nodes; c++) {
+      xmlXPathObjectPtr f = rp_xeval_run(&x, &fast, nodes[c], 1, 1);
+      xmlXPathObjectPtr w = rp_xeval_run(&x, &slow, nodes[c], 1, 1);
+      assert_non_null(f);
+      assert_non_null(w);
+      if (!same_value(f, w))
+        fail_msg("%s from node %zu (%s): type %d/%d, libxml2 differs", exprs[i], c,
+                 nodes[c]->name ? (const char *)nodes[c]->name : "?", f->type, w->type);
+      xmlXPathFreeObject(f);
+      xmlXPathFreeObject(w);
+    }
+    xmlXPathFreeCompExpr(fast.comp);
+  }
+  /* all but "@*[1]", "@q:a or @a" and "section/p[2]" (a wildcard, a prefix,
+   * a node set of two steps) */
+  assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 3);
+  static const char *const not_fast[] = {"count(t)",
+                                         "$key = @a",
+                                         "@a = 1",
+                                         "'x' = @a",
+                                         "t/u",
+                                         "//t",
+                                         "/r",
+                                         "self::*",
+                                         "node()",
+                                         "text()",
+                                         "string(@a)",
+                                         "(t | u)[1]",
+                                         "@a = @b",
+                                         "@a = 'x' = 'y'",
+                                         "q:t",
+                                         "@a < '2'",
+                                         "and",
+                                         "not(@a) or",
+                                         "child::q:t",
+                                         "ancestor::r",
+                                         ". = 'x'",
+                                         "t[last()]",
+                                         "t[position() = last()]",
+                                         "t[1.5]",
+                                         "t[position() > 1 and @a]",
+                                         "t | @a",
+                                         "t | ../u",
+                                         "t[1] | u/v",
+                                         "position()",
+                                         "t[-1]"};
+  for (size_t i = 0; i < sizeof not_fast / sizeof *not_fast; i++)
+    if (rp_xfast_compile(a, not_fast[i])) fail_msg("%s should be libxml2's", not_fast[i]);
+  assert_int_equal(d.count, 0);
+  rp_xeval_fini(&x);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+}
+
+/* Text patterns whose parts are attribute steps ("{@a}") read the values
+ * from the tree (xpath.c attr_string) as libxml2's string() of the step
+ * gives them, from every kind of context node: a prefixed attribute is not
+ * @a, a missing one is "", one made of entity references is left to
+ * libxml2; literals around them, and more parts than are evaluated at once
+ * (AVT_FEW), keep their order. */
+static void test_attribute_patterns_match_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<!DOCTYPE r [<!ENTITY e 'ent'>]><r xmlns:q='urn:q' a='1' q:a='2' b=''><t a='x&e;y'/>"
+      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --></r>";
+  xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
+  assert_non_null(doc);
+  xmlNodePtr nodes[64];
+  size_t n_nodes = 0;
+  all_nodes((xmlNodePtr)doc, nodes, &n_nodes, sizeof nodes / sizeof *nodes);
+  assert_true(n_nodes > 10);
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_xeval x;
+  assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
+  static const char *const steps[] = {"@a", "@b", "@missing"};
+  rp_xexpr fast[3], slow[3];
+  for (size_t i = 0; i < 3; i++) {
+    fast[i] = (rp_xexpr){.text = steps[i], .where = steps[i], .file = "l.xml", .line = 1};
+    fast[i].comp = xmlXPathCompile((const xmlChar *)steps[i]);
+    assert_non_null(fast[i].comp);
+    fast[i].step = rp_xexpr_step(steps[i], &fast[i].step_name);
+    assert_int_equal(fast[i].step, RP_XSTEP_ATTR);
+    slow[i] = fast[i];
+    slow[i].step = RP_XSTEP_NONE;
+  }
+  /* patterns of 1, 3 and 11 parts: expressions 0..2 and literals */
+  static const int shapes[][11] = {{0, -1}, {-2, 1, 0, -1}, {0, -2, 1, -2, 2, -2, 0, -2, 1, 2, 0}};
+  static const size_t lens[] = {1, 3, 11};
+  for (size_t k = 0; k < 3; k++) {
+    rp_avt_part pf[11], ps[11];
+    for (size_t i = 0; i < lens[k]; i++) {
+      int w = shapes[k][i];
+      pf[i] = w >= 0 ? (rp_avt_part){NULL, &fast[w]} : (rp_avt_part){"·lit·", NULL};
+      ps[i] = w >= 0 ? (rp_avt_part){NULL, &slow[w]} : pf[i];
+    }
+    rp_avt tf = {pf, lens[k], NULL}, ts = {ps, lens[k], NULL};
+    for (size_t c = 0; c < n_nodes; c++) {
+      char *vf = NULL, *vs = NULL;
+      assert_int_equal(rp_avt_eval(&x, &tf, nodes[c], 1, 1, &vf), RP_OK);
+      assert_int_equal(rp_avt_eval(&x, &ts, nodes[c], 1, 1, &vs), RP_OK);
+      if (strcmp(vf, vs) != 0)
+        fail_msg("pattern %zu from node %zu: \"%s\", libxml2 \"%s\"", k, c, vf, vs);
+    }
+  }
+  /* the entity's attribute through libxml2, whole */
+  char *v = NULL;
+  rp_avt one = {(rp_avt_part[]){{NULL, &fast[0]}}, 1, NULL};
+  assert_int_equal(rp_avt_eval(&x, &one, xmlDocGetRootElement(doc)->children, 1, 1, &v), RP_OK);
+  assert_string_equal(v, "xenty");
+  for (size_t i = 0; i < 3; i++) xmlXPathFreeCompExpr(fast[i].comp);
+  assert_int_equal(d.count, 0);
+  rp_xeval_fini(&x);
+  rp_diag_fini(&d);
+  rp_arena_free(a);
+  xmlFreeDoc(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_attribute_patterns_match_libxml2),
       cmocka_unit_test(test_simple_steps_match_libxml2),
+      cmocka_unit_test(test_fast_forms_match_libxml2),
       cmocka_unit_test(test_units_lengths),
       cmocka_unit_test(test_charts),
       cmocka_unit_test(test_chart_errors),

@@ -1,0 +1,620 @@
+/* xfast — the simplest XPath a layout tests and selects with, evaluated
+ * directly (xpath.c rp_xeval_run) instead of by libxml2's evaluator, whose
+ * generality costs thousands of instructions an expression: tests such as
+ * `@place or @region`, `not(@href)`, `@position and @position != 'member'`,
+ * `self::p[@role = 'lead' or parent::section[@role = 'about']]`, and
+ * selections such as `member[@lat]` or `p | heading | list`.
+ *
+ * The forms: `or`, `and`, not(), a path compared with = or != to a string
+ * literal (the path ending at an attribute: its value is compared), and
+ * paths of steps — ".", "..", "@name", "name", and self::, child::,
+ * parent::, attribute:: with an unprefixed name — each step with predicates
+ * of these forms or a position alone ("[2]", "[position() > 1]", counted
+ * per predicate in axis order). The value is libxml2's: a boolean, or, for
+ * one step (or a union of named child and self steps: the node, then its
+ * children), the node set in document order. Anything else — numbers,
+ * variables, other functions, last(), wildcards, prefixed names, paths of
+ * several steps outside a test — is left to libxml2 (rp_xfast_compile gives
+ * NULL), and so is a node the evaluator does not expect (an attribute made
+ * of entity references, a namespace node, a parent libxml2 treats
+ * specially): rp_xfast_eval returns false and libxml2 evaluates the
+ * expression. Invariant: whatever
+ * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
+ * every kind of context node). */
+#include <libxml/xpathInternals.h>
+#include <string.h>
+
+#include "template/def.h"
+
+typedef enum xkind { X_OR, X_AND, X_NOT, X_EQ, X_NE, X_PATH, X_UNION, X_POS } xkind;
+typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
+typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
+
+typedef struct xstep {
+  xaxis axis;
+  const xmlChar *name; /* NULL: any node ("." and "..") */
+  const rp_xfast **preds;
+  size_t n_preds;
+} xstep;
+
+struct rp_xfast {
+  xkind kind;
+  const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE: l (EQ, NE: a path) */
+  const xmlChar *lit;    /* EQ, NE */
+  xstep *steps;          /* PATH */
+  size_t n_steps;
+  xcmp cmp;   /* POS: position() cmp num, a predicate of its own ([2], [position() > 1]) */
+  double num; /* POS */
+  bool nodes; /* at the top: the value is a node set (else a boolean) */
+};
+
+/* ---- compiling ----------------------------------------------------------- */
+
+#define MAX_DEPTH 32   /* nesting; a layout's tests nest two or three deep */
+#define MAX_PREDS 8    /* predicates of a step, each with its own count of positions */
+#define MAX_BRANCHES 8 /* steps of a union selected at the top */
+
+typedef struct parser {
+  rp_arena *a;
+  const char *p;
+  int depth;
+} parser;
+
+static bool name_start(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+static bool name_char(unsigned char c) {
+  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+static void ws(parser *ps) {
+  while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r') ps->p++;
+}
+
+/* The NCName at the cursor (no prefix), its length; 0 when none. */
+static size_t ncname(const char *p) {
+  if (!name_start((unsigned char)*p)) return 0;
+  size_t n = 1;
+  while (name_char((unsigned char)p[n])) n++;
+  return n;
+}
+
+static bool is_word(const char *p, size_t n, const char *w) {
+  return strlen(w) == n && strncmp(p, w, n) == 0;
+}
+
+/* Consumes keyword w (an operator name) when it stands at the cursor. */
+static bool keyword(parser *ps, const char *w) {
+  ws(ps);
+  size_t n = strlen(w);
+  if (strncmp(ps->p, w, n) != 0 || name_char((unsigned char)ps->p[n]) || ps->p[n] == ':')
+    return false;
+  ps->p += n;
+  return true;
+}
+
+static bool punct(parser *ps, const char *s) {
+  ws(ps);
+  size_t n = strlen(s);
+  if (strncmp(ps->p, s, n) != 0) return false;
+  ps->p += n;
+  return true;
+}
+
+static rp_xfast *node(parser *ps, xkind k, const rp_xfast *l, const rp_xfast *r) {
+  rp_xfast *e = rp_arena_calloc(ps->a, 1, sizeof *e);
+  if (!e) return NULL;
+  e->kind = k;
+  e->l = l;
+  e->r = r;
+  return e;
+}
+
+static const rp_xfast *parse_or(parser *ps);
+
+/* A name test: an unprefixed name that is no operator or node type. */
+static const xmlChar *name_test(parser *ps) {
+  ws(ps);
+  size_t n = ncname(ps->p);
+  if (n == 0 || ps->p[n] == ':') return NULL; /* none, or a prefix */
+  static const char *const reserved[] = {
+      "and", "or", "div", "mod", "not", "node", "text", "comment", "processing-instruction"};
+  for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+    if (is_word(ps->p, n, reserved[i])) return NULL;
+  const char *s = ps->p;
+  ps->p += n;
+  const char *after = ps->p;
+  ws(ps);
+  if (*ps->p == '(') return NULL; /* a function call */
+  ps->p = after;
+  return (const xmlChar *)rp_arena_strndup(ps->a, s, n);
+}
+
+/* A predicate that is a position alone: "[2]", "[position() > 1]" (an
+ * integer after any of = != < <= > >=); NULL, the cursor kept, for any
+ * other. */
+static const rp_xfast *parse_pos(parser *ps) {
+  const char *at = ps->p;
+  xcmp cmp = C_EQ;
+  ws(ps);
+  if (strncmp(ps->p, "position", 8) == 0 && !name_char((unsigned char)ps->p[8])) {
+    ps->p += 8;
+    if (!punct(ps, "(") || !punct(ps, ")")) goto none;
+    static const struct {
+      const char *op;
+      xcmp cmp;
+    } ops[] = {{"!=", C_NE}, {"<=", C_LE}, {">=", C_GE}, {"=", C_EQ}, {"<", C_LT}, {">", C_GT}};
+    size_t k = 0;
+    while (k < sizeof ops / sizeof *ops && !punct(ps, ops[k].op)) k++;
+    if (k == sizeof ops / sizeof *ops) goto none;
+    cmp = ops[k].cmp;
+    ws(ps);
+  }
+  if (*ps->p < '0' || *ps->p > '9') goto none;
+  double v = 0;
+  while (*ps->p >= '0' && *ps->p <= '9' && v < 1e9) v = v * 10 + (*ps->p++ - '0');
+  if ((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '.') goto none;
+  ws(ps);
+  if (*ps->p != ']') goto none;
+  rp_xfast *e = node(ps, X_POS, NULL, NULL);
+  if (e) e->cmp = cmp, e->num = v;
+  return e;
+none:
+  ps->p = at;
+  return NULL;
+}
+
+static bool parse_step(parser *ps, xstep *st) {
+  ws(ps);
+  memset(st, 0, sizeof *st);
+  if (ps->p[0] == '.' && ps->p[1] == '.') {
+    ps->p += 2;
+    st->axis = AX_PARENT;
+    return true; /* no predicates after an abbreviated step */
+  }
+  if (ps->p[0] == '.') {
+    if (ps->p[1] >= '0' && ps->p[1] <= '9') return false; /* a number */
+    ps->p++;
+    st->axis = AX_SELF;
+    return true;
+  }
+  if (ps->p[0] == '@') {
+    ps->p++;
+    st->axis = AX_ATTR;
+  } else {
+    size_t n = ncname(ps->p);
+    const char *q = ps->p + n;
+    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+    if (n > 0 && q[0] == ':' && q[1] == ':') {
+      if (is_word(ps->p, n, "self"))
+        st->axis = AX_SELF;
+      else if (is_word(ps->p, n, "child"))
+        st->axis = AX_CHILD;
+      else if (is_word(ps->p, n, "parent"))
+        st->axis = AX_PARENT;
+      else if (is_word(ps->p, n, "attribute"))
+        st->axis = AX_ATTR;
+      else
+        return false;
+      ps->p = q + 2;
+    } else {
+      st->axis = AX_CHILD;
+    }
+  }
+  st->name = name_test(ps);
+  if (!st->name) return false;
+  rp_vec preds = {0};
+  while (punct(ps, "[")) {
+    if (preds.len == MAX_PREDS) return false;
+    const rp_xfast *pe = parse_pos(ps);
+    if (!pe) pe = parse_or(ps);
+    const rp_xfast **slot = pe ? rp_vec_push(ps->a, &preds, sizeof *slot) : NULL;
+    if (!slot || !punct(ps, "]")) return false;
+    *slot = pe;
+  }
+  st->preds = preds.data;
+  st->n_preds = preds.len;
+  return true;
+}
+
+static const rp_xfast *parse_path(parser *ps) {
+  rp_vec steps = {0};
+  do {
+    ws(ps);
+    if (*ps->p == '/') return NULL; /* "//" */
+    xstep *st = rp_vec_push(ps->a, &steps, sizeof *st);
+    if (!st || !parse_step(ps, st)) return NULL;
+  } while (punct(ps, "/"));
+  rp_xfast *e = node(ps, X_PATH, NULL, NULL);
+  if (!e) return NULL;
+  e->steps = steps.data;
+  e->n_steps = steps.len;
+  return e;
+}
+
+static const rp_xfast *parse_union(parser *ps) {
+  const rp_xfast *l = parse_path(ps);
+  while (l && punct(ps, "|")) {
+    const rp_xfast *r = parse_path(ps);
+    l = r ? node(ps, X_UNION, l, r) : NULL;
+  }
+  return l;
+}
+
+static const rp_xfast *parse_unary(parser *ps) {
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *e = NULL;
+  const char *at = ps->p;
+  if (keyword(ps, "not") && punct(ps, "(")) {
+    const rp_xfast *in = parse_or(ps);
+    e = in && punct(ps, ")") ? node(ps, X_NOT, in, NULL) : NULL;
+  } else {
+    ps->p = at;
+    e = parse_union(ps);
+  }
+  ps->depth--;
+  return e;
+}
+
+static const xmlChar *literal(parser *ps) {
+  ws(ps);
+  char q = *ps->p;
+  if (q != '\'' && q != '"') return NULL;
+  const char *end = strchr(ps->p + 1, q);
+  if (!end) return NULL;
+  const char *s = ps->p + 1;
+  ps->p = end + 1;
+  return (const xmlChar *)rp_arena_strndup(ps->a, s, (size_t)(end - s));
+}
+
+static const rp_xfast *parse_eq(parser *ps) {
+  const rp_xfast *l = parse_unary(ps);
+  if (!l) return NULL;
+  xkind k;
+  if (punct(ps, "!="))
+    k = X_NE;
+  else if (punct(ps, "="))
+    k = X_EQ;
+  else
+    return l;
+  /* a path that ends at an attribute, against a string */
+  if (l->kind != X_PATH || l->steps[l->n_steps - 1].axis != AX_ATTR) return NULL;
+  const xmlChar *lit = literal(ps);
+  rp_xfast *e = lit ? node(ps, k, l, NULL) : NULL;
+  if (e) e->lit = lit;
+  return e;
+}
+
+static const rp_xfast *parse_and(parser *ps) {
+  const rp_xfast *l = parse_eq(ps);
+  while (l && keyword(ps, "and")) {
+    const rp_xfast *r = parse_eq(ps);
+    l = r ? node(ps, X_AND, l, r) : NULL;
+  }
+  return l;
+}
+
+static const rp_xfast *parse_or(parser *ps) {
+  const rp_xfast *l = parse_and(ps);
+  while (l && keyword(ps, "or")) {
+    const rp_xfast *r = parse_and(ps);
+    l = r ? node(ps, X_OR, l, r) : NULL;
+  }
+  return l;
+}
+
+/* Whether a union selected at the top has only named child and self steps
+ * of one step each (document order: the node, then its children), at most
+ * MAX_BRANCHES; counts them into *n. */
+static bool plain_union(const rp_xfast *e, size_t *n) {
+  if (e->kind == X_UNION) return plain_union(e->l, n) && plain_union(e->r, n);
+  return e->kind == X_PATH && e->n_steps == 1 && e->steps[0].name &&
+         (e->steps[0].axis == AX_CHILD || e->steps[0].axis == AX_SELF) && ++*n <= MAX_BRANCHES;
+}
+
+const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
+  parser ps = {a, text, 0};
+  const rp_xfast *e = parse_or(&ps);
+  ws(&ps);
+  if (!e || *ps.p) return NULL;
+  bool nodes = false;
+  if (e->kind == X_PATH) {
+    if (e->n_steps != 1) return NULL; /* document order over several steps: libxml2's */
+    nodes = true;
+  } else if (e->kind == X_UNION) {
+    size_t n = 0;
+    if (!plain_union(e, &n)) return NULL;
+    nodes = true;
+  }
+  ((rp_xfast *)e)->nodes = nodes;
+  return e;
+}
+
+/* ---- evaluating ---------------------------------------------------------- */
+
+/* Results: 1 true, 0 false, -1 not for this evaluator (libxml2 decides). */
+
+/* An unprefixed element or attribute named `name`, as a name test without
+ * a prefix matches it (no namespace). */
+static bool named(const xmlNode *n, const xmlChar *name) {
+  return n->ns == NULL && xmlStrEqual(n->name, name);
+}
+
+/* Whether this evaluator knows n's axes as libxml2 walks them. */
+static bool plain_node(const xmlNode *n) {
+  switch (n->type) {
+    case XML_ELEMENT_NODE:
+    case XML_ATTRIBUTE_NODE:
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+    case XML_COMMENT_NODE:
+    case XML_PI_NODE:
+    case XML_DOCUMENT_NODE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* An attribute's value as libxml2 reads it, when it is plain text. */
+static int attr_value(const xmlNode *at, const xmlChar **out) {
+  const xmlNode *c = at->children;
+  if (!c) {
+    *out = (const xmlChar *)"";
+    return 1;
+  }
+  if (c->next || c->type != XML_TEXT_NODE) return -1;
+  *out = c->content ? c->content : (const xmlChar *)"";
+  return 1;
+}
+
+static int truth(const rp_xfast *e, xmlNodePtr n);
+
+/* Whether candidate c passes step st's name test and predicates, the
+ * next in axis order after those counted in count[] (count[i]: the
+ * candidates that reached predicate i so far, zero for the first). */
+static int passes(const xstep *st, xmlNodePtr c, size_t *count) {
+  if (!plain_node(c)) return -1;
+  if (st->name && !named(c, st->name)) return 0;
+  for (size_t i = 0; i < st->n_preds; i++) {
+    const rp_xfast *pe = st->preds[i];
+    double pos = (double)++count[i];
+    int t;
+    if (pe->kind == X_POS) {
+      switch (pe->cmp) {
+        case C_EQ:
+          t = pos == pe->num;
+          break;
+        case C_NE:
+          t = pos != pe->num;
+          break;
+        case C_LT:
+          t = pos < pe->num;
+          break;
+        case C_LE:
+          t = pos <= pe->num;
+          break;
+        case C_GT:
+          t = pos > pe->num;
+          break;
+        default:
+          t = pos >= pe->num;
+          break;
+      }
+    } else {
+      t = truth(pe, c);
+    }
+    if (t != 1) return t;
+  }
+  return 1;
+}
+
+typedef enum want { W_ANY, W_EQ, W_NE } want;
+
+/* Whether some node reached from n by steps[i..] is wanted: any (W_ANY),
+ * or, at the last step, an attribute whose value is (W_EQ) or is not
+ * (W_NE) `lit`. */
+static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
+                 const xmlChar *lit);
+
+static int candidate(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, want w,
+                     const xmlChar *lit, size_t *count) {
+  int t = passes(&steps[i], c, count);
+  if (t != 1) return t;
+  if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit);
+  if (w == W_ANY) return 1;
+  if (c->type != XML_ATTRIBUTE_NODE) return -1;
+  const xmlChar *v;
+  if (attr_value(c, &v) < 0) return -1;
+  return xmlStrEqual(v, lit) == (w == W_EQ);
+}
+
+/* The parent libxml2's parent axis gives n, or NULL with *t -1 when this
+ * evaluator leaves n to it. */
+static xmlNodePtr parent_of(xmlNodePtr n, int *t) {
+  *t = 0;
+  if (n->type == XML_DOCUMENT_NODE) return NULL;
+  xmlNodePtr p = n->type == XML_ATTRIBUTE_NODE ? ((xmlAttrPtr)n)->parent : n->parent;
+  if (!p || (p->type != XML_ELEMENT_NODE && p->type != XML_DOCUMENT_NODE) ||
+      (p->type == XML_ELEMENT_NODE && (!p->name || p->name[0] == ' '))) {
+    *t = -1; /* libxml2's own rules: a detached node, a fake one of XSLT's */
+    return NULL;
+  }
+  return p;
+}
+
+static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
+                 const xmlChar *lit) {
+  if (!plain_node(n)) return -1;
+  const xstep *st = &steps[i];
+  int res = 0;
+  size_t count[MAX_PREDS] = {0};
+  switch (st->axis) {
+    case AX_SELF:
+      if (st->name && n->type != XML_ELEMENT_NODE) return 0; /* self::name: elements only */
+      return candidate(steps, i, n_steps, n, w, lit, count);
+    case AX_PARENT: {
+      int t;
+      xmlNodePtr p = parent_of(n, &t);
+      if (!p) return t;
+      if (st->name && p->type != XML_ELEMENT_NODE) return 0;
+      return candidate(steps, i, n_steps, p, w, lit, count);
+    }
+    case AX_CHILD:
+      if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 0;
+      for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        int t = candidate(steps, i, n_steps, c, w, lit, count);
+        if (t == 1) return 1;
+        if (t < 0) res = -1;
+      }
+      return res;
+    case AX_ATTR:
+      if (n->type != XML_ELEMENT_NODE) return 0;
+      for (xmlAttrPtr at = n->properties; at; at = at->next) {
+        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count);
+        if (t == 1) return 1;
+        if (t < 0) res = -1;
+      }
+      return res;
+  }
+  return -1;
+}
+
+static int truth(const rp_xfast *e, xmlNodePtr n) {
+  switch (e->kind) {
+    case X_OR:
+    case X_AND: {
+      int l = truth(e->l, n);
+      if (l < 0) return -1;
+      if (l == (e->kind == X_OR)) return l; /* decided by the left, as libxml2 decides */
+      return truth(e->r, n);
+    }
+    case X_NOT: {
+      int t = truth(e->l, n);
+      return t < 0 ? -1 : !t;
+    }
+    case X_EQ:
+    case X_NE:
+      return reach(e->l->steps, 0, e->l->n_steps, n, e->kind == X_EQ ? W_EQ : W_NE, e->lit);
+    case X_PATH:
+      return reach(e->steps, 0, e->n_steps, n, W_ANY, NULL);
+    case X_UNION: {
+      int l = truth(e->l, n);
+      if (l != 0) return l;
+      return truth(e->r, n);
+    }
+    case X_POS: /* a predicate alone: passes() */
+      return -1;
+  }
+  return -1;
+}
+
+/* The branches of a plain union, left to right, into br[] (*n of them). */
+static void branches(const rp_xfast *e, const xstep **br, size_t *n) {
+  if (e->kind == X_UNION) {
+    branches(e->l, br, n);
+    branches(e->r, br, n);
+  } else {
+    br[(*n)++] = &e->steps[0];
+  }
+}
+
+/* Adds c to set when it passes: 1 done, -1 libxml2's, -2 out of memory. */
+static int add_if(int pass, xmlNodeSetPtr set, xmlNodePtr c) {
+  if (pass < 0) return -1;
+  if (pass == 1 && xmlXPathNodeSetAddUnique(set, c) < 0) return -2;
+  return 1;
+}
+
+/* Adds to set, in document order, the nodes a node-set expression (one
+ * step, or a plain union) selects from n. */
+static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlNodeSetPtr set) {
+  if (!plain_node(n)) return -1;
+  if (e->kind == X_UNION) {
+    /* the node itself first (its self steps), then its children (any child
+     * step), each branch counting its own positions */
+    const xstep *br[MAX_BRANCHES];
+    size_t nb = 0;
+    branches(e, br, &nb);
+    size_t count[MAX_BRANCHES][MAX_PREDS];
+    memset(count, 0, sizeof count);
+    int self = 0;
+    for (size_t b = 0; b < nb; b++) {
+      if (br[b]->axis != AX_SELF || n->type != XML_ELEMENT_NODE) continue;
+      int t = passes(br[b], n, count[b]);
+      if (t < 0) return -1;
+      self |= t;
+    }
+    if (add_if(self, set, n) < 0) return -2;
+    if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      int in = 0;
+      for (size_t b = 0; b < nb; b++) { /* every branch: each counts the child */
+        if (br[b]->axis != AX_CHILD) continue;
+        int t = passes(br[b], c, count[b]);
+        if (t < 0) return -1;
+        in |= t;
+      }
+      if (add_if(in, set, c) < 0) return -2;
+    }
+    return 1;
+  }
+  const xstep *st = &e->steps[0];
+  size_t count[MAX_PREDS] = {0};
+  switch (st->axis) {
+    case AX_SELF:
+      if (st->name && n->type != XML_ELEMENT_NODE) return 1;
+      return add_if(passes(st, n, count), set, n);
+    case AX_PARENT: {
+      int t;
+      xmlNodePtr p = parent_of(n, &t);
+      if (!p) return t < 0 ? -1 : 1;
+      if (st->name && p->type != XML_ELEMENT_NODE) return 1;
+      return add_if(passes(st, p, count), set, p);
+    }
+    case AX_CHILD:
+      if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
+      for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        int r = add_if(passes(st, c, count), set, c);
+        if (r != 1) return r;
+      }
+      return 1;
+    case AX_ATTR:
+      if (n->type != XML_ELEMENT_NODE) return 1;
+      for (xmlAttrPtr at = n->properties; at; at = at->next) {
+        int r = add_if(passes(st, (xmlNodePtr)at, count), set, (xmlNodePtr)at);
+        if (r != 1) return r;
+      }
+      return 1;
+  }
+  return -1;
+}
+
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlXPathObjectPtr *out) {
+  if (!e || !node) return false;
+  if (!e->nodes) {
+    int t = truth(e, node);
+    if (t < 0) return false;
+    *out = xmlXPathNewBoolean(t); /* NULL: out of memory, as libxml2 would say */
+    return true;
+  }
+  xmlXPathObjectPtr r = xmlXPathNewNodeSet(NULL);
+  if (!r) {
+    *out = NULL;
+    return true;
+  }
+  int t = r->nodesetval ? select_nodes(e, node, r->nodesetval) : -2;
+  if (t == -1) {
+    xmlXPathFreeObject(r);
+    return false;
+  }
+  if (t == -2) {
+    xmlXPathFreeObject(r);
+    r = NULL;
+  }
+  *out = r;
+  return true;
+}
