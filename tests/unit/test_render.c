@@ -1528,6 +1528,40 @@ static void test_threaded_deflate_same_pdf(void **state) {
   run_free(&r);
 }
 
+/* A held document's faces are made by render (pdf_font.c type0_new), not
+ * by libharu's HPDF_GetFont: the same file either way (RP_HPDF_FONTS=1
+ * asks for libharu's), for the full document (three faces, tracking, a
+ * chart's label centred by the face's widths) and for text drawn in every
+ * face with characters across the plane. */
+static void test_type0_fonts_as_libharu(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  rp_page *p = add_page(fx, "3");
+  add_text(fx, p, 72, 100, fx->italic, 11, NON_ASCII);
+  add_text(fx, p, 72, 120, fx->bold, 11, "Œuvre ß – “quoted” € ½ ﬁ ✓ \xef\xbf\xbd");
+  add_text(fx, p, 72, 140, fx->regular, 11, "~ {} | ^ ` \\ () ÿ Ā ő Ω");
+  rp_item *c = rp_page_add(fx->a, p, RP_ITEM_CHART);
+  c->x = 72, c->y = 300, c->w = 300, c->h = 150;
+  c->u.chart.kind = "pie";
+  c->u.chart.label = "Spend – £ by area";
+  assert_int_equal(setenv("RP_HPDF_FONTS", "1", 1), 0);
+  assert_int_equal(render(fx, "hpdf-fonts.pdf", "0"), RP_OK);
+  assert_int_equal(unsetenv("RP_HPDF_FONTS"), 0);
+  assert_int_equal(render(fx, "own-fonts.pdf", "0"), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  assert_true(same_file(tmp_path("hpdf-fonts.pdf"), tmp_path("own-fonts.pdf")));
+  run_result r = run("qpdf --check '%s'", tmp_path("own-fonts.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdffonts '%s' | grep -c 'CID TrueType *Identity-H *yes yes yes'",
+          tmp_path("own-fonts.pdf"));
+  assert_int_equal(atoi(r.out), 3);
+  run_free(&r);
+  r = run("pdftotext '%s' - | grep -c 'Spend – £ by area\\|Œuvre ß'", tmp_path("own-fonts.pdf"));
+  assert_int_equal(atoi(r.out), 2);
+  run_free(&r);
+}
+
 /* rp_pdf_clean_text (text passed on as it is when clean) gives what
  * rp_pdf_clean_utf8 gives, for every string of one or two bytes, every
  * three-byte one from E0-EF and F0, the characters around the edges of
@@ -1602,6 +1636,7 @@ int main(void) {
       cmocka_unit_test(test_flate_worker_same_bytes),
       cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
       cmocka_unit_test_setup_teardown(test_svg_parsed_once, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
