@@ -861,6 +861,12 @@ void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
 static void deflating_stop(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->worker) return;
+  /* what the thread has not started, done here meanwhile with this
+   * thread's compressor: taken newest first (the last pages, then the
+   * fonts' streams), as it takes the oldest */
+  for (size_t i = dz->pending; i-- > 0;)
+    rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % PAGES_OUT].job);
+  for (early_job *e = dz->early; e; e = e->next) rp_flate_worker_wait(dz->worker, &e->job);
   spool_deflated(p, true);
   rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
   dz->worker = NULL;

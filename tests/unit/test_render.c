@@ -6,12 +6,14 @@
 #include <dirent.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1408,6 +1410,52 @@ static void test_flate_worker_same_bytes(void **state) {
   rp_flate_free(g);
 }
 
+/* A job the worker has not started is done by the caller that waits for
+ * it, with its own compressor, even while the thread is busy with another
+ * (render's end: both drain what is left): the thread held in a `make`
+ * until released, the second job is done (as rp_flate_deflate does it)
+ * while the first still is not. */
+static atomic_int hold_worker;
+
+static void sleep_ms(long ms) {
+  thrd_sleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}, NULL);
+}
+
+static bool held_make(rp_flate_job *job) {
+  (void)job;
+  for (int i = 0; i < 5000 && atomic_load(&hold_worker); i++) sleep_ms(1);
+  return true;
+}
+
+static void test_flate_wait_takes_job_while_busy(void **state) {
+  (void)state;
+  rp_flate *f = rp_flate_new(), *g = rp_flate_new();
+  rp_flate_worker *w = f && g ? rp_flate_worker_new(f) : NULL;
+  assert_non_null(w);
+  static const char text[] = "0 0 m 100 100 l S BT /F1 12 Tf (abc) Tj ET\n";
+  uint8_t in[4096];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)text[i % (sizeof text - 1)];
+  atomic_store(&hold_worker, 1);
+  rp_flate_job busy = {.make = held_make}, job = {.in = in, .len = sizeof in};
+  rp_flate_worker_push(w, &busy);
+  sleep_ms(20); /* the thread takes `busy` (if not, `job` is still taken here) */
+  rp_flate_worker_push(w, &job);
+  assert_true(rp_flate_worker_wait(w, &job));
+  assert_false(rp_flate_worker_done(w, &busy)); /* done here, not after it */
+  uint8_t *z;
+  size_t zlen;
+  assert_true(rp_flate_deflate(g, in, sizeof in, &z, &zlen));
+  assert_int_equal(job.out_len, zlen);
+  assert_memory_equal(job.out, z, zlen);
+  atomic_store(&hold_worker, 0);
+  assert_true(rp_flate_worker_wait(w, &busy));
+  rp_mem_free(z);
+  rp_mem_free(job.out);
+  rp_flate_worker_free(w);
+  rp_flate_free(f);
+  rp_flate_free(g);
+}
+
 static bool same_file(const char *a, const char *b) {
   size_t la, lb;
   char *x = slurp(a, &la), *y = slurp(b, &lb);
@@ -1740,6 +1788,7 @@ int main(void) {
       cmocka_unit_test(test_flate_worker_same_bytes),
       cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
+      cmocka_unit_test(test_flate_wait_takes_job_while_busy),
       cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
