@@ -856,9 +856,10 @@ void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
     if (e->key == data) e->key = d;
 }
 
-/* Stops the worker once the pages given are spooled: its jobs are all
- * done, and the compressor is this thread's again (for saving). */
-static void deflating_stop(rp_pdf *p) {
+/* The pages given to the worker spooled and the streams given early
+ * deflated: every job waited for. The worker stays for the object streams
+ * (save_objects), and is stopped after them (deflating_end). */
+static void deflating_drain(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->worker) return;
   /* what the thread has not started, done here meanwhile with this
@@ -868,7 +869,13 @@ static void deflating_stop(rp_pdf *p) {
     rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % PAGES_OUT].job);
   for (early_job *e = dz->early; e; e = e->next) rp_flate_worker_wait(dz->worker, &e->job);
   spool_deflated(p, true);
-  rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
+}
+
+/* Stops the worker (its jobs all waited for). */
+static void deflating_end(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz || !dz->worker) return;
+  rp_flate_worker_free(dz->worker);
   dz->worker = NULL;
   dz->declined = true;
 }
@@ -997,6 +1004,16 @@ static bool io_keep(void *user, const void *data, size_t n, uint64_t *at) {
 
 static bool io_fetch(void *user, uint64_t at, void *data, size_t n) {
   return spool_pread(((out_file *)user)->p, at, data, n);
+}
+
+/* The object streams deflated on the worker while the next is filled, and
+ * waited for (pdf_doc.c's save keeps it till the writer is freed). */
+static bool io_start(void *user, rp_flate_job *job) {
+  return rp_pdf_worker_push(((out_file *)user)->p, job);
+}
+
+static bool io_wait(void *user, rp_flate_job *job) {
+  return rp_pdf_worker_wait(((out_file *)user)->p, job);
 }
 
 static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
@@ -1458,6 +1475,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
                    2 + (int)pdf->pdf_version);
   rp_objstm_io io = {
       .user = o, .flate = p->flate, .write = io_write, .keep = io_keep, .fetch = io_fetch};
+  if (p->deflating && p->deflating->worker) io.start = io_start, io.wait = io_wait;
   o->w = rp_objstm_begin(&io, (const uint8_t *)head, (size_t)v);
   if (!o->w) return false;
   if (HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog) != HPDF_OK ||
@@ -1538,12 +1556,12 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
   /* the pages given to the worker spooled (deflated while the document was
-   * finished), and the compressor this thread's again: the object streams
-   * are deflated here. (Handed to the worker one by one while the next
-   * was filled, the review's save took 0.3 ms longer, the pack's no less:
-   * each is deflated faster than the next is filled, and the handing over
-   * costs.) */
-  deflating_stop(p);
+   * finished); the object streams are deflated on the worker as the next
+   * is filled, and any it has not started when they are waited for, here
+   * (flate.h: each thread its compressor). (With one compressor between
+   * them this was 0.3 ms slower on a busy machine (session 9): the main
+   * thread waited for the worker rather than deflating itself.) */
+  deflating_drain(p);
   if (p->status != RP_OK) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
@@ -1567,6 +1585,7 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   out_flush(o);
   bool nomem = o->val_nomem || (o->w && rp_objstm_nomem(o->w) && !o->err && !p->spool_err);
   rp_objstm_free(o->w);
+  deflating_end(p);
   rp_mem_free(o->val);
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
