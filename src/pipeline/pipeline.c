@@ -125,12 +125,14 @@ static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def
 }
 
 static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,
-                           const rp_image_probe *probe, const rp_pipeline_result *out,
-                           const rp_layout_doc *pages, rp_diag *d, bool *reported) {
+                           const rp_image_probe *probe, rp_render_early *early,
+                           const rp_pipeline_result *out, const rp_layout_doc *pages, rp_diag *d,
+                           bool *reported) {
   rp_outfile of = {.fd = -1};
   rp_status st = rp_outfile_open(&of, path, d);
   if (st != RP_OK) return st;
   rp_render_opts ro = render_opts(o, l, path, probe);
+  ro.early = early;
   st = settle(rp_render_pdf(pages, &ro, of.tmp_path, d), d);
   if (st == RP_OK) st = hook(o, RP_PIPELINE_RENDERED, d);
   if (st == RP_OK && o->preflight) {
@@ -164,6 +166,7 @@ typedef struct stream {
   rp_render *r;                /* begun with the first page handed on, or NULL */
   size_t pages, items;         /* handed on in this pass */
   const rp_image_probe *probe; /* layout's: the SVGs it read, drawn from there */
+  rp_render_early *early;      /* the document made while layout runs, or NULL */
 } stream;
 
 static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def *l,
@@ -183,6 +186,7 @@ static rp_status stream_page(void *user, const rp_layout_doc *doc, size_t index)
     rp_status st = rp_outfile_open(&s->of, s->o->output, s->d);
     if (st != RP_OK) return st;
     s->ro = render_opts(s->o, s->l, s->o->output, s->probe);
+    s->ro.early = s->early;
     st = rp_render_begin(&s->ro, s->of.tmp_path, s->d, &s->r);
     if (st != RP_OK) {
       rp_outfile_abort(&s->of);
@@ -261,7 +265,7 @@ static rp_status split(rp_arena *a, const rp_pipeline_opts *o, const rp_layout_d
   if (st == RP_OK) st = hook(o, RP_PIPELINE_LAID_OUT, d);
   for (size_t i = 0; i < items->n && st == RP_OK; i++) {
     bool reported = false; /* no preflight with --split (rp_pipeline_render) */
-    st = write_pdf(o, layout, names[i], NULL, out, docs[i], d, &reported);
+    st = write_pdf(o, layout, names[i], NULL, NULL, out, docs[i], d, &reported);
     if (st == RP_OK) out->n_written++;
   }
   return st;
@@ -875,8 +879,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   const rp_projection *proj =
       projectable(o->content) ? project(a, o, &out->layout_path, &layout) : NULL;
   rp_status st;
-  content_job job = {0}; /* the content's thread, if any: ended at `done` */
-  bool released = false; /* the compiled schemas, by that thread */
+  content_job job = {0};         /* the content's thread, if any: ended at `done` */
+  bool released = false;         /* the compiled schemas, by that thread */
+  rp_render_early *early = NULL; /* the PDF's document, made while it is laid out */
   if (!layout) {
     st = load(a, o, &job, d, &content, &layout, &out->layout_path, &out->load_threads, &released);
   } else {
@@ -900,6 +905,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
                              "or preflight report");
     goto done;
   }
+  /* the render's document made on its worker thread meanwhile (render.h) */
+  if (st == RP_OK && o->output) early = rp_render_early_start(o->output);
   rp_bind_opts bo = {o->select ? &items : NULL, NULL, NULL, false, NULL};
   /* A layout with page references is laid out more than once, each time in
    * an arena of its own (settle_page_refs); the one kept joins `a`. */
@@ -917,7 +924,8 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
    * binding: the tree it was bound from stays for that (rebinds_same) */
   bool tentative = refs && !o->bind_whole;
   bool can_hold = refs && content && content->doc && !content->items;
-  stream s = {.o = o, .l = layout, .d = d, .draw = !refs || tentative, .probe = &probe};
+  stream s = {
+      .o = o, .l = layout, .d = d, .draw = !refs || tentative, .probe = &probe, .early = early};
   lz = (lazy){.content = content,
               .d = d,
               .whole = o->bind_whole,
@@ -1009,13 +1017,14 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   if (st == RP_OK && s.r)
     st = stream_end(&s, pages);
   else if (st == RP_OK && o->output)
-    st = write_pdf(o, layout, o->output, &probe, out, pages, d, &reported);
+    st = write_pdf(o, layout, o->output, &probe, early, out, pages, d, &reported);
   stream_reset(&s); /* after an error: nothing written */
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
 done:
   rp_reftrace_free(tr);
   lazy_end(&lz);
+  rp_render_early_free(early);
   rp_image_probe_fini(&probe);
   load_end(&job);
   rp_layout_def_free(layout);

@@ -48,17 +48,17 @@ bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, si
 /* ---- the worker ---------------------------------------------------------- */
 
 struct rp_flate_worker {
-  rp_flate *f;
+  rp_flate *f;   /* the caller's: a job it takes is done with it */
+  rp_flate *own; /* the thread's */
   pthread_t thread;
   pthread_mutex_t lock;
-  pthread_cond_t work;       /* a job queued, the compressor free again, or stop */
+  pthread_cond_t work;       /* a job queued, or stop */
   pthread_cond_t done;       /* a job done */
   rp_flate_job *head, *tail; /* queued, not started */
-  bool busy;                 /* a job is being done (the compressor in use) */
   bool stop;
 };
 
-/* Does `j` with `f` (either thread: whichever set busy). */
+/* Does `j` with `f` (the thread's compressor, or the caller's for a job it took). */
 static void run(rp_flate *f, rp_flate_job *j) {
   uint8_t *out = NULL;
   size_t out_len = 0;
@@ -71,17 +71,15 @@ static void *work(void *user) {
   rp_flate_worker *w = user;
   pthread_mutex_lock(&w->lock);
   for (;;) {
-    while (w->busy || (!w->head && !w->stop)) pthread_cond_wait(&w->work, &w->lock);
+    while (!w->head && !w->stop) pthread_cond_wait(&w->work, &w->lock);
     rp_flate_job *j = w->head;
     if (!j) break; /* stop, with nothing left */
     w->head = j->next;
     if (!w->head) w->tail = NULL;
-    w->busy = true;
     pthread_mutex_unlock(&w->lock);
-    run(w->f, j);
+    run(w->own, j);
     pthread_mutex_lock(&w->lock);
     j->done = true;
-    w->busy = false;
     pthread_cond_broadcast(&w->done);
   }
   pthread_mutex_unlock(&w->lock);
@@ -94,6 +92,7 @@ unsigned long rp_flate_workers_started(void) { return started; }
 
 rp_flate_worker *rp_flate_worker_new(rp_flate *f) {
   rp_flate_worker *w = f ? rp_mem_calloc(1, sizeof *w) : NULL;
+  if (w && !(w->own = rp_flate_new())) rp_mem_free(w), w = NULL;
   if (!w) return NULL;
   w->f = f;
   bool lock = pthread_mutex_init(&w->lock, NULL) == 0;
@@ -106,6 +105,7 @@ rp_flate_worker *rp_flate_worker_new(rp_flate *f) {
   if (cd) pthread_cond_destroy(&w->done);
   if (cw) pthread_cond_destroy(&w->work);
   if (lock) pthread_mutex_destroy(&w->lock);
+  rp_flate_free(w->own);
   rp_mem_free(w);
   return NULL;
 }
@@ -124,28 +124,21 @@ void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job) {
 
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
   pthread_mutex_lock(&w->lock);
-  while (!job->done) {
-    if (!w->busy) {
-      /* not started (the worker has not had the processor since it was
-       * queued: a busy machine): done here, as without the worker, rather
-       * than waited for */
-      rp_flate_job **at = &w->head, *prev = NULL;
-      while (*at && *at != job) prev = *at, at = &(*at)->next;
-      if (*at) {
-        *at = job->next;
-        if (w->tail == job) w->tail = prev;
-        w->busy = true;
-        pthread_mutex_unlock(&w->lock);
-        run(w->f, job);
-        pthread_mutex_lock(&w->lock);
-        job->done = true;
-        w->busy = false;
-        pthread_cond_signal(&w->work); /* the compressor is free again */
-        break;
-      }
+  if (!job->done) {
+    /* not started: done here, with the caller's compressor, while the
+     * thread does the others (or has not had a processor since) */
+    rp_flate_job **at = &w->head, *prev = NULL;
+    while (*at && *at != job) prev = *at, at = &(*at)->next;
+    if (*at) {
+      *at = job->next;
+      if (w->tail == job) w->tail = prev;
+      pthread_mutex_unlock(&w->lock);
+      run(w->f, job);
+      pthread_mutex_lock(&w->lock);
+      job->done = true;
     }
-    pthread_cond_wait(&w->done, &w->lock);
   }
+  while (!job->done) pthread_cond_wait(&w->done, &w->lock);
   pthread_mutex_unlock(&w->lock);
   return job->ok;
 }
@@ -167,5 +160,6 @@ void rp_flate_worker_free(rp_flate_worker *w) {
   pthread_cond_destroy(&w->done);
   pthread_cond_destroy(&w->work);
   pthread_mutex_destroy(&w->lock);
+  rp_flate_free(w->own);
   rp_mem_free(w);
 }

@@ -27,12 +27,11 @@ void rp_flate_free(rp_flate *f);
  * frees it with rp_mem_free) and *out_len; false when out of memory. */
 bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, size_t *out_len);
 
-/* A second thread deflating with one compressor while the caller goes on
- * (render's finished pages while the next is drawn): jobs are done one at a
- * time in the order given. The compressor is the worker's from
- * rp_flate_worker_new until rp_flate_worker_free, or while jobs are
- * pending: the caller deflates with it only once every job it gave is
- * waited for. Output is what rp_flate_deflate gives for the same bytes. */
+/* A second thread deflating while the caller goes on (render's finished
+ * pages while the next is drawn): jobs are done one at a time in the order
+ * given, with a compressor of the thread's own (made with it); `f`, the
+ * caller's, does a job the caller waits for before the thread started it.
+ * Output is what rp_flate_deflate gives for the same bytes. */
 typedef struct rp_flate_worker rp_flate_worker;
 
 /* A job: `in`, `len` set by the caller, who keeps `in` alive and the job
@@ -50,22 +49,23 @@ typedef struct rp_flate_job {
   struct rp_flate_job *next;
 } rp_flate_job;
 
-/* A worker thread deflating with `f`; NULL when out of memory or no thread
- * could be started (the caller then deflates as before, on its thread). */
+/* A worker thread, its compressor, `f` the caller's (kept by the caller);
+ * NULL when out of memory or no thread could be started (the caller then
+ * deflates as before, on its thread). */
 rp_flate_worker *rp_flate_worker_new(rp_flate *f);
 /* Queues `job` (its in and len set). */
 void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job);
 /* Waits until `job` is done; returns job->ok (job->out is then the caller's).
- * A job not started yet while the compressor is free is done here instead,
- * on the caller's thread (a worker that had no processor costs no more than
- * having none). */
+ * A job not started yet is done here instead, on the caller's thread with
+ * its compressor, while the thread does others (and a worker that had no
+ * processor costs no more than having none). */
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job);
 /* Whether `job` is done (then rp_flate_worker_wait returns at once). */
 bool rp_flate_worker_done(rp_flate_worker *w, rp_flate_job *job);
 /* Workers started since the process began (tests: was the thread used?). */
 unsigned long rp_flate_workers_started(void);
-/* Finishes the jobs queued, stops the thread and frees w (not the jobs'
- * outputs, nor the compressor); NULL is fine. */
+/* Finishes the jobs queued, stops the thread and frees w and its
+ * compressor (not the jobs' outputs, nor `f`); NULL is fine. */
 void rp_flate_worker_free(rp_flate_worker *w);
 
 #endif

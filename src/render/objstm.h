@@ -43,11 +43,19 @@ typedef enum rp_objstm_result {
  * freed after a large one), its deflated bytes, and the cross-reference
  * stream's data as it grows (7 bytes an object number), deflated at the end. */
 typedef struct rp_flate rp_flate;
+struct rp_flate_job;
 
 typedef struct rp_objstm_io {
   void *user;
   /* Optional: the compressor to use (render/flate.h); else the writer's own. */
   rp_flate *flate;
+  /* Optional, both or neither: a full object stream deflated on another
+   * thread while the next is filled (render/flate.h's worker). `start`
+   * takes the job (false: it is deflated here); `wait` waits for it and
+   * gives its ok. At most two are out; every one is waited for before the
+   * writer ends or is freed, so `wait` must work until then. */
+  bool (*start)(void *user, struct rp_flate_job *job);
+  bool (*wait)(void *user, struct rp_flate_job *job);
   /* The file, in order; false on failure. */
   bool (*write)(void *user, const void *data, size_t n);
   /* Optional: keeps n bytes until fetched back (*at: where); false on failure. */

@@ -113,7 +113,6 @@ typedef struct rp_pdf {
   size_t n_font_jobs;
   uint8_t **font_drawn; /* streaming: per fontset index, the BMP characters drawn */
   size_t n_drawn;       /* entries in font_drawn */
-  void *font_encoder;   /* pdf_font.c font_of_mapped's encoder tables, made once (base/mem) */
 
   rp_vec alphas; /* rp_pdf_alpha: ExtGStates, one per alpha pair */
 

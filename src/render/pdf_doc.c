@@ -533,8 +533,9 @@ static HPDF_INT32 HPDF_STDCALL spool_tell(HPDF_Stream s) {
 
 static HPDF_UINT32 HPDF_STDCALL spool_size(HPDF_Stream s) { return ((spool_range *)s->attr)->len; }
 
-/* Opens the spool in the folder of `out_path`; else in TMPDIR. */
-static bool spool_open(rp_pdf *p, const char *out_path) {
+/* A spool file in the folder of `out_path`, else in TMPDIR; -1 (errno
+ * set) when none can be made. */
+static int spool_fd_for(const char *out_path) {
   const char *slash = strrchr(out_path, '/');
   char dir[4096];
   if (!slash)
@@ -543,18 +544,24 @@ static bool spool_open(rp_pdf *p, const char *out_path) {
     snprintf(dir, sizeof dir, "/");
   else
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
-  p->spool_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (p->spool_fd < 0) { /* a file system without O_TMPFILE: a name, unlinked at once */
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) { /* a file system without O_TMPFILE: a name, unlinked at once */
     char name[4200];
     snprintf(name, sizeof name, "%s/.reviewpdf-spool-XXXXXX", dir);
-    p->spool_fd = mkostemp(name, O_CLOEXEC);
-    if (p->spool_fd >= 0) unlink(name);
+    fd = mkostemp(name, O_CLOEXEC);
+    if (fd >= 0) unlink(name);
   }
-  if (p->spool_fd < 0) {
+  if (fd < 0) {
     FILE *f = tmpfile();
-    p->spool_fd = f ? dup(fileno(f)) : -1;
+    fd = f ? dup(fileno(f)) : -1;
     if (f) fclose(f);
   }
+  return fd;
+}
+
+/* Opens the spool for the PDF at `out_path` (spool_fd_for). */
+static bool spool_open(rp_pdf *p, const char *out_path) {
+  p->spool_fd = spool_fd_for(out_path);
   if (p->spool_fd >= 0) return true;
   rp_pdf_error(p, RP_ERR_INPUT, p->out_name, 0,
                "cannot make a temporary file next to the PDF: %s; check that the folder is "
@@ -732,10 +739,14 @@ struct rp_pdf_deflating {
  * in one order), not under a memory budget (two threads' allocations meet
  * their peak in any order: pipeline.c's load() says why), not when asked
  * (RP_SERIAL_DEFLATE=1: tests compare the two). */
-static bool may_thread(const rp_pdf *p) {
+static bool threads_allowed(void) {
   const char *serial = getenv("RP_SERIAL_DEFLATE");
-  return !rp_mem_faults_armed() && !rp_arena_faults_armed(p->scratch) &&
-         !rp_limit_given(RP_LIMIT_MEMORY_MIB) && !(serial && *serial && strcmp(serial, "0") != 0);
+  return !rp_mem_faults_armed() && !rp_limit_given(RP_LIMIT_MEMORY_MIB) &&
+         !(serial && *serial && strcmp(serial, "0") != 0);
+}
+
+static bool may_thread(const rp_pdf *p) {
+  return threads_allowed() && !rp_arena_faults_armed(p->scratch);
 }
 
 /* The worker, started on first use (`more`: there is more to deflate than
@@ -845,13 +856,26 @@ void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
     if (e->key == data) e->key = d;
 }
 
-/* Stops the worker once the pages given are spooled: its jobs are all
- * done, and the compressor is this thread's again (for saving). */
-static void deflating_stop(rp_pdf *p) {
+/* The pages given to the worker spooled and the streams given early
+ * deflated: every job waited for. The worker stays for the object streams
+ * (save_objects), and is stopped after them (deflating_end). */
+static void deflating_drain(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->worker) return;
+  /* what the thread has not started, done here meanwhile with this
+   * thread's compressor: taken newest first (the last pages, then the
+   * fonts' streams), as it takes the oldest */
+  for (size_t i = dz->pending; i-- > 0;)
+    rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % PAGES_OUT].job);
+  for (early_job *e = dz->early; e; e = e->next) rp_flate_worker_wait(dz->worker, &e->job);
   spool_deflated(p, true);
-  rp_flate_worker_free(dz->worker); /* (finishes the jobs queued) */
+}
+
+/* Stops the worker (its jobs all waited for). */
+static void deflating_end(rp_pdf *p) {
+  struct rp_pdf_deflating *dz = p->deflating;
+  if (!dz || !dz->worker) return;
+  rp_flate_worker_free(dz->worker);
   dz->worker = NULL;
   dz->declined = true;
 }
@@ -980,6 +1004,16 @@ static bool io_keep(void *user, const void *data, size_t n, uint64_t *at) {
 
 static bool io_fetch(void *user, uint64_t at, void *data, size_t n) {
   return spool_pread(((out_file *)user)->p, at, data, n);
+}
+
+/* The object streams deflated on the worker while the next is filled, and
+ * waited for (pdf_doc.c's save keeps it till the writer is freed). */
+static bool io_start(void *user, rp_flate_job *job) {
+  return rp_pdf_worker_push(((out_file *)user)->p, job);
+}
+
+static bool io_wait(void *user, rp_flate_job *job) {
+  return rp_pdf_worker_wait(((out_file *)user)->p, job);
 }
 
 static HPDF_STATUS HPDF_STDCALL out_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT n) {
@@ -1441,6 +1475,7 @@ static bool save_objects(rp_pdf *p, out_file *o) {
                    2 + (int)pdf->pdf_version);
   rp_objstm_io io = {
       .user = o, .flate = p->flate, .write = io_write, .keep = io_keep, .fetch = io_fetch};
+  if (p->deflating && p->deflating->worker) io.start = io_start, io.wait = io_wait;
   o->w = rp_objstm_begin(&io, (const uint8_t *)head, (size_t)v);
   if (!o->w) return false;
   if (HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog) != HPDF_OK ||
@@ -1521,12 +1556,12 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   HPDF_STATUS no = 0, detail = 0;
   if (!rp_pdf_fonts_exact(p) || !rp_pdf_fonts_embeddable(p)) return;
   /* the pages given to the worker spooled (deflated while the document was
-   * finished), and the compressor this thread's again: the object streams
-   * are deflated here. (Handed to the worker one by one while the next
-   * was filled, the review's save took 0.3 ms longer, the pack's no less:
-   * each is deflated faster than the next is filled, and the handing over
-   * costs.) */
-  deflating_stop(p);
+   * finished); the object streams are deflated on the worker as the next
+   * is filled, and any it has not started when they are waited for, here
+   * (flate.h: each thread its compressor). (With one compressor between
+   * them this was 0.3 ms slower on a busy machine (session 9): the main
+   * thread waited for the worker rather than deflating itself.) */
+  deflating_drain(p);
   if (p->status != RP_OK) return;
   out_file *o = rp_arena_alloc(p->scratch, sizeof *o);
   if (!o) {
@@ -1550,6 +1585,7 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   out_flush(o);
   bool nomem = o->val_nomem || (o->w && rp_objstm_nomem(o->w) && !o->err && !p->spool_err);
   rp_objstm_free(o->w);
+  deflating_end(p);
   rp_mem_free(o->val);
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
@@ -1614,9 +1650,98 @@ static rp_status settle(rp_render *r) {
   return p->status;
 }
 
+/* ---- made early: the document before its pages ------------------------ */
+
+/* What every render makes before its first page, whatever the pages: the
+ * libharu document with UTF-8 set up (its encoder's tables: 1.4 M
+ * instructions), the spool, the compressor and the deflate worker. The
+ * pipeline asks for them once the layout is loaded, and the worker makes
+ * them while layout runs on the caller's thread (the document is the
+ * worker's until rp_flate_worker_wait returns for the job that made it:
+ * a hand-over, never shared); begin takes them. Without threads (faults
+ * armed, a memory budget, RP_SERIAL_DEFLATE) they are made at once on the
+ * caller's thread, so that injected faults meet them in one order. A
+ * failure is not reported: begin then makes its own, and says why. */
+struct rp_render_early {
+  rp_flate_job job;        /* first: make_early's argument */
+  rp_render *r;            /* what was made (the document in r->p), till begin takes it */
+  rp_flate_worker *worker; /* the thread it is made on, then r's deflate worker; or NULL */
+  char *out_path;          /* copied: the spool's folder */
+};
+
+static bool make_early(rp_flate_job *job) {
+  rp_render_early *e = (rp_render_early *)job;
+  rp_pdf *p = &e->r->p;
+  p->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, p);
+  if (!p->pdf) return false;
+  /* setup's settings (a failure is libharu's error, looked at here) */
+  HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
+  HPDF_UseUTFEncodings(p->pdf);
+  HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
+  p->utf8 = HPDF_GetEncoder(p->pdf, "UTF-8");
+  if (!p->utf8 || p->err_no || HPDF_GetError(p->pdf) != HPDF_OK) return false;
+  p->spool_fd = spool_fd_for(e->out_path);
+  return p->spool_fd >= 0;
+}
+
+rp_render_early *rp_render_early_start(const char *out_path) {
+  rp_render_early *e = rp_mem_calloc(1, sizeof *e);
+  rp_render *r = e ? rp_mem_calloc(1, sizeof *r) : NULL;
+  size_t len = strlen(out_path);
+  char *path = r ? rp_mem_alloc(len + 1) : NULL;
+  rp_flate *f = path ? rp_flate_new() : NULL;
+  if (!f) {
+    rp_mem_free(path), rp_mem_free(r), rp_mem_free(e);
+    return NULL;
+  }
+  memcpy(path, out_path, len + 1);
+  r->p.spool_fd = -1;
+  r->p.flate = f;
+  *e = (rp_render_early){.job = {.make = make_early}, .r = r, .out_path = path};
+  e->worker = threads_allowed() ? rp_flate_worker_new(f) : NULL;
+  if (e->worker) {
+    rp_flate_worker_push(e->worker, &e->job);
+  } else {
+    e->job.ok = make_early(&e->job);
+    e->job.done = true;
+  }
+  return e;
+}
+
+void rp_render_early_free(rp_render_early *e) {
+  if (!e) return;
+  rp_flate_worker_free(e->worker); /* (the job done first) */
+  if (e->r) render_free(e->r);
+  rp_mem_free(e->out_path);
+  rp_mem_free(e);
+}
+
+/* The render made early, for a compressed PDF at `out_path` (its spool in
+ * the same folder), waited for and taken from `e`, its worker as its
+ * deflate worker; NULL when there is none to take (begin makes all). */
+static rp_render *early_take(rp_render_early *e, const rp_render_opts *opts, const char *out_path) {
+  if (!e || !e->r || opts->uncompressed) return NULL;
+  bool ok = e->worker ? rp_flate_worker_wait(e->worker, &e->job) : e->job.ok;
+  const char *a = strrchr(e->out_path, '/'), *b = strrchr(out_path, '/');
+  size_t na = a ? (size_t)(a - e->out_path) : 0, nb = b ? (size_t)(b - out_path) : 0;
+  if (!ok || na != nb || strncmp(e->out_path, out_path, na) != 0) return NULL;
+  rp_render *r = e->r;
+  e->r = NULL;
+  if (e->worker) {
+    r->p.deflating = rp_mem_calloc(1, sizeof *r->p.deflating);
+    if (r->p.deflating)
+      r->p.deflating->worker = e->worker;
+    else
+      rp_flate_worker_free(e->worker); /* (one may be started again) */
+    e->worker = NULL;
+  }
+  return r;
+}
+
 /* rp_render_begin; with `held`, setup is left to look_ahead (after the
  * faces' cuts are started on the worker: it is the UTF-8 encoder's 256 KB
- * of tables, about 0.2 ms, that the first page's first face waited for). */
+ * of tables, about 0.2 ms, that the first page's first face waited for).
+ * What was made early (opts->early) is taken if it can be. */
 static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag *d, bool held,
                        rp_render **out) {
   static const rp_render_opts defaults = {0};
@@ -1624,25 +1749,32 @@ static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag
   *out = NULL;
   long long epoch;
   if (rp_pdf_parse_epoch(opts->source_date_epoch, &epoch, d) != RP_OK) return RP_ERR_USAGE;
-  rp_render *r = rp_mem_calloc(1, sizeof *r);
+  rp_render *r = early_take(opts->early, opts, out_path);
+  rp_pdf made = r ? r->p : (rp_pdf){.spool_fd = -1}; /* the document made early, or none */
+  if (!r) r = rp_mem_calloc(1, sizeof *r);
   size_t len = strlen(out_path);
   char *path = r ? rp_mem_alloc(len + 1) : NULL;
   if (!path) {
-    rp_mem_free(r);
+    if (r) render_free(r);
     rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
     return RP_ERR_INTERNAL;
   }
   memcpy(path, out_path, len + 1);
   r->out_path = path;
   r->opts = *opts;
+  r->opts.early = NULL;
   r->epoch = epoch;
   r->errors_before = d->errors;
   rp_pdf *p = &r->p;
   *p = (rp_pdf){.d = d,
+                .pdf = made.pdf,
+                .utf8 = made.utf8,
+                .flate = made.flate,
+                .deflating = made.deflating,
                 .chart_dpi = opts->chart_dpi,
                 .print = opts->print,
                 .streaming = true,
-                .spool_fd = -1,
+                .spool_fd = made.spool_fd,
                 .spool_keep = opts->spool_memory ? opts->spool_memory : SPOOL_MEM,
                 .probe = opts->probe,
                 .out_name = opts->out_name ? opts->out_name : r->out_path};
@@ -1651,6 +1783,10 @@ static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag
   if (!p->scratch) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     goto fail;
+  }
+  if (made.pdf) { /* (set up, the spool open, compressing) */
+    *out = r;
+    return RP_OK;
   }
   p->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, p);
   if (!p->pdf) {
@@ -1687,7 +1823,8 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
     rp_pdf_error(p, RP_ERR_INTERNAL, NULL, 0, "out of memory");
     return false;
   }
-  if (!rp_pdf_fonts_collect(p) || !setup(p, &r->opts)) return false;
+  /* (set up already when made early) */
+  if (!rp_pdf_fonts_collect(p) || (!p->utf8 && !setup(p, &r->opts))) return false;
   for (size_t i = 0; i < doc->pages.len; i++)
     if (!add_page(p, i)) return false;
   if (!(r->tagging = rp_pdf_tag_begin(p))) return false;

@@ -24,6 +24,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <hpdf_utils.h>
+
 #include "base/mem.h"
 #include "render/flate.h"
 #include "render/pdf.h"
@@ -73,6 +75,7 @@ static uint32_t next_bit(const uint8_t *bits, uint32_t cp) {
  * identity ranges). NULL `used`: no character drawn, an empty map. */
 static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
   enum { PER_SECTION = 100 };
+  static const char hex[] = "0123456789ABCDEF";
   HPDF_STATUS ret = HPDF_Stream_WriteStr(s, CMAP_HEAD);
   uint32_t block[PER_SECTION];
   int n = 0;
@@ -80,13 +83,16 @@ static HPDF_STATUS write_used_cmap(HPDF_Stream s, const uint8_t *used) {
        cp = next_bit(used, cp + 1)) {
     if (cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF)) block[n++] = cp;
     if (n == PER_SECTION || (cp == 0x10000 && n > 0)) {
-      char line[32];
-      snprintf(line, sizeof line, "%d beginbfchar\n", n);
-      ret = HPDF_Stream_WriteStr(s, line);
-      for (int i = 0; i < n && ret == HPDF_OK; i++) {
-        snprintf(line, sizeof line, "<%04X> <%04X>\n", (unsigned)block[i], (unsigned)block[i]);
-        ret = HPDF_Stream_WriteStr(s, line);
+      /* a section, written at once ("<%04X> <%04X>\n" by hand: snprintf
+       * was a thousand instructions a character) */
+      char text[32 + PER_SECTION * 14], *o = text + snprintf(text, 32, "%d beginbfchar\n", n);
+      for (int i = 0; i < n; i++) {
+        char code[4] = {hex[block[i] >> 12 & 15], hex[block[i] >> 8 & 15], hex[block[i] >> 4 & 15],
+                        hex[block[i] & 15]};
+        *o++ = '<', memcpy(o, code, 4), o += 4, memcpy(o, "> <", 3), o += 3;
+        memcpy(o, code, 4), o += 4, *o++ = '>', *o++ = '\n';
       }
+      ret = HPDF_Stream_Write(s, (const HPDF_BYTE *)text, (HPDF_UINT)(o - text));
       if (ret == HPDF_OK) ret = HPDF_Stream_WriteStr(s, "endbfchar\n");
       n = 0;
     }
@@ -160,7 +166,9 @@ static bool fix_descriptor(rp_pdf *p, HPDF_Font font, const rp_font *f, const ch
  * codes becomes one segment read through the glyph id array, and the
  * closing 0xFFFF segment stays last. Every code maps to the glyph it mapped
  * to before (the font program's own cmap is copied from the file, not from
- * this), so the output is the same, found in a step or two. */
+ * this), so the output is the same, found in a step or two. (A held
+ * document's face needs none of this: its font is made from one pass over
+ * the cmap, face_gids.) */
 enum { CLUSTER_GAP = 64, MAX_SEGS = 16 };
 
 /* The glyph libharu's search gives `u` in segment i (u <= end[i], the first
@@ -251,56 +259,284 @@ done:
   rp_mem_free(gids);
 }
 
-/* ---- the descendant font ------------------------------------------- */
+/* ---- a held document's Type 0 font, made here ----------------------- */
 
-/* HPDF_GetFont makes the CIDFontType2 by looking up the glyph of every code
- * its encoder maps, all 65,536 of UTF-8's, then the width of each code up
- * to the highest (/W) and a CIDToGIDMap of them all: 8 M instructions a
- * face. For a held document, whose map is cut to the characters drawn
- * anyway (exact_gid_map), libharu is shown, for that call only, a copy of
- * the UTF-8 encoder's tables mapping just the codes the face maps (each to
- * itself, as UTF-8 does) and one code past the last, so that its /W ends
- * where it would have: a code no segment maps has glyph 0, whose width is
- * the default one /W leaves out. The encoder is given back as it was. The
- * copy's tables (256 KB, read whole by libharu: 64 page faults when fresh)
- * are made once per render and cleared after each face. */
-static HPDF_Font font_of_mapped(rp_pdf *p, const char *name) {
-  HPDF_FontDef def = HPDF_GetFontDef(p->pdf, name);
-  HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
+/* HPDF_GetFont makes a face's Type 0 font from its encoder's 65,536 codes:
+ * a 128 KB table cleared a byte at a time, each code's glyph looked up, /W
+ * and a CIDToGIDMap up to the highest, an encoding CMap written out. With
+ * UTF-8's encoder that is 8 M instructions a face; shown a copy of it
+ * mapping only the codes the face maps (what this file did before), still
+ * 1.7 M (5.3 M of the review's main thread). A held document's face is
+ * loaded as a subset of the characters it draws, so type0_new makes its
+ * font from the codes the face maps: the objects HPDF_GetFont makes (for a
+ * TrueType face and an encoder whose ordering is Identity-H, libharu
+ * 2.3.0), numbered in the same order, with the same entries in the same
+ * order. It leaves out what this file replaces anyway: the encoding CMap's
+ * entries and text (fix_to_unicode writes the ToUnicode map into the same
+ * stream) and the CIDToGIDMap's data (exact_gid_map's). The PDF is the
+ * same bytes (test_pdf_font's type0 case compares the two). */
+
+/* libharu's width of `text` (its encoder's codes) in the face, in
+ * thousandths of an em, with its counts of characters, words and spaces
+ * (HPDF_Font_TextWidth; HPDF_Page_ShowText and TextOut ask it too). */
+static HPDF_TextWidth type0_text_width(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_Encoder enc = attr->encoder;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_TextWidth tw = {0, 0, 0, 0};
+  HPDF_ParseText_Rec state;
+  HPDF_Encoder_SetParseText(enc, &state, text, len);
+  HPDF_BYTE last = 0;
+  for (HPDF_UINT i = 0; i < len; i++) {
+    HPDF_ByteType type = enc->byte_type_fn(enc, &state);
+    last = text[i];
+    HPDF_UINT16 code = last;
+    /* (a lead byte and the next make the code: text ends with its NUL) */
+    if (type == HPDF_BYTE_TYPE_LEAD) code = (HPDF_UINT16)((code << 8) + text[i + 1]);
+    if (type != HPDF_BYTE_TYPE_TRIAL) {
+      tw.width += attr->writing_mode == HPDF_WMODE_HORIZONTAL
+                      ? (HPDF_UINT)HPDF_TTFontDef_GetCharWidth(def, enc->to_unicode_fn(enc, code))
+                      : (HPDF_UINT)(HPDF_INT)(def->font_bbox.top - def->font_bbox.bottom);
+      tw.numchars++;
+    }
+    if (HPDF_IS_WHITE_SPACE(code)) tw.numwords++, tw.numspace++;
+  }
+  if (!HPDF_IS_WHITE_SPACE(last)) tw.numwords++;
+  return tw;
+}
+
+/* libharu's fitting of text into a width (HPDF_Page_MeasureText and
+ * TextRect): render never asks it, so nothing fits. */
+static HPDF_UINT type0_measure_text(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len,
+                                    HPDF_REAL width, HPDF_REAL font_size, HPDF_REAL char_space,
+                                    HPDF_REAL word_space, HPDF_BOOL wordwrap,
+                                    HPDF_REAL *real_width) {
+  (void)font, (void)text, (void)len, (void)width, (void)font_size, (void)char_space;
+  (void)word_space, (void)wordwrap;
+  if (real_width) *real_width = 0;
+  return 0;
+}
+
+static void type0_free(HPDF_Dict font) {
+  if (font->attr) HPDF_FreeMem(font->mmgr, font->attr);
+}
+
+/* The font descriptor with the font program: `data` (len bytes), or with
+ * NULL the program libharu copies from the loaded face (HPDF_TTFontDef_
+ * SaveFontData); made as libharu makes it when it writes the font (same
+ * entries, same order; the program's stream, then the descriptor,
+ * numbered). *program is the program's stream object (NULL if none). On
+ * failure the font has no descriptor: what libharu's own hook returns then
+ * (its error code, which may be none) is returned. */
+static HPDF_STATUS descriptor_new(HPDF_Font font, const unsigned char *data, size_t len,
+                                  HPDF_Dict *program) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  HPDF_TTFontDefAttr def_attr = (HPDF_TTFontDefAttr)def->attr;
+  HPDF_MMgr mm = font->mmgr;
+  *program = NULL;
+  HPDF_Dict d = HPDF_Dict_New(mm);
+  if (!d) return HPDF_Error_GetCode(font->error);
+  HPDF_STATUS r = HPDF_OK;
+  if (data || def_attr->embedding) {
+    HPDF_Dict prog = HPDF_DictStream_New(mm, attr->xref);
+    if (prog)
+      r = data ? HPDF_Stream_Write(prog->stream, data, (HPDF_UINT)len)
+               : HPDF_TTFontDef_SaveFontData(def, prog->stream);
+    if (!prog || r != HPDF_OK) {
+      HPDF_Dict_Free(d);
+      return HPDF_Error_GetCode(font->error);
+    }
+    r += HPDF_Dict_Add(d, "FontFile2", prog);
+    r += HPDF_Dict_AddNumber(prog, "Length1",
+                             data ? (HPDF_INT32)len : (HPDF_INT32)def_attr->length1);
+    r += HPDF_Dict_AddNumber(prog, "Length2", 0);
+    r += HPDF_Dict_AddNumber(prog, "Length3", 0);
+    prog->filter = font->filter;
+    *program = prog;
+  }
+  if (r != HPDF_OK || HPDF_Xref_Add(attr->xref, d) != HPDF_OK) /* (a failed add frees d) */
+    return HPDF_Error_GetCode(font->error) ? HPDF_Error_GetCode(font->error) : HPDF_INVALID_OBJECT;
+  r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+  r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
+  r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
+  r += HPDF_Dict_AddNumber(d, "Flags", def->flags);
+  r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
+  r += HPDF_Dict_AddName(d, "FontName", def_attr->base_font);
+  r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
+  r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
+  r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
+  if (r != HPDF_OK)
+    return HPDF_Error_GetCode(font->error) ? HPDF_Error_GetCode(font->error) : HPDF_INVALID_OBJECT;
+  def->descriptor = d;
+  return HPDF_OK;
+}
+
+/* Before the Type 0 font is written (libharu's hook for it): its streams
+ * take its filter, the descriptor is made if rp_pdf_fonts_exact made none
+ * (the program as loaded), and both fonts name the face and the
+ * descendant its descriptor. */
+static HPDF_STATUS type0_before_write(HPDF_Dict font) {
+  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+  HPDF_FontDef def = attr->fontdef;
+  if (attr->map_stream) attr->map_stream->filter = font->filter;
+  if (attr->cmap_stream) attr->cmap_stream->filter = font->filter;
+  if (!def->descriptor) {
+    HPDF_Dict program;
+    HPDF_STATUS r = descriptor_new(font, NULL, 0, &program);
+    if (!def->descriptor) return r; /* (rp_pdf_fonts_embedded says so) */
+  }
+  const char *name = ((HPDF_TTFontDefAttr)def->attr)->base_font;
+  HPDF_STATUS r = HPDF_Dict_AddName(font, "BaseFont", name);
+  if (r == HPDF_OK) r = HPDF_Dict_AddName(attr->descendant_font, "BaseFont", name);
+  return r == HPDF_OK ? HPDF_Dict_Add(attr->descendant_font, "FontDescriptor", def->descriptor) : r;
+}
+
+/* /W of codes 0 … last as libharu makes it: runs of consecutive codes
+ * whose width (of glyph gids[code], 0 for a code the face does not map)
+ * is not the default, `first [w1 w2 …]`. */
+static HPDF_STATUS mapped_widths(HPDF_Array w, HPDF_FontDef def, const HPDF_UINT16 *gids,
+                                 unsigned last) {
+  int dw = def->missing_width, w0 = HPDF_TTFontDef_GetGidWidth(def, 0);
+  HPDF_Array run = NULL;
+  HPDF_STATUS r = HPDF_OK;
+  for (unsigned cp = 0; cp <= last && r == HPDF_OK; cp++) {
+    /* (the usual: glyph 0's width is the default, a code not mapped ends a run) */
+    int width = gids[cp] || w0 != dw ? HPDF_TTFontDef_GetGidWidth(def, gids[cp]) : dw;
+    if (width == dw) {
+      run = NULL;
+      continue;
+    }
+    if (!run) {
+      r = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
+      if (r == HPDF_OK && !(run = HPDF_Array_New(w->mmgr))) r = HPDF_Error_GetCode(w->error);
+      if (r == HPDF_OK) r = HPDF_Array_Add(w, run);
+    }
+    if (r == HPDF_OK) r = HPDF_Array_AddNumber(run, width);
+  }
+  return r;
+}
+
+/* The Type 0 font of face `def` with encoder `enc` (UTF-8's), as
+ * HPDF_GetFont makes it, for the codes the face maps: gids[code] is the
+ * glyph of each code up to `last`, the highest it maps, 0 for a code it
+ * does not. NULL on failure (libharu's error set: what was numbered is
+ * freed with the document). */
+static HPDF_Font type0_new(rp_pdf *p, HPDF_FontDef def, HPDF_Encoder enc, const HPDF_UINT16 *gids,
+                           unsigned last) {
+  HPDF_MMgr mm = p->pdf->mmgr;
+  HPDF_Xref xref = p->pdf->xref;
+  HPDF_CMapEncoderAttr enc_attr = (HPDF_CMapEncoderAttr)enc->attr;
+  HPDF_Dict font = HPDF_Dict_New(mm);
+  HPDF_FontAttr attr = font ? HPDF_GetMem(mm, sizeof *attr) : NULL;
+  if (!attr) {
+    if (font) HPDF_Dict_Free(font);
+    return NULL;
+  }
+  *attr = (HPDF_FontAttr_Rec){.type = HPDF_FONT_TYPE0_TT,
+                              .writing_mode = enc_attr->writing_mode,
+                              .text_width_fn = type0_text_width,
+                              .measure_text_fn = type0_measure_text,
+                              .fontdef = def,
+                              .encoder = enc,
+                              .xref = xref};
+  font->header.obj_class |= HPDF_OSUBCLASS_FONT;
+  font->free_fn = type0_free;
+  font->attr = attr;
+  if (HPDF_Xref_Add(xref, font) != HPDF_OK) return NULL; /* (font freed) */
+  HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
+  r += HPDF_Dict_AddName(font, "BaseFont", def->base_font);
+  r += HPDF_Dict_AddName(font, "Subtype", "Type0");
+  r += HPDF_Dict_AddName(font, "Encoding", "Identity-H");
+  attr->cmap_stream = r == HPDF_OK ? HPDF_DictStream_New(mm, xref) : NULL;
+  if (!attr->cmap_stream || HPDF_Dict_Add(font, "ToUnicode", attr->cmap_stream) != HPDF_OK)
+    return NULL;
+  HPDF_Array kids = HPDF_Array_New(mm);
+  if (!kids || HPDF_Dict_Add(font, "DescendantFonts", kids) != HPDF_OK) return NULL;
+  HPDF_Dict cid = HPDF_Dict_New(mm);
+  if (!cid || HPDF_Xref_Add(xref, cid) != HPDF_OK) return NULL;
+  font->before_write_fn = type0_before_write;
+  r = HPDF_Dict_AddName(cid, "Type", "Font");
+  r += HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+  r += HPDF_Dict_AddNumber(cid, "DW", def->missing_width);
+  HPDF_Array dw2 = r == HPDF_OK ? HPDF_Array_New(mm) : NULL;
+  if (!dw2 || HPDF_Dict_Add(cid, "DW2", dw2) != HPDF_OK) return NULL;
+  r = HPDF_Array_AddNumber(dw2, (HPDF_INT32)def->font_bbox.bottom);
+  r += HPDF_Array_AddNumber(dw2, (HPDF_INT32)(def->font_bbox.bottom - def->font_bbox.top));
+  HPDF_Array w = r == HPDF_OK ? HPDF_Array_New(mm) : NULL;
+  if (!w || HPDF_Dict_Add(cid, "W", w) != HPDF_OK || mapped_widths(w, def, gids, last) != HPDF_OK)
+    return NULL;
+  if (((HPDF_TTFontDefAttr)def->attr)->embedding) {
+    attr->map_stream = HPDF_DictStream_New(mm, xref);
+    if (!attr->map_stream || HPDF_Dict_Add(cid, "CIDToGIDMap", attr->map_stream) != HPDF_OK)
+      return NULL;
+  }
+  HPDF_Dict info = HPDF_Dict_New(mm);
+  if (!info || HPDF_Dict_Add(cid, "CIDSystemInfo", info) != HPDF_OK) return NULL;
+  r = HPDF_Dict_Add(info, "Registry", HPDF_String_New(mm, enc_attr->registry, NULL));
+  r += HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mm, enc_attr->ordering, NULL));
+  r += HPDF_Dict_AddNumber(info, "Supplement", enc_attr->suppliment);
+  if (r != HPDF_OK || HPDF_Array_Add(kids, cid) != HPDF_OK) return NULL;
+  attr->descendant_font = cid;
+  if (HPDF_List_Add(p->pdf->font_mgr, font) != HPDF_OK) return NULL;
+  if (p->pdf->compression_mode & HPDF_COMP_METADATA) font->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  return font;
+}
+
+/* The glyph of each code face `def` maps, below 0xFFFF, as
+ * HPDF_TTFontDef_GetGlyphid finds it, found segment by segment of its
+ * format 4 cmap (sorted: a code belongs to the first segment ending at or
+ * after it): *gids (base/mem, the caller frees it) holds the glyph of each
+ * code up to *last, the highest with a glyph other than 0 (0 if none), and
+ * 0 for the others. NULL when the cmap is not of that form or memory runs out. */
+static HPDF_UINT16 *face_gids(HPDF_FontDef def, unsigned *last) {
   HPDF_TTFontDefAttr attr = def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def->attr : NULL;
   const HPDF_TTF_CmapRange *c = attr ? &attr->cmap : NULL;
   unsigned segs = c ? c->seg_count_x2 / 2u : 0;
-  HPDF_CMapEncoderAttr real = enc && enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE ? enc->attr : NULL;
-  HPDF_CMapEncoderAttr tmp = NULL;
-  if (real && c && c->format == 4 && segs > 0 && c->end_count[segs - 1] == 0xFFFF &&
-      HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
-    if (!p->font_encoder) p->font_encoder = rp_mem_calloc(1, sizeof *tmp);
-    tmp = p->font_encoder;
-  }
-  if (!tmp) return HPDF_GetFont(p->pdf, name, "UTF-8");
-  size_t off = offsetof(HPDF_CMapEncoderAttr_Rec, jww_line_head); /* all but the tables */
-  memcpy((char *)tmp + off, (const char *)real + off, sizeof *tmp - off);
-  unsigned last = 0;
+  if (!c || c->format != 4 || segs == 0 || c->end_count[segs - 1] != 0xFFFF) return NULL;
+  for (unsigned i = 1; i < segs; i++)
+    if (c->end_count[i] <= c->end_count[i - 1]) return NULL; /* unsorted */
+  unsigned top = 0; /* the highest code below 0xFFFF a segment holds */
   for (unsigned i = 0; i < segs; i++)
-    for (unsigned u = c->start_count[i]; u <= c->end_count[i] && u < 0xFFFF; u++)
-      if (u > 0 && HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u) != 0) {
-        tmp->cid_map[u >> 8][u & 0xFF] = tmp->unicode_map[u >> 8][u & 0xFF] = (HPDF_UINT16)u;
-        last = u;
-      }
-  unsigned end = last + 1; /* /W stops before its highest code: this one */
-  tmp->cid_map[end >> 8][end & 0xFF] = tmp->unicode_map[end >> 8][end & 0xFF] = (HPDF_UINT16)end;
-  HPDF_Encoder_ToUnicode_Func to_unicode = enc->to_unicode_fn;
-  enc->attr = tmp;
-  enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode; /* read the tables, not UTF-8 */
-  HPDF_Font font = HPDF_GetFont(p->pdf, name, "UTF-8");
-  enc->attr = real;
-  enc->to_unicode_fn = to_unicode;
-  /* cleared for the next face: the rows of the codes set */
-  for (unsigned row = 0; row <= end >> 8; row++) {
-    memset(tmp->cid_map[row], 0, sizeof tmp->cid_map[row]);
-    memset(tmp->unicode_map[row], 0, sizeof tmp->unicode_map[row]);
+    if (c->start_count[i] <= c->end_count[i] && c->start_count[i] < 0xFFFF)
+      top = c->end_count[i] < 0xFFFF ? c->end_count[i] : 0xFFFE;
+  HPDF_UINT16 *gids = rp_mem_calloc((size_t)top + 1, sizeof *gids);
+  if (!gids) return NULL;
+  *last = 0;
+  for (unsigned i = 0, u = 0; i < segs && u <= top; i++) {
+    unsigned end = c->end_count[i] < top ? c->end_count[i] : top;
+    for (u = c->start_count[i] > u ? c->start_count[i] : u; u <= end; u++)
+      if ((gids[u] = seg_glyph(c, segs, i, u)) != 0 && u > 0) *last = u;
+    u = (unsigned)c->end_count[i] + 1;
   }
-  return font;
+  gids[0] = 0; /* (code 0 is none: libharu's encoder maps nothing to it) */
+  return gids;
+}
+
+/* The libharu font of face `name` for a held document: type0_new's, from
+ * the glyphs *gids of the codes it maps up to *n_gids - 1 (face_gids: the
+ * caller frees them; exact_gid_map reads them too); HPDF_GetFont's, with
+ * *gids NULL, for a face or an encoder type0_new was not written for, or
+ * when asked (RP_HPDF_FONTS=1: tests compare the two). */
+static HPDF_Font font_of_mapped(rp_pdf *p, const char *name, HPDF_UINT16 **gids, size_t *n_gids) {
+  HPDF_FontDef def = HPDF_GetFontDef(p->pdf, name);
+  HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
+  HPDF_CMapEncoderAttr enc_attr =
+      enc && enc->type == HPDF_ENCODER_TYPE_DOUBLE_BYTE ? enc->attr : NULL;
+  unsigned last = 0;
+  *gids = NULL, *n_gids = 0;
+  const char *hpdf = getenv("RP_HPDF_FONTS");
+  if (enc_attr && strcmp(enc_attr->ordering, "Identity-H") == 0 &&
+      !HPDF_Doc_FindFont(p->pdf, name, "UTF-8") && !(hpdf && *hpdf && strcmp(hpdf, "0") != 0))
+    *gids = face_gids(def, &last);
+  if (*gids && HPDF_TTFontDef_GetGlyphid(def, 0) == 0) {
+    *n_gids = (size_t)last + 1;
+    return type0_new(p, def, enc, *gids, last);
+  }
+  rp_mem_free(*gids);
+  *gids = NULL;
+  fast_cmap(p, def); /* HPDF_GetFont looks every code up */
+  return HPDF_GetFont(p->pdf, name, "UTF-8");
 }
 
 /* ---- subsets -------------------------------------------------------- */
@@ -559,15 +795,14 @@ bool rp_pdf_fonts_embedded(rp_pdf *p) {
 }
 
 void rp_pdf_fonts_close(rp_pdf *p) {
-  rp_mem_free(p->font_encoder);
-  p->font_encoder = NULL;
   for (size_t i = 0; p->font_fds && i < p->n_fonts; i++)
     if (p->font_fds[i] >= 0) close(p->font_fds[i]);
   for (size_t i = 0; i < p->n_programs; i++) rp_mem_free(p->font_program[i]);
   font_jobs_free(p);
 }
 
-static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn);
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn, const HPDF_UINT16 *gids,
+                                 size_t n_gids);
 
 /* The program of just the characters face `index` draws, cut from the
  * loaded subset keeping its glyph ids (NULL, 0 when it cannot be: the
@@ -648,13 +883,17 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   const char *name = HPDF_LoadTTFontFromFile(p->pdf, load, HPDF_TRUE);
   HPDF_Font font = NULL;
   HPDF_STATUS no = 0, detail = 0;
-  if (name) {
+  HPDF_UINT16 *gids = NULL; /* held: the glyph of each code the face maps */
+  size_t n_gids = 0;
+  if (name && !p->streaming && p->font_used[index]) {
+    font = font_of_mapped(p, name, &gids, &n_gids);
+  } else if (name) {
     fast_cmap(p, HPDF_GetFontDef(p->pdf, name));
-    font = !p->streaming && p->font_used[index] ? font_of_mapped(p, name)
-                                                : HPDF_GetFont(p->pdf, name, "UTF-8");
+    font = HPDF_GetFont(p->pdf, name, "UTF-8");
   }
   bool failed = rp_pdf_take_error(p, &no, &detail);
   if (!font || failed) {
+    rp_mem_free(gids);
     /* A truncated TrueType file gives NULL without an error code. */
     rp_pdf_error(p, RP_ERR_INPUT, path, 0,
                  "cannot embed this font in the PDF (libharu error 0x%04X); only TrueType "
@@ -665,8 +904,10 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
   }
   /* libharu's CIDToGIDMap runs to U+FFFE (128 KB held till saving); the
    * characters known, it ends at the last of them */
-  HPDF_STATUS cut =
-      !p->streaming && p->font_used[index] ? exact_gid_map(font, p->font_used[index]) : HPDF_OK;
+  HPDF_STATUS cut = !p->streaming && p->font_used[index]
+                        ? exact_gid_map(font, p->font_used[index], gids, n_gids)
+                        : HPDF_OK;
+  rp_mem_free(gids);
   if (cut != HPDF_OK && !p->err_no) p->err_no = cut;
   if (!rp_pdf_ok(p, "write the font's glyph map", &(rp_src){.layout_file = path}) ||
       !fix_to_unicode(p, font, p->font_used[index], path) ||
@@ -740,8 +981,10 @@ static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
 }
 
 /* CIDToGIDMap up to the last code drawn: its glyph for each code drawn, 0
- * for the rest. */
-static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
+ * for the rest; the glyphs from gids[0, n_gids) (face_gids', 0 past them)
+ * or, with none, libharu's lookup. */
+static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn, const HPDF_UINT16 *gids,
+                                 size_t n_gids) {
   HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
   if (!attr->map_stream) return HPDF_OK;
   HPDF_MemStream_FreeData(attr->map_stream->stream);
@@ -750,7 +993,9 @@ static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
   HPDF_BYTE *map = rp_mem_calloc(last + 1, 2);
   if (!map) return HPDF_FAILD_TO_ALLOC_MEM;
   for (uint32_t cp = next_bit(drawn, 0); cp <= last; cp = next_bit(drawn, cp + 1)) {
-    HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp);
+    HPDF_UINT16 gid = !gids         ? HPDF_TTFontDef_GetGlyphid(attr->fontdef, (HPDF_UINT16)cp)
+                      : cp < n_gids ? gids[cp]
+                                    : 0;
     map[2 * cp] = (HPDF_BYTE)(gid >> 8);
     map[2 * cp + 1] = (HPDF_BYTE)gid;
   }
@@ -759,38 +1004,14 @@ static HPDF_STATUS exact_gid_map(HPDF_Font font, const uint8_t *drawn) {
   return r;
 }
 
-/* The font descriptor with the font program `data`, made as libharu makes
- * it when the font is written (same entries, same order); libharu then
- * leaves it as it is. */
+/* The font descriptor with the font program `data` (descriptor_new);
+ * libharu then leaves it as it is. */
 static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char *data, size_t len) {
-  HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
-  HPDF_FontDef def = attr->fontdef;
-  HPDF_TTFontDefAttr def_attr = (HPDF_TTFontDefAttr)def->attr;
-  HPDF_MMgr mm = font->mmgr;
-  HPDF_Dict data_obj = HPDF_DictStream_New(mm, attr->xref);
-  HPDF_Dict d = data_obj ? HPDF_Dict_New(mm) : NULL;
-  /* numbered before it holds anything; a failed HPDF_Xref_Add frees it */
-  if (!d || HPDF_Xref_Add(attr->xref, d) != HPDF_OK)
-    return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
-  rp_pdf_deflate_rekey(p, data, data_obj); /* deflated early, perhaps */
-  HPDF_STATUS r = HPDF_Stream_Write(data_obj->stream, data, (HPDF_UINT)len);
-  r += HPDF_Dict_Add(d, "FontFile2", data_obj);
-  r += HPDF_Dict_AddNumber(data_obj, "Length1", (HPDF_INT32)len);
-  r += HPDF_Dict_AddNumber(data_obj, "Length2", 0);
-  r += HPDF_Dict_AddNumber(data_obj, "Length3", 0);
-  data_obj->filter = font->filter;
-  r += HPDF_Dict_AddName(d, "Type", "FontDescriptor");
-  r += HPDF_Dict_AddNumber(d, "Ascent", def->ascent);
-  r += HPDF_Dict_AddNumber(d, "Descent", def->descent);
-  r += HPDF_Dict_AddNumber(d, "Flags", def->flags);
-  r += HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
-  r += HPDF_Dict_AddName(d, "FontName", def_attr->base_font);
-  r += HPDF_Dict_AddNumber(d, "ItalicAngle", def->italic_angle);
-  r += HPDF_Dict_AddNumber(d, "StemV", def->stemv);
-  r += HPDF_Dict_AddNumber(d, "XHeight", def->x_height);
-  if (r != HPDF_OK) return HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : HPDF_INVALID_OBJECT;
-  def->descriptor = d;
-  return HPDF_OK;
+  HPDF_Dict program;
+  HPDF_STATUS r = descriptor_new(font, data, len, &program);
+  if (program) rp_pdf_deflate_rekey(p, data, program); /* deflated early, perhaps */
+  if (r == HPDF_OK && !((HPDF_FontAttr)font->attr)->fontdef->descriptor) r = HPDF_INVALID_OBJECT;
+  return r != HPDF_OK && HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : r;
 }
 
 static bool exact_face(rp_pdf *p, size_t i) {
@@ -820,7 +1041,7 @@ static bool exact_face(rp_pdf *p, size_t i) {
   }
   /* a held document's /W, map and ToUnicode were made for these characters */
   HPDF_STATUS r = p->streaming ? exact_widths(font, drawn) : HPDF_OK;
-  if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn);
+  if (r == HPDF_OK && p->streaming) r = exact_gid_map(font, drawn, NULL, 0);
   if (r == HPDF_OK && p->streaming && attr->cmap_stream && attr->cmap_stream->stream) {
     HPDF_MemStream_FreeData(attr->cmap_stream->stream);
     r = write_used_cmap(attr->cmap_stream->stream, drawn);

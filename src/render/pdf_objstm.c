@@ -278,6 +278,14 @@ typedef struct kept_stream {
   size_t zlen, count, first; /* /Length, /N, /First */
 } kept_stream;
 
+/* An object stream out with io.start's thread: its text and its row. */
+enum { OUT = 2 };
+typedef struct out_stream {
+  rp_flate_job job; /* its input in buf */
+  out_buf buf;
+  size_t kept; /* its kept_stream */
+} out_stream;
+
 struct rp_objstm {
   rp_objstm_io io;
   uint64_t pos;  /* bytes written to the file */
@@ -292,6 +300,9 @@ struct rp_objstm {
   size_t n_kept, cap_kept;
   out_buf mem; /* kept object streams without io.keep */
   rp_flate *flate, *own_flate;
+  out_stream out[OUT]; /* out with io.start: the oldest at first_out */
+  size_t first_out, n_out;
+  out_buf spare; /* a buffer back from one, for the next stream */
   bool nomem, failed;
 };
 
@@ -376,8 +387,58 @@ static void drop_body(rp_objstm *w) {
   w->body = (out_buf){0};
 }
 
+/* Keeps object stream `ki`'s deflated bytes z[0, zlen) (io.keep, else in
+ * memory). */
+static bool keep_stream(rp_objstm *w, size_t ki, const uint8_t *z, size_t zlen) {
+  kept_stream *k = &w->kept[ki];
+  k->at = w->mem.len, k->zlen = zlen;
+  if (w->io.keep ? !w->io.keep(w->io.user, z, zlen, &k->at) : (put(&w->mem, z, zlen), false))
+    return fail(w, false);
+  return !w->mem.nomem || fail(w, true);
+}
+
+/* The oldest stream out with io.start's thread, waited for and kept; its
+ * buffer kept for the next (one), or freed. */
+static bool finish_oldest(rp_objstm *w) {
+  out_stream *o = &w->out[w->first_out];
+  bool ok = w->io.wait(w->io.user, &o->job);
+  w->first_out = (w->first_out + 1) % OUT;
+  w->n_out--;
+  ok = ok ? keep_stream(w, o->kept, o->job.out, o->job.out_len) : fail(w, true);
+  rp_mem_free(o->job.out);
+  o->job.out = NULL;
+  if (!w->spare.data && o->buf.cap <= KEEP_CAP)
+    w->spare = (out_buf){.data = o->buf.data, .cap = o->buf.cap};
+  else
+    rp_mem_free(o->buf.data);
+  o->buf = (out_buf){0};
+  return ok;
+}
+
+/* Every stream out waited for (the newest first: the thread takes the
+ * oldest, and a job it has not started is done by the waiting thread),
+ * then kept in order; or, `drop`, freed. */
+static bool finish_all(rp_objstm *w, bool drop) {
+  for (size_t i = w->n_out; i-- > 0;) w->io.wait(w->io.user, &w->out[(w->first_out + i) % OUT].job);
+  bool ok = true;
+  while (w->n_out > 0) {
+    if (!drop) {
+      ok &= finish_oldest(w);
+      continue;
+    }
+    out_stream *o = &w->out[w->first_out];
+    rp_mem_free(o->job.out), rp_mem_free(o->buf.data);
+    *o = (out_stream){0};
+    w->first_out = (w->first_out + 1) % OUT;
+    w->n_out--;
+  }
+  return ok;
+}
+
 /* Deflates the current object stream and keeps it: its "num off " pairs
- * written into the room before its values. */
+ * written into the room before its values. With io.start the text is
+ * handed to that thread and the next stream filled meanwhile in another
+ * buffer; kept when waited for (finish_oldest). */
 static bool close_stream(rp_objstm *w) {
   if (w->count == 0) return true;
   if (w->body.nomem) return fail(w, true);
@@ -391,30 +452,36 @@ static bool close_stream(rp_objstm *w) {
   size_t first = head.len;
   uint8_t *start = w->body.data + HEAD_ROOM - first;
   memcpy(start, tmp, first);
-  uint8_t *z = NULL;
-  size_t zlen = 0;
-  if (!rp_flate_deflate(w->flate, start, w->body.len - (HEAD_ROOM - first), &z, &zlen))
-    return fail(w, true);
-  if (w->body.cap > KEEP_CAP) drop_body(w);
+  size_t len = w->body.len - (HEAD_ROOM - first);
   if (w->n_kept == w->cap_kept) {
     size_t cap = w->cap_kept ? 2 * w->cap_kept : 16;
     kept_stream *k = rp_mem_reallocarray(w->kept, cap, sizeof *k);
-    if (!k) {
-      rp_mem_free(z);
-      return fail(w, true);
-    }
+    if (!k) return fail(w, true);
     w->kept = k, w->cap_kept = cap;
   }
-  kept_stream *k = &w->kept[w->n_kept];
-  *k = (kept_stream){.at = w->mem.len, .zlen = zlen, .count = w->count, .first = first};
-  bool ok = true;
-  if (w->io.keep)
-    ok = w->io.keep(w->io.user, z, zlen, &k->at);
-  else
-    put(&w->mem, z, zlen);
+  size_t ki = w->n_kept;
+  w->kept[ki] = (kept_stream){.count = w->count, .first = first};
+  if (w->io.start && (w->n_out < OUT || finish_oldest(w))) {
+    out_stream *o = &w->out[(w->first_out + w->n_out) % OUT];
+    *o = (out_stream){.buf = w->body, .kept = ki, .job = {.in = start, .len = len}};
+    if (w->io.start(w->io.user, &o->job)) {
+      w->n_out++;
+      w->body = w->spare;
+      w->spare = (out_buf){0};
+      w->n_kept++;
+      w->count = 0;
+      return true;
+    }
+    *o = (out_stream){0};
+  }
+  if (w->failed) return false;
+  uint8_t *z = NULL;
+  size_t zlen = 0;
+  if (!rp_flate_deflate(w->flate, start, len, &z, &zlen)) return fail(w, true);
+  if (w->body.cap > KEEP_CAP) drop_body(w);
+  bool ok = keep_stream(w, ki, z, zlen);
   rp_mem_free(z);
-  if (!ok) return fail(w, false);
-  if (w->mem.nomem) return fail(w, true);
+  if (!ok) return false;
   w->n_kept++;
   w->body.len = 0;
   w->count = 0;
@@ -465,8 +532,11 @@ static bool put_stream(rp_objstm *w, size_t num, const char *dict, const uint8_t
 }
 
 bool rp_objstm_end(rp_objstm *w, size_t size, const char *trailer) {
-  if (!close_stream(w) || size < w->n_rows || size + w->n_kept < size) return fail(w, false);
+  if (!close_stream(w) || !finish_all(w, false) || size < w->n_rows || size + w->n_kept < size)
+    return fail(w, false);
   drop_body(w);
+  rp_mem_free(w->spare.data);
+  w->spare = (out_buf){0};
   size_t xnum = size + w->n_kept;
   /* every row, free ones too, before the object streams are written */
   if (!rp_objstm_reserve(w, xnum + 1) || !set_row(w, xnum, 0, 0, 0)) return false;
@@ -524,6 +594,8 @@ bool rp_objstm_nomem(const rp_objstm *w) { return !w || w->nomem; }
 
 void rp_objstm_free(rp_objstm *w) {
   if (!w) return;
+  finish_all(w, true);
+  rp_mem_free(w->spare.data);
   rp_mem_free(w->rows);
   rp_mem_free(w->body.data);
   rp_mem_free(w->kept);

@@ -48,6 +48,10 @@ typedef struct rp_render_opts {
    * without a message is drawn from its drawing there, not read again. It
    * must live until the render ends. */
   const struct rp_image_probe *probe;
+  /* The document made early (rp_render_early_start), or NULL: the render
+   * begun with these options takes it when it can (a compressed PDF whose
+   * spool goes in the same folder), else makes its own. */
+  struct rp_render_early *early;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or
@@ -91,6 +95,21 @@ rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index);
 rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc);
 /* Frees r without writing anything (after an error elsewhere); NULL is fine. */
 void rp_render_abort(rp_render *r);
+
+/* What a render makes before its first page, whatever the pages (the PDF
+ * document set up for UTF-8, the spool next to `out_path`, the compressor
+ * and the deflate worker), made now on the worker's thread while the caller
+ * goes on (lays the pages out), or at once on this thread when threads are
+ * not used (faults injected, a memory budget: pdf_doc.c). Returns NULL when
+ * out of memory (the render then makes them itself). Give it to the
+ * render's options (rp_render_opts.early); free it with
+ * rp_render_early_free once no render will be begun with it, whether one
+ * took it or not. Nothing is reported: a render that cannot take it makes
+ * its own and says why that fails. */
+typedef struct rp_render_early rp_render_early;
+rp_render_early *rp_render_early_start(const char *out_path);
+/* Waits for the worker and frees what no render took; NULL is fine. */
+void rp_render_early_free(rp_render_early *e);
 
 /* The PDF and image libraries and their versions, for `reviewpdf --version`. */
 void rp_render_libraries(char *buf, size_t n);

@@ -13,6 +13,7 @@
 #include "testutil.h"
 
 #include "base/mem.h"
+#include "render/flate.h"
 #include "render/objstm.h"
 
 /* A small PDF as libharu writes one: a stream whose data holds the words
@@ -251,9 +252,27 @@ static bool side_fetch(void *user, uint64_t at, void *data, size_t n) {
   return true;
 }
 
+/* Object streams deflated on a worker (io.start and io.wait), which
+ * refuses every `refuse`th when not 0 (that one is deflated here). */
+static rp_flate_worker *worker;
+static int refuse, started_n;
+
+static bool worker_start(void *user, rp_flate_job *job) {
+  (void)user;
+  if (refuse && ++started_n % refuse == 0) return false;
+  rp_flate_worker_push(worker, job);
+  return true;
+}
+
+static bool worker_wait(void *user, rp_flate_job *job) {
+  (void)user;
+  return rp_flate_worker_wait(worker, job);
+}
+
 static void write_file(side *out, bool keep) {
   rp_objstm_io io = {.user = out, .write = side_write};
   if (keep) io.keep = side_keep, io.fetch = side_fetch;
+  if (worker) io.start = worker_start, io.wait = worker_wait;
   static const uint8_t header[] = "%PDF-1.3\n%\xb7\xbe\xad\xaa\n";
   rp_objstm *w = rp_objstm_begin(&io, header, sizeof header - 1);
   assert_non_null(w);
@@ -306,6 +325,38 @@ static void test_writer_keeps_outside(void **state) {
   rp_test_output_free(&o);
   free(mem.data);
   free(out.data);
+  free(kept.data);
+  kept = (side){0};
+}
+
+/* The object streams deflated on another thread while the next is filled
+ * (two out at most; any not started done by the waiting thread), or some
+ * refused by it: the same file as deflating each in turn here. */
+static void test_writer_streams_on_a_worker(void **state) {
+  (void)state;
+  side here = {0};
+  write_file(&here, true);
+  rp_flate *f = rp_flate_new();
+  assert_non_null(f);
+  unsigned long before = rp_flate_workers_started();
+  worker = rp_flate_worker_new(f);
+  assert_non_null(worker);
+  for (refuse = 0; refuse <= 2; refuse++) {
+    side there = {0};
+    free(kept.data);
+    kept = (side){0};
+    started_n = 0;
+    write_file(&there, refuse != 1);
+    assert_int_equal(there.len, here.len);
+    assert_memory_equal(there.data, here.data, here.len);
+    free(there.data);
+  }
+  rp_flate_worker_free(worker);
+  worker = NULL;
+  refuse = 0;
+  rp_flate_free(f);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  free(here.data);
   free(kept.data);
   kept = (side){0};
 }
@@ -398,9 +449,12 @@ static void test_writer_memory_bounded(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_pack_finds_every_object), cmocka_unit_test(test_unknown_left_alone),
-      cmocka_unit_test(test_allocation_failures),     cmocka_unit_test(test_writer_keeps_outside),
+      cmocka_unit_test(test_pack_finds_every_object),
+      cmocka_unit_test(test_unknown_left_alone),
+      cmocka_unit_test(test_allocation_failures),
+      cmocka_unit_test(test_writer_keeps_outside),
       cmocka_unit_test(test_writer_memory_bounded),
+      cmocka_unit_test(test_writer_streams_on_a_worker),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 #include "base/limits.h"
+#include "render/flate.h"
 
 typedef struct result {
   rp_status status;
@@ -130,9 +131,14 @@ static void test_failure_leaves_previous_output(void **state) {
         .hook_user = &stages[i],
     };
     rp_pipeline_result res;
+    unsigned long threads = rp_flate_workers_started();
     assert_int_equal(rp_pipeline_render(a, &o, &d, &res), RP_ERR_INPUT);
     assert_true(rp_test_diag_has(&d, "injected failure"));
     assert_null(res.written);
+    /* the PDF's document was begun early, on its worker, before the pages
+     * were laid out (render.h rp_render_early_start): failing in layout,
+     * it is freed (ASan: nothing leaks) and leaves no file */
+    assert_int_equal(rp_flate_workers_started(), threads + 1);
     /* Laid out before the render stage failed, not before. */
     if (stages[i] == RP_PIPELINE_RENDERED) assert_true(res.pages > 0);
     if (stages[i] == RP_PIPELINE_LOADED) assert_null(res.doc);

@@ -6,12 +6,14 @@
 #include <dirent.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1408,6 +1410,52 @@ static void test_flate_worker_same_bytes(void **state) {
   rp_flate_free(g);
 }
 
+/* A job the worker has not started is done by the caller that waits for
+ * it, with its own compressor, even while the thread is busy with another
+ * (render's end: both drain what is left): the thread held in a `make`
+ * until released, the second job is done (as rp_flate_deflate does it)
+ * while the first still is not. */
+static atomic_int hold_worker;
+
+static void sleep_ms(long ms) {
+  thrd_sleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}, NULL);
+}
+
+static bool held_make(rp_flate_job *job) {
+  (void)job;
+  for (int i = 0; i < 5000 && atomic_load(&hold_worker); i++) sleep_ms(1);
+  return true;
+}
+
+static void test_flate_wait_takes_job_while_busy(void **state) {
+  (void)state;
+  rp_flate *f = rp_flate_new(), *g = rp_flate_new();
+  rp_flate_worker *w = f && g ? rp_flate_worker_new(f) : NULL;
+  assert_non_null(w);
+  static const char text[] = "0 0 m 100 100 l S BT /F1 12 Tf (abc) Tj ET\n";
+  uint8_t in[4096];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)text[i % (sizeof text - 1)];
+  atomic_store(&hold_worker, 1);
+  rp_flate_job busy = {.make = held_make}, job = {.in = in, .len = sizeof in};
+  rp_flate_worker_push(w, &busy);
+  sleep_ms(20); /* the thread takes `busy` (if not, `job` is still taken here) */
+  rp_flate_worker_push(w, &job);
+  assert_true(rp_flate_worker_wait(w, &job));
+  assert_false(rp_flate_worker_done(w, &busy)); /* done here, not after it */
+  uint8_t *z;
+  size_t zlen;
+  assert_true(rp_flate_deflate(g, in, sizeof in, &z, &zlen));
+  assert_int_equal(job.out_len, zlen);
+  assert_memory_equal(job.out, z, zlen);
+  atomic_store(&hold_worker, 0);
+  assert_true(rp_flate_worker_wait(w, &busy));
+  rp_mem_free(z);
+  rp_mem_free(job.out);
+  rp_flate_worker_free(w);
+  rp_flate_free(f);
+  rp_flate_free(g);
+}
+
 static bool same_file(const char *a, const char *b) {
   size_t la, lb;
   char *x = slurp(a, &la), *y = slurp(b, &lb);
@@ -1528,6 +1576,144 @@ static void test_threaded_deflate_same_pdf(void **state) {
   run_free(&r);
 }
 
+/* The document made early (rp_render_early_start, while layout would run)
+ * and taken by the render: the same file as without it, its worker the
+ * render's (no second thread). Not taken — a PDF in another folder, an
+ * uncompressed one, or no render at all — it is freed whole and changes
+ * nothing; a streamed render takes it too. */
+static rp_status render_early(fixture *fx, const char *name, const char *early_at,
+                              bool uncompressed) {
+  rp_render_early *e = rp_render_early_start(early_at);
+  assert_non_null(e);
+  rp_render_opts o = {.source_date_epoch = "0", .early = e, .uncompressed = uncompressed};
+  rp_status st = rp_render_pdf(&fx->doc, &o, tmp_path(name), &fx->d);
+  rp_render_early_free(e);
+  return st;
+}
+
+static size_t entries_in(const char *dir) {
+  run_result r = run("ls -A '%s' | wc -l", dir);
+  size_t n = (size_t)atol(r.out);
+  run_free(&r);
+  return n;
+}
+
+static void test_early_document_taken(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  unsigned long before = rp_flate_workers_started();
+  assert_int_equal(render(fx, "late.pdf", "0"), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 1);
+  assert_int_equal(render_early(fx, "early.pdf", tmp_path("early.pdf"), false), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 2); /* the early one only */
+  assert_true(same_file(tmp_path("late.pdf"), tmp_path("early.pdf")));
+  /* another folder: not taken (the render starts its own worker) */
+  assert_int_equal(render_early(fx, "elsewhere.pdf", "/tmp/rp-early-elsewhere.pdf", false), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 4);
+  assert_true(same_file(tmp_path("late.pdf"), tmp_path("elsewhere.pdf")));
+  /* uncompressed: not taken; the same as such a file without it */
+  rp_render_opts u = {.source_date_epoch = "0", .uncompressed = true};
+  assert_int_equal(rp_render_pdf(&fx->doc, &u, tmp_path("plain.pdf"), &fx->d), RP_OK);
+  assert_int_equal(render_early(fx, "plain-early.pdf", tmp_path("plain-early.pdf"), true), RP_OK);
+  assert_true(same_file(tmp_path("plain.pdf"), tmp_path("plain-early.pdf")));
+  /* never taken: nothing left in the folder (the spool has no name) */
+  size_t files = entries_in(rp_test_tmpdir());
+  rp_render_early_free(rp_render_early_start(tmp_path("never.pdf")));
+  assert_int_equal(entries_in(rp_test_tmpdir()), files);
+  rp_render_early_free(NULL);
+  /* streamed, begun with it */
+  rp_render_early *e = rp_render_early_start(tmp_path("s.pdf"));
+  rp_render *r = NULL;
+  rp_render_opts o = {.source_date_epoch = "0", .early = e};
+  assert_int_equal(rp_render_begin(&o, tmp_path("early-streamed.pdf"), &fx->d, &r), RP_OK);
+  for (size_t i = 0; i < fx->doc.pages.len; i++) {
+    rp_layout_doc view = fx->doc;
+    view.pages.len = i + 1;
+    assert_int_equal(rp_render_page(r, &view, i), RP_OK);
+  }
+  assert_int_equal(rp_render_end(r, &fx->doc), RP_OK);
+  rp_render_early_free(e);
+  assert_int_equal(render_streamed(fx, "late-streamed.pdf"), RP_OK);
+  assert_true(same_file(tmp_path("late-streamed.pdf"), tmp_path("early-streamed.pdf")));
+  if (fx->d.errors + fx->d.warnings) rp_test_diag_dump(&fx->d);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+}
+
+/* Faults through the early document: with a fault armed it is made on this
+ * thread, so the Nth allocation of the two (the early document, then the
+ * render) fails in one place each time, N dense at first, then spread. A
+ * fault in the early document leaves none (NULL), and the render makes
+ * its own: the same file. A fault in the render ends it with an error (or
+ * one it does without: the pipeline then keeps no file, base/outfile);
+ * nothing leaks (ASan) and no thread is started. */
+static void test_early_document_faults(void **state) {
+  fixture *fx = *state;
+  build_text_doc(fx);
+  assert_int_equal(render(fx, "ref.pdf", "0"), RP_OK);
+  unsigned long threads = rp_flate_workers_started();
+  size_t none = 0, failed = 0;
+  for (unsigned long n = 1;; n += n < 64 ? 1 : n / 16) {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_mem_fail_after(n, false);
+    rp_render_early *e = rp_render_early_start(tmp_path("faulted.pdf"));
+    rp_render_opts o = {.source_date_epoch = "0", .early = e};
+    remove(tmp_path("faulted.pdf"));
+    rp_status st = rp_render_pdf(&fx->doc, &o, tmp_path("faulted.pdf"), &d);
+    rp_render_early_free(e);
+    bool hit = rp_mem_failed();
+    rp_mem_fail_after(0, false);
+    rp_mem_forget_failure();
+    if (!e || !hit) { /* no early document, or no fault at all: as ever */
+      assert_int_equal(st, RP_OK);
+      assert_true(same_file(tmp_path("ref.pdf"), tmp_path("faulted.pdf")));
+      none += !e;
+    } else if (st != RP_OK) {
+      assert_true(st == RP_ERR_INTERNAL || st == RP_ERR_INPUT);
+      assert_true(d.errors > 0);
+      failed++;
+    }
+    rp_diag_fini(&d);
+    if (!hit) break; /* past the last allocation */
+  }
+  assert_int_equal(rp_flate_workers_started(), threads);
+  assert_true(none >= 3 && failed > 50);
+}
+
+/* A held document's faces are made by render (pdf_font.c type0_new), not
+ * by libharu's HPDF_GetFont: the same file either way (RP_HPDF_FONTS=1
+ * asks for libharu's), for the full document (three faces, tracking, a
+ * chart's label centred by the face's widths) and for text drawn in every
+ * face with characters across the plane. */
+static void test_type0_fonts_as_libharu(void **state) {
+  fixture *fx = *state;
+  build_full_doc(fx);
+  rp_page *p = add_page(fx, "3");
+  add_text(fx, p, 72, 100, fx->italic, 11, NON_ASCII);
+  add_text(fx, p, 72, 120, fx->bold, 11, "Œuvre ß – “quoted” € ½ ﬁ ✓ \xef\xbf\xbd");
+  add_text(fx, p, 72, 140, fx->regular, 11, "~ {} | ^ ` \\ () ÿ Ā ő Ω");
+  rp_item *c = rp_page_add(fx->a, p, RP_ITEM_CHART);
+  c->x = 72, c->y = 300, c->w = 300, c->h = 150;
+  c->u.chart.kind = "pie";
+  c->u.chart.label = "Spend – £ by area";
+  assert_int_equal(setenv("RP_HPDF_FONTS", "1", 1), 0);
+  assert_int_equal(render(fx, "hpdf-fonts.pdf", "0"), RP_OK);
+  assert_int_equal(unsetenv("RP_HPDF_FONTS"), 0);
+  assert_int_equal(render(fx, "own-fonts.pdf", "0"), RP_OK);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  assert_true(same_file(tmp_path("hpdf-fonts.pdf"), tmp_path("own-fonts.pdf")));
+  run_result r = run("qpdf --check '%s'", tmp_path("own-fonts.pdf"));
+  assert_int_equal(r.status, 0);
+  run_free(&r);
+  r = run("pdffonts '%s' | grep -c 'CID TrueType *Identity-H *yes yes yes'",
+          tmp_path("own-fonts.pdf"));
+  assert_int_equal(atoi(r.out), 3);
+  run_free(&r);
+  r = run("pdftotext '%s' - | grep -c 'Spend – £ by area\\|Œuvre ß'", tmp_path("own-fonts.pdf"));
+  assert_int_equal(atoi(r.out), 2);
+  run_free(&r);
+}
+
 /* rp_pdf_clean_text (text passed on as it is when clean) gives what
  * rp_pdf_clean_utf8 gives, for every string of one or two bytes, every
  * three-byte one from E0-EF and F0, the characters around the edges of
@@ -1602,6 +1788,10 @@ int main(void) {
       cmocka_unit_test(test_flate_worker_same_bytes),
       cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
+      cmocka_unit_test(test_flate_wait_takes_job_while_busy),
+      cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_svg_parsed_once, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
