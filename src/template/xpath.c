@@ -167,9 +167,26 @@ static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, co
   return ok;
 }
 
+/* attr="text", or {text} when in a pattern: put together by hand, as
+ * printf cost a quarter of compiling the expressions. */
 static const char *describe(rp_layout_def *l, const char *attr, const char *text) {
-  if (attr) return rp_arena_printf(l->a, "%s=\"%s\"", attr, text);
-  return rp_arena_printf(l->a, "{%s}", text);
+  size_t na = attr ? strlen(attr) : 0, nt = strlen(text);
+  char *s = rp_arena_alloc_raw(l->a, na + nt + (attr ? 4 : 3));
+  if (!s) return NULL;
+  char *o = s;
+  if (attr) {
+    memcpy(o, attr, na);
+    o += na;
+    *o++ = '=';
+    *o++ = '"';
+  } else {
+    *o++ = '{';
+  }
+  memcpy(o, text, nt);
+  o += nt;
+  *o++ = attr ? '"' : '}';
+  *o = '\0';
+  return s;
 }
 
 xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {

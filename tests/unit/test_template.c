@@ -413,6 +413,76 @@ static void test_xpath_compiled_once(void **state) {
   world_fini(&w);
 }
 
+/* rp_def_attr reads a one-text attribute in place and leaves the rest to
+ * xmlGetNoNsProp: both give the same answer on every case the tree can hold
+ * (absent, empty, one text, a namespaced twin, a DTD's default), and the
+ * arena copy is the caller's. */
+static void test_def_attr_as_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE t [<!ATTLIST e dflt CDATA \"from-dtd\">]>\n"
+      "<t xmlns:x=\"urn:x\"><e a=\"one\" empty=\"\" x:a=\"ns\" amp=\"a&amp;b&#x41;\"/>"
+      "<f x:b=\"only-ns\" c=\"c\"/></t>";
+  static const char *const names[] = {"a", "empty", "amp", "dflt", "b", "c", "missing"};
+  xmlDocPtr doc = xmlReadMemory(xml, (int)sizeof xml - 1, "t.xml", NULL, XML_PARSE_NONET);
+  assert_non_null(doc);
+  world w;
+  world_init(&w);
+  rp_layout_def l = {.a = w.a, .d = &w.d, .path = "t.xml"};
+  for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+      xmlChar *want = xmlGetNoNsProp(n, (const xmlChar *)names[i]);
+      const char *got = rp_def_attr(&l, n, names[i]);
+      if (!want) {
+        assert_null(got);
+      } else {
+        assert_non_null(got);
+        assert_string_equal(got, (const char *)want);
+        assert_ptr_not_equal(got, (const char *)want);
+      }
+      xmlFree(want);
+    }
+  }
+  /* the cases that matter, spelt out */
+  xmlNode *e = xmlDocGetRootElement(doc)->children;
+  assert_string_equal(rp_def_attr(&l, e, "a"), "one");
+  assert_string_equal(rp_def_attr(&l, e, "empty"), "");
+  assert_string_equal(rp_def_attr(&l, e, "amp"), "a&bA");
+  assert_string_equal(rp_def_attr(&l, e, "dflt"), "from-dtd");
+  assert_null(rp_def_attr(&l, e->next, "b"));
+  assert_int_equal(w.d.count, 0);
+  world_fini(&w);
+  xmlFreeDoc(doc);
+}
+
+/* An expression's description in messages: attr="text", or {text} in a
+ * pattern. */
+static void test_xexpr_where(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, rp_test_src("layouts/annual-review.xml"), &w.d, &w.l),
+                   RP_OK);
+  rp_layout_def *l = w.l;
+  l->d = &w.d; /* as while loading */
+  xmlNode *n = xmlDocGetRootElement(l->doc);
+  const rp_xexpr *e = rp_xexpr_compile(l, n, "select", "people/person[@role='chair']", NULL);
+  assert_non_null(e);
+  assert_string_equal(e->where, "select=\"people/person[@role='chair']\"");
+  const rp_avt *t = rp_avt_compile(l, n, NULL, "Hello {name}!", RP_AVT_CONTENT, NULL);
+  assert_non_null(t);
+  assert_int_equal(t->n, 3);
+  assert_non_null(t->parts[1].expr);
+  assert_string_equal(t->parts[1].expr->where, "{name}");
+  e = rp_xexpr_compile(l, n, NULL, "count(x)", NULL);
+  assert_non_null(e);
+  assert_string_equal(e->where, "{count(x)}");
+  assert_int_equal(w.d.count, 0);
+  l->d = NULL;
+  world_fini(&w);
+}
+
 /* ---- styles and masters ------------------------------------------------------ */
 
 static void test_style_inheritance(void **state) {
@@ -2930,6 +3000,8 @@ int main(void) {
       cmocka_unit_test(test_units_pages),
       cmocka_unit_test(test_date_and_number_helpers),
       cmocka_unit_test(test_xpath_compiled_once),
+      cmocka_unit_test(test_def_attr_as_libxml2),
+      cmocka_unit_test(test_xexpr_where),
       cmocka_unit_test(test_style_inheritance),
       cmocka_unit_test(test_char_styles_over_heading),
       cmocka_unit_test(test_style_cycle),
