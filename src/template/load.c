@@ -172,7 +172,8 @@ bool rp_def_xpath(rp_layout_def *l, const char *text, xmlXPathCompExprPtr *out) 
     if (owned) l->comps.len--;
     return rp_def_out_of_memory(l);
   }
-  xmlXPathCompExprPtr comp = rp_xpath_compile(l->xp, text);
+  xmlXPathCompExprPtr comp = l->ahead ? rp_xpath_ahead_take(l->ahead, text) : NULL;
+  if (!comp) comp = rp_xpath_compile(l->xp, text);
   if (!comp) {
     l->comps.len--;
     return true;
@@ -510,10 +511,18 @@ rp_xml_schema rp_layout_schema(void) {
 }
 
 rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out) {
+  return rp_layout_def_load_ahead(a, path, d, NULL, out);
+}
+
+rp_status rp_layout_def_load_ahead(rp_arena *a, const char *path, rp_diag *d, rp_xpath_ahead *ahead,
+                                   rp_layout_def **out) {
   *out = NULL;
   size_t errors = d->errors;
   rp_layout_def *l = rp_arena_alloc(a, sizeof *l);
-  if (!l) return rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+  if (!l) {
+    rp_xpath_ahead_close(ahead);
+    return rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+  }
   l->a = a;
   l->d = d;
   l->path = rp_arena_strdup(a, path);
@@ -534,6 +543,9 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   }
   st = load_base(l, &schema);
   if (st != RP_OK) goto fail;
+  /* valid: the other thread may read the trees, as this one, till closed */
+  if (ahead) rp_xpath_ahead_give(ahead, l->doc, l->base_doc);
+  l->ahead = ahead;
   l->xp = xmlXPathNewContext(NULL);
   if (!l->xp) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
@@ -543,6 +555,8 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   l->xp->userData = l;
 
   st = load_body(l, d);
+  rp_xpath_ahead_close(ahead); /* before the trees may go */
+  l->ahead = NULL;
   if (st == RP_OK && d->errors != errors) st = rp_diag_status(d);
   if (st != RP_OK) goto fail;
   l->d = NULL;
@@ -550,6 +564,7 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   return RP_OK;
 
 fail:
+  rp_xpath_ahead_close(ahead);
   rp_layout_def_free(l);
   if (st == RP_OK) st = RP_ERR_INPUT;
   return st;
