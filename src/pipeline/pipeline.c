@@ -669,8 +669,9 @@ typedef struct content_job {
   pthread_mutex_t mu; /* over loaded, told and what follows */
   pthread_cond_t cv;
   bool loaded, told;
-  bool release;       /* the compiled schemas, for the thread to release */
-  xmlDocPtr trees[2]; /* the layout's trees, for the thread to free */
+  bool release;          /* the compiled schemas, for the thread to release */
+  xmlDocPtr trees[2];    /* the layout's trees, for the thread to free */
+  rp_xpath_ahead *ahead; /* the layout's expressions, compiled there once idle */
 } content_job;
 
 /* Heap this thread faults in (rp_mem_prefault) for both: before the
@@ -694,10 +695,13 @@ static void *load_content(void *user) {
   j->loaded = true;
   pthread_cond_broadcast(&j->cv);
   pthread_mutex_unlock(&j->mu);
+  /* while the other compiles templates; returns once it is done loading */
+  if (j->ahead) rp_xpath_ahead_run(j->ahead);
   if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   pthread_mutex_lock(&j->mu);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
+  rp_xpath_ahead_free(j->ahead); /* closed before told */
   for (int i = 0; i < 2; i++) xmlFreeDoc(j->trees[i]);
   if (j->release) rp_xml_schemas_release(); /* safe beside a validation (xml.c) */
   return NULL;
@@ -731,10 +735,13 @@ static void load_end(content_job *j) {
   j->started = false;
 }
 
+/* `ahead` (NULL: none) closed when this returns. */
 static rp_status load_layout(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
-                             rp_layout_def **layout, const char **path) {
+                             rp_xpath_ahead *ahead, rp_layout_def **layout, const char **path) {
   rp_status st = rp_layout_find(a, o->layout ? o->layout : "annual-review", d, path);
-  return st == RP_OK ? rp_layout_def_load(a, *path, d, layout) : st;
+  if (st == RP_OK) st = rp_layout_def_load_ahead(a, *path, d, ahead, layout);
+  rp_xpath_ahead_close(ahead);
+  return st;
 }
 
 /* The content, then the layout, as if loaded one after the other: the
@@ -764,6 +771,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
     mallopt(M_ARENA_MAX, 1);
     rp_xml_init();
     j->layout_schema = rp_layout_schema();
+    j->ahead = rp_xpath_ahead_new(); /* NULL: compiled here, as without the thread */
     diag_like(&j->d, d);
     two = pthread_mutex_init(&j->mu, NULL) == 0;
     if (two && pthread_cond_init(&j->cv, NULL) != 0) {
@@ -776,7 +784,11 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
       two = false;
     }
     j->started = two;
-    if (!two) rp_diag_fini(&j->d);
+    if (!two) {
+      rp_diag_fini(&j->d);
+      rp_xpath_ahead_free(j->ahead);
+      j->ahead = NULL;
+    }
   }
   *threads = two;
   rp_status st;
@@ -787,7 +799,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
     diag_like(&dl, d);
     rp_layout_def *l = NULL;
     const char *path = NULL;
-    rp_status lst = load_layout(a, o, &dl, &l, &path);
+    rp_status lst = load_layout(a, o, &dl, j->ahead, &l, &path);
     load_wait(j);
     bool quiet = j->d.count == 0 && j->d.dropped == 0 && j->d.errors == 0 && j->d.warnings == 0;
     rp_diag_append(d, &j->d);
@@ -814,7 +826,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
   }
   rp_arena_free(model_arena);
   if (*content) (*content)->model = NULL;
-  if (st == RP_OK && !two) st = load_layout(a, o, d, layout, layout_path);
+  if (st == RP_OK && !two) st = load_layout(a, o, d, NULL, layout, layout_path);
   return st;
 }
 

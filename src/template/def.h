@@ -644,6 +644,7 @@ struct rp_layout_def {
     size_t cap, used; /* cap a power of two, or 0 */
   } xmemo;
   xmlXPathContextPtr xp; /* for compiling */
+  rp_xpath_ahead *ahead; /* expressions compiled ahead, while loading (or NULL) */
   char xp_err[256];
   int xp_err_code, xp_err_pos;
   const rp_avt *info_title, *info_author, *info_subject, *info_keywords;
@@ -652,6 +653,13 @@ struct rp_layout_def {
   rp_notes_def notes; /* <notes>, or the defaults */
   bool notes_declared;
 };
+
+/* The layout's trees, validated, to compile expressions from ahead (xpath.c). */
+void rp_xpath_ahead_give(rp_xpath_ahead *x, const xmlDoc *doc, const xmlDoc *base);
+/* The compiled `text`, now the caller's, if compiled ahead; else NULL. */
+xmlXPathCompExprPtr rp_xpath_ahead_take(rp_xpath_ahead *x, const char *text);
+/* How many were taken (tests). */
+size_t rp_xpath_ahead_taken(rp_xpath_ahead *x);
 
 /* load.c: where a layout node came from, and reporting against it. */
 const char *rp_def_file(rp_layout_def *l, const xmlNode *n);

@@ -81,7 +81,34 @@ bool rp_def_out_of_memory(rp_layout_def *l) {
   return false;
 }
 
+/* The value of `n`'s attribute `name` (no namespace) as the tree holds it,
+ * when that is one text: what xmlGetNoNsProp returns, read in place (its
+ * copy, and a second walk for an absent one, were a sixth of compiling the
+ * templates). *found says whether there is no other answer: else the
+ * attribute has several children, or a DTD may give it a default. */
+static const char *attr_text(const xmlNode *n, const char *name, bool *found) {
+  *found = false;
+  if (!n || n->type != XML_ELEMENT_NODE) return NULL;
+  for (const xmlAttr *at = n->properties; at; at = at->next) {
+    if (at->ns || strcmp((const char *)at->name, name) != 0) continue;
+    const xmlNode *t = at->children;
+    *found = t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
+             t->content;
+    return *found ? (const char *)t->content : NULL;
+  }
+  *found = !n->doc || (!n->doc->intSubset && !n->doc->extSubset);
+  return NULL;
+}
+
 const char *rp_def_attr(rp_layout_def *l, const xmlNode *n, const char *name) {
+  bool found;
+  const char *text = attr_text(n, name, &found);
+  if (found) {
+    if (!text) return NULL;
+    const char *s = rp_arena_strdup(l->a, text);
+    if (!s) rp_def_out_of_memory(l); /* never mistaken for an absent attribute */
+    return s;
+  }
   xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
   if (!v) {
     /* there, but libxml2's copy of it failed: never taken for absent (the
@@ -145,7 +172,8 @@ bool rp_def_xpath(rp_layout_def *l, const char *text, xmlXPathCompExprPtr *out) 
     if (owned) l->comps.len--;
     return rp_def_out_of_memory(l);
   }
-  xmlXPathCompExprPtr comp = rp_xpath_compile(l->xp, text);
+  xmlXPathCompExprPtr comp = l->ahead ? rp_xpath_ahead_take(l->ahead, text) : NULL;
+  if (!comp) comp = rp_xpath_compile(l->xp, text);
   if (!comp) {
     l->comps.len--;
     return true;
@@ -483,10 +511,18 @@ rp_xml_schema rp_layout_schema(void) {
 }
 
 rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out) {
+  return rp_layout_def_load_ahead(a, path, d, NULL, out);
+}
+
+rp_status rp_layout_def_load_ahead(rp_arena *a, const char *path, rp_diag *d, rp_xpath_ahead *ahead,
+                                   rp_layout_def **out) {
   *out = NULL;
   size_t errors = d->errors;
   rp_layout_def *l = rp_arena_alloc(a, sizeof *l);
-  if (!l) return rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+  if (!l) {
+    rp_xpath_ahead_close(ahead);
+    return rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
+  }
   l->a = a;
   l->d = d;
   l->path = rp_arena_strdup(a, path);
@@ -507,6 +543,9 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   }
   st = load_base(l, &schema);
   if (st != RP_OK) goto fail;
+  /* valid: the other thread may read the trees, as this one, till closed */
+  if (ahead) rp_xpath_ahead_give(ahead, l->doc, l->base_doc);
+  l->ahead = ahead;
   l->xp = xmlXPathNewContext(NULL);
   if (!l->xp) {
     st = rp_diag_error(d, RP_ERR_INTERNAL, path, 0, 0, "out of memory");
@@ -516,6 +555,8 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   l->xp->userData = l;
 
   st = load_body(l, d);
+  rp_xpath_ahead_close(ahead); /* before the trees may go */
+  l->ahead = NULL;
   if (st == RP_OK && d->errors != errors) st = rp_diag_status(d);
   if (st != RP_OK) goto fail;
   l->d = NULL;
@@ -523,6 +564,7 @@ rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layou
   return RP_OK;
 
 fail:
+  rp_xpath_ahead_close(ahead);
   rp_layout_def_free(l);
   if (st == RP_OK) st = RP_ERR_INPUT;
   return st;

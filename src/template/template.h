@@ -34,6 +34,32 @@ typedef struct rp_layout_def rp_layout_def;
  * with every problem found recorded in `d`, and *out is NULL. */
 rp_status rp_layout_def_load(rp_arena *a, const char *path, rp_diag *d, rp_layout_def **out);
 
+/* The layout's XPath expressions compiled ahead, on another thread, while
+ * this one loads the layout: compiling them is a third of compiling the
+ * templates. The other thread runs rp_xpath_ahead_run once it has nothing
+ * else to do; it waits there for the layout's validated trees, compiles
+ * what their attributes and texts hold as expressions (those of select=,
+ * test=, match=, by= and group-by=, and the {…} parts of patterns), and
+ * returns once it has compiled them all or the loading is over.
+ * rp_layout_def_load_ahead takes each one it needs (compiling it itself
+ * when it is not there yet), so the def is the same as without. Mistakes
+ * are never kept: the loading compiles those itself, for their message.
+ * rp_xpath_ahead_new gives NULL when out of memory (then: none). */
+typedef struct rp_xpath_ahead rp_xpath_ahead;
+rp_xpath_ahead *rp_xpath_ahead_new(void);
+void rp_xpath_ahead_run(rp_xpath_ahead *x);
+/* The loading is over (its trees may be freed once this returns): waits
+ * for the other thread to be out of them; may be called more than once. */
+void rp_xpath_ahead_close(rp_xpath_ahead *x);
+/* Frees what was compiled and not taken; once closed, and run done or not
+ * to come. Accepts NULL. */
+void rp_xpath_ahead_free(rp_xpath_ahead *x);
+
+/* rp_layout_def_load, its expressions taken from `ahead` (NULL: none) when
+ * compiled there first; closes it before returning. */
+rp_status rp_layout_def_load_ahead(rp_arena *a, const char *path, rp_diag *d, rp_xpath_ahead *ahead,
+                                   rp_layout_def **out);
+
 /* The layout language's schema, with its quicker variant (base/xml.h). */
 rp_xml_schema rp_layout_schema(void);
 

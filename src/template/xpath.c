@@ -16,6 +16,7 @@
  * the code, and the generic handler is captured while a binding runs. */
 #include <libxml/hash.h>
 #include <libxml/xpathInternals.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,9 +168,26 @@ static bool scan_names(rp_layout_def *l, const xmlNode *n, const char *where, co
   return ok;
 }
 
+/* attr="text", or {text} when in a pattern: put together by hand, as
+ * printf cost a quarter of compiling the expressions. */
 static const char *describe(rp_layout_def *l, const char *attr, const char *text) {
-  if (attr) return rp_arena_printf(l->a, "%s=\"%s\"", attr, text);
-  return rp_arena_printf(l->a, "{%s}", text);
+  size_t na = attr ? strlen(attr) : 0, nt = strlen(text);
+  char *s = rp_arena_alloc_raw(l->a, na + nt + (attr ? 4 : 3));
+  if (!s) return NULL;
+  char *o = s;
+  if (attr) {
+    memcpy(o, attr, na);
+    o += na;
+    *o++ = '=';
+    *o++ = '"';
+  } else {
+    *o++ = '{';
+  }
+  memcpy(o, text, nt);
+  o += nt;
+  *o++ = attr ? '"' : '}';
+  *o = '\0';
+  return s;
 }
 
 xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {
@@ -366,6 +384,217 @@ const rp_avt *rp_avt_compile(rp_layout_def *l, const xmlNode *n, const char *att
   if (t->n == 0) t->constant = "";
   if (t->n == 1 && t->parts[0].lit) t->constant = t->parts[0].lit;
   return t;
+}
+
+/* ---- compiled ahead (template.h) -------------------------------------------- */
+
+/* What the other thread compiled, by text: an open-addressed table, filled
+ * there and taken from here (a taken slot keeps its text, so it is not
+ * compiled again). Everything under `mu`. */
+struct rp_xpath_ahead {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  const xmlDoc *docs[2];
+  bool given, closed, running;
+  char **texts;               /* NULL: a free slot */
+  xmlXPathCompExprPtr *comps; /* NULL: taken (or none) */
+  size_t cap;                 /* a power of two, or 0 */
+  size_t taken;
+};
+
+typedef struct span {
+  const char *s;
+  size_t n;
+} span;
+
+rp_xpath_ahead *rp_xpath_ahead_new(void) {
+  rp_xpath_ahead *x = rp_mem_calloc(1, sizeof *x);
+  if (!x) return NULL;
+  if (pthread_mutex_init(&x->mu, NULL) != 0) {
+    rp_mem_free(x);
+    return NULL;
+  }
+  if (pthread_cond_init(&x->cv, NULL) != 0) {
+    pthread_mutex_destroy(&x->mu);
+    rp_mem_free(x);
+    return NULL;
+  }
+  return x;
+}
+
+/* Gives the validated trees (`base` may be NULL) to the other thread. */
+void rp_xpath_ahead_give(rp_xpath_ahead *x, const xmlDoc *doc, const xmlDoc *base) {
+  pthread_mutex_lock(&x->mu);
+  if (!x->closed) {
+    x->docs[0] = doc;
+    x->docs[1] = base;
+    x->given = true;
+    pthread_cond_broadcast(&x->cv);
+  }
+  pthread_mutex_unlock(&x->mu);
+}
+
+void rp_xpath_ahead_close(rp_xpath_ahead *x) {
+  if (!x) return;
+  pthread_mutex_lock(&x->mu);
+  x->closed = true;
+  pthread_cond_broadcast(&x->cv);
+  while (x->running) pthread_cond_wait(&x->cv, &x->mu);
+  pthread_mutex_unlock(&x->mu);
+}
+
+void rp_xpath_ahead_free(rp_xpath_ahead *x) {
+  if (!x) return;
+  for (size_t i = 0; i < x->cap; i++) {
+    rp_mem_free(x->texts[i]);
+    xmlXPathFreeCompExpr(x->comps[i]);
+  }
+  rp_mem_free(x->texts);
+  rp_mem_free(x->comps);
+  pthread_cond_destroy(&x->cv);
+  pthread_mutex_destroy(&x->mu);
+  rp_mem_free(x);
+}
+
+/* The slot of the text [s, s + n), or the free one it would take. */
+static size_t ahead_slot(const rp_xpath_ahead *x, const char *s, size_t n) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+  size_t mask = x->cap - 1, i = h & mask;
+  while (x->texts[i] && (strncmp(x->texts[i], s, n) != 0 || x->texts[i][n])) i = (i + 1) & mask;
+  return i;
+}
+
+xmlXPathCompExprPtr rp_xpath_ahead_take(rp_xpath_ahead *x, const char *text) {
+  xmlXPathCompExprPtr comp = NULL;
+  pthread_mutex_lock(&x->mu);
+  if (x->cap) {
+    size_t i = ahead_slot(x, text, strlen(text));
+    comp = x->comps[i];
+    x->comps[i] = NULL;
+    if (comp) x->taken++;
+  }
+  pthread_mutex_unlock(&x->mu);
+  return comp;
+}
+
+size_t rp_xpath_ahead_taken(rp_xpath_ahead *x) {
+  pthread_mutex_lock(&x->mu);
+  size_t n = x->taken;
+  pthread_mutex_unlock(&x->mu);
+  return n;
+}
+
+typedef struct spans {
+  span *v;
+  size_t n, cap;
+} spans;
+
+static bool add_span(spans *out, const char *s, size_t n) {
+  if (out->n == out->cap) {
+    size_t cap = out->cap ? out->cap * 2 : 256;
+    span *v = rp_mem_reallocarray(out->v, cap, sizeof *v);
+    if (!v) return false;
+    out->v = v;
+    out->cap = cap;
+  }
+  out->v[out->n++] = (span){s, n};
+  return true;
+}
+
+/* The {…} parts of a pattern, found as rp_avt_compile finds them. */
+static bool avt_spans(const char *text, spans *out) {
+  for (const char *p = text; *p;) {
+    if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+      p += 2;
+      continue;
+    }
+    if (*p == '}') return true;
+    if (*p != '{') {
+      p++;
+      continue;
+    }
+    const char *end = expr_end(p + 1);
+    if (!end) return true;
+    size_t n = (size_t)(end - p - 1);
+    if (!is_page_variable(p + 1, n) && strspn(p + 1, " \t\r\n") < n && !add_span(out, p + 1, n))
+      return false;
+    p = end + 1;
+  }
+  return true;
+}
+
+/* Attributes whose whole value is an expression (rp_def_expr_attr's). */
+static bool expr_attr(const char *name) {
+  return strcmp(name, "select") == 0 || strcmp(name, "test") == 0 || strcmp(name, "match") == 0 ||
+         strcmp(name, "by") == 0 || strcmp(name, "group-by") == 0;
+}
+
+/* What `doc` may hold as expressions, in document order (as compiled). */
+static bool doc_spans(const xmlDoc *doc, spans *out) {
+  const xmlNode *root = xmlDocGetRootElement(doc), *n = root;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE) {
+      for (const xmlAttr *at = n->properties; at; at = at->next) {
+        const xmlNode *t = at->children;
+        if (at->ns || !t || t->next || t->type != XML_TEXT_NODE || !t->content) continue;
+        const char *v = (const char *)t->content;
+        bool ok = expr_attr((const char *)at->name) ? add_span(out, v, strlen(v))
+                  : strchr(v, '{')                  ? avt_spans(v, out)
+                                                    : true;
+        if (!ok) return false;
+      }
+    } else if (n->type == XML_TEXT_NODE && n->content && strchr((const char *)n->content, '{')) {
+      if (!avt_spans((const char *)n->content, out)) return false;
+    }
+    /* next in document order */
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      continue;
+    }
+    while (n != root && !n->next) n = n->parent;
+    n = n == root ? NULL : n->next;
+  }
+  return true;
+}
+
+static void ignore_compile_error(void *user, error_ptr e) { (void)user, (void)e; }
+
+void rp_xpath_ahead_run(rp_xpath_ahead *x) {
+  pthread_mutex_lock(&x->mu);
+  while (!x->given && !x->closed) pthread_cond_wait(&x->cv, &x->mu);
+  x->running = !x->closed;
+  pthread_mutex_unlock(&x->mu);
+  if (!x->running) return;
+  spans todo = {0};
+  bool ok = true;
+  for (int i = 0; i < 2 && ok; i++)
+    if (x->docs[i]) ok = doc_spans(x->docs[i], &todo);
+  size_t cap = 16;
+  while (cap < todo.n * 2) cap *= 2;
+  char **texts = ok ? rp_mem_calloc(cap, sizeof *texts) : NULL;
+  xmlXPathCompExprPtr *comps = texts ? rp_mem_calloc(cap, sizeof *comps) : NULL;
+  xmlXPathContextPtr ctx = comps ? xmlXPathNewContext(NULL) : NULL;
+  if (ctx) ctx->error = ignore_compile_error;
+  pthread_mutex_lock(&x->mu);
+  if (ctx) x->texts = texts, x->comps = comps, x->cap = cap;
+  for (size_t i = 0; ctx && i < todo.n && !x->closed; i++) {
+    size_t at = ahead_slot(x, todo.v[i].s, todo.v[i].n);
+    if (x->texts[at]) continue; /* compiled already (or tried) */
+    pthread_mutex_unlock(&x->mu);
+    char *text = rp_mem_strndup(todo.v[i].s, todo.v[i].n);
+    xmlXPathCompExprPtr comp = text ? rp_xpath_compile(ctx, text) : NULL;
+    pthread_mutex_lock(&x->mu);
+    if (!text) break;
+    x->texts[at] = text; /* the slot is still free: only this thread fills */
+    x->comps[at] = comp; /* NULL when it does not compile: left to the loading */
+  }
+  x->running = false;
+  pthread_cond_broadcast(&x->cv);
+  pthread_mutex_unlock(&x->mu);
+  xmlXPathFreeContext(ctx);
+  if (!ctx) rp_mem_free(texts), rp_mem_free(comps);
+  rp_mem_free(todo.v);
 }
 
 /* ---- evaluation ------------------------------------------------------------ */

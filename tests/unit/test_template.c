@@ -10,6 +10,7 @@
  * straight into an rp_content: binding reads only its tree and path. */
 #include <malloc.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,199 @@ static void test_xpath_compiled_once(void **state) {
   assert_int_equal(l->comps.len, seen);
   l->d = NULL;
   world_fini(&w);
+}
+
+/* rp_def_attr reads a one-text attribute in place and leaves the rest to
+ * xmlGetNoNsProp: both give the same answer on every case the tree can hold
+ * (absent, empty, one text, a namespaced twin, a DTD's default), and the
+ * arena copy is the caller's. */
+static void test_def_attr_as_libxml2(void **state) {
+  (void)state;
+  static const char xml[] =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE t [<!ATTLIST e dflt CDATA \"from-dtd\">]>\n"
+      "<t xmlns:x=\"urn:x\"><e a=\"one\" empty=\"\" x:a=\"ns\" amp=\"a&amp;b&#x41;\"/>"
+      "<f x:b=\"only-ns\" c=\"c\"/></t>";
+  static const char *const names[] = {"a", "empty", "amp", "dflt", "b", "c", "missing"};
+  xmlDocPtr doc = xmlReadMemory(xml, (int)sizeof xml - 1, "t.xml", NULL, XML_PARSE_NONET);
+  assert_non_null(doc);
+  world w;
+  world_init(&w);
+  rp_layout_def l = {.a = w.a, .d = &w.d, .path = "t.xml"};
+  for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+      xmlChar *want = xmlGetNoNsProp(n, (const xmlChar *)names[i]);
+      const char *got = rp_def_attr(&l, n, names[i]);
+      if (!want) {
+        assert_null(got);
+      } else {
+        assert_non_null(got);
+        assert_string_equal(got, (const char *)want);
+        assert_ptr_not_equal(got, (const char *)want);
+      }
+      xmlFree(want);
+    }
+  }
+  /* the cases that matter, spelt out */
+  xmlNode *e = xmlDocGetRootElement(doc)->children;
+  assert_string_equal(rp_def_attr(&l, e, "a"), "one");
+  assert_string_equal(rp_def_attr(&l, e, "empty"), "");
+  assert_string_equal(rp_def_attr(&l, e, "amp"), "a&bA");
+  assert_string_equal(rp_def_attr(&l, e, "dflt"), "from-dtd");
+  assert_null(rp_def_attr(&l, e->next, "b"));
+  assert_int_equal(w.d.count, 0);
+  world_fini(&w);
+  xmlFreeDoc(doc);
+}
+
+/* An expression's description in messages: attr="text", or {text} in a
+ * pattern. */
+static void test_xexpr_where(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  assert_int_equal(rp_layout_def_load(w.a, rp_test_src("layouts/annual-review.xml"), &w.d, &w.l),
+                   RP_OK);
+  rp_layout_def *l = w.l;
+  l->d = &w.d; /* as while loading */
+  xmlNode *n = xmlDocGetRootElement(l->doc);
+  const rp_xexpr *e = rp_xexpr_compile(l, n, "select", "people/person[@role='chair']", NULL);
+  assert_non_null(e);
+  assert_string_equal(e->where, "select=\"people/person[@role='chair']\"");
+  const rp_avt *t = rp_avt_compile(l, n, NULL, "Hello {name}!", RP_AVT_CONTENT, NULL);
+  assert_non_null(t);
+  assert_int_equal(t->n, 3);
+  assert_non_null(t->parts[1].expr);
+  assert_string_equal(t->parts[1].expr->where, "{name}");
+  e = rp_xexpr_compile(l, n, NULL, "count(x)", NULL);
+  assert_non_null(e);
+  assert_string_equal(e->where, "{count(x)}");
+  assert_int_equal(w.d.count, 0);
+  l->d = NULL;
+  world_fini(&w);
+}
+
+/* ---- expressions compiled ahead (pipeline.c's content thread) -------------- */
+
+static void *run_ahead(void *x) {
+  rp_xpath_ahead_run(x);
+  return NULL;
+}
+
+/* The diag entries of two loads, the same in order, file, line and text. */
+static void expect_same_diag(const rp_diag *x, const rp_diag *y) {
+  assert_int_equal(x->count, y->count);
+  assert_int_equal(x->errors, y->errors);
+  for (size_t i = 0; i < x->count; i++) {
+    const rp_diag_entry *a = &x->entries[i], *b = &y->entries[i];
+    assert_int_equal(a->line, b->line);
+    assert_string_equal(a->file ? a->file : "", b->file ? b->file : "");
+    assert_string_equal(a->message, b->message);
+  }
+}
+
+/* The same expressions, by text, in both defs. */
+static void expect_same_exprs(rp_layout_def *x, rp_layout_def *y) {
+  assert_int_equal(x->comps.len, y->comps.len);
+  size_t n = y->comps.len;
+  for (size_t i = 0; i < x->xmemo.cap; i++) {
+    if (!x->xmemo.texts[i]) continue;
+    xmlXPathCompExprPtr c = NULL;
+    assert_true(rp_def_xpath(y, x->xmemo.texts[i], &c));
+    assert_non_null(c);
+    assert_int_equal(y->comps.len, n); /* there already */
+  }
+}
+
+/* A layout loaded with its expressions compiled ahead on another thread is
+ * the one loaded without (rp_layout_def_load_ahead takes them as they come,
+ * compiles the rest); a layout with mistakes says the same: schema errors
+ * alone when the schema refuses it (its templates' mistakes too are never
+ * reported), XPath and other mistakes as without. */
+static void test_xpath_ahead(void **state) {
+  (void)state;
+  /* a layout whose templates have mistakes, and that the schema refuses */
+  char bad_path[4200];
+  snprintf(bad_path, sizeof bad_path, "%s", fixture("errors-and-schema.xml"));
+  {
+    FILE *in = fopen(fixture("errors.xml"), "r"), *out = fopen(bad_path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[2048];
+    while (fgets(line, sizeof line, in)) {
+      char *root = strstr(line, "<layout ");
+      if (root)
+        fprintf(out, "%.*s<layout nosuchattr=\"1\" %s", (int)(root - line), line, root + 8);
+      else
+        fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+  }
+  const char *paths[] = {rp_test_src("layouts/annual-review.xml"),
+                         rp_test_src("layouts/deck.xml"),
+                         fixture("extends.xml"),
+                         fixture("errors.xml"),
+                         fixture("bad-xpath.xml"),
+                         fixture("schema.xml"),
+                         bad_path};
+  for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+    world plain, with;
+    world_init(&plain);
+    world_init(&with);
+    rp_status want = rp_layout_def_load(plain.a, paths[k], &plain.d, &plain.l);
+    rp_xpath_ahead *x = rp_xpath_ahead_new();
+    assert_non_null(x);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, run_ahead, x), 0);
+    rp_status got = rp_layout_def_load_ahead(with.a, paths[k], &with.d, x, &with.l);
+    assert_int_equal(pthread_join(t, NULL), 0); /* closed: it has returned */
+    assert_int_equal(got, want);
+    expect_same_diag(&plain.d, &with.d);
+    if (want == RP_OK) expect_same_exprs(plain.l, with.l);
+    rp_xpath_ahead_free(x);
+    if (k == sizeof paths / sizeof paths[0] - 1) {
+      /* the schema's messages alone: none of its templates' */
+      assert_null(entry_with(&with.d, "nosuchcolour"));
+      assert_non_null(entry_with(&with.d, "nosuchattr"));
+    }
+    world_fini(&plain);
+    world_fini(&with);
+  }
+
+  /* Compiled ahead in full (the other thread first): every expression the
+   * layout holds is taken from there, none compiled twice; the loading
+   * compiles only the one it makes itself (<notes>' title, label('notes')). */
+  world plain, with;
+  world_init(&plain);
+  world_init(&with);
+  const char *ar = rp_test_src("layouts/annual-review.xml");
+  assert_int_equal(rp_layout_def_load(plain.a, ar, &plain.d, &plain.l), RP_OK);
+  rp_xpath_ahead *x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  rp_xpath_ahead_give(x, plain.l->doc, plain.l->base_doc);
+  rp_xpath_ahead_run(x);
+  assert_int_equal(rp_layout_def_load_ahead(with.a, ar, &with.d, x, &with.l), RP_OK);
+  expect_same_exprs(plain.l, with.l);
+  assert_int_equal(rp_xpath_ahead_taken(x), with.l->comps.len - 1);
+  xmlXPathCompExprPtr notes = NULL;
+  size_t before = with.l->comps.len;
+  assert_true(rp_def_xpath(with.l, "label('notes')", &notes));
+  assert_non_null(notes);
+  assert_int_equal(with.l->comps.len, before);
+  rp_xpath_ahead_free(x);
+  world_fini(&plain);
+  world_fini(&with);
+
+  /* closed before any tree was given (no layout found): it returns */
+  x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, run_ahead, x), 0);
+  rp_xpath_ahead_close(x);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(rp_xpath_ahead_taken(x), 0);
+  rp_xpath_ahead_free(x);
 }
 
 /* ---- styles and masters ------------------------------------------------------ */
@@ -3160,6 +3354,9 @@ int main(void) {
       cmocka_unit_test(test_units_pages),
       cmocka_unit_test(test_date_and_number_helpers),
       cmocka_unit_test(test_xpath_compiled_once),
+      cmocka_unit_test(test_def_attr_as_libxml2),
+      cmocka_unit_test(test_xexpr_where),
+      cmocka_unit_test(test_xpath_ahead),
       cmocka_unit_test(test_style_inheritance),
       cmocka_unit_test(test_char_styles_over_heading),
       cmocka_unit_test(test_style_cycle),
