@@ -205,6 +205,79 @@ void rp_diag_append(rp_diag *to, rp_diag *from) {
   from->status = RP_OK;
 }
 
+rp_diag_mark rp_diag_mark_of(const rp_diag *d) {
+  return (rp_diag_mark){d->count, d->errors, d->warnings, d->dropped, d->status};
+}
+
+static void entry_free(rp_diag_entry *e) {
+  rp_mem_free(e->file);
+  rp_mem_free(e->message);
+  rp_mem_free(e->layout_file);
+  rp_mem_free(e->content_file);
+}
+
+size_t rp_diag_insert(rp_diag *to, const rp_diag_mark *m, rp_diag *from, bool cut) {
+  size_t max = to->max_entries ? to->max_entries : DEFAULT_MAX_ENTRIES;
+  if (cut) {
+    for (size_t i = m->count; i < to->count; i++) entry_free(&to->entries[i]);
+    to->count = m->count;
+    to->errors = m->errors, to->warnings = m->warnings;
+    to->dropped = m->dropped, to->status = m->status;
+    rp_diag_append(to, from);
+    return to->count - m->count;
+  }
+  /* the entries after the mark set aside, `from`'s appended, then they */
+  size_t n_after = to->count - m->count;
+  rp_diag_entry *after = NULL;
+  if (n_after) {
+    after = rp_mem_reallocarray(NULL, n_after, sizeof *after);
+    if (!after) { /* out of memory: `from`'s go last, as rp_diag_append */
+      size_t was = to->count;
+      rp_diag_append(to, from);
+      return to->count - was;
+    }
+    memcpy(after, &to->entries[m->count], n_after * sizeof *after);
+  }
+  rp_status first = from->status;
+  to->count = m->count;
+  rp_diag_append(to, from);
+  size_t added = to->count - m->count;
+  for (size_t i = 0; i < n_after; i++) {
+    bool room = to->count < max;
+    if (room && to->count == to->cap) {
+      rp_diag_entry *grown = rp_mem_reallocarray(to->entries, to->cap * 2, sizeof *grown);
+      if (grown) {
+        to->entries = grown;
+        to->cap *= 2;
+      }
+      room = grown != NULL;
+    }
+    if (room) {
+      to->entries[to->count++] = after[i];
+    } else {
+      to->dropped++;
+      entry_free(&after[i]);
+    }
+  }
+  rp_mem_free(after);
+  /* an error of `from`'s came before any recorded after the mark */
+  if (m->status == RP_OK && first != RP_OK) to->status = first;
+  return added;
+}
+
+void rp_diag_mark_moved(rp_diag_mark *later, const rp_diag *to, const rp_diag_mark *m,
+                        const rp_diag_mark *from, size_t added) {
+  size_t max = to->max_entries ? to->max_entries : DEFAULT_MAX_ENTRIES;
+  later->count += added;
+  later->dropped += from->dropped + (from->count - added);
+  if (later->count > max) {
+    later->dropped += later->count - max;
+    later->count = max;
+  }
+  later->errors += from->errors, later->warnings += from->warnings;
+  if (m->status == RP_OK && from->status != RP_OK) later->status = from->status;
+}
+
 void rp_diag_print(const rp_diag *d, FILE *out) {
   for (size_t i = 0; i < d->count; i++) {
     const rp_diag_entry *e = &d->entries[i];

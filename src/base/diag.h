@@ -119,6 +119,29 @@ rp_status rp_diag_status(const rp_diag *d);
  * another thread with a diag of its own, merged in a fixed order. */
 void rp_diag_append(rp_diag *to, rp_diag *from);
 
+/* Where a diag stood at one moment (rp_diag_mark_of), for recording later,
+ * at that place, what work done elsewhere would have recorded then. */
+typedef struct rp_diag_mark {
+  size_t count, errors, warnings, dropped;
+  rp_status status;
+} rp_diag_mark;
+
+rp_diag_mark rp_diag_mark_of(const rp_diag *d);
+
+/* Moves every entry of `from` into `to` at mark `m`, as if recorded then:
+ * with `cut`, what `to` recorded after the mark is dropped first (the work
+ * failed there, and nothing after it would have run); without, the entries
+ * recorded after the mark follow `from`'s (to's limit applies to the whole
+ * sequence). The counts and the first error's status join to's; `from` is
+ * left empty. Returns how many of from's entries `to` kept. */
+size_t rp_diag_insert(rp_diag *to, const rp_diag_mark *m, rp_diag *from, bool cut);
+
+/* Moves `later`, a mark of `to` taken after `m`, to where it stands once
+ * rp_diag_insert put at `m` entries counted `from` (rp_diag_mark_of before
+ * the insert) of which it kept `added`. */
+void rp_diag_mark_moved(rp_diag_mark *later, const rp_diag *to, const rp_diag_mark *m,
+                        const rp_diag_mark *from, size_t added);
+
 /* Writes every entry as "file:line:col: error: message" (cli/ only). */
 void rp_diag_print(const rp_diag *d, FILE *out);
 

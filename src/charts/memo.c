@@ -3,9 +3,12 @@
  * into a fixed table and compare their whole key. */
 #include "charts/memo.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/mem.h"
 
 enum { BUCKETS = 256 };
@@ -19,11 +22,19 @@ typedef struct entry {
   size_t n_items;
 } entry;
 
+typedef struct job job;
+
 struct rp_chart_memo {
   rp_arena *a;
   entry *buckets[BUCKETS];
-  size_t draws, hits;
+  size_t draws, hits, later;
   bool keep; /* new drawings are kept (rp_chart_memo_keep) */
+  /* drawing on the worker (rp_charts_draw_memo_later) */
+  rp_chart_worker *w;
+  rp_diag *d;            /* the layout's (rp_chart_memo_begin) */
+  const rp_fontset *src; /* the fontset `copy` is of */
+  rp_fontset *copy;      /* the worker's faces */
+  job *jobs, **tail;     /* handed over, in order, not yet collected */
 };
 
 rp_chart_memo *rp_chart_memo_new(void) {
@@ -36,8 +47,12 @@ rp_chart_memo *rp_chart_memo_new(void) {
   return m;
 }
 
+static rp_status drain(rp_chart_memo *m, rp_status st);
+
 void rp_chart_memo_free(rp_chart_memo *m) {
   if (!m) return;
+  drain(m, RP_OK); /* none left, normally: the layout collected them */
+  rp_fontset_copy_free(m->copy);
   rp_arena_free(m->a);
   rp_mem_free(m);
 }
@@ -48,6 +63,7 @@ void rp_chart_memo_keep(rp_chart_memo *m, bool on) {
 
 size_t rp_chart_memo_draws(const rp_chart_memo *m) { return m ? m->draws : 0; }
 size_t rp_chart_memo_hits(const rp_chart_memo *m) { return m ? m->hits : 0; }
+size_t rp_chart_memo_later(const rp_chart_memo *m) { return m ? m->later : 0; }
 
 /* ---- the key ------------------------------------------------------------ */
 
@@ -211,10 +227,25 @@ static bool keep(rp_chart_memo *m, key *k, uint64_t h, const rp_page *page, size
   return true;
 }
 
+static const entry *find(const rp_chart_memo *m, const key *k, uint64_t h) {
+  for (const entry *e = m->buckets[h % BUCKETS]; e; e = e->next)
+    if (e->hash == h && e->key_len == k->len && memcmp(e->key, k->p, k->len) == 0) return e;
+  return NULL;
+}
+
+/* Whether a drawing that recorded into `d` from `before` on said nothing. */
+static bool quiet_since(const rp_diag *d, const rp_diag_mark *before) {
+  return d->count + d->dropped == before->count + before->dropped && d->errors == before->errors &&
+         d->warnings == before->warnings;
+}
+
 rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
                               const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                               rp_diag *d) {
   if (!m) return rp_charts_draw(a, c, fonts, box, page, d);
+  /* drawings handed over before come first (their memo entries, their messages) */
+  rp_status st = m->jobs ? drain(m, RP_OK) : RP_OK;
+  if (st != RP_OK) return st;
   key k = {0};
   key_of(&k, c, fonts, box);
   if (k.failed) { /* no memo for this one: drawn as without */
@@ -223,20 +254,347 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
     return rp_charts_draw(a, c, fonts, box, page, d);
   }
   uint64_t h = fnv1a(k.p, k.len);
-  for (const entry *e = m->buckets[h % BUCKETS]; e; e = e->next)
-    if (e->hash == h && e->key_len == k.len && memcmp(e->key, k.p, k.len) == 0) {
-      rp_mem_free(k.p);
-      m->hits++;
-      return replay(e, a, box, page, d);
-    }
+  const entry *e = find(m, &k, h);
+  if (e) {
+    rp_mem_free(k.p);
+    m->hits++;
+    return replay(e, a, box, page, d);
+  }
   size_t from = page->items.len;
-  size_t said = d->count + d->dropped, errors = d->errors, warnings = d->warnings;
+  rp_diag_mark said = rp_diag_mark_of(d);
   m->draws++;
-  rp_status st = rp_charts_draw(a, c, fonts, box, page, d);
+  st = rp_charts_draw(a, c, fonts, box, page, d);
   /* a drawing that said something draws again, to say it again */
-  if (st == RP_OK && m->keep && d->count + d->dropped == said && d->errors == errors &&
-      d->warnings == warnings)
-    keep(m, &k, h, page, from);
+  if (st == RP_OK && m->keep && quiet_since(d, &said)) keep(m, &k, h, page, from);
   rp_mem_free(k.p);
   return st;
+}
+
+/* ---- drawing on the worker ---------------------------------------------- */
+
+/* One drawing handed over: made on the layout's thread, drawn on the
+ * worker's (a, c, box, fonts in; page, d, st, wanted out), collected on the
+ * layout's. */
+struct job {
+  job *next;       /* the memo's list, in the order handed over */
+  job *queued;     /* the worker's queue */
+  const job *lead; /* an equal drawing handed over before (none drawn for this one) */
+  key k;
+  uint64_t h;
+  rp_diag_mark mark; /* the layout's diag when the chart was placed */
+  rp_arena *a;       /* the chart copied, and what is drawn */
+  const rp_chart *c;
+  rp_chart_box box;
+  const rp_fontset *fonts; /* the worker's copies */
+  rp_page page;
+  rp_diag d;
+  rp_status st;
+  bool done;   /* under the worker's mutex */
+  bool wanted; /* a face the copies could not measure: drawn again here */
+  bool kept;   /* its items are in the memo */
+};
+
+struct rp_chart_worker {
+  pthread_mutex_t mu; /* over the queue, closed and each job's done */
+  pthread_cond_t cv;
+  job *head, *last;
+  bool closed;
+};
+
+rp_chart_worker *rp_chart_worker_new(void) {
+  rp_chart_worker *w = rp_mem_calloc(1, sizeof *w);
+  if (!w) return NULL;
+  if (pthread_mutex_init(&w->mu, NULL) != 0) {
+    rp_mem_free(w);
+    return NULL;
+  }
+  if (pthread_cond_init(&w->cv, NULL) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    rp_mem_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+void rp_chart_worker_free(rp_chart_worker *w) {
+  if (!w) return;
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  rp_mem_free(w);
+}
+
+void rp_chart_worker_close(rp_chart_worker *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->mu);
+  w->closed = true;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* The faces a chart's text may be set in (draw.c face_for). */
+static int faces_of(const rp_chart *c, int *out) {
+  const rp_chart_text *t[3] = {&c->label, &c->value, &c->heading};
+  int n = 0;
+  for (int i = 0; i < 3; i++) {
+    out[n++] = t[i]->font;
+    for (int k = 0; k < t[i]->n_fallback && k < RP_FONT_MAX_FALLBACK; k++)
+      out[n++] = t[i]->fallback[k];
+  }
+  return n;
+}
+
+static void draw_job(job *j) {
+  j->st = rp_charts_draw(j->a, j->c, j->fonts, &j->box, &j->page, &j->d);
+  int faces[3 * (RP_FONT_MAX_FALLBACK + 1)];
+  int n = faces_of(j->c, faces);
+  for (int i = 0; i < n; i++) j->wanted = j->wanted || rp_fontset_copy_wanted(j->fonts, faces[i]);
+}
+
+void rp_chart_worker_serve(rp_chart_worker *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->head && !w->closed) pthread_cond_wait(&w->cv, &w->mu);
+    job *j = w->head;
+    if (!j) break; /* closed, nothing left */
+    w->head = j->queued;
+    if (!w->head) w->last = NULL;
+    pthread_mutex_unlock(&w->mu);
+    draw_job(j);
+    pthread_mutex_lock(&w->mu);
+    j->done = true;
+    pthread_cond_broadcast(&w->cv);
+  }
+  pthread_mutex_unlock(&w->mu);
+}
+
+void rp_chart_memo_serve(rp_chart_memo *m, rp_chart_worker *w) {
+  const char *off = getenv("RP_CHARTS_INLINE");
+  if (m) m->w = off && *off && strcmp(off, "0") != 0 ? NULL : w;
+}
+
+void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d) {
+  if (m) m->d = d;
+}
+
+/* ---- the chart copied for the worker: the layout frees a section's
+ * blocks once laid out ----------------------------------------------------- */
+
+static bool dup_s(rp_arena *a, const char **s) {
+  if (*s) *s = rp_arena_strdup(a, *s);
+  return *s != NULL;
+}
+
+static bool dup_strings(rp_arena *a, const char ***v, size_t n) {
+  if (!*v) return true;
+  const char **c = rp_arena_calloc(a, n ? n : 1, sizeof *c);
+  if (!c) return false;
+  for (size_t i = 0; i < n; i++)
+    if ((c[i] = (*v)[i]) && !dup_s(a, &c[i])) return false;
+  *v = c;
+  return true;
+}
+
+static void *dup_mem(rp_arena *a, const void *p, size_t n) {
+  if (!p) return NULL;
+  void *c = rp_arena_alloc(a, n ? n : 1);
+  if (c && n) memcpy(c, p, n);
+  return c;
+}
+
+#define DUP_ARRAY(a, v, n) ((v) = dup_mem((a), (v), (n) * sizeof *(v)), (v) || !(n))
+
+static rp_chart *chart_copy(rp_arena *a, const rp_chart *from) {
+  rp_chart *c = rp_arena_alloc(a, sizeof *c);
+  if (!c) return NULL;
+  *c = *from;
+  bool ok = (!c->title || dup_s(a, &c->title)) && (!c->alt || dup_s(a, &c->alt)) &&
+            dup_strings(a, &c->categories, c->n_categories) &&
+            dup_strings(a, &c->displays, c->n_categories) && (!c->unit || dup_s(a, &c->unit)) &&
+            (!c->number || dup_s(a, &c->number)) && (!c->centre || dup_s(a, &c->centre)) &&
+            (!c->centre_label || dup_s(a, &c->centre_label)) &&
+            (!c->delta_display || dup_s(a, &c->delta_display)) &&
+            (!c->delta_compared || dup_s(a, &c->delta_compared)) &&
+            (!c->outline_path || dup_s(a, &c->outline_path));
+  if (ok && c->series && !DUP_ARRAY(a, c->series, c->n_series)) ok = false;
+  for (size_t i = 0; ok && c->series && i < c->n_series; i++) {
+    rp_chart_series *s = &c->series[i];
+    ok = (!s->name || dup_s(a, &s->name)) &&
+         (!s->values || DUP_ARRAY(a, s->values, c->n_categories));
+  }
+  if (ok && c->events && !DUP_ARRAY(a, c->events, c->n_events)) ok = false;
+  for (size_t i = 0; ok && c->events && i < c->n_events; i++)
+    ok = !c->events[i].label || dup_s(a, &c->events[i].label);
+  if (ok && c->points && !DUP_ARRAY(a, c->points, c->n_points)) ok = false;
+  for (size_t i = 0; ok && c->points && i < c->n_points; i++)
+    ok = (!c->points[i].name || dup_s(a, &c->points[i].name)) &&
+         (!c->points[i].kind || dup_s(a, &c->points[i].kind));
+  if (ok && c->keys && !DUP_ARRAY(a, c->keys, c->n_keys)) ok = false;
+  for (size_t i = 0; ok && c->keys && i < c->n_keys; i++)
+    ok = (!c->keys[i].id || dup_s(a, &c->keys[i].id)) &&
+         (!c->keys[i].label || dup_s(a, &c->keys[i].label));
+  if (ok && c->palette && !DUP_ARRAY(a, c->palette, c->n_palette)) ok = false;
+  return ok ? c : NULL;
+}
+
+static bool src_copy(rp_arena *a, rp_src *s) {
+  return (!s->layout_file || dup_s(a, &s->layout_file)) &&
+         (!s->content_file || dup_s(a, &s->content_file));
+}
+
+static void job_free(job *j) {
+  rp_mem_free(j->k.p);
+  rp_diag_fini(&j->d);
+  rp_arena_free(j->a);
+  rp_mem_free(j);
+}
+
+static void wait_done(rp_chart_worker *w, job *j) {
+  pthread_mutex_lock(&w->mu);
+  while (!j->done) pthread_cond_wait(&w->cv, &w->mu);
+  pthread_mutex_unlock(&w->mu);
+}
+
+static void diag_like(rp_diag *to, const rp_diag *d) {
+  rp_diag_init(to);
+  to->strict = d->strict;
+  to->max_entries = d->max_entries;
+  to->preflight = d->preflight;
+}
+
+/* What drawing job j where it was placed makes: its memo entry and counts,
+ * its messages in the layout's diag at its mark (`rest`, the jobs after
+ * it, have theirs moved accordingly); returns its status. */
+static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
+  if (j->lead && j->lead->kept) { /* the equal one before was kept: a copy */
+    m->hits++;
+    return RP_OK;
+  }
+  if (j->lead || j->wanted) { /* drawn here, as it would have been */
+    rp_diag_fini(&j->d);
+    diag_like(&j->d, m->d);
+    j->page = (rp_page){0};
+    j->st = rp_charts_draw(j->a, j->c, m->src, &j->box, &j->page, &j->d);
+  } else {
+    m->later++;
+  }
+  m->draws++;
+  rp_diag_mark none = {0};
+  if (j->st == RP_OK && quiet_since(&j->d, &none)) {
+    j->kept = keep(m, &j->k, j->h, &j->page, 0);
+    return RP_OK;
+  }
+  rp_diag_mark said = rp_diag_mark_of(&j->d);
+  if (j->st != RP_OK) { /* the layout would have stopped here */
+    rp_diag_insert(m->d, &j->mark, &j->d, true);
+    return j->st;
+  }
+  size_t added = rp_diag_insert(m->d, &j->mark, &j->d, false);
+  for (job *l = rest; l; l = l->next) rp_diag_mark_moved(&l->mark, m->d, &j->mark, &said, added);
+  return RP_OK;
+}
+
+/* Every job collected, in order: after one that failed, the rest only
+ * waited for and dropped (the layout stopped at it). */
+static rp_status drain(rp_chart_memo *m, rp_status st) {
+  bool failed = false;
+  for (job *j = m->jobs, *next; j; j = next) {
+    next = j->next;
+    if (!j->lead) wait_done(m->w, j);
+    if (!failed) {
+      rp_status js = settle_job(m, j, next);
+      if (js != RP_OK) failed = true, st = js;
+    }
+  }
+  for (job *j = m->jobs, *next; j; j = next) {
+    next = j->next;
+    job_free(j);
+  }
+  m->jobs = NULL;
+  m->tail = &m->jobs;
+  return st;
+}
+
+rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st) {
+  if (!m) return st;
+  if (m->jobs) st = drain(m, st);
+  m->d = NULL;
+  return st;
+}
+
+/* The job for chart c in box, its key taken over; NULL when out of memory
+ * (nothing taken). */
+static job *job_new(rp_chart_memo *m, key *k, uint64_t h, const rp_chart *c,
+                    const rp_fontset *fonts, const rp_chart_box *box, rp_diag *d) {
+  if (!m->copy || m->src != fonts) {
+    if (m->copy) return NULL; /* another fontset: not this worker's */
+    m->copy = rp_fontset_copy_new(fonts);
+    if (!m->copy) return NULL;
+    m->src = fonts;
+  }
+  int faces[3 * (RP_FONT_MAX_FALLBACK + 1)];
+  int n = faces_of(c, faces);
+  for (int i = 0; i < n; i++)
+    if (!rp_fontset_copy_face(m->copy, fonts, faces[i])) return NULL;
+  job *j = rp_mem_calloc(1, sizeof *j);
+  rp_arena *a = j ? rp_arena_new() : NULL;
+  rp_chart *cc = a ? chart_copy(a, c) : NULL;
+  rp_chart_box b = *box;
+  if (!cc || !src_copy(a, &b.src)) {
+    rp_arena_free(a);
+    rp_mem_free(j);
+    return NULL;
+  }
+  *j = (job){
+      .k = *k, .h = h, .mark = rp_diag_mark_of(d), .a = a, .c = cc, .box = b, .fonts = m->copy};
+  diag_like(&j->d, d);
+  *k = (key){0};
+  return j;
+}
+
+rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                    rp_diag *d) {
+  if (!m || !m->w || !m->keep || d != m->d || d->strict || rp_limit_given(RP_LIMIT_ITEMS) ||
+      rp_mem_faults_armed())
+    return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
+  key k = {0};
+  key_of(&k, c, fonts, box);
+  if (k.failed) {
+    rp_mem_free(k.p);
+    return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
+  }
+  uint64_t h = fnv1a(k.p, k.len);
+  const entry *e = find(m, &k, h);
+  if (e) { /* copied, as rp_charts_draw_memo would */
+    rp_mem_free(k.p);
+    m->hits++;
+    return replay(e, a, box, page, d);
+  }
+  const job *lead = NULL;
+  for (const job *o = m->jobs; o && !lead; o = o->next)
+    if (!o->lead && o->h == h && o->k.len == k.len && memcmp(o->k.p, k.p, k.len) == 0) lead = o;
+  job *j = job_new(m, &k, h, c, fonts, box, d);
+  if (!j) {
+    rp_mem_free(k.p);
+    return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
+  }
+  j->lead = lead;
+  if (!m->tail) m->tail = &m->jobs;
+  *m->tail = j;
+  m->tail = &j->next;
+  if (lead) {
+    j->done = true;
+    return RP_OK;
+  }
+  rp_chart_worker *w = m->w;
+  pthread_mutex_lock(&w->mu);
+  if (w->last)
+    w->last->queued = j;
+  else
+    w->head = j;
+  w->last = j;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return RP_OK;
 }

@@ -33,8 +33,56 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
                               const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                               rp_diag *d);
 
-/* For tests: how many charts were really drawn, and how many replayed. */
+/* For tests: how many charts were really drawn, how many replayed, and
+ * how many of those drawn were drawn by the worker. */
 size_t rp_chart_memo_draws(const rp_chart_memo *m);
 size_t rp_chart_memo_hits(const rp_chart_memo *m);
+size_t rp_chart_memo_later(const rp_chart_memo *m);
+
+/* ---- drawing on another thread ------------------------------------------
+ * A layout whose pages are only measured (another follows, and draws)
+ * needs of each chart only what drawing it says and the memo entry for
+ * the next layout: rp_charts_draw_memo_later hands such a drawing to a
+ * worker, another thread (the idle content thread: pipeline.c), and the
+ * layout goes on; rp_chart_memo_collect, at the layout's end, waits for
+ * them all, in order, and makes of each what drawing it there would have
+ * made: the memo entry, the draw and copy counts, and its messages put
+ * into the layout's diag where it was placed (rp_diag_insert) — a drawing
+ * that failed ends the layout there, with what was recorded after it
+ * dropped. The worker measures with copies of the faces the chart uses
+ * (font.h rp_fontset_copy_face): a face it could not measure (not read
+ * yet) has the chart drawn again here. Same bytes as drawn inline. */
+typedef struct rp_chart_worker rp_chart_worker;
+
+/* A worker with nothing to do yet; NULL when out of memory. */
+rp_chart_worker *rp_chart_worker_new(void);
+/* On the worker's thread: draws what is handed to it, in order, until
+ * closed with nothing left. */
+void rp_chart_worker_serve(rp_chart_worker *w);
+/* Tells serve to return once nothing is left (NULL: nothing to do). */
+void rp_chart_worker_close(rp_chart_worker *w);
+/* Once serve has returned (its thread joined), or was never called. */
+void rp_chart_worker_free(rp_chart_worker *w);
+
+/* The worker memo `m` hands drawings to (NULL: none, all drawn inline;
+ * so too with RP_CHARTS_INLINE set in the environment). */
+void rp_chart_memo_serve(rp_chart_memo *m, rp_chart_worker *w);
+
+/* rp_charts_draw_memo for a caller that does not need the items on `page`
+ * (they are left off it when the drawing is handed over): handed to the
+ * worker when the memo has one, keeps drawings, `d` is the one
+ * rp_chart_memo_collect will be given and not --strict (a warning that
+ * stops the run must stop it where it is made), and no limit of items was
+ * set; else as rp_charts_draw_memo. */
+rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                    rp_diag *d);
+
+/* The diag of the layout beginning: the one later drawings record into. */
+void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d);
+/* Waits for every drawing handed over since rp_chart_memo_begin and
+ * settles it (see above); returns the layout's status `st`, or that of the
+ * first drawing that failed. */
+rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st);
 
 #endif

@@ -479,7 +479,10 @@ struct rp_font_file {
   FT_Library ft;      /* the fontset's */
   bool figures_read;  /* fig_adv, fig_shift and has_figures are filled */
   bool oom, reported; /* the failure was memory; rp_fontset_check told it */
-  char why[160];      /* the first late read's failure, "" when none */
+  /* a copy's (rp_fontset_copy_face): reading the face or failing is the
+   * original's to do; `wanted` says the copy met that */
+  bool copy, wanted;
+  char why[160]; /* the first late read's failure, "" when none */
   int ref_line;
   char ref_file[]; /* the layout that named the face */
 };
@@ -487,6 +490,7 @@ struct rp_font_file {
 /* Records the first failure of reading f's tables after loading it. */
 static void late_failure(const rp_font *f, const char *why) {
   struct rp_font_file *ff = f->file;
+  if (ff->copy) ff->wanted = true;
   if (ff->why[0]) return;
   ff->oom = strcmp(why, "out of memory") == 0;
   snprintf(ff->why, sizeof ff->why, "%s", why[0] ? why : "it cannot be read again");
@@ -516,7 +520,11 @@ static bool file_reopen(const rp_font *f, font_file *ff, sfnt *s, char *why, siz
 void rp_font_read(const rp_font *cf) {
   rp_font *f = (rp_font *)cf; /* filled through const: a face's tables, read when first asked */
   if (!f->unread || !f->file) return;
-  f->unread = false; /* once, failed or not: a failure is reported by rp_fontset_check */
+  f->unread = false;   /* once, failed or not: a failure is reported by rp_fontset_check */
+  if (f->file->copy) { /* the original's to read: measured without glyphs, and said */
+    f->file->wanted = true;
+    return;
+  }
   char why[160] = "";
   font_file ff;
   sfnt s;
@@ -985,6 +993,82 @@ double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, doubl
     prev = cp;
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
+}
+
+/* ---- copies for another thread ----------------------------------------------- */
+
+rp_fontset *rp_fontset_copy_new(const rp_fontset *fs) {
+  rp_fontset *c = rp_mem_calloc(1, sizeof *c);
+  if (c) c->fonts = rp_mem_calloc(fs->count ? fs->count : 1, sizeof *c->fonts);
+  if (c && !c->fonts) {
+    rp_mem_free(c);
+    return NULL;
+  }
+  if (c) c->count = c->cap = fs->count;
+  return c;
+}
+
+/* A kerner with k's pairs, its HarfBuzz font made again when a pair is
+ * missing (kerner_font). */
+static struct rp_font_kerner *kerner_copy(const struct rp_font_kerner *k) {
+  struct rp_font_kerner *n = rp_mem_calloc(1, sizeof *n);
+  if (!n) return NULL;
+  n->buf = hb_buffer_create();
+  memcpy(n->features, k->features, sizeof n->features);
+  n->cap = k->cap, n->used = k->used;
+  n->keys = rp_mem_alloc(k->cap * sizeof *n->keys);
+  n->vals = rp_mem_alloc(k->cap * sizeof *n->vals);
+  n->pairs = k->pairs ? rp_mem_alloc(sizeof *n->pairs) : NULL;
+  if (!hb_buffer_allocation_successful(n->buf) || !n->keys || !n->vals || (k->pairs && !n->pairs)) {
+    kerner_free(n);
+    return NULL;
+  }
+  memcpy(n->keys, k->keys, k->cap * sizeof *n->keys);
+  memcpy(n->vals, k->vals, k->cap * sizeof *n->vals);
+  if (k->pairs) memcpy(n->pairs, k->pairs, sizeof *n->pairs);
+  return n;
+}
+
+bool rp_fontset_copy_face(rp_fontset *c, const rp_fontset *fs, int index) {
+  if (index < 0 || (size_t)index >= c->count || c->fonts[index]) return true;
+  const rp_font *f = fs->fonts[index];
+  rp_font *n = rp_mem_alloc(sizeof *n);
+  size_t fsize = f->file ? sizeof *f->file + strlen(f->file->ref_file) + 1 : 0;
+  struct rp_font_file *ff = fsize ? rp_mem_alloc(fsize) : NULL;
+  struct rp_font_kerner *k = f->kerner ? kerner_copy(f->kerner) : NULL;
+  if (!n || (fsize && !ff) || (f->kerner && !k)) {
+    rp_mem_free(n), rp_mem_free(ff), kerner_free(k);
+    return false;
+  }
+  *n = *f; /* widths and coverage shared: read already, or never by the copy */
+  if (ff) {
+    memcpy(ff, f->file, fsize);
+    ff->ft = NULL;
+    ff->copy = true;
+    ff->wanted = false;
+  }
+  n->file = ff;
+  n->kerner = k;
+  c->fonts[index] = n;
+  return true;
+}
+
+bool rp_fontset_copy_wanted(const rp_fontset *c, int index) {
+  const rp_font *f = index >= 0 && (size_t)index < c->count ? c->fonts[index] : NULL;
+  return f && f->file && f->file->wanted;
+}
+
+void rp_fontset_copy_free(rp_fontset *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->count; i++) {
+    rp_font *f = c->fonts[i];
+    if (!f) continue;
+    kerner_free(f->kerner);
+    rp_mem_free(f->file);
+    rp_mem_free(f);
+  }
+  rp_mem_free(c->fonts);
+  rp_mem_free(c);
 }
 
 /* ---- the fontset ------------------------------------------------------------ */

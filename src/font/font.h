@@ -127,6 +127,21 @@ rp_status rp_fontset_load_family(rp_fontset *fs, const char *family, bool bold, 
                                  bool required, const char *ref_file, int ref_line, rp_diag *d,
                                  int *index);
 
+/* A copy of a fontset for measuring on another thread while `fs` is used
+ * on its own (its faces' lazily filled tables are not to be shared): made
+ * empty, its faces copied one by one as needed (rp_fontset_copy_face, on
+ * the thread that uses `fs`, before handing the copy over), each with the
+ * pairs its face kerned so far and a HarfBuzz font of its own for the
+ * rest. Widths and coverage are shared, read-only: a face not yet read is
+ * measured without glyphs by the copy, which then says it was wanted
+ * (rp_fontset_copy_wanted, of face `index`), as it does when a late read fails: what it
+ * measured is then to be measured again with `fs`. Other faces are NULL.
+ * The copy lives no longer than `fs`. NULL / false when out of memory. */
+rp_fontset *rp_fontset_copy_new(const rp_fontset *fs);
+bool rp_fontset_copy_face(rp_fontset *copy, const rp_fontset *fs, int index);
+bool rp_fontset_copy_wanted(const rp_fontset *copy, int index);
+void rp_fontset_copy_free(rp_fontset *copy);
+
 /* Frees the fontconfig configuration (rp_fontset_fini calls it). */
 void rp_fontset_family_fini(rp_fontset *fs);
 

@@ -506,8 +506,12 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
       /* set before drawing: the items charts/ appends may move `it` */
       it->u.chart.drawn = true;
       rp_chart_box box = {it->x, it->y, w, h, it->struct_id, b->src};
-      st = rp_charts_draw_memo(f->opts ? f->opts->chart_memo : NULL, f->ia, c, f->b->fonts, &box,
-                               f->page, f->d);
+      rp_chart_memo *m = f->opts ? f->opts->chart_memo : NULL;
+      /* a pass whose pages only measure (layout.h chart_memo) needs what
+       * drawing says, not its items: drawn on the memo's worker meanwhile */
+      st = m && f->opts->hold_bytes == 0
+               ? rp_charts_draw_memo_later(m, f->ia, c, f->b->fonts, &box, f->page, f->d)
+               : rp_charts_draw_memo(m, f->ia, c, f->b->fonts, &box, f->page, f->d);
       if (st != RP_OK) return st;
     }
   }

@@ -1,6 +1,7 @@
 /* chart_memo — the memo of charts drawn (charts/memo.h) as layout's users
  * see it: the pipeline makes one per run and hands it to each layout in
- * rp_layout_opts, without including charts/ itself. */
+ * rp_layout_opts, without including charts/ itself; and the worker that
+ * draws a measuring layout's charts on another thread. */
 #include "charts/memo.h"
 #include "layout/layout.h"
 
@@ -15,3 +16,16 @@ void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *c
   if (copies) *copies = rp_chart_memo_hits(m);
   rp_chart_memo_free(m);
 }
+
+size_t rp_layout_chart_memo_later(const struct rp_chart_memo *m) { return rp_chart_memo_later(m); }
+
+void rp_layout_chart_memo_serve(struct rp_chart_memo *m, struct rp_chart_worker *w) {
+  rp_chart_memo_serve(m, w);
+}
+
+struct rp_chart_worker *rp_layout_chart_worker_new(void) {
+  return rp_chart_worker_new();
+}
+void rp_layout_chart_worker_serve(struct rp_chart_worker *w) { rp_chart_worker_serve(w); }
+void rp_layout_chart_worker_close(struct rp_chart_worker *w) { rp_chart_worker_close(w); }
+void rp_layout_chart_worker_free(struct rp_chart_worker *w) { rp_chart_worker_free(w); }

@@ -10,6 +10,7 @@
 #include "layout/flow.h"
 #include "base/mem.h"
 #include "base/roman.h"
+#include "charts/memo.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -1191,6 +1192,7 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   for (size_t i = 0; i < b->n_masters && lazy && !f.needs_count; i++)
     f.needs_count = counts_pages(b->masters[i]);
   rp_status st = RP_OK;
+  rp_chart_memo_begin(opts ? opts->chart_memo : NULL, d);
   if (lazy) st = run_lazy(&f);
   for (const rp_section *s = b->sections; s && !lazy && st == RP_OK; s = s->next) {
     /* the next section starts a page of its own: this one's flow ends here */
@@ -1202,6 +1204,8 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_notes_flush(&f);
   if (st == RP_OK) st = finish(&f, a);
+  /* the charts drawn on the worker, their messages where they were placed */
+  st = rp_chart_memo_collect(opts ? opts->chart_memo : NULL, st);
   if (st == RP_OK) free_retired(&f);
   /* pages not handed on live as long as `a` (all of them when kept), and
    * the sections they may point into */

@@ -91,7 +91,12 @@ typedef struct rp_layout_opts {
    * known, by rp_layout_running_set. The pass is then final (no recount). */
   bool defer_pages;
   /* Charts drawn once per run (charts/memo.h): a later layout of the same
-   * run copies an equal chart's items; NULL: each drawn where placed. */
+   * run copies an equal chart's items; NULL: each drawn where placed. A
+   * layout whose pages only measure — the memo keeps drawings (another
+   * layout follows) and hold_bytes is 0, as pipeline.c sets them for such
+   * a pass only — leaves the charts' items off its pages: they are drawn on
+   * the memo's worker meanwhile (rp_layout_chart_memo_serve), and the
+   * layout waits for them at its end. */
   struct rp_chart_memo *chart_memo;
   /* Another layout of the same run is known to follow (read as each
    * section's body is bound, so a caller may turn it on meanwhile): every
@@ -113,6 +118,19 @@ struct rp_chart_memo *rp_layout_chart_memo_new(void);
  * while one is known to follow: charts/memo.h rp_chart_memo_keep). */
 void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on);
 void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies);
+/* How many of the charts drawn were drawn by the worker. */
+size_t rp_layout_chart_memo_later(const struct rp_chart_memo *m);
+
+/* The worker a memo's drawings may be handed to (charts/memo.h
+ * rp_chart_worker): made before its thread starts (NULL when out of
+ * memory), served on that thread until closed, freed once it is joined.
+ * rp_layout_chart_memo_serve gives memo `m` worker `w` (NULL: none; with
+ * RP_CHARTS_INLINE set, none either: every chart drawn where placed). */
+struct rp_chart_worker *rp_layout_chart_worker_new(void);
+void rp_layout_chart_worker_serve(struct rp_chart_worker *w);
+void rp_layout_chart_worker_close(struct rp_chart_worker *w);
+void rp_layout_chart_worker_free(struct rp_chart_worker *w);
+void rp_layout_chart_memo_serve(struct rp_chart_memo *m, struct rp_chart_worker *w);
 
 /* While section_body runs: writes into buf the label of the page where the
  * anchor `id` starts in the layout `run`, when neither can change any more

@@ -672,6 +672,8 @@ typedef struct content_job {
   bool release;          /* the compiled schemas, for the thread to release */
   xmlDocPtr trees[2];    /* the layout's trees, for the thread to free */
   rp_xpath_ahead *ahead; /* the layout's expressions, compiled there once idle */
+  /* then, idle, it draws a measuring layout's charts (layout.h chart_memo) */
+  struct rp_chart_worker *charts;
 } content_job;
 
 /* Heap this thread faults in (rp_mem_prefault) for both: before the
@@ -704,6 +706,7 @@ static void *load_content(void *user) {
   rp_xpath_ahead_free(j->ahead); /* closed before told */
   for (int i = 0; i < 2; i++) xmlFreeDoc(j->trees[i]);
   if (j->release) rp_xml_schemas_release(); /* safe beside a validation (xml.c) */
+  rp_layout_chart_worker_serve(j->charts);  /* until load_end */
   return NULL;
 }
 
@@ -729,7 +732,10 @@ static void load_tell(content_job *j, bool release, const xmlDocPtr *trees) {
 static void load_end(content_job *j) {
   if (!j->started) return;
   if (!j->told) load_tell(j, false, NULL);
+  rp_layout_chart_worker_close(j->charts);
   pthread_join(j->t, NULL);
+  rp_layout_chart_worker_free(j->charts);
+  j->charts = NULL;
   pthread_cond_destroy(&j->cv);
   pthread_mutex_destroy(&j->mu);
   j->started = false;
@@ -778,6 +784,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
       pthread_mutex_destroy(&j->mu);
       two = false;
     }
+    if (two) j->charts = rp_layout_chart_worker_new(); /* NULL: charts drawn inline */
     if (two && pthread_create(&j->t, NULL, load_content, j) != 0) {
       pthread_cond_destroy(&j->cv);
       pthread_mutex_destroy(&j->mu);
@@ -789,6 +796,7 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
       rp_xpath_ahead_free(j->ahead);
       j->ahead = NULL;
     }
+    if (!two) rp_layout_chart_worker_free(j->charts), j->charts = NULL;
   }
   *threads = two;
   rp_status st;
@@ -973,6 +981,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     /* a layout laid out again draws each chart once (NULL: no memory for
      * one, each drawn); freed with the last layout's pages kept */
     if (refs && !o->no_chart_memo) lo.chart_memo = rp_layout_chart_memo_new();
+    rp_layout_chart_memo_serve(lo.chart_memo, job.charts); /* the content thread, if any */
     rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
     lo.keep_lines = refs && !tentative; /* paragraphs too (layout/inline.c's memo) */
     /* no page references: one layout, in an arena of its own, freed if it
@@ -1005,6 +1014,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
       st = settle_page_refs(a, &pass, layout, &lz,
                             streams && !o->select && long_content(content) && !content->items, &bo,
                             &lo, &s, d, &pages, &out->layouts);
+    out->chart_later = rp_layout_chart_memo_later(lo.chart_memo);
     rp_layout_chart_memo_free(lo.chart_memo, &out->chart_draws, &out->chart_copies);
     lo.chart_memo = NULL;
     rp_layout_lines_done(rp_layout_def_fonts(layout)); /* no layout follows */

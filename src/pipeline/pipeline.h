@@ -97,6 +97,7 @@ typedef struct rp_pipeline_result {
   /* Charts drawn, and charts copied from an earlier layout's drawing
    * (charts/memo.h), over every layout of the run that used the memo. */
   size_t chart_draws, chart_copies;
+  size_t chart_later; /* of chart_draws, drawn on the content thread meanwhile */
   /* The content was loaded on a thread of its own, beside the layout. */
   bool load_threads;
   /* Layouts made of the document (page references may take more than one;

@@ -6,6 +6,7 @@
  * set); bad outlines and bad places are refused with where and why. One map
  * is rendered to a PDF and read back. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 #include "testutil.h"
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "charts/charts.h"
 #include "charts/map.h"
+#include "charts/memo.h"
 #include "font/font.h"
 #include "page/items.h"
 #include "render/render.h"
@@ -758,6 +761,174 @@ static void test_render_pdf(void **state) {
   rp_test_output_free(&r);
 }
 
+/* ---- drawn on a worker (charts/memo.h rp_charts_draw_memo_later) ---------- */
+
+/* The map of places pl[0..n) as the fixture's draw makes it. */
+static rp_chart *map_of(fixture *fx, const place *pl, size_t n, rp_chart_key *keys, size_t n_keys) {
+  rp_chart *c = rp_arena_calloc(fx->a, 1, sizeof *c);
+  c->kind = RP_CHART_MAP;
+  c->points = rp_arena_calloc(fx->a, n + 1, sizeof *c->points);
+  for (size_t i = 0; i < n; i++)
+    c->points[i] = (rp_map_point){pl[i].name, pl[i].kind, pl[i].lat, pl[i].lon};
+  c->n_points = n;
+  c->outline_path = rp_test_src("data/map/uk-outline.txt");
+  c->keys = keys, c->n_keys = n_keys;
+  c->title = "Members";
+  c->label = (rp_chart_text){.font = fx->regular, .size = 7, .color = {0.25f, 0.25f, 0.25f, 1}};
+  c->value = (rp_chart_text){.font = fx->bold, .size = 7, .color = {0, 0, 0, 1}};
+  c->heading = (rp_chart_text){.font = fx->bold, .size = 10, .color = {0, 0, 0, 1}};
+  c->background = (rp_color){1, 1, 1, 1};
+  return c;
+}
+
+static void *serve(void *w) {
+  rp_chart_worker_serve(w);
+  return NULL;
+}
+
+/* What a layout that places charts cs[0..n) in boxes bs makes, with a
+ * message recorded before the first and one after each placement that
+ * went on: its diag's entries as one string, its status, the memo's counts
+ * and, in `again`, each chart as the next layout copies it from the memo
+ * (or draws it). `later`: drawn through rp_charts_draw_memo_later, on a
+ * worker thread. */
+typedef struct outcome {
+  char said[8192];
+  rp_status st;
+  size_t draws, hits, later;
+  rp_page again;
+} outcome;
+
+static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
+                    outcome *out) {
+  rp_chart_memo *m = rp_chart_memo_new();
+  assert_non_null(m);
+  rp_chart_worker *w = later ? rp_chart_worker_new() : NULL;
+  pthread_t t;
+  if (w) assert_int_equal(pthread_create(&t, NULL, serve, w), 0);
+  rp_chart_memo_serve(m, w);
+  rp_chart_memo_keep(m, true);
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_chart_memo_begin(m, &d);
+  rp_diag_warn(&d, "layout.xml", 1, 0, "before");
+  rp_page page = {0};
+  rp_status st = RP_OK;
+  for (size_t i = 0; i < n && st == RP_OK; i++) {
+    st = later ? rp_charts_draw_memo_later(m, fx->a, cs[i], &fx->fs, &bs[i], &page, &d)
+               : rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &page, &d);
+    if (st == RP_OK) rp_diag_warn(&d, "layout.xml", 100 + (int)i, 0, "after %zu", i);
+  }
+  st = rp_chart_memo_collect(m, st);
+  if (later) assert_int_equal(page.items.len, 0); /* left off the measuring pages */
+  out->st = st;
+  out->said[0] = 0;
+  for (size_t i = 0; i < d.count; i++) {
+    size_t len = strlen(out->said);
+    snprintf(out->said + len, sizeof out->said - len, "%d:%s|", d.entries[i].line,
+             d.entries[i].message);
+  }
+  out->draws = rp_chart_memo_draws(m), out->hits = rp_chart_memo_hits(m);
+  out->later = rp_chart_memo_later(m);
+  out->again = (rp_page){0};
+  rp_chart_memo_keep(m, false);
+  for (size_t i = 0; i < n && st == RP_OK; i++)
+    assert_int_equal(rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &out->again, &d), RP_OK);
+  rp_chart_memo_free(m);
+  rp_chart_worker_close(w);
+  if (w) assert_int_equal(pthread_join(t, NULL), 0);
+  rp_chart_worker_free(w);
+  rp_diag_fini(&d);
+}
+
+static bool same_items(const rp_page *x, const rp_page *y) {
+  if (x->items.len != y->items.len) return false;
+  for (size_t i = 0; i < x->items.len; i++) {
+    const rp_item *a = &RP_VEC_AT(x->items, rp_item, i), *b = &RP_VEC_AT(y->items, rp_item, i);
+    if (a->kind != b->kind || a->x != b->x || a->y != b->y || a->w != b->w || a->h != b->h)
+      return false;
+    if (a->kind == RP_ITEM_TEXT &&
+        (strcmp(a->u.text.text, b->u.text.text) != 0 || a->u.text.font != b->u.text.font ||
+         a->u.text.size != b->u.text.size))
+      return false;
+    if (a->kind == RP_ITEM_PATH &&
+        (a->u.path.n_ops != b->u.path.n_ops ||
+         memcmp(a->u.path.ops, b->u.path.ops, a->u.path.n_ops * sizeof *a->u.path.ops) != 0))
+      return false;
+  }
+  return true;
+}
+
+/* Maps drawn on a worker while the layout goes on make what drawing them
+ * where placed makes: a quiet map (the 2018 members), one whose labels are
+ * set smaller (a warning, put where it was placed, before what was
+ * recorded after), the same chart again (copied from the first), and one
+ * too small to draw (an error: what was recorded after it dropped, the
+ * error the layout's status); the next layout's copies are the same items.
+ * And with a fault to come, the drawing stays on this thread, the fault
+ * falling in it. */
+static void test_drawn_later(void **state) {
+  fixture *fx = *state;
+  rp_chart *quiet =
+      map_of(fx, members_2018, sizeof members_2018 / sizeof members_2018[0], keys_2018, 2);
+  rp_chart *dense = map_of(fx, members_seren, 44, keys_seren, 6);
+  rp_chart_box big = {56.69, 337.86, 481.89, 354.33, 7, {"layout.xml", 12, "content.xml", 34}};
+  rp_chart_box mid = {56.69, 60, 360, 300, 8, {"layout.xml", 13, "content.xml", 35}};
+  rp_chart_box tiny = {56.69, 400, 120, 90, 9, {"layout.xml", 14, "content.xml", 36}};
+  struct {
+    rp_chart *cs[4];
+    rp_chart_box bs[4];
+    size_t n;
+    rp_status st;
+    bool warns;
+  } cases[] = {
+      {{quiet}, {big}, 1, RP_OK, false},
+      {{quiet, dense, quiet}, {big, mid, big}, 3, RP_OK, true},
+      {{quiet, dense, dense, quiet}, {big, tiny, mid, mid}, 4, RP_ERR_INPUT, false},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    outcome *here = calloc(1, sizeof *here), *there = calloc(1, sizeof *there);
+    lay_out(fx, cases[k].cs, cases[k].bs, cases[k].n, false, here);
+    lay_out(fx, cases[k].cs, cases[k].bs, cases[k].n, true, there);
+    if (here->st != cases[k].st) fprintf(stderr, "case %zu: %s\n", k, here->said);
+    assert_int_equal(here->st, cases[k].st);
+    assert_int_equal(there->st, here->st);
+    assert_string_equal(there->said, here->said);
+    if (cases[k].warns) assert_non_null(strstr(here->said, "labels set at"));
+    assert_int_equal(there->draws, here->draws);
+    assert_int_equal(there->hits, here->hits);
+    assert_int_equal(here->later, 0);
+    assert_true(there->later > 0);
+    assert_true(same_items(&there->again, &here->again));
+    free(here), free(there);
+  }
+  /* a fault to come: drawn here, where the fault falls */
+  rp_chart_memo *m = rp_chart_memo_new();
+  rp_chart_worker *w = rp_chart_worker_new();
+  assert_non_null(m), assert_non_null(w);
+  rp_chart_memo_serve(m, w); /* never served: a drawing handed over would hang */
+  rp_chart_memo_keep(m, true);
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_chart_memo_begin(m, &d);
+  rp_page page = {0};
+  unsigned long before = rp_mem_count();
+  assert_int_equal(rp_charts_draw(fx->a, quiet, &fx->fs, &big, &page, &d), RP_OK);
+  unsigned long allocs = rp_mem_count() - before;
+  assert_true(allocs > 10);
+  rp_mem_fail_after(allocs / 2, false);
+  rp_status st = rp_charts_draw_memo_later(m, fx->a, quiet, &fx->fs, &big, &page, &d);
+  rp_mem_fail_after(0, false);
+  rp_mem_forget_failure();
+  assert_int_equal(st, RP_ERR_INTERNAL);
+  assert_true(rp_test_diag_has(&d, "out of memory"));
+  assert_int_equal(rp_chart_memo_collect(m, st), RP_ERR_INTERNAL);
+  assert_int_equal(rp_chart_memo_later(m), 0);
+  rp_chart_memo_free(m);
+  rp_chart_worker_free(w);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_projection_places_towns, setup, teardown),
@@ -779,6 +950,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_places, setup, teardown),
       cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
       cmocka_unit_test_setup_teardown(test_render_pdf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_drawn_later, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -592,6 +592,42 @@ static void test_charts_drawn_once(void **state) {
   assert_true(same_file(memo, plain));
 }
 
+/* The review's first layout only measures (its contents page waits for
+ * page numbers): its charts are drawn on the content thread while it goes
+ * on (charts/memo.h rp_charts_draw_memo_later), the map among them, and
+ * the PDF is the one drawing them where placed (RP_CHARTS_INLINE) makes,
+ * with the same counts and no message. */
+static void test_charts_drawn_later(void **state) {
+  (void)state;
+  char pdf[2][4096];
+  rp_pipeline_result res[2];
+  for (int i = 0; i < 2; i++) {
+    snprintf(pdf[i], sizeof pdf[i], "%s/later%d.pdf", rp_test_tmpdir(), i);
+    if (i) setenv("RP_CHARTS_INLINE", "1", 1);
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_pipeline_opts o = {.content = rp_test_src("data/ccin-2018-19.xml"),
+                          .layout = rp_test_src("layouts/annual-review.xml"),
+                          .output = pdf[i]};
+    rp_status st = rp_pipeline_render(a, &o, &d, &res[i]);
+    unsetenv("RP_CHARTS_INLINE");
+    if (st != RP_OK) rp_test_diag_dump(&d);
+    assert_int_equal(st, RP_OK);
+    assert_int_equal(d.count, 0);
+    assert_true(res[i].load_threads);
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+  }
+  assert_true(res[0].chart_draws >= 3);
+  assert_int_equal(res[0].chart_later, res[0].chart_draws); /* every one, on the worker */
+  assert_int_equal(res[1].chart_later, 0);
+  assert_int_equal(res[0].chart_draws, res[1].chart_draws);
+  assert_int_equal(res[0].chart_copies, res[1].chart_copies);
+  assert_true(same_file(pdf[0], pdf[1]));
+}
+
 /* The messages of a run, one string per entry (file:line: message). */
 static char *messages_of(const char *content, const char *layout, bool serial, rp_status *st) {
   rp_diag d;
@@ -810,6 +846,7 @@ int main(void) {
       cmocka_unit_test(test_back_references_one_layout),
       cmocka_unit_test(test_charts_drawn_once),
       cmocka_unit_test(test_review_layouts),
+      cmocka_unit_test(test_charts_drawn_later),
       cmocka_unit_test(test_moving_references_settle),
       cmocka_unit_test(test_pages_answer_same_one_layout),
       cmocka_unit_test(test_pages_answer_moves_settles),
