@@ -882,8 +882,8 @@ static void deflating_end(rp_pdf *p) {
 
 /* Stream `d`'s data deflated into *z (base/mem; the caller frees it): the
  * worker's bytes when it was given the same data early, else deflated
- * here; false when out of memory or libharu could not read it. The worker
- * is stopped. */
+ * here; false when out of memory or libharu could not read it. Every job
+ * given early is done (deflating_drain). */
 static bool deflate_object(rp_pdf *p, HPDF_Dict d, uint8_t **z, size_t *zlen) {
   *z = NULL;
   uint8_t *raw;
