@@ -1755,7 +1755,10 @@ static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag
   size_t len = strlen(out_path);
   char *path = r ? rp_mem_alloc(len + 1) : NULL;
   if (!path) {
-    if (r) render_free(r);
+    if (made.pdf)
+      render_free(r); /* (what was made early) */
+    else
+      rp_mem_free(r);
     rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
     return RP_ERR_INTERNAL;
   }
