@@ -3,8 +3,9 @@
  * default level, and a little smaller (the review's streams: 101,178 bytes
  * by zlib level 6, 99,313 by libdeflate level 6). Every compressed stream
  * render writes goes through here: pages' content, fonts, form XObjects,
- * object streams, the cross-reference stream. One compressor per document,
- * reused (zlib set up ~270 KB and cleared a hash table per stream).
+ * object streams, the cross-reference stream. One compressor per thread
+ * that deflates (a document's, its worker's), reused (zlib set up ~270 KB
+ * and cleared a hash table per stream).
  * Deterministic: same bytes in, same bytes out. */
 #ifndef RP_RENDER_FLATE_H
 #define RP_RENDER_FLATE_H

@@ -882,8 +882,8 @@ static void deflating_end(rp_pdf *p) {
 
 /* Stream `d`'s data deflated into *z (base/mem; the caller frees it): the
  * worker's bytes when it was given the same data early, else deflated
- * here; false when out of memory or libharu could not read it. The worker
- * is stopped. */
+ * here; false when out of memory or libharu could not read it. Every job
+ * given early is done (deflating_drain). */
 static bool deflate_object(rp_pdf *p, HPDF_Dict d, uint8_t **z, size_t *zlen) {
   *z = NULL;
   uint8_t *raw;
@@ -1755,7 +1755,10 @@ static rp_status begin(const rp_render_opts *opts, const char *out_path, rp_diag
   size_t len = strlen(out_path);
   char *path = r ? rp_mem_alloc(len + 1) : NULL;
   if (!path) {
-    if (r) render_free(r);
+    if (made.pdf)
+      render_free(r); /* (what was made early) */
+    else
+      rp_mem_free(r);
     rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "out of memory");
     return RP_ERR_INTERNAL;
   }

@@ -4,6 +4,7 @@
  * qpdf). Images are written here with Cairo (PNG) and libjpeg (JPEG). */
 #include <cairo.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -1678,6 +1679,21 @@ static void test_early_document_faults(void **state) {
   }
   assert_int_equal(rp_flate_workers_started(), threads);
   assert_true(none >= 3 && failed > 50);
+  /* and without one, the render's first allocations failing: what begin
+   * made is freed, nothing else (its spool's descriptor is none yet:
+   * standard input stays open) */
+  for (unsigned long n = 1; n <= 8; n++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_mem_fail_after(n, false);
+    rp_render_opts o = {.source_date_epoch = "0"};
+    rp_status st = rp_render_pdf(&fx->doc, &o, tmp_path("faulted.pdf"), &d);
+    rp_mem_fail_after(0, false);
+    rp_mem_forget_failure();
+    assert_true(st == RP_OK || st == RP_ERR_INTERNAL);
+    assert_true(fcntl(0, F_GETFD) != -1);
+    rp_diag_fini(&d);
+  }
 }
 
 /* A held document's faces are made by render (pdf_font.c type0_new), not
