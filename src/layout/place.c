@@ -90,29 +90,31 @@ static double leading_of(const rp_block *b) {
   return 14;
 }
 
-/* A measuring copy of f: an endless column starting where the cursor is. */
-static flow sandbox(flow *f) {
-  flow m = *f;
-  m.measuring = true;
-  m.page = NULL;
-  m.boxes = NULL;
-  m.n_markers = 0;
-  m.lines = NULL;
-  m.lc = NULL;
-  m.y = 0;
-  m.col_top = 0;
-  m.col_bottom = INFINITY;
-  m.at_top = true;
-  m.grid_top = f->grid_top - f->y;     /* the grid where it is on the page */
-  if (!rp_flow_on_grid(f)) m.grid = 0; /* inside a box: off the grid, as when placed */
-  return m;
+/* Makes *m a measuring copy of f: an endless column starting where the
+ * cursor is. (Filled in place: a flow is a kilobyte, and returning one by
+ * value copied it twice.) */
+static void sandbox(flow *m, flow *f) {
+  *m = *f;
+  m->measuring = true;
+  m->page = NULL;
+  m->boxes = NULL;
+  m->n_markers = 0;
+  m->lines = NULL;
+  m->lc = NULL;
+  m->y = 0;
+  m->col_top = 0;
+  m->col_bottom = INFINITY;
+  m->at_top = true;
+  m->grid_top = f->grid_top - f->y;     /* the grid where it is on the page */
+  if (!rp_flow_on_grid(f)) m->grid = 0; /* inside a box: off the grid, as when placed */
 }
 
 /* Height of blocks `first` to `last` (a chain) set one after the other from
  * the top of an empty column. */
 static rp_status measure_run(flow *f, const rp_block *first, const rp_block *last, place_ctx ctx,
                              double *height) {
-  flow m = sandbox(f);
+  flow m;
+  sandbox(&m, f);
   rp_status st = RP_OK;
   for (const rp_block *k = first; k && st == RP_OK; k = k->next) {
     rp_block one = *k;
