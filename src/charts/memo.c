@@ -532,6 +532,9 @@ static rp_status settle_to(rp_chart_memo *m, const job *upto, rp_status st) {
     job_free(j);
     if (last && !failed) break;
   }
+  /* the worker idle (every job drawn): what its faces kerned, kept here,
+   * for the render that draws these charts' text */
+  if (!m->jobs && m->copy) rp_fontset_copy_merge(m->copy, m->src);
   return st;
 }
 
