@@ -34,7 +34,8 @@ struct rp_chart_memo {
   rp_diag *d;            /* the layout's (rp_chart_memo_begin) */
   const rp_fontset *src; /* the fontset `copy` is of */
   rp_fontset *copy;      /* the worker's faces */
-  job *jobs, **tail;     /* handed over, in order, not yet collected */
+  job *jobs, **tail;     /* handed over, in order, not yet settled */
+  bool handed;           /* the layout running handed some over */
 };
 
 rp_chart_memo *rp_chart_memo_new(void) {
@@ -47,11 +48,12 @@ rp_chart_memo *rp_chart_memo_new(void) {
   return m;
 }
 
-static rp_status drain(rp_chart_memo *m, rp_status st);
+static rp_status settle_to(rp_chart_memo *m, const job *upto, rp_status st);
+static const job *pending(const rp_chart_memo *m, const void *k, size_t len, uint64_t h);
 
 void rp_chart_memo_free(rp_chart_memo *m) {
   if (!m) return;
-  drain(m, RP_OK); /* none left, normally: the layout collected them */
+  settle_to(m, NULL, RP_OK); /* none left: a layout that draws settles them */
   rp_fontset_copy_free(m->copy);
   rp_arena_free(m->a);
   rp_mem_free(m);
@@ -243,18 +245,29 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
                               const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                               rp_diag *d) {
   if (!m) return rp_charts_draw(a, c, fonts, box, page, d);
-  /* drawings handed over before come first (their memo entries, their messages) */
-  rp_status st = m->jobs ? drain(m, RP_OK) : RP_OK;
-  if (st != RP_OK) return st;
   key k = {0};
   key_of(&k, c, fonts, box);
+  uint64_t h = k.failed ? 0 : fnv1a(k.p, k.len);
+  const entry *e = k.failed ? NULL : find(m, &k, h);
+  rp_status st = RP_OK;
+  if (!e && m->jobs) {
+    /* drawings handed over by a layout before: settled in order up to the
+     * equal one (its entry), or all of them before this one is drawn and
+     * kept (entries are kept in the order drawn) */
+    const job *eq = k.failed ? NULL : pending(m, k.p, k.len, h);
+    st = settle_to(m, eq, RP_OK);
+    if (st == RP_OK && eq) e = find(m, &k, h);
+    if (st == RP_OK && !e && m->jobs) st = settle_to(m, NULL, RP_OK);
+  }
+  if (st != RP_OK) {
+    rp_mem_free(k.p);
+    return st;
+  }
   if (k.failed) { /* no memo for this one: drawn as without */
     rp_mem_free(k.p);
     m->draws++;
     return rp_charts_draw(a, c, fonts, box, page, d);
   }
-  uint64_t h = fnv1a(k.p, k.len);
-  const entry *e = find(m, &k, h);
   if (e) {
     rp_mem_free(k.p);
     m->hits++;
@@ -276,9 +289,10 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
  * worker's (a, c, box, fonts in; page, d, st, wanted out), collected on the
  * layout's. */
 struct job {
-  job *next;       /* the memo's list, in the order handed over */
-  job *queued;     /* the worker's queue */
-  const job *lead; /* an equal drawing handed over before (none drawn for this one) */
+  job *next;   /* the memo's list, in the order handed over */
+  job *queued; /* the worker's queue */
+  bool copy;   /* an equal drawing was handed over before: none made for this one */
+  rp_diag *to; /* the layout's diag */
   key k;
   uint64_t h;
   rp_diag_mark mark; /* the layout's diag when the chart was placed */
@@ -291,7 +305,6 @@ struct job {
   rp_status st;
   bool done;   /* under the worker's mutex */
   bool wanted; /* a face the copies could not measure: drawn again here */
-  bool kept;   /* its items are in the memo */
 };
 
 struct rp_chart_worker {
@@ -374,7 +387,7 @@ void rp_chart_memo_serve(rp_chart_memo *m, rp_chart_worker *w) {
 }
 
 void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d) {
-  if (m) m->d = d;
+  if (m) m->d = d, m->handed = false;
 }
 
 /* ---- the chart copied for the worker: the layout frees a section's
@@ -466,13 +479,13 @@ static void diag_like(rp_diag *to, const rp_diag *d) {
  * its messages in the layout's diag at its mark (`rest`, the jobs after
  * it, have theirs moved accordingly); returns its status. */
 static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
-  if (j->lead && j->lead->kept) { /* the equal one before was kept: a copy */
+  if (j->copy && find(m, &j->k, j->h)) { /* the equal one before was kept */
     m->hits++;
     return RP_OK;
   }
-  if (j->lead || j->wanted) { /* drawn here, as it would have been */
+  if (j->copy || j->wanted) { /* drawn here, as it would have been */
     rp_diag_fini(&j->d);
-    diag_like(&j->d, m->d);
+    diag_like(&j->d, j->to);
     j->page = (rp_page){0};
     j->st = rp_charts_draw(j->a, j->c, m->src, &j->box, &j->page, &j->d);
   } else {
@@ -481,44 +494,57 @@ static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
   m->draws++;
   rp_diag_mark none = {0};
   if (j->st == RP_OK && quiet_since(&j->d, &none)) {
-    j->kept = keep(m, &j->k, j->h, &j->page, 0);
+    keep(m, &j->k, j->h, &j->page, 0);
     return RP_OK;
   }
   rp_diag_mark said = rp_diag_mark_of(&j->d);
   if (j->st != RP_OK) { /* the layout would have stopped here */
-    rp_diag_insert(m->d, &j->mark, &j->d, true);
+    rp_diag_insert(j->to, &j->mark, &j->d, true);
     return j->st;
   }
-  size_t added = rp_diag_insert(m->d, &j->mark, &j->d, false);
-  for (job *l = rest; l; l = l->next) rp_diag_mark_moved(&l->mark, m->d, &j->mark, &said, added);
+  size_t added = rp_diag_insert(j->to, &j->mark, &j->d, false);
+  for (job *l = rest; l; l = l->next) rp_diag_mark_moved(&l->mark, j->to, &j->mark, &said, added);
   return RP_OK;
 }
 
-/* Every job collected, in order: after one that failed, the rest only
- * waited for and dropped (the layout stopped at it). */
-static rp_status drain(rp_chart_memo *m, rp_status st) {
+/* The first job handed over with key k, or NULL. */
+static const job *pending(const rp_chart_memo *m, const void *k, size_t len, uint64_t h) {
+  for (const job *o = m->jobs; o; o = o->next)
+    if (o->h == h && o->k.len == len && memcmp(o->k.p, k, len) == 0) return o;
+  return NULL;
+}
+
+/* The jobs handed over settled in order, through `upto` (NULL: all of
+ * them); after one that failed the rest are only waited for and dropped
+ * (nothing after it would have run). Returns `st`, or the failure's. */
+static rp_status settle_to(rp_chart_memo *m, const job *upto, rp_status st) {
   bool failed = false;
-  for (job *j = m->jobs, *next; j; j = next) {
-    next = j->next;
-    if (!j->lead) wait_done(m->w, j);
+  while (m->jobs) {
+    job *j = m->jobs;
+    m->jobs = j->next;
+    if (!m->jobs) m->tail = &m->jobs;
+    if (!j->copy) wait_done(m->w, j);
     if (!failed) {
-      rp_status js = settle_job(m, j, next);
+      rp_status js = settle_job(m, j, j->next);
       if (js != RP_OK) failed = true, st = js;
     }
-  }
-  for (job *j = m->jobs, *next; j; j = next) {
-    next = j->next;
+    bool last = j == upto;
     job_free(j);
+    if (last && !failed) break;
   }
-  m->jobs = NULL;
-  m->tail = &m->jobs;
+  /* the worker idle (every job drawn): what its faces kerned, kept here,
+   * for the render that draws these charts' text */
+  if (!m->jobs && m->copy) rp_fontset_copy_merge(m->copy, m->src);
   return st;
 }
 
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st) {
   if (!m) return st;
-  if (m->jobs) st = drain(m, st);
-  m->d = NULL;
+  /* a measuring layout's drawings are settled by the layout after it (one
+   * follows: the memo keeps), as it meets them, so that this one need not
+   * wait; the one that draws settles all by its end; a failure settles now */
+  if (m->jobs && !(st == RP_OK && m->handed && m->keep)) st = settle_to(m, NULL, st);
+  m->handed = false;
   return st;
 }
 
@@ -545,8 +571,14 @@ static job *job_new(rp_chart_memo *m, key *k, uint64_t h, const rp_chart *c,
     rp_mem_free(j);
     return NULL;
   }
-  *j = (job){
-      .k = *k, .h = h, .mark = rp_diag_mark_of(d), .a = a, .c = cc, .box = b, .fonts = m->copy};
+  *j = (job){.to = d,
+             .k = *k,
+             .h = h,
+             .mark = rp_diag_mark_of(d),
+             .a = a,
+             .c = cc,
+             .box = b,
+             .fonts = m->copy};
   diag_like(&j->d, d);
   *k = (key){0};
   return j;
@@ -571,19 +603,18 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
     m->hits++;
     return replay(e, a, box, page, d);
   }
-  const job *lead = NULL;
-  for (const job *o = m->jobs; o && !lead; o = o->next)
-    if (!o->lead && o->h == h && o->k.len == k.len && memcmp(o->k.p, k.p, k.len) == 0) lead = o;
+  bool copy = pending(m, k.p, k.len, h) != NULL;
   job *j = job_new(m, &k, h, c, fonts, box, d);
   if (!j) {
     rp_mem_free(k.p);
     return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
   }
-  j->lead = lead;
+  j->copy = copy;
   if (!m->tail) m->tail = &m->jobs;
   *m->tail = j;
   m->tail = &j->next;
-  if (lead) {
+  m->handed = true;
+  if (copy) {
     j->done = true;
     return RP_OK;
   }

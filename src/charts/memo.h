@@ -44,14 +44,19 @@ size_t rp_chart_memo_later(const rp_chart_memo *m);
  * needs of each chart only what drawing it says and the memo entry for
  * the next layout: rp_charts_draw_memo_later hands such a drawing to a
  * worker, another thread (the idle content thread: pipeline.c), and the
- * layout goes on; rp_chart_memo_collect, at the layout's end, waits for
- * them all, in order, and makes of each what drawing it there would have
- * made: the memo entry, the draw and copy counts, and its messages put
- * into the layout's diag where it was placed (rp_diag_insert) — a drawing
- * that failed ends the layout there, with what was recorded after it
- * dropped. The worker measures with copies of the faces the chart uses
- * (font.h rp_fontset_copy_face): a face it could not measure (not read
- * yet) has the chart drawn again here. Same bytes as drawn inline. */
+ * layout goes on. The drawings are settled in the order handed over, each
+ * made what drawing it where placed would have made: the memo entry, the
+ * draw and copy counts, and its messages put into the layout's diag where
+ * it was placed (rp_diag_insert) — a drawing that failed ends the run
+ * there, what was recorded after it dropped. They are settled by the next
+ * layout, as its rp_charts_draw_memo meets them (up to an equal one, or
+ * all before a drawing of its own), and all by its end
+ * (rp_chart_memo_collect), so that the measuring one need not wait; by
+ * its own end when it failed. (A run that fails so may have counted
+ * copies the next layout made before.) The worker measures with copies of
+ * the faces the chart uses (font.h rp_fontset_copy_face): a face it could
+ * not measure (not read yet) has the chart drawn again on the layout's
+ * thread. Same bytes as drawn inline. */
 typedef struct rp_chart_worker rp_chart_worker;
 
 /* A worker with nothing to do yet; NULL when out of memory. */
@@ -80,9 +85,10 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
 
 /* The diag of the layout beginning: the one later drawings record into. */
 void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d);
-/* Waits for every drawing handed over since rp_chart_memo_begin and
- * settles it (see above); returns the layout's status `st`, or that of the
- * first drawing that failed. */
+/* At a layout's end, with its status `st`: the drawings handed over are
+ * left to the next layout when this one handed them over, did not fail
+ * and another follows (the memo keeps); else each is waited for and
+ * settled (see above). Returns `st`, or that of the first that failed. */
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st);
 
 #endif

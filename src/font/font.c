@@ -1058,6 +1058,41 @@ bool rp_fontset_copy_wanted(const rp_fontset *c, int index) {
   return f && f->file && f->file->wanted;
 }
 
+/* Adds to k the pairs of `from` it lacks (no memory: fewer). */
+static void kerner_merge(struct rp_font_kerner *k, const struct rp_font_kerner *from) {
+  if (from->pairs && (k->pairs || (k->pairs = rp_mem_calloc(1, sizeof *k->pairs)))) {
+    for (size_t i = 0; i < sizeof k->pairs->known; i++) {
+      uint8_t add = from->pairs->known[i] & (uint8_t)~k->pairs->known[i];
+      for (int b = 0; add && b < 8; b++)
+        if (add >> b & 1) k->pairs->pair[i * 8 + (size_t)b] = from->pairs->pair[i * 8 + (size_t)b];
+      k->pairs->known[i] |= add;
+    }
+  }
+  for (size_t i = 0; i < from->cap; i++) {
+    uint32_t key = from->keys[i];
+    if (key == EMPTY_KEY) continue;
+    size_t h = (key * 2654435761u) & (k->cap - 1);
+    while (k->keys[h] != EMPTY_KEY && k->keys[h] != key) h = (h + 1) & (k->cap - 1);
+    if (k->keys[h] == key) continue;
+    if (2 * (k->used + 1) > k->cap) {
+      if (!kerner_grow(k)) return;
+      h = (key * 2654435761u) & (k->cap - 1);
+      while (k->keys[h] != EMPTY_KEY) h = (h + 1) & (k->cap - 1);
+    }
+    k->keys[h] = key;
+    k->vals[h] = from->vals[i];
+    k->used++;
+  }
+}
+
+void rp_fontset_copy_merge(rp_fontset *c, const rp_fontset *fs) {
+  for (size_t i = 0; c && i < c->count && i < fs->count; i++) {
+    const rp_font *from = c->fonts[i];
+    struct rp_font_kerner *k = fs->fonts[i]->kerner;
+    if (from && from->kerner && k) kerner_merge(k, from->kerner);
+  }
+}
+
 void rp_fontset_copy_free(rp_fontset *c) {
   if (!c) return;
   for (size_t i = 0; i < c->count; i++) {

@@ -140,6 +140,11 @@ rp_status rp_fontset_load_family(rp_fontset *fs, const char *family, bool bold, 
 rp_fontset *rp_fontset_copy_new(const rp_fontset *fs);
 bool rp_fontset_copy_face(rp_fontset *copy, const rp_fontset *fs, int index);
 bool rp_fontset_copy_wanted(const rp_fontset *copy, int index);
+/* The pairs the copy's faces kerned that their faces in `fs` lack, added
+ * to them (the values are the same: what the copy shaped is not shaped
+ * again), once the other thread is done with the copy; only faces `fs`
+ * kerned already. */
+void rp_fontset_copy_merge(rp_fontset *copy, const rp_fontset *fs);
 void rp_fontset_copy_free(rp_fontset *copy);
 
 /* Frees the fontconfig configuration (rp_fontset_fini calls it). */

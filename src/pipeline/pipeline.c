@@ -656,7 +656,9 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
  * (rp_xml_init). Its content given (`loaded`), it stays to free what the
  * loading leaves, once told what (`told`): the compiled schemas and the
  * layout's trees, ~4 M instructions that this thread would spend before
- * laying out; it is joined at the end of the render (load_end). */
+ * laying out; then it draws the charts of a layout that only measures
+ * (`charts`, layout.h chart_memo: the review's map among them, ~15 M),
+ * till closed and joined at the end of the render (load_end). */
 typedef struct content_job {
   rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
   rp_arena *arena;

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "base/arena.h"
+#include "base/diag.h"
 #include "base/mem.h"
 #include "base/roman.h"
 #include "base/utf8.h"
@@ -339,6 +340,65 @@ static void test_mem_prefault(void **state) {
 #endif
 }
 
+/* The messages of d, "w:A1 e:F1 …" (w warning, e error). */
+static void said(const rp_diag *d, char *buf, size_t n) {
+  buf[0] = 0;
+  for (size_t i = 0; i < d->count; i++) {
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "%s%c:%s", i ? " " : "",
+             d->entries[i].severity == RP_SEV_ERROR ? 'e' : 'w', d->entries[i].message);
+  }
+}
+
+/* rp_diag_insert: what another thread recorded put where its work began,
+ * as if recorded then — within the limit of entries, the ones recorded
+ * after it dropped first; with `cut`, what was recorded after the mark
+ * gone; a later mark moved with it. */
+static void test_diag_insert(void **state) {
+  (void)state;
+  char buf[512];
+  for (int cut = 0; cut < 2; cut++) {
+    rp_diag d, f;
+    rp_diag_init(&d), rp_diag_init(&f);
+    d.max_entries = f.max_entries = 5;
+    rp_diag_warn(&d, NULL, 0, 0, "A1");
+    rp_diag_warn(&d, NULL, 0, 0, "A2");
+    rp_diag_mark m = rp_diag_mark_of(&d);
+    rp_diag_warn(&d, NULL, 0, 0, "B1");
+    rp_diag_mark later = rp_diag_mark_of(&d); /* after B1 */
+    rp_diag_warn(&d, NULL, 0, 0, "B2");
+    rp_diag_error(&d, RP_ERR_USAGE, NULL, 0, 0, "B3");
+    rp_diag_warn(&d, NULL, 0, 0, "B4"); /* dropped: the limit */
+    assert_int_equal(d.count, 5), assert_int_equal(d.dropped, 1);
+    rp_diag_warn(&f, NULL, 0, 0, "F1");
+    if (cut)
+      rp_diag_error(&f, RP_ERR_INPUT, NULL, 0, 0, "F2");
+    else
+      rp_diag_warn(&f, NULL, 0, 0, "F2");
+    rp_diag_mark fm = rp_diag_mark_of(&f);
+    size_t added = rp_diag_insert(&d, &m, &f, cut);
+    assert_int_equal(added, 2);
+    assert_int_equal(f.count + f.errors + f.warnings, 0); /* emptied */
+    said(&d, buf, sizeof buf);
+    if (cut) {
+      assert_string_equal(buf, "w:A1 w:A2 w:F1 e:F2");
+      assert_int_equal(d.errors, 1), assert_int_equal(d.warnings, 3);
+      assert_int_equal(d.dropped, 0);
+      assert_int_equal(rp_diag_status(&d), RP_ERR_INPUT);
+    } else {
+      /* as recorded in that order: A1 A2 F1 F2 B1, then B2 B3 B4 over the limit */
+      assert_string_equal(buf, "w:A1 w:A2 w:F1 w:F2 w:B1");
+      assert_int_equal(d.dropped, 3);
+      assert_int_equal(d.errors, 1), assert_int_equal(d.warnings, 7);
+      assert_int_equal(rp_diag_status(&d), RP_ERR_USAGE);
+      rp_diag_mark_moved(&later, &d, &m, &fm, added);
+      assert_int_equal(later.count, 5); /* A1 A2 F1 F2 B1 */
+      assert_int_equal(later.warnings, 5), assert_int_equal(later.dropped, 0);
+    }
+    rp_diag_fini(&d), rp_diag_fini(&f);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid),
@@ -351,6 +411,7 @@ int main(void) {
       cmocka_unit_test(test_mem_uncounted),
       cmocka_unit_test(test_mem_rough),
       cmocka_unit_test(test_mem_prefault),
+      cmocka_unit_test(test_diag_insert),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

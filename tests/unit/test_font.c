@@ -910,6 +910,47 @@ static void test_render_refuses_font_changed_after_load(void **state) {
   rp_diag_fini(&d);
 }
 
+/* A copy for another thread (rp_fontset_copy_face) measures as its face
+ * does: pairs kerned before the copy (dense table and hash), pairs new to
+ * it (its own HarfBuzz font), which merged back give its face the same
+ * values; a face not read when copied is not read by the copy, which says
+ * it was wanted. */
+static void test_fontset_copy(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  const rp_font *f = load(&fs, &d, FACES[0]);
+  load(&fs, &d, FACES[1]); /* never measured: unread */
+  const char *before = "AVAST Today \xC3\x80V", *after = "Wyvern \xC3\x80T fjord";
+  double w0 = rp_font_measure(f, before, strlen(before), 10, 0, true);
+  rp_fontset *c = rp_fontset_copy_new(&fs);
+  assert_non_null(c);
+  assert_true(rp_fontset_copy_face(c, &fs, 0));
+  assert_true(rp_fontset_copy_face(c, &fs, 1));
+  assert_true(rp_fontset_copy_face(c, &fs, 0)); /* once */
+  const rp_font *cf = rp_fontset_get(c, 0);
+  assert_true(cf != f);
+  assert_true(rp_font_measure(cf, before, strlen(before), 10, 0, true) == w0);
+  /* pairs new to both, shaped by the copy, then given to its face: the
+   * same values there */
+  double w1 = rp_font_measure(cf, after, strlen(after), 10, 0, true);
+  rp_fontset_copy_merge(c, &fs);
+  assert_true(rp_font_measure(f, after, strlen(after), 10, 0, true) == w1);
+  rp_fontset_rest(&fs); /* at rest too */
+  assert_true(rp_font_measure(f, after, strlen(after), 10, 0, true) == w1);
+  assert_false(rp_fontset_copy_wanted(c, 0));
+  assert_false(rp_fontset_copy_wanted(c, 1));
+  rp_font_measure(rp_fontset_get(c, 1), "AV", 2, 10, 0, true);
+  assert_true(rp_fontset_copy_wanted(c, 1));
+  assert_true(rp_fontset_get(&fs, 1)->unread); /* the original's still to read */
+  rp_fontset_copy_free(c);
+  assert_true(rp_font_measure(f, after, strlen(after), 10, 0, true) > 0); /* its own intact */
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_width_matches_libharu),
@@ -928,6 +969,7 @@ int main(void) {
       cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
       cmocka_unit_test(test_kerning_at_rest),
       cmocka_unit_test(test_kerning_plans_match_hb_shape),
+      cmocka_unit_test(test_fontset_copy),
       cmocka_unit_test(test_measure_with_kerning),
       cmocka_unit_test(test_figures),
       cmocka_unit_test(test_faces_read_on_first_use),

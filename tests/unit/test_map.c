@@ -786,12 +786,13 @@ static void *serve(void *w) {
   return NULL;
 }
 
-/* What a layout that places charts cs[0..n) in boxes bs makes, with a
- * message recorded before the first and one after each placement that
- * went on: its diag's entries as one string, its status, the memo's counts
- * and, in `again`, each chart as the next layout copies it from the memo
- * (or draws it). `later`: drawn through rp_charts_draw_memo_later, on a
- * worker thread. */
+/* What two layouts placing charts cs[0..n) in boxes bs make, as the
+ * pipeline lays out a document with page references: the first only
+ * measures (its drawings handed over when `later`, to a worker thread),
+ * with a message recorded before its first chart and one after each
+ * placement that went on; the second copies the charts from the memo (its
+ * items in `again`), settling what the first handed over. Its diag's
+ * entries as one string, the status, the memo's counts. */
 typedef struct outcome {
   char said[8192];
   rp_status st;
@@ -821,6 +822,13 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   }
   st = rp_chart_memo_collect(m, st);
   if (later) assert_int_equal(page.items.len, 0); /* left off the measuring pages */
+  out->again = (rp_page){0};
+  if (st == RP_OK) { /* the next layout */
+    rp_chart_memo_begin(m, &d);
+    for (size_t i = 0; i < n && st == RP_OK; i++)
+      st = rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &out->again, &d);
+    st = rp_chart_memo_collect(m, st);
+  }
   out->st = st;
   out->said[0] = 0;
   for (size_t i = 0; i < d.count; i++) {
@@ -830,10 +838,6 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   }
   out->draws = rp_chart_memo_draws(m), out->hits = rp_chart_memo_hits(m);
   out->later = rp_chart_memo_later(m);
-  out->again = (rp_page){0};
-  rp_chart_memo_keep(m, false);
-  for (size_t i = 0; i < n && st == RP_OK; i++)
-    assert_int_equal(rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &out->again, &d), RP_OK);
   rp_chart_memo_free(m);
   rp_chart_worker_close(w);
   if (w) assert_int_equal(pthread_join(t, NULL), 0);
@@ -863,8 +867,9 @@ static bool same_items(const rp_page *x, const rp_page *y) {
  * where placed makes: a quiet map (the 2018 members), one whose labels are
  * set smaller (a warning, put where it was placed, before what was
  * recorded after), the same chart again (copied from the first), and one
- * too small to draw (an error: what was recorded after it dropped, the
- * error the layout's status); the next layout's copies are the same items.
+ * too small to draw (an error: what was recorded after it dropped, in the
+ * next layout too, the error the run's status); the next layout's copies
+ * are the same items.
  * And with a fault to come, the drawing stays on this thread, the fault
  * falling in it. */
 static void test_drawn_later(void **state) {
@@ -895,13 +900,31 @@ static void test_drawn_later(void **state) {
     assert_int_equal(there->st, here->st);
     assert_string_equal(there->said, here->said);
     if (cases[k].warns) assert_non_null(strstr(here->said, "labels set at"));
-    assert_int_equal(there->draws, here->draws);
-    assert_int_equal(there->hits, here->hits);
+    if (here->st == RP_OK) { /* (a failed run's next layout may have copied some before) */
+      assert_int_equal(there->draws, here->draws);
+      assert_int_equal(there->hits, here->hits);
+    }
     assert_int_equal(here->later, 0);
     assert_true(there->later > 0);
-    assert_true(same_items(&there->again, &here->again));
+    if (here->st == RP_OK) assert_true(same_items(&there->again, &here->again));
     free(here), free(there);
   }
+  /* faces not read yet when handed over: the worker's copies cannot read
+   * them, and the map is drawn again here, the same */
+  rp_fontset_fini(&fx->fs);
+  rp_fontset_init(&fx->fs);
+  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf"), fx->regular);
+  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf"), fx->bold);
+  assert_true(rp_fontset_get(&fx->fs, fx->regular)->unread);
+  outcome *there = calloc(1, sizeof *there), *here = calloc(1, sizeof *here);
+  lay_out(fx, &quiet, &big, 1, true, there);
+  lay_out(fx, &quiet, &big, 1, false, here);
+  assert_int_equal(there->st, RP_OK);
+  assert_string_equal(there->said, here->said);
+  assert_int_equal(there->draws, 1);
+  assert_int_equal(there->later, 0); /* drawn again here */
+  assert_true(same_items(&there->again, &here->again));
+  free(here), free(there);
   /* a fault to come: drawn here, where the fault falls */
   rp_chart_memo *m = rp_chart_memo_new();
   rp_chart_worker *w = rp_chart_worker_new();
