@@ -653,9 +653,9 @@ static void *load_content(void *user) {
   j->loaded = true;
   pthread_cond_broadcast(&j->cv);
   pthread_mutex_unlock(&j->mu);
+  if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   /* while the other compiles templates; returns once it is done loading */
   if (j->ahead) rp_xpath_ahead_run(j->ahead);
-  if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   pthread_mutex_lock(&j->mu);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
