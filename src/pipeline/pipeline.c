@@ -611,10 +611,12 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
  * of its time. The thread first compiles the layout's schema, which this
  * one needs once it has parsed the layout. It has an arena (a child made
  * before it starts) and a diag of its own; libxml2 is set up first
- * (rp_xml_init). Its content given (`loaded`), it stays to free what the
- * loading leaves, once told what (`told`): the compiled schemas and the
- * layout's trees, ~4 M instructions that this thread would spend before
- * laying out; it is joined at the end of the render (load_end). */
+ * (rp_xml_init). Its content given (`loaded`), it compiles the layout's
+ * XPath expressions ahead (rp_xpath_ahead: the content is loaded before
+ * this one reaches the templates), then stays to free what the loading
+ * leaves, once told what (`told`): the compiled schemas and the layout's
+ * trees, ~4 M instructions that this thread would spend before laying
+ * out; it is joined at the end of the render (load_end). */
 typedef struct content_job {
   rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
   rp_arena *arena;
