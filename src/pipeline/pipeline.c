@@ -653,10 +653,12 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
  * of its time. The thread first compiles the layout's schema, which this
  * one needs once it has parsed the layout. It has an arena (a child made
  * before it starts) and a diag of its own; libxml2 is set up first
- * (rp_xml_init). Its content given (`loaded`), it stays to free what the
- * loading leaves, once told what (`told`): the compiled schemas and the
- * layout's trees, ~4 M instructions that this thread would spend before
- * laying out; then it draws the charts of a layout that only measures
+ * (rp_xml_init). Its content given (`loaded`), it compiles the layout's
+ * XPath expressions ahead (rp_xpath_ahead: the content is loaded before
+ * this one reaches the templates), then stays to free what the loading
+ * leaves, once told what (`told`): the compiled schemas and the layout's
+ * trees, ~4 M instructions that this thread would spend before laying
+ * out; then it draws the charts of a layout that only measures
  * (`charts`, layout.h chart_memo: the review's map among them, ~15 M),
  * till closed and joined at the end of the render (load_end). */
 typedef struct content_job {
@@ -699,9 +701,9 @@ static void *load_content(void *user) {
   j->loaded = true;
   pthread_cond_broadcast(&j->cv);
   pthread_mutex_unlock(&j->mu);
+  if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   /* while the other compiles templates; returns once it is done loading */
   if (j->ahead) rp_xpath_ahead_run(j->ahead);
-  if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   pthread_mutex_lock(&j->mu);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);

@@ -90,7 +90,9 @@ static const char *attr_text(const xmlNode *n, const char *name, bool *found) {
   *found = false;
   if (!n || n->type != XML_ELEMENT_NODE) return NULL;
   for (const xmlAttr *at = n->properties; at; at = at->next) {
-    if (at->ns || strcmp((const char *)at->name, name) != 0) continue;
+    /* the first letters apart before a call: most names differ there */
+    if (at->ns || at->name[0] != (xmlChar)name[0] || strcmp((const char *)at->name, name) != 0)
+      continue;
     const xmlNode *t = at->children;
     *found = t && !t->next && (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
              t->content;

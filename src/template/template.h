@@ -49,10 +49,11 @@ typedef struct rp_xpath_ahead rp_xpath_ahead;
 rp_xpath_ahead *rp_xpath_ahead_new(void);
 void rp_xpath_ahead_run(rp_xpath_ahead *x);
 /* The loading is over (its trees may be freed once this returns): waits
- * for the other thread to be out of them; may be called more than once. */
+ * for the other thread to be out of them (it copies what it compiles out
+ * of them first), and stops it compiling; may be called more than once. */
 void rp_xpath_ahead_close(rp_xpath_ahead *x);
-/* Frees what was compiled and not taken; once closed, and run done or not
- * to come. Accepts NULL. */
+/* Frees what was compiled and not taken; once closed, and run returned or
+ * never to come. Accepts NULL. */
 void rp_xpath_ahead_free(rp_xpath_ahead *x);
 
 /* rp_layout_def_load, its expressions taken from `ahead` (NULL: none) when

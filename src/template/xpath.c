@@ -395,8 +395,10 @@ struct rp_xpath_ahead {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   const xmlDoc *docs[2];
-  bool given, closed, running;
-  char **texts;               /* NULL: a free slot */
+  bool given, closed;
+  bool reading;               /* the trees: close waits till it is not */
+  char *copy;                 /* the texts found there, each ending in a NUL */
+  const char **texts;         /* into copy; NULL: a free slot */
   xmlXPathCompExprPtr *comps; /* NULL: taken (or none) */
   size_t cap;                 /* a power of two, or 0 */
   size_t taken;
@@ -439,16 +441,14 @@ void rp_xpath_ahead_close(rp_xpath_ahead *x) {
   pthread_mutex_lock(&x->mu);
   x->closed = true;
   pthread_cond_broadcast(&x->cv);
-  while (x->running) pthread_cond_wait(&x->cv, &x->mu);
+  while (x->reading) pthread_cond_wait(&x->cv, &x->mu);
   pthread_mutex_unlock(&x->mu);
 }
 
 void rp_xpath_ahead_free(rp_xpath_ahead *x) {
   if (!x) return;
-  for (size_t i = 0; i < x->cap; i++) {
-    rp_mem_free(x->texts[i]);
-    xmlXPathFreeCompExpr(x->comps[i]);
-  }
+  for (size_t i = 0; i < x->cap; i++) xmlXPathFreeCompExpr(x->comps[i]);
+  rp_mem_free(x->copy);
   rp_mem_free(x->texts);
   rp_mem_free(x->comps);
   pthread_cond_destroy(&x->cv);
@@ -560,40 +560,58 @@ static bool doc_spans(const xmlDoc *doc, spans *out) {
 
 static void ignore_compile_error(void *user, error_ptr e) { (void)user, (void)e; }
 
+/* The texts of `todo` copied out of the trees, one after the other, each
+ * span then pointing at its copy; NULL when out of memory. */
+static char *copy_out(spans *todo) {
+  size_t bytes = 1;
+  for (size_t i = 0; i < todo->n; i++) bytes += todo->v[i].n + 1;
+  char *copy = rp_mem_alloc(bytes), *o = copy;
+  for (size_t i = 0; copy && i < todo->n; i++) {
+    memcpy(o, todo->v[i].s, todo->v[i].n);
+    o[todo->v[i].n] = '\0';
+    todo->v[i].s = o;
+    o += todo->v[i].n + 1;
+  }
+  return copy;
+}
+
 void rp_xpath_ahead_run(rp_xpath_ahead *x) {
   pthread_mutex_lock(&x->mu);
   while (!x->given && !x->closed) pthread_cond_wait(&x->cv, &x->mu);
-  x->running = !x->closed;
+  x->reading = !x->closed;
   pthread_mutex_unlock(&x->mu);
-  if (!x->running) return;
+  if (!x->reading) return;
+  /* Out of the trees first (a walk, a tenth of the compiling): closing
+   * never waits for a compile, however long this thread is kept waiting. */
   spans todo = {0};
   bool ok = true;
   for (int i = 0; i < 2 && ok; i++)
     if (x->docs[i]) ok = doc_spans(x->docs[i], &todo);
+  char *copy = ok ? copy_out(&todo) : NULL;
+  pthread_mutex_lock(&x->mu);
+  x->reading = false;
+  pthread_cond_broadcast(&x->cv);
+  pthread_mutex_unlock(&x->mu);
   size_t cap = 16;
   while (cap < todo.n * 2) cap *= 2;
-  char **texts = ok ? rp_mem_calloc(cap, sizeof *texts) : NULL;
+  const char **texts = copy ? rp_mem_calloc(cap, sizeof *texts) : NULL;
   xmlXPathCompExprPtr *comps = texts ? rp_mem_calloc(cap, sizeof *comps) : NULL;
   xmlXPathContextPtr ctx = comps ? xmlXPathNewContext(NULL) : NULL;
   if (ctx) ctx->error = ignore_compile_error;
   pthread_mutex_lock(&x->mu);
-  if (ctx) x->texts = texts, x->comps = comps, x->cap = cap;
+  if (ctx) x->copy = copy, x->texts = texts, x->comps = comps, x->cap = cap;
   for (size_t i = 0; ctx && i < todo.n && !x->closed; i++) {
     size_t at = ahead_slot(x, todo.v[i].s, todo.v[i].n);
     if (x->texts[at]) continue; /* compiled already (or tried) */
     pthread_mutex_unlock(&x->mu);
-    char *text = rp_mem_strndup(todo.v[i].s, todo.v[i].n);
-    xmlXPathCompExprPtr comp = text ? rp_xpath_compile(ctx, text) : NULL;
+    xmlXPathCompExprPtr comp = rp_xpath_compile(ctx, todo.v[i].s);
     pthread_mutex_lock(&x->mu);
-    if (!text) break;
-    x->texts[at] = text; /* the slot is still free: only this thread fills */
-    x->comps[at] = comp; /* NULL when it does not compile: left to the loading */
+    x->texts[at] = todo.v[i].s; /* the slot is still free: only this thread fills */
+    x->comps[at] = comp;        /* NULL when it does not compile: left to the loading */
   }
-  x->running = false;
-  pthread_cond_broadcast(&x->cv);
   pthread_mutex_unlock(&x->mu);
   xmlXPathFreeContext(ctx);
-  if (!ctx) rp_mem_free(texts), rp_mem_free(comps);
+  if (!ctx) rp_mem_free(copy), rp_mem_free(texts), rp_mem_free(comps);
   rp_mem_free(todo.v);
 }
 
