@@ -35,6 +35,8 @@ struct rp_chart_memo {
   const rp_fontset *src; /* the fontset `copy` is of */
   rp_fontset *copy;      /* the worker's faces */
   job *jobs, **tail;     /* handed over, in order, not yet collected */
+  rp_status failed;      /* the first job settled that failed */
+  unsigned tokens;       /* the last given a held drawing */
 };
 
 rp_chart_memo *rp_chart_memo_new(void) {
@@ -48,6 +50,8 @@ rp_chart_memo *rp_chart_memo_new(void) {
 }
 
 static rp_status drain(rp_chart_memo *m, rp_status st);
+static rp_status settle_to(rp_chart_memo *m, const struct job *upto);
+static void prune(rp_chart_memo *m, bool all);
 
 void rp_chart_memo_free(rp_chart_memo *m) {
   if (!m) return;
@@ -244,8 +248,9 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
                               rp_diag *d) {
   if (!m) return rp_charts_draw(a, c, fonts, box, page, d);
   /* drawings handed over before come first (their memo entries, their messages) */
-  rp_status st = m->jobs ? drain(m, RP_OK) : RP_OK;
+  rp_status st = m->jobs ? settle_to(m, NULL) : RP_OK;
   if (st != RP_OK) return st;
+  prune(m, false);
   key k = {0};
   key_of(&k, c, fonts, box);
   if (k.failed) { /* no memo for this one: drawn as without */
@@ -292,6 +297,15 @@ struct job {
   bool done;   /* under the worker's mutex */
   bool wanted; /* a face the copies could not measure: drawn again here */
   bool kept;   /* its items are in the memo */
+  bool keep;   /* the memo kept drawings when it was placed */
+  bool here;   /* drawn on the layout's thread after all (resolve) */
+  bool resolved, settled;
+  bool lead_gone, lead_kept; /* its lead freed, and whether it was kept */
+  /* its items wanted on its page (rp_charts_draw_memo_held) */
+  bool place, placed;
+  size_t page_ix;
+  unsigned token; /* its frame's u.chart.later */
+  rp_arena *ia;   /* the page's, where drawing inline would have put them */
 };
 
 struct rp_chart_worker {
@@ -462,26 +476,39 @@ static void diag_like(rp_diag *to, const rp_diag *d) {
   to->preflight = d->preflight;
 }
 
-/* What drawing job j where it was placed makes: its memo entry and counts,
- * its messages in the layout's diag at its mark (`rest`, the jobs after
- * it, have theirs moved accordingly); returns its status. */
-static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
-  if (j->lead && j->lead->kept) { /* the equal one before was kept: a copy */
-    m->hits++;
-    return RP_OK;
-  }
-  if (j->lead || j->wanted) { /* drawn here, as it would have been */
+static bool has_lead(const job *j) { return j->lead || j->lead_gone; }
+static bool lead_kept(const job *j) { return j->lead ? j->lead->kept : j->lead_kept; }
+
+/* Job j drawn: waited for, or drawn here when the worker could not (a face
+ * its copies could not measure) or made none (an equal one before). */
+static void resolve(rp_chart_memo *m, job *j) {
+  if (j->resolved) return;
+  j->resolved = true;
+  wait_done(m->w, j);
+  if (lead_kept(j)) return;       /* the equal one before was kept: a copy */
+  if (has_lead(j) || j->wanted) { /* drawn here, as it would have been */
     rp_diag_fini(&j->d);
     diag_like(&j->d, m->d);
     j->page = (rp_page){0};
     j->st = rp_charts_draw(j->a, j->c, m->src, &j->box, &j->page, &j->d);
-  } else {
-    m->later++;
+    j->here = true;
   }
+}
+
+/* What drawing job j where it was placed makes: its memo entry and counts,
+ * its messages in the layout's diag at its mark (`rest`, the jobs after
+ * it, have theirs moved accordingly); returns its status. */
+static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
+  resolve(m, j);
+  if (lead_kept(j)) {
+    m->hits++;
+    return RP_OK;
+  }
+  if (!j->here) m->later++;
   m->draws++;
   rp_diag_mark none = {0};
   if (j->st == RP_OK && quiet_since(&j->d, &none)) {
-    j->kept = keep(m, &j->k, j->h, &j->page, 0);
+    if (j->keep) j->kept = keep(m, &j->k, j->h, &j->page, 0);
     return RP_OK;
   }
   rp_diag_mark said = rp_diag_mark_of(&j->d);
@@ -494,31 +521,105 @@ static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
   return RP_OK;
 }
 
-/* Every job collected, in order: after one that failed, the rest only
- * waited for and dropped (the layout stopped at it). */
-static rp_status drain(rp_chart_memo *m, rp_status st) {
-  bool failed = false;
-  for (job *j = m->jobs, *next; j; j = next) {
-    next = j->next;
-    if (!j->lead) wait_done(m->w, j);
-    if (!failed) {
-      rp_status js = settle_job(m, j, next);
-      if (js != RP_OK) failed = true, st = js;
+/* The jobs settled in order through `upto` (NULL: all); after one that
+ * failed the rest are only waited for (the layout stopped at it). Returns
+ * the failure's status, or RP_OK. */
+static rp_status settle_to(rp_chart_memo *m, const job *upto) {
+  for (job *j = m->jobs; j; j = j->next) {
+    if (!j->settled) {
+      j->settled = true;
+      if (m->failed == RP_OK) m->failed = settle_job(m, j, j->next);
     }
+    if (j == upto) break;
   }
-  for (job *j = m->jobs, *next; j; j = next) {
-    next = j->next;
+  return m->failed;
+}
+
+/* Frees the jobs done with: settled, their items placed or not wanted
+ * (`all`: every one, their items dropped). */
+static void prune(rp_chart_memo *m, bool all) {
+  for (job **pj = &m->jobs; *pj;) {
+    job *j = *pj;
+    if (!all && !(j->settled && (!j->place || j->placed))) {
+      pj = &j->next;
+      continue;
+    }
+    wait_done(m->w, j); /* not left drawing */
+    for (job *l = j->next; l; l = l->next)
+      if (l->lead == j) l->lead = NULL, l->lead_gone = true, l->lead_kept = j->kept;
+    *pj = j->next;
     job_free(j);
   }
-  m->jobs = NULL;
   m->tail = &m->jobs;
-  return st;
+  while (*m->tail) m->tail = &(*m->tail)->next;
+}
+
+/* Every job collected, in order, then freed. */
+static rp_status drain(rp_chart_memo *m, rp_status st) {
+  rp_status js = settle_to(m, NULL);
+  prune(m, true);
+  m->failed = RP_OK;
+  return st == RP_OK ? js : st;
 }
 
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st) {
   if (!m) return st;
   if (m->jobs) st = drain(m, st);
   m->d = NULL;
+  return st;
+}
+
+/* Job j's items put into its page, after its frame (the chart item marked
+ * with its token), as drawing there would have put them; none when the
+ * frame is gone (its placement undone). The page's arena takes j's. */
+static bool splice(job *j, rp_page *pages, size_t n_pages) {
+  if (j->page_ix >= n_pages) return true;
+  rp_page *pg = &pages[j->page_ix];
+  rp_item *base = pg->items.data;
+  size_t at = 0;
+  while (at < pg->items.len &&
+         !(base[at].kind == RP_ITEM_CHART && base[at].u.chart.later == j->token))
+    at++;
+  if (at == pg->items.len) return true;
+  base[at].u.chart.later = 0;
+  /* made an artifact since (layout/flow.c rp_flow_make_artifacts): so too
+   * the items drawn in it */
+  bool artifact = base[at].role == RP_ROLE_ARTIFACT;
+  size_t n = j->page.items.len, len = pg->items.len;
+  for (size_t i = 0; i < n; i++)
+    if (!rp_page_add(j->ia, pg, RP_ITEM_PATH)) {
+      pg->items.len = len;
+      return false;
+    }
+  base = pg->items.data;
+  memmove(&base[at + 1 + n], &base[at + 1], (len - at - 1) * sizeof *base);
+  memcpy(&base[at + 1], j->page.items.data, n * sizeof *base);
+  for (size_t i = 0; artifact && i < n; i++) {
+    rp_item *it = &base[at + 1 + i];
+    if (it->kind == RP_ITEM_BOOKMARK || it->kind == RP_ITEM_LINK) continue;
+    it->role = RP_ROLE_ARTIFACT;
+    it->struct_id = it->parent_id = 0;
+  }
+  /* what the items point at lives as long as the page */
+  rp_arena_adopt(j->ia, j->a);
+  j->a = NULL;
+  j->page = (rp_page){0};
+  return true;
+}
+
+rp_status rp_chart_memo_place(rp_chart_memo *m, rp_page *pages, size_t n_pages, size_t upto) {
+  if (!m || !m->jobs) return RP_OK;
+  const job *last = NULL;
+  for (const job *j = m->jobs; j; j = j->next)
+    if (j->place && !j->placed && j->page_ix <= upto) last = j;
+  if (!last) return RP_OK;
+  rp_status st = settle_to(m, last);
+  for (job *j = m->jobs; j && st == RP_OK; j = j->next) {
+    if (!j->place || j->placed || j->page_ix > upto) continue;
+    j->placed = true;
+    if (j->st == RP_OK && !splice(j, pages, n_pages)) st = rp_diag_oom(m->d);
+  }
+  prune(m, false);
   return st;
 }
 
@@ -552,11 +653,14 @@ static job *job_new(rp_chart_memo *m, key *k, uint64_t h, const rp_chart *c,
   return j;
 }
 
-rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
-                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
-                                    rp_diag *d) {
-  if (!m || !m->w || !m->keep || d != m->d || d->strict || rp_limit_given(RP_LIMIT_ITEMS) ||
-      rp_mem_faults_armed())
+/* Chart c handed to the worker (a job at the end of the memo's list), or
+ * drawn as rp_charts_draw_memo would; `held`: its items wanted on page
+ * `page_ix`, *token set when handed over. */
+static rp_status hand_over(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                           const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                           rp_diag *d, bool held, size_t page_ix, unsigned *token) {
+  if (!m || !m->w || (!held && !m->keep) || d != m->d || d->strict ||
+      rp_limit_given(RP_LIMIT_ITEMS) || rp_mem_faults_armed())
     return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
   key k = {0};
   key_of(&k, c, fonts, box);
@@ -573,13 +677,21 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
   }
   const job *lead = NULL;
   for (const job *o = m->jobs; o && !lead; o = o->next)
-    if (!o->lead && o->h == h && o->k.len == k.len && memcmp(o->k.p, k.p, k.len) == 0) lead = o;
-  job *j = job_new(m, &k, h, c, fonts, box, d);
+    if (!has_lead(o) && o->h == h && o->k.len == k.len && memcmp(o->k.p, k.p, k.len) == 0) lead = o;
+  /* a held one equal to one handed over: drawn here once that one is in */
+  job *j = lead && held ? NULL : job_new(m, &k, h, c, fonts, box, d);
   if (!j) {
     rp_mem_free(k.p);
     return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
   }
   j->lead = lead;
+  j->keep = m->keep;
+  if (held) {
+    j->place = true;
+    j->page_ix = page_ix;
+    j->ia = a;
+    j->token = *token = ++m->tokens ? m->tokens : ++m->tokens; /* never 0 */
+  }
   if (!m->tail) m->tail = &m->jobs;
   *m->tail = j;
   m->tail = &j->next;
@@ -597,4 +709,17 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
   pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
   return RP_OK;
+}
+
+rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                    rp_diag *d) {
+  return hand_over(m, a, c, fonts, box, page, d, false, 0, NULL);
+}
+
+rp_status rp_charts_draw_memo_held(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                   const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                   size_t page_ix, rp_diag *d, unsigned *token) {
+  *token = 0;
+  return hand_over(m, a, c, fonts, box, page, d, true, page_ix, token);
 }

@@ -78,6 +78,26 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
                                     const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                                     rp_diag *d);
 
+/* rp_charts_draw_memo for a layout whose pages are held a while (not
+ * handed on as they are made): the drawing handed to the worker as
+ * rp_charts_draw_memo_later does (and when it would; the memo need not
+ * keep drawings), its items left off `page`, number `page_ix` of the
+ * layout's, for now: *token is then set (else 0) and the caller marks the
+ * chart's frame item with it (u.chart.later). rp_chart_memo_place puts
+ * them in, after that frame, before the page is handed on or used. A
+ * chart equal to one still on the worker is drawn here. */
+rp_status rp_charts_draw_memo_held(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                   const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                   size_t page_ix, rp_diag *d, unsigned *token);
+/* Waits for the held drawings of pages up to `upto` (of `pages`, the
+ * layout's n_pages) and puts each one's items into its page right after
+ * its frame, where drawing there would have put them (an artifact frame
+ * makes them artifacts too); a drawing whose frame is gone (its placement
+ * undone: the block moved on) is dropped. The drawings handed over before
+ * them are settled first (rp_chart_memo_collect), so that a failure stops
+ * the layout here with its status. */
+rp_status rp_chart_memo_place(rp_chart_memo *m, rp_page *pages, size_t n_pages, size_t upto);
+
 /* The diag of the layout beginning: the one later drawings record into. */
 void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d);
 /* Waits for every drawing handed over since rp_chart_memo_begin and
