@@ -518,7 +518,8 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
        * index once placed (table.c) */
       else if (m && !f->atomic)
         st = rp_charts_draw_memo_held(m, f->ia, c, f->b->fonts, &box, f->page,
-                                      f->doc->pages.len - 1, f->d, &token);
+                                      (size_t)(f->page - (rp_page *)f->doc->pages.data), f->d,
+                                      &token);
       else
         st = rp_charts_draw_memo(m, f->ia, c, f->b->fonts, &box, f->page, f->d);
       if (st != RP_OK) return st;
