@@ -34,8 +34,9 @@ struct rp_chart_memo {
   rp_diag *d;            /* the layout's (rp_chart_memo_begin) */
   const rp_fontset *src; /* the fontset `copy` is of */
   rp_fontset *copy;      /* the worker's faces */
-  job *jobs, **tail;     /* handed over, in order, not yet settled */
-  bool handed;           /* the layout running handed some over */
+  job *jobs, **tail;     /* handed over, in order, not yet collected */
+  rp_status failed;      /* the first job settled that failed */
+  unsigned tokens;       /* the last given a held drawing */
 };
 
 rp_chart_memo *rp_chart_memo_new(void) {
@@ -48,12 +49,13 @@ rp_chart_memo *rp_chart_memo_new(void) {
   return m;
 }
 
-static rp_status settle_to(rp_chart_memo *m, const job *upto, rp_status st);
-static const job *pending(const rp_chart_memo *m, const void *k, size_t len, uint64_t h);
+static rp_status drain(rp_chart_memo *m, rp_status st);
+static rp_status settle_to(rp_chart_memo *m, const struct job *upto);
+static void prune(rp_chart_memo *m, bool all);
 
 void rp_chart_memo_free(rp_chart_memo *m) {
   if (!m) return;
-  settle_to(m, NULL, RP_OK); /* none left: a layout that draws settles them */
+  drain(m, RP_OK); /* none left, normally: the layout collected them */
   rp_fontset_copy_free(m->copy);
   rp_arena_free(m->a);
   rp_mem_free(m);
@@ -245,29 +247,19 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
                               const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                               rp_diag *d) {
   if (!m) return rp_charts_draw(a, c, fonts, box, page, d);
+  /* drawings handed over before come first (their memo entries, their messages) */
+  rp_status st = m->jobs ? settle_to(m, NULL) : RP_OK;
+  if (st != RP_OK) return st;
+  prune(m, false);
   key k = {0};
   key_of(&k, c, fonts, box);
-  uint64_t h = k.failed ? 0 : fnv1a(k.p, k.len);
-  const entry *e = k.failed ? NULL : find(m, &k, h);
-  rp_status st = RP_OK;
-  if (!e && m->jobs) {
-    /* drawings handed over by a layout before: settled in order up to the
-     * equal one (its entry), or all of them before this one is drawn and
-     * kept (entries are kept in the order drawn) */
-    const job *eq = k.failed ? NULL : pending(m, k.p, k.len, h);
-    st = settle_to(m, eq, RP_OK);
-    if (st == RP_OK && eq) e = find(m, &k, h);
-    if (st == RP_OK && !e && m->jobs) st = settle_to(m, NULL, RP_OK);
-  }
-  if (st != RP_OK) {
-    rp_mem_free(k.p);
-    return st;
-  }
   if (k.failed) { /* no memo for this one: drawn as without */
     rp_mem_free(k.p);
     m->draws++;
     return rp_charts_draw(a, c, fonts, box, page, d);
   }
+  uint64_t h = fnv1a(k.p, k.len);
+  const entry *e = find(m, &k, h);
   if (e) {
     rp_mem_free(k.p);
     m->hits++;
@@ -289,10 +281,9 @@ rp_status rp_charts_draw_memo(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
  * worker's (a, c, box, fonts in; page, d, st, wanted out), collected on the
  * layout's. */
 struct job {
-  job *next;   /* the memo's list, in the order handed over */
-  job *queued; /* the worker's queue */
-  bool copy;   /* an equal drawing was handed over before: none made for this one */
-  rp_diag *to; /* the layout's diag */
+  job *next;       /* the memo's list, in the order handed over */
+  job *queued;     /* the worker's queue */
+  const job *lead; /* an equal drawing handed over before (none drawn for this one) */
   key k;
   uint64_t h;
   rp_diag_mark mark; /* the layout's diag when the chart was placed */
@@ -305,6 +296,16 @@ struct job {
   rp_status st;
   bool done;   /* under the worker's mutex */
   bool wanted; /* a face the copies could not measure: drawn again here */
+  bool kept;   /* its items are in the memo */
+  bool keep;   /* the memo kept drawings when it was placed */
+  bool here;   /* drawn on the layout's thread after all (resolve) */
+  bool resolved, settled;
+  bool lead_gone, lead_kept; /* its lead freed, and whether it was kept */
+  /* its items wanted on its page (rp_charts_draw_memo_held) */
+  bool place, placed;
+  size_t page_ix;
+  unsigned token; /* its frame's u.chart.later */
+  rp_arena *ia;   /* the page's, where drawing inline would have put them */
 };
 
 struct rp_chart_worker {
@@ -387,7 +388,7 @@ void rp_chart_memo_serve(rp_chart_memo *m, rp_chart_worker *w) {
 }
 
 void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d) {
-  if (m) m->d = d, m->handed = false;
+  if (m) m->d = d;
 }
 
 /* ---- the chart copied for the worker: the layout frees a section's
@@ -475,76 +476,153 @@ static void diag_like(rp_diag *to, const rp_diag *d) {
   to->preflight = d->preflight;
 }
 
+static bool has_lead(const job *j) { return j->lead || j->lead_gone; }
+static bool lead_kept(const job *j) { return j->lead ? j->lead->kept : j->lead_kept; }
+
+/* Job j drawn: waited for, or drawn here when the worker could not (a face
+ * its copies could not measure) or made none (an equal one before). */
+static void resolve(rp_chart_memo *m, job *j) {
+  if (j->resolved) return;
+  j->resolved = true;
+  wait_done(m->w, j);
+  if (lead_kept(j)) return;       /* the equal one before was kept: a copy */
+  if (has_lead(j) || j->wanted) { /* drawn here, as it would have been */
+    rp_diag_fini(&j->d);
+    diag_like(&j->d, m->d);
+    j->page = (rp_page){0};
+    j->st = rp_charts_draw(j->a, j->c, m->src, &j->box, &j->page, &j->d);
+    j->here = true;
+  }
+}
+
 /* What drawing job j where it was placed makes: its memo entry and counts,
  * its messages in the layout's diag at its mark (`rest`, the jobs after
  * it, have theirs moved accordingly); returns its status. */
 static rp_status settle_job(rp_chart_memo *m, job *j, job *rest) {
-  if (j->copy && find(m, &j->k, j->h)) { /* the equal one before was kept */
+  resolve(m, j);
+  if (lead_kept(j)) {
     m->hits++;
     return RP_OK;
   }
-  if (j->copy || j->wanted) { /* drawn here, as it would have been */
-    rp_diag_fini(&j->d);
-    diag_like(&j->d, j->to);
-    j->page = (rp_page){0};
-    j->st = rp_charts_draw(j->a, j->c, m->src, &j->box, &j->page, &j->d);
-  } else {
-    m->later++;
-  }
+  if (!j->here) m->later++;
   m->draws++;
   rp_diag_mark none = {0};
   if (j->st == RP_OK && quiet_since(&j->d, &none)) {
-    keep(m, &j->k, j->h, &j->page, 0);
+    if (j->keep) j->kept = keep(m, &j->k, j->h, &j->page, 0);
     return RP_OK;
   }
   rp_diag_mark said = rp_diag_mark_of(&j->d);
   if (j->st != RP_OK) { /* the layout would have stopped here */
-    rp_diag_insert(j->to, &j->mark, &j->d, true);
+    rp_diag_insert(m->d, &j->mark, &j->d, true);
     return j->st;
   }
-  size_t added = rp_diag_insert(j->to, &j->mark, &j->d, false);
-  for (job *l = rest; l; l = l->next) rp_diag_mark_moved(&l->mark, j->to, &j->mark, &said, added);
+  size_t added = rp_diag_insert(m->d, &j->mark, &j->d, false);
+  for (job *l = rest; l; l = l->next) rp_diag_mark_moved(&l->mark, m->d, &j->mark, &said, added);
   return RP_OK;
 }
 
-/* The first job handed over with key k, or NULL. */
-static const job *pending(const rp_chart_memo *m, const void *k, size_t len, uint64_t h) {
-  for (const job *o = m->jobs; o; o = o->next)
-    if (o->h == h && o->k.len == len && memcmp(o->k.p, k, len) == 0) return o;
-  return NULL;
+/* The jobs settled in order through `upto` (NULL: all); after one that
+ * failed the rest are only waited for (the layout stopped at it). Returns
+ * the failure's status, or RP_OK. */
+static rp_status settle_to(rp_chart_memo *m, const job *upto) {
+  for (job *j = m->jobs; j; j = j->next) {
+    if (!j->settled) {
+      j->settled = true;
+      if (m->failed == RP_OK) m->failed = settle_job(m, j, j->next);
+    }
+    if (j == upto) break;
+  }
+  return m->failed;
 }
 
-/* The jobs handed over settled in order, through `upto` (NULL: all of
- * them); after one that failed the rest are only waited for and dropped
- * (nothing after it would have run). Returns `st`, or the failure's. */
-static rp_status settle_to(rp_chart_memo *m, const job *upto, rp_status st) {
-  bool failed = false;
-  while (m->jobs) {
-    job *j = m->jobs;
-    m->jobs = j->next;
-    if (!m->jobs) m->tail = &m->jobs;
-    if (!j->copy) wait_done(m->w, j);
-    if (!failed) {
-      rp_status js = settle_job(m, j, j->next);
-      if (js != RP_OK) failed = true, st = js;
+/* Frees the jobs done with: settled, their items placed or not wanted
+ * (`all`: every one, their items dropped). */
+static void prune(rp_chart_memo *m, bool all) {
+  for (job **pj = &m->jobs; *pj;) {
+    job *j = *pj;
+    if (!all && !(j->settled && (!j->place || j->placed))) {
+      pj = &j->next;
+      continue;
     }
-    bool last = j == upto;
+    wait_done(m->w, j); /* not left drawing */
+    for (job *l = j->next; l; l = l->next)
+      if (l->lead == j) l->lead = NULL, l->lead_gone = true, l->lead_kept = j->kept;
+    *pj = j->next;
     job_free(j);
-    if (last && !failed) break;
   }
+  m->tail = &m->jobs;
+  while (*m->tail) m->tail = &(*m->tail)->next;
+}
+
+/* Every job collected, in order, then freed. */
+static rp_status drain(rp_chart_memo *m, rp_status st) {
+  rp_status js = settle_to(m, NULL);
+  prune(m, true);
+  m->failed = RP_OK;
   /* the worker idle (every job drawn): what its faces kerned, kept here,
    * for the render that draws these charts' text */
-  if (!m->jobs && m->copy) rp_fontset_copy_merge(m->copy, m->src);
-  return st;
+  if (m->copy) rp_fontset_copy_merge(m->copy, m->src);
+  return st == RP_OK ? js : st;
 }
 
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st) {
   if (!m) return st;
-  /* a measuring layout's drawings are settled by the layout after it (one
-   * follows: the memo keeps), as it meets them, so that this one need not
-   * wait; the one that draws settles all by its end; a failure settles now */
-  if (m->jobs && !(st == RP_OK && m->handed && m->keep)) st = settle_to(m, NULL, st);
-  m->handed = false;
+  if (m->jobs) st = drain(m, st);
+  m->d = NULL;
+  return st;
+}
+
+/* Job j's items put into its page, after its frame (the chart item marked
+ * with its token), as drawing there would have put them; none when the
+ * frame is gone (its placement undone). The page's arena takes j's. */
+static bool splice(job *j, rp_page *pages, size_t n_pages) {
+  if (j->page_ix >= n_pages) return true;
+  rp_page *pg = &pages[j->page_ix];
+  rp_item *base = pg->items.data;
+  size_t at = 0;
+  while (at < pg->items.len &&
+         !(base[at].kind == RP_ITEM_CHART && base[at].u.chart.later == j->token))
+    at++;
+  if (at == pg->items.len) return true;
+  base[at].u.chart.later = 0;
+  /* made an artifact since (layout/flow.c rp_flow_make_artifacts): so too
+   * the items drawn in it */
+  bool artifact = base[at].role == RP_ROLE_ARTIFACT;
+  size_t n = j->page.items.len, len = pg->items.len;
+  for (size_t i = 0; i < n; i++)
+    if (!rp_page_add(j->ia, pg, RP_ITEM_PATH)) {
+      pg->items.len = len;
+      return false;
+    }
+  base = pg->items.data;
+  memmove(&base[at + 1 + n], &base[at + 1], (len - at - 1) * sizeof *base);
+  memcpy(&base[at + 1], j->page.items.data, n * sizeof *base);
+  for (size_t i = 0; artifact && i < n; i++) {
+    rp_item *it = &base[at + 1 + i];
+    if (it->kind == RP_ITEM_BOOKMARK || it->kind == RP_ITEM_LINK) continue;
+    it->role = RP_ROLE_ARTIFACT;
+    it->struct_id = it->parent_id = 0;
+  }
+  /* what the items point at lives as long as the page */
+  rp_arena_adopt(j->ia, j->a);
+  j->a = NULL;
+  j->page = (rp_page){0};
+  return true;
+}
+
+rp_status rp_chart_memo_place(rp_chart_memo *m, rp_page *pages, size_t n_pages, size_t upto) {
+  if (!m || !m->jobs) return RP_OK;
+  const job *last = NULL;
+  for (const job *j = m->jobs; j; j = j->next)
+    if (j->place && !j->placed && j->page_ix <= upto) last = j;
+  if (!last) return RP_OK;
+  rp_status st = settle_to(m, last);
+  for (job *j = m->jobs; j && st == RP_OK; j = j->next) {
+    if (!j->place || j->placed || j->page_ix > upto) continue;
+    j->placed = true;
+    if (j->st == RP_OK && !splice(j, pages, n_pages)) st = rp_diag_oom(m->d);
+  }
+  prune(m, false);
   return st;
 }
 
@@ -571,24 +649,21 @@ static job *job_new(rp_chart_memo *m, key *k, uint64_t h, const rp_chart *c,
     rp_mem_free(j);
     return NULL;
   }
-  *j = (job){.to = d,
-             .k = *k,
-             .h = h,
-             .mark = rp_diag_mark_of(d),
-             .a = a,
-             .c = cc,
-             .box = b,
-             .fonts = m->copy};
+  *j = (job){
+      .k = *k, .h = h, .mark = rp_diag_mark_of(d), .a = a, .c = cc, .box = b, .fonts = m->copy};
   diag_like(&j->d, d);
   *k = (key){0};
   return j;
 }
 
-rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
-                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
-                                    rp_diag *d) {
-  if (!m || !m->w || !m->keep || d != m->d || d->strict || rp_limit_given(RP_LIMIT_ITEMS) ||
-      rp_mem_faults_armed())
+/* Chart c handed to the worker (a job at the end of the memo's list), or
+ * drawn as rp_charts_draw_memo would; `held`: its items wanted on page
+ * `page_ix`, *token set when handed over. */
+static rp_status hand_over(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                           const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                           rp_diag *d, bool held, size_t page_ix, unsigned *token) {
+  if (!m || !m->w || (!held && !m->keep) || d != m->d || d->strict ||
+      rp_limit_given(RP_LIMIT_ITEMS) || rp_mem_faults_armed())
     return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
   key k = {0};
   key_of(&k, c, fonts, box);
@@ -603,18 +678,27 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
     m->hits++;
     return replay(e, a, box, page, d);
   }
-  bool copy = pending(m, k.p, k.len, h) != NULL;
-  job *j = job_new(m, &k, h, c, fonts, box, d);
+  const job *lead = NULL;
+  for (const job *o = m->jobs; o && !lead; o = o->next)
+    if (!has_lead(o) && o->h == h && o->k.len == k.len && memcmp(o->k.p, k.p, k.len) == 0) lead = o;
+  /* a held one equal to one handed over: drawn here once that one is in */
+  job *j = lead && held ? NULL : job_new(m, &k, h, c, fonts, box, d);
   if (!j) {
     rp_mem_free(k.p);
     return rp_charts_draw_memo(m, a, c, fonts, box, page, d);
   }
-  j->copy = copy;
+  j->lead = lead;
+  j->keep = m->keep;
+  if (held) {
+    j->place = true;
+    j->page_ix = page_ix;
+    j->ia = a;
+    j->token = *token = ++m->tokens ? m->tokens : ++m->tokens; /* never 0 */
+  }
   if (!m->tail) m->tail = &m->jobs;
   *m->tail = j;
   m->tail = &j->next;
-  m->handed = true;
-  if (copy) {
+  if (lead) {
     j->done = true;
     return RP_OK;
   }
@@ -628,4 +712,17 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
   pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
   return RP_OK;
+}
+
+rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                    const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                    rp_diag *d) {
+  return hand_over(m, a, c, fonts, box, page, d, false, 0, NULL);
+}
+
+rp_status rp_charts_draw_memo_held(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                   const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                   size_t page_ix, rp_diag *d, unsigned *token) {
+  *token = 0;
+  return hand_over(m, a, c, fonts, box, page, d, true, page_ix, token);
 }

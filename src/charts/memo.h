@@ -44,19 +44,14 @@ size_t rp_chart_memo_later(const rp_chart_memo *m);
  * needs of each chart only what drawing it says and the memo entry for
  * the next layout: rp_charts_draw_memo_later hands such a drawing to a
  * worker, another thread (the idle content thread: pipeline.c), and the
- * layout goes on. The drawings are settled in the order handed over, each
- * made what drawing it where placed would have made: the memo entry, the
- * draw and copy counts, and its messages put into the layout's diag where
- * it was placed (rp_diag_insert) — a drawing that failed ends the run
- * there, what was recorded after it dropped. They are settled by the next
- * layout, as its rp_charts_draw_memo meets them (up to an equal one, or
- * all before a drawing of its own), and all by its end
- * (rp_chart_memo_collect), so that the measuring one need not wait; by
- * its own end when it failed. (A run that fails so may have counted
- * copies the next layout made before.) The worker measures with copies of
- * the faces the chart uses (font.h rp_fontset_copy_face): a face it could
- * not measure (not read yet) has the chart drawn again on the layout's
- * thread. Same bytes as drawn inline. */
+ * layout goes on; rp_chart_memo_collect, at the layout's end, waits for
+ * them all, in order, and makes of each what drawing it there would have
+ * made: the memo entry, the draw and copy counts, and its messages put
+ * into the layout's diag where it was placed (rp_diag_insert) — a drawing
+ * that failed ends the layout there, with what was recorded after it
+ * dropped. The worker measures with copies of the faces the chart uses
+ * (font.h rp_fontset_copy_face): a face it could not measure (not read
+ * yet) has the chart drawn again here. Same bytes as drawn inline. */
 typedef struct rp_chart_worker rp_chart_worker;
 
 /* A worker with nothing to do yet; NULL when out of memory. */
@@ -83,12 +78,31 @@ rp_status rp_charts_draw_memo_later(rp_chart_memo *m, rp_arena *a, const rp_char
                                     const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
                                     rp_diag *d);
 
+/* rp_charts_draw_memo for a layout whose pages are held a while (not
+ * handed on as they are made): the drawing handed to the worker as
+ * rp_charts_draw_memo_later does (and when it would; the memo need not
+ * keep drawings), its items left off `page`, number `page_ix` of the
+ * layout's, for now: *token is then set (else 0) and the caller marks the
+ * chart's frame item with it (u.chart.later). rp_chart_memo_place puts
+ * them in, after that frame, before the page is handed on or used. A
+ * chart equal to one still on the worker is drawn here. */
+rp_status rp_charts_draw_memo_held(rp_chart_memo *m, rp_arena *a, const rp_chart *c,
+                                   const rp_fontset *fonts, const rp_chart_box *box, rp_page *page,
+                                   size_t page_ix, rp_diag *d, unsigned *token);
+/* Waits for the held drawings of pages up to `upto` (of `pages`, the
+ * layout's n_pages) and puts each one's items into its page right after
+ * its frame, where drawing there would have put them (an artifact frame
+ * makes them artifacts too); a drawing whose frame is gone (its placement
+ * undone: the block moved on) is dropped. The drawings handed over before
+ * them are settled first (rp_chart_memo_collect), so that a failure stops
+ * the layout here with its status. */
+rp_status rp_chart_memo_place(rp_chart_memo *m, rp_page *pages, size_t n_pages, size_t upto);
+
 /* The diag of the layout beginning: the one later drawings record into. */
 void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d);
-/* At a layout's end, with its status `st`: the drawings handed over are
- * left to the next layout when this one handed them over, did not fail
- * and another follows (the memo keeps); else each is waited for and
- * settled (see above). Returns `st`, or that of the first that failed. */
+/* Waits for every drawing handed over since rp_chart_memo_begin and
+ * settles it (see above); returns the layout's status `st`, or that of the
+ * first drawing that failed. */
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st);
 
 #endif

@@ -507,12 +507,23 @@ rp_status rp_flow_place_chart(flow *f, const rp_block *b, place_ctx ctx) {
       it->u.chart.drawn = true;
       rp_chart_box box = {it->x, it->y, w, h, it->struct_id, b->src};
       rp_chart_memo *m = f->opts ? f->opts->chart_memo : NULL;
+      unsigned token = 0;
       /* a pass whose pages only measure (layout.h chart_memo) needs what
        * drawing says, not its items: drawn on the memo's worker meanwhile */
-      st = m && f->opts->hold_bytes == 0
-               ? rp_charts_draw_memo_later(m, f->ia, c, f->b->fonts, &box, f->page, f->d)
-               : rp_charts_draw_memo(m, f->ia, c, f->b->fonts, &box, f->page, f->d);
+      if (m && f->opts->hold_bytes == 0)
+        st = rp_charts_draw_memo_later(m, f->ia, c, f->b->fonts, &box, f->page, f->d);
+      /* else drawn there too, its items put after `it` before the page is
+       * handed on (flow.c hand_on) or the layout ends; not in a table row
+       * or grid card, whose items are moved, scanned or made artifacts by
+       * index once placed (table.c) */
+      else if (m && !f->atomic)
+        st = rp_charts_draw_memo_held(m, f->ia, c, f->b->fonts, &box, f->page,
+                                      (size_t)(f->page - (rp_page *)f->doc->pages.data), f->d,
+                                      &token);
+      else
+        st = rp_charts_draw_memo(m, f->ia, c, f->b->fonts, &box, f->page, f->d);
       if (st != RP_OK) return st;
+      if (token) it->u.chart.later = token; /* nothing appended: `it` stays */
     }
   }
   f->y += h + after;

@@ -327,7 +327,9 @@ static void free_page(flow *f, size_t p) {
 
 /* Page p, final and its running texts set: handed on, freed. */
 static rp_status hand_on(flow *f, size_t p) {
-  rp_status st = f->counting ? RP_OK : f->opts->page_done(f->opts->page_done_user, f->doc, p);
+  /* its charts drawn on the worker first (rp_flow_place_chart) */
+  rp_status st = rp_chart_memo_place(f->opts->chart_memo, f->doc->pages.data, f->doc->pages.len, p);
+  if (st == RP_OK && !f->counting) st = f->opts->page_done(f->opts->page_done_user, f->doc, p);
   free_page(f, p);
   return st;
 }
@@ -1204,7 +1206,11 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
                        "the layout produced no pages; add a <run> to its <sequence>");
   if (st == RP_OK) st = rp_flow_notes_flush(&f);
   if (st == RP_OK) st = finish(&f, a);
-  /* the charts drawn on the worker, their messages where they were placed */
+  /* the charts drawn on the worker: the items of those on pages held put
+   * after their frames, the messages of all where they were placed */
+  if (st == RP_OK)
+    st = rp_chart_memo_place(opts ? opts->chart_memo : NULL, doc->pages.data, doc->pages.len,
+                             SIZE_MAX);
   st = rp_chart_memo_collect(opts ? opts->chart_memo : NULL, st);
   if (st == RP_OK) free_retired(&f);
   /* pages not handed on live as long as `a` (all of them when kept), and

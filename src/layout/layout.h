@@ -95,8 +95,8 @@ typedef struct rp_layout_opts {
    * layout whose pages only measure — the memo keeps drawings (another
    * layout follows) and hold_bytes is 0, as pipeline.c sets them for such
    * a pass only — leaves the charts' items off its pages: they are drawn on
-   * the memo's worker meanwhile (rp_layout_chart_memo_serve), and the next
-   * layout of the memo settles them as it meets them, all by its end. */
+   * the memo's worker meanwhile (rp_layout_chart_memo_serve), and the
+   * layout waits for them at its end. */
   struct rp_chart_memo *chart_memo;
   /* Another layout of the same run is known to follow (read as each
    * section's body is bound, so a caller may turn it on meanwhile): every

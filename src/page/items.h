@@ -88,6 +88,9 @@ typedef struct rp_item {
       const char *ref;  /* what it charts (an id or XPath in the layout) */
       const char *label;
       bool drawn; /* charts/ drew it as path and text items: render draws no slot */
+      /* layout: its items still being drawn on another thread, put after it
+       * once drawn (charts/memo.h rp_charts_draw_memo_held); 0: none */
+      unsigned later;
     } chart;
     struct {
       const char *title;

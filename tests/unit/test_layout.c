@@ -2,6 +2,7 @@
  * keep-together, running footers, list markers — on bound documents built by
  * hand, so the engine is tested without any layout file. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -993,6 +994,89 @@ static size_t streams_as_kept(fixture *fx, rp_block *first, bool hint, size_t *e
   return kept->pages.len;
 }
 
+/* ---- charts drawn on another thread (charts/memo.h rp_charts_draw_memo_held) */
+
+static void *serve_charts(void *w) {
+  rp_layout_chart_worker_serve(w);
+  return NULL;
+}
+
+/* Paragraphs and bar charts, a chart after each (different values). */
+static rp_block *charts_between(fixture *fx, int n) {
+  static const char *const cats[] = {"North", "South", "East", "West"};
+  rp_block *first = NULL, **tail = &first;
+  for (int i = 0; i < n; i++) {
+    rp_block *p = para(fx, &fx->body, words(fx, 3 + i % 4));
+    rp_chart *c = rp_arena_calloc(fx->a, 1, sizeof *c);
+    *c = (rp_chart){.kind = RP_CHART_BAR,
+                    .label = {.font = fx->body.font, .size = 8, .color = {0, 0, 0, 1}},
+                    .value = {.font = fx->body.font, .size = 8, .color = {0, 0, 0, 1}},
+                    .heading = {.font = fx->body.font, .size = 10, .color = {0, 0, 0, 1}},
+                    .axis = {0.3f, 0.3f, 0.3f, 1},
+                    .background = {1, 1, 1, 1}};
+    c->categories = (const char **)cats;
+    c->n_categories = 4;
+    c->series = rp_arena_calloc(fx->a, 1, sizeof *c->series);
+    double *v = rp_arena_alloc(fx->a, 4 * sizeof *v);
+    for (int k = 0; k < 4; k++) v[k] = 10 + i * 3 + k * (i % 3 + 1);
+    c->series[0].values = v;
+    c->n_series = 1;
+    rp_block *b = rp_arena_calloc(fx->a, 1, sizeof *b);
+    b->kind = RP_BLOCK_CHART;
+    b->height = 120;
+    b->u.chart.kind = "bar";
+    b->u.chart.data = c;
+    b->src.layout_file = "t.xml";
+    b->src.layout_line = 43;
+    *tail = p, p->next = b, tail = &b->next;
+  }
+  return first;
+}
+
+/* Charts handed to a worker by a layout whose pages are held (kept whole,
+ * or streamed past a budget of 1 byte: each page handed on as soon as it
+ * is final) are put into their pages where drawing them there puts them:
+ * every page, kept or as handed on, holds what the layout drawing them
+ * inline (no memo) holds; and the worker drew them. */
+static void test_charts_held_on_worker(void **state) {
+  fixture *fx = *state;
+  rp_block *first = charts_between(fx, 14);
+  rp_layout_doc *kept = run(fx, first);
+  assert_true(kept->pages.len >= 4);
+  for (int streamed = 0; streamed < 2; streamed++) {
+    struct rp_chart_memo *m = rp_layout_chart_memo_new();
+    struct rp_chart_worker *w = rp_layout_chart_worker_new();
+    assert_non_null(m), assert_non_null(w);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, serve_charts, w), 0);
+    rp_layout_chart_memo_serve(m, w);
+    sink k = {0};
+    rp_layout_opts o = {.page_done = streamed ? sink_page : NULL,
+                        .page_done_user = &k,
+                        .pages_hint = kept->run_pages,
+                        .hold_bytes = streamed ? 1 : SIZE_MAX,
+                        .chart_memo = m};
+    rp_layout_doc *doc = NULL;
+    fx->section.blocks = first;
+    assert_int_equal(rp_layout_run_ex(fx->a, &fx->doc, &o, &fx->d, &doc), RP_OK);
+    assert_int_equal(fx->d.count, 0);
+    assert_int_equal(doc->pages.len, kept->pages.len);
+    assert_int_equal(k.n, streamed ? kept->pages.len : 0);
+    for (size_t p = 0; p < kept->pages.len; p++) {
+      char *want = snap(page(kept, p)), *got = streamed ? k.pages[p] : snap(page(doc, p));
+      assert_string_equal(got, want);
+      free(got), free(want);
+    }
+    assert_int_equal(rp_layout_chart_memo_later(m), 14);
+    size_t draws = 0, copies = 0;
+    rp_layout_chart_memo_free(m, &draws, &copies);
+    assert_int_equal(draws, 14);
+    rp_layout_chart_worker_close(w);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    rp_layout_chart_worker_free(w);
+  }
+}
+
 /* A keep-with-next heading at a page's foot moves to the next page with
  * its paragraph: the page it left is handed on without it. */
 static void test_stream_heading_at_foot(void **state) {
@@ -1193,6 +1277,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_footnotes_follow_their_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_footnote_too_tall, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_heading_at_foot, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_charts_held_on_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_balanced_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_footnote_pushed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stream_counts_past_budget, setup, teardown),

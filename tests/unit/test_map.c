@@ -786,13 +786,12 @@ static void *serve(void *w) {
   return NULL;
 }
 
-/* What two layouts placing charts cs[0..n) in boxes bs make, as the
- * pipeline lays out a document with page references: the first only
- * measures (its drawings handed over when `later`, to a worker thread),
- * with a message recorded before its first chart and one after each
- * placement that went on; the second copies the charts from the memo (its
- * items in `again`), settling what the first handed over. Its diag's
- * entries as one string, the status, the memo's counts. */
+/* What a layout that places charts cs[0..n) in boxes bs makes, with a
+ * message recorded before the first and one after each placement that
+ * went on: its diag's entries as one string, its status, the memo's counts
+ * and, in `again`, each chart as the next layout copies it from the memo
+ * (or draws it). `later`: drawn through rp_charts_draw_memo_later, on a
+ * worker thread. */
 typedef struct outcome {
   char said[8192];
   rp_status st;
@@ -822,13 +821,6 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   }
   st = rp_chart_memo_collect(m, st);
   if (later) assert_int_equal(page.items.len, 0); /* left off the measuring pages */
-  out->again = (rp_page){0};
-  if (st == RP_OK) { /* the next layout */
-    rp_chart_memo_begin(m, &d);
-    for (size_t i = 0; i < n && st == RP_OK; i++)
-      st = rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &out->again, &d);
-    st = rp_chart_memo_collect(m, st);
-  }
   out->st = st;
   out->said[0] = 0;
   for (size_t i = 0; i < d.count; i++) {
@@ -838,6 +830,10 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   }
   out->draws = rp_chart_memo_draws(m), out->hits = rp_chart_memo_hits(m);
   out->later = rp_chart_memo_later(m);
+  out->again = (rp_page){0};
+  rp_chart_memo_keep(m, false);
+  for (size_t i = 0; i < n && st == RP_OK; i++)
+    assert_int_equal(rp_charts_draw_memo(m, fx->a, cs[i], &fx->fs, &bs[i], &out->again, &d), RP_OK);
   rp_chart_memo_free(m);
   rp_chart_worker_close(w);
   if (w) assert_int_equal(pthread_join(t, NULL), 0);
@@ -867,9 +863,8 @@ static bool same_items(const rp_page *x, const rp_page *y) {
  * where placed makes: a quiet map (the 2018 members), one whose labels are
  * set smaller (a warning, put where it was placed, before what was
  * recorded after), the same chart again (copied from the first), and one
- * too small to draw (an error: what was recorded after it dropped, in the
- * next layout too, the error the run's status); the next layout's copies
- * are the same items.
+ * too small to draw (an error: what was recorded after it dropped, the
+ * error the layout's status); the next layout's copies are the same items.
  * And with a fault to come, the drawing stays on this thread, the fault
  * falling in it. */
 static void test_drawn_later(void **state) {
@@ -900,31 +895,13 @@ static void test_drawn_later(void **state) {
     assert_int_equal(there->st, here->st);
     assert_string_equal(there->said, here->said);
     if (cases[k].warns) assert_non_null(strstr(here->said, "labels set at"));
-    if (here->st == RP_OK) { /* (a failed run's next layout may have copied some before) */
-      assert_int_equal(there->draws, here->draws);
-      assert_int_equal(there->hits, here->hits);
-    }
+    assert_int_equal(there->draws, here->draws);
+    assert_int_equal(there->hits, here->hits);
     assert_int_equal(here->later, 0);
     assert_true(there->later > 0);
-    if (here->st == RP_OK) assert_true(same_items(&there->again, &here->again));
+    assert_true(same_items(&there->again, &here->again));
     free(here), free(there);
   }
-  /* faces not read yet when handed over: the worker's copies cannot read
-   * them, and the map is drawn again here, the same */
-  rp_fontset_fini(&fx->fs);
-  rp_fontset_init(&fx->fs);
-  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf"), fx->regular);
-  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf"), fx->bold);
-  assert_true(rp_fontset_get(&fx->fs, fx->regular)->unread);
-  outcome *there = calloc(1, sizeof *there), *here = calloc(1, sizeof *here);
-  lay_out(fx, &quiet, &big, 1, true, there);
-  lay_out(fx, &quiet, &big, 1, false, here);
-  assert_int_equal(there->st, RP_OK);
-  assert_string_equal(there->said, here->said);
-  assert_int_equal(there->draws, 1);
-  assert_int_equal(there->later, 0); /* drawn again here */
-  assert_true(same_items(&there->again, &here->again));
-  free(here), free(there);
   /* a fault to come: drawn here, where the fault falls */
   rp_chart_memo *m = rp_chart_memo_new();
   rp_chart_worker *w = rp_chart_worker_new();
@@ -944,6 +921,193 @@ static void test_drawn_later(void **state) {
   rp_mem_fail_after(0, false);
   rp_mem_forget_failure();
   assert_int_equal(st, RP_ERR_INTERNAL);
+  assert_true(rp_test_diag_has(&d, "out of memory"));
+  assert_int_equal(rp_chart_memo_collect(m, st), RP_ERR_INTERNAL);
+  assert_int_equal(rp_chart_memo_later(m), 0);
+  rp_chart_memo_free(m);
+  rp_chart_worker_free(w);
+  rp_diag_fini(&d);
+}
+
+/* ---- held pages (charts/memo.h rp_charts_draw_memo_held) ---------------- */
+
+/* A chart's frame, as layout/block.c places it, on page p. */
+static size_t place_frame(fixture *fx, rp_page *pg, const rp_chart_box *b) {
+  rp_item *it = rp_page_add(fx->a, pg, RP_ITEM_CHART);
+  assert_non_null(it);
+  *it = (rp_item){.kind = RP_ITEM_CHART, .x = b->x, .y = b->y, .w = b->w, .h = b->h};
+  it->role = RP_ROLE_FIGURE, it->struct_id = b->struct_id, it->u.chart.drawn = true;
+  return pg->items.len - 1;
+}
+
+static void place_rect(fixture *fx, rp_page *pg, double y) {
+  rp_item *it = rp_page_add(fx->a, pg, RP_ITEM_RECT);
+  assert_non_null(it);
+  it->y = y, it->w = 10, it->h = 10, it->role = RP_ROLE_ARTIFACT;
+}
+
+/* As rp_flow_make_artifacts: items from `from` on made artifacts. */
+static void make_artifacts(rp_page *pg, size_t from) {
+  for (size_t i = from; i < pg->items.len; i++) {
+    rp_item *it = &RP_VEC_AT(pg->items, rp_item, i);
+    it->role = RP_ROLE_ARTIFACT;
+    it->struct_id = it->parent_id = 0;
+  }
+}
+
+/* Chart c in box b, its frame on page p, drawn there or (held) on the worker. */
+static rp_status place_chart(fixture *fx, rp_chart_memo *m, rp_page *pages, size_t p,
+                             const rp_chart *c, const rp_chart_box *b, bool held, rp_diag *d) {
+  size_t at = place_frame(fx, &pages[p], b);
+  unsigned token = 0;
+  rp_status st = held ? rp_charts_draw_memo_held(m, fx->a, c, &fx->fs, b, &pages[p], p, d, &token)
+                      : rp_charts_draw_memo(m, fx->a, c, &fx->fs, b, &pages[p], d);
+  if (held && st == RP_OK) {
+    assert_true(token != 0);
+    assert_int_equal(pages[p].items.len, at + 1); /* left off for now */
+    RP_VEC_AT(pages[p].items, rp_item, at).u.chart.later = token;
+  }
+  return st;
+}
+
+static bool same_pages(const rp_page *x, const rp_page *y, size_t n) {
+  for (size_t p = 0; p < n; p++) {
+    if (!same_items(&x[p], &y[p])) return false;
+    for (size_t i = 0; i < x[p].items.len; i++) {
+      const rp_item *a = &RP_VEC_AT(x[p].items, rp_item, i),
+                    *b = &RP_VEC_AT(y[p].items, rp_item, i);
+      if (a->role != b->role || a->struct_id != b->struct_id || a->parent_id != b->parent_id ||
+          (a->kind == RP_ITEM_CHART && a->u.chart.later != b->u.chart.later))
+        return false;
+    }
+  }
+  return true;
+}
+
+/* Two pages as a held layout makes them: rects between the charts; a
+ * quiet map, a dense one (a warning) and one too small (`fail`: an error,
+ * the layout stopping there); a placement undone (the frame cut off, as a
+ * block moved to the next page) and placed again; a frame made an artifact
+ * after (the items drawn in it too); page 0 handed on before page 1 is
+ * done. Its pages, its messages, its status, its counts. */
+typedef struct held_outcome {
+  rp_page pages[2];
+  char said[8192];
+  rp_status st;
+  size_t draws, later;
+} held_outcome;
+
+static void lay_out_held(fixture *fx, bool held, bool fail, held_outcome *out) {
+  rp_chart_memo *m = rp_chart_memo_new();
+  assert_non_null(m);
+  rp_chart_worker *w = held ? rp_chart_worker_new() : NULL;
+  pthread_t t;
+  if (w) assert_int_equal(pthread_create(&t, NULL, serve, w), 0);
+  rp_chart_memo_serve(m, w);
+  rp_chart_memo_keep(m, false); /* the one and only layout */
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_chart_memo_begin(m, &d);
+  rp_diag_warn(&d, "layout.xml", 1, 0, "before");
+  rp_chart *quiet =
+      map_of(fx, members_2018, sizeof members_2018 / sizeof members_2018[0], keys_2018, 2);
+  rp_chart *dense = map_of(fx, members_seren, 44, keys_seren, 6);
+  rp_chart_box big = {56.69, 337.86, 481.89, 354.33, 7, {"layout.xml", 12, "content.xml", 34}};
+  rp_chart_box mid = {56.69, 60, 360, 300, 8, {"layout.xml", 13, "content.xml", 35}};
+  rp_chart_box tiny = {56.69, 400, 120, 90, 9, {"layout.xml", 14, "content.xml", 36}};
+  rp_chart_box moved = {56.69, 30, 360, 300, 10, {"layout.xml", 15, "content.xml", 37}};
+  rp_page *pg = out->pages;
+  memset(pg, 0, sizeof out->pages);
+  rp_status st = RP_OK;
+  place_rect(fx, &pg[0], 1);
+  st = place_chart(fx, m, pg, 0, quiet, &big, held, &d);
+  if (st == RP_OK) rp_diag_warn(&d, "layout.xml", 100, 0, "after quiet");
+  if (st == RP_OK) place_rect(fx, &pg[0], 2);
+  if (st == RP_OK)
+    st = place_chart(fx, m, pg, 0, fail ? dense : quiet, fail ? &tiny : &mid, held, &d);
+  if (st == RP_OK) rp_diag_warn(&d, "layout.xml", 101, 0, "after second");
+  if (st == RP_OK) place_rect(fx, &pg[0], 3);
+  /* page 0 final: handed on once its charts are in */
+  if (st == RP_OK) st = rp_chart_memo_place(m, pg, 2, 0);
+  /* on page 1: a block tried, then undone (its items cut off) and placed
+   * again lower, its frame then made an artifact */
+  size_t mark = pg[1].items.len;
+  if (st == RP_OK) st = place_chart(fx, m, pg, 1, dense, &mid, held, &d);
+  if (st == RP_OK) pg[1].items.len = mark;
+  if (st == RP_OK) place_rect(fx, &pg[1], 4);
+  size_t from = pg[1].items.len;
+  if (st == RP_OK) st = place_chart(fx, m, pg, 1, dense, &moved, held, &d);
+  if (st == RP_OK) make_artifacts(&pg[1], from);
+  if (st == RP_OK) place_rect(fx, &pg[1], 5);
+  if (st == RP_OK) st = rp_chart_memo_place(m, pg, 2, SIZE_MAX);
+  st = rp_chart_memo_collect(m, st);
+  out->st = st;
+  out->said[0] = 0;
+  for (size_t i = 0; i < d.count; i++) {
+    size_t len = strlen(out->said);
+    snprintf(out->said + len, sizeof out->said - len, "%d:%s|", d.entries[i].line,
+             d.entries[i].message);
+  }
+  out->draws = rp_chart_memo_draws(m), out->later = rp_chart_memo_later(m);
+  rp_chart_memo_free(m);
+  rp_chart_worker_close(w);
+  if (w) assert_int_equal(pthread_join(t, NULL), 0);
+  rp_chart_worker_free(w);
+  rp_diag_fini(&d);
+}
+
+/* A held layout's charts drawn on a worker are put into their pages where
+ * drawing them there puts them (the same items, in the same places among
+ * the page's others, the same roles and ids), with the same messages
+ * where they were placed and the same counts; an undone placement leaves
+ * nothing; a chart that fails stops the layout with its error, what was
+ * recorded after it dropped. With a fault to come, drawn here. */
+static void test_drawn_held(void **state) {
+  fixture *fx = *state;
+  for (int fail = 0; fail < 2; fail++) {
+    held_outcome *here = calloc(1, sizeof *here), *there = calloc(1, sizeof *there);
+    lay_out_held(fx, false, fail, here);
+    lay_out_held(fx, true, fail, there);
+    if (here->st != (fail ? RP_ERR_INPUT : RP_OK)) fprintf(stderr, "%s\n", here->said);
+    assert_int_equal(here->st, fail ? RP_ERR_INPUT : RP_OK);
+    assert_int_equal(there->st, here->st);
+    assert_string_equal(there->said, here->said);
+    if (fail)
+      assert_null(strstr(here->said, "101:")); /* never recorded: it stopped */
+    else
+      assert_non_null(strstr(here->said, "labels set at"));
+    assert_non_null(strstr(here->said, "100:after quiet"));
+    assert_int_equal(there->draws, here->draws);
+    assert_int_equal(here->later, 0);
+    assert_true(there->later > 0);
+    if (!fail) {
+      assert_true(same_pages(there->pages, here->pages, 2));
+      assert_true(here->pages[1].items.len > 3); /* the artifact's items */
+    }
+    free(here), free(there);
+  }
+  /* a fault to come: drawn here, where the fault falls */
+  rp_chart *quiet =
+      map_of(fx, members_2018, sizeof members_2018 / sizeof members_2018[0], keys_2018, 2);
+  rp_chart_box big = {56.69, 337.86, 481.89, 354.33, 7, {"layout.xml", 12, "content.xml", 34}};
+  rp_chart_memo *m = rp_chart_memo_new();
+  rp_chart_worker *w = rp_chart_worker_new();
+  assert_non_null(m), assert_non_null(w);
+  rp_chart_memo_serve(m, w); /* never served: a drawing handed over would hang */
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_chart_memo_begin(m, &d);
+  rp_page page = {0};
+  unsigned long before = rp_mem_count();
+  assert_int_equal(rp_charts_draw(fx->a, quiet, &fx->fs, &big, &page, &d), RP_OK);
+  unsigned long allocs = rp_mem_count() - before;
+  rp_mem_fail_after(allocs / 2, false);
+  unsigned token = 1;
+  rp_status st = rp_charts_draw_memo_held(m, fx->a, quiet, &fx->fs, &big, &page, 0, &d, &token);
+  rp_mem_fail_after(0, false);
+  rp_mem_forget_failure();
+  assert_int_equal(st, RP_ERR_INTERNAL);
+  assert_int_equal(token, 0);
   assert_true(rp_test_diag_has(&d, "out of memory"));
   assert_int_equal(rp_chart_memo_collect(m, st), RP_ERR_INTERNAL);
   assert_int_equal(rp_chart_memo_later(m), 0);
@@ -974,6 +1138,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
       cmocka_unit_test_setup_teardown(test_render_pdf, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_later, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_drawn_held, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -592,11 +592,11 @@ static void test_charts_drawn_once(void **state) {
   assert_true(same_file(memo, plain));
 }
 
-/* The review's first layout only measures (its contents page waits for
- * page numbers): its charts are drawn on the content thread while it goes
- * on (charts/memo.h rp_charts_draw_memo_later), the map among them, and
- * the PDF is the one drawing them where placed (RP_CHARTS_INLINE) makes,
- * with the same counts and no message. */
+/* The review is laid out once, its pages held whole and drawn at the end:
+ * its charts are drawn on the content thread while it goes on, their items
+ * put into their pages after (charts/memo.h rp_charts_draw_memo_held), the
+ * map among them, and the PDF is the one drawing them where placed
+ * (RP_CHARTS_INLINE) makes, with the same counts and no message. */
 static void test_charts_drawn_later(void **state) {
   (void)state;
   char pdf[2][4096];
