@@ -902,6 +902,24 @@ static void test_drawn_later(void **state) {
     assert_true(same_items(&there->again, &here->again));
     free(here), free(there);
   }
+  /* faces not read yet when handed over: the worker's copies cannot read
+   * them, and the map is drawn again here, the same */
+  rp_fontset_fini(&fx->fs);
+  rp_fontset_init(&fx->fs);
+  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Regular.ttf"), fx->regular);
+  assert_int_equal(rp_test_font(&fx->fs, &fx->d, "fonts/OpenSans-Bold.ttf"), fx->bold);
+  assert_true(rp_fontset_get(&fx->fs, fx->regular)->unread);
+  {
+    outcome *there = calloc(1, sizeof *there), *here = calloc(1, sizeof *here);
+    lay_out(fx, &quiet, &big, 1, true, there);
+    lay_out(fx, &quiet, &big, 1, false, here);
+    assert_int_equal(there->st, RP_OK);
+    assert_string_equal(there->said, here->said);
+    assert_int_equal(there->draws, 1);
+    assert_int_equal(there->later, 0); /* drawn again here */
+    assert_true(same_items(&there->again, &here->again));
+    free(here), free(there);
+  }
   /* a fault to come: drawn here, where the fault falls */
   rp_chart_memo *m = rp_chart_memo_new();
   rp_chart_worker *w = rp_chart_worker_new();
