@@ -392,6 +392,18 @@ static HPDF_STATUS type0_before_write(HPDF_Dict font) {
   return r == HPDF_OK ? HPDF_Dict_Add(attr->descendant_font, "FontDescriptor", def->descriptor) : r;
 }
 
+/* Adds `width` for `code` to /W array w: to the open run (`*run`), or to
+ * a new run `code [width …]` when there is none. */
+static HPDF_STATUS width_add(HPDF_Array w, HPDF_Array *run, unsigned code, int width) {
+  if (!*run) {
+    HPDF_STATUS r = HPDF_Array_AddNumber(w, (HPDF_INT32)code);
+    if (r == HPDF_OK && !(*run = HPDF_Array_New(w->mmgr))) r = HPDF_Error_GetCode(w->error);
+    if (r == HPDF_OK) r = HPDF_Array_Add(w, *run);
+    if (r != HPDF_OK) return r;
+  }
+  return HPDF_Array_AddNumber(*run, width);
+}
+
 /* /W of codes 0 … last as libharu makes it: runs of consecutive codes
  * whose width (of glyph gids[code], 0 for a code the face does not map)
  * is not the default, `first [w1 w2 …]`. */
@@ -407,12 +419,7 @@ static HPDF_STATUS mapped_widths(HPDF_Array w, HPDF_FontDef def, const HPDF_UINT
       run = NULL;
       continue;
     }
-    if (!run) {
-      r = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
-      if (r == HPDF_OK && !(run = HPDF_Array_New(w->mmgr))) r = HPDF_Error_GetCode(w->error);
-      if (r == HPDF_OK) r = HPDF_Array_Add(w, run);
-    }
-    if (r == HPDF_OK) r = HPDF_Array_AddNumber(run, width);
+    r = width_add(w, &run, cp, width);
   }
   return r;
 }
@@ -970,12 +977,7 @@ static HPDF_STATUS exact_widths(HPDF_Font font, const uint8_t *drawn) {
       run = NULL;
       continue;
     }
-    if (!run) {
-      r = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
-      if (r == HPDF_OK && !(run = HPDF_Array_New(font->mmgr))) r = HPDF_Error_GetCode(font->error);
-      if (r == HPDF_OK) r = HPDF_Array_Add(w, run);
-    }
-    if (r == HPDF_OK) r = HPDF_Array_AddNumber(run, width);
+    r = width_add(w, &run, cp, width);
   }
   return r;
 }
