@@ -786,6 +786,15 @@ static void *serve(void *w) {
   return NULL;
 }
 
+/* A diag's entries as one string, "line:message|" each. */
+static void said_of(const rp_diag *d, char *out, size_t cap) {
+  out[0] = 0;
+  for (size_t i = 0; i < d->count; i++) {
+    size_t len = strlen(out);
+    snprintf(out + len, cap - len, "%d:%s|", d->entries[i].line, d->entries[i].message);
+  }
+}
+
 /* What a layout that places charts cs[0..n) in boxes bs makes, with a
  * message recorded before the first and one after each placement that
  * went on: its diag's entries as one string, its status, the memo's counts
@@ -822,12 +831,7 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   st = rp_chart_memo_collect(m, st);
   if (later) assert_int_equal(page.items.len, 0); /* left off the measuring pages */
   out->st = st;
-  out->said[0] = 0;
-  for (size_t i = 0; i < d.count; i++) {
-    size_t len = strlen(out->said);
-    snprintf(out->said + len, sizeof out->said - len, "%d:%s|", d.entries[i].line,
-             d.entries[i].message);
-  }
+  said_of(&d, out->said, sizeof out->said);
   out->draws = rp_chart_memo_draws(m), out->hits = rp_chart_memo_hits(m);
   out->later = rp_chart_memo_later(m);
   out->again = (rp_page){0};
@@ -1060,12 +1064,7 @@ static void lay_out_held(fixture *fx, bool held, bool fail, held_outcome *out) {
   if (st == RP_OK) st = rp_chart_memo_place(m, pg, 2, SIZE_MAX);
   st = rp_chart_memo_collect(m, st);
   out->st = st;
-  out->said[0] = 0;
-  for (size_t i = 0; i < d.count; i++) {
-    size_t len = strlen(out->said);
-    snprintf(out->said + len, sizeof out->said - len, "%d:%s|", d.entries[i].line,
-             d.entries[i].message);
-  }
+  said_of(&d, out->said, sizeof out->said);
   out->draws = rp_chart_memo_draws(m), out->later = rp_chart_memo_later(m);
   rp_chart_memo_free(m);
   rp_chart_worker_close(w);
