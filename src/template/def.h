@@ -40,14 +40,14 @@ typedef struct rp_xexpr {
 } rp_xexpr;
 
 /* An expression of the simple forms xfast.c evaluates itself (tests with
- * or, and, not(), attributes compared to strings; one step with
- * predicates), compiled into `a`; NULL for any other (libxml2's). */
+ * or, and, not(), attributes compared to strings; paths with predicates),
+ * compiled into `a`; NULL for any other (libxml2's). */
 typedef struct rp_xfast rp_xfast;
 const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text);
 /* Evaluates e from `node` into *out as libxml2 would (a boolean, or a node
- * set in document order; *out NULL: out of memory); false when the node is
- * one e leaves to libxml2. */
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlXPathObjectPtr *out);
+ * set in document order; *out NULL: out of memory), "/" being `doc` (the
+ * XPath context's); false when the node is one e leaves to libxml2. */
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, xmlXPathObjectPtr *out);
 
 /* The simple step `text` is (its name, when it has one, points into text),
  * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or

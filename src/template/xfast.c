@@ -7,18 +7,23 @@
  *
  * The forms: `or`, `and`, not(), a path compared with = or != to a string
  * literal (the path ending at an attribute: its value is compared), and
- * paths of steps — ".", "..", "@name", "name", and self::, child::,
- * parent::, attribute:: with an unprefixed name — each step with predicates
- * of these forms or a position alone ("[2]", "[position() > 1]", counted
- * per predicate in axis order). The value is libxml2's: a boolean, or, for
- * one step (or a union of named child and self steps: the node, then its
- * children), the node set in document order. Anything else — numbers,
- * variables, other functions, last(), wildcards, prefixed names, paths of
- * several steps outside a test — is left to libxml2 (rp_xfast_compile gives
- * NULL), and so is a node the evaluator does not expect (an attribute made
- * of entity references, a namespace node, a parent libxml2 treats
- * specially): rp_xfast_eval returns false and libxml2 evaluates the
- * expression. Invariant: whatever
+ * paths of steps, from the context or from the root ("/review/title") —
+ * ".", "..", "@name", "name", "*", and self::, child::, parent::,
+ * attribute:: with an unprefixed name or (but attribute::) "*" — each step
+ * with predicates of these forms or a position alone ("[2]",
+ * "[position() > 1]", counted per predicate in axis order); a union in
+ * brackets with predicates that are no position ("(p | list)[@role]":
+ * each branch takes them). The value is libxml2's: a boolean, or, for a
+ * path that goes down once it has gone down (no ".." after a child step,
+ * an attribute step last) or a union of such paths, the node set in
+ * document order (a union sorted by libxml2's own xmlXPathNodeSetSort).
+ * Anything else — numbers, variables, other functions, last(), "//",
+ * prefixed names, "@*" — is left to libxml2 (rp_xfast_compile gives NULL),
+ * and so is a node the evaluator does not expect (an attribute made of
+ * entity references, a namespace node, a parent libxml2 treats specially):
+ * rp_xfast_eval returns false and libxml2 evaluates the expression. "/" is
+ * the document the context evaluates in (libxml2's context->doc).
+ * Invariant: whatever
  * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
  * every kind of context node). */
 #include <libxml/xpathInternals.h>
@@ -32,7 +37,8 @@ typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
 
 typedef struct xstep {
   xaxis axis;
-  const xmlChar *name; /* NULL: any node ("." and "..") */
+  const xmlChar *name; /* NULL: any node ("." and ".."), or any element (wild) */
+  bool wild;           /* "*": any element, in any namespace */
   const rp_xfast **preds;
   size_t n_preds;
 } xstep;
@@ -43,6 +49,8 @@ struct rp_xfast {
   const xmlChar *lit;    /* EQ, NE */
   xstep *steps;          /* PATH */
   size_t n_steps;
+  bool abs;   /* PATH: from the root ("/review") */
+  bool merge; /* UNION at the top, not plain: branches sorted together */
   xcmp cmp;   /* POS: position() cmp num, a predicate of its own ([2], [position() > 1]) */
   double num; /* POS */
   bool nodes; /* at the top: the value is a node set (else a boolean) */
@@ -111,6 +119,7 @@ static rp_xfast *node(parser *ps, xkind k, const rp_xfast *l, const rp_xfast *r)
 }
 
 static const rp_xfast *parse_or(parser *ps);
+static const rp_xfast *parse_union(parser *ps);
 
 /* A name test: an unprefixed name that is no operator or node type. */
 static const xmlChar *name_test(parser *ps) {
@@ -201,8 +210,13 @@ static bool parse_step(parser *ps, xstep *st) {
       st->axis = AX_CHILD;
     }
   }
-  st->name = name_test(ps);
-  if (!st->name) return false;
+  ws(ps);
+  if (*ps->p == '*' && st->axis != AX_ATTR) {
+    ps->p++;
+    st->wild = true;
+  } else if (!(st->name = name_test(ps))) {
+    return false;
+  }
   rp_vec preds = {0};
   while (punct(ps, "[")) {
     if (preds.len == MAX_PREDS) return false;
@@ -219,6 +233,9 @@ static bool parse_step(parser *ps, xstep *st) {
 
 static const rp_xfast *parse_path(parser *ps) {
   rp_vec steps = {0};
+  ws(ps);
+  bool abs = ps->p[0] == '/' && ps->p[1] != '/';
+  if (abs) ps->p++;
   do {
     ws(ps);
     if (*ps->p == '/') return NULL; /* "//" */
@@ -229,13 +246,54 @@ static const rp_xfast *parse_path(parser *ps) {
   if (!e) return NULL;
   e->steps = steps.data;
   e->n_steps = steps.len;
+  e->abs = abs;
+  return e;
+}
+
+/* Adds predicate pe to the last step of each path of union e (made by
+ * this parser, so still its to change); false when out of memory or a
+ * step has its MAX_PREDS. */
+static bool add_pred(parser *ps, const rp_xfast *e, const rp_xfast *pe) {
+  if (e->kind == X_UNION) return add_pred(ps, e->l, pe) && add_pred(ps, e->r, pe);
+  xstep *st = &e->steps[e->n_steps - 1];
+  if (st->n_preds == MAX_PREDS) return false;
+  const rp_xfast **preds = rp_arena_alloc(ps->a, (st->n_preds + 1) * sizeof *preds);
+  if (!preds) return false;
+  if (st->n_preds) memcpy(preds, st->preds, st->n_preds * sizeof *preds);
+  preds[st->n_preds++] = pe;
+  st->preds = preds;
+  return true;
+}
+
+/* "(union)[pred]...", the "(" read: each predicate, no position, given to
+ * every branch's last step — the nodes of the union that pass it are those
+ * of each branch that do. Nothing may follow but predicates ("(a | b)/c"
+ * is libxml2's). */
+static const rp_xfast *parse_filter(parser *ps) {
+  const rp_xfast *u = parse_union(ps);
+  if (!u || !punct(ps, ")")) return NULL;
+  while (punct(ps, "[")) {
+    if (parse_pos(ps)) return NULL; /* positions count over the union: libxml2's */
+    const rp_xfast *pe = parse_or(ps);
+    if (!pe || !punct(ps, "]") || !add_pred(ps, u, pe)) return NULL;
+  }
+  ws(ps);
+  return *ps->p == '/' ? NULL : u;
+}
+
+/* A path, or a union in brackets with its predicates. */
+static const rp_xfast *parse_branch(parser *ps) {
+  if (!punct(ps, "(")) return parse_path(ps);
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *e = parse_filter(ps);
+  ps->depth--;
   return e;
 }
 
 static const rp_xfast *parse_union(parser *ps) {
-  const rp_xfast *l = parse_path(ps);
+  const rp_xfast *l = parse_branch(ps);
   while (l && punct(ps, "|")) {
-    const rp_xfast *r = parse_path(ps);
+    const rp_xfast *r = parse_branch(ps);
     l = r ? node(ps, X_UNION, l, r) : NULL;
   }
   return l;
@@ -308,8 +366,30 @@ static const rp_xfast *parse_or(parser *ps) {
  * MAX_BRANCHES; counts them into *n. */
 static bool plain_union(const rp_xfast *e, size_t *n) {
   if (e->kind == X_UNION) return plain_union(e->l, n) && plain_union(e->r, n);
-  return e->kind == X_PATH && e->n_steps == 1 && e->steps[0].name &&
+  return e->kind == X_PATH && !e->abs && e->n_steps == 1 && e->steps[0].name &&
          (e->steps[0].axis == AX_CHILD || e->steps[0].axis == AX_SELF) && ++*n <= MAX_BRANCHES;
+}
+
+/* Whether path e selects in document order, without duplicates, walked
+ * depth first (select_steps): from one node, ".." and self steps give one
+ * node at most; once a child step has given several, only child and self
+ * steps keep them in order, and an attribute step ends the path. */
+static bool ordered_path(const rp_xfast *e) {
+  if (e->kind != X_PATH) return false;
+  bool down = false;
+  for (size_t i = 0; i < e->n_steps; i++) {
+    xaxis ax = e->steps[i].axis;
+    if ((ax == AX_PARENT && down) || (ax == AX_ATTR && i + 1 < e->n_steps)) return false;
+    down |= ax == AX_CHILD || ax == AX_ATTR;
+  }
+  return true;
+}
+
+/* Whether every branch of union e is an ordered path, at most
+ * MAX_BRANCHES; counts them into *n. */
+static bool ordered_union(const rp_xfast *e, size_t *n) {
+  if (e->kind == X_UNION) return ordered_union(e->l, n) && ordered_union(e->r, n);
+  return ordered_path(e) && ++*n <= MAX_BRANCHES;
 }
 
 const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
@@ -317,16 +397,18 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
   if (!e || *ps.p) return NULL;
-  bool nodes = false;
+  bool nodes = false, merge = false;
   if (e->kind == X_PATH) {
-    if (e->n_steps != 1) return NULL; /* document order over several steps: libxml2's */
+    if (!ordered_path(e)) return NULL; /* document order over several steps: libxml2's */
     nodes = true;
   } else if (e->kind == X_UNION) {
-    size_t n = 0;
-    if (!plain_union(e, &n)) return NULL;
+    size_t n = 0, m = 0;
+    merge = !plain_union(e, &n);
+    if (merge && !ordered_union(e, &m)) return NULL;
     nodes = true;
   }
   ((rp_xfast *)e)->nodes = nodes;
+  ((rp_xfast *)e)->merge = merge;
   return e;
 }
 
@@ -368,14 +450,15 @@ static int attr_value(const xmlNode *at, const xmlChar **out) {
   return 1;
 }
 
-static int truth(const rp_xfast *e, xmlNodePtr n);
+static int truth(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc);
 
 /* Whether candidate c passes step st's name test and predicates, the
  * next in axis order after those counted in count[] (count[i]: the
  * candidates that reached predicate i so far, zero for the first). */
-static int passes(const xstep *st, xmlNodePtr c, size_t *count) {
+static int passes(const xstep *st, xmlNodePtr c, size_t *count, xmlDocPtr doc) {
   if (!plain_node(c)) return -1;
   if (st->name && !named(c, st->name)) return 0;
+  if (st->wild && c->type != XML_ELEMENT_NODE) return 0;
   for (size_t i = 0; i < st->n_preds; i++) {
     const rp_xfast *pe = st->preds[i];
     double pos = (double)++count[i];
@@ -402,7 +485,7 @@ static int passes(const xstep *st, xmlNodePtr c, size_t *count) {
           break;
       }
     } else {
-      t = truth(pe, c);
+      t = truth(pe, c, doc);
     }
     if (t != 1) return t;
   }
@@ -415,13 +498,13 @@ typedef enum want { W_ANY, W_EQ, W_NE } want;
  * or, at the last step, an attribute whose value is (W_EQ) or is not
  * (W_NE) `lit`. */
 static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
-                 const xmlChar *lit);
+                 const xmlChar *lit, xmlDocPtr doc);
 
 static int candidate(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, want w,
-                     const xmlChar *lit, size_t *count) {
-  int t = passes(&steps[i], c, count);
+                     const xmlChar *lit, size_t *count, xmlDocPtr doc) {
+  int t = passes(&steps[i], c, count, doc);
   if (t != 1) return t;
-  if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit);
+  if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit, doc);
   if (w == W_ANY) return 1;
   if (c->type != XML_ATTRIBUTE_NODE) return -1;
   const xmlChar *v;
@@ -444,27 +527,28 @@ static xmlNodePtr parent_of(xmlNodePtr n, int *t) {
 }
 
 static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
-                 const xmlChar *lit) {
+                 const xmlChar *lit, xmlDocPtr doc) {
   if (!plain_node(n)) return -1;
   const xstep *st = &steps[i];
+  bool test = st->name || st->wild; /* a name test: elements only on self and parent */
   int res = 0;
   size_t count[MAX_PREDS] = {0};
   switch (st->axis) {
     case AX_SELF:
-      if (st->name && n->type != XML_ELEMENT_NODE) return 0; /* self::name: elements only */
-      return candidate(steps, i, n_steps, n, w, lit, count);
+      if (test && n->type != XML_ELEMENT_NODE) return 0;
+      return candidate(steps, i, n_steps, n, w, lit, count, doc);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t;
-      if (st->name && p->type != XML_ELEMENT_NODE) return 0;
-      return candidate(steps, i, n_steps, p, w, lit, count);
+      if (test && p->type != XML_ELEMENT_NODE) return 0;
+      return candidate(steps, i, n_steps, p, w, lit, count, doc);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 0;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int t = candidate(steps, i, n_steps, c, w, lit, count);
+        int t = candidate(steps, i, n_steps, c, w, lit, count, doc);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -472,7 +556,7 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 0;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count);
+        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count, doc);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -481,28 +565,39 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
   return -1;
 }
 
-static int truth(const rp_xfast *e, xmlNodePtr n) {
+/* Where path e starts from n: n, or the root (NULL: libxml2's). */
+static xmlNodePtr start(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc) {
+  return e->abs ? (xmlNodePtr)doc : n;
+}
+
+static int truth(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc) {
   switch (e->kind) {
     case X_OR:
     case X_AND: {
-      int l = truth(e->l, n);
+      int l = truth(e->l, n, doc);
       if (l < 0) return -1;
       if (l == (e->kind == X_OR)) return l; /* decided by the left, as libxml2 decides */
-      return truth(e->r, n);
+      return truth(e->r, n, doc);
     }
     case X_NOT: {
-      int t = truth(e->l, n);
+      int t = truth(e->l, n, doc);
       return t < 0 ? -1 : !t;
     }
     case X_EQ:
-    case X_NE:
-      return reach(e->l->steps, 0, e->l->n_steps, n, e->kind == X_EQ ? W_EQ : W_NE, e->lit);
-    case X_PATH:
-      return reach(e->steps, 0, e->n_steps, n, W_ANY, NULL);
+    case X_NE: {
+      xmlNodePtr from = start(e->l, n, doc);
+      if (!from) return -1;
+      return reach(e->l->steps, 0, e->l->n_steps, from, e->kind == X_EQ ? W_EQ : W_NE, e->lit, doc);
+    }
+    case X_PATH: {
+      xmlNodePtr from = start(e, n, doc);
+      if (!from) return -1;
+      return reach(e->steps, 0, e->n_steps, from, W_ANY, NULL, doc);
+    }
     case X_UNION: {
-      int l = truth(e->l, n);
+      int l = truth(e->l, n, doc);
       if (l != 0) return l;
-      return truth(e->r, n);
+      return truth(e->r, n, doc);
     }
     case X_POS: /* a predicate alone: passes() */
       return -1;
@@ -527,65 +622,84 @@ static int add_if(int pass, xmlNodeSetPtr set, xmlNodePtr c) {
   return 1;
 }
 
-/* Adds to set, in document order, the nodes a node-set expression (one
- * step, or a plain union) selects from n. */
-static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlNodeSetPtr set) {
+/* Adds to set, in document order, the nodes a plain union selects from n. */
+static int select_plain(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
   if (!plain_node(n)) return -1;
-  if (e->kind == X_UNION) {
-    /* the node itself first (its self steps), then its children (any child
-     * step), each branch counting its own positions */
-    const xstep *br[MAX_BRANCHES];
-    size_t nb = 0;
-    branches(e, br, &nb);
-    size_t count[MAX_BRANCHES][MAX_PREDS];
-    memset(count, 0, sizeof count);
-    int self = 0;
-    for (size_t b = 0; b < nb; b++) {
-      if (br[b]->axis != AX_SELF || n->type != XML_ELEMENT_NODE) continue;
-      int t = passes(br[b], n, count[b]);
-      if (t < 0) return -1;
-      self |= t;
-    }
-    if (add_if(self, set, n) < 0) return -2;
-    if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE) continue;
-      int in = 0;
-      for (size_t b = 0; b < nb; b++) { /* every branch: each counts the child */
-        if (br[b]->axis != AX_CHILD) continue;
-        int t = passes(br[b], c, count[b]);
-        if (t < 0) return -1;
-        in |= t;
-      }
-      if (add_if(in, set, c) < 0) return -2;
-    }
-    return 1;
+  /* the node itself first (its self steps), then its children (any child
+   * step), each branch counting its own positions */
+  const xstep *br[MAX_BRANCHES];
+  size_t nb = 0;
+  branches(e, br, &nb);
+  size_t count[MAX_BRANCHES][MAX_PREDS];
+  memset(count, 0, sizeof count);
+  int self = 0;
+  for (size_t b = 0; b < nb; b++) {
+    if (br[b]->axis != AX_SELF || n->type != XML_ELEMENT_NODE) continue;
+    int t = passes(br[b], n, count[b], doc);
+    if (t < 0) return -1;
+    self |= t;
   }
-  const xstep *st = &e->steps[0];
+  if (add_if(self, set, n) < 0) return -2;
+  if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
+  for (xmlNodePtr c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    int in = 0;
+    for (size_t b = 0; b < nb; b++) { /* every branch: each counts the child */
+      if (br[b]->axis != AX_CHILD) continue;
+      int t = passes(br[b], c, count[b], doc);
+      if (t < 0) return -1;
+      in |= t;
+    }
+    if (add_if(in, set, c) < 0) return -2;
+  }
+  return 1;
+}
+
+static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, xmlDocPtr doc,
+                        xmlNodeSetPtr set);
+
+/* Candidate c of step i: added when the last step passes it, else the
+ * next step from it. */
+static int select_next(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, size_t *count,
+                       xmlDocPtr doc, xmlNodeSetPtr set) {
+  int t = passes(&steps[i], c, count, doc);
+  if (t != 1) return t < 0 ? -1 : 1;
+  if (i + 1 < n_steps) return select_steps(steps, i + 1, n_steps, c, doc, set);
+  return add_if(1, set, c);
+}
+
+/* Adds to set the nodes an ordered path's steps[i..] select from n, depth
+ * first: in document order (ordered_path). 1 done, -1 libxml2's, -2 out
+ * of memory. */
+static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, xmlDocPtr doc,
+                        xmlNodeSetPtr set) {
+  if (!plain_node(n)) return -1;
+  const xstep *st = &steps[i];
+  bool test = st->name || st->wild; /* a name test: elements only on self and parent */
   size_t count[MAX_PREDS] = {0};
   switch (st->axis) {
     case AX_SELF:
-      if (st->name && n->type != XML_ELEMENT_NODE) return 1;
-      return add_if(passes(st, n, count), set, n);
+      if (test && n->type != XML_ELEMENT_NODE) return 1;
+      return select_next(steps, i, n_steps, n, count, doc, set);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t < 0 ? -1 : 1;
-      if (st->name && p->type != XML_ELEMENT_NODE) return 1;
-      return add_if(passes(st, p, count), set, p);
+      if (test && p->type != XML_ELEMENT_NODE) return 1;
+      return select_next(steps, i, n_steps, p, count, doc, set);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int r = add_if(passes(st, c, count), set, c);
+        int r = select_next(steps, i, n_steps, c, count, doc, set);
         if (r != 1) return r;
       }
       return 1;
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 1;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int r = add_if(passes(st, (xmlNodePtr)at, count), set, (xmlNodePtr)at);
+        int r = select_next(steps, i, n_steps, (xmlNodePtr)at, count, doc, set);
         if (r != 1) return r;
       }
       return 1;
@@ -593,10 +707,36 @@ static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlNodeSetPtr set) {
   return -1;
 }
 
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlXPathObjectPtr *out) {
+/* Adds to set the nodes each branch of union e (or path e) selects from
+ * n, each branch in document order. */
+static int select_branches(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
+  if (e->kind == X_UNION) {
+    int l = select_branches(e->l, n, doc, set);
+    return l == 1 ? select_branches(e->r, n, doc, set) : l;
+  }
+  xmlNodePtr from = start(e, n, doc);
+  return from ? select_steps(e->steps, 0, e->n_steps, from, doc, set) : -1;
+}
+
+/* Adds to the empty set, in document order, the nodes node-set expression
+ * e selects from n: a union that is not plain, its branches' nodes sorted
+ * as libxml2 sorts a union (xmlXPathNodeSetSort) and each kept once. */
+static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
+  if (e->kind == X_UNION && !e->merge) return select_plain(e, n, doc, set);
+  int t = select_branches(e, n, doc, set);
+  if (t != 1 || !e->merge || set->nodeNr < 2) return t;
+  xmlXPathNodeSetSort(set);
+  int k = 1;
+  for (int i = 1; i < set->nodeNr; i++)
+    if (set->nodeTab[i] != set->nodeTab[k - 1]) set->nodeTab[k++] = set->nodeTab[i];
+  set->nodeNr = k;
+  return 1;
+}
+
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, xmlXPathObjectPtr *out) {
   if (!e || !node) return false;
   if (!e->nodes) {
-    int t = truth(e, node);
+    int t = truth(e, node, doc);
     if (t < 0) return false;
     *out = xmlXPathNewBoolean(t); /* NULL: out of memory, as libxml2 would say */
     return true;
@@ -606,7 +746,7 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlXPathObjectPtr *out) {
     *out = NULL;
     return true;
   }
-  int t = r->nodesetval ? select_nodes(e, node, r->nodesetval) : -2;
+  int t = r->nodesetval ? select_nodes(e, node, doc, r->nodesetval) : -2;
   if (t == -1) {
     xmlXPathFreeObject(r);
     return false;
