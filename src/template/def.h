@@ -44,10 +44,13 @@ typedef struct rp_xexpr {
  * compiled into `a`; NULL for any other (libxml2's). */
 typedef struct rp_xfast rp_xfast;
 const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text);
-/* Evaluates e from `node` into *out as libxml2 would (a boolean, or a node
- * set in document order; *out NULL: out of memory), "/" being `doc` (the
- * XPath context's); false when the node is one e leaves to libxml2. */
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, xmlXPathObjectPtr *out);
+/* Evaluates e from `node` into *out as libxml2 would (a boolean, a node
+ * set in document order, a count, a variable's value; *out NULL: out of
+ * memory), "/" being `doc` (the XPath context's) and `vars` the rp_xvar
+ * bound, innermost last (NULL: none); false when the node or a variable is
+ * one e leaves to libxml2. */
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
+                   xmlXPathObjectPtr *out);
 
 /* The simple step `text` is (its name, when it has one, points into text),
  * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or

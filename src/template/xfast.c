@@ -31,9 +31,35 @@
 
 #include "template/def.h"
 
-typedef enum xkind { X_OR, X_AND, X_NOT, X_EQ, X_NE, X_PATH, X_UNION, X_POS } xkind;
+typedef enum xkind {
+  X_OR,
+  X_AND,
+  X_NOT,
+  X_EQ,
+  X_NE,
+  X_PATH,
+  X_UNION,
+  X_POS,
+  X_CMP,      /* a = b, a != b, of operands (xopnd) */
+  X_STARTS,   /* starts-with(a, b) */
+  X_CONTAINS, /* contains(a, b) */
+  X_COUNT,    /* count(path or union), count($var): at the top */
+  X_VAR       /* $var */
+} xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
+typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR } xres;
+
+/* An operand of =, !=, starts-with() and contains(): a path ending at an
+ * attribute (its nodes' values), a string literal, a variable (a string,
+ * or for = and != a number too) or a number. */
+typedef enum okind { O_PATH, O_LIT, O_VAR, O_NUM } okind;
+typedef struct xopnd {
+  okind kind;
+  const struct rp_xfast *path; /* O_PATH */
+  const xmlChar *s;            /* O_LIT: the text; O_VAR: the name */
+  double num;                  /* O_NUM */
+} xopnd;
 
 typedef struct xstep {
   xaxis axis;
@@ -45,15 +71,17 @@ typedef struct xstep {
 
 struct rp_xfast {
   xkind kind;
-  const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE: l (EQ, NE: a path) */
-  const xmlChar *lit;    /* EQ, NE */
+  const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE, COUNT: l (EQ, NE: a path) */
+  const xmlChar *lit;    /* EQ, NE; VAR, COUNT of a variable: its name */
+  xopnd a, b;            /* CMP, STARTS, CONTAINS */
+  bool ne;               /* CMP: != */
   xstep *steps;          /* PATH */
   size_t n_steps;
   bool abs;   /* PATH: from the root ("/review") */
   bool merge; /* UNION at the top, not plain: branches sorted together */
   xcmp cmp;   /* POS: position() cmp num, a predicate of its own ([2], [position() > 1]) */
   double num; /* POS */
-  bool nodes; /* at the top: the value is a node set (else a boolean) */
+  xres res;   /* at the top: the value's kind */
 };
 
 /* ---- compiling ----------------------------------------------------------- */
@@ -66,6 +94,7 @@ typedef struct parser {
   rp_arena *a;
   const char *p;
   int depth;
+  int counts; /* count() calls read: one, at the top, is all xfast evaluates */
 } parser;
 
 static bool name_start(unsigned char c) {
@@ -299,21 +328,6 @@ static const rp_xfast *parse_union(parser *ps) {
   return l;
 }
 
-static const rp_xfast *parse_unary(parser *ps) {
-  if (++ps->depth > MAX_DEPTH) return NULL;
-  const rp_xfast *e = NULL;
-  const char *at = ps->p;
-  if (keyword(ps, "not") && punct(ps, "(")) {
-    const rp_xfast *in = parse_or(ps);
-    e = in && punct(ps, ")") ? node(ps, X_NOT, in, NULL) : NULL;
-  } else {
-    ps->p = at;
-    e = parse_union(ps);
-  }
-  ps->depth--;
-  return e;
-}
-
 static const xmlChar *literal(parser *ps) {
   ws(ps);
   char q = *ps->p;
@@ -325,21 +339,153 @@ static const xmlChar *literal(parser *ps) {
   return (const xmlChar *)rp_arena_strndup(ps->a, s, (size_t)(end - s));
 }
 
+/* "$name": its name; NULL, the cursor kept, when none. */
+static const xmlChar *variable(parser *ps) {
+  ws(ps);
+  if (*ps->p != '$') return NULL;
+  size_t n = ncname(ps->p + 1);
+  if (n == 0 || ps->p[1 + n] == ':') return NULL; /* a prefixed name: libxml2's */
+  const char *s = ps->p + 1;
+  ps->p += 1 + n;
+  return (const xmlChar *)rp_arena_strndup(ps->a, s, n);
+}
+
+/* A literal, a variable or a number ("3", "0.5") into *o; false, the
+ * cursor kept, for anything else. */
+static bool parse_scalar(parser *ps, xopnd *o) {
+  ws(ps);
+  memset(o, 0, sizeof *o);
+  const char *at = ps->p;
+  if ((o->s = literal(ps))) {
+    o->kind = O_LIT;
+    return true;
+  }
+  if ((o->s = variable(ps))) {
+    o->kind = O_VAR;
+    return true;
+  }
+  if (*ps->p >= '0' && *ps->p <= '9') {
+    char *end;
+    o->num = strtod(ps->p, &end);
+    /* digits with one point at most, as XPath writes a number */
+    size_t d = strspn(ps->p, "0123456789");
+    if (ps->p[d] == '.') d += 1 + strspn(ps->p + d + 1, "0123456789");
+    if (end != ps->p + d || name_char((unsigned char)*end)) {
+      ps->p = at;
+      return false;
+    }
+    ps->p = end;
+    o->kind = O_NUM;
+    return true;
+  }
+  ps->p = at;
+  return false;
+}
+
+/* Whether path e ends at an attribute: its nodes' values are the
+ * attributes' text (xfast compares no element's string value). */
+static bool attr_last(const rp_xfast *e) {
+  return e->kind == X_PATH && e->steps[e->n_steps - 1].axis == AX_ATTR;
+}
+
+static bool ordered_path(const rp_xfast *e);
+static bool node_set_form(const rp_xfast *e);
+
+/* An argument of starts-with() or contains(): a string literal, a
+ * variable, or an ordered path ending at an attribute (its first node's
+ * value, as string() gives it). */
+static bool parse_string_arg(parser *ps, xopnd *o) {
+  if (parse_scalar(ps, o)) return o->kind != O_NUM; /* a number's text: libxml2's */
+  const rp_xfast *p = parse_path(ps);
+  if (!p || !attr_last(p) || !ordered_path(p)) return false;
+  o->kind = O_PATH;
+  o->path = p;
+  return true;
+}
+
+/* starts-with(a, b), contains(a, b), count(...), the name read. */
+static const rp_xfast *parse_call(parser *ps, xkind k) {
+  rp_xfast *e = node(ps, k, NULL, NULL);
+  if (!e) return NULL;
+  if (k == X_COUNT) {
+    ps->counts++;
+    if ((e->lit = variable(ps))) return punct(ps, ")") ? e : NULL;
+    e->l = parse_union(ps);
+    return e->l && punct(ps, ")") && node_set_form(e->l) ? e : NULL;
+  }
+  if (!parse_string_arg(ps, &e->a) || !punct(ps, ",") || !parse_string_arg(ps, &e->b) ||
+      !punct(ps, ")"))
+    return NULL;
+  return e;
+}
+
+static const rp_xfast *parse_unary(parser *ps) {
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *e = NULL;
+  const char *at = ps->p;
+  if (keyword(ps, "not") && punct(ps, "(")) {
+    const rp_xfast *in = parse_or(ps);
+    e = in && punct(ps, ")") ? node(ps, X_NOT, in, NULL) : NULL;
+  } else if ((ps->p = at, keyword(ps, "starts-with")) && punct(ps, "(")) {
+    e = parse_call(ps, X_STARTS);
+  } else if ((ps->p = at, keyword(ps, "contains")) && punct(ps, "(")) {
+    e = parse_call(ps, X_CONTAINS);
+  } else if ((ps->p = at, keyword(ps, "count")) && punct(ps, "(")) {
+    e = parse_call(ps, X_COUNT);
+  } else {
+    ps->p = at;
+    e = parse_union(ps);
+  }
+  ps->depth--;
+  return e;
+}
+
+/* A comparison (=, !=), or what parse_unary reads. Its operands: a path
+ * ending at an attribute, against a literal (X_EQ, X_NE), a variable or
+ * another such path; or two of literals, variables and numbers, one a
+ * variable at least. */
 static const rp_xfast *parse_eq(parser *ps) {
-  const rp_xfast *l = parse_unary(ps);
-  if (!l) return NULL;
-  xkind k;
+  xopnd a, b;
+  const rp_xfast *l = NULL;
+  bool scalar = parse_scalar(ps, &a);
+  if (!scalar && !(l = parse_unary(ps))) return NULL;
+  bool ne;
   if (punct(ps, "!="))
-    k = X_NE;
+    ne = true;
   else if (punct(ps, "="))
-    k = X_EQ;
-  else
+    ne = false;
+  else if (!scalar)
     return l;
-  /* a path that ends at an attribute, against a string */
-  if (l->kind != X_PATH || l->steps[l->n_steps - 1].axis != AX_ATTR) return NULL;
-  const xmlChar *lit = literal(ps);
-  rp_xfast *e = lit ? node(ps, k, l, NULL) : NULL;
-  if (e) e->lit = lit;
+  else if (a.kind != O_VAR)
+    return NULL; /* a literal or number alone: libxml2's */
+  else {
+    rp_xfast *v = node(ps, X_VAR, NULL, NULL);
+    if (v) v->lit = a.s;
+    return v;
+  }
+  if (!scalar) {
+    if (!attr_last(l)) return NULL;
+    a = (xopnd){.kind = O_PATH, .path = l};
+  }
+  if (!parse_scalar(ps, &b)) {
+    const rp_xfast *r = parse_path(ps);
+    if (!r || !attr_last(r)) return NULL;
+    b = (xopnd){.kind = O_PATH, .path = r};
+  }
+  if (a.kind != O_PATH && b.kind == O_PATH) { /* = and != read the same both ways */
+    xopnd t = a;
+    a = b;
+    b = t;
+  }
+  if (a.kind == O_PATH && b.kind == O_LIT) { /* the common form */
+    rp_xfast *e = node(ps, ne ? X_NE : X_EQ, a.path, NULL);
+    if (e) e->lit = b.s;
+    return e;
+  }
+  if (a.kind == O_PATH && b.kind == O_NUM) return NULL; /* values as numbers: libxml2's */
+  if (a.kind != O_PATH && a.kind != O_VAR && b.kind != O_VAR) return NULL;
+  rp_xfast *e = node(ps, X_CMP, NULL, NULL);
+  if (e) e->a = a, e->b = b, e->ne = ne;
   return e;
 }
 
@@ -392,27 +538,44 @@ static bool ordered_union(const rp_xfast *e, size_t *n) {
   return ordered_path(e) && ++*n <= MAX_BRANCHES;
 }
 
+/* Whether e, a path or union, selects a node set this evaluator puts in
+ * document order (select_nodes); marks a union that needs sorting. */
+static bool node_set_form(const rp_xfast *e) {
+  if (e->kind == X_PATH) return ordered_path(e); /* else document order over steps: libxml2's */
+  if (e->kind != X_UNION) return false;
+  size_t n = 0, m = 0;
+  bool merge = !plain_union(e, &n);
+  if (merge && !ordered_union(e, &m)) return false;
+  ((rp_xfast *)e)->merge = merge;
+  return true;
+}
+
 const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
-  parser ps = {a, text, 0};
+  parser ps = {a, text, 0, 0};
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
-  if (!e || *ps.p) return NULL;
-  bool nodes = false, merge = false;
-  if (e->kind == X_PATH) {
-    if (!ordered_path(e)) return NULL; /* document order over several steps: libxml2's */
-    nodes = true;
-  } else if (e->kind == X_UNION) {
-    size_t n = 0, m = 0;
-    merge = !plain_union(e, &n);
-    if (merge && !ordered_union(e, &m)) return NULL;
-    nodes = true;
+  if (!e || *ps.p || ps.counts > (e->kind == X_COUNT)) return NULL; /* a number elsewhere */
+  xres res = R_BOOL;
+  if (e->kind == X_PATH || e->kind == X_UNION) {
+    if (!node_set_form(e)) return NULL;
+    res = R_NODES;
+  } else if (e->kind == X_COUNT) {
+    res = R_COUNT;
+  } else if (e->kind == X_VAR) {
+    res = R_VAR;
   }
-  ((rp_xfast *)e)->nodes = nodes;
-  ((rp_xfast *)e)->merge = merge;
+  ((rp_xfast *)e)->res = res;
   return e;
 }
 
 /* ---- evaluating ---------------------------------------------------------- */
+
+/* What an evaluation reads besides the tree: the document "/" is (the
+ * XPath context's) and the variables (rp_xvar, innermost last). */
+typedef struct env {
+  xmlDocPtr doc;
+  const rp_vec *vars;
+} env;
 
 /* Results: 1 true, 0 false, -1 not for this evaluator (libxml2 decides). */
 
@@ -450,12 +613,12 @@ static int attr_value(const xmlNode *at, const xmlChar **out) {
   return 1;
 }
 
-static int truth(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc);
+static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev);
 
 /* Whether candidate c passes step st's name test and predicates, the
  * next in axis order after those counted in count[] (count[i]: the
  * candidates that reached predicate i so far, zero for the first). */
-static int passes(const xstep *st, xmlNodePtr c, size_t *count, xmlDocPtr doc) {
+static int passes(const xstep *st, xmlNodePtr c, size_t *count, const env *ev) {
   if (!plain_node(c)) return -1;
   if (st->name && !named(c, st->name)) return 0;
   if (st->wild && c->type != XML_ELEMENT_NODE) return 0;
@@ -485,7 +648,7 @@ static int passes(const xstep *st, xmlNodePtr c, size_t *count, xmlDocPtr doc) {
           break;
       }
     } else {
-      t = truth(pe, c, doc);
+      t = truth(pe, c, ev);
     }
     if (t != 1) return t;
   }
@@ -498,13 +661,13 @@ typedef enum want { W_ANY, W_EQ, W_NE } want;
  * or, at the last step, an attribute whose value is (W_EQ) or is not
  * (W_NE) `lit`. */
 static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
-                 const xmlChar *lit, xmlDocPtr doc);
+                 const xmlChar *lit, const env *ev);
 
 static int candidate(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, want w,
-                     const xmlChar *lit, size_t *count, xmlDocPtr doc) {
-  int t = passes(&steps[i], c, count, doc);
+                     const xmlChar *lit, size_t *count, const env *ev) {
+  int t = passes(&steps[i], c, count, ev);
   if (t != 1) return t;
-  if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit, doc);
+  if (i + 1 < n_steps) return reach(steps, i + 1, n_steps, c, w, lit, ev);
   if (w == W_ANY) return 1;
   if (c->type != XML_ATTRIBUTE_NODE) return -1;
   const xmlChar *v;
@@ -527,7 +690,7 @@ static xmlNodePtr parent_of(xmlNodePtr n, int *t) {
 }
 
 static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, want w,
-                 const xmlChar *lit, xmlDocPtr doc) {
+                 const xmlChar *lit, const env *ev) {
   if (!plain_node(n)) return -1;
   const xstep *st = &steps[i];
   bool test = st->name || st->wild; /* a name test: elements only on self and parent */
@@ -536,19 +699,19 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
   switch (st->axis) {
     case AX_SELF:
       if (test && n->type != XML_ELEMENT_NODE) return 0;
-      return candidate(steps, i, n_steps, n, w, lit, count, doc);
+      return candidate(steps, i, n_steps, n, w, lit, count, ev);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t;
       if (test && p->type != XML_ELEMENT_NODE) return 0;
-      return candidate(steps, i, n_steps, p, w, lit, count, doc);
+      return candidate(steps, i, n_steps, p, w, lit, count, ev);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 0;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int t = candidate(steps, i, n_steps, c, w, lit, count, doc);
+        int t = candidate(steps, i, n_steps, c, w, lit, count, ev);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -556,7 +719,7 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 0;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count, doc);
+        int t = candidate(steps, i, n_steps, (xmlNodePtr)at, w, lit, count, ev);
         if (t == 1) return 1;
         if (t < 0) res = -1;
       }
@@ -565,41 +728,143 @@ static int reach(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, wan
   return -1;
 }
 
-/* Where path e starts from n: n, or the root (NULL: libxml2's). */
-static xmlNodePtr start(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc) {
-  return e->abs ? (xmlNodePtr)doc : n;
+static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, const env *ev,
+                        xmlNodeSetPtr set);
+
+/* A variable's value, the innermost of the name; NULL when there is none
+ * (libxml2 reports it). */
+static xmlXPathObjectPtr var_value(const env *ev, const xmlChar *name) {
+  for (size_t i = ev->vars ? ev->vars->len : 0; i-- > 0;) {
+    const rp_xvar *v = &RP_VEC_AT(*ev->vars, rp_xvar, i);
+    if (strcmp(v->name, (const char *)name) == 0) return v->value;
+  }
+  return NULL;
 }
 
-static int truth(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc) {
+/* Operand o when no path: a string (*s) or a number (*num, *is_num);
+ * -1 for a variable of another type or none (libxml2's). */
+static int scalar_of(const xopnd *o, const env *ev, const xmlChar **s, double *num, bool *is_num) {
+  *is_num = o->kind == O_NUM;
+  *num = o->num;
+  *s = o->s;
+  if (o->kind != O_VAR) return 1;
+  xmlXPathObjectPtr v = var_value(ev, o->s);
+  if (!v || (v->type != XPATH_STRING && v->type != XPATH_NUMBER)) return -1;
+  *is_num = v->type == XPATH_NUMBER;
+  *num = v->floatval;
+  *s = v->stringval ? v->stringval : (const xmlChar *)"";
+  return 1;
+}
+
+/* Where path e starts from n: n, or the root (NULL: libxml2's). */
+static xmlNodePtr start(const rp_xfast *e, xmlNodePtr n, const env *ev) {
+  return e->abs ? (xmlNodePtr)ev->doc : n;
+}
+
+/* The value string() gives operand o from n: its first node's (the path
+ * ordered, parse_string_arg), "" for none, or the literal's or string
+ * variable's; -1 when libxml2's. */
+static int string_of(const xopnd *o, xmlNodePtr n, const env *ev, const xmlChar **out) {
+  if (o->kind != O_PATH) {
+    double num;
+    bool is_num;
+    return scalar_of(o, ev, out, &num, &is_num) < 0 || is_num ? -1 : 1;
+  }
+  xmlNodePtr from = start(o->path, n, ev);
+  xmlNodeSetPtr set = from ? xmlXPathNodeSetCreate(NULL) : NULL;
+  if (!set) return -1;
+  int t = select_steps(o->path->steps, 0, o->path->n_steps, from, ev, set);
+  *out = (const xmlChar *)"";
+  if (t == 1 && set->nodeNr > 0) t = attr_value(set->nodeTab[0], out);
+  xmlXPathFreeNodeSet(set);
+  return t == 1 ? 1 : -1;
+}
+
+/* a = b or a != b (X_CMP) as XPath 1.0 compares: a node set against a
+ * string, a variable's or another node set's values, true when some pair
+ * compares so; else numbers when either is one, else strings. */
+static int compare(const rp_xfast *e, xmlNodePtr n, const env *ev) {
+  want w = e->ne ? W_NE : W_EQ;
+  if (e->a.kind == O_PATH) {
+    const rp_xfast *p = e->a.path;
+    xmlNodePtr from = start(p, n, ev);
+    if (!from) return -1;
+    if (e->b.kind != O_PATH) {
+      const xmlChar *s;
+      double num;
+      bool is_num;
+      if (scalar_of(&e->b, ev, &s, &num, &is_num) < 0 || is_num) return -1;
+      return reach(p->steps, 0, p->n_steps, from, w, s, ev);
+    }
+    xmlNodePtr bfrom = start(e->b.path, n, ev);
+    xmlNodeSetPtr set = bfrom ? xmlXPathNodeSetCreate(NULL) : NULL;
+    if (!set) return -1;
+    int res = select_steps(e->b.path->steps, 0, e->b.path->n_steps, bfrom, ev, set) == 1 ? 0 : -1;
+    for (int i = 0; res == 0 && i < set->nodeNr; i++) {
+      const xmlChar *v;
+      res =
+          attr_value(set->nodeTab[i], &v) < 0 ? -1 : reach(p->steps, 0, p->n_steps, from, w, v, ev);
+    }
+    xmlXPathFreeNodeSet(set);
+    return res;
+  }
+  const xmlChar *as, *bs;
+  double an, bn;
+  bool anum, bnum;
+  if (scalar_of(&e->a, ev, &as, &an, &anum) < 0 || scalar_of(&e->b, ev, &bs, &bn, &bnum) < 0)
+    return -1;
+  if (anum || bnum) {
+    double x = anum ? an : xmlXPathCastStringToNumber(as);
+    double y = bnum ? bn : xmlXPathCastStringToNumber(bs);
+    return e->ne ? x != y : x == y; /* NaN: equal to nothing, unequal to all */
+  }
+  return xmlStrEqual(as, bs) != e->ne;
+}
+
+static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
   switch (e->kind) {
     case X_OR:
     case X_AND: {
-      int l = truth(e->l, n, doc);
+      int l = truth(e->l, n, ev);
       if (l < 0) return -1;
       if (l == (e->kind == X_OR)) return l; /* decided by the left, as libxml2 decides */
-      return truth(e->r, n, doc);
+      return truth(e->r, n, ev);
     }
     case X_NOT: {
-      int t = truth(e->l, n, doc);
+      int t = truth(e->l, n, ev);
       return t < 0 ? -1 : !t;
     }
     case X_EQ:
     case X_NE: {
-      xmlNodePtr from = start(e->l, n, doc);
+      xmlNodePtr from = start(e->l, n, ev);
       if (!from) return -1;
-      return reach(e->l->steps, 0, e->l->n_steps, from, e->kind == X_EQ ? W_EQ : W_NE, e->lit, doc);
+      return reach(e->l->steps, 0, e->l->n_steps, from, e->kind == X_EQ ? W_EQ : W_NE, e->lit, ev);
     }
     case X_PATH: {
-      xmlNodePtr from = start(e, n, doc);
+      xmlNodePtr from = start(e, n, ev);
       if (!from) return -1;
-      return reach(e->steps, 0, e->n_steps, from, W_ANY, NULL, doc);
+      return reach(e->steps, 0, e->n_steps, from, W_ANY, NULL, ev);
     }
     case X_UNION: {
-      int l = truth(e->l, n, doc);
+      int l = truth(e->l, n, ev);
       if (l != 0) return l;
-      return truth(e->r, n, doc);
+      return truth(e->r, n, ev);
     }
-    case X_POS: /* a predicate alone: passes() */
+    case X_CMP:
+      return compare(e, n, ev);
+    case X_STARTS:
+    case X_CONTAINS: {
+      const xmlChar *hay, *needle;
+      if (string_of(&e->a, n, ev, &hay) < 0 || string_of(&e->b, n, ev, &needle) < 0) return -1;
+      if (e->kind == X_CONTAINS) return xmlStrstr(hay, needle) != NULL;
+      return xmlStrncmp(hay, needle, xmlStrlen(needle)) == 0;
+    }
+    case X_VAR: {
+      xmlXPathObjectPtr v = var_value(ev, e->lit);
+      return v ? xmlXPathCastToBoolean(v) != 0 : -1;
+    }
+    case X_COUNT: /* a number: a predicate's position, a test's count() > 0 — libxml2's */
+    case X_POS:   /* a predicate alone: passes() */
       return -1;
   }
   return -1;
@@ -623,7 +888,7 @@ static int add_if(int pass, xmlNodeSetPtr set, xmlNodePtr c) {
 }
 
 /* Adds to set, in document order, the nodes a plain union selects from n. */
-static int select_plain(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
+static int select_plain(const rp_xfast *e, xmlNodePtr n, const env *ev, xmlNodeSetPtr set) {
   if (!plain_node(n)) return -1;
   /* the node itself first (its self steps), then its children (any child
    * step), each branch counting its own positions */
@@ -635,7 +900,7 @@ static int select_plain(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeS
   int self = 0;
   for (size_t b = 0; b < nb; b++) {
     if (br[b]->axis != AX_SELF || n->type != XML_ELEMENT_NODE) continue;
-    int t = passes(br[b], n, count[b], doc);
+    int t = passes(br[b], n, count[b], ev);
     if (t < 0) return -1;
     self |= t;
   }
@@ -646,7 +911,7 @@ static int select_plain(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeS
     int in = 0;
     for (size_t b = 0; b < nb; b++) { /* every branch: each counts the child */
       if (br[b]->axis != AX_CHILD) continue;
-      int t = passes(br[b], c, count[b], doc);
+      int t = passes(br[b], c, count[b], ev);
       if (t < 0) return -1;
       in |= t;
     }
@@ -655,23 +920,23 @@ static int select_plain(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeS
   return 1;
 }
 
-static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, xmlDocPtr doc,
+static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, const env *ev,
                         xmlNodeSetPtr set);
 
 /* Candidate c of step i: added when the last step passes it, else the
  * next step from it. */
 static int select_next(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr c, size_t *count,
-                       xmlDocPtr doc, xmlNodeSetPtr set) {
-  int t = passes(&steps[i], c, count, doc);
+                       const env *ev, xmlNodeSetPtr set) {
+  int t = passes(&steps[i], c, count, ev);
   if (t != 1) return t < 0 ? -1 : 1;
-  if (i + 1 < n_steps) return select_steps(steps, i + 1, n_steps, c, doc, set);
+  if (i + 1 < n_steps) return select_steps(steps, i + 1, n_steps, c, ev, set);
   return add_if(1, set, c);
 }
 
 /* Adds to set the nodes an ordered path's steps[i..] select from n, depth
  * first: in document order (ordered_path). 1 done, -1 libxml2's, -2 out
  * of memory. */
-static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, xmlDocPtr doc,
+static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr n, const env *ev,
                         xmlNodeSetPtr set) {
   if (!plain_node(n)) return -1;
   const xstep *st = &steps[i];
@@ -680,26 +945,26 @@ static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr
   switch (st->axis) {
     case AX_SELF:
       if (test && n->type != XML_ELEMENT_NODE) return 1;
-      return select_next(steps, i, n_steps, n, count, doc, set);
+      return select_next(steps, i, n_steps, n, count, ev, set);
     case AX_PARENT: {
       int t;
       xmlNodePtr p = parent_of(n, &t);
       if (!p) return t < 0 ? -1 : 1;
       if (test && p->type != XML_ELEMENT_NODE) return 1;
-      return select_next(steps, i, n_steps, p, count, doc, set);
+      return select_next(steps, i, n_steps, p, count, ev, set);
     }
     case AX_CHILD:
       if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE) return 1;
       for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        int r = select_next(steps, i, n_steps, c, count, doc, set);
+        int r = select_next(steps, i, n_steps, c, count, ev, set);
         if (r != 1) return r;
       }
       return 1;
     case AX_ATTR:
       if (n->type != XML_ELEMENT_NODE) return 1;
       for (xmlAttrPtr at = n->properties; at; at = at->next) {
-        int r = select_next(steps, i, n_steps, (xmlNodePtr)at, count, doc, set);
+        int r = select_next(steps, i, n_steps, (xmlNodePtr)at, count, ev, set);
         if (r != 1) return r;
       }
       return 1;
@@ -709,21 +974,21 @@ static int select_steps(const xstep *steps, size_t i, size_t n_steps, xmlNodePtr
 
 /* Adds to set the nodes each branch of union e (or path e) selects from
  * n, each branch in document order. */
-static int select_branches(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
+static int select_branches(const rp_xfast *e, xmlNodePtr n, const env *ev, xmlNodeSetPtr set) {
   if (e->kind == X_UNION) {
-    int l = select_branches(e->l, n, doc, set);
-    return l == 1 ? select_branches(e->r, n, doc, set) : l;
+    int l = select_branches(e->l, n, ev, set);
+    return l == 1 ? select_branches(e->r, n, ev, set) : l;
   }
-  xmlNodePtr from = start(e, n, doc);
-  return from ? select_steps(e->steps, 0, e->n_steps, from, doc, set) : -1;
+  xmlNodePtr from = start(e, n, ev);
+  return from ? select_steps(e->steps, 0, e->n_steps, from, ev, set) : -1;
 }
 
 /* Adds to the empty set, in document order, the nodes node-set expression
  * e selects from n: a union that is not plain, its branches' nodes sorted
  * as libxml2 sorts a union (xmlXPathNodeSetSort) and each kept once. */
-static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeSetPtr set) {
-  if (e->kind == X_UNION && !e->merge) return select_plain(e, n, doc, set);
-  int t = select_branches(e, n, doc, set);
+static int select_nodes(const rp_xfast *e, xmlNodePtr n, const env *ev, xmlNodeSetPtr set) {
+  if (e->kind == X_UNION && !e->merge) return select_plain(e, n, ev, set);
+  int t = select_branches(e, n, ev, set);
   if (t != 1 || !e->merge || set->nodeNr < 2) return t;
   xmlXPathNodeSetSort(set);
   int k = 1;
@@ -733,12 +998,32 @@ static int select_nodes(const rp_xfast *e, xmlNodePtr n, xmlDocPtr doc, xmlNodeS
   return 1;
 }
 
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, xmlXPathObjectPtr *out) {
+/* A variable's value at the top, as libxml2 gives it: a copy, a node set
+ * sorted (the sort libxml2's compiler puts after an expression). */
+static bool var_copy(const rp_xfast *e, const env *ev, xmlXPathObjectPtr *out) {
+  xmlXPathObjectPtr v = var_value(ev, e->lit);
+  if (!v) return false;
+  *out = xmlXPathObjectCopy(v);
+  if (*out && (*out)->type == XPATH_NODESET && (*out)->nodesetval && (*out)->nodesetval->nodeNr > 1)
+    xmlXPathNodeSetSort((*out)->nodesetval);
+  return true;
+}
+
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
+                   xmlXPathObjectPtr *out) {
   if (!e || !node) return false;
-  if (!e->nodes) {
-    int t = truth(e, node, doc);
+  const env ev_ = {doc, vars}, *ev = &ev_;
+  if (e->res == R_BOOL) {
+    int t = truth(e, node, ev);
     if (t < 0) return false;
     *out = xmlXPathNewBoolean(t); /* NULL: out of memory, as libxml2 would say */
+    return true;
+  }
+  if (e->res == R_VAR) return var_copy(e, ev, out);
+  if (e->res == R_COUNT && e->lit) {
+    xmlXPathObjectPtr v = var_value(ev, e->lit);
+    if (!v || v->type != XPATH_NODESET) return false; /* libxml2's error */
+    *out = xmlXPathNewFloat(v->nodesetval ? v->nodesetval->nodeNr : 0);
     return true;
   }
   xmlXPathObjectPtr r = xmlXPathNewNodeSet(NULL);
@@ -746,7 +1031,14 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, xmlXPathOb
     *out = NULL;
     return true;
   }
-  int t = r->nodesetval ? select_nodes(e, node, doc, r->nodesetval) : -2;
+  const rp_xfast *sel = e->res == R_COUNT ? e->l : e;
+  int t = r->nodesetval ? select_nodes(sel, node, ev, r->nodesetval) : -2;
+  if (t == 1 && e->res == R_COUNT) {
+    double c = r->nodesetval->nodeNr;
+    xmlXPathFreeObject(r);
+    *out = xmlXPathNewFloat(c);
+    return true;
+  }
   if (t == -1) {
     xmlXPathFreeObject(r);
     return false;

@@ -774,7 +774,7 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = NULL;
-  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x->ctx->doc, &r))
+  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x->ctx->doc, &x->vars, &r))
     r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;

@@ -3128,6 +3128,8 @@ static void all_nodes(xmlNodePtr n, xmlNodePtr *out, size_t *len, size_t cap) {
 static bool same_value(xmlXPathObjectPtr f, xmlXPathObjectPtr w) {
   if (f->type != w->type) return false;
   if (f->type == XPATH_BOOLEAN) return f->boolval == w->boolval;
+  if (f->type == XPATH_NUMBER) return f->floatval == w->floatval;
+  if (f->type == XPATH_STRING) return xmlStrEqual(f->stringval, w->stringval);
   if (f->type != XPATH_NODESET) return false;
   int nf = f->nodesetval ? f->nodesetval->nodeNr : 0;
   int nw = w->nodesetval ? w->nodesetval->nodeNr : 0;
@@ -3245,6 +3247,52 @@ static void test_fast_forms_match_libxml2(void **state) {
       "not(self::*)",
       "not(parent::*)",
       "(self::* | ..)[@role]",
+      "@role = $s",
+      "$s = @role",
+      "@role != $s",
+      "$s = 'lead'",
+      "'lead' != $s",
+      "$n = 3",
+      "$n != 3",
+      "$n = '3'",
+      "$digits = 3",
+      "$digits = $n",
+      "$s = 3",
+      "$s != 3",
+      "$e = ''",
+      "@a = ../u/@a",
+      "@a != ../u/@a",
+      "u/@a = /r/u/@a",
+      "@role = /r/section[@role = 'about'][1]/@role",
+      "'x' = @a",
+      "$key = @a",
+      "@a = @b",
+      "t[@role = $s]",
+      "starts-with(@role, $s)",
+      "starts-with(@role, 'le')",
+      "starts-with(@a, '')",
+      "starts-with(@missing, $e)",
+      "starts-with($s, @role)",
+      "contains(@role, 'ea')",
+      "contains($s, @role)",
+      "contains(@role, $e)",
+      "contains(t/@role, 'lea')",
+      "p[contains(@role, 'e')] | list",
+      "count(t)",
+      "count(*)",
+      "count(section/p | section/list/p)",
+      "count(/r/*[@role])",
+      "count($ns)",
+      "count(p[starts-with(@role, $s)])",
+      "$s",
+      "$n",
+      "$e",
+      "$ns",
+      "$b",
+      "$ns and @a",
+      "not($e)",
+      "3 = $n",
+      "$n = @a" /* a number against values: compiled, evaluated by libxml2 */,
   };
   rp_arena *a = rp_arena_new();
   rp_diag d;
@@ -3252,6 +3300,25 @@ static void test_fast_forms_match_libxml2(void **state) {
   rp_xeval x;
   assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
   xmlXPathRegisterNs(x.ctx, (const xmlChar *)"q", (const xmlChar *)"urn:q");
+  /* variables of each type; $ns out of document order (section, then t) */
+  xmlNodePtr root = xmlDocGetRootElement(doc), sec = NULL, t1 = NULL;
+  for (xmlNodePtr c = root->children; c; c = c->next) {
+    if (!sec && c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, (const xmlChar *)"section"))
+      sec = c;
+    if (!t1 && c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, (const xmlChar *)"t")) t1 = c;
+  }
+  assert_non_null(sec);
+  assert_non_null(t1);
+  xmlXPathObjectPtr ns = xmlXPathNewNodeSet(sec);
+  assert_int_equal(xmlXPathNodeSetAdd(ns->nodesetval, t1), 0);
+  assert_true(rp_xeval_push(&x, "s", xmlXPathNewString((const xmlChar *)"lead")));
+  assert_true(rp_xeval_push(&x, "n", xmlXPathNewFloat(3)));
+  assert_true(rp_xeval_push(&x, "digits", xmlXPathNewString((const xmlChar *)" 3 ")));
+  assert_true(rp_xeval_push(&x, "e", xmlXPathNewString((const xmlChar *)"")));
+  assert_true(rp_xeval_push(&x, "key", xmlXPathNewString((const xmlChar *)"3")));
+  assert_true(rp_xeval_push(&x, "s", xmlXPathNewString((const xmlChar *)"lead"))); /* shadows */
+  assert_true(rp_xeval_push(&x, "ns", ns));
+  assert_true(rp_xeval_push(&x, "b", xmlXPathNewBoolean(1)));
   size_t fast_ones = 0;
   for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
     rp_xexpr fast = {.text = exprs[i], .where = exprs[i], .file = "l.xml", .line = 1};
@@ -3274,18 +3341,36 @@ static void test_fast_forms_match_libxml2(void **state) {
     }
     xmlXPathFreeCompExpr(fast.comp);
   }
+  /* the variables' forms evaluated here, not handed back to libxml2 */
+  static const char *const by_xfast[] = {"starts-with(@role, $s)",
+                                         "$s = 'lead'",
+                                         "$n != '3'",
+                                         "count(t)",
+                                         "count($ns)",
+                                         "$ns",
+                                         "@a = ../u/@a"};
+  for (size_t i = 0; i < sizeof by_xfast / sizeof *by_xfast; i++) {
+    xmlXPathObjectPtr r = NULL;
+    if (!rp_xfast_eval(rp_xfast_compile(a, by_xfast[i]), root, doc, &x.vars, &r))
+      fail_msg("%s left to libxml2", by_xfast[i]);
+    xmlXPathFreeObject(r);
+  }
   /* all but "@*[1]" and "@q:a or @a" (an attribute wildcard, a prefix) */
   assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
-  static const char *const not_fast[] = {"count(t)",
-                                         "$key = @a",
-                                         "@a = 1",
-                                         "'x' = @a",
+  static const char *const not_fast[] = {"@a = 1",
+                                         "count(t) > 1",
+                                         "t[count(u)]",
+                                         "starts-with(@a, 1)",
+                                         "starts-with(t, 'x')",
+                                         "contains(., 'x')",
+                                         "$q:x",
+                                         "'x' = 'x'",
+                                         "count(u) = 1",
                                          "//t",
                                          "node()",
                                          "text()",
                                          "string(@a)",
                                          "(t | u)[1]",
-                                         "@a = @b",
                                          "@a = 'x' = 'y'",
                                          "q:t",
                                          "@a < '2'",
