@@ -775,6 +775,15 @@ static int string_of(const xopnd *o, xmlNodePtr n, const env *ev, const xmlChar 
     bool is_num;
     return scalar_of(o, ev, out, &num, &is_num) < 0 || is_num ? -1 : 1;
   }
+  const xstep *st = o->path->steps;
+  if (o->path->n_steps == 1 && !o->path->abs && st->n_preds == 0) {
+    /* "@name", the common argument: read in place */
+    if (!plain_node(n)) return -1;
+    *out = (const xmlChar *)"";
+    for (xmlAttrPtr at = n->type == XML_ELEMENT_NODE ? n->properties : NULL; at; at = at->next)
+      if (named((const xmlNode *)at, st->name)) return attr_value((xmlNodePtr)at, out);
+    return 1;
+  }
   xmlNodePtr from = start(o->path, n, ev);
   xmlNodeSetPtr set = from ? xmlXPathNodeSetCreate(NULL) : NULL;
   if (!set) return -1;
