@@ -51,6 +51,9 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text);
  * one e leaves to libxml2. */
 bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
                    xmlXPathObjectPtr *out);
+/* boolean() of what rp_xfast_eval would give, without making it: 1 or 0,
+ * -1 when libxml2's. */
+int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars);
 
 /* The simple step `text` is (its name, when it has one, points into text),
  * or RP_XSTEP_NONE: ".", or an unprefixed name alone, after "@" or

@@ -1023,6 +1023,12 @@ static bool var_copy(const rp_xfast *e, const env *ev, xmlXPathObjectPtr *out) {
   return true;
 }
 
+int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars) {
+  if (!e || !node) return -1;
+  const env ev = {doc, vars};
+  return truth(e, node, &ev); /* a node set's: whether it has a node (reach) */
+}
+
 bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
                    xmlXPathObjectPtr *out) {
   if (!e || !node) return false;

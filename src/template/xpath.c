@@ -757,8 +757,8 @@ static bool simple(const rp_xexpr *e, xmlNodePtr node, xmlXPathObjectPtr *out) {
   }
 }
 
-xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
-  if (x->enter && !x->enter(x->enter_user, node)) return NULL;
+/* rp_xeval_run once the node is lent (x->enter). */
+static xmlXPathObjectPtr run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
   x->ctx->node = node;
   x->ctx->contextSize = size;
   x->ctx->proximityPosition = pos;
@@ -785,6 +785,11 @@ xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, 
                   code_message(x->err_code, x->err), x->content_file, content_line(node));
   }
   return r;
+}
+
+xmlXPathObjectPtr rp_xeval_run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size) {
+  if (x->enter && !x->enter(x->enter_user, node)) return NULL;
+  return run(x, e, node, pos, size);
 }
 
 static const char *type_name(xmlXPathObjectType t) {
@@ -826,7 +831,16 @@ rp_status rp_xeval_nodes(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int po
 
 rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos, int size,
                         bool *out) {
-  xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);
+  if (x->enter && !x->enter(x->enter_user, node)) return RP_ERR_INPUT;
+  /* a test of xfast's forms: its truth, no boolean object made and freed */
+  rp_mem_shield(true); /* as in run: what libxml2 allocates for it */
+  int t = rp_xfast_truth(e->fast, node, x->ctx->doc, &x->vars);
+  rp_mem_shield(false);
+  if (t >= 0) {
+    *out = t == 1;
+    return RP_OK;
+  }
+  xmlXPathObjectPtr r = run(x, e, node, pos, size);
   if (!r) return RP_ERR_INPUT;
   *out = xmlXPathCastToBoolean(r) != 0;
   xmlXPathFreeObject(r);

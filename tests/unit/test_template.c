@@ -3336,6 +3336,12 @@ static void test_fast_forms_match_libxml2(void **state) {
       if (!same_value(f, w))
         fail_msg("%s from node %zu (%s): type %d/%d, libxml2 differs", exprs[i], c,
                  nodes[c]->name ? (const char *)nodes[c]->name : "?", f->type, w->type);
+      /* as a test (rp_xeval_bool: xfast's truth, no value made) */
+      bool yes = false;
+      assert_int_equal(rp_xeval_bool(&x, &fast, nodes[c], 1, 1, &yes), RP_OK);
+      if (yes != (xmlXPathCastToBoolean(w) != 0))
+        fail_msg("%s from node %zu as a test: %d, libxml2 %d", exprs[i], c, yes,
+                 xmlXPathCastToBoolean(w));
       xmlXPathFreeObject(f);
       xmlXPathFreeObject(w);
     }
