@@ -844,6 +844,10 @@ void rp_reftrace_value(rp_reftrace *t, size_t ordinal, const void *expr, const v
 void rp_xpathfn_register(xmlXPathContextPtr ctx);
 /* True for a function an expression may call: XPath 1.0 core or ours. */
 bool rp_xpathfn_known(const char *name, size_t len);
+/* join()'s text (xpathfn.c): the string values of set's nodes that are not
+ * blank, white space collapsed, `sep` between them; the caller frees it
+ * (rp_mem_free); NULL when out of memory. */
+char *rp_xpathfn_join(const xmlNodeSet *set, const char *sep);
 void rp_xpathfn_fini(rp_xeval *x);
 /* Pure helpers behind the functions (also used by tests through XPath). */
 bool rp_format_date(const char *iso, const char *picture, char *out, size_t cap);

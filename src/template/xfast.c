@@ -34,6 +34,7 @@
 #include <libxml/xpathInternals.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "template/def.h"
 
 typedef enum xkind {
@@ -49,11 +50,12 @@ typedef enum xkind {
   X_STARTS,   /* starts-with(a, b) */
   X_CONTAINS, /* contains(a, b) */
   X_COUNT,    /* count(path or union), count($var): at the top */
+  X_JOIN,     /* join(path or union, 'sep'): at the top */
   X_VAR       /* $var */
 } xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
-typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR } xres;
+typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN } xres;
 
 /* An operand of =, !=, starts-with() and contains(): a path ending at an
  * attribute (its nodes' values), a string literal, a variable (a string,
@@ -77,7 +79,7 @@ typedef struct xstep {
 struct rp_xfast {
   xkind kind;
   const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE, COUNT: l (EQ, NE: a path) */
-  const xmlChar *lit;    /* EQ, NE; VAR, COUNT of a variable: its name */
+  const xmlChar *lit;    /* EQ, NE, JOIN; VAR, COUNT of a variable: its name */
   xopnd a, b;            /* CMP, STARTS, CONTAINS */
   bool ne;               /* CMP: != */
   xstep *steps;          /* PATH */
@@ -99,7 +101,7 @@ typedef struct parser {
   rp_arena *a;
   const char *p;
   int depth;
-  int counts; /* count() calls read: one, at the top, is all xfast evaluates */
+  int tops; /* count() and join() calls read: one, at the top, is all xfast evaluates */
 } parser;
 
 static bool name_start(unsigned char c) {
@@ -412,8 +414,14 @@ static bool parse_string_arg(parser *ps, xopnd *o) {
 static const rp_xfast *parse_call(parser *ps, xkind k) {
   rp_xfast *e = node(ps, k, NULL, NULL);
   if (!e) return NULL;
+  if (k == X_JOIN) {
+    ps->tops++;
+    e->l = parse_union(ps);
+    if (!e->l || !punct(ps, ",") || !(e->lit = literal(ps)) || !punct(ps, ")")) return NULL;
+    return node_set_form(e->l) ? e : NULL;
+  }
   if (k == X_COUNT) {
-    ps->counts++;
+    ps->tops++;
     if ((e->lit = variable(ps))) return punct(ps, ")") ? e : NULL;
     e->l = parse_union(ps);
     return e->l && punct(ps, ")") && node_set_form(e->l) ? e : NULL;
@@ -437,6 +445,8 @@ static const rp_xfast *parse_unary(parser *ps) {
     e = parse_call(ps, X_CONTAINS);
   } else if ((ps->p = at, keyword(ps, "count")) && punct(ps, "(")) {
     e = parse_call(ps, X_COUNT);
+  } else if ((ps->p = at, keyword(ps, "join")) && punct(ps, "(")) {
+    e = parse_call(ps, X_JOIN);
   } else {
     ps->p = at;
     e = parse_union(ps);
@@ -559,7 +569,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
   parser ps = {a, text, 0, 0};
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
-  if (!e || *ps.p || ps.counts > (e->kind == X_COUNT)) return NULL; /* a number elsewhere */
+  if (!e || *ps.p || ps.tops > (e->kind == X_COUNT || e->kind == X_JOIN))
+    return NULL; /* a number or string elsewhere: libxml2's */
   xres res = R_BOOL;
   if (e->kind == X_PATH || e->kind == X_UNION) {
     if (!node_set_form(e)) return NULL;
@@ -568,6 +579,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
     res = R_COUNT;
   } else if (e->kind == X_VAR) {
     res = R_VAR;
+  } else if (e->kind == X_JOIN) {
+    res = R_JOIN;
   }
   ((rp_xfast *)e)->res = res;
   return e;
@@ -878,7 +891,8 @@ static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
       return v ? xmlXPathCastToBoolean(v) != 0 : -1;
     }
     case X_COUNT: /* a number: a predicate's position, a test's count() > 0 — libxml2's */
-    case X_POS:   /* a predicate alone: passes() */
+    case X_JOIN:
+    case X_POS: /* a predicate alone: passes() */
       return -1;
   }
   return -1;
@@ -1051,12 +1065,19 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_v
     *out = NULL;
     return true;
   }
-  const rp_xfast *sel = e->res == R_COUNT ? e->l : e;
+  const rp_xfast *sel = e->res == R_COUNT || e->res == R_JOIN ? e->l : e;
   int t = r->nodesetval ? select_nodes(sel, node, ev, r->nodesetval) : -2;
   if (t == 1 && e->res == R_COUNT) {
     double c = r->nodesetval->nodeNr;
     xmlXPathFreeObject(r);
     *out = xmlXPathNewFloat(c);
+    return true;
+  }
+  if (t == 1 && e->res == R_JOIN) { /* the text join() makes (xpathfn.c) */
+    char *text = rp_xpathfn_join(r->nodesetval, (const char *)e->lit);
+    xmlXPathFreeObject(r);
+    *out = text ? xmlXPathNewString((const xmlChar *)text) : NULL;
+    rp_mem_free(text);
     return true;
   }
   if (t == -1) {

@@ -411,20 +411,12 @@ static size_t append_collapsed(char *buf, size_t len, const char *s) {
   return len;
 }
 
-static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
-  CHECK_ARITY(2);
-  xmlChar *sep = xmlXPathPopString(ctxt);
-  xmlXPathObjectPtr set = valuePop(ctxt);
-  if (!sep || !set || set->type != XPATH_NODESET) {
-    xmlFree(sep);
-    xmlXPathFreeObject(set);
-    XP_ERROR(XPATH_INVALID_TYPE);
-  }
-  size_t total = 1, seplen = strlen((const char *)sep);
-  int count = set->nodesetval ? set->nodesetval->nodeNr : 0;
+char *rp_xpathfn_join(const xmlNodeSet *set, const char *sep) {
+  size_t total = 1, seplen = strlen(sep);
+  int count = set ? set->nodeNr : 0;
   xmlChar **vals = count ? rp_mem_calloc((size_t)count, sizeof *vals) : NULL;
   for (int i = 0; i < count && vals; i++) {
-    vals[i] = xmlXPathCastNodeToString(set->nodesetval->nodeTab[i]);
+    vals[i] = xmlXPathCastNodeToString(set->nodeTab[i]);
     total += (vals[i] ? strlen((const char *)vals[i]) : 0) + seplen;
   }
   char *buf = rp_mem_alloc(total);
@@ -443,12 +435,26 @@ static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
   }
   for (int i = 0; i < count && vals; i++) xmlFree(vals[i]);
   rp_mem_free(vals);
-  xmlFree(sep);
-  xmlXPathFreeObject(set);
   if (!buf || (!vals && count)) {
     rp_mem_free(buf);
-    XP_ERROR(XPATH_MEMORY_ERROR);
+    return NULL;
   }
+  return buf;
+}
+
+static void fn_join(xmlXPathParserContextPtr ctxt, int nargs) {
+  CHECK_ARITY(2);
+  xmlChar *sep = xmlXPathPopString(ctxt);
+  xmlXPathObjectPtr set = valuePop(ctxt);
+  if (!sep || !set || set->type != XPATH_NODESET) {
+    xmlFree(sep);
+    xmlXPathFreeObject(set);
+    XP_ERROR(XPATH_INVALID_TYPE);
+  }
+  char *buf = rp_xpathfn_join(set->nodesetval, (const char *)sep);
+  xmlFree(sep);
+  xmlXPathFreeObject(set);
+  if (!buf) XP_ERROR(XPATH_MEMORY_ERROR);
   push_string(ctxt, buf);
   rp_mem_free(buf);
 }

@@ -3293,6 +3293,12 @@ static void test_fast_forms_match_libxml2(void **state) {
       "not($e)",
       "3 = $n",
       "$n = @a" /* a number against values: compiled, evaluated by libxml2 */,
+      "join(@role | @a, ', ')",
+      "join(t, '')",
+      "join(t | u/@a | section/p/@role | ../@a, ' / ')",
+      "join(*, ', ')" /* blank values and whole elements' text */,
+      "join(/r/*/@role, \"'\")",
+      "join(missing, ', ')",
   };
   rp_arena *a = rp_arena_new();
   rp_diag d;
@@ -3348,13 +3354,9 @@ static void test_fast_forms_match_libxml2(void **state) {
     xmlXPathFreeCompExpr(fast.comp);
   }
   /* the variables' forms evaluated here, not handed back to libxml2 */
-  static const char *const by_xfast[] = {"starts-with(@role, $s)",
-                                         "$s = 'lead'",
-                                         "$n != '3'",
-                                         "count(t)",
-                                         "count($ns)",
-                                         "$ns",
-                                         "@a = ../u/@a"};
+  static const char *const by_xfast[] = {
+      "starts-with(@role, $s)", "$s = 'lead'",       "$n != '3'", "count(t)", "count($ns)", "$ns",
+      "@a = ../u/@a",           "join(* | @a, ', ')"};
   for (size_t i = 0; i < sizeof by_xfast / sizeof *by_xfast; i++) {
     xmlXPathObjectPtr r = NULL;
     if (!rp_xfast_eval(rp_xfast_compile(a, by_xfast[i]), root, doc, &x.vars, &r))
@@ -3364,6 +3366,9 @@ static void test_fast_forms_match_libxml2(void **state) {
   /* all but "@*[1]" and "@q:a or @a" (an attribute wildcard, a prefix) */
   assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
   static const char *const not_fast[] = {"@a = 1",
+                                         "join(t, $s)",
+                                         "join(t, ',') = 'x'",
+                                         "join($ns, ',')",
                                          "count(t) > 1",
                                          "t[count(u)]",
                                          "starts-with(@a, 1)",
