@@ -51,11 +51,14 @@ typedef enum xkind {
   X_CONTAINS, /* contains(a, b) */
   X_COUNT,    /* count(path or union), count($var): at the top */
   X_JOIN,     /* join(path or union, 'sep'): at the top */
+  X_CONCAT,   /* concat(s, s, ...) of strings (X_CONCAT, X_NORM, X_STR): at the top */
+  X_NORM,     /* normalize-space(s): at the top */
+  X_STR,      /* string(a) of an operand, an argument of the two above */
   X_VAR       /* $var */
 } xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
-typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN } xres;
+typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN, R_STRING } xres;
 
 /* An operand of =, !=, starts-with() and contains(): a path ending at an
  * attribute (its nodes' values), a string literal, a variable (a string,
@@ -80,9 +83,11 @@ struct rp_xfast {
   xkind kind;
   const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE, COUNT: l (EQ, NE: a path) */
   const xmlChar *lit;    /* EQ, NE, JOIN; VAR, COUNT of a variable: its name */
-  xopnd a, b;            /* CMP, STARTS, CONTAINS */
-  bool ne;               /* CMP: != */
-  xstep *steps;          /* PATH */
+  xopnd a, b;            /* CMP, STARTS, CONTAINS; STR: a */
+  const rp_xfast **args; /* CONCAT */
+  size_t n_args;
+  bool ne;      /* CMP: != */
+  xstep *steps; /* PATH */
   size_t n_steps;
   bool abs;   /* PATH: from the root ("/review") */
   bool merge; /* UNION at the top, not plain: branches sorted together */
@@ -410,6 +415,45 @@ static bool parse_string_arg(parser *ps, xopnd *o) {
   return true;
 }
 
+#define MAX_ARGS 16 /* of concat() */
+
+/* An argument of concat() or normalize-space(): either of those, a literal,
+ * a variable or an ordered path (its first node's string value). */
+static const rp_xfast *parse_string(parser *ps) {
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *r = NULL;
+  const char *at = ps->p;
+  rp_xfast *e = NULL;
+  if (keyword(ps, "concat") && punct(ps, "(")) {
+    rp_vec args = {0};
+    do {
+      const rp_xfast **slot = args.len < MAX_ARGS ? rp_vec_push(ps->a, &args, sizeof *slot) : NULL;
+      if (!slot || !(*slot = parse_string(ps))) goto done;
+    } while (punct(ps, ","));
+    if (args.len < 2 || !punct(ps, ")") || !(e = node(ps, X_CONCAT, NULL, NULL))) goto done;
+    e->args = args.data;
+    e->n_args = args.len;
+  } else if ((ps->p = at, keyword(ps, "normalize-space")) && punct(ps, "(")) {
+    const rp_xfast *in = parse_string(ps);
+    if (!in || !punct(ps, ")") || !(e = node(ps, X_NORM, in, NULL))) goto done;
+  } else {
+    ps->p = at;
+    xopnd o;
+    if (!parse_scalar(ps, &o)) {
+      const rp_xfast *p = parse_path(ps);
+      if (!p || !ordered_path(p)) goto done;
+      o = (xopnd){.kind = O_PATH, .path = p};
+    }
+    if (o.kind == O_NUM || !(e = node(ps, X_STR, NULL, NULL)))
+      goto done; /* a number's text: libxml2's */
+    e->a = o;
+  }
+  r = e;
+done:
+  ps->depth--;
+  return r;
+}
+
 /* starts-with(a, b), contains(a, b), count(...), the name read. */
 static const rp_xfast *parse_call(parser *ps, xkind k) {
   rp_xfast *e = node(ps, k, NULL, NULL);
@@ -447,6 +491,11 @@ static const rp_xfast *parse_unary(parser *ps) {
     e = parse_call(ps, X_COUNT);
   } else if ((ps->p = at, keyword(ps, "join")) && punct(ps, "(")) {
     e = parse_call(ps, X_JOIN);
+  } else if ((ps->p = at, keyword(ps, "concat") || keyword(ps, "normalize-space")) &&
+             punct(ps, "(")) {
+    ps->p = at;
+    ps->tops++;
+    e = parse_string(ps);
   } else {
     ps->p = at;
     e = parse_union(ps);
@@ -569,8 +618,9 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
   parser ps = {a, text, 0, 0};
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
-  if (!e || *ps.p || ps.tops > (e->kind == X_COUNT || e->kind == X_JOIN))
-    return NULL; /* a number or string elsewhere: libxml2's */
+  bool top =
+      e && (e->kind == X_COUNT || e->kind == X_JOIN || e->kind == X_CONCAT || e->kind == X_NORM);
+  if (!e || *ps.p || ps.tops > top) return NULL; /* a number or string elsewhere: libxml2's */
   xres res = R_BOOL;
   if (e->kind == X_PATH || e->kind == X_UNION) {
     if (!node_set_form(e)) return NULL;
@@ -581,6 +631,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
     res = R_VAR;
   } else if (e->kind == X_JOIN) {
     res = R_JOIN;
+  } else if (e->kind == X_CONCAT || e->kind == X_NORM) {
+    res = R_STRING;
   }
   ((rp_xfast *)e)->res = res;
   return e;
@@ -892,6 +944,9 @@ static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
     }
     case X_COUNT: /* a number: a predicate's position, a test's count() > 0 — libxml2's */
     case X_JOIN:
+    case X_CONCAT:
+    case X_NORM:
+    case X_STR:
     case X_POS: /* a predicate alone: passes() */
       return -1;
   }
@@ -1026,6 +1081,74 @@ static int select_nodes(const rp_xfast *e, xmlNodePtr n, const env *ev, xmlNodeS
   return 1;
 }
 
+/* IS_BLANK_CH's white space, as normalize-space() collapses it. */
+static bool blank(xmlChar c) { return c == 0x20 || c == 0x9 || c == 0xA || c == 0xD; }
+
+/* The string e (X_CONCAT, X_NORM, X_STR) gives from n, as string(),
+ * concat() and normalize-space() make it, allocated (xmlFree); NULL with
+ * *t -1 when libxml2's, -2 when out of memory. */
+static xmlChar *string_value(const rp_xfast *e, xmlNodePtr n, const env *ev, int *t) {
+  *t = 1;
+  if (e->kind == X_CONCAT) {
+    xmlChar *acc = xmlStrdup((const xmlChar *)"");
+    for (size_t i = 0; acc && i < e->n_args; i++) {
+      xmlChar *v = string_value(e->args[i], n, ev, t);
+      if (!v) {
+        xmlFree(acc);
+        return NULL;
+      }
+      acc = xmlStrcat(acc, v);
+      xmlFree(v);
+    }
+    if (!acc) *t = -2;
+    return acc;
+  }
+  if (e->kind == X_NORM) {
+    xmlChar *v = string_value(e->l, n, ev, t);
+    if (!v) return NULL;
+    /* leading and trailing white space dropped, each run inside one space */
+    xmlChar *o = v, *p = v;
+    bool gap = false;
+    while (blank(*p)) p++;
+    for (; *p; p++) {
+      if (blank(*p)) {
+        gap = true;
+        continue;
+      }
+      if (gap) *o++ = ' ';
+      gap = false;
+      *o++ = *p;
+    }
+    *o = '\0';
+    return v;
+  }
+  xmlChar *v = NULL;
+  if (e->a.kind == O_LIT) {
+    v = xmlStrdup(e->a.s);
+  } else if (e->a.kind == O_VAR) {
+    xmlXPathObjectPtr x = var_value(ev, e->a.s);
+    if (!x || (x->type != XPATH_STRING && x->type != XPATH_NUMBER && x->type != XPATH_BOOLEAN)) {
+      *t = -1; /* a node set's first node: libxml2 sorts the copy it reads */
+      return NULL;
+    }
+    v = xmlXPathCastToString(x);
+  } else {
+    xmlNodePtr from = start(e->a.path, n, ev);
+    xmlNodeSetPtr set = from ? xmlXPathNodeSetCreate(NULL) : NULL;
+    if (!set) {
+      *t = from ? -2 : -1;
+      return NULL;
+    }
+    *t = select_steps(e->a.path->steps, 0, e->a.path->n_steps, from, ev, set);
+    if (*t == 1)
+      v = set->nodeNr ? xmlXPathCastNodeToString(set->nodeTab[0]) : xmlStrdup((const xmlChar *)"");
+    xmlXPathFreeNodeSet(set);
+    if (*t != 1) return NULL;
+  }
+  if (!v) *t = -2;
+  return v;
+}
+
 /* A variable's value at the top, as libxml2 gives it: a copy, a node set
  * sorted (the sort libxml2's compiler puts after an expression). */
 static bool var_copy(const rp_xfast *e, const env *ev, xmlXPathObjectPtr *out) {
@@ -1054,6 +1177,14 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_v
     return true;
   }
   if (e->res == R_VAR) return var_copy(e, ev, out);
+  if (e->res == R_STRING) {
+    int t;
+    xmlChar *v = string_value(e, node, ev, &t);
+    if (t == -1) return false;
+    *out = v ? xmlXPathWrapString(v) : NULL; /* the object takes v */
+    if (!*out) xmlFree(v);
+    return true;
+  }
   if (e->res == R_COUNT && e->lit) {
     xmlXPathObjectPtr v = var_value(ev, e->lit);
     if (!v || v->type != XPATH_NODESET) return false; /* libxml2's error */

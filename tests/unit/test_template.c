@@ -3299,6 +3299,16 @@ static void test_fast_forms_match_libxml2(void **state) {
       "join(*, ', ')" /* blank values and whole elements' text */,
       "join(/r/*/@role, \"'\")",
       "join(missing, ', ')",
+      "concat(@role, '-', t, $s)",
+      "concat(., '|', ..)",
+      "normalize-space(concat('  a ', t, ' b  ', $e))",
+      "normalize-space(.)",
+      "normalize-space(/r/section)",
+      "concat($n, 'x', $b, $digits)",
+      "concat(../@a, @a, /r/@role, section/p[2]/@role)",
+      "normalize-space(concat(@honorific, ' ', t[2], ' ', @post-nominals))",
+      "concat(normalize-space(concat(' x ', @a)), normalize-space(''))",
+      "concat('a', \"b'\", missing)",
   };
   rp_arena *a = rp_arena_new();
   rp_diag d;
@@ -3354,9 +3364,15 @@ static void test_fast_forms_match_libxml2(void **state) {
     xmlXPathFreeCompExpr(fast.comp);
   }
   /* the variables' forms evaluated here, not handed back to libxml2 */
-  static const char *const by_xfast[] = {
-      "starts-with(@role, $s)", "$s = 'lead'",       "$n != '3'", "count(t)", "count($ns)", "$ns",
-      "@a = ../u/@a",           "join(* | @a, ', ')"};
+  static const char *const by_xfast[] = {"starts-with(@role, $s)",
+                                         "$s = 'lead'",
+                                         "$n != '3'",
+                                         "count(t)",
+                                         "count($ns)",
+                                         "$ns",
+                                         "@a = ../u/@a",
+                                         "join(* | @a, ', ')",
+                                         "normalize-space(concat(' ', $n, t, ' '))"};
   for (size_t i = 0; i < sizeof by_xfast / sizeof *by_xfast; i++) {
     xmlXPathObjectPtr r = NULL;
     if (!rp_xfast_eval(rp_xfast_compile(a, by_xfast[i]), root, doc, &x.vars, &r))
@@ -3366,6 +3382,12 @@ static void test_fast_forms_match_libxml2(void **state) {
   /* all but "@*[1]" and "@q:a or @a" (an attribute wildcard, a prefix) */
   assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
   static const char *const not_fast[] = {"@a = 1",
+                                         "concat('a')",
+                                         "normalize-space()",
+                                         "normalize-space(@a) = 'x'",
+                                         "concat(t | u, 'x')",
+                                         "concat(1, 'x')",
+                                         "t[normalize-space(.)]",
                                          "join(t, $s)",
                                          "join(t, ',') = 'x'",
                                          "join($ns, ',')",
