@@ -16,14 +16,18 @@
  * attribute::) "*" — each step with predicates of these forms or a
  * position alone ("[2]", "[position() > 1]", counted per predicate in axis
  * order); a union in brackets with predicates that are no position
- * ("(p | list)[@role]": each branch takes them); count() of a path, a
- * union or a variable, at the top. The value is libxml2's: a boolean; for
- * a path that goes down once it has gone down (no ".." after a child
+ * ("(p | list)[@role]": each branch takes them); at the top, count() of
+ * a path, a union or a variable, join() of a path or union with a literal
+ * separator (join()'s own code, xpathfn.c), and concat() and
+ * normalize-space() of literals, variables, ordered paths (their first
+ * node's string value) and each other. The value is libxml2's: a boolean;
+ * for a path that goes down once it has gone down (no ".." after a child
  * step, an attribute step last) or a union of such paths, the node set in
  * document order (a union sorted by libxml2's own xmlXPathNodeSetSort); a
- * count; a variable's value copied. Anything else — other functions,
- * arithmetic, <, last(), "//", prefixed names, "@*", an element's string
- * value — is left to libxml2 (rp_xfast_compile gives NULL), and so is a
+ * count; a string; a variable's value copied. Anything else — other
+ * functions, arithmetic, <, last(), "//", prefixed names, "@*", elements'
+ * string values compared — is left to libxml2 (rp_xfast_compile gives
+ * NULL), and so is a
  * node or variable the evaluator does not expect (an attribute made of
  * entity references, a namespace node, a parent libxml2 treats specially,
  * a variable unbound or of a type the form does not read): rp_xfast_eval
