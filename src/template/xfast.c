@@ -27,11 +27,11 @@
  * count; a string; a variable's value copied. Anything else — other
  * functions, arithmetic, <, last(), "//", prefixed names, "@*", elements'
  * string values compared — is left to libxml2 (rp_xfast_compile gives
- * NULL), and so is a
- * node or variable the evaluator does not expect (an attribute made of
- * entity references, a namespace node, a parent libxml2 treats specially,
- * a variable unbound or of a type the form does not read): rp_xfast_eval
- * returns false and libxml2 evaluates the expression. "/" is the document
+ * NULL), and so is a node or variable the evaluator does not expect (an
+ * attribute made of entity references, a namespace node, a parent libxml2
+ * treats specially, a variable unbound or of a type the form does not
+ * read): rp_xfast_eval returns false and libxml2 evaluates the expression.
+ * "/" is the document
  * the context evaluates in (libxml2's context->doc). Invariant: whatever
  * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
  * every kind of context node, with variables of each type bound). */
