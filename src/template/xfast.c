@@ -31,10 +31,10 @@
  * attribute made of entity references, a namespace node, a parent libxml2
  * treats specially, a variable unbound or of a type the form does not
  * read): rp_xfast_eval returns false and libxml2 evaluates the expression.
- * "/" is the document
- * the context evaluates in (libxml2's context->doc). Invariant: whatever
- * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
- * every kind of context node, with variables of each type bound). */
+ * "/" is the document the context evaluates in (libxml2's
+ * context->doc). Invariant: whatever rp_xfast_eval gives, libxml2 gives
+ * the same (test_template checks both on every kind of context node, with
+ * variables of each type bound). */
 #include <libxml/xpathInternals.h>
 #include <string.h>
 
