@@ -18,6 +18,7 @@
 #include "pipeline/preflight.h"
 #include "render/probe.h"
 #include "render/render.h"
+#include "template/def.h" /* rp_asset_resolve */
 #include "template/project.h"
 #include "template/template.h"
 
@@ -660,7 +661,10 @@ static rp_status settle_page_refs(rp_arena *a, rp_arena **pass, const rp_layout_
  * trees, ~4 M instructions that this thread would spend before laying
  * out; then it draws the charts of a layout that only measures
  * (`charts`, layout.h chart_memo: the review's map among them, ~15 M),
- * till closed and joined at the end of the render (load_end). */
+ * till closed and joined at the end of the render (load_end). Between the
+ * expressions and being told, it reads the content's logo (`probe`: an
+ * SVG's parse is ~4 M instructions), which the cover shows early in the
+ * layout: the layout's first image waits for it (probe_ahead). */
 typedef struct content_job {
   rp_xml_schema layout_schema; /* compiled first, while the layout is parsed */
   rp_arena *arena;
@@ -678,6 +682,10 @@ typedef struct content_job {
   rp_xpath_ahead *ahead; /* the layout's expressions, compiled there once idle */
   /* then, idle, it draws a measuring layout's charts (layout.h chart_memo) */
   struct rp_chart_worker *charts;
+  rp_image_probe probe; /* the logo read ahead: given (`probed`), then the other's */
+  bool probed;          /* under mu */
+  rp_image_probe *into; /* the layout's probe, which takes `probe` (probe_ahead) */
+  bool taken;           /* by this thread: `probe` moved into `into` */
 } content_job;
 
 /* Heap this thread faults in (rp_mem_prefault) for both: before the
@@ -695,6 +703,15 @@ static void *load_content(void *user) {
   rp_mem_prefault(PREFAULT_FIRST);
   rp_content *c = NULL;
   rp_status st = rp_content_load(j->arena, j->path, &j->d, &c);
+  /* the logo's path as binding gives it an <image src> from the content
+   * (template/bind.c image_path: joined, then cleaned), so that the
+   * layout's probe finds it; copied out of the model, freed once given */
+  char *logo = NULL;
+  if (st == RP_OK && c && c->model && c->model->logo) {
+    bool inside;
+    const char *path = rp_asset_resolve(j->arena, ".", c->model->logo, NULL, &inside);
+    logo = path ? rp_mem_strdup(path) : NULL;
+  }
   pthread_mutex_lock(&j->mu);
   j->content = c;
   j->st = st;
@@ -704,7 +721,14 @@ static void *load_content(void *user) {
   if (st == RP_OK) rp_mem_prefault(PREFAULT_NEXT);
   /* while the other compiles templates; returns once it is done loading */
   if (j->ahead) rp_xpath_ahead_run(j->ahead);
+  if (logo) {
+    rp_image_info info;
+    rp_image_probe_file(&j->probe, logo, &info);
+    rp_mem_free(logo);
+  }
   pthread_mutex_lock(&j->mu);
+  j->probed = true;
+  pthread_cond_broadcast(&j->cv);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
   rp_xpath_ahead_free(j->ahead); /* closed before told */
@@ -719,6 +743,22 @@ static void load_wait(content_job *j) {
   pthread_mutex_lock(&j->mu);
   while (!j->loaded) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
+}
+
+/* The layout's image probe (an rp_image_probe_fn) beside the content
+ * thread: the first image asked for waits for the logo it reads, takes it
+ * into the layout's probe, and every image is then probed there as
+ * without the thread. */
+static void probe_ahead(void *user, const char *path, rp_image_info *out) {
+  content_job *j = user;
+  if (!j->taken) {
+    pthread_mutex_lock(&j->mu);
+    while (!j->probed) pthread_cond_wait(&j->cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+    rp_image_probe_take(j->into, &j->probe);
+    j->taken = true;
+  }
+  rp_image_probe_file(j->into, path, out);
 }
 
 /* Tells the thread what to free once its content is given: the compiled
@@ -738,6 +778,7 @@ static void load_end(content_job *j) {
   if (!j->told) load_tell(j, false, NULL);
   rp_layout_chart_worker_close(j->charts);
   pthread_join(j->t, NULL);
+  rp_image_probe_fini(&j->probe); /* the logo, if no image was asked for */
   rp_layout_chart_worker_free(j->charts);
   j->charts = NULL;
   pthread_cond_destroy(&j->cv);
@@ -971,6 +1012,11 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     progress_state ps = {.o = o};
     lo.probe = rp_image_probe_file;
     lo.probe_user = &probe;
+    if (job.started) { /* the logo read there meanwhile */
+      job.into = &probe;
+      lo.probe = probe_ahead;
+      lo.probe_user = &job;
+    }
     lo.page = o->progress ? laid_out : NULL;
     lo.page_user = &ps;
     lo.page_done = streams ? stream_page : NULL;

@@ -105,27 +105,54 @@ static void probe_now(rp_image_probe *pr, const char *path, rp_image_info *out,
   if (out->ok) out->problem[0] = '\0';
 }
 
+static rp_image_probe_entry *find(const rp_image_probe *pr, const char *path) {
+  for (size_t i = 0; pr && i < pr->count; i++)
+    if (strcmp(pr->entries[i].path, path) == 0) return &pr->entries[i];
+  return NULL;
+}
+
+/* Room for one more entry in pr's list; false when out of memory. */
+static bool room(rp_image_probe *pr) {
+  if (pr->count < pr->cap) return true;
+  size_t cap = pr->cap ? 2 * pr->cap : 16;
+  rp_image_probe_entry *e = rp_mem_realloc(pr->entries, cap * sizeof *e);
+  if (!e) return false;
+  pr->entries = e;
+  pr->cap = cap;
+  return true;
+}
+
 void rp_image_probe_file(void *user, const char *path, rp_image_info *out) {
   rp_image_probe *pr = user;
-  for (size_t i = 0; pr && i < pr->count; i++)
-    if (strcmp(pr->entries[i].path, path) == 0) {
-      *out = pr->entries[i].info;
-      return;
-    }
+  const rp_image_probe_entry *known = find(pr, path);
+  if (known) {
+    *out = known->info;
+    return;
+  }
   const rp_svg *svg = NULL;
   probe_now(pr, path, out, &svg);
-  if (!pr) return;
-  if (pr->count == pr->cap) {
-    size_t cap = pr->cap ? 2 * pr->cap : 16;
-    rp_image_probe_entry *e = rp_mem_realloc(pr->entries, cap * sizeof *e);
-    if (!e) return;
-    pr->entries = e;
-    pr->cap = cap;
-  }
+  if (!pr || !room(pr)) return;
   char *copy = rp_mem_strdup(path);
   if (!copy) return;
   pr->entries[pr->count].path = copy;
   pr->entries[pr->count].info = *out;
   pr->entries[pr->count].svg = svg;
   pr->count++;
+}
+
+void rp_image_probe_take(rp_image_probe *to, rp_image_probe *from) {
+  /* the drawings first: what an entry points into lives as long as `to` */
+  if (!to->svgs) {
+    to->svgs = from->svgs;
+  } else if (from->svgs) {
+    rp_arena_adopt(to->svgs, from->svgs);
+  }
+  from->svgs = NULL;
+  for (size_t i = 0; i < from->count; i++) {
+    rp_image_probe_entry *e = &from->entries[i];
+    if (find(to, e->path) || !room(to)) continue; /* freed with `from` below */
+    to->entries[to->count++] = *e;
+    e->path = NULL; /* now to's */
+  }
+  rp_image_probe_fini(from);
 }

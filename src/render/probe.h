@@ -49,4 +49,12 @@ const rp_svg *rp_image_probe_svg(const rp_image_probe *pr, const char *path);
  * the answer is still given, just not kept. */
 void rp_image_probe_file(void *user, const char *path, rp_image_info *out);
 
+/* Moves into `to` what `from` probed (on another thread, handed over with
+ * the usual happens-before: a join, a mutex), with the SVG drawings it
+ * keeps, so that a file probed ahead of the layout is not read again; an
+ * entry `to` has already stays. `from` is left finished (empty). Memory
+ * for `to`'s list running out drops the rest: asked for, they are read
+ * again. */
+void rp_image_probe_take(rp_image_probe *to, rp_image_probe *from);
+
 #endif

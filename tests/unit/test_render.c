@@ -1519,6 +1519,57 @@ static void test_svg_parsed_once(void **state) {
   rp_image_probe_fini(&pr);
 }
 
+/* A probe filled elsewhere (pipeline.c reads the content's logo on the
+ * content thread) and taken into the layout's: the SVG is neither read
+ * again by the probe nor by render (the file changed since: the PDF is the
+ * first drawing's), an entry the taker had stays its own, and the emptied
+ * probe can be finished. */
+static void test_svg_probe_taken(void **state) {
+  fixture *fx = *state;
+  const char *svg = tmp_path("taken.svg");
+  char other[4096];
+  snprintf(other, sizeof other, "%s", tmp_path("other.svg"));
+  write_svg(svg, "#c02020");
+  write_svg(other, "#20c020");
+  rp_page *p = add_page(fx, NULL);
+  add_image(fx, p, add_image_ref(fx, svg), 72, 72, 80, 40);
+  assert_int_equal(render_probed(fx, "taken-red.pdf", NULL), RP_OK);
+  rp_image_probe ahead, layout;
+  rp_image_probe_init(&ahead);
+  rp_image_probe_init(&layout);
+  rp_image_info info;
+  rp_image_probe_file(&ahead, svg, &info);
+  rp_image_probe_file(&ahead, other, &info);
+  rp_image_probe_file(&layout, other, &info);
+  const rp_svg *mine = rp_image_probe_svg(&layout, other);
+  assert_non_null(mine);
+  write_svg(svg, "#2020c0"); /* changed after the probe ahead read it */
+  unlink(other);
+  rp_image_probe_take(&layout, &ahead);
+  assert_int_equal(ahead.count, 0);
+  assert_null(ahead.svgs);
+  rp_image_probe_fini(&ahead);
+  assert_int_equal(layout.count, 2);
+  assert_ptr_equal(rp_image_probe_svg(&layout, other), mine); /* the taker's own */
+  assert_non_null(rp_image_probe_svg(&layout, svg));
+  rp_image_probe_file(&layout, svg, &info); /* known: not read again */
+  assert_true(info.ok);
+  assert_int_equal(info.width_px, 40);
+  assert_int_equal(layout.count, 2);
+  assert_int_equal(render_probed(fx, "taken.pdf", &layout), RP_OK);
+  assert_true(same_file(tmp_path("taken-red.pdf"), tmp_path("taken.pdf")));
+  rp_image_probe_fini(&layout);
+  /* into an empty probe: the drawings' arena moves whole */
+  rp_image_probe_init(&ahead);
+  rp_image_probe_init(&layout);
+  rp_image_probe_file(&ahead, svg, &info);
+  rp_image_probe_take(&layout, &ahead);
+  assert_non_null(layout.svgs);
+  assert_non_null(rp_image_probe_svg(&layout, svg));
+  rp_image_probe_fini(&layout);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+}
+
 /* A document of several pages, whole and streamed: the pages' streams
  * deflated on the worker while the next page is drawn give the same file as
  * deflating each on this thread (RP_SERIAL_DEFLATE=1); the worker ran. */
@@ -1809,6 +1860,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_svg_parsed_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_svg_probe_taken, setup, teardown),
       cmocka_unit_test(test_pixmap_downsample_box),
       cmocka_unit_test(test_pixmap_split_unpremultiplies),
   };
