@@ -806,8 +806,10 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   rp_diag_init(&schema_diag);
   err_ctx sec = {.diag = &schema_diag, .path = name};
   xmlRelaxNGPtr rng = NULL;
-  /* plain malloc: a passing copy, outside the counted memory like the variants */
-  char *bare = malloc(len + 1);
+  /* Stripped here unless it came bare (a fast twin, src/base/embed.cmake:
+   * no line break). Plain malloc: a passing copy, outside the counted
+   * memory like the variants. */
+  char *bare = memchr(text, '\n', len) ? malloc(len + 1) : NULL;
   size_t bare_len = bare ? strip_schema(text, len, bare) : 0;
   xmlRelaxNGParserCtxtPtr pctx =
       xmlRelaxNGNewMemParserCtxt(bare ? bare : text, (int)(bare ? bare_len : len));

@@ -469,11 +469,12 @@ static void on_compile_error(void *user, xmlErrorPtr e) {
  * may hold a name holds one of that form, or holds a "{" (a style given by
  * a pattern, which no name has), xsd:NCName gives the same verdict on each
  * value (and on each word of a font's fallback list): the layout is then
- * checked against the schema with NCName there, without compiling any. */
+ * checked against the schema with NCName there, without compiling any. The
+ * twin is embedded bare (src/base/embed.cmake): no line breaks. */
 static const char NAME_PATTERN[] =
-    "<define name=\"name\">\n"
-    "    <data type=\"string\"><param name=\"pattern\">[A-Za-z_][A-Za-z0-9_\\-]*</param></data>";
-static const char NAME_NCNAME[] = "<define name=\"name\">\n    <data type=\"NCName\"/>";
+    "<define name=\"name\"><data type=\"string\"><param "
+    "name=\"pattern\">[A-Za-z_][A-Za-z0-9_\\-]*</param></data>";
+static const char NAME_NCNAME[] = "<define name=\"name\"><data type=\"NCName\"/>";
 
 /* Attributes the schema gives a name (layouts/schema/layout.rng), sorted;
  * test_template checks the list against the schema. */

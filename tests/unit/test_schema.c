@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/schemas.h"
 #include "base/xml.h"
@@ -275,6 +276,78 @@ static void test_twins_current(void **state) {
   }
 }
 
+/* Whether `n` is text libxml2 drops while compiling a schema (blank, but
+ * inside <value> and <param>), or a comment. */
+static bool dropped(const xmlNode *n) {
+  if (n->type == XML_COMMENT_NODE) return true;
+  if (n->type != XML_TEXT_NODE) return false;
+  const char *p = (const char *)n->parent->name;
+  if (strcmp(p, "value") == 0 || strcmp(p, "param") == 0) return false;
+  return strspn((const char *)n->content, " \t\r\n") == strlen((const char *)n->content);
+}
+
+static const xmlNode *kept(const xmlNode *n) {
+  while (n && dropped(n)) n = n->next;
+  return n;
+}
+
+/* The same elements, attributes and kept text, in the same order. */
+static bool same_tree(const xmlNode *a, const xmlNode *b) {
+  for (a = kept(a), b = kept(b); a && b; a = kept(a->next), b = kept(b->next)) {
+    if (a->type != b->type) return false;
+    if (a->type == XML_TEXT_NODE) {
+      if (strcmp((const char *)a->content, (const char *)b->content) != 0) return false;
+      continue;
+    }
+    if (strcmp((const char *)a->name, (const char *)b->name) != 0) return false;
+    const xmlAttr *x = a->properties, *y = b->properties;
+    for (; x && y; x = x->next, y = y->next) {
+      xmlChar *vx = xmlNodeGetContent((const xmlNode *)x),
+              *vy = xmlNodeGetContent((const xmlNode *)y);
+      bool same = strcmp((const char *)x->name, (const char *)y->name) == 0 && vx && vy &&
+                  strcmp((const char *)vx, (const char *)vy) == 0;
+      xmlFree(vx);
+      xmlFree(vy);
+      if (!same) return false;
+    }
+    if (x || y || !same_tree(a->children, b->children)) return false;
+  }
+  return !a && !b;
+}
+
+/* The twins are embedded bare (src/base/embed.cmake): no line break (what
+ * tells xml.c not to strip them again), no comment but the mark, and every
+ * element, attribute and meaningful text of the file, in order. */
+static void test_twins_bare(void **state) {
+  (void)state;
+  const struct {
+    const char *file, *text;
+    size_t len;
+  } twins[] = {{"layouts/schema/layout-fast.rng", rp_schema_layout_fast, rp_schema_layout_fast_len},
+               {"data/schema/review-fast.rng", rp_schema_review_fast, rp_schema_review_fast_len}};
+  for (size_t i = 0; i < COUNT(twins); i++) {
+    assert_int_equal(strlen(twins[i].text), twins[i].len);
+    assert_null(memchr(twins[i].text, '\n', twins[i].len));
+    const char *c = strstr(twins[i].text, "<!--");
+    assert_non_null(c);
+    assert_null(strstr(c + 4, "<!--"));
+    xmlDocPtr bare = xmlReadMemory(twins[i].text, (int)twins[i].len, NULL, NULL, XML_PARSE_NONET);
+    xmlDocPtr file = xmlReadFile(rp_test_src(twins[i].file), NULL, XML_PARSE_NONET);
+    assert_non_null(bare);
+    assert_non_null(file);
+    /* the file is the longer by its comments and indentation */
+    struct stat sb;
+    assert_int_equal(stat(rp_test_src(twins[i].file), &sb), 0);
+    assert_true((size_t)sb.st_size > twins[i].len + twins[i].len / 4);
+    if (!same_tree(bare->children, file->children)) {
+      print_error("%s: the embedded twin differs from the file\n", twins[i].file);
+      fail();
+    }
+    xmlFreeDoc(bare);
+    xmlFreeDoc(file);
+  }
+}
+
 static void test_same_language(void **state) {
   (void)state;
   layout_pair = make_pair(rp_layout_schema(), rp_schema_layout_fast, rp_schema_layout_fast_len);
@@ -295,6 +368,7 @@ static void test_same_language(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_twins_current),
+                                     cmocka_unit_test(test_twins_bare),
                                      cmocka_unit_test(test_same_language)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
