@@ -15,7 +15,8 @@ name ...) become one
 <zeroOrMore><attribute><choice><name>a</name>...</choice>pattern</attribute></zeroOrMore>
 (any of those names, each at most once as XML allows, each with a value the
 pattern accepts: the same set of attributes), which libxml2 checks in one
-pass over the element's attributes instead of a copy of its state per name. reviewpdf checks a document against the twin
+pass over the element's attributes instead of a copy of its state per name.
+A zeroOrMore of a choice of text and elements becomes <mixed> (see below). reviewpdf checks a document against the twin
 first and against the schema itself only when the twin refuses it, for the
 messages (src/base/xml.c). test_schema checks both give the same verdicts.
 """
@@ -164,6 +165,38 @@ def run(path, out):
             il.append(it)
         flat+=1
     print(path,flat,'flattened',file=sys.stderr)
+    # Text among elements: <zeroOrMore><choice><text/>E...</choice></zeroOrMore>
+    # becomes <mixed><zeroOrMore><choice>E...</choice></zeroOrMore></mixed> (the
+    # same language: any sequence of text and E). libxml2 compiles the first
+    # into an automaton for each element whose content it is, and checks each
+    # for determinism (the review's schema: a third of compiling it); the
+    # second it validates as an interleave, a little slower per element.
+    mixed=0
+    for z in list(root.iter(NS+'zeroOrMore')):
+        kids=[c for c in z if tag(c)]
+        if len(kids)!=1 or tag(kids[0])!='choice': continue
+        ch=kids[0]
+        texts=[c for c in ch if tag(c)=='text']
+        others=[c for c in ch if tag(c) and tag(c)!='text']
+        if len(texts)!=1 or not others: continue
+        t=texts[0]
+        prev=t.getprevious()
+        if prev is not None: prev.tail=t.tail
+        else: ch.text=t.tail
+        ch.remove(t)
+        before=z.getprevious().tail if z.getprevious() is not None else z.getparent().text
+        m=etree.Element(NS+'mixed')
+        z.addprevious(m)
+        m.tail=z.tail
+        ind=before[before.rfind('\n'):] if before and '\n' in before else ''
+        m.text=ind+'  ' if ind else ''
+        z.tail=ind
+        for d in z.iter():
+            if d is not z and d.tail: d.tail=d.tail.replace('\n','\n  ')
+            if d.text and isinstance(d.tag,str): d.text=d.text.replace('\n','\n  ')
+        m.append(z)
+        mixed+=1
+    print(path,mixed,'made mixed',file=sys.stderr)
     s=etree.tostring(doc, xml_declaration=True, encoding='UTF-8').decode()
     s=s.replace("<?xml version='1.0' encoding='UTF-8'?>",'<?xml version="1.0" encoding="UTF-8"?>')
     if not s.endswith('\n'): s+='\n'
