@@ -600,7 +600,10 @@ void rp_xpath_ahead_run(rp_xpath_ahead *x) {
   if (ctx) ctx->error = ignore_compile_error;
   pthread_mutex_lock(&x->mu);
   if (ctx) x->copy = copy, x->texts = texts, x->comps = comps, x->cap = cap;
-  for (size_t i = 0; ctx && i < todo.n && !x->closed; i++) {
+  /* From the last: the loading compiles from the first (taking what is
+   * here), so the two meet in the middle rather than compile the same. */
+  for (size_t k = todo.n; ctx && k > 0 && !x->closed; k--) {
+    size_t i = k - 1;
     size_t at = ahead_slot(x, todo.v[i].s, todo.v[i].n);
     if (x->texts[at]) continue; /* compiled already (or tried) */
     pthread_mutex_unlock(&x->mu);
