@@ -52,6 +52,7 @@ static int outcome(int rc) {
 
 int main(int argc, char **argv) {
   rp_mem_tune_heap();
+  rp_mem_huge_heap();
   rp_mem_fail_from_env();
   const char *fa = getenv("RP_FAIL_ALLOC");
   if (!fa || strcmp(fa, "count") != 0) rp_mem_uncounted(); /* nothing will ask for the count */

@@ -281,6 +281,34 @@ void rp_mem_tune_heap(void) {
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
 }
 
+#define HUGE_PAGE ((uintptr_t)2 << 20) /* x86-64's PMD */
+#define HUGE_SPAN (6u << 20)           /* of the heap in huge pages */
+#define HUGE_PAD (12u << 20) /* the heap's top kept: the span whole (aligned), never unmapped */
+
+size_t rp_mem_huge_heap(void) {
+#if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)
+  /* The heap grown by HUGE_PAD at once (one mapping to advise), and kept
+   * so: a trim down into the span would unmap it, and the heap regrown
+   * there is a new mapping, not advised. malloc_trim (rp_mem_trim) still
+   * gives everything back. */
+  mallopt(M_TOP_PAD, HUGE_PAD);
+  struct mallinfo2 mi = mallinfo2();
+  size_t grow = mi.fordblks + (64u << 10); /* more than any free block: from the top */
+  if (grow >= (1u << 20)) return 0;        /* served by mmap (rp_mem_tune_heap) */
+  uintptr_t end = (uintptr_t)sbrk(0);
+  void *volatile grown = malloc(grow); /* volatile: not elided */
+  free(grown);
+  /* From the first boundary past the block: pages written already (its
+   * header at the old end, the top's past it) would give that huge page's
+   * range small pages only. */
+  uintptr_t from = (end + grow + HUGE_PAGE) & ~(HUGE_PAGE - 1);
+  uintptr_t to = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
+  if (to > from + HUGE_SPAN) to = from + HUGE_SPAN;
+  if (to > from && madvise((void *)from, to - from, MADV_HUGEPAGE) == 0) return to - from;
+#endif
+  return 0;
+}
+
 /* Pages [p, p + n) made resident without a write: MADV_POPULATE_WRITE
  * (Linux 5.14) faults them in as a write would and leaves their bytes as
  * they are, so it may run on memory another thread has since allocated.
