@@ -3,7 +3,8 @@
 # default where libcairo.a and libpixman-1.a exist) has Cairo inside it and
 # loads neither the shared Cairo nor X11/xcb, which only Cairo's X11
 # surfaces use (CMakeLists.txt: their loading was a fifth of the start);
-# likewise libxml2 and ICU (RP_STATIC_XML).
+# likewise libxml2 and ICU (RP_STATIC_XML), and fontconfig, expat, libhyphen
+# and libdeflate (RP_STATIC_LIBS).
 source "$(dirname "$0")/lib.sh"
 cache="$(dirname "$BIN")/CMakeCache.txt"
 if grep -q '^RP_STATIC_CAIRO:BOOL=ON' "$cache" 2>/dev/null; then
@@ -29,6 +30,19 @@ if grep -q '^RP_STATIC_XML:BOOL=ON' "$cache" 2>/dev/null; then
     pass "neither ICU nor libstdc++ loaded at start ($(wc -l <<<"$loaded") objects)"
 else
   pass "shared libxml2 (RP_STATIC_XML off or no static archive): nothing to check"
+fi
+# RP_STATIC_LIBS (the default where the archives link): fontconfig with its
+# expat, libhyphen and libdeflate inside the binary, none of them loaded at
+# start; libjpeg still shared (it decodes the documents' images). The
+# renders below hyphenate, compress and look fonts up as before.
+if grep -q '^RP_STATIC_LIBS:BOOL=ON' "$cache" 2>/dev/null; then
+  needed=$(readelf -d "$BIN" | awk '/NEEDED/{print $5}')
+  grep -qE 'libfontconfig|libexpat|libhyphen|libdeflate' <<<"$needed" &&
+    fail "the binary still needs a shared library linked in: $needed" ||
+    pass "fontconfig, expat, libhyphen and libdeflate linked in"
+  grep -q libjpeg <<<"$needed" && pass "libjpeg still shared" || fail "libjpeg not shared: $needed"
+else
+  pass "shared fontconfig, libhyphen, libdeflate (RP_STATIC_LIBS off): nothing to check"
 fi
 # ICU still converts what iconv cannot: the sample, encoded in SCSU (ASCII as
 # itself, any other character quoted by SQU, 0x0E + UTF-16BE), renders the
