@@ -284,8 +284,9 @@ void rp_mem_tune_heap(void) {
 }
 
 #define HUGE_PAGE ((uintptr_t)2 << 20) /* x86-64's PMD */
-#define HUGE_SPAN (6u << 20)           /* of the heap in huge pages */
-#define HUGE_PAD (12u << 20) /* the heap's top kept: the span whole (aligned), never unmapped */
+#define HUGE_SPAN (8u << 20)           /* of the heap in huge pages */
+/* the heap's top kept: the span whole past the block below it, never unmapped */
+#define HUGE_PAD (HUGE_SPAN + (6u << 20))
 
 size_t rp_mem_huge_heap(void) {
 #if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)

@@ -354,17 +354,17 @@ static bool thp_advisable(void) {
 }
 
 /* A fresh process (this program run again: its heap all but empty, as at
- * reviewpdf's start) writes 6 MiB in blocks the heap serves, with the
+ * reviewpdf's start) writes 8 MiB in blocks the heap serves, with the
  * heap's first MiBs in huge pages (`huge`) or not; exits with the page
  * faults that took, in 32nds of the pages written (capped at 254), or 255
- * when the span advised is not 6 MiB. */
+ * when the span advised is not 8 MiB. */
 #define HUGE_CHILD "--huge-heap-child"
 static int huge_heap_child(bool huge) {
-  enum { BLOCK = 512 << 10, N = 12, PAGES = N * BLOCK / 4096 }; /* under the mmap threshold */
+  enum { BLOCK = 512 << 10, N = 16, PAGES = N * BLOCK / 4096 }; /* under the mmap threshold */
   rp_mem_tune_heap();
   if (huge) {
     size_t advised = rp_mem_huge_heap();
-    if (advised != (6u << 20)) return 255;
+    if (advised != (8u << 20)) return 255;
   }
   char *blocks[N];
   long before = minor_faults();
@@ -391,7 +391,7 @@ static int run_huge_child(bool huge) {
   return WEXITSTATUS(status);
 }
 
-/* rp_mem_huge_heap: the heap's next 6 MiB come in huge pages — the 1,536
+/* rp_mem_huge_heap: the heap's next 8 MiB come in huge pages — the 2,048
  * pages written there take a few faults (the heap below the first huge
  * page boundary left unused), where without it each page takes one. Skipped where the kernel gives
  * no huge pages on advice; under ASan (its own heap) nothing is advised. */
@@ -412,7 +412,7 @@ static void test_mem_huge_heap(void **state) {
   }
   int plain = run_huge_child(false), huge = run_huge_child(true);
   assert_true(plain >= 28); /* a fault a page, near enough */
-  assert_true(huge <= 1);   /* under 96 faults: three huge pages and a few */
+  assert_true(huge <= 1);   /* under 128 faults: four huge pages and a few */
 }
 
 /* The messages of d, "w:A1 e:F1 …" (w warning, e error). */
