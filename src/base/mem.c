@@ -28,6 +28,7 @@
 #include "base/mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -288,9 +289,26 @@ void rp_mem_tune_heap(void) {
 /* the heap's top kept: the span whole past the block below it, never unmapped */
 #define HUGE_PAD (HUGE_SPAN + (6u << 20))
 
+#if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)
+/* Whether the kernel gives huge pages on advice ("[always]" or
+ * "[madvise]"): with "[never]" (or no THP) the span would only keep more
+ * of the heap's top resident. A read of sysfs: ~10 us. */
+static bool huge_pages_advisable(void) {
+  char mode[96] = "";
+  int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, mode, sizeof mode - 1);
+  close(fd);
+  if (n <= 0) return false;
+  mode[n] = '\0';
+  return strstr(mode, "[always]") || strstr(mode, "[madvise]");
+}
+#endif
+
 size_t rp_mem_huge_heap(void) {
 #if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)
   static void *below_span; /* held to the end */
+  if (below_span || !huge_pages_advisable()) return 0;
   /* The heap grown by HUGE_PAD at once (one mapping to advise), and kept
    * so: a trim down into the span would unmap it, and the heap regrown
    * there is a new mapping, not advised. malloc_trim (rp_mem_trim) still
@@ -298,7 +316,7 @@ size_t rp_mem_huge_heap(void) {
   mallopt(M_TOP_PAD, HUGE_PAD);
   struct mallinfo2 mi = mallinfo2();
   size_t grow = mi.fordblks + (64u << 10); /* more than any free block: from the top */
-  if (grow >= MMAP_FROM || below_span) return 0;
+  if (grow >= MMAP_FROM) return 0;
   uintptr_t end = (uintptr_t)sbrk(0);
   void *volatile grown = malloc(grow); /* volatile: not elided */
   uintptr_t top = (uintptr_t)grown;    /* where the heap's top starts once it is freed */

@@ -107,8 +107,9 @@ void rp_mem_tune_heap(void);
  * its median peak RSS +0.4 MiB (18.7). Not further: a huge page partly
  * used is resident whole (over all of the heap the review's peak RSS
  * passed 20 MiB). Keeps 14 MiB of the heap's top when freeing
- * (M_TOP_PAD), so that the span stays mapped. Returns the bytes advised
- * (0: none, as under ASan's heap). Not for tests measuring page faults: a
+ * (M_TOP_PAD), so that the span stays mapped. Nothing where the kernel
+ * gives no huge pages ("[never]" in sysfs). Returns the bytes advised (0:
+ * none, as under ASan's heap). Not for tests measuring page faults: a
  * block there faults 2 MiB at once. */
 size_t rp_mem_huge_heap(void);
 /* Faults in `bytes` (at most 16 MiB) of heap and frees them again, so that
