@@ -6,12 +6,13 @@
  * (CLONE_VM), not a thread of the process — and the process ends without
  * freeing anything: its own exit then drops only a reference, and the
  * holder, killed when the process has ended (PR_SET_PDEATHSIG), frees the
- * memory after it, off the caller's wait. (mold ends the same way, for the
- * same reason.) Everything else is as exit(3) leaves it: the streams
- * flushed and every descriptor closed before the holder exists, so that a
- * reader of our output sees its end when we end; exit's handlers (the
- * libraries' destructors, freeing their caches) are skipped, as clang's
- * -disable-free skips freeing.
+ * memory after it, off the caller's wait. (The mold linker likewise lets
+ * its caller go before its memory is unmapped, working in a child.)
+ * Everything else is as exit(3) leaves it: the streams flushed, and every
+ * descriptor closed before the holder exists, so that a reader of our
+ * output sees its end when we end. Exit's handlers (the libraries'
+ * destructors, freeing their caches) are skipped, as clang's -disable-free
+ * skips freeing.
  *
  * A failure still ends through main's return, freeing everything, as do
  * the sanitizer build (ASan's leak check), a process with a library
