@@ -42,6 +42,14 @@ if grep -q '^RP_STATIC_LIBS:BOOL=ON' "$cache" 2>/dev/null; then
 else
   pass "shared fontconfig, libhyphen, libdeflate (RP_STATIC_LIBS off): nothing to check"
 fi
+# libm and libc first in the dynamic linker's search order (CMakeLists.txt;
+# not in the sanitizer build, whose runtime comes first): the symbols the
+# shared libraries bind at start are found sooner.
+if ! grep -q '^RP_SANITIZE:BOOL=ON' "$cache" 2>/dev/null; then
+  first=$(readelf -d "$BIN" | awk '/NEEDED/{print $5}' | head -2 | tr -d '[]' | tr '\n' ' ')
+  [ "$first" = "libm.so.6 libc.so.6 " ] && pass "libm and libc searched first" ||
+    fail "the first libraries searched are $first, not libm and libc"
+fi
 # RP_LAZY_JPEG (src/cli/jpeg_lazy.c): libjpeg is not needed at start, and
 # only a document with a JPEG image opens it — the sample does not; the
 # sample with a JPEG logo does, and embeds it. Without a usable libjpeg
