@@ -52,6 +52,7 @@ static int outcome(int rc) {
 
 int main(int argc, char **argv) {
   rp_mem_tune_heap();
+  rp_mem_huge_heap();
   rp_mem_fail_from_env();
   const char *fa = getenv("RP_FAIL_ALLOC");
   if (!fa || strcmp(fa, "count") != 0) rp_mem_uncounted(); /* nothing will ask for the count */
@@ -81,7 +82,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0) return outcome(commands[i].run(argc - 1, argv + 1));
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return rp_cli_exit(outcome(commands[i].run(argc - 1, argv + 1)));
   fprintf(stderr, "reviewpdf: unknown command '%s'\n\n", argv[1]);
   usage(stderr);
   return 2;

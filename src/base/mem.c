@@ -28,6 +28,7 @@
 #include "base/mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -276,9 +277,71 @@ void rp_mem_rough(bool on) {
   if (!fail_at || !on) rough = on;
 }
 
+#define MMAP_FROM (1 << 20) /* bytes: larger blocks mmapped (rp_mem_tune_heap) */
+
 void rp_mem_tune_heap(void) {
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
+}
+
+#define HUGE_PAGE ((uintptr_t)2 << 20) /* x86-64's PMD */
+#define HUGE_SPAN (8u << 20)           /* of the heap in huge pages */
+/* the heap's top kept: the span whole past the block below it, never unmapped */
+#define HUGE_PAD (HUGE_SPAN + (6u << 20))
+
+#if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)
+/* Whether the kernel gives huge pages on advice ("[always]" or
+ * "[madvise]"): with "[never]" (or no THP) the span would only keep more
+ * of the heap's top resident. A read of sysfs: ~10 us. */
+static bool huge_pages_advisable(void) {
+  char mode[96] = "";
+  int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, mode, sizeof mode - 1);
+  close(fd);
+  if (n <= 0) return false;
+  mode[n] = '\0';
+  return strstr(mode, "[always]") || strstr(mode, "[madvise]");
+}
+#endif
+
+size_t rp_mem_huge_heap(void) {
+#if defined(MADV_HUGEPAGE) && !defined(RP_ASAN)
+  static void *below_span; /* held to the end */
+  if (below_span || !huge_pages_advisable()) return 0;
+  /* The heap grown by HUGE_PAD at once (one mapping to advise), and kept
+   * so: a trim down into the span would unmap it, and the heap regrown
+   * there is a new mapping, not advised. malloc_trim (rp_mem_trim) still
+   * gives everything back. */
+  mallopt(M_TOP_PAD, HUGE_PAD);
+  struct mallinfo2 mi = mallinfo2();
+  size_t grow = mi.fordblks + (64u << 10); /* more than any free block: from the top */
+  if (grow >= MMAP_FROM) return 0;
+  uintptr_t end = (uintptr_t)sbrk(0);
+  void *volatile grown = malloc(grow); /* volatile: not elided */
+  uintptr_t top = (uintptr_t)grown;    /* where the heap's top starts once it is freed */
+  free(grown);
+  /* From the first boundary past the block: pages written already (its
+   * header at the old end, the top's past it) would give that huge page's
+   * range small pages only. */
+  uintptr_t from = (end + grow + HUGE_PAGE) & ~(HUGE_PAGE - 1);
+  uintptr_t to = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
+  if (to > from + HUGE_SPAN) to = from + HUGE_SPAN;
+  if (!top || to <= from || madvise((void *)from, to - from, MADV_HUGEPAGE) != 0) return 0;
+  /* The heap below the span (up to 2 MiB, as the heap's start falls) taken
+   * by one block never written nor freed, so that what is allocated next
+   * starts in the span: ~250 faults fewer on average, and a review's RSS
+   * no larger (the pages below stay untouched). Its size is what lies
+   * between the top's start and the span, give or
+   * take a chunk's header: either way the next block starts at the
+   * boundary, within a page. */
+  mallopt(M_MMAP_THRESHOLD, (int)HUGE_PAD); /* from the heap, not mmapped */
+  below_span = malloc(from - top);
+  mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
+  return to - from;
+#else
+  return 0;
+#endif
 }
 
 /* Pages [p, p + n) made resident without a write: MADV_POPULATE_WRITE

@@ -11,6 +11,11 @@ int rp_cli_check(int argc, char **argv);
 int rp_cli_schema(int argc, char **argv);
 int rp_cli_init(int argc, char **argv);
 int rp_cli_watch(int argc, char **argv);
+/* Ends the process with exit status `rc` if the run succeeded (rc 0),
+ * without freeing what it holds (cli/exit.c); otherwise, and in the
+ * sanitizer build, under a preloaded library or with RP_FULL_EXIT set,
+ * returns rc for main to return. Stdout and stderr are flushed first. */
+int rp_cli_exit(int rc);
 /* The libraries this binary was built with, one line (cli/version.c). */
 void rp_cli_libraries(FILE *out);
 /* diff: the command itself (cli/diff.c, in reviewpdf-diff only), and what

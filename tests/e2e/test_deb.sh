@@ -41,8 +41,12 @@ depends=$(dpkg-deb -f "$deb" Depends)
 xml=libxml2
 grep -q '^RP_STATIC_XML:BOOL=ON' "$build/CMakeCache.txt" &&
   xml=libicu$(pkg-config --modversion icu-uc | cut -d. -f1)
-for lib in $xml libhpdf-2.3.0 libcairo2 libfreetype6 libfontconfig1 libharfbuzz0b \
-  libharfbuzz-subset0 libhyphen0 libjpeg62-turbo libpoppler-glib8 libdeflate0 hyphen-en-gb; do
+# fontconfig, libhyphen and libdeflate linked in (RP_STATIC_LIBS) are no
+# dependency of the package (reviewpdf-diff, linked --as-needed, uses none)
+shared="libfontconfig1 libhyphen0 libdeflate0"
+grep -q '^RP_STATIC_LIBS:BOOL=ON' "$build/CMakeCache.txt" && shared=
+for lib in $xml libhpdf-2.3.0 libcairo2 libfreetype6 $shared libharfbuzz0b \
+  libharfbuzz-subset0 libjpeg62-turbo libpoppler-glib8 hyphen-en-gb; do
   grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 # every dependency is satisfied here (same names and versions as Debian 12's)

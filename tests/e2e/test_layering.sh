@@ -25,7 +25,7 @@ declare -A libs=(
   [hpdf.h]="render"
   [cairo.h]="charts render diff"
   [ft2build.h]="font"
-  [jpeglib.h]="render"
+  [jpeglib.h]="render cli" # cli/jpeg_lazy.c passes render's calls on to libjpeg, opened on first use
   [hyphen.h]="layout"
 )
 
