@@ -122,23 +122,37 @@ void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job) {
   pthread_mutex_unlock(&w->lock);
 }
 
+/* Takes `job` out of the queue if it is there (not started); with NULL,
+ * the newest job queued. The job taken, or NULL. Under the lock. */
+static rp_flate_job *unqueue(rp_flate_worker *w, rp_flate_job *job) {
+  rp_flate_job **at = &w->head, *prev = NULL;
+  while (*at && (job ? *at != job : (*at)->next != NULL)) prev = *at, at = &(*at)->next;
+  rp_flate_job *j = *at;
+  if (!j) return NULL;
+  *at = j->next;
+  if (w->tail == j) w->tail = prev;
+  return j;
+}
+
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job) {
   pthread_mutex_lock(&w->lock);
-  if (!job->done) {
-    /* not started: done here, with the caller's compressor, while the
-     * thread does the others (or has not had a processor since) */
-    rp_flate_job **at = &w->head, *prev = NULL;
-    while (*at && *at != job) prev = *at, at = &(*at)->next;
-    if (*at) {
-      *at = job->next;
-      if (w->tail == job) w->tail = prev;
-      pthread_mutex_unlock(&w->lock);
-      run(w->f, job);
-      pthread_mutex_lock(&w->lock);
-      job->done = true;
+  while (!job->done) {
+    /* `job` if the thread has not started it; else, while the thread does
+     * it, the newest job it has not started (all are waited for before the
+     * end): done here, with the caller's compressor, rather than sitting
+     * idle while the thread has a queue (or has had no processor since) */
+    rp_flate_job *j = unqueue(w, job);
+    if (!j) j = unqueue(w, NULL);
+    if (!j) {
+      pthread_cond_wait(&w->done, &w->lock);
+      continue;
     }
+    pthread_mutex_unlock(&w->lock);
+    run(w->f, j);
+    pthread_mutex_lock(&w->lock);
+    j->done = true;
+    pthread_cond_broadcast(&w->done);
   }
-  while (!job->done) pthread_cond_wait(&w->done, &w->lock);
   pthread_mutex_unlock(&w->lock);
   return job->ok;
 }

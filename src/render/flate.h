@@ -59,7 +59,9 @@ void rp_flate_worker_push(rp_flate_worker *w, rp_flate_job *job);
 /* Waits until `job` is done; returns job->ok (job->out is then the caller's).
  * A job not started yet is done here instead, on the caller's thread with
  * its compressor, while the thread does others (and a worker that had no
- * processor costs no more than having none). */
+ * processor costs no more than having none); while the thread does `job`,
+ * the caller does the jobs queued, newest first, rather than wait idle
+ * (every job is waited for in the end: it only changes who does it). */
 bool rp_flate_worker_wait(rp_flate_worker *w, rp_flate_job *job);
 /* Whether `job` is done (then rp_flate_worker_wait returns at once). */
 bool rp_flate_worker_done(rp_flate_worker *w, rp_flate_job *job);

@@ -726,12 +726,21 @@ typedef struct page_job {
  * worker catches up by the end. Each holds a page's stream twice (drawn and
  * deflated): 8 cost the pack at N=22000 0.3 MB of peak, 4 nothing. */
 #define PAGES_OUT 4
+/* A held document's pages all go out with the worker, up to HELD_OUT of
+ * them and streams of as many bytes as the spool keeps in memory (1 MiB;
+ * the review's 13 pages: 150 KB): nothing needs their bytes before the
+ * save, so the pages are drawn without waiting for any (the worker, with
+ * the faces' cuts and streams too, was the review's busier thread: main
+ * waited for it 1.5 ms of 5), and the two share what is left at the end
+ * (deflating_drain). */
+#define HELD_OUT 256
 
 struct rp_pdf_deflating {
   rp_flate_worker *worker; /* NULL once stopped */
-  page_job out[PAGES_OUT]; /* a ring: the oldest at `first`, `pending` of them */
-  size_t first, pending;
-  bool declined; /* no worker: deflate on this thread */
+  page_job *out; /* a ring of n_out (base/mem): the oldest at `first`, `pending` of them */
+  size_t n_out, first, pending;
+  size_t out_bytes; /* the streams' bytes of the pages out */
+  bool declined;    /* no worker: deflate on this thread */
   early_job *early;
 };
 
@@ -769,8 +778,9 @@ static void spool_oldest(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   page_job *pj = &dz->out[dz->first];
   bool ok = rp_flate_worker_wait(dz->worker, &pj->job);
-  dz->first = (dz->first + 1) % PAGES_OUT;
+  dz->first = (dz->first + 1) % dz->n_out;
   dz->pending--;
+  dz->out_bytes -= pj->job.len;
   rp_mem_free(pj->raw);
   pj->raw = NULL;
   HPDF_Page page = p->pages[pj->index];
@@ -791,21 +801,28 @@ static void spool_deflated(rp_pdf *p, bool all) {
 }
 
 /* Gives page `index`'s stream `c` to the worker (those before it that it
- * has done spooled first, and the oldest waited for when PAGES_OUT are
- * out); false when it stays with this thread. A held document's
- * last page starts no thread. */
+ * has done spooled first, and the oldest waited for while the ring is full
+ * or more than spool_keep bytes are out); false when it stays with this
+ * thread. A held document's last page starts no thread. */
 static bool hand_over(rp_pdf *p, size_t index, HPDF_Dict c) {
   struct rp_pdf_deflating *dz = worker_of(p, p->streaming || index + 1 < p->doc->pages.len);
   if (!dz) return false;
+  if (!dz->out) { /* (the ring never moves: the worker's queue links its jobs) */
+    size_t n = p->streaming ? PAGES_OUT : p->doc->pages.len;
+    dz->n_out = n < PAGES_OUT ? PAGES_OUT : n > HELD_OUT ? HELD_OUT : n;
+    if (!(dz->out = rp_mem_calloc(dz->n_out, sizeof *dz->out))) return false;
+  }
   spool_deflated(p, false);
-  if (dz->pending == PAGES_OUT) spool_oldest(p);
+  while (dz->pending == dz->n_out || (dz->pending && dz->out_bytes > p->spool_keep))
+    spool_oldest(p);
   uint8_t *raw;
   size_t len;
   if (!read_stream(c->stream, &raw, &len)) {
     rp_mem_free(raw);
     return false; /* this thread's deflate says why */
   }
-  page_job *pj = &dz->out[(dz->first + dz->pending++) % PAGES_OUT];
+  dz->out_bytes += len;
+  page_job *pj = &dz->out[(dz->first + dz->pending++) % dz->n_out];
   *pj = (page_job){.raw = raw, .index = index, .contents = c, .job = {.in = raw, .len = len}};
   rp_flate_worker_push(dz->worker, &pj->job);
   return true;
@@ -866,7 +883,7 @@ static void deflating_drain(rp_pdf *p) {
    * thread's compressor: taken newest first (the last pages, then the
    * fonts' streams), as it takes the oldest */
   for (size_t i = dz->pending; i-- > 0;)
-    rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % PAGES_OUT].job);
+    rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % dz->n_out].job);
   for (early_job *e = dz->early; e; e = e->next) rp_flate_worker_wait(dz->worker, &e->job);
   spool_deflated(p, true);
 }
@@ -915,7 +932,7 @@ static void deflating_free(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz) return;
   for (size_t i = 0; i < dz->pending; i++) {
-    page_job *pj = &dz->out[(dz->first + i) % PAGES_OUT];
+    page_job *pj = &dz->out[(dz->first + i) % dz->n_out];
     if (dz->worker) rp_flate_worker_wait(dz->worker, &pj->job);
     rp_mem_free(pj->raw);
     rp_mem_free(pj->job.out);
@@ -925,6 +942,7 @@ static void deflating_free(rp_pdf *p) {
     next = e->next;
     rp_mem_free(e->job.out), rp_mem_free(e->raw), rp_mem_free(e);
   }
+  rp_mem_free(dz->out);
   rp_mem_free(dz);
   p->deflating = NULL;
 }

@@ -1457,6 +1457,57 @@ static void test_flate_wait_takes_job_while_busy(void **state) {
   rp_flate_free(g);
 }
 
+/* While the thread does the job the caller waits for, the caller does the
+ * jobs queued after it, newest first, rather than wait idle (render's pages
+ * and faces: the thread was the busier one): the thread held in a `make`
+ * until both are done, which only the caller can do then. */
+typedef struct noted_job {
+  rp_flate_job job; /* first: noted_make's argument */
+  thrd_t by;
+  int order;
+} noted_job;
+
+static atomic_int noted, holding;
+
+static bool noted_make(rp_flate_job *job) {
+  noted_job *n = (noted_job *)job;
+  n->by = thrd_current();
+  n->order = atomic_fetch_add(&noted, 1);
+  return true;
+}
+
+static bool held_till_noted(rp_flate_job *job) {
+  (void)job;
+  atomic_store(&holding, 1);
+  for (int i = 0; i < 5000 && atomic_load(&noted) < 2; i++) sleep_ms(1);
+  return true;
+}
+
+static void test_flate_wait_does_queued_while_busy(void **state) {
+  (void)state;
+  rp_flate *f = rp_flate_new();
+  rp_flate_worker *w = f ? rp_flate_worker_new(f) : NULL;
+  assert_non_null(w);
+  atomic_store(&noted, 0);
+  atomic_store(&holding, 0);
+  rp_flate_job busy = {.make = held_till_noted};
+  rp_flate_worker_push(w, &busy);
+  for (int i = 0; i < 5000 && !atomic_load(&holding); i++) sleep_ms(1); /* the thread has it */
+  assert_true(atomic_load(&holding));
+  noted_job older = {.job = {.make = noted_make}}, newer = older;
+  rp_flate_worker_push(w, &older.job);
+  rp_flate_worker_push(w, &newer.job);
+  assert_true(rp_flate_worker_wait(w, &busy));
+  assert_int_equal(atomic_load(&noted), 2);
+  assert_true(rp_flate_worker_done(w, &older.job) && rp_flate_worker_done(w, &newer.job));
+  assert_true(thrd_equal(older.by, thrd_current()) && thrd_equal(newer.by, thrd_current()));
+  assert_int_equal(newer.order, 0);
+  assert_int_equal(older.order, 1);
+  assert_true(rp_flate_worker_wait(w, &older.job) && rp_flate_worker_wait(w, &newer.job));
+  rp_flate_worker_free(w);
+  rp_flate_free(f);
+}
+
 static bool same_file(const char *a, const char *b) {
   size_t la, lb;
   char *x = slurp(a, &la), *y = slurp(b, &lb);
@@ -1625,6 +1676,41 @@ static void test_threaded_deflate_same_pdf(void **state) {
   run_free(&r);
   r = run("pdftotext '%s' - | grep -c 'Quixotic'", tmp_path("threaded.pdf"));
   assert_int_equal(atoi(r.out), 24 + 48 + 24 + 48); /* pages 2, 4, 6, 8 */
+  run_free(&r);
+}
+
+/* A held document's pages all go out with the worker while it is drawn
+ * (pdf_doc.c HELD_OUT): past the ring's 256 pages, and past the bytes the
+ * spool keeps in memory (the oldest then waited for, at once with a 1-byte
+ * spool), the same file as deflating each on this thread. */
+static rp_status render_kept(fixture *fx, const char *name, size_t spool_memory) {
+  rp_render_opts o = {.source_date_epoch = "0", .spool_memory = spool_memory};
+  return rp_render_pdf(&fx->doc, &o, tmp_path(name), &fx->d);
+}
+
+static void test_held_pages_out_same_pdf(void **state) {
+  fixture *fx = *state;
+  fx->doc.pages.len = 0;
+  for (int pg = 0; pg < 300; pg++) {
+    rp_page *p = add_page(fx, NULL);
+    for (int l = 0; l < 2 + pg % 5; l++)
+      add_text(fx, p, 72, 72 + l * 14, l % 2 ? fx->bold : fx->regular, 9,
+               pg % 3 ? "words on a page" : "Quixotic zephyrs: £9.5bn");
+  }
+  unsigned long before = rp_flate_workers_started();
+  assert_int_equal(setenv("RP_SERIAL_DEFLATE", "1", 1), 0);
+  assert_int_equal(render_kept(fx, "serial-300.pdf", 0), RP_OK);
+  assert_int_equal(unsetenv("RP_SERIAL_DEFLATE"), 0);
+  assert_int_equal(rp_flate_workers_started(), before);
+  assert_int_equal(render_kept(fx, "held-300.pdf", 0), RP_OK);
+  assert_int_equal(render_kept(fx, "held-300-file.pdf", 1), RP_OK);
+  assert_int_equal(rp_flate_workers_started(), before + 2);
+  assert_true(same_file(tmp_path("serial-300.pdf"), tmp_path("held-300.pdf")));
+  assert_true(same_file(tmp_path("serial-300.pdf"), tmp_path("held-300-file.pdf")));
+  if (fx->d.errors + fx->d.warnings) rp_test_diag_dump(&fx->d);
+  assert_int_equal(fx->d.errors + fx->d.warnings, 0);
+  run_result r = run("qpdf --check '%s'", tmp_path("held-300.pdf"));
+  assert_int_equal(r.status, 0);
   run_free(&r);
 }
 
@@ -1855,7 +1941,9 @@ int main(void) {
       cmocka_unit_test(test_flate_worker_same_bytes),
       cmocka_unit_test(test_clean_text_as_clean_utf8),
       cmocka_unit_test_setup_teardown(test_threaded_deflate_same_pdf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_held_pages_out_same_pdf, setup, teardown),
       cmocka_unit_test(test_flate_wait_takes_job_while_busy),
+      cmocka_unit_test(test_flate_wait_does_queued_while_busy),
       cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
