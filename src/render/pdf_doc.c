@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <hpdf_conf.h>
+#include <hpdf_utils.h>
 
 #include "base/limits.h"
 #include "base/mem.h"
@@ -53,6 +54,32 @@ static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size) {
   return q;
 }
 static void HPDF_STDCALL hpdf_free(void *block) { rp_mem_free(block); }
+
+/* libharu's copy, fill and length helpers go a byte at a time: its memory
+ * streams copy each byte written to a page or a font through HPDF_MemCpy,
+ * each object is cleared by HPDF_MemSet, each string measured by
+ * HPDF_StrLen (2.6 M instructions of the review's render, 1.5 M of the
+ * early document's encoder tables). libharu calls them through its PLT, so
+ * these definitions, exported by the program (a symbol a shared library
+ * defines too), are the ones it runs: the same results (the end of what
+ * was copied or filled; a length stopped at maxlen unless it is negative),
+ * from the C library's. test_hpdf_helpers_replaced checks both. */
+HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n) {
+  if (!n) return out;
+  memmove(out, in, n);
+  return out + n;
+}
+
+void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n) {
+  if (!n) return s;
+  memset(s, c, n);
+  return (HPDF_BYTE *)s + n;
+}
+
+HPDF_UINT HPDF_StrLen(const char *s, HPDF_INT maxlen) {
+  if (!s) return 0;
+  return (HPDF_UINT)(maxlen < 0 ? strlen(s) : strnlen(s, (size_t)maxlen));
+}
 
 static void verror(rp_pdf *p, rp_status status, const char *file, int line, const char *fmt,
                    va_list ap) {

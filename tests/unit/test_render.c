@@ -2,8 +2,10 @@
  * built by hand in an arena are rendered to temporary files, then read back
  * with pdftotext, pdffonts, pdfinfo, pdfimages and qpdf (poppler-utils,
  * qpdf). Images are written here with Cairo (PNG) and libjpeg (JPEG). */
+#define _GNU_SOURCE /* dladdr, RTLD_DEFAULT */
 #include <cairo.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 /* jpeglib.h needs stdio.h first */
+#include <hpdf_utils.h>
 #include <jpeglib.h>
 
 #include "testutil.h"
@@ -1367,6 +1370,69 @@ static void test_pixmap_split_unpremultiplies(void **state) {
   rp_pixmap_fini(&pm);
 }
 
+/* ---- libharu's byte-at-a-time helpers, replaced (pdf_doc.c) -------------- */
+
+/* libharu 2.3's own, as a model. */
+static HPDF_BYTE *model_memcpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n) {
+  while (n > 0) *out++ = *in++, n--;
+  return out;
+}
+
+static void *model_memset(void *s, HPDF_BYTE c, HPDF_UINT n) {
+  HPDF_BYTE *b = s;
+  while (n > 0) *b++ = c, n--;
+  return b;
+}
+
+static HPDF_UINT model_strlen(const char *s, HPDF_INT maxlen) {
+  HPDF_INT len = 0;
+  if (!s) return 0;
+  while (*s != 0 && (maxlen < 0 || len < maxlen)) s++, len++;
+  return (HPDF_UINT)len;
+}
+
+/* The program's HPDF_MemCpy, HPDF_MemSet and HPDF_StrLen are the ones the
+ * process resolves (so libharu, calling through its PLT, runs them), and
+ * each gives what libharu's own gives: the same bytes and the same end
+ * pointer for every length (none, odd, long; a copy within one buffer
+ * towards its start, as a list's removal does), the same length for every
+ * bound. A program that lost them (not exported, or not linked) fails the
+ * first check; one that returned the start, as memcpy does, the others. */
+static void test_hpdf_helpers_replaced(void **state) {
+  (void)state;
+  const char *names[] = {"HPDF_MemCpy", "HPDF_MemSet", "HPDF_StrLen"};
+  void *ours[] = {(void *)HPDF_MemCpy, (void *)HPDF_MemSet, (void *)HPDF_StrLen};
+  for (size_t i = 0; i < 3; i++) {
+    void *found = dlsym(RTLD_DEFAULT, names[i]);
+    Dl_info info;
+    assert_ptr_equal(found, ours[i]);
+    assert_true(dladdr(found, &info) != 0);
+    assert_null(strstr(info.dli_fname ? info.dli_fname : "", "libhpdf"));
+  }
+  HPDF_BYTE src[700], a[720], b[720];
+  for (size_t i = 0; i < sizeof src; i++) src[i] = (HPDF_BYTE)(i * 7 + 3);
+  for (HPDF_UINT n = 0; n <= sizeof src; n += n < 40 ? 1 : 97) {
+    memset(a, 0xAA, sizeof a), memset(b, 0xAA, sizeof b);
+    assert_ptr_equal(HPDF_MemCpy(a + 5, src, n), a + 5 + n);
+    assert_ptr_equal(model_memcpy(b + 5, src, n), b + 5 + n);
+    assert_memory_equal(a, b, sizeof a);
+    assert_ptr_equal(HPDF_MemSet(a + 3, (HPDF_BYTE)n, n), a + 3 + n);
+    assert_ptr_equal(model_memset(b + 3, (HPDF_BYTE)n, n), b + 3 + n);
+    assert_memory_equal(a, b, sizeof a);
+    if (n + 9 <= sizeof a) { /* within one buffer, towards its start */
+      assert_ptr_equal(HPDF_MemCpy(a, a + 9, n), a + n);
+      assert_ptr_equal(model_memcpy(b, b + 9, n), b + n);
+      assert_memory_equal(a, b, sizeof a);
+    }
+  }
+  const char *strs[] = {"", "a", "Kids", "/FlateDecode", "a much longer string of words"};
+  HPDF_INT bounds[] = {-1, -7, 0, 1, 3, 12, 1000};
+  for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+    for (size_t k = 0; k < sizeof bounds / sizeof *bounds; k++)
+      assert_int_equal(HPDF_StrLen(strs[i], bounds[k]), model_strlen(strs[i], bounds[k]));
+  assert_int_equal(HPDF_StrLen(NULL, -1), 0);
+}
+
 /* ---- deflating on a second thread (render/flate.h) ------------------------ */
 
 /* The worker gives each job what rp_flate_deflate gives for its bytes,
@@ -1944,6 +2010,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_held_pages_out_same_pdf, setup, teardown),
       cmocka_unit_test(test_flate_wait_takes_job_while_busy),
       cmocka_unit_test(test_flate_wait_does_queued_while_busy),
+      cmocka_unit_test(test_hpdf_helpers_replaced),
       cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
