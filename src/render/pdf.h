@@ -10,12 +10,14 @@
 #define RP_RENDER_PDF_H
 
 #include <hpdf.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/utf8.h"
 #include "page/items.h"
 #include "svg/svg.h"
 
@@ -165,6 +167,23 @@ bool rp_pdf_ok(rp_pdf *p, const char *what, const rp_src *src);
 static inline double rp_pdf_y(const rp_pdf *p, double y) { return p->page_h - y; }
 /* True when all n values are finite and within ±1e6 pt. */
 bool rp_pdf_finite(const double *v, size_t n);
+/* llround(x), inline: the operators' numbers are rounded with it (40,000
+ * calls of the review's pages). Exact below 2^52 (x less its integer part
+ * is exact there: the fraction's bits), llround itself past that. */
+static inline long long rp_pdf_round(double x) {
+  if (!(x > -4503599627370496.0 && x < 4503599627370496.0)) return llround(x);
+  long long t = (long long)x; /* toward zero */
+  double f = x - (double)t;
+  return t + (f >= 0.5) - (f <= -0.5);
+}
+/* rp_utf8_decode, ASCII inline (most characters drawn are). */
+static inline size_t rp_pdf_decode(const char *s, size_t len, uint32_t *cp) {
+  if (len && (unsigned char)s[0] < 0x80) {
+    *cp = (unsigned char)s[0];
+    return 1;
+  }
+  return rp_utf8_decode(s, len, cp);
+}
 /* `s` as clean UTF-8 for libharu: invalid bytes and characters beyond the
  * BMP become U+FFFD, control characters a space, at most max_bytes bytes
  * (cut at a character boundary). Allocated from p->tmp while a page is drawn

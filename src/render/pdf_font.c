@@ -553,7 +553,7 @@ static void set_bits(uint8_t *bits, const char *text) {
   size_t len = strlen(text);
   for (size_t i = 0; i < len;) {
     uint32_t cp;
-    i += rp_utf8_decode(text + i, len - i, &cp);
+    i += rp_pdf_decode(text + i, len - i, &cp);
     if (cp < 65536) bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
   }
 }

@@ -90,7 +90,7 @@ static void ops_room(ops_buf *b) {
  * "-3 ". */
 static void ops_num(ops_buf *b, double v) {
   int unit = b->tenths ? 10 : 100;
-  long long c = llround(v * unit);
+  long long c = rp_pdf_round(v * unit);
   char *o = b->s + b->n, tmp[24];
   if (c < 0) *o++ = '-', c = -c;
   long long whole = c / unit;

@@ -152,7 +152,7 @@ static HPDF_BYTE *utf16_of(rp_pdf *p, rp_arena *a, const char *utf8, size_t max_
   buf[o++] = 0xFE, buf[o++] = 0xFF;
   for (size_t i = 0; i < n;) {
     uint32_t cp;
-    i += rp_utf8_decode(s + i, n - i, &cp);
+    i += rp_pdf_decode(s + i, n - i, &cp);
     buf[o++] = (HPDF_BYTE)(cp >> 8), buf[o++] = (HPDF_BYTE)(cp & 0xFF);
   }
   *len = o;

@@ -111,7 +111,7 @@ static char *put_hundredths(char *o, long long c) {
  * be 0 0. libharu's idea of the text matrix is kept in step for the calls
  * that follow (ShowText, and TextOut in a later text object). */
 static void move_text(rp_pdf *p, text_state *st, double x, double y) {
-  long long nx = llround(x * 100.0), ny = llround(y * 100.0);
+  long long nx = rp_pdf_round(x * 100.0), ny = rp_pdf_round(y * 100.0);
   if (nx != st->tx || ny != st->ty) {
     char op[64], *o = put_hundredths(op, nx - st->tx);
     *o++ = ' ';
@@ -201,7 +201,7 @@ static size_t put_codes(char *out, const char *text, size_t len) {
   *o++ = '(';
   for (size_t i = 0; i < len;) {
     uint32_t cp;
-    i += rp_utf8_decode(text + i, len - i, &cp);
+    i += rp_pdf_decode(text + i, len - i, &cp);
     if (cp > 0xFFFF) return 0;
     o = put_byte(o, cp >> 8);
     o = put_byte(o, cp & 0xFF);
@@ -301,7 +301,7 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
   uint32_t prev = 0;
   for (size_t i = 0; i < len; chars++, piece_chars++) {
     uint32_t cp;
-    size_t n = rp_utf8_decode(buf + i, len - i, &cp);
+    size_t n = rp_pdf_decode(buf + i, len - i, &cp);
     int shift, adv = rp_font_advance(f, cp, fig, &shift);
     if (i > 0 && kern) pen += rp_font_kern_fig(f, prev, cp, fig);
     double want = it->x + ((double)(pen + shift) + track * (double)chars) * size / 1000.0;
@@ -318,7 +318,7 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
       buf[i] = '\0';
       tj_piece(&tj, buf + start);
       buf[i] = keep;
-      long long move = llround((at - want) * 10000.0 / size);
+      long long move = rp_pdf_round((at - want) * 10000.0 / size);
       tj_move(&tj, move);
       start = i, x = at - (double)move * size / 10000.0, natural = 0, piece_chars = 0;
     }

@@ -1433,6 +1433,47 @@ static void test_hpdf_helpers_replaced(void **state) {
   assert_int_equal(HPDF_StrLen(NULL, -1), 0);
 }
 
+/* rp_pdf_round is llround: halves away from zero, the doubles next to them,
+ * both signs, the operators' range and past 2^52 (where a double is an
+ * integer, and past 2^63); rp_pdf_decode is rp_utf8_decode, ASCII or not,
+ * at every length left. */
+static void test_pdf_round_and_decode(void **state) {
+  (void)state;
+  /* each with both signs, and the doubles either side */
+  static const double xs[] = {0.0,
+                              0.5,
+                              1.5,
+                              2.5,
+                              0.49999999999999994,
+                              84199.5,
+                              1e8 + 0.5,
+                              4503599627370495.5,
+                              4503599627370496.0,
+                              9007199254740993.0,
+                              1e18};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
+    for (int k = 0; k < 6; k++) {
+      double y = k % 2 ? -xs[i] : xs[i];
+      if (k >= 2) y = nextafter(y, k >= 4 ? INFINITY : -INFINITY);
+      assert_true(rp_pdf_round(y) == llround(y));
+    }
+  uint32_t x = 99;
+  for (int i = 0; i < 200000; i++) { /* coordinates in hundredths and TJ moves */
+    x = x * 1103515245u + 12345u;
+    double v = ((double)(x >> 8) - 8388608.0) / (i % 3 ? 100.0 : 7.0) * (i % 5 ? 1.0 : 1e4);
+    assert_true(rp_pdf_round(v) == llround(v));
+    assert_true(rp_pdf_round(v * 100.0) == llround(v * 100.0));
+  }
+  const char text[] = "A\x7F\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xC3\xE2\x82z";
+  size_t len = sizeof text - 1;
+  for (size_t i = 0; i <= len; i++)
+    for (size_t n = 0; n <= len - i; n++) {
+      uint32_t a = 0, b = 1;
+      assert_int_equal(rp_pdf_decode(text + i, n, &a), rp_utf8_decode(text + i, n, &b));
+      assert_int_equal(a, b);
+    }
+}
+
 /* ---- deflating on a second thread (render/flate.h) ------------------------ */
 
 /* The worker gives each job what rp_flate_deflate gives for its bytes,
@@ -2011,6 +2052,7 @@ int main(void) {
       cmocka_unit_test(test_flate_wait_takes_job_while_busy),
       cmocka_unit_test(test_flate_wait_does_queued_while_busy),
       cmocka_unit_test(test_hpdf_helpers_replaced),
+      cmocka_unit_test(test_pdf_round_and_decode),
       cmocka_unit_test_setup_teardown(test_type0_fonts_as_libharu, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(test_early_document_faults, setup, teardown),
