@@ -131,10 +131,11 @@ static void text_at(rp_pdf *p, text_state *st, double x, double y, const char *s
   HPDF_Page_ShowText(p->page, s);
 }
 
-/* HPDF_Page_SetFontAndSize inside a text object, without its HPDF_MemSet
- * of 512 bytes a byte at a time (0.8 M of the review's 1.2 M instructions
- * in it): the same bytes (the size by libharu's HPDF_FToA), the same font
- * resource and graphics state; libharu's own call where it would refuse. */
+/* HPDF_Page_SetFontAndSize inside a text object, without its clearing of
+ * 512 bytes (a byte at a time until pdf_doc.c replaced libharu's
+ * HPDF_MemSet: then 0.8 M of the review's 1.2 M instructions in it): the
+ * same bytes (the size by libharu's HPDF_FToA), the same font resource and
+ * graphics state; libharu's own call where it would refuse. */
 static void set_font(rp_pdf *p, HPDF_Font font, HPDF_REAL size) {
   HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
   const char *name = attr->gmode == HPDF_GMODE_TEXT_OBJECT && font->mmgr == p->page->mmgr &&
