@@ -871,6 +871,31 @@ static bool attr_string(const rp_xexpr *e, xmlNodePtr node, const char **out) {
   return true;
 }
 
+/* Whether simple step e ("name", ".", "self::name") from `node` is read
+ * straight from the tree (step_string) rather than cast from the node set
+ * simple() makes: where simple() answers. */
+static bool step_direct(const rp_xexpr *e, xmlNodePtr node) {
+  if (!node || node->type == XML_NAMESPACE_DECL) return false;
+  if (e->step == RP_XSTEP_SELF || e->step == RP_XSTEP_SELF_NAMED) return true;
+  return e->step == RP_XSTEP_CHILD &&
+         (node->type == XML_ELEMENT_NODE || node->type == XML_DOCUMENT_NODE);
+}
+
+/* string() of step e from `node` (step_direct), as libxml2 casts the node
+ * set: its first node's string value (xmlXPathCastNodeToString), "" for
+ * none; to free (NULL: out of memory). */
+static xmlChar *step_string(const rp_xexpr *e, xmlNodePtr node) {
+  xmlNodePtr first = NULL;
+  if (e->step == RP_XSTEP_SELF)
+    first = node;
+  else if (e->step == RP_XSTEP_SELF_NAMED)
+    first = node->type == XML_ELEMENT_NODE && named(node, e->step_name) ? node : NULL;
+  else
+    for (xmlNodePtr c = node->children; c && !first; c = c->next)
+      if (c->type == XML_ELEMENT_NODE && named(c, e->step_name)) first = c;
+  return first ? xmlXPathCastNodeToString(first) : xmlStrdup((const xmlChar *)"");
+}
+
 /* Parts of a text pattern evaluated at once, without a buffer: more go
  * through avt_long. */
 #define AVT_FEW 8
@@ -903,6 +928,15 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
         break;
       }
       if (!attr_string(e, node, &s[i])) s[i] = NULL;
+    } else if (!s[i] && step_direct(e, node)) {
+      if (x->enter && !x->enter(x->enter_user, node)) {
+        st = RP_ERR_INPUT;
+        break;
+      }
+      rp_mem_shield(true); /* as in run: libxml2 allocates the value */
+      val[i] = step_string(e, node);
+      rp_mem_shield(false);
+      s[i] = val[i] ? (const char *)val[i] : "";
     }
     if (!s[i]) {
       xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);

@@ -3439,13 +3439,14 @@ static void test_fast_forms_match_libxml2(void **state) {
  * from the tree (xpath.c attr_string) as libxml2's string() of the step
  * gives them, from every kind of context node: a prefixed attribute is not
  * @a, a missing one is "", one made of entity references is left to
- * libxml2; literals around them, and more parts than are evaluated at once
- * (AVT_FEW), keep their order. */
+ * libxml2; so do child and self steps ("{u}", "{.}": the first node's
+ * text, step_string), a missing child giving ""; literals around them, and
+ * more parts than are evaluated at once (AVT_FEW), keep their order. */
 static void test_attribute_patterns_match_libxml2(void **state) {
   (void)state;
   static const char xml[] =
       "<!DOCTYPE r [<!ENTITY e 'ent'>]><r xmlns:q='urn:q' a='1' q:a='2' b=''><t a='x&e;y'/>"
-      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --></r>";
+      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --><u>two<t>, nested</t></u>text</r>";
   xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
   assert_non_null(doc);
   xmlNodePtr nodes[64];
@@ -3457,28 +3458,31 @@ static void test_attribute_patterns_match_libxml2(void **state) {
   rp_diag_init(&d);
   rp_xeval x;
   assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
-  static const char *const steps[] = {"@a", "@b", "@missing"};
-  rp_xexpr fast[3], slow[3];
-  for (size_t i = 0; i < 3; i++) {
+  static const char *const steps[] = {"@a",      "@b",      "@missing", "t", "u",
+                                      "missing", "self::u", "self::t",  "."};
+  enum { N_STEPS = sizeof steps / sizeof *steps };
+  rp_xexpr fast[N_STEPS], slow[N_STEPS];
+  for (size_t i = 0; i < N_STEPS; i++) {
     fast[i] = (rp_xexpr){.text = steps[i], .where = steps[i], .file = "l.xml", .line = 1};
     fast[i].comp = xmlXPathCompile((const xmlChar *)steps[i]);
     assert_non_null(fast[i].comp);
     fast[i].step = rp_xexpr_step(steps[i], &fast[i].step_name);
-    assert_int_equal(fast[i].step, RP_XSTEP_ATTR);
+    assert_int_not_equal(fast[i].step, RP_XSTEP_NONE);
     slow[i] = fast[i];
     slow[i].step = RP_XSTEP_NONE;
   }
-  /* patterns of 1, 3 and 11 parts: expressions 0..2 and literals */
+  /* patterns of 1, 3 and 11 parts: expressions and literals, with each
+   * step in turn (+ s) */
   static const int shapes[][11] = {{0, -1}, {-2, 1, 0, -1}, {0, -2, 1, -2, 2, -2, 0, -2, 1, 2, 0}};
   static const size_t lens[] = {1, 3, 11};
-  for (size_t k = 0; k < 3; k++) {
+  for (size_t k = 0; k < 3 * N_STEPS; k++) {
     rp_avt_part pf[11], ps[11];
-    for (size_t i = 0; i < lens[k]; i++) {
-      int w = shapes[k][i];
+    for (size_t i = 0; i < lens[k % 3]; i++) {
+      int w = shapes[k % 3][i] < 0 ? -1 : (shapes[k % 3][i] + (int)(k / 3)) % N_STEPS;
       pf[i] = w >= 0 ? (rp_avt_part){NULL, &fast[w]} : (rp_avt_part){"·lit·", NULL};
       ps[i] = w >= 0 ? (rp_avt_part){NULL, &slow[w]} : pf[i];
     }
-    rp_avt tf = {pf, lens[k], NULL}, ts = {ps, lens[k], NULL};
+    rp_avt tf = {pf, lens[k % 3], NULL}, ts = {ps, lens[k % 3], NULL};
     for (size_t c = 0; c < n_nodes; c++) {
       char *vf = NULL, *vs = NULL;
       assert_int_equal(rp_avt_eval(&x, &tf, nodes[c], 1, 1, &vf), RP_OK);
@@ -3492,7 +3496,7 @@ static void test_attribute_patterns_match_libxml2(void **state) {
   rp_avt one = {(rp_avt_part[]){{NULL, &fast[0]}}, 1, NULL};
   assert_int_equal(rp_avt_eval(&x, &one, xmlDocGetRootElement(doc)->children, 1, 1, &v), RP_OK);
   assert_string_equal(v, "xenty");
-  for (size_t i = 0; i < 3; i++) xmlXPathFreeCompExpr(fast[i].comp);
+  for (size_t i = 0; i < N_STEPS; i++) xmlXPathFreeCompExpr(fast[i].comp);
   assert_int_equal(d.count, 0);
   rp_xeval_fini(&x);
   rp_diag_fini(&d);
