@@ -58,11 +58,13 @@ typedef enum xkind {
   X_CONCAT,   /* concat(s, s, ...) of strings (X_CONCAT, X_NORM, X_STR): at the top */
   X_NORM,     /* normalize-space(s): at the top */
   X_STR,      /* string(a) of an operand, an argument of the two above */
+  X_LABEL,    /* label('name'): at the top, or an argument of the above */
+  X_CHOOSE,   /* choose(test l, value, value): at the top */
   X_VAR       /* $var */
 } xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
-typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN, R_STRING } xres;
+typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN, R_STRING, R_VALUE } xres;
 
 /* An operand of =, !=, starts-with() and contains(): a path ending at an
  * attribute (its nodes' values), a string literal, a variable (a string,
@@ -88,7 +90,7 @@ struct rp_xfast {
   const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE, COUNT: l (EQ, NE: a path) */
   const xmlChar *lit;    /* EQ, NE, JOIN; VAR, COUNT of a variable: its name */
   xopnd a, b;            /* CMP, STARTS, CONTAINS; STR: a */
-  const rp_xfast **args; /* CONCAT */
+  const rp_xfast **args; /* CONCAT; CHOOSE: its two values */
   size_t n_args;
   bool ne;      /* CMP: != */
   xstep *steps; /* PATH */
@@ -440,6 +442,10 @@ static const rp_xfast *parse_string(parser *ps) {
   } else if ((ps->p = at, keyword(ps, "normalize-space")) && punct(ps, "(")) {
     const rp_xfast *in = parse_string(ps);
     if (!in || !punct(ps, ")") || !(e = node(ps, X_NORM, in, NULL))) goto done;
+  } else if ((ps->p = at, keyword(ps, "label")) && punct(ps, "(")) {
+    const xmlChar *name = literal(ps); /* a computed name: libxml2's */
+    if (!name || !punct(ps, ")") || !(e = node(ps, X_LABEL, NULL, NULL))) goto done;
+    e->lit = name;
   } else {
     ps->p = at;
     xopnd o;
@@ -454,6 +460,48 @@ static const rp_xfast *parse_string(parser *ps) {
   }
   r = e;
 done:
+  ps->depth--;
+  return r;
+}
+
+/* An argument of choose() after its test, or what is at the top: choose()
+ * itself, a variable (its value), a string of parse_string's, or a path or
+ * union (its node set). */
+static const rp_xfast *parse_value(parser *ps) {
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *r = NULL;
+  const char *at = ps->p;
+  xopnd o;
+  if (keyword(ps, "choose") && punct(ps, "(")) {
+    const rp_xfast *t = parse_or(ps);
+    const rp_xfast *a = t && punct(ps, ",") ? parse_value(ps) : NULL;
+    const rp_xfast *b = a && punct(ps, ",") ? parse_value(ps) : NULL;
+    rp_xfast *e = b && punct(ps, ")") ? node(ps, X_CHOOSE, t, NULL) : NULL;
+    const rp_xfast **args = e ? rp_arena_alloc(ps->a, 2 * sizeof *args) : NULL;
+    if (args) {
+      args[0] = a;
+      args[1] = b;
+      e->args = args;
+      e->n_args = 2;
+      r = e;
+    }
+  } else if ((ps->p = at, parse_scalar(ps, &o)) && o.kind == O_VAR) {
+    rp_xfast *e = node(ps, X_VAR, NULL, NULL);
+    if (e) e->lit = o.s;
+    r = e;
+  } else {
+    ps->p = at;
+    ws(ps);
+    bool text = *ps->p == '\'' || *ps->p == '"' || keyword(ps, "concat") ||
+                keyword(ps, "normalize-space") || keyword(ps, "label");
+    ps->p = at;
+    if (text) {
+      r = parse_string(ps);
+    } else {
+      const rp_xfast *u = parse_union(ps);
+      r = u && node_set_form(u) ? u : NULL;
+    }
+  }
   ps->depth--;
   return r;
 }
@@ -495,11 +543,16 @@ static const rp_xfast *parse_unary(parser *ps) {
     e = parse_call(ps, X_COUNT);
   } else if ((ps->p = at, keyword(ps, "join")) && punct(ps, "(")) {
     e = parse_call(ps, X_JOIN);
-  } else if ((ps->p = at, keyword(ps, "concat") || keyword(ps, "normalize-space")) &&
+  } else if ((ps->p = at,
+              keyword(ps, "concat") || keyword(ps, "normalize-space") || keyword(ps, "label")) &&
              punct(ps, "(")) {
     ps->p = at;
     ps->tops++;
     e = parse_string(ps);
+  } else if ((ps->p = at, keyword(ps, "choose")) && punct(ps, "(")) {
+    ps->p = at;
+    ps->tops++;
+    e = parse_value(ps);
   } else {
     ps->p = at;
     e = parse_union(ps);
@@ -622,8 +675,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
   parser ps = {a, text, 0, 0};
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
-  bool top =
-      e && (e->kind == X_COUNT || e->kind == X_JOIN || e->kind == X_CONCAT || e->kind == X_NORM);
+  bool top = e && (e->kind == X_COUNT || e->kind == X_JOIN || e->kind == X_CONCAT ||
+                   e->kind == X_NORM || e->kind == X_LABEL || e->kind == X_CHOOSE);
   if (!e || *ps.p || ps.tops > top) return NULL; /* a number or string elsewhere: libxml2's */
   xres res = R_BOOL;
   if (e->kind == X_PATH || e->kind == X_UNION) {
@@ -637,6 +690,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
     res = R_JOIN;
   } else if (e->kind == X_CONCAT || e->kind == X_NORM) {
     res = R_STRING;
+  } else if (e->kind == X_LABEL || e->kind == X_CHOOSE) {
+    res = R_VALUE;
   }
   ((rp_xfast *)e)->res = res;
   return e;
@@ -649,6 +704,7 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
 typedef struct env {
   xmlDocPtr doc;
   const rp_vec *vars;
+  rp_xeval *x; /* label() */
 } env;
 
 /* Results: 1 true, 0 false, -1 not for this evaluator (libxml2 decides). */
@@ -951,6 +1007,8 @@ static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
     case X_CONCAT:
     case X_NORM:
     case X_STR:
+    case X_LABEL:
+    case X_CHOOSE:
     case X_POS: /* a predicate alone: passes() */
       return -1;
   }
@@ -1127,7 +1185,15 @@ static xmlChar *string_value(const rp_xfast *e, xmlNodePtr n, const env *ev, int
     return v;
   }
   xmlChar *v = NULL;
-  if (e->a.kind == O_LIT) {
+  if (e->kind == X_LABEL) {
+    /* the layout's word; a missing one is libxml2's, which reports it */
+    const char *text = rp_label_find(ev->x, (const char *)e->lit, false);
+    if (!text) {
+      *t = -1;
+      return NULL;
+    }
+    v = xmlStrdup((const xmlChar *)text);
+  } else if (e->a.kind == O_LIT) {
     v = xmlStrdup(e->a.s);
   } else if (e->a.kind == O_VAR) {
     xmlXPathObjectPtr x = var_value(ev, e->a.s);
@@ -1164,16 +1230,56 @@ static bool var_copy(const rp_xfast *e, const env *ev, xmlXPathObjectPtr *out) {
   return true;
 }
 
-int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars) {
+/* The object value v (parse_value's) gives from n, as libxml2 gives it:
+ * choose() evaluates its three arguments and gives one of its values;
+ * NULL with *t -1 when libxml2's, -2 when out of memory. */
+static xmlXPathObjectPtr value_of(const rp_xfast *v, xmlNodePtr n, const env *ev, int *t) {
+  *t = 1;
+  xmlXPathObjectPtr o = NULL;
+  if (v->kind == X_CHOOSE) {
+    int yes = truth(v->l, n, ev);
+    xmlXPathObjectPtr a = yes < 0 ? NULL : value_of(v->args[0], n, ev, t);
+    xmlXPathObjectPtr b = a ? value_of(v->args[1], n, ev, t) : NULL;
+    if (yes < 0) *t = -1;
+    if (!b) {
+      xmlXPathFreeObject(a);
+      return NULL;
+    }
+    xmlXPathFreeObject(yes ? b : a);
+    return yes ? a : b;
+  }
+  if (v->kind == X_VAR) {
+    if (!var_copy(v, ev, &o))
+      *t = -1;
+    else if (!o)
+      *t = -2;
+    return o;
+  }
+  if (v->kind == X_PATH || v->kind == X_UNION) {
+    o = xmlXPathNewNodeSet(NULL);
+    *t = o && o->nodesetval ? select_nodes(v, n, ev, o->nodesetval) : -2;
+  } else {
+    xmlChar *s = string_value(v, n, ev, t);
+    o = s ? xmlXPathWrapString(s) : NULL;
+    if (s && !o) {
+      xmlFree(s);
+      *t = -2;
+    }
+  }
+  if (*t == 1) return o;
+  xmlXPathFreeObject(o);
+  return NULL;
+}
+
+int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, rp_xeval *x) {
   if (!e || !node) return -1;
-  const env ev = {doc, vars};
+  const env ev = {x->ctx->doc, &x->vars, x};
   return truth(e, node, &ev); /* a node set's: whether it has a node (reach) */
 }
 
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
-                   xmlXPathObjectPtr *out) {
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, rp_xeval *x, xmlXPathObjectPtr *out) {
   if (!e || !node) return false;
-  const env ev_ = {doc, vars}, *ev = &ev_;
+  const env ev_ = {x->ctx->doc, &x->vars, x}, *ev = &ev_;
   if (e->res == R_BOOL) {
     int t = truth(e, node, ev);
     if (t < 0) return false;
@@ -1181,6 +1287,11 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_v
     return true;
   }
   if (e->res == R_VAR) return var_copy(e, ev, out);
+  if (e->res == R_VALUE) {
+    int t;
+    *out = value_of(e, node, ev, &t);
+    return t != -1; /* -2: *out NULL, out of memory */
+  }
   if (e->res == R_STRING) {
     int t;
     xmlChar *v = string_value(e, node, ev, &t);

@@ -774,7 +774,7 @@ static xmlXPathObjectPtr run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, in
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = NULL;
-  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x->ctx->doc, &x->vars, &r))
+  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x, &r))
     r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
@@ -834,7 +834,7 @@ rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos
   if (x->enter && !x->enter(x->enter_user, node)) return RP_ERR_INPUT;
   /* a test of xfast's forms: its truth, no boolean object made and freed */
   rp_mem_shield(true); /* as in run: what libxml2 allocates for it */
-  int t = rp_xfast_truth(e->fast, node, x->ctx->doc, &x->vars);
+  int t = rp_xfast_truth(e->fast, node, x);
   rp_mem_shield(false);
   if (t >= 0) {
     *out = t == 1;
