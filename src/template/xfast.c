@@ -60,6 +60,7 @@ typedef enum xkind {
   X_STR,      /* string(a) of an operand, an argument of the two above */
   X_LABEL,    /* label('name'): at the top, or an argument of the above */
   X_CHOOSE,   /* choose(test l, value, value): at the top */
+  X_SLEN,     /* string-length(string l) cmp num: a test */
   X_VAR       /* $var */
 } xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
@@ -553,11 +554,33 @@ static const rp_xfast *parse_unary(parser *ps) {
     ps->p = at;
     ps->tops++;
     e = parse_value(ps);
+  } else if ((ps->p = at, punct(ps, "(")) && (e = parse_or(ps)) && punct(ps, ")") &&
+             (ws(ps), *ps->p != '[' && *ps->p != '/' && *ps->p != '|')) {
+    /* a test in brackets: "(self::p or self::quote) and ..." */
   } else {
-    ps->p = at;
+    ps->p = at; /* a union in brackets, with predicates: parse_union's */
     e = parse_union(ps);
   }
   ps->depth--;
+  return e;
+}
+
+/* "string-length(s) op n", "string-length(" read: the length of a string
+ * of parse_string's (characters, as libxml2's xmlUTF8Strlen counts them)
+ * against a number, by any of = != < <= > >=. */
+static const rp_xfast *parse_slen(parser *ps) {
+  const rp_xfast *in = parse_string(ps);
+  if (!in || !punct(ps, ")")) return NULL;
+  static const struct {
+    const char *op;
+    xcmp cmp;
+  } ops[] = {{"!=", C_NE}, {"<=", C_LE}, {">=", C_GE}, {"=", C_EQ}, {"<", C_LT}, {">", C_GT}};
+  size_t k = 0;
+  while (k < sizeof ops / sizeof *ops && !punct(ps, ops[k].op)) k++;
+  xopnd n;
+  if (k == sizeof ops / sizeof *ops || !parse_scalar(ps, &n) || n.kind != O_NUM) return NULL;
+  rp_xfast *e = node(ps, X_SLEN, in, NULL);
+  if (e) e->cmp = ops[k].cmp, e->num = n.num;
   return e;
 }
 
@@ -568,6 +591,9 @@ static const rp_xfast *parse_unary(parser *ps) {
 static const rp_xfast *parse_eq(parser *ps) {
   xopnd a, b;
   const rp_xfast *l = NULL;
+  const char *at = ps->p;
+  if (keyword(ps, "string-length") && punct(ps, "(")) return parse_slen(ps);
+  ps->p = at;
   bool scalar = parse_scalar(ps, &a);
   if (!scalar && !(l = parse_unary(ps))) return NULL;
   bool ne;
@@ -891,6 +917,26 @@ static xmlNodePtr start(const rp_xfast *e, xmlNodePtr n, const env *ev) {
   return e->abs ? (xmlNodePtr)ev->doc : n;
 }
 
+static xmlChar *string_value(const rp_xfast *e, xmlNodePtr n, const env *ev, int *t);
+
+/* a cmp b on numbers, as XPath compares them (NaN compares false, but !=). */
+static int compare_num(double a, xcmp cmp, double b) {
+  switch (cmp) {
+    case C_EQ:
+      return a == b;
+    case C_NE:
+      return a != b;
+    case C_LT:
+      return a < b;
+    case C_LE:
+      return a <= b;
+    case C_GT:
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
 /* The value string() gives operand o from n: its first node's (the path
  * ordered, parse_string_arg), "" for none, or the literal's or string
  * variable's; -1 when libxml2's. */
@@ -1001,6 +1047,14 @@ static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
     case X_VAR: {
       xmlXPathObjectPtr v = var_value(ev, e->lit);
       return v ? xmlXPathCastToBoolean(v) != 0 : -1;
+    }
+    case X_SLEN: {
+      int t;
+      xmlChar *s = string_value(e->l, n, ev, &t);
+      if (!s) return -1;
+      double len = xmlUTF8Strlen(s); /* as string-length(): -1 for bad UTF-8 */
+      xmlFree(s);
+      return compare_num(len, e->cmp, e->num);
     }
     case X_COUNT: /* a number: a predicate's position, a test's count() > 0 — libxml2's */
     case X_JOIN:

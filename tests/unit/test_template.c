@@ -3317,6 +3317,16 @@ static void test_fast_forms_match_libxml2(void **state) {
       "choose($b, $n, $ns)",
       "choose(not(*), $ns, normalize-space(.))",
       "choose(@role = $s, section/p | /r/u, '')",
+      "string-length(normalize-space(.)) >= 3",
+      "string-length(@role) = 4",
+      "string-length(t) != 3",
+      "string-length($s) > 3",
+      "string-length('') <= 0",
+      "string-length(concat(@a, '\xc3\xa9')) = 2" /* characters, not bytes */,
+      "not(self::p) or string-length(normalize-space(.)) >= 600",
+      "*[self::t or self::u][position() <= 3][not(self::t) or string-length(normalize-space(.)) >= "
+      "3]",
+      "(self::t or self::u) and string-length(normalize-space(.)) < 4",
   };
   rp_arena *a = rp_arena_new();
   rp_diag d;
@@ -3390,6 +3400,10 @@ static void test_fast_forms_match_libxml2(void **state) {
   /* all but "@*[1]" and "@q:a or @a" (an attribute wildcard, a prefix) */
   assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
   static const char *const not_fast[] = {"@a = 1",
+                                         "string-length(.)",
+                                         "string-length(.) > $n",
+                                         "string-length() > 1",
+                                         "string-length(t | u) > 1",
                                          "choose(t, t)",
                                          "choose(count(t), 'a', 'b')",
                                          "choose(t, 1, 2)",
