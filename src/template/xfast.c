@@ -5,36 +5,40 @@
  * `self::p[@role = 'lead' or parent::section[@role = 'about']]`, and
  * selections such as `member[@lat]` or `p | heading | list`.
  *
- * The forms: `or`, `and`, not(), = and != (an attribute path against a
- * string literal, a variable or another attribute path; a variable
- * against a literal, a number or a variable: XPath 1.0's rules, a node set
- * comparing true when some value does, numbers when either side is one),
- * starts-with() and contains() of attribute paths, literals and string
- * variables, a variable alone, and paths of steps, from the context or
- * from the root ("/review/title") — ".", "..", "@name", "name", "*", and
- * self::, child::, parent::, attribute:: with an unprefixed name or (but
- * attribute::) "*" — each step with predicates of these forms or a
- * position alone ("[2]", "[position() > 1]", counted per predicate in axis
- * order); a union in brackets with predicates that are no position
- * ("(p | list)[@role]": each branch takes them); at the top, count() of
- * a path, a union or a variable, join() of a path or union with a literal
- * separator (join()'s own code, xpathfn.c), and concat() and
- * normalize-space() of literals, variables, ordered paths (their first
- * node's string value) and each other. The value is libxml2's: a boolean;
+ * The forms: `or`, `and`, not(), a test in brackets; = and != (an
+ * attribute path against a string literal, a variable or another attribute
+ * path; a variable against a literal, a number or a variable: XPath 1.0's
+ * rules, a node set comparing true when some value does, numbers when
+ * either side is one); starts-with() and contains() of attribute paths,
+ * literals and string variables; string-length() of a string (below)
+ * against a number by any comparison; a variable alone; and paths of
+ * steps, from the context or from the root ("/review/title") — ".", "..",
+ * "@name", "name", "*", and self::, child::, parent::, attribute:: with
+ * an unprefixed name or (but attribute::) "*" — each step with predicates
+ * of these forms or a position alone ("[2]", "[position() > 1]", counted
+ * per predicate in axis order); a union in brackets with predicates that
+ * are no position ("(p | list)[@role]": each branch takes them). At the
+ * top only: count() of a path, a union or a variable; join() of a path or
+ * union with a literal separator (join()'s own code, xpathfn.c); strings —
+ * concat(), normalize-space() and label('name') of literals, variables,
+ * ordered paths (their first node's string value) and each other; and
+ * choose(test, value, value) of these values, paths and variables (all
+ * three evaluated, as libxml2 does). The value is libxml2's: a boolean;
  * for a path that goes down once it has gone down (no ".." after a child
  * step, an attribute step last) or a union of such paths, the node set in
  * document order (a union sorted by libxml2's own xmlXPathNodeSetSort); a
  * count; a string; a variable's value copied. Anything else — other
- * functions, arithmetic, <, last(), "//", prefixed names, "@*", elements'
- * string values compared — is left to libxml2 (rp_xfast_compile gives
- * NULL), and so is a node or variable the evaluator does not expect (an
- * attribute made of entity references, a namespace node, a parent libxml2
- * treats specially, a variable unbound or of a type the form does not
- * read): rp_xfast_eval returns false and libxml2 evaluates the expression.
- * "/" is the document the context evaluates in (libxml2's
- * context->doc). Invariant: whatever rp_xfast_eval gives, libxml2 gives
- * the same (test_template checks both on every kind of context node, with
- * variables of each type bound). */
+ * functions, arithmetic, other comparisons of numbers, last(), "//",
+ * prefixed names, "@*", elements' string values compared — is left to
+ * libxml2 (rp_xfast_compile gives NULL), and so is a node, variable or
+ * label the evaluator does not expect (an attribute made of entity
+ * references, a namespace node, a parent libxml2 treats specially, a
+ * variable unbound or of a type the form does not read, a label the
+ * layout lacks, which libxml2's label() reports): rp_xfast_eval returns
+ * false and libxml2 evaluates the expression. "/" is the document the
+ * context evaluates in (libxml2's context->doc). Invariant: whatever
+ * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
+ * every kind of context node, with variables of each type bound). */
 #include <libxml/xpathInternals.h>
 #include <string.h>
 
