@@ -5,36 +5,40 @@
  * `self::p[@role = 'lead' or parent::section[@role = 'about']]`, and
  * selections such as `member[@lat]` or `p | heading | list`.
  *
- * The forms: `or`, `and`, not(), = and != (an attribute path against a
- * string literal, a variable or another attribute path; a variable
- * against a literal, a number or a variable: XPath 1.0's rules, a node set
- * comparing true when some value does, numbers when either side is one),
- * starts-with() and contains() of attribute paths, literals and string
- * variables, a variable alone, and paths of steps, from the context or
- * from the root ("/review/title") — ".", "..", "@name", "name", "*", and
- * self::, child::, parent::, attribute:: with an unprefixed name or (but
- * attribute::) "*" — each step with predicates of these forms or a
- * position alone ("[2]", "[position() > 1]", counted per predicate in axis
- * order); a union in brackets with predicates that are no position
- * ("(p | list)[@role]": each branch takes them); at the top, count() of
- * a path, a union or a variable, join() of a path or union with a literal
- * separator (join()'s own code, xpathfn.c), and concat() and
- * normalize-space() of literals, variables, ordered paths (their first
- * node's string value) and each other. The value is libxml2's: a boolean;
+ * The forms: `or`, `and`, not(), a test in brackets; = and != (an
+ * attribute path against a string literal, a variable or another attribute
+ * path; a variable against a literal, a number or a variable: XPath 1.0's
+ * rules, a node set comparing true when some value does, numbers when
+ * either side is one); starts-with() and contains() of attribute paths,
+ * literals and string variables; string-length() of a string (below)
+ * against a number by any comparison; a variable alone; and paths of
+ * steps, from the context or from the root ("/review/title") — ".", "..",
+ * "@name", "name", "*", and self::, child::, parent::, attribute:: with
+ * an unprefixed name or (but attribute::) "*" — each step with predicates
+ * of these forms or a position alone ("[2]", "[position() > 1]", counted
+ * per predicate in axis order); a union in brackets with predicates that
+ * are no position ("(p | list)[@role]": each branch takes them). At the
+ * top only: count() of a path, a union or a variable; join() of a path or
+ * union with a literal separator (join()'s own code, xpathfn.c); strings —
+ * concat(), normalize-space() and label('name') of literals, variables,
+ * ordered paths (their first node's string value) and each other; and
+ * choose(test, value, value) of these values, paths and variables (all
+ * three evaluated, as libxml2 does). The value is libxml2's: a boolean;
  * for a path that goes down once it has gone down (no ".." after a child
  * step, an attribute step last) or a union of such paths, the node set in
  * document order (a union sorted by libxml2's own xmlXPathNodeSetSort); a
  * count; a string; a variable's value copied. Anything else — other
- * functions, arithmetic, <, last(), "//", prefixed names, "@*", elements'
- * string values compared — is left to libxml2 (rp_xfast_compile gives
- * NULL), and so is a node or variable the evaluator does not expect (an
- * attribute made of entity references, a namespace node, a parent libxml2
- * treats specially, a variable unbound or of a type the form does not
- * read): rp_xfast_eval returns false and libxml2 evaluates the expression.
- * "/" is the document the context evaluates in (libxml2's
- * context->doc). Invariant: whatever rp_xfast_eval gives, libxml2 gives
- * the same (test_template checks both on every kind of context node, with
- * variables of each type bound). */
+ * functions, arithmetic, other comparisons of numbers, last(), "//",
+ * prefixed names, "@*", elements' string values compared — is left to
+ * libxml2 (rp_xfast_compile gives NULL), and so is a node, variable or
+ * label the evaluator does not expect (an attribute made of entity
+ * references, a namespace node, a parent libxml2 treats specially, a
+ * variable unbound or of a type the form does not read, a label the
+ * layout lacks, which libxml2's label() reports): rp_xfast_eval returns
+ * false and libxml2 evaluates the expression. "/" is the document the
+ * context evaluates in (libxml2's context->doc). Invariant: whatever
+ * rp_xfast_eval gives, libxml2 gives the same (test_template checks both on
+ * every kind of context node, with variables of each type bound). */
 #include <libxml/xpathInternals.h>
 #include <string.h>
 
@@ -58,11 +62,14 @@ typedef enum xkind {
   X_CONCAT,   /* concat(s, s, ...) of strings (X_CONCAT, X_NORM, X_STR): at the top */
   X_NORM,     /* normalize-space(s): at the top */
   X_STR,      /* string(a) of an operand, an argument of the two above */
+  X_LABEL,    /* label('name'): at the top, or an argument of the above */
+  X_CHOOSE,   /* choose(test l, value, value): at the top */
+  X_SLEN,     /* string-length(string l) cmp num: a test */
   X_VAR       /* $var */
 } xkind;
 typedef enum xcmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE } xcmp;
 typedef enum xaxis { AX_SELF, AX_CHILD, AX_ATTR, AX_PARENT } xaxis;
-typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN, R_STRING } xres;
+typedef enum xres { R_BOOL, R_NODES, R_COUNT, R_VAR, R_JOIN, R_STRING, R_VALUE } xres;
 
 /* An operand of =, !=, starts-with() and contains(): a path ending at an
  * attribute (its nodes' values), a string literal, a variable (a string,
@@ -88,7 +95,7 @@ struct rp_xfast {
   const rp_xfast *l, *r; /* OR, AND, UNION: both; NOT, EQ, NE, COUNT: l (EQ, NE: a path) */
   const xmlChar *lit;    /* EQ, NE, JOIN; VAR, COUNT of a variable: its name */
   xopnd a, b;            /* CMP, STARTS, CONTAINS; STR: a */
-  const rp_xfast **args; /* CONCAT */
+  const rp_xfast **args; /* CONCAT; CHOOSE: its two values */
   size_t n_args;
   bool ne;      /* CMP: != */
   xstep *steps; /* PATH */
@@ -440,6 +447,10 @@ static const rp_xfast *parse_string(parser *ps) {
   } else if ((ps->p = at, keyword(ps, "normalize-space")) && punct(ps, "(")) {
     const rp_xfast *in = parse_string(ps);
     if (!in || !punct(ps, ")") || !(e = node(ps, X_NORM, in, NULL))) goto done;
+  } else if ((ps->p = at, keyword(ps, "label")) && punct(ps, "(")) {
+    const xmlChar *name = literal(ps); /* a computed name: libxml2's */
+    if (!name || !punct(ps, ")") || !(e = node(ps, X_LABEL, NULL, NULL))) goto done;
+    e->lit = name;
   } else {
     ps->p = at;
     xopnd o;
@@ -454,6 +465,48 @@ static const rp_xfast *parse_string(parser *ps) {
   }
   r = e;
 done:
+  ps->depth--;
+  return r;
+}
+
+/* An argument of choose() after its test, or what is at the top: choose()
+ * itself, a variable (its value), a string of parse_string's, or a path or
+ * union (its node set). */
+static const rp_xfast *parse_value(parser *ps) {
+  if (++ps->depth > MAX_DEPTH) return NULL;
+  const rp_xfast *r = NULL;
+  const char *at = ps->p;
+  xopnd o;
+  if (keyword(ps, "choose") && punct(ps, "(")) {
+    const rp_xfast *t = parse_or(ps);
+    const rp_xfast *a = t && punct(ps, ",") ? parse_value(ps) : NULL;
+    const rp_xfast *b = a && punct(ps, ",") ? parse_value(ps) : NULL;
+    rp_xfast *e = b && punct(ps, ")") ? node(ps, X_CHOOSE, t, NULL) : NULL;
+    const rp_xfast **args = e ? rp_arena_alloc(ps->a, 2 * sizeof *args) : NULL;
+    if (args) {
+      args[0] = a;
+      args[1] = b;
+      e->args = args;
+      e->n_args = 2;
+      r = e;
+    }
+  } else if ((ps->p = at, parse_scalar(ps, &o)) && o.kind == O_VAR) {
+    rp_xfast *e = node(ps, X_VAR, NULL, NULL);
+    if (e) e->lit = o.s;
+    r = e;
+  } else {
+    ps->p = at;
+    ws(ps);
+    bool text = *ps->p == '\'' || *ps->p == '"' || keyword(ps, "concat") ||
+                keyword(ps, "normalize-space") || keyword(ps, "label");
+    ps->p = at;
+    if (text) {
+      r = parse_string(ps);
+    } else {
+      const rp_xfast *u = parse_union(ps);
+      r = u && node_set_form(u) ? u : NULL;
+    }
+  }
   ps->depth--;
   return r;
 }
@@ -495,16 +548,43 @@ static const rp_xfast *parse_unary(parser *ps) {
     e = parse_call(ps, X_COUNT);
   } else if ((ps->p = at, keyword(ps, "join")) && punct(ps, "(")) {
     e = parse_call(ps, X_JOIN);
-  } else if ((ps->p = at, keyword(ps, "concat") || keyword(ps, "normalize-space")) &&
+  } else if ((ps->p = at,
+              keyword(ps, "concat") || keyword(ps, "normalize-space") || keyword(ps, "label")) &&
              punct(ps, "(")) {
     ps->p = at;
     ps->tops++;
     e = parse_string(ps);
-  } else {
+  } else if ((ps->p = at, keyword(ps, "choose")) && punct(ps, "(")) {
     ps->p = at;
+    ps->tops++;
+    e = parse_value(ps);
+  } else if ((ps->p = at, punct(ps, "(")) && (e = parse_or(ps)) && punct(ps, ")") &&
+             (ws(ps), *ps->p != '[' && *ps->p != '/' && *ps->p != '|')) {
+    /* a test in brackets: "(self::p or self::quote) and ..." */
+  } else {
+    ps->p = at; /* a union in brackets, with predicates: parse_union's */
     e = parse_union(ps);
   }
   ps->depth--;
+  return e;
+}
+
+/* "string-length(s) op n", "string-length(" read: the length of a string
+ * of parse_string's (characters, as libxml2's xmlUTF8Strlen counts them)
+ * against a number, by any of = != < <= > >=. */
+static const rp_xfast *parse_slen(parser *ps) {
+  const rp_xfast *in = parse_string(ps);
+  if (!in || !punct(ps, ")")) return NULL;
+  static const struct {
+    const char *op;
+    xcmp cmp;
+  } ops[] = {{"!=", C_NE}, {"<=", C_LE}, {">=", C_GE}, {"=", C_EQ}, {"<", C_LT}, {">", C_GT}};
+  size_t k = 0;
+  while (k < sizeof ops / sizeof *ops && !punct(ps, ops[k].op)) k++;
+  xopnd n;
+  if (k == sizeof ops / sizeof *ops || !parse_scalar(ps, &n) || n.kind != O_NUM) return NULL;
+  rp_xfast *e = node(ps, X_SLEN, in, NULL);
+  if (e) e->cmp = ops[k].cmp, e->num = n.num;
   return e;
 }
 
@@ -515,6 +595,9 @@ static const rp_xfast *parse_unary(parser *ps) {
 static const rp_xfast *parse_eq(parser *ps) {
   xopnd a, b;
   const rp_xfast *l = NULL;
+  const char *at = ps->p;
+  if (keyword(ps, "string-length") && punct(ps, "(")) return parse_slen(ps);
+  ps->p = at;
   bool scalar = parse_scalar(ps, &a);
   if (!scalar && !(l = parse_unary(ps))) return NULL;
   bool ne;
@@ -622,8 +705,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
   parser ps = {a, text, 0, 0};
   const rp_xfast *e = parse_or(&ps);
   ws(&ps);
-  bool top =
-      e && (e->kind == X_COUNT || e->kind == X_JOIN || e->kind == X_CONCAT || e->kind == X_NORM);
+  bool top = e && (e->kind == X_COUNT || e->kind == X_JOIN || e->kind == X_CONCAT ||
+                   e->kind == X_NORM || e->kind == X_LABEL || e->kind == X_CHOOSE);
   if (!e || *ps.p || ps.tops > top) return NULL; /* a number or string elsewhere: libxml2's */
   xres res = R_BOOL;
   if (e->kind == X_PATH || e->kind == X_UNION) {
@@ -637,6 +720,8 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
     res = R_JOIN;
   } else if (e->kind == X_CONCAT || e->kind == X_NORM) {
     res = R_STRING;
+  } else if (e->kind == X_LABEL || e->kind == X_CHOOSE) {
+    res = R_VALUE;
   }
   ((rp_xfast *)e)->res = res;
   return e;
@@ -649,6 +734,7 @@ const rp_xfast *rp_xfast_compile(rp_arena *a, const char *text) {
 typedef struct env {
   xmlDocPtr doc;
   const rp_vec *vars;
+  rp_xeval *x; /* label() */
 } env;
 
 /* Results: 1 true, 0 false, -1 not for this evaluator (libxml2 decides). */
@@ -835,6 +921,26 @@ static xmlNodePtr start(const rp_xfast *e, xmlNodePtr n, const env *ev) {
   return e->abs ? (xmlNodePtr)ev->doc : n;
 }
 
+static xmlChar *string_value(const rp_xfast *e, xmlNodePtr n, const env *ev, int *t);
+
+/* a cmp b on numbers, as XPath compares them (NaN compares false, but !=). */
+static int compare_num(double a, xcmp cmp, double b) {
+  switch (cmp) {
+    case C_EQ:
+      return a == b;
+    case C_NE:
+      return a != b;
+    case C_LT:
+      return a < b;
+    case C_LE:
+      return a <= b;
+    case C_GT:
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
 /* The value string() gives operand o from n: its first node's (the path
  * ordered, parse_string_arg), "" for none, or the literal's or string
  * variable's; -1 when libxml2's. */
@@ -946,11 +1052,21 @@ static int truth(const rp_xfast *e, xmlNodePtr n, const env *ev) {
       xmlXPathObjectPtr v = var_value(ev, e->lit);
       return v ? xmlXPathCastToBoolean(v) != 0 : -1;
     }
+    case X_SLEN: {
+      int t;
+      xmlChar *s = string_value(e->l, n, ev, &t);
+      if (!s) return -1;
+      double len = xmlUTF8Strlen(s); /* as string-length(): -1 for bad UTF-8 */
+      xmlFree(s);
+      return compare_num(len, e->cmp, e->num);
+    }
     case X_COUNT: /* a number: a predicate's position, a test's count() > 0 — libxml2's */
     case X_JOIN:
     case X_CONCAT:
     case X_NORM:
     case X_STR:
+    case X_LABEL:
+    case X_CHOOSE:
     case X_POS: /* a predicate alone: passes() */
       return -1;
   }
@@ -1127,7 +1243,15 @@ static xmlChar *string_value(const rp_xfast *e, xmlNodePtr n, const env *ev, int
     return v;
   }
   xmlChar *v = NULL;
-  if (e->a.kind == O_LIT) {
+  if (e->kind == X_LABEL) {
+    /* the layout's word; a missing one is libxml2's, which reports it */
+    const char *text = rp_label_find(ev->x, (const char *)e->lit, false);
+    if (!text) {
+      *t = -1;
+      return NULL;
+    }
+    v = xmlStrdup((const xmlChar *)text);
+  } else if (e->a.kind == O_LIT) {
     v = xmlStrdup(e->a.s);
   } else if (e->a.kind == O_VAR) {
     xmlXPathObjectPtr x = var_value(ev, e->a.s);
@@ -1164,16 +1288,56 @@ static bool var_copy(const rp_xfast *e, const env *ev, xmlXPathObjectPtr *out) {
   return true;
 }
 
-int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars) {
+/* The object value v (parse_value's) gives from n, as libxml2 gives it:
+ * choose() evaluates its three arguments and gives one of its values;
+ * NULL with *t -1 when libxml2's, -2 when out of memory. */
+static xmlXPathObjectPtr value_of(const rp_xfast *v, xmlNodePtr n, const env *ev, int *t) {
+  *t = 1;
+  xmlXPathObjectPtr o = NULL;
+  if (v->kind == X_CHOOSE) {
+    int yes = truth(v->l, n, ev);
+    xmlXPathObjectPtr a = yes < 0 ? NULL : value_of(v->args[0], n, ev, t);
+    xmlXPathObjectPtr b = a ? value_of(v->args[1], n, ev, t) : NULL;
+    if (yes < 0) *t = -1;
+    if (!b) {
+      xmlXPathFreeObject(a);
+      return NULL;
+    }
+    xmlXPathFreeObject(yes ? b : a);
+    return yes ? a : b;
+  }
+  if (v->kind == X_VAR) {
+    if (!var_copy(v, ev, &o))
+      *t = -1;
+    else if (!o)
+      *t = -2;
+    return o;
+  }
+  if (v->kind == X_PATH || v->kind == X_UNION) {
+    o = xmlXPathNewNodeSet(NULL);
+    *t = o && o->nodesetval ? select_nodes(v, n, ev, o->nodesetval) : -2;
+  } else {
+    xmlChar *s = string_value(v, n, ev, t);
+    o = s ? xmlXPathWrapString(s) : NULL;
+    if (s && !o) {
+      xmlFree(s);
+      *t = -2;
+    }
+  }
+  if (*t == 1) return o;
+  xmlXPathFreeObject(o);
+  return NULL;
+}
+
+int rp_xfast_truth(const rp_xfast *e, xmlNodePtr node, rp_xeval *x) {
   if (!e || !node) return -1;
-  const env ev = {doc, vars};
+  const env ev = {x->ctx->doc, &x->vars, x};
   return truth(e, node, &ev); /* a node set's: whether it has a node (reach) */
 }
 
-bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_vec *vars,
-                   xmlXPathObjectPtr *out) {
+bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, rp_xeval *x, xmlXPathObjectPtr *out) {
   if (!e || !node) return false;
-  const env ev_ = {doc, vars}, *ev = &ev_;
+  const env ev_ = {x->ctx->doc, &x->vars, x}, *ev = &ev_;
   if (e->res == R_BOOL) {
     int t = truth(e, node, ev);
     if (t < 0) return false;
@@ -1181,6 +1345,11 @@ bool rp_xfast_eval(const rp_xfast *e, xmlNodePtr node, xmlDocPtr doc, const rp_v
     return true;
   }
   if (e->res == R_VAR) return var_copy(e, ev, out);
+  if (e->res == R_VALUE) {
+    int t;
+    *out = value_of(e, node, ev, &t);
+    return t != -1; /* -2: *out NULL, out of memory */
+  }
   if (e->res == R_STRING) {
     int t;
     xmlChar *v = string_value(e, node, ev, &t);

@@ -777,7 +777,7 @@ static xmlXPathObjectPtr run(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, in
   size_t others = x->live ? x->live->others : 0;
   rp_mem_shield(true); /* libxml2's own allocations here: base/mem.h */
   xmlXPathObjectPtr r = NULL;
-  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x->ctx->doc, &x->vars, &r))
+  if (!simple(e, node, &r) && !rp_xfast_eval(e->fast, node, x, &r))
     r = xmlXPathCompiledEval(e->comp, x->ctx);
   rp_mem_shield(false);
   x->current = outer;
@@ -837,7 +837,7 @@ rp_status rp_xeval_bool(rp_xeval *x, const rp_xexpr *e, xmlNodePtr node, int pos
   if (x->enter && !x->enter(x->enter_user, node)) return RP_ERR_INPUT;
   /* a test of xfast's forms: its truth, no boolean object made and freed */
   rp_mem_shield(true); /* as in run: what libxml2 allocates for it */
-  int t = rp_xfast_truth(e->fast, node, x->ctx->doc, &x->vars);
+  int t = rp_xfast_truth(e->fast, node, x);
   rp_mem_shield(false);
   if (t >= 0) {
     *out = t == 1;
@@ -874,6 +874,31 @@ static bool attr_string(const rp_xexpr *e, xmlNodePtr node, const char **out) {
   return true;
 }
 
+/* Whether simple step e ("name", ".", "self::name") from `node` is read
+ * straight from the tree (step_string) rather than cast from the node set
+ * simple() makes: where simple() answers. */
+static bool step_direct(const rp_xexpr *e, xmlNodePtr node) {
+  if (!node || node->type == XML_NAMESPACE_DECL) return false;
+  if (e->step == RP_XSTEP_SELF || e->step == RP_XSTEP_SELF_NAMED) return true;
+  return e->step == RP_XSTEP_CHILD &&
+         (node->type == XML_ELEMENT_NODE || node->type == XML_DOCUMENT_NODE);
+}
+
+/* string() of step e from `node` (step_direct), as libxml2 casts the node
+ * set: its first node's string value (xmlXPathCastNodeToString), "" for
+ * none; to free (NULL: out of memory). */
+static xmlChar *step_string(const rp_xexpr *e, xmlNodePtr node) {
+  xmlNodePtr first = NULL;
+  if (e->step == RP_XSTEP_SELF)
+    first = node;
+  else if (e->step == RP_XSTEP_SELF_NAMED)
+    first = node->type == XML_ELEMENT_NODE && named(node, e->step_name) ? node : NULL;
+  else
+    for (xmlNodePtr c = node->children; c && !first; c = c->next)
+      if (c->type == XML_ELEMENT_NODE && named(c, e->step_name)) first = c;
+  return first ? xmlXPathCastNodeToString(first) : xmlStrdup((const xmlChar *)"");
+}
+
 /* Parts of a text pattern evaluated at once, without a buffer: more go
  * through avt_long. */
 #define AVT_FEW 8
@@ -906,6 +931,15 @@ rp_status rp_avt_eval(rp_xeval *x, const rp_avt *t, xmlNodePtr node, int pos, in
         break;
       }
       if (!attr_string(e, node, &s[i])) s[i] = NULL;
+    } else if (!s[i] && step_direct(e, node)) {
+      if (x->enter && !x->enter(x->enter_user, node)) {
+        st = RP_ERR_INPUT;
+        break;
+      }
+      rp_mem_shield(true); /* as in run: libxml2 allocates the value */
+      val[i] = step_string(e, node);
+      rp_mem_shield(false);
+      s[i] = val[i] ? (const char *)val[i] : "";
     }
     if (!s[i]) {
       xmlXPathObjectPtr r = rp_xeval_run(x, e, node, pos, size);

@@ -3309,6 +3309,24 @@ static void test_fast_forms_match_libxml2(void **state) {
       "normalize-space(concat(@honorific, ' ', t[2], ' ', @post-nominals))",
       "concat(normalize-space(concat(' x ', @a)), normalize-space(''))",
       "concat('a', \"b'\", missing)",
+      "choose(t, t, 'none')",
+      "choose(@a, @a, concat('x', @b))",
+      "choose(missing, missing, $s)",
+      "choose(@a = '1', 'one', choose(@a = '3', 'three', 'other'))",
+      "choose(t, u | t, ..)",
+      "choose($b, $n, $ns)",
+      "choose(not(*), $ns, normalize-space(.))",
+      "choose(@role = $s, section/p | /r/u, '')",
+      "string-length(normalize-space(.)) >= 3",
+      "string-length(@role) = 4",
+      "string-length(t) != 3",
+      "string-length($s) > 3",
+      "string-length('') <= 0",
+      "string-length(concat(@a, '\xc3\xa9')) = 2" /* characters, not bytes */,
+      "not(self::p) or string-length(normalize-space(.)) >= 600",
+      "*[self::t or self::u][position() <= 3][not(self::t) or string-length(normalize-space(.)) >= "
+      "3]",
+      "(self::t or self::u) and string-length(normalize-space(.)) < 4",
   };
   rp_arena *a = rp_arena_new();
   rp_diag d;
@@ -3375,13 +3393,21 @@ static void test_fast_forms_match_libxml2(void **state) {
                                          "normalize-space(concat(' ', $n, t, ' '))"};
   for (size_t i = 0; i < sizeof by_xfast / sizeof *by_xfast; i++) {
     xmlXPathObjectPtr r = NULL;
-    if (!rp_xfast_eval(rp_xfast_compile(a, by_xfast[i]), root, doc, &x.vars, &r))
+    if (!rp_xfast_eval(rp_xfast_compile(a, by_xfast[i]), root, &x, &r))
       fail_msg("%s left to libxml2", by_xfast[i]);
     xmlXPathFreeObject(r);
   }
   /* all but "@*[1]" and "@q:a or @a" (an attribute wildcard, a prefix) */
   assert_int_equal(fast_ones, sizeof exprs / sizeof *exprs - 2);
   static const char *const not_fast[] = {"@a = 1",
+                                         "string-length(.)",
+                                         "string-length(.) > $n",
+                                         "string-length() > 1",
+                                         "string-length(t | u) > 1",
+                                         "choose(t, t)",
+                                         "choose(count(t), 'a', 'b')",
+                                         "choose(t, 1, 2)",
+                                         "choose(t, t/../u, 'x')",
                                          "concat('a')",
                                          "normalize-space()",
                                          "normalize-space(@a) = 'x'",
@@ -3439,13 +3465,14 @@ static void test_fast_forms_match_libxml2(void **state) {
  * from the tree (xpath.c attr_string) as libxml2's string() of the step
  * gives them, from every kind of context node: a prefixed attribute is not
  * @a, a missing one is "", one made of entity references is left to
- * libxml2; literals around them, and more parts than are evaluated at once
- * (AVT_FEW), keep their order. */
+ * libxml2; so do child and self steps ("{u}", "{.}": the first node's
+ * text, step_string), a missing child giving ""; literals around them, and
+ * more parts than are evaluated at once (AVT_FEW), keep their order. */
 static void test_attribute_patterns_match_libxml2(void **state) {
   (void)state;
   static const char xml[] =
       "<!DOCTYPE r [<!ENTITY e 'ent'>]><r xmlns:q='urn:q' a='1' q:a='2' b=''><t a='x&e;y'/>"
-      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --></r>";
+      "<u q:a='3' a='&lt;4&gt;' b='b'>text</u><!-- c --><u>two<t>, nested</t></u>text</r>";
   xmlDocPtr doc = xmlReadMemory(xml, sizeof xml - 1, "c.xml", NULL, 0);
   assert_non_null(doc);
   xmlNodePtr nodes[64];
@@ -3457,28 +3484,31 @@ static void test_attribute_patterns_match_libxml2(void **state) {
   rp_diag_init(&d);
   rp_xeval x;
   assert_int_equal(rp_xeval_init(&x, a, &d, doc, "c.xml"), RP_OK);
-  static const char *const steps[] = {"@a", "@b", "@missing"};
-  rp_xexpr fast[3], slow[3];
-  for (size_t i = 0; i < 3; i++) {
+  static const char *const steps[] = {"@a",      "@b",      "@missing", "t", "u",
+                                      "missing", "self::u", "self::t",  "."};
+  enum { N_STEPS = sizeof steps / sizeof *steps };
+  rp_xexpr fast[N_STEPS], slow[N_STEPS];
+  for (size_t i = 0; i < N_STEPS; i++) {
     fast[i] = (rp_xexpr){.text = steps[i], .where = steps[i], .file = "l.xml", .line = 1};
     fast[i].comp = xmlXPathCompile((const xmlChar *)steps[i]);
     assert_non_null(fast[i].comp);
     fast[i].step = rp_xexpr_step(steps[i], &fast[i].step_name);
-    assert_int_equal(fast[i].step, RP_XSTEP_ATTR);
+    assert_int_not_equal(fast[i].step, RP_XSTEP_NONE);
     slow[i] = fast[i];
     slow[i].step = RP_XSTEP_NONE;
   }
-  /* patterns of 1, 3 and 11 parts: expressions 0..2 and literals */
+  /* patterns of 1, 3 and 11 parts: expressions and literals, with each
+   * step in turn (+ s) */
   static const int shapes[][11] = {{0, -1}, {-2, 1, 0, -1}, {0, -2, 1, -2, 2, -2, 0, -2, 1, 2, 0}};
   static const size_t lens[] = {1, 3, 11};
-  for (size_t k = 0; k < 3; k++) {
+  for (size_t k = 0; k < 3 * N_STEPS; k++) {
     rp_avt_part pf[11], ps[11];
-    for (size_t i = 0; i < lens[k]; i++) {
-      int w = shapes[k][i];
+    for (size_t i = 0; i < lens[k % 3]; i++) {
+      int w = shapes[k % 3][i] < 0 ? -1 : (shapes[k % 3][i] + (int)(k / 3)) % N_STEPS;
       pf[i] = w >= 0 ? (rp_avt_part){NULL, &fast[w]} : (rp_avt_part){"·lit·", NULL};
       ps[i] = w >= 0 ? (rp_avt_part){NULL, &slow[w]} : pf[i];
     }
-    rp_avt tf = {pf, lens[k], NULL}, ts = {ps, lens[k], NULL};
+    rp_avt tf = {pf, lens[k % 3], NULL}, ts = {ps, lens[k % 3], NULL};
     for (size_t c = 0; c < n_nodes; c++) {
       char *vf = NULL, *vs = NULL;
       assert_int_equal(rp_avt_eval(&x, &tf, nodes[c], 1, 1, &vf), RP_OK);
@@ -3492,7 +3522,7 @@ static void test_attribute_patterns_match_libxml2(void **state) {
   rp_avt one = {(rp_avt_part[]){{NULL, &fast[0]}}, 1, NULL};
   assert_int_equal(rp_avt_eval(&x, &one, xmlDocGetRootElement(doc)->children, 1, 1, &v), RP_OK);
   assert_string_equal(v, "xenty");
-  for (size_t i = 0; i < 3; i++) xmlXPathFreeCompExpr(fast[i].comp);
+  for (size_t i = 0; i < N_STEPS; i++) xmlXPathFreeCompExpr(fast[i].comp);
   assert_int_equal(d.count, 0);
   rp_xeval_fini(&x);
   rp_diag_fini(&d);
