@@ -4,6 +4,7 @@
 #ifndef RP_CLI_CLI_H
 #define RP_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int rp_cli_render(int argc, char **argv);
@@ -16,6 +17,9 @@ int rp_cli_watch(int argc, char **argv);
  * sanitizer build, under a preloaded library or with RP_FULL_EXIT set,
  * returns rc for main to return. Stdout and stderr are flushed first. */
 int rp_cli_exit(int rc);
+/* Whether rp_cli_exit ends a run that succeeded without freeing: then a
+ * command need not free what it holds either. */
+bool rp_cli_may_leave(void);
 /* The libraries this binary was built with, one line (cli/version.c). */
 void rp_cli_libraries(FILE *out);
 /* diff: the command itself (cli/diff.c, in reviewpdf-diff only), and what

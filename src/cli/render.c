@@ -217,6 +217,7 @@ int rp_cli_render(int argc, char **argv) {
       .accessible = o.accessible,
       .select = o.select,
       .split = o.split,
+      .leave_memory = rp_cli_may_leave(),
   };
   progress_line pl = {.after = PROGRESS_AFTER};
   const char *delay = getenv("RP_PROGRESS_DELAY");
@@ -233,6 +234,7 @@ int rp_cli_render(int argc, char **argv) {
   if (st == RP_OK && res.written && !o.quiet) printf("%s\n", res.written);
   for (size_t i = 0; !o.quiet && i < res.n_written; i++) printf("%s\n", res.files[i]);
   rc = (int)st;
+  if (st == RP_OK && po.leave_memory) return rc; /* main ends the process now */
   rp_arena_free(a);
   rp_diag_fini(&d);
   return rc;

@@ -1093,6 +1093,7 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
   stream_reset(&s); /* after an error: nothing written */
   if (st == RP_OK && o->output) out->written = o->output;
   if (o->preflight && !reported) st = preflight(o, out, pages, st, d);
+  if (st == RP_OK && o->leave_memory) return st; /* the process ends next */
 done:
   rp_reftrace_free(tr);
   lazy_end(&lz);

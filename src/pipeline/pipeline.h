@@ -79,6 +79,10 @@ typedef struct rp_pipeline_opts {
   /* Tests: load the content and then the layout on this thread, as before
    * they were loaded on two at once; the messages must be the same. */
   bool load_serial;
+  /* The process ends as soon as a run that succeeded returns (cli/exit.c):
+   * what the run holds, its threads too, is left to it, not freed; `out`
+   * and `d` stay valid. Off: everything freed, threads joined. */
+  bool leave_memory;
   /* Progress, page by page (NULL: none): called often, so it should be
    * cheap; it must not print from library code, only cli/ decides. */
   void (*progress)(void *user, const rp_progress *p);
