@@ -53,6 +53,15 @@ check("the same path printed, the same messages", (said, err) == (said2, err2),
 check("the same PDF committed", open(pdf, "rb").read() == open(pdf2, "rb").read())
 check("the path printed (stdout is a pipe)", "OUT" in said, repr(said))
 check("no process left behind", held == 0 and held2 == 0, f"{held} and {held2} reaped")
+# a render that succeeded with a warning (its logo missing: a copy elsewhere)
+os.makedirs(os.path.join(tmp, "away"), exist_ok=True)
+warned = os.path.join(tmp, "away", "review.xml")
+open(warned, "wb").write(open("data/ccin-2018-19.xml", "rb").read())
+rc, said, err, pdf, held = render("warned", warned, {})
+rc2, said2, err2, pdf2, held2 = render("warned2", warned, {"RP_FULL_EXIT": "1"})
+check("a warning printed, the same either way", rc == rc2 == 0 and "warning" in err and
+      (said, err) == (said2, err2), f"exit {rc}, {rc2}: {err!r} against {err2!r}")
+check("its PDF the same either way", open(pdf, "rb").read() == open(pdf2, "rb").read())
 rc, said, err, pdf, held = render("missing", os.path.join(tmp, "missing.xml"), {})
 rc2, said2, err2, _, held2 = render("missing2", os.path.join(tmp, "missing.xml"), {"RP_FULL_EXIT": "1"})
 check("a failed render: exit 1, its message, nothing left behind",
