@@ -114,14 +114,7 @@ static inline bool over_limit(size_t now, size_t grow) {
   return true;
 }
 
-/* Under AddressSanitizer malloc is ASan's, and glibc's heap is idle. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RP_ASAN 1
-#endif
-#endif
+/* Under AddressSanitizer (RP_ASAN) malloc is ASan's, and glibc's heap is idle. */
 #ifdef RP_ASAN
 size_t __sanitizer_get_current_allocated_bytes(void); /* <sanitizer/allocator_interface.h> */
 #endif

@@ -16,6 +16,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* RP_ASAN: defined in a build with AddressSanitizer (gcc's macro, clang's
+ * feature test), whose allocator and leak check the heap's tuning and the
+ * quick exit (cli/exit.c) leave alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RP_ASAN 1
+#endif
+#endif
+
 /* malloc, calloc, realloc, strdup and free through one point. NULL when out
  * of memory (or failed on purpose); calloc also on overflow. rp_mem_realloc
  * leaves the old block as it was when it fails. rp_mem_free accepts NULL. */

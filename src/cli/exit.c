@@ -15,15 +15,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RP_ASAN 1
-#endif
-#endif
 
 /* Whether this run may end without freeing (see above). */
 static bool may_skip_teardown(int rc) {
