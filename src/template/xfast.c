@@ -170,6 +170,18 @@ static rp_xfast *node(parser *ps, xkind k, const rp_xfast *l, const rp_xfast *r)
   return e;
 }
 
+/* Operands of `sub` joined left to right by operator `op` (a keyword, or
+ * punctuation when !word) into `k` nodes: union, and, or. */
+static const rp_xfast *parse_chain(parser *ps, const rp_xfast *(*sub)(parser *), const char *op,
+                                   bool word, xkind k) {
+  const rp_xfast *l = sub(ps);
+  while (l && (word ? keyword(ps, op) : punct(ps, op))) {
+    const rp_xfast *r = sub(ps);
+    l = r ? node(ps, k, l, r) : NULL;
+  }
+  return l;
+}
+
 static const rp_xfast *parse_or(parser *ps);
 static const rp_xfast *parse_union(parser *ps);
 
@@ -343,12 +355,7 @@ static const rp_xfast *parse_branch(parser *ps) {
 }
 
 static const rp_xfast *parse_union(parser *ps) {
-  const rp_xfast *l = parse_branch(ps);
-  while (l && punct(ps, "|")) {
-    const rp_xfast *r = parse_branch(ps);
-    l = r ? node(ps, X_UNION, l, r) : NULL;
-  }
-  return l;
+  return parse_chain(ps, parse_branch, "|", false, X_UNION);
 }
 
 static const xmlChar *literal(parser *ps) {
@@ -641,22 +648,10 @@ static const rp_xfast *parse_eq(parser *ps) {
 }
 
 static const rp_xfast *parse_and(parser *ps) {
-  const rp_xfast *l = parse_eq(ps);
-  while (l && keyword(ps, "and")) {
-    const rp_xfast *r = parse_eq(ps);
-    l = r ? node(ps, X_AND, l, r) : NULL;
-  }
-  return l;
+  return parse_chain(ps, parse_eq, "and", true, X_AND);
 }
 
-static const rp_xfast *parse_or(parser *ps) {
-  const rp_xfast *l = parse_and(ps);
-  while (l && keyword(ps, "or")) {
-    const rp_xfast *r = parse_and(ps);
-    l = r ? node(ps, X_OR, l, r) : NULL;
-  }
-  return l;
-}
+static const rp_xfast *parse_or(parser *ps) { return parse_chain(ps, parse_and, "or", true, X_OR); }
 
 /* Whether a union selected at the top has only named child and self steps
  * of one step each (document order: the node, then its children), at most
