@@ -567,6 +567,9 @@ typedef struct pair_table {
  * the plan up in the face's cache on every pair, a fifth of a pair's cost. */
 #define KERN_PLANS 4
 
+/* Most 'kern' subtables a face's pairs are read from without shaping. */
+#define KERN_SUBTABLES 8
+
 struct rp_font_kerner {
   hb_font_t *font;
   hb_buffer_t *buf;
@@ -580,6 +583,22 @@ struct rp_font_kerner {
   int16_t *vals;
   size_t cap, used;  /* cap a power of two */
   pair_table *pairs; /* NULL until the first pair (or when out of memory: the hash serves) */
+  /* Glyphs that may start a pair HarfBuzz adjusts (pair_may_move), a bit
+   * each below n_glyphs; NULL: any glyph may (not read yet, a table not
+   * understood, or out of memory). Read once per face, kept over a rest. */
+  uint8_t *movers;
+  const uint8_t *subs; /* GSUB's first coverages: in `movers`' block */
+  unsigned n_glyphs;
+  bool movers_read;
+  /* The 'kern' table's format 0 subtables while `font` is made (its blob
+   * referenced): their pairs, in order. */
+  hb_blob_t *kern_blob;
+  bool kern_found; /* for this `font` */
+  struct {
+    const unsigned char *pairs;
+    unsigned n;
+  } kern_subs[KERN_SUBTABLES];
+  int n_kern_subs;
 };
 
 /* The dense table's slot of cp, -1 when it has none: printable ASCII keeps
@@ -594,6 +613,10 @@ static inline int pair_slot(uint32_t cp) {
 static void kerner_drop_font(struct rp_font_kerner *k) {
   for (int i = 0; i < k->n_plans; i++) hb_shape_plan_destroy(k->plans[i].plan);
   k->n_plans = 0;
+  hb_blob_destroy(k->kern_blob);
+  k->kern_blob = NULL;
+  k->n_kern_subs = 0;
+  k->kern_found = false;
   hb_font_destroy(k->font);
   k->font = NULL;
 }
@@ -605,6 +628,7 @@ static void kerner_free(struct rp_font_kerner *k) {
   rp_mem_free(k->keys);
   rp_mem_free(k->vals);
   rp_mem_free(k->pairs);
+  rp_mem_free(k->movers);
   rp_mem_free(k);
 }
 
@@ -711,11 +735,233 @@ static bool kerner_font(const rp_font *f, struct rp_font_kerner *k, const sfnt *
   return k->font != NULL;
 }
 
+/* ---- pairs known unkerned -------------------------------------------------
+ * Shaping a pair costs thousands of instructions and most pairs come out 0.
+ * For ordinary characters (letters, digits, punctuation, symbols; no marks,
+ * spaces or default ignorables) of scripts HarfBuzz's default shaper sets
+ * (Latin, Greek, Cyrillic, Common), the first glyph's advance changes only
+ *   - through a GSUB lookup starting at it (which may make it another glyph),
+ *   - through a GPOS lookup starting at it (single and pair adjustment,
+ *     contextual), or a cursive attachment from the second glyph, which
+ *     needs the first in the same lookup's coverage,
+ *   - through the legacy 'kern' table (HarfBuzz's kern machine), by a pair
+ *     of the two glyphs in one of its subtables, the second glyph as GSUB
+ *     left it (changed only by a lookup starting at it),
+ *   - or by being a mark (GDEF), whose advance is zeroed.
+ * So a face's "movers" are the glyphs in the first coverage of any lookup
+ * of GSUB or GPOS (any feature: a superset of what a plan applies), and its
+ * "subs" those of GSUB's; a pair is 0 without shaping when its first glyph
+ * is no mover and either its second is no sub and the pair is in no 'kern'
+ * subtable. A face with Apple's tables (morx, kerx, trak...), a 'kern'
+ * table of another format or with pairs out of order (HarfBuzz's binary
+ * search would be unpredictable), or a table this reader does not follow,
+ * has no movers and every pair is shaped, as before. */
+
+static void mark_glyph(uint8_t *m, unsigned n, unsigned g) {
+  if (g < n) m[g >> 3] |= (uint8_t)(1u << (g & 7));
+}
+
+static bool glyph_marked(const uint8_t *m, unsigned n, unsigned g) {
+  return g < n && (m[g >> 3] >> (g & 7) & 1);
+}
+
+/* Marks the glyphs of the coverage table at t[off]; false when it does not
+ * lie inside t[0..len) or has a format HarfBuzz would not read. */
+static bool mark_coverage(const unsigned char *t, size_t len, size_t off, uint8_t *m, unsigned n) {
+  if (off == 0 || off + 4 > len) return false;
+  const unsigned char *c = t + off;
+  unsigned fmt = be16(c), count = be16(c + 2);
+  size_t size = fmt == 1 ? 2 : fmt == 2 ? 6 : 0;
+  if (!size || off + 4 + size * count > len) return false;
+  for (unsigned i = 0; i < count; i++) {
+    const unsigned char *e = c + 4 + size * i;
+    unsigned first = be16(e), last = fmt == 1 ? first : be16(e + 2);
+    for (unsigned g = first; g <= last && g < n; g++) mark_glyph(m, n, g);
+  }
+  return true;
+}
+
+/* Marks the first coverage of the subtable at t[st] of a lookup of `type`
+ * in GSUB (gsub) or GPOS: the glyphs it may start at. False when it cannot
+ * tell. */
+static bool mark_subtable(const unsigned char *t, size_t len, size_t st, unsigned type, bool gsub,
+                          uint8_t *m, unsigned n, int depth) {
+  if (st + 8 > len) return false;
+  unsigned fmt = be16(t + st);
+  unsigned context = gsub ? 5 : 7, chain = gsub ? 6 : 8, extension = gsub ? 7 : 9;
+  if (type == extension) {
+    if (depth > 0 || fmt != 1) return false;
+    unsigned inner = be16(t + st + 2);
+    size_t off = st + be32(t + st + 4);
+    if (inner == extension || off <= st || off >= len) return false;
+    return mark_subtable(t, len, off, inner, gsub, m, n, depth + 1);
+  }
+  if ((type == context || type == chain) && fmt == 3) {
+    size_t at = st + 2; /* context: glyphCount, lookupCount, coverages */
+    if (type == chain) at += 2 + 2 * (size_t)be16(t + st + 2); /* past the backtrack */
+    if (at + 4 > len || be16(t + at) == 0) return false;
+    return mark_coverage(t, len, st + be16(t + at + (type == context ? 4 : 2)), m, n);
+  }
+  return mark_coverage(t, len, st + be16(t + st + 2), m, n); /* every other kind: at +2 */
+}
+
+/* Marks the first coverage of every lookup of GSUB or GPOS table t. */
+static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t *m, unsigned n) {
+  if (len == 0) return true; /* no table */
+  if (len < 10 || be16(t) != 1) return false;
+  size_t list = be16(t + 8);
+  if (list == 0) return true;
+  if (list + 2 > len) return false;
+  unsigned count = be16(t + list);
+  if (list + 2 + 2 * (size_t)count > len) return false;
+  for (unsigned i = 0; i < count; i++) {
+    size_t lk = list + be16(t + list + 2 + 2 * i);
+    if (lk + 6 > len) return false;
+    unsigned type = be16(t + lk), subs = be16(t + lk + 4);
+    if (lk + 6 + 2 * (size_t)subs > len) return false;
+    for (unsigned j = 0; j < subs; j++)
+      if (!mark_subtable(t, len, lk + be16(t + lk + 6 + 2 * j), type, gsub, m, n, 0)) return false;
+  }
+  return true;
+}
+
+/* Finds the pairs of each subtable of k's font's 'kern' table (OpenType's
+ * version 0, format 0 subtables), keeping the table referenced while the
+ * font lives; with `check`, also that each subtable's pairs are in order.
+ * False for any other table. */
+static bool find_kern_pairs(struct rp_font_kerner *k, bool check) {
+  hb_blob_t *b = hb_face_reference_table(hb_font_get_face(k->font), HB_TAG('k', 'e', 'r', 'n'));
+  unsigned len = 0;
+  const unsigned char *t = (const unsigned char *)hb_blob_get_data(b, &len);
+  k->n_kern_subs = 0;
+  k->kern_found = true;
+  if (len == 0) {
+    hb_blob_destroy(b);
+    return true;
+  }
+  k->kern_blob = b;
+  unsigned count = len >= 4 ? be16(t + 2) : 0;
+  if (len < 4 || be16(t) != 0 || count > KERN_SUBTABLES) return false;
+  size_t at = 4;
+  for (unsigned i = 0; i < count; i++) {
+    if (at + 14 > len || t[at + 4] != 0) return false; /* header; format (high byte) 0 */
+    unsigned pairs = be16(t + at + 6);
+    size_t size = 14 + 6 * (size_t)pairs;
+    /* the last subtable's length may have overflowed its 16 bits (HarfBuzz
+     * reads its pairs all the same); another's must be right */
+    if (at + size > len || (i + 1 < count && be16(t + at + 2) != size)) return false;
+    const unsigned char *p = t + at + 14;
+    for (unsigned j = 1; check && j < pairs; j++)
+      if (be32(p + 6 * (size_t)j) < be32(p + 6 * (size_t)(j - 1))) return false;
+    k->kern_subs[i].pairs = p;
+    k->kern_subs[i].n = pairs;
+    at += size;
+  }
+  k->n_kern_subs = (int)count;
+  return true;
+}
+
+/* True when glyphs l, r are a pair of a 'kern' subtable of k's font. */
+static bool kern_listed(const struct rp_font_kerner *k, unsigned l, unsigned r) {
+  uint32_t key = (uint32_t)l << 16 | r;
+  for (int i = 0; i < k->n_kern_subs; i++) {
+    const unsigned char *p = k->kern_subs[i].pairs;
+    size_t lo = 0, hi = k->kern_subs[i].n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      uint32_t v = be32(p + 6 * mid);
+      if (v == key) return true;
+      if (v < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  }
+  return false;
+}
+
+/* Reads k's movers and subs from the face of its font, once. */
+static void read_movers(struct rp_font_kerner *k) {
+  k->movers_read = true;
+  hb_face_t *face = hb_font_get_face(k->font);
+  static const char apple[][5] = {"morx", "mort", "kerx", "trak", "ankr", "just"};
+  for (size_t i = 0; i < sizeof apple / sizeof apple[0]; i++) {
+    hb_blob_t *b = hb_face_reference_table(face, hb_tag_from_string(apple[i], 4));
+    unsigned len = hb_blob_get_length(b);
+    hb_blob_destroy(b);
+    if (len) return;
+  }
+  unsigned n = hb_face_get_glyph_count(face);
+  size_t bytes = ((size_t)n + 7) / 8;
+  uint8_t *m = n ? rp_mem_calloc(2, bytes) : NULL; /* movers, then subs */
+  if (!m) return;
+  bool ok = find_kern_pairs(k, true);
+  static const hb_tag_t tables[2] = {HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S')};
+  for (int i = 0; i < 2 && ok; i++) {
+    hb_blob_t *b = hb_face_reference_table(face, tables[i]);
+    unsigned len = 0;
+    const unsigned char *t = (const unsigned char *)hb_blob_get_data(b, &len);
+    ok = mark_lookups(t, len, i == 0, i == 0 ? m + bytes : m, n);
+    hb_blob_destroy(b);
+  }
+  if (!ok) {
+    rp_mem_free(m);
+    return;
+  }
+  for (size_t i = 0; i < bytes; i++) m[i] |= m[bytes + i];
+  k->movers = m;
+  k->subs = m + bytes;
+  k->n_glyphs = n;
+}
+
+/* A character of a pair known unkerned: see above. */
+static bool ordinary_char(hb_unicode_funcs_t *u, uint32_t cp) {
+#define CAT(c) (1u << HB_UNICODE_GENERAL_CATEGORY_##c)
+  /* letters, numbers, punctuation, symbols */
+  static const uint32_t ordinary =
+      CAT(UPPERCASE_LETTER) | CAT(LOWERCASE_LETTER) | CAT(TITLECASE_LETTER) | CAT(MODIFIER_LETTER) |
+      CAT(OTHER_LETTER) | CAT(DECIMAL_NUMBER) | CAT(LETTER_NUMBER) | CAT(OTHER_NUMBER) |
+      CAT(CONNECT_PUNCTUATION) | CAT(DASH_PUNCTUATION) | CAT(OPEN_PUNCTUATION) |
+      CAT(CLOSE_PUNCTUATION) | CAT(INITIAL_PUNCTUATION) | CAT(FINAL_PUNCTUATION) |
+      CAT(OTHER_PUNCTUATION) | CAT(MATH_SYMBOL) | CAT(CURRENCY_SYMBOL) | CAT(MODIFIER_SYMBOL) |
+      CAT(OTHER_SYMBOL);
+#undef CAT
+  if (!(ordinary >> hb_unicode_general_category(u, cp) & 1)) return false;
+  /* letters that are default ignorables (Hangul fillers) */
+  if (cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0) return false;
+  hb_script_t script = hb_unicode_script(u, cp);
+  return script == HB_SCRIPT_LATIN || script == HB_SCRIPT_COMMON || script == HB_SCRIPT_GREEK ||
+         script == HB_SCRIPT_CYRILLIC;
+}
+
+/* True when the pair "ab" must be shaped to know its value; false when it
+ * is known to be 0. k's font is made. */
+static bool pair_may_move(struct rp_font_kerner *k, uint32_t a, uint32_t b) {
+  if (!k->movers_read) {
+    read_movers(k);
+  } else if (k->movers && !k->kern_found && !find_kern_pairs(k, false)) {
+    rp_mem_free(k->movers); /* the font made again after a rest reads otherwise */
+    k->movers = NULL;
+  }
+  hb_codepoint_t ga, gb;
+  if (!k->movers || !hb_font_get_nominal_glyph(k->font, a, &ga) ||
+      !hb_font_get_nominal_glyph(k->font, b, &gb) || ga >= k->n_glyphs || gb >= k->n_glyphs ||
+      glyph_marked(k->movers, k->n_glyphs, ga))
+    return true;
+  if (k->n_kern_subs && (glyph_marked(k->subs, k->n_glyphs, gb) || kern_listed(k, ga, gb)))
+    return true;
+  hb_unicode_funcs_t *u = hb_unicode_funcs_get_default();
+  return !ordinary_char(u, a) || !ordinary_char(u, b) ||
+         hb_ot_layout_get_glyph_class(hb_font_get_face(k->font), ga) ==
+             HB_OT_LAYOUT_GLYPH_CLASS_MARK;
+}
+
 /* HarfBuzz's adjustment of a's advance in the pair "ab", thousandths of an em
  * (0 when a released font cannot be made again). */
 static int shape_pair(const rp_font *f, struct rp_font_kerner *k, uint32_t a, uint32_t b) {
   int upem = f->units_per_em;
   if (!kerner_font(f, k, NULL)) return 0;
+  if (!pair_may_move(k, a, b)) return 0;
   hb_buffer_clear_contents(k->buf);
   hb_codepoint_t cps[2] = {a, b};
   hb_buffer_add_codepoints(k->buf, cps, 2, 0, 2);
@@ -1026,6 +1272,15 @@ static struct rp_font_kerner *kerner_copy(const struct rp_font_kerner *k) {
   memcpy(n->keys, k->keys, k->cap * sizeof *n->keys);
   memcpy(n->vals, k->vals, k->cap * sizeof *n->vals);
   if (k->pairs) memcpy(n->pairs, k->pairs, sizeof *n->pairs);
+  size_t bytes = ((size_t)k->n_glyphs + 7) / 8;
+  if (k->movers && (n->movers = rp_mem_alloc(2 * bytes))) {
+    memcpy(n->movers, k->movers, 2 * bytes);
+    n->subs = n->movers + bytes;
+    n->n_glyphs = k->n_glyphs;
+    n->movers_read = true;
+  } else if (!k->movers) {
+    n->movers_read = k->movers_read; /* none to read (else read again) */
+  }
   return n;
 }
 

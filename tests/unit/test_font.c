@@ -623,6 +623,159 @@ static void test_kerning_plans_match_hb_shape(void **state) {
   rp_diag_fini(&d);
 }
 
+/* HarfBuzz kept for one face, shaping pairs as font.c does (its own hb_shape
+ * per pair), for comparing many pairs. */
+typedef struct hb_pairs {
+  hb_blob_t *blob;
+  hb_face_t *face;
+  hb_font_t *font;
+  hb_buffer_t *buf;
+  hb_feature_t feats[4];
+} hb_pairs;
+
+static void hb_pairs_open(hb_pairs *h, const char *path) {
+  h->blob = hb_blob_create_from_file_or_fail(path);
+  assert_non_null(h->blob);
+  h->face = hb_face_create(h->blob, 0);
+  h->font = hb_font_create(h->face);
+  h->buf = hb_buffer_create();
+  static const char *const off[4] = {"-liga", "-clig", "-calt", "-dlig"};
+  for (int i = 0; i < 4; i++) hb_feature_from_string(off[i], -1, &h->feats[i]);
+}
+
+static int hb_pairs_kern(hb_pairs *h, uint32_t a, uint32_t b) {
+  hb_buffer_clear_contents(h->buf);
+  hb_codepoint_t cps[2] = {a, b};
+  hb_buffer_add_codepoints(h->buf, cps, 2, 0, 2);
+  hb_buffer_guess_segment_properties(h->buf);
+  hb_buffer_set_direction(h->buf, HB_DIRECTION_LTR);
+  hb_shape(h->font, h->buf, h->feats, 4);
+  unsigned n = 0;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(h->buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(h->buf, NULL);
+  long units =
+      n == 2 ? pos[0].x_advance - hb_font_get_glyph_h_advance(h->font, info[0].codepoint) : 0;
+  return (int)lround((double)units * 1000.0 / hb_face_get_upem(h->face));
+}
+
+static void hb_pairs_close(hb_pairs *h) {
+  hb_buffer_destroy(h->buf);
+  hb_font_destroy(h->font);
+  hb_face_destroy(h->face);
+  hb_blob_destroy(h->blob);
+}
+
+/* Every pair of printable ASCII, Latin-1, the general punctuation and some
+ * Greek, Cyrillic, marks and ignorables, in the face at `path`, equals what
+ * hb_shape gives for it: font.c knows most pairs are 0 without shaping them
+ * (their first glyph in no lookup's first coverage, the pair in no 'kern'
+ * subtable), and that must never differ from shaping. The pairs from
+ * Latin-1 on are asked after a rest (the font made again) and, for half of
+ * them, of a copy of the fontset. Returns how many pairs kern. */
+static size_t every_pair_matches_hb_shape(const char *path) {
+  uint32_t cps[400];
+  size_t n = 0;
+  for (uint32_t c = 0x21; c < 0x7F; c++) cps[n++] = c;
+  size_t ascii = n;
+  for (uint32_t c = 0xA1; c <= 0xFF; c++) cps[n++] = c;     /* with U+00AD, soft hyphen */
+  for (uint32_t c = 0x2010; c <= 0x2044; c++) cps[n++] = c; /* dashes, quotes, ZWSP..RLO */
+  static const uint32_t more[] = {0x391, 0x392, 0x3A4, 0x3A5, 0x3B1,  0x3BF,  0x410,  0x413, 0x422,
+                                  0x43E, 0x301, 0x308, 0x34F, 0x2060, 0xFEFF, 0x2212, 0x20AC};
+  for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) cps[n++] = more[i];
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  int index = -1;
+  assert_int_equal(rp_fontset_load(&fs, path, "layout.xml", 7, &d, &index), RP_OK);
+  const rp_font *f = rp_fontset_get(&fs, index);
+  hb_pairs h;
+  hb_pairs_open(&h, path);
+  size_t kerned = 0;
+  rp_fontset *copy = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (i == ascii) { /* the rest asked after a rest, half of a copy */
+      rp_fontset_rest(&fs);
+      copy = rp_fontset_copy_new(&fs);
+      assert_non_null(copy);
+      assert_true(rp_fontset_copy_face(copy, &fs, index));
+    }
+    const rp_font *g = copy && i % 2 ? rp_fontset_get(copy, index) : f;
+    for (size_t j = 0; j < n; j++) {
+      uint32_t a = cps[i], b = cps[j];
+      int ours = rp_font_kern(g, a, b);
+      if (!rp_font_covers(f, a) || !rp_font_covers(f, b)) {
+        assert_int_equal(ours, 0);
+        continue;
+      }
+      int theirs = hb_pairs_kern(&h, a, b);
+      if (ours != theirs) fail_msg("%s U+%04X U+%04X: %d, hb_shape %d", path, a, b, ours, theirs);
+      kerned += ours != 0;
+    }
+  }
+  rp_fontset_copy_free(copy);
+  hb_pairs_close(&h);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+  return kerned;
+}
+
+/* A copy of face `rel` named `name` with its table `tag` changed by
+ * edit(table, length). */
+static const char *edited_copy(const char *rel, const char *name, const char *tag,
+                               void (*edit)(unsigned char *, size_t)) {
+  FILE *in = fopen(rp_test_src(rel), "rb");
+  assert_non_null(in);
+  static unsigned char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf, in);
+  assert_true(n > 12 && n < sizeof buf);
+  fclose(in);
+  unsigned count = (unsigned)buf[4] << 8 | buf[5];
+  for (unsigned i = 0; i < count; i++) {
+    unsigned char *e = buf + 12 + 16 * i;
+    if (memcmp(e, tag, 4) != 0) continue;
+    size_t off = (size_t)e[8] << 24 | (size_t)e[9] << 16 | (size_t)e[10] << 8 | e[11];
+    size_t len = (size_t)e[12] << 24 | (size_t)e[13] << 16 | (size_t)e[14] << 8 | e[15];
+    assert_true(off + len <= n);
+    edit(e, 0); /* the directory entry */
+    edit(buf + off, len);
+    return write_bytes(name, buf, n);
+  }
+  fail_msg("%s has no '%s'", rel, tag);
+  return NULL;
+}
+
+/* len 0: a directory entry, renamed 'kerm' (HarfBuzz then sees no 'kern'). */
+static void drop_table(unsigned char *t, size_t len) {
+  if (len == 0) t[3] = 'm';
+}
+
+/* A 'kern' table whose first subtable's first two pairs are out of order. */
+static void unsort_kern(unsigned char *t, size_t len) {
+  if (len == 0) return;
+  assert_true(len > 4 + 14 + 12);
+  unsigned char *p = t + 4 + 14, tmp[6];
+  memcpy(tmp, p, 6);
+  memcpy(p, p + 6, 6);
+  memcpy(p + 6, tmp, 6);
+}
+
+static void test_kerning_every_pair_matches_hb_shape(void **state) {
+  (void)state;
+  for (size_t k = 0; k < sizeof FACES / sizeof FACES[0]; k++) {
+    size_t kerned = every_pair_matches_hb_shape(rp_test_src(FACES[k]));
+    /* the fonts kern (the comparison is not of zeros only) */
+    if (kerned < 100) fail_msg("%s: %zu pairs kerned", FACES[k], kerned);
+  }
+  /* DejaVu Sans without its 'kern' table: its pairs from GPOS alone */
+  char path[4096];
+  snprintf(path, sizeof path, "%s", edited_copy(FACES[4], "gpos-only.ttf", "kern", drop_table));
+  assert_true(every_pair_matches_hb_shape(path) > 100);
+  /* Open Sans with its 'kern' pairs out of order: shaped pair by pair */
+  snprintf(path, sizeof path, "%s", edited_copy(FACES[0], "unsorted.ttf", "kern", unsort_kern));
+  assert_true(every_pair_matches_hb_shape(path) > 100);
+}
+
 /* Kerned widths are the unkerned advances (libharu's arithmetic) plus the
  * kerning of each adjacent pair, tracking on top; off, rp_font_width. */
 static void test_measure_with_kerning(void **state) {
@@ -969,6 +1122,7 @@ int main(void) {
       cmocka_unit_test(test_kerning_pairs_match_harfbuzz),
       cmocka_unit_test(test_kerning_at_rest),
       cmocka_unit_test(test_kerning_plans_match_hb_shape),
+      cmocka_unit_test(test_kerning_every_pair_matches_hb_shape),
       cmocka_unit_test(test_fontset_copy),
       cmocka_unit_test(test_measure_with_kerning),
       cmocka_unit_test(test_figures),
