@@ -27,6 +27,7 @@ struct rp_arena {
   rp_arena *faults;       /* whose fault injection applies: a parent's, or NULL (its own) */
   rp_arena *adopted;      /* arenas freed with this one */
   rp_arena *next_adopted; /* the next of its adopter's */
+  rp_arena *kept;         /* an emptied scratch child for the next rp_arena_scratch */
 };
 
 rp_arena *rp_arena_new(void) { return rp_mem_calloc(1, sizeof(rp_arena)); }
@@ -45,12 +46,52 @@ void rp_arena_adopt(rp_arena *parent, rp_arena *child) {
   parent->adopted = child;
 }
 
-void rp_arena_free(rp_arena *a) {
-  if (!a) return;
+static void free_adopted(rp_arena *a) {
   for (rp_arena *c = a->adopted, *next; c; c = next) {
     next = c->next_adopted;
     rp_arena_free(c);
   }
+  a->adopted = NULL;
+}
+
+rp_arena *rp_arena_scratch(rp_arena *parent) {
+  rp_arena *s = parent->kept;
+  if (!s) return rp_arena_new_child(parent);
+  if (should_fail(parent)) return NULL; /* counted as rp_arena_new_child counts */
+  parent->kept = NULL;
+  return s;
+}
+
+void rp_arena_scratch_end(rp_arena *parent, rp_arena *s) {
+  if (!s) return;
+  if (parent->kept) {
+    rp_arena_free(s);
+    return;
+  }
+  free_adopted(s);
+  /* one chunk of the usual size kept, emptied; the rest freed (and with
+   * RP_ARENA_MALLOC all, so that AddressSanitizer sees any use after) */
+  chunk *keep = NULL;
+  for (chunk *c = s->head, *next; c; c = next) {
+    next = c->next;
+#ifndef RP_ARENA_MALLOC
+    if (!keep && c->size == CHUNK_SIZE) {
+      keep = c;
+      continue;
+    }
+#endif
+    rp_mem_free(c);
+  }
+  if (keep) keep->used = 0, keep->next = NULL;
+  s->head = keep;
+  s->total = 0;
+  parent->kept = s;
+}
+
+void rp_arena_free(rp_arena *a) {
+  if (!a) return;
+  free_adopted(a);
+  rp_arena_free(a->kept);
   chunk *c = a->head;
   while (c) {
     chunk *next = c->next;

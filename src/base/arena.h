@@ -23,6 +23,19 @@ void rp_arena_free(rp_arena *a);
  * parent's fault injection: free it, or hand it to the parent with
  * rp_arena_adopt. NULL when out of memory. */
 rp_arena *rp_arena_new_child(rp_arena *parent);
+/* A child arena for scratch work thrown away within the call that makes it
+ * (a paragraph's lines, a text measured): the one `parent` kept from its
+ * last rp_arena_scratch_end, emptied, with its first chunk, when there is
+ * one (a child made and freed per paragraph cost a 64 KiB malloc and free
+ * each, and malloc consolidating its small bins for both), else a new one.
+ * Counts as one of the parent's allocations, as rp_arena_new_child. NULL
+ * when out of memory. */
+rp_arena *rp_arena_scratch(rp_arena *parent);
+/* Ends scratch arena s: everything allocated from it, and the arenas it
+ * adopted, are gone; parent keeps it for its next rp_arena_scratch (or it is
+ * freed when parent keeps one already). Accepts NULL. Both on the thread
+ * that uses parent. */
+void rp_arena_scratch_end(rp_arena *parent, rp_arena *s);
 /* Makes `parent` free `child` when it is freed. */
 void rp_arena_adopt(rp_arena *parent, rp_arena *child);
 

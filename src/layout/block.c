@@ -185,14 +185,14 @@ rp_status rp_flow_place_text(flow *f, const rp_block *b, place_ctx ctx) {
   /* The lines (and any shrink or truncation tries) live in a scratch arena
    * freed once placed: the items copy what they draw (rp_flow_emit_frags),
    * and measuring sandboxes place nothing at all. */
-  rp_arena *scratch = rp_arena_new_child(f->a), *keep = f->a;
+  rp_arena *scratch = rp_arena_scratch(f->a), *keep = f->a;
   if (!scratch) return rp_diag_oom(f->d);
   rp_lines ls;
   f->a = scratch;
   rp_status s = rp_fit_text(f, b, width, &ls); /* max-lines, shrink-to-fit */
   f->a = keep;
   if (s == RP_OK && ls.n > 0) s = place_lines(f, b, ctx, scratch, width, ls);
-  rp_arena_free(scratch);
+  rp_arena_scratch_end(keep, scratch);
   return s;
 }
 

@@ -1307,11 +1307,11 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
     p.n_spans = n;
   }
 
-  rp_arena *scratch = rp_arena_new_child(a);
+  rp_arena *scratch = rp_arena_scratch(a);
   if (!scratch) return oom(d);
   p.a = scratch;
   rp_status s = break_par(&p, spans, width, first_indent, align, out);
-  rp_arena_free(scratch);
+  rp_arena_scratch_end(a, scratch);
   if (s != RP_OK) memset(out, 0, sizeof *out);
   if (s == RP_OK && p.span_arr && !p.warns_lost) memo_store(m, hash, &p, out);
   return s;
@@ -1351,7 +1351,7 @@ rp_status rp_inline_rest(rp_arena *a, const rp_lines *ls, size_t from, rp_span *
 rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *spans, double *min_w,
                             double *max_w, rp_diag *d) {
   *min_w = *max_w = 0;
-  rp_arena *scratch = rp_arena_new_child(a); /* nothing measured outlives the call */
+  rp_arena *scratch = rp_arena_scratch(a); /* nothing measured outlives the call */
   if (!scratch) return oom(d);
   par p = {.a = scratch, .out = a, .fs = fs, .d = d};
   /* the memo, keyed as a paragraph set at no width (NaN) with no alignment */
@@ -1369,7 +1369,7 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
         warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
       *min_w = e->min_w;
       *max_w = e->max_w;
-      rp_arena_free(scratch);
+      rp_arena_scratch_end(a, scratch);
       return RP_OK;
     }
   }
@@ -1382,7 +1382,7 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
     *max_w = fmax(*max_w, total);
     if (at->brk == BRK_FORCED) total = 0;
   }
-  rp_arena_free(scratch);
+  rp_arena_scratch_end(a, scratch);
   if (s == RP_OK && p.span_arr && !p.warns_lost) {
     rp_lines none = {0};
     memo_entry *e = memo_store(m, hash, &p, &none);

@@ -474,6 +474,57 @@ static void test_diag_insert(void **state) {
   }
 }
 
+/* A scratch child ended is kept by its parent, emptied, and handed out
+ * again with its chunk (the same memory, zeroed when allocated), one at a
+ * time, its own kept scratch with it; an oversized chunk is not kept; what
+ * is kept goes with the parent; taking one counts, for fault injection, as
+ * making a child. */
+static void test_arena_scratch(void **state) {
+  (void)state;
+  rp_arena *p = rp_arena_new();
+  assert_non_null(p);
+  rp_arena *s = rp_arena_scratch(p);
+  assert_non_null(s);
+  char *x = rp_arena_alloc(s, 100);
+  assert_non_null(x);
+  memset(x, 'x', 100);
+  rp_arena *inner = rp_arena_scratch(s);
+  assert_non_null(rp_arena_alloc(inner, 10));
+  rp_arena_scratch_end(s, inner);
+  assert_non_null(rp_arena_alloc(s, 200000)); /* a chunk of its own */
+  assert_true(rp_arena_used(s) >= 200100);
+  rp_arena_scratch_end(p, s);
+
+  rp_arena *t = rp_arena_scratch(p);
+  assert_ptr_equal(t, s);
+  assert_int_equal(rp_arena_used(t), 0);
+  char *y = rp_arena_alloc(t, 100);
+  assert_non_null(y);
+#ifndef RP_ARENA_MALLOC
+  assert_ptr_equal(y, x); /* the kept chunk, from its start */
+#endif
+  for (int i = 0; i < 100; i++) assert_int_equal(y[i], 0);
+  rp_arena *t2 = rp_arena_scratch(t);
+  assert_ptr_equal(t2, inner);
+  rp_arena_scratch_end(t, t2);
+  rp_arena *u = rp_arena_scratch(p); /* a second at once: a new one */
+  assert_non_null(u);
+  assert_true(u != t);
+  assert_non_null(rp_arena_alloc(u, 10));
+  rp_arena_scratch_end(p, t);
+  rp_arena_scratch_end(p, u); /* p keeps one already: freed */
+  assert_ptr_equal(rp_arena_scratch(p), t);
+  rp_arena_scratch_end(p, t);
+  rp_arena_scratch_end(p, NULL);
+
+  rp_arena_fail_after(p, 1);
+  assert_null(rp_arena_scratch(p)); /* though one is kept */
+  rp_arena_fail_after(p, 0);
+  assert_ptr_equal(rp_arena_scratch(p), t);
+  rp_arena_scratch_end(p, t);
+  rp_arena_free(p); /* with what it keeps (ASan, valgrind: no leak) */
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], HUGE_CHILD) == 0) return huge_heap_child(argv[2][0] == '1');
   const struct CMUnitTest tests[] = {
@@ -489,6 +540,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_mem_prefault),
       cmocka_unit_test(test_mem_huge_heap),
       cmocka_unit_test(test_diag_insert),
+      cmocka_unit_test(test_arena_scratch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
