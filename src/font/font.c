@@ -590,6 +590,7 @@ struct rp_font_kerner {
   const uint8_t *subs; /* GSUB's first coverages: in `movers`' block */
   unsigned n_glyphs;
   bool movers_read;
+  int32_t slot_glyph[PAIR_SLOTS]; /* plain_glyph + 1 of a dense table's character; 0 unknown */
   /* The 'kern' table's format 0 subtables while `font` is made (its blob
    * referenced): their pairs, in order. */
   hb_blob_t *kern_blob;
@@ -805,7 +806,74 @@ static bool mark_subtable(const unsigned char *t, size_t len, size_t st, unsigne
   return mark_coverage(t, len, st + be16(t + st + 2), m, n); /* every other kind: at +2 */
 }
 
-/* Marks the first coverage of every lookup of GSUB or GPOS table t. */
+/* Features HarfBuzz leaves off when it shapes a pair as shape_pair does:
+ * those font.c turns off, those HarfBuzz turns on only for a fraction slash
+ * (no ordinary character), and those it never turns on unasked. */
+static bool feature_off(const unsigned char *tag) {
+  static const char off[][5] = {
+      "liga", "clig", "calt", "dlig", "frac", "numr", "dnom", "aalt", "salt", "swsh", "cswh",
+      "smcp", "c2sc", "pcap", "c2pc", "unic", "titl", "case", "cpsp", "zero", "sups", "subs",
+      "sinf", "ordn", "hist", "hlig", "tnum", "pnum", "onum", "lnum", "ornm", "nalt", "afrc"};
+  for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+    if (memcmp(tag, off[i], 4) == 0) return true;
+  /* stylistic sets ss01..ss20 and character variants cv01..cv99 */
+  bool digits = tag[2] >= '0' && tag[2] <= '9' && tag[3] >= '0' && tag[3] <= '9';
+  return digits && ((tag[0] == 's' && tag[1] == 's') || (tag[0] == 'c' && tag[1] == 'v'));
+}
+
+/* Marks in live[] the lookups of GSUB or GPOS table t (count of them) that
+ * a plan may apply: those of a feature not off (feature_off), of a
+ * language system's required feature, and those no feature names (applied
+ * from another lookup, if at all); false when the tables cannot be
+ * followed. With feature variations, all. */
+static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uint8_t *live) {
+  size_t features = be16(t + 6), scripts = be16(t + 4);
+  if ((be16(t + 2) >= 1 && len >= 14 && be32(t + 10) != 0) || features == 0) {
+    memset(live, 1, count);
+    return true;
+  }
+  if (features + 2 > len) return false;
+  unsigned n_features = be16(t + features);
+  if (features + 2 + 6 * (size_t)n_features > len) return false;
+  uint8_t *named = rp_mem_calloc(count ? count : 1, 1);
+  uint8_t *required = rp_mem_calloc(n_features ? n_features : 1, 1);
+  bool ok = named && required;
+  /* the required feature of each script's language systems */
+  if (ok && scripts) {
+    ok = scripts + 2 <= len && scripts + 2 + 6 * (size_t)be16(t + scripts) <= len;
+    for (unsigned i = 0; ok && i < be16(t + scripts); i++) {
+      size_t sc = scripts + be16(t + scripts + 2 + 6 * i + 4);
+      ok = sc + 4 <= len && sc + 4 + 6 * (size_t)be16(t + sc + 2) <= len;
+      for (unsigned j = 0, n_langs = ok ? be16(t + sc + 2) : 0; ok && j <= n_langs; j++) {
+        size_t off = j == 0 ? be16(t + sc) : be16(t + sc + 4 + 6 * (j - 1) + 4);
+        if (off == 0) continue;
+        ok = sc + off + 4 <= len;
+        unsigned req = ok ? be16(t + sc + off + 2) : 0xFFFF;
+        if (ok && req != 0xFFFF && req < n_features) required[req] = 1;
+      }
+    }
+  }
+  for (unsigned i = 0; ok && i < n_features; i++) {
+    const unsigned char *rec = t + features + 2 + 6 * i;
+    size_t ft = features + be16(rec + 4);
+    ok = ft + 4 <= len && ft + 4 + 2 * (size_t)be16(t + ft + 2) <= len;
+    bool on = required[i] || !feature_off(rec);
+    for (unsigned j = 0; ok && j < be16(t + ft + 2); j++) {
+      unsigned lk = be16(t + ft + 4 + 2 * j);
+      if (lk >= count) continue; /* no such lookup: nothing applied */
+      named[lk] = 1;
+      if (on) live[lk] = 1;
+    }
+  }
+  for (unsigned i = 0; ok && i < count; i++)
+    if (!named[i]) live[i] = 1;
+  rp_mem_free(named);
+  rp_mem_free(required);
+  return ok;
+}
+
+/* Marks the first coverage of every lookup of GSUB or GPOS table t that a
+ * plan may apply (live_lookups). */
 static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t *m, unsigned n) {
   if (len == 0) return true; /* no table */
   if (len < 10 || be16(t) != 1) return false;
@@ -814,15 +882,22 @@ static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t 
   if (list + 2 > len) return false;
   unsigned count = be16(t + list);
   if (list + 2 + 2 * (size_t)count > len) return false;
-  for (unsigned i = 0; i < count; i++) {
-    size_t lk = list + be16(t + list + 2 + 2 * i);
-    if (lk + 6 > len) return false;
-    unsigned type = be16(t + lk), subs = be16(t + lk + 4);
-    if (lk + 6 + 2 * (size_t)subs > len) return false;
-    for (unsigned j = 0; j < subs; j++)
-      if (!mark_subtable(t, len, lk + be16(t + lk + 6 + 2 * j), type, gsub, m, n, 0)) return false;
+  uint8_t *live = rp_mem_calloc(count ? count : 1, 1);
+  if (!live || !live_lookups(t, len, count, live)) {
+    rp_mem_free(live);
+    return false;
   }
-  return true;
+  bool ok = true;
+  for (unsigned i = 0; ok && i < count; i++) {
+    if (!live[i]) continue;
+    size_t lk = list + be16(t + list + 2 + 2 * i);
+    ok = lk + 6 <= len && lk + 6 + 2 * (size_t)be16(t + lk + 4) <= len;
+    unsigned type = ok ? be16(t + lk) : 0, subs = ok ? be16(t + lk + 4) : 0;
+    for (unsigned j = 0; ok && j < subs; j++)
+      ok = mark_subtable(t, len, lk + be16(t + lk + 6 + 2 * j), type, gsub, m, n, 0);
+  }
+  rp_mem_free(live);
+  return ok;
 }
 
 /* Finds the pairs of each subtable of k's font's 'kern' table (OpenType's
@@ -850,9 +925,13 @@ static bool find_kern_pairs(struct rp_font_kerner *k, bool check) {
     /* the last subtable's length may have overflowed its 16 bits (HarfBuzz
      * reads its pairs all the same); another's must be right */
     if (at + size > len || (i + 1 < count && be16(t + at + 2) != size)) return false;
-    const unsigned char *p = t + at + 14;
-    for (unsigned j = 1; check && j < pairs; j++)
-      if (be32(p + 6 * (size_t)j) < be32(p + 6 * (size_t)(j - 1))) return false;
+    const unsigned char *p = t + at + 14, *end = p + 6 * (size_t)pairs;
+    for (uint32_t prev = 0; check && p < end; p += 6) {
+      uint32_t key = be32(p);
+      if (key < prev) return false;
+      prev = key;
+    }
+    p = t + at + 14;
     k->kern_subs[i].pairs = p;
     k->kern_subs[i].n = pairs;
     at += size;
@@ -927,11 +1006,32 @@ static bool ordinary_char(hb_unicode_funcs_t *u, uint32_t cp) {
       CAT(OTHER_SYMBOL);
 #undef CAT
   if (!(ordinary >> hb_unicode_general_category(u, cp) & 1)) return false;
-  /* letters that are default ignorables (Hangul fillers) */
-  if (cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0) return false;
+  /* letters that are default ignorables (Hangul fillers); fraction and
+   * division slashes, which turn fractions on (feature_off) */
+  if (cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 || cp == 0x2044 || cp == 0x2215)
+    return false;
   hb_script_t script = hb_unicode_script(u, cp);
   return script == HB_SCRIPT_LATIN || script == HB_SCRIPT_COMMON || script == HB_SCRIPT_GREEK ||
          script == HB_SCRIPT_CYRILLIC;
+}
+
+/* The glyph HarfBuzz maps ordinary character cp to, -1 for another
+ * character, or one HarfBuzz maps to no glyph below n_glyphs or to a mark
+ * (GDEF); remembered for the dense table's characters (asked of every
+ * pair). */
+static int32_t plain_glyph(struct rp_font_kerner *k, uint32_t cp) {
+  int slot = pair_slot(cp);
+  if (slot >= 0 && k->slot_glyph[slot] != 0) return k->slot_glyph[slot] - 1;
+  hb_codepoint_t g;
+  /* (a mark's advance is zeroed: GDEF's marks are shaped) */
+  int32_t v = ordinary_char(hb_unicode_funcs_get_default(), cp) &&
+                      hb_font_get_nominal_glyph(k->font, cp, &g) && g < k->n_glyphs &&
+                      hb_ot_layout_get_glyph_class(hb_font_get_face(k->font), g) !=
+                          HB_OT_LAYOUT_GLYPH_CLASS_MARK
+                  ? (int32_t)g
+                  : -1;
+  if (slot >= 0) k->slot_glyph[slot] = v + 1;
+  return v;
 }
 
 /* True when the pair "ab" must be shaped to know its value; false when it
@@ -943,17 +1043,12 @@ static bool pair_may_move(struct rp_font_kerner *k, uint32_t a, uint32_t b) {
     rp_mem_free(k->movers); /* the font made again after a rest reads otherwise */
     k->movers = NULL;
   }
-  hb_codepoint_t ga, gb;
-  if (!k->movers || !hb_font_get_nominal_glyph(k->font, a, &ga) ||
-      !hb_font_get_nominal_glyph(k->font, b, &gb) || ga >= k->n_glyphs || gb >= k->n_glyphs ||
-      glyph_marked(k->movers, k->n_glyphs, ga))
+  int32_t ga, gb;
+  if (!k->movers || (ga = plain_glyph(k, a)) < 0 || (gb = plain_glyph(k, b)) < 0 ||
+      glyph_marked(k->movers, k->n_glyphs, (unsigned)ga))
     return true;
-  if (k->n_kern_subs && (glyph_marked(k->subs, k->n_glyphs, gb) || kern_listed(k, ga, gb)))
-    return true;
-  hb_unicode_funcs_t *u = hb_unicode_funcs_get_default();
-  return !ordinary_char(u, a) || !ordinary_char(u, b) ||
-         hb_ot_layout_get_glyph_class(hb_font_get_face(k->font), ga) ==
-             HB_OT_LAYOUT_GLYPH_CLASS_MARK;
+  return k->n_kern_subs && (glyph_marked(k->subs, k->n_glyphs, (unsigned)gb) ||
+                            kern_listed(k, (unsigned)ga, (unsigned)gb));
 }
 
 /* HarfBuzz's adjustment of a's advance in the pair "ab", thousandths of an em
