@@ -590,7 +590,7 @@ struct rp_font_kerner {
   const uint8_t *subs; /* GSUB's first coverages: in `movers`' block */
   unsigned n_glyphs;
   bool movers_read;
-  int32_t slot_glyph[PAIR_SLOTS]; /* plain_glyph + 1 of a dense table's character; 0 unknown */
+  int32_t slot_glyph[PAIR_SLOTS]; /* plain_glyph + 2 of a dense table's character; 0 unknown */
   /* The 'kern' table's format 0 subtables while `font` is made (its blob
    * referenced): their pairs, in order. */
   hb_blob_t *kern_blob;
@@ -1021,7 +1021,7 @@ static bool ordinary_char(hb_unicode_funcs_t *u, uint32_t cp) {
  * pair). */
 static int32_t plain_glyph(struct rp_font_kerner *k, uint32_t cp) {
   int slot = pair_slot(cp);
-  if (slot >= 0 && k->slot_glyph[slot] != 0) return k->slot_glyph[slot] - 1;
+  if (slot >= 0 && k->slot_glyph[slot] != 0) return k->slot_glyph[slot] - 2;
   hb_codepoint_t g;
   /* (a mark's advance is zeroed: GDEF's marks are shaped) */
   int32_t v = ordinary_char(hb_unicode_funcs_get_default(), cp) &&
@@ -1030,7 +1030,7 @@ static int32_t plain_glyph(struct rp_font_kerner *k, uint32_t cp) {
                           HB_OT_LAYOUT_GLYPH_CLASS_MARK
                   ? (int32_t)g
                   : -1;
-  if (slot >= 0) k->slot_glyph[slot] = v + 1;
+  if (slot >= 0) k->slot_glyph[slot] = v + 2;
   return v;
 }
 
@@ -1149,6 +1149,18 @@ void rp_fontset_rest(const rp_fontset *fs) {
     if (!k || !k->font) continue;
     kerner_drop_font(k);
   }
+}
+
+/* rp_font_kern for a pair of the dense table known already, without a
+ * call: measuring asks for every two characters it sets. */
+static inline int kern_fast(const rp_font *f, uint32_t a, uint32_t b) {
+  const struct rp_font_kerner *k = f->kerner;
+  int sa = pair_slot(a), sb = pair_slot(b);
+  if (k && k->pairs && sa >= 0 && sb >= 0) {
+    size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
+    if (k->pairs->known[i >> 3] >> (i & 7) & 1) return k->pairs->pair[i];
+  }
+  return rp_font_kern(f, a, b);
 }
 
 int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
@@ -1317,7 +1329,7 @@ static bool replaced(const rp_font *f, uint32_t cp, rp_figures fig) {
 
 int rp_font_kern_fig(const rp_font *f, uint32_t a, uint32_t b, rp_figures fig) {
   if (replaced(f, a, fig) || replaced(f, b, fig)) return 0;
-  return rp_font_kern(f, a, b);
+  return kern_fast(f, a, b);
 }
 
 double rp_font_measure_fig(const rp_font *f, const char *utf8, size_t len, double size_pt,
@@ -1636,7 +1648,7 @@ double rp_font_measure(const rp_font *f, const char *utf8, size_t len, double si
   for (size_t i = 0; i < len; chars++) {
     uint32_t cp = next_cp(utf8, len, &i);
     units += rp_font_cp_width(f, cp);
-    if (chars > 0) units += rp_font_kern(f, prev, cp);
+    if (chars > 0) units += kern_fast(f, prev, cp);
     prev = cp;
   }
   return ((double)units + tracking * (double)chars) * size_pt / 1000.0;
