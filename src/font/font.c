@@ -766,18 +766,27 @@ static bool glyph_marked(const uint8_t *m, unsigned n, unsigned g) {
   return g < n && (m[g >> 3] >> (g & 7) & 1);
 }
 
+/* Most steps reading a face's movers may take (a hostile font's lookups
+ * can name one huge coverage many times over): past it, no movers. */
+#define MOVERS_BUDGET (1L << 22)
+
 /* Marks the glyphs of the coverage table at t[off]; false when it does not
- * lie inside t[0..len) or has a format HarfBuzz would not read. */
-static bool mark_coverage(const unsigned char *t, size_t len, size_t off, uint8_t *m, unsigned n) {
+ * lie inside t[0..len), has a format HarfBuzz would not read, or *budget
+ * runs out. */
+static bool mark_coverage(const unsigned char *t, size_t len, size_t off, uint8_t *m, unsigned n,
+                          long *budget) {
   if (off == 0 || off + 4 > len) return false;
   const unsigned char *c = t + off;
   unsigned fmt = be16(c), count = be16(c + 2);
   size_t size = fmt == 1 ? 2 : fmt == 2 ? 6 : 0;
-  if (!size || off + 4 + size * count > len) return false;
+  if (!size || off + 4 + size * count > len || (*budget -= count) < 0) return false;
   for (unsigned i = 0; i < count; i++) {
     const unsigned char *e = c + 4 + size * i;
     unsigned first = be16(e), last = fmt == 1 ? first : be16(e + 2);
-    for (unsigned g = first; g <= last && g < n; g++) mark_glyph(m, n, g);
+    if (last >= n) last = n - 1;
+    if (first > last) continue;
+    if ((*budget -= last - first) < 0) return false;
+    for (unsigned g = first; g <= last; g++) mark_glyph(m, n, g);
   }
   return true;
 }
@@ -786,24 +795,25 @@ static bool mark_coverage(const unsigned char *t, size_t len, size_t off, uint8_
  * in GSUB (gsub) or GPOS: the glyphs it may start at. False when it cannot
  * tell. */
 static bool mark_subtable(const unsigned char *t, size_t len, size_t st, unsigned type, bool gsub,
-                          uint8_t *m, unsigned n, int depth) {
-  if (st + 8 > len) return false;
+                          uint8_t *m, unsigned n, int depth, long *budget) {
+  if (st + 4 > len) return false;
   unsigned fmt = be16(t + st);
   unsigned context = gsub ? 5 : 7, chain = gsub ? 6 : 8, extension = gsub ? 7 : 9;
   if (type == extension) {
-    if (depth > 0 || fmt != 1) return false;
+    if (depth > 0 || fmt != 1 || st + 8 > len) return false;
     unsigned inner = be16(t + st + 2);
     size_t off = st + be32(t + st + 4);
     if (inner == extension || off <= st || off >= len) return false;
-    return mark_subtable(t, len, off, inner, gsub, m, n, depth + 1);
+    return mark_subtable(t, len, off, inner, gsub, m, n, depth + 1, budget);
   }
   if ((type == context || type == chain) && fmt == 3) {
     size_t at = st + 2; /* context: glyphCount, lookupCount, coverages */
     if (type == chain) at += 2 + 2 * (size_t)be16(t + st + 2); /* past the backtrack */
     if (at + 4 > len || be16(t + at) == 0) return false;
-    return mark_coverage(t, len, st + be16(t + at + (type == context ? 4 : 2)), m, n);
+    return mark_coverage(t, len, st + be16(t + at + (type == context ? 4 : 2)), m, n, budget);
   }
-  return mark_coverage(t, len, st + be16(t + st + 2), m, n); /* every other kind: at +2 */
+  /* every other kind: at +2 */
+  return mark_coverage(t, len, st + be16(t + st + 2), m, n, budget);
 }
 
 /* Features HarfBuzz leaves off when it shapes a pair as shape_pair does:
@@ -826,7 +836,8 @@ static bool feature_off(const unsigned char *tag) {
  * language system's required feature, and those no feature names (applied
  * from another lookup, if at all); false when the tables cannot be
  * followed. With feature variations, all. */
-static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uint8_t *live) {
+static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uint8_t *live,
+                         long *budget) {
   size_t features = be16(t + 6), scripts = be16(t + 4);
   if ((be16(t + 2) >= 1 && len >= 14 && be32(t + 10) != 0) || features == 0) {
     memset(live, 1, count);
@@ -843,7 +854,8 @@ static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uin
     ok = scripts + 2 <= len && scripts + 2 + 6 * (size_t)be16(t + scripts) <= len;
     for (unsigned i = 0; ok && i < be16(t + scripts); i++) {
       size_t sc = scripts + be16(t + scripts + 2 + 6 * i + 4);
-      ok = sc + 4 <= len && sc + 4 + 6 * (size_t)be16(t + sc + 2) <= len;
+      ok = sc + 4 <= len && sc + 4 + 6 * (size_t)be16(t + sc + 2) <= len &&
+           (*budget -= 1 + be16(t + sc + 2)) >= 0;
       for (unsigned j = 0, n_langs = ok ? be16(t + sc + 2) : 0; ok && j <= n_langs; j++) {
         size_t off = j == 0 ? be16(t + sc) : be16(t + sc + 4 + 6 * (j - 1) + 4);
         if (off == 0) continue;
@@ -856,7 +868,8 @@ static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uin
   for (unsigned i = 0; ok && i < n_features; i++) {
     const unsigned char *rec = t + features + 2 + 6 * i;
     size_t ft = features + be16(rec + 4);
-    ok = ft + 4 <= len && ft + 4 + 2 * (size_t)be16(t + ft + 2) <= len;
+    ok = ft + 4 <= len && ft + 4 + 2 * (size_t)be16(t + ft + 2) <= len &&
+         (*budget -= 1 + be16(t + ft + 2)) >= 0;
     bool on = required[i] || !feature_off(rec);
     for (unsigned j = 0; ok && j < be16(t + ft + 2); j++) {
       unsigned lk = be16(t + ft + 4 + 2 * j);
@@ -874,7 +887,8 @@ static bool live_lookups(const unsigned char *t, size_t len, unsigned count, uin
 
 /* Marks the first coverage of every lookup of GSUB or GPOS table t that a
  * plan may apply (live_lookups). */
-static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t *m, unsigned n) {
+static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t *m, unsigned n,
+                         long *budget) {
   if (len == 0) return true; /* no table */
   if (len < 10 || be16(t) != 1) return false;
   size_t list = be16(t + 8);
@@ -883,7 +897,7 @@ static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t 
   unsigned count = be16(t + list);
   if (list + 2 + 2 * (size_t)count > len) return false;
   uint8_t *live = rp_mem_calloc(count ? count : 1, 1);
-  if (!live || !live_lookups(t, len, count, live)) {
+  if (!live || !live_lookups(t, len, count, live, budget)) {
     rp_mem_free(live);
     return false;
   }
@@ -894,7 +908,7 @@ static bool mark_lookups(const unsigned char *t, size_t len, bool gsub, uint8_t 
     ok = lk + 6 <= len && lk + 6 + 2 * (size_t)be16(t + lk + 4) <= len;
     unsigned type = ok ? be16(t + lk) : 0, subs = ok ? be16(t + lk + 4) : 0;
     for (unsigned j = 0; ok && j < subs; j++)
-      ok = mark_subtable(t, len, lk + be16(t + lk + 6 + 2 * j), type, gsub, m, n, 0);
+      ok = mark_subtable(t, len, lk + be16(t + lk + 6 + 2 * j), type, gsub, m, n, 0, budget);
   }
   rp_mem_free(live);
   return ok;
@@ -975,12 +989,13 @@ static void read_movers(struct rp_font_kerner *k) {
   uint8_t *m = n ? rp_mem_calloc(2, bytes) : NULL; /* movers, then subs */
   if (!m) return;
   bool ok = find_kern_pairs(k, true);
+  long budget = MOVERS_BUDGET;
   static const hb_tag_t tables[2] = {HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S')};
   for (int i = 0; i < 2 && ok; i++) {
     hb_blob_t *b = hb_face_reference_table(face, tables[i]);
     unsigned len = 0;
     const unsigned char *t = (const unsigned char *)hb_blob_get_data(b, &len);
-    ok = mark_lookups(t, len, i == 0, i == 0 ? m + bytes : m, n);
+    ok = mark_lookups(t, len, i == 0, i == 0 ? m + bytes : m, n, &budget);
     hb_blob_destroy(b);
   }
   if (!ok) {
