@@ -750,13 +750,17 @@ static bool kerner_font(const rp_font *f, struct rp_font_kerner *k, const sfnt *
  *     left it (changed only by a lookup starting at it),
  *   - or by being a mark (GDEF), whose advance is zeroed.
  * So a face's "movers" are the glyphs in the first coverage of any lookup
- * of GSUB or GPOS (any feature: a superset of what a plan applies), and its
- * "subs" those of GSUB's; a pair is 0 without shaping when its first glyph
- * is no mover and either its second is no sub and the pair is in no 'kern'
- * subtable. A face with Apple's tables (morx, kerx, trak...), a 'kern'
- * table of another format or with pairs out of order (HarfBuzz's binary
- * search would be unpredictable), or a table this reader does not follow,
- * has no movers and every pair is shaped, as before. */
+ * of GSUB or GPOS a plan may apply (live_lookups: a superset of what a plan
+ * for these scripts applies), and its "subs" those of GSUB's; a pair is 0
+ * without shaping when its first glyph is no mover and, if the face has a
+ * 'kern' table, its second glyph is no sub and the pair is in none of the
+ * table's subtables. Values are never computed here, only known to be 0:
+ * test_font compares every pair of fonts/ with hb_shape's. A face with
+ * Apple's tables (morx, kerx, trak...), a 'kern' table of another format or
+ * with pairs out of order (HarfBuzz's binary search would be unpredictable),
+ * a table this reader does not follow, or more to read than MOVERS_BUDGET,
+ * has no movers and every pair is shaped, as before. HarfBuzz's version
+ * matters only through the features it turns on unasked (feature_off). */
 
 static void mark_glyph(uint8_t *m, unsigned n, unsigned g) {
   if (g < n) m[g >> 3] |= (uint8_t)(1u << (g & 7));
