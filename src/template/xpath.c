@@ -25,6 +25,7 @@
 #include "base/limits.h"
 #include "base/mem.h"
 #include "template/def.h"
+#include "template/xfast_eval.h"
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *error_ptr;

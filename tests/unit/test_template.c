@@ -28,6 +28,7 @@
 #include "template/def.h"
 #include "template/template.h"
 #include "template/units.h"
+#include "template/xfast_eval.h"
 
 /* ---- fixtures ---------------------------------------------------------------- */
 
@@ -3139,7 +3140,7 @@ static bool same_value(xmlXPathObjectPtr f, xmlXPathObjectPtr w) {
   return true;
 }
 
-/* The tests and selections xfast.c evaluates itself give the values
+/* The tests and selections xfast_eval.c evaluates itself give the values
  * libxml2's evaluator gives (type, truth, the same nodes in the same order)
  * from every node of a document with namespaces, empty and missing
  * attributes, text, comments and a processing instruction; and what is not
