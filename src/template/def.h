@@ -740,7 +740,12 @@ bool rp_mode_eq(const char *a, const char *b);
 /* xmlXPathCtxtCompile, without libxml2 2.9's streaming shortcut for plain
  * paths: that shortcut leaks its pattern when the allocation after it fails
  * (found by test_alloc_faults), so a plain path is compiled in parentheses,
- * which XPath 1.0 gives the same value. */
+ * which XPath 1.0 gives the same value. Shielded (base/mem.h): libxml2
+ * 2.9.14's xmlXPathCompLiteral returns without an error when copying a
+ * literal fails, so a function's argument compiles to nothing and
+ * xmlXPathCompileExpr reads steps[-1] (memcheck, `join(a, ' · ')`), or the
+ * literal is silently dropped; fixed upstream in 2.11 (7553440), not in
+ * Debian 12's. An injected fault due in it falls after it. */
 xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text);
 
 /* xpath.c: compiling (at load). `attr` names the attribute for messages.
