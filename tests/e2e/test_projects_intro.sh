@@ -13,9 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
 
-proj="$TMP/proj"
-mkdir -p "$proj/data" && cp -r images "$proj/"
-/usr/bin/python3 - data/ccin-2018-19.xml "$proj/data" <<'PY' || fail "variants not written"
+variants_project <<'PY'
 import sys
 s = open(sys.argv[1], encoding="utf-8").read()
 i = s.index("<projects")
@@ -61,10 +59,7 @@ PY
 for layout in annual-review annual-review-a5; do
   for doc in "$proj"/data/*.xml; do
     doc=$(basename "$doc" .xml)
-    out="$TMP/$layout-$doc"
-    "$BIN" render "$proj/data/$doc.xml" --layout "$layout" -o "$out.pdf" \
-      --dump-layout "$out.dump" >/dev/null 2>"$out.err" ||
-      fail "$layout/$doc: render failed: $(head -c 800 "$out.err")"
+    render_dump "$layout/$doc" "$proj/data/$doc.xml" "$layout" "$TMP/$layout-$doc"
   done
 done
 
