@@ -1065,6 +1065,28 @@ static void test_xpath_compile_faults(void **state) {
   assert_true(compiled > 0); /* the sweep reached past the last allocation */
 }
 
+/* libxml2's allocator as it was, while a test puts reviewpdf's in (the
+ * program's: rp_xml_use_rp_mem), so that libxml2's allocations count and
+ * fail as the program's do. */
+typedef struct {
+  xmlFreeFunc free_fn;
+  xmlMallocFunc malloc_fn;
+  xmlReallocFunc realloc_fn;
+  xmlStrdupFunc strdup_fn;
+} xml_hooks;
+
+static xml_hooks use_rp_mem(void) {
+  xml_hooks h;
+  xmlMemGet(&h.free_fn, &h.malloc_fn, &h.realloc_fn, &h.strdup_fn);
+  rp_xml_use_rp_mem();
+  return h;
+}
+
+static void restore_hooks(xml_hooks h) {
+  xmlResetLastError(); /* its copy of the message, in reviewpdf's allocator */
+  xmlMemSetup(h.free_fn, h.malloc_fn, h.realloc_fn, h.strdup_fn);
+}
+
 /* libxml2 2.9.14 compiles on after a literal's copy fails (its
  * xmlXPathCompLiteral sets no error): a function's argument then compiles
  * to nothing and xmlXPathCompileExpr reads steps[-1] (memcheck), or the
@@ -1083,12 +1105,7 @@ static void test_xpath_compile_shielded(void **state) {
       "count(member[@kind = $k]) > 2",
       "section/title",
   };
-  xmlFreeFunc f0;
-  xmlMallocFunc m0;
-  xmlReallocFunc r0;
-  xmlStrdupFunc s0;
-  xmlMemGet(&f0, &m0, &r0, &s0);
-  rp_xml_use_rp_mem();
+  xml_hooks saved = use_rp_mem();
   xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
   assert_non_null(ctx);
   unsigned long tried = 0;
@@ -1110,8 +1127,7 @@ static void test_xpath_compile_shielded(void **state) {
     }
   }
   xmlXPathFreeContext(ctx);
-  xmlResetLastError();
-  xmlMemSetup(f0, m0, r0, s0);
+  restore_hooks(saved);
   assert_true(tried > 30);
 }
 
@@ -1843,15 +1859,9 @@ static void test_fault_injection_once(void **state) {
  * compile's. */
 static void test_fault_injection_once_libxml2(void **state) {
   (void)state;
-  xmlFreeFunc f0;
-  xmlMallocFunc m0;
-  xmlReallocFunc r0;
-  xmlStrdupFunc s0;
-  xmlMemGet(&f0, &m0, &r0, &s0);
-  rp_xml_use_rp_mem();
+  xml_hooks saved = use_rp_mem();
   fault_injection_once("small.xml", "Sharon Taylor", 11);
-  xmlResetLastError();
-  xmlMemSetup(f0, m0, r0, s0);
+  restore_hooks(saved);
 }
 
 static void test_fault_injection(void **state) {
