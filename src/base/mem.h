@@ -43,7 +43,8 @@ void rp_mem_free(void *p);
  * (rp_mem_shield) these are counted but never failed on purpose; a fault
  * due there falls on the next allocation that is not. libxml2 2.9's XPath
  * evaluator and RelaxNG validator dereference allocations that failed
- * (xmlXPathCompiledEval's value stack; the schema's regexps), so injected
+ * (xmlXPathCompiledEval's value stack; the schema's regexps), its XPath
+ * compiler reads past one (a literal's copy: template/def.h), so injected
  * faults there would test libxml2, not reviewpdf (docs/robustness.md). */
 void *rp_mem_lib_alloc(size_t size);
 void *rp_mem_lib_realloc(void *p, size_t size);

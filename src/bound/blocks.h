@@ -259,6 +259,20 @@ static inline int rp_block_span(const rp_block *b) {
   return b->kind == RP_BLOCK_CELL ? b->u.cell.span : 0;
 }
 
+/* Whether b keeps with the block after it: by its own keep-with-next, or,
+ * a box, by its last block's — a heading ending a box of its own (a head
+ * box) would otherwise be kept with nothing (CSS carries break-after up the
+ * same way). Layout moves such blocks on with what follows; binding gives
+ * them in one piece with it. */
+static inline bool rp_block_keeps_with_next(const rp_block *b) {
+  for (;;) {
+    if (b->keep_with_next || (b->style && b->style->keep_with_next)) return true;
+    if (b->kind != RP_BLOCK_BOX || !b->children) return false;
+    for (b = b->children; b->next; b = b->next) {
+    }
+  }
+}
+
 /* An item's marker (NULL for any other kind). */
 static inline const char *rp_block_marker(const rp_block *b) {
   return b->kind == RP_BLOCK_ITEM ? b->u.item.marker : NULL;

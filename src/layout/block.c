@@ -390,15 +390,42 @@ rp_status rp_flow_place_list(flow *f, const rp_block *b, place_ctx ctx) {
   return RP_OK;
 }
 
+/* The space after b's content that placing it adds below its last line:
+ * its space after, and through an unpainted box without a bottom padding
+ * or height, its last block's. Nothing needs it to fit in the column. */
+static double trailing_space(const rp_block *b) {
+  double t = 0;
+  while (b) {
+    t += b->style ? b->style->space_after : 0;
+    const rp_boxstyle *bs = &b->box;
+    if ((b->kind != RP_BLOCK_BOX && b->kind != RP_BLOCK_QUOTE) || bs->padding[2] > 0 ||
+        b->height > 0 || bs->fill.a || bs->stroke.a || bs->rule.a)
+      break;
+    const rp_block *last = b->children;
+    while (last && last->next) last = last->next;
+    b = last;
+  }
+  return t;
+}
+
 rp_status rp_flow_place_box(flow *f, const rp_block *b, place_ctx ctx) {
   const rp_boxstyle *bs = &b->box;
   if (b->keep_together && !f->measuring) {
-    double h;
-    rp_status st = rp_flow_measure(f, b, ctx, &h);
+    /* Below other blocks it needs the space before it and before its first
+     * blocks (a kicker's) too, which the top of a column drops, though not
+     * the space after its last line; and, as ever, all it measures from the
+     * top of a column (h). Fitting with all its spaces, it fits an empty
+     * column: measured once. */
+    double here, h;
+    rp_status st = rp_flow_measure_here(f, b, ctx, &here);
     if (st != RP_OK) return st;
-    if (h > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, h);
-    if (h > avail(f) + 1e-6 && !f->at_top) {
-      st = rp_flow_next_column(f);
+    if (here > avail(f) + 1e-6) {
+      h = here;
+      if (!f->at_top) st = rp_flow_measure(f, b, ctx, &h);
+      if (st != RP_OK) return st;
+      if (h > f->col_bottom - f->col_top + 1e-6) return no_fit(f, b, h);
+      if (!f->at_top && (h > avail(f) + 1e-6 || here - trailing_space(b) > avail(f) + 1e-6))
+        st = rp_flow_next_column(f);
       if (st != RP_OK) return st;
     }
   }

@@ -290,6 +290,10 @@ const rp_flow_kind *rp_flow_kind_of(const rp_block *b);
 rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx);
 /* Height of `b` set at width `w` from the top of an empty column. */
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height);
+/* Height of `b` set from the cursor as it stands: below other blocks, with
+ * the space before it and before its first blocks (a box's first paragraph),
+ * which the top of a column drops. */
+rp_status rp_flow_measure_here(flow *f, const rp_block *b, place_ctx ctx, double *height);
 /* The same for the chain of blocks from `first` to its end. */
 rp_status rp_flow_measure_chain(flow *f, const rp_block *first, place_ctx ctx, double *height);
 

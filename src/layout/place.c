@@ -91,9 +91,10 @@ static double leading_of(const rp_block *b) {
 }
 
 /* Makes *m a measuring copy of f: an endless column starting where the
- * cursor is. (Filled in place: a flow is a kilobyte, and returning one by
- * value copied it twice.) */
-static void sandbox(flow *m, flow *f) {
+ * cursor is, at its top (`top`: no space before the first block, nor before
+ * its own first blocks) or after other blocks. (Filled in place: a flow is a
+ * kilobyte, and returning one by value copied it twice.) */
+static void sandbox(flow *m, flow *f, bool top) {
   *m = *f;
   m->measuring = true;
   m->page = NULL;
@@ -104,17 +105,17 @@ static void sandbox(flow *m, flow *f) {
   m->y = 0;
   m->col_top = 0;
   m->col_bottom = INFINITY;
-  m->at_top = true;
+  m->at_top = top;
   m->grid_top = f->grid_top - f->y;     /* the grid where it is on the page */
   if (!rp_flow_on_grid(f)) m->grid = 0; /* inside a box: off the grid, as when placed */
 }
 
 /* Height of blocks `first` to `last` (a chain) set one after the other from
- * the top of an empty column. */
+ * the top of an empty column (`top`), or after other blocks. */
 static rp_status measure_run(flow *f, const rp_block *first, const rp_block *last, place_ctx ctx,
-                             double *height) {
+                             bool top, double *height) {
   flow m;
-  sandbox(&m, f);
+  sandbox(&m, f, top);
   rp_status st = RP_OK;
   for (const rp_block *k = first; k && st == RP_OK; k = k->next) {
     rp_block one = *k;
@@ -128,11 +129,15 @@ static rp_status measure_run(flow *f, const rp_block *first, const rp_block *las
 }
 
 rp_status rp_flow_measure(flow *f, const rp_block *b, place_ctx ctx, double *height) {
-  return measure_run(f, b, b, ctx, height);
+  return measure_run(f, b, b, ctx, true, height);
+}
+
+rp_status rp_flow_measure_here(flow *f, const rp_block *b, place_ctx ctx, double *height) {
+  return measure_run(f, b, b, ctx, f->at_top, height);
 }
 
 rp_status rp_flow_measure_chain(flow *f, const rp_block *first, place_ctx ctx, double *height) {
-  return measure_run(f, first, NULL, ctx, height);
+  return measure_run(f, first, NULL, ctx, true, height);
 }
 
 /* Height needed before a page break may follow: a block that never splits
@@ -148,22 +153,21 @@ static rp_status min_start(flow *f, const rp_block *b, place_ctx ctx, double *h)
   return RP_OK;
 }
 
-static bool keeps_with_next(const rp_block *b) {
-  return b->keep_with_next || (b->style && b->style->keep_with_next);
-}
-
 /* Height from the cursor that the keep-with-next chain starting at `b` needs
  * in this column: every block of the chain whole (a heading, a kicker, a
  * second heading…), with the space between them, and the start of the block
- * after it (min_start). *last is the chain's last block. */
-static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, double *need,
+ * after it (min_start). *last is the chain's last block. From the cursor
+ * below other blocks (!top) the chain's first blocks keep their space
+ * before, a head box's kicker's too; `top`: as at the top of a column but
+ * for b's own space before. */
+static rp_status chain_need(flow *f, const rp_block *b, place_ctx ctx, bool top, double *need,
                             const rp_block **last) {
   const rp_block *k = b;
-  while (k->next && keeps_with_next(k->next)) k = k->next;
+  while (k->next && rp_block_keeps_with_next(k->next)) k = k->next;
   double h;
-  rp_status st = measure_run(f, b, k, ctx, &h);
+  rp_status st = measure_run(f, b, k, ctx, top, &h);
   if (st != RP_OK) return st;
-  h += b->style ? b->style->space_before : 0;
+  if (top) h += b->style ? b->style->space_before : 0;
   double tail = 0;
   if (k->next) {
     st = min_start(f, k->next, ctx, &tail);
@@ -183,27 +187,31 @@ rp_status rp_flow_place_blocks(flow *f, const rp_block *first, place_ctx ctx) {
     if (rp_flow_image_omitted(f, b, &om)) {
       /* no photo: nor its caption, nor anything else it keeps with */
       if (om != RP_OK) return om;
-      while (keeps_with_next(b) && b->next && b->next != f->stop) b = b->next;
+      while (rp_block_keeps_with_next(b) && b->next && b->next != f->stop) b = b->next;
       continue;
     }
-    if (keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
+    if (rp_block_keeps_with_next(b) && b->next && !f->at_top && !f->measuring) {
       /* A run of keep-with-next blocks (heading → heading → paragraph) moves
        * as one with the first lines of what follows. A run taller than an
        * empty column cannot: then only this block keeps with the next one,
        * and a warning says the chain was broken. */
       double need;
       const rp_block *last;
-      rp_status st = chain_need(f, b, ctx, &need, &last);
+      rp_status st = chain_need(f, b, ctx, false, &need, &last);
       if (st != RP_OK) return st;
-      if (last != b && need > f->col_bottom - f->col_top + 1e-6) {
+      double alone = need; /* the chain as it would start a column: its tallest */
+      if (last != b && need > f->col_bottom - f->col_top + 1e-6)
+        st = chain_need(f, b, ctx, true, &alone, &last);
+      if (st != RP_OK) return st;
+      if (last != b && alone > f->col_bottom - f->col_top + 1e-6) {
         rp_flow_warn_once(f, &b->src,
                           "a run of keep-with-next blocks is taller than a column: it is kept "
                           "together only pairwise; end the run sooner (keep-with-next=\"false\")");
         double h1, h2;
-        st = rp_flow_measure(f, b, ctx, &h1);
+        st = rp_flow_measure_here(f, b, ctx, &h1);
         if (st == RP_OK) st = min_start(f, b->next, ctx, &h2);
         if (st != RP_OK) return st;
-        need = (b->style ? b->style->space_before : 0) + h1 + h2;
+        need = h1 + h2;
       }
       if (f->y + need > f->col_bottom + 1e-6) {
         st = rp_flow_next_column(f);

@@ -2017,10 +2017,6 @@ static void cursor_close(rp_binding *bn) {
   give_held(bn);
 }
 
-static bool keeps_next(const rp_block *k) {
-  return k->keep_with_next || (k->style && k->style->keep_with_next);
-}
-
 /* $key and $group of group g while one of its elements binds (a step of
  * the cursor): the set stays gs's, lent to the variable (group_vars_pop
  * takes it back). false when memory runs out (recorded; nothing pushed). */
@@ -2331,7 +2327,7 @@ rp_status rp_bind_piece(rp_binding *bn, const rp_section *s, rp_arena *a, rp_blo
     if (!last) last = out.head;
     while (last && last->next) last = last->next;
     /* a block kept with the next one is given with it (layout looks ahead) */
-    if (last && !keeps_next(last)) break;
+    if (last && !rp_block_keeps_with_next(last)) break;
   }
   leave(bn, NULL);
   *keeps = b->notes.pending.len > 0 || b->notes.n_document != bn->notes_before;

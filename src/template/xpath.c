@@ -25,6 +25,7 @@
 #include "base/limits.h"
 #include "base/mem.h"
 #include "template/def.h"
+#include "template/xfast_eval.h"
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *error_ptr;
@@ -193,12 +194,17 @@ static const char *describe(rp_layout_def *l, const char *attr, const char *text
 xmlXPathCompExprPtr rp_xpath_compile(xmlXPathContextPtr ctx, const char *text) {
   char wrapped[1024];
   size_t n = strlen(text);
-  if (strpbrk(text, "([@") || n + 3 > sizeof wrapped)
-    return xmlXPathCtxtCompile(ctx, (const xmlChar *)text);
-  wrapped[0] = '(';
-  memcpy(wrapped + 1, text, n);
-  memcpy(wrapped + 1 + n, ")", 2);
-  return xmlXPathCtxtCompile(ctx, (const xmlChar *)wrapped);
+  if (!strpbrk(text, "([@") && n + 3 <= sizeof wrapped) {
+    wrapped[0] = '(';
+    memcpy(wrapped + 1, text, n);
+    memcpy(wrapped + 1 + n, ")", 2);
+    text = wrapped;
+  }
+  /* libxml2's own allocations, shielded as evaluation's are (def.h) */
+  rp_mem_shield(true);
+  xmlXPathCompExprPtr comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)text);
+  rp_mem_shield(false);
+  return comp;
 }
 
 int rp_xexpr_step(const char *text, const xmlChar **name) {

@@ -38,6 +38,26 @@ scratch_project() {
   mkdir -p "$1/data" "$1/layouts" "$1/fonts" && cp "$SRC"/fonts/OpenSans-*.ttf "$1/fonts/"
 }
 
+# variants_project: a project folder, $proj ($TMP/proj: data/, the sample's
+# images beside it), for variants of the sample review, written into
+# $proj/data by the Python script on stdin, which is given the sample's path
+# and $proj/data; fails the test when the script does.
+variants_project() {
+  proj="$TMP/proj"
+  mkdir -p "$proj/data" && cp -r "$SRC/images" "$proj/" &&
+    /usr/bin/python3 - "$SRC/data/ccin-2018-19.xml" "$proj/data" || fail "variants not written"
+}
+
+# render_dump NAME CONTENT LAYOUT OUT: renders CONTENT through LAYOUT to
+# OUT.pdf with its layout dump in OUT.dump, its messages in OUT.err; a failed
+# render fails NAME and returns 1.
+render_dump() {
+  "$BIN" render "$2" --layout "$3" -o "$4.pdf" --dump-layout "$4.dump" >/dev/null 2>"$4.err" &&
+    return 0
+  fail "$1: render failed: $(head -c 800 "$4.err")"
+  return 1
+}
+
 # same_pages KEPT STREAMED: the two PDFs have the same page count, the same
 # text page by page (pdftotext -layout) and the same pixels at 30 dpi;
 # sets $pages to the count.

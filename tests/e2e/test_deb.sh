@@ -17,7 +17,12 @@ done
 version=$("$BIN" --version | awk 'NR == 1 {print $2}')
 arch=$(dpkg --print-architecture)
 deb="$TMP/pkg/reviewpdf_${version}_${arch}.deb"
+# cpack builds `preinstall` first: the suite's `build` fixture has left it
+# nothing to do, so the binary other tests run is not relinked under them
+before=$(stat -c '%i %Y.%y' "$BIN")
 (cd "$build" && cpack -G DEB -B "$TMP/pkg" >"$TMP/cpack.txt" 2>&1) || fail "cpack: $(tail -5 "$TMP/cpack.txt")"
+[ "$(stat -c '%i %Y.%y' "$BIN")" = "$before" ] && pass "cpack left $BIN as it was" ||
+  fail "cpack rebuilt $BIN, which tests beside it run: is ctest's build fixture (tests/CMakeLists.txt) missing?"
 [ -f "$deb" ] && pass "cpack made $(basename "$deb")" || { fail "no $deb: $(ls "$TMP/pkg")"; finish; }
 
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./||' >"$TMP/contents.txt"

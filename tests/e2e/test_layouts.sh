@@ -71,11 +71,7 @@ for layout in layouts/*.xml; do
   for doc in sample no-logo welsh everything everything-cy bare; do
     name="$lname/$doc"
     out="$TMP/$lname-$doc"
-    if ! "$BIN" render "$proj/data/$doc.xml" --layout "$layout" -o "$out.pdf" \
-      --dump-layout "$out.dump" >/dev/null 2>"$out.err"; then
-      fail "$name: render failed: $(head -c 800 "$out.err")"
-      continue
-    fi
+    render_dump "$name" "$proj/data/$doc.xml" "$layout" "$out" || continue
     if [ -s "$out.err" ]; then fail "$name: warns: $(head -c 800 "$out.err")"; else pass "$name: no warning"; fi
     if /usr/bin/python3 tests/e2e/contrast.py "$out.dump" >"$out.contrast" 2>&1; then
       pass "$name: no text in the colour of what lies under it"

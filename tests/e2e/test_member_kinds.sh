@@ -9,9 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$SRC"
 
-proj="$TMP/proj"
-mkdir -p "$proj/data" && cp -r images "$proj/"
-/usr/bin/python3 - data/ccin-2018-19.xml "$proj/data" <<'PY' || fail "variants not written"
+variants_project <<'PY'
 import random, re, sys
 src = open(sys.argv[1], encoding="utf-8").read()
 lines = src.split("\n")
@@ -46,11 +44,7 @@ for layout in annual-review annual-review-a5; do
   for doc in sample reversed shuffled one-kind two-kinds four-kinds; do
     name="$layout/$doc"
     out="$TMP/$layout-$doc"
-    if ! "$BIN" render "$proj/data/$doc.xml" --layout "$layout" -o "$out.pdf" \
-      --dump-layout "$out.dump" >/dev/null 2>"$out.err"; then
-      fail "$name: render failed: $(head -c 800 "$out.err")"
-      continue
-    fi
+    render_dump "$name" "$proj/data/$doc.xml" "$layout" "$out" || continue
     if /usr/bin/python3 - "$proj/data/$doc.xml" "$out.dump" >"$out.check" 2>&1 <<'PY'; then
 import re, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

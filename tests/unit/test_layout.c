@@ -1251,6 +1251,63 @@ static void test_stream_forward_link(void **state) {
   assert_string_equal(left, "#missing");
 }
 
+/* ---- keeping with what follows, from below other blocks -------------------- */
+
+/* The first page (0-based) with a text item containing `want`; -1 when none. */
+static int page_with(rp_layout_doc *doc, const char *want) {
+  for (size_t p = 0; p < doc->pages.len; p++)
+    for (size_t i = 0; i < page(doc, p)->items.len; i++) {
+      rp_item *it = &RP_VEC_AT(page(doc, p)->items, rp_item, i);
+      if (it->kind == RP_ITEM_TEXT && strstr(it->u.text.text, want)) return (int)p;
+    }
+  return -1;
+}
+
+static rp_block *box_of(fixture *fx, rp_block *first) {
+  rp_block *box = rp_arena_alloc(fx->a, sizeof *box);
+  box->kind = RP_BLOCK_BOX;
+  box->children = first;
+  box->src.layout_file = "t.xml";
+  box->src.layout_line = 9;
+  return box;
+}
+
+/* A kept-together box below other blocks needs the space before its first
+ * block too (a kicker's), which the top of a column drops: 3 lines (42 pt)
+ * fit the 56 pt left, but not with the kicker's 20 pt above them, so the
+ * box starts page 2 whole rather than leave its kicker at page 1's foot. */
+static void test_keep_together_counts_space_before(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_style kicker = fx->body;
+  kicker.space_before = 20;
+  rp_block *k = para(fx, &kicker, "KICKER");
+  k->next = para(fx, &fx->body, tagged_words(fx, "B", 2, 260));
+  rp_block *box = box_of(fx, k);
+  box->keep_together = true;
+  rp_block *first = para(fx, &fx->body, words(fx, 6));
+  first->next = box;
+  rp_layout_doc *doc = run(fx, first);
+  assert_int_equal(page_with(doc, "KICKER"), 1);
+  assert_int_equal(page_with(doc, "Bw00"), 1);
+  assert_inside_frame(fx, doc);
+}
+
+/* A heading that ends a box of its own (a head box) keeps the box with what
+ * follows: 7 lines (98 pt) leave room for the heading (12 + 24 pt), not for
+ * the paragraph's first line after it, so box and heading go to page 2. */
+static void test_box_ending_in_heading_kept_with_next(void **state) {
+  fixture *fx = *state;
+  fx->body.space_after = 0;
+  rp_block *box = box_of(fx, para(fx, &fx->h1, "Heading"));
+  rp_block *b[3] = {para(fx, &fx->body, words(fx, 7)), box,
+                    para(fx, &fx->body, tagged_words(fx, "A", 3, 260))};
+  chain(b, 3);
+  rp_layout_doc *doc = run(fx, b[0]);
+  assert_int_equal(page_with(doc, "Heading"), 1);
+  assert_int_equal(page_with(doc, "Aw00"), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_long_paragraph_paginates, setup, teardown),
@@ -1263,6 +1320,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bookmark_at_section_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_keep_together_never_fits, setup, teardown),
       cmocka_unit_test_setup_teardown(test_keep_together_moves, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_keep_together_counts_space_before, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_box_ending_in_heading_kept_with_next, setup, teardown),
       cmocka_unit_test_setup_teardown(test_list_markers_on_first_baseline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_list_items_across_page_breaks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_links_become_link_items, setup, teardown),
