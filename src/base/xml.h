@@ -95,9 +95,14 @@ const char *rp_xml_library(void);
  * layout documents; SVG images have their own (svg.h). */
 rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d);
 
-/* Makes libxml2 allocate through base/mem (fault injection, one count).
- * Call once, before any other libxml2 call. */
+/* Makes libxml2 allocate through base/mem (fault injection, one count),
+ * but for a schema being compiled, whose blocks come from a region apart
+ * (xml.c). Call once, before any other libxml2 call. */
 void rp_xml_use_rp_mem(void);
+
+/* How many heap blocks that region holds now (tests: none once every
+ * compiled schema is released). */
+int rp_xml_region_blocks(void);
 
 /* libxml2's global set-up, made once: call it on the main thread before
  * any other thread uses libxml2 (pipeline.c loads on two). */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/schemas.h"
 #include "base/xml.h"
 #include "testutil.h"
@@ -465,6 +466,55 @@ static void test_schemas_released_while_used(void **state) {
   assert_int_equal(pthread_join(t, NULL), 0);
   assert_int_equal(v.wrong, 0);
   rp_xml_schemas_release();
+}
+
+/* A schema compiles into a region apart (xml.c: its blocks from the heap,
+ * not through malloc one by one) on whichever thread: it gives the verdicts
+ * and messages of one compiled without, read from another thread, and the
+ * region's blocks go back to the heap once the schema is released. (None
+ * under AddressSanitizer, which sees each block.) */
+#ifdef RP_ASAN
+#define RP_ASAN_BUILD 1
+#else
+#define RP_ASAN_BUILD 0
+#endif
+
+static void *prepare_schema(void *schema) {
+  rp_xml_schema_prepare(schema);
+  return NULL;
+}
+
+static void test_schema_region_given_back(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  const char *good = put("reg/good.xml", "<r><a n=\"1\"/></r>\n");
+  const char *bad = put("reg/bad.xml", "<r>\n<b/>\n</r>\n");
+  char plain[512] = "";
+  for (int round = 0; round < 2; round++) {
+    /* round 0 without the region (none with faults armed), 1 with it */
+    rp_mem_fail_after(round == 0 ? 1ul << 40 : 0, false);
+    if (round == 1) { /* compiled on another thread */
+      pthread_t t;
+      assert_int_equal(pthread_create(&t, NULL, prepare_schema, &schema), 0);
+      assert_int_equal(pthread_join(t, NULL), 0);
+    }
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    assert_int_equal(rp_xml_load(good, &schema, &d, &doc), RP_OK);
+    xmlFreeDoc(doc);
+    assert_int_equal(rp_xml_load(bad, &schema, &d, &doc), RP_ERR_INPUT);
+    assert_int_equal(d.entries[0].line, 2);
+    if (round == 0) snprintf(plain, sizeof plain, "%s", d.entries[0].message);
+    assert_string_equal(d.entries[0].message, plain);
+    rp_diag_fini(&d);
+    assert_int_equal(rp_xml_region_blocks() > 0, round == 1 && !RP_ASAN_BUILD);
+    rp_xml_schemas_release();
+    assert_int_equal(rp_xml_region_blocks(), 0);
+  }
 }
 
 /* One mistake deep in a document is one message, not libxml2's cascade of
@@ -939,10 +989,12 @@ static void test_text_collapsed(void **state) {
 }
 
 int main(void) {
+  rp_xml_use_rp_mem(); /* as the program does: the schemas' region (xml.c) needs it */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_load_plain),
       cmocka_unit_test(test_schemas_released),
       cmocka_unit_test(test_schemas_released_while_used),
+      cmocka_unit_test(test_schema_region_given_back),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
