@@ -787,145 +787,161 @@ static size_t strip_schema(const char *text, size_t len, char *out) {
   return o;
 }
 
-/* ---- a compiled schema's memory: a region apart ---------------------------
- * The content's thread compiles the layout's schema while this one parses
- * the layout (pipeline.c), and both make thousands of small blocks. With
- * one malloc arena (pipeline.c says why one) each waited on the other's
- * lock and pulled the arena's lines over to its core, and the layout took
- * twice as long to parse. So what libxml2 allocates while a schema is
- * compiled comes from a region: a few blocks from the heap, handed out in
- * order by the compiling thread alone, each freed in place (counted only).
- * The blocks go back to the heap, for the layout and the render to reuse,
- * once no compile is open and every block in them is freed (the schemas
- * released); a later compile takes new ones. One compile at a time uses
- * the region (another allocates as before), and none does under
- * AddressSanitizer (it sees each block), with faults armed or under a
- * memory budget (their counts are of base/mem's blocks). A region full
- * (more than the review's two compiles, 0.9 and 1.1 MiB) and libxml2
- * allocates as before. */
+/* ---- regions apart: a compiled schema's memory, a layout's trees ---------
+ * The content's thread compiles the layout's schema, then parses the
+ * content, while this one parses the layout (pipeline.c), and each makes
+ * thousands of small blocks. With one malloc arena (pipeline.c says why
+ * one) each waited on the other's lock and pulled the arena's lines over to
+ * its core: the layout took twice as long to parse. So what libxml2
+ * allocates while a schema is compiled, and while a layout is parsed on
+ * that path (rp_xml_load_apart), comes from a region of its own: a few
+ * blocks from the heap, handed out in order by the thread that opened it
+ * alone, each freed in place (counted only). A region's blocks go back to
+ * the heap, for the layout and the render to reuse, once it is closed and
+ * every block in it is freed (the schemas released, the trees freed); it
+ * takes new ones when opened again. One thread at a time has a region open
+ * (another allocates as before), and none does under AddressSanitizer (it
+ * sees each block), with faults armed or under a memory budget (their
+ * counts are of base/mem's blocks). A region full (the review's two
+ * compiles take 0.9 and 1.1 MiB, its layout 1 MiB) and libxml2 allocates
+ * as before. */
 #define REGION_BLOCK ((size_t)1000 << 10) /* under base/mem's mmap threshold: heap */
 #define REGION_BLOCKS 4
 #define REGION_HEAD 16 /* before each block handed out: its size */
 
+typedef struct region {
+  _Atomic(char *) blocks[REGION_BLOCKS];
+  atomic_int n;       /* blocks taken */
+  atomic_size_t refs; /* blocks handed out not freed, + 1 while open */
+  bool open;          /* under region_lock */
+  size_t used;        /* in the last block: its opener's only */
+} region;
+enum { REGION_SCHEMAS, REGION_TREES, N_REGIONS };
+static region regions[N_REGIONS];
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(char *) region_blocks[REGION_BLOCKS];
-static atomic_int region_n;          /* blocks taken: 0, no region to look in */
-static atomic_size_t region_refs;    /* blocks handed out not freed, + 1 while open */
-static bool region_open_now;         /* under region_lock */
-static size_t region_used;           /* in the last block: its opener's only */
-static _Thread_local bool in_region; /* this thread compiles into it */
+static atomic_int region_all;             /* blocks in all: 0, none to look in */
+static _Thread_local region *open_region; /* this thread allocates there */
 
-/* Every block back to the heap; under region_lock, nothing in them. */
-static void region_drop(void) {
-  int n = atomic_load(&region_n);
-  atomic_store_explicit(&region_n, 0, memory_order_release);
-  for (int i = 0; i < n; i++) {
-    char *b = atomic_exchange(&region_blocks[i], NULL);
-    free(b);
-  }
-  region_used = 0;
+/* Every block of `r` back to the heap; under region_lock, nothing in them. */
+static void region_drop(region *r) {
+  int n = atomic_load(&r->n);
+  atomic_store_explicit(&r->n, 0, memory_order_release);
+  atomic_fetch_sub(&region_all, n);
+  for (int i = 0; i < n; i++) free(atomic_exchange(&r->blocks[i], NULL));
+  r->used = 0;
 }
 
-static void region_unref(void) {
-  if (atomic_fetch_sub_explicit(&region_refs, 1, memory_order_acq_rel) != 1) return;
+static void region_unref(region *r) {
+  if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1) return;
   pthread_mutex_lock(&region_lock);
-  if (atomic_load(&region_refs) == 0 && !region_open_now) region_drop();
+  if (atomic_load(&r->refs) == 0 && !r->open) region_drop(r);
   pthread_mutex_unlock(&region_lock);
 }
 
-/* This thread compiles into the region till region_close, if it can. */
-static void region_open(void) {
+/* This thread allocates in region `r` till region_close, if it can. */
+static void region_open(region *r) {
 #ifndef RP_ASAN
-  if (rp_mem_faults_armed() || rp_limit_given(RP_LIMIT_MEMORY_MIB)) return;
+  if (open_region || rp_mem_faults_armed() || rp_limit_given(RP_LIMIT_MEMORY_MIB)) return;
   /* libxml2's globals made before, not in it (kept for good, they would
    * hold it); rp_xml_init made them already where threads load */
   xmlInitParser();
   xmlRelaxNGInitTypes();
   xmlSchemaInitTypes();
   pthread_mutex_lock(&region_lock);
-  if (!region_open_now) {
-    region_open_now = in_region = true;
-    atomic_fetch_add(&region_refs, 1);
+  if (!r->open) {
+    r->open = true;
+    open_region = r;
+    atomic_fetch_add(&r->refs, 1);
   }
   pthread_mutex_unlock(&region_lock);
+#else
+  (void)r;
 #endif
 }
 
 static void region_close(void) {
-  if (!in_region) return;
-  /* the copy of the last error libxml2 keeps per thread (a built-in
-   * schema has none, but the region must not hold one) */
+  region *r = open_region;
+  if (!r) return;
+  /* the copy of the last error libxml2 keeps per thread (its messages
+   * were recorded already): the region must not hold one */
   xmlResetLastError();
-  in_region = false;
+  open_region = NULL;
   pthread_mutex_lock(&region_lock);
-  region_open_now = false;
+  r->open = false;
   pthread_mutex_unlock(&region_lock);
-  region_unref();
+  region_unref(r);
 }
 
-/* Whether `p` was handed out from the region. */
-static bool in_region_block(const void *p) {
-  int n = atomic_load_explicit(&region_n, memory_order_acquire);
-  for (int i = 0; i < n; i++) {
-    const char *b = atomic_load_explicit(&region_blocks[i], memory_order_relaxed);
-    if (b && (const char *)p >= b && (const char *)p < b + REGION_BLOCK) return true;
+/* The region `p` was handed out from, or NULL. */
+static region *region_of(const void *p) {
+  if (!atomic_load_explicit(&region_all, memory_order_acquire)) return NULL;
+  for (int k = 0; k < N_REGIONS; k++) {
+    region *r = &regions[k];
+    int n = atomic_load_explicit(&r->n, memory_order_acquire);
+    for (int i = 0; i < n; i++) {
+      const char *b = atomic_load_explicit(&r->blocks[i], memory_order_relaxed);
+      if (b && (const char *)p >= b && (const char *)p < b + REGION_BLOCK) return r;
+    }
   }
-  return false;
+  return NULL;
 }
 
 static size_t region_size(size_t n) { return REGION_HEAD + ((n + 15) & ~(size_t)15); }
 
-/* From the region, by its opener; NULL when it is full. */
-static void *region_alloc(size_t n) {
+/* From this thread's open region; NULL when it is full. */
+static void *region_alloc(region *r, size_t n) {
   size_t need = region_size(n);
-  int last = atomic_load(&region_n) - 1;
+  int last = atomic_load(&r->n) - 1;
   if (need > REGION_BLOCK) return NULL;
-  if (last < 0 || region_used + need > REGION_BLOCK) {
+  if (last < 0 || r->used + need > REGION_BLOCK) {
     if (last + 1 == REGION_BLOCKS) return NULL;
     char *b = malloc(REGION_BLOCK);
     if (!b) return NULL;
-    atomic_store(&region_blocks[last + 1], b);
-    atomic_store_explicit(&region_n, last + 2, memory_order_release);
-    region_used = 0;
-    last++;
+    atomic_store(&r->blocks[++last], b);
+    atomic_store_explicit(&r->n, last + 1, memory_order_release);
+    atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
+    r->used = 0;
   }
-  char *p = atomic_load(&region_blocks[last]) + region_used;
-  region_used += need;
+  char *p = atomic_load(&r->blocks[last]) + r->used;
+  r->used += need;
   *(size_t *)p = n;
-  atomic_fetch_add_explicit(&region_refs, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
   (void)rp_mem_fail_now(); /* counted as base/mem counts (RP_FAIL_ALLOC=count); never armed */
   return p + REGION_HEAD;
 }
 
 static void *xml_alloc(size_t n) {
-  void *p = in_region ? region_alloc(n) : NULL;
+  void *p = open_region ? region_alloc(open_region, n) : NULL;
   return p ? p : rp_mem_lib_alloc(n);
 }
 
 static void xml_free(void *p) {
-  if (p && in_region_block(p))
-    region_unref();
+  region *r = p ? region_of(p) : NULL;
+  if (r)
+    region_unref(r);
   else
     rp_mem_free(p);
 }
 
 static void *xml_realloc(void *p, size_t n) {
-  if (!p || !in_region_block(p)) return rp_mem_lib_realloc(p, n);
+  region *r = p ? region_of(p) : NULL;
+  if (!r) return rp_mem_lib_realloc(p, n);
   size_t *head = (size_t *)((char *)p - REGION_HEAD), had = *head;
   if (n <= had) return p;
-  /* the last handed out, by the opener: grown where it is */
-  int last = atomic_load(&region_n) - 1;
-  char *b = atomic_load(&region_blocks[last]);
-  if (in_region && (char *)head + region_size(had) == b + region_used &&
-      region_used - region_size(had) + region_size(n) <= REGION_BLOCK) {
-    region_used += region_size(n) - region_size(had);
-    *head = n;
-    return p;
+  /* the last handed out, by the region's opener: grown where it is */
+  if (r == open_region) {
+    char *b = atomic_load(&r->blocks[atomic_load(&r->n) - 1]);
+    if ((char *)head + region_size(had) == b + r->used &&
+        r->used - region_size(had) + region_size(n) <= REGION_BLOCK) {
+      r->used += region_size(n) - region_size(had);
+      *head = n;
+      return p;
+    }
   }
   void *q = xml_alloc(n);
   if (!q) return NULL;
   memcpy(q, p, had);
-  region_unref();
+  region_unref(r);
   return q;
 }
 
@@ -936,7 +952,7 @@ static char *xml_strdup(const char *s) {
   return p;
 }
 
-int rp_xml_region_blocks(void) { return atomic_load(&region_n); }
+int rp_xml_region_blocks(void) { return atomic_load(&region_all); }
 
 /* The compiled schema of `text`, to be given back with done_with. */
 static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
@@ -964,7 +980,7 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
    * memory like the variants. */
   char *bare = memchr(text, '\n', len) ? malloc(len + 1) : NULL;
   size_t bare_len = bare ? strip_schema(text, len, bare) : 0;
-  region_open();
+  region_open(&regions[REGION_SCHEMAS]);
   xmlRelaxNGParserCtxtPtr pctx =
       xmlRelaxNGNewMemParserCtxt(bare ? bare : text, (int)(bare ? bare_len : len));
   if (pctx) {
@@ -1248,7 +1264,8 @@ rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d) {
   return RP_OK;
 }
 
-rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
+static rp_status load(const char *path, const rp_xml_schema *schema, bool apart, rp_diag *d,
+                      xmlDocPtr *out) {
   *out = NULL;
   err_ctx ec = {.diag = d, .path = path};
   size_t errors_before = d->errors;
@@ -1265,6 +1282,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
+  if (apart) region_open(&regions[REGION_TREES]); /* till validation: its blocks pass */
   doc = safe_parse(path, &ec, NULL);
   if (!doc || d->errors != errors_before) goto fail;
 
@@ -1283,15 +1301,26 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     if (d->errors != errors_before) goto fail;
   }
 
+  if (apart) region_close();
   if (schema && rp_xml_validate(doc, path, schema, d) != RP_OK) goto fail;
   xmlSetStructuredErrorFunc(NULL, NULL);
   *out = doc;
   return RP_OK;
 
 fail:
+  if (apart) region_close();
   xmlSetStructuredErrorFunc(NULL, NULL);
   xmlFreeDoc(doc);
   return rp_diag_status(d) != RP_OK ? rp_diag_status(d) : RP_ERR_INPUT;
+}
+
+rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
+  return load(path, schema, false, d, out);
+}
+
+rp_status rp_xml_load_apart(const char *path, const rp_xml_schema *schema, rp_diag *d,
+                            xmlDocPtr *out) {
+  return load(path, schema, true, d, out);
 }
 
 int rp_xml_line(const xmlNode *n) { return n ? (int)xmlGetLineNo(n) : 0; }

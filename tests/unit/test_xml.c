@@ -517,6 +517,66 @@ static void test_schema_region_given_back(void **state) {
   }
 }
 
+/* A layout loaded apart (rp_xml_load_apart: its tree in a region, xml.c)
+ * is the tree rp_xml_load makes, with the same messages for a bad one; the
+ * region's blocks go back to the heap once the tree is freed, on another
+ * thread as pipeline.c does. */
+static void *free_tree(void *doc) {
+  xmlFreeDoc(doc);
+  return NULL;
+}
+
+static void test_load_apart(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schemas_release();
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  put("apart/part.xml", "<a n=\"2\"/>\n");
+  const char *good = put("apart/good.xml",
+                         "<r xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n<a n=\"1\"/>\n"
+                         "<xi:include href=\"part.xml\"/>\n</r>\n");
+  const char *bad = put("apart/bad.xml", "<r>\n<b/>\n</r>\n");
+  const char *broken = put("apart/broken.xml", "<r>\n<a n=\"1\">\n</r>\n");
+  rp_xml_schema_prepare(&schema); /* its own region: apart from the trees' */
+  int schemas = rp_xml_region_blocks();
+  for (int i = 0; i < 3; i++) {
+    const char *path = i == 0 ? good : i == 1 ? bad : broken;
+    rp_diag d1, d2;
+    rp_diag_init(&d1);
+    rp_diag_init(&d2);
+    xmlDocPtr plain = NULL, apart = NULL;
+    rp_status s1 = rp_xml_load(path, &schema, &d1, &plain);
+    rp_status s2 = rp_xml_load_apart(path, &schema, &d2, &apart);
+    assert_int_equal(s1, i == 0 ? RP_OK : RP_ERR_INPUT);
+    assert_int_equal(s1, s2);
+    assert_int_equal(d1.count, d2.count);
+    for (size_t k = 0; k < d1.count; k++) {
+      assert_string_equal(d1.entries[k].message, d2.entries[k].message);
+      assert_int_equal(d1.entries[k].line, d2.entries[k].line);
+    }
+    if (i == 0) {
+      xmlChar *a = NULL, *b = NULL;
+      int na = 0, nb = 0;
+      xmlDocDumpMemory(plain, &a, &na);
+      xmlDocDumpMemory(apart, &b, &nb);
+      assert_int_equal(na, nb);
+      assert_memory_equal(a, b, (size_t)na);
+      xmlFree(a);
+      xmlFree(b);
+      assert_int_equal(rp_xml_region_blocks() > schemas, !RP_ASAN_BUILD);
+      pthread_t t;
+      assert_int_equal(pthread_create(&t, NULL, free_tree, apart), 0);
+      assert_int_equal(pthread_join(t, NULL), 0);
+    }
+    assert_int_equal(rp_xml_region_blocks(), schemas);
+    xmlFreeDoc(plain);
+    rp_diag_fini(&d1);
+    rp_diag_fini(&d2);
+  }
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
+}
+
 /* One mistake deep in a document is one message, not libxml2's cascade of
  * "failed to validate content" up to the root; independent mistakes further
  * on are each reported. */
@@ -995,6 +1055,7 @@ int main(void) {
       cmocka_unit_test(test_schemas_released),
       cmocka_unit_test(test_schemas_released_while_used),
       cmocka_unit_test(test_schema_region_given_back),
+      cmocka_unit_test(test_load_apart),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
