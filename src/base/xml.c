@@ -796,25 +796,30 @@ static size_t strip_schema(const char *text, size_t len, char *out) {
  * allocates while a schema is compiled, and while a layout is parsed on
  * that path (rp_xml_load_apart), comes from a region of its own: a few
  * blocks from the heap, handed out in order by the thread that opened it
- * alone, each freed in place (counted only). A region's blocks go back to
- * the heap, for the layout and the render to reuse, once it is closed and
- * every block in it is freed (the schemas released, the trees freed); it
- * takes new ones when opened again. One thread at a time has a region open
- * (another allocates as before), and none does under AddressSanitizer (it
- * sees each block), with faults armed or under a memory budget (their
- * counts are of base/mem's blocks). A region full (the review's two
- * compiles take 0.9 and 1.1 MiB, its layout 1 MiB) and libxml2 allocates
- * as before. */
-#define REGION_BLOCK ((size_t)1000 << 10) /* under base/mem's mmap threshold: heap */
-#define REGION_BLOCKS 4
-#define REGION_HEAD 16 /* before each block handed out: its size */
+ * alone; a small block it frees is kept for it to hand out again, any other
+ * is only counted. A region's blocks go back to the heap, for the layout
+ * and the render to reuse, once it is closed and every block in it is freed
+ * (the schemas released, the trees freed); it takes new ones when opened
+ * again. One thread at a time has a region open (another allocates as
+ * before), and none does under AddressSanitizer (it sees each block), with
+ * faults armed or under a memory budget (their counts are of base/mem's
+ * blocks). A region full and libxml2 allocates as before. The review's two
+ * compiles take 0.7 and 0.7 MiB, its layout 0.9 MiB (about what they keep:
+ * the regions hold that much more than the heap did until they are given
+ * back, when the content's thread frees what loading left). */
+#define REGION_BLOCK ((size_t)256 << 10) /* aligned to its size; from the heap */
+#define REGION_BLOCKS 24
+#define REGION_SLOTS 128 /* the blocks' table: open addressing, by address */
+#define REGION_HEAD 16   /* before each block handed out: its size */
+#define REGION_SMALL 32  /* sizes kept for reuse: 16, 32, .. 512 bytes */
 
 typedef struct region {
   _Atomic(char *) blocks[REGION_BLOCKS];
-  atomic_int n;       /* blocks taken */
-  atomic_size_t refs; /* blocks handed out not freed, + 1 while open */
-  bool open;          /* under region_lock */
-  size_t used;        /* in the last block: its opener's only */
+  atomic_int n;             /* blocks taken */
+  atomic_size_t refs;       /* blocks handed out not freed, + 1 while open */
+  bool open;                /* under region_lock */
+  size_t used;              /* in the last block: its opener's only */
+  void *kept[REGION_SMALL]; /* freed by the opener, by size: its only */
 } region;
 enum { REGION_SCHEMAS, REGION_TREES, N_REGIONS };
 static region regions[N_REGIONS];
@@ -822,13 +827,37 @@ static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int region_all;             /* blocks in all: 0, none to look in */
 static _Thread_local region *open_region; /* this thread allocates there */
 
+/* Which region each block belongs to, found from any address in it in a
+ * load or two (every block libxml2 frees is looked up while one exists):
+ * key = the block's address / REGION_BLOCK + 1; 0 empty, GONE a block given
+ * back (probing goes on past it). Written under region_lock. */
+#define REGION_GONE UINTPTR_MAX
+static _Atomic uintptr_t region_keys[REGION_SLOTS];
+static unsigned char region_owner[REGION_SLOTS];
+
+static unsigned region_slot(uintptr_t key) {
+  return (unsigned)((key * 0x9E3779B97F4A7C15u) >> 57) % REGION_SLOTS;
+}
+
 /* Every block of `r` back to the heap; under region_lock, nothing in them. */
 static void region_drop(region *r) {
   int n = atomic_load(&r->n);
   atomic_store_explicit(&r->n, 0, memory_order_release);
   atomic_fetch_sub(&region_all, n);
-  for (int i = 0; i < n; i++) free(atomic_exchange(&r->blocks[i], NULL));
+  for (int i = 0; i < n; i++) {
+    char *b = atomic_exchange(&r->blocks[i], NULL);
+    uintptr_t key = (uintptr_t)b / REGION_BLOCK + 1;
+    for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS; j = (j + 1) % REGION_SLOTS, k++)
+      if (atomic_load(&region_keys[j]) == key) {
+        atomic_store(&region_keys[j], REGION_GONE);
+        break;
+      }
+    free(b);
+  }
   r->used = 0;
+  memset(r->kept, 0, sizeof r->kept);
+  if (atomic_load(&region_all) == 0) /* no block anywhere: nothing to find */
+    for (int j = 0; j < REGION_SLOTS; j++) atomic_store(&region_keys[j], 0);
 }
 
 static void region_unref(region *r) {
@@ -875,35 +904,67 @@ static void region_close(void) {
 /* The region `p` was handed out from, or NULL. */
 static region *region_of(const void *p) {
   if (!atomic_load_explicit(&region_all, memory_order_acquire)) return NULL;
-  for (int k = 0; k < N_REGIONS; k++) {
-    region *r = &regions[k];
-    int n = atomic_load_explicit(&r->n, memory_order_acquire);
-    for (int i = 0; i < n; i++) {
-      const char *b = atomic_load_explicit(&r->blocks[i], memory_order_relaxed);
-      if (b && (const char *)p >= b && (const char *)p < b + REGION_BLOCK) return r;
-    }
+  uintptr_t key = (uintptr_t)p / REGION_BLOCK + 1;
+  for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS; j = (j + 1) % REGION_SLOTS, k++) {
+    uintptr_t at = atomic_load_explicit(&region_keys[j], memory_order_acquire);
+    if (at == key) return &regions[region_owner[j]];
+    if (!at) return NULL;
   }
   return NULL;
 }
 
+/* Block `b` entered in the table as region r's; false when it is full. */
+static bool region_enter(region *r, char *b) {
+  uintptr_t key = (uintptr_t)b / REGION_BLOCK + 1;
+  bool done = false;
+  pthread_mutex_lock(&region_lock);
+  for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS && !done;
+       j = (j + 1) % REGION_SLOTS, k++) {
+    uintptr_t at = atomic_load(&region_keys[j]);
+    if (at && at != REGION_GONE) continue;
+    region_owner[j] = (unsigned char)(r - regions);
+    atomic_store_explicit(&region_keys[j], key, memory_order_release);
+    done = true;
+  }
+  pthread_mutex_unlock(&region_lock);
+  return done;
+}
+
 static size_t region_size(size_t n) { return REGION_HEAD + ((n + 15) & ~(size_t)15); }
+
+/* The kept list for a block of `n` bytes, or -1. */
+static int region_kept_class(size_t n) {
+  size_t k = (n + 15) / 16;
+  return k >= 1 && k <= REGION_SMALL ? (int)k - 1 : -1;
+}
 
 /* From this thread's open region; NULL when it is full. */
 static void *region_alloc(region *r, size_t n) {
   size_t need = region_size(n);
-  int last = atomic_load(&r->n) - 1;
-  if (need > REGION_BLOCK) return NULL;
-  if (last < 0 || r->used + need > REGION_BLOCK) {
-    if (last + 1 == REGION_BLOCKS) return NULL;
-    char *b = malloc(REGION_BLOCK);
-    if (!b) return NULL;
-    atomic_store(&r->blocks[++last], b);
-    atomic_store_explicit(&r->n, last + 1, memory_order_release);
-    atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
-    r->used = 0;
+  int c = region_kept_class(n);
+  char *p;
+  if (c >= 0 && r->kept[c]) {
+    p = (char *)r->kept[c] - REGION_HEAD;
+    r->kept[c] = *(void **)r->kept[c];
+  } else {
+    int last = atomic_load(&r->n) - 1;
+    if (need > REGION_BLOCK) return NULL;
+    if (last < 0 || r->used + need > REGION_BLOCK) {
+      if (last + 1 == REGION_BLOCKS) return NULL;
+      char *b = aligned_alloc(REGION_BLOCK, REGION_BLOCK);
+      if (!b) return NULL;
+      if (!region_enter(r, b)) {
+        free(b);
+        return NULL;
+      }
+      atomic_store(&r->blocks[++last], b);
+      atomic_store_explicit(&r->n, last + 1, memory_order_release);
+      atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
+      r->used = 0;
+    }
+    p = atomic_load(&r->blocks[last]) + r->used;
+    r->used += need;
   }
-  char *p = atomic_load(&r->blocks[last]) + r->used;
-  r->used += need;
   *(size_t *)p = n;
   atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
   (void)rp_mem_fail_now(); /* counted as base/mem counts (RP_FAIL_ALLOC=count); never armed */
@@ -917,10 +978,16 @@ static void *xml_alloc(size_t n) {
 
 static void xml_free(void *p) {
   region *r = p ? region_of(p) : NULL;
-  if (r)
-    region_unref(r);
-  else
+  if (!r) {
     rp_mem_free(p);
+    return;
+  }
+  int c = region_kept_class(*(size_t *)((char *)p - REGION_HEAD));
+  if (r == open_region && c >= 0) { /* kept for the opener to hand out again */
+    *(void **)p = r->kept[c];
+    r->kept[c] = p;
+  }
+  region_unref(r);
 }
 
 static void *xml_realloc(void *p, size_t n) {
@@ -941,7 +1008,7 @@ static void *xml_realloc(void *p, size_t n) {
   void *q = xml_alloc(n);
   if (!q) return NULL;
   memcpy(q, p, had);
-  region_unref(r);
+  xml_free(p);
   return q;
 }
 
