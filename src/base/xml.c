@@ -913,8 +913,10 @@ static region *region_of(const void *p) {
   return NULL;
 }
 
-/* Block `b` entered in the table as region r's; false when it is full. */
-static bool region_enter(region *r, char *b) {
+/* Block `b` made region r's `i`th, entered in the table and counted, all
+ * under the lock (a region given back meanwhile clears the table when it
+ * sees no block counted); false when the table is full. */
+static bool region_enter(region *r, int i, char *b) {
   uintptr_t key = (uintptr_t)b / REGION_BLOCK + 1;
   bool done = false;
   pthread_mutex_lock(&region_lock);
@@ -925,6 +927,11 @@ static bool region_enter(region *r, char *b) {
     region_owner[j] = (unsigned char)(r - regions);
     atomic_store_explicit(&region_keys[j], key, memory_order_release);
     done = true;
+  }
+  if (done) {
+    atomic_store(&r->blocks[i], b);
+    atomic_store_explicit(&r->n, i + 1, memory_order_release);
+    atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
   }
   pthread_mutex_unlock(&region_lock);
   return done;
@@ -953,13 +960,10 @@ static void *region_alloc(region *r, size_t n) {
       if (last + 1 == REGION_BLOCKS) return NULL;
       char *b = aligned_alloc(REGION_BLOCK, REGION_BLOCK);
       if (!b) return NULL;
-      if (!region_enter(r, b)) {
+      if (!region_enter(r, ++last, b)) {
         free(b);
         return NULL;
       }
-      atomic_store(&r->blocks[++last], b);
-      atomic_store_explicit(&r->n, last + 1, memory_order_release);
-      atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
       r->used = 0;
     }
     p = atomic_load(&r->blocks[last]) + r->used;

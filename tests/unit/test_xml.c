@@ -577,6 +577,45 @@ static void test_load_apart(void **state) {
   assert_int_equal(rp_xml_region_blocks(), 0);
 }
 
+/* Both regions at once, as the pipeline has them: one thread compiles and
+ * releases a schema over and over while another loads a tree apart and
+ * frees it; every verdict holds, and in the end no region holds a block. */
+typedef struct churning {
+  const rp_xml_schema *schema;
+  const char *good;
+  int wrong;
+} churning;
+
+static void *compile_many(void *user) {
+  churning *c = user;
+  for (int i = 0; i < 60; i++) {
+    rp_xml_schema_prepare(c->schema);
+    rp_xml_schemas_release();
+  }
+  return NULL;
+}
+
+static void test_regions_together(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  churning c = {&schema, put("churn/good.xml", "<r><a n=\"1\"/></r>\n"), 0};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, compile_many, &c), 0);
+  for (int i = 0; i < 60; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    if (rp_xml_load_apart(c.good, NULL, &d, &doc) != RP_OK || !doc) c.wrong++;
+    xmlFreeDoc(doc);
+    rp_diag_fini(&d);
+  }
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(c.wrong, 0);
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
+}
+
 /* One mistake deep in a document is one message, not libxml2's cascade of
  * "failed to validate content" up to the root; independent mistakes further
  * on are each reported. */
@@ -1056,6 +1095,7 @@ int main(void) {
       cmocka_unit_test(test_schemas_released_while_used),
       cmocka_unit_test(test_schema_region_given_back),
       cmocka_unit_test(test_load_apart),
+      cmocka_unit_test(test_regions_together),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
