@@ -868,24 +868,28 @@ static void region_unref(region *r) {
   pthread_mutex_unlock(&region_lock);
 }
 
-/* This thread allocates in region `r` till region_close, if it can. */
-static void region_open(region *r) {
+/* This thread allocates in region `r` till region_close, if it can (not
+ * within another); true if it does. */
+static bool region_open(region *r) {
 #ifndef RP_ASAN
-  if (open_region || rp_mem_faults_armed() || rp_limit_given(RP_LIMIT_MEMORY_MIB)) return;
+  if (open_region || rp_mem_faults_armed() || rp_limit_given(RP_LIMIT_MEMORY_MIB)) return false;
   /* libxml2's globals made before, not in it (kept for good, they would
    * hold it); rp_xml_init made them already where threads load */
   xmlInitParser();
   xmlRelaxNGInitTypes();
   xmlSchemaInitTypes();
   pthread_mutex_lock(&region_lock);
-  if (!r->open) {
+  bool opened = !r->open;
+  if (opened) {
     r->open = true;
     open_region = r;
     atomic_fetch_add(&r->refs, 1);
   }
   pthread_mutex_unlock(&region_lock);
+  return opened;
 #else
   (void)r;
+  return false;
 #endif
 }
 
@@ -1052,7 +1056,7 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
    * memory like the variants. */
   char *bare = memchr(text, '\n', len) ? malloc(len + 1) : NULL;
   size_t bare_len = bare ? strip_schema(text, len, bare) : 0;
-  region_open(&regions[REGION_SCHEMAS]);
+  bool apart = region_open(&regions[REGION_SCHEMAS]);
   xmlRelaxNGParserCtxtPtr pctx =
       xmlRelaxNGNewMemParserCtxt(bare ? bare : text, (int)(bare ? bare_len : len));
   if (pctx) {
@@ -1060,7 +1064,7 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     rng = xmlRelaxNGParse(pctx);
     xmlRelaxNGFreeParserCtxt(pctx);
   }
-  region_close();
+  if (apart) region_close();
   free(bare);
   rp_diag_fini(&schema_diag);
   if (i >= 0) {
@@ -1354,7 +1358,7 @@ static rp_status load(const char *path, const rp_xml_schema *schema, bool apart,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
-  if (apart) region_open(&regions[REGION_TREES]); /* till validation: its blocks pass */
+  apart = apart && region_open(&regions[REGION_TREES]); /* till validation: its blocks pass */
   doc = safe_parse(path, &ec, NULL);
   if (!doc || d->errors != errors_before) goto fail;
 
