@@ -1133,12 +1133,12 @@ void rp_fontset_fini(rp_fontset *fs) {
 
 /* FreeType's blocks while rp_fontset_load reads a face (read_face): it
  * frees them all by its end, so they come from one buffer, handed out in
- * order, rather than from malloc one by one. The layout's fonts are loaded
- * beside the content's thread (pipeline.c), and the one arena's lock, taken
- * and pulled over for each, made the review's 8 faces take ~1.5 ms instead
- * of ~0.8. Not with faults armed or under a memory budget (they count
- * base/mem's blocks); one the buffer cannot hold, or a buffer not emptied,
- * and FreeType allocates as before. */
+ * order, rather than from malloc one by one: the layout's fonts are loaded
+ * beside the content's thread (pipeline.c), which allocates from the same
+ * malloc arena meanwhile, and each block took its lock (the review's 8
+ * faces: 1.54 -> 1.38 ms). Not with faults armed or under a memory budget
+ * (they count base/mem's blocks); one the buffer cannot hold, or a buffer
+ * not emptied, and FreeType allocates as before. */
 #define FACE_BUF ((size_t)64 << 10) /* a face of the review's: 7-23 KiB */
 #define FACE_HEAD 16                /* before each block: its size */
 typedef struct face_buf {
