@@ -35,6 +35,8 @@
 #include <libxml/xpath.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -785,6 +787,249 @@ static size_t strip_schema(const char *text, size_t len, char *out) {
   return o;
 }
 
+/* ---- regions apart: a compiled schema's memory, a layout's trees ---------
+ * The content's thread compiles the layout's schema, then parses the
+ * content, while this one parses the layout (pipeline.c), and each makes
+ * thousands of small blocks. With one malloc arena (pipeline.c says why
+ * one) each waited on the other's lock and pulled the arena's lines over to
+ * its core: the layout took twice as long to parse. So what libxml2
+ * allocates while a schema is compiled, and while a layout is parsed on
+ * that path (rp_xml_load_apart), comes from a region of its own: a few
+ * blocks from the heap, handed out in order by the thread that opened it
+ * alone; a small block it frees is kept for it to hand out again, any other
+ * is only counted. A region's blocks go back to the heap, for the layout
+ * and the render to reuse, once it is closed and every block in it is freed
+ * (the schemas released, the trees freed); it takes new ones when opened
+ * again. One thread at a time has a region open (another allocates as
+ * before), and none does under AddressSanitizer (it sees each block), with
+ * faults armed or under a memory budget (their counts are of base/mem's
+ * blocks). A region full and libxml2 allocates as before. The review's two
+ * compiles take 0.7 MiB each and its layout 1.1 MiB, of which 1.3 and 0.9
+ * MiB are kept till the content's thread frees them: the rest waits with
+ * them (the heap would have reused it), so a thread that frees late lets
+ * the layout grow the heap beside them. */
+#define REGION_BLOCK ((size_t)256 << 10) /* aligned to its size; from the heap */
+#define REGION_BLOCKS 24
+#define REGION_SLOTS 128 /* the blocks' table: open addressing, by address */
+#define REGION_HEAD 16   /* before each block handed out: its size */
+#define REGION_SMALL 32  /* sizes kept for reuse: 16, 32, .. 512 bytes */
+
+typedef struct region {
+  _Atomic(char *) blocks[REGION_BLOCKS];
+  atomic_int n;             /* blocks taken */
+  atomic_size_t refs;       /* blocks handed out not freed, + 1 while open */
+  bool open;                /* under region_lock */
+  size_t used;              /* in the last block: its opener's only */
+  void *kept[REGION_SMALL]; /* freed by the opener, by size: its only */
+} region;
+enum { REGION_SCHEMAS, REGION_TREES, N_REGIONS };
+static region regions[N_REGIONS];
+static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int region_all;             /* blocks in all: 0, none to look in */
+static _Thread_local region *open_region; /* this thread allocates there */
+
+/* Which region each block belongs to, found from any address in it in a
+ * load or two (every block libxml2 frees is looked up while one exists):
+ * key = the block's address / REGION_BLOCK + 1; 0 empty, GONE a block given
+ * back (probing goes on past it). Written under region_lock. */
+#define REGION_GONE UINTPTR_MAX
+static _Atomic uintptr_t region_keys[REGION_SLOTS];
+static unsigned char region_owner[REGION_SLOTS];
+
+static unsigned region_slot(uintptr_t key) {
+  return (unsigned)((key * 0x9E3779B97F4A7C15u) >> 57) % REGION_SLOTS;
+}
+
+/* Every block of `r` back to the heap; under region_lock, nothing in them. */
+static void region_drop(region *r) {
+  int n = atomic_load(&r->n);
+  atomic_store_explicit(&r->n, 0, memory_order_release);
+  atomic_fetch_sub(&region_all, n);
+  for (int i = 0; i < n; i++) {
+    char *b = atomic_exchange(&r->blocks[i], NULL);
+    uintptr_t key = (uintptr_t)b / REGION_BLOCK + 1;
+    for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS; j = (j + 1) % REGION_SLOTS, k++)
+      if (atomic_load(&region_keys[j]) == key) {
+        atomic_store(&region_keys[j], REGION_GONE);
+        break;
+      }
+    free(b);
+  }
+  r->used = 0;
+  memset(r->kept, 0, sizeof r->kept);
+  if (atomic_load(&region_all) == 0) /* no block anywhere: nothing to find */
+    for (int j = 0; j < REGION_SLOTS; j++) atomic_store(&region_keys[j], 0);
+}
+
+static void region_unref(region *r) {
+  if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1) return;
+  pthread_mutex_lock(&region_lock);
+  if (atomic_load(&r->refs) == 0 && !r->open) region_drop(r);
+  pthread_mutex_unlock(&region_lock);
+}
+
+/* This thread allocates in region `r` till region_close, if it can (not
+ * within another); true if it does. */
+static bool region_open(region *r) {
+#ifndef RP_ASAN
+  if (open_region || rp_mem_faults_armed() || rp_limit_given(RP_LIMIT_MEMORY_MIB)) return false;
+  /* libxml2's globals made before, not in it (kept for good, they would
+   * hold it); rp_xml_init made them already where threads load */
+  xmlInitParser();
+  xmlRelaxNGInitTypes();
+  xmlSchemaInitTypes();
+  pthread_mutex_lock(&region_lock);
+  bool opened = !r->open;
+  if (opened) {
+    r->open = true;
+    open_region = r;
+    atomic_fetch_add(&r->refs, 1);
+  }
+  pthread_mutex_unlock(&region_lock);
+  return opened;
+#else
+  (void)r;
+  return false;
+#endif
+}
+
+static void region_close(void) {
+  region *r = open_region;
+  if (!r) return;
+  /* the copy of the last error libxml2 keeps per thread (its messages
+   * were recorded already): the region must not hold one */
+  xmlResetLastError();
+  open_region = NULL;
+  pthread_mutex_lock(&region_lock);
+  r->open = false;
+  pthread_mutex_unlock(&region_lock);
+  region_unref(r);
+}
+
+/* The region `p` was handed out from, or NULL. */
+static region *region_of(const void *p) {
+  if (!atomic_load_explicit(&region_all, memory_order_acquire)) return NULL;
+  uintptr_t key = (uintptr_t)p / REGION_BLOCK + 1;
+  for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS; j = (j + 1) % REGION_SLOTS, k++) {
+    uintptr_t at = atomic_load_explicit(&region_keys[j], memory_order_acquire);
+    if (at == key) return &regions[region_owner[j]];
+    if (!at) return NULL;
+  }
+  return NULL;
+}
+
+/* Block `b` made region r's `i`th, entered in the table and counted, all
+ * under the lock (a region given back meanwhile clears the table when it
+ * sees no block counted); false when the table is full. */
+static bool region_enter(region *r, int i, char *b) {
+  uintptr_t key = (uintptr_t)b / REGION_BLOCK + 1;
+  bool done = false;
+  pthread_mutex_lock(&region_lock);
+  for (unsigned j = region_slot(key), k = 0; k < REGION_SLOTS && !done;
+       j = (j + 1) % REGION_SLOTS, k++) {
+    uintptr_t at = atomic_load(&region_keys[j]);
+    if (at && at != REGION_GONE) continue;
+    region_owner[j] = (unsigned char)(r - regions);
+    atomic_store_explicit(&region_keys[j], key, memory_order_release);
+    done = true;
+  }
+  if (done) {
+    atomic_store(&r->blocks[i], b);
+    atomic_store_explicit(&r->n, i + 1, memory_order_release);
+    atomic_fetch_add_explicit(&region_all, 1, memory_order_release);
+  }
+  pthread_mutex_unlock(&region_lock);
+  return done;
+}
+
+static size_t region_size(size_t n) { return REGION_HEAD + ((n + 15) & ~(size_t)15); }
+
+/* The kept list for a block of `n` bytes, or -1. */
+static int region_kept_class(size_t n) {
+  size_t k = (n + 15) / 16;
+  return k >= 1 && k <= REGION_SMALL ? (int)k - 1 : -1;
+}
+
+/* From this thread's open region; NULL when it is full. */
+static void *region_alloc(region *r, size_t n) {
+  size_t need = region_size(n);
+  int c = region_kept_class(n);
+  char *p;
+  if (c >= 0 && r->kept[c]) {
+    p = (char *)r->kept[c] - REGION_HEAD;
+    r->kept[c] = *(void **)r->kept[c];
+  } else {
+    int last = atomic_load(&r->n) - 1;
+    if (need > REGION_BLOCK) return NULL;
+    if (last < 0 || r->used + need > REGION_BLOCK) {
+      if (last + 1 == REGION_BLOCKS) return NULL;
+      char *b = aligned_alloc(REGION_BLOCK, REGION_BLOCK);
+      if (!b) return NULL;
+      if (!region_enter(r, ++last, b)) {
+        free(b);
+        return NULL;
+      }
+      r->used = 0;
+    }
+    p = atomic_load(&r->blocks[last]) + r->used;
+    r->used += need;
+  }
+  *(size_t *)p = n;
+  atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+  (void)rp_mem_fail_now(); /* counted as base/mem counts (RP_FAIL_ALLOC=count); never armed */
+  return p + REGION_HEAD;
+}
+
+static void *xml_alloc(size_t n) {
+  void *p = open_region ? region_alloc(open_region, n) : NULL;
+  return p ? p : rp_mem_lib_alloc(n);
+}
+
+static void xml_free(void *p) {
+  region *r = p ? region_of(p) : NULL;
+  if (!r) {
+    rp_mem_free(p);
+    return;
+  }
+  int c = region_kept_class(*(size_t *)((char *)p - REGION_HEAD));
+  if (r == open_region && c >= 0) { /* kept for the opener to hand out again */
+    *(void **)p = r->kept[c];
+    r->kept[c] = p;
+  }
+  region_unref(r);
+}
+
+static void *xml_realloc(void *p, size_t n) {
+  region *r = p ? region_of(p) : NULL;
+  if (!r) return rp_mem_lib_realloc(p, n);
+  size_t *head = (size_t *)((char *)p - REGION_HEAD), had = *head;
+  if (n <= had) return p;
+  /* the last handed out, by the region's opener: grown where it is */
+  if (r == open_region) {
+    char *b = atomic_load(&r->blocks[atomic_load(&r->n) - 1]);
+    if ((char *)head + region_size(had) == b + r->used &&
+        r->used - region_size(had) + region_size(n) <= REGION_BLOCK) {
+      r->used += region_size(n) - region_size(had);
+      *head = n;
+      return p;
+    }
+  }
+  void *q = xml_alloc(n);
+  if (!q) return NULL;
+  memcpy(q, p, had);
+  xml_free(p);
+  return q;
+}
+
+static char *xml_strdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = xml_alloc(n);
+  if (p) memcpy(p, s, n);
+  return p;
+}
+
+int rp_xml_region_blocks(void) { return atomic_load(&region_all); }
+
 /* The compiled schema of `text`, to be given back with done_with. */
 static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
   pthread_mutex_lock(&schemas_lock);
@@ -811,6 +1056,7 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
    * memory like the variants. */
   char *bare = memchr(text, '\n', len) ? malloc(len + 1) : NULL;
   size_t bare_len = bare ? strip_schema(text, len, bare) : 0;
+  bool apart = region_open(&regions[REGION_SCHEMAS]);
   xmlRelaxNGParserCtxtPtr pctx =
       xmlRelaxNGNewMemParserCtxt(bare ? bare : text, (int)(bare ? bare_len : len));
   if (pctx) {
@@ -818,6 +1064,7 @@ static xmlRelaxNGPtr compile(const char *name, const char *text, size_t len) {
     rng = xmlRelaxNGParse(pctx);
     xmlRelaxNGFreeParserCtxt(pctx);
   }
+  if (apart) region_close();
   free(bare);
   rp_diag_fini(&schema_diag);
   if (i >= 0) {
@@ -1093,7 +1340,8 @@ rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d) {
   return RP_OK;
 }
 
-rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
+static rp_status load(const char *path, const rp_xml_schema *schema, bool apart, rp_diag *d,
+                      xmlDocPtr *out) {
   *out = NULL;
   err_ctx ec = {.diag = d, .path = path};
   size_t errors_before = d->errors;
@@ -1110,6 +1358,7 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
                          (long long)sb.st_size, RP_XML_MAX_BYTES);
 
   xmlSetStructuredErrorFunc(&ec, on_error);
+  apart = apart && region_open(&regions[REGION_TREES]); /* till validation: its blocks pass */
   doc = safe_parse(path, &ec, NULL);
   if (!doc || d->errors != errors_before) goto fail;
 
@@ -1128,15 +1377,26 @@ rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d,
     if (d->errors != errors_before) goto fail;
   }
 
+  if (apart) region_close();
   if (schema && rp_xml_validate(doc, path, schema, d) != RP_OK) goto fail;
   xmlSetStructuredErrorFunc(NULL, NULL);
   *out = doc;
   return RP_OK;
 
 fail:
+  if (apart) region_close();
   xmlSetStructuredErrorFunc(NULL, NULL);
   xmlFreeDoc(doc);
   return rp_diag_status(d) != RP_OK ? rp_diag_status(d) : RP_ERR_INPUT;
+}
+
+rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out) {
+  return load(path, schema, false, d, out);
+}
+
+rp_status rp_xml_load_apart(const char *path, const rp_xml_schema *schema, rp_diag *d,
+                            xmlDocPtr *out) {
+  return load(path, schema, true, d, out);
 }
 
 int rp_xml_line(const xmlNode *n) { return n ? (int)xmlGetLineNo(n) : 0; }
@@ -1202,6 +1462,6 @@ void rp_xml_init(void) {
 }
 
 void rp_xml_use_rp_mem(void) {
-  xmlMemSetup(rp_mem_free, rp_mem_lib_alloc, rp_mem_lib_realloc, rp_mem_lib_strdup);
+  xmlMemSetup(xml_free, xml_alloc, xml_realloc, xml_strdup);
   xmlSetGenericErrorFunc(NULL, silent);
 }

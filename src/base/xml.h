@@ -54,6 +54,13 @@ const char *rp_xml_schema_variant(const char *text, size_t len, const char *from
  * problem in `d`, and *out is NULL. `schema` may be NULL (no validation). */
 rp_status rp_xml_load(const char *path, const rp_xml_schema *schema, rp_diag *d, xmlDocPtr *out);
 
+/* rp_xml_load, the tree made in a region apart (xml.c): for a tree made
+ * beside another thread's loading and freed soon after (pipeline.c's
+ * layout, freed once loaded), whose region's blocks go back to the heap
+ * only once the whole tree is freed. */
+rp_status rp_xml_load_apart(const char *path, const rp_xml_schema *schema, rp_diag *d,
+                            xmlDocPtr *out);
+
 /* Validates a tree rp_xml_load gave (without a schema) against `schema`, so a
  * caller can look at the root first — content.c reads the version — without
  * parsing twice. Errors as rp_xml_load's; the tree is left as it was. */
@@ -95,9 +102,14 @@ const char *rp_xml_library(void);
  * layout documents; SVG images have their own (svg.h). */
 rp_status rp_xml_check_depth(xmlDocPtr doc, const char *path, rp_diag *d);
 
-/* Makes libxml2 allocate through base/mem (fault injection, one count).
- * Call once, before any other libxml2 call. */
+/* Makes libxml2 allocate through base/mem (fault injection, one count),
+ * but for a schema being compiled, whose blocks come from a region apart
+ * (xml.c). Call once, before any other libxml2 call. */
 void rp_xml_use_rp_mem(void);
+
+/* How many heap blocks that region holds now (tests: none once every
+ * compiled schema is released). */
+int rp_xml_region_blocks(void);
 
 /* libxml2's global set-up, made once: call it on the main thread before
  * any other thread uses libxml2 (pipeline.c loads on two). */

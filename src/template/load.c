@@ -425,7 +425,7 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
 /* <layout extends="other.xml">: loads the layout this one changes, a file
  * in the same folder that extends nothing itself (docs/layout.md, "Extending
  * a layout"). */
-static rp_status load_base(rp_layout_def *l, const rp_xml_schema *schema) {
+static rp_status load_base(rp_layout_def *l, const rp_xml_schema *schema, bool apart) {
   xmlNode *root = xmlDocGetRootElement(l->doc);
   const char *rel = rp_def_attr(l, root, "extends");
   if (!rel) return RP_OK;
@@ -444,7 +444,8 @@ static rp_status load_base(rp_layout_def *l, const rp_xml_schema *schema) {
                         "<layout extends=\"%s\">: name another layout in the same folder "
                         "(e.g. extends=\"annual-review.xml\")",
                         rel);
-  rp_status st = rp_xml_load(full, schema, l->d, &l->base_doc);
+  rp_status st = apart ? rp_xml_load_apart(full, schema, l->d, &l->base_doc)
+                       : rp_xml_load(full, schema, l->d, &l->base_doc);
   if (st != RP_OK) return st;
   xmlNode *base_root = xmlDocGetRootElement(l->base_doc);
   if (xmlHasProp(base_root, (const xmlChar *)"extends"))
@@ -535,7 +536,9 @@ rp_status rp_layout_def_load_ahead(rp_arena *a, const char *path, rp_diag *d, rp
   rp_status st = RP_OK;
 
   const rp_xml_schema schema = rp_layout_schema();
-  st = rp_xml_load(path, &schema, d, &l->doc);
+  /* beside the content's thread (ahead): its trees apart, freed once loaded */
+  st =
+      ahead ? rp_xml_load_apart(path, &schema, d, &l->doc) : rp_xml_load(path, &schema, d, &l->doc);
   if (st != RP_OK) goto fail;
   st = rp_xml_check_depth(l->doc, path, d);
   if (st != RP_OK) goto fail;
@@ -544,7 +547,7 @@ rp_status rp_layout_def_load_ahead(rp_arena *a, const char *path, rp_diag *d, rp
     st = rp_diag_error(d, RP_ERR_INPUT, path, 0, 0, "cannot resolve the layout's folder");
     goto fail;
   }
-  st = load_base(l, &schema);
+  st = load_base(l, &schema, ahead != NULL);
   if (st != RP_OK) goto fail;
   /* valid: the other thread may read the trees, as this one, till closed */
   if (ahead) rp_xpath_ahead_give(ahead, l->doc, l->base_doc);

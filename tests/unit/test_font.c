@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 /* after testutil.h (cmocka) */
+#include "base/mem.h"
 #include "font/font.h"
 #include "pipeline/pipeline.h"
 
@@ -343,6 +344,38 @@ static void test_libharu_requirements_checked(void **state) {
   rp_fontset_fini(&fs);
   rp_diag_fini(&d);
   free(buf);
+}
+
+/* A face is read with FreeType's blocks in a buffer (font.c read_face_buffered),
+ * and without it when faults are armed: the same metrics either way, for
+ * every face the review uses, widths included. */
+static void test_face_buffer_same_metrics(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof FACES / sizeof FACES[0]; i++) {
+    rp_fontset a, b;
+    rp_diag d;
+    rp_fontset_init(&a);
+    rp_fontset_init(&b);
+    rp_diag_init(&d);
+    const rp_font *fa = load(&a, &d, FACES[i]);
+    rp_mem_fail_after(1ul << 40, false); /* armed, never reached: no buffer */
+    const rp_font *fb = load(&b, &d, FACES[i]);
+    rp_mem_fail_after(0, false);
+    assert_int_equal(fa->units_per_em, fb->units_per_em);
+    assert_int_equal(fa->ascent, fb->ascent);
+    assert_int_equal(fa->descent, fb->descent);
+    assert_int_equal(fa->cap_height, fb->cap_height);
+    assert_int_equal(fa->x_height, fb->x_height);
+    assert_true(fa->italic_angle == fb->italic_angle);
+    assert_int_equal(fa->weight, fb->weight);
+    assert_int_equal(fa->missing_width, fb->missing_width);
+    for (uint32_t cp = 32; cp < 0x2100; cp++)
+      assert_int_equal(rp_font_cp_width(fa, cp), rp_font_cp_width(fb, cp));
+    assert_int_equal(d.count, 0);
+    rp_diag_fini(&d);
+    rp_fontset_fini(&a);
+    rp_fontset_fini(&b);
+  }
 }
 
 static void test_missing_file_refused(void **state) {
@@ -1144,6 +1177,7 @@ int main(void) {
       cmocka_unit_test(test_libharu_requirements_checked),
       cmocka_unit_test(test_missing_file_refused),
       cmocka_unit_test(test_same_path_same_index),
+      cmocka_unit_test(test_face_buffer_same_metrics),
       cmocka_unit_test(test_fini_empty),
       cmocka_unit_test(test_utf8_decode_strict),
       cmocka_unit_test(test_digits_are_tabular),

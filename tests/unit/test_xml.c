@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/schemas.h"
 #include "base/xml.h"
 #include "testutil.h"
@@ -465,6 +466,154 @@ static void test_schemas_released_while_used(void **state) {
   assert_int_equal(pthread_join(t, NULL), 0);
   assert_int_equal(v.wrong, 0);
   rp_xml_schemas_release();
+}
+
+/* A schema compiles into a region apart (xml.c: its blocks from the heap,
+ * not through malloc one by one) on whichever thread: it gives the verdicts
+ * and messages of one compiled without, read from another thread, and the
+ * region's blocks go back to the heap once the schema is released. (None
+ * under AddressSanitizer, which sees each block.) */
+#ifdef RP_ASAN
+#define RP_ASAN_BUILD 1
+#else
+#define RP_ASAN_BUILD 0
+#endif
+
+static void *prepare_schema(void *schema) {
+  rp_xml_schema_prepare(schema);
+  return NULL;
+}
+
+static void test_schema_region_given_back(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  const char *good = put("reg/good.xml", "<r><a n=\"1\"/></r>\n");
+  const char *bad = put("reg/bad.xml", "<r>\n<b/>\n</r>\n");
+  char plain[512] = "";
+  for (int round = 0; round < 2; round++) {
+    /* round 0 without the region (none with faults armed), 1 with it */
+    rp_mem_fail_after(round == 0 ? 1ul << 40 : 0, false);
+    if (round == 1) { /* compiled on another thread */
+      pthread_t t;
+      assert_int_equal(pthread_create(&t, NULL, prepare_schema, &schema), 0);
+      assert_int_equal(pthread_join(t, NULL), 0);
+    }
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    assert_int_equal(rp_xml_load(good, &schema, &d, &doc), RP_OK);
+    xmlFreeDoc(doc);
+    assert_int_equal(rp_xml_load(bad, &schema, &d, &doc), RP_ERR_INPUT);
+    assert_int_equal(d.entries[0].line, 2);
+    if (round == 0) snprintf(plain, sizeof plain, "%s", d.entries[0].message);
+    assert_string_equal(d.entries[0].message, plain);
+    rp_diag_fini(&d);
+    assert_int_equal(rp_xml_region_blocks() > 0, round == 1 && !RP_ASAN_BUILD);
+    rp_xml_schemas_release();
+    assert_int_equal(rp_xml_region_blocks(), 0);
+  }
+}
+
+/* A layout loaded apart (rp_xml_load_apart: its tree in a region, xml.c)
+ * is the tree rp_xml_load makes, with the same messages for a bad one; the
+ * region's blocks go back to the heap once the tree is freed, on another
+ * thread as pipeline.c does. */
+static void *free_tree(void *doc) {
+  xmlFreeDoc(doc);
+  return NULL;
+}
+
+static void test_load_apart(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schemas_release();
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  put("apart/part.xml", "<a n=\"2\"/>\n");
+  const char *good = put("apart/good.xml",
+                         "<r xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n<a n=\"1\"/>\n"
+                         "<xi:include href=\"part.xml\"/>\n</r>\n");
+  const char *bad = put("apart/bad.xml", "<r>\n<b/>\n</r>\n");
+  const char *broken = put("apart/broken.xml", "<r>\n<a n=\"1\">\n</r>\n");
+  rp_xml_schema_prepare(&schema); /* its own region: apart from the trees' */
+  int schemas = rp_xml_region_blocks();
+  for (int i = 0; i < 3; i++) {
+    const char *path = i == 0 ? good : i == 1 ? bad : broken;
+    rp_diag d1, d2;
+    rp_diag_init(&d1);
+    rp_diag_init(&d2);
+    xmlDocPtr plain = NULL, apart = NULL;
+    rp_status s1 = rp_xml_load(path, &schema, &d1, &plain);
+    rp_status s2 = rp_xml_load_apart(path, &schema, &d2, &apart);
+    assert_int_equal(s1, i == 0 ? RP_OK : RP_ERR_INPUT);
+    assert_int_equal(s1, s2);
+    assert_int_equal(d1.count, d2.count);
+    for (size_t k = 0; k < d1.count; k++) {
+      assert_string_equal(d1.entries[k].message, d2.entries[k].message);
+      assert_int_equal(d1.entries[k].line, d2.entries[k].line);
+    }
+    if (i == 0) {
+      xmlChar *a = NULL, *b = NULL;
+      int na = 0, nb = 0;
+      xmlDocDumpMemory(plain, &a, &na);
+      xmlDocDumpMemory(apart, &b, &nb);
+      assert_int_equal(na, nb);
+      assert_memory_equal(a, b, (size_t)na);
+      xmlFree(a);
+      xmlFree(b);
+      assert_int_equal(rp_xml_region_blocks() > schemas, !RP_ASAN_BUILD);
+      pthread_t t;
+      assert_int_equal(pthread_create(&t, NULL, free_tree, apart), 0);
+      assert_int_equal(pthread_join(t, NULL), 0);
+    }
+    assert_int_equal(rp_xml_region_blocks(), schemas);
+    xmlFreeDoc(plain);
+    rp_diag_fini(&d1);
+    rp_diag_fini(&d2);
+  }
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
+}
+
+/* Both regions at once, as the pipeline has them: one thread compiles and
+ * releases a schema over and over while another loads a tree apart and
+ * frees it; every verdict holds, and in the end no region holds a block. */
+typedef struct churning {
+  const rp_xml_schema *schema;
+  const char *good;
+  int wrong;
+} churning;
+
+static void *compile_many(void *user) {
+  churning *c = user;
+  for (int i = 0; i < 60; i++) {
+    rp_xml_schema_prepare(c->schema);
+    rp_xml_schemas_release();
+  }
+  return NULL;
+}
+
+static void test_regions_together(void **state) {
+  (void)state;
+  rp_xml_init();
+  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  churning c = {&schema, put("churn/good.xml", "<r><a n=\"1\"/></r>\n"), 0};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, compile_many, &c), 0);
+  for (int i = 0; i < 60; i++) {
+    rp_diag d;
+    rp_diag_init(&d);
+    xmlDocPtr doc = NULL;
+    if (rp_xml_load_apart(c.good, NULL, &d, &doc) != RP_OK || !doc) c.wrong++;
+    xmlFreeDoc(doc);
+    rp_diag_fini(&d);
+  }
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(c.wrong, 0);
+  rp_xml_schemas_release();
+  assert_int_equal(rp_xml_region_blocks(), 0);
 }
 
 /* One mistake deep in a document is one message, not libxml2's cascade of
@@ -939,10 +1088,14 @@ static void test_text_collapsed(void **state) {
 }
 
 int main(void) {
+  rp_xml_use_rp_mem(); /* as the program does: the schemas' region (xml.c) needs it */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_load_plain),
       cmocka_unit_test(test_schemas_released),
       cmocka_unit_test(test_schemas_released_while_used),
+      cmocka_unit_test(test_schema_region_given_back),
+      cmocka_unit_test(test_load_apart),
+      cmocka_unit_test(test_regions_together),
       cmocka_unit_test(test_malformed_has_line_and_column),
       cmocka_unit_test(test_missing_empty_and_odd_files),
       cmocka_unit_test(test_entities_refused_at_first_declaration),
