@@ -103,6 +103,7 @@ static bool set_texts(rp_pdf *p, rp_arena *a, size_t index, size_t pages, rp_pag
   for (const rp_running_later *r = pg->later; r; r = r->next) {
     rp_status st = rp_layout_running_set(a, p->doc, index, r, pages, out, d);
     if (st != RP_OK) {
+      if (d != p->d) rp_diag_append(p->d, d); /* what stopped it (a quiet set's) is said */
       if (p->status == RP_OK) p->status = st;
       return false;
     }
