@@ -1484,6 +1484,7 @@ void rp_fontset_copy_free(rp_fontset *c) {
     rp_mem_free(f->file);
     rp_mem_free(f);
   }
+  if (c->memo && c->memo_free) c->memo_free(c->memo); /* a copy that set paragraphs */
   rp_mem_free(c->fonts);
   rp_mem_free(c);
 }
