@@ -99,6 +99,8 @@ static void test_pack_finds_every_object(void **state) {
   assert_non_null(find(text, out_len, xoff, "/ID [ <00FF> <00FF> ]"));
   size_t zlen, xlen;
   const uint8_t *z = stream_data(out + xoff, &zlen);
+  /* a short table: its rows as they are (no predictor) */
+  assert_null(find(text, out_len, xoff, "/DecodeParms"));
   uint8_t *x = inflate_all(z, zlen, &xlen);
   assert_int_equal(xlen % 7, 0);
   size_t entries = xlen / 7;
@@ -361,6 +363,100 @@ static void test_writer_streams_on_a_worker(void **state) {
   kept = (side){0};
 }
 
+/* A long table (UP_ROWS rows or more) is written behind PNG's Up filter:
+ * /DecodeParms says so, each row is a filter byte (2) and its difference
+ * from the row before, and undone, every object is where its row says (at
+ * its offset, or in its object stream at its index, the header's number
+ * its own); qpdf reads it. */
+static void test_long_table_predicted(void **state) {
+  (void)state;
+  enum { N = 300 }; /* objects 1 … N; every 10th a stream */
+  char *buf = malloc(64 * 1024);
+  size_t n = (size_t)sprintf(buf, "%%PDF-1.4\n%%\xb7\xbe\xad\xaa\n"), off[N + 1];
+  for (int i = 1; i <= N; i++) {
+    off[i] = n;
+    if (i == 1)
+      n += (size_t)sprintf(buf + n, "1 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n");
+    else if (i == 2)
+      n += (size_t)sprintf(buf + n, "2 0 obj\n<<\n/Type /Pages\n/Kids [ ]\n/Count 0\n>>\nendobj\n");
+    else if (i % 10 == 0)
+      n += (size_t)sprintf(buf + n, "%d 0 obj\n<<\n/Length 3\n>>\nstream\nabc\nendstream\nendobj\n",
+                           i);
+    else
+      n += (size_t)sprintf(buf + n, "%d 0 obj\n<<\n/S /P\n/K [ %d ]\n/P %d 0 R\n>>\nendobj\n", i, i,
+                           i / 2);
+  }
+  size_t xref = n;
+  n += (size_t)sprintf(buf + n, "xref\n0 %d\n0000000000 65535 f\r\n", N + 1);
+  for (int i = 1; i <= N; i++) n += (size_t)sprintf(buf + n, "%010zu 00000 n\r\n", off[i]);
+  n += (size_t)sprintf(buf + n, "trailer\n<<\n/Root 1 0 R\n/Size %d\n>>\nstartxref\n%zu\n%%%%EOF\n",
+                       N + 1, xref);
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  assert_int_equal(rp_objstm_pack((const uint8_t *)buf, n, &out, &out_len), RP_OBJSTM_PACKED);
+  char *text = calloc(1, out_len + 1);
+  memcpy(text, out, out_len);
+  const char *sx = find(text, out_len, 0, "startxref\n");
+  assert_non_null(sx);
+  size_t xoff = strtoul(sx + 10, NULL, 10);
+  assert_non_null(find(text, out_len, xoff, "/DecodeParms << /Columns 7 /Predictor 12 >>"));
+  size_t zlen, xlen;
+  const uint8_t *z = stream_data(out + xoff, &zlen);
+  uint8_t *x = inflate_all(z, zlen, &xlen);
+  assert_int_equal(xlen % 8, 0);
+  size_t entries = xlen / 8;
+  assert_true(entries > N);
+  for (size_t e = 0; e < entries; e++) { /* undone in place: row e to 7 * e */
+    assert_int_equal(x[8 * e], 2);
+    for (size_t i = 0; i < 7; i++)
+      x[7 * e + i] = (uint8_t)(x[8 * e + 1 + i] + (e ? x[7 * (e - 1) + i] : 0));
+  }
+  size_t packed = 0;
+  for (size_t e = 1; e <= N; e++) {
+    const uint8_t *r = x + 7 * e;
+    size_t a = (size_t)r[1] << 24 | (size_t)r[2] << 16 | (size_t)r[3] << 8 | r[4];
+    unsigned b = (unsigned)(r[5] << 8 | r[6]);
+    if (e % 10 == 0) { /* a stream, at its offset */
+      assert_int_equal(r[0], 1);
+      char head[32];
+      snprintf(head, sizeof head, "%zu 0 obj", e);
+      assert_memory_equal(out + a, head, strlen(head));
+      continue;
+    }
+    assert_int_equal(r[0], 2); /* in object stream a, at index b */
+    const uint8_t *os = x + 7 * a;
+    assert_int_equal(os[0], 1);
+    size_t so = (size_t)os[1] << 24 | (size_t)os[2] << 16 | (size_t)os[3] << 8 | os[4];
+    assert_non_null(find(text, out_len, so, "/Type /ObjStm"));
+    size_t slen, dl;
+    const uint8_t *sz = stream_data(out + so, &slen);
+    uint8_t *d = inflate_all(sz, slen, &dl);
+    char *ds = calloc(1, dl + 1), *p;
+    memcpy(ds, d, dl);
+    p = ds;
+    unsigned long num = 0;
+    for (unsigned k = 0; k <= b; k++) num = strtoul(p, &p, 10), strtoul(p, &p, 10);
+    assert_int_equal(num, e);
+    free(ds);
+    free(d);
+    packed++;
+  }
+  assert_int_equal(packed, N - N / 10);
+  free(x);
+  free(text);
+  const char *path = rp_test_write("predicted.pdf", "");
+  FILE *f = fopen(path, "wb");
+  fwrite(out, 1, out_len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run("qpdf --check '%s' 2>&1", path);
+  if (o.status != 0) fprintf(stderr, "%s", o.out);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "No syntax or stream encoding errors"));
+  rp_test_output_free(&o);
+  rp_mem_free(out);
+  free(buf);
+}
+
 /* ---- the writer's memory: bounded whatever the document's size ---- */
 
 static size_t live_peak;
@@ -450,6 +546,7 @@ static void test_writer_memory_bounded(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pack_finds_every_object),
+      cmocka_unit_test(test_long_table_predicted),
       cmocka_unit_test(test_unknown_left_alone),
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_writer_keeps_outside),
