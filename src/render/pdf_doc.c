@@ -902,7 +902,9 @@ void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
 
 /* The pages given to the worker spooled and the streams given early
  * deflated: every job waited for. The worker stays for the object streams
- * (save_objects), and is stopped after them (deflating_end). */
+ * (save_objects), and is stopped when the render is freed (deflating_free),
+ * or left to the process's end with the rest (leave_memory: waking it to
+ * end and joining it was the save's last wait). */
 static void deflating_drain(rp_pdf *p) {
   struct rp_pdf_deflating *dz = p->deflating;
   if (!dz || !dz->worker) return;
@@ -913,15 +915,6 @@ static void deflating_drain(rp_pdf *p) {
     rp_flate_worker_wait(dz->worker, &dz->out[(dz->first + i) % dz->n_out].job);
   for (early_job *e = dz->early; e; e = e->next) rp_flate_worker_wait(dz->worker, &e->job);
   spool_deflated(p, true);
-}
-
-/* Stops the worker (its jobs all waited for). */
-static void deflating_end(rp_pdf *p) {
-  struct rp_pdf_deflating *dz = p->deflating;
-  if (!dz || !dz->worker) return;
-  rp_flate_worker_free(dz->worker);
-  dz->worker = NULL;
-  dz->declined = true;
 }
 
 /* Stream `d`'s data deflated into *z (base/mem; the caller frees it): the
@@ -1630,7 +1623,6 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   out_flush(o);
   bool nomem = o->val_nomem || (o->w && rp_objstm_nomem(o->w) && !o->err && !p->spool_err);
   rp_objstm_free(o->w);
-  deflating_end(p);
   rp_mem_free(o->val);
   bool composed = saved && !rp_pdf_take_error(p, &no, &detail);
   if (o->f && fflush(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
