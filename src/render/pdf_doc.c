@@ -1585,6 +1585,10 @@ static bool save_objects(rp_pdf *p, out_file *o) {
   return ok;
 }
 
+/* Pages between two rp_mem_trim calls: a long document's layout frees
+ * much (placed pages, bound pieces) that glibc would keep resident. */
+#define TRIM_PAGES 64
+
 /* Saves the document to `path`. libharu's own file writer ignores what
  * fclose returns, so a disk that fills at the last flush would pass
  * unnoticed: libharu writes through our stream instead, which checks every
@@ -1611,7 +1615,10 @@ static void save(rp_pdf *p, const char *path, const char *name) {
   if (!o->f) o->err = errno ? errno : EIO;
   bool saved = false;
   if (o->f && p->pdf->compression_mode != HPDF_COMP_NONE) {
-    rp_mem_trim();
+    /* a long document's freed pages given back before the save's own come
+     * (the pack's peak); a short one has little to give and would pay
+     * glibc's heap walk and a madvise per hole (the review: 27) */
+    if (p->n_pages >= TRIM_PAGES) rp_mem_trim();
     saved = save_objects(p, o);
   } else if (o->f) {
     HPDF_Stream s = HPDF_CallbackWriter_New(p->pdf->mmgr, out_write, o);
@@ -1875,10 +1882,6 @@ static bool look_ahead(rp_render *r, const rp_layout_doc *doc) {
   }
   return true;
 }
-
-/* Pages between two rp_mem_trim calls: a long document's layout frees
- * much (placed pages, bound pieces) that glibc would keep resident. */
-#define TRIM_PAGES 64
 
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index) {
   rp_pdf *p = &r->p;
