@@ -354,29 +354,41 @@ bool rp_objstm_reserve(rp_objstm *w, size_t objects) {
   return w->failed ? false : cap <= w->cap_rows || grow_rows(w, cap);
 }
 
-rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len) {
+rp_objstm *rp_objstm_new(const rp_objstm_io *io) {
   rp_objstm *w = rp_mem_calloc(1, sizeof *w);
-  uint8_t *h = w ? rp_mem_alloc(len ? len : 1) : NULL;
-  if (!h) {
-    rp_mem_free(w);
-    return NULL;
-  }
+  if (!w) return NULL;
   w->io = *io;
   w->flate = io->flate ? io->flate : (w->own_flate = rp_flate_new());
   if (!w->flate) {
-    rp_mem_free(h);
     rp_mem_free(w);
     return NULL;
   }
+  return w;
+}
+
+bool rp_objstm_header(rp_objstm *w, const uint8_t *header, size_t len) {
+  if (w->failed) return false;
+  if (w->pos != 0) return fail(w, false); /* (the file has begun) */
+  uint8_t *h = rp_mem_alloc(len ? len : 1);
+  if (!h) return fail(w, true);
   if (len) memcpy(h, header, len);
   if (len > 7 && h[7] < '5') h[7] = '5';
   bool ok = rp_objstm_write(w, h, len);
   rp_mem_free(h);
-  if (!ok) {
+  return ok;
+}
+
+rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len) {
+  rp_objstm *w = rp_objstm_new(io);
+  if (w && !rp_objstm_header(w, header, len)) {
     rp_objstm_free(w);
     return NULL;
   }
   return w;
+}
+
+bool rp_objstm_has(const rp_objstm *w, size_t num) {
+  return w && num < w->n_rows && w->rows[num * ROW] == 2;
 }
 
 bool rp_objstm_direct(rp_objstm *w, size_t num, unsigned gen) {
