@@ -32,7 +32,8 @@ typedef enum rp_objstm_result {
 
 /* ---- the writer: a file with object streams, written as it comes ----
  *
- * The caller hands over the objects in rising number order: a stream object
+ * The caller hands over the objects (the packed ones in any order, the
+ * streams in the file's order): a stream object
  * is written to the file at once (rp_objstm_direct, then its bytes through
  * rp_objstm_write: `N 0 obj … endobj` and a newline), any other object's
  * value goes into the current object stream (rp_objstm_packed), which is

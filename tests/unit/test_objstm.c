@@ -254,6 +254,70 @@ static bool side_fetch(void *user, uint64_t at, void *data, size_t n) {
   return true;
 }
 
+/* The writer in two steps (rp_objstm_new, objects packed before the file
+ * begins, then rp_objstm_header): objects packed in any order, the odd
+ * ones first, then the streams and the even ones by number; rp_objstm_has
+ * says which are packed; a header after the file began fails the writer.
+ * qpdf finds objects from both passes where the file says they are. */
+static void test_writer_packs_before_header(void **state) {
+  (void)state;
+  side out = {0};
+  rp_objstm_io io = {.user = &out, .write = side_write};
+  rp_objstm *w = rp_objstm_new(&io);
+  assert_non_null(w);
+  char buf[96];
+  for (size_t num = 499; num >= 1; num -= 2) { /* odd ones, falling */
+    int n = snprintf(buf, sizeof buf, "<< /N %zu >>", num);
+    assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)n));
+    if (num == 1) break;
+  }
+  assert_true(rp_objstm_has(w, 1) && rp_objstm_has(w, 499) && !rp_objstm_has(w, 2));
+  assert_false(rp_objstm_has(w, 100000));
+  assert_int_equal(out.len, 0); /* nothing written yet */
+  static const uint8_t header[] = "%PDF-1.3\n%\xb7\xbe\xad\xaa\n";
+  assert_true(rp_objstm_header(w, header, sizeof header - 1));
+  for (size_t num = 2; num <= 500; num += 2) {
+    if (num % 10 == 0) {
+      assert_true(rp_objstm_direct(w, num, 0));
+      int n = snprintf(buf, sizeof buf,
+                       "%zu 0 obj\n<< /Length 3 >>\nstream\nabc\nendstream\nendobj\n", num);
+      assert_true(rp_objstm_write(w, buf, (size_t)n));
+      assert_false(rp_objstm_has(w, num));
+    } else {
+      int n = snprintf(buf, sizeof buf, "<< /N %zu >>", num);
+      assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)n));
+    }
+  }
+  assert_true(rp_objstm_end(w, 501, "/Root 1 0 R"));
+  rp_objstm_free(w);
+  assert_memory_equal(out.data, "%PDF-1.5", 8);
+  const char *path = rp_test_write("two-step.pdf", "");
+  FILE *f = fopen(path, "wb");
+  fwrite(out.data, 1, out.len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run(
+      "qpdf --show-object=499 '%s' && qpdf --show-object=498 '%s' && "
+      "qpdf --show-object=490 '%s'",
+      path, path, path);
+  if (o.status != 0) fprintf(stderr, "%s", o.out);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "/N 499"));
+  assert_non_null(strstr(o.out, "/N 498"));
+  assert_non_null(strstr(o.out, "/Length 3"));
+  rp_test_output_free(&o);
+  free(out.data);
+  /* a header once the file has begun fails the writer */
+  side late = {0};
+  io.user = &late;
+  w = rp_objstm_new(&io);
+  assert_non_null(w);
+  assert_true(rp_objstm_header(w, header, sizeof header - 1));
+  assert_false(rp_objstm_header(w, header, sizeof header - 1));
+  assert_false(rp_objstm_packed(w, 1, (const uint8_t *)"1", 1));
+  rp_objstm_free(w);
+  free(late.data);
+}
+
 /* Object streams deflated on a worker (io.start and io.wait), which
  * refuses every `refuse`th when not 0 (that one is deflated here). */
 static rp_flate_worker *worker;
@@ -550,6 +614,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_left_alone),
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_writer_keeps_outside),
+      cmocka_unit_test(test_writer_packs_before_header),
       cmocka_unit_test(test_writer_memory_bounded),
       cmocka_unit_test(test_writer_streams_on_a_worker),
   };
