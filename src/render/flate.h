@@ -31,6 +31,11 @@ void rp_flate_free(rp_flate *f);
 /* Deflates in[0, len) into *out (allocated through base/mem: the caller
  * frees it with rp_mem_free) and *out_len; false when out of memory. */
 bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, size_t *out_len);
+/* The same into at most `cap` bytes (a guess for data known to deflate
+ * well: no room for the worst case held beside a large input); false, with
+ * *out NULL, when they do not fit or memory runs out. */
+bool rp_flate_deflate_within(rp_flate *f, const void *in, size_t len, size_t cap, uint8_t **out,
+                             size_t *out_len);
 
 /* A second thread deflating while the caller goes on (render's finished
  * pages while the next is drawn): jobs are done one at a time in the order

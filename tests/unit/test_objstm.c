@@ -318,6 +318,29 @@ static void test_writer_packs_before_header(void **state) {
   free(late.data);
 }
 
+/* rp_flate_deflate_within: the same bytes as rp_flate_deflate when they
+ * fit in the room given; false and nothing kept when they do not. */
+static void test_deflate_within(void **state) {
+  (void)state;
+  rp_flate *f = rp_flate_new();
+  assert_non_null(f);
+  uint8_t in[20000];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i % 7 == 0 ? i / 7 : 0);
+  uint8_t *full = NULL, *small = NULL;
+  size_t full_len = 0, small_len = 0;
+  assert_true(rp_flate_deflate(f, in, sizeof in, &full, &full_len));
+  assert_true(full_len < sizeof in / 4);
+  assert_true(rp_flate_deflate_within(f, in, sizeof in, sizeof in / 4, &small, &small_len));
+  assert_int_equal(small_len, full_len);
+  assert_memory_equal(small, full, full_len);
+  rp_mem_free(small);
+  small = (uint8_t *)1;
+  assert_false(rp_flate_deflate_within(f, in, sizeof in, full_len / 2, &small, &small_len));
+  assert_null(small);
+  rp_mem_free(full);
+  rp_flate_free(f);
+}
+
 /* Object streams deflated on a worker (io.start and io.wait), which
  * refuses every `refuse`th when not 0 (that one is deflated here). */
 static rp_flate_worker *worker;
@@ -615,6 +638,7 @@ int main(void) {
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_writer_keeps_outside),
       cmocka_unit_test(test_writer_packs_before_header),
+      cmocka_unit_test(test_deflate_within),
       cmocka_unit_test(test_writer_memory_bounded),
       cmocka_unit_test(test_writer_streams_on_a_worker),
   };
