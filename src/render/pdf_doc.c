@@ -1540,7 +1540,13 @@ static bool pack_spooled(rp_pdf *p, out_file *o) {
     if (!slot_spooled(e)) continue;
     ok = slot_read(p, e, &si);
     if (!ok || si.key1 == SLOT_STREAM || si.key1 == SLOT_LATE) continue;
-    ok = copy_slot(p, &si, pack) && rp_objstm_value_end(o->w, i);
+    /* a value in memory copied from there, not 4 KB at a time through
+     * libharu's stream (copy_slot) */
+    if (!si.key1 && !p->spool_spilt)
+      ok = rp_objstm_value(o->w, p->spool_buf + si.off, si.len);
+    else
+      ok = copy_slot(p, &si, pack);
+    ok = ok && rp_objstm_value_end(o->w, i);
   }
   if (pack) HPDF_Stream_Free(pack);
   return ok;
