@@ -122,7 +122,8 @@ static rp_render_opts render_opts(const rp_pipeline_opts *o, const rp_layout_def
                           .print = print_of(o, l),
                           .out_name = path,
                           .page = o->progress ? written : NULL,
-                          .page_user = (void *)o};
+                          .page_user = (void *)o,
+                          .leave_memory = o->leave_memory};
 }
 
 static rp_status write_pdf(const rp_pipeline_opts *o, const rp_layout_def *l, const char *path,

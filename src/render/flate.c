@@ -31,18 +31,23 @@ void rp_flate_free(rp_flate *f) {
   rp_mem_free(f);
 }
 
-bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, size_t *out_len) {
-  size_t cap = libdeflate_zlib_compress_bound(f->c, len);
+bool rp_flate_deflate_within(rp_flate *f, const void *in, size_t len, size_t cap, uint8_t **out,
+                             size_t *out_len) {
   *out = rp_mem_alloc(cap ? cap : 1);
   *out_len = 0;
   if (!*out) return false;
   *out_len = libdeflate_zlib_compress(f->c, in, len, *out, cap);
-  if (*out_len == 0) { /* cannot happen within the bound */
+  if (*out_len == 0) { /* did not fit (cannot happen within the bound) */
     rp_mem_free(*out);
     *out = NULL;
     return false;
   }
   return true;
+}
+
+bool rp_flate_deflate(rp_flate *f, const void *in, size_t len, uint8_t **out, size_t *out_len) {
+  return rp_flate_deflate_within(f, in, len, libdeflate_zlib_compress_bound(f->c, len), out,
+                                 out_len);
 }
 
 /* ---- the worker ---------------------------------------------------------- */

@@ -32,7 +32,8 @@ typedef enum rp_objstm_result {
 
 /* ---- the writer: a file with object streams, written as it comes ----
  *
- * The caller hands over the objects in rising number order: a stream object
+ * The caller hands over the objects (the packed ones in any order, the
+ * streams in the file's order): a stream object
  * is written to the file at once (rp_objstm_direct, then its bytes through
  * rp_objstm_write: `N 0 obj … endobj` and a newline), any other object's
  * value goes into the current object stream (rp_objstm_packed), which is
@@ -68,6 +69,15 @@ typedef struct rp_objstm rp_objstm;
 /* Starts the file with `header` (libharu's two lines; a version below 1.5
  * raised to 1.5). NULL when out of memory or the write failed. */
 rp_objstm *rp_objstm_begin(const rp_objstm_io *io, const uint8_t *header, size_t len);
+/* The same in two steps: a writer that packs objects before the file
+ * begins (render packs what is final while pages are still drawn: full
+ * object streams are deflated meanwhile, io.keep holding them), NULL when
+ * out of memory; then the header, before the first byte of the file (false:
+ * the writer has failed, or the file had begun). */
+rp_objstm *rp_objstm_new(const rp_objstm_io *io);
+bool rp_objstm_header(rp_objstm *w, const uint8_t *header, size_t len);
+/* Whether object `num` is in an object stream already (packed). */
+bool rp_objstm_has(const rp_objstm *w, size_t num);
 /* Room for the rows of objects 0 … objects-1 (the caller's count so far),
  * so the table is not grown step by step; false when out of memory (the
  * writer has then failed). */

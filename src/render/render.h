@@ -52,6 +52,10 @@ typedef struct rp_render_opts {
    * begun with these options takes it when it can (a compressed PDF whose
    * spool goes in the same folder), else makes its own. */
   struct rp_render_early *early;
+  /* The process ends once the PDF is committed (pipeline.h leave_memory): a
+   * render that succeeded leaves what it holds (libharu's document, the
+   * spool, the faces' files) to the process's end rather than free it. */
+  bool leave_memory;
 } rp_render_opts;
 
 /* Draws every page of `doc` and writes the PDF to `out_path` (created or
@@ -91,7 +95,8 @@ rp_status rp_render_begin(const rp_render_opts *opts, const char *out_path, rp_d
  * error so far (RP_OK when none); the caller then calls rp_render_abort. */
 rp_status rp_render_page(rp_render *r, const rp_layout_doc *doc, size_t index);
 /* Links to pages drawn later, labels, outline, structure tree, info; saves
- * (as rp_render_pdf); frees r. `doc` has every page drawn, and no more. */
+ * (as rp_render_pdf); frees r (but after a success with leave_memory).
+ * `doc` has every page drawn, and no more. */
 rp_status rp_render_end(rp_render *r, const rp_layout_doc *doc);
 /* Frees r without writing anything (after an error elsewhere); NULL is fine. */
 void rp_render_abort(rp_render *r);

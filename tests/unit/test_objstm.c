@@ -99,6 +99,8 @@ static void test_pack_finds_every_object(void **state) {
   assert_non_null(find(text, out_len, xoff, "/ID [ <00FF> <00FF> ]"));
   size_t zlen, xlen;
   const uint8_t *z = stream_data(out + xoff, &zlen);
+  /* a short table: its rows as they are (no predictor) */
+  assert_null(find(text, out_len, xoff, "/DecodeParms"));
   uint8_t *x = inflate_all(z, zlen, &xlen);
   assert_int_equal(xlen % 7, 0);
   size_t entries = xlen / 7;
@@ -252,6 +254,93 @@ static bool side_fetch(void *user, uint64_t at, void *data, size_t n) {
   return true;
 }
 
+/* The writer in two steps (rp_objstm_new, objects packed before the file
+ * begins, then rp_objstm_header): objects packed in any order, the odd
+ * ones first, then the streams and the even ones by number; rp_objstm_has
+ * says which are packed; a header after the file began fails the writer.
+ * qpdf finds objects from both passes where the file says they are. */
+static void test_writer_packs_before_header(void **state) {
+  (void)state;
+  side out = {0};
+  rp_objstm_io io = {.user = &out, .write = side_write};
+  rp_objstm *w = rp_objstm_new(&io);
+  assert_non_null(w);
+  char buf[96];
+  for (size_t num = 499; num >= 1; num -= 2) { /* odd ones, falling */
+    int n = snprintf(buf, sizeof buf, "<< /N %zu >>", num);
+    assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)n));
+    if (num == 1) break;
+  }
+  assert_true(rp_objstm_has(w, 1) && rp_objstm_has(w, 499) && !rp_objstm_has(w, 2));
+  assert_false(rp_objstm_has(w, 100000));
+  assert_int_equal(out.len, 0); /* nothing written yet */
+  static const uint8_t header[] = "%PDF-1.3\n%\xb7\xbe\xad\xaa\n";
+  assert_true(rp_objstm_header(w, header, sizeof header - 1));
+  for (size_t num = 2; num <= 500; num += 2) {
+    if (num % 10 == 0) {
+      assert_true(rp_objstm_direct(w, num, 0));
+      int n = snprintf(buf, sizeof buf,
+                       "%zu 0 obj\n<< /Length 3 >>\nstream\nabc\nendstream\nendobj\n", num);
+      assert_true(rp_objstm_write(w, buf, (size_t)n));
+      assert_false(rp_objstm_has(w, num));
+    } else {
+      int n = snprintf(buf, sizeof buf, "<< /N %zu >>", num);
+      assert_true(rp_objstm_packed(w, num, (const uint8_t *)buf, (size_t)n));
+    }
+  }
+  assert_true(rp_objstm_end(w, 501, "/Root 1 0 R"));
+  rp_objstm_free(w);
+  assert_memory_equal(out.data, "%PDF-1.5", 8);
+  const char *path = rp_test_write("two-step.pdf", "");
+  FILE *f = fopen(path, "wb");
+  fwrite(out.data, 1, out.len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run(
+      "qpdf --show-object=499 '%s' && qpdf --show-object=498 '%s' && "
+      "qpdf --show-object=490 '%s'",
+      path, path, path);
+  if (o.status != 0) fprintf(stderr, "%s", o.out);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "/N 499"));
+  assert_non_null(strstr(o.out, "/N 498"));
+  assert_non_null(strstr(o.out, "/Length 3"));
+  rp_test_output_free(&o);
+  free(out.data);
+  /* a header once the file has begun fails the writer */
+  side late = {0};
+  io.user = &late;
+  w = rp_objstm_new(&io);
+  assert_non_null(w);
+  assert_true(rp_objstm_header(w, header, sizeof header - 1));
+  assert_false(rp_objstm_header(w, header, sizeof header - 1));
+  assert_false(rp_objstm_packed(w, 1, (const uint8_t *)"1", 1));
+  rp_objstm_free(w);
+  free(late.data);
+}
+
+/* rp_flate_deflate_within: the same bytes as rp_flate_deflate when they
+ * fit in the room given; false and nothing kept when they do not. */
+static void test_deflate_within(void **state) {
+  (void)state;
+  rp_flate *f = rp_flate_new();
+  assert_non_null(f);
+  uint8_t in[20000];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i % 7 == 0 ? i / 7 : 0);
+  uint8_t *full = NULL, *small = NULL;
+  size_t full_len = 0, small_len = 0;
+  assert_true(rp_flate_deflate(f, in, sizeof in, &full, &full_len));
+  assert_true(full_len < sizeof in / 4);
+  assert_true(rp_flate_deflate_within(f, in, sizeof in, sizeof in / 4, &small, &small_len));
+  assert_int_equal(small_len, full_len);
+  assert_memory_equal(small, full, full_len);
+  rp_mem_free(small);
+  small = (uint8_t *)1;
+  assert_false(rp_flate_deflate_within(f, in, sizeof in, full_len / 2, &small, &small_len));
+  assert_null(small);
+  rp_mem_free(full);
+  rp_flate_free(f);
+}
+
 /* Object streams deflated on a worker (io.start and io.wait), which
  * refuses every `refuse`th when not 0 (that one is deflated here). */
 static rp_flate_worker *worker;
@@ -361,6 +450,100 @@ static void test_writer_streams_on_a_worker(void **state) {
   kept = (side){0};
 }
 
+/* A long table (UP_ROWS rows or more) is written behind PNG's Up filter:
+ * /DecodeParms says so, each row is a filter byte (2) and its difference
+ * from the row before, and undone, every object is where its row says (at
+ * its offset, or in its object stream at its index, the header's number
+ * its own); qpdf reads it. */
+static void test_long_table_predicted(void **state) {
+  (void)state;
+  enum { N = 300 }; /* objects 1 … N; every 10th a stream */
+  char *buf = malloc(64 * 1024);
+  size_t n = (size_t)sprintf(buf, "%%PDF-1.4\n%%\xb7\xbe\xad\xaa\n"), off[N + 1];
+  for (int i = 1; i <= N; i++) {
+    off[i] = n;
+    if (i == 1)
+      n += (size_t)sprintf(buf + n, "1 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n");
+    else if (i == 2)
+      n += (size_t)sprintf(buf + n, "2 0 obj\n<<\n/Type /Pages\n/Kids [ ]\n/Count 0\n>>\nendobj\n");
+    else if (i % 10 == 0)
+      n += (size_t)sprintf(buf + n, "%d 0 obj\n<<\n/Length 3\n>>\nstream\nabc\nendstream\nendobj\n",
+                           i);
+    else
+      n += (size_t)sprintf(buf + n, "%d 0 obj\n<<\n/S /P\n/K [ %d ]\n/P %d 0 R\n>>\nendobj\n", i, i,
+                           i / 2);
+  }
+  size_t xref = n;
+  n += (size_t)sprintf(buf + n, "xref\n0 %d\n0000000000 65535 f\r\n", N + 1);
+  for (int i = 1; i <= N; i++) n += (size_t)sprintf(buf + n, "%010zu 00000 n\r\n", off[i]);
+  n += (size_t)sprintf(buf + n, "trailer\n<<\n/Root 1 0 R\n/Size %d\n>>\nstartxref\n%zu\n%%%%EOF\n",
+                       N + 1, xref);
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  assert_int_equal(rp_objstm_pack((const uint8_t *)buf, n, &out, &out_len), RP_OBJSTM_PACKED);
+  char *text = calloc(1, out_len + 1);
+  memcpy(text, out, out_len);
+  const char *sx = find(text, out_len, 0, "startxref\n");
+  assert_non_null(sx);
+  size_t xoff = strtoul(sx + 10, NULL, 10);
+  assert_non_null(find(text, out_len, xoff, "/DecodeParms << /Columns 7 /Predictor 12 >>"));
+  size_t zlen, xlen;
+  const uint8_t *z = stream_data(out + xoff, &zlen);
+  uint8_t *x = inflate_all(z, zlen, &xlen);
+  assert_int_equal(xlen % 8, 0);
+  size_t entries = xlen / 8;
+  assert_true(entries > N);
+  for (size_t e = 0; e < entries; e++) { /* undone in place: row e to 7 * e */
+    assert_int_equal(x[8 * e], 2);
+    for (size_t i = 0; i < 7; i++)
+      x[7 * e + i] = (uint8_t)(x[8 * e + 1 + i] + (e ? x[7 * (e - 1) + i] : 0));
+  }
+  size_t packed = 0;
+  for (size_t e = 1; e <= N; e++) {
+    const uint8_t *r = x + 7 * e;
+    size_t a = (size_t)r[1] << 24 | (size_t)r[2] << 16 | (size_t)r[3] << 8 | r[4];
+    unsigned b = (unsigned)(r[5] << 8 | r[6]);
+    if (e % 10 == 0) { /* a stream, at its offset */
+      assert_int_equal(r[0], 1);
+      char head[32];
+      snprintf(head, sizeof head, "%zu 0 obj", e);
+      assert_memory_equal(out + a, head, strlen(head));
+      continue;
+    }
+    assert_int_equal(r[0], 2); /* in object stream a, at index b */
+    const uint8_t *os = x + 7 * a;
+    assert_int_equal(os[0], 1);
+    size_t so = (size_t)os[1] << 24 | (size_t)os[2] << 16 | (size_t)os[3] << 8 | os[4];
+    assert_non_null(find(text, out_len, so, "/Type /ObjStm"));
+    size_t slen, dl;
+    const uint8_t *sz = stream_data(out + so, &slen);
+    uint8_t *d = inflate_all(sz, slen, &dl);
+    char *ds = calloc(1, dl + 1), *p;
+    memcpy(ds, d, dl);
+    p = ds;
+    unsigned long num = 0;
+    for (unsigned k = 0; k <= b; k++) num = strtoul(p, &p, 10), strtoul(p, &p, 10);
+    assert_int_equal(num, e);
+    free(ds);
+    free(d);
+    packed++;
+  }
+  assert_int_equal(packed, N - N / 10);
+  free(x);
+  free(text);
+  const char *path = rp_test_write("predicted.pdf", "");
+  FILE *f = fopen(path, "wb");
+  fwrite(out, 1, out_len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run("qpdf --check '%s' 2>&1", path);
+  if (o.status != 0) fprintf(stderr, "%s", o.out);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "No syntax or stream encoding errors"));
+  rp_test_output_free(&o);
+  rp_mem_free(out);
+  free(buf);
+}
+
 /* ---- the writer's memory: bounded whatever the document's size ---- */
 
 static size_t live_peak;
@@ -450,9 +633,12 @@ static void test_writer_memory_bounded(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pack_finds_every_object),
+      cmocka_unit_test(test_long_table_predicted),
       cmocka_unit_test(test_unknown_left_alone),
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_writer_keeps_outside),
+      cmocka_unit_test(test_writer_packs_before_header),
+      cmocka_unit_test(test_deflate_within),
       cmocka_unit_test(test_writer_memory_bounded),
       cmocka_unit_test(test_writer_streams_on_a_worker),
   };
