@@ -4,22 +4,31 @@
  * outline is returned. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "charts/map.h"
 
 #define MAX_LINE 256       /* longer is malformed: the format's lines are short */
 #define MAX_POINTS 1000000 /* a bound on what one file may ask us to allocate */
 #define MAX_RINGS 100000
 
+/* The file is read in blocks of its own (not by fgets: stdio's lock and
+ * copy per line were most of the map's reading). */
+#define BLOCK 65536
+
 typedef struct reader {
   FILE *f;
   const char *path;
   int line;
   rp_diag *d;
+  char *buf; /* BLOCK bytes: [pos, len) not read yet */
+  size_t pos, len;
+  bool eof;
 } reader;
 
 static rp_status bad(reader *r, const char *what) {
@@ -30,30 +39,51 @@ static rp_status bad(reader *r, const char *what) {
                        what);
 }
 
-/* Reads the next line into buf without its newline. Returns 1 for a line,
- * 0 at the end of the file, -1 after recording an error. */
-static int next_line(reader *r, char *buf) {
-  if (!fgets(buf, MAX_LINE + 2, r->f)) {
-    if (ferror(r->f)) {
-      r->line++;
-      bad(r, "the file cannot be read here");
-      return -1;
+/* At least `want` bytes unread in the block, or all the file has left;
+ * false after a read error. */
+static bool fill(reader *r, size_t want) {
+  if (r->len - r->pos >= want || r->eof) return true;
+  memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+  r->len -= r->pos;
+  r->pos = 0;
+  while (r->len < want && !r->eof) {
+    size_t got = fread(r->buf + r->len, 1, BLOCK - r->len, r->f);
+    r->len += got;
+    if (got == 0) {
+      if (ferror(r->f)) return false;
+      r->eof = true;
     }
-    return 0;
   }
+  return true;
+}
+
+/* The next line, without its newline (or \r\n), NUL-terminated in the
+ * block, in *line. Returns 1 for a line, 0 at the end of the file, -1 after
+ * recording an error. */
+static int next_line(reader *r, char **line) {
+  if (!fill(r, MAX_LINE + 2)) {
+    r->line++;
+    bad(r, "the file cannot be read here");
+    return -1;
+  }
+  if (r->pos == r->len) return 0;
   r->line++;
-  size_t len = strlen(buf);
-  if (len && buf[len - 1] == '\n')
-    buf[--len] = '\0';
-  else if (!feof(r->f)) {
+  char *s = r->buf + r->pos;
+  size_t avail = r->len - r->pos;
+  char *nl = memchr(s, '\n', avail < MAX_LINE + 1 ? avail : MAX_LINE + 1);
+  size_t len = nl ? (size_t)(nl - s) : avail;
+  if (!nl && (!r->eof || avail > MAX_LINE)) {
     bad(r, "a line longer than 256 characters");
     return -1;
   }
-  if (len && buf[len - 1] == '\r') buf[--len] = '\0';
-  if (memchr(buf, '\0', len) != NULL || strlen(buf) != len) {
+  r->pos += nl ? len + 1 : len;
+  if (len && s[len - 1] == '\r') len--;
+  if (memchr(s, '\0', len)) {
     bad(r, "a NUL byte in the line");
     return -1;
   }
+  s[len] = '\0'; /* the newline's place, or the \r's; at the end, the block's spare byte */
+  *line = s;
   return 1;
 }
 
@@ -75,21 +105,20 @@ static double decimal(const char *s, char **end) {
   while (*p == ' ' || *p == '\t') p++;
   bool neg = *p == '-';
   if (*p == '-' || *p == '+') p++;
-  uint64_t m = 0;
-  int digits = 0, frac = 0;
-  bool any = false, point = false;
-  for (;; p++) {
-    if (*p >= '0' && *p <= '9') {
-      any = true;
-      if (m == 0 && *p == '0' && !point) continue; /* leading zeros */
-      if (++digits > 15) break;
-      m = m * 10 + (uint64_t)(*p - '0');
-      if (point) frac++;
-    } else if (*p == '.' && !point) {
-      point = true;
-    } else {
-      break;
-    }
+  const char *first = p;
+  while (*p == '0') p++; /* leading zeros */
+  uint64_t m = 0;        /* wraps past 19 digits: then strtod reads it */
+  unsigned d;
+  const char *from = p;
+  while ((d = (unsigned)(*p - '0')) < 10) m = m * 10 + d, p++;
+  int digits = (int)(p - from), frac = 0;
+  bool any = p > first;
+  if (*p == '.') {
+    const char *point = ++p;
+    while ((d = (unsigned)(*p - '0')) < 10) m = m * 10 + d, p++;
+    frac = (int)(p - point);
+    any = any || frac > 0;
+    digits += frac; /* zeros after the point count, as the digits they hold */
   }
   /* what may follow a number on a good line; else ("1e5", "0x1p3") strtod */
   bool ends = *p == '\0' || *p == ' ' || *p == '\t';
@@ -121,13 +150,18 @@ rp_status rp_map_outline_read(rp_arena *a, const char *path, const rp_src *src, 
                          "cannot read the map outline %s: %s; the map needs the outline file "
                          "(data/map/uk-outline.txt in the source tree)",
                          path ? path : "(none given)", path ? strerror(errno) : "no path");
-  reader r = {.f = f, .path = path, .d = d};
+  char *block = rp_mem_alloc(BLOCK + 1);
+  if (!block) {
+    fclose(f);
+    return rp_diag_oom(d);
+  }
+  reader r = {.f = f, .path = path, .d = d, .buf = block};
   rp_status st = RP_OK;
   rp_vec rings = {0};
-  char buf[MAX_LINE + 2];
+  char *buf;
   size_t total = 0;
   int got;
-  while ((got = next_line(&r, buf)) == 1) {
+  while ((got = next_line(&r, &buf)) == 1) {
     if (blank(buf)) continue;
     char country[8], extra;
     long n;
@@ -154,7 +188,7 @@ rp_status rp_map_outline_read(rp_arena *a, const char *path, const rp_src *src, 
     ring->pt = pt;
     total += (size_t)n;
     for (long i = 0; i < n; i++) {
-      got = next_line(&r, buf);
+      got = next_line(&r, &buf);
       if (got <= 0) {
         if (got == 0) {
           r.line++;
@@ -188,6 +222,7 @@ rp_status rp_map_outline_read(rp_arena *a, const char *path, const rp_src *src, 
   out->rings = rings.data;
   out->n_rings = rings.len;
 done:
+  rp_mem_free(block);
   fclose(f);
   return st;
 }

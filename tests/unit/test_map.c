@@ -665,6 +665,15 @@ static void test_outline_numbers_as_strtod(void **state) {
                                    "5. -5.\n"
                                    "00012.50 -000.000125\n");
   expect_points_as_strtod(fx, path);
+  /* fifteen digits and 22 after the point (the fast path's edges), one
+   * more (strtod's); CRLF lines, and a last line without its newline */
+  path = rp_test_write("edge-numbers.txt",
+                       "ring GB 4\r\n"
+                       "0.12345678901234 0.0000000000000000000001\r\n"
+                       "1.23456789012345 -1.234567890123456\r\n"
+                       "0.000000000000000000001 -0.0000000000000000000000001\n"
+                       "-179.5 89.5");
+  expect_points_as_strtod(fx, path);
 }
 
 /* ---- bad input ----------------------------------------------------------- */
