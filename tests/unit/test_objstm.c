@@ -78,6 +78,21 @@ static const char *find(const char *text, size_t len, size_t from, const char *n
   return from > len ? NULL : memmem(text + from, len - from, needle, strlen(needle));
 }
 
+/* The PDF out[0, out_len), written to the test folder as `name`, passes
+ * qpdf --check without a warning. */
+static void expect_qpdf_clean(const char *name, const uint8_t *out, size_t out_len) {
+  const char *path = rp_test_write(name, "");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fwrite(out, 1, out_len, f);
+  fclose(f);
+  rp_test_output o = rp_test_run("qpdf --check '%s' 2>&1", path);
+  if (o.status != 0) fprintf(stderr, "%s", o.out);
+  assert_int_equal(o.status, 0);
+  assert_non_null(strstr(o.out, "No syntax or stream encoding errors"));
+  rp_test_output_free(&o);
+}
+
 static void test_pack_finds_every_object(void **state) {
   (void)state;
   size_t len;
@@ -153,16 +168,7 @@ static void test_pack_finds_every_object(void **state) {
   free(x);
   free(text);
 
-  /* qpdf reads it without a warning */
-  const char *path = rp_test_write("packed.pdf", "");
-  FILE *f = fopen(path, "wb");
-  fwrite(out, 1, out_len, f);
-  fclose(f);
-  rp_test_output o = rp_test_run("qpdf --check '%s' 2>&1", path);
-  if (o.status != 0) fprintf(stderr, "%s", o.out);
-  assert_int_equal(o.status, 0);
-  assert_non_null(strstr(o.out, "No syntax or stream encoding errors"));
-  rp_test_output_free(&o);
+  expect_qpdf_clean("packed.pdf", out, out_len); /* qpdf reads it without a warning */
   rp_mem_free(out);
   free(pdf);
 }
@@ -531,15 +537,7 @@ static void test_long_table_predicted(void **state) {
   assert_int_equal(packed, N - N / 10);
   free(x);
   free(text);
-  const char *path = rp_test_write("predicted.pdf", "");
-  FILE *f = fopen(path, "wb");
-  fwrite(out, 1, out_len, f);
-  fclose(f);
-  rp_test_output o = rp_test_run("qpdf --check '%s' 2>&1", path);
-  if (o.status != 0) fprintf(stderr, "%s", o.out);
-  assert_int_equal(o.status, 0);
-  assert_non_null(strstr(o.out, "No syntax or stream encoding errors"));
-  rp_test_output_free(&o);
+  expect_qpdf_clean("predicted.pdf", out, out_len);
   rp_mem_free(out);
   free(buf);
 }
