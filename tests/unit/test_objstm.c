@@ -78,6 +78,21 @@ static const char *find(const char *text, size_t len, size_t from, const char *n
   return from > len ? NULL : memmem(text + from, len - from, needle, strlen(needle));
 }
 
+/* in[0, len) packed (it must be): *out, *out_len as rp_objstm_pack gives
+ * them, *xoff where startxref says the xref stream is; returns the output
+ * as a NUL-terminated copy (the caller frees it). */
+static char *pack_whole(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len,
+                        size_t *xoff) {
+  assert_int_equal(rp_objstm_pack(in, len, out, out_len), RP_OBJSTM_PACKED);
+  char *text = calloc(1, *out_len + 1);
+  assert_non_null(text);
+  memcpy(text, *out, *out_len);
+  const char *sx = find(text, *out_len, 0, "startxref\n");
+  assert_non_null(sx);
+  *xoff = strtoul(sx + 10, NULL, 10);
+  return text;
+}
+
 /* The PDF out[0, out_len), written to the test folder as `name`, passes
  * qpdf --check without a warning. */
 static void expect_qpdf_clean(const char *name, const uint8_t *out, size_t out_len) {
@@ -98,16 +113,9 @@ static void test_pack_finds_every_object(void **state) {
   size_t len;
   char *pdf = make_pdf(&len);
   uint8_t *out = NULL;
-  size_t out_len = 0;
-  assert_int_equal(rp_objstm_pack((const uint8_t *)pdf, len, &out, &out_len), RP_OBJSTM_PACKED);
+  size_t out_len = 0, xoff;
+  char *text = pack_whole((const uint8_t *)pdf, len, &out, &out_len, &xoff);
   assert_memory_equal(out, "%PDF-1.5", 8); /* version raised for object streams */
-
-  /* startxref → the xref stream */
-  char *text = calloc(1, out_len + 1);
-  memcpy(text, out, out_len);
-  const char *sx = find(text, out_len, 0, "startxref\n");
-  assert_non_null(sx);
-  size_t xoff = strtoul(sx + 10, NULL, 10);
   assert_non_null(find(text, out_len, xoff, "/Type /XRef"));
   assert_non_null(find(text, out_len, xoff, "/Root 1 0 R"));
   assert_non_null(find(text, out_len, xoff, "/Info 6 0 R"));
@@ -485,13 +493,8 @@ static void test_long_table_predicted(void **state) {
   n += (size_t)sprintf(buf + n, "trailer\n<<\n/Root 1 0 R\n/Size %d\n>>\nstartxref\n%zu\n%%%%EOF\n",
                        N + 1, xref);
   uint8_t *out = NULL;
-  size_t out_len = 0;
-  assert_int_equal(rp_objstm_pack((const uint8_t *)buf, n, &out, &out_len), RP_OBJSTM_PACKED);
-  char *text = calloc(1, out_len + 1);
-  memcpy(text, out, out_len);
-  const char *sx = find(text, out_len, 0, "startxref\n");
-  assert_non_null(sx);
-  size_t xoff = strtoul(sx + 10, NULL, 10);
+  size_t out_len = 0, xoff;
+  char *text = pack_whole((const uint8_t *)buf, n, &out, &out_len, &xoff);
   assert_non_null(find(text, out_len, xoff, "/DecodeParms << /Columns 7 /Predictor 12 >>"));
   size_t zlen, xlen;
   const uint8_t *z = stream_data(out + xoff, &zlen);

@@ -479,6 +479,13 @@ static void test_schemas_released_while_used(void **state) {
 #define RP_ASAN_BUILD 0
 #endif
 
+/* libxml2 set up and no schema compiled: the regions' counts start from 0. */
+static rp_xml_schema fresh_small_schema(void) {
+  rp_xml_init();
+  rp_xml_schemas_release();
+  return (rp_xml_schema){.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+}
+
 static void *prepare_schema(void *schema) {
   rp_xml_schema_prepare(schema);
   return NULL;
@@ -486,10 +493,8 @@ static void *prepare_schema(void *schema) {
 
 static void test_schema_region_given_back(void **state) {
   (void)state;
-  rp_xml_init();
-  rp_xml_schemas_release();
+  rp_xml_schema schema = fresh_small_schema();
   assert_int_equal(rp_xml_region_blocks(), 0);
-  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
   const char *good = put("reg/good.xml", "<r><a n=\"1\"/></r>\n");
   const char *bad = put("reg/bad.xml", "<r>\n<b/>\n</r>\n");
   char plain[512] = "";
@@ -528,9 +533,7 @@ static void *free_tree(void *doc) {
 
 static void test_load_apart(void **state) {
   (void)state;
-  rp_xml_init();
-  rp_xml_schemas_release();
-  rp_xml_schema schema = {.name = "small.rng", .text = small_rng, .len = sizeof small_rng - 1};
+  rp_xml_schema schema = fresh_small_schema();
   put("apart/part.xml", "<a n=\"2\"/>\n");
   const char *good = put("apart/good.xml",
                          "<r xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n<a n=\"1\"/>\n"
