@@ -58,19 +58,25 @@ def build(bdir):
 
 
 def run_once(argv, env):
-    """Wall seconds, peak RSS (KiB) and CPU seconds (user + system) of one child process."""
-    t0 = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user + system) of one child process.
+
+    Started by posix_spawn (glibc: clone with CLONE_VM | CLONE_VFORK, then exec), not by
+    os.fork: a fork copies this interpreter's page tables and its child takes copy-on-write
+    faults before the exec, ~1.3 ms here that belong to the harness, not to the tool measured
+    (`reviewpdf --version`: 3.7 ms forked, 2.3 ms spawned). Every tool is started the same way."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        t0 = time.perf_counter()
         try:
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    _, status, ru = os.wait4(pid, 0)
-    wall = time.perf_counter() - t0
+            pid = os.posix_spawn(argv[0], argv, env,
+                                 file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                                               (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        except OSError as e:  # not found, not executable: that tool's failure, not the run's
+            raise RuntimeError(f"cannot start {argv[0]}: {e.strerror}") from e
+        _, status, ru = os.wait4(pid, 0)
+        wall = time.perf_counter() - t0
+    finally:
+        os.close(devnull)
     if os.waitstatus_to_exitcode(status) != 0:
         # once more with its messages, so that the failure says why
         err = subprocess.run(argv, env=env, capture_output=True, text=True).stderr.strip()

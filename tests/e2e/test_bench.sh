@@ -94,6 +94,16 @@ else
   fail "run.py with a failing binary: $(cat "$TMP/false.txt")"
 fi
 
+# A binary that cannot be started is that tool's failure, said as such (run.py spawns
+# its children with posix_spawn, which reports a missing file in the parent).
+if python3 bench/run.py --binary "$TMP/no-such-binary" --runs 1 --warmup 0 --only review \
+    --peers none >"$TMP/missing.txt" 2>&1; then
+  fail "run.py exited 0 with a binary that does not exist"
+else
+  expect_contains "run.py says a missing binary cannot start" "$TMP/missing.txt" \
+    "FAILED: cannot start $TMP/no-such-binary: No such file or directory"
+fi
+
 # With ReportLab (python3-reportlab; not a CI dependency): the peer's run.
 if peer=$(for py in python3 /usr/bin/python3; do
             "$py" -c 'import reportlab' 2>/dev/null && command -v "$py" && break; done); [ -n "$peer" ]; then
