@@ -608,6 +608,52 @@ static void test_xpath_ahead(void **state) {
   rp_xpath_ahead_free(x);
 }
 
+static void *read_faces(void *x) {
+  rp_xpath_ahead_read_faces(x);
+  return NULL;
+}
+
+/* The faces given to the other thread are read there, as on first use, and
+ * only those; it returns once they are read, or at once when the loading
+ * was over before any were given (and faces given after that are not read). */
+static void test_faces_ahead(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  static const char *const files[] = {"fonts/OpenSans-Regular.ttf", "fonts/OpenSans-Bold.ttf",
+                                      "fonts/OpenSans-Italic.ttf"};
+  int idx[3];
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(rp_fontset_load(&fs, rp_test_src(files[i]), "l.xml", 1, &d, &idx[i]), RP_OK);
+  rp_xpath_ahead *x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, read_faces, x), 0);
+  int given[2] = {idx[1], idx[0]};
+  rp_xpath_ahead_give_faces(x, &fs, given, 2);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rp_xpath_ahead_close(x);
+  rp_xpath_ahead_free(x);
+  assert_false(rp_fontset_get(&fs, idx[0])->unread);
+  assert_false(rp_fontset_get(&fs, idx[1])->unread);
+  assert_true(rp_fontset_get(&fs, idx[2])->unread);
+
+  x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  assert_int_equal(pthread_create(&t, NULL, read_faces, x), 0);
+  rp_xpath_ahead_close(x);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rp_xpath_ahead_give_faces(x, &fs, &idx[2], 1); /* too late: dropped */
+  rp_xpath_ahead_read_faces(x);                  /* closed: returns */
+  rp_xpath_ahead_free(x);
+  assert_true(rp_fontset_get(&fs, idx[2])->unread);
+  assert_int_equal(d.count, 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 /* ---- styles and masters ------------------------------------------------------ */
 
 static void test_style_inheritance(void **state) {
@@ -3718,6 +3764,7 @@ int main(void) {
       cmocka_unit_test(test_style_inheritance),
       cmocka_unit_test(test_char_styles_over_heading),
       cmocka_unit_test(test_style_cycle),
+      cmocka_unit_test(test_faces_ahead),
       cmocka_unit_test(test_many_names),
       cmocka_unit_test(test_masters),
       cmocka_unit_test(test_substitution),
