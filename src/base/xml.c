@@ -1203,11 +1203,19 @@ static int cmp_name(const void *key, const void *elem) {
   return strcmp(key, *(const char *const *)elem);
 }
 
+/* Bit n of [c] set: some name of the list starts with c and is n < 64
+ * bytes long (a longer one sets bit 0: its length is not told). */
+typedef uint64_t name_lens[256];
+
 static bool value_ok(const xmlAttr *at, const char *const *attrs, size_t n_attrs, const char *list,
-                     bool (*word)(const char *s, size_t n)) {
+                     const name_lens *lens, bool (*word)(const char *s, size_t n)) {
   const char *name = (const char *)at->name;
   bool is_list = list && strcmp(name, list) == 0;
-  if (!is_list && !bsearch(name, attrs, n_attrs, sizeof *attrs, cmp_name)) return true;
+  size_t len = strlen(name);
+  uint64_t firsts = (*lens)[(unsigned char)name[0]];
+  /* most attributes are told apart by their first letter and length */
+  bool maybe = (firsts & 1) || (len < 64 && (firsts >> len & 1));
+  if (!is_list && (!maybe || !bsearch(name, attrs, n_attrs, sizeof *attrs, cmp_name))) return true;
   const xmlNode *t = at->children;
   if (!t || t->next || t->type != XML_TEXT_NODE || !t->content) return false;
   const char *v = (const char *)t->content;
@@ -1223,11 +1231,16 @@ static bool value_ok(const xmlAttr *at, const char *const *attrs, size_t n_attrs
 
 bool rp_xml_attrs_all(const xmlDoc *doc, const char *const *attrs, size_t n_attrs, const char *list,
                       bool (*word)(const char *s, size_t n)) {
+  name_lens lens = {0};
+  for (size_t i = 0; i < n_attrs; i++) {
+    size_t len = strlen(attrs[i]);
+    lens[(unsigned char)attrs[i][0]] |= len < 64 ? (uint64_t)1 << len : 1;
+  }
   const xmlNode *root = xmlDocGetRootElement(doc);
   for (const xmlNode *n = root; n; n = next_in_tree(n, root)) {
     if (n->type != XML_ELEMENT_NODE) continue;
     for (const xmlAttr *at = n->properties; at; at = at->next)
-      if (!value_ok(at, attrs, n_attrs, list, word)) return false;
+      if (!value_ok(at, attrs, n_attrs, list, &lens, word)) return false;
   }
   return true;
 }

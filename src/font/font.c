@@ -545,6 +545,36 @@ done:
   if (why[0]) late_failure(f, why);
 }
 
+bool rp_font_read_ahead(rp_font *f) {
+  if (!f->unread || !f->file || f->file->copy) return !f->unread;
+  char why[160] = "";
+  int missing = f->missing_width;
+  font_file ff;
+  sfnt s;
+  FT_Face face = NULL;
+  if (!file_reopen(f, &ff, &s, why, sizeof why)) return false;
+  FT_CharMap cm = NULL;
+  if (FT_New_Memory_Face(f->file->ft, s.data, (FT_Long)s.size, 0, &face) != 0 ||
+      !(cm = libharu_charmap(face)) || FT_Set_Charmap(face, cm) != 0)
+    snprintf(why, sizeof why, "out of memory");
+  else
+    read_widths(face, &s, f, why, sizeof why);
+  FT_Done_Face(face);
+  file_close(&ff);
+  if (!why[0]) {
+    f->unread = false;
+    return true;
+  }
+  /* as it was: rp_font_read tries again if the face is asked for, and
+   * reports what it finds then */
+  for (int i = 0; i < 256; i++) {
+    rp_mem_free(f->width_pages[i]);
+    f->width_pages[i] = NULL;
+  }
+  f->missing_width = missing;
+  return false;
+}
+
 /* ---- kerning --------------------------------------------------------------- */
 
 /* Pair cache: open addressing on a << 16 | b; EMPTY_KEY is U+FFFF twice, a

@@ -70,6 +70,13 @@ typedef struct rp_font {
  * out, leaves the face without glyphs: rp_fontset_check reports it. */
 void rp_font_read(const rp_font *f);
 
+/* rp_font_read ahead of the first question, on a thread that has the
+ * fontset to itself meanwhile (font.h's note on threads: its FreeType
+ * library is used). True when f's tables are read; on a failure f is left as
+ * it was, unread, for rp_font_read to try (and report) if f is ever asked
+ * about. A copy's face (rp_fontset_copy_face) is left alone. */
+bool rp_font_read_ahead(rp_font *f);
+
 /* The advance of code point cp in 1/1000 em, as libharu will draw it. */
 static inline int rp_font_cp_width(const rp_font *f, uint32_t cp) {
   if (__builtin_expect(f->unread, 0)) rp_font_read(f);

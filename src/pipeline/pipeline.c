@@ -730,6 +730,10 @@ static void *load_content(void *user) {
   pthread_mutex_lock(&j->mu);
   j->probed = true;
   pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+  /* the faces the layout's styles use, till the other is done loading */
+  if (j->ahead) rp_xpath_ahead_read_faces(j->ahead);
+  pthread_mutex_lock(&j->mu);
   while (!j->told) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
   rp_xpath_ahead_free(j->ahead); /* closed before told */

@@ -15,6 +15,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -551,6 +552,11 @@ typedef struct rp_label_table {
   const char *file; /* its first <labels> */
   int line;
   rp_vec labels; /* rp_label_def */
+  struct {       /* the same by name: 1 + their index, 0 a free slot */
+    uint32_t *slots;
+    size_t cap; /* a power of two, or 0 */
+    bool off;   /* out of memory once: the list is searched instead */
+  } index;
 } rp_label_table;
 
 /* Month and day names for format-date and date-range; NULL entries are
@@ -622,14 +628,19 @@ struct rp_layout_def {
   rp_vec params;         /* rp_param_def */
   rp_vec roles;          /* rp_font_role */
   rp_vec styles;         /* rp_style_def * */
-  rp_vec masters;        /* rp_master_def * */
-  rp_vec templates;      /* rp_template_def * */
-  rp_vec runs;           /* rp_run_def */
-  rp_vec applies;        /* rp_tnode * of every <apply>, checked once templates are known */
-  rp_vec label_tables;   /* rp_label_table *, one per language; the first is the default */
-  rp_vec comps;          /* xmlXPathCompExprPtr, freed with the def */
-  struct {               /* the same, by their text (rp_def_xpath) */
-    const char **texts;  /* NULL: a free slot */
+  struct {               /* the same by name (rp_style_find): looked up hundreds of times */
+    rp_style_def **slot; /* NULL: a free slot */
+    size_t cap, used;    /* cap a power of two, or 0 */
+    bool off;            /* out of memory once: the list is searched instead */
+  } style_index;
+  rp_vec masters;       /* rp_master_def * */
+  rp_vec templates;     /* rp_template_def * */
+  rp_vec runs;          /* rp_run_def */
+  rp_vec applies;       /* rp_tnode * of every <apply>, checked once templates are known */
+  rp_vec label_tables;  /* rp_label_table *, one per language; the first is the default */
+  rp_vec comps;         /* xmlXPathCompExprPtr, freed with the def */
+  struct {              /* the same, by their text (rp_def_xpath) */
+    const char **texts; /* NULL: a free slot */
     xmlXPathCompExprPtr *comps;
     size_t cap, used; /* cap a power of two, or 0 */
   } xmemo;

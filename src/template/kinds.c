@@ -63,6 +63,9 @@ _Static_assert(sizeof rp_tkinds / sizeof rp_tkinds[0] == RP_T_KINDS,
 
 const rp_tkind_def *rp_tkind_find(const char *name) {
   for (size_t i = 0; i < RP_T_KINDS; i++)
-    if (rp_tkinds[i].name && strcmp(rp_tkinds[i].name, name) == 0) return &rp_tkinds[i];
+    /* the first letters apart before a call: most names differ there */
+    if (rp_tkinds[i].name && rp_tkinds[i].name[0] == name[0] &&
+        strcmp(rp_tkinds[i].name, name) == 0)
+      return &rp_tkinds[i];
   return NULL;
 }

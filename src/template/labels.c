@@ -54,6 +54,63 @@ static char *collapse(char *s) {
   return s;
 }
 
+static size_t label_hash(const char *s, size_t len) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+  return h;
+}
+
+static bool name_is(const char *n, const char *name, size_t len) {
+  return strncmp(n, name, len) == 0 && n[len] == '\0';
+}
+
+/* The index's slot for `name` (len bytes): its label's, or the free one it
+ * would take. */
+static size_t index_slot(const rp_label_table *t, const uint32_t *slots, size_t cap,
+                         const char *name, size_t len) {
+  size_t mask = cap - 1, i = label_hash(name, len) & mask;
+  while (slots[i] && !name_is(RP_VEC_AT(t->labels, rp_label_def, slots[i] - 1).name, name, len))
+    i = (i + 1) & mask;
+  return i;
+}
+
+/* t's label called `name` (len bytes), or NULL. */
+static const rp_label_def *label_in(const rp_label_table *t, const char *name, size_t len) {
+  if (t->index.off) {
+    for (size_t k = 0; k < t->labels.len; k++)
+      if (name_is(RP_VEC_AT(t->labels, rp_label_def, k).name, name, len))
+        return &RP_VEC_AT(t->labels, rp_label_def, k);
+    return NULL;
+  }
+  if (!t->index.cap) return NULL;
+  uint32_t k = t->index.slots[index_slot(t, t->index.slots, t->index.cap, name, len)];
+  return k ? &RP_VEC_AT(t->labels, rp_label_def, k - 1) : NULL;
+}
+
+/* Indexes t's last label, whose name no other there has. The index stays at
+ * most half full; when it cannot grow, the list is searched from then on
+ * (the same answers, more slowly). */
+static void index_last(rp_layout_def *l, rp_label_table *t) {
+  if (t->index.off) return;
+  size_t used = t->labels.len;
+  if (used * 2 > t->index.cap) {
+    size_t cap = t->index.cap ? t->index.cap * 2 : 256;
+    uint32_t *slots = used < UINT32_MAX ? rp_arena_calloc(l->a, cap, sizeof *slots) : NULL;
+    if (!slots) {
+      t->index.off = true;
+      return;
+    }
+    for (size_t k = 0; k + 1 < used; k++) {
+      const char *n = RP_VEC_AT(t->labels, rp_label_def, k).name;
+      slots[index_slot(t, slots, cap, n, strlen(n))] = (uint32_t)k + 1;
+    }
+    t->index.slots = slots;
+    t->index.cap = cap;
+  }
+  const char *n = RP_VEC_AT(t->labels, rp_label_def, used - 1).name;
+  t->index.slots[index_slot(t, t->index.slots, t->index.cap, n, strlen(n))] = (uint32_t)used;
+}
+
 rp_status rp_labels_load(rp_layout_def *l, xmlNode *n) {
   size_t errors = l->d->errors;
   xmlChar *lang = xmlGetNsProp(n, (const xmlChar *)"lang", XML_XML_NAMESPACE);
@@ -71,10 +128,7 @@ rp_status rp_labels_load(rp_layout_def *l, xmlNode *n) {
     if (!rp_is_element(c, "label")) continue;
     const char *name = rp_def_attr(l, c, "name");
     if (!name) continue; /* the schema requires it */
-    const rp_label_def *dup = NULL;
-    for (size_t i = 0; i < t->labels.len && !dup; i++)
-      if (strcmp(RP_VEC_AT(t->labels, rp_label_def, i).name, name) == 0)
-        dup = &RP_VEC_AT(t->labels, rp_label_def, i);
+    const rp_label_def *dup = label_in(t, name, strlen(name));
     if (dup) {
       rp_def_error(l, c,
                    "label \"%s\" is given twice for xml:lang=\"%s\" (first at %s:%d); remove "
@@ -88,6 +142,7 @@ rp_status rp_labels_load(rp_layout_def *l, xmlNode *n) {
     rp_label_def *d = copy ? rp_vec_push(l->a, &t->labels, sizeof *d) : NULL;
     if (!d) return rp_def_out_of_memory(l), RP_ERR_INTERNAL;
     *d = (rp_label_def){name, collapse(copy), rp_def_file(l, c), (int)xmlGetLineNo(c)};
+    index_last(l, t);
   }
   return l->d->errors == errors ? RP_OK : RP_ERR_INPUT;
 }
@@ -97,10 +152,7 @@ rp_status rp_labels_load(rp_layout_def *l, xmlNode *n) {
 static const char *table_having(const rp_layout_def *l, const char *name, size_t len) {
   for (size_t i = 0; i < l->label_tables.len; i++) {
     const rp_label_table *t = RP_VEC_AT(l->label_tables, rp_label_table *, i);
-    for (size_t k = 0; k < t->labels.len; k++) {
-      const char *n = RP_VEC_AT(t->labels, rp_label_def, k).name;
-      if (strlen(n) == len && strncmp(n, name, len) == 0) return t->lang;
-    }
+    if (label_in(t, name, len)) return t->lang;
   }
   return NULL;
 }

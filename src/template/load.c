@@ -356,6 +356,23 @@ static void resolve_names(rp_layout_def *l) {
   }
 }
 
+/* The faces the styles draw with, each once, in the styles' order: read on
+ * the other thread while this one goes on loading (rp_xpath_ahead_give_faces). */
+static void give_faces(rp_layout_def *l) {
+  if (!l->ahead || l->fonts.count == 0) return;
+  int *faces = rp_arena_calloc(l->a, l->fonts.count, sizeof *faces);
+  bool *seen = rp_arena_calloc(l->a, l->fonts.count, sizeof *seen);
+  if (!faces || !seen) return; /* then each is read on first use */
+  size_t n = 0;
+  for (size_t i = 0; i < l->styles.len; i++) {
+    const rp_style *s = RP_VEC_AT(l->styles, rp_style_def *, i)->style;
+    if (!s || s->font < 0 || (size_t)s->font >= l->fonts.count || seen[s->font]) continue;
+    seen[s->font] = true;
+    faces[n++] = s->font;
+  }
+  rp_xpath_ahead_give_faces(l->ahead, &l->fonts, faces, n);
+}
+
 static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   size_t errors = d->errors;
   xmlNode *root = xmlDocGetRootElement(l->doc);
@@ -401,6 +418,7 @@ static rp_status load_body(rp_layout_def *l, rp_diag *d) {
   /* Carry on after errors: later phases skip what failed (a style that did
    * not resolve has no rp_style) and report their own problems too. */
   if (rp_styles_resolve(l) == RP_ERR_INTERNAL) return RP_ERR_INTERNAL;
+  give_faces(l);
 
   /* labels before any expression, so that label('…') can be checked */
   for (size_t i = 0; i < labels.len; i++) rp_labels_load(l, RP_VEC_AT(labels, xmlNode *, i));

@@ -133,7 +133,47 @@ static void props_to_style(const rp_layout_def *l, const rp_style_props *p, rp_s
   s->grid = p->grid;
 }
 
+static size_t name_hash(const char *s) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+/* The index's slot for `name`: its style's, or the free one it would take. */
+static size_t index_slot(rp_style_def *const *slots, size_t cap, const char *name) {
+  size_t mask = cap - 1, i = name_hash(name) & mask;
+  while (slots[i] && strcmp(slots[i]->name, name) != 0) i = (i + 1) & mask;
+  return i;
+}
+
+/* Indexes `s`, just added to l->styles under a name no other there has. The
+ * index stays at most half full; when it cannot grow, the list is searched
+ * from then on (the same answers, more slowly). */
+static void index_add(rp_layout_def *l, rp_style_def *s) {
+  if (l->style_index.off) return;
+  if ((l->style_index.used + 1) * 2 > l->style_index.cap) {
+    size_t cap = l->style_index.cap ? l->style_index.cap * 2 : 256;
+    rp_style_def **slots = rp_arena_calloc(l->a, cap, sizeof *slots);
+    if (!slots) {
+      l->style_index.off = true;
+      return;
+    }
+    for (size_t i = 0; i < l->style_index.cap; i++) {
+      rp_style_def *old = l->style_index.slot[i];
+      if (old) slots[index_slot(slots, cap, old->name)] = old;
+    }
+    l->style_index.slot = slots;
+    l->style_index.cap = cap;
+  }
+  l->style_index.slot[index_slot(l->style_index.slot, l->style_index.cap, s->name)] = s;
+  l->style_index.used++;
+}
+
 const rp_style_def *rp_style_find(const rp_layout_def *l, const char *name) {
+  if (!l->style_index.off) {
+    if (!l->style_index.cap) return NULL;
+    return l->style_index.slot[index_slot(l->style_index.slot, l->style_index.cap, name)];
+  }
   for (size_t i = 0; i < l->styles.len; i++) {
     const rp_style_def *s = RP_VEC_AT(l->styles, rp_style_def *, i);
     if (strcmp(s->name, name) == 0) return s;
@@ -191,6 +231,7 @@ rp_status rp_style_collect(rp_layout_def *l, xmlNode *n) {
   if (slot) *slot = s;
   s->base = rp_def_from_base(l, n);
   s->name = name;
+  if (slot) index_add(l, s);
   s->parent = rp_def_attr(l, n, "parent");
   s->file = rp_def_file(l, n);
   s->line = (int)xmlGetLineNo(n);
@@ -307,6 +348,7 @@ static bool add_builtin(rp_layout_def *l, const char *name, rp_style_props own) 
   if (!slot) return rp_def_out_of_memory(l);
   *slot = s;
   s->name = name;
+  index_add(l, s);
   s->file = l->path;
   s->own = own;
   return true;

@@ -52,6 +52,17 @@ void rp_xpath_ahead_run(rp_xpath_ahead *x);
  * for the other thread to be out of them (it copies what it compiles out
  * of them first), and stops it compiling; may be called more than once. */
 void rp_xpath_ahead_close(rp_xpath_ahead *x);
+/* The faces the layout's styles draw with (indices into `fs`), for the
+ * other thread to read (rp_font_read_ahead) once it is idle, in
+ * rp_xpath_ahead_read_faces: the first measure then finds them read. Given
+ * once the fonts are loaded; the fontset is the other thread's to use
+ * until rp_xpath_ahead_close (which waits for a face being read), so the
+ * loading touches no face meanwhile. A face read there is read as on first
+ * use; one that fails there is left for its first use. */
+void rp_xpath_ahead_give_faces(rp_xpath_ahead *x, rp_fontset *fs, const int *faces, size_t n);
+/* On the other thread: waits for the faces (or the close) and reads them
+ * in order till all are read or the loading is over. */
+void rp_xpath_ahead_read_faces(rp_xpath_ahead *x);
 /* Frees what was compiled and not taken; once closed, and run returned or
  * never to come. Accepts NULL. */
 void rp_xpath_ahead_free(rp_xpath_ahead *x);

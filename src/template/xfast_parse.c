@@ -43,6 +43,7 @@ static bool is_word(const char *p, size_t n, const char *w) {
 /* Consumes keyword w (an operator name) when it stands at the cursor. */
 static bool keyword(parser *ps, const char *w) {
   ws(ps);
+  if (*ps->p != *w) return false; /* most tries: before strlen and strncmp */
   size_t n = strlen(w);
   if (strncmp(ps->p, w, n) != 0 || name_char((unsigned char)ps->p[n]) || ps->p[n] == ':')
     return false;
@@ -52,6 +53,7 @@ static bool keyword(parser *ps, const char *w) {
 
 static bool punct(parser *ps, const char *s) {
   ws(ps);
+  if (*ps->p != *s) return false;
   size_t n = strlen(s);
   if (strncmp(ps->p, s, n) != 0) return false;
   ps->p += n;

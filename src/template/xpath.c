@@ -408,6 +408,10 @@ struct rp_xpath_ahead {
   xmlXPathCompExprPtr *comps; /* NULL: taken (or none) */
   size_t cap;                 /* a power of two, or 0 */
   size_t taken;
+  rp_fontset *fonts; /* the layout's, given with the faces to read there */
+  int *faces;        /* their indices (owned), n_faces of them */
+  size_t n_faces;
+  bool faces_given, face_busy; /* close waits till a face is not being read */
 };
 
 typedef struct span {
@@ -447,7 +451,38 @@ void rp_xpath_ahead_close(rp_xpath_ahead *x) {
   pthread_mutex_lock(&x->mu);
   x->closed = true;
   pthread_cond_broadcast(&x->cv);
-  while (x->reading) pthread_cond_wait(&x->cv, &x->mu);
+  while (x->reading || x->face_busy) pthread_cond_wait(&x->cv, &x->mu);
+  pthread_mutex_unlock(&x->mu);
+}
+
+void rp_xpath_ahead_give_faces(rp_xpath_ahead *x, rp_fontset *fs, const int *faces, size_t n) {
+  if (!x) return;
+  int *copy = n ? rp_mem_alloc(n * sizeof *copy) : NULL;
+  if (copy) memcpy(copy, faces, n * sizeof *copy);
+  pthread_mutex_lock(&x->mu);
+  if (!x->closed && !x->faces_given) {
+    x->fonts = fs;
+    x->faces = copy;
+    x->n_faces = copy ? n : 0;
+    x->faces_given = true;
+    copy = NULL;
+    pthread_cond_broadcast(&x->cv);
+  }
+  pthread_mutex_unlock(&x->mu);
+  rp_mem_free(copy);
+}
+
+void rp_xpath_ahead_read_faces(rp_xpath_ahead *x) {
+  pthread_mutex_lock(&x->mu);
+  while (!x->faces_given && !x->closed) pthread_cond_wait(&x->cv, &x->mu);
+  for (size_t i = 0; i < x->n_faces && !x->closed; i++) {
+    x->face_busy = true;
+    pthread_mutex_unlock(&x->mu);
+    rp_font_read_ahead((rp_font *)rp_fontset_get(x->fonts, x->faces[i]));
+    pthread_mutex_lock(&x->mu);
+    x->face_busy = false;
+    pthread_cond_broadcast(&x->cv);
+  }
   pthread_mutex_unlock(&x->mu);
 }
 
@@ -457,6 +492,7 @@ void rp_xpath_ahead_free(rp_xpath_ahead *x) {
   rp_mem_free(x->copy);
   rp_mem_free(x->texts);
   rp_mem_free(x->comps);
+  rp_mem_free(x->faces);
   pthread_cond_destroy(&x->cv);
   pthread_mutex_destroy(&x->mu);
   rp_mem_free(x);

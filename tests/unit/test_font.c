@@ -1038,6 +1038,55 @@ static void test_file_changed_after_load(void **state) {
   }
 }
 
+/* A face read ahead (rp_font_read_ahead) is the face read on first use:
+ * the same width for every BMP code point, the same coverage; one whose
+ * file changed after loading is left as it was, unread, with nothing
+ * reported until it is asked about, and then what was always reported. */
+static void test_face_read_ahead(void **state) {
+  (void)state;
+  rp_fontset ahead, lazy;
+  rp_diag d;
+  rp_fontset_init(&ahead);
+  rp_fontset_init(&lazy);
+  rp_diag_init(&d);
+  for (int k = 0; k < 5; k += 4) { /* Open Sans; DejaVu: its blocks beyond Latin */
+    rp_font *a = (rp_font *)load(&ahead, &d, FACES[k]);
+    const rp_font *b = load(&lazy, &d, FACES[k]);
+    assert_true(a->unread && b->unread);
+    assert_true(rp_font_read_ahead(a));
+    assert_false(a->unread);
+    assert_true(rp_font_read_ahead(a)); /* read already: nothing to do */
+    for (uint32_t cp = 0; cp < 0x10000; cp++) {
+      if (rp_font_cp_width(a, cp) != rp_font_cp_width(b, cp) ||
+          rp_font_covers(a, cp) != rp_font_covers(b, cp))
+        fail_msg("%s: U+%04X read ahead differs", FACES[k], (unsigned)cp);
+    }
+    assert_int_equal(a->missing_width, b->missing_width);
+  }
+
+  char path[4096];
+  snprintf(path, sizeof path, "%s", copy_of(FACES[0], "changing-ahead.ttf"));
+  int index = -1;
+  assert_int_equal(rp_fontset_load(&ahead, path, "layout.xml", 12, &d, &index), RP_OK);
+  rp_font *c = (rp_font *)rp_fontset_get(&ahead, index);
+  int missing = c->missing_width;
+  assert_int_equal(truncate(path, 50000), 0);
+  assert_false(rp_font_read_ahead(c));
+  assert_true(c->unread);
+  assert_int_equal(c->missing_width, missing);
+  for (int i = 0; i < 256; i++) assert_null(c->width_pages[i]);
+  assert_int_equal(rp_fontset_check(&ahead, &d), RP_OK); /* not asked about: nothing to say */
+  assert_int_equal(d.count, 0);
+  assert_false(rp_font_covers(c, 'A')); /* asked: read, found changed, reported */
+  assert_int_equal(rp_fontset_check(&ahead, &d), RP_ERR_INPUT);
+  assert_int_equal(d.count, 1);
+  assert_int_equal(d.entries[0].line, 12);
+  assert_true(rp_test_diag_has(&d, "cannot be read (the file changed after it was loaded)"));
+  rp_fontset_fini(&ahead);
+  rp_fontset_fini(&lazy);
+  rp_diag_fini(&d);
+}
+
 /* After rp_fontset_rest a pair not measured before is shaped from the file
  * mapped again: cut shorter meanwhile, it is not read (0, reported), while
  * the pairs measured before keep their values. */
@@ -1190,6 +1239,7 @@ int main(void) {
       cmocka_unit_test(test_figures),
       cmocka_unit_test(test_faces_read_on_first_use),
       cmocka_unit_test(test_file_changed_after_load),
+      cmocka_unit_test(test_face_read_ahead),
       cmocka_unit_test(test_file_cut_at_rest),
       cmocka_unit_test(test_render_refuses_font_changed_after_load),
   };

@@ -608,6 +608,52 @@ static void test_xpath_ahead(void **state) {
   rp_xpath_ahead_free(x);
 }
 
+static void *read_faces(void *x) {
+  rp_xpath_ahead_read_faces(x);
+  return NULL;
+}
+
+/* The faces given to the other thread are read there, as on first use, and
+ * only those; it returns once they are read, or at once when the loading
+ * was over before any were given (and faces given after that are not read). */
+static void test_faces_ahead(void **state) {
+  (void)state;
+  rp_fontset fs;
+  rp_diag d;
+  rp_fontset_init(&fs);
+  rp_diag_init(&d);
+  static const char *const files[] = {"fonts/OpenSans-Regular.ttf", "fonts/OpenSans-Bold.ttf",
+                                      "fonts/OpenSans-Italic.ttf"};
+  int idx[3];
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(rp_fontset_load(&fs, rp_test_src(files[i]), "l.xml", 1, &d, &idx[i]), RP_OK);
+  rp_xpath_ahead *x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, read_faces, x), 0);
+  int given[2] = {idx[1], idx[0]};
+  rp_xpath_ahead_give_faces(x, &fs, given, 2);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rp_xpath_ahead_close(x);
+  rp_xpath_ahead_free(x);
+  assert_false(rp_fontset_get(&fs, idx[0])->unread);
+  assert_false(rp_fontset_get(&fs, idx[1])->unread);
+  assert_true(rp_fontset_get(&fs, idx[2])->unread);
+
+  x = rp_xpath_ahead_new();
+  assert_non_null(x);
+  assert_int_equal(pthread_create(&t, NULL, read_faces, x), 0);
+  rp_xpath_ahead_close(x);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rp_xpath_ahead_give_faces(x, &fs, &idx[2], 1); /* too late: dropped */
+  rp_xpath_ahead_read_faces(x);                  /* closed: returns */
+  rp_xpath_ahead_free(x);
+  assert_true(rp_fontset_get(&fs, idx[2])->unread);
+  assert_int_equal(d.count, 0);
+  rp_fontset_fini(&fs);
+  rp_diag_fini(&d);
+}
+
 /* ---- styles and masters ------------------------------------------------------ */
 
 static void test_style_inheritance(void **state) {
@@ -693,6 +739,95 @@ static void test_style_cycle(void **state) {
   expect_error_at(&w.d, "parent cycle", "cycle.xml", line_of("cycle.xml", "name=\"a\""));
   expect_error_at(&w.d, "unknown style \"nosuchparent\"", "cycle.xml",
                   line_of("cycle.xml", "nosuchparent"));
+  world_fini(&w);
+}
+
+/* Writes a layout of `n` styles s0… (size 1 + i % 97) and `n` labels l0…
+ * to the project's many-names.xml; with `faults`, also a style and a label
+ * given twice, a label only in Welsh and an unknown style, whose lines go to
+ * lines[0..3]. Returns its path. */
+static const char *many_names(int n, bool faults, int lines[4]) {
+  const char *path = fixture("many-names.xml");
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  int line = 1;
+  fprintf(f,
+          "<layout version=\"1\">\n<brand>\n"
+          "<font role=\"body\" regular=\"../fonts/OpenSans-Regular.ttf\"/>\n"
+          "<style name=\"body\" font=\"body\"/>\n");
+  line += 4;
+  for (int i = 0; i < n; i++, line++)
+    fprintf(f, "<style name=\"s%d\" parent=\"body\" size=\"%dpt\"/>\n", i, 1 + i % 97);
+  if (faults) {
+    lines[0] = line++;
+    fprintf(f, "<style name=\"s%d\" size=\"9pt\"/>\n", n / 2);
+  }
+  fprintf(f,
+          "</brand>\n<master name=\"m\"/>\n<sequence><run template=\"t\"/></sequence>\n"
+          "<labels xml:lang=\"en-GB\">\n");
+  line += 4;
+  for (int i = 0; i < n; i++, line++) fprintf(f, "<label name=\"l%d\">Label %d</label>\n", i, i);
+  if (faults) {
+    lines[1] = line++;
+    fprintf(f, "<label name=\"l%d\">again</label>\n", n - 1);
+  }
+  fprintf(f, "</labels>\n<labels xml:lang=\"cy\"><label name=\"w1\">Cymraeg</label></labels>\n");
+  line += 2;
+  fprintf(
+      f,
+      "<template name=\"t\">\n<paragraph style=\"s%d\">{label('l0')} {label('l%d')}</paragraph>\n",
+      n - 1, n - 1);
+  line += 2;
+  if (faults) {
+    lines[2] = line++;
+    fprintf(f, "<paragraph>{label('w1')}</paragraph>\n");
+    lines[3] = line++;
+    fprintf(f, "<paragraph style=\"nosuch\"/>\n");
+  }
+  fprintf(f, "</template>\n</layout>\n");
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+/* Styles and labels are found by name through indexes that grow (past 128
+ * of each): every one of hundreds is found, with its own settings, and a
+ * name given twice, only in another language or unknown is reported at its
+ * line, as by a search of the lists. */
+static void test_many_names(void **state) {
+  (void)state;
+  enum { N = 300 };
+  int lines[4];
+  world w;
+  world_init(&w);
+  rp_status st = rp_layout_def_load(w.a, many_names(N, false, lines), &w.d, &w.l);
+  if (st != RP_OK) rp_test_diag_dump(&w.d);
+  assert_int_equal(st, RP_OK);
+  for (int i = 0; i < N; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "s%d", i);
+    const rp_style *s = rp_layout_def_style(w.l, name);
+    assert_non_null(s);
+    assert_float_equal(s->size, 1 + i % 97, 1e-9);
+  }
+  assert_null(rp_layout_def_style(w.l, "nosuch"));
+  assert_null(rp_layout_def_style(w.l, "s"));
+  assert_null(rp_layout_def_style(w.l, "s3000"));
+  assert_non_null(rp_layout_def_style(w.l, "strong")); /* built in after the brand's */
+  world_fini(&w);
+
+  world_init(&w);
+  const char *f = many_names(N, true, lines);
+  assert_int_equal(rp_layout_def_load(w.a, f, &w.d, &w.l), RP_ERR_INPUT);
+  expect_error_at(&w.d, "style \"s150\" is defined twice", "many-names.xml", lines[0]);
+  char first[64];
+  snprintf(first, sizeof first, "many-names.xml:%d); remove one", lines[1] - 1);
+  expect_error_at(&w.d, "label \"l299\" is given twice for xml:lang=\"en-GB\"", "many-names.xml",
+                  lines[1]);
+  assert_non_null(strstr(entry_with(&w.d, "label \"l299\"")->message, first));
+  expect_error_at(&w.d, "label('w1') in {label('w1')} is only in <labels xml:lang=\"cy\">",
+                  "many-names.xml", lines[2]);
+  expect_error_at(&w.d, "unknown style \"nosuch\"", "many-names.xml", lines[3]);
+  assert_int_equal(w.d.errors, 4);
   world_fini(&w);
 }
 
@@ -3629,6 +3764,8 @@ int main(void) {
       cmocka_unit_test(test_style_inheritance),
       cmocka_unit_test(test_char_styles_over_heading),
       cmocka_unit_test(test_style_cycle),
+      cmocka_unit_test(test_faces_ahead),
+      cmocka_unit_test(test_many_names),
       cmocka_unit_test(test_masters),
       cmocka_unit_test(test_substitution),
       cmocka_unit_test(test_group_by),

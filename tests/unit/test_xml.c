@@ -1090,6 +1090,41 @@ static void test_text_collapsed(void **state) {
   xmlFreeDoc(doc);
 }
 
+static bool only_ok(const char *s, size_t n) { return n == 2 && memcmp(s, "ok", 2) == 0; }
+
+/* rp_xml_attrs_all against a plain search of its list: an attribute is
+ * checked exactly when its name is in the list (names that share a first
+ * letter or a length with one there, or are 64 bytes and longer, too), and
+ * the list attribute word by word. */
+static void test_attrs_all_as_search(void **state) {
+  (void)state;
+  static const char L64[] = "long-name-of-sixty-four-bytes-or-more-for-the-length-table-edge-x";
+  static const char L65[] = "long-name-of-sixty-four-bytes-or-more-for-the-length-table-edge-xy";
+  const char *attrs[] = {"font", L64, "mode", "name", "role", "style"}; /* sorted */
+  const size_t n_attrs = sizeof attrs / sizeof attrs[0];
+  assert_true(strlen(L64) >= 64);
+  const char *names[] = {"font", "fond",  "fonts",  "f",    "mode",  "more",  "name",
+                         "nam",  "names", "role",   "rule", "style", "stile", "size",
+                         "s",    "x",     "select", L64,    L65,     "list",  "lis"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    for (int bad = 0; bad < 2; bad++) {
+      char xml[512];
+      snprintf(xml, sizeof xml, "<r><e a='ok'/><e %s='%s' b='ok'/></r>", names[i],
+               bad ? "ok no" : "ok");
+      xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+      assert_non_null(doc);
+      bool listed = false;
+      for (size_t k = 0; k < n_attrs; k++) listed |= strcmp(attrs[k], names[i]) == 0;
+      bool is_list = strcmp(names[i], "list") == 0;
+      bool want = !bad || (!listed && !is_list);
+      /* the list attribute: each word must pass ("ok no" has "no") */
+      if (rp_xml_attrs_all(doc, attrs, n_attrs, "list", only_ok) != want)
+        fail_msg("%s='%s': expected %s", names[i], bad ? "ok no" : "ok", want ? "true" : "false");
+      xmlFreeDoc(doc);
+    }
+  }
+}
+
 int main(void) {
   rp_xml_use_rp_mem(); /* as the program does: the schemas' region (xml.c) needs it */
   const struct CMUnitTest tests[] = {
@@ -1125,6 +1160,7 @@ int main(void) {
       cmocka_unit_test(test_schema_no_repeats),
       cmocka_unit_test(test_messages_one_line),
       cmocka_unit_test(test_text_collapsed),
+      cmocka_unit_test(test_attrs_all_as_search),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
