@@ -374,9 +374,6 @@ bool rp_pdf_worker_wait(rp_pdf *p, struct rp_flate_job *job);
  * (copied); rp_pdf_deflate_rekey then names that object. */
 void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len);
 void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d);
-/* The same for data[0, len) already deflated into z[0, zlen) (base/mem:
- * taken, freed here when it cannot be kept: saving deflates it then). */
-void rp_pdf_deflated_early(rp_pdf *p, const void *data, size_t len, uint8_t *z, size_t zlen);
 
 /* Writes a finished indirect object (not a stream) to the spool and frees
  * it: its value as saving would write it (`text`, `len` when given, else

@@ -895,25 +895,6 @@ void rp_pdf_deflate_data_early(rp_pdf *p, const void *data, size_t len) {
   if (data && worker_of(p, true)) deflate_copy(p, data, data, len);
 }
 
-void rp_pdf_deflated_early(rp_pdf *p, const void *data, size_t len, uint8_t *z, size_t zlen) {
-  struct rp_pdf_deflating *dz = p->deflating;
-  early_job *e = dz ? rp_mem_calloc(1, sizeof *e) : NULL;
-  uint8_t *raw = e ? rp_mem_alloc(len ? len : 1) : NULL;
-  if (!raw) {
-    rp_mem_free(e);
-    rp_mem_free(z);
-    return;
-  }
-  memcpy(raw, data, len);
-  /* done: waiting for it (deflating_drain) returns at once */
-  *e = (early_job){
-      .key = data,
-      .raw = raw,
-      .job = {.in = raw, .len = len, .out = z, .out_len = zlen, .ok = true, .done = true},
-      .next = dz->early};
-  dz->early = e;
-}
-
 void rp_pdf_deflate_rekey(rp_pdf *p, const void *data, HPDF_Dict d) {
   for (early_job *e = p->deflating ? p->deflating->early : NULL; e; e = e->next)
     if (e->key == data) e->key = d;

@@ -17,7 +17,6 @@
  * with it (font/subset.c), found by one pass over the pages before drawing. */
 #define _GNU_SOURCE /* memfd_create */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,59 +692,31 @@ static bool subset_file(rp_pdf *p, int index, char *path, size_t cap, bool *unre
 /* A held document knows every face's characters before its first page is
  * drawn (rp_pdf_fonts_collect): both cuts of each face used (subset_file's
  * and exact_program's, HarfBuzz on files only) are made on the worker
- * meanwhile (pdf_doc.c rp_pdf_worker_push), as two jobs: first every face's
- * cut that libharu loads, which rp_pdf_font takes when the face is first
- * drawn, then every face's program, cut from that and deflated there too,
- * which exact_face takes when saving. The first page waits for its faces'
- * first cuts only (with one job a face, the title face waited for the body
- * face's program too). A cut that failed on the worker is made again on
- * this thread, as without it, so the messages are the same. */
+ * meanwhile (pdf_doc.c rp_pdf_worker_push). rp_pdf_font takes them when
+ * the face is first drawn; a cut that failed on the worker is made again
+ * there, as without it, so the messages are the same. */
 struct rp_pdf_font_job {
-  rp_flate_job job;   /* first: the cut libharu loads (make_cut's argument) */
-  rp_flate_job exact; /* the program embedded (make_exact's), deflated */
-  /* the first cut is made once, by whichever job comes first (either
-   * thread may run either job: one waiting takes a job not started) */
-  pthread_mutex_t lock;
-  bool cut_tried, cut_ok;
-  bool pushed_exact;
+  rp_flate_job job; /* first: make_font's argument */
   const char *path; /* the face's file */
   uint32_t *cps;    /* its characters (base/mem) */
   size_t n;
-  int fd;                 /* the first cut, in memory, till rp_pdf_font takes it; or -1 */
-  int cut_fd;             /* its number, for the second cut (open till the render is freed) */
-  unsigned char *program; /* exact_program's cut (base/mem), or NULL: the exact job's input */
+  int fd;                 /* subset_file's cut, in memory; or -1 */
+  unsigned char *program; /* exact_program's cut (base/mem), or NULL */
   size_t program_len;
 };
 
-static bool first_cut(struct rp_pdf_font_job *fj) {
-  pthread_mutex_lock(&fj->lock);
-  if (!fj->cut_tried) {
-    fj->cut_tried = true;
-    unsigned char *data = NULL;
-    size_t len = 0;
-    if (rp_font_subset_file(fj->path, fj->cps, fj->n, false, &data, &len)) {
-      fj->fd = fj->cut_fd = memory_file(data, len);
-      rp_mem_free(data);
-      fj->cut_ok = fj->fd >= 0;
-    }
-  }
-  bool ok = fj->cut_ok;
-  pthread_mutex_unlock(&fj->lock);
-  return ok;
-}
-
-static bool make_cut(rp_flate_job *job) { return first_cut((struct rp_pdf_font_job *)job); }
-
-static bool make_exact(rp_flate_job *job) {
-  struct rp_pdf_font_job *fj =
-      (struct rp_pdf_font_job *)((char *)job - offsetof(struct rp_pdf_font_job, exact));
-  if (!first_cut(fj)) return false;
+static bool make_font(rp_flate_job *job) {
+  struct rp_pdf_font_job *fj = (struct rp_pdf_font_job *)job;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  if (!rp_font_subset_file(fj->path, fj->cps, fj->n, false, &data, &len)) return false;
+  fj->fd = memory_file(data, len);
+  rp_mem_free(data);
+  if (fj->fd < 0) return false;
   char loaded[64];
-  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", fj->cut_fd);
+  snprintf(loaded, sizeof loaded, "/proc/self/fd/%d", fj->fd);
   if (!rp_font_subset_file(loaded, fj->cps, fj->n, true, &fj->program, &fj->program_len))
-    return true;         /* none: exact_face cuts it (and says why) */
-  job->in = fj->program; /* deflated next, on the same thread */
-  job->len = fj->program_len;
+    fj->program = NULL;
   return true;
 }
 
@@ -758,38 +729,20 @@ static void start_font_jobs(rp_pdf *p, const int *order, size_t n_order) {
   p->font_jobs = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_jobs);
   if (!p->font_jobs) return;
   p->n_font_jobs = p->n_fonts;
-  int *pushed = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *pushed);
-  size_t n_pushed = 0;
-  for (size_t k = 0; pushed && k < n_order + p->n_fonts; k++) {
+  for (size_t k = 0; k < n_order + p->n_fonts; k++) {
     size_t i = k < n_order ? (size_t)order[k] : k - n_order;
     const rp_font *f = rp_fontset_get(p->doc->fonts, (int)i);
     if (!p->font_used[i] || p->font_jobs[i] || !f || !f->path) continue;
     struct rp_pdf_font_job *fj = rp_mem_calloc(1, sizeof *fj);
-    if (!fj) break;
-    *fj = (struct rp_pdf_font_job){.job = {.make = make_cut},
-                                   .exact = {.make = make_exact},
-                                   .path = f->path,
-                                   .fd = -1,
-                                   .cut_fd = -1};
+    if (!fj) return;
+    *fj = (struct rp_pdf_font_job){.job = {.make = make_font}, .path = f->path, .fd = -1};
     fj->cps = code_points(p->font_used[i], &fj->n);
-    if (!fj->cps || pthread_mutex_init(&fj->lock, NULL) != 0) {
+    if (!fj->cps || !rp_pdf_worker_push(p, &fj->job)) {
       rp_mem_free(fj->cps);
       rp_mem_free(fj);
-      break;
-    }
-    if (!rp_pdf_worker_push(p, &fj->job)) {
-      pthread_mutex_destroy(&fj->lock);
-      rp_mem_free(fj->cps);
-      rp_mem_free(fj);
-      break;
+      return;
     }
     p->font_jobs[i] = fj;
-    pushed[n_pushed++] = (int)i;
-  }
-  /* the programs after every first cut: not needed till saving */
-  for (size_t k = 0; k < n_pushed; k++) {
-    struct rp_pdf_font_job *fj = p->font_jobs[pushed[k]];
-    fj->pushed_exact = rp_pdf_worker_push(p, &fj->exact);
   }
 }
 
@@ -804,10 +757,8 @@ static void font_jobs_free(rp_pdf *p) {
     struct rp_pdf_font_job *fj = p->font_jobs[i];
     if (!fj) continue;
     if (fj->fd >= 0) close(fj->fd);
-    pthread_mutex_destroy(&fj->lock);
     rp_mem_free(fj->cps);
     rp_mem_free(fj->program);
-    rp_mem_free(fj->exact.out);
     rp_mem_free(fj);
   }
   p->n_font_jobs = 0;
@@ -880,9 +831,9 @@ static unsigned char *exact_program(rp_pdf *p, size_t index, const uint8_t *draw
  * made: its maps are final then, and its program is cut now rather than
  * when saving, and all three deflated on the render's second thread while
  * pages are drawn (pdf_doc.c rp_pdf_deflate_early). exact_face embeds the
- * program kept here (or the worker's: job_program); without memory for it,
+ * program kept here (or the worker's, `fj`); without memory for it,
  * exact_face cuts it as always. */
-static void early_program(rp_pdf *p, int index) {
+static void early_program(rp_pdf *p, int index, struct rp_pdf_font_job *fj) {
   if (p->font_fds[index] < 0 || !p->font_used[index]) return;
   if (!p->font_program) {
     p->font_program = rp_arena_calloc(p->scratch, p->n_fonts, sizeof *p->font_program);
@@ -890,8 +841,10 @@ static void early_program(rp_pdf *p, int index) {
     p->n_programs = p->font_program && p->font_program_len ? p->n_fonts : 0;
   }
   if ((size_t)index >= p->n_programs) return;
-  size_t len = 0;
-  unsigned char *data = exact_program(p, (size_t)index, p->font_used[index], &len);
+  size_t len = fj ? fj->program_len : 0;
+  unsigned char *data = fj ? fj->program : NULL; /* cut on the worker */
+  if (fj) fj->program = NULL;
+  if (!data) data = exact_program(p, (size_t)index, p->font_used[index], &len);
   if (!data) return;
   p->font_program[index] = data;
   p->font_program_len[index] = len;
@@ -974,9 +927,7 @@ HPDF_Font rp_pdf_font(rp_pdf *p, int index, const rp_src *src) {
     HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
     rp_pdf_deflate_early(p, attr->cmap_stream);
     rp_pdf_deflate_early(p, attr->map_stream);
-    /* the worker cuts and deflates it after the faces' first cuts */
-    struct rp_pdf_font_job *job = (size_t)index < p->n_font_jobs ? p->font_jobs[index] : NULL;
-    if (!fj || !job || !job->pushed_exact) early_program(p, index);
+    early_program(p, index, fj);
   }
   return font;
 }
@@ -1065,23 +1016,6 @@ static HPDF_STATUS embed_program(rp_pdf *p, HPDF_Font font, const unsigned char 
   return r != HPDF_OK && HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : r;
 }
 
-/* Face i's program as the worker cut it (base/mem: the caller's), its
- * deflated bytes given to the save (rp_pdf_deflated_early); NULL when it
- * has none. */
-static unsigned char *job_program(rp_pdf *p, size_t i, size_t *len) {
-  struct rp_pdf_font_job *fj = i < p->n_font_jobs ? p->font_jobs[i] : NULL;
-  if (!fj || !fj->pushed_exact) return NULL;
-  bool deflated = rp_pdf_worker_wait(p, &fj->exact);
-  unsigned char *data = fj->program;
-  if (!data) return NULL;
-  *len = fj->program_len;
-  fj->program = NULL;
-  if (deflated && fj->exact.out)
-    rp_pdf_deflated_early(p, data, len[0], fj->exact.out, fj->exact.out_len);
-  fj->exact.out = NULL;
-  return data;
-}
-
 static bool exact_face(rp_pdf *p, size_t i) {
   HPDF_Font font = p->fonts[i];
   const uint8_t *drawn = !p->streaming ? p->font_used[i] : i < p->n_drawn ? p->font_drawn[i] : NULL;
@@ -1094,7 +1028,6 @@ static bool exact_face(rp_pdf *p, size_t i) {
   if (data) { /* made with the face (early_program) */
     len = p->font_program_len[i];
     p->font_program[i] = NULL;
-  } else if ((data = job_program(p, i, &len)) != NULL) { /* made on the worker */
   } else {
     size_t n;
     uint32_t *cps = code_points(drawn, &n);
