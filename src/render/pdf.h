@@ -176,6 +176,40 @@ static inline long long rp_pdf_round(double x) {
   double f = x - (double)t;
   return t + (f >= 0.5) - (f <= -0.5);
 }
+/* Writes v to 1/100 (`tenths`: 1/10), rounded as rp_pdf_round, trailing
+ * zeros dropped ("12.5", "-3", "0"); returns the end (no NUL; at most 24
+ * bytes). The operators' numbers (a review's pages write ~12,500), inline:
+ * the unit a constant (a multiply, where a divide by a variable unit took
+ * tens of cycles), a page's coordinates (under 1000) without a loop. */
+static inline char *rp_pdf_put_fixed(char *o, double v, bool tenths) {
+  long long c = rp_pdf_round(v * (tenths ? 10 : 100));
+  unsigned long long u = (unsigned long long)c;
+  if (c < 0) *o++ = '-', u = 0 - u;
+  unsigned long long whole = tenths ? u / 10 : u / 100;
+  unsigned frac = (unsigned)(u - whole * (tenths ? 10 : 100));
+  if (whole < 1000) {
+    unsigned w = (unsigned)whole;
+    if (w >= 100) *o++ = (char)('0' + w / 100);
+    if (w >= 10) *o++ = (char)('0' + w / 10 % 10);
+    *o++ = (char)('0' + w % 10);
+  } else {
+    char d[24];
+    int k = 0;
+    do d[k++] = (char)('0' + whole % 10), whole /= 10;
+    while (whole > 0);
+    while (k > 0) *o++ = d[--k];
+  }
+  if (frac) {
+    *o++ = '.';
+    if (tenths) {
+      *o++ = (char)('0' + frac);
+    } else {
+      *o++ = (char)('0' + frac / 10);
+      if (frac % 10) *o++ = (char)('0' + frac % 10);
+    }
+  }
+  return o;
+}
 /* rp_utf8_decode, ASCII inline (most characters drawn are). */
 static inline size_t rp_pdf_decode(const char *s, size_t len, uint32_t *cp) {
   if (len && (unsigned char)s[0] < 0x80) {
