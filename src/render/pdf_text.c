@@ -266,7 +266,7 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
   size_t len = strlen(text);
   rp_arena *a = p->tmp ? p->tmp : p->scratch;
   if (!f) { /* one piece: as libharu's widths put it */
-    char *codes = rp_arena_alloc(a, 4 * len + 8);
+    char *codes = rp_arena_alloc_raw(a, 4 * len + 8);
     if (!codes) {
       text_at(p, st, it->x, y, text);
       return;
@@ -275,11 +275,11 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
     show_codes(p, codes, 4 * len + 8, text);
     return;
   }
-  char *buf = rp_arena_alloc(a, len + 1);
+  char *buf = rp_arena_alloc_raw(a, len + 1);
   /* every piece's string (four bytes a character at most, as each takes a
    * byte or more) and a number before it */
   tj_buf tj = {.cap = 24 * len + 64, .ok = true};
-  if (buf) tj.s = rp_arena_alloc(a, tj.cap);
+  if (buf) tj.s = rp_arena_alloc_raw(a, tj.cap);
   if (!buf || !tj.s) {
     text_at(p, st, it->x, y, text);
     return;
