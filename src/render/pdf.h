@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -175,6 +176,27 @@ static inline long long rp_pdf_round(double x) {
   long long t = (long long)x; /* toward zero */
   double f = x - (double)t;
   return t + (f >= 0.5) - (f <= -0.5);
+}
+/* libharu's writer of its memory streams (a page's contents, a form's). */
+HPDF_STATUS HPDF_MemStream_WriteFunc(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz);
+/* HPDF_Stream_Write(s, d, n), inline where libharu's memory stream has room
+ * for the bytes in its current block (what its write does then: copy them
+ * there, unless the stream holds an error): the operators written by hand
+ * (marks, colours, moves, strings, paths) are a few thousand small writes a
+ * review, ~140 instructions each through libharu. */
+static inline HPDF_STATUS rp_pdf_stream_write(HPDF_Stream s, const void *d, size_t n) {
+  if (s->type == HPDF_STREAM_MEMORY && s->write_fn == HPDF_MemStream_WriteFunc &&
+      s->error->error_no == HPDF_OK && n <= 0xFFFFFFFFu) {
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)s->attr;
+    if (n <= (size_t)(a->buf_siz - a->w_pos) && a->w_ptr) {
+      if (n) memcpy(a->w_ptr, d, n);
+      a->w_ptr += n;
+      a->w_pos += (HPDF_UINT)n;
+      s->size += (HPDF_UINT)n;
+      return HPDF_OK;
+    }
+  }
+  return HPDF_Stream_Write(s, (const HPDF_BYTE *)d, (HPDF_UINT)n);
 }
 /* Writes v to 1/100 (`tenths`: 1/10), rounded as rp_pdf_round, trailing
  * zeros dropped ("12.5", "-3", "0"); returns the end (no NUL; at most 24

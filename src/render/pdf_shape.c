@@ -75,8 +75,7 @@ typedef struct ops_buf {
 static void ops_flush(ops_buf *b) {
   if (b->n == 0) return;
   HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
-  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->s, (HPDF_UINT)b->n) != HPDF_OK &&
-      !b->p->err_no)
+  if (rp_pdf_stream_write(attr->stream, b->s, b->n) != HPDF_OK && !b->p->err_no)
     b->p->err_no = HPDF_GetError(b->p->pdf) ? HPDF_GetError(b->p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
   b->n = 0;
 }

@@ -146,11 +146,21 @@ static void set_font(rp_pdf *p, HPDF_Font font, HPDF_REAL size) {
     HPDF_Page_SetFontAndSize(p->page, font, size);
     return;
   }
-  char op[48] = " ";
-  char *o = HPDF_FToA(op + 1, size, op + sizeof op - 8);
+  /* "/F1 8.5 Tf": a name of letters and digits (libharu's, F1, F2…) needs
+   * no escape, and goes with the rest in one write */
+  char op[96], *o = op;
+  size_t n = strlen(name);
+  bool plain = n > 0 && n < 32;
+  for (size_t i = 0; plain && i < n; i++)
+    plain = (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') ||
+            (name[i] >= '0' && name[i] <= '9');
+  if (plain) *o++ = '/', memcpy(o, name, n), o += n;
+  *o++ = ' ';
+  o = HPDF_FToA(o, size, op + sizeof op - 8);
   memcpy(o, " Tf\012", 5);
-  if (HPDF_Stream_WriteEscapeName(attr->stream, name) != HPDF_OK ||
-      HPDF_Stream_WriteStr(attr->stream, op) != HPDF_OK)
+  o += 4;
+  if ((!plain && HPDF_Stream_WriteEscapeName(attr->stream, name) != HPDF_OK) ||
+      rp_pdf_stream_write(attr->stream, op, (size_t)(o - op)) != HPDF_OK)
     return; /* (the error is libharu's, taken by rp_pdf_ok) */
   attr->gstate->font = font;
   attr->gstate->font_size = size;
@@ -215,8 +225,7 @@ static size_t put_codes(char *out, const char *text, size_t len) {
  * rp_pdf_raw's C string). */
 static void raw_bytes(rp_pdf *p, const char *ops, size_t n, const rp_src *src) {
   HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
-  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)n) != HPDF_OK &&
-      !p->err_no)
+  if (rp_pdf_stream_write(attr->stream, ops, n) != HPDF_OK && !p->err_no)
     p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
   rp_pdf_ok(p, "write to the page", src);
 }
