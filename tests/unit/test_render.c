@@ -1461,6 +1461,55 @@ static void test_hpdf_helpers_replaced(void **state) {
   assert_int_equal(HPDF_StrLen(NULL, -1), 0);
 }
 
+/* A memory stream's bytes, in order, and its size. */
+static size_t stream_bytes(HPDF_Stream s, unsigned char *out, size_t cap) {
+  size_t n = 0;
+  for (HPDF_UINT i = 0; i < HPDF_MemStream_GetBufCount(s); i++) {
+    HPDF_UINT len = 0;
+    HPDF_BYTE *b = HPDF_MemStream_GetBufPtr(s, i, &len);
+    assert_non_null(b);
+    assert_true(n + len <= cap);
+    memcpy(out + n, b, len);
+    n += len;
+  }
+  assert_int_equal(n, HPDF_Stream_Size(s));
+  return n;
+}
+
+/* rp_pdf_stream_write writes what HPDF_Stream_Write writes: into a memory
+ * stream of 16-byte blocks, writes of 0 to 40 bytes (within a block, to its
+ * end, across one or more), the same bytes and size; and after the stream
+ * records an error, libharu's answer (skipped, nothing written). */
+static void test_stream_write_as_libharu(void **state) {
+  (void)state;
+  HPDF_Doc pdf = HPDF_New(NULL, NULL);
+  assert_non_null(pdf);
+  HPDF_Stream a = HPDF_MemStream_New(pdf->mmgr, 16), b = HPDF_MemStream_New(pdf->mmgr, 16);
+  assert_non_null(a);
+  assert_non_null(b);
+  unsigned char data[64];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 37 + 11);
+  uint32_t x = 7;
+  for (int k = 0; k < 400; k++) {
+    x = x * 1103515245u + 12345u;
+    size_t n = (x >> 16) % 41, at = (x >> 8) % (sizeof data - 40);
+    assert_int_equal(rp_pdf_stream_write(a, data + at, n), HPDF_OK);
+    assert_int_equal(HPDF_Stream_Write(b, data + at, (HPDF_UINT)n), HPDF_OK);
+  }
+  static unsigned char got[16384], want[16384];
+  size_t na = stream_bytes(a, got, sizeof got), nb = stream_bytes(b, want, sizeof want);
+  assert_int_equal(na, nb);
+  assert_true(na > 16 * 100);
+  assert_memory_equal(got, want, na);
+  HPDF_SetError(a->error, HPDF_INVALID_OBJECT, 0); /* (one error record: the document's) */
+  assert_int_equal(rp_pdf_stream_write(a, data, 3), HPDF_Stream_Write(b, data, 3));
+  assert_int_equal(HPDF_Stream_Size(a), na);
+  HPDF_ResetError(pdf);
+  HPDF_Stream_Free(a);
+  HPDF_Stream_Free(b);
+  HPDF_Free(pdf);
+}
+
 /* The operators' numbers as pdf_shape.c's ops_num wrote them before
  * rp_pdf_put_fixed (a divide by the unit in a variable, a digit at a time):
  * the model it must equal. */
@@ -2114,6 +2163,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_kerned_text_extracts_and_measures, setup, teardown),
       cmocka_unit_test_setup_teardown(test_text_state_carried, setup, teardown),
       cmocka_unit_test(test_put_fixed_as_before),
+      cmocka_unit_test(test_stream_write_as_libharu),
       cmocka_unit_test_setup_teardown(test_only_used_faces_embedded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_info_pages_and_size, setup, teardown),
       cmocka_unit_test_setup_teardown(test_source_date_epoch, setup, teardown),
