@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/diag.h"
@@ -175,6 +176,61 @@ static inline long long rp_pdf_round(double x) {
   long long t = (long long)x; /* toward zero */
   double f = x - (double)t;
   return t + (f >= 0.5) - (f <= -0.5);
+}
+/* libharu's writer of its memory streams (a page's contents, a form's). */
+HPDF_STATUS HPDF_MemStream_WriteFunc(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz);
+/* HPDF_Stream_Write(s, d, n), inline where libharu's memory stream has room
+ * for the bytes in its current block (what its write does then: copy them
+ * there, unless the stream holds an error): the operators written by hand
+ * (marks, colours, moves, strings, paths) are a few thousand small writes a
+ * review, ~140 instructions each through libharu. */
+static inline HPDF_STATUS rp_pdf_stream_write(HPDF_Stream s, const void *d, size_t n) {
+  if (s->type == HPDF_STREAM_MEMORY && s->write_fn == HPDF_MemStream_WriteFunc &&
+      s->error->error_no == HPDF_OK && n <= 0xFFFFFFFFu) {
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)s->attr;
+    if (n <= (size_t)(a->buf_siz - a->w_pos) && a->w_ptr) {
+      if (n) memcpy(a->w_ptr, d, n);
+      a->w_ptr += n;
+      a->w_pos += (HPDF_UINT)n;
+      s->size += (HPDF_UINT)n;
+      return HPDF_OK;
+    }
+  }
+  return HPDF_Stream_Write(s, (const HPDF_BYTE *)d, (HPDF_UINT)n);
+}
+/* Writes v to 1/100 (`tenths`: 1/10), rounded as rp_pdf_round, trailing
+ * zeros dropped ("12.5", "-3", "0"); returns the end (no NUL; at most 24
+ * bytes). The operators' numbers (a review's pages write ~12,500), inline:
+ * the unit a constant (a multiply, where a divide by a variable unit took
+ * tens of cycles), a page's coordinates (under 1000) without a loop. */
+static inline char *rp_pdf_put_fixed(char *o, double v, bool tenths) {
+  long long c = rp_pdf_round(v * (tenths ? 10 : 100));
+  unsigned long long u = (unsigned long long)c;
+  if (c < 0) *o++ = '-', u = 0 - u;
+  unsigned long long whole = tenths ? u / 10 : u / 100;
+  unsigned frac = (unsigned)(u - whole * (tenths ? 10 : 100));
+  if (whole < 1000) {
+    unsigned w = (unsigned)whole;
+    if (w >= 100) *o++ = (char)('0' + w / 100);
+    if (w >= 10) *o++ = (char)('0' + w / 10 % 10);
+    *o++ = (char)('0' + w % 10);
+  } else {
+    char d[24];
+    int k = 0;
+    do d[k++] = (char)('0' + whole % 10), whole /= 10;
+    while (whole > 0);
+    while (k > 0) *o++ = d[--k];
+  }
+  if (frac) {
+    *o++ = '.';
+    if (tenths) {
+      *o++ = (char)('0' + frac);
+    } else {
+      *o++ = (char)('0' + frac / 10);
+      if (frac % 10) *o++ = (char)('0' + frac % 10);
+    }
+  }
+  return o;
 }
 /* rp_utf8_decode, ASCII inline (most characters drawn are). */
 static inline size_t rp_pdf_decode(const char *s, size_t len, uint32_t *cp) {

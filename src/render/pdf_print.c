@@ -50,7 +50,7 @@ bool rp_pdf_print_boxes(rp_pdf *p, HPDF_Page page, double trim_w, double trim_h)
 
 bool rp_pdf_raw(rp_pdf *p, const char *ops, const rp_src *src) {
   HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
-  if (HPDF_Stream_WriteStr(attr->stream, ops) != HPDF_OK && !p->err_no)
+  if (rp_pdf_stream_write(attr->stream, ops, strlen(ops)) != HPDF_OK && !p->err_no)
     p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
   return rp_pdf_ok(p, "write to the page", src);
 }

@@ -75,8 +75,7 @@ typedef struct ops_buf {
 static void ops_flush(ops_buf *b) {
   if (b->n == 0) return;
   HPDF_PageAttr attr = (HPDF_PageAttr)b->p->page->attr;
-  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->s, (HPDF_UINT)b->n) != HPDF_OK &&
-      !b->p->err_no)
+  if (rp_pdf_stream_write(attr->stream, b->s, b->n) != HPDF_OK && !b->p->err_no)
     b->p->err_no = HPDF_GetError(b->p->pdf) ? HPDF_GetError(b->p->pdf) : HPDF_FAILD_TO_ALLOC_MEM;
   b->n = 0;
 }
@@ -87,25 +86,9 @@ static void ops_room(ops_buf *b) {
 }
 
 /* `v` to 1/100 (or 1/10), trailing zeros dropped, then a space: "12.5 ",
- * "-3 ". */
+ * "-3 " (rp_pdf_put_fixed). */
 static void ops_num(ops_buf *b, double v) {
-  int unit = b->tenths ? 10 : 100;
-  long long c = rp_pdf_round(v * unit);
-  char *o = b->s + b->n, tmp[24];
-  if (c < 0) *o++ = '-', c = -c;
-  long long whole = c / unit;
-  int frac = (int)(c % unit), k = 0;
-  do tmp[k++] = (char)('0' + whole % 10), whole /= 10;
-  while (whole > 0);
-  while (k > 0) *o++ = tmp[--k];
-  if (frac && b->tenths) {
-    *o++ = '.';
-    *o++ = (char)('0' + frac);
-  } else if (frac) {
-    *o++ = '.';
-    *o++ = (char)('0' + frac / 10);
-    if (frac % 10) *o++ = (char)('0' + frac % 10);
-  }
+  char *o = rp_pdf_put_fixed(b->s + b->n, v, b->tenths);
   *o++ = ' ';
   b->n = (size_t)(o - b->s);
 }

@@ -36,6 +36,16 @@ typedef struct tag_kid {
   uint8_t kind;
 } tag_kid;
 
+/* Kids are taken from blocks of this many and given back to a list of
+ * spares as their elements are freed (a malloc and a free each were a
+ * sixth of the review's tagging); with RP_ARENA_MALLOC (the ASan build)
+ * each is its own allocation, so that ASan sees every one. */
+#define KIDS_PER_BLOCK 127
+typedef struct kid_block {
+  struct kid_block *next;
+  tag_kid kids[KIDS_PER_BLOCK];
+} kid_block;
+
 /* The optional entries of an element, in the order they were given. */
 enum { KEY_ID = 1, KEY_A, KEY_PG, KEY_ALT };
 
@@ -126,6 +136,8 @@ struct rp_pdf_tag {
   tag_elem *open_elem; /* its element; NULL for an artifact */
   rp_vec notes;        /* uint32_t: Note elements' object numbers, whose /ID the IDTree maps */
   bool via_libharu; /* elements written through libharu's objects (RP_TAG_VIA_LIBHARU=1: tests) */
+  kid_block *kid_blocks; /* every block of kids (base/mem), freed with the tree */
+  tag_kid *spare_kids;   /* those free in them */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -343,8 +355,40 @@ static void touch(const rp_pdf *p, tag_elem *e) {
   for (size_t seen = p->page_index + 1; e && e->seen != seen; e = e->parent) e->seen = seen;
 }
 
+/* A kid to fill, or NULL when out of memory. */
+static tag_kid *kid_new(struct rp_pdf_tag *t) {
+#ifdef RP_ARENA_MALLOC
+  (void)t;
+  return rp_mem_alloc(sizeof(tag_kid));
+#else
+  if (!t->spare_kids) {
+    kid_block *b = rp_mem_alloc(sizeof *b);
+    if (!b) return NULL;
+    b->next = t->kid_blocks;
+    t->kid_blocks = b;
+    for (size_t i = KIDS_PER_BLOCK; i-- > 0;) {
+      b->kids[i].next = t->spare_kids;
+      t->spare_kids = &b->kids[i];
+    }
+  }
+  tag_kid *k = t->spare_kids;
+  t->spare_kids = k->next;
+  return k;
+#endif
+}
+
+static void kid_free(struct rp_pdf_tag *t, tag_kid *k) {
+#ifdef RP_ARENA_MALLOC
+  (void)t;
+  rp_mem_free(k);
+#else
+  k->next = t->spare_kids;
+  t->spare_kids = k;
+#endif
+}
+
 static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
-  tag_kid *node = rp_mem_alloc(sizeof *node);
+  tag_kid *node = kid_new(p->tag);
   if (!node) return fail_oom(p);
   touch(p, e);
   *node = k;
@@ -378,8 +422,9 @@ static const char *type_of(rp_role role) {
  * a tenth of that here (test_render's test_tag_text_as_libharu compares the
  * two on every element of the accessible review). */
 typedef struct elem_text {
-  HPDF_Stream to;
+  HPDF_Stream to; /* NULL: the text stays in b (`overflow`: it did not fit) */
   HPDF_STATUS st;
+  bool overflow;
   size_t n;
   char b[1024];
 } elem_text;
@@ -392,6 +437,10 @@ static void et_flush(elem_text *w) {
 
 static void et_put(elem_text *w, const char *s, size_t n) {
   while (n > 0) {
+    if (w->n == sizeof w->b && !w->to) {
+      w->overflow = true;
+      return;
+    }
     if (w->n == sizeof w->b) et_flush(w);
     size_t k = sizeof w->b - w->n < n ? sizeof w->b - w->n : n;
     memcpy(w->b + w->n, s, k);
@@ -432,9 +481,10 @@ static bool plain_name(const char *name) {
   return *name != '\0';
 }
 
-/* Element e's dictionary as text into `to`; false when it is one libharu
- * must write (a /K longer than its arrays, a name it would escape). */
-static bool elem_write_text(const tag_elem *e, HPDF_Stream to, HPDF_STATUS *st) {
+/* Element e's dictionary as text into w (its stream, or its buffer); false
+ * when it is one libharu must write (a /K longer than its arrays, a name it
+ * would escape). */
+static bool elem_write_text(const tag_elem *e, elem_text *w, HPDF_STATUS *st) {
   size_t n_kids = 0;
   for (const tag_kid *k = e->kids; k && n_kids <= HPDF_ARRAY_MAX; k = k->next) n_kids++;
   if (n_kids > HPDF_ARRAY_MAX || !plain_name(e->type) || e->alt_len > HPDF_LIMIT_MAX_STRING_LEN)
@@ -444,8 +494,6 @@ static bool elem_write_text(const tag_elem *e, HPDF_Stream to, HPDF_STATUS *st) 
       *st = HPDF_INVALID_OBJECT; /* as materialize */
       return true;
     }
-  elem_text text, *w = &text;
-  w->to = to, w->st = HPDF_OK, w->n = 0;
   et_str(w, "<<\012/S /");
   et_str(w, e->type);
   et_str(w, "\012/K [ ");
@@ -501,7 +549,7 @@ static bool elem_write_text(const tag_elem *e, HPDF_Stream to, HPDF_STATUS *st) 
     et_put(w, "\012", 1);
   }
   et_put(w, ">>", 2);
-  et_flush(w);
+  if (w->to) et_flush(w);
   *st = w->st;
   return true;
 }
@@ -509,7 +557,8 @@ static bool elem_write_text(const tag_elem *e, HPDF_Stream to, HPDF_STATUS *st) 
 bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
   const elem_ref *ref = obj;
   if (ref->header.obj_class != ELEM_CLASS) return false;
-  if (!p->tag->via_libharu && elem_write_text(ref->e, to, st)) return true;
+  elem_text w = {.to = to};
+  if (!p->tag->via_libharu && elem_write_text(ref->e, &w, st)) return true;
   /* a dictionary just for the write: the entries made, written, freed */
   HPDF_Dict dict = HPDF_Dict_New(p->pdf->mmgr);
   if (!dict) {
@@ -528,7 +577,7 @@ bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
 static void elem_free(tag_elem *e) {
   for (tag_kid *k = e->kids, *next; k; k = next) {
     next = k->next;
-    rp_mem_free(k);
+    kid_free(e->p->tag, k);
   }
   rp_mem_free(e->alt);
   rp_mem_free(e);
@@ -899,6 +948,18 @@ static tag_elem *target_of(rp_pdf *p, const rp_item *it) {
  * changed on this page or the last has all its kids. */
 #define ELEM_REST_PAGES 2
 
+/* Element e to the spool, its object freed: its text made here and handed
+ * over whole (through a libharu stream, a writer made and freed for each
+ * element was a sixth of the review's tagging at pages' ends); else as
+ * when saving (rp_pdf_tag_write). */
+static bool elem_spool(rp_pdf *p, tag_elem *e) {
+  elem_text w = {0};
+  HPDF_STATUS st = HPDF_OK;
+  if (!p->tag->via_libharu && elem_write_text(e, &w, &st) && st == HPDF_OK && !w.overflow)
+    return rp_pdf_spool_free(p, e->obj, w.b, w.n);
+  return rp_pdf_spool_free(p, e->obj, NULL, 0);
+}
+
 /* Writes every element in memory that has rested ELEM_REST_PAGES pages
  * (`all`: every one), except the Document and the Sect being drawn, to the
  * spool (each element's object freed: its number stays) and frees them.
@@ -911,7 +972,7 @@ static bool elems_write(rp_pdf *p, bool all) {
   for (size_t i = 0; ok && i < t->n_live; i++) {
     tag_elem *e = t->live[i];
     if (e == t->doc || e == t->sect || (!all && e->seen + ELEM_REST_PAGES > now)) continue;
-    if (e->obj && !rp_pdf_spool_free(p, e->obj, NULL, 0)) { /* (none: it failed to be made) */
+    if (e->obj && !elem_spool(p, e)) { /* (none: it failed to be made) */
       if (p->status == RP_OK) fail_oom(p);
       ok = false;
       break;
@@ -953,6 +1014,12 @@ void rp_pdf_tag_free(rp_pdf *p) {
   t->cap_parents = 0;
   rp_mem_free(t->annots.data);
   t->annots = (rp_vec){0};
+  for (kid_block *b = t->kid_blocks, *next; b; b = next) {
+    next = b->next;
+    rp_mem_free(b);
+  }
+  t->kid_blocks = NULL;
+  t->spare_kids = NULL;
 }
 /* The page's array of its MCIDs' elements, written as libharu would and
  * freed; then the Sects done by now. */

@@ -146,11 +146,21 @@ static void set_font(rp_pdf *p, HPDF_Font font, HPDF_REAL size) {
     HPDF_Page_SetFontAndSize(p->page, font, size);
     return;
   }
-  char op[48] = " ";
-  char *o = HPDF_FToA(op + 1, size, op + sizeof op - 8);
+  /* "/F1 8.5 Tf": a name of letters and digits (libharu's, F1, F2…) needs
+   * no escape, and goes with the rest in one write */
+  char op[96], *o = op;
+  size_t n = strlen(name);
+  bool plain = n > 0 && n < 32;
+  for (size_t i = 0; plain && i < n; i++)
+    plain = (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') ||
+            (name[i] >= '0' && name[i] <= '9');
+  if (plain) *o++ = '/', memcpy(o, name, n), o += n;
+  *o++ = ' ';
+  o = HPDF_FToA(o, size, op + sizeof op - 8);
   memcpy(o, " Tf\012", 5);
-  if (HPDF_Stream_WriteEscapeName(attr->stream, name) != HPDF_OK ||
-      HPDF_Stream_WriteStr(attr->stream, op) != HPDF_OK)
+  o += 4;
+  if ((!plain && HPDF_Stream_WriteEscapeName(attr->stream, name) != HPDF_OK) ||
+      rp_pdf_stream_write(attr->stream, op, (size_t)(o - op)) != HPDF_OK)
     return; /* (the error is libharu's, taken by rp_pdf_ok) */
   attr->gstate->font = font;
   attr->gstate->font_size = size;
@@ -215,8 +225,7 @@ static size_t put_codes(char *out, const char *text, size_t len) {
  * rp_pdf_raw's C string). */
 static void raw_bytes(rp_pdf *p, const char *ops, size_t n, const rp_src *src) {
   HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
-  if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops, (HPDF_UINT)n) != HPDF_OK &&
-      !p->err_no)
+  if (rp_pdf_stream_write(attr->stream, ops, n) != HPDF_OK && !p->err_no)
     p->err_no = HPDF_GetError(p->pdf) ? HPDF_GetError(p->pdf) : 1;
   rp_pdf_ok(p, "write to the page", src);
 }
@@ -266,7 +275,7 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
   size_t len = strlen(text);
   rp_arena *a = p->tmp ? p->tmp : p->scratch;
   if (!f) { /* one piece: as libharu's widths put it */
-    char *codes = rp_arena_alloc(a, 4 * len + 8);
+    char *codes = rp_arena_alloc_raw(a, 4 * len + 8);
     if (!codes) {
       text_at(p, st, it->x, y, text);
       return;
@@ -275,11 +284,11 @@ static void show_text(rp_pdf *p, text_state *st, const rp_item *it, const char *
     show_codes(p, codes, 4 * len + 8, text);
     return;
   }
-  char *buf = rp_arena_alloc(a, len + 1);
+  char *buf = rp_arena_alloc_raw(a, len + 1);
   /* every piece's string (four bytes a character at most, as each takes a
    * byte or more) and a number before it */
   tj_buf tj = {.cap = 24 * len + 64, .ok = true};
-  if (buf) tj.s = rp_arena_alloc(a, tj.cap);
+  if (buf) tj.s = rp_arena_alloc_raw(a, tj.cap);
   if (!buf || !tj.s) {
     text_at(p, st, it->x, y, text);
     return;

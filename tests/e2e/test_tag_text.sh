@@ -4,11 +4,14 @@
 # (RP_TAG_VIA_LIBHARU=1 makes and writes those objects): the review through
 # the plain and the accessible layout (headings, figures with /Alt, table
 # headers with /A, notes with /ID, links with OBJR, elements across pages
-# with MCR), and the pack, whose index links every study.
+# with MCR), and the pack, whose index links every study (at N=220 its list
+# is an element whose text passes 1 KB: spooled at a page's end through
+# libharu's stream, not the buffer pdf_tag.c's elem_spool fills).
 source "$(dirname "$0")/lib.sh"
 cd "$SRC" || exit 1
 export SOURCE_DATE_EPOCH=0
 python3 bench/pack_xml.py 22 >"$TMP/pack.xml" || fail "pack_xml.py failed"
+python3 bench/pack_xml.py 220 >"$TMP/pack220.xml" || fail "pack_xml.py failed"
 same() { # NAME CONTENT LAYOUT
   RP_TAG_VIA_LIBHARU=1 "$BIN" render "$2" -l "$3" -o "$TMP/$1.objects.pdf" -q ||
     fail "$1: render through libharu's objects failed"
@@ -21,6 +24,7 @@ same review data/ccin-2018-19.xml annual-review
 same review-accessible data/ccin-2018-19.xml annual-review-accessible
 same seren-accessible data/seren-solas-2024-25.xml annual-review-accessible
 same pack "$TMP/pack.xml" case-studies
+same pack220 "$TMP/pack220.xml" case-studies
 # the switch does reach the writer: the accessible review's /Alt and /A
 # entries are there, in both
 for f in "$TMP/review-accessible.text.pdf"; do

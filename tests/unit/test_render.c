@@ -1461,6 +1461,121 @@ static void test_hpdf_helpers_replaced(void **state) {
   assert_int_equal(HPDF_StrLen(NULL, -1), 0);
 }
 
+/* A memory stream's bytes, in order, and its size. */
+static size_t stream_bytes(HPDF_Stream s, unsigned char *out, size_t cap) {
+  size_t n = 0;
+  for (HPDF_UINT i = 0; i < HPDF_MemStream_GetBufCount(s); i++) {
+    HPDF_UINT len = 0;
+    HPDF_BYTE *b = HPDF_MemStream_GetBufPtr(s, i, &len);
+    assert_non_null(b);
+    assert_true(n + len <= cap);
+    memcpy(out + n, b, len);
+    n += len;
+  }
+  assert_int_equal(n, HPDF_Stream_Size(s));
+  return n;
+}
+
+/* rp_pdf_stream_write writes what HPDF_Stream_Write writes: into a memory
+ * stream of 16-byte blocks, writes of 0 to 40 bytes (within a block, to its
+ * end, across one or more), the same bytes and size; and after the stream
+ * records an error, libharu's answer (skipped, nothing written). */
+static void test_stream_write_as_libharu(void **state) {
+  (void)state;
+  HPDF_Doc pdf = HPDF_New(NULL, NULL);
+  assert_non_null(pdf);
+  HPDF_Stream a = HPDF_MemStream_New(pdf->mmgr, 16), b = HPDF_MemStream_New(pdf->mmgr, 16);
+  assert_non_null(a);
+  assert_non_null(b);
+  unsigned char data[64];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 37 + 11);
+  uint32_t x = 7;
+  for (int k = 0; k < 400; k++) {
+    x = x * 1103515245u + 12345u;
+    size_t n = (x >> 16) % 41, at = (x >> 8) % (sizeof data - 40);
+    assert_int_equal(rp_pdf_stream_write(a, data + at, n), HPDF_OK);
+    assert_int_equal(HPDF_Stream_Write(b, data + at, (HPDF_UINT)n), HPDF_OK);
+  }
+  static unsigned char got[16384], want[16384];
+  size_t na = stream_bytes(a, got, sizeof got), nb = stream_bytes(b, want, sizeof want);
+  assert_int_equal(na, nb);
+  assert_true(na > 16 * 100);
+  assert_memory_equal(got, want, na);
+  HPDF_SetError(a->error, HPDF_INVALID_OBJECT, 0); /* (one error record: the document's) */
+  assert_int_equal(rp_pdf_stream_write(a, data, 3), HPDF_Stream_Write(b, data, 3));
+  assert_int_equal(HPDF_Stream_Size(a), na);
+  HPDF_ResetError(pdf);
+  HPDF_Stream_Free(a);
+  HPDF_Stream_Free(b);
+  HPDF_Free(pdf);
+}
+
+/* The operators' numbers as pdf_shape.c's ops_num wrote them before
+ * rp_pdf_put_fixed (a divide by the unit in a variable, a digit at a time):
+ * the model it must equal. */
+static char *model_fixed(char *o, double v, bool tenths) {
+  int unit = tenths ? 10 : 100;
+  long long c = rp_pdf_round(v * unit);
+  char tmp[24];
+  if (c < 0) *o++ = '-', c = -c;
+  long long whole = c / unit;
+  int frac = (int)(c % unit), k = 0;
+  do tmp[k++] = (char)('0' + whole % 10), whole /= 10;
+  while (whole > 0);
+  while (k > 0) *o++ = tmp[--k];
+  if (frac && tenths) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac);
+  } else if (frac) {
+    *o++ = '.';
+    *o++ = (char)('0' + frac / 10);
+    if (frac % 10) *o++ = (char)('0' + frac % 10);
+  }
+  return o;
+}
+
+static void expect_fixed(double v) {
+  for (int t = 0; t < 2; t++) {
+    char a[40], b[40];
+    char *ea = rp_pdf_put_fixed(a, v, t), *eb = model_fixed(b, v, t);
+    *ea = *eb = '\0';
+    if (strcmp(a, b) != 0) fail_msg("%.17g to 1/%d: \"%s\", not \"%s\"", v, t ? 10 : 100, a, b);
+  }
+}
+
+/* rp_pdf_put_fixed writes what the old formatter wrote: the halves of the
+ * last digit and the doubles beside them, both signs, -0, every power of
+ * ten's edges (one digit more), the operators' range (|v| <= 1e6) densely
+ * and at random, and far past it (to 2^53 and 1e16: beyond 9.2e16 a count
+ * of hundredths is past a long long, where the old one negated LLONG_MIN). */
+static void test_put_fixed_as_before(void **state) {
+  (void)state;
+  static const double xs[] = {0.0,    0.004,  0.005, 0.0049999999, 0.05,       0.049999,
+                              0.095,  0.0951, 0.995, 9.995,        9.99,       99.995,
+                              99.99,  100,    1e6,   999999.995,   123456.785, 4503599627370496.0,
+                              9.2e15, 1e16};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
+    for (int k = 0; k < 6; k++) {
+      double y = k % 2 ? -xs[i] : xs[i];
+      if (k >= 2) y = nextafter(y, k >= 4 ? INFINITY : -INFINITY);
+      expect_fixed(y);
+    }
+  expect_fixed(-0.0);
+  for (double p = 1; p <= 1e16; p *= 10)
+    for (int d = -3; d <= 3; d++) expect_fixed(p + d * 0.001), expect_fixed(-(p + d * 0.01));
+  for (long long c = -200000; c <= 200000; c++) { /* every hundredth and its halves */
+    expect_fixed((double)c / 100.0);
+    expect_fixed(((double)c + 0.5) / 100.0);
+    expect_fixed(((double)c + 0.5) / 10.0);
+  }
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < 2000000; i++) { /* xorshift: any double up to 1e6, and some larger */
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double v = ((double)(x >> 11) / 9007199254740992.0 - 0.5) * (i % 7 ? 2e6 : i % 2 ? 2e12 : 2e2);
+    expect_fixed(v);
+  }
+}
+
 /* rp_pdf_round is llround: halves away from zero, the doubles next to them,
  * both signs, the operators' range and past 2^52 (where a double is an
  * integer, and past 2^63); rp_pdf_decode is rp_utf8_decode, ASCII or not,
@@ -2047,6 +2162,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_text_extracts_without_cmap_warning, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kerned_text_extracts_and_measures, setup, teardown),
       cmocka_unit_test_setup_teardown(test_text_state_carried, setup, teardown),
+      cmocka_unit_test(test_put_fixed_as_before),
+      cmocka_unit_test(test_stream_write_as_libharu),
       cmocka_unit_test_setup_teardown(test_only_used_faces_embedded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_info_pages_and_size, setup, teardown),
       cmocka_unit_test_setup_teardown(test_source_date_epoch, setup, teardown),
