@@ -470,6 +470,8 @@ static double piece_width(const par *p, const piece *pc, size_t off, size_t len)
 }
 
 static void measure(par *p) {
+  const rp_style *space_style = NULL;
+  double space = 0;
   for (size_t i = 0; i < p->pieces.len; i++) {
     piece *pc = &PIECE(p, i);
     pc->width = piece_width(p, pc, pc->off, pc->len);
@@ -481,7 +483,9 @@ static void measure(par *p) {
     at->space = 0;
     if (at->brk == BRK_SPACE) {
       const rp_style *st = PIECE(p, at->p0 + at->np - 1).style;
-      at->space = rp_font_width(font_of(p, st), " ", 1, st->size, st->tracking);
+      if (st != space_style) /* most spaces are the last one's style */
+        space_style = st, space = rp_font_width(font_of(p, st), " ", 1, st->size, st->tracking);
+      at->space = space;
     }
   }
 }
@@ -747,13 +751,16 @@ static bool cheaper(cost x, cost y) {
 static rp_status break_lines(par *p, const double *pre, double width, double first_indent,
                              size_t **starts, size_t *n_lines, double *demerits) {
   size_t n = p->atoms.len;
-  cost *best = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *best);
-  size_t *from = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *from);
+  /* best[] and from[] are read only where ok[] has the state's bit: not
+   * zeroed (a long paragraph's tables are most of its scratch) */
+  if (n + 1 > SIZE_MAX / STATES / sizeof(cost)) return oom(p->d);
+  cost *best = rp_arena_alloc_raw(p->a, (n + 1) * STATES * sizeof *best);
+  size_t *from = rp_arena_alloc_raw(p->a, (n + 1) * STATES * sizeof *from);
   /* bit h of ok[k]: best[k * STATES + h].ok, so that only the states a
    * boundary has are tried (most have state 0 alone) */
   unsigned char *ok = rp_arena_calloc(p->a, n + 1, 1);
   if (!best || !from || !ok) return oom(p->d);
-  best[0].ok = true;
+  best[0] = (cost){.ok = true};
   ok[0] = 1;
   double w_first = width - first_indent, w_max = fmax(width, w_first);
   for (size_t e = 1; e <= n; e++) {
@@ -787,7 +794,7 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
           if (h >= 2) c.slack2 += consec_pen;
         }
         cost *b = &best[e * STATES + h];
-        if (!b->ok || cheaper(c, *b)) {
+        if (!(ok[e] >> h & 1) || cheaper(c, *b)) {
           *b = c;
           from[e * STATES + h] = k * STATES + hk;
           ok[e] |= (unsigned char)(1u << h);
@@ -795,7 +802,13 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       }
     }
   }
-  /* The paragraph ends at BRK_END, never at a hyphen: state 0. */
+  /* The paragraph ends at BRK_END, never at a hyphen: state 0 (which the
+   * line of a word's parts together always reaches; were it not, one line,
+   * as zeroed tables gave). */
+  if (!(ok[n] & 1)) {
+    best[n * STATES] = (cost){0};
+    from[n * STATES] = 0;
+  }
   size_t count = 0;
   for (size_t s = n * STATES; s >= STATES; s = from[s]) count++;
   size_t *st = rp_arena_calloc(p->a, count + 1, sizeof *st);
@@ -964,6 +977,7 @@ typedef struct memo_entry {
   struct memo_entry *next;            /* in its bucket */
   struct memo_entry *older, *younger; /* on the age list */
   size_t size;                        /* bytes of its block (the entry and all below) */
+  size_t lines_size;                  /* bytes of its lines carved (copy_lines) */
   uint64_t hash;
   unsigned char *key;
   size_t key_len;
@@ -1230,15 +1244,15 @@ static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_s
 static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p,
                               const rp_lines *ls) {
   /* the block's size: what carve takes below, in the same order */
-  size_t n_frags = 0, size = CARVE_ALIGN(sizeof(memo_entry)) + CARVE_ALIGN(ls->n * sizeof(rp_line));
+  size_t n_frags = 0, lines_size = CARVE_ALIGN(ls->n * sizeof(rp_line));
   for (size_t j = 0; j < ls->n; j++) {
     const rp_line *ln = &ls->lines[j];
     size_t bytes = 0;
     for (size_t q = 0; q < ln->n_frags; q++) bytes += ln->frags[q].len + 1;
-    size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
+    lines_size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
     n_frags += ln->n_frags;
   }
-  size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
+  size_t size = CARVE_ALIGN(sizeof(memo_entry)) + lines_size + CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
           CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
   void *block = rp_mem_alloc(size);
   if (!block) return NULL;
@@ -1264,6 +1278,7 @@ static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par
   if (p->n_warns) memcpy(w, p->warns, p->n_warns * sizeof *w);
   *e = (memo_entry){.next = m->buckets[hash % MEMO_BUCKETS],
                     .size = size,
+                    .lines_size = lines_size,
                     .hash = hash,
                     .key = key,
                     .key_len = m->len,
@@ -1350,9 +1365,18 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
         for (size_t i = 0; i < e->n_warns; i++)
           warn_missing(&w, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
       }
-      carver c = {a, NULL};
-      rp_line *lines = e->lines.n ? copy_lines(&c, &e->lines, e->frag_span, arr) : NULL;
-      if (e->lines.n && !lines) return oom(d);
+      rp_line *lines = NULL;
+      if (e->lines.n) {
+#ifdef RP_ARENA_MALLOC
+        carver c = {a, NULL}; /* each part its own allocation: ASan sees its bounds */
+#else
+        /* all in one allocation, of the size memo_store reckoned */
+        carver c = {NULL, rp_arena_alloc_raw(a, e->lines_size)};
+        if (!c.cur) return oom(d);
+#endif
+        lines = copy_lines(&c, &e->lines, e->frag_span, arr);
+        if (!lines) return oom(d);
+      }
       *out = (rp_lines){lines, e->lines.n, e->lines.demerits};
       return RP_OK;
     }
