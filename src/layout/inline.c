@@ -1252,8 +1252,9 @@ static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par
     lines_size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
     n_frags += ln->n_frags;
   }
-  size_t size = CARVE_ALIGN(sizeof(memo_entry)) + lines_size + CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
-          CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
+  size_t size = CARVE_ALIGN(sizeof(memo_entry)) + lines_size + CARVE_ALIGN(m->len) +
+                CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
+                CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
   void *block = rp_mem_alloc(size);
   if (!block) return NULL;
   carver c = {NULL, block};
