@@ -1178,7 +1178,7 @@ static inline uint64_t hash_bytes(uint64_t h, const unsigned char *k, size_t n) 
 /* Bytes of a key hashed at each end (and its length): a long paragraph's
  * key is hashed only there. Keys that differ only in between share a
  * bucket, and memo_find's memcmp tells them apart: a hash only spreads. */
-#define KEY_HASHED 128
+#define KEY_HASHED 48
 
 static uint64_t key_hash(const unsigned char *k, size_t n) {
   uint64_t h = 14695981039346656037u ^ n;
