@@ -180,9 +180,9 @@ void *rp_arena_calloc(rp_arena *a, size_t n, size_t size) {
  * leaves every smaller copy behind, doubling its memory. Its address stays
  * (a chunk is never moved: a pointer into a vector kept across a push reads
  * what it read before). The bytes counted (rp_arena_used) are the same. */
-static void *grow_in_place(rp_arena *a, void *old, size_t old_size, size_t new_size) {
+static void *grow_in_place(rp_arena *a, void *old, size_t old_size, size_t new_size, bool zero) {
 #ifdef RP_ARENA_MALLOC
-  (void)a, (void)old, (void)old_size, (void)new_size;
+  (void)a, (void)old, (void)old_size, (void)new_size, (void)zero;
   return NULL; /* one object per chunk: ASan sees exact bounds */
 #else
   chunk *c = a->head;
@@ -192,22 +192,28 @@ static void *grow_in_place(rp_arena *a, void *old, size_t old_size, size_t new_s
   if ((unsigned char *)old + old_r != c->data + c->used) return NULL; /* not the last */
   if (new_r - old_r > c->size - c->used) return NULL;
   c->used += new_r - old_r;
-  memset((unsigned char *)old + old_size, 0, new_size - old_size);
+  if (zero) memset((unsigned char *)old + old_size, 0, new_size - old_size);
   a->total += new_size;
   return old;
 #endif
 }
 
-void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size) {
+/* rp_arena_grow; `zero`: the bytes past old_size zeroed (else left as
+ * they are, for a vector that clears each slot it hands out). */
+static void *grow(rp_arena *a, void *old, size_t old_size, size_t new_size, bool zero) {
   if (should_fail(a)) return NULL;
-  void *q = old && new_size > old_size ? grow_in_place(a, old, old_size, new_size) : NULL;
+  void *q = old && new_size > old_size ? grow_in_place(a, old, old_size, new_size, zero) : NULL;
   if (q) return q;
   unsigned char *p = bump_unchecked(a, new_size); /* only what is not copied is zeroed */
   if (!p) return NULL;
   size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
   if (keep) memcpy(p, old, keep);
-  memset(p + keep, 0, new_size - keep);
+  if (zero) memset(p + keep, 0, new_size - keep);
   return p;
+}
+
+void *rp_arena_grow(rp_arena *a, void *old, size_t old_size, size_t new_size) {
+  return grow(a, old, old_size, new_size, true);
 }
 
 char *rp_arena_strndup(rp_arena *a, const char *s, size_t n) {
@@ -247,7 +253,8 @@ size_t rp_arena_used(const rp_arena *a) { return a->total; }
 void *rp_vec_push(rp_arena *a, rp_vec *v, size_t elem_size) {
   if (v->len == v->cap) {
     size_t cap = v->cap ? v->cap * 2 : 8;
-    void *d = rp_arena_grow(a, v->data, v->len * elem_size, cap * elem_size);
+    /* unzeroed: each slot is cleared as it is handed out, below */
+    void *d = grow(a, v->data, v->len * elem_size, cap * elem_size, false);
     if (!d) return NULL;
     v->data = d;
     v->cap = cap;

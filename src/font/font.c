@@ -1168,6 +1168,15 @@ static bool kerner_grow(struct rp_font_kerner *k) {
   return true;
 }
 
+/* A dense table with no pair known: only `known` is zeroed, as pair[] is
+ * read only where its bit is set (calloc cleared all 34 KiB, heap memory
+ * it had to zero). NULL when out of memory. */
+static pair_table *pair_table_new(void) {
+  pair_table *t = rp_mem_alloc(sizeof *t);
+  if (t) memset(t->known, 0, sizeof t->known);
+  return t;
+}
+
 /* Pairs with a space, or a character the face lacks, are never kerned. */
 static bool unkerned(const rp_font *f, uint32_t a, uint32_t b) {
   return a == ' ' || b == ' ' || a == 0xA0 || b == 0xA0 || !rp_font_covers(f, a) ||
@@ -1218,7 +1227,7 @@ int rp_font_kern(const rp_font *f, uint32_t a, uint32_t b) {
   if (!k) return 0;
   int sa = pair_slot(a), sb = pair_slot(b);
   if (sa < 0 || sb < 0) return kern_hashed(f, k, a, b);
-  if (!k->pairs && !(k->pairs = rp_mem_calloc(1, sizeof *k->pairs))) return kern_hashed(f, k, a, b);
+  if (!k->pairs && !(k->pairs = pair_table_new())) return kern_hashed(f, k, a, b);
   pair_table *t = k->pairs;
   size_t i = (size_t)sa * PAIR_SLOTS + (size_t)sb;
   if (t->known[i >> 3] >> (i & 7) & 1) return t->pair[i];
@@ -1472,7 +1481,7 @@ bool rp_fontset_copy_wanted(const rp_fontset *c, int index) {
 
 /* Adds to k the pairs of `from` it lacks (no memory: fewer). */
 static void kerner_merge(struct rp_font_kerner *k, const struct rp_font_kerner *from) {
-  if (from->pairs && (k->pairs || (k->pairs = rp_mem_calloc(1, sizeof *k->pairs)))) {
+  if (from->pairs && (k->pairs || (k->pairs = pair_table_new()))) {
     for (size_t i = 0; i < sizeof k->pairs->known; i++) {
       uint8_t add = from->pairs->known[i] & (uint8_t)~k->pairs->known[i];
       for (int b = 0; add && b < 8; b++)

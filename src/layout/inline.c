@@ -250,6 +250,16 @@ static void warn_missing(par *p, const rp_span *sp, uint32_t c, const char *sub)
   rp_diag_warn_about(p->d, &ab, "%s", msg);
 }
 
+/* rp_vec_push, without a call while there is room (a paragraph pushes an
+ * atom and a piece a word, into vectors reserved beforehand). */
+static inline void *push(rp_arena *a, rp_vec *v, size_t elem_size) {
+  if (v->len == v->cap) return rp_vec_push(a, v, elem_size);
+  void *slot = (unsigned char *)v->data + v->len * elem_size;
+  memset(slot, 0, elem_size);
+  v->len++;
+  return slot;
+}
+
 /* ---- pass 1: atoms --------------------------------------------------------- */
 
 static void close_atom(par *p, brk b) {
@@ -281,7 +291,7 @@ static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, 
   const rp_style *st = sp->style;
   const char *href = sp->href;
   if (!p->atom_open) {
-    atom *at = rp_vec_push(p->a, &p->atoms, sizeof(atom));
+    atom *at = push(p->a, &p->atoms, sizeof(atom));
     if (!at) return oom(p->d);
     at->p0 = p->pieces.len;
     at->brk = BRK_END;
@@ -291,7 +301,7 @@ static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, 
   piece *last = at->np ? &PIECE(p, at->p0 + at->np - 1) : NULL;
   if (!last || last->style != st || !same_href(last->href, href) || last->face != face ||
       !same_kind(last->span, sp) || last->off + last->len != p->text_len) {
-    last = rp_vec_push(p->a, &p->pieces, sizeof(piece));
+    last = push(p->a, &p->pieces, sizeof(piece));
     if (!last) return oom(p->d);
     last->style = st;
     last->href = href;
@@ -311,26 +321,49 @@ static rp_status append(par *p, const rp_span *sp, int face, const char *bytes, 
 }
 
 /* A style whose faces are all in the fontset. */
-static bool style_ok(const par *p, const rp_style *st) {
-  if (!st || st->font < 0 || (size_t)st->font >= p->fs->count || st->n_fallback < 0 ||
+static bool style_ok(const rp_fontset *fs, const rp_style *st) {
+  if (!st || st->font < 0 || (size_t)st->font >= fs->count || st->n_fallback < 0 ||
       st->n_fallback > RP_FONT_MAX_FALLBACK)
     return false;
   for (int i = 0; i < st->n_fallback; i++)
-    if (st->fallback[i] < 0 || (size_t)st->fallback[i] >= p->fs->count) return false;
+    if (st->fallback[i] < 0 || (size_t)st->fallback[i] >= fs->count) return false;
   return true;
 }
 
+/* Room for `cap` elements in empty vector v, uninitialised (rp_vec_push
+ * clears each slot): a paragraph's atoms and pieces interleave in the
+ * scratch arena, so neither grows in place, and doubling from 8 copied them
+ * at every step. Past `cap` they grow as usual. */
+static bool reserve(rp_arena *a, rp_vec *v, size_t cap, size_t elem_size) {
+  if (v->len != 0 || v->cap >= cap) return true;
+  void *d = rp_arena_alloc_raw(a, cap * elem_size);
+  if (!d) return false;
+  v->data = d;
+  v->cap = cap;
+  return true;
+}
+
+/* Atoms reserved for a paragraph of `bytes`: a word and its space are
+ * rarely under five bytes; capped, so that a long paragraph grows rather
+ * than reserving far more than it uses. */
+static size_t atoms_for(size_t bytes) {
+  size_t n = bytes / 5 + 8;
+  return n < 2048 ? n : 2048;
+}
+
 static rp_status tokenize(par *p, const rp_span *spans) {
-  size_t total = 0;
-  for (const rp_span *sp = spans; sp; sp = sp->next) {
-    if (!style_ok(p, sp->style))
+  size_t total = 0, n_spans = 0;
+  for (const rp_span *sp = spans; sp; sp = sp->next, n_spans++) {
+    if (!style_ok(p->fs, sp->style))
       return rp_diag_error(p->d, RP_ERR_INTERNAL, NULL, 0, 0,
                            "text span without a style or with an unknown font");
     if (sp->text) total += strlen(sp->text);
   }
   /* A byte becomes at most three (an invalid byte turns into U+FFFD). */
   p->text = rp_arena_alloc_raw(p->a, 3 * total + 1); /* written before it is read */
-  if (!p->text) return oom(p->d);
+  if (!p->text || !reserve(p->a, &p->atoms, atoms_for(total), sizeof(atom)) ||
+      !reserve(p->a, &p->pieces, atoms_for(total) + n_spans, sizeof(piece)))
+    return oom(p->d);
 
   for (const rp_span *sp = spans; sp; sp = sp->next) {
     if (!sp->text) continue;
@@ -437,6 +470,8 @@ static double piece_width(const par *p, const piece *pc, size_t off, size_t len)
 }
 
 static void measure(par *p) {
+  const rp_style *space_style = NULL;
+  double space = 0;
   for (size_t i = 0; i < p->pieces.len; i++) {
     piece *pc = &PIECE(p, i);
     pc->width = piece_width(p, pc, pc->off, pc->len);
@@ -448,7 +483,9 @@ static void measure(par *p) {
     at->space = 0;
     if (at->brk == BRK_SPACE) {
       const rp_style *st = PIECE(p, at->p0 + at->np - 1).style;
-      at->space = rp_font_width(font_of(p, st), " ", 1, st->size, st->tracking);
+      if (st != space_style) /* most spaces are the last one's style */
+        space_style = st, space = rp_font_width(font_of(p, st), " ", 1, st->size, st->tracking);
+      at->space = space;
     }
   }
 }
@@ -478,12 +515,12 @@ static bool soft_break_before(const chpos *cs, size_t n, size_t i) {
  * split into pieces where cs changes piece, each measured again. */
 static rp_status push_range(par *p, rp_vec *pieces, rp_vec *atoms, const chpos *cs, size_t a,
                             size_t b, brk k, double space) {
-  atom *na = rp_vec_push(p->a, atoms, sizeof(atom));
+  atom *na = push(p->a, atoms, sizeof(atom));
   if (!na) return oom(p->d);
   *na = (atom){.p0 = pieces->len, .chars = b - a, .brk = k, .space = space};
   for (size_t i = a; i < b; i++) {
     if (i == a || cs[i].piece != cs[i - 1].piece) {
-      piece *np = rp_vec_push(p->a, pieces, sizeof(piece));
+      piece *np = push(p->a, pieces, sizeof(piece));
       if (!np) return oom(p->d);
       *np = PIECE(p, cs[i].piece);
       np->off = cs[i].off;
@@ -598,12 +635,12 @@ static rp_status split_overlong(par *p, double limit) {
       if (s != RP_OK) return s;
       continue;
     }
-    atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+    atom *na = push(p->a, &atoms, sizeof(atom));
     if (!na) return oom(p->d);
     *na = at;
     na->p0 = pieces.len;
     for (size_t q = 0; q < at.np; q++) {
-      piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+      piece *np = push(p->a, &pieces, sizeof(piece));
       if (!np) return oom(p->d);
       *np = PIECE(p, at.p0 + q);
     }
@@ -627,6 +664,11 @@ static bool hyphenable(const par *p, const atom *at) {
 static rp_status hyphenate(par *p) {
   if (!p->hy) return RP_OK;
   rp_vec pieces = {0}, atoms = {0};
+  /* each word's parts: a third more atoms is plenty for most text */
+  size_t more = p->atoms.len + p->atoms.len / 3 + 8;
+  if (!reserve(p->a, &atoms, more, sizeof(atom)) ||
+      !reserve(p->a, &pieces, more + p->pieces.len - p->atoms.len, sizeof(piece)))
+    return oom(p->d);
   for (size_t i = 0; i < p->atoms.len; i++) {
     atom at = ATOM(p, i);
     size_t pos[64], n = 0;
@@ -640,13 +682,13 @@ static rp_status hyphenate(par *p) {
     size_t from = 0;
     for (size_t k = 0; k <= n; k++) {
       size_t to = k < n ? pos[k] : (n ? pc->len : 0);
-      atom *na = rp_vec_push(p->a, &atoms, sizeof(atom));
+      atom *na = push(p->a, &atoms, sizeof(atom));
       if (!na) return oom(p->d);
       *na = at;
       na->p0 = pieces.len;
       na->size = piece_size(&PIECE(p, at.p0 + at.np - 1));
       for (size_t q = 0; q < at.np; q++) {
-        piece *np = rp_vec_push(p->a, &pieces, sizeof(piece));
+        piece *np = push(p->a, &pieces, sizeof(piece));
         if (!np) return oom(p->d);
         *np = PIECE(p, at.p0 + q);
       }
@@ -709,13 +751,16 @@ static bool cheaper(cost x, cost y) {
 static rp_status break_lines(par *p, const double *pre, double width, double first_indent,
                              size_t **starts, size_t *n_lines, double *demerits) {
   size_t n = p->atoms.len;
-  cost *best = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *best);
-  size_t *from = rp_arena_calloc(p->a, (n + 1) * STATES, sizeof *from);
+  /* best[] and from[] are read only where ok[] has the state's bit: not
+   * zeroed (a long paragraph's tables are most of its scratch) */
+  if (n + 1 > SIZE_MAX / STATES / sizeof(cost)) return oom(p->d);
+  cost *best = rp_arena_alloc_raw(p->a, (n + 1) * STATES * sizeof *best);
+  size_t *from = rp_arena_alloc_raw(p->a, (n + 1) * STATES * sizeof *from);
   /* bit h of ok[k]: best[k * STATES + h].ok, so that only the states a
    * boundary has are tried (most have state 0 alone) */
   unsigned char *ok = rp_arena_calloc(p->a, n + 1, 1);
   if (!best || !from || !ok) return oom(p->d);
-  best[0].ok = true;
+  best[0] = (cost){.ok = true};
   ok[0] = 1;
   double w_first = width - first_indent, w_max = fmax(width, w_first);
   for (size_t e = 1; e <= n; e++) {
@@ -749,7 +794,7 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
           if (h >= 2) c.slack2 += consec_pen;
         }
         cost *b = &best[e * STATES + h];
-        if (!b->ok || cheaper(c, *b)) {
+        if (!(ok[e] >> h & 1) || cheaper(c, *b)) {
           *b = c;
           from[e * STATES + h] = k * STATES + hk;
           ok[e] |= (unsigned char)(1u << h);
@@ -757,7 +802,13 @@ static rp_status break_lines(par *p, const double *pre, double width, double fir
       }
     }
   }
-  /* The paragraph ends at BRK_END, never at a hyphen: state 0. */
+  /* The paragraph ends at BRK_END, never at a hyphen: state 0 (which the
+   * line of a word's parts together always reaches; were it not, one line,
+   * as zeroed tables gave). */
+  if (!(ok[n] & 1)) {
+    best[n * STATES] = (cost){0};
+    from[n * STATES] = 0;
+  }
   size_t count = 0;
   for (size_t s = n * STATES; s >= STATES; s = from[s]) count++;
   size_t *st = rp_arena_calloc(p->a, count + 1, sizeof *st);
@@ -926,6 +977,7 @@ typedef struct memo_entry {
   struct memo_entry *next;            /* in its bucket */
   struct memo_entry *older, *younger; /* on the age list */
   size_t size;                        /* bytes of its block (the entry and all below) */
+  size_t lines_size;                  /* bytes of its lines carved (copy_lines) */
   uint64_t hash;
   unsigned char *key;
   size_t key_len;
@@ -1005,17 +1057,18 @@ static bool key_reserve(struct rp_inline_memo *m, size_t need) {
   return true;
 }
 
-/* Appends to a key whose room key_reserve made. */
-static inline void key_put(struct rp_inline_memo *m, const void *bytes, size_t n) {
-  memcpy(m->buf + m->len, bytes, n);
-  m->len += n;
+/* Appends to a key whose room key_reserve made, at cursor *w: a local
+ * cursor, not m->len through memory (every memcpy may alias it). */
+static inline void key_put(unsigned char **w, const void *bytes, size_t n) {
+  memcpy(*w, bytes, n);
+  *w += n;
 }
 
 /* A string of `len` bytes: its length, then its bytes; NULL differs from "". */
-static inline void key_str(struct rp_inline_memo *m, const char *s, size_t len) {
+static inline void key_str(unsigned char **w, const char *s, size_t len) {
   size_t n = s ? len : SIZE_MAX;
-  key_put(m, &n, sizeof n);
-  if (s) key_put(m, s, len);
+  key_put(w, &n, sizeof n);
+  if (s) key_put(w, s, len);
 }
 
 static size_t len_of(const char *s) { return s ? strlen(s) : 0; }
@@ -1043,20 +1096,21 @@ typedef struct style_key {
 /* Builds the key of a paragraph into m->buf; false when it cannot be
  * memoised (too many spans, a span the breaker will refuse, no memory).
  * Its size is reckoned first, so that the buffer grows once at most. */
-static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *const *arr, size_t n,
-                     double width, double first_indent, rp_align align) {
+static bool memo_key(struct rp_inline_memo *m, const rp_fontset *fs, rp_hyphen *hyph,
+                     const rp_span *const *arr, size_t n, double width, double first_indent,
+                     rp_align align) {
   m->len = 0;
   m->failed = false;
   const char *dir = NULL, *lang = NULL;
-  bool hy = p->hy != NULL;
-  if (hy) rp_hyphen_ident(p->hy, &dir, &lang);
+  bool hy = hyph != NULL;
+  if (hy) rp_hyphen_ident(hyph, &dir, &lang);
   size_t dir_len = len_of(dir), lang_len = len_of(lang);
   size_t lens[MEMO_MAX_SPANS][3];
   size_t need = 2 * sizeof(double) + sizeof(int) + sizeof hy + 2 * sizeof(size_t) + dir_len +
                 lang_len + sizeof n;
   for (size_t i = 0; i < n; i++) {
     const rp_span *sp = arr[i];
-    if (!style_ok(p, sp->style)) return false; /* the breaker's error, every time */
+    if (!style_ok(fs, sp->style)) return false; /* the breaker's error, every time */
     lens[i][0] = len_of(sp->href);
     lens[i][1] = len_of(sp->lang);
     lens[i][2] = len_of(sp->text);
@@ -1064,21 +1118,22 @@ static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *cons
             lens[i][2];
   }
   if (!key_reserve(m, need)) return false;
-  key_put(m, &width, sizeof width);
-  key_put(m, &first_indent, sizeof first_indent);
+  unsigned char *w = m->buf;
+  key_put(&w, &width, sizeof width);
+  key_put(&w, &first_indent, sizeof first_indent);
   int al = (int)align;
-  key_put(m, &al, sizeof al);
+  key_put(&w, &al, sizeof al);
   /* the dictionaries by what they are: each layout has a set of its own */
-  key_put(m, &hy, sizeof hy);
+  key_put(&w, &hy, sizeof hy);
   if (hy) {
-    key_str(m, dir, dir_len);
-    key_str(m, lang, lang_len);
+    key_str(&w, dir, dir_len);
+    key_str(&w, lang, lang_len);
   }
-  key_put(m, &n, sizeof n);
+  key_put(&w, &n, sizeof n);
   for (size_t i = 0; i < n; i++) {
     const rp_span *sp = arr[i];
     size_t same_style = first_same_style(arr, i);
-    key_put(m, &same_style, sizeof same_style);
+    key_put(&w, &same_style, sizeof same_style);
     if (same_style == i) {
       const rp_style *st = sp->style;
       style_key k;
@@ -1093,21 +1148,22 @@ static bool memo_key(struct rp_inline_memo *m, const par *p, const rp_span *cons
       k.uppercase = st->uppercase;
       k.hyphenate = st->hyphenate;
       k.kerning = st->kerning;
-      key_put(m, &k, sizeof k);
+      key_put(&w, &k, sizeof k);
     }
     size_t note = sp->note ? first_same_note(arr, i) : SIZE_MAX;
-    key_put(m, &note, sizeof note);
+    key_put(&w, &note, sizeof note);
     int kind[2] = {(int)sp->script, sp->note_label};
-    key_put(m, kind, sizeof kind);
-    key_str(m, sp->href, lens[i][0]);
-    key_str(m, sp->lang, lens[i][1]);
-    key_str(m, sp->text, lens[i][2]);
+    key_put(&w, kind, sizeof kind);
+    key_str(&w, sp->href, lens[i][0]);
+    key_str(&w, sp->lang, lens[i][1]);
+    key_str(&w, sp->text, lens[i][2]);
   }
+  m->len = (size_t)(w - m->buf);
   return true;
 }
 
-static uint64_t key_hash(const unsigned char *k, size_t n) {
-  uint64_t h = 14695981039346656037u; /* FNV-1a, eight bytes a step */
+/* FNV-1a over bytes [0, n) of k, eight a step, from h. */
+static inline uint64_t hash_bytes(uint64_t h, const unsigned char *k, size_t n) {
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
@@ -1117,6 +1173,17 @@ static uint64_t key_hash(const unsigned char *k, size_t n) {
   }
   for (; i < n; i++) h = (h ^ k[i]) * 1099511628211u;
   return h;
+}
+
+/* Bytes of a key hashed at each end (and its length): a long paragraph's
+ * key is hashed only there. Keys that differ only in between share a
+ * bucket, and memo_find's memcmp tells them apart: a hash only spreads. */
+#define KEY_HASHED 48
+
+static uint64_t key_hash(const unsigned char *k, size_t n) {
+  uint64_t h = 14695981039346656037u ^ n;
+  if (n <= 2 * KEY_HASHED) return hash_bytes(h, k, n);
+  return hash_bytes(hash_bytes(h, k, KEY_HASHED), k + n - KEY_HASHED, KEY_HASHED);
 }
 
 /* Memory for copy_lines: from an arena (a), or carved from one block
@@ -1177,16 +1244,17 @@ static rp_line *copy_lines(carver *c, const rp_lines *ls, const uint32_t *frag_s
 static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par *p,
                               const rp_lines *ls) {
   /* the block's size: what carve takes below, in the same order */
-  size_t n_frags = 0, size = CARVE_ALIGN(sizeof(memo_entry)) + CARVE_ALIGN(ls->n * sizeof(rp_line));
+  size_t n_frags = 0, lines_size = CARVE_ALIGN(ls->n * sizeof(rp_line));
   for (size_t j = 0; j < ls->n; j++) {
     const rp_line *ln = &ls->lines[j];
     size_t bytes = 0;
     for (size_t q = 0; q < ln->n_frags; q++) bytes += ln->frags[q].len + 1;
-    size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
+    lines_size += CARVE_ALIGN(bytes) + CARVE_ALIGN(ln->n_frags * sizeof(rp_frag));
     n_frags += ln->n_frags;
   }
-  size += CARVE_ALIGN(m->len) + CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
-          CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
+  size_t size = CARVE_ALIGN(sizeof(memo_entry)) + lines_size + CARVE_ALIGN(m->len) +
+                CARVE_ALIGN(n_frags * sizeof(uint32_t)) +
+                CARVE_ALIGN(p->n_warns * sizeof(struct memo_warn));
   void *block = rp_mem_alloc(size);
   if (!block) return NULL;
   carver c = {NULL, block};
@@ -1211,6 +1279,7 @@ static memo_entry *memo_store(struct rp_inline_memo *m, uint64_t hash, const par
   if (p->n_warns) memcpy(w, p->warns, p->n_warns * sizeof *w);
   *e = (memo_entry){.next = m->buckets[hash % MEMO_BUCKETS],
                     .size = size,
+                    .lines_size = lines_size,
                     .hash = hash,
                     .key = key,
                     .key_len = m->len,
@@ -1283,30 +1352,39 @@ rp_status rp_inline_break_hy(rp_arena *a, const rp_fontset *fs, rp_hyphen *hy, c
   memset(out, 0, sizeof *out);
   if (isnan(width) || isnan(first_indent))
     return rp_diag_error(d, RP_ERR_INTERNAL, NULL, 0, 0, "line width is not a number");
-  par p = {.out = a, .fs = fs, .d = d, .hy = hy};
-
   const rp_span *arr[MEMO_MAX_SPANS];
   size_t n = 0;
   struct rp_inline_memo *m = memo_spans(fs, spans, arr, &n);
   uint64_t hash = 0;
-  if (m && memo_key(m, &p, arr, n, width, first_indent, align)) {
+  bool keyed = m && memo_key(m, fs, hy, arr, n, width, first_indent, align);
+  if (keyed) {
     hash = key_hash(m->buf, m->len);
     const memo_entry *e = memo_find(m, hash);
     if (e) {
-      p.span_arr = arr;
-      p.n_spans = n;
-      for (size_t i = 0; i < e->n_warns; i++)
-        warn_missing(&p, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
-      carver c = {a, NULL};
-      rp_line *lines = e->lines.n ? copy_lines(&c, &e->lines, e->frag_span, arr) : NULL;
-      if (e->lines.n && !lines) return oom(d);
+      if (e->n_warns) { /* a par only to give them again: most hits have none */
+        par w = {.out = a, .fs = fs, .d = d, .hy = hy, .span_arr = arr, .n_spans = n};
+        for (size_t i = 0; i < e->n_warns; i++)
+          warn_missing(&w, arr[e->warns[i].span], e->warns[i].c, e->warns[i].sub);
+      }
+      rp_line *lines = NULL;
+      if (e->lines.n) {
+#ifdef RP_ARENA_MALLOC
+        carver c = {a, NULL}; /* each part its own allocation: ASan sees its bounds */
+#else
+        /* all in one allocation, of the size memo_store reckoned */
+        carver c = {NULL, rp_arena_alloc_raw(a, e->lines_size)};
+        if (!c.cur) return oom(d);
+#endif
+        lines = copy_lines(&c, &e->lines, e->frag_span, arr);
+        if (!lines) return oom(d);
+      }
       *out = (rp_lines){lines, e->lines.n, e->lines.demerits};
       return RP_OK;
     }
-    p.span_arr = arr;
-    p.n_spans = n;
   }
 
+  par p = {.out = a, .fs = fs, .d = d, .hy = hy};
+  if (keyed) p.span_arr = arr, p.n_spans = n;
   rp_arena *scratch = rp_arena_scratch(a);
   if (!scratch) return oom(d);
   p.a = scratch;
@@ -1359,7 +1437,7 @@ rp_status rp_inline_measure(rp_arena *a, const rp_fontset *fs, const rp_span *sp
   size_t n = 0;
   struct rp_inline_memo *m = memo_spans(fs, spans, arr, &n);
   uint64_t hash = 0;
-  if (m && memo_key(m, &p, arr, n, NAN, 0, (rp_align)-1)) {
+  if (m && memo_key(m, fs, NULL, arr, n, NAN, 0, (rp_align)-1)) {
     hash = key_hash(m->buf, m->len);
     const memo_entry *e = memo_find(m, hash);
     p.span_arr = arr;

@@ -525,6 +525,39 @@ static void test_arena_scratch(void **state) {
   rp_arena_free(p); /* with what it keeps (ASan, valgrind: no leak) */
 }
 
+/* A vector's elements are zero when handed out, whatever the memory held
+ * before: a reused scratch chunk full of bytes, growth in place (the
+ * vector last in its chunk) and by moving (something allocated after it),
+ * and pushes after its length was cut back. (Growth leaves the capacity
+ * past the length as it was: each push clears its slot.) */
+static void test_vec_push_zeroed(void **state) {
+  (void)state;
+  rp_arena *p = rp_arena_new();
+  assert_non_null(p);
+  rp_arena *s = rp_arena_scratch(p);
+  assert_non_null(s);
+  unsigned char *dirty = rp_arena_alloc_raw(s, 60000);
+  assert_non_null(dirty);
+  memset(dirty, 0xA5, 60000);
+  rp_arena_scratch_end(p, s);
+  s = rp_arena_scratch(p); /* the same chunk, its bytes left as they were */
+  typedef struct elem {
+    uint64_t a, b, c;
+  } elem;
+  rp_vec v = {0};
+  for (size_t i = 0; i < 1000; i++) {
+    elem *e = rp_vec_push(s, &v, sizeof(elem));
+    assert_non_null(e);
+    assert_true(e->a == 0 && e->b == 0 && e->c == 0);
+    e->a = e->b = e->c = ~(uint64_t)0;
+    if (i == 20) assert_non_null(rp_arena_alloc_raw(s, 8)); /* the next growth moves it */
+    if (i == 500) v.len = 100;                              /* cut back: pushed again */
+  }
+  for (size_t i = 0; i < v.len; i++) assert_true(RP_VEC_AT(v, elem, i).a == ~(uint64_t)0);
+  rp_arena_scratch_end(p, s);
+  rp_arena_free(p);
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], HUGE_CHILD) == 0) return huge_heap_child(argv[2][0] == '1');
   const struct CMUnitTest tests[] = {
@@ -541,6 +574,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_mem_huge_heap),
       cmocka_unit_test(test_diag_insert),
       cmocka_unit_test(test_arena_scratch),
+      cmocka_unit_test(test_vec_push_zeroed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

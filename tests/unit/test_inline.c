@@ -1304,6 +1304,65 @@ static void test_kerning(void **state) {
   assert_false(it.u.text.kern);
 }
 
+/* A long paragraph's memo key is hashed at its ends only (inline.c
+ * KEY_HASHED): two paragraphs that differ only in the middle, of the same
+ * length, fall in one bucket and must still be told apart — each set as
+ * itself, the second not taken from the memo for the first. */
+static void test_memo_tells_apart_long_keys_alike_at_ends(void **state) {
+  fixture *fx = *state;
+  char text[2][1200];
+  for (int r = 0; r < 2; r++) {
+    size_t n = 0;
+    for (int w = 0; w < 100; w++) n += (size_t)sprintf(text[r] + n, "word%02d ", w);
+    /* the middle: "MMMM" (wide) in one, "iiii" (narrow) in the other */
+    memcpy(text[r] + n / 2, r ? "iiii" : "MMMM", 4);
+  }
+  assert_int_equal(strlen(text[0]), strlen(text[1]));
+  size_t hits = rp_inline_memo_hits(&fx->fs);
+  rp_lines a =
+      brk(fx, one(fx, rp_arena_strdup(fx->a, text[0]), &fx->regular), 200, 0, RP_ALIGN_LEFT);
+  rp_lines b =
+      brk(fx, one(fx, rp_arena_strdup(fx->a, text[1]), &fx->regular), 200, 0, RP_ALIGN_LEFT);
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits);
+  bool wide = false, narrow = false;
+  for (size_t j = 0; j < a.n; j++)
+    for (size_t q = 0; q < a.lines[j].n_frags; q++)
+      wide = wide || strstr(a.lines[j].frags[q].text, "MMMM");
+  for (size_t j = 0; j < b.n; j++)
+    for (size_t q = 0; q < b.lines[j].n_frags; q++)
+      narrow = narrow || strstr(b.lines[j].frags[q].text, "iiii");
+  assert_true(wide && narrow);
+  /* and each again from the memo, as it was */
+  rp_lines a2 =
+      brk(fx, one(fx, rp_arena_strdup(fx->a, text[0]), &fx->regular), 200, 0, RP_ALIGN_LEFT);
+  rp_lines b2 =
+      brk(fx, one(fx, rp_arena_strdup(fx->a, text[1]), &fx->regular), 200, 0, RP_ALIGN_LEFT);
+  assert_int_equal(rp_inline_memo_hits(&fx->fs), hits + 2);
+  lines_equal(&a, &a2);
+  lines_equal(&b, &b2);
+}
+
+/* A paragraph of more atoms than reserved for its length (inline.c
+ * atoms_for: one-letter words, two bytes an atom) grows its vectors and
+ * loses none: every word is set, in order. */
+static void test_many_short_words(void **state) {
+  fixture *fx = *state;
+  enum { WORDS = 3000 };
+  char *text = rp_arena_alloc(fx->a, 2 * WORDS + 1);
+  for (int i = 0; i < WORDS; i++) text[2 * i] = (char)('a' + i % 26), text[2 * i + 1] = ' ';
+  rp_lines ls = brk(fx, one(fx, text, &fx->regular), 300, 0, RP_ALIGN_LEFT);
+  assert_true(ls.n > 1);
+  int k = 0;
+  for (size_t j = 0; j < ls.n; j++)
+    for (size_t q = 0; q < ls.lines[j].n_frags; q++)
+      for (const char *c = ls.lines[j].frags[q].text; *c; c++) {
+        if (*c == ' ') continue;
+        assert_int_equal(*c, 'a' + k % 26);
+        k++;
+      }
+  assert_int_equal(k, WORDS);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_brute_force_random, setup, teardown),
@@ -1338,6 +1397,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_runs_set_as_characters, setup, teardown),
       cmocka_unit_test_setup_teardown(test_working_data_is_not_kept, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memo_keeps_paragraphs_for_next_layout, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memo_tells_apart_long_keys_alike_at_ends, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_many_short_words, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
