@@ -17,8 +17,9 @@ typedef struct rp_chart_out {
   const rp_fontset *fonts;
   rp_diag *d;
   const rp_chart_box *box;
-  cairo_t *cr; /* a context on a 1×1 surface: only its paths are used */
-  bool failed; /* out of memory or a Cairo error: the status is in d */
+  cairo_t *cr;                      /* a context on a 1×1 surface: only its paths are used */
+  bool failed;                      /* out of memory or a Cairo error: the status is in d */
+  struct rp_map_ahead *ahead; /* outlines read ahead (map.h), or NULL */
 } rp_chart_out;
 
 typedef enum rp_chart_align { RP_CHART_LEFT, RP_CHART_CENTRE, RP_CHART_RIGHT } rp_chart_align;
@@ -44,6 +45,12 @@ rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char 
 /* The i-th colour of the chart's palette (cycled), or a built-in
  * colour-blind-safe one when the chart has none. */
 rp_color rp_chart_palette(const rp_chart *c, size_t i);
+
+/* rp_charts_draw with the outlines a worker read ahead (`ahead`, map.h;
+ * NULL: none): the same items and messages. */
+rp_status rp_charts_draw_ahead(rp_arena *a, const rp_chart *c, const rp_fontset *fonts,
+                               const rp_chart_box *box, rp_page *page, rp_diag *d,
+                               struct rp_map_ahead *ahead);
 
 /* The drawing function of each chart kind (one file each: bar.c, line.c,
  * pie.c, flow.c, timeline.c, delta.c, map.c). They draw inside o->box. */

@@ -866,7 +866,12 @@ rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
    * descenders below */
   m.asc = f && f->cap_height > 0 ? f->cap_height / 1000.0 + 0.08 : 0.8;
   m.desc = f && f->descent < 0 ? fmin(-f->descent / 1000.0, 0.26) : 0.24;
-  rp_status st = rp_map_outline_read(o->a, c->outline_path, &b->src, o->d, &m.outline);
+  const rp_map_outline *ahead = rp_map_ahead_find(o->ahead, c->outline_path);
+  rp_status st = RP_OK;
+  if (ahead)
+    m.outline = *ahead; /* read-only here: shared by every map of the run */
+  else
+    st = rp_map_outline_read(o->a, c->outline_path, &b->src, o->d, &m.outline);
   if (st != RP_OK) return st;
   if ((st = check_points(&m)) != RP_OK) return st;
   if ((st = find_kinds(&m, c)) != RP_OK) return st;

@@ -28,6 +28,26 @@ typedef struct rp_map_outline {
 rp_status rp_map_outline_read(rp_arena *a, const char *path, const rp_src *src, rp_diag *d,
                               rp_map_outline *out);
 
+/* Outlines read ahead: a chart worker (memo.c) reads each map's outline
+ * file while idle, before the map is asked for (the file is named by the
+ * layout, the map's box only by layout's progress). Made and read on the
+ * worker's thread only. A file that fails to read is dropped, with its
+ * message: the map then reads it itself and reports exactly as without. */
+typedef struct rp_map_ahead rp_map_ahead;
+
+/* A set of outline files to read: `paths` copied (at most RP_MAP_AHEAD,
+ * each once); NULL when none or out of memory. */
+#define RP_MAP_AHEAD 4
+rp_map_ahead *rp_map_ahead_new(const char *const *paths, size_t n);
+/* Reads the next file not read yet; false once all have been tried. */
+bool rp_map_ahead_next(rp_map_ahead *x);
+/* The outline read from `path` (counted as used), or NULL (not read yet,
+ * or it failed). The rings are shared: read-only. */
+const rp_map_outline *rp_map_ahead_find(rp_map_ahead *x, const char *path);
+/* How many finds found one. */
+size_t rp_map_ahead_used(const rp_map_ahead *x);
+void rp_map_ahead_free(rp_map_ahead *x);
+
 /* An axis-aligned rectangle in page points (y down). */
 typedef struct rp_map_rect {
   double x0, y0, x1, y1;

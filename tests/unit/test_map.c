@@ -676,6 +676,55 @@ static void test_outline_numbers_as_strtod(void **state) {
   expect_points_as_strtod(fx, path);
 }
 
+/* Outlines read ahead (map.h rp_map_ahead): each distinct file once, at
+ * most RP_MAP_AHEAD; one read is bit for bit what rp_map_outline_read
+ * reads; a missing or corrupt file is dropped with its message (found
+ * NULL, so the map reads it itself and says it). */
+static void test_outline_ahead(void **state) {
+  fixture *fx = *state;
+  const char *good = rp_arena_strdup(fx->a, rp_test_src("data/map/uk-outline.txt"));
+  const char *bad =
+      rp_arena_strdup(fx->a, rp_test_write("ahead-bad.txt", "ring GB 3\n-3 51\n-2 oops\n-2 52\n"));
+  const char *paths[] = {good, "/nonexistent/outline.txt", bad, good, NULL};
+  rp_map_ahead *x = rp_map_ahead_new(paths, 5);
+  assert_non_null(x);
+  assert_null(rp_map_ahead_find(x, good)); /* not read yet */
+  size_t reads = 1;
+  while (rp_map_ahead_next(x)) reads++;
+  assert_int_equal(reads, 3); /* the good file once */
+  assert_false(rp_map_ahead_next(x));
+  const rp_map_outline *o = rp_map_ahead_find(x, good);
+  assert_non_null(o);
+  assert_null(rp_map_ahead_find(x, "/nonexistent/outline.txt"));
+  assert_null(rp_map_ahead_find(x, bad));
+  assert_null(rp_map_ahead_find(x, NULL));
+  assert_int_equal(rp_map_ahead_used(x), 1);
+  rp_map_outline r;
+  rp_src src = {"layout.xml", 1, NULL, 0};
+  assert_int_equal(rp_map_outline_read(fx->a, good, &src, &fx->d, &r), RP_OK);
+  assert_int_equal(o->n_rings, r.n_rings);
+  for (size_t i = 0; i < r.n_rings; i++) {
+    assert_string_equal(o->rings[i].country, r.rings[i].country);
+    assert_int_equal(o->rings[i].n, r.rings[i].n);
+    assert_memory_equal(o->rings[i].pt, r.rings[i].pt, 2 * r.rings[i].n * sizeof *r.rings[i].pt);
+  }
+  rp_map_ahead_free(x);
+  /* none given, and more than it keeps */
+  assert_null(rp_map_ahead_new(paths, 0));
+  assert_null(rp_map_ahead_new(&paths[4], 1));
+  const char *many[RP_MAP_AHEAD + 2];
+  char names[RP_MAP_AHEAD + 2][32];
+  for (size_t i = 0; i < RP_MAP_AHEAD + 2; i++) {
+    snprintf(names[i], sizeof names[i], "/nonexistent/%zu.txt", i);
+    many[i] = names[i];
+  }
+  x = rp_map_ahead_new(many, RP_MAP_AHEAD + 2);
+  for (reads = 1; rp_map_ahead_next(x);) reads++;
+  assert_int_equal(reads, RP_MAP_AHEAD);
+  rp_map_ahead_free(x);
+  rp_map_ahead_free(NULL);
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -817,11 +866,14 @@ typedef struct outcome {
   rp_page again;
 } outcome;
 
-static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
-                    outcome *out) {
+/* lay_out with outline files read ahead by the worker (`ahead`, n_ahead;
+ * `later` only): *used says how many maps found theirs read. */
+static void lay_out_ahead(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
+                          outcome *out, const char *const *ahead, size_t n_ahead, size_t *used) {
   rp_chart_memo *m = rp_chart_memo_new();
   assert_non_null(m);
   rp_chart_worker *w = later ? rp_chart_worker_new() : NULL;
+  rp_chart_worker_ahead(w, ahead, n_ahead);
   pthread_t t;
   if (w) assert_int_equal(pthread_create(&t, NULL, serve, w), 0);
   rp_chart_memo_serve(m, w);
@@ -850,8 +902,14 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   rp_chart_memo_free(m);
   rp_chart_worker_close(w);
   if (w) assert_int_equal(pthread_join(t, NULL), 0);
+  if (used) *used = rp_chart_worker_ahead_used(w);
   rp_chart_worker_free(w);
   rp_diag_fini(&d);
+}
+
+static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
+                    outcome *out) {
+  lay_out_ahead(fx, cs, bs, n, later, out, NULL, 0, NULL);
 }
 
 static bool same_items(const rp_page *x, const rp_page *y) {
@@ -1088,6 +1146,66 @@ static void lay_out_held(fixture *fx, bool held, bool fail, held_outcome *out) {
  * where they were placed and the same counts; an undone placement leaves
  * nothing; a chart that fails stops the layout with its error, what was
  * recorded after it dropped. With a fault to come, drawn here. */
+/* Maps drawn on a worker that read their outlines ahead make what drawing
+ * them where placed makes, reading the file there: several maps sharing
+ * one outline (read once, used by each), no map, a map whose outline
+ * file is missing and one whose file is corrupt (each not kept ahead: the
+ * map reads it and says so, the same file, line and message). */
+static void test_drawn_ahead(void **state) {
+  fixture *fx = *state;
+  /* copied: the test helpers' buffers are reused */
+  const char *good = rp_arena_strdup(fx->a, rp_test_src("data/map/uk-outline.txt"));
+  const char *bad = rp_arena_strdup(
+      fx->a, rp_test_write("ahead-corrupt.txt", "ring GB 4\n-3 51\n-2 51\n-2 x\n-3 52\n"));
+  const char *missing = "/nonexistent/ahead-outline.txt";
+  rp_chart *quiet =
+      map_of(fx, members_2018, sizeof members_2018 / sizeof members_2018[0], keys_2018, 2);
+  rp_chart *dense = map_of(fx, members_seren, 44, keys_seren, 6);
+  rp_chart *lost = map_of(fx, members_2018, 5, keys_2018, 2);
+  lost->outline_path = missing;
+  rp_chart *broken = map_of(fx, members_2018, 5, keys_2018, 2);
+  broken->outline_path = bad;
+  rp_chart *bar = rp_arena_calloc(fx->a, 1, sizeof *bar);
+  *bar = *quiet;
+  bar->kind = RP_CHART_BAR; /* no map: no outline read */
+  static const char *cats[] = {"2018", "2019"};
+  static double values[] = {3, 5};
+  static rp_chart_series series = {.name = "Members", .values = values};
+  bar->categories = cats, bar->n_categories = 2;
+  bar->series = &series, bar->n_series = 1;
+  rp_chart_box big = {56.69, 337.86, 481.89, 354.33, 7, {"layout.xml", 12, "content.xml", 34}};
+  rp_chart_box mid = {56.69, 60, 360, 300, 8, {"layout.xml", 13, "content.xml", 35}};
+  const char *ahead[] = {good, missing, bad};
+  struct {
+    rp_chart *cs[3];
+    rp_chart_box bs[3];
+    size_t n;
+    rp_status st;
+    size_t used;
+    const char *says;
+  } cases[] = {
+      {{quiet, dense, quiet}, {big, mid, mid}, 3, RP_OK, 3, "labels set at"},
+      {{bar}, {mid}, 1, RP_OK, 0, NULL},
+      {{quiet, lost}, {big, mid}, 2, RP_ERR_INPUT, 1, "cannot read the map outline"},
+      {{broken, quiet}, {mid, big}, 2, RP_ERR_INPUT, 1, "malformed map outline"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    outcome *here = calloc(1, sizeof *here), *there = calloc(1, sizeof *there);
+    size_t used = 99;
+    lay_out(fx, cases[k].cs, cases[k].bs, cases[k].n, false, here);
+    lay_out_ahead(fx, cases[k].cs, cases[k].bs, cases[k].n, true, there, ahead, 3, &used);
+    assert_int_equal(here->st, cases[k].st);
+    assert_int_equal(there->st, here->st);
+    assert_string_equal(there->said, here->said);
+    if (cases[k].says) assert_non_null(strstr(here->said, cases[k].says));
+    assert_int_equal(used, cases[k].used);
+    assert_int_equal(there->draws, here->draws);
+    assert_int_equal(there->hits, here->hits);
+    assert_true(same_items(&there->again, &here->again));
+    free(here), free(there);
+  }
+}
+
 static void test_drawn_held(void **state) {
   fixture *fx = *state;
   for (int fail = 0; fail < 2; fail++) {
@@ -1165,6 +1283,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_render_pdf, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_later, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_held, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_ahead, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_drawn_ahead, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
