@@ -74,6 +74,7 @@ typedef struct map {
   int *kind_of;                /* per point */
   double *px, *py;             /* projected points */
   const char **line1, **line2; /* each place's name on one or two lines (line2 NULL) */
+  double *w1, *w2;             /* their widths at the label size tried (attempt) */
   /* projection */
   double lon0, lat0, k, s, ox, oy;
   rp_map_rect frame; /* the box less the title */
@@ -327,11 +328,13 @@ static double tw(const map *m, const char *s) { return rp_chart_text_width(m->o,
 static double line_h(const map *m) { return (m->asc + m->desc) * m->label.size; }
 static double pitch(const map *m) { return m->label.size * 1.15; }
 
-/* A long name is set on two lines, broken at the space nearest its middle. */
+/* A long name is set on two lines, broken at the space nearest its middle;
+ * each line's width kept (w1, w2) for this label size. */
 static void wrap(map *m, size_t p) {
   const char *name = m->c->points[p].name ? m->c->points[p].name : "";
   m->line1[p] = name, m->line2[p] = NULL;
-  if (tw(m, name) <= m->label.size * 14) return;
+  m->w1[p] = tw(m, name), m->w2[p] = 0;
+  if (m->w1[p] <= m->label.size * 14) return;
   size_t len = strlen(name), best = 0;
   double mid = len / 2.0;
   for (size_t i = 1; i + 1 < len; i++)
@@ -340,11 +343,10 @@ static void wrap(map *m, size_t p) {
   char *a = rp_arena_strndup(m->a, name, best), *b = rp_arena_strdup(m->a, name + best + 1);
   if (!a || !b) return;
   m->line1[p] = a, m->line2[p] = b;
+  m->w1[p] = tw(m, a), m->w2[p] = tw(m, b);
 }
 
-static double name_w(const map *m, size_t p) {
-  return fmax(tw(m, m->line1[p]), m->line2[p] ? tw(m, m->line2[p]) : 0);
-}
+static double name_w(const map *m, size_t p) { return fmax(m->w1[p], m->line2[p] ? m->w2[p] : 0); }
 
 /* The label block of a site: its name, or for a group its places' names
  * one under another, each with a dot of its kind. */
@@ -545,7 +547,7 @@ static void emit_label(map *m, const site *s, const rp_map_label *l) {
                                             : RP_CHART_CENTRE;
     const char *lines[2] = {m->line1[p], m->line2[p]};
     for (size_t i = 0; i < 2 && lines[i]; i++) {
-      double w = tw(m, lines[i]);
+      double w = i ? m->w2[p] : m->w1[p]; /* at this size: attempt's last */
       double x = al == RP_CHART_RIGHT  ? l->x + l->w - w
                  : al == RP_CHART_LEFT ? l->x
                                        : l->x + (l->w - w) / 2;
@@ -559,7 +561,7 @@ static void emit_label(map *m, const site *s, const rp_map_label *l) {
     size_t p = s->members[i];
     const char *lines[2] = {m->line1[p], m->line2[p]};
     for (size_t k = 0; k < 2 && lines[k]; k++) {
-      plate(m, l->x, y, indent + tw(m, lines[k]));
+      plate(m, l->x, y, indent + (k ? m->w2[p] : m->w1[p]));
       if (k == 0)
         circle(m, l->x + dot, y - t.size * 0.3, dot, m->kinds[m->kind_of[p]].color, (rp_color){0},
                0);
@@ -609,7 +611,10 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
   size_t *parent = rp_arena_calloc(m->a, n + 1, sizeof *parent);
   m->line1 = rp_arena_calloc(m->a, n + 1, sizeof *m->line1);
   m->line2 = rp_arena_calloc(m->a, n + 1, sizeof *m->line2);
-  if (!parent || !m->line1 || !m->line2) return false;
+  m->w1 = rp_arena_calloc(m->a, n + 1, sizeof *m->w1);
+  m->w2 = rp_arena_calloc(m->a, n + 1, sizeof *m->w2);
+  if (!parent || !m->line1 || !m->line2 || !m->w1 || !m->w2) return false;
+  /* each name measured once a size: every round and order reads them */
   for (size_t i = 0; i < n; i++) wrap(m, i);
   for (size_t i = 0; i < n; i++) parent[i] = i;
   double lw, lh;
