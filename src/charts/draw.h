@@ -17,8 +17,8 @@ typedef struct rp_chart_out {
   const rp_fontset *fonts;
   rp_diag *d;
   const rp_chart_box *box;
-  cairo_t *cr;                      /* a context on a 1×1 surface: only its paths are used */
-  bool failed;                      /* out of memory or a Cairo error: the status is in d */
+  cairo_t *cr;                /* a context on a 1×1 surface: only its paths are used */
+  bool failed;                /* out of memory or a Cairo error: the status is in d */
   struct rp_map_ahead *ahead; /* outlines read ahead (map.h), or NULL */
 } rp_chart_out;
 
@@ -33,6 +33,16 @@ void rp_chart_out_fini(rp_chart_out *o);
  * for none) and clears the path. Returns the item, NULL when nothing was
  * emitted (an empty path) or on failure (o->failed set). */
 rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, double width);
+
+/* Emits closed polylines — ring i has n[i] points in rings[i] (x0, y0, x1,
+ * y1, … in pt) — as one path item: the same item, to the bit, as each
+ * ring's move_to, line_to… and close_path on o->cr, then
+ * rp_chart_emit_path, would make (worked out without building Cairo's
+ * path; built that way when o->cr has a matrix, a path or a dash already,
+ * or memory is short). Returns the item, NULL when there are no points or
+ * on failure (o->failed set). */
+rp_item *rp_chart_emit_rings(rp_chart_out *o, const double *const *rings, const size_t *n,
+                             size_t count, rp_color fill, rp_color stroke, double width);
 
 /* Width in pt of `s` in text style t. */
 double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const char *s);

@@ -281,6 +281,26 @@ static void outline_path(map *m, bool gb) {
   }
 }
 
+/* The rings of one country (or of all but GB) as one path item, as
+ * outline_path and rp_chart_emit_path would make it. */
+static void emit_land(map *m, bool gb, rp_color fill, rp_color stroke, double width) {
+  size_t nr = m->shape_n ? m->outline.n_rings : 0, k = 0;
+  const double **rings = rp_mem_alloc((nr + 1) * sizeof *rings);
+  size_t *n = rp_mem_alloc((nr + 1) * sizeof *n);
+  if (!rings || !n) {
+    rp_mem_free(rings), rp_mem_free(n);
+    outline_path(m, gb);
+    rp_chart_emit_path(m->o, fill, stroke, width);
+    return;
+  }
+  for (size_t i = 0; i < nr; i++) {
+    if ((strcmp(m->outline.rings[i].country, "GB") == 0) != gb) continue;
+    rings[k] = m->shape[i], n[k++] = m->shape_n[i];
+  }
+  rp_chart_emit_rings(m->o, rings, n, k, fill, stroke, width);
+  rp_mem_free(rings), rp_mem_free(n);
+}
+
 /* A raster of the land (all countries) at 1 px per pt over the frame: tells
  * which labels sit across a coastline and get a plate. */
 static void build_mask(map *m) {
@@ -742,10 +762,8 @@ static rp_status draw_land(map *m) {
     project(m, m->c->points[i].lon, m->c->points[i].lat, &m->px[i], &m->py[i]);
   make_shapes(m);
   build_mask(m);
-  outline_path(m, false);
-  rp_chart_emit_path(m->o, m->context, m->context_coast, 0.35);
-  outline_path(m, true);
-  rp_chart_emit_path(m->o, m->land, m->coast, 0.4);
+  emit_land(m, false, m->context, m->context_coast, 0.35);
+  emit_land(m, true, m->land, m->coast, 0.4);
   return m->o->failed ? rp_diag_status(m->o->d) : RP_OK;
 }
 

@@ -725,6 +725,74 @@ static void test_outline_ahead(void **state) {
   rp_map_ahead_free(NULL);
 }
 
+/* rp_chart_emit_rings makes, to the bit, what building the rings on the
+ * Cairo context and rp_chart_emit_path make: random rings on a fine grid
+ * (points repeated, in line going on and going back, halfway between two
+ * 1/256 pt steps, empty and one- and two-point rings, far out), the ops,
+ * their count and the bounds; and so too with a matrix set on the context
+ * (drawn Cairo's way then). */
+static void test_rings_as_cairo(void **state) {
+  fixture *fx = *state;
+  unsigned long seed = 12345;
+  double pts[4][2 * 12];
+  const double *rings[4];
+  size_t n[4];
+  for (int round = 0; round < 3000; round++) {
+    size_t count = (size_t)(round % 4) + 1;
+    for (size_t i = 0; i < count; i++) {
+      seed = seed * 6364136223846793005u + 1442695040888963407u;
+      n[i] = (size_t)(seed >> 33) % 13;
+      double far = round % 7 == 0 ? 1e5 : 0;
+      for (size_t j = 0; j < n[i]; j++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        unsigned r = (unsigned)(seed >> 33);
+        /* a coarse grid makes lines that go on, back, and repeat */
+        double x = far + (r % 5) * 3.0 + ((r >> 3) % 3 == 0 ? ((r >> 5) % 7) / 512.0 : 0);
+        double y = 40 + ((r >> 8) % 5) * 3.0 + ((r >> 11) % 4 == 0 ? ((r >> 13) % 9) / 1024.0 : 0);
+        if ((r >> 17) % 5 == 0 && j > 0) x = pts[i][2 * j - 2], y = pts[i][2 * j - 1];
+        pts[i][2 * j] = x, pts[i][2 * j + 1] = y;
+      }
+      rings[i] = pts[i];
+    }
+    for (int moved = 0; moved < 2; moved++) {
+      rp_page pa = {0}, pb = {0};
+      rp_chart_out a, b;
+      rp_chart_box box = {0, 0, 100, 100, 3, {"layout.xml", 1, NULL, 0}};
+      assert_int_equal(rp_chart_out_init(&a, fx->a, &fx->fs, &box, &pa, &fx->d), RP_OK);
+      assert_int_equal(rp_chart_out_init(&b, fx->a, &fx->fs, &box, &pb, &fx->d), RP_OK);
+      if (moved) cairo_translate(a.cr, 10.3, -2.7), cairo_translate(b.cr, 10.3, -2.7);
+      for (size_t i = 0; i < count; i++) {
+        for (size_t j = 0; j < n[i]; j++) {
+          if (j == 0)
+            cairo_move_to(a.cr, rings[i][0], rings[i][1]);
+          else
+            cairo_line_to(a.cr, rings[i][2 * j], rings[i][2 * j + 1]);
+        }
+        if (n[i]) cairo_close_path(a.cr);
+      }
+      rp_color fill = {0.5f, 0.5f, 0.5f, 1}, stroke = {0, 0, 0, 1};
+      rp_item *ia = rp_chart_emit_path(&a, fill, stroke, 0.4);
+      rp_item *ib = rp_chart_emit_rings(&b, rings, n, count, fill, stroke, 0.4);
+      assert_false(a.failed || b.failed);
+      assert_int_equal(pa.items.len, pb.items.len);
+      assert_true((ia == NULL) == (ib == NULL));
+      if (ia) {
+        if (ia->u.path.n_ops != ib->u.path.n_ops)
+          fprintf(stderr, "round %d: %zu ops, not %zu\n", round, ib->u.path.n_ops,
+                  ia->u.path.n_ops);
+        assert_int_equal(ia->u.path.n_ops, ib->u.path.n_ops);
+        assert_memory_equal(ia->u.path.ops, ib->u.path.ops,
+                            ia->u.path.n_ops * sizeof *ia->u.path.ops);
+        double ba[4] = {ia->x, ia->y, ia->w, ia->h}, bb[4] = {ib->x, ib->y, ib->w, ib->h};
+        assert_memory_equal(ba, bb, sizeof ba);
+        assert_int_equal(ia->u.path.even_odd, ib->u.path.even_odd);
+        assert_int_equal(ia->parent_id, ib->parent_id);
+      }
+      rp_chart_out_fini(&a), rp_chart_out_fini(&b);
+    }
+  }
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -1284,6 +1352,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_drawn_later, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_held, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outline_ahead, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rings_as_cairo, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_ahead, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
