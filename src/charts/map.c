@@ -107,6 +107,11 @@ static rp_status point_error(map *m, const rp_map_point *p, const char *what) {
                        p->lat, p->lon, what);
 }
 
+/* fmin and fmax for numbers (never NaN), inlined: what glibc's minsd and
+ * maxsd give, to the sign of a zero (the second when equal). */
+static double lo(double a, double b) { return a < b ? a : b; }
+static double hi(double a, double b) { return a > b ? a : b; }
+
 /* Checks every point: a finite position inside the outline's box. All bad
  * points are reported, not only the first. */
 static rp_status check_points(map *m) {
@@ -114,8 +119,8 @@ static rp_status check_points(map *m) {
   for (size_t i = 0; i < m->outline.n_rings; i++) {
     const rp_map_ring *r = &m->outline.rings[i];
     for (size_t j = 0; j < r->n; j++) {
-      lo0 = fmin(lo0, r->pt[2 * j]), lo1 = fmax(lo1, r->pt[2 * j]);
-      la0 = fmin(la0, r->pt[2 * j + 1]), la1 = fmax(la1, r->pt[2 * j + 1]);
+      lo0 = lo(lo0, r->pt[2 * j]), lo1 = hi(lo1, r->pt[2 * j]);
+      la0 = lo(la0, r->pt[2 * j + 1]), la1 = hi(la1, r->pt[2 * j + 1]);
     }
   }
   rp_status st = RP_OK;
@@ -183,13 +188,13 @@ static void fit(map *m, rp_map_rect area) {
     const rp_map_ring *r = &m->outline.rings[i];
     if (strcmp(r->country, "GB") != 0) continue;
     for (size_t j = 0; j < r->n; j++) {
-      lo0 = fmin(lo0, r->pt[2 * j]), lo1 = fmax(lo1, r->pt[2 * j]);
-      la0 = fmin(la0, r->pt[2 * j + 1]), la1 = fmax(la1, r->pt[2 * j + 1]);
+      lo0 = lo(lo0, r->pt[2 * j]), lo1 = hi(lo1, r->pt[2 * j]);
+      la0 = lo(la0, r->pt[2 * j + 1]), la1 = hi(la1, r->pt[2 * j + 1]);
     }
   }
-  for (size_t i = 0; !m->is_inset && i < m->c->n_points; i++) {
-    lo0 = fmin(lo0, m->c->points[i].lon), lo1 = fmax(lo1, m->c->points[i].lon);
-    la0 = fmin(la0, m->c->points[i].lat), la1 = fmax(la1, m->c->points[i].lat);
+  for (size_t i = 0; !m->is_inset && i < m->c->n_points; i++) { /* checked: finite */
+    lo0 = lo(lo0, m->c->points[i].lon), lo1 = hi(lo1, m->c->points[i].lon);
+    la0 = lo(la0, m->c->points[i].lat), la1 = hi(la1, m->c->points[i].lat);
   }
   if (m->is_inset) {
     la0 = m->view[0], la1 = m->view[1], lo0 = m->view[2], lo1 = m->view[3];
