@@ -89,6 +89,7 @@ typedef struct map {
    * its outline clipped to its frame, with no legend of its own */
   bool is_inset;
   double view[4];
+  rp_map_dirs *dirs;    /* leader directions, shared by the map's placements */
   rp_map_rect avoid[2]; /* what labels keep clear of besides the legend */
   size_t n_avoid;
 } map;
@@ -688,7 +689,7 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
          * group's list may go further, to the sea beside the map */
         tl[k].reach = (s->n == 1 ? single_reach : wide_groups ? 1e6 : 14) * line_h(m) + s->r;
       }
-      size_t k = rp_map_labels_place(m->a, tl, ns, avoid, n_avoid, bounds);
+      size_t k = rp_map_labels_place(m->a, m->dirs, tl, ns, avoid, n_avoid, bounds);
       if (k < left) left = k, ol = tl, memcpy(order, ord, ns * sizeof *ord);
     }
     for (size_t k = 0; k < ns; k++) l[order[k]] = ol[k];
@@ -887,6 +888,7 @@ static rp_status split_places(rp_arena *a, const rp_chart *c, rp_chart *outside,
 
 rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
   map m = {.o = o, .c = c, .a = o->a, .label = c->label};
+  m.dirs = rp_arena_calloc(o->a, 1, sizeof *m.dirs); /* NULL: each placement its own */
   const rp_chart_box *b = o->box;
   if (m.label.size <= 0 || !isfinite(m.label.size)) m.label.size = 7;
   const rp_font *f = rp_fontset_get(o->fonts, m.label.font);

@@ -64,13 +64,22 @@ typedef struct rp_map_label {
   bool placed, leader;
 } rp_map_label;
 
+/* The directions a leader is tried in, on each ring around a marker (cos,
+ * sin by point and side), worked out once per map: every placement of its
+ * labels walks the same rings. Zeroed to begin; arena-allocated parts. */
+#define RP_MAP_RING_POINTS 128 /* at most, on half a ring */
+typedef struct rp_map_dirs {
+  double *of[RP_MAP_RING_POINTS + 1];
+} rp_map_dirs;
+
 /* Places the labels in the given order inside `bounds`, so that none
  * overlaps another label, any marker, any leader line or any rectangle of
  * `avoid`: first the eight positions around the marker, then free space
  * reached by a leader line that crosses no label, marker or other leader.
- * Returns how many could not be placed. `scratch` holds temporary arrays. */
-size_t rp_map_labels_place(rp_arena *scratch, rp_map_label *l, size_t n, const rp_map_rect *avoid,
-                           size_t n_avoid, rp_map_rect bounds);
+ * Returns how many could not be placed. `scratch` holds temporary arrays
+ * and `dirs`' parts (`dirs` NULL: worked out for this placement only). */
+size_t rp_map_labels_place(rp_arena *scratch, rp_map_dirs *dirs, rp_map_label *l, size_t n,
+                           const rp_map_rect *avoid, size_t n_avoid, rp_map_rect bounds);
 
 /* RP_CHART_MAP's entry in charts.c's table. */
 rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c);

@@ -7,10 +7,9 @@
 
 #include "charts/map.h"
 
-#define PAD 1.0         /* pt kept clear around labels */
-#define MGAP 1.5        /* pt between a marker and its adjacent label */
-#define ANGLES 16       /* directions tried for a leader */
-#define RING_POINTS 128 /* at most, on half a ring */
+#define PAD 1.0   /* pt kept clear around labels */
+#define MGAP 1.5  /* pt between a marker and its adjacent label */
+#define ANGLES 16 /* directions tried for a leader */
 
 typedef struct seg {
   double x0, y0, x1, y1;
@@ -29,9 +28,7 @@ typedef struct state {
   rp_arena *scratch;
   rp_map_rect *keep_off; /* each marker's rect, grown by PAD (labels keep off) */
   rp_map_rect *cross;    /* each marker's rect, grown by half a point (leaders) */
-  /* each ring's directions (cos, sin by k and side), worked out once per
-   * placement: labels of one height walk the same rings */
-  double *dirs[RING_POINTS + 1];
+  rp_map_dirs *dirs;     /* each ring's directions, worked out once */
 } state;
 
 static bool overlap(rp_map_rect a, rp_map_rect b) {
@@ -153,11 +150,11 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   for (double dist = l->mr + 6; dist <= reach; dist += fmax(step, dist / 16)) {
     /* points on the ring half a line apart (3 pt at least), in pairs mirrored about the
      * horizontal, nearest the horizontal first (right, then left) */
-    int half = (int)fmin(RING_POINTS, ceil(M_PI * dist / fmax(3.0, l->h * 0.5)));
-    double *dir = half >= 1 ? s->dirs[half] : NULL;
+    int half = (int)fmin(RP_MAP_RING_POINTS, ceil(M_PI * dist / fmax(3.0, l->h * 0.5)));
+    double *dir = half >= 1 ? s->dirs->of[half] : NULL;
     if (half >= 1 && !dir && (dir = rp_arena_alloc(s->scratch, 8 * (half + 1) * sizeof *dir))) {
       for (int i = 0; i < 4 * (half + 1); i++) dir[2 * i] = NAN; /* not worked out yet */
-      s->dirs[half] = dir;
+      s->dirs->of[half] = dir;
     }
     for (int k = 0; k <= half; k++) {
       for (int side = 0; side < 4; side++) {
@@ -199,10 +196,16 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   return false;
 }
 
-size_t rp_map_labels_place(rp_arena *scratch, rp_map_label *l, size_t n, const rp_map_rect *avoid,
-                           size_t n_avoid, rp_map_rect bounds) {
-  state s = {
-      .l = l, .n = n, .avoid = avoid, .n_avoid = n_avoid, .bounds = bounds, .scratch = scratch};
+size_t rp_map_labels_place(rp_arena *scratch, rp_map_dirs *dirs, rp_map_label *l, size_t n,
+                           const rp_map_rect *avoid, size_t n_avoid, rp_map_rect bounds) {
+  rp_map_dirs own = {{0}};
+  state s = {.l = l,
+             .n = n,
+             .avoid = avoid,
+             .n_avoid = n_avoid,
+             .bounds = bounds,
+             .scratch = scratch,
+             .dirs = dirs ? dirs : &own};
   s.placed = rp_arena_calloc(scratch, n + 1, sizeof *s.placed);
   s.leaders = rp_arena_calloc(scratch, n + 1, sizeof *s.leaders);
   s.keep_off = rp_arena_alloc(scratch, (n + 1) * sizeof *s.keep_off);
