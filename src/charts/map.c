@@ -82,7 +82,7 @@ typedef struct map {
   rp_chart_text label;
   double asc, desc;    /* label block above / below the baseline, in ems */
   unsigned char *mask; /* land raster at 1 px/pt over the frame, or NULL */
-  int mask_w, mask_h;
+  int mask_w, mask_h, mask_stride;
   double **shape;  /* per ring: its points as drawn (make_shapes) */
   size_t *shape_n; /* per ring: how many; NULL when they could not be made */
   /* an inset: shows exactly `view` (lat south, north, lon west, east),
@@ -312,7 +312,11 @@ static void emit_land(map *m, bool gb, rp_color fill, rp_color stroke, double wi
 static void build_mask(map *m) {
   int w = (int)ceil(m->frame.x1 - m->frame.x0), h = (int)ceil(m->frame.y1 - m->frame.y0);
   if (w <= 0 || h <= 0 || w > 4000 || h > 4000) return;
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
+  /* drawn straight into the map's memory (zeroed: clear), not copied out */
+  int stride = cairo_format_stride_for_width(CAIRO_FORMAT_A8, w);
+  unsigned char *px = stride > 0 ? rp_arena_alloc(m->a, (size_t)stride * (size_t)h) : NULL;
+  if (!px) return; /* no mask: labels get no plates, as when Cairo had no memory */
+  cairo_surface_t *s = cairo_image_surface_create_for_data(px, CAIRO_FORMAT_A8, w, h, stride);
   cairo_t *cr = cairo_create(s);
   if (cairo_status(cr) == CAIRO_STATUS_SUCCESS) {
     cairo_t *keep = m->o->cr;
@@ -323,13 +327,8 @@ static void build_mask(map *m) {
     cairo_fill(cr);
     m->o->cr = keep;
     cairo_surface_flush(s);
-    int stride = cairo_image_surface_get_stride(s);
-    const unsigned char *px = cairo_image_surface_get_data(s);
-    m->mask = px ? rp_arena_alloc(m->a, (size_t)w * (size_t)h) : NULL;
-    if (m->mask) {
-      for (int y = 0; y < h; y++) memcpy(m->mask + (size_t)y * w, px + (size_t)y * stride, w);
-      m->mask_w = w, m->mask_h = h;
-    }
+    if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
+      m->mask = px, m->mask_w = w, m->mask_h = h, m->mask_stride = stride;
   }
   cairo_destroy(cr);
   cairo_surface_destroy(s);
@@ -344,7 +343,7 @@ static double land_share(const map *m, rp_map_rect r) {
   x1 = x1 > m->mask_w ? m->mask_w : x1, y1 = y1 > m->mask_h ? m->mask_h : y1;
   long land = 0, all = 0;
   for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++, all++) land += m->mask[(size_t)y * m->mask_w + x] > 127;
+    for (int x = x0; x < x1; x++, all++) land += m->mask[(size_t)y * m->mask_stride + x] > 127;
   return all ? (double)land / all : 0;
 }
 
