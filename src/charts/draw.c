@@ -356,7 +356,9 @@ double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const 
 rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
                             double y, rp_chart_align align) {
   if (o->failed || !s || !*s) return NULL;
-  double w = rp_chart_text_width(o, t, s);
+  /* measured first only when the start depends on the width; each run is
+   * measured below either way */
+  double w = align == RP_CHART_LEFT ? 0 : rp_chart_text_width(o, t, s);
   if (align == RP_CHART_CENTRE) x -= w / 2;
   if (align == RP_CHART_RIGHT) x -= w;
   rp_item *first = NULL;
