@@ -40,6 +40,12 @@ static rp_status placeholder(rp_chart_out *o, const rp_chart *c) {
 
 rp_status rp_charts_draw(rp_arena *a, const rp_chart *c, const rp_fontset *fonts,
                          const rp_chart_box *box, rp_page *page, rp_diag *d) {
+  return rp_charts_draw_ahead(a, c, fonts, box, page, d, NULL);
+}
+
+rp_status rp_charts_draw_ahead(rp_arena *a, const rp_chart *c, const rp_fontset *fonts,
+                               const rp_chart_box *box, rp_page *page, rp_diag *d,
+                               struct rp_map_ahead *ahead) {
   if (!(isfinite(box->x) && isfinite(box->y) && box->w > 0 && box->h > 0 && isfinite(box->w) &&
         isfinite(box->h)))
     return rp_diag_error(d, RP_ERR_INPUT, box->src.layout_file, box->src.layout_line, 0,
@@ -48,6 +54,7 @@ rp_status rp_charts_draw(rp_arena *a, const rp_chart *c, const rp_fontset *fonts
   rp_chart_out o;
   rp_status st = rp_chart_out_init(&o, a, fonts, box, page, d);
   if (st != RP_OK) return st;
+  o.ahead = ahead;
   rp_chart_draw_fn fn =
       (unsigned)c->kind < sizeof draw_fns / sizeof draw_fns[0] ? draw_fns[c->kind] : NULL;
   st = (fn ? fn : placeholder)(&o, c);

@@ -3,10 +3,12 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/color.h"
+#include "base/mem.h"
 
 rp_status rp_chart_out_init(rp_chart_out *o, rp_arena *a, const rp_fontset *fonts,
                             const rp_chart_box *box, rp_page *page, rp_diag *d) {
@@ -116,6 +118,196 @@ done:
   return it;
 }
 
+/* ---- rings without Cairo's path --------------------------------------------
+ * What move_to, line_to and close_path on o->cr, then rp_chart_emit_path,
+ * make of closed polylines, worked out here: Cairo's path (cairo-path-fixed.c,
+ * 1.16) in 24.8 fixed point, a line to the point it is at dropped (but the
+ * first of a subpath, then replaced), one continuing the last in the same
+ * direction merged into it, the closing line dropped, and after the last
+ * close a move to where that subpath began; its extents as Cairo's path
+ * bounder finds them. The map's land is thousands of points, and building
+ * Cairo's path, copying and walking it again cost more than the rest of it. */
+
+typedef struct fixpt {
+  int32_t x, y;
+} fixpt;
+
+/* _cairo_fixed_from_double: d rounded to 1/256 (to even), by the sum's low
+ * 32 bits. */
+static int32_t to_fixed(double d) {
+  double t = d + 26388279066624.0; /* 1.5 × 2^44 */
+  uint64_t bits;
+  memcpy(&bits, &t, sizeof bits);
+  return (int32_t)(uint32_t)bits;
+}
+
+static double from_fixed(int32_t f) { return (double)f / 256; }
+
+typedef struct ring_path {
+  unsigned char *op; /* RP_PATH_MOVE, _LINE, _CLOSE */
+  fixpt *pt;         /* one per move and line */
+  size_t n_op, n_pt;
+  bool has_cur, needs_move;
+  fixpt cur, last_move;
+} ring_path;
+
+static void path_add(ring_path *p, unsigned char op, const fixpt *q) {
+  p->op[p->n_op++] = op;
+  if (q) p->pt[p->n_pt++] = *q;
+}
+
+static unsigned char path_last(const ring_path *p) { return p->n_op ? p->op[p->n_op - 1] : 255; }
+
+static void path_drop_line(ring_path *p) { p->n_op--, p->n_pt--; }
+
+static void path_move_to(ring_path *p, fixpt q) {
+  if (!p->needs_move) p->needs_move = true;
+  p->has_cur = true;
+  p->cur = p->last_move = q;
+}
+
+static void path_line_to(ring_path *p, fixpt q) {
+  if (!p->has_cur) {
+    path_move_to(p, q);
+    return;
+  }
+  if (p->needs_move) {
+    p->needs_move = false;
+    p->last_move = p->cur;
+    path_add(p, RP_PATH_MOVE, &p->cur);
+  }
+  if (path_last(p) != RP_PATH_MOVE && q.x == p->cur.x && q.y == p->cur.y) return;
+  if (path_last(p) == RP_PATH_LINE) {
+    fixpt pen = p->pt[p->n_pt - 2];
+    if (pen.x == p->cur.x && pen.y == p->cur.y) {
+      path_drop_line(p); /* the one before went nowhere */
+    } else {
+      int64_t pdx = (int64_t)p->cur.x - pen.x, pdy = (int64_t)p->cur.y - pen.y;
+      int64_t sdx = (int64_t)q.x - p->cur.x, sdy = (int64_t)q.y - p->cur.y;
+      /* Cairo's slopes are 32-bit differences, their products 64-bit */
+      int32_t a = (int32_t)(uint32_t)pdx, b = (int32_t)(uint32_t)pdy;
+      int32_t c = (int32_t)(uint32_t)sdx, e = (int32_t)(uint32_t)sdy;
+      bool equal = (int64_t)b * c == (int64_t)e * a;
+      bool backwards = ((a ^ c) | (b ^ e)) < 0;
+      if (equal && !backwards) path_drop_line(p);
+    }
+  }
+  p->cur = q;
+  path_add(p, RP_PATH_LINE, &q);
+}
+
+static void path_close(ring_path *p) {
+  if (!p->has_cur) return;
+  path_line_to(p, p->last_move);
+  if (path_last(p) == RP_PATH_LINE) path_drop_line(p);
+  p->needs_move = true;
+  path_add(p, RP_PATH_CLOSE, NULL);
+}
+
+rp_item *rp_chart_emit_rings(rp_chart_out *o, const double *const *rings, const size_t *n,
+                             size_t count, rp_color fill, rp_color stroke, double width) {
+  if (o->failed) return NULL;
+  cairo_matrix_t mx;
+  cairo_get_matrix(o->cr, &mx);
+  cairo_path_t *was = cairo_copy_path(o->cr);
+  bool plain = mx.xx == 1 && mx.yy == 1 && mx.xy == 0 && mx.yx == 0 && mx.x0 == 0 && mx.y0 == 0 &&
+               was && was->status == CAIRO_STATUS_SUCCESS && was->num_data == 0 &&
+               cairo_get_dash_count(o->cr) == 0;
+  cairo_path_destroy(was);
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) total += n[i];
+  ring_path p = {.needs_move = true};
+  if (plain) {
+    p.op = rp_mem_alloc(total + 2 * count + 2);
+    p.pt = rp_mem_alloc((total + 2 * count + 2) * sizeof *p.pt);
+  }
+  if (!p.op || !p.pt) { /* Cairo's own way */
+    rp_mem_free(p.op), rp_mem_free(p.pt);
+    for (size_t i = 0; i < count; i++) {
+      for (size_t j = 0; j < n[i]; j++) {
+        if (j == 0)
+          cairo_move_to(o->cr, rings[i][0], rings[i][1]);
+        else
+          cairo_line_to(o->cr, rings[i][2 * j], rings[i][2 * j + 1]);
+      }
+      if (n[i]) cairo_close_path(o->cr);
+    }
+    return rp_chart_emit_path(o, fill, stroke, width);
+  }
+  for (size_t i = 0; i < count; i++) {
+    for (size_t j = 0; j < n[i]; j++) {
+      fixpt q = {to_fixed(rings[i][2 * j]), to_fixed(rings[i][2 * j + 1])};
+      if (j == 0)
+        path_move_to(&p, q);
+      else
+        path_line_to(&p, q);
+    }
+    if (n[i]) path_close(&p);
+  }
+  bool trailing = p.needs_move && p.has_cur; /* a move after the last close */
+  size_t nops = p.n_op + trailing;
+  rp_item *it = NULL;
+  rp_path_op *ops = nops ? rp_arena_alloc(o->a, nops * sizeof *ops) : NULL;
+  if (nops && !ops) {
+    fail_oom(o);
+    goto done;
+  }
+  /* the ops, their points' bounds, and the bounder's extents (from a
+   * subpath's first line on; a close lines back to its start) */
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  bool has_ext = false;
+  fixpt ext0 = {0, 0}, ext1 = {0, 0}, bcur = {0, 0}, bmove = {0, 0};
+  size_t k = 0;
+  for (size_t i = 0; i < nops; i++) {
+    unsigned char op = i < p.n_op ? p.op[i] : RP_PATH_MOVE;
+    const fixpt *q = i < p.n_op ? (op == RP_PATH_CLOSE ? NULL : &p.pt[k++]) : &p.cur;
+    rp_path_op *o2 = &ops[i]; /* zeroed by the arena */
+    o2->op = op;
+    fixpt to = bmove;
+    if (q) {
+      /* finite, never -0: plain comparisons are fmin's and fmax's */
+      double x = from_fixed(q->x), y = from_fixed(q->y);
+      o2->x[0] = x, o2->y[0] = y;
+      x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+      y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+      to = *q;
+    }
+    if (op == RP_PATH_MOVE) {
+      bcur = bmove = to;
+      continue;
+    }
+    if (!has_ext) {
+      has_ext = true;
+      ext0.x = bcur.x < to.x ? bcur.x : to.x, ext1.x = bcur.x < to.x ? to.x : bcur.x;
+      ext0.y = bcur.y < to.y ? bcur.y : to.y, ext1.y = bcur.y < to.y ? to.y : bcur.y;
+    } else {
+      if (to.x < ext0.x) ext0.x = to.x;
+      if (to.x > ext1.x) ext1.x = to.x;
+      if (to.y < ext0.y) ext0.y = to.y;
+      if (to.y > ext1.y) ext1.y = to.y;
+    }
+    bcur = to;
+  }
+  if (nops == 0 || !isfinite(x0)) goto done;
+  it = add(o, RP_ITEM_PATH);
+  if (!it) goto done;
+  if (has_ext) {
+    double ex0 = from_fixed(ext0.x), ey0 = from_fixed(ext0.y);
+    double ex1 = from_fixed(ext1.x), ey1 = from_fixed(ext1.y);
+    if (ex1 > ex0 || ey1 > ey0) x0 = ex0, y0 = ey0, x1 = ex1, y1 = ey1;
+  }
+  it->x = x0, it->y = y0, it->w = x1 - x0, it->h = y1 - y0;
+  it->u.path.ops = ops;
+  it->u.path.n_ops = nops;
+  it->u.path.fill = fill;
+  it->u.path.stroke = stroke;
+  it->u.path.stroke_width = width;
+  it->u.path.even_odd = cairo_get_fill_rule(o->cr) == CAIRO_FILL_RULE_EVEN_ODD;
+done:
+  rp_mem_free(p.op), rp_mem_free(p.pt);
+  return it;
+}
+
 /* The face for code point c: the style's own, else its first fallback that
  * has it, else its own (which draws the missing-glyph mark). */
 static int face_for(const rp_chart_out *o, const rp_chart_text *t, uint32_t c) {
@@ -164,7 +356,9 @@ double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const 
 rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char *s, double x,
                             double y, rp_chart_align align) {
   if (o->failed || !s || !*s) return NULL;
-  double w = rp_chart_text_width(o, t, s);
+  /* measured first only when the start depends on the width; each run is
+   * measured below either way */
+  double w = align == RP_CHART_LEFT ? 0 : rp_chart_text_width(o, t, s);
   if (align == RP_CHART_CENTRE) x -= w / 2;
   if (align == RP_CHART_RIGHT) x -= w;
   rp_item *first = NULL;

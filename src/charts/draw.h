@@ -17,8 +17,9 @@ typedef struct rp_chart_out {
   const rp_fontset *fonts;
   rp_diag *d;
   const rp_chart_box *box;
-  cairo_t *cr; /* a context on a 1×1 surface: only its paths are used */
-  bool failed; /* out of memory or a Cairo error: the status is in d */
+  cairo_t *cr;                /* a context on a 1×1 surface: only its paths are used */
+  bool failed;                /* out of memory or a Cairo error: the status is in d */
+  struct rp_map_ahead *ahead; /* outlines read ahead (map.h), or NULL */
 } rp_chart_out;
 
 typedef enum rp_chart_align { RP_CHART_LEFT, RP_CHART_CENTRE, RP_CHART_RIGHT } rp_chart_align;
@@ -33,6 +34,16 @@ void rp_chart_out_fini(rp_chart_out *o);
  * emitted (an empty path) or on failure (o->failed set). */
 rp_item *rp_chart_emit_path(rp_chart_out *o, rp_color fill, rp_color stroke, double width);
 
+/* Emits closed polylines — ring i has n[i] points in rings[i] (x0, y0, x1,
+ * y1, … in pt) — as one path item: the same item, to the bit, as each
+ * ring's move_to, line_to… and close_path on o->cr, then
+ * rp_chart_emit_path, would make (worked out without building Cairo's
+ * path; built that way when o->cr has a matrix, a path or a dash already,
+ * or memory is short). Returns the item, NULL when there are no points or
+ * on failure (o->failed set). */
+rp_item *rp_chart_emit_rings(rp_chart_out *o, const double *const *rings, const size_t *n,
+                             size_t count, rp_color fill, rp_color stroke, double width);
+
 /* Width in pt of `s` in text style t. */
 double rp_chart_text_width(const rp_chart_out *o, const rp_chart_text *t, const char *s);
 
@@ -44,6 +55,12 @@ rp_item *rp_chart_emit_text(rp_chart_out *o, const rp_chart_text *t, const char 
 /* The i-th colour of the chart's palette (cycled), or a built-in
  * colour-blind-safe one when the chart has none. */
 rp_color rp_chart_palette(const rp_chart *c, size_t i);
+
+/* rp_charts_draw with the outlines a worker read ahead (`ahead`, map.h;
+ * NULL: none): the same items and messages. */
+rp_status rp_charts_draw_ahead(rp_arena *a, const rp_chart *c, const rp_fontset *fonts,
+                               const rp_chart_box *box, rp_page *page, rp_diag *d,
+                               struct rp_map_ahead *ahead);
 
 /* The drawing function of each chart kind (one file each: bar.c, line.c,
  * pie.c, flow.c, timeline.c, delta.c, map.c). They draw inside o->box. */

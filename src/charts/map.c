@@ -74,6 +74,7 @@ typedef struct map {
   int *kind_of;                /* per point */
   double *px, *py;             /* projected points */
   const char **line1, **line2; /* each place's name on one or two lines (line2 NULL) */
+  double *w1, *w2;             /* their widths at the label size tried (attempt) */
   /* projection */
   double lon0, lat0, k, s, ox, oy;
   rp_map_rect frame; /* the box less the title */
@@ -81,13 +82,14 @@ typedef struct map {
   rp_chart_text label;
   double asc, desc;    /* label block above / below the baseline, in ems */
   unsigned char *mask; /* land raster at 1 px/pt over the frame, or NULL */
-  int mask_w, mask_h;
+  int mask_w, mask_h, mask_stride;
   double **shape;  /* per ring: its points as drawn (make_shapes) */
   size_t *shape_n; /* per ring: how many; NULL when they could not be made */
   /* an inset: shows exactly `view` (lat south, north, lon west, east),
    * its outline clipped to its frame, with no legend of its own */
   bool is_inset;
   double view[4];
+  rp_map_dirs *dirs;    /* leader directions, shared by the map's placements */
   rp_map_rect avoid[2]; /* what labels keep clear of besides the legend */
   size_t n_avoid;
 } map;
@@ -106,6 +108,11 @@ static rp_status point_error(map *m, const rp_map_point *p, const char *what) {
                        p->lat, p->lon, what);
 }
 
+/* fmin and fmax for numbers (never NaN), inlined: what glibc's minsd and
+ * maxsd give, to the sign of a zero (the second when equal). */
+static double lo(double a, double b) { return a < b ? a : b; }
+static double hi(double a, double b) { return a > b ? a : b; }
+
 /* Checks every point: a finite position inside the outline's box. All bad
  * points are reported, not only the first. */
 static rp_status check_points(map *m) {
@@ -113,8 +120,8 @@ static rp_status check_points(map *m) {
   for (size_t i = 0; i < m->outline.n_rings; i++) {
     const rp_map_ring *r = &m->outline.rings[i];
     for (size_t j = 0; j < r->n; j++) {
-      lo0 = fmin(lo0, r->pt[2 * j]), lo1 = fmax(lo1, r->pt[2 * j]);
-      la0 = fmin(la0, r->pt[2 * j + 1]), la1 = fmax(la1, r->pt[2 * j + 1]);
+      lo0 = lo(lo0, r->pt[2 * j]), lo1 = hi(lo1, r->pt[2 * j]);
+      la0 = lo(la0, r->pt[2 * j + 1]), la1 = hi(la1, r->pt[2 * j + 1]);
     }
   }
   rp_status st = RP_OK;
@@ -182,13 +189,13 @@ static void fit(map *m, rp_map_rect area) {
     const rp_map_ring *r = &m->outline.rings[i];
     if (strcmp(r->country, "GB") != 0) continue;
     for (size_t j = 0; j < r->n; j++) {
-      lo0 = fmin(lo0, r->pt[2 * j]), lo1 = fmax(lo1, r->pt[2 * j]);
-      la0 = fmin(la0, r->pt[2 * j + 1]), la1 = fmax(la1, r->pt[2 * j + 1]);
+      lo0 = lo(lo0, r->pt[2 * j]), lo1 = hi(lo1, r->pt[2 * j]);
+      la0 = lo(la0, r->pt[2 * j + 1]), la1 = hi(la1, r->pt[2 * j + 1]);
     }
   }
-  for (size_t i = 0; !m->is_inset && i < m->c->n_points; i++) {
-    lo0 = fmin(lo0, m->c->points[i].lon), lo1 = fmax(lo1, m->c->points[i].lon);
-    la0 = fmin(la0, m->c->points[i].lat), la1 = fmax(la1, m->c->points[i].lat);
+  for (size_t i = 0; !m->is_inset && i < m->c->n_points; i++) { /* checked: finite */
+    lo0 = lo(lo0, m->c->points[i].lon), lo1 = hi(lo1, m->c->points[i].lon);
+    la0 = lo(la0, m->c->points[i].lat), la1 = hi(la1, m->c->points[i].lat);
   }
   if (m->is_inset) {
     la0 = m->view[0], la1 = m->view[1], lo0 = m->view[2], lo1 = m->view[3];
@@ -280,12 +287,36 @@ static void outline_path(map *m, bool gb) {
   }
 }
 
+/* The rings of one country (or of all but GB) as one path item, as
+ * outline_path and rp_chart_emit_path would make it. */
+static void emit_land(map *m, bool gb, rp_color fill, rp_color stroke, double width) {
+  size_t nr = m->shape_n ? m->outline.n_rings : 0, k = 0;
+  const double **rings = rp_mem_alloc((nr + 1) * sizeof *rings);
+  size_t *n = rp_mem_alloc((nr + 1) * sizeof *n);
+  if (!rings || !n) {
+    rp_mem_free(rings), rp_mem_free(n);
+    outline_path(m, gb);
+    rp_chart_emit_path(m->o, fill, stroke, width);
+    return;
+  }
+  for (size_t i = 0; i < nr; i++) {
+    if ((strcmp(m->outline.rings[i].country, "GB") == 0) != gb) continue;
+    rings[k] = m->shape[i], n[k++] = m->shape_n[i];
+  }
+  rp_chart_emit_rings(m->o, rings, n, k, fill, stroke, width);
+  rp_mem_free(rings), rp_mem_free(n);
+}
+
 /* A raster of the land (all countries) at 1 px per pt over the frame: tells
  * which labels sit across a coastline and get a plate. */
 static void build_mask(map *m) {
   int w = (int)ceil(m->frame.x1 - m->frame.x0), h = (int)ceil(m->frame.y1 - m->frame.y0);
   if (w <= 0 || h <= 0 || w > 4000 || h > 4000) return;
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
+  /* drawn straight into the map's memory (zeroed: clear), not copied out */
+  int stride = cairo_format_stride_for_width(CAIRO_FORMAT_A8, w);
+  unsigned char *px = stride > 0 ? rp_arena_alloc(m->a, (size_t)stride * (size_t)h) : NULL;
+  if (!px) return; /* no mask: labels get no plates, as when Cairo had no memory */
+  cairo_surface_t *s = cairo_image_surface_create_for_data(px, CAIRO_FORMAT_A8, w, h, stride);
   cairo_t *cr = cairo_create(s);
   if (cairo_status(cr) == CAIRO_STATUS_SUCCESS) {
     cairo_t *keep = m->o->cr;
@@ -296,13 +327,8 @@ static void build_mask(map *m) {
     cairo_fill(cr);
     m->o->cr = keep;
     cairo_surface_flush(s);
-    int stride = cairo_image_surface_get_stride(s);
-    const unsigned char *px = cairo_image_surface_get_data(s);
-    m->mask = px ? rp_arena_alloc(m->a, (size_t)w * (size_t)h) : NULL;
-    if (m->mask) {
-      for (int y = 0; y < h; y++) memcpy(m->mask + (size_t)y * w, px + (size_t)y * stride, w);
-      m->mask_w = w, m->mask_h = h;
-    }
+    if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
+      m->mask = px, m->mask_w = w, m->mask_h = h, m->mask_stride = stride;
   }
   cairo_destroy(cr);
   cairo_surface_destroy(s);
@@ -317,7 +343,7 @@ static double land_share(const map *m, rp_map_rect r) {
   x1 = x1 > m->mask_w ? m->mask_w : x1, y1 = y1 > m->mask_h ? m->mask_h : y1;
   long land = 0, all = 0;
   for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++, all++) land += m->mask[(size_t)y * m->mask_w + x] > 127;
+    for (int x = x0; x < x1; x++, all++) land += m->mask[(size_t)y * m->mask_stride + x] > 127;
   return all ? (double)land / all : 0;
 }
 
@@ -327,11 +353,13 @@ static double tw(const map *m, const char *s) { return rp_chart_text_width(m->o,
 static double line_h(const map *m) { return (m->asc + m->desc) * m->label.size; }
 static double pitch(const map *m) { return m->label.size * 1.15; }
 
-/* A long name is set on two lines, broken at the space nearest its middle. */
+/* A long name is set on two lines, broken at the space nearest its middle;
+ * each line's width kept (w1, w2) for this label size. */
 static void wrap(map *m, size_t p) {
   const char *name = m->c->points[p].name ? m->c->points[p].name : "";
   m->line1[p] = name, m->line2[p] = NULL;
-  if (tw(m, name) <= m->label.size * 14) return;
+  m->w1[p] = tw(m, name), m->w2[p] = 0;
+  if (m->w1[p] <= m->label.size * 14) return;
   size_t len = strlen(name), best = 0;
   double mid = len / 2.0;
   for (size_t i = 1; i + 1 < len; i++)
@@ -340,11 +368,10 @@ static void wrap(map *m, size_t p) {
   char *a = rp_arena_strndup(m->a, name, best), *b = rp_arena_strdup(m->a, name + best + 1);
   if (!a || !b) return;
   m->line1[p] = a, m->line2[p] = b;
+  m->w1[p] = tw(m, a), m->w2[p] = tw(m, b);
 }
 
-static double name_w(const map *m, size_t p) {
-  return fmax(tw(m, m->line1[p]), m->line2[p] ? tw(m, m->line2[p]) : 0);
-}
+static double name_w(const map *m, size_t p) { return fmax(m->w1[p], m->line2[p] ? m->w2[p] : 0); }
 
 /* The label block of a site: its name, or for a group its places' names
  * one under another, each with a dot of its kind. */
@@ -545,7 +572,7 @@ static void emit_label(map *m, const site *s, const rp_map_label *l) {
                                             : RP_CHART_CENTRE;
     const char *lines[2] = {m->line1[p], m->line2[p]};
     for (size_t i = 0; i < 2 && lines[i]; i++) {
-      double w = tw(m, lines[i]);
+      double w = i ? m->w2[p] : m->w1[p]; /* at this size: attempt's last */
       double x = al == RP_CHART_RIGHT  ? l->x + l->w - w
                  : al == RP_CHART_LEFT ? l->x
                                        : l->x + (l->w - w) / 2;
@@ -559,7 +586,7 @@ static void emit_label(map *m, const site *s, const rp_map_label *l) {
     size_t p = s->members[i];
     const char *lines[2] = {m->line1[p], m->line2[p]};
     for (size_t k = 0; k < 2 && lines[k]; k++) {
-      plate(m, l->x, y, indent + tw(m, lines[k]));
+      plate(m, l->x, y, indent + (k ? m->w2[p] : m->w1[p]));
       if (k == 0)
         circle(m, l->x + dot, y - t.size * 0.3, dot, m->kinds[m->kind_of[p]].color, (rp_color){0},
                0);
@@ -609,7 +636,10 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
   size_t *parent = rp_arena_calloc(m->a, n + 1, sizeof *parent);
   m->line1 = rp_arena_calloc(m->a, n + 1, sizeof *m->line1);
   m->line2 = rp_arena_calloc(m->a, n + 1, sizeof *m->line2);
-  if (!parent || !m->line1 || !m->line2) return false;
+  m->w1 = rp_arena_calloc(m->a, n + 1, sizeof *m->w1);
+  m->w2 = rp_arena_calloc(m->a, n + 1, sizeof *m->w2);
+  if (!parent || !m->line1 || !m->line2 || !m->w1 || !m->w2) return false;
+  /* each name measured once a size: every round and order reads them */
   for (size_t i = 0; i < n; i++) wrap(m, i);
   for (size_t i = 0; i < n; i++) parent[i] = i;
   double lw, lh;
@@ -658,7 +688,7 @@ static bool attempt(map *m, rp_map_rect bounds, bool wide_groups, site **out_sit
          * group's list may go further, to the sea beside the map */
         tl[k].reach = (s->n == 1 ? single_reach : wide_groups ? 1e6 : 14) * line_h(m) + s->r;
       }
-      size_t k = rp_map_labels_place(m->a, tl, ns, avoid, n_avoid, bounds);
+      size_t k = rp_map_labels_place(m->a, m->dirs, tl, ns, avoid, n_avoid, bounds);
       if (k < left) left = k, ol = tl, memcpy(order, ord, ns * sizeof *ord);
     }
     for (size_t k = 0; k < ns; k++) l[order[k]] = ol[k];
@@ -737,10 +767,8 @@ static rp_status draw_land(map *m) {
     project(m, m->c->points[i].lon, m->c->points[i].lat, &m->px[i], &m->py[i]);
   make_shapes(m);
   build_mask(m);
-  outline_path(m, false);
-  rp_chart_emit_path(m->o, m->context, m->context_coast, 0.35);
-  outline_path(m, true);
-  rp_chart_emit_path(m->o, m->land, m->coast, 0.4);
+  emit_land(m, false, m->context, m->context_coast, 0.35);
+  emit_land(m, true, m->land, m->coast, 0.4);
   return m->o->failed ? rp_diag_status(m->o->d) : RP_OK;
 }
 
@@ -859,6 +887,7 @@ static rp_status split_places(rp_arena *a, const rp_chart *c, rp_chart *outside,
 
 rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
   map m = {.o = o, .c = c, .a = o->a, .label = c->label};
+  m.dirs = rp_arena_calloc(o->a, 1, sizeof *m.dirs); /* NULL: each placement its own */
   const rp_chart_box *b = o->box;
   if (m.label.size <= 0 || !isfinite(m.label.size)) m.label.size = 7;
   const rp_font *f = rp_fontset_get(o->fonts, m.label.font);
@@ -866,7 +895,12 @@ rp_status rp_chart_draw_map(rp_chart_out *o, const rp_chart *c) {
    * descenders below */
   m.asc = f && f->cap_height > 0 ? f->cap_height / 1000.0 + 0.08 : 0.8;
   m.desc = f && f->descent < 0 ? fmin(-f->descent / 1000.0, 0.26) : 0.24;
-  rp_status st = rp_map_outline_read(o->a, c->outline_path, &b->src, o->d, &m.outline);
+  const rp_map_outline *ahead = rp_map_ahead_find(o->ahead, c->outline_path);
+  rp_status st = RP_OK;
+  if (ahead)
+    m.outline = *ahead; /* read-only here: shared by every map of the run */
+  else
+    st = rp_map_outline_read(o->a, c->outline_path, &b->src, o->d, &m.outline);
   if (st != RP_OK) return st;
   if ((st = check_points(&m)) != RP_OK) return st;
   if ((st = find_kinds(&m, c)) != RP_OK) return st;

@@ -25,6 +25,10 @@ typedef struct state {
   size_t n_placed;
   seg *leaders;
   size_t n_leaders;
+  rp_arena *scratch;
+  rp_map_rect *keep_off; /* each marker's rect, grown by PAD (labels keep off) */
+  rp_map_rect *cross;    /* each marker's rect, grown by half a point (leaders) */
+  rp_map_dirs *dirs;     /* each ring's directions, worked out once */
 } state;
 
 static bool overlap(rp_map_rect a, rp_map_rect b) {
@@ -76,7 +80,7 @@ static bool free_rect(const state *s, rp_map_rect r) {
   for (size_t i = 0; i < s->n_placed; i++)
     if (overlap(g, s->placed[i])) return false;
   for (size_t i = 0; i < s->n; i++)
-    if (overlap(r, marker_rect(&s->l[i], PAD))) return false;
+    if (overlap(r, s->keep_off[i])) return false;
   for (size_t i = 0; i < s->n_avoid; i++)
     if (overlap(r, s->avoid[i])) return false;
   for (size_t i = 0; i < s->n_leaders; i++)
@@ -89,7 +93,7 @@ static bool free_leader(const state *s, size_t self, seg ld) {
   for (size_t i = 0; i < s->n_placed; i++)
     if (seg_hits_rect(ld, s->placed[i])) return false;
   for (size_t i = 0; i < s->n; i++)
-    if (i != self && seg_hits_rect(ld, marker_rect(&s->l[i], 0.5))) return false;
+    if (i != self && seg_hits_rect(ld, s->cross[i])) return false;
   for (size_t i = 0; i < s->n_avoid; i++)
     if (seg_hits_rect(ld, s->avoid[i])) return false;
   for (size_t i = 0; i < s->n_leaders; i++)
@@ -146,14 +150,23 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   for (double dist = l->mr + 6; dist <= reach; dist += fmax(step, dist / 16)) {
     /* points on the ring half a line apart (3 pt at least), in pairs mirrored about the
      * horizontal, nearest the horizontal first (right, then left) */
-    int half = (int)fmin(128, ceil(M_PI * dist / fmax(3.0, l->h * 0.5)));
+    int half = (int)fmin(RP_MAP_RING_POINTS, ceil(M_PI * dist / fmax(3.0, l->h * 0.5)));
+    double *dir = half >= 1 ? s->dirs->of[half] : NULL;
+    if (half >= 1 && !dir && (dir = rp_arena_alloc(s->scratch, 8 * (half + 1) * sizeof *dir))) {
+      for (int i = 0; i < 4 * (half + 1); i++) dir[2 * i] = NAN; /* not worked out yet */
+      s->dirs->of[half] = dir;
+    }
     for (int k = 0; k <= half; k++) {
       for (int side = 0; side < 4; side++) {
-        double th = M_PI * k / half;
-        if (side & 1) th = -th;
-        if (side & 2) th = M_PI - th;
         if ((k == 0 || k == half) && (side & 1)) continue;
-        double c = cos(th), sn = sin(th);
+        double v[2], *cs = dir ? &dir[2 * (4 * k + side)] : v;
+        if (cs == v || isnan(cs[0])) {
+          double th = M_PI * k / half;
+          if (side & 1) th = -th;
+          if (side & 2) th = M_PI - th;
+          cs[0] = cos(th), cs[1] = sin(th);
+        }
+        double c = cs[0], sn = cs[1];
         /* an ellipse, flatter than a circle: horizontal leaders first */
         double ex = l->mx + c * dist, ey = l->my + sn * dist / 1.6;
         double x, y;
@@ -183,13 +196,24 @@ static bool place_leader(state *s, size_t self, rp_map_label *l) {
   return false;
 }
 
-size_t rp_map_labels_place(rp_arena *scratch, rp_map_label *l, size_t n, const rp_map_rect *avoid,
-                           size_t n_avoid, rp_map_rect bounds) {
-  state s = {.l = l, .n = n, .avoid = avoid, .n_avoid = n_avoid, .bounds = bounds};
+size_t rp_map_labels_place(rp_arena *scratch, rp_map_dirs *dirs, rp_map_label *l, size_t n,
+                           const rp_map_rect *avoid, size_t n_avoid, rp_map_rect bounds) {
+  rp_map_dirs own = {{0}};
+  state s = {.l = l,
+             .n = n,
+             .avoid = avoid,
+             .n_avoid = n_avoid,
+             .bounds = bounds,
+             .scratch = scratch,
+             .dirs = dirs ? dirs : &own};
   s.placed = rp_arena_calloc(scratch, n + 1, sizeof *s.placed);
   s.leaders = rp_arena_calloc(scratch, n + 1, sizeof *s.leaders);
+  s.keep_off = rp_arena_alloc(scratch, (n + 1) * sizeof *s.keep_off);
+  s.cross = rp_arena_alloc(scratch, (n + 1) * sizeof *s.cross);
   for (size_t i = 0; i < n; i++) l[i].placed = l[i].leader = false;
-  if (!s.placed || !s.leaders) return n;
+  if (!s.placed || !s.leaders || !s.keep_off || !s.cross) return n;
+  for (size_t i = 0; i < n; i++) s.keep_off[i] = marker_rect(&l[i], PAD);
+  for (size_t i = 0; i < n; i++) s.cross[i] = marker_rect(&l[i], 0.5);
   /* Adjacent places for all first, so that a leader never takes a spot a
    * label could have had beside its own marker; then leaders, lists
    * (blocks three lines tall or more) before single names: they need the

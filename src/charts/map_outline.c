@@ -226,3 +226,71 @@ done:
   fclose(f);
   return st;
 }
+
+/* ---- read ahead ---------------------------------------------------------- */
+
+struct rp_map_ahead {
+  size_t n, next, used;
+  struct {
+    char *path;
+    rp_arena *a; /* the outline's, NULL when not read or failed */
+    rp_map_outline o;
+  } e[RP_MAP_AHEAD];
+};
+
+rp_map_ahead *rp_map_ahead_new(const char *const *paths, size_t n) {
+  if (!n) return NULL;
+  rp_map_ahead *x = rp_mem_calloc(1, sizeof *x);
+  for (size_t i = 0; x && i < n && x->n < RP_MAP_AHEAD; i++) {
+    if (!paths[i]) continue;
+    bool seen = false;
+    for (size_t k = 0; k < x->n; k++) seen = seen || strcmp(x->e[k].path, paths[i]) == 0;
+    if (seen) continue;
+    if (!(x->e[x->n].path = rp_mem_strdup(paths[i]))) break;
+    x->n++;
+  }
+  if (x && !x->n) {
+    rp_mem_free(x);
+    x = NULL;
+  }
+  return x;
+}
+
+bool rp_map_ahead_next(rp_map_ahead *x) {
+  if (!x || x->next >= x->n) return false;
+  size_t i = x->next++;
+  rp_arena *a = rp_arena_new();
+  rp_diag d;
+  rp_diag_init(&d);
+  rp_src src = {0};
+  /* anything said (an error) drops it: the map reads it again to say it */
+  if (a && rp_map_outline_read(a, x->e[i].path, &src, &d, &x->e[i].o) == RP_OK && d.count == 0 &&
+      d.dropped == 0 && d.errors == 0 && d.warnings == 0) {
+    x->e[i].a = a;
+  } else {
+    rp_arena_free(a);
+    x->e[i].o = (rp_map_outline){0};
+  }
+  rp_diag_fini(&d);
+  return x->next < x->n;
+}
+
+const rp_map_outline *rp_map_ahead_find(rp_map_ahead *x, const char *path) {
+  for (size_t i = 0; x && path && i < x->n; i++)
+    if (x->e[i].a && strcmp(x->e[i].path, path) == 0) {
+      x->used++;
+      return &x->e[i].o;
+    }
+  return NULL;
+}
+
+size_t rp_map_ahead_used(const rp_map_ahead *x) { return x ? x->used : 0; }
+
+void rp_map_ahead_free(rp_map_ahead *x) {
+  if (!x) return;
+  for (size_t i = 0; i < x->n; i++) {
+    rp_mem_free(x->e[i].path);
+    rp_arena_free(x->e[i].a);
+  }
+  rp_mem_free(x);
+}

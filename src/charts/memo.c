@@ -10,6 +10,8 @@
 
 #include "base/limits.h"
 #include "base/mem.h"
+#include "charts/draw.h"
+#include "charts/map.h"
 
 enum { BUCKETS = 256 };
 
@@ -313,6 +315,7 @@ struct rp_chart_worker {
   pthread_cond_t cv;
   job *head, *last;
   bool closed;
+  rp_map_ahead *ahead; /* outlines read first (rp_chart_worker_ahead); then this thread's */
 };
 
 rp_chart_worker *rp_chart_worker_new(void) {
@@ -332,6 +335,7 @@ rp_chart_worker *rp_chart_worker_new(void) {
 
 void rp_chart_worker_free(rp_chart_worker *w) {
   if (!w) return;
+  rp_map_ahead_free(w->ahead);
   pthread_cond_destroy(&w->cv);
   pthread_mutex_destroy(&w->mu);
   rp_mem_free(w);
@@ -357,8 +361,21 @@ static int faces_of(const rp_chart *c, int *out) {
   return n;
 }
 
-static void draw_job(job *j) {
-  j->st = rp_charts_draw(j->a, j->c, j->fonts, &j->box, &j->page, &j->d);
+void rp_chart_worker_ahead(rp_chart_worker *w, const char *const *outlines, size_t n) {
+  if (!w) return;
+  rp_map_ahead *x = rp_map_ahead_new(outlines, n);
+  pthread_mutex_lock(&w->mu);
+  rp_map_ahead_free(w->ahead);
+  w->ahead = x;
+  pthread_mutex_unlock(&w->mu);
+}
+
+size_t rp_chart_worker_ahead_used(const rp_chart_worker *w) {
+  return w ? rp_map_ahead_used(w->ahead) : 0;
+}
+
+static void draw_job(rp_chart_worker *w, job *j) {
+  j->st = rp_charts_draw_ahead(j->a, j->c, j->fonts, &j->box, &j->page, &j->d, w->ahead);
   int faces[3 * (RP_FONT_MAX_FALLBACK + 1)];
   int n = faces_of(j->c, faces);
   for (int i = 0; i < n; i++) j->wanted = j->wanted || rp_fontset_copy_wanted(j->fonts, faces[i]);
@@ -367,6 +384,13 @@ static void draw_job(job *j) {
 void rp_chart_worker_serve(rp_chart_worker *w) {
   if (!w) return;
   pthread_mutex_lock(&w->mu);
+  rp_map_ahead *x = w->ahead;
+  pthread_mutex_unlock(&w->mu);
+  /* the outlines first: given, they were named by the layout's maps, and a
+   * map asked for meanwhile would read its outline anyway */
+  while (rp_map_ahead_next(x)) {
+  }
+  pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->head && !w->closed) pthread_cond_wait(&w->cv, &w->mu);
     job *j = w->head;
@@ -374,7 +398,7 @@ void rp_chart_worker_serve(rp_chart_worker *w) {
     w->head = j->queued;
     if (!w->head) w->last = NULL;
     pthread_mutex_unlock(&w->mu);
-    draw_job(j);
+    draw_job(w, j);
     pthread_mutex_lock(&w->mu);
     j->done = true;
     pthread_cond_broadcast(&w->cv);

@@ -56,6 +56,14 @@ typedef struct rp_chart_worker rp_chart_worker;
 
 /* A worker with nothing to do yet; NULL when out of memory. */
 rp_chart_worker *rp_chart_worker_new(void);
+/* The map outline files worker `w` reads first when served, before any
+ * drawing (`outlines` copied; on the content thread, idle before layout
+ * asks for a chart), so that a map handed to it finds its outline read:
+ * the same items and messages (map.h rp_map_ahead). Before serve is
+ * called, from the thread that made `w`; NULL `w`: nothing. */
+void rp_chart_worker_ahead(rp_chart_worker *w, const char *const *outlines, size_t n);
+/* For tests, once served: how many maps found their outline read ahead. */
+size_t rp_chart_worker_ahead_used(const rp_chart_worker *w);
 /* On the worker's thread: draws what is handed to it, in order, until
  * closed with nothing left. */
 void rp_chart_worker_serve(rp_chart_worker *w);

@@ -26,6 +26,10 @@ void rp_layout_chart_memo_serve(struct rp_chart_memo *m, struct rp_chart_worker 
 struct rp_chart_worker *rp_layout_chart_worker_new(void) {
   return rp_chart_worker_new();
 }
+void rp_layout_chart_worker_ahead(struct rp_chart_worker *w, const char *const *outlines,
+                                  size_t n) {
+  rp_chart_worker_ahead(w, outlines, n);
+}
 void rp_layout_chart_worker_serve(struct rp_chart_worker *w) { rp_chart_worker_serve(w); }
 void rp_layout_chart_worker_close(struct rp_chart_worker *w) { rp_chart_worker_close(w); }
 void rp_layout_chart_worker_free(struct rp_chart_worker *w) { rp_chart_worker_free(w); }

@@ -127,6 +127,9 @@ size_t rp_layout_chart_memo_later(const struct rp_chart_memo *m);
  * rp_layout_chart_memo_serve gives memo `m` worker `w` (NULL: none; with
  * RP_CHARTS_INLINE set, none either: every chart drawn where placed). */
 struct rp_chart_worker *rp_layout_chart_worker_new(void);
+/* Outline files the worker reads ahead while idle (charts/memo.h
+ * rp_chart_worker_ahead): before it serves. */
+void rp_layout_chart_worker_ahead(struct rp_chart_worker *w, const char *const *outlines, size_t n);
 void rp_layout_chart_worker_serve(struct rp_chart_worker *w);
 void rp_layout_chart_worker_close(struct rp_chart_worker *w);
 void rp_layout_chart_worker_free(struct rp_chart_worker *w);

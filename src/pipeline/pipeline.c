@@ -879,6 +879,10 @@ static rp_status load(rp_arena *a, const rp_pipeline_opts *o, content_job *j, rp
      * validates first, and its trees stay with it. */
     xmlDocPtr trees[2] = {NULL, NULL};
     if (two && *layout) rp_layout_def_take_trees(*layout, trees);
+    /* its maps' outlines, read there while idle, before the first map */
+    size_t n_outlines = 0;
+    const char *const *outlines = *layout ? rp_layout_def_outlines(*layout, &n_outlines) : NULL;
+    rp_layout_chart_worker_ahead(j->charts, outlines, n_outlines);
     load_tell(j, two, trees);
     *released = two;
   }

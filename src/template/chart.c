@@ -120,7 +120,18 @@ static bool outline_attr(rp_layout_def *l, xmlNode *n, rp_tnode *t) {
     return false;
   }
   t->u.chart.outline = path;
+  if (t->u.chart.kind != RP_CHART_MAP) return true;
+  for (size_t i = 0; i < l->outlines.len; i++)
+    if (strcmp(RP_VEC_AT(l->outlines, const char *, i), path) == 0) return true;
+  const char **slot = rp_vec_push(l->a, &l->outlines, sizeof *slot);
+  if (!slot) return rp_def_out_of_memory(l);
+  *slot = path;
   return true;
+}
+
+const char *const *rp_layout_def_outlines(const rp_layout_def *l, size_t *n) {
+  *n = l->outlines.len;
+  return l->outlines.data;
 }
 
 static bool inset_attr(rp_layout_def *l, xmlNode *n, rp_tnode *t) {

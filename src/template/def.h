@@ -637,6 +637,7 @@ struct rp_layout_def {
   rp_vec templates;     /* rp_template_def * */
   rp_vec runs;          /* rp_run_def */
   rp_vec applies;       /* rp_tnode * of every <apply>, checked once templates are known */
+  rp_vec outlines;      /* const char *: each map's outline file, distinct (read ahead) */
   rp_vec label_tables;  /* rp_label_table *, one per language; the first is the default */
   rp_vec comps;         /* xmlXPathCompExprPtr, freed with the def */
   struct {              /* the same, by their text (rp_def_xpath) */

@@ -257,6 +257,11 @@ const rp_style *rp_layout_def_style(const rp_layout_def *l, const char *name);
 bool rp_layout_def_color(const rp_layout_def *l, const char *name, rp_color *out);
 const rp_fontset *rp_layout_def_fonts(const rp_layout_def *l);
 const char *rp_layout_def_path(const rp_layout_def *l);
+/* The outline files of the layout's maps (<chart kind="map" outline>),
+ * resolved, each once, in the order compiled: what a chart worker may read
+ * ahead of the first map (charts/memo.h rp_chart_worker_ahead). Owned by
+ * the layout; *n is 0 for a layout without maps. */
+const char *const *rp_layout_def_outlines(const rp_layout_def *l, size_t *n);
 /* The layout's print settings (its <print>, or the defaults: 3 mm bleed, 5 mm
  * safe area, no crop marks, FOGRA39); `on` is false — the caller decides. */
 rp_print rp_layout_def_print(const rp_layout_def *l);

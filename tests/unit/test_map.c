@@ -676,6 +676,123 @@ static void test_outline_numbers_as_strtod(void **state) {
   expect_points_as_strtod(fx, path);
 }
 
+/* Outlines read ahead (map.h rp_map_ahead): each distinct file once, at
+ * most RP_MAP_AHEAD; one read is bit for bit what rp_map_outline_read
+ * reads; a missing or corrupt file is dropped with its message (found
+ * NULL, so the map reads it itself and says it). */
+static void test_outline_ahead(void **state) {
+  fixture *fx = *state;
+  const char *good = rp_arena_strdup(fx->a, rp_test_src("data/map/uk-outline.txt"));
+  const char *bad =
+      rp_arena_strdup(fx->a, rp_test_write("ahead-bad.txt", "ring GB 3\n-3 51\n-2 oops\n-2 52\n"));
+  const char *paths[] = {good, "/nonexistent/outline.txt", bad, good, NULL};
+  rp_map_ahead *x = rp_map_ahead_new(paths, 5);
+  assert_non_null(x);
+  assert_null(rp_map_ahead_find(x, good)); /* not read yet */
+  size_t reads = 1;
+  while (rp_map_ahead_next(x)) reads++;
+  assert_int_equal(reads, 3); /* the good file once */
+  assert_false(rp_map_ahead_next(x));
+  const rp_map_outline *o = rp_map_ahead_find(x, good);
+  assert_non_null(o);
+  assert_null(rp_map_ahead_find(x, "/nonexistent/outline.txt"));
+  assert_null(rp_map_ahead_find(x, bad));
+  assert_null(rp_map_ahead_find(x, NULL));
+  assert_int_equal(rp_map_ahead_used(x), 1);
+  rp_map_outline r;
+  rp_src src = {"layout.xml", 1, NULL, 0};
+  assert_int_equal(rp_map_outline_read(fx->a, good, &src, &fx->d, &r), RP_OK);
+  assert_int_equal(o->n_rings, r.n_rings);
+  for (size_t i = 0; i < r.n_rings; i++) {
+    assert_string_equal(o->rings[i].country, r.rings[i].country);
+    assert_int_equal(o->rings[i].n, r.rings[i].n);
+    assert_memory_equal(o->rings[i].pt, r.rings[i].pt, 2 * r.rings[i].n * sizeof *r.rings[i].pt);
+  }
+  rp_map_ahead_free(x);
+  /* none given, and more than it keeps */
+  assert_null(rp_map_ahead_new(paths, 0));
+  assert_null(rp_map_ahead_new(&paths[4], 1));
+  const char *many[RP_MAP_AHEAD + 2];
+  char names[RP_MAP_AHEAD + 2][32];
+  for (size_t i = 0; i < RP_MAP_AHEAD + 2; i++) {
+    snprintf(names[i], sizeof names[i], "/nonexistent/%zu.txt", i);
+    many[i] = names[i];
+  }
+  x = rp_map_ahead_new(many, RP_MAP_AHEAD + 2);
+  for (reads = 1; rp_map_ahead_next(x);) reads++;
+  assert_int_equal(reads, RP_MAP_AHEAD);
+  rp_map_ahead_free(x);
+  rp_map_ahead_free(NULL);
+}
+
+/* rp_chart_emit_rings makes, to the bit, what building the rings on the
+ * Cairo context and rp_chart_emit_path make: random rings on a fine grid
+ * (points repeated, in line going on and going back, halfway between two
+ * 1/256 pt steps, empty and one- and two-point rings, far out), the ops,
+ * their count and the bounds; and so too with a matrix set on the context
+ * (drawn Cairo's way then). */
+static void test_rings_as_cairo(void **state) {
+  fixture *fx = *state;
+  unsigned long seed = 12345;
+  double pts[4][2 * 12];
+  const double *rings[4];
+  size_t n[4];
+  for (int round = 0; round < 3000; round++) {
+    size_t count = (size_t)(round % 4) + 1;
+    for (size_t i = 0; i < count; i++) {
+      seed = seed * 6364136223846793005u + 1442695040888963407u;
+      n[i] = (size_t)(seed >> 33) % 13;
+      double far = round % 7 == 0 ? 1e5 : 0;
+      for (size_t j = 0; j < n[i]; j++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        unsigned r = (unsigned)(seed >> 33);
+        /* a coarse grid makes lines that go on, back, and repeat */
+        double x = far + (r % 5) * 3.0 + ((r >> 3) % 3 == 0 ? ((r >> 5) % 7) / 512.0 : 0);
+        double y = 40 + ((r >> 8) % 5) * 3.0 + ((r >> 11) % 4 == 0 ? ((r >> 13) % 9) / 1024.0 : 0);
+        if ((r >> 17) % 5 == 0 && j > 0) x = pts[i][2 * j - 2], y = pts[i][2 * j - 1];
+        pts[i][2 * j] = x, pts[i][2 * j + 1] = y;
+      }
+      rings[i] = pts[i];
+    }
+    for (int moved = 0; moved < 2; moved++) {
+      rp_page pa = {0}, pb = {0};
+      rp_chart_out a, b;
+      rp_chart_box box = {0, 0, 100, 100, 3, {"layout.xml", 1, NULL, 0}};
+      assert_int_equal(rp_chart_out_init(&a, fx->a, &fx->fs, &box, &pa, &fx->d), RP_OK);
+      assert_int_equal(rp_chart_out_init(&b, fx->a, &fx->fs, &box, &pb, &fx->d), RP_OK);
+      if (moved) cairo_translate(a.cr, 10.3, -2.7), cairo_translate(b.cr, 10.3, -2.7);
+      for (size_t i = 0; i < count; i++) {
+        for (size_t j = 0; j < n[i]; j++) {
+          if (j == 0)
+            cairo_move_to(a.cr, rings[i][0], rings[i][1]);
+          else
+            cairo_line_to(a.cr, rings[i][2 * j], rings[i][2 * j + 1]);
+        }
+        if (n[i]) cairo_close_path(a.cr);
+      }
+      rp_color fill = {0.5f, 0.5f, 0.5f, 1}, stroke = {0, 0, 0, 1};
+      rp_item *ia = rp_chart_emit_path(&a, fill, stroke, 0.4);
+      rp_item *ib = rp_chart_emit_rings(&b, rings, n, count, fill, stroke, 0.4);
+      assert_false(a.failed || b.failed);
+      assert_int_equal(pa.items.len, pb.items.len);
+      assert_true((ia == NULL) == (ib == NULL));
+      if (ia) {
+        if (ia->u.path.n_ops != ib->u.path.n_ops)
+          fprintf(stderr, "round %d: %zu ops, not %zu\n", round, ib->u.path.n_ops,
+                  ia->u.path.n_ops);
+        assert_int_equal(ia->u.path.n_ops, ib->u.path.n_ops);
+        assert_memory_equal(ia->u.path.ops, ib->u.path.ops,
+                            ia->u.path.n_ops * sizeof *ia->u.path.ops);
+        double ba[4] = {ia->x, ia->y, ia->w, ia->h}, bb[4] = {ib->x, ib->y, ib->w, ib->h};
+        assert_memory_equal(ba, bb, sizeof ba);
+        assert_int_equal(ia->u.path.even_odd, ib->u.path.even_odd);
+        assert_int_equal(ia->parent_id, ib->parent_id);
+      }
+      rp_chart_out_fini(&a), rp_chart_out_fini(&b);
+    }
+  }
+}
+
 /* ---- bad input ----------------------------------------------------------- */
 
 static void test_malformed_outline(void **state) {
@@ -817,11 +934,14 @@ typedef struct outcome {
   rp_page again;
 } outcome;
 
-static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
-                    outcome *out) {
+/* lay_out with outline files read ahead by the worker (`ahead`, n_ahead;
+ * `later` only): *used says how many maps found theirs read. */
+static void lay_out_ahead(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
+                          outcome *out, const char *const *ahead, size_t n_ahead, size_t *used) {
   rp_chart_memo *m = rp_chart_memo_new();
   assert_non_null(m);
   rp_chart_worker *w = later ? rp_chart_worker_new() : NULL;
+  rp_chart_worker_ahead(w, ahead, n_ahead);
   pthread_t t;
   if (w) assert_int_equal(pthread_create(&t, NULL, serve, w), 0);
   rp_chart_memo_serve(m, w);
@@ -850,8 +970,14 @@ static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n
   rp_chart_memo_free(m);
   rp_chart_worker_close(w);
   if (w) assert_int_equal(pthread_join(t, NULL), 0);
+  if (used) *used = rp_chart_worker_ahead_used(w);
   rp_chart_worker_free(w);
   rp_diag_fini(&d);
+}
+
+static void lay_out(fixture *fx, rp_chart **cs, const rp_chart_box *bs, size_t n, bool later,
+                    outcome *out) {
+  lay_out_ahead(fx, cs, bs, n, later, out, NULL, 0, NULL);
 }
 
 static bool same_items(const rp_page *x, const rp_page *y) {
@@ -1088,6 +1214,66 @@ static void lay_out_held(fixture *fx, bool held, bool fail, held_outcome *out) {
  * where they were placed and the same counts; an undone placement leaves
  * nothing; a chart that fails stops the layout with its error, what was
  * recorded after it dropped. With a fault to come, drawn here. */
+/* Maps drawn on a worker that read their outlines ahead make what drawing
+ * them where placed makes, reading the file there: several maps sharing
+ * one outline (read once, used by each), no map, a map whose outline
+ * file is missing and one whose file is corrupt (each not kept ahead: the
+ * map reads it and says so, the same file, line and message). */
+static void test_drawn_ahead(void **state) {
+  fixture *fx = *state;
+  /* copied: the test helpers' buffers are reused */
+  const char *good = rp_arena_strdup(fx->a, rp_test_src("data/map/uk-outline.txt"));
+  const char *bad = rp_arena_strdup(
+      fx->a, rp_test_write("ahead-corrupt.txt", "ring GB 4\n-3 51\n-2 51\n-2 x\n-3 52\n"));
+  const char *missing = "/nonexistent/ahead-outline.txt";
+  rp_chart *quiet =
+      map_of(fx, members_2018, sizeof members_2018 / sizeof members_2018[0], keys_2018, 2);
+  rp_chart *dense = map_of(fx, members_seren, 44, keys_seren, 6);
+  rp_chart *lost = map_of(fx, members_2018, 5, keys_2018, 2);
+  lost->outline_path = missing;
+  rp_chart *broken = map_of(fx, members_2018, 5, keys_2018, 2);
+  broken->outline_path = bad;
+  rp_chart *bar = rp_arena_calloc(fx->a, 1, sizeof *bar);
+  *bar = *quiet;
+  bar->kind = RP_CHART_BAR; /* no map: no outline read */
+  static const char *cats[] = {"2018", "2019"};
+  static double values[] = {3, 5};
+  static rp_chart_series series = {.name = "Members", .values = values};
+  bar->categories = cats, bar->n_categories = 2;
+  bar->series = &series, bar->n_series = 1;
+  rp_chart_box big = {56.69, 337.86, 481.89, 354.33, 7, {"layout.xml", 12, "content.xml", 34}};
+  rp_chart_box mid = {56.69, 60, 360, 300, 8, {"layout.xml", 13, "content.xml", 35}};
+  const char *ahead[] = {good, missing, bad};
+  struct {
+    rp_chart *cs[3];
+    rp_chart_box bs[3];
+    size_t n;
+    rp_status st;
+    size_t used;
+    const char *says;
+  } cases[] = {
+      {{quiet, dense, quiet}, {big, mid, mid}, 3, RP_OK, 3, "labels set at"},
+      {{bar}, {mid}, 1, RP_OK, 0, NULL},
+      {{quiet, lost}, {big, mid}, 2, RP_ERR_INPUT, 1, "cannot read the map outline"},
+      {{broken, quiet}, {mid, big}, 2, RP_ERR_INPUT, 1, "malformed map outline"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    outcome *here = calloc(1, sizeof *here), *there = calloc(1, sizeof *there);
+    size_t used = 99;
+    lay_out(fx, cases[k].cs, cases[k].bs, cases[k].n, false, here);
+    lay_out_ahead(fx, cases[k].cs, cases[k].bs, cases[k].n, true, there, ahead, 3, &used);
+    assert_int_equal(here->st, cases[k].st);
+    assert_int_equal(there->st, here->st);
+    assert_string_equal(there->said, here->said);
+    if (cases[k].says) assert_non_null(strstr(here->said, cases[k].says));
+    assert_int_equal(used, cases[k].used);
+    assert_int_equal(there->draws, here->draws);
+    assert_int_equal(there->hits, here->hits);
+    assert_true(same_items(&there->again, &here->again));
+    free(here), free(there);
+  }
+}
+
 static void test_drawn_held(void **state) {
   fixture *fx = *state;
   for (int fail = 0; fail < 2; fail++) {
@@ -1165,6 +1351,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_render_pdf, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_later, setup, teardown),
       cmocka_unit_test_setup_teardown(test_drawn_held, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_outline_ahead, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rings_as_cairo, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_drawn_ahead, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -696,6 +696,55 @@ static void test_two_threads_same_messages(void **state) {
   }
 }
 
+/* The map's outline is read ahead on the content thread (charts/memo.h
+ * rp_chart_worker_ahead): a run on two threads says what a run on one says
+ * (the map reading its outline where placed), word for word, when the
+ * outline file is missing, when it is corrupt, and when it is good (then
+ * nothing, and the same PDF). */
+static void test_outline_ahead_same_messages(void **state) {
+  (void)state;
+  char dir[1024], cmd[16384], layout[4096], pdf[2][4096];
+  snprintf(dir, sizeof dir, "%s/ahead", rp_test_tmpdir());
+  snprintf(layout, sizeof layout, "%s/layouts/annual-review.xml", dir);
+  char content[4096]; /* the test helpers' buffers are reused */
+  snprintf(content, sizeof content, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  for (int k = 0; k < 3; k++) {
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && mkdir -p '%s/data/map' && cp -r '%s' '%s/layouts' && "
+             "cp -r '%s' '%s/fonts'",
+             dir, dir, rp_test_src("layouts"), dir, rp_test_src("fonts"), dir);
+    assert_int_equal(system(cmd), 0);
+    char outline[4096];
+    snprintf(outline, sizeof outline, "%s/data/map/uk-outline.txt", dir);
+    if (k == 1) {
+      FILE *f = fopen(outline, "w");
+      assert_non_null(f);
+      fputs("# corrupt\nring GB 4\n-3 51\n-2 51\n-2 north\n-3 52\n", f);
+      fclose(f);
+    }
+    if (k == 2) {
+      snprintf(cmd, sizeof cmd, "cp '%s' '%s'", rp_test_src("data/map/uk-outline.txt"), outline);
+      assert_int_equal(system(cmd), 0);
+    }
+    rp_status st_two, st_one;
+    char *two = messages_of(content, layout, false, &st_two);
+    snprintf(pdf[0], sizeof pdf[0], "%s/order.pdf", rp_test_tmpdir());
+    snprintf(pdf[1], sizeof pdf[1], "%s/ahead-two.pdf", rp_test_tmpdir());
+    if (k == 2) assert_int_equal(rename(pdf[0], pdf[1]), 0);
+    char *one = messages_of(content, layout, true, &st_one);
+    assert_int_equal(st_two, k == 2 ? RP_OK : RP_ERR_INPUT);
+    assert_int_equal(st_one, st_two);
+    assert_string_equal(two, one);
+    if (k == 0) assert_non_null(strstr(two, "cannot read the map outline"));
+    if (k == 0) assert_non_null(strstr(two, "templates.xml:"));
+    if (k == 1) assert_non_null(strstr(two, "uk-outline.txt:5:0: malformed map outline"));
+    if (k == 2) assert_string_equal(two, "");
+    if (k == 2) assert_true(same_file(pdf[0], pdf[1]));
+    free(two);
+    free(one);
+  }
+}
+
 /* A layout wrong in a way only the schema sees (an attribute the language
  * lacks, in an included file), loaded beside the content on two threads:
  * the schema's one message, word for word, and the same on one thread. */
@@ -853,6 +902,7 @@ int main(void) {
       cmocka_unit_test(test_two_threads_same_messages),
       cmocka_unit_test(test_schema_only_mistake_two_threads),
       cmocka_unit_test(test_two_threads_free_the_loading),
+      cmocka_unit_test(test_outline_ahead_same_messages),
       cmocka_unit_test(test_memory_budget_loads_serially),
       cmocka_unit_test(test_pieces_pack_same_pdf),
       cmocka_unit_test(test_pieces_long_tables_same_pages),

@@ -415,6 +415,36 @@ static void test_xpath_compiled_once(void **state) {
   world_fini(&w);
 }
 
+/* The maps' outline files, each once, resolved against the file that names
+ * them: what the chart worker reads ahead (rp_layout_def_outlines). */
+static void test_map_outlines_listed(void **state) {
+  (void)state;
+  static const struct {
+    const char *layout;
+    size_t n;
+  } cases[] = {{"layouts/annual-review.xml", 1},
+               {"layouts/deck.xml", 1},
+               {"layouts/board-profile.xml", 0},
+               {"layouts/case-studies.xml", 0}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    world w;
+    world_init(&w);
+    assert_int_equal(rp_layout_def_load(w.a, rp_test_src(cases[k].layout), &w.d, &w.l), RP_OK);
+    size_t n = 99;
+    const char *const *v = rp_layout_def_outlines(w.l, &n);
+    assert_int_equal(n, cases[k].n);
+    for (size_t i = 0; i < n; i++) {
+      const char *tail = "data/map/uk-outline.txt";
+      assert_true(strlen(v[i]) >= strlen(tail));
+      assert_string_equal(v[i] + strlen(v[i]) - strlen(tail), tail);
+      FILE *f = fopen(v[i], "rb"); /* resolved: readable from here */
+      assert_non_null(f);
+      fclose(f);
+    }
+    world_fini(&w);
+  }
+}
+
 /* rp_def_attr reads a one-text attribute in place and leaves the rest to
  * xmlGetNoNsProp: both give the same answer on every case the tree can hold
  * (absent, empty, one text, a namespaced twin, a DTD's default), and the
@@ -3758,6 +3788,7 @@ int main(void) {
       cmocka_unit_test(test_units_pages),
       cmocka_unit_test(test_date_and_number_helpers),
       cmocka_unit_test(test_xpath_compiled_once),
+      cmocka_unit_test(test_map_outlines_listed),
       cmocka_unit_test(test_def_attr_as_libxml2),
       cmocka_unit_test(test_xexpr_where),
       cmocka_unit_test(test_xpath_ahead),
