@@ -2,13 +2,16 @@
 """reviewpdf benchmark: wall time, peak memory and bytes of the documents users render, beside
 the same documents through another tool.
 
-  bench/run.py [--runs N] [--warmup N] [--sizes 22,220,2200] [--binary PATH] [--only NAME…]
+  bench/run.py [--runs N] [--min-time S] [--warmup N] [--sizes 22,220,2200] [--binary PATH]
+               [--only NAME…]
                [--pack-layout case-studies|annual-review|PATH] [--peers auto|none]
                [--peer-python PATH] [--json OUT.json] [--keep DIR]
 
 Builds an optimised binary (cmake Release in build-bench/) unless --binary is given, then for
 each document renders it --warmup times to warm the caches (default 1) and --runs more times
-(default 5), and prints the median and spread (min–max) of wall time, the median CPU time
+(default 5), or more until the timed runs of it and its peers took --min-time seconds (default
+2: a 20 ms document is timed ~100 times, so that one slow minute of a shared machine does not
+make its median), and prints the median and spread (min–max) of wall time, the median CPU time
 (user + system: steadier than wall time on a loaded machine), the median peak RSS
 (wait4's ru_maxrss: the whole process, as /usr/bin/time reports it), the PDF's size and pages.
 Nothing is cached between runs: each run is a fresh process reading its inputs from disk.
@@ -86,8 +89,9 @@ def run_once(argv, env):
     return wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 
 
-def measure(jobs, runs, warmup):
-    """Times each (tool, argv, env, out) job: warm-ups first, then the jobs in turn, runs times.
+def measure(jobs, runs, warmup, min_time=0.0):
+    """Times each (tool, argv, env, out) job: warm-ups first, then the jobs in turn, runs times
+    and on until the turns took min_time seconds.
     A tool whose run fails is dropped from the turns (its error is its result); the others go
     on."""
     failed = {}
@@ -105,7 +109,9 @@ def measure(jobs, runs, warmup):
         for tool, argv, env, _ in jobs:
             once(tool, argv, env)
     got = {tool: ([], [], []) for tool, _, _, _ in jobs}
-    for _ in range(runs):
+    turns, began = 0, time.perf_counter()
+    while turns < runs or (time.perf_counter() - began < min_time and len(failed) < len(jobs)):
+        turns += 1
         for tool, argv, env, _ in jobs:
             r = once(tool, argv, env)
             if r:
@@ -117,7 +123,8 @@ def measure(jobs, runs, warmup):
         if tool in failed:
             res[tool] = {"failed": failed[tool]}
             continue
-        res[tool] = {"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
+        res[tool] = {"runs": len(walls),
+                     "wall": statistics.median(walls), "min": min(walls), "max": max(walls),
                      "cpu": statistics.median(cpu), "rss": statistics.median(rss),
                      "bytes": os.path.getsize(out),
                      "pages": pages(out)}
@@ -198,7 +205,9 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=5, help="timed runs at least")
+    ap.add_argument("--min-time", type=float, default=2.0,
+                    help="seconds of timed runs at least per document (more runs for short ones)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs before the timed ones")
     ap.add_argument("--sizes", default="22,220,2200",
                     help="the pack's sizes, comma-separated (22000 runs only when named)")
@@ -212,8 +221,8 @@ def main():
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--keep", help="keep the PDFs and pack content in this directory")
     a = ap.parse_args()
-    if a.runs < 1 or a.warmup < 0:
-        ap.error("--runs must be at least 1, --warmup at least 0")
+    if a.runs < 1 or a.warmup < 0 or a.min_time < 0:
+        ap.error("--runs must be at least 1, --warmup and --min-time at least 0")
     sizes = [int(s) for s in a.sizes.split(",") if s]
     peer_py = None
     if a.peers == "auto":
@@ -240,7 +249,7 @@ def main():
                 continue
             if callable(jobs):
                 jobs = jobs()
-            for tool, m in measure(jobs, a.runs, a.warmup).items():
+            for tool, m in measure(jobs, a.runs, a.warmup, a.min_time).items():
                 rows.append({"document": name, "tool": tool, **m})
                 label = name if tool == "reviewpdf" else f"  {tool}"
                 if "failed" in m:  # say so, and carry on with the other documents
@@ -250,7 +259,7 @@ def main():
                 print(f"{label:16} {m['wall']*1000:8.1f} ms ({m['min']*1000:.1f}–"
                       f"{m['max']*1000:.1f}) cpu {m['cpu']*1000:8.1f} ms {m['rss']/1024:7.1f} MiB"
                       f" {m['bytes']/1024:8.1f} KiB"
-                      f" {m['pages'] or '?':>5} pages", flush=True)
+                      f" {m['pages'] or '?':>5} pages, {m['runs']} runs", flush=True)
     finally:
         tmpdir.cleanup()
     print(f"machine at the end: {machine()}")

@@ -56,7 +56,7 @@ fi
 # bench/run.py, quick: the pack at N=22 once, with a page limit under its 13
 # pages in the environment (run.py raises it to N for the pack's renders) and
 # ReportLab made unreachable (it says so and carries on).
-if RP_MAX_PAGES=5 python3 bench/run.py --binary "$BIN" --runs 1 --warmup 0 --sizes 22 --only pack \
+if RP_MAX_PAGES=5 python3 bench/run.py --binary "$BIN" --runs 1 --min-time 0 --warmup 0 --sizes 22 --only pack \
     --peer-python "$TMP/no-python" --json "$TMP/run.json" --keep "$TMP/run" >"$TMP/run.txt" 2>&1; then
   pass "run.py measures the pack past a lower RP_MAX_PAGES"
   expect_contains "run.py says ReportLab is missing" "$TMP/run.txt" "peer ReportLab: not installed"
@@ -71,6 +71,7 @@ info = subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).
 assert f"Pages:           {r['pages']}" in info and r["pages"] >= 10, (r, info)
 assert 1024 < r["rss"] < 4 * 2**20 and 0 < r["min"] <= r["wall"] <= r["max"], r
 assert 0 < r["cpu"] < 10 * r["max"] + 1, r
+assert r["runs"] == 1, r  # --min-time 0: --runs runs, no more
 PY
   if cmp -s "$TMP/run/pack-22.xml" tests/data/pack/pack-22.xml; then pass "run.py renders the pack's content"; else
     fail "run.py's pack-22.xml differs from tests/data/pack/pack-22.xml"; fi
@@ -78,14 +79,14 @@ else
   fail "run.py failed: $(cat "$TMP/run.txt")"
 fi
 # The limit stays in force for the other documents (the review has 13 pages).
-if RP_MAX_PAGES=5 python3 bench/run.py --binary "$BIN" --runs 1 --warmup 0 --only review --peers none \
+if RP_MAX_PAGES=5 python3 bench/run.py --binary "$BIN" --runs 1 --min-time 0 --warmup 0 --only review --peers none \
     >"$TMP/review.txt" 2>&1; then
   fail "run.py raised RP_MAX_PAGES for the review too"
 else
   expect_contains "the review keeps the page limit" "$TMP/review.txt" "over the limit of 5"
 fi
 # A render that fails is reported and the run goes on to its end, exiting 1.
-if python3 bench/run.py --binary /bin/false --runs 1 --warmup 0 --sizes 22 --only review pack \
+if python3 bench/run.py --binary /bin/false --runs 1 --min-time 0 --warmup 0 --sizes 22 --only review pack \
     --peers none >"$TMP/false.txt" 2>&1; then
   fail "run.py exited 0 with a binary that fails"
 elif [ "$(grep -c 'FAILED: exit 1' "$TMP/false.txt")" = 2 ]; then
@@ -94,9 +95,19 @@ else
   fail "run.py with a failing binary: $(cat "$TMP/false.txt")"
 fi
 
+# --min-time: a short document timed on past --runs until its runs took that long.
+if python3 bench/run.py --binary "$BIN" --runs 1 --min-time 0.5 --warmup 0 --only review \
+    --peers none --json "$TMP/min.json" >"$TMP/min.txt" 2>&1 &&
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["rows"][0]
+assert r["runs"] >= 2 and r["runs"] * r["max"] >= 0.3, r' "$TMP/min.json"; then
+  pass "run.py times a short document until --min-time has passed"
+else
+  fail "run.py --min-time: $(cat "$TMP/min.txt" "$TMP/min.json" 2>/dev/null)"
+fi
+
 # A binary that cannot be started is that tool's failure, said as such (run.py spawns
 # its children with posix_spawn, which reports a missing file in the parent).
-if python3 bench/run.py --binary "$TMP/no-such-binary" --runs 1 --warmup 0 --only review \
+if python3 bench/run.py --binary "$TMP/no-such-binary" --runs 1 --min-time 0 --warmup 0 --only review \
     --peers none >"$TMP/missing.txt" 2>&1; then
   fail "run.py exited 0 with a binary that does not exist"
 else
@@ -107,7 +118,7 @@ fi
 # With ReportLab (python3-reportlab; not a CI dependency): the peer's run.
 if peer=$(for py in python3 /usr/bin/python3; do
             "$py" -c 'import reportlab' 2>/dev/null && command -v "$py" && break; done); [ -n "$peer" ]; then
-  if python3 bench/run.py --binary "$BIN" --runs 1 --warmup 0 --sizes 22 --only pack \
+  if python3 bench/run.py --binary "$BIN" --runs 1 --min-time 0 --warmup 0 --sizes 22 --only pack \
       --peer-python "$peer" --json "$TMP/peer.json" --keep "$TMP/peer" >"$TMP/peer.txt" 2>&1; then
     expect_contains "run.py compares the pack with the peer it measured" "$TMP/peer.txt" \
       "pack N=22 beside the fastest peer"
