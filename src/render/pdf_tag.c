@@ -36,16 +36,6 @@ typedef struct tag_kid {
   uint8_t kind;
 } tag_kid;
 
-/* Kids are taken from blocks of this many and given back to a list of
- * spares as their elements are freed (a malloc and a free each were a
- * sixth of the review's tagging); with RP_ARENA_MALLOC (the ASan build)
- * each is its own allocation, so that ASan sees every one. */
-#define KIDS_PER_BLOCK 127
-typedef struct kid_block {
-  struct kid_block *next;
-  tag_kid kids[KIDS_PER_BLOCK];
-} kid_block;
-
 /* The optional entries of an element, in the order they were given. */
 enum { KEY_ID = 1, KEY_A, KEY_PG, KEY_ALT };
 
@@ -136,8 +126,6 @@ struct rp_pdf_tag {
   tag_elem *open_elem; /* its element; NULL for an artifact */
   rp_vec notes;        /* uint32_t: Note elements' object numbers, whose /ID the IDTree maps */
   bool via_libharu; /* elements written through libharu's objects (RP_TAG_VIA_LIBHARU=1: tests) */
-  kid_block *kid_blocks; /* every block of kids (base/mem), freed with the tree */
-  tag_kid *spare_kids;   /* those free in them */
 };
 
 /* libharu's internal calls skip its error handler: keep the first failure. */
@@ -355,40 +343,8 @@ static void touch(const rp_pdf *p, tag_elem *e) {
   for (size_t seen = p->page_index + 1; e && e->seen != seen; e = e->parent) e->seen = seen;
 }
 
-/* A kid to fill, or NULL when out of memory. */
-static tag_kid *kid_new(struct rp_pdf_tag *t) {
-#ifdef RP_ARENA_MALLOC
-  (void)t;
-  return rp_mem_alloc(sizeof(tag_kid));
-#else
-  if (!t->spare_kids) {
-    kid_block *b = rp_mem_alloc(sizeof *b);
-    if (!b) return NULL;
-    b->next = t->kid_blocks;
-    t->kid_blocks = b;
-    for (size_t i = KIDS_PER_BLOCK; i-- > 0;) {
-      b->kids[i].next = t->spare_kids;
-      t->spare_kids = &b->kids[i];
-    }
-  }
-  tag_kid *k = t->spare_kids;
-  t->spare_kids = k->next;
-  return k;
-#endif
-}
-
-static void kid_free(struct rp_pdf_tag *t, tag_kid *k) {
-#ifdef RP_ARENA_MALLOC
-  (void)t;
-  rp_mem_free(k);
-#else
-  k->next = t->spare_kids;
-  t->spare_kids = k;
-#endif
-}
-
 static bool add_kid(rp_pdf *p, tag_elem *e, tag_kid k) {
-  tag_kid *node = kid_new(p->tag);
+  tag_kid *node = rp_mem_alloc(sizeof *node);
   if (!node) return fail_oom(p);
   touch(p, e);
   *node = k;
@@ -577,7 +533,7 @@ bool rp_pdf_tag_write(rp_pdf *p, void *obj, HPDF_Stream to, HPDF_STATUS *st) {
 static void elem_free(tag_elem *e) {
   for (tag_kid *k = e->kids, *next; k; k = next) {
     next = k->next;
-    kid_free(e->p->tag, k);
+    rp_mem_free(k);
   }
   rp_mem_free(e->alt);
   rp_mem_free(e);
@@ -1014,12 +970,6 @@ void rp_pdf_tag_free(rp_pdf *p) {
   t->cap_parents = 0;
   rp_mem_free(t->annots.data);
   t->annots = (rp_vec){0};
-  for (kid_block *b = t->kid_blocks, *next; b; b = next) {
-    next = b->next;
-    rp_mem_free(b);
-  }
-  t->kid_blocks = NULL;
-  t->spare_kids = NULL;
 }
 /* The page's array of its MCIDs' elements, written as libharu would and
  * freed; then the Sects done by now. */
