@@ -518,6 +518,24 @@ static bool file_reopen(const rp_font *f, font_file *ff, sfnt *s, char *why, siz
   return true;
 }
 
+/* The face's file opened again and its widths read; why[0] set on failure. */
+static void reread_widths(rp_font *f, char *why, size_t why_len) {
+  font_file ff;
+  sfnt s;
+  FT_Face face = NULL;
+  if (!file_reopen(f, &ff, &s, why, why_len)) return;
+  FT_CharMap cm = NULL;
+  if (FT_New_Memory_Face(f->file->ft, s.data, (FT_Long)s.size, 0, &face) != 0 ||
+      !(cm = libharu_charmap(face)) || FT_Set_Charmap(face, cm) != 0) {
+    /* it passed these when loaded: memory ran out (FreeType allocates through base/mem) */
+    snprintf(why, why_len, "out of memory");
+  } else {
+    read_widths(face, &s, f, why, why_len);
+  }
+  FT_Done_Face(face);
+  file_close(&ff);
+}
+
 void rp_font_read(const rp_font *cf) {
   rp_font *f = (rp_font *)cf; /* filled through const: a face's tables, read when first asked */
   if (!f->unread || !f->file) return;
@@ -527,21 +545,7 @@ void rp_font_read(const rp_font *cf) {
     return;
   }
   char why[160] = "";
-  font_file ff;
-  sfnt s;
-  FT_Face face = NULL;
-  if (!file_reopen(f, &ff, &s, why, sizeof why)) goto done;
-  FT_CharMap cm = NULL;
-  if (FT_New_Memory_Face(f->file->ft, s.data, (FT_Long)s.size, 0, &face) != 0 ||
-      !(cm = libharu_charmap(face)) || FT_Set_Charmap(face, cm) != 0) {
-    /* it passed these when loaded: memory ran out (FreeType allocates through base/mem) */
-    snprintf(why, sizeof why, "out of memory");
-  } else {
-    read_widths(face, &s, f, why, sizeof why);
-  }
-  FT_Done_Face(face);
-  file_close(&ff);
-done:
+  reread_widths(f, why, sizeof why);
   if (why[0]) late_failure(f, why);
 }
 
@@ -549,18 +553,7 @@ bool rp_font_read_ahead(rp_font *f) {
   if (!f->unread || !f->file || f->file->copy) return !f->unread;
   char why[160] = "";
   int missing = f->missing_width;
-  font_file ff;
-  sfnt s;
-  FT_Face face = NULL;
-  if (!file_reopen(f, &ff, &s, why, sizeof why)) return false;
-  FT_CharMap cm = NULL;
-  if (FT_New_Memory_Face(f->file->ft, s.data, (FT_Long)s.size, 0, &face) != 0 ||
-      !(cm = libharu_charmap(face)) || FT_Set_Charmap(face, cm) != 0)
-    snprintf(why, sizeof why, "out of memory");
-  else
-    read_widths(face, &s, f, why, sizeof why);
-  FT_Done_Face(face);
-  file_close(&ff);
+  reread_widths(f, why, sizeof why);
   if (!why[0]) {
     f->unread = false;
     return true;
