@@ -1043,13 +1043,33 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_layout_chart_memo_serve(lo.chart_memo, job.charts); /* the content thread, if any */
     rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
     lo.keep_lines = refs && !tentative; /* paragraphs too (layout/inline.c's memo) */
+    /* A layout that may be the last, drawn whole, returns before the last
+     * charts handed to the worker are in: what follows it and neither
+     * reads a page's items nor records a message is done meanwhile (below).
+     * Not where anything else comes between (a dump, a report, checks of
+     * every page, --strict: a chart's warning stops the run there). */
+    lo.defer_charts = lo.chart_memo && tentative && streams && !d->strict;
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
     if (!la) st = rp_diag_oom(d);
     if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
-    if (st == RP_OK) out->layouts++;
+    bool pending = st == RP_OK && rp_layout_charts_pending(lo.chart_memo) && lo.defer_charts;
+    lo.defer_charts = false;
+    if (st == RP_OK && !pending) out->layouts++;
     lazy_end(&lz);
+    if (pending) {
+      /* while the worker draws the last charts: if no layout follows, what
+       * is done after the last one anyway (see below), then the charts */
+      out->charts_deferred = true;
+      if (refs_final(&lz, pages)) {
+        rp_layout_lines_done(rp_layout_def_fonts(layout));
+        rp_content_drop_tree(content);
+      }
+      st = rp_layout_charts_settle(lo.chart_memo, pages, st);
+      if (st == RP_OK) out->layouts++;
+      if (st != RP_OK) pages = NULL; /* as the layout's own failure leaves it */
+    }
     if (st == RP_OK && !refs && pages->recount) {
       /* bound again, section by section, as this layout asks */
       lo.pages_hint = pages->run_pages;
