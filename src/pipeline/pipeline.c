@@ -1058,17 +1058,24 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     lo.defer_charts = false;
     if (st == RP_OK && !pending) out->layouts++;
     lazy_end(&lz);
+    /* laid out once, if its pages are final (drawn, or kept whole) */
+    bool once = false, decided = false;
     if (pending) {
-      /* while the worker draws the last charts: if no layout follows, what
-       * is done after the last one anyway (see below), then the charts */
+      /* while the worker draws the last charts: whether this layout is the
+       * last (below; it reads labels, not items, and records nothing), and
+       * if so what is done after the last one anyway; then the charts, and
+       * a chart that failed fails the layout as before */
       out->charts_deferred = true;
-      if (refs_final(&lz, pages)) {
+      once = lz.tentative && refs_final(&lz, pages);
+      if (!once) once = confirm_first(&lz, pass, layout, &bo, pages, tr);
+      decided = true;
+      if (once) {
         rp_layout_lines_done(rp_layout_def_fonts(layout));
         rp_content_drop_tree(content);
       }
       st = rp_layout_charts_settle(lo.chart_memo, pages, st);
       if (st == RP_OK) out->layouts++;
-      if (st != RP_OK) pages = NULL; /* as the layout's own failure leaves it */
+      if (st != RP_OK) pages = NULL, once = false; /* as the layout's own failure leaves them */
     }
     if (st == RP_OK && !refs && pages->recount) {
       /* bound again, section by section, as this layout asks */
@@ -1082,9 +1089,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     }
     if (la && la != pass) rp_arena_adopt(pass, la);
     lo.hold_bytes = HOLD_BYTES;
-    /* laid out once, if its pages are final (drawn, or kept whole) */
-    bool once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
-    if (st == RP_OK && refs && !once) once = confirm_first(&lz, pass, layout, &bo, pages, tr);
+    if (!decided) once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
+    if (!decided && st == RP_OK && refs && !once)
+      once = confirm_first(&lz, pass, layout, &bo, pages, tr);
     rp_reftrace_free(tr);
     tr = NULL;
     bo.trace = NULL;
