@@ -596,6 +596,8 @@ rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st) {
   return st;
 }
 
+bool rp_chart_memo_pending(const rp_chart_memo *m) { return m && m->jobs; }
+
 /* Job j's items put into its page, after its frame (the chart item marked
  * with its token), as drawing there would have put them; none when the
  * frame is gone (its placement undone). The page's arena takes j's. */

@@ -112,5 +112,7 @@ void rp_chart_memo_begin(rp_chart_memo *m, rp_diag *d);
  * settles it (see above); returns the layout's status `st`, or that of the
  * first drawing that failed. */
 rp_status rp_chart_memo_collect(rp_chart_memo *m, rp_status st);
+/* Whether drawings handed over are not yet collected. */
+bool rp_chart_memo_pending(const rp_chart_memo *m);
 
 #endif

@@ -5,6 +5,8 @@
 #include "charts/memo.h"
 #include "layout/layout.h"
 
+#include <stdint.h>
+
 struct rp_chart_memo *rp_layout_chart_memo_new(void) {
   return rp_chart_memo_new();
 }
@@ -18,6 +20,14 @@ void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *c
 }
 
 size_t rp_layout_chart_memo_later(const struct rp_chart_memo *m) { return rp_chart_memo_later(m); }
+
+bool rp_layout_charts_pending(const struct rp_chart_memo *m) { return rp_chart_memo_pending(m); }
+
+rp_status rp_layout_charts_settle(struct rp_chart_memo *m, rp_layout_doc *doc, rp_status st) {
+  /* as rp_layout_run_ex's end */
+  if (st == RP_OK) st = rp_chart_memo_place(m, doc->pages.data, doc->pages.len, SIZE_MAX);
+  return rp_chart_memo_collect(m, st);
+}
 
 void rp_layout_chart_memo_serve(struct rp_chart_memo *m, struct rp_chart_worker *w) {
   rp_chart_memo_serve(m, w);

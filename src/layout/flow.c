@@ -1208,10 +1208,13 @@ rp_status rp_layout_run_ex(rp_arena *a, const rp_bound_doc *b, const rp_layout_o
   if (st == RP_OK) st = finish(&f, a);
   /* the charts drawn on the worker: the items of those on pages held put
    * after their frames, the messages of all where they were placed */
-  if (st == RP_OK)
-    st = rp_chart_memo_place(opts ? opts->chart_memo : NULL, doc->pages.data, doc->pages.len,
-                             SIZE_MAX);
-  st = rp_chart_memo_collect(opts ? opts->chart_memo : NULL, st);
+  /* or, asked to, left to the caller (rp_layout_charts_settle) */
+  if (!(st == RP_OK && opts && opts->defer_charts)) {
+    if (st == RP_OK)
+      st = rp_chart_memo_place(opts ? opts->chart_memo : NULL, doc->pages.data, doc->pages.len,
+                               SIZE_MAX);
+    st = rp_chart_memo_collect(opts ? opts->chart_memo : NULL, st);
+  }
   if (st == RP_OK) free_retired(&f);
   /* pages not handed on live as long as `a` (all of them when kept), and
    * the sections they may point into */

@@ -104,6 +104,13 @@ typedef struct rp_layout_opts {
    * which sets them again from the memo. A layout run without it ends with
    * the memo back to its last few paragraphs. */
   bool keep_lines;
+  /* The charts still drawing on the memo's worker when the layout ends are
+   * neither waited for nor placed: the layout returns RP_OK with them
+   * pending, and the caller, before it reads any page's items or records
+   * any message, calls rp_layout_charts_settle, which makes of them what
+   * the layout's end would have (their items, messages and status). Only
+   * a layout that ends well; without the memo, nothing. */
+  bool defer_charts;
 } rp_layout_opts;
 
 /* The paragraphs kept for a layout to follow (rp_layout_opts.keep_lines)
@@ -120,6 +127,13 @@ void rp_layout_chart_memo_keep(struct rp_chart_memo *m, bool on);
 void rp_layout_chart_memo_free(struct rp_chart_memo *m, size_t *draws, size_t *copies);
 /* How many of the charts drawn were drawn by the worker. */
 size_t rp_layout_chart_memo_later(const struct rp_chart_memo *m);
+/* Whether charts of the layout just run are still pending (defer_charts). */
+bool rp_layout_charts_pending(const struct rp_chart_memo *m);
+/* The pending charts of `doc` (the layout run with defer_charts) waited
+ * for and placed on its pages, their messages put where they were placed;
+ * returns `st`, or the status of the first chart that failed (the layout's
+ * own would have been that). */
+rp_status rp_layout_charts_settle(struct rp_chart_memo *m, rp_layout_doc *doc, rp_status st);
 
 /* The worker a memo's drawings may be handed to (charts/memo.h
  * rp_chart_worker): made before its thread starts (NULL when out of

@@ -1043,13 +1043,40 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     rp_layout_chart_memo_serve(lo.chart_memo, job.charts); /* the content thread, if any */
     rp_layout_chart_memo_keep(lo.chart_memo, refs && !tentative);
     lo.keep_lines = refs && !tentative; /* paragraphs too (layout/inline.c's memo) */
+    /* A layout that may be the last, drawn whole, returns before the last
+     * charts handed to the worker are in: what follows it and neither
+     * reads a page's items nor records a message is done meanwhile (below).
+     * Not where anything else comes between (a dump, a report, checks of
+     * every page, --strict: a chart's warning stops the run there). */
+    lo.defer_charts = lo.chart_memo && tentative && streams && !d->strict;
     /* no page references: one layout, in an arena of its own, freed if it
      * only counted the pages for {$pages} (too long to hold) */
     rp_arena *la = refs || !streams ? pass : rp_arena_new_child(pass);
     if (!la) st = rp_diag_oom(d);
     if (st == RP_OK) st = rp_layout_run_ex(la, bound, &lo, d, &pages);
-    if (st == RP_OK) out->layouts++;
+    bool pending = st == RP_OK && rp_layout_charts_pending(lo.chart_memo) && lo.defer_charts;
+    lo.defer_charts = false;
+    if (st == RP_OK && !pending) out->layouts++;
     lazy_end(&lz);
+    /* laid out once, if its pages are final (drawn, or kept whole) */
+    bool once = false, decided = false;
+    if (pending) {
+      /* while the worker draws the last charts: whether this layout is the
+       * last (below; it reads labels, not items, and records nothing), and
+       * if so what is done after the last one anyway; then the charts, and
+       * a chart that failed fails the layout as before */
+      out->charts_deferred = true;
+      once = lz.tentative && refs_final(&lz, pages);
+      if (!once) once = confirm_first(&lz, pass, layout, &bo, pages, tr);
+      decided = true;
+      if (once) {
+        rp_layout_lines_done(rp_layout_def_fonts(layout));
+        rp_content_drop_tree(content);
+      }
+      st = rp_layout_charts_settle(lo.chart_memo, pages, st);
+      if (st == RP_OK) out->layouts++;
+      if (st != RP_OK) pages = NULL, once = false; /* as the layout's own failure leaves them */
+    }
     if (st == RP_OK && !refs && pages->recount) {
       /* bound again, section by section, as this layout asks */
       lo.pages_hint = pages->run_pages;
@@ -1062,9 +1089,9 @@ rp_status rp_pipeline_render(rp_arena *a, const rp_pipeline_opts *o, rp_diag *d,
     }
     if (la && la != pass) rp_arena_adopt(pass, la);
     lo.hold_bytes = HOLD_BYTES;
-    /* laid out once, if its pages are final (drawn, or kept whole) */
-    bool once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
-    if (st == RP_OK && refs && !once) once = confirm_first(&lz, pass, layout, &bo, pages, tr);
+    if (!decided) once = st == RP_OK && refs && lz.tentative && refs_final(&lz, pages);
+    if (!decided && st == RP_OK && refs && !once)
+      once = confirm_first(&lz, pass, layout, &bo, pages, tr);
     rp_reftrace_free(tr);
     tr = NULL;
     bo.trace = NULL;

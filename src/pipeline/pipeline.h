@@ -102,6 +102,10 @@ typedef struct rp_pipeline_result {
    * (charts/memo.h), over every layout of the run that used the memo. */
   size_t chart_draws, chart_copies;
   size_t chart_later; /* of chart_draws, drawn on the content thread meanwhile */
+  /* The last layout returned with charts still drawing there, placed once
+   * what follows it and needs no page's items was done (layout.h
+   * defer_charts). */
+  bool charts_deferred;
   /* The content was loaded on a thread of its own, beside the layout. */
   bool load_threads;
   /* Layouts made of the document (page references may take more than one;

@@ -621,6 +621,12 @@ static void test_charts_drawn_later(void **state) {
     rp_diag_fini(&d);
   }
   assert_true(res[0].chart_draws >= 3);
+  /* the layout returned before the last of them were in (layout.h defer_charts) */
+  assert_true(res[0].charts_deferred);
+  assert_false(res[1].charts_deferred);
+  assert_int_equal(res[0].pages, res[1].pages);
+  assert_int_equal(res[0].items, res[1].items);
+  assert_int_equal(res[0].layouts, res[1].layouts);
   assert_int_equal(res[0].chart_later, res[0].chart_draws); /* every one, on the worker */
   assert_int_equal(res[1].chart_later, 0);
   assert_int_equal(res[0].chart_draws, res[1].chart_draws);
@@ -743,6 +749,66 @@ static void test_outline_ahead_same_messages(void **state) {
     free(two);
     free(one);
   }
+}
+
+/* A map that fails (its outline corrupt) among the charts left drawing
+ * when the layout returns (layout.h defer_charts): the messages and status
+ * of drawing it where placed (RP_CHARTS_INLINE), word for word, and of a
+ * run on one thread; no PDF, nor any file left beside where it would be. */
+static void test_deferred_chart_fails_same(void **state) {
+  (void)state;
+  char dir[1024], cmd[16384], layout[4096], content[4096], pdf[4096];
+  snprintf(dir, sizeof dir, "%s/deferred", rp_test_tmpdir());
+  snprintf(layout, sizeof layout, "%s/layouts/annual-review.xml", dir);
+  snprintf(content, sizeof content, "%s", rp_test_src("data/ccin-2018-19.xml"));
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s/data/map' '%s/out' && cp -r '%s' '%s/layouts' && "
+           "cp -r '%s' '%s/fonts' && printf '# corrupt\nring GB 4\n-3 51\n-2 51\n-2 north\n"
+           "-3 52\n' > '%s/data/map/uk-outline.txt'",
+           dir, dir, dir, rp_test_src("layouts"), dir, rp_test_src("fonts"), dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(pdf, sizeof pdf, "%s/out/review.pdf", dir);
+  char *msgs[3];
+  rp_status sts[3];
+  for (int k = 0; k < 3; k++) { /* deferred, inline, one thread */
+    if (k == 1) setenv("RP_CHARTS_INLINE", "1", 1);
+    rp_diag d;
+    rp_diag_init(&d);
+    rp_arena *a = rp_arena_new();
+    assert_non_null(a);
+    rp_pipeline_opts o = {
+        .content = content, .layout = layout, .output = pdf, .load_serial = k == 2};
+    rp_pipeline_result res;
+    sts[k] = rp_pipeline_render(a, &o, &d, &res);
+    unsetenv("RP_CHARTS_INLINE");
+    assert_int_equal(res.charts_deferred, k == 0);
+    assert_null(res.written);
+    size_t cap = 1, len = 0;
+    for (size_t i = 0; i < d.count; i++)
+      cap += 64 + (d.entries[i].file ? strlen(d.entries[i].file) : 0) +
+             (d.entries[i].message ? strlen(d.entries[i].message) : 0);
+    msgs[k] = malloc(cap);
+    assert_non_null(msgs[k]);
+    msgs[k][0] = 0;
+    for (size_t i = 0; i < d.count; i++) {
+      const rp_diag_entry *e = &d.entries[i];
+      len +=
+          (size_t)snprintf(msgs[k] + len, cap - len, "%d %s:%d:%d: %s\n", (int)e->severity,
+                           e->file ? e->file : "", e->line, e->col, e->message ? e->message : "");
+    }
+    rp_arena_free(a);
+    rp_diag_fini(&d);
+    /* nothing in the output's directory: no PDF, no temporary */
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/out')\"", dir);
+    assert_int_equal(system(cmd), 0);
+  }
+  assert_int_equal(sts[0], RP_ERR_INPUT);
+  assert_non_null(strstr(msgs[0], "uk-outline.txt:5:0: malformed map outline"));
+  for (int k = 1; k < 3; k++) {
+    assert_int_equal(sts[k], sts[0]);
+    assert_string_equal(msgs[k], msgs[0]);
+  }
+  for (int k = 0; k < 3; k++) free(msgs[k]);
 }
 
 /* A layout wrong in a way only the schema sees (an attribute the language
@@ -908,6 +974,7 @@ int main(void) {
       cmocka_unit_test(test_pieces_long_tables_same_pages),
       cmocka_unit_test(test_every_allocation_failure_is_clean),
       cmocka_unit_test(test_failure_leaves_previous_output),
+      cmocka_unit_test(test_deferred_chart_fails_same),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
